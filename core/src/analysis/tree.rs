@@ -1,0 +1,194 @@
+//! Parent/child structure of a trace, built without recursion: parent
+//! indices from ids, orphans and duplicate ids flagged, cycles broken,
+//! children ordered by start (CSR arrays), a preorder with depths and subtree
+//! sizes so a flattened waterfall can skip a collapsed subtree in O(1).
+
+use crate::model::{flags, IdKey, Trace};
+use rustc_hash::FxHashMap;
+
+pub const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tree {
+    /// Parent span index or [`NONE`].
+    pub parent: Vec<u32>,
+    /// Roots (no parent, orphans, broken cycles), by start time.
+    pub roots: Vec<u32>,
+    /// Children of span `i` are `children[child_start[i]..child_start[i+1]]`, by start time.
+    pub child_start: Vec<u32>,
+    pub children: Vec<u32>,
+    /// Spans in depth-first order (roots in order, children by start).
+    pub preorder: Vec<u32>,
+    /// Position of each span in `preorder`.
+    pub preorder_pos: Vec<u32>,
+    pub depth: Vec<u32>,
+    /// Number of spans in the subtree of each span, itself included.
+    pub subtree_size: Vec<u32>,
+    pub max_depth: u32,
+}
+
+impl Tree {
+    pub fn children_of(&self, i: usize) -> &[u32] {
+        &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
+    }
+    pub fn parent_of(&self, i: usize) -> Option<usize> {
+        match self.parent.get(i) {
+            Some(&p) if p != NONE => Some(p as usize),
+            _ => None,
+        }
+    }
+}
+
+/// Builds `t.tree`, sets span flags and adds trace warnings.
+pub fn build(t: &mut Trace) {
+    let n = t.len();
+    let mut first: FxHashMap<IdKey, u32> = FxHashMap::default();
+    first.reserve(n);
+    let mut duplicates = 0usize;
+    for i in 0..n {
+        match first.get(&t.span_key[i]) {
+            Some(&j) => {
+                t.flags[i] |= flags::DUPLICATE_ID;
+                t.flags[j as usize] |= flags::DUPLICATE_ID;
+                duplicates += 1;
+            }
+            None => {
+                first.insert(t.span_key[i], i as u32);
+            }
+        }
+    }
+    let mut parent = vec![NONE; n];
+    let mut orphans = 0usize;
+    for (i, slot) in parent.iter_mut().enumerate() {
+        if let Some(pk) = t.parent_key[i] {
+            match first.get(&pk) {
+                Some(&p) if p as usize != i => *slot = p,
+                Some(_) => {
+                    t.flags[i] |= flags::CYCLE_BROKEN;
+                }
+                None => {
+                    t.flags[i] |= flags::ORPHAN;
+                    orphans += 1;
+                }
+            }
+        }
+    }
+    // Cycles: walk up from each span; meeting a span of the current walk
+    // closes a cycle, which is broken at the span whose parent closes it.
+    let mut state = vec![0u8; n]; // 0 unseen, 1 on the current walk, 2 done
+    let mut path: Vec<u32> = Vec::new();
+    let mut cycles = 0usize;
+    for s in 0..n {
+        if state[s] != 0 {
+            continue;
+        }
+        let mut cur = s as u32;
+        loop {
+            state[cur as usize] = 1;
+            path.push(cur);
+            let p = parent[cur as usize];
+            if p == NONE || state[p as usize] == 2 {
+                break;
+            }
+            if state[p as usize] == 1 {
+                parent[cur as usize] = NONE;
+                t.flags[cur as usize] |= flags::CYCLE_BROKEN;
+                cycles += 1;
+                break;
+            }
+            cur = p;
+        }
+        for &x in &path {
+            state[x as usize] = 2;
+        }
+        path.clear();
+    }
+
+    let by_start = |a: &u32, b: &u32| {
+        t.start_ns[*a as usize]
+            .cmp(&t.start_ns[*b as usize])
+            .then(a.cmp(b))
+    };
+    let mut count = vec![0u32; n + 1];
+    for &p in &parent {
+        if p != NONE {
+            count[p as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        count[i + 1] += count[i];
+    }
+    let child_start = count;
+    let mut fill = child_start.clone();
+    let mut children = vec![0u32; child_start[n] as usize];
+    let mut roots = Vec::new();
+    for (i, &p) in parent.iter().enumerate() {
+        if p == NONE {
+            roots.push(i as u32);
+        } else {
+            children[fill[p as usize] as usize] = i as u32;
+            fill[p as usize] += 1;
+        }
+    }
+    for i in 0..n {
+        children[child_start[i] as usize..child_start[i + 1] as usize].sort_by(by_start);
+    }
+    roots.sort_by(by_start);
+
+    let mut preorder = Vec::with_capacity(n);
+    let mut depth = vec![0u32; n];
+    let mut stack: Vec<u32> = roots.iter().rev().copied().collect();
+    let mut max_depth = 0;
+    while let Some(s) = stack.pop() {
+        preorder.push(s);
+        let d = depth[s as usize];
+        max_depth = max_depth.max(d);
+        let kids =
+            &children[child_start[s as usize] as usize..child_start[s as usize + 1] as usize];
+        for &c in kids.iter().rev() {
+            depth[c as usize] = d + 1;
+            stack.push(c);
+        }
+    }
+    let mut preorder_pos = vec![0u32; n];
+    for (k, &s) in preorder.iter().enumerate() {
+        preorder_pos[s as usize] = k as u32;
+    }
+    let mut subtree_size = vec![1u32; n];
+    for &s in preorder.iter().rev() {
+        let p = parent[s as usize];
+        if p != NONE {
+            subtree_size[p as usize] += subtree_size[s as usize];
+        }
+    }
+
+    if orphans > 0 {
+        t.warnings.push(format!(
+            "{orphans} span{} a parent that is not in this file; shown at the top level",
+            if orphans == 1 { " has" } else { "s have" }
+        ));
+    }
+    if duplicates > 0 {
+        t.warnings.push(format!(
+            "{duplicates} span id{} used more than once; all copies are kept",
+            if duplicates == 1 { " is" } else { "s are" }
+        ));
+    }
+    if cycles > 0 {
+        t.warnings.push(format!(
+            "{cycles} parent cycle{} broken",
+            if cycles == 1 { " was" } else { "s were" }
+        ));
+    }
+    t.tree = Tree {
+        parent,
+        roots,
+        child_start,
+        children,
+        preorder,
+        preorder_pos,
+        depth,
+        subtree_size,
+        max_depth,
+    };
+}

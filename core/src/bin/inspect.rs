@@ -1,0 +1,85 @@
+//! `inspect FILE…`: what Tracescope reads in each file: format, traces,
+//! spans, services, error spans and warnings. `--json` prints one JSON object
+//! per file. Exit 0 when every file decoded, 1 when any was rejected.
+
+use std::process::ExitCode;
+use tracescope_core::analysis::summary::summarize;
+use tracescope_core::{decode_bytes, Dataset};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let as_json = args.iter().any(|a| a == "--json");
+    let files: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    if files.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") {
+        eprintln!("usage: inspect [--json] FILE...");
+        return ExitCode::from(2);
+    }
+    let mut failed = false;
+    for f in files {
+        let bytes = match std::fs::read(f) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{f}: cannot read: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let mut ds = Dataset::default();
+        match decode_bytes(&mut ds, &bytes) {
+            Ok(sum) => {
+                let traces: Vec<_> = ds.traces[sum.traces.clone()]
+                    .iter()
+                    .map(|t| summarize(&ds, t))
+                    .collect();
+                let mut services: Vec<&str> = ds
+                    .traces
+                    .iter()
+                    .flat_map(|t| t.service.iter().map(|s| ds.str(*s)))
+                    .collect();
+                services.sort_unstable();
+                services.dedup();
+                let errors: usize = traces.iter().map(|t| t.errors).sum();
+                let warnings: Vec<&String> =
+                    traces.iter().flat_map(|t| t.warnings.iter()).collect();
+                if as_json {
+                    let obj = serde_json::json!({
+                        "file": f,
+                        "format": sum.format.name(),
+                        "traces": traces.len(),
+                        "spans": sum.spans,
+                        "services": services.len(),
+                        "errors": errors,
+                        "warnings": warnings,
+                        "trace_summaries": traces,
+                    });
+                    println!("{obj}");
+                } else {
+                    println!(
+                        "{f}: {} — {} trace{}, {} spans, {} services, {} error spans",
+                        sum.format.label(),
+                        traces.len(),
+                        if traces.len() == 1 { "" } else { "s" },
+                        sum.spans,
+                        services.len(),
+                        errors
+                    );
+                    for w in warnings {
+                        println!("  warning: {w}");
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("{f}: {e}");
+                if as_json {
+                    println!("{}", serde_json::json!({"file": f, "error": e.to_string()}));
+                }
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,294 @@
+//! What every decoder writes into: groups spans by trace id and appends them
+//! column-wise to a [`Dataset`]. Traces enter the dataset only in
+//! [`Builder::finish`], so a decoder that fails leaves the dataset's traces
+//! as they were.
+
+use super::ids;
+use crate::model::*;
+use rustc_hash::FxHashMap;
+use serde_json::Value;
+
+/// One span as a decoder sees it; attributes, events and links are pushed to
+/// the arenas first (see [`Builder::attr`] and friends) and referenced here.
+#[derive(Debug, Clone)]
+pub struct SpanIn {
+    pub trace: IdKey,
+    pub trace_text: StrId,
+    pub key: IdKey,
+    pub id_text: StrId,
+    pub parent: Option<(IdKey, StrId)>,
+    pub service: StrId,
+    pub name: StrId,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub kind: SpanKind,
+    pub status: StatusCode,
+    pub status_message: StrId,
+    pub resource: u32,
+    pub attrs: Range32,
+    pub events: Range32,
+    pub links: Range32,
+    pub flags: u8,
+}
+
+pub struct Builder<'a> {
+    pub ds: &'a mut Dataset,
+    by_trace: FxHashMap<IdKey, usize>,
+    traces: Vec<Trace>,
+    service_resources: FxHashMap<StrId, u32>,
+    pub warnings: Vec<String>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(ds: &'a mut Dataset) -> Self {
+        Builder {
+            ds,
+            by_trace: FxHashMap::default(),
+            traces: Vec::new(),
+            service_resources: FxHashMap::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn intern(&mut self, s: &str) -> StrId {
+        self.ds.strings.intern(s)
+    }
+    pub fn trace_id(&mut self, s: &str) -> (IdKey, StrId) {
+        (ids::trace_key(&mut self.ds.strings, s), self.intern(s))
+    }
+    pub fn span_id(&mut self, s: &str) -> (IdKey, StrId) {
+        (ids::span_key(&mut self.ds.strings, s), self.intern(s))
+    }
+    /// A parent id, or None for the formats' "no parent" spellings.
+    pub fn parent_id(&mut self, s: Option<&str>) -> Option<(IdKey, StrId)> {
+        match s {
+            Some(p) if !ids::is_null_id(p) => Some(self.span_id(p)),
+            _ => None,
+        }
+    }
+
+    pub fn mark(&self) -> u32 {
+        self.ds.attrs.len() as u32
+    }
+    pub fn since(&self, start: u32) -> Range32 {
+        Range32 {
+            start,
+            end: self.ds.attrs.len() as u32,
+        }
+    }
+    pub fn attr(&mut self, key: &str, value: AttrValue) {
+        let key = self.intern(key);
+        self.ds.attrs.push(Attr { key, value });
+    }
+    pub fn attr_str(&mut self, key: &str, value: &str) {
+        let v = self.intern(value);
+        self.attr(key, AttrValue::Str(v));
+    }
+    /// A JSON value as an attribute: scalars keep their type, objects and
+    /// arrays are flattened to dotted keys (objects) or kept as JSON text (arrays).
+    pub fn attr_json(&mut self, key: &str, value: &Value) {
+        let mut stack: Vec<(String, &Value)> = vec![(key.to_string(), value)];
+        while let Some((k, v)) = stack.pop() {
+            match v {
+                Value::Null => {}
+                Value::Bool(b) => self.attr(&k, AttrValue::Bool(*b)),
+                Value::Number(n) => {
+                    if let Some(i) = n.as_i64() {
+                        self.attr(&k, AttrValue::Int(i))
+                    } else if let Some(u) = n.as_u64() {
+                        self.attr_str(&k, &u.to_string())
+                    } else {
+                        self.attr(&k, AttrValue::Float(n.as_f64().unwrap_or(0.0)))
+                    }
+                }
+                Value::String(s) => self.attr_str(&k, s),
+                Value::Array(_) => self.attr_str(&k, &v.to_string()),
+                Value::Object(m) => {
+                    for (ck, cv) in m.iter().rev() {
+                        stack.push((format!("{k}.{ck}"), cv));
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn event_mark(&self) -> u32 {
+        self.ds.events.len() as u32
+    }
+    pub fn events_since(&self, start: u32) -> Range32 {
+        Range32 {
+            start,
+            end: self.ds.events.len() as u32,
+        }
+    }
+    pub fn event(&mut self, time_ns: i64, name: &str, attrs: Range32) {
+        let name = self.intern(name);
+        self.ds.events.push(Event {
+            time_ns,
+            name,
+            attrs,
+        });
+    }
+
+    pub fn link_mark(&self) -> u32 {
+        self.ds.links.len() as u32
+    }
+    pub fn links_since(&self, start: u32) -> Range32 {
+        Range32 {
+            start,
+            end: self.ds.links.len() as u32,
+        }
+    }
+    pub fn link(&mut self, trace: &str, span: &str, kind: LinkKind, attrs: Range32) {
+        let (trace_id, trace_id_text) = self.trace_id(trace);
+        let (span_id, span_id_text) = self.span_id(span);
+        self.ds.links.push(Link {
+            trace_id,
+            trace_id_text,
+            span_id,
+            span_id_text,
+            kind,
+            attrs,
+        });
+    }
+
+    pub fn resource(&mut self, service: StrId, attrs: Range32) -> u32 {
+        self.ds.resources.push(Resource { service, attrs });
+        (self.ds.resources.len() - 1) as u32
+    }
+    /// A resource with no attributes of its own, one per service.
+    pub fn service_resource(&mut self, service: StrId) -> u32 {
+        if let Some(&r) = self.service_resources.get(&service) {
+            return r;
+        }
+        let r = self.resource(service, Range32::default());
+        self.service_resources.insert(service, r);
+        r
+    }
+    /// The service name used when a source names none.
+    pub fn unknown_service(&mut self) -> StrId {
+        self.intern("unknown_service")
+    }
+
+    pub fn push(&mut self, s: SpanIn) {
+        let idx = match self.by_trace.get(&s.trace) {
+            Some(&i) => i,
+            None => {
+                let t = Trace {
+                    trace_id: Some(s.trace),
+                    trace_id_text: s.trace_text,
+                    ..Default::default()
+                };
+                self.traces.push(t);
+                self.by_trace.insert(s.trace, self.traces.len() - 1);
+                self.traces.len() - 1
+            }
+        };
+        let t = &mut self.traces[idx];
+        t.span_key.push(s.key);
+        t.span_id_text.push(s.id_text);
+        t.parent_key.push(s.parent.map(|p| p.0));
+        t.parent_id_text
+            .push(s.parent.map(|p| p.1).unwrap_or_default());
+        t.service.push(s.service);
+        t.name.push(s.name);
+        t.start_ns.push(s.start_ns);
+        t.duration_ns.push(s.duration_ns.max(0));
+        t.kind.push(s.kind);
+        t.status.push(s.status);
+        t.status_message.push(s.status_message);
+        t.resource.push(s.resource);
+        t.attrs.push(s.attrs);
+        t.events.push(s.events);
+        t.links.push(s.links);
+        t.flags.push(s.flags);
+    }
+
+    pub fn span_count(&self) -> usize {
+        self.traces.iter().map(|t| t.len()).sum()
+    }
+
+    /// Mutable access to the traces collected so far (for decoders that
+    /// rewrite parents after seeing every span, like Zipkin's shared ids).
+    pub fn traces_mut(&mut self) -> &mut Vec<Trace> {
+        &mut self.traces
+    }
+
+    /// Builds each trace's tree and appends the traces to the dataset.
+    /// Returns the index range of the new traces.
+    pub fn finish(self) -> std::ops::Range<usize> {
+        let start = self.ds.traces.len();
+        for mut t in self.traces {
+            t.warnings.extend(self.warnings.iter().cloned());
+            crate::analysis::tree::build(&mut t);
+            self.ds.traces.push(t);
+        }
+        start..self.ds.traces.len()
+    }
+}
+
+/// Small JSON accessors tolerant of the formats' habits (numbers as strings).
+pub mod json {
+    use serde_json::Value;
+
+    pub fn str<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+        v.get(key).and_then(Value::as_str)
+    }
+    /// A number given as a JSON number or as a decimal string.
+    pub fn i64(v: &Value, key: &str) -> Option<i64> {
+        as_i64(v.get(key)?)
+    }
+    pub fn as_i64(v: &Value) -> Option<i64> {
+        match v {
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_u64().map(|u| u as i64))
+                .or_else(|| n.as_f64().map(|f| f as i64)),
+            Value::String(s) => s
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .or_else(|| s.trim().parse::<f64>().ok().map(|f| f as i64)),
+            _ => None,
+        }
+    }
+    pub fn f64(v: &Value, key: &str) -> Option<f64> {
+        match v.get(key)? {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+    pub fn u64(v: &Value, key: &str) -> Option<u64> {
+        match v.get(key)? {
+            Value::Number(n) => n.as_u64().or_else(|| n.as_i64().map(|i| i as u64)),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+    /// An id that may be a JSON string or a number (Chrome `tid`, X-Ray, etc.).
+    pub fn id_text(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+    pub fn arr<'v>(v: &'v Value, key: &str) -> &'v [Value] {
+        v.get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.as_slice())
+            .unwrap_or(&[])
+    }
+    pub fn truthy(v: Option<&Value>) -> bool {
+        match v {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0) != 0.0,
+            Some(Value::String(s)) => {
+                let s = s.trim();
+                s.eq_ignore_ascii_case("true") || s == "1"
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The one place that sniffs formats: from the shape of the JSON, never the
+//! file name.
+
+use super::builder::json;
+use super::{chrome, datadog, zipkin, DecodeError};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Jaeger,
+    Otlp,
+    Zipkin,
+    Chrome,
+    XRay,
+    Datadog,
+    Gcp,
+}
+
+impl Format {
+    /// Stable machine name (used by `inspect --json` and `window.__tracescope`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jaeger => "jaeger",
+            Format::Otlp => "otlp",
+            Format::Zipkin => "zipkin",
+            Format::Chrome => "chrome",
+            Format::XRay => "xray",
+            Format::Datadog => "datadog",
+            Format::Gcp => "gcp",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Jaeger => "Jaeger JSON",
+            Format::Otlp => "OTLP JSON",
+            Format::Zipkin => "Zipkin JSON",
+            Format::Chrome => "Chrome trace-event",
+            Format::XRay => "AWS X-Ray",
+            Format::Datadog => "Datadog",
+            Format::Gcp => "Google Cloud Trace",
+        }
+    }
+}
+
+pub fn is_xray_daemon_header(v: &Value) -> bool {
+    v.as_object().is_some_and(|o| {
+        o.len() == 2 && json::str(v, "format") == Some("json") && o.contains_key("version")
+    })
+}
+
+fn keys_of(v: &Value) -> String {
+    match v.as_object() {
+        Some(o) => {
+            let mut k: Vec<&str> = o.keys().map(String::as_str).take(8).collect();
+            if o.len() > 8 {
+                k.push("…");
+            }
+            format!("an object with keys {}", k.join(", "))
+        }
+        None => "a JSON value".into(),
+    }
+}
+
+fn span_like(s: &Value) -> Option<Format> {
+    let has = |k: &str| s.get(k).is_some();
+    if has("ph") || (has("ts") && has("pid")) {
+        Some(Format::Chrome)
+    } else if has("traceID") && has("spanID")
+        || (has("traceId") && has("spanId") && has("operationName"))
+    {
+        Some(Format::Jaeger)
+    } else if has("traceId") && has("id") {
+        Some(Format::Zipkin)
+    } else if datadog::is_span(s) {
+        Some(Format::Datadog)
+    } else if has("trace_id") && has("id") && (has("start_time") || has("name")) {
+        Some(Format::XRay)
+    } else {
+        None
+    }
+}
+
+/// Which decoder reads `v`; a clear error when none does.
+pub fn detect(v: &Value) -> Result<Format, DecodeError> {
+    match v {
+        Value::Object(o) => {
+            let has = |k: &str| o.contains_key(k);
+            if has("traceEvents") {
+                return Ok(Format::Chrome);
+            }
+            if has("resourceSpans")
+                || has("batches")
+                || v.get("result")
+                    .is_some_and(|r| r.get("resourceSpans").is_some())
+            {
+                return Ok(Format::Otlp);
+            }
+            if let Some(d) = o.get("data") {
+                let traces_like = match d {
+                    Value::Array(a) => a.first().is_none_or(|t| t.get("spans").is_some()),
+                    Value::Object(t) => t.contains_key("spans"),
+                    _ => false,
+                };
+                if traces_like {
+                    if d.as_array().is_some_and(|a| a.is_empty()) {
+                        return Err(DecodeError::NotATrace(
+                            "a Jaeger response with an empty `data` list (no trace matched)".into(),
+                        ));
+                    }
+                    return Ok(Format::Jaeger);
+                }
+                if d.as_array().is_some_and(|a| a.iter().all(Value::is_string)) {
+                    return Err(DecodeError::NotATrace(
+                        "a list of names (like Jaeger's /api/services or /api/operations), not spans".into(),
+                    ));
+                }
+            }
+            if has("batchWriteSpansRequest") || (has("projectId") && has("traceId") && has("spans"))
+            {
+                return Ok(Format::Gcp);
+            }
+            if let Some(spans) = o.get("spans").and_then(Value::as_array) {
+                let first = spans.first();
+                if first
+                    .and_then(|s| json::str(s, "name"))
+                    .is_some_and(|n| n.starts_with("projects/"))
+                {
+                    return Ok(Format::Gcp);
+                }
+                if has("traceID")
+                    || first.is_some_and(|s| {
+                        s.get("operationName").is_some() || s.get("spanID").is_some()
+                    })
+                {
+                    return Ok(Format::Jaeger);
+                }
+            }
+            if has("Traces") {
+                return Ok(Format::XRay);
+            }
+            if let Some(t) = o.get("traces").and_then(Value::as_array) {
+                if let Some(first) = t.first() {
+                    if first.get("projectId").is_some() {
+                        return Ok(Format::Gcp);
+                    }
+                    if first.get("rootServiceName").is_some() || first.get("durationMs").is_some() {
+                        return Err(DecodeError::NotATrace(format!(
+                            "a Tempo search response listing {} trace summaries, without spans: open one of them by its trace id",
+                            t.len()
+                        )));
+                    }
+                    if first.is_array() {
+                        return Ok(Format::Datadog);
+                    }
+                }
+            }
+            if has("tagNames") || has("scopes") || has("tagValues") {
+                return Err(DecodeError::NotATrace(
+                    "a Tempo tag list (search autocompletion), not spans".into(),
+                ));
+            }
+            if let Some(f) = span_like(v) {
+                return Ok(f);
+            }
+            Err(DecodeError::Unknown(keys_of(v)))
+        }
+        Value::Array(items) => {
+            let Some(first) = items.iter().find(|x| !x.is_null()) else {
+                return Err(DecodeError::NotATrace("an empty list".into()));
+            };
+            let probe = match first {
+                Value::Array(inner) => match inner.first() {
+                    Some(x) => x,
+                    None => return Err(DecodeError::NotATrace("a list of empty lists".into())),
+                },
+                x => x,
+            };
+            if chrome::events(v).is_some() && probe.get("ph").is_some() {
+                return Ok(Format::Chrome);
+            }
+            match (span_like(probe), probe) {
+                (Some(f), _) => Ok(f),
+                (None, Value::String(_)) => Err(DecodeError::NotATrace(
+                    "a list of strings, not spans".into(),
+                )),
+                (None, p) => Err(DecodeError::Unknown(format!(
+                    "a list whose items are {}",
+                    keys_of(p)
+                ))),
+            }
+        }
+        _ => Err(DecodeError::Unknown("a JSON scalar".into())),
+    }
+}
+
+/// Whether a Zipkin span uses the v1 model (for display).
+pub fn zipkin_is_v1(v: &Value) -> bool {
+    let probe = match v {
+        Value::Array(a) => match a.first() {
+            Some(Value::Array(inner)) => inner.first(),
+            x => x,
+        },
+        x => Some(x),
+    };
+    probe.is_some_and(zipkin::is_v1)
+}

@@ -1,0 +1,132 @@
+//! Id and time parsing shared by all decoders.
+
+use crate::model::{IdKey, Interner};
+use base64::Engine;
+
+fn parse_hex(s: &str, max_len: usize) -> Option<u128> {
+    if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u128::from_str_radix(s, 16).ok()
+}
+
+fn parse_base64(s: &str, bytes: usize) -> Option<u128> {
+    if !(s.len() >= 8 && s.len() <= 24) {
+        return None;
+    }
+    let eng = base64::engine::general_purpose::STANDARD;
+    let v = eng
+        .decode(s)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(s))
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(s))
+        .ok()?;
+    if v.len() != bytes {
+        return None;
+    }
+    Some(v.iter().fold(0u128, |acc, b| (acc << 8) | *b as u128))
+}
+
+/// A trace id: hex (up to 32 digits, any case, leading zeros optional),
+/// base64 of 16 bytes, or else its text.
+pub fn trace_key(strings: &mut Interner, s: &str) -> IdKey {
+    let t = s.trim();
+    if let Some(v) = parse_hex(t, 32).or_else(|| parse_base64(t, 16)) {
+        return IdKey::Num(v);
+    }
+    IdKey::Text(strings.intern(t))
+}
+
+/// A span id: hex (up to 16 digits), base64 of 8 bytes, or else its text.
+pub fn span_key(strings: &mut Interner, s: &str) -> IdKey {
+    let t = s.trim();
+    if let Some(v) = parse_hex(t, 16).or_else(|| parse_base64(t, 8)) {
+        return IdKey::Num(v);
+    }
+    IdKey::Text(strings.intern(t))
+}
+
+/// True for ids that mean "no parent" in the formats (`""`, all zeros).
+pub fn is_null_id(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty()
+        || t.bytes().all(|b| b == b'0')
+        || t == "AAAAAAAAAAA="
+        || t == "AAAAAAAAAAAAAAAAAAAAAA=="
+}
+
+/// Lowercase hex of an id value with a fixed width (16 or 32 digits).
+pub fn hex(v: u128, width: usize) -> String {
+    format!("{:0width$x}", v, width = width)
+}
+
+/// RFC 3339 time to ns since the epoch.
+pub fn parse_rfc3339_ns(s: &str) -> Option<i64> {
+    let dt = chrono::DateTime::parse_from_rfc3339(s.trim()).ok()?;
+    dt.timestamp_nanos_opt()
+}
+
+/// Durations as protobuf JSON writes them (`"1.5s"`) or with other units (`"5000ns"`, `"3ms"`).
+pub fn parse_duration_ns(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let v: f64 = num.parse().ok()?;
+    let mul = match unit.trim() {
+        "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" | "" => 1e9,
+        "m" => 60e9,
+        "h" => 3600e9,
+        _ => return None,
+    };
+    Some((v * mul).round() as i64)
+}
+
+/// Float seconds (X-Ray) to ns, rounded to the microsecond the float can carry.
+pub fn seconds_to_ns(s: f64) -> i64 {
+    ((s * 1e6).round() as i64).saturating_mul(1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_and_base64_ids_agree() {
+        let mut s = Interner::default();
+        assert_eq!(span_key(&mut s, "AAAAAAAAAAI="), IdKey::Num(2));
+        assert_eq!(span_key(&mut s, "0000000000000002"), IdKey::Num(2));
+        assert_eq!(
+            span_key(&mut s, "c26551047c72d19"),
+            span_key(&mut s, "0c26551047c72d19")
+        );
+        assert_eq!(
+            trace_key(&mut s, "5B8EFFF798038103D269B633813FC60C"),
+            trace_key(
+                &mut s,
+                "5b8eff f798038103d269b633813fc60c"
+                    .replace(' ', "")
+                    .as_str()
+            )
+        );
+        assert_eq!(trace_key(&mut s, "AAAAAAAAAAAAAAAAAAAAAQ=="), IdKey::Num(1));
+        assert!(matches!(span_key(&mut s, "span-2_1"), IdKey::Text(_)));
+        assert_eq!(span_key(&mut s, "A"), IdKey::Num(10));
+    }
+
+    #[test]
+    fn durations_and_times() {
+        assert_eq!(parse_duration_ns("5000ns"), Some(5000));
+        assert_eq!(parse_duration_ns("1.5s"), Some(1_500_000_000));
+        assert_eq!(parse_duration_ns("3ms"), Some(3_000_000));
+        assert_eq!(parse_duration_ns("abc"), None);
+        assert_eq!(
+            parse_rfc3339_ns("2017-01-26T16:46:31.639875139-05:00"),
+            Some(1_485_467_191_639_875_139)
+        );
+        assert_eq!(seconds_to_ns(1.499473411677E9), 1_499_473_411_677_000_000);
+    }
+}

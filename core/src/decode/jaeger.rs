@@ -1,0 +1,349 @@
+//! Jaeger JSON: the UI export / query API v1 (`{data:[trace]}`), a bare trace
+//! (`{traceID, spans, processes}`), a bare span array with inline `process`,
+//! and the Jaeger model proto-JSON (base64 ids, RFC 3339 times, `"5000ns"`).
+
+use super::builder::{json, Builder, SpanIn};
+use super::{ids, DecodeError};
+use crate::model::*;
+use rustc_hash::FxHashMap;
+use serde_json::Value;
+
+/// Decodes any of the Jaeger shapes in `v`.
+pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
+    match v {
+        Value::Array(items) => decode_trace_like(b, items, None),
+        Value::Object(o) => {
+            if let Some(data) = o.get("data") {
+                match data {
+                    Value::Array(traces) => {
+                        for t in traces {
+                            decode_trace_object(b, t)?;
+                        }
+                        Ok(())
+                    }
+                    Value::Object(_) => decode_trace_object(b, data),
+                    _ => Err(DecodeError::shape(
+                        "Jaeger `data` is neither a list nor an object",
+                    )),
+                }
+            } else {
+                decode_trace_object(b, v)
+            }
+        }
+        _ => Err(DecodeError::shape("not a Jaeger trace")),
+    }
+}
+
+fn decode_trace_object(b: &mut Builder, t: &Value) -> Result<(), DecodeError> {
+    let spans = t
+        .get("spans")
+        .and_then(Value::as_array)
+        .ok_or_else(|| DecodeError::shape("a Jaeger trace without a `spans` list"))?;
+    let processes = t.get("processes").or_else(|| t.get("processMap"));
+    decode_trace_like(b, spans, processes)
+}
+
+/// Resources of the `processes` map (UI format) or `processMap` list (proto).
+fn process_table(b: &mut Builder, processes: Option<&Value>) -> FxHashMap<String, u32> {
+    let mut out = FxHashMap::default();
+    match processes {
+        Some(Value::Object(m)) => {
+            for (id, p) in m {
+                out.insert(id.clone(), process_resource(b, p));
+            }
+        }
+        Some(Value::Array(list)) => {
+            for p in list {
+                if let Some(id) = json::str(p, "processID").or_else(|| json::str(p, "processId")) {
+                    let r = process_resource(b, p.get("process").unwrap_or(p));
+                    out.insert(id.to_string(), r);
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn process_resource(b: &mut Builder, p: &Value) -> u32 {
+    let service = match json::str(p, "serviceName") {
+        Some(s) if !s.is_empty() => b.intern(s),
+        _ => b.unknown_service(),
+    };
+    let m = b.mark();
+    for tag in json::arr(p, "tags") {
+        tag_attr(b, tag);
+    }
+    let attrs = b.since(m);
+    b.resource(service, attrs)
+}
+
+/// A tag in UI form `{key, type, value}` or proto form `{key, vType, vStr…}`.
+fn tag_attr(b: &mut Builder, tag: &Value) {
+    let Some(key) = json::str(tag, "key") else {
+        return;
+    };
+    let ty = json::str(tag, "type")
+        .or_else(|| json::str(tag, "vType"))
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let value = tag
+        .get("value")
+        .or_else(|| tag.get("vStr"))
+        .or_else(|| tag.get("vBool"))
+        .or_else(|| tag.get("vInt64"))
+        .or_else(|| tag.get("vFloat64"))
+        .or_else(|| tag.get("vBinary"));
+    let Some(value) = value else {
+        // proto-JSON omits zero values: a STRING tag without vStr is "".
+        let v = match ty.as_str() {
+            "bool" => AttrValue::Bool(false),
+            "int64" => AttrValue::Int(0),
+            "float64" => AttrValue::Float(0.0),
+            _ => AttrValue::Str(StrId(0)),
+        };
+        b.attr(key, v);
+        return;
+    };
+    let av = match (ty.as_str(), value) {
+        ("bool", v) => Some(AttrValue::Bool(json::truthy(Some(v)))),
+        ("int64", v) => json::as_i64(v).map(AttrValue::Int),
+        ("float64", Value::Number(n)) => n.as_f64().map(AttrValue::Float),
+        ("float64", Value::String(s)) => s.parse().ok().map(AttrValue::Float),
+        _ => None,
+    };
+    match av {
+        Some(av) => b.attr(key, av),
+        None => b.attr_json(key, value),
+    }
+}
+
+fn time_us_or_rfc3339(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::String(s) => {
+            ids::parse_rfc3339_ns(s).or_else(|| s.parse::<i64>().ok().map(|us| us * 1000))
+        }
+        other => json::as_i64(other).map(|us| us.saturating_mul(1000)),
+    }
+}
+
+fn duration_ns(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::String(s) => ids::parse_duration_ns(s),
+        other => json::as_i64(other).map(|us| us.saturating_mul(1000)),
+    }
+}
+
+fn decode_trace_like(
+    b: &mut Builder,
+    spans: &[Value],
+    processes: Option<&Value>,
+) -> Result<(), DecodeError> {
+    let table = process_table(b, processes);
+    let mut inline_cache: FxHashMap<String, u32> = FxHashMap::default();
+    for (n, s) in spans.iter().enumerate() {
+        if !s.is_object() {
+            return Err(DecodeError::shape(format!("span #{n} is not an object")));
+        }
+        let trace_text = json::str(s, "traceID")
+            .or_else(|| json::str(s, "traceId"))
+            .ok_or_else(|| DecodeError::shape(format!("span #{n} has no traceID")))?;
+        let id_text = json::str(s, "spanID")
+            .or_else(|| json::str(s, "spanId"))
+            .ok_or_else(|| DecodeError::shape(format!("span #{n} has no spanID")))?;
+        let (trace, trace_text_id) = b.trace_id(trace_text);
+        let (key, id_text_id) = b.span_id(id_text);
+
+        // Resource: processID into the table, else the inline process.
+        let resource = match json::str(s, "processID")
+            .or_else(|| json::str(s, "processId"))
+            .and_then(|p| table.get(p))
+        {
+            Some(&r) => r,
+            None => match s.get("process") {
+                Some(p) => {
+                    let cache_key = p.to_string();
+                    match inline_cache.get(&cache_key) {
+                        Some(&r) => r,
+                        None => {
+                            let r = process_resource(b, p);
+                            inline_cache.insert(cache_key, r);
+                            r
+                        }
+                    }
+                }
+                None => {
+                    let u = b.unknown_service();
+                    b.service_resource(u)
+                }
+            },
+        };
+        let service = b.ds.resources[resource as usize].service;
+
+        // Parent: the first CHILD_OF in this trace, else the first FOLLOWS_FROM
+        // in this trace (as Jaeger UI does); every other reference is a link.
+        let refs = json::arr(s, "references");
+        let same_trace = |r: &Value, b: &mut Builder| {
+            let t = json::str(r, "traceID")
+                .or_else(|| json::str(r, "traceId"))
+                .unwrap_or(trace_text);
+            ids::trace_key(&mut b.ds.strings, t) == trace
+        };
+        let mut parent_ref: Option<usize> = None;
+        for want in ["CHILD_OF", "FOLLOWS_FROM"] {
+            if parent_ref.is_some() {
+                break;
+            }
+            for (i, r) in refs.iter().enumerate() {
+                let ty = json::str(r, "refType").unwrap_or("CHILD_OF");
+                if ty.eq_ignore_ascii_case(want) && same_trace(r, b) {
+                    parent_ref = Some(i);
+                    break;
+                }
+            }
+        }
+        let mut parent_text = parent_ref.and_then(|i| ref_span(&refs[i]));
+        if parent_ref.is_none() {
+            parent_text = json::str(s, "parentSpanID");
+            if parent_text.is_none() {
+                // A CHILD_OF into another trace still names the span this one was cut from.
+                parent_ref = refs.iter().position(|r| {
+                    json::str(r, "refType")
+                        .unwrap_or("CHILD_OF")
+                        .eq_ignore_ascii_case("CHILD_OF")
+                });
+                parent_text = parent_ref.and_then(|i| ref_span(&refs[i]));
+            }
+        }
+        let parent = b.parent_id(parent_text);
+
+        let lm = b.link_mark();
+        for (i, r) in refs.iter().enumerate() {
+            if Some(i) == parent_ref && parent.is_some() {
+                continue;
+            }
+            let t = json::str(r, "traceID")
+                .or_else(|| json::str(r, "traceId"))
+                .unwrap_or(trace_text);
+            let sp = json::str(r, "spanID")
+                .or_else(|| json::str(r, "spanId"))
+                .unwrap_or("");
+            let kind = if json::str(r, "refType")
+                .unwrap_or("")
+                .eq_ignore_ascii_case("FOLLOWS_FROM")
+            {
+                LinkKind::FollowsFrom
+            } else {
+                LinkKind::Link
+            };
+            b.link(t, sp, kind, Range32::default());
+        }
+        let links = b.links_since(lm);
+
+        let am = b.mark();
+        let mut kind = SpanKind::Unspecified;
+        let mut status = StatusCode::Unset;
+        let mut status_message = StrId(0);
+        for tag in json::arr(s, "tags") {
+            tag_attr(b, tag);
+            let Some(attr) = b.ds.attrs.last().copied() else {
+                continue;
+            };
+            match b.ds.str(attr.key) {
+                "span.kind" => {
+                    if let AttrValue::Str(v) = attr.value {
+                        kind = SpanKind::parse(b.ds.str(v));
+                    }
+                }
+                "error" => {
+                    let is_err = match attr.value {
+                        AttrValue::Bool(v) => v,
+                        AttrValue::Str(v) => b.ds.str(v).eq_ignore_ascii_case("true"),
+                        AttrValue::Int(v) => v != 0,
+                        AttrValue::Float(_) => false,
+                    };
+                    if is_err {
+                        status = StatusCode::Error;
+                    }
+                }
+                "otel.status_code" => {
+                    if let AttrValue::Str(v) = attr.value {
+                        match b.ds.str(v).to_ascii_uppercase().as_str() {
+                            "ERROR" => status = StatusCode::Error,
+                            "OK" if status == StatusCode::Unset => status = StatusCode::Ok,
+                            _ => {}
+                        }
+                    }
+                }
+                "otel.status_description" | "error.message" => {
+                    if let AttrValue::Str(v) = attr.value {
+                        status_message = v;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let attrs = b.since(am);
+
+        let em = b.event_mark();
+        for log in json::arr(s, "logs") {
+            let t = time_us_or_rfc3339(log.get("timestamp")).unwrap_or(0);
+            let fm = b.mark();
+            let mut name: Option<String> = None;
+            for f in json::arr(log, "fields") {
+                if name.is_none() && matches!(json::str(f, "key"), Some("event") | Some("message"))
+                {
+                    name = f
+                        .get("value")
+                        .or_else(|| f.get("vStr"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                }
+                tag_attr(b, f);
+            }
+            let fa = b.since(fm);
+            b.event(t, name.as_deref().unwrap_or("log"), fa);
+        }
+        let events = b.events_since(em);
+
+        let mut flags = 0;
+        let start_ns = time_us_or_rfc3339(s.get("startTime")).unwrap_or_else(|| {
+            flags |= flags::NO_START;
+            0
+        });
+        let duration_ns = duration_ns(s.get("duration")).unwrap_or_else(|| {
+            flags |= flags::NO_DURATION;
+            0
+        });
+        for w in json::arr(s, "warnings") {
+            if let Some(w) = w.as_str() {
+                b.warnings.push(format!("span {id_text}: {w}"));
+            }
+        }
+        let name = b.intern(json::str(s, "operationName").unwrap_or(""));
+        b.push(SpanIn {
+            trace,
+            trace_text: trace_text_id,
+            key,
+            id_text: id_text_id,
+            parent,
+            service,
+            name,
+            start_ns,
+            duration_ns,
+            kind,
+            status,
+            status_message,
+            resource,
+            attrs,
+            events,
+            links,
+            flags,
+        });
+    }
+    Ok(())
+}
+
+fn ref_span(r: &Value) -> Option<&str> {
+    json::str(r, "spanID").or_else(|| json::str(r, "spanId"))
+}

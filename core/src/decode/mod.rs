@@ -1,0 +1,182 @@
+//! Input formats. [`decode_bytes`] takes a file's bytes (plain, gzip, JSON
+//! Lines), finds the format with [`detect`] and appends the traces to a
+//! [`Dataset`]. One module per format.
+
+pub mod builder;
+pub mod chrome;
+pub mod datadog;
+pub mod detect;
+pub mod gcp;
+pub mod ids;
+pub mod jaeger;
+pub mod otlp;
+pub mod xray;
+pub mod zipkin;
+
+use crate::model::Dataset;
+pub use detect::{detect, Format};
+use serde_json::Value;
+use std::fmt;
+use std::io::Read;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecodeError {
+    Empty,
+    /// Gzip magic but the stream is corrupt or cut short.
+    Gzip(String),
+    /// Not valid JSON (line and column are 1-based).
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+        truncated: bool,
+    },
+    /// Valid JSON that is not a trace format Tracescope reads.
+    Unknown(String),
+    /// Recognised JSON that holds no trace (a search result, a tag list…).
+    NotATrace(String),
+    /// A known format whose content is malformed.
+    Shape(String),
+}
+
+impl DecodeError {
+    pub fn shape(s: impl Into<String>) -> Self {
+        DecodeError::Shape(s.into())
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Empty => write!(f, "the file is empty"),
+            DecodeError::Gzip(m) => write!(f, "the gzip data is corrupt or cut short ({m})"),
+            DecodeError::Json {
+                line,
+                column,
+                message,
+                truncated: true,
+            } => {
+                write!(f, "the JSON ends early at line {line}, column {column}: the file looks truncated ({message})")
+            }
+            DecodeError::Json {
+                line,
+                column,
+                message,
+                ..
+            } => {
+                write!(f, "invalid JSON at line {line}, column {column}: {message}")
+            }
+            DecodeError::Unknown(m) => {
+                write!(f, "JSON, but not a trace format Tracescope reads: {m}")
+            }
+            DecodeError::NotATrace(m) => write!(f, "this is not a trace: {m}"),
+            DecodeError::Shape(m) => write!(f, "malformed trace: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// What one input added.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeSummary {
+    pub format: Format,
+    /// Indices into `Dataset::traces`.
+    pub traces: std::ops::Range<usize>,
+    pub spans: usize,
+}
+
+fn json_error(e: &serde_json::Error) -> DecodeError {
+    let full = e.to_string();
+    // serde_json appends " at line L column C"; the position is reported separately.
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    DecodeError::Json {
+        line: e.line(),
+        column: e.column(),
+        message,
+        truncated: e.is_eof(),
+    }
+}
+
+/// Unpacks gzip when the bytes start with its magic number.
+pub fn gunzip_if_needed(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DecodeError> {
+    if bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
+        let mut out = Vec::with_capacity(bytes.len() * 4);
+        flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| DecodeError::Gzip(e.to_string()))?;
+        Ok(std::borrow::Cow::Owned(out))
+    } else {
+        Ok(std::borrow::Cow::Borrowed(bytes))
+    }
+}
+
+/// Parses one JSON value or a stream of them (JSON Lines).
+pub fn parse_json_values(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(DecodeError::Empty);
+    }
+    let mut out = Vec::new();
+    for v in serde_json::Deserializer::from_slice(bytes).into_iter::<Value>() {
+        out.push(v.map_err(|e| json_error(&e))?);
+    }
+    Ok(out)
+}
+
+/// Decodes a file's bytes and appends its traces to `ds`. On error nothing
+/// is added to `ds.traces`.
+pub fn decode_bytes(ds: &mut Dataset, bytes: &[u8]) -> Result<DecodeSummary, DecodeError> {
+    if bytes.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    let raw = gunzip_if_needed(bytes)?;
+    let values = parse_json_values(&raw)?;
+    decode_values(ds, &values)
+}
+
+/// Decodes already parsed JSON values (one per JSON Lines line).
+pub fn decode_values(ds: &mut Dataset, values: &[Value]) -> Result<DecodeSummary, DecodeError> {
+    // X-Ray daemon streams start each document with a `{"format":"json","version":1}` header.
+    let values: Vec<&Value> = values
+        .iter()
+        .filter(|v| !detect::is_xray_daemon_header(v))
+        .collect();
+    let Some(first) = values.first() else {
+        return Err(DecodeError::Empty);
+    };
+    let format = detect(first)?;
+    let mut b = builder::Builder::new(ds);
+    for (line, v) in values.iter().enumerate() {
+        let f = if line == 0 { format } else { detect(v)? };
+        let r = match f {
+            Format::Jaeger => jaeger::decode(&mut b, v),
+            Format::Otlp => otlp::decode(&mut b, v),
+            Format::Zipkin => zipkin::decode(&mut b, v),
+            Format::Chrome => chrome::decode(&mut b, v),
+            Format::XRay => xray::decode(&mut b, v),
+            Format::Datadog => datadog::decode(&mut b, v),
+            Format::Gcp => gcp::decode(&mut b, v),
+        };
+        r.map_err(|e| match (values.len() > 1, e) {
+            (true, DecodeError::Shape(m)) => DecodeError::Shape(format!("line {}: {m}", line + 1)),
+            (_, e) => e,
+        })?;
+    }
+    let spans = b.span_count();
+    if spans == 0 {
+        return Err(DecodeError::NotATrace(format!(
+            "a {} file with no spans",
+            format.label()
+        )));
+    }
+    let traces = b.finish();
+    Ok(DecodeSummary {
+        format,
+        traces,
+        spans,
+    })
+}

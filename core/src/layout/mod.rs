@@ -1,0 +1,5 @@
+//! Pure geometry for the canvases: which rows are visible, where a time
+//! falls in pixels, ruler ticks. Tested natively; the painters only draw it.
+
+pub mod time;
+pub mod waterfall;

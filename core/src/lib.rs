@@ -1,0 +1,11 @@
+//! tracescope-core: the trace model, the decoders of every input format, the
+//! analyses and the layout geometry. No browser crates: everything here is
+//! tested natively.
+
+pub mod analysis;
+pub mod decode;
+pub mod layout;
+pub mod model;
+
+pub use decode::{decode_bytes, DecodeError, DecodeSummary, Format};
+pub use model::{Dataset, Trace};

@@ -1,0 +1,341 @@
+//! The columnar trace model.
+//!
+//! A span is an index (`u32`) into the column vectors of a [`Trace`]; there is
+//! no per-span heap object. Strings are interned once per [`Dataset`]
+//! ([`StrId`]); attributes, events and links live in shared arenas and a span
+//! points at them with half-open ranges.
+
+use rustc_hash::FxHashMap;
+
+/// Index of an interned string in [`Interner`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct StrId(pub u32);
+
+/// Deduplicating string store. `StrId(0)` is always the empty string.
+#[derive(Debug, Clone)]
+pub struct Interner {
+    strings: Vec<Box<str>>,
+    index: FxHashMap<Box<str>, u32>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let mut i = Interner {
+            strings: Vec::new(),
+            index: FxHashMap::default(),
+        };
+        i.intern("");
+        i
+    }
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> StrId {
+        if let Some(&id) = self.index.get(s) {
+            return StrId(id);
+        }
+        let id = self.strings.len() as u32;
+        let boxed: Box<str> = s.into();
+        self.strings.push(boxed.clone());
+        self.index.insert(boxed, id);
+        StrId(id)
+    }
+    pub fn get(&self, id: StrId) -> &str {
+        &self.strings[id.0 as usize]
+    }
+    pub fn lookup(&self, s: &str) -> Option<StrId> {
+        self.index.get(s).map(|&i| StrId(i))
+    }
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.strings.len() <= 1
+    }
+}
+
+/// An id as its exact value: hex/base64/decimal ids are numbers (128-bit for
+/// trace ids, 64-bit for span ids); ids that are not numbers (`"trace-123"`)
+/// are keyed by their interned text, so matching stays exact either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IdKey {
+    Num(u128),
+    Text(StrId),
+}
+
+impl IdKey {
+    pub fn as_u128(self) -> Option<u128> {
+        match self {
+            IdKey::Num(v) => Some(v),
+            IdKey::Text(_) => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[repr(u8)]
+pub enum SpanKind {
+    #[default]
+    Unspecified = 0,
+    Internal = 1,
+    Server = 2,
+    Client = 3,
+    Producer = 4,
+    Consumer = 5,
+}
+
+impl SpanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::Unspecified => "unspecified",
+            SpanKind::Internal => "internal",
+            SpanKind::Server => "server",
+            SpanKind::Client => "client",
+            SpanKind::Producer => "producer",
+            SpanKind::Consumer => "consumer",
+        }
+    }
+    /// Parses the many spellings: `2`, `"SPAN_KIND_SERVER"`, `"server"`, `"SERVER"`.
+    pub fn parse(s: &str) -> SpanKind {
+        let s = s.trim();
+        let lower = s.to_ascii_lowercase();
+        let name = lower.strip_prefix("span_kind_").unwrap_or(&lower);
+        match name {
+            "1" | "internal" => SpanKind::Internal,
+            "2" | "server" | "rpc.server" => SpanKind::Server,
+            "3" | "client" | "rpc.client" => SpanKind::Client,
+            "4" | "producer" => SpanKind::Producer,
+            "5" | "consumer" => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[repr(u8)]
+pub enum StatusCode {
+    #[default]
+    Unset = 0,
+    Ok = 1,
+    Error = 2,
+}
+
+impl StatusCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusCode::Unset => "unset",
+            StatusCode::Ok => "ok",
+            StatusCode::Error => "error",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AttrValue {
+    Str(StrId),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Attr {
+    pub key: StrId,
+    pub value: AttrValue,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    /// Absolute time in ns since the Unix epoch.
+    pub time_ns: i64,
+    pub name: StrId,
+    pub attrs: Range32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum LinkKind {
+    /// An OTLP span link.
+    Link,
+    /// Jaeger FOLLOWS_FROM (or a second CHILD_OF).
+    FollowsFrom,
+    /// The other half of a Zipkin shared (client+server) span id.
+    SharedHalf,
+}
+
+impl LinkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Link => "link",
+            LinkKind::FollowsFrom => "follows_from",
+            LinkKind::SharedHalf => "shared span half",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Link {
+    pub trace_id: IdKey,
+    pub trace_id_text: StrId,
+    pub span_id: IdKey,
+    pub span_id_text: StrId,
+    pub kind: LinkKind,
+    pub attrs: Range32,
+}
+
+/// Half-open range into one of the arenas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Range32 {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Range32 {
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(self) -> bool {
+        self.end == self.start
+    }
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A process / resource: the service and the attributes shared by its spans.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Resource {
+    pub service: StrId,
+    pub attrs: Range32,
+}
+
+/// Per-span warning flags (bits), set by decoders and by the tree analysis.
+pub mod flags {
+    /// The parent id names a span that is not in the trace.
+    pub const ORPHAN: u8 = 1;
+    /// Another span of the trace has the same span id.
+    pub const DUPLICATE_ID: u8 = 2;
+    /// The parent link closed a cycle and was dropped.
+    pub const CYCLE_BROKEN: u8 = 4;
+    /// One half of a Zipkin span id shared by client and server.
+    pub const SHARED: u8 = 8;
+    /// The source had no duration (in progress or lost end).
+    pub const NO_DURATION: u8 = 16;
+    /// The source had no start time; it was derived or is unknown.
+    pub const NO_START: u8 = 32;
+}
+
+/// One trace: its spans as columns.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    pub trace_id: Option<IdKey>,
+    pub trace_id_text: StrId,
+    pub span_key: Vec<IdKey>,
+    pub span_id_text: Vec<StrId>,
+    /// The parent as written in the source (resolved to `parent` by the tree analysis).
+    pub parent_key: Vec<Option<IdKey>>,
+    pub parent_id_text: Vec<StrId>,
+    pub service: Vec<StrId>,
+    pub name: Vec<StrId>,
+    pub start_ns: Vec<i64>,
+    pub duration_ns: Vec<i64>,
+    pub kind: Vec<SpanKind>,
+    pub status: Vec<StatusCode>,
+    pub status_message: Vec<StrId>,
+    pub resource: Vec<u32>,
+    pub attrs: Vec<Range32>,
+    pub events: Vec<Range32>,
+    pub links: Vec<Range32>,
+    pub flags: Vec<u8>,
+    /// Trace-level warnings (orphans, cycles, dropped input), for display.
+    pub warnings: Vec<String>,
+    /// Filled by [`crate::analysis::tree::build`].
+    pub tree: crate::analysis::tree::Tree,
+}
+
+impl Trace {
+    pub fn len(&self) -> usize {
+        self.span_key.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.span_key.is_empty()
+    }
+    pub fn end_ns(&self, i: usize) -> i64 {
+        self.start_ns[i].saturating_add(self.duration_ns[i])
+    }
+    /// (earliest start, latest end) over all spans.
+    pub fn bounds(&self) -> (i64, i64) {
+        let mut lo = i64::MAX;
+        let mut hi = i64::MIN;
+        for i in 0..self.len() {
+            lo = lo.min(self.start_ns[i]);
+            hi = hi.max(self.end_ns(i));
+        }
+        if lo > hi {
+            (0, 0)
+        } else {
+            (lo, hi)
+        }
+    }
+    pub fn error_count(&self) -> usize {
+        self.status
+            .iter()
+            .filter(|s| **s == StatusCode::Error)
+            .count()
+    }
+}
+
+/// Everything loaded from one or more inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub strings: Interner,
+    pub attrs: Vec<Attr>,
+    pub events: Vec<Event>,
+    pub links: Vec<Link>,
+    pub resources: Vec<Resource>,
+    pub traces: Vec<Trace>,
+}
+
+impl Dataset {
+    pub fn str(&self, id: StrId) -> &str {
+        self.strings.get(id)
+    }
+    pub fn span_count(&self) -> usize {
+        self.traces.iter().map(|t| t.len()).sum()
+    }
+    /// Distinct services of one trace.
+    pub fn services_of(&self, t: &Trace) -> Vec<StrId> {
+        let mut v: Vec<StrId> = t.service.clone();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+    pub fn attrs(&self, r: Range32) -> &[Attr] {
+        &self.attrs[r.range()]
+    }
+    pub fn events(&self, r: Range32) -> &[Event] {
+        &self.events[r.range()]
+    }
+    pub fn links(&self, r: Range32) -> &[Link] {
+        &self.links[r.range()]
+    }
+    /// Attribute value as display text.
+    pub fn value_text(&self, v: AttrValue) -> String {
+        match v {
+            AttrValue::Str(s) => self.str(s).to_string(),
+            AttrValue::Int(i) => i.to_string(),
+            AttrValue::Float(f) => f.to_string(),
+            AttrValue::Bool(b) => b.to_string(),
+        }
+    }
+    /// First attribute with this key on a span (span attrs, then resource attrs).
+    pub fn span_attr(&self, t: &Trace, i: usize, key: &str) -> Option<AttrValue> {
+        let k = self.strings.lookup(key)?;
+        let res = &self.resources[t.resource[i] as usize];
+        self.attrs(t.attrs[i])
+            .iter()
+            .chain(self.attrs(res.attrs))
+            .find(|a| a.key == k)
+            .map(|a| a.value)
+    }
+}
