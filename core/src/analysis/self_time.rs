@@ -5,32 +5,32 @@ use crate::model::Trace;
 
 /// Self time in ns of every span.
 pub fn self_times(t: &Trace) -> Vec<i64> {
-    let tree = &t.tree;
-    let mut out = vec![0i64; t.len()];
-    for (i, slot) in out.iter_mut().enumerate() {
-        let (s, e) = (t.start_ns[i], t.end_ns(i));
-        let mut covered = 0i64;
-        let mut run: Option<(i64, i64)> = None;
-        // Children are sorted by start, so one pass merges their intervals.
-        for &c in tree.children_of(i) {
-            let cs = t.start_ns[c as usize].max(s);
-            let ce = t.end_ns(c as usize).min(e);
-            if ce <= cs {
-                continue;
+    (0..t.len()).map(|i| self_time_of(t, i)).collect()
+}
+
+/// Self time in ns of span `i`: O(number of its children).
+pub fn self_time_of(t: &Trace, i: usize) -> i64 {
+    let (s, e) = (t.start_ns[i], t.end_ns(i));
+    let mut covered = 0i64;
+    let mut run: Option<(i64, i64)> = None;
+    // Children are sorted by start, so one pass merges their intervals.
+    for &c in t.tree.children_of(i) {
+        let cs = t.start_ns[c as usize].max(s);
+        let ce = t.end_ns(c as usize).min(e);
+        if ce <= cs {
+            continue;
+        }
+        run = match run {
+            Some((rs, re)) if cs <= re => Some((rs, re.max(ce))),
+            Some((rs, re)) => {
+                covered += re - rs;
+                Some((cs, ce))
             }
-            run = match run {
-                Some((rs, re)) if cs <= re => Some((rs, re.max(ce))),
-                Some((rs, re)) => {
-                    covered += re - rs;
-                    Some((cs, ce))
-                }
-                None => Some((cs, ce)),
-            };
-        }
-        if let Some((rs, re)) = run {
-            covered += re - rs;
-        }
-        *slot = (e - s - covered).max(0);
+            None => Some((cs, ce)),
+        };
     }
-    out
+    if let Some((rs, re)) = run {
+        covered += re - rs;
+    }
+    (e - s - covered).max(0)
 }

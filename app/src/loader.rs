@@ -1,0 +1,131 @@
+//! Getting bytes into the dataset: files (drop, picker), pasted text and
+//! fetched URLs (the demo traces). Decoding failures become messages that
+//! name the input; what was loaded before stays.
+
+use crate::metrics;
+use leptos::prelude::*;
+use tracescope_core::{decode_bytes, Dataset};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// A failed input and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadError {
+    pub source: String,
+    pub message: String,
+}
+
+/// The signals a load writes to.
+#[derive(Clone, Copy)]
+pub struct Loader {
+    pub dataset: RwSignal<Dataset>,
+    /// Source name of each trace, by trace index.
+    pub sources: RwSignal<Vec<String>>,
+    pub open: RwSignal<Option<usize>>,
+    pub errors: RwSignal<Vec<LoadError>>,
+    pub loading: RwSignal<Option<String>>,
+}
+
+impl Loader {
+    /// Decodes `bytes` named `source` into the dataset and opens its first trace.
+    pub fn load_bytes(&self, source: &str, bytes: &[u8]) {
+        let t0 = metrics::now();
+        let result = self
+            .dataset
+            .try_update_untracked(|ds| decode_bytes(ds, bytes));
+        let decode_ms = metrics::now() - t0;
+        match result {
+            Some(Ok(sum)) => {
+                self.dataset.notify();
+                self.sources.update(|s| {
+                    s.resize(sum.traces.start, String::new());
+                    s.extend(sum.traces.clone().map(|_| source.to_string()));
+                });
+                self.open.set(Some(sum.traces.start));
+                metrics::record_load(
+                    sum.format.name(),
+                    sum.traces.len(),
+                    sum.spans,
+                    decode_ms,
+                    t0,
+                );
+            }
+            Some(Err(e)) => {
+                let message = e.to_string();
+                metrics::record_error(source, &message);
+                self.errors.update(|v| {
+                    v.retain(|x| x.source != source);
+                    v.push(LoadError {
+                        source: source.to_string(),
+                        message,
+                    })
+                });
+            }
+            None => {}
+        }
+    }
+
+    /// Reads and loads each file in turn.
+    pub fn load_files(self, files: Vec<web_sys::File>) {
+        leptos::task::spawn_local(async move {
+            for f in files {
+                let name = f.name();
+                self.loading.set(Some(name.clone()));
+                match JsFuture::from(f.array_buffer()).await {
+                    Ok(buf) => {
+                        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                        self.load_bytes(&name, &bytes);
+                    }
+                    Err(e) => self.errors.update(|v| {
+                        v.push(LoadError {
+                            source: name.clone(),
+                            message: format!("the browser could not read the file: {e:?}"),
+                        })
+                    }),
+                }
+            }
+            self.loading.set(None);
+        });
+    }
+
+    /// Fetches a URL and loads it (used for the demo traces).
+    pub async fn load_url(self, url: &str) {
+        let name = url.rsplit('/').next().unwrap_or(url).to_string();
+        self.loading.set(Some(name.clone()));
+        let result = async {
+            let resp = gloo_net::http::Request::get(url)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            if !resp.ok() {
+                return Err(format!("HTTP {} {}", resp.status(), resp.status_text()));
+            }
+            resp.binary().await.map_err(|e| e.to_string())
+        }
+        .await;
+        match result {
+            Ok(bytes) => self.load_bytes(&name, &bytes),
+            Err(message) => self.errors.update(|v| {
+                v.push(LoadError {
+                    source: name,
+                    message,
+                })
+            }),
+        }
+        self.loading.set(None);
+    }
+}
+
+/// The files of a drop or of a file input.
+pub fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Whether a paste happened in a text field (then it is not a trace paste).
+pub fn pasted_into_field(ev: &web_sys::Event) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA"))
+        .unwrap_or(false)
+}

@@ -1,0 +1,10 @@
+//! Tracescope: the binary Trunk builds.
+
+mod app;
+mod loader;
+mod metrics;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,52 @@
+//! `window.__tracescope`: read-only figures of the last load, for tests and
+//! benchmark scripts: `{format, traces, spans, decode_ms, first_paint_ms, error}`.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+
+pub fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+fn metrics_object() -> Option<Object> {
+    let w = web_sys::window()?;
+    let key = JsValue::from_str("__tracescope");
+    match Reflect::get(&w, &key).ok().filter(|v| v.is_object()) {
+        Some(v) => Some(v.into()),
+        None => {
+            let o = Object::new();
+            let _ = Reflect::set(&w, &key, &o);
+            Some(o)
+        }
+    }
+}
+
+fn set(o: &Object, k: &str, v: JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+}
+
+pub fn record_load(format: &str, traces: usize, spans: usize, decode_ms: f64, t0: f64) {
+    let Some(o) = metrics_object() else { return };
+    set(&o, "format", format.into());
+    set(&o, "traces", (traces as f64).into());
+    set(&o, "spans", (spans as f64).into());
+    set(&o, "decode_ms", decode_ms.into());
+    set(&o, "first_paint_ms", JsValue::NULL);
+    set(&o, "error", JsValue::NULL);
+    // The frame after the next one has been painted with the new trace.
+    leptos::prelude::request_animation_frame(move || {
+        leptos::prelude::request_animation_frame(move || {
+            if let Some(o) = metrics_object() {
+                set(&o, "first_paint_ms", (now() - t0).into());
+            }
+        })
+    });
+}
+
+pub fn record_error(source: &str, message: &str) {
+    let Some(o) = metrics_object() else { return };
+    set(&o, "error", format!("{source}: {message}").into());
+}

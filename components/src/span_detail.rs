@@ -1,0 +1,195 @@
+//! The detail panel of the selected span. Everything from the trace is
+//! rendered as text nodes (never HTML).
+
+use leptos::prelude::*;
+use tracescope_core::analysis::self_time::self_time_of;
+use tracescope_core::layout::time::format_duration;
+use tracescope_core::model::{flags, Dataset, Range32, StatusCode};
+
+#[derive(Clone, PartialEq)]
+struct Detail {
+    id: String,
+    service: String,
+    name: String,
+    trace_id: String,
+    parent_id: String,
+    start: String,
+    duration: String,
+    self_time: String,
+    kind: &'static str,
+    status: &'static str,
+    status_message: String,
+    attrs: Vec<(String, String)>,
+    resource: Vec<(String, String)>,
+    events: Vec<(String, String, Vec<(String, String)>)>,
+    links: Vec<(String, String, String)>,
+    warnings: Vec<&'static str>,
+    is_error: bool,
+}
+
+fn pairs(ds: &Dataset, r: Range32) -> Vec<(String, String)> {
+    ds.attrs(r)
+        .iter()
+        .map(|a| (ds.str(a.key).to_string(), ds.value_text(a.value)))
+        .collect()
+}
+
+fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
+    let t = ds.traces.get(ti)?;
+    if s >= t.len() {
+        return None;
+    }
+    let (b0, _) = t.bounds();
+    let f = t.flags[s];
+    let mut warnings = Vec::new();
+    for (bit, text) in [
+        (flags::ORPHAN, "its parent is not in the loaded data"),
+        (flags::DUPLICATE_ID, "another span has the same id"),
+        (
+            flags::CYCLE_BROKEN,
+            "its parent link made a cycle and was ignored",
+        ),
+        (
+            flags::SHARED,
+            "one half of a span id shared by client and server (Zipkin)",
+        ),
+        (
+            flags::NO_DURATION,
+            "the source gives no end time (in progress or lost)",
+        ),
+        (flags::NO_START, "the source gives no start time"),
+    ] {
+        if f & bit != 0 {
+            warnings.push(text);
+        }
+    }
+    Some(Detail {
+        id: ds.str(t.span_id_text[s]).to_string(),
+        service: ds.str(t.service[s]).to_string(),
+        name: ds.str(t.name[s]).to_string(),
+        trace_id: ds.str(t.trace_id_text).to_string(),
+        parent_id: ds.str(t.parent_id_text[s]).to_string(),
+        start: format!("+{}", format_duration((t.start_ns[s] - b0) as f64)),
+        duration: format_duration(t.duration_ns[s] as f64),
+        self_time: format_duration(self_time_of(t, s) as f64),
+        kind: t.kind[s].as_str(),
+        status: t.status[s].as_str(),
+        status_message: ds.str(t.status_message[s]).to_string(),
+        attrs: pairs(ds, t.attrs[s]),
+        resource: pairs(ds, ds.resources[t.resource[s] as usize].attrs),
+        events: ds
+            .events(t.events[s])
+            .iter()
+            .map(|e| {
+                (
+                    format!("+{}", format_duration((e.time_ns - t.start_ns[s]) as f64)),
+                    ds.str(e.name).to_string(),
+                    pairs(ds, e.attrs),
+                )
+            })
+            .collect(),
+        links: ds
+            .links(t.links[s])
+            .iter()
+            .map(|l| {
+                (
+                    l.kind.as_str().to_string(),
+                    ds.str(l.trace_id_text).to_string(),
+                    ds.str(l.span_id_text).to_string(),
+                )
+            })
+            .collect(),
+        warnings,
+        is_error: t.status[s] == StatusCode::Error,
+    })
+}
+
+fn kv_table(rows: Vec<(String, String)>, testid: &'static str) -> impl IntoView {
+    view! {
+        <table class="kv" data-testid=testid>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|(k, v)| view! { <tr><th>{k}</th><td>{v}</td></tr> })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn SpanDetail(
+    dataset: RwSignal<Dataset>,
+    #[prop(into)] trace: Signal<Option<usize>>,
+    selected: RwSignal<Option<u32>>,
+) -> impl IntoView {
+    let d = Memo::new(move |_| {
+        let s = selected.get()? as usize;
+        dataset.with(|ds| detail(ds, trace.get()?, s))
+    });
+    move || {
+        d.get().map(|d| {
+            let n_attrs = d.attrs.len();
+            let n_res = d.resource.len();
+            let n_events = d.events.len();
+            let n_links = d.links.len();
+            view! {
+                <aside class="span-detail" data-testid="span-detail" data-span-id=d.id.clone()>
+                    <header>
+                        <div class="detail-service">{d.service.clone()}</div>
+                        <h2 class:error=d.is_error>{d.name.clone()}</h2>
+                        <button class="close" title="Close (Esc)" on:click=move |_| selected.set(None)>"×"</button>
+                    </header>
+                    {(!d.warnings.is_empty()).then(|| view! {
+                        <ul class="warnings" data-testid="span-warnings">
+                            {d.warnings.iter().map(|w| view! { <li>{*w}</li> }).collect_view()}
+                        </ul>
+                    })}
+                    <table class="kv facts">
+                        <tbody>
+                            <tr><th>"duration"</th><td>{d.duration.clone()}</td></tr>
+                            <tr><th>"self time"</th><td data-testid="self-time">{d.self_time.clone()}</td></tr>
+                            <tr><th>"start"</th><td>{d.start.clone()}</td></tr>
+                            <tr><th>"kind"</th><td>{d.kind}</td></tr>
+                            <tr><th>"status"</th><td class:error=d.is_error>{d.status}{(!d.status_message.is_empty()).then(|| format!(": {}", d.status_message))}</td></tr>
+                            <tr><th>"span id"</th><td class="mono">{d.id.clone()}</td></tr>
+                            <tr><th>"parent id"</th><td class="mono">{if d.parent_id.is_empty() { "—".to_string() } else { d.parent_id.clone() }}</td></tr>
+                            <tr><th>"trace id"</th><td class="mono">{d.trace_id.clone()}</td></tr>
+                        </tbody>
+                    </table>
+                    <details open=true>
+                        <summary>{format!("Attributes ({n_attrs})")}</summary>
+                        {kv_table(d.attrs.clone(), "span-attributes")}
+                    </details>
+                    <details open=n_res < 12>
+                        <summary>{format!("Resource / process ({n_res})")}</summary>
+                        {kv_table(d.resource.clone(), "span-resource")}
+                    </details>
+                    {(n_events > 0).then(|| view! {
+                        <details open=true>
+                            <summary>{format!("Events / logs ({n_events})")}</summary>
+                            <ul class="events" data-testid="span-events">
+                                {d.events.iter().cloned().map(|(at, name, attrs)| view! {
+                                    <li>
+                                        <div><span class="mono">{at}</span>" "<b>{name}</b></div>
+                                        {(!attrs.is_empty()).then(|| kv_table(attrs, "event-attributes"))}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </details>
+                    })}
+                    {(n_links > 0).then(|| view! {
+                        <details open=true>
+                            <summary>{format!("Links ({n_links})")}</summary>
+                            <ul class="links" data-testid="span-links">
+                                {d.links.iter().cloned().map(|(kind, tr, sp)| view! {
+                                    <li><span class="tag">{kind}</span>" "<span class="mono">{format!("{tr} / {sp}")}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        </details>
+                    })}
+                </aside>
+            }
+        })
+    }
+}

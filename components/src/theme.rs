@@ -1,0 +1,94 @@
+//! Colours the canvases use, for the light and dark themes. The CSS in
+//! `style/` uses the same values as custom properties.
+
+use rustc_hash::FxHashMap;
+use tracescope_core::model::{StrId, Trace};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub bg: &'static str,
+    pub fg: &'static str,
+    pub muted: &'static str,
+    pub grid: &'static str,
+    pub stripe: &'static str,
+    pub hover: &'static str,
+    pub selected: &'static str,
+    pub selected_outline: &'static str,
+    pub error: &'static str,
+    pub header_bg: &'static str,
+    pub window: &'static str,
+    pub window_edge: &'static str,
+    pub range: &'static str,
+    pub services: &'static [&'static str],
+}
+
+/// Service colours: distinguishable hues, readable under dark text (light
+/// theme) and light text (dark theme).
+const SERVICES_LIGHT: &[&str] = &[
+    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f",
+    "#bab0ac", "#86bcb6", "#8cd17d", "#f1ce63", "#a0cbe8", "#ffbe7d", "#d4a6c8", "#499894",
+    "#d37295", "#b6992d", "#79706e", "#fabfd2",
+];
+const SERVICES_DARK: &[&str] = &[
+    "#6b9bd1", "#f5a04d", "#72bf68", "#c996bd", "#8fd0cb", "#f2d865", "#ffb3bb", "#b88f78",
+    "#cfc6c2", "#9fd3cd", "#a3e095", "#f6dc84", "#b9d9f0", "#ffcf9c", "#e2bdd9", "#62b2ad",
+    "#e08db0", "#cdb24a", "#a39b98", "#fcd2e0",
+];
+
+pub const LIGHT: Theme = Theme {
+    bg: "#ffffff",
+    fg: "#1d2330",
+    muted: "#6b7385",
+    grid: "#e6e8ee",
+    stripe: "#f6f7fa",
+    hover: "#eef3ff",
+    selected: "#dce7ff",
+    selected_outline: "#2f5fd0",
+    error: "#d62728",
+    header_bg: "#f1f3f7",
+    window: "rgba(47, 95, 208, 0.12)",
+    window_edge: "#2f5fd0",
+    range: "rgba(47, 95, 208, 0.18)",
+    services: SERVICES_LIGHT,
+};
+
+pub const DARK: Theme = Theme {
+    bg: "#14171f",
+    fg: "#e3e7ef",
+    muted: "#9aa3b5",
+    grid: "#262b37",
+    stripe: "#181c25",
+    hover: "#1f2635",
+    selected: "#24324f",
+    selected_outline: "#7aa2ff",
+    error: "#ff5c5c",
+    header_bg: "#1b1f29",
+    window: "rgba(122, 162, 255, 0.16)",
+    window_edge: "#7aa2ff",
+    range: "rgba(122, 162, 255, 0.22)",
+    services: SERVICES_DARK,
+};
+
+pub fn theme(dark: bool) -> &'static Theme {
+    if dark {
+        &DARK
+    } else {
+        &LIGHT
+    }
+}
+
+/// Each service of a trace gets a palette slot by the order of the sorted
+/// service names, so colours do not collide within a trace of up to 20
+/// services and stay the same across views.
+pub fn service_slots(t: &Trace, name: impl Fn(StrId) -> String) -> FxHashMap<StrId, usize> {
+    let mut services: Vec<StrId> = t.service.clone();
+    services.sort_unstable();
+    services.dedup();
+    let mut named: Vec<(String, StrId)> = services.into_iter().map(|s| (name(s), s)).collect();
+    named.sort();
+    named
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, s))| (s, i))
+        .collect()
+}

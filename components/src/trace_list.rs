@@ -1,0 +1,80 @@
+//! The list of loaded traces: root service and operation, start, duration,
+//! spans, errors. Clicking a row opens that trace.
+
+use leptos::prelude::*;
+use tracescope_core::analysis::summary::{summarize, TraceSummary};
+use tracescope_core::layout::time::format_duration;
+use tracescope_core::model::Dataset;
+
+/// `2026-11-22 13:05:01.123 UTC` from ns since the epoch.
+pub fn format_utc(ns: i64) -> String {
+    let secs = ns.div_euclid(1_000_000_000);
+    let nanos = ns.rem_euclid(1_000_000_000) as u32;
+    match chrono::DateTime::from_timestamp(secs, nanos) {
+        Some(dt) => dt.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string(),
+        None => String::from("—"),
+    }
+}
+
+#[component]
+pub fn TraceList(
+    dataset: RwSignal<Dataset>,
+    /// Index of the open trace.
+    open: RwSignal<Option<usize>>,
+    /// Where each trace came from (file name), by trace index.
+    #[prop(into)]
+    sources: Signal<Vec<String>>,
+) -> impl IntoView {
+    let rows = Memo::new(move |_| -> Vec<(usize, TraceSummary)> {
+        dataset.with(|ds| {
+            ds.traces
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i, summarize(ds, t)))
+                .collect()
+        })
+    });
+    view! {
+        <table class="trace-list" data-testid="trace-list">
+            <thead>
+                <tr>
+                    <th>"Root"</th>
+                    <th>"Start"</th>
+                    <th class="num">"Duration"</th>
+                    <th class="num">"Spans"</th>
+                    <th class="num">"Errors"</th>
+                    <th>"Source"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For
+                    each=move || rows.get()
+                    key=|(i, s)| (*i, s.spans, s.trace_id.clone())
+                    children=move |(i, s)| {
+                        let src = move || sources.with(|v| v.get(i).cloned().unwrap_or_default());
+                        let has_errors = s.errors > 0;
+                        view! {
+                            <tr
+                                class:open=move || open.get() == Some(i)
+                                class:has-errors=has_errors
+                                data-trace-id=s.trace_id.clone()
+                                on:click=move |_| open.set(Some(i))
+                            >
+                                <td>
+                                    <b>{s.root_service.clone()}</b>
+                                    " "
+                                    <span class="muted">{s.root_name.clone()}</span>
+                                </td>
+                                <td class="mono">{format_utc(s.start_ns)}</td>
+                                <td class="num">{format_duration(s.duration_ns as f64)}</td>
+                                <td class="num">{s.spans}</td>
+                                <td class="num">{s.errors}</td>
+                                <td class="muted">{src}</td>
+                            </tr>
+                        }
+                    }
+                />
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,672 @@
+//! The waterfall view on one `<canvas>`: a minimap of the whole trace, a
+//! time ruler, then one row per visible span (name column with the tree,
+//! timeline with the bar). Only the rows on screen are drawn.
+//!
+//! Mouse: wheel scrolls rows; Ctrl/⌘+wheel (and trackpad pinch) zooms at the
+//! cursor; Shift+wheel or a horizontal swipe pans; dragging on the timeline
+//! zooms to that range; dragging on the minimap moves the window; a click
+//! selects a span; a click on a triangle collapses/expands; double-click
+//! resets the zoom. Keyboard: ↑/↓ select, ←/→ collapse/expand, Esc clears.
+
+use crate::theme::{service_slots, theme, Theme};
+use leptos::prelude::*;
+use tracescope_core::analysis::tree::NONE;
+use tracescope_core::layout::time::{format_duration, ticks, TimeScale};
+use tracescope_core::layout::waterfall::{
+    hits_toggle, name_width, pan_window, toggle_x, visible_rows, zoom_window, RowGeometry, TOGGLE_W,
+};
+use tracescope_core::model::{flags, Dataset, StatusCode, Trace};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+pub const ROW_H: f64 = 22.0;
+pub const MINIMAP_H: f64 = 42.0;
+pub const RULER_H: f64 = 24.0;
+pub const HEADER: f64 = MINIMAP_H + RULER_H;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Drag {
+    /// Selecting a time range on the timeline, from x0 to x1.
+    Range { x0: f64, x1: f64 },
+    /// Moving the minimap window.
+    Minimap,
+}
+
+/// Everything one frame needs.
+struct Frame<'a> {
+    ds: &'a Dataset,
+    t: &'a Trace,
+    rows: &'a [u32],
+    width: f64,
+    height: f64,
+    geo: RowGeometry,
+    view: (f64, f64),
+    bounds: (f64, f64),
+    selected: Option<u32>,
+    hover_row: Option<usize>,
+    collapsed: &'a [bool],
+    drag: Option<Drag>,
+    slots: &'a rustc_hash::FxHashMap<tracescope_core::model::StrId, usize>,
+    th: &'static Theme,
+}
+
+fn ctx2d(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    c.get_context("2d").ok()??.dyn_into().ok()
+}
+
+/// Text cut to fit `max_w` pixels, with an ellipsis.
+fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_w: f64) -> Option<String> {
+    if max_w < 8.0 {
+        return None;
+    }
+    let w = ctx.measure_text(text).map(|m| m.width()).unwrap_or(0.0);
+    if w <= max_w {
+        return Some(text.to_string());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let s: String = chars[..mid].iter().collect::<String>() + "…";
+        if ctx.measure_text(&s).map(|m| m.width()).unwrap_or(0.0) <= max_w {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    (lo > 0).then(|| chars[..lo].iter().collect::<String>() + "…")
+}
+
+fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
+    let th = f.th;
+    let name_w = name_width(f.width);
+    let tl_x = name_w + 1.0;
+    let tl_w = (f.width - tl_x - 8.0).max(10.0);
+    let scale = TimeScale::new(f.view.0, f.view.1, tl_x, tl_w);
+    let origin = f.bounds.0;
+    ctx.set_fill_style_str(th.bg);
+    ctx.fill_rect(0.0, 0.0, f.width, f.height);
+    ctx.set_text_baseline("middle");
+
+    // Rows.
+    let range = f.geo.visible_range(f.height, f.rows.len());
+    let tick_list = ticks(f.view.0, f.view.1, origin, (tl_w / 110.0).max(2.0));
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(0.0, HEADER, f.width, f.height - HEADER);
+    ctx.clip();
+    for &t in &tick_list {
+        let x = scale.x(t).round() + 0.5;
+        ctx.set_fill_style_str(th.grid);
+        ctx.fill_rect(x, HEADER, 1.0, f.height - HEADER);
+    }
+    ctx.set_font("12px system-ui, -apple-system, 'Segoe UI', sans-serif");
+    for r in range {
+        let s = f.rows[r] as usize;
+        let y = f.geo.row_top(r);
+        let t = f.t;
+        let bg = if Some(s as u32) == f.selected {
+            Some(th.selected)
+        } else if Some(r) == f.hover_row {
+            Some(th.hover)
+        } else if r % 2 == 1 {
+            Some(th.stripe)
+        } else {
+            None
+        };
+        if let Some(bg) = bg {
+            ctx.set_fill_style_str(bg);
+            ctx.fill_rect(0.0, y, f.width, ROW_H);
+        }
+        let color =
+            th.services[f.slots.get(&t.service[s]).copied().unwrap_or(0) % th.services.len()];
+        let depth = t.tree.depth[s];
+        // Name column: toggle, colour chip, service, operation.
+        let tx = toggle_x(depth);
+        let has_kids = t.tree.subtree_size[s] > 1;
+        let cy = y + ROW_H / 2.0;
+        if has_kids {
+            ctx.set_fill_style_str(th.muted);
+            ctx.begin_path();
+            if f.collapsed.get(s).copied().unwrap_or(false) {
+                ctx.move_to(tx + 3.0, cy - 5.0);
+                ctx.line_to(tx + 10.0, cy);
+                ctx.line_to(tx + 3.0, cy + 5.0);
+            } else {
+                ctx.move_to(tx + 1.0, cy - 3.0);
+                ctx.line_to(tx + 11.0, cy - 3.0);
+                ctx.line_to(tx + 6.0, cy + 4.0);
+            }
+            ctx.close_path();
+            ctx.fill();
+        }
+        let chip_x = tx + TOGGLE_W;
+        ctx.set_fill_style_str(color);
+        ctx.fill_rect(chip_x, y + 4.0, 4.0, ROW_H - 8.0);
+        let mut x = chip_x + 9.0;
+        let svc = f.ds.str(t.service[s]);
+        ctx.set_font("600 12px system-ui, -apple-system, 'Segoe UI', sans-serif");
+        ctx.set_fill_style_str(if t.status[s] == StatusCode::Error {
+            th.error
+        } else {
+            th.fg
+        });
+        if let Some(txt) = fit_text(ctx, svc, name_w - x - 6.0) {
+            let _ = ctx.fill_text(&txt, x, cy);
+            x += ctx.measure_text(&txt).map(|m| m.width()).unwrap_or(0.0) + 6.0;
+        }
+        ctx.set_font("12px system-ui, -apple-system, 'Segoe UI', sans-serif");
+        ctx.set_fill_style_str(th.muted);
+        if let Some(txt) = fit_text(ctx, f.ds.str(t.name[s]), name_w - x - 6.0) {
+            let _ = ctx.fill_text(&txt, x, cy);
+        }
+        // Timeline: the bar, event ticks, error mark, duration.
+        let (bx, bw) = scale.bar(t.start_ns[s] as f64, t.duration_ns[s] as f64, 1.5);
+        let bx = bx.max(tl_x - 2.0);
+        let bw = bw.min(f.width - bx + 2.0);
+        if bx < f.width && bx + bw > tl_x {
+            ctx.set_fill_style_str(color);
+            ctx.fill_rect(bx, y + 5.0, bw, ROW_H - 10.0);
+            if t.status[s] == StatusCode::Error {
+                ctx.set_stroke_style_str(th.error);
+                ctx.set_line_width(1.5);
+                ctx.stroke_rect(bx, y + 5.0, bw, ROW_H - 10.0);
+            }
+            ctx.set_fill_style_str(th.fg);
+            for e in f.ds.events(t.events[s]) {
+                let ex = scale.x(e.time_ns as f64);
+                if ex >= tl_x && ex <= f.width {
+                    ctx.fill_rect(ex.round(), y + 3.0, 1.0, ROW_H - 6.0);
+                }
+            }
+        }
+        if t.status[s] == StatusCode::Error {
+            ctx.set_fill_style_str(th.error);
+            ctx.begin_path();
+            let _ = ctx.arc(name_w - 9.0, cy, 3.5, 0.0, std::f64::consts::TAU);
+            ctx.fill();
+        }
+        let label = if t.flags[s] & flags::NO_DURATION != 0 {
+            "no duration".to_string()
+        } else {
+            format_duration(t.duration_ns[s] as f64)
+        };
+        let lw = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(0.0);
+        ctx.set_fill_style_str(th.muted);
+        let lx = if bx + bw + 4.0 + lw < f.width {
+            bx + bw + 4.0
+        } else {
+            (bx - lw - 4.0).max(tl_x + 2.0)
+        };
+        if lx >= tl_x {
+            let _ = ctx.fill_text(&label, lx, cy);
+        }
+        if Some(s as u32) == f.selected {
+            ctx.set_stroke_style_str(th.selected_outline);
+            ctx.set_line_width(1.0);
+            ctx.stroke_rect(0.5, y + 0.5, f.width - 1.0, ROW_H - 1.0);
+        }
+    }
+    if let Some(Drag::Range { x0, x1 }) = f.drag {
+        let (a, b) = (x0.min(x1).max(tl_x), x0.max(x1));
+        ctx.set_fill_style_str(th.range);
+        ctx.fill_rect(a, HEADER, b - a, f.height - HEADER);
+    }
+    ctx.restore();
+    // Column divider.
+    ctx.set_fill_style_str(th.grid);
+    ctx.fill_rect(name_w, HEADER, 1.0, f.height - HEADER);
+
+    // Ruler.
+    ctx.set_fill_style_str(th.header_bg);
+    ctx.fill_rect(0.0, MINIMAP_H, f.width, RULER_H);
+    ctx.set_fill_style_str(th.grid);
+    ctx.fill_rect(0.0, HEADER - 1.0, f.width, 1.0);
+    ctx.set_font("11px system-ui, -apple-system, 'Segoe UI', sans-serif");
+    ctx.set_fill_style_str(th.muted);
+    let _ = ctx.fill_text(
+        &format!("{} spans · {} shown", f.t.len(), f.rows.len()),
+        8.0,
+        MINIMAP_H + RULER_H / 2.0,
+    );
+    for &t in &tick_list {
+        let x = scale.x(t);
+        ctx.fill_rect(x.round(), HEADER - 6.0, 1.0, 5.0);
+        let label = format_duration(t - origin);
+        let _ = ctx.fill_text(&label, x + 3.0, MINIMAP_H + RULER_H / 2.0 - 2.0);
+    }
+
+    // Minimap: every span of the trace in tree order, squeezed to the strip.
+    ctx.set_fill_style_str(th.header_bg);
+    ctx.fill_rect(0.0, 0.0, f.width, MINIMAP_H);
+    let mini = TimeScale::new(f.bounds.0, f.bounds.1, tl_x, tl_w);
+    let order = &f.t.tree.preorder;
+    let n = order.len().max(1);
+    let lane_h = ((MINIMAP_H - 6.0) / n as f64).max(1.0);
+    // Above ~40 spans per pixel row, draw a sample (issue #4 brings per-pixel LOD).
+    let stride = (n / 20_000).max(1);
+    for (k, &s) in order.iter().enumerate().step_by(stride) {
+        let s = s as usize;
+        let (x, w) = mini.bar(f.t.start_ns[s] as f64, f.t.duration_ns[s] as f64, 1.0);
+        let y = 3.0 + (k as f64 / n as f64) * (MINIMAP_H - 6.0);
+        let color = if f.t.status[s] == StatusCode::Error {
+            th.error
+        } else {
+            th.services[f.slots.get(&f.t.service[s]).copied().unwrap_or(0) % th.services.len()]
+        };
+        ctx.set_fill_style_str(color);
+        ctx.fill_rect(x, y, w, lane_h);
+    }
+    let (wx0, wx1) = (mini.x(f.view.0), mini.x(f.view.1));
+    ctx.set_fill_style_str(th.window);
+    ctx.fill_rect(wx0, 0.0, (wx1 - wx0).max(2.0), MINIMAP_H);
+    ctx.set_fill_style_str(th.window_edge);
+    ctx.fill_rect(wx0, 0.0, 1.0, MINIMAP_H);
+    ctx.fill_rect((wx1 - 1.0).max(wx0), 0.0, 1.0, MINIMAP_H);
+    ctx.set_fill_style_str(th.muted);
+    ctx.set_font("11px system-ui, -apple-system, 'Segoe UI', sans-serif");
+    let _ = ctx.fill_text(
+        &format!("total {}", format_duration(f.bounds.1 - f.bounds.0)),
+        8.0,
+        MINIMAP_H / 2.0,
+    );
+}
+
+#[component]
+pub fn WaterfallCanvas(
+    dataset: RwSignal<Dataset>,
+    /// Index of the open trace in the dataset.
+    #[prop(into)]
+    trace: Signal<Option<usize>>,
+    selected: RwSignal<Option<u32>>,
+    /// Per-span collapsed flags of the open trace.
+    collapsed: RwSignal<Vec<bool>>,
+    /// Visible time window (absolute ns); None shows the whole trace.
+    view: RwSignal<Option<(f64, f64)>>,
+    #[prop(into)] dark: Signal<bool>,
+) -> impl IntoView {
+    let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+    let wrap_ref = NodeRef::<leptos::html::Div>::new();
+    let size = RwSignal::new((800.0f64, 500.0f64));
+    let scroll_y = RwSignal::new(0.0f64);
+    let hover = RwSignal::new(None::<(usize, f64, f64)>);
+    let drag = RwSignal::new(None::<Drag>);
+    let drag_origin = StoredValue::new((0.0f64, 0.0f64));
+
+    let rows = Memo::new(move |_| {
+        let c = collapsed.get();
+        dataset.with(|ds| {
+            trace
+                .get()
+                .and_then(|i| ds.traces.get(i))
+                .map(|t| visible_rows(t, &c))
+                .unwrap_or_default()
+        })
+    });
+    let bounds = Memo::new(move |_| {
+        dataset.with(|ds| {
+            trace
+                .get()
+                .and_then(|i| ds.traces.get(i))
+                .map(|t| t.bounds())
+                .unwrap_or((0, 1))
+        })
+    });
+    let bounds_f = move || {
+        let (a, b) = bounds.get();
+        (a as f64, (b as f64).max(a as f64 + 1.0))
+    };
+    let slots = Memo::new(move |_| {
+        dataset.with(|ds| {
+            trace
+                .get()
+                .and_then(|i| ds.traces.get(i))
+                .map(|t| service_slots(t, |s| ds.str(s).to_string()))
+                .unwrap_or_default()
+        })
+    });
+    let current_view = move || view.get().unwrap_or_else(bounds_f);
+    let geometry = move || RowGeometry {
+        header: HEADER,
+        row_height: ROW_H,
+        scroll_y: scroll_y.get(),
+    };
+    let max_scroll = move || {
+        let (_, h) = size.get();
+        (rows.with(|r| r.len()) as f64 * ROW_H - (h - HEADER) + ROW_H).max(0.0)
+    };
+
+    // Keep the canvas sized to its box, at device resolution.
+    Effect::new(move |_| {
+        let Some(wrap) = wrap_ref.get() else { return };
+        let measure = move || {
+            if let Some(w) = wrap_ref.get_untracked() {
+                let r = w.get_bounding_client_rect();
+                let s = (r.width().max(100.0), r.height().max(100.0));
+                if s != size.get_untracked() {
+                    size.set(s);
+                }
+            }
+        };
+        measure();
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
+        if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+            ro.observe(&wrap);
+        }
+        cb.forget();
+    });
+    // A new trace starts at the top.
+    Effect::new(move |_| {
+        trace.track();
+        scroll_y.set(0.0);
+    });
+    // Bring the selected row into view (keyboard navigation, selection from elsewhere).
+    Effect::new(move |_| {
+        let Some(sel) = selected.get() else { return };
+        let pos = rows.with(|r| r.iter().position(|&s| s == sel));
+        if let Some(p) = pos {
+            let (_, h) = size.get_untracked();
+            let g = RowGeometry {
+                header: HEADER,
+                row_height: ROW_H,
+                scroll_y: scroll_y.get_untracked(),
+            };
+            let target = g.scroll_to_show(p, h);
+            if (target - g.scroll_y).abs() > 0.5 {
+                scroll_y.set(target);
+            }
+        }
+    });
+
+    // Paint whenever anything drawn changes.
+    Effect::new(move |_| {
+        let Some(canvas) = canvas_ref.get() else {
+            return;
+        };
+        let (w, h) = size.get();
+        let dpr = web_sys::window()
+            .map(|w| w.device_pixel_ratio())
+            .unwrap_or(1.0)
+            .max(1.0);
+        let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+        if canvas.width() != pw || canvas.height() != ph {
+            canvas.set_width(pw);
+            canvas.set_height(ph);
+        }
+        let Some(ctx) = ctx2d(&canvas) else { return };
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        let view_now = current_view();
+        let geo = geometry();
+        let hov = hover.get().map(|h| h.0);
+        let sel = selected.get();
+        let dr = drag.get();
+        let th = theme(dark.get());
+        let coll = collapsed.get();
+        rows.with(|rows| {
+            slots.with(|slots| {
+                dataset.with(|ds| {
+                    let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
+                        ctx.set_fill_style_str(th.bg);
+                        ctx.fill_rect(0.0, 0.0, w, h);
+                        return;
+                    };
+                    paint(
+                        &ctx,
+                        &Frame {
+                            ds,
+                            t,
+                            rows,
+                            width: w,
+                            height: h,
+                            geo,
+                            view: view_now,
+                            bounds: bounds_f(),
+                            selected: sel,
+                            hover_row: hov,
+                            collapsed: &coll,
+                            drag: dr,
+                            slots,
+                            th,
+                        },
+                    );
+                })
+            })
+        });
+    });
+
+    let local = move |ev: &web_sys::MouseEvent| -> (f64, f64) {
+        match canvas_ref.get_untracked() {
+            Some(c) => {
+                let r = c.get_bounding_client_rect();
+                (
+                    ev.client_x() as f64 - r.left(),
+                    ev.client_y() as f64 - r.top(),
+                )
+            }
+            None => (0.0, 0.0),
+        }
+    };
+    let timeline = move || {
+        let (w, _) = size.get_untracked();
+        let x0 = name_width(w) + 1.0;
+        (x0, (w - x0 - 8.0).max(10.0))
+    };
+    let toggle = move |s: usize| {
+        collapsed.update(|c| {
+            if let Some(v) = c.get_mut(s) {
+                *v = !*v;
+            }
+        })
+    };
+    let minimap_to_view = move |x: f64| {
+        let (tx, tw) = timeline();
+        let b = bounds_f();
+        let mini = TimeScale::new(b.0, b.1, tx, tw);
+        let v = current_view();
+        let half = (v.1 - v.0) / 2.0;
+        let c = mini.t(x);
+        view.set(Some(pan_window((c - half, c + half), b, 0.0)));
+    };
+
+    let on_mousedown = move |ev: web_sys::MouseEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        let (x, y) = local(&ev);
+        drag_origin.set_value((x, y));
+        if y < MINIMAP_H {
+            drag.set(Some(Drag::Minimap));
+            minimap_to_view(x);
+        } else if y >= HEADER && x > timeline().0 {
+            drag.set(Some(Drag::Range { x0: x, x1: x }));
+        }
+    };
+    let on_mousemove = move |ev: web_sys::MouseEvent| {
+        let (x, y) = local(&ev);
+        match drag.get_untracked() {
+            Some(Drag::Minimap) => minimap_to_view(x),
+            Some(Drag::Range { x0, .. }) => drag.set(Some(Drag::Range { x0, x1: x })),
+            None => {}
+        }
+        let n = rows.with_untracked(|r| r.len());
+        let g = RowGeometry {
+            header: HEADER,
+            row_height: ROW_H,
+            scroll_y: scroll_y.get_untracked(),
+        };
+        let h = g.row_at(y, n).map(|r| (r, x, y));
+        if h.map(|h| h.0) != hover.get_untracked().map(|h| h.0) || h.is_some() {
+            hover.set(h);
+        }
+    };
+    let on_mouseup = move |ev: web_sys::MouseEvent| {
+        let (x, y) = local(&ev);
+        let (ox, oy) = drag_origin.get_value();
+        let d = drag.get_untracked();
+        drag.set(None);
+        if let Some(Drag::Range { x0, x1 }) = d {
+            if (x1 - x0).abs() > 4.0 {
+                let (tx, tw) = timeline();
+                let v = current_view();
+                let sc = TimeScale::new(v.0, v.1, tx, tw);
+                let (a, b) = (sc.t(x0.min(x1).max(tx)), sc.t(x0.max(x1)));
+                view.set(Some(tracescope_core::layout::waterfall::clamp_window(
+                    (a, b),
+                    bounds_f(),
+                )));
+                return;
+            }
+        }
+        if (x - ox).abs() > 4.0 || (y - oy).abs() > 4.0 || y < HEADER {
+            return;
+        }
+        let n = rows.with_untracked(|r| r.len());
+        let g = RowGeometry {
+            header: HEADER,
+            row_height: ROW_H,
+            scroll_y: scroll_y.get_untracked(),
+        };
+        let Some(r) = g.row_at(y, n) else { return };
+        let s = rows.with_untracked(|rows| rows[r]) as usize;
+        let (depth, has_kids) = dataset.with_untracked(|ds| {
+            trace
+                .get_untracked()
+                .and_then(|i| ds.traces.get(i))
+                .map(|t| (t.tree.depth[s], t.tree.subtree_size[s] > 1))
+                .unwrap_or((0, false))
+        });
+        if has_kids && x < timeline().0 && hits_toggle(x, depth) {
+            toggle(s);
+        } else {
+            selected.set(Some(s as u32));
+        }
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        ev.prevent_default();
+        let (x, _) = local(&ev);
+        let (tx, tw) = timeline();
+        let v = current_view();
+        let b = bounds_f();
+        let (dx, dy) = (ev.delta_x(), ev.delta_y());
+        if ev.ctrl_key() || ev.meta_key() {
+            let sc = TimeScale::new(v.0, v.1, tx, tw);
+            let factor = (dy * 0.002).exp();
+            view.set(Some(zoom_window(v, b, sc.t(x.max(tx)), factor)));
+        } else if ev.shift_key() || dx.abs() > dy.abs() {
+            let d = if dx.abs() > dy.abs() { dx } else { dy };
+            view.set(Some(pan_window(v, b, d * (v.1 - v.0) / tw)));
+        } else {
+            scroll_y.set((scroll_y.get_untracked() + dy).clamp(0.0, max_scroll()));
+        }
+    };
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        let key = ev.key();
+        let rws = rows.get_untracked();
+        if rws.is_empty() {
+            return;
+        }
+        let sel = selected.get_untracked();
+        let pos = sel.and_then(|s| rws.iter().position(|&r| r == s));
+        let pick = |p: usize| selected.set(Some(rws[p]));
+        match key.as_str() {
+            "ArrowDown" => pick(pos.map(|p| (p + 1).min(rws.len() - 1)).unwrap_or(0)),
+            "ArrowUp" => pick(pos.map(|p| p.saturating_sub(1)).unwrap_or(0)),
+            "Home" => pick(0),
+            "End" => pick(rws.len() - 1),
+            "ArrowLeft" | "ArrowRight" | "Enter" => {
+                let Some(s) = sel else { return };
+                let s = s as usize;
+                let (has_kids, parent) = dataset.with_untracked(|ds| {
+                    trace
+                        .get_untracked()
+                        .and_then(|i| ds.traces.get(i))
+                        .map(|t| (t.tree.subtree_size[s] > 1, t.tree.parent[s]))
+                        .unwrap_or((false, NONE))
+                });
+                let is_collapsed = collapsed.with_untracked(|c| c.get(s).copied().unwrap_or(false));
+                match key.as_str() {
+                    "ArrowLeft" if has_kids && !is_collapsed => toggle(s),
+                    "ArrowLeft" if parent != NONE => selected.set(Some(parent)),
+                    "ArrowRight" if has_kids && is_collapsed => toggle(s),
+                    "Enter" if has_kids => toggle(s),
+                    _ => return,
+                }
+            }
+            "Escape" => selected.set(None),
+            "0" => view.set(None),
+            _ => return,
+        }
+        ev.prevent_default();
+    };
+
+    let tooltip = move || {
+        let (r, x, y) = hover.get()?;
+        if drag.get().is_some() {
+            return None;
+        }
+        let s = rows.with(|rows| rows.get(r).copied())? as usize;
+        let (svc, name, dur, off, err, events) = dataset.with(|ds| {
+            let t = ds.traces.get(trace.get()?)?;
+            let (b0, _) = t.bounds();
+            Some((
+                ds.str(t.service[s]).to_string(),
+                ds.str(t.name[s]).to_string(),
+                format_duration(t.duration_ns[s] as f64),
+                format_duration((t.start_ns[s] - b0) as f64),
+                t.status[s] == StatusCode::Error,
+                t.events[s].len(),
+            ))
+        })?;
+        let (w, h) = size.get();
+        let left = if x + 300.0 > w {
+            (x - 300.0).max(0.0)
+        } else {
+            x + 14.0
+        };
+        let top = if y + 90.0 > h { y - 80.0 } else { y + 14.0 };
+        Some(view! {
+            <div class="tooltip" style=format!("left:{left}px;top:{top}px")>
+                <div class="tooltip-title">{svc}</div>
+                <div>{name}</div>
+                <div class="tooltip-row">
+                    <span>{format!("duration {dur}")}</span>
+                    <span>{format!("starts at +{off}")}</span>
+                </div>
+                {(events > 0).then(|| view! { <div class="tooltip-row">{format!("{events} events")}</div> })}
+                {err.then(|| view! { <div class="tooltip-error">"error"</div> })}
+            </div>
+        })
+    };
+
+    view! {
+        <div class="waterfall" node_ref=wrap_ref>
+            <canvas
+                node_ref=canvas_ref
+                data-testid="waterfall-canvas"
+                tabindex="0"
+                aria-label="Waterfall of the spans of the open trace; arrow keys move the selection"
+                style="width:100%;height:100%;display:block"
+                data-rows=move || rows.with(|r| r.len())
+                data-header=HEADER
+                data-row-height=ROW_H
+                data-name-width=move || name_width(size.get().0)
+                data-scroll-y=move || scroll_y.get()
+                data-view=move || {
+                    let v = current_view();
+                    format!("{:.0},{:.0}", v.0, v.1)
+                }
+                on:mousedown=on_mousedown
+                on:mousemove=on_mousemove
+                on:mouseup=on_mouseup
+                on:mouseleave=move |_| {
+                    hover.set(None);
+                    drag.set(None);
+                }
+                on:dblclick=move |_| view.set(None)
+                on:wheel=on_wheel
+                on:keydown=on_keydown
+            ></canvas>
+            {tooltip}
+        </div>
+    }
+}
