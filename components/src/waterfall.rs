@@ -20,12 +20,14 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 pub const ROW_H: f64 = 22.0;
+/// Text drawn on a bar: the service colours are mid-light in both themes.
+const BAR_TEXT: &str = "#10141c";
 pub const MINIMAP_H: f64 = 42.0;
 pub const RULER_H: f64 = 24.0;
 pub const HEADER: f64 = MINIMAP_H + RULER_H;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Drag {
+pub enum Drag {
     /// Selecting a time range on the timeline, from x0 to x1.
     Range { x0: f64, x1: f64 },
     /// Moving the minimap window.
@@ -33,29 +35,29 @@ enum Drag {
 }
 
 /// Everything one frame needs.
-struct Frame<'a> {
-    ds: &'a Dataset,
-    t: &'a Trace,
-    rows: &'a [u32],
-    width: f64,
-    height: f64,
-    geo: RowGeometry,
-    view: (f64, f64),
-    bounds: (f64, f64),
-    selected: Option<u32>,
-    hover_row: Option<usize>,
-    collapsed: &'a [bool],
-    drag: Option<Drag>,
-    slots: &'a rustc_hash::FxHashMap<tracescope_core::model::StrId, usize>,
-    th: &'static Theme,
+pub struct Frame<'a> {
+    pub ds: &'a Dataset,
+    pub t: &'a Trace,
+    pub rows: &'a [u32],
+    pub width: f64,
+    pub height: f64,
+    pub geo: RowGeometry,
+    pub view: (f64, f64),
+    pub bounds: (f64, f64),
+    pub selected: Option<u32>,
+    pub hover_row: Option<usize>,
+    pub collapsed: &'a [bool],
+    pub drag: Option<Drag>,
+    pub slots: &'a rustc_hash::FxHashMap<tracescope_core::model::StrId, usize>,
+    pub th: &'static Theme,
 }
 
-fn ctx2d(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+pub fn ctx2d(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     c.get_context("2d").ok()??.dyn_into().ok()
 }
 
 /// Text cut to fit `max_w` pixels, with an ellipsis.
-fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_w: f64) -> Option<String> {
+pub fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_w: f64) -> Option<String> {
     if max_w < 8.0 {
         return None;
     }
@@ -77,7 +79,8 @@ fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_w: f64) -> Option<St
     (lo > 0).then(|| chars[..lo].iter().collect::<String>() + "…")
 }
 
-fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
+/// Draws one frame of the waterfall.
+pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
     let th = f.th;
     let name_w = name_width(f.width);
     let tl_x = name_w + 1.0;
@@ -191,15 +194,17 @@ fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
         } else {
             format_duration(t.duration_ns[s] as f64)
         };
+        // Duration: right of the bar, else left of it, else inside its right end.
         let lw = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(0.0);
-        ctx.set_fill_style_str(th.muted);
-        let lx = if bx + bw + 4.0 + lw < f.width {
-            bx + bw + 4.0
-        } else {
-            (bx - lw - 4.0).max(tl_x + 2.0)
-        };
-        if lx >= tl_x {
-            let _ = ctx.fill_text(&label, lx, cy);
+        if bx + bw + 4.0 + lw < f.width {
+            ctx.set_fill_style_str(th.muted);
+            let _ = ctx.fill_text(&label, bx + bw + 4.0, cy);
+        } else if bx - lw - 4.0 >= tl_x {
+            ctx.set_fill_style_str(th.muted);
+            let _ = ctx.fill_text(&label, bx - lw - 4.0, cy);
+        } else if bw > lw + 8.0 {
+            ctx.set_fill_style_str(BAR_TEXT);
+            let _ = ctx.fill_text(&label, (bx + bw).min(f.width) - lw - 6.0, cy);
         }
         if Some(s as u32) == f.selected {
             ctx.set_stroke_style_str(th.selected_outline);
@@ -233,7 +238,10 @@ fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
         let x = scale.x(t);
         ctx.fill_rect(x.round(), HEADER - 6.0, 1.0, 5.0);
         let label = format_duration(t - origin);
-        let _ = ctx.fill_text(&label, x + 3.0, MINIMAP_H + RULER_H / 2.0 - 2.0);
+        let lw = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(0.0);
+        if x + 3.0 + lw < f.width - 2.0 {
+            let _ = ctx.fill_text(&label, x + 3.0, MINIMAP_H + RULER_H / 2.0 - 2.0);
+        }
     }
 
     // Minimap: every span of the trace in tree order, squeezed to the strip.

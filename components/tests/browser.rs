@@ -1,0 +1,150 @@
+//! Component logic that needs a real browser: canvas pixels, text metrics,
+//! DOM rendering. Run with `cargo test -p tracescope-components --target wasm32-unknown-unknown`.
+
+use leptos::prelude::*;
+use tracescope_components::theme::{service_slots, LIGHT};
+use tracescope_components::waterfall::{ctx2d, fit_text, paint, Frame, HEADER, ROW_H};
+use tracescope_components::SpanDetail;
+use tracescope_core::layout::waterfall::{name_width, visible_rows, RowGeometry};
+use tracescope_core::{decode_bytes, Dataset};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Root 0..1000 µs (svc-a), child 500..1000 µs with error (svc-b).
+const TRACE: &str = r#"{"data":[{"traceID":"ab","spans":[
+ {"traceID":"ab","spanID":"01","operationName":"root","startTime":1000000,"duration":1000,"processID":"p1","references":[]},
+ {"traceID":"ab","spanID":"02","operationName":"child","startTime":1000500,"duration":500,"processID":"p2",
+  "references":[{"refType":"CHILD_OF","traceID":"ab","spanID":"01"}],
+  "tags":[{"key":"error","type":"bool","value":true},{"key":"html","type":"string","value":"<img src=x onerror=alert(1)>"}]}
+],"processes":{"p1":{"serviceName":"svc-a"},"p2":{"serviceName":"svc-b"}}}]}"#;
+
+fn dataset() -> Dataset {
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, TRACE.as_bytes()).unwrap();
+    ds
+}
+
+fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let c: web_sys::HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    c.set_width(w);
+    c.set_height(h);
+    c
+}
+
+fn pixel(ctx: &web_sys::CanvasRenderingContext2d, x: f64, y: f64) -> (u8, u8, u8) {
+    let d = ctx.get_image_data(x, y, 1.0, 1.0).unwrap().data();
+    (d[0], d[1], d[2])
+}
+
+fn hex(c: &str) -> (u8, u8, u8) {
+    let v = u32::from_str_radix(c.trim_start_matches('#'), 16).unwrap();
+    ((v >> 16) as u8, (v >> 8) as u8, v as u8)
+}
+
+#[wasm_bindgen_test]
+fn bars_are_drawn_where_the_layout_says() {
+    let ds = dataset();
+    let t = &ds.traces[0];
+    let (w, h) = (1000.0, 200.0);
+    let c = canvas(w as u32, h as u32);
+    let ctx = ctx2d(&c).unwrap();
+    let slots = service_slots(t, |s| ds.str(s).to_string());
+    let rows = visible_rows(t, &[false, false]);
+    let (b0, b1) = t.bounds();
+    let frame = Frame {
+        ds: &ds,
+        t,
+        rows: &rows,
+        width: w,
+        height: h,
+        geo: RowGeometry {
+            header: HEADER,
+            row_height: ROW_H,
+            scroll_y: 0.0,
+        },
+        view: (b0 as f64, b1 as f64),
+        bounds: (b0 as f64, b1 as f64),
+        selected: None,
+        hover_row: None,
+        collapsed: &[false, false],
+        drag: None,
+        slots: &slots,
+        th: &LIGHT,
+    };
+    paint(&ctx, &frame);
+    let tl_x = name_width(w) + 1.0;
+    let tl_w = w - tl_x - 8.0;
+    let row_mid = |r: f64| HEADER + r * ROW_H + ROW_H / 2.0;
+    // Root bar spans the whole timeline in svc-a's colour (its label sits inside the right end).
+    assert_eq!(
+        pixel(&ctx, tl_x + 20.0, row_mid(0.0)),
+        hex(LIGHT.services[0])
+    );
+    assert_eq!(
+        pixel(&ctx, tl_x + tl_w * 0.6, row_mid(0.0)),
+        hex(LIGHT.services[0])
+    );
+    // Child bar starts halfway, in svc-b's colour; before it the row is background.
+    assert_eq!(
+        pixel(&ctx, tl_x + tl_w * 0.75, row_mid(1.0)),
+        hex(LIGHT.services[1])
+    );
+    assert_ne!(
+        pixel(&ctx, tl_x + tl_w * 0.25, row_mid(1.0)),
+        hex(LIGHT.services[1])
+    );
+    // No third row.
+    assert_ne!(
+        pixel(&ctx, tl_x + tl_w * 0.75, row_mid(2.0)),
+        hex(LIGHT.services[1])
+    );
+}
+
+#[wasm_bindgen_test]
+fn long_names_are_cut_to_fit() {
+    let c = canvas(10, 10);
+    let ctx = ctx2d(&c).unwrap();
+    ctx.set_font("12px sans-serif");
+    let long = "a-very-long-operation-name-that-cannot-fit-in-the-column";
+    let cut = fit_text(&ctx, long, 80.0).unwrap();
+    assert!(cut.ends_with('…') && cut.len() < long.len());
+    assert!(ctx.measure_text(&cut).unwrap().width() <= 80.0);
+    assert_eq!(fit_text(&ctx, "ok", 80.0).unwrap(), "ok");
+    assert_eq!(fit_text(&ctx, long, 4.0), None);
+}
+
+#[wasm_bindgen_test]
+fn span_detail_shows_attribute_values_as_text() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
+    doc.body().unwrap().append_child(&host).unwrap();
+    let ds = RwSignal::new(dataset());
+    let selected = RwSignal::new(Some(1u32));
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <SpanDetail dataset=ds trace=Signal::derive(|| Some(0usize)) selected=selected /> }
+    });
+    let panel = host
+        .query_selector("[data-testid=span-detail]")
+        .unwrap()
+        .expect("detail panel");
+    assert_eq!(panel.get_attribute("data-span-id").as_deref(), Some("02"));
+    assert!(
+        host.query_selector("img").unwrap().is_none(),
+        "an attribute value became HTML"
+    );
+    let text = panel.text_content().unwrap();
+    assert!(text.contains("<img src=x onerror=alert(1)>"), "{text}");
+    assert!(text.contains("svc-b") && text.contains("error"));
+    // Self time of the child is all of its 500 µs.
+    let st = host
+        .query_selector("[data-testid=self-time]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(st, "500µs");
+    handle.forget();
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every test: format and lints, the
+# native core tests, inspect over the corpus, the wasm-bindgen browser tests,
+# the release build, and the end-to-end tests in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR=never
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (core natively; components and app for wasm32)"
+cargo clippy -p tracescope-core --all-targets -- -D warnings
+cargo clippy -p tracescope-components -p tracescope --target wasm32-unknown-unknown -- -D warnings
+
+step "core: unit, corpus, snapshot and property tests"
+cargo test -p tracescope-core
+
+step "inspect over every corpus file: no panic"
+cargo build -q -p tracescope-core --bin inspect
+set +e
+./target/debug/inspect ../shared/corpus/*/* >/tmp/tracescope-inspect.out 2>/tmp/tracescope-inspect.err
+code=$?
+set -e
+if [ "$code" -gt 1 ] || grep -q panicked /tmp/tracescope-inspect.err; then
+  cat /tmp/tracescope-inspect.err
+  echo "inspect failed with exit code $code" >&2
+  exit 1
+fi
+echo "inspect: $(wc -l </tmp/tracescope-inspect.out) files decoded, $(grep -c . /tmp/tracescope-inspect.err || true) rejected with a reason (exit $code)"
+
+step "components in headless Chromium (wasm-bindgen-test)"
+WASM_BINDGEN_TEST_TIMEOUT=120 cargo test -p tracescope-components --target wasm32-unknown-unknown
+
+step "release build (trunk)"
+trunk build --release
+
+step "end-to-end tests in headless Chromium"
+node tests/e2e.mjs

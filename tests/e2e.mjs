@@ -1,0 +1,330 @@
+// End-to-end tests: drive the release build (dist/) in headless Chromium the
+// way a person does, and check what is on the screen (DOM and canvas pixels).
+// Run: node tests/e2e.mjs   (after `trunk build --release`; scripts/test.sh does both)
+// Screenshots for a person to look at land in tests/out/.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const corpus = path.resolve(root, '..', 'shared', 'corpus');
+const out = path.join(root, 'tests', 'out');
+fs.mkdirSync(out, { recursive: true });
+
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',
+  '.json': 'application/json', '.svg': 'image/svg+xml' };
+
+/** A static server for dist/ on 127.0.0.1 (a free port); it stops with the tests. */
+function serve() {
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    let p = path.join(dist, decodeURIComponent(u.pathname));
+    if (!p.startsWith(dist)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) p = path.join(p, 'index.html');
+    if (!fs.existsSync(p)) { res.writeHead(404).end('not found'); return; }
+    res.writeHead(200, { 'content-type': MIME[path.extname(p)] || 'application/octet-stream' });
+    fs.createReadStream(p).pipe(res);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+let server, browser, base;
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run `trunk build --release` first');
+  server = await serve();
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function newPage({ dark = false } = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: dark ? 'dark' : 'light' });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.errors = errors;
+  await page.goto(base);
+  // The demo traces open on first start.
+  await page.waitForSelector('[data-testid=trace-summary]');
+  return page;
+}
+
+/** Drops files on the page as a person dragging them from a file manager would. */
+async function dropFiles(page, files) {
+  const payload = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
+  await page.evaluate((payload) => {
+    const dt = new DataTransfer();
+    for (const f of payload) {
+      const bin = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bin], f.name));
+    }
+    const target = document.querySelector('[data-testid=drop-zone]');
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, payload);
+}
+const corpusFile = (rel) => ({ name: path.basename(rel), bytes: fs.readFileSync(path.join(corpus, rel)) });
+
+async function summary(page) {
+  return page.$eval('[data-testid=trace-summary]', (e) => ({
+    traceId: e.dataset.traceId, spans: +e.dataset.spans, services: +e.dataset.services,
+    errors: +e.dataset.errors, durationUs: +e.dataset.durationUs,
+  }));
+}
+
+async function canvasInfo(page) {
+  return page.$eval('[data-testid=waterfall-canvas]', (c) => {
+    const r = c.getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width, h: r.height, rows: +c.dataset.rows, header: +c.dataset.header,
+      rowH: +c.dataset.rowHeight, nameW: +c.dataset.nameWidth, view: c.dataset.view };
+  });
+}
+
+/** Share of canvas pixels that differ from the top-left background pixel. */
+async function inkRatio(page) {
+  return page.$eval('[data-testid=waterfall-canvas]', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const bg = [d[(c.width * (c.height - 2) + 2) * 4], d[(c.width * (c.height - 2) + 2) * 4 + 1], d[(c.width * (c.height - 2) + 2) * 4 + 2]];
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 30) ink++;
+    return ink / (d.length / 4);
+  });
+}
+
+async function clickRow(page, row, { x } = {}) {
+  const c = await canvasInfo(page);
+  await page.mouse.click(c.x + (x ?? c.nameW + 60), c.y + c.header + c.rowH * (row + 0.5));
+}
+
+// The demo checkout trace, read independently of the app.
+const demo = JSON.parse(fs.readFileSync(path.join(root, 'public', 'demo', 'checkout-jaeger.json'), 'utf8')).data[0];
+const demoServices = new Set(Object.values(demo.processes).map((p) => p.serviceName));
+function subtreeSize(spans, id) {
+  const kids = new Map();
+  for (const s of spans) for (const r of s.references) if (r.refType === 'CHILD_OF' || r.refType === 'FOLLOWS_FROM') {
+    if (!kids.has(r.spanID)) kids.set(r.spanID, []);
+    kids.get(r.spanID).push(s.spanID);
+  }
+  let n = 0; const stack = [id];
+  while (stack.length) { const x = stack.pop(); n++; stack.push(...(kids.get(x) || [])); }
+  return n;
+}
+
+describe('first start', () => {
+  test('the demo trace is open and drawn', async () => {
+    const page = await newPage();
+    const s = await summary(page);
+    assert.equal(s.traceId, demo.traceID);
+    assert.equal(s.spans, demo.spans.length);
+    assert.equal(s.services, demoServices.size);
+    assert.equal(s.errors, demo.spans.filter((x) => x.tags.some((t) => t.key === 'error' && t.value === true)).length);
+    // Both demo files are in the trace list.
+    assert.equal(await page.locator('[data-testid=trace-list] tbody tr').count(), 2);
+    const c = await canvasInfo(page);
+    assert.equal(c.rows, demo.spans.length);
+    await page.waitForTimeout(200);
+    const ink = await inkRatio(page);
+    assert.ok(ink > 0.03, `waterfall canvas looks blank (ink ${ink})`);
+    const m = await page.evaluate(() => window.__tracescope);
+    assert.ok(['jaeger', 'otlp'].includes(m.format) && m.spans > 0 && m.decode_ms >= 0, JSON.stringify(m));
+    await page.screenshot({ path: path.join(out, 'waterfall-light.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('dark theme renders the same view', async () => {
+    const page = await newPage({ dark: true });
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    await clickRow(page, 1);
+    await page.waitForSelector('[data-testid=span-detail]');
+    await page.waitForTimeout(200);
+    assert.ok((await inkRatio(page)) > 0.03);
+    await page.screenshot({ path: path.join(out, 'waterfall-dark.png') });
+    await page.context().close();
+  });
+});
+
+describe('dropping one file of each format', () => {
+  // (file, spans, services) of the trace that opens: counts checked by hand (see core/tests/corpus.rs).
+  const cases = [
+    ['jaeger/jaeger-ui-genaiTestTrace.json', 57, 10],
+    ['jaeger/model-protojson-jaeger-uimodel-domain_01.json', 5, 2],
+    ['otlp/jaeger-apiv3-getTrace-response-hotrod.json', 40, 6],
+    ['otlp/jaeger-ui-otlp2jaeger-multi-in.jsonl', 4, 1],
+    ['tempo/tempo-vulture-testdata-trace.json', 6, 1],
+    ['zipkin/zipkin-lens-messaging-kafka.json', 28, 2],
+    ['zipkin/v1-otelcol-zipkin_v1_single_batch.json', 5, 4],
+    ['chrome/trace-viewer-simple_trace.json', 15, 2],
+    ['xray/awsdocs-devguide-batch-get-traces-response.json', 11, 4],
+    ['datadog/ddtracepy-django-appsec-ipblock-26spans.json', 26, 1],
+    ['gcp/gcp-otelops-traces_basic_expected-v2-batchWriteSpans.json', 3, 2],
+  ];
+  test('each shows its trace summary', async () => {
+    const page = await newPage();
+    for (const [file, spans, services] of cases) {
+      const before = (await summary(page)).traceId;
+      await dropFiles(page, [corpusFile(file)]);
+      await page.waitForFunction((b) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId !== b, before);
+      const s = await summary(page);
+      assert.deepEqual([file, s.spans, s.services], [file, spans, services]);
+      const c = await canvasInfo(page);
+      assert.equal(c.rows, spans, `${file}: rows shown`);
+    }
+    // GCP holds 8 traces: all are listed beside the demo traces and earlier files.
+    const listed = await page.locator('[data-testid=trace-list] tbody tr').count();
+    assert.ok(listed >= 2 + cases.length + 7, `trace list has ${listed} rows`);
+    assert.equal(await page.locator('[data-testid=load-error]').count(), 0);
+    await page.context().close();
+  });
+
+  test('a gzipped file and several files at once', async () => {
+    const page = await newPage();
+    const gz = { name: 'genai.json.gz', bytes: zlib.gzipSync(fs.readFileSync(path.join(corpus, 'jaeger/jaeger-ui-genaiTestTrace.json'))) };
+    await dropFiles(page, [gz, corpusFile('zipkin/zipkin-lens-skew.json')]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '4');
+    const rows = await page.locator('[data-testid=trace-list] tbody tr').allInnerTexts();
+    assert.ok(rows.some((r) => r.includes('genai.json.gz') && r.includes('57')), rows.join('\n'));
+    assert.ok(rows.some((r) => r.includes('zipkin-lens-skew.json')), rows.join('\n'));
+    // Opening a trace from the list.
+    await page.locator('[data-testid=trace-list] tbody tr', { hasText: 'genai.json.gz' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '57');
+    await page.context().close();
+  });
+
+  test('the file picker and paste open traces too', async () => {
+    const page = await newPage();
+    await page.setInputFiles('[data-testid=file-input]', path.join(corpus, 'xray/otelcol-awsxray-ddbSample-go-sdk-capture.json'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '18');
+    assert.equal((await summary(page)).errors, 5);
+    await page.click('[data-testid=paste-button]');
+    await page.fill('[data-testid=paste-text]', fs.readFileSync(path.join(corpus, 'zipkin/zipkin-lens-netflix.json'), 'utf8'));
+    await page.click('[data-testid=paste-open]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '6');
+    await page.context().close();
+  });
+});
+
+describe('the waterfall', () => {
+  const gateway = demo.spans.find((s) => s.operationName === 'POST /api/v2/checkout');
+
+  test('clicking a row opens that span with its attributes', async () => {
+    const page = await newPage();
+    await clickRow(page, 1);
+    await page.waitForSelector('[data-testid=span-detail]');
+    assert.equal(await page.getAttribute('[data-testid=span-detail]', 'data-span-id'), gateway.spanID);
+    const attrs = await page.locator('[data-testid=span-attributes] tr').allInnerTexts();
+    assert.ok(attrs.some((r) => r.includes('http.method') && r.includes('POST')), attrs.join('\n'));
+    const res = await page.locator('[data-testid=span-resource] tr').allInnerTexts();
+    assert.ok(res.some((r) => r.includes('k8s.namespace.name')), res.join('\n'));
+    const detail = await page.innerText('[data-testid=span-detail]');
+    assert.match(detail, /api-gateway/);
+    assert.match(detail, /self time/);
+    await page.screenshot({ path: path.join(out, 'span-detail.png') });
+    // Keyboard: down moves the selection to the next row (auth-service).
+    await page.focus('[data-testid=waterfall-canvas]');
+    await page.keyboard.press('ArrowDown');
+    const next = demo.spans.find((s) => s.operationName === 'ValidateToken');
+    await page.waitForFunction((id) => document.querySelector('[data-testid=span-detail]')?.dataset.spanId === id, next.spanID);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=span-detail]', { state: 'detached' });
+    await page.context().close();
+  });
+
+  test('collapse hides a subtree and expand brings it back', async () => {
+    const page = await newPage();
+    const total = demo.spans.length;
+    const hidden = subtreeSize(demo.spans, gateway.spanID) - 1;
+    const c = await canvasInfo(page);
+    // The toggle of row 1 (depth 1): 6px padding + 14px indent.
+    await clickRow(page, 1, { x: 6 + 14 + 7 });
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, total - hidden);
+    assert.equal(await page.locator('[data-testid=span-detail]').count(), 0, 'a toggle click does not select');
+    await page.screenshot({ path: path.join(out, 'collapsed.png') });
+    await clickRow(page, 1, { x: 6 + 14 + 7 });
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, total);
+    await page.click('[data-testid=collapse-all]');
+    await page.waitForFunction(() => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === 1);
+    await page.click('[data-testid=expand-all]');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, total);
+    // Keyboard: ← on a selected parent folds it.
+    await clickRow(page, 1);
+    await page.focus('[data-testid=waterfall-canvas]');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, total - hidden);
+    assert.ok(c.rows === total);
+    await page.context().close();
+  });
+
+  test('dragging a range zooms, double-click resets, wheel scrolls', async () => {
+    const page = await newPage();
+    const c = await canvasInfo(page);
+    const [v0, v1] = c.view.split(',').map(Number);
+    const y = c.y + c.header + c.rowH * 5;
+    const x0 = c.x + c.nameW + 100;
+    await page.mouse.move(x0, y);
+    await page.mouse.down();
+    await page.mouse.move(x0 + 150, y, { steps: 5 });
+    await page.mouse.up();
+    const z = (await canvasInfo(page)).view.split(',').map(Number);
+    assert.ok(z[1] - z[0] < (v1 - v0) / 3, `zoomed window ${z} of ${[v0, v1]}`);
+    assert.ok(z[0] > v0);
+    await page.screenshot({ path: path.join(out, 'zoomed.png') });
+    assert.equal(await page.isEnabled('[data-testid=reset-zoom]'), true);
+    await page.mouse.dblclick(x0, y);
+    assert.equal((await canvasInfo(page)).view, c.view);
+    // Ctrl+wheel zooms in at the cursor.
+    await page.mouse.move(x0, y);
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -300);
+    await page.keyboard.up('Control');
+    await page.waitForFunction((v) => document.querySelector('[data-testid=waterfall-canvas]').dataset.view !== v, c.view);
+    // Plain wheel scrolls rows.
+    await page.mouse.wheel(0, 400);
+    await page.waitForFunction(() => +document.querySelector('[data-testid=waterfall-canvas]').dataset.scrollY > 0);
+    await page.context().close();
+  });
+});
+
+describe('bad input', () => {
+  test('each bad file gets a message naming it, and the open trace stays', async () => {
+    const page = await newPage();
+    const before = await summary(page);
+    const bad = [
+      { name: 'broken.json', bytes: Buffer.from('{"data": [\n  {"traceID": "1",, }\n]}'), words: /broken\.json.*line 2, column/s },
+      { name: 'cut.json', bytes: fs.readFileSync(path.join(corpus, 'otlp/jaeger-integration-example_trace.json')).subarray(0, 900), words: /cut\.json.*truncated/s },
+      { name: 'bad.json.gz', bytes: zlib.gzipSync(Buffer.from('{"resourceSpans":[]}')).subarray(0, 15), words: /bad\.json\.gz.*gzip/s },
+      { name: 'config.json', bytes: Buffer.from('{"server": {"port": 80}, "debug": true}'), words: /config\.json.*not a trace format.*server, debug/s },
+      { name: 'tempo-search.json', bytes: fs.readFileSync(path.join(corpus, 'tempo/tempo-docs-api-search-tags-response.json')), words: /Tempo search response/ },
+    ];
+    for (const b of bad) {
+      await dropFiles(page, [b]);
+      await page.waitForFunction((n) => document.querySelector('[data-testid=load-error]')?.innerText.includes(n), b.name);
+      const msg = await page.innerText('[data-testid=load-error]');
+      assert.match(msg, b.words);
+      assert.deepEqual(await summary(page), before, `${b.name} replaced the open trace`);
+    }
+    assert.match((await page.evaluate(() => window.__tracescope.error)) || '', /tempo-search\.json/);
+    await page.screenshot({ path: path.join(out, 'load-error.png') });
+    // The page stays usable: a good file still opens, and the message can be dismissed.
+    await dropFiles(page, [corpusFile('zipkin/zipkin-lens-skew.json')]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '4');
+    await page.click('[data-testid=load-error] .close');
+    assert.equal(await page.locator('[data-testid=load-error]').count(), 0);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
