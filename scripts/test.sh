@@ -30,7 +30,7 @@ if [ "$code" -gt 1 ] || grep -q panicked /tmp/tracescope-inspect.err; then
   echo "inspect failed with exit code $code" >&2
   exit 1
 fi
-echo "inspect: $(wc -l </tmp/tracescope-inspect.out) files decoded, $(grep -c . /tmp/tracescope-inspect.err || true) rejected with a reason (exit $code)"
+echo "inspect: $(grep -vc "^  warning" /tmp/tracescope-inspect.out) files decoded, $(grep -c . /tmp/tracescope-inspect.err || true) rejected with a reason (exit $code)"
 
 step "components in headless Chromium (wasm-bindgen-test)"
 WASM_BINDGEN_TEST_TIMEOUT=120 cargo test -p tracescope-components --target wasm32-unknown-unknown

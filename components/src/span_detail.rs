@@ -6,6 +6,17 @@ use tracescope_core::analysis::self_time::self_time_of;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::model::{flags, Dataset, Range32, StatusCode};
 
+/// Key/value rows of an attribute table.
+type Pairs = Vec<(String, String)>;
+
+/// An event: offset from the span start, name, attributes.
+#[derive(Clone, PartialEq)]
+struct EventRow {
+    at: String,
+    name: String,
+    attrs: Pairs,
+}
+
 #[derive(Clone, PartialEq)]
 struct Detail {
     id: String,
@@ -19,15 +30,15 @@ struct Detail {
     kind: &'static str,
     status: &'static str,
     status_message: String,
-    attrs: Vec<(String, String)>,
-    resource: Vec<(String, String)>,
-    events: Vec<(String, String, Vec<(String, String)>)>,
+    attrs: Pairs,
+    resource: Pairs,
+    events: Vec<EventRow>,
     links: Vec<(String, String, String)>,
     warnings: Vec<&'static str>,
     is_error: bool,
 }
 
-fn pairs(ds: &Dataset, r: Range32) -> Vec<(String, String)> {
+fn pairs(ds: &Dataset, r: Range32) -> Pairs {
     ds.attrs(r)
         .iter()
         .map(|a| (ds.str(a.key).to_string(), ds.value_text(a.value)))
@@ -80,12 +91,10 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
         events: ds
             .events(t.events[s])
             .iter()
-            .map(|e| {
-                (
-                    format!("+{}", format_duration((e.time_ns - t.start_ns[s]) as f64)),
-                    ds.str(e.name).to_string(),
-                    pairs(ds, e.attrs),
-                )
+            .map(|e| EventRow {
+                at: format!("+{}", format_duration((e.time_ns - t.start_ns[s]) as f64)),
+                name: ds.str(e.name).to_string(),
+                attrs: pairs(ds, e.attrs),
             })
             .collect(),
         links: ds
@@ -104,7 +113,7 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
     })
 }
 
-fn kv_table(rows: Vec<(String, String)>, testid: &'static str) -> impl IntoView {
+fn kv_table(rows: Pairs, testid: &'static str) -> impl IntoView {
     view! {
         <table class="kv" data-testid=testid>
             <tbody>
@@ -169,7 +178,7 @@ pub fn SpanDetail(
                         <details open=true>
                             <summary>{format!("Events / logs ({n_events})")}</summary>
                             <ul class="events" data-testid="span-events">
-                                {d.events.iter().cloned().map(|(at, name, attrs)| view! {
+                                {d.events.iter().cloned().map(|EventRow { at, name, attrs }| view! {
                                     <li>
                                         <div><span class="mono">{at}</span>" "<b>{name}</b></div>
                                         {(!attrs.is_empty()).then(|| kv_table(attrs, "event-attributes"))}
