@@ -121,6 +121,14 @@ pub enum StatusCode {
 }
 
 impl StatusCode {
+    /// Error when `failed`, else unset (formats with only an error flag).
+    pub fn error_if(failed: bool) -> StatusCode {
+        if failed {
+            StatusCode::Error
+        } else {
+            StatusCode::Unset
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             StatusCode::Unset => "unset",

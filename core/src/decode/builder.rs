@@ -31,6 +31,33 @@ pub struct SpanIn {
     pub flags: u8,
 }
 
+/// Start and duration from an optional start and end (ns), with the flags
+/// that say which was missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub flags: u8,
+}
+
+impl Timing {
+    pub fn from_start_end(start: Option<i64>, end: Option<i64>) -> Timing {
+        let start_ns = start.unwrap_or(0);
+        let mut f = 0;
+        if start.is_none() {
+            f |= flags::NO_START;
+        }
+        if end.is_none() {
+            f |= flags::NO_DURATION;
+        }
+        Timing {
+            start_ns,
+            duration_ns: end.map(|e| e.saturating_sub(start_ns)).unwrap_or(0),
+            flags: f,
+        }
+    }
+}
+
 pub struct Builder<'a> {
     pub ds: &'a mut Dataset,
     by_trace: FxHashMap<IdKey, usize>,

@@ -177,11 +177,7 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
         start_ns,
         duration_ns: json::i64(s, "duration").unwrap_or(0),
         kind,
-        status: if is_error {
-            StatusCode::Error
-        } else {
-            StatusCode::Unset
-        },
+        status: StatusCode::error_if(is_error),
         status_message,
         resource,
         attrs,

@@ -2,7 +2,7 @@
 //! `projects/P/traces/T/spans/S`, `attributeMap`, `timeEvents`) and v1
 //! (`{projectId, traceId, spans}` with `labels`, or `{traces:[…]}`).
 
-use super::builder::{json, Builder, SpanIn};
+use super::builder::{json, Builder, SpanIn, Timing};
 use super::{ids, DecodeError};
 use crate::model::*;
 use serde_json::Value;
@@ -105,16 +105,11 @@ fn v2_span(b: &mut Builder, s: &Value) -> Result<(), DecodeError> {
     let attrs = attribute_map(b, s.get("attributes"));
     let service = service_from_attrs(b, attrs);
     let resource = b.service_resource(service);
-    let mut fl = 0;
-    let start = json::str(s, "startTime").and_then(ids::parse_rfc3339_ns);
-    let end = json::str(s, "endTime").and_then(ids::parse_rfc3339_ns);
-    if start.is_none() {
-        fl |= flags::NO_START;
-    }
-    if end.is_none() {
-        fl |= flags::NO_DURATION;
-    }
-    let start_ns = start.unwrap_or(0);
+    let timing = Timing::from_start_end(
+        json::str(s, "startTime").and_then(ids::parse_rfc3339_ns),
+        json::str(s, "endTime").and_then(ids::parse_rfc3339_ns),
+    );
+    let start_ns = timing.start_ns;
     let code = s
         .get("status")
         .and_then(|x| json::i64(x, "code"))
@@ -164,19 +159,15 @@ fn v2_span(b: &mut Builder, s: &Value) -> Result<(), DecodeError> {
         service,
         name,
         start_ns,
-        duration_ns: end.map(|e| e - start_ns).unwrap_or(0),
+        duration_ns: timing.duration_ns,
         kind: SpanKind::parse(json::str(s, "spanKind").unwrap_or("")),
-        status: if code != 0 {
-            StatusCode::Error
-        } else {
-            StatusCode::Unset
-        },
+        status: StatusCode::error_if(code != 0),
         status_message,
         resource,
         attrs,
         events,
         links,
-        flags: fl,
+        flags: timing.flags,
     });
     Ok(())
 }
@@ -196,9 +187,10 @@ fn v1_span(b: &mut Builder, trace_text: &str, s: &Value) {
     let attrs = b.since(m);
     let service = service_from_attrs(b, attrs);
     let resource = b.service_resource(service);
-    let start = json::str(s, "startTime").and_then(ids::parse_rfc3339_ns);
-    let end = json::str(s, "endTime").and_then(ids::parse_rfc3339_ns);
-    let start_ns = start.unwrap_or(0);
+    let timing = Timing::from_start_end(
+        json::str(s, "startTime").and_then(ids::parse_rfc3339_ns),
+        json::str(s, "endTime").and_then(ids::parse_rfc3339_ns),
+    );
     let err_msg = s.get("labels").and_then(|l| json::str(l, "/error/message"));
     let status_message = match err_msg {
         Some(m) => b.intern(m),
@@ -218,20 +210,15 @@ fn v1_span(b: &mut Builder, trace_text: &str, s: &Value) {
         parent,
         service,
         name,
-        start_ns,
-        duration_ns: end.map(|e| e - start_ns).unwrap_or(0),
+        start_ns: timing.start_ns,
+        duration_ns: timing.duration_ns,
         kind,
-        status: if err_msg.is_some() {
-            StatusCode::Error
-        } else {
-            StatusCode::Unset
-        },
+        status: StatusCode::error_if(err_msg.is_some()),
         status_message,
         resource,
         attrs,
         events: Range32::default(),
         links: Range32::default(),
-        flags: if start.is_none() { flags::NO_START } else { 0 }
-            | if end.is_none() { flags::NO_DURATION } else { 0 },
+        flags: timing.flags,
     });
 }

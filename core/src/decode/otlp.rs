@@ -3,7 +3,7 @@
 //! `instrumentationLibrarySpans`; ids in hex or base64; int64 as strings;
 //! `kind` as a number or `"SPAN_KIND_…"`.
 
-use super::builder::{json, Builder, SpanIn};
+use super::builder::{json, Builder, SpanIn, Timing};
 use super::DecodeError;
 use crate::model::*;
 use serde_json::Value;
@@ -159,17 +159,11 @@ fn decode_span(
     let (trace, trace_text_id) = b.trace_id(trace_text);
     let (key, id_text_id) = b.span_id(id_text);
     let parent = b.parent_id(json::str(s, "parentSpanId"));
-    let mut flags = 0;
-    let start = json::i64(s, "startTimeUnixNano");
-    let end = json::i64(s, "endTimeUnixNano");
-    if start.is_none() {
-        flags |= flags::NO_START;
-    }
-    if end.is_none() {
-        flags |= flags::NO_DURATION;
-    }
-    let start_ns = start.unwrap_or(0);
-    let duration_ns = end.map(|e| e.saturating_sub(start_ns)).unwrap_or(0);
+    let timing = Timing::from_start_end(
+        json::i64(s, "startTimeUnixNano"),
+        json::i64(s, "endTimeUnixNano"),
+    );
+    let start_ns = timing.start_ns;
     let kind = match s.get("kind") {
         Some(Value::Number(n)) => SpanKind::parse(&n.to_string()),
         Some(Value::String(k)) => SpanKind::parse(k),
@@ -215,7 +209,7 @@ fn decode_span(
         service,
         name,
         start_ns,
-        duration_ns,
+        duration_ns: timing.duration_ns,
         kind,
         status,
         status_message,
@@ -223,7 +217,7 @@ fn decode_span(
         attrs,
         events,
         links,
-        flags,
+        flags: timing.flags,
     });
     Ok(())
 }

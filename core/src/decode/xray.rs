@@ -3,7 +3,7 @@
 //! string. Times are float seconds. A segment's name is its service; its
 //! subsegments belong to the same service.
 
-use super::builder::{json, Builder, SpanIn};
+use super::builder::{json, Builder, SpanIn, Timing};
 use super::{ids, DecodeError};
 use crate::model::*;
 use serde_json::Value;
@@ -119,16 +119,9 @@ fn entity(
 ) {
     let (key, id_text) = b.span_id(json::str(e, "id").unwrap_or(""));
     let parent = b.parent_id(parent);
-    let mut fl = 0;
-    let start = json::f64(e, "start_time").map(ids::seconds_to_ns);
     let end = json::f64(e, "end_time").map(ids::seconds_to_ns);
-    if start.is_none() {
-        fl |= flags::NO_START;
-    }
-    if end.is_none() {
-        fl |= flags::NO_DURATION;
-    }
-    let start_ns = start.unwrap_or(0);
+    let timing = Timing::from_start_end(json::f64(e, "start_time").map(ids::seconds_to_ns), end);
+    let start_ns = timing.start_ns;
     let failed = ["fault", "error", "throttle"]
         .iter()
         .any(|k| json::truthy(e.get(*k)));
@@ -207,18 +200,14 @@ fn entity(
         service,
         name,
         start_ns,
-        duration_ns: end.map(|x| x - start_ns).unwrap_or(0),
+        duration_ns: timing.duration_ns,
         kind,
-        status: if failed {
-            StatusCode::Error
-        } else {
-            StatusCode::Unset
-        },
+        status: StatusCode::error_if(failed),
         status_message,
         resource,
         attrs,
         events,
         links: Range32::default(),
-        flags: fl,
+        flags: timing.flags,
     });
 }
