@@ -80,7 +80,10 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
         name: ds.str(t.name[s]).to_string(),
         trace_id: ds.str(t.trace_id_text).to_string(),
         parent_id: ds.str(t.parent_id_text[s]).to_string(),
-        start: format!("+{}", format_duration((t.start_ns[s] - b0) as f64)),
+        start: format!(
+            "+{}",
+            format_duration(t.start_ns[s].saturating_sub(b0) as f64)
+        ),
         duration: format_duration(t.duration_ns[s] as f64),
         self_time: format_duration(self_time_of(t, s) as f64),
         kind: t.kind[s].as_str(),
@@ -92,7 +95,10 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
             .events(t.events[s])
             .iter()
             .map(|e| EventRow {
-                at: format!("+{}", format_duration((e.time_ns - t.start_ns[s]) as f64)),
+                at: format!(
+                    "+{}",
+                    format_duration(e.time_ns.saturating_sub(t.start_ns[s]) as f64)
+                ),
                 name: ds.str(e.name).to_string(),
                 attrs: pairs(ds, e.attrs),
             })

@@ -620,7 +620,7 @@ pub fn WaterfallCanvas(
                 ds.str(t.service[s]).to_string(),
                 ds.str(t.name[s]).to_string(),
                 format_duration(t.duration_ns[s] as f64),
-                format_duration((t.start_ns[s] - b0) as f64),
+                format_duration(t.start_ns[s].saturating_sub(b0) as f64),
                 t.status[s] == StatusCode::Error,
                 t.events[s].len(),
             ))

@@ -101,3 +101,39 @@ fn json_lines_merge_spans_of_one_trace() {
     assert_eq!((ds.traces.len(), s.spans), (1, 2));
     assert_eq!(ds.traces[0].tree.parent_of(1), Some(0));
 }
+
+#[test]
+fn jaeger_json_lines_of_single_spans() {
+    let a = r#"{"traceID":"aa","spanID":"01","operationName":"root","startTime":10,"duration":5,"process":{"serviceName":"s1"}}"#;
+    let b = r#"{"traceID":"aa","spanID":"02","operationName":"child","startTime":11,"duration":2,"references":[{"refType":"CHILD_OF","traceID":"aa","spanID":"01"}],"process":{"serviceName":"s2"}}"#;
+    let mut ds = Dataset::default();
+    let s = decode_bytes(&mut ds, format!("{a}\n{b}\n").as_bytes()).unwrap();
+    assert_eq!(
+        (s.format, ds.traces.len(), s.spans),
+        (tracescope_core::Format::Jaeger, 1, 2)
+    );
+    assert_eq!(ds.traces[0].tree.parent_of(1), Some(0));
+}
+
+#[test]
+fn extreme_times_do_not_overflow() {
+    let docs = [
+        r#"{"traceEvents":[{"ph":"X","ts":9.2e15,"dur":9.2e15,"pid":1,"tid":1,"name":"a"},{"ph":"X","ts":-9.2e15,"dur":1,"pid":1,"tid":1,"name":"b"}]}"#.to_string(),
+        format!(r#"[{{"traceId":"01","id":"01","name":"a","timestamp":{},"duration":{}}},{{"traceId":"01","id":"02","parentId":"01","name":"b","timestamp":{},"duration":5}}]"#, i64::MAX, i64::MAX, i64::MIN),
+        format!(r#"[{{"traceId":"01","id":"01","name":"a","annotations":[{{"timestamp":{},"value":"cs","endpoint":{{"serviceName":"x"}}}},{{"timestamp":{},"value":"cr"}}]}}]"#, i64::MIN, i64::MAX),
+        format!(r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{"traceId":"01","spanId":"01","name":"a","startTimeUnixNano":"{}","endTimeUnixNano":"{}"}},{{"traceId":"01","spanId":"02","parentSpanId":"01","name":"b","startTimeUnixNano":"{}","endTimeUnixNano":"{}"}}]}}]}}]}}"#, i64::MIN, i64::MAX, i64::MAX, i64::MIN),
+        format!(r#"[[{{"trace_id":1,"span_id":1,"parent_id":0,"name":"a","start":{},"duration":{}}},{{"trace_id":1,"span_id":2,"parent_id":1,"name":"b","start":{},"duration":{}}}]]"#, i64::MAX, i64::MAX, i64::MIN, i64::MAX),
+        r#"{"trace_id":"1-5f187253-6a106696d56b1f4ef9eba2ed","id":"01","name":"a","start_time":1e300,"end_time":-1e300}"#.to_string(),
+        r#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"1","operationName":"a","startTime":9223372036854775807,"duration":9223372036854775807}]}]}"#.to_string(),
+    ];
+    for d in &docs {
+        let mut ds = Dataset::default();
+        let r = decode_bytes(&mut ds, d.as_bytes());
+        assert!(r.is_ok(), "{d}: {r:?}");
+        for t in &ds.traces {
+            let s = tracescope_core::analysis::summary::summarize(&ds, t);
+            assert!(s.duration_ns >= 0);
+            let _ = tracescope_core::analysis::self_time::self_times(t);
+        }
+    }
+}

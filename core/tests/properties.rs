@@ -2,11 +2,13 @@
 
 use base64::Engine;
 use proptest::prelude::*;
+use serde_json::{json, Value};
 use tracescope_core::analysis::self_time::self_times;
 use tracescope_core::analysis::tree::{build, NONE};
 use tracescope_core::decode::ids::{span_key, trace_key};
 use tracescope_core::layout::waterfall::visible_rows;
 use tracescope_core::model::{IdKey, Interner, Trace};
+use tracescope_core::{decode_bytes, Dataset};
 
 /// A trace whose span i has the parent `parents[i]` (an index, possibly
 /// itself, out of range → orphan, or None).
@@ -143,4 +145,131 @@ fn children_are_ordered_by_start() {
     );
     assert_eq!(t.tree.children_of(0), &[2, 3, 1]);
     assert_eq!(t.tree.preorder, vec![0, 2, 3, 1]);
+}
+
+/// JSON built from the keys the formats use, nested at random: the decoders
+/// must answer every such document with a trace or an error, never a panic.
+fn trace_like_json() -> impl Strategy<Value = Value> {
+    let keys = prop::sample::select(vec![
+        "data",
+        "traceID",
+        "spanID",
+        "spans",
+        "processes",
+        "references",
+        "refType",
+        "startTime",
+        "duration",
+        "tags",
+        "logs",
+        "resourceSpans",
+        "scopeSpans",
+        "batches",
+        "traceId",
+        "spanId",
+        "parentSpanId",
+        "id",
+        "parentId",
+        "timestamp",
+        "annotations",
+        "binaryAnnotations",
+        "localEndpoint",
+        "serviceName",
+        "kind",
+        "traceEvents",
+        "ph",
+        "ts",
+        "dur",
+        "pid",
+        "tid",
+        "args",
+        "Traces",
+        "Segments",
+        "Document",
+        "trace_id",
+        "span_id",
+        "parent_id",
+        "start_time",
+        "end_time",
+        "subsegments",
+        "meta",
+        "batchWriteSpansRequest",
+        "name",
+        "value",
+        "key",
+        "attributes",
+        "startTimeUnixNano",
+        "endTimeUnixNano",
+        "status",
+        "code",
+        "shared",
+        "events",
+        "links",
+        "service",
+        "start",
+        "result",
+        "type",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e12f64..1e12).prop_map(Value::from),
+        prop::sample::select(vec![
+            "",
+            "0",
+            "ab",
+            "0000000000000001",
+            "AAAAAAAAAAI=",
+            "1-5f187253-6a106696d56b1f4ef9eba2ed",
+            "X",
+            "B",
+            "E",
+            "b",
+            "e",
+            "S",
+            "F",
+            "i",
+            "CHILD_OF",
+            "FOLLOWS_FROM",
+            "SERVER",
+            "CLIENT",
+            "cs",
+            "sr",
+            "ss",
+            "cr",
+            "5000ns",
+            "2017-01-26T16:46:31.639875139-05:00",
+            "{\"id\":\"1\"}",
+            "[1,2]",
+            "projects/p/traces/ab/spans/01"
+        ])
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec((keys.clone(), inner), 0..6).prop_map(|kv| Value::Object(
+                kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            )),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #[test]
+    fn decoders_never_panic(v in trace_like_json()) {
+        let mut ds = Dataset::default();
+        let bytes = serde_json::to_vec(&v).unwrap();
+        if let Ok(sum) = decode_bytes(&mut ds, &bytes) {
+            prop_assert_eq!(ds.span_count(), sum.spans);
+        }
+        // Wrapped in each format's envelope too, to reach the inner decoders.
+        for wrapped in [json!({"data": [v.clone()]}), json!({"resourceSpans": [v.clone()]}), json!([[v.clone()]]), json!({"traceEvents": [v.clone()]}), json!({"Traces": [v.clone()]})] {
+            let mut ds = Dataset::default();
+            let _ = decode_bytes(&mut ds, &serde_json::to_vec(&wrapped).unwrap());
+        }
+    }
 }

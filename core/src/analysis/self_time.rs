@@ -23,14 +23,14 @@ pub fn self_time_of(t: &Trace, i: usize) -> i64 {
         run = match run {
             Some((rs, re)) if cs <= re => Some((rs, re.max(ce))),
             Some((rs, re)) => {
-                covered += re - rs;
+                covered = covered.saturating_add(re.saturating_sub(rs));
                 Some((cs, ce))
             }
             None => Some((cs, ce)),
         };
     }
     if let Some((rs, re)) = run {
-        covered += re - rs;
+        covered = covered.saturating_add(re.saturating_sub(rs));
     }
-    (e - s - covered).max(0)
+    e.saturating_sub(s).saturating_sub(covered).max(0)
 }

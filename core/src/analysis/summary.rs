@@ -38,7 +38,7 @@ pub fn summarize(ds: &Dataset, t: &Trace) -> TraceSummary {
         root_service,
         root_name,
         start_ns: start,
-        duration_ns: end - start,
+        duration_ns: end.saturating_sub(start),
         spans: t.len(),
         services: ds.services_of(t).len(),
         errors: t.status.iter().filter(|s| **s == StatusCode::Error).count(),

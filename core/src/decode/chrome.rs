@@ -109,8 +109,8 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
             }
             ("X", Some(t)) => {
                 let d = ts_ns(e, "dur").unwrap_or(0).max(0);
-                max_ts = max_ts.max(t + d);
-                slices.push(new_slice(t, t + d, false, false, 'X'));
+                max_ts = max_ts.max(t.saturating_add(d));
+                slices.push(new_slice(t, t.saturating_add(d), false, false, 'X'));
             }
             ("B", Some(t)) => {
                 slices.push(new_slice(t, t, true, false, 'B'));
@@ -358,7 +358,7 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
             service,
             name,
             start_ns: s.start,
-            duration_ns: s.end - s.start,
+            duration_ns: s.end.saturating_sub(s.start),
             kind: SpanKind::Internal,
             status: StatusCode::Unset,
             status_message: StrId(0),

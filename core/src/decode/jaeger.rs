@@ -26,6 +26,11 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
                         "Jaeger `data` is neither a list nor an object",
                     )),
                 }
+            } else if v.get("spans").is_none()
+                && (v.get("spanID").is_some() || v.get("spanId").is_some())
+            {
+                // One span per JSON Lines line.
+                decode_trace_like(b, std::slice::from_ref(v), None)
             } else {
                 decode_trace_object(b, v)
             }

@@ -85,7 +85,7 @@ fn v1_to_v2(s: &Value) -> Vec<Value> {
             m.insert("timestamp".into(), a.into());
         }
         if let (Some(a), Some(e)) = (a, e) {
-            m.insert("duration".into(), (e - a).max(0).into());
+            m.insert("duration".into(), e.saturating_sub(a).max(0).into());
         }
         parts.push((m, Some(role)));
     };
@@ -209,11 +209,11 @@ fn merge_into(a: &mut Value, b: &Value) {
     let a_start = am.get("timestamp").and_then(json::as_i64);
     let a_end = a_start
         .zip(am.get("duration").and_then(json::as_i64))
-        .map(|(s, d)| s + d);
+        .map(|(s, d)| s.saturating_add(d));
     let b_start = bm.get("timestamp").and_then(json::as_i64);
     let b_end = b_start
         .zip(bm.get("duration").and_then(json::as_i64))
-        .map(|(s, d)| s + d);
+        .map(|(s, d)| s.saturating_add(d));
     let start = match (a_start, b_start) {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
@@ -225,7 +225,7 @@ fn merge_into(a: &mut Value, b: &Value) {
     if let Some(s) = start {
         am.insert("timestamp".into(), s.into());
         if let Some(e) = end {
-            am.insert("duration".into(), (e - s).into());
+            am.insert("duration".into(), e.saturating_sub(s).into());
         }
     }
     for k in [
