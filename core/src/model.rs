@@ -231,6 +231,8 @@ pub mod flags {
     pub const NO_DURATION: u8 = 16;
     /// The source had no start time; it was derived or is unknown.
     pub const NO_START: u8 = 32;
+    /// The parent does not wait for this span (Jaeger FOLLOWS_FROM).
+    pub const ASYNC_PARENT: u8 = 64;
 }
 
 /// One trace: its spans as columns.

@@ -1,6 +1,11 @@
 //! Analyses over the columnar model. Each is iterative (no recursion over
 //! the span tree), so a 100k-deep chain is fine.
 
+pub mod critical_path;
+pub mod flame;
+pub mod percentile;
 pub mod self_time;
+pub mod service_graph;
+pub mod stats;
 pub mod summary;
 pub mod tree;

@@ -1,8 +1,10 @@
 //! `inspect FILE…`: what Tracescope reads in each file: format, traces,
 //! spans, services, error spans and warnings. `--json` prints one JSON object
-//! per file. Exit 0 when every file decoded, 1 when any was rejected.
+//! per file, with per-operation statistics (count, errors, min, p50, p90,
+//! p95, p99, max in ns; nearest-rank percentiles). Exit 0 when every file decoded, 1 when any was rejected.
 
 use std::process::ExitCode;
+use tracescope_core::analysis::stats::{operation_stats, GroupBy};
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::{decode_bytes, Dataset};
 
@@ -42,6 +44,12 @@ fn main() -> ExitCode {
                 let warnings: Vec<&String> =
                     traces.iter().flat_map(|t| t.warnings.iter()).collect();
                 if as_json {
+                    // Same numbers as the app's statistics view (nearest-rank percentiles).
+                    let operations = operation_stats(
+                        &ds,
+                        &ds.traces[sum.traces.clone()],
+                        &GroupBy::ServiceOperation,
+                    );
                     let obj = serde_json::json!({
                         "file": f,
                         "format": sum.format.name(),
@@ -51,6 +59,7 @@ fn main() -> ExitCode {
                         "errors": errors,
                         "warnings": warnings,
                         "trace_summaries": traces,
+                        "operations": operations,
                     });
                     println!("{obj}");
                 } else {

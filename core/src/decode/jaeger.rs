@@ -312,6 +312,13 @@ fn decode_trace_like(
         let events = b.events_since(em);
 
         let mut flags = 0;
+        let parent_follows = parent_ref
+            .filter(|_| parent.is_some())
+            .and_then(|i| json::str(&refs[i], "refType"))
+            .is_some_and(|t| t.eq_ignore_ascii_case("FOLLOWS_FROM"));
+        if parent_follows {
+            flags |= flags::ASYNC_PARENT;
+        }
         let start_ns = time_us_or_rfc3339(s.get("startTime")).unwrap_or_else(|| {
             flags |= flags::NO_START;
             0

@@ -1,5 +1,7 @@
 //! Pure geometry for the canvases: which rows are visible, where a time
 //! falls in pixels, ruler ticks. Tested natively; the painters only draw it.
 
+pub mod flame;
+pub mod service_map;
 pub mod time;
 pub mod waterfall;

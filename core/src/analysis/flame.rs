@@ -1,0 +1,105 @@
+//! The merged flame graph: spans with the same path of (service, operation)
+//! from a root are combined into one node whose width is their total time.
+//! Over one trace or many (they share the dataset's interned strings).
+
+use super::self_time::self_time_of;
+use crate::model::{StrId, Trace};
+use rustc_hash::FxHashMap;
+
+/// Node 0 is the virtual root ("all"), parent of every root frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlameNode {
+    pub parent: u32,
+    pub service: StrId,
+    pub name: StrId,
+    pub depth: u32,
+    /// Sum of the durations of the merged spans.
+    pub total_ns: i64,
+    /// Sum of their self times.
+    pub self_ns: i64,
+    pub count: u32,
+    pub errors: u32,
+    pub children: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MergedFlame {
+    pub nodes: Vec<FlameNode>,
+    /// Node of each span, per input trace.
+    pub node_of: Vec<Vec<u32>>,
+}
+
+pub fn merge<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> MergedFlame {
+    let mut nodes = vec![FlameNode {
+        parent: u32::MAX,
+        service: StrId(0),
+        name: StrId(0),
+        depth: 0,
+        total_ns: 0,
+        self_ns: 0,
+        count: 0,
+        errors: 0,
+        children: Vec::new(),
+    }];
+    let mut index: FxHashMap<(u32, StrId, StrId), u32> = FxHashMap::default();
+    let mut node_of_all = Vec::new();
+    for t in traces {
+        let mut node_of = vec![0u32; t.len()];
+        // Preorder: a span's parent is placed before it.
+        for &s in &t.tree.preorder {
+            let s = s as usize;
+            let parent_node = t.tree.parent_of(s).map(|p| node_of[p]).unwrap_or(0);
+            let key = (parent_node, t.service[s], t.name[s]);
+            let id = match index.get(&key) {
+                Some(&id) => id,
+                None => {
+                    let id = nodes.len() as u32;
+                    let depth = nodes[parent_node as usize].depth + 1;
+                    nodes.push(FlameNode {
+                        parent: parent_node,
+                        service: t.service[s],
+                        name: t.name[s],
+                        depth,
+                        total_ns: 0,
+                        self_ns: 0,
+                        count: 0,
+                        errors: 0,
+                        children: Vec::new(),
+                    });
+                    nodes[parent_node as usize].children.push(id);
+                    index.insert(key, id);
+                    id
+                }
+            };
+            let n = &mut nodes[id as usize];
+            n.total_ns = n.total_ns.saturating_add(t.duration_ns[s]);
+            n.self_ns = n.self_ns.saturating_add(self_time_of(t, s));
+            n.count += 1;
+            n.errors += (t.status[s] == crate::model::StatusCode::Error) as u32;
+            node_of[s] = id;
+        }
+        node_of_all.push(node_of);
+    }
+    // The virtual root is as wide as its frames together.
+    let root_total = nodes[0]
+        .children
+        .iter()
+        .map(|&c| nodes[c as usize].total_ns)
+        .fold(0i64, i64::saturating_add);
+    nodes[0].total_ns = root_total;
+    // Widest first (left-heavy), ties by id for stability.
+    for i in 0..nodes.len() {
+        let mut kids = std::mem::take(&mut nodes[i].children);
+        kids.sort_by(|&a, &b| {
+            nodes[b as usize]
+                .total_ns
+                .cmp(&nodes[a as usize].total_ns)
+                .then(a.cmp(&b))
+        });
+        nodes[i].children = kids;
+    }
+    MergedFlame {
+        nodes,
+        node_of: node_of_all,
+    }
+}

@@ -1,0 +1,111 @@
+//! Per-operation statistics: count, errors, latency percentiles, self time.
+//! Grouped by (service, operation), by service, by operation, or by the value
+//! of any attribute key.
+
+use super::percentile::nearest_rank;
+use super::self_time::self_time_of;
+use crate::model::{Dataset, StatusCode, Trace};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupBy {
+    ServiceOperation,
+    Service,
+    Operation,
+    /// The value of this attribute key (span attributes, then resource); spans without it group under "(none)".
+    Attribute(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpStats {
+    pub service: String,
+    pub operation: String,
+    pub count: usize,
+    pub errors: usize,
+    pub error_pct: f64,
+    pub min_ns: i64,
+    pub p50_ns: i64,
+    pub p90_ns: i64,
+    pub p95_ns: i64,
+    pub p99_ns: i64,
+    pub max_ns: i64,
+    pub total_ns: i64,
+    pub avg_self_ns: i64,
+    /// All durations, ascending (for the histogram).
+    #[serde(skip)]
+    pub durations: Vec<i64>,
+}
+
+fn key_of(ds: &Dataset, t: &Trace, i: usize, by: &GroupBy) -> (String, String) {
+    match by {
+        GroupBy::ServiceOperation => (
+            ds.str(t.service[i]).to_string(),
+            ds.str(t.name[i]).to_string(),
+        ),
+        GroupBy::Service => (ds.str(t.service[i]).to_string(), String::new()),
+        GroupBy::Operation => (String::new(), ds.str(t.name[i]).to_string()),
+        GroupBy::Attribute(k) => (
+            k.clone(),
+            ds.span_attr(t, i, k)
+                .map(|v| ds.value_text(v))
+                .unwrap_or_else(|| "(none)".to_string()),
+        ),
+    }
+}
+
+/// Statistics over the given traces, sorted by service then operation.
+pub fn operation_stats<'a>(
+    ds: &Dataset,
+    traces: impl IntoIterator<Item = &'a Trace>,
+    by: &GroupBy,
+) -> Vec<OpStats> {
+    struct Acc {
+        durations: Vec<i64>,
+        errors: usize,
+        self_total: i64,
+    }
+    let mut groups: FxHashMap<(String, String), Acc> = FxHashMap::default();
+    for t in traces {
+        for i in 0..t.len() {
+            let acc = groups.entry(key_of(ds, t, i, by)).or_insert(Acc {
+                durations: Vec::new(),
+                errors: 0,
+                self_total: 0,
+            });
+            acc.durations.push(t.duration_ns[i]);
+            acc.errors += (t.status[i] == StatusCode::Error) as usize;
+            acc.self_total = acc.self_total.saturating_add(self_time_of(t, i));
+        }
+    }
+    let mut out: Vec<OpStats> = groups
+        .into_iter()
+        .map(|((service, operation), mut a)| {
+            a.durations.sort_unstable();
+            let n = a.durations.len();
+            let p = |q| nearest_rank(&a.durations, q).unwrap_or(0);
+            OpStats {
+                service,
+                operation,
+                count: n,
+                errors: a.errors,
+                error_pct: 100.0 * a.errors as f64 / n as f64,
+                min_ns: a.durations[0],
+                p50_ns: p(50.0),
+                p90_ns: p(90.0),
+                p95_ns: p(95.0),
+                p99_ns: p(99.0),
+                max_ns: a.durations[n - 1],
+                total_ns: a.durations.iter().fold(0i64, |s, d| s.saturating_add(*d)),
+                avg_self_ns: a.self_total / n as i64,
+                durations: a.durations,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.service
+            .cmp(&b.service)
+            .then(a.operation.cmp(&b.operation))
+    });
+    out
+}

@@ -1,0 +1,119 @@
+//! Service-map positions from a layered (Sugiyama) layout: callers above
+//! callees. The layout itself comes from the `rust-sugiyama` crate; here
+//! only the graph goes in and box centres come out, components side by side.
+
+use crate::analysis::service_graph::ServiceGraph;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapLayout {
+    /// Centre of each node (same order as `ServiceGraph::nodes`).
+    pub centers: Vec<(f64, f64)>,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// Lays out nodes of `node_w` × `node_h` with at least `gap` pixels between them.
+pub fn layout(g: &ServiceGraph, node_w: f64, node_h: f64, gap: f64) -> MapLayout {
+    let n = g.nodes.len();
+    let mut centers = vec![(0.0, 0.0); n];
+    if n == 0 {
+        return MapLayout {
+            centers,
+            width: 0.0,
+            height: 0.0,
+        };
+    }
+    let vertices: Vec<(u32, (f64, f64))> = (0..n as u32).map(|i| (i, (node_w, node_h))).collect();
+    let edges = acyclic_edges(n, g.edges.iter().map(|e| (e.from, e.to)));
+    let config = rust_sugiyama::configure::Config {
+        vertex_spacing: node_w.max(node_h) + gap,
+        ..Default::default()
+    };
+    let layouts = rust_sugiyama::from_vertices_and_edges(&vertices, &edges, &config);
+    // Each connected component comes with its own coordinates: place them left to right.
+    let mut offset_x = 0.0f64;
+    let mut height = 0.0f64;
+    for (coords, _, _) in layouts {
+        let min_x = coords
+            .iter()
+            .map(|(_, (x, _))| *x)
+            .fold(f64::INFINITY, f64::min);
+        let min_y = coords
+            .iter()
+            .map(|(_, (_, y))| *y)
+            .fold(f64::INFINITY, f64::min);
+        let mut max_x = f64::NEG_INFINITY;
+        for (id, (x, y)) in coords {
+            // Layers stack vertically (y grows downward with the call depth).
+            let cx = offset_x + (x - min_x) + node_w / 2.0;
+            let cy = (y - min_y) * (node_h + gap) / (node_w.max(node_h) + gap) + node_h / 2.0;
+            centers[id] = (cx, cy);
+            max_x = max_x.max(cx);
+            height = height.max(cy + node_h / 2.0);
+        }
+        offset_x = max_x + node_w / 2.0 + gap;
+    }
+    MapLayout {
+        centers,
+        width: offset_x - gap,
+        height,
+    }
+}
+
+/// The edges without self-loops, duplicates and back edges (found by an
+/// iterative depth-first search from the nodes nobody calls), so the layout
+/// crate gets a DAG: services that call each other are common, and the
+/// crate can loop forever on some cyclic inputs.
+fn acyclic_edges(n: usize, edges: impl Iterator<Item = (usize, usize)>) -> Vec<(u32, u32)> {
+    let mut out: Vec<(usize, usize)> = edges.filter(|(a, b)| a != b && *a < n && *b < n).collect();
+    out.sort_unstable();
+    out.dedup();
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut has_caller = vec![false; n];
+    for &(a, b) in &out {
+        adj[a].push(b);
+        has_caller[b] = true;
+    }
+    // 0 = unseen, 1 = on the DFS stack, 2 = done.
+    let mut state = vec![0u8; n];
+    let mut back = rustc_hash::FxHashSet::default();
+    let starts = (0..n).filter(|&v| !has_caller[v]).chain(0..n);
+    for s in starts {
+        if state[s] != 0 {
+            continue;
+        }
+        state[s] = 1;
+        let mut stack = vec![(s, 0usize)];
+        while let Some(top) = stack.last_mut() {
+            let (v, i) = *top;
+            if i < adj[v].len() {
+                top.1 += 1;
+                let w = adj[v][i];
+                match state[w] {
+                    0 => {
+                        state[w] = 1;
+                        stack.push((w, 0));
+                    }
+                    1 => {
+                        back.insert((v, w));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    out.into_iter()
+        .filter(|e| !back.contains(e))
+        .map(|(a, b)| (a as u32, b as u32))
+        .collect()
+}
+
+/// The node whose box contains the point (graph coordinates).
+pub fn node_at(l: &MapLayout, x: f64, y: f64, node_w: f64, node_h: f64) -> Option<usize> {
+    l.centers
+        .iter()
+        .position(|&(cx, cy)| (x - cx).abs() <= node_w / 2.0 && (y - cy).abs() <= node_h / 2.0)
+}

@@ -1,0 +1,458 @@
+//! Analyses against hand-computed answers, and layout invariants.
+
+mod common;
+use common::corpus_dir;
+use proptest::prelude::*;
+use tracescope_core::analysis::critical_path::critical_path;
+use tracescope_core::analysis::flame::merge;
+use tracescope_core::analysis::service_graph::service_graph;
+use tracescope_core::analysis::stats::{operation_stats, GroupBy};
+use tracescope_core::layout::flame::{ancestry, merged_rects, FlameRect};
+use tracescope_core::layout::service_map::layout;
+use tracescope_core::{decode_bytes, Dataset};
+
+/// A Jaeger trace from (id, parent, service, op, start µs, duration µs, refType).
+fn jaeger(spans: &[(&str, &str, &str, &str, i64, i64, &str)]) -> Dataset {
+    let spans: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|(id, parent, svc, op, start, dur, rt)| {
+            let refs = if parent.is_empty() {
+                serde_json::json!([])
+            } else {
+                serde_json::json!([{"refType": rt, "traceID": "t1", "spanID": parent}])
+            };
+            serde_json::json!({"traceID": "t1", "spanID": id, "operationName": op, "startTime": start, "duration": dur,
+                "references": refs, "process": {"serviceName": svc}})
+        })
+        .collect();
+    let mut ds = Dataset::default();
+    decode_bytes(
+        &mut ds,
+        serde_json::json!({"data": [{"traceID": "t1", "spans": spans}]})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    ds
+}
+
+/// Time on the critical path per span, in µs, by span id.
+fn path_us(ds: &Dataset) -> Vec<(String, i64)> {
+    let t = &ds.traces[0];
+    let cp = critical_path(t);
+    let mut v: Vec<(String, i64)> = (0..t.len())
+        .map(|i| {
+            (
+                ds.str(t.span_id_text[i]).to_string(),
+                cp.time_on_path[i] / 1000,
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn us(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
+    let mut v: Vec<(String, i64)> = pairs.iter().map(|(a, b)| (a.to_string(), *b)).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn critical_path_sequential_children() {
+    // root 0..100; a 10..40; b 50..90 → root 10+10+10, a 30, b 40.
+    let ds = jaeger(&[
+        ("1", "", "s", "root", 0, 100, ""),
+        ("a", "1", "s", "a", 10, 30, "CHILD_OF"),
+        ("b", "1", "s", "b", 50, 40, "CHILD_OF"),
+    ]);
+    assert_eq!(path_us(&ds), us(&[("1", 30), ("a", 30), ("b", 40)]));
+    let cp = critical_path(&ds.traces[0]);
+    // Segments tile the root's duration in time order.
+    assert_eq!(cp.segments.first().unwrap().start_ns, 0);
+    assert_eq!(cp.segments.last().unwrap().end_ns, 100_000);
+    assert!(cp.segments.windows(2).all(|w| w[0].end_ns == w[1].start_ns));
+    // Per-span segments add up to the time on the path; the root has three stretches.
+    for s in 0..ds.traces[0].len() {
+        let sum: i64 = cp.segments_of(s).map(|g| g.end_ns - g.start_ns).sum();
+        assert_eq!(sum, cp.time_on_path[s]);
+    }
+    let root = (0..3)
+        .find(|&s| ds.traces[0].tree.parent_of(s).is_none())
+        .unwrap();
+    let root_segs: Vec<(i64, i64)> = cp
+        .segments_of(root)
+        .map(|g| (g.start_ns, g.end_ns))
+        .collect();
+    assert_eq!(
+        root_segs,
+        vec![(0, 10_000), (40_000, 50_000), (90_000, 100_000)]
+    );
+}
+
+#[test]
+fn critical_path_parallel_children() {
+    // a 10..80 finishes last; b 20..60 runs under it and is not on the path.
+    let ds = jaeger(&[
+        ("1", "", "s", "root", 0, 100, ""),
+        ("a", "1", "s", "a", 10, 70, "CHILD_OF"),
+        ("b", "1", "s", "b", 20, 40, "CHILD_OF"),
+    ]);
+    assert_eq!(path_us(&ds), us(&[("1", 30), ("a", 70), ("b", 0)]));
+}
+
+#[test]
+fn critical_path_clips_an_overhanging_child() {
+    // a 50..150 under root 0..100: clipped to 50..100.
+    let ds = jaeger(&[
+        ("1", "", "s", "root", 0, 100, ""),
+        ("a", "1", "s", "a", 50, 100, "CHILD_OF"),
+    ]);
+    assert_eq!(path_us(&ds), us(&[("1", 50), ("a", 50)]));
+}
+
+#[test]
+fn critical_path_skips_async_children() {
+    // FOLLOWS_FROM child and a consumer under a producer do not block.
+    let ds = jaeger(&[
+        ("1", "", "s", "root", 0, 100, ""),
+        ("f", "1", "s", "fire-and-forget", 10, 50, "FOLLOWS_FROM"),
+        ("p", "1", "s", "publish", 60, 20, "CHILD_OF"),
+    ]);
+    assert_eq!(path_us(&ds), us(&[("1", 80), ("f", 0), ("p", 20)]));
+    let mut ds = Dataset::default();
+    let otlp = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[
+      {"traceId":"01","spanId":"01","name":"root","kind":2,"startTimeUnixNano":"0","endTimeUnixNano":"100"},
+      {"traceId":"01","spanId":"02","parentSpanId":"01","name":"send","kind":4,"startTimeUnixNano":"10","endTimeUnixNano":"20"},
+      {"traceId":"01","spanId":"03","parentSpanId":"02","name":"process","kind":5,"startTimeUnixNano":"12","endTimeUnixNano":"18"}]}]}]}"#;
+    decode_bytes(&mut ds, otlp.as_bytes()).unwrap();
+    let cp = critical_path(&ds.traces[0]);
+    assert_eq!(cp.time_on_path, vec![90, 10, 0]);
+}
+
+#[test]
+fn critical_path_of_the_jaeger_ui_test_trace() {
+    // The file carries Jaeger UI's own expected answer: [S1] O1 40, O2 20, O3 10, O4 30 (µs).
+    let mut ds = Dataset::default();
+    decode_bytes(
+        &mut ds,
+        &std::fs::read(corpus_dir().join("jaeger/jaeger-ui-TraceCriticalPath-testTrace.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let t = &ds.traces[0];
+    let cp = critical_path(t);
+    let by_name: Vec<(String, i64)> = (0..t.len())
+        .map(|i| {
+            (
+                format!("[{}] {}", ds.str(t.service[i]), ds.str(t.name[i])),
+                cp.time_on_path[i] / 1000,
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_name,
+        vec![
+            ("[S1] O1".into(), 40),
+            ("[S2] O2".into(), 20),
+            ("[S3] O3".into(), 10),
+            ("[S4] O4".into(), 30)
+        ]
+    );
+}
+
+#[test]
+fn merged_flame_combines_siblings_with_the_same_path() {
+    let ds = jaeger(&[
+        ("1", "", "web", "GET /", 0, 100, ""),
+        ("a", "1", "db", "SELECT", 0, 10, "CHILD_OF"),
+        ("b", "1", "db", "SELECT", 20, 20, "CHILD_OF"),
+        ("c", "1", "db", "SELECT", 50, 30, "CHILD_OF"),
+        ("d", "1", "cache", "GET", 90, 5, "CHILD_OF"),
+    ]);
+    let f = merge(&ds.traces);
+    // virtual root, GET /, db SELECT, cache GET.
+    assert_eq!(f.nodes.len(), 4);
+    let select = f.nodes.iter().find(|n| ds.str(n.name) == "SELECT").unwrap();
+    assert_eq!(
+        (select.count, select.total_ns, select.self_ns),
+        (3, 60_000, 60_000)
+    );
+    let root = &f.nodes[1];
+    assert_eq!((root.total_ns, root.self_ns), (100_000, 35_000));
+    // Widest child first.
+    assert_eq!(ds.str(f.nodes[root.children[0] as usize].name), "SELECT");
+    // Over two copies of the trace, counts and totals double.
+    let two = merge([&ds.traces[0], &ds.traces[0]]);
+    assert_eq!(two.nodes.len(), 4);
+    assert_eq!(
+        two.nodes
+            .iter()
+            .find(|n| ds.str(n.name) == "SELECT")
+            .unwrap()
+            .count,
+        6
+    );
+    assert_eq!(
+        ancestry(&f, f.nodes[1].children[0]),
+        vec![0, 1, f.nodes[1].children[0]]
+    );
+}
+
+/// (caller, callee, calls, errors)
+type Edge = (&'static str, &'static str, usize, usize);
+
+#[test]
+fn service_graph_edges_of_the_tempo_files() {
+    // Counted by hand from the files' parentSpanId links.
+    let cases: &[(&str, &[Edge])] = &[
+        (
+            "otlp/tempo-servicegraphs-trace-with-expired-edges.json",
+            &[("mythical-server", "mythical-requester", 2, 0)],
+        ),
+        (
+            "otlp/tempo-servicegraphs-trace-with-failed-requests.json",
+            &[("mythical-requester", "mythical-server", 1, 1)],
+        ),
+        (
+            "otlp/tempo-servicegraphs-trace-with-queue-database.json",
+            &[
+                ("mythical-requester", "mythical-recorder", 1, 0),
+                ("mythical-requester", "mythical-server", 1, 0),
+            ],
+        ),
+        (
+            "otlp/tempo-servicegraphs-trace-with-virtual-nodes.json",
+            &[("mythical-server", "mythical-requester", 1, 0)],
+        ),
+    ];
+    for (file, want) in cases {
+        let mut ds = Dataset::default();
+        decode_bytes(&mut ds, &std::fs::read(corpus_dir().join(file)).unwrap()).unwrap();
+        let g = service_graph(&ds.traces);
+        let mut got: Vec<(&str, &str, usize, usize)> = g
+            .edges
+            .iter()
+            .map(|e| {
+                (
+                    ds.str(g.nodes[e.from].service),
+                    ds.str(g.nodes[e.to].service),
+                    e.calls,
+                    e.errors,
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(&got, want, "{file}");
+        let spans: usize = g.nodes.iter().map(|n| n.spans).sum();
+        assert_eq!(spans, ds.span_count(), "{file}");
+    }
+}
+
+#[test]
+fn operation_stats_by_hand() {
+    // db SELECT: 10, 20, 30 µs; one error.
+    let ds = jaeger(&[
+        ("1", "", "web", "GET /", 0, 100, ""),
+        ("a", "1", "db", "SELECT", 0, 10, "CHILD_OF"),
+        ("b", "1", "db", "SELECT", 20, 30, "CHILD_OF"),
+        ("c", "1", "db", "SELECT", 60, 20, "CHILD_OF"),
+    ]);
+    let s = operation_stats(&ds, &ds.traces, &GroupBy::ServiceOperation);
+    assert_eq!(s.len(), 2);
+    let sel = &s[0];
+    assert_eq!(
+        (sel.service.as_str(), sel.operation.as_str(), sel.count),
+        ("db", "SELECT", 3)
+    );
+    assert_eq!(
+        (sel.min_ns, sel.p50_ns, sel.p90_ns, sel.p99_ns, sel.max_ns),
+        (10_000, 20_000, 30_000, 30_000, 30_000)
+    );
+    assert_eq!((sel.total_ns, sel.avg_self_ns), (60_000, 20_000));
+    let by_service = operation_stats(&ds, &ds.traces, &GroupBy::Service);
+    assert_eq!(
+        by_service
+            .iter()
+            .map(|s| (s.service.as_str(), s.count))
+            .collect::<Vec<_>>(),
+        vec![("db", 3), ("web", 1)]
+    );
+    let by_attr = operation_stats(&ds, &ds.traces, &GroupBy::Attribute("nope".into()));
+    assert_eq!(
+        (
+            by_attr.len(),
+            by_attr[0].operation.as_str(),
+            by_attr[0].count
+        ),
+        (1, "(none)", 4)
+    );
+}
+
+/// Random traces: (parent index or none, duration) per span.
+fn random_dataset(spec: &[(Option<usize>, i64)]) -> Dataset {
+    let spans: Vec<(String, String, String, String, i64, i64)> = spec
+        .iter()
+        .enumerate()
+        .map(|(i, (p, d))| {
+            let parent = p
+                .filter(|&p| p < i)
+                .map(|p| format!("{:x}", p + 1))
+                .unwrap_or_default();
+            (
+                format!("{:x}", i + 1),
+                parent,
+                format!("svc{}", i % 4),
+                format!("op{}", i % 3),
+                (i as i64) * 3,
+                *d,
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str, &str, &str, i64, i64, &str)> = spans
+        .iter()
+        .map(|(a, b, c, d, e, f)| {
+            (
+                a.as_str(),
+                b.as_str(),
+                c.as_str(),
+                d.as_str(),
+                *e,
+                *f,
+                "CHILD_OF",
+            )
+        })
+        .collect();
+    jaeger(&refs)
+}
+
+fn check_flame(
+    rects: &[FlameRect],
+    f: &tracescope_core::analysis::flame::MergedFlame,
+) -> Result<(), TestCaseError> {
+    let eps = 1e-6;
+    for a in rects {
+        for b in rects {
+            if a.id != b.id && a.depth == b.depth {
+                prop_assert!(
+                    a.x + a.w <= b.x + eps || b.x + b.w <= a.x + eps,
+                    "{a:?} overlaps {b:?}"
+                );
+            }
+        }
+        let parent = f.nodes[a.id as usize].parent;
+        if let Some(p) = rects.iter().find(|r| r.id == parent) {
+            prop_assert!(
+                a.x >= p.x - eps && a.x + a.w <= p.x + p.w + eps,
+                "{a:?} outside its parent {p:?}"
+            );
+            prop_assert_eq!(a.depth, p.depth + 1);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn flame_rects_never_overlap_and_nest(spec in proptest::collection::vec((proptest::option::of(0usize..40), 0i64..200), 1..40)) {
+        let ds = random_dataset(&spec);
+        let f = merge(&ds.traces);
+        check_flame(&merged_rects(&f, 0, 0.0, 1000.0, 0.0), &f)?;
+        // Focused on any frame, the same holds and the frame fills the width.
+        let focus = (f.nodes.len() - 1) as u32;
+        let r = merged_rects(&f, focus, 10.0, 500.0, 0.0);
+        prop_assert_eq!((r[0].id, r[0].x, r[0].w, r[0].depth), (focus, 10.0, 500.0, 0));
+        check_flame(&r, &f)?;
+    }
+
+    #[test]
+    fn service_map_nodes_do_not_overlap(edges in proptest::collection::vec((0usize..12, 0usize..12), 0..30)) {
+        use tracescope_core::analysis::service_graph::{ServiceEdge, ServiceGraph, ServiceNode};
+        use tracescope_core::model::StrId;
+        let n = edges.iter().flat_map(|(a, b)| [*a, *b]).max().map(|m| m + 1).unwrap_or(1);
+        let g = ServiceGraph {
+            nodes: (0..n).map(|i| ServiceNode { service: StrId(i as u32), spans: 1, errors: 0 }).collect(),
+            edges: edges.iter().map(|&(from, to)| ServiceEdge { from, to, calls: 1, errors: 0, p95_ns: 0 }).collect(),
+        };
+        let (w, h) = (150.0, 44.0);
+        let l = layout(&g, w, h, 24.0);
+        for i in 0..n {
+            for j in i + 1..n {
+                let (a, b) = (l.centers[i], l.centers[j]);
+                prop_assert!((a.0 - b.0).abs() >= w || (a.1 - b.1).abs() >= h, "nodes {i} {a:?} and {j} {b:?} overlap");
+            }
+        }
+        prop_assert!(l.centers.iter().all(|c| c.0 >= w / 2.0 - 1e-6 && c.1 >= h / 2.0 - 1e-6 && c.0 <= l.width && c.1 <= l.height + 1e-6));
+    }
+}
+
+#[test]
+fn service_map_of_the_demo_like_graph_puts_callers_above_callees() {
+    let mut ds = Dataset::default();
+    decode_bytes(
+        &mut ds,
+        &std::fs::read(corpus_dir().join("otlp/jaeger-apiv3-getTrace-response-hotrod.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let g = service_graph(&ds.traces);
+    let l = layout(&g, 150.0, 44.0, 24.0);
+    for e in &g.edges {
+        assert!(
+            l.centers[e.from].1 < l.centers[e.to].1,
+            "{} above {}",
+            ds.str(g.nodes[e.from].service),
+            ds.str(g.nodes[e.to].service)
+        );
+    }
+}
+
+#[test]
+fn service_map_of_services_that_call_each_other() {
+    // rust-sugiyama looped forever on this cyclic graph before back edges were dropped.
+    use tracescope_core::analysis::service_graph::{ServiceEdge, ServiceGraph, ServiceNode};
+    use tracescope_core::model::StrId;
+    let edges = [
+        (2, 2),
+        (5, 2),
+        (8, 1),
+        (1, 0),
+        (3, 2),
+        (7, 5),
+        (8, 8),
+        (4, 10),
+        (2, 3),
+        (6, 3),
+        (3, 3),
+        (0, 4),
+        (2, 9),
+        (4, 6),
+        (1, 7),
+        (5, 7),
+        (8, 5),
+    ];
+    let g = ServiceGraph {
+        nodes: (0..11)
+            .map(|i| ServiceNode {
+                service: StrId(i),
+                spans: 1,
+                errors: 0,
+            })
+            .collect(),
+        edges: edges
+            .iter()
+            .map(|&(from, to)| ServiceEdge {
+                from,
+                to,
+                calls: 1,
+                errors: 0,
+                p95_ns: 0,
+            })
+            .collect(),
+    };
+    let l = layout(&g, 150.0, 44.0, 24.0);
+    assert_eq!(l.centers.len(), 11);
+    // The node nobody calls (8) is on the top layer.
+    assert!(l.centers.iter().all(|c| c.1 >= l.centers[8].1));
+}
