@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -94,9 +95,9 @@ async function canvasInfo(page) {
   });
 }
 
-/** Share of canvas pixels that differ from the top-left background pixel. */
-async function inkRatio(page) {
-  return page.$eval('[data-testid=waterfall-canvas]', (c) => {
+/** Share of canvas pixels that differ from the background (a pixel near the bottom-left corner). */
+async function inkRatio(page, testid = 'waterfall-canvas') {
+  return page.$eval(`[data-testid=${testid}]`, (c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const bg = [d[(c.width * (c.height - 2) + 2) * 4], d[(c.width * (c.height - 2) + 2) * 4 + 1], d[(c.width * (c.height - 2) + 2) * 4 + 2]];
     let ink = 0;
@@ -325,6 +326,189 @@ describe('bad input', () => {
     await page.click('[data-testid=load-error] .close');
     assert.equal(await page.locator('[data-testid=load-error]').count(), 0);
     assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
+describe('analysis views', () => {
+  const gateway = demo.spans.find((s) => s.operationName === 'POST /api/v2/checkout');
+  const b0 = Math.min(...demo.spans.map((s) => s.startTime));
+  const b1 = Math.max(...demo.spans.map((s) => s.startTime + s.duration));
+  const serviceOf = (s) => demo.processes[s.processID].serviceName;
+  const tab = async (page, name) => {
+    await page.click(`[data-testid=view-${name}]`);
+    await page.waitForSelector(`[data-testid=view-${name}][aria-selected=true]`);
+  };
+  const box = (page, testid) => page.$eval(`[data-testid=${testid}]`, (c) => {
+    const r = c.getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width, h: r.height, ...c.dataset };
+  });
+
+  for (const dark of [false, true]) {
+    test(`every view renders (${dark ? 'dark' : 'light'})`, async () => {
+      const page = await newPage({ dark });
+      const theme = dark ? 'dark' : 'light';
+      await tab(page, 'flame');
+      await page.waitForTimeout(150);
+      assert.ok((await inkRatio(page, 'flame-canvas')) > 0.05, 'flame chart looks blank');
+      assert.equal(await page.locator('[data-testid=flame-legend] li').count(), demoServices.size);
+      await page.screenshot({ path: path.join(out, `flame-chart-${theme}.png`) });
+      await page.click('[data-testid=flame-mode-merged]');
+      await page.waitForSelector('[data-testid=flame-canvas][data-mode=merged]');
+      await page.waitForTimeout(150);
+      assert.ok((await inkRatio(page, 'flame-canvas')) > 0.05, 'merged flame graph looks blank');
+      await page.screenshot({ path: path.join(out, `flame-merged-${theme}.png`) });
+      await tab(page, 'map');
+      await page.waitForTimeout(150);
+      const map = await box(page, 'map-canvas');
+      assert.equal(+map.nodes, demoServices.size);
+      assert.ok(+map.edges >= demoServices.size - 1, `map has ${map.edges} edges`);
+      assert.ok((await inkRatio(page, 'map-canvas')) > 0.02, 'service map looks blank');
+      assert.equal(await page.locator('[data-testid=map-legend] li').count(), demoServices.size);
+      await page.screenshot({ path: path.join(out, `service-map-${theme}.png`) });
+      await tab(page, 'stats');
+      const rows = await page.locator('[data-testid=stats-table] tbody tr').count();
+      const ops = new Set(demo.spans.map((s) => serviceOf(s) + '\u0000' + s.operationName));
+      assert.equal(rows, ops.size);
+      await page.click('[data-testid=stats-table] tbody tr[data-service=redis][data-operation="GET product"]');
+      await page.waitForSelector('[data-testid=stats-histogram][data-count="60"]');
+      await page.waitForTimeout(150);
+      assert.ok((await inkRatio(page, 'stats-histogram')) > 0.02, 'histogram looks blank');
+      await page.screenshot({ path: path.join(out, `statistics-${theme}.png`) });
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    });
+  }
+
+  test('clicking a flame frame zooms into it; the breadcrumb goes back', async () => {
+    const page = await newPage();
+    await tab(page, 'flame');
+    const c = await box(page, 'flame-canvas');
+    const full = c.view;
+    // The gateway span is at depth 1; click the middle of its frame.
+    const x = c.x + ((gateway.startTime + gateway.duration / 2 - b0) / (b1 - b0)) * c.w;
+    const y = c.y + +c.top + +c.rowHeight * 1.5;
+    await page.mouse.click(x, y);
+    await page.waitForFunction((v) => document.querySelector('[data-testid=flame-canvas]').dataset.view !== v, full);
+    const z = (await box(page, 'flame-canvas')).view.split(',').map(Number);
+    assert.deepEqual(z, [gateway.startTime * 1000, (gateway.startTime + gateway.duration) * 1000]);
+    const crumbs = await page.locator('[data-testid=flame-breadcrumb] button').allInnerTexts();
+    assert.deepEqual(crumbs, ['Whole trace', 'frontend: HTTP POST /checkout', 'api-gateway: POST /api/v2/checkout']);
+    // The zoomed frame is the selected span in every view.
+    assert.equal(await page.getAttribute('[data-testid=span-detail]', 'data-span-id'), gateway.spanID);
+    await page.screenshot({ path: path.join(out, 'flame-zoomed.png') });
+    await page.click('[data-testid=flame-breadcrumb] button >> nth=0');
+    await page.waitForFunction((v) => document.querySelector('[data-testid=flame-canvas]').dataset.view === v, full);
+    // Merged mode: the root frame (depth 1) fills the width; clicking focuses it.
+    await page.click('[data-testid=flame-mode-merged]');
+    await page.waitForSelector('[data-testid=flame-canvas][data-mode=merged][data-focus="0"]');
+    await page.mouse.click(c.x + 10, y);
+    await page.waitForFunction(() => document.querySelector('[data-testid=flame-canvas]').dataset.focus !== '0');
+    assert.deepEqual(await page.locator('[data-testid=flame-breadcrumb] button').allInnerTexts(), ['All', 'frontend: HTTP POST /checkout']);
+    // Search dims what does not match: less ink.
+    const before = await inkRatio(page, 'flame-canvas');
+    await page.fill('[data-testid=flame-search]', 'redis');
+    await page.waitForTimeout(150);
+    const after = await inkRatio(page, 'flame-canvas');
+    assert.ok(after < before, `search did not dim frames (${before} → ${after})`);
+    // Hover shows total, self, count and share of the root (now the focused frame at depth 0).
+    await page.mouse.move(c.x + 10, y - +c.rowHeight);
+    const tip = await page.innerText('[data-testid=flame-tooltip]');
+    assert.match(tip, /total .*self .*1 span.*100\.0% of root/s);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('clicking a service node filters the other views', async () => {
+    const page = await newPage();
+    await tab(page, 'map');
+    await page.waitForTimeout(150);
+    const c = await box(page, 'map-canvas');
+    const item = await page.$eval('[data-testid=map-legend] li[data-service=postgres]', (e) => ({ cx: +e.dataset.cx, cy: +e.dataset.cy }));
+    await page.mouse.click(c.x + item.cx, c.y + item.cy);
+    await page.waitForSelector('[data-testid=service-filter][data-service=postgres]');
+    await page.screenshot({ path: path.join(out, 'service-map-filtered.png') });
+    await tab(page, 'waterfall');
+    const pg = demo.spans.filter((s) => serviceOf(s) === 'postgres').length;
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, pg);
+    await tab(page, 'stats');
+    const services = await page.$$eval('[data-testid=stats-table] tbody tr', (rs) => rs.map((r) => r.dataset.service));
+    assert.ok(services.length > 0 && services.every((s) => s === 'postgres'), services.join(','));
+    // Clearing the filter brings every service back.
+    await page.click('[data-testid=service-filter] .close');
+    await tab(page, 'waterfall');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, demo.spans.length);
+    await page.context().close();
+  });
+
+  test("the statistics table's p99 equals inspect --json's", async () => {
+    const file = path.join(root, 'public', 'demo', 'checkout-jaeger.json');
+    const inspect = process.env.INSPECT || path.join(root, 'target', 'debug', 'inspect');
+    const report = JSON.parse(execFileSync(inspect, ['--json', file], { encoding: 'utf8' }));
+    const page = await newPage();
+    await tab(page, 'stats');
+    const rows = await page.$$eval('[data-testid=stats-table] tbody tr', (rs) => rs.map((r) => ({
+      service: r.dataset.service, operation: r.dataset.operation, p99: +r.dataset.p99Ns,
+      count: +r.children[2].innerText,
+    })));
+    assert.equal(rows.length, report.operations.length);
+    for (const op of report.operations) {
+      const row = rows.find((r) => r.service === op.service && r.operation === op.operation);
+      assert.ok(row, `${op.service} ${op.operation} missing from the table`);
+      assert.deepEqual([row.p99, row.count], [op.p99_ns, op.count], `${op.service} ${op.operation}`);
+    }
+    // redis GET product (60 spans) by hand: nearest rank ⌈0.99·N⌉ of its sorted durations.
+    const durs = demo.spans.filter((s) => serviceOf(s) === 'redis' && s.operationName === 'GET product').map((s) => s.duration * 1000).sort((a, b) => a - b);
+    const redis = rows.find((r) => r.service === 'redis' && r.operation === 'GET product');
+    assert.equal(redis.p99, durs[Math.ceil(0.99 * durs.length) - 1]);
+    // Sorting on p99 ascending, then the filter box.
+    await page.click('[data-testid=stats-table] th button[data-column=p99]');
+    const p99s = await page.$$eval('[data-testid=stats-table] tbody tr', (rs) => rs.map((r) => +r.dataset.p99Ns));
+    const asc = [...p99s].sort((a, b) => a - b);
+    assert.ok(JSON.stringify(p99s) === JSON.stringify(asc) || JSON.stringify(p99s) === JSON.stringify([...asc].reverse()), 'not sorted on p99');
+    await page.fill('[data-testid=stats-filter]', 'redis');
+    const filtered = await page.$$eval('[data-testid=stats-table] tbody tr', (rs) => rs.map((r) => r.dataset.service));
+    assert.ok(filtered.length > 0 && filtered.every((s) => s === 'redis'), filtered.join(','));
+    // Group by an attribute key.
+    await page.fill('[data-testid=stats-filter]', '');
+    await page.selectOption('[data-testid=stats-group]', 'attr:db.system');
+    const groups = await page.$$eval('[data-testid=stats-table] tbody tr', (rs) => rs.map((r) => r.dataset.operation));
+    assert.ok(groups.includes('redis') && groups.includes('(none)'), groups.join(','));
+    await page.context().close();
+  });
+
+  test('the selection follows across views; the critical path is listed', async () => {
+    const page = await newPage();
+    await clickRow(page, 1);
+    await page.waitForSelector('[data-testid=span-detail]');
+    const crit = await page.innerText('[data-testid=critical-time]');
+    assert.match(crit, /% of the trace/);
+    // The critical-path toggle: its dark bands leave the bars when turned off.
+    const darkPixels = () => page.$eval('[data-testid=waterfall-canvas]', (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] === 0x1d && d[i + 1] === 0x23 && d[i + 2] === 0x30) n++;
+      return n;
+    });
+    await page.waitForTimeout(150);
+    const on = await darkPixels();
+    await page.click('[data-testid=critical-toggle]');
+    await page.waitForTimeout(150);
+    const off = await darkPixels();
+    await page.click('[data-testid=critical-toggle]');
+    assert.ok(on > off + 40, `critical path marks not drawn (${on} vs ${off} dark pixels)`);
+    await tab(page, 'stats');
+    const sel = await page.$eval('[data-testid=stats-table] tbody tr.selected', (r) => [r.dataset.service, r.dataset.operation]);
+    assert.deepEqual(sel, ['api-gateway', 'POST /api/v2/checkout']);
+    await tab(page, 'flame');
+    assert.equal(await page.getAttribute('[data-testid=span-detail]', 'data-span-id'), gateway.spanID);
+    // A statistics row selects the slowest span of that operation.
+    await tab(page, 'stats');
+    await page.click('[data-testid=stats-table] tbody tr[data-service=redis][data-operation="GET product"]');
+    await tab(page, 'waterfall');
+    const redis = demo.spans.filter((s) => serviceOf(s) === 'redis' && s.operationName === 'GET product');
+    const slowest = redis.reduce((a, b) => (b.duration > a.duration ? b : a));
+    await page.waitForFunction((id) => document.querySelector('[data-testid=span-detail]')?.dataset.spanId === id, slowest.spanID);
     await page.context().close();
   });
 });

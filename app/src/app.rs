@@ -2,11 +2,49 @@
 
 use crate::loader::{file_list, pasted_into_field, LoadError, Loader};
 use leptos::prelude::*;
+use tracescope_components::theme::service_slots;
 use tracescope_components::trace_list::format_utc;
-use tracescope_components::{SpanDetail, TraceList, WaterfallCanvas};
+use tracescope_components::{
+    FlameGraph, FlameMode, ServiceMap, SpanDetail, StatsView, TraceList, WaterfallCanvas,
+};
+use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::layout::time::format_duration;
+use tracescope_core::model::StrId;
 use tracescope_core::Dataset;
+
+/// The views of the open trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Waterfall,
+    Flame,
+    Map,
+    Stats,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Waterfall, Tab::Flame, Tab::Map, Tab::Stats];
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Waterfall => "Waterfall",
+            Tab::Flame => "Flame graph",
+            Tab::Map => "Service map",
+            Tab::Stats => "Statistics",
+        }
+    }
+    pub fn test_id(self) -> &'static str {
+        match self {
+            Tab::Waterfall => "view-waterfall",
+            Tab::Flame => "view-flame",
+            Tab::Map => "view-map",
+            Tab::Stats => "view-stats",
+        }
+    }
+    /// Whether the view can cover every loaded trace, not only the open one.
+    pub fn has_scope(self, flame: FlameMode) -> bool {
+        matches!(self, Tab::Map | Tab::Stats) || (self == Tab::Flame && flame == FlameMode::Merged)
+    }
+}
 
 /// Demo traces shown on first start (files in `public/demo/`).
 const DEMO: &[&str] = &["demo/checkout-jaeger.json", "demo/search-otlp.json"];
@@ -39,6 +77,13 @@ pub fn App() -> impl IntoView {
     let dragging = RwSignal::new(false);
     let paste_open = RwSignal::new(false);
     let paste_text = RwSignal::new(String::new());
+    let tab = RwSignal::new(Tab::Waterfall);
+    let all_traces = RwSignal::new(false);
+    let service_filter = RwSignal::new(None::<StrId>);
+    let selected_op = RwSignal::new(None::<(StrId, StrId)>);
+    let show_critical = RwSignal::new(true);
+    let flame_mode = RwSignal::new(FlameMode::Chart);
+    let flame_search = RwSignal::new(String::new());
     let loader = Loader {
         dataset,
         sources,
@@ -57,7 +102,20 @@ pub fn App() -> impl IntoView {
         });
         selected.set(None);
         view.set(None);
+        service_filter.set(None);
         collapsed.set(vec![false; n]);
+    });
+    // A span selected anywhere selects its operation everywhere.
+    Effect::new(move |_| {
+        let Some(s) = selected.get() else { return };
+        let op = dataset.with_untracked(|ds| {
+            let t = ds.traces.get(open.get_untracked()?)?;
+            let s = s as usize;
+            (s < t.len()).then(|| (t.service[s], t.name[s]))
+        });
+        if op.is_some() && op != selected_op.get_untracked() {
+            selected_op.set(op);
+        }
     });
     Effect::new(move |_| {
         let d = dark.get();
@@ -96,6 +154,35 @@ pub fn App() -> impl IntoView {
         })
     });
     let trace_count = Memo::new(move |_| dataset.with(|ds| ds.traces.len()));
+    // One palette for every view: over what the views show.
+    let scope_all =
+        Signal::derive(move || all_traces.get() && tab.get().has_scope(flame_mode.get()));
+    let slots = Memo::new(move |_| {
+        let all = scope_all.get();
+        let i = open.get();
+        dataset.with(|ds| {
+            if all {
+                service_slots(ds, ds.traces.iter())
+            } else {
+                service_slots(ds, i.and_then(|i| ds.traces.get(i)))
+            }
+        })
+    });
+    let critical = Memo::new(move |_| {
+        dataset.with(|ds| open.get().and_then(|i| ds.traces.get(i)).map(critical_path))
+    });
+    let critical_of_selected = Signal::derive(move || {
+        let s = selected.get()? as usize;
+        let total = summary.with(|m| m.as_ref().map(|m| m.duration_ns))?;
+        critical
+            .with(|c| c.as_ref()?.time_on_path.get(s).copied())
+            .map(|on| (on, total))
+    });
+    let filter_name = Memo::new(move |_| {
+        service_filter
+            .get()
+            .map(|s| dataset.with(|ds| ds.str(s).to_string()))
+    });
     let open_signal = Signal::derive(move || open.get());
 
     let on_drop = move |ev: web_sys::DragEvent| {
@@ -261,25 +348,112 @@ pub fn App() -> impl IntoView {
                     })}
                     <nav class="toolbar">
                         <div class="tabs" role="tablist">
-                            <button class="tab active" role="tab" aria-selected="true" data-testid="view-waterfall">"Waterfall"</button>
+                            {Tab::ALL.into_iter().map(|t| view! {
+                                <button
+                                    class="tab"
+                                    class:active=move || tab.get() == t
+                                    role="tab"
+                                    aria-selected=move || (tab.get() == t).to_string()
+                                    data-testid=t.test_id()
+                                    on:click=move |_| tab.set(t)
+                                >{t.label()}</button>
+                            }).collect_view()}
                         </div>
+                        <Show when=move || { tab.get().has_scope(flame_mode.get()) && trace_count.get() > 1 }>
+                            <div class="segmented" role="group" aria-label="Scope">
+                                <button class:active=move || !all_traces.get() data-testid="scope-trace" on:click=move |_| all_traces.set(false)>"This trace"</button>
+                                <button class:active=move || all_traces.get() data-testid="scope-all" on:click=move |_| all_traces.set(true)>
+                                    {move || format!("All {} traces", trace_count.get())}
+                                </button>
+                            </div>
+                        </Show>
+                        {move || filter_name.get().map(|name| {
+                            let key = name.clone();
+                            view! {
+                            <span class="chip" data-testid="service-filter" data-service=key>
+                                "service: "<b>{name}</b>
+                                <button class="close" title="Show every service" on:click=move |_| service_filter.set(None)>"×"</button>
+                            </span>
+                        }})}
                         <span class="spacer"></span>
-                        <button class="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
-                        <button class="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
-                        <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
+                        <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
+                            <label class="toggle" title="Mark the chain of work that determined the trace's duration">
+                                <input type="checkbox" data-testid="critical-toggle"
+                                    prop:checked=move || show_critical.get()
+                                    on:change=move |ev| show_critical.set(event_target_checked(&ev)) />
+                                " Critical path"
+                            </label>
+                        </Show>
+                        <Show when=move || tab.get() == Tab::Waterfall>
+                            <button class="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
+                            <button class="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
+                            <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
+                        </Show>
                     </nav>
-                    <div class="view-area">
-                        <WaterfallCanvas
-                            dataset=dataset
-                            trace=open_signal
-                            selected=selected
-                            collapsed=collapsed
-                            view=view
-                            dark=Signal::derive(move || dark.get())
-                        />
-                        <SpanDetail dataset=dataset trace=open_signal selected=selected />
+                    <div class="view-area" data-view=move || tab.get().test_id()>
+                        {move || match tab.get() {
+                            Tab::Waterfall => view! {
+                                <WaterfallCanvas
+                                    dataset=dataset
+                                    trace=open_signal
+                                    selected=selected
+                                    collapsed=collapsed
+                                    view=view
+                                    slots=slots
+                                    critical_path=critical
+                                    show_critical=show_critical
+                                    service_filter=service_filter
+                                    dark=Signal::derive(move || dark.get())
+                                />
+                            }.into_any(),
+                            Tab::Flame => view! {
+                                <FlameGraph
+                                    dataset=dataset
+                                    trace=open_signal
+                                    all_traces=scope_all
+                                    mode=flame_mode
+                                    selected=selected
+                                    selected_op=selected_op
+                                    search=flame_search
+                                    service_filter=service_filter
+                                    slots=slots
+                                    critical_path=critical
+                                    show_critical=show_critical
+                                    dark=Signal::derive(move || dark.get())
+                                />
+                            }.into_any(),
+                            Tab::Map => view! {
+                                <ServiceMap
+                                    dataset=dataset
+                                    trace=open_signal
+                                    all_traces=scope_all
+                                    service_filter=service_filter
+                                    slots=slots
+                                    dark=Signal::derive(move || dark.get())
+                                />
+                            }.into_any(),
+                            Tab::Stats => view! {
+                                <StatsView
+                                    dataset=dataset
+                                    trace=open_signal
+                                    all_traces=scope_all
+                                    service_filter=service_filter
+                                    selected=selected
+                                    selected_op=selected_op
+                                    dark=Signal::derive(move || dark.get())
+                                />
+                            }.into_any(),
+                        }}
+                        <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
+                            <SpanDetail dataset=dataset trace=open_signal selected=selected critical=critical_of_selected />
+                        </Show>
                     </div>
-                    <p class="hint">"Wheel scrolls · Ctrl/⌘+wheel or pinch zooms · Shift+wheel pans · drag on the timeline to zoom to a range · drag the minimap · double-click resets · ↑↓←→ move and fold"</p>
+                    <p class="hint">{move || match tab.get() {
+                        Tab::Waterfall => "Wheel scrolls · Ctrl/⌘+wheel or pinch zooms · Shift+wheel pans · drag on the timeline to zoom to a range · drag the minimap · double-click resets · ↑↓←→ move and fold",
+                        Tab::Flame => "Click a frame to zoom into it · the breadcrumb goes back · Ctrl/⌘+wheel zooms the time axis · the search box dims frames that do not match · click a service in the legend to filter",
+                        Tab::Map => "Drag pans · wheel zooms · double-click fits · hover a service to see its neighbours · click it to filter every view to it",
+                        Tab::Stats => "Click a column to sort · click a row for its latency histogram · percentiles are exact (nearest rank)",
+                    }}</p>
                 </Show>
             </main>
 

@@ -137,6 +137,9 @@ pub fn SpanDetail(
     dataset: RwSignal<Dataset>,
     #[prop(into)] trace: Signal<Option<usize>>,
     selected: RwSignal<Option<u32>>,
+    /// (time of the selected span on the critical path, trace duration), ns.
+    #[prop(into)]
+    critical: Signal<Option<(i64, i64)>>,
 ) -> impl IntoView {
     let d = Memo::new(move |_| {
         let s = selected.get()? as usize;
@@ -164,6 +167,10 @@ pub fn SpanDetail(
                         <tbody>
                             <tr><th>"duration"</th><td>{d.duration.clone()}</td></tr>
                             <tr><th>"self time"</th><td data-testid="self-time">{d.self_time.clone()}</td></tr>
+                            <tr><th>"critical path"</th><td data-testid="critical-time">{move || match critical.get() {
+                                Some((on, total)) if on > 0 => format!("{} ({:.0}% of the trace)", format_duration(on as f64), 100.0 * on as f64 / total.max(1) as f64),
+                                _ => "not on the critical path".to_string(),
+                            }}</td></tr>
                             <tr><th>"start"</th><td>{d.start.clone()}</td></tr>
                             <tr><th>"kind"</th><td>{d.kind}</td></tr>
                             <tr><th>"status"</th><td class:error=d.is_error>{d.status}{(!d.status_message.is_empty()).then(|| format!(": {}", d.status_message))}</td></tr>

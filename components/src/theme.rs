@@ -2,7 +2,7 @@
 //! `style/` uses the same values as custom properties.
 
 use rustc_hash::FxHashMap;
-use tracescope_core::model::{StrId, Trace};
+use tracescope_core::model::{Dataset, StrId, Trace};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -19,6 +19,8 @@ pub struct Theme {
     pub window: &'static str,
     pub window_edge: &'static str,
     pub range: &'static str,
+    /// Critical-path marks drawn over service colours.
+    pub critical: &'static str,
     pub services: &'static [&'static str],
 }
 
@@ -49,6 +51,7 @@ pub const LIGHT: Theme = Theme {
     window: "rgba(47, 95, 208, 0.12)",
     window_edge: "#2f5fd0",
     range: "rgba(47, 95, 208, 0.18)",
+    critical: "#1d2330",
     services: SERVICES_LIGHT,
 };
 
@@ -66,6 +69,7 @@ pub const DARK: Theme = Theme {
     window: "rgba(122, 162, 255, 0.16)",
     window_edge: "#7aa2ff",
     range: "rgba(122, 162, 255, 0.22)",
+    critical: "#ffffff",
     services: SERVICES_DARK,
 };
 
@@ -77,18 +81,45 @@ pub fn theme(dark: bool) -> &'static Theme {
     }
 }
 
-/// Each service of a trace gets a palette slot by the order of the sorted
-/// service names, so colours do not collide within a trace of up to 20
-/// services and stay the same across views.
-pub fn service_slots(t: &Trace, name: impl Fn(StrId) -> String) -> FxHashMap<StrId, usize> {
-    let mut services: Vec<StrId> = t.service.clone();
+/// Palette slot of each service.
+pub type ServiceSlots = FxHashMap<StrId, usize>;
+
+/// Each service of the given traces gets a palette slot by the order of the
+/// sorted service names, so colours do not collide for up to 20 services
+/// and every view colours a service the same way.
+pub fn service_slots<'a>(
+    ds: &Dataset,
+    traces: impl IntoIterator<Item = &'a Trace>,
+) -> ServiceSlots {
+    let mut services: Vec<StrId> = traces
+        .into_iter()
+        .flat_map(|t| t.service.iter().copied())
+        .collect();
     services.sort_unstable();
     services.dedup();
-    let mut named: Vec<(String, StrId)> = services.into_iter().map(|s| (name(s), s)).collect();
+    let mut named: Vec<(&str, StrId)> = services.into_iter().map(|s| (ds.str(s), s)).collect();
     named.sort();
     named
         .into_iter()
         .enumerate()
         .map(|(i, (_, s))| (s, i))
         .collect()
+}
+
+impl Theme {
+    /// The colour of a service.
+    pub fn service(&self, slots: &ServiceSlots, s: StrId) -> &'static str {
+        self.services[slots.get(&s).copied().unwrap_or(0) % self.services.len()]
+    }
+}
+
+/// `#rrggbb` as bytes (for plotters); black for anything else.
+pub fn rgb(hex: &str) -> (u8, u8, u8) {
+    let h = hex.trim_start_matches('#');
+    let byte = |i: usize| {
+        h.get(i..i + 2)
+            .and_then(|b| u8::from_str_radix(b, 16).ok())
+            .unwrap_or(0)
+    };
+    (byte(0), byte(2), byte(4))
 }

@@ -8,16 +8,20 @@
 //! selects a span; a click on a triangle collapses/expands; double-click
 //! resets the zoom. Keyboard: ↑/↓ select, ←/→ collapse/expand, Esc clears.
 
-use crate::theme::{service_slots, theme, Theme};
+use crate::canvas::{
+    fit_text, local_point, observe_size, prepare, ruler_labels, text_width, tooltip_style, FONT,
+    FONT_BOLD, FONT_SMALL,
+};
+use crate::theme::{theme, ServiceSlots, Theme};
 use leptos::prelude::*;
+use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::tree::NONE;
 use tracescope_core::layout::time::{format_duration, ticks, TimeScale};
 use tracescope_core::layout::waterfall::{
     hits_toggle, name_width, pan_window, toggle_x, visible_rows, zoom_window, RowGeometry, TOGGLE_W,
 };
-use tracescope_core::model::{flags, Dataset, StatusCode, Trace};
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use tracescope_core::model::{flags, Dataset, StatusCode, StrId, Trace};
+use web_sys::CanvasRenderingContext2d;
 
 pub const ROW_H: f64 = 22.0;
 /// Text drawn on a bar: the service colours are mid-light in both themes.
@@ -48,35 +52,10 @@ pub struct Frame<'a> {
     pub hover_row: Option<usize>,
     pub collapsed: &'a [bool],
     pub drag: Option<Drag>,
-    pub slots: &'a rustc_hash::FxHashMap<tracescope_core::model::StrId, usize>,
+    pub slots: &'a ServiceSlots,
+    /// Drawn over the bars when given.
+    pub critical: Option<&'a CriticalPath>,
     pub th: &'static Theme,
-}
-
-pub fn ctx2d(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    c.get_context("2d").ok()??.dyn_into().ok()
-}
-
-/// Text cut to fit `max_w` pixels, with an ellipsis.
-pub fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_w: f64) -> Option<String> {
-    if max_w < 8.0 {
-        return None;
-    }
-    let w = ctx.measure_text(text).map(|m| m.width()).unwrap_or(0.0);
-    if w <= max_w {
-        return Some(text.to_string());
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let (mut lo, mut hi) = (0usize, chars.len());
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        let s: String = chars[..mid].iter().collect::<String>() + "…";
-        if ctx.measure_text(&s).map(|m| m.width()).unwrap_or(0.0) <= max_w {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    (lo > 0).then(|| chars[..lo].iter().collect::<String>() + "…")
 }
 
 /// Draws one frame of the waterfall.
@@ -103,7 +82,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
         ctx.set_fill_style_str(th.grid);
         ctx.fill_rect(x, HEADER, 1.0, f.height - HEADER);
     }
-    ctx.set_font("12px system-ui, -apple-system, 'Segoe UI', sans-serif");
+    ctx.set_font(FONT);
     for r in range {
         let s = f.rows[r] as usize;
         let y = f.geo.row_top(r);
@@ -121,8 +100,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
             ctx.set_fill_style_str(bg);
             ctx.fill_rect(0.0, y, f.width, ROW_H);
         }
-        let color =
-            th.services[f.slots.get(&t.service[s]).copied().unwrap_or(0) % th.services.len()];
+        let color = th.service(f.slots, t.service[s]);
         let depth = t.tree.depth[s];
         // Name column: toggle, colour chip, service, operation.
         let tx = toggle_x(depth);
@@ -148,7 +126,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
         ctx.fill_rect(chip_x, y + 4.0, 4.0, ROW_H - 8.0);
         let mut x = chip_x + 9.0;
         let svc = f.ds.str(t.service[s]);
-        ctx.set_font("600 12px system-ui, -apple-system, 'Segoe UI', sans-serif");
+        ctx.set_font(FONT_BOLD);
         ctx.set_fill_style_str(if t.status[s] == StatusCode::Error {
             th.error
         } else {
@@ -156,9 +134,9 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
         });
         if let Some(txt) = fit_text(ctx, svc, name_w - x - 6.0) {
             let _ = ctx.fill_text(&txt, x, cy);
-            x += ctx.measure_text(&txt).map(|m| m.width()).unwrap_or(0.0) + 6.0;
+            x += text_width(ctx, &txt) + 6.0;
         }
-        ctx.set_font("12px system-ui, -apple-system, 'Segoe UI', sans-serif");
+        ctx.set_font(FONT);
         ctx.set_fill_style_str(th.muted);
         if let Some(txt) = fit_text(ctx, f.ds.str(t.name[s]), name_w - x - 6.0) {
             let _ = ctx.fill_text(&txt, x, cy);
@@ -174,6 +152,19 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
                 ctx.set_stroke_style_str(th.error);
                 ctx.set_line_width(1.5);
                 ctx.stroke_rect(bx, y + 5.0, bw, ROW_H - 10.0);
+            }
+            if let Some(cp) = f.critical {
+                // The stretches on the critical path: a dark band through the bar.
+                ctx.set_fill_style_str(th.critical);
+                for g in cp.segments_of(s) {
+                    let (gx, gw) =
+                        scale.bar(g.start_ns as f64, (g.end_ns - g.start_ns) as f64, 1.0);
+                    let gx0 = gx.max(tl_x);
+                    let gx1 = (gx + gw).min(f.width);
+                    if gx1 > gx0 {
+                        ctx.fill_rect(gx0, y + ROW_H / 2.0 - 2.0, gx1 - gx0, 4.0);
+                    }
+                }
             }
             ctx.set_fill_style_str(th.fg);
             for e in f.ds.events(t.events[s]) {
@@ -195,7 +186,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
             format_duration(t.duration_ns[s] as f64)
         };
         // Duration: right of the bar, else left of it, else inside its right end.
-        let lw = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(0.0);
+        let lw = text_width(ctx, &label);
         if bx + bw + 4.0 + lw < f.width {
             ctx.set_fill_style_str(th.muted);
             let _ = ctx.fill_text(&label, bx + bw + 4.0, cy);
@@ -227,22 +218,14 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
     ctx.fill_rect(0.0, MINIMAP_H, f.width, RULER_H);
     ctx.set_fill_style_str(th.grid);
     ctx.fill_rect(0.0, HEADER - 1.0, f.width, 1.0);
-    ctx.set_font("11px system-ui, -apple-system, 'Segoe UI', sans-serif");
+    ctx.set_font(FONT_SMALL);
     ctx.set_fill_style_str(th.muted);
     let _ = ctx.fill_text(
         &format!("{} spans · {} shown", f.t.len(), f.rows.len()),
         8.0,
         MINIMAP_H + RULER_H / 2.0,
     );
-    for &t in &tick_list {
-        let x = scale.x(t);
-        ctx.fill_rect(x.round(), HEADER - 6.0, 1.0, 5.0);
-        let label = format_duration(t - origin);
-        let lw = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(0.0);
-        if x + 3.0 + lw < f.width - 2.0 {
-            let _ = ctx.fill_text(&label, x + 3.0, MINIMAP_H + RULER_H / 2.0 - 2.0);
-        }
-    }
+    ruler_labels(ctx, &scale, &tick_list, origin, MINIMAP_H, RULER_H, f.width);
 
     // Minimap: every span of the trace in tree order, squeezed to the strip.
     ctx.set_fill_style_str(th.header_bg);
@@ -260,7 +243,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
         let color = if f.t.status[s] == StatusCode::Error {
             th.error
         } else {
-            th.services[f.slots.get(&f.t.service[s]).copied().unwrap_or(0) % th.services.len()]
+            th.service(f.slots, f.t.service[s])
         };
         ctx.set_fill_style_str(color);
         ctx.fill_rect(x, y, w, lane_h);
@@ -272,7 +255,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
     ctx.fill_rect(wx0, 0.0, 1.0, MINIMAP_H);
     ctx.fill_rect((wx1 - 1.0).max(wx0), 0.0, 1.0, MINIMAP_H);
     ctx.set_fill_style_str(th.muted);
-    ctx.set_font("11px system-ui, -apple-system, 'Segoe UI', sans-serif");
+    ctx.set_font(FONT_SMALL);
     let _ = ctx.fill_text(
         &format!("total {}", format_duration(f.bounds.1 - f.bounds.0)),
         8.0,
@@ -291,6 +274,14 @@ pub fn WaterfallCanvas(
     collapsed: RwSignal<Vec<bool>>,
     /// Visible time window (absolute ns); None shows the whole trace.
     view: RwSignal<Option<(f64, f64)>>,
+    /// Palette slots shared by every view.
+    slots: Memo<ServiceSlots>,
+    /// The open trace's critical path, drawn when `show_critical` is on.
+    critical_path: Memo<Option<CriticalPath>>,
+    #[prop(into)] show_critical: Signal<bool>,
+    /// Only spans of this service are listed.
+    #[prop(into)]
+    service_filter: Signal<Option<StrId>>,
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
@@ -303,11 +294,18 @@ pub fn WaterfallCanvas(
 
     let rows = Memo::new(move |_| {
         let c = collapsed.get();
+        let only = service_filter.get();
         dataset.with(|ds| {
             trace
                 .get()
                 .and_then(|i| ds.traces.get(i))
-                .map(|t| visible_rows(t, &c))
+                .map(|t| {
+                    let mut rows = visible_rows(t, &c);
+                    if let Some(svc) = only {
+                        rows.retain(|&s| t.service[s as usize] == svc);
+                    }
+                    rows
+                })
                 .unwrap_or_default()
         })
     });
@@ -324,15 +322,6 @@ pub fn WaterfallCanvas(
         let (a, b) = bounds.get();
         (a as f64, (b as f64).max(a as f64 + 1.0))
     };
-    let slots = Memo::new(move |_| {
-        dataset.with(|ds| {
-            trace
-                .get()
-                .and_then(|i| ds.traces.get(i))
-                .map(|t| service_slots(t, |s| ds.str(s).to_string()))
-                .unwrap_or_default()
-        })
-    });
     let current_view = move || view.get().unwrap_or_else(bounds_f);
     let geometry = move || RowGeometry {
         header: HEADER,
@@ -344,25 +333,7 @@ pub fn WaterfallCanvas(
         (rows.with(|r| r.len()) as f64 * ROW_H - (h - HEADER) + ROW_H).max(0.0)
     };
 
-    // Keep the canvas sized to its box, at device resolution.
-    Effect::new(move |_| {
-        let Some(wrap) = wrap_ref.get() else { return };
-        let measure = move || {
-            if let Some(w) = wrap_ref.get_untracked() {
-                let r = w.get_bounding_client_rect();
-                let s = (r.width().max(100.0), r.height().max(100.0));
-                if s != size.get_untracked() {
-                    size.set(s);
-                }
-            }
-        };
-        measure();
-        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
-        if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
-            ro.observe(&wrap);
-        }
-        cb.forget();
-    });
+    observe_size(wrap_ref, size);
     // A new trace starts at the top.
     Effect::new(move |_| {
         trace.track();
@@ -392,17 +363,10 @@ pub fn WaterfallCanvas(
             return;
         };
         let (w, h) = size.get();
-        let dpr = web_sys::window()
-            .map(|w| w.device_pixel_ratio())
-            .unwrap_or(1.0)
-            .max(1.0);
-        let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
-        if canvas.width() != pw || canvas.height() != ph {
-            canvas.set_width(pw);
-            canvas.set_height(ph);
-        }
-        let Some(ctx) = ctx2d(&canvas) else { return };
-        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        let Some(ctx) = prepare(&canvas, w, h) else {
+            return;
+        };
+        let show_cp = show_critical.get();
         let view_now = current_view();
         let geo = geometry();
         let hov = hover.get().map(|h| h.0);
@@ -412,48 +376,40 @@ pub fn WaterfallCanvas(
         let coll = collapsed.get();
         rows.with(|rows| {
             slots.with(|slots| {
-                dataset.with(|ds| {
-                    let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
-                        ctx.set_fill_style_str(th.bg);
-                        ctx.fill_rect(0.0, 0.0, w, h);
-                        return;
-                    };
-                    paint(
-                        &ctx,
-                        &Frame {
-                            ds,
-                            t,
-                            rows,
-                            width: w,
-                            height: h,
-                            geo,
-                            view: view_now,
-                            bounds: bounds_f(),
-                            selected: sel,
-                            hover_row: hov,
-                            collapsed: &coll,
-                            drag: dr,
-                            slots,
-                            th,
-                        },
-                    );
+                critical_path.with(|cp| {
+                    dataset.with(|ds| {
+                        let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
+                            ctx.set_fill_style_str(th.bg);
+                            ctx.fill_rect(0.0, 0.0, w, h);
+                            return;
+                        };
+                        paint(
+                            &ctx,
+                            &Frame {
+                                ds,
+                                t,
+                                rows,
+                                width: w,
+                                height: h,
+                                geo,
+                                view: view_now,
+                                bounds: bounds_f(),
+                                selected: sel,
+                                hover_row: hov,
+                                collapsed: &coll,
+                                drag: dr,
+                                slots,
+                                critical: cp.as_ref().filter(|_| show_cp),
+                                th,
+                            },
+                        );
+                    })
                 })
             })
         });
     });
 
-    let local = move |ev: &web_sys::MouseEvent| -> (f64, f64) {
-        match canvas_ref.get_untracked() {
-            Some(c) => {
-                let r = c.get_bounding_client_rect();
-                (
-                    ev.client_x() as f64 - r.left(),
-                    ev.client_y() as f64 - r.top(),
-                )
-            }
-            None => (0.0, 0.0),
-        }
-    };
+    let local = move |ev: &web_sys::MouseEvent| local_point(canvas_ref, ev);
     let timeline = move || {
         let (w, _) = size.get_untracked();
         let x0 = name_width(w) + 1.0;
@@ -626,14 +582,8 @@ pub fn WaterfallCanvas(
             ))
         })?;
         let (w, h) = size.get();
-        let left = if x + 300.0 > w {
-            (x - 300.0).max(0.0)
-        } else {
-            x + 14.0
-        };
-        let top = if y + 90.0 > h { y - 80.0 } else { y + 14.0 };
         Some(view! {
-            <div class="tooltip" style=format!("left:{left}px;top:{top}px")>
+            <div class="tooltip" style=tooltip_style(x, y, w, h)>
                 <div class="tooltip-title">{svc}</div>
                 <div>{name}</div>
                 <div class="tooltip-row">

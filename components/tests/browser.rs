@@ -2,9 +2,21 @@
 //! DOM rendering. Run with `cargo test -p tracescope-components --target wasm32-unknown-unknown`.
 
 use leptos::prelude::*;
-use tracescope_components::theme::{service_slots, LIGHT};
-use tracescope_components::waterfall::{ctx2d, fit_text, paint, Frame, HEADER, ROW_H};
+use tracescope_components::canvas::{ctx2d, fit_text};
+use tracescope_components::flame::{self, FlamePaint, FlameSource, FRAME_H, TOP};
+use tracescope_components::service_map::{
+    self, MapPaint, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP,
+};
+use tracescope_components::stats::{draw_charts, sort_rows, Column};
+use tracescope_components::theme::{rgb as hex, service_slots, LIGHT};
+use tracescope_components::waterfall::{paint, Frame, HEADER, ROW_H};
 use tracescope_components::SpanDetail;
+use tracescope_core::analysis::critical_path::critical_path;
+use tracescope_core::analysis::service_graph::service_graph;
+use tracescope_core::analysis::stats::{operation_stats, GroupBy};
+use tracescope_core::layout::flame::chart_rects;
+use tracescope_core::layout::service_map::layout;
+use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{name_width, visible_rows, RowGeometry};
 use tracescope_core::{decode_bytes, Dataset};
 use wasm_bindgen::JsCast;
@@ -39,11 +51,6 @@ fn pixel(ctx: &web_sys::CanvasRenderingContext2d, x: f64, y: f64) -> (u8, u8, u8
     (d[0], d[1], d[2])
 }
 
-fn hex(c: &str) -> (u8, u8, u8) {
-    let v = u32::from_str_radix(c.trim_start_matches('#'), 16).unwrap();
-    ((v >> 16) as u8, (v >> 8) as u8, v as u8)
-}
-
 #[wasm_bindgen_test]
 fn bars_are_drawn_where_the_layout_says() {
     let ds = dataset();
@@ -51,7 +58,8 @@ fn bars_are_drawn_where_the_layout_says() {
     let (w, h) = (1000.0, 200.0);
     let c = canvas(w as u32, h as u32);
     let ctx = ctx2d(&c).unwrap();
-    let slots = service_slots(t, |s| ds.str(s).to_string());
+    let slots = service_slots(&ds, [t]);
+    let cp = critical_path(t);
     let rows = visible_rows(t, &[false, false]);
     let (b0, b1) = t.bounds();
     let frame = Frame {
@@ -72,6 +80,7 @@ fn bars_are_drawn_where_the_layout_says() {
         collapsed: &[false, false],
         drag: None,
         slots: &slots,
+        critical: None,
         th: &LIGHT,
     };
     paint(&ctx, &frame);
@@ -101,6 +110,124 @@ fn bars_are_drawn_where_the_layout_says() {
         pixel(&ctx, tl_x + tl_w * 0.75, row_mid(2.0)),
         hex(LIGHT.services[1])
     );
+    // With the critical path on, a band runs through the child's bar (it ends
+    // the trace) and through the root's first half (its own work before it).
+    paint(
+        &ctx,
+        &Frame {
+            critical: Some(&cp),
+            ..frame
+        },
+    );
+    assert_eq!(
+        pixel(&ctx, tl_x + tl_w * 0.75, row_mid(1.0)),
+        hex(LIGHT.critical)
+    );
+    assert_eq!(
+        pixel(&ctx, tl_x + tl_w * 0.25, row_mid(0.0)),
+        hex(LIGHT.critical)
+    );
+    // While the child runs, the root is off the path: its bar keeps its colour.
+    assert_eq!(
+        pixel(&ctx, tl_x + tl_w * 0.75, row_mid(0.0)),
+        hex(LIGHT.services[0])
+    );
+}
+
+#[wasm_bindgen_test]
+fn flame_chart_frames_sit_at_their_time_and_depth() {
+    let ds = dataset();
+    let t = &ds.traces[0];
+    let (w, h) = (800.0, 120.0);
+    let c = canvas(w as u32, h as u32);
+    let ctx = ctx2d(&c).unwrap();
+    let slots = service_slots(&ds, [t]);
+    let (b0, b1) = t.bounds();
+    let scale = TimeScale::new(b0 as f64, b1 as f64, 0.0, w);
+    let rects = chart_rects(t, &scale, 0.3);
+    let p = |search: &'static str| FlamePaint {
+        ds: &ds,
+        source: FlameSource::Chart {
+            t,
+            scale,
+            origin: b0 as f64,
+            critical: None,
+        },
+        rects: &rects,
+        width: w,
+        height: h,
+        scroll_y: 0.0,
+        selected: None,
+        hover: None,
+        search,
+        service_filter: None,
+        slots: &slots,
+        th: &LIGHT,
+    };
+    flame::paint(&ctx, &p(""));
+    let mid = |d: f64| TOP + d * FRAME_H + 4.0;
+    // Root across the whole width at depth 0; the child in the right half at depth 1.
+    assert_eq!(pixel(&ctx, w * 0.1, mid(0.0)), hex(LIGHT.services[0]));
+    assert_eq!(pixel(&ctx, w * 0.9, mid(0.0)), hex(LIGHT.services[0]));
+    assert_eq!(pixel(&ctx, w * 0.75, mid(1.0)), hex(LIGHT.services[1]));
+    assert_eq!(pixel(&ctx, w * 0.25, mid(1.0)), hex(LIGHT.bg));
+    // Searching for "child" dims the root.
+    flame::paint(&ctx, &p("child"));
+    assert_ne!(pixel(&ctx, w * 0.1, mid(0.0)), hex(LIGHT.services[0]));
+    assert_eq!(pixel(&ctx, w * 0.75, mid(1.0)), hex(LIGHT.services[1]));
+}
+
+#[wasm_bindgen_test]
+fn service_map_boxes_are_drawn_at_their_layout_positions() {
+    let ds = dataset();
+    let g = service_graph(&ds.traces);
+    let l = layout(&g, NODE_W, NODE_H, COL_GAP, ROW_GAP);
+    let (w, h) = (600.0, 400.0);
+    let c = canvas(w as u32, h as u32);
+    let ctx = ctx2d(&c).unwrap();
+    let slots = service_slots(&ds, &ds.traces);
+    let tf = Transform::fit(&l, w, h);
+    service_map::paint(
+        &ctx,
+        &MapPaint {
+            ds: &ds,
+            g: &g,
+            l: &l,
+            tf,
+            width: w,
+            height: h,
+            hover: None,
+            filter: None,
+            slots: &slots,
+            th: &LIGHT,
+        },
+    );
+    for (i, n) in g.nodes.iter().enumerate() {
+        // The colour bar inside the left edge of each box.
+        let (x, y) = tf.to_screen(l.centers[i].0 - NODE_W / 2.0 + 8.0, l.centers[i].1);
+        assert_eq!(pixel(&ctx, x, y), hex(LIGHT.service(&slots, n.service)));
+    }
+    // svc-a calls svc-b: the caller is on the left.
+    assert!(l.centers[g.edges[0].from].0 < l.centers[g.edges[0].to].0);
+}
+
+#[wasm_bindgen_test]
+fn statistics_sort_and_chart() {
+    let ds = dataset();
+    let mut rows = operation_stats(&ds, &ds.traces, &GroupBy::ServiceOperation);
+    sort_rows(&mut rows, Column::P99, true);
+    assert_eq!(rows[0].operation, "root");
+    sort_rows(&mut rows, Column::Errors, true);
+    assert_eq!(rows[0].operation, "child");
+    sort_rows(&mut rows, Column::Service, false);
+    assert_eq!(rows[0].service, "svc-a");
+    let c = canvas(600, 240);
+    draw_charts(c.clone(), &rows[0], &LIGHT, 1.0).unwrap();
+    let ctx = ctx2d(&c).unwrap();
+    let data = ctx.get_image_data(0.0, 0.0, 600.0, 240.0).unwrap().data();
+    let bar = hex(LIGHT.services[0]);
+    let bars = data.chunks(4).filter(|p| (p[0], p[1], p[2]) == bar).count();
+    assert!(bars > 200, "histogram bars drawn: {bars} pixels");
 }
 
 #[wasm_bindgen_test]
@@ -124,7 +251,7 @@ fn span_detail_shows_attribute_values_as_text() {
     let ds = RwSignal::new(dataset());
     let selected = RwSignal::new(Some(1u32));
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        view! { <SpanDetail dataset=ds trace=Signal::derive(|| Some(0usize)) selected=selected /> }
+        view! { <SpanDetail dataset=ds trace=Signal::derive(|| Some(0usize)) selected=selected critical=Signal::derive(|| Some((500_000i64, 1_000_000i64))) /> }
     });
     let panel = host
         .query_selector("[data-testid=span-detail]")
@@ -146,5 +273,12 @@ fn span_detail_shows_attribute_values_as_text() {
         .text_content()
         .unwrap();
     assert_eq!(st, "500µs");
+    let cp = host
+        .query_selector("[data-testid=critical-time]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(cp, "500µs (50% of the trace)");
     handle.forget();
 }

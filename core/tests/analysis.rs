@@ -6,7 +6,9 @@ use proptest::prelude::*;
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::flame::merge;
 use tracescope_core::analysis::service_graph::service_graph;
-use tracescope_core::analysis::stats::{operation_stats, GroupBy};
+use tracescope_core::analysis::stats::{
+    attribute_keys, histogram, operation_stats, operation_stats_of, GroupBy,
+};
 use tracescope_core::layout::flame::{ancestry, merged_rects, FlameRect};
 use tracescope_core::layout::service_map::layout;
 use tracescope_core::{decode_bytes, Dataset};
@@ -287,6 +289,29 @@ fn operation_stats_by_hand() {
         ),
         (1, "(none)", 4)
     );
+    // Only the db spans: one row.
+    let db = ds.strings.lookup("db");
+    let only_db = operation_stats_of(&ds, &ds.traces, &GroupBy::ServiceOperation, db);
+    assert_eq!(only_db.len(), 1);
+    assert_eq!(only_db[0].count, 3);
+}
+
+#[test]
+fn attribute_keys_of_the_hotrod_trace() {
+    let mut ds = Dataset::default();
+    decode_bytes(
+        &mut ds,
+        &std::fs::read(corpus_dir().join("otlp/jaeger-apiv3-getTrace-response-hotrod.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let keys = attribute_keys(&ds, &ds.traces);
+    // Span and resource keys, sorted, once each.
+    assert!(keys.contains(&"service.name".to_string()), "{keys:?}");
+    assert!(keys.windows(2).all(|w| w[0] < w[1]));
+    // Grouping by one of them accounts for every span.
+    let by = operation_stats(&ds, &ds.traces, &GroupBy::Attribute("service.name".into()));
+    assert_eq!(by.iter().map(|s| s.count).sum::<usize>(), ds.span_count());
 }
 
 /// Random traces: (parent index or none, duration) per span.
@@ -376,7 +401,7 @@ proptest! {
             edges: edges.iter().map(|&(from, to)| ServiceEdge { from, to, calls: 1, errors: 0, p95_ns: 0 }).collect(),
         };
         let (w, h) = (150.0, 44.0);
-        let l = layout(&g, w, h, 24.0);
+        let l = layout(&g, w, h, 80.0, 24.0);
         for i in 0..n {
             for j in i + 1..n {
                 let (a, b) = (l.centers[i], l.centers[j]);
@@ -388,7 +413,7 @@ proptest! {
 }
 
 #[test]
-fn service_map_of_the_demo_like_graph_puts_callers_above_callees() {
+fn service_map_of_the_hotrod_trace_puts_callers_left_of_callees() {
     let mut ds = Dataset::default();
     decode_bytes(
         &mut ds,
@@ -397,11 +422,11 @@ fn service_map_of_the_demo_like_graph_puts_callers_above_callees() {
     )
     .unwrap();
     let g = service_graph(&ds.traces);
-    let l = layout(&g, 150.0, 44.0, 24.0);
+    let l = layout(&g, 150.0, 44.0, 80.0, 24.0);
     for e in &g.edges {
         assert!(
-            l.centers[e.from].1 < l.centers[e.to].1,
-            "{} above {}",
+            l.centers[e.from].0 < l.centers[e.to].0,
+            "{} left of {}",
             ds.str(g.nodes[e.from].service),
             ds.str(g.nodes[e.to].service)
         );
@@ -451,8 +476,39 @@ fn service_map_of_services_that_call_each_other() {
             })
             .collect(),
     };
-    let l = layout(&g, 150.0, 44.0, 24.0);
+    let l = layout(&g, 150.0, 44.0, 80.0, 24.0);
     assert_eq!(l.centers.len(), 11);
-    // The node nobody calls (8) is on the top layer.
-    assert!(l.centers.iter().all(|c| c.1 >= l.centers[8].1));
+    // The node nobody calls (8) is in the first column.
+    assert!(l.centers.iter().all(|c| c.0 >= l.centers[8].0));
+}
+
+#[test]
+fn histogram_bins_by_hand() {
+    assert!(histogram(&[]).is_empty());
+    // One value: one bin holding it.
+    assert_eq!(histogram(&[5]), vec![(5.0, 6.0, 1)]);
+    // 1..=9: round(2·3) = 6 bins of width 8/6 from 1; offsets 0..8 / (4/3) floor to
+    // 0,0,1,2,3,3,4,5,6→5 (the maximum joins the last bin).
+    let v: Vec<i64> = (1..=9).collect();
+    let h = histogram(&v);
+    assert_eq!(h.len(), 6);
+    assert_eq!(
+        h.iter().map(|b| b.2).collect::<Vec<_>>(),
+        vec![2, 1, 1, 2, 1, 2]
+    );
+    assert_eq!(
+        h.last().unwrap().2 + h[..5].iter().map(|b| b.2).sum::<usize>(),
+        9
+    );
+}
+
+proptest! {
+    #[test]
+    fn histogram_counts_every_value_once(mut v in proptest::collection::vec(0i64..1_000_000_000, 1..500)) {
+        v.sort_unstable();
+        let h = histogram(&v);
+        prop_assert!(!h.is_empty() && h.len() <= 40);
+        prop_assert_eq!(h.iter().map(|b| b.2).sum::<usize>(), v.len());
+        prop_assert!(h[0].0 <= v[0] as f64 && h.last().unwrap().1 >= *v.last().unwrap() as f64);
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::percentile::nearest_rank;
 use super::self_time::self_time_of;
-use crate::model::{Dataset, StatusCode, Trace};
+use crate::model::{Dataset, StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -60,6 +60,40 @@ pub fn operation_stats<'a>(
     traces: impl IntoIterator<Item = &'a Trace>,
     by: &GroupBy,
 ) -> Vec<OpStats> {
+    operation_stats_of(ds, traces, by, None)
+}
+
+/// Distinct attribute keys (span and resource) of the given traces, sorted:
+/// what the statistics can be grouped by.
+pub fn attribute_keys<'a>(
+    ds: &Dataset,
+    traces: impl IntoIterator<Item = &'a Trace>,
+) -> Vec<String> {
+    let mut keys: Vec<StrId> = Vec::new();
+    let mut seen_res = vec![false; ds.resources.len()];
+    for t in traces {
+        for i in 0..t.len() {
+            keys.extend(ds.attrs(t.attrs[i]).iter().map(|a| a.key));
+            let r = t.resource[i] as usize;
+            if !std::mem::replace(&mut seen_res[r], true) {
+                keys.extend(ds.attrs(ds.resources[r].attrs).iter().map(|a| a.key));
+            }
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out: Vec<String> = keys.into_iter().map(|k| ds.str(k).to_string()).collect();
+    out.sort();
+    out
+}
+
+/// [`operation_stats`] over the spans of one service only (None: all spans).
+pub fn operation_stats_of<'a>(
+    ds: &Dataset,
+    traces: impl IntoIterator<Item = &'a Trace>,
+    by: &GroupBy,
+    service: Option<StrId>,
+) -> Vec<OpStats> {
     struct Acc {
         durations: Vec<i64>,
         errors: usize,
@@ -68,6 +102,9 @@ pub fn operation_stats<'a>(
     let mut groups: FxHashMap<(String, String), Acc> = FxHashMap::default();
     for t in traces {
         for i in 0..t.len() {
+            if service.is_some_and(|s| s != t.service[i]) {
+                continue;
+            }
             let acc = groups.entry(key_of(ds, t, i, by)).or_insert(Acc {
                 durations: Vec::new(),
                 errors: 0,
@@ -107,5 +144,31 @@ pub fn operation_stats<'a>(
             .cmp(&b.service)
             .then(a.operation.cmp(&b.operation))
     });
+    out
+}
+
+/// Histogram bins of sorted durations over [min, max]: (start, end, count),
+/// ns. About 2√N equal-width bins, between 1 and 40; every value lands in
+/// exactly one bin (the last bin includes the maximum).
+pub fn histogram(sorted: &[i64]) -> Vec<(f64, f64, usize)> {
+    let (Some(&lo), Some(&hi)) = (sorted.first(), sorted.last()) else {
+        return Vec::new();
+    };
+    let n = ((sorted.len() as f64).sqrt() * 2.0)
+        .round()
+        .clamp(1.0, 40.0) as usize;
+    let (lo, hi) = (lo as f64, hi as f64);
+    // Zero-width data still gets one visible bin.
+    let width = ((hi - lo) / n as f64).max(1.0);
+    let n = (((hi - lo) / width).ceil() as usize).clamp(1, n);
+    let mut out: Vec<(f64, f64, usize)> = (0..n)
+        .map(|i| (lo + i as f64 * width, lo + (i + 1) as f64 * width, 0))
+        .collect();
+    // Rounding must not leave the maximum outside the last bin.
+    out[n - 1].1 = out[n - 1].1.max(hi);
+    for &v in sorted {
+        let i = (((v as f64 - lo) / width).floor() as usize).min(n - 1);
+        out[i].2 += 1;
+    }
     out
 }

@@ -1,6 +1,8 @@
-//! Service-map positions from a layered (Sugiyama) layout: callers above
-//! callees. The layout itself comes from the `rust-sugiyama` crate; here
-//! only the graph goes in and box centres come out, components side by side.
+//! Service-map positions from a layered (Sugiyama) layout: callers left of
+//! callees, one column per layer (screens are wider than tall, and call
+//! graphs fan out wider than they go deep). The layout itself comes from
+//! the `rust-sugiyama` crate; here only the graph goes in and box centres
+//! come out, connected components stacked top to bottom.
 
 use crate::analysis::service_graph::ServiceGraph;
 
@@ -12,8 +14,9 @@ pub struct MapLayout {
     pub height: f64,
 }
 
-/// Lays out nodes of `node_w` × `node_h` with at least `gap` pixels between them.
-pub fn layout(g: &ServiceGraph, node_w: f64, node_h: f64, gap: f64) -> MapLayout {
+/// Lays out nodes of `node_w` × `node_h`, columns `col_gap` apart and
+/// nodes within a column at least `row_gap` apart.
+pub fn layout(g: &ServiceGraph, node_w: f64, node_h: f64, col_gap: f64, row_gap: f64) -> MapLayout {
     let n = g.nodes.len();
     let mut centers = vec![(0.0, 0.0); n];
     if n == 0 {
@@ -23,40 +26,42 @@ pub fn layout(g: &ServiceGraph, node_w: f64, node_h: f64, gap: f64) -> MapLayout
             height: 0.0,
         };
     }
-    let vertices: Vec<(u32, (f64, f64))> = (0..n as u32).map(|i| (i, (node_w, node_h))).collect();
+    // The crate stacks layers top to bottom; it lays out the transposed
+    // boxes, and its axes are swapped on the way out.
+    let vertices: Vec<(u32, (f64, f64))> = (0..n as u32).map(|i| (i, (node_h, node_w))).collect();
     let edges = acyclic_edges(n, g.edges.iter().map(|e| (e.from, e.to)));
     let config = rust_sugiyama::configure::Config {
-        vertex_spacing: node_w.max(node_h) + gap,
+        vertex_spacing: node_h + row_gap,
         ..Default::default()
     };
     let layouts = rust_sugiyama::from_vertices_and_edges(&vertices, &edges, &config);
-    // Each connected component comes with its own coordinates: place them left to right.
-    let mut offset_x = 0.0f64;
-    let mut height = 0.0f64;
+    let mut offset_y = 0.0f64;
+    let mut width = 0.0f64;
     for (coords, _, _) in layouts {
         let min_x = coords
             .iter()
             .map(|(_, (x, _))| *x)
             .fold(f64::INFINITY, f64::min);
-        let min_y = coords
-            .iter()
-            .map(|(_, (_, y))| *y)
-            .fold(f64::INFINITY, f64::min);
-        let mut max_x = f64::NEG_INFINITY;
+        // Layers are the distinct y values, in order (the crate's spacing
+        // between them depends on box sizes; columns here are even).
+        let mut ys: Vec<f64> = coords.iter().map(|(_, (_, y))| *y).collect();
+        ys.sort_by(f64::total_cmp);
+        ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+        let mut max_y = f64::NEG_INFINITY;
         for (id, (x, y)) in coords {
-            // Layers stack vertically (y grows downward with the call depth).
-            let cx = offset_x + (x - min_x) + node_w / 2.0;
-            let cy = (y - min_y) * (node_h + gap) / (node_w.max(node_h) + gap) + node_h / 2.0;
+            let layer = ys.partition_point(|v| *v < y - 0.5) as f64;
+            let cx = layer * (node_w + col_gap) + node_w / 2.0;
+            let cy = offset_y + (x - min_x) + node_h / 2.0;
             centers[id] = (cx, cy);
-            max_x = max_x.max(cx);
-            height = height.max(cy + node_h / 2.0);
+            max_y = max_y.max(cy);
+            width = width.max(cx + node_w / 2.0);
         }
-        offset_x = max_x + node_w / 2.0 + gap;
+        offset_y = max_y + node_h / 2.0 + row_gap;
     }
     MapLayout {
         centers,
-        width: offset_x - gap,
-        height,
+        width,
+        height: offset_y - row_gap,
     }
 }
 

@@ -1,0 +1,145 @@
+//! What every canvas view shares: keeping the backing store at device
+//! resolution, mouse positions in CSS pixels, text fitting, tooltip placing.
+
+use leptos::html::{Canvas, Div};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+pub const FONT: &str = "12px system-ui, -apple-system, 'Segoe UI', sans-serif";
+pub const FONT_BOLD: &str = "600 12px system-ui, -apple-system, 'Segoe UI', sans-serif";
+pub const FONT_SMALL: &str = "11px system-ui, -apple-system, 'Segoe UI', sans-serif";
+
+pub fn ctx2d(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    c.get_context("2d").ok()??.dyn_into().ok()
+}
+
+pub fn device_pixel_ratio() -> f64 {
+    web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .unwrap_or(1.0)
+        .max(1.0)
+}
+
+/// Tracks the CSS size of `wrap` in `size` (ResizeObserver), for a canvas
+/// that fills it. The observer disconnects itself once the view (and so
+/// `size`) is gone, e.g. after switching tabs.
+pub fn observe_size(wrap_ref: NodeRef<Div>, size: RwSignal<(f64, f64)>) {
+    Effect::new(move |_| {
+        let Some(wrap) = wrap_ref.get() else { return };
+        let el = wrap.clone();
+        let measure = move |observer: Option<&web_sys::ResizeObserver>| {
+            let Some(current) = size.try_get_untracked() else {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                return;
+            };
+            let r = el.get_bounding_client_rect();
+            let s = (r.width().max(100.0), r.height().max(100.0));
+            if s != current {
+                size.set(s);
+            }
+        };
+        measure(None);
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>::new(
+            move |_: js_sys::Array, o: web_sys::ResizeObserver| measure(Some(&o)),
+        );
+        if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+            ro.observe(&wrap);
+        }
+        // Owned by the observer from here on; a few bytes per mounted view.
+        cb.forget();
+    });
+}
+
+/// Sizes the backing store to `w`×`h` CSS pixels at device resolution and
+/// returns a context that draws in CSS pixels.
+pub fn prepare(canvas: &HtmlCanvasElement, w: f64, h: f64) -> Option<CanvasRenderingContext2d> {
+    let dpr = device_pixel_ratio();
+    let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+    if canvas.width() != pw || canvas.height() != ph {
+        canvas.set_width(pw);
+        canvas.set_height(ph);
+    }
+    let ctx = ctx2d(canvas)?;
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    Some(ctx)
+}
+
+/// A mouse event's position in the canvas, in CSS pixels.
+pub fn local_point(canvas_ref: NodeRef<Canvas>, ev: &web_sys::MouseEvent) -> (f64, f64) {
+    match canvas_ref.get_untracked() {
+        Some(c) => {
+            let r = c.get_bounding_client_rect();
+            (
+                ev.client_x() as f64 - r.left(),
+                ev.client_y() as f64 - r.top(),
+            )
+        }
+        None => (0.0, 0.0),
+    }
+}
+
+/// `left`/`top` style for a tooltip near the pointer that stays inside a
+/// `w`×`h` box.
+pub fn tooltip_style(x: f64, y: f64, w: f64, h: f64) -> String {
+    let left = if x + 300.0 > w {
+        (x - 300.0).max(0.0)
+    } else {
+        x + 14.0
+    };
+    let top = if y + 110.0 > h {
+        (y - 100.0).max(0.0)
+    } else {
+        y + 14.0
+    };
+    format!("left:{left}px;top:{top}px")
+}
+
+pub fn text_width(ctx: &CanvasRenderingContext2d, text: &str) -> f64 {
+    ctx.measure_text(text).map(|m| m.width()).unwrap_or(0.0)
+}
+
+/// Text cut to fit `max_w` pixels, with an ellipsis.
+pub fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_w: f64) -> Option<String> {
+    if max_w < 8.0 {
+        return None;
+    }
+    if text_width(ctx, text) <= max_w {
+        return Some(text.to_string());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let s: String = chars[..mid].iter().collect::<String>() + "…";
+        if text_width(ctx, &s) <= max_w {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    (lo > 0).then(|| chars[..lo].iter().collect::<String>() + "…")
+}
+
+/// Tick marks and their labels (time since `origin`) along a ruler strip
+/// `[top, top + height]`; labels that would pass `right` are left out.
+pub fn ruler_labels(
+    ctx: &CanvasRenderingContext2d,
+    scale: &tracescope_core::layout::time::TimeScale,
+    ticks: &[f64],
+    origin: f64,
+    top: f64,
+    height: f64,
+    right: f64,
+) {
+    for &t in ticks {
+        let x = scale.x(t);
+        ctx.fill_rect(x.round(), top + height - 6.0, 1.0, 5.0);
+        let label = tracescope_core::layout::time::format_duration(t - origin);
+        if x + 3.0 + text_width(ctx, &label) < right - 2.0 {
+            let _ = ctx.fill_text(&label, x + 3.0, top + height / 2.0 - 2.0);
+        }
+    }
+}

@@ -1,0 +1,725 @@
+//! The flame graph on `<canvas>`, two modes: the time-ordered flame chart of
+//! the open trace (x = time, y = depth, critical path marked) and the merged
+//! flame graph (siblings with the same service+operation path combined,
+//! widths = total time) over the open trace or every loaded trace.
+//!
+//! Click a frame to zoom into it (the breadcrumb goes back), hover for
+//! total/self/count/% of root, the search box dims frames that do not match.
+//! Wheel scrolls deep graphs; Ctrl/⌘+wheel zooms the chart's time axis.
+
+use crate::canvas::{
+    fit_text, local_point, observe_size, prepare, ruler_labels, tooltip_style, FONT, FONT_SMALL,
+};
+use crate::theme::{theme, ServiceSlots, Theme};
+use leptos::prelude::*;
+use tracescope_core::analysis::critical_path::CriticalPath;
+use tracescope_core::analysis::flame::{merge, MergedFlame};
+use tracescope_core::analysis::self_time::self_time_of;
+use tracescope_core::layout::flame::{ancestry, chart_rects, hit, merged_rects, FlameRect};
+use tracescope_core::layout::time::{format_duration, ticks, TimeScale};
+use tracescope_core::layout::waterfall::{clamp_window, zoom_window};
+use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
+use web_sys::CanvasRenderingContext2d;
+
+/// Height of one frame row.
+pub const FRAME_H: f64 = 20.0;
+/// The ruler (chart) or caption (merged) above the frames.
+pub const TOP: f64 = 24.0;
+const BAR_TEXT: &str = "#10141c";
+/// How many breadcrumb steps are shown before the last ones are elided.
+const CRUMBS: usize = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FlameMode {
+    /// One trace, x = time.
+    #[default]
+    Chart,
+    /// Same service+operation paths merged, x = share of total time.
+    Merged,
+}
+
+impl FlameMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlameMode::Chart => "chart",
+            FlameMode::Merged => "merged",
+        }
+    }
+}
+
+/// What the frames are.
+pub enum FlameSource<'a> {
+    Chart {
+        t: &'a Trace,
+        scale: TimeScale,
+        origin: f64,
+        critical: Option<&'a CriticalPath>,
+    },
+    Merged {
+        f: &'a MergedFlame,
+        traces: usize,
+    },
+}
+
+impl FlameSource<'_> {
+    /// (service, operation, is error) of a frame; None for the merged "all" frame.
+    fn frame(&self, id: u32) -> Option<(StrId, StrId, bool)> {
+        let id = id as usize;
+        match self {
+            FlameSource::Chart { t, .. } => {
+                Some((t.service[id], t.name[id], t.status[id] == StatusCode::Error))
+            }
+            FlameSource::Merged { f, .. } => {
+                let n = &f.nodes[id];
+                (id != 0).then_some((n.service, n.name, n.errors > 0))
+            }
+        }
+    }
+}
+
+/// Everything one frame of the flame view needs.
+pub struct FlamePaint<'a> {
+    pub ds: &'a Dataset,
+    pub source: FlameSource<'a>,
+    pub rects: &'a [FlameRect],
+    pub width: f64,
+    pub height: f64,
+    pub scroll_y: f64,
+    /// Frame id outlined as selected.
+    pub selected: Option<u32>,
+    pub hover: Option<u32>,
+    /// Lower-case search text; frames that do not contain it are dimmed.
+    pub search: &'a str,
+    pub service_filter: Option<StrId>,
+    pub slots: &'a ServiceSlots,
+    pub th: &'static Theme,
+}
+
+/// Whether a frame's service or operation contains `needle` (lower case).
+pub fn matches(ds: &Dataset, service: StrId, name: StrId, needle: &str) -> bool {
+    needle.is_empty()
+        || ds.str(name).to_lowercase().contains(needle)
+        || ds.str(service).to_lowercase().contains(needle)
+}
+
+pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) {
+    let th = p.th;
+    ctx.set_fill_style_str(th.bg);
+    ctx.fill_rect(0.0, 0.0, p.width, p.height);
+    ctx.set_text_baseline("middle");
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(0.0, TOP, p.width, p.height - TOP);
+    ctx.clip();
+    ctx.set_font(FONT);
+    let critical = match &p.source {
+        FlameSource::Chart { critical, .. } => *critical,
+        FlameSource::Merged { .. } => None,
+    };
+    for r in p.rects {
+        let y = TOP + r.depth as f64 * FRAME_H - p.scroll_y;
+        if y + FRAME_H < TOP || y > p.height {
+            continue;
+        }
+        let (x, w) = (r.x + 0.5, (r.w - 1.0).max(0.5));
+        let (fill, label, error, dim) = match p.source.frame(r.id) {
+            Some((svc, name, err)) => {
+                let dim = !matches(p.ds, svc, name, p.search)
+                    || p.service_filter.is_some_and(|f| f != svc);
+                (
+                    th.service(p.slots, svc),
+                    p.ds.str(name).to_string(),
+                    err,
+                    dim,
+                )
+            }
+            None => {
+                let n = match &p.source {
+                    FlameSource::Merged { traces, .. } => *traces,
+                    _ => 1,
+                };
+                (
+                    th.grid,
+                    format!("all ({n} trace{})", if n == 1 { "" } else { "s" }),
+                    false,
+                    false,
+                )
+            }
+        };
+        let off_path = critical.is_some_and(|cp| !cp.contains(r.id as usize));
+        ctx.set_global_alpha(if dim {
+            0.18
+        } else if off_path {
+            0.5
+        } else {
+            1.0
+        });
+        ctx.set_fill_style_str(fill);
+        ctx.fill_rect(x, y + 1.0, w, FRAME_H - 2.0);
+        if error {
+            ctx.set_stroke_style_str(th.error);
+            ctx.set_line_width(1.5);
+            ctx.stroke_rect(x + 0.75, y + 1.75, (w - 1.5).max(0.5), FRAME_H - 3.5);
+        }
+        if let (Some(cp), FlameSource::Chart { scale, .. }) = (critical, &p.source) {
+            ctx.set_fill_style_str(th.critical);
+            for g in cp.segments_of(r.id as usize) {
+                let gx0 = scale.x(g.start_ns as f64).max(x);
+                let gx1 = scale.x(g.end_ns as f64).min(x + w);
+                if gx1 > gx0 {
+                    ctx.fill_rect(gx0, y + FRAME_H - 5.0, gx1 - gx0, 3.0);
+                }
+            }
+        }
+        if let Some(txt) = fit_text(ctx, &label, w - 8.0) {
+            ctx.set_fill_style_str(if fill == th.grid { th.fg } else { BAR_TEXT });
+            let _ = ctx.fill_text(&txt, x + 4.0, y + FRAME_H / 2.0);
+        }
+        ctx.set_global_alpha(1.0);
+        if Some(r.id) == p.selected || Some(r.id) == p.hover {
+            ctx.set_stroke_style_str(th.selected_outline);
+            ctx.set_line_width(if Some(r.id) == p.selected { 2.0 } else { 1.0 });
+            ctx.stroke_rect(x, y + 1.0, w, FRAME_H - 2.0);
+        }
+    }
+    ctx.restore();
+    // The strip on top: a time ruler for the chart, a caption for the merged graph.
+    ctx.set_fill_style_str(th.header_bg);
+    ctx.fill_rect(0.0, 0.0, p.width, TOP);
+    ctx.set_fill_style_str(th.grid);
+    ctx.fill_rect(0.0, TOP - 1.0, p.width, 1.0);
+    ctx.set_font(FONT_SMALL);
+    ctx.set_fill_style_str(th.muted);
+    match &p.source {
+        FlameSource::Chart { scale, origin, .. } => {
+            let tl = ticks(
+                scale.start_ns,
+                scale.end_ns,
+                *origin,
+                (p.width / 110.0).max(2.0),
+            );
+            ruler_labels(ctx, scale, &tl, *origin, 0.0, TOP, p.width);
+        }
+        FlameSource::Merged { f, traces } => {
+            let _ = ctx.fill_text(
+                &format!(
+                    "{} frames merged from {} trace{} · total {}",
+                    f.nodes.len() - 1,
+                    traces,
+                    if *traces == 1 { "" } else { "s" },
+                    format_duration(f.nodes[0].total_ns as f64)
+                ),
+                8.0,
+                TOP / 2.0,
+            );
+        }
+    }
+}
+
+/// One breadcrumb step: the frame id to focus and its label.
+#[derive(Clone, PartialEq)]
+struct Crumb {
+    id: Option<u32>,
+    label: String,
+}
+
+#[component]
+pub fn FlameGraph(
+    dataset: RwSignal<Dataset>,
+    #[prop(into)] trace: Signal<Option<usize>>,
+    /// Merge over every loaded trace rather than the open one.
+    #[prop(into)]
+    all_traces: Signal<bool>,
+    mode: RwSignal<FlameMode>,
+    selected: RwSignal<Option<u32>>,
+    /// (service, operation) selected anywhere.
+    selected_op: RwSignal<Option<(StrId, StrId)>>,
+    search: RwSignal<String>,
+    service_filter: RwSignal<Option<StrId>>,
+    slots: Memo<ServiceSlots>,
+    critical_path: Memo<Option<CriticalPath>>,
+    #[prop(into)] show_critical: Signal<bool>,
+    #[prop(into)] dark: Signal<bool>,
+) -> impl IntoView {
+    let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+    let wrap_ref = NodeRef::<leptos::html::Div>::new();
+    let size = RwSignal::new((800.0f64, 400.0f64));
+    let scroll_y = RwSignal::new(0.0f64);
+    let hover = RwSignal::new(None::<(u32, f64, f64)>);
+    // Chart zoom: the span zoomed into (None = the whole trace).
+    let chart_focus = RwSignal::new(None::<u32>);
+    let chart_view = RwSignal::new(None::<(f64, f64)>);
+    // Merged zoom: a node of the merged graph (0 = all).
+    let merged_focus = RwSignal::new(0u32);
+    observe_size(wrap_ref, size);
+
+    let merged = Memo::new(move |_| {
+        if mode.get() != FlameMode::Merged {
+            return None;
+        }
+        let all = all_traces.get();
+        let open = trace.get();
+        dataset.with(|ds| {
+            Some(if all {
+                (merge(ds.traces.iter()), ds.traces.len())
+            } else {
+                (
+                    merge(open.and_then(|i| ds.traces.get(i))),
+                    open.map_or(0, |_| 1),
+                )
+            })
+        })
+    });
+    // A different trace or scope starts unzoomed.
+    Effect::new(move |_| {
+        trace.track();
+        all_traces.track();
+        chart_focus.set(None);
+        chart_view.set(None);
+        merged_focus.set(0);
+        scroll_y.set(0.0);
+    });
+    let bounds = Memo::new(move |_| {
+        dataset.with(|ds| {
+            trace
+                .get()
+                .and_then(|i| ds.traces.get(i))
+                .map(|t| t.bounds())
+                .map(|(a, b)| (a as f64, (b as f64).max(a as f64 + 1.0)))
+                .unwrap_or((0.0, 1.0))
+        })
+    });
+    let window = move || chart_view.get().unwrap_or_else(|| bounds.get());
+    let rects = Memo::new(move |_| {
+        let (w, _) = size.get();
+        match mode.get() {
+            FlameMode::Chart => {
+                let v = window();
+                dataset.with(|ds| {
+                    trace
+                        .get()
+                        .and_then(|i| ds.traces.get(i))
+                        .map(|t| chart_rects(t, &TimeScale::new(v.0, v.1, 0.0, w), 0.3))
+                        .unwrap_or_default()
+                })
+            }
+            FlameMode::Merged => {
+                let focus = merged_focus.get();
+                merged.with(|m| {
+                    m.as_ref()
+                        .map(|(f, _)| merged_rects(f, focus, 0.0, w, 0.3))
+                        .unwrap_or_default()
+                })
+            }
+        }
+    });
+    // The merged node of a span of the open trace.
+    let node_of_span = move |s: u32| -> Option<u32> {
+        let ti = trace.get_untracked()?;
+        let idx = if all_traces.get_untracked() { ti } else { 0 };
+        merged.with_untracked(|m| m.as_ref()?.0.node_of.get(idx)?.get(s as usize).copied())
+    };
+    let selected_frame = move || -> Option<u32> {
+        match mode.get() {
+            FlameMode::Chart => selected.get(),
+            FlameMode::Merged => {
+                let (svc, name) = selected_op.get()?;
+                selected.get().and_then(node_of_span).or_else(|| {
+                    // No span of this operation in the open trace: the first frame of it.
+                    merged.with(|m| {
+                        let f = &m.as_ref()?.0;
+                        f.nodes
+                            .iter()
+                            .position(|n| n.service == svc && n.name == name)
+                            .map(|i| i as u32)
+                    })
+                })
+            }
+        }
+    };
+
+    Effect::new(move |_| {
+        let Some(canvas) = canvas_ref.get() else {
+            return;
+        };
+        let (w, h) = size.get();
+        let Some(ctx) = prepare(&canvas, w, h) else {
+            return;
+        };
+        let th = theme(dark.get());
+        let needle = search.get().trim().to_lowercase();
+        let sel = selected_frame();
+        let hov = hover.get().map(|h| h.0);
+        let filter = service_filter.get();
+        let sy = scroll_y.get();
+        let show_cp = show_critical.get();
+        let v = window();
+        let (b0, _) = bounds.get();
+        rects.with(|rects| {
+            slots.with(|slots| {
+                dataset.with(|ds| {
+                    critical_path.with(|cp| {
+                        merged.with(|m| {
+                            let source = match (mode.get(), m) {
+                                (FlameMode::Merged, Some((f, n))) => {
+                                    FlameSource::Merged { f, traces: *n }
+                                }
+                                _ => {
+                                    let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
+                                        ctx.set_fill_style_str(th.bg);
+                                        ctx.fill_rect(0.0, 0.0, w, h);
+                                        return;
+                                    };
+                                    FlameSource::Chart {
+                                        t,
+                                        scale: TimeScale::new(v.0, v.1, 0.0, w),
+                                        origin: b0,
+                                        critical: cp.as_ref().filter(|_| show_cp),
+                                    }
+                                }
+                            };
+                            paint(
+                                &ctx,
+                                &FlamePaint {
+                                    ds,
+                                    source,
+                                    rects,
+                                    width: w,
+                                    height: h,
+                                    scroll_y: sy,
+                                    selected: sel,
+                                    hover: hov,
+                                    search: &needle,
+                                    service_filter: filter,
+                                    slots,
+                                    th,
+                                },
+                            );
+                        })
+                    })
+                })
+            })
+        });
+    });
+
+    let frame_at = move |x: f64, y: f64| {
+        rects.with_untracked(|r| hit(r, x, y + scroll_y.get_untracked(), TOP, FRAME_H))
+    };
+    let zoom_to = move |id: u32| match mode.get_untracked() {
+        FlameMode::Chart => {
+            let range = dataset.with_untracked(|ds| {
+                let t = ds.traces.get(trace.get_untracked()?)?;
+                let s = id as usize;
+                Some((t.start_ns[s] as f64, t.end_ns(s) as f64))
+            });
+            if let Some((a, b)) = range {
+                chart_focus.set(Some(id));
+                chart_view.set(Some(clamp_window(
+                    (a, b.max(a + 1.0)),
+                    bounds.get_untracked(),
+                )));
+            }
+        }
+        FlameMode::Merged => merged_focus.set(id),
+    };
+    let reset = move || {
+        chart_focus.set(None);
+        chart_view.set(None);
+        merged_focus.set(0);
+    };
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let (x, y) = local_point(canvas_ref, &ev);
+        let Some(r) = frame_at(x, y) else { return };
+        zoom_to(r.id);
+        match mode.get_untracked() {
+            FlameMode::Chart => selected.set(Some(r.id)),
+            FlameMode::Merged => {
+                let op = merged.with_untracked(|m| {
+                    let n = &m.as_ref()?.0.nodes[r.id as usize];
+                    (r.id != 0).then_some((n.service, n.name))
+                });
+                selected_op.set(op);
+                // The longest span of the open trace in this frame, if any.
+                let ti = trace.get_untracked();
+                let idx = if all_traces.get_untracked() {
+                    ti
+                } else {
+                    ti.map(|_| 0)
+                };
+                let span = merged.with_untracked(|m| {
+                    let f = &m.as_ref()?.0;
+                    let node_of = f.node_of.get(idx?)?;
+                    dataset.with_untracked(|ds| {
+                        let t = ds.traces.get(ti?)?;
+                        (0..t.len())
+                            .filter(|&s| node_of[s] == r.id)
+                            .max_by_key(|&s| (t.duration_ns[s], std::cmp::Reverse(s)))
+                            .map(|s| s as u32)
+                    })
+                });
+                if op.is_some() {
+                    selected.set(span);
+                }
+            }
+        }
+    };
+    let on_mousemove = move |ev: web_sys::MouseEvent| {
+        let (x, y) = local_point(canvas_ref, &ev);
+        hover.set(frame_at(x, y).map(|r| (r.id, x, y)));
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        ev.prevent_default();
+        let (x, _) = local_point(canvas_ref, &ev);
+        if (ev.ctrl_key() || ev.meta_key()) && mode.get_untracked() == FlameMode::Chart {
+            let v = window();
+            let (w, _) = size.get_untracked();
+            let anchor = TimeScale::new(v.0, v.1, 0.0, w).t(x);
+            chart_view.set(Some(zoom_window(
+                v,
+                bounds.get_untracked(),
+                anchor,
+                (ev.delta_y() * 0.002).exp(),
+            )));
+        } else {
+            let depth =
+                rects.with_untracked(|r| r.iter().map(|r| r.depth).max().unwrap_or(0)) as f64 + 1.0;
+            let (_, h) = size.get_untracked();
+            let max = (depth * FRAME_H - (h - TOP) + FRAME_H).max(0.0);
+            scroll_y.set((scroll_y.get_untracked() + ev.delta_y()).clamp(0.0, max));
+        }
+    };
+
+    let crumbs = Memo::new(move |_| -> Vec<Crumb> {
+        let mut out = vec![Crumb {
+            id: None,
+            label: match mode.get() {
+                FlameMode::Chart => "Whole trace".to_string(),
+                FlameMode::Merged => "All".to_string(),
+            },
+        }];
+        let chain: Vec<(u32, String)> = match mode.get() {
+            FlameMode::Chart => {
+                let Some(f) = chart_focus.get() else {
+                    return out;
+                };
+                dataset.with(|ds| {
+                    let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
+                        return Vec::new();
+                    };
+                    let mut chain = Vec::new();
+                    let mut cur = Some(f as usize);
+                    while let Some(s) = cur {
+                        chain.push((
+                            s as u32,
+                            format!("{}: {}", ds.str(t.service[s]), ds.str(t.name[s])),
+                        ));
+                        cur = t.tree.parent_of(s);
+                    }
+                    chain.reverse();
+                    chain
+                })
+            }
+            FlameMode::Merged => {
+                let focus = merged_focus.get();
+                merged.with(|m| {
+                    let Some((f, _)) = m.as_ref() else {
+                        return Vec::new();
+                    };
+                    dataset.with(|ds| {
+                        ancestry(f, focus)
+                            .into_iter()
+                            .skip(1)
+                            .map(|id| {
+                                let n = &f.nodes[id as usize];
+                                (id, format!("{}: {}", ds.str(n.service), ds.str(n.name)))
+                            })
+                            .collect()
+                    })
+                })
+            }
+        };
+        if chain.len() > CRUMBS {
+            out.push(Crumb {
+                id: Some(chain[chain.len() - CRUMBS - 1].0),
+                label: "…".to_string(),
+            });
+        }
+        let skip = chain.len().saturating_sub(CRUMBS);
+        out.extend(chain.into_iter().skip(skip).map(|(id, label)| Crumb {
+            id: Some(id),
+            label,
+        }));
+        out
+    });
+
+    let tooltip = move || {
+        let (id, x, y) = hover.get()?;
+        let (title, name, total, self_ns, count, errors, root) =
+            dataset.with(|ds| match mode.get() {
+                FlameMode::Chart => {
+                    let t = ds.traces.get(trace.get()?)?;
+                    let s = id as usize;
+                    let (b0, b1) = t.bounds();
+                    Some((
+                        ds.str(t.service[s]).to_string(),
+                        ds.str(t.name[s]).to_string(),
+                        t.duration_ns[s],
+                        self_time_of(t, s),
+                        1u32,
+                        (t.status[s] == StatusCode::Error) as u32,
+                        b1 - b0,
+                    ))
+                }
+                FlameMode::Merged => merged.with(|m| {
+                    let f = &m.as_ref()?.0;
+                    let n = f.nodes.get(id as usize)?;
+                    let (svc, name) = if id == 0 {
+                        ("all".to_string(), String::new())
+                    } else {
+                        (ds.str(n.service).to_string(), ds.str(n.name).to_string())
+                    };
+                    Some((
+                        svc,
+                        name,
+                        n.total_ns,
+                        n.self_ns,
+                        n.count,
+                        n.errors,
+                        f.nodes[0].total_ns,
+                    ))
+                }),
+            })?;
+        let pct = if root > 0 {
+            100.0 * total as f64 / root as f64
+        } else {
+            0.0
+        };
+        let (w, h) = size.get();
+        Some(view! {
+            <div class="tooltip" style=tooltip_style(x, y, w, h) data-testid="flame-tooltip">
+                <div class="tooltip-title">{title}</div>
+                <div>{name}</div>
+                <div class="tooltip-row">
+                    <span>{format!("total {}", format_duration(total as f64))}</span>
+                    <span>{format!("self {}", format_duration(self_ns as f64))}</span>
+                </div>
+                <div class="tooltip-row">
+                    <span>{format!("{count} span{}", if count == 1 { "" } else { "s" })}</span>
+                    <span>{format!("{pct:.1}% of root")}</span>
+                </div>
+                {(errors > 0).then(|| view! { <div class="tooltip-error">{format!("{errors} error{}", if errors == 1 { "" } else { "s" })}</div> })}
+            </div>
+        })
+    };
+
+    let legend = Memo::new(move |_| {
+        let all = all_traces.get() && mode.get() == FlameMode::Merged;
+        dataset.with(|ds| {
+            let mut v: Vec<(StrId, String)> = if all {
+                ds.traces
+                    .iter()
+                    .flat_map(|t| t.service.iter().copied())
+                    .collect::<Vec<_>>()
+            } else {
+                trace
+                    .get()
+                    .and_then(|i| ds.traces.get(i))
+                    .map(|t| t.service.clone())
+                    .unwrap_or_default()
+            }
+            .into_iter()
+            .map(|s| (s, ds.str(s).to_string()))
+            .collect();
+            v.sort_by(|a, b| a.1.cmp(&b.1));
+            v.dedup_by_key(|x| x.0);
+            v
+        })
+    });
+
+    view! {
+        <div class="flame-view">
+            <div class="view-controls">
+                <div class="segmented" role="group" aria-label="Flame graph mode">
+                    <button
+                        class:active=move || mode.get() == FlameMode::Chart
+                        data-testid="flame-mode-chart"
+                        title="One trace, x = time, critical path marked"
+                        on:click=move |_| { mode.set(FlameMode::Chart); reset(); }
+                    >"Flame chart"</button>
+                    <button
+                        class:active=move || mode.get() == FlameMode::Merged
+                        data-testid="flame-mode-merged"
+                        title="Spans with the same service+operation path combined"
+                        on:click=move |_| { mode.set(FlameMode::Merged); reset(); }
+                    >"Merged"</button>
+                </div>
+                <nav class="breadcrumb" data-testid="flame-breadcrumb" aria-label="Zoom path">
+                    {move || {
+                        let cs = crumbs.get();
+                        let last = cs.len() - 1;
+                        cs.into_iter().enumerate().map(|(i, c)| {
+                            let id = c.id;
+                            view! {
+                                <button
+                                    class="crumb"
+                                    class:current=i == last
+                                    on:click=move |_| match id { Some(id) => zoom_to(id), None => reset() }
+                                >{c.label}</button>
+                            }
+                        }).collect_view()
+                    }}
+                </nav>
+                <span class="spacer"></span>
+                <input
+                    type="search"
+                    class="search"
+                    placeholder="Highlight service or operation…"
+                    data-testid="flame-search"
+                    prop:value=move || search.get()
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="flame" node_ref=wrap_ref>
+                <canvas
+                    node_ref=canvas_ref
+                    data-testid="flame-canvas"
+                    aria-label="Flame graph; click a frame to zoom into it"
+                    style="width:100%;height:100%;display:block"
+                    data-mode=move || mode.get().as_str()
+                    data-frames=move || rects.with(|r| r.len())
+                    data-focus=move || match mode.get() {
+                        FlameMode::Chart => chart_focus.get().map(|s| s.to_string()).unwrap_or_default(),
+                        FlameMode::Merged => merged_focus.get().to_string(),
+                    }
+                    data-view=move || { let v = window(); format!("{:.0},{:.0}", v.0, v.1) }
+                    data-top=TOP
+                    data-row-height=FRAME_H
+                    data-scroll-y=move || scroll_y.get()
+                    on:click=on_click
+                    on:mousemove=on_mousemove
+                    on:mouseleave=move |_| hover.set(None)
+                    on:wheel=on_wheel
+                ></canvas>
+                {tooltip}
+            </div>
+            <ul class="legend" data-testid="flame-legend">
+                {move || {
+                    let th = theme(dark.get());
+                    legend.get().into_iter().map(|(s, name)| {
+                        let color = slots.with(|sl| th.service(sl, s));
+                        view! {
+                            <li
+                                class:active=move || service_filter.get() == Some(s)
+                                title="Show only this service in every view (click again to clear)"
+                                on:click=move |_| service_filter.update(|f| *f = if *f == Some(s) { None } else { Some(s) })
+                            >
+                                <span class="swatch" style=format!("background:{color}")></span>
+                                {name}
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ul>
+        </div>
+    }
+}

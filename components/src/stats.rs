@@ -1,0 +1,516 @@
+//! The statistics view: one row per (service, operation) — or per service,
+//! per operation, per value of an attribute — with count, errors, exact
+//! nearest-rank percentiles and self time; sortable, filterable. The
+//! selected row's latency histogram (p50/p95/p99 marked) and percentile
+//! curve are drawn with plotters on a canvas.
+
+use crate::canvas::{device_pixel_ratio, observe_size};
+use crate::theme::{rgb, theme, Theme};
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use tracescope_core::analysis::percentile::nearest_rank;
+use tracescope_core::analysis::stats::{
+    attribute_keys, histogram, operation_stats_of, GroupBy, OpStats,
+};
+use tracescope_core::layout::time::format_duration;
+use tracescope_core::model::{Dataset, StrId};
+use web_sys::HtmlCanvasElement;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Service,
+    Operation,
+    Count,
+    Errors,
+    ErrorPct,
+    Min,
+    P50,
+    P90,
+    P95,
+    P99,
+    Max,
+    Total,
+    AvgSelf,
+}
+
+const COLUMNS: &[(Column, &str)] = &[
+    (Column::Service, "service"),
+    (Column::Operation, "operation"),
+    (Column::Count, "count"),
+    (Column::Errors, "errors"),
+    (Column::ErrorPct, "error %"),
+    (Column::Min, "min"),
+    (Column::P50, "p50"),
+    (Column::P90, "p90"),
+    (Column::P95, "p95"),
+    (Column::P99, "p99"),
+    (Column::Max, "max"),
+    (Column::Total, "total"),
+    (Column::AvgSelf, "avg self"),
+];
+
+/// Sorts rows on a column; text ascending first, numbers largest first.
+pub fn sort_rows(rows: &mut [OpStats], col: Column, descending: bool) {
+    use std::cmp::Ordering;
+    let num = |s: &OpStats| -> f64 {
+        match col {
+            Column::Count => s.count as f64,
+            Column::Errors => s.errors as f64,
+            Column::ErrorPct => s.error_pct,
+            Column::Min => s.min_ns as f64,
+            Column::P50 => s.p50_ns as f64,
+            Column::P90 => s.p90_ns as f64,
+            Column::P95 => s.p95_ns as f64,
+            Column::P99 => s.p99_ns as f64,
+            Column::Max => s.max_ns as f64,
+            Column::Total => s.total_ns as f64,
+            Column::AvgSelf => s.avg_self_ns as f64,
+            Column::Service | Column::Operation => 0.0,
+        }
+    };
+    rows.sort_by(|a, b| {
+        let o = match col {
+            Column::Service => a
+                .service
+                .cmp(&b.service)
+                .then(a.operation.cmp(&b.operation)),
+            Column::Operation => a
+                .operation
+                .cmp(&b.operation)
+                .then(a.service.cmp(&b.service)),
+            _ => num(a).partial_cmp(&num(b)).unwrap_or(Ordering::Equal),
+        };
+        if descending {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+}
+
+/// A duration unit that suits values up to `max_ns`: (ns per unit, name).
+fn unit_for(max_ns: f64) -> (f64, &'static str) {
+    if max_ns >= 1e9 {
+        (1e9, "s")
+    } else if max_ns >= 1e6 {
+        (1e6, "ms")
+    } else if max_ns >= 1e3 {
+        (1e3, "µs")
+    } else {
+        (1.0, "ns")
+    }
+}
+
+/// Draws the histogram (left) and the percentile curve (right) of one row.
+pub fn draw_charts(
+    canvas: HtmlCanvasElement,
+    row: &OpStats,
+    th: &Theme,
+    dpr: f64,
+) -> Result<(), String> {
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let color = |c: &str| {
+        let (r, g, b) = rgb(c);
+        RGBColor(r, g, b)
+    };
+    let (fg, muted, grid, bg) = (color(th.fg), color(th.muted), color(th.grid), color(th.bg));
+    let bar = color(th.services[0]);
+    let marks = [
+        (50.0, row.p50_ns, color(th.services[2])),
+        (95.0, row.p95_ns, color(th.services[1])),
+        (99.0, row.p99_ns, color(th.error)),
+    ];
+    let px = |v: f64| (v * dpr).round() as i32;
+    let font = |size: f64| ("sans-serif", size * dpr).into_font().color(&fg);
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&bg).map_err(|x| e(&x))?;
+    let (w, _) = root.dim_in_pixel();
+    let (left, right) = root.split_horizontally((w as f64 * 0.6) as i32);
+    let (unit, unit_name) = unit_for(row.max_ns as f64);
+    let mut bins = histogram(&row.durations);
+    let (lo, hi) = (row.min_ns as f64, row.max_ns as f64);
+    // All values (nearly) equal: one bar, 10 % of the value wide, centred.
+    let degenerate = hi - lo < hi.abs() * 0.01 + 1.0;
+    if degenerate {
+        let half = (hi.abs() * 0.05).max(1.0);
+        bins = vec![(lo - half, hi + half, row.count)];
+    }
+    let pad = (bins.last().map_or(1.0, |b| b.1) - bins.first().map_or(0.0, |b| b.0))
+        * if degenerate { 1.0 } else { 0.02 };
+    let x0 = ((bins.first().map_or(0.0, |b| b.0) - pad) / unit).max(0.0);
+    let x1 = (bins.last().map_or(1.0, |b| b.1) + pad) / unit;
+    let top = bins.iter().map(|b| b.2).max().unwrap_or(1);
+    let ymax = (top as f64 * 1.15).ceil().max(top as f64 + 1.0);
+    let mut chart = ChartBuilder::on(&left)
+        .margin(px(10.0))
+        .caption(
+            format!("Latency histogram · {} spans", row.count),
+            font(13.0),
+        )
+        .x_label_area_size(px(34.0))
+        .y_label_area_size(px(44.0))
+        .build_cartesian_2d(x0..x1.max(x0 + 1e-9), 0.0..ymax.max(1.0))
+        .map_err(|x| e(&x))?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("duration ({unit_name})"))
+        .y_desc("spans")
+        .label_style(font(11.0))
+        .axis_desc_style(font(11.0))
+        .axis_style(muted)
+        .bold_line_style(grid)
+        .light_line_style(bg)
+        .x_labels(6)
+        .y_labels((ymax as usize + 1).min(6))
+        .x_label_formatter(&|v| trim_number(*v))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .draw()
+        .map_err(|x| e(&x))?;
+    chart
+        .draw_series(bins.iter().map(|&(a, b, c)| {
+            Rectangle::new([(a / unit, 0.0), (b / unit, c as f64)], bar.filled())
+        }))
+        .map_err(|x| e(&x))?;
+    for (p, v, c) in marks {
+        let x = v as f64 / unit;
+        chart
+            .draw_series(LineSeries::new(
+                vec![(x, 0.0), (x, ymax)],
+                c.stroke_width(px(2.0) as u32),
+            ))
+            .map_err(|x| e(&x))?
+            .label(format!("p{p:.0} {}", format_duration(v as f64)))
+            .legend(move |(lx, ly)| {
+                PathElement::new(vec![(lx, ly), (lx + 14, ly)], c.stroke_width(3))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(bg.mix(0.9))
+        .border_style(grid)
+        .label_font(font(11.0))
+        .draw()
+        .map_err(|x| e(&x))?;
+
+    // Percentile curve: x = percentile, y = duration at that nearest rank.
+    let ymax2 = row.max_ns as f64 / unit * 1.05;
+    let mut curve = ChartBuilder::on(&right)
+        .margin(px(10.0))
+        .margin_right(px(20.0))
+        .caption("Percentiles", font(13.0))
+        .x_label_area_size(px(34.0))
+        .y_label_area_size(px(52.0))
+        .build_cartesian_2d(0.0..100.0, 0.0..ymax2.max(1e-9))
+        .map_err(|x| e(&x))?;
+    curve
+        .configure_mesh()
+        .x_desc("percentile")
+        .y_desc(unit_name)
+        .label_style(font(11.0))
+        .axis_desc_style(font(11.0))
+        .axis_style(muted)
+        .bold_line_style(grid)
+        .light_line_style(bg)
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&|v| trim_number(*v))
+        .y_label_formatter(&|v| trim_number(*v))
+        .draw()
+        .map_err(|x| e(&x))?;
+    let points: Vec<(f64, f64)> = (0..=200)
+        .map(|i| i as f64 / 2.0)
+        .map(|p| {
+            (
+                p,
+                nearest_rank(&row.durations, p).unwrap_or(0) as f64 / unit,
+            )
+        })
+        .collect();
+    curve
+        .draw_series(LineSeries::new(points, bar.stroke_width(px(2.0) as u32)))
+        .map_err(|x| e(&x))?;
+    curve
+        .draw_series(
+            marks
+                .iter()
+                .map(|&(p, v, c)| Circle::new((p, v as f64 / unit), px(4.0), c.filled())),
+        )
+        .map_err(|x| e(&x))?;
+    root.present().map_err(|x| e(&x))?;
+    Ok(())
+}
+
+/// An axis number without needless decimals: 12, 1.5, 0.25.
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn group_value(g: &GroupBy) -> String {
+    match g {
+        GroupBy::ServiceOperation => "op".into(),
+        GroupBy::Service => "service".into(),
+        GroupBy::Operation => "operation".into(),
+        GroupBy::Attribute(k) => format!("attr:{k}"),
+    }
+}
+
+fn parse_group(v: &str) -> GroupBy {
+    match v {
+        "service" => GroupBy::Service,
+        "operation" => GroupBy::Operation,
+        v => v
+            .strip_prefix("attr:")
+            .map_or(GroupBy::ServiceOperation, |k| {
+                GroupBy::Attribute(k.to_string())
+            }),
+    }
+}
+
+#[component]
+pub fn StatsView(
+    dataset: RwSignal<Dataset>,
+    #[prop(into)] trace: Signal<Option<usize>>,
+    #[prop(into)] all_traces: Signal<bool>,
+    #[prop(into)] service_filter: Signal<Option<StrId>>,
+    selected: RwSignal<Option<u32>>,
+    selected_op: RwSignal<Option<(StrId, StrId)>>,
+    #[prop(into)] dark: Signal<bool>,
+) -> impl IntoView {
+    let group = RwSignal::new(GroupBy::ServiceOperation);
+    let filter = RwSignal::new(String::new());
+    let sort = RwSignal::new((Column::P99, true));
+    // The chosen row by its two key columns.
+    let chosen = RwSignal::new(None::<(String, String)>);
+    let chart_ref = NodeRef::<leptos::html::Canvas>::new();
+    let chart_wrap = NodeRef::<leptos::html::Div>::new();
+    let chart_size = RwSignal::new((800.0f64, 260.0f64));
+    observe_size(chart_wrap, chart_size);
+
+    let keys = Memo::new(move |_| {
+        let all = all_traces.get();
+        let open = trace.get();
+        dataset.with(|ds| {
+            if all {
+                attribute_keys(ds, ds.traces.iter())
+            } else {
+                attribute_keys(ds, open.and_then(|i| ds.traces.get(i)))
+            }
+        })
+    });
+    let stats = Memo::new(move |_| {
+        let all = all_traces.get();
+        let open = trace.get();
+        let by = group.get();
+        let only = service_filter.get();
+        dataset.with(|ds| {
+            if all {
+                operation_stats_of(ds, ds.traces.iter(), &by, only)
+            } else {
+                operation_stats_of(ds, open.and_then(|i| ds.traces.get(i)), &by, only)
+            }
+        })
+    });
+    let rows = Memo::new(move |_| {
+        let needle = filter.get().trim().to_lowercase();
+        let (col, desc) = sort.get();
+        let mut rows: Vec<OpStats> = stats.with(|s| {
+            s.iter()
+                .filter(|r| {
+                    needle.is_empty()
+                        || r.service.to_lowercase().contains(&needle)
+                        || r.operation.to_lowercase().contains(&needle)
+                })
+                .cloned()
+                .collect()
+        });
+        sort_rows(&mut rows, col, desc);
+        rows
+    });
+    // A span or operation selected elsewhere picks its row.
+    Effect::new(move |_| {
+        let Some((svc, name)) = selected_op.get() else {
+            return;
+        };
+        if group.get() != GroupBy::ServiceOperation {
+            return;
+        }
+        let key = dataset.with_untracked(|ds| (ds.str(svc).to_string(), ds.str(name).to_string()));
+        chosen.set(Some(key));
+    });
+    let choose = move |service: String, operation: String| {
+        chosen.set(Some((service.clone(), operation.clone())));
+        if group.get_untracked() != GroupBy::ServiceOperation {
+            return;
+        }
+        let found = dataset.with_untracked(|ds| {
+            let (svc, name) = (ds.strings.lookup(&service)?, ds.strings.lookup(&operation)?);
+            // The slowest span of this operation in the open trace.
+            let span = trace
+                .get_untracked()
+                .and_then(|i| ds.traces.get(i))
+                .and_then(|t| {
+                    (0..t.len())
+                        .filter(|&s| t.service[s] == svc && t.name[s] == name)
+                        .max_by_key(|&s| (t.duration_ns[s], std::cmp::Reverse(s)))
+                        .map(|s| s as u32)
+                });
+            Some((svc, name, span))
+        });
+        if let Some((svc, name, span)) = found {
+            selected_op.set(Some((svc, name)));
+            selected.set(span);
+        }
+    };
+    let chosen_row = Memo::new(move |_| {
+        let key = chosen.get()?;
+        stats.with(|s| {
+            s.iter()
+                .find(|r| (&r.service, &r.operation) == (&key.0, &key.1))
+                .cloned()
+        })
+    });
+    let chart_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let (w, h) = chart_size.get();
+        let th = theme(dark.get());
+        let Some(canvas) = chart_ref.get() else {
+            return;
+        };
+        let Some(row) = chosen_row.get() else { return };
+        let dpr = device_pixel_ratio();
+        canvas.set_width((w * dpr).round() as u32);
+        canvas.set_height((h * dpr).round() as u32);
+        chart_error.set(draw_charts(canvas, &row, th, dpr).err());
+    });
+
+    let (key_label, value_label) = (
+        move || match group.get() {
+            GroupBy::Attribute(_) => "attribute",
+            GroupBy::Operation => "",
+            _ => "service",
+        },
+        move || match group.get() {
+            GroupBy::Attribute(_) => "value",
+            GroupBy::Service => "",
+            _ => "operation",
+        },
+    );
+    let header = move || {
+        let (col, desc) = sort.get();
+        COLUMNS
+            .iter()
+            .map(|&(c, name)| {
+                let label = match c {
+                    Column::Service => key_label().to_string(),
+                    Column::Operation => value_label().to_string(),
+                    _ => name.to_string(),
+                };
+                let aria = if c == col { if desc { "descending" } else { "ascending" } } else { "none" };
+                let arrow = if c == col { if desc { " ▼" } else { " ▲" } } else { "" };
+                let numeric = !matches!(c, Column::Service | Column::Operation);
+                view! {
+                    <th aria-sort=aria class:num=numeric>
+                        <button
+                            data-column=name
+                            on:click=move |_| sort.update(|s| *s = if s.0 == c { (c, !s.1) } else { (c, numeric) })
+                        >{label}{arrow}</button>
+                    </th>
+                }
+            })
+            .collect_view()
+    };
+    let body = move || {
+        let key = chosen.get();
+        rows.get()
+            .into_iter()
+            .map(|r| {
+                let is_chosen = key.as_ref().is_some_and(|k| (&k.0, &k.1) == (&r.service, &r.operation));
+                let (svc, op) = (r.service.clone(), r.operation.clone());
+                let has_err = r.errors > 0;
+                let d = |ns: i64| view! { <td class="num" data-ns=ns>{format_duration(ns as f64)}</td> };
+                view! {
+                    <tr
+                        class:selected=is_chosen
+                        data-service=r.service.clone()
+                        data-operation=r.operation.clone()
+                        data-p99-ns=r.p99_ns
+                        on:click=move |_| choose(svc.clone(), op.clone())
+                    >
+                        <td>{r.service.clone()}</td>
+                        <td>{r.operation.clone()}</td>
+                        <td class="num">{r.count}</td>
+                        <td class="num" class:error=has_err>{r.errors}</td>
+                        <td class="num" class:error=has_err>{format!("{:.1}", r.error_pct)}</td>
+                        {d(r.min_ns)}
+                        {d(r.p50_ns)}
+                        {d(r.p90_ns)}
+                        {d(r.p95_ns)}
+                        {d(r.p99_ns)}
+                        {d(r.max_ns)}
+                        {d(r.total_ns)}
+                        {d(r.avg_self_ns)}
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <div class="stats-view">
+            <div class="view-controls">
+                <label>
+                    "Group by "
+                    <select
+                        data-testid="stats-group"
+                        prop:value=move || group_value(&group.get())
+                        on:change=move |ev| group.set(parse_group(&event_target_value(&ev)))
+                    >
+                        <option value="op">"service + operation"</option>
+                        <option value="service">"service"</option>
+                        <option value="operation">"operation"</option>
+                        <optgroup label="attribute">
+                            {move || keys.get().into_iter().map(|k| {
+                                let v = format!("attr:{k}");
+                                view! { <option value=v>{k}</option> }
+                            }).collect_view()}
+                        </optgroup>
+                    </select>
+                </label>
+                <input
+                    type="search"
+                    class="search"
+                    placeholder="Filter service or operation…"
+                    data-testid="stats-filter"
+                    prop:value=move || filter.get()
+                    on:input=move |ev| filter.set(event_target_value(&ev))
+                />
+                <span class="muted">{move || format!("{} of {} rows", rows.with(|r| r.len()), stats.with(|s| s.len()))}</span>
+            </div>
+            <div class="stats-table-wrap">
+                <table class="stats-table" data-testid="stats-table">
+                    <thead><tr>{header}</tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+            <div class="stats-chart" node_ref=chart_wrap>
+                <Show
+                    when=move || chosen_row.with(|r| r.is_some())
+                    fallback=|| view! { <p class="muted hint-center">"Select a row to see its latency histogram and percentile curve."</p> }
+                >
+                    <canvas
+                        node_ref=chart_ref
+                        data-testid="stats-histogram"
+                        data-count=move || chosen_row.with(|r| r.as_ref().map_or(0, |r| r.count))
+                        aria-label="Latency histogram with p50, p95 and p99 marked, and the percentile curve"
+                        style="width:100%;height:100%;display:block"
+                    ></canvas>
+                </Show>
+                {move || chart_error.get().map(|e| view! { <p class="error">{format!("The chart could not be drawn: {e}")}</p> })}
+            </div>
+        </div>
+    }
+}
