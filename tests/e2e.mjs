@@ -25,8 +25,10 @@ const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applica
 function serve() {
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
-    let p = path.join(dist, decodeURIComponent(u.pathname));
-    if (!p.startsWith(dist)) { res.writeHead(403).end(); return; }
+    // Corpus files under /corpus/, as a ticket attachment would be.
+    const [dir, rel] = u.pathname.startsWith('/corpus/') ? [corpus, u.pathname.slice(8)] : [dist, u.pathname];
+    let p = path.join(dir, decodeURIComponent(rel));
+    if (!p.startsWith(dir)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(p) && fs.statSync(p).isDirectory()) p = path.join(p, 'index.html');
     if (!fs.existsSync(p)) { res.writeHead(404).end('not found'); return; }
     res.writeHead(200, { 'content-type': MIME[path.extname(p)] || 'application/octet-stream' });
@@ -50,7 +52,7 @@ after(async () => {
   server?.close();
 });
 
-async function newPage({ dark = false } = {}) {
+async function newPage({ dark = false, url = '', wait = true } = {}) {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: dark ? 'dark' : 'light' });
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
@@ -58,9 +60,9 @@ async function newPage({ dark = false } = {}) {
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.errors = errors;
-  await page.goto(base);
-  // The demo traces open on first start.
-  await page.waitForSelector('[data-testid=trace-summary]');
+  await page.goto(url.startsWith('http') ? url : base + url);
+  // The demo traces (or the link's trace) open on first start.
+  if (wait) await page.waitForSelector('[data-testid=trace-summary]');
   return page;
 }
 
@@ -510,5 +512,126 @@ describe('analysis views', () => {
     const slowest = redis.reduce((a, b) => (b.duration > a.duration ? b : a));
     await page.waitForFunction((id) => document.querySelector('[data-testid=span-detail]')?.dataset.spanId === id, slowest.spanID);
     await page.context().close();
+  });
+});
+
+describe('links', () => {
+  const tab = async (page, name) => {
+    await page.click(`[data-testid=view-${name}]`);
+    await page.waitForSelector(`[data-testid=view-${name}][aria-selected=true]`);
+  };
+  /** A hash of a canvas's pixels (leaving out the last row and column, which
+   * blend with the page by sub-pixel layout). */
+  const pixels = (page, testid) => page.$eval(`[data-testid=${testid}]`, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width - 1, c.height - 1).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
+    return `${c.width}x${c.height}:${h}`;
+  });
+  /** An attribute of an element if it is there now (no waiting). */
+  const attrNow = (page, sel, name) => page.evaluate(([s, n]) => document.querySelector(s)?.getAttribute(n) ?? null, [sel, name]);
+  const copyLink = async (page) => {
+    await page.mouse.move(1, 1);
+    await page.click('[data-testid=copy-link]');
+    return page.getAttribute('[data-testid=copy-link]', 'data-link');
+  };
+  const views = {
+    waterfall: { canvas: 'waterfall-canvas', async set(page) {
+      await clickRow(page, 1);
+      const c = await canvasInfo(page);
+      await page.mouse.move(c.x + c.nameW + 100, c.y + c.header + 100);
+      await page.mouse.down();
+      await page.mouse.move(c.x + c.nameW + 400, c.y + c.header + 100, { steps: 4 });
+      await page.mouse.up();
+    } },
+    flame: { canvas: 'flame-canvas', async set(page) {
+      await tab(page, 'flame');
+      const c = await page.$eval('[data-testid=flame-canvas]', (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, top: +e.dataset.top, rh: +e.dataset.rowHeight }; });
+      await page.mouse.click(c.x + 5, c.y + c.top + c.rh * 0.5);
+      await page.fill('[data-testid=flame-search]', 'redis');
+    } },
+    map: { canvas: 'map-canvas', async set(page) {
+      await tab(page, 'map');
+      await page.click('[data-testid=map-legend] li[data-service=postgres]');
+    } },
+    stats: { canvas: 'stats-histogram', async set(page) {
+      await tab(page, 'stats');
+      await page.click('[data-testid=stats-table] tbody tr[data-service=redis][data-operation="GET product"]');
+      await page.waitForSelector('[data-testid=stats-histogram]');
+    } },
+  };
+  for (const [name, v] of Object.entries(views)) {
+    test(`a copied link reopens the ${name} view as it was`, async () => {
+      const page = await newPage();
+      await v.set(page);
+      await page.waitForTimeout(200);
+      const link = await copyLink(page);
+      assert.ok(link.includes(`view=${name}`), link);
+      const want = { summary: await summary(page), span: await attrNow(page, '[data-testid=span-detail]', 'data-span-id'),
+        filter: await attrNow(page, '[data-testid=service-filter]', 'data-service'), pixels: await pixels(page, v.canvas) };
+      const other = await newPage({ url: link });
+      await other.waitForSelector(`[data-testid=${v.canvas}]`);
+      await other.waitForTimeout(300);
+      await other.mouse.move(1, 1);
+      const got = { summary: await summary(other), span: await attrNow(other, '[data-testid=span-detail]', 'data-span-id'),
+        filter: await attrNow(other, '[data-testid=service-filter]', 'data-service'), pixels: await pixels(other, v.canvas) };
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        await page.screenshot({ path: path.join(out, `link-${name}-sent.png`) });
+        await other.screenshot({ path: path.join(out, `link-${name}-opened.png`) });
+      }
+      assert.deepEqual(got, want, `${name}: ${link}`);
+      if (name === 'waterfall') await page.screenshot({ path: path.join(out, 'copied-link.png') });
+      assert.deepEqual([...page.errors, ...other.errors], []);
+      await page.context().close();
+      await other.context().close();
+    });
+  }
+
+  test('Back and Forward step through the views and selections', async () => {
+    const page = await newPage();
+    const active = () => page.$eval('[role=tab][aria-selected=true]', (e) => e.dataset.testid);
+    await clickRow(page, 1);
+    await page.waitForSelector('[data-testid=span-detail]');
+    await tab(page, 'flame');
+    await tab(page, 'map');
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector('[data-testid=view-flame]').getAttribute('aria-selected') === 'true');
+    await page.goBack();
+    assert.equal(await (async () => { await page.waitForFunction(() => document.querySelector('[data-testid=view-waterfall]').getAttribute('aria-selected') === 'true'); return active(); })(), 'view-waterfall');
+    assert.ok(await page.getAttribute('[data-testid=span-detail]', 'data-span-id'));
+    await page.goBack();
+    await page.waitForSelector('[data-testid=span-detail]', { state: 'detached' });
+    await page.goForward();
+    await page.waitForSelector('[data-testid=span-detail]');
+    await page.goForward();
+    await page.waitForFunction(() => document.querySelector('[data-testid=view-flame]').getAttribute('aria-selected') === 'true');
+    await page.context().close();
+  });
+
+  test('?url= opens a trace file; another origin is asked about before any request', async () => {
+    const page = await newPage({ url: '?url=/corpus/zipkin/zipkin-lens-skew.json' });
+    assert.equal((await summary(page)).spans, 4);
+    assert.equal(await page.locator('[data-testid=trace-list]').count(), 0, 'demo traces loaded beside the link');
+    await page.context().close();
+    // A second server: a different origin (another port) that allows CORS and counts requests.
+    let hits = 0;
+    const foreign = http.createServer((req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      res.end(fs.readFileSync(path.join(corpus, 'zipkin/zipkin-lens-netflix.json')));
+    });
+    await new Promise((ok) => foreign.listen(0, '127.0.0.1', ok));
+    const origin = `http://localhost:${foreign.address().port}`;
+    const p2 = await newPage({ url: `?url=${encodeURIComponent(origin + '/trace.json')}`, wait: false });
+    await p2.waitForSelector('[data-testid=origin-prompt]');
+    assert.equal(await p2.getAttribute('[data-testid=origin-prompt]', 'data-origin'), origin);
+    await p2.waitForTimeout(300);
+    assert.equal(hits, 0, 'the other origin was contacted before the user agreed');
+    await p2.click('[data-testid=origin-allow]');
+    await p2.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '6');
+    assert.equal(hits, 1);
+    assert.match(p2.url(), /url=/);
+    await p2.context().close();
+    foreign.close();
   });
 });

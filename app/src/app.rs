@@ -1,6 +1,7 @@
 //! The App root: owns every signal and lays out the page.
 
 use crate::loader::{file_list, pasted_into_field, LoadError, Loader};
+use crate::url_state::{self, UrlState};
 use leptos::prelude::*;
 use tracescope_components::theme::service_slots;
 use tracescope_components::trace_list::format_utc;
@@ -31,6 +32,18 @@ impl Tab {
             Tab::Map => "Service map",
             Tab::Stats => "Statistics",
         }
+    }
+    /// The name in the URL (`view=`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Waterfall => "waterfall",
+            Tab::Flame => "flame",
+            Tab::Map => "map",
+            Tab::Stats => "stats",
+        }
+    }
+    pub fn from_name(name: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.name() == name)
     }
     pub fn test_id(self) -> &'static str {
         match self {
@@ -84,13 +97,24 @@ pub fn App() -> impl IntoView {
     let show_critical = RwSignal::new(true);
     let flame_mode = RwSignal::new(FlameMode::Chart);
     let flame_search = RwSignal::new(String::new());
+    let flame_chart_focus = RwSignal::new(None::<u32>);
+    let flame_merged_focus = RwSignal::new(0u32);
+    let fetched_from = RwSignal::new(Vec::<Option<String>>::new());
     let loader = Loader {
         dataset,
         sources,
         open,
         errors,
         loading,
+        fetched_from,
     };
+    // State from a link, waiting for its trace to open (span, zoom, service).
+    let pending = StoredValue::new(None::<UrlState>);
+    // The URL is written only once the link's own state has been applied.
+    let url_ready = RwSignal::new(false);
+    // A link that wants a trace from an origin not allowed yet: (origin, url, state).
+    let origin_prompt = RwSignal::new(None::<(String, String, UrlState)>);
+    let copied = RwSignal::new(None::<String>);
 
     // Opening a trace resets what belonged to the previous one.
     Effect::new(move |_| {
@@ -103,7 +127,31 @@ pub fn App() -> impl IntoView {
         selected.set(None);
         view.set(None);
         service_filter.set(None);
+        flame_chart_focus.set(None);
+        flame_merged_focus.set(0);
         collapsed.set(vec![false; n]);
+        // A link's span, zoom and service filter apply to the trace it opened.
+        if let Some(st) = pending.try_update_value(|p| p.take()).flatten() {
+            dataset.with_untracked(|ds| {
+                let Some(t) = open.get_untracked().and_then(|i| ds.traces.get(i)) else {
+                    return;
+                };
+                if let Some(id) = &st.span {
+                    let s = (0..t.len()).find(|&s| ds.str(t.span_id_text[s]) == id);
+                    selected.set(s.map(|s| s as u32));
+                }
+                if let Some((a, b)) = st.zoom {
+                    let b0 = t.bounds().0 as f64;
+                    view.set(Some((b0 + a, b0 + b)));
+                }
+                service_filter.set(st.service.as_deref().and_then(|n| ds.strings.lookup(n)));
+                if let Some(id) = &st.flame_span {
+                    let s = (0..t.len()).find(|&s| ds.str(t.span_id_text[s]) == id);
+                    flame_chart_focus.set(s.map(|s| s as u32));
+                }
+                flame_merged_focus.set(st.flame_node.unwrap_or(0));
+            });
+        }
     });
     // A span selected anywhere selects its operation everywhere.
     Effect::new(move |_| {
@@ -123,15 +171,81 @@ pub fn App() -> impl IntoView {
             let _ = el.set_attribute("data-theme", if d { "dark" } else { "light" });
         }
     });
-    // First start: the demo traces.
+    // Applies a state from a link or from Back/Forward: view settings at
+    // once, the rest when its trace is open.
+    let apply = move |st: UrlState| {
+        if let Some(t) = st.view.as_deref().and_then(Tab::from_name) {
+            tab.set(t);
+        }
+        flame_mode.set(if st.flame_merged {
+            FlameMode::Merged
+        } else {
+            FlameMode::Chart
+        });
+        flame_search.set(st.q.clone().unwrap_or_default());
+        all_traces.set(st.scope_all);
+        show_critical.set(!st.hide_critical);
+        let idx = dataset.with_untracked(|ds| {
+            let want = st.trace.as_deref()?;
+            ds.traces
+                .iter()
+                .position(|t| ds.str(t.trace_id_text) == want)
+        });
+        let idx = idx
+            .or(open.get_untracked())
+            .or_else(|| dataset.with_untracked(|ds| (!ds.traces.is_empty()).then_some(0)));
+        pending.set_value(Some(st));
+        open.set(idx);
+    };
+    // Loads the trace file a link names (asking first for a new origin), then applies the link.
+    let open_link = move |st: UrlState| {
+        let Some(url) = st.url.clone() else {
+            apply(st);
+            url_ready.set(true);
+            return;
+        };
+        let Some(origin) = url_state::origin_of(&url) else {
+            errors.update(|v| {
+                v.push(LoadError {
+                    source: url.clone(),
+                    message: "only http(s) links are loaded".into(),
+                })
+            });
+            url_ready.set(true);
+            return;
+        };
+        if !url_state::origin_allowed(&origin) {
+            origin_prompt.set(Some((origin, url, st)));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let known = dataset.with_untracked(|ds| {
+                st.trace
+                    .as_deref()
+                    .is_some_and(|id| ds.traces.iter().any(|t| ds.str(t.trace_id_text) == id))
+            });
+            if !known {
+                loader.load_url(&url).await;
+            }
+            apply(st);
+            url_ready.set(true);
+        });
+    };
+    // First start: the link's trace file, or the demo traces.
+    let initial = UrlState::parse(&url_state::location_search());
     leptos::task::spawn_local(async move {
-        for url in DEMO {
-            loader.load_url(url).await;
+        if initial.url.is_none() {
+            for url in DEMO {
+                loader.load_url(url).await;
+            }
+            // The first demo trace, not the last one loaded (unless the link names one).
+            open.set(dataset.with_untracked(|ds| (!ds.traces.is_empty()).then_some(0)));
         }
-        // Open the first demo trace, not the last one loaded.
-        if dataset.with_untracked(|ds| !ds.traces.is_empty()) {
-            open.set(Some(0));
-        }
+        open_link(initial);
+    });
+    // Back/Forward: the address bar changed under us.
+    let _popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        open_link(UrlState::parse(&url_state::location_search()));
     });
     // Paste anywhere (outside text fields) opens the pasted JSON.
     let _paste = window_event_listener(leptos::ev::paste, move |ev: web_sys::ClipboardEvent| {
@@ -178,6 +292,60 @@ pub fn App() -> impl IntoView {
             .with(|c| c.as_ref()?.time_on_path.get(s).copied())
             .map(|on| (on, total))
     });
+    // Every change of what is shown goes into the address bar: a new
+    // history entry for navigation, in place for zooming and typing.
+    let current_state = Memo::new(move |_| {
+        let i = open.get();
+        let mut st = UrlState {
+            view: Some(tab.get().name().to_string()),
+            q: Some(flame_search.get()).filter(|q| !q.is_empty()),
+            flame_merged: flame_mode.get() == FlameMode::Merged,
+            scope_all: all_traces.get(),
+            hide_critical: !show_critical.get(),
+            url: i
+                .and_then(|i| fetched_from.with(|f| f.get(i).cloned().flatten()))
+                .filter(|u| !DEMO.contains(&u.as_str())),
+            ..Default::default()
+        };
+        dataset.with(|ds| {
+            let Some(t) = i.and_then(|i| ds.traces.get(i)) else {
+                return;
+            };
+            st.trace = Some(ds.str(t.trace_id_text).to_string());
+            st.span = selected
+                .get()
+                .filter(|&s| (s as usize) < t.len())
+                .map(|s| ds.str(t.span_id_text[s as usize]).to_string());
+            let b0 = t.bounds().0 as f64;
+            st.zoom = view.get().map(|(a, b)| (a - b0, b - b0));
+            st.service = service_filter.get().map(|s| ds.str(s).to_string());
+            st.flame_span = flame_chart_focus
+                .get()
+                .filter(|&s| (s as usize) < t.len())
+                .map(|s| ds.str(t.span_id_text[s as usize]).to_string());
+            st.flame_node = Some(flame_merged_focus.get()).filter(|&n| n > 0);
+        });
+        st
+    });
+    Effect::new(move |_| {
+        let st = current_state.get();
+        if !url_ready.get() || pending.with_value(|p| p.is_some()) {
+            return;
+        }
+        let here = UrlState::parse(&url_state::location_search());
+        if here.to_query() != st.to_query() {
+            url_state::write(&st, here.is_navigation_to(&st));
+        }
+    });
+    let copy_link = move || {
+        let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
+            return;
+        };
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&href);
+        }
+        copied.set(Some(href));
+    };
     let filter_name = Memo::new(move |_| {
         service_filter
             .get()
@@ -255,6 +423,13 @@ pub fn App() -> impl IntoView {
                 </label>
                 <button class="button" data-testid="paste-button" on:click=move |_| paste_open.set(true)>"Paste JSON"</button>
                 <span class="spacer"></span>
+                <button
+                    class="button"
+                    data-testid="copy-link"
+                    data-link=move || copied.get().unwrap_or_default()
+                    title="Copy a link that opens exactly this view"
+                    on:click=move |_| copy_link()
+                >{move || if copied.get().is_some_and(|c| Some(c) == web_sys::window().and_then(|w| w.location().href().ok())) { "✓ Link copied" } else { "Copy link" }}</button>
                 {move || loading.get().map(|f| view! { <span class="loading" data-testid="loading">{format!("Loading {f}…")}</span> })}
                 <button class="button" on:click=toggle_theme title="Switch light/dark theme" data-testid="theme-toggle">
                     {move || if dark.get() { "☀ Light" } else { "☾ Dark" }}
@@ -271,6 +446,38 @@ pub fn App() -> impl IntoView {
                     <button class="close" title="Dismiss" on:click=move |_| errors.set(Vec::new())>"×"</button>
                 </div>
             </Show>
+
+            {move || origin_prompt.get().map(|(origin, url, st)| {
+                let (o2, st2) = (origin.clone(), st.clone());
+                view! {
+                    <div class="dialog-backdrop">
+                        <div class="dialog" role="alertdialog" data-testid="origin-prompt" data-origin=origin.clone()>
+                            <h2>"Load a trace from another site?"</h2>
+                            <p>"This link loads a trace file from "<b>{origin.clone()}</b>". Nothing has been requested from it yet."</p>
+                            <p class="mono">{url}</p>
+                            <div class="dialog-actions">
+                                <button class="button" data-testid="origin-cancel" on:click=move |_| {
+                                    origin_prompt.set(None);
+                                    url_ready.set(true);
+                                    if dataset.with_untracked(|ds| ds.traces.is_empty()) {
+                                        leptos::task::spawn_local(async move {
+                                            for url in DEMO {
+                                                loader.load_url(url).await;
+                                            }
+                                            open.set(Some(0));
+                                        });
+                                    }
+                                }>"Cancel"</button>
+                                <button class="button primary" data-testid="origin-allow" on:click=move |_| {
+                                    url_state::allow_origin(&o2);
+                                    origin_prompt.set(None);
+                                    open_link(st2.clone());
+                                }>{format!("Load from {origin}")}</button>
+                            </div>
+                        </div>
+                    </div>
+                }
+            })}
 
             <Show when=move || paste_open.get()>
                 <div class="dialog-backdrop" on:click=move |_| paste_open.set(false)>
@@ -361,8 +568,8 @@ pub fn App() -> impl IntoView {
                         </div>
                         <Show when=move || { tab.get().has_scope(flame_mode.get()) && trace_count.get() > 1 }>
                             <div class="segmented" role="group" aria-label="Scope">
-                                <button class:active=move || !all_traces.get() data-testid="scope-trace" on:click=move |_| all_traces.set(false)>"This trace"</button>
-                                <button class:active=move || all_traces.get() data-testid="scope-all" on:click=move |_| all_traces.set(true)>
+                                <button class:active=move || !all_traces.get() data-testid="scope-trace" on:click=move |_| { all_traces.set(false); flame_merged_focus.set(0); }>"This trace"</button>
+                                <button class:active=move || all_traces.get() data-testid="scope-all" on:click=move |_| { all_traces.set(true); flame_merged_focus.set(0); }>
                                     {move || format!("All {} traces", trace_count.get())}
                                 </button>
                             </div>
@@ -420,6 +627,8 @@ pub fn App() -> impl IntoView {
                                     critical_path=critical
                                     show_critical=show_critical
                                     dark=Signal::derive(move || dark.get())
+                                    chart_focus=flame_chart_focus
+                                    merged_focus=flame_merged_focus
                                 />
                             }.into_any(),
                             Tab::Map => view! {
@@ -445,7 +654,7 @@ pub fn App() -> impl IntoView {
                             }.into_any(),
                         }}
                         <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
-                            <SpanDetail dataset=dataset trace=open_signal selected=selected critical=critical_of_selected />
+                            <SpanDetail dataset=dataset trace=open_signal selected=selected critical=critical_of_selected copy_link=Callback::new(move |_: u32| copy_link()) />
                         </Show>
                     </div>
                     <p class="hint">{move || match tab.get() {

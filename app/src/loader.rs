@@ -24,11 +24,14 @@ pub struct Loader {
     pub open: RwSignal<Option<usize>>,
     pub errors: RwSignal<Vec<LoadError>>,
     pub loading: RwSignal<Option<String>>,
+    /// The URL each trace was fetched from (None: dropped, picked or pasted).
+    pub fetched_from: RwSignal<Vec<Option<String>>>,
 }
 
 impl Loader {
-    /// Decodes `bytes` named `source` into the dataset and opens its first trace.
-    pub fn load_bytes(&self, source: &str, bytes: &[u8]) {
+    /// Decodes `bytes` named `source` into the dataset and opens its first
+    /// trace; the indices of the new traces, or None when it was refused.
+    pub fn load_bytes(&self, source: &str, bytes: &[u8]) -> Option<std::ops::Range<usize>> {
         let t0 = metrics::now();
         let result = self
             .dataset
@@ -41,6 +44,7 @@ impl Loader {
                     s.resize(sum.traces.start, String::new());
                     s.extend(sum.traces.clone().map(|_| source.to_string()));
                 });
+                self.fetched_from.update(|f| f.resize(sum.traces.end, None));
                 self.open.set(Some(sum.traces.start));
                 metrics::record_load(
                     sum.format.name(),
@@ -49,6 +53,7 @@ impl Loader {
                     decode_ms,
                     t0,
                 );
+                Some(sum.traces)
             }
             Some(Err(e)) => {
                 let message = e.to_string();
@@ -60,8 +65,9 @@ impl Loader {
                         message,
                     })
                 });
+                None
             }
-            None => {}
+            None => None,
         }
     }
 
@@ -88,8 +94,9 @@ impl Loader {
         });
     }
 
-    /// Fetches a URL and loads it (used for the demo traces).
-    pub async fn load_url(self, url: &str) {
+    /// Fetches a URL and loads it (the demo traces, `?url=` links); the
+    /// traces remember where they came from.
+    pub async fn load_url(self, url: &str) -> Option<std::ops::Range<usize>> {
         let name = url.rsplit('/').next().unwrap_or(url).to_string();
         self.loading.set(Some(name.clone()));
         let result = async {
@@ -103,16 +110,27 @@ impl Loader {
             resp.binary().await.map_err(|e| e.to_string())
         }
         .await;
-        match result {
+        let loaded = match result {
             Ok(bytes) => self.load_bytes(&name, &bytes),
-            Err(message) => self.errors.update(|v| {
-                v.push(LoadError {
-                    source: name,
-                    message,
-                })
-            }),
+            Err(message) => {
+                self.errors.update(|v| {
+                    v.push(LoadError {
+                        source: name,
+                        message: format!("could not fetch {url}: {message}"),
+                    })
+                });
+                None
+            }
+        };
+        if let Some(r) = &loaded {
+            self.fetched_from.update(|f| {
+                f[r.clone()]
+                    .iter_mut()
+                    .for_each(|u| *u = Some(url.to_string()))
+            });
         }
         self.loading.set(None);
+        loaded
     }
 }
 

@@ -3,6 +3,7 @@
 mod app;
 mod loader;
 mod metrics;
+mod url_state;
 
 fn main() {
     console_error_panic_hook::set_once();

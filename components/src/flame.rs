@@ -240,17 +240,19 @@ pub fn FlameGraph(
     critical_path: Memo<Option<CriticalPath>>,
     #[prop(into)] show_critical: Signal<bool>,
     #[prop(into)] dark: Signal<bool>,
+    /// Chart zoom: the span zoomed into (None = the whole trace). Owned by
+    /// the App (it is in the URL and resets with the trace).
+    chart_focus: RwSignal<Option<u32>>,
+    /// Merged zoom: a node of the merged graph (0 = all).
+    merged_focus: RwSignal<u32>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let wrap_ref = NodeRef::<leptos::html::Div>::new();
     let size = RwSignal::new((800.0f64, 400.0f64));
     let scroll_y = RwSignal::new(0.0f64);
     let hover = RwSignal::new(None::<(u32, f64, f64)>);
-    // Chart zoom: the span zoomed into (None = the whole trace).
-    let chart_focus = RwSignal::new(None::<u32>);
+    // A Ctrl+wheel zoom of the chart (else the focused span's range).
     let chart_view = RwSignal::new(None::<(f64, f64)>);
-    // Merged zoom: a node of the merged graph (0 = all).
-    let merged_focus = RwSignal::new(0u32);
     observe_size(wrap_ref, size);
 
     let merged = Memo::new(move |_| {
@@ -270,13 +272,10 @@ pub fn FlameGraph(
             })
         })
     });
-    // A different trace or scope starts unzoomed.
+    // Another focus (a click, the breadcrumb, a link) drops the wheel zoom.
     Effect::new(move |_| {
-        trace.track();
-        all_traces.track();
-        chart_focus.set(None);
+        chart_focus.track();
         chart_view.set(None);
-        merged_focus.set(0);
         scroll_y.set(0.0);
     });
     let bounds = Memo::new(move |_| {
@@ -289,7 +288,22 @@ pub fn FlameGraph(
                 .unwrap_or((0.0, 1.0))
         })
     });
-    let window = move || chart_view.get().unwrap_or_else(|| bounds.get());
+    let focus_range = move || {
+        let s = chart_focus.get()? as usize;
+        dataset.with(|ds| {
+            let t = ds.traces.get(trace.get()?)?;
+            (s < t.len()).then(|| {
+                let (a, b) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
+                clamp_window((a, b.max(a + 1.0)), bounds.get())
+            })
+        })
+    };
+    let window = move || {
+        chart_view
+            .get()
+            .or_else(focus_range)
+            .unwrap_or_else(|| bounds.get())
+    };
     let rects = Memo::new(move |_| {
         let (w, _) = size.get();
         match mode.get() {
@@ -406,25 +420,11 @@ pub fn FlameGraph(
         rects.with_untracked(|r| hit(r, x, y + scroll_y.get_untracked(), TOP, FRAME_H))
     };
     let zoom_to = move |id: u32| match mode.get_untracked() {
-        FlameMode::Chart => {
-            let range = dataset.with_untracked(|ds| {
-                let t = ds.traces.get(trace.get_untracked()?)?;
-                let s = id as usize;
-                Some((t.start_ns[s] as f64, t.end_ns(s) as f64))
-            });
-            if let Some((a, b)) = range {
-                chart_focus.set(Some(id));
-                chart_view.set(Some(clamp_window(
-                    (a, b.max(a + 1.0)),
-                    bounds.get_untracked(),
-                )));
-            }
-        }
+        FlameMode::Chart => chart_focus.set(Some(id)),
         FlameMode::Merged => merged_focus.set(id),
     };
     let reset = move || {
         chart_focus.set(None);
-        chart_view.set(None);
         merged_focus.set(0);
     };
     let on_click = move |ev: web_sys::MouseEvent| {

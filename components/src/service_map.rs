@@ -18,10 +18,10 @@ use tracescope_core::model::{Dataset, StrId};
 use web_sys::CanvasRenderingContext2d;
 
 pub const NODE_W: f64 = 190.0;
-pub const NODE_H: f64 = 46.0;
+pub const NODE_H: f64 = 42.0;
 /// Between columns: room for the edge labels.
 pub const COL_GAP: f64 = 150.0;
-pub const ROW_GAP: f64 = 22.0;
+pub const ROW_GAP: f64 = 14.0;
 const MARGIN: f64 = 24.0;
 
 /// Graph → screen: `screen = graph * k + (tx, ty)`.
@@ -193,11 +193,11 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
         ctx.set_line_width(if chosen { 3.0 } else { 2.0 });
         ctx.stroke();
         ctx.set_fill_style_str(color);
-        ctx.fill_rect(x + 6.0, y + 8.0, 5.0, NODE_H - 16.0);
+        ctx.fill_rect(x + 6.0, y + 7.0, 5.0, NODE_H - 14.0);
         ctx.set_font(FONT_BOLD);
         ctx.set_fill_style_str(th.fg);
         if let Some(t) = fit_text(ctx, p.ds.str(n.service), NODE_W - 26.0) {
-            let _ = ctx.fill_text(&t, x + 18.0, y + 16.0);
+            let _ = ctx.fill_text(&t, x + 18.0, y + 14.0);
         }
         ctx.set_font(FONT_SMALL);
         let rate = n.error_rate();
@@ -208,7 +208,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
             if n.spans == 1 { "" } else { "s" },
             rate * 100.0
         );
-        let _ = ctx.fill_text(&facts, x + 18.0, y + 32.0);
+        let _ = ctx.fill_text(&facts, x + 18.0, y + 29.0);
     }
     ctx.restore();
 }

@@ -140,6 +140,9 @@ pub fn SpanDetail(
     /// (time of the selected span on the critical path, trace duration), ns.
     #[prop(into)]
     critical: Signal<Option<(i64, i64)>>,
+    /// Copies a link to the selected span (the App knows the URL).
+    #[prop(optional)]
+    copy_link: Option<Callback<u32>>,
 ) -> impl IntoView {
     let d = Memo::new(move |_| {
         let s = selected.get()? as usize;
@@ -158,6 +161,10 @@ pub fn SpanDetail(
                         <h2 class:error=d.is_error>{d.name.clone()}</h2>
                         <button class="close" title="Close (Esc)" on:click=move |_| selected.set(None)>"×"</button>
                     </header>
+                    {copy_link.map(|cb| view! {
+                        <button class="button small" data-testid="copy-span-link" title="Copy a link that opens this trace with this span selected"
+                            on:click=move |_| if let Some(s) = selected.get_untracked() { cb.run(s) }>"Copy link to this span"</button>
+                    })}
                     {(!d.warnings.is_empty()).then(|| view! {
                         <ul class="warnings" data-testid="span-warnings">
                             {d.warnings.iter().map(|w| view! { <li>{*w}</li> }).collect_view()}
