@@ -635,3 +635,98 @@ describe('links', () => {
     foreign.close();
   });
 });
+
+describe('sharing and exports', () => {
+  const openShare = async (page) => {
+    await page.click('[data-testid=share-button]');
+    await page.waitForSelector('[data-testid=share-dialog]');
+  };
+  const createLink = async (page) => {
+    await page.click('[data-testid=share-create]');
+    await page.waitForSelector('[data-testid=share-link]');
+    return page.inputValue('[data-testid=share-link]');
+  };
+  /** The trace JSON inside a self-contained link. */
+  const payload = (link) => zlib.inflateRawSync(Buffer.from(link.split('#data=')[1], 'base64url')).toString('utf8');
+
+  test('a self-contained link of a dropped file reopens it with no file and no network', async () => {
+    const page = await newPage();
+    await dropFiles(page, [corpusFile('zipkin/zipkin-lens-netflix.json')]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '6');
+    const want = await summary(page);
+    await openShare(page);
+    const link = await createLink(page);
+    const len = +(await page.getAttribute('[data-testid=share-length]', 'data-length'));
+    assert.equal(len, link.length);
+    assert.ok(link.length < 32000 && !link.includes('url='), link.slice(0, 200));
+    await page.screenshot({ path: path.join(out, 'share-dialog.png') });
+    await page.context().close();
+    // A fresh browser: only the app's own files may be fetched.
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const other = await ctx.newPage();
+    const fetched = [];
+    other.on('request', (r) => fetched.push(r.url()));
+    await other.goto(link);
+    await other.waitForSelector('[data-testid=trace-summary]');
+    assert.deepEqual(await summary(other), want);
+    const foreign = fetched.filter((u) => !/\.(js|wasm|css|html|svg)$|\/(\?|#|$)/.test(u.split('#')[0].split('?')[0]) && !u.startsWith('data:'));
+    assert.deepEqual(foreign, [], 'requests beyond the app itself');
+    await ctx.close();
+  });
+
+  test('a redacted link no longer holds the redacted values', async () => {
+    const page = await newPage();
+    await openShare(page);
+    // The demo has no secrets under the default patterns; redact SQL and host names instead.
+    await page.fill('[data-testid=redact-patterns]', 'db.statement, hostname');
+    const statements = demo.spans.flatMap((s) => s.tags.filter((t) => t.key === 'db.statement').map((t) => t.value));
+    const hosts = Object.values(demo.processes).flatMap((p) => p.tags.filter((t) => t.key === 'hostname').map((t) => t.value));
+    await page.waitForSelector(`[data-testid=redact-count][data-count="${statements.length + hosts.length}"]`);
+    const plain = payload(await (async () => {
+      await page.fill('[data-testid=redact-patterns]', '');
+      return createLink(page);
+    })());
+    assert.ok(statements.some((v) => plain.includes(JSON.stringify(v).slice(1, -1))), 'the unredacted link should hold the SQL');
+    await page.fill('[data-testid=redact-patterns]', 'db.statement, hostname');
+    await page.waitForSelector('[data-testid=share-link]', { state: 'detached' });
+    const red = payload(await createLink(page));
+    for (const v of [...statements, ...hosts]) assert.ok(!red.includes(JSON.stringify(v).slice(1, -1)), `${v} is still in the link`);
+    assert.ok(!red.includes('db.statement') && !red.includes('"hostname"'));
+    // Hashing keeps a value's place but not the value.
+    await page.check('[data-testid=redact-hash]');
+    const hashed = payload(await createLink(page));
+    assert.ok(hashed.includes('sha256:') && !hashed.includes(hosts[0]));
+    await page.context().close();
+  });
+
+  test('PNG, OTLP JSON, Jaeger JSON and Markdown exports', async () => {
+    const page = await newPage();
+    const canvas = await page.$eval('[data-testid=waterfall-canvas]', (c) => [c.width, c.height]);
+    await openShare(page);
+    const save = async (testid) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+      const file = path.join(out, dl.suggestedFilename());
+      await dl.saveAs(file);
+      return fs.readFileSync(file);
+    };
+    const png = await save('export-png');
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], canvas);
+    const md = (await save('export-markdown')).toString('utf8');
+    assert.match(md, new RegExp(`### Trace \`${demo.traceID}\``));
+    assert.match(md, /Slowest spans by self time/);
+    assert.match(md, /Critical path/);
+    const otlp = await save('export-otlp');
+    const jaeger = await save('export-jaeger');
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid=share-dialog] button:has-text("Close")');
+    for (const [name, bytes] of [['again.otlp.json', otlp], ['again.jaeger.json', jaeger]]) {
+      await dropFiles(page, [{ name, bytes }]);
+      await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=trace-list] tbody tr')].some((r) => r.innerText.includes(n)), name);
+      const s = await summary(page);
+      assert.deepEqual([s.traceId, s.spans, s.errors], [demo.traceID, demo.spans.length, (await summary(page)).errors]);
+    }
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});

@@ -1,16 +1,16 @@
 //! The App root: owns every signal and lays out the page.
 
 use crate::loader::{file_list, pasted_into_field, LoadError, Loader};
+use crate::share::ShareDialog;
 use crate::url_state::{self, UrlState};
 use leptos::prelude::*;
 use tracescope_components::theme::service_slots;
-use tracescope_components::trace_list::format_utc;
 use tracescope_components::{
     FlameGraph, FlameMode, ServiceMap, SpanDetail, StatsView, TraceList, WaterfallCanvas,
 };
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::summary::summarize;
-use tracescope_core::layout::time::format_duration;
+use tracescope_core::layout::time::{format_duration, format_utc};
 use tracescope_core::model::StrId;
 use tracescope_core::Dataset;
 
@@ -115,6 +115,7 @@ pub fn App() -> impl IntoView {
     // A link that wants a trace from an origin not allowed yet: (origin, url, state).
     let origin_prompt = RwSignal::new(None::<(String, String, UrlState)>);
     let copied = RwSignal::new(None::<String>);
+    let share_open = RwSignal::new(false);
 
     // Opening a trace resets what belonged to the previous one.
     Effect::new(move |_| {
@@ -234,7 +235,20 @@ pub fn App() -> impl IntoView {
     // First start: the link's trace file, or the demo traces.
     let initial = UrlState::parse(&url_state::location_search());
     leptos::task::spawn_local(async move {
-        if initial.url.is_none() {
+        if let Some(packed) = url_state::shared_data() {
+            // A self-contained link: the trace is in the fragment; no network.
+            match tracescope_core::share::unpack(&packed) {
+                Ok(bytes) => {
+                    loader.load_bytes("shared link", &bytes);
+                }
+                Err(message) => errors.update(|v| {
+                    v.push(LoadError {
+                        source: "shared link".into(),
+                        message,
+                    })
+                }),
+            }
+        } else if initial.url.is_none() {
             for url in DEMO {
                 loader.load_url(url).await;
             }
@@ -423,6 +437,8 @@ pub fn App() -> impl IntoView {
                 </label>
                 <button class="button" data-testid="paste-button" on:click=move |_| paste_open.set(true)>"Paste JSON"</button>
                 <span class="spacer"></span>
+                <button class="button" data-testid="share-button" title="A self-contained link (with redaction), or OTLP / Jaeger JSON, Markdown, PNG"
+                    disabled=move || open.get().is_none() on:click=move |_| share_open.set(true)>"Share / export…"</button>
                 <button
                     class="button"
                     data-testid="copy-link"
@@ -478,6 +494,8 @@ pub fn App() -> impl IntoView {
                     </div>
                 }
             })}
+
+            <ShareDialog dataset=dataset trace=open_signal open=share_open />
 
             <Show when=move || paste_open.get()>
                 <div class="dialog-backdrop" on:click=move |_| paste_open.set(false)>

@@ -3,6 +3,7 @@
 mod app;
 mod loader;
 mod metrics;
+mod share;
 mod url_state;
 
 fn main() {

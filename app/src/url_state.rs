@@ -110,7 +110,9 @@ pub fn write(state: &UrlState, push: bool) {
     let Some(w) = web_sys::window() else { return };
     let Ok(history) = w.history() else { return };
     let path = w.location().pathname().unwrap_or_default();
-    let url = format!("{path}{}", state.to_query());
+    // The fragment holds a self-contained trace (`#data=`): it stays.
+    let hash = w.location().hash().unwrap_or_default();
+    let url = format!("{path}{}{hash}", state.to_query());
     let _ = if push {
         history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
     } else {
@@ -157,4 +159,10 @@ pub fn allow_origin(origin: &str) {
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The packed trace of a self-contained link (`#data=…`), if any.
+pub fn shared_data() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.strip_prefix("#data=").map(str::to_string)
 }

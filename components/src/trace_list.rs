@@ -4,17 +4,8 @@
 use leptos::prelude::*;
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::layout::time::format_duration;
+use tracescope_core::layout::time::format_utc;
 use tracescope_core::model::Dataset;
-
-/// `2026-11-22 13:05:01.123 UTC` from ns since the epoch.
-pub fn format_utc(ns: i64) -> String {
-    let secs = ns.div_euclid(1_000_000_000);
-    let nanos = ns.rem_euclid(1_000_000_000) as u32;
-    match chrono::DateTime::from_timestamp(secs, nanos) {
-        Some(dt) => dt.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string(),
-        None => String::from("—"),
-    }
-}
 
 #[component]
 pub fn TraceList(

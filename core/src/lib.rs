@@ -4,8 +4,11 @@
 
 pub mod analysis;
 pub mod decode;
+pub mod encode;
 pub mod layout;
 pub mod model;
+pub mod report;
+pub mod share;
 
 pub use decode::{decode_bytes, DecodeError, DecodeSummary, Format};
 pub use model::{Dataset, Trace};

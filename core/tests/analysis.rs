@@ -512,3 +512,27 @@ proptest! {
         prop_assert!(h[0].0 <= v[0] as f64 && h.last().unwrap().1 >= *v.last().unwrap() as f64);
     }
 }
+
+#[test]
+fn markdown_summary_of_the_jaeger_ui_critical_path_trace() {
+    let mut ds = Dataset::default();
+    let f = corpus_dir().join("jaeger/jaeger-ui-TraceCriticalPath-testTrace.json");
+    decode_bytes(&mut ds, &std::fs::read(f).unwrap()).unwrap();
+    let t = &ds.traces[0];
+    let md = tracescope_core::report::markdown(&ds, t, "https://example.test/?trace=x");
+    let s = tracescope_core::analysis::summary::summarize(&ds, t);
+    assert!(
+        md.starts_with(&format!("### Trace `{}`", s.trace_id)),
+        "{md}"
+    );
+    assert!(md.contains(&format!("{} spans", s.spans)));
+    assert!(md.contains("UTC"));
+    // Five slowest by self time (or all spans when fewer): a header and the rows.
+    let table = md.split("**Slowest spans by self time**").nth(1).unwrap();
+    assert_eq!(
+        table.lines().filter(|l| l.starts_with("| ")).count(),
+        1 + s.spans.min(5)
+    );
+    assert!(md.contains("**Critical path**"));
+    assert!(md.trim_end().ends_with("(https://example.test/?trace=x)"));
+}

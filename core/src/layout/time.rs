@@ -102,6 +102,16 @@ pub fn format_duration(ns: f64) -> String {
     format!("{s}{unit}")
 }
 
+/// Wall-clock time (ns since the epoch) as `2025-11-22 12:00:00.000 UTC`.
+pub fn format_utc(ns: i64) -> String {
+    let secs = ns.div_euclid(1_000_000_000);
+    let nanos = ns.rem_euclid(1_000_000_000) as u32;
+    match chrono::DateTime::from_timestamp(secs, nanos) {
+        Some(dt) => dt.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string(),
+        None => String::from("—"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

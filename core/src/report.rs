@@ -1,0 +1,88 @@
+//! The Markdown summary of a trace for an incident ticket.
+
+use crate::analysis::critical_path::critical_path;
+use crate::analysis::self_time::self_times;
+use crate::analysis::summary::summarize;
+use crate::layout::time::{format_duration, format_utc as utc};
+use crate::model::{Dataset, StatusCode, Trace};
+
+/// Text from a trace made safe inside a Markdown table cell or line.
+fn md(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('`', "'")
+        .replace(['\n', '\r'], " ")
+}
+
+/// Trace id, root, start (UTC), duration, services, error spans with their
+/// messages, the five slowest spans by self time, the critical path, the link.
+pub fn markdown(ds: &Dataset, t: &Trace, link: &str) -> String {
+    let s = summarize(ds, t);
+    let (b0, _) = t.bounds();
+    let name = |i: usize| format!("{}: {}", md(ds.str(t.service[i])), md(ds.str(t.name[i])));
+    let mut out = format!(
+        "### Trace `{}`\n\n**{}: {}** · {} · {} · {} spans · {} services · {} errors\n\n",
+        md(&s.trace_id),
+        md(&s.root_service),
+        md(&s.root_name),
+        utc(s.start_ns),
+        format_duration(s.duration_ns as f64),
+        s.spans,
+        s.services,
+        s.errors
+    );
+    let errors: Vec<usize> = (0..t.len())
+        .filter(|&i| t.status[i] == StatusCode::Error)
+        .collect();
+    if !errors.is_empty() {
+        out += "**Error spans**\n\n";
+        for &i in errors.iter().take(20) {
+            let msg = ds.str(t.status_message[i]);
+            out += &format!(
+                "- {} ({}){}\n",
+                name(i),
+                format_duration(t.duration_ns[i] as f64),
+                if msg.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", md(msg))
+                }
+            );
+        }
+        if errors.len() > 20 {
+            out += &format!("- … and {} more\n", errors.len() - 20);
+        }
+        out += "\n";
+    }
+    let st = self_times(t);
+    let mut slow: Vec<usize> = (0..t.len()).collect();
+    slow.sort_by(|&a, &b| st[b].cmp(&st[a]).then(a.cmp(&b)));
+    out += "**Slowest spans by self time**\n\n| span | self | duration | starts at |\n|---|---:|---:|---:|\n";
+    for &i in slow.iter().take(5) {
+        out += &format!(
+            "| {} | {} | {} | +{} |\n",
+            name(i),
+            format_duration(st[i] as f64),
+            format_duration(t.duration_ns[i] as f64),
+            format_duration((t.start_ns[i] - b0) as f64)
+        );
+    }
+    let cp = critical_path(t);
+    let mut on_path: Vec<usize> = (0..t.len()).filter(|&i| cp.contains(i)).collect();
+    on_path.sort_by(|&a, &b| cp.time_on_path[b].cmp(&cp.time_on_path[a]).then(a.cmp(&b)));
+    out += "\n**Critical path** (time each span spent on it)\n\n";
+    for &i in on_path.iter().take(10) {
+        out += &format!(
+            "- {}: {}\n",
+            name(i),
+            format_duration(cp.time_on_path[i] as f64)
+        );
+    }
+    if on_path.len() > 10 {
+        out += &format!("- … and {} more spans\n", on_path.len() - 10);
+    }
+    if !link.is_empty() {
+        out += &format!("\n[Open in Tracescope]({link})\n");
+    }
+    out
+}

@@ -1,0 +1,115 @@
+//! Exports open again: every corpus file that decodes, exported as OTLP JSON
+//! and as Jaeger JSON, re-imports to the same traces, span ids and durations.
+
+mod common;
+use common::corpus_dir;
+use tracescope_core::decode_bytes;
+use tracescope_core::encode::redact::{Mode, Redaction};
+use tracescope_core::encode::{id_number, jaeger, otlp};
+use tracescope_core::model::{Dataset, IdKey};
+
+/// Per trace: span count and the sorted (span id as 64-bit number, duration).
+fn shape(ds: &Dataset, round_us: bool) -> Vec<(usize, Vec<(u64, i64)>)> {
+    ds.traces
+        .iter()
+        .map(|t| {
+            let mut v: Vec<(u64, i64)> = (0..t.len())
+                .map(|i| {
+                    let d = t.duration_ns[i];
+                    (
+                        id_number(ds, t.span_key[i]) as u64,
+                        if round_us {
+                            (d + 999).div_euclid(1000)
+                        } else {
+                            d
+                        },
+                    )
+                })
+                .collect();
+            v.sort_unstable();
+            (t.len(), v)
+        })
+        .collect()
+}
+
+fn corpus_files() -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(corpus_dir()).unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.is_dir() {
+            for f in std::fs::read_dir(&dir).unwrap() {
+                files.push(f.unwrap().path());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_corpus_file_round_trips_through_otlp_and_jaeger_json() {
+    let mut checked = 0;
+    for f in corpus_files() {
+        let mut ds = Dataset::default();
+        if decode_bytes(&mut ds, &std::fs::read(&f).unwrap()).is_err() {
+            continue;
+        }
+        let name = f.display().to_string();
+        for (label, doc, round_us) in [
+            (
+                "otlp",
+                otlp::encode(&ds, &ds.traces, &Redaction::none()),
+                false,
+            ),
+            (
+                "jaeger",
+                jaeger::encode(&ds, &ds.traces, &Redaction::none()),
+                true,
+            ),
+        ] {
+            let bytes = serde_json::to_vec(&doc).unwrap();
+            let mut back = Dataset::default();
+            decode_bytes(&mut back, &bytes).unwrap_or_else(|e| panic!("{name} as {label}: {e}"));
+            // Ids that were numbers come back as the same numbers.
+            for t in &back.traces {
+                assert!(
+                    t.span_key.iter().all(|k| matches!(k, IdKey::Num(_))),
+                    "{name} as {label}: text id"
+                );
+            }
+            assert_eq!(
+                shape(&back, round_us),
+                shape(&ds, round_us),
+                "{name} as {label}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 80, "only {checked} corpus files checked");
+}
+
+#[test]
+fn redaction_removes_values_from_exports() {
+    let mut ds = Dataset::default();
+    let f = corpus_dir().join("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
+    decode_bytes(&mut ds, &std::fs::read(f).unwrap()).unwrap();
+    let r = Redaction {
+        patterns: vec!["customer".into(), "*.address".into()],
+        mode: Mode::Drop,
+        allowlist: None,
+    };
+    let n = r.count(&ds, &ds.traces);
+    assert!(n > 0);
+    let plain = serde_json::to_string(&otlp::encode(&ds, &ds.traces, &Redaction::none())).unwrap();
+    let red = serde_json::to_string(&otlp::encode(&ds, &ds.traces, &r)).unwrap();
+    // Every redacted key is gone from the export, and nothing else is.
+    let keys = |s: &str| s.matches("\"key\":").count();
+    assert_eq!(keys(&plain) - keys(&red), n);
+    assert!(!red.contains("\"key\":\"customer") && !red.contains(".address\""));
+    let hashed = Redaction {
+        mode: Mode::Hash,
+        ..r.clone()
+    };
+    let h = serde_json::to_string(&jaeger::encode(&ds, &ds.traces, &hashed)).unwrap();
+    assert!(h.contains("sha256:"));
+}
