@@ -730,3 +730,40 @@ describe('sharing and exports', () => {
     await page.context().close();
   });
 });
+
+describe('log links and links from trace data', () => {
+  test('log-link templates fill in the trace and the span; only http(s) values are links', async () => {
+    const page = await newPage();
+    await page.click('[data-testid=loglinks-button]');
+    // A javascript: template is refused.
+    await page.fill('[data-testid=loglinks-name]', 'bad');
+    await page.fill('[data-testid=loglinks-template]', 'javascript:alert({traceId})');
+    await page.click('[data-testid=loglinks-add]');
+    await page.waitForSelector('[data-testid=loglinks-dialog] .error');
+    await page.fill('[data-testid=loglinks-name]', 'Logs');
+    await page.fill('[data-testid=loglinks-template]', 'https://logs.example/q?trace={traceId}&span={spanId}&svc={service}&from={start}&to={end}');
+    await page.click('[data-testid=loglinks-add]');
+    await page.click('[data-testid=loglinks-dialog] button:has-text("Close")');
+    const traceLink = await page.getAttribute('[data-testid=trace-log-link]', 'href');
+    const b0 = Math.min(...demo.spans.map((s) => s.startTime));
+    assert.equal(traceLink, `https://logs.example/q?trace=${demo.traceID}&span=&svc=frontend&from=${Math.floor(b0 / 1000)}&to=${Math.ceil(Math.max(...demo.spans.map((s) => s.startTime + s.duration)) / 1000)}`);
+    await clickRow(page, 1);
+    const gw = demo.spans.find((s) => s.operationName === 'POST /api/v2/checkout');
+    const spanLink = await page.getAttribute('[data-testid=span-log-link]', 'href');
+    assert.ok(spanLink.includes(`span=${gw.spanID}`) && spanLink.includes('svc=api-gateway'), spanLink);
+    // The templates stay in this browser.
+    await page.reload();
+    await page.waitForSelector('[data-testid=trace-log-link]');
+    // Attribute values: an https URL is a link, a javascript: URL stays text.
+    const trace = { data: [{ traceID: 'ab12', spans: [{ traceID: 'ab12', spanID: 'cd34', operationName: 'op', startTime: 1700000000000000, duration: 10, processID: 'p1', references: [],
+      tags: [{ key: 'runbook', type: 'string', value: 'https://runbook.example/cart' }, { key: 'evil', type: 'string', value: 'javascript:alert(1)' }] }],
+      processes: { p1: { serviceName: 'svc' } } }] };
+    await dropFiles(page, [{ name: 'links.json', bytes: Buffer.from(JSON.stringify(trace)) }]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === 'ab12');
+    await clickRow(page, 0);
+    const anchors = await page.$$eval('[data-testid=span-attributes] a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.deepEqual(anchors, ['https://runbook.example/cart']);
+    assert.match(await page.innerText('[data-testid=span-attributes]'), /javascript:alert\(1\)/);
+    await page.context().close();
+  });
+});

@@ -1,6 +1,7 @@
 //! The App root: owns every signal and lays out the page.
 
 use crate::loader::{file_list, pasted_into_field, LoadError, Loader};
+use crate::log_links::{LogLinksDialog, Templates};
 use crate::share::ShareDialog;
 use crate::url_state::{self, UrlState};
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use tracescope_components::{
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::layout::time::{format_duration, format_utc};
+use tracescope_core::links::LinkContext;
 use tracescope_core::model::StrId;
 use tracescope_core::Dataset;
 
@@ -116,6 +118,8 @@ pub fn App() -> impl IntoView {
     let origin_prompt = RwSignal::new(None::<(String, String, UrlState)>);
     let copied = RwSignal::new(None::<String>);
     let share_open = RwSignal::new(false);
+    let log_templates = RwSignal::new(crate::log_links::load());
+    let log_links_open = RwSignal::new(false);
 
     // Opening a trace resets what belonged to the previous one.
     Effect::new(move |_| {
@@ -360,6 +364,43 @@ pub fn App() -> impl IntoView {
         }
         copied.set(Some(href));
     };
+    // Log links of the open trace (its whole time) and of the selected span.
+    let link_context = move |templates: &Templates, span: Option<usize>| -> Vec<(String, String)> {
+        dataset.with(|ds| {
+            let Some(t) = open.get().and_then(|i| ds.traces.get(i)) else {
+                return Vec::new();
+            };
+            let (b0, b1) = t.bounds();
+            let root = summary
+                .with(|s| s.as_ref().map(|s| s.root_service.clone()))
+                .unwrap_or_default();
+            let (span_id, service, start, end) = match span.filter(|&s| s < t.len()) {
+                Some(s) => (
+                    ds.str(t.span_id_text[s]).to_string(),
+                    ds.str(t.service[s]).to_string(),
+                    t.start_ns[s],
+                    t.end_ns(s),
+                ),
+                None => (String::new(), root, b0, b1),
+            };
+            let trace_id = ds.str(t.trace_id_text).to_string();
+            crate::log_links::links(
+                templates,
+                &LinkContext {
+                    trace_id: &trace_id,
+                    span_id: &span_id,
+                    service: &service,
+                    start_ns: start,
+                    end_ns: end,
+                },
+            )
+        })
+    };
+    let trace_log_links = Memo::new(move |_| log_templates.with(|t| link_context(t, None)));
+    let span_log_links = Signal::derive(move || match selected.get() {
+        Some(s) => log_templates.with(|t| link_context(t, Some(s as usize))),
+        None => Vec::new(),
+    });
     let filter_name = Memo::new(move |_| {
         service_filter
             .get()
@@ -437,6 +478,7 @@ pub fn App() -> impl IntoView {
                 </label>
                 <button class="button" data-testid="paste-button" on:click=move |_| paste_open.set(true)>"Paste JSON"</button>
                 <span class="spacer"></span>
+                <button class="button" data-testid="loglinks-button" title="Links from traces and spans to your logs" on:click=move |_| log_links_open.set(true)>"Log links…"</button>
                 <button class="button" data-testid="share-button" title="A self-contained link (with redaction), or OTLP / Jaeger JSON, Markdown, PNG"
                     disabled=move || open.get().is_none() on:click=move |_| share_open.set(true)>"Share / export…"</button>
                 <button
@@ -496,6 +538,7 @@ pub fn App() -> impl IntoView {
             })}
 
             <ShareDialog dataset=dataset trace=open_signal open=share_open />
+            <LogLinksDialog templates=log_templates open=log_links_open />
 
             <Show when=move || paste_open.get()>
                 <div class="dialog-backdrop" on:click=move |_| paste_open.set(false)>
@@ -561,6 +604,9 @@ pub fn App() -> impl IntoView {
                                     <span>{format!("{} spans", s.spans)}</span>
                                     <span>{format!("{} services", s.services)}</span>
                                     <span class:error=has_errors>{format!("{} errors", s.errors)}</span>
+                                    {move || trace_log_links.get().into_iter().map(|(name, href)| view! {
+                                        <a class="log-link" data-testid="trace-log-link" href=href target="_blank" rel="noopener noreferrer">{format!("{name} ↗")}</a>
+                                    }).collect_view()}
                                 </div>
                                 {(warn_count > 0).then(|| view! {
                                     <details class="trace-warnings" data-testid="trace-warnings">
@@ -672,7 +718,7 @@ pub fn App() -> impl IntoView {
                             }.into_any(),
                         }}
                         <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
-                            <SpanDetail dataset=dataset trace=open_signal selected=selected critical=critical_of_selected copy_link=Callback::new(move |_: u32| copy_link()) />
+                            <SpanDetail dataset=dataset trace=open_signal selected=selected critical=critical_of_selected copy_link=Callback::new(move |_: u32| copy_link()) log_links=span_log_links />
                         </Show>
                     </div>
                     <p class="hint">{move || match tab.get() {

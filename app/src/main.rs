@@ -2,6 +2,7 @@
 
 mod app;
 mod loader;
+mod log_links;
 mod metrics;
 mod share;
 mod url_state;

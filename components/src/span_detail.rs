@@ -6,6 +6,9 @@ use tracescope_core::analysis::self_time::self_time_of;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::model::{flags, Dataset, Range32, StatusCode};
 
+/// (name, href) links.
+pub type NamedLinks = Vec<(String, String)>;
+
 /// Key/value rows of an attribute table.
 type Pairs = Vec<(String, String)>;
 
@@ -125,7 +128,16 @@ fn kv_table(rows: Pairs, testid: &'static str) -> impl IntoView {
             <tbody>
                 {rows
                     .into_iter()
-                    .map(|(k, v)| view! { <tr><th>{k}</th><td>{v}</td></tr> })
+                    .map(|(k, v)| {
+                        // Only http(s) URLs from a trace become links; everything else is text.
+                        let cell = if tracescope_core::links::is_web_url(&v) {
+                            let href = v.clone();
+                            view! { <a href=href target="_blank" rel="noopener noreferrer nofollow">{v}</a> }.into_any()
+                        } else {
+                            v.into_any()
+                        };
+                        view! { <tr><th>{k}</th><td>{cell}</td></tr> }
+                    })
                     .collect_view()}
             </tbody>
         </table>
@@ -143,6 +155,9 @@ pub fn SpanDetail(
     /// Copies a link to the selected span (the App knows the URL).
     #[prop(optional)]
     copy_link: Option<Callback<u32>>,
+    /// (name, href) links to logs for the selected span.
+    #[prop(optional, into)]
+    log_links: Option<Signal<NamedLinks>>,
 ) -> impl IntoView {
     let d = Memo::new(move |_| {
         let s = selected.get()? as usize;
@@ -165,6 +180,9 @@ pub fn SpanDetail(
                         <button class="button small" data-testid="copy-span-link" title="Copy a link that opens this trace with this span selected"
                             on:click=move |_| if let Some(s) = selected.get_untracked() { cb.run(s) }>"Copy link to this span"</button>
                     })}
+                    {log_links.map(|l| move || l.get().into_iter().map(|(name, href)| view! {
+                        <a class="log-link" data-testid="span-log-link" href=href target="_blank" rel="noopener noreferrer">{format!("{name} ↗")}</a>
+                    }).collect_view())}
                     {(!d.warnings.is_empty()).then(|| view! {
                         <ul class="warnings" data-testid="span-warnings">
                             {d.warnings.iter().map(|w| view! { <li>{*w}</li> }).collect_view()}

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod decode;
 pub mod encode;
 pub mod layout;
+pub mod links;
 pub mod model;
 pub mod report;
 pub mod share;
