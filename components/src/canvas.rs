@@ -67,6 +67,24 @@ pub fn prepare(canvas: &HtmlCanvasElement, w: f64, h: f64) -> Option<CanvasRende
     Some(ctx)
 }
 
+/// Repaints the canvas (sized to `size` at device resolution) whenever a
+/// signal read by `paint` changes: one Effect per canvas view.
+pub fn repaint(
+    canvas_ref: NodeRef<Canvas>,
+    size: RwSignal<(f64, f64)>,
+    paint: impl Fn(CanvasRenderingContext2d, f64, f64) + 'static,
+) {
+    Effect::new(move |_| {
+        let Some(canvas) = canvas_ref.get() else {
+            return;
+        };
+        let (w, h) = size.get();
+        if let Some(ctx) = prepare(&canvas, w, h) {
+            paint(ctx, w, h);
+        }
+    });
+}
+
 /// A mouse event's position in the canvas, in CSS pixels.
 pub fn local_point(canvas_ref: NodeRef<Canvas>, ev: &web_sys::MouseEvent) -> (f64, f64) {
     match canvas_ref.get_untracked() {

@@ -8,7 +8,7 @@
 //! Wheel scrolls deep graphs; Ctrl/⌘+wheel zooms the chart's time axis.
 
 use crate::canvas::{
-    fit_text, local_point, observe_size, prepare, ruler_labels, tooltip_style, FONT, FONT_SMALL,
+    fit_text, local_point, observe_size, repaint, ruler_labels, tooltip_style, FONT, FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
 use leptos::prelude::*;
@@ -352,14 +352,7 @@ pub fn FlameGraph(
         }
     };
 
-    Effect::new(move |_| {
-        let Some(canvas) = canvas_ref.get() else {
-            return;
-        };
-        let (w, h) = size.get();
-        let Some(ctx) = prepare(&canvas, w, h) else {
-            return;
-        };
+    repaint(canvas_ref, size, move |ctx, w, h| {
         let th = theme(dark.get());
         let needle = search.get().trim().to_lowercase();
         let sel = selected_frame();

@@ -7,7 +7,7 @@
 //! other views to it (click again, or on the filter chip, to clear).
 
 use crate::canvas::{
-    fit_text, local_point, observe_size, prepare, text_width, FONT_BOLD, FONT_SMALL,
+    fit_text, local_point, observe_size, repaint, text_width, FONT_BOLD, FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
 use leptos::prelude::*;
@@ -254,14 +254,7 @@ pub fn ServiceMap(
         })
     };
 
-    Effect::new(move |_| {
-        let Some(canvas) = canvas_ref.get() else {
-            return;
-        };
-        let (w, h) = size.get();
-        let Some(ctx) = prepare(&canvas, w, h) else {
-            return;
-        };
+    repaint(canvas_ref, size, move |ctx, w, h| {
         let t = tf();
         let th = theme(dark.get());
         let hov = hover.get();

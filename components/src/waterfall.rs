@@ -9,7 +9,7 @@
 //! resets the zoom. Keyboard: ↑/↓ select, ←/→ collapse/expand, Esc clears.
 
 use crate::canvas::{
-    fit_text, local_point, observe_size, prepare, ruler_labels, text_width, tooltip_style, FONT,
+    fit_text, local_point, observe_size, repaint, ruler_labels, text_width, tooltip_style, FONT,
     FONT_BOLD, FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
@@ -358,14 +358,7 @@ pub fn WaterfallCanvas(
     });
 
     // Paint whenever anything drawn changes.
-    Effect::new(move |_| {
-        let Some(canvas) = canvas_ref.get() else {
-            return;
-        };
-        let (w, h) = size.get();
-        let Some(ctx) = prepare(&canvas, w, h) else {
-            return;
-        };
+    repaint(canvas_ref, size, move |ctx, w, h| {
         let show_cp = show_critical.get();
         let view_now = current_view();
         let geo = geometry();
