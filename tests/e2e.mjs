@@ -25,6 +25,16 @@ const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applica
 function serve() {
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
+    // /slow/<corpus file>: the file in five pieces, 250 ms apart (a big download).
+    if (u.pathname.startsWith('/slow/')) {
+      const bytes = fs.readFileSync(path.join(corpus, decodeURIComponent(u.pathname.slice(6))));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+      const step = Math.ceil(bytes.length / 5);
+      let i = 0;
+      const next = () => { res.write(bytes.subarray(i, i + step)); i += step; if (i < bytes.length) setTimeout(next, 250); else res.end(); };
+      next();
+      return;
+    }
     // Corpus files under /corpus/, as a ticket attachment would be.
     const [dir, rel] = u.pathname.startsWith('/corpus/') ? [corpus, u.pathname.slice(8)] : [dist, u.pathname];
     let p = path.join(dir, decodeURIComponent(rel));
@@ -605,6 +615,23 @@ describe('links', () => {
     await page.waitForSelector('[data-testid=span-detail]');
     await page.goForward();
     await page.waitForFunction(() => document.querySelector('[data-testid=view-flame]').getAttribute('aria-selected') === 'true');
+    await page.context().close();
+  });
+
+  test('?url= shows download progress and the page stays usable', async () => {
+    const file = 'zipkin/zipkin-lens-netflix.json';
+    const size = fs.statSync(path.join(corpus, file)).size;
+    const page = await newPage({ url: `?url=/slow/${file}`, wait: false });
+    await page.waitForFunction((n) => {
+      const p = document.querySelector('[data-testid=load-progress]');
+      return p && +p.dataset.bytes > 0 && +p.dataset.bytes < n && +p.getAttribute('max') === n;
+    }, size);
+    // A click during the download is answered.
+    const theme = await page.getAttribute('html', 'data-theme');
+    await page.click('[data-testid=theme-toggle]');
+    assert.notEqual(await page.getAttribute('html', 'data-theme'), theme);
+    await page.waitForSelector('[data-testid=trace-summary][data-spans="6"]');
+    assert.equal(await page.locator('[data-testid=load-progress]').count(), 0);
     await page.context().close();
   });
 

@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
     let flame_chart_focus = RwSignal::new(None::<u32>);
     let flame_merged_focus = RwSignal::new(0u32);
     let fetched_from = RwSignal::new(Vec::<Option<String>>::new());
+    let progress = RwSignal::new(None::<(f64, Option<f64>)>);
     let loader = Loader {
         dataset,
         sources,
@@ -109,6 +110,7 @@ pub fn App() -> impl IntoView {
         errors,
         loading,
         fetched_from,
+        progress,
     };
     // State from a link, waiting for its trace to open (span, zoom, service).
     let pending = StoredValue::new(None::<UrlState>);
@@ -489,6 +491,14 @@ pub fn App() -> impl IntoView {
                     on:click=move |_| copy_link()
                 >{move || if copied.get().is_some_and(|c| Some(c) == web_sys::window().and_then(|w| w.location().href().ok())) { "✓ Link copied" } else { "Copy link" }}</button>
                 {move || loading.get().map(|f| view! { <span class="loading" data-testid="loading">{format!("Loading {f}…")}</span> })}
+                {move || progress.get().map(|(done, total)| {
+                    let mb = |b: f64| format!("{:.1} MB", b / 1e6);
+                    let text = match total { Some(t) => format!("{} of {}", mb(done), mb(t)), None => mb(done) };
+                    view! {
+                        <progress data-testid="load-progress" data-bytes=done max=total.unwrap_or(0.0) value=done></progress>
+                        <span class="loading">{text}</span>
+                    }
+                })}
                 <button class="button" on:click=toggle_theme title="Switch light/dark theme" data-testid="theme-toggle">
                     {move || if dark.get() { "☀ Light" } else { "☾ Dark" }}
                 </button>

@@ -26,6 +26,8 @@ pub struct Loader {
     pub loading: RwSignal<Option<String>>,
     /// The URL each trace was fetched from (None: dropped, picked or pasted).
     pub fetched_from: RwSignal<Vec<Option<String>>>,
+    /// Bytes received and expected (when the server says) of a fetch in progress.
+    pub progress: RwSignal<Option<(f64, Option<f64>)>>,
 }
 
 impl Loader {
@@ -107,9 +109,17 @@ impl Loader {
             if !resp.ok() {
                 return Err(format!("HTTP {} {}", resp.status(), resp.status_text()));
             }
-            resp.binary().await.map_err(|e| e.to_string())
+            let total = resp
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.parse::<f64>().ok());
+            match resp.body() {
+                Some(body) => read_with_progress(body, total, self.progress).await,
+                None => resp.binary().await.map_err(|e| e.to_string()),
+            }
         }
         .await;
+        self.progress.set(None);
         let loaded = match result {
             Ok(bytes) => self.load_bytes(&name, &bytes),
             Err(message) => {
@@ -146,4 +156,31 @@ pub fn pasted_into_field(ev: &web_sys::Event) -> bool {
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA"))
         .unwrap_or(false)
+}
+
+/// Reads a response body chunk by chunk, reporting bytes received.
+async fn read_with_progress(
+    body: web_sys::ReadableStream,
+    total: Option<f64>,
+    progress: RwSignal<Option<(f64, Option<f64>)>>,
+) -> Result<Vec<u8>, String> {
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut out = Vec::new();
+    progress.set(Some((0.0, total)));
+    loop {
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| format!("the download broke off: {e:?}"))?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            return Ok(out);
+        }
+        if let Ok(v) = js_sys::Reflect::get(&chunk, &"value".into()) {
+            out.extend(js_sys::Uint8Array::new(&v).to_vec());
+        }
+        progress.set(Some((out.len() as f64, total)));
+    }
 }
