@@ -553,6 +553,9 @@ describe('links', () => {
       await page.mouse.down();
       await page.mouse.move(c.x + c.nameW + 400, c.y + c.header + 100, { steps: 4 });
       await page.mouse.up();
+      // Fold cart-service's subtree (row 5, depth 2): folds are in the link too.
+      await clickRow(page, 5, { x: 6 + 2 * 14 + 7 });
+      await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows < n, demo.spans.length);
     } },
     flame: { canvas: 'flame-canvas', async set(page) {
       await tab(page, 'flame');
@@ -577,6 +580,7 @@ describe('links', () => {
       await page.waitForTimeout(200);
       const link = await copyLink(page);
       assert.ok(link.includes(`view=${name}`), link);
+      if (name === 'waterfall') assert.match(link, /[?&]fold=[0-9a-f]+/);
       const want = { summary: await summary(page), span: await attrNow(page, '[data-testid=span-detail]', 'data-span-id'),
         filter: await attrNow(page, '[data-testid=service-filter]', 'data-service'), pixels: await pixels(page, v.canvas) };
       const other = await newPage({ url: link });

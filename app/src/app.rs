@@ -157,6 +157,13 @@ pub fn App() -> impl IntoView {
                     flame_chart_focus.set(s.map(|s| s as u32));
                 }
                 flame_merged_focus.set(st.flame_node.unwrap_or(0));
+                if !st.fold.is_empty() {
+                    collapsed.set(
+                        (0..t.len())
+                            .map(|s| st.fold.iter().any(|id| id == ds.str(t.span_id_text[s])))
+                            .collect(),
+                    );
+                }
             });
         }
     });
@@ -344,6 +351,17 @@ pub fn App() -> impl IntoView {
                 .filter(|&s| (s as usize) < t.len())
                 .map(|s| ds.str(t.span_id_text[s as usize]).to_string());
             st.flame_node = Some(flame_merged_focus.get()).filter(|&n| n > 0);
+            let folds: Vec<String> = collapsed.with(|c| {
+                c.iter()
+                    .enumerate()
+                    .filter(|&(s, &f)| f && s < t.len())
+                    .take(url_state::MAX_FOLDS + 1)
+                    .map(|(s, _)| ds.str(t.span_id_text[s]).to_string())
+                    .collect()
+            });
+            if folds.len() <= url_state::MAX_FOLDS {
+                st.fold = folds;
+            }
         });
         st
     });

@@ -6,7 +6,8 @@
 //! window as ns offsets from the trace start, `service=` the service
 //! filter, `q=` the flame search, `flame=merged`, `scope=all`, `cp=0` when
 //! the critical path is hidden, `fspan=` the span the flame chart is zoomed
-//! into, `fnode=` the merged flame frame zoomed into.
+//! into, `fnode=` the merged flame frame zoomed into, `fold=` span ids of
+//! collapsed subtrees (up to [`MAX_FOLDS`]).
 
 use web_sys::UrlSearchParams;
 
@@ -24,7 +25,13 @@ pub struct UrlState {
     pub hide_critical: bool,
     pub flame_span: Option<String>,
     pub flame_node: Option<u32>,
+    /// Span ids of collapsed subtrees (left out when there are too many).
+    pub fold: Vec<String>,
 }
+
+/// More collapsed subtrees than this are not put in the URL (it would grow
+/// without bound); the link then opens them expanded.
+pub const MAX_FOLDS: usize = 64;
 
 impl UrlState {
     /// Parses a query string (with or without the leading `?`); unknown or
@@ -51,6 +58,14 @@ impl UrlState {
             hide_critical: get("cp").as_deref() == Some("0"),
             flame_span: get("fspan"),
             flame_node: get("fnode").and_then(|n| n.parse().ok()).filter(|&n| n > 0),
+            fold: get("fold")
+                .map(|f| {
+                    f.split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -76,6 +91,10 @@ impl UrlState {
         put("cp", &self.hide_critical.then(|| "0".to_string()));
         put("fspan", &self.flame_span);
         put("fnode", &self.flame_node.map(|n| n.to_string()));
+        put(
+            "fold",
+            &(!self.fold.is_empty()).then(|| self.fold.join(",")),
+        );
         let s: String = p.to_string().into();
         if s.is_empty() {
             s
