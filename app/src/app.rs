@@ -675,7 +675,7 @@ pub fn App() -> impl IntoView {
                             </span>
                         }})}
                         <span class="spacer"></span>
-                        <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
+                        <Show when=move || tab.get() == Tab::Waterfall || (tab.get() == Tab::Flame && flame_mode.get() == FlameMode::Chart)>
                             <label class="toggle" title="Mark the chain of work that determined the trace's duration">
                                 <input type="checkbox" data-testid="critical-toggle"
                                     prop:checked=move || show_critical.get()
