@@ -72,7 +72,8 @@ async function newPage({ dark = false, url = '', wait = true } = {}) {
   page.errors = errors;
   await page.goto(url.startsWith('http') ? url : base + url);
   // The demo traces (or the link's trace) open on first start.
-  if (wait) await page.waitForSelector('[data-testid=trace-summary]');
+  // Ready: the first traces are loaded and the link's state applied.
+  if (wait) await page.waitForSelector('.app[data-ready=true] [data-testid=trace-summary]');
   return page;
 }
 

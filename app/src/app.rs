@@ -473,6 +473,7 @@ pub fn App() -> impl IntoView {
     view! {
         <div
             class="app"
+            data-ready=move || url_ready.get().to_string()
             on:dragover=move |ev: web_sys::DragEvent| {
                 ev.prevent_default();
                 dragging.set(true);

@@ -10,6 +10,7 @@ pub mod links;
 pub mod model;
 pub mod report;
 pub mod share;
+pub mod synth;
 
 pub use decode::{decode_bytes, DecodeError, DecodeSummary, Format};
 pub use model::{Dataset, Trace};

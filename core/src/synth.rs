@@ -1,0 +1,249 @@
+//! Realistic synthetic traces of any size, for benchmarks: one trace of N
+//! spans over ~30 services, a tree both deep (call chains) and wide (fan-outs
+//! to caches and databases), attributes, events, some errors and retries.
+//! Written as Jaeger, OTLP or Zipkin v2 JSON. Deterministic for a seed.
+
+use std::fmt::Write;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SynthFormat {
+    Jaeger,
+    Otlp,
+    Zipkin,
+}
+
+impl SynthFormat {
+    pub fn parse(s: &str) -> Option<SynthFormat> {
+        match s {
+            "jaeger" => Some(SynthFormat::Jaeger),
+            "otlp" => Some(SynthFormat::Otlp),
+            "zipkin" => Some(SynthFormat::Zipkin),
+            _ => None,
+        }
+    }
+}
+
+/// A small deterministic generator (64-bit LCG, high bits).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const SERVICES: &[&str] = &[
+    "frontend",
+    "api-gateway",
+    "auth",
+    "cart",
+    "checkout",
+    "payment",
+    "fraud",
+    "inventory",
+    "catalog",
+    "pricing",
+    "currency",
+    "shipping",
+    "email",
+    "notification",
+    "recommendation",
+    "search",
+    "ads",
+    "user-profile",
+    "session",
+    "orders",
+    "billing",
+    "tax",
+    "loyalty",
+    "reviews",
+    "media",
+    "cdn-edge",
+    "redis",
+    "postgres",
+    "kafka",
+    "elasticsearch",
+];
+const OPS: &[&str] = &[
+    "GET /api/items",
+    "POST /api/orders",
+    "Process",
+    "Query",
+    "GET",
+    "SET",
+    "SELECT",
+    "publish",
+    "consume",
+    "render",
+];
+
+/// One span before writing: parent index, service, operation, start/duration (µs), error.
+struct S {
+    parent: Option<usize>,
+    service: usize,
+    op: usize,
+    start_us: i64,
+    dur_us: i64,
+    error: bool,
+}
+
+fn build(n: usize, seed: u64) -> Vec<S> {
+    let mut rng = Rng(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let t0: i64 = 1_700_000_000_000_000;
+    let mut spans: Vec<S> = Vec::with_capacity(n);
+    spans.push(S {
+        parent: None,
+        service: 0,
+        op: 0,
+        start_us: t0,
+        dur_us: 1_000_000 + n as i64 * 20,
+        error: false,
+    });
+    // Each new span picks a parent: mostly a recent span (deep chains), sometimes an early one (wide fan-outs).
+    for i in 1..n {
+        let p = if rng.below(4) == 0 {
+            rng.below(i.min(64) as u64) as usize
+        } else {
+            i - 1 - rng.below(i.min(8) as u64) as usize
+        };
+        let (ps, pd) = (spans[p].start_us, spans[p].dur_us.max(2));
+        let offset = rng.below((pd / 2).max(1) as u64) as i64;
+        let dur = (rng.below((pd - offset).max(1) as u64) as i64).max(1);
+        let leaf_service = 26 + rng.below(4) as usize;
+        let service = if rng.below(3) == 0 {
+            leaf_service
+        } else {
+            1 + rng.below(25) as usize
+        };
+        spans.push(S {
+            parent: Some(p),
+            service,
+            op: rng.below(OPS.len() as u64) as usize,
+            start_us: ps + offset,
+            dur_us: dur,
+            error: rng.below(50) == 0,
+        });
+    }
+    spans
+}
+
+fn span_hex(i: usize) -> String {
+    format!(
+        "{:016x}",
+        (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    )
+}
+
+/// N spans of one trace in the given format.
+pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
+    let spans = build(n.max(1), seed);
+    let trace_id = format!(
+        "{:032x}",
+        (seed as u128 + 1).wrapping_mul(0x0123_4567_89ab_cdef_0fed_cba9_8765_4321)
+    );
+    let mut out = String::with_capacity(n * 420);
+    match format {
+        SynthFormat::Jaeger => {
+            let _ = write!(out, "{{\"data\":[{{\"traceID\":\"{trace_id}\",\"spans\":[");
+            for (i, s) in spans.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let refs = s.parent.map(|p| format!("[{{\"refType\":\"CHILD_OF\",\"traceID\":\"{trace_id}\",\"spanID\":\"{}\"}}]", span_hex(p))).unwrap_or_else(|| "[]".into());
+                let _ = write!(
+                    out,
+                    "{{\"traceID\":\"{trace_id}\",\"spanID\":\"{}\",\"operationName\":\"{}\",\"references\":{refs},\"startTime\":{},\"duration\":{},\"tags\":[{{\"key\":\"span.kind\",\"type\":\"string\",\"value\":\"server\"}},{{\"key\":\"http.status_code\",\"type\":\"int64\",\"value\":{}}},{{\"key\":\"request.id\",\"type\":\"string\",\"value\":\"req-{i}\"}},{{\"key\":\"error\",\"type\":\"bool\",\"value\":{}}}],\"logs\":[{{\"timestamp\":{},\"fields\":[{{\"key\":\"event\",\"type\":\"string\",\"value\":\"handled\"}}]}}],\"processID\":\"p{}\"}}",
+                    span_hex(i),
+                    OPS[s.op],
+                    s.start_us,
+                    s.dur_us,
+                    if s.error { 500 } else { 200 },
+                    s.error,
+                    s.start_us + s.dur_us / 2,
+                    s.service
+                );
+            }
+            out.push_str("],\"processes\":{");
+            for (k, name) in SERVICES.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "\"p{k}\":{{\"serviceName\":\"{name}\",\"tags\":[{{\"key\":\"hostname\",\"type\":\"string\",\"value\":\"{name}-7d9f\"}}]}}");
+            }
+            out.push_str("}}]}");
+        }
+        SynthFormat::Otlp => {
+            out.push_str("{\"resourceSpans\":[");
+            let mut first_group = true;
+            for (k, name) in SERVICES.iter().enumerate() {
+                let mine: Vec<usize> = (0..spans.len())
+                    .filter(|&i| spans[i].service == k)
+                    .collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                if !first_group {
+                    out.push(',');
+                }
+                first_group = false;
+                let _ = write!(out, "{{\"resource\":{{\"attributes\":[{{\"key\":\"service.name\",\"value\":{{\"stringValue\":\"{name}\"}}}}]}},\"scopeSpans\":[{{\"scope\":{{\"name\":\"synth\"}},\"spans\":[");
+                for (j, &i) in mine.iter().enumerate() {
+                    let s = &spans[i];
+                    if j > 0 {
+                        out.push(',');
+                    }
+                    let parent = s
+                        .parent
+                        .map(|p| format!("\"parentSpanId\":\"{}\",", span_hex(p)))
+                        .unwrap_or_default();
+                    let start = s.start_us * 1000;
+                    let _ = write!(
+                        out,
+                        "{{\"traceId\":\"{trace_id}\",\"spanId\":\"{}\",{parent}\"name\":\"{}\",\"kind\":2,\"startTimeUnixNano\":\"{start}\",\"endTimeUnixNano\":\"{}\",\"attributes\":[{{\"key\":\"http.status_code\",\"value\":{{\"intValue\":\"{}\"}}}},{{\"key\":\"request.id\",\"value\":{{\"stringValue\":\"req-{i}\"}}}}],\"events\":[{{\"timeUnixNano\":\"{}\",\"name\":\"handled\"}}],\"status\":{{\"code\":{}}}}}",
+                        span_hex(i),
+                        OPS[s.op],
+                        start + s.dur_us * 1000,
+                        if s.error { 500 } else { 200 },
+                        start + s.dur_us * 500,
+                        if s.error { 2 } else { 0 }
+                    );
+                }
+                out.push_str("]}]}");
+            }
+            out.push_str("]}");
+        }
+        SynthFormat::Zipkin => {
+            let tid = &trace_id[16..];
+            out.push('[');
+            for (i, s) in spans.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let parent = s
+                    .parent
+                    .map(|p| format!("\"parentId\":\"{}\",", span_hex(p)))
+                    .unwrap_or_default();
+                let err = if s.error { ",\"error\":\"boom\"" } else { "" };
+                let _ = write!(
+                    out,
+                    "{{\"traceId\":\"{tid}\",\"id\":\"{}\",{parent}\"name\":\"{}\",\"kind\":\"SERVER\",\"timestamp\":{},\"duration\":{},\"localEndpoint\":{{\"serviceName\":\"{}\"}},\"annotations\":[{{\"timestamp\":{},\"value\":\"handled\"}}],\"tags\":{{\"request.id\":\"req-{i}\"{err}}}}}",
+                    span_hex(i),
+                    OPS[s.op],
+                    s.start_us,
+                    s.dur_us,
+                    SERVICES[s.service],
+                    s.start_us + s.dur_us / 2
+                );
+            }
+            out.push(']');
+        }
+    }
+    out
+}
