@@ -9,5 +9,6 @@ mod url_state;
 
 fn main() {
     console_error_panic_hook::set_once();
+    metrics::install();
     leptos::mount::mount_to_body(app::App);
 }

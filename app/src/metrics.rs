@@ -1,8 +1,9 @@
 //! `window.__tracescope`: read-only figures of the last load, for tests and
-//! benchmark scripts: `{format, traces, spans, decode_ms, first_paint_ms, error}`.
+//! benchmark scripts: `{format, traces, spans, decode_ms, first_paint_ms, error}`
+//! and `wasm_bytes()`, the size of the wasm linear memory now.
 
 use js_sys::{Object, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 pub fn now() -> f64 {
     web_sys::window()
@@ -26,6 +27,24 @@ fn metrics_object() -> Option<Object> {
 
 fn set(o: &Object, k: &str, v: JsValue) {
     let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+}
+
+/// Installs `window.__tracescope.wasm_bytes()`.
+pub fn install() {
+    let Some(o) = metrics_object() else { return };
+    let f = wasm_bindgen::closure::Closure::<dyn Fn() -> f64>::new(|| {
+        wasm_bindgen::memory()
+            .dyn_into::<js_sys::WebAssembly::Memory>()
+            .map(|m| {
+                m.buffer()
+                    .unchecked_into::<js_sys::ArrayBuffer>()
+                    .byte_length() as f64
+            })
+            .unwrap_or(0.0)
+    });
+    set(&o, "wasm_bytes", f.as_ref().clone());
+    // Lives as long as the page.
+    f.forget();
 }
 
 pub fn record_load(format: &str, traces: usize, spans: usize, decode_ms: f64, t0: f64) {

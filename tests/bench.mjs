@@ -1,0 +1,93 @@
+// Browser benchmark (not a test): drives the release build (dist/) in
+// headless Chromium with synthetic traces and prints, per size: file MB,
+// V8 JSON.parse ms of the same bytes in the same page, our decode ms, first
+// waterfall paint ms, first paint ÷ JSON.parse, p50/p99 frame time during a
+// scripted scroll and zoom, JS heap and wasm memory, and the bundle size.
+//
+//   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|otlp|zipkin]
+//   (after `trunk build --release` and `cargo build --release -p tracescope-core --bin gentrace`)
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const sizes = (process.argv[2] || '10000,100000').split(',').map(Number);
+const format = process.argv[3] || 'jaeger';
+const gentrace = process.env.GENTRACE || path.join(root, 'target', 'release', 'gentrace');
+const tmp = fs.mkdtempSync('/tmp/tracescope-bench-');
+
+const files = {};
+for (const n of sizes) {
+  const f = path.join(tmp, `synth-${n}.json`);
+  fs.writeFileSync(f, execFileSync(gentrace, [String(n), format, '1'], { maxBuffer: 4 << 30 }));
+  files[`/synth-${n}.json`] = f;
+}
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
+const server = http.createServer((req, res) => {
+  const u = new URL(req.url, 'http://x');
+  let p = files[u.pathname] || path.join(dist, decodeURIComponent(u.pathname));
+  if (fs.existsSync(p) && fs.statSync(p).isDirectory()) p = path.join(p, 'index.html');
+  if (!fs.existsSync(p)) { res.writeHead(404).end(); return; }
+  res.writeHead(200, { 'content-type': MIME[path.extname(p)] || 'application/octet-stream', 'content-length': fs.statSync(p).size });
+  fs.createReadStream(p).pipe(res);
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--enable-precise-memory-info', '--js-flags=--max-old-space-size=8192'],
+});
+
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN; };
+const rows = [];
+for (const n of sizes) {
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  page.setDefaultTimeout(600000);
+  await page.goto(base);
+  await page.waitForSelector('.app[data-ready=true]');
+  const url = `/synth-${n}.json`;
+  // The same bytes: JSON.parse (the floor of every JavaScript viewer), then a drop on the app.
+  const r = await page.evaluate(async (url) => {
+    const buf = await (await fetch(url)).arrayBuffer();
+    const t0 = performance.now();
+    JSON.parse(new TextDecoder().decode(buf));
+    const parse = performance.now() - t0;
+    const dt = new DataTransfer();
+    dt.items.add(new File([buf], url.slice(1)));
+    const z = document.querySelector('[data-testid=drop-zone]');
+    z.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    return { bytes: buf.byteLength, parse };
+  }, url);
+  await page.waitForFunction((n) => window.__tracescope?.spans === n && window.__tracescope.first_paint_ms != null, n, { polling: 50 });
+  const m = await page.evaluate(() => ({ ...window.__tracescope, wasm: window.__tracescope.wasm_bytes() }));
+  // Scripted scroll and zoom over the waterfall, frame intervals from requestAnimationFrame.
+  const c = await page.$eval('[data-testid=waterfall-canvas]', (e) => { const b = e.getBoundingClientRect(); return { x: b.x + b.width * 0.7, y: b.y + b.height * 0.6 }; });
+  await page.mouse.move(c.x, c.y);
+  await page.evaluate(() => { window.__frames = []; const f = (t) => { window.__frames.push(t); if (!window.__stop) requestAnimationFrame(f); }; window.__stop = false; requestAnimationFrame(f); });
+  for (let i = 0; i < 40; i++) { await page.mouse.wheel(0, 120); await page.waitForTimeout(16); }
+  await page.keyboard.down('Control');
+  for (let i = 0; i < 20; i++) { await page.mouse.wheel(0, i < 10 ? -100 : 100); await page.waitForTimeout(16); }
+  await page.keyboard.up('Control');
+  const frames = await page.evaluate(() => { window.__stop = true; const f = window.__frames; return f.slice(1).map((t, i) => t - f[i]); });
+  const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
+  rows.push({
+    spans: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'JSON.parse ms': r.parse.toFixed(0), 'decode ms': m.decode_ms.toFixed(0),
+    'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2),
+    'frame p50 ms': pct(frames, 50).toFixed(1), 'frame p99 ms': pct(frames, 99).toFixed(1),
+    'JS heap MB': (heap / 1e6).toFixed(0), 'wasm MB': (m.wasm / 1e6).toFixed(0),
+  });
+  await page.context().close();
+}
+await browser.close();
+server.close();
+fs.rmSync(tmp, { recursive: true, force: true });
+
+const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length;
+const bundle = fs.readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f)).reduce((s, f) => s + gz(f), 0);
+console.log(`format ${format}; bundle (wasm + js, gzip -9): ${(bundle / 1024).toFixed(0)} KB`);
+console.table(rows);
