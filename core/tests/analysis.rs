@@ -1,7 +1,7 @@
 //! Analyses against hand-computed answers, and layout invariants.
 
 mod common;
-use common::corpus_dir;
+use common::decode_file;
 use proptest::prelude::*;
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::flame::merge;
@@ -135,13 +135,7 @@ fn critical_path_skips_async_children() {
 #[test]
 fn critical_path_of_the_jaeger_ui_test_trace() {
     // The file carries Jaeger UI's own expected answer: [S1] O1 40, O2 20, O3 10, O4 30 (µs).
-    let mut ds = Dataset::default();
-    decode_bytes(
-        &mut ds,
-        &std::fs::read(corpus_dir().join("jaeger/jaeger-ui-TraceCriticalPath-testTrace.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let ds = decode_file("jaeger/jaeger-ui-TraceCriticalPath-testTrace.json");
     let t = &ds.traces[0];
     let cp = critical_path(t);
     let by_name: Vec<(String, i64)> = (0..t.len())
@@ -229,8 +223,7 @@ fn service_graph_edges_of_the_tempo_files() {
         ),
     ];
     for (file, want) in cases {
-        let mut ds = Dataset::default();
-        decode_bytes(&mut ds, &std::fs::read(corpus_dir().join(file)).unwrap()).unwrap();
+        let ds = decode_file(file);
         let g = service_graph(&ds.traces);
         let mut got: Vec<(&str, &str, usize, usize)> = g
             .edges
@@ -298,13 +291,7 @@ fn operation_stats_by_hand() {
 
 #[test]
 fn attribute_keys_of_the_hotrod_trace() {
-    let mut ds = Dataset::default();
-    decode_bytes(
-        &mut ds,
-        &std::fs::read(corpus_dir().join("otlp/jaeger-apiv3-getTrace-response-hotrod.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let ds = decode_file("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
     let keys = attribute_keys(&ds, &ds.traces);
     // Span and resource keys, sorted, once each.
     assert!(keys.contains(&"service.name".to_string()), "{keys:?}");
@@ -414,13 +401,7 @@ proptest! {
 
 #[test]
 fn service_map_of_the_hotrod_trace_puts_callers_left_of_callees() {
-    let mut ds = Dataset::default();
-    decode_bytes(
-        &mut ds,
-        &std::fs::read(corpus_dir().join("otlp/jaeger-apiv3-getTrace-response-hotrod.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let ds = decode_file("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
     let g = service_graph(&ds.traces);
     let l = layout(&g, 150.0, 44.0, 80.0, 24.0);
     for e in &g.edges {
@@ -515,9 +496,7 @@ proptest! {
 
 #[test]
 fn markdown_summary_of_the_jaeger_ui_critical_path_trace() {
-    let mut ds = Dataset::default();
-    let f = corpus_dir().join("jaeger/jaeger-ui-TraceCriticalPath-testTrace.json");
-    decode_bytes(&mut ds, &std::fs::read(f).unwrap()).unwrap();
+    let ds = decode_file("jaeger/jaeger-ui-TraceCriticalPath-testTrace.json");
     let t = &ds.traces[0];
     let md = tracescope_core::report::markdown(&ds, t, "https://example.test/?trace=x");
     let s = tracescope_core::analysis::summary::summarize(&ds, t);

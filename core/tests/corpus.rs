@@ -3,7 +3,7 @@
 //! SOURCES.md), or is rejected with the stated reason.
 
 mod common;
-use common::corpus_dir;
+use common::{corpus_dir, corpus_files, decode_file};
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::{decode_bytes, Dataset, Format};
 
@@ -700,31 +700,9 @@ const REJECTED: &[(&str, &str)] = &[
     ),
 ];
 
-fn all_corpus_files() -> Vec<String> {
-    let mut out = Vec::new();
-    let root = corpus_dir();
-    for dir in std::fs::read_dir(&root).expect("../shared/corpus is missing") {
-        let dir = dir.unwrap().path();
-        if !dir.is_dir() {
-            continue;
-        }
-        for f in std::fs::read_dir(&dir).unwrap() {
-            let f = f.unwrap().path();
-            out.push(
-                f.strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-            );
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn every_corpus_file_is_listed() {
-    for f in all_corpus_files() {
+    for f in corpus_files() {
         assert!(
             EXPECTED.iter().any(|e| e.0 == f) || REJECTED.iter().any(|r| r.0 == f),
             "{f} is in the corpus but has no expected counts here"
@@ -785,12 +763,6 @@ fn non_trace_files_are_rejected_with_what_they_look_like() {
         assert!(e.contains(words), "{file}: {e}");
         assert!(ds.traces.is_empty());
     }
-}
-
-fn decode_file(file: &str) -> Dataset {
-    let mut ds = Dataset::default();
-    decode_bytes(&mut ds, &std::fs::read(corpus_dir().join(file)).unwrap()).unwrap();
-    ds
 }
 
 fn span_by_text<'a>(ds: &'a Dataset, t: &'a tracescope_core::Trace, id: &str) -> Vec<usize> {

@@ -2,7 +2,7 @@
 //! and as Jaeger JSON, re-imports to the same traces, span ids and durations.
 
 mod common;
-use common::corpus_dir;
+use common::{corpus_dir, corpus_files, decode_file};
 use tracescope_core::decode_bytes;
 use tracescope_core::encode::redact::{Mode, Redaction};
 use tracescope_core::encode::{id_number, jaeger, otlp};
@@ -32,29 +32,15 @@ fn shape(ds: &Dataset, round_us: bool) -> Vec<(usize, Vec<(u64, i64)>)> {
         .collect()
 }
 
-fn corpus_files() -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for dir in std::fs::read_dir(corpus_dir()).unwrap() {
-        let dir = dir.unwrap().path();
-        if dir.is_dir() {
-            for f in std::fs::read_dir(&dir).unwrap() {
-                files.push(f.unwrap().path());
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 #[test]
 fn every_corpus_file_round_trips_through_otlp_and_jaeger_json() {
     let mut checked = 0;
     for f in corpus_files() {
         let mut ds = Dataset::default();
-        if decode_bytes(&mut ds, &std::fs::read(&f).unwrap()).is_err() {
+        if decode_bytes(&mut ds, &std::fs::read(corpus_dir().join(&f)).unwrap()).is_err() {
             continue;
         }
-        let name = f.display().to_string();
+        let name = &f;
         for (label, doc, round_us) in [
             (
                 "otlp",
@@ -90,9 +76,7 @@ fn every_corpus_file_round_trips_through_otlp_and_jaeger_json() {
 
 #[test]
 fn redaction_removes_values_from_exports() {
-    let mut ds = Dataset::default();
-    let f = corpus_dir().join("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
-    decode_bytes(&mut ds, &std::fs::read(f).unwrap()).unwrap();
+    let ds = decode_file("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
     let r = Redaction {
         patterns: vec!["customer".into(), "*.address".into()],
         mode: Mode::Drop,

@@ -9,21 +9,13 @@ mod common;
 
 #[test]
 fn corpus_summaries() {
-    let root = common::corpus_dir();
-    let mut files: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).into_iter().flatten())
-        .map(|f| f.unwrap().path())
-        .collect();
-    files.sort();
-    for path in files {
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace(['/', '.'], "_");
+    for file in common::corpus_files() {
+        let rel = file.replace(['/', '.'], "_");
         let mut ds = Dataset::default();
-        let value = match decode_bytes(&mut ds, &std::fs::read(&path).unwrap()) {
+        let value = match decode_bytes(
+            &mut ds,
+            &std::fs::read(common::corpus_dir().join(&file)).unwrap(),
+        ) {
             Ok(sum) => serde_json::json!({
                 "format": sum.format.name(),
                 "traces": ds.traces.iter().map(|t| summarize(&ds, t)).collect::<Vec<_>>(),

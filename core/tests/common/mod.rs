@@ -1,6 +1,40 @@
+// Each test crate uses only some of these helpers.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
+use tracescope_core::{decode_bytes, Dataset};
 
 /// The shared corpus beside the checkout (CI has it there too).
 pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+}
+
+/// Every corpus file as its path below the corpus (`jaeger/x.json`), sorted.
+pub fn corpus_files() -> Vec<String> {
+    let mut out = Vec::new();
+    let root = corpus_dir();
+    for dir in std::fs::read_dir(&root).expect("../shared/corpus is missing") {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            out.push(
+                f.strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A corpus file (path below the corpus) decoded; it must decode.
+pub fn decode_file(file: &str) -> Dataset {
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, &std::fs::read(corpus_dir().join(file)).unwrap()).unwrap();
+    ds
 }
