@@ -301,13 +301,7 @@ pub fn App() -> impl IntoView {
     let slots = Memo::new(move |_| {
         let all = scope_all.get();
         let i = open.get();
-        dataset.with(|ds| {
-            if all {
-                service_slots(ds, ds.traces.iter())
-            } else {
-                service_slots(ds, i.and_then(|i| ds.traces.get(i)))
-            }
-        })
+        dataset.with(|ds| service_slots(ds, ds.scope(i, all)))
     });
     let critical = Memo::new(move |_| {
         dataset.with(|ds| open.get().and_then(|i| ds.traces.get(i)).map(critical_path))

@@ -262,14 +262,8 @@ pub fn FlameGraph(
         let all = all_traces.get();
         let open = trace.get();
         dataset.with(|ds| {
-            Some(if all {
-                (merge(ds.traces.iter()), ds.traces.len())
-            } else {
-                (
-                    merge(open.and_then(|i| ds.traces.get(i))),
-                    open.map_or(0, |_| 1),
-                )
-            })
+            let traces = ds.scope(open, all);
+            Some((merge(traces), traces.len()))
         })
     });
     // Another focus (a click, the breadcrumb, a link) drops the wheel zoom.
@@ -283,8 +277,7 @@ pub fn FlameGraph(
             trace
                 .get()
                 .and_then(|i| ds.traces.get(i))
-                .map(|t| t.bounds())
-                .map(|(a, b)| (a as f64, (b as f64).max(a as f64 + 1.0)))
+                .map(Trace::time_window)
                 .unwrap_or((0.0, 1.0))
         })
     });
@@ -605,27 +598,15 @@ pub fn FlameGraph(
         })
     };
 
+    // The services in the palette (the scope shown), in palette order: by name.
     let legend = Memo::new(move |_| {
-        let all = all_traces.get() && mode.get() == FlameMode::Merged;
+        let mut v: Vec<(usize, StrId)> =
+            slots.with(|sl| sl.iter().map(|(&s, &slot)| (slot, s)).collect());
+        v.sort_unstable();
         dataset.with(|ds| {
-            let mut v: Vec<(StrId, String)> = if all {
-                ds.traces
-                    .iter()
-                    .flat_map(|t| t.service.iter().copied())
-                    .collect::<Vec<_>>()
-            } else {
-                trace
-                    .get()
-                    .and_then(|i| ds.traces.get(i))
-                    .map(|t| t.service.clone())
-                    .unwrap_or_default()
-            }
-            .into_iter()
-            .map(|s| (s, ds.str(s).to_string()))
-            .collect();
-            v.sort_by(|a, b| a.1.cmp(&b.1));
-            v.dedup_by_key(|x| x.0);
-            v
+            v.into_iter()
+                .map(|(_, s)| (s, ds.str(s).to_string()))
+                .collect::<Vec<_>>()
         })
     });
 

@@ -233,13 +233,7 @@ pub fn ServiceMap(
     let graph = Memo::new(move |_| {
         let all = all_traces.get();
         let open = trace.get();
-        dataset.with(|ds| {
-            if all {
-                service_graph(ds.traces.iter())
-            } else {
-                service_graph(open.and_then(|i| ds.traces.get(i)))
-            }
-        })
+        dataset.with(|ds| service_graph(ds.scope(open, all)))
     });
     let map = Memo::new(move |_| graph.with(|g| layout(g, NODE_W, NODE_H, COL_GAP, ROW_GAP)));
     // New data: fit again.

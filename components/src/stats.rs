@@ -293,26 +293,14 @@ pub fn StatsView(
     let keys = Memo::new(move |_| {
         let all = all_traces.get();
         let open = trace.get();
-        dataset.with(|ds| {
-            if all {
-                attribute_keys(ds, ds.traces.iter())
-            } else {
-                attribute_keys(ds, open.and_then(|i| ds.traces.get(i)))
-            }
-        })
+        dataset.with(|ds| attribute_keys(ds, ds.scope(open, all)))
     });
     let stats = Memo::new(move |_| {
         let all = all_traces.get();
         let open = trace.get();
         let by = group.get();
         let only = service_filter.get();
-        dataset.with(|ds| {
-            if all {
-                operation_stats_of(ds, ds.traces.iter(), &by, only)
-            } else {
-                operation_stats_of(ds, open.and_then(|i| ds.traces.get(i)), &by, only)
-            }
-        })
+        dataset.with(|ds| operation_stats_of(ds, ds.scope(open, all), &by, only))
     });
     let rows = Memo::new(move |_| {
         let needle = filter.get().trim().to_lowercase();

@@ -314,15 +314,11 @@ pub fn WaterfallCanvas(
             trace
                 .get()
                 .and_then(|i| ds.traces.get(i))
-                .map(|t| t.bounds())
-                .unwrap_or((0, 1))
+                .map(Trace::time_window)
+                .unwrap_or((0.0, 1.0))
         })
     });
-    let bounds_f = move || {
-        let (a, b) = bounds.get();
-        (a as f64, (b as f64).max(a as f64 + 1.0))
-    };
-    let current_view = move || view.get().unwrap_or_else(bounds_f);
+    let current_view = move || view.get().unwrap_or_else(|| bounds.get());
     let geometry = move || RowGeometry {
         header: HEADER,
         row_height: ROW_H,
@@ -386,7 +382,7 @@ pub fn WaterfallCanvas(
                                 height: h,
                                 geo,
                                 view: view_now,
-                                bounds: bounds_f(),
+                                bounds: bounds.get(),
                                 selected: sel,
                                 hover_row: hov,
                                 collapsed: &coll,
@@ -417,7 +413,7 @@ pub fn WaterfallCanvas(
     };
     let minimap_to_view = move |x: f64| {
         let (tx, tw) = timeline();
-        let b = bounds_f();
+        let b = bounds.get();
         let mini = TimeScale::new(b.0, b.1, tx, tw);
         let v = current_view();
         let half = (v.1 - v.0) / 2.0;
@@ -469,7 +465,7 @@ pub fn WaterfallCanvas(
                 let (a, b) = (sc.t(x0.min(x1).max(tx)), sc.t(x0.max(x1)));
                 view.set(Some(tracescope_core::layout::waterfall::clamp_window(
                     (a, b),
-                    bounds_f(),
+                    bounds.get(),
                 )));
                 return;
             }
@@ -503,7 +499,7 @@ pub fn WaterfallCanvas(
         let (x, _) = local(&ev);
         let (tx, tw) = timeline();
         let v = current_view();
-        let b = bounds_f();
+        let b = bounds.get();
         let (dx, dy) = (ev.delta_x(), ev.delta_y());
         if ev.ctrl_key() || ev.meta_key() {
             let sc = TimeScale::new(v.0, v.1, tx, tw);

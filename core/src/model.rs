@@ -287,6 +287,11 @@ impl Trace {
             (lo, hi)
         }
     }
+    /// `bounds` as a time window for drawing: f64, at least 1 ns wide.
+    pub fn time_window(&self) -> (f64, f64) {
+        let (a, b) = self.bounds();
+        (a as f64, (b as f64).max(a as f64 + 1.0))
+    }
     pub fn error_count(&self) -> usize {
         self.status
             .iter()
@@ -312,6 +317,15 @@ impl Dataset {
     }
     pub fn span_count(&self) -> usize {
         self.traces.iter().map(|t| t.len()).sum()
+    }
+    /// What a view covers: every trace, or only the open one (none when
+    /// nothing is open).
+    pub fn scope(&self, open: Option<usize>, all: bool) -> &[Trace] {
+        match (all, open) {
+            (true, _) => &self.traces,
+            (false, Some(i)) if i < self.traces.len() => &self.traces[i..=i],
+            _ => &[],
+        }
     }
     /// Distinct services of one trace.
     pub fn services_of(&self, t: &Trace) -> Vec<StrId> {

@@ -27,7 +27,7 @@ fn tags(ds: &Dataset, r: &Redaction, attrs: &[Attr]) -> Vec<Value> {
 
 /// A Jaeger trace id: 16 hex digits when the high half is zero (as Jaeger writes them).
 fn jaeger_trace_id(ds: &Dataset, t: &Trace) -> String {
-    let full = trace_hex(ds, t);
+    let full = trace_hex(ds, t.trace_id);
     match full.strip_prefix("0000000000000000") {
         Some(low) => low.to_string(),
         None => full,

@@ -6,7 +6,7 @@ pub mod jaeger;
 pub mod otlp;
 pub mod redact;
 
-use crate::model::{Attr, AttrValue, Dataset, IdKey, Trace};
+use crate::model::{Attr, AttrValue, Dataset, IdKey};
 use redact::Redaction;
 use std::hash::{Hash, Hasher};
 
@@ -26,9 +26,9 @@ pub fn id_number(ds: &Dataset, k: IdKey) -> u128 {
     }
 }
 
-/// Trace id as 32 hex digits (16 for Jaeger when it fits 64 bits).
-pub fn trace_hex(ds: &Dataset, t: &Trace) -> String {
-    crate::decode::ids::hex(t.trace_id.map(|k| id_number(ds, k)).unwrap_or(0), 32)
+/// Trace id as 32 hex digits (all zeros when the source had none).
+pub fn trace_hex(ds: &Dataset, k: Option<IdKey>) -> String {
+    crate::decode::ids::hex(k.map(|k| id_number(ds, k)).unwrap_or(0), 32)
 }
 
 /// Span id as 16 hex digits (text ids hashed to 64 bits).

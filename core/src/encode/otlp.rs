@@ -35,7 +35,7 @@ pub fn encode<'a>(
 ) -> Value {
     let mut resource_spans = Vec::new();
     for t in traces {
-        let trace_id = trace_hex(ds, t);
+        let trace_id = trace_hex(ds, t.trace_id);
         // Spans grouped by resource, in first-seen order.
         let mut groups: Vec<(u32, Vec<Value>)> = Vec::new();
         for i in 0..t.len() {
@@ -72,7 +72,7 @@ pub fn encode<'a>(
                 .iter()
                 .map(|l| {
                     json!({
-                        "traceId": crate::decode::ids::hex(super::id_number(ds, l.trace_id), 32),
+                        "traceId": trace_hex(ds, Some(l.trace_id)),
                         "spanId": span_hex(ds, l.span_id),
                         "attributes": attributes(ds, r, ds.attrs(l.attrs), None),
                     })
