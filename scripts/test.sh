@@ -20,7 +20,7 @@ step "core: unit, corpus, snapshot and property tests"
 cargo test -p tracescope-core
 
 step "inspect over every corpus file: no panic"
-cargo build -q -p tracescope-core --bin inspect
+cargo build -q -p tracescope-core --bin inspect --bin gentrace
 set +e
 ./target/debug/inspect ../shared/corpus/*/* >/tmp/tracescope-inspect.out 2>/tmp/tracescope-inspect.err
 code=$?

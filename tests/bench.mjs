@@ -54,9 +54,14 @@ for (const n of sizes) {
   // The same bytes: JSON.parse (the floor of every JavaScript viewer), then a drop on the app.
   const r = await page.evaluate(async (url) => {
     const buf = await (await fetch(url)).arrayBuffer();
+    // Main-thread tasks over 50 ms during the load (the page cannot answer a click meanwhile).
+    window.__long = [];
+    new PerformanceObserver((l) => window.__long.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
     const t0 = performance.now();
     JSON.parse(new TextDecoder().decode(buf));
     const parse = performance.now() - t0;
+    await new Promise((ok) => setTimeout(ok, 100));
+    window.__long = [];
     const dt = new DataTransfer();
     dt.items.add(new File([buf], url.slice(1)));
     const z = document.querySelector('[data-testid=drop-zone]');
@@ -64,7 +69,7 @@ for (const n of sizes) {
     return { bytes: buf.byteLength, parse };
   }, url);
   await page.waitForFunction((n) => window.__tracescope?.spans === n && window.__tracescope.first_paint_ms != null, n, { polling: 50 });
-  const m = await page.evaluate(() => ({ ...window.__tracescope, wasm: window.__tracescope.wasm_bytes() }));
+  const m = await page.evaluate(() => ({ ...window.__tracescope, wasm: window.__tracescope.wasm_bytes(), longest: Math.max(0, ...window.__long) }));
   // Scripted scroll and zoom over the waterfall, frame intervals from requestAnimationFrame.
   const c = await page.$eval('[data-testid=waterfall-canvas]', (e) => { const b = e.getBoundingClientRect(); return { x: b.x + b.width * 0.7, y: b.y + b.height * 0.6 }; });
   await page.mouse.move(c.x, c.y);
@@ -78,6 +83,7 @@ for (const n of sizes) {
   rows.push({
     spans: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'JSON.parse ms': r.parse.toFixed(0), 'decode ms': m.decode_ms.toFixed(0),
     'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2),
+    'longest task ms': m.longest.toFixed(0),
     'frame p50 ms': pct(frames, 50).toFixed(1), 'frame p99 ms': pct(frames, 99).toFixed(1),
     'JS heap MB': (heap / 1e6).toFixed(0), 'wasm MB': (m.wasm / 1e6).toFixed(0),
   });

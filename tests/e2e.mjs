@@ -21,6 +21,16 @@ fs.mkdirSync(out, { recursive: true });
 const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',
   '.json': 'application/json', '.svg': 'image/svg+xml' };
 
+const synthCache = new Map();
+/** `gentrace N jaeger 1` (scripts/test.sh builds it), once per size. */
+function synthTrace(spans) {
+  if (!synthCache.has(spans)) {
+    const bin = process.env.GENTRACE || path.join(root, 'target', 'debug', 'gentrace');
+    synthCache.set(spans, execFileSync(bin, [String(spans), 'jaeger', '1'], { maxBuffer: 1 << 30 }));
+  }
+  return synthCache.get(spans);
+}
+
 /** A static server for dist/ on 127.0.0.1 (a free port); it stops with the tests. */
 function serve() {
   const server = http.createServer((req, res) => {
@@ -33,6 +43,13 @@ function serve() {
       let i = 0;
       const next = () => { res.write(bytes.subarray(i, i + step)); i += step; if (i < bytes.length) setTimeout(next, 250); else res.end(); };
       next();
+      return;
+    }
+    // /synth/<spans>.json: a synthetic Jaeger trace of that many spans (core::synth).
+    if (u.pathname.startsWith('/synth/')) {
+      const bytes = synthTrace(Number(path.basename(u.pathname, '.json')));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+      res.end(bytes);
       return;
     }
     // Corpus files under /corpus/, as a ticket attachment would be.
@@ -309,6 +326,50 @@ describe('the waterfall', () => {
     // Plain wheel scrolls rows.
     await page.mouse.wheel(0, 400);
     await page.waitForFunction(() => +document.querySelector('[data-testid=waterfall-canvas]').dataset.scrollY > 0);
+    await page.context().close();
+  });
+});
+
+describe('a large trace', () => {
+  /** Drops the server's /synth/<spans>.json as a file, fetched inside the page. */
+  const dropSynth = (page, spans) => page.evaluate(async (spans) => {
+    const buf = await (await fetch(`/synth/${spans}.json`)).arrayBuffer();
+    const dt = new DataTransfer();
+    dt.items.add(new File([buf], `synth-${spans}.json`));
+    document.querySelector('[data-testid=drop-zone]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, spans);
+
+  test('a 100k-span file shows the progress bar and the page answers a click while it loads', async () => {
+    const page = await newPage();
+    await dropSynth(page, 100000);
+    await page.waitForSelector('[data-testid=load-progress]');
+    // Spans are counted while they decode, in the worker.
+    await page.waitForFunction(() => +document.querySelector('[data-testid=load-progress]')?.dataset.spans > 0);
+    const theme = await page.getAttribute('html', 'data-theme');
+    await page.click('[data-testid=theme-toggle]');
+    assert.notEqual(await page.getAttribute('html', 'data-theme'), theme);
+    assert.equal(await page.locator('[data-testid=load-progress]').count(), 1, 'the click was answered before the load ended');
+    await page.waitForSelector('[data-testid=trace-summary][data-spans="100000"]', { timeout: 120000 });
+    assert.equal(await page.locator('[data-testid=load-progress]').count(), 0);
+    assert.ok(await inkRatio(page) > 0.02, 'the waterfall is drawn');
+    await page.screenshot({ path: path.join(out, 'large-100k.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a load can be cancelled; what was open stays and the next file loads', async () => {
+    const page = await newPage();
+    const before = await summary(page);
+    await dropSynth(page, 100000);
+    await page.waitForSelector('[data-testid=load-cancel]');
+    await page.click('[data-testid=load-cancel]');
+    await page.waitForSelector('[data-testid=load-error]');
+    assert.match(await page.textContent('[data-testid=load-error]'), /synth-100000\.json.*cancelled/);
+    assert.equal(await page.locator('[data-testid=load-progress]').count(), 0);
+    assert.deepEqual(await summary(page), before);
+    // A fresh worker takes the next file.
+    await dropFiles(page, [{ name: 'netflix.json', bytes: fs.readFileSync(path.join(corpus, 'zipkin/zipkin-lens-netflix.json')) }]);
+    await page.waitForSelector('[data-testid=trace-summary][data-spans="6"]');
     await page.context().close();
   });
 });

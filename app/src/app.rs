@@ -64,6 +64,19 @@ impl Tab {
 /// Demo traces shown on first start (files in `public/demo/`).
 const DEMO: &[&str] = &["demo/checkout-jaeger.json", "demo/search-otlp.json"];
 
+/// 1234567 → "1,234,567".
+fn group_digits(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn prefers_dark() -> bool {
     let stored = web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
@@ -102,7 +115,7 @@ pub fn App() -> impl IntoView {
     let flame_chart_focus = RwSignal::new(None::<u32>);
     let flame_merged_focus = RwSignal::new(0u32);
     let fetched_from = RwSignal::new(Vec::<Option<String>>::new());
-    let progress = RwSignal::new(None::<(f64, Option<f64>)>);
+    let progress = RwSignal::new(None::<crate::decode_worker::LoadProgress>);
     let loader = Loader {
         dataset,
         sources,
@@ -114,6 +127,8 @@ pub fn App() -> impl IntoView {
     };
     // State from a link, waiting for its trace to open (span, zoom, service).
     let pending = StoredValue::new(None::<UrlState>);
+    // Bumped when a pending state has been applied, so the URL is written then.
+    let pending_applied = RwSignal::new(0u32);
     // The URL is written only once the link's own state has been applied.
     let url_ready = RwSignal::new(false);
     // A link that wants a trace from an origin not allowed yet: (origin, url, state).
@@ -139,6 +154,7 @@ pub fn App() -> impl IntoView {
         collapsed.set(vec![false; n]);
         // A link's span, zoom and service filter apply to the trace it opened.
         if let Some(st) = pending.try_update_value(|p| p.take()).flatten() {
+            pending_applied.update(|n| *n += 1);
             dataset.with_untracked(|ds| {
                 let Some(t) = open.get_untracked().and_then(|i| ds.traces.get(i)) else {
                     return;
@@ -252,7 +268,8 @@ pub fn App() -> impl IntoView {
             // A self-contained link: the trace is in the fragment; no network.
             match tracescope_core::share::unpack(&packed) {
                 Ok(bytes) => {
-                    loader.load_bytes("shared link", &bytes);
+                    let blob = crate::loader::blob_of(&bytes);
+                    loader.load_blob("shared link", blob).await;
                 }
                 Err(message) => errors.update(|v| {
                     v.push(LoadError {
@@ -361,12 +378,14 @@ pub fn App() -> impl IntoView {
     });
     Effect::new(move |_| {
         let st = current_state.get();
+        pending_applied.track();
         if !url_ready.get() || pending.with_value(|p| p.is_some()) {
             return;
         }
         let here = UrlState::parse(&url_state::location_search());
         if here.to_query() != st.to_query() {
-            url_state::write(&st, here.is_navigation_to(&st));
+            // An address without a trace only gains one: not a step to go back to.
+            url_state::write(&st, here.trace.is_some() && here.is_navigation_to(&st));
         }
     });
     let copy_link = move || {
@@ -504,12 +523,20 @@ pub fn App() -> impl IntoView {
                     on:click=move |_| copy_link()
                 >{move || if copied.get().is_some_and(|c| Some(c) == web_sys::window().and_then(|w| w.location().href().ok())) { "✓ Link copied" } else { "Copy link" }}</button>
                 {move || loading.get().map(|f| view! { <span class="loading" data-testid="loading">{format!("Loading {f}…")}</span> })}
-                {move || progress.get().map(|(done, total)| {
+                {move || progress.get().map(|p| {
                     let mb = |b: f64| format!("{:.1} MB", b / 1e6);
-                    let text = match total { Some(t) => format!("{} of {}", mb(done), mb(t)), None => mb(done) };
+                    let (value, max, text) = if p.spans > 0 || (p.total > 0.0 && p.read >= p.total) {
+                        // Decoding: spans so far (the total is not known before the end).
+                        (None, 0.0, format!("decoding: {} spans", group_digits(p.spans)))
+                    } else if p.total > 0.0 {
+                        (Some(p.read), p.total, format!("{} of {}", mb(p.read), mb(p.total)))
+                    } else {
+                        (Some(p.read), 0.0, mb(p.read))
+                    };
                     view! {
-                        <progress data-testid="load-progress" data-bytes=done max=total.unwrap_or(0.0) value=done></progress>
-                        <span class="loading">{text}</span>
+                        <progress data-testid="load-progress" data-bytes=p.read data-spans=p.spans max=max value=value></progress>
+                        <span class="loading" data-testid="load-progress-text">{text}</span>
+                        <button class="button" data-testid="load-cancel" title="Stop this load" on:click=move |_| crate::decode_worker::cancel()>"Cancel"</button>
                     }
                 })}
                 <button class="button" on:click=toggle_theme title="Switch light/dark theme" data-testid="theme-toggle">

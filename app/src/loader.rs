@@ -1,12 +1,17 @@
-//! Getting bytes into the dataset: files (drop, picker), pasted text and
-//! fetched URLs (the demo traces). Decoding failures become messages that
-//! name the input; what was loaded before stays.
+//! Getting bytes into the dataset: files (drop, picker), pasted text,
+//! shared links and fetched URLs (the demo traces, `?url=`). Every input
+//! becomes a `Blob` that the decoding worker reads ([`crate::decode_worker`]),
+//! so the page stays responsive and the file's bytes never enter the page's
+//! memory. Decoding failures become messages that name the input; what was
+//! loaded before stays.
 
+use crate::decode_worker::{self, LoadProgress};
 use crate::metrics;
 use leptos::prelude::*;
-use tracescope_core::{decode_bytes, Dataset};
+use tracescope_core::Dataset;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
 
 /// A failed input and why.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,76 +28,84 @@ pub struct Loader {
     pub sources: RwSignal<Vec<String>>,
     pub open: RwSignal<Option<usize>>,
     pub errors: RwSignal<Vec<LoadError>>,
+    /// The name of the input being loaded.
     pub loading: RwSignal<Option<String>>,
     /// The URL each trace was fetched from (None: dropped, picked or pasted).
     pub fetched_from: RwSignal<Vec<Option<String>>>,
-    /// Bytes received and expected (when the server says) of a fetch in progress.
-    pub progress: RwSignal<Option<(f64, Option<f64>)>>,
+    /// Bytes received or read, and spans decoded, of the load in progress.
+    pub progress: RwSignal<Option<LoadProgress>>,
+}
+
+/// Bytes (pasted text, a shared link's payload) as a blob for the worker.
+pub fn blob_of(bytes: &[u8]) -> Blob {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    Blob::new_with_u8_array_sequence(&parts).expect("a Blob from bytes")
 }
 
 impl Loader {
-    /// Decodes `bytes` named `source` into the dataset and opens its first
-    /// trace; the indices of the new traces, or None when it was refused.
-    pub fn load_bytes(&self, source: &str, bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+    fn fail(&self, source: &str, message: String) {
+        metrics::record_error(source, &message);
+        self.errors.update(|v| {
+            v.retain(|x| x.source != source);
+            v.push(LoadError {
+                source: source.to_string(),
+                message,
+            })
+        });
+    }
+
+    /// Decodes `blob` named `source` into the dataset (in the worker) and
+    /// opens its first trace; the indices of the new traces, or None when it
+    /// was refused or cancelled.
+    pub async fn load_blob(self, source: &str, blob: Blob) -> Option<std::ops::Range<usize>> {
         let t0 = metrics::now();
-        let result = self
-            .dataset
-            .try_update_untracked(|ds| decode_bytes(ds, bytes));
-        let decode_ms = metrics::now() - t0;
+        self.loading.set(Some(source.to_string()));
+        let progress = self.progress;
+        let total = blob.size();
+        progress.set(Some(LoadProgress {
+            total,
+            ..Default::default()
+        }));
+        let result =
+            decode_worker::decode(self.dataset, blob, move |p| progress.set(Some(p))).await;
+        // Another load may have started meanwhile: it owns the indicators.
+        if !decode_worker::busy() {
+            progress.set(None);
+            self.loading.set(None);
+        }
         match result {
-            Some(Ok(sum)) => {
-                self.dataset.notify();
+            Ok(out) => {
                 self.sources.update(|s| {
-                    s.resize(sum.traces.start, String::new());
-                    s.extend(sum.traces.clone().map(|_| source.to_string()));
+                    s.resize(out.traces.start, String::new());
+                    s.extend(out.traces.clone().map(|_| source.to_string()));
                 });
-                self.fetched_from.update(|f| f.resize(sum.traces.end, None));
-                self.open.set(Some(sum.traces.start));
-                metrics::record_load(
-                    sum.format.name(),
-                    sum.traces.len(),
-                    sum.spans,
-                    decode_ms,
-                    t0,
-                );
-                Some(sum.traces)
+                self.fetched_from.update(|f| f.resize(out.traces.end, None));
+                self.open.set(Some(out.traces.start));
+                metrics::record_load(&out.format, out.traces.len(), out.spans, out.decode_ms, t0);
+                Some(out.traces)
             }
-            Some(Err(e)) => {
-                let message = e.to_string();
-                metrics::record_error(source, &message);
-                self.errors.update(|v| {
-                    v.retain(|x| x.source != source);
-                    v.push(LoadError {
-                        source: source.to_string(),
-                        message,
-                    })
-                });
+            Err(message) => {
+                self.fail(source, message);
                 None
             }
-            None => None,
         }
     }
 
-    /// Reads and loads each file in turn.
+    /// Loads bytes that are already in the page (pasted text, a shared link).
+    pub fn load_bytes(self, source: &str, bytes: &[u8]) {
+        let (source, blob) = (source.to_string(), blob_of(bytes));
+        leptos::task::spawn_local(async move {
+            self.load_blob(&source, blob).await;
+        });
+    }
+
+    /// Loads each file in turn.
     pub fn load_files(self, files: Vec<web_sys::File>) {
         leptos::task::spawn_local(async move {
             for f in files {
                 let name = f.name();
-                self.loading.set(Some(name.clone()));
-                match JsFuture::from(f.array_buffer()).await {
-                    Ok(buf) => {
-                        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                        self.load_bytes(&name, &bytes);
-                    }
-                    Err(e) => self.errors.update(|v| {
-                        v.push(LoadError {
-                            source: name.clone(),
-                            message: format!("the browser could not read the file: {e:?}"),
-                        })
-                    }),
-                }
+                self.load_blob(&name, f.into()).await;
             }
-            self.loading.set(None);
         });
     }
 
@@ -112,23 +125,24 @@ impl Loader {
             let total = resp
                 .headers()
                 .get("content-length")
-                .and_then(|v| v.parse::<f64>().ok());
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0);
             match resp.body() {
                 Some(body) => read_with_progress(body, total, self.progress).await,
-                None => resp.binary().await.map_err(|e| e.to_string()),
+                None => resp
+                    .binary()
+                    .await
+                    .map(|b| blob_of(&b))
+                    .map_err(|e| e.to_string()),
             }
         }
         .await;
-        self.progress.set(None);
         let loaded = match result {
-            Ok(bytes) => self.load_bytes(&name, &bytes),
+            Ok(blob) => self.load_blob(&name, blob).await,
             Err(message) => {
-                self.errors.update(|v| {
-                    v.push(LoadError {
-                        source: name,
-                        message: format!("could not fetch {url}: {message}"),
-                    })
-                });
+                self.progress.set(None);
+                self.loading.set(None);
+                self.fail(&name, format!("could not fetch {url}: {message}"));
                 None
             }
         };
@@ -139,7 +153,6 @@ impl Loader {
                     .for_each(|u| *u = Some(url.to_string()))
             });
         }
-        self.loading.set(None);
         loaded
     }
 }
@@ -158,15 +171,20 @@ pub fn pasted_into_field(ev: &web_sys::Event) -> bool {
         .unwrap_or(false)
 }
 
-/// Reads a response body chunk by chunk, reporting bytes received.
+/// Reads a response body chunk by chunk, reporting bytes received; the
+/// chunks stay in JavaScript and become one Blob.
 async fn read_with_progress(
     body: web_sys::ReadableStream,
-    total: Option<f64>,
-    progress: RwSignal<Option<(f64, Option<f64>)>>,
-) -> Result<Vec<u8>, String> {
+    total: f64,
+    progress: RwSignal<Option<LoadProgress>>,
+) -> Result<Blob, String> {
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut out = Vec::new();
-    progress.set(Some((0.0, total)));
+    let chunks = js_sys::Array::new();
+    let mut read = 0.0;
+    progress.set(Some(LoadProgress {
+        total,
+        ..Default::default()
+    }));
     loop {
         let chunk = JsFuture::from(reader.read())
             .await
@@ -176,11 +194,16 @@ async fn read_with_progress(
             .and_then(|d| d.as_bool())
             .unwrap_or(true);
         if done {
-            return Ok(out);
+            return Blob::new_with_u8_array_sequence(&chunks).map_err(|e| format!("{e:?}"));
         }
         if let Ok(v) = js_sys::Reflect::get(&chunk, &"value".into()) {
-            out.extend(js_sys::Uint8Array::new(&v).to_vec());
+            read += js_sys::Uint8Array::new(&v).length() as f64;
+            chunks.push(&v);
         }
-        progress.set(Some((out.len() as f64, total)));
+        progress.set(Some(LoadProgress {
+            read,
+            total,
+            spans: 0,
+        }));
     }
 }

@@ -1,6 +1,7 @@
 //! Tracescope: the binary Trunk builds.
 
 mod app;
+mod decode_worker;
 mod loader;
 mod log_links;
 mod metrics;

@@ -11,6 +11,7 @@ pub mod model;
 pub mod report;
 pub mod share;
 pub mod synth;
+pub mod wire;
 
 pub use decode::{decode_bytes, DecodeError, DecodeSummary, Format};
 pub use model::{Dataset, Trace};

@@ -40,6 +40,24 @@ impl Interner {
         self.index.insert(boxed, id);
         StrId(id)
     }
+    /// Appends a string received from a copy of this table (ids must stay
+    /// aligned with the sender's, so it is appended even when present).
+    pub fn push_new(&mut self, s: &str) -> StrId {
+        let id = self.strings.len() as u32;
+        let boxed: Box<str> = s.into();
+        self.strings.push(boxed.clone());
+        self.index.entry(boxed).or_insert(id);
+        StrId(id)
+    }
+    /// Forgets every string from index `len` on (a failed decode's strings).
+    pub fn truncate(&mut self, len: usize) {
+        let len = len.max(1);
+        for s in self.strings.drain(len.min(self.strings.len())..) {
+            if self.index.get(&s).is_some_and(|&i| i as usize >= len) {
+                self.index.remove(&s);
+            }
+        }
+    }
     pub fn get(&self, id: StrId) -> &str {
         &self.strings[id.0 as usize]
     }
@@ -199,6 +217,15 @@ pub struct Range32 {
 }
 
 impl Range32 {
+    /// `start..end`; every empty range is `0..0`, so equal spans compare
+    /// equal wherever their arenas sit.
+    pub fn new(start: u32, end: u32) -> Range32 {
+        if end <= start {
+            Range32::default()
+        } else {
+            Range32 { start, end }
+        }
+    }
     pub fn len(self) -> usize {
         (self.end - self.start) as usize
     }

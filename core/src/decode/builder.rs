@@ -64,7 +64,13 @@ pub struct Builder<'a> {
     traces: Vec<Trace>,
     service_resources: FxHashMap<StrId, u32>,
     pub warnings: Vec<String>,
+    /// Told the number of spans decoded so far, every [`PROGRESS_EVERY`] spans.
+    on_progress: Option<&'a mut dyn FnMut(usize)>,
+    pushed: usize,
 }
+
+/// How often (in spans) a builder reports progress.
+pub const PROGRESS_EVERY: usize = 16_384;
 
 impl<'a> Builder<'a> {
     pub fn new(ds: &'a mut Dataset) -> Self {
@@ -74,6 +80,14 @@ impl<'a> Builder<'a> {
             traces: Vec::new(),
             service_resources: FxHashMap::default(),
             warnings: Vec::new(),
+            on_progress: None,
+            pushed: 0,
+        }
+    }
+    pub fn with_progress(ds: &'a mut Dataset, on_progress: &'a mut dyn FnMut(usize)) -> Self {
+        Builder {
+            on_progress: Some(on_progress),
+            ..Builder::new(ds)
         }
     }
 
@@ -98,10 +112,7 @@ impl<'a> Builder<'a> {
         self.ds.attrs.len() as u32
     }
     pub fn since(&self, start: u32) -> Range32 {
-        Range32 {
-            start,
-            end: self.ds.attrs.len() as u32,
-        }
+        Range32::new(start, self.ds.attrs.len() as u32)
     }
     pub fn attr(&mut self, key: &str, value: AttrValue) {
         let key = self.intern(key);
@@ -143,10 +154,7 @@ impl<'a> Builder<'a> {
         self.ds.events.len() as u32
     }
     pub fn events_since(&self, start: u32) -> Range32 {
-        Range32 {
-            start,
-            end: self.ds.events.len() as u32,
-        }
+        Range32::new(start, self.ds.events.len() as u32)
     }
     pub fn event(&mut self, time_ns: i64, name: &str, attrs: Range32) {
         let name = self.intern(name);
@@ -161,10 +169,7 @@ impl<'a> Builder<'a> {
         self.ds.links.len() as u32
     }
     pub fn links_since(&self, start: u32) -> Range32 {
-        Range32 {
-            start,
-            end: self.ds.links.len() as u32,
-        }
+        Range32::new(start, self.ds.links.len() as u32)
     }
     pub fn link(&mut self, trace: &str, span: &str, kind: LinkKind, attrs: Range32) {
         let (trace_id, trace_id_text) = self.trace_id(trace);
@@ -229,6 +234,12 @@ impl<'a> Builder<'a> {
         t.events.push(s.events);
         t.links.push(s.links);
         t.flags.push(s.flags);
+        self.pushed += 1;
+        if self.pushed.is_multiple_of(PROGRESS_EVERY) {
+            if let Some(f) = self.on_progress.as_mut() {
+                f(self.pushed);
+            }
+        }
     }
 
     pub fn span_count(&self) -> usize {

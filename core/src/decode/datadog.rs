@@ -119,7 +119,7 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
             if let Some(a) = e.get("attributes") {
                 b.attr_json("", a);
             }
-            let mut a = b.since(m);
+            let a = b.since(m);
             // attr_json with an empty prefix writes ".key": strip the dot.
             for attr in &mut b.ds.attrs[a.range()] {
                 let k =
@@ -129,7 +129,6 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
                         .to_string();
                 attr.key = b.ds.strings.intern(&k);
             }
-            a.end = b.mark();
             let t = json::i64(e, "time_unix_nano").unwrap_or(start_ns);
             b.event(t, json::str(e, "name").unwrap_or("event"), a);
         }

@@ -130,16 +130,27 @@ pub fn parse_json_values(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
 /// Decodes a file's bytes and appends its traces to `ds`. On error nothing
 /// is added to `ds.traces`.
 pub fn decode_bytes(ds: &mut Dataset, bytes: &[u8]) -> Result<DecodeSummary, DecodeError> {
+    decode_bytes_with_progress(ds, bytes, &mut |_| {})
+}
+
+/// [`decode_bytes`], telling `on_progress` how many spans are decoded so far
+/// (every [`builder::PROGRESS_EVERY`] spans).
+pub fn decode_bytes_with_progress(
+    ds: &mut Dataset,
+    bytes: &[u8],
+    on_progress: &mut dyn FnMut(usize),
+) -> Result<DecodeSummary, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
     let raw = gunzip_if_needed(bytes)?;
     let values = parse_json_values(&raw)?;
-    decode_values(ds, &values)
+    drop(raw);
+    decode_values(builder::Builder::with_progress(ds, on_progress), &values)
 }
 
 /// Decodes already parsed JSON values (one per JSON Lines line).
-pub fn decode_values(ds: &mut Dataset, values: &[Value]) -> Result<DecodeSummary, DecodeError> {
+fn decode_values(mut b: builder::Builder, values: &[Value]) -> Result<DecodeSummary, DecodeError> {
     // X-Ray daemon streams start each document with a `{"format":"json","version":1}` header.
     let values: Vec<&Value> = values
         .iter()
@@ -149,7 +160,6 @@ pub fn decode_values(ds: &mut Dataset, values: &[Value]) -> Result<DecodeSummary
         return Err(DecodeError::Empty);
     };
     let format = detect(first)?;
-    let mut b = builder::Builder::new(ds);
     for (line, v) in values.iter().enumerate() {
         let f = if line == 0 { format } else { detect(v)? };
         let r = match f {

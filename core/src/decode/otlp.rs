@@ -186,14 +186,12 @@ fn decode_span(
     let events = b.events_since(em);
     let lm = b.link_mark();
     for l in json::arr(s, "links") {
-        let mut la = attributes(b, json::arr(l, "attributes"));
+        let m = b.mark();
+        attributes(b, json::arr(l, "attributes"));
         if let Some(ts) = json::str(l, "traceState").filter(|t| !t.is_empty()) {
             b.attr_str("trace_state", ts);
-            la = Range32 {
-                start: la.start,
-                end: b.mark(),
-            };
         }
+        let la = b.since(m);
         let lt = json::str(l, "traceId").unwrap_or(trace_text).to_string();
         let ls = json::str(l, "spanId").unwrap_or("").to_string();
         b.link(&lt, &ls, LinkKind::Link, la);

@@ -1,0 +1,260 @@
+//! The page's side of the decoding worker (`worker/`): files are decoded
+//! there, off the main thread, and arrive as a model buffer that is
+//! transferred, not copied ([`tracescope_core::wire`]). Jobs run one at a
+//! time, in order, because the worker keeps a copy of the page's string
+//! table; each job first sends the strings the worker has not seen.
+//! [`cancel`] terminates the worker (a fresh one starts for the next job).
+
+use futures_channel::oneshot;
+use js_sys::{Object, Reflect, Uint8Array};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use tracescope_core::{wire, Dataset};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, MessageEvent, Worker};
+
+/// The worker script Trunk writes (`data-loader-shim` in index.html).
+const SCRIPT: &str = "./decode_worker_loader.js";
+/// After an input this large the worker is ended, which gives its memory
+/// (the file's bytes and the decoder's scratch) back to the browser.
+const RELEASE_AFTER_BYTES: f64 = 32e6;
+
+/// Where a load is: bytes read of `total`, then spans decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct LoadProgress {
+    pub read: f64,
+    pub total: f64,
+    pub spans: usize,
+}
+
+/// What a finished job added.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub traces: std::ops::Range<usize>,
+    pub format: String,
+    pub spans: usize,
+    pub decode_ms: f64,
+}
+
+type Reply = oneshot::Sender<Result<Outcome, String>>;
+
+struct Job {
+    id: u32,
+    blob: Blob,
+    dataset: RwSignal<Dataset>,
+    on_progress: Rc<dyn Fn(LoadProgress)>,
+    reply: Reply,
+}
+
+struct State {
+    worker: Option<Worker>,
+    ready: bool,
+    /// Strings of the page's table the worker has (it starts with "").
+    synced: usize,
+    next_id: u32,
+    queue: VecDeque<Job>,
+    current: Option<Job>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = const { RefCell::new(State {
+        worker: None,
+        ready: false,
+        synced: 1,
+        next_id: 1,
+        queue: VecDeque::new(),
+        current: None,
+    }) };
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Decodes `blob` in the worker and appends its traces to `dataset`.
+pub async fn decode(
+    dataset: RwSignal<Dataset>,
+    blob: Blob,
+    on_progress: impl Fn(LoadProgress) + 'static,
+) -> Result<Outcome, String> {
+    let (reply, answer) = oneshot::channel();
+    STATE.with_borrow_mut(|s| {
+        let id = s.next_id;
+        s.next_id += 1;
+        s.queue.push_back(Job {
+            id,
+            blob,
+            dataset,
+            on_progress: Rc::new(on_progress),
+            reply,
+        });
+    });
+    pump();
+    answer
+        .await
+        .unwrap_or_else(|_| Err("the load was cancelled".into()))
+}
+
+/// Stops every load in progress or waiting.
+pub fn cancel() {
+    let jobs: Vec<Job> = STATE.with_borrow_mut(|s| {
+        end_worker(s);
+        s.current
+            .take()
+            .into_iter()
+            .chain(s.queue.drain(..))
+            .collect()
+    });
+    for j in jobs {
+        let _ = j.reply.send(Err("the load was cancelled".into()));
+    }
+}
+
+/// Whether a job is running or waiting.
+pub fn busy() -> bool {
+    STATE.with_borrow(|s| s.current.is_some() || !s.queue.is_empty())
+}
+
+fn end_worker(s: &mut State) {
+    if let Some(w) = s.worker.take() {
+        w.terminate();
+    }
+    s.ready = false;
+    s.synced = 1;
+}
+
+fn start_worker(s: &mut State) -> Result<(), String> {
+    let w = Worker::new(SCRIPT).map_err(|e| format!("the decoding worker did not start: {e:?}"))?;
+    let onmessage = Closure::<dyn Fn(MessageEvent)>::new(on_message);
+    w.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    // One small closure per worker started (a start per cancel or large file).
+    onmessage.forget();
+    let onerror = Closure::<dyn Fn(web_sys::Event)>::new(|_| {
+        fail_current(
+            "the decoding worker stopped unexpectedly (out of memory?)".into(),
+            true,
+        )
+    });
+    w.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    onerror.forget();
+    s.worker = Some(w);
+    Ok(())
+}
+
+/// Sends the next job when the worker is free.
+fn pump() {
+    let failed = STATE.with_borrow_mut(|s| {
+        if s.current.is_some() || s.queue.is_empty() {
+            return None;
+        }
+        if s.worker.is_none() {
+            if let Err(e) = start_worker(s) {
+                return s.queue.pop_front().map(|j| (j, e));
+            }
+        }
+        if !s.ready {
+            return None;
+        }
+        let job = s.queue.pop_front()?;
+        let strings = job
+            .dataset
+            .with_untracked(|ds| wire::encode_strings(ds, s.synced));
+        let msg = Object::new();
+        let _ = Reflect::set(&msg, &"id".into(), &job.id.into());
+        let _ = Reflect::set(&msg, &"strings".into(), &Uint8Array::from(&strings[..]));
+        let _ = Reflect::set(&msg, &"blob".into(), &job.blob);
+        if let Some(w) = &s.worker {
+            if let Err(e) = w.post_message(&msg) {
+                return Some((job, format!("could not hand the file to the worker: {e:?}")));
+            }
+        }
+        s.current = Some(job);
+        None
+    });
+    if let Some((job, e)) = failed {
+        let _ = job.reply.send(Err(e));
+        pump();
+    }
+}
+
+fn fail_current(message: String, restart: bool) {
+    let job = STATE.with_borrow_mut(|s| {
+        if restart {
+            end_worker(s);
+        }
+        s.current.take()
+    });
+    if let Some(j) = job {
+        let _ = j.reply.send(Err(message));
+    }
+    pump();
+}
+
+fn on_message(ev: MessageEvent) {
+    let data = ev.data();
+    let kind = get(&data, "type").as_string().unwrap_or_default();
+    if kind == "ready" {
+        STATE.with_borrow_mut(|s| s.ready = true);
+        return pump();
+    }
+    let id = get(&data, "id").as_f64().unwrap_or(-1.0) as u32;
+    let is_current = STATE.with_borrow(|s| s.current.as_ref().is_some_and(|j| j.id == id));
+    if !is_current {
+        return;
+    }
+    match kind.as_str() {
+        "progress" => {
+            let p = LoadProgress {
+                read: get(&data, "read").as_f64().unwrap_or(0.0),
+                total: get(&data, "total").as_f64().unwrap_or(0.0),
+                spans: get(&data, "spans").as_f64().unwrap_or(0.0) as usize,
+            };
+            let f = STATE.with_borrow(|s| s.current.as_ref().map(|j| j.on_progress.clone()));
+            if let Some(f) = f {
+                f(p)
+            }
+        }
+        "done" => {
+            let Some(job) = STATE.with_borrow_mut(|s| s.current.take()) else {
+                return;
+            };
+            let bytes = Uint8Array::new(&get(&data, "buffer")).to_vec();
+            let applied = job
+                .dataset
+                .try_update_untracked(|ds| wire::apply(ds, &bytes).map(|r| (r, ds.strings.len())));
+            drop(bytes);
+            let result = match applied {
+                Some(Ok((traces, strings))) => {
+                    STATE.with_borrow_mut(|s| {
+                        s.synced = strings;
+                        if job.blob.size() > RELEASE_AFTER_BYTES {
+                            end_worker(s);
+                        }
+                    });
+                    job.dataset.notify();
+                    Ok(Outcome {
+                        traces,
+                        format: get(&data, "format").as_string().unwrap_or_default(),
+                        spans: get(&data, "spans").as_f64().unwrap_or(0.0) as usize,
+                        decode_ms: get(&data, "decode_ms").as_f64().unwrap_or(0.0),
+                    })
+                }
+                Some(Err(e)) => {
+                    STATE.with_borrow_mut(end_worker);
+                    Err(e.to_string())
+                }
+                None => Err("the page was closed".into()),
+            };
+            let _ = job.reply.send(result);
+            pump();
+        }
+        "error" => fail_current(
+            get(&data, "message").as_string().unwrap_or_default(),
+            get(&data, "restart").as_bool().unwrap_or(false),
+        ),
+        _ => {}
+    }
+}

@@ -1,0 +1,161 @@
+//! The decoding Web Worker. The page posts
+//! `{id, strings: Uint8Array, blob: Blob}`; the worker reads the blob
+//! (reporting bytes read), decodes it (reporting spans decoded) and posts
+//! back `{id, type: "done", buffer, format, traces, spans, decode_ms}` with
+//! the model buffer transferred, or `{id, type: "error", message}`.
+//! Progress is `{id, type: "progress", read, total, spans}`. The protocol
+//! itself (string tables kept in step) is `tracescope_core::wire`.
+
+use js_sys::{Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+use tracescope_core::wire::Decoder;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now() -> f64 {
+    scope().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+fn message(id: f64, kind: &str, fields: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"id".into(), &id.into());
+    let _ = Reflect::set(&o, &"type".into(), &kind.into());
+    for (k, v) in fields {
+        let _ = Reflect::set(&o, &(*k).into(), v);
+    }
+    o
+}
+
+fn post(o: &Object) {
+    let _ = scope().post_message(o);
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Reads a blob chunk by chunk, reporting bytes read.
+async fn read(id: f64, blob: &Blob) -> Result<Vec<u8>, String> {
+    let total = blob.size();
+    let reader: web_sys::ReadableStreamDefaultReader = blob.stream().get_reader().unchecked_into();
+    let mut out = Vec::with_capacity(total as usize);
+    let mut last_report = 0usize;
+    loop {
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| format!("the browser could not read the file: {e:?}"))?;
+        if get(&chunk, "done").as_bool().unwrap_or(true) {
+            return Ok(out);
+        }
+        let bytes = Uint8Array::new(&get(&chunk, "value"));
+        let at = out.len();
+        out.resize(at + bytes.length() as usize, 0);
+        bytes.copy_to(&mut out[at..]);
+        if out.len() - last_report >= 4 << 20 {
+            last_report = out.len();
+            post(&message(
+                id,
+                "progress",
+                &[("read", (out.len() as f64).into()), ("total", total.into())],
+            ));
+        }
+    }
+}
+
+async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
+    let id = get(&data, "id").as_f64().unwrap_or(0.0);
+    let strings = Uint8Array::new(&get(&data, "strings")).to_vec();
+    if let Err(e) = decoder.borrow_mut().sync(&strings) {
+        // Out of step with the page: the page starts a fresh worker.
+        let fields = [("message", e.to_string().into()), ("restart", true.into())];
+        return post(&message(id, "error", &fields));
+    }
+    let bytes = match get(&data, "blob").dyn_into::<Blob>() {
+        Ok(blob) => match read(id, &blob).await {
+            Ok(b) => b,
+            Err(m) => return post(&message(id, "error", &[("message", m.into())])),
+        },
+        Err(_) => Vec::new(),
+    };
+    let total = bytes.len() as f64;
+    post(&message(
+        id,
+        "progress",
+        &[
+            ("read", total.into()),
+            ("total", total.into()),
+            ("spans", 0.into()),
+        ],
+    ));
+    let t0 = now();
+    let result = decoder.borrow_mut().decode(&bytes, &mut |spans| {
+        post(&message(
+            id,
+            "progress",
+            &[
+                ("read", total.into()),
+                ("total", total.into()),
+                ("spans", (spans as f64).into()),
+            ],
+        ))
+    });
+    drop(bytes);
+    match result {
+        Ok((sum, buf)) => {
+            let decode_ms = now() - t0;
+            let array = Uint8Array::new_with_length(buf.len() as u32);
+            array.copy_from(&buf);
+            drop(buf);
+            let o = message(
+                id,
+                "done",
+                &[
+                    ("buffer", array.buffer().into()),
+                    ("format", sum.format.name().into()),
+                    ("traces", (sum.traces.len() as f64).into()),
+                    ("spans", (sum.spans as f64).into()),
+                    ("decode_ms", decode_ms.into()),
+                ],
+            );
+            let transfer = js_sys::Array::of1(&array.buffer());
+            let _ = scope().post_message_with_transfer(&o, &transfer);
+        }
+        Err(e) => post(&message(id, "error", &[("message", e.to_string().into())])),
+    }
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let decoder = Rc::new(RefCell::new(Decoder::default()));
+    // Messages are handled one at a time, in order: the string tables of the
+    // page and this worker must stay in step.
+    let queue: Rc<RefCell<std::collections::VecDeque<JsValue>>> = Rc::default();
+    let busy = Rc::new(RefCell::new(false));
+    let onmessage = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
+        queue.borrow_mut().push_back(ev.data());
+        if *busy.borrow() {
+            return;
+        }
+        *busy.borrow_mut() = true;
+        let (queue, busy, decoder) = (queue.clone(), busy.clone(), decoder.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                let next = queue.borrow_mut().pop_front();
+                let Some(data) = next else { break };
+                handle(decoder.clone(), data).await;
+            }
+            *busy.borrow_mut() = false;
+        });
+    });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    // Messages sent before the wasm was ready were dropped: say when to start.
+    post(&message(0.0, "ready", &[]));
+}
