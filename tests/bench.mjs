@@ -81,7 +81,7 @@ for (const n of sizes) {
   const frames = await page.evaluate(() => { window.__stop = true; const f = window.__frames; return f.slice(1).map((t, i) => t - f[i]); });
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
   rows.push({
-    spans: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'JSON.parse ms': r.parse.toFixed(0), 'decode ms': m.decode_ms.toFixed(0),
+    spans: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'JSON.parse ms': r.parse.toFixed(0), 'decode ms': m.decode_ms.toFixed(0), 'apply ms': m.apply_ms.toFixed(0),
     'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2),
     'longest task ms': m.longest.toFixed(0),
     'frame p50 ms': pct(frames, 50).toFixed(1), 'frame p99 ms': pct(frames, 99).toFixed(1),

@@ -37,6 +37,8 @@ pub struct Outcome {
     pub format: String,
     pub spans: usize,
     pub decode_ms: f64,
+    /// Main-thread time to take the buffer into the page's dataset.
+    pub apply_ms: f64,
 }
 
 type Reply = oneshot::Sender<Result<Outcome, String>>;
@@ -221,11 +223,13 @@ fn on_message(ev: MessageEvent) {
             let Some(job) = STATE.with_borrow_mut(|s| s.current.take()) else {
                 return;
             };
+            let t0 = crate::metrics::now();
             let bytes = Uint8Array::new(&get(&data, "buffer")).to_vec();
             let applied = job
                 .dataset
                 .try_update_untracked(|ds| wire::apply(ds, &bytes).map(|r| (r, ds.strings.len())));
             drop(bytes);
+            let apply_ms = crate::metrics::now() - t0;
             let result = match applied {
                 Some(Ok((traces, strings))) => {
                     STATE.with_borrow_mut(|s| {
@@ -240,6 +244,7 @@ fn on_message(ev: MessageEvent) {
                         format: get(&data, "format").as_string().unwrap_or_default(),
                         spans: get(&data, "spans").as_f64().unwrap_or(0.0) as usize,
                         decode_ms: get(&data, "decode_ms").as_f64().unwrap_or(0.0),
+                        apply_ms,
                     })
                 }
                 Some(Err(e)) => {

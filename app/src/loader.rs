@@ -81,7 +81,7 @@ impl Loader {
                 });
                 self.fetched_from.update(|f| f.resize(out.traces.end, None));
                 self.open.set(Some(out.traces.start));
-                metrics::record_load(&out.format, out.traces.len(), out.spans, out.decode_ms, t0);
+                metrics::record_load(&out, t0);
                 Some(out.traces)
             }
             Err(message) => {

@@ -1,5 +1,7 @@
 //! `window.__tracescope`: read-only figures of the last load, for tests and
-//! benchmark scripts: `{format, traces, spans, decode_ms, first_paint_ms, error}`
+//! benchmark scripts: `{format, traces, spans, decode_ms, apply_ms,
+//! first_paint_ms, error}` (`decode_ms` in the worker, `apply_ms` on the
+//! page's thread)
 //! and `wasm_bytes()`, the size of the wasm linear memory now.
 
 use js_sys::{Object, Reflect};
@@ -47,12 +49,13 @@ pub fn install() {
     f.forget();
 }
 
-pub fn record_load(format: &str, traces: usize, spans: usize, decode_ms: f64, t0: f64) {
+pub fn record_load(out: &crate::decode_worker::Outcome, t0: f64) {
     let Some(o) = metrics_object() else { return };
-    set(&o, "format", format.into());
-    set(&o, "traces", (traces as f64).into());
-    set(&o, "spans", (spans as f64).into());
-    set(&o, "decode_ms", decode_ms.into());
+    set(&o, "format", out.format.as_str().into());
+    set(&o, "traces", (out.traces.len() as f64).into());
+    set(&o, "spans", (out.spans as f64).into());
+    set(&o, "decode_ms", out.decode_ms.into());
+    set(&o, "apply_ms", out.apply_ms.into());
     set(&o, "first_paint_ms", JsValue::NULL);
     set(&o, "error", JsValue::NULL);
     // The frame after the next one has been painted with the new trace.

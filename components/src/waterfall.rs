@@ -16,6 +16,7 @@ use crate::theme::{theme, ServiceSlots, Theme};
 use leptos::prelude::*;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::tree::NONE;
+use tracescope_core::layout::raster::{self, Run};
 use tracescope_core::layout::time::{format_duration, ticks, TimeScale};
 use tracescope_core::layout::waterfall::{
     hits_toggle, name_width, pan_window, toggle_x, visible_rows, zoom_window, RowGeometry, TOGGLE_W,
@@ -53,17 +54,38 @@ pub struct Frame<'a> {
     pub collapsed: &'a [bool],
     pub drag: Option<Drag>,
     pub slots: &'a ServiceSlots,
+    /// The minimap at one value per pixel ([`minimap_runs`]).
+    pub minimap: &'a [Run],
     /// Drawn over the bars when given.
     pub critical: Option<&'a CriticalPath>,
     pub th: &'static Theme,
+}
+
+/// The timeline's left edge and width on a canvas `width` wide.
+fn timeline_extent(width: f64) -> (f64, f64) {
+    let tl_x = name_width(width) + 1.0;
+    (tl_x, (width - tl_x - 8.0).max(10.0))
+}
+
+/// Key of a minimap cell: errors above everything, else the service (+1).
+const ERROR_KEY: u32 = u32::MAX;
+
+/// The minimap of `t` for a canvas `width` wide, one value per pixel: its
+/// cost to draw does not grow with the trace.
+pub fn minimap_runs(t: &Trace, width: f64) -> Vec<Run> {
+    let (_, tl_w) = timeline_extent(width);
+    let key = |s: usize| match t.status[s] {
+        StatusCode::Error => ERROR_KEY,
+        _ => t.service[s].0 + 1,
+    };
+    raster::minimap(t, tl_w.round() as usize, (MINIMAP_H - 6.0) as usize, key).runs()
 }
 
 /// Draws one frame of the waterfall.
 pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
     let th = f.th;
     let name_w = name_width(f.width);
-    let tl_x = name_w + 1.0;
-    let tl_w = (f.width - tl_x - 8.0).max(10.0);
+    let (tl_x, tl_w) = timeline_extent(f.width);
     let scale = TimeScale::new(f.view.0, f.view.1, tl_x, tl_w);
     let origin = f.bounds.0;
     ctx.set_fill_style_str(th.bg);
@@ -231,22 +253,14 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
     ctx.set_fill_style_str(th.header_bg);
     ctx.fill_rect(0.0, 0.0, f.width, MINIMAP_H);
     let mini = TimeScale::new(f.bounds.0, f.bounds.1, tl_x, tl_w);
-    let order = &f.t.tree.preorder;
-    let n = order.len().max(1);
-    let lane_h = ((MINIMAP_H - 6.0) / n as f64).max(1.0);
-    // Above ~40 spans per pixel row, draw a sample (issue #4 brings per-pixel LOD).
-    let stride = (n / 20_000).max(1);
-    for (k, &s) in order.iter().enumerate().step_by(stride) {
-        let s = s as usize;
-        let (x, w) = mini.bar(f.t.start_ns[s] as f64, f.t.duration_ns[s] as f64, 1.0);
-        let y = 3.0 + (k as f64 / n as f64) * (MINIMAP_H - 6.0);
-        let color = if f.t.status[s] == StatusCode::Error {
-            th.error
-        } else {
-            th.service(f.slots, f.t.service[s])
+    for r in f.minimap {
+        let color = match r.key {
+            ERROR_KEY => th.error,
+            k => th.service(f.slots, StrId(k - 1)),
         };
         ctx.set_fill_style_str(color);
-        ctx.fill_rect(x, y, w, lane_h);
+        let w = (r.x1 - r.x0) as f64;
+        ctx.fill_rect(tl_x + r.x0 as f64, 3.0 + r.row as f64, w, 1.0);
     }
     let (wx0, wx1) = (mini.x(f.view.0), mini.x(f.view.1));
     ctx.set_fill_style_str(th.window);
@@ -319,6 +333,17 @@ pub fn WaterfallCanvas(
         })
     });
     let current_view = move || view.get().unwrap_or_else(|| bounds.get());
+    // Computed once per trace and width, not per frame.
+    let minimap = Memo::new(move |_| {
+        let (w, _) = size.get();
+        dataset.with(|ds| {
+            trace
+                .get()
+                .and_then(|i| ds.traces.get(i))
+                .map(|t| minimap_runs(t, w))
+                .unwrap_or_default()
+        })
+    });
     let geometry = move || RowGeometry {
         header: HEADER,
         row_height: ROW_H,
@@ -363,6 +388,7 @@ pub fn WaterfallCanvas(
         let dr = drag.get();
         let th = theme(dark.get());
         let coll = collapsed.get();
+        let mini = minimap.read();
         rows.with(|rows| {
             slots.with(|slots| {
                 critical_path.with(|cp| {
@@ -388,6 +414,7 @@ pub fn WaterfallCanvas(
                                 collapsed: &coll,
                                 drag: dr,
                                 slots,
+                                minimap: &mini,
                                 critical: cp.as_ref().filter(|_| show_cp),
                                 th,
                             },

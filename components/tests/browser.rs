@@ -9,7 +9,7 @@ use tracescope_components::service_map::{
 };
 use tracescope_components::stats::{draw_charts, sort_rows, Column};
 use tracescope_components::theme::{rgb as hex, service_slots, LIGHT};
-use tracescope_components::waterfall::{paint, Frame, HEADER, ROW_H};
+use tracescope_components::waterfall::{minimap_runs, paint, Frame, HEADER, MINIMAP_H, ROW_H};
 use tracescope_components::SpanDetail;
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::service_graph::service_graph;
@@ -62,6 +62,7 @@ fn bars_are_drawn_where_the_layout_says() {
     let cp = critical_path(t);
     let rows = visible_rows(t, &[false, false]);
     let (b0, b1) = t.bounds();
+    let mini = minimap_runs(t, w);
     let frame = Frame {
         ds: &ds,
         t,
@@ -80,6 +81,7 @@ fn bars_are_drawn_where_the_layout_says() {
         collapsed: &[false, false],
         drag: None,
         slots: &slots,
+        minimap: &mini,
         critical: None,
         th: &LIGHT,
     };
@@ -131,6 +133,30 @@ fn bars_are_drawn_where_the_layout_says() {
     assert_eq!(
         pixel(&ctx, tl_x + tl_w * 0.75, row_mid(0.0)),
         hex(LIGHT.services[0])
+    );
+    // The minimap: the root fills the upper half of the strip, the child the
+    // right half of the lower one, in the error colour (checked outside the
+    // view's window).
+    let tenth = (b0 as f64, b0 as f64 + (b1 - b0) as f64 / 10.0);
+    paint(
+        &ctx,
+        &Frame {
+            view: tenth,
+            ..frame
+        },
+    );
+    let strip = |frac: f64| 3.0 + (MINIMAP_H - 6.0) * frac;
+    assert_eq!(
+        pixel(&ctx, tl_x + tl_w * 0.25, strip(0.25)),
+        hex(LIGHT.services[0])
+    );
+    assert_eq!(
+        pixel(&ctx, tl_x + tl_w * 0.75, strip(0.75)),
+        hex(LIGHT.error)
+    );
+    assert_ne!(
+        pixel(&ctx, tl_x + tl_w * 0.25, strip(0.75)),
+        hex(LIGHT.error)
     );
 }
 

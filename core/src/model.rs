@@ -5,71 +5,105 @@
 //! ([`StrId`]); attributes, events and links live in shared arenas and a span
 //! points at them with half-open ranges.
 
-use rustc_hash::FxHashMap;
-
 /// Index of an interned string in [`Interner`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct StrId(pub u32);
 
 /// Deduplicating string store. `StrId(0)` is always the empty string.
-#[derive(Debug, Clone)]
+///
+/// All text lives in one `String`; the index is a hash table of ids that
+/// hashes the text it points at, so each string is stored once and costs
+/// no allocation of its own (a million span ids are a million strings).
+#[derive(Clone)]
 pub struct Interner {
-    strings: Vec<Box<str>>,
-    index: FxHashMap<Box<str>, u32>,
+    text: String,
+    /// Byte offset where string `i` ends (it starts where `i - 1` ends).
+    ends: Vec<u32>,
+    index: hashbrown::HashTable<u32>,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries((0..self.len()).map(|i| self.get(StrId(i as u32))))
+            .finish()
+    }
 }
 
 impl Default for Interner {
     fn default() -> Self {
         let mut i = Interner {
-            strings: Vec::new(),
-            index: FxHashMap::default(),
+            text: String::new(),
+            ends: Vec::new(),
+            index: hashbrown::HashTable::new(),
         };
         i.intern("");
         i
     }
 }
 
+fn hash_str(s: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
+}
+
 impl Interner {
     pub fn intern(&mut self, s: &str) -> StrId {
-        if let Some(&id) = self.index.get(s) {
+        let h = hash_str(s);
+        if let Some(&id) = self.index.find(h, |&i| self.get(StrId(i)) == s) {
             return StrId(id);
         }
-        let id = self.strings.len() as u32;
-        let boxed: Box<str> = s.into();
-        self.strings.push(boxed.clone());
-        self.index.insert(boxed, id);
+        self.append(s, h, true)
+    }
+    fn append(&mut self, s: &str, h: u64, index: bool) -> StrId {
+        let id = self.ends.len() as u32;
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
+        if index {
+            let Interner {
+                text, ends, index, ..
+            } = self;
+            index.insert_unique(h, id, |&i| hash_str(slice(text, ends, i)));
+        }
         StrId(id)
     }
     /// Appends a string received from a copy of this table (ids must stay
     /// aligned with the sender's, so it is appended even when present).
     pub fn push_new(&mut self, s: &str) -> StrId {
-        let id = self.strings.len() as u32;
-        let boxed: Box<str> = s.into();
-        self.strings.push(boxed.clone());
-        self.index.entry(boxed).or_insert(id);
-        StrId(id)
+        let h = hash_str(s);
+        let present = self.index.find(h, |&i| self.get(StrId(i)) == s).is_some();
+        self.append(s, h, !present)
     }
     /// Forgets every string from index `len` on (a failed decode's strings).
     pub fn truncate(&mut self, len: usize) {
         let len = len.max(1);
-        for s in self.strings.drain(len.min(self.strings.len())..) {
-            if self.index.get(&s).is_some_and(|&i| i as usize >= len) {
-                self.index.remove(&s);
-            }
+        if len >= self.ends.len() {
+            return;
         }
+        self.index.retain(|i| (*i as usize) < len);
+        self.ends.truncate(len);
+        self.text.truncate(*self.ends.last().unwrap_or(&0) as usize);
     }
     pub fn get(&self, id: StrId) -> &str {
-        &self.strings[id.0 as usize]
+        slice(&self.text, &self.ends, id.0)
     }
     pub fn lookup(&self, s: &str) -> Option<StrId> {
-        self.index.get(s).map(|&i| StrId(i))
+        self.index
+            .find(hash_str(s), |&i| self.get(StrId(i)) == s)
+            .map(|&i| StrId(i))
     }
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.ends.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.strings.len() <= 1
+        self.ends.len() <= 1
     }
+}
+
+fn slice<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a str {
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    &text[start..ends[i] as usize]
 }
 
 /// An id as its exact value: hex/base64/decimal ids are numbers (128-bit for

@@ -202,7 +202,8 @@ impl<'a> Builder<'a> {
         self.intern("unknown_service")
     }
 
-    pub fn push(&mut self, s: SpanIn) {
+    /// Appends a span; where it went (trace, span index in that trace).
+    pub fn push(&mut self, s: SpanIn) -> (usize, usize) {
         let idx = match self.by_trace.get(&s.trace) {
             Some(&i) => i,
             None => {
@@ -234,12 +235,14 @@ impl<'a> Builder<'a> {
         t.events.push(s.events);
         t.links.push(s.links);
         t.flags.push(s.flags);
+        let at = (idx, t.flags.len() - 1);
         self.pushed += 1;
         if self.pushed.is_multiple_of(PROGRESS_EVERY) {
             if let Some(f) = self.on_progress.as_mut() {
                 f(self.pushed);
             }
         }
+        at
     }
 
     pub fn span_count(&self) -> usize {

@@ -42,6 +42,14 @@ impl Format {
     }
 }
 
+/// Whether the bytes start like a Jaeger query/UI response (`{"data":`),
+/// which [`super::jaeger::decode_stream`] reads span by span.
+pub fn is_jaeger_response(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut it = bytes.iter().copied().filter(|b| !b.is_ascii_whitespace());
+    it.next() == Some(b'{') && it.take(7).eq(b"\"data\":".iter().copied())
+}
+
 pub fn is_xray_daemon_header(v: &Value) -> bool {
     v.as_object().is_some_and(|o| {
         o.len() == 2 && json::str(v, "format") == Some("json") && o.contains_key("version")

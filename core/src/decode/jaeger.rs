@@ -147,6 +147,25 @@ fn decode_trace_like(
     let table = process_table(b, processes);
     let mut inline_cache: FxHashMap<String, u32> = FxHashMap::default();
     for (n, s) in spans.iter().enumerate() {
+        decode_span(b, n, s, &table, &mut inline_cache, None)?;
+    }
+    Ok(())
+}
+
+/// A span whose `processID` was not known yet when it was decoded (the
+/// `processes` map may come after the spans): (trace, span, processID).
+type Deferred = Vec<(usize, usize, String)>;
+const UNRESOLVED: u32 = u32::MAX;
+
+fn decode_span(
+    b: &mut Builder,
+    n: usize,
+    s: &Value,
+    table: &FxHashMap<String, u32>,
+    inline_cache: &mut FxHashMap<String, u32>,
+    deferred: Option<&mut Deferred>,
+) -> Result<(), DecodeError> {
+    {
         if !s.is_object() {
             return Err(DecodeError::shape(format!("span #{n} is not an object")));
         }
@@ -160,10 +179,8 @@ fn decode_trace_like(
         let (key, id_text_id) = b.span_id(id_text);
 
         // Resource: processID into the table, else the inline process.
-        let resource = match json::str(s, "processID")
-            .or_else(|| json::str(s, "processId"))
-            .and_then(|p| table.get(p))
-        {
+        let process_id = json::str(s, "processID").or_else(|| json::str(s, "processId"));
+        let resource = match process_id.and_then(|p| table.get(p)) {
             Some(&r) => r,
             None => match s.get("process") {
                 Some(p) => {
@@ -177,13 +194,18 @@ fn decode_trace_like(
                         }
                     }
                 }
+                // Named but not known yet: resolved once the trace object ends.
+                None if process_id.is_some() && deferred.is_some() => UNRESOLVED,
                 None => {
                     let u = b.unknown_service();
                     b.service_resource(u)
                 }
             },
         };
-        let service = b.ds.resources[resource as usize].service;
+        let service = match resource {
+            UNRESOLVED => StrId(0),
+            r => b.ds.resources[r as usize].service,
+        };
 
         // Parent: the first CHILD_OF in this trace, else the first FOLLOWS_FROM
         // in this trace (as Jaeger UI does); every other reference is a link.
@@ -333,7 +355,7 @@ fn decode_trace_like(
             }
         }
         let name = b.intern(json::str(s, "operationName").unwrap_or(""));
-        b.push(SpanIn {
+        let at = b.push(SpanIn {
             trace,
             trace_text: trace_text_id,
             key,
@@ -352,10 +374,205 @@ fn decode_trace_like(
             links,
             flags,
         });
+        if let (UNRESOLVED, Some(d), Some(p)) = (resource, deferred, process_id) {
+            d.push((at.0, at.1, p.to_string()));
+        }
     }
     Ok(())
 }
 
 fn ref_span(r: &Value) -> Option<&str> {
     json::str(r, "spanID").or_else(|| json::str(r, "spanId"))
+}
+
+/// Streams the common Jaeger shape, `{"data":[{traceID, spans, processes}]}`,
+/// one span at a time: only the span being read is held as JSON, never the
+/// whole file (a 600 MB file of a million spans would need gigabytes as a
+/// `serde_json::Value`). `None` when the bytes are not that shape; then the
+/// caller undoes what was added and reads them the general way.
+pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    let mut state = Stream {
+        b,
+        failed: None,
+        saw_data: false,
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let ok = serde::de::DeserializeSeed::deserialize(Envelope(&mut state), &mut de)
+        .and_then(|_| de.end())
+        .is_ok();
+    match (state.failed, ok && state.saw_data) {
+        (Some(e), _) => Some(Err(e)),
+        (None, true) => Some(Ok(())),
+        (None, false) => None,
+    }
+}
+
+struct Stream<'s, 'b> {
+    b: &'s mut Builder<'b>,
+    /// A span the decoder refused (a real error, not a shape to fall back from).
+    failed: Option<DecodeError>,
+    saw_data: bool,
+}
+
+use serde::de::{
+    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use std::borrow::Cow;
+
+/// `{"data": [...]}`: every other key is skipped.
+struct Envelope<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
+/// The `data` list of trace objects.
+struct TraceList<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
+/// One `{traceID, spans, processes}`.
+struct TraceObject<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
+/// Its `spans`, decoded as they are read.
+struct SpanList<'x, 's, 'b, 't> {
+    st: &'x mut Stream<'s, 'b>,
+    table: &'t FxHashMap<String, u32>,
+    deferred: &'t mut Deferred,
+}
+
+macro_rules! expecting {
+    ($what:literal) => {
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str($what)
+        }
+    };
+}
+
+impl<'de> DeserializeSeed<'de> for Envelope<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+impl<'de> Visitor<'de> for Envelope<'_, '_, '_> {
+    type Value = ();
+    expecting!("a Jaeger response object");
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(k) = m.next_key::<Cow<str>>()? {
+            if k == "data" && !self.0.saw_data {
+                self.0.saw_data = true;
+                m.next_value_seed(TraceList(&mut *self.0))?;
+            } else if k == "data" {
+                return Err(A::Error::custom("two data keys"));
+            } else {
+                m.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for TraceList<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+impl<'de> Visitor<'de> for TraceList<'_, '_, '_> {
+    type Value = ();
+    expecting!("a list of Jaeger traces");
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        let mut any = false;
+        while s.next_element_seed(TraceObject(&mut *self.0))?.is_some() {
+            any = true;
+        }
+        // An empty list is a message of its own (the general path says it).
+        if any {
+            Ok(())
+        } else {
+            Err(A::Error::custom("empty"))
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for TraceObject<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+impl<'de> Visitor<'de> for TraceObject<'_, '_, '_> {
+    type Value = ();
+    expecting!("a Jaeger trace object");
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        let st = self.0;
+        let mut table = FxHashMap::default();
+        let mut deferred = Deferred::new();
+        let mut saw_spans = false;
+        while let Some(k) = m.next_key::<Cow<str>>()? {
+            match k.as_ref() {
+                "spans" if !saw_spans => {
+                    saw_spans = true;
+                    m.next_value_seed(SpanList {
+                        st: &mut *st,
+                        table: &table,
+                        deferred: &mut deferred,
+                    })?;
+                }
+                "processes" if table.is_empty() => {
+                    let p: Value = m.next_value()?;
+                    if !p.is_object() {
+                        return Err(A::Error::custom("processes is not a map"));
+                    }
+                    table = process_table(st.b, Some(&p));
+                }
+                "spans" | "processes" | "processMap" => {
+                    return Err(A::Error::custom("a shape for the general path"))
+                }
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if !saw_spans {
+            return Err(A::Error::custom("no spans"));
+        }
+        // Spans read before the processes map: their resource and service now.
+        for (ti, si, pid) in deferred {
+            let r = match table.get(&pid) {
+                Some(&r) => r,
+                None => {
+                    let u = st.b.unknown_service();
+                    st.b.service_resource(u)
+                }
+            };
+            let service = st.b.ds.resources[r as usize].service;
+            let t = &mut st.b.traces_mut()[ti];
+            t.resource[si] = r;
+            t.service[si] = service;
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for SpanList<'_, '_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+impl<'de> Visitor<'de> for SpanList<'_, '_, '_, '_> {
+    type Value = ();
+    expecting!("a list of Jaeger spans");
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        let mut inline_cache = FxHashMap::default();
+        let mut n = 0;
+        while let Some(v) = s.next_element::<Value>()? {
+            if let Err(e) = decode_span(
+                self.st.b,
+                n,
+                &v,
+                self.table,
+                &mut inline_cache,
+                Some(&mut *self.deferred),
+            ) {
+                self.st.failed = Some(e);
+                return Err(A::Error::custom("refused"));
+            }
+            n += 1;
+        }
+        Ok(())
+    }
 }

@@ -144,9 +144,46 @@ pub fn decode_bytes_with_progress(
         return Err(DecodeError::Empty);
     }
     let raw = gunzip_if_needed(bytes)?;
+    if detect::is_jaeger_response(&raw) {
+        let before = (
+            ds.attrs.len(),
+            ds.events.len(),
+            ds.links.len(),
+            ds.resources.len(),
+        );
+        let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
+        match jaeger::decode_stream(&mut b, &raw) {
+            Some(Ok(())) => return finish(b, Format::Jaeger),
+            Some(Err(e)) => return Err(e),
+            // Another shape after all: undo and read it the general way.
+            None => {
+                drop(b);
+                ds.attrs.truncate(before.0);
+                ds.events.truncate(before.1);
+                ds.links.truncate(before.2);
+                ds.resources.truncate(before.3);
+            }
+        }
+    }
     let values = parse_json_values(&raw)?;
     drop(raw);
     decode_values(builder::Builder::with_progress(ds, on_progress), &values)
+}
+
+fn finish(b: builder::Builder, format: Format) -> Result<DecodeSummary, DecodeError> {
+    let spans = b.span_count();
+    if spans == 0 {
+        return Err(DecodeError::NotATrace(format!(
+            "a {} file with no spans",
+            format.label()
+        )));
+    }
+    let traces = b.finish();
+    Ok(DecodeSummary {
+        format,
+        traces,
+        spans,
+    })
 }
 
 /// Decodes already parsed JSON values (one per JSON Lines line).
@@ -176,17 +213,5 @@ fn decode_values(mut b: builder::Builder, values: &[Value]) -> Result<DecodeSumm
             (_, e) => e,
         })?;
     }
-    let spans = b.span_count();
-    if spans == 0 {
-        return Err(DecodeError::NotATrace(format!(
-            "a {} file with no spans",
-            format.label()
-        )));
-    }
-    let traces = b.finish();
-    Ok(DecodeSummary {
-        format,
-        traces,
-        spans,
-    })
+    finish(b, format)
 }
