@@ -1,6 +1,6 @@
 //! The page's side of the decoding worker (`worker/`): files are decoded
-//! there, off the main thread, and arrive as a model buffer that is
-//! transferred, not copied ([`tracescope_core::wire`]). Jobs run one at a
+//! there, off the main thread, and arrive as model buffers that are
+//! transferred, not copied ([`tracescope_core::wire`]), one task each. Jobs run one at a
 //! time, in order, because the worker keeps a copy of the page's string
 //! table; each job first sends the strings the worker has not seen.
 //! [`cancel`] terminates the worker (a fresh one starts for the next job).
@@ -37,7 +37,8 @@ pub struct Outcome {
     pub format: String,
     pub spans: usize,
     pub decode_ms: f64,
-    /// Main-thread time to take the buffer into the page's dataset.
+    /// Main-thread time to take the parts into the page's dataset (in
+    /// several tasks, one per part).
     pub apply_ms: f64,
 }
 
@@ -59,6 +60,10 @@ struct State {
     next_id: u32,
     queue: VecDeque<Job>,
     current: Option<Job>,
+    /// Takes the current job's parts as they arrive.
+    receiver: wire::Receiver,
+    /// Main-thread time spent on the current job's parts so far.
+    apply_ms: f64,
 }
 
 thread_local! {
@@ -69,6 +74,8 @@ thread_local! {
         next_id: 1,
         queue: VecDeque::new(),
         current: None,
+        receiver: wire::Receiver::new(),
+        apply_ms: 0.0,
     }) };
 }
 
@@ -123,6 +130,11 @@ pub fn busy() -> bool {
 fn end_worker(s: &mut State) {
     if let Some(w) = s.worker.take() {
         w.terminate();
+    }
+    // Parts of an unfinished job come out of the dataset again.
+    if let Some(j) = &s.current {
+        let rx = &mut s.receiver;
+        j.dataset.try_update_untracked(|ds| rx.abort(ds));
     }
     s.ready = false;
     s.synced = 1;
@@ -219,42 +231,51 @@ fn on_message(ev: MessageEvent) {
                 f(p)
             }
         }
-        "done" => {
-            let Some(job) = STATE.with_borrow_mut(|s| s.current.take()) else {
-                return;
-            };
+        "part" | "done" => {
             let t0 = crate::metrics::now();
             let bytes = Uint8Array::new(&get(&data, "buffer")).to_vec();
-            let applied = job
-                .dataset
-                .try_update_untracked(|ds| wire::apply(ds, &bytes).map(|r| (r, ds.strings.len())));
+            let dataset = STATE.with_borrow(|s| s.current.as_ref().map(|j| j.dataset));
+            let Some(dataset) = dataset else { return };
+            let applied = STATE.with_borrow_mut(|s| {
+                let rx = &mut s.receiver;
+                dataset.try_update_untracked(|ds| {
+                    rx.part(ds, &bytes)
+                        .map(|r| r.map(|r| (r, ds.strings.len())))
+                })
+            });
             drop(bytes);
             let apply_ms = crate::metrics::now() - t0;
+            STATE.with_borrow_mut(|s| s.apply_ms += apply_ms);
             let result = match applied {
-                Some(Ok((traces, strings))) => {
-                    STATE.with_borrow_mut(|s| {
+                Some(Ok(None)) if kind == "part" => return,
+                Some(Ok(Some((traces, strings)))) if kind == "done" => {
+                    let (job, apply_ms) = STATE.with_borrow_mut(|s| {
                         s.synced = strings;
-                        if job.blob.size() > RELEASE_AFTER_BYTES {
+                        let job = s.current.take();
+                        if job
+                            .as_ref()
+                            .is_some_and(|j| j.blob.size() > RELEASE_AFTER_BYTES)
+                        {
                             end_worker(s);
                         }
+                        (job, std::mem::take(&mut s.apply_ms))
                     });
-                    job.dataset.notify();
-                    Ok(Outcome {
+                    let Some(job) = job else { return };
+                    dataset.notify();
+                    let _ = job.reply.send(Ok(Outcome {
                         traces,
                         format: get(&data, "format").as_string().unwrap_or_default(),
                         spans: get(&data, "spans").as_f64().unwrap_or(0.0) as usize,
                         decode_ms: get(&data, "decode_ms").as_f64().unwrap_or(0.0),
                         apply_ms,
-                    })
+                    }));
+                    return pump();
                 }
-                Some(Err(e)) => {
-                    STATE.with_borrow_mut(end_worker);
-                    Err(e.to_string())
-                }
-                None => Err("the page was closed".into()),
+                Some(Ok(_)) => "the decoded trace arrived out of order".to_string(),
+                Some(Err(e)) => e.to_string(),
+                None => "the page was closed".into(),
             };
-            let _ = job.reply.send(result);
-            pump();
+            fail_current(result, true);
         }
         "error" => fail_current(
             get(&data, "message").as_string().unwrap_or_default(),

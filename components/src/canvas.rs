@@ -80,9 +80,29 @@ pub fn repaint(
         };
         let (w, h) = size.get();
         if let Some(ctx) = prepare(&canvas, w, h) {
+            let t0 = now();
             paint(ctx, w, h);
+            record_paint(now() - t0);
         }
     });
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// Benchmarks see how long each paint took: they put an array at
+/// `window.__paint_ms` and read it afterwards.
+fn record_paint(ms: f64) {
+    let Some(w) = web_sys::window() else { return };
+    if let Ok(a) = js_sys::Reflect::get(&w, &"__paint_ms".into()) {
+        if let Some(a) = a.dyn_ref::<js_sys::Array>() {
+            a.push(&ms.into());
+        }
+    }
 }
 
 /// A mouse event's position in the canvas, in CSS pixels.

@@ -58,5 +58,33 @@ fn analyses(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, decode, analyses);
+/// The worker's hand-over: the model as one buffer, and the page taking it
+/// (strings interned, columns copied); split to show where the time goes.
+fn wire(c: &mut Criterion) {
+    let mut ds = Dataset::default();
+    let json = trace_json(SPANS, SynthFormat::Jaeger, 1);
+    decode_bytes(&mut ds, json.as_bytes()).unwrap();
+    let buf = tracescope_core::wire::encode(&ds, 1, 0..1);
+    let strings = tracescope_core::wire::encode_strings(&ds, 1);
+    let mut g = c.benchmark_group("wire");
+    g.throughput(Throughput::Elements(SPANS as u64));
+    g.bench_function("encode", |b| {
+        b.iter(|| tracescope_core::wire::encode(&ds, 1, 0..1))
+    });
+    g.bench_function("apply", |b| {
+        b.iter(|| tracescope_core::wire::apply(&mut Dataset::default(), &buf).unwrap())
+    });
+    g.bench_function("apply_strings_only", |b| {
+        b.iter(|| tracescope_core::wire::apply_strings(&mut Dataset::default(), &strings).unwrap())
+    });
+    g.finish();
+    eprintln!(
+        "wire: {} bytes for {SPANS} spans ({} of them strings), JSON {} bytes",
+        buf.iter().map(Vec::len).sum::<usize>(),
+        strings.len(),
+        json.len()
+    );
+}
+
+criterion_group!(benches, decode, analyses, wire);
 criterion_main!(benches);

@@ -74,6 +74,15 @@ impl Interner {
         let present = self.index.find(h, |&i| self.get(StrId(i)) == s).is_some();
         self.append(s, h, !present)
     }
+    /// Room for `strings` more strings of `bytes` bytes in all.
+    pub fn reserve(&mut self, strings: usize, bytes: usize) {
+        self.text.reserve(bytes);
+        self.ends.reserve(strings);
+        let Interner {
+            text, ends, index, ..
+        } = self;
+        index.reserve(strings, |&i| hash_str(slice(text, ends, i)));
+    }
     /// Forgets every string from index `len` on (a failed decode's strings).
     pub fn truncate(&mut self, len: usize) {
         let len = len.max(1);
@@ -390,9 +399,17 @@ impl Dataset {
     }
     /// Distinct services of one trace.
     pub fn services_of(&self, t: &Trace) -> Vec<StrId> {
-        let mut v: Vec<StrId> = t.service.clone();
+        // A mark per string id: one pass, no sort of a million spans.
+        let mut seen = vec![false; self.strings.len()];
+        let mut v = Vec::new();
+        for &s in &t.service {
+            if let Some(m) = seen.get_mut(s.0 as usize) {
+                if !std::mem::replace(m, true) {
+                    v.push(s);
+                }
+            }
+        }
         v.sort_unstable();
-        v.dedup();
         v
     }
     pub fn attrs(&self, r: Range32) -> &[Attr] {

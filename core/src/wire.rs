@@ -1,15 +1,15 @@
-//! The decoded model as one flat little-endian buffer, so a Web Worker can
-//! decode a file and hand the result to the page with a transfer (no copy,
+//! The decoded model as flat little-endian buffers, so a Web Worker can
+//! decode a file and hand the result to the page with transfers (no copy,
 //! no second JSON pass).
 //!
-//! The buffer is a *delta*: the strings the receiver does not have yet, and
-//! new traces whose attribute/event/link/resource ranges count from zero.
-//! [`apply`] appends it to a [`Dataset`], shifting those ranges. Strings are
+//! The buffers are the parts of a *delta*: the strings the receiver does
+//! not have yet, then the arenas, then new traces whose attribute/event/
+//! link/resource ranges count from zero. A [`Receiver`] appends them to a
+//! [`Dataset`] one part per task, shifting those ranges. Strings are
 //! not remapped: the sender's string table must start as a copy of the
 //! receiver's (see [`encode_strings`] to bring it up to date), which the
 //! receiver checks.
 
-use crate::analysis::tree::Tree;
 use crate::model::*;
 use std::ops::Range;
 
@@ -290,234 +290,192 @@ fn read_strings<'a>(r: &mut Reader<'a>, ds: &Dataset) -> Result<Vec<&'a str>, Wi
     r.strs()
 }
 
-/// Everything `ds` holds beyond the first `strings_from` strings: the new
-/// strings, the arenas and `ds.traces[traces]`.
-pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(64 + ds.span_count() * 120));
-    w.0.extend_from_slice(MAGIC);
-    w.0.extend(encode_strings(ds, strings_from));
+/// Strings, attributes, events and links per part: each part is applied in
+/// a task of its own on the page, so no single task grows with the trace.
+const STRINGS_PER_PART: usize = 100_000;
+const ITEMS_PER_PART: usize = 500_000;
 
-    w.u32s(ds.attrs.iter().map(|a| a.key.0));
-    w.values(ds.attrs.iter().map(|a| a.value));
-    w.u64s(ds.events.iter().map(|e| e.time_ns as u64));
-    w.u32s(ds.events.iter().map(|e| e.name.0));
-    w.ranges(&ds.events.iter().map(|e| e.attrs).collect::<Vec<_>>());
-    w.ids(ds.links.iter().map(|l| Some(l.trace_id)));
-    w.u32s(ds.links.iter().map(|l| l.trace_id_text.0));
-    w.ids(ds.links.iter().map(|l| Some(l.span_id)));
-    w.u32s(ds.links.iter().map(|l| l.span_id_text.0));
-    w.u8s(&ds.links.iter().map(|l| l.kind as u8).collect::<Vec<_>>());
-    w.ranges(&ds.links.iter().map(|l| l.attrs).collect::<Vec<_>>());
+fn part(tag: u8) -> Writer {
+    let mut w = Writer(Vec::new());
+    w.0.extend_from_slice(MAGIC);
+    w.0.push(tag);
+    w
+}
+
+/// Everything `ds` holds beyond the first `strings_from` strings (the new
+/// strings, the arenas and `ds.traces[traces]`), as parts to hand to a
+/// [`Receiver`] in order; the last part carries the traces.
+pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<Vec<u8>> {
+    // First the sizes, so the receiver grows each arena once (not by doubling).
+    let mut h = part(b'H');
+    let text: usize = (strings_from..ds.strings.len())
+        .map(|i| ds.str(StrId(i as u32)).len())
+        .sum();
+    for n in [
+        ds.strings.len() - strings_from,
+        text,
+        ds.attrs.len(),
+        ds.events.len(),
+        ds.links.len(),
+    ] {
+        h.len(n);
+    }
+    let mut parts = vec![h.0];
+    let mut from = strings_from;
+    loop {
+        let to = (from + STRINGS_PER_PART).min(ds.strings.len());
+        let mut w = part(b'S');
+        w.len(from);
+        w.strs((from..to).map(|i| ds.str(StrId(i as u32))));
+        parts.push(w.0);
+        from = to;
+        if from >= ds.strings.len() {
+            break;
+        }
+    }
+    for a in ds.attrs.chunks(ITEMS_PER_PART) {
+        let mut w = part(b'A');
+        w.u32s(a.iter().map(|a| a.key.0));
+        w.values(a.iter().map(|a| a.value));
+        parts.push(w.0);
+    }
+    for e in ds.events.chunks(ITEMS_PER_PART) {
+        let mut w = part(b'E');
+        w.u64s(e.iter().map(|e| e.time_ns as u64));
+        w.u32s(e.iter().map(|e| e.name.0));
+        w.ranges(&e.iter().map(|e| e.attrs).collect::<Vec<_>>());
+        parts.push(w.0);
+    }
+    for l in ds.links.chunks(ITEMS_PER_PART) {
+        let mut w = part(b'L');
+        w.ids(l.iter().map(|l| Some(l.trace_id)));
+        w.u32s(l.iter().map(|l| l.trace_id_text.0));
+        w.ids(l.iter().map(|l| Some(l.span_id)));
+        w.u32s(l.iter().map(|l| l.span_id_text.0));
+        w.u8s(&l.iter().map(|l| l.kind as u8).collect::<Vec<_>>());
+        w.ranges(&l.iter().map(|l| l.attrs).collect::<Vec<_>>());
+        parts.push(w.0);
+    }
+    let mut w = part(b'R');
     w.u32s(ds.resources.iter().map(|r| r.service.0));
     w.ranges(&ds.resources.iter().map(|r| r.attrs).collect::<Vec<_>>());
+    parts.push(w.0);
 
+    // The traces, column by column, several columns to a part.
     let traces = &ds.traces[traces];
+    let mut w = part(b'C');
+    for (k, t) in traces.iter().enumerate() {
+        for c in 0..COLUMNS {
+            w.len(k);
+            w.0.push(c);
+            write_column(&mut w, t, c);
+            if w.0.len() >= PART_BYTES {
+                parts.push(std::mem::replace(&mut w, part(b'C')).0);
+            }
+        }
+    }
+    if w.0.len() > 5 {
+        parts.push(w.0);
+    }
+    let mut w = part(b'T');
     w.len(traces.len());
-    for t in traces {
-        w.ids(std::iter::once(t.trace_id));
-        w.u32(t.trace_id_text.0);
-        w.ids(t.span_key.iter().map(|k| Some(*k)));
-        w.u32s(t.span_id_text.iter().map(|s| s.0));
-        w.ids(t.parent_key.iter().copied());
-        w.u32s(t.parent_id_text.iter().map(|s| s.0));
-        w.u32s(t.service.iter().map(|s| s.0));
-        w.u32s(t.name.iter().map(|s| s.0));
-        w.u64s(t.start_ns.iter().map(|x| *x as u64));
-        w.u64s(t.duration_ns.iter().map(|x| *x as u64));
-        w.u8s(&t.kind.iter().map(|k| *k as u8).collect::<Vec<_>>());
-        w.u8s(&t.status.iter().map(|k| *k as u8).collect::<Vec<_>>());
-        w.u32s(t.status_message.iter().map(|s| s.0));
-        w.u32s(t.resource.iter().copied());
-        w.ranges(&t.attrs);
-        w.ranges(&t.events);
-        w.ranges(&t.links);
-        w.u8s(&t.flags);
-        w.strs(t.warnings.iter().map(String::as_str));
-        let tr = &t.tree;
-        for v in [
-            &tr.parent,
-            &tr.roots,
-            &tr.child_start,
-            &tr.children,
-            &tr.preorder,
-            &tr.preorder_pos,
-            &tr.depth,
-            &tr.subtree_size,
-        ] {
-            w.u32s(v.iter().copied());
-        }
-        w.u32(tr.max_depth);
-    }
-    w.0
+    parts.push(w.0);
+    parts
 }
 
-/// Appends a buffer made by [`encode`] to `ds`; the indices of the new
-/// traces. On error `ds.traces` is unchanged.
-pub fn apply(ds: &mut Dataset, bytes: &[u8]) -> Result<Range<usize>, WireError> {
-    if bytes.get(..4) != Some(MAGIC.as_slice()) {
-        return Err(WireError("not a Tracescope model buffer".into()));
-    }
-    let mut r = Reader { buf: bytes, at: 4 };
-    let new_strings = read_strings(&mut r, ds)?;
-    let n_strings = (ds.strings.len() + new_strings.len()) as u32;
-    let check = |ids: &[StrId]| -> R<()> {
-        match ids.iter().any(|s| s.0 >= n_strings) {
-            true => Err(WireError("a string index is out of range".into())),
-            false => Ok(()),
+/// A part is closed once it holds this many bytes of columns.
+const PART_BYTES: usize = 8 << 20;
+const COLUMNS: u8 = 27;
+
+fn write_column(w: &mut Writer, t: &Trace, c: u8) {
+    let tr = &t.tree;
+    match c {
+        0 => {
+            w.ids(std::iter::once(t.trace_id));
+            w.u32(t.trace_id_text.0);
         }
-    };
+        1 => w.ids(t.span_key.iter().map(|k| Some(*k))),
+        2 => w.u32s(t.span_id_text.iter().map(|s| s.0)),
+        3 => w.ids(t.parent_key.iter().copied()),
+        4 => w.u32s(t.parent_id_text.iter().map(|s| s.0)),
+        5 => w.u32s(t.service.iter().map(|s| s.0)),
+        6 => w.u32s(t.name.iter().map(|s| s.0)),
+        7 => w.u64s(t.start_ns.iter().map(|x| *x as u64)),
+        8 => w.u64s(t.duration_ns.iter().map(|x| *x as u64)),
+        9 => w.u8s(&t.kind.iter().map(|k| *k as u8).collect::<Vec<_>>()),
+        10 => w.u8s(&t.status.iter().map(|k| *k as u8).collect::<Vec<_>>()),
+        11 => w.u32s(t.status_message.iter().map(|s| s.0)),
+        12 => w.u32s(t.resource.iter().copied()),
+        13 => w.ranges(&t.attrs),
+        14 => w.ranges(&t.events),
+        15 => w.ranges(&t.links),
+        16 => w.u8s(&t.flags),
+        17 => w.strs(t.warnings.iter().map(String::as_str)),
+        18 => w.u32s(tr.parent.iter().copied()),
+        19 => w.u32s(tr.roots.iter().copied()),
+        20 => w.u32s(tr.child_start.iter().copied()),
+        21 => w.u32s(tr.children.iter().copied()),
+        22 => w.u32s(tr.preorder.iter().copied()),
+        23 => w.u32s(tr.preorder_pos.iter().copied()),
+        24 => w.u32s(tr.depth.iter().copied()),
+        25 => w.u32s(tr.subtree_size.iter().copied()),
+        _ => w.u32(tr.max_depth),
+    }
+}
 
-    let attr_base = ds.attrs.len() as u32;
-    let event_base = ds.events.len() as u32;
-    let link_base = ds.links.len() as u32;
-    let resource_base = ds.resources.len() as u32;
-
-    let keys = r.strids()?;
-    let values = r.values()?;
-    check(&keys)?;
-    let times = r.i64s()?;
-    let names = r.strids()?;
-    let event_attrs = r.ranges(attr_base)?;
-    let l_trace = r.ids()?;
-    let l_trace_text = r.strids()?;
-    let l_span = r.ids()?;
-    let l_span_text = r.strids()?;
-    let l_kind = r.u8s()?;
-    let l_attrs = r.ranges(attr_base)?;
-    let services = r.strids()?;
-    let r_attrs = r.ranges(attr_base)?;
-    check(&names)?;
-    check(&services)?;
-    let mut traces = Vec::new();
-    for _ in 0..r.len()? {
-        traces.push(read_trace(
-            &mut r,
-            event_base,
-            link_base,
-            resource_base,
-            attr_base,
-        )?);
-    }
-    if r.at != bytes.len() {
-        return Err(WireError("bytes left over at the end".into()));
-    }
-    for t in &traces {
-        check(&t.name)?;
-        check(&t.service)?;
-        check(&t.span_id_text)?;
-    }
-
-    for s in new_strings {
-        ds.strings.push_new(s);
-    }
-    ds.attrs.extend(
-        keys.into_iter()
-            .zip(values)
-            .map(|(key, value)| Attr { key, value }),
-    );
-    ds.events
-        .extend(
-            times
+fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Bases) -> R<()> {
+    let tr = &mut t.tree;
+    match c {
+        0 => {
+            t.trace_id = r.ids()?.into_iter().next().flatten();
+            t.trace_id_text = StrId(r.u32()?);
+        }
+        1 => {
+            t.span_key = r
+                .ids()?
                 .into_iter()
-                .zip(names)
-                .zip(event_attrs)
-                .map(|((time_ns, name), attrs)| Event {
-                    time_ns,
-                    name,
-                    attrs,
-                }),
-        );
-    for i in 0..l_trace.len().min(l_span.len()) {
-        ds.links.push(Link {
-            trace_id: l_trace[i].unwrap_or(IdKey::Num(0)),
-            trace_id_text: l_trace_text.get(i).copied().unwrap_or_default(),
-            span_id: l_span[i].unwrap_or(IdKey::Num(0)),
-            span_id_text: l_span_text.get(i).copied().unwrap_or_default(),
-            kind: link_kind_of(l_kind.get(i).copied().unwrap_or(0)),
-            attrs: l_attrs.get(i).copied().unwrap_or_default(),
-        });
+                .map(|k| k.unwrap_or(IdKey::Num(0)))
+                .collect()
+        }
+        2 => t.span_id_text = r.strids()?,
+        3 => t.parent_key = r.ids()?,
+        4 => t.parent_id_text = r.strids()?,
+        5 => t.service = r.strids()?,
+        6 => t.name = r.strids()?,
+        7 => t.start_ns = r.i64s()?,
+        8 => t.duration_ns = r.i64s()?,
+        9 => t.kind = r.u8s()?.iter().map(|k| kind_of(*k)).collect(),
+        10 => t.status = r.u8s()?.iter().map(|k| status_of(*k)).collect(),
+        11 => t.status_message = r.strids()?,
+        12 => {
+            t.resource = r
+                .u32s()?
+                .into_iter()
+                .map(|x| x.saturating_add(b.resources))
+                .collect()
+        }
+        13 => t.attrs = r.ranges(b.attrs)?,
+        14 => t.events = r.ranges(b.events)?,
+        15 => t.links = r.ranges(b.links)?,
+        16 => t.flags = r.u8s()?.to_vec(),
+        17 => t.warnings = r.strs()?.into_iter().map(str::to_string).collect(),
+        18 => tr.parent = r.u32s()?,
+        19 => tr.roots = r.u32s()?,
+        20 => tr.child_start = r.u32s()?,
+        21 => tr.children = r.u32s()?,
+        22 => tr.preorder = r.u32s()?,
+        23 => tr.preorder_pos = r.u32s()?,
+        24 => tr.depth = r.u32s()?,
+        25 => tr.subtree_size = r.u32s()?,
+        26 => tr.max_depth = r.u32()?,
+        _ => return Err(WireError("an unknown column".into())),
     }
-    ds.resources.extend(
-        services
-            .into_iter()
-            .zip(r_attrs)
-            .map(|(service, attrs)| Resource { service, attrs }),
-    );
-    let start = ds.traces.len();
-    ds.traces.extend(traces);
-    Ok(start..ds.traces.len())
+    Ok(())
 }
 
-fn read_trace(
-    r: &mut Reader,
-    event_base: u32,
-    link_base: u32,
-    resource_base: u32,
-    attr_base: u32,
-) -> R<Trace> {
-    let trace_id = r.ids()?.into_iter().next().flatten();
-    let trace_id_text = StrId(r.u32()?);
-    let span_key: Vec<IdKey> = r
-        .ids()?
-        .into_iter()
-        .map(|k| k.unwrap_or(IdKey::Num(0)))
-        .collect();
-    let span_id_text = r.strids()?;
-    let parent_key = r.ids()?;
-    let parent_id_text = r.strids()?;
-    let service = r.strids()?;
-    let name = r.strids()?;
-    let start_ns = r.i64s()?;
-    let duration_ns = r.i64s()?;
-    let kind = r.u8s()?.iter().map(|k| kind_of(*k)).collect();
-    let status = r.u8s()?.iter().map(|k| status_of(*k)).collect();
-    let status_message = r.strids()?;
-    let resource = r.u32s()?.into_iter().map(|x| x + resource_base).collect();
-    let attrs = r.ranges(attr_base)?;
-    let events = r.ranges(event_base)?;
-    let links = r.ranges(link_base)?;
-    let flags = r.u8s()?.to_vec();
-    let warnings = r.strs()?.into_iter().map(str::to_string).collect();
-    let mut cols: Vec<Vec<u32>> = Vec::with_capacity(8);
-    for _ in 0..8 {
-        cols.push(r.u32s()?);
-    }
-    let max_depth = r.u32()?;
-    let mut cols = cols.into_iter();
-    let mut next = || cols.next().unwrap_or_default();
-    let tree = Tree {
-        parent: next(),
-        roots: next(),
-        child_start: next(),
-        children: next(),
-        preorder: next(),
-        preorder_pos: next(),
-        depth: next(),
-        subtree_size: next(),
-        max_depth,
-    };
-    let t = Trace {
-        trace_id,
-        trace_id_text,
-        span_key,
-        span_id_text,
-        parent_key,
-        parent_id_text,
-        service,
-        name,
-        start_ns,
-        duration_ns,
-        kind,
-        status,
-        status_message,
-        resource,
-        attrs,
-        events,
-        links,
-        flags,
-        warnings,
-        tree,
-    };
+/// Whether a trace put together from columns is whole and points only at
+/// what the dataset has.
+fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
     let n = t.span_key.len();
     let same = [
         t.span_id_text.len(),
@@ -537,14 +495,283 @@ fn read_trace(
         t.flags.len(),
         t.tree.parent.len(),
         t.tree.preorder.len(),
+        t.tree.preorder_pos.len(),
         t.tree.depth.len(),
         t.tree.subtree_size.len(),
         t.tree.child_start.len().saturating_sub(1),
     ];
-    if same.iter().any(|&l| l != n) {
+    if same.iter().any(|&l| l != n) || t.tree.child_start.len() != n + 1 {
         return Err(WireError("a trace's columns differ in length".into()));
     }
-    Ok(t)
+    let n_strings = ds.strings.len() as u32;
+    let strs_ok = [
+        &t.span_id_text,
+        &t.parent_id_text,
+        &t.service,
+        &t.name,
+        &t.status_message,
+    ]
+    .iter()
+    .all(|c| c.iter().all(|s| s.0 < n_strings))
+        && t.trace_id_text.0 < n_strings;
+    let within = |rs: &[Range32], len: usize| rs.iter().all(|r| r.end as usize <= len);
+    let tree_ok = [
+        &t.tree.roots,
+        &t.tree.children,
+        &t.tree.preorder,
+        &t.tree.preorder_pos,
+    ]
+    .iter()
+    .all(|c| c.iter().all(|&i| (i as usize) < n))
+        && t.tree
+            .parent
+            .iter()
+            .all(|&p| p == crate::analysis::tree::NONE || (p as usize) < n)
+        && t.tree
+            .child_start
+            .iter()
+            .all(|&c| c as usize <= t.tree.children.len());
+    if !strs_ok
+        || !tree_ok
+        || !within(&t.attrs, ds.attrs.len())
+        || !within(&t.events, ds.events.len())
+        || !within(&t.links, ds.links.len())
+        || t.resource.iter().any(|&x| x as usize >= ds.resources.len())
+    {
+        return Err(WireError("a trace points past what was sent".into()));
+    }
+    Ok(())
+}
+
+/// Appends all parts made by [`encode`] at once; the indices of the new
+/// traces. On error `ds` is as it was.
+pub fn apply(ds: &mut Dataset, parts: &[Vec<u8>]) -> Result<Range<usize>, WireError> {
+    let mut rx = Receiver::default();
+    for p in parts {
+        if let Some(r) = rx.part(ds, p)? {
+            return Ok(r);
+        }
+    }
+    rx.abort(ds);
+    Err(WireError("the traces part is missing".into()))
+}
+
+/// Lengths of the dataset when a delta started: where its parts go, and
+/// what an aborted delta is cut back to.
+#[derive(Clone, Copy)]
+struct Bases {
+    strings: usize,
+    attrs: u32,
+    events: u32,
+    links: u32,
+    resources: u32,
+}
+
+/// The page's side: takes the parts of one delta in order, each as it
+/// arrives; the dataset gains its traces with the last one.
+#[derive(Default)]
+pub struct Receiver {
+    bases: Option<Bases>,
+    /// Traces being put together column by column.
+    pending: Vec<Trace>,
+}
+
+impl Receiver {
+    pub const fn new() -> Receiver {
+        Receiver {
+            bases: None,
+            pending: Vec::new(),
+        }
+    }
+    /// Applies one part; the new traces once the last part is in. On error
+    /// everything of this delta is taken out again.
+    pub fn part(
+        &mut self,
+        ds: &mut Dataset,
+        bytes: &[u8],
+    ) -> Result<Option<Range<usize>>, WireError> {
+        let bases = *self.bases.get_or_insert(Bases {
+            strings: ds.strings.len(),
+            attrs: ds.attrs.len() as u32,
+            events: ds.events.len() as u32,
+            links: ds.links.len() as u32,
+            resources: ds.resources.len() as u32,
+        });
+        let result = apply_part(ds, bytes, bases, &mut self.pending);
+        match &result {
+            Err(_) => self.abort(ds),
+            Ok(Some(_)) => self.bases = None,
+            Ok(None) => {}
+        }
+        result
+    }
+    /// Takes out what the parts so far added (a failed or cancelled load).
+    pub fn abort(&mut self, ds: &mut Dataset) {
+        self.pending = Vec::new();
+        if let Some(b) = self.bases.take() {
+            ds.strings.truncate(b.strings);
+            ds.attrs.truncate(b.attrs as usize);
+            ds.events.truncate(b.events as usize);
+            ds.links.truncate(b.links as usize);
+            ds.resources.truncate(b.resources as usize);
+        }
+    }
+}
+
+fn apply_part(
+    ds: &mut Dataset,
+    bytes: &[u8],
+    b: Bases,
+    pending: &mut Vec<Trace>,
+) -> Result<Option<Range<usize>>, WireError> {
+    if bytes.get(..4) != Some(MAGIC.as_slice()) || bytes.len() < 5 {
+        return Err(WireError("not a Tracescope model buffer".into()));
+    }
+    let mut r = Reader { buf: bytes, at: 5 };
+    let n_strings = ds.strings.len() as u32;
+    let check = |ids: &[StrId]| -> R<()> {
+        match ids.iter().any(|s| s.0 >= n_strings) {
+            true => Err(WireError("a string index is out of range".into())),
+            false => Ok(()),
+        }
+    };
+    let values_ok = |v: &[AttrValue]| {
+        v.iter()
+            .all(|v| !matches!(v, AttrValue::Str(s) if s.0 >= n_strings))
+    };
+    let within = |rs: &[Range32], len: usize| -> R<()> {
+        match rs.iter().all(|r| r.end as usize <= len) {
+            true => Ok(()),
+            false => Err(WireError("a range points past its arena".into())),
+        }
+    };
+    let mut traces = Vec::new();
+    match bytes[4] {
+        b'H' => {
+            let mut n = [0usize; 5];
+            for x in &mut n {
+                // A hint only: never reserve more than a sane amount on its say-so.
+                *x = r.len()?.min(1 << 28);
+            }
+            ds.strings.reserve(n[0], n[1]);
+            ds.attrs.reserve(n[2]);
+            ds.events.reserve(n[3]);
+            ds.links.reserve(n[4]);
+        }
+        b'S' => {
+            for s in read_strings(&mut r, ds)? {
+                ds.strings.push_new(s);
+            }
+        }
+        b'A' => {
+            let keys = r.strids()?;
+            let values = r.values()?;
+            check(&keys)?;
+            if !values_ok(&values) || keys.len() != values.len() {
+                return Err(WireError("an attribute is malformed".into()));
+            }
+            ds.attrs.extend(
+                keys.into_iter()
+                    .zip(values)
+                    .map(|(key, value)| Attr { key, value }),
+            );
+        }
+        b'E' => {
+            let times = r.i64s()?;
+            let names = r.strids()?;
+            let attrs = r.ranges(b.attrs)?;
+            check(&names)?;
+            within(&attrs, ds.attrs.len())?;
+            ds.events
+                .extend(
+                    times
+                        .into_iter()
+                        .zip(names)
+                        .zip(attrs)
+                        .map(|((time_ns, name), attrs)| Event {
+                            time_ns,
+                            name,
+                            attrs,
+                        }),
+                );
+        }
+        b'L' => {
+            let trace = r.ids()?;
+            let trace_text = r.strids()?;
+            let span = r.ids()?;
+            let span_text = r.strids()?;
+            let kind = r.u8s()?;
+            let attrs = r.ranges(b.attrs)?;
+            check(&trace_text)?;
+            check(&span_text)?;
+            within(&attrs, ds.attrs.len())?;
+            let n = trace.len();
+            if [
+                span.len(),
+                trace_text.len(),
+                span_text.len(),
+                kind.len(),
+                attrs.len(),
+            ]
+            .iter()
+            .any(|&l| l != n)
+            {
+                return Err(WireError("a link is malformed".into()));
+            }
+            ds.links.extend((0..n).map(|i| Link {
+                trace_id: trace[i].unwrap_or(IdKey::Num(0)),
+                trace_id_text: trace_text[i],
+                span_id: span[i].unwrap_or(IdKey::Num(0)),
+                span_id_text: span_text[i],
+                kind: link_kind_of(kind[i]),
+                attrs: attrs[i],
+            }));
+        }
+        b'R' => {
+            let services = r.strids()?;
+            let attrs = r.ranges(b.attrs)?;
+            check(&services)?;
+            within(&attrs, ds.attrs.len())?;
+            ds.resources.extend(
+                services
+                    .into_iter()
+                    .zip(attrs)
+                    .map(|(service, attrs)| Resource { service, attrs }),
+            );
+        }
+        b'C' => {
+            while r.at < bytes.len() {
+                let k = r.len()?;
+                if k > pending.len() {
+                    return Err(WireError("columns of a trace out of order".into()));
+                }
+                if k == pending.len() {
+                    pending.push(Trace::default());
+                }
+                let c = *r.take(1)?.first().unwrap_or(&u8::MAX);
+                read_column(&mut r, &mut pending[k], c, b)?;
+            }
+        }
+        b'T' => {
+            if r.len()? != pending.len() {
+                return Err(WireError("a trace is missing".into()));
+            }
+            for t in pending.iter() {
+                check_trace(t, ds)?;
+            }
+            traces = std::mem::take(pending);
+        }
+        _ => return Err(WireError("an unknown part".into())),
+    }
+    if r.at != bytes.len() {
+        return Err(WireError("bytes left over at the end".into()));
+    }
+    if bytes[4] != b'T' {
+        return Ok(None);
+    }
+    let start = ds.traces.len();
+    ds.traces.extend(traces);
+    Ok(Some(start..ds.traces.len()))
 }
 
 /// The decoding side (a Web Worker): keeps a copy of the receiver's string
@@ -570,7 +797,7 @@ impl Decoder {
         &mut self,
         bytes: &[u8],
         on_progress: &mut dyn FnMut(usize),
-    ) -> Result<(crate::DecodeSummary, Vec<u8>), crate::DecodeError> {
+    ) -> Result<(crate::DecodeSummary, Vec<Vec<u8>>), crate::DecodeError> {
         let before = self.ds.strings.len();
         let result = crate::decode::decode_bytes_with_progress(&mut self.ds, bytes, on_progress);
         let out = result.map(|sum| {
@@ -599,11 +826,19 @@ mod tests {
         let mut src = Dataset::default();
         crate::decode_bytes(&mut src, br#"[{"traceId":"a1","id":"b1","name":"x","timestamp":1,"duration":2,"localEndpoint":{"serviceName":"s"}}]"#).unwrap();
         let buf = encode(&src, 1, 0..1);
-        for cut in [0, 3, 10, buf.len() / 2, buf.len() - 1] {
+        let last = buf.len() - 1;
+        for cut in [0, 3, 10, buf[last].len() / 2, buf[last].len() - 1] {
             let mut ds = Dataset::default();
-            assert!(apply(&mut ds, &buf[..cut]).is_err(), "cut at {cut}");
-            assert!(ds.traces.is_empty());
+            let mut parts = buf.clone();
+            parts[last].truncate(cut);
+            assert!(apply(&mut ds, &parts).is_err(), "cut at {cut}");
+            // Nothing of it stays: no traces, strings or attributes.
+            assert!(ds.traces.is_empty() && ds.attrs.is_empty() && ds.strings.len() == 1);
         }
+        // Without its last part nothing is applied either.
+        let mut ds = Dataset::default();
+        assert!(apply(&mut ds, &buf[..last]).is_err());
+        assert_eq!(ds.strings.len(), 1);
         let mut ds = Dataset::default();
         assert_eq!(apply(&mut ds, &buf).unwrap(), 0..1);
         // Out of step: the receiver already has a different number of strings.

@@ -7,7 +7,7 @@ use common::{corpus_dir, corpus_files};
 use tracescope_core::wire::{apply, encode, encode_strings, Decoder};
 use tracescope_core::{decode_bytes, Dataset};
 
-fn everything(ds: &Dataset) -> Vec<u8> {
+fn everything(ds: &Dataset) -> Vec<Vec<u8>> {
     encode(ds, 0, 0..ds.traces.len())
 }
 

@@ -1,8 +1,9 @@
 //! The decoding Web Worker. The page posts
 //! `{id, strings: Uint8Array, blob: Blob}`; the worker reads the blob
 //! (reporting bytes read), decodes it (reporting spans decoded) and posts
-//! back `{id, type: "done", buffer, format, traces, spans, decode_ms}` with
-//! the model buffer transferred, or `{id, type: "error", message}`.
+//! back the model as parts, `{id, type: "part", buffer}`, then
+//! `{id, type: "done", buffer, format, traces, spans, decode_ms}` with the
+//! last one (every buffer transferred), or `{id, type: "error", message}`.
 //! Progress is `{id, type: "progress", read, total, spans}`. The protocol
 //! itself (string tables kept in step) is `tracescope_core::wire`.
 
@@ -69,6 +70,13 @@ async fn read(id: f64, blob: &Blob) -> Result<Vec<u8>, String> {
     }
 }
 
+/// Bytes as an ArrayBuffer that can be transferred (moved, not copied).
+fn transferable(bytes: Vec<u8>) -> JsValue {
+    let array = Uint8Array::new_with_length(bytes.len() as u32);
+    array.copy_from(&bytes);
+    array.buffer().into()
+}
+
 async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
     let id = get(&data, "id").as_f64().unwrap_or(0.0);
     let strings = Uint8Array::new(&get(&data, "strings")).to_vec();
@@ -80,7 +88,12 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
     let bytes = match get(&data, "blob").dyn_into::<Blob>() {
         Ok(blob) => match read(id, &blob).await {
             Ok(b) => b,
-            Err(m) => return post(&message(id, "error", &[("message", m.into())])),
+            // Chromium's stream of a very large blob can fail under memory
+            // pressure where reading it whole still works.
+            Err(m) => match JsFuture::from(blob.array_buffer()).await {
+                Ok(buf) => Uint8Array::new(&buf).to_vec(),
+                Err(_) => return post(&message(id, "error", &[("message", m.into())])),
+            },
         },
         Err(_) => Vec::new(),
     };
@@ -108,24 +121,28 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
     });
     drop(bytes);
     match result {
-        Ok((sum, buf)) => {
+        Ok((sum, mut parts)) => {
             let decode_ms = now() - t0;
-            let array = Uint8Array::new_with_length(buf.len() as u32);
-            array.copy_from(&buf);
-            drop(buf);
+            let last = parts.pop().unwrap_or_default();
+            // Each part is its own message: the page takes each in a task of its own.
+            for p in parts {
+                let buffer = transferable(p);
+                let o = message(id, "part", &[("buffer", buffer.clone())]);
+                let _ = scope().post_message_with_transfer(&o, &js_sys::Array::of1(&buffer));
+            }
+            let buffer = transferable(last);
             let o = message(
                 id,
                 "done",
                 &[
-                    ("buffer", array.buffer().into()),
+                    ("buffer", buffer.clone()),
                     ("format", sum.format.name().into()),
                     ("traces", (sum.traces.len() as f64).into()),
                     ("spans", (sum.spans as f64).into()),
                     ("decode_ms", decode_ms.into()),
                 ],
             );
-            let transfer = js_sys::Array::of1(&array.buffer());
-            let _ = scope().post_message_with_transfer(&o, &transfer);
+            let _ = scope().post_message_with_transfer(&o, &js_sys::Array::of1(&buffer));
         }
         Err(e) => post(&message(id, "error", &[("message", e.to_string().into())])),
     }
