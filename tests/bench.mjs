@@ -89,13 +89,23 @@ for (const n of sizes) {
   const frames = await page.evaluate(() => { window.__stop = true; const f = window.__frames; return f.slice(1).map((t, i) => t - f[i]); });
   // The work of each repaint (the interval above cannot go below the display's 16.7 ms).
   const paints = await page.evaluate(() => window.__paint_ms);
+  // The flame chart: open it, then zoom in and out at its middle.
+  await page.click('[data-testid=view-flame]');
+  await page.waitForSelector('[data-testid=flame-canvas]');
+  const fc = await page.$eval('[data-testid=flame-canvas]', (e) => { const b = e.getBoundingClientRect(); return { x: b.x + b.width / 2, y: b.y + 60 }; });
+  await page.mouse.move(fc.x, fc.y);
+  await page.evaluate(() => { window.__paint_ms = []; });
+  await page.keyboard.down('Control');
+  for (let i = 0; i < 30; i++) { await page.mouse.wheel(0, i < 15 ? -150 : 150); await page.waitForTimeout(16); }
+  await page.keyboard.up('Control');
+  const flamePaints = await page.evaluate(() => window.__paint_ms);
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
   rows.push({
     spans: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'JSON.parse ms': Number.isNaN(r.parse) ? 'impossible' : r.parse.toFixed(0), 'decode ms': m.decode_ms.toFixed(0), 'apply ms': m.apply_ms.toFixed(0),
     'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2),
     'longest task ms': m.longest.toFixed(0),
     'frame p50 ms': pct(frames, 50).toFixed(1), 'frame p99 ms': pct(frames, 99).toFixed(1),
-    'paint p99 ms': pct(paints, 99).toFixed(1),
+    'paint p99 ms': pct(paints, 99).toFixed(1), 'flame paint p99 ms': pct(flamePaints, 99).toFixed(1),
     'JS heap MB': (heap / 1e6).toFixed(0), 'wasm MB': (m.wasm / 1e6).toFixed(0),
   });
   await page.context().close();

@@ -117,6 +117,12 @@ async function summary(page) {
   }));
 }
 
+/** Switches to a view by its tab, as a click would. */
+async function tab(page, name) {
+  await page.click(`[data-testid=view-${name}]`);
+  await page.waitForSelector(`[data-testid=view-${name}][aria-selected=true]`);
+}
+
 async function canvasInfo(page) {
   return page.$eval('[data-testid=waterfall-canvas]', (c) => {
     const r = c.getBoundingClientRect();
@@ -353,6 +359,10 @@ describe('a large trace', () => {
     assert.equal(await page.locator('[data-testid=load-progress]').count(), 0);
     assert.ok(await inkRatio(page) > 0.02, 'the waterfall is drawn');
     await page.screenshot({ path: path.join(out, 'large-100k.png') });
+    // The flame chart of 100k spans: drawn, thin frames merged per pixel.
+    await tab(page, 'flame');
+    assert.ok(await inkRatio(page, 'flame-canvas') > 0.05, 'the flame chart is drawn');
+    await page.screenshot({ path: path.join(out, 'large-100k-flame.png') });
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -409,10 +419,6 @@ describe('analysis views', () => {
   const b0 = Math.min(...demo.spans.map((s) => s.startTime));
   const b1 = Math.max(...demo.spans.map((s) => s.startTime + s.duration));
   const serviceOf = (s) => demo.processes[s.processID].serviceName;
-  const tab = async (page, name) => {
-    await page.click(`[data-testid=view-${name}]`);
-    await page.waitForSelector(`[data-testid=view-${name}][aria-selected=true]`);
-  };
   const box = (page, testid) => page.$eval(`[data-testid=${testid}]`, (c) => {
     const r = c.getBoundingClientRect();
     return { x: r.x, y: r.y, w: r.width, h: r.height, ...c.dataset };
@@ -588,10 +594,6 @@ describe('analysis views', () => {
 });
 
 describe('links', () => {
-  const tab = async (page, name) => {
-    await page.click(`[data-testid=view-${name}]`);
-    await page.waitForSelector(`[data-testid=view-${name}][aria-selected=true]`);
-  };
   /** A hash of a canvas's pixels (leaving out the last row and column, which
    * blend with the page by sub-pixel layout). */
   const pixels = (page, testid) => page.$eval(`[data-testid=${testid}]`, (c) => {

@@ -15,7 +15,10 @@ use leptos::prelude::*;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::flame::{merge, MergedFlame};
 use tracescope_core::analysis::self_time::self_time_of;
-use tracescope_core::layout::flame::{ancestry, chart_rects, hit, merged_rects, FlameRect};
+use tracescope_core::layout::flame::{
+    ancestry, chart_lod, hit, merged_rects, subtree_heights, ChartLod, FlameRect,
+};
+use tracescope_core::layout::raster::Run;
 use tracescope_core::layout::time::{format_duration, ticks, TimeScale};
 use tracescope_core::layout::waterfall::{clamp_window, zoom_window};
 use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
@@ -23,6 +26,8 @@ use web_sys::CanvasRenderingContext2d;
 
 /// Height of one frame row.
 pub const FRAME_H: f64 = 20.0;
+/// Frames narrower than this (pixels) are merged per pixel, not drawn one by one.
+pub const MIN_FRAME_W: f64 = 1.0;
 /// The ruler (chart) or caption (merged) above the frames.
 pub const TOP: f64 = 24.0;
 const BAR_TEXT: &str = "#10141c";
@@ -82,6 +87,8 @@ pub struct FlamePaint<'a> {
     pub ds: &'a Dataset,
     pub source: FlameSource<'a>,
     pub rects: &'a [FlameRect],
+    /// Sub-pixel frames merged per pixel (chart mode; `row` is the depth).
+    pub fine: &'a [Run],
     pub width: f64,
     pub height: f64,
     pub scroll_y: f64,
@@ -116,6 +123,17 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) {
         FlameSource::Chart { critical, .. } => *critical,
         FlameSource::Merged { .. } => None,
     };
+    // Frames under a pixel wide, merged: no labels, a lighter touch.
+    ctx.set_global_alpha(0.75);
+    for r in p.fine {
+        let y = TOP + r.row as f64 * FRAME_H - p.scroll_y;
+        if y + FRAME_H < TOP || y > p.height {
+            continue;
+        }
+        ctx.set_fill_style_str(th.key_color(p.slots, r.key));
+        ctx.fill_rect(r.x0 as f64, y + 1.0, (r.x1 - r.x0) as f64, FRAME_H - 2.0);
+    }
+    ctx.set_global_alpha(1.0);
     for r in p.rects {
         let y = TOP + r.depth as f64 * FRAME_H - p.scroll_y;
         if y + FRAME_H < TOP || y > p.height {
@@ -297,25 +315,41 @@ pub fn FlameGraph(
             .or_else(focus_range)
             .unwrap_or_else(|| bounds.get())
     };
-    let rects = Memo::new(move |_| {
+    // Per trace, once: how deep each subtree goes (for merging sub-pixel subtrees).
+    let heights = Memo::new(move |_| {
+        dataset.with(|ds| {
+            trace
+                .get()
+                .and_then(|i| ds.traces.get(i))
+                .map(subtree_heights)
+                .unwrap_or_default()
+        })
+    });
+    let lod = Memo::new(move |_| {
         let (w, _) = size.get();
         match mode.get() {
             FlameMode::Chart => {
                 let v = window();
                 dataset.with(|ds| {
-                    trace
-                        .get()
-                        .and_then(|i| ds.traces.get(i))
-                        .map(|t| chart_rects(t, &TimeScale::new(v.0, v.1, 0.0, w), 0.3))
-                        .unwrap_or_default()
+                    heights.with(|hs| {
+                        trace
+                            .get()
+                            .and_then(|i| ds.traces.get(i))
+                            .map(|t| {
+                                chart_lod(t, hs, &TimeScale::new(v.0, v.1, 0.0, w), MIN_FRAME_W)
+                            })
+                            .unwrap_or_default()
+                    })
                 })
             }
             FlameMode::Merged => {
                 let focus = merged_focus.get();
-                merged.with(|m| {
-                    m.as_ref()
+                merged.with(|m| ChartLod {
+                    rects: m
+                        .as_ref()
                         .map(|(f, _)| merged_rects(f, focus, 0.0, w, 0.3))
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
+                    fine: Vec::new(),
                 })
             }
         }
@@ -355,7 +389,8 @@ pub fn FlameGraph(
         let show_cp = show_critical.get();
         let v = window();
         let (b0, _) = bounds.get();
-        rects.with(|rects| {
+        lod.with(|lod| {
+            let (rects, fine) = (&lod.rects, &lod.fine);
             slots.with(|slots| {
                 dataset.with(|ds| {
                     critical_path.with(|cp| {
@@ -384,6 +419,7 @@ pub fn FlameGraph(
                                     ds,
                                     source,
                                     rects,
+                                    fine,
                                     width: w,
                                     height: h,
                                     scroll_y: sy,
@@ -403,7 +439,7 @@ pub fn FlameGraph(
     });
 
     let frame_at = move |x: f64, y: f64| {
-        rects.with_untracked(|r| hit(r, x, y + scroll_y.get_untracked(), TOP, FRAME_H))
+        lod.with_untracked(|l| hit(&l.rects, x, y + scroll_y.get_untracked(), TOP, FRAME_H))
     };
     let zoom_to = move |id: u32| match mode.get_untracked() {
         FlameMode::Chart => chart_focus.set(Some(id)),
@@ -467,8 +503,11 @@ pub fn FlameGraph(
                 (ev.delta_y() * 0.002).exp(),
             )));
         } else {
-            let depth =
-                rects.with_untracked(|r| r.iter().map(|r| r.depth).max().unwrap_or(0)) as f64 + 1.0;
+            let depth = lod.with_untracked(|l| {
+                let fine = l.fine.iter().map(|r| r.row).max().unwrap_or(0);
+                l.rects.iter().map(|r| r.depth).max().unwrap_or(0).max(fine)
+            }) as f64
+                + 1.0;
             let (_, h) = size.get_untracked();
             let max = (depth * FRAME_H - (h - TOP) + FRAME_H).max(0.0);
             scroll_y.set((scroll_y.get_untracked() + ev.delta_y()).clamp(0.0, max));
@@ -660,7 +699,7 @@ pub fn FlameGraph(
                     aria-label="Flame graph; click a frame to zoom into it"
                     style="width:100%;height:100%;display:block"
                     data-mode=move || mode.get().as_str()
-                    data-frames=move || rects.with(|r| r.len())
+                    data-frames=move || lod.with(|l| l.rects.len())
                     data-focus=move || match mode.get() {
                         FlameMode::Chart => chart_focus.get().map(|s| s.to_string()).unwrap_or_default(),
                         FlameMode::Merged => merged_focus.get().to_string(),

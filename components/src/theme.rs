@@ -2,6 +2,7 @@
 //! `style/` uses the same values as custom properties.
 
 use rustc_hash::FxHashMap;
+use tracescope_core::layout::raster::ERROR_KEY;
 use tracescope_core::model::{Dataset, StrId, Trace};
 
 #[derive(Debug, Clone, Copy)]
@@ -91,10 +92,7 @@ pub fn service_slots<'a>(
     ds: &Dataset,
     traces: impl IntoIterator<Item = &'a Trace>,
 ) -> ServiceSlots {
-    let mut services: Vec<StrId> = traces
-        .into_iter()
-        .flat_map(|t| t.service.iter().copied())
-        .collect();
+    let mut services: Vec<StrId> = traces.into_iter().flat_map(|t| ds.services_of(t)).collect();
     services.sort_unstable();
     services.dedup();
     let mut named: Vec<(&str, StrId)> = services.into_iter().map(|s| (ds.str(s), s)).collect();
@@ -110,6 +108,13 @@ impl Theme {
     /// The colour of a service.
     pub fn service(&self, slots: &ServiceSlots, s: StrId) -> &'static str {
         self.services[slots.get(&s).copied().unwrap_or(0) % self.services.len()]
+    }
+    /// The colour of a raster key (`core::layout::raster::service_key`).
+    pub fn key_color(&self, slots: &ServiceSlots, key: u32) -> &'static str {
+        match key {
+            ERROR_KEY => self.error,
+            k => self.service(slots, StrId(k.saturating_sub(1))),
+        }
     }
 }
 

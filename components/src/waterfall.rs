@@ -67,18 +67,11 @@ fn timeline_extent(width: f64) -> (f64, f64) {
     (tl_x, (width - tl_x - 8.0).max(10.0))
 }
 
-/// Key of a minimap cell: errors above everything, else the service (+1).
-const ERROR_KEY: u32 = u32::MAX;
-
 /// The minimap of `t` for a canvas `width` wide, one value per pixel: its
 /// cost to draw does not grow with the trace.
 pub fn minimap_runs(t: &Trace, width: f64) -> Vec<Run> {
     let (_, tl_w) = timeline_extent(width);
-    let key = |s: usize| match t.status[s] {
-        StatusCode::Error => ERROR_KEY,
-        _ => t.service[s].0 + 1,
-    };
-    raster::minimap(t, tl_w.round() as usize, (MINIMAP_H - 6.0) as usize, key).runs()
+    raster::minimap(t, tl_w.round() as usize, (MINIMAP_H - 6.0) as usize).runs()
 }
 
 /// Draws one frame of the waterfall.
@@ -254,11 +247,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
     ctx.fill_rect(0.0, 0.0, f.width, MINIMAP_H);
     let mini = TimeScale::new(f.bounds.0, f.bounds.1, tl_x, tl_w);
     for r in f.minimap {
-        let color = match r.key {
-            ERROR_KEY => th.error,
-            k => th.service(f.slots, StrId(k - 1)),
-        };
-        ctx.set_fill_style_str(color);
+        ctx.set_fill_style_str(th.key_color(f.slots, r.key));
         let w = (r.x1 - r.x0) as f64;
         ctx.fill_rect(tl_x + r.x0 as f64, 3.0 + r.row as f64, w, 1.0);
     }

@@ -14,7 +14,7 @@ use tracescope_components::SpanDetail;
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::analysis::stats::{operation_stats, GroupBy};
-use tracescope_core::layout::flame::chart_rects;
+use tracescope_core::layout::flame::{chart_lod, subtree_heights};
 use tracescope_core::layout::service_map::layout;
 use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{name_width, visible_rows, RowGeometry};
@@ -170,7 +170,8 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
     let slots = service_slots(&ds, [t]);
     let (b0, b1) = t.bounds();
     let scale = TimeScale::new(b0 as f64, b1 as f64, 0.0, w);
-    let rects = chart_rects(t, &scale, 0.3);
+    let lod = chart_lod(t, &subtree_heights(t), &scale, 1.0);
+    let rects = lod.rects.clone();
     let p = |search: &'static str| FlamePaint {
         ds: &ds,
         source: FlameSource::Chart {
@@ -180,6 +181,7 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
             critical: None,
         },
         rects: &rects,
+        fine: &lod.fine,
         width: w,
         height: h,
         scroll_y: 0.0,
@@ -201,6 +203,33 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
     flame::paint(&ctx, &p("child"));
     assert_ne!(pixel(&ctx, w * 0.1, mid(0.0)), hex(LIGHT.services[0]));
     assert_eq!(pixel(&ctx, w * 0.75, mid(1.0)), hex(LIGHT.services[1]));
+
+    // Zoomed far out the whole trace is under a pixel: no frame is drawn on
+    // its own, the pixel column still shows both levels (merged per pixel).
+    let wide = TimeScale::new(b0 as f64, b0 as f64 + (b1 - b0) as f64 * 2000.0, 0.0, w);
+    let far = chart_lod(t, &subtree_heights(t), &wide, 1.0);
+    assert!(far.rects.is_empty());
+    assert_eq!(
+        far.fine.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![0, 1]
+    );
+    flame::paint(
+        &ctx,
+        &FlamePaint {
+            rects: &far.rects,
+            fine: &far.fine,
+            source: FlameSource::Chart {
+                t,
+                scale: wide,
+                origin: b0 as f64,
+                critical: None,
+            },
+            ..p("")
+        },
+    );
+    assert_ne!(pixel(&ctx, 0.5, mid(0.0)), hex(LIGHT.bg));
+    assert_ne!(pixel(&ctx, 0.5, mid(1.0)), hex(LIGHT.bg));
+    assert_eq!(pixel(&ctx, 3.5, mid(0.0)), hex(LIGHT.bg));
 }
 
 #[wasm_bindgen_test]

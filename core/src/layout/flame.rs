@@ -2,6 +2,7 @@
 //! frame's total, y = depth below it) and the time-ordered flame chart of
 //! one trace (x = time, y = depth).
 
+use super::raster::{service_key, Raster, Run};
 use super::time::TimeScale;
 use crate::analysis::flame::MergedFlame;
 use crate::model::Trace;
@@ -73,30 +74,72 @@ pub fn ancestry(f: &MergedFlame, focus: u32) -> Vec<u32> {
     out
 }
 
-/// Time-ordered flame chart of one trace within `scale`'s window: one
-/// rectangle per span at its depth, spans outside the window or narrower
-/// than `min_w` pixels left out.
-pub fn chart_rects(t: &Trace, scale: &TimeScale, min_w: f64) -> Vec<FlameRect> {
-    let mut out = Vec::new();
+/// The time-ordered flame chart at one level of detail per pixel: frames
+/// at least `min_w` pixels wide as rectangles; a narrower frame and its whole
+/// subtree (`heights`: [`subtree_heights`]) become marks in `fine`, one
+/// raster row per depth, and are not walked. Work and drawing are bounded by
+/// the pixels shown, not by the spans (children overhanging a sub-pixel
+/// parent are drawn within its pixel).
+pub fn chart_lod(t: &Trace, heights: &[u32], scale: &TimeScale, min_w: f64) -> ChartLod {
+    let rows = (t.tree.max_depth as usize + 1).min(MAX_FINE_ROWS);
+    let mut rects = Vec::new();
+    let mut fine = Raster::new(scale.width.ceil().max(1.0) as usize, rows);
     let (v0, v1) = (scale.start_ns, scale.end_ns);
-    for &s in &t.tree.preorder {
-        let s = s as usize;
+    let (pre, size) = (&t.tree.preorder, &t.tree.subtree_size);
+    let mut k = 0;
+    while k < pre.len() {
+        let s = pre[k] as usize;
         let (st, en) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
         if en < v0 || st > v1 {
+            // Children lie within their parent's time: the subtree is off screen too.
+            k += size[s].max(1) as usize;
             continue;
         }
         let x = scale.x(st.max(v0));
         let w = scale.x(en.min(v1)) - x;
+        let depth = t.tree.depth[s];
         if w >= min_w {
-            out.push(FlameRect {
+            rects.push(FlameRect {
                 id: s as u32,
                 x,
                 w,
-                depth: t.tree.depth[s],
+                depth,
             });
+            k += 1;
+        } else {
+            let (x0, d) = (x - scale.x0, depth as f64);
+            let below = heights.get(s).copied().unwrap_or(0) as f64;
+            fine.mark(x0, x0 + w, d, d + below + 1.0, service_key(t, s));
+            k += size[s].max(1) as usize;
         }
     }
-    out
+    ChartLod {
+        rects,
+        fine: fine.runs(),
+    }
+}
+
+/// Rows of the chart's fine raster at most (deeper rows share the last).
+const MAX_FINE_ROWS: usize = 4096;
+
+/// What [`chart_lod`] draws: labelled frames, and the merged sub-pixel rest
+/// as runs (`row` = depth, `x0..x1` in pixels from the scale's left edge).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChartLod {
+    pub rects: Vec<FlameRect>,
+    pub fine: Vec<Run>,
+}
+
+/// For each span, how many levels its subtree reaches below it.
+pub fn subtree_heights(t: &Trace) -> Vec<u32> {
+    let tree = &t.tree;
+    let mut h = vec![0u32; t.len()];
+    for &s in tree.preorder.iter().rev() {
+        if let Some(p) = tree.parent_of(s as usize) {
+            h[p] = h[p].max(h[s as usize] + 1);
+        }
+    }
+    h
 }
 
 /// The rectangle under a point, for rows of `row_h` pixels starting at `top`.
@@ -109,4 +152,64 @@ pub fn hit(rects: &[FlameRect], x: f64, y: f64, top: f64, row_h: f64) -> Option<
         .iter()
         .copied()
         .find(|r| r.depth == depth && x >= r.x && x < r.x + r.w.max(1.0))
+}
+
+#[cfg(test)]
+mod lod_tests {
+    use super::*;
+    use crate::synth::{trace_json, SynthFormat};
+
+    fn synth(n: usize) -> crate::Dataset {
+        let mut ds = crate::Dataset::default();
+        crate::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, 5).as_bytes()).unwrap();
+        ds
+    }
+
+    #[test]
+    fn frames_a_pixel_wide_are_drawn_and_what_is_drawn_is_bounded_by_pixels() {
+        let width = 1000.0;
+        let mut drawn = Vec::new();
+        for n in [1_000, 60_000] {
+            let ds = synth(n);
+            let t = &ds.traces[0];
+            let (b0, b1) = t.time_window();
+            let scale = TimeScale::new(b0, b1, 0.0, width);
+            let lod = chart_lod(t, &subtree_heights(t), &scale, 1.0);
+            // Every frame at least a pixel wide whose ancestors all are too is a rectangle.
+            let wide =
+                |s: usize| scale.x(t.end_ns(s) as f64) - scale.x(t.start_ns[s] as f64) >= 1.0;
+            let mut expected = 0;
+            for &s in &t.tree.preorder {
+                let mut a = Some(s as usize);
+                let mut all = true;
+                while let Some(x) = a {
+                    all &= wide(x);
+                    a = t.tree.parent_of(x);
+                }
+                expected += all as usize;
+            }
+            assert_eq!(lod.rects.len(), expected, "{n} spans");
+            assert!(lod.rects.iter().all(|r| r.w >= 1.0));
+            let rows = t.tree.max_depth as usize + 1;
+            assert!(lod.fine.len() <= width as usize * rows);
+            assert!(lod.fine.iter().all(|r| r.x1 as f64 <= width && r.x0 < r.x1));
+            drawn.push(lod.rects.len() + lod.fine.len());
+        }
+        // Far fewer things to draw than spans once frames get thin.
+        assert!(drawn[1] < 60_000 / 4, "{drawn:?}");
+    }
+
+    #[test]
+    fn subtree_heights_count_levels_below() {
+        let ds = synth(200);
+        let t = &ds.traces[0];
+        let h = subtree_heights(t);
+        let root = t.tree.roots[0] as usize;
+        assert_eq!(h[root], t.tree.max_depth);
+        for (s, &hs) in h.iter().enumerate() {
+            if t.tree.children_of(s).is_empty() {
+                assert_eq!(hs, 0);
+            }
+        }
+    }
 }

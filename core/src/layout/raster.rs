@@ -84,15 +84,22 @@ impl Raster {
     }
 }
 
+/// Colour key of a span in a raster: errors above everything, else its
+/// service (`StrId + 1`); painters turn keys into colours.
+pub fn service_key(t: &crate::model::Trace, s: usize) -> u32 {
+    match t.status[s] {
+        crate::model::StatusCode::Error => ERROR_KEY,
+        _ => t.service[s].0 + 1,
+    }
+}
+
+/// The key of error spans.
+pub const ERROR_KEY: u32 = u32::MAX;
+
 /// The waterfall minimap: every span of `t` in tree order squeezed into
-/// `height` pixel rows and `width` pixel columns over the trace's time;
-/// `key_of(span)` picks each span's colour key (0 leaves it out).
-pub fn minimap(
-    t: &crate::model::Trace,
-    width: usize,
-    height: usize,
-    key_of: impl Fn(usize) -> u32,
-) -> Raster {
+/// `height` pixel rows and `width` pixel columns over the trace's time,
+/// coloured by [`service_key`].
+pub fn minimap(t: &crate::model::Trace, width: usize, height: usize) -> Raster {
     let mut r = Raster::new(width, height);
     let (b0, b1) = t.time_window();
     let order = &t.tree.preorder;
@@ -103,7 +110,7 @@ pub fn minimap(
         let x0 = (t.start_ns[s] as f64 - b0) * px_per_ns;
         let x1 = x0 + t.duration_ns[s] as f64 * px_per_ns;
         let y0 = k as f64 * row_h;
-        r.mark(x0, x1, y0, y0 + row_h, key_of(s));
+        r.mark(x0, x1, y0, y0 + row_h, service_key(t, s));
     }
     r
 }
