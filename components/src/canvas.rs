@@ -136,7 +136,35 @@ pub fn tooltip_style(x: f64, y: f64, w: f64, h: f64) -> String {
 }
 
 pub fn text_width(ctx: &CanvasRenderingContext2d, text: &str) -> f64 {
-    ctx.measure_text(text).map(|m| m.width()).unwrap_or(0.0)
+    with_advances(ctx, text, |w| w.iter().sum())
+}
+
+thread_local! {
+    /// Advance width of each character per font: measuring text on a canvas
+    /// is slow, and a frame may fit thousands of labels.
+    static ADVANCES: std::cell::RefCell<rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<char, f64>>> =
+        Default::default();
+}
+
+/// Calls `f` with the advance width of each character of `text` in the
+/// context's current font (kerning left out: a label fits or is cut a
+/// character early).
+fn with_advances<R>(ctx: &CanvasRenderingContext2d, text: &str, f: impl FnOnce(&[f64]) -> R) -> R {
+    let font = ctx.font();
+    ADVANCES.with_borrow_mut(|fonts| {
+        let table = fonts.entry(font).or_default();
+        let widths: Vec<f64> = text
+            .chars()
+            .map(|c| {
+                *table.entry(c).or_insert_with(|| {
+                    ctx.measure_text(c.encode_utf8(&mut [0; 4]))
+                        .map(|m| m.width())
+                        .unwrap_or(0.0)
+                })
+            })
+            .collect();
+        f(&widths)
+    })
 }
 
 /// Text cut to fit `max_w` pixels, with an ellipsis.
@@ -144,21 +172,23 @@ pub fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_w: f64) -> Optio
     if max_w < 8.0 {
         return None;
     }
-    if text_width(ctx, text) <= max_w {
-        return Some(text.to_string());
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let (mut lo, mut hi) = (0usize, chars.len());
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        let s: String = chars[..mid].iter().collect::<String>() + "…";
-        if text_width(ctx, &s) <= max_w {
-            lo = mid;
-        } else {
-            hi = mid - 1;
+    let ellipsis = text_width(ctx, "…");
+    with_advances(ctx, text, |w| {
+        let total: f64 = w.iter().sum();
+        if total <= max_w {
+            return Some(text.to_string());
         }
-    }
-    (lo > 0).then(|| chars[..lo].iter().collect::<String>() + "…")
+        // The longest prefix that leaves room for the ellipsis.
+        let (mut used, mut n) = (0.0, 0);
+        for &cw in w {
+            if used + cw + ellipsis > max_w {
+                break;
+            }
+            used += cw;
+            n += 1;
+        }
+        (n > 0).then(|| text.chars().take(n).collect::<String>() + "…")
+    })
 }
 
 /// Tick marks and their labels (time since `origin`) along a ruler strip

@@ -89,6 +89,8 @@ pub struct FlamePaint<'a> {
     pub rects: &'a [FlameRect],
     /// Sub-pixel frames merged per pixel (chart mode; `row` is the depth).
     pub fine: &'a [Run],
+    /// The depth of `fine`'s row 0.
+    pub first_row: u32,
     pub width: f64,
     pub height: f64,
     pub scroll_y: f64,
@@ -126,7 +128,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) {
     // Frames under a pixel wide, merged: no labels, a lighter touch.
     ctx.set_global_alpha(0.75);
     for r in p.fine {
-        let y = TOP + r.row as f64 * FRAME_H - p.scroll_y;
+        let y = TOP + (p.first_row + r.row) as f64 * FRAME_H - p.scroll_y;
         if y + FRAME_H < TOP || y > p.height {
             continue;
         }
@@ -326,17 +328,21 @@ pub fn FlameGraph(
         })
     });
     let lod = Memo::new(move |_| {
-        let (w, _) = size.get();
+        let (w, h) = size.get();
         match mode.get() {
             FlameMode::Chart => {
                 let v = window();
+                // The depth rows on screen: nothing below them is walked.
+                let first = (scroll_y.get() / FRAME_H).floor().max(0.0) as u32;
+                let rows = first..first + ((h - TOP) / FRAME_H).ceil().max(1.0) as u32 + 1;
                 dataset.with(|ds| {
                     heights.with(|hs| {
                         trace
                             .get()
                             .and_then(|i| ds.traces.get(i))
                             .map(|t| {
-                                chart_lod(t, hs, &TimeScale::new(v.0, v.1, 0.0, w), MIN_FRAME_W)
+                                let scale = TimeScale::new(v.0, v.1, 0.0, w);
+                                chart_lod(t, hs, &scale, MIN_FRAME_W, rows.clone())
                             })
                             .unwrap_or_default()
                     })
@@ -350,6 +356,7 @@ pub fn FlameGraph(
                         .map(|(f, _)| merged_rects(f, focus, 0.0, w, 0.3))
                         .unwrap_or_default(),
                     fine: Vec::new(),
+                    first_row: 0,
                 })
             }
         }
@@ -420,6 +427,7 @@ pub fn FlameGraph(
                                     source,
                                     rects,
                                     fine,
+                                    first_row: lod.first_row,
                                     width: w,
                                     height: h,
                                     scroll_y: sy,
@@ -503,10 +511,17 @@ pub fn FlameGraph(
                 (ev.delta_y() * 0.002).exp(),
             )));
         } else {
-            let depth = lod.with_untracked(|l| {
-                let fine = l.fine.iter().map(|r| r.row).max().unwrap_or(0);
-                l.rects.iter().map(|r| r.depth).max().unwrap_or(0).max(fine)
-            }) as f64
+            let depth = match mode.get_untracked() {
+                FlameMode::Chart => dataset.with_untracked(|ds| {
+                    trace
+                        .get_untracked()
+                        .and_then(|i| ds.traces.get(i))
+                        .map_or(0, |t| t.tree.max_depth)
+                }),
+                FlameMode::Merged => {
+                    lod.with_untracked(|l| l.rects.iter().map(|r| r.depth).max().unwrap_or(0))
+                }
+            } as f64
                 + 1.0;
             let (_, h) = size.get_untracked();
             let max = (depth * FRAME_H - (h - TOP) + FRAME_H).max(0.0);

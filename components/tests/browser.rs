@@ -2,7 +2,7 @@
 //! DOM rendering. Run with `cargo test -p tracescope-components --target wasm32-unknown-unknown`.
 
 use leptos::prelude::*;
-use tracescope_components::canvas::{ctx2d, fit_text};
+use tracescope_components::canvas::{ctx2d, fit_text, text_width};
 use tracescope_components::flame::{self, FlamePaint, FlameSource, FRAME_H, TOP};
 use tracescope_components::service_map::{
     self, MapPaint, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP,
@@ -170,7 +170,7 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
     let slots = service_slots(&ds, [t]);
     let (b0, b1) = t.bounds();
     let scale = TimeScale::new(b0 as f64, b1 as f64, 0.0, w);
-    let lod = chart_lod(t, &subtree_heights(t), &scale, 1.0);
+    let lod = chart_lod(t, &subtree_heights(t), &scale, 1.0, 0..5);
     let rects = lod.rects.clone();
     let p = |search: &'static str| FlamePaint {
         ds: &ds,
@@ -182,6 +182,7 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
         },
         rects: &rects,
         fine: &lod.fine,
+        first_row: 0,
         width: w,
         height: h,
         scroll_y: 0.0,
@@ -207,7 +208,7 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
     // Zoomed far out the whole trace is under a pixel: no frame is drawn on
     // its own, the pixel column still shows both levels (merged per pixel).
     let wide = TimeScale::new(b0 as f64, b0 as f64 + (b1 - b0) as f64 * 2000.0, 0.0, w);
-    let far = chart_lod(t, &subtree_heights(t), &wide, 1.0);
+    let far = chart_lod(t, &subtree_heights(t), &wide, 1.0, 0..5);
     assert!(far.rects.is_empty());
     assert_eq!(
         far.fine.iter().map(|r| r.row).collect::<Vec<_>>(),
@@ -296,6 +297,9 @@ fn long_names_are_cut_to_fit() {
     assert!(ctx.measure_text(&cut).unwrap().width() <= 80.0);
     assert_eq!(fit_text(&ctx, "ok", 80.0).unwrap(), "ok");
     assert_eq!(fit_text(&ctx, long, 4.0), None);
+    // Widths come from cached per-character advances: close to the real one.
+    let real = ctx.measure_text(long).unwrap().width();
+    assert!((text_width(&ctx, long) - real).abs() < 2.0, "{real}");
 }
 
 #[wasm_bindgen_test]
