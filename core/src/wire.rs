@@ -39,24 +39,24 @@ impl Writer {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
     fn u32s(&mut self, v: impl ExactSizeIterator<Item = u32>) {
-        self.len(v.len());
-        self.0.reserve(v.len() * 4);
-        for x in v {
-            self.0.extend_from_slice(&x.to_le_bytes());
-        }
+        self.nums(v, u32::to_le_bytes)
     }
     fn u64s(&mut self, v: impl ExactSizeIterator<Item = u64>) {
-        self.len(v.len());
-        self.0.reserve(v.len() * 8);
-        for x in v {
-            self.0.extend_from_slice(&x.to_le_bytes());
-        }
+        self.nums(v, u64::to_le_bytes)
     }
     fn u128s(&mut self, v: impl ExactSizeIterator<Item = u128>) {
+        self.nums(v, u128::to_le_bytes)
+    }
+    /// A column of fixed-width numbers: its length, then each little-endian.
+    fn nums<T, const W: usize>(
+        &mut self,
+        v: impl ExactSizeIterator<Item = T>,
+        le: fn(T) -> [u8; W],
+    ) {
         self.len(v.len());
-        self.0.reserve(v.len() * 16);
+        self.0.reserve(v.len() * W);
         for x in v {
-            self.0.extend_from_slice(&x.to_le_bytes());
+            self.0.extend_from_slice(&le(x));
         }
     }
     fn ranges(&mut self, v: &[Range32]) {

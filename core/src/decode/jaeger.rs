@@ -432,6 +432,18 @@ struct SpanList<'x, 's, 'b, 't> {
     deferred: &'t mut Deferred,
 }
 
+/// A visitor that is its own seed: `deserialize_map` or `deserialize_seq`.
+macro_rules! seed {
+    ($ty:ty, $how:ident) => {
+        impl<'de> DeserializeSeed<'de> for $ty {
+            type Value = ();
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.$how(self)
+            }
+        }
+    };
+}
+
 macro_rules! expecting {
     ($what:literal) => {
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -440,12 +452,7 @@ macro_rules! expecting {
     };
 }
 
-impl<'de> DeserializeSeed<'de> for Envelope<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
+seed!(Envelope<'_, '_, '_>, deserialize_map);
 impl<'de> Visitor<'de> for Envelope<'_, '_, '_> {
     type Value = ();
     expecting!("a Jaeger response object");
@@ -464,12 +471,7 @@ impl<'de> Visitor<'de> for Envelope<'_, '_, '_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for TraceList<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
+seed!(TraceList<'_, '_, '_>, deserialize_seq);
 impl<'de> Visitor<'de> for TraceList<'_, '_, '_> {
     type Value = ();
     expecting!("a list of Jaeger traces");
@@ -487,12 +489,7 @@ impl<'de> Visitor<'de> for TraceList<'_, '_, '_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for TraceObject<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
+seed!(TraceObject<'_, '_, '_>, deserialize_map);
 impl<'de> Visitor<'de> for TraceObject<'_, '_, '_> {
     type Value = ();
     expecting!("a Jaeger trace object");
@@ -547,12 +544,7 @@ impl<'de> Visitor<'de> for TraceObject<'_, '_, '_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for SpanList<'_, '_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
+seed!(SpanList<'_, '_, '_, '_>, deserialize_seq);
 impl<'de> Visitor<'de> for SpanList<'_, '_, '_, '_> {
     type Value = ();
     expecting!("a list of Jaeger spans");
