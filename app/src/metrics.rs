@@ -7,12 +7,7 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-pub fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
+pub use tracescope_components::canvas::now;
 
 fn metrics_object() -> Option<Object> {
     let w = web_sys::window()?;

@@ -87,7 +87,8 @@ pub fn repaint(
     });
 }
 
-fn now() -> f64 {
+/// Milliseconds from the page's clock (`performance.now()`).
+pub fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())

@@ -11,6 +11,7 @@ use crate::canvas::{
     fit_text, local_point, observe_size, repaint, ruler_labels, tooltip_style, FONT, FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
+use crate::{open_trace_window, with_open_trace};
 use leptos::prelude::*;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::flame::{merge, MergedFlame};
@@ -292,15 +293,7 @@ pub fn FlameGraph(
         chart_view.set(None);
         scroll_y.set(0.0);
     });
-    let bounds = Memo::new(move |_| {
-        dataset.with(|ds| {
-            trace
-                .get()
-                .and_then(|i| ds.traces.get(i))
-                .map(Trace::time_window)
-                .unwrap_or((0.0, 1.0))
-        })
-    });
+    let bounds = open_trace_window(dataset, trace);
     let focus_range = move || {
         let s = chart_focus.get()? as usize;
         dataset.with(|ds| {
@@ -318,15 +311,8 @@ pub fn FlameGraph(
             .unwrap_or_else(|| bounds.get())
     };
     // Per trace, once: how deep each subtree goes (for merging sub-pixel subtrees).
-    let heights = Memo::new(move |_| {
-        dataset.with(|ds| {
-            trace
-                .get()
-                .and_then(|i| ds.traces.get(i))
-                .map(subtree_heights)
-                .unwrap_or_default()
-        })
-    });
+    let heights =
+        Memo::new(move |_| with_open_trace(dataset, trace, subtree_heights).unwrap_or_default());
     let lod = Memo::new(move |_| {
         let (w, h) = size.get();
         match mode.get() {
@@ -335,17 +321,12 @@ pub fn FlameGraph(
                 // The depth rows on screen: nothing below them is walked.
                 let first = (scroll_y.get() / FRAME_H).floor().max(0.0) as u32;
                 let rows = first..first + ((h - TOP) / FRAME_H).ceil().max(1.0) as u32 + 1;
-                dataset.with(|ds| {
-                    heights.with(|hs| {
-                        trace
-                            .get()
-                            .and_then(|i| ds.traces.get(i))
-                            .map(|t| {
-                                let scale = TimeScale::new(v.0, v.1, 0.0, w);
-                                chart_lod(t, hs, &scale, MIN_FRAME_W, rows.clone())
-                            })
-                            .unwrap_or_default()
+                let scale = TimeScale::new(v.0, v.1, 0.0, w);
+                heights.with(|hs| {
+                    with_open_trace(dataset, trace, |t| {
+                        chart_lod(t, hs, &scale, MIN_FRAME_W, rows)
                     })
+                    .unwrap_or_default()
                 })
             }
             FlameMode::Merged => {

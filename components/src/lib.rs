@@ -16,3 +16,24 @@ pub use span_detail::SpanDetail;
 pub use stats::StatsView;
 pub use trace_list::TraceList;
 pub use waterfall::WaterfallCanvas;
+
+use leptos::prelude::*;
+use tracescope_core::{Dataset, Trace};
+
+/// `f` of the open trace, tracking the dataset and the choice of trace (so
+/// a memo built on it reruns when either changes); None when none is open.
+pub fn with_open_trace<T>(
+    dataset: RwSignal<Dataset>,
+    trace: Signal<Option<usize>>,
+    f: impl FnOnce(&Trace) -> T,
+) -> Option<T> {
+    dataset.with(|ds| trace.get().and_then(|i| ds.traces.get(i)).map(f))
+}
+
+/// The open trace's time window ([`Trace::time_window`]), `(0, 1)` when none.
+pub fn open_trace_window(
+    dataset: RwSignal<Dataset>,
+    trace: Signal<Option<usize>>,
+) -> Memo<(f64, f64)> {
+    Memo::new(move |_| with_open_trace(dataset, trace, Trace::time_window).unwrap_or((0.0, 1.0)))
+}

@@ -13,6 +13,7 @@ use crate::canvas::{
     FONT_BOLD, FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
+use crate::{open_trace_window, with_open_trace};
 use leptos::prelude::*;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::tree::NONE;
@@ -298,40 +299,21 @@ pub fn WaterfallCanvas(
     let rows = Memo::new(move |_| {
         let c = collapsed.get();
         let only = service_filter.get();
-        dataset.with(|ds| {
-            trace
-                .get()
-                .and_then(|i| ds.traces.get(i))
-                .map(|t| {
-                    let mut rows = visible_rows(t, &c);
-                    if let Some(svc) = only {
-                        rows.retain(|&s| t.service[s as usize] == svc);
-                    }
-                    rows
-                })
-                .unwrap_or_default()
+        with_open_trace(dataset, trace, |t| {
+            let mut rows = visible_rows(t, &c);
+            if let Some(svc) = only {
+                rows.retain(|&s| t.service[s as usize] == svc);
+            }
+            rows
         })
+        .unwrap_or_default()
     });
-    let bounds = Memo::new(move |_| {
-        dataset.with(|ds| {
-            trace
-                .get()
-                .and_then(|i| ds.traces.get(i))
-                .map(Trace::time_window)
-                .unwrap_or((0.0, 1.0))
-        })
-    });
+    let bounds = open_trace_window(dataset, trace);
     let current_view = move || view.get().unwrap_or_else(|| bounds.get());
     // Computed once per trace and width, not per frame.
     let minimap = Memo::new(move |_| {
         let (w, _) = size.get();
-        dataset.with(|ds| {
-            trace
-                .get()
-                .and_then(|i| ds.traces.get(i))
-                .map(|t| minimap_runs(t, w))
-                .unwrap_or_default()
-        })
+        with_open_trace(dataset, trace, |t| minimap_runs(t, w)).unwrap_or_default()
     });
     let geometry = move || RowGeometry {
         header: HEADER,

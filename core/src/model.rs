@@ -381,7 +381,35 @@ pub struct Dataset {
     pub traces: Vec<Trace>,
 }
 
+/// How long a dataset's shared tables are (all indexed by `u32`): where a
+/// load's additions start, and what a failed load is cut back to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lengths {
+    pub strings: u32,
+    pub attrs: u32,
+    pub events: u32,
+    pub links: u32,
+    pub resources: u32,
+}
+
 impl Dataset {
+    pub fn lengths(&self) -> Lengths {
+        Lengths {
+            strings: self.strings.len() as u32,
+            attrs: self.attrs.len() as u32,
+            events: self.events.len() as u32,
+            links: self.links.len() as u32,
+            resources: self.resources.len() as u32,
+        }
+    }
+    /// Takes out what was added to the shared tables since `l` (traces stay).
+    pub fn truncate_tables(&mut self, l: Lengths) {
+        self.strings.truncate(l.strings as usize);
+        self.attrs.truncate(l.attrs as usize);
+        self.events.truncate(l.events as usize);
+        self.links.truncate(l.links as usize);
+        self.resources.truncate(l.resources as usize);
+    }
     pub fn str(&self, id: StrId) -> &str {
         self.strings.get(id)
     }

@@ -264,16 +264,24 @@ fn link_kind_of(v: u8) -> LinkKind {
 /// string table up to date (read them with [`apply_strings`]).
 pub fn encode_strings(ds: &Dataset, from: usize) -> Vec<u8> {
     let mut w = Writer(Vec::new());
-    w.len(from);
-    w.strs((from..ds.strings.len()).map(|i| ds.str(StrId(i as u32))));
+    write_strings(&mut w, ds, from..ds.strings.len());
     w.0
+}
+
+/// Strings `range` of `ds`, preceded by where they start in its table.
+fn write_strings(w: &mut Writer, ds: &Dataset, range: Range<usize>) {
+    w.len(range.start);
+    w.strs(range.map(|i| ds.str(StrId(i as u32))));
 }
 
 /// Appends strings written by [`encode_strings`]; they must continue `ds`'s
 /// table exactly where it ends (`from` equal to its length).
 pub fn apply_strings(ds: &mut Dataset, bytes: &[u8]) -> Result<(), WireError> {
-    let mut r = Reader { buf: bytes, at: 0 };
-    for s in read_strings(&mut r, ds)? {
+    push_strings(&mut Reader { buf: bytes, at: 0 }, ds)
+}
+
+fn push_strings(r: &mut Reader, ds: &mut Dataset) -> Result<(), WireError> {
+    for s in read_strings(r, ds)? {
         ds.strings.push_new(s);
     }
     Ok(())
@@ -325,8 +333,7 @@ pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<Ve
     loop {
         let to = (from + STRINGS_PER_PART).min(ds.strings.len());
         let mut w = part(b'S');
-        w.len(from);
-        w.strs((from..to).map(|i| ds.str(StrId(i as u32))));
+        write_strings(&mut w, ds, from..to);
         parts.push(w.0);
         from = to;
         if from >= ds.strings.len() {
@@ -423,7 +430,7 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8) {
     }
 }
 
-fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Bases) -> R<()> {
+fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
     let tr = &mut t.tree;
     match c {
         0 => {
@@ -556,22 +563,13 @@ pub fn apply(ds: &mut Dataset, parts: &[Vec<u8>]) -> Result<Range<usize>, WireEr
     Err(WireError("the traces part is missing".into()))
 }
 
-/// Lengths of the dataset when a delta started: where its parts go, and
-/// what an aborted delta is cut back to.
-#[derive(Clone, Copy)]
-struct Bases {
-    strings: usize,
-    attrs: u32,
-    events: u32,
-    links: u32,
-    resources: u32,
-}
-
 /// The page's side: takes the parts of one delta in order, each as it
 /// arrives; the dataset gains its traces with the last one.
 #[derive(Default)]
 pub struct Receiver {
-    bases: Option<Bases>,
+    /// The dataset's lengths when this delta started: where its parts go,
+    /// and what an aborted delta is cut back to.
+    bases: Option<Lengths>,
     /// Traces being put together column by column.
     pending: Vec<Trace>,
 }
@@ -590,13 +588,7 @@ impl Receiver {
         ds: &mut Dataset,
         bytes: &[u8],
     ) -> Result<Option<Range<usize>>, WireError> {
-        let bases = *self.bases.get_or_insert(Bases {
-            strings: ds.strings.len(),
-            attrs: ds.attrs.len() as u32,
-            events: ds.events.len() as u32,
-            links: ds.links.len() as u32,
-            resources: ds.resources.len() as u32,
-        });
+        let bases = *self.bases.get_or_insert(ds.lengths());
         let result = apply_part(ds, bytes, bases, &mut self.pending);
         match &result {
             Err(_) => self.abort(ds),
@@ -609,11 +601,7 @@ impl Receiver {
     pub fn abort(&mut self, ds: &mut Dataset) {
         self.pending = Vec::new();
         if let Some(b) = self.bases.take() {
-            ds.strings.truncate(b.strings);
-            ds.attrs.truncate(b.attrs as usize);
-            ds.events.truncate(b.events as usize);
-            ds.links.truncate(b.links as usize);
-            ds.resources.truncate(b.resources as usize);
+            ds.truncate_tables(b);
         }
     }
 }
@@ -621,7 +609,7 @@ impl Receiver {
 fn apply_part(
     ds: &mut Dataset,
     bytes: &[u8],
-    b: Bases,
+    b: Lengths,
     pending: &mut Vec<Trace>,
 ) -> Result<Option<Range<usize>>, WireError> {
     if bytes.get(..4) != Some(MAGIC.as_slice()) || bytes.len() < 5 {
@@ -658,11 +646,7 @@ fn apply_part(
             ds.events.reserve(n[3]);
             ds.links.reserve(n[4]);
         }
-        b'S' => {
-            for s in read_strings(&mut r, ds)? {
-                ds.strings.push_new(s);
-            }
-        }
+        b'S' => push_strings(&mut r, ds)?,
         b'A' => {
             let keys = r.strids()?;
             let values = r.values()?;

@@ -145,23 +145,15 @@ pub fn decode_bytes_with_progress(
     }
     let raw = gunzip_if_needed(bytes)?;
     if detect::is_jaeger_response(&raw) {
-        let before = (
-            ds.attrs.len(),
-            ds.events.len(),
-            ds.links.len(),
-            ds.resources.len(),
-        );
+        let before = ds.lengths();
         let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
         match jaeger::decode_stream(&mut b, &raw) {
             Some(Ok(())) => return finish(b, Format::Jaeger),
             Some(Err(e)) => return Err(e),
-            // Another shape after all: undo and read it the general way.
+            // Another shape after all: undo (strings too) and read it the general way.
             None => {
                 drop(b);
-                ds.attrs.truncate(before.0);
-                ds.events.truncate(before.1);
-                ds.links.truncate(before.2);
-                ds.resources.truncate(before.3);
+                ds.truncate_tables(before);
             }
         }
     }
