@@ -14,7 +14,7 @@ cargo fmt --all -- --check
 
 step "clippy (core natively; components and app for wasm32)"
 cargo clippy -p tracescope-core --all-targets -- -D warnings
-cargo clippy -p tracescope-components -p tracescope --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p tracescope-components -p tracescope -p tracescope-worker --target wasm32-unknown-unknown -- -D warnings
 
 step "core: unit, corpus, snapshot and property tests"
 cargo test -p tracescope-core

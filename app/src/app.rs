@@ -266,18 +266,7 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(async move {
         if let Some(packed) = url_state::shared_data() {
             // A self-contained link: the trace is in the fragment; no network.
-            match tracescope_core::share::unpack(&packed) {
-                Ok(bytes) => {
-                    let blob = crate::loader::blob_of(&bytes);
-                    loader.load_blob("shared link", blob).await;
-                }
-                Err(message) => errors.update(|v| {
-                    v.push(LoadError {
-                        source: "shared link".into(),
-                        message,
-                    })
-                }),
-            }
+            loader.load_shared(&packed).await;
         } else if initial.url.is_none() {
             for url in DEMO {
                 loader.load_url(url).await;

@@ -47,6 +47,8 @@ type Reply = oneshot::Sender<Result<Outcome, String>>;
 struct Job {
     id: u32,
     blob: Blob,
+    /// The blob is a share link's payload (`core::share::pack`), unpacked in the worker.
+    packed: bool,
     dataset: RwSignal<Dataset>,
     on_progress: Rc<dyn Fn(LoadProgress)>,
     reply: Reply,
@@ -83,10 +85,12 @@ fn get(o: &JsValue, k: &str) -> JsValue {
     Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Decodes `blob` in the worker and appends its traces to `dataset`.
+/// Decodes `blob` in the worker and appends its traces to `dataset`;
+/// `packed`: the blob is a share link's payload.
 pub async fn decode(
     dataset: RwSignal<Dataset>,
     blob: Blob,
+    packed: bool,
     on_progress: impl Fn(LoadProgress) + 'static,
 ) -> Result<Outcome, String> {
     let (reply, answer) = oneshot::channel();
@@ -96,6 +100,7 @@ pub async fn decode(
         s.queue.push_back(Job {
             id,
             blob,
+            packed,
             dataset,
             on_progress: Rc::new(on_progress),
             reply,
@@ -180,6 +185,7 @@ fn pump() {
         let _ = Reflect::set(&msg, &"id".into(), &job.id.into());
         let _ = Reflect::set(&msg, &"strings".into(), &Uint8Array::from(&strings[..]));
         let _ = Reflect::set(&msg, &"blob".into(), &job.blob);
+        let _ = Reflect::set(&msg, &"packed".into(), &job.packed.into());
         if let Some(w) = &s.worker {
             if let Err(e) = w.post_message(&msg) {
                 return Some((job, format!("could not hand the file to the worker: {e:?}")));

@@ -58,6 +58,22 @@ impl Loader {
     /// opens its first trace; the indices of the new traces, or None when it
     /// was refused or cancelled.
     pub async fn load_blob(self, source: &str, blob: Blob) -> Option<std::ops::Range<usize>> {
+        self.load_input(source, blob, false).await
+    }
+
+    /// Opens a self-contained link's payload (the `#data=` text), which the
+    /// worker unpacks: the page itself never inflates.
+    pub async fn load_shared(self, packed: &str) -> Option<std::ops::Range<usize>> {
+        self.load_input("shared link", blob_of(packed.as_bytes()), true)
+            .await
+    }
+
+    async fn load_input(
+        self,
+        source: &str,
+        blob: Blob,
+        packed: bool,
+    ) -> Option<std::ops::Range<usize>> {
         let t0 = metrics::now();
         self.loading.set(Some(source.to_string()));
         let progress = self.progress;
@@ -67,7 +83,7 @@ impl Loader {
             ..Default::default()
         }));
         let result =
-            decode_worker::decode(self.dataset, blob, move |p| progress.set(Some(p))).await;
+            decode_worker::decode(self.dataset, blob, packed, move |p| progress.set(Some(p))).await;
         // Another load may have started meanwhile: it owns the indicators.
         if !decode_worker::busy() {
             progress.set(None);

@@ -1,5 +1,6 @@
 //! The decoding Web Worker. The page posts
-//! `{id, strings: Uint8Array, blob: Blob}`; the worker reads the blob
+//! `{id, strings: Uint8Array, blob: Blob, packed: bool}` (packed: a share
+//! link's payload, unpacked here); the worker reads the blob
 //! (reporting bytes read), decodes it (reporting spans decoded) and posts
 //! back the model as parts, `{id, type: "part", buffer}`, then
 //! `{id, type: "done", buffer, format, traces, spans, decode_ms}` with the
@@ -96,6 +97,18 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
             },
         },
         Err(_) => Vec::new(),
+    };
+    // A share link's payload: the trace deflated and base64url-encoded.
+    let bytes = if get(&data, "packed").as_bool() == Some(true) {
+        match std::str::from_utf8(&bytes)
+            .map_err(|_| "the link's data is not text".to_string())
+            .and_then(tracescope_core::share::unpack)
+        {
+            Ok(b) => b,
+            Err(m) => return post(&message(id, "error", &[("message", m.into())])),
+        }
+    } else {
+        bytes
     };
     let total = bytes.len() as f64;
     post(&message(

@@ -106,8 +106,19 @@ pub fn format_duration(ns: f64) -> String {
 pub fn format_utc(ns: i64) -> String {
     let secs = ns.div_euclid(1_000_000_000);
     let nanos = ns.rem_euclid(1_000_000_000) as u32;
+    // Fields by hand: chrono's format-string interpreter is ~13 KB of wasm.
+    use chrono::{Datelike, Timelike};
     match chrono::DateTime::from_timestamp(secs, nanos) {
-        Some(dt) => dt.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string(),
+        Some(dt) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03} UTC",
+            dt.year(),
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second(),
+            nanos / 1_000_000
+        ),
         None => String::from("—"),
     }
 }
@@ -123,6 +134,15 @@ mod tests {
         assert_eq!(s.x(3000.0), 500.0);
         assert_eq!(s.t(300.0), 2000.0);
         assert_eq!(s.bar(1000.0, 0.0, 1.0), (100.0, 1.0));
+    }
+
+    #[test]
+    fn utc_text() {
+        assert_eq!(
+            format_utc(1_634_727_903_545_000_000),
+            "2021-10-20 11:05:03.545 UTC"
+        );
+        assert_eq!(format_utc(-1_500_000_000), "1969-12-31 23:59:58.500 UTC");
     }
 
     #[test]
