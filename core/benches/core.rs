@@ -6,6 +6,7 @@ use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::flame::merge;
 use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::analysis::stats::{operation_stats, GroupBy};
+use tracescope_core::decode::decode_bytes_general;
 use tracescope_core::decode_bytes;
 use tracescope_core::model::Dataset;
 use tracescope_core::synth::{trace_json, SynthFormat};
@@ -27,6 +28,17 @@ fn decode(c: &mut Criterion) {
                 decode_bytes(&mut ds, json.as_bytes()).unwrap()
             })
         });
+        // The same bytes parsed whole into serde_json::Value first.
+        g.bench_with_input(
+            BenchmarkId::new(format!("{name}_general"), SPANS),
+            &json,
+            |b, json| {
+                b.iter(|| {
+                    let mut ds = Dataset::default();
+                    decode_bytes_general(&mut ds, json.as_bytes(), &mut |_| {}).unwrap()
+                })
+            },
+        );
     }
     // The floor a DOM-style decoder pays: parsing the same bytes into serde_json::Value.
     let json = trace_json(SPANS, SynthFormat::Jaeger, 1);

@@ -65,8 +65,9 @@ fn progress_is_reported_while_a_large_trace_decodes() {
 }
 
 #[test]
-fn streamed_jaeger_responses_decode_exactly_as_the_general_path() {
-    let mut streamed = 0;
+fn streamed_files_decode_exactly_as_the_general_path() {
+    use tracescope_core::decode::{decode_bytes_general, detect::streamable, Format};
+    use tracescope_core::synth::{trace_json, SynthFormat};
     let mut files: Vec<(String, Vec<u8>)> = corpus_files()
         .into_iter()
         .map(|f| {
@@ -74,25 +75,63 @@ fn streamed_jaeger_responses_decode_exactly_as_the_general_path() {
             (f, b)
         })
         .collect();
-    let synth =
-        tracescope_core::synth::trace_json(3000, tracescope_core::synth::SynthFormat::Jaeger, 3);
-    files.push(("synth".into(), synth.into_bytes()));
-    for (f, bytes) in files {
-        if !tracescope_core::decode::detect::is_jaeger_response(&bytes) {
+    for (i, f) in [SynthFormat::Jaeger, SynthFormat::Otlp, SynthFormat::Zipkin]
+        .into_iter()
+        .enumerate()
+    {
+        files.push((format!("synth {i}"), trace_json(3000, f, 3).into_bytes()));
+    }
+    let mut streamed = std::collections::BTreeMap::<&str, usize>::new();
+    for (f, bytes) in &files {
+        let Some(format) = streamable(bytes) else {
             continue;
-        }
-        // A key before "data" sends the same JSON down the general path.
-        let text = String::from_utf8(bytes.clone()).unwrap();
-        let general = text.replacen('{', r#"{"_":0,"#, 1);
+        };
         let (mut a, mut b) = (Dataset::default(), Dataset::default());
-        let ra = decode_bytes(&mut a, &bytes);
-        let rb = decode_bytes(&mut b, general.as_bytes());
+        let ra = decode_bytes(&mut a, bytes);
+        let rb = decode_bytes_general(&mut b, bytes, &mut |_| {});
         assert_eq!(ra, rb, "{f}");
         // Strings may be interned in another order (processes after spans).
         assert_eq!(spans_as_text(&a), spans_as_text(&b), "{f}");
-        streamed += 1;
+        if ra.is_ok() {
+            *streamed.entry(format.label()).or_default() += 1;
+        }
+        // A file refused part-way leaves nothing behind, strings included.
+        if ra.is_err() {
+            assert_eq!(a.traces.len(), 0, "{f}");
+        }
     }
-    assert!(streamed >= 6, "{streamed} files streamed");
+    // Most corpus files of the three formats have the streamed shape.
+    assert!(streamed[Format::Jaeger.label()] >= 6, "{streamed:?}");
+    assert!(streamed[Format::Otlp.label()] >= 10, "{streamed:?}");
+    assert!(streamed[Format::Zipkin.label()] >= 10, "{streamed:?}");
+}
+
+/// Files that only look streamable at their first bytes (another format's
+/// list, a resource after its spans, an unknown key first) still decode, the
+/// general way, to the same result.
+#[test]
+fn shapes_the_streams_leave_to_the_general_path() {
+    use tracescope_core::decode::decode_bytes_general;
+    let cases = [
+        // Chrome trace events are a list too.
+        r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#,
+        // Resource after its scope spans; scope after its spans.
+        r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}],"scope":{"name":"lib"}}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]}}]}"#,
+        // Zipkin v1 and v2 spans in one list of lists.
+        r#"[[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5,"localEndpoint":{"serviceName":"web"}}],[{"traceId":"a1","id":"b2","parentId":"b1","name":"q","annotations":[{"timestamp":11,"value":"cs","endpoint":{"serviceName":"web"}},{"timestamp":13,"value":"cr","endpoint":{"serviceName":"web"}}]}]]"#,
+        // A Zipkin span without an id after a good one: refused, as in general.
+        r#"[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5},{"traceId":"a1"}]"#,
+        // An OTLP span without a spanId.
+        r#"{"result":{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01"}]}]}]}}"#,
+    ];
+    for text in cases {
+        let (mut a, mut b) = (Dataset::default(), Dataset::default());
+        let ra = decode_bytes(&mut a, text.as_bytes());
+        let rb = decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
+        assert_eq!(ra, rb, "{text}");
+        assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
+        assert_eq!(a.lengths(), b.lengths(), "{text}");
+    }
 }
 
 /// Every span with everything it refers to, spelled out (no string ids).

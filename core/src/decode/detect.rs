@@ -42,12 +42,31 @@ impl Format {
     }
 }
 
-/// Whether the bytes start like a Jaeger query/UI response (`{"data":`),
-/// which [`super::jaeger::decode_stream`] reads span by span.
-pub fn is_jaeger_response(bytes: &[u8]) -> bool {
+/// The format whose streaming decoder (`decode_stream` of its module) may
+/// read these bytes, judged by how they start: `{"data":` (a Jaeger
+/// response), `{"resourceSpans":`, `{"batches":` or `{"result":` (OTLP),
+/// `[` (Zipkin). The decoder itself still gives up on any other shape.
+pub fn streamable(bytes: &[u8]) -> Option<Format> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut it = bytes.iter().copied().filter(|b| !b.is_ascii_whitespace());
-    it.next() == Some(b'{') && it.take(7).eq(b"\"data\":".iter().copied())
+    match it.next()? {
+        b'[' => Some(Format::Zipkin),
+        b'{' => {
+            let key: Vec<u8> = it.take(16).collect();
+            let starts = |k: &[u8]| key.starts_with(k);
+            if starts(b"\"data\":") {
+                Some(Format::Jaeger)
+            } else if starts(b"\"resourceSpans\":")
+                || starts(b"\"batches\":")
+                || starts(b"\"result\":")
+            {
+                Some(Format::Otlp)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
 }
 
 pub fn is_xray_daemon_header(v: &Value) -> bool {

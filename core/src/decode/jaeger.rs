@@ -386,37 +386,13 @@ fn ref_span(r: &Value) -> Option<&str> {
 }
 
 /// Streams the common Jaeger shape, `{"data":[{traceID, spans, processes}]}`,
-/// one span at a time: only the span being read is held as JSON, never the
-/// whole file (a 600 MB file of a million spans would need gigabytes as a
-/// `serde_json::Value`). `None` when the bytes are not that shape; then the
-/// caller undoes what was added and reads them the general way.
+/// one span at a time ([`super::stream`]); `None` for another shape.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    let mut state = Stream {
-        b,
-        failed: None,
-        saw_data: false,
-    };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let ok = serde::de::DeserializeSeed::deserialize(Envelope(&mut state), &mut de)
-        .and_then(|_| de.end())
-        .is_ok();
-    match (state.failed, ok && state.saw_data) {
-        (Some(e), _) => Some(Err(e)),
-        (None, true) => Some(Ok(())),
-        (None, false) => None,
-    }
+    stream::run(b, bytes, |st, de| Envelope(st).deserialize(de))
 }
 
-struct Stream<'s, 'b> {
-    b: &'s mut Builder<'b>,
-    /// A span the decoder refused (a real error, not a shape to fall back from).
-    failed: Option<DecodeError>,
-    saw_data: bool,
-}
-
-use serde::de::{
-    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
+use super::stream::{self, expecting, seed, Stream};
+use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 
 /// `{"data": [...]}`: every other key is skipped.
@@ -432,34 +408,14 @@ struct SpanList<'x, 's, 'b, 't> {
     deferred: &'t mut Deferred,
 }
 
-/// A visitor that is its own seed: `deserialize_map` or `deserialize_seq`.
-macro_rules! seed {
-    ($ty:ty, $how:ident) => {
-        impl<'de> DeserializeSeed<'de> for $ty {
-            type Value = ();
-            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-                d.$how(self)
-            }
-        }
-    };
-}
-
-macro_rules! expecting {
-    ($what:literal) => {
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str($what)
-        }
-    };
-}
-
 seed!(Envelope<'_, '_, '_>, deserialize_map);
 impl<'de> Visitor<'de> for Envelope<'_, '_, '_> {
     type Value = ();
     expecting!("a Jaeger response object");
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
         while let Some(k) = m.next_key::<Cow<str>>()? {
-            if k == "data" && !self.0.saw_data {
-                self.0.saw_data = true;
+            if k == "data" && !self.0.found {
+                self.0.found = true;
                 m.next_value_seed(TraceList(&mut *self.0))?;
             } else if k == "data" {
                 return Err(A::Error::custom("two data keys"));
@@ -560,8 +516,7 @@ impl<'de> Visitor<'de> for SpanList<'_, '_, '_, '_> {
                 &mut inline_cache,
                 Some(&mut *self.deferred),
             ) {
-                self.st.failed = Some(e);
-                return Err(A::Error::custom("refused"));
+                return Err(self.st.refuse(e));
             }
             n += 1;
         }

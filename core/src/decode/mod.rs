@@ -10,6 +10,7 @@ pub mod gcp;
 pub mod ids;
 pub mod jaeger;
 pub mod otlp;
+mod stream;
 pub mod xray;
 pub mod zipkin;
 
@@ -144,11 +145,16 @@ pub fn decode_bytes_with_progress(
         return Err(DecodeError::Empty);
     }
     let raw = gunzip_if_needed(bytes)?;
-    if detect::is_jaeger_response(&raw) {
+    if let Some(format) = detect::streamable(&raw) {
         let before = ds.lengths();
         let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
-        match jaeger::decode_stream(&mut b, &raw) {
-            Some(Ok(())) => return finish(b, Format::Jaeger),
+        let streamed = match format {
+            Format::Jaeger => jaeger::decode_stream(&mut b, &raw),
+            Format::Otlp => otlp::decode_stream(&mut b, &raw),
+            _ => zipkin::decode_stream(&mut b, &raw),
+        };
+        match streamed {
+            Some(Ok(())) => return finish(b, format),
             Some(Err(e)) => return Err(e),
             // Another shape after all: undo (strings too) and read it the general way.
             None => {
@@ -159,6 +165,18 @@ pub fn decode_bytes_with_progress(
     }
     let values = parse_json_values(&raw)?;
     drop(raw);
+    decode_values(builder::Builder::with_progress(ds, on_progress), &values)
+}
+
+/// [`decode_bytes_with_progress`] without the streaming decoders: the whole
+/// file parsed as JSON first (kept public so tests can compare the two).
+#[doc(hidden)]
+pub fn decode_bytes_general(
+    ds: &mut Dataset,
+    raw: &[u8],
+    on_progress: &mut dyn FnMut(usize),
+) -> Result<DecodeSummary, DecodeError> {
+    let values = parse_json_values(raw)?;
     decode_values(builder::Builder::with_progress(ds, on_progress), &values)
 }
 

@@ -100,19 +100,49 @@ fn status_code(v: Option<&Value>) -> StatusCode {
     }
 }
 
-fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> {
-    let res = r.get("resource").unwrap_or(&Value::Null);
-    let res_attrs = json::arr(res, "attributes");
-    let service_name = res_attrs
+/// The service named by a resource's `service.name` (or the unknown service).
+fn resource_service(b: &mut Builder, res_attrs: &[Value]) -> StrId {
+    let name = res_attrs
         .iter()
         .find(|a| json::str(a, "key") == Some("service.name"))
         .and_then(|a| a.get("value"))
         .and_then(|v| json::str(v, "stringValue"))
         .filter(|s| !s.is_empty());
-    let service = match service_name {
+    match name {
         Some(s) => b.intern(s),
         None => b.unknown_service(),
-    };
+    }
+}
+
+/// One resource per (resource, scope): the scope's name and version belong
+/// to every span of it, so they are stored once.
+fn scope_resource(
+    b: &mut Builder,
+    service: StrId,
+    res_attrs: &[Value],
+    scope: Option<&Value>,
+) -> u32 {
+    let m = b.mark();
+    for a in res_attrs {
+        if let Some(k) = json::str(a, "key") {
+            any_value(b, k, a.get("value").unwrap_or(&Value::Null));
+        }
+    }
+    if let Some(scope) = scope {
+        if let Some(n) = json::str(scope, "name").filter(|n| !n.is_empty()) {
+            b.attr_str("otel.scope.name", n);
+        }
+        if let Some(n) = json::str(scope, "version").filter(|n| !n.is_empty()) {
+            b.attr_str("otel.scope.version", n);
+        }
+    }
+    let rattrs = b.since(m);
+    b.resource(service, rattrs)
+}
+
+fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> {
+    let res_attrs = json::arr(r.get("resource").unwrap_or(&Value::Null), "attributes");
+    let service = resource_service(b, res_attrs);
     let scopes = r
         .get("scopeSpans")
         .or_else(|| r.get("instrumentationLibrarySpans"))
@@ -120,25 +150,8 @@ fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> 
         .map(|a| a.as_slice())
         .unwrap_or(&[]);
     for sc in scopes {
-        // One resource per (resource, scope): the scope's name and version
-        // belong to every span of it, so they are stored once.
-        let m = b.mark();
-        for a in res_attrs {
-            if let Some(k) = json::str(a, "key") {
-                any_value(b, k, a.get("value").unwrap_or(&Value::Null));
-            }
-        }
         let scope = sc.get("scope").or_else(|| sc.get("instrumentationLibrary"));
-        if let Some(scope) = scope {
-            if let Some(n) = json::str(scope, "name").filter(|n| !n.is_empty()) {
-                b.attr_str("otel.scope.name", n);
-            }
-            if let Some(n) = json::str(scope, "version").filter(|n| !n.is_empty()) {
-                b.attr_str("otel.scope.version", n);
-            }
-        }
-        let rattrs = b.since(m);
-        let resource = b.resource(service, rattrs);
+        let resource = scope_resource(b, service, res_attrs, scope);
         for s in json::arr(sc, "spans") {
             decode_span(b, s, service, resource)?;
         }
@@ -218,4 +231,191 @@ fn decode_span(
         flags: timing.flags,
     });
     Ok(())
+}
+
+/// Streams `{"resourceSpans":[…]}` (Tempo's `batches`, Jaeger API v3's
+/// `{"result":…}` around it) one span at a time ([`super::stream`]); `None`
+/// for another shape, e.g. a resource after its spans.
+pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    stream::run(b, bytes, |st, de| {
+        Envelope { st, nested: false }.deserialize(de)
+    })
+}
+
+use super::stream::{self, expecting, seed, Stream};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+
+/// The error that sends the file down the general path.
+fn other_shape<E: serde::de::Error>() -> E {
+    E::custom("a shape for the general path")
+}
+
+/// `{"resourceSpans": […]}`, or `{"result": {…}}` around it.
+struct Envelope<'x, 's, 'b> {
+    st: &'x mut Stream<'s, 'b>,
+    nested: bool,
+}
+/// The list of `{resource, scopeSpans}`.
+struct ResourceList<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
+struct ResourceSpans<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
+/// A resource's list of `{scope, spans}`.
+struct ScopeList<'x, 's, 'b, 'r> {
+    st: &'x mut Stream<'s, 'b>,
+    service: StrId,
+    res_attrs: &'r [Value],
+}
+struct ScopeSpans<'x, 's, 'b, 'r> {
+    st: &'x mut Stream<'s, 'b>,
+    service: StrId,
+    res_attrs: &'r [Value],
+}
+/// A scope's spans, decoded as they are read.
+struct SpanList<'x, 's, 'b> {
+    st: &'x mut Stream<'s, 'b>,
+    service: StrId,
+    resource: u32,
+}
+
+seed!(Envelope<'_, '_, '_>, deserialize_map);
+impl<'de> Visitor<'de> for Envelope<'_, '_, '_> {
+    type Value = ();
+    expecting!("an OTLP object");
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(k) = m.next_key::<Cow<str>>()? {
+            match k.as_ref() {
+                "result" if !self.nested && !self.st.found => m.next_value_seed(Envelope {
+                    st: &mut *self.st,
+                    nested: true,
+                })?,
+                "resourceSpans" | "batches" if !self.st.found => {
+                    self.st.found = true;
+                    m.next_value_seed(ResourceList(&mut *self.st))?
+                }
+                "result" | "resourceSpans" | "batches" => return Err(other_shape()),
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+seed!(ResourceList<'_, '_, '_>, deserialize_seq);
+impl<'de> Visitor<'de> for ResourceList<'_, '_, '_> {
+    type Value = ();
+    expecting!("a list of OTLP resource spans");
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while s.next_element_seed(ResourceSpans(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+}
+
+seed!(ResourceSpans<'_, '_, '_>, deserialize_map);
+impl<'de> Visitor<'de> for ResourceSpans<'_, '_, '_> {
+    type Value = ();
+    expecting!("OTLP resource spans");
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        let mut resource: Option<Value> = None;
+        let mut service = None;
+        while let Some(k) = m.next_key::<Cow<str>>()? {
+            match k.as_ref() {
+                // The resource must come before its spans to be streamed.
+                "resource" if service.is_none() && resource.is_none() => {
+                    resource = Some(m.next_value()?)
+                }
+                "scopeSpans" | "instrumentationLibrarySpans" if service.is_none() => {
+                    let res = resource.as_ref().unwrap_or(&Value::Null);
+                    let res_attrs = json::arr(res, "attributes");
+                    let svc = resource_service(self.0.b, res_attrs);
+                    service = Some(svc);
+                    m.next_value_seed(ScopeList {
+                        st: &mut *self.0,
+                        service: svc,
+                        res_attrs,
+                    })?
+                }
+                "resource" | "scopeSpans" | "instrumentationLibrarySpans" => {
+                    return Err(other_shape())
+                }
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if service.is_none() {
+            // No spans: the general path still names the service.
+            let res = resource.as_ref().unwrap_or(&Value::Null);
+            resource_service(self.0.b, json::arr(res, "attributes"));
+        }
+        Ok(())
+    }
+}
+
+seed!(ScopeList<'_, '_, '_, '_>, deserialize_seq);
+impl<'de> Visitor<'de> for ScopeList<'_, '_, '_, '_> {
+    type Value = ();
+    expecting!("a list of OTLP scope spans");
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while s
+            .next_element_seed(ScopeSpans {
+                st: &mut *self.st,
+                service: self.service,
+                res_attrs: self.res_attrs,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+seed!(ScopeSpans<'_, '_, '_, '_>, deserialize_map);
+impl<'de> Visitor<'de> for ScopeSpans<'_, '_, '_, '_> {
+    type Value = ();
+    expecting!("OTLP scope spans");
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        let mut scope: Option<Value> = None;
+        let mut resource = None;
+        while let Some(k) = m.next_key::<Cow<str>>()? {
+            match k.as_ref() {
+                // The scope must come before its spans to be streamed.
+                "scope" | "instrumentationLibrary" if scope.is_none() && resource.is_none() => {
+                    scope = Some(m.next_value()?)
+                }
+                "spans" if resource.is_none() => {
+                    let r = scope_resource(self.st.b, self.service, self.res_attrs, scope.as_ref());
+                    resource = Some(r);
+                    m.next_value_seed(SpanList {
+                        st: &mut *self.st,
+                        service: self.service,
+                        resource: r,
+                    })?
+                }
+                "scope" | "instrumentationLibrary" | "spans" => return Err(other_shape()),
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if resource.is_none() {
+            // A scope without spans still has its resource, as on the general path.
+            scope_resource(self.st.b, self.service, self.res_attrs, scope.as_ref());
+        }
+        Ok(())
+    }
+}
+
+seed!(SpanList<'_, '_, '_>, deserialize_seq);
+impl<'de> Visitor<'de> for SpanList<'_, '_, '_> {
+    type Value = ();
+    expecting!("a list of OTLP spans");
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while let Some(v) = s.next_element::<Value>()? {
+            if let Err(e) = decode_span(self.st.b, &v, self.service, self.resource) {
+                return Err(self.st.refuse(e));
+            }
+        }
+        Ok(())
+    }
 }

@@ -36,20 +36,91 @@ fn flatten(v: &Value) -> Vec<&Value> {
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
     let mut v2: Vec<Value> = Vec::new();
     for (n, s) in flatten(v).into_iter().enumerate() {
-        if !s.is_object() || json::str(s, "traceId").is_none() || s.get("id").is_none() {
-            return Err(DecodeError::shape(format!(
-                "Zipkin span #{n} has no traceId or id"
-            )));
-        }
-        if is_v1(s) {
-            v2.extend(v1_to_v2(s));
-        } else {
-            v2.push(s.clone());
-        }
+        add_span(&mut v2, n, Cow::Borrowed(s))?;
     }
     let spans = merge_fragments(b, v2);
     emit(b, spans);
     Ok(())
+}
+
+/// Span #`n` of the file, checked, as v2 span(s).
+fn add_span(v2: &mut Vec<Value>, n: usize, s: Cow<Value>) -> Result<(), DecodeError> {
+    if !s.is_object() || json::str(&s, "traceId").is_none() || s.get("id").is_none() {
+        return Err(DecodeError::shape(format!(
+            "Zipkin span #{n} has no traceId or id"
+        )));
+    }
+    if is_v1(&s) {
+        v2.extend(v1_to_v2(&s));
+    } else {
+        v2.push(s.into_owned());
+    }
+    Ok(())
+}
+
+/// Streams `[span, …]` or `[[span, …], …]` ([`super::stream`]): each span is
+/// held as JSON once (the general path holds the file and then a copy of
+/// every span), then merged as there. `None` for another shape.
+pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    let mut v2 = Vec::new();
+    let r = stream::run(b, bytes, |st, de| {
+        SpanLists {
+            st,
+            v2: &mut v2,
+            n: 0,
+        }
+        .deserialize(de)
+    });
+    if let Some(Ok(())) = r {
+        let spans = merge_fragments(b, v2);
+        emit(b, spans);
+    }
+    r
+}
+
+use super::stream::{self, expecting, seed, Stream};
+use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use std::borrow::Cow;
+
+/// The top-level list: spans, or lists of spans.
+struct SpanLists<'x, 's, 'b, 'v> {
+    st: &'x mut Stream<'s, 'b>,
+    v2: &'v mut Vec<Value>,
+    n: usize,
+}
+
+seed!(SpanLists<'_, '_, '_, '_>, deserialize_seq);
+impl<'de> Visitor<'de> for SpanLists<'_, '_, '_, '_> {
+    type Value = ();
+    expecting!("a list of Zipkin spans");
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut s: A) -> Result<(), A::Error> {
+        while let Some(v) = s.next_element::<Value>()? {
+            match v {
+                Value::Array(inner) => {
+                    for span in inner {
+                        self.add(span)?;
+                    }
+                }
+                span => self.add(span)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SpanLists<'_, '_, '_, '_> {
+    fn add<E: serde::de::Error>(&mut self, span: Value) -> Result<(), E> {
+        match add_span(self.v2, self.n, Cow::Owned(span)) {
+            Ok(()) => {
+                self.n += 1;
+                self.st.found = true;
+                Ok(())
+            }
+            // Not a Zipkin span at the start: another format's list.
+            Err(_) if !self.st.found => Err(E::custom("a shape for the general path")),
+            Err(e) => Err(self.st.refuse(e)),
+        }
+    }
 }
 
 fn ep_service(e: Option<&Value>) -> Option<&str> {
