@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = path.join(root, 'dist');
+const dist = process.env.DIST || path.join(root, "dist");
 const sizes = (process.argv[2] || '10000,100000').split(',').map(Number);
 const format = process.argv[3] || 'jaeger';
 const gentrace = process.env.GENTRACE || path.join(root, 'target', 'release', 'gentrace');

@@ -3,6 +3,7 @@
 //! tested natively.
 
 pub mod analysis;
+pub mod backend;
 pub mod decode;
 pub mod encode;
 pub mod layout;

@@ -104,21 +104,38 @@ pub fn format_duration(ns: f64) -> String {
 
 /// Wall-clock time (ns since the epoch) as `2025-11-22 12:00:00.000 UTC`.
 pub fn format_utc(ns: i64) -> String {
+    utc_fields(ns, " ", " UTC", 3)
+}
+
+/// RFC 3339 in UTC with nanoseconds (`2021-10-20T11:05:03.545000000Z`), as
+/// APIs that take times as text want them.
+pub fn rfc3339(ns: i64) -> String {
+    utc_fields(ns, "T", "Z", 9)
+}
+
+/// The date and time of `ns`, the fraction to `digits` (3 or 9).
+fn utc_fields(ns: i64, sep: &str, zone: &str, digits: usize) -> String {
     let secs = ns.div_euclid(1_000_000_000);
     let nanos = ns.rem_euclid(1_000_000_000) as u32;
     // Fields by hand: chrono's format-string interpreter is ~13 KB of wasm.
     use chrono::{Datelike, Timelike};
     match chrono::DateTime::from_timestamp(secs, nanos) {
-        Some(dt) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03} UTC",
-            dt.year(),
-            dt.month(),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second(),
-            nanos / 1_000_000
-        ),
+        Some(dt) => {
+            let frac = if digits == 3 {
+                nanos / 1_000_000
+            } else {
+                nanos
+            };
+            format!(
+                "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}.{frac:0digits$}{zone}",
+                dt.year(),
+                dt.month(),
+                dt.day(),
+                dt.hour(),
+                dt.minute(),
+                dt.second(),
+            )
+        }
         None => String::from("—"),
     }
 }
@@ -143,6 +160,10 @@ mod tests {
             "2021-10-20 11:05:03.545 UTC"
         );
         assert_eq!(format_utc(-1_500_000_000), "1969-12-31 23:59:58.500 UTC");
+        assert_eq!(
+            rfc3339(1_634_727_903_545_000_007),
+            "2021-10-20T11:05:03.545000007Z"
+        );
     }
 
     #[test]
