@@ -3,6 +3,7 @@
 //! [`response`] reads what comes back. No HTTP here: the app sends the
 //! requests (and decodes full traces with the file decoders).
 
+pub mod form;
 pub mod query;
 pub mod response;
 

@@ -1,0 +1,80 @@
+//! The search form run over loaded traces, and result rows from decoded
+//! backend answers (real files from the corpus).
+
+mod common;
+use common::corpus_dir;
+use tracescope_core::backend::form::matches;
+use tracescope_core::backend::response::found_in;
+use tracescope_core::backend::Search;
+use tracescope_core::{decode_bytes, Dataset};
+
+fn load(path: &str) -> Dataset {
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, &std::fs::read(corpus_dir().join(path)).unwrap()).unwrap();
+    ds
+}
+
+#[test]
+fn the_form_filters_loaded_traces_as_a_backend_would() {
+    // HotROD (Jaeger API v3 answer): 40 spans, GetDriver failed in redis-manual.
+    let ds = load("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
+    let t = &ds.traces[0];
+    let search = |f: &dyn Fn(&mut Search)| {
+        let mut s = Search::default();
+        f(&mut s);
+        matches(&ds, t, &s)
+    };
+    assert!(search(&|_| {}));
+    assert!(search(&|s| s.service = "redis-manual".into()));
+    assert!(search(&|s| {
+        s.service = "redis-manual".into();
+        s.operation = "GetDriver".into();
+        s.tags = vec![("param.driverID".into(), "T778539C".into())];
+    }));
+    // The tag is on a span of another service.
+    assert!(!search(&|s| {
+        s.service = "route".into();
+        s.tags = vec![("param.driverID".into(), "T778539C".into())];
+    }));
+    // error=true matches the error status; an integer attribute by its text.
+    assert!(search(&|s| s.tags = vec![("error".into(), "true".into())]));
+    assert!(search(
+        &|s| s.tags = vec![("http.response.status_code".into(), "200".into())]
+    ));
+    assert!(!search(
+        &|s| s.tags = vec![("http.response.status_code".into(), "500".into())]
+    ));
+    // Resource attributes count too.
+    assert!(search(
+        &|s| s.tags = vec![("service.name".into(), "mysql".into())]
+    ));
+    assert!(!search(&|s| s.service = "nobody".into()));
+    // Duration limits against the trace's own duration.
+    let (a, b) = t.bounds();
+    let us = (b - a) / 1000;
+    assert!(search(&|s| s.min_duration_us = Some(us)));
+    assert!(!search(&|s| s.min_duration_us = Some(us + 1)));
+    assert!(!search(&|s| s.max_duration_us = Some(us - 1)));
+    // The time range holds the trace's start, or not.
+    assert!(search(&|s| {
+        s.start_us = a / 1000 - 1;
+        s.end_us = a / 1000 + 1;
+    }));
+    assert!(!search(&|s| {
+        s.start_us = a / 1000 + 1;
+        s.end_us = a / 1000 + 2;
+    }));
+}
+
+#[test]
+fn result_rows_of_decoded_answers() {
+    let ds = load("jaeger/jaeger-ui-TraceCriticalPath-testTrace.json");
+    let rows = found_in(&ds, 0..ds.traces.len());
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    let (a, b) = ds.traces[0].bounds();
+    assert_eq!((r.start_ns, r.duration_ns), (a, b - a));
+    assert_eq!(r.spans, Some(ds.traces[0].len()));
+    assert!(!r.services.is_empty());
+    assert!(r.services.windows(2).all(|w| w[0] < w[1]));
+}
