@@ -137,6 +137,8 @@ pub fn App() -> impl IntoView {
     let share_open = RwSignal::new(false);
     let log_templates = RwSignal::new(crate::log_links::load());
     let log_links_open = RwSignal::new(false);
+    let search_open = RwSignal::new(false);
+    let compare = RwSignal::new(None::<(usize, usize)>);
 
     // Opening a trace resets what belonged to the previous one.
     Effect::new(move |_| {
@@ -500,6 +502,8 @@ pub fn App() -> impl IntoView {
                     />
                 </label>
                 <button class="button" data-testid="paste-button" on:click=move |_| paste_open.set(true)>"Paste JSON"</button>
+                <button class="button" data-testid="search-button" title="Search Jaeger, Tempo or Zipkin, or the traces loaded here"
+                    class:active=move || search_open.get() on:click=move |_| search_open.update(|o| *o = !*o)>"Search…"</button>
                 <span class="spacer"></span>
                 <button class="button" data-testid="loglinks-button" title="Links from traces and spans to your logs" on:click=move |_| log_links_open.set(true)>"Log links…"</button>
                 <button class="button" data-testid="share-button" title="A self-contained link (with redaction), or OTLP / Jaeger JSON, Markdown, PNG"
@@ -603,6 +607,13 @@ pub fn App() -> impl IntoView {
             </Show>
 
             <main>
+                <Show when=move || search_open.get()>
+                    <crate::backends::BackendPanel loader=loader dark=Signal::derive(move || dark.get()) compare=compare />
+                </Show>
+                {move || compare.get().map(|pair| view! {
+                    <crate::compare::CompareView dataset=dataset pair=pair dark=Signal::derive(move || dark.get())
+                        on_close=Callback::new(move |_| compare.set(None)) />
+                })}
                 <Show when=move || { trace_count.get() > 1 }>
                     <section class="traces">
                         <h2>{move || format!("{} traces loaded", trace_count.get())}</h2>

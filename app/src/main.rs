@@ -1,6 +1,8 @@
 //! Tracescope: the binary Trunk builds.
 
 mod app;
+mod backends;
+mod compare;
 mod decode_worker;
 mod loader;
 mod log_links;

@@ -3,6 +3,7 @@
 
 pub mod canvas;
 pub mod flame;
+pub mod search_results;
 pub mod service_map;
 pub mod span_detail;
 pub mod stats;
@@ -11,6 +12,7 @@ pub mod trace_list;
 pub mod waterfall;
 
 pub use flame::{FlameGraph, FlameMode};
+pub use search_results::SearchResults;
 pub use service_map::ServiceMap;
 pub use span_detail::SpanDetail;
 pub use stats::StatsView;

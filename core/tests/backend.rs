@@ -78,3 +78,27 @@ fn result_rows_of_decoded_answers() {
     assert!(!r.services.is_empty());
     assert!(r.services.windows(2).all(|w| w[0] < w[1]));
 }
+
+#[test]
+fn tempo_v2_trace_by_id_answers_decode() {
+    // Tempo's /api/v2/traces/{id} wraps the trace: {"trace": {...}}.
+    let file =
+        std::fs::read_to_string(corpus_dir().join("tempo/tempo-vulture-testdata-trace.json"))
+            .unwrap();
+    let wrapped = format!(r#"{{"trace":{file},"metrics":{{"inspectedBytes":"1"}}}}"#);
+    let (mut a, mut b) = (Dataset::default(), Dataset::default());
+    let ra = decode_bytes(&mut a, file.as_bytes()).unwrap();
+    let rb = decode_bytes(&mut b, wrapped.as_bytes()).unwrap();
+    assert_eq!((ra.format, ra.spans), (rb.format, rb.spans));
+    assert_eq!(
+        a.traces[0].span_id_text.len(),
+        b.traces[0].span_id_text.len()
+    );
+    // The general path too (a key before "trace").
+    let general = format!(r#"{{"status":"complete","trace":{file}}}"#);
+    let mut c = Dataset::default();
+    assert_eq!(
+        decode_bytes(&mut c, general.as_bytes()).unwrap().spans,
+        ra.spans
+    );
+}

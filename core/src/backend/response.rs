@@ -196,6 +196,34 @@ pub fn found_in(ds: &Dataset, traces: std::ops::Range<usize>) -> Vec<Found> {
         .collect()
 }
 
+/// A search answer that holds no trace at all (`{"data":[]}`, `[]`,
+/// `{"result":{"resourceSpans":[]}}`…): no results, not an error. Only
+/// small bodies are looked at; a big one has traces.
+pub fn is_empty_traces(body: &[u8]) -> bool {
+    if body.len() > 4096 {
+        return false;
+    }
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    let empty = |x: Option<&Value>| match x {
+        None | Some(Value::Null) => true,
+        Some(Value::Array(a)) => a.iter().all(|e| e.as_array().is_some_and(Vec::is_empty)),
+        _ => false,
+    };
+    match &v {
+        Value::Array(_) => empty(Some(&v)),
+        Value::Object(o) if o.contains_key("data") => empty(o.get("data")),
+        Value::Object(_) => {
+            let root = v.get("result").unwrap_or(&v);
+            root.get("resourceSpans")
+                .or_else(|| root.get("batches"))
+                .is_some_and(|r| empty(Some(r)))
+        }
+        _ => false,
+    }
+}
+
 /// Jaeger API v3 answers an empty search with 404 "No traces found".
 pub fn is_empty_search(kind: Kind, status: u16, body: &[u8]) -> bool {
     kind == Kind::JaegerV3 && status == 404 && error_text(body).contains("No traces found")
@@ -314,6 +342,28 @@ mod tests {
         assert_eq!((f.spans, f.errors), (Some(2), Some(1)));
         assert_eq!(f.services, ["frontend"]);
         assert_eq!(f.root_name, "HTTP GET /");
+    }
+
+    #[test]
+    fn empty_answers_are_no_results() {
+        for body in [
+            &br#"{"data":[],"total":0,"limit":0,"offset":0,"errors":null}"#[..],
+            br#"{"data":null}"#,
+            b"[]",
+            b"[[]]",
+            br#"{"result":{"resourceSpans":[]}}"#,
+            br#"{"batches":[]}"#,
+        ] {
+            assert!(is_empty_traces(body), "{}", String::from_utf8_lossy(body));
+        }
+        for body in [
+            &br#"{"data":[{"traceID":"1","spans":[]}]}"#[..],
+            b"[{}]",
+            b"{}",
+            b"oops",
+        ] {
+            assert!(!is_empty_traces(body), "{}", String::from_utf8_lossy(body));
+        }
     }
 
     #[test]

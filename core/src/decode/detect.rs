@@ -44,7 +44,7 @@ impl Format {
 
 /// The format whose streaming decoder (`decode_stream` of its module) may
 /// read these bytes, judged by how they start: `{"data":` (a Jaeger
-/// response), `{"resourceSpans":`, `{"batches":` or `{"result":` (OTLP),
+/// response), `{"resourceSpans":`, `{"batches":`, `{"result":` or `{"trace":` (OTLP),
 /// `[` (Zipkin). The decoder itself still gives up on any other shape.
 pub fn streamable(bytes: &[u8]) -> Option<Format> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -59,6 +59,7 @@ pub fn streamable(bytes: &[u8]) -> Option<Format> {
             } else if starts(b"\"resourceSpans\":")
                 || starts(b"\"batches\":")
                 || starts(b"\"result\":")
+                || starts(b"\"trace\":")
             {
                 Some(Format::Otlp)
             } else {
@@ -115,10 +116,12 @@ pub fn detect(v: &Value) -> Result<Format, DecodeError> {
             if has("traceEvents") {
                 return Ok(Format::Chrome);
             }
-            if has("resourceSpans")
-                || has("batches")
-                || v.get("result")
-                    .is_some_and(|r| r.get("resourceSpans").is_some())
+            // `result`: Jaeger API v3; `trace`: Tempo's trace by id (v2 API).
+            let wraps_otlp = |k: &str| {
+                v.get(k)
+                    .is_some_and(|r| r.get("resourceSpans").is_some() || r.get("batches").is_some())
+            };
+            if has("resourceSpans") || has("batches") || wraps_otlp("result") || wraps_otlp("trace")
             {
                 return Ok(Format::Otlp);
             }

@@ -1,5 +1,5 @@
 //! OTLP JSON: `{resourceSpans}`, Tempo's `{batches}`, Jaeger API v3
-//! `{result:{resourceSpans}}`; `scopeSpans` or the older
+//! `{result:{resourceSpans}}`, Tempo's v2 trace by id `{trace:{resourceSpans}}`; `scopeSpans` or the older
 //! `instrumentationLibrarySpans`; ids in hex or base64; int64 as strings;
 //! `kind` as a number or `"SPAN_KIND_…"`.
 
@@ -9,7 +9,7 @@ use crate::model::*;
 use serde_json::Value;
 
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
-    let root = v.get("result").unwrap_or(v);
+    let root = v.get("result").or_else(|| v.get("trace")).unwrap_or(v);
     let rs = root
         .get("resourceSpans")
         .or_else(|| root.get("batches"))
@@ -251,7 +251,8 @@ fn other_shape<E: serde::de::Error>() -> E {
     E::custom("a shape for the general path")
 }
 
-/// `{"resourceSpans": […]}`, or `{"result": {…}}` around it.
+/// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
+/// `{"trace": {…}}` (Tempo's v2 trace by id) around it.
 struct Envelope<'x, 's, 'b> {
     st: &'x mut Stream<'s, 'b>,
     nested: bool,
@@ -284,15 +285,17 @@ impl<'de> Visitor<'de> for Envelope<'_, '_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
         while let Some(k) = m.next_key::<Cow<str>>()? {
             match k.as_ref() {
-                "result" if !self.nested && !self.st.found => m.next_value_seed(Envelope {
-                    st: &mut *self.st,
-                    nested: true,
-                })?,
+                "result" | "trace" if !self.nested && !self.st.found => {
+                    m.next_value_seed(Envelope {
+                        st: &mut *self.st,
+                        nested: true,
+                    })?
+                }
                 "resourceSpans" | "batches" if !self.st.found => {
                     self.st.found = true;
                     m.next_value_seed(ResourceList(&mut *self.st))?
                 }
-                "result" | "resourceSpans" | "batches" => return Err(other_shape()),
+                "result" | "trace" | "resourceSpans" | "batches" => return Err(other_shape()),
                 _ => {
                     m.next_value::<IgnoredAny>()?;
                 }

@@ -1,0 +1,745 @@
+//! Live backends: the settings (name, base URL, kind, timeout; kept in this
+//! browser's storage), the search form (the same one filters the traces
+//! already loaded), and the requests behind it. URLs and answers are
+//! `tracescope_core::backend`'s; whole traces go through the loader (the
+//! decoding worker), so search results become loaded traces.
+
+use crate::loader::Loader;
+use js_sys::Date;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use tracescope_components::search_results::SearchResults;
+use tracescope_core::backend::form::{matches, parse_duration_us, parse_tags};
+use tracescope_core::backend::response::{self, Found};
+use tracescope_core::backend::{query, Kind, Search};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::AbortController;
+
+const KEY: &str = "tracescope.backends";
+
+/// One configured backend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackendConf {
+    pub name: String,
+    pub url: String,
+    pub kind: Kind,
+    pub timeout_s: f64,
+}
+
+pub fn load() -> Vec<BackendConf> {
+    let text = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|b| {
+                    Some(BackendConf {
+                        name: b.get("name")?.as_str()?.to_string(),
+                        url: b.get("url")?.as_str()?.to_string(),
+                        kind: Kind::from_key(b.get("kind")?.as_str()?)?,
+                        timeout_s: b.get("timeout_s").and_then(|t| t.as_f64()).unwrap_or(15.0),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn save(list: &[BackendConf]) {
+    let v: Vec<serde_json::Value> = list
+        .iter()
+        .map(|b| {
+            serde_json::json!({"name": b.name, "url": b.url, "kind": b.kind.key(), "timeout_s": b.timeout_s})
+        })
+        .collect();
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(KEY, &serde_json::Value::Array(v).to_string());
+    }
+}
+
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+fn origin_of(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.origin())
+        .unwrap_or_else(|_| url.to_string())
+}
+
+/// What to say when the browser gives no answer at all: it cannot tell
+/// an unreachable host from an answer it may not read (CORS), so both,
+/// with how to allow this page for the backend's kind.
+pub fn unreachable_message(b: &BackendConf, url: &str) -> String {
+    let (origin, page) = (origin_of(url), page_origin());
+    let how = match b.kind {
+        Kind::JaegerV1 | Kind::JaegerV3 => format!(
+            "Jaeger: start the query service with --query.additional-headers=\"Access-Control-Allow-Origin: {page}\" \
+             (Jaeger v2: the same header in the jaeger_query extension's settings)"
+        ),
+        Kind::Tempo => "Tempo has no CORS setting: serve Tracescope and Tempo from one origin \
+                        with a reverse proxy (README: nginx example) or Trunk's dev proxy"
+            .to_string(),
+        Kind::Zipkin => format!(
+            "Zipkin allows every origin unless QUERY_ALLOWED_ORIGINS restricts it: add {page} there"
+        ),
+    };
+    format!(
+        "no answer from {origin}: it is unreachable, or it does not let this page ({page}) read its answers (CORS). \
+         If it is running, allow this page's origin — {how} — or use a proxy (README, \"Backends\")."
+    )
+}
+
+thread_local! {
+    /// The request in flight (one at a time), for Cancel and the timeout.
+    static CURRENT: RefCell<Option<(AbortController, std::rc::Rc<std::cell::Cell<bool>>)>> = const { RefCell::new(None) };
+}
+
+/// Cancels the request in flight.
+pub fn cancel() {
+    if let Some((c, _)) = CURRENT.with_borrow_mut(|c| c.take()) {
+        c.abort();
+    }
+}
+
+/// GET `url` from backend `b` with its timeout; the answer if its status
+/// is a success (or an empty Jaeger v3 search), else a message.
+async fn get(b: &BackendConf, url: &str) -> Result<gloo_net::http::Response, String> {
+    cancel();
+    let controller = AbortController::new().map_err(|e| format!("{e:?}"))?;
+    let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
+    CURRENT.with_borrow_mut(|c| *c = Some((controller.clone(), timed_out.clone())));
+    let (c2, t2) = (controller.clone(), timed_out.clone());
+    let timer = Closure::once_into_js(move || {
+        t2.set(true);
+        c2.abort();
+    });
+    let timer_id = web_sys::window()
+        .and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                timer.unchecked_ref(),
+                (b.timeout_s * 1000.0) as i32,
+            )
+            .ok()
+        })
+        .unwrap_or(0);
+    let sent = gloo_net::http::Request::get(url)
+        .header("Accept", "application/json")
+        .abort_signal(Some(&controller.signal()))
+        .send()
+        .await;
+    if let Some(w) = web_sys::window() {
+        w.clear_timeout_with_handle(timer_id);
+    }
+    let resp = match sent {
+        Ok(r) => r,
+        Err(_) if timed_out.get() => {
+            return Err(format!(
+                "{} did not answer within {} s (the timeout in its settings)",
+                origin_of(url),
+                b.timeout_s
+            ))
+        }
+        Err(_) if controller.signal().aborted() => return Err("cancelled".into()),
+        Err(_) => return Err(unreachable_message(b, url)),
+    };
+    if resp.ok() {
+        return Ok(resp);
+    }
+    let status = resp.status();
+    let body = resp.binary().await.unwrap_or_default();
+    if response::is_empty_search(b.kind, status, &body) {
+        return Ok(resp);
+    }
+    let text = response::error_text(&body);
+    Err(format!(
+        "HTTP {status} {} from {}{}",
+        resp.status_text(),
+        b.name,
+        if text.is_empty() {
+            String::new()
+        } else {
+            format!(": {text}")
+        }
+    ))
+}
+
+/// The answer's bytes (small lists and summaries).
+async fn get_bytes(b: &BackendConf, url: &str) -> Result<(u16, Vec<u8>), String> {
+    let resp = get(b, url).await?;
+    let status = resp.status();
+    let body = resp
+        .binary()
+        .await
+        .map_err(|e| format!("the answer broke off: {e}"))?;
+    Ok((status, body))
+}
+
+/// Whole traces from `url` into the dataset; the indices added (empty when
+/// the backend found none). The open trace stays open.
+async fn load_traces(
+    loader: Loader,
+    b: &BackendConf,
+    url: &str,
+) -> Result<std::ops::Range<usize>, String> {
+    let (status, body) = get_bytes(b, url).await?;
+    if response::is_empty_search(b.kind, status, &body) || response::is_empty_traces(&body) {
+        let n = loader.dataset.with_untracked(|ds| ds.traces.len());
+        return Ok(n..n);
+    }
+    let was_open = loader.open.get_untracked();
+    let blob = crate::loader::blob_of(&body);
+    drop(body);
+    let added = loader.load_blob(&b.name, blob).await;
+    if was_open.is_some() {
+        loader.open.set(was_open);
+    }
+    let added = added.ok_or_else(|| {
+        format!(
+            "{}'s answer could not be read (see the message above)",
+            b.name
+        )
+    })?;
+    loader.fetched_from.update(|f| {
+        f[added.clone()]
+            .iter_mut()
+            .for_each(|u| *u = Some(url.to_string()))
+    });
+    Ok(added)
+}
+
+/// Services or operations into `list`; failures into `status`.
+fn fetch_list(
+    b: BackendConf,
+    url: String,
+    list: RwSignal<Vec<String>>,
+    status: RwSignal<Option<String>>,
+    operations: bool,
+) {
+    leptos::task::spawn_local(async move {
+        let parsed = match get_bytes(&b, &url).await {
+            Ok((_, body)) if operations => response::operations(b.kind, &body),
+            Ok((_, body)) => response::services(b.kind, &body),
+            Err(e) => Err(e),
+        };
+        match parsed {
+            Ok(v) => list.set(v),
+            Err(e) => {
+                list.set(Vec::new());
+                status.set(Some(format!("{}: {e}", b.name)));
+            }
+        }
+    });
+}
+
+/// The lookback choices (label, µs); "custom" uses the from/to fields.
+const LOOKBACKS: &[(&str, i64)] = &[
+    ("Last 5 minutes", 300_000_000),
+    ("Last 15 minutes", 900_000_000),
+    ("Last hour", 3_600_000_000),
+    ("Last 6 hours", 21_600_000_000),
+    ("Last 24 hours", 86_400_000_000),
+    ("Last 2 days", 172_800_000_000),
+    ("Last 7 days", 604_800_000_000),
+];
+
+/// A `datetime-local` field's text as µs since the epoch (local time, or
+/// UTC when `utc`).
+fn datetime_us(text: &str, utc: bool) -> Option<i64> {
+    if text.is_empty() {
+        return None;
+    }
+    let t = if utc {
+        format!("{text}Z")
+    } else {
+        text.to_string()
+    };
+    let ms = Date::parse(&t);
+    (!ms.is_nan()).then_some((ms * 1000.0) as i64)
+}
+
+/// The result rows and, for each, the loaded trace it is (None: only a
+/// summary; the trace is fetched when opened).
+type Results = (Vec<Found>, Vec<Option<usize>>);
+
+#[component]
+pub fn BackendPanel(
+    loader: Loader,
+    #[prop(into)] dark: Signal<bool>,
+    /// Two loaded traces to show side by side.
+    compare: RwSignal<Option<(usize, usize)>>,
+) -> impl IntoView {
+    let dataset = loader.dataset;
+    let backends = RwSignal::new(load());
+    // usize::MAX: the traces already loaded.
+    let source = RwSignal::new(if backends.with_untracked(Vec::is_empty) {
+        usize::MAX
+    } else {
+        0
+    });
+    let services = RwSignal::new(Vec::<String>::new());
+    let operations = RwSignal::new(Vec::<String>::new());
+    let service = RwSignal::new(String::new());
+    let operation = RwSignal::new(String::new());
+    let tags = RwSignal::new(String::new());
+    let traceql = RwSignal::new(String::new());
+    let min_d = RwSignal::new(String::new());
+    let max_d = RwSignal::new(String::new());
+    let lookback = RwSignal::new(2usize);
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let utc = RwSignal::new(false);
+    let limit = RwSignal::new(20u32);
+    let trace_id = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let results = RwSignal::new((Vec::<Found>::new(), Vec::<Option<usize>>::new()) as Results);
+    let last_url = RwSignal::new(String::new());
+    // Settings form.
+    let new_name = RwSignal::new(String::new());
+    let new_url = RwSignal::new(String::new());
+    let new_kind = RwSignal::new(None::<Kind>);
+    let new_timeout = RwSignal::new(15.0f64);
+    let settings_open = RwSignal::new(backends.with_untracked(Vec::is_empty));
+
+    let backend = move || backends.with(|b| b.get(source.get()).cloned());
+    let kind = move || backend().map(|b| b.kind);
+
+    // Services of the chosen source.
+    Effect::new(move |_| {
+        let b = backend();
+        service.set(String::new());
+        operations.set(Vec::new());
+        status.set(None);
+        match b {
+            Some(b) => {
+                let url = query::services(b.kind, &b.url);
+                fetch_list(b, url, services, status, false);
+            }
+            None => services.set(dataset.with(|ds| {
+                let mut v: Vec<String> = ds
+                    .traces
+                    .iter()
+                    .flat_map(|t| t.service.iter().map(|&s| ds.str(s).to_string()))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })),
+        }
+    });
+    // Operations of the chosen service.
+    Effect::new(move |_| {
+        let s = service.get();
+        operation.set(String::new());
+        if s.is_empty() {
+            operations.set(Vec::new());
+            return;
+        }
+        match backend() {
+            Some(b) => {
+                let url = query::operations(b.kind, &b.url, &s);
+                fetch_list(b, url, operations, status, true);
+            }
+            None => operations.set(dataset.with_untracked(|ds| {
+                let mut v: Vec<String> = ds
+                    .traces
+                    .iter()
+                    .flat_map(|t| {
+                        (0..t.len())
+                            .filter(|&i| ds.str(t.service[i]) == s)
+                            .map(|i| ds.str(t.name[i]).to_string())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })),
+        }
+    });
+
+    let form = move || -> Result<Search, String> {
+        let (start_us, end_us) = match LOOKBACKS.get(lookback.get_untracked()) {
+            Some(&(_, back)) => {
+                let now = (Date::now() * 1000.0) as i64;
+                (now - back, now)
+            }
+            None => {
+                let u = utc.get_untracked();
+                let a = datetime_us(&from.get_untracked(), u)
+                    .ok_or("choose the start of the time range")?;
+                let b = datetime_us(&to.get_untracked(), u)
+                    .ok_or("choose the end of the time range")?;
+                if b <= a {
+                    return Err("the time range ends before it starts".into());
+                }
+                (a, b)
+            }
+        };
+        Ok(Search {
+            service: service.get_untracked(),
+            operation: operation.get_untracked(),
+            tags: parse_tags(&tags.get_untracked())?,
+            min_duration_us: parse_duration_us(&min_d.get_untracked())?,
+            max_duration_us: parse_duration_us(&max_d.get_untracked())?,
+            start_us,
+            end_us,
+            limit: limit.get_untracked(),
+            traceql: traceql.get_untracked(),
+        })
+    };
+
+    let run_search = move || {
+        let s = match form() {
+            Ok(s) => s,
+            Err(e) => return status.set(Some(e)),
+        };
+        status.set(None);
+        let Some(b) = backend() else {
+            // The traces already loaded, filtered the same way (any time).
+            let s = Search {
+                start_us: 0,
+                end_us: 0,
+                ..s
+            };
+            let (rows, idx) = dataset.with_untracked(|ds| {
+                let hits: Vec<usize> = (0..ds.traces.len())
+                    .filter(|&i| matches(ds, &ds.traces[i], &s))
+                    .collect();
+                let rows = hits
+                    .iter()
+                    .flat_map(|&i| response::found_in(ds, i..i + 1))
+                    .collect();
+                (rows, hits.into_iter().map(Some).collect())
+            });
+            results.set((rows, idx));
+            return;
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome: Result<Results, String> = async {
+                if b.kind == Kind::Tempo {
+                    let url = query::search(b.kind, &b.url, &s);
+                    last_url.set(url.clone());
+                    let (_, body) = get_bytes(&b, &url).await?;
+                    let rows = response::summaries(&body)?;
+                    let n = rows.len();
+                    return Ok((rows, vec![None; n]));
+                }
+                if b.kind == Kind::JaegerV3 {
+                    // Summaries where the server has them (newer Jaeger).
+                    let url = query::trace_summaries(&b.url, &s);
+                    if let Ok((status, body)) = get_bytes(&b, &url).await {
+                        if response::is_empty_search(b.kind, status, &body) {
+                            last_url.set(url);
+                            return Ok((Vec::new(), Vec::new()));
+                        }
+                        if let Ok(rows) = response::summaries(&body) {
+                            last_url.set(url);
+                            let n = rows.len();
+                            return Ok((rows, vec![None; n]));
+                        }
+                    }
+                }
+                let url = query::search(b.kind, &b.url, &s);
+                last_url.set(url.clone());
+                let added = load_traces(loader, &b, &url).await?;
+                let rows = dataset.with_untracked(|ds| response::found_in(ds, added.clone()));
+                // Jaeger v3's HTTP API takes no tags: they filter here.
+                let keep: Vec<usize> = if b.kind.server_side_tags() || s.tags.is_empty() {
+                    added.clone().collect()
+                } else {
+                    let s = Search {
+                        start_us: 0,
+                        end_us: 0,
+                        ..s.clone()
+                    };
+                    dataset.with_untracked(|ds| {
+                        added
+                            .clone()
+                            .filter(|&i| matches(ds, &ds.traces[i], &s))
+                            .collect()
+                    })
+                };
+                let pairs: Vec<(Found, Option<usize>)> = rows
+                    .into_iter()
+                    .zip(added.clone())
+                    .filter(|(_, t)| keep.contains(t))
+                    .map(|(r, t)| (r, Some(t)))
+                    .collect();
+                Ok(pairs.into_iter().unzip())
+            }
+            .await;
+            busy.set(false);
+            match outcome {
+                Ok(r) => {
+                    if r.0.is_empty() {
+                        status.set(Some(format!("{}: no traces found", b.name)));
+                    }
+                    results.set(r);
+                }
+                Err(e) => status.set(Some(e)),
+            }
+        });
+    };
+
+    // A result's trace: loaded already, or fetched by id first.
+    let fetch_trace = move |b: BackendConf, id: String| async move {
+        let mut last = String::new();
+        for url in query::trace(b.kind, &b.url, &id) {
+            last_url.set(url.clone());
+            match load_traces(loader, &b, &url).await {
+                Ok(r) if !r.is_empty() => return Ok(r.start),
+                Ok(_) => last = format!("{}: no trace with id {id}", b.name),
+                Err(e) => last = e,
+            }
+        }
+        if last.contains("HTTP 404") {
+            last = format!("{}: no trace with id {id} (HTTP 404)", b.name);
+        }
+        Err(last)
+    };
+    let trace_index = move |i: usize| -> Option<usize> {
+        results.with_untracked(|r| r.1.get(i).copied().flatten())
+    };
+    let ensure_loaded = move |i: usize| async move {
+        if let Some(t) = trace_index(i) {
+            return Ok(t);
+        }
+        let id = results.with_untracked(|r| r.0.get(i).map(|f| f.trace_id.clone()));
+        let (Some(b), Some(id)) = (backend(), id) else {
+            return Err("that result is gone".to_string());
+        };
+        busy.set(true);
+        let t = fetch_trace(b, id).await;
+        busy.set(false);
+        if let Ok(t) = t {
+            results.update(|r| r.1[i] = Some(t));
+        }
+        t
+    };
+    let on_open = Callback::new(move |i: usize| {
+        leptos::task::spawn_local(async move {
+            match ensure_loaded(i).await {
+                Ok(t) => {
+                    compare.set(None);
+                    loader.open.set(Some(t));
+                }
+                Err(e) => status.set(Some(e)),
+            }
+        });
+    });
+    let on_compare = Callback::new(move |(a, b): (usize, usize)| {
+        leptos::task::spawn_local(async move {
+            match (ensure_loaded(a).await, ensure_loaded(b).await) {
+                (Ok(x), Ok(y)) => compare.set(Some((x, y))),
+                (Err(e), _) | (_, Err(e)) => status.set(Some(e)),
+            }
+        });
+    });
+    let open_by_id = move || {
+        let id = trace_id.get_untracked().trim().to_string();
+        if id.is_empty() {
+            return;
+        }
+        status.set(None);
+        match backend() {
+            None => {
+                let found = dataset.with_untracked(|ds| {
+                    ds.traces
+                        .iter()
+                        .position(|t| ds.str(t.trace_id_text).eq_ignore_ascii_case(&id))
+                });
+                match found {
+                    Some(t) => loader.open.set(Some(t)),
+                    None => status.set(Some(format!("no loaded trace has the id {id}"))),
+                }
+            }
+            Some(b) => {
+                busy.set(true);
+                leptos::task::spawn_local(async move {
+                    let r = fetch_trace(b, id).await;
+                    busy.set(false);
+                    match r {
+                        Ok(t) => {
+                            compare.set(None);
+                            loader.open.set(Some(t));
+                        }
+                        Err(e) => status.set(Some(e)),
+                    }
+                });
+            }
+        }
+    };
+
+    let add_backend = move || {
+        let url = new_url.get_untracked().trim().to_string();
+        let Some(kind) = new_kind.get_untracked().or_else(|| Kind::detect(&url)) else {
+            return status.set(Some("choose the backend's kind".into()));
+        };
+        if web_sys::Url::new(&url).is_err() {
+            return status.set(Some(format!(
+                "`{url}` is not a URL (like http://localhost:16686)"
+            )));
+        }
+        let name = match new_name.get_untracked().trim() {
+            "" => origin_of(&url),
+            n => n.to_string(),
+        };
+        backends.update(|l| {
+            l.push(BackendConf {
+                name,
+                url,
+                kind,
+                timeout_s: new_timeout.get_untracked().max(0.5),
+            });
+            save(l);
+        });
+        source.set(backends.with_untracked(|l| l.len() - 1));
+        new_name.set(String::new());
+        new_url.set(String::new());
+        new_kind.set(None);
+        settings_open.set(false);
+    };
+    let remove_backend = move |i: usize| {
+        backends.update(|l| {
+            l.remove(i);
+            save(l);
+        });
+        source.set(if backends.with_untracked(Vec::is_empty) {
+            usize::MAX
+        } else {
+            0
+        });
+    };
+
+    let input = |sig: RwSignal<String>| move |ev| sig.set(event_target_value(&ev));
+    view! {
+        <section class="search-panel" data-testid="search-panel">
+            <details class="backend-settings" prop:open=move || settings_open.get() on:toggle=move |ev| {
+                if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                    settings_open.set(d.open());
+                }
+            }>
+                <summary>"Backends"</summary>
+                <ul class="backend-list" data-testid="backend-list">
+                    {move || backends.get().into_iter().enumerate().map(|(i, b)| view! {
+                        <li data-kind=b.kind.key()>
+                            <b>{b.name.clone()}</b>" "<span class="muted">{b.kind.label()}</span>" "<span class="mono">{b.url.clone()}</span>
+                            " "<span class="muted">{format!("timeout {} s", b.timeout_s)}</span>
+                            <button class="button" title="Remove this backend" on:click=move |_| remove_backend(i)>"Remove"</button>
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <div class="backend-add">
+                    <input placeholder="Base URL, e.g. http://localhost:16686" data-testid="backend-url"
+                        prop:value=move || new_url.get() on:input=input(new_url) />
+                    <select data-testid="backend-kind" on:change=move |ev| new_kind.set(Kind::from_key(&event_target_value(&ev)))>
+                        <option value="" selected=move || new_kind.get().is_none()>
+                            {move || match Kind::detect(&new_url.get()) {
+                                Some(k) => format!("{} (from the URL)", k.label()),
+                                None => "Kind…".to_string(),
+                            }}
+                        </option>
+                        {Kind::ALL.into_iter().map(|k| view! {
+                            <option value=k.key() selected=move || new_kind.get() == Some(k)>{k.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <input placeholder="Name (optional)" data-testid="backend-name" prop:value=move || new_name.get() on:input=input(new_name) />
+                    <label>"Timeout (s) "
+                        <input type="number" min="0.5" step="0.5" class="short" data-testid="backend-timeout"
+                            prop:value=move || new_timeout.get().to_string()
+                            on:input=move |ev| new_timeout.set(event_target_value(&ev).parse().unwrap_or(15.0)) />
+                    </label>
+                    <button class="button primary" data-testid="backend-add" on:click=move |_| add_backend()>"Add backend"</button>
+                </div>
+                <p class="muted hint">"Requests go from this browser straight to the backend: it must allow this page's origin (CORS), or both must sit behind one proxy — see the README."</p>
+            </details>
+
+            <form class="search-form" data-testid="search-form" on:submit=move |ev| {
+                ev.prevent_default();
+                run_search();
+            }>
+                <label>"Source "
+                    <select data-testid="search-source" on:change=move |ev| source.set(event_target_value(&ev).parse().unwrap_or(usize::MAX))>
+                        {move || backends.get().into_iter().enumerate().map(|(i, b)| view! {
+                            <option value=i.to_string() selected=move || source.get() == i>{b.name.clone()}</option>
+                        }).collect_view()}
+                        <option value=usize::MAX.to_string() selected=move || source.get() == usize::MAX>"Traces loaded in this page"</option>
+                    </select>
+                </label>
+                <label>"Service "
+                    <select data-testid="search-service" data-count=move || services.with(Vec::len) on:change=move |ev| service.set(event_target_value(&ev))>
+                        <option value="" selected=move || service.get().is_empty()>"any"</option>
+                        {move || services.get().into_iter().map(|s| {
+                            let (v, s2) = (s.clone(), s.clone());
+                            view! { <option value=v selected=move || service.get() == s2>{s}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Operation "
+                    <select data-testid="search-operation" data-count=move || operations.with(Vec::len) on:change=move |ev| operation.set(event_target_value(&ev))>
+                        <option value="" selected=move || operation.get().is_empty()>"any"</option>
+                        {move || operations.get().into_iter().map(|s| {
+                            let (v, s2) = (s.clone(), s.clone());
+                            view! { <option value=v selected=move || operation.get() == s2>{s}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="wide">"Tags "
+                    <input data-testid="search-tags" placeholder="http.status_code=500 error=true" prop:value=move || tags.get() on:input=input(tags) />
+                </label>
+                <Show when=move || kind() == Some(Kind::Tempo)>
+                    <label class="wide">"TraceQL "
+                        <input data-testid="search-traceql" placeholder="{ span.http.status_code >= 500 } (instead of the fields)" prop:value=move || traceql.get() on:input=input(traceql) />
+                    </label>
+                </Show>
+                <label>"Min duration "<input class="short" data-testid="search-min" placeholder="e.g. 100ms" prop:value=move || min_d.get() on:input=input(min_d) /></label>
+                <label>"Max duration "<input class="short" data-testid="search-max" placeholder="e.g. 2s" prop:value=move || max_d.get() on:input=input(max_d) /></label>
+                <label>"Time "
+                    <select data-testid="search-lookback" on:change=move |ev| lookback.set(event_target_value(&ev).parse().unwrap_or(2))>
+                        {LOOKBACKS.iter().enumerate().map(|(i, (l, _))| view! {
+                            <option value=i.to_string() selected=move || lookback.get() == i>{*l}</option>
+                        }).collect_view()}
+                        <option value=LOOKBACKS.len().to_string() selected=move || lookback.get() == LOOKBACKS.len()>"Custom range"</option>
+                    </select>
+                </label>
+                <Show when=move || lookback.get() == LOOKBACKS.len()>
+                    <label>"From "<input type="datetime-local" step="1" data-testid="search-from" prop:value=move || from.get() on:input=input(from) /></label>
+                    <label>"To "<input type="datetime-local" step="1" data-testid="search-to" prop:value=move || to.get() on:input=input(to) /></label>
+                </Show>
+                <label title="Times in the form and the results: UTC or this browser's time zone">
+                    <input type="checkbox" data-testid="search-utc" prop:checked=move || utc.get() on:change=move |ev| utc.set(event_target_checked(&ev)) />" UTC"
+                </label>
+                <label>"Limit "<input type="number" min="1" class="short" data-testid="search-limit" prop:value=move || limit.get().to_string()
+                    on:input=move |ev| limit.set(event_target_value(&ev).parse().unwrap_or(20)) /></label>
+                <button class="button primary" type="submit" data-testid="search-submit" disabled=move || busy.get()>"Find traces"</button>
+                <Show when=move || busy.get()>
+                    <button class="button" type="button" data-testid="search-cancel" on:click=move |_| { cancel(); busy.set(false); }>"Cancel"</button>
+                </Show>
+                <span class="spacer"></span>
+                <input class="mono" data-testid="search-trace-id" placeholder="Trace id" prop:value=move || trace_id.get() on:input=input(trace_id)
+                    on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); open_by_id(); } />
+                <button class="button" type="button" data-testid="search-open-id" on:click=move |_| open_by_id()>"Open trace"</button>
+            </form>
+            {move || status.get().map(|s| view! {
+                <p class="search-status" role="status" data-testid="search-error">{s}</p>
+            })}
+            <p class="muted mono search-url" data-testid="search-url">{move || last_url.get()}</p>
+            <SearchResults
+                results=Signal::derive(move || results.with(|r| r.0.clone()))
+                dark=dark
+                utc=Signal::derive(move || utc.get())
+                on_open=on_open
+                on_compare=on_compare
+            />
+        </section>
+    }
+}
