@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import { startFakeBackends } from './fake_backends.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -860,5 +861,205 @@ describe('log links and links from trace data', () => {
     assert.deepEqual(anchors, ['https://runbook.example/cart']);
     assert.match(await page.innerText('[data-testid=span-attributes]'), /javascript:alert\(1\)/);
     await page.context().close();
+  });
+});
+
+describe('live backends', () => {
+  let fake;
+  before(async () => { fake = await startFakeBackends(corpus); });
+  after(() => fake?.server.close());
+
+  const requestsTo = (prefix, p) => fake.requests.filter((r) => r.prefix === prefix && (!p || r.path === p));
+  async function openSearch(page) {
+    await page.click('[data-testid=search-button]');
+    await page.waitForSelector('[data-testid=search-panel]');
+  }
+  async function addBackend(page, url, { kind, timeout } = {}) {
+    await page.evaluate(() => { document.querySelector('.backend-settings').open = true; });
+    await page.fill('[data-testid=backend-url]', url);
+    if (kind) await page.selectOption('[data-testid=backend-kind]', kind);
+    if (timeout) await page.fill('[data-testid=backend-timeout]', String(timeout));
+    await page.click('[data-testid=backend-add]');
+  }
+  const count = (page, testid) => page.$eval(`[data-testid=${testid}]`, (e) => +e.dataset.count);
+  async function choose(page, testid, value) {
+    await page.waitForFunction((t) => +document.querySelector(`[data-testid=${t}]`).dataset.count > 0, testid);
+    await page.selectOption(`[data-testid=${testid}]`, value);
+  }
+  async function search(page, { service, operation, tags, min }) {
+    if (service) await choose(page, 'search-service', service);
+    if (operation) await choose(page, 'search-operation', operation);
+    if (tags) await page.fill('[data-testid=search-tags]', tags);
+    if (min) await page.fill('[data-testid=search-min]', min);
+    await page.click('[data-testid=search-submit]');
+    await page.waitForFunction(() => +document.querySelector('[data-testid=search-results]').dataset.count > 0
+      || document.querySelector('[data-testid=search-error]'));
+    return page.$$eval('[data-testid=results-table] tbody tr', (rows) => rows.map((r) => r.dataset.traceId));
+  }
+  /** Opens a result by clicking its row; the trace summary shows the opened trace. */
+  async function openResult(page, id) {
+    const before = (await summary(page)).traceId;
+    await page.click(`[data-testid=results-table] tbody tr[data-trace-id="${id}"] td:nth-child(2)`);
+    await page.waitForFunction((b) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId !== b, before);
+    return summary(page);
+  }
+  /** Dots drawn on the scatter plot: [any ink, red (error) ink]. */
+  const scatterInk = (page) => page.$eval('[data-testid=results-scatter]', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const bg = [d[0], d[1], d[2]];
+    let ink = 0, red = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 30) ink++;
+      if (d[i] > 200 && d[i] - d[i + 1] > 120 && d[i] - d[i + 2] > 120) red++;
+    }
+    return [ink, red];
+  });
+
+  test('Jaeger query API v1: services, operations, a search with a tag and a minimum duration, open a result', async () => {
+    const page = await newPage();
+    await openSearch(page);
+    await addBackend(page, `${fake.base}/jaeger`);
+    assert.equal(await page.$eval('[data-testid=backend-list] li', (e) => e.dataset.kind), 'jaeger', 'kind from the URL');
+    const ids = await search(page, { service: 'jaeger-query', operation: '/api/services/{service}/operations',
+      tags: 'sampler.type=probabilistic', min: '1.5ms' });
+    const q = requestsTo('jaeger', '/api/traces').at(-1).query;
+    assert.equal(q.service, 'jaeger-query');
+    assert.equal(q.operation, '/api/services/{service}/operations');
+    assert.deepEqual(JSON.parse(q.tags), { 'sampler.type': 'probabilistic' });
+    assert.equal(q.minDuration, '1500us');
+    assert.equal(q.limit, '20');
+    assert.ok(+q.end - +q.start === 3600e6, 'the last hour, in µs');
+    assert.ok(requestsTo('jaeger', '/api/services/jaeger-query/operations').length >= 1);
+    assert.deepEqual(ids.length, 1);
+    assert.ok((await scatterInk(page))[0] > 20, 'a dot on the scatter plot');
+    const s = await openResult(page, ids[0]);
+    assert.equal(s.traceId, ids[0]);
+    assert.equal(s.spans, 2);
+    assert.ok(await inkRatio(page) > 0.01, 'the waterfall is drawn');
+    await page.screenshot({ path: path.join(out, 'search-jaeger.png') });
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('Jaeger API v3: time range required, tags filtered in the page, errors in red', async () => {
+    const page = await newPage({ dark: true });
+    await openSearch(page);
+    await addBackend(page, `${fake.base}/jaeger3`, { kind: 'jaeger-v3' });
+    const ids = await search(page, { service: 'frontend', operation: 'HTTP GET', tags: 'http.request.method=GET', min: '1ms' });
+    assert.equal(requestsTo('jaeger3', '/api/v3/trace-summaries').length, 1, 'summaries tried first');
+    const q = requestsTo('jaeger3', '/api/v3/traces').at(-1).query;
+    assert.equal(q['query.service_name'], 'frontend');
+    assert.equal(q['query.operation_name'], 'HTTP GET');
+    assert.equal(q['query.duration_min'], '1ms');
+    assert.equal(q['query.search_depth'], '20');
+    assert.match(q['query.start_time_min'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+    assert.equal(Date.parse(q['query.start_time_max']) - Date.parse(q['query.start_time_min']), 3600e3);
+    assert.equal(ids.length, 1);
+    const [ink, red] = await scatterInk(page);
+    assert.ok(ink > 20 && red > 10, `the trace with errors is a red dot (${ink}, ${red})`);
+    const s = await openResult(page, ids[0]);
+    assert.equal(s.spans, 40);
+    assert.equal(s.errors, 3);
+    // No match: Jaeger v3 says 404 "No traces found", which is no results, not an error.
+    await choose(page, 'search-service', 'frontend');
+    await page.fill('[data-testid=search-tags]', 'http.request.method=DELETE');
+    await page.click('[data-testid=search-submit]');
+    await page.waitForSelector('[data-testid=search-error]');
+    assert.match(await page.textContent('[data-testid=search-error]'), /no traces found/);
+    assert.equal(await count(page, 'search-results'), 0);
+    await page.screenshot({ path: path.join(out, 'search-jaeger-v3-dark.png') });
+    // Chromium logs the 404s (no trace-summaries; no traces found) itself.
+    assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
+  });
+
+  test('Tempo: tags in logfmt, seconds, summaries; a trace by id from the v2 API and from the older one', async () => {
+    const page = await newPage();
+    await openSearch(page);
+    await addBackend(page, `${fake.base}/tempo`);
+    assert.equal(await page.$eval('[data-testid=backend-list] li', (e) => e.dataset.kind), 'tempo');
+    const ids = await search(page, { service: 'frontend', operation: '/cart', tags: 'http.status_code=500', min: '100ms' });
+    const q = requestsTo('tempo', '/api/search').at(-1).query;
+    assert.equal(q.tags, 'service.name=frontend name=/cart http.status_code=500');
+    assert.equal(q.minDuration, '100ms');
+    assert.equal(q.limit, '20');
+    assert.ok(/^\d{10}$/.test(q.start) && +q.end - +q.start >= 3600 && +q.end - +q.start <= 3601, 'seconds');
+    assert.deepEqual(ids.sort(), ['1b1ba462b409200d', 'd6e9329d67b6146a']);
+    const opsQ = requestsTo('tempo', '/api/v2/search/tag/name/values').at(-1).query.q;
+    assert.equal(opsQ, '{resource.service.name="frontend"}');
+    let s = await openResult(page, 'd6e9329d67b6146a');
+    assert.equal(s.spans, 6, 'the v2 answer ({trace: …}) decoded');
+    s = await openResult(page, '1b1ba462b409200d');
+    assert.equal(s.spans, 1);
+    assert.equal(requestsTo('tempo', '/api/v2/traces/1b1ba462b409200d').length, 1);
+    assert.equal(requestsTo('tempo', '/api/traces/1b1ba462b409200d').length, 1, 'fell back to the older endpoint');
+    // TraceQL instead of the fields.
+    await page.fill('[data-testid=search-traceql]', '{ span.http.status_code >= 500 }');
+    await page.click('[data-testid=search-submit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=search-url]').textContent.includes('q='));
+    assert.equal(requestsTo('tempo', '/api/search').at(-1).query.q, '{ span.http.status_code >= 500 }');
+    // Chromium logs the v2 endpoint's 404 (the fallback's cause) itself.
+    assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
+  });
+
+  test('Zipkin: annotationQuery and µs durations; two results side by side', async () => {
+    const page = await newPage();
+    await openSearch(page);
+    await addBackend(page, `${fake.base}/zipkin`);
+    const ids = await search(page, { service: 'servicea', tags: 'kafka.topic=orders error=true', min: '2ms' });
+    const q = requestsTo('zipkin', '/api/v2/traces').at(-1).query;
+    assert.equal(q.serviceName, 'servicea');
+    assert.equal(q.annotationQuery, 'kafka.topic=orders and error=true');
+    assert.equal(q.minDuration, '2000');
+    assert.equal(+q.lookback, 3600e3);
+    assert.ok(Math.abs(+q.endTs - Date.now()) < 60e3, 'endTs is now, in ms');
+    assert.equal(ids.length, 2);
+    await page.check(`[data-testid=results-table] tbody tr[data-trace-id="${ids[0]}"] input`);
+    await page.check(`[data-testid=results-table] tbody tr[data-trace-id="${ids[1]}"] input`);
+    await page.click('[data-testid=results-compare]');
+    await page.waitForSelector('[data-testid=compare-view]');
+    const sides = await page.$$eval('[data-testid=compare-side]', (s) => s.map((e) => e.dataset.traceId));
+    assert.deepEqual(sides.sort(), [...ids].sort());
+    const drawn = await page.$$eval('[data-testid=compare-view] [data-testid=waterfall-canvas]', (cs) => cs.map((c) => +c.dataset.rows));
+    assert.equal(drawn.length, 2);
+    assert.ok(drawn.every((n) => n > 0));
+    await page.screenshot({ path: path.join(out, 'search-zipkin-compare.png') });
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('failures say what is wrong and the page stays usable', async () => {
+    const page = await newPage();
+    await openSearch(page);
+    const cases = [
+      { url: 'http://127.0.0.1:9', expect: /no answer from http:\/\/127\.0\.0\.1:9.*CORS/ },
+      { url: `${fake.base}/slow`, timeout: 1, expect: /did not answer within 1 s/ },
+      { url: `${fake.base}/broken`, expect: /HTTP 500.*storage backend unavailable: cassandra query timed out/ },
+      { url: `${fake.base}/notjson`, expect: /not JSON/ },
+      { url: `${fake.base}/nocors`, expect: /no answer from .*CORS.*--query\.additional-headers/ },
+    ];
+    for (const c of cases) {
+      await addBackend(page, c.url, { kind: 'jaeger', timeout: c.timeout });
+      await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('[data-testid=search-error]')?.textContent || ''),
+        c.expect.source, { timeout: 10000 }).catch(() => {});
+      assert.match(await page.textContent('[data-testid=search-error]'), c.expect, c.url);
+    }
+    // A trace id the backend does not have.
+    await addBackend(page, `${fake.base}/jaeger`);
+    await page.waitForFunction(() => +document.querySelector('[data-testid=search-service]').dataset.count > 0);
+    await page.fill('[data-testid=search-trace-id]', 'deadbeef');
+    await page.click('[data-testid=search-open-id]');
+    await page.waitForSelector('[data-testid=search-error]');
+    assert.match(await page.textContent('[data-testid=search-error]'), /no trace with id deadbeef/);
+    // Still usable: the same form over the traces loaded here, then a result opens.
+    await page.selectOption('[data-testid=search-source]', { label: 'Traces loaded in this page' });
+    const ids = await search(page, { service: [...demoServices][0], min: '1ms' });
+    assert.ok(ids.length >= 1);
+    await page.click(`[data-testid=results-table] tbody tr[data-trace-id="${ids[0]}"] td:nth-child(2)`);
+    await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]').dataset.traceId === id, ids[0]);
+    await page.screenshot({ path: path.join(out, 'search-failure.png') });
+    // The settings outlive a reload.
+    await page.reload();
+    await page.waitForSelector('.app[data-ready=true]');
+    await openSearch(page);
+    assert.equal(await page.$$eval('[data-testid=backend-list] li', (l) => l.length), 6);
+    assert.deepEqual(page.errors.filter((e) => !/Failed to load resource|ERR_CONNECTION_REFUSED|CORS|Access-Control/.test(e)), []);
   });
 });

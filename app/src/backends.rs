@@ -181,37 +181,38 @@ async fn get_bytes(b: &BackendConf, url: &str) -> Result<(u16, Vec<u8>), String>
     Ok((status, body))
 }
 
-/// Whole traces from `url` into the dataset; the indices added (empty when
-/// the backend found none). The open trace stays open.
-async fn load_traces(
-    loader: Loader,
-    b: &BackendConf,
-    url: &str,
-) -> Result<std::ops::Range<usize>, String> {
+/// Whole traces from `url` into the dataset; the index of each trace of
+/// the answer (none when the backend found none). A trace loaded before
+/// (the same search again) is not added twice. The open trace stays open.
+async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<Vec<usize>, String> {
     let (status, body) = get_bytes(b, url).await?;
     if response::is_empty_search(b.kind, status, &body) || response::is_empty_traces(&body) {
-        let n = loader.dataset.with_untracked(|ds| ds.traces.len());
-        return Ok(n..n);
+        return Ok(Vec::new());
     }
     let was_open = loader.open.get_untracked();
     let blob = crate::loader::blob_of(&body);
     drop(body);
-    let added = loader.load_blob(&b.name, blob).await;
-    if was_open.is_some() {
-        loader.open.set(was_open);
-    }
-    let added = added.ok_or_else(|| {
+    let added = loader.load_blob(&b.name, blob).await.ok_or_else(|| {
         format!(
             "{}'s answer could not be read (see the message above)",
             b.name
         )
     })?;
-    loader.fetched_from.update(|f| {
-        f[added.clone()]
-            .iter_mut()
-            .for_each(|u| *u = Some(url.to_string()))
+    let map = loader
+        .dataset
+        .try_update(|ds| ds.drop_repeated_from(added.start))
+        .unwrap_or_default();
+    let n = loader.dataset.with_untracked(|ds| ds.traces.len());
+    loader.sources.update(|s| {
+        s.truncate(added.start);
+        s.resize(n, b.name.clone());
     });
-    Ok(added)
+    loader.fetched_from.update(|f| {
+        f.truncate(added.start);
+        f.resize(n, Some(url.to_string()));
+    });
+    loader.open.set(was_open.or(map.first().copied()));
+    Ok(map)
 }
 
 /// Services or operations into `list`; failures into `status`.
@@ -451,29 +452,24 @@ pub fn BackendPanel(
                 let url = query::search(b.kind, &b.url, &s);
                 last_url.set(url.clone());
                 let added = load_traces(loader, &b, &url).await?;
-                let rows = dataset.with_untracked(|ds| response::found_in(ds, added.clone()));
                 // Jaeger v3's HTTP API takes no tags: they filter here.
-                let keep: Vec<usize> = if b.kind.server_side_tags() || s.tags.is_empty() {
-                    added.clone().collect()
-                } else {
-                    let s = Search {
-                        start_us: 0,
-                        end_us: 0,
-                        ..s.clone()
-                    };
-                    dataset.with_untracked(|ds| {
-                        added
-                            .clone()
-                            .filter(|&i| matches(ds, &ds.traces[i], &s))
-                            .collect()
-                    })
+                let s = Search {
+                    start_us: 0,
+                    end_us: 0,
+                    ..s.clone()
                 };
-                let pairs: Vec<(Found, Option<usize>)> = rows
-                    .into_iter()
-                    .zip(added.clone())
-                    .filter(|(_, t)| keep.contains(t))
-                    .map(|(r, t)| (r, Some(t)))
-                    .collect();
+                let filter = !b.kind.server_side_tags() && !s.tags.is_empty();
+                let pairs: Vec<(Found, Option<usize>)> = dataset.with_untracked(|ds| {
+                    added
+                        .iter()
+                        .filter(|&&i| !filter || matches(ds, &ds.traces[i], &s))
+                        .flat_map(|&i| {
+                            response::found_in(ds, i..i + 1)
+                                .into_iter()
+                                .map(move |r| (r, Some(i)))
+                        })
+                        .collect()
+                });
                 Ok(pairs.into_iter().unzip())
             }
             .await;
@@ -496,7 +492,7 @@ pub fn BackendPanel(
         for url in query::trace(b.kind, &b.url, &id) {
             last_url.set(url.clone());
             match load_traces(loader, &b, &url).await {
-                Ok(r) if !r.is_empty() => return Ok(r.start),
+                Ok(r) if !r.is_empty() => return Ok(r[0]),
                 Ok(_) => last = format!("{}: no trace with id {id}", b.name),
                 Err(e) => last = e,
             }
@@ -590,7 +586,11 @@ pub fn BackendPanel(
             )));
         }
         let name = match new_name.get_untracked().trim() {
-            "" => origin_of(&url),
+            "" => url
+                .split_once("://")
+                .map_or(url.as_str(), |(_, r)| r)
+                .trim_end_matches('/')
+                .to_string(),
             n => n.to_string(),
         };
         backends.update(|l| {

@@ -91,7 +91,8 @@ pub fn SearchResults(
         let dpr = device_pixel_ratio();
         canvas.set_width((w * dpr).round() as u32);
         canvas.set_height((h * dpr).round() as u32);
-        let drawn = results.with(|r| draw_scatter(canvas, r, dark, dpr));
+        let utc = utc.get();
+        let drawn = results.with(|r| draw_scatter(canvas, r, dark, utc, dpr));
         match drawn {
             Ok(points) => {
                 dots.set_value(points);
@@ -206,6 +207,7 @@ pub fn draw_scatter(
     canvas: HtmlCanvasElement,
     rows: &[Found],
     dark: bool,
+    utc: bool,
     dpr: f64,
 ) -> Result<Vec<(f64, f64)>, String> {
     let th = theme(dark);
@@ -221,6 +223,22 @@ pub fn draw_scatter(
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&bg).map_err(|x| e(&x))?;
+    if rows.is_empty() {
+        let (w, h) = root.dim_in_pixel();
+        let style = font(12.0)
+            .color(&muted)
+            .pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Center,
+            ));
+        root.draw_text(
+            "No results: the duration and start of each will be plotted here",
+            &style,
+            (w as i32 / 2, h as i32 / 2),
+        )
+        .map_err(|x| e(&x))?;
+        return Ok(Vec::new());
+    }
     let t0 = rows.iter().map(|r| r.start_ns).min().unwrap_or(0);
     let t1 = rows.iter().map(|r| r.start_ns).max().unwrap_or(0);
     let dmax = rows.iter().map(|r| r.duration_ns).max().unwrap_or(1).max(1) as f64;
@@ -243,7 +261,11 @@ pub fn draw_scatter(
         .map_err(|x| e(&x))?;
     chart
         .configure_mesh()
-        .x_desc(format!("seconds after {}", format_utc(t0)))
+        .x_desc(if utc {
+            "start (UTC)"
+        } else {
+            "start (local time)"
+        })
         .y_desc(format!("duration ({unit_name})"))
         .label_style(font(11.0))
         .axis_desc_style(font(11.0))
@@ -252,6 +274,18 @@ pub fn draw_scatter(
         .light_line_style(bg)
         .x_labels(6)
         .y_labels(5)
+        .x_label_formatter(&|v| {
+            // Dates over days, clock times over minutes, offsets below.
+            let full = format_time(t0 + (v * 1e9) as i64, utc);
+            if span_s >= 2.0 * 86_400.0 {
+                full[..10].to_string()
+            } else if span_s >= 60.0 {
+                full[11..19].to_string()
+            } else {
+                let sign = if *v < 0.0 { "−" } else { "+" };
+                format!("{sign}{}", format_duration(v.abs() * 1e9))
+            }
+        })
         .draw()
         .map_err(|x| e(&x))?;
     let point = |r: &Found| ((r.start_ns - t0) as f64 / 1e9, r.duration_ns as f64 / unit);

@@ -410,6 +410,31 @@ impl Dataset {
         self.links.truncate(l.links as usize);
         self.resources.truncate(l.resources as usize);
     }
+    /// Drops the traces from `start` on that repeat an earlier one (same
+    /// trace id and span count: a search answered again); for each of those
+    /// traces, the index it now has or the earlier one it repeats. What the
+    /// repeats referred to in the shared tables stays (unused).
+    pub fn drop_repeated_from(&mut self, start: usize) -> Vec<usize> {
+        let mut seen: rustc_hash::FxHashMap<(StrId, usize), usize> = self.traces[..start]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ((t.trace_id_text, t.len()), i))
+            .collect();
+        let tail = self.traces.split_off(start);
+        let mut map = Vec::with_capacity(tail.len());
+        for t in tail {
+            let key = (t.trace_id_text, t.len());
+            match seen.get(&key) {
+                Some(&i) => map.push(i),
+                None => {
+                    seen.insert(key, self.traces.len());
+                    map.push(self.traces.len());
+                    self.traces.push(t);
+                }
+            }
+        }
+        map
+    }
     pub fn str(&self, id: StrId) -> &str {
         self.strings.get(id)
     }

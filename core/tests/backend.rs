@@ -102,3 +102,22 @@ fn tempo_v2_trace_by_id_answers_decode() {
         ra.spans
     );
 }
+
+#[test]
+fn a_search_answered_again_adds_no_second_copy() {
+    let path = corpus_dir().join("jaeger/jaeger-ui-TraceCriticalPath-testTrace.json");
+    let bytes = std::fs::read(path).unwrap();
+    let other = std::fs::read(corpus_dir().join("jaeger/jaeger-uimodel-ui_01.json")).unwrap();
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, &bytes).unwrap();
+    decode_bytes(&mut ds, &other).unwrap();
+    assert_eq!(ds.traces.len(), 2);
+    // The same answer again, then a new one: the repeat maps to trace 0.
+    decode_bytes(&mut ds, &bytes).unwrap();
+    assert_eq!(ds.drop_repeated_from(2), [0]);
+    assert_eq!(ds.traces.len(), 2);
+    let mut again = Dataset::default();
+    decode_bytes(&mut again, &bytes).unwrap();
+    assert_eq!(again.drop_repeated_from(0), [0]);
+    assert_eq!(again.traces.len(), 1);
+}
