@@ -694,15 +694,15 @@ pub fn BackendPanel(
                     </select>
                 </label>
                 <label class="wide">"Tags "
-                    <input data-testid="search-tags" placeholder="http.status_code=500 error=true" prop:value=move || tags.get() on:input=input(tags) />
+                    <input data-testid="search-tags" placeholder="http.status_code=500 error=true" on:input=input(tags) />
                 </label>
                 <Show when=move || kind() == Some(Kind::Tempo)>
                     <label class="wide">"TraceQL "
-                        <input data-testid="search-traceql" placeholder="{ span.http.status_code >= 500 } (instead of the fields)" prop:value=move || traceql.get() on:input=input(traceql) />
+                        <input data-testid="search-traceql" placeholder="{ span.http.status_code >= 500 } (instead of the fields)" on:input=input(traceql) />
                     </label>
                 </Show>
-                <label>"Min duration "<input class="short" data-testid="search-min" placeholder="e.g. 100ms" prop:value=move || min_d.get() on:input=input(min_d) /></label>
-                <label>"Max duration "<input class="short" data-testid="search-max" placeholder="e.g. 2s" prop:value=move || max_d.get() on:input=input(max_d) /></label>
+                <label>"Min duration "<input class="short" data-testid="search-min" placeholder="e.g. 100ms" on:input=input(min_d) /></label>
+                <label>"Max duration "<input class="short" data-testid="search-max" placeholder="e.g. 2s" on:input=input(max_d) /></label>
                 <label>"Time "
                     <select data-testid="search-lookback" on:change=move |ev| lookback.set(event_target_value(&ev).parse().unwrap_or(2))>
                         {LOOKBACKS.iter().enumerate().map(|(i, (l, _))| view! {
@@ -712,20 +712,20 @@ pub fn BackendPanel(
                     </select>
                 </label>
                 <Show when=move || lookback.get() == LOOKBACKS.len()>
-                    <label>"From "<input type="datetime-local" step="1" data-testid="search-from" prop:value=move || from.get() on:input=input(from) /></label>
-                    <label>"To "<input type="datetime-local" step="1" data-testid="search-to" prop:value=move || to.get() on:input=input(to) /></label>
+                    <label>"From "<input type="datetime-local" step="1" data-testid="search-from" on:input=input(from) /></label>
+                    <label>"To "<input type="datetime-local" step="1" data-testid="search-to" on:input=input(to) /></label>
                 </Show>
                 <label title="Times in the form and the results: UTC or this browser's time zone">
                     <input type="checkbox" data-testid="search-utc" prop:checked=move || utc.get() on:change=move |ev| utc.set(event_target_checked(&ev)) />" UTC"
                 </label>
-                <label>"Limit "<input type="number" min="1" class="short" data-testid="search-limit" prop:value=move || limit.get().to_string()
+                <label>"Limit "<input type="number" min="1" class="short" data-testid="search-limit" value="20"
                     on:input=move |ev| limit.set(event_target_value(&ev).parse().unwrap_or(20)) /></label>
                 <button class="button primary" type="submit" data-testid="search-submit" disabled=move || busy.get()>"Find traces"</button>
                 <Show when=move || busy.get()>
                     <button class="button" type="button" data-testid="search-cancel" on:click=move |_| { cancel(); busy.set(false); }>"Cancel"</button>
                 </Show>
                 <span class="spacer"></span>
-                <input class="mono" data-testid="search-trace-id" placeholder="Trace id" prop:value=move || trace_id.get() on:input=input(trace_id)
+                <input class="mono" data-testid="search-trace-id" placeholder="Trace id" on:input=input(trace_id)
                     on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); open_by_id(); } />
                 <button class="button" type="button" data-testid="search-open-id" on:click=move |_| open_by_id()>"Open trace"</button>
             </form>
