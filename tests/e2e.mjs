@@ -1025,6 +1025,23 @@ describe('live backends', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('a link naming a backend asks before contacting it, then opens the trace from there', async () => {
+    const link = `?backend=${encodeURIComponent(`${fake.base}/jaeger`)}&kind=jaeger&trace=2db17286b3e6b148&view=flame`;
+    const page = await newPage({ url: link, wait: false });
+    await page.waitForSelector('[data-testid=origin-prompt]');
+    const before = requestsTo('jaeger').length;
+    assert.equal(await page.$eval('[data-testid=origin-prompt]', (e) => e.dataset.origin), fake.base);
+    await page.click('[data-testid=origin-allow]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === '2db17286b3e6b148');
+    assert.ok(requestsTo('jaeger', '/api/traces/2db17286b3e6b148').length >= 1);
+    assert.ok(requestsTo('jaeger').length > before);
+    await page.waitForSelector('[data-testid=view-flame][aria-selected=true]');
+    // The backend is now in the settings, chosen in the search form.
+    await page.waitForSelector('[data-testid=search-panel]');
+    assert.equal(await page.$eval('[data-testid=backend-list] li', (e) => e.dataset.kind), 'jaeger');
+    assert.deepEqual(page.errors, []);
+  });
+
   test('failures say what is wrong and the page stays usable', async () => {
     const page = await newPage();
     await openSearch(page);

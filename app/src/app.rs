@@ -139,6 +139,7 @@ pub fn App() -> impl IntoView {
     let log_links_open = RwSignal::new(false);
     let search_open = RwSignal::new(false);
     let compare = RwSignal::new(None::<(usize, usize)>);
+    let linked_backend = RwSignal::new(None::<crate::backends::BackendConf>);
 
     // Opening a trace resets what belonged to the previous one.
     Effect::new(move |_| {
@@ -229,8 +230,59 @@ pub fn App() -> impl IntoView {
         pending.set_value(Some(st));
         open.set(idx);
     };
+    // A link naming a backend: added to the settings (asking first for a
+    // new origin), its trace fetched by id, then the link applied.
+    let open_backend_link = move |base: String, st: UrlState| {
+        use tracescope_core::backend::Kind;
+        let kind = st
+            .kind
+            .as_deref()
+            .and_then(Kind::from_key)
+            .or_else(|| Kind::detect(&base));
+        let origin = url_state::origin_of(&base);
+        let (Some(kind), Some(origin)) = (kind, origin) else {
+            errors.update(|v| {
+                v.push(LoadError {
+                    source: base.clone(),
+                    message: "a backend link needs an http(s) URL and kind=jaeger, jaeger-v3, tempo or zipkin".into(),
+                })
+            });
+            apply(st);
+            url_ready.set(true);
+            return;
+        };
+        if !url_state::origin_allowed(&origin) {
+            origin_prompt.set(Some((origin, base, st)));
+            return;
+        }
+        let conf = crate::backends::ensure(&base, kind);
+        linked_backend.set(Some(conf.clone()));
+        search_open.set(true);
+        leptos::task::spawn_local(async move {
+            let want = st.trace.clone();
+            let known = dataset.with_untracked(|ds| {
+                want.as_deref()
+                    .is_some_and(|id| ds.traces.iter().any(|t| ds.str(t.trace_id_text) == id))
+            });
+            if let (Some(id), false) = (want, known) {
+                if let Err(message) = crate::backends::fetch_trace(loader, &conf, &id).await {
+                    errors.update(|v| {
+                        v.push(LoadError {
+                            source: conf.name.clone(),
+                            message,
+                        })
+                    });
+                }
+            }
+            apply(st);
+            url_ready.set(true);
+        });
+    };
     // Loads the trace file a link names (asking first for a new origin), then applies the link.
     let open_link = move |st: UrlState| {
+        if let Some(base) = st.backend.clone() {
+            return open_backend_link(base, st);
+        }
         let Some(url) = st.url.clone() else {
             apply(st);
             url_ready.set(true);
@@ -608,7 +660,7 @@ pub fn App() -> impl IntoView {
 
             <main>
                 <Show when=move || search_open.get()>
-                    <crate::backends::BackendPanel loader=loader dark=Signal::derive(move || dark.get()) compare=compare />
+                    <crate::backends::BackendPanel loader=loader dark=Signal::derive(move || dark.get()) compare=compare linked=linked_backend />
                 </Show>
                 {move || compare.get().map(|pair| view! {
                     <crate::compare::CompareView dataset=dataset pair=pair dark=Signal::derive(move || dark.get())

@@ -97,13 +97,14 @@ pub fn unreachable_message(b: &BackendConf, url: &str) -> String {
 }
 
 thread_local! {
-    /// The request in flight (one at a time), for Cancel and the timeout.
-    static CURRENT: RefCell<Option<(AbortController, std::rc::Rc<std::cell::Cell<bool>>)>> = const { RefCell::new(None) };
+    /// The requests in flight, for Cancel.
+    static IN_FLIGHT: RefCell<Vec<(u32, AbortController)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-/// Cancels the request in flight.
+/// Cancels every request in flight.
 pub fn cancel() {
-    if let Some((c, _)) = CURRENT.with_borrow_mut(|c| c.take()) {
+    for (_, c) in IN_FLIGHT.with_borrow_mut(std::mem::take) {
         c.abort();
     }
 }
@@ -111,10 +112,13 @@ pub fn cancel() {
 /// GET `url` from backend `b` with its timeout; the answer if its status
 /// is a success (or an empty Jaeger v3 search), else a message.
 async fn get(b: &BackendConf, url: &str) -> Result<gloo_net::http::Response, String> {
-    cancel();
     let controller = AbortController::new().map_err(|e| format!("{e:?}"))?;
     let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
-    CURRENT.with_borrow_mut(|c| *c = Some((controller.clone(), timed_out.clone())));
+    let id = NEXT_ID.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    });
+    IN_FLIGHT.with_borrow_mut(|v| v.push((id, controller.clone())));
     let (c2, t2) = (controller.clone(), timed_out.clone());
     let timer = Closure::once_into_js(move || {
         t2.set(true);
@@ -137,6 +141,7 @@ async fn get(b: &BackendConf, url: &str) -> Result<gloo_net::http::Response, Str
     if let Some(w) = web_sys::window() {
         w.clear_timeout_with_handle(timer_id);
     }
+    IN_FLIGHT.with_borrow_mut(|v| v.retain(|(i, _)| *i != id));
     let resp = match sent {
         Ok(r) => r,
         Err(_) if timed_out.get() => {
@@ -215,6 +220,53 @@ async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<Vec<u
     Ok(map)
 }
 
+/// Loads the trace `id` from backend `b` (Tempo: its v2 API, then the older
+/// one); its index in the dataset.
+pub async fn fetch_trace(loader: Loader, b: &BackendConf, id: &str) -> Result<usize, String> {
+    let mut last = String::new();
+    for url in query::trace(b.kind, &b.url, id) {
+        match load_traces(loader, b, &url).await {
+            Ok(r) if !r.is_empty() => return Ok(r[0]),
+            Ok(_) => last = format!("{}: no trace with id {id}", b.name),
+            Err(e) => last = e,
+        }
+    }
+    if last.contains("HTTP 404") {
+        last = format!("{}: no trace with id {id} (HTTP 404)", b.name);
+    }
+    Err(last)
+}
+
+/// The configured backend with this URL and kind, added (and kept) when
+/// there is none: a link that names a backend.
+pub fn ensure(url: &str, kind: Kind) -> BackendConf {
+    let mut list = load();
+    let url = url.trim_end_matches('/').to_string();
+    if let Some(b) = list
+        .iter()
+        .find(|b| b.url.trim_end_matches('/') == url && b.kind == kind)
+    {
+        return b.clone();
+    }
+    let b = BackendConf {
+        name: default_name(&url),
+        url,
+        kind,
+        timeout_s: 15.0,
+    };
+    list.push(b.clone());
+    save(&list);
+    b
+}
+
+/// A backend's name when none is given: its URL without the scheme.
+fn default_name(url: &str) -> String {
+    url.split_once("://")
+        .map_or(url, |(_, r)| r)
+        .trim_end_matches('/')
+        .to_string()
+}
+
 /// Services or operations into `list`; failures into `status`.
 fn fetch_list(
     b: BackendConf,
@@ -275,6 +327,8 @@ pub fn BackendPanel(
     #[prop(into)] dark: Signal<bool>,
     /// Two loaded traces to show side by side.
     compare: RwSignal<Option<(usize, usize)>>,
+    /// A backend a link named ([`ensure`]d): chosen as the source.
+    linked: RwSignal<Option<BackendConf>>,
 ) -> impl IntoView {
     let dataset = loader.dataset;
     let backends = RwSignal::new(load());
@@ -310,6 +364,13 @@ pub fn BackendPanel(
     let settings_open = RwSignal::new(backends.with_untracked(Vec::is_empty));
 
     let backend = move || backends.with(|b| b.get(source.get()).cloned());
+    Effect::new(move |_| {
+        let Some(l) = linked.get() else { return };
+        backends.set(load());
+        if let Some(i) = backends.with_untracked(|b| b.iter().position(|b| *b == l)) {
+            source.set(i);
+        }
+    });
     let kind = move || backend().map(|b| b.kind);
 
     // Services of the chosen source.
@@ -486,21 +547,9 @@ pub fn BackendPanel(
         });
     };
 
-    // A result's trace: loaded already, or fetched by id first.
     let fetch_trace = move |b: BackendConf, id: String| async move {
-        let mut last = String::new();
-        for url in query::trace(b.kind, &b.url, &id) {
-            last_url.set(url.clone());
-            match load_traces(loader, &b, &url).await {
-                Ok(r) if !r.is_empty() => return Ok(r[0]),
-                Ok(_) => last = format!("{}: no trace with id {id}", b.name),
-                Err(e) => last = e,
-            }
-        }
-        if last.contains("HTTP 404") {
-            last = format!("{}: no trace with id {id} (HTTP 404)", b.name);
-        }
-        Err(last)
+        last_url.set(query::trace(b.kind, &b.url, &id).join("  "));
+        fetch_trace(loader, &b, &id).await
     };
     let trace_index = move |i: usize| -> Option<usize> {
         results.with_untracked(|r| r.1.get(i).copied().flatten())

@@ -7,7 +7,9 @@
 //! filter, `q=` the flame search, `flame=merged`, `scope=all`, `cp=0` when
 //! the critical path is hidden, `fspan=` the span the flame chart is zoomed
 //! into, `fnode=` the merged flame frame zoomed into, `fold=` span ids of
-//! collapsed subtrees (up to [`MAX_FOLDS`]).
+//! collapsed subtrees (up to [`MAX_FOLDS`]), `backend=` and `kind=` a
+//! tracing backend to open `trace=` from (read, not written: the trace's
+//! `url=` is its answer's address).
 
 use web_sys::UrlSearchParams;
 
@@ -27,6 +29,11 @@ pub struct UrlState {
     pub flame_node: Option<u32>,
     /// Span ids of collapsed subtrees (left out when there are too many).
     pub fold: Vec<String>,
+    /// `backend=` a tracing backend's base URL and `kind=` its API
+    /// (jaeger, jaeger-v3, tempo, zipkin; guessed from the URL when left
+    /// out): the link opens `trace=` from there.
+    pub backend: Option<String>,
+    pub kind: Option<String>,
 }
 
 /// More collapsed subtrees than this are not put in the URL (it would grow
@@ -66,6 +73,8 @@ impl UrlState {
                         .collect()
                 })
                 .unwrap_or_default(),
+            backend: get("backend"),
+            kind: get("kind"),
         }
     }
 
