@@ -985,6 +985,16 @@ describe('live backends', () => {
     assert.deepEqual(ids.sort(), ['1b1ba462b409200d', 'd6e9329d67b6146a']);
     const opsQ = requestsTo('tempo', '/api/v2/search/tag/name/values').at(-1).query.q;
     assert.equal(opsQ, '{resource.service.name="frontend"}');
+    // Tag names, then a tag's values, complete the tags box.
+    await page.fill('[data-testid=search-tags]', '');
+    await page.type('[data-testid=search-tags]', 'http.method=');
+    await page.waitForFunction(() => [...document.querySelectorAll('#tag-hints option')].some((o) => o.value === 'http.method=POST'));
+    assert.equal(requestsTo('tempo', '/api/v2/search/tags').length, 1);
+    assert.equal(requestsTo('tempo', '/api/v2/search/tag/http.method/values').length, 1);
+    await page.fill('[data-testid=search-tags]', 'http.method=GET ');
+    await page.dispatchEvent('[data-testid=search-tags]', 'input');
+    const hints = await page.$$eval('#tag-hints option', (o) => o.map((x) => x.value));
+    assert.ok(hints.includes('http.method=GET http.status_code='), hints.join(' | '));
     let s = await openResult(page, 'd6e9329d67b6146a');
     assert.equal(s.spans, 6, 'the v2 answer ({trace: …}) decoded');
     s = await openResult(page, '1b1ba462b409200d');

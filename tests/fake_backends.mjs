@@ -138,13 +138,16 @@ function jaegerV3(c, p, q, send) {
 /** Grafana Tempo's HTTP API. */
 function tempo(c, p, q, send) {
   const services = sorted(c.tempoSearch.traces.map((t) => t.rootServiceName).concat(['cart', 'checkout']));
-  const values = (xs) => ({ tagValues: xs.map((value) => ({ type: 'string', value })), metrics: {} });
-  if (p === '/api/v2/search/tag/resource.service.name/values') return send(200, values(services));
+  const tagList = (xs) => ({ tagValues: xs.map((value) => ({ type: 'string', value })), metrics: {} });
+  if (p === '/api/v2/search/tag/resource.service.name/values') return send(200, tagList(services));
   if (p === '/api/v2/search/tag/name/values') {
     const svc = /resource\.service\.name\s*=\s*"([^"]*)"/.exec(q.q || '')?.[1];
     const names = c.tempoSearch.traces.filter((t) => !svc || t.rootServiceName === svc).map((t) => t.rootTraceName);
-    return send(200, values(sorted(names)));
+    return send(200, tagList(sorted(names)));
   }
+  const values = (m) => m && { 'http.method': ['GET', 'POST'], 'http.status_code': ['200', '500'] }[m[1]];
+  const tagValues = values(p.match(/^\/api\/v2\/search\/tag\/(.+)\/values$/));
+  if (tagValues) return send(200, { tagValues: tagValues.map((value) => ({ type: 'string', value })), metrics: {} });
   if (p === '/api/v2/search/tags') {
     return send(200, { scopes: [{ name: 'resource', tags: ['service.name'] }, { name: 'span', tags: ['http.method', 'http.status_code'] }] });
   }

@@ -267,20 +267,20 @@ fn default_name(url: &str) -> String {
         .to_string()
 }
 
-/// Services or operations into `list`; failures into `status`.
+/// A list (services, operations, Tempo's tags or tag values) into `list`,
+/// read by `parse`; failures into `status`.
+type ParseList = fn(Kind, &[u8]) -> Result<Vec<String>, String>;
 fn fetch_list(
     b: BackendConf,
     url: String,
     list: RwSignal<Vec<String>>,
     status: RwSignal<Option<String>>,
-    operations: bool,
+    parse: ParseList,
 ) {
     leptos::task::spawn_local(async move {
-        let parsed = match get_bytes(&b, &url).await {
-            Ok((_, body)) if operations => response::operations(b.kind, &body),
-            Ok((_, body)) => response::services(b.kind, &body),
-            Err(e) => Err(e),
-        };
+        let parsed = get_bytes(&b, &url)
+            .await
+            .and_then(|(_, body)| parse(b.kind, &body));
         match parsed {
             Ok(v) => list.set(v),
             Err(e) => {
@@ -373,6 +373,56 @@ pub fn BackendPanel(
     });
     let kind = move || backend().map(|b| b.kind);
 
+    // Tempo: its tag names, then a tag's values, complete the tags box.
+    let tag_names = RwSignal::new(Vec::<String>::new());
+    let tag_values = RwSignal::new(Vec::<String>::new());
+    let values_of = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        tag_names.set(Vec::new());
+        values_of.set(String::new());
+        if let Some(b) = backend().filter(|b| b.kind == Kind::Tempo) {
+            let url = query::tempo_tags(&b.url);
+            fetch_list(b, url, tag_names, status, |_, body| {
+                response::tempo_tags(body)
+            });
+        }
+    });
+    let on_tags_input = move |ev| {
+        let text = event_target_value(&ev);
+        tags.set(text.clone());
+        let last = text.rsplit(' ').next().unwrap_or("");
+        let Some(key) = last.strip_suffix('=').filter(|k| !k.is_empty()) else {
+            return;
+        };
+        if let Some(b) = backend().filter(|b| b.kind == Kind::Tempo) {
+            if key != values_of.get_untracked() {
+                values_of.set(key.to_string());
+                let url = query::tempo_tag_values(&b.url, key);
+                fetch_list(b, url, tag_values, status, |_, body| {
+                    response::tempo_tag_values(body)
+                });
+            }
+        }
+    };
+    let tag_hints = Memo::new(move |_| {
+        let text = tags.get();
+        let (head, last) = match text.rsplit_once(' ') {
+            Some((h, l)) => (format!("{h} "), l.to_string()),
+            None => (String::new(), text.clone()),
+        };
+        match last.split_once('=') {
+            Some((k, _)) if k == values_of.get() => tag_values.with(|vs| {
+                vs.iter()
+                    .map(|v| match v.contains(' ') {
+                        true => format!("{head}{k}=\"{v}\""),
+                        false => format!("{head}{k}={v}"),
+                    })
+                    .collect::<Vec<_>>()
+            }),
+            _ => tag_names.with(|ns| ns.iter().map(|n| format!("{head}{n}=")).collect()),
+        }
+    });
+
     // Services of the chosen source.
     Effect::new(move |_| {
         let b = backend();
@@ -382,7 +432,7 @@ pub fn BackendPanel(
         match b {
             Some(b) => {
                 let url = query::services(b.kind, &b.url);
-                fetch_list(b, url, services, status, false);
+                fetch_list(b, url, services, status, response::services);
             }
             None => services.set(dataset.with(|ds| {
                 let mut v: Vec<String> = ds
@@ -407,7 +457,7 @@ pub fn BackendPanel(
         match backend() {
             Some(b) => {
                 let url = query::operations(b.kind, &b.url, &s);
-                fetch_list(b, url, operations, status, true);
+                fetch_list(b, url, operations, status, response::operations);
             }
             None => operations.set(dataset.with_untracked(|ds| {
                 let mut v: Vec<String> = ds
@@ -743,7 +793,10 @@ pub fn BackendPanel(
                     </select>
                 </label>
                 <label class="wide">"Tags "
-                    <input data-testid="search-tags" placeholder="http.status_code=500 error=true" on:input=input(tags) />
+                    <input data-testid="search-tags" list="tag-hints" placeholder="http.status_code=500 error=true" on:input=on_tags_input />
+                    <datalist id="tag-hints" data-testid="tag-hints">
+                        {move || tag_hints.get().into_iter().map(|h| view! { <option value=h></option> }).collect_view()}
+                    </datalist>
                 </label>
                 <Show when=move || kind() == Some(Kind::Tempo)>
                     <label class="wide">"TraceQL "

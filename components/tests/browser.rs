@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use tracescope_components::canvas::{ctx2d, fit_text, text_width};
 use tracescope_components::flame::{self, FlamePaint, FlameSource, FRAME_H, TOP};
+use tracescope_components::search_results::draw_scatter;
 use tracescope_components::service_map::{
     self, MapPaint, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP,
 };
@@ -340,4 +341,58 @@ fn span_detail_shows_attribute_values_as_text() {
         .unwrap();
     assert_eq!(cp, "500µs (50% of the trace)");
     handle.forget();
+}
+
+#[wasm_bindgen_test]
+fn scatter_dots_sit_at_start_and_duration_errors_red() {
+    use tracescope_core::backend::response::Found;
+    let row = |start_ns: i64, duration_ns: i64, errors: usize| Found {
+        trace_id: format!("{start_ns}"),
+        root_service: "svc".into(),
+        root_name: "op".into(),
+        start_ns,
+        duration_ns,
+        spans: Some(3),
+        errors: Some(errors),
+        services: vec!["svc".into()],
+    };
+    let t0 = 1_700_000_000_000_000_000;
+    // Later and longer, with errors.
+    let rows = [
+        row(t0, 10_000_000, 0),
+        row(t0 + 60_000_000_000, 50_000_000, 2),
+    ];
+    let c = canvas(600, 240);
+    let dots = draw_scatter(c.clone(), &rows, false, true, 1.0).unwrap();
+    assert_eq!(dots.len(), 2);
+    assert!(dots[1].0 > dots[0].0 + 300.0, "{dots:?}");
+    assert!(dots[1].1 < dots[0].1 - 100.0, "{dots:?}");
+    let ctx = ctx2d(&c).unwrap();
+    let close = |a: (u8, u8, u8), b: (u8, u8, u8)| {
+        (a.0 as i32 - b.0 as i32).abs()
+            + (a.1 as i32 - b.1 as i32).abs()
+            + (a.2 as i32 - b.2 as i32).abs()
+            < 40
+    };
+    let (ok, bg, err) = (hex(LIGHT.services[0]), hex(LIGHT.bg), hex(LIGHT.error));
+    // The plain dot is the first service colour at 85 % over the background.
+    let mix = |a: u8, b: u8| (a as f64 * 0.85 + b as f64 * 0.15).round() as u8;
+    let plain = (mix(ok.0, bg.0), mix(ok.1, bg.1), mix(ok.2, bg.2));
+    assert!(
+        close(pixel(&ctx, dots[0].0, dots[0].1), plain),
+        "{:?}",
+        pixel(&ctx, dots[0].0, dots[0].1)
+    );
+    assert!(
+        close(pixel(&ctx, dots[1].0, dots[1].1), err),
+        "{:?}",
+        pixel(&ctx, dots[1].0, dots[1].1)
+    );
+    // Nothing between them.
+    let mid = ((dots[0].0 + dots[1].0) / 2.0, (dots[0].1 + dots[1].1) / 2.0);
+    assert!(!close(pixel(&ctx, mid.0, mid.1), err));
+    // No results: no dots, a sentence instead.
+    assert!(draw_scatter(canvas(600, 240), &[], false, true, 1.0)
+        .unwrap()
+        .is_empty());
 }
