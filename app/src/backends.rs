@@ -321,6 +321,25 @@ fn datetime_us(text: &str, utc: bool) -> Option<i64> {
 /// summary; the trace is fetched when opened).
 type Results = (Vec<Found>, Vec<Option<usize>>);
 
+/// A drop-down of `choices` (and "any") bound to `value`; `data-count`
+/// says how many choices there are.
+#[component]
+fn Choice(
+    testid: &'static str,
+    choices: RwSignal<Vec<String>>,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <select data-testid=testid data-count=move || choices.with(Vec::len) on:change=move |ev| value.set(event_target_value(&ev))>
+            <option value="" selected=move || value.get().is_empty()>"any"</option>
+            {move || choices.get().into_iter().map(|s| {
+                let (v, s2) = (s.clone(), s.clone());
+                view! { <option value=v selected=move || value.get() == s2>{s}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
 #[component]
 pub fn BackendPanel(
     loader: Loader,
@@ -775,22 +794,10 @@ pub fn BackendPanel(
                     </select>
                 </label>
                 <label>"Service "
-                    <select data-testid="search-service" data-count=move || services.with(Vec::len) on:change=move |ev| service.set(event_target_value(&ev))>
-                        <option value="" selected=move || service.get().is_empty()>"any"</option>
-                        {move || services.get().into_iter().map(|s| {
-                            let (v, s2) = (s.clone(), s.clone());
-                            view! { <option value=v selected=move || service.get() == s2>{s}</option> }
-                        }).collect_view()}
-                    </select>
+                    <Choice testid="search-service" choices=services value=service />
                 </label>
                 <label>"Operation "
-                    <select data-testid="search-operation" data-count=move || operations.with(Vec::len) on:change=move |ev| operation.set(event_target_value(&ev))>
-                        <option value="" selected=move || operation.get().is_empty()>"any"</option>
-                        {move || operations.get().into_iter().map(|s| {
-                            let (v, s2) = (s.clone(), s.clone());
-                            view! { <option value=v selected=move || operation.get() == s2>{s}</option> }
-                        }).collect_view()}
-                    </select>
+                    <Choice testid="search-operation" choices=operations value=operation />
                 </label>
                 <label class="wide">"Tags "
                     <input data-testid="search-tags" list="tag-hints" placeholder="http.status_code=500 error=true" on:input=on_tags_input />

@@ -2,6 +2,7 @@
 //! geometry they draw comes from `tracescope_core::layout`.
 
 pub mod canvas;
+pub mod chart;
 pub mod flame;
 pub mod search_results;
 pub mod service_map;

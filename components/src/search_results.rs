@@ -4,7 +4,8 @@
 //! errors, services). Tick two rows to open them side by side.
 
 use crate::canvas::{device_pixel_ratio, local_point, observe_size};
-use crate::theme::{rgb, theme};
+use crate::chart::{color, err, ChartStyle};
+use crate::theme::theme;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -211,15 +212,12 @@ pub fn draw_scatter(
     dpr: f64,
 ) -> Result<Vec<(f64, f64)>, String> {
     let th = theme(dark);
-    let e = |e: &dyn std::fmt::Display| e.to_string();
-    let color = |c: &str| {
-        let (r, g, b) = rgb(c);
-        RGBColor(r, g, b)
-    };
-    let (fg, muted, grid, bg) = (color(th.fg), color(th.muted), color(th.grid), color(th.bg));
+    let e = err;
+    let st = ChartStyle::new(th, dpr);
+    let (muted, bg) = (st.muted, st.bg);
     let (ok, bad) = (color(th.services[0]), color(th.error));
-    let px = |v: f64| (v * dpr).round() as i32;
-    let font = |size: f64| ("sans-serif", size * dpr).into_font().color(&fg);
+    let px = |v: f64| st.px(v);
+    let font = |size: f64| st.font(size);
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&bg).map_err(|x| e(&x))?;
@@ -259,19 +257,13 @@ pub fn draw_scatter(
         .y_label_area_size(px(52.0))
         .build_cartesian_2d(x0..x1, 0.0..y1)
         .map_err(|x| e(&x))?;
-    chart
-        .configure_mesh()
+    st.mesh(&mut chart.configure_mesh())
         .x_desc(if utc {
             "start (UTC)"
         } else {
             "start (local time)"
         })
         .y_desc(format!("duration ({unit_name})"))
-        .label_style(font(11.0))
-        .axis_desc_style(font(11.0))
-        .axis_style(muted)
-        .bold_line_style(grid)
-        .light_line_style(bg)
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&|v| {

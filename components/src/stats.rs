@@ -5,7 +5,8 @@
 //! curve are drawn with plotters on a canvas.
 
 use crate::canvas::{device_pixel_ratio, observe_size};
-use crate::theme::{rgb, theme, Theme};
+use crate::chart::{color, err, ChartStyle};
+use crate::theme::{theme, Theme};
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -109,20 +110,17 @@ pub fn draw_charts(
     th: &Theme,
     dpr: f64,
 ) -> Result<(), String> {
-    let e = |e: &dyn std::fmt::Display| e.to_string();
-    let color = |c: &str| {
-        let (r, g, b) = rgb(c);
-        RGBColor(r, g, b)
-    };
-    let (fg, muted, grid, bg) = (color(th.fg), color(th.muted), color(th.grid), color(th.bg));
+    let e = err;
+    let st = ChartStyle::new(th, dpr);
+    let (grid, bg) = (st.grid, st.bg);
     let bar = color(th.services[0]);
     let marks = [
         (50.0, row.p50_ns, color(th.services[2])),
         (95.0, row.p95_ns, color(th.services[1])),
         (99.0, row.p99_ns, color(th.error)),
     ];
-    let px = |v: f64| (v * dpr).round() as i32;
-    let font = |size: f64| ("sans-serif", size * dpr).into_font().color(&fg);
+    let px = |v: f64| st.px(v);
+    let font = |size: f64| st.font(size);
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&bg).map_err(|x| e(&x))?;
@@ -153,15 +151,9 @@ pub fn draw_charts(
         .y_label_area_size(px(44.0))
         .build_cartesian_2d(x0..x1.max(x0 + 1e-9), 0.0..ymax.max(1.0))
         .map_err(|x| e(&x))?;
-    chart
-        .configure_mesh()
+    st.mesh(&mut chart.configure_mesh())
         .x_desc(format!("duration ({unit_name})"))
         .y_desc("spans")
-        .label_style(font(11.0))
-        .axis_desc_style(font(11.0))
-        .axis_style(muted)
-        .bold_line_style(grid)
-        .light_line_style(bg)
         .x_labels(6)
         .y_labels((ymax as usize + 1).min(6))
         .x_label_formatter(&|v| trim_number(*v))
@@ -205,15 +197,9 @@ pub fn draw_charts(
         .y_label_area_size(px(52.0))
         .build_cartesian_2d(0.0..100.0, 0.0..ymax2.max(1e-9))
         .map_err(|x| e(&x))?;
-    curve
-        .configure_mesh()
+    st.mesh(&mut curve.configure_mesh())
         .x_desc("percentile")
         .y_desc(unit_name)
-        .label_style(font(11.0))
-        .axis_desc_style(font(11.0))
-        .axis_style(muted)
-        .bold_line_style(grid)
-        .light_line_style(bg)
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&|v| trim_number(*v))
