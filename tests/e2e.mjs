@@ -932,11 +932,34 @@ describe('live backends', () => {
     assert.ok(requestsTo('jaeger', '/api/services/jaeger-query/operations').length >= 1);
     assert.deepEqual(ids.length, 1);
     assert.ok((await scatterInk(page))[0] > 20, 'a dot on the scatter plot');
-    const s = await openResult(page, ids[0]);
-    assert.equal(s.traceId, ids[0]);
-    assert.equal(s.spans, 2);
+    // Click the dot on the scatter plot: its trace opens.
+    await page.click('[data-testid=view-flame]');
+    const dot = await page.$eval('[data-testid=results-scatter]', (c) => {
+      const [x, y] = c.dataset.dots.split(';')[0].split(',').map(Number);
+      const r = c.getBoundingClientRect();
+      return { x: r.x + x, y: r.y + y };
+    });
+    await page.mouse.click(dot.x, dot.y);
+    await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === id, ids[0]);
+    assert.equal((await summary(page)).spans, 2);
+    await tab(page, 'waterfall');
     assert.ok(await inkRatio(page) > 0.01, 'the waterfall is drawn');
     await page.screenshot({ path: path.join(out, 'search-jaeger.png') });
+    // The trace id box opens a trace directly (the critical-path test trace).
+    await page.fill('[data-testid=search-trace-id]', 'A');
+    await page.press('[data-testid=search-trace-id]', 'Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '4');
+    assert.equal(requestsTo('jaeger', '/api/traces/A').length, 1);
+    // A custom range, typed in UTC, goes out as µs.
+    await page.check('[data-testid=search-utc]');
+    await page.selectOption('[data-testid=search-lookback]', { label: 'Custom range' });
+    await page.fill('[data-testid=search-from]', '2019-10-17T15:00');
+    await page.fill('[data-testid=search-to]', '2019-10-17T16:30');
+    await page.click('[data-testid=search-submit]');
+    await page.waitForFunction((n) => document.querySelector('[data-testid=search-url]').textContent.includes('start=1571324400000000'));
+    const q2 = requestsTo('jaeger', '/api/traces').at(-1).query;
+    assert.equal(q2.start, String(Date.UTC(2019, 9, 17, 15) * 1000));
+    assert.equal(q2.end, String(Date.UTC(2019, 9, 17, 16, 30) * 1000));
     assert.deepEqual(page.errors, []);
   });
 
@@ -1022,6 +1045,12 @@ describe('live backends', () => {
     assert.equal(+q.lookback, 3600e3);
     assert.ok(Math.abs(+q.endTs - Date.now()) < 60e3, 'endTs is now, in ms');
     assert.equal(ids.length, 2);
+    // The list sorts by a column's header: duration, longest first, then shortest first.
+    const order = () => page.$$eval('[data-testid=results-table] tbody tr', (r) => r.map((x) => x.children[3].textContent));
+    await page.click('[data-testid=results-table] th:nth-child(4)');
+    assert.deepEqual(await order(), ['649ms', '162ms']);
+    await page.click('[data-testid=results-table] th:nth-child(4)');
+    assert.deepEqual(await order(), ['162ms', '649ms']);
     await page.check(`[data-testid=results-table] tbody tr[data-trace-id="${ids[0]}"] input`);
     await page.check(`[data-testid=results-table] tbody tr[data-trace-id="${ids[1]}"] input`);
     await page.click('[data-testid=results-compare]');
@@ -1068,6 +1097,12 @@ describe('live backends', () => {
         c.expect.source, { timeout: 10000 }).catch(() => {});
       assert.match(await page.textContent('[data-testid=search-error]'), c.expect, c.url);
     }
+    // A search in flight can be cancelled.
+    await addBackend(page, `${fake.base}/slow`, { kind: 'jaeger', timeout: 20 });
+    await page.click('[data-testid=search-submit]');
+    await page.click('[data-testid=search-cancel]');
+    await page.waitForFunction(() => /cancelled/.test(document.querySelector('[data-testid=search-error]')?.textContent || ''));
+    assert.equal(await page.$eval('[data-testid=search-submit]', (b) => b.disabled), false);
     // A trace id the backend does not have.
     await addBackend(page, `${fake.base}/jaeger`);
     await page.waitForFunction(() => +document.querySelector('[data-testid=search-service]').dataset.count > 0);
@@ -1086,7 +1121,7 @@ describe('live backends', () => {
     await page.reload();
     await page.waitForSelector('.app[data-ready=true]');
     await openSearch(page);
-    assert.equal(await page.$$eval('[data-testid=backend-list] li', (l) => l.length), 6);
+    assert.equal(await page.$$eval('[data-testid=backend-list] li', (l) => l.length), 7);
     assert.deepEqual(page.errors.filter((e) => !/Failed to load resource|ERR_CONNECTION_REFUSED|CORS|Access-Control/.test(e)), []);
   });
 });

@@ -81,7 +81,7 @@ pub fn SearchResults(
     let size = RwSignal::new((600.0, 220.0));
     observe_size(wrap, size);
     // Where each dot was drawn (CSS pixels), for clicks.
-    let dots = StoredValue::new(Vec::<(f64, f64)>::new());
+    let dots = RwSignal::new(Vec::<(f64, f64)>::new());
     let chart_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         let (w, h) = size.get();
@@ -96,7 +96,7 @@ pub fn SearchResults(
         let drawn = results.with(|r| draw_scatter(canvas, r, dark, utc, dpr));
         match drawn {
             Ok(points) => {
-                dots.set_value(points);
+                dots.set(points);
                 chart_error.set(None);
             }
             Err(e) => chart_error.set(Some(e)),
@@ -104,7 +104,7 @@ pub fn SearchResults(
     });
     let on_click = move |ev: web_sys::MouseEvent| {
         let (x, y) = local_point(canvas_ref, &ev);
-        let hit = dots.with_value(|d| {
+        let hit = dots.with_untracked(|d| {
             d.iter()
                 .enumerate()
                 .map(|(i, &(dx, dy))| (i, (dx - x).hypot(dy - y)))
@@ -173,6 +173,7 @@ pub fn SearchResults(
                 <canvas
                     node_ref=canvas_ref
                     data-testid="results-scatter"
+                    data-dots=move || dots.with(|d| d.iter().map(|(x, y)| format!("{x:.0},{y:.0}")).collect::<Vec<_>>().join(";"))
                     aria-label="Duration against start time of each result; red: traces with errors. Click a dot to open its trace."
                     style="width:100%;height:100%;display:block;cursor:pointer"
                     on:click=on_click
