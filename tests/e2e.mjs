@@ -994,6 +994,25 @@ describe('live backends', () => {
     assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
   });
 
+  test('Jaeger API v3 with trace summaries: the list from the summaries, the trace fetched when opened', async () => {
+    const page = await newPage();
+    await openSearch(page);
+    await addBackend(page, `${fake.base}/jaeger3s`, { kind: 'jaeger-v3' });
+    const ids = await search(page, { service: 'frontend', min: '1ms' });
+    assert.equal(ids.length, 1);
+    assert.equal(requestsTo('jaeger3s', '/api/v3/traces').length, 0, 'no whole traces for the list');
+    const q = requestsTo('jaeger3s', '/api/v3/trace-summaries').at(-1).query;
+    assert.equal(q['query.service_name'], 'frontend');
+    assert.equal(q['query.duration_min'], '1ms');
+    const row = await page.$eval('[data-testid=results-table] tbody tr', (r) => [...r.children].map((c) => c.textContent));
+    assert.equal(row[4], '40');
+    assert.equal(row[5], '3');
+    const s = await openResult(page, ids[0]);
+    assert.equal(s.spans, 40);
+    assert.equal(requestsTo('jaeger3s', `/api/v3/traces/${ids[0]}`).length, 1);
+    assert.deepEqual(page.errors, []);
+  });
+
   test('Tempo: tags in logfmt, seconds, summaries; a trace by id from the v2 API and from the older one', async () => {
     const page = await newPage();
     await openSearch(page);

@@ -7,6 +7,7 @@
 //
 // Every backend sits under a prefix of its own:
 //   /jaeger   Jaeger query API v1      /jaeger3  Jaeger API v3 (no trace-summaries)
+//   /jaeger3s Jaeger API v3 with trace-summaries (newer servers)
 //   /tempo    Tempo                    /zipkin   Zipkin v2
 // and the failures, each a Jaeger v1 that:
 //   /slow     answers after 3 s        /broken   answers 500 with Jaeger's error body
@@ -72,7 +73,8 @@ export async function startFakeBackends(corpus) {
           return send(500, { data: null, total: 0, limit: 0, offset: 0,
             errors: [{ code: 500, msg: 'storage backend unavailable: cassandra query timed out' }] });
         case 'notjson': return send(200, '<html><body><h1>Welcome to nginx!</h1></body></html>', 'text/html');
-        case 'jaeger3': return jaegerV3(c, p, q, send);
+        case 'jaeger3': return jaegerV3(c, p, q, send, false);
+        case 'jaeger3s': return jaegerV3(c, p, q, send, true);
         case 'tempo': return tempo(c, p, q, send);
         case 'zipkin': return zipkin(c, p, q, send);
         default: return send(404, '404 page not found\n', 'text/plain');
@@ -111,7 +113,7 @@ function jaegerV1(c, p, q, send) {
 }
 
 /** Jaeger API v3's HTTP gateway (grpc-gateway error bodies). */
-function jaegerV3(c, p, q, send) {
+function jaegerV3(c, p, q, send, summaries) {
   const error = (code, message) => send(code, { error: { httpCode: code, message } });
   const services = sorted(c.hotrod.result.resourceSpans.map(otlpService));
   if (p === '/api/v3/services') return send(200, { services });
@@ -130,6 +132,10 @@ function jaegerV3(c, p, q, send) {
   if (m) {
     const id = c.hotrod.result.resourceSpans[0].scopeSpans[0].spans[0].traceId;
     return m[1].toLowerCase() === id.toLowerCase() ? send(200, c.hotrod) : error(404, 'trace not found');
+  }
+  if (p === '/api/v3/trace-summaries' && summaries) {
+    if (!services.includes(q['query.service_name'])) return error(404, 'No traces found');
+    return send(200, { summaries: [hotrodSummary(c.hotrod)] });
   }
   // Older servers have no trace-summaries: Go's mux answers in plain text.
   return send(404, '404 page not found\n', 'text/plain');
@@ -187,4 +193,23 @@ function zipkin(c, p, q, send) {
     return t ? send(200, t) : send(404, `Trace not found: ${m[1]}`, 'text/plain');
   }
   return send(404, '404 page not found\n', 'text/plain');
+}
+
+/** Jaeger's trace summary of the HotROD answer (apiv3 summaries.go's JSON). */
+function hotrodSummary(hotrod) {
+  const spans = hotrod.result.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => ({ s, svc: otlpService(rs) }))));
+  const root = spans.find(({ s }) => !s.parentSpanId);
+  const isErr = ({ s }) => s.status?.code === 2 || s.status?.code === 'STATUS_CODE_ERROR';
+  const bySvc = new Map();
+  for (const x of spans) {
+    const e = bySvc.get(x.svc) || { name: x.svc, spanCount: 0, errorSpanCount: 0 };
+    e.spanCount++; if (isErr(x)) e.errorSpanCount++;
+    bySvc.set(x.svc, e);
+  }
+  const big = (f) => spans.map(({ s }) => BigInt(s[f])).reduce((a, b) => (f.startsWith('start') ? (a < b ? a : b) : (a > b ? a : b)));
+  return {
+    traceId: root.s.traceId, rootServiceName: root.svc, rootOperationName: root.s.name,
+    minStartTimeUnixNano: String(big('startTimeUnixNano')), maxEndTimeUnixNano: String(big('endTimeUnixNano')),
+    spanCount: spans.length, errorSpanCount: spans.filter(isErr).length, orphanSpanCount: 0, services: [...bySvc.values()],
+  };
 }
