@@ -893,7 +893,7 @@ describe('live backends', () => {
     if (min) await page.fill('[data-testid=search-min]', min);
     await page.click('[data-testid=search-submit]');
     await page.waitForFunction(() => +document.querySelector('[data-testid=search-results]').dataset.count > 0
-      || document.querySelector('[data-testid=search-error]'));
+      || document.querySelector('[data-testid=search-error], [data-testid=search-notice]'));
     return page.$$eval('[data-testid=results-table] tbody tr', (rows) => rows.map((r) => r.dataset.traceId));
   }
   /** Opens a result by clicking its row; the trace summary shows the opened trace. */
@@ -986,8 +986,9 @@ describe('live backends', () => {
     await choose(page, 'search-service', 'frontend');
     await page.fill('[data-testid=search-tags]', 'http.request.method=DELETE');
     await page.click('[data-testid=search-submit]');
-    await page.waitForSelector('[data-testid=search-error]');
-    assert.match(await page.textContent('[data-testid=search-error]'), /no traces found/);
+    await page.waitForSelector('[data-testid=search-notice]');
+    assert.match(await page.textContent('[data-testid=search-notice]'), /no traces found/);
+    assert.equal(await page.$('[data-testid=search-error]'), null, 'no results is not an error');
     assert.equal(await count(page, 'search-results'), 0);
     await page.screenshot({ path: path.join(out, 'search-jaeger-v3-dark.png') });
     // Chromium logs the 404s (no trace-summaries; no traces found) itself.

@@ -372,6 +372,8 @@ pub fn BackendPanel(
     let limit = RwSignal::new(20u32);
     let trace_id = RwSignal::new(String::new());
     let status = RwSignal::new(None::<String>);
+    // Not an error: a search that found nothing.
+    let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let results = RwSignal::new((Vec::<Found>::new(), Vec::<Option<usize>>::new()) as Results);
     let last_url = RwSignal::new(String::new());
@@ -528,6 +530,7 @@ pub fn BackendPanel(
     };
 
     let run_search = move || {
+        notice.set(None);
         let s = match form() {
             Ok(s) => s,
             Err(e) => return status.set(Some(e)),
@@ -607,7 +610,7 @@ pub fn BackendPanel(
             match outcome {
                 Ok(r) => {
                     if r.0.is_empty() {
-                        status.set(Some(format!("{}: no traces found", b.name)));
+                        notice.set(Some(format!("{}: no traces found", b.name)));
                     }
                     results.set(r);
                 }
@@ -840,6 +843,9 @@ pub fn BackendPanel(
             </form>
             {move || status.get().map(|s| view! {
                 <p class="search-status" role="status" data-testid="search-error">{s}</p>
+            })}
+            {move || notice.get().map(|s| view! {
+                <p class="search-notice" role="status" data-testid="search-notice">{s}</p>
             })}
             <p class="muted mono search-url" data-testid="search-url">{move || last_url.get()}</p>
             <SearchResults
