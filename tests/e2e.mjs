@@ -929,6 +929,7 @@ describe('live backends', () => {
     assert.equal(q.minDuration, '1500us');
     assert.equal(q.limit, '20');
     assert.ok(+q.end - +q.start === 3600e6, 'the last hour, in µs');
+    assert.equal(q.lookback, '1h');
     assert.ok(requestsTo('jaeger', '/api/services/jaeger-query/operations').length >= 1);
     assert.deepEqual(ids.length, 1);
     assert.ok((await scatterInk(page))[0] > 20, 'a dot on the scatter plot');
@@ -1058,6 +1059,8 @@ describe('live backends', () => {
     await openSearch(page);
     await addBackend(page, `${fake.base}/zipkin`);
     const ids = await search(page, { service: 'servicea', tags: 'kafka.topic=orders error=true', min: '2ms' });
+    await page.waitForFunction(() => +document.querySelector('[data-testid=search-operation]').dataset.count > 0);
+    assert.equal(requestsTo('zipkin', '/api/v2/spans').at(-1).query.serviceName, 'servicea');
     const q = requestsTo('zipkin', '/api/v2/traces').at(-1).query;
     assert.equal(q.serviceName, 'servicea');
     assert.equal(q.annotationQuery, 'kafka.topic=orders and error=true');

@@ -32,6 +32,18 @@ pub fn go_duration(us: i64) -> String {
     }
 }
 
+/// Jaeger UI's `lookback` for a range of `us` (`1h`, `2d`, `15m`, else
+/// `custom`); the server searches `start`..`end` either way.
+fn jaeger_lookback(us: i64) -> String {
+    let (day, hour, minute) = (86_400_000_000, 3_600_000_000, 60_000_000);
+    match us {
+        u if u > 0 && u % day == 0 => format!("{}d", u / day),
+        u if u > 0 && u % hour == 0 => format!("{}h", u / hour),
+        u if u > 0 && u % minute == 0 => format!("{}m", u / minute),
+        _ => "custom".into(),
+    }
+}
+
 fn opt(v: Option<i64>, f: impl Fn(i64) -> String) -> String {
     v.map(f).unwrap_or_default()
 }
@@ -122,6 +134,7 @@ pub fn search(kind: Kind, base: &str, s: &Search) -> String {
                 ("maxDuration", opt(s.max_duration_us, go_duration)),
                 ("start", s.start_us.to_string()),
                 ("end", s.end_us.to_string()),
+                ("lookback", jaeger_lookback(s.end_us - s.start_us)),
                 ("limit", limit),
             ])
         }
@@ -258,6 +271,14 @@ mod tests {
     }
 
     #[test]
+    fn jaeger_lookbacks() {
+        assert_eq!(jaeger_lookback(86_400_000_000 * 2), "2d");
+        assert_eq!(jaeger_lookback(3_600_000_000 * 6), "6h");
+        assert_eq!(jaeger_lookback(900_000_000), "15m");
+        assert_eq!(jaeger_lookback(1_000_001), "custom");
+    }
+
+    #[test]
     fn durations_in_go_syntax() {
         assert_eq!(go_duration(1500), "1500us");
         assert_eq!(go_duration(2000), "2ms");
@@ -279,7 +300,7 @@ mod tests {
             search(Kind::JaegerV1, b, &search_form()),
             "http://localhost:16686/api/traces?service=frontend&operation=HTTP%20GET%20%2Fcart\
              &tags=%7B%22http.status_code%22%3A%22500%22%2C%22error%22%3A%22true%22%7D\
-             &minDuration=1500us&maxDuration=2s&start=1634724300000000&end=1634727900000000&limit=20"
+             &minDuration=1500us&maxDuration=2s&start=1634724300000000&end=1634727900000000&lookback=1h&limit=20"
         );
         assert_eq!(
             trace(Kind::JaegerV1, b, "abc"),
