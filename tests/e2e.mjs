@@ -1129,6 +1129,14 @@ describe('live backends', () => {
     // A trace id the backend does not have.
     await addBackend(page, `${fake.base}/jaeger`);
     await page.waitForFunction(() => +document.querySelector('[data-testid=search-service]').dataset.count > 0);
+    // A slow backend's late answer does not overwrite the list of the one chosen after it.
+    const slowLabel = await page.$$eval('[data-testid=search-source] option', (o) => o.map((x) => x.textContent).find((t) => t.endsWith('/slow')));
+    const fastLabel = await page.$$eval('[data-testid=search-source] option', (o) => o.map((x) => x.textContent).find((t) => t.endsWith('/jaeger')));
+    await page.selectOption('[data-testid=search-source]', { label: slowLabel });
+    await page.selectOption('[data-testid=search-source]', { label: fastLabel });
+    await page.waitForTimeout(3500);
+    const listed = await page.$$eval('[data-testid=search-service] option', (o) => o.map((x) => x.value));
+    assert.ok(listed.includes('jaeger-query') && !listed.includes('slow-only'), listed.join(','));
     await page.fill('[data-testid=search-trace-id]', 'deadbeef');
     await page.click('[data-testid=search-open-id]');
     await page.waitForSelector('[data-testid=search-error]');

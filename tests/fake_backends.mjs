@@ -68,7 +68,11 @@ export async function startFakeBackends(corpus) {
     };
     const answer = () => {
       switch (prefix) {
-        case 'jaeger': case 'slow': case 'nocors': return jaegerV1(c, p, q, send);
+        case 'slow':
+          // Its own service list, so a late answer is told apart from another backend's.
+          if (p === '/api/services') return send(200, { data: ['slow-only'], total: 1, limit: 0, offset: 0, errors: null });
+          return jaegerV1(c, p, q, send);
+        case 'jaeger': case 'nocors': return jaegerV1(c, p, q, send);
         case 'broken':
           return send(500, { data: null, total: 0, limit: 0, offset: 0,
             errors: [{ code: 500, msg: 'storage backend unavailable: cassandra query timed out' }] });

@@ -267,28 +267,57 @@ fn default_name(url: &str) -> String {
         .to_string()
 }
 
-/// A list (services, operations, Tempo's tags or tag values) into `list`,
-/// read by `parse`; failures into `status`.
+/// How a list's answer is read.
 type ParseList = fn(Kind, &[u8]) -> Result<Vec<String>, String>;
-fn fetch_list(
-    b: BackendConf,
-    url: String,
+
+/// A list filled from a backend (services, operations, Tempo's tags or tag
+/// values). An answer lands only if nothing newer was asked for the same
+/// list meanwhile (another backend chosen before a slow one answered).
+#[derive(Clone, Copy)]
+struct Feed {
     list: RwSignal<Vec<String>>,
-    status: RwSignal<Option<String>>,
-    parse: ParseList,
-) {
-    leptos::task::spawn_local(async move {
-        let parsed = get_bytes(&b, &url)
-            .await
-            .and_then(|(_, body)| parse(b.kind, &body));
-        match parsed {
-            Ok(v) => list.set(v),
-            Err(e) => {
-                list.set(Vec::new());
-                status.set(Some(format!("{}: {e}", b.name)));
-            }
+    asked: StoredValue<u32>,
+}
+
+impl Feed {
+    fn new() -> Self {
+        Feed {
+            list: RwSignal::new(Vec::new()),
+            asked: StoredValue::new(0),
         }
-    });
+    }
+
+    fn set(self, v: Vec<String>) {
+        self.asked.update_value(|n| *n += 1);
+        self.list.set(v);
+    }
+
+    /// `url` from `b`, read by `parse`; failures into `status`.
+    fn fetch(
+        self,
+        b: BackendConf,
+        url: String,
+        status: RwSignal<Option<String>>,
+        parse: ParseList,
+    ) {
+        self.asked.update_value(|n| *n += 1);
+        let me = self.asked.get_value();
+        leptos::task::spawn_local(async move {
+            let parsed = get_bytes(&b, &url)
+                .await
+                .and_then(|(_, body)| parse(b.kind, &body));
+            if self.asked.try_get_value() != Some(me) {
+                return;
+            }
+            match parsed {
+                Ok(v) => self.list.set(v),
+                Err(e) => {
+                    self.list.set(Vec::new());
+                    status.set(Some(format!("{}: {e}", b.name)));
+                }
+            }
+        });
+    }
 }
 
 /// The lookback choices (label, µs); "custom" uses the from/to fields.
@@ -357,8 +386,8 @@ pub fn BackendPanel(
     } else {
         0
     });
-    let services = RwSignal::new(Vec::<String>::new());
-    let operations = RwSignal::new(Vec::<String>::new());
+    let services = Feed::new();
+    let operations = Feed::new();
     let service = RwSignal::new(String::new());
     let operation = RwSignal::new(String::new());
     let tags = RwSignal::new(String::new());
@@ -395,17 +424,15 @@ pub fn BackendPanel(
     let kind = move || backend().map(|b| b.kind);
 
     // Tempo: its tag names, then a tag's values, complete the tags box.
-    let tag_names = RwSignal::new(Vec::<String>::new());
-    let tag_values = RwSignal::new(Vec::<String>::new());
+    let tag_names = Feed::new();
+    let tag_values = Feed::new();
     let values_of = RwSignal::new(String::new());
     Effect::new(move |_| {
         tag_names.set(Vec::new());
         values_of.set(String::new());
         if let Some(b) = backend().filter(|b| b.kind == Kind::Tempo) {
             let url = query::tempo_tags(&b.url);
-            fetch_list(b, url, tag_names, status, |_, body| {
-                response::tempo_tags(body)
-            });
+            tag_names.fetch(b, url, status, |_, body| response::tempo_tags(body));
         }
     });
     let on_tags_input = move |ev| {
@@ -419,9 +446,7 @@ pub fn BackendPanel(
             if key != values_of.get_untracked() {
                 values_of.set(key.to_string());
                 let url = query::tempo_tag_values(&b.url, key);
-                fetch_list(b, url, tag_values, status, |_, body| {
-                    response::tempo_tag_values(body)
-                });
+                tag_values.fetch(b, url, status, |_, body| response::tempo_tag_values(body));
             }
         }
     };
@@ -432,7 +457,7 @@ pub fn BackendPanel(
             None => (String::new(), text.clone()),
         };
         match last.split_once('=') {
-            Some((k, _)) if k == values_of.get() => tag_values.with(|vs| {
+            Some((k, _)) if k == values_of.get() => tag_values.list.with(|vs| {
                 vs.iter()
                     .map(|v| match v.contains(' ') {
                         true => format!("{head}{k}=\"{v}\""),
@@ -440,7 +465,9 @@ pub fn BackendPanel(
                     })
                     .collect::<Vec<_>>()
             }),
-            _ => tag_names.with(|ns| ns.iter().map(|n| format!("{head}{n}=")).collect()),
+            _ => tag_names
+                .list
+                .with(|ns| ns.iter().map(|n| format!("{head}{n}=")).collect()),
         }
     });
 
@@ -453,7 +480,7 @@ pub fn BackendPanel(
         match b {
             Some(b) => {
                 let url = query::services(b.kind, &b.url);
-                fetch_list(b, url, services, status, response::services);
+                services.fetch(b, url, status, response::services);
             }
             None => services.set(dataset.with(|ds| {
                 let mut v: Vec<String> = ds
@@ -478,7 +505,7 @@ pub fn BackendPanel(
         match backend() {
             Some(b) => {
                 let url = query::operations(b.kind, &b.url, &s);
-                fetch_list(b, url, operations, status, response::operations);
+                operations.fetch(b, url, status, response::operations);
             }
             None => operations.set(dataset.with_untracked(|ds| {
                 let mut v: Vec<String> = ds
@@ -797,10 +824,10 @@ pub fn BackendPanel(
                     </select>
                 </label>
                 <label>"Service "
-                    <Choice testid="search-service" choices=services value=service />
+                    <Choice testid="search-service" choices=services.list value=service />
                 </label>
                 <label>"Operation "
-                    <Choice testid="search-operation" choices=operations value=operation />
+                    <Choice testid="search-operation" choices=operations.list value=operation />
                 </label>
                 <label class="wide">"Tags "
                     <input data-testid="search-tags" list="tag-hints" placeholder="http.status_code=500 error=true" on:input=on_tags_input />
