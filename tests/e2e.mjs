@@ -969,7 +969,7 @@ describe('live backends', () => {
     await openSearch(page);
     await addBackend(page, `${fake.base}/jaeger3`, { kind: 'jaeger-v3' });
     const ids = await search(page, { service: 'frontend', operation: 'HTTP GET', tags: 'http.request.method=GET', min: '1ms' });
-    assert.equal(requestsTo('jaeger3', '/api/v3/trace-summaries').length, 1, 'summaries tried first');
+    assert.equal(requestsTo('jaeger3', '/api/v3/trace-summaries').length, 0, 'with tags, whole traces (tags are matched in the page)');
     const q = requestsTo('jaeger3', '/api/v3/traces').at(-1).query;
     assert.equal(q['query.service_name'], 'frontend');
     assert.equal(q['query.operation_name'], 'HTTP GET');
@@ -983,6 +983,14 @@ describe('live backends', () => {
     const s = await openResult(page, ids[0]);
     assert.equal(s.spans, 40);
     assert.equal(s.errors, 3);
+    // Without tags, summaries are asked first; this older server has none (404), so whole traces.
+    const before = requestsTo('jaeger3', '/api/v3/traces').length;
+    await page.fill('[data-testid=search-tags]', '');
+    await page.click('[data-testid=search-submit]');
+    for (let i = 0; i < 200 && requestsTo('jaeger3', '/api/v3/traces').length === before; i++) await page.waitForTimeout(25);
+    await page.waitForFunction(() => +document.querySelector('[data-testid=search-results]').dataset.count === 1);
+    assert.equal(requestsTo('jaeger3', '/api/v3/trace-summaries').length, 1);
+    assert.equal(requestsTo('jaeger3', '/api/v3/traces').length, before + 1);
     // No match: Jaeger v3 says 404 "No traces found", which is no results, not an error.
     await choose(page, 'search-service', 'frontend');
     await page.fill('[data-testid=search-tags]', 'http.request.method=DELETE');
@@ -1012,6 +1020,12 @@ describe('live backends', () => {
     const s = await openResult(page, ids[0]);
     assert.equal(s.spans, 40);
     assert.equal(requestsTo('jaeger3s', `/api/v3/traces/${ids[0]}`).length, 1);
+    // With tags, whole traces are needed to match them in the page.
+    await page.fill('[data-testid=search-tags]', 'http.request.method=GET');
+    await page.click('[data-testid=search-submit]');
+    await page.waitForFunction(() => /\/api\/v3\/traces\?/.test(document.querySelector('[data-testid=search-url]').textContent));
+    assert.equal(requestsTo('jaeger3s', '/api/v3/traces').length, 1);
+    assert.equal(await count(page, 'search-results'), 1);
     assert.deepEqual(page.errors, []);
   });
 

@@ -594,8 +594,9 @@ pub fn BackendPanel(
                     let n = rows.len();
                     return Ok((rows, vec![None; n]));
                 }
-                if b.kind == Kind::JaegerV3 {
-                    // Summaries where the server has them (newer Jaeger).
+                if b.kind == Kind::JaegerV3 && s.tags.is_empty() {
+                    // Summaries where the server has them (newer Jaeger);
+                    // tags are matched on whole traces, in the page.
                     let url = query::trace_summaries(&b.url, &s);
                     if let Ok((status, body)) = get_bytes(&b, &url).await {
                         if response::is_empty_search(b.kind, status, &body) {
