@@ -230,6 +230,14 @@ pub fn App() -> impl IntoView {
         pending.set_value(Some(st));
         open.set(idx);
     };
+    // Whether the trace a link names is loaded already.
+    let trace_loaded = move |st: &UrlState| {
+        dataset.with_untracked(|ds| {
+            st.trace
+                .as_deref()
+                .is_some_and(|id| ds.traces.iter().any(|t| ds.str(t.trace_id_text) == id))
+        })
+    };
     // A link naming a backend: added to the settings (asking first for a
     // new origin), its trace fetched by id, then the link applied.
     let open_backend_link = move |base: String, st: UrlState| {
@@ -241,12 +249,11 @@ pub fn App() -> impl IntoView {
             .or_else(|| Kind::detect(&base));
         let origin = url_state::origin_of(&base);
         let (Some(kind), Some(origin)) = (kind, origin) else {
-            errors.update(|v| {
-                v.push(LoadError {
-                    source: base.clone(),
-                    message: "a backend link needs an http(s) URL and kind=jaeger, jaeger-v3, tempo or zipkin".into(),
-                })
-            });
+            loader.fail(
+                &base,
+                "a backend link needs an http(s) URL and kind=jaeger, jaeger-v3, tempo or zipkin"
+                    .into(),
+            );
             apply(st);
             url_ready.set(true);
             return;
@@ -259,19 +266,9 @@ pub fn App() -> impl IntoView {
         linked_backend.set(Some(conf.clone()));
         search_open.set(true);
         leptos::task::spawn_local(async move {
-            let want = st.trace.clone();
-            let known = dataset.with_untracked(|ds| {
-                want.as_deref()
-                    .is_some_and(|id| ds.traces.iter().any(|t| ds.str(t.trace_id_text) == id))
-            });
-            if let (Some(id), false) = (want, known) {
+            if let (Some(id), false) = (st.trace.clone(), trace_loaded(&st)) {
                 if let Err(message) = crate::backends::fetch_trace(loader, &conf, &id).await {
-                    errors.update(|v| {
-                        v.push(LoadError {
-                            source: conf.name.clone(),
-                            message,
-                        })
-                    });
+                    loader.fail(&conf.name, message);
                 }
             }
             apply(st);
@@ -289,12 +286,7 @@ pub fn App() -> impl IntoView {
             return;
         };
         let Some(origin) = url_state::origin_of(&url) else {
-            errors.update(|v| {
-                v.push(LoadError {
-                    source: url.clone(),
-                    message: "only http(s) links are loaded".into(),
-                })
-            });
+            loader.fail(&url, "only http(s) links are loaded".into());
             url_ready.set(true);
             return;
         };
@@ -303,12 +295,7 @@ pub fn App() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            let known = dataset.with_untracked(|ds| {
-                st.trace
-                    .as_deref()
-                    .is_some_and(|id| ds.traces.iter().any(|t| ds.str(t.trace_id_text) == id))
-            });
-            if !known {
+            if !trace_loaded(&st) {
                 loader.load_url(&url).await;
             }
             apply(st);

@@ -5,6 +5,7 @@
 //! decoding worker), so search results become loaded traces.
 
 use crate::loader::Loader;
+use crate::url_state::{self, storage};
 use js_sys::Date;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -12,6 +13,7 @@ use tracescope_components::search_results::SearchResults;
 use tracescope_core::backend::form::{matches, parse_duration_us, parse_tags};
 use tracescope_core::backend::response::{self, Found};
 use tracescope_core::backend::{query, Kind, Search};
+use tracescope_core::model::StrId;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
@@ -28,8 +30,7 @@ pub struct BackendConf {
 }
 
 pub fn load() -> Vec<BackendConf> {
-    let text = web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
+    let text = storage()
         .and_then(|s| s.get_item(KEY).ok().flatten())
         .unwrap_or_default();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
@@ -56,28 +57,21 @@ fn save(list: &[BackendConf]) {
             serde_json::json!({"name": b.name, "url": b.url, "kind": b.kind.key(), "timeout_s": b.timeout_s})
         })
         .collect();
-    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+    if let Some(s) = storage() {
         let _ = s.set_item(KEY, &serde_json::Value::Array(v).to_string());
     }
 }
 
-fn page_origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
-}
-
+/// `url`'s origin for messages (the URL itself when it has none).
 fn origin_of(url: &str) -> String {
-    web_sys::Url::new(url)
-        .map(|u| u.origin())
-        .unwrap_or_else(|_| url.to_string())
+    url_state::origin_of(url).unwrap_or_else(|| url.to_string())
 }
 
 /// What to say when the browser gives no answer at all: it cannot tell
 /// an unreachable host from an answer it may not read (CORS), so both,
 /// with how to allow this page for the backend's kind.
 pub fn unreachable_message(b: &BackendConf, url: &str) -> String {
-    let (origin, page) = (origin_of(url), page_origin());
+    let (origin, page) = (origin_of(url), url_state::page_origin());
     let how = match b.kind {
         Kind::JaegerV1 | Kind::JaegerV3 => format!(
             "Jaeger: start the query service with --query.additional-headers=\"Access-Control-Allow-Origin: {page}\" \
@@ -203,19 +197,7 @@ async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<Vec<u
             b.name
         )
     })?;
-    let map = loader
-        .dataset
-        .try_update(|ds| ds.drop_repeated_from(added.start))
-        .unwrap_or_default();
-    let n = loader.dataset.with_untracked(|ds| ds.traces.len());
-    loader.sources.update(|s| {
-        s.truncate(added.start);
-        s.resize(n, b.name.clone());
-    });
-    loader.fetched_from.update(|f| {
-        f.truncate(added.start);
-        f.resize(n, Some(url.to_string()));
-    });
+    let map = loader.drop_repeated(added, url);
     loader.open.set(was_open.or(map.first().copied()));
     Ok(map)
 }
@@ -344,6 +326,15 @@ fn datetime_us(text: &str, utc: bool) -> Option<i64> {
     };
     let ms = Date::parse(&t);
     (!ms.is_nan()).then_some((ms * 1000.0) as i64)
+}
+
+/// The distinct texts of `ids`, sorted (a string per name, not per span).
+fn names(ds: &tracescope_core::Dataset, mut ids: Vec<StrId>) -> Vec<String> {
+    ids.sort_unstable();
+    ids.dedup();
+    let mut v: Vec<String> = ids.into_iter().map(|id| ds.str(id).to_string()).collect();
+    v.sort_unstable();
+    v
 }
 
 /// The result rows and, for each, the loaded trace it is (None: only a
@@ -483,14 +474,8 @@ pub fn BackendPanel(
                 services.fetch(b, url, status, response::services);
             }
             None => services.set(dataset.with(|ds| {
-                let mut v: Vec<String> = ds
-                    .traces
-                    .iter()
-                    .flat_map(|t| t.service.iter().map(|&s| ds.str(s).to_string()))
-                    .collect();
-                v.sort_unstable();
-                v.dedup();
-                v
+                let ids: Vec<StrId> = ds.traces.iter().flat_map(|t| ds.services_of(t)).collect();
+                names(ds, ids)
             })),
         }
     });
@@ -508,19 +493,19 @@ pub fn BackendPanel(
                 operations.fetch(b, url, status, response::operations);
             }
             None => operations.set(dataset.with_untracked(|ds| {
-                let mut v: Vec<String> = ds
+                let Some(svc) = ds.strings.lookup(&s) else {
+                    return Vec::new();
+                };
+                let ids: Vec<StrId> = ds
                     .traces
                     .iter()
                     .flat_map(|t| {
                         (0..t.len())
-                            .filter(|&i| ds.str(t.service[i]) == s)
-                            .map(|i| ds.str(t.name[i]).to_string())
-                            .collect::<Vec<_>>()
+                            .filter(move |&i| t.service[i] == svc)
+                            .map(move |i| t.name[i])
                     })
                     .collect();
-                v.sort_unstable();
-                v.dedup();
-                v
+                names(ds, ids)
             })),
         }
     });
@@ -670,16 +655,16 @@ pub fn BackendPanel(
         }
         t
     };
+    // A trace fetched or found: opened (side by side closes), else why not.
+    let show = move |r: Result<usize, String>| match r {
+        Ok(t) => {
+            compare.set(None);
+            loader.open.set(Some(t));
+        }
+        Err(e) => status.set(Some(e)),
+    };
     let on_open = Callback::new(move |i: usize| {
-        leptos::task::spawn_local(async move {
-            match ensure_loaded(i).await {
-                Ok(t) => {
-                    compare.set(None);
-                    loader.open.set(Some(t));
-                }
-                Err(e) => status.set(Some(e)),
-            }
-        });
+        leptos::task::spawn_local(async move { show(ensure_loaded(i).await) });
     });
     let on_compare = Callback::new(move |(a, b): (usize, usize)| {
         leptos::task::spawn_local(async move {
@@ -712,13 +697,7 @@ pub fn BackendPanel(
                 leptos::task::spawn_local(async move {
                     let r = fetch_trace(b, id).await;
                     busy.set(false);
-                    match r {
-                        Ok(t) => {
-                            compare.set(None);
-                            loader.open.set(Some(t));
-                        }
-                        Err(e) => status.set(Some(e)),
-                    }
+                    show(r);
                 });
             }
         }
@@ -735,11 +714,7 @@ pub fn BackendPanel(
             )));
         }
         let name = match new_name.get_untracked().trim() {
-            "" => url
-                .split_once("://")
-                .map_or(url.as_str(), |(_, r)| r)
-                .trim_end_matches('/')
-                .to_string(),
+            "" => default_name(&url),
             n => n.to_string(),
         };
         backends.update(|l| {
@@ -769,6 +744,8 @@ pub fn BackendPanel(
         });
     };
 
+    // One copy of the rows per search, not per read.
+    let result_rows = Memo::new(move |_| results.with(|r| r.0.clone()));
     let input = |sig: RwSignal<String>| move |ev| sig.set(event_target_value(&ev));
     view! {
         <section class="search-panel" data-testid="search-panel">
@@ -877,7 +854,7 @@ pub fn BackendPanel(
             })}
             <p class="muted mono search-url" data-testid="search-url">{move || last_url.get()}</p>
             <SearchResults
-                results=Signal::derive(move || results.with(|r| r.0.clone()))
+                results=result_rows
                 dark=dark
                 utc=Signal::derive(move || utc.get())
                 on_open=on_open

@@ -43,7 +43,8 @@ pub fn blob_of(bytes: &[u8]) -> Blob {
 }
 
 impl Loader {
-    fn fail(&self, source: &str, message: String) {
+    /// A message naming `source` (one per source: a newer one replaces it).
+    pub fn fail(&self, source: &str, message: String) {
         metrics::record_error(source, &message);
         self.errors.update(|v| {
             v.retain(|x| x.source != source);
@@ -123,6 +124,24 @@ impl Loader {
                 self.load_blob(&name, f.into()).await;
             }
         });
+    }
+
+    /// Drops the traces of `added` that repeat one loaded before (the same
+    /// search answered again), with their sources, and records that the rest
+    /// came from `url`; for each trace of `added`, the index it now has.
+    pub fn drop_repeated(self, added: std::ops::Range<usize>, url: &str) -> Vec<usize> {
+        let map = self
+            .dataset
+            .try_update(|ds| ds.drop_repeated_from(added.start))
+            .unwrap_or_default();
+        let n = self.dataset.with_untracked(|ds| ds.traces.len());
+        // The kept ones are compacted to the front of `added`: one source for all.
+        self.sources.update(|s| s.truncate(n));
+        self.fetched_from.update(|f| {
+            f.truncate(added.start);
+            f.resize(n, Some(url.to_string()));
+        });
+        map
     }
 
     /// Fetches a URL and loads it (the demo traces, `?url=` links); the

@@ -185,7 +185,8 @@ pub fn allow_origin(origin: &str) {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
+/// This browser's localStorage (None where it is unavailable).
+pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 

@@ -471,9 +471,7 @@ impl<'de> Visitor<'de> for TraceObject<'_, '_, '_> {
                     }
                     table = process_table(st.b, Some(&p));
                 }
-                "spans" | "processes" | "processMap" => {
-                    return Err(A::Error::custom("a shape for the general path"))
-                }
+                "spans" | "processes" | "processMap" => return Err(stream::other_shape()),
                 _ => {
                     m.next_value::<IgnoredAny>()?;
                 }

@@ -242,14 +242,9 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     })
 }
 
-use super::stream::{self, expecting, seed, Stream};
+use super::stream::{self, expecting, other_shape, seed, Stream};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
-
-/// The error that sends the file down the general path.
-fn other_shape<E: serde::de::Error>() -> E {
-    E::custom("a shape for the general path")
-}
 
 /// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
 /// `{"trace": {…}}` (Tempo's v2 trace by id) around it.

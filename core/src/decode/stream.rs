@@ -25,6 +25,12 @@ impl Stream<'_, '_> {
     }
 }
 
+/// The error that ends a stream attempt: the file has another shape and is
+/// read the general way.
+pub fn other_shape<E: serde::de::Error>() -> E {
+    E::custom("a shape for the general path")
+}
+
 /// Runs `read` (which deserializes the top-level visitor) over `bytes`:
 /// `Some` when the file had the streamed shape (decoded or refused), `None`
 /// when it has another shape.

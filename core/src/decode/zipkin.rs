@@ -117,7 +117,7 @@ impl SpanLists<'_, '_, '_, '_> {
                 Ok(())
             }
             // Not a Zipkin span at the start: another format's list.
-            Err(_) if !self.st.found => Err(E::custom("a shape for the general path")),
+            Err(_) if !self.st.found => Err(stream::other_shape()),
             Err(e) => Err(self.st.refuse(e)),
         }
     }
