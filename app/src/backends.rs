@@ -333,7 +333,7 @@ fn names(ds: &tracescope_core::Dataset, mut ids: Vec<StrId>) -> Vec<String> {
     ids.sort_unstable();
     ids.dedup();
     let mut v: Vec<String> = ids.into_iter().map(|id| ds.str(id).to_string()).collect();
-    v.sort_unstable();
+    tracescope_core::order::sort(&mut v);
     v
 }
 

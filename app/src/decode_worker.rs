@@ -1,5 +1,6 @@
 //! The page's side of the decoding worker (`worker/`): files are decoded
-//! there, off the main thread, and arrive as model buffers that are
+//! there, off the main thread, by a second instance of the page's own wasm
+//! module (one download, one compile: the module is posted to the worker), and arrive as model buffers that are
 //! transferred, not copied ([`tracescope_core::wire`]), one task each. Jobs run one at a
 //! time, in order, because the worker keeps a copy of the page's string
 //! table; each job first sends the strings the worker has not seen.
@@ -16,8 +17,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
 
-/// The worker script Trunk writes (`data-loader-shim` in index.html).
-const SCRIPT: &str = "./decode_worker_loader.js";
+/// The worker's script: it imports the page's wasm-bindgen glue and starts
+/// the module it is sent, whose `main` then runs the worker's loop.
+const BOOT: &str = "self.onmessage = async (ev) => { self.onmessage = null; \
+const glue = await import(ev.data.glue); await glue.default({ module_or_path: ev.data.module }); };";
 /// After an input this large the worker is ended, which gives its memory
 /// (the file's bytes and the decoder's scratch) back to the browser.
 const RELEASE_AFTER_BYTES: f64 = 32e6;
@@ -66,6 +69,8 @@ struct State {
     receiver: wire::Receiver,
     /// Main-thread time spent on the current job's parts so far.
     apply_ms: f64,
+    /// The Blob URL of [`BOOT`].
+    boot_url: Option<String>,
 }
 
 thread_local! {
@@ -78,6 +83,7 @@ thread_local! {
         current: None,
         receiver: wire::Receiver::new(),
         apply_ms: 0.0,
+        boot_url: None,
     }) };
 }
 
@@ -145,8 +151,34 @@ fn end_worker(s: &mut State) {
     s.synced = 1;
 }
 
+/// The URL of the page's wasm-bindgen glue: Trunk preloads it.
+fn glue_url() -> Option<String> {
+    let link = web_sys::window()?
+        .document()?
+        .query_selector("link[rel=modulepreload][href$='.js']")
+        .ok()??;
+    Some(link.unchecked_into::<web_sys::HtmlLinkElement>().href())
+}
+
 fn start_worker(s: &mut State) -> Result<(), String> {
-    let w = Worker::new(SCRIPT).map_err(|e| format!("the decoding worker did not start: {e:?}"))?;
+    let fail = |e: &dyn std::fmt::Debug| format!("the decoding worker did not start: {e:?}");
+    let glue = glue_url().ok_or_else(|| fail(&"the page's script was not found"))?;
+    if s.boot_url.is_none() {
+        // One URL for the page's life: a worker reads its script after it starts.
+        let parts = js_sys::Array::of1(&BOOT.into());
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type("text/javascript");
+        let boot = Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|e| fail(&e))?;
+        s.boot_url = Some(web_sys::Url::create_object_url_with_blob(&boot).map_err(|e| fail(&e))?);
+    }
+    let wopts = web_sys::WorkerOptions::new();
+    wopts.set_type(web_sys::WorkerType::Module);
+    let url = s.boot_url.as_deref().unwrap_or_default();
+    let w = Worker::new_with_options(url, &wopts).map_err(|e| fail(&e))?;
+    let start = Object::new();
+    let _ = Reflect::set(&start, &"glue".into(), &glue.into());
+    let _ = Reflect::set(&start, &"module".into(), &wasm_bindgen::module());
+    w.post_message(&start).map_err(|e| fail(&e))?;
     let onmessage = Closure::<dyn Fn(MessageEvent)>::new(on_message);
     w.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // One small closure per worker started (a start per cancel or large file).

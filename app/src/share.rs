@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use tracescope_core::encode::redact::{Mode, Redaction, DEFAULT_PATTERNS};
 use tracescope_core::encode::{jaeger, otlp};
-use tracescope_core::share::{pack, MAX_LINK_CHARS};
+use tracescope_core::share::MAX_LINK_CHARS;
 use tracescope_core::Dataset;
 use wasm_bindgen::JsCast;
 
@@ -17,6 +17,27 @@ fn split_patterns(s: &str) -> Vec<String> {
         .filter(|p| !p.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The browser's deflate (Chromium 103+, Firefox 113+, Safari 16.4+).
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type CompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<CompressionStream, wasm_bindgen::JsValue>;
+}
+
+/// `bytes` raw-deflated by the browser, as `core::share::unpack` reads them:
+/// the page carries no compressor of its own (flate2's was 7 KB gzipped).
+async fn deflate(bytes: &[u8]) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
+    let cs = CompressionStream::new("deflate-raw")?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts)?;
+    let out = blob.stream().pipe_through(cs.unchecked_ref());
+    let resp = web_sys::Response::new_with_opt_readable_stream(Some(&out))?;
+    let buf = wasm_bindgen_futures::JsFuture::from(resp.array_buffer()?).await?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
 /// Saves `bytes` as a file named `name` (a download of a Blob URL).
@@ -119,19 +140,35 @@ pub fn ShareDialog(
     };
     let make_link = move |_| {
         let Some(bytes) = encoded(false) else { return };
-        let w = web_sys::window().expect("window");
-        let loc = w.location();
-        // The link keeps the view state but not `url=` (the data is inline).
-        let mut st = crate::url_state::UrlState::parse(&loc.search().unwrap_or_default());
-        st.url = None;
-        let href = format!(
-            "{}{}{}#data={}",
-            loc.origin().unwrap_or_default(),
-            loc.pathname().unwrap_or_default(),
-            st.to_query(),
-            pack(&bytes)
-        );
-        link.set(Some(if href.len() <= MAX_LINK_CHARS {
+        let asked = (trace.get_untracked(), redaction.get_untracked());
+        leptos::task::spawn_local(async move {
+            let deflated = deflate(&bytes).await;
+            // Changed while compressing: that link would not match the settings shown.
+            if asked != (trace.get_untracked(), redaction.get_untracked()) {
+                return;
+            }
+            let deflated = match deflated {
+                Ok(d) => d,
+                Err(e) => {
+                    let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+                    return link.set(Some(Err(format!(
+                        "The browser could not compress the trace: {why}"
+                    ))));
+                }
+            };
+            let w = web_sys::window().expect("window");
+            let loc = w.location();
+            // The link keeps the view state but not `url=` (the data is inline).
+            let mut st = crate::url_state::UrlState::parse(&loc.search().unwrap_or_default());
+            st.url = None;
+            let href = format!(
+                "{}{}{}#data={}",
+                loc.origin().unwrap_or_default(),
+                loc.pathname().unwrap_or_default(),
+                st.to_query(),
+                tracescope_core::share::text(&deflated)
+            );
+            link.set(Some(if href.len() <= MAX_LINK_CHARS {
             Ok(href)
         } else {
             Err(format!(
@@ -140,6 +177,7 @@ pub fn ShareDialog(
                 MAX_LINK_CHARS
             ))
         }));
+        });
     };
     let markdown = move || {
         let href = web_sys::window()

@@ -637,7 +637,7 @@ pub fn FlameGraph(
     let legend = Memo::new(move |_| {
         let mut v: Vec<(usize, StrId)> =
             slots.with(|sl| sl.iter().map(|(&s, &slot)| (slot, s)).collect());
-        v.sort_unstable();
+        tracescope_core::order::sort(&mut v);
         dataset.with(|ds| {
             v.into_iter()
                 .map(|(_, s)| (s, ds.str(s).to_string()))

@@ -42,7 +42,7 @@ enum Column {
 
 fn sorted(rows: &[Found], col: Column, descending: bool) -> Vec<usize> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by(|&a, &b| {
+    tracescope_core::order::sort_by(&mut order, |&a, &b| {
         let (x, y) = (&rows[a], &rows[b]);
         let o = match col {
             Column::Root => (&x.root_service, &x.root_name).cmp(&(&y.root_service, &y.root_name)),

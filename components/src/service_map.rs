@@ -338,7 +338,7 @@ pub fn ServiceMap(
             map.with(|l| {
                 dataset.with(|ds| {
                     let mut order: Vec<usize> = (0..g.nodes.len()).collect();
-                    order.sort_by_key(|&i| ds.str(g.nodes[i].service));
+                    tracescope_core::order::sort_by_key(&mut order, |&i| ds.str(g.nodes[i].service));
                     order
                         .into_iter()
                         .map(|i| {

@@ -70,7 +70,7 @@ pub fn sort_rows(rows: &mut [OpStats], col: Column, descending: bool) {
             Column::Service | Column::Operation => 0.0,
         }
     };
-    rows.sort_by(|a, b| {
+    tracescope_core::order::sort_by(rows, |a, b| {
         let o = match col {
             Column::Service => a
                 .service

@@ -96,7 +96,7 @@ pub fn service_slots<'a>(
     services.sort_unstable();
     services.dedup();
     let mut named: Vec<(&str, StrId)> = services.into_iter().map(|s| (ds.str(s), s)).collect();
-    named.sort();
+    tracescope_core::order::sort(&mut named);
     named
         .into_iter()
         .enumerate()

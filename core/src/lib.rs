@@ -9,6 +9,7 @@ pub mod encode;
 pub mod layout;
 pub mod links;
 pub mod model;
+pub mod order;
 pub mod report;
 pub mod share;
 pub mod synth;

@@ -56,7 +56,7 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str) -> String {
     }
     let st = self_times(t);
     let mut slow: Vec<usize> = (0..t.len()).collect();
-    slow.sort_by(|&a, &b| st[b].cmp(&st[a]).then(a.cmp(&b)));
+    crate::order::sort_by(&mut slow, |&a, &b| st[b].cmp(&st[a]).then(a.cmp(&b)));
     out += "**Slowest spans by self time**\n\n| span | self | duration | starts at |\n|---|---:|---:|---:|\n";
     for &i in slow.iter().take(5) {
         out += &format!(
@@ -69,7 +69,9 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str) -> String {
     }
     let cp = critical_path(t);
     let mut on_path: Vec<usize> = (0..t.len()).filter(|&i| cp.contains(i)).collect();
-    on_path.sort_by(|&a, &b| cp.time_on_path[b].cmp(&cp.time_on_path[a]).then(a.cmp(&b)));
+    crate::order::sort_by(&mut on_path, |&a, &b| {
+        cp.time_on_path[b].cmp(&cp.time_on_path[a]).then(a.cmp(&b))
+    });
     out += "\n**Critical path** (time each span spent on it)\n\n";
     for &i in on_path.iter().take(10) {
         out += &format!(

@@ -19,11 +19,17 @@ pub const MAX_LINK_CHARS: usize = 32_000;
 const MAX_UNPACKED: u64 = 64 << 20;
 
 /// `bytes` deflated (best compression) and base64url encoded without padding.
+/// (The page deflates with the browser's CompressionStream and calls [`text`].)
 pub fn pack(bytes: &[u8]) -> String {
     let mut enc = DeflateEncoder::new(Vec::new(), Compression::best());
     // Writing into a Vec cannot fail.
     let _ = enc.write_all(bytes);
-    URL_SAFE_NO_PAD.encode(enc.finish().unwrap_or_default())
+    text(&enc.finish().unwrap_or_default())
+}
+
+/// Raw-deflated bytes as the text of a link: base64url without padding.
+pub fn text(deflated: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(deflated)
 }
 
 /// The bytes of a packed link, or why not.

@@ -135,7 +135,7 @@ pub fn critical_path(t: &Trace) -> CriticalPath {
             stack.pop();
         }
     }
-    out.segments.sort_by_key(|s| (s.start_ns, s.end_ns));
+    crate::order::sort_by_key(&mut out.segments, |s| (s.start_ns, s.end_ns));
     // Counting sort by span keeps each span's segments in time order.
     let mut start = vec![0u32; t.len() + 1];
     for s in &out.segments {

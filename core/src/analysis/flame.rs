@@ -90,7 +90,7 @@ pub fn merge<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> MergedFlame {
     // Widest first (left-heavy), ties by id for stability.
     for i in 0..nodes.len() {
         let mut kids = std::mem::take(&mut nodes[i].children);
-        kids.sort_by(|&a, &b| {
+        crate::order::sort_by(&mut kids, |&a, &b| {
             nodes[b as usize]
                 .total_ns
                 .cmp(&nodes[a as usize].total_ns)

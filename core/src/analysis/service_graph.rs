@@ -94,6 +94,6 @@ pub fn service_graph<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> Service
             }
         })
         .collect();
-    edges.sort_by_key(|e| (e.from, e.to));
+    crate::order::sort_by_key(&mut edges, |e| (e.from, e.to));
     ServiceGraph { nodes, edges }
 }

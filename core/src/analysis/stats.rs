@@ -83,7 +83,7 @@ pub fn attribute_keys<'a>(
     keys.sort_unstable();
     keys.dedup();
     let mut out: Vec<String> = keys.into_iter().map(|k| ds.str(k).to_string()).collect();
-    out.sort();
+    crate::order::sort(&mut out);
     out
 }
 
@@ -139,7 +139,7 @@ pub fn operation_stats_of<'a>(
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    crate::order::sort_by(&mut out, |a, b| {
         a.service
             .cmp(&b.service)
             .then(a.operation.cmp(&b.operation))

@@ -40,7 +40,7 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 /// Sorted, without duplicates or empty names.
 fn tidy(mut v: Vec<String>) -> Vec<String> {
     v.retain(|s| !s.is_empty());
-    v.sort_unstable();
+    crate::order::sort(&mut v);
     v.dedup();
     v
 }

@@ -122,6 +122,19 @@ impl<'a> Builder<'a> {
         let v = self.intern(value);
         self.attr(key, AttrValue::Str(v));
     }
+    /// A JSON value read by [`super::borrowed`] as an attribute, as [`Self::attr_json`].
+    pub fn attr_any(&mut self, key: &str, value: &super::borrowed::Any) {
+        use super::borrowed::Any;
+        match value {
+            Any::Absent | Any::Null => {}
+            Any::Bool(v) => self.attr(key, AttrValue::Bool(*v)),
+            Any::I64(i) => self.attr(key, AttrValue::Int(*i)),
+            Any::U64(u) => self.attr_str(key, &u.to_string()),
+            Any::F64(f) => self.attr(key, AttrValue::Float(*f)),
+            Any::Str(s) => self.attr_str(key, s),
+            Any::Json(v) => self.attr_json(key, v),
+        }
+    }
     /// A JSON value as an attribute: scalars keep their type, objects and
     /// arrays are flattened to dotted keys (objects) or kept as JSON text (arrays).
     pub fn attr_json(&mut self, key: &str, value: &Value) {

@@ -2,6 +2,7 @@
 //! Lines), finds the format with [`detect`] and appends the traces to a
 //! [`Dataset`]. One module per format.
 
+mod borrowed;
 pub mod builder;
 pub mod chrome;
 pub mod datadog;

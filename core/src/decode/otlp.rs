@@ -3,7 +3,8 @@
 //! `instrumentationLibrarySpans`; ids in hex or base64; int64 as strings;
 //! `kind` as a number or `"SPAN_KIND_…"`.
 
-use super::builder::{json, Builder, SpanIn, Timing};
+use super::borrowed::{self, Any, List, Obj, Str};
+use super::builder::{json, Builder, SpanIn as BuiltSpan, Timing};
 use super::DecodeError;
 use crate::model::*;
 use serde_json::Value;
@@ -21,34 +22,74 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
     Ok(())
 }
 
+/// An OTLP `AnyValue` (`{stringValue}`, `{intValue}`…), read without a JSON tree.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AnyValueIn<'a> {
+    #[serde(rename = "stringValue", borrow)]
+    string_value: Any<'a>,
+    #[serde(rename = "intValue", borrow)]
+    int_value: Any<'a>,
+    #[serde(rename = "doubleValue", borrow)]
+    double_value: Any<'a>,
+    #[serde(rename = "boolValue", borrow)]
+    bool_value: Any<'a>,
+    #[serde(rename = "bytesValue", borrow)]
+    bytes_value: Any<'a>,
+    /// Lists and maps are rare: kept as JSON.
+    #[serde(rename = "arrayValue", borrow)]
+    array_value: Any<'a>,
+    #[serde(rename = "kvlistValue", borrow)]
+    kvlist_value: Any<'a>,
+}
+
+/// `{key, value}`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct KeyValueIn<'a> {
+    #[serde(borrow)]
+    key: Str<'a>,
+    #[serde(borrow)]
+    value: Obj<AnyValueIn<'a>>,
+}
+
 /// An OTLP `AnyValue` as an attribute.
-fn any_value(b: &mut Builder, key: &str, v: &Value) {
-    if let Some(s) = v.get("stringValue") {
-        b.attr_str(key, s.as_str().unwrap_or(""));
-    } else if let Some(i) = v.get("intValue") {
-        match json::as_i64(i) {
+fn any_value(b: &mut Builder, key: &str, v: &AnyValueIn) {
+    let json_of = |a: &Any| match a {
+        Any::Json(v) => v.clone(),
+        _ => Value::Null,
+    };
+    if v.string_value.is_present() {
+        b.attr_str(key, v.string_value.as_str().unwrap_or(""));
+    } else if v.int_value.is_present() {
+        match v.int_value.as_i64() {
             Some(i) => b.attr(key, AttrValue::Int(i)),
-            None => b.attr_json(key, i),
+            None => b.attr_any(key, &v.int_value),
         }
-    } else if let Some(d) = v.get("doubleValue") {
-        let f = match d {
-            Value::Number(n) => n.as_f64().unwrap_or(0.0),
-            Value::String(s) => s.parse().unwrap_or(f64::NAN),
+    } else if v.double_value.is_present() {
+        let f = match &v.double_value {
+            Any::Str(s) => s.parse().unwrap_or(f64::NAN),
+            n @ (Any::I64(_) | Any::U64(_) | Any::F64(_)) => n.as_f64().unwrap_or(0.0),
             _ => f64::NAN,
         };
         b.attr(key, AttrValue::Float(f));
-    } else if let Some(x) = v.get("boolValue") {
-        b.attr(key, AttrValue::Bool(json::truthy(Some(x))));
-    } else if let Some(bytes) = v.get("bytesValue") {
-        b.attr_str(key, bytes.as_str().unwrap_or(""));
-    } else if let Some(arr) = v.get("arrayValue") {
+    } else if v.bool_value.is_present() {
+        b.attr(key, AttrValue::Bool(v.bool_value.truthy()));
+    } else if v.bytes_value.is_present() {
+        b.attr_str(key, v.bytes_value.as_str().unwrap_or(""));
+    } else if v.array_value.is_present() {
         // Arrays are shown as JSON text of their plain values.
-        let plain: Vec<Value> = json::arr(arr, "values").iter().map(plain_value).collect();
+        let arr = json_of(&v.array_value);
+        let plain: Vec<Value> = json::arr(&arr, "values").iter().map(plain_value).collect();
         b.attr_str(key, &Value::Array(plain).to_string());
-    } else if let Some(kv) = v.get("kvlistValue") {
-        for item in json::arr(kv, "values") {
+    } else if v.kvlist_value.is_present() {
+        let kv = json_of(&v.kvlist_value);
+        for item in json::arr(&kv, "values") {
             if let (Some(k), Some(val)) = (json::str(item, "key"), item.get("value")) {
-                any_value(b, &format!("{key}.{k}"), val);
+                let text = borrowed::text_of(val);
+                let val: Obj<AnyValueIn> = borrowed::read(&text);
+                let none = AnyValueIn::default();
+                any_value(b, &format!("{key}.{k}"), val.0.as_ref().unwrap_or(&none));
             }
         }
     } else {
@@ -74,23 +115,35 @@ fn plain_value(v: &Value) -> Value {
     v.clone()
 }
 
-fn attributes(b: &mut Builder, list: &[Value]) -> Range32 {
+fn attributes(b: &mut Builder, list: &[Obj<KeyValueIn>]) -> Range32 {
     let m = b.mark();
-    for a in list {
-        if let Some(k) = json::str(a, "key") {
-            any_value(b, k, a.get("value").unwrap_or(&Value::Null));
-        }
+    for a in list.iter().filter_map(|a| a.0.as_ref()) {
+        key_value(b, a);
     }
     b.since(m)
 }
 
-fn status_code(v: Option<&Value>) -> StatusCode {
-    let Some(code) = v.and_then(|s| s.get("code")) else {
-        return StatusCode::Unset;
-    };
+fn key_value(b: &mut Builder, a: &KeyValueIn) {
+    if let Some(k) = a.key.get() {
+        let none = AnyValueIn::default();
+        any_value(b, k, a.value.0.as_ref().unwrap_or(&none));
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StatusIn<'a> {
+    #[serde(borrow)]
+    code: Any<'a>,
+    #[serde(borrow)]
+    message: Str<'a>,
+}
+
+fn status_code(code: &Any) -> StatusCode {
     let text = match code {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.to_ascii_uppercase(),
+        Any::I64(n) => n.to_string(),
+        Any::U64(n) => n.to_string(),
+        Any::Str(s) => s.to_ascii_uppercase(),
         _ => String::new(),
     };
     match text.trim_start_matches("STATUS_CODE_") {
@@ -124,8 +177,10 @@ fn scope_resource(
 ) -> u32 {
     let m = b.mark();
     for a in res_attrs {
-        if let Some(k) = json::str(a, "key") {
-            any_value(b, k, a.get("value").unwrap_or(&Value::Null));
+        let text = borrowed::text_of(a);
+        let kv: Obj<KeyValueIn> = borrowed::read(&text);
+        if let Some(kv) = kv.0 {
+            key_value(b, &kv);
         }
     }
     if let Some(scope) = scope {
@@ -153,65 +208,122 @@ fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> 
         let scope = sc.get("scope").or_else(|| sc.get("instrumentationLibrary"));
         let resource = scope_resource(b, service, res_attrs, scope);
         for s in json::arr(sc, "spans") {
-            decode_span(b, s, service, resource)?;
+            let text = borrowed::text_of(s);
+            let s: Obj<SpanIn> = borrowed::read(&text);
+            decode_span(b, s.0.as_ref(), service, resource)?;
         }
     }
     Ok(())
 }
 
+/// An OTLP span, read without a JSON tree.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SpanIn<'a> {
+    #[serde(rename = "traceId", borrow)]
+    trace_id: Str<'a>,
+    #[serde(rename = "spanId", borrow)]
+    span_id: Str<'a>,
+    #[serde(rename = "parentSpanId", borrow)]
+    parent_span_id: Str<'a>,
+    #[serde(borrow)]
+    name: Str<'a>,
+    #[serde(borrow)]
+    kind: Any<'a>,
+    #[serde(rename = "startTimeUnixNano", borrow)]
+    start: Any<'a>,
+    #[serde(rename = "endTimeUnixNano", borrow)]
+    end: Any<'a>,
+    #[serde(borrow)]
+    status: Obj<StatusIn<'a>>,
+    #[serde(borrow)]
+    attributes: List<Obj<KeyValueIn<'a>>>,
+    #[serde(borrow)]
+    events: List<Obj<EventIn<'a>>>,
+    #[serde(borrow)]
+    links: List<Obj<LinkIn<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EventIn<'a> {
+    #[serde(rename = "timeUnixNano", borrow)]
+    time: Any<'a>,
+    #[serde(borrow)]
+    name: Str<'a>,
+    #[serde(borrow)]
+    attributes: List<Obj<KeyValueIn<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LinkIn<'a> {
+    #[serde(rename = "traceId", borrow)]
+    trace_id: Str<'a>,
+    #[serde(rename = "spanId", borrow)]
+    span_id: Str<'a>,
+    #[serde(rename = "traceState", borrow)]
+    trace_state: Str<'a>,
+    #[serde(borrow)]
+    attributes: List<Obj<KeyValueIn<'a>>>,
+}
+
 fn decode_span(
     b: &mut Builder,
-    s: &Value,
+    s: Option<&SpanIn>,
     service: StrId,
     resource: u32,
 ) -> Result<(), DecodeError> {
-    let trace_text = json::str(s, "traceId")
+    let no_span = SpanIn::default();
+    let s = s.unwrap_or(&no_span);
+    let trace_text = s
+        .trace_id
+        .get()
         .ok_or_else(|| DecodeError::shape("an OTLP span without traceId"))?;
-    let id_text =
-        json::str(s, "spanId").ok_or_else(|| DecodeError::shape("an OTLP span without spanId"))?;
+    let id_text = s
+        .span_id
+        .get()
+        .ok_or_else(|| DecodeError::shape("an OTLP span without spanId"))?;
     let (trace, trace_text_id) = b.trace_id(trace_text);
     let (key, id_text_id) = b.span_id(id_text);
-    let parent = b.parent_id(json::str(s, "parentSpanId"));
-    let timing = Timing::from_start_end(
-        json::i64(s, "startTimeUnixNano"),
-        json::i64(s, "endTimeUnixNano"),
-    );
+    let parent = b.parent_id(s.parent_span_id.get());
+    let timing = Timing::from_start_end(s.start.as_i64(), s.end.as_i64());
     let start_ns = timing.start_ns;
-    let kind = match s.get("kind") {
-        Some(Value::Number(n)) => SpanKind::parse(&n.to_string()),
-        Some(Value::String(k)) => SpanKind::parse(k),
+    let kind = match &s.kind {
+        Any::I64(n) => SpanKind::parse(&n.to_string()),
+        Any::Str(k) => SpanKind::parse(k),
         _ => SpanKind::Unspecified,
     };
-    let status_v = s.get("status");
-    let status = status_code(status_v);
-    let status_message = match status_v.and_then(|v| json::str(v, "message")) {
-        Some(m) => b.intern(m),
-        None => StrId(0),
+    let (status, status_message) = match &s.status.0 {
+        Some(st) => (
+            status_code(&st.code),
+            st.message.get().map_or(StrId(0), |m| b.intern(m)),
+        ),
+        None => (StatusCode::Unset, StrId(0)),
     };
-    let attrs = attributes(b, json::arr(s, "attributes"));
+    let attrs = attributes(b, &s.attributes);
     let em = b.event_mark();
-    for e in json::arr(s, "events") {
-        let t = json::i64(e, "timeUnixNano").unwrap_or(start_ns);
-        let a = attributes(b, json::arr(e, "attributes"));
-        let name = json::str(e, "name").unwrap_or("").to_string();
-        b.event(t, if name.is_empty() { "event" } else { &name }, a);
+    for e in s.events.iter().filter_map(|e| e.0.as_ref()) {
+        let t = e.time.as_i64().unwrap_or(start_ns);
+        let a = attributes(b, &e.attributes);
+        let name = e.name.get().filter(|n| !n.is_empty()).unwrap_or("event");
+        b.event(t, name, a);
     }
     let events = b.events_since(em);
     let lm = b.link_mark();
-    for l in json::arr(s, "links") {
+    for l in s.links.iter().filter_map(|l| l.0.as_ref()) {
         let m = b.mark();
-        attributes(b, json::arr(l, "attributes"));
-        if let Some(ts) = json::str(l, "traceState").filter(|t| !t.is_empty()) {
+        attributes(b, &l.attributes);
+        if let Some(ts) = l.trace_state.get().filter(|t| !t.is_empty()) {
             b.attr_str("trace_state", ts);
         }
         let la = b.since(m);
-        let lt = json::str(l, "traceId").unwrap_or(trace_text).to_string();
-        let ls = json::str(l, "spanId").unwrap_or("").to_string();
-        b.link(&lt, &ls, LinkKind::Link, la);
+        let lt = l.trace_id.get().unwrap_or(trace_text);
+        b.link(lt, l.span_id.get().unwrap_or(""), LinkKind::Link, la);
     }
     let links = b.links_since(lm);
-    let name = b.intern(json::str(s, "name").unwrap_or(""));
-    b.push(SpanIn {
+    let name = b.intern(s.name.get().unwrap_or(""));
+    b.push(BuiltSpan {
         trace,
         trace_text: trace_text_id,
         key,
@@ -244,6 +356,7 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
 
 use super::stream::{self, expecting, other_shape, seed, Stream};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use std::borrow::Cow;
 
 /// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
@@ -409,8 +522,8 @@ impl<'de> Visitor<'de> for SpanList<'_, '_, '_> {
     type Value = ();
     expecting!("a list of OTLP spans");
     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
-        while let Some(v) = s.next_element::<Value>()? {
-            if let Err(e) = decode_span(self.st.b, &v, self.service, self.resource) {
+        while let Some(v) = s.next_element::<Obj<SpanIn>>()? {
+            if let Err(e) = decode_span(self.st.b, v.0.as_ref(), self.service, self.resource) {
                 return Err(self.st.refuse(e));
             }
         }

@@ -45,7 +45,7 @@ pub fn layout(g: &ServiceGraph, node_w: f64, node_h: f64, col_gap: f64, row_gap:
         // Layers are the distinct y values, in order (the crate's spacing
         // between them depends on box sizes; columns here are even).
         let mut ys: Vec<f64> = coords.iter().map(|(_, (_, y))| *y).collect();
-        ys.sort_by(f64::total_cmp);
+        crate::order::sort_by(&mut ys, f64::total_cmp);
         ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
         let mut max_y = f64::NEG_INFINITY;
         for (id, (x, y)) in coords {
@@ -71,7 +71,7 @@ pub fn layout(g: &ServiceGraph, node_w: f64, node_h: f64, col_gap: f64, row_gap:
 /// crate can loop forever on some cyclic inputs.
 fn acyclic_edges(n: usize, edges: impl Iterator<Item = (usize, usize)>) -> Vec<(u32, u32)> {
     let mut out: Vec<(usize, usize)> = edges.filter(|(a, b)| a != b && *a < n && *b < n).collect();
-    out.sort_unstable();
+    crate::order::sort(&mut out);
     out.dedup();
     let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut has_caller = vec![false; n];

@@ -1,4 +1,5 @@
-//! The decoding Web Worker. The page posts
+//! The decoding Web Worker: the page's own wasm module, started in a worker
+//! (`app::decode_worker`), runs [`run`] there instead of the UI. The page posts
 //! `{id, strings: Uint8Array, blob: Blob, packed: bool}` (packed: a share
 //! link's payload, unpacked here); the worker reads the blob
 //! (reporting bytes read), decodes it (reporting spans decoded) and posts
@@ -161,8 +162,15 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
     }
 }
 
-fn main() {
-    console_error_panic_hook::set_once();
+/// True in a dedicated worker (no window): this instance decodes.
+pub fn in_worker() -> bool {
+    js_sys::global()
+        .dyn_ref::<DedicatedWorkerGlobalScope>()
+        .is_some()
+}
+
+/// The worker's message loop; returns at once (work happens in callbacks).
+pub fn run() {
     let decoder = Rc::new(RefCell::new(Decoder::default()));
     // Messages are handled one at a time, in order: the string tables of the
     // page and this worker must stay in step.
