@@ -13,7 +13,7 @@ use std::fmt;
 
 /// Any JSON value: scalars borrowed, arrays and objects as a `Value` (rare
 /// inside a span: tag values that are lists or maps).
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub enum Any<'a> {
     /// The key was not there.
     #[default]
@@ -24,7 +24,8 @@ pub enum Any<'a> {
     U64(u64),
     F64(f64),
     Str(Cow<'a, str>),
-    Json(Value),
+    /// Boxed: a `Value` is 72 bytes and lists and maps are rare here.
+    Json(Box<Value>),
 }
 
 impl<'a> Any<'a> {
@@ -58,6 +59,18 @@ impl<'a> Any<'a> {
             Any::F64(f) => Some(*f),
             Any::Str(s) => s.trim().parse().ok(),
             _ => None,
+        }
+    }
+    /// As a `Value` (absent reads as null).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Any::Absent | Any::Null => Value::Null,
+            Any::Bool(b) => Value::Bool(*b),
+            Any::I64(i) => Value::from(*i),
+            Any::U64(u) => Value::from(*u),
+            Any::F64(f) => Value::from(*f),
+            Any::Str(s) => Value::String(s.to_string()),
+            Any::Json(v) => (**v).clone(),
         }
     }
     /// true, a non-zero number, or "true"/"1".
@@ -114,10 +127,10 @@ impl<'de> Visitor<'de> for AnyVisitor {
         d.deserialize_any(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Any<'de>, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Any::Json)
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(|v| Any::Json(Box::new(v)))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Any<'de>, A::Error> {
-        Value::deserialize(MapAccessDeserializer::new(map)).map(Any::Json)
+        Value::deserialize(MapAccessDeserializer::new(map)).map(|v| Any::Json(Box::new(v)))
     }
 }
 
@@ -142,7 +155,7 @@ pub fn read<'a, T: Deserialize<'a> + Default>(text: &'a [u8]) -> T {
 }
 
 /// A JSON string; anything else reads as None.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct Str<'a>(pub Option<Cow<'a, str>>);
 
 impl Str<'_> {
@@ -161,7 +174,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
 }
 
 /// A JSON array of `T`; anything else reads as empty.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct List<T>(pub Vec<T>);
 
 impl<T> Default for List<T> {
@@ -228,7 +241,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
 }
 
 /// A JSON object read as `T`; anything else reads as None.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Obj<T>(pub Option<T>);
 
 impl<T> Default for Obj<T> {
@@ -283,6 +296,75 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
     }
 }
 
+/// For `deserialize_with` on an `Option` field with `default`: Some when the
+/// key is there at all (even null), None when it is not.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// The entries of a JSON object in file order (repeats kept); anything else
+/// reads as none.
+#[derive(Debug)]
+pub struct Entries<K, V>(pub Vec<(K, V)>);
+
+impl<K, V> Default for Entries<K, V> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+struct EntriesVisitor<K, V>(std::marker::PhantomData<(K, V)>);
+
+impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<K, V> {
+    type Value = Entries<K, V>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut v = Vec::new();
+        while let Some(e) = map.next_entry()? {
+            v.push(e);
+        }
+        Ok(Entries(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Entries(Vec::new()))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Entries(Vec::new()))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Entries(Vec::new()))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Entries(Vec::new()))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Entries(Vec::new()))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Entries(Vec::new()))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Entries(Vec::new()))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Entries(Vec::new()))
+    }
+}
+
+impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Entries<K, V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(EntriesVisitor(std::marker::PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +393,26 @@ mod tests {
         assert!(!t.a.is_present());
     }
 
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default)]
+    struct P<'a> {
+        #[serde(borrow, deserialize_with = "present")]
+        p: Option<Any<'a>>,
+        #[serde(borrow)]
+        e: Entries<Cow<'a, str>, Any<'a>>,
+    }
+
+    #[test]
+    fn present_tells_null_from_absent_and_entries_keep_order() {
+        let t: P =
+            serde_json::from_slice(br#"{"p": null, "e": {"z": 1, "a": "x", "z": 2}}"#).unwrap();
+        assert!(matches!(t.p, Some(Any::Null)));
+        let keys: Vec<&str> = t.e.0.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(keys, ["z", "a", "z"]);
+        let t: P = serde_json::from_slice(br#"{"e": [1, 2]}"#).unwrap();
+        assert!(t.p.is_none() && t.e.0.is_empty());
+    }
+
     #[test]
     fn strings_borrow_unless_escaped() {
         let bytes = br#"{"s": "plain", "l": ["a\"b", 18446744073709551615, 2.5, true, [1]]}"#;
@@ -320,7 +422,7 @@ mod tests {
         assert!(matches!(t.l[1], Any::U64(u64::MAX)));
         assert_eq!(t.l[2].as_i64(), Some(2));
         assert!(t.l[3].truthy());
-        assert!(matches!(&t.l[4], Any::Json(v) if *v == serde_json::json!([1])));
+        assert!(matches!(&t.l[4], Any::Json(v) if **v == serde_json::json!([1])));
         // The general path reads the text of a Value the same way.
         let v: Value = serde_json::from_slice(bytes).unwrap();
         let text = text_of(&v);

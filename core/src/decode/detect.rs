@@ -2,7 +2,7 @@
 //! file name.
 
 use super::builder::json;
-use super::{chrome, datadog, zipkin, DecodeError};
+use super::{chrome, datadog, DecodeError};
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -221,16 +221,4 @@ pub fn detect(v: &Value) -> Result<Format, DecodeError> {
         }
         _ => Err(DecodeError::Unknown("a JSON scalar".into())),
     }
-}
-
-/// Whether a Zipkin span uses the v1 model (for display).
-pub fn zipkin_is_v1(v: &Value) -> bool {
-    let probe = match v {
-        Value::Array(a) => match a.first() {
-            Some(Value::Array(inner)) => inner.first(),
-            x => x,
-        },
-        x => Some(x),
-    };
-    probe.is_some_and(zipkin::is_v1)
 }

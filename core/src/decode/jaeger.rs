@@ -324,11 +324,7 @@ fn decode_span(
                 }
             },
             p => {
-                let p = match p {
-                    Any::Json(v) => v.clone(),
-                    Any::Str(s) => Value::String(s.to_string()),
-                    _ => Value::Null,
-                };
+                let p = p.to_value();
                 let cache_key = p.to_string();
                 match inline_cache.get(&cache_key) {
                     Some(&r) => r,

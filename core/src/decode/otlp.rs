@@ -55,10 +55,6 @@ struct KeyValueIn<'a> {
 
 /// An OTLP `AnyValue` as an attribute.
 fn any_value(b: &mut Builder, key: &str, v: &AnyValueIn) {
-    let json_of = |a: &Any| match a {
-        Any::Json(v) => v.clone(),
-        _ => Value::Null,
-    };
     if v.string_value.is_present() {
         b.attr_str(key, v.string_value.as_str().unwrap_or(""));
     } else if v.int_value.is_present() {
@@ -79,11 +75,11 @@ fn any_value(b: &mut Builder, key: &str, v: &AnyValueIn) {
         b.attr_str(key, v.bytes_value.as_str().unwrap_or(""));
     } else if v.array_value.is_present() {
         // Arrays are shown as JSON text of their plain values.
-        let arr = json_of(&v.array_value);
+        let arr = v.array_value.to_value();
         let plain: Vec<Value> = json::arr(&arr, "values").iter().map(plain_value).collect();
         b.attr_str(key, &Value::Array(plain).to_string());
     } else if v.kvlist_value.is_present() {
-        let kv = json_of(&v.kvlist_value);
+        let kv = v.kvlist_value.to_value();
         for item in json::arr(&kv, "values") {
             if let (Some(k), Some(val)) = (json::str(item, "key"), item.get("value")) {
                 let text = borrowed::text_of(val);

@@ -34,10 +34,10 @@ pub fn other_shape<E: serde::de::Error>() -> E {
 /// Runs `read` (which deserializes the top-level visitor) over `bytes`:
 /// `Some` when the file had the streamed shape (decoded or refused), `None`
 /// when it has another shape.
-pub fn run(
+pub fn run<'x>(
     b: &mut Builder,
-    bytes: &[u8],
-    read: impl FnOnce(&mut Stream, &mut Json) -> Result<(), serde_json::Error>,
+    bytes: &'x [u8],
+    read: impl FnOnce(&mut Stream, &mut Json<'x>) -> Result<(), serde_json::Error>,
 ) -> Option<Result<(), DecodeError>> {
     let mut st = Stream {
         b,

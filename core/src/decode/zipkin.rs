@@ -6,22 +6,169 @@
 //! becomes two rows: the server half under the client half, linked, with the
 //! id's children under the server half.
 
-use super::builder::{json, Builder, SpanIn};
+use super::borrowed::{self, Any, List, Obj, Str};
+use super::builder::{Builder, SpanIn};
 use super::{ids, DecodeError};
 use crate::model::*;
 use rustc_hash::FxHashMap;
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde_json::Value;
+use std::borrow::Cow;
 
-pub fn is_v1(span: &Value) -> bool {
-    span.get("binaryAnnotations").is_some()
-        || json::arr(span, "annotations").iter().any(|a| {
-            a.get("endpoint").is_some()
-                || matches!(json::str(a, "value"), Some("cs" | "sr" | "ss" | "cr"))
-        }) && span.get("localEndpoint").is_none()
+/// A Zipkin span as v2 has it (v1 spans are converted to these), read
+/// without a JSON tree and borrowing from the file until it is emitted.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct Span<'a> {
+    #[serde(rename = "traceId", borrow)]
+    trace_id: Str<'a>,
+    /// A string, or a number in some v1 exports.
+    #[serde(borrow)]
+    id: Any<'a>,
+    #[serde(rename = "parentId", borrow)]
+    parent_id: Any<'a>,
+    #[serde(borrow)]
+    name: Str<'a>,
+    #[serde(borrow)]
+    kind: Str<'a>,
+    #[serde(borrow)]
+    timestamp: Any<'a>,
+    #[serde(borrow)]
+    duration: Any<'a>,
+    /// Boxed: a million spans are held until merged.
+    #[serde(rename = "localEndpoint", borrow)]
+    local: Obj<Box<Endpoint<'a>>>,
+    #[serde(rename = "remoteEndpoint", borrow)]
+    remote: Obj<Box<Endpoint<'a>>>,
+    #[serde(borrow)]
+    annotations: List<Obj<Annotation<'a>>>,
+    #[serde(borrow)]
+    tags: Tags<'a>,
+    #[serde(borrow)]
+    shared: Any<'a>,
+    /// v1 only; there at all (even empty) means v1.
+    #[serde(
+        rename = "binaryAnnotations",
+        borrow,
+        deserialize_with = "borrowed::present"
+    )]
+    binary_annotations: Option<List<Obj<BinaryAnnotation<'a>>>>,
 }
 
-fn flatten(v: &Value) -> Vec<&Value> {
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct Endpoint<'a> {
+    #[serde(rename = "serviceName", borrow)]
+    service_name: Str<'a>,
+    #[serde(borrow)]
+    ipv4: Any<'a>,
+    #[serde(borrow)]
+    ipv6: Any<'a>,
+    #[serde(borrow)]
+    port: Any<'a>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct Annotation<'a> {
+    #[serde(borrow)]
+    timestamp: Any<'a>,
+    #[serde(borrow)]
+    value: Str<'a>,
+    /// v1 only.
+    #[serde(borrow, deserialize_with = "borrowed::present")]
+    endpoint: Option<Obj<Box<Endpoint<'a>>>>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct BinaryAnnotation<'a> {
+    #[serde(borrow)]
+    key: Str<'a>,
+    #[serde(borrow)]
+    value: Any<'a>,
+    #[serde(borrow)]
+    endpoint: Obj<Box<Endpoint<'a>>>,
+}
+
+/// Tags in file order; a repeated key keeps its first place and its last value.
+#[derive(Default, Clone)]
+struct Tags<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'a> Tags<'a> {
+    fn set(&mut self, k: Cow<'a, str>, v: Cow<'a, str>) {
+        match self.0.iter_mut().find(|(x, _)| *x == k) {
+            Some(slot) => slot.1 = v,
+            None => self.0.push((k, v)),
+        }
+    }
+    fn has(&self, k: &str) -> bool {
+        self.0.iter().any(|(x, _)| x == k)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let entries: borrowed::Entries<Cow<'a, str>, Any<'a>> = Deserialize::deserialize(d)?;
+        let mut t = Tags::default();
+        for (k, v) in entries.0 {
+            t.set(k, text_of(v));
+        }
+        Ok(t)
+    }
+}
+
+/// A tag or binary annotation value as Zipkin shows it: strings as they are,
+/// anything else as its JSON text.
+fn text_of(v: Any) -> Cow<str> {
     match v {
+        Any::Str(s) => s,
+        Any::Absent => Cow::Borrowed(""),
+        other => Cow::Owned(other.to_value().to_string()),
+    }
+}
+
+fn ep_service<'x>(e: &'x Obj<Box<Endpoint>>) -> Option<&'x str> {
+    e.0.as_ref()
+        .and_then(|e| e.service_name.get())
+        .filter(|s| !s.is_empty())
+}
+
+impl Span<'_> {
+    fn is_v1(&self) -> bool {
+        self.binary_annotations.is_some()
+            || self.annotations.iter().any(|a| {
+                a.0.as_ref().is_some_and(|a| {
+                    a.endpoint.is_some() || matches!(a.value.get(), Some("cs" | "sr" | "ss" | "cr"))
+                })
+            }) && self.local.0.is_none()
+    }
+    fn id_text(&self) -> String {
+        id_text_of(&self.id).unwrap_or_default()
+    }
+    fn role(&self) -> &'static str {
+        match self.kind.get().map(|k| k.to_ascii_uppercase()).as_deref() {
+            Some("CLIENT") => "client",
+            Some("SERVER") => "server",
+            Some("PRODUCER") => "producer",
+            Some("CONSUMER") => "consumer",
+            _ if self.shared.truthy() => "server",
+            _ => "",
+        }
+    }
+}
+
+/// An id given as a string or a number.
+fn id_text_of(v: &Any) -> Option<String> {
+    match v {
+        Any::Str(s) => Some(s.to_string()),
+        Any::I64(_) | Any::U64(_) | Any::F64(_) => Some(v.to_value().to_string()),
+        _ => None,
+    }
+}
+
+pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
+    let items: Vec<&Value> = match v {
         Value::Array(items) => items
             .iter()
             .flat_map(|x| match x {
@@ -30,37 +177,39 @@ fn flatten(v: &Value) -> Vec<&Value> {
             })
             .collect(),
         other => vec![other],
+    };
+    // Spans borrow from their text until they are emitted.
+    let texts: Vec<Vec<u8>> = items.into_iter().map(borrowed::text_of).collect();
+    let mut v2 = Vec::new();
+    for (n, t) in texts.iter().enumerate() {
+        add_span(&mut v2, n, borrowed::read(t))?;
     }
-}
-
-pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
-    let mut v2: Vec<Value> = Vec::new();
-    for (n, s) in flatten(v).into_iter().enumerate() {
-        add_span(&mut v2, n, Cow::Borrowed(s))?;
-    }
-    let spans = merge_fragments(b, v2);
-    emit(b, spans);
+    let entries = merge_fragments(b, &mut v2);
+    emit(b, &v2, entries);
     Ok(())
 }
 
 /// Span #`n` of the file, checked, as v2 span(s).
-fn add_span(v2: &mut Vec<Value>, n: usize, s: Cow<Value>) -> Result<(), DecodeError> {
-    if !s.is_object() || json::str(&s, "traceId").is_none() || s.get("id").is_none() {
-        return Err(DecodeError::shape(format!(
-            "Zipkin span #{n} has no traceId or id"
-        )));
-    }
-    if is_v1(&s) {
-        v2.extend(v1_to_v2(&s));
+fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<(), DecodeError> {
+    let s = match s.0 {
+        Some(s) if s.trace_id.get().is_some() && s.id.is_present() => s,
+        _ => {
+            return Err(DecodeError::shape(format!(
+                "Zipkin span #{n} has no traceId or id"
+            )))
+        }
+    };
+    if s.is_v1() {
+        v2.extend(v1_to_v2(s));
     } else {
-        v2.push(s.into_owned());
+        v2.push(s);
     }
     Ok(())
 }
 
-/// Streams `[span, …]` or `[[span, …], …]` ([`super::stream`]): each span is
-/// held as JSON once (the general path holds the file and then a copy of
-/// every span), then merged as there. `None` for another shape.
+/// Streams `[span, …]` or `[[span, …], …]` ([`super::stream`]): spans are
+/// read as typed structs borrowing from the file, then merged as on the
+/// general path. `None` for another shape.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
     let mut v2 = Vec::new();
     let r = stream::run(b, bytes, |st, de| {
@@ -72,45 +221,98 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
         .deserialize(de)
     });
     if let Some(Ok(())) = r {
-        let spans = merge_fragments(b, v2);
-        emit(b, spans);
+        let entries = merge_fragments(b, &mut v2);
+        emit(b, &v2, entries);
     }
     r
 }
 
-use super::stream::{self, expecting, seed, Stream};
+use super::stream::{self, expecting, Stream};
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
-use std::borrow::Cow;
 
 /// The top-level list: spans, or lists of spans.
-struct SpanLists<'x, 's, 'b, 'v> {
+struct SpanLists<'x, 's, 'b, 'v, 'a> {
     st: &'x mut Stream<'s, 'b>,
-    v2: &'v mut Vec<Value>,
+    v2: &'v mut Vec<Span<'a>>,
     n: usize,
 }
 
-seed!(SpanLists<'_, '_, '_, '_>, deserialize_seq);
-impl<'de> Visitor<'de> for SpanLists<'_, '_, '_, '_> {
+/// An item of the top-level list: a span or a list of spans.
+// One item lives at a time; boxing the span would allocate once per span.
+#[allow(clippy::large_enum_variant)]
+enum Item<'a> {
+    Span(Obj<Span<'a>>),
+    List(Vec<Obj<Span<'a>>>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Item<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Item<'a>;
+            expecting!("a Zipkin span or a list of them");
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Item<'a>, A::Error> {
+                let mut v = Vec::new();
+                while let Some(x) = s.next_element()? {
+                    v.push(x);
+                }
+                Ok(Item::List(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<Item<'a>, A::Error> {
+                let d = serde::de::value::MapAccessDeserializer::new(m);
+                Span::deserialize(d).map(|s| Item::Span(Obj(Some(s))))
+            }
+            // Anything else is not a span: checked (and refused) as one.
+            fn visit_bool<E>(self, _: bool) -> Result<Item<'a>, E> {
+                Ok(Item::Span(Obj(None)))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Item<'a>, E> {
+                Ok(Item::Span(Obj(None)))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Item<'a>, E> {
+                Ok(Item::Span(Obj(None)))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Item<'a>, E> {
+                Ok(Item::Span(Obj(None)))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Item<'a>, E> {
+                Ok(Item::Span(Obj(None)))
+            }
+            fn visit_unit<E>(self) -> Result<Item<'a>, E> {
+                Ok(Item::Span(Obj(None)))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for SpanLists<'_, '_, '_, '_, 'a> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+impl<'de: 'a, 'a> Visitor<'de> for SpanLists<'_, '_, '_, '_, 'a> {
     type Value = ();
     expecting!("a list of Zipkin spans");
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut s: A) -> Result<(), A::Error> {
-        while let Some(v) = s.next_element::<Value>()? {
-            match v {
-                Value::Array(inner) => {
+        while let Some(item) = s.next_element::<Item<'a>>()? {
+            match item {
+                Item::List(inner) => {
                     for span in inner {
                         self.add(span)?;
                     }
                 }
-                span => self.add(span)?,
+                Item::Span(span) => self.add(span)?,
             }
         }
         Ok(())
     }
 }
 
-impl SpanLists<'_, '_, '_, '_> {
-    fn add<E: serde::de::Error>(&mut self, span: Value) -> Result<(), E> {
-        match add_span(self.v2, self.n, Cow::Owned(span)) {
+impl<'a> SpanLists<'_, '_, '_, '_, 'a> {
+    fn add<E: serde::de::Error>(&mut self, span: Obj<Span<'a>>) -> Result<(), E> {
+        match add_span(self.v2, self.n, span) {
             Ok(()) => {
                 self.n += 1;
                 self.st.found = true;
@@ -123,43 +325,46 @@ impl SpanLists<'_, '_, '_, '_> {
     }
 }
 
-fn ep_service(e: Option<&Value>) -> Option<&str> {
-    e.and_then(|e| json::str(e, "serviceName"))
-        .filter(|s| !s.is_empty())
-}
-
 /// One v1 span to one or two v2 spans.
-fn v1_to_v2(s: &Value) -> Vec<Value> {
-    let anns = json::arr(s, "annotations");
-    let find = |k: &str| anns.iter().find(|a| json::str(a, "value") == Some(k));
-    let ts = |a: Option<&Value>| a.and_then(|a| json::i64(a, "timestamp"));
+fn v1_to_v2<'a>(s: Span<'a>) -> Vec<Span<'a>> {
+    let anns: Vec<&Annotation> = s.annotations.iter().filter_map(|a| a.0.as_ref()).collect();
+    let bas: Vec<&BinaryAnnotation> = s
+        .binary_annotations
+        .iter()
+        .flat_map(|l| l.iter())
+        .filter_map(|a| a.0.as_ref())
+        .collect();
+    let find = |k: &str| anns.iter().copied().find(|a| a.value.get() == Some(k));
+    let ts = |a: Option<&Annotation>| a.and_then(|a| a.timestamp.as_i64());
     let (cs, cr, sr, ss) = (find("cs"), find("cr"), find("sr"), find("ss"));
     let (ms, mr) = (find("ms"), find("mr"));
-    let mut base = Map::new();
-    for k in ["traceId", "id", "parentId", "name", "debug"] {
-        if let Some(x) = s.get(k) {
-            base.insert(k.to_string(), x.clone());
-        }
-    }
-    let span_ts = json::i64(s, "timestamp");
-    let span_dur = json::i64(s, "duration");
-    let mut parts: Vec<(Map<String, Value>, Option<&'static str>)> = Vec::new();
-    let mut part = |kind: &str, start: Option<&Value>, end: Option<&Value>, role: &'static str| {
-        let mut m = base.clone();
-        m.insert("kind".into(), kind.into());
-        let ep = start.or(end).and_then(|a| a.get("endpoint")).cloned();
-        if let Some(ep) = ep {
-            m.insert("localEndpoint".into(), ep);
-        }
-        let (a, e) = (ts(start), ts(end));
-        if let Some(a) = a {
-            m.insert("timestamp".into(), a.into());
-        }
-        if let (Some(a), Some(e)) = (a, e) {
-            m.insert("duration".into(), e.saturating_sub(a).max(0).into());
-        }
-        parts.push((m, Some(role)));
+    let base = Span {
+        trace_id: s.trace_id.clone(),
+        id: s.id.clone(),
+        parent_id: s.parent_id.clone(),
+        name: s.name.clone(),
+        ..Span::default()
     };
+    let span_ts = s.timestamp.as_i64();
+    let span_dur = s.duration.as_i64();
+    let mut parts: Vec<(Span<'a>, Option<&'static str>)> = Vec::new();
+    fn endpoint_of<'a>(a: Option<&Annotation<'a>>) -> Obj<Box<Endpoint<'a>>> {
+        a.and_then(|a| a.endpoint.clone()).unwrap_or_default()
+    }
+    let mut part =
+        |kind: &str, start: Option<&Annotation<'a>>, end: Option<&Annotation<'a>>, role| {
+            let mut m = base.clone();
+            m.kind = Str(Some(Cow::Owned(kind.to_string())));
+            m.local = endpoint_of(start.or(end));
+            let (a, e) = (ts(start), ts(end));
+            if let Some(a) = a {
+                m.timestamp = Any::I64(a);
+            }
+            if let (Some(a), Some(e)) = (a, e) {
+                m.duration = Any::I64(e.saturating_sub(a).max(0));
+            }
+            parts.push((m, Some(role)));
+        };
     if cs.is_some() || cr.is_some() {
         part("CLIENT", cs, cr, "client");
     }
@@ -174,117 +379,95 @@ fn v1_to_v2(s: &Value) -> Vec<Value> {
     }
     if parts.is_empty() {
         let mut m = base.clone();
-        let ep = json::arr(s, "binaryAnnotations")
+        m.local = bas
             .iter()
-            .find(|a| json::str(a, "key") == Some("lc"))
-            .or_else(|| anns.first())
-            .or_else(|| json::arr(s, "binaryAnnotations").first())
-            .and_then(|a| a.get("endpoint"))
-            .cloned();
-        if let Some(ep) = ep {
-            m.insert("localEndpoint".into(), ep);
-        }
+            .find(|a| a.key.get() == Some("lc"))
+            .map(|a| a.endpoint.clone())
+            .or_else(|| anns.first().map(|a| a.endpoint.clone().unwrap_or_default()))
+            .or_else(|| bas.first().map(|a| a.endpoint.clone()))
+            .unwrap_or_default();
         parts.push((m, None));
     }
     // With one half only, the span-level timestamp and duration win, as in Zipkin.
     if parts.len() == 1 {
         if let Some(t) = span_ts {
-            parts[0].0.insert("timestamp".into(), t.into());
+            parts[0].0.timestamp = Any::I64(t);
         }
         if let Some(d) = span_dur {
-            parts[0].0.insert("duration".into(), d.into());
+            parts[0].0.duration = Any::I64(d);
         }
     }
     let two = parts.len() > 1;
     // A server half without the span's own timestamp was reported by the callee of a shared id.
     for (m, role) in parts.iter_mut() {
         if *role == Some("server") && (two || span_ts.is_none()) {
-            m.insert("shared".into(), true.into());
+            m.shared = Any::Bool(true);
         }
     }
     // Other annotations and binary annotations go to the half whose endpoint reported them.
-    let svc_of = |m: &Map<String, Value>| ep_service(m.get("localEndpoint")).map(str::to_string);
-    let part_for =
-        |ep: Option<&Value>, parts: &Vec<(Map<String, Value>, Option<&'static str>)>| -> usize {
-            let svc = ep_service(ep);
-            parts
-                .iter()
-                .position(|(m, _)| svc.is_some() && svc_of(m).as_deref() == svc)
-                .unwrap_or(0)
-        };
-    let mut extra_anns: Vec<Vec<Value>> = vec![Vec::new(); parts.len()];
-    let mut tags: Vec<Map<String, Value>> = vec![Map::new(); parts.len()];
-    for a in anns {
-        let v = json::str(a, "value").unwrap_or("");
+    let part_for = |ep: &Obj<Box<Endpoint>>, parts: &[(Span, Option<&'static str>)]| -> usize {
+        let svc = ep_service(ep);
+        parts
+            .iter()
+            .position(|(m, _)| svc.is_some() && ep_service(&m.local) == svc)
+            .unwrap_or(0)
+    };
+    let mut extra_anns: Vec<Vec<Obj<Annotation>>> = vec![Vec::new(); parts.len()];
+    let mut tags: Vec<Tags> = vec![Tags::default(); parts.len()];
+    let none = Obj::default();
+    for a in &anns {
+        let v = a.value.get().unwrap_or("");
         if matches!(v, "cs" | "cr" | "sr" | "ss" | "ms" | "mr") {
             continue;
         }
-        let i = part_for(a.get("endpoint"), &parts);
-        let mut o = Map::new();
-        o.insert(
-            "timestamp".into(),
-            a.get("timestamp").cloned().unwrap_or(Value::Null),
-        );
-        o.insert("value".into(), v.into());
-        extra_anns[i].push(Value::Object(o));
+        let i = part_for(a.endpoint.as_ref().unwrap_or(&none), &parts);
+        extra_anns[i].push(Obj(Some(Annotation {
+            timestamp: match &a.timestamp {
+                Any::Absent => Any::Null,
+                t => t.clone(),
+            },
+            value: Str(Some(Cow::Owned(v.to_string()))),
+            endpoint: None,
+        })));
     }
-    for ba in json::arr(s, "binaryAnnotations") {
-        let Some(k) = json::str(ba, "key") else {
+    for ba in &bas {
+        let Some(k) = ba.key.get() else {
             continue;
         };
-        let i = part_for(ba.get("endpoint"), &parts);
+        let i = part_for(&ba.endpoint, &parts);
         if matches!(k, "ca" | "sa" | "ma") {
-            if let Some(ep) = ba.get("endpoint") {
-                parts[i].0.insert("remoteEndpoint".into(), ep.clone());
+            if ba.endpoint.0.is_some() {
+                parts[i].0.remote = ba.endpoint.clone();
             }
             continue;
         }
-        let val = match ba.get("value") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-            None => String::new(),
-        };
-        tags[i].insert(k.to_string(), val.into());
+        tags[i].set(
+            Cow::Owned(k.to_string()),
+            text_of(ba.value.clone()).into_owned().into(),
+        );
     }
     parts
         .into_iter()
         .zip(extra_anns)
         .zip(tags)
         .map(|(((mut m, _), anns), tags)| {
-            m.insert("annotations".into(), Value::Array(anns));
-            m.insert("tags".into(), Value::Object(tags));
-            Value::Object(m)
+            m.annotations = List(anns);
+            m.tags = tags;
+            m
         })
         .collect()
 }
 
-fn role(s: &Value) -> &'static str {
-    match json::str(s, "kind")
-        .map(|k| k.to_ascii_uppercase())
-        .as_deref()
-    {
-        Some("CLIENT") => "client",
-        Some("SERVER") => "server",
-        Some("PRODUCER") => "producer",
-        Some("CONSUMER") => "consumer",
-        _ if json::truthy(s.get("shared")) => "server",
-        _ => "",
-    }
-}
-
 /// Merges `b` into `a` (a fragment of the same span reported separately).
-fn merge_into(a: &mut Value, b: &Value) {
-    let (Some(am), Some(bm)) = (a.as_object_mut(), b.as_object()) else {
-        return;
+fn merge_into<'a>(a: &mut Span<'a>, b: &Span<'a>) {
+    let end = |s: &Span| {
+        s.timestamp
+            .as_i64()
+            .zip(s.duration.as_i64())
+            .map(|(s, d)| s.saturating_add(d))
     };
-    let a_start = am.get("timestamp").and_then(json::as_i64);
-    let a_end = a_start
-        .zip(am.get("duration").and_then(json::as_i64))
-        .map(|(s, d)| s.saturating_add(d));
-    let b_start = bm.get("timestamp").and_then(json::as_i64);
-    let b_end = b_start
-        .zip(bm.get("duration").and_then(json::as_i64))
-        .map(|(s, d)| s.saturating_add(d));
+    let (a_start, a_end) = (a.timestamp.as_i64(), end(a));
+    let (b_start, b_end) = (b.timestamp.as_i64(), end(b));
     let start = match (a_start, b_start) {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
@@ -294,100 +477,92 @@ fn merge_into(a: &mut Value, b: &Value) {
         (x, y) => x.or(y),
     };
     if let Some(s) = start {
-        am.insert("timestamp".into(), s.into());
+        a.timestamp = Any::I64(s);
         if let Some(e) = end {
-            am.insert("duration".into(), e.saturating_sub(s).into());
+            a.duration = Any::I64(e.saturating_sub(s));
         }
     }
-    for k in [
-        "kind",
-        "localEndpoint",
-        "remoteEndpoint",
-        "parentId",
-        "name",
-    ] {
-        if !am.contains_key(k) {
-            if let Some(v) = bm.get(k) {
-                am.insert(k.into(), v.clone());
-            }
+    if a.kind.get().is_none() {
+        a.kind = b.kind.clone();
+    }
+    if a.local.0.is_none() {
+        a.local = b.local.clone();
+    }
+    if a.remote.0.is_none() {
+        a.remote = b.remote.clone();
+    }
+    if !a.parent_id.is_present() {
+        a.parent_id = b.parent_id.clone();
+    }
+    if a.name.get().is_none() {
+        a.name = b.name.clone();
+    }
+    a.annotations.0.extend(b.annotations.iter().cloned());
+    for (k, v) in &b.tags.0 {
+        if !a.tags.has(k) {
+            a.tags.0.push((k.clone(), v.clone()));
         }
     }
-    let mut anns = am
-        .get("annotations")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    anns.extend(json::arr(b, "annotations").iter().cloned());
-    am.insert("annotations".into(), Value::Array(anns));
-    let mut tags = am
-        .get("tags")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    if let Some(bt) = bm.get("tags").and_then(Value::as_object) {
-        for (k, v) in bt {
-            tags.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-    }
-    am.insert("tags".into(), Value::Object(tags));
 }
 
+/// A row to emit: a span of the list (fragments merged into it).
 struct Entry {
-    v: Value,
+    i: usize,
     trace: IdKey,
     key: IdKey,
 }
 
 /// Groups by (trace, id): fragments with no kind and no service, and entries
-/// of the same role and service, merge; distinct roles stay apart.
-fn merge_fragments(b: &mut Builder, spans: Vec<Value>) -> Vec<Entry> {
+/// of the same role and service, merge (in place: a merged span is left
+/// empty); distinct roles stay apart.
+fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::new();
     let mut by_id: FxHashMap<(IdKey, IdKey), Vec<usize>> = FxHashMap::default();
-    let mut fragments: Vec<(usize, Value)> = Vec::new();
-    for v in spans {
-        let trace = ids::trace_key(&mut b.ds.strings, json::str(&v, "traceId").unwrap_or(""));
-        let key = ids::span_key(
-            &mut b.ds.strings,
-            &json::id_text(v.get("id").unwrap_or(&Value::Null)).unwrap_or_default(),
-        );
+    let mut fragments: Vec<(usize, usize)> = Vec::new();
+    for j in 0..spans.len() {
+        let v = &spans[j];
+        let trace = ids::trace_key(&mut b.ds.strings, v.trace_id.get().unwrap_or(""));
+        let key = ids::span_key(&mut b.ds.strings, &v.id_text());
         let group = by_id.entry((trace, key)).or_default();
-        let r = role(&v);
-        let svc = ep_service(v.get("localEndpoint")).map(str::to_string);
+        let r = v.role();
+        let svc = ep_service(&v.local);
         if r.is_empty() && svc.is_none() && !group.is_empty() {
-            fragments.push((group[0], v));
+            fragments.push((group[0], j));
             continue;
         }
         // Same role and service with the same (or no) start: one span reported in
         // pieces. Different starts are distinct calls (Kafka redeliveries) and stay rows.
-        let start = json::i64(&v, "timestamp");
-        if let Some(&same) = group.iter().find(|&&i| {
-            let o = &out[i].v;
-            let other_start = json::i64(o, "timestamp");
-            role(o) == r
-                && ep_service(o.get("localEndpoint")).map(str::to_string) == svc
+        let start = v.timestamp.as_i64();
+        if let Some(&same) = group.iter().find(|&&e| {
+            let o = &spans[out[e].i];
+            let other_start = o.timestamp.as_i64();
+            o.role() == r
+                && ep_service(&o.local) == svc
                 && (start.is_none() || other_start.is_none() || start == other_start)
         }) {
-            merge_into(&mut out[same].v, &v);
+            let piece = std::mem::take(&mut spans[j]);
+            merge_into(&mut spans[out[same].i], &piece);
             continue;
         }
         group.push(out.len());
-        out.push(Entry { v, trace, key });
+        out.push(Entry { i: j, trace, key });
     }
     // A fragment joins the client half if the id has one, else the first entry.
-    for (first, v) in fragments {
+    for (first, j) in fragments {
         let e = &out[first];
         let group = &by_id[&(e.trace, e.key)];
         let target = group
             .iter()
             .copied()
-            .find(|&i| role(&out[i].v) == "client")
+            .find(|&g| spans[out[g].i].role() == "client")
             .unwrap_or(first);
-        merge_into(&mut out[target].v, &v);
+        let piece = std::mem::take(&mut spans[j]);
+        merge_into(&mut spans[out[target].i], &piece);
     }
     out
 }
 
-fn emit(b: &mut Builder, entries: Vec<Entry>) {
+fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
     // Shared ids: which entry keeps the id, which become linked halves.
     let mut groups: FxHashMap<(IdKey, IdKey), Vec<usize>> = FxHashMap::default();
     for (i, e) in entries.iter().enumerate() {
@@ -405,21 +580,20 @@ fn emit(b: &mut Builder, entries: Vec<Entry>) {
         let primary = members
             .iter()
             .copied()
-            .find(|&i| matches!(role(&entries[i].v), "client" | "producer"))
+            .find(|&i| matches!(spans[entries[i].i].role(), "client" | "producer"))
             .or_else(|| {
                 members
                     .iter()
                     .copied()
-                    .find(|&i| !json::truthy(entries[i].v.get("shared")))
+                    .find(|&i| !spans[entries[i].i].shared.truthy())
             })
             .unwrap_or(members[0]);
-        let id_text =
-            json::id_text(entries[primary].v.get("id").unwrap_or(&Value::Null)).unwrap_or_default();
+        let id_text = spans[entries[primary].i].id_text();
         for &m in members {
             if m == primary {
                 continue;
             }
-            let r = role(&entries[m].v);
+            let r = spans[entries[m].i].role();
             let synthetic = b.intern(&format!(
                 "{id_text}~{}~{m}",
                 if r.is_empty() { "half" } else { r }
@@ -437,10 +611,9 @@ fn emit(b: &mut Builder, entries: Vec<Entry>) {
         has_shared_half[*p] = true;
     }
     for (i, e) in entries.iter().enumerate() {
-        let s = &e.v;
-        let trace_text = b.intern(json::str(s, "traceId").unwrap_or(""));
-        let id_str = json::id_text(s.get("id").unwrap_or(&Value::Null)).unwrap_or_default();
-        let id_text = b.intern(&id_str);
+        let s = &spans[e.i];
+        let trace_text = b.intern(s.trace_id.get().unwrap_or(""));
+        let id_text = b.intern(&s.id_text());
         let mut flags = 0u8;
         let parent = match parent_override[i] {
             Some(p) => {
@@ -448,14 +621,14 @@ fn emit(b: &mut Builder, entries: Vec<Entry>) {
                 Some((p, id_text))
             }
             None => {
-                let p = b.parent_id(s.get("parentId").and_then(json::id_text).as_deref());
+                let p = b.parent_id(id_text_of(&s.parent_id).as_deref());
                 p.map(|(k, t)| (child_target.get(&(e.trace, k)).copied().unwrap_or(k), t))
             }
         };
         if has_shared_half[i] {
             flags |= flags::SHARED;
         }
-        let service = match ep_service(s.get("localEndpoint")) {
+        let service = match ep_service(&s.local) {
             Some(n) => b.intern(n),
             None => b.unknown_service(),
         };
@@ -463,63 +636,48 @@ fn emit(b: &mut Builder, entries: Vec<Entry>) {
         let mut status = StatusCode::Unset;
         let mut status_message = StrId(0);
         let am = b.mark();
-        if let Some(tags) = s.get("tags").and_then(Value::as_object) {
-            for (k, v) in tags {
-                let text = match v {
-                    Value::String(x) => x.clone(),
-                    other => other.to_string(),
-                };
-                if k == "error" {
-                    status = StatusCode::Error;
-                    if !text.is_empty() && text != "true" {
-                        status_message = b.intern(&text);
-                    }
+        for (k, text) in &s.tags.0 {
+            if k == "error" {
+                status = StatusCode::Error;
+                if !text.is_empty() && text != "true" {
+                    status_message = b.intern(text);
                 }
-                b.attr_str(k, &text);
             }
+            b.attr_str(k, text);
         }
-        if let Some(r) = s.get("remoteEndpoint") {
-            if let Some(n) = ep_service(Some(r)) {
+        if let Some(r) = &s.remote.0 {
+            if let Some(n) = r.service_name.get().filter(|n| !n.is_empty()) {
                 b.attr_str("peer.service", n);
             }
-            for (k, attr) in [
-                ("ipv4", "peer.ipv4"),
-                ("ipv6", "peer.ipv6"),
-                ("port", "peer.port"),
-            ] {
-                if let Some(v) = r.get(k) {
-                    b.attr_json(attr, v);
-                }
-            }
+            b.attr_any("peer.ipv4", &r.ipv4);
+            b.attr_any("peer.ipv6", &r.ipv6);
+            b.attr_any("peer.port", &r.port);
         }
-        if let Some(l) = s.get("localEndpoint") {
-            for (k, attr) in [
-                ("ipv4", "local.ipv4"),
-                ("ipv6", "local.ipv6"),
-                ("port", "local.port"),
-            ] {
-                if let Some(v) = l.get(k) {
-                    b.attr_json(attr, v);
-                }
-            }
+        if let Some(l) = &s.local.0 {
+            b.attr_any("local.ipv4", &l.ipv4);
+            b.attr_any("local.ipv6", &l.ipv6);
+            b.attr_any("local.port", &l.port);
         }
         let attrs = b.since(am);
         let em = b.event_mark();
-        for a in json::arr(s, "annotations") {
-            let t = json::i64(a, "timestamp").unwrap_or(0).saturating_mul(1000);
-            b.event(t, json::str(a, "value").unwrap_or(""), Range32::default());
+        for a in s.annotations.iter().filter_map(|a| a.0.as_ref()) {
+            let t = a.timestamp.as_i64().unwrap_or(0).saturating_mul(1000);
+            b.event(t, a.value.get().unwrap_or(""), Range32::default());
         }
         let events = b.events_since(em);
         let lm = b.link_mark();
         if let Some(p) = shared_link[i] {
-            let pid =
-                json::id_text(entries[p].v.get("id").unwrap_or(&Value::Null)).unwrap_or_default();
-            let tt = json::str(s, "traceId").unwrap_or("").to_string();
-            b.link(&tt, &pid, LinkKind::SharedHalf, Range32::default());
+            let pid = spans[entries[p].i].id_text();
+            b.link(
+                s.trace_id.get().unwrap_or(""),
+                &pid,
+                LinkKind::SharedHalf,
+                Range32::default(),
+            );
         }
         let links = b.links_since(lm);
-        let start = json::i64(s, "timestamp");
-        let dur = json::i64(s, "duration");
+        let start = s.timestamp.as_i64();
+        let dur = s.duration.as_i64();
         // Zipkin allows a span without timestamp: place it at its first annotation.
         let first_ann = b.ds.events(events).iter().map(|e| e.time_ns).min();
         let start_ns = match start {
@@ -532,8 +690,8 @@ fn emit(b: &mut Builder, entries: Vec<Entry>) {
         if dur.is_none() {
             flags |= flags::NO_DURATION;
         }
-        let kind = SpanKind::parse(json::str(s, "kind").unwrap_or(""));
-        let name = b.intern(json::str(s, "name").unwrap_or(""));
+        let kind = SpanKind::parse(s.kind.get().unwrap_or(""));
+        let name = b.intern(s.name.get().unwrap_or(""));
         b.push(SpanIn {
             trace: e.trace,
             trace_text,
