@@ -299,14 +299,20 @@ fn on_message(ev: MessageEvent) {
                         (job, std::mem::take(&mut s.apply_ms))
                     });
                     let Some(job) = job else { return };
-                    dataset.notify();
-                    let _ = job.reply.send(Ok(Outcome {
+                    let outcome = Outcome {
                         traces,
                         format: get(&data, "format").as_string().unwrap_or_default(),
                         spans: get(&data, "spans").as_f64().unwrap_or(0.0) as usize,
                         decode_ms: get(&data, "decode_ms").as_f64().unwrap_or(0.0),
                         apply_ms,
-                    }));
+                    };
+                    // The views take the new traces in a task of their own,
+                    // not in the one that applied the last part.
+                    leptos::task::spawn_local(async move {
+                        tracescope_components::canvas::next_task().await;
+                        dataset.notify();
+                        let _ = job.reply.send(Ok(outcome));
+                    });
                     return pump();
                 }
                 Some(Ok(_)) => "the decoded trace arrived out of order".to_string(),

@@ -88,6 +88,17 @@ pub fn repaint(
 }
 
 /// Milliseconds from the page's clock (`performance.now()`).
+/// Resolves in a later task (a zero timeout): long work split with it lets
+/// the page answer input in between.
+pub async fn next_task() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
 pub fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())

@@ -71,9 +71,18 @@ fn timeline_extent(width: f64) -> (f64, f64) {
 /// The minimap of `t` for a canvas `width` wide, one value per pixel: its
 /// cost to draw does not grow with the trace.
 pub fn minimap_runs(t: &Trace, width: f64) -> Vec<Run> {
-    let (_, tl_w) = timeline_extent(width);
-    raster::minimap(t, tl_w.round() as usize, (MINIMAP_H - 6.0) as usize).runs()
+    let mut m = minimap_for(t, width);
+    m.step(t, usize::MAX);
+    m.raster.runs()
 }
+
+fn minimap_for(t: &Trace, width: f64) -> raster::Minimap {
+    let (_, tl_w) = timeline_extent(width);
+    raster::Minimap::new(t, tl_w.round() as usize, (MINIMAP_H - 6.0) as usize)
+}
+
+/// Spans marked per task when the minimap is built (~20 ms of work).
+const MINIMAP_PART: usize = 100_000;
 
 /// Draws one frame of the waterfall.
 pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
@@ -310,10 +319,37 @@ pub fn WaterfallCanvas(
     });
     let bounds = open_trace_window(dataset, trace);
     let current_view = move || view.get().unwrap_or_else(|| bounds.get());
-    // Computed once per trace and width, not per frame.
-    let minimap = Memo::new(move |_| {
+    // Computed once per trace and width, not per frame, a part per task:
+    // the rows of a million spans paint first and the page stays answerable.
+    let minimap = RwSignal::new(Vec::<Run>::new());
+    let minimap_job = StoredValue::new(0u64);
+    Effect::new(move |_| {
         let (w, _) = size.get();
-        with_open_trace(dataset, trace, |t| minimap_runs(t, w)).unwrap_or_default()
+        let open = trace.get();
+        dataset.track();
+        let job = minimap_job.get_value() + 1;
+        minimap_job.set_value(job);
+        leptos::task::spawn_local(async move {
+            let mut m = None;
+            loop {
+                // A newer job, or the view is gone (its signals disposed).
+                if minimap_job.try_get_value() != Some(job) {
+                    return;
+                }
+                let done = dataset.try_with_untracked(|ds| {
+                    let t = ds.traces.get(open?)?;
+                    Some(
+                        m.get_or_insert_with(|| minimap_for(t, w))
+                            .step(t, MINIMAP_PART),
+                    )
+                });
+                match done.flatten() {
+                    Some(false) => crate::canvas::next_task().await,
+                    _ => break,
+                }
+            }
+            minimap.try_set(m.map(|m| m.raster.runs()).unwrap_or_default());
+        });
     });
     let geometry = move || RowGeometry {
         header: HEADER,

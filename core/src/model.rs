@@ -343,8 +343,12 @@ impl Trace {
     pub fn end_ns(&self, i: usize) -> i64 {
         self.start_ns[i].saturating_add(self.duration_ns[i])
     }
-    /// (earliest start, latest end) over all spans.
+    /// (earliest start, latest end) over all spans (kept by the tree once built).
     pub fn bounds(&self) -> (i64, i64) {
+        self.tree.bounds.unwrap_or_else(|| self.scan_bounds())
+    }
+    /// [`Self::bounds`] computed from the columns.
+    pub fn scan_bounds(&self) -> (i64, i64) {
         let mut lo = i64::MAX;
         let mut hi = i64::MIN;
         for i in 0..self.len() {

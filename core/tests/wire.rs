@@ -193,3 +193,57 @@ fn spans_as_text(ds: &Dataset) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
+    use tracescope_core::model::{IdKey, Trace};
+    // A chain: every span the parent of the next (columns of 300k values go
+    // in pieces; the receiver appends them).
+    let n = 300_000usize;
+    let mut ds = Dataset::default();
+    let mut t = Trace {
+        trace_id: Some(IdKey::Num(7)),
+        ..Default::default()
+    };
+    for i in 0..n {
+        t.span_key.push(IdKey::Num(i as u128 + 1));
+        t.span_id_text.push(Default::default());
+        t.parent_key.push((i > 0).then_some(IdKey::Num(i as u128)));
+        t.parent_id_text.push(Default::default());
+        t.service.push(Default::default());
+        t.name.push(Default::default());
+        t.start_ns.push(1_000 * i as i64);
+        t.duration_ns.push(5_000_000 - i as i64);
+        t.kind.push(Default::default());
+        t.status.push(Default::default());
+        t.status_message.push(Default::default());
+        t.resource.push(0);
+        t.attrs.push(Default::default());
+        t.events.push(Default::default());
+        t.links.push(Default::default());
+        t.flags.push(0);
+    }
+    ds.resources.push(tracescope_core::model::Resource {
+        service: Default::default(),
+        attrs: Default::default(),
+    });
+    tracescope_core::analysis::tree::build(&mut t);
+    ds.traces.push(t);
+    // Both sides start with the empty string.
+    let parts = encode(&ds, 1, 0..1);
+    let biggest = parts.iter().map(Vec::len).max().unwrap();
+    assert!(
+        parts.len() > 4 && biggest <= 7 << 20,
+        "{} parts, {biggest} bytes",
+        parts.len()
+    );
+    let mut page = Dataset::default();
+    let range = apply(&mut page, &parts).unwrap();
+    let (a, b) = (&page.traces[range.start], &ds.traces[0]);
+    assert_eq!(a.start_ns, b.start_ns);
+    assert_eq!(a.parent_key, b.parent_key);
+    assert_eq!(a.tree.preorder, b.tree.preorder);
+    assert_eq!(a.tree.depth, b.tree.depth);
+    assert_eq!(a.tree.max_depth, n as u32 - 1);
+    assert_eq!(a.bounds(), b.bounds());
+}

@@ -25,6 +25,9 @@ pub struct Tree {
     /// Number of spans in the subtree of each span, itself included.
     pub subtree_size: Vec<u32>,
     pub max_depth: u32,
+    /// The trace's (earliest start, latest end), kept here because views ask
+    /// for it often and a scan of a million spans takes milliseconds.
+    pub bounds: Option<(i64, i64)>,
 }
 
 impl Tree {
@@ -190,5 +193,6 @@ pub fn build(t: &mut Trace) {
         depth,
         subtree_size,
         max_depth,
+        bounds: Some(t.scan_bounds()),
     };
 }

@@ -100,19 +100,49 @@ pub const ERROR_KEY: u32 = u32::MAX;
 /// `height` pixel rows and `width` pixel columns over the trace's time,
 /// coloured by [`service_key`].
 pub fn minimap(t: &crate::model::Trace, width: usize, height: usize) -> Raster {
-    let mut r = Raster::new(width, height);
-    let (b0, b1) = t.time_window();
-    let order = &t.tree.preorder;
-    let n = order.len().max(1) as f64;
-    let (px_per_ns, row_h) = (width as f64 / (b1 - b0), height as f64 / n);
-    for (k, &s) in order.iter().enumerate() {
-        let s = s as usize;
-        let x0 = (t.start_ns[s] as f64 - b0) * px_per_ns;
-        let x1 = x0 + t.duration_ns[s] as f64 * px_per_ns;
-        let y0 = k as f64 * row_h;
-        r.mark(x0, x1, y0, y0 + row_h, service_key(t, s));
+    let mut m = Minimap::new(t, width, height);
+    m.step(t, usize::MAX);
+    m.raster
+}
+
+/// [`minimap`] built a part at a time, so that a page can split a million
+/// spans over several tasks (the marks of a million spans take ~170 ms).
+pub struct Minimap {
+    pub raster: Raster,
+    b0: f64,
+    px_per_ns: f64,
+    row_h: f64,
+    next: usize,
+}
+
+impl Minimap {
+    pub fn new(t: &crate::model::Trace, width: usize, height: usize) -> Minimap {
+        let (b0, b1) = t.time_window();
+        let n = t.tree.preorder.len().max(1) as f64;
+        Minimap {
+            raster: Raster::new(width, height),
+            b0,
+            px_per_ns: width as f64 / (b1 - b0),
+            row_h: height as f64 / n,
+            next: 0,
+        }
     }
-    r
+    /// Marks the next `count` spans of `t` (the trace it was made for);
+    /// true once every span is marked.
+    pub fn step(&mut self, t: &crate::model::Trace, count: usize) -> bool {
+        let order = &t.tree.preorder;
+        let end = self.next.saturating_add(count).min(order.len());
+        for (k, &s) in order.iter().enumerate().take(end).skip(self.next) {
+            let s = s as usize;
+            let x0 = (t.start_ns[s] as f64 - self.b0) * self.px_per_ns;
+            let x1 = x0 + t.duration_ns[s] as f64 * self.px_per_ns;
+            let y0 = k as f64 * self.row_h;
+            self.raster
+                .mark(x0, x1, y0, y0 + self.row_h, service_key(t, s));
+        }
+        self.next = end;
+        end == order.len()
+    }
 }
 
 #[cfg(test)]
@@ -150,5 +180,22 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_minimap_built_in_parts_is_the_one_built_at_once() {
+        let json = crate::synth::trace_json(5000, crate::synth::SynthFormat::Jaeger, 3);
+        let mut ds = crate::model::Dataset::default();
+        crate::decode::decode_bytes(&mut ds, json.as_bytes()).unwrap();
+        let t = &ds.traces[0];
+        let whole = minimap(t, 300, 20);
+        let mut parts = Minimap::new(t, 300, 20);
+        let mut steps = 1;
+        while !parts.step(t, 777) {
+            steps += 1;
+        }
+        assert_eq!(steps, 5000usize.div_ceil(777));
+        assert_eq!(parts.raster, whole);
+        assert!(whole.runs().len() > 20);
     }
 }
