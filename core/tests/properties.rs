@@ -1,42 +1,16 @@
 //! Invariants over arbitrary input: id parsing and tree building.
 
+mod common;
 use base64::Engine;
+use common::trace_with;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use tracescope_core::analysis::self_time::self_times;
-use tracescope_core::analysis::tree::{build, NONE};
+use tracescope_core::analysis::tree::NONE;
 use tracescope_core::decode::ids::{span_key, trace_key};
 use tracescope_core::layout::waterfall::visible_rows;
-use tracescope_core::model::{IdKey, Interner, Trace};
+use tracescope_core::model::{IdKey, Interner};
 use tracescope_core::{decode_bytes, Dataset};
-
-/// A trace whose span i has the parent `parents[i]` (an index, possibly
-/// itself, out of range → orphan, or None).
-fn trace_with(parents: &[Option<usize>], starts: &[i64], durs: &[i64]) -> Trace {
-    let n = parents.len();
-    let mut t = Trace::default();
-    for i in 0..n {
-        t.span_key.push(IdKey::Num(i as u128 + 1));
-        t.span_id_text.push(Default::default());
-        t.parent_key
-            .push(parents[i].map(|p| IdKey::Num(p as u128 + 1)));
-        t.parent_id_text.push(Default::default());
-        t.service.push(Default::default());
-        t.name.push(Default::default());
-        t.start_ns.push(starts[i % starts.len().max(1)]);
-        t.duration_ns.push(durs[i % durs.len().max(1)]);
-        t.kind.push(Default::default());
-        t.status.push(Default::default());
-        t.status_message.push(Default::default());
-        t.resource.push(0);
-        t.attrs.push(Default::default());
-        t.events.push(Default::default());
-        t.links.push(Default::default());
-        t.flags.push(0);
-    }
-    build(&mut t);
-    t
-}
 
 proptest! {
     #[test]

@@ -196,38 +196,19 @@ fn spans_as_text(ds: &Dataset) -> Vec<String> {
 
 #[test]
 fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
-    use tracescope_core::model::{IdKey, Trace};
     // A chain: every span the parent of the next (columns of 300k values go
     // in pieces; the receiver appends them).
     let n = 300_000usize;
+    let parents: Vec<Option<usize>> = (0..n).map(|i| i.checked_sub(1)).collect();
+    let starts: Vec<i64> = (0..n as i64).map(|i| 1_000 * i).collect();
+    let durs: Vec<i64> = (0..n as i64).map(|i| 5_000_000 - i).collect();
+    let mut t = common::trace_with(&parents, &starts, &durs);
+    t.trace_id = Some(tracescope_core::model::IdKey::Num(7));
     let mut ds = Dataset::default();
-    let mut t = Trace {
-        trace_id: Some(IdKey::Num(7)),
-        ..Default::default()
-    };
-    for i in 0..n {
-        t.span_key.push(IdKey::Num(i as u128 + 1));
-        t.span_id_text.push(Default::default());
-        t.parent_key.push((i > 0).then_some(IdKey::Num(i as u128)));
-        t.parent_id_text.push(Default::default());
-        t.service.push(Default::default());
-        t.name.push(Default::default());
-        t.start_ns.push(1_000 * i as i64);
-        t.duration_ns.push(5_000_000 - i as i64);
-        t.kind.push(Default::default());
-        t.status.push(Default::default());
-        t.status_message.push(Default::default());
-        t.resource.push(0);
-        t.attrs.push(Default::default());
-        t.events.push(Default::default());
-        t.links.push(Default::default());
-        t.flags.push(0);
-    }
     ds.resources.push(tracescope_core::model::Resource {
         service: Default::default(),
         attrs: Default::default(),
     });
-    tracescope_core::analysis::tree::build(&mut t);
     ds.traces.push(t);
     // Both sides start with the empty string.
     let parts = encode(&ds, 1, 0..1);

@@ -29,6 +29,20 @@ pub enum Any<'a> {
 }
 
 impl<'a> Any<'a> {
+    /// A scalar of a `Value` (arrays and objects read as null): the
+    /// `Value` walkers of the other formats read numbers the same way.
+    pub fn scalar(v: &'a Value) -> Any<'a> {
+        match v {
+            Value::Bool(b) => Any::Bool(*b),
+            Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Any::I64(i),
+                (None, Some(u)) => Any::U64(u),
+                _ => Any::F64(n.as_f64().unwrap_or(0.0)),
+            },
+            Value::String(s) => Any::Str(Cow::Borrowed(s)),
+            _ => Any::Null,
+        }
+    }
     pub fn is_present(&self) -> bool {
         !matches!(self, Any::Absent)
     }

@@ -283,6 +283,7 @@ impl<'a> Builder<'a> {
 
 /// Small JSON accessors tolerant of the formats' habits (numbers as strings).
 pub mod json {
+    use super::super::borrowed::Any;
     use serde_json::Value;
 
     pub fn str<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
@@ -293,25 +294,10 @@ pub mod json {
         as_i64(v.get(key)?)
     }
     pub fn as_i64(v: &Value) -> Option<i64> {
-        match v {
-            Value::Number(n) => n
-                .as_i64()
-                .or_else(|| n.as_u64().map(|u| u as i64))
-                .or_else(|| n.as_f64().map(|f| f as i64)),
-            Value::String(s) => s
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .or_else(|| s.trim().parse::<f64>().ok().map(|f| f as i64)),
-            _ => None,
-        }
+        Any::scalar(v).as_i64()
     }
     pub fn f64(v: &Value, key: &str) -> Option<f64> {
-        match v.get(key)? {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
+        Any::scalar(v.get(key)?).as_f64()
     }
     pub fn u64(v: &Value, key: &str) -> Option<u64> {
         match v.get(key)? {
@@ -335,14 +321,6 @@ pub mod json {
             .unwrap_or(&[])
     }
     pub fn truthy(v: Option<&Value>) -> bool {
-        match v {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0) != 0.0,
-            Some(Value::String(s)) => {
-                let s = s.trim();
-                s.eq_ignore_ascii_case("true") || s == "1"
-            }
-            _ => false,
-        }
+        v.is_some_and(|v| Any::scalar(v).truthy())
     }
 }
