@@ -122,6 +122,8 @@ async function summary(page) {
 async function tab(page, name) {
   await page.click(`[data-testid=view-${name}]`);
   await page.waitForSelector(`[data-testid=view-${name}][aria-selected=true]`);
+  // The flame chart is drawn once its level-of-detail index is made.
+  if (name === 'flame') await page.waitForSelector('[data-testid=flame-indexing]', { state: 'detached' });
 }
 
 async function canvasInfo(page) {

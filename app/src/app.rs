@@ -350,8 +350,19 @@ pub fn App() -> impl IntoView {
         let i = open.get();
         dataset.with(|ds| service_slots(ds, ds.scope(i, all)))
     });
-    let critical = Memo::new(move |_| {
-        dataset.with(|ds| open.get().and_then(|i| ds.traces.get(i)).map(critical_path))
+    // The critical path comes a task after the views' first paint: for a
+    // million spans it is tens of milliseconds the first paint need not wait.
+    let critical = RwSignal::new(None);
+    let critical_job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let i = open.get();
+        dataset.track();
+        critical.set(None);
+        tracescope_components::canvas::in_parts(critical_job, move || {
+            let cp = dataset.try_with_untracked(|ds| ds.traces.get(i?).map(critical_path));
+            critical.try_set(cp.flatten());
+            false
+        });
     });
     let critical_of_selected = Signal::derive(move || {
         let s = selected.get()? as usize;

@@ -474,7 +474,11 @@ pub fn BackendPanel(
                 services.fetch(b, url, status, response::services);
             }
             None => services.set(dataset.with(|ds| {
-                let ids: Vec<StrId> = ds.traces.iter().flat_map(|t| ds.services_of(t)).collect();
+                let ids: Vec<StrId> = ds
+                    .traces
+                    .iter()
+                    .flat_map(|t| t.tree.services.iter().copied())
+                    .collect();
                 names(ds, ids)
             })),
         }

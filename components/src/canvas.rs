@@ -87,7 +87,23 @@ pub fn repaint(
     });
 }
 
-/// Milliseconds from the page's clock (`performance.now()`).
+/// Runs `part` once a task, from the next one on, while it says there is
+/// more to do: long work split so the page paints and answers input in
+/// between. A newer call with the same `job`, or the view's disposal (its
+/// signals gone), stops the old work.
+pub fn in_parts(job: StoredValue<u64>, mut part: impl FnMut() -> bool + 'static) {
+    let id = job.get_value().wrapping_add(1);
+    job.set_value(id);
+    leptos::task::spawn_local(async move {
+        loop {
+            next_task().await;
+            if job.try_get_value() != Some(id) || !part() {
+                break;
+            }
+        }
+    });
+}
+
 /// Resolves in a later task (a zero timeout): long work split with it lets
 /// the page answer input in between.
 pub async fn next_task() {
@@ -99,6 +115,7 @@ pub async fn next_task() {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
+/// Milliseconds from the page's clock (`performance.now()`).
 pub fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())

@@ -10,15 +10,14 @@
 use crate::canvas::{
     fit_text, local_point, observe_size, repaint, ruler_labels, tooltip_style, FONT, FONT_SMALL,
 };
+use crate::open_trace_window;
 use crate::theme::{theme, ServiceSlots, Theme};
-use crate::{open_trace_window, with_open_trace};
 use leptos::prelude::*;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::flame::{merge, MergedFlame};
 use tracescope_core::analysis::self_time::self_time_of;
-use tracescope_core::layout::flame::{
-    ancestry, chart_lod, hit, merged_rects, subtree_heights, ChartLod, FlameRect,
-};
+use tracescope_core::layout::flame::{ancestry, chart_lod, hit, merged_rects, ChartLod, FlameRect};
+use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::raster::Run;
 use tracescope_core::layout::time::{format_duration, ticks, TimeScale};
 use tracescope_core::layout::waterfall::{clamp_window, zoom_window};
@@ -34,6 +33,9 @@ pub const TOP: f64 = 24.0;
 const BAR_TEXT: &str = "#10141c";
 /// How many breadcrumb steps are shown before the last ones are elided.
 const CRUMBS: usize = 8;
+/// Index entries handled a task while the chart's level-of-detail index is
+/// made (~20 ms of wasm).
+const MIPMAP_PART: usize = 150_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FlameMode {
@@ -258,7 +260,7 @@ pub fn FlameGraph(
     search: RwSignal<String>,
     service_filter: RwSignal<Option<StrId>>,
     slots: Memo<ServiceSlots>,
-    critical_path: Memo<Option<CriticalPath>>,
+    #[prop(into)] critical_path: Signal<Option<CriticalPath>>,
     #[prop(into)] show_critical: Signal<bool>,
     #[prop(into)] dark: Signal<bool>,
     /// Chart zoom: the span zoomed into (None = the whole trace). Owned by
@@ -310,9 +312,35 @@ pub fn FlameGraph(
             .or_else(focus_range)
             .unwrap_or_else(|| bounds.get())
     };
-    // Per trace, once: how deep each subtree goes (for merging sub-pixel subtrees).
-    let heights =
-        Memo::new(move |_| with_open_trace(dataset, trace, subtree_heights).unwrap_or_default());
+    // Per trace, once, a part per task: the chart's level-of-detail index.
+    // Made quietly (untracked) and announced once whole.
+    let mipmap = RwSignal::new(None::<(usize, FlameMipmap)>);
+    let mipmap_job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let open = trace.get().filter(|_| mode.get() == FlameMode::Chart);
+        dataset.track();
+        mipmap.set(None);
+        crate::canvas::in_parts(mipmap_job, move || {
+            let more = dataset.try_with_untracked(|ds| {
+                let t = ds.traces.get(open?)?;
+                let done = mipmap.try_update_untracked(|m| {
+                    m.get_or_insert_with(|| (open.unwrap_or(0), FlameMipmap::new(t)))
+                        .1
+                        .step(t, MIPMAP_PART)
+                })?;
+                if done {
+                    mipmap.notify();
+                }
+                Some(!done)
+            });
+            more.flatten().unwrap_or(false)
+        });
+    });
+    let indexing = move || {
+        mode.get() == FlameMode::Chart
+            && trace.get().is_some()
+            && mipmap.with(|m| !m.as_ref().is_some_and(|(_, m)| m.is_done()))
+    };
     let lod = Memo::new(move |_| {
         let (w, h) = size.get();
         match mode.get() {
@@ -322,12 +350,15 @@ pub fn FlameGraph(
                 let first = (scroll_y.get() / FRAME_H).floor().max(0.0) as u32;
                 let rows = first..first + ((h - TOP) / FRAME_H).ceil().max(1.0) as u32 + 1;
                 let scale = TimeScale::new(v.0, v.1, 0.0, w);
-                heights.with(|hs| {
-                    with_open_trace(dataset, trace, |t| {
-                        chart_lod(t, hs, &scale, MIN_FRAME_W, rows)
+                mipmap
+                    .with(|m| {
+                        let (built_for, m) = m.as_ref().filter(|(_, m)| m.is_done())?;
+                        dataset.with(|ds| {
+                            let t = ds.traces.get(trace.get().filter(|o| o == built_for)?)?;
+                            Some(chart_lod(t, m, &scale, MIN_FRAME_W, rows))
+                        })
                     })
                     .unwrap_or_default()
-                })
             }
             FlameMode::Merged => {
                 let focus = merged_focus.get();
@@ -336,8 +367,7 @@ pub fn FlameGraph(
                         .as_ref()
                         .map(|(f, _)| merged_rects(f, focus, 0.0, w, 0.3))
                         .unwrap_or_default(),
-                    fine: Vec::new(),
-                    first_row: 0,
+                    ..Default::default()
                 })
             }
         }
@@ -689,6 +719,11 @@ pub fn FlameGraph(
                 />
             </div>
             <div class="flame" node_ref=wrap_ref>
+                <Show when=indexing>
+                    <div class="canvas-note" data-testid="flame-indexing">
+                        "Indexing spans for the flame chart…"
+                    </div>
+                </Show>
                 <canvas
                     node_ref=canvas_ref
                     data-testid="flame-canvas"

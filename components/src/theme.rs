@@ -92,7 +92,10 @@ pub fn service_slots<'a>(
     ds: &Dataset,
     traces: impl IntoIterator<Item = &'a Trace>,
 ) -> ServiceSlots {
-    let mut services: Vec<StrId> = traces.into_iter().flat_map(|t| ds.services_of(t)).collect();
+    let mut services: Vec<StrId> = traces
+        .into_iter()
+        .flat_map(|t| t.tree.services.iter().copied())
+        .collect();
     services.sort_unstable();
     services.dedup();
     let mut named: Vec<(&str, StrId)> = services.into_iter().map(|s| (ds.str(s), s)).collect();

@@ -290,7 +290,8 @@ pub fn WaterfallCanvas(
     /// Palette slots shared by every view.
     slots: Memo<ServiceSlots>,
     /// The open trace's critical path, drawn when `show_critical` is on.
-    critical_path: Memo<Option<CriticalPath>>,
+    #[prop(into)]
+    critical_path: Signal<Option<CriticalPath>>,
     #[prop(into)] show_critical: Signal<bool>,
     /// Only spans of this service are listed.
     #[prop(into)]
@@ -327,28 +328,20 @@ pub fn WaterfallCanvas(
         let (w, _) = size.get();
         let open = trace.get();
         dataset.track();
-        let job = minimap_job.get_value() + 1;
-        minimap_job.set_value(job);
-        leptos::task::spawn_local(async move {
-            let mut m = None;
-            loop {
-                // A newer job, or the view is gone (its signals disposed).
-                if minimap_job.try_get_value() != Some(job) {
-                    return;
-                }
-                let done = dataset.try_with_untracked(|ds| {
-                    let t = ds.traces.get(open?)?;
-                    Some(
-                        m.get_or_insert_with(|| minimap_for(t, w))
-                            .step(t, MINIMAP_PART),
-                    )
-                });
-                match done.flatten() {
-                    Some(false) => crate::canvas::next_task().await,
-                    _ => break,
-                }
+        let mut m = None;
+        crate::canvas::in_parts(minimap_job, move || {
+            let done = dataset.try_with_untracked(|ds| {
+                let t = ds.traces.get(open?)?;
+                Some(
+                    m.get_or_insert_with(|| minimap_for(t, w))
+                        .step(t, MINIMAP_PART),
+                )
+            });
+            if done.flatten() == Some(false) {
+                return true;
             }
-            minimap.try_set(m.map(|m| m.raster.runs()).unwrap_or_default());
+            minimap.try_set(m.take().map(|m| m.raster.runs()).unwrap_or_default());
+            false
         });
     });
     let geometry = move || RowGeometry {

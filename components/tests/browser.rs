@@ -15,7 +15,8 @@ use tracescope_components::SpanDetail;
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::analysis::stats::{operation_stats, GroupBy};
-use tracescope_core::layout::flame::{chart_lod, subtree_heights};
+use tracescope_core::layout::flame::chart_lod;
+use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::service_map::layout;
 use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{name_width, visible_rows, RowGeometry};
@@ -171,7 +172,7 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
     let slots = service_slots(&ds, [t]);
     let (b0, b1) = t.bounds();
     let scale = TimeScale::new(b0 as f64, b1 as f64, 0.0, w);
-    let lod = chart_lod(t, &subtree_heights(t), &scale, 1.0, 0..5);
+    let lod = chart_lod(t, &FlameMipmap::build(t), &scale, 1.0, 0..5);
     let rects = lod.rects.clone();
     let p = |search: &'static str| FlamePaint {
         ds: &ds,
@@ -209,7 +210,7 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
     // Zoomed far out the whole trace is under a pixel: no frame is drawn on
     // its own, the pixel column still shows both levels (merged per pixel).
     let wide = TimeScale::new(b0 as f64, b0 as f64 + (b1 - b0) as f64 * 2000.0, 0.0, w);
-    let far = chart_lod(t, &subtree_heights(t), &wide, 1.0, 0..5);
+    let far = chart_lod(t, &FlameMipmap::build(t), &wide, 1.0, 0..5);
     assert!(far.rects.is_empty());
     assert_eq!(
         far.fine.iter().map(|r| r.row).collect::<Vec<_>>(),

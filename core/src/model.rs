@@ -454,21 +454,6 @@ impl Dataset {
             _ => &[],
         }
     }
-    /// Distinct services of one trace.
-    pub fn services_of(&self, t: &Trace) -> Vec<StrId> {
-        // A mark per string id: one pass, no sort of a million spans.
-        let mut seen = vec![false; self.strings.len()];
-        let mut v = Vec::new();
-        for &s in &t.service {
-            if let Some(m) = seen.get_mut(s.0 as usize) {
-                if !std::mem::replace(m, true) {
-                    v.push(s);
-                }
-            }
-        }
-        v.sort_unstable();
-        v
-    }
     pub fn attrs(&self, r: Range32) -> &[Attr] {
         &self.attrs[r.range()]
     }

@@ -406,7 +406,7 @@ pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<Ve
 const PART_BYTES: usize = 4 << 20;
 /// A column is sent in pieces of at most this many values (≤ 2.2 MB).
 const PIECE: usize = 1 << 17;
-const COLUMNS: u8 = 27;
+const COLUMNS: u8 = 30;
 
 /// The number of values of column `c` (1 for the trace's id and max depth).
 fn column_len(t: &Trace, c: u8) -> usize {
@@ -418,6 +418,7 @@ fn column_len(t: &Trace, c: u8) -> usize {
         20 => tr.child_start.len(),
         21 => tr.children.len(),
         22..=25 => tr.preorder.len(),
+        28 => tr.services.len(),
         _ => 1,
     }
 }
@@ -469,7 +470,15 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
         23 => w.u32s(cut(&tr.preorder_pos, &r).iter().copied()),
         24 => w.u32s(cut(&tr.depth, &r).iter().copied()),
         25 => w.u32s(cut(&tr.subtree_size, &r).iter().copied()),
-        _ => w.u32(tr.max_depth),
+        26 => w.u32(tr.max_depth),
+        // Kept by the tree so that the page need not scan a million spans.
+        27 => w.u64s(
+            tr.bounds
+                .map_or(vec![], |(a, b)| vec![a as u64, b as u64])
+                .into_iter(),
+        ),
+        28 => w.u32s(cut(&tr.services, &r).iter().map(|s| s.0)),
+        _ => w.u32(tr.errors),
     }
 }
 
@@ -511,6 +520,13 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
         24 => tr.depth.extend(r.u32s()?),
         25 => tr.subtree_size.extend(r.u32s()?),
         26 => tr.max_depth = r.u32()?,
+        27 => {
+            if let [a, b] = r.i64s()?[..] {
+                tr.bounds = Some((a, b));
+            }
+        }
+        28 => tr.services.extend(r.strids()?),
+        29 => tr.errors = r.u32()?,
         _ => return Err(WireError("an unknown column".into())),
     }
     Ok(())
@@ -553,6 +569,7 @@ fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
         &t.service,
         &t.name,
         &t.status_message,
+        &t.tree.services,
     ]
     .iter()
     .all(|c| c.iter().all(|s| s.0 < n_strings))
@@ -778,7 +795,6 @@ fn apply_part(
             }
             for t in pending.iter_mut() {
                 check_trace(t, ds)?;
-                t.tree.bounds = Some(t.scan_bounds());
             }
             traces = std::mem::take(pending);
         }

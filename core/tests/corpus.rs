@@ -740,6 +740,12 @@ fn corpus_files_decode_to_hand_checked_counts() {
         }
         // Every span appears exactly once in its trace's tree order.
         for t in &ds.traces {
+            // What the tree keeps for the views is what the columns say.
+            let mut own: Vec<_> = t.service.clone();
+            own.sort();
+            own.dedup();
+            assert_eq!(t.tree.services, own, "{file}");
+            assert_eq!(t.tree.errors as usize, t.error_count(), "{file}");
             let mut seen = vec![false; t.len()];
             for &s in &t.tree.preorder {
                 assert!(!seen[s as usize], "{file}: span {s} twice in preorder");

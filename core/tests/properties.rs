@@ -2,7 +2,6 @@
 
 mod common;
 use base64::Engine;
-use common::trace_with;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use tracescope_core::analysis::self_time::self_times;
@@ -10,6 +9,7 @@ use tracescope_core::analysis::tree::NONE;
 use tracescope_core::decode::ids::{span_key, trace_key};
 use tracescope_core::layout::waterfall::visible_rows;
 use tracescope_core::model::{IdKey, Interner};
+use tracescope_core::synth::trace_with;
 use tracescope_core::{decode_bytes, Dataset};
 
 proptest! {

@@ -145,11 +145,17 @@ fn spans_as_text(ds: &Dataset) -> Vec<String> {
     };
     let mut out = Vec::new();
     for t in &ds.traces {
+        // String ids depend on the order of interning: services by name.
+        let tree = tracescope_core::analysis::tree::Tree {
+            services: Vec::new(),
+            ..t.tree.clone()
+        };
+        let mut services: Vec<&str> = t.tree.services.iter().map(|&s| ds.str(s)).collect();
+        services.sort();
         out.push(format!(
-            "trace {} {:?} {:?}",
+            "trace {} {:?} {tree:?} {services:?}",
             ds.str(t.trace_id_text),
             t.warnings,
-            t.tree
         ));
         for i in 0..t.len() {
             let res = &ds.resources[t.resource[i] as usize];
@@ -202,7 +208,7 @@ fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
     let parents: Vec<Option<usize>> = (0..n).map(|i| i.checked_sub(1)).collect();
     let starts: Vec<i64> = (0..n as i64).map(|i| 1_000 * i).collect();
     let durs: Vec<i64> = (0..n as i64).map(|i| 5_000_000 - i).collect();
-    let mut t = common::trace_with(&parents, &starts, &durs);
+    let mut t = tracescope_core::synth::trace_with(&parents, &starts, &durs);
     t.trace_id = Some(tracescope_core::model::IdKey::Num(7));
     let mut ds = Dataset::default();
     ds.resources.push(tracescope_core::model::Resource {

@@ -1,6 +1,6 @@
 //! One line per trace: what a trace list and `inspect` show.
 
-use crate::model::{Dataset, StatusCode, Trace};
+use crate::model::{Dataset, Trace};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,8 +40,8 @@ pub fn summarize(ds: &Dataset, t: &Trace) -> TraceSummary {
         start_ns: start,
         duration_ns: end.saturating_sub(start),
         spans: t.len(),
-        services: ds.services_of(t).len(),
-        errors: t.status.iter().filter(|s| **s == StatusCode::Error).count(),
+        services: t.tree.services.len(),
+        errors: t.tree.errors as usize,
         warnings: t.warnings.clone(),
     }
 }

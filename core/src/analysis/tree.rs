@@ -3,7 +3,7 @@
 //! children ordered by start (CSR arrays), a preorder with depths and subtree
 //! sizes so a flattened waterfall can skip a collapsed subtree in O(1).
 
-use crate::model::{flags, IdKey, Trace};
+use crate::model::{flags, IdKey, StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
 
 pub const NONE: u32 = u32::MAX;
@@ -28,6 +28,10 @@ pub struct Tree {
     /// The trace's (earliest start, latest end), kept here because views ask
     /// for it often and a scan of a million spans takes milliseconds.
     pub bounds: Option<(i64, i64)>,
+    /// The services of the trace, distinct, by string id; and how many of
+    /// its spans are errors (kept for the same reason).
+    pub services: Vec<StrId>,
+    pub errors: u32,
 }
 
 impl Tree {
@@ -194,5 +198,25 @@ pub fn build(t: &mut Trace) {
         subtree_size,
         max_depth,
         bounds: Some(t.scan_bounds()),
+        services: distinct(&t.service),
+        errors: t.status.iter().filter(|s| **s == StatusCode::Error).count() as u32,
     };
+}
+
+/// The distinct ids of a column, in id order: a bit per id, one pass.
+fn distinct(ids: &[StrId]) -> Vec<StrId> {
+    let top = ids.iter().map(|s| s.0 as usize).max().map_or(0, |m| m + 1);
+    let mut seen = vec![0u64; top.div_ceil(64)];
+    for s in ids {
+        seen[s.0 as usize / 64] |= 1 << (s.0 % 64);
+    }
+    let mut out = Vec::new();
+    for (w, &bits) in seen.iter().enumerate() {
+        let mut b = bits;
+        while b != 0 {
+            out.push(StrId(w as u32 * 64 + b.trailing_zeros()));
+            b &= b - 1;
+        }
+    }
+    out
 }

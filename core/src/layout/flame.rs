@@ -2,7 +2,8 @@
 //! frame's total, y = depth below it) and the time-ordered flame chart of
 //! one trace (x = time, y = depth).
 
-use super::raster::{service_key, Raster, Run};
+use super::flame_mipmap::FlameMipmap;
+use super::raster::{Raster, Run};
 use super::time::TimeScale;
 use crate::analysis::flame::MergedFlame;
 use crate::model::Trace;
@@ -75,15 +76,13 @@ pub fn ancestry(f: &MergedFlame, focus: u32) -> Vec<u32> {
 }
 
 /// The time-ordered flame chart at one level of detail per pixel, for the
-/// depth rows `rows` on screen: frames at least `min_w` pixels wide as
-/// rectangles; a narrower frame and its whole subtree (`heights`:
-/// [`subtree_heights`]) become marks in `fine`, one raster row per depth,
-/// and are not walked; nothing below the last row is walked either. Work
-/// and drawing are bounded by the pixels shown, not by the spans (children
-/// overhanging a sub-pixel parent are drawn within its pixel).
+/// depth rows `rows` on screen. Each row reads the level of `mip` whose
+/// buckets fit in a pixel: entries at least `min_w` pixels wide become
+/// rectangles, narrower ones marks in `fine` (one raster row per depth).
+/// Work and drawing are bounded by the pixels shown, not by the spans.
 pub fn chart_lod(
     t: &Trace,
-    heights: &[u32],
+    mip: &FlameMipmap,
     scale: &TimeScale,
     min_w: f64,
     rows: std::ops::Range<u32>,
@@ -92,48 +91,44 @@ pub fn chart_lod(
     let height = rows.end.saturating_sub(rows.start) as usize;
     let mut fine = Raster::new(scale.width.ceil().max(1.0) as usize, height);
     let (v0, v1) = (scale.start_ns, scale.end_ns);
-    let (pre, size) = (&t.tree.preorder, &t.tree.subtree_size);
-    let mut k = 0;
-    while k < pre.len() {
-        let s = pre[k] as usize;
-        let skip = size[s].max(1) as usize;
-        let depth = t.tree.depth[s];
-        let (st, en) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
-        // Below the screen, or (children lie within their parent's time) off
-        // to the side: the whole subtree is out of sight.
-        if depth >= rows.end || en < v0 || st > v1 {
-            k += skip;
-            continue;
-        }
-        let x = scale.x(st.max(v0));
-        let w = scale.x(en.min(v1)) - x;
-        if w >= min_w {
-            if depth >= rows.start {
+    let Some(level) = mip.level_for((v1 - v0) / scale.width.max(1.0)) else {
+        return ChartLod {
+            first_row: rows.start,
+            ..ChartLod::default()
+        };
+    };
+    let mut walked = 0;
+    for depth in rows.start..rows.end.min(level.depths()) {
+        for (s, key) in level.visible(t, depth, v0.floor() as i64, v1.ceil() as i64) {
+            walked += 1;
+            let s = s as usize;
+            let (st, en) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
+            let x = scale.x(st.max(v0));
+            let w = scale.x(en.min(v1)) - x;
+            if w >= min_w {
                 rects.push(FlameRect {
                     id: s as u32,
                     x,
                     w,
                     depth,
                 });
+            } else {
+                let (x0, y0) = (x - scale.x0, (depth - rows.start) as f64);
+                fine.mark(x0, x0 + w, y0, y0 + 1.0, key);
             }
-            k += 1;
-        } else {
-            let below = heights.get(s).copied().unwrap_or(0);
-            let top = depth.max(rows.start);
-            let bottom = (depth + below + 1).min(rows.end);
-            if bottom > top {
-                let x0 = x - scale.x0;
-                let (y0, y1) = ((top - rows.start) as f64, (bottom - rows.start) as f64);
-                fine.mark(x0, x0 + w, y0, y1, service_key(t, s));
-            }
-            k += skip;
         }
     }
+    // Where frames of a row overlap (parallel siblings), the longest is drawn
+    // last, on top, and what it hides wholly is left out.
+    crate::order::sort_by(&mut rects, |a, b| {
+        a.depth.cmp(&b.depth).then(a.w.total_cmp(&b.w))
+    });
     let rects = visible_in_rows(rects, fine.width(), rows.start, height, scale.x0);
     ChartLod {
         rects,
         fine: fine.runs(),
         first_row: rows.start,
+        walked,
     }
 }
 
@@ -192,28 +187,20 @@ pub struct ChartLod {
     pub rects: Vec<FlameRect>,
     pub fine: Vec<Run>,
     pub first_row: u32,
+    /// Index entries read to make it (the frame's work).
+    pub walked: usize,
 }
 
-/// For each span, how many levels its subtree reaches below it.
-pub fn subtree_heights(t: &Trace) -> Vec<u32> {
-    let tree = &t.tree;
-    let mut h = vec![0u32; t.len()];
-    for &s in tree.preorder.iter().rev() {
-        if let Some(p) = tree.parent_of(s as usize) {
-            h[p] = h[p].max(h[s as usize] + 1);
-        }
-    }
-    h
-}
-
-/// The rectangle under a point, for rows of `row_h` pixels starting at `top`.
+/// The rectangle seen at a point, for rows of `row_h` pixels starting at `top`.
 pub fn hit(rects: &[FlameRect], x: f64, y: f64, top: f64, row_h: f64) -> Option<FlameRect> {
     if y < top {
         return None;
     }
     let depth = ((y - top) / row_h).floor() as u32;
+    // The last drawn is on top.
     rects
         .iter()
+        .rev()
         .copied()
         .find(|r| r.depth == depth && x >= r.x && x < r.x + r.w.max(1.0))
 }
@@ -221,6 +208,7 @@ pub fn hit(rects: &[FlameRect], x: f64, y: f64, top: f64, row_h: f64) -> Option<
 #[cfg(test)]
 mod lod_tests {
     use super::*;
+    use crate::layout::raster::{service_key, ERROR_KEY};
     use crate::synth::{trace_json, SynthFormat};
 
     fn synth(n: usize) -> crate::Dataset {
@@ -229,64 +217,163 @@ mod lod_tests {
         ds
     }
 
-    #[test]
-    fn frames_a_pixel_wide_are_drawn_and_what_is_drawn_is_bounded_by_pixels() {
-        let width = 1000.0;
-        let mut drawn = Vec::new();
-        for n in [1_000, 60_000] {
-            let ds = synth(n);
-            let t = &ds.traces[0];
-            let (b0, b1) = t.time_window();
-            let scale = TimeScale::new(b0, b1, 0.0, width);
-            let all_rows = 0..t.tree.max_depth + 1;
-            let lod = chart_lod(t, &subtree_heights(t), &scale, 1.0, all_rows);
-            // Every frame at least a pixel wide whose ancestors all are too is a rectangle.
-            let wide =
-                |s: usize| scale.x(t.end_ns(s) as f64) - scale.x(t.start_ns[s] as f64) >= 1.0;
-            let mut expected = 0;
-            for &s in &t.tree.preorder {
-                let mut a = Some(s as usize);
-                let mut all = true;
-                while let Some(x) = a {
-                    all &= wide(x);
-                    a = t.tree.parent_of(x);
-                }
-                expected += all as usize;
+    /// The cells a chart covers: every span of the rows drawn on its own.
+    fn every_span(t: &Trace, scale: &TimeScale, rows: std::ops::Range<u32>) -> Raster {
+        let mut r = Raster::new(scale.width as usize, (rows.end - rows.start) as usize);
+        for s in 0..t.len() {
+            let d = t.tree.depth[s];
+            let (st, en) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
+            if rows.contains(&d) && en >= scale.start_ns && st <= scale.end_ns {
+                let x = scale.x(st.max(scale.start_ns));
+                let y = (d - rows.start) as f64;
+                r.mark(x, scale.x(en.min(scale.end_ns)), y, y + 1.0, 1);
             }
-            // Frames hidden under later siblings in their row are left out.
-            assert!(lod.rects.len() <= expected, "{n} spans");
-            assert!(lod.rects.len() <= width as usize * (t.tree.max_depth as usize + 1));
-            assert!(lod.rects.iter().all(|r| r.w >= 1.0));
-            let rows = t.tree.max_depth as usize + 1;
-            assert!(lod.fine.len() <= width as usize * rows);
-            // Only the rows on screen: nothing deeper, and the same frames there.
-            let top = chart_lod(t, &subtree_heights(t), &scale, 1.0, 2..6);
-            assert!(top.rects.iter().all(|r| (2..6).contains(&r.depth)));
-            let same: Vec<_> = lod
-                .rects
-                .iter()
-                .filter(|r| (2..6).contains(&r.depth))
-                .collect();
-            assert_eq!(top.rects.iter().collect::<Vec<_>>(), same);
-            assert!(top.fine.iter().all(|r| r.row < 4));
-            assert!(lod.fine.iter().all(|r| r.x1 as f64 <= width && r.x0 < r.x1));
-            drawn.push(lod.rects.len() + lod.fine.len());
         }
-        // Far fewer things to draw than spans once frames get thin.
-        assert!(drawn[1] < 60_000 / 4, "{drawn:?}");
+        r
+    }
+
+    /// The cells a level of detail covers (rectangles and marks).
+    fn covered(lod: &ChartLod, scale: &TimeScale, height: usize) -> Raster {
+        let mut r = Raster::new(scale.width as usize, height);
+        for f in &lod.rects {
+            let y = (f.depth - lod.first_row) as f64;
+            r.mark(f.x, f.x + f.w, y, y + 1.0, 1);
+        }
+        for run in &lod.fine {
+            let y = run.row as f64;
+            r.mark(run.x0 as f64, run.x1 as f64 - 0.5, y, y + 1.0, 1);
+        }
+        r
+    }
+
+    /// What a chart at one level of detail shows is what drawing every span
+    /// shows, give or take the pixel a bucket rounds to (2 at the edges,
+    /// where a bucket straddles the view's start).
+    fn assert_same_picture(
+        t: &Trace,
+        mip: &FlameMipmap,
+        scale: &TimeScale,
+        rows: std::ops::Range<u32>,
+    ) {
+        let lod = chart_lod(t, mip, scale, 1.0, rows.clone());
+        let exact = every_span(t, scale, rows.clone());
+        let got = covered(&lod, scale, (rows.end - rows.start) as usize);
+        let (w, h) = (exact.width(), exact.height());
+        for y in 0..h {
+            for x in 0..w {
+                if got.get(x, y) != 0 {
+                    assert_ne!(
+                        exact.get(x, y),
+                        0,
+                        "drawn but empty: ({x}, {y}) at {scale:?}"
+                    );
+                }
+                if exact.get(x, y) != 0 {
+                    let near = (x.saturating_sub(2)..(x + 3).min(w)).any(|x| got.get(x, y) != 0);
+                    assert!(near, "not drawn: ({x}, {y}) at {scale:?}");
+                }
+            }
+        }
+        assert!(lod.rects.iter().all(|r| r.w >= 1.0));
+        assert!(lod.rects.len() + lod.fine.len() <= w * h);
     }
 
     #[test]
-    fn subtree_heights_count_levels_below() {
-        let ds = synth(200);
+    fn every_zoom_shows_what_drawing_every_span_shows() {
+        let ds = synth(20_000);
         let t = &ds.traces[0];
-        let h = subtree_heights(t);
-        let root = t.tree.roots[0] as usize;
-        assert_eq!(h[root], t.tree.max_depth);
-        for (s, &hs) in h.iter().enumerate() {
-            if t.tree.children_of(s).is_empty() {
-                assert_eq!(hs, 0);
+        let mip = FlameMipmap::build(t);
+        assert!(mip.levels.len() > 3, "{}", mip.levels.len());
+        let (b0, b1) = t.time_window();
+        let rows = 0..t.tree.max_depth + 1;
+        for zoom in [1.0, 7.0, 100.0, 3000.0, 1e6] {
+            let mid = b0 + (b1 - b0) * 0.37;
+            let half = (b1 - b0) / zoom / 2.0;
+            let scale = TimeScale::new((mid - half).max(b0), mid + half, 0.0, 700.0);
+            assert_same_picture(t, &mip, &scale, rows.clone());
+            assert_same_picture(t, &mip, &scale, 3..9);
+        }
+    }
+
+    #[test]
+    fn a_frame_reads_about_a_pixel_of_entries_per_row_at_any_size() {
+        let width = 1000.0;
+        let mut walked = Vec::new();
+        for n in [1_000, 100_000] {
+            let ds = synth(n);
+            let t = &ds.traces[0];
+            let mip = FlameMipmap::build(t);
+            let (b0, b1) = t.time_window();
+            let rows = 0..40;
+            for zoom in [1.0, 10.0, 1000.0] {
+                let half = (b1 - b0) / zoom / 2.0;
+                let mid = (b0 + b1) / 2.0;
+                let scale = TimeScale::new(mid - half, mid + half, 0.0, width);
+                let lod = chart_lod(t, &mip, &scale, 1.0, rows.clone());
+                // Bucket representatives: a few a pixel a row at most, plus
+                // one entering each row.
+                assert!(
+                    lod.walked <= 4 * width as usize * rows.len(),
+                    "{n} spans, zoom {zoom}: {}",
+                    lod.walked
+                );
+                walked.push(lod.walked);
+                // Only the rows asked for.
+                assert!(lod.rects.iter().all(|r| rows.contains(&r.depth)));
             }
         }
+        // Whole-trace view: a hundred times the spans, about the same work.
+        assert!(walked[3] < walked[0] * 20, "{walked:?}");
+    }
+
+    #[test]
+    fn rows_on_screen_are_the_same_frames_as_in_the_whole_chart() {
+        let ds = synth(5_000);
+        let t = &ds.traces[0];
+        let mip = FlameMipmap::build(t);
+        let (b0, b1) = t.time_window();
+        let scale = TimeScale::new(b0, b1, 0.0, 800.0);
+        let all = chart_lod(t, &mip, &scale, 1.0, 0..t.tree.max_depth + 1);
+        let top = chart_lod(t, &mip, &scale, 1.0, 2..6);
+        let same: Vec<_> = all
+            .rects
+            .iter()
+            .filter(|r| (2..6).contains(&r.depth))
+            .collect();
+        assert_eq!(top.rects.iter().collect::<Vec<_>>(), same);
+        assert!(top.fine.iter().all(|r| r.row < 4));
+        // An error anywhere in a row shows in its pixel, however far out.
+        let far = TimeScale::new(b0, b0 + (b1 - b0) * 5000.0, 0.0, 800.0);
+        let lod = chart_lod(t, &mip, &far, 1.0, 0..t.tree.max_depth + 1);
+        for d in 0..=t.tree.max_depth {
+            let errs = (0..t.len()).any(|s| t.tree.depth[s] == d && service_key(t, s) == ERROR_KEY);
+            let red = lod.fine.iter().any(|r| r.row == d && r.key == ERROR_KEY);
+            assert_eq!(errs, red, "depth {d}");
+        }
+    }
+
+    #[test]
+    fn overlapping_frames_of_a_row_show_the_longest_on_top() {
+        // Under the root: [10, 90], [20, 30] inside it, [80, 100] past its end.
+        let t = crate::synth::trace_with(
+            &[None, Some(0), Some(0), Some(0)],
+            &[0, 10, 20, 80],
+            &[100, 80, 10, 20],
+        );
+        let mip = FlameMipmap::build(&t);
+        let scale = TimeScale::new(0.0, 100.0, 0.0, 1000.0);
+        let lod = chart_lod(&t, &mip, &scale, 1.0, 0..2);
+        let row1: Vec<u32> = lod
+            .rects
+            .iter()
+            .filter(|r| r.depth == 1)
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(row1, vec![3, 1], "the short frame it covers is left out");
+        let at = |x: f64| hit(&lod.rects, x, 25.0, 0.0, 20.0).map(|r| r.id);
+        assert_eq!(at(250.0), Some(1));
+        assert_eq!(at(850.0), Some(1), "the longer frame is on top");
+        assert_eq!(at(950.0), Some(3));
+        assert_eq!(at(50.0), None);
     }
 }

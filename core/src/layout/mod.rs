@@ -2,6 +2,7 @@
 //! falls in pixels, ruler ticks. Tested natively; the painters only draw it.
 
 pub mod flame;
+pub mod flame_mipmap;
 pub mod raster;
 pub mod service_map;
 pub mod time;

@@ -6,6 +6,10 @@ use crate::model::Trace;
 /// Visible rows (span indices) given a per-span `collapsed` mask.
 pub fn visible_rows(t: &Trace, collapsed: &[bool]) -> Vec<u32> {
     let tree = &t.tree;
+    // Nothing folded (a trace just opened): every row, copied at once.
+    if !collapsed.contains(&true) {
+        return tree.preorder.clone();
+    }
     let mut out = Vec::with_capacity(tree.preorder.len().min(1 << 16));
     let mut k = 0usize;
     while k < tree.preorder.len() {

@@ -38,36 +38,3 @@ pub fn decode_file(file: &str) -> Dataset {
     decode_bytes(&mut ds, &std::fs::read(corpus_dir().join(file)).unwrap()).unwrap();
     ds
 }
-
-/// A trace whose span i has the parent `parents[i]` (an index, possibly
-/// itself, out of range → orphan, or None).
-pub fn trace_with(
-    parents: &[Option<usize>],
-    starts: &[i64],
-    durs: &[i64],
-) -> tracescope_core::model::Trace {
-    let n = parents.len();
-    let mut t = tracescope_core::model::Trace::default();
-    for i in 0..n {
-        t.span_key
-            .push(tracescope_core::model::IdKey::Num(i as u128 + 1));
-        t.span_id_text.push(Default::default());
-        t.parent_key
-            .push(parents[i].map(|p| tracescope_core::model::IdKey::Num(p as u128 + 1)));
-        t.parent_id_text.push(Default::default());
-        t.service.push(Default::default());
-        t.name.push(Default::default());
-        t.start_ns.push(starts[i % starts.len().max(1)]);
-        t.duration_ns.push(durs[i % durs.len().max(1)]);
-        t.kind.push(Default::default());
-        t.status.push(Default::default());
-        t.status_message.push(Default::default());
-        t.resource.push(0);
-        t.attrs.push(Default::default());
-        t.events.push(Default::default());
-        t.links.push(Default::default());
-        t.flags.push(0);
-    }
-    tracescope_core::analysis::tree::build(&mut t);
-    t
-}
