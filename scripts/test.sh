@@ -13,11 +13,11 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "clippy (core natively; components and app for wasm32)"
-cargo clippy -p tracescope-core --all-targets -- -D warnings
+cargo clippy -p tracescope-decode -p tracescope-core --all-targets -- -D warnings
 cargo clippy -p tracescope-components -p tracescope -p tracescope-worker --target wasm32-unknown-unknown -- -D warnings
 
 step "core: unit, corpus, snapshot and property tests"
-cargo test -p tracescope-core
+cargo test -p tracescope-decode -p tracescope-core
 
 step "inspect over every corpus file: no panic"
 cargo build -q -p tracescope-core --bin inspect --bin gentrace

@@ -1,19 +1,17 @@
-//! tracescope-core: the trace model, the decoders of every input format, the
-//! analyses and the layout geometry. No browser crates: everything here is
-//! tested natively.
+//! tracescope-core: the analyses and the layout geometry over the trace
+//! model, with the model and its decoders (`tracescope-decode`) re-exported.
+//! No browser crates: everything here is tested natively.
 
 pub mod analysis;
 pub mod backend;
-pub mod decode;
 pub mod encode;
 pub mod layout;
 pub mod links;
-pub mod model;
 pub mod order;
 pub mod report;
 pub mod share;
 pub mod synth;
-pub mod wire;
 
-pub use decode::{decode_bytes, DecodeError, DecodeSummary, Format};
-pub use model::{Dataset, Trace};
+pub use tracescope_decode::{decode, model, wire};
+pub use tracescope_decode::{decode_bytes, DecodeError, DecodeSummary, Format};
+pub use tracescope_decode::{Dataset, Trace};

@@ -1,10 +1,11 @@
 //! The worker protocol: decoding every corpus file on the "worker" side and
-//! applying the deltas to the page's dataset gives exactly the dataset that
-//! decoding on the page would have, including after failed files.
+//! applying the deltas to the page's dataset (each part as the worker hands
+//! it over, as the page does) gives exactly the dataset that decoding on the
+//! page would have, including after failed files.
 
 mod common;
 use common::{corpus_dir, corpus_files};
-use tracescope_core::wire::{apply, encode, encode_strings, Decoder};
+use tracescope_core::wire::{apply, encode, encode_strings, Decoder, Receiver};
 use tracescope_core::{decode_bytes, Dataset};
 
 fn everything(ds: &Dataset) -> Vec<Vec<u8>> {
@@ -27,16 +28,28 @@ fn every_corpus_file_through_the_worker_protocol_equals_decoding_in_place() {
 
         worker.sync(&encode_strings(&page, synced)).unwrap();
         let direct = decode_bytes(&mut reference, &bytes);
-        match worker.decode(&bytes, &mut |_| {}) {
-            Ok((sum, buf)) => {
-                let range = apply(&mut page, &buf).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let mut rx = Receiver::new();
+        let (mut parts, mut applied) = (0, None);
+        let decoded = worker.decode_each(&bytes, &mut |_| {}, &mut |part| {
+            parts += 1;
+            if let Some(range) = rx
+                .part(&mut page, &part)
+                .unwrap_or_else(|e| panic!("{f}: {e}"))
+            {
+                applied = Some(range);
+            }
+        });
+        match decoded {
+            Ok(sum) => {
+                let range = applied.unwrap_or_else(|| panic!("{f}: no last part"));
                 assert_eq!(Ok(range.clone()), direct.map(|d| d.traces), "{f}");
                 assert_eq!(sum.traces.len(), range.len(), "{f}");
                 ok += 1;
             }
             Err(e) => {
                 assert_eq!(Err(e), direct.map(|_| ()), "{f}");
-                // A failed decode leaves no strings behind on either side.
+                // Nothing was handed over, and no strings are left behind on either side.
+                assert_eq!(parts, 0, "{f}");
                 reference.strings.truncate(page.strings.len());
                 failed += 1;
             }

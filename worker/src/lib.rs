@@ -3,7 +3,8 @@
 //! `{id, strings: Uint8Array, blob: Blob, packed: bool}` (packed: a share
 //! link's payload, unpacked here); the worker reads the blob
 //! (reporting bytes read), decodes it (reporting spans decoded) and posts
-//! back the model as parts, `{id, type: "part", buffer}`, then
+//! back the model as parts, `{id, type: "part", buffer}`, each as soon as
+//! it is made, then
 //! `{id, type: "done", buffer, format, traces, spans, decode_ms}` with the
 //! last one (every buffer transferred), or `{id, type: "error", message}`.
 //! Progress is `{id, type: "progress", read, total, spans}`. The protocol
@@ -122,44 +123,51 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
         ],
     ));
     let t0 = now();
-    let result = decoder.borrow_mut().decode(&bytes, &mut |spans| {
-        post(&message(
-            id,
-            "progress",
-            &[
-                ("read", total.into()),
-                ("total", total.into()),
-                ("spans", (spans as f64).into()),
-            ],
-        ))
-    });
+    // Each part is posted as soon as it is made (the page applies it while
+    // the next is made), one behind: the last goes with "done".
+    let mut held: Option<Vec<u8>> = None;
+    let result = decoder.borrow_mut().decode_each(
+        &bytes,
+        &mut |spans| {
+            post(&message(
+                id,
+                "progress",
+                &[
+                    ("read", total.into()),
+                    ("total", total.into()),
+                    ("spans", (spans as f64).into()),
+                ],
+            ))
+        },
+        &mut |p| {
+            if let Some(prev) = held.replace(p) {
+                post_part(id, "part", prev, &[]);
+            }
+        },
+    );
     drop(bytes);
     match result {
-        Ok((sum, mut parts)) => {
+        Ok(sum) => {
             let decode_ms = now() - t0;
-            let last = parts.pop().unwrap_or_default();
-            // Each part is its own message: the page takes each in a task of its own.
-            for p in parts {
-                let buffer = transferable(p);
-                let o = message(id, "part", &[("buffer", buffer.clone())]);
-                let _ = scope().post_message_with_transfer(&o, &js_sys::Array::of1(&buffer));
-            }
-            let buffer = transferable(last);
-            let o = message(
-                id,
-                "done",
-                &[
-                    ("buffer", buffer.clone()),
-                    ("format", sum.format.name().into()),
-                    ("traces", (sum.traces.len() as f64).into()),
-                    ("spans", (sum.spans as f64).into()),
-                    ("decode_ms", decode_ms.into()),
-                ],
-            );
-            let _ = scope().post_message_with_transfer(&o, &js_sys::Array::of1(&buffer));
+            let fields = [
+                ("format", sum.format.name().into()),
+                ("traces", (sum.traces.len() as f64).into()),
+                ("spans", (sum.spans as f64).into()),
+                ("decode_ms", decode_ms.into()),
+            ];
+            post_part(id, "done", held.unwrap_or_default(), &fields);
         }
         Err(e) => post(&message(id, "error", &[("message", e.to_string().into())])),
     }
+}
+
+/// Posts a part of the model with `fields`, its buffer transferred; the page
+/// takes each in a task of its own.
+fn post_part(id: f64, kind: &str, part: Vec<u8>, fields: &[(&str, JsValue)]) {
+    let buffer = transferable(part);
+    let o = message(id, kind, fields);
+    let _ = Reflect::set(&o, &"buffer".into(), &buffer);
+    let _ = scope().post_message_with_transfer(&o, &js_sys::Array::of1(&buffer));
 }
 
 /// True in a dedicated worker (no window): this instance decodes.

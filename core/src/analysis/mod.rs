@@ -8,4 +8,4 @@ pub mod self_time;
 pub mod service_graph;
 pub mod stats;
 pub mod summary;
-pub mod tree;
+pub use tracescope_decode::tree;

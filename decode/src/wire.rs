@@ -301,9 +301,10 @@ fn read_strings<'a>(r: &mut Reader<'a>, ds: &Dataset) -> Result<Vec<&'a str>, Wi
 /// Strings, attributes, events and links per part: each part is applied in
 /// a task of its own on the page, so no single task grows with the trace.
 /// Halved (with columns sent in pieces) when parts of 8 MB took up to 186 ms
-/// on the page with a million spans; now each takes under 100 ms.
-const STRINGS_PER_PART: usize = 50_000;
-const ITEMS_PER_PART: usize = 250_000;
+/// on the page with a million spans, and halved again when parts came to be
+/// applied while the worker still works (a 96 ms task at 1M Zipkin spans).
+const STRINGS_PER_PART: usize = 25_000;
+const ITEMS_PER_PART: usize = 125_000;
 
 fn part(tag: u8) -> Writer {
     let mut w = Writer(Vec::new());
@@ -316,6 +317,19 @@ fn part(tag: u8) -> Writer {
 /// strings, the arenas and `ds.traces[traces]`), as parts to hand to a
 /// [`Receiver`] in order; the last part carries the traces.
 pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<Vec<u8>> {
+    let mut parts = Vec::new();
+    encode_each(ds, strings_from, traces, &mut |p| parts.push(p));
+    parts
+}
+
+/// [`encode`], handing each part to `out` as soon as it is made: the worker
+/// posts it at once, so the page applies one part while the next is made.
+pub fn encode_each(
+    ds: &Dataset,
+    strings_from: usize,
+    traces: Range<usize>,
+    out: &mut dyn FnMut(Vec<u8>),
+) {
     // First the sizes, so the receiver grows each arena once (not by doubling).
     let mut h = part(b'H');
     let text: usize = (strings_from..ds.strings.len())
@@ -330,13 +344,13 @@ pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<Ve
     ] {
         h.len(n);
     }
-    let mut parts = vec![h.0];
+    out(h.0);
     let mut from = strings_from;
     loop {
         let to = (from + STRINGS_PER_PART).min(ds.strings.len());
         let mut w = part(b'S');
         write_strings(&mut w, ds, from..to);
-        parts.push(w.0);
+        out(w.0);
         from = to;
         if from >= ds.strings.len() {
             break;
@@ -346,14 +360,14 @@ pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<Ve
         let mut w = part(b'A');
         w.u32s(a.iter().map(|a| a.key.0));
         w.values(a.iter().map(|a| a.value));
-        parts.push(w.0);
+        out(w.0);
     }
     for e in ds.events.chunks(ITEMS_PER_PART) {
         let mut w = part(b'E');
         w.u64s(e.iter().map(|e| e.time_ns as u64));
         w.u32s(e.iter().map(|e| e.name.0));
         w.ranges(&e.iter().map(|e| e.attrs).collect::<Vec<_>>());
-        parts.push(w.0);
+        out(w.0);
     }
     for l in ds.links.chunks(ITEMS_PER_PART) {
         let mut w = part(b'L');
@@ -363,12 +377,12 @@ pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<Ve
         w.u32s(l.iter().map(|l| l.span_id_text.0));
         w.u8s(&l.iter().map(|l| l.kind as u8).collect::<Vec<_>>());
         w.ranges(&l.iter().map(|l| l.attrs).collect::<Vec<_>>());
-        parts.push(w.0);
+        out(w.0);
     }
     let mut w = part(b'R');
     w.u32s(ds.resources.iter().map(|r| r.service.0));
     w.ranges(&ds.resources.iter().map(|r| r.attrs).collect::<Vec<_>>());
-    parts.push(w.0);
+    out(w.0);
 
     // The traces, column by column, several columns to a part; a long
     // column in pieces (the receiver appends), so no part grows with a trace.
@@ -384,7 +398,7 @@ pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<Ve
                 w.0.push(c);
                 write_column(&mut w, t, c, lo..hi);
                 if w.0.len() >= PART_BYTES {
-                    parts.push(std::mem::replace(&mut w, part(b'C')).0);
+                    out(std::mem::replace(&mut w, part(b'C')).0);
                 }
                 lo = hi;
                 if lo >= len {
@@ -394,18 +408,17 @@ pub fn encode(ds: &Dataset, strings_from: usize, traces: Range<usize>) -> Vec<Ve
         }
     }
     if w.0.len() > 5 {
-        parts.push(w.0);
+        out(w.0);
     }
     let mut w = part(b'T');
     w.len(traces.len());
-    parts.push(w.0);
-    parts
+    out(w.0);
 }
 
 /// A part is closed once it holds this many bytes of columns.
-const PART_BYTES: usize = 4 << 20;
-/// A column is sent in pieces of at most this many values (≤ 2.2 MB).
-const PIECE: usize = 1 << 17;
+const PART_BYTES: usize = 2 << 20;
+/// A column is sent in pieces of at most this many values (≤ 1.1 MB).
+const PIECE: usize = 1 << 16;
 const COLUMNS: u8 = 30;
 
 /// The number of values of column `c` (1 for the trace's id and max depth).
@@ -586,7 +599,7 @@ fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
         && t.tree
             .parent
             .iter()
-            .all(|&p| p == crate::analysis::tree::NONE || (p as usize) < n)
+            .all(|&p| p == crate::tree::NONE || (p as usize) < n)
         && t.tree
             .child_start
             .iter()
@@ -835,14 +848,23 @@ impl Decoder {
         bytes: &[u8],
         on_progress: &mut dyn FnMut(usize),
     ) -> Result<(crate::DecodeSummary, Vec<Vec<u8>>), crate::DecodeError> {
+        let mut parts = Vec::new();
+        let sum = self.decode_each(bytes, on_progress, &mut |p| parts.push(p))?;
+        Ok((sum, parts))
+    }
+    /// [`Self::decode`], handing each part of the delta to `out` as it is
+    /// made ([`encode_each`]); on error `out` is not called.
+    pub fn decode_each(
+        &mut self,
+        bytes: &[u8],
+        on_progress: &mut dyn FnMut(usize),
+        out: &mut dyn FnMut(Vec<u8>),
+    ) -> Result<crate::DecodeSummary, crate::DecodeError> {
         let before = self.ds.strings.len();
         let result = crate::decode::decode_bytes_with_progress(&mut self.ds, bytes, on_progress);
-        let out = result.map(|sum| {
-            let buf = encode(&self.ds, before, sum.traces.clone());
-            (sum, buf)
-        });
-        if out.is_err() {
-            self.ds.strings.truncate(before);
+        match &result {
+            Ok(sum) => encode_each(&self.ds, before, sum.traces.clone(), out),
+            Err(_) => self.ds.strings.truncate(before),
         }
         // Only the strings stay: the receiver now has the rest.
         let strings = std::mem::take(&mut self.ds.strings);
@@ -850,7 +872,7 @@ impl Decoder {
             strings,
             ..Dataset::default()
         };
-        out
+        result
     }
 }
 

@@ -274,7 +274,7 @@ impl<'a> Builder<'a> {
         let start = self.ds.traces.len();
         for mut t in self.traces {
             t.warnings.extend(self.warnings.iter().cloned());
-            crate::analysis::tree::build(&mut t);
+            crate::tree::build(&mut t);
             self.ds.traces.push(t);
         }
         start..self.ds.traces.len()

@@ -329,8 +329,8 @@ pub struct Trace {
     pub flags: Vec<u8>,
     /// Trace-level warnings (orphans, cycles, dropped input), for display.
     pub warnings: Vec<String>,
-    /// Filled by [`crate::analysis::tree::build`].
-    pub tree: crate::analysis::tree::Tree,
+    /// Filled by [`crate::tree::build`].
+    pub tree: crate::tree::Tree,
 }
 
 impl Trace {
