@@ -3,7 +3,7 @@
 //! children ordered by start (CSR arrays), a preorder with depths and subtree
 //! sizes so a flattened waterfall can skip a collapsed subtree in O(1).
 
-use crate::model::{flags, IdKey, StatusCode, StrId, Trace};
+use crate::model::{flags, IdKey, StrId, Trace};
 use rustc_hash::FxHashMap;
 
 pub const NONE: u32 = u32::MAX;
@@ -199,7 +199,7 @@ pub fn build(t: &mut Trace) {
         max_depth,
         bounds: Some(t.scan_bounds()),
         services: distinct(&t.service),
-        errors: t.status.iter().filter(|s| **s == StatusCode::Error).count() as u32,
+        errors: t.error_count() as u32,
     };
 }
 

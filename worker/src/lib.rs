@@ -64,13 +64,19 @@ async fn read(id: f64, blob: &Blob) -> Result<Vec<u8>, String> {
         bytes.copy_to(&mut out[at..]);
         if out.len() - last_report >= 4 << 20 {
             last_report = out.len();
-            post(&message(
-                id,
-                "progress",
-                &[("read", (out.len() as f64).into()), ("total", total.into())],
-            ));
+            post_progress(id, out.len() as f64, total, 0);
         }
     }
+}
+
+/// Where a job is: `read` bytes of `total`, then `spans` decoded.
+fn post_progress(id: f64, read: f64, total: f64, spans: usize) {
+    let fields = [
+        ("read", read.into()),
+        ("total", total.into()),
+        ("spans", (spans as f64).into()),
+    ];
+    post(&message(id, "progress", &fields));
 }
 
 /// Bytes as an ArrayBuffer that can be transferred (moved, not copied).
@@ -113,32 +119,14 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
         bytes
     };
     let total = bytes.len() as f64;
-    post(&message(
-        id,
-        "progress",
-        &[
-            ("read", total.into()),
-            ("total", total.into()),
-            ("spans", 0.into()),
-        ],
-    ));
+    post_progress(id, total, total, 0);
     let t0 = now();
     // Each part is posted as soon as it is made (the page applies it while
     // the next is made), one behind: the last goes with "done".
     let mut held: Option<Vec<u8>> = None;
     let result = decoder.borrow_mut().decode_each(
         &bytes,
-        &mut |spans| {
-            post(&message(
-                id,
-                "progress",
-                &[
-                    ("read", total.into()),
-                    ("total", total.into()),
-                    ("spans", (spans as f64).into()),
-                ],
-            ))
-        },
+        &mut |spans| post_progress(id, total, total, spans),
         &mut |p| {
             if let Some(prev) = held.replace(p) {
                 post_part(id, "part", prev, &[]);
