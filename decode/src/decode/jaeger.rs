@@ -90,56 +90,36 @@ fn process_resource(b: &mut Builder, p: &Value) -> u32 {
 /// A span as Jaeger writes it (UI JSON or proto-JSON), read without a JSON
 /// tree: spellings of one key are separate fields, so a span that has both
 /// reads as before (first spelling wins) instead of failing.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct SpanIn<'a> {
-    #[serde(rename = "traceID", borrow)]
     trace_id: Str<'a>,
-    #[serde(rename = "traceId", borrow)]
     trace_id_proto: Str<'a>,
-    #[serde(rename = "spanID", borrow)]
     span_id: Str<'a>,
-    #[serde(rename = "spanId", borrow)]
     span_id_proto: Str<'a>,
-    #[serde(rename = "parentSpanID", borrow)]
     parent_span_id: Str<'a>,
-    #[serde(rename = "operationName", borrow)]
     operation_name: Str<'a>,
-    #[serde(borrow)]
     references: List<Obj<RefIn<'a>>>,
-    #[serde(rename = "startTime", borrow)]
     start_time: Any<'a>,
-    #[serde(borrow)]
     duration: Any<'a>,
-    #[serde(borrow)]
     tags: List<Obj<TagIn<'a>>>,
-    #[serde(borrow)]
     logs: List<Obj<LogIn<'a>>>,
-    #[serde(rename = "processID", borrow)]
     process_id: Str<'a>,
-    #[serde(rename = "processId", borrow)]
     process_id_proto: Str<'a>,
     /// An inline process (bare span lists): rare, kept as JSON.
-    #[serde(borrow)]
     process: Any<'a>,
-    #[serde(borrow)]
     warnings: List<Any<'a>>,
 }
+fields!(SpanIn { "traceID" => trace_id, "traceId" => trace_id_proto, "spanID" => span_id, "spanId" => span_id_proto, "parentSpanID" => parent_span_id, "operationName" => operation_name, "references" => references, "startTime" => start_time, "duration" => duration, "tags" => tags, "logs" => logs, "processID" => process_id, "processId" => process_id_proto, "process" => process, "warnings" => warnings });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct RefIn<'a> {
-    #[serde(rename = "refType", borrow)]
     ref_type: Str<'a>,
-    #[serde(rename = "traceID", borrow)]
     trace_id: Str<'a>,
-    #[serde(rename = "traceId", borrow)]
     trace_id_proto: Str<'a>,
-    #[serde(rename = "spanID", borrow)]
     span_id: Str<'a>,
-    #[serde(rename = "spanId", borrow)]
     span_id_proto: Str<'a>,
 }
+fields!(RefIn { "refType" => ref_type, "traceID" => trace_id, "traceId" => trace_id_proto, "spanID" => span_id, "spanId" => span_id_proto });
 
 impl RefIn<'_> {
     fn trace(&self) -> Option<&str> {
@@ -158,28 +138,19 @@ impl RefIn<'_> {
 }
 
 /// A tag in UI form `{key, type, value}` or proto form `{key, vType, vStr…}`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct TagIn<'a> {
-    #[serde(borrow)]
     key: Str<'a>,
-    #[serde(rename = "type", borrow)]
     ty: Str<'a>,
-    #[serde(rename = "vType", borrow)]
     v_type: Str<'a>,
-    #[serde(borrow)]
     value: Any<'a>,
-    #[serde(rename = "vStr", borrow)]
     v_str: Any<'a>,
-    #[serde(rename = "vBool", borrow)]
     v_bool: Any<'a>,
-    #[serde(rename = "vInt64", borrow)]
     v_int64: Any<'a>,
-    #[serde(rename = "vFloat64", borrow)]
     v_float64: Any<'a>,
-    #[serde(rename = "vBinary", borrow)]
     v_binary: Any<'a>,
 }
+fields!(TagIn { "key" => key, "type" => ty, "vType" => v_type, "value" => value, "vStr" => v_str, "vBool" => v_bool, "vInt64" => v_int64, "vFloat64" => v_float64, "vBinary" => v_binary });
 
 impl TagIn<'_> {
     /// The value under the first spelling present.
@@ -197,23 +168,19 @@ impl TagIn<'_> {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct LogIn<'a> {
-    #[serde(borrow)]
     timestamp: Any<'a>,
-    #[serde(borrow)]
     fields: List<Obj<TagIn<'a>>>,
 }
+fields!(LogIn { "timestamp" => timestamp, "fields" => fields });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct ProcessIn<'a> {
-    #[serde(rename = "serviceName", borrow)]
     service_name: Str<'a>,
-    #[serde(borrow)]
     tags: List<Obj<TagIn<'a>>>,
 }
+fields!(ProcessIn { "serviceName" => service_name, "tags" => tags });
 
 fn tag_attr(b: &mut Builder, tag: &TagIn) {
     let Some(key) = tag.key.get() else {
@@ -507,137 +474,121 @@ fn decode_span(
 /// Streams the common Jaeger shape, `{"data":[{traceID, spans, processes}]}`,
 /// one span at a time ([`super::stream`]); `None` for another shape.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    stream::run(b, bytes, |st, de| Envelope(st).deserialize(de))
+    stream::run(b, bytes, envelope)
 }
 
-use super::stream::{self, expecting, seed, Stream};
-use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use std::borrow::Cow;
+use super::pull::{fields, Bad, FromJson, Pull, Read};
+use super::stream::{self, Stream};
 
 /// `{"data": [...]}`: every other key is skipped.
-struct Envelope<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
-/// The `data` list of trace objects.
-struct TraceList<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
+fn envelope<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
+    if !r.object() {
+        return Err(Bad);
+    }
+    let mut first = true;
+    while let Some(k) = r.key(&mut first)? {
+        match k.as_ref() {
+            "data" if !st.found => {
+                st.found = true;
+                trace_list(st, r)?;
+            }
+            "data" => return Err(Bad),
+            _ => r.skip()?,
+        }
+    }
+    Ok(())
+}
+
+/// The `data` list of trace objects; an empty list is a message of its own
+/// (the general path says it).
+fn trace_list<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
+    if !r.list() {
+        return Err(Bad);
+    }
+    let (mut first, mut any) = (true, false);
+    while r.item(&mut first)? {
+        trace_object(st, r)?;
+        any = true;
+    }
+    if any {
+        Ok(())
+    } else {
+        Err(Bad)
+    }
+}
+
 /// One `{traceID, spans, processes}`.
-struct TraceObject<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
-/// Its `spans`, decoded as they are read.
-struct SpanList<'x, 's, 'b, 't> {
-    st: &'x mut Stream<'s, 'b>,
-    table: &'t FxHashMap<String, u32>,
-    deferred: &'t mut Deferred,
-}
-
-seed!(Envelope<'_, '_, '_>, deserialize_map);
-impl<'de> Visitor<'de> for Envelope<'_, '_, '_> {
-    type Value = ();
-    expecting!("a Jaeger response object");
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
-        while let Some(k) = m.next_key::<Cow<str>>()? {
-            if k == "data" && !self.0.found {
-                self.0.found = true;
-                m.next_value_seed(TraceList(&mut *self.0))?;
-            } else if k == "data" {
-                return Err(A::Error::custom("two data keys"));
-            } else {
-                m.next_value::<IgnoredAny>()?;
+fn trace_object<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
+    if !r.object() {
+        return Err(Bad);
+    }
+    let mut table = FxHashMap::default();
+    let mut deferred = Deferred::new();
+    let mut saw_spans = false;
+    let mut first = true;
+    while let Some(k) = r.key(&mut first)? {
+        match k.as_ref() {
+            "spans" if !saw_spans => {
+                saw_spans = true;
+                span_list(st, r, &table, &mut deferred)?;
             }
-        }
-        Ok(())
-    }
-}
-
-seed!(TraceList<'_, '_, '_>, deserialize_seq);
-impl<'de> Visitor<'de> for TraceList<'_, '_, '_> {
-    type Value = ();
-    expecting!("a list of Jaeger traces");
-    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
-        let mut any = false;
-        while s.next_element_seed(TraceObject(&mut *self.0))?.is_some() {
-            any = true;
-        }
-        // An empty list is a message of its own (the general path says it).
-        if any {
-            Ok(())
-        } else {
-            Err(A::Error::custom("empty"))
-        }
-    }
-}
-
-seed!(TraceObject<'_, '_, '_>, deserialize_map);
-impl<'de> Visitor<'de> for TraceObject<'_, '_, '_> {
-    type Value = ();
-    expecting!("a Jaeger trace object");
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
-        let st = self.0;
-        let mut table = FxHashMap::default();
-        let mut deferred = Deferred::new();
-        let mut saw_spans = false;
-        while let Some(k) = m.next_key::<Cow<str>>()? {
-            match k.as_ref() {
-                "spans" if !saw_spans => {
-                    saw_spans = true;
-                    m.next_value_seed(SpanList {
-                        st: &mut *st,
-                        table: &table,
-                        deferred: &mut deferred,
-                    })?;
+            "processes" if table.is_empty() => {
+                let p = r.value()?;
+                if !p.is_object() {
+                    return Err(Bad);
                 }
-                "processes" if table.is_empty() => {
-                    let p: Value = m.next_value()?;
-                    if !p.is_object() {
-                        return Err(A::Error::custom("processes is not a map"));
-                    }
-                    table = process_table(st.b, Some(&p));
-                }
-                "spans" | "processes" | "processMap" => return Err(stream::other_shape()),
-                _ => {
-                    m.next_value::<IgnoredAny>()?;
-                }
+                table = process_table(st.b, Some(&p));
             }
+            "spans" | "processes" | "processMap" => return Err(Bad),
+            _ => r.skip()?,
         }
-        if !saw_spans {
-            return Err(A::Error::custom("no spans"));
-        }
-        // Spans read before the processes map: their resource and service now.
-        for (ti, si, pid) in deferred {
-            let r = match table.get(&pid) {
-                Some(&r) => r,
-                None => {
-                    let u = st.b.unknown_service();
-                    st.b.service_resource(u)
-                }
-            };
-            let service = st.b.ds.resources[r as usize].service;
-            let t = &mut st.b.traces_mut()[ti];
-            t.resource[si] = r;
-            t.service[si] = service;
-        }
-        Ok(())
     }
+    if !saw_spans {
+        return Err(Bad);
+    }
+    // Spans read before the processes map: their resource and service now.
+    for (ti, si, pid) in deferred {
+        let r = match table.get(&pid) {
+            Some(&r) => r,
+            None => {
+                let u = st.b.unknown_service();
+                st.b.service_resource(u)
+            }
+        };
+        let service = st.b.ds.resources[r as usize].service;
+        let t = &mut st.b.traces_mut()[ti];
+        t.resource[si] = r;
+        t.service[si] = service;
+    }
+    Ok(())
 }
 
-seed!(SpanList<'_, '_, '_, '_>, deserialize_seq);
-impl<'de> Visitor<'de> for SpanList<'_, '_, '_, '_> {
-    type Value = ();
-    expecting!("a list of Jaeger spans");
-    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
-        let mut inline_cache = FxHashMap::default();
-        let mut n = 0;
-        while let Some(v) = s.next_element::<Obj<SpanIn>>()? {
-            if let Err(e) = decode_span(
-                self.st.b,
-                n,
-                v.0.as_ref(),
-                self.table,
-                &mut inline_cache,
-                Some(&mut *self.deferred),
-            ) {
-                return Err(self.st.refuse(e));
-            }
-            n += 1;
-        }
-        Ok(())
+/// The trace's `spans`, decoded as they are read.
+fn span_list<'a>(
+    st: &mut Stream,
+    r: &mut Pull<'a>,
+    table: &FxHashMap<String, u32>,
+    deferred: &mut Deferred,
+) -> Read<()> {
+    if !r.list() {
+        return Err(Bad);
     }
+    let mut inline_cache = FxHashMap::default();
+    let (mut first, mut n) = (true, 0);
+    while r.item(&mut first)? {
+        let v: Obj<SpanIn> = FromJson::from_json(r)?;
+        let decoded = decode_span(
+            st.b,
+            n,
+            v.0.as_ref(),
+            table,
+            &mut inline_cache,
+            Some(&mut *deferred),
+        );
+        if let Err(e) = decoded {
+            return Err(st.refuse(e));
+        }
+        n += 1;
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@ pub mod gcp;
 pub mod ids;
 pub mod jaeger;
 pub mod otlp;
+mod pull;
 mod stream;
 pub mod xray;
 pub mod zipkin;

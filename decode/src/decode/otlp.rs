@@ -23,35 +23,26 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
 }
 
 /// An OTLP `AnyValue` (`{stringValue}`, `{intValue}`…), read without a JSON tree.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct AnyValueIn<'a> {
-    #[serde(rename = "stringValue", borrow)]
     string_value: Any<'a>,
-    #[serde(rename = "intValue", borrow)]
     int_value: Any<'a>,
-    #[serde(rename = "doubleValue", borrow)]
     double_value: Any<'a>,
-    #[serde(rename = "boolValue", borrow)]
     bool_value: Any<'a>,
-    #[serde(rename = "bytesValue", borrow)]
     bytes_value: Any<'a>,
     /// Lists and maps are rare: kept as JSON.
-    #[serde(rename = "arrayValue", borrow)]
     array_value: Any<'a>,
-    #[serde(rename = "kvlistValue", borrow)]
     kvlist_value: Any<'a>,
 }
+fields!(AnyValueIn { "stringValue" => string_value, "intValue" => int_value, "doubleValue" => double_value, "boolValue" => bool_value, "bytesValue" => bytes_value, "arrayValue" => array_value, "kvlistValue" => kvlist_value });
 
 /// `{key, value}`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct KeyValueIn<'a> {
-    #[serde(borrow)]
     key: Str<'a>,
-    #[serde(borrow)]
     value: Obj<AnyValueIn<'a>>,
 }
+fields!(KeyValueIn { "key" => key, "value" => value });
 
 /// An OTLP `AnyValue` as an attribute.
 fn any_value(b: &mut Builder, key: &str, v: &AnyValueIn) {
@@ -126,14 +117,12 @@ fn key_value(b: &mut Builder, a: &KeyValueIn) {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct StatusIn<'a> {
-    #[serde(borrow)]
     code: Any<'a>,
-    #[serde(borrow)]
     message: Str<'a>,
 }
+fields!(StatusIn { "code" => code, "message" => message });
 
 fn status_code(code: &Any) -> StatusCode {
     let text = match code {
@@ -213,56 +202,38 @@ fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> 
 }
 
 /// An OTLP span, read without a JSON tree.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct SpanIn<'a> {
-    #[serde(rename = "traceId", borrow)]
     trace_id: Str<'a>,
-    #[serde(rename = "spanId", borrow)]
     span_id: Str<'a>,
-    #[serde(rename = "parentSpanId", borrow)]
     parent_span_id: Str<'a>,
-    #[serde(borrow)]
     name: Str<'a>,
-    #[serde(borrow)]
     kind: Any<'a>,
-    #[serde(rename = "startTimeUnixNano", borrow)]
     start: Any<'a>,
-    #[serde(rename = "endTimeUnixNano", borrow)]
     end: Any<'a>,
-    #[serde(borrow)]
     status: Obj<StatusIn<'a>>,
-    #[serde(borrow)]
     attributes: List<Obj<KeyValueIn<'a>>>,
-    #[serde(borrow)]
     events: List<Obj<EventIn<'a>>>,
-    #[serde(borrow)]
     links: List<Obj<LinkIn<'a>>>,
 }
+fields!(SpanIn { "traceId" => trace_id, "spanId" => span_id, "parentSpanId" => parent_span_id, "name" => name, "kind" => kind, "startTimeUnixNano" => start, "endTimeUnixNano" => end, "status" => status, "attributes" => attributes, "events" => events, "links" => links });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct EventIn<'a> {
-    #[serde(rename = "timeUnixNano", borrow)]
     time: Any<'a>,
-    #[serde(borrow)]
     name: Str<'a>,
-    #[serde(borrow)]
     attributes: List<Obj<KeyValueIn<'a>>>,
 }
+fields!(EventIn { "timeUnixNano" => time, "name" => name, "attributes" => attributes });
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 struct LinkIn<'a> {
-    #[serde(rename = "traceId", borrow)]
     trace_id: Str<'a>,
-    #[serde(rename = "spanId", borrow)]
     span_id: Str<'a>,
-    #[serde(rename = "traceState", borrow)]
     trace_state: Str<'a>,
-    #[serde(borrow)]
     attributes: List<Obj<KeyValueIn<'a>>>,
 }
+fields!(LinkIn { "traceId" => trace_id, "spanId" => span_id, "traceState" => trace_state, "attributes" => attributes });
 
 fn decode_span(
     b: &mut Builder,
@@ -345,184 +316,104 @@ fn decode_span(
 /// `{"result":…}` around it) one span at a time ([`super::stream`]); `None`
 /// for another shape, e.g. a resource after its spans.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    stream::run(b, bytes, |st, de| {
-        Envelope { st, nested: false }.deserialize(de)
-    })
+    stream::run(b, bytes, |st, r| envelope(st, r, false))
 }
 
-use super::stream::{self, expecting, other_shape, seed, Stream};
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use std::borrow::Cow;
+use super::pull::{fields, Bad, FromJson, Pull, Read};
+use super::stream::{self, Stream};
 
 /// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
 /// `{"trace": {…}}` (Tempo's v2 trace by id) around it.
-struct Envelope<'x, 's, 'b> {
-    st: &'x mut Stream<'s, 'b>,
-    nested: bool,
-}
-/// The list of `{resource, scopeSpans}`.
-struct ResourceList<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
-struct ResourceSpans<'x, 's, 'b>(&'x mut Stream<'s, 'b>);
-/// A resource's list of `{scope, spans}`.
-struct ScopeList<'x, 's, 'b, 'r> {
-    st: &'x mut Stream<'s, 'b>,
-    service: StrId,
-    res_attrs: &'r [Value],
-}
-struct ScopeSpans<'x, 's, 'b, 'r> {
-    st: &'x mut Stream<'s, 'b>,
-    service: StrId,
-    res_attrs: &'r [Value],
-}
-/// A scope's spans, decoded as they are read.
-struct SpanList<'x, 's, 'b> {
-    st: &'x mut Stream<'s, 'b>,
-    service: StrId,
-    resource: u32,
-}
-
-seed!(Envelope<'_, '_, '_>, deserialize_map);
-impl<'de> Visitor<'de> for Envelope<'_, '_, '_> {
-    type Value = ();
-    expecting!("an OTLP object");
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
-        while let Some(k) = m.next_key::<Cow<str>>()? {
-            match k.as_ref() {
-                "result" | "trace" if !self.nested && !self.st.found => {
-                    m.next_value_seed(Envelope {
-                        st: &mut *self.st,
-                        nested: true,
-                    })?
-                }
-                "resourceSpans" | "batches" if !self.st.found => {
-                    self.st.found = true;
-                    m.next_value_seed(ResourceList(&mut *self.st))?
-                }
-                "result" | "trace" | "resourceSpans" | "batches" => return Err(other_shape()),
-                _ => {
-                    m.next_value::<IgnoredAny>()?;
-                }
+fn envelope(st: &mut Stream, r: &mut Pull, nested: bool) -> Read<()> {
+    if !r.object() {
+        return Err(Bad);
+    }
+    let mut first = true;
+    while let Some(k) = r.key(&mut first)? {
+        match k.as_ref() {
+            "result" | "trace" if !nested && !st.found => envelope(st, r, true)?,
+            "resourceSpans" | "batches" if !st.found => {
+                st.found = true;
+                each(r, |r| resource_spans(st, r))?;
             }
+            "result" | "trace" | "resourceSpans" | "batches" => return Err(Bad),
+            _ => r.skip()?,
         }
-        Ok(())
     }
+    Ok(())
 }
 
-seed!(ResourceList<'_, '_, '_>, deserialize_seq);
-impl<'de> Visitor<'de> for ResourceList<'_, '_, '_> {
-    type Value = ();
-    expecting!("a list of OTLP resource spans");
-    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
-        while s.next_element_seed(ResourceSpans(&mut *self.0))?.is_some() {}
-        Ok(())
+/// Reads each item of a list with `item`.
+fn each<'a>(r: &mut Pull<'a>, mut item: impl FnMut(&mut Pull<'a>) -> Read<()>) -> Read<()> {
+    if !r.list() {
+        return Err(Bad);
     }
+    let mut first = true;
+    while r.item(&mut first)? {
+        item(r)?;
+    }
+    Ok(())
 }
 
-seed!(ResourceSpans<'_, '_, '_>, deserialize_map);
-impl<'de> Visitor<'de> for ResourceSpans<'_, '_, '_> {
-    type Value = ();
-    expecting!("OTLP resource spans");
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
-        let mut resource: Option<Value> = None;
-        let mut service = None;
-        while let Some(k) = m.next_key::<Cow<str>>()? {
-            match k.as_ref() {
-                // The resource must come before its spans to be streamed.
-                "resource" if service.is_none() && resource.is_none() => {
-                    resource = Some(m.next_value()?)
-                }
-                "scopeSpans" | "instrumentationLibrarySpans" if service.is_none() => {
-                    let res = resource.as_ref().unwrap_or(&Value::Null);
-                    let res_attrs = json::arr(res, "attributes");
-                    let svc = resource_service(self.0.b, res_attrs);
-                    service = Some(svc);
-                    m.next_value_seed(ScopeList {
-                        st: &mut *self.0,
-                        service: svc,
-                        res_attrs,
-                    })?
-                }
-                "resource" | "scopeSpans" | "instrumentationLibrarySpans" => {
-                    return Err(other_shape())
-                }
-                _ => {
-                    m.next_value::<IgnoredAny>()?;
-                }
+/// `{resource, scopeSpans}`: the resource must come before its spans to be
+/// streamed.
+fn resource_spans(st: &mut Stream, r: &mut Pull) -> Read<()> {
+    if !r.object() {
+        return Err(Bad);
+    }
+    let mut resource: Option<Value> = None;
+    let mut service = None;
+    let mut first = true;
+    while let Some(k) = r.key(&mut first)? {
+        match k.as_ref() {
+            "resource" if service.is_none() && resource.is_none() => resource = Some(r.value()?),
+            "scopeSpans" | "instrumentationLibrarySpans" if service.is_none() => {
+                let res = resource.as_ref().unwrap_or(&Value::Null);
+                let res_attrs = json::arr(res, "attributes");
+                let svc = resource_service(st.b, res_attrs);
+                service = Some(svc);
+                each(r, |r| scope_spans(st, r, svc, res_attrs))?;
             }
+            "resource" | "scopeSpans" | "instrumentationLibrarySpans" => return Err(Bad),
+            _ => r.skip()?,
         }
-        if service.is_none() {
-            // No spans: the general path still names the service.
-            let res = resource.as_ref().unwrap_or(&Value::Null);
-            resource_service(self.0.b, json::arr(res, "attributes"));
-        }
-        Ok(())
     }
+    if service.is_none() {
+        // No spans: the general path still names the service.
+        let res = resource.as_ref().unwrap_or(&Value::Null);
+        resource_service(st.b, json::arr(res, "attributes"));
+    }
+    Ok(())
 }
 
-seed!(ScopeList<'_, '_, '_, '_>, deserialize_seq);
-impl<'de> Visitor<'de> for ScopeList<'_, '_, '_, '_> {
-    type Value = ();
-    expecting!("a list of OTLP scope spans");
-    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
-        while s
-            .next_element_seed(ScopeSpans {
-                st: &mut *self.st,
-                service: self.service,
-                res_attrs: self.res_attrs,
-            })?
-            .is_some()
-        {}
-        Ok(())
+/// `{scope, spans}`: the scope must come before its spans to be streamed.
+fn scope_spans(st: &mut Stream, r: &mut Pull, service: StrId, res_attrs: &[Value]) -> Read<()> {
+    if !r.object() {
+        return Err(Bad);
     }
-}
-
-seed!(ScopeSpans<'_, '_, '_, '_>, deserialize_map);
-impl<'de> Visitor<'de> for ScopeSpans<'_, '_, '_, '_> {
-    type Value = ();
-    expecting!("OTLP scope spans");
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
-        let mut scope: Option<Value> = None;
-        let mut resource = None;
-        while let Some(k) = m.next_key::<Cow<str>>()? {
-            match k.as_ref() {
-                // The scope must come before its spans to be streamed.
-                "scope" | "instrumentationLibrary" if scope.is_none() && resource.is_none() => {
-                    scope = Some(m.next_value()?)
-                }
-                "spans" if resource.is_none() => {
-                    let r = scope_resource(self.st.b, self.service, self.res_attrs, scope.as_ref());
-                    resource = Some(r);
-                    m.next_value_seed(SpanList {
-                        st: &mut *self.st,
-                        service: self.service,
-                        resource: r,
-                    })?
-                }
-                "scope" | "instrumentationLibrary" | "spans" => return Err(other_shape()),
-                _ => {
-                    m.next_value::<IgnoredAny>()?;
-                }
+    let mut scope: Option<Value> = None;
+    let mut resource = None;
+    let mut first = true;
+    while let Some(k) = r.key(&mut first)? {
+        match k.as_ref() {
+            "scope" | "instrumentationLibrary" if scope.is_none() && resource.is_none() => {
+                scope = Some(r.value()?)
             }
-        }
-        if resource.is_none() {
-            // A scope without spans still has its resource, as on the general path.
-            scope_resource(self.st.b, self.service, self.res_attrs, scope.as_ref());
-        }
-        Ok(())
-    }
-}
-
-seed!(SpanList<'_, '_, '_>, deserialize_seq);
-impl<'de> Visitor<'de> for SpanList<'_, '_, '_> {
-    type Value = ();
-    expecting!("a list of OTLP spans");
-    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
-        while let Some(v) = s.next_element::<Obj<SpanIn>>()? {
-            if let Err(e) = decode_span(self.st.b, v.0.as_ref(), self.service, self.resource) {
-                return Err(self.st.refuse(e));
+            "spans" if resource.is_none() => {
+                let res = scope_resource(st.b, service, res_attrs, scope.as_ref());
+                resource = Some(res);
+                each(r, |r| {
+                    let s: Obj<SpanIn> = FromJson::from_json(r)?;
+                    decode_span(st.b, s.0.as_ref(), service, res).map_err(|e| st.refuse(e))
+                })?;
             }
+            "scope" | "instrumentationLibrary" | "spans" => return Err(Bad),
+            _ => r.skip()?,
         }
-        Ok(())
     }
+    if resource.is_none() {
+        // A scope without spans still has its resource, as on the general path.
+        scope_resource(st.b, service, res_attrs, scope.as_ref());
+    }
+    Ok(())
 }

@@ -11,85 +11,57 @@ use super::builder::{Builder, SpanIn};
 use super::{ids, DecodeError};
 use crate::model::*;
 use rustc_hash::FxHashMap;
-use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
 
 /// A Zipkin span as v2 has it (v1 spans are converted to these), read
 /// without a JSON tree and borrowing from the file until it is emitted.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
+#[derive(Default, Clone)]
 struct Span<'a> {
-    #[serde(rename = "traceId", borrow)]
     trace_id: Str<'a>,
     /// A string, or a number in some v1 exports.
-    #[serde(borrow)]
     id: Any<'a>,
-    #[serde(rename = "parentId", borrow)]
     parent_id: Any<'a>,
-    #[serde(borrow)]
     name: Str<'a>,
-    #[serde(borrow)]
     kind: Str<'a>,
-    #[serde(borrow)]
     timestamp: Any<'a>,
-    #[serde(borrow)]
     duration: Any<'a>,
     /// Boxed: a million spans are held until merged.
-    #[serde(rename = "localEndpoint", borrow)]
     local: Obj<Box<Endpoint<'a>>>,
-    #[serde(rename = "remoteEndpoint", borrow)]
     remote: Obj<Box<Endpoint<'a>>>,
-    #[serde(borrow)]
     annotations: List<Obj<Annotation<'a>>>,
-    #[serde(borrow)]
     tags: Tags<'a>,
-    #[serde(borrow)]
     shared: Any<'a>,
     /// v1 only; there at all (even empty) means v1.
-    #[serde(
-        rename = "binaryAnnotations",
-        borrow,
-        deserialize_with = "borrowed::present"
-    )]
     binary_annotations: Option<List<Obj<BinaryAnnotation<'a>>>>,
 }
+fields!(Span { "traceId" => trace_id, "id" => id, "parentId" => parent_id, "name" => name, "kind" => kind, "timestamp" => timestamp, "duration" => duration, "localEndpoint" => local, "remoteEndpoint" => remote, "annotations" => annotations, "tags" => tags, "shared" => shared, "binaryAnnotations" => binary_annotations });
 
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
+#[derive(Default, Clone)]
 struct Endpoint<'a> {
-    #[serde(rename = "serviceName", borrow)]
     service_name: Str<'a>,
-    #[serde(borrow)]
     ipv4: Any<'a>,
-    #[serde(borrow)]
     ipv6: Any<'a>,
-    #[serde(borrow)]
     port: Any<'a>,
 }
+fields!(Endpoint { "serviceName" => service_name, "ipv4" => ipv4, "ipv6" => ipv6, "port" => port });
 
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
+#[derive(Default, Clone)]
 struct Annotation<'a> {
-    #[serde(borrow)]
     timestamp: Any<'a>,
-    #[serde(borrow)]
     value: Str<'a>,
     /// v1 only.
-    #[serde(borrow, deserialize_with = "borrowed::present")]
     endpoint: Option<Obj<Box<Endpoint<'a>>>>,
 }
+fields!(Annotation { "timestamp" => timestamp, "value" => value, "endpoint" => endpoint });
 
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
+#[derive(Default, Clone)]
 struct BinaryAnnotation<'a> {
-    #[serde(borrow)]
     key: Str<'a>,
-    #[serde(borrow)]
     value: Any<'a>,
-    #[serde(borrow)]
     endpoint: Obj<Box<Endpoint<'a>>>,
 }
+fields!(BinaryAnnotation { "key" => key, "value" => value, "endpoint" => endpoint });
 
 /// Tags in file order; a repeated key keeps its first place and its last value.
 #[derive(Default, Clone)]
@@ -107,11 +79,16 @@ impl<'a> Tags<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let entries: borrowed::Entries<Cow<'a, str>, Any<'a>> = Deserialize::deserialize(d)?;
+impl<'a> FromJson<'a> for Tags<'a> {
+    fn from_json(r: &mut Pull<'a>) -> Read<Self> {
         let mut t = Tags::default();
-        for (k, v) in entries.0 {
+        if !r.object() {
+            r.skip()?;
+            return Ok(t);
+        }
+        let mut first = true;
+        while let Some(k) = r.key(&mut first)? {
+            let v = r.any()?;
             t.set(k, text_of(v));
         }
         Ok(t)
@@ -191,7 +168,7 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
 
 /// Span #`n` of the file, checked, as v2 span(s).
 fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<(), DecodeError> {
-    let s = match s.0 {
+    let mut s = match s.0 {
         Some(s) if s.trace_id.get().is_some() && s.id.is_present() => s,
         _ => {
             return Err(DecodeError::shape(format!(
@@ -202,6 +179,8 @@ fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<()
     if s.is_v1() {
         v2.extend(v1_to_v2(s));
     } else {
+        // Held until merged: no room to spare (lists are read with room for 8).
+        s.annotations.0.shrink_to_fit();
         v2.push(s);
     }
     Ok(())
@@ -212,14 +191,7 @@ fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<()
 /// general path. `None` for another shape.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
     let mut v2 = Vec::new();
-    let r = stream::run(b, bytes, |st, de| {
-        SpanLists {
-            st,
-            v2: &mut v2,
-            n: 0,
-        }
-        .deserialize(de)
-    });
+    let r = stream::run(b, bytes, |st, r| span_lists(st, r, &mut v2));
     if let Some(Ok(())) = r {
         let entries = merge_fragments(b, &mut v2);
         emit(b, &v2, entries);
@@ -227,101 +199,44 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     r
 }
 
-use super::stream::{self, expecting, Stream};
-use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use super::pull::{fields, Bad, FromJson, Pull, Read};
+use super::stream::{self, Stream};
 
-/// The top-level list: spans, or lists of spans.
-struct SpanLists<'x, 's, 'b, 'v, 'a> {
-    st: &'x mut Stream<'s, 'b>,
-    v2: &'v mut Vec<Span<'a>>,
-    n: usize,
-}
-
-/// An item of the top-level list: a span or a list of spans.
-// One item lives at a time; boxing the span would allocate once per span.
-#[allow(clippy::large_enum_variant)]
-enum Item<'a> {
-    Span(Obj<Span<'a>>),
-    List(Vec<Obj<Span<'a>>>),
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Item<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Item<'a>;
-            expecting!("a Zipkin span or a list of them");
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Item<'a>, A::Error> {
-                let mut v = Vec::new();
-                while let Some(x) = s.next_element()? {
-                    v.push(x);
-                }
-                Ok(Item::List(v))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<Item<'a>, A::Error> {
-                let d = serde::de::value::MapAccessDeserializer::new(m);
-                Span::deserialize(d).map(|s| Item::Span(Obj(Some(s))))
-            }
-            // Anything else is not a span: checked (and refused) as one.
-            fn visit_bool<E>(self, _: bool) -> Result<Item<'a>, E> {
-                Ok(Item::Span(Obj(None)))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Item<'a>, E> {
-                Ok(Item::Span(Obj(None)))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Item<'a>, E> {
-                Ok(Item::Span(Obj(None)))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Item<'a>, E> {
-                Ok(Item::Span(Obj(None)))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Item<'a>, E> {
-                Ok(Item::Span(Obj(None)))
-            }
-            fn visit_unit<E>(self) -> Result<Item<'a>, E> {
-                Ok(Item::Span(Obj(None)))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
+/// The top-level list: spans, or lists of spans. Anything else in it is not
+/// a span: checked (and refused) as one.
+fn span_lists<'a>(st: &mut Stream, r: &mut Pull<'a>, v2: &mut Vec<Span<'a>>) -> Read<()> {
+    if !r.list() {
+        return Err(Bad);
     }
+    let (mut first, mut n) = (true, 0);
+    while r.item(&mut first)? {
+        if r.list() {
+            let mut inner_first = true;
+            while r.item(&mut inner_first)? {
+                add_streamed(st, v2, &mut n, FromJson::from_json(r)?)?;
+            }
+        } else {
+            add_streamed(st, v2, &mut n, FromJson::from_json(r)?)?;
+        }
+    }
+    Ok(())
 }
 
-impl<'de: 'a, 'a> DeserializeSeed<'de> for SpanLists<'_, '_, '_, '_, 'a> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-impl<'de: 'a, 'a> Visitor<'de> for SpanLists<'_, '_, '_, '_, 'a> {
-    type Value = ();
-    expecting!("a list of Zipkin spans");
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut s: A) -> Result<(), A::Error> {
-        while let Some(item) = s.next_element::<Item<'a>>()? {
-            match item {
-                Item::List(inner) => {
-                    for span in inner {
-                        self.add(span)?;
-                    }
-                }
-                Item::Span(span) => self.add(span)?,
-            }
+fn add_streamed<'a>(
+    st: &mut Stream,
+    v2: &mut Vec<Span<'a>>,
+    n: &mut usize,
+    span: Obj<Span<'a>>,
+) -> Read<()> {
+    match add_span(v2, *n, span) {
+        Ok(()) => {
+            *n += 1;
+            st.found = true;
+            Ok(())
         }
-        Ok(())
-    }
-}
-
-impl<'a> SpanLists<'_, '_, '_, '_, 'a> {
-    fn add<E: serde::de::Error>(&mut self, span: Obj<Span<'a>>) -> Result<(), E> {
-        match add_span(self.v2, self.n, span) {
-            Ok(()) => {
-                self.n += 1;
-                self.st.found = true;
-                Ok(())
-            }
-            // Not a Zipkin span at the start: another format's list.
-            Err(_) if !self.st.found => Err(stream::other_shape()),
-            Err(e) => Err(self.st.refuse(e)),
-        }
+        // Not a Zipkin span at the start: another format's list.
+        Err(_) if !st.found => Err(Bad),
+        Err(e) => Err(st.refuse(e)),
     }
 }
 
