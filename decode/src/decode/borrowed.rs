@@ -147,19 +147,19 @@ impl<T> std::ops::Deref for List<T> {
 
 impl<'a, T: FromJson<'a>> FromJson<'a> for List<T> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
-        if !r.list() {
-            r.skip()?;
-            return Ok(List::default());
-        }
         let mut v = Vec::new();
-        let mut first = true;
-        while r.item(&mut first)? {
+        if r.peek() != b'[' {
+            r.skip()?;
+            return Ok(List(v));
+        }
+        r.each_item(|r| {
             if v.capacity() == 0 {
                 // Spans carry a handful of tags: one allocation, seldom a second.
                 v.reserve_exact(8);
             }
             v.push(T::from_json(r)?);
-        }
+            Ok(())
+        })?;
         Ok(List(v))
     }
 }
@@ -176,15 +176,12 @@ impl<T> Default for Obj<T> {
 
 impl<'a, T: Fields<'a>> FromJson<'a> for Obj<T> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
-        if !r.object() {
+        if r.peek() != b'{' {
             r.skip()?;
             return Ok(Obj(None));
         }
         let mut t = T::default();
-        let mut first = true;
-        while let Some(k) = r.key(&mut first)? {
-            t.field(&k, r)?;
-        }
+        r.each_key(|k, r| t.field(&k, r))?;
         Ok(Obj(Some(t)))
     }
 }

@@ -481,68 +481,48 @@ use super::pull::{fields, Bad, FromJson, Pull, Read};
 use super::stream::{self, Stream};
 
 /// `{"data": [...]}`: every other key is skipped.
-fn envelope<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
-    if !r.object() {
-        return Err(Bad);
-    }
-    let mut first = true;
-    while let Some(k) = r.key(&mut first)? {
-        match k.as_ref() {
-            "data" if !st.found => {
-                st.found = true;
-                trace_list(st, r)?;
+fn envelope(st: &mut Stream, r: &mut Pull) -> Read<()> {
+    r.each_key(|k, r| match k.as_ref() {
+        "data" if !st.found => {
+            st.found = true;
+            // An empty list is a message of its own (the general path says it).
+            let mut any = false;
+            r.each_item(|r| {
+                any = true;
+                trace_object(st, r)
+            })?;
+            if any {
+                Ok(())
+            } else {
+                Err(Bad)
             }
-            "data" => return Err(Bad),
-            _ => r.skip()?,
         }
-    }
-    Ok(())
-}
-
-/// The `data` list of trace objects; an empty list is a message of its own
-/// (the general path says it).
-fn trace_list<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
-    if !r.list() {
-        return Err(Bad);
-    }
-    let (mut first, mut any) = (true, false);
-    while r.item(&mut first)? {
-        trace_object(st, r)?;
-        any = true;
-    }
-    if any {
-        Ok(())
-    } else {
-        Err(Bad)
-    }
+        "data" => Err(Bad),
+        _ => r.skip(),
+    })
 }
 
 /// One `{traceID, spans, processes}`.
-fn trace_object<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
-    if !r.object() {
-        return Err(Bad);
-    }
+fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
     let mut table = FxHashMap::default();
     let mut deferred = Deferred::new();
     let mut saw_spans = false;
-    let mut first = true;
-    while let Some(k) = r.key(&mut first)? {
-        match k.as_ref() {
-            "spans" if !saw_spans => {
-                saw_spans = true;
-                span_list(st, r, &table, &mut deferred)?;
-            }
-            "processes" if table.is_empty() => {
-                let p = r.value()?;
-                if !p.is_object() {
-                    return Err(Bad);
-                }
-                table = process_table(st.b, Some(&p));
-            }
-            "spans" | "processes" | "processMap" => return Err(Bad),
-            _ => r.skip()?,
+    r.each_key(|k, r| match k.as_ref() {
+        "spans" if !saw_spans => {
+            saw_spans = true;
+            span_list(st, r, &table, &mut deferred)
         }
-    }
+        "processes" if table.is_empty() => {
+            let p = r.value()?;
+            if !p.is_object() {
+                return Err(Bad);
+            }
+            table = process_table(st.b, Some(&p));
+            Ok(())
+        }
+        "spans" | "processes" | "processMap" => Err(Bad),
+        _ => r.skip(),
+    })?;
     if !saw_spans {
         return Err(Bad);
     }
@@ -564,18 +544,15 @@ fn trace_object<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
 }
 
 /// The trace's `spans`, decoded as they are read.
-fn span_list<'a>(
+fn span_list(
     st: &mut Stream,
-    r: &mut Pull<'a>,
+    r: &mut Pull,
     table: &FxHashMap<String, u32>,
     deferred: &mut Deferred,
 ) -> Read<()> {
-    if !r.list() {
-        return Err(Bad);
-    }
     let mut inline_cache = FxHashMap::default();
-    let (mut first, mut n) = (true, 0);
-    while r.item(&mut first)? {
+    let mut n = 0;
+    r.each_item(|r| {
         let v: Obj<SpanIn> = FromJson::from_json(r)?;
         let decoded = decode_span(
             st.b,
@@ -585,10 +562,7 @@ fn span_list<'a>(
             &mut inline_cache,
             Some(&mut *deferred),
         );
-        if let Err(e) = decoded {
-            return Err(st.refuse(e));
-        }
         n += 1;
-    }
-    Ok(())
+        decoded.map_err(|e| st.refuse(e))
+    })
 }

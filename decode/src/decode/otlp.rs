@@ -325,59 +325,37 @@ use super::stream::{self, Stream};
 /// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
 /// `{"trace": {…}}` (Tempo's v2 trace by id) around it.
 fn envelope(st: &mut Stream, r: &mut Pull, nested: bool) -> Read<()> {
-    if !r.object() {
-        return Err(Bad);
-    }
-    let mut first = true;
-    while let Some(k) = r.key(&mut first)? {
-        match k.as_ref() {
-            "result" | "trace" if !nested && !st.found => envelope(st, r, true)?,
-            "resourceSpans" | "batches" if !st.found => {
-                st.found = true;
-                each(r, |r| resource_spans(st, r))?;
-            }
-            "result" | "trace" | "resourceSpans" | "batches" => return Err(Bad),
-            _ => r.skip()?,
+    r.each_key(|k, r| match k.as_ref() {
+        "result" | "trace" if !nested && !st.found => envelope(st, r, true),
+        "resourceSpans" | "batches" if !st.found => {
+            st.found = true;
+            r.each_item(|r| resource_spans(st, r))
         }
-    }
-    Ok(())
-}
-
-/// Reads each item of a list with `item`.
-fn each<'a>(r: &mut Pull<'a>, mut item: impl FnMut(&mut Pull<'a>) -> Read<()>) -> Read<()> {
-    if !r.list() {
-        return Err(Bad);
-    }
-    let mut first = true;
-    while r.item(&mut first)? {
-        item(r)?;
-    }
-    Ok(())
+        "result" | "trace" | "resourceSpans" | "batches" => Err(Bad),
+        _ => r.skip(),
+    })
 }
 
 /// `{resource, scopeSpans}`: the resource must come before its spans to be
 /// streamed.
 fn resource_spans(st: &mut Stream, r: &mut Pull) -> Read<()> {
-    if !r.object() {
-        return Err(Bad);
-    }
     let mut resource: Option<Value> = None;
     let mut service = None;
-    let mut first = true;
-    while let Some(k) = r.key(&mut first)? {
-        match k.as_ref() {
-            "resource" if service.is_none() && resource.is_none() => resource = Some(r.value()?),
-            "scopeSpans" | "instrumentationLibrarySpans" if service.is_none() => {
-                let res = resource.as_ref().unwrap_or(&Value::Null);
-                let res_attrs = json::arr(res, "attributes");
-                let svc = resource_service(st.b, res_attrs);
-                service = Some(svc);
-                each(r, |r| scope_spans(st, r, svc, res_attrs))?;
-            }
-            "resource" | "scopeSpans" | "instrumentationLibrarySpans" => return Err(Bad),
-            _ => r.skip()?,
+    r.each_key(|k, r| match k.as_ref() {
+        "resource" if service.is_none() && resource.is_none() => {
+            resource = Some(r.value()?);
+            Ok(())
         }
-    }
+        "scopeSpans" | "instrumentationLibrarySpans" if service.is_none() => {
+            let res = resource.as_ref().unwrap_or(&Value::Null);
+            let res_attrs = json::arr(res, "attributes");
+            let svc = resource_service(st.b, res_attrs);
+            service = Some(svc);
+            r.each_item(|r| scope_spans(st, r, svc, res_attrs))
+        }
+        "resource" | "scopeSpans" | "instrumentationLibrarySpans" => Err(Bad),
+        _ => r.skip(),
+    })?;
     if service.is_none() {
         // No spans: the general path still names the service.
         let res = resource.as_ref().unwrap_or(&Value::Null);
@@ -388,29 +366,24 @@ fn resource_spans(st: &mut Stream, r: &mut Pull) -> Read<()> {
 
 /// `{scope, spans}`: the scope must come before its spans to be streamed.
 fn scope_spans(st: &mut Stream, r: &mut Pull, service: StrId, res_attrs: &[Value]) -> Read<()> {
-    if !r.object() {
-        return Err(Bad);
-    }
     let mut scope: Option<Value> = None;
     let mut resource = None;
-    let mut first = true;
-    while let Some(k) = r.key(&mut first)? {
-        match k.as_ref() {
-            "scope" | "instrumentationLibrary" if scope.is_none() && resource.is_none() => {
-                scope = Some(r.value()?)
-            }
-            "spans" if resource.is_none() => {
-                let res = scope_resource(st.b, service, res_attrs, scope.as_ref());
-                resource = Some(res);
-                each(r, |r| {
-                    let s: Obj<SpanIn> = FromJson::from_json(r)?;
-                    decode_span(st.b, s.0.as_ref(), service, res).map_err(|e| st.refuse(e))
-                })?;
-            }
-            "scope" | "instrumentationLibrary" | "spans" => return Err(Bad),
-            _ => r.skip()?,
+    r.each_key(|k, r| match k.as_ref() {
+        "scope" | "instrumentationLibrary" if scope.is_none() && resource.is_none() => {
+            scope = Some(r.value()?);
+            Ok(())
         }
-    }
+        "spans" if resource.is_none() => {
+            let res = scope_resource(st.b, service, res_attrs, scope.as_ref());
+            resource = Some(res);
+            r.each_item(|r| {
+                let s: Obj<SpanIn> = FromJson::from_json(r)?;
+                decode_span(st.b, s.0.as_ref(), service, res).map_err(|e| st.refuse(e))
+            })
+        }
+        "scope" | "instrumentationLibrary" | "spans" => Err(Bad),
+        _ => r.skip(),
+    })?;
     if resource.is_none() {
         // A scope without spans still has its resource, as on the general path.
         scope_resource(st.b, service, res_attrs, scope.as_ref());

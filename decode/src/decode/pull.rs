@@ -121,6 +121,35 @@ impl<'a> Pull<'a> {
         Ok(true)
     }
 
+    /// Reads each entry of the object that comes next with `entry` (given
+    /// the key); anything but an object is [`Bad`].
+    pub fn each_key(
+        &mut self,
+        mut entry: impl FnMut(Cow<'a, str>, &mut Pull<'a>) -> Read<()>,
+    ) -> Read<()> {
+        if !self.object() {
+            return Err(Bad);
+        }
+        let mut first = true;
+        while let Some(k) = self.key(&mut first)? {
+            entry(k, self)?;
+        }
+        Ok(())
+    }
+
+    /// Reads each item of the list that comes next with `item`; anything but
+    /// a list is [`Bad`].
+    pub fn each_item(&mut self, mut item: impl FnMut(&mut Pull<'a>) -> Read<()>) -> Read<()> {
+        if !self.list() {
+            return Err(Bad);
+        }
+        let mut first = true;
+        while self.item(&mut first)? {
+            item(self)?;
+        }
+        Ok(())
+    }
+
     /// A string if one comes next; any other value is skipped and reads as
     /// None.
     pub fn string(&mut self) -> Read<Option<Cow<'a, str>>> {
@@ -283,23 +312,17 @@ impl<'a> Pull<'a> {
         let mut open: Vec<bool> = Vec::new();
         loop {
             match self.peek() {
-                b'{' => {
+                open_byte @ (b'{' | b'[') => {
                     self.at += 1;
-                    if self.peek() == b'}' {
+                    let in_object = open_byte == b'{';
+                    if self.peek() == if in_object { b'}' } else { b']' } {
                         self.at += 1;
                     } else {
-                        open.push(true);
-                        self.string_here()?;
-                        self.take(b':')?;
-                        continue;
-                    }
-                }
-                b'[' => {
-                    self.at += 1;
-                    if self.peek() == b']' {
-                        self.at += 1;
-                    } else {
-                        open.push(false);
+                        open.push(in_object);
+                        if in_object {
+                            self.string_here()?;
+                            self.take(b':')?;
+                        }
                         continue;
                     }
                 }

@@ -82,15 +82,15 @@ impl<'a> Tags<'a> {
 impl<'a> FromJson<'a> for Tags<'a> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
         let mut t = Tags::default();
-        if !r.object() {
+        if r.peek() != b'{' {
             r.skip()?;
             return Ok(t);
         }
-        let mut first = true;
-        while let Some(k) = r.key(&mut first)? {
+        r.each_key(|k, r| {
             let v = r.any()?;
             t.set(k, text_of(v));
-        }
+            Ok(())
+        })?;
         Ok(t)
     }
 }
@@ -205,21 +205,14 @@ use super::stream::{self, Stream};
 /// The top-level list: spans, or lists of spans. Anything else in it is not
 /// a span: checked (and refused) as one.
 fn span_lists<'a>(st: &mut Stream, r: &mut Pull<'a>, v2: &mut Vec<Span<'a>>) -> Read<()> {
-    if !r.list() {
-        return Err(Bad);
-    }
-    let (mut first, mut n) = (true, 0);
-    while r.item(&mut first)? {
-        if r.list() {
-            let mut inner_first = true;
-            while r.item(&mut inner_first)? {
-                add_streamed(st, v2, &mut n, FromJson::from_json(r)?)?;
-            }
+    let mut n = 0;
+    r.each_item(|r| {
+        if r.peek() == b'[' {
+            r.each_item(|r| add_streamed(st, v2, &mut n, FromJson::from_json(r)?))
         } else {
-            add_streamed(st, v2, &mut n, FromJson::from_json(r)?)?;
+            add_streamed(st, v2, &mut n, FromJson::from_json(r)?)
         }
-    }
-    Ok(())
+    })
 }
 
 fn add_streamed<'a>(
