@@ -268,8 +268,6 @@ impl<'a> Pull<'a> {
             }
             float = true;
         }
-        // Only ASCII digits and signs were taken.
-        let text = std::str::from_utf8(&self.bytes[start..self.at]).map_err(|_| Bad)?;
         if !float {
             let mut u: u64 = 0;
             let exact = self.bytes[start + neg as usize..int_end]
@@ -291,7 +289,9 @@ impl<'a> Pull<'a> {
                 }
             }
         }
-        // Out of f64's range is an error to serde_json too.
+        // Only ASCII digits and signs were taken. Out of f64's range is an
+        // error to serde_json too.
+        let text = std::str::from_utf8(&self.bytes[start..self.at]).map_err(|_| Bad)?;
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Any::F64(f)),
             _ => Err(Bad),
@@ -326,20 +326,9 @@ impl<'a> Pull<'a> {
                         continue;
                     }
                 }
-                b'"' => {
-                    self.string_here()?;
-                }
-                b't' => {
-                    self.literal(b"true", Any::Null)?;
-                }
-                b'f' => {
-                    self.literal(b"false", Any::Null)?;
-                }
-                b'n' => {
-                    self.literal(b"null", Any::Null)?;
-                }
+                // A scalar: read as any value is (strings and numbers checked).
                 _ => {
-                    self.number()?;
+                    self.any()?;
                 }
             }
             // After a value: close what ends here, or go on after a comma.
