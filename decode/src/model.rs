@@ -7,7 +7,13 @@
 
 /// Index of an interned string in [`Interner`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[repr(transparent)]
 pub struct StrId(pub u32);
+
+// SAFETY: one `u32` (repr(transparent)); every bit pattern is a value. Lets
+// the worker hand columns of ids over as their bytes (`wire`).
+unsafe impl bytemuck::Zeroable for StrId {}
+unsafe impl bytemuck::Pod for StrId {}
 
 /// Deduplicating string store. `StrId(0)` is always the empty string.
 ///
@@ -254,10 +260,16 @@ pub struct Link {
 
 /// Half-open range into one of the arenas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[repr(C)]
 pub struct Range32 {
     pub start: u32,
     pub end: u32,
 }
+
+// SAFETY: two `u32`s in order (repr(C), no padding); every bit pattern is a
+// value (an inverted range is checked where ranges are read: `wire`).
+unsafe impl bytemuck::Zeroable for Range32 {}
+unsafe impl bytemuck::Pod for Range32 {}
 
 impl Range32 {
     /// `start..end`; every empty range is `0..0`, so equal spans compare

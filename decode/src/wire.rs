@@ -15,6 +15,14 @@ use std::ops::Range;
 
 const MAGIC: &[u8; 4] = b"TSW1";
 
+/// Columns go over as their bytes in memory, which is the wire's
+/// little-endian order on every machine Tracescope is built for (wasm32,
+/// x86-64, AArch64).
+const LITTLE_ENDIAN: () = assert!(
+    cfg!(target_endian = "little"),
+    "the wire format is little-endian"
+);
+
 /// A buffer that [`apply`] refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireError(pub String);
@@ -41,6 +49,9 @@ impl Writer {
     fn u32s(&mut self, v: impl ExactSizeIterator<Item = u32>) {
         self.nums(v, u32::to_le_bytes)
     }
+    fn ranges(&mut self, v: &[Range32]) {
+        self.pods(v)
+    }
     fn u64s(&mut self, v: impl ExactSizeIterator<Item = u64>) {
         self.nums(v, u64::to_le_bytes)
     }
@@ -59,13 +70,11 @@ impl Writer {
             self.0.extend_from_slice(&le(x));
         }
     }
-    fn ranges(&mut self, v: &[Range32]) {
-        self.u32s(
-            v.iter()
-                .flat_map(|r| [r.start, r.end])
-                .collect::<Vec<_>>()
-                .into_iter(),
-        );
+    /// A column of plain numbers: its length, then its bytes as they are in
+    /// memory (little-endian: see [`LITTLE_ENDIAN`]).
+    fn pods<T: bytemuck::Pod>(&mut self, v: &[T]) {
+        self.len(v.len());
+        self.0.extend_from_slice(bytemuck::cast_slice(v));
     }
     fn strs<'a>(&mut self, v: impl ExactSizeIterator<Item = &'a str>) {
         let v: Vec<&str> = v.collect();
@@ -153,33 +162,40 @@ impl<'a> Reader<'a> {
             .take(n.checked_mul(W).ok_or_else(short)?)?
             .chunks_exact(W))
     }
+    /// Appends a column written by [`Writer::pods`] to `dst`; where it starts.
+    fn pods_into<T: bytemuck::Pod>(&mut self, dst: &mut Vec<T>) -> R<usize> {
+        let () = LITTLE_ENDIAN;
+        let n = self.len()?;
+        let bytes = self.take(n.checked_mul(size_of::<T>()).ok_or_else(short)?)?;
+        let at = dst.len();
+        dst.resize(at + n, T::zeroed());
+        bytemuck::cast_slice_mut::<T, u8>(&mut dst[at..]).copy_from_slice(bytes);
+        Ok(at)
+    }
+    fn pods<T: bytemuck::Pod>(&mut self) -> R<Vec<T>> {
+        let mut v = Vec::new();
+        self.pods_into(&mut v)?;
+        Ok(v)
+    }
     fn u32s(&mut self) -> R<Vec<u32>> {
-        Ok(self
-            .fixed::<4>()?
-            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
-            .collect())
-    }
-    fn u64s(&mut self) -> R<Vec<u64>> {
-        Ok(self
-            .fixed::<8>()?
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
-            .collect())
-    }
-    fn i64s(&mut self) -> R<Vec<i64>> {
-        Ok(self.u64s()?.into_iter().map(|x| x as i64).collect())
+        self.pods()
     }
     fn strids(&mut self) -> R<Vec<StrId>> {
-        Ok(self.u32s()?.into_iter().map(StrId).collect())
+        self.pods()
+    }
+    /// Appends ranges into an arena, moved by `shift` (where the delta's
+    /// arena starts in the receiver's).
+    fn ranges_into(&mut self, dst: &mut Vec<Range32>, shift: u32) -> R<()> {
+        let at = self.pods_into(dst)?;
+        for r in &mut dst[at..] {
+            *r = Range32::new(r.start.saturating_add(shift), r.end.saturating_add(shift));
+        }
+        Ok(())
     }
     fn ranges(&mut self, shift: u32) -> R<Vec<Range32>> {
-        let flat = self.u32s()?;
-        Ok(flat
-            .chunks_exact(2)
-            .map(|c| match c[1] > c[0] {
-                true => Range32::new(c[0] + shift, c[1] + shift),
-                false => Range32::default(),
-            })
-            .collect())
+        let mut v = Vec::new();
+        self.ranges_into(&mut v, shift)?;
+        Ok(v)
     }
     fn strs(&mut self) -> R<Vec<&'a str>> {
         let lens = self.u32s()?;
@@ -216,7 +232,7 @@ impl<'a> Reader<'a> {
     }
     fn values(&mut self) -> R<Vec<AttrValue>> {
         let tags = self.u8s()?;
-        let vals = self.u64s()?;
+        let vals = self.pods::<u64>()?;
         if vals.len() != tags.len() {
             return Err(short());
         }
@@ -449,13 +465,13 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
             w.u32(t.trace_id_text.0);
         }
         1 => w.ids(cut(&t.span_key, &r).iter().map(|k| Some(*k))),
-        2 => w.u32s(cut(&t.span_id_text, &r).iter().map(|s| s.0)),
+        2 => w.pods(cut(&t.span_id_text, &r)),
         3 => w.ids(cut(&t.parent_key, &r).iter().copied()),
-        4 => w.u32s(cut(&t.parent_id_text, &r).iter().map(|s| s.0)),
-        5 => w.u32s(cut(&t.service, &r).iter().map(|s| s.0)),
-        6 => w.u32s(cut(&t.name, &r).iter().map(|s| s.0)),
-        7 => w.u64s(cut(&t.start_ns, &r).iter().map(|x| *x as u64)),
-        8 => w.u64s(cut(&t.duration_ns, &r).iter().map(|x| *x as u64)),
+        4 => w.pods(cut(&t.parent_id_text, &r)),
+        5 => w.pods(cut(&t.service, &r)),
+        6 => w.pods(cut(&t.name, &r)),
+        7 => w.pods(cut(&t.start_ns, &r)),
+        8 => w.pods(cut(&t.duration_ns, &r)),
         9 => w.u8s(
             &cut(&t.kind, &r)
                 .iter()
@@ -468,21 +484,21 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
                 .map(|k| *k as u8)
                 .collect::<Vec<_>>(),
         ),
-        11 => w.u32s(cut(&t.status_message, &r).iter().map(|s| s.0)),
-        12 => w.u32s(cut(&t.resource, &r).iter().copied()),
+        11 => w.pods(cut(&t.status_message, &r)),
+        12 => w.pods(cut(&t.resource, &r)),
         13 => w.ranges(cut(&t.attrs, &r)),
         14 => w.ranges(cut(&t.events, &r)),
         15 => w.ranges(cut(&t.links, &r)),
         16 => w.u8s(cut(&t.flags, &r)),
         17 => w.strs(cut(&t.warnings, &r).iter().map(String::as_str)),
-        18 => w.u32s(cut(&tr.parent, &r).iter().copied()),
-        19 => w.u32s(cut(&tr.roots, &r).iter().copied()),
-        20 => w.u32s(cut(&tr.child_start, &r).iter().copied()),
-        21 => w.u32s(cut(&tr.children, &r).iter().copied()),
-        22 => w.u32s(cut(&tr.preorder, &r).iter().copied()),
-        23 => w.u32s(cut(&tr.preorder_pos, &r).iter().copied()),
-        24 => w.u32s(cut(&tr.depth, &r).iter().copied()),
-        25 => w.u32s(cut(&tr.subtree_size, &r).iter().copied()),
+        18 => w.pods(cut(&tr.parent, &r)),
+        19 => w.pods(cut(&tr.roots, &r)),
+        20 => w.pods(cut(&tr.child_start, &r)),
+        21 => w.pods(cut(&tr.children, &r)),
+        22 => w.pods(cut(&tr.preorder, &r)),
+        23 => w.pods(cut(&tr.preorder_pos, &r)),
+        24 => w.pods(cut(&tr.depth, &r)),
+        25 => w.pods(cut(&tr.subtree_size, &r)),
         26 => w.u32(tr.max_depth),
         // Kept by the tree so that the page need not scan a million spans.
         27 => w.u64s(
@@ -490,7 +506,7 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
                 .map_or(vec![], |(a, b)| vec![a as u64, b as u64])
                 .into_iter(),
         ),
-        28 => w.u32s(cut(&tr.services, &r).iter().map(|s| s.0)),
+        28 => w.pods(cut(&tr.services, &r)),
         _ => w.u32(tr.errors),
     }
 }
@@ -506,39 +522,42 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
         1 => t
             .span_key
             .extend(r.ids()?.into_iter().map(|k| k.unwrap_or(IdKey::Num(0)))),
-        2 => t.span_id_text.extend(r.strids()?),
+        2 => r.pods_into(&mut t.span_id_text).map(drop)?,
         3 => t.parent_key.extend(r.ids()?),
-        4 => t.parent_id_text.extend(r.strids()?),
-        5 => t.service.extend(r.strids()?),
-        6 => t.name.extend(r.strids()?),
-        7 => t.start_ns.extend(r.i64s()?),
-        8 => t.duration_ns.extend(r.i64s()?),
+        4 => r.pods_into(&mut t.parent_id_text).map(drop)?,
+        5 => r.pods_into(&mut t.service).map(drop)?,
+        6 => r.pods_into(&mut t.name).map(drop)?,
+        7 => r.pods_into(&mut t.start_ns).map(drop)?,
+        8 => r.pods_into(&mut t.duration_ns).map(drop)?,
         9 => t.kind.extend(r.u8s()?.iter().map(|k| kind_of(*k))),
         10 => t.status.extend(r.u8s()?.iter().map(|k| status_of(*k))),
-        11 => t.status_message.extend(r.strids()?),
-        12 => t
-            .resource
-            .extend(r.u32s()?.into_iter().map(|x| x.saturating_add(b.resources))),
-        13 => t.attrs.extend(r.ranges(b.attrs)?),
-        14 => t.events.extend(r.ranges(b.events)?),
-        15 => t.links.extend(r.ranges(b.links)?),
+        11 => r.pods_into(&mut t.status_message).map(drop)?,
+        12 => {
+            let at = r.pods_into(&mut t.resource)?;
+            t.resource[at..]
+                .iter_mut()
+                .for_each(|x| *x = x.saturating_add(b.resources));
+        }
+        13 => r.ranges_into(&mut t.attrs, b.attrs)?,
+        14 => r.ranges_into(&mut t.events, b.events)?,
+        15 => r.ranges_into(&mut t.links, b.links)?,
         16 => t.flags.extend_from_slice(r.u8s()?),
         17 => t.warnings.extend(r.strs()?.into_iter().map(str::to_string)),
-        18 => tr.parent.extend(r.u32s()?),
-        19 => tr.roots.extend(r.u32s()?),
-        20 => tr.child_start.extend(r.u32s()?),
-        21 => tr.children.extend(r.u32s()?),
-        22 => tr.preorder.extend(r.u32s()?),
-        23 => tr.preorder_pos.extend(r.u32s()?),
-        24 => tr.depth.extend(r.u32s()?),
-        25 => tr.subtree_size.extend(r.u32s()?),
+        18 => r.pods_into(&mut tr.parent).map(drop)?,
+        19 => r.pods_into(&mut tr.roots).map(drop)?,
+        20 => r.pods_into(&mut tr.child_start).map(drop)?,
+        21 => r.pods_into(&mut tr.children).map(drop)?,
+        22 => r.pods_into(&mut tr.preorder).map(drop)?,
+        23 => r.pods_into(&mut tr.preorder_pos).map(drop)?,
+        24 => r.pods_into(&mut tr.depth).map(drop)?,
+        25 => r.pods_into(&mut tr.subtree_size).map(drop)?,
         26 => tr.max_depth = r.u32()?,
         27 => {
-            if let [a, b] = r.i64s()?[..] {
+            if let [a, b] = r.pods::<i64>()?[..] {
                 tr.bounds = Some((a, b));
             }
         }
-        28 => tr.services.extend(r.strids()?),
+        28 => r.pods_into(&mut tr.services).map(drop)?,
         29 => tr.errors = r.u32()?,
         _ => return Err(WireError("an unknown column".into())),
     }
@@ -727,7 +746,7 @@ fn apply_part(
             );
         }
         b'E' => {
-            let times = r.i64s()?;
+            let times = r.pods::<i64>()?;
             let names = r.strids()?;
             let attrs = r.ranges(b.attrs)?;
             check(&names)?;

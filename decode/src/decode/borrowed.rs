@@ -5,7 +5,7 @@
 //! The general path (a `Value` of the whole file) reads the same structs
 //! from each span's JSON text ([`text_of`]), so both paths share one decoder.
 
-use super::pull::{Fields, FromJson, Pull, Read};
+use super::pull::{decimal_u64, Fields, FromJson, Pull, Read};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -56,11 +56,15 @@ impl<'a> Any<'a> {
             Any::I64(i) => Some(*i),
             Any::U64(u) => Some(*u as i64),
             Any::F64(f) => Some(*f as i64),
-            Any::Str(s) => s
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .or_else(|| s.trim().parse::<f64>().ok().map(|f| f as i64)),
+            Any::Str(s) => {
+                let s = s.trim();
+                // Times in OTLP are decimal strings: the common case without
+                // `str::parse`'s overflow-checked multiplications.
+                decimal_u64(s.as_bytes())
+                    .and_then(|u| i64::try_from(u).ok())
+                    .or_else(|| s.parse::<i64>().ok())
+                    .or_else(|| s.parse::<f64>().ok().map(|f| f as i64))
+            }
             _ => None,
         }
     }
