@@ -110,6 +110,10 @@ impl Interner {
     pub fn len(&self) -> usize {
         self.ends.len()
     }
+    /// The bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
     pub fn is_empty(&self) -> bool {
         self.ends.len() <= 1
     }
@@ -346,6 +350,25 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Room for `n` more spans in every column.
+    pub fn reserve(&mut self, n: usize) {
+        self.span_key.reserve(n);
+        self.span_id_text.reserve(n);
+        self.parent_key.reserve(n);
+        self.parent_id_text.reserve(n);
+        self.service.reserve(n);
+        self.name.reserve(n);
+        self.start_ns.reserve(n);
+        self.duration_ns.reserve(n);
+        self.kind.reserve(n);
+        self.status.reserve(n);
+        self.status_message.reserve(n);
+        self.resource.reserve(n);
+        self.attrs.reserve(n);
+        self.events.reserve(n);
+        self.links.reserve(n);
+        self.flags.reserve(n);
+    }
     pub fn len(&self) -> usize {
         self.span_key.len()
     }

@@ -67,6 +67,8 @@ pub struct Builder<'a> {
     /// Told the number of spans decoded so far, every [`PROGRESS_EVERY`] spans.
     on_progress: Option<&'a mut dyn FnMut(usize)>,
     pushed: usize,
+    /// The dataset's tables (and bytes of text) when this builder started.
+    start: (Lengths, usize),
 }
 
 /// How often (in spans) a builder reports progress.
@@ -75,13 +77,14 @@ pub const PROGRESS_EVERY: usize = 16_384;
 impl<'a> Builder<'a> {
     pub fn new(ds: &'a mut Dataset) -> Self {
         Builder {
-            ds,
             by_trace: FxHashMap::default(),
             traces: Vec::new(),
             service_resources: FxHashMap::default(),
             warnings: Vec::new(),
             on_progress: None,
             pushed: 0,
+            start: (ds.lengths(), ds.strings.text_len()),
+            ds,
         }
     }
     pub fn with_progress(ds: &'a mut Dataset, on_progress: &'a mut dyn FnMut(usize)) -> Self {
@@ -213,6 +216,34 @@ impl<'a> Builder<'a> {
     /// The service name used when a source names none.
     pub fn unknown_service(&mut self) -> StrId {
         self.intern("unknown_service")
+    }
+
+    /// Told, after the first spans, about how many the file holds in all (an
+    /// estimate from how far into the file they went): the trace holding
+    /// most spans and the shared tables get room for the rest at once,
+    /// instead of doubling twenty times on the way to a million spans and
+    /// copying what they hold each time.
+    pub fn expect_spans(&mut self, total: usize) {
+        let done = self.pushed;
+        if done == 0 || total <= done {
+            return;
+        }
+        let ratio = (total - done) as f64 / done as f64;
+        let more = |added: usize| (added as f64 * ratio) as usize;
+        // A file of many small traces: no one trace is worth the room.
+        if let Some(t) = self.traces.iter_mut().find(|t| t.len() * 2 > done) {
+            t.reserve(more(t.len()));
+        }
+        let (was, text) = self.start;
+        let now = self.ds.lengths();
+        let added = |now: u32, was: u32| more(now.saturating_sub(was) as usize);
+        self.ds.attrs.reserve(added(now.attrs, was.attrs));
+        self.ds.events.reserve(added(now.events, was.events));
+        self.ds.links.reserve(added(now.links, was.links));
+        let new_text = more(self.ds.strings.text_len().saturating_sub(text));
+        self.ds
+            .strings
+            .reserve(added(now.strings, was.strings), new_text);
     }
 
     /// Appends a span; where it went (trace, span index in that trace).

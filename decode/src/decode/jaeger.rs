@@ -563,6 +563,9 @@ fn span_list(
             Some(&mut *deferred),
         );
         n += 1;
+        if let Some(total) = st.estimate(r) {
+            st.b.expect_spans(total);
+        }
         decoded.map_err(|e| st.refuse(e))
     })
 }

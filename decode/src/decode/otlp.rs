@@ -378,6 +378,9 @@ fn scope_spans(st: &mut Stream, r: &mut Pull, service: StrId, res_attrs: &[Value
             resource = Some(res);
             r.each_item(|r| {
                 let s: Obj<SpanIn> = FromJson::from_json(r)?;
+                if let Some(total) = st.estimate(r) {
+                    st.b.expect_spans(total);
+                }
                 decode_span(st.b, s.0.as_ref(), service, res).map_err(|e| st.refuse(e))
             })
         }

@@ -41,6 +41,11 @@ impl<'a> Pull<'a> {
         Pull { bytes, at: 0 }
     }
 
+    /// How far into its bytes the reader is, and how many there are.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.at, self.bytes.len())
+    }
+
     /// The next byte after whitespace, not taken (0 at the end).
     #[inline(always)]
     pub fn peek(&mut self) -> u8 {

@@ -16,9 +16,26 @@ pub struct Stream<'s, 'b> {
     pub failed: Option<DecodeError>,
     /// The list of spans (or traces) was found: an empty envelope is not the shape.
     pub found: bool,
+    /// Spans read so far (for [`Stream::estimate`]).
+    spans: usize,
 }
 
+/// Spans after which a decoder estimates the file's total.
+const ESTIMATE_AFTER: usize = 4096;
+
 impl Stream<'_, '_> {
+    /// Counts a span just read by `r`; once, after the first
+    /// [`ESTIMATE_AFTER`], about how many the whole file holds (as many per
+    /// byte as so far, and 2% more), for [`Builder::expect_spans`].
+    pub fn estimate(&mut self, r: &Pull) -> Option<usize> {
+        self.spans += 1;
+        let (at, len) = r.progress();
+        if self.spans != ESTIMATE_AFTER || at == 0 {
+            return None;
+        }
+        Some((self.spans as f64 * len as f64 / at as f64 * 1.02) as usize)
+    }
+
     /// Records a refused span; the reader then stops.
     pub fn refuse(&mut self, e: DecodeError) -> Bad {
         self.failed = Some(e);
@@ -38,6 +55,7 @@ pub fn run<'x>(
         b,
         failed: None,
         found: false,
+        spans: 0,
     };
     let mut r = Pull::new(bytes);
     let ok = read(&mut st, &mut r).and_then(|_| r.end()).is_ok();

@@ -206,11 +206,19 @@ use super::stream::{self, Stream};
 /// a span: checked (and refused) as one.
 fn span_lists<'a>(st: &mut Stream, r: &mut Pull<'a>, v2: &mut Vec<Span<'a>>) -> Read<()> {
     let mut n = 0;
+    let mut add = |st: &mut Stream, r: &mut Pull<'a>| {
+        add_streamed(st, v2, &mut n, FromJson::from_json(r)?)?;
+        // Held until all are read: room for the rest once, not doubling.
+        if let Some(total) = st.estimate(r) {
+            v2.reserve(total.saturating_sub(v2.len()));
+        }
+        Ok(())
+    };
     r.each_item(|r| {
         if r.peek() == b'[' {
-            r.each_item(|r| add_streamed(st, v2, &mut n, FromJson::from_json(r)?))
+            r.each_item(|r| add(st, r))
         } else {
-            add_streamed(st, v2, &mut n, FromJson::from_json(r)?)
+            add(st, r)
         }
     })
 }
@@ -470,6 +478,9 @@ fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Vec<Entry> {
     out
 }
 
+/// Spans after which [`emit`] gives the builder room for all of them.
+const EXPECT_AFTER: usize = 1024;
+
 fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
     // Shared ids: which entry keeps the id, which become linked halves.
     let mut groups: FxHashMap<(IdKey, IdKey), Vec<usize>> = FxHashMap::default();
@@ -519,6 +530,9 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
         has_shared_half[*p] = true;
     }
     for (i, e) in entries.iter().enumerate() {
+        if i == EXPECT_AFTER {
+            b.expect_spans(entries.len());
+        }
         let s = &spans[e.i];
         let trace_text = b.intern(s.trace_id.get().unwrap_or(""));
         let id_text = b.intern(&s.id_text());
