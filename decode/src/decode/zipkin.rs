@@ -421,6 +421,55 @@ fn merge_into<'a>(a: &mut Span<'a>, b: &Span<'a>) {
     }
 }
 
+/// The indices `0, 1, 2…` filed by key as they are pushed, without a `Vec`
+/// per key (one per span was most of the allocations of decoding a Zipkin
+/// file): each key's first and last index in a map, each index's successor
+/// in a list.
+struct Groups<K> {
+    ends: FxHashMap<K, (u32, u32)>,
+    next: Vec<u32>,
+}
+
+/// No successor.
+const LAST: u32 = u32::MAX;
+
+impl<K: std::hash::Hash + Eq> Groups<K> {
+    fn with_capacity(n: usize) -> Self {
+        let mut ends = FxHashMap::default();
+        ends.reserve(n);
+        Groups {
+            ends,
+            next: Vec::with_capacity(n),
+        }
+    }
+    /// Files the next index (the number pushed so far) under `key`.
+    fn push(&mut self, key: K) {
+        let i = self.next.len() as u32;
+        self.next.push(LAST);
+        let (_, last) = self.ends.entry(key).or_insert((i, i));
+        if *last != i {
+            self.next[*last as usize] = i;
+            *last = i;
+        }
+    }
+    /// The indices filed under `key`, in the order pushed.
+    fn members(&self, key: &K) -> impl Iterator<Item = usize> + '_ {
+        let mut at = self.ends.get(key).map_or(LAST, |e| e.0);
+        std::iter::from_fn(move || {
+            let i = at;
+            at = *self.next.get(i as usize)?;
+            Some(i as usize)
+        })
+    }
+    /// The keys with more than one index.
+    fn shared(&self) -> impl Iterator<Item = &K> + '_ {
+        self.ends
+            .iter()
+            .filter(|(_, (first, last))| first != last)
+            .map(|(k, _)| k)
+    }
+}
+
 /// A row to emit: a span of the list (fragments merged into it).
 struct Entry {
     i: usize,
@@ -432,24 +481,25 @@ struct Entry {
 /// of the same role and service, merge (in place: a merged span is left
 /// empty); distinct roles stay apart.
 fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Vec<Entry> {
-    let mut out: Vec<Entry> = Vec::new();
-    let mut by_id: FxHashMap<(IdKey, IdKey), Vec<usize>> = FxHashMap::default();
+    let mut out: Vec<Entry> = Vec::with_capacity(spans.len());
+    let mut by_id = Groups::with_capacity(spans.len());
     let mut fragments: Vec<(usize, usize)> = Vec::new();
     for j in 0..spans.len() {
         let v = &spans[j];
         let trace = ids::trace_key(&mut b.ds.strings, v.trace_id.get().unwrap_or(""));
         let key = ids::span_key(&mut b.ds.strings, &v.id_text());
-        let group = by_id.entry((trace, key)).or_default();
         let r = v.role();
         let svc = ep_service(&v.local);
-        if r.is_empty() && svc.is_none() && !group.is_empty() {
-            fragments.push((group[0], j));
-            continue;
+        if r.is_empty() && svc.is_none() {
+            if let Some(first) = by_id.members(&(trace, key)).next() {
+                fragments.push((first, j));
+                continue;
+            }
         }
         // Same role and service with the same (or no) start: one span reported in
         // pieces. Different starts are distinct calls (Kafka redeliveries) and stay rows.
         let start = v.timestamp.as_i64();
-        if let Some(&same) = group.iter().find(|&&e| {
+        if let Some(same) = by_id.members(&(trace, key)).find(|&e| {
             let o = &spans[out[e].i];
             let other_start = o.timestamp.as_i64();
             o.role() == r
@@ -460,16 +510,14 @@ fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Vec<Entry> {
             merge_into(&mut spans[out[same].i], &piece);
             continue;
         }
-        group.push(out.len());
+        by_id.push((trace, key));
         out.push(Entry { i: j, trace, key });
     }
     // A fragment joins the client half if the id has one, else the first entry.
     for (first, j) in fragments {
         let e = &out[first];
-        let group = &by_id[&(e.trace, e.key)];
-        let target = group
-            .iter()
-            .copied()
+        let target = by_id
+            .members(&(e.trace, e.key))
             .find(|&g| spans[out[g].i].role() == "client")
             .unwrap_or(first);
         let piece = std::mem::take(&mut spans[j]);
@@ -483,32 +531,24 @@ const EXPECT_AFTER: usize = 1024;
 
 fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
     // Shared ids: which entry keeps the id, which become linked halves.
-    let mut groups: FxHashMap<(IdKey, IdKey), Vec<usize>> = FxHashMap::default();
-    for (i, e) in entries.iter().enumerate() {
-        groups.entry((e.trace, e.key)).or_default().push(i);
+    let mut groups = Groups::with_capacity(entries.len());
+    for e in &entries {
+        groups.push((e.trace, e.key));
     }
     let mut key_of: Vec<IdKey> = entries.iter().map(|e| e.key).collect();
     let mut parent_override: Vec<Option<IdKey>> = vec![None; entries.len()];
     let mut shared_link: Vec<Option<usize>> = vec![None; entries.len()];
     // Children of a shared id hang under its server half.
     let mut child_target: FxHashMap<(IdKey, IdKey), IdKey> = FxHashMap::default();
-    for (&(trace, key), members) in groups.iter() {
-        if members.len() < 2 {
-            continue;
-        }
-        let primary = members
-            .iter()
-            .copied()
+    for &(trace, key) in groups.shared() {
+        let members = || groups.members(&(trace, key));
+        let primary = members()
             .find(|&i| matches!(spans[entries[i].i].role(), "client" | "producer"))
-            .or_else(|| {
-                members
-                    .iter()
-                    .copied()
-                    .find(|&i| !spans[entries[i].i].shared.truthy())
-            })
-            .unwrap_or(members[0]);
+            .or_else(|| members().find(|&i| !spans[entries[i].i].shared.truthy()))
+            .or_else(|| members().next())
+            .unwrap_or_default();
         let id_text = spans[entries[primary].i].id_text();
-        for &m in members {
+        for m in members() {
             if m == primary {
                 continue;
             }
@@ -633,5 +673,25 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
             links,
             flags,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Groups;
+
+    #[test]
+    fn groups_keep_each_keys_indices_in_the_order_pushed() {
+        let mut g = Groups::with_capacity(0);
+        for k in ["a", "b", "a", "c", "a", "b"] {
+            g.push(k);
+        }
+        assert_eq!(g.members(&"a").collect::<Vec<_>>(), [0, 2, 4]);
+        assert_eq!(g.members(&"b").collect::<Vec<_>>(), [1, 5]);
+        assert_eq!(g.members(&"c").collect::<Vec<_>>(), [3]);
+        assert_eq!(g.members(&"d").count(), 0);
+        let mut shared: Vec<_> = g.shared().copied().collect();
+        shared.sort();
+        assert_eq!(shared, ["a", "b"]);
     }
 }
