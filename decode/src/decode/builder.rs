@@ -69,6 +69,9 @@ pub struct Builder<'a> {
     pushed: usize,
     /// The dataset's tables (and bytes of text) when this builder started.
     start: (Lengths, usize),
+    /// The last trace id read, as text and as read: the spans of a trace
+    /// mostly come together, and each names its trace.
+    last_trace: (String, IdKey, StrId),
 }
 
 /// How often (in spans) a builder reports progress.
@@ -84,6 +87,7 @@ impl<'a> Builder<'a> {
             on_progress: None,
             pushed: 0,
             start: (ds.lengths(), ds.strings.text_len()),
+            last_trace: (String::new(), IdKey::Num(0), StrId(0)),
             ds,
         }
     }
@@ -98,7 +102,14 @@ impl<'a> Builder<'a> {
         self.ds.strings.intern(s)
     }
     pub fn trace_id(&mut self, s: &str) -> (IdKey, StrId) {
-        (ids::trace_key(&mut self.ds.strings, s), self.intern(s))
+        let (text, key, id) = &mut self.last_trace;
+        if text != s || text.is_empty() {
+            *key = ids::trace_key(&mut self.ds.strings, s);
+            *id = self.ds.strings.intern(s);
+            text.clear();
+            text.push_str(s);
+        }
+        (*key, *id)
     }
     pub fn span_id(&mut self, s: &str) -> (IdKey, StrId) {
         (ids::span_key(&mut self.ds.strings, s), self.intern(s))

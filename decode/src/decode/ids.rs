@@ -14,17 +14,32 @@ fn parse_hex(s: &str, max_len: usize) -> Option<u128> {
     Some(u128::from(hex_u64(hi)?) << 64 | u128::from(hex_u64(lo)?))
 }
 
+/// The value of each byte as a hex digit (any case), or `NOT_HEX`.
+const HEX: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+const NOT_HEX: u8 = 0xff;
+
 /// Up to 16 hex digits (any case); None for any other byte.
 fn hex_u64(digits: &[u8]) -> Option<u64> {
-    digits.iter().try_fold(0u64, |acc, &b| {
-        let digit = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            _ => return None,
-        };
-        Some(acc << 4 | u64::from(digit))
-    })
+    digits
+        .iter()
+        .try_fold(0u64, |acc, &b| match HEX[b as usize] {
+            NOT_HEX => None,
+            d => Some(acc << 4 | u64::from(d)),
+        })
 }
 
 fn parse_base64(s: &str, bytes: usize) -> Option<u128> {
