@@ -167,18 +167,32 @@ impl SpanKind {
         }
     }
     /// Parses the many spellings: `2`, `"SPAN_KIND_SERVER"`, `"server"`, `"SERVER"`.
+    /// A kind in any case, with or without OTLP's `SPAN_KIND_` prefix, or
+    /// its number. Compared in place: no lowercase copy per span.
     pub fn parse(s: &str) -> SpanKind {
+        const NAMES: [(&str, SpanKind); 12] = [
+            ("internal", SpanKind::Internal),
+            ("server", SpanKind::Server),
+            ("client", SpanKind::Client),
+            ("producer", SpanKind::Producer),
+            ("consumer", SpanKind::Consumer),
+            ("rpc.server", SpanKind::Server),
+            ("rpc.client", SpanKind::Client),
+            ("1", SpanKind::Internal),
+            ("2", SpanKind::Server),
+            ("3", SpanKind::Client),
+            ("4", SpanKind::Producer),
+            ("5", SpanKind::Consumer),
+        ];
         let s = s.trim();
-        let lower = s.to_ascii_lowercase();
-        let name = lower.strip_prefix("span_kind_").unwrap_or(&lower);
-        match name {
-            "1" | "internal" => SpanKind::Internal,
-            "2" | "server" | "rpc.server" => SpanKind::Server,
-            "3" | "client" | "rpc.client" => SpanKind::Client,
-            "4" | "producer" => SpanKind::Producer,
-            "5" | "consumer" => SpanKind::Consumer,
-            _ => SpanKind::Unspecified,
-        }
+        let name = match s.get(..10) {
+            Some(p) if p.eq_ignore_ascii_case("span_kind_") => &s[10..],
+            _ => s,
+        };
+        NAMES
+            .iter()
+            .find(|(n, _)| name.eq_ignore_ascii_case(n))
+            .map_or(SpanKind::Unspecified, |&(_, k)| k)
     }
 }
 
@@ -516,5 +530,35 @@ impl Dataset {
             .chain(self.attrs(res.attrs))
             .find(|a| a.key == k)
             .map(|a| a.value)
+    }
+}
+
+#[cfg(test)]
+mod span_kind_tests {
+    use super::SpanKind;
+
+    /// What `parse` did with a lowercase copy: the reference it must match.
+    fn by_lowercase(s: &str) -> SpanKind {
+        let lower = s.trim().to_ascii_lowercase();
+        match lower.strip_prefix("span_kind_").unwrap_or(&lower) {
+            "1" | "internal" => SpanKind::Internal,
+            "2" | "server" | "rpc.server" => SpanKind::Server,
+            "3" | "client" | "rpc.client" => SpanKind::Client,
+            "4" | "producer" => SpanKind::Producer,
+            "5" | "consumer" => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn kinds_parse_in_any_case_and_spelling(
+            prefix in "( |SPAN_KIND_|span_kind_|Span_Kind_|span_kind)?",
+            name in "(internal|SERVER|Client|producer|CONSUMER|rpc.server|RPC.Client|[0-6]|x|)",
+            suffix in "( |\\t)?",
+        ) {
+            let s = format!("{prefix}{name}{suffix}");
+            proptest::prop_assert_eq!(SpanKind::parse(&s), by_lowercase(&s));
+        }
     }
 }

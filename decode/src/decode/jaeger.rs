@@ -186,27 +186,27 @@ fn tag_attr(b: &mut Builder, tag: &TagIn) {
     let Some(key) = tag.key.get() else {
         return;
     };
-    let ty = tag
-        .ty
-        .get()
-        .or(tag.v_type.get())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ty = tag.ty.get().or(tag.v_type.get()).unwrap_or("");
+    // The type in any case, compared in place (no lowercase copy per tag).
+    let is = |name: &str| ty.eq_ignore_ascii_case(name);
     let Some(value) = tag.value() else {
         // proto-JSON omits zero values: a STRING tag without vStr is "".
-        let v = match ty.as_str() {
-            "bool" => AttrValue::Bool(false),
-            "int64" => AttrValue::Int(0),
-            "float64" => AttrValue::Float(0.0),
-            _ => AttrValue::Str(StrId(0)),
+        let v = if is("bool") {
+            AttrValue::Bool(false)
+        } else if is("int64") {
+            AttrValue::Int(0)
+        } else if is("float64") {
+            AttrValue::Float(0.0)
+        } else {
+            AttrValue::Str(StrId(0))
         };
         b.attr(key, v);
         return;
     };
-    let av = match (ty.as_str(), value) {
-        ("bool", v) => Some(AttrValue::Bool(v.truthy())),
-        ("int64", v) => v.as_i64().map(AttrValue::Int),
-        ("float64", Any::I64(_) | Any::U64(_) | Any::F64(_) | Any::Str(_)) => {
+    let av = match value {
+        v if is("bool") => Some(AttrValue::Bool(v.truthy())),
+        v if is("int64") => v.as_i64().map(AttrValue::Int),
+        Any::I64(_) | Any::U64(_) | Any::F64(_) | Any::Str(_) if is("float64") => {
             value.as_f64().map(AttrValue::Float)
         }
         _ => None,

@@ -120,26 +120,25 @@ impl Span<'_> {
                 })
             }) && self.local.0.is_none()
     }
-    fn id_text(&self) -> String {
+    fn id_text(&self) -> Cow<'_, str> {
         id_text_of(&self.id).unwrap_or_default()
     }
+    /// The kind in any case, as a role (compared in place: asked several
+    /// times per span while fragments merge).
     fn role(&self) -> &'static str {
-        match self.kind.get().map(|k| k.to_ascii_uppercase()).as_deref() {
-            Some("CLIENT") => "client",
-            Some("SERVER") => "server",
-            Some("PRODUCER") => "producer",
-            Some("CONSUMER") => "consumer",
-            _ if self.shared.truthy() => "server",
-            _ => "",
-        }
+        let kind = self.kind.get().unwrap_or("");
+        ["client", "server", "producer", "consumer"]
+            .into_iter()
+            .find(|r| kind.eq_ignore_ascii_case(r))
+            .unwrap_or(if self.shared.truthy() { "server" } else { "" })
     }
 }
 
-/// An id given as a string or a number.
-fn id_text_of(v: &Any) -> Option<String> {
+/// An id given as a string (borrowed) or a number.
+fn id_text_of<'v>(v: &'v Any) -> Option<Cow<'v, str>> {
     match v {
-        Any::Str(s) => Some(s.to_string()),
-        Any::I64(_) | Any::U64(_) | Any::F64(_) => Some(v.to_value().to_string()),
+        Any::Str(s) => Some(Cow::Borrowed(s)),
+        Any::I64(_) | Any::U64(_) | Any::F64(_) => Some(Cow::Owned(v.to_value().to_string())),
         _ => None,
     }
 }
