@@ -167,6 +167,17 @@ impl SpanKind {
         }
     }
     /// Parses the many spellings: `2`, `"SPAN_KIND_SERVER"`, `"server"`, `"SERVER"`.
+    /// OTLP's number for a kind (1 internal … 5 consumer).
+    pub fn from_number(n: i64) -> SpanKind {
+        match n {
+            1 => SpanKind::Internal,
+            2 => SpanKind::Server,
+            3 => SpanKind::Client,
+            4 => SpanKind::Producer,
+            5 => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
     /// A kind in any case, with or without OTLP's `SPAN_KIND_` prefix, or
     /// its number. Compared in place: no lowercase copy per span.
     pub fn parse(s: &str) -> SpanKind {

@@ -124,16 +124,27 @@ struct StatusIn<'a> {
 }
 fields!(StatusIn { "code" => code, "message" => message });
 
+/// A status code as its number or its name (any case, with or without
+/// `STATUS_CODE_`), compared in place: no text made per span.
 fn status_code(code: &Any) -> StatusCode {
-    let text = match code {
-        Any::I64(n) => n.to_string(),
-        Any::U64(n) => n.to_string(),
-        Any::Str(s) => s.to_ascii_uppercase(),
-        _ => String::new(),
+    let mut text = match code {
+        Any::I64(1) | Any::U64(1) => return StatusCode::Ok,
+        Any::I64(2) | Any::U64(2) => return StatusCode::Error,
+        Any::Str(s) => s.as_ref(),
+        _ => return StatusCode::Unset,
     };
-    match text.trim_start_matches("STATUS_CODE_") {
-        "1" | "OK" => StatusCode::Ok,
-        "2" | "ERROR" => StatusCode::Error,
+    const PREFIX: &str = "STATUS_CODE_";
+    while text
+        .get(..PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+    {
+        text = &text[PREFIX.len()..];
+    }
+    match text {
+        "1" => StatusCode::Ok,
+        "2" => StatusCode::Error,
+        t if t.eq_ignore_ascii_case("ok") => StatusCode::Ok,
+        t if t.eq_ignore_ascii_case("error") => StatusCode::Error,
         _ => StatusCode::Unset,
     }
 }
@@ -257,7 +268,7 @@ fn decode_span(
     let timing = Timing::from_start_end(s.start.as_i64(), s.end.as_i64());
     let start_ns = timing.start_ns;
     let kind = match &s.kind {
-        Any::I64(n) => SpanKind::parse(&n.to_string()),
+        Any::I64(n) => SpanKind::from_number(*n),
         Any::Str(k) => SpanKind::parse(k),
         _ => SpanKind::Unspecified,
     };
@@ -392,4 +403,44 @@ fn scope_spans(st: &mut Stream, r: &mut Pull, service: StrId, res_attrs: &[Value
         scope_resource(st.b, service, res_attrs, scope.as_ref());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    /// What `status_code` did with an uppercase copy: the reference.
+    fn by_uppercase(code: &Any) -> StatusCode {
+        let text = match code {
+            Any::I64(n) => n.to_string(),
+            Any::U64(n) => n.to_string(),
+            Any::Str(s) => s.to_ascii_uppercase(),
+            _ => String::new(),
+        };
+        match text.trim_start_matches("STATUS_CODE_") {
+            "1" | "OK" => StatusCode::Ok,
+            "2" | "ERROR" => StatusCode::Error,
+            _ => StatusCode::Unset,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn status_codes_read_as_before(
+            prefix in "(STATUS_CODE_|status_code_|Status_Code_){0,2}",
+            name in "(OK|ok|Ok|ERROR|error|UNSET|[0-3]| |)",
+            n in -1i64..4,
+        ) {
+            let s = format!("{prefix}{name}");
+            let text = Any::Str(Cow::Borrowed(&s));
+            proptest::prop_assert_eq!(status_code(&text), by_uppercase(&text));
+            proptest::prop_assert_eq!(status_code(&Any::I64(n)), by_uppercase(&Any::I64(n)));
+            if n >= 0 {
+                let u = Any::U64(n as u64);
+                proptest::prop_assert_eq!(status_code(&u), by_uppercase(&u));
+            }
+            proptest::prop_assert_eq!(SpanKind::from_number(n), SpanKind::parse(&n.to_string()));
+        }
+    }
 }
