@@ -35,6 +35,20 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// Room for `n` spans in every per-span column.
+    pub fn reserve(&mut self, n: usize) {
+        for c in [
+            &mut self.parent,
+            &mut self.children,
+            &mut self.preorder,
+            &mut self.preorder_pos,
+            &mut self.depth,
+            &mut self.subtree_size,
+        ] {
+            c.reserve(n);
+        }
+        self.child_start.reserve(n + 1);
+    }
     pub fn children_of(&self, i: usize) -> &[u32] {
         &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
     }

@@ -463,6 +463,8 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
         0 => {
             w.ids(std::iter::once(t.trace_id));
             w.u32(t.trace_id_text.0);
+            // Its span count: the receiver sizes the columns once.
+            w.len(t.len());
         }
         1 => w.ids(cut(&t.span_key, &r).iter().map(|k| Some(*k))),
         2 => w.pods(cut(&t.span_id_text, &r)),
@@ -518,6 +520,11 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
         0 => {
             t.trace_id = r.ids()?.into_iter().next().flatten();
             t.trace_id_text = StrId(r.u32()?);
+            // Room for every span's columns at once, not doubling as pieces
+            // arrive (a hint: never more than a sane amount on its say-so).
+            let n = r.len()?.min(1 << 23);
+            t.reserve(n);
+            t.tree.reserve(n);
         }
         1 => t
             .span_key
