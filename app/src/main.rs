@@ -4,17 +4,11 @@ mod app;
 mod backends;
 mod compare;
 mod decode_worker;
-#[cfg(target_arch = "wasm32")]
-mod heap;
 mod loader;
 mod log_links;
 mod metrics;
 mod share;
 mod url_state;
-
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: heap::GrowInSteps = heap::GrowInSteps;
 
 fn main() {
     console_error_panic_hook::set_once();

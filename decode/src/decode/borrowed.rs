@@ -151,18 +151,20 @@ impl<T> std::ops::Deref for List<T> {
 
 impl<'a, T: FromJson<'a>> FromJson<'a> for List<T> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
+        let mut v = Vec::new();
         if r.peek() != b'[' {
             r.skip()?;
-            return Ok(List(Vec::new()));
+            return Ok(List(v));
         }
-        // Spans carry a handful of tags: gathered on the stack, then one
-        // allocation of the exact size (none when empty).
-        let mut v = smallvec::SmallVec::<[T; 8]>::new();
         r.each_item(|r| {
+            if v.capacity() == 0 {
+                // Spans carry a handful of tags: one allocation, seldom a second.
+                v.reserve_exact(8);
+            }
             v.push(T::from_json(r)?);
             Ok(())
         })?;
-        Ok(List(v.into_vec()))
+        Ok(List(v))
     }
 }
 

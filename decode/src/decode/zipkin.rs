@@ -65,26 +65,13 @@ fields!(BinaryAnnotation { "key" => key, "value" => value, "endpoint" => endpoin
 
 /// Tags in file order; a repeated key keeps its first place and its last value.
 #[derive(Default, Clone)]
-struct Tags<'a>(Vec<Tag<'a>>);
-
-type Tag<'a> = (Cow<'a, str>, Cow<'a, str>);
-
-/// Gives `k` the value `v` in `tags` if it is there (a repeated key keeps its
-/// last value); else hands the pair back to be added.
-fn replace<'a>(tags: &mut [Tag<'a>], k: Cow<'a, str>, v: Cow<'a, str>) -> Option<Tag<'a>> {
-    match tags.iter_mut().find(|(x, _)| *x == k) {
-        Some(slot) => {
-            slot.1 = v;
-            None
-        }
-        None => Some((k, v)),
-    }
-}
+struct Tags<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
 
 impl<'a> Tags<'a> {
     fn set(&mut self, k: Cow<'a, str>, v: Cow<'a, str>) {
-        if let Some(new) = replace(&mut self.0, k, v) {
-            self.0.push(new);
+        match self.0.iter_mut().find(|(x, _)| *x == k) {
+            Some(slot) => slot.1 = v,
+            None => self.0.push((k, v)),
         }
     }
     fn has(&self, k: &str) -> bool {
@@ -94,20 +81,17 @@ impl<'a> Tags<'a> {
 
 impl<'a> FromJson<'a> for Tags<'a> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
+        let mut t = Tags::default();
         if r.peek() != b'{' {
             r.skip()?;
-            return Ok(Tags::default());
+            return Ok(t);
         }
-        // Gathered on the stack, then allocated once at their exact size
-        // (spans are held until merged; see `List`).
-        let mut t = smallvec::SmallVec::<[Tag<'a>; 8]>::new();
         r.each_key(|k, r| {
-            if let Some(new) = replace(&mut t, k, text_of(r.any()?)) {
-                t.push(new);
-            }
+            let v = r.any()?;
+            t.set(k, text_of(v));
             Ok(())
         })?;
-        Ok(Tags(t.into_vec()))
+        Ok(t)
     }
 }
 
@@ -183,7 +167,7 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
 
 /// Span #`n` of the file, checked, as v2 span(s).
 fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<(), DecodeError> {
-    let s = match s.0 {
+    let mut s = match s.0 {
         Some(s) if s.trace_id.get().is_some() && s.id.is_present() => s,
         _ => {
             return Err(DecodeError::shape(format!(
@@ -194,6 +178,8 @@ fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<()
     if s.is_v1() {
         v2.extend(v1_to_v2(s));
     } else {
+        // Held until merged: no room to spare (lists are read with room for 8).
+        s.annotations.0.shrink_to_fit();
         v2.push(s);
     }
     Ok(())
