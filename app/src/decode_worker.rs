@@ -40,6 +40,11 @@ pub struct Outcome {
     pub format: String,
     pub spans: usize,
     pub decode_ms: f64,
+    /// The worker's time reading the file's bytes before decoding.
+    pub read_ms: f64,
+    /// From the load's start until the worker was handed the job: starting
+    /// the worker, or the jobs before it.
+    pub wait_ms: f64,
     /// Main-thread time to take the parts into the page's dataset (in
     /// several tasks, one per part).
     pub apply_ms: f64,
@@ -52,6 +57,9 @@ struct Job {
     blob: Blob,
     /// The blob is a share link's payload (`core::share::pack`), unpacked in the worker.
     packed: bool,
+    /// When the job was queued, then how long it waited for the worker.
+    queued_at: f64,
+    wait_ms: f64,
     dataset: RwSignal<Dataset>,
     on_progress: Rc<dyn Fn(LoadProgress)>,
     reply: Reply,
@@ -107,6 +115,8 @@ pub async fn decode(
             id,
             blob,
             packed,
+            queued_at: crate::metrics::now(),
+            wait_ms: 0.0,
             dataset,
             on_progress: Rc::new(on_progress),
             reply,
@@ -209,7 +219,8 @@ fn pump() {
         if !s.ready {
             return None;
         }
-        let job = s.queue.pop_front()?;
+        let mut job = s.queue.pop_front()?;
+        job.wait_ms = crate::metrics::now() - job.queued_at;
         let strings = job
             .dataset
             .with_untracked(|ds| wire::encode_strings(ds, s.synced));
@@ -304,6 +315,8 @@ fn on_message(ev: MessageEvent) {
                         format: get(&data, "format").as_string().unwrap_or_default(),
                         spans: get(&data, "spans").as_f64().unwrap_or(0.0) as usize,
                         decode_ms: get(&data, "decode_ms").as_f64().unwrap_or(0.0),
+                        read_ms: get(&data, "read_ms").as_f64().unwrap_or(0.0),
+                        wait_ms: job.wait_ms,
                         apply_ms,
                     };
                     // The views take the new traces in a task of their own,

@@ -1,7 +1,8 @@
 //! `window.__tracescope`: read-only figures of the last load, for tests and
-//! benchmark scripts: `{format, traces, spans, decode_ms, apply_ms,
-//! first_paint_ms, error}` (`decode_ms` in the worker, `apply_ms` on the
-//! page's thread)
+//! benchmark scripts: `{format, traces, spans, wait_ms, read_ms, decode_ms,
+//! apply_ms, first_paint_ms, error}` (`wait_ms` until the worker had the
+//! job, `read_ms` and `decode_ms` in the worker, `apply_ms` on the page's
+//! thread)
 //! and `wasm_bytes()`, the size of the wasm linear memory now.
 
 use js_sys::{Object, Reflect};
@@ -49,6 +50,8 @@ pub fn record_load(out: &crate::decode_worker::Outcome, t0: f64) {
     set(&o, "format", out.format.as_str().into());
     set(&o, "traces", (out.traces.len() as f64).into());
     set(&o, "spans", (out.spans as f64).into());
+    set(&o, "wait_ms", out.wait_ms.into());
+    set(&o, "read_ms", out.read_ms.into());
     set(&o, "decode_ms", out.decode_ms.into());
     set(&o, "apply_ms", out.apply_ms.into());
     set(&o, "first_paint_ms", JsValue::NULL);

@@ -5,7 +5,7 @@
 //! (reporting bytes read), decodes it (reporting spans decoded) and posts
 //! back the model as parts, `{id, type: "part", buffer}`, each as soon as
 //! it is made, then
-//! `{id, type: "done", buffer, format, traces, spans, decode_ms}` with the
+//! `{id, type: "done", buffer, format, traces, spans, decode_ms, read_ms}` with the
 //! last one (every buffer transferred), or `{id, type: "error", message}`.
 //! Progress is `{id, type: "progress", read, total, spans}`. The protocol
 //! itself (string tables kept in step) is `tracescope_core::wire`.
@@ -74,6 +74,22 @@ async fn read(id: f64, blob: &Blob) -> Result<Vec<u8>, String> {
     }
 }
 
+/// Gives the heap room for `bytes` at once. dlmalloc grows wasm memory only
+/// by what the allocation at hand needs, so a decode of many small
+/// allocations grows it thousands of times, and V8 pays for each growth.
+/// A block allocated and freed goes back to the top of the heap, where the
+/// next allocations are carved from without growing memory again; pages
+/// never written cost the machine nothing, and the worker of a large input
+/// is ended afterwards, which hands the memory back.
+/// Too much to have is no error: the decode then grows memory as before.
+fn reserve_heap(bytes: usize) {
+    let mut block: Vec<u8> = Vec::new();
+    if block.try_reserve_exact(bytes).is_ok() {
+        // Not optimised away: the allocation is the point.
+        drop(std::hint::black_box(block));
+    }
+}
+
 /// Where a job is: `read` bytes of `total`, then `spans` decoded.
 fn post_progress(id: f64, read: f64, total: f64, spans: usize) {
     let fields = [
@@ -93,14 +109,20 @@ fn transferable(bytes: Vec<u8>) -> JsValue {
 
 async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
     let id = get(&data, "id").as_f64().unwrap_or(0.0);
+    let t_read = now();
     let strings = Uint8Array::new(&get(&data, "strings")).to_vec();
     if let Err(e) = decoder.borrow_mut().sync(&strings) {
         // Out of step with the page: the page starts a fresh worker.
         let fields = [("message", e.to_string().into()), ("restart", true.into())];
         return post(&message(id, "error", &fields));
     }
-    let bytes = match get(&data, "blob").dyn_into::<Blob>() {
-        Ok(blob) => match read(id, &blob).await {
+    let blob = get(&data, "blob").dyn_into::<Blob>().ok();
+    if let Some(blob) = &blob {
+        // The file's bytes and about as much again for what is made of them.
+        reserve_heap(2 * blob.size() as usize);
+    }
+    let bytes = match blob {
+        Some(blob) => match read(id, &blob).await {
             Ok(b) => b,
             // Chromium's stream of a very large blob can fail under memory
             // pressure where reading it whole still works.
@@ -109,7 +131,7 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
                 Err(_) => return post(&message(id, "error", &[("message", m.into())])),
             },
         },
-        Err(_) => Vec::new(),
+        None => Vec::new(),
     };
     // A share link's payload: the trace deflated and base64url-encoded.
     let bytes = if get(&data, "packed").as_bool() == Some(true) {
@@ -126,6 +148,7 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
     let total = bytes.len() as f64;
     post_progress(id, total, total, 0);
     let t0 = now();
+    let read_ms = t0 - t_read;
     // Each part is posted as soon as it is made (the page applies it while
     // the next is made), one behind: the last goes with "done".
     let mut held: Option<Vec<u8>> = None;
@@ -147,6 +170,7 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
                 ("traces", (sum.traces.len() as f64).into()),
                 ("spans", (sum.spans as f64).into()),
                 ("decode_ms", decode_ms.into()),
+                ("read_ms", read_ms.into()),
             ];
             post_part(id, "done", held.unwrap_or_default(), &fields);
         }

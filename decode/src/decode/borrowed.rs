@@ -168,6 +168,34 @@ impl<'a, T: FromJson<'a>> FromJson<'a> for List<T> {
     }
 }
 
+/// Reads each object of the list that comes next as a `T` and hands it to
+/// `each`, one at a time: a [`List`] of [`Obj`] without the list (what
+/// `each` makes of an item goes straight to the builder). A value that is no
+/// list reads as empty, an item that is no object is skipped.
+pub fn each_obj<'a, T: Fields<'a>>(
+    r: &mut Pull<'a>,
+    mut each: impl FnMut(T) -> Read<()>,
+) -> Read<()> {
+    each_item_obj(r, |r| {
+        let mut t = T::default();
+        r.each_key(|k, r| t.field(&k, r))?;
+        each(t)
+    })
+}
+
+/// Calls `each` with the reader at each object of the list that comes next
+/// (its brace not yet taken), for objects read by hand; the same leniency
+/// as [`each_obj`].
+pub fn each_item_obj<'a>(
+    r: &mut Pull<'a>,
+    mut each: impl FnMut(&mut Pull<'a>) -> Read<()>,
+) -> Read<()> {
+    if r.peek() != b'[' {
+        return r.skip();
+    }
+    r.each_item(|r| if r.peek() == b'{' { each(r) } else { r.skip() })
+}
+
 /// A JSON object read as `T`; anything else reads as None.
 #[derive(Debug, Clone)]
 pub struct Obj<T>(pub Option<T>);

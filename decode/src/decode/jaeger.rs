@@ -89,7 +89,9 @@ fn process_resource(b: &mut Builder, p: &Value) -> u32 {
 
 /// A span as Jaeger writes it (UI JSON or proto-JSON), read without a JSON
 /// tree: spellings of one key are separate fields, so a span that has both
-/// reads as before (first spelling wins) instead of failing.
+/// reads as before (first spelling wins) instead of failing. Its tags and
+/// logs are not held: [`read_span`] writes them into the builder's arenas
+/// as they are read.
 #[derive(Default)]
 struct SpanIn<'a> {
     trace_id: Str<'a>,
@@ -101,15 +103,16 @@ struct SpanIn<'a> {
     references: List<Obj<RefIn<'a>>>,
     start_time: Any<'a>,
     duration: Any<'a>,
-    tags: List<Obj<TagIn<'a>>>,
-    logs: List<Obj<LogIn<'a>>>,
+    tags: TagsRead,
+    /// The logs, as events.
+    events: Range32,
     process_id: Str<'a>,
     process_id_proto: Str<'a>,
     /// An inline process (bare span lists): rare, kept as JSON.
     process: Any<'a>,
     warnings: List<Any<'a>>,
 }
-fields!(SpanIn { "traceID" => trace_id, "traceId" => trace_id_proto, "spanID" => span_id, "spanId" => span_id_proto, "parentSpanID" => parent_span_id, "operationName" => operation_name, "references" => references, "startTime" => start_time, "duration" => duration, "tags" => tags, "logs" => logs, "processID" => process_id, "processId" => process_id_proto, "process" => process, "warnings" => warnings });
+fields!(SpanIn { "traceID" => trace_id, "traceId" => trace_id_proto, "spanID" => span_id, "spanId" => span_id_proto, "parentSpanID" => parent_span_id, "operationName" => operation_name, "references" => references, "startTime" => start_time, "duration" => duration, "processID" => process_id, "processId" => process_id_proto, "process" => process, "warnings" => warnings });
 
 #[derive(Default)]
 struct RefIn<'a> {
@@ -169,13 +172,6 @@ impl TagIn<'_> {
 }
 
 #[derive(Default)]
-struct LogIn<'a> {
-    timestamp: Any<'a>,
-    fields: List<Obj<TagIn<'a>>>,
-}
-fields!(LogIn { "timestamp" => timestamp, "fields" => fields });
-
-#[derive(Default)]
 struct ProcessIn<'a> {
     service_name: Str<'a>,
     tags: List<Obj<TagIn<'a>>>,
@@ -217,6 +213,133 @@ fn tag_attr(b: &mut Builder, tag: &TagIn) {
     }
 }
 
+/// A span's tags as read: their attributes, and what they say of the span.
+#[derive(Default)]
+struct TagsRead {
+    attrs: Range32,
+    kind: SpanKind,
+    status: StatusCode,
+    status_message: StrId,
+}
+
+/// The span object that comes next (None for any other value), its tags
+/// and logs written to the builder as they are read. A key met twice keeps
+/// its last value, as `JSON.parse` does.
+fn read_span<'a>(r: &mut Pull<'a>, b: &mut Builder) -> Read<Option<SpanIn<'a>>> {
+    if r.peek() != b'{' {
+        r.skip()?;
+        return Ok(None);
+    }
+    let mut s = SpanIn::default();
+    r.each_key(|k, r| {
+        match k.as_ref() {
+            "tags" => s.tags = read_tags(r, b)?,
+            "logs" => s.events = read_logs(r, b)?,
+            _ => s.field(&k, r)?,
+        }
+        Ok(())
+    })?;
+    Ok(Some(s))
+}
+
+/// A span's `tags`, each an attribute; `span.kind`, `error`,
+/// `otel.status_code` and the status messages also set the span's kind and
+/// status.
+fn read_tags(r: &mut Pull, b: &mut Builder) -> Read<TagsRead> {
+    let am = b.mark();
+    let mut t = TagsRead::default();
+    borrowed::each_obj(r, |tag: TagIn| {
+        let before = b.mark();
+        tag_attr(b, &tag);
+        if b.mark() != before {
+            if let Some(attr) = b.ds.attrs.last().copied() {
+                note_tag(b, attr, &mut t);
+            }
+        }
+        Ok(())
+    })?;
+    t.attrs = b.since(am);
+    Ok(t)
+}
+
+/// What the attribute of one tag says of its span's kind and status.
+fn note_tag(b: &Builder, attr: Attr, t: &mut TagsRead) {
+    match b.ds.str(attr.key) {
+        "span.kind" => {
+            if let AttrValue::Str(v) = attr.value {
+                t.kind = SpanKind::parse(b.ds.str(v));
+            }
+        }
+        "error" => {
+            let is_err = match attr.value {
+                AttrValue::Bool(v) => v,
+                AttrValue::Str(v) => b.ds.str(v).eq_ignore_ascii_case("true"),
+                AttrValue::Int(v) => v != 0,
+                AttrValue::Float(_) => false,
+            };
+            if is_err {
+                t.status = StatusCode::Error;
+            }
+        }
+        "otel.status_code" => {
+            if let AttrValue::Str(v) = attr.value {
+                let v = b.ds.str(v);
+                if v.eq_ignore_ascii_case("ERROR") {
+                    t.status = StatusCode::Error;
+                } else if v.eq_ignore_ascii_case("OK") && t.status == StatusCode::Unset {
+                    t.status = StatusCode::Ok;
+                }
+            }
+        }
+        "otel.status_description" | "error.message" => {
+            if let AttrValue::Str(v) = attr.value {
+                t.status_message = v;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A span's `logs`, each an event named by its `event` (or `message`)
+/// field, its fields the event's attributes.
+fn read_logs(r: &mut Pull, b: &mut Builder) -> Read<Range32> {
+    let em = b.event_mark();
+    borrowed::each_item_obj(r, |r| {
+        let mut timestamp = Any::Absent;
+        let mut fields = Range32::default();
+        let mut name = None;
+        r.each_key(|k, r| {
+            match k.as_ref() {
+                "timestamp" => timestamp = r.any()?,
+                "fields" => {
+                    let fm = b.mark();
+                    name = None;
+                    borrowed::each_obj(r, |f: TagIn| {
+                        if name.is_none() && matches!(f.key.get(), Some("event" | "message")) {
+                            name = [&f.value, &f.v_str]
+                                .into_iter()
+                                .find(|v| v.is_present())
+                                .and_then(|v| match v {
+                                    Any::Str(s) => Some(s.clone()),
+                                    _ => None,
+                                });
+                        }
+                        tag_attr(b, &f);
+                        Ok(())
+                    })?;
+                    fields = b.since(fm);
+                }
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+        let t = time_us_or_rfc3339(&timestamp).unwrap_or(0);
+        b.event(t, name.as_deref().unwrap_or("log"), fields);
+        Ok(())
+    })?;
+    Ok(b.events_since(em))
+}
+
 fn time_us_or_rfc3339(v: &Any) -> Option<i64> {
     match v {
         Any::Str(s) => {
@@ -242,8 +365,10 @@ fn decode_trace_like(
     let mut inline_cache: FxHashMap<String, u32> = FxHashMap::default();
     for (n, s) in spans.iter().enumerate() {
         let text = borrowed::text_of(s);
-        let span: Obj<SpanIn> = borrowed::read(&text);
-        decode_span(b, n, span.0.as_ref(), &table, &mut inline_cache, None)?;
+        let mut r = Pull::new(&text);
+        // Text made from a Value is JSON: it always reads.
+        let span = read_span(&mut r, b).ok().flatten();
+        decode_span(b, n, span.as_ref(), &table, &mut inline_cache, None)?;
     }
     Ok(())
 }
@@ -311,7 +436,14 @@ fn decode_span(
 
     // Parent: the first CHILD_OF in this trace, else the first FOLLOWS_FROM
     // in this trace (as Jaeger UI does); every other reference is a link.
-    let refs: Vec<&RefIn> = s.references.iter().filter_map(|r| r.0.as_ref()).collect();
+    // Indices into the list as read (an item that is no object is None).
+    let refs = || {
+        s.references
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((i, r.0.as_ref()?)))
+    };
+    let ref_at = |i: usize| s.references[i].0.as_ref();
     let same_trace = |r: &RefIn, b: &mut Builder| {
         let t = r.trace().unwrap_or(trace_text);
         ids::trace_key(&mut b.ds.strings, t) == trace
@@ -321,26 +453,26 @@ fn decode_span(
         if parent_ref.is_some() {
             break;
         }
-        for (i, r) in refs.iter().enumerate() {
+        for (i, r) in refs() {
             if r.is(want) && same_trace(r, b) {
                 parent_ref = Some(i);
                 break;
             }
         }
     }
-    let mut parent_text = parent_ref.and_then(|i| refs[i].span());
+    let mut parent_text = parent_ref.and_then(|i| ref_at(i)?.span());
     if parent_ref.is_none() {
         parent_text = s.parent_span_id.get();
         if parent_text.is_none() {
             // A CHILD_OF into another trace still names the span this one was cut from.
-            parent_ref = refs.iter().position(|r| r.is("CHILD_OF"));
-            parent_text = parent_ref.and_then(|i| refs[i].span());
+            parent_ref = refs().find(|(_, r)| r.is("CHILD_OF")).map(|(i, _)| i);
+            parent_text = parent_ref.and_then(|i| ref_at(i)?.span());
         }
     }
     let parent = b.parent_id(parent_text);
 
     let lm = b.link_mark();
-    for (i, r) in refs.iter().enumerate() {
+    for (i, r) in refs() {
         if Some(i) == parent_ref && parent.is_some() {
             continue;
         }
@@ -354,79 +486,18 @@ fn decode_span(
     }
     let links = b.links_since(lm);
 
-    let am = b.mark();
-    let mut kind = SpanKind::Unspecified;
-    let mut status = StatusCode::Unset;
-    let mut status_message = StrId(0);
-    for tag in s.tags.iter().filter_map(|t| t.0.as_ref()) {
-        let before = b.mark();
-        tag_attr(b, tag);
-        if b.mark() == before {
-            continue;
-        }
-        let Some(attr) = b.ds.attrs.last().copied() else {
-            continue;
-        };
-        match b.ds.str(attr.key) {
-            "span.kind" => {
-                if let AttrValue::Str(v) = attr.value {
-                    kind = SpanKind::parse(b.ds.str(v));
-                }
-            }
-            "error" => {
-                let is_err = match attr.value {
-                    AttrValue::Bool(v) => v,
-                    AttrValue::Str(v) => b.ds.str(v).eq_ignore_ascii_case("true"),
-                    AttrValue::Int(v) => v != 0,
-                    AttrValue::Float(_) => false,
-                };
-                if is_err {
-                    status = StatusCode::Error;
-                }
-            }
-            "otel.status_code" => {
-                if let AttrValue::Str(v) = attr.value {
-                    match b.ds.str(v).to_ascii_uppercase().as_str() {
-                        "ERROR" => status = StatusCode::Error,
-                        "OK" if status == StatusCode::Unset => status = StatusCode::Ok,
-                        _ => {}
-                    }
-                }
-            }
-            "otel.status_description" | "error.message" => {
-                if let AttrValue::Str(v) = attr.value {
-                    status_message = v;
-                }
-            }
-            _ => {}
-        }
-    }
-    let attrs = b.since(am);
-
-    let em = b.event_mark();
-    for log in s.logs.iter().filter_map(|l| l.0.as_ref()) {
-        let t = time_us_or_rfc3339(&log.timestamp).unwrap_or(0);
-        let fm = b.mark();
-        let mut name: Option<&str> = None;
-        for f in log.fields.iter().filter_map(|f| f.0.as_ref()) {
-            if name.is_none() && matches!(f.key.get(), Some("event") | Some("message")) {
-                name = [&f.value, &f.v_str]
-                    .into_iter()
-                    .find(|v| v.is_present())
-                    .and_then(Any::as_str);
-            }
-            tag_attr(b, f);
-        }
-        let fa = b.since(fm);
-        b.event(t, name.unwrap_or("log"), fa);
-    }
-    let events = b.events_since(em);
+    let TagsRead {
+        attrs,
+        kind,
+        status,
+        status_message,
+    } = s.tags;
+    let events = s.events;
 
     let mut flags = 0;
     let parent_follows = parent_ref.filter(|_| parent.is_some()).is_some_and(|i| {
-        refs[i]
-            .ref_type
-            .get()
+        ref_at(i)
+            .and_then(|r| r.ref_type.get())
             .is_some_and(|t| t.eq_ignore_ascii_case("FOLLOWS_FROM"))
     });
     if parent_follows {
@@ -477,7 +548,7 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     stream::run(b, bytes, envelope)
 }
 
-use super::pull::{fields, Bad, FromJson, Pull, Read};
+use super::pull::{fields, Bad, Fields, Pull, Read};
 use super::stream::{self, Stream};
 
 /// `{"data": [...]}`: every other key is skipped.
@@ -553,11 +624,11 @@ fn span_list(
     let mut inline_cache = FxHashMap::default();
     let mut n = 0;
     r.each_item(|r| {
-        let v: Obj<SpanIn> = FromJson::from_json(r)?;
+        let v = read_span(r, st.b)?;
         let decoded = decode_span(
             st.b,
             n,
-            v.0.as_ref(),
+            v.as_ref(),
             table,
             &mut inline_cache,
             Some(&mut *deferred),

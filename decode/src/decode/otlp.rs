@@ -205,14 +205,17 @@ fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> 
         let resource = scope_resource(b, service, res_attrs, scope);
         for s in json::arr(sc, "spans") {
             let text = borrowed::text_of(s);
-            let s: Obj<SpanIn> = borrowed::read(&text);
-            decode_span(b, s.0.as_ref(), service, resource)?;
+            // Text made from a Value is JSON: it always reads.
+            let s = read_span(&mut Pull::new(&text), b).ok().flatten();
+            decode_span(b, s.as_ref(), service, resource)?;
         }
     }
     Ok(())
 }
 
-/// An OTLP span, read without a JSON tree.
+/// An OTLP span, read without a JSON tree. Its attributes (and its
+/// events') are not held: [`read_span`] writes them into the builder's
+/// arena as they are read.
 #[derive(Default)]
 struct SpanIn<'a> {
     trace_id: Str<'a>,
@@ -223,19 +226,64 @@ struct SpanIn<'a> {
     start: Any<'a>,
     end: Any<'a>,
     status: Obj<StatusIn<'a>>,
-    attributes: List<Obj<KeyValueIn<'a>>>,
-    events: List<Obj<EventIn<'a>>>,
+    attributes: Range32,
+    events: Vec<EventIn<'a>>,
     links: List<Obj<LinkIn<'a>>>,
 }
-fields!(SpanIn { "traceId" => trace_id, "spanId" => span_id, "parentSpanId" => parent_span_id, "name" => name, "kind" => kind, "startTimeUnixNano" => start, "endTimeUnixNano" => end, "status" => status, "attributes" => attributes, "events" => events, "links" => links });
+fields!(SpanIn { "traceId" => trace_id, "spanId" => span_id, "parentSpanId" => parent_span_id, "name" => name, "kind" => kind, "startTimeUnixNano" => start, "endTimeUnixNano" => end, "status" => status, "links" => links });
 
+/// An event, its attributes already in the builder's arena. Events are
+/// pushed once the span is read: one without a time takes the span's start.
 #[derive(Default)]
 struct EventIn<'a> {
     time: Any<'a>,
     name: Str<'a>,
-    attributes: List<Obj<KeyValueIn<'a>>>,
+    attributes: Range32,
 }
-fields!(EventIn { "timeUnixNano" => time, "name" => name, "attributes" => attributes });
+fields!(EventIn { "timeUnixNano" => time, "name" => name });
+
+/// The span object that comes next (None for any other value). A key met
+/// twice keeps its last value, as `JSON.parse` does.
+fn read_span<'a>(r: &mut Pull<'a>, b: &mut Builder) -> Read<Option<SpanIn<'a>>> {
+    if r.peek() != b'{' {
+        r.skip()?;
+        return Ok(None);
+    }
+    let mut s = SpanIn::default();
+    r.each_key(|k, r| {
+        match k.as_ref() {
+            "attributes" => s.attributes = read_attributes(r, b)?,
+            "events" => {
+                s.events.clear();
+                borrowed::each_item_obj(r, |r| {
+                    let mut e = EventIn::default();
+                    r.each_key(|k, r| match k.as_ref() {
+                        "attributes" => {
+                            e.attributes = read_attributes(r, b)?;
+                            Ok(())
+                        }
+                        _ => e.field(&k, r),
+                    })?;
+                    s.events.push(e);
+                    Ok(())
+                })?;
+            }
+            _ => s.field(&k, r)?,
+        }
+        Ok(())
+    })?;
+    Ok(Some(s))
+}
+
+/// An `attributes` list, each written to the builder as it is read.
+fn read_attributes(r: &mut Pull, b: &mut Builder) -> Read<Range32> {
+    let m = b.mark();
+    borrowed::each_obj(r, |kv: KeyValueIn| {
+        key_value(b, &kv);
+        Ok(())
+    })?;
+    Ok(b.since(m))
+}
 
 #[derive(Default)]
 struct LinkIn<'a> {
@@ -279,13 +327,12 @@ fn decode_span(
         ),
         None => (StatusCode::Unset, StrId(0)),
     };
-    let attrs = attributes(b, &s.attributes);
+    let attrs = s.attributes;
     let em = b.event_mark();
-    for e in s.events.iter().filter_map(|e| e.0.as_ref()) {
+    for e in &s.events {
         let t = e.time.as_i64().unwrap_or(start_ns);
-        let a = attributes(b, &e.attributes);
         let name = e.name.get().filter(|n| !n.is_empty()).unwrap_or("event");
-        b.event(t, name, a);
+        b.event(t, name, e.attributes);
     }
     let events = b.events_since(em);
     let lm = b.link_mark();
@@ -330,7 +377,7 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     stream::run(b, bytes, |st, r| envelope(st, r, false))
 }
 
-use super::pull::{fields, Bad, FromJson, Pull, Read};
+use super::pull::{fields, Bad, Fields, Pull, Read};
 use super::stream::{self, Stream};
 
 /// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
@@ -388,11 +435,11 @@ fn scope_spans(st: &mut Stream, r: &mut Pull, service: StrId, res_attrs: &[Value
             let res = scope_resource(st.b, service, res_attrs, scope.as_ref());
             resource = Some(res);
             r.each_item(|r| {
-                let s: Obj<SpanIn> = FromJson::from_json(r)?;
+                let s = read_span(r, st.b)?;
                 if let Some(total) = st.estimate(r) {
                     st.b.expect_spans(total);
                 }
-                decode_span(st.b, s.0.as_ref(), service, res).map_err(|e| st.refuse(e))
+                decode_span(st.b, s.as_ref(), service, res).map_err(|e| st.refuse(e))
             })
         }
         "scope" | "instrumentationLibrary" | "spans" => Err(Bad),
