@@ -221,6 +221,9 @@ fn pump() {
         }
         let mut job = s.queue.pop_front()?;
         job.wait_ms = crate::metrics::now() - job.queued_at;
+        // Room for the model at once (about the file's size; a gzipped file
+        // gets too little, and memory grows as it would have).
+        tracescope_core::heap::reserve(job.blob.size() as usize);
         let strings = job
             .dataset
             .with_untracked(|ds| wire::encode_strings(ds, s.synced));

@@ -74,22 +74,6 @@ async fn read(id: f64, blob: &Blob) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Gives the heap room for `bytes` at once. dlmalloc grows wasm memory only
-/// by what the allocation at hand needs, so a decode of many small
-/// allocations grows it thousands of times, and V8 pays for each growth.
-/// A block allocated and freed goes back to the top of the heap, where the
-/// next allocations are carved from without growing memory again; pages
-/// never written cost the machine nothing, and the worker of a large input
-/// is ended afterwards, which hands the memory back.
-/// Too much to have is no error: the decode then grows memory as before.
-fn reserve_heap(bytes: usize) {
-    let mut block: Vec<u8> = Vec::new();
-    if block.try_reserve_exact(bytes).is_ok() {
-        // Not optimised away: the allocation is the point.
-        drop(std::hint::black_box(block));
-    }
-}
-
 /// Where a job is: `read` bytes of `total`, then `spans` decoded.
 fn post_progress(id: f64, read: f64, total: f64, spans: usize) {
     let fields = [
@@ -118,8 +102,10 @@ async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
     }
     let blob = get(&data, "blob").dyn_into::<Blob>().ok();
     if let Some(blob) = &blob {
-        // The file's bytes and about as much again for what is made of them.
-        reserve_heap(2 * blob.size() as usize);
+        // The file's bytes and about as much again for what is made of them
+        // (the worker of a large input is ended afterwards, which hands the
+        // memory back).
+        tracescope_core::heap::reserve(2 * blob.size() as usize);
     }
     let bytes = match blob {
         Some(blob) => match read(id, &blob).await {
