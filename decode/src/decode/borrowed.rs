@@ -152,11 +152,7 @@ impl<T> std::ops::Deref for List<T> {
 impl<'a, T: FromJson<'a>> FromJson<'a> for List<T> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
         let mut v = Vec::new();
-        if r.peek() != b'[' {
-            r.skip()?;
-            return Ok(List(v));
-        }
-        r.each_item(|r| {
+        each_item(r, |r| {
             if v.capacity() == 0 {
                 // Spans carry a handful of tags: one allocation, seldom a second.
                 v.reserve_exact(8);
@@ -168,32 +164,48 @@ impl<'a, T: FromJson<'a>> FromJson<'a> for List<T> {
     }
 }
 
-/// Reads each object of the list that comes next as a `T` and hands it to
-/// `each`, one at a time: a [`List`] of [`Obj`] without the list (what
-/// `each` makes of an item goes straight to the builder). A value that is no
-/// list reads as empty, an item that is no object is skipped.
+/// The object that comes next read as a `T`; None for any other value
+/// (skipped). `own` is offered each key first and reads the value itself
+/// when it returns true (what goes straight into the builder's arenas);
+/// every other key is `T`'s own field.
+pub fn obj_with<'a, T: Fields<'a>>(
+    r: &mut Pull<'a>,
+    mut own: impl FnMut(&str, &mut T, &mut Pull<'a>) -> Read<bool>,
+) -> Read<Option<T>> {
+    if r.peek() != b'{' {
+        r.skip()?;
+        return Ok(None);
+    }
+    let mut t = T::default();
+    r.each_key(|k, r| {
+        if !own(&k, &mut t, r)? {
+            t.field(&k, r)?;
+        }
+        Ok(())
+    })?;
+    Ok(Some(t))
+}
+
+/// Calls `each` with the reader at each item of the list that comes next;
+/// a value that is no list reads as empty.
+pub fn each_item<'a>(r: &mut Pull<'a>, each: impl FnMut(&mut Pull<'a>) -> Read<()>) -> Read<()> {
+    if r.peek() != b'[' {
+        return r.skip();
+    }
+    r.each_item(each)
+}
+
+/// Hands each object of the list that comes next, read as a `T`, to `each`
+/// as it is read: a [`List`] of [`Obj`] without the list. An item that is
+/// no object is skipped.
 pub fn each_obj<'a, T: Fields<'a>>(
     r: &mut Pull<'a>,
     mut each: impl FnMut(T) -> Read<()>,
 ) -> Read<()> {
-    each_item_obj(r, |r| {
-        let mut t = T::default();
-        r.each_key(|k, r| t.field(&k, r))?;
-        each(t)
+    each_item(r, |r| match obj_with(r, |_, _, _| Ok(false))? {
+        Some(t) => each(t),
+        None => Ok(()),
     })
-}
-
-/// Calls `each` with the reader at each object of the list that comes next
-/// (its brace not yet taken), for objects read by hand; the same leniency
-/// as [`each_obj`].
-pub fn each_item_obj<'a>(
-    r: &mut Pull<'a>,
-    mut each: impl FnMut(&mut Pull<'a>) -> Read<()>,
-) -> Read<()> {
-    if r.peek() != b'[' {
-        return r.skip();
-    }
-    r.each_item(|r| if r.peek() == b'{' { each(r) } else { r.skip() })
 }
 
 /// A JSON object read as `T`; anything else reads as None.
@@ -208,13 +220,7 @@ impl<T> Default for Obj<T> {
 
 impl<'a, T: Fields<'a>> FromJson<'a> for Obj<T> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
-        if r.peek() != b'{' {
-            r.skip()?;
-            return Ok(Obj(None));
-        }
-        let mut t = T::default();
-        r.each_key(|k, r| t.field(&k, r))?;
-        Ok(Obj(Some(t)))
+        obj_with(r, |_, _, _| Ok(false)).map(Obj)
     }
 }
 

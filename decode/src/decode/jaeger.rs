@@ -8,6 +8,7 @@ use super::{ids, DecodeError};
 use crate::model::*;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Decodes any of the Jaeger shapes in `v`.
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
@@ -226,20 +227,14 @@ struct TagsRead {
 /// and logs written to the builder as they are read. A key met twice keeps
 /// its last value, as `JSON.parse` does.
 fn read_span<'a>(r: &mut Pull<'a>, b: &mut Builder) -> Read<Option<SpanIn<'a>>> {
-    if r.peek() != b'{' {
-        r.skip()?;
-        return Ok(None);
-    }
-    let mut s = SpanIn::default();
-    r.each_key(|k, r| {
-        match k.as_ref() {
+    borrowed::obj_with(r, |k, s: &mut SpanIn<'a>, r| {
+        match k {
             "tags" => s.tags = read_tags(r, b)?,
             "logs" => s.events = read_logs(r, b)?,
-            _ => s.field(&k, r)?,
+            _ => return Ok(false),
         }
-        Ok(())
-    })?;
-    Ok(Some(s))
+        Ok(true)
+    })
 }
 
 /// A span's `tags`, each an attribute; `span.kind`, `error`,
@@ -304,41 +299,47 @@ fn note_tag(b: &Builder, attr: Attr, t: &mut TagsRead) {
 /// field, its fields the event's attributes.
 fn read_logs(r: &mut Pull, b: &mut Builder) -> Read<Range32> {
     let em = b.event_mark();
-    borrowed::each_item_obj(r, |r| {
-        let mut timestamp = Any::Absent;
-        let mut fields = Range32::default();
-        let mut name = None;
-        r.each_key(|k, r| {
-            match k.as_ref() {
-                "timestamp" => timestamp = r.any()?,
-                "fields" => {
-                    let fm = b.mark();
-                    name = None;
-                    borrowed::each_obj(r, |f: TagIn| {
-                        if name.is_none() && matches!(f.key.get(), Some("event" | "message")) {
-                            name = [&f.value, &f.v_str]
-                                .into_iter()
-                                .find(|v| v.is_present())
-                                .and_then(|v| match v {
-                                    Any::Str(s) => Some(s.clone()),
-                                    _ => None,
-                                });
-                        }
-                        tag_attr(b, &f);
-                        Ok(())
-                    })?;
-                    fields = b.since(fm);
-                }
-                _ => r.skip()?,
+    borrowed::each_item(r, |r| {
+        let log = borrowed::obj_with(r, |k, log: &mut LogIn, r| {
+            if k != "fields" {
+                return Ok(false);
             }
-            Ok(())
+            let fm = b.mark();
+            log.name = None;
+            borrowed::each_obj(r, |f: TagIn| {
+                if log.name.is_none() && matches!(f.key.get(), Some("event" | "message")) {
+                    log.name = [&f.value, &f.v_str]
+                        .into_iter()
+                        .find(|v| v.is_present())
+                        .and_then(|v| match v {
+                            Any::Str(s) => Some(s.clone()),
+                            _ => None,
+                        });
+                }
+                tag_attr(b, &f);
+                Ok(())
+            })?;
+            log.fields = b.since(fm);
+            Ok(true)
         })?;
-        let t = time_us_or_rfc3339(&timestamp).unwrap_or(0);
-        b.event(t, name.as_deref().unwrap_or("log"), fields);
+        if let Some(log) = log {
+            let t = time_us_or_rfc3339(&log.timestamp).unwrap_or(0);
+            b.event(t, log.name.as_deref().unwrap_or("log"), log.fields);
+        }
         Ok(())
     })?;
     Ok(b.events_since(em))
 }
+
+/// A log as read: its fields already in the builder's arena.
+#[derive(Default)]
+struct LogIn<'a> {
+    timestamp: Any<'a>,
+    fields: Range32,
+    /// The value of its first `event` (or `message`) field.
+    name: Option<Cow<'a, str>>,
+}
+fields!(LogIn { "timestamp" => timestamp });
 
 fn time_us_or_rfc3339(v: &Any) -> Option<i64> {
     match v {
@@ -548,7 +549,7 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     stream::run(b, bytes, envelope)
 }
 
-use super::pull::{fields, Bad, Fields, Pull, Read};
+use super::pull::{fields, Bad, Pull, Read};
 use super::stream::{self, Stream};
 
 /// `{"data": [...]}`: every other key is skipped.

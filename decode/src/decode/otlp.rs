@@ -245,34 +245,27 @@ fields!(EventIn { "timeUnixNano" => time, "name" => name });
 /// The span object that comes next (None for any other value). A key met
 /// twice keeps its last value, as `JSON.parse` does.
 fn read_span<'a>(r: &mut Pull<'a>, b: &mut Builder) -> Read<Option<SpanIn<'a>>> {
-    if r.peek() != b'{' {
-        r.skip()?;
-        return Ok(None);
-    }
-    let mut s = SpanIn::default();
-    r.each_key(|k, r| {
-        match k.as_ref() {
+    borrowed::obj_with(r, |k, s: &mut SpanIn<'a>, r| {
+        match k {
             "attributes" => s.attributes = read_attributes(r, b)?,
             "events" => {
                 s.events.clear();
-                borrowed::each_item_obj(r, |r| {
-                    let mut e = EventIn::default();
-                    r.each_key(|k, r| match k.as_ref() {
-                        "attributes" => {
-                            e.attributes = read_attributes(r, b)?;
-                            Ok(())
+                borrowed::each_item(r, |r| {
+                    let e = borrowed::obj_with(r, |k, e: &mut EventIn<'a>, r| {
+                        if k != "attributes" {
+                            return Ok(false);
                         }
-                        _ => e.field(&k, r),
+                        e.attributes = read_attributes(r, b)?;
+                        Ok(true)
                     })?;
-                    s.events.push(e);
+                    s.events.extend(e);
                     Ok(())
                 })?;
             }
-            _ => s.field(&k, r)?,
+            _ => return Ok(false),
         }
-        Ok(())
-    })?;
-    Ok(Some(s))
+        Ok(true)
+    })
 }
 
 /// An `attributes` list, each written to the builder as it is read.
@@ -377,7 +370,7 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     stream::run(b, bytes, |st, r| envelope(st, r, false))
 }
 
-use super::pull::{fields, Bad, Fields, Pull, Read};
+use super::pull::{fields, Bad, Pull, Read};
 use super::stream::{self, Stream};
 
 /// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
