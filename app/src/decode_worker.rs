@@ -40,7 +40,9 @@ pub struct Outcome {
     pub format: String,
     pub spans: usize,
     pub decode_ms: f64,
-    /// The worker's time reading the file's bytes before decoding.
+    /// The worker's time from taking the job until decoding starts: the
+    /// string table's sync, the heap reserve, reading the file's bytes (and
+    /// unpacking a share link's payload); reading is nearly all of it.
     pub read_ms: f64,
     /// From the load's start until the worker was handed the job: starting
     /// the worker, or the jobs before it.
