@@ -81,6 +81,9 @@ struct State {
     apply_ms: f64,
     /// The Blob URL of [`BOOT`].
     boot_url: Option<String>,
+    /// A worker done with a large file, ended once the page has painted it
+    /// ([`end_retired`]).
+    retired: Option<Worker>,
 }
 
 thread_local! {
@@ -94,6 +97,7 @@ thread_local! {
         receiver: wire::Receiver::new(),
         apply_ms: 0.0,
         boot_url: None,
+        retired: None,
     }) };
 }
 
@@ -154,6 +158,7 @@ fn end_worker(s: &mut State) {
     if let Some(w) = s.worker.take() {
         w.terminate();
     }
+    end_retired_in(s);
     // Parts of an unfinished job come out of the dataset again.
     if let Some(j) = &s.current {
         let rx = &mut s.receiver;
@@ -161,6 +166,30 @@ fn end_worker(s: &mut State) {
     }
     s.ready = false;
     s.synced = 1;
+}
+
+/// Takes the worker out of service; [`end_retired`] ends it. Ending a
+/// worker that holds a large file takes the browser ~130 ms (1M spans) of
+/// giving its memory back, and meanwhile every allocation of memory on the
+/// page's thread waits (measured: a 137 ms task in step with the worker's
+/// teardown, most of it with no JavaScript or wasm running), so it is not
+/// done while the page lays out and paints the new trace.
+fn retire_worker(s: &mut State) {
+    end_retired_in(s);
+    s.retired = s.worker.take();
+    s.ready = false;
+    s.synced = 1;
+}
+
+fn end_retired_in(s: &mut State) {
+    if let Some(w) = s.retired.take() {
+        w.terminate();
+    }
+}
+
+/// Ends a retired worker when the page is next idle.
+fn end_retired() {
+    leptos::prelude::request_idle_callback(|| STATE.with_borrow_mut(end_retired_in));
 }
 
 /// The URL of the page's wasm-bindgen glue: Trunk preloads it.
@@ -214,6 +243,8 @@ fn pump() {
             return None;
         }
         if s.worker.is_none() {
+            // The next file needs the memory.
+            end_retired_in(s);
             if let Err(e) = start_worker(s) {
                 return s.queue.pop_front().map(|j| (j, e));
             }
@@ -224,8 +255,12 @@ fn pump() {
         let mut job = s.queue.pop_front()?;
         job.wait_ms = crate::metrics::now() - job.queued_at;
         // Room for the model at once (about the file's size; a gzipped file
-        // gets too little, and memory grows as it would have).
-        tracescope_core::heap::reserve(job.blob.size() as usize);
+        // gets too little, and memory grows as it would have), and an
+        // eighth more for the views' first allocations (rows, folds, the
+        // critical path), which then need no new memory from the browser
+        // while it takes back a retired worker's.
+        let size = job.blob.size() as usize;
+        tracescope_core::heap::reserve(size + size / 8);
         let strings = job
             .dataset
             .with_untracked(|ds| wire::encode_strings(ds, s.synced));
@@ -310,7 +345,7 @@ fn on_message(ev: MessageEvent) {
                             .as_ref()
                             .is_some_and(|j| j.blob.size() > RELEASE_AFTER_BYTES)
                         {
-                            end_worker(s);
+                            retire_worker(s);
                         }
                         (job, std::mem::take(&mut s.apply_ms))
                     });
@@ -330,6 +365,10 @@ fn on_message(ev: MessageEvent) {
                         tracescope_components::canvas::next_task().await;
                         dataset.notify();
                         let _ = job.reply.send(Ok(outcome));
+                        // After the first paint (two frames), when idle.
+                        tracescope_components::canvas::next_frame().await;
+                        tracescope_components::canvas::next_frame().await;
+                        end_retired();
                     });
                     return pump();
                 }

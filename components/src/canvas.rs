@@ -3,7 +3,7 @@
 
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 pub const FONT: &str = "12px system-ui, -apple-system, 'Segoe UI', sans-serif";
@@ -107,9 +107,21 @@ pub fn in_parts(job: StoredValue<u64>, mut part: impl FnMut() -> bool + 'static)
 /// Resolves in a later task (a zero timeout): long work split with it lets
 /// the page answer input in between.
 pub async fn next_task() {
+    resolved_by(|w, f| w.set_timeout_with_callback(f).map(drop)).await
+}
+
+/// Resolves before the next frame is painted.
+pub async fn next_frame() {
+    resolved_by(|w, f| w.request_animation_frame(f).map(drop)).await
+}
+
+/// Resolves when the window calls back what `schedule` hands it.
+async fn resolved_by(
+    schedule: impl Fn(&web_sys::Window, &js_sys::Function) -> Result<(), JsValue>,
+) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback(&resolve);
+            let _ = schedule(&w, &resolve);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;

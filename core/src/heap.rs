@@ -2,10 +2,12 @@
 //!
 //! In wasm, Rust's allocator (dlmalloc) grows linear memory only by what the
 //! allocation at hand needs, and each growth costs V8 far more than its
-//! bytes (a profile of a million-span load on the page showed one 4 MB
-//! allocation taking 143 ms). A block allocated and freed goes back to the
-//! top of the heap, where later allocations are carved from without growing
-//! memory again. Pages never written cost the machine nothing.
+//! bytes (a million Zipkin spans decoded in 3.4 s instead of 4.0 with the
+//! room made at once), and waits while the browser takes back another
+//! thread's memory (an ended worker's). A block allocated and freed goes
+//! back to the top of the heap, where later allocations are carved from
+//! without growing memory again. Pages never written cost the machine
+//! nothing.
 
 /// Makes room for `bytes` more in the heap; too much to have is no error
 /// (memory then grows as it would have).
