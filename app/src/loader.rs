@@ -232,7 +232,8 @@ async fn read_with_progress(
             return Blob::new_with_u8_array_sequence(&chunks).map_err(|e| format!("{e:?}"));
         }
         if let Ok(v) = js_sys::Reflect::get(&chunk, &"value".into()) {
-            read += js_sys::Uint8Array::new(&v).length() as f64;
+            // A Uint8Array already (`Uint8Array::new` would copy it).
+            read += v.unchecked_ref::<js_sys::Uint8Array>().length() as f64;
             chunks.push(&v);
         }
         progress.set(Some(LoadProgress {

@@ -58,7 +58,8 @@ async fn read(id: f64, blob: &Blob) -> Result<Vec<u8>, String> {
         if get(&chunk, "done").as_bool().unwrap_or(true) {
             return Ok(out);
         }
-        let bytes = Uint8Array::new(&get(&chunk, "value"));
+        // The chunk is a Uint8Array already (`Uint8Array::new` would copy it).
+        let bytes: Uint8Array = get(&chunk, "value").unchecked_into();
         let n = bytes.length() as usize;
         out.reserve(n);
         // Straight into the spare room: no zeroing of a 600 MB file first.
