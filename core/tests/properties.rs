@@ -35,6 +35,43 @@ proptest! {
         prop_assert_eq!(trace_key(&mut s, &b64), IdKey::Num(v));
     }
 
+    /// Strings pushed from a copy of the table are indexed late, a slice
+    /// at a time: lookups and interning answer as a list searched in order
+    /// would, whatever was indexed when.
+    #[test]
+    fn the_late_index_answers_as_a_list_would(
+        ops in proptest::collection::vec((0u8..5, 0usize..12), 0..80),
+    ) {
+        let word = |k: usize| ["", "a", "b", "checkout", "a", "ba", "ab", "x", "checkout", "y", "zz", "q"][k];
+        let mut s = Interner::default();
+        let mut list: Vec<String> = vec![String::new()];
+        let first = |list: &[String], w: &str| list.iter().position(|x| x == w);
+        for (op, k) in ops {
+            let w = word(k);
+            match op {
+                0 => {
+                    let want = first(&list, w).unwrap_or_else(|| { list.push(w.into()); list.len() - 1 });
+                    prop_assert_eq!(s.intern(w).0 as usize, want);
+                }
+                1 => {
+                    list.push(w.into());
+                    prop_assert_eq!(s.push_new(w).0 as usize, list.len() - 1);
+                }
+                2 => { s.index_pending(k); }
+                3 => { list.truncate(k.max(1)); s.truncate(k); }
+                _ => {}
+            }
+            prop_assert_eq!(s.len(), list.len());
+            for k in 0..12 {
+                prop_assert_eq!(s.lookup(word(k)).map(|i| i.0 as usize), first(&list, word(k)));
+            }
+        }
+        prop_assert!(s.index_pending(usize::MAX));
+        for k in 0..12 {
+            prop_assert_eq!(s.lookup(word(k)).map(|i| i.0 as usize), first(&list, word(k)));
+        }
+    }
+
     #[test]
     fn id_parsing_never_panics(text in ".{0,40}") {
         let mut s = Interner::default();
