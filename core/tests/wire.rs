@@ -247,3 +247,38 @@ fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
     assert_eq!(a.tree.max_depth, n as u32 - 1);
     assert_eq!(a.bounds(), b.bounds());
 }
+
+/// The worker sends the strings and arenas while it builds the trees: they
+/// must be complete by then, and nothing may fail afterwards.
+#[test]
+fn the_tables_are_handed_over_complete_before_the_trees_are_built() {
+    let tables = |d: &Dataset| {
+        let n = (d.strings.len(), d.attrs.len(), d.events.len());
+        (n, d.links.len(), d.resources.len(), d.traces.len())
+    };
+    let (mut handed, mut refused) = (0, 0);
+    for f in corpus_files() {
+        let bytes = std::fs::read(corpus_dir().join(&f)).unwrap();
+        let mut ds = Dataset::default();
+        let mut seen = Vec::new();
+        let r =
+            tracescope_core::decode::decode_bytes_staged(&mut ds, &bytes, &mut |_| {}, &mut |d| {
+                seen.push(tables(d))
+            });
+        match r {
+            Ok(sum) => {
+                handed += 1;
+                let ((s, a, e), l, res, _) = tables(&ds);
+                assert_eq!(seen, vec![((s, a, e), l, res, sum.traces.start)], "{f}");
+            }
+            Err(_) => {
+                refused += 1;
+                assert!(seen.is_empty(), "{f}: tables handed over before an error");
+            }
+        }
+    }
+    assert!(
+        handed > 20 && refused > 0,
+        "{handed} decoded, {refused} refused"
+    );
+}

@@ -346,6 +346,12 @@ pub fn encode_each(
     traces: Range<usize>,
     out: &mut dyn FnMut(Vec<u8>),
 ) {
+    encode_tables(ds, strings_from, out);
+    encode_traces(ds, traces, out);
+}
+
+/// The first parts of [`encode_each`]: the new strings and the arenas.
+fn encode_tables(ds: &Dataset, strings_from: usize, out: &mut dyn FnMut(Vec<u8>)) {
     // First the sizes, so the receiver grows each arena once (not by doubling).
     let mut h = part(b'H');
     let text: usize = (strings_from..ds.strings.len())
@@ -399,9 +405,12 @@ pub fn encode_each(
     w.u32s(ds.resources.iter().map(|r| r.service.0));
     w.ranges(&ds.resources.iter().map(|r| r.attrs).collect::<Vec<_>>());
     out(w.0);
+}
 
-    // The traces, column by column, several columns to a part; a long
-    // column in pieces (the receiver appends), so no part grows with a trace.
+/// The last parts of [`encode_each`]: the traces, column by column, several
+/// columns to a part; a long column in pieces (the receiver appends), so no
+/// part grows with a trace.
+fn encode_traces(ds: &Dataset, traces: Range<usize>, out: &mut dyn FnMut(Vec<u8>)) {
     let traces = &ds.traces[traces];
     let mut w = part(b'C');
     for (k, t) in traces.iter().enumerate() {
@@ -879,7 +888,9 @@ impl Decoder {
         Ok((sum, parts))
     }
     /// [`Self::decode`], handing each part of the delta to `out` as it is
-    /// made ([`encode_each`]); on error `out` is not called.
+    /// made ([`encode_each`]); the strings and arenas go before the trees
+    /// are built, once nothing can fail (the receiver takes them meanwhile).
+    /// On error `out` is not called.
     pub fn decode_each(
         &mut self,
         bytes: &[u8],
@@ -887,9 +898,12 @@ impl Decoder {
         out: &mut dyn FnMut(Vec<u8>),
     ) -> Result<crate::DecodeSummary, crate::DecodeError> {
         let before = self.ds.strings.len();
-        let result = crate::decode::decode_bytes_with_progress(&mut self.ds, bytes, on_progress);
+        let result =
+            crate::decode::decode_bytes_staged(&mut self.ds, bytes, on_progress, &mut |ds| {
+                encode_tables(ds, before, out)
+            });
         match &result {
-            Ok(sum) => encode_each(&self.ds, before, sum.traces.clone(), out),
+            Ok(sum) => encode_traces(&self.ds, sum.traces.clone(), out),
             Err(_) => self.ds.strings.truncate(before),
         }
         // Only the strings stay: the receiver now has the rest.

@@ -143,6 +143,18 @@ pub fn decode_bytes_with_progress(
     bytes: &[u8],
     on_progress: &mut dyn FnMut(usize),
 ) -> Result<DecodeSummary, DecodeError> {
+    decode_bytes_staged(ds, bytes, on_progress, &mut |_| {})
+}
+
+/// [`decode_bytes_with_progress`], handing `on_tables` the dataset once its
+/// strings and arenas are complete and nothing can fail any more, before the
+/// traces' trees are built (the worker sends the tables meanwhile).
+pub fn decode_bytes_staged(
+    ds: &mut Dataset,
+    bytes: &[u8],
+    on_progress: &mut dyn FnMut(usize),
+    on_tables: &mut dyn FnMut(&Dataset),
+) -> Result<DecodeSummary, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -156,7 +168,7 @@ pub fn decode_bytes_with_progress(
             _ => zipkin::decode_stream(&mut b, &raw),
         };
         match streamed {
-            Some(Ok(())) => return finish(b, format),
+            Some(Ok(())) => return finish(b, format, on_tables),
             Some(Err(e)) => return Err(e),
             // Another shape after all: undo (strings too) and read it the general way.
             None => {
@@ -167,7 +179,11 @@ pub fn decode_bytes_with_progress(
     }
     let values = parse_json_values(&raw)?;
     drop(raw);
-    decode_values(builder::Builder::with_progress(ds, on_progress), &values)
+    decode_values(
+        builder::Builder::with_progress(ds, on_progress),
+        &values,
+        on_tables,
+    )
 }
 
 /// [`decode_bytes_with_progress`] without the streaming decoders: the whole
@@ -179,10 +195,18 @@ pub fn decode_bytes_general(
     on_progress: &mut dyn FnMut(usize),
 ) -> Result<DecodeSummary, DecodeError> {
     let values = parse_json_values(raw)?;
-    decode_values(builder::Builder::with_progress(ds, on_progress), &values)
+    decode_values(
+        builder::Builder::with_progress(ds, on_progress),
+        &values,
+        &mut |_| {},
+    )
 }
 
-fn finish(b: builder::Builder, format: Format) -> Result<DecodeSummary, DecodeError> {
+fn finish(
+    b: builder::Builder,
+    format: Format,
+    on_tables: &mut dyn FnMut(&Dataset),
+) -> Result<DecodeSummary, DecodeError> {
     let spans = b.span_count();
     if spans == 0 {
         return Err(DecodeError::NotATrace(format!(
@@ -190,6 +214,8 @@ fn finish(b: builder::Builder, format: Format) -> Result<DecodeSummary, DecodeEr
             format.label()
         )));
     }
+    // Building the trees adds no strings or arena items.
+    on_tables(b.ds);
     let traces = b.finish();
     Ok(DecodeSummary {
         format,
@@ -199,7 +225,11 @@ fn finish(b: builder::Builder, format: Format) -> Result<DecodeSummary, DecodeEr
 }
 
 /// Decodes already parsed JSON values (one per JSON Lines line).
-fn decode_values(mut b: builder::Builder, values: &[Value]) -> Result<DecodeSummary, DecodeError> {
+fn decode_values(
+    mut b: builder::Builder,
+    values: &[Value],
+    on_tables: &mut dyn FnMut(&Dataset),
+) -> Result<DecodeSummary, DecodeError> {
     // X-Ray daemon streams start each document with a `{"format":"json","version":1}` header.
     let values: Vec<&Value> = values
         .iter()
@@ -225,5 +255,5 @@ fn decode_values(mut b: builder::Builder, values: &[Value]) -> Result<DecodeSumm
             (_, e) => e,
         })?;
     }
-    finish(b, format)
+    finish(b, format, on_tables)
 }
