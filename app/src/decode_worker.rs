@@ -257,12 +257,8 @@ fn pump() {
         let mut job = s.queue.pop_front()?;
         job.wait_ms = crate::metrics::now() - job.queued_at;
         // Room for the model at once (about the file's size; a gzipped file
-        // gets too little, and memory grows as it would have), and an
-        // eighth more for the views' first allocations (rows, folds, the
-        // critical path), which then need no new memory from the browser
-        // while it takes back a retired worker's.
-        let size = job.blob.size() as usize;
-        tracescope_core::heap::reserve(size + size / 8);
+        // gets too little, and memory grows as it would have).
+        tracescope_core::heap::reserve(job.blob.size() as usize);
         let strings = job
             .dataset
             .with_untracked(|ds| wire::encode_strings(ds, s.synced));
@@ -361,6 +357,11 @@ fn on_message(ev: MessageEvent) {
                         wait_ms: job.wait_ms,
                         apply_ms,
                     };
+                    // Room for the views' first allocations (rows, folds,
+                    // the critical path, the string index: ~32 bytes a
+                    // span), which then need no new memory from the browser
+                    // while it takes back a retired worker's.
+                    tracescope_core::heap::reserve(outcome.spans * 32);
                     // The views take the new traces in a task of their own,
                     // not in the one that applied the last part.
                     leptos::task::spawn_local(async move {
