@@ -157,17 +157,13 @@ pub fn busy() -> bool {
 }
 
 fn end_worker(s: &mut State) {
-    if let Some(w) = s.worker.take() {
-        w.terminate();
-    }
+    retire_worker(s);
     end_retired_in(s);
     // Parts of an unfinished job come out of the dataset again.
     if let Some(j) = &s.current {
         let rx = &mut s.receiver;
         j.dataset.try_update_untracked(|ds| rx.abort(ds));
     }
-    s.ready = false;
-    s.synced = 1;
 }
 
 /// Takes the worker out of service; [`end_retired`] ends it. Ending a
