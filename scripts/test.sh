@@ -35,8 +35,10 @@ echo "inspect: $(grep -vc "^  warning" /tmp/tracescope-inspect.out) files decode
 step "components in headless Chromium (wasm-bindgen-test)"
 WASM_BINDGEN_TEST_TIMEOUT=120 cargo test -p tracescope-components --target wasm32-unknown-unknown
 
-step "release build (trunk)"
-trunk build --release
+step "release build (trunk) into target/test-dist"
+# Not dist/ nor serve.sh's folder: a `trunk serve` running beside the tests
+# must not rebuild into, or put its reload script in, what the tests serve.
+trunk build --release --dist target/test-dist
 
 step "end-to-end tests in headless Chromium"
-node tests/e2e.mjs
+DIST=target/test-dist node tests/e2e.mjs

@@ -1,4 +1,4 @@
-// Browser benchmark (not a test): drives the release build (dist/) in
+// Browser benchmark (not a test): drives the release build (target/bench-dist/, or $DIST) in
 // headless Chromium with synthetic traces and prints, per size: file MB,
 // V8 JSON.parse ms of the same bytes in the same page (and File.text +
 // JSON.parse of the file on disk, a JavaScript viewer's load), the worker's read and
@@ -8,7 +8,7 @@
 // JS heap and wasm memory, and the bundle size.
 //
 //   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|otlp|zipkin]
-//   (after `trunk build --release` and `cargo build --release -p tracescope-core --bin gentrace`)
+//   (after `trunk build --release --dist target/bench-dist` and `cargo build --release -p tracescope-core --bin gentrace`)
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = process.env.DIST || path.join(root, "dist");
+const dist = path.resolve(root, process.env.DIST || path.join('target', 'bench-dist'));
 const sizes = (process.argv[2] || '10000,100000').split(',').map(Number);
 const format = process.argv[3] || 'jaeger';
 const gentrace = process.env.GENTRACE || path.join(root, 'target', 'release', 'gentrace');

@@ -1,6 +1,6 @@
-// End-to-end tests: drive the release build (dist/) in headless Chromium the
+// End-to-end tests: drive the release build (target/test-dist/, or $DIST) in headless Chromium the
 // way a person does, and check what is on the screen (DOM and canvas pixels).
-// Run: node tests/e2e.mjs   (after `trunk build --release`; scripts/test.sh does both)
+// Run: node tests/e2e.mjs   (after `trunk build --release --dist target/test-dist`; scripts/test.sh does both)
 // Screenshots for a person to look at land in tests/out/.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 import { startFakeBackends } from './fake_backends.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = path.join(root, 'dist');
+const dist = path.resolve(root, process.env.DIST || path.join('target', 'test-dist'));
 const corpus = path.resolve(root, '..', 'shared', 'corpus');
 const out = path.join(root, 'tests', 'out');
 fs.mkdirSync(out, { recursive: true });
@@ -32,7 +32,7 @@ function synthTrace(spans) {
   return synthCache.get(spans);
 }
 
-/** A static server for dist/ on 127.0.0.1 (a free port); it stops with the tests. */
+/** A static server for the release build on 127.0.0.1 (a free port); it stops with the tests. */
 function serve() {
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
@@ -72,7 +72,11 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run `trunk build --release` first');
+  assert.ok(fs.existsSync(path.join(dist, 'index.html')), `${dist} is missing: run \`trunk build --release --dist target/test-dist\` first`);
+  // A page built by `trunk serve` reloads itself through a WebSocket to Trunk:
+  // never what the tests (or a user's host) should serve.
+  const index = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+  assert.ok(!/__trunk_address__|well-known\/trunk/.test(index), `${dist}/index.html holds Trunk's auto-reload script`);
   server = await serve();
   base = `http://127.0.0.1:${server.address().port}/`;
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });

@@ -3,6 +3,8 @@
 
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
+use tracescope_core::layout::text::{Font, TextMeasure};
+use tracescope_core::layout::time::Tick;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -176,8 +178,40 @@ pub fn tooltip_style(x: f64, y: f64, w: f64, h: f64) -> String {
     format!("left:{left}px;top:{top}px")
 }
 
+/// The CSS font of each font the geometry knows.
+pub fn font_css(f: Font) -> &'static str {
+    match f {
+        Font::Regular => FONT,
+        Font::Bold => FONT_BOLD,
+        Font::Small => FONT_SMALL,
+    }
+}
+
+/// Text measured by the canvas, for the geometry in `core::layout`.
+pub struct CanvasText<'a>(pub &'a CanvasRenderingContext2d);
+
+impl TextMeasure for CanvasText<'_> {
+    fn advance(&self, font: Font, c: char) -> f64 {
+        advance_in(self.0, font_css(font), c)
+    }
+}
+
+/// Text in the context's current font.
+struct CurrentFont<'a>(&'a CanvasRenderingContext2d, String);
+
+impl TextMeasure for CurrentFont<'_> {
+    fn advance(&self, _: Font, c: char) -> f64 {
+        advance_in(self.0, &self.1, c)
+    }
+}
+
 pub fn text_width(ctx: &CanvasRenderingContext2d, text: &str) -> f64 {
-    with_advances(ctx, text, |w| w.iter().sum())
+    CurrentFont(ctx, ctx.font()).width(Font::Regular, text)
+}
+
+/// Text cut to fit `max_w` pixels in the current font, with an ellipsis.
+pub fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_w: f64) -> Option<String> {
+    CurrentFont(ctx, ctx.font()).fit(Font::Regular, text, max_w)
 }
 
 thread_local! {
@@ -187,68 +221,36 @@ thread_local! {
         Default::default();
 }
 
-/// Calls `f` with the advance width of each character of `text` in the
-/// context's current font (kerning left out: a label fits or is cut a
-/// character early).
-fn with_advances<R>(ctx: &CanvasRenderingContext2d, text: &str, f: impl FnOnce(&[f64]) -> R) -> R {
-    let font = ctx.font();
+/// The advance of `c` in the CSS font `css`, measured once.
+fn advance_in(ctx: &CanvasRenderingContext2d, css: &str, c: char) -> f64 {
     ADVANCES.with_borrow_mut(|fonts| {
-        let table = fonts.entry(font).or_default();
-        let widths: Vec<f64> = text
-            .chars()
-            .map(|c| {
-                *table.entry(c).or_insert_with(|| {
-                    ctx.measure_text(c.encode_utf8(&mut [0; 4]))
-                        .map(|m| m.width())
-                        .unwrap_or(0.0)
-                })
-            })
-            .collect();
-        f(&widths)
+        if let Some(w) = fonts.get(css).and_then(|t| t.get(&c)) {
+            return *w;
+        }
+        let current = ctx.font();
+        if current != css {
+            ctx.set_font(css);
+        }
+        let w = ctx
+            .measure_text(c.encode_utf8(&mut [0; 4]))
+            .map(|m| m.width())
+            .unwrap_or(0.0);
+        if current != css {
+            ctx.set_font(&current);
+        }
+        fonts.entry(css.to_string()).or_default().insert(c, w);
+        w
     })
 }
 
-/// Text cut to fit `max_w` pixels, with an ellipsis.
-pub fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_w: f64) -> Option<String> {
-    if max_w < 8.0 {
-        return None;
-    }
-    let ellipsis = text_width(ctx, "…");
-    with_advances(ctx, text, |w| {
-        let total: f64 = w.iter().sum();
-        if total <= max_w {
-            return Some(text.to_string());
-        }
-        // The longest prefix that leaves room for the ellipsis.
-        let (mut used, mut n) = (0.0, 0);
-        for &cw in w {
-            if used + cw + ellipsis > max_w {
-                break;
-            }
-            used += cw;
-            n += 1;
-        }
-        (n > 0).then(|| text.chars().take(n).collect::<String>() + "…")
-    })
-}
-
-/// Tick marks and their labels (time since `origin`) along a ruler strip
-/// `[top, top + height]`; labels that would pass `right` are left out.
-pub fn ruler_labels(
-    ctx: &CanvasRenderingContext2d,
-    scale: &tracescope_core::layout::time::TimeScale,
-    ticks: &[f64],
-    origin: f64,
-    top: f64,
-    height: f64,
-    right: f64,
-) {
-    for &t in ticks {
-        let x = scale.x(t);
-        ctx.fill_rect(x.round(), top + height - 6.0, 1.0, 5.0);
-        let label = tracescope_core::layout::time::format_duration(t - origin);
-        if x + 3.0 + text_width(ctx, &label) < right - 2.0 {
-            let _ = ctx.fill_text(&label, x + 3.0, top + height / 2.0 - 2.0);
+/// Draws a ruler's ticks (marks at the bottom of the strip `[top, top +
+/// height]`) and the labels they carry, in the current fill style.
+pub fn draw_ruler(ctx: &CanvasRenderingContext2d, ticks: &[Tick], top: f64, height: f64) {
+    ctx.set_font(FONT_SMALL);
+    for t in ticks {
+        ctx.fill_rect(t.x.round(), top + height - 6.0, 1.0, 5.0);
+        if let Some(l) = &t.label {
+            let _ = ctx.fill_text(&l.text, l.x, l.y);
         }
     }
 }

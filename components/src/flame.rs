@@ -8,7 +8,8 @@
 //! Wheel scrolls deep graphs; Ctrl/⌘+wheel zooms the chart's time axis.
 
 use crate::canvas::{
-    fit_text, local_point, observe_size, repaint, ruler_labels, tooltip_style, FONT, FONT_SMALL,
+    draw_ruler, fit_text, local_point, observe_size, repaint, tooltip_style, CanvasText, FONT,
+    FONT_SMALL,
 };
 use crate::open_trace_window;
 use crate::theme::{theme, ServiceSlots, Theme};
@@ -19,8 +20,8 @@ use tracescope_core::analysis::self_time::self_time_of;
 use tracescope_core::layout::flame::{ancestry, chart_lod, hit, merged_rects, ChartLod, FlameRect};
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::raster::Run;
-use tracescope_core::layout::time::{format_duration, ticks, TimeScale};
-use tracescope_core::layout::waterfall::{clamp_window, zoom_window};
+use tracescope_core::layout::time::{format_duration, ruler, TimeScale};
+use tracescope_core::layout::waterfall::{clamp_window, zoom_window, TICK_SPACING};
 use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
 use web_sys::CanvasRenderingContext2d;
 
@@ -215,13 +216,15 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) {
     ctx.set_fill_style_str(th.muted);
     match &p.source {
         FlameSource::Chart { scale, origin, .. } => {
-            let tl = ticks(
-                scale.start_ns,
-                scale.end_ns,
+            let tl = ruler(
+                scale,
                 *origin,
-                (p.width / 110.0).max(2.0),
+                TICK_SPACING,
+                TOP / 2.0 - 2.0,
+                p.width,
+                &CanvasText(ctx),
             );
-            ruler_labels(ctx, scale, &tl, *origin, 0.0, TOP, p.width);
+            draw_ruler(ctx, &tl, 0.0, TOP);
         }
         FlameSource::Merged { f, traces } => {
             let _ = ctx.fill_text(

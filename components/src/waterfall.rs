@@ -9,8 +9,8 @@
 //! resets the zoom. Keyboard: ↑/↓ select, ←/→ collapse/expand, Esc clears.
 
 use crate::canvas::{
-    fit_text, local_point, observe_size, repaint, ruler_labels, text_width, tooltip_style, FONT,
-    FONT_BOLD, FONT_SMALL,
+    draw_ruler, local_point, observe_size, repaint, tooltip_style, CanvasText, FONT, FONT_BOLD,
+    FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
 use crate::{open_trace_window, with_open_trace};
@@ -18,19 +18,17 @@ use leptos::prelude::*;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::tree::NONE;
 use tracescope_core::layout::raster::{self, Run};
-use tracescope_core::layout::time::{format_duration, ticks, TimeScale};
+use tracescope_core::layout::time::{format_duration, TimeScale};
 use tracescope_core::layout::waterfall::{
-    hits_toggle, name_width, pan_window, toggle_x, visible_rows, zoom_window, RowGeometry, TOGGLE_W,
+    hits_toggle, name_width, pan_window, scene, timeline_extent, toggle_x, visible_rows,
+    zoom_window, RowGeometry, RowScene, SceneInput, BAR_INSET, TOGGLE_W,
 };
-use tracescope_core::model::{flags, Dataset, StatusCode, StrId, Trace};
+use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
 use web_sys::CanvasRenderingContext2d;
 
-pub const ROW_H: f64 = 22.0;
+pub use tracescope_core::layout::waterfall::{HEADER, MINIMAP_H, ROW_H, RULER_H};
 /// Text drawn on a bar: the service colours are mid-light in both themes.
 const BAR_TEXT: &str = "#10141c";
-pub const MINIMAP_H: f64 = 42.0;
-pub const RULER_H: f64 = 24.0;
-pub const HEADER: f64 = MINIMAP_H + RULER_H;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Drag {
@@ -63,9 +61,9 @@ pub struct Frame<'a> {
 }
 
 /// The timeline's left edge and width on a canvas `width` wide.
-fn timeline_extent(width: f64) -> (f64, f64) {
-    let tl_x = name_width(width) + 1.0;
-    (tl_x, (width - tl_x - 8.0).max(10.0))
+fn timeline_width(width: f64) -> (f64, f64) {
+    let (x0, x1) = timeline_extent(width);
+    (x0, x1 - x0)
 }
 
 /// The minimap of `t` for a canvas `width` wide, one value per pixel: its
@@ -77,166 +75,56 @@ pub fn minimap_runs(t: &Trace, width: f64) -> Vec<Run> {
 }
 
 fn minimap_for(t: &Trace, width: f64) -> raster::Minimap {
-    let (_, tl_w) = timeline_extent(width);
+    let (_, tl_w) = timeline_width(width);
     raster::Minimap::new(t, tl_w.round() as usize, (MINIMAP_H - 6.0) as usize)
 }
 
 /// Spans marked per task when the minimap is built (~20 ms of work).
 const MINIMAP_PART: usize = 100_000;
 
-/// Draws one frame of the waterfall.
+/// Draws one frame of the waterfall: the geometry of [`scene`], nothing more.
 pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
     let th = f.th;
-    let name_w = name_width(f.width);
-    let (tl_x, tl_w) = timeline_extent(f.width);
-    let scale = TimeScale::new(f.view.0, f.view.1, tl_x, tl_w);
-    let origin = f.bounds.0;
+    let sc = scene(
+        &SceneInput {
+            ds: f.ds,
+            t: f.t,
+            rows: f.rows,
+            collapsed: f.collapsed,
+            width: f.width,
+            height: f.height,
+            scroll_y: f.geo.scroll_y,
+            view: f.view,
+            bounds: f.bounds,
+            critical: f.critical,
+        },
+        &CanvasText(ctx),
+    );
+    let tl = sc.timeline;
     ctx.set_fill_style_str(th.bg);
     ctx.fill_rect(0.0, 0.0, f.width, f.height);
     ctx.set_text_baseline("middle");
 
-    // Rows.
-    let range = f.geo.visible_range(f.height, f.rows.len());
-    let tick_list = ticks(f.view.0, f.view.1, origin, (tl_w / 110.0).max(2.0));
     ctx.save();
     ctx.begin_path();
     ctx.rect(0.0, HEADER, f.width, f.height - HEADER);
     ctx.clip();
-    for &t in &tick_list {
-        let x = scale.x(t).round() + 0.5;
-        ctx.set_fill_style_str(th.grid);
-        ctx.fill_rect(x, HEADER, 1.0, f.height - HEADER);
+    ctx.set_fill_style_str(th.grid);
+    for tick in &sc.ticks {
+        ctx.fill_rect(tick.x.round() + 0.5, HEADER, 1.0, f.height - HEADER);
     }
-    ctx.set_font(FONT);
-    for r in range {
-        let s = f.rows[r] as usize;
-        let y = f.geo.row_top(r);
-        let t = f.t;
-        let bg = if Some(s as u32) == f.selected {
-            Some(th.selected)
-        } else if Some(r) == f.hover_row {
-            Some(th.hover)
-        } else if r % 2 == 1 {
-            Some(th.stripe)
-        } else {
-            None
-        };
-        if let Some(bg) = bg {
-            ctx.set_fill_style_str(bg);
-            ctx.fill_rect(0.0, y, f.width, ROW_H);
-        }
-        let color = th.service(f.slots, t.service[s]);
-        let depth = t.tree.depth[s];
-        // Name column: toggle, colour chip, service, operation.
-        let tx = toggle_x(depth);
-        let has_kids = t.tree.subtree_size[s] > 1;
-        let cy = y + ROW_H / 2.0;
-        if has_kids {
-            ctx.set_fill_style_str(th.muted);
-            ctx.begin_path();
-            if f.collapsed.get(s).copied().unwrap_or(false) {
-                ctx.move_to(tx + 3.0, cy - 5.0);
-                ctx.line_to(tx + 10.0, cy);
-                ctx.line_to(tx + 3.0, cy + 5.0);
-            } else {
-                ctx.move_to(tx + 1.0, cy - 3.0);
-                ctx.line_to(tx + 11.0, cy - 3.0);
-                ctx.line_to(tx + 6.0, cy + 4.0);
-            }
-            ctx.close_path();
-            ctx.fill();
-        }
-        let chip_x = tx + TOGGLE_W;
-        ctx.set_fill_style_str(color);
-        ctx.fill_rect(chip_x, y + 4.0, 4.0, ROW_H - 8.0);
-        let mut x = chip_x + 9.0;
-        let svc = f.ds.str(t.service[s]);
-        ctx.set_font(FONT_BOLD);
-        ctx.set_fill_style_str(if t.status[s] == StatusCode::Error {
-            th.error
-        } else {
-            th.fg
-        });
-        if let Some(txt) = fit_text(ctx, svc, name_w - x - 6.0) {
-            let _ = ctx.fill_text(&txt, x, cy);
-            x += text_width(ctx, &txt) + 6.0;
-        }
-        ctx.set_font(FONT);
-        ctx.set_fill_style_str(th.muted);
-        if let Some(txt) = fit_text(ctx, f.ds.str(t.name[s]), name_w - x - 6.0) {
-            let _ = ctx.fill_text(&txt, x, cy);
-        }
-        // Timeline: the bar, event ticks, error mark, duration.
-        let (bx, bw) = scale.bar(t.start_ns[s] as f64, t.duration_ns[s] as f64, 1.5);
-        let bx = bx.max(tl_x - 2.0);
-        let bw = bw.min(f.width - bx + 2.0);
-        if bx < f.width && bx + bw > tl_x {
-            ctx.set_fill_style_str(color);
-            ctx.fill_rect(bx, y + 5.0, bw, ROW_H - 10.0);
-            if t.status[s] == StatusCode::Error {
-                ctx.set_stroke_style_str(th.error);
-                ctx.set_line_width(1.5);
-                ctx.stroke_rect(bx, y + 5.0, bw, ROW_H - 10.0);
-            }
-            if let Some(cp) = f.critical {
-                // The stretches on the critical path: a dark band through the bar.
-                ctx.set_fill_style_str(th.critical);
-                for g in cp.segments_of(s) {
-                    let (gx, gw) =
-                        scale.bar(g.start_ns as f64, (g.end_ns - g.start_ns) as f64, 1.0);
-                    let gx0 = gx.max(tl_x);
-                    let gx1 = (gx + gw).min(f.width);
-                    if gx1 > gx0 {
-                        ctx.fill_rect(gx0, y + ROW_H / 2.0 - 2.0, gx1 - gx0, 4.0);
-                    }
-                }
-            }
-            ctx.set_fill_style_str(th.fg);
-            for e in f.ds.events(t.events[s]) {
-                let ex = scale.x(e.time_ns as f64);
-                if ex >= tl_x && ex <= f.width {
-                    ctx.fill_rect(ex.round(), y + 3.0, 1.0, ROW_H - 6.0);
-                }
-            }
-        }
-        if t.status[s] == StatusCode::Error {
-            ctx.set_fill_style_str(th.error);
-            ctx.begin_path();
-            let _ = ctx.arc(name_w - 9.0, cy, 3.5, 0.0, std::f64::consts::TAU);
-            ctx.fill();
-        }
-        let label = if t.flags[s] & flags::NO_DURATION != 0 {
-            "no duration".to_string()
-        } else {
-            format_duration(t.duration_ns[s] as f64)
-        };
-        // Duration: right of the bar, else left of it, else inside its right end.
-        let lw = text_width(ctx, &label);
-        if bx + bw + 4.0 + lw < f.width {
-            ctx.set_fill_style_str(th.muted);
-            let _ = ctx.fill_text(&label, bx + bw + 4.0, cy);
-        } else if bx - lw - 4.0 >= tl_x {
-            ctx.set_fill_style_str(th.muted);
-            let _ = ctx.fill_text(&label, bx - lw - 4.0, cy);
-        } else if bw > lw + 8.0 {
-            ctx.set_fill_style_str(BAR_TEXT);
-            let _ = ctx.fill_text(&label, (bx + bw).min(f.width) - lw - 6.0, cy);
-        }
-        if Some(s as u32) == f.selected {
-            ctx.set_stroke_style_str(th.selected_outline);
-            ctx.set_line_width(1.0);
-            ctx.stroke_rect(0.5, y + 0.5, f.width - 1.0, ROW_H - 1.0);
-        }
+    for row in &sc.rows {
+        paint_row(ctx, f, row, sc.name_w);
     }
     if let Some(Drag::Range { x0, x1 }) = f.drag {
-        let (a, b) = (x0.min(x1).max(tl_x), x0.max(x1));
+        let (a, b) = (x0.min(x1).max(tl.x0), x0.max(x1).min(tl.x1));
         ctx.set_fill_style_str(th.range);
         ctx.fill_rect(a, HEADER, b - a, f.height - HEADER);
     }
     ctx.restore();
     // Column divider.
     ctx.set_fill_style_str(th.grid);
-    ctx.fill_rect(name_w, HEADER, 1.0, f.height - HEADER);
+    ctx.fill_rect(sc.name_w, HEADER, 1.0, f.height - HEADER);
 
     // Ruler.
     ctx.set_fill_style_str(th.header_bg);
@@ -250,23 +138,22 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
         8.0,
         MINIMAP_H + RULER_H / 2.0,
     );
-    ruler_labels(ctx, &scale, &tick_list, origin, MINIMAP_H, RULER_H, f.width);
+    draw_ruler(ctx, &sc.ticks, MINIMAP_H, RULER_H);
 
     // Minimap: every span of the trace in tree order, squeezed to the strip.
     ctx.set_fill_style_str(th.header_bg);
     ctx.fill_rect(0.0, 0.0, f.width, MINIMAP_H);
-    let mini = TimeScale::new(f.bounds.0, f.bounds.1, tl_x, tl_w);
     for r in f.minimap {
         ctx.set_fill_style_str(th.key_color(f.slots, r.key));
         let w = (r.x1 - r.x0) as f64;
-        ctx.fill_rect(tl_x + r.x0 as f64, 3.0 + r.row as f64, w, 1.0);
+        ctx.fill_rect(tl.x0 + r.x0 as f64, 3.0 + r.row as f64, w, 1.0);
     }
-    let (wx0, wx1) = (mini.x(f.view.0), mini.x(f.view.1));
+    let win = sc.minimap_window;
     ctx.set_fill_style_str(th.window);
-    ctx.fill_rect(wx0, 0.0, (wx1 - wx0).max(2.0), MINIMAP_H);
+    ctx.fill_rect(win.x0, 0.0, win.w(), MINIMAP_H);
     ctx.set_fill_style_str(th.window_edge);
-    ctx.fill_rect(wx0, 0.0, 1.0, MINIMAP_H);
-    ctx.fill_rect((wx1 - 1.0).max(wx0), 0.0, 1.0, MINIMAP_H);
+    ctx.fill_rect(win.x0, 0.0, 1.0, MINIMAP_H);
+    ctx.fill_rect(win.x1 - 1.0, 0.0, 1.0, MINIMAP_H);
     ctx.set_fill_style_str(th.muted);
     ctx.set_font(FONT_SMALL);
     let _ = ctx.fill_text(
@@ -274,6 +161,95 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
         8.0,
         MINIMAP_H / 2.0,
     );
+}
+
+/// One row of [`paint`]: background, name column, then what falls in the window.
+fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: f64) {
+    let th = f.th;
+    let s = row.span as usize;
+    let y = row.top;
+    let cy = y + ROW_H / 2.0;
+    let bg = if Some(row.span) == f.selected {
+        Some(th.selected)
+    } else if Some(row.row) == f.hover_row {
+        Some(th.hover)
+    } else if row.row % 2 == 1 {
+        Some(th.stripe)
+    } else {
+        None
+    };
+    if let Some(bg) = bg {
+        ctx.set_fill_style_str(bg);
+        ctx.fill_rect(0.0, y, f.width, ROW_H);
+    }
+    let color = th.service(f.slots, f.t.service[s]);
+    let tx = toggle_x(row.depth);
+    if row.has_children {
+        ctx.set_fill_style_str(th.muted);
+        ctx.begin_path();
+        if row.collapsed {
+            ctx.move_to(tx + 3.0, cy - 5.0);
+            ctx.line_to(tx + 10.0, cy);
+            ctx.line_to(tx + 3.0, cy + 5.0);
+        } else {
+            ctx.move_to(tx + 1.0, cy - 3.0);
+            ctx.line_to(tx + 11.0, cy - 3.0);
+            ctx.line_to(tx + 6.0, cy + 4.0);
+        }
+        ctx.close_path();
+        ctx.fill();
+    }
+    ctx.set_fill_style_str(color);
+    ctx.fill_rect(tx + TOGGLE_W, y + 4.0, 4.0, ROW_H - 8.0);
+    if let Some(l) = &row.service {
+        ctx.set_font(FONT_BOLD);
+        ctx.set_fill_style_str(if row.error { th.error } else { th.fg });
+        let _ = ctx.fill_text(&l.text, l.x, l.y);
+    }
+    if let Some(l) = &row.operation {
+        ctx.set_font(FONT);
+        ctx.set_fill_style_str(th.muted);
+        let _ = ctx.fill_text(&l.text, l.x, l.y);
+    }
+    if row.error {
+        ctx.set_fill_style_str(th.error);
+        ctx.begin_path();
+        let _ = ctx.arc(name_w - 9.0, cy, 3.5, 0.0, std::f64::consts::TAU);
+        ctx.fill();
+    }
+    if let Some(b) = row.bar {
+        let (by, bh) = (y + BAR_INSET, ROW_H - 2.0 * BAR_INSET);
+        ctx.set_fill_style_str(color);
+        ctx.fill_rect(b.x0, by, b.w(), bh);
+        if row.error {
+            ctx.set_stroke_style_str(th.error);
+            ctx.set_line_width(1.5);
+            ctx.stroke_rect(b.x0, by, b.w(), bh);
+        }
+        // The stretches on the critical path: a dark band through the bar.
+        ctx.set_fill_style_str(th.critical);
+        for g in &row.critical {
+            ctx.fill_rect(g.x0, cy - 2.0, g.w(), 4.0);
+        }
+        ctx.set_fill_style_str(th.fg);
+        for &ex in &row.events {
+            ctx.fill_rect(ex, y + 3.0, 1.0, ROW_H - 6.0);
+        }
+    }
+    if let Some(l) = &row.duration {
+        ctx.set_font(FONT);
+        ctx.set_fill_style_str(if row.duration_on_bar {
+            BAR_TEXT
+        } else {
+            th.muted
+        });
+        let _ = ctx.fill_text(&l.text, l.x, l.y);
+    }
+    if Some(row.span) == f.selected {
+        ctx.set_stroke_style_str(th.selected_outline);
+        ctx.set_line_width(1.0);
+        ctx.stroke_rect(0.5, y + 0.5, f.width - 1.0, ROW_H - 1.0);
+    }
 }
 
 #[component]
@@ -305,6 +281,7 @@ pub fn WaterfallCanvas(
     let hover = RwSignal::new(None::<(usize, f64, f64)>);
     let drag = RwSignal::new(None::<Drag>);
     let drag_origin = StoredValue::new((0.0f64, 0.0f64));
+    let before_click = StoredValue::new(None::<u32>);
 
     let rows = Memo::new(move |_| {
         let c = collapsed.get();
@@ -426,11 +403,7 @@ pub fn WaterfallCanvas(
     });
 
     let local = move |ev: &web_sys::MouseEvent| local_point(canvas_ref, ev);
-    let timeline = move || {
-        let (w, _) = size.get_untracked();
-        let x0 = name_width(w) + 1.0;
-        (x0, (w - x0 - 8.0).max(10.0))
-    };
+    let timeline = move || timeline_width(size.get_untracked().0);
     let toggle = move |s: usize| {
         collapsed.update(|c| {
             if let Some(v) = c.get_mut(s) {
@@ -518,6 +491,11 @@ pub fn WaterfallCanvas(
         if has_kids && x < timeline().0 && hits_toggle(x, depth) {
             toggle(s);
         } else {
+            // The first click of a double-click selects; the double-click
+            // (reset zoom) puts back what was selected before it.
+            if ev.detail() <= 1 {
+                before_click.set_value(selected.get_untracked());
+            }
             selected.set(Some(s as u32));
         }
     };
@@ -576,6 +554,8 @@ pub fn WaterfallCanvas(
             "0" => view.set(None),
             _ => return,
         }
+        // The tooltip belongs to the pointer's row, not the keyboard's.
+        hover.set(None);
         ev.prevent_default();
     };
 
@@ -636,7 +616,10 @@ pub fn WaterfallCanvas(
                     hover.set(None);
                     drag.set(None);
                 }
-                on:dblclick=move |_| view.set(None)
+                on:dblclick=move |_| {
+                    view.set(None);
+                    selected.set(before_click.get_value());
+                }
                 on:wheel=on_wheel
                 on:keydown=on_keydown
             ></canvas>

@@ -5,5 +5,6 @@ pub mod flame;
 pub mod flame_mipmap;
 pub mod raster;
 pub mod service_map;
+pub mod text;
 pub mod time;
 pub mod waterfall;

@@ -1,5 +1,7 @@
 //! Time ↔ pixel mapping, ruler ticks and duration text.
 
+use super::text::{Font, Label, TextMeasure};
+
 /// A visible time window `[start_ns, end_ns]` mapped onto `[x0, x0 + width]` pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TimeScale {
@@ -57,17 +59,124 @@ pub fn tick_step(range_ns: f64, target: f64) -> f64 {
     (nice * pow).max(1.0)
 }
 
-/// Tick positions (ns, relative to `origin`) inside `[start, end]`.
-pub fn ticks(start_ns: f64, end_ns: f64, origin_ns: f64, target: f64) -> Vec<f64> {
-    let step = tick_step(end_ns - start_ns, target);
-    let first = ((start_ns - origin_ns) / step).ceil() * step + origin_ns;
+/// Tick times inside `[start, end]`: multiples of a nice step (see
+/// [`tick_step`]) from `origin`, as (step, offsets from `origin` in whole ns).
+/// Offsets are counted, not summed, so they stay exact at any zoom.
+pub fn tick_offsets(start_ns: f64, end_ns: f64, origin_ns: f64, target: f64) -> (i64, Vec<i64>) {
+    let step = tick_step(end_ns - start_ns, target).round().max(1.0);
+    let first = ((start_ns - origin_ns) / step).ceil();
     let mut out = Vec::new();
-    let mut t = first;
-    while t <= end_ns && out.len() < 1000 {
-        out.push(t);
-        t += step;
+    let mut k = first;
+    while origin_ns + k * step <= end_ns && out.len() < 1000 {
+        out.push((k * step) as i64);
+        k += 1.0;
     }
-    out
+    (step as i64, out)
+}
+
+/// One tick of a time ruler: where it is and its label, if one fits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    /// Time since the ruler's origin.
+    pub offset_ns: i64,
+    pub x: f64,
+    pub label: Option<Label>,
+}
+
+/// The ticks of a ruler over `scale`, about `spacing` pixels apart, labelled
+/// with the time since `origin_ns`, labels centred on `y`. Labels start just
+/// right of their tick; one that would pass `right` or touch the previous
+/// one is left out. Labels read distinct and increasing at every zoom: they
+/// carry as many decimals as the step needs (`11.51s`, `11.52s`).
+pub fn ruler(
+    scale: &TimeScale,
+    origin_ns: f64,
+    spacing: f64,
+    y: f64,
+    right: f64,
+    m: &impl TextMeasure,
+) -> Vec<Tick> {
+    let target = (scale.width / spacing).max(2.0);
+    let (step, offsets) = tick_offsets(scale.start_ns, scale.end_ns, origin_ns, target);
+    let largest = offsets.iter().map(|o| o.unsigned_abs()).max().unwrap_or(0);
+    let unit = RulerUnit::new(largest, step.unsigned_abs());
+    let mut last_right = f64::NEG_INFINITY;
+    offsets
+        .into_iter()
+        .map(|offset_ns| {
+            let x = scale.x(origin_ns + offset_ns as f64);
+            let label = Label::new(m, Font::Small, unit.format(offset_ns), x + 3.0, y);
+            let label = (label.x >= last_right + 4.0 && label.right() < right - 2.0).then(|| {
+                last_right = label.right();
+                label
+            });
+            Tick {
+                offset_ns,
+                x,
+                label,
+            }
+        })
+        .collect()
+}
+
+/// How a ruler writes its times: one unit for every label, chosen by the
+/// largest, and the decimals its step needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RulerUnit {
+    unit_ns: u64,
+    decimals: u32,
+    minutes: bool,
+}
+
+impl RulerUnit {
+    fn new(largest_ns: u64, step_ns: u64) -> Self {
+        let unit_ns = match largest_ns {
+            0..1_000 => 1,
+            1_000..1_000_000 => 1_000,
+            1_000_000..1_000_000_000 => 1_000_000,
+            _ => 1_000_000_000,
+        };
+        // The fewest decimals that still tell two steps apart.
+        let step_ns = step_ns.max(1);
+        let decimals = (0..=9)
+            .find(|&d| {
+                let quantum = unit_ns / 10u64.pow(d);
+                quantum <= 1 || step_ns.is_multiple_of(quantum)
+            })
+            .unwrap_or(9);
+        RulerUnit {
+            unit_ns,
+            decimals,
+            minutes: largest_ns >= 60_000_000_000,
+        }
+    }
+
+    fn format(&self, offset_ns: i64) -> String {
+        let sign = if offset_ns < 0 { "-" } else { "" };
+        let mut a = offset_ns.unsigned_abs();
+        let mut out = String::from(sign);
+        if self.minutes {
+            let m = a / 60_000_000_000;
+            a %= 60_000_000_000;
+            if m > 0 {
+                out.push_str(&format!("{m}m "));
+            }
+        }
+        let whole = a / self.unit_ns;
+        out.push_str(&whole.to_string());
+        if self.decimals > 0 {
+            let quantum = self.unit_ns / 10u64.pow(self.decimals);
+            let frac = (a % self.unit_ns) / quantum.max(1);
+            out.push_str(&format!(".{frac:0w$}", w = self.decimals as usize));
+        }
+        out.push_str(match self.unit_ns {
+            1 => "ns",
+            1_000 => "µs",
+            1_000_000 => "ms",
+            _ => "s",
+        });
+        out
+    }
 }
 
 /// `1.23ms`, `45µs`, `2.5s`, `3m 20s`: three significant digits.
@@ -171,8 +280,38 @@ mod tests {
         assert_eq!(tick_step(1_000_000.0, 10.0), 100_000.0);
         assert_eq!(tick_step(1_500_000.0, 10.0), 200_000.0);
         assert_eq!(tick_step(4_000.0, 10.0), 500.0);
-        let t = ticks(0.0, 1000.0, 0.0, 5.0);
-        assert_eq!(t, vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
+        let (step, t) = tick_offsets(0.0, 1000.0, 0.0, 5.0);
+        assert_eq!(step, 200);
+        assert_eq!(t, vec![0, 200, 400, 600, 800, 1000]);
+    }
+
+    /// The ruler of a long trace zoomed in: every label distinct, with the
+    /// decimals its step needs (it read "11.5s 11.5s 11.5s 11.6s").
+    #[test]
+    fn zoomed_ruler_labels_differ() {
+        use crate::layout::text::FixedAdvance;
+        let s = 1e9;
+        let scale = TimeScale::new(11.5 * s, 11.56 * s, 0.0, 1000.0);
+        let ticks = ruler(&scale, 0.0, 110.0, 10.0, 1000.0, &FixedAdvance(6.0));
+        let labels: Vec<_> = ticks
+            .iter()
+            .filter_map(|t| t.label.as_ref())
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(
+            labels,
+            ["11.50s", "11.51s", "11.52s", "11.53s", "11.54s", "11.55s"]
+        );
+        let fmt = |largest, step, ns| RulerUnit::new(largest, step).format(ns);
+        assert_eq!(fmt(40_000_000, 5_000_000, 0), "0ms");
+        assert_eq!(fmt(40_000_000, 5_000_000, 35_000_000), "35ms");
+        assert_eq!(fmt(2_000_000_000, 200_000_000, 1_800_000_000), "1.8s");
+        assert_eq!(fmt(19_800_002_000, 2_000, 19_800_002_000), "19.800002s");
+        assert_eq!(
+            fmt(200_000_000_000, 500_000_000, 125_500_000_000),
+            "2m 5.5s"
+        );
+        assert_eq!(fmt(900, 100, 800), "800ns");
     }
 
     #[test]

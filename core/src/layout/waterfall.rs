@@ -1,7 +1,13 @@
-//! Waterfall rows: the spans shown, in tree order, skipping collapsed
-//! subtrees by their size (O(rows shown), not O(spans)).
+//! The waterfall's geometry: the rows shown (in tree order, skipping
+//! collapsed subtrees by their size: O(rows shown), not O(spans)), and
+//! [`scene`], everything one frame draws — bars, critical-path bands,
+//! event ticks, labels, the ruler and the minimap's window — as rectangles
+//! and text with their span ids. The painter only draws what it returns.
 
-use crate::model::Trace;
+use super::text::{Font, Label, TextMeasure};
+use super::time::{format_duration, ruler, Tick, TimeScale};
+use crate::analysis::critical_path::CriticalPath;
+use crate::model::{flags, Dataset, StatusCode, Trace};
 
 /// Visible rows (span indices) given a per-span `collapsed` mask.
 pub fn visible_rows(t: &Trace, collapsed: &[bool]) -> Vec<u32> {
@@ -51,11 +57,13 @@ impl RowGeometry {
     pub fn row_top(&self, row: usize) -> f64 {
         self.header + row as f64 * self.row_height - self.scroll_y
     }
-    /// The rows that intersect a canvas of `height` pixels.
+    /// The rows that intersect a canvas of `height` pixels below the header.
     pub fn visible_range(&self, height: f64, rows: usize) -> std::ops::Range<usize> {
         let first = (self.scroll_y / self.row_height).floor().max(0.0) as usize;
-        let n = ((height - self.header) / self.row_height).ceil().max(0.0) as usize + 1;
-        first.min(rows)..(first + n).min(rows)
+        let end = ((self.scroll_y + height - self.header) / self.row_height)
+            .ceil()
+            .max(0.0) as usize;
+        first.min(rows)..end.max(first).min(rows)
     }
     /// The scroll offset that brings `row` into view in a canvas of `height`.
     pub fn scroll_to_show(&self, row: usize, height: f64) -> f64 {
@@ -125,6 +133,280 @@ pub fn pan_window(view: (f64, f64), bounds: (f64, f64), delta: f64) -> (f64, f64
     clamp_window((view.0 + delta, view.1 + delta), bounds)
 }
 
+/// Height of the minimap strip on top of the canvas.
+pub const MINIMAP_H: f64 = 42.0;
+/// Height of the time ruler below it.
+pub const RULER_H: f64 = 24.0;
+/// Where the rows start.
+pub const HEADER: f64 = MINIMAP_H + RULER_H;
+pub const ROW_H: f64 = 22.0;
+/// A span's bar: this far inside its row, top and bottom.
+pub const BAR_INSET: f64 = 5.0;
+/// The narrowest bar drawn: a zero-length span is still seen, and stays
+/// within a pixel of where it is.
+pub const MIN_BAR_W: f64 = 1.0;
+/// Pixels between a bar and its duration label.
+const LABEL_GAP: f64 = 4.0;
+/// Ruler labels about this many pixels apart.
+pub const TICK_SPACING: f64 = 110.0;
+
+/// The timeline's left edge and right edge on a canvas `width` wide.
+pub fn timeline_extent(width: f64) -> (f64, f64) {
+    let x0 = name_width(width) + 1.0;
+    (x0, x0 + (width - x0 - 8.0).max(10.0))
+}
+
+/// A horizontal stretch `[x0, x1]` of a row, in CSS pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stretch {
+    pub x0: f64,
+    pub x1: f64,
+}
+
+impl Stretch {
+    pub fn w(&self) -> f64 {
+        self.x1 - self.x0
+    }
+}
+
+/// What one row of the waterfall draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowScene {
+    /// Index of the row among the visible rows, and its span.
+    pub row: usize,
+    pub span: u32,
+    pub top: f64,
+    pub depth: u32,
+    /// Whether the span has children, and whether they are folded.
+    pub has_children: bool,
+    pub collapsed: bool,
+    pub error: bool,
+    pub service: Option<Label>,
+    pub operation: Option<Label>,
+    /// The span's interval ∩ the visible window; None when that is empty.
+    pub bar: Option<Stretch>,
+    /// Its stretches on the critical path, inside the bar, never under the
+    /// duration label.
+    pub critical: Vec<Stretch>,
+    /// x of each event inside the window.
+    pub events: Vec<f64>,
+    /// The duration, beside the bar or on its right end (`on_bar`).
+    pub duration: Option<Label>,
+    pub duration_on_bar: bool,
+}
+
+/// Everything one frame of the waterfall draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scene {
+    pub width: f64,
+    pub height: f64,
+    pub name_w: f64,
+    /// The timeline's horizontal extent; rows draw time only inside it.
+    pub timeline: Stretch,
+    pub scale: TimeScale,
+    pub rows: Vec<RowScene>,
+    pub ticks: Vec<Tick>,
+    /// The visible window on the minimap (the whole trace across the timeline).
+    pub minimap_window: Stretch,
+}
+
+/// What [`scene`] draws from.
+pub struct SceneInput<'a> {
+    pub ds: &'a Dataset,
+    pub t: &'a Trace,
+    /// Visible rows (span indices), as from [`visible_rows`].
+    pub rows: &'a [u32],
+    pub collapsed: &'a [bool],
+    pub width: f64,
+    pub height: f64,
+    pub scroll_y: f64,
+    /// The visible window and the trace's bounds, absolute ns.
+    pub view: (f64, f64),
+    pub bounds: (f64, f64),
+    pub critical: Option<&'a CriticalPath>,
+}
+
+/// `[a, b]` ∩ `[lo, hi]` in pixels, at least [`MIN_BAR_W`] wide and kept
+/// inside `[lo, hi]`; None when the interval is wholly outside.
+fn clip(a: f64, b: f64, lo: f64, hi: f64) -> Option<Stretch> {
+    if b < lo || a > hi || b < a {
+        return None;
+    }
+    let (x0, x1) = (a.max(lo), b.min(hi));
+    if x1 - x0 >= MIN_BAR_W {
+        return Some(Stretch { x0, x1 });
+    }
+    let x0 = x0.min(hi - MIN_BAR_W).max(lo);
+    Some(Stretch {
+        x0,
+        x1: (x0 + MIN_BAR_W).min(hi),
+    })
+}
+
+/// `bands` minus the pixels of `gap`.
+fn cut_out(bands: Vec<Stretch>, gap: Stretch) -> Vec<Stretch> {
+    let mut out = Vec::with_capacity(bands.len() + 1);
+    for b in bands {
+        if b.x1 <= gap.x0 || b.x0 >= gap.x1 {
+            out.push(b);
+            continue;
+        }
+        if b.x0 < gap.x0 {
+            out.push(Stretch {
+                x0: b.x0,
+                x1: gap.x0,
+            });
+        }
+        if b.x1 > gap.x1 {
+            out.push(Stretch {
+                x0: gap.x1,
+                x1: b.x1,
+            });
+        }
+    }
+    out
+}
+
+/// The geometry of one frame: only the rows on screen, each span drawn as
+/// its interval ∩ the window (and not at all when that is empty).
+pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
+    let name_w = name_width(i.width);
+    let (tl0, tl1) = timeline_extent(i.width);
+    let timeline = Stretch { x0: tl0, x1: tl1 };
+    let scale = TimeScale::new(i.view.0, i.view.1, tl0, tl1 - tl0);
+    let geo = RowGeometry {
+        header: HEADER,
+        row_height: ROW_H,
+        scroll_y: i.scroll_y,
+    };
+    let t = i.t;
+    let rows = geo
+        .visible_range(i.height, i.rows.len())
+        .map(|r| {
+            let s = i.rows[r] as usize;
+            let top = geo.row_top(r);
+            let cy = top + ROW_H / 2.0;
+            let depth = t.tree.depth[s];
+            let error = t.status[s] == StatusCode::Error;
+            // Name column: toggle, colour chip, service, operation.
+            let mut x = toggle_x(depth) + TOGGLE_W + 9.0;
+            let service = m
+                .fit(Font::Bold, i.ds.str(t.service[s]), name_w - x - 6.0)
+                .map(|txt| Label::new(m, Font::Bold, txt, x, cy));
+            if let Some(l) = &service {
+                x = l.right() + 6.0;
+            }
+            // The error dot sits at the column's right end.
+            let name_right = if error { name_w - 14.0 } else { name_w - 6.0 };
+            let operation = m
+                .fit(Font::Regular, i.ds.str(t.name[s]), name_right - x)
+                .map(|txt| Label::new(m, Font::Regular, txt, x, cy));
+            // Timeline.
+            let (start, end) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
+            let bar = clip(scale.x(start), scale.x(end), tl0, tl1);
+            let mut critical = Vec::new();
+            let mut events = Vec::new();
+            let mut duration = None;
+            let mut duration_on_bar = false;
+            if let Some(b) = bar {
+                if let Some(cp) = i.critical {
+                    critical = cp
+                        .segments_of(s)
+                        .filter_map(|g| {
+                            let g = clip(
+                                scale.x(g.start_ns as f64),
+                                scale.x(g.end_ns as f64),
+                                tl0,
+                                tl1,
+                            )?;
+                            let g = Stretch {
+                                x0: g.x0.max(b.x0),
+                                x1: g.x1.min(b.x1),
+                            };
+                            (g.x1 > g.x0).then_some(g)
+                        })
+                        .collect();
+                }
+                events =
+                    i.ds.events(t.events[s])
+                        .iter()
+                        .map(|e| e.time_ns as f64)
+                        .filter(|&e| e >= i.view.0 && e <= i.view.1)
+                        .map(|e| scale.x(e).round().clamp(tl0, tl1 - 1.0))
+                        .collect();
+                let text = if t.flags[s] & flags::NO_DURATION != 0 {
+                    "no duration".to_string()
+                } else {
+                    format_duration(t.duration_ns[s] as f64)
+                };
+                let lw = m.width(Font::Regular, &text);
+                // Right of the bar, else left of it, else inside its right end.
+                let at = if b.x1 + LABEL_GAP + lw <= tl1 {
+                    Some(b.x1 + LABEL_GAP)
+                } else if b.x0 - LABEL_GAP - lw >= tl0 {
+                    Some(b.x0 - LABEL_GAP - lw)
+                } else if b.w() >= lw + 2.0 * LABEL_GAP + 2.0 {
+                    duration_on_bar = true;
+                    Some(b.x1 - lw - LABEL_GAP - 2.0)
+                } else {
+                    None
+                };
+                duration = at.map(|x| Label::new(m, Font::Regular, text, x, cy));
+                if let (true, Some(l)) = (duration_on_bar, &duration) {
+                    let gap = Stretch {
+                        x0: l.x - 2.0,
+                        x1: l.right() + 2.0,
+                    };
+                    critical = cut_out(critical, gap);
+                }
+            }
+            RowScene {
+                row: r,
+                span: s as u32,
+                top,
+                depth,
+                has_children: t.tree.subtree_size[s] > 1,
+                collapsed: i.collapsed.get(s).copied().unwrap_or(false),
+                error,
+                service,
+                operation,
+                bar,
+                critical,
+                events,
+                duration,
+                duration_on_bar,
+            }
+        })
+        .collect();
+    let ticks = ruler(
+        &scale,
+        i.bounds.0,
+        TICK_SPACING,
+        MINIMAP_H + RULER_H / 2.0 - 2.0,
+        i.width,
+        m,
+    );
+    let mini = TimeScale::new(i.bounds.0, i.bounds.1, tl0, tl1 - tl0);
+    let (w0, w1) = (
+        mini.x(i.view.0).clamp(tl0, tl1),
+        mini.x(i.view.1).clamp(tl0, tl1),
+    );
+    let minimap_window = Stretch {
+        x0: w0.min(tl1 - 2.0),
+        x1: w1.max(w0.min(tl1 - 2.0) + 2.0),
+    };
+    Scene {
+        width: i.width,
+        height: i.height,
+        name_w,
+        timeline,
+        scale,
+        rows,
+        ticks,
+        minimap_window,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,7 +447,8 @@ mod tests {
         assert_eq!(g.row_at(79.9, 10), Some(0));
         assert_eq!(g.row_at(80.0, 10), Some(1));
         assert_eq!(g.row_at(260.0, 10), None);
-        assert_eq!(g.visible_range(100.0, 10), 0..3);
+        assert_eq!(g.visible_range(100.0, 10), 0..2);
+        assert_eq!(g.visible_range(101.0, 10), 0..3);
         // Row 9 in a canvas showing 2 rows: scroll so that it is the last one.
         assert_eq!(g.scroll_to_show(9, 100.0), 160.0);
         let scrolled = RowGeometry {

@@ -4,6 +4,7 @@
 
 use super::borrowed::{self, Any, List, Obj, Str};
 use super::builder::{json, Builder, SpanIn as BuiltSpan};
+use super::status::{StatusTags, TagValue};
 use super::{ids, DecodeError};
 use crate::model::*;
 use rustc_hash::FxHashMap;
@@ -219,8 +220,7 @@ fn tag_attr(b: &mut Builder, tag: &TagIn) {
 struct TagsRead {
     attrs: Range32,
     kind: SpanKind,
-    status: StatusCode,
-    status_message: StrId,
+    status: StatusTags,
 }
 
 /// The span object that comes next (None for any other value), its tags
@@ -259,39 +259,17 @@ fn read_tags(r: &mut Pull, b: &mut Builder) -> Read<TagsRead> {
 
 /// What the attribute of one tag says of its span's kind and status.
 fn note_tag(b: &Builder, attr: Attr, t: &mut TagsRead) {
-    match b.ds.str(attr.key) {
-        "span.kind" => {
-            if let AttrValue::Str(v) = attr.value {
-                t.kind = SpanKind::parse(b.ds.str(v));
-            }
+    let key = b.ds.str(attr.key);
+    let (value, text) = match attr.value {
+        AttrValue::Bool(v) => (TagValue::Bool(v), None),
+        AttrValue::Int(v) => (TagValue::Int(v), None),
+        AttrValue::Str(v) => (TagValue::Text(b.ds.str(v)), Some(v)),
+        AttrValue::Float(_) => (TagValue::Other, None),
+    };
+    if !t.status.note(key, value, text) && key == "span.kind" {
+        if let TagValue::Text(v) = value {
+            t.kind = SpanKind::parse(v);
         }
-        "error" => {
-            let is_err = match attr.value {
-                AttrValue::Bool(v) => v,
-                AttrValue::Str(v) => b.ds.str(v).eq_ignore_ascii_case("true"),
-                AttrValue::Int(v) => v != 0,
-                AttrValue::Float(_) => false,
-            };
-            if is_err {
-                t.status = StatusCode::Error;
-            }
-        }
-        "otel.status_code" => {
-            if let AttrValue::Str(v) = attr.value {
-                let v = b.ds.str(v);
-                if v.eq_ignore_ascii_case("ERROR") {
-                    t.status = StatusCode::Error;
-                } else if v.eq_ignore_ascii_case("OK") && t.status == StatusCode::Unset {
-                    t.status = StatusCode::Ok;
-                }
-            }
-        }
-        "otel.status_description" | "error.message" => {
-            if let AttrValue::Str(v) = attr.value {
-                t.status_message = v;
-            }
-        }
-        _ => {}
     }
 }
 
@@ -491,8 +469,8 @@ fn decode_span(
         attrs,
         kind,
         status,
-        status_message,
     } = s.tags;
+    let (status, status_message) = status.finish();
     let events = s.events;
 
     let mut flags = 0;

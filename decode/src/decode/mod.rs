@@ -12,6 +12,7 @@ pub mod ids;
 pub mod jaeger;
 pub mod otlp;
 mod pull;
+pub mod status;
 mod stream;
 pub mod xray;
 pub mod zipkin;

@@ -8,6 +8,7 @@
 
 use super::borrowed::{self, Any, List, Obj, Str};
 use super::builder::{Builder, SpanIn};
+use super::status::{StatusTags, TagValue};
 use super::{ids, DecodeError};
 use crate::model::*;
 use rustc_hash::FxHashMap;
@@ -594,18 +595,17 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
             None => b.unknown_service(),
         };
         let resource = b.service_resource(service);
-        let mut status = StatusCode::Unset;
-        let mut status_message = StrId(0);
+        let mut status = StatusTags::default();
         let am = b.mark();
         for (k, text) in &s.tags.0 {
-            if k == "error" {
-                status = StatusCode::Error;
-                if !text.is_empty() && text != "true" {
-                    status_message = b.intern(text);
-                }
-            }
             b.attr_str(k, text);
+            let id = match b.ds.attrs.last().map(|a| a.value) {
+                Some(AttrValue::Str(v)) => Some(v),
+                _ => None,
+            };
+            status.note(k, TagValue::Text(text), id);
         }
+        let (status, status_message) = status.finish();
         if let Some(r) = &s.remote.0 {
             if let Some(n) = r.service_name.get().filter(|n| !n.is_empty()) {
                 b.attr_str("peer.service", n);

@@ -1,0 +1,427 @@
+//! The waterfall's geometry against the model: for random traces (deep,
+//! wide, overlapping, zero-length spans) and random windows, what
+//! `layout::waterfall::scene` draws is where the trace says, inside the
+//! canvas, and readable (labels in their row, apart; ruler labels distinct
+//! and increasing).
+
+use proptest::prelude::*;
+use tracescope_core::analysis::critical_path::critical_path;
+use tracescope_core::layout::text::{FixedAdvance, Label};
+use tracescope_core::layout::time::TimeScale;
+use tracescope_core::layout::waterfall::{
+    clamp_window, scene, timeline_extent, visible_rows, Scene, SceneInput, Stretch, HEADER,
+    MINIMAP_H, ROW_H,
+};
+use tracescope_core::model::{Event, Range32, StatusCode, Trace};
+use tracescope_core::synth::trace_with;
+use tracescope_core::Dataset;
+
+/// One device pixel at the lowest ratio drawn (1).
+const PX: f64 = 1.0 + 1e-6;
+
+/// A trace of `n` spans: parent of span i is one of 0..i (or none), with
+/// names, events and errors, in a dataset that holds its strings.
+fn make_trace(
+    parents: &[Option<usize>],
+    starts: &[i64],
+    durs: &[i64],
+    name_lens: &[usize],
+    events_at: &[Vec<i64>],
+    errors: &[bool],
+) -> (Dataset, Trace) {
+    let mut ds = Dataset::default();
+    let mut t = trace_with(parents, starts, durs);
+    for s in 0..t.len() {
+        let len = name_lens[s % name_lens.len()];
+        t.service[s] = ds.strings.intern(&format!("svc{s}{}", "s".repeat(len)));
+        t.name[s] = ds.strings.intern(&"op".repeat(len + 1));
+        let first = ds.events.len() as u32;
+        for &e in &events_at[s % events_at.len()] {
+            ds.events.push(Event {
+                time_ns: t.start_ns[s] + e.min(t.duration_ns[s]),
+                name: Default::default(),
+                attrs: Range32::default(),
+            });
+        }
+        t.events[s] = Range32 {
+            start: first,
+            end: ds.events.len() as u32,
+        };
+        if errors[s % errors.len()] {
+            t.status[s] = StatusCode::Error;
+        }
+    }
+    (ds, t)
+}
+
+fn traces() -> impl Strategy<Value = (Dataset, Trace)> {
+    (1usize..60)
+        .prop_flat_map(|n| {
+            (
+                // Deep (parent = previous), wide (parent = root) and mixed trees.
+                prop::collection::vec((0usize..3, 0usize..1000, 0usize..20), n),
+                prop::collection::vec(0i64..2_000_000, n),
+                // A quarter zero-length.
+                prop::collection::vec(prop_oneof![Just(0i64), 0i64..3_000_000, 0i64..300], n),
+                prop::collection::vec(0usize..30, 1..5),
+                prop::collection::vec(prop::collection::vec(0i64..3_000_000, 0..3), 1..4),
+                prop::collection::vec(any::<bool>(), 1..4),
+            )
+        })
+        .prop_map(|(shape, starts, durs, names, events, errors)| {
+            let parents: Vec<Option<usize>> = shape
+                .iter()
+                .enumerate()
+                .map(|(i, &(kind, pick, orphan))| match (i, kind) {
+                    (0, _) => None,
+                    _ if orphan == 0 => None,
+                    (_, 0) => Some(i - 1),
+                    (_, 1) => Some(0),
+                    _ => Some(pick % i),
+                })
+                .collect();
+            make_trace(&parents, &starts, &durs, &names, &events, &errors)
+        })
+}
+
+/// A window inside the trace's bounds (as zoom and pan keep it): `a` and
+/// `b` are fractions of the trace; zoomed in up to a millionth.
+fn window(t: &Trace, a: f64, b: f64) -> (f64, f64) {
+    let (b0, b1) = t.time_window();
+    let w = b1 - b0;
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let lo = b0 + lo * w;
+    clamp_window((lo, b0 + hi * w), (b0, b1))
+}
+
+fn check(t: &Trace, input: &SceneInput, sc: &Scene) -> Result<(), TestCaseError> {
+    let (tl0, tl1) = timeline_extent(input.width);
+    let scale = TimeScale::new(input.view.0, input.view.1, tl0, tl1 - tl0);
+    let (v0, v1) = input.view;
+    let cp = input.critical;
+    for row in &sc.rows {
+        let s = row.span as usize;
+        prop_assert_eq!(input.rows[row.row], row.span);
+        prop_assert!(
+            row.top > HEADER - ROW_H && row.top < input.height,
+            "row off the canvas"
+        );
+        let (st, en) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
+        let in_window = en >= v0 && st <= v1;
+        prop_assert_eq!(
+            row.bar.is_some(),
+            in_window,
+            "span {} [{}, {}] in {:?}",
+            s,
+            st,
+            en,
+            input.view
+        );
+        if let Some(b) = row.bar {
+            // The interval ∩ the window, to within a pixel, inside the timeline.
+            prop_assert!(
+                b.x0 >= tl0 && b.x1 <= tl1 && b.x1 > b.x0,
+                "{:?} outside [{}, {}]",
+                b,
+                tl0,
+                tl1
+            );
+            prop_assert!(
+                (b.x0 - scale.x(st.max(v0))).abs() <= PX,
+                "start {:?} vs {}",
+                b,
+                scale.x(st.max(v0))
+            );
+            prop_assert!(
+                (b.x1 - scale.x(en.min(v1))).abs() <= PX,
+                "end {:?} vs {}",
+                b,
+                scale.x(en.min(v1))
+            );
+            for g in &row.critical {
+                prop_assert!(
+                    g.x0 >= b.x0 && g.x1 <= b.x1 && g.x1 > g.x0,
+                    "band {:?} outside bar {:?}",
+                    g,
+                    b
+                );
+                let on_path = cp.map(|cp| {
+                    cp.segments_of(s).any(|seg| {
+                        scale.x(seg.start_ns as f64) - PX <= g.x0
+                            && g.x1 <= scale.x(seg.end_ns as f64) + PX
+                    })
+                });
+                prop_assert_eq!(on_path, Some(true), "band {:?} not on the span's path", g);
+            }
+            for &ex in &row.events {
+                prop_assert!(ex >= tl0 && ex < tl1);
+            }
+        } else {
+            prop_assert!(
+                row.critical.is_empty() && row.events.is_empty() && row.duration.is_none()
+            );
+        }
+        let evs_in_window = input
+            .ds
+            .events(t.events[s])
+            .iter()
+            .filter(|e| (e.time_ns as f64) >= v0 && (e.time_ns as f64) <= v1)
+            .count();
+        prop_assert_eq!(
+            row.events.len(),
+            if row.bar.is_some() { evs_in_window } else { 0 }
+        );
+        // Labels: in the row, in their column, apart.
+        let cy = row.top + ROW_H / 2.0;
+        let labels: Vec<&Label> = [&row.service, &row.operation, &row.duration]
+            .into_iter()
+            .flatten()
+            .collect();
+        for l in &labels {
+            prop_assert_eq!(l.y, cy);
+        }
+        for l in [&row.service, &row.operation].into_iter().flatten() {
+            prop_assert!(
+                l.x >= 0.0 && l.right() <= sc.name_w,
+                "{:?} leaves the name column",
+                l
+            );
+        }
+        if let Some(l) = &row.duration {
+            prop_assert!(
+                l.x >= tl0 && l.right() <= tl1,
+                "{:?} leaves the timeline",
+                l
+            );
+            for g in &row.critical {
+                prop_assert!(
+                    g.x1 <= l.x || g.x0 >= l.right(),
+                    "band {:?} under the label {:?}",
+                    g,
+                    l
+                );
+            }
+        }
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                prop_assert!(!a.overlaps(b), "{:?} overlaps {:?}", a, b);
+            }
+        }
+    }
+    // Every row on screen is drawn, none twice.
+    let first = (input.scroll_y / ROW_H).floor() as usize;
+    for (k, row) in sc.rows.iter().enumerate() {
+        prop_assert_eq!(row.row, first + k);
+    }
+    // Ruler: ticks in the window; labels distinct, increasing, apart, on the canvas.
+    let mut prev: Option<&Label> = None;
+    let mut last_offset = i64::MIN;
+    for tick in &sc.ticks {
+        prop_assert!(
+            tick.x >= tl0 - PX && tick.x <= tl1 + PX,
+            "tick at {}",
+            tick.x
+        );
+        prop_assert!(tick.offset_ns > last_offset);
+        last_offset = tick.offset_ns;
+        if let Some(l) = &tick.label {
+            prop_assert!(l.x >= 0.0 && l.right() <= input.width);
+            if let Some(p) = prev {
+                prop_assert!(p.text != l.text, "label {} repeats", l.text);
+                prop_assert!(!p.overlaps(l), "{:?} overlaps {:?}", p, l);
+            }
+            prev = Some(l);
+        }
+    }
+    // The minimap's window is the view on the whole trace.
+    let mini = TimeScale::new(input.bounds.0, input.bounds.1, tl0, tl1 - tl0);
+    let w = sc.minimap_window;
+    prop_assert!(w.x0 >= tl0 && w.x1 <= tl1 + PX && w.x1 - w.x0 >= 2.0 - 1e-9);
+    prop_assert!((w.x0 - mini.x(v0)).abs() <= 2.0 + PX && (w.x1 - mini.x(v1)).abs() <= 2.0 + PX);
+    Ok(())
+}
+
+fn scene_of(
+    ds: &Dataset,
+    t: &Trace,
+    rows: &[u32],
+    collapsed: &[bool],
+    view: (f64, f64),
+    size: (f64, f64),
+    scroll_y: f64,
+) -> (
+    Scene,
+    tracescope_core::analysis::critical_path::CriticalPath,
+) {
+    let cp = critical_path(t);
+    let input = SceneInput {
+        ds,
+        t,
+        rows,
+        collapsed,
+        width: size.0,
+        height: size.1,
+        scroll_y,
+        view,
+        bounds: t.time_window(),
+        critical: Some(&cp),
+    };
+    (scene(&input, &FixedAdvance(7.0)), cp)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn what_the_waterfall_draws_is_what_the_trace_says(
+        (ds, t) in traces(),
+        a in 0.0f64..1.0,
+        b in 0.0f64..1.0,
+        zoom_in in any::<bool>(),
+        width in 240.0f64..2400.0,
+        height in 120.0f64..1200.0,
+        scroll in 0.0f64..1.0,
+        fold in prop::collection::vec(any::<bool>(), 1..8),
+    ) {
+        // Half the cases zoomed far in, where the bugs were.
+        let b = if zoom_in { a + (b - a) / 5000.0 } else { b };
+        let view = window(&t, a, b);
+        let collapsed: Vec<bool> = (0..t.len()).map(|s| fold[s % fold.len()] && s % 3 == 0).collect();
+        let rows = visible_rows(&t, &collapsed);
+        let scroll_y = scroll * rows.len() as f64 * ROW_H;
+        let cp = critical_path(&t);
+        let input = SceneInput {
+            ds: &ds,
+            t: &t,
+            rows: &rows,
+            collapsed: &collapsed,
+            width,
+            height,
+            scroll_y,
+            view,
+            bounds: t.time_window(),
+            critical: Some(&cp),
+        };
+        let sc = scene(&input, &FixedAdvance(7.0));
+        check(&t, &input, &sc)?;
+    }
+}
+
+/// Spans by id in a scene.
+fn bar_of(sc: &Scene, span: u32) -> Option<Stretch> {
+    sc.rows.iter().find(|r| r.span == span)?.bar
+}
+
+/// A root of 0–100 ms whose children all end by 10 ms, zoomed to 40–60 ms:
+/// no child is drawn (they were drawn from 40 ms across half the window).
+#[test]
+fn children_that_ended_before_the_window_are_not_drawn() {
+    let ms = 1_000_000;
+    let (ds, t) = make_trace(
+        &[None, Some(0), Some(0), Some(1)],
+        &[0, 0, 2 * ms, ms],
+        &[100 * ms, 10 * ms, 5 * ms, 3 * ms],
+        &[3],
+        &[vec![]],
+        &[false],
+    );
+    let rows = visible_rows(&t, &[false; 4]);
+    let (sc, _) = scene_of(
+        &ds,
+        &t,
+        &rows,
+        &[false; 4],
+        (40.0 * ms as f64, 60.0 * ms as f64),
+        (1440.0, 600.0),
+        0.0,
+    );
+    let (tl0, tl1) = timeline_extent(1440.0);
+    assert_eq!(bar_of(&sc, 0), Some(Stretch { x0: tl0, x1: tl1 }));
+    for child in 1..4 {
+        assert_eq!(bar_of(&sc, child), None, "span {child}");
+    }
+    // At 0–20 ms they are there, where they are.
+    let (sc, _) = scene_of(
+        &ds,
+        &t,
+        &rows,
+        &[false; 4],
+        (0.0, 20.0 * ms as f64),
+        (1440.0, 600.0),
+        0.0,
+    );
+    let half = tl0 + (tl1 - tl0) / 2.0;
+    let b = bar_of(&sc, 1).unwrap();
+    assert!(
+        (b.x0 - tl0).abs() < 1e-6 && (b.x1 - half).abs() < 1e-6,
+        "{b:?}"
+    );
+}
+
+/// A span of 3–60 ms with the view at 120–140 ms (the demo's GetCart filled
+/// the window), and one that starts inside the window: clipped at its start.
+#[test]
+fn a_span_is_drawn_as_its_interval_within_the_window() {
+    let ms = 1_000_000;
+    let (ds, t) = make_trace(
+        &[None, Some(0), Some(0)],
+        &[0, 3 * ms, 130 * ms],
+        &[200 * ms, 57 * ms, 30 * ms],
+        &[3],
+        &[vec![]],
+        &[false],
+    );
+    let rows = visible_rows(&t, &[false; 3]);
+    let (sc, _) = scene_of(
+        &ds,
+        &t,
+        &rows,
+        &[false; 3],
+        (120.0 * ms as f64, 140.0 * ms as f64),
+        (1440.0, 600.0),
+        0.0,
+    );
+    let (tl0, tl1) = timeline_extent(1440.0);
+    assert_eq!(bar_of(&sc, 1), None);
+    let b = bar_of(&sc, 2).unwrap();
+    assert!(
+        (b.x0 - (tl0 + tl1) / 2.0).abs() < 1e-6 && b.x1 == tl1,
+        "{b:?}"
+    );
+}
+
+/// The root's duration label sits on its bar when there is no room beside
+/// it: the critical-path band leaves a gap under it (it was drawn over).
+#[test]
+fn the_critical_band_never_runs_under_a_duration_label() {
+    let ms = 1_000_000;
+    let (ds, t) = make_trace(
+        &[None, Some(0)],
+        &[0, 10 * ms],
+        &[100 * ms, 80 * ms],
+        &[3],
+        &[vec![]],
+        &[false],
+    );
+    let rows = visible_rows(&t, &[false; 2]);
+    let (sc, _) = scene_of(
+        &ds,
+        &t,
+        &rows,
+        &[false; 2],
+        t.time_window(),
+        (1440.0, 600.0),
+        0.0,
+    );
+    let root = &sc.rows[0];
+    assert!(root.duration_on_bar);
+    let label = root.duration.as_ref().unwrap();
+    assert!(!root.critical.is_empty());
+    for g in &root.critical {
+        assert!(
+            g.x1 <= label.x || g.x0 >= label.right(),
+            "{g:?} under {label:?}"
+        );
+    }
+    let _ = MINIMAP_H;
+}
