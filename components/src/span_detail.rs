@@ -71,7 +71,14 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
             flags::NO_DURATION,
             "the source gives no end time (in progress or lost)",
         ),
-        (flags::NO_START, "the source gives no start time"),
+        (
+            flags::NO_START,
+            "the source gives no valid start time: shown at its parent's start",
+        ),
+        (
+            flags::START_FROM_EVENT,
+            "the source gives no start time: its first annotation's is used",
+        ),
     ] {
         if f & bit != 0 {
             warnings.push(text);

@@ -137,3 +137,110 @@ fn extreme_times_do_not_overflow() {
         }
     }
 }
+
+/// Decodes `doc` and returns its one trace's bounds, the start of each
+/// span by operation name, and the warnings.
+fn times_of(doc: &str) -> ((i64, i64), Vec<(String, i64)>, Vec<String>) {
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    let starts = (0..t.len())
+        .map(|s| (ds.str(t.name[s]).to_string(), t.start_ns[s]))
+        .collect();
+    (t.bounds(), starts, t.warnings.clone())
+}
+
+const SEC: i64 = 1_000_000_000;
+/// 2024-02-29T12:00:00Z
+const T0: i64 = 1_709_208_000 * SEC;
+
+/// A span without a start keeps its place in the tree, at its parent's
+/// start, with a warning naming it; the trace's bounds come from the spans
+/// that have times (it started in 1970 and lasted 54 years).
+#[test]
+fn a_span_without_a_start_is_shown_at_its_parents_and_named() {
+    let us = T0 / 1000;
+    let doc = format!(
+        r#"{{"data":[{{"traceID":"a1","spans":[
+        {{"traceID":"a1","spanID":"b1","operationName":"root","startTime":{us},"duration":5000,"processID":"p1"}},
+        {{"traceID":"a1","spanID":"b2","operationName":"lost","references":[{{"refType":"CHILD_OF","spanID":"b1"}}],"duration":1000,"processID":"p1"}},
+        {{"traceID":"a1","spanID":"b3","operationName":"late","references":[{{"refType":"CHILD_OF","spanID":"b1"}}],"startTime":{},"duration":2000,"processID":"p1"}}
+        ],"processes":{{"p1":{{"serviceName":"svc"}}}}}}]}}"#,
+        us + 1000
+    );
+    let (bounds, starts, warnings) = times_of(&doc);
+    assert_eq!(bounds, (T0, T0 + 5_000_000));
+    assert!(starts.contains(&("lost".to_string(), T0)), "{starts:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("span b2") && w.contains("start")),
+        "{warnings:?}"
+    );
+    // inspect --json says the same.
+    let dir = std::env::temp_dir().join(format!("tracescope-nostart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("no-start.json");
+    std::fs::write(&file, &doc).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_inspect"))
+        .arg("--json")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = v["warnings"].as_array().unwrap();
+    assert!(
+        w.iter().any(|w| w.as_str().unwrap().contains("span b2")),
+        "{v}"
+    );
+    assert_eq!(v["trace_summaries"][0]["duration_ns"], 5_000_000, "{v}");
+}
+
+/// A Google Cloud Trace date that does not exist is no time at all, not 1970.
+#[test]
+fn an_impossible_date_is_a_missing_start() {
+    let doc = r#"{"projectId":"p","traceId":"0123456789abcdef0123456789abcdef","spans":[
+        {"spanId":"1","name":"root","startTime":"2024-02-29T12:00:00Z","endTime":"2024-02-29T12:00:01Z"},
+        {"spanId":"2","parentSpanId":"1","name":"bad","startTime":"2024-02-30T12:00:00Z","endTime":"2024-02-29T12:00:00.5Z"}
+    ]}"#;
+    let (bounds, starts, warnings) = times_of(doc);
+    assert_eq!(bounds, (T0, T0 + SEC));
+    assert!(starts.contains(&("bad".to_string(), T0)), "{starts:?}");
+    assert!(
+        warnings.iter().any(|w| w.contains("span 2")),
+        "{warnings:?}"
+    );
+}
+
+/// Microseconds past what nanoseconds hold wrapped to a large negative time
+/// in a release build; now the log is shown at its span's start, with a
+/// warning, and a start like that is a missing one.
+#[test]
+fn times_past_2262_never_wrap() {
+    let us = T0 / 1000;
+    let doc = format!(
+        r#"{{"data":[{{"traceID":"a1","spans":[
+        {{"traceID":"a1","spanID":"b1","operationName":"root","startTime":{us},"duration":5000,"processID":"p1",
+          "logs":[{{"timestamp":"9223372036854776","fields":[{{"key":"event","value":"boom"}}]}}]}},
+        {{"traceID":"a1","spanID":"b2","operationName":"far","references":[{{"refType":"CHILD_OF","spanID":"b1"}}],"startTime":9223372036854776,"duration":1,"processID":"p1"}}
+        ],"processes":{{"p1":{{"serviceName":"svc"}}}}}}]}}"#
+    );
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    assert_eq!(t.bounds(), (T0, T0 + 5_000_000));
+    let log = &ds.events(t.events[0])[0];
+    assert_eq!(log.time_ns, T0);
+    assert!(
+        t.warnings
+            .iter()
+            .any(|w| w.contains("span b1") && w.contains("log")),
+        "{:?}",
+        t.warnings
+    );
+    assert!(
+        t.warnings.iter().any(|w| w.contains("span b2")),
+        "{:?}",
+        t.warnings
+    );
+}

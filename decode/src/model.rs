@@ -383,10 +383,13 @@ pub mod flags {
     pub const SHARED: u8 = 8;
     /// The source had no duration (in progress or lost end).
     pub const NO_DURATION: u8 = 16;
-    /// The source had no start time; it was derived or is unknown.
+    /// The source had no start time, or one that cannot be (an invalid
+    /// date, past the year 2262): the span is shown at its parent's start.
     pub const NO_START: u8 = 32;
     /// The parent does not wait for this span (Jaeger FOLLOWS_FROM).
     pub const ASYNC_PARENT: u8 = 64;
+    /// The source had no start time; it is its first annotation's (Zipkin).
+    pub const START_FROM_EVENT: u8 = 128;
 }
 
 /// One trace: its spans as columns.

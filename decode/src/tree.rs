@@ -171,6 +171,7 @@ pub fn build(t: &mut Trace) {
             stack.push(c);
         }
     }
+    place_unknown_starts(t, &parent, &preorder);
     let mut preorder_pos = vec![0u32; n];
     for (k, &s) in preorder.iter().enumerate() {
         preorder_pos[s as usize] = k as u32;
@@ -215,6 +216,34 @@ pub fn build(t: &mut Trace) {
         services: distinct(&t.service),
         errors: t.error_count() as u32,
     };
+}
+
+/// Spans whose source gave no start time, or an impossible one
+/// ([`flags::NO_START`]), keep their place in the tree and are shown at
+/// their parent's start, or at the earliest start the trace does have: a
+/// missing value never stretches the trace back to 1970. Parents come
+/// before their children in `preorder`, so a chain of them follows its
+/// first known ancestor.
+fn place_unknown_starts(t: &mut Trace, parent: &[u32], preorder: &[u32]) {
+    if !t.flags.iter().any(|f| f & flags::NO_START != 0) {
+        return;
+    }
+    let known = (0..t.len())
+        .filter(|&s| t.flags[s] & flags::NO_START == 0)
+        .map(|s| t.start_ns[s])
+        .min()
+        .unwrap_or(0);
+    for &s in preorder {
+        let s = s as usize;
+        if t.flags[s] & flags::NO_START != 0 {
+            let p = parent[s];
+            t.start_ns[s] = if p == NONE {
+                known
+            } else {
+                t.start_ns[p as usize]
+            };
+        }
+    }
 }
 
 /// The distinct ids of a column, in id order: a bit per id, one pass.

@@ -42,21 +42,25 @@ pub struct Timing {
 
 impl Timing {
     pub fn from_start_end(start: Option<i64>, end: Option<i64>) -> Timing {
-        let start_ns = start.unwrap_or(0);
         let mut f = 0;
         if start.is_none() {
             f |= flags::NO_START;
         }
-        if end.is_none() {
+        // Without a start the end says nothing of the duration.
+        let duration = start.zip(end).map(|(s, e)| e.saturating_sub(s));
+        if duration.is_none() {
             f |= flags::NO_DURATION;
         }
         Timing {
-            start_ns,
-            duration_ns: end.map(|e| e.saturating_sub(start_ns)).unwrap_or(0),
+            start_ns: start.unwrap_or(0),
+            duration_ns: duration.unwrap_or(0),
             flags: f,
         }
     }
 }
+
+/// Spans without a start named in a trace's warnings; the rest are counted.
+const NAMED_NO_START: u32 = 10;
 
 pub struct Builder<'a> {
     pub ds: &'a mut Dataset,
@@ -64,6 +68,8 @@ pub struct Builder<'a> {
     traces: Vec<Trace>,
     service_resources: FxHashMap<StrId, u32>,
     pub warnings: Vec<String>,
+    /// Spans with no valid start, per trace: the first few are named.
+    no_start: Vec<u32>,
     /// Told the number of spans decoded so far, every [`PROGRESS_EVERY`] spans.
     on_progress: Option<&'a mut dyn FnMut(usize)>,
     pushed: usize,
@@ -84,6 +90,7 @@ impl<'a> Builder<'a> {
             traces: Vec::new(),
             service_resources: FxHashMap::default(),
             warnings: Vec::new(),
+            no_start: Vec::new(),
             on_progress: None,
             pushed: 0,
             start: (ds.lengths(), ds.strings.text_len()),
@@ -290,6 +297,18 @@ impl<'a> Builder<'a> {
         t.events.push(s.events);
         t.links.push(s.links);
         t.flags.push(s.flags);
+        if s.flags & flags::NO_START != 0 {
+            if self.no_start.len() <= idx {
+                self.no_start.resize(idx + 1, 0);
+            }
+            self.no_start[idx] += 1;
+            if self.no_start[idx] <= NAMED_NO_START {
+                t.warnings.push(format!(
+                    "span {}: no valid start time in the source; shown at its parent's start (or the trace's)",
+                    self.ds.str(s.id_text)
+                ));
+            }
+        }
         let at = (idx, t.flags.len() - 1);
         self.pushed += 1;
         if self.pushed.is_multiple_of(PROGRESS_EVERY) {
@@ -314,7 +333,16 @@ impl<'a> Builder<'a> {
     /// Returns the index range of the new traces.
     pub fn finish(self) -> std::ops::Range<usize> {
         let start = self.ds.traces.len();
-        for mut t in self.traces {
+        for (i, mut t) in self.traces.into_iter().enumerate() {
+            let more = self
+                .no_start
+                .get(i)
+                .map_or(0, |&n| n.saturating_sub(NAMED_NO_START));
+            if more > 0 {
+                t.warnings.push(format!(
+                    "{more} more spans with no valid start time, shown at their parent's start"
+                ));
+            }
             t.warnings.extend(self.warnings.iter().cloned());
             crate::tree::build(&mut t);
             self.ds.traces.push(t);

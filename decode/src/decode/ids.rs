@@ -117,6 +117,12 @@ pub fn parse_duration_ns(s: &str) -> Option<i64> {
     Some((v * mul).round() as i64)
 }
 
+/// Microseconds (Jaeger, Zipkin) to ns; None past what ns can hold (the
+/// year 2262), which the decoders treat as a missing time, never wrapped.
+pub fn us_to_ns(us: i64) -> Option<i64> {
+    us.checked_mul(1000)
+}
+
 /// Float seconds (X-Ray) to ns, rounded to the microsecond the float can carry.
 pub fn seconds_to_ns(s: f64) -> i64 {
     ((s * 1e6).round() as i64).saturating_mul(1000)

@@ -301,7 +301,7 @@ fn read_logs(r: &mut Pull, b: &mut Builder) -> Read<Range32> {
             Ok(true)
         })?;
         if let Some(log) = log {
-            let t = time_us_or_rfc3339(&log.timestamp).unwrap_or(0);
+            let t = time_us_or_rfc3339(&log.timestamp).unwrap_or(NO_TIME);
             b.event(t, log.name.as_deref().unwrap_or("log"), log.fields);
         }
         Ok(())
@@ -319,12 +319,15 @@ struct LogIn<'a> {
 }
 fields!(LogIn { "timestamp" => timestamp });
 
+/// A log's time until its span's start is known (keys come in any order).
+const NO_TIME: i64 = i64::MIN;
+
 fn time_us_or_rfc3339(v: &Any) -> Option<i64> {
     match v {
         Any::Str(s) => {
-            ids::parse_rfc3339_ns(s).or_else(|| s.parse::<i64>().ok().map(|us| us * 1000))
+            ids::parse_rfc3339_ns(s).or_else(|| s.parse::<i64>().ok().and_then(ids::us_to_ns))
         }
-        other => other.as_i64().map(|us| us.saturating_mul(1000)),
+        other => other.as_i64().and_then(ids::us_to_ns),
     }
 }
 
@@ -490,6 +493,18 @@ fn decode_span(
         flags |= flags::NO_DURATION;
         0
     });
+    let mut untimed_logs = 0;
+    for e in &mut b.ds.events[events.range()] {
+        if e.time_ns == NO_TIME {
+            e.time_ns = start_ns;
+            untimed_logs += 1;
+        }
+    }
+    if untimed_logs > 0 {
+        b.warnings.push(format!(
+            "span {id_text}: {untimed_logs} log(s) without a valid timestamp, shown at the span's start"
+        ));
+    }
     for w in s.warnings.iter() {
         if let Some(w) = w.as_str() {
             b.warnings.push(format!("span {id_text}: {w}"));

@@ -622,8 +622,10 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
         let attrs = b.since(am);
         let em = b.event_mark();
         for a in s.annotations.iter().filter_map(|a| a.0.as_ref()) {
-            let t = a.timestamp.as_i64().unwrap_or(0).saturating_mul(1000);
-            b.event(t, a.value.get().unwrap_or(""), Range32::default());
+            // An annotation needs its time: one without (or past 2262) says nothing.
+            if let Some(t) = a.timestamp.as_i64().and_then(ids::us_to_ns) {
+                b.event(t, a.value.get().unwrap_or(""), Range32::default());
+            }
         }
         let events = b.events_since(em);
         let lm = b.link_mark();
@@ -641,11 +643,15 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
         let dur = s.duration.as_i64();
         // Zipkin allows a span without timestamp: place it at its first annotation.
         let first_ann = b.ds.events(events).iter().map(|e| e.time_ns).min();
-        let start_ns = match start {
-            Some(t) => t.saturating_mul(1000),
-            None => {
+        let start_ns = match (start.and_then(ids::us_to_ns), first_ann) {
+            (Some(t), _) => t,
+            (None, Some(t)) => {
+                flags |= flags::START_FROM_EVENT;
+                t
+            }
+            (None, None) => {
                 flags |= flags::NO_START;
-                first_ann.unwrap_or(0)
+                0
             }
         };
         if dur.is_none() {
