@@ -140,7 +140,10 @@ fn extreme_times_do_not_overflow() {
 
 /// Decodes `doc` and returns its one trace's bounds, the start of each
 /// span by operation name, and the warnings.
-fn times_of(doc: &str) -> ((i64, i64), Vec<(String, i64)>, Vec<String>) {
+/// A trace's bounds, each span's (name, start) and its warnings.
+type Times = ((i64, i64), Vec<(String, i64)>, Vec<String>);
+
+fn times_of(doc: &str) -> Times {
     let mut ds = Dataset::default();
     decode_bytes(&mut ds, doc.as_bytes()).unwrap();
     let t = &ds.traces[0];
