@@ -32,6 +32,25 @@ function synthTrace(spans) {
   return synthCache.get(spans);
 }
 
+/** A Jaeger trace of spans given as [id, parent, service, start µs, duration µs]. */
+function jaegerTrace(spans) {
+  const t0 = 1_700_000_000_000_000;
+  return { data: [{ traceID: 'f1e2d3c4b5a69788', processes: Object.fromEntries(spans.map(([, , svc]) => [svc, { serviceName: svc, tags: [] }])),
+    spans: spans.map(([id, parent, svc, start, dur]) => ({ traceID: 'f1e2d3c4b5a69788', spanID: id, operationName: `op-${id}`,
+      references: parent ? [{ refType: 'CHILD_OF', traceID: 'f1e2d3c4b5a69788', spanID: parent }] : [],
+      startTime: t0 + start, duration: dur, tags: [], logs: [], processID: svc })) }] };
+}
+/** Traces made for one test each, served at /fixture/<name>.json. */
+const FIXTURES = {
+  // A root of 0–100 ms whose children all end by 10 ms.
+  'children-end-at-10ms': jaegerTrace([
+    ['a000000000000001', null, 'frontend', 0, 100_000],
+    ['a000000000000002', 'a000000000000001', 'cart', 0, 10_000],
+    ['a000000000000003', 'a000000000000001', 'payment', 2_000, 6_000],
+    ['a000000000000004', 'a000000000000001', 'shipping', 5_000, 5_000],
+  ]),
+};
+
 /** A static server for the release build on 127.0.0.1 (a free port); it stops with the tests. */
 function serve() {
   const server = http.createServer((req, res) => {
@@ -53,6 +72,14 @@ function serve() {
       try { bytes = synthTrace(Number(path.basename(u.pathname, '.json'))); } catch (e) { res.writeHead(500).end(String(e)); return; }
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
       res.end(bytes);
+      return;
+    }
+    // /fixture/<name>.json: a trace made here for one test (FIXTURES).
+    if (u.pathname.startsWith('/fixture/')) {
+      const doc = FIXTURES[path.basename(u.pathname, '.json')];
+      if (!doc) { res.writeHead(404).end('no such fixture'); return; }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(doc));
       return;
     }
     // Corpus files under /corpus/, as a ticket attachment would be.
@@ -341,6 +368,63 @@ describe('the waterfall', () => {
     // Plain wheel scrolls rows.
     await page.mouse.wheel(0, 400);
     await page.waitForFunction(() => +document.querySelector('[data-testid=waterfall-canvas]').dataset.scrollY > 0);
+    await page.context().close();
+  });
+});
+
+describe('what the waterfall draws is what the trace says', () => {
+  /** Coloured (bar) pixels in the timeline part of row `row`: bars are drawn
+   * in service colours, everything else in a row (stripe, grid, text, event
+   * ticks) in greys. */
+  async function barPixels(page, row) {
+    const c = await canvasInfo(page);
+    return page.$eval('[data-testid=waterfall-canvas]', (el, { c, row }) => {
+      const k = el.width / c.w;
+      const x0 = Math.ceil((c.nameW + 2) * k), x1 = Math.floor((c.w - 8) * k);
+      const y0 = Math.ceil((c.header + row * c.rowH + 6) * k), y1 = Math.floor((c.header + (row + 1) * c.rowH - 6) * k);
+      const d = el.getContext('2d').getImageData(x0, y0, x1 - x0, y1 - y0).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 40) n++;
+      return n;
+    }, { c, row });
+  }
+
+  test('children that ended before the window have no bar; at 0–20 ms they do', async () => {
+    const page = await newPage({ url: '?url=/fixture/children-end-at-10ms.json&zoom=40000000,60000000' });
+    await page.waitForFunction(() => document.querySelector('[data-testid=waterfall-canvas]').dataset.view.length > 0);
+    const c = await canvasInfo(page);
+    const [v0, v1] = c.view.split(',').map(Number);
+    assert.equal(Math.round(v1 - v0), 20_000_000, c.view);
+    assert.ok(await barPixels(page, 0) > 100, 'the root spans the window');
+    for (const row of [1, 2, 3]) assert.equal(await barPixels(page, row), 0, `child in row ${row} drawn at 40–60 ms`);
+    await page.screenshot({ path: path.join(out, 'zoom-40-60ms.png') });
+    const at0 = await newPage({ url: '?url=/fixture/children-end-at-10ms.json&zoom=0,20000000' });
+    for (const row of [1, 2, 3]) assert.ok(await barPixels(at0, row) > 50, `child in row ${row} missing at 0–20 ms`);
+    await at0.screenshot({ path: path.join(out, 'zoom-0-20ms.png') });
+    assert.deepEqual([...page.errors, ...at0.errors], []);
+    await page.context().close();
+    await at0.context().close();
+  });
+
+  test('ruler labels are distinct and increasing at three zoom levels of a 100k-span trace', async () => {
+    const page = await newPage({ url: '?url=/synth/100000.json' });
+    const c = await canvasInfo(page);
+    const x = c.x + c.nameW + (c.w - c.nameW) * 0.63, y = c.y + c.header + c.rowH * 4;
+    const seen = [];
+    for (const [level, wheels] of [['whole', 0], ['1/1000', 12], ['finest', 28]]) {
+      await page.mouse.move(x, y);
+      await page.keyboard.down('Control');
+      for (let i = 0; i < wheels; i++) await page.mouse.wheel(0, -300);
+      await page.keyboard.up('Control');
+      await page.waitForTimeout(200);
+      const { ticks, view } = await page.$eval('[data-testid=waterfall-canvas]', (e) => ({ ticks: e.dataset.ticks, view: e.dataset.view }));
+      const labels = ticks.split('|');
+      assert.ok(labels.length >= 3, `${level}: ${ticks}`);
+      assert.equal(new Set(labels).size, labels.length, `${level}: repeated labels ${ticks} at ${view}`);
+      seen.push(`${level}: ${ticks}`);
+      await page.screenshot({ path: path.join(out, `ticks-100k-${level.replace('/', 'of')}.png`) });
+    }
+    fs.writeFileSync(path.join(out, 'ticks-100k.txt'), seen.join('\n') + '\n');
     await page.context().close();
   });
 });

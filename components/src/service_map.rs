@@ -13,6 +13,7 @@ use crate::theme::{theme, ServiceSlots, Theme};
 use leptos::prelude::*;
 use tracescope_core::analysis::service_graph::{service_graph, ServiceGraph};
 use tracescope_core::layout::service_map::{layout, node_at, MapLayout};
+use tracescope_core::layout::text::percent;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::model::{Dataset, StrId};
 use web_sys::CanvasRenderingContext2d;
@@ -117,7 +118,7 @@ fn rounded_rect(ctx: &CanvasRenderingContext2d, x: f64, y: f64, w: f64, h: f64, 
 pub fn edge_label(calls: usize, error_rate: f64, p95_ns: i64) -> String {
     let mut s = format!("{calls} call{}", if calls == 1 { "" } else { "s" });
     if error_rate > 0.0 {
-        s += &format!(" · {:.0}% err", error_rate * 100.0);
+        s += &format!(" · {} err", percent(error_rate));
     }
     s + &format!(" · p95 {}", format_duration(p95_ns as f64))
 }
@@ -203,10 +204,10 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
         let rate = n.error_rate();
         ctx.set_fill_style_str(if n.errors > 0 { th.error } else { th.muted });
         let facts = format!(
-            "{} span{} · {:.1}% errors",
+            "{} span{} · {} errors",
             n.spans,
             if n.spans == 1 { "" } else { "s" },
-            rate * 100.0
+            percent(rate)
         );
         let _ = ctx.fill_text(&facts, x + 18.0, y + 29.0);
     }

@@ -21,7 +21,7 @@ use tracescope_core::layout::raster::{self, Run};
 use tracescope_core::layout::time::{format_duration, TimeScale};
 use tracescope_core::layout::waterfall::{
     hits_toggle, name_width, pan_window, scene, timeline_extent, toggle_x, visible_rows,
-    zoom_window, RowGeometry, RowScene, SceneInput, BAR_INSET, TOGGLE_W,
+    zoom_window, RowGeometry, RowScene, Scene, SceneInput, BAR_INSET, TOGGLE_W,
 };
 use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
 use web_sys::CanvasRenderingContext2d;
@@ -82,8 +82,9 @@ fn minimap_for(t: &Trace, width: f64) -> raster::Minimap {
 /// Spans marked per task when the minimap is built (~20 ms of work).
 const MINIMAP_PART: usize = 100_000;
 
-/// Draws one frame of the waterfall: the geometry of [`scene`], nothing more.
-pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
+/// Draws one frame of the waterfall: the geometry of [`scene`], nothing
+/// more. Returns that geometry.
+pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
     let th = f.th;
     let sc = scene(
         &SceneInput {
@@ -161,6 +162,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) {
         8.0,
         MINIMAP_H / 2.0,
     );
+    sc
 }
 
 /// One row of [`paint`]: background, name column, then what falls in the window.
@@ -282,6 +284,8 @@ pub fn WaterfallCanvas(
     let drag = RwSignal::new(None::<Drag>);
     let drag_origin = StoredValue::new((0.0f64, 0.0f64));
     let before_click = StoredValue::new(None::<u32>);
+    // The ruler's labels as drawn, for tests (`data-ticks`).
+    let tick_labels = RwSignal::new(String::new());
 
     let rows = Memo::new(move |_| {
         let c = collapsed.get();
@@ -375,7 +379,7 @@ pub fn WaterfallCanvas(
                             ctx.fill_rect(0.0, 0.0, w, h);
                             return;
                         };
-                        paint(
+                        let sc = paint(
                             &ctx,
                             &Frame {
                                 ds,
@@ -396,6 +400,15 @@ pub fn WaterfallCanvas(
                                 th,
                             },
                         );
+                        let labels = sc
+                            .ticks
+                            .iter()
+                            .filter_map(|t| t.label.as_ref().map(|l| l.text.as_str()))
+                            .collect::<Vec<_>>()
+                            .join("|");
+                        if tick_labels.get_untracked() != labels {
+                            tick_labels.set(labels);
+                        }
                     })
                 })
             })
@@ -605,6 +618,7 @@ pub fn WaterfallCanvas(
                 data-row-height=ROW_H
                 data-name-width=move || name_width(size.get().0)
                 data-scroll-y=move || scroll_y.get()
+                data-ticks=move || tick_labels.get()
                 data-view=move || {
                     let v = current_view();
                     format!("{:.0},{:.0}", v.0, v.1)

@@ -83,9 +83,25 @@ impl Label {
     }
 }
 
+/// A rate (0–1) as a percentage with one decimal where it has one:
+/// `66.7%`, `50%`. Every label of a rate is written by this, so a map's
+/// edges and nodes never round the same rate differently.
+pub fn percent(rate: f64) -> String {
+    let s = format!("{:.1}", rate * 100.0);
+    format!("{}%", s.strip_suffix(".0").unwrap_or(&s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_read_the_same_everywhere() {
+        assert_eq!(percent(2.0 / 3.0), "66.7%");
+        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(1.0), "100%");
+    }
 
     #[test]
     fn fits_with_an_ellipsis_or_not_at_all() {
