@@ -38,25 +38,16 @@ pub enum Drag {
     Minimap,
 }
 
-/// Everything one frame needs.
+/// Everything one frame needs: what its geometry is made from, and how it
+/// is styled.
 pub struct Frame<'a> {
-    pub ds: &'a Dataset,
-    pub t: &'a Trace,
-    pub rows: &'a [u32],
-    pub width: f64,
-    pub height: f64,
-    pub geo: RowGeometry,
-    pub view: (f64, f64),
-    pub bounds: (f64, f64),
+    pub scene: SceneInput<'a>,
     pub selected: Option<u32>,
     pub hover_row: Option<usize>,
-    pub collapsed: &'a [bool],
     pub drag: Option<Drag>,
     pub slots: &'a ServiceSlots,
     /// The minimap at one value per pixel ([`minimap_runs`]).
     pub minimap: &'a [Run],
-    /// Drawn over the bars when given.
-    pub critical: Option<&'a CriticalPath>,
     pub th: &'static Theme,
 }
 
@@ -86,33 +77,20 @@ const MINIMAP_PART: usize = 100_000;
 /// more. Returns that geometry.
 pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
     let th = f.th;
-    let sc = scene(
-        &SceneInput {
-            ds: f.ds,
-            t: f.t,
-            rows: f.rows,
-            collapsed: f.collapsed,
-            width: f.width,
-            height: f.height,
-            scroll_y: f.geo.scroll_y,
-            view: f.view,
-            bounds: f.bounds,
-            critical: f.critical,
-        },
-        &CanvasText(ctx),
-    );
+    let sc = scene(&f.scene, &CanvasText(ctx));
+    let (width, height) = (f.scene.width, f.scene.height);
     let tl = sc.timeline;
     ctx.set_fill_style_str(th.bg);
-    ctx.fill_rect(0.0, 0.0, f.width, f.height);
+    ctx.fill_rect(0.0, 0.0, width, height);
     ctx.set_text_baseline("middle");
 
     ctx.save();
     ctx.begin_path();
-    ctx.rect(0.0, HEADER, f.width, f.height - HEADER);
+    ctx.rect(0.0, HEADER, width, height - HEADER);
     ctx.clip();
     ctx.set_fill_style_str(th.grid);
     for tick in &sc.ticks {
-        ctx.fill_rect(tick.x.round() + 0.5, HEADER, 1.0, f.height - HEADER);
+        ctx.fill_rect(tick.x.round() + 0.5, HEADER, 1.0, height - HEADER);
     }
     for row in &sc.rows {
         paint_row(ctx, f, row, sc.name_w);
@@ -120,22 +98,22 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
     if let Some(Drag::Range { x0, x1 }) = f.drag {
         let (a, b) = (x0.min(x1).max(tl.x0), x0.max(x1).min(tl.x1));
         ctx.set_fill_style_str(th.range);
-        ctx.fill_rect(a, HEADER, b - a, f.height - HEADER);
+        ctx.fill_rect(a, HEADER, b - a, height - HEADER);
     }
     ctx.restore();
     // Column divider.
     ctx.set_fill_style_str(th.grid);
-    ctx.fill_rect(sc.name_w, HEADER, 1.0, f.height - HEADER);
+    ctx.fill_rect(sc.name_w, HEADER, 1.0, height - HEADER);
 
     // Ruler.
     ctx.set_fill_style_str(th.header_bg);
-    ctx.fill_rect(0.0, MINIMAP_H, f.width, RULER_H);
+    ctx.fill_rect(0.0, MINIMAP_H, width, RULER_H);
     ctx.set_fill_style_str(th.grid);
-    ctx.fill_rect(0.0, HEADER - 1.0, f.width, 1.0);
+    ctx.fill_rect(0.0, HEADER - 1.0, width, 1.0);
     ctx.set_font(FONT_SMALL);
     ctx.set_fill_style_str(th.muted);
     let _ = ctx.fill_text(
-        &format!("{} spans · {} shown", f.t.len(), f.rows.len()),
+        &format!("{} spans · {} shown", f.scene.t.len(), f.scene.rows.len()),
         8.0,
         MINIMAP_H + RULER_H / 2.0,
     );
@@ -143,7 +121,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
 
     // Minimap: every span of the trace in tree order, squeezed to the strip.
     ctx.set_fill_style_str(th.header_bg);
-    ctx.fill_rect(0.0, 0.0, f.width, MINIMAP_H);
+    ctx.fill_rect(0.0, 0.0, width, MINIMAP_H);
     for r in f.minimap {
         ctx.set_fill_style_str(th.key_color(f.slots, r.key));
         let w = (r.x1 - r.x0) as f64;
@@ -158,7 +136,10 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
     ctx.set_fill_style_str(th.muted);
     ctx.set_font(FONT_SMALL);
     let _ = ctx.fill_text(
-        &format!("total {}", format_duration(f.bounds.1 - f.bounds.0)),
+        &format!(
+            "total {}",
+            format_duration(f.scene.bounds.1 - f.scene.bounds.0)
+        ),
         8.0,
         MINIMAP_H / 2.0,
     );
@@ -167,7 +148,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
 
 /// One row of [`paint`]: background, name column, then what falls in the window.
 fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: f64) {
-    let th = f.th;
+    let (th, width) = (f.th, f.scene.width);
     let s = row.span as usize;
     let y = row.top;
     let cy = y + ROW_H / 2.0;
@@ -182,9 +163,9 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
     };
     if let Some(bg) = bg {
         ctx.set_fill_style_str(bg);
-        ctx.fill_rect(0.0, y, f.width, ROW_H);
+        ctx.fill_rect(0.0, y, width, ROW_H);
     }
-    let color = th.service(f.slots, f.t.service[s]);
+    let color = th.service(f.slots, f.scene.t.service[s]);
     let tx = toggle_x(row.depth);
     if row.has_children {
         ctx.set_fill_style_str(th.muted);
@@ -250,7 +231,7 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
     if Some(row.span) == f.selected {
         ctx.set_stroke_style_str(th.selected_outline);
         ctx.set_line_width(1.0);
-        ctx.stroke_rect(0.5, y + 0.5, f.width - 1.0, ROW_H - 1.0);
+        ctx.stroke_rect(0.5, y + 0.5, width - 1.0, ROW_H - 1.0);
     }
 }
 
@@ -382,21 +363,23 @@ pub fn WaterfallCanvas(
                         let sc = paint(
                             &ctx,
                             &Frame {
-                                ds,
-                                t,
-                                rows,
-                                width: w,
-                                height: h,
-                                geo,
-                                view: view_now,
-                                bounds: bounds.get(),
+                                scene: SceneInput {
+                                    ds,
+                                    t,
+                                    rows,
+                                    collapsed: &coll,
+                                    width: w,
+                                    height: h,
+                                    scroll_y: geo.scroll_y,
+                                    view: view_now,
+                                    bounds: bounds.get(),
+                                    critical: cp.as_ref().filter(|_| show_cp),
+                                },
                                 selected: sel,
                                 hover_row: hov,
-                                collapsed: &coll,
                                 drag: dr,
                                 slots,
                                 minimap: &mini,
-                                critical: cp.as_ref().filter(|_| show_cp),
                                 th,
                             },
                         );

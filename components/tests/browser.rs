@@ -19,7 +19,7 @@ use tracescope_core::layout::flame::chart_lod;
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::service_map::layout;
 use tracescope_core::layout::time::TimeScale;
-use tracescope_core::layout::waterfall::{name_width, visible_rows, RowGeometry};
+use tracescope_core::layout::waterfall::{name_width, visible_rows, SceneInput};
 use tracescope_core::{decode_bytes, Dataset};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -66,25 +66,23 @@ fn bars_are_drawn_where_the_layout_says() {
     let (b0, b1) = t.bounds();
     let mini = minimap_runs(t, w);
     let frame = Frame {
-        ds: &ds,
-        t,
-        rows: &rows,
-        width: w,
-        height: h,
-        geo: RowGeometry {
-            header: HEADER,
-            row_height: ROW_H,
+        scene: SceneInput {
+            ds: &ds,
+            t,
+            rows: &rows,
+            collapsed: &[false, false],
+            width: w,
+            height: h,
             scroll_y: 0.0,
+            view: (b0 as f64, b1 as f64),
+            bounds: (b0 as f64, b1 as f64),
+            critical: None,
         },
-        view: (b0 as f64, b1 as f64),
-        bounds: (b0 as f64, b1 as f64),
         selected: None,
         hover_row: None,
-        collapsed: &[false, false],
         drag: None,
         slots: &slots,
         minimap: &mini,
-        critical: None,
         th: &LIGHT,
     };
     paint(&ctx, &frame);
@@ -119,7 +117,10 @@ fn bars_are_drawn_where_the_layout_says() {
     paint(
         &ctx,
         &Frame {
-            critical: Some(&cp),
+            scene: SceneInput {
+                critical: Some(&cp),
+                ..frame.scene
+            },
             ..frame
         },
     );
@@ -143,7 +144,10 @@ fn bars_are_drawn_where_the_layout_says() {
     paint(
         &ctx,
         &Frame {
-            view: tenth,
+            scene: SceneInput {
+                view: tenth,
+                ..frame.scene
+            },
             ..frame
         },
     );

@@ -241,32 +241,23 @@ fn check(t: &Trace, input: &SceneInput, sc: &Scene) -> Result<(), TestCaseError>
     Ok(())
 }
 
-fn scene_of(
-    ds: &Dataset,
-    t: &Trace,
-    rows: &[u32],
-    collapsed: &[bool],
-    view: (f64, f64),
-    size: (f64, f64),
-    scroll_y: f64,
-) -> (
-    Scene,
-    tracescope_core::analysis::critical_path::CriticalPath,
-) {
+/// The scene of `t` at `view` with nothing folded, on a 1440×600 canvas.
+fn scene_at(ds: &Dataset, t: &Trace, view: (f64, f64)) -> Scene {
     let cp = critical_path(t);
+    let rows = visible_rows(t, &[]);
     let input = SceneInput {
         ds,
         t,
-        rows,
-        collapsed,
-        width: size.0,
-        height: size.1,
-        scroll_y,
+        rows: &rows,
+        collapsed: &[],
+        width: 1440.0,
+        height: 600.0,
+        scroll_y: 0.0,
         view,
         bounds: t.time_window(),
         critical: Some(&cp),
     };
-    (scene(&input, &FixedAdvance(7.0)), cp)
+    scene(&input, &FixedAdvance(7.0))
 }
 
 proptest! {
@@ -325,31 +316,14 @@ fn children_that_ended_before_the_window_are_not_drawn() {
         &[vec![]],
         &[false],
     );
-    let rows = visible_rows(&t, &[false; 4]);
-    let (sc, _) = scene_of(
-        &ds,
-        &t,
-        &rows,
-        &[false; 4],
-        (40.0 * ms as f64, 60.0 * ms as f64),
-        (1440.0, 600.0),
-        0.0,
-    );
+    let sc = scene_at(&ds, &t, (40.0 * ms as f64, 60.0 * ms as f64));
     let (tl0, tl1) = timeline_extent(1440.0);
     assert_eq!(bar_of(&sc, 0), Some(Stretch { x0: tl0, x1: tl1 }));
     for child in 1..4 {
         assert_eq!(bar_of(&sc, child), None, "span {child}");
     }
     // At 0–20 ms they are there, where they are.
-    let (sc, _) = scene_of(
-        &ds,
-        &t,
-        &rows,
-        &[false; 4],
-        (0.0, 20.0 * ms as f64),
-        (1440.0, 600.0),
-        0.0,
-    );
+    let sc = scene_at(&ds, &t, (0.0, 20.0 * ms as f64));
     let half = tl0 + (tl1 - tl0) / 2.0;
     let b = bar_of(&sc, 1).unwrap();
     assert!(
@@ -371,16 +345,7 @@ fn a_span_is_drawn_as_its_interval_within_the_window() {
         &[vec![]],
         &[false],
     );
-    let rows = visible_rows(&t, &[false; 3]);
-    let (sc, _) = scene_of(
-        &ds,
-        &t,
-        &rows,
-        &[false; 3],
-        (120.0 * ms as f64, 140.0 * ms as f64),
-        (1440.0, 600.0),
-        0.0,
-    );
+    let sc = scene_at(&ds, &t, (120.0 * ms as f64, 140.0 * ms as f64));
     let (tl0, tl1) = timeline_extent(1440.0);
     assert_eq!(bar_of(&sc, 1), None);
     let b = bar_of(&sc, 2).unwrap();
@@ -403,16 +368,7 @@ fn the_critical_band_never_runs_under_a_duration_label() {
         &[vec![]],
         &[false],
     );
-    let rows = visible_rows(&t, &[false; 2]);
-    let (sc, _) = scene_of(
-        &ds,
-        &t,
-        &rows,
-        &[false; 2],
-        t.time_window(),
-        (1440.0, 600.0),
-        0.0,
-    );
+    let sc = scene_at(&ds, &t, t.time_window());
     let root = &sc.rows[0];
     assert!(root.duration_on_bar);
     let label = root.duration.as_ref().unwrap();

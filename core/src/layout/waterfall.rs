@@ -211,6 +211,7 @@ pub struct Scene {
 }
 
 /// What [`scene`] draws from.
+#[derive(Clone, Copy)]
 pub struct SceneInput<'a> {
     pub ds: &'a Dataset,
     pub t: &'a Trace,
