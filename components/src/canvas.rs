@@ -3,7 +3,7 @@
 
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
-use tracescope_core::layout::text::{Font, TextMeasure};
+use tracescope_core::layout::text::{Font, Label, TextMeasure};
 use tracescope_core::layout::time::Tick;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -243,14 +243,20 @@ fn advance_in(ctx: &CanvasRenderingContext2d, css: &str, c: char) -> f64 {
     })
 }
 
+/// Draws a label where the geometry put it, in the font it was measured
+/// in, in the current fill style.
+pub fn draw_label(ctx: &CanvasRenderingContext2d, l: &Label) {
+    ctx.set_font(font_css(l.font));
+    let _ = ctx.fill_text(&l.text, l.x, l.y);
+}
+
 /// Draws a ruler's ticks (marks at the bottom of the strip `[top, top +
 /// height]`) and the labels they carry, in the current fill style.
 pub fn draw_ruler(ctx: &CanvasRenderingContext2d, ticks: &[Tick], top: f64, height: f64) {
-    ctx.set_font(FONT_SMALL);
     for t in ticks {
         ctx.fill_rect(t.x.round(), top + height - 6.0, 1.0, 5.0);
         if let Some(l) = &t.label {
-            let _ = ctx.fill_text(&l.text, l.x, l.y);
+            draw_label(ctx, l);
         }
     }
 }

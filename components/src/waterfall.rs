@@ -9,7 +9,7 @@
 //! resets the zoom. Keyboard: ↑/↓ select, ←/→ collapse/expand, Esc clears.
 
 use crate::canvas::{
-    draw_ruler, local_point, observe_size, repaint, tooltip_style, CanvasText, FONT, FONT_BOLD,
+    draw_label, draw_ruler, local_point, observe_size, repaint, tooltip_style, CanvasText,
     FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
@@ -185,14 +185,12 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
     ctx.set_fill_style_str(color);
     ctx.fill_rect(tx + TOGGLE_W, y + 4.0, 4.0, ROW_H - 8.0);
     if let Some(l) = &row.service {
-        ctx.set_font(FONT_BOLD);
         ctx.set_fill_style_str(if row.error { th.error } else { th.fg });
-        let _ = ctx.fill_text(&l.text, l.x, l.y);
+        draw_label(ctx, l);
     }
     if let Some(l) = &row.operation {
-        ctx.set_font(FONT);
         ctx.set_fill_style_str(th.muted);
-        let _ = ctx.fill_text(&l.text, l.x, l.y);
+        draw_label(ctx, l);
     }
     if row.error {
         ctx.set_fill_style_str(th.error);
@@ -220,13 +218,12 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
         }
     }
     if let Some(l) = &row.duration {
-        ctx.set_font(FONT);
         ctx.set_fill_style_str(if row.duration_on_bar {
             BAR_TEXT
         } else {
             th.muted
         });
-        let _ = ctx.fill_text(&l.text, l.x, l.y);
+        draw_label(ctx, l);
     }
     if Some(row.span) == f.selected {
         ctx.set_stroke_style_str(th.selected_outline);

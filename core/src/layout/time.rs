@@ -31,12 +31,6 @@ impl TimeScale {
     pub fn t(&self, x: f64) -> f64 {
         self.start_ns + (x - self.x0) / self.width * (self.end_ns - self.start_ns)
     }
-    /// Bar of a span: x and width, at least `min_w` pixels wide.
-    pub fn bar(&self, start_ns: f64, dur_ns: f64, min_w: f64) -> (f64, f64) {
-        let x = self.x(start_ns);
-        let w = (self.x(start_ns + dur_ns) - x).max(min_w);
-        (x, w)
-    }
 }
 
 /// A "nice" tick step (1, 2 or 5 × 10^k ns) so that about `target` ticks span `range_ns`.
@@ -259,7 +253,6 @@ mod tests {
         assert_eq!(s.x(1000.0), 100.0);
         assert_eq!(s.x(3000.0), 500.0);
         assert_eq!(s.t(300.0), 2000.0);
-        assert_eq!(s.bar(1000.0, 0.0, 1.0), (100.0, 1.0));
     }
 
     #[test]

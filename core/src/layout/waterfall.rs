@@ -198,12 +198,9 @@ pub struct RowScene {
 /// Everything one frame of the waterfall draws.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scene {
-    pub width: f64,
-    pub height: f64,
     pub name_w: f64,
     /// The timeline's horizontal extent; rows draw time only inside it.
     pub timeline: Stretch,
-    pub scale: TimeScale,
     pub rows: Vec<RowScene>,
     pub ticks: Vec<Tick>,
     /// The visible window on the minimap (the whole trace across the timeline).
@@ -388,20 +385,13 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
         m,
     );
     let mini = TimeScale::new(i.bounds.0, i.bounds.1, tl0, tl1 - tl0);
-    let (w0, w1) = (
-        mini.x(i.view.0).clamp(tl0, tl1),
-        mini.x(i.view.1).clamp(tl0, tl1),
-    );
-    let minimap_window = Stretch {
-        x0: w0.min(tl1 - 2.0),
-        x1: w1.max(w0.min(tl1 - 2.0) + 2.0),
-    };
+    // At least 2 px wide, so the finest zoom still shows where it is.
+    let x0 = mini.x(i.view.0).clamp(tl0, tl1 - 2.0);
+    let x1 = mini.x(i.view.1).clamp(tl0, tl1).max(x0 + 2.0);
+    let minimap_window = Stretch { x0, x1 };
     Scene {
-        width: i.width,
-        height: i.height,
         name_w,
         timeline,
-        scale,
         rows,
         ticks,
         minimap_window,

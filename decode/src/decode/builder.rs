@@ -59,17 +59,12 @@ impl Timing {
     }
 }
 
-/// Spans without a start named in a trace's warnings; the rest are counted.
-const NAMED_NO_START: u32 = 10;
-
 pub struct Builder<'a> {
     pub ds: &'a mut Dataset,
     by_trace: FxHashMap<IdKey, usize>,
     traces: Vec<Trace>,
     service_resources: FxHashMap<StrId, u32>,
     pub warnings: Vec<String>,
-    /// Spans with no valid start, per trace: the first few are named.
-    no_start: Vec<u32>,
     /// Told the number of spans decoded so far, every [`PROGRESS_EVERY`] spans.
     on_progress: Option<&'a mut dyn FnMut(usize)>,
     pushed: usize,
@@ -90,7 +85,6 @@ impl<'a> Builder<'a> {
             traces: Vec::new(),
             service_resources: FxHashMap::default(),
             warnings: Vec::new(),
-            no_start: Vec::new(),
             on_progress: None,
             pushed: 0,
             start: (ds.lengths(), ds.strings.text_len()),
@@ -297,18 +291,6 @@ impl<'a> Builder<'a> {
         t.events.push(s.events);
         t.links.push(s.links);
         t.flags.push(s.flags);
-        if s.flags & flags::NO_START != 0 {
-            if self.no_start.len() <= idx {
-                self.no_start.resize(idx + 1, 0);
-            }
-            self.no_start[idx] += 1;
-            if self.no_start[idx] <= NAMED_NO_START {
-                t.warnings.push(format!(
-                    "span {}: no valid start time in the source; shown at its parent's start (or the trace's)",
-                    self.ds.str(s.id_text)
-                ));
-            }
-        }
         let at = (idx, t.flags.len() - 1);
         self.pushed += 1;
         if self.pushed.is_multiple_of(PROGRESS_EVERY) {
@@ -333,21 +315,39 @@ impl<'a> Builder<'a> {
     /// Returns the index range of the new traces.
     pub fn finish(self) -> std::ops::Range<usize> {
         let start = self.ds.traces.len();
-        for (i, mut t) in self.traces.into_iter().enumerate() {
-            let more = self
-                .no_start
-                .get(i)
-                .map_or(0, |&n| n.saturating_sub(NAMED_NO_START));
-            if more > 0 {
-                t.warnings.push(format!(
-                    "{more} more spans with no valid start time, shown at their parent's start"
-                ));
-            }
+        for mut t in self.traces {
+            warn_no_start(self.ds, &mut t);
             t.warnings.extend(self.warnings.iter().cloned());
             crate::tree::build(&mut t);
             self.ds.traces.push(t);
         }
         start..self.ds.traces.len()
+    }
+}
+
+/// Spans without a start named in a trace's warnings; the rest are counted.
+const NAMED_NO_START: usize = 10;
+
+/// Names the spans of `t` with no valid start ([`flags::NO_START`]) in its
+/// warnings, the first few by id and the rest as a count.
+fn warn_no_start(ds: &Dataset, t: &mut Trace) {
+    let mut without = (0..t.len()).filter(|&s| t.flags[s] & flags::NO_START != 0);
+    let named: Vec<String> = without
+        .by_ref()
+        .take(NAMED_NO_START)
+        .map(|s| {
+            format!(
+                "span {}: no valid start time in the source; shown at its parent's start (or the trace's)",
+                ds.str(t.span_id_text[s])
+            )
+        })
+        .collect();
+    let more = without.count();
+    t.warnings.extend(named);
+    if more > 0 {
+        t.warnings.push(format!(
+            "{more} more spans with no valid start time, shown at their parent's start"
+        ));
     }
 }
 

@@ -598,12 +598,9 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
         let mut status = StatusTags::default();
         let am = b.mark();
         for (k, text) in &s.tags.0 {
-            b.attr_str(k, text);
-            let id = match b.ds.attrs.last().map(|a| a.value) {
-                Some(AttrValue::Str(v)) => Some(v),
-                _ => None,
-            };
-            status.note(k, TagValue::Text(text), id);
+            let v = b.intern(text);
+            b.attr(k, AttrValue::Str(v));
+            status.note(k, TagValue::Text(text), Some(v));
         }
         let (status, status_message) = status.finish();
         if let Some(r) = &s.remote.0 {
