@@ -18,10 +18,10 @@ use leptos::prelude::*;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::tree::NONE;
 use tracescope_core::layout::raster::{self, Run};
-use tracescope_core::layout::time::{format_duration, TimeScale};
+use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::{
-    hits_toggle, name_width, pan_window, scene, timeline_extent, toggle_x, visible_rows,
-    zoom_window, RowGeometry, RowScene, Scene, SceneInput, BAR_INSET, TOGGLE_W,
+    hits_toggle, name_width, pan_window, scene, timeline_extent, timeline_scale, toggle_x,
+    visible_rows, zoom_window, RowGeometry, RowScene, Scene, SceneInput, BAR_INSET, TOGGLE_W,
 };
 use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
 use web_sys::CanvasRenderingContext2d;
@@ -51,12 +51,6 @@ pub struct Frame<'a> {
     pub th: &'static Theme,
 }
 
-/// The timeline's left edge and width on a canvas `width` wide.
-fn timeline_width(width: f64) -> (f64, f64) {
-    let (x0, x1) = timeline_extent(width);
-    (x0, x1 - x0)
-}
-
 /// The minimap of `t` for a canvas `width` wide, one value per pixel: its
 /// cost to draw does not grow with the trace.
 pub fn minimap_runs(t: &Trace, width: f64) -> Vec<Run> {
@@ -66,8 +60,8 @@ pub fn minimap_runs(t: &Trace, width: f64) -> Vec<Run> {
 }
 
 fn minimap_for(t: &Trace, width: f64) -> raster::Minimap {
-    let (_, tl_w) = timeline_width(width);
-    raster::Minimap::new(t, tl_w.round() as usize, (MINIMAP_H - 6.0) as usize)
+    let (x0, x1) = timeline_extent(width);
+    raster::Minimap::new(t, (x1 - x0).round() as usize, (MINIMAP_H - 6.0) as usize)
 }
 
 /// Spans marked per task when the minimap is built (~20 ms of work).
@@ -396,7 +390,9 @@ pub fn WaterfallCanvas(
     });
 
     let local = move |ev: &web_sys::MouseEvent| local_point(canvas_ref, ev);
-    let timeline = move || timeline_width(size.get_untracked().0);
+    // The scale the frame was drawn with, to read the pointer back.
+    let scale_of = move |window: (f64, f64)| timeline_scale(size.get_untracked().0, window);
+    let timeline_left = move || timeline_extent(size.get_untracked().0).0;
     let toggle = move |s: usize| {
         collapsed.update(|c| {
             if let Some(v) = c.get_mut(s) {
@@ -405,9 +401,8 @@ pub fn WaterfallCanvas(
         })
     };
     let minimap_to_view = move |x: f64| {
-        let (tx, tw) = timeline();
         let b = bounds.get();
-        let mini = TimeScale::new(b.0, b.1, tx, tw);
+        let mini = scale_of(b);
         let v = current_view();
         let half = (v.1 - v.0) / 2.0;
         let c = mini.t(x);
@@ -423,7 +418,7 @@ pub fn WaterfallCanvas(
         if y < MINIMAP_H {
             drag.set(Some(Drag::Minimap));
             minimap_to_view(x);
-        } else if y >= HEADER && x > timeline().0 {
+        } else if y >= HEADER && x > timeline_left() {
             drag.set(Some(Drag::Range { x0: x, x1: x }));
         }
     };
@@ -452,10 +447,8 @@ pub fn WaterfallCanvas(
         drag.set(None);
         if let Some(Drag::Range { x0, x1 }) = d {
             if (x1 - x0).abs() > 4.0 {
-                let (tx, tw) = timeline();
-                let v = current_view();
-                let sc = TimeScale::new(v.0, v.1, tx, tw);
-                let (a, b) = (sc.t(x0.min(x1).max(tx)), sc.t(x0.max(x1)));
+                let sc = scale_of(current_view());
+                let (a, b) = (sc.t(x0.min(x1).max(sc.x0)), sc.t(x0.max(x1)));
                 view.set(Some(tracescope_core::layout::waterfall::clamp_window(
                     (a, b),
                     bounds.get(),
@@ -481,7 +474,7 @@ pub fn WaterfallCanvas(
                 .map(|t| (t.tree.depth[s], t.tree.subtree_size[s] > 1))
                 .unwrap_or((0, false))
         });
-        if has_kids && x < timeline().0 && hits_toggle(x, depth) {
+        if has_kids && x < timeline_left() && hits_toggle(x, depth) {
             toggle(s);
         } else {
             // The first click of a double-click selects; the double-click
@@ -495,17 +488,16 @@ pub fn WaterfallCanvas(
     let on_wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();
         let (x, _) = local(&ev);
-        let (tx, tw) = timeline();
         let v = current_view();
+        let sc = scale_of(v);
         let b = bounds.get();
         let (dx, dy) = (ev.delta_x(), ev.delta_y());
         if ev.ctrl_key() || ev.meta_key() {
-            let sc = TimeScale::new(v.0, v.1, tx, tw);
             let factor = (dy * 0.002).exp();
-            view.set(Some(zoom_window(v, b, sc.t(x.max(tx)), factor)));
+            view.set(Some(zoom_window(v, b, sc.t(x.max(sc.x0)), factor)));
         } else if ev.shift_key() || dx.abs() > dy.abs() {
             let d = if dx.abs() > dy.abs() { dx } else { dy };
-            view.set(Some(pan_window(v, b, d * (v.1 - v.0) / tw)));
+            view.set(Some(pan_window(v, b, d * (v.1 - v.0) / sc.width)));
         } else {
             scroll_y.set((scroll_y.get_untracked() + dy).clamp(0.0, max_scroll()));
         }

@@ -156,6 +156,13 @@ pub fn timeline_extent(width: f64) -> (f64, f64) {
     (x0, x0 + (width - x0 - 8.0).max(10.0))
 }
 
+/// A time window (absolute ns) across the timeline of a canvas `width`
+/// wide: what the rows are drawn with, and what the pointer is read back with.
+pub fn timeline_scale(width: f64, window: (f64, f64)) -> TimeScale {
+    let (x0, x1) = timeline_extent(width);
+    TimeScale::new(window.0, window.1, x0, x1 - x0)
+}
+
 /// A horizontal stretch `[x0, x1]` of a row, in CSS pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stretch {
@@ -271,7 +278,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
     let name_w = name_width(i.width);
     let (tl0, tl1) = timeline_extent(i.width);
     let timeline = Stretch { x0: tl0, x1: tl1 };
-    let scale = TimeScale::new(i.view.0, i.view.1, tl0, tl1 - tl0);
+    let scale = timeline_scale(i.width, i.view);
     let geo = RowGeometry {
         header: HEADER,
         row_height: ROW_H,
@@ -384,7 +391,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
         i.width,
         m,
     );
-    let mini = TimeScale::new(i.bounds.0, i.bounds.1, tl0, tl1 - tl0);
+    let mini = timeline_scale(i.width, i.bounds);
     // At least 2 px wide, so the finest zoom still shows where it is.
     let x0 = mini.x(i.view.0).clamp(tl0, tl1 - 2.0);
     let x1 = mini.x(i.view.1).clamp(tl0, tl1).max(x0 + 2.0);
