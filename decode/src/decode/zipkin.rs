@@ -600,7 +600,7 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
         for (k, text) in &s.tags.0 {
             let v = b.intern(text);
             b.attr(k, AttrValue::Str(v));
-            status.note(k, TagValue::Text(text), Some(v));
+            status.note(k, || (TagValue::Text(text), Some(v)));
         }
         let (status, status_message) = status.finish();
         if let Some(r) = &s.remote.0 {
