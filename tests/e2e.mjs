@@ -49,6 +49,13 @@ const FIXTURES = {
     ['a000000000000003', 'a000000000000001', 'payment', 2_000, 6_000],
     ['a000000000000004', 'a000000000000001', 'shipping', 5_000, 5_000],
   ]),
+  // 20,000 spans of 300 services, each calling many others (thousands of
+  // service-to-service edges): the map that could not be laid out whole.
+  'three-hundred-services': jaegerTrace(Array.from({ length: 20_000 }, (_, i) => {
+    const id = (i + 1).toString(16).padStart(16, '0');
+    const parent = i ? (Math.floor((i - 1) / 7) + 1).toString(16).padStart(16, '0') : null;
+    return [id, parent, `svc-${(i * 37 + (i >> 3)) % 300}`, i, 1000];
+  })),
 };
 
 /** A static server for the release build on 127.0.0.1 (a free port); it stops with the tests. */
@@ -152,11 +159,19 @@ async function summary(page) {
 }
 
 /** Switches to a view by its tab, as a click would. */
+/** An element's box on the page and its data- attributes. */
+const box = (page, testid) => page.$eval(`[data-testid=${testid}]`, (c) => {
+  const r = c.getBoundingClientRect();
+  return { x: r.x, y: r.y, w: r.width, h: r.height, ...c.dataset };
+});
+
 async function tab(page, name) {
   await page.click(`[data-testid=view-${name}]`);
   await page.waitForSelector(`[data-testid=view-${name}][aria-selected=true]`);
   // The flame chart is drawn once its level-of-detail index is made.
   if (name === 'flame') await page.waitForSelector('[data-testid=flame-indexing]', { state: 'detached' });
+  // The map is laid out in later tasks.
+  if (name === 'map') await page.waitForSelector('[data-testid=map-canvas][data-laying-out=false]');
 }
 
 async function canvasInfo(page) {
@@ -430,6 +445,36 @@ describe('what the waterfall draws is what the trace says', () => {
 });
 
 describe('a large trace', () => {
+  test('a map of 300 services groups the quiet ones, says so, and never blocks the page', async () => {
+    const page = await newPage({ url: '?url=/fixture/three-hundred-services.json' });
+    await page.evaluate(() => {
+      window.longest = 0;
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration); })
+        .observe({ type: 'longtask' });
+    });
+    await tab(page, 'map');
+    const notice = page.locator('[data-testid=map-notice]');
+    await notice.waitFor();
+    assert.equal(await notice.getAttribute('data-services'), '300');
+    const grouped = +(await notice.getAttribute('data-grouped'));
+    const map = await box(page, 'map-canvas');
+    assert.equal(+map.nodes, 300 - grouped + 1, `${map.nodes} boxes, ${grouped} grouped`);
+    assert.ok(+map.nodes > 5 && +map.nodes + +map.edges <= 250, `${map.nodes} boxes, ${map.edges} arrows`);
+    const group = page.locator(`[data-testid=map-legend] li[data-members="${grouped}"]`);
+    assert.match(await group.textContent(), new RegExp(`^${grouped} other services`));
+    // The page answers at once.
+    const t0 = Date.now();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    assert.ok(Date.now() - t0 < 500);
+    await page.waitForTimeout(300);
+    const longest = await page.evaluate(() => window.longest);
+    fs.writeFileSync(path.join(out, 'map-300-services.txt'), `boxes ${map.nodes}, arrows ${map.edges}, grouped ${grouped}, longest task ${longest.toFixed(0)} ms\n`);
+    assert.ok(longest < 100, `a task of ${longest} ms while the map opened`);
+    await page.screenshot({ path: path.join(out, 'map-300-services.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   /** Drops the server's /synth/<spans>.json as a file, fetched inside the page. */
   const dropSynth = (page, spans) => page.evaluate(async (spans) => {
     const buf = await (await fetch(`/synth/${spans}.json`)).arrayBuffer();
@@ -519,10 +564,6 @@ describe('analysis views', () => {
   const b0 = Math.min(...demo.spans.map((s) => s.startTime));
   const b1 = Math.max(...demo.spans.map((s) => s.startTime + s.duration));
   const serviceOf = (s) => demo.processes[s.processID].serviceName;
-  const box = (page, testid) => page.$eval(`[data-testid=${testid}]`, (c) => {
-    const r = c.getBoundingClientRect();
-    return { x: r.x, y: r.y, w: r.width, h: r.height, ...c.dataset };
-  });
 
   for (const dark of [false, true]) {
     test(`every view renders (${dark ? 'dark' : 'light'})`, async () => {

@@ -7,61 +7,25 @@
 //! other views to it (click again, or on the filter chip, to clear).
 
 use crate::canvas::{
-    fit_text, local_point, observe_size, repaint, text_width, FONT_BOLD, FONT_SMALL,
+    fit_text, in_parts, local_point, observe_size, repaint, text_width, FONT_BOLD, FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
 use leptos::prelude::*;
-use tracescope_core::analysis::service_graph::{service_graph, ServiceGraph};
-use tracescope_core::layout::service_map::{layout, node_at, MapLayout};
+use tracescope_core::analysis::service_graph::{service_graph_at_most, ServiceGraph, ServiceNode};
+use tracescope_core::layout::service_map::{
+    bezier_mid, edge_curve, layout, node_at, MapLayout, Transform, COL_GAP, MAX_MAP_SIZE, NODE_H,
+    NODE_W, ROW_GAP,
+};
 use tracescope_core::layout::text::percent;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::model::{Dataset, StrId};
 use web_sys::CanvasRenderingContext2d;
 
-pub const NODE_W: f64 = 190.0;
-pub const NODE_H: f64 = 42.0;
-/// Between columns: room for the edge labels.
-pub const COL_GAP: f64 = 150.0;
-pub const ROW_GAP: f64 = 14.0;
-const MARGIN: f64 = 24.0;
-
-/// Graph → screen: `screen = graph * k + (tx, ty)`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Transform {
-    pub k: f64,
-    pub tx: f64,
-    pub ty: f64,
-}
-
-impl Transform {
-    /// The whole map centred in a `w`×`h` box, never magnified past 1.25×.
-    pub fn fit(l: &MapLayout, w: f64, h: f64) -> Transform {
-        let (lw, lh) = (l.width.max(1.0), l.height.max(1.0));
-        let k = ((w - 2.0 * MARGIN) / lw)
-            .min((h - 2.0 * MARGIN) / lh)
-            .clamp(0.1, 1.25);
-        Transform {
-            k,
-            tx: (w - lw * k) / 2.0,
-            ty: ((h - lh * k) / 2.0).max(MARGIN.min(h / 2.0)),
-        }
-    }
-    pub fn to_graph(&self, x: f64, y: f64) -> (f64, f64) {
-        ((x - self.tx) / self.k, (y - self.ty) / self.k)
-    }
-    pub fn to_screen(&self, x: f64, y: f64) -> (f64, f64) {
-        (x * self.k + self.tx, y * self.k + self.ty)
-    }
-    /// Zoomed by `factor` keeping the screen point (x, y) still.
-    pub fn zoom_at(&self, x: f64, y: f64, factor: f64) -> Transform {
-        let k = (self.k * factor).clamp(0.1, 4.0);
-        let (gx, gy) = self.to_graph(x, y);
-        Transform {
-            k,
-            tx: x - gx * k,
-            ty: y - gy * k,
-        }
-    }
+/// A service graph and its layout (one index space).
+#[derive(Clone, Default, PartialEq)]
+struct Drawn {
+    g: ServiceGraph,
+    l: MapLayout,
 }
 
 pub struct MapPaint<'a> {
@@ -77,33 +41,6 @@ pub struct MapPaint<'a> {
     pub th: &'static Theme,
 }
 
-/// Cubic Bézier control points of an edge: from the caller's right side to
-/// the callee's left side, or looping below for calls to the same or an
-/// earlier column.
-pub fn edge_curve(a: (f64, f64), b: (f64, f64)) -> [(f64, f64); 4] {
-    if b.0 > a.0 + NODE_W / 2.0 {
-        let p0 = (a.0 + NODE_W / 2.0, a.1);
-        let p3 = (b.0 - NODE_W / 2.0, b.1);
-        let dx = (p3.0 - p0.0) * 0.5;
-        [p0, (p0.0 + dx, p0.1), (p3.0 - dx, p3.1), p3]
-    } else {
-        let p0 = (a.0, a.1 + NODE_H / 2.0);
-        let p3 = (
-            b.0 + if (b.0 - a.0).abs() < 1.0 { 12.0 } else { 0.0 },
-            b.1 + NODE_H / 2.0,
-        );
-        let bulge = 40.0 + (a.0 - b.0).abs() * 0.15;
-        [p0, (p0.0, p0.1 + bulge), (p3.0, p3.1 + bulge), p3]
-    }
-}
-
-fn bezier_mid(c: &[(f64, f64); 4]) -> (f64, f64) {
-    (
-        (c[0].0 + 3.0 * c[1].0 + 3.0 * c[2].0 + c[3].0) / 8.0,
-        (c[0].1 + 3.0 * c[1].1 + 3.0 * c[2].1 + c[3].1) / 8.0,
-    )
-}
-
 fn rounded_rect(ctx: &CanvasRenderingContext2d, x: f64, y: f64, w: f64, h: f64, r: f64) {
     ctx.begin_path();
     ctx.move_to(x + r, y);
@@ -112,6 +49,15 @@ fn rounded_rect(ctx: &CanvasRenderingContext2d, x: f64, y: f64, w: f64, h: f64, 
     let _ = ctx.arc_to(x, y + h, x, y, r);
     let _ = ctx.arc_to(x, y, x + w, y, r);
     ctx.close_path();
+}
+
+/// A node's name: its service, or how many services its group holds.
+pub fn node_name(ds: &Dataset, n: &ServiceNode) -> String {
+    if n.members > 1 {
+        format!("{} other services", n.members)
+    } else {
+        ds.str(n.service).to_string()
+    }
 }
 
 /// Text for an edge: calls, error rate, p95.
@@ -183,13 +129,13 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
     for (i, n) in p.g.nodes.iter().enumerate() {
         let (cx, cy) = p.l.centers[i];
         let (x, y) = (cx - NODE_W / 2.0, cy - NODE_H / 2.0);
-        let filtered_out = p.filter.is_some_and(|f| f != n.service);
+        let filtered_out = p.filter.is_some_and(|f| f != n.service || n.members > 1);
         ctx.set_global_alpha(if !lit(i) || filtered_out { 0.3 } else { 1.0 });
         let color = th.service(p.slots, n.service);
         ctx.set_fill_style_str(th.bg);
         rounded_rect(ctx, x, y, NODE_W, NODE_H, 7.0);
         ctx.fill();
-        let chosen = p.filter == Some(n.service) || p.hover == Some(i);
+        let chosen = (p.filter == Some(n.service) && n.members == 1) || p.hover == Some(i);
         ctx.set_stroke_style_str(if chosen { th.selected_outline } else { color });
         ctx.set_line_width(if chosen { 3.0 } else { 2.0 });
         ctx.stroke();
@@ -197,7 +143,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
         ctx.fill_rect(x + 6.0, y + 7.0, 5.0, NODE_H - 14.0);
         ctx.set_font(FONT_BOLD);
         ctx.set_fill_style_str(th.fg);
-        if let Some(t) = fit_text(ctx, p.ds.str(n.service), NODE_W - 26.0) {
+        if let Some(t) = fit_text(ctx, &node_name(p.ds, n), NODE_W - 26.0) {
             let _ = ctx.fill_text(&t, x + 18.0, y + 14.0);
         }
         ctx.set_font(FONT_SMALL);
@@ -231,21 +177,42 @@ pub fn ServiceMap(
     let drag = StoredValue::new(None::<(f64, f64, Transform, bool)>);
     observe_size(wrap_ref, size);
 
-    let graph = Memo::new(move |_| {
-        let all = all_traces.get();
-        let open = trace.get();
-        dataset.with(|ds| service_graph(ds.scope(open, all)))
+    // The graph and its layout are made in two later tasks, not in the
+    // render: on a large trace each takes tens of milliseconds. The map
+    // drawn so far stays until the new one is ready.
+    let drawn = RwSignal::new(Drawn::default());
+    let laying_out = RwSignal::new(true);
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (all, open) = (all_traces.get(), trace.get());
+        dataset.track();
+        laying_out.set(true);
+        let mut graph = None;
+        in_parts(job, move || match graph.take() {
+            None => {
+                graph =
+                    Some(dataset.with_untracked(|ds| {
+                        service_graph_at_most(ds.scope(open, all), MAX_MAP_SIZE)
+                    }));
+                true
+            }
+            Some(g) => {
+                let l = layout(&g, NODE_W, NODE_H, COL_GAP, ROW_GAP);
+                drawn.set(Drawn { g, l });
+                laying_out.set(false);
+                false
+            }
+        });
     });
-    let map = Memo::new(move |_| graph.with(|g| layout(g, NODE_W, NODE_H, COL_GAP, ROW_GAP)));
     // New data: fit again.
     Effect::new(move |_| {
-        map.track();
+        drawn.track();
         user_tf.set(None);
     });
     let tf = move || {
         user_tf.get().unwrap_or_else(|| {
             let (w, h) = size.get();
-            map.with(|l| Transform::fit(l, w, h))
+            drawn.with(|d| Transform::fit(&d.l, w, h))
         })
     };
 
@@ -254,26 +221,24 @@ pub fn ServiceMap(
         let th = theme(dark.get());
         let hov = hover.get();
         let filter = service_filter.get();
-        graph.with(|g| {
-            map.with(|l| {
-                slots.with(|slots| {
-                    dataset.with(|ds| {
-                        paint(
-                            &ctx,
-                            &MapPaint {
-                                ds,
-                                g,
-                                l,
-                                tf: t,
-                                width: w,
-                                height: h,
-                                hover: hov,
-                                filter,
-                                slots,
-                                th,
-                            },
-                        )
-                    })
+        drawn.with(|Drawn { g, l }| {
+            slots.with(|slots| {
+                dataset.with(|ds| {
+                    paint(
+                        &ctx,
+                        &MapPaint {
+                            ds,
+                            g,
+                            l,
+                            tf: t,
+                            width: w,
+                            height: h,
+                            hover: hov,
+                            filter,
+                            slots,
+                            th,
+                        },
+                    )
                 })
             })
         });
@@ -282,10 +247,19 @@ pub fn ServiceMap(
     let node_under = move |x: f64, y: f64| {
         let t = tf();
         let (gx, gy) = t.to_graph(x, y);
-        map.with_untracked(|l| node_at(l, gx, gy, NODE_W, NODE_H))
+        drawn.with_untracked(|d| node_at(&d.l, gx, gy, NODE_W, NODE_H))
     };
+    // A group of services is not one service to filter by.
     let toggle_filter = move |i: usize| {
-        let s = graph.with_untracked(|g| g.nodes.get(i).map(|n| n.service));
+        let s = drawn.with_untracked(|d| {
+            d.g.nodes
+                .get(i)
+                .filter(|n| n.members == 1)
+                .map(|n| n.service)
+        });
+        if s.is_none() {
+            return;
+        }
         service_filter.update(|f| *f = if *f == s { None } else { s });
     };
     let on_mousedown = move |ev: web_sys::MouseEvent| {
@@ -335,17 +309,20 @@ pub fn ServiceMap(
     let legend = move || {
         let t = tf();
         let th = theme(dark.get());
-        graph.with(|g| {
-            map.with(|l| {
+        drawn.with(|Drawn { g, l }| {
                 dataset.with(|ds| {
                     let mut order: Vec<usize> = (0..g.nodes.len()).collect();
-                    tracescope_core::order::sort_by_key(&mut order, |&i| ds.str(g.nodes[i].service));
+                    // The group of services, if any, last.
+                    tracescope_core::order::sort_by_key(&mut order, |&i| {
+                        (g.nodes[i].members > 1, ds.str(g.nodes[i].service))
+                    });
                     order
                         .into_iter()
                         .map(|i| {
                             let n = &g.nodes[i];
+                            let group = n.members > 1;
                             let (name, spans, errors, s) =
-                                (ds.str(n.service).to_string(), n.spans, n.errors, n.service);
+                                (node_name(ds, n), n.spans, n.errors, n.service);
                             let (cx, cy) = t.to_screen(l.centers[i].0, l.centers[i].1);
                             let color = slots.with(|sl| th.service(sl, s));
                             let key = name.clone();
@@ -354,8 +331,9 @@ pub fn ServiceMap(
                                     data-service=key
                                     data-cx=format!("{cx:.1}")
                                     data-cy=format!("{cy:.1}")
-                                    class:active=move || service_filter.get() == Some(s)
-                                    on:click=move |_| service_filter.update(|f| *f = if *f == Some(s) { None } else { Some(s) })
+                                    data-members=n.members
+                                    class:active=move || !group && service_filter.get() == Some(s)
+                                    on:click=move |_| if !group { service_filter.update(|f| *f = if *f == Some(s) { None } else { Some(s) }) }
                                 >
                                     <span class="swatch" style=format!("background:{color}")></span>
                                     {name}
@@ -366,20 +344,38 @@ pub fn ServiceMap(
                         })
                         .collect_view()
                 })
+        })
+    };
+
+    // Said plainly when the map groups services to stay drawable.
+    let notice = move || {
+        drawn.with(|Drawn { g, .. }| {
+            let group = g.nodes.iter().find(|n| n.members > 1)?;
+            let total: usize = g.nodes.iter().map(|n| n.members).sum();
+            Some(view! {
+                <p class="map-notice" data-testid="map-notice" data-services=total data-grouped=group.members>
+                    {format!(
+                        "{total} services and their calls are too many to lay out at once: the {} busiest are drawn on their own, the other {} as one box.",
+                        g.nodes.len() - 1,
+                        group.members
+                    )}
+                </p>
             })
         })
     };
 
     view! {
         <div class="map-view">
+            {notice}
             <div class="map" node_ref=wrap_ref>
                 <canvas
                     node_ref=canvas_ref
                     data-testid="map-canvas"
                     aria-label="Service map; click a service to filter the other views to it"
                     style="width:100%;height:100%;display:block"
-                    data-nodes=move || graph.with(|g| g.nodes.len())
-                    data-edges=move || graph.with(|g| g.edges.len())
+                    data-nodes=move || drawn.with(|d| d.g.nodes.len())
+                    data-edges=move || drawn.with(|d| d.g.edges.len())
+                    data-laying-out=move || laying_out.get().to_string()
                     on:mousedown=on_mousedown
                     on:mousemove=on_mousemove
                     on:mouseup=on_mouseup

@@ -5,9 +5,7 @@ use leptos::prelude::*;
 use tracescope_components::canvas::{ctx2d, fit_text, text_width};
 use tracescope_components::flame::{self, FlamePaint, FlameSource, FRAME_H, TOP};
 use tracescope_components::search_results::draw_scatter;
-use tracescope_components::service_map::{
-    self, MapPaint, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP,
-};
+use tracescope_components::service_map::{self, MapPaint};
 use tracescope_components::stats::{draw_charts, sort_rows, Column};
 use tracescope_components::theme::{rgb as hex, service_slots, LIGHT};
 use tracescope_components::waterfall::{minimap_runs, paint, Frame, HEADER, MINIMAP_H, ROW_H};
@@ -17,7 +15,7 @@ use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::analysis::stats::{operation_stats, GroupBy};
 use tracescope_core::layout::flame::chart_lod;
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
-use tracescope_core::layout::service_map::layout;
+use tracescope_core::layout::service_map::{layout, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP};
 use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{name_width, visible_rows, SceneInput};
 use tracescope_core::{decode_bytes, Dataset};

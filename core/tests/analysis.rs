@@ -384,7 +384,7 @@ proptest! {
         use tracescope_core::model::StrId;
         let n = edges.iter().flat_map(|(a, b)| [*a, *b]).max().map(|m| m + 1).unwrap_or(1);
         let g = ServiceGraph {
-            nodes: (0..n).map(|i| ServiceNode { service: StrId(i as u32), spans: 1, errors: 0 }).collect(),
+            nodes: (0..n).map(|i| ServiceNode { service: StrId(i as u32), members: 1, spans: 1, errors: 0 }).collect(),
             edges: edges.iter().map(|&(from, to)| ServiceEdge { from, to, calls: 1, errors: 0, p95_ns: 0 }).collect(),
         };
         let (w, h) = (150.0, 44.0);
@@ -442,6 +442,7 @@ fn service_map_of_services_that_call_each_other() {
         nodes: (0..11)
             .map(|i| ServiceNode {
                 service: StrId(i),
+                members: 1,
                 spans: 1,
                 errors: 0,
             })

@@ -6,11 +6,15 @@
 
 use super::percentile::nearest_rank;
 use crate::model::{StatusCode, StrId, Trace};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceNode {
+    /// The service; for a group, its busiest member.
     pub service: StrId,
+    /// How many services the node stands for: 1, or more for the group of
+    /// the least busy services of a graph too large to draw whole.
+    pub members: usize,
     pub spans: usize,
     pub errors: usize,
 }
@@ -52,17 +56,34 @@ impl ServiceEdge {
 }
 
 pub fn service_graph<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> ServiceGraph {
+    build(traces, |s| s)
+}
+
+/// The service graph with services mapped to nodes by `node_of` (services
+/// with the same key share a node; calls inside one node are not edges).
+fn build<'a>(
+    traces: impl IntoIterator<Item = &'a Trace>,
+    node_of: impl Fn(StrId) -> StrId,
+) -> ServiceGraph {
+    // Each service's node, and each key's node.
     let mut node_ix: FxHashMap<StrId, usize> = FxHashMap::default();
+    let mut key_ix: FxHashMap<StrId, usize> = FxHashMap::default();
     let mut nodes: Vec<ServiceNode> = Vec::new();
     let mut edge_acc: FxHashMap<(usize, usize), (Vec<i64>, usize)> = FxHashMap::default();
     let mut ix = |s: StrId, nodes: &mut Vec<ServiceNode>| {
         *node_ix.entry(s).or_insert_with(|| {
-            nodes.push(ServiceNode {
-                service: s,
-                spans: 0,
-                errors: 0,
+            let key = node_of(s);
+            let i = *key_ix.entry(key).or_insert_with(|| {
+                nodes.push(ServiceNode {
+                    service: key,
+                    members: 0,
+                    spans: 0,
+                    errors: 0,
+                });
+                nodes.len() - 1
             });
-            nodes.len() - 1
+            nodes[i].members += 1;
+            i
         })
     };
     for t in traces {
@@ -72,8 +93,8 @@ pub fn service_graph<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> Service
             nodes[me].spans += 1;
             nodes[me].errors += err as usize;
             if let Some(p) = t.tree.parent_of(i) {
-                if t.service[p] != t.service[i] {
-                    let from = ix(t.service[p], &mut nodes);
+                let from = ix(t.service[p], &mut nodes);
+                if from != me {
                     let e = edge_acc.entry((from, me)).or_default();
                     e.0.push(t.duration_ns[i]);
                     e.1 += err as usize;
@@ -96,4 +117,60 @@ pub fn service_graph<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> Service
         .collect();
     crate::order::sort_by_key(&mut edges, |e| (e.from, e.to));
     ServiceGraph { nodes, edges }
+}
+
+impl ServiceGraph {
+    /// Nodes plus edges: what laying the graph out costs grows with it.
+    pub fn size(&self) -> usize {
+        self.nodes.len() + self.edges.len()
+    }
+}
+
+/// The service graph of `traces` with at most `max_size` nodes plus edges:
+/// whole when it fits, else the busiest services (by spans) on their own
+/// and every other service in one group node (`members` > 1), with the
+/// calls to, from and inside the group counted there. Each edge's numbers
+/// are computed from the spans, never merged from other edges.
+pub fn service_graph_at_most(traces: &[Trace], max_size: usize) -> ServiceGraph {
+    let whole = service_graph(traces);
+    if whole.size() <= max_size || whole.nodes.len() < 2 {
+        return whole;
+    }
+    let mut busiest: Vec<usize> = (0..whole.nodes.len()).collect();
+    crate::order::sort_by_key(&mut busiest, |&i| std::cmp::Reverse(whole.nodes[i].spans));
+    // rank[node] = its place among the busiest.
+    let mut rank = vec![0usize; whole.nodes.len()];
+    for (r, &i) in busiest.iter().enumerate() {
+        rank[i] = r;
+    }
+    // The size of the graph keeping the `keep` busiest services, from the
+    // whole graph's edges (edges between two grouped services vanish).
+    let size_keeping = |keep: usize| {
+        let group = |i: usize| rank[i].min(keep);
+        let mut edges: FxHashSet<(usize, usize)> = FxHashSet::default();
+        for e in &whole.edges {
+            let (a, b) = (group(e.from), group(e.to));
+            if a != b {
+                edges.insert((a, b));
+            }
+        }
+        keep + 1 + edges.len()
+    };
+    // The size grows with `keep`: the most services that fit.
+    let (mut lo, mut hi) = (0usize, whole.nodes.len() - 1);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if size_keeping(mid) <= max_size {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let keep = lo;
+    let group_key = whole.nodes[busiest[keep]].service;
+    let kept: FxHashSet<StrId> = busiest[..keep]
+        .iter()
+        .map(|&i| whole.nodes[i].service)
+        .collect();
+    build(traces, |s| if kept.contains(&s) { s } else { group_key })
 }

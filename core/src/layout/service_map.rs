@@ -6,7 +6,24 @@
 
 use crate::analysis::service_graph::ServiceGraph;
 
-#[derive(Debug, Clone, PartialEq)]
+/// A service's box.
+pub const NODE_W: f64 = 190.0;
+pub const NODE_H: f64 = 42.0;
+/// Between columns: room for the edge labels.
+pub const COL_GAP: f64 = 150.0;
+pub const ROW_GAP: f64 = 14.0;
+/// Around the map when it is fitted to the canvas.
+const MARGIN: f64 = 24.0;
+/// The most nodes plus edges laid out (a larger graph is drawn with its
+/// least busy services grouped, `service_graph_at_most`): the layout crate
+/// grows superlinearly (random graphs of this size take 5–15 ms natively,
+/// twice that in wasm; 100 services with 1,000 calls took 1.5 s).
+pub const MAX_MAP_SIZE: usize = 250;
+/// Up to this size the crate also swaps neighbours to remove crossings,
+/// which costs several times more.
+const TRANSPOSE_UP_TO: usize = 100;
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MapLayout {
     /// Centre of each node (same order as `ServiceGraph::nodes`).
     pub centers: Vec<(f64, f64)>,
@@ -32,6 +49,7 @@ pub fn layout(g: &ServiceGraph, node_w: f64, node_h: f64, col_gap: f64, row_gap:
     let edges = acyclic_edges(n, g.edges.iter().map(|e| (e.from, e.to)));
     let config = rust_sugiyama::configure::Config {
         vertex_spacing: node_h + row_gap,
+        transpose: g.size() <= TRANSPOSE_UP_TO,
         ..Default::default()
     };
     let layouts = rust_sugiyama::from_vertices_and_edges(&vertices, &edges, &config);
@@ -114,6 +132,74 @@ fn acyclic_edges(n: usize, edges: impl Iterator<Item = (usize, usize)>) -> Vec<(
         .filter(|e| !back.contains(e))
         .map(|(a, b)| (a as u32, b as u32))
         .collect()
+}
+
+/// Graph → screen: `screen = graph * k + (tx, ty)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Transform {
+    pub k: f64,
+    pub tx: f64,
+    pub ty: f64,
+}
+
+impl Transform {
+    /// The whole map centred in a `w`×`h` box, never magnified past 1.25×.
+    pub fn fit(l: &MapLayout, w: f64, h: f64) -> Transform {
+        let (lw, lh) = (l.width.max(1.0), l.height.max(1.0));
+        let k = ((w - 2.0 * MARGIN) / lw)
+            .min((h - 2.0 * MARGIN) / lh)
+            .clamp(0.1, 1.25);
+        Transform {
+            k,
+            tx: (w - lw * k) / 2.0,
+            ty: ((h - lh * k) / 2.0).max(MARGIN.min(h / 2.0)),
+        }
+    }
+    pub fn to_graph(&self, x: f64, y: f64) -> (f64, f64) {
+        ((x - self.tx) / self.k, (y - self.ty) / self.k)
+    }
+    pub fn to_screen(&self, x: f64, y: f64) -> (f64, f64) {
+        (x * self.k + self.tx, y * self.k + self.ty)
+    }
+    /// Zoomed by `factor` keeping the screen point (x, y) still.
+    pub fn zoom_at(&self, x: f64, y: f64, factor: f64) -> Transform {
+        let k = (self.k * factor).clamp(0.1, 4.0);
+        let (gx, gy) = self.to_graph(x, y);
+        Transform {
+            k,
+            tx: x - gx * k,
+            ty: y - gy * k,
+        }
+    }
+}
+
+/// Cubic Bézier control points of an edge between boxes centred at `a` and
+/// `b` ([`NODE_W`] × [`NODE_H`]): from the caller's right side to the
+/// callee's left side, or looping below, bottom to bottom, for calls to the
+/// same or an earlier column.
+pub fn edge_curve(a: (f64, f64), b: (f64, f64)) -> [(f64, f64); 4] {
+    if b.0 > a.0 + NODE_W / 2.0 {
+        let p0 = (a.0 + NODE_W / 2.0, a.1);
+        let p3 = (b.0 - NODE_W / 2.0, b.1);
+        let dx = (p3.0 - p0.0) * 0.5;
+        [p0, (p0.0 + dx, p0.1), (p3.0 - dx, p3.1), p3]
+    } else {
+        let p0 = (a.0, a.1 + NODE_H / 2.0);
+        let p3 = (
+            b.0 + if (b.0 - a.0).abs() < 1.0 { 12.0 } else { 0.0 },
+            b.1 + NODE_H / 2.0,
+        );
+        let bulge = 40.0 + (a.0 - b.0).abs() * 0.15;
+        [p0, (p0.0, p0.1 + bulge), (p3.0, p3.1 + bulge), p3]
+    }
+}
+
+/// The point of a cubic Bézier at t = ½ (where an edge's label goes).
+pub fn bezier_mid(c: &[(f64, f64); 4]) -> (f64, f64) {
+    (
+        (c[0].0 + 3.0 * c[1].0 + 3.0 * c[2].0 + c[3].0) / 8.0,
+        (c[0].1 + 3.0 * c[1].1 + 3.0 * c[2].1 + c[3].1) / 8.0,
+    )
 }
 
 /// The node whose box contains the point (graph coordinates).
