@@ -8,7 +8,7 @@
 //! Wheel scrolls deep graphs; Ctrl/⌘+wheel zooms the chart's time axis.
 
 use crate::canvas::{
-    draw_ruler, fit_text, local_point, observe_size, repaint, tooltip_style, CanvasText, FONT,
+    draw_label, draw_ruler, local_point, observe_size, repaint, tooltip_style, CanvasText, FONT,
     FONT_SMALL,
 };
 use crate::open_trace_window;
@@ -17,7 +17,11 @@ use leptos::prelude::*;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::flame::{merge, MergedFlame};
 use tracescope_core::analysis::self_time::self_time_of;
-use tracescope_core::layout::flame::{ancestry, chart_lod, hit, merged_rects, ChartLod, FlameRect};
+use tracescope_core::layout::flame::{
+    ancestry, chart_lod, frames_scene, hit, merged_rects, ChartLod, FlameRect, FrameScene,
+    FramesInput,
+};
+pub use tracescope_core::layout::flame::{FRAME_H, TOP};
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::raster::Run;
 use tracescope_core::layout::time::{format_duration, ruler, TimeScale};
@@ -25,12 +29,8 @@ use tracescope_core::layout::waterfall::{clamp_window, zoom_window, TICK_SPACING
 use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
 use web_sys::CanvasRenderingContext2d;
 
-/// Height of one frame row.
-pub const FRAME_H: f64 = 20.0;
 /// Frames narrower than this (pixels) are merged per pixel, not drawn one by one.
 pub const MIN_FRAME_W: f64 = 1.0;
-/// The ruler (chart) or caption (merged) above the frames.
-pub const TOP: f64 = 24.0;
 const BAR_TEXT: &str = "#10141c";
 /// How many breadcrumb steps are shown before the last ones are elided.
 const CRUMBS: usize = 8;
@@ -115,7 +115,8 @@ pub fn matches(ds: &Dataset, service: StrId, name: StrId, needle: &str) -> bool 
         || ds.str(service).to_lowercase().contains(needle)
 }
 
-pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) {
+/// Draws one frame of the flame view; returns the frames drawn.
+pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) -> Vec<FrameScene> {
     let th = p.th;
     ctx.set_fill_style_str(th.bg);
     ctx.fill_rect(0.0, 0.0, p.width, p.height);
@@ -126,8 +127,12 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) {
     ctx.clip();
     ctx.set_font(FONT);
     let critical = match &p.source {
-        FlameSource::Chart { critical, .. } => *critical,
-        FlameSource::Merged { .. } => None,
+        FlameSource::Chart {
+            critical: Some(cp),
+            scale,
+            ..
+        } => Some((*cp, scale)),
+        _ => None,
     };
     // Frames under a pixel wide, merged: no labels, a lighter touch.
     ctx.set_global_alpha(0.75);
@@ -140,37 +145,37 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) {
         ctx.fill_rect(r.x0 as f64, y + 1.0, (r.x1 - r.x0) as f64, FRAME_H - 2.0);
     }
     ctx.set_global_alpha(1.0);
-    for r in p.rects {
-        let y = TOP + r.depth as f64 * FRAME_H - p.scroll_y;
-        if y + FRAME_H < TOP || y > p.height {
-            continue;
-        }
-        let (x, w) = (r.x + 0.5, (r.w - 1.0).max(0.5));
-        let (fill, label, error, dim) = match p.source.frame(r.id) {
+    let traces = match &p.source {
+        FlameSource::Merged { traces, .. } => *traces,
+        FlameSource::Chart { .. } => 1,
+    };
+    let label_of = |id: u32| match p.source.frame(id) {
+        Some((_, name, _)) => p.ds.str(name).to_string(),
+        None => format!("all ({traces} trace{})", if traces == 1 { "" } else { "s" }),
+    };
+    let frames = frames_scene(
+        &FramesInput {
+            rects: p.rects,
+            height: p.height,
+            scroll_y: p.scroll_y,
+            critical,
+        },
+        label_of,
+        &CanvasText(ctx),
+    );
+    for f in &frames {
+        let y = f.top;
+        // A pixel apart from the next frame.
+        let (x, w) = (f.x + 0.5, (f.w - 1.0).max(0.5));
+        let (fill, error, dim) = match p.source.frame(f.id) {
             Some((svc, name, err)) => {
                 let dim = !matches(p.ds, svc, name, p.search)
                     || p.service_filter.is_some_and(|f| f != svc);
-                (
-                    th.service(p.slots, svc),
-                    p.ds.str(name).to_string(),
-                    err,
-                    dim,
-                )
+                (th.service(p.slots, svc), err, dim)
             }
-            None => {
-                let n = match &p.source {
-                    FlameSource::Merged { traces, .. } => *traces,
-                    _ => 1,
-                };
-                (
-                    th.grid,
-                    format!("all ({n} trace{})", if n == 1 { "" } else { "s" }),
-                    false,
-                    false,
-                )
-            }
+            None => (th.grid, false, false),
         };
-        let off_path = critical.is_some_and(|cp| !cp.contains(r.id as usize));
+        let off_path = critical.is_some_and(|(cp, _)| !cp.contains(f.id as usize));
         ctx.set_global_alpha(if dim {
             0.18
         } else if off_path {
@@ -185,24 +190,18 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) {
             ctx.set_line_width(1.5);
             ctx.stroke_rect(x + 0.75, y + 1.75, (w - 1.5).max(0.5), FRAME_H - 3.5);
         }
-        if let (Some(cp), FlameSource::Chart { scale, .. }) = (critical, &p.source) {
-            ctx.set_fill_style_str(th.critical);
-            for g in cp.segments_of(r.id as usize) {
-                let gx0 = scale.x(g.start_ns as f64).max(x);
-                let gx1 = scale.x(g.end_ns as f64).min(x + w);
-                if gx1 > gx0 {
-                    ctx.fill_rect(gx0, y + FRAME_H - 5.0, gx1 - gx0, 3.0);
-                }
-            }
+        ctx.set_fill_style_str(th.critical);
+        for g in &f.critical {
+            ctx.fill_rect(g.x0, y + FRAME_H - 5.0, g.w(), 3.0);
         }
-        if let Some(txt) = fit_text(ctx, &label, w - 8.0) {
+        if let Some(l) = &f.label {
             ctx.set_fill_style_str(if fill == th.grid { th.fg } else { BAR_TEXT });
-            let _ = ctx.fill_text(&txt, x + 4.0, y + FRAME_H / 2.0);
+            draw_label(ctx, l);
         }
         ctx.set_global_alpha(1.0);
-        if Some(r.id) == p.selected || Some(r.id) == p.hover {
+        if Some(f.id) == p.selected || Some(f.id) == p.hover {
             ctx.set_stroke_style_str(th.selected_outline);
-            ctx.set_line_width(if Some(r.id) == p.selected { 2.0 } else { 1.0 });
+            ctx.set_line_width(if Some(f.id) == p.selected { 2.0 } else { 1.0 });
             ctx.stroke_rect(x, y + 1.0, w, FRAME_H - 2.0);
         }
     }
@@ -240,6 +239,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) {
             );
         }
     }
+    frames
 }
 
 /// One breadcrumb step: the frame id to focus and its label.

@@ -197,8 +197,19 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
         slots: &slots,
         th: &LIGHT,
     };
-    flame::paint(&ctx, &p(""));
+    let frames = flame::paint(&ctx, &p(""));
     let mid = |d: f64| TOP + d * FRAME_H + 4.0;
+    // Each frame's pixels are where its geometry says, and end there (inside
+    // the error outline).
+    assert_eq!(frames.len(), 2);
+    for f in &frames {
+        let color = hex(LIGHT.service(&slots, t.service[f.id as usize]));
+        assert_eq!(pixel(&ctx, f.x + 2.5, f.top + 4.0), color, "{f:?}");
+        assert_eq!(pixel(&ctx, f.x + f.w - 2.5, f.top + 4.0), color, "{f:?}");
+        if f.x >= 2.0 {
+            assert_eq!(pixel(&ctx, f.x - 1.5, f.top + 4.0), hex(LIGHT.bg), "{f:?}");
+        }
+    }
     // Root across the whole width at depth 0; the child in the right half at depth 1.
     assert_eq!(pixel(&ctx, w * 0.1, mid(0.0)), hex(LIGHT.services[0]));
     assert_eq!(pixel(&ctx, w * 0.9, mid(0.0)), hex(LIGHT.services[0]));

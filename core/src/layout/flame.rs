@@ -4,9 +4,20 @@
 
 use super::flame_mipmap::FlameMipmap;
 use super::raster::{Raster, Run};
+use super::text::{Font, Label, TextMeasure};
 use super::time::TimeScale;
+use super::waterfall::Stretch;
+use crate::analysis::critical_path::CriticalPath;
 use crate::analysis::flame::MergedFlame;
 use crate::model::Trace;
+use std::collections::BTreeMap;
+
+/// Height of one frame row.
+pub const FRAME_H: f64 = 20.0;
+/// The ruler (chart) or caption (merged) above the frames.
+pub const TOP: f64 = 24.0;
+/// Between a frame's edge and its label.
+const LABEL_PAD: f64 = 4.0;
 
 /// A rectangle: `id` is a flame node (merged) or a span (chart).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -189,6 +200,114 @@ pub struct ChartLod {
     pub first_row: u32,
     /// Index entries read to make it (the frame's work).
     pub walked: usize,
+}
+
+/// What one frame draws: its box (`x..x + w` from `top`, [`FRAME_H`]
+/// high), its name where it shows, and its stretches on the critical path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameScene {
+    pub id: u32,
+    pub depth: u32,
+    pub x: f64,
+    pub w: f64,
+    pub top: f64,
+    /// Inside the frame, on its first stretch that no frame drawn after it
+    /// covers.
+    pub label: Option<Label>,
+    /// Inside the frame (chart mode only).
+    pub critical: Vec<Stretch>,
+}
+
+/// What [`frames_scene`] draws from: the rectangles in drawing order (a
+/// later one is on top), and the view.
+pub struct FramesInput<'a> {
+    pub rects: &'a [FlameRect],
+    /// Canvas height and vertical scroll, CSS pixels.
+    pub height: f64,
+    pub scroll_y: f64,
+    /// The chart's time scale and its critical path, to mark it.
+    pub critical: Option<(&'a CriticalPath, &'a TimeScale)>,
+}
+
+/// The frames in the rows on screen with their labels and critical-path
+/// marks, in drawing order. A label is fitted to the first part of its
+/// frame that no frame drawn on top of it covers, so no label is hidden or
+/// drawn over another.
+pub fn frames_scene(
+    i: &FramesInput,
+    label_of: impl Fn(u32) -> String,
+    m: &impl TextMeasure,
+) -> Vec<FrameScene> {
+    // Per row, the stretches covered by frames drawn later (merged, keyed
+    // by their start in 1/1024 px).
+    let mut covered: BTreeMap<u32, BTreeMap<i64, i64>> = BTreeMap::new();
+    let key = |x: f64| (x * 1024.0).round() as i64;
+    let mut out = Vec::new();
+    for r in i.rects.iter().rev() {
+        let top = TOP + r.depth as f64 * FRAME_H - i.scroll_y;
+        if top + FRAME_H < TOP || top > i.height {
+            continue;
+        }
+        let row = covered.entry(r.depth).or_default();
+        // The label starts in the frame's first stretch not covered by a
+        // frame drawn later, and ends before the next one.
+        let (x0, x1) = (r.x + LABEL_PAD, r.x + r.w - LABEL_PAD);
+        let mut free_from = key(x0);
+        if let Some((_, &end)) = row.range(..=free_from).next_back() {
+            free_from = free_from.max(end);
+        }
+        let start = if free_from == key(x0) {
+            x0
+        } else {
+            free_from as f64 / 1024.0 + LABEL_PAD
+        };
+        let end = row
+            .range(free_from + 1..)
+            .next()
+            .map_or(x1, |(&a, _)| x1.min(a as f64 / 1024.0 - LABEL_PAD));
+        let label = m
+            .fit(Font::Regular, &label_of(r.id), end - start)
+            .map(|text| Label::new(m, Font::Regular, text, start, top + FRAME_H / 2.0));
+        insert_covered(row, key(r.x), key(r.x + r.w));
+        let critical = match i.critical {
+            Some((cp, scale)) => cp
+                .segments_of(r.id as usize)
+                .filter_map(|g| {
+                    let a = scale.x(g.start_ns as f64).max(r.x);
+                    let b = scale.x(g.end_ns as f64).min(r.x + r.w);
+                    (b > a).then_some(Stretch { x0: a, x1: b })
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        out.push(FrameScene {
+            id: r.id,
+            depth: r.depth,
+            x: r.x,
+            w: r.w,
+            top,
+            label,
+            critical,
+        });
+    }
+    out.reverse();
+    out
+}
+
+/// Adds `[a, b]` to a row's covered stretches, merging those it touches.
+fn insert_covered(row: &mut BTreeMap<i64, i64>, mut a: i64, mut b: i64) {
+    if let Some((&s, &e)) = row.range(..=a).next_back() {
+        if e >= a {
+            a = s;
+            b = b.max(e);
+            row.remove(&s);
+        }
+    }
+    while let Some((&s, &e)) = row.range(a..=b).next() {
+        b = b.max(e);
+        row.remove(&s);
+    }
+    row.insert(a, b);
 }
 
 /// The rectangle seen at a point, for rows of `row_h` pixels starting at `top`.

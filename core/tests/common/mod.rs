@@ -1,6 +1,8 @@
 // Each test crate uses only some of these helpers.
 #![allow(dead_code)]
 
+pub mod random;
+
 use std::path::{Path, PathBuf};
 use tracescope_core::{decode_bytes, Dataset};
 
