@@ -63,3 +63,34 @@ impl ChartStyle {
             .light_line_style(self.bg)
     }
 }
+
+/// A linear axis over `range` whose ticks are the given values: chosen by
+/// `core::layout`, where they are tested, and labelled by the caller's
+/// formatter (plotters' own key-point wrapper cannot be formatted).
+pub struct TickedAxis {
+    pub range: std::ops::Range<f64>,
+    pub ticks: Vec<f64>,
+}
+
+impl Ranged for TickedAxis {
+    type ValueType = f64;
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.range.clone()
+    }
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        let (a, b) = (self.range.start, self.range.end);
+        let frac = if b > a { (v - a) / (b - a) } else { 0.0 };
+        limit.0 + (frac * (limit.1 - limit.0) as f64).round() as i32
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+}

@@ -4,12 +4,13 @@
 //! errors, services). Tick two rows to open them side by side.
 
 use crate::canvas::{device_pixel_ratio, local_point, observe_size};
-use crate::chart::{color, err, ChartStyle};
+use crate::chart::{color, err, ChartStyle, TickedAxis};
 use crate::theme::theme;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use tracescope_core::backend::response::Found;
+use tracescope_core::layout::scatter::{ScatterAxes, XLabel};
 use tracescope_core::layout::time::{format_duration, format_utc};
 use web_sys::HtmlCanvasElement;
 
@@ -238,50 +239,71 @@ pub fn draw_scatter(
         .map_err(|x| e(&x))?;
         return Ok(Vec::new());
     }
-    let t0 = rows.iter().map(|r| r.start_ns).min().unwrap_or(0);
-    let t1 = rows.iter().map(|r| r.start_ns).max().unwrap_or(0);
-    let dmax = rows.iter().map(|r| r.duration_ns).max().unwrap_or(1).max(1) as f64;
-    let (unit, unit_name) = if dmax >= 1e9 {
-        (1e9, "s")
-    } else if dmax >= 1e6 {
-        (1e6, "ms")
-    } else {
-        (1e3, "µs")
+    let results: Vec<(i64, i64)> = rows.iter().map(|r| (r.start_ns, r.duration_ns)).collect();
+    let Some(axes) = ScatterAxes::new(&results) else {
+        return Ok(Vec::new());
     };
-    // Seconds after the earliest result; a little room on both sides.
-    let span_s = ((t1 - t0) as f64 / 1e9).max(1e-3);
-    let (x0, x1) = (-span_s * 0.04, span_s * 1.04);
-    let y1 = dmax / unit * 1.1;
+    let xs: Vec<f64> = axes.x_ticks.iter().map(|t| t.value).collect();
+    let ys: Vec<f64> = axes.y_ticks.iter().map(|t| t.0).collect();
+    let (x0, x1) = axes.x_range;
+    let (y0, y1) = axes.y_range;
     let mut chart = ChartBuilder::on(&root)
         .margin(px(8.0))
         .x_label_area_size(px(30.0))
         .y_label_area_size(px(52.0))
-        .build_cartesian_2d(x0..x1, 0.0..y1)
+        .build_cartesian_2d(
+            TickedAxis {
+                range: x0..x1,
+                ticks: xs.clone(),
+            },
+            TickedAxis {
+                range: y0..y1,
+                ticks: ys.clone(),
+            },
+        )
         .map_err(|x| e(&x))?;
+    // Each tick's label, found by its value (the library hands values back).
+    let nearest = |v: f64, at: &[f64]| {
+        at.iter()
+            .enumerate()
+            .min_by(|a, b| (a.1 - v).abs().total_cmp(&(b.1 - v).abs()))
+            .map(|(i, _)| i)
+    };
+    let x_label = |v: &f64| {
+        nearest(*v, &xs)
+            .map(|i| {
+                let t = &axes.x_ticks[i];
+                match &t.label {
+                    XLabel::Date => format_time(t.at_ns, utc)[..10].to_string(),
+                    XLabel::Clock => format_time(t.at_ns, utc)[11..19].to_string(),
+                    XLabel::Offset(text) => text.clone(),
+                }
+            })
+            .unwrap_or_default()
+    };
+    let y_label = |v: &f64| {
+        nearest(*v, &ys)
+            .map(|i| axes.y_ticks[i].1.clone())
+            .unwrap_or_default()
+    };
+    let offsets = axes
+        .x_ticks
+        .iter()
+        .all(|t| matches!(t.label, XLabel::Offset(_)));
     st.mesh(&mut chart.configure_mesh())
-        .x_desc(if utc {
-            "start (UTC)"
-        } else {
-            "start (local time)"
+        .x_desc(match (offsets, utc) {
+            (true, _) => "start, after the earliest",
+            (false, true) => "start (UTC)",
+            (false, false) => "start (local time)",
         })
-        .y_desc(format!("duration ({unit_name})"))
-        .x_labels(6)
-        .y_labels(5)
-        .x_label_formatter(&|v| {
-            // Dates over days, clock times over minutes, offsets below.
-            let full = format_time(t0 + (v * 1e9) as i64, utc);
-            if span_s >= 2.0 * 86_400.0 {
-                full[..10].to_string()
-            } else if span_s >= 60.0 {
-                full[11..19].to_string()
-            } else {
-                let sign = if *v < 0.0 { "−" } else { "+" };
-                format!("{sign}{}", format_duration(v.abs() * 1e9))
-            }
-        })
+        .y_desc("duration")
+        .x_labels(xs.len())
+        .y_labels(ys.len())
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
         .draw()
         .map_err(|x| e(&x))?;
-    let point = |r: &Found| ((r.start_ns - t0) as f64 / 1e9, r.duration_ns as f64 / unit);
+    let point = |r: &Found| axes.point(r.start_ns, r.duration_ns);
     let radius = px(4.0) as u32;
     // Errors drawn last, on top.
     for with_errors in [false, true] {

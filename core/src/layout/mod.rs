@@ -4,6 +4,7 @@
 pub mod flame;
 pub mod flame_mipmap;
 pub mod raster;
+pub mod scatter;
 pub mod service_map;
 pub mod text;
 pub mod time;

@@ -92,14 +92,14 @@ pub fn ruler(
 ) -> Vec<Tick> {
     let target = (scale.width / spacing).max(2.0);
     let (step, offsets) = tick_offsets(scale.start_ns, scale.end_ns, origin_ns, target);
-    let largest = offsets.iter().map(|o| o.unsigned_abs()).max().unwrap_or(0);
-    let unit = RulerUnit::new(largest, step.unsigned_abs());
+    let texts = offset_labels(&offsets, step);
     let mut last_right = f64::NEG_INFINITY;
     offsets
         .into_iter()
-        .map(|offset_ns| {
+        .zip(texts)
+        .map(|(offset_ns, text)| {
             let x = scale.x(origin_ns + offset_ns as f64);
-            let label = Label::new(m, Font::Small, unit.format(offset_ns), x + 3.0, y);
+            let label = Label::new(m, Font::Small, text, x + 3.0, y);
             let label = (label.x >= last_right + 4.0 && label.right() < right - 2.0).then(|| {
                 last_right = label.right();
                 label
@@ -111,6 +111,15 @@ pub fn ruler(
             }
         })
         .collect()
+}
+
+/// Labels for ticks `step` apart (as from [`tick_offsets`]): one unit for
+/// all, chosen by the largest, with the decimals that tell two steps apart
+/// (`11.51s`, `11.52s`), so they read distinct and increasing.
+pub fn offset_labels(offsets: &[i64], step: i64) -> Vec<String> {
+    let largest = offsets.iter().map(|o| o.unsigned_abs()).max().unwrap_or(0);
+    let unit = RulerUnit::new(largest, step.unsigned_abs());
+    offsets.iter().map(|&o| unit.format(o)).collect()
 }
 
 /// How a ruler writes its times: one unit for every label, chosen by the
