@@ -421,27 +421,29 @@ describe('what the waterfall draws is what the trace says', () => {
     await at0.context().close();
   });
 
-  test('ruler labels are distinct and increasing at three zoom levels of a 100k-span trace', async () => {
-    const page = await newPage({ url: '?url=/synth/100000.json' });
-    const c = await canvasInfo(page);
-    const x = c.x + c.nameW + (c.w - c.nameW) * 0.63, y = c.y + c.header + c.rowH * 4;
-    const seen = [];
-    for (const [level, wheels] of [['whole', 0], ['1/1000', 12], ['finest', 28]]) {
-      await page.mouse.move(x, y);
-      await page.keyboard.down('Control');
-      for (let i = 0; i < wheels; i++) await page.mouse.wheel(0, -300);
-      await page.keyboard.up('Control');
-      await page.waitForTimeout(200);
-      const { ticks, view } = await page.$eval('[data-testid=waterfall-canvas]', (e) => ({ ticks: e.dataset.ticks, view: e.dataset.view }));
-      const labels = ticks.split('|');
-      assert.ok(labels.length >= 3, `${level}: ${ticks}`);
-      assert.equal(new Set(labels).size, labels.length, `${level}: repeated labels ${ticks} at ${view}`);
-      seen.push(`${level}: ${ticks}`);
-      await page.screenshot({ path: path.join(out, `ticks-100k-${level.replace('/', 'of')}.png`) });
-    }
-    fs.writeFileSync(path.join(out, 'ticks-100k.txt'), seen.join('\n') + '\n');
-    await page.context().close();
-  });
+  for (const [name, url] of [['demo', ''], ['100k', '?url=/synth/100000.json']]) {
+    test(`ruler labels are distinct and increasing at three zoom levels of the ${name} trace`, async () => {
+      const page = await newPage({ url });
+      const c = await canvasInfo(page);
+      const x = c.x + c.nameW + (c.w - c.nameW) * 0.63, y = c.y + c.header + c.rowH * 4;
+      const seen = [];
+      for (const [level, wheels] of [['whole', 0], ['1/1000', 12], ['finest', 28]]) {
+        await page.mouse.move(x, y);
+        await page.keyboard.down('Control');
+        for (let i = 0; i < wheels; i++) await page.mouse.wheel(0, -300);
+        await page.keyboard.up('Control');
+        await page.waitForTimeout(200);
+        const { ticks, view } = await page.$eval('[data-testid=waterfall-canvas]', (e) => ({ ticks: e.dataset.ticks, view: e.dataset.view }));
+        const labels = ticks.split('|');
+        assert.ok(labels.length >= 3, `${level}: ${ticks} at ${view}`);
+        assert.equal(new Set(labels).size, labels.length, `${level}: repeated labels ${ticks} at ${view}`);
+        seen.push(`${level}: ${ticks}`);
+        await page.screenshot({ path: path.join(out, `ticks-${name}-${level.replace('/', 'of')}.png`) });
+      }
+      fs.writeFileSync(path.join(out, `ticks-${name}.txt`), seen.join('\n') + '\n');
+      await page.context().close();
+    });
+  }
 });
 
 describe('a large trace', () => {

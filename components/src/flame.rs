@@ -61,7 +61,6 @@ pub enum FlameSource<'a> {
     Chart {
         t: &'a Trace,
         scale: TimeScale,
-        origin: f64,
         critical: Option<&'a CriticalPath>,
     },
     Merged {
@@ -214,10 +213,10 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) -> Vec<FrameScene> 
     ctx.set_font(FONT_SMALL);
     ctx.set_fill_style_str(th.muted);
     match &p.source {
-        FlameSource::Chart { scale, origin, .. } => {
+        FlameSource::Chart { scale, t, .. } => {
             let tl = ruler(
                 scale,
-                *origin,
+                t.bounds().0,
                 TICK_SPACING,
                 TOP / 2.0 - 2.0,
                 p.width,
@@ -409,7 +408,6 @@ pub fn FlameGraph(
         let sy = scroll_y.get();
         let show_cp = show_critical.get();
         let v = window();
-        let (b0, _) = bounds.get();
         lod.with(|lod| {
             let (rects, fine) = (&lod.rects, &lod.fine);
             slots.with(|slots| {
@@ -429,7 +427,6 @@ pub fn FlameGraph(
                                     FlameSource::Chart {
                                         t,
                                         scale: TimeScale::new(v.0, v.1, 0.0, w),
-                                        origin: b0,
                                         critical: cp.as_ref().filter(|_| show_cp),
                                     }
                                 }

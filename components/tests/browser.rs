@@ -181,7 +181,6 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
         source: FlameSource::Chart {
             t,
             scale,
-            origin: b0 as f64,
             critical: None,
         },
         rects: &rects,
@@ -237,7 +236,6 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
             source: FlameSource::Chart {
                 t,
                 scale: wide,
-                origin: b0 as f64,
                 critical: None,
             },
             ..p("")

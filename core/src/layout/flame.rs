@@ -113,9 +113,9 @@ pub fn chart_lod(
         for (s, key) in level.visible(t, depth, v0.floor() as i64, v1.ceil() as i64) {
             walked += 1;
             let s = s as usize;
-            let (st, en) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
-            let x = scale.x(st.max(v0));
-            let w = scale.x(en.min(v1)) - x;
+            // The span ∩ the window.
+            let x = scale.x_at(t.start_ns[s]).max(scale.x0);
+            let w = scale.x_at(t.end_ns(s)).min(scale.x0 + scale.width) - x;
             if w >= min_w {
                 rects.push(FlameRect {
                     id: s as u32,
@@ -273,8 +273,8 @@ pub fn frames_scene(
             Some((cp, scale)) => cp
                 .segments_of(r.id as usize)
                 .filter_map(|g| {
-                    let a = scale.x(g.start_ns as f64).max(r.x);
-                    let b = scale.x(g.end_ns as f64).min(r.x + r.w);
+                    let a = scale.x_at(g.start_ns).max(r.x);
+                    let b = scale.x_at(g.end_ns).min(r.x + r.w);
                     (b > a).then_some(Stretch { x0: a, x1: b })
                 })
                 .collect(),

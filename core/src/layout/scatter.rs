@@ -62,7 +62,7 @@ impl ScatterAxes {
         let x_range = (-span_s * 0.04, span_s * 1.04);
         let y_range = (0.0, dmax as f64 / y_unit_ns * 1.1);
         let x_ticks = x_ticks(t0, x_range, span_s);
-        let (y_step, ys) = tick_offsets(0.0, y_range.1 * y_unit_ns, 0.0, Y_TICKS);
+        let (y_step, ys) = tick_offsets(0.0, y_range.1 * y_unit_ns, Y_TICKS);
         let y_ticks = ys
             .iter()
             .map(|&v| v as f64 / y_unit_ns)
@@ -110,7 +110,7 @@ fn x_ticks(t0: i64, x_range: (f64, f64), span_s: f64) -> Vec<XTick> {
             .map(|k| tick(k * step, label.clone()))
             .collect();
     }
-    let (step, offsets) = tick_offsets(a, b, t0 as f64, X_TICKS);
+    let (step, offsets) = tick_offsets(x_range.0 * 1e9, x_range.1 * 1e9, X_TICKS);
     offsets
         .iter()
         .zip(offset_labels(&offsets, step))

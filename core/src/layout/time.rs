@@ -28,6 +28,22 @@ impl TimeScale {
     pub fn x(&self, t_ns: f64) -> f64 {
         self.x0 + (t_ns - self.start_ns) / (self.end_ns - self.start_ns) * self.width
     }
+    /// The x of a model time (whole ns). Exact at any zoom: an `f64` holds
+    /// today's epoch times only to 256 ns, so the distance from the
+    /// window's start is taken in integers first.
+    pub fn x_at(&self, t_ns: i64) -> f64 {
+        self.x0 + self.since_start(t_ns) / (self.end_ns - self.start_ns) * self.width
+    }
+    /// `t_ns` − the window's start, exactly (to the ns).
+    fn since_start(&self, t_ns: i64) -> f64 {
+        let base = self.start_ns.floor();
+        t_ns.saturating_sub(base as i64) as f64 - (self.start_ns - base)
+    }
+    /// The window as offsets from `origin_ns`, exactly.
+    pub fn window_since(&self, origin_ns: i64) -> (f64, f64) {
+        let a = -self.since_start(origin_ns);
+        (a, a + (self.end_ns - self.start_ns))
+    }
     pub fn t(&self, x: f64) -> f64 {
         self.start_ns + (x - self.x0) / self.width * (self.end_ns - self.start_ns)
     }
@@ -53,15 +69,15 @@ pub fn tick_step(range_ns: f64, target: f64) -> f64 {
     (nice * pow).max(1.0)
 }
 
-/// Tick times inside `[start, end]`: multiples of a nice step (see
-/// [`tick_step`]) from `origin`, as (step, offsets from `origin` in whole ns).
-/// Offsets are counted, not summed, so they stay exact at any zoom.
-pub fn tick_offsets(start_ns: f64, end_ns: f64, origin_ns: f64, target: f64) -> (i64, Vec<i64>) {
-    let step = tick_step(end_ns - start_ns, target).round().max(1.0);
-    let first = ((start_ns - origin_ns) / step).ceil();
+/// Tick offsets inside `[from, to]` (ns after an origin): multiples of a
+/// nice step (see [`tick_step`]), as (step, offsets in whole ns). Offsets
+/// are counted, not summed, so they stay exact at any zoom.
+pub fn tick_offsets(from: f64, to: f64, target: f64) -> (i64, Vec<i64>) {
+    let step = tick_step(to - from, target).round().max(1.0);
+    let first = (from / step).ceil();
     let mut out = Vec::new();
     let mut k = first;
-    while origin_ns + k * step <= end_ns && out.len() < 1000 {
+    while k * step <= to && out.len() < 1000 {
         out.push((k * step) as i64);
         k += 1.0;
     }
@@ -84,21 +100,22 @@ pub struct Tick {
 /// carry as many decimals as the step needs (`11.51s`, `11.52s`).
 pub fn ruler(
     scale: &TimeScale,
-    origin_ns: f64,
+    origin_ns: i64,
     spacing: f64,
     y: f64,
     right: f64,
     m: &impl TextMeasure,
 ) -> Vec<Tick> {
     let target = (scale.width / spacing).max(2.0);
-    let (step, offsets) = tick_offsets(scale.start_ns, scale.end_ns, origin_ns, target);
+    let (from, to) = scale.window_since(origin_ns);
+    let (step, offsets) = tick_offsets(from, to, target);
     let texts = offset_labels(&offsets, step);
     let mut last_right = f64::NEG_INFINITY;
     offsets
         .into_iter()
         .zip(texts)
         .map(|(offset_ns, text)| {
-            let x = scale.x(origin_ns + offset_ns as f64);
+            let x = scale.x_at(origin_ns.saturating_add(offset_ns));
             let label = Label::new(m, Font::Small, text, x + 3.0, y);
             let label = (label.x >= last_right + 4.0 && label.right() < right - 2.0).then(|| {
                 last_right = label.right();
@@ -282,7 +299,7 @@ mod tests {
         assert_eq!(tick_step(1_000_000.0, 10.0), 100_000.0);
         assert_eq!(tick_step(1_500_000.0, 10.0), 200_000.0);
         assert_eq!(tick_step(4_000.0, 10.0), 500.0);
-        let (step, t) = tick_offsets(0.0, 1000.0, 0.0, 5.0);
+        let (step, t) = tick_offsets(0.0, 1000.0, 5.0);
         assert_eq!(step, 200);
         assert_eq!(t, vec![0, 200, 400, 600, 800, 1000]);
     }
@@ -294,7 +311,7 @@ mod tests {
         use crate::layout::text::FixedAdvance;
         let s = 1e9;
         let scale = TimeScale::new(11.5 * s, 11.56 * s, 0.0, 1000.0);
-        let ticks = ruler(&scale, 0.0, 110.0, 10.0, 1000.0, &FixedAdvance(6.0));
+        let ticks = ruler(&scale, 0, 110.0, 10.0, 1000.0, &FixedAdvance(6.0));
         let labels: Vec<_> = ticks
             .iter()
             .filter_map(|t| t.label.as_ref())

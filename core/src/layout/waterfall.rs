@@ -102,9 +102,19 @@ pub fn name_width(width: f64) -> f64 {
     (width * 0.32).clamp(180.0, 420.0).min(width * 0.6)
 }
 
-/// The smallest window a zoom may reach: 1 ns, or a millionth of the trace.
-fn min_span(bounds: (f64, f64)) -> f64 {
-    ((bounds.1 - bounds.0) / 1e6).max(1.0)
+/// The smallest window a zoom may reach: 1 ns, a millionth of the trace,
+/// or 64 steps of an `f64` at the trace's times. A window's edges are
+/// absolute ns as `f64`, which this century holds only to 256 ns: below
+/// 64 such steps zooming would jump (what is inside is placed exactly
+/// whatever the window, by `TimeScale::x_at`).
+pub fn min_span(bounds: (f64, f64)) -> f64 {
+    let ulp = |v: f64| {
+        let v = v.abs();
+        f64::from_bits(v.to_bits() + 1) - v
+    };
+    ((bounds.1 - bounds.0) / 1e6)
+        .max(1.0)
+        .max(64.0 * ulp(bounds.0).max(ulp(bounds.1)))
 }
 
 /// Keeps a window inside `bounds`, preserving its width where possible.
@@ -307,8 +317,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                 .fit(Font::Regular, i.ds.str(t.name[s]), name_right - x)
                 .map(|txt| Label::new(m, Font::Regular, txt, x, cy));
             // Timeline.
-            let (start, end) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
-            let bar = clip(scale.x(start), scale.x(end), tl0, tl1);
+            let bar = clip(scale.x_at(t.start_ns[s]), scale.x_at(t.end_ns(s)), tl0, tl1);
             let mut critical = Vec::new();
             let mut events = Vec::new();
             let mut duration = None;
@@ -318,12 +327,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                     critical = cp
                         .segments_of(s)
                         .filter_map(|g| {
-                            let g = clip(
-                                scale.x(g.start_ns as f64),
-                                scale.x(g.end_ns as f64),
-                                tl0,
-                                tl1,
-                            )?;
+                            let g = clip(scale.x_at(g.start_ns), scale.x_at(g.end_ns), tl0, tl1)?;
                             let g = Stretch {
                                 x0: g.x0.max(b.x0),
                                 x1: g.x1.min(b.x1),
@@ -335,9 +339,9 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                 events =
                     i.ds.events(t.events[s])
                         .iter()
-                        .map(|e| e.time_ns as f64)
-                        .filter(|&e| e >= i.view.0 && e <= i.view.1)
-                        .map(|e| scale.x(e).round().clamp(tl0, tl1 - 1.0))
+                        .map(|e| scale.x_at(e.time_ns))
+                        .filter(|&x| x >= tl0 && x <= tl1)
+                        .map(|x| x.round().clamp(tl0, tl1 - 1.0))
                         .collect();
                 let text = if t.flags[s] & flags::NO_DURATION != 0 {
                     "no duration".to_string()
@@ -385,7 +389,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
         .collect();
     let ticks = ruler(
         &scale,
-        i.bounds.0,
+        t.bounds().0,
         TICK_SPACING,
         MINIMAP_H + RULER_H / 2.0 - 2.0,
         i.width,
@@ -408,6 +412,77 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zoom_stops_where_f64_still_places_pixels() {
+        // A 198 ms trace in 2025: its times are exact to 256 ns.
+        let t0 = 1_763_812_800_000_000_000.0;
+        let b = (t0, t0 + 198e6);
+        let mut v = b;
+        for _ in 0..100 {
+            v = zoom_window(v, b, t0 + 125e6, 0.5);
+        }
+        assert_eq!(v.1 - v.0, 64.0 * 256.0);
+        let ticks = ruler(
+            &timeline_scale(1000.0, v),
+            t0 as i64,
+            TICK_SPACING,
+            0.0,
+            1000.0,
+            &crate::layout::text::FixedAdvance(6.0),
+        );
+        let labels: Vec<String> = ticks
+            .iter()
+            .filter_map(|t| t.label.as_ref().map(|l| l.text.clone()))
+            .collect();
+        let mut distinct = labels.clone();
+        distinct.dedup();
+        assert!(labels.len() >= 3 && distinct == labels, "{labels:?}");
+        // Each tick where its time is: evenly apart, to a hundredth of a pixel.
+        let tl_w = timeline_extent(1000.0).1 - timeline_extent(1000.0).0;
+        for w in ticks.windows(2) {
+            let step = (w[1].offset_ns - w[0].offset_ns) as f64;
+            assert!(
+                (w[1].x - w[0].x - tl_w * step / 16384.0).abs() < 0.01,
+                "{w:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn spans_are_placed_to_the_ns_far_from_1970() {
+        let t0: i64 = 1_763_812_800_000_000_000;
+        // A root, and a child of 1 µs that starts 100 ns after a 256 ns step.
+        let t = crate::synth::trace_with(
+            &[None, Some(0)],
+            &[t0, t0 + 125_250_100],
+            &[198_000_000, 1_000],
+        );
+        let ds = Dataset::default();
+        let b = t.time_window();
+        let view = clamp_window(((t0 + 125_248_000) as f64, (t0 + 125_264_384) as f64), b);
+        let rows = visible_rows(&t, &[]);
+        let sc = scene(
+            &SceneInput {
+                ds: &ds,
+                t: &t,
+                rows: &rows,
+                collapsed: &[],
+                width: 1000.0,
+                height: 400.0,
+                scroll_y: 0.0,
+                view,
+                bounds: b,
+                critical: None,
+            },
+            &crate::layout::text::FixedAdvance(6.0),
+        );
+        let (tl0, tl1) = timeline_extent(1000.0);
+        let px = |ns: i64| tl0 + (ns - (view.0 as i64)) as f64 / (view.1 - view.0) * (tl1 - tl0);
+        let bar = sc.rows[1].bar.unwrap();
+        assert!((bar.x0 - px(t0 + 125_250_100)).abs() < 1e-6, "{bar:?}");
+        assert!((bar.x1 - px(t0 + 125_251_100)).abs() < 1e-6, "{bar:?}");
+    }
 
     #[test]
     fn zoom_keeps_the_anchor_and_stays_in_bounds() {
