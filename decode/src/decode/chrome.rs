@@ -62,7 +62,21 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
     let mut thread_names: FxHashMap<(String, String), &str> = FxHashMap::default();
     let mut slices: Vec<Slice> = Vec::new();
     let mut open_b: FxHashMap<(String, String), Vec<usize>> = FxHashMap::default();
+    // Open async slices per (pid, cat, id), innermost last, and the same per
+    // name too, so an `e` finds its `b` without searching: a slice closed
+    // through one stack stays in the other until it reaches the top.
     let mut open_async: FxHashMap<(String, String, String), Vec<usize>> = FxHashMap::default();
+    let mut open_async_named: FxHashMap<(String, String, String, &str), Vec<usize>> =
+        FxHashMap::default();
+    fn innermost_open(stack: &mut Vec<usize>, slices: &[Slice]) -> Option<usize> {
+        while let Some(&i) = stack.last() {
+            if slices[i].open {
+                return Some(i);
+            }
+            stack.pop();
+        }
+        None
+    }
     let mut open_legacy: FxHashMap<(String, String, String), usize> = FxHashMap::default();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     let mut max_ts = i64::MIN;
@@ -131,22 +145,30 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
             },
             ("b", Some(t)) => {
                 let key = (pid.clone(), cat.to_string(), async_id(e));
-                let stack = open_async.entry(key).or_default();
+                let stack = open_async.entry(key.clone()).or_default();
                 let mut s = new_slice(t, t, true, false, 'b');
-                s.parent = stack.last().copied();
+                s.parent = innermost_open(stack, &slices);
                 slices.push(s);
                 stack.push(slices.len() - 1);
+                open_async_named
+                    .entry((key.0, key.1, key.2, name))
+                    .or_default()
+                    .push(slices.len() - 1);
             }
             ("e", Some(t)) => {
                 let key = (pid.clone(), cat.to_string(), async_id(e));
-                let stack = open_async.entry(key).or_default();
-                // Close the innermost open slice of that name (the format allows unnamed ends).
-                let pos = stack
-                    .iter()
-                    .rposition(|&i| name.is_empty() || slices[i].name == name);
-                match pos {
-                    Some(p) => {
-                        let i = stack.remove(p);
+                // The innermost open slice of that name (the format allows unnamed ends).
+                let found = if name.is_empty() {
+                    open_async
+                        .get_mut(&key)
+                        .and_then(|s| innermost_open(s, &slices))
+                } else {
+                    open_async_named
+                        .get_mut(&(key.0, key.1, key.2, name))
+                        .and_then(|s| innermost_open(s, &slices))
+                };
+                match found {
+                    Some(i) => {
                         slices[i].end = t;
                         slices[i].open = false;
                     }
@@ -155,7 +177,10 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
             }
             ("n", Some(t)) => {
                 let key = (pid.clone(), cat.to_string(), async_id(e));
-                match open_async.get(&key).and_then(|s| s.last().copied()) {
+                match open_async
+                    .get_mut(&key)
+                    .and_then(|s| innermost_open(s, &slices))
+                {
                     Some(i) => slices[i].events.push((t, name, args)),
                     None => slices.push(new_slice(t, t, false, true, 'n')),
                 }

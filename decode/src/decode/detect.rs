@@ -47,7 +47,7 @@ impl Format {
 /// response), `{"resourceSpans":`, `{"batches":`, `{"result":` or `{"trace":` (OTLP),
 /// `[` (Zipkin). The decoder itself still gives up on any other shape.
 pub fn streamable(bytes: &[u8]) -> Option<Format> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = super::without_bom(bytes);
     let mut it = bytes.iter().copied().filter(|b| !b.is_ascii_whitespace());
     match it.next()? {
         b'[' => Some(Format::Zipkin),

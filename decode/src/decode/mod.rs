@@ -28,6 +28,10 @@ pub enum DecodeError {
     Empty,
     /// Gzip magic but the stream is corrupt or cut short.
     Gzip(String),
+    /// Gzip that unpacks to more than the limit (bytes).
+    Inflated {
+        limit: u64,
+    },
     /// Not valid JSON (line and column are 1-based).
     Json {
         line: usize,
@@ -54,6 +58,11 @@ impl fmt::Display for DecodeError {
         match self {
             DecodeError::Empty => write!(f, "the file is empty"),
             DecodeError::Gzip(m) => write!(f, "the gzip data is corrupt or cut short ({m})"),
+            DecodeError::Inflated { limit } => write!(
+                f,
+                "the gzip data unpacks to more than {} MB, more than a browser tab can decode; unpack it and open a part",
+                limit / 1_000_000
+            ),
             DecodeError::Json {
                 line,
                 column,
@@ -88,6 +97,8 @@ pub struct DecodeSummary {
     /// Indices into `Dataset::traces`.
     pub traces: std::ops::Range<usize>,
     pub spans: usize,
+    /// Read by a streaming decoder (no JSON tree of the whole file held).
+    pub streamed: bool,
 }
 
 fn json_error(e: &serde_json::Error) -> DecodeError {
@@ -105,22 +116,53 @@ fn json_error(e: &serde_json::Error) -> DecodeError {
     }
 }
 
+/// The most a gzip file may unpack to: a wasm worker has 4 GiB in all, and
+/// the model of a file takes about its size again (a 1M-span Jaeger file
+/// is 593 MB and its model ~670 MB), so 1 GiB unpacked leaves room for
+/// both.
+pub const MAX_INFLATED: u64 = 1 << 30;
+
 /// Unpacks gzip when the bytes start with its magic number.
 pub fn gunzip_if_needed(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DecodeError> {
-    if bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
-        let mut out = Vec::with_capacity(bytes.len() * 4);
-        flate2::read::MultiGzDecoder::new(bytes)
-            .read_to_end(&mut out)
-            .map_err(|e| DecodeError::Gzip(e.to_string()))?;
-        Ok(std::borrow::Cow::Owned(out))
-    } else {
-        Ok(std::borrow::Cow::Borrowed(bytes))
+    gunzip_within(bytes, MAX_INFLATED)
+}
+
+/// [`gunzip_if_needed`] with a limit on the unpacked size: refused at once
+/// when the gzip trailer says it is larger, and never unpacked past it
+/// (the trailer holds the size modulo 4 GiB of the last member only).
+pub fn gunzip_within(bytes: &[u8], limit: u64) -> Result<std::borrow::Cow<'_, [u8]>, DecodeError> {
+    if !(bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
+        return Ok(std::borrow::Cow::Borrowed(bytes));
     }
+    let claimed = bytes
+        .len()
+        .checked_sub(4)
+        .map(|at| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as u64
+        })
+        .unwrap_or(0);
+    if claimed > limit {
+        return Err(DecodeError::Inflated { limit });
+    }
+    let mut out = Vec::with_capacity((claimed.max(bytes.len() as u64 * 4)).min(limit) as usize);
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| DecodeError::Gzip(e.to_string()))?;
+    if out.len() as u64 > limit {
+        return Err(DecodeError::Inflated { limit });
+    }
+    Ok(std::borrow::Cow::Owned(out))
+}
+
+/// The bytes after a UTF-8 byte-order mark, if they start with one.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// Parses one JSON value or a stream of them (JSON Lines).
 pub fn parse_json_values(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = without_bom(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DecodeError::Empty);
     }
@@ -159,17 +201,19 @@ pub fn decode_bytes_staged(
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
-    let raw = gunzip_if_needed(bytes)?;
-    if let Some(format) = detect::streamable(&raw) {
+    let unpacked = gunzip_if_needed(bytes)?;
+    // Without the BOM for every reader, so it never changes the path taken.
+    let raw = without_bom(&unpacked);
+    if let Some(format) = detect::streamable(raw) {
         let before = ds.lengths();
         let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
         let streamed = match format {
-            Format::Jaeger => jaeger::decode_stream(&mut b, &raw),
-            Format::Otlp => otlp::decode_stream(&mut b, &raw),
-            _ => zipkin::decode_stream(&mut b, &raw),
+            Format::Jaeger => jaeger::decode_stream(&mut b, raw),
+            Format::Otlp => otlp::decode_stream(&mut b, raw),
+            _ => zipkin::decode_stream(&mut b, raw),
         };
         match streamed {
-            Some(Ok(())) => return finish(b, format, on_tables),
+            Some(Ok(())) => return finish(b, format, true, on_tables),
             Some(Err(e)) => return Err(e),
             // Another shape after all: undo (strings too) and read it the general way.
             None => {
@@ -178,8 +222,8 @@ pub fn decode_bytes_staged(
             }
         }
     }
-    let values = parse_json_values(&raw)?;
-    drop(raw);
+    let values = parse_json_values(raw)?;
+    drop(unpacked);
     decode_values(
         builder::Builder::with_progress(ds, on_progress),
         &values,
@@ -206,6 +250,7 @@ pub fn decode_bytes_general(
 fn finish(
     b: builder::Builder,
     format: Format,
+    streamed: bool,
     on_tables: &mut dyn FnMut(&Dataset),
 ) -> Result<DecodeSummary, DecodeError> {
     let spans = b.span_count();
@@ -222,6 +267,7 @@ fn finish(
         format,
         traces,
         spans,
+        streamed,
     })
 }
 
@@ -256,5 +302,5 @@ fn decode_values(
             (_, e) => e,
         })?;
     }
-    finish(b, format, on_tables)
+    finish(b, format, false, on_tables)
 }

@@ -483,6 +483,11 @@ struct Entry {
 fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::with_capacity(spans.len());
     let mut by_id = Groups::with_capacity(spans.len());
+    // For ids seen more than once: the entries by role, service and start,
+    // so a piece finds its span without scanning every entry of its id
+    // (100k spans sharing one id took minutes).
+    let mut repeated: FxHashMap<SameSpan, FirstEntries> = FxHashMap::default();
+    let mut indexed: rustc_hash::FxHashSet<(IdKey, IdKey)> = Default::default();
     let mut fragments: Vec<(usize, usize)> = Vec::new();
     for j in 0..spans.len() {
         let v = &spans[j];
@@ -490,40 +495,125 @@ fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Vec<Entry> {
         let key = ids::span_key(&mut b.ds.strings, &v.id_text());
         let r = v.role();
         let svc = ep_service(&v.local);
+        let Some(first) = by_id.members(&(trace, key)).next() else {
+            by_id.push((trace, key));
+            out.push(Entry { i: j, trace, key });
+            continue;
+        };
         if r.is_empty() && svc.is_none() {
-            if let Some(first) = by_id.members(&(trace, key)).next() {
-                fragments.push((first, j));
-                continue;
-            }
+            fragments.push((first, j));
+            continue;
+        }
+        if indexed.insert((trace, key)) {
+            // The id's one entry so far.
+            let o = &spans[out[first].i];
+            let same = SameSpan::of(b, trace, key, o);
+            repeated
+                .entry(same)
+                .or_default()
+                .file(first, o.timestamp.as_i64());
         }
         // Same role and service with the same (or no) start: one span reported in
         // pieces. Different starts are distinct calls (Kafka redeliveries) and stay rows.
+        let v = &spans[j];
+        let same = SameSpan::of(b, trace, key, v);
         let start = v.timestamp.as_i64();
-        if let Some(same) = by_id.members(&(trace, key)).find(|&e| {
-            let o = &spans[out[e].i];
-            let other_start = o.timestamp.as_i64();
-            o.role() == r
-                && ep_service(&o.local) == svc
-                && (start.is_none() || other_start.is_none() || start == other_start)
-        }) {
-            let piece = std::mem::take(&mut spans[j]);
-            merge_into(&mut spans[out[same].i], &piece);
-            continue;
+        if let Some(firsts) = repeated.get_mut(&same) {
+            if let Some(e) = firsts.matching(start) {
+                let piece = std::mem::take(&mut spans[j]);
+                let target = &mut spans[out[e].i];
+                let had_start = target.timestamp.as_i64().is_some();
+                merge_into(target, &piece);
+                if let (false, Some(t)) = (had_start, target.timestamp.as_i64()) {
+                    firsts.started(e, t);
+                }
+                continue;
+            }
         }
+        repeated.entry(same).or_default().file(out.len(), start);
         by_id.push((trace, key));
         out.push(Entry { i: j, trace, key });
     }
     // A fragment joins the client half if the id has one, else the first entry.
+    let mut client_of: FxHashMap<(IdKey, IdKey), usize> = FxHashMap::default();
+    if !fragments.is_empty() {
+        for (k, e) in out.iter().enumerate() {
+            if spans[e.i].role() == "client" {
+                client_of.entry((e.trace, e.key)).or_insert(k);
+            }
+        }
+    }
     for (first, j) in fragments {
         let e = &out[first];
-        let target = by_id
-            .members(&(e.trace, e.key))
-            .find(|&g| spans[out[g].i].role() == "client")
-            .unwrap_or(first);
+        let target = client_of.get(&(e.trace, e.key)).copied().unwrap_or(first);
         let piece = std::mem::take(&mut spans[j]);
         merge_into(&mut spans[out[target].i], &piece);
     }
     out
+}
+
+/// What makes two entries of one id pieces of one span: role and service.
+#[derive(Hash, PartialEq, Eq)]
+struct SameSpan {
+    trace: IdKey,
+    key: IdKey,
+    role: &'static str,
+    service: Option<StrId>,
+}
+
+impl SameSpan {
+    fn of(b: &mut Builder, trace: IdKey, key: IdKey, s: &Span) -> Self {
+        SameSpan {
+            trace,
+            key,
+            role: s.role(),
+            service: ep_service(&s.local).map(|n| b.intern(n)),
+        }
+    }
+}
+
+/// The first entries (indices into the entry list) of one [`SameSpan`]:
+/// the first of all, the first without a start, the first of each start.
+#[derive(Default)]
+struct FirstEntries {
+    first: Option<usize>,
+    without_start: Option<usize>,
+    by_start: FxHashMap<i64, usize>,
+}
+
+impl FirstEntries {
+    fn file(&mut self, entry: usize, start: Option<i64>) {
+        self.first.get_or_insert(entry);
+        match start {
+            None => {
+                self.without_start.get_or_insert(entry);
+            }
+            Some(t) => {
+                self.by_start.entry(t).or_insert(entry);
+            }
+        }
+    }
+    /// `entry`, filed without a start, took one from a piece merged into it.
+    /// (Only a group's first entry can be without a start: a later piece
+    /// without one merges into the first.)
+    fn started(&mut self, entry: usize, t: i64) {
+        if self.without_start == Some(entry) {
+            self.without_start = None;
+        }
+        let e = self.by_start.entry(t).or_insert(entry);
+        *e = (*e).min(entry);
+    }
+    /// The first entry a piece starting at `start` belongs to: any, when
+    /// it has no start; else one with its start or none.
+    fn matching(&self, start: Option<i64>) -> Option<usize> {
+        match start {
+            None => self.first,
+            Some(t) => match (self.by_start.get(&t).copied(), self.without_start) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+        }
+    }
 }
 
 /// Spans after which [`emit`] gives the builder room for all of them.

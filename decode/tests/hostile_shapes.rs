@@ -1,0 +1,168 @@
+//! Shapes made to be slow: each decodes in time linear in its size and
+//! decodes right. Times are printed for docs/benchmarks.md; the only limit
+//! is a minute, far above linear (a few seconds in a debug build) and far
+//! below what the quadratic decoders took (the Chrome shape 42–45 s and
+//! the Zipkin one 142 s at 100k in a release build).
+
+use std::fmt::Write;
+use std::time::{Duration, Instant};
+use tracescope_decode::decode_bytes;
+use tracescope_decode::model::Dataset;
+
+fn timed(what: &str, bytes: &[u8]) -> Dataset {
+    let mut ds = Dataset::default();
+    let t = Instant::now();
+    decode_bytes(&mut ds, bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let took = t.elapsed();
+    eprintln!("{what}: {} bytes in {took:?}", bytes.len());
+    assert!(took < Duration::from_secs(60), "{what} took {took:?}");
+    ds
+}
+
+/// Async slices of one id opened `n` deep, then closed first-opened first:
+/// every end names the slice at the bottom of the stack.
+fn chrome_async_fifo(n: usize) -> String {
+    let mut s = String::from("{\"traceEvents\":[");
+    for i in 0..n {
+        let _ = write!(s, "{{\"ph\":\"b\",\"cat\":\"c\",\"id\":\"0x1\",\"name\":\"s{i}\",\"pid\":1,\"tid\":1,\"ts\":{i}}},");
+    }
+    for i in 0..n {
+        let sep = if i + 1 < n { "," } else { "" };
+        let _ = write!(s, "{{\"ph\":\"e\",\"cat\":\"c\",\"id\":\"0x1\",\"name\":\"s{i}\",\"pid\":1,\"tid\":1,\"ts\":{}}}{sep}", n + 2 * i);
+    }
+    s + "]}"
+}
+
+#[test]
+fn chrome_async_ends_in_any_order_match_their_begins_in_linear_time() {
+    for n in [50_000, 100_000] {
+        let ds = timed(
+            &format!("chrome b/e fifo {n}"),
+            chrome_async_fifo(n).as_bytes(),
+        );
+        let t = &ds.traces[0];
+        assert_eq!(t.len(), n);
+        for s in 0..t.len() {
+            // Slice i: begins at i µs, ends at n + 2i µs.
+            let i: usize = ds.str(t.name[s])[1..].parse().unwrap();
+            assert_eq!(t.start_ns[s], i as i64 * 1000);
+            assert_eq!(t.duration_ns[s], (n + i) as i64 * 1000, "s{i}");
+        }
+    }
+}
+
+#[test]
+fn chrome_unnamed_ends_close_the_innermost_open_slice() {
+    let doc = r#"{"traceEvents":[
+        {"ph":"b","cat":"c","id":"1","name":"outer","pid":1,"tid":1,"ts":0},
+        {"ph":"b","cat":"c","id":"1","name":"inner","pid":1,"tid":1,"ts":1},
+        {"ph":"e","cat":"c","id":"1","name":"outer","pid":1,"tid":1,"ts":5},
+        {"ph":"b","cat":"c","id":"1","name":"late","pid":1,"tid":1,"ts":6},
+        {"ph":"e","cat":"c","id":"1","pid":1,"tid":1,"ts":7},
+        {"ph":"e","cat":"c","id":"1","pid":1,"tid":1,"ts":9}
+    ]}"#;
+    let ds = timed("chrome unnamed ends", doc.as_bytes());
+    let t = &ds.traces[0];
+    let end = |name: &str| {
+        let s = (0..t.len()).find(|&s| ds.str(t.name[s]) == name).unwrap();
+        t.end_ns(s) / 1000
+    };
+    // `outer` closed by name under `inner`; the unnamed ends close `late`, then `inner`.
+    assert_eq!((end("outer"), end("late"), end("inner")), (5, 7, 9));
+}
+
+/// `n` server spans of one service sharing one id, each with its own start
+/// (redeliveries): distinct calls, each a row.
+fn zipkin_one_id(n: usize) -> String {
+    let mut s = String::from("[");
+    for i in 0..n {
+        let sep = if i + 1 < n { "," } else { "" };
+        let _ = write!(s, "{{\"traceId\":\"a1\",\"id\":\"b2\",\"name\":\"op\",\"kind\":\"SERVER\",\"timestamp\":{},\"duration\":3,\"localEndpoint\":{{\"serviceName\":\"svc\"}}}}{sep}", 1_000 + i);
+    }
+    s + "]"
+}
+
+#[test]
+fn zipkin_spans_sharing_one_id_decode_in_linear_time() {
+    for n in [50_000, 100_000] {
+        let ds = timed(&format!("zipkin one id {n}"), zipkin_one_id(n).as_bytes());
+        let t = &ds.traces[0];
+        assert_eq!(t.len(), n, "each start its own row");
+    }
+    // Pieces of one span (same start, or none) still merge into it.
+    let doc = r#"[
+        {"traceId":"a1","id":"b2","kind":"SERVER","timestamp":10,"localEndpoint":{"serviceName":"svc"}},
+        {"traceId":"a1","id":"b2","kind":"SERVER","name":"op","timestamp":10,"duration":5,"localEndpoint":{"serviceName":"svc"}},
+        {"traceId":"a1","id":"b2","kind":"SERVER","tags":{"late":"piece"},"localEndpoint":{"serviceName":"svc"}},
+        {"traceId":"a1","id":"b2","kind":"SERVER","timestamp":20,"duration":1,"localEndpoint":{"serviceName":"svc"}},
+        {"traceId":"a1","id":"b2","kind":"CLIENT","timestamp":9,"duration":7,"localEndpoint":{"serviceName":"web"}}
+    ]"#;
+    let ds = timed("zipkin pieces", doc.as_bytes());
+    let t = &ds.traces[0];
+    assert_eq!(
+        t.len(),
+        3,
+        "server at 10 (three pieces), server at 20, client"
+    );
+    let at10 = (0..t.len()).find(|&s| t.start_ns[s] == 10_000).unwrap();
+    assert_eq!((ds.str(t.name[at10]), t.duration_ns[at10]), ("op", 5_000));
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn a_gzip_bomb_is_refused_before_it_is_unpacked_and_never_past_the_limit() {
+    use tracescope_decode::decode::{gunzip_within, DecodeError, MAX_INFLATED};
+    let limit = 1 << 20;
+    let bomb = gzip(&vec![b' '; 8 << 20]);
+    assert!(bomb.len() < 50_000, "{}", bomb.len());
+    // The trailer says 8 MB: refused without unpacking.
+    assert_eq!(
+        gunzip_within(&bomb, limit),
+        Err(DecodeError::Inflated { limit })
+    );
+    // A trailer that lies (says 10 bytes) is caught by the cap while unpacking.
+    let mut liar = bomb.clone();
+    let at = liar.len() - 4;
+    liar[at..].copy_from_slice(&10u32.to_le_bytes());
+    assert_eq!(
+        gunzip_within(&liar, limit),
+        Err(DecodeError::Inflated { limit })
+    );
+    // Under the limit it unpacks.
+    let small = gzip(br#"{"data":[]}"#);
+    assert_eq!(&*gunzip_within(&small, limit).unwrap(), br#"{"data":[]}"#);
+    // The message says what and how much.
+    let text = DecodeError::Inflated {
+        limit: MAX_INFLATED,
+    }
+    .to_string();
+    assert!(text.contains("more than 1073 MB"), "{text}");
+}
+
+#[test]
+fn a_byte_order_mark_never_changes_the_reader() {
+    let docs: [&[u8]; 3] = [
+        br#"{"data":[{"traceID":"a1","spans":[{"traceID":"a1","spanID":"b2","operationName":"op","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"svc"}}}]}"#,
+        br#"{"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"op","startTimeUnixNano":"1","endTimeUnixNano":"3"}]}]}]}"#,
+        br#"[{"traceId":"a1","id":"b2","name":"op","timestamp":1,"duration":2,"localEndpoint":{"serviceName":"svc"}}]"#,
+    ];
+    for doc in docs {
+        let plain = decode_bytes(&mut Dataset::default(), doc).unwrap();
+        let with_bom =
+            decode_bytes(&mut Dataset::default(), &[b"\xEF\xBB\xBF", doc].concat()).unwrap();
+        assert!(plain.streamed, "{}", String::from_utf8_lossy(doc));
+        assert_eq!(with_bom, plain);
+        let gz = decode_bytes(
+            &mut Dataset::default(),
+            &gzip(&[b"\xEF\xBB\xBF", doc].concat()),
+        )
+        .unwrap();
+        assert_eq!(gz, plain);
+    }
+}
