@@ -127,28 +127,30 @@ pub fn gunzip_if_needed(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Deco
     gunzip_within(bytes, MAX_INFLATED)
 }
 
-/// [`gunzip_if_needed`] with a limit on the unpacked size: refused at once
-/// when the gzip trailer says it is larger, and never unpacked past it
-/// (the trailer holds the size modulo 4 GiB of the last member only).
+/// [`gunzip_if_needed`] with a limit on the unpacked size, never unpacked
+/// into memory past it. When the gzip trailer (the size modulo 4 GiB of
+/// the last member) claims more, the data is first unpacked into nothing
+/// and counted: a bomb is refused without holding it, a cut or corrupt
+/// file (whose last bytes are no trailer) is named as such.
 pub fn gunzip_within(bytes: &[u8], limit: u64) -> Result<std::borrow::Cow<'_, [u8]>, DecodeError> {
     if !(bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
         return Ok(std::borrow::Cow::Borrowed(bytes));
     }
-    let claimed = bytes
-        .len()
-        .checked_sub(4)
-        .map(|at| {
-            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as u64
-        })
-        .unwrap_or(0);
+    let gz_error = |e: std::io::Error| DecodeError::Gzip(e.to_string());
+    let unpacked = || flate2::read::MultiGzDecoder::new(bytes).take(limit + 1);
+    let claimed = match bytes.len().checked_sub(4) {
+        Some(at) => u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]),
+        None => 0,
+    } as u64;
+    let mut expected = claimed;
     if claimed > limit {
-        return Err(DecodeError::Inflated { limit });
+        expected = std::io::copy(&mut unpacked(), &mut std::io::sink()).map_err(gz_error)?;
+        if expected > limit {
+            return Err(DecodeError::Inflated { limit });
+        }
     }
-    let mut out = Vec::with_capacity((claimed.max(bytes.len() as u64 * 4)).min(limit) as usize);
-    flate2::read::MultiGzDecoder::new(bytes)
-        .take(limit + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| DecodeError::Gzip(e.to_string()))?;
+    let mut out = Vec::with_capacity(expected.max(bytes.len() as u64 * 4).min(limit) as usize);
+    unpacked().read_to_end(&mut out).map_err(gz_error)?;
     if out.len() as u64 > limit {
         return Err(DecodeError::Inflated { limit });
     }
