@@ -6,12 +6,35 @@ use crate::analysis::summary::summarize;
 use crate::layout::time::{format_duration, format_utc as utc};
 use crate::model::{Dataset, StatusCode, Trace};
 
-/// Text from a trace made safe inside a Markdown table cell or line.
-fn md(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "'")
-        .replace(['\n', '\r'], " ")
+/// Text from a trace as a Markdown code span: inside one nothing becomes a
+/// link, an image, HTML or emphasis, and no renderer autolinks a URL. A
+/// backtick would end the span, so it is written as `'`; in a table cell a
+/// `|` would end the cell, so it is escaped there (GFM reads `\|` inside
+/// code spans of tables).
+fn code(s: &str, in_table: bool) -> String {
+    let s = s.replace('`', "'").replace(['\n', '\r'], " ");
+    let s = if in_table { s.replace('|', "\\|") } else { s };
+    if s.trim().is_empty() {
+        return String::new();
+    }
+    format!("`{s}`")
+}
+
+/// The app's own link as a Markdown link destination: in angle brackets,
+/// with what would end them percent-encoded.
+fn destination(link: &str) -> String {
+    let mut out = String::from("<");
+    for c in link.chars() {
+        match c {
+            '<' => out += "%3C",
+            '>' => out += "%3E",
+            ' ' => out += "%20",
+            '\\' => out += "%5C",
+            '\n' | '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out + ">"
 }
 
 /// Trace id, root, start (UTC), duration, services, error spans with their
@@ -19,12 +42,19 @@ fn md(s: &str) -> String {
 pub fn markdown(ds: &Dataset, t: &Trace, link: &str) -> String {
     let s = summarize(ds, t);
     let (b0, _) = t.bounds();
-    let name = |i: usize| format!("{}: {}", md(ds.str(t.service[i])), md(ds.str(t.name[i])));
+    let name_in = |i: usize, in_table: bool| {
+        format!(
+            "{}: {}",
+            code(ds.str(t.service[i]), in_table),
+            code(ds.str(t.name[i]), in_table)
+        )
+    };
+    let name = |i: usize| name_in(i, false);
     let mut out = format!(
         "### Trace `{}`\n\n**{}: {}** · {} · {} · {} spans · {} services · {} errors\n\n",
-        md(&s.trace_id),
-        md(&s.root_service),
-        md(&s.root_name),
+        s.trace_id.replace('`', "'"),
+        code(&s.root_service, false),
+        code(&s.root_name, false),
         utc(s.start_ns),
         format_duration(s.duration_ns as f64),
         s.spans,
@@ -45,7 +75,7 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str) -> String {
                 if msg.is_empty() {
                     String::new()
                 } else {
-                    format!(": {}", md(msg))
+                    format!(": {}", code(msg, false))
                 }
             );
         }
@@ -61,7 +91,7 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str) -> String {
     for &i in slow.iter().take(5) {
         out += &format!(
             "| {} | {} | {} | +{} |\n",
-            name(i),
+            name_in(i, true),
             format_duration(st[i] as f64),
             format_duration(t.duration_ns[i] as f64),
             format_duration((t.start_ns[i] - b0) as f64)
@@ -84,7 +114,7 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str) -> String {
         out += &format!("- … and {} more spans\n", on_path.len() - 10);
     }
     if !link.is_empty() {
-        out += &format!("\n[Open in Tracescope]({link})\n");
+        out += &format!("\n[Open in Tracescope]({})\n", destination(link));
     }
     out
 }

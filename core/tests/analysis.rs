@@ -514,5 +514,5 @@ fn markdown_summary_of_the_jaeger_ui_critical_path_trace() {
         1 + s.spans.min(5)
     );
     assert!(md.contains("**Critical path**"));
-    assert!(md.trim_end().ends_with("(https://example.test/?trace=x)"));
+    assert!(md.trim_end().ends_with("(<https://example.test/?trace=x>)"));
 }
