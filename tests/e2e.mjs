@@ -874,6 +874,48 @@ describe('links', () => {
   });
 });
 
+describe('a page that runs only its own code', () => {
+  test('script injected into the page does not run (Content-Security-Policy)', async () => {
+    const page = await newPage();
+    const csp = await page.getAttribute('meta[http-equiv=Content-Security-Policy]', 'content');
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+    const ran = await page.evaluate(() => new Promise((done) => {
+      document.addEventListener('securitypolicyviolation', (e) => done(`refused: ${e.violatedDirective}`), { once: true });
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = true';
+      document.body.append(s);
+      setTimeout(() => done(window.__injected ? 'ran' : 'silent'), 1000);
+    }));
+    assert.equal(ran, 'refused: script-src-elem');
+    await page.context().close();
+  });
+
+  test('framed by another site, the page will not contact other origins', async () => {
+    let hits = 0;
+    const foreign = http.createServer((req, res) => {
+      if (req.url.startsWith('/frame')) {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end(`<iframe src="${base}?url=${encodeURIComponent(`http://localhost:${foreign.address().port}/trace.json`)}" width="1200" height="800"></iframe>`);
+        return;
+      }
+      if (req.url.startsWith('/trace.json')) hits++;
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      res.end(fs.readFileSync(path.join(corpus, 'zipkin/zipkin-lens-netflix.json')));
+    });
+    await new Promise((ok) => foreign.listen(0, '127.0.0.1', ok));
+    const page = await newPage({ url: `http://localhost:${foreign.address().port}/frame`, wait: false });
+    const frame = page.frameLocator('iframe');
+    await frame.locator('[data-testid=origin-prompt]').waitFor();
+    await frame.locator('[data-testid=origin-framed]').waitFor();
+    assert.equal(await frame.locator('[data-testid=origin-allow]').count(), 0);
+    await page.waitForTimeout(300);
+    assert.equal(hits, 0);
+    await page.screenshot({ path: path.join(out, 'framed-prompt.png') });
+    await page.context().close();
+    foreign.close();
+  });
+});
+
 describe('sharing and exports', () => {
   const openShare = async (page) => {
     await page.click('[data-testid=share-button]');

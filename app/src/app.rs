@@ -606,6 +606,9 @@ pub fn App() -> impl IntoView {
                             <h2>"Load a trace from another site?"</h2>
                             <p>"This link loads a trace file from "<b>{origin.clone()}</b>". Nothing has been requested from it yet."</p>
                             <p class="mono">{url}</p>
+                            {url_state::framed().then(|| view! {
+                                <p data-testid="origin-framed">"This page is shown inside another site, so it will not contact other sites from here."</p>
+                            })}
                             <div class="dialog-actions">
                                 <button class="button" data-testid="origin-cancel" on:click=move |_| {
                                     origin_prompt.set(None);
@@ -619,11 +622,22 @@ pub fn App() -> impl IntoView {
                                         });
                                     }
                                 }>"Cancel"</button>
-                                <button class="button primary" data-testid="origin-allow" on:click=move |_| {
-                                    url_state::allow_origin(&o2);
-                                    origin_prompt.set(None);
-                                    open_link(st2.clone());
-                                }>{format!("Load from {origin}")}</button>
+                                {if url_state::framed() {
+                                    // Inside another site's frame the click may be lured: the
+                                    // choice is made in a tab of its own.
+                                    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                                    view! {
+                                        <a class="button primary" href=href target="_blank" rel="noopener noreferrer">"Open in a tab of its own"</a>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <button class="button primary" data-testid="origin-allow" on:click=move |_| {
+                                            url_state::allow_origin(&o2);
+                                            origin_prompt.set(None);
+                                            open_link(st2.clone());
+                                        }>{format!("Load from {origin}")}</button>
+                                    }.into_any()
+                                }}
                             </div>
                         </div>
                     </div>

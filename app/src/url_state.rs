@@ -164,15 +164,29 @@ pub fn page_origin() -> String {
 
 const ALLOWED_KEY: &str = "tracescope.origins";
 
-/// Origins the user has agreed to load traces from (the page's own is always allowed).
+/// Whether the page is shown inside another page's frame, where a click
+/// may have been lured (clickjacking): then no other origin is contacted.
+pub fn framed() -> bool {
+    web_sys::window().is_some_and(|w| match w.top() {
+        Ok(Some(top)) => !js_sys::Object::is(&top, &w),
+        _ => true,
+    })
+}
+
+/// Origins the user has agreed to load traces from (the page's own is
+/// always allowed; no other while the page is framed).
 pub fn origin_allowed(origin: &str) -> bool {
     origin == page_origin()
-        || storage()
-            .and_then(|s| s.get_item(ALLOWED_KEY).ok().flatten())
-            .is_some_and(|v| v.split(' ').any(|o| o == origin))
+        || !framed()
+            && storage()
+                .and_then(|s| s.get_item(ALLOWED_KEY).ok().flatten())
+                .is_some_and(|v| v.split(' ').any(|o| o == origin))
 }
 
 pub fn allow_origin(origin: &str) {
+    if framed() {
+        return;
+    }
     if let Some(s) = storage() {
         let mut v = s.get_item(ALLOWED_KEY).ok().flatten().unwrap_or_default();
         if !v.split(' ').any(|o| o == origin) {
