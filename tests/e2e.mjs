@@ -846,6 +846,37 @@ describe('links', () => {
     await page.context().close();
   });
 
+  test('a decoding worker that dies is replaced by a new one for the next file', async () => {
+    const page = await newPage();
+    const [worker] = page.workers();
+    assert.ok(worker, 'the demo traces were decoded in a worker');
+    const next = page.waitForEvent('worker');
+    // What a trap in the worker (out of memory) looks like to the page.
+    await worker.evaluate(() => setTimeout(() => { throw new WebAssembly.RuntimeError('unreachable'); }));
+    await dropFiles(page, [corpusFile('zipkin/zipkin-lens-skew.json')]);
+    await next;
+    await page.waitForSelector('[data-testid=trace-summary][data-spans="4"]');
+    await page.context().close();
+  });
+
+  test('when the page itself stops, a panel says so and reloads to the same address', async () => {
+    const page = await newPage({ url: '?view=flame' });
+    page.errors.length = 0;
+    // A panic ends in a trap (panic=abort); its message is left for the panel.
+    await page.evaluate(() => {
+      window.__tracescopePanic = 'panicked at core/src/example.rs:1:1: boom';
+      setTimeout(() => { throw new WebAssembly.RuntimeError('unreachable'); });
+    });
+    const panel = page.locator('[data-testid=crash-panel]');
+    await panel.waitFor();
+    assert.match(await panel.textContent(), /Tracescope stopped.*boom/s);
+    await page.screenshot({ path: path.join(out, 'crash-panel.png') });
+    await page.click('[data-testid=crash-reload]');
+    await page.waitForSelector('.app[data-ready=true] [data-testid=view-flame][aria-selected=true]');
+    assert.equal(await panel.count(), 0);
+    await page.context().close();
+  });
+
   test('?url= opens a trace file; another origin is asked about before any request', async () => {
     const page = await newPage({ url: '?url=/corpus/zipkin/zipkin-lens-skew.json' });
     assert.equal((await summary(page)).spans, 4);

@@ -11,11 +11,22 @@ mod share;
 mod url_state;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    install_panic_hook();
     // The same module runs in the decoding worker (see `decode_worker`).
     if tracescope_worker::in_worker() {
         return tracescope_worker::run();
     }
     metrics::install();
     leptos::mount::mount_to_body(app::App);
+}
+
+/// Logs a panic to the console, and leaves its message where the crash
+/// panel (`public/crash.js`) reads it once the abort traps.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        if let Some(w) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&w, &"__tracescopePanic".into(), &info.to_string().into());
+        }
+    }));
 }
