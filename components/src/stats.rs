@@ -256,6 +256,9 @@ fn parse_group(v: &str) -> GroupBy {
     }
 }
 
+/// Table rows drawn at most (the rest are a sort or a filter away).
+pub const MAX_ROWS: usize = 200;
+
 #[component]
 pub fn StatsView(
     dataset: RwSignal<Dataset>,
@@ -397,9 +400,25 @@ pub fn StatsView(
             })
             .collect_view()
     };
+    // The first rows in the chosen order, and the chosen row wherever it is:
+    // a trace can have tens of thousands of operations (ids in span names),
+    // and a table row each would block the page for seconds.
+    let shown = move || {
+        let key = chosen.get();
+        rows.with(|all| {
+            let mut out: Vec<OpStats> = all.iter().take(MAX_ROWS).cloned().collect();
+            if let Some(k) = &key {
+                let is_key = |r: &OpStats| (&k.0, &k.1) == (&r.service, &r.operation);
+                if !out.iter().any(is_key) {
+                    out.extend(all.iter().find(|r| is_key(r)).cloned());
+                }
+            }
+            out
+        })
+    };
     let body = move || {
         let key = chosen.get();
-        rows.get()
+        shown()
             .into_iter()
             .map(|r| {
                 let is_chosen = key.as_ref().is_some_and(|k| (&k.0, &k.1) == (&r.service, &r.operation));
@@ -469,6 +488,14 @@ pub fn StatsView(
                     <thead><tr>{header}</tr></thead>
                     <tbody>{body}</tbody>
                 </table>
+                {move || {
+                    let n = rows.with(Vec::len);
+                    (n > MAX_ROWS).then(|| view! {
+                        <p class="muted" data-testid="stats-more" data-rows=n>
+                            {format!("The first {MAX_ROWS} of {n} rows in this order: sort, filter or group to see others.")}
+                        </p>
+                    })
+                }}
             </div>
             <div class="stats-chart" node_ref=chart_wrap>
                 <Show
