@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Installs whatever Tracescope needs that is missing, and nothing else.
-# Usage: scripts/setup.sh [--browser]   (--browser: also Chromium for the tests)
+# Usage: scripts/setup.sh [--browser] [--fuzz]
+#   --browser: also Chromium for the tests; --fuzz: also the nightly
+#   toolchain and cargo-fuzz (scripts/fuzz.sh).
 # Every step first checks for the tool at the right version, so a warm
 # machine passes through in a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=0
-[ "${1:-}" = "--browser" ] && want_browser=1
+want_fuzz=0
+for arg in "$@"; do
+  case $arg in
+    --browser) want_browser=1 ;;
+    --fuzz) want_fuzz=1 ;;
+  esac
+done
+CARGO_FUZZ_VERSION=0.13.2
 
 TRUNK_VERSION=0.21.14
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock.
@@ -54,5 +63,15 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
 fi
 if [ "$want_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
   apt_install chromium chromium-driver
+fi
+if [ "$want_fuzz" = 1 ]; then
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    say "rustup toolchain install nightly (for cargo fuzz)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if [ "$(cargo-fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+    say "cargo install cargo-fuzz $CARGO_FUZZ_VERSION (about a minute)"
+    cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+  fi
 fi
 say "ready: $(trunk --version), wasm-bindgen $WBG_VERSION, wasm-opt $(wasm-opt --version | awk '{print $3}')"

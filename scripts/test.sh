@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test: format and lints, the
-# native core tests, inspect over the corpus, the wasm-bindgen browser tests,
-# the release build, and the end-to-end tests in headless Chromium.
+# native core tests, inspect over the corpus, a short fuzzing round, the
+# wasm-bindgen browser tests, the release build, and the end-to-end tests in
+# headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
@@ -31,6 +32,9 @@ if [ "$code" -gt 1 ] || grep -q panicked /tmp/tracescope-inspect.err; then
   exit 1
 fi
 echo "inspect: $(grep -vc "^  warning" /tmp/tracescope-inspect.out) files decoded, $(grep -c . /tmp/tracescope-inspect.err || true) rejected with a reason (exit $code)"
+
+step "fuzzing: a short round of each target (scripts/fuzz.sh 15)"
+bash scripts/fuzz.sh 15
 
 step "components in headless Chromium (wasm-bindgen-test)"
 WASM_BINDGEN_TEST_TIMEOUT=120 cargo test -p tracescope-components --target wasm32-unknown-unknown

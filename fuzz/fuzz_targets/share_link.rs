@@ -1,0 +1,12 @@
+//! Any text as a share link's `#data=` payload: unpacked (a capped inflate)
+//! and decoded as the worker does.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use tracescope_core::{decode_bytes, share, Dataset};
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(bytes) = share::unpack(&text) {
+        let _ = decode_bytes(&mut Dataset::default(), &bytes);
+    }
+});

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the decoders and parsers (cargo fuzz on the
+# nightly toolchain): each target in fuzz/ runs for SECONDS (default 60),
+# seeded from ../shared/corpus. Totals go to target/fuzz-report.txt; a crash
+# leaves its input in fuzz/artifacts/<target>/ and fails the run (turn it
+# into a regression test, then delete it).
+#   scripts/fuzz.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH="${1:-60}"
+bash scripts/setup.sh --fuzz
+export PATH="$HOME/.cargo/bin:$PATH"
+
+corpus=../shared/corpus
+seeds=target/fuzz-corpus
+mkdir -p "$seeds"
+# Seeds live under target/ (the shared corpus is never copied into the
+# project); files of the shared corpus are read where they are.
+for t in decode share_link backend_answers redaction search_form; do mkdir -p "$seeds/$t"; done
+printf 'token password *.key\n{"data":[]}' > "$seeds/redaction/seed"
+printf 'service=frontend error=true http.status_code=500' > "$seeds/search_form/tags"
+printf '1.5ms' > "$seeds/search_form/duration"
+printf 'H4sIAAAAAAAA' > "$seeds/share_link/seed"
+corpus_dirs=$(find "$corpus" -mindepth 1 -maxdepth 1 -type d | sort)
+
+(cd fuzz && cargo +nightly fuzz build -O)
+report=target/fuzz-report.txt
+: > "$report"
+status=0
+for t in decode share_link backend_answers redaction search_form; do
+  extra=""
+  case $t in decode|backend_answers) extra=$corpus_dirs ;; esac
+  log="target/fuzz-$t.log"
+  # shellcheck disable=SC2086
+  if ! (cd fuzz && cargo +nightly fuzz run -O "$t" "../$seeds/$t" $(for d in $extra; do echo "../$d"; done) -- \
+        -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+        -print_final_stats=1) > "$log" 2>&1; then
+    status=1
+  fi
+  runs=$(grep -o 'stat::number_of_executed_runs: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  crashes=$(ls fuzz/artifacts/"$t" 2>/dev/null | wc -l)
+  echo "$t: $runs executions in ${SECONDS_EACH}s, $crashes crashes" | tee -a "$report"
+done
+exit $status
