@@ -166,3 +166,44 @@ fn a_byte_order_mark_never_changes_the_reader() {
         assert_eq!(gz, plain);
     }
 }
+
+/// An OTLP attribute nested `depth` deep, each level's key `key_len` long.
+fn otlp_nested(depth: usize, key_len: usize) -> String {
+    let mut v = String::from(r#"{"stringValue":"leaf"}"#);
+    for level in (0..depth).rev() {
+        let k = format!("{level}{}", "k".repeat(key_len));
+        v = format!(
+            r#"{{"kvlistValue":{{"values":[{{"key":"{k}","value":{v}}},{{"key":"x{k}","value":{{"intValue":"1"}}}}]}}}}"#
+        );
+    }
+    format!(
+        r#"{{"resourceSpans":[{{"resource":{{"attributes":[]}},"scopeSpans":[{{"spans":[{{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"op","startTimeUnixNano":"1","endTimeUnixNano":"3","attributes":[{{"key":"a","value":{v}}}]}}]}}]}}]}}"#
+    )
+}
+
+#[test]
+fn nested_attributes_take_memory_linear_in_the_file() {
+    for (depth, key_len) in [(25, 200), (25, 2_000)] {
+        let doc = otlp_nested(depth, key_len);
+        let ds = timed(&format!("otlp nested {depth} × {key_len}"), doc.as_bytes());
+        let t = &ds.traces[0];
+        let attrs = ds.attrs(t.attrs[0]);
+        let key_bytes: usize = attrs.iter().map(|a| ds.str(a.key).len()).sum();
+        let value_bytes: usize = attrs
+            .iter()
+            .map(|a| match &a.value {
+                tracescope_decode::model::AttrValue::Str(s) => ds.str(*s).len(),
+                _ => 8,
+            })
+            .sum();
+        // Every level's key written once per leaf under it would be
+        // depth² × key_len (quadratic); what is kept is about the file.
+        assert!(
+            key_bytes + value_bytes < 3 * doc.len(),
+            "{key_bytes} + {value_bytes} bytes of attributes from a {} byte file",
+            doc.len()
+        );
+        // The top levels are still flattened to dotted keys, the depth as text.
+        assert!(attrs.iter().any(|a| ds.str(a.key).starts_with("a.0")));
+    }
+}

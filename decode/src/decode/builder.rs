@@ -59,6 +59,10 @@ impl Timing {
     }
 }
 
+/// The longest key under which a nested object is still flattened into
+/// dotted keys; under a longer one, the object is one attribute of JSON text.
+pub const FLAT_KEY_MAX: usize = 64;
+
 pub struct Builder<'a> {
     pub ds: &'a mut Dataset,
     by_trace: FxHashMap<IdKey, usize>,
@@ -151,7 +155,10 @@ impl<'a> Builder<'a> {
         }
     }
     /// A JSON value as an attribute: scalars keep their type, objects and
-    /// arrays are flattened to dotted keys (objects) or kept as JSON text (arrays).
+    /// arrays are flattened to dotted keys (objects) or kept as JSON text
+    /// (arrays). An object under a key longer than [`FLAT_KEY_MAX`] is kept
+    /// as JSON text too: each leaf's key repeats its whole path, so deep
+    /// nesting of long keys would take memory quadratic in the file.
     pub fn attr_json(&mut self, key: &str, value: &Value) {
         let mut stack: Vec<(String, &Value)> = vec![(key.to_string(), value)];
         while let Some((k, v)) = stack.pop() {
@@ -169,6 +176,7 @@ impl<'a> Builder<'a> {
                 }
                 Value::String(s) => self.attr_str(&k, s),
                 Value::Array(_) => self.attr_str(&k, &v.to_string()),
+                Value::Object(_) if k.len() > FLAT_KEY_MAX => self.attr_str(&k, &v.to_string()),
                 Value::Object(m) => {
                     for (ck, cv) in m.iter().rev() {
                         stack.push((format!("{k}.{ck}"), cv));

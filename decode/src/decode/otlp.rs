@@ -71,6 +71,10 @@ fn any_value(b: &mut Builder, key: &str, v: &AnyValueIn) {
         b.attr_str(key, &Value::Array(plain).to_string());
     } else if v.kvlist_value.is_present() {
         let kv = v.kvlist_value.to_value();
+        // As `Builder::attr_json`: deep under long keys, one attribute of JSON text.
+        if key.len() > super::builder::FLAT_KEY_MAX {
+            return b.attr_str(key, &kv.to_string());
+        }
         for item in json::arr(&kv, "values") {
             if let (Some(k), Some(val)) = (json::str(item, "key"), item.get("value")) {
                 let text = borrowed::text_of(val);
