@@ -37,7 +37,7 @@ for t in decode share_link backend_answers redaction search_form; do
         -print_final_stats=1) > "$log" 2>&1; then
     status=1
   fi
-  runs=$(grep -o 'stat::number_of_executed_runs: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   crashes=$(ls fuzz/artifacts/"$t" 2>/dev/null | wc -l)
   echo "$t: $runs executions in ${SECONDS_EACH}s, $crashes crashes" | tee -a "$report"
 done

@@ -5,7 +5,7 @@
 //! the PNG (which is what is on screen).
 
 use leptos::prelude::*;
-use tracescope_core::encode::redact::{Mode, Redaction, DEFAULT_PATTERNS};
+use tracescope_core::encode::redact::{Mode, Redaction, Removed, DEFAULT_PATTERNS};
 use tracescope_core::encode::{jaeger, otlp};
 use tracescope_core::share::MAX_LINK_CHARS;
 use tracescope_core::Dataset;
@@ -82,6 +82,25 @@ pub fn download_png(name: &str) {
     }
 }
 
+/// "3 values by key and 2 emails, 1 JWT will be removed."
+fn removed_text(r: &Removed, hash: bool) -> String {
+    let mut parts = Vec::new();
+    if r.by_key > 0 || r.by_look.is_empty() {
+        parts.push(format!(
+            "{} attribute value{} by key",
+            r.by_key,
+            if r.by_key == 1 { "" } else { "s" }
+        ));
+    }
+    parts.extend(
+        r.by_look
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}{}", if *n == 1 { "" } else { "s" })),
+    );
+    let what = if hash { "hashed" } else { "removed" };
+    format!("{} will be {what}.", parts.join(", "))
+}
+
 #[component]
 pub fn ShareDialog(
     dataset: RwSignal<Dataset>,
@@ -90,6 +109,7 @@ pub fn ShareDialog(
 ) -> impl IntoView {
     let patterns = RwSignal::new(DEFAULT_PATTERNS.join(", "));
     let hash = RwSignal::new(false);
+    let values = RwSignal::new(true);
     let use_allowlist = RwSignal::new(false);
     let allowlist = RwSignal::new(String::from(
         "http.*, rpc.*, db.system, service.*, span.kind, otel.*",
@@ -101,6 +121,7 @@ pub fn ShareDialog(
         allowlist: use_allowlist
             .get()
             .then(|| split_patterns(&allowlist.get())),
+        values: values.get(),
     });
     let removed = Memo::new(move |_| {
         let r = redaction.get();
@@ -108,7 +129,7 @@ pub fn ShareDialog(
             trace
                 .get()
                 .and_then(|i| ds.traces.get(i))
-                .map_or(0, |t| r.count(ds, [t]))
+                .map_or_else(Removed::default, |t| r.removed(ds, [t]))
         })
     });
     // Settings changed: the old link is stale.
@@ -183,10 +204,10 @@ pub fn ShareDialog(
         let href = web_sys::window()
             .and_then(|w| w.location().href().ok())
             .unwrap_or_default();
-        // The summary lists no attribute values, so redaction has nothing to remove from it.
+        let r = redaction.get_untracked();
         dataset.with_untracked(|ds| {
             let t = ds.traces.get(trace.get_untracked()?)?;
-            Some(tracescope_core::report::markdown(ds, t, &href))
+            Some(tracescope_core::report::markdown(ds, t, &href, &r))
         })
     };
 
@@ -196,7 +217,7 @@ pub fn ShareDialog(
                 <div class="dialog share" data-testid="share-dialog" on:click=|ev| ev.stop_propagation()>
                     <h2>"Share or export this trace"</h2>
                     <fieldset>
-                        <legend>"Redaction (applies to the link and the JSON exports)"</legend>
+                        <legend>"Redaction (applies to the link, the JSON exports and the Markdown summary)"</legend>
                         <label class="field">"Remove values of keys matching"
                             <input type="text" data-testid="redact-patterns" prop:value=move || patterns.get()
                                 on:input=move |ev| patterns.set(event_target_value(&ev)) />
@@ -207,8 +228,10 @@ pub fn ShareDialog(
                             on:change=move |ev| use_allowlist.set(event_target_checked(&ev)) />" keep only keys matching"</label>
                         <input type="text" data-testid="redact-allowlist" prop:value=move || allowlist.get() disabled=move || !use_allowlist.get()
                             on:input=move |ev| allowlist.set(event_target_value(&ev)) />
-                        <p class="muted" data-testid="redact-count" data-count=move || removed.get()>
-                            {move || format!("{} attribute value{} will be {}.", removed.get(), if removed.get() == 1 { "" } else { "s" }, if hash.get() { "hashed (or removed by the allowlist)" } else { "removed" })}
+                        <label class="toggle"><input type="checkbox" data-testid="redact-values" prop:checked=move || values.get()
+                            on:change=move |ev| values.set(event_target_checked(&ev)) />" and anything that looks like a secret, in any text (tokens, JWTs, emails, URL secrets, SQL passwords, private keys)"</label>
+                        <p class="muted" data-testid="redact-count" data-count=move || removed.with(Removed::total)>
+                            {move || removed.with(|r| removed_text(r, hash.get()))}
                         </p>
                     </fieldset>
                     <div class="dialog-actions left">

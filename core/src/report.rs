@@ -3,6 +3,7 @@
 use crate::analysis::critical_path::critical_path;
 use crate::analysis::self_time::self_times;
 use crate::analysis::summary::summarize;
+use crate::encode::redact::Redaction;
 use crate::layout::time::{format_duration, format_utc as utc};
 use crate::model::{Dataset, StatusCode, Trace};
 
@@ -38,23 +39,24 @@ fn destination(link: &str) -> String {
 }
 
 /// Trace id, root, start (UTC), duration, services, error spans with their
-/// messages, the five slowest spans by self time, the critical path, the link.
-pub fn markdown(ds: &Dataset, t: &Trace, link: &str) -> String {
+/// messages, the five slowest spans by self time, the critical path, the
+/// link; every text from the trace passes through `r` first.
+pub fn markdown(ds: &Dataset, t: &Trace, link: &str, r: &Redaction) -> String {
     let s = summarize(ds, t);
     let (b0, _) = t.bounds();
     let name_in = |i: usize, in_table: bool| {
         format!(
             "{}: {}",
-            code(ds.str(t.service[i]), in_table),
-            code(ds.str(t.name[i]), in_table)
+            code(&r.text(ds.str(t.service[i])), in_table),
+            code(&r.text(ds.str(t.name[i])), in_table)
         )
     };
     let name = |i: usize| name_in(i, false);
     let mut out = format!(
         "### Trace `{}`\n\n**{}: {}** · {} · {} · {} spans · {} services · {} errors\n\n",
         s.trace_id.replace('`', "'"),
-        code(&s.root_service, false),
-        code(&s.root_name, false),
+        code(&r.text(&s.root_service), false),
+        code(&r.text(&s.root_name), false),
         utc(s.start_ns),
         format_duration(s.duration_ns as f64),
         s.spans,
@@ -75,7 +77,7 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str) -> String {
                 if msg.is_empty() {
                     String::new()
                 } else {
-                    format!(": {}", code(msg, false))
+                    format!(": {}", code(&r.text(msg), false))
                 }
             );
         }

@@ -499,7 +499,12 @@ proptest! {
 fn markdown_summary_of_the_jaeger_ui_critical_path_trace() {
     let ds = decode_file("jaeger/jaeger-ui-TraceCriticalPath-testTrace.json");
     let t = &ds.traces[0];
-    let md = tracescope_core::report::markdown(&ds, t, "https://example.test/?trace=x");
+    let md = tracescope_core::report::markdown(
+        &ds,
+        t,
+        "https://example.test/?trace=x",
+        &tracescope_core::encode::redact::Redaction::none(),
+    );
     let s = tracescope_core::analysis::summary::summarize(&ds, t);
     assert!(
         md.starts_with(&format!("### Trace `{}`", s.trace_id)),

@@ -46,7 +46,8 @@ fn hostile_trace() -> Dataset {
 fn trace_text_never_becomes_a_link_image_or_html() {
     let ds = hostile_trace();
     let link = "https://tracescope.example/?trace=a1&view=waterfall#data=ab(c)d<e>";
-    let md = tracescope_core::report::markdown(&ds, &ds.traces[0], link);
+    let none = tracescope_core::encode::redact::Redaction::none();
+    let md = tracescope_core::report::markdown(&ds, &ds.traces[0], link, &none);
     let mut links = Vec::new();
     let mut code = String::new();
     for ev in Parser::new_ext(&md, Options::ENABLE_TABLES) {

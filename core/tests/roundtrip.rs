@@ -81,8 +81,9 @@ fn redaction_removes_values_from_exports() {
         patterns: vec!["customer".into(), "*.address".into()],
         mode: Mode::Drop,
         allowlist: None,
+        values: false,
     };
-    let n = r.count(&ds, &ds.traces);
+    let n = r.removed(&ds, &ds.traces).total();
     assert!(n > 0);
     let plain = serde_json::to_string(&otlp::encode(&ds, &ds.traces, &Redaction::none())).unwrap();
     let red = serde_json::to_string(&otlp::encode(&ds, &ds.traces, &r)).unwrap();

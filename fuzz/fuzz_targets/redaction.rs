@@ -22,8 +22,12 @@ fuzz_target!(|data: &[u8]| {
             patterns: patterns.clone(),
             mode,
             allowlist: (mode == Mode::Hash).then(|| patterns.iter().take(2).cloned().collect()),
+            values: true,
         };
         let _ = otlp::encode(&ds, &ds.traces, &r);
         let _ = jaeger::encode(&ds, &ds.traces, &r);
+        for t in &ds.traces {
+            let _ = tracescope_core::report::markdown(&ds, t, "https://x.example/", &r);
+        }
     }
 });

@@ -60,7 +60,7 @@ pub fn encode<'a>(
             if t.status[i] == StatusCode::Error {
                 span_tags.push(tag("error", json!(true), "bool"));
             }
-            let msg = ds.str(t.status_message[i]);
+            let msg = r.text(ds.str(t.status_message[i]));
             if !msg.is_empty() {
                 span_tags.push(tag("otel.status_description", json!(msg), "string"));
             }
@@ -77,7 +77,7 @@ pub fn encode<'a>(
                 .events(t.events[i])
                 .iter()
                 .map(|e| {
-                    let mut fields = vec![tag("event", json!(ds.str(e.name)), "string")];
+                    let mut fields = vec![tag("event", json!(r.text(ds.str(e.name))), "string")];
                     fields.extend(tags(ds, r, ds.attrs(e.attrs)));
                     json!({ "timestamp": e.time_ns.div_euclid(1000), "fields": fields })
                 })
@@ -87,7 +87,7 @@ pub fn encode<'a>(
             spans.push(json!({
                 "traceID": trace_id,
                 "spanID": span_hex(ds, t.span_key[i]),
-                "operationName": ds.str(t.name[i]),
+                "operationName": r.text(ds.str(t.name[i])),
                 "references": refs,
                 "startTime": t.start_ns[i].div_euclid(1000),
                 "duration": dur_us,
@@ -102,7 +102,7 @@ pub fn encode<'a>(
             let resource = &ds.resources[res as usize];
             processes.insert(
                 format!("p{}", pi + 1),
-                json!({ "serviceName": ds.str(resource.service), "tags": tags(ds, r, ds.attrs(resource.attrs)) }),
+                json!({ "serviceName": r.text(ds.str(resource.service)), "tags": tags(ds, r, ds.attrs(resource.attrs)) }),
             );
         }
         data.push(json!({ "traceID": trace_id, "spans": spans, "processes": processes, "warnings": Value::Null }));

@@ -45,7 +45,7 @@ pub fn encode<'a>(
             if let Some(p) = t.parent_key[i] {
                 span.insert("parentSpanId".into(), json!(span_hex(ds, p)));
             }
-            span.insert("name".into(), json!(ds.str(t.name[i])));
+            span.insert("name".into(), json!(r.text(ds.str(t.name[i]))));
             span.insert("kind".into(), json!(t.kind[i] as u8));
             span.insert("startTimeUnixNano".into(), json!(t.start_ns[i].to_string()));
             span.insert("endTimeUnixNano".into(), json!(t.end_ns(i).to_string()));
@@ -59,7 +59,7 @@ pub fn encode<'a>(
                 .map(|e| {
                     json!({
                         "timeUnixNano": e.time_ns.to_string(),
-                        "name": ds.str(e.name),
+                        "name": r.text(ds.str(e.name)),
                         "attributes": attributes(ds, r, ds.attrs(e.attrs), None),
                     })
                 })
@@ -83,7 +83,7 @@ pub fn encode<'a>(
             }
             let mut status = Map::new();
             status.insert("code".into(), json!(t.status[i] as u8));
-            let msg = ds.str(t.status_message[i]);
+            let msg = r.text(ds.str(t.status_message[i]));
             if !msg.is_empty() {
                 status.insert("message".into(), json!(msg));
             }
@@ -97,7 +97,7 @@ pub fn encode<'a>(
         for (res, spans) in groups {
             let resource = &ds.resources[res as usize];
             let mut attrs = vec![
-                json!({ "key": "service.name", "value": { "stringValue": ds.str(resource.service) } }),
+                json!({ "key": "service.name", "value": { "stringValue": r.text(ds.str(resource.service)) } }),
             ];
             if let Value::Array(more) =
                 attributes(ds, r, ds.attrs(resource.attrs), Some("service.name"))

@@ -1,13 +1,21 @@
 //! Redaction before sharing: traces carry PII and secrets. Attribute values
 //! whose key matches a pattern are dropped or replaced by a hash (so equal
 //! values still correlate), or everything outside an allowlist is dropped.
+//! With `values` on, every text that leaves (attribute values, span, event
+//! and service names, status messages) also loses what looks like a secret
+//! whatever its key: bearer tokens, JWTs, emails, secret-named URL query
+//! parameters, SQL passwords, private keys.
 //!
 //! A pattern without `*` matches keys that contain it (case-insensitive:
 //! `token` catches `http.request.header.x-auth-token`); with `*` it is a
 //! glob over the whole key (`*.key` catches `aws.secret.key`).
 
 use crate::model::{Dataset, Trace};
+use regex_lite::Regex;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -21,6 +29,61 @@ pub struct Redaction {
     pub mode: Mode,
     /// When set, only keys matching one of these are kept (then `patterns` still apply).
     pub allowlist: Option<Vec<String>>,
+    /// Whether secrets are looked for in every text, whatever its key.
+    pub values: bool,
+}
+
+/// The kinds of secret found by their look, each a pattern whose first
+/// group is kept (the name before the secret) and second replaced.
+const SECRET_LOOKS: &[(&str, &str)] = &[
+    (
+        "private key",
+        r"()(-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$))",
+    ),
+    (
+        "JWT",
+        r"()\b(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,})",
+    ),
+    (
+        "bearer token",
+        r"(?i)(\b(?:bearer|basic)\s+)([A-Za-z0-9._~+/=-]{8,})",
+    ),
+    (
+        "URL secret",
+        r"(?i)([?&;][a-z0-9_.-]*(?:token|secret|passw|pwd|api[_-]?key|apikey|signature|sig|auth|session|credential|code)[a-z0-9_.-]*=)([^&#\s]+)",
+    ),
+    (
+        "SQL password",
+        r"(?i)(\b(?:password|identified\s+by)\s*=?\s*)('[^']*')",
+    ),
+    (
+        "email",
+        r"()([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})",
+    ),
+];
+
+fn secret_looks() -> &'static [(&'static str, Regex)] {
+    static LOOKS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
+    LOOKS.get_or_init(|| {
+        SECRET_LOOKS
+            .iter()
+            .map(|(kind, re)| (*kind, Regex::new(re).expect("secret pattern")))
+            .collect()
+    })
+}
+
+/// What a redaction removes from some traces, for the preview: values by
+/// their key's pattern, and secrets by their look.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub by_key: usize,
+    pub by_look: BTreeMap<&'static str, usize>,
+}
+
+impl Removed {
+    pub fn total(&self) -> usize {
+        self.by_key + self.by_look.values().sum::<usize>()
+    }
 }
 
 pub const DEFAULT_PATTERNS: &[&str] = &[
@@ -40,6 +103,7 @@ impl Redaction {
             patterns: Vec::new(),
             mode: Mode::Drop,
             allowlist: None,
+            values: false,
         }
     }
     pub fn defaults() -> Redaction {
@@ -47,10 +111,50 @@ impl Redaction {
             patterns: DEFAULT_PATTERNS.iter().map(|p| p.to_string()).collect(),
             mode: Mode::Drop,
             allowlist: None,
+            values: true,
         }
     }
     pub fn is_none(&self) -> bool {
-        self.patterns.is_empty() && self.allowlist.is_none()
+        self.patterns.is_empty() && self.allowlist.is_none() && !self.values
+    }
+
+    /// `text` without what looks like a secret: each replaced by
+    /// `[redacted <kind>]`, or by its hash in hash mode.
+    pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if !self.values {
+            return Cow::Borrowed(text);
+        }
+        let mut out = Cow::Borrowed(text);
+        for (kind, re) in secret_looks() {
+            if !re.is_match(&out) {
+                continue;
+            }
+            let replaced = re
+                .replace_all(&out, |c: &regex_lite::Captures| {
+                    let secret = c.get(2).map_or("", |m| m.as_str());
+                    let with = match self.mode {
+                        Mode::Drop => format!("[redacted {kind}]"),
+                        Mode::Hash => hash_value(secret),
+                    };
+                    format!("{}{with}", c.get(1).map_or("", |m| m.as_str()))
+                })
+                .into_owned();
+            out = Cow::Owned(replaced);
+        }
+        out
+    }
+
+    /// Counts the secrets `text` holds by their look into `into`.
+    fn count_looks(&self, text: &str, into: &mut Removed) {
+        if !self.values {
+            return;
+        }
+        for (kind, re) in secret_looks() {
+            let n = re.find_iter(text).count();
+            if n > 0 {
+                *into.by_look.entry(kind).or_default() += n;
+            }
+        }
     }
 
     fn redacts(&self, key: &str) -> bool {
@@ -66,7 +170,10 @@ impl Redaction {
     /// Some(Some(text)) = replaced by `text`.
     pub fn apply(&self, key: &str, value: &str) -> Option<Option<String>> {
         if !self.redacts(key) {
-            return Some(None);
+            return Some(match self.text(value) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(scrubbed) => Some(scrubbed),
+            });
         }
         match self.mode {
             Mode::Drop => None,
@@ -74,40 +181,48 @@ impl Redaction {
         }
     }
 
-    /// How many attribute values (span, resource, event and link attributes)
-    /// of these traces the redaction removes or replaces: the preview count.
-    pub fn count<'a>(&self, ds: &Dataset, traces: impl IntoIterator<Item = &'a Trace>) -> usize {
+    /// What the redaction removes from these traces (span, resource, event
+    /// and link attributes; span, event and service names; status
+    /// messages): the preview count.
+    pub fn removed<'a>(
+        &self,
+        ds: &Dataset,
+        traces: impl IntoIterator<Item = &'a Trace>,
+    ) -> Removed {
+        let mut out = Removed::default();
         if self.is_none() {
-            return 0;
+            return out;
         }
-        let mut n = 0;
         let mut seen_res = vec![false; ds.resources.len()];
-        let hit = |r: crate::model::Range32| {
-            ds.attrs(r)
-                .iter()
-                .filter(|a| self.redacts(ds.str(a.key)))
-                .count()
+        let attrs = |r: crate::model::Range32, out: &mut Removed| {
+            for a in ds.attrs(r) {
+                if self.redacts(ds.str(a.key)) {
+                    out.by_key += 1;
+                } else if let crate::model::AttrValue::Str(v) = a.value {
+                    self.count_looks(ds.str(v), out);
+                }
+            }
         };
         for t in traces {
             for i in 0..t.len() {
-                n += hit(t.attrs[i]);
+                attrs(t.attrs[i], &mut out);
+                self.count_looks(ds.str(t.name[i]), &mut out);
+                self.count_looks(ds.str(t.status_message[i]), &mut out);
                 let res = t.resource[i] as usize;
                 if !std::mem::replace(&mut seen_res[res], true) {
-                    n += hit(ds.resources[res].attrs);
+                    attrs(ds.resources[res].attrs, &mut out);
+                    self.count_looks(ds.str(ds.resources[res].service), &mut out);
                 }
-                n += ds
-                    .events(t.events[i])
-                    .iter()
-                    .map(|e| hit(e.attrs))
-                    .sum::<usize>();
-                n += ds
-                    .links(t.links[i])
-                    .iter()
-                    .map(|l| hit(l.attrs))
-                    .sum::<usize>();
+                for e in ds.events(t.events[i]) {
+                    attrs(e.attrs, &mut out);
+                    self.count_looks(ds.str(e.name), &mut out);
+                }
+                for l in ds.links(t.links[i]) {
+                    attrs(l.attrs, &mut out);
+                }
             }
         }
-        n
+        out
     }
 }
 
@@ -172,6 +287,7 @@ mod tests {
             patterns: vec![],
             mode: Mode::Drop,
             allowlist: Some(vec!["http.*".into()]),
+            values: false,
         };
         assert_eq!(allow.apply("http.method", "GET"), Some(None));
         assert_eq!(allow.apply("db.statement", "SELECT"), None);
