@@ -23,6 +23,8 @@ const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applica
   '.json': 'application/json', '.svg': 'image/svg+xml' };
 
 const synthCache = new Map();
+/** Downloads of /slow/ that the browser broke off. */
+let slowDownloadsAborted = 0;
 /** `gentrace N jaeger 1` (scripts/test.sh builds it), once per size. */
 function synthTrace(spans) {
   if (!synthCache.has(spans)) {
@@ -65,6 +67,7 @@ function serve() {
     // /slow/<corpus file>: the file in five pieces, 250 ms apart (a big download).
     if (u.pathname.startsWith('/slow/')) {
       const bytes = fs.readFileSync(path.join(corpus, decodeURIComponent(u.pathname.slice(6))));
+      res.on('close', () => { if (!res.writableFinished) slowDownloadsAborted++; });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
       const step = Math.ceil(bytes.length / 5);
       let i = 0;
@@ -868,6 +871,20 @@ describe('links', () => {
     await page.context().close();
   });
 
+  test('Cancel stops a ?url= download, not only its decoding', async () => {
+    const file = 'zipkin/zipkin-lens-netflix.json';
+    const before = slowDownloadsAborted;
+    const page = await newPage({ url: `?url=/slow/${file}`, wait: false });
+    await page.waitForFunction(() => +document.querySelector('[data-testid=load-progress]')?.dataset.bytes > 0);
+    await page.click('[data-testid=load-cancel]');
+    await page.waitForSelector('[data-testid=load-error]');
+    assert.match(await page.textContent('[data-testid=load-error]'), /zipkin-lens-netflix\.json.*cancelled/s);
+    await page.waitForTimeout(300);
+    assert.equal(slowDownloadsAborted, before + 1, 'the download went on after Cancel');
+    assert.equal(await page.locator('[data-testid=load-progress]').count(), 0);
+    await page.context().close();
+  });
+
   test('a decoding worker that dies is replaced by a new one for the next file', async () => {
     const page = await newPage();
     const [worker] = page.workers();
@@ -1362,6 +1379,8 @@ describe('live backends', () => {
     const cases = [
       { url: 'http://127.0.0.1:9', expect: /no answer from http:\/\/127\.0\.0\.1:9.*CORS/ },
       { url: `${fake.base}/slow`, timeout: 1, expect: /did not answer within 1 s/ },
+      // The timeout covers the body too, not only the wait for the headers.
+      { url: `${fake.base}/stallbody`, timeout: 2, expect: /did not answer within 2 s/ },
       { url: `${fake.base}/broken`, expect: /HTTP 500.*storage backend unavailable: cassandra query timed out/ },
       { url: `${fake.base}/notjson`, expect: /not JSON/ },
       { url: `${fake.base}/nocors`, expect: /no answer from .*CORS.*--query\.additional-headers/ },
@@ -1404,7 +1423,7 @@ describe('live backends', () => {
     await page.reload();
     await page.waitForSelector('.app[data-ready=true]');
     await openSearch(page);
-    assert.equal(await page.$$eval('[data-testid=backend-list] li', (l) => l.length), 7);
+    assert.equal(await page.$$eval('[data-testid=backend-list] li', (l) => l.length), 8);
     assert.deepEqual(page.errors.filter((e) => !/Failed to load resource|ERR_CONNECTION_REFUSED|CORS|Access-Control/.test(e)), []);
   });
 });

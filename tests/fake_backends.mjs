@@ -12,6 +12,7 @@
 // and the failures, each a Jaeger v1 that:
 //   /slow     answers after 3 s        /broken   answers 500 with Jaeger's error body
 //   /notjson  answers an HTML page     /nocors   answers without CORS headers
+//   /stallbody sends the headers and half of the body, then nothing
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -64,7 +65,9 @@ export async function startFakeBackends(corpus) {
     const cors = prefix === 'nocors' ? {} : { 'access-control-allow-origin': '*' };
     const send = (status, body, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type, ...cors });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      if (prefix === 'stallbody') return res.write(text.slice(0, text.length >> 1));
+      res.end(text);
     };
     const answer = () => {
       switch (prefix) {
@@ -72,7 +75,7 @@ export async function startFakeBackends(corpus) {
           // Its own service list, so a late answer is told apart from another backend's.
           if (p === '/api/services') return send(200, { data: ['slow-only'], total: 1, limit: 0, offset: 0, errors: null });
           return jaegerV1(c, p, q, send);
-        case 'jaeger': case 'nocors': return jaegerV1(c, p, q, send);
+        case 'jaeger': case 'nocors': case 'stallbody': return jaegerV1(c, p, q, send);
         case 'broken':
           return send(500, { data: null, total: 0, limit: 0, offset: 0,
             errors: [{ code: 500, msg: 'storage backend unavailable: cassandra query timed out' }] });

@@ -579,7 +579,10 @@ pub fn App() -> impl IntoView {
                     view! {
                         <progress data-testid="load-progress" data-bytes=p.read data-spans=p.spans max=max value=value></progress>
                         <span class="loading" data-testid="load-progress-text">{text}</span>
-                        <button class="button" data-testid="load-cancel" title="Stop this load" on:click=move |_| crate::decode_worker::cancel()>"Cancel"</button>
+                        <button class="button" data-testid="load-cancel" title="Stop this load" on:click=move |_| {
+                            crate::fetch::cancel_all();
+                            crate::decode_worker::cancel();
+                        }>"Cancel"</button>
                     }
                 })}
                 <button class="button" on:click=toggle_theme title="Switch light/dark theme" data-testid="theme-toggle">

@@ -8,15 +8,12 @@ use crate::loader::Loader;
 use crate::url_state::{self, storage};
 use js_sys::Date;
 use leptos::prelude::*;
-use std::cell::RefCell;
 use tracescope_components::search_results::SearchResults;
 use tracescope_core::backend::form::{matches, parse_duration_us, parse_tags};
 use tracescope_core::backend::response::{self, Found};
 use tracescope_core::backend::{query, Kind, Search};
 use tracescope_core::model::StrId;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::AbortController;
 
 const KEY: &str = "tracescope.backends";
 
@@ -90,71 +87,45 @@ pub fn unreachable_message(b: &BackendConf, url: &str) -> String {
     )
 }
 
-thread_local! {
-    /// The requests in flight, for Cancel.
-    static IN_FLIGHT: RefCell<Vec<(u32, AbortController)>> = const { RefCell::new(Vec::new()) };
-    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
 /// Cancels every request in flight.
 pub fn cancel() {
-    for (_, c) in IN_FLIGHT.with_borrow_mut(std::mem::take) {
-        c.abort();
-    }
+    crate::fetch::cancel_all();
 }
 
-/// GET `url` from backend `b` with its timeout; the answer if its status
-/// is a success (or an empty Jaeger v3 search), else a message.
-async fn get(b: &BackendConf, url: &str) -> Result<gloo_net::http::Response, String> {
-    let controller = AbortController::new().map_err(|e| format!("{e:?}"))?;
-    let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
-    let id = NEXT_ID.with(|n| {
-        n.set(n.get() + 1);
-        n.get()
-    });
-    IN_FLIGHT.with_borrow_mut(|v| v.push((id, controller.clone())));
-    let (c2, t2) = (controller.clone(), timed_out.clone());
-    let timer = Closure::once_into_js(move || {
-        t2.set(true);
-        c2.abort();
-    });
-    let timer_id = web_sys::window()
-        .and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                timer.unchecked_ref(),
-                (b.timeout_s * 1000.0) as i32,
-            )
-            .ok()
-        })
-        .unwrap_or(0);
-    let sent = gloo_net::http::Request::get(url)
-        .header("Accept", "application/json")
-        .abort_signal(Some(&controller.signal()))
-        .send()
-        .await;
-    if let Some(w) = web_sys::window() {
-        w.clear_timeout_with_handle(timer_id);
-    }
-    IN_FLIGHT.with_borrow_mut(|v| v.retain(|(i, _)| *i != id));
-    let resp = match sent {
-        Ok(r) => r,
-        Err(_) if timed_out.get() => {
-            return Err(format!(
+/// GET `url` from backend `b`: its status and whole body, within its
+/// timeout (the body's download included), if the status is a success (or
+/// an empty Jaeger v3 search); else a message.
+async fn get_bytes(b: &BackendConf, url: &str) -> Result<(u16, Vec<u8>), String> {
+    let request = crate::fetch::Request::start(Some(b.timeout_s))?;
+    let stopped = |request: &crate::fetch::Request| {
+        if request.timed_out() {
+            format!(
                 "{} did not answer within {} s (the timeout in its settings)",
                 origin_of(url),
                 b.timeout_s
-            ))
+            )
+        } else {
+            "cancelled".to_string()
         }
-        Err(_) if controller.signal().aborted() => return Err("cancelled".into()),
+    };
+    let resp = match gloo_net::http::Request::get(url)
+        .header("Accept", "application/json")
+        .abort_signal(Some(&request.signal()))
+        .send()
+        .await
+    {
+        Ok(r) => r,
+        Err(_) if request.aborted() => return Err(stopped(&request)),
         Err(_) => return Err(unreachable_message(b, url)),
     };
-    if resp.ok() {
-        return Ok(resp);
-    }
     let status = resp.status();
-    let body = resp.binary().await.unwrap_or_default();
-    if response::is_empty_search(b.kind, status, &body) {
-        return Ok(resp);
+    let body = match resp.binary().await {
+        Ok(body) => body,
+        Err(_) if request.aborted() => return Err(stopped(&request)),
+        Err(e) => return Err(format!("the answer broke off: {e}")),
+    };
+    if resp.ok() || response::is_empty_search(b.kind, status, &body) {
+        return Ok((status, body));
     }
     let text = response::error_text(&body);
     Err(format!(
@@ -167,17 +138,6 @@ async fn get(b: &BackendConf, url: &str) -> Result<gloo_net::http::Response, Str
             format!(": {text}")
         }
     ))
-}
-
-/// The answer's bytes (small lists and summaries).
-async fn get_bytes(b: &BackendConf, url: &str) -> Result<(u16, Vec<u8>), String> {
-    let resp = get(b, url).await?;
-    let status = resp.status();
-    let body = resp
-        .binary()
-        .await
-        .map_err(|e| format!("the answer broke off: {e}"))?;
-    Ok((status, body))
 }
 
 /// Whole traces from `url` into the dataset; the index of each trace of

@@ -149,8 +149,12 @@ impl Loader {
     pub async fn load_url(self, url: &str) -> Option<std::ops::Range<usize>> {
         let name = url.rsplit('/').next().unwrap_or(url).to_string();
         self.loading.set(Some(name.clone()));
+        // Held until the whole body is read: Cancel stops the download too.
+        let request = crate::fetch::Request::start(None);
         let result = async {
+            let request = request.as_ref().map_err(Clone::clone)?;
             let resp = gloo_net::http::Request::get(url)
+                .abort_signal(Some(&request.signal()))
                 .send()
                 .await
                 .map_err(|e| e.to_string())?;
@@ -172,6 +176,15 @@ impl Loader {
             }
         }
         .await;
+        let cancelled = request.as_ref().is_ok_and(|r| r.aborted());
+        drop(request);
+        let result = result.map_err(|e| {
+            if cancelled {
+                "cancelled".to_string()
+            } else {
+                e
+            }
+        });
         let loaded = match result {
             Ok(blob) => self.load_blob(&name, blob).await,
             Err(message) => {

@@ -4,6 +4,7 @@ mod app;
 mod backends;
 mod compare;
 mod decode_worker;
+mod fetch;
 mod loader;
 mod log_links;
 mod metrics;
