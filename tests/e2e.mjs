@@ -996,6 +996,23 @@ describe('sharing and exports', () => {
     await page.waitForSelector('[data-testid=share-link]');
     return page.inputValue('[data-testid=share-link]');
   };
+
+  test('a trace too large for any link is refused at once, without freezing the page', async () => {
+    const page = await newPage({ url: '?url=/synth/20000.json' });
+    await openShare(page);
+    await page.evaluate(() => {
+      window.longest = 0;
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration); })
+        .observe({ type: 'longtask' });
+    });
+    await page.click('[data-testid=share-create]');
+    await page.waitForSelector('[data-testid=share-too-long]');
+    assert.match(await page.textContent('[data-testid=share-too-long]'), /20000 spans; .* at most about 8000/);
+    await page.waitForTimeout(200);
+    const longest = await page.evaluate(() => window.longest);
+    assert.ok(longest < 100, `a task of ${longest} ms`);
+    await page.context().close();
+  });
   /** The trace JSON inside a self-contained link. */
   const payload = (link) => zlib.inflateRawSync(Buffer.from(link.split('#data=')[1], 'base64url')).toString('utf8');
 

@@ -7,7 +7,10 @@
 use leptos::prelude::*;
 use tracescope_core::encode::redact::{Mode, Redaction, Removed, DEFAULT_PATTERNS};
 use tracescope_core::encode::{jaeger, otlp};
-use tracescope_core::share::MAX_LINK_CHARS;
+use tracescope_core::share::{MAX_LINK_CHARS, MIN_LINK_CHARS_PER_SPAN};
+
+/// What to do instead of a link that cannot hold the trace.
+const TOO_LONG_ADVICE: &str = "Attach the file to the ticket and share a link with ?url= pointing at it, or link to the trace in your Jaeger, Tempo or Zipkin.";
 use tracescope_core::Dataset;
 use wasm_bindgen::JsCast;
 
@@ -160,6 +163,22 @@ pub fn ShareDialog(
         })
     };
     let make_link = move |_| {
+        // Refused before encoding when it cannot fit: encoding a large trace
+        // takes seconds on the page.
+        let spans = dataset.with_untracked(|ds| {
+            trace
+                .get_untracked()
+                .and_then(|i| ds.traces.get(i))
+                .map_or(0, |t| t.len())
+        });
+        if !tracescope_core::share::may_fit_in_link(spans) {
+            return link.set(Some(Err(format!(
+                "This trace has {spans} spans; a self-contained link holds at most about {} ({} characters). {}",
+                MAX_LINK_CHARS / MIN_LINK_CHARS_PER_SPAN,
+                MAX_LINK_CHARS,
+                TOO_LONG_ADVICE
+            ))));
+        }
         let Some(bytes) = encoded(false) else { return };
         let asked = (trace.get_untracked(), redaction.get_untracked());
         leptos::task::spawn_local(async move {
@@ -193,9 +212,10 @@ pub fn ShareDialog(
             Ok(href)
         } else {
             Err(format!(
-                "This trace makes a {}-character link; links over {} characters break in ticket systems (Jira's limit is 32,767). Attach the file to the ticket and share a link with ?url= pointing at it, or link to the trace in your Jaeger, Tempo or Zipkin.",
+                "This trace makes a {}-character link; links over {} characters break in ticket systems (Jira's limit is 32,767). {}",
                 href.len(),
-                MAX_LINK_CHARS
+                MAX_LINK_CHARS,
+                TOO_LONG_ADVICE
             ))
         }));
         });

@@ -15,6 +15,17 @@ use std::io::{Read, Write};
 /// them.
 pub const MAX_LINK_CHARS: usize = 32_000;
 
+/// The fewest characters a span takes in a link: every span carries its
+/// own id and times, which no compression removes. Real traces take 47–412
+/// (issue #28); 4 leaves room for the most repetitive synthetic ones.
+pub const MIN_LINK_CHARS_PER_SPAN: usize = 4;
+
+/// Whether a trace of `spans` spans could fit in a link at all: checked
+/// before encoding, which takes seconds on the page for large traces.
+pub fn may_fit_in_link(spans: usize) -> bool {
+    spans.saturating_mul(MIN_LINK_CHARS_PER_SPAN) <= MAX_LINK_CHARS
+}
+
 /// An unpacked link is at most this big (a small link must not inflate into gigabytes).
 const MAX_UNPACKED: u64 = 64 << 20;
 
@@ -63,5 +74,25 @@ mod tests {
         assert_eq!(unpack(&packed).unwrap(), text);
         assert!(unpack("not base64 at all!").is_err());
         assert!(unpack(&packed[..packed.len() / 2]).is_err());
+    }
+
+    #[test]
+    fn a_span_takes_more_than_the_floor_even_in_a_repetitive_trace() {
+        // The synthetic traces repeat a handful of names and attributes.
+        let mut ds = crate::Dataset::default();
+        let json = crate::synth::trace_json(2_000, crate::synth::SynthFormat::Jaeger, 1);
+        crate::decode_bytes(&mut ds, json.as_bytes()).unwrap();
+        let none = crate::encode::redact::Redaction::none();
+        let doc = crate::encode::otlp::encode(&ds, &ds.traces, &none);
+        let chars = pack(&serde_json::to_vec(&doc).unwrap()).len();
+        let per_span = chars / 2_000;
+        assert!(
+            per_span >= MIN_LINK_CHARS_PER_SPAN * 3,
+            "{per_span} characters a span"
+        );
+        assert!(may_fit_in_link(MAX_LINK_CHARS / MIN_LINK_CHARS_PER_SPAN));
+        assert!(!may_fit_in_link(
+            MAX_LINK_CHARS / MIN_LINK_CHARS_PER_SPAN + 1
+        ));
     }
 }
