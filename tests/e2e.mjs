@@ -162,6 +162,15 @@ async function summary(page) {
 }
 
 /** Switches to a view by its tab, as a click would. */
+/** From now on, the page records its longest task ([`longestTask`]). */
+const watchLongTasks = (page) => page.evaluate(() => {
+  window.longest = 0;
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration); })
+    .observe({ type: 'longtask' });
+});
+/** The longest task in ms since [`watchLongTasks`]. */
+const longestTask = (page) => page.evaluate(() => window.longest);
+
 /** An element's box on the page and its data- attributes. */
 const box = (page, testid) => page.$eval(`[data-testid=${testid}]`, (c) => {
   const r = c.getBoundingClientRect();
@@ -452,18 +461,14 @@ describe('what the waterfall draws is what the trace says', () => {
 describe('a large trace', () => {
   test('statistics of 20,000 operations draw the first rows and say how many there are', async () => {
     const page = await newPage({ url: '?url=/fixture/three-hundred-services.json' });
-    await page.evaluate(() => {
-      window.longest = 0;
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration); })
-        .observe({ type: 'longtask' });
-    });
+    await watchLongTasks(page);
     await tab(page, 'stats');
     const more = page.locator('[data-testid=stats-more]');
     await more.waitFor();
     assert.equal(await more.getAttribute('data-rows'), '20000');
     assert.equal(await page.locator('[data-testid=stats-table] tbody tr').count(), 200);
     await page.waitForTimeout(300);
-    const longest = await page.evaluate(() => window.longest);
+    const longest = await longestTask(page);
     fs.writeFileSync(path.join(out, 'stats-20000-operations.txt'), `longest task ${longest.toFixed(0)} ms\n`);
     // 8 s when every row was drawn. What is left (~190 ms: grouping 20,000
     // operations, sorting them, 200 rows) moves off the page with #27.
@@ -474,11 +479,7 @@ describe('a large trace', () => {
 
   test('a map of 300 services groups the quiet ones, says so, and never blocks the page', async () => {
     const page = await newPage({ url: '?url=/fixture/three-hundred-services.json' });
-    await page.evaluate(() => {
-      window.longest = 0;
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration); })
-        .observe({ type: 'longtask' });
-    });
+    await watchLongTasks(page);
     await tab(page, 'map');
     const notice = page.locator('[data-testid=map-notice]');
     await notice.waitFor();
@@ -494,7 +495,7 @@ describe('a large trace', () => {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
     assert.ok(Date.now() - t0 < 500);
     await page.waitForTimeout(300);
-    const longest = await page.evaluate(() => window.longest);
+    const longest = await longestTask(page);
     fs.writeFileSync(path.join(out, 'map-300-services.txt'), `boxes ${map.nodes}, arrows ${map.edges}, grouped ${grouped}, longest task ${longest.toFixed(0)} ms\n`);
     assert.ok(longest < 100, `a task of ${longest} ms while the map opened`);
     await page.screenshot({ path: path.join(out, 'map-300-services.png') });
@@ -1000,16 +1001,12 @@ describe('sharing and exports', () => {
   test('a trace too large for any link is refused at once, without freezing the page', async () => {
     const page = await newPage({ url: '?url=/synth/20000.json' });
     await openShare(page);
-    await page.evaluate(() => {
-      window.longest = 0;
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration); })
-        .observe({ type: 'longtask' });
-    });
+    await watchLongTasks(page);
     await page.click('[data-testid=share-create]');
     await page.waitForSelector('[data-testid=share-too-long]');
     assert.match(await page.textContent('[data-testid=share-too-long]'), /20000 spans; .* at most about 8000/);
     await page.waitForTimeout(200);
-    const longest = await page.evaluate(() => window.longest);
+    const longest = await longestTask(page);
     assert.ok(longest < 100, `a task of ${longest} ms`);
     await page.context().close();
   });
