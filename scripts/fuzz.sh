@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the decoders and parsers (cargo fuzz on the
-# nightly toolchain): each target in fuzz/ runs for SECONDS (default 60),
-# seeded from ../shared/corpus. Totals go to target/fuzz-report.txt; a crash
+# nightly toolchain, or stable with RUSTC_BOOTSTRAP=1 where there is none):
+# each target in fuzz/ runs for SECONDS (default 60), seeded from
+# ../shared/corpus. Totals go to target/fuzz-report.txt; a crash
 # leaves its input in fuzz/artifacts/<target>/ and fails the run (turn it
 # into a regression test, then delete it).
 #   scripts/fuzz.sh [SECONDS]
@@ -10,6 +11,13 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-60}"
 bash scripts/setup.sh --fuzz
 export PATH="$HOME/.cargo/bin:$PATH"
+# cargo fuzz needs nightly's flags; stable takes them with RUSTC_BOOTSTRAP
+# (checked here: it builds and runs the same sanitized targets).
+toolchain=nightly
+if ! rustup toolchain list | grep -q '^nightly'; then
+  toolchain=stable
+  export RUSTC_BOOTSTRAP=1
+fi
 
 corpus=../shared/corpus
 seeds=target/fuzz-corpus
@@ -23,7 +31,7 @@ printf '1.5ms' > "$seeds/search_form/duration"
 printf 'H4sIAAAAAAAA' > "$seeds/share_link/seed"
 corpus_dirs=$(find "$corpus" -mindepth 1 -maxdepth 1 -type d | sort)
 
-(cd fuzz && cargo +nightly fuzz build -O)
+(cd fuzz && cargo +"$toolchain" fuzz build -O)
 report=target/fuzz-report.txt
 : > "$report"
 status=0
@@ -32,7 +40,7 @@ for t in decode share_link backend_answers redaction search_form; do
   case $t in decode|backend_answers) extra=$corpus_dirs ;; esac
   log="target/fuzz-$t.log"
   # shellcheck disable=SC2086
-  if ! (cd fuzz && cargo +nightly fuzz run -O "$t" "../$seeds/$t" $(for d in $extra; do echo "../$d"; done) -- \
+  if ! (cd fuzz && cargo +"$toolchain" fuzz run -O "$t" "../$seeds/$t" $(for d in $extra; do echo "../$d"; done) -- \
         -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
         -print_final_stats=1) > "$log" 2>&1; then
     status=1

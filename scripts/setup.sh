@@ -67,7 +67,8 @@ fi
 if [ "$want_fuzz" = 1 ]; then
   if ! rustup toolchain list | grep -q '^nightly'; then
     say "rustup toolchain install nightly (for cargo fuzz)"
-    rustup toolchain install nightly --profile minimal
+    rustup toolchain install nightly --profile minimal \
+      || say "no nightly toolchain: scripts/fuzz.sh builds with stable and RUSTC_BOOTSTRAP=1"
   fi
   if [ "$(cargo-fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
     say "cargo install cargo-fuzz $CARGO_FUZZ_VERSION (about a minute)"
