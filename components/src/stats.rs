@@ -51,43 +51,83 @@ const COLUMNS: &[(Column, &str)] = &[
     (Column::AvgSelf, "avg self"),
 ];
 
+/// A row's number in a column (None for the text columns).
+fn number(s: &OpStats, col: Column) -> Option<f64> {
+    Some(match col {
+        Column::Count => s.count as f64,
+        Column::Errors => s.errors as f64,
+        Column::ErrorPct => s.error_pct,
+        Column::Min => s.min_ns as f64,
+        Column::P50 => s.p50_ns as f64,
+        Column::P90 => s.p90_ns as f64,
+        Column::P95 => s.p95_ns as f64,
+        Column::P99 => s.p99_ns as f64,
+        Column::Max => s.max_ns as f64,
+        Column::Total => s.total_ns as f64,
+        Column::AvgSelf => s.avg_self_ns as f64,
+        Column::Service | Column::Operation => return None,
+    })
+}
+
+/// The order of two rows on a column (descending reverses it).
+fn compare(a: &OpStats, b: &OpStats, col: Column, descending: bool) -> std::cmp::Ordering {
+    let o = match col {
+        Column::Service => a
+            .service
+            .cmp(&b.service)
+            .then(a.operation.cmp(&b.operation)),
+        Column::Operation => a
+            .operation
+            .cmp(&b.operation)
+            .then(a.service.cmp(&b.service)),
+        _ => number(a, col)
+            .unwrap_or(0.0)
+            .total_cmp(&number(b, col).unwrap_or(0.0)),
+    };
+    if descending {
+        o.reverse()
+    } else {
+        o
+    }
+}
+
 /// Sorts rows on a column; text ascending first, numbers largest first.
 pub fn sort_rows(rows: &mut [OpStats], col: Column, descending: bool) {
-    use std::cmp::Ordering;
-    let num = |s: &OpStats| -> f64 {
-        match col {
-            Column::Count => s.count as f64,
-            Column::Errors => s.errors as f64,
-            Column::ErrorPct => s.error_pct,
-            Column::Min => s.min_ns as f64,
-            Column::P50 => s.p50_ns as f64,
-            Column::P90 => s.p90_ns as f64,
-            Column::P95 => s.p95_ns as f64,
-            Column::P99 => s.p99_ns as f64,
-            Column::Max => s.max_ns as f64,
-            Column::Total => s.total_ns as f64,
-            Column::AvgSelf => s.avg_self_ns as f64,
-            Column::Service | Column::Operation => 0.0,
-        }
-    };
-    tracescope_core::order::sort_by(rows, |a, b| {
-        let o = match col {
-            Column::Service => a
-                .service
-                .cmp(&b.service)
-                .then(a.operation.cmp(&b.operation)),
-            Column::Operation => a
-                .operation
-                .cmp(&b.operation)
-                .then(a.service.cmp(&b.service)),
-            _ => num(a).partial_cmp(&num(b)).unwrap_or(Ordering::Equal),
-        };
-        if descending {
-            o.reverse()
-        } else {
-            o
-        }
+    tracescope_core::order::sort_by(rows, |a, b| compare(a, b, col, descending));
+}
+
+/// The indices of the rows whose service or operation contains `needle`
+/// (lower case), in the order of `col`: the table sorts indices, not rows
+/// (tens of thousands of operations, each with its durations).
+pub fn row_order(rows: &[OpStats], needle: &str, col: Column, descending: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rows.len())
+        .filter(|&i| {
+            let r = &rows[i];
+            needle.is_empty()
+                || r.service.to_lowercase().contains(needle)
+                || r.operation.to_lowercase().contains(needle)
+        })
+        .collect();
+    // Numbers sorted as keys taken once (a comparison each is what costs).
+    if rows.first().and_then(|r| number(r, col)).is_some() {
+        let mut keyed: Vec<(f64, usize)> = order
+            .iter()
+            .map(|&i| (number(&rows[i], col).unwrap_or(0.0), i))
+            .collect();
+        tracescope_core::order::sort_by(&mut keyed, |a, b| {
+            let o = a.0.total_cmp(&b.0);
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+        return keyed.into_iter().map(|(_, i)| i).collect();
+    }
+    tracescope_core::order::sort_by(&mut order, |&a, &b| {
+        compare(&rows[a], &rows[b], col, descending)
     });
+    order
 }
 
 /// A duration unit that suits values up to `max_ns`: (ns per unit, name).
@@ -291,21 +331,11 @@ pub fn StatsView(
         let only = service_filter.get();
         dataset.with(|ds| operation_stats_of(ds, ds.scope(open, all), &by, only))
     });
+    // Indices into `stats`, filtered and in the chosen order.
     let rows = Memo::new(move |_| {
         let needle = filter.get().trim().to_lowercase();
         let (col, desc) = sort.get();
-        let mut rows: Vec<OpStats> = stats.with(|s| {
-            s.iter()
-                .filter(|r| {
-                    needle.is_empty()
-                        || r.service.to_lowercase().contains(&needle)
-                        || r.operation.to_lowercase().contains(&needle)
-                })
-                .cloned()
-                .collect()
-        });
-        sort_rows(&mut rows, col, desc);
-        rows
+        stats.with(|s| row_order(s, &needle, col, desc))
     });
     // A span or operation selected elsewhere picks its row.
     Effect::new(move |_| {
@@ -405,15 +435,21 @@ pub fn StatsView(
     // and a table row each would block the page for seconds.
     let shown = move || {
         let key = chosen.get();
-        rows.with(|all| {
-            let mut out: Vec<OpStats> = all.iter().take(MAX_ROWS).cloned().collect();
-            if let Some(k) = &key {
-                let is_key = |r: &OpStats| (&k.0, &k.1) == (&r.service, &r.operation);
-                if !out.iter().any(is_key) {
-                    out.extend(all.iter().find(|r| is_key(r)).cloned());
+        stats.with(|all| {
+            rows.with(|order| {
+                let mut out: Vec<OpStats> = order
+                    .iter()
+                    .take(MAX_ROWS)
+                    .map(|&i| all[i].clone())
+                    .collect();
+                if let Some(k) = &key {
+                    let is_key = |r: &OpStats| (&k.0, &k.1) == (&r.service, &r.operation);
+                    if !out.iter().any(is_key) {
+                        out.extend(order.iter().map(|&i| &all[i]).find(|r| is_key(r)).cloned());
+                    }
                 }
-            }
-            out
+                out
+            })
         })
     };
     let body = move || {

@@ -6,13 +6,13 @@ use tracescope_components::canvas::{ctx2d, fit_text, text_width};
 use tracescope_components::flame::{self, FlamePaint, FlameSource, FRAME_H, TOP};
 use tracescope_components::search_results::draw_scatter;
 use tracescope_components::service_map::{self, MapPaint};
-use tracescope_components::stats::{draw_charts, sort_rows, Column};
+use tracescope_components::stats::{draw_charts, row_order, sort_rows, Column};
 use tracescope_components::theme::{rgb as hex, service_slots, LIGHT};
 use tracescope_components::waterfall::{minimap_runs, paint, Frame, HEADER, MINIMAP_H, ROW_H};
 use tracescope_components::SpanDetail;
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::service_graph::service_graph;
-use tracescope_core::analysis::stats::{operation_stats, GroupBy};
+use tracescope_core::analysis::stats::{operation_stats, GroupBy, OpStats};
 use tracescope_core::layout::flame::chart_lod;
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::service_map::{layout, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP};
@@ -290,6 +290,24 @@ fn statistics_sort_and_chart() {
     assert_eq!(rows[0].operation, "child");
     sort_rows(&mut rows, Column::Service, false);
     assert_eq!(rows[0].service, "svc-a");
+    // The table's order (indices) is the rows' order, filtered by the needle.
+    for (col, desc) in [
+        (Column::P99, true),
+        (Column::Errors, true),
+        (Column::Service, false),
+    ] {
+        let order = row_order(&rows, "", col, desc);
+        let mut sorted = rows.clone();
+        sort_rows(&mut sorted, col, desc);
+        let names = |r: &OpStats| (r.service.clone(), r.operation.clone());
+        assert_eq!(
+            order.iter().map(|&i| names(&rows[i])).collect::<Vec<_>>(),
+            sorted.iter().map(names).collect::<Vec<_>>()
+        );
+    }
+    assert!(row_order(&rows, "child", Column::P99, true)
+        .iter()
+        .all(|&i| rows[i].operation.contains("child")));
     let c = canvas(600, 240);
     draw_charts(c.clone(), &rows[0], &LIGHT, 1.0).unwrap();
     let ctx = ctx2d(&c).unwrap();

@@ -37,16 +37,20 @@ pub struct OpStats {
     pub durations: Vec<i64>,
 }
 
-fn key_of(ds: &Dataset, t: &Trace, i: usize, by: &GroupBy) -> (String, String) {
+/// A row's group: interned names (no string made per span), or an
+/// attribute's value as text.
+#[derive(Hash, PartialEq, Eq)]
+enum GroupKey {
+    Names(Option<StrId>, Option<StrId>),
+    Value(String),
+}
+
+fn key_of(ds: &Dataset, t: &Trace, i: usize, by: &GroupBy) -> GroupKey {
     match by {
-        GroupBy::ServiceOperation => (
-            ds.str(t.service[i]).to_string(),
-            ds.str(t.name[i]).to_string(),
-        ),
-        GroupBy::Service => (ds.str(t.service[i]).to_string(), String::new()),
-        GroupBy::Operation => (String::new(), ds.str(t.name[i]).to_string()),
-        GroupBy::Attribute(k) => (
-            k.clone(),
+        GroupBy::ServiceOperation => GroupKey::Names(Some(t.service[i]), Some(t.name[i])),
+        GroupBy::Service => GroupKey::Names(Some(t.service[i]), None),
+        GroupBy::Operation => GroupKey::Names(None, Some(t.name[i])),
+        GroupBy::Attribute(k) => GroupKey::Value(
             ds.span_attr(t, i, k)
                 .map(|v| ds.value_text(v))
                 .unwrap_or_else(|| "(none)".to_string()),
@@ -54,7 +58,16 @@ fn key_of(ds: &Dataset, t: &Trace, i: usize, by: &GroupBy) -> (String, String) {
     }
 }
 
-/// Statistics over the given traces, sorted by service then operation.
+/// The (service, operation) columns of a group.
+fn columns(ds: &Dataset, key: GroupKey, by: &GroupBy) -> (String, String) {
+    let text = |id: Option<StrId>| id.map_or_else(String::new, |id| ds.str(id).to_string());
+    match (key, by) {
+        (GroupKey::Names(s, o), _) => (text(s), text(o)),
+        (GroupKey::Value(v), GroupBy::Attribute(k)) => (k.clone(), v),
+        (GroupKey::Value(v), _) => (String::new(), v),
+    }
+}
+
 pub fn operation_stats<'a>(
     ds: &Dataset,
     traces: impl IntoIterator<Item = &'a Trace>,
@@ -99,7 +112,7 @@ pub fn operation_stats_of<'a>(
         errors: usize,
         self_total: i64,
     }
-    let mut groups: FxHashMap<(String, String), Acc> = FxHashMap::default();
+    let mut groups: FxHashMap<GroupKey, Acc> = FxHashMap::default();
     for t in traces {
         for i in 0..t.len() {
             if service.is_some_and(|s| s != t.service[i]) {
@@ -117,7 +130,8 @@ pub fn operation_stats_of<'a>(
     }
     let mut out: Vec<OpStats> = groups
         .into_iter()
-        .map(|((service, operation), mut a)| {
+        .map(|(key, mut a)| {
+            let (service, operation) = columns(ds, key, by);
             a.durations.sort_unstable();
             let n = a.durations.len();
             let p = |q| nearest_rank(&a.durations, q).unwrap_or(0);
