@@ -247,3 +247,30 @@ fn times_past_2262_never_wrap() {
         t.warnings
     );
 }
+
+#[test]
+fn a_span_warning_stays_with_its_own_trace() {
+    // Two traces in one file; only b1 of trace a1 has a log without a valid time.
+    let doc = r#"{"data":[
+      {"traceID":"a1","spans":[{"traceID":"a1","spanID":"b1","operationName":"op","startTime":1000,"duration":5,"processID":"p1",
+        "logs":[{"timestamp":"not a time","fields":[{"key":"event","value":"boom"}]}]}],"processes":{"p1":{"serviceName":"svc"}}},
+      {"traceID":"a2","spans":[{"traceID":"a2","spanID":"c1","operationName":"op","startTime":2000,"duration":5,"processID":"p1"}],
+        "processes":{"p1":{"serviceName":"svc"}}}
+    ]}"#;
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.as_bytes()).unwrap();
+    let warnings = |id: &str| {
+        let t = ds
+            .traces
+            .iter()
+            .find(|t| ds.str(t.trace_id_text) == id)
+            .unwrap();
+        t.warnings.clone()
+    };
+    assert!(
+        warnings("a1").iter().any(|w| w.contains("span b1")),
+        "{:?}",
+        warnings("a1")
+    );
+    assert_eq!(warnings("a2"), Vec::<String>::new());
+}

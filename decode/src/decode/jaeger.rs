@@ -500,14 +500,16 @@ fn decode_span(
             untimed_logs += 1;
         }
     }
+    // Warnings of this span go to its own trace, not to every trace of the file.
+    let mut warnings = Vec::new();
     if untimed_logs > 0 {
-        b.warnings.push(format!(
+        warnings.push(format!(
             "span {id_text}: {untimed_logs} log(s) without a valid timestamp, shown at the span's start"
         ));
     }
     for w in s.warnings.iter() {
         if let Some(w) = w.as_str() {
-            b.warnings.push(format!("span {id_text}: {w}"));
+            warnings.push(format!("span {id_text}: {w}"));
         }
     }
     let name = b.intern(s.operation_name.get().unwrap_or(""));
@@ -530,6 +532,9 @@ fn decode_span(
         links,
         flags,
     });
+    if !warnings.is_empty() {
+        b.traces_mut()[at.0].warnings.extend(warnings);
+    }
     if let (UNRESOLVED, Some(d), Some(p)) = (resource, deferred, process_id) {
         d.push((at.0, at.1, p.to_string()));
     }
