@@ -108,22 +108,6 @@ pub fn row_order(rows: &[OpStats], needle: &str, col: Column, descending: bool) 
                 || r.operation.to_lowercase().contains(needle)
         })
         .collect();
-    // Numbers sorted as keys taken once (a comparison each is what costs).
-    if rows.first().and_then(|r| number(r, col)).is_some() {
-        let mut keyed: Vec<(f64, usize)> = order
-            .iter()
-            .map(|&i| (number(&rows[i], col).unwrap_or(0.0), i))
-            .collect();
-        tracescope_core::order::sort_by(&mut keyed, |a, b| {
-            let o = a.0.total_cmp(&b.0);
-            if descending {
-                o.reverse()
-            } else {
-                o
-            }
-        });
-        return keyed.into_iter().map(|(_, i)| i).collect();
-    }
     tracescope_core::order::sort_by(&mut order, |&a, &b| {
         compare(&rows[a], &rows[b], col, descending)
     });

@@ -92,8 +92,14 @@ fn build<'a>(
             let err = t.status[i] == StatusCode::Error;
             nodes[me].spans += 1;
             nodes[me].errors += err as usize;
-            if let Some(p) = t.tree.parent_of(i) {
+            // A call within one service is no edge, and needs no lookup.
+            if let Some(p) = t
+                .tree
+                .parent_of(i)
+                .filter(|&p| t.service[p] != t.service[i])
+            {
                 let from = ix(t.service[p], &mut nodes);
+                // Two services in one group: a call inside the group.
                 if from != me {
                     let e = edge_acc.entry((from, me)).or_default();
                     e.0.push(t.duration_ns[i]);

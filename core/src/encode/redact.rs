@@ -126,20 +126,18 @@ impl Redaction {
         }
         let mut out = Cow::Borrowed(text);
         for (kind, re) in secret_looks() {
-            if !re.is_match(&out) {
-                continue;
+            let replaced = re.replace_all(&out, |c: &regex_lite::Captures| {
+                let secret = c.get(2).map_or("", |m| m.as_str());
+                let with = match self.mode {
+                    Mode::Drop => format!("[redacted {kind}]"),
+                    Mode::Hash => hash_value(secret),
+                };
+                format!("{}{with}", c.get(1).map_or("", |m| m.as_str()))
+            });
+            // Borrowed: nothing of this kind in the text.
+            if let Cow::Owned(s) = replaced {
+                out = Cow::Owned(s);
             }
-            let replaced = re
-                .replace_all(&out, |c: &regex_lite::Captures| {
-                    let secret = c.get(2).map_or("", |m| m.as_str());
-                    let with = match self.mode {
-                        Mode::Drop => format!("[redacted {kind}]"),
-                        Mode::Hash => hash_value(secret),
-                    };
-                    format!("{}{with}", c.get(1).map_or("", |m| m.as_str()))
-                })
-                .into_owned();
-            out = Cow::Owned(replaced);
         }
         out
     }
