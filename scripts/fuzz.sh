@@ -19,23 +19,25 @@ if ! rustup toolchain list | grep -q '^nightly'; then
   export RUSTC_BOOTSTRAP=1
 fi
 
+targets="decode share_link backend_answers redaction search_form url_state"
 corpus=../shared/corpus
 seeds=target/fuzz-corpus
 mkdir -p "$seeds"
 # Seeds live under target/ (the shared corpus is never copied into the
 # project); files of the shared corpus are read where they are.
-for t in decode share_link backend_answers redaction search_form; do mkdir -p "$seeds/$t"; done
+for t in $targets; do mkdir -p "$seeds/$t"; done
 printf 'token password *.key\n{"data":[]}' > "$seeds/redaction/seed"
 printf 'service=frontend error=true http.status_code=500' > "$seeds/search_form/tags"
 printf '1.5ms' > "$seeds/search_form/duration"
 printf 'H4sIAAAAAAAA' > "$seeds/share_link/seed"
+printf '?trace=4bf92f35&view=flame&zoom=10,20&q=GET+%%2Fapi&fold=a,b' > "$seeds/url_state/seed"
 corpus_dirs=$(find "$corpus" -mindepth 1 -maxdepth 1 -type d | sort)
 
 (cd fuzz && cargo +"$toolchain" fuzz build -O)
 report=target/fuzz-report.txt
 : > "$report"
 status=0
-for t in decode share_link backend_answers redaction search_form; do
+for t in $targets; do
   extra=""
   case $t in decode|backend_answers) extra=$corpus_dirs ;; esac
   log="target/fuzz-$t.log"

@@ -12,6 +12,7 @@ pub mod order;
 pub mod report;
 pub mod share;
 pub mod synth;
+pub mod url_state;
 
 pub use tracescope_decode::{decode, model, wire};
 pub use tracescope_decode::{decode_bytes, DecodeError, DecodeSummary, Format};
