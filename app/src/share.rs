@@ -145,12 +145,11 @@ pub fn ShareDialog(
         let r = redaction.get_untracked();
         dataset.with_untracked(|ds| {
             let t = ds.traces.get(trace.get_untracked()?)?;
-            let doc = if jaeger_json {
+            Some(if jaeger_json {
                 jaeger::encode(ds, [t], &r)
             } else {
                 otlp::encode(ds, [t], &r)
-            };
-            serde_json::to_vec(&doc).ok()
+            })
         })
     };
     let trace_id = move || {

@@ -84,7 +84,7 @@ mod tests {
         crate::decode_bytes(&mut ds, json.as_bytes()).unwrap();
         let none = crate::encode::redact::Redaction::none();
         let doc = crate::encode::otlp::encode(&ds, &ds.traces, &none);
-        let chars = pack(&serde_json::to_vec(&doc).unwrap()).len();
+        let chars = pack(&doc).len();
         let per_span = chars / 2_000;
         assert!(
             per_span >= MIN_LINK_CHARS_PER_SPAN * 3,

@@ -52,9 +52,12 @@ fn outputs(ds: &Dataset, r: &Redaction) -> Vec<(&'static str, String)> {
     vec![
         (
             "share link / OTLP JSON",
-            otlp::encode(ds, [t], r).to_string(),
+            String::from_utf8(otlp::encode(ds, [t], r)).unwrap(),
         ),
-        ("Jaeger JSON", jaeger::encode(ds, [t], r).to_string()),
+        (
+            "Jaeger JSON",
+            String::from_utf8(jaeger::encode(ds, [t], r)).unwrap(),
+        ),
         (
             "Markdown",
             tracescope_core::report::markdown(ds, t, "https://x.example/", r),
@@ -89,7 +92,7 @@ fn no_planted_secret_leaves_in_any_output() {
     }
     // What stays readable: the rest of each text.
     let r = Redaction::defaults();
-    let otlp = otlp::encode(&ds, &ds.traces, &r).to_string();
+    let otlp = String::from_utf8(otlp::encode(&ds, &ds.traces, &r)).unwrap();
     assert!(
         otlp.contains("GET /login?user=x&api_key=[redacted URL secret]"),
         "{otlp}"

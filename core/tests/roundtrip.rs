@@ -53,7 +53,7 @@ fn every_corpus_file_round_trips_through_otlp_and_jaeger_json() {
                 true,
             ),
         ] {
-            let bytes = serde_json::to_vec(&doc).unwrap();
+            let bytes = doc;
             let mut back = Dataset::default();
             decode_bytes(&mut back, &bytes).unwrap_or_else(|e| panic!("{name} as {label}: {e}"));
             // Ids that were numbers come back as the same numbers.
@@ -85,8 +85,8 @@ fn redaction_removes_values_from_exports() {
     };
     let n = r.removed(&ds, &ds.traces).total();
     assert!(n > 0);
-    let plain = serde_json::to_string(&otlp::encode(&ds, &ds.traces, &Redaction::none())).unwrap();
-    let red = serde_json::to_string(&otlp::encode(&ds, &ds.traces, &r)).unwrap();
+    let plain = String::from_utf8(otlp::encode(&ds, &ds.traces, &Redaction::none())).unwrap();
+    let red = String::from_utf8(otlp::encode(&ds, &ds.traces, &r)).unwrap();
     // Every redacted key is gone from the export, and nothing else is.
     let keys = |s: &str| s.matches("\"key\":").count();
     assert_eq!(keys(&plain) - keys(&red), n);
@@ -95,6 +95,34 @@ fn redaction_removes_values_from_exports() {
         mode: Mode::Hash,
         ..r.clone()
     };
-    let h = serde_json::to_string(&jaeger::encode(&ds, &ds.traces, &hashed)).unwrap();
+    let h = String::from_utf8(jaeger::encode(&ds, &ds.traces, &hashed)).unwrap();
     assert!(h.contains("sha256:"));
+}
+
+#[test]
+fn a_large_export_reports_the_spans_written_as_it_goes() {
+    let json =
+        tracescope_core::synth::trace_json(33_000, tracescope_core::synth::SynthFormat::Jaeger, 3);
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, json.as_bytes()).unwrap();
+    for jaeger_json in [false, true] {
+        let mut reports = Vec::new();
+        let bytes = if jaeger_json {
+            jaeger::encode_reporting(&ds, &ds.traces, &Redaction::defaults(), &mut |n| {
+                reports.push(n)
+            })
+        } else {
+            otlp::encode_reporting(&ds, &ds.traces, &Redaction::defaults(), &mut |n| {
+                reports.push(n)
+            })
+        };
+        assert_eq!(reports, [16_384, 32_768], "jaeger: {jaeger_json}");
+        // Reporting changes nothing of what is written.
+        let plain = if jaeger_json {
+            jaeger::encode(&ds, &ds.traces, &Redaction::defaults())
+        } else {
+            otlp::encode(&ds, &ds.traces, &Redaction::defaults())
+        };
+        assert!(bytes == plain);
+    }
 }

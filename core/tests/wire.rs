@@ -5,7 +5,7 @@
 
 mod common;
 use common::{corpus_dir, corpus_files};
-use tracescope_core::wire::{apply, encode, encode_strings, Decoder, Receiver};
+use tracescope_core::wire::{apply, encode, encode_strings, encode_trace, Decoder, Receiver};
 use tracescope_core::{decode_bytes, Dataset};
 
 fn everything(ds: &Dataset) -> Vec<Vec<u8>> {
@@ -159,6 +159,10 @@ fn unstreamed(
 
 /// Every span with everything it refers to, spelled out (no string ids).
 fn spans_as_text(ds: &Dataset) -> Vec<String> {
+    trace_as_text(ds, &ds.traces)
+}
+
+fn trace_as_text(ds: &Dataset, traces: &[tracescope_core::Trace]) -> Vec<String> {
     let attrs = |r| {
         ds.attrs(r)
             .iter()
@@ -167,7 +171,7 @@ fn spans_as_text(ds: &Dataset) -> Vec<String> {
             .join(",")
     };
     let mut out = Vec::new();
-    for t in &ds.traces {
+    for t in traces {
         // String ids depend on the order of interning: services by name.
         let tree = tracescope_core::analysis::tree::Tree {
             services: Vec::new(),
@@ -290,5 +294,53 @@ fn the_tables_are_handed_over_complete_before_the_trees_are_built() {
     assert!(
         handed > 20 && refused > 0,
         "{handed} decoded, {refused} refused"
+    );
+}
+
+#[test]
+fn one_trace_handed_to_the_worker_arrives_whole_with_only_what_it_points_at() {
+    // Every corpus file in one dataset, so traces sit among others' arenas.
+    let mut page = Dataset::default();
+    for f in corpus_files() {
+        let _ = decode_bytes(&mut page, &std::fs::read(corpus_dir().join(f)).unwrap());
+    }
+    let mut worker = Decoder::default();
+    worker.sync(&encode_strings(&page, 1)).unwrap();
+    let (mut events, mut links, mut resource_attrs) = (0, 0, 0);
+    for (i, t) in page.traces.iter().enumerate() {
+        let mut parts = Vec::new();
+        encode_trace(&page, i, &mut |p| parts.push(p));
+        let (text, sizes) = worker
+            .with_delta(&parts, |ds, traces| {
+                assert_eq!(traces, 0..1);
+                let sizes = (ds.attrs.len(), ds.events.len(), ds.links.len());
+                (trace_as_text(ds, &ds.traces), sizes)
+            })
+            .unwrap();
+        let id = page.str(t.trace_id_text);
+        assert_eq!(
+            text,
+            trace_as_text(&page, std::slice::from_ref(t)),
+            "trace {id}"
+        );
+        // Only its own entries went: no more than it points at.
+        let own = |r: &mut dyn Iterator<Item = usize>| r.sum::<usize>();
+        let own_events = own(&mut t.events.iter().map(|r| r.len()));
+        let own_links = own(&mut t.links.iter().map(|r| r.len()));
+        assert_eq!((sizes.1, sizes.2), (own_events, own_links), "trace {id}");
+        assert!(sizes.0 < page.attrs.len() || page.traces.len() == 1);
+        events += own_events;
+        links += own_links;
+        resource_attrs += t
+            .resource
+            .iter()
+            .map(|&r| page.resources[r as usize].attrs.len())
+            .sum::<usize>();
+        // Nothing stays in the worker but the strings.
+        assert_eq!(worker.strings(), page.strings.len());
+    }
+    assert!(
+        events > 0 && links > 0 && resource_attrs > 0,
+        "{events} {links} {resource_attrs}"
     );
 }

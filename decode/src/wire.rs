@@ -350,15 +350,81 @@ pub fn encode_each(
     encode_traces(ds, traces, out);
 }
 
+/// Trace `index` of `ds` alone, as parts for a [`Receiver`] whose string
+/// table is a copy of all of `ds`'s (no strings go): only the attributes,
+/// events, links and resources it points at, re-based. How the page hands
+/// one trace to a worker (to export it there).
+pub fn encode_trace(ds: &Dataset, index: usize, out: &mut dyn FnMut(Vec<u8>)) {
+    let alone = trace_alone(ds, index);
+    write_tables(ds, ds.strings.len(), &alone, out);
+    encode_traces(&alone, 0..alone.traces.len(), out);
+}
+
+/// A dataset of trace `index` and the arena entries it points at (its
+/// string table left empty: the ids are `ds`'s).
+fn trace_alone(ds: &Dataset, index: usize) -> Dataset {
+    let mut alone = Dataset::default();
+    let Some(t) = ds.traces.get(index) else {
+        return alone;
+    };
+    let mut t = t.clone();
+    // Each range copied to the end of the new arena (attributes of events,
+    // links and resources as well), in the order met.
+    fn take<T: Clone>(from: &[T], r: Range32, to: &mut Vec<T>) -> Range32 {
+        let start = to.len() as u32;
+        to.extend_from_slice(&from[r.range()]);
+        Range32::new(start, to.len() as u32)
+    }
+    for r in &mut t.attrs {
+        *r = take(&ds.attrs, *r, &mut alone.attrs);
+    }
+    for r in &mut t.events {
+        let first = alone.events.len();
+        *r = take(&ds.events, *r, &mut alone.events);
+        for e in &mut alone.events[first..] {
+            e.attrs = take(&ds.attrs, e.attrs, &mut alone.attrs);
+        }
+    }
+    for r in &mut t.links {
+        let first = alone.links.len();
+        *r = take(&ds.links, *r, &mut alone.links);
+        for l in &mut alone.links[first..] {
+            l.attrs = take(&ds.attrs, l.attrs, &mut alone.attrs);
+        }
+    }
+    let mut resource_of = rustc_hash::FxHashMap::default();
+    for r in &mut t.resource {
+        *r = *resource_of.entry(*r).or_insert_with(|| {
+            let mut res = ds.resources[*r as usize];
+            res.attrs = take(&ds.attrs, res.attrs, &mut alone.attrs);
+            alone.resources.push(res);
+            alone.resources.len() as u32 - 1
+        });
+    }
+    alone.traces.push(t);
+    alone
+}
+
 /// The first parts of [`encode_each`]: the new strings and the arenas.
 fn encode_tables(ds: &Dataset, strings_from: usize, out: &mut dyn FnMut(Vec<u8>)) {
+    write_tables(ds, strings_from, ds, out)
+}
+
+/// The strings of `strings` from `strings_from` on, then the arenas of `tables`.
+fn write_tables(
+    strings: &Dataset,
+    strings_from: usize,
+    tables: &Dataset,
+    out: &mut dyn FnMut(Vec<u8>),
+) {
+    let (ds, n_strings) = (tables, strings.strings.len());
     // First the sizes, so the receiver grows each arena once (not by doubling).
     let mut h = part(b'H');
-    let text: usize = (strings_from..ds.strings.len())
-        .map(|i| ds.str(StrId(i as u32)).len())
+    let text: usize = (strings_from..n_strings)
+        .map(|i| strings.str(StrId(i as u32)).len())
         .sum();
     for n in [
-        ds.strings.len() - strings_from,
+        n_strings - strings_from,
         text,
         ds.attrs.len(),
         ds.events.len(),
@@ -369,12 +435,12 @@ fn encode_tables(ds: &Dataset, strings_from: usize, out: &mut dyn FnMut(Vec<u8>)
     out(h.0);
     let mut from = strings_from;
     loop {
-        let to = (from + STRINGS_PER_PART).min(ds.strings.len());
+        let to = (from + STRINGS_PER_PART).min(n_strings);
         let mut w = part(b'S');
-        write_strings(&mut w, ds, from..to);
+        write_strings(&mut w, strings, from..to);
         out(w.0);
         from = to;
-        if from >= ds.strings.len() {
+        if from >= n_strings {
             break;
         }
     }
@@ -877,6 +943,24 @@ impl Decoder {
     pub fn strings(&self) -> usize {
         self.ds.strings.len()
     }
+    /// Takes a delta of the receiver's ([`encode_trace`], after [`Self::sync`])
+    /// and runs `f` over it and its traces; then only the strings stay.
+    pub fn with_delta<R>(
+        &mut self,
+        parts: &[Vec<u8>],
+        f: impl FnOnce(&Dataset, Range<usize>) -> R,
+    ) -> Result<R, WireError> {
+        let result = apply(&mut self.ds, parts).map(|traces| f(&self.ds, traces));
+        self.keep_only_strings();
+        result
+    }
+    fn keep_only_strings(&mut self) {
+        let strings = std::mem::take(&mut self.ds.strings);
+        self.ds = Dataset {
+            strings,
+            ..Dataset::default()
+        };
+    }
     /// Decodes one file into a delta. On error nothing of it is kept.
     pub fn decode(
         &mut self,
@@ -907,11 +991,7 @@ impl Decoder {
             Err(_) => self.ds.strings.truncate(before),
         }
         // Only the strings stay: the receiver now has the rest.
-        let strings = std::mem::take(&mut self.ds.strings);
-        self.ds = Dataset {
-            strings,
-            ..Dataset::default()
-        };
+        self.keep_only_strings();
         result
     }
 }

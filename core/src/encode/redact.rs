@@ -33,43 +33,72 @@ pub struct Redaction {
     pub values: bool,
 }
 
-/// The kinds of secret found by their look, each a pattern whose first
-/// group is kept (the name before the secret) and second replaced.
-const SECRET_LOOKS: &[(&str, &str)] = &[
-    (
-        "private key",
-        r"()(-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$))",
-    ),
-    (
-        "JWT",
-        r"()\b(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,})",
-    ),
-    (
-        "bearer token",
-        r"(?i)(\b(?:bearer|basic)\s+)([A-Za-z0-9._~+/=-]{8,})",
-    ),
-    (
-        "URL secret",
-        r"(?i)([?&;][a-z0-9_.-]*(?:token|secret|passw|pwd|api[_-]?key|apikey|signature|sig|auth|session|credential|code)[a-z0-9_.-]*=)([^&#\s]+)",
-    ),
-    (
-        "SQL password",
-        r"(?i)(\b(?:password|identified\s+by)\s*=?\s*)('[^']*')",
-    ),
-    (
-        "email",
-        r"()([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})",
-    ),
+/// A kind of secret found by its look: a pattern whose first group is kept
+/// (the name before the secret) and second replaced, and the words one of
+/// which a text must hold (ASCII, any case) for the pattern to match:
+/// checked first, since most texts hold none and the patterns are slow.
+struct Look {
+    kind: &'static str,
+    pattern: &'static str,
+    hints: &'static [&'static str],
+}
+
+const SECRET_LOOKS: &[Look] = &[
+    Look {
+        kind: "private key",
+        pattern: r"()(-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$))",
+        hints: &["-----begin "],
+    },
+    Look {
+        kind: "JWT",
+        pattern: r"()\b(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,})",
+        hints: &["eyj"],
+    },
+    Look {
+        kind: "bearer token",
+        pattern: r"(?i)(\b(?:bearer|basic)\s+)([A-Za-z0-9._~+/=-]{8,})",
+        hints: &["bearer", "basic"],
+    },
+    Look {
+        kind: "URL secret",
+        pattern: r"(?i)([?&;][a-z0-9_.-]*(?:token|secret|passw|pwd|api[_-]?key|apikey|signature|sig|auth|session|credential|code)[a-z0-9_.-]*=)([^&#\s]+)",
+        hints: &["="],
+    },
+    Look {
+        kind: "SQL password",
+        pattern: r"(?i)(\b(?:password|identified\s+by)\s*=?\s*)('[^']*')",
+        hints: &["password", "identified"],
+    },
+    Look {
+        kind: "email",
+        pattern: r"()([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})",
+        hints: &["@"],
+    },
 ];
 
-fn secret_looks() -> &'static [(&'static str, Regex)] {
-    static LOOKS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
-    LOOKS.get_or_init(|| {
+/// The looks whose hints `text` holds, with their compiled patterns.
+fn secret_looks(text: &str) -> impl Iterator<Item = (&'static str, &'static Regex)> + '_ {
+    static COMPILED: OnceLock<Vec<Regex>> = OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| {
         SECRET_LOOKS
             .iter()
-            .map(|(kind, re)| (*kind, Regex::new(re).expect("secret pattern")))
+            .map(|l| Regex::new(l.pattern).expect("secret pattern"))
             .collect()
-    })
+    });
+    SECRET_LOOKS
+        .iter()
+        .zip(compiled)
+        .filter(move |(l, _)| l.hints.iter().any(|h| holds(text, h)))
+        .map(|(l, re)| (l.kind, re))
+}
+
+/// Whether `text` holds `word` (lower case ASCII) in any case.
+fn holds(text: &str, word: &str) -> bool {
+    let (text, word) = (text.as_bytes(), word.as_bytes());
+    text.len() >= word.len()
+        && text
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// What a redaction removes from some traces, for the preview: values by
@@ -125,7 +154,7 @@ impl Redaction {
             return Cow::Borrowed(text);
         }
         let mut out = Cow::Borrowed(text);
-        for (kind, re) in secret_looks() {
+        for (kind, re) in secret_looks(text) {
             let replaced = re.replace_all(&out, |c: &regex_lite::Captures| {
                 let secret = c.get(2).map_or("", |m| m.as_str());
                 let with = match self.mode {
@@ -147,7 +176,7 @@ impl Redaction {
         if !self.values {
             return;
         }
-        for (kind, re) in secret_looks() {
+        for (kind, re) in secret_looks(text) {
             let n = re.find_iter(text).count();
             if n > 0 {
                 *into.by_look.entry(kind).or_default() += n;
@@ -155,7 +184,7 @@ impl Redaction {
         }
     }
 
-    fn redacts(&self, key: &str) -> bool {
+    pub(crate) fn redacts(&self, key: &str) -> bool {
         let k = key.to_ascii_lowercase();
         let listed = |ps: &[String]| {
             ps.iter()
