@@ -299,6 +299,7 @@ fn the_tables_are_handed_over_complete_before_the_trees_are_built() {
 
 #[test]
 fn one_trace_handed_to_the_worker_arrives_whole_with_only_what_it_points_at() {
+    // (Each trace held replaces the one before.)
     // Every corpus file in one dataset, so traces sit among others' arenas.
     let mut page = Dataset::default();
     for f in corpus_files() {
@@ -310,13 +311,10 @@ fn one_trace_handed_to_the_worker_arrives_whole_with_only_what_it_points_at() {
     for (i, t) in page.traces.iter().enumerate() {
         let mut parts = Vec::new();
         encode_trace(&page, i, &mut |p| parts.push(p));
-        let (text, sizes) = worker
-            .with_delta(&parts, |ds, traces| {
-                assert_eq!(traces, 0..1);
-                let sizes = (ds.attrs.len(), ds.events.len(), ds.links.len());
-                (trace_as_text(ds, &ds.traces), sizes)
-            })
-            .unwrap();
+        assert_eq!(worker.hold(&parts), Ok(0..1));
+        let ds = worker.held();
+        let sizes = (ds.attrs.len(), ds.events.len(), ds.links.len());
+        let text = trace_as_text(ds, &ds.traces);
         let id = page.str(t.trace_id_text);
         assert_eq!(
             text,
@@ -336,11 +334,66 @@ fn one_trace_handed_to_the_worker_arrives_whole_with_only_what_it_points_at() {
             .iter()
             .map(|&r| page.resources[r as usize].attrs.len())
             .sum::<usize>();
-        // Nothing stays in the worker but the strings.
         assert_eq!(worker.strings(), page.strings.len());
     }
     assert!(
         events > 0 && links > 0 && resource_attrs > 0,
         "{events} {links} {resource_attrs}"
     );
+}
+
+#[test]
+fn a_trace_handed_over_step_by_step_carries_the_strings_the_worker_lacks() {
+    use tracescope_core::wire::{Delta, TraceAlone};
+    let mut page = Dataset::default();
+    for f in corpus_files().iter().take(30) {
+        let _ = decode_bytes(&mut page, &std::fs::read(corpus_dir().join(f)).unwrap());
+    }
+    let mut worker = Decoder::default();
+    // The worker has a third of the strings; the delta brings the rest.
+    let synced = page.strings.len() / 3;
+    worker.sync(&encode_strings_range(&page, synced)).unwrap();
+    let mut expected = Vec::new();
+    for (i, t) in page.traces.iter().enumerate() {
+        expected.clear();
+        encode_trace(&page, i, &mut |p| expected.push(p));
+        let mut alone = TraceAlone::new(i);
+        let mut steps = 1;
+        while !alone.step(&page, 3) {
+            steps += 1;
+        }
+        assert!(steps > t.len() / 3, "{steps} steps for {} spans", t.len());
+        let mut delta = Delta::new(worker.strings()..page.strings.len(), 0..1);
+        let mut parts = Vec::new();
+        while let Some(p) = delta.next_part(&page, alone.tables()) {
+            parts.push(p);
+        }
+        worker.hold(&parts).unwrap();
+        let text = trace_as_text(worker.held(), &worker.held().traces);
+        assert_eq!(text, trace_as_text(&page, std::slice::from_ref(t)));
+        assert_eq!(worker.strings(), page.strings.len());
+        // Once the strings are in, the same parts as all at once.
+        let mut delta = Delta::new(page.strings.len()..page.strings.len(), 0..1);
+        let mut again = Vec::new();
+        while let Some(p) = delta.next_part(&page, alone.tables()) {
+            again.push(p);
+        }
+        assert!(again == expected, "trace {i}");
+    }
+    // A file decoded next goes without the trace held.
+    let mut fresh = Decoder::default();
+    fresh.sync(&encode_strings(&page, 1)).unwrap();
+    let bytes = std::fs::read(corpus_dir().join(&corpus_files()[0])).unwrap();
+    let after_hold = worker.decode(&bytes, &mut |_| {}).unwrap().1;
+    assert!(after_hold == fresh.decode(&bytes, &mut |_| {}).unwrap().1);
+}
+
+/// The page's strings up to `to` for a worker that has only "".
+fn encode_strings_range(ds: &Dataset, to: usize) -> Vec<u8> {
+    let mut part = Dataset::default();
+    for i in 1..to {
+        part.strings
+            .push_new(ds.str(tracescope_core::model::StrId(i as u32)));
+    }
+    encode_strings(&part, 1)
 }

@@ -440,6 +440,30 @@ impl Trace {
         self.links.reserve(n);
         self.flags.reserve(n);
     }
+    /// Appends spans `r` of `src`, every column as it is there.
+    pub fn append_spans(&mut self, src: &Trace, r: std::ops::Range<usize>) {
+        self.span_key.extend_from_slice(&src.span_key[r.clone()]);
+        self.span_id_text
+            .extend_from_slice(&src.span_id_text[r.clone()]);
+        self.parent_key
+            .extend_from_slice(&src.parent_key[r.clone()]);
+        self.parent_id_text
+            .extend_from_slice(&src.parent_id_text[r.clone()]);
+        self.service.extend_from_slice(&src.service[r.clone()]);
+        self.name.extend_from_slice(&src.name[r.clone()]);
+        self.start_ns.extend_from_slice(&src.start_ns[r.clone()]);
+        self.duration_ns
+            .extend_from_slice(&src.duration_ns[r.clone()]);
+        self.kind.extend_from_slice(&src.kind[r.clone()]);
+        self.status.extend_from_slice(&src.status[r.clone()]);
+        self.status_message
+            .extend_from_slice(&src.status_message[r.clone()]);
+        self.resource.extend_from_slice(&src.resource[r.clone()]);
+        self.attrs.extend_from_slice(&src.attrs[r.clone()]);
+        self.events.extend_from_slice(&src.events[r.clone()]);
+        self.links.extend_from_slice(&src.links[r.clone()]);
+        self.flags.extend_from_slice(&src.flags[r]);
+    }
     pub fn len(&self) -> usize {
         self.span_key.len()
     }

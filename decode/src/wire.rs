@@ -346,164 +346,294 @@ pub fn encode_each(
     traces: Range<usize>,
     out: &mut dyn FnMut(Vec<u8>),
 ) {
-    encode_tables(ds, strings_from, out);
-    encode_traces(ds, traces, out);
+    Delta::new(strings_from..ds.strings.len(), traces).each(ds, ds, out);
 }
 
 /// Trace `index` of `ds` alone, as parts for a [`Receiver`] whose string
 /// table is a copy of all of `ds`'s (no strings go): only the attributes,
-/// events, links and resources it points at, re-based. How the page hands
-/// one trace to a worker (to export it there).
+/// events, links and resources it points at, re-based.
 pub fn encode_trace(ds: &Dataset, index: usize, out: &mut dyn FnMut(Vec<u8>)) {
-    let alone = trace_alone(ds, index);
-    write_tables(ds, ds.strings.len(), &alone, out);
-    encode_traces(&alone, 0..alone.traces.len(), out);
+    let mut alone = TraceAlone::new(index);
+    while !alone.step(ds, usize::MAX) {}
+    Delta::new(ds.strings.len()..ds.strings.len(), 0..1).each(ds, alone.tables(), out);
 }
 
-/// A dataset of trace `index` and the arena entries it points at (its
-/// string table left empty: the ids are `ds`'s).
-fn trace_alone(ds: &Dataset, index: usize) -> Dataset {
-    let mut alone = Dataset::default();
-    let Some(t) = ds.traces.get(index) else {
-        return alone;
-    };
-    let mut t = t.clone();
-    // Each range copied to the end of the new arena (attributes of events,
-    // links and resources as well), in the order met.
-    fn take<T: Clone>(from: &[T], r: Range32, to: &mut Vec<T>) -> Range32 {
-        let start = to.len() as u32;
-        to.extend_from_slice(&from[r.range()]);
-        Range32::new(start, to.len() as u32)
-    }
-    for r in &mut t.attrs {
-        *r = take(&ds.attrs, *r, &mut alone.attrs);
-    }
-    for r in &mut t.events {
-        let first = alone.events.len();
-        *r = take(&ds.events, *r, &mut alone.events);
-        for e in &mut alone.events[first..] {
-            e.attrs = take(&ds.attrs, e.attrs, &mut alone.attrs);
+/// One trace taken out of its dataset with only the arena entries it points
+/// at (attributes of events, links and resources too), re-based, in the
+/// order met; its string ids stay the dataset's. Built a slice of spans per
+/// [`Self::step`] (the tree in a step of its own), so the page can hand a
+/// million-span trace to a worker between frames.
+pub struct TraceAlone {
+    index: usize,
+    next_span: usize,
+    tables: Dataset,
+    resource_of: rustc_hash::FxHashMap<u32, u32>,
+}
+
+impl TraceAlone {
+    pub fn new(index: usize) -> TraceAlone {
+        TraceAlone {
+            index,
+            next_span: 0,
+            tables: Dataset::default(),
+            resource_of: Default::default(),
         }
     }
-    for r in &mut t.links {
-        let first = alone.links.len();
-        *r = take(&ds.links, *r, &mut alone.links);
-        for l in &mut alone.links[first..] {
-            l.attrs = take(&ds.attrs, l.attrs, &mut alone.attrs);
+
+    /// The trace and its arenas (complete once [`Self::step`] said so).
+    pub fn tables(&self) -> &Dataset {
+        &self.tables
+    }
+
+    /// Takes up to `spans` more spans of trace `index` of `ds`, or its tree
+    /// once all are in; true when done.
+    pub fn step(&mut self, ds: &Dataset, spans: usize) -> bool {
+        let Some(source) = ds.traces.get(self.index) else {
+            return true;
+        };
+        let alone = &mut self.tables;
+        if alone.traces.is_empty() {
+            let mut t = Trace {
+                trace_id: source.trace_id,
+                trace_id_text: source.trace_id_text,
+                warnings: source.warnings.clone(),
+                ..Trace::default()
+            };
+            t.reserve(source.len());
+            alone.traces.push(t);
+        }
+        let t = &mut alone.traces[0];
+        if self.next_span == source.len() {
+            t.tree = source.tree.clone();
+            return true;
+        }
+        fn take<T: Clone>(from: &[T], r: Range32, to: &mut Vec<T>) -> Range32 {
+            let start = to.len() as u32;
+            to.extend_from_slice(&from[r.range()]);
+            Range32::new(start, to.len() as u32)
+        }
+        let end = self.next_span.saturating_add(spans).min(source.len());
+        t.append_spans(source, self.next_span..end);
+        for i in self.next_span..end {
+            t.attrs[i] = take(&ds.attrs, t.attrs[i], &mut alone.attrs);
+            let first = alone.events.len();
+            t.events[i] = take(&ds.events, t.events[i], &mut alone.events);
+            for e in &mut alone.events[first..] {
+                e.attrs = take(&ds.attrs, e.attrs, &mut alone.attrs);
+            }
+            let first = alone.links.len();
+            t.links[i] = take(&ds.links, t.links[i], &mut alone.links);
+            for l in &mut alone.links[first..] {
+                l.attrs = take(&ds.attrs, l.attrs, &mut alone.attrs);
+            }
+            let r = t.resource[i];
+            t.resource[i] = *self.resource_of.entry(r).or_insert_with(|| {
+                let mut res = ds.resources[r as usize];
+                res.attrs = take(&ds.attrs, res.attrs, &mut alone.attrs);
+                alone.resources.push(res);
+                alone.resources.len() as u32 - 1
+            });
+        }
+        self.next_span = end;
+        false
+    }
+}
+
+/// Where a delta's next part starts: a cursor that holds no borrow, so the
+/// page can make one part per task of a dataset it only borrows within each.
+#[derive(Clone, Debug)]
+pub struct Delta {
+    /// The strings that go (of the `strings` dataset), fixed when it starts.
+    strings: Range<usize>,
+    /// The traces that go (of the `tables` dataset).
+    traces: Range<usize>,
+    stage: Stage,
+    /// Stop after the tables (the traces follow in another delta's stages).
+    tables_only: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Stage {
+    Sizes,
+    Strings(usize),
+    Attrs(usize),
+    Events(usize),
+    Links(usize),
+    Resources,
+    /// Trace `k`, column `c`, from value `lo`.
+    Columns {
+        k: usize,
+        c: u8,
+        lo: usize,
+    },
+    Last,
+    Done,
+}
+
+impl Delta {
+    /// Strings `strings` of the string table, then the arenas and `traces`
+    /// of the tables' dataset.
+    pub fn new(strings: Range<usize>, traces: Range<usize>) -> Delta {
+        Delta {
+            strings,
+            traces,
+            stage: Stage::Sizes,
+            tables_only: false,
         }
     }
-    let mut resource_of = rustc_hash::FxHashMap::default();
-    for r in &mut t.resource {
-        *r = *resource_of.entry(*r).or_insert_with(|| {
-            let mut res = ds.resources[*r as usize];
-            res.attrs = take(&ds.attrs, res.attrs, &mut alone.attrs);
-            alone.resources.push(res);
-            alone.resources.len() as u32 - 1
-        });
-    }
-    alone.traces.push(t);
-    alone
-}
 
-/// The first parts of [`encode_each`]: the new strings and the arenas.
-fn encode_tables(ds: &Dataset, strings_from: usize, out: &mut dyn FnMut(Vec<u8>)) {
-    write_tables(ds, strings_from, ds, out)
-}
-
-/// The strings of `strings` from `strings_from` on, then the arenas of `tables`.
-fn write_tables(
-    strings: &Dataset,
-    strings_from: usize,
-    tables: &Dataset,
-    out: &mut dyn FnMut(Vec<u8>),
-) {
-    let (ds, n_strings) = (tables, strings.strings.len());
-    // First the sizes, so the receiver grows each arena once (not by doubling).
-    let mut h = part(b'H');
-    let text: usize = (strings_from..n_strings)
-        .map(|i| strings.str(StrId(i as u32)).len())
-        .sum();
-    for n in [
-        n_strings - strings_from,
-        text,
-        ds.attrs.len(),
-        ds.events.len(),
-        ds.links.len(),
-    ] {
-        h.len(n);
-    }
-    out(h.0);
-    let mut from = strings_from;
-    loop {
-        let to = (from + STRINGS_PER_PART).min(n_strings);
-        let mut w = part(b'S');
-        write_strings(&mut w, strings, from..to);
-        out(w.0);
-        from = to;
-        if from >= n_strings {
-            break;
+    /// The strings and arenas only ([`Self::traces_only`] sends the rest).
+    fn tables_only(strings: Range<usize>) -> Delta {
+        Delta {
+            tables_only: true,
+            ..Delta::new(strings, 0..0)
         }
     }
-    for a in ds.attrs.chunks(ITEMS_PER_PART) {
-        let mut w = part(b'A');
-        w.u32s(a.iter().map(|a| a.key.0));
-        w.values(a.iter().map(|a| a.value));
-        out(w.0);
-    }
-    for e in ds.events.chunks(ITEMS_PER_PART) {
-        let mut w = part(b'E');
-        w.u64s(e.iter().map(|e| e.time_ns as u64));
-        w.u32s(e.iter().map(|e| e.name.0));
-        w.ranges(&e.iter().map(|e| e.attrs).collect::<Vec<_>>());
-        out(w.0);
-    }
-    for l in ds.links.chunks(ITEMS_PER_PART) {
-        let mut w = part(b'L');
-        w.ids(l.iter().map(|l| Some(l.trace_id)));
-        w.u32s(l.iter().map(|l| l.trace_id_text.0));
-        w.ids(l.iter().map(|l| Some(l.span_id)));
-        w.u32s(l.iter().map(|l| l.span_id_text.0));
-        w.u8s(&l.iter().map(|l| l.kind as u8).collect::<Vec<_>>());
-        w.ranges(&l.iter().map(|l| l.attrs).collect::<Vec<_>>());
-        out(w.0);
-    }
-    let mut w = part(b'R');
-    w.u32s(ds.resources.iter().map(|r| r.service.0));
-    w.ranges(&ds.resources.iter().map(|r| r.attrs).collect::<Vec<_>>());
-    out(w.0);
-}
 
-/// The last parts of [`encode_each`]: the traces, column by column, several
-/// columns to a part; a long column in pieces (the receiver appends), so no
-/// part grows with a trace.
-fn encode_traces(ds: &Dataset, traces: Range<usize>, out: &mut dyn FnMut(Vec<u8>)) {
-    let traces = &ds.traces[traces];
-    let mut w = part(b'C');
-    for (k, t) in traces.iter().enumerate() {
-        for c in 0..COLUMNS {
-            let len = column_len(t, c);
-            let mut lo = 0;
-            loop {
-                let hi = (lo + PIECE).min(len);
-                w.len(k);
-                w.0.push(c);
-                write_column(&mut w, t, c, lo..hi);
-                if w.0.len() >= PART_BYTES {
-                    out(std::mem::replace(&mut w, part(b'C')).0);
+    /// The traces only, after a [`Self::tables_only`].
+    fn traces_only(traces: Range<usize>) -> Delta {
+        Delta {
+            stage: Stage::Columns { k: 0, c: 0, lo: 0 },
+            ..Delta::new(0..0, traces)
+        }
+    }
+
+    /// Every part left, in order.
+    fn each(mut self, strings: &Dataset, tables: &Dataset, out: &mut dyn FnMut(Vec<u8>)) {
+        while let Some(p) = self.next_part(strings, tables) {
+            out(p)
+        }
+    }
+
+    /// The next part (None once the last went): strings come from
+    /// `strings`, everything else from `tables` (the same dataset, or a
+    /// [`TraceAlone`]'s).
+    pub fn next_part(&mut self, strings: &Dataset, tables: &Dataset) -> Option<Vec<u8>> {
+        let ds = tables;
+        let chunk = |from: usize, len: usize| from..(from + ITEMS_PER_PART).min(len);
+        let (next, w) = match self.stage {
+            Stage::Sizes => {
+                // First the sizes, so the receiver grows each arena once (not by doubling).
+                let mut h = part(b'H');
+                let text: usize = self
+                    .strings
+                    .clone()
+                    .map(|i| strings.str(StrId(i as u32)).len())
+                    .sum();
+                for n in [
+                    self.strings.len(),
+                    text,
+                    ds.attrs.len(),
+                    ds.events.len(),
+                    ds.links.len(),
+                ] {
+                    h.len(n);
                 }
-                lo = hi;
-                if lo >= len {
-                    break;
+                (Stage::Strings(self.strings.start), h)
+            }
+            Stage::Strings(from) => {
+                // One part even when no strings go: it says where they start.
+                let to = (from + STRINGS_PER_PART).min(self.strings.end);
+                let mut w = part(b'S');
+                write_strings(&mut w, strings, from..to);
+                let next = if to < self.strings.end {
+                    Stage::Strings(to)
+                } else {
+                    Stage::Attrs(0)
+                };
+                (next, w)
+            }
+            Stage::Attrs(from) if from < ds.attrs.len() => {
+                let a = &ds.attrs[chunk(from, ds.attrs.len())];
+                let mut w = part(b'A');
+                w.u32s(a.iter().map(|a| a.key.0));
+                w.values(a.iter().map(|a| a.value));
+                (Stage::Attrs(from + a.len()), w)
+            }
+            Stage::Attrs(_) => return self.skip_to(Stage::Events(0), strings, tables),
+            Stage::Events(from) if from < ds.events.len() => {
+                let e = &ds.events[chunk(from, ds.events.len())];
+                let mut w = part(b'E');
+                w.u64s(e.iter().map(|e| e.time_ns as u64));
+                w.u32s(e.iter().map(|e| e.name.0));
+                w.ranges(&e.iter().map(|e| e.attrs).collect::<Vec<_>>());
+                (Stage::Events(from + e.len()), w)
+            }
+            Stage::Events(_) => return self.skip_to(Stage::Links(0), strings, tables),
+            Stage::Links(from) if from < ds.links.len() => {
+                let l = &ds.links[chunk(from, ds.links.len())];
+                let mut w = part(b'L');
+                w.ids(l.iter().map(|l| Some(l.trace_id)));
+                w.u32s(l.iter().map(|l| l.trace_id_text.0));
+                w.ids(l.iter().map(|l| Some(l.span_id)));
+                w.u32s(l.iter().map(|l| l.span_id_text.0));
+                w.u8s(&l.iter().map(|l| l.kind as u8).collect::<Vec<_>>());
+                w.ranges(&l.iter().map(|l| l.attrs).collect::<Vec<_>>());
+                (Stage::Links(from + l.len()), w)
+            }
+            Stage::Links(_) => return self.skip_to(Stage::Resources, strings, tables),
+            Stage::Resources => {
+                let mut w = part(b'R');
+                w.u32s(ds.resources.iter().map(|r| r.service.0));
+                w.ranges(&ds.resources.iter().map(|r| r.attrs).collect::<Vec<_>>());
+                let next = if self.tables_only {
+                    Stage::Done
+                } else {
+                    Stage::Columns { k: 0, c: 0, lo: 0 }
+                };
+                (next, w)
+            }
+            Stage::Columns { k, c, lo } => {
+                let (next, w) = self.columns(ds, k, c, lo);
+                if w.0.len() <= 5 {
+                    // Nothing went in it: straight to the last part.
+                    return self.skip_to(next, strings, tables);
+                }
+                (next, w)
+            }
+            Stage::Last => {
+                let mut w = part(b'T');
+                w.len(self.traces.len());
+                (Stage::Done, w)
+            }
+            Stage::Done => return None,
+        };
+        self.stage = next;
+        Some(w.0)
+    }
+
+    fn skip_to(&mut self, stage: Stage, strings: &Dataset, tables: &Dataset) -> Option<Vec<u8>> {
+        self.stage = stage;
+        self.next_part(strings, tables)
+    }
+
+    /// One part of the traces' columns from trace `k`, column `c`, value
+    /// `lo` on: several columns to a part; a long column in pieces (the
+    /// receiver appends), so no part grows with a trace.
+    fn columns(&self, ds: &Dataset, mut k: usize, mut c: u8, mut lo: usize) -> (Stage, Writer) {
+        let traces = &ds.traces[self.traces.clone()];
+        let mut w = part(b'C');
+        while let Some(t) = traces.get(k) {
+            let len = column_len(t, c);
+            let hi = (lo + PIECE).min(len);
+            w.len(k);
+            w.0.push(c);
+            write_column(&mut w, t, c, lo..hi);
+            lo = hi;
+            if lo >= len {
+                lo = 0;
+                c += 1;
+                if c == COLUMNS {
+                    c = 0;
+                    k += 1;
                 }
             }
+            if w.0.len() >= PART_BYTES {
+                return (Stage::Columns { k, c, lo }, w);
+            }
         }
+        (Stage::Last, w)
     }
-    if w.0.len() > 5 {
-        out(w.0);
-    }
-    let mut w = part(b'T');
-    w.len(traces.len());
-    out(w.0);
 }
 
 /// A part is closed once it holds this many bytes of columns.
@@ -943,16 +1073,17 @@ impl Decoder {
     pub fn strings(&self) -> usize {
         self.ds.strings.len()
     }
-    /// Takes a delta of the receiver's ([`encode_trace`], after [`Self::sync`])
-    /// and runs `f` over it and its traces; then only the strings stay.
-    pub fn with_delta<R>(
-        &mut self,
-        parts: &[Vec<u8>],
-        f: impl FnOnce(&Dataset, Range<usize>) -> R,
-    ) -> Result<R, WireError> {
-        let result = apply(&mut self.ds, parts).map(|traces| f(&self.ds, traces));
+    /// Takes a delta of the receiver's (the strings this copy lacks and a
+    /// [`TraceAlone`]'s tables) in place of any held before: the worker
+    /// keeps the trace being exported while the user changes the settings.
+    /// The traces it added; on error nothing is held.
+    pub fn hold(&mut self, parts: &[Vec<u8>]) -> Result<Range<usize>, WireError> {
         self.keep_only_strings();
-        result
+        apply(&mut self.ds, parts)
+    }
+    /// What [`Self::hold`] took (only the strings after a decode).
+    pub fn held(&self) -> &Dataset {
+        &self.ds
     }
     fn keep_only_strings(&mut self) {
         let strings = std::mem::take(&mut self.ds.strings);
@@ -981,13 +1112,14 @@ impl Decoder {
         on_progress: &mut dyn FnMut(usize),
         out: &mut dyn FnMut(Vec<u8>),
     ) -> Result<crate::DecodeSummary, crate::DecodeError> {
+        self.keep_only_strings();
         let before = self.ds.strings.len();
         let result =
             crate::decode::decode_bytes_staged(&mut self.ds, bytes, on_progress, &mut |ds| {
-                encode_tables(ds, before, out)
+                Delta::tables_only(before..ds.strings.len()).each(ds, ds, out)
             });
         match &result {
-            Ok(sum) => encode_traces(&self.ds, sum.traces.clone(), out),
+            Ok(sum) => Delta::traces_only(sum.traces.clone()).each(&self.ds, &self.ds, out),
             Err(_) => self.ds.strings.truncate(before),
         }
         // Only the strings stay: the receiver now has the rest.
