@@ -10,8 +10,9 @@
 //! `token` catches `http.request.header.x-auth-token`); with `*` it is a
 //! glob over the whole key (`*.key` catches `aws.secret.key`).
 
-use crate::model::{Dataset, Trace};
+use crate::model::{AttrValue, Dataset, Range32, StrId, Trace};
 use regex_lite::Regex;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -210,46 +211,87 @@ impl Redaction {
 
     /// What the redaction removes from these traces (span, resource, event
     /// and link attributes; span, event and service names; status
-    /// messages): the preview count.
+    /// messages): the preview count. Each key and text is judged once
+    /// (they repeat).
     pub fn removed<'a>(
         &self,
         ds: &Dataset,
         traces: impl IntoIterator<Item = &'a Trace>,
     ) -> Removed {
-        let mut out = Removed::default();
+        let mut count = Counter {
+            r: self,
+            ds,
+            out: Removed::default(),
+            key_redacted: FxHashMap::default(),
+            looks: FxHashMap::default(),
+        };
         if self.is_none() {
-            return out;
+            return count.out;
         }
         let mut seen_res = vec![false; ds.resources.len()];
-        let attrs = |r: crate::model::Range32, out: &mut Removed| {
-            for a in ds.attrs(r) {
-                if self.redacts(ds.str(a.key)) {
-                    out.by_key += 1;
-                } else if let crate::model::AttrValue::Str(v) = a.value {
-                    self.count_looks(ds.str(v), out);
-                }
-            }
-        };
         for t in traces {
             for i in 0..t.len() {
-                attrs(t.attrs[i], &mut out);
-                self.count_looks(ds.str(t.name[i]), &mut out);
-                self.count_looks(ds.str(t.status_message[i]), &mut out);
+                count.attrs(t.attrs[i]);
+                count.text(t.name[i]);
+                count.text(t.status_message[i]);
                 let res = t.resource[i] as usize;
                 if !std::mem::replace(&mut seen_res[res], true) {
-                    attrs(ds.resources[res].attrs, &mut out);
-                    self.count_looks(ds.str(ds.resources[res].service), &mut out);
+                    count.attrs(ds.resources[res].attrs);
+                    count.text(ds.resources[res].service);
                 }
                 for e in ds.events(t.events[i]) {
-                    attrs(e.attrs, &mut out);
-                    self.count_looks(ds.str(e.name), &mut out);
+                    count.attrs(e.attrs);
+                    count.text(e.name);
                 }
                 for l in ds.links(t.links[i]) {
-                    attrs(l.attrs, &mut out);
+                    count.attrs(l.attrs);
                 }
             }
         }
-        out
+        count.out
+    }
+}
+
+/// The preview count's running total, with each key's and text's verdict
+/// kept by its string id.
+struct Counter<'r> {
+    r: &'r Redaction,
+    ds: &'r Dataset,
+    out: Removed,
+    key_redacted: FxHashMap<StrId, bool>,
+    /// The secrets a text holds, by kind (None: none).
+    looks: FxHashMap<StrId, Option<Removed>>,
+}
+
+impl Counter<'_> {
+    fn attrs(&mut self, r: Range32) {
+        for a in self.ds.attrs(r) {
+            let (r, ds) = (self.r, self.ds);
+            let redacted = *self
+                .key_redacted
+                .entry(a.key)
+                .or_insert_with(|| r.redacts(ds.str(a.key)));
+            if redacted {
+                self.out.by_key += 1;
+            } else if let AttrValue::Str(v) = a.value {
+                self.text(v);
+            }
+        }
+    }
+
+    fn text(&mut self, s: StrId) {
+        if !self.r.values {
+            return;
+        }
+        let (r, ds) = (self.r, self.ds);
+        let found = self.looks.entry(s).or_insert_with(|| {
+            let mut found = Removed::default();
+            r.count_looks(ds.str(s), &mut found);
+            (found.total() > 0).then_some(found)
+        });
+        for (kind, n) in found.iter().flat_map(|f| &f.by_look) {
+            *self.out.by_look.entry(kind).or_default() += n;
+        }
     }
 }
 
