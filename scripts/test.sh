@@ -37,7 +37,7 @@ step "fuzzing: a short round of each target (scripts/fuzz.sh 15)"
 bash scripts/fuzz.sh 15
 
 step "components in headless Chromium (wasm-bindgen-test)"
-WASM_BINDGEN_TEST_TIMEOUT=120 cargo test -p tracescope-components --target wasm32-unknown-unknown
+WASM_BINDGEN_TEST_TIMEOUT=120 cargo test -p tracescope-components -p tracescope-worker --target wasm32-unknown-unknown
 
 step "release build (trunk) into target/test-dist"
 # Not dist/ nor serve.sh's folder: a `trunk serve` running beside the tests

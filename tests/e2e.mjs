@@ -1064,6 +1064,36 @@ describe('sharing and exports', () => {
     await page.context().close();
   });
 
+  test('a 300k-span export is made in the worker: spans written shown, Cancel stops it, the page keeps answering', async () => {
+    const page = await newPage({ url: '?url=/synth/300000.json' });
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '300000');
+    await openShare(page);
+    await watchLongTasks(page);
+    // The preview count comes from the worker too.
+    await page.waitForSelector('[data-testid=redact-count][data-count]');
+    // Started, then cancelled once spans are being written: no file comes.
+    let downloads = 0;
+    page.on('download', () => downloads++);
+    await page.click('[data-testid=export-otlp]');
+    await page.waitForFunction(() => +document.querySelector('[data-testid=export-progress]')?.dataset.written > 0);
+    await page.screenshot({ path: path.join(out, 'export-progress.png') });
+    await page.click('[data-testid=export-cancel]');
+    await page.waitForSelector('[data-testid=export-progress]', { state: 'detached' });
+    assert.match(await page.textContent('[data-testid=export-error]'), /cancelled/);
+    await page.waitForTimeout(500);
+    assert.equal(downloads, 0);
+    // Again, to the end: the file holds every span, and the page never froze.
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click('[data-testid=export-jaeger]')]);
+    const file = path.join(out, dl.suggestedFilename());
+    await dl.saveAs(file);
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(doc.data[0].spans.length, 300000);
+    const longest = await longestTask(page);
+    assert.ok(longest < 100, `a task of ${longest} ms`);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('PNG, OTLP JSON, Jaeger JSON and Markdown exports', async () => {
     const page = await newPage();
     const canvas = await page.$eval('[data-testid=waterfall-canvas]', (c) => [c.width, c.height]);

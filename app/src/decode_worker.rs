@@ -1,10 +1,14 @@
-//! The page's side of the decoding worker (`worker/`): files are decoded
-//! there, off the main thread, by a second instance of the page's own wasm
-//! module (one download, one compile: the module is posted to the worker), and arrive as model buffers that are
-//! transferred, not copied ([`tracescope_core::wire`]), one task each. Jobs run one at a
-//! time, in order, because the worker keeps a copy of the page's string
-//! table; each job first sends the strings the worker has not seen.
-//! [`cancel`] terminates the worker (a fresh one starts for the next job).
+//! The page's side of the worker (`worker/`): files are decoded there, off
+//! the main thread, by a second instance of the page's own wasm module (one
+//! download, one compile: the module is posted to the worker), and arrive
+//! as model buffers that are transferred, not copied
+//! ([`tracescope_core::wire`]), one task each. Exports are made there too:
+//! the page hands the worker the trace (a slice per task), which it keeps
+//! while the user changes the settings. Jobs run one at a time, in order,
+//! because the worker keeps a copy of the page's string table; each job
+//! first sends the strings the worker has not seen. [`cancel`] and
+//! [`cancel_exports`] terminate the worker (a fresh one starts for the next
+//! job). What is said is [`tracescope_worker::protocol`].
 
 use futures_channel::oneshot;
 use js_sys::{Object, Reflect, Uint8Array};
@@ -12,7 +16,11 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
-use tracescope_core::{wire, Dataset};
+use tracescope_core::encode::redact::Redaction;
+use tracescope_core::model::StrId;
+use tracescope_core::wire::{self, Delta, TraceAlone};
+use tracescope_core::Dataset;
+use tracescope_worker::protocol::{Export, Exported, FromWorker, ToWorker};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
@@ -54,20 +62,70 @@ pub struct Outcome {
     pub apply_ms: f64,
 }
 
-type Reply = oneshot::Sender<Result<Outcome, String>>;
-
 struct Job {
     id: u32,
-    blob: Blob,
-    /// The blob is a share link's payload (`core::share::pack`), unpacked in the worker.
-    packed: bool,
     /// When the job was queued, then how long it waited for the worker.
     queued_at: f64,
     wait_ms: f64,
     dataset: RwSignal<Dataset>,
-    on_progress: Rc<dyn Fn(LoadProgress)>,
-    reply: Reply,
+    work: Work,
 }
+
+enum Work {
+    Decode {
+        blob: Blob,
+        /// The blob is a share link's payload (`core::share::pack`), unpacked in the worker.
+        packed: bool,
+        on_progress: Rc<dyn Fn(LoadProgress)>,
+        reply: oneshot::Sender<Result<Outcome, String>>,
+    },
+    Export {
+        trace: usize,
+        what: Export,
+        redaction: Redaction,
+        /// Spans written so far.
+        on_progress: Rc<dyn Fn(usize)>,
+        reply: oneshot::Sender<Result<Exported, String>>,
+    },
+}
+
+impl Job {
+    fn fail(self, message: String) {
+        match self.work {
+            Work::Decode { reply, .. } => drop(reply.send(Err(message))),
+            Work::Export { reply, .. } => drop(reply.send(Err(message))),
+        }
+    }
+    fn is_export(&self) -> bool {
+        matches!(self.work, Work::Export { .. })
+    }
+}
+
+/// The trace the worker holds for export: which one, and as long as the
+/// page's trace at that index is that trace.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct HeldTrace {
+    index: usize,
+    trace_id: StrId,
+    spans: usize,
+}
+
+impl HeldTrace {
+    fn of(ds: &Dataset, index: usize) -> Option<HeldTrace> {
+        let t = ds.traces.get(index)?;
+        Some(HeldTrace {
+            index,
+            trace_id: t.trace_id_text,
+            spans: t.len(),
+        })
+    }
+}
+
+/// Time given to handing a trace to the worker before the page gets the
+/// thread back (a task stays well under 100 ms).
+const HAND_OVER_MS: f64 = 25.0;
+/// Spans taken out of the dataset per step of that.
+const SPANS_PER_STEP: usize = 50_000;
 
 struct State {
     worker: Option<Worker>,
@@ -86,6 +144,8 @@ struct State {
     /// A worker done with a large file, ended once the page has painted it
     /// ([`end_retired`]).
     retired: Option<Worker>,
+    /// The trace the worker holds for export.
+    held: Option<HeldTrace>,
 }
 
 thread_local! {
@@ -100,11 +160,23 @@ thread_local! {
         apply_ms: 0.0,
         boot_url: None,
         retired: None,
+        held: None,
     }) };
 }
 
-fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
+fn queue(dataset: RwSignal<Dataset>, work: Work) {
+    STATE.with_borrow_mut(|s| {
+        let id = s.next_id;
+        s.next_id += 1;
+        s.queue.push_back(Job {
+            id,
+            queued_at: crate::metrics::now(),
+            wait_ms: 0.0,
+            dataset,
+            work,
+        });
+    });
+    pump();
 }
 
 /// Decodes `blob` in the worker and appends its traces to `dataset`;
@@ -116,24 +188,64 @@ pub async fn decode(
     on_progress: impl Fn(LoadProgress) + 'static,
 ) -> Result<Outcome, String> {
     let (reply, answer) = oneshot::channel();
-    STATE.with_borrow_mut(|s| {
-        let id = s.next_id;
-        s.next_id += 1;
-        s.queue.push_back(Job {
-            id,
+    let on_progress = Rc::new(on_progress);
+    queue(
+        dataset,
+        Work::Decode {
             blob,
             packed,
-            queued_at: crate::metrics::now(),
-            wait_ms: 0.0,
-            dataset,
-            on_progress: Rc::new(on_progress),
+            on_progress,
             reply,
-        });
-    });
-    pump();
+        },
+    );
     answer
         .await
         .unwrap_or_else(|_| Err("the load was cancelled".into()))
+}
+
+/// Makes `what` of trace `trace` in the worker (handing it the trace
+/// first, unless it holds it); `on_progress` hears the spans written. A
+/// count asked for replaces counts still waiting (the settings changed).
+pub async fn export(
+    dataset: RwSignal<Dataset>,
+    trace: usize,
+    what: Export,
+    redaction: Redaction,
+    on_progress: impl Fn(usize) + 'static,
+) -> Result<Exported, String> {
+    if what == Export::Count {
+        let stale: VecDeque<Job> = STATE.with_borrow_mut(|s| {
+            let (stale, keep): (VecDeque<Job>, VecDeque<Job>) = s.queue.drain(..).partition(|j| {
+                matches!(
+                    &j.work,
+                    Work::Export {
+                        what: Export::Count,
+                        ..
+                    }
+                )
+            });
+            s.queue = keep;
+            stale
+        });
+        for j in stale {
+            j.fail("the settings changed".into());
+        }
+    }
+    let (reply, answer) = oneshot::channel();
+    let on_progress = Rc::new(on_progress);
+    queue(
+        dataset,
+        Work::Export {
+            trace,
+            what,
+            redaction,
+            on_progress,
+            reply,
+        },
+    );
+    answer
+        .await
+        .unwrap_or_else(|_| Err("the export was cancelled".into()))
 }
 
 /// Stops every load in progress or waiting.
@@ -147,19 +259,40 @@ pub fn cancel() {
             .collect()
     });
     for j in jobs {
-        let _ = j.reply.send(Err("the load was cancelled".into()));
+        j.fail("the load was cancelled".into());
     }
 }
 
-/// Whether a job is running or waiting.
+/// Stops every export in progress or waiting; loads go on (in a fresh
+/// worker when an export was running).
+pub fn cancel_exports() {
+    let jobs: Vec<Job> = STATE.with_borrow_mut(|s| {
+        let mut jobs = Vec::new();
+        if s.current.as_ref().is_some_and(Job::is_export) {
+            end_worker(s);
+            jobs.extend(s.current.take());
+        }
+        let (exports, loads): (VecDeque<Job>, VecDeque<Job>) =
+            s.queue.drain(..).partition(Job::is_export);
+        s.queue = loads;
+        jobs.extend(exports);
+        jobs
+    });
+    for j in jobs {
+        j.fail("the export was cancelled".into());
+    }
+    pump();
+}
+
+/// Whether a load is running or waiting.
 pub fn busy() -> bool {
-    STATE.with_borrow(|s| s.current.is_some() || !s.queue.is_empty())
+    STATE.with_borrow(|s| s.current.iter().chain(&s.queue).any(|j| !j.is_export()))
 }
 
 fn end_worker(s: &mut State) {
     retire_worker(s);
     end_retired_in(s);
-    // Parts of an unfinished job come out of the dataset again.
+    // Parts of an unfinished load come out of the dataset again.
     if let Some(j) = &s.current {
         let rx = &mut s.receiver;
         j.dataset.try_update_untracked(|ds| rx.abort(ds));
@@ -177,6 +310,7 @@ fn retire_worker(s: &mut State) {
     s.retired = s.worker.take();
     s.ready = false;
     s.synced = 1;
+    s.held = None;
 }
 
 fn end_retired_in(s: &mut State) {
@@ -234,6 +368,16 @@ fn start_worker(s: &mut State) -> Result<(), String> {
     Ok(())
 }
 
+fn post(s: &State, m: &ToWorker) -> Result<(), String> {
+    let p = m.to_js();
+    match &s.worker {
+        Some(w) => w
+            .post_message_with_transfer(&p.message, &p.transfer)
+            .map_err(|e| format!("could not reach the worker: {e:?}")),
+        None => Err("the worker has stopped".into()),
+    }
+}
+
 /// Sends the next job when the worker is free.
 fn pump() {
     let failed = STATE.with_borrow_mut(|s| {
@@ -252,31 +396,126 @@ fn pump() {
         }
         let mut job = s.queue.pop_front()?;
         job.wait_ms = crate::metrics::now() - job.queued_at;
-        // Room for the model at once (about the file's size; a gzipped file
-        // gets too little, and memory grows as it would have).
-        tracescope_core::heap::reserve(job.blob.size() as usize);
-        let strings = job
-            .dataset
-            .with_untracked(|ds| wire::encode_strings(ds, s.synced));
-        let msg = Object::new();
-        let _ = Reflect::set(&msg, &"id".into(), &job.id.into());
-        let _ = Reflect::set(&msg, &"strings".into(), &Uint8Array::from(&strings[..]));
-        let _ = Reflect::set(&msg, &"blob".into(), &job.blob);
-        let _ = Reflect::set(&msg, &"packed".into(), &job.packed.into());
-        if let Some(w) = &s.worker {
-            if let Err(e) = w.post_message(&msg) {
-                return Some((job, format!("could not hand the file to the worker: {e:?}")));
+        if let Work::Decode { blob, packed, .. } = &job.work {
+            // Room for the model at once (about the file's size; a gzipped file
+            // gets too little, and memory grows as it would have).
+            tracescope_core::heap::reserve(blob.size() as usize);
+            let strings = job
+                .dataset
+                .with_untracked(|ds| wire::encode_strings(ds, s.synced));
+            let m = ToWorker::Decode {
+                id: job.id,
+                strings,
+                blob: blob.clone(),
+                packed: *packed,
+            };
+            // The worker drops a trace it held when it decodes.
+            s.held = None;
+            if let Err(e) = post(s, &m) {
+                return Some((job, e));
             }
+        } else {
+            leptos::task::spawn_local(hand_over(job.id));
         }
         s.current = Some(job);
         None
     });
     if let Some((job, e)) = failed {
-        let _ = job.reply.send(Err(e));
+        job.fail(e);
         pump();
     }
 }
 
+/// The current export job's trace and what to make of it, while `id` is current.
+fn current_export(id: u32) -> Option<(RwSignal<Dataset>, usize, Export, Redaction)> {
+    STATE.with_borrow(|s| match s.current.as_ref()? {
+        Job {
+            id: current,
+            dataset,
+            work:
+                Work::Export {
+                    trace,
+                    what,
+                    redaction,
+                    ..
+                },
+            ..
+        } if *current == id => Some((*dataset, *trace, what.clone(), redaction.clone())),
+        _ => None,
+    })
+}
+
+enum Step {
+    Took,
+    Part(Vec<u8>),
+    Finished,
+}
+
+/// Hands the export job `id`'s trace to the worker (unless it holds it),
+/// taking the page's thread for [`HAND_OVER_MS`] at a time, then asks for
+/// the export. Stops when the job is no longer current (cancelled).
+async fn hand_over(id: u32) {
+    let Some((dataset, trace, ..)) = current_export(id) else {
+        return;
+    };
+    let key = dataset.with_untracked(|ds| HeldTrace::of(ds, trace));
+    let fresh = STATE.with_borrow(|s| s.held != key || key.is_none());
+    if fresh {
+        // The strings the worker lacks, as they stand now.
+        let strings =
+            STATE.with_borrow(|s| s.synced)..dataset.with_untracked(|ds| ds.strings.len());
+        let mut alone = TraceAlone::new(trace);
+        let mut delta = Delta::new(strings.clone(), 0..1);
+        let mut taken = false;
+        // Take the trace out a slice at a time, then make its parts.
+        let mut next = || {
+            dataset.with_untracked(|ds| {
+                if !taken {
+                    taken = alone.step(ds, SPANS_PER_STEP);
+                    return Step::Took;
+                }
+                delta
+                    .next_part(ds, alone.tables())
+                    .map_or(Step::Finished, Step::Part)
+            })
+        };
+        'handing: loop {
+            let t0 = crate::metrics::now();
+            while crate::metrics::now() - t0 < HAND_OVER_MS {
+                match next() {
+                    Step::Took => {}
+                    Step::Part(part) => {
+                        let sent = STATE.with_borrow(|s| post(s, &ToWorker::Hold { id, part }));
+                        if let Err(e) = sent {
+                            return fail_current(e, true);
+                        }
+                    }
+                    Step::Finished => break 'handing,
+                }
+            }
+            tracescope_components::canvas::next_task().await;
+            if current_export(id).is_none() {
+                return;
+            }
+        }
+        STATE.with_borrow_mut(|s| {
+            s.synced = strings.end;
+            s.held = key;
+        });
+    }
+    let Some((_, _, what, redaction)) = current_export(id) else {
+        return;
+    };
+    let m = ToWorker::Export {
+        id,
+        what,
+        redaction,
+        fresh,
+    };
+    if let Err(e) = STATE.with_borrow(|s| post(s, &m)) {
+        fail_current(e, true);
+    }
+}
 fn fail_current(message: String, restart: bool) {
     let job = STATE.with_borrow_mut(|s| {
         if restart {
@@ -285,111 +524,174 @@ fn fail_current(message: String, restart: bool) {
         s.current.take()
     });
     if let Some(j) = job {
-        let _ = j.reply.send(Err(message));
+        j.fail(message);
     }
     pump();
 }
 
 fn on_message(ev: MessageEvent) {
-    let data = ev.data();
-    let kind = get(&data, "type").as_string().unwrap_or_default();
-    if kind == "ready" {
-        STATE.with_borrow_mut(|s| s.ready = true);
-        return pump();
-    }
-    let id = get(&data, "id").as_f64().unwrap_or(-1.0) as u32;
+    let Some(message) = FromWorker::from_js(&ev.data()) else {
+        return fail_current(
+            "the worker said something the page does not know".into(),
+            true,
+        );
+    };
+    let id = match &message {
+        FromWorker::Ready => {
+            STATE.with_borrow_mut(|s| s.ready = true);
+            return pump();
+        }
+        FromWorker::Progress { id, .. }
+        | FromWorker::Part { id, .. }
+        | FromWorker::Done { id, .. }
+        | FromWorker::Exporting { id, .. }
+        | FromWorker::Exported { id, .. }
+        | FromWorker::Error { id, .. } => *id,
+    };
     let is_current = STATE.with_borrow(|s| s.current.as_ref().is_some_and(|j| j.id == id));
     if !is_current {
         return;
     }
-    match kind.as_str() {
-        "progress" => {
-            let p = LoadProgress {
-                read: get(&data, "read").as_f64().unwrap_or(0.0),
-                total: get(&data, "total").as_f64().unwrap_or(0.0),
-                spans: get(&data, "spans").as_f64().unwrap_or(0.0) as usize,
-            };
-            let f = STATE.with_borrow(|s| s.current.as_ref().map(|j| j.on_progress.clone()));
+    match message {
+        FromWorker::Ready => {}
+        FromWorker::Progress {
+            read, total, spans, ..
+        } => {
+            let f = STATE.with_borrow(|s| match &s.current.as_ref()?.work {
+                Work::Decode { on_progress, .. } => Some(on_progress.clone()),
+                Work::Export { .. } => None,
+            });
             if let Some(f) = f {
-                f(p)
+                f(LoadProgress { read, total, spans })
             }
         }
-        "part" | "done" => {
-            let t0 = crate::metrics::now();
-            let bytes = Uint8Array::new(&get(&data, "buffer")).to_vec();
-            let dataset = STATE.with_borrow(|s| s.current.as_ref().map(|j| j.dataset));
-            let Some(dataset) = dataset else { return };
-            let applied = STATE.with_borrow_mut(|s| {
-                let rx = &mut s.receiver;
-                dataset.try_update_untracked(|ds| {
-                    rx.part(ds, &bytes)
-                        .map(|r| r.map(|r| (r, ds.strings.len())))
-                })
+        FromWorker::Exporting { spans, .. } => {
+            let f = STATE.with_borrow(|s| match &s.current.as_ref()?.work {
+                Work::Export { on_progress, .. } => Some(on_progress.clone()),
+                Work::Decode { .. } => None,
             });
-            drop(bytes);
-            let apply_ms = crate::metrics::now() - t0;
-            STATE.with_borrow_mut(|s| s.apply_ms += apply_ms);
-            let result = match applied {
-                Some(Ok(None)) if kind == "part" => return,
-                Some(Ok(Some((traces, strings)))) if kind == "done" => {
-                    let (job, apply_ms) = STATE.with_borrow_mut(|s| {
-                        s.synced = strings;
-                        let job = s.current.take();
-                        if job
-                            .as_ref()
-                            .is_some_and(|j| j.blob.size() > RELEASE_AFTER_BYTES)
-                        {
-                            retire_worker(s);
-                        }
-                        (job, std::mem::take(&mut s.apply_ms))
-                    });
-                    let Some(job) = job else { return };
-                    let outcome = Outcome {
-                        traces,
-                        format: get(&data, "format").as_string().unwrap_or_default(),
-                        spans: get(&data, "spans").as_f64().unwrap_or(0.0) as usize,
-                        decode_ms: get(&data, "decode_ms").as_f64().unwrap_or(0.0),
-                        read_ms: get(&data, "read_ms").as_f64().unwrap_or(0.0),
-                        wait_ms: job.wait_ms,
-                        apply_ms,
-                    };
-                    // Room for the views' first allocations (rows, folds,
-                    // the critical path, the string index: ~32 bytes a
-                    // span), which then need no new memory from the browser
-                    // while it takes back a retired worker's.
-                    tracescope_core::heap::reserve(outcome.spans * 32);
-                    // The views take the new traces in a task of their own,
-                    // not in the one that applied the last part.
-                    leptos::task::spawn_local(async move {
-                        tracescope_components::canvas::next_task().await;
-                        dataset.notify();
-                        let _ = job.reply.send(Ok(outcome));
-                        // After the first paint (two frames), when idle.
-                        tracescope_components::canvas::next_frame().await;
-                        tracescope_components::canvas::next_frame().await;
-                        end_retired();
-                        // The strings came unindexed (`Interner::push_new`):
-                        // indexed now, a slice per task, so lookups by text
-                        // (a link's service, a search) are quick later.
-                        while dataset
-                            .try_update_untracked(|ds| ds.strings.index_pending(INDEX_PER_TASK))
-                            == Some(false)
-                        {
-                            tracescope_components::canvas::next_task().await;
-                        }
-                    });
-                    return pump();
-                }
-                Some(Ok(_)) => "the decoded trace arrived out of order".to_string(),
-                Some(Err(e)) => e.to_string(),
-                None => "the page was closed".into(),
-            };
-            fail_current(result, true);
+            if let Some(f) = f {
+                f(spans)
+            }
         }
-        "error" => fail_current(
-            get(&data, "message").as_string().unwrap_or_default(),
-            get(&data, "restart").as_bool().unwrap_or(false),
-        ),
-        _ => {}
+        FromWorker::Exported { output, .. } => {
+            if let Some(job) = STATE.with_borrow_mut(|s| s.current.take()) {
+                if let Work::Export { reply, .. } = job.work {
+                    let _ = reply.send(Ok(output));
+                }
+            }
+            pump();
+        }
+        FromWorker::Part { buffer, .. } => {
+            if let Err(e) = apply_part(&buffer).and_then(|last| match last {
+                None => Ok(()),
+                Some(_) => Err("the decoded trace arrived out of order".to_string()),
+            }) {
+                fail_current(e, true);
+            }
+        }
+        FromWorker::Done {
+            buffer,
+            format,
+            spans,
+            decode_ms,
+            read_ms,
+            ..
+        } => match apply_part(&buffer) {
+            Ok(Some((traces, strings))) => {
+                let (job, apply_ms) = STATE.with_borrow_mut(|s| {
+                    s.synced = strings;
+                    let job = s.current.take();
+                    let large = job.as_ref().is_some_and(|j| match &j.work {
+                        Work::Decode { blob, .. } => blob.size() > RELEASE_AFTER_BYTES,
+                        Work::Export { .. } => false,
+                    });
+                    if large {
+                        retire_worker(s);
+                    }
+                    (job, std::mem::take(&mut s.apply_ms))
+                });
+                let Some(Job {
+                    dataset,
+                    wait_ms,
+                    work: Work::Decode { reply, .. },
+                    ..
+                }) = job
+                else {
+                    return pump();
+                };
+                let outcome = Outcome {
+                    traces,
+                    format,
+                    spans,
+                    decode_ms,
+                    read_ms,
+                    wait_ms,
+                    apply_ms,
+                };
+                loaded(dataset, outcome, reply);
+                pump()
+            }
+            Ok(None) => fail_current("the decoded trace is incomplete".into(), true),
+            Err(e) => fail_current(e, true),
+        },
+        FromWorker::Error {
+            message, restart, ..
+        } => fail_current(message, restart),
     }
+}
+
+/// Applies a part of the current load to its dataset: the new traces and
+/// the page's string count once the last is in.
+fn apply_part(
+    buffer: &js_sys::ArrayBuffer,
+) -> Result<Option<(std::ops::Range<usize>, usize)>, String> {
+    let t0 = crate::metrics::now();
+    let bytes = Uint8Array::new(buffer).to_vec();
+    let dataset = STATE.with_borrow(|s| s.current.as_ref().map(|j| j.dataset));
+    let dataset = dataset.ok_or("no load is running")?;
+    let applied = STATE.with_borrow_mut(|s| {
+        let rx = &mut s.receiver;
+        dataset.try_update_untracked(|ds| {
+            rx.part(ds, &bytes)
+                .map(|r| r.map(|r| (r, ds.strings.len())))
+        })
+    });
+    drop(bytes);
+    let apply_ms = crate::metrics::now() - t0;
+    STATE.with_borrow_mut(|s| s.apply_ms += apply_ms);
+    match applied {
+        Some(r) => r.map_err(|e| e.to_string()),
+        None => Err("the page was closed".into()),
+    }
+}
+
+/// A load is in: the views take the new traces in a task of their own, not
+/// in the one that applied the last part.
+fn loaded(
+    dataset: RwSignal<Dataset>,
+    outcome: Outcome,
+    reply: oneshot::Sender<Result<Outcome, String>>,
+) {
+    // Room for the views' first allocations (rows, folds, the critical
+    // path, the string index: ~32 bytes a span), which then need no new
+    // memory from the browser while it takes back a retired worker's.
+    tracescope_core::heap::reserve(outcome.spans * 32);
+    leptos::task::spawn_local(async move {
+        tracescope_components::canvas::next_task().await;
+        dataset.notify();
+        let _ = reply.send(Ok(outcome));
+        // After the first paint (two frames), when idle.
+        tracescope_components::canvas::next_frame().await;
+        tracescope_components::canvas::next_frame().await;
+        end_retired();
+        // The strings came unindexed (`Interner::push_new`): indexed now, a
+        // slice per task, so lookups by text (a link's service, a search)
+        // are quick later.
+        while dataset.try_update_untracked(|ds| ds.strings.index_pending(INDEX_PER_TASK))
+            == Some(false)
+        {
+            tracescope_components::canvas::next_task().await;
+        }
+    });
 }

@@ -2,12 +2,15 @@
 //! self-contained link (the trace deflated into the URL fragment), and
 //! downloads of OTLP JSON, Jaeger JSON, a Markdown summary and a PNG of the
 //! view on screen. Redaction applies to the link and to every export but
-//! the PNG (which is what is on screen).
+//! the PNG (which is what is on screen). Everything but the PNG is made in
+//! the worker (`decode_worker::export`), with the spans written shown and a
+//! Cancel, so a large trace never freezes the page.
 
+use crate::decode_worker;
 use leptos::prelude::*;
 use tracescope_core::encode::redact::{Mode, Redaction, Removed, DEFAULT_PATTERNS};
-use tracescope_core::encode::{jaeger, otlp};
 use tracescope_core::share::{MAX_LINK_CHARS, MIN_LINK_CHARS_PER_SPAN};
+use tracescope_worker::protocol::{Export, Exported};
 
 /// What to do instead of a link that cannot hold the trace.
 const TOO_LONG_ADVICE: &str = "Attach the file to the ticket and share a link with ?url= pointing at it, or link to the trace in your Jaeger, Tempo or Zipkin.";
@@ -22,41 +25,21 @@ fn split_patterns(s: &str) -> Vec<String> {
         .collect()
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// The browser's deflate (Chromium 103+, Firefox 113+, Safari 16.4+).
-    #[wasm_bindgen(extends = js_sys::Object)]
-    type CompressionStream;
-    #[wasm_bindgen(constructor, catch)]
-    fn new(format: &str) -> Result<CompressionStream, wasm_bindgen::JsValue>;
-}
-
-/// `bytes` raw-deflated by the browser, as `core::share::unpack` reads them:
-/// the page carries no compressor of its own (flate2's was 7 KB gzipped).
-async fn deflate(bytes: &[u8]) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
-    let cs = CompressionStream::new("deflate-raw")?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts)?;
-    let out = blob.stream().pipe_through(cs.unchecked_ref());
-    let resp = web_sys::Response::new_with_opt_readable_stream(Some(&out))?;
-    let buf = wasm_bindgen_futures::JsFuture::from(resp.array_buffer()?).await?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
-
-/// Saves `bytes` as a file named `name` (a download of a Blob URL).
-pub fn download(name: &str, mime: &str, bytes: &[u8]) {
-    let arr = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&arr);
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+/// Saves `blob` as a file named `name`: a download of a Blob URL.
+pub fn download(name: &str, blob: &web_sys::Blob) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };
     click_link(name, &url);
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// `text` as a Blob of type `mime`.
+fn text_blob(text: &str, mime: &str) -> Option<web_sys::Blob> {
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let parts = js_sys::Array::of1(&text.into());
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()
 }
 
 fn click_link(name: &str, href: &str) {
@@ -104,6 +87,31 @@ fn removed_text(r: &Removed, hash: bool) -> String {
     format!("{} will be {what}.", parts.join(", "))
 }
 
+/// An export being made: what, and spans written of how many.
+#[derive(Clone, Debug, PartialEq)]
+struct Making {
+    what: &'static str,
+    written: usize,
+    spans: usize,
+}
+
+/// The page's address without `url=` and with `#data=` text (a
+/// self-contained link keeps the view state, not where the file came from).
+fn self_contained_link(data: &str) -> String {
+    let Some(w) = web_sys::window() else {
+        return String::new();
+    };
+    let loc = w.location();
+    let mut st = crate::url_state::UrlState::parse(&loc.search().unwrap_or_default());
+    st.url = None;
+    format!(
+        "{}{}{}#data={data}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default(),
+        st.to_query(),
+    )
+}
+
 #[component]
 pub fn ShareDialog(
     dataset: RwSignal<Dataset>,
@@ -126,14 +134,25 @@ pub fn ShareDialog(
             .then(|| split_patterns(&allowlist.get())),
         values: values.get(),
     });
-    let removed = Memo::new(move |_| {
-        let r = redaction.get();
-        dataset.with(|ds| {
-            trace
-                .get()
-                .and_then(|i| ds.traces.get(i))
-                .map_or_else(Removed::default, |t| r.removed(ds, [t]))
-        })
+    // The preview count, made in the worker; None while it is counted.
+    let removed = RwSignal::new(None::<Removed>);
+    Effect::new(move |_| {
+        let asked = (trace.get(), redaction.get());
+        removed.set(None);
+        let (Some(i), true) = (asked.0, open.get()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let r = asked.1.clone();
+            let counted = decode_worker::export(dataset, i, Export::Count, r, |_| {}).await;
+            // Only the answer to the settings shown.
+            if let (Ok(Exported::Count(n)), true) = (
+                counted,
+                asked == (trace.get_untracked(), redaction.get_untracked()),
+            ) {
+                removed.set(Some(n));
+            }
+        });
     });
     // Settings changed: the old link is stale.
     Effect::new(move |_| {
@@ -141,15 +160,35 @@ pub fn ShareDialog(
         trace.track();
         link.set(None);
     });
-    let encoded = move |jaeger_json: bool| -> Option<Vec<u8>> {
+    let making = RwSignal::new(None::<Making>);
+    let failed = RwSignal::new(None::<String>);
+    let spans_of =
+        move |i: usize| dataset.with_untracked(|ds| ds.traces.get(i).map_or(0, |t| t.len()));
+    // Makes `what` of the trace in the worker, showing the spans written.
+    let make = move |what: Export, label: &'static str| {
+        let i = trace.get_untracked()?;
+        let spans = spans_of(i);
+        failed.set(None);
+        making.set(Some(Making {
+            what: label,
+            written: 0,
+            spans,
+        }));
         let r = redaction.get_untracked();
-        dataset.with_untracked(|ds| {
-            let t = ds.traces.get(trace.get_untracked()?)?;
-            Some(if jaeger_json {
-                jaeger::encode(ds, [t], &r)
-            } else {
-                otlp::encode(ds, [t], &r)
+        Some(async move {
+            let made = decode_worker::export(dataset, i, what, r, move |n| {
+                making.update(|m| {
+                    if let Some(m) = m {
+                        m.written = n;
+                    }
+                })
             })
+            .await;
+            making.set(None);
+            if let Err(e) = &made {
+                failed.set(Some(e.clone()));
+            }
+            made.ok()
         })
     };
     let trace_id = move || {
@@ -162,14 +201,8 @@ pub fn ShareDialog(
         })
     };
     let make_link = move |_| {
-        // Refused before encoding when it cannot fit: encoding a large trace
-        // takes seconds on the page.
-        let spans = dataset.with_untracked(|ds| {
-            trace
-                .get_untracked()
-                .and_then(|i| ds.traces.get(i))
-                .map_or(0, |t| t.len())
-        });
+        let spans = trace.get_untracked().map_or(0, spans_of);
+        // Refused before anything is made when it cannot fit.
         if !tracescope_core::share::may_fit_in_link(spans) {
             return link.set(Some(Err(format!(
                 "This trace has {spans} spans; a self-contained link holds at most about {} ({} characters). {}",
@@ -178,56 +211,59 @@ pub fn ShareDialog(
                 TOO_LONG_ADVICE
             ))));
         }
-        let Some(bytes) = encoded(false) else { return };
         let asked = (trace.get_untracked(), redaction.get_untracked());
+        let Some(made) = make(Export::Link, "link") else {
+            return;
+        };
         leptos::task::spawn_local(async move {
-            let deflated = deflate(&bytes).await;
-            // Changed while compressing: that link would not match the settings shown.
+            let Some(Exported::Text(data)) = made.await else {
+                return;
+            };
+            // Changed while it was made: that link would not match the settings shown.
             if asked != (trace.get_untracked(), redaction.get_untracked()) {
                 return;
             }
-            let deflated = match deflated {
-                Ok(d) => d,
-                Err(e) => {
-                    let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
-                    return link.set(Some(Err(format!(
-                        "The browser could not compress the trace: {why}"
-                    ))));
-                }
-            };
-            let w = web_sys::window().expect("window");
-            let loc = w.location();
-            // The link keeps the view state but not `url=` (the data is inline).
-            let mut st = crate::url_state::UrlState::parse(&loc.search().unwrap_or_default());
-            st.url = None;
-            let href = format!(
-                "{}{}{}#data={}",
-                loc.origin().unwrap_or_default(),
-                loc.pathname().unwrap_or_default(),
-                st.to_query(),
-                tracescope_core::share::text(&deflated)
-            );
+            let href = self_contained_link(&data);
             link.set(Some(if href.len() <= MAX_LINK_CHARS {
-            Ok(href)
-        } else {
-            Err(format!(
-                "This trace makes a {}-character link; links over {} characters break in ticket systems (Jira's limit is 32,767). {}",
-                href.len(),
-                MAX_LINK_CHARS,
-                TOO_LONG_ADVICE
-            ))
-        }));
+                Ok(href)
+            } else {
+                Err(format!(
+                    "This trace makes a {}-character link; links over {} characters break in ticket systems (Jira's limit is 32,767). {}",
+                    href.len(),
+                    MAX_LINK_CHARS,
+                    TOO_LONG_ADVICE
+                ))
+            }));
         });
     };
-    let markdown = move || {
+    let export_file =
+        move |what: Export, label: &'static str, extension: &'static str, mime: &'static str| {
+            let name = format!("{}.{extension}", trace_id());
+            let Some(made) = make(what, label) else {
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                match made.await {
+                    Some(Exported::File(blob)) => download(&name, &blob),
+                    Some(Exported::Text(t)) => {
+                        if let Some(blob) = text_blob(&t, mime) {
+                            download(&name, &blob)
+                        }
+                    }
+                    _ => {}
+                }
+            });
+        };
+    let markdown = move |_| {
         let href = web_sys::window()
             .and_then(|w| w.location().href().ok())
             .unwrap_or_default();
-        let r = redaction.get_untracked();
-        dataset.with_untracked(|ds| {
-            let t = ds.traces.get(trace.get_untracked()?)?;
-            Some(tracescope_core::report::markdown(ds, t, &href, &r))
-        })
+        export_file(
+            Export::Markdown { link: href },
+            "Markdown summary",
+            "md",
+            "text/markdown",
+        );
     };
 
     view! {
@@ -249,12 +285,16 @@ pub fn ShareDialog(
                             on:input=move |ev| allowlist.set(event_target_value(&ev)) />
                         <label class="toggle"><input type="checkbox" data-testid="redact-values" prop:checked=move || values.get()
                             on:change=move |ev| values.set(event_target_checked(&ev)) />" and anything that looks like a secret, in any text (tokens, JWTs, emails, URL secrets, SQL passwords, private keys)"</label>
-                        <p class="muted" data-testid="redact-count" data-count=move || removed.with(Removed::total)>
-                            {move || removed.with(|r| removed_text(r, hash.get()))}
+                        <p class="muted" data-testid="redact-count" data-count=move || removed.with(|r| r.as_ref().map(Removed::total))>
+                            {move || removed.with(|r| match r {
+                                Some(r) => removed_text(r, hash.get()),
+                                None => "Counting what will be removed…".into(),
+                            })}
                         </p>
                     </fieldset>
                     <div class="dialog-actions left">
-                        <button class="button primary" data-testid="share-create" on:click=make_link>"Create self-contained link"</button>
+                        <button class="button primary" data-testid="share-create" on:click=make_link
+                            disabled=move || making.with(Option::is_some)>"Create self-contained link"</button>
                     </div>
                     {move || link.get().map(|l| match l {
                         Ok(href) => {
@@ -273,10 +313,21 @@ pub fn ShareDialog(
                         Err(msg) => view! { <p class="error" data-testid="share-too-long">{msg}</p> }.into_any(),
                     })}
                     <h3>"Export"</h3>
+                    {move || making.get().map(|m| view! {
+                        <div class="export-progress" data-testid="export-progress" data-written=m.written role="status">
+                            <progress max=m.spans.max(1) value=m.written></progress>
+                            <span>{format!("Making the {}: {} of {} spans written", m.what, m.written, m.spans)}</span>
+                            <button class="button" data-testid="export-cancel" on:click=move |_| decode_worker::cancel_exports()>"Cancel"</button>
+                        </div>
+                    })}
+                    {move || failed.get().map(|e| view! { <p class="error" data-testid="export-error">{e}</p> })}
                     <div class="dialog-actions left">
-                        <button class="button" data-testid="export-otlp" on:click=move |_| if let Some(b) = encoded(false) { download(&format!("{}.otlp.json", trace_id()), "application/json", &b) }>"OTLP JSON"</button>
-                        <button class="button" data-testid="export-jaeger" on:click=move |_| if let Some(b) = encoded(true) { download(&format!("{}.jaeger.json", trace_id()), "application/json", &b) }>"Jaeger JSON"</button>
-                        <button class="button" data-testid="export-markdown" on:click=move |_| if let Some(m) = markdown() { download(&format!("{}.md", trace_id()), "text/markdown", m.as_bytes()) }>"Markdown summary"</button>
+                        <button class="button" data-testid="export-otlp" disabled=move || making.with(Option::is_some)
+                            on:click=move |_| export_file(Export::Otlp, "OTLP JSON", "otlp.json", "application/json")>"OTLP JSON"</button>
+                        <button class="button" data-testid="export-jaeger" disabled=move || making.with(Option::is_some)
+                            on:click=move |_| export_file(Export::Jaeger, "Jaeger JSON", "jaeger.json", "application/json")>"Jaeger JSON"</button>
+                        <button class="button" data-testid="export-markdown" disabled=move || making.with(Option::is_some)
+                            on:click=markdown>"Markdown summary"</button>
                         <button class="button" data-testid="export-png" on:click=move |_| download_png(&format!("{}.png", trace_id()))>"PNG of the view"</button>
                         <span class="spacer"></span>
                         <button class="button" on:click=move |_| open.set(false)>"Close"</button>

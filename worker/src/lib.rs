@@ -1,18 +1,17 @@
-//! The decoding Web Worker: the page's own wasm module, started in a worker
-//! (`app::decode_worker`), runs [`run`] there instead of the UI. The page posts
-//! `{id, strings: Uint8Array, blob: Blob, packed: bool}` (packed: a share
-//! link's payload, unpacked here); the worker reads the blob
-//! (reporting bytes read), decodes it (reporting spans decoded) and posts
-//! back the model as parts, `{id, type: "part", buffer}`, each as soon as
-//! it is made, then
-//! `{id, type: "done", buffer, format, traces, spans, decode_ms, read_ms}` with the
-//! last one (every buffer transferred), or `{id, type: "error", message}`.
-//! Progress is `{id, type: "progress", read, total, spans}`. The protocol
-//! itself (string tables kept in step) is `tracescope_core::wire`.
+//! The Web Worker: the page's own wasm module, started in a worker
+//! (`app::decode_worker`), runs [`run`] there instead of the UI. It decodes
+//! files into the model, handed to the page as parts (`wire`), and makes
+//! exports of a trace the page hands it (OTLP and Jaeger JSON, a share
+//! link's text, the Markdown summary, the redaction preview's count), so
+//! neither freezes the page. What the two sides say is [`protocol`].
 
-use js_sys::{Object, Reflect, Uint8Array};
+pub mod protocol;
+
+use js_sys::Uint8Array;
+use protocol::{Export, Exported, FromWorker, ToWorker};
 use std::cell::RefCell;
 use std::rc::Rc;
+use tracescope_core::encode::{jaeger, otlp, redact::Redaction};
 use tracescope_core::wire::Decoder;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -27,30 +26,26 @@ fn now() -> f64 {
     scope().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
-fn message(id: f64, kind: &str, fields: &[(&str, JsValue)]) -> Object {
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"id".into(), &id.into());
-    let _ = Reflect::set(&o, &"type".into(), &kind.into());
-    for (k, v) in fields {
-        let _ = Reflect::set(&o, &(*k).into(), v);
-    }
-    o
+fn post(m: FromWorker) {
+    let p = m.to_js();
+    let _ = scope().post_message_with_transfer(&p.message, &p.transfer);
 }
 
-fn post(o: &Object) {
-    let _ = scope().post_message(o);
-}
-
-fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
+fn fail(id: u32, message: String) {
+    post(FromWorker::Error {
+        id,
+        message,
+        restart: false,
+    })
 }
 
 /// Reads a blob chunk by chunk, reporting bytes read.
-async fn read(id: f64, blob: &Blob) -> Result<Vec<u8>, String> {
+async fn read(id: u32, blob: &Blob) -> Result<Vec<u8>, String> {
     let total = blob.size();
     let reader: web_sys::ReadableStreamDefaultReader = blob.stream().get_reader().unchecked_into();
     let mut out = Vec::with_capacity(total as usize);
     let mut last_report = 0usize;
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap_or_default();
     loop {
         let chunk = JsFuture::from(reader.read())
             .await
@@ -70,111 +65,195 @@ async fn read(id: f64, blob: &Blob) -> Result<Vec<u8>, String> {
         unsafe { out.set_len(out.len() + added) };
         if out.len() - last_report >= 4 << 20 {
             last_report = out.len();
-            post_progress(id, out.len() as f64, total, 0);
+            post(FromWorker::Progress {
+                id,
+                read: out.len() as f64,
+                total,
+                spans: 0,
+            });
         }
     }
 }
 
-/// Where a job is: `read` bytes of `total`, then `spans` decoded.
-fn post_progress(id: f64, read: f64, total: f64, spans: usize) {
-    let fields = [
-        ("read", read.into()),
-        ("total", total.into()),
-        ("spans", (spans as f64).into()),
-    ];
-    post(&message(id, "progress", &fields));
+/// What the worker keeps between messages.
+#[derive(Default)]
+struct Worker {
+    decoder: Decoder,
+    /// Parts of a trace to hold, until its export comes.
+    holding: Vec<Vec<u8>>,
 }
 
-/// Bytes as an ArrayBuffer that can be transferred (moved, not copied).
-fn transferable(bytes: Vec<u8>) -> JsValue {
-    let array = Uint8Array::new_with_length(bytes.len() as u32);
-    array.copy_from(&bytes);
-    array.buffer().into()
+async fn handle(worker: Rc<RefCell<Worker>>, message: ToWorker) {
+    match message {
+        ToWorker::Decode {
+            id,
+            strings,
+            blob,
+            packed,
+        } => decode(&worker, id, &strings, blob, packed).await,
+        ToWorker::Hold { part, .. } => worker.borrow_mut().holding.push(part),
+        ToWorker::Export {
+            id,
+            what,
+            redaction,
+            fresh,
+        } => {
+            if fresh {
+                let mut w = worker.borrow_mut();
+                let parts = std::mem::take(&mut w.holding);
+                if let Err(e) = w.decoder.hold(&parts) {
+                    return post(FromWorker::Error {
+                        id,
+                        message: e.to_string(),
+                        restart: true,
+                    });
+                }
+            }
+            let made = export(&worker.borrow().decoder, id, &what, &redaction);
+            let output = match made {
+                Ok(Made::Done(output)) => Ok(output),
+                Ok(Made::ToDeflate(json)) => deflate(&json)
+                    .await
+                    .map(|d| Exported::Text(tracescope_core::share::text(&d)))
+                    .map_err(|e| {
+                        let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+                        format!("the browser could not compress the trace: {why}")
+                    }),
+                Err(m) => Err(m),
+            };
+            match output {
+                Ok(output) => post(FromWorker::Exported { id, output }),
+                Err(m) => fail(id, m),
+            }
+        }
+    }
 }
 
-async fn handle(decoder: Rc<RefCell<Decoder>>, data: JsValue) {
-    let id = get(&data, "id").as_f64().unwrap_or(0.0);
+async fn decode(worker: &Rc<RefCell<Worker>>, id: u32, strings: &[u8], blob: Blob, packed: bool) {
     let t_read = now();
-    let strings = Uint8Array::new(&get(&data, "strings")).to_vec();
-    if let Err(e) = decoder.borrow_mut().sync(&strings) {
+    if let Err(e) = worker.borrow_mut().decoder.sync(strings) {
         // Out of step with the page: the page starts a fresh worker.
-        let fields = [("message", e.to_string().into()), ("restart", true.into())];
-        return post(&message(id, "error", &fields));
+        return post(FromWorker::Error {
+            id,
+            message: e.to_string(),
+            restart: true,
+        });
     }
-    let blob = get(&data, "blob").dyn_into::<Blob>().ok();
-    if let Some(blob) = &blob {
-        // The file's bytes and about as much again for what is made of them
-        // (the worker of a large input is ended afterwards, which hands the
-        // memory back).
-        tracescope_core::heap::reserve(2 * blob.size() as usize);
-    }
-    let bytes = match blob {
-        Some(blob) => match read(id, &blob).await {
-            Ok(b) => b,
-            // Chromium's stream of a very large blob can fail under memory
-            // pressure where reading it whole still works.
-            Err(m) => match JsFuture::from(blob.array_buffer()).await {
-                Ok(buf) => Uint8Array::new(&buf).to_vec(),
-                Err(_) => return post(&message(id, "error", &[("message", m.into())])),
-            },
+    // The file's bytes and about as much again for what is made of them
+    // (the worker of a large input is ended afterwards, which hands the
+    // memory back).
+    tracescope_core::heap::reserve(2 * blob.size() as usize);
+    let bytes = match read(id, &blob).await {
+        Ok(b) => b,
+        // Chromium's stream of a very large blob can fail under memory
+        // pressure where reading it whole still works.
+        Err(m) => match JsFuture::from(blob.array_buffer()).await {
+            Ok(buf) => Uint8Array::new(&buf).to_vec(),
+            Err(_) => return fail(id, m),
         },
-        None => Vec::new(),
     };
     // A share link's payload: the trace deflated and base64url-encoded.
-    let bytes = if get(&data, "packed").as_bool() == Some(true) {
+    let bytes = if packed {
         match std::str::from_utf8(&bytes)
             .map_err(|_| "the link's data is not text".to_string())
             .and_then(tracescope_core::share::unpack)
         {
             Ok(b) => b,
-            Err(m) => return post(&message(id, "error", &[("message", m.into())])),
+            Err(m) => return fail(id, m),
         }
     } else {
         bytes
     };
     let total = bytes.len() as f64;
-    post_progress(id, total, total, 0);
+    let progress = |spans| FromWorker::Progress {
+        id,
+        read: total,
+        total,
+        spans,
+    };
+    post(progress(0));
     let t0 = now();
     let read_ms = t0 - t_read;
     // Each part is posted as soon as it is made (the page applies it while
     // the next is made), one behind: the last goes with "done".
     let mut held: Option<Vec<u8>> = None;
-    let result = decoder.borrow_mut().decode_each(
+    let result = worker.borrow_mut().decoder.decode_each(
         &bytes,
-        &mut |spans| post_progress(id, total, total, spans),
+        &mut |spans| post(progress(spans)),
         &mut |p| {
             if let Some(prev) = held.replace(p) {
-                post_part(id, "part", prev, &[]);
+                post(FromWorker::Part {
+                    id,
+                    buffer: protocol::buffer_of(&prev),
+                });
             }
         },
     );
     drop(bytes);
     match result {
-        Ok(sum) => {
-            let decode_ms = now() - t0;
-            let fields = [
-                ("format", sum.format.name().into()),
-                ("traces", (sum.traces.len() as f64).into()),
-                ("spans", (sum.spans as f64).into()),
-                ("decode_ms", decode_ms.into()),
-                ("read_ms", read_ms.into()),
-            ];
-            post_part(id, "done", held.unwrap_or_default(), &fields);
-        }
-        Err(e) => post(&message(id, "error", &[("message", e.to_string().into())])),
+        Ok(sum) => post(FromWorker::Done {
+            id,
+            buffer: protocol::buffer_of(&held.unwrap_or_default()),
+            format: sum.format.name().to_string(),
+            traces: sum.traces.len(),
+            spans: sum.spans,
+            decode_ms: now() - t0,
+            read_ms,
+        }),
+        Err(e) => fail(id, e.to_string()),
     }
 }
 
-/// Posts a part of the model with `fields`, its buffer transferred; the page
-/// takes each in a task of its own.
-fn post_part(id: f64, kind: &str, part: Vec<u8>, fields: &[(&str, JsValue)]) {
-    let buffer = transferable(part);
-    let o = message(id, kind, fields);
-    let _ = Reflect::set(&o, &"buffer".into(), &buffer);
-    let _ = scope().post_message_with_transfer(&o, &js_sys::Array::of1(&buffer));
+/// What an export job made, or a link's JSON still to compress.
+enum Made {
+    Done(Exported),
+    ToDeflate(Vec<u8>),
 }
 
-/// True in a dedicated worker (no window): this instance decodes.
+/// `what` of the trace the decoder holds.
+fn export(decoder: &Decoder, id: u32, what: &Export, r: &Redaction) -> Result<Made, String> {
+    let ds = decoder.held();
+    let t = ds.traces.first().ok_or("no trace was handed over")?;
+    let mut report = |spans| post(FromWorker::Exporting { id, spans });
+    let file = |b: Vec<u8>| {
+        let parts = js_sys::Array::of1(&Uint8Array::from(&b[..]));
+        Blob::new_with_u8_array_sequence(&parts)
+            .map(|blob| Made::Done(Exported::File(blob)))
+            .map_err(|e| format!("the browser could not hold the export: {e:?}"))
+    };
+    Ok(match what {
+        Export::Count => Made::Done(Exported::Count(r.removed(ds, [t]))),
+        Export::Otlp => file(otlp::encode_reporting(ds, [t], r, &mut report))?,
+        Export::Jaeger => file(jaeger::encode_reporting(ds, [t], r, &mut report))?,
+        Export::Link => Made::ToDeflate(otlp::encode_reporting(ds, [t], r, &mut report)),
+        Export::Markdown { link } => Made::Done(Exported::Text(tracescope_core::report::markdown(
+            ds, t, link, r,
+        ))),
+    })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's deflate (Chromium 103+, Firefox 113+, Safari 16.4+).
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type CompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<CompressionStream, JsValue>;
+}
+
+/// `bytes` raw-deflated by the browser, as `core::share::unpack` reads them:
+/// the module carries no compressor of its own (flate2's was 7 KB gzipped).
+async fn deflate(bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+    let cs = CompressionStream::new("deflate-raw")?;
+    let parts = js_sys::Array::of1(&Uint8Array::from(bytes));
+    let blob = Blob::new_with_u8_array_sequence(&parts)?;
+    let out = blob.stream().pipe_through(cs.unchecked_ref());
+    let resp = web_sys::Response::new_with_opt_readable_stream(Some(&out))?;
+    let buf = JsFuture::from(resp.array_buffer()?).await?;
+    Ok(Uint8Array::new(&buf).to_vec())
+}
+
+/// True in a dedicated worker (no window): this instance works.
 pub fn in_worker() -> bool {
     js_sys::global()
         .dyn_ref::<DedicatedWorkerGlobalScope>()
@@ -183,7 +262,7 @@ pub fn in_worker() -> bool {
 
 /// The worker's message loop; returns at once (work happens in callbacks).
 pub fn run() {
-    let decoder = Rc::new(RefCell::new(Decoder::default()));
+    let worker = Rc::new(RefCell::new(Worker::default()));
     // Messages are handled one at a time, in order: the string tables of the
     // page and this worker must stay in step.
     let queue: Rc<RefCell<std::collections::VecDeque<JsValue>>> = Rc::default();
@@ -194,12 +273,19 @@ pub fn run() {
             return;
         }
         *busy.borrow_mut() = true;
-        let (queue, busy, decoder) = (queue.clone(), busy.clone(), decoder.clone());
+        let (queue, busy, worker) = (queue.clone(), busy.clone(), worker.clone());
         wasm_bindgen_futures::spawn_local(async move {
             loop {
                 let next = queue.borrow_mut().pop_front();
                 let Some(data) = next else { break };
-                handle(decoder.clone(), data).await;
+                match ToWorker::from_js(&data) {
+                    Some(m) => handle(worker.clone(), m).await,
+                    None => post(FromWorker::Error {
+                        id: 0,
+                        message: "the worker was sent a message it does not know".into(),
+                        restart: true,
+                    }),
+                }
             }
             *busy.borrow_mut() = false;
         });
@@ -207,5 +293,5 @@ pub fn run() {
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
     // Messages sent before the wasm was ready were dropped: say when to start.
-    post(&message(0.0, "ready", &[]));
+    post(FromWorker::Ready);
 }

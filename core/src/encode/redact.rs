@@ -77,6 +77,11 @@ const SECRET_LOOKS: &[Look] = &[
     },
 ];
 
+/// The names of the kinds of secret found by their look.
+pub fn secret_kinds() -> impl Iterator<Item = &'static str> {
+    SECRET_LOOKS.iter().map(|l| l.kind)
+}
+
 /// The looks whose hints `text` holds, with their compiled patterns.
 fn secret_looks(text: &str) -> impl Iterator<Item = (&'static str, &'static Regex)> + '_ {
     static COMPILED: OnceLock<Vec<Regex>> = OnceLock::new();

@@ -1,0 +1,26 @@
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+const page = await ctx.newPage();
+page.on('console', (m) => console.log('console', m.text()));
+await page.goto(process.argv[2] + '?url=/synth/300000.json');
+await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '300000', null, { timeout: 120000 });
+await page.waitForTimeout(1000);
+await page.evaluate(() => {
+  window.tasks = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.tasks.push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({ type: 'longtask' });
+  window.marks = [];
+  new MutationObserver(() => { const p = document.querySelector('[data-testid=export-progress]'); window.marks.push([Math.round(performance.now()), p ? p.dataset.written : 'none']); }).observe(document.body, { subtree: true, childList: true, attributes: true });
+});
+await page.click('[data-testid=share-button]');
+await page.waitForSelector('[data-testid=redact-count][data-count]');
+const t0 = await page.evaluate(() => performance.now());
+const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click('[data-testid=export-jaeger]')]);
+const t1 = await page.evaluate(() => performance.now());
+console.log('click at', Math.round(t0), 'download seen at', Math.round(t1));
+console.log(JSON.stringify(await page.evaluate(() => window.tasks)));
+const marks = await page.evaluate(() => window.marks);
+const dedup = marks.filter((m, i) => i === 0 || m[1] !== marks[i - 1][1]);
+console.log(JSON.stringify(dedup.slice(0, 5)), '...', JSON.stringify(dedup.slice(-5)));
+await browser.close();
