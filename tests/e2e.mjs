@@ -1417,6 +1417,32 @@ describe('live backends', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('a trace answer goes to the worker as it arrives: bytes received shown, Cancel stops it', async () => {
+    const page = await newPage();
+    await openSearch(page);
+    await addBackend(page, `${fake.base}/dribble`, { kind: 'jaeger', timeout: 20 });
+    await page.waitForFunction(() => +document.querySelector('[data-testid=search-service]').dataset.count > 0);
+    const before = await page.evaluate(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length);
+    // Half the answer came; the rest is 1.5 s away: the bytes so far show, under the backend's name.
+    await page.fill('[data-testid=search-trace-id]', 'A');
+    await page.press('[data-testid=search-trace-id]', 'Enter');
+    await page.waitForFunction(() => +document.querySelector('[data-testid=load-progress]')?.dataset.bytes > 0);
+    assert.match(await page.textContent('header'), /127\.0\.0\.1:\d+\/dribble|dribble/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '4');
+    await page.waitForSelector('[data-testid=load-progress]', { state: 'detached' });
+    // Again, cancelled halfway: nothing is added, and the page goes on.
+    await page.fill('[data-testid=search-trace-id]', 'trace-123');
+    await page.press('[data-testid=search-trace-id]', 'Enter');
+    await page.waitForFunction(() => +document.querySelector('[data-testid=load-progress]')?.dataset.bytes > 0);
+    await page.click('[data-testid=load-cancel]');
+    await page.waitForSelector('[data-testid=load-progress]', { state: 'detached' });
+    await page.waitForTimeout(1800);
+    const after = await page.evaluate(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length);
+    assert.equal(after, before + 1);
+    assert.deepEqual(page.errors.filter((e) => !/abort/i.test(e)), []);
+    await page.context().close();
+  });
+
   test('failures say what is wrong and the page stays usable', async () => {
     const page = await newPage();
     await openSearch(page);

@@ -13,6 +13,7 @@
 //   /slow     answers after 3 s        /broken   answers 500 with Jaeger's error body
 //   /notjson  answers an HTML page     /nocors   answers without CORS headers
 //   /stallbody sends the headers and half of the body, then nothing
+//   /dribble  sends traces (not lists) in two halves, 1.5 s apart
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -67,6 +68,10 @@ export async function startFakeBackends(corpus) {
       res.writeHead(status, { 'content-type': type, ...cors });
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       if (prefix === 'stallbody') return res.write(text.slice(0, text.length >> 1));
+      if (prefix === 'dribble' && p.startsWith('/api/traces')) {
+        res.write(text.slice(0, text.length >> 1));
+        return setTimeout(() => res.end(text.slice(text.length >> 1)), 1500);
+      }
       res.end(text);
     };
     const answer = () => {
@@ -75,7 +80,7 @@ export async function startFakeBackends(corpus) {
           // Its own service list, so a late answer is told apart from another backend's.
           if (p === '/api/services') return send(200, { data: ['slow-only'], total: 1, limit: 0, offset: 0, errors: null });
           return jaegerV1(c, p, q, send);
-        case 'jaeger': case 'nocors': case 'stallbody': return jaegerV1(c, p, q, send);
+        case 'jaeger': case 'nocors': case 'stallbody': case 'dribble': return jaegerV1(c, p, q, send);
         case 'broken':
           return send(500, { data: null, total: 0, limit: 0, offset: 0,
             errors: [{ code: 500, msg: 'storage backend unavailable: cassandra query timed out' }] });

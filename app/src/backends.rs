@@ -92,45 +92,51 @@ pub fn cancel() {
     crate::fetch::cancel_all();
 }
 
-/// GET `url` from backend `b`: its status and whole body, within its
-/// timeout (the body's download included), if the status is a success (or
-/// an empty Jaeger v3 search); else a message.
-async fn get_bytes(b: &BackendConf, url: &str) -> Result<(u16, Vec<u8>), String> {
+/// The answers the page reads itself (lists of services and operations,
+/// search summaries, error texts) are at most this large; a larger one is
+/// refused rather than read into the page's memory. Whole traces are never
+/// read by the page: they go to the worker as a Blob.
+const MAX_READ_ANSWER: usize = 32 << 20;
+
+/// GET `url` from backend `b`: its status and body (a Blob, not read),
+/// within its timeout (the body's download included), if the status is a
+/// success (or an empty Jaeger v3 search); else a message. `on_bytes`
+/// hears the bytes received.
+async fn get_body(
+    b: &BackendConf,
+    url: &str,
+    on_bytes: impl Fn(f64, f64),
+) -> Result<(u16, web_sys::Blob), String> {
+    use crate::fetch::Failure;
     let request = crate::fetch::Request::start(Some(b.timeout_s))?;
-    let stopped = |request: &crate::fetch::Request| {
-        if request.timed_out() {
-            format!(
+    let answer = match crate::fetch::get(url, &request, Some("application/json"), on_bytes).await {
+        Ok(a) => a,
+        Err(Failure::Stopped) if request.timed_out() => {
+            return Err(format!(
                 "{} did not answer within {} s (the timeout in its settings)",
                 origin_of(url),
                 b.timeout_s
-            )
-        } else {
-            "cancelled".to_string()
+            ))
         }
+        Err(Failure::Stopped) => return Err("cancelled".to_string()),
+        Err(Failure::Unreachable(_)) => return Err(unreachable_message(b, url)),
+        Err(Failure::BrokeOff(e)) => return Err(format!("the answer broke off: {e}")),
     };
-    let resp = match gloo_net::http::Request::get(url)
-        .header("Accept", "application/json")
-        .abort_signal(Some(&request.signal()))
-        .send()
-        .await
-    {
-        Ok(r) => r,
-        Err(_) if request.aborted() => return Err(stopped(&request)),
-        Err(_) => return Err(unreachable_message(b, url)),
-    };
-    let status = resp.status();
-    let body = match resp.binary().await {
-        Ok(body) => body,
-        Err(_) if request.aborted() => return Err(stopped(&request)),
-        Err(e) => return Err(format!("the answer broke off: {e}")),
-    };
-    if resp.ok() || response::is_empty_search(b.kind, status, &body) {
-        return Ok((status, body));
+    let status = answer.status;
+    if (200..300).contains(&status) {
+        return Ok((status, answer.body));
+    }
+    // An error's words are short; a long error page is cut.
+    let body = crate::fetch::small_bytes(&answer.body, 64 << 10)
+        .await?
+        .unwrap_or_default();
+    if response::is_empty_search(b.kind, status, &body) {
+        return Ok((status, answer.body));
     }
     let text = response::error_text(&body);
     Err(format!(
         "HTTP {status} {} from {}{}",
-        resp.status_text(),
+        answer.status_text,
         b.name,
         if text.is_empty() {
             String::new()
@@ -140,18 +146,56 @@ async fn get_bytes(b: &BackendConf, url: &str) -> Result<(u16, Vec<u8>), String>
     ))
 }
 
+/// [`get_body`] read into the page: for answers the page parses itself.
+async fn get_bytes(b: &BackendConf, url: &str) -> Result<(u16, Vec<u8>), String> {
+    let (status, body) = get_body(b, url, |_, _| {}).await?;
+    let bytes = crate::fetch::small_bytes(&body, MAX_READ_ANSWER)
+        .await?
+        .ok_or_else(|| {
+            format!(
+                "{}'s answer is {:.0} MB, more than a list of results can be (at most {} MB is read)",
+                b.name,
+                body.size() / 1e6,
+                MAX_READ_ANSWER >> 20
+            )
+        })?;
+    Ok((status, bytes))
+}
+
 /// Whole traces from `url` into the dataset; the index of each trace of
-/// the answer (none when the backend found none). A trace loaded before
-/// (the same search again) is not added twice. The open trace stays open.
+/// the answer (none when the backend found none). The answer goes to the
+/// worker as it came (a Blob), with the bytes received shown. A trace
+/// loaded before (the same search again) is not added twice. The open
+/// trace stays open.
 async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<Vec<usize>, String> {
-    let (status, body) = get_bytes(b, url).await?;
-    if response::is_empty_search(b.kind, status, &body) || response::is_empty_traces(&body) {
-        return Ok(Vec::new());
+    let progress = loader.progress;
+    loader.loading.set(Some(b.name.clone()));
+    let on_bytes = move |read, total| {
+        progress.set(Some(crate::decode_worker::LoadProgress {
+            read,
+            total,
+            spans: 0,
+        }))
+    };
+    let answer = get_body(b, url, on_bytes).await;
+    let (status, body) = match answer {
+        Ok(a) => a,
+        Err(e) => {
+            loader.loading.set(None);
+            progress.set(None);
+            return Err(e);
+        }
+    };
+    // "Nothing found" answers are small.
+    if let Some(small) = crate::fetch::small_bytes(&body, 4096).await? {
+        if response::is_empty_search(b.kind, status, &small) || response::is_empty_traces(&small) {
+            loader.loading.set(None);
+            progress.set(None);
+            return Ok(Vec::new());
+        }
     }
     let was_open = loader.open.get_untracked();
-    let blob = crate::loader::blob_of(&body);
-    drop(body);
-    let added = loader.load_blob(&b.name, blob).await.ok_or_else(|| {
+    let added = loader.load_blob(&b.name, body).await.ok_or_else(|| {
         format!(
             "{}'s answer could not be read (see the message above)",
             b.name

@@ -80,3 +80,106 @@ impl Drop for Request {
         IN_FLIGHT.with_borrow_mut(|v| v.retain(|(i, _)| *i != id));
     }
 }
+
+/// Why a GET brought no body.
+#[derive(Debug)]
+pub enum Failure {
+    /// No answer: the server is down, refuses the page (CORS), or the
+    /// address is wrong.
+    Unreachable(String),
+    /// The answer began and broke off.
+    BrokeOff(String),
+    /// Cancel or the timeout stopped it.
+    Stopped,
+}
+
+/// An answer: its status and its body as a Blob.
+pub struct Answer {
+    pub status: u16,
+    pub status_text: String,
+    pub body: web_sys::Blob,
+}
+
+/// GETs `url` under `request` (which then covers the body too). The body is
+/// read as JavaScript chunks into a Blob: it never enters the page's wasm
+/// memory, and a trace in it goes to the worker as it is. `on_bytes` hears
+/// bytes received and the expected total (0 when unknown).
+pub async fn get(
+    url: &str,
+    request: &Request,
+    accept: Option<&str>,
+    on_bytes: impl Fn(f64, f64),
+) -> Result<Answer, Failure> {
+    let mut req = gloo_net::http::Request::get(url).abort_signal(Some(&request.signal()));
+    if let Some(a) = accept {
+        req = req.header("Accept", a);
+    }
+    let stopped_or = |f: Failure| {
+        if request.aborted() {
+            Failure::Stopped
+        } else {
+            f
+        }
+    };
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| stopped_or(Failure::Unreachable(e.to_string())))?;
+    let total = resp
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let body = match resp.body() {
+        Some(body) => read_chunks(body, |read| on_bytes(read, total)).await,
+        None => web_sys::Blob::new().map_err(|e| format!("{e:?}")),
+    }
+    .map_err(|e| stopped_or(Failure::BrokeOff(e)))?;
+    Ok(Answer {
+        status: resp.status(),
+        status_text: resp.status_text(),
+        body,
+    })
+}
+
+/// Reads a body chunk by chunk into a Blob, reporting bytes read.
+async fn read_chunks(
+    body: web_sys::ReadableStream,
+    on_read: impl Fn(f64),
+) -> Result<web_sys::Blob, String> {
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let chunks = js_sys::Array::new();
+    let mut read = 0.0;
+    on_read(read);
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            return web_sys::Blob::new_with_u8_array_sequence(&chunks)
+                .map_err(|e| format!("{e:?}"));
+        }
+        if let Ok(v) = js_sys::Reflect::get(&chunk, &"value".into()) {
+            // A Uint8Array already (`Uint8Array::new` would copy it).
+            read += v.unchecked_ref::<js_sys::Uint8Array>().length() as f64;
+            chunks.push(&v);
+        }
+        on_read(read);
+    }
+}
+
+/// The bytes of `blob` when it holds at most `max` (the answers the page
+/// reads itself: lists, summaries, errors); None when it holds more.
+pub async fn small_bytes(blob: &web_sys::Blob, max: usize) -> Result<Option<Vec<u8>>, String> {
+    if blob.size() > max as f64 {
+        return Ok(None);
+    }
+    let buf = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(Some(js_sys::Uint8Array::new(&buf).to_vec()))
+}

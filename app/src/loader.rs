@@ -10,7 +10,6 @@ use crate::metrics;
 use leptos::prelude::*;
 use tracescope_core::Dataset;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
 /// A failed input and why.
@@ -151,40 +150,26 @@ impl Loader {
         self.loading.set(Some(name.clone()));
         // Held until the whole body is read: Cancel stops the download too.
         let request = crate::fetch::Request::start(None);
-        let result = async {
-            let request = request.as_ref().map_err(Clone::clone)?;
-            let resp = gloo_net::http::Request::get(url)
-                .abort_signal(Some(&request.signal()))
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            if !resp.ok() {
-                return Err(format!("HTTP {} {}", resp.status(), resp.status_text()));
-            }
-            let total = resp
-                .headers()
-                .get("content-length")
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(0.0);
-            match resp.body() {
-                Some(body) => read_with_progress(body, total, self.progress).await,
-                None => resp
-                    .binary()
-                    .await
-                    .map(|b| blob_of(&b))
-                    .map_err(|e| e.to_string()),
-            }
-        }
-        .await;
-        let cancelled = request.as_ref().is_ok_and(|r| r.aborted());
+        let progress = self.progress;
+        let on_bytes = move |read, total| {
+            progress.set(Some(LoadProgress {
+                read,
+                total,
+                spans: 0,
+            }))
+        };
+        let result = match &request {
+            Err(e) => Err(e.clone()),
+            Ok(request) => match crate::fetch::get(url, request, None, on_bytes).await {
+                Ok(a) if (200..300).contains(&a.status) => Ok(a.body),
+                Ok(a) => Err(format!("HTTP {} {}", a.status, a.status_text)),
+                Err(crate::fetch::Failure::Stopped) => Err("cancelled".to_string()),
+                Err(crate::fetch::Failure::Unreachable(e) | crate::fetch::Failure::BrokeOff(e)) => {
+                    Err(e)
+                }
+            },
+        };
         drop(request);
-        let result = result.map_err(|e| {
-            if cancelled {
-                "cancelled".to_string()
-            } else {
-                e
-            }
-        });
         let loaded = match result {
             Ok(blob) => self.load_blob(&name, blob).await,
             Err(message) => {
@@ -217,42 +202,4 @@ pub fn pasted_into_field(ev: &web_sys::Event) -> bool {
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA"))
         .unwrap_or(false)
-}
-
-/// Reads a response body chunk by chunk, reporting bytes received; the
-/// chunks stay in JavaScript and become one Blob.
-async fn read_with_progress(
-    body: web_sys::ReadableStream,
-    total: f64,
-    progress: RwSignal<Option<LoadProgress>>,
-) -> Result<Blob, String> {
-    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let chunks = js_sys::Array::new();
-    let mut read = 0.0;
-    progress.set(Some(LoadProgress {
-        total,
-        ..Default::default()
-    }));
-    loop {
-        let chunk = JsFuture::from(reader.read())
-            .await
-            .map_err(|e| format!("the download broke off: {e:?}"))?;
-        let done = js_sys::Reflect::get(&chunk, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true);
-        if done {
-            return Blob::new_with_u8_array_sequence(&chunks).map_err(|e| format!("{e:?}"));
-        }
-        if let Ok(v) = js_sys::Reflect::get(&chunk, &"value".into()) {
-            // A Uint8Array already (`Uint8Array::new` would copy it).
-            read += v.unchecked_ref::<js_sys::Uint8Array>().length() as f64;
-            chunks.push(&v);
-        }
-        progress.set(Some(LoadProgress {
-            read,
-            total,
-            spans: 0,
-        }));
-    }
 }
