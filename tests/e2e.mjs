@@ -284,9 +284,10 @@ describe('dropping one file of each format', () => {
       const c = await canvasInfo(page);
       assert.equal(c.rows, spans, `${file}: rows shown`);
     }
-    // GCP holds 8 traces: all are listed beside the demo traces and earlier files.
+    // GCP holds 8 traces: all are listed beside the earlier files; the first file replaced the demo traces.
     const listed = await page.locator('[data-testid=trace-list] tbody tr').count();
-    assert.ok(listed >= 2 + cases.length + 7, `trace list has ${listed} rows`);
+    assert.ok(listed >= cases.length + 7, `trace list has ${listed} rows`);
+    assert.equal(await page.locator('[data-testid=trace-list] tbody tr', { hasText: 'demo:' }).count(), 0);
     assert.equal(await page.locator('[data-testid=load-error]').count(), 0);
     await page.context().close();
   });
@@ -1115,12 +1116,17 @@ describe('sharing and exports', () => {
     const jaeger = await save('export-jaeger');
     await page.keyboard.press('Escape');
     await page.click('[data-testid=share-dialog] button:has-text("Close")');
-    for (const [name, bytes] of [['again.otlp.json', otlp], ['again.jaeger.json', jaeger]]) {
-      await dropFiles(page, [{ name, bytes }]);
-      await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=trace-list] tbody tr')].some((r) => r.innerText.includes(n)), name);
-      const s = await summary(page);
-      assert.deepEqual([s.traceId, s.spans, s.errors], [demo.traceID, demo.spans.length, (await summary(page)).errors]);
-    }
+    // Each export opens again as the same trace: the first replaces the demo
+    // traces but keeps this one (now the file's); the second is not added again.
+    const errors = (await summary(page)).errors;
+    await dropFiles(page, [{ name: 'again.otlp.json', bytes: otlp }]);
+    await page.waitForFunction(() => /again\.otlp\.json replaced the demo traces/.test(document.querySelector('[data-testid=notice]')?.textContent || ''));
+    let s = await summary(page);
+    assert.deepEqual([s.traceId, s.spans, s.errors], [demo.traceID, demo.spans.length, errors]);
+    await dropFiles(page, [{ name: 'again.jaeger.json', bytes: jaeger }]);
+    await page.waitForFunction(() => /again\.jaeger\.json: trace .* is loaded already; it is open/.test(document.querySelector('[data-testid=notice]')?.textContent || ''));
+    s = await summary(page);
+    assert.deepEqual([s.traceId, s.spans, s.errors], [demo.traceID, demo.spans.length, errors]);
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -1199,7 +1205,11 @@ describe('live backends', () => {
   async function openResult(page, id) {
     const before = (await summary(page)).traceId;
     await page.click(`[data-testid=results-table] tbody tr[data-trace-id="${id}"] td:nth-child(2)`);
-    await page.waitForFunction((b) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId !== b, before);
+    // Another trace opens, or it was open already (the search replaced the demo traces).
+    await page.waitForFunction(([b, i]) => {
+      const now = document.querySelector('[data-testid=trace-summary]')?.dataset.traceId || '';
+      return now !== b || now.toLowerCase().endsWith(i.toLowerCase());
+    }, [before, id]);
     return summary(page);
   }
   /** Dots drawn on the scatter plot: [any ink, red (error) ink]. */
@@ -1422,7 +1432,6 @@ describe('live backends', () => {
     await openSearch(page);
     await addBackend(page, `${fake.base}/dribble`, { kind: 'jaeger', timeout: 20 });
     await page.waitForFunction(() => +document.querySelector('[data-testid=search-service]').dataset.count > 0);
-    const before = await page.evaluate(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length);
     // Half the answer came; the rest is 1.5 s away: the bytes so far show, under the backend's name.
     await page.fill('[data-testid=search-trace-id]', 'A');
     await page.press('[data-testid=search-trace-id]', 'Enter');
@@ -1430,6 +1439,8 @@ describe('live backends', () => {
     assert.match(await page.textContent('header'), /127\.0\.0\.1:\d+\/dribble|dribble/);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '4');
     await page.waitForSelector('[data-testid=load-progress]', { state: 'detached' });
+    // It replaced the demo traces.
+    assert.equal(await page.locator('[data-testid=notice]', { hasText: 'replaced the demo traces' }).count(), 1);
     // Again, cancelled halfway: nothing is added, and the page goes on.
     await page.fill('[data-testid=search-trace-id]', 'trace-123');
     await page.press('[data-testid=search-trace-id]', 'Enter');
@@ -1437,8 +1448,8 @@ describe('live backends', () => {
     await page.click('[data-testid=load-cancel]');
     await page.waitForSelector('[data-testid=load-progress]', { state: 'detached' });
     await page.waitForTimeout(1800);
-    const after = await page.evaluate(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length);
-    assert.equal(after, before + 1);
+    assert.equal((await summary(page)).spans, 4);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length), 0, 'one trace: no list');
     assert.deepEqual(page.errors.filter((e) => !/abort/i.test(e)), []);
     await page.context().close();
   });

@@ -1,20 +1,21 @@
 //! The App root: owns every signal and lays out the page.
 
-use crate::loader::{file_list, pasted_into_field, LoadError, Loader};
+use crate::loader::{file_list, pasted_into_field};
 use crate::log_links::{LogLinksDialog, Templates};
 use crate::share::ShareDialog;
+use crate::state::{AppState, Notice};
+use crate::topbar::{CopyFeedback, TopBar};
 use crate::url_state::{self, UrlState};
 use leptos::prelude::*;
 use tracescope_components::theme::service_slots;
 use tracescope_components::{
-    FlameGraph, FlameMode, ServiceMap, SpanDetail, StatsView, TraceList, WaterfallCanvas,
+    Dialog, FlameGraph, FlameMode, ServiceMap, SpanDetail, StatsView, TraceList, WaterfallCanvas,
 };
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::layout::time::{format_duration, format_utc};
 use tracescope_core::links::LinkContext;
 use tracescope_core::model::StrId;
-use tracescope_core::Dataset;
 
 /// The views of the open trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,46 +65,30 @@ impl Tab {
 /// Demo traces shown on first start (files in `public/demo/`).
 const DEMO: &[&str] = &["demo/checkout-jaeger.json", "demo/search-otlp.json"];
 
-/// 1234567 → "1,234,567".
-fn group_digits(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn prefers_dark() -> bool {
-    let stored = web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item("tracescope.theme").ok().flatten());
-    match stored.as_deref() {
-        Some("dark") => true,
-        Some("light") => false,
-        _ => web_sys::window()
-            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-            .map(|m| m.matches())
-            .unwrap_or(false),
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
-    let dataset = RwSignal::new(Dataset::default());
-    let sources = RwSignal::new(Vec::<String>::new());
-    let open = RwSignal::new(None::<usize>);
+    let state = AppState::new();
+    provide_context(state);
+    let AppState {
+        loader,
+        dataset,
+        open,
+        sources,
+        errors,
+        notice,
+        dark,
+        paste_open,
+        search_open,
+        log_links_open,
+        share_open,
+        ..
+    } = state;
+    // A link's state waiting for its trace, which is not loaded.
+    let waiting_for = RwSignal::new(None::<UrlState>);
     let selected = RwSignal::new(None::<u32>);
     let collapsed = RwSignal::new(Vec::<bool>::new());
     let view = RwSignal::new(None::<(f64, f64)>);
-    let errors = RwSignal::new(Vec::<LoadError>::new());
-    let loading = RwSignal::new(None::<String>);
-    let dark = RwSignal::new(prefers_dark());
     let dragging = RwSignal::new(false);
-    let paste_open = RwSignal::new(false);
     let paste_text = RwSignal::new(String::new());
     let tab = RwSignal::new(Tab::Waterfall);
     let all_traces = RwSignal::new(false);
@@ -114,17 +99,7 @@ pub fn App() -> impl IntoView {
     let flame_search = RwSignal::new(String::new());
     let flame_chart_focus = RwSignal::new(None::<u32>);
     let flame_merged_focus = RwSignal::new(0u32);
-    let fetched_from = RwSignal::new(Vec::<Option<String>>::new());
-    let progress = RwSignal::new(None::<crate::decode_worker::LoadProgress>);
-    let loader = Loader {
-        dataset,
-        sources,
-        open,
-        errors,
-        loading,
-        fetched_from,
-        progress,
-    };
+    let fetched_from = state.fetched_from;
     // State from a link, waiting for its trace to open (span, zoom, service).
     let pending = StoredValue::new(None::<UrlState>);
     // Bumped when a pending state has been applied, so the URL is written then.
@@ -133,11 +108,7 @@ pub fn App() -> impl IntoView {
     let url_ready = RwSignal::new(false);
     // A link that wants a trace from an origin not allowed yet: (origin, url, state).
     let origin_prompt = RwSignal::new(None::<(String, String, UrlState)>);
-    let copied = RwSignal::new(None::<String>);
-    let share_open = RwSignal::new(false);
     let log_templates = RwSignal::new(crate::log_links::load());
-    let log_links_open = RwSignal::new(false);
-    let search_open = RwSignal::new(false);
     let compare = RwSignal::new(None::<(usize, usize)>);
     let linked_backend = RwSignal::new(None::<crate::backends::BackendConf>);
 
@@ -224,12 +195,41 @@ pub fn App() -> impl IntoView {
                 .iter()
                 .position(|t| ds.str(t.trace_id_text) == want)
         });
+        if let (Some(want), None) = (st.trace.clone(), idx) {
+            // Not here: say so, show nothing in its place, and open it with
+            // the link's state if it arrives (the file dropped, a search).
+            notice.set(Some(Notice::missing_trace(&want, &st)));
+            waiting_for.set(Some(st));
+            open.set(None);
+            return;
+        }
         let idx = idx
             .or(open.get_untracked())
             .or_else(|| dataset.with_untracked(|ds| (!ds.traces.is_empty()).then_some(0)));
         pending.set_value(Some(st));
         open.set(idx);
     };
+    // The trace a link waits for has arrived: opened as the link says.
+    Effect::new(move |_| {
+        let Some(st) = waiting_for.get() else { return };
+        let arrived = dataset.with(|ds| {
+            let want = st.trace.as_deref()?;
+            ds.traces
+                .iter()
+                .position(|t| ds.str(t.trace_id_text) == want)
+        });
+        if arrived.is_some() {
+            waiting_for.set(None);
+            notice.set(None);
+            apply(st);
+        }
+    });
+    // A trace opened by hand while a link waits: the person moved on.
+    Effect::new(move |_| {
+        if open.get().is_some() && waiting_for.get_untracked().is_some() {
+            waiting_for.set(None);
+        }
+    });
     // Whether the trace a link names is loaded already.
     let trace_loaded = move |st: &UrlState| {
         dataset.with_untracked(|ds| {
@@ -309,9 +309,7 @@ pub fn App() -> impl IntoView {
             // A self-contained link: the trace is in the fragment; no network.
             loader.load_shared(&packed).await;
         } else if initial.url.is_none() {
-            for url in DEMO {
-                loader.load_url(url).await;
-            }
+            loader.load_demo(DEMO).await;
             // The first demo trace, not the last one loaded (unless the link names one).
             open.set(dataset.with_untracked(|ds| (!ds.traces.is_empty()).then_some(0)));
         }
@@ -420,7 +418,11 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         let st = current_state.get();
         pending_applied.track();
-        if !url_ready.get() || pending.with_value(|p| p.is_some()) {
+        // While a link waits for its trace, the address keeps the link.
+        if !url_ready.get()
+            || pending.with_value(|p| p.is_some())
+            || waiting_for.with(Option::is_some)
+        {
             return;
         }
         let here = UrlState::parse(&url_state::location_search());
@@ -429,15 +431,12 @@ pub fn App() -> impl IntoView {
             url_state::write(&st, here.trace.is_some() && here.is_navigation_to(&st));
         }
     });
-    let copy_link = move || {
-        let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
-            return;
-        };
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&href);
-        }
-        copied.set(Some(href));
-    };
+    let span_copied = RwSignal::new(None::<(f64, crate::copy_link::Copied)>);
+    let copy_span_link = Callback::new(move |_: u32| {
+        leptos::task::spawn_local(async move {
+            crate::topbar::flash(span_copied, crate::copy_link::copy_view_link(state).await)
+        })
+    });
     // Log links of the open trace (its whole time) and of the selected span.
     let link_context = move |templates: &Templates, span: Option<usize>| -> Vec<(String, String)> {
         dataset.with(|ds| {
@@ -490,12 +489,6 @@ pub fn App() -> impl IntoView {
             loader.load_files(files);
         }
     };
-    let on_file_input = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let files = file_list(input.files());
-        loader.load_files(files);
-        input.set_value("");
-    };
     let expand_all = move |_| collapsed.update(|c| c.iter_mut().for_each(|x| *x = false));
     let collapse_all = move |_| {
         let roots_only = dataset.with(|ds| {
@@ -510,20 +503,6 @@ pub fn App() -> impl IntoView {
         });
         collapsed.set(roots_only);
     };
-    let toggle_theme = move |_| {
-        dark.update(|d| *d = !*d);
-        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = s.set_item(
-                "tracescope.theme",
-                if dark.get_untracked() {
-                    "dark"
-                } else {
-                    "light"
-                },
-            );
-        }
-    };
-
     view! {
         <div
             class="app"
@@ -539,56 +518,7 @@ pub fn App() -> impl IntoView {
             }
             on:drop=on_drop
         >
-            <header class="topbar">
-                <div class="brand">"Tracescope"</div>
-                <label class="button primary" title="Open trace files (JSON, JSON Lines, .gz)">
-                    "Open files…"
-                    <input
-                        type="file"
-                        multiple=true
-                        accept=".json,.jsonl,.gz,.txt,application/json"
-                        data-testid="file-input"
-                        on:change=on_file_input
-                    />
-                </label>
-                <button class="button" data-testid="paste-button" on:click=move |_| paste_open.set(true)>"Paste JSON"</button>
-                <button class="button" data-testid="search-button" title="Search Jaeger, Tempo or Zipkin, or the traces loaded here"
-                    class:active=move || search_open.get() on:click=move |_| search_open.update(|o| *o = !*o)>"Search…"</button>
-                <span class="spacer"></span>
-                <button class="button" data-testid="loglinks-button" title="Links from traces and spans to your logs" on:click=move |_| log_links_open.set(true)>"Log links…"</button>
-                <button class="button" data-testid="share-button" title="A self-contained link (with redaction), or OTLP / Jaeger JSON, Markdown, PNG"
-                    disabled=move || open.get().is_none() on:click=move |_| share_open.set(true)>"Share / export…"</button>
-                <button
-                    class="button"
-                    data-testid="copy-link"
-                    data-link=move || copied.get().unwrap_or_default()
-                    title="Copy a link that opens exactly this view"
-                    on:click=move |_| copy_link()
-                >{move || if copied.get().is_some_and(|c| Some(c) == web_sys::window().and_then(|w| w.location().href().ok())) { "✓ Link copied" } else { "Copy link" }}</button>
-                {move || loading.get().map(|f| view! { <span class="loading" data-testid="loading">{format!("Loading {f}…")}</span> })}
-                {move || progress.get().map(|p| {
-                    let mb = |b: f64| format!("{:.1} MB", b / 1e6);
-                    let (value, max, text) = if p.spans > 0 || (p.total > 0.0 && p.read >= p.total) {
-                        // Decoding: spans so far (the total is not known before the end).
-                        (None, 0.0, format!("decoding: {} spans", group_digits(p.spans)))
-                    } else if p.total > 0.0 {
-                        (Some(p.read), p.total, format!("{} of {}", mb(p.read), mb(p.total)))
-                    } else {
-                        (Some(p.read), 0.0, mb(p.read))
-                    };
-                    view! {
-                        <progress data-testid="load-progress" data-bytes=p.read data-spans=p.spans max=max value=value></progress>
-                        <span class="loading" data-testid="load-progress-text">{text}</span>
-                        <button class="button" data-testid="load-cancel" title="Stop this load" on:click=move |_| {
-                            crate::fetch::cancel_all();
-                            crate::decode_worker::cancel();
-                        }>"Cancel"</button>
-                    }
-                })}
-                <button class="button" on:click=toggle_theme title="Switch light/dark theme" data-testid="theme-toggle">
-                    {move || if dark.get() { "☀ Light" } else { "☾ Dark" }}
-                </button>
-            </header>
+            <TopBar />
 
             <Show when=move || !errors.with(|e| e.is_empty())>
                 <div class="load-error" role="alert" data-testid="load-error">
@@ -601,6 +531,25 @@ pub fn App() -> impl IntoView {
                 </div>
             </Show>
 
+            {move || notice.get().map(|n| view! {
+                <div class="notice" role="status" data-testid="notice">
+                    <span>{n.text.clone()}</span>
+                    {n.demo_again.then(|| view! {
+                        <button class="button" data-testid="demo-again" on:click=move |_| {
+                            notice.set(None);
+                            leptos::task::spawn_local(async move {
+                                loader.load_demo(DEMO).await;
+                                // Asked for: they stay when more is loaded.
+                                loader.demo_loaded.set(false);
+                            });
+                        }>"Load the demo traces again"</button>
+                    })}
+                    <button class="close" title="Dismiss" data-testid="notice-close" on:click=move |_| {
+                        notice.set(None);
+                        waiting_for.set(None);
+                    }>"×"</button>
+                </div>
+            })}
             {move || origin_prompt.get().map(|(origin, url, st)| {
                 let (o2, st2) = (origin.clone(), st.clone());
                 view! {
@@ -618,9 +567,7 @@ pub fn App() -> impl IntoView {
                                     url_ready.set(true);
                                     if dataset.with_untracked(|ds| ds.traces.is_empty()) {
                                         leptos::task::spawn_local(async move {
-                                            for url in DEMO {
-                                                loader.load_url(url).await;
-                                            }
+                                            loader.load_demo(DEMO).await;
                                             open.set(Some(0));
                                         });
                                     }
@@ -650,10 +597,7 @@ pub fn App() -> impl IntoView {
             <ShareDialog dataset=dataset trace=open_signal open=share_open />
             <LogLinksDialog templates=log_templates open=log_links_open />
 
-            <Show when=move || paste_open.get()>
-                <div class="dialog-backdrop" on:click=move |_| paste_open.set(false)>
-                    <div class="dialog" on:click=|ev| ev.stop_propagation()>
-                        <h2>"Paste trace JSON"</h2>
+            <Dialog open=paste_open on_close=Callback::new(move |_| paste_open.set(false)) title="Paste trace JSON" testid="paste-dialog">
                         <textarea
                             data-testid="paste-text"
                             placeholder="Jaeger, OTLP, Zipkin, Chrome trace events, X-Ray, Datadog or Cloud Trace JSON"
@@ -669,9 +613,7 @@ pub fn App() -> impl IntoView {
                                 paste_text.set(String::new());
                             }>"Open"</button>
                         </div>
-                    </div>
-                </div>
-            </Show>
+            </Dialog>
 
             <main>
                 <Show when=move || search_open.get()>
@@ -683,8 +625,17 @@ pub fn App() -> impl IntoView {
                 })}
                 <Show when=move || { trace_count.get() > 1 }>
                     <section class="traces">
-                        <h2>{move || format!("{} traces loaded", trace_count.get())}</h2>
-                        <TraceList dataset=dataset open=open sources=Signal::derive(move || sources.get()) />
+                        <h2>
+                            {move || format!("{} traces loaded", trace_count.get())}
+                            <button class="button small" data-testid="traces-clear" title="Close every trace"
+                                on:click=move |_| {
+                                    let all: Vec<usize> = (0..trace_count.get_untracked()).collect();
+                                    loader.close_traces(&all);
+                                    loader.demo_loaded.set(false);
+                                }>"Close all"</button>
+                        </h2>
+                        <TraceList dataset=dataset open=open sources=Signal::derive(move || sources.get())
+                            on_close=Callback::new(move |i: usize| { loader.close_traces(&[i]); }) />
                     </section>
                 </Show>
 
@@ -835,7 +786,8 @@ pub fn App() -> impl IntoView {
                             }.into_any(),
                         }}
                         <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
-                            <SpanDetail dataset=dataset trace=open_signal selected=selected critical=critical_of_selected copy_link=Callback::new(move |_: u32| copy_link()) log_links=span_log_links />
+                            <SpanDetail dataset=dataset trace=open_signal selected=selected critical=critical_of_selected copy_link=copy_span_link
+                                copy_feedback=ViewFn::from(move || view! { <CopyFeedback feedback=span_copied testid="span-copy-feedback" /> }) log_links=span_log_links />
                         </Show>
                     </div>
                     <p class="hint">{move || match tab.get() {

@@ -194,16 +194,33 @@ async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<Vec<u
             return Ok(Vec::new());
         }
     }
-    let was_open = loader.open.get_untracked();
+    let was_open = loader.dataset.with_untracked(|ds| {
+        let t = ds.traces.get(loader.open.get_untracked()?)?;
+        Some(t.trace_id_text)
+    });
     let added = loader.load_blob(&b.name, body).await.ok_or_else(|| {
         format!(
             "{}'s answer could not be read (see the message above)",
             b.name
         )
     })?;
-    let map = loader.drop_repeated(added, url);
-    loader.open.set(was_open.or(map.first().copied()));
-    Ok(map)
+    // Where the traces came from: the link that brings them back.
+    loader.fetched_from.update(|f| {
+        for &i in &added {
+            if let Some(u) = f.get_mut(i) {
+                u.get_or_insert_with(|| url.to_string());
+            }
+        }
+    });
+    // The trace that was open, found again by its id (the load may have
+    // replaced the demo traces); else the first of the answer.
+    let still_open = was_open.and_then(|id| {
+        loader
+            .dataset
+            .with_untracked(|ds| ds.traces.iter().position(|t| t.trace_id_text == id))
+    });
+    loader.open.set(still_open.or(added.first().copied()));
+    Ok(added)
 }
 
 /// Loads the trace `id` from backend `b` (Tempo: its v2 API, then the older
@@ -644,8 +661,22 @@ pub fn BackendPanel(
         last_url.set(query::trace(b.kind, &b.url, &id).join("  "));
         fetch_trace(loader, &b, &id).await
     };
+    // The loaded trace of result `i`, found again by its id (traces may
+    // have been closed since it was loaded).
     let trace_index = move |i: usize| -> Option<usize> {
-        results.with_untracked(|r| r.1.get(i).copied().flatten())
+        results.with_untracked(|r| {
+            let id = &r.0.get(i)?.trace_id;
+            let was = r.1.get(i).copied().flatten();
+            dataset.with_untracked(|ds| {
+                let is = |t: usize| {
+                    ds.traces
+                        .get(t)
+                        .is_some_and(|t| ds.str(t.trace_id_text).eq_ignore_ascii_case(id))
+                };
+                was.filter(|&t| is(t))
+                    .or_else(|| (0..ds.traces.len()).find(|&t| is(t)))
+            })
+        })
     };
     let ensure_loaded = move |i: usize| async move {
         if let Some(t) = trace_index(i) {

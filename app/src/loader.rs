@@ -33,7 +33,13 @@ pub struct Loader {
     pub fetched_from: RwSignal<Vec<Option<String>>>,
     /// Bytes received or read, and spans decoded, of the load in progress.
     pub progress: RwSignal<Option<LoadProgress>>,
+    pub notice: RwSignal<Option<crate::state::Notice>>,
+    /// The traces loaded are the demo's: the user's first own load replaces them.
+    pub demo_loaded: RwSignal<bool>,
 }
+
+/// What a source is called in the trace list when it is one of the demo files.
+pub const DEMO_LABEL: &str = "demo: ";
 
 /// Bytes (pasted text, a shared link's payload) as a blob for the worker.
 pub fn blob_of(bytes: &[u8]) -> Blob {
@@ -55,25 +61,22 @@ impl Loader {
     }
 
     /// Decodes `blob` named `source` into the dataset (in the worker) and
-    /// opens its first trace; the indices of the new traces, or None when it
-    /// was refused or cancelled.
-    pub async fn load_blob(self, source: &str, blob: Blob) -> Option<std::ops::Range<usize>> {
+    /// opens its first trace; for each trace of the input, its index (a
+    /// trace loaded before is not added again: its earlier index, and a
+    /// notice says so), or None when it was refused or cancelled. The
+    /// user's first own load replaces the demo traces.
+    pub async fn load_blob(self, source: &str, blob: Blob) -> Option<Vec<usize>> {
         self.load_input(source, blob, false).await
     }
 
     /// Opens a self-contained link's payload (the `#data=` text), which the
     /// worker unpacks: the page itself never inflates.
-    pub async fn load_shared(self, packed: &str) -> Option<std::ops::Range<usize>> {
+    pub async fn load_shared(self, packed: &str) -> Option<Vec<usize>> {
         self.load_input("shared link", blob_of(packed.as_bytes()), true)
             .await
     }
 
-    async fn load_input(
-        self,
-        source: &str,
-        blob: Blob,
-        packed: bool,
-    ) -> Option<std::ops::Range<usize>> {
+    async fn load_input(self, source: &str, blob: Blob, packed: bool) -> Option<Vec<usize>> {
         let t0 = metrics::now();
         self.loading.set(Some(source.to_string()));
         let progress = self.progress;
@@ -91,20 +94,117 @@ impl Loader {
         }
         match result {
             Ok(out) => {
-                self.sources.update(|s| {
-                    s.resize(out.traces.start, String::new());
-                    s.extend(out.traces.clone().map(|_| source.to_string()));
-                });
-                self.fetched_from.update(|f| f.resize(out.traces.end, None));
-                self.open.set(Some(out.traces.start));
                 metrics::record_load(&out, t0);
-                Some(out.traces)
+                // A load that works takes its source's old error away.
+                self.errors.update(|v| v.retain(|e| e.source != source));
+                let start = out.traces.start;
+                let map = self
+                    .dataset
+                    .try_update(|ds| ds.drop_repeated_from(start))
+                    .unwrap_or_default();
+                let n = self.dataset.with_untracked(|ds| ds.traces.len());
+                self.sources.update(|s| s.resize(n, source.to_string()));
+                self.fetched_from.update(|f| f.resize(n, None));
+                // Traces loaded before from the user's own inputs (a demo
+                // trace the input holds too becomes the input's).
+                let is_demo = |i: usize| {
+                    self.sources
+                        .with_untracked(|s| s[i].starts_with(DEMO_LABEL))
+                };
+                let repeated: Vec<usize> = map
+                    .iter()
+                    .copied()
+                    .filter(|&i| i < start && !is_demo(i))
+                    .collect();
+                if let Some(&first) = repeated.first() {
+                    let id = self
+                        .dataset
+                        .with_untracked(|ds| ds.str(ds.traces[first].trace_id_text).to_string());
+                    self.notice.set(Some(crate::state::Notice::text(if map.len() == 1 {
+                        format!("{source}: trace {id} is loaded already; it is open.")
+                    } else {
+                        format!(
+                            "{source}: {} of its {} traces were loaded already and were not added again.",
+                            repeated.len(),
+                            map.len()
+                        )
+                    })));
+                }
+                if !source.starts_with(DEMO_LABEL) && self.demo_loaded.get_untracked() {
+                    self.demo_loaded.set(false);
+                    // A demo trace the user's own input holds too stays, as theirs.
+                    let demo: Vec<usize> = self.sources.with_untracked(|s| {
+                        (0..start)
+                            .filter(|&i| s[i].starts_with(DEMO_LABEL) && !map.contains(&i))
+                            .collect()
+                    });
+                    self.sources.update(|s| {
+                        for &i in map.iter().filter(|&&i| i < start) {
+                            s[i] = source.to_string();
+                        }
+                    });
+                    let moved = self.close_traces(&demo);
+                    if !demo.is_empty() {
+                        self.notice.set(Some(crate::state::Notice {
+                            text: format!("{source} replaced the demo traces."),
+                            demo_again: true,
+                        }));
+                    }
+                    let map: Vec<usize> = map.iter().filter_map(|&i| moved[i]).collect();
+                    self.open.set(map.first().copied());
+                    return Some(map);
+                }
+                self.open.set(map.first().copied());
+                Some(map)
             }
             Err(message) => {
                 self.fail(source, message);
                 None
             }
         }
+    }
+
+    /// Takes traces `which` out (with their sources); for every trace index
+    /// before, the index it has now (None: taken out). The open trace stays
+    /// open where it is still there.
+    pub fn close_traces(self, which: &[usize]) -> Vec<Option<usize>> {
+        let n = self.dataset.with_untracked(|ds| ds.traces.len());
+        let mut moved = Vec::with_capacity(n);
+        let mut next = 0;
+        for i in 0..n {
+            if which.contains(&i) {
+                moved.push(None);
+            } else {
+                moved.push(Some(next));
+                next += 1;
+            }
+        }
+        let keep = |i: &usize| moved[*i].is_some();
+        self.dataset.update(|ds| {
+            let mut i = 0;
+            ds.traces.retain(|_| {
+                i += 1;
+                keep(&(i - 1))
+            });
+        });
+        fn compact<T>(v: &mut Vec<T>, moved: &[Option<usize>]) {
+            let mut i = 0;
+            v.retain(|_| {
+                i += 1;
+                moved.get(i - 1).copied().flatten().is_some()
+            });
+        }
+        self.sources.update(|v| compact(v, &moved));
+        self.fetched_from.update(|v| compact(v, &moved));
+        let open = self
+            .open
+            .get_untracked()
+            .and_then(|o| moved.get(o).copied().flatten());
+        self.open.set(open.or_else(|| {
+            self.dataset
+                .with_untracked(|ds| (!ds.traces.is_empty()).then_some(0))
+        }));
+        moved
     }
 
     /// Loads bytes that are already in the page (pasted text, a shared link).
@@ -125,28 +225,24 @@ impl Loader {
         });
     }
 
-    /// Drops the traces of `added` that repeat one loaded before (the same
-    /// search answered again), with their sources, and records that the rest
-    /// came from `url`; for each trace of `added`, the index it now has.
-    pub fn drop_repeated(self, added: std::ops::Range<usize>, url: &str) -> Vec<usize> {
-        let map = self
-            .dataset
-            .try_update(|ds| ds.drop_repeated_from(added.start))
-            .unwrap_or_default();
-        let n = self.dataset.with_untracked(|ds| ds.traces.len());
-        // The kept ones are compacted to the front of `added`: one source for all.
-        self.sources.update(|s| s.truncate(n));
-        self.fetched_from.update(|f| {
-            f.truncate(added.start);
-            f.resize(n, Some(url.to_string()));
-        });
-        map
-    }
-
     /// Fetches a URL and loads it (the demo traces, `?url=` links); the
     /// traces remember where they came from.
-    pub async fn load_url(self, url: &str) -> Option<std::ops::Range<usize>> {
-        let name = url.rsplit('/').next().unwrap_or(url).to_string();
+    pub async fn load_url(self, url: &str) -> Option<Vec<usize>> {
+        self.load_url_named(url, url.rsplit('/').next().unwrap_or(url))
+            .await
+    }
+
+    /// The demo traces (`public/demo/`), labelled as such in the trace list.
+    pub async fn load_demo(self, urls: &[&str]) {
+        self.demo_loaded.set(true);
+        for url in urls {
+            let name = format!("{DEMO_LABEL}{}", url.rsplit('/').next().unwrap_or(url));
+            self.load_url_named(url, &name).await;
+        }
+    }
+
+    async fn load_url_named(self, url: &str, name: &str) -> Option<Vec<usize>> {
+        let name = name.to_string();
         self.loading.set(Some(name.clone()));
         // Held until the whole body is read: Cancel stops the download too.
         let request = crate::fetch::Request::start(None);
@@ -181,9 +277,11 @@ impl Loader {
         };
         if let Some(r) = &loaded {
             self.fetched_from.update(|f| {
-                f[r.clone()]
-                    .iter_mut()
-                    .for_each(|u| *u = Some(url.to_string()))
+                for &i in r {
+                    if let Some(u) = f.get_mut(i) {
+                        u.get_or_insert_with(|| url.to_string());
+                    }
+                }
             });
         }
         loaded

@@ -3,6 +3,7 @@
 //! storage, shown on the trace and on each span.
 
 use leptos::prelude::*;
+use tracescope_components::Dialog;
 use tracescope_core::links::{fill, LinkContext};
 
 const KEY: &str = "tracescope.loglinks";
@@ -62,10 +63,7 @@ pub fn LogLinksDialog(templates: RwSignal<Templates>, open: RwSignal<bool>) -> i
         template.set(String::new());
     };
     view! {
-        <Show when=move || open.get()>
-            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
-                <div class="dialog" data-testid="loglinks-dialog" on:click=|ev| ev.stop_propagation()>
-                    <h2>"Log links"</h2>
+        <Dialog open=open on_close=Callback::new(move |_| open.set(false)) title="Log links" testid="loglinks-dialog">
                     <p class="muted">"Links to your logs for the open trace and the selected span. Placeholders: {traceId} {spanId} {service} {start} {end} (ms since the epoch) {startIso} {endIso}. Kept in this browser only."</p>
                     <ul class="loglinks">
                         {move || templates.get().into_iter().enumerate().map(|(i, (n, t))| view! {
@@ -90,8 +88,6 @@ pub fn LogLinksDialog(templates: RwSignal<Templates>, open: RwSignal<bool>) -> i
                         <button class="button primary" data-testid="loglinks-add" on:click=add>"Add"</button>
                         <button class="button" on:click=move |_| open.set(false)>"Close"</button>
                     </div>
-                </div>
-            </div>
-        </Show>
+        </Dialog>
     }
 }

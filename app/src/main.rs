@@ -3,12 +3,15 @@
 mod app;
 mod backends;
 mod compare;
+mod copy_link;
 mod decode_worker;
 mod fetch;
 mod loader;
 mod log_links;
 mod metrics;
 mod share;
+mod state;
+mod topbar;
 mod url_state;
 
 fn main() {

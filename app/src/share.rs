@@ -8,6 +8,7 @@
 
 use crate::decode_worker;
 use leptos::prelude::*;
+use tracescope_components::Dialog;
 use tracescope_core::encode::redact::{Mode, Redaction, Removed, DEFAULT_PATTERNS};
 use tracescope_core::share::{MAX_LINK_CHARS, MIN_LINK_CHARS_PER_SPAN};
 use tracescope_worker::protocol::{Export, Exported};
@@ -97,7 +98,7 @@ struct Making {
 
 /// The page's address without `url=` and with `#data=` text (a
 /// self-contained link keeps the view state, not where the file came from).
-fn self_contained_link(data: &str) -> String {
+pub fn self_contained_link(data: &str) -> String {
     let Some(w) = web_sys::window() else {
         return String::new();
     };
@@ -267,10 +268,7 @@ pub fn ShareDialog(
     };
 
     view! {
-        <Show when=move || open.get()>
-            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
-                <div class="dialog share" data-testid="share-dialog" on:click=|ev| ev.stop_propagation()>
-                    <h2>"Share or export this trace"</h2>
+        <Dialog open=open on_close=Callback::new(move |_| open.set(false)) title="Share or export this trace" testid="share-dialog" class="share">
                     <fieldset>
                         <legend>"Redaction (applies to the link, the JSON exports and the Markdown summary)"</legend>
                         <label class="field">"Remove values of keys matching"
@@ -332,8 +330,6 @@ pub fn ShareDialog(
                         <span class="spacer"></span>
                         <button class="button" on:click=move |_| open.set(false)>"Close"</button>
                     </div>
-                </div>
-            </div>
-        </Show>
+        </Dialog>
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod canvas;
 pub mod chart;
+pub mod dialog;
 pub mod flame;
 pub mod search_results;
 pub mod service_map;
@@ -12,6 +13,7 @@ pub mod theme;
 pub mod trace_list;
 pub mod waterfall;
 
+pub use dialog::Dialog;
 pub use flame::{FlameGraph, FlameMode};
 pub use search_results::SearchResults;
 pub use service_map::ServiceMap;

@@ -162,6 +162,9 @@ pub fn SpanDetail(
     /// Copies a link to the selected span (the App knows the URL).
     #[prop(optional)]
     copy_link: Option<Callback<u32>>,
+    /// What the copy did, shown next to its button.
+    #[prop(optional)]
+    copy_feedback: Option<ViewFn>,
     /// (name, href) links to logs for the selected span.
     #[prop(optional, into)]
     log_links: Option<Signal<NamedLinks>>,
@@ -187,6 +190,7 @@ pub fn SpanDetail(
                         <button class="button small" data-testid="copy-span-link" title="Copy a link that opens this trace with this span selected"
                             on:click=move |_| if let Some(s) = selected.get_untracked() { cb.run(s) }>"Copy link to this span"</button>
                     })}
+                    {copy_feedback.clone().map(|f| f.run())}
                     {log_links.map(|l| move || l.get().into_iter().map(|(name, href)| view! {
                         <a class="log-link" data-testid="span-log-link" href=href target="_blank" rel="noopener noreferrer">{format!("{name} ↗")}</a>
                     }).collect_view())}

@@ -15,6 +15,9 @@ pub fn TraceList(
     /// Where each trace came from (file name), by trace index.
     #[prop(into)]
     sources: Signal<Vec<String>>,
+    /// Closes trace `i` (a × on each row).
+    #[prop(optional)]
+    on_close: Option<Callback<usize>>,
 ) -> impl IntoView {
     let rows = Memo::new(move |_| -> Vec<(usize, TraceSummary)> {
         dataset.with(|ds| {
@@ -35,6 +38,7 @@ pub fn TraceList(
                     <th class="num">"Spans"</th>
                     <th class="num">"Errors"</th>
                     <th>"Source"</th>
+                    {on_close.map(|_| view! { <th><span class="visually-hidden">"Close"</span></th> })}
                 </tr>
             </thead>
             <tbody>
@@ -49,7 +53,13 @@ pub fn TraceList(
                                 class:open=move || open.get() == Some(i)
                                 class:has-errors=has_errors
                                 data-trace-id=s.trace_id.clone()
+                                tabindex="0"
+                                aria-selected=move || (open.get() == Some(i)).to_string()
                                 on:click=move |_| open.set(Some(i))
+                                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " {
+                                    ev.prevent_default();
+                                    open.set(Some(i));
+                                }
                             >
                                 <td>
                                     <b>{s.root_service.clone()}</b>
@@ -61,6 +71,13 @@ pub fn TraceList(
                                 <td class="num">{s.spans}</td>
                                 <td class="num">{s.errors}</td>
                                 <td class="muted">{src}</td>
+                                {on_close.map(|cb| view! {
+                                    <td>
+                                        <button class="close" data-testid="trace-close" title="Close this trace"
+                                            aria-label=format!("Close trace {}", s.trace_id)
+                                            on:click=move |ev| { ev.stop_propagation(); cb.run(i) }>"×"</button>
+                                    </td>
+                                })}
                             </tr>
                         }
                     }

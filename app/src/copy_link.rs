@@ -1,0 +1,79 @@
+//! "Copy link": a link that opens what is on screen anywhere, or says why
+//! it cannot. A trace fetched from a URL or a backend, a demo trace and a
+//! self-contained link reopen from the address; a trace from a file on this
+//! computer does not, so its link is the self-contained one (the trace in
+//! the fragment) when it fits, and otherwise a message says what to do.
+
+use crate::state::AppState;
+use leptos::prelude::*;
+use tracescope_core::encode::redact::Redaction;
+use tracescope_worker::protocol::{Export, Exported};
+
+/// What was copied (in words for the feedback, and the link itself), or
+/// why nothing was.
+pub type Copied = Result<(&'static str, String), String>;
+
+fn write_clipboard(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Copies the link to what is on screen; what was copied, or why nothing was.
+pub async fn copy_view_link(state: AppState) -> Copied {
+    let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
+        return Err("the page has no address".into());
+    };
+    let Some(i) = state.open.get_untracked() else {
+        write_clipboard(&href);
+        return Ok(("Link copied", href));
+    };
+    let from_file = state
+        .fetched_from
+        .with_untracked(|f| f.get(i).cloned().flatten().is_none())
+        && !href.contains("#data=");
+    if !from_file {
+        write_clipboard(&href);
+        return Ok(("Link copied", href));
+    }
+    let (spans, source) = state.dataset.with_untracked(|ds| {
+        (
+            ds.traces.get(i).map_or(0, |t| t.len()),
+            state
+                .sources
+                .with_untracked(|s| s.get(i).cloned().unwrap_or_default()),
+        )
+    });
+    if !tracescope_core::share::may_fit_in_link(spans) {
+        return Err(format!(
+            "This trace came from {source} on this computer, and at {spans} spans it is too large to travel inside a link: a link opens it only where that file is opened again. Attach the file to the ticket, or link to it in your tracing backend."
+        ));
+    }
+    // Redacted as the share dialog does by default: a link leaves the page.
+    let made = crate::decode_worker::export(
+        state.dataset,
+        i,
+        Export::Link,
+        Redaction::defaults(),
+        |_| {},
+    )
+    .await;
+    match made {
+        Ok(Exported::Text(data)) => {
+            let link = crate::share::self_contained_link(&data);
+            if link.len() > tracescope_core::share::MAX_LINK_CHARS {
+                return Err(format!(
+                    "This trace came from {source} on this computer and makes a {}-character link, too long for a ticket. Attach the file instead.",
+                    link.len()
+                ));
+            }
+            write_clipboard(&link);
+            Ok((
+                "Copied a self-contained link (the trace travels in it, secrets redacted)",
+                link,
+            ))
+        }
+        Ok(_) => Err("the link could not be made".into()),
+        Err(e) => Err(e),
+    }
+}
