@@ -123,8 +123,8 @@ after(async () => {
   server?.close();
 });
 
-async function newPage({ dark = false, url = '', wait = true } = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: dark ? 'dark' : 'light' });
+async function newPage({ dark = false, url = '', wait = true, viewport = { width: 1440, height: 900 } } = {}) {
+  const ctx = await browser.newContext({ viewport, colorScheme: dark ? 'dark' : 'light' });
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   const errors = [];
@@ -985,6 +985,139 @@ describe('a page that runs only its own code', () => {
     await page.screenshot({ path: path.join(out, 'framed-prompt.png') });
     await page.context().close();
     foreign.close();
+  });
+});
+
+describe('the app shell', () => {
+  const viewports = [
+    { width: 1440, height: 900 },
+    { width: 1024, height: 700 },
+    { width: 390, height: 844 },
+  ];
+  /** Clicks a top-bar action, through the menu where the screen is narrow. */
+  const action = async (page, testid) => {
+    if (!(await page.isVisible(`[data-testid=${testid}]`))) await page.click('[data-testid=menu-button]');
+    await page.click(`[data-testid=${testid}]`);
+  };
+  /** Whether the focused element is inside the element of `testid`. */
+  const focusInside = (page, testid) => page.evaluate((t) => !!document.querySelector(`[data-testid=${t}]`)?.contains(document.activeElement), testid);
+
+  for (const vp of viewports) {
+    test(`dialogs at ${vp.width}×${vp.height}: named, modal, focus kept inside, Esc closes, focus returns`, async () => {
+      const page = await newPage({ viewport: vp });
+      for (const [opener, dialog, name] of [
+        ['paste-button', 'paste-dialog', 'Paste trace JSON'],
+        ['loglinks-button', 'loglinks-dialog', 'Log links'],
+        ['share-button', 'share-dialog', 'Share or export this trace'],
+      ]) {
+        await action(page, opener);
+        const d = page.locator(`[data-testid=${dialog}]`);
+        await d.waitFor();
+        assert.equal(await d.getAttribute('role'), 'dialog');
+        assert.equal(await d.getAttribute('aria-modal'), 'true');
+        assert.equal(await page.getByRole('dialog', { name }).count(), 1, `${dialog} is named by its heading`);
+        assert.ok(await focusInside(page, dialog), `${dialog}: focus moved in`);
+        for (let i = 0; i < 25; i++) await page.keyboard.press(i % 7 === 6 ? 'Shift+Tab' : 'Tab');
+        assert.ok(await focusInside(page, dialog), `${dialog}: Tab stays inside`);
+        if (vp.width === 390) {
+          const box = await d.boundingBox();
+          assert.ok(box.x >= 0 && box.x + box.width <= 390, `${dialog} fits the screen`);
+        }
+        await page.keyboard.press('Escape');
+        await d.waitFor({ state: 'detached' });
+        const back = await page.evaluate(() => document.activeElement?.dataset?.testid);
+        assert.equal(back, opener, `${dialog}: focus back on what opened it`);
+      }
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    });
+
+    test(`at ${vp.width}×${vp.height} nothing runs off the side, and Search leaves the views their height`, async () => {
+      const page = await newPage({ viewport: vp });
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(await overflow(), 0, 'no sideways scrolling');
+      await page.screenshot({ path: path.join(out, `shell-${vp.width}.png`) });
+      // Every action can be reached.
+      for (const t of ['paste-button', 'search-button', 'loglinks-button', 'share-button', 'copy-link', 'theme-toggle']) {
+        if (!(await page.isVisible(`[data-testid=${t}]`))) await page.click('[data-testid=menu-button]');
+        const b = await page.locator(`[data-testid=${t}]`).boundingBox();
+        assert.ok(b && b.x >= 0 && b.x + b.width <= vp.width, `${t} is on screen`);
+        if (vp.width < 760) await page.click('[data-testid=menu-button]');
+      }
+      const before = (await page.locator('[data-testid=waterfall-canvas]').boundingBox()).height;
+      await action(page, 'search-button');
+      await page.waitForSelector('[data-testid=search-panel]');
+      await page.screenshot({ path: path.join(out, `shell-search-${vp.width}.png`) });
+      const after = (await page.locator('[data-testid=waterfall-canvas]').boundingBox()).height;
+      // Beside the views (only the header rows rewrap) or over them.
+      assert.ok(after >= before * 0.85, `the waterfall keeps its height with Search open: ${before} → ${after} px`);
+      if (vp.width === 1440) assert.ok(after >= 400, `waterfall ${after} px high`);
+      assert.equal(await overflow(), 0, 'no sideways scrolling with Search open');
+      await page.context().close();
+    });
+  }
+
+  test('loading a file twice adds no rows; traces close one by one or all at once', async () => {
+    const page = await newPage();
+    const rows = () => page.locator('[data-testid=trace-list] tbody tr').count();
+    const file = corpusFile('gcp/gcp-otelops-traces_basic_expected-v2-batchWriteSpans.json');
+    await dropFiles(page, [file]);
+    // The demo traces are replaced by the user's own, and it says so.
+    await page.waitForSelector('[data-testid=notice] >> text=replaced the demo traces');
+    const n = await rows();
+    assert.ok(n >= 7, `${n} rows`);
+    assert.equal(await page.locator('[data-testid=trace-list] tbody tr', { hasText: 'demo:' }).count(), 0);
+    for (let i = 0; i < 2; i++) {
+      await dropFiles(page, [file]);
+      await page.waitForSelector(`[data-testid=notice] >> text=/${n} of its ${n} traces were loaded already/`);
+      assert.equal(await rows(), n, 'the same file again adds nothing');
+    }
+    await page.screenshot({ path: path.join(out, 'shell-trace-list.png') });
+    // Rows take focus; Enter opens.
+    await page.focus('[data-testid=trace-list] tbody tr:nth-child(3)');
+    await page.keyboard.press('Enter');
+    const third = await page.getAttribute('[data-testid=trace-list] tbody tr:nth-child(3)', 'data-trace-id');
+    await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === id, third);
+    // Close the open one: it goes, another opens.
+    await page.click('[data-testid=trace-list] tbody tr:nth-child(3) [data-testid=trace-close]');
+    await page.waitForFunction((k) => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === k, n - 1);
+    assert.notEqual((await summary(page)).traceId, third);
+    assert.equal(await page.locator(`[data-testid=trace-list] tbody tr[data-trace-id="${third}"]`).count(), 0);
+    // Close all: the page is empty again, and loading works as before.
+    await page.click('[data-testid=traces-clear]');
+    await page.waitForSelector('[data-testid=trace-summary]', { state: 'detached' });
+    await dropFiles(page, [corpusFile('zipkin/zipkin-lens-netflix.json')]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '6');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a link to a trace that is not here says so, and opens it when its file is dropped', async () => {
+    const page = await newPage();
+    await dropFiles(page, [corpusFile('zipkin/zipkin-lens-netflix.json')]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '6');
+    const want = await summary(page);
+    // Copy link on a trace from a file: the link carries the trace (it is small).
+    await page.click('[data-testid=copy-link]');
+    await page.waitForSelector('[data-testid=copy-feedback] >> text=self-contained');
+    assert.match(await page.getAttribute('[data-testid=copy-link]', 'data-link'), /#data=/);
+    await page.screenshot({ path: path.join(out, 'shell-copy-feedback.png') });
+    // The plain link, opened in a fresh browser: the trace is not there.
+    const plain = page.url();
+    await page.context().close();
+    const other = await newPage({ url: plain.replace(base, ''), wait: false });
+    await other.waitForSelector('[data-testid=notice]');
+    const text = await other.textContent('[data-testid=notice]');
+    assert.match(text, new RegExp(`trace ${want.traceId}, which is not loaded here`));
+    assert.match(text, /open that file here/);
+    assert.equal(await other.locator('[data-testid=trace-summary]').count(), 0, 'no other trace shown in its place');
+    assert.equal(new URL(other.url()).searchParams.get('trace'), want.traceId, 'the address keeps the link');
+    await other.screenshot({ path: path.join(out, 'shell-missing-trace.png') });
+    // The file dropped: the link's trace opens, as the link says.
+    await dropFiles(other, [corpusFile('zipkin/zipkin-lens-netflix.json')]);
+    await other.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === id, want.traceId);
+    await other.waitForFunction(() => !/not loaded here/.test(document.querySelector('[data-testid=notice]')?.textContent || ''));
+    await other.context().close();
   });
 });
 

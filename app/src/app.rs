@@ -615,10 +615,8 @@ pub fn App() -> impl IntoView {
                         </div>
             </Dialog>
 
+            <div class="workspace" class:search-open=move || search_open.get()>
             <main>
-                <Show when=move || search_open.get()>
-                    <crate::backends::BackendPanel loader=loader dark=Signal::derive(move || dark.get()) compare=compare linked=linked_backend />
-                </Show>
                 {move || compare.get().map(|pair| view! {
                     <crate::compare::CompareView dataset=dataset pair=pair dark=Signal::derive(move || dark.get())
                         on_close=Callback::new(move |_| compare.set(None)) />
@@ -798,6 +796,13 @@ pub fn App() -> impl IntoView {
                     }}</p>
                 </Show>
             </main>
+            // Search is a drawer beside the views: they keep their height.
+            <Show when=move || search_open.get()>
+                <aside class="search-drawer" aria-label="Search">
+                    <crate::backends::BackendPanel loader=loader dark=Signal::derive(move || dark.get()) compare=compare linked=linked_backend />
+                </aside>
+            </Show>
+            </div>
 
             <div class="drop-zone" class:active=move || dragging.get() data-testid="drop-zone">
                 <div>"Drop trace files to open them"</div>

@@ -73,11 +73,13 @@ pub fn TopBar() -> impl IntoView {
     let copy_link = move |_| {
         leptos::task::spawn_local(async move { flash(copied, copy_view_link(state).await) });
     };
-    // A choice in the menu closes it.
+    // A choice in the menu closes it; one that opens a dialog leaves it
+    // open, so focus can go back to the button when the dialog closes.
     let choose = move |f: &dyn Fn()| {
         menu_open.set(false);
         f()
     };
+    let open_dialog = |dialog: RwSignal<bool>| move |_| dialog.set(true);
     view! {
         <header class="topbar" class:menu-open=move || menu_open.get()>
             <div class="brand">"Tracescope"</div>
@@ -118,15 +120,15 @@ pub fn TopBar() -> impl IntoView {
                 aria-expanded=move || menu_open.get().to_string() aria-controls="topbar-actions"
                 on:click=move |_| menu_open.update(|o| *o = !*o)>"☰ Menu"</button>
             <div class="topbar-actions" id="topbar-actions">
-                <button class="button" data-testid="paste-button" on:click=move |_| choose(&|| state.paste_open.set(true))>"Paste JSON"</button>
+                <button class="button" data-testid="paste-button" on:click=open_dialog(state.paste_open)>"Paste JSON"</button>
                 <button class="button" data-testid="search-button" title="Search Jaeger, Tempo or Zipkin, or the traces loaded here"
                     class:active=move || state.search_open.get()
                     on:click=move |_| choose(&|| state.search_open.update(|o| *o = !*o))>"Search…"</button>
                 <button class="button" data-testid="loglinks-button" title="Links from traces and spans to your logs"
-                    on:click=move |_| choose(&|| state.log_links_open.set(true))>"Log links…"</button>
+                    on:click=open_dialog(state.log_links_open)>"Log links…"</button>
                 <button class="button" data-testid="share-button" title="A self-contained link (with redaction), or OTLP / Jaeger JSON, Markdown, PNG"
                     disabled=move || state.open.get().is_none()
-                    on:click=move |_| choose(&|| state.share_open.set(true))>"Share / export…"</button>
+                    on:click=open_dialog(state.share_open)>"Share / export…"</button>
                 <button class="button" data-testid="copy-link" title="Copy a link that opens exactly this view"
                     data-link=move || copied.with(|c| match c { Some((_, Ok((_, link)))) => link.clone(), _ => String::new() })
                     on:click=move |ev| { menu_open.set(false); copy_link(ev) }>"Copy link"</button>
