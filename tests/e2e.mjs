@@ -1092,6 +1092,52 @@ describe('the app shell', () => {
     await page.context().close();
   });
 
+  test('span detail: a long stack trace is clamped in monospace with show all and copy; keys break at dots; ids copy', async () => {
+    const page = await newPage();
+    const frames = Array.from({ length: 180 }, (_, i) => `  at com.example.shop.checkout.CartService.method${i}(CartService.java:${100 + i})`);
+    const stack = `java.lang.IllegalStateException: cart is empty\n${frames.join('\n')}`;
+    const trace = { data: [{ traceID: 'feedface00000001', spans: [{
+      traceID: 'feedface00000001', spanID: '00000000000000aa', operationName: 'checkout', references: [],
+      startTime: 1700000000000000, duration: 1200, processID: 'p1',
+      tags: [{ key: 'exception.stacktrace', type: 'string', value: stack },
+        { key: 'messaging.destination.partition.id', type: 'string', value: '7' }],
+    }], processes: { p1: { serviceName: 'cart', tags: [] } } }] };
+    await dropFiles(page, [{ name: 'stack.json', bytes: Buffer.from(JSON.stringify(trace)) }]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === 'feedface00000001');
+    await clickRow(page, 0);
+    const value = page.locator('[data-testid=span-attributes] [data-testid=long-value]');
+    await value.waitFor();
+    assert.ok(stack.length > 13000, `${stack.length} characters`);
+    const clamped = await value.boundingBox();
+    assert.ok(clamped.height < 150, `clamped to ${clamped.height} px`);
+    assert.match(await value.evaluate((e) => getComputedStyle(e).fontFamily), /mono|Menlo|Consolas/i);
+    assert.equal(await value.evaluate((e) => getComputedStyle(e).whiteSpace), 'pre-wrap');
+    const panel = (await page.locator('[data-testid=span-detail]').boundingBox()).height;
+    assert.ok(panel < 900, `the panel stays ${panel} px tall`);
+    await page.click('[data-testid=value-more]');
+    const open = await value.boundingBox();
+    assert.ok(open.height > 1500, `shown whole: ${open.height} px`);
+    await page.click('[data-testid=value-more]');
+    assert.ok((await value.boundingBox()).height < 150);
+    await page.click('[data-testid=value-copy]');
+    await page.waitForSelector('[data-testid=value-copy] >> text=copied');
+    // A long dotted key breaks between its parts.
+    const key = page.locator('[data-testid=span-attributes] th', { hasText: 'partition' });
+    assert.equal(await key.locator('wbr').count(), 4);
+    const lines = await key.evaluate((th) => {
+      const r = document.createRange();
+      const words = [];
+      for (const n of th.childNodes) if (n.nodeType === 3) { r.selectNodeContents(n); words.push([n.textContent, [...r.getClientRects()].length]); }
+      return words;
+    });
+    assert.ok(lines.every(([, rects]) => rects === 1), `no part of the key is split: ${JSON.stringify(lines)}`);
+    await page.click('[data-testid=copy-span-id]');
+    await page.waitForSelector('[data-testid=copy-span-id] >> text=copied');
+    await page.screenshot({ path: path.join(out, 'shell-span-detail.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('a link to a trace that is not here says so, and opens it when its file is dropped', async () => {
     const page = await newPage();
     await dropFiles(page, [corpusFile('zipkin/zipkin-lens-netflix.json')]);

@@ -129,22 +129,82 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
     })
 }
 
+/// Values longer than this (or with more lines) show their start, with
+/// "show all" and a copy button: a 13,000-character stack trace would make
+/// the panel thousands of pixels tall.
+const CLAMP_CHARS: usize = 400;
+const CLAMP_LINES: usize = 6;
+
+/// A key that breaks at its dots, not inside a word.
+fn dotted_key(key: String) -> impl IntoView {
+    let parts: Vec<String> = key.split_inclusive('.').map(str::to_string).collect();
+    parts
+        .into_iter()
+        .map(|p| view! { {p}<wbr /> })
+        .collect_view()
+}
+
+fn copy_text(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// A button that copies `text`, saying so for a moment.
+#[component]
+fn CopyButton(
+    text: String,
+    testid: &'static str,
+    #[prop(optional)] label: &'static str,
+) -> impl IntoView {
+    let done = RwSignal::new(false);
+    view! {
+        <button class="copy" data-testid=testid title="Copy" on:click=move |_| {
+            copy_text(&text);
+            done.set(true);
+            set_timeout(move || done.set(false), std::time::Duration::from_millis(1500));
+        }>{move || if done.get() { "✓ copied" } else if label.is_empty() { "copy" } else { label }}</button>
+    }
+}
+
+/// A value: links for http(s) URLs; text with its line breaks kept
+/// (monospace when it has several lines, as stack traces do); long ones
+/// clamped with "show all" and a copy button.
+fn value_cell(v: String) -> AnyView {
+    // Only http(s) URLs from a trace become links; everything else is text.
+    if tracescope_core::links::is_web_url(&v) {
+        let href = v.clone();
+        return view! { <a href=href target="_blank" rel="noopener noreferrer nofollow">{v}</a> }
+            .into_any();
+    }
+    let lines = v.lines().count();
+    let multiline = lines > 1;
+    let long = v.chars().count() > CLAMP_CHARS || lines > CLAMP_LINES;
+    if !long {
+        return view! { <span class:mono=multiline>{v}</span> }.into_any();
+    }
+    let all = RwSignal::new(false);
+    let n = v.chars().count();
+    let copy = v.clone();
+    view! {
+        <div class="long-value" class:mono=multiline class:clamped=move || !all.get() data-testid="long-value">{v}</div>
+        <div class="value-actions">
+            <button class="link-button" data-testid="value-more" on:click=move |_| all.update(|a| *a = !*a)>
+                {move || if all.get() { "show less".to_string() } else { format!("show all ({n} characters)") }}
+            </button>
+            <CopyButton text=copy testid="value-copy" />
+        </div>
+    }
+    .into_any()
+}
+
 fn kv_table(rows: Pairs, testid: &'static str) -> impl IntoView {
     view! {
         <table class="kv" data-testid=testid>
             <tbody>
                 {rows
                     .into_iter()
-                    .map(|(k, v)| {
-                        // Only http(s) URLs from a trace become links; everything else is text.
-                        let cell = if tracescope_core::links::is_web_url(&v) {
-                            let href = v.clone();
-                            view! { <a href=href target="_blank" rel="noopener noreferrer nofollow">{v}</a> }.into_any()
-                        } else {
-                            v.into_any()
-                        };
-                        view! { <tr><th>{k}</th><td>{cell}</td></tr> }
-                    })
+                    .map(|(k, v)| view! { <tr><th>{dotted_key(k)}</th><td>{value_cell(v)}</td></tr> })
                     .collect_view()}
             </tbody>
         </table>
@@ -210,9 +270,9 @@ pub fn SpanDetail(
                             <tr><th>"start"</th><td>{d.start.clone()}</td></tr>
                             <tr><th>"kind"</th><td>{d.kind}</td></tr>
                             <tr><th>"status"</th><td class:error=d.is_error>{d.status}{(!d.status_message.is_empty()).then(|| format!(": {}", d.status_message))}</td></tr>
-                            <tr><th>"span id"</th><td class="mono">{d.id.clone()}</td></tr>
+                            <tr><th>"span id"</th><td class="mono">{d.id.clone()}" "<CopyButton text=d.id.clone() testid="copy-span-id" /></td></tr>
                             <tr><th>"parent id"</th><td class="mono">{if d.parent_id.is_empty() { "—".to_string() } else { d.parent_id.clone() }}</td></tr>
-                            <tr><th>"trace id"</th><td class="mono">{d.trace_id.clone()}</td></tr>
+                            <tr><th>"trace id"</th><td class="mono">{d.trace_id.clone()}" "<CopyButton text=d.trace_id.clone() testid="copy-trace-id" /></td></tr>
                         </tbody>
                     </table>
                     <details open=true>
