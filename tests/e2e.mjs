@@ -1107,6 +1107,8 @@ describe('the app shell', () => {
     await clickRow(page, 0);
     const value = page.locator('[data-testid=span-attributes] [data-testid=long-value]');
     await value.waitFor();
+    // Screen readers hear the selection.
+    assert.match(await page.textContent('[data-testid=announce]'), /Selected span cart checkout, 1\.2ms/);
     assert.ok(stack.length > 13000, `${stack.length} characters`);
     const clamped = await value.boundingBox();
     assert.ok(clamped.height < 150, `clamped to ${clamped.height} px`);

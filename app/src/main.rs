@@ -6,13 +6,16 @@ mod compare;
 mod copy_link;
 mod decode_worker;
 mod fetch;
+mod links;
 mod loader;
 mod log_links;
 mod metrics;
 mod share;
 mod state;
 mod topbar;
+mod trace_views;
 mod url_state;
+mod views;
 
 fn main() {
     install_panic_hook();

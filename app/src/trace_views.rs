@@ -1,0 +1,269 @@
+//! The open trace: its summary, the view tabs and toolbar, the view on
+//! screen with the span detail, and the hint line. Everything it needs
+//! comes from the contexts (`AppState`, `ViewState`).
+
+use crate::log_links::Templates;
+use crate::state::AppState;
+use crate::topbar::CopyFeedback;
+use crate::views::{Tab, ViewState};
+use leptos::prelude::*;
+use tracescope_components::{
+    FlameGraph, FlameMode, ServiceMap, SpanDetail, StatsView, WaterfallCanvas,
+};
+use tracescope_core::layout::time::{format_duration, format_utc};
+use tracescope_core::links::LinkContext;
+
+#[component]
+pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let AppState {
+        dataset,
+        open,
+        dark,
+        ..
+    } = state;
+    let ViewState {
+        selected,
+        collapsed,
+        view,
+        tab,
+        all_traces,
+        service_filter,
+        show_critical,
+        flame_mode,
+        flame_search,
+        flame_chart_focus,
+        flame_merged_focus,
+        summary,
+        trace_count,
+        scope_all,
+        slots,
+        critical,
+        critical_of_selected,
+        selected_op,
+        ..
+    } = expect_context::<ViewState>();
+    let open_signal = Signal::derive(move || open.get());
+    let span_copied = RwSignal::new(None::<(f64, crate::copy_link::Copied)>);
+    let copy_span_link = Callback::new(move |_: u32| {
+        leptos::task::spawn_local(async move {
+            crate::topbar::flash(span_copied, crate::copy_link::copy_view_link(state).await)
+        })
+    });
+    // Log links of the open trace (its whole time) and of the selected span.
+    let link_context = move |templates: &Templates, span: Option<usize>| -> Vec<(String, String)> {
+        dataset.with(|ds| {
+            let Some(t) = open.get().and_then(|i| ds.traces.get(i)) else {
+                return Vec::new();
+            };
+            let (b0, b1) = t.bounds();
+            let root = summary
+                .with(|s| s.as_ref().map(|s| s.root_service.clone()))
+                .unwrap_or_default();
+            let (span_id, service, start, end) = match span.filter(|&s| s < t.len()) {
+                Some(s) => (
+                    ds.str(t.span_id_text[s]).to_string(),
+                    ds.str(t.service[s]).to_string(),
+                    t.start_ns[s],
+                    t.end_ns(s),
+                ),
+                None => (String::new(), root, b0, b1),
+            };
+            let trace_id = ds.str(t.trace_id_text).to_string();
+            crate::log_links::links(
+                templates,
+                &LinkContext {
+                    trace_id: &trace_id,
+                    span_id: &span_id,
+                    service: &service,
+                    start_ns: start,
+                    end_ns: end,
+                },
+            )
+        })
+    };
+    let trace_log_links = Memo::new(move |_| log_templates.with(|t| link_context(t, None)));
+    let span_log_links = Signal::derive(move || match selected.get() {
+        Some(s) => log_templates.with(|t| link_context(t, Some(s as usize))),
+        None => Vec::new(),
+    });
+    let filter_name = Memo::new(move |_| {
+        service_filter
+            .get()
+            .map(|s| dataset.with(|ds| ds.str(s).to_string()))
+    });
+    let expand_all = move |_| collapsed.update(|c| c.iter_mut().for_each(|x| *x = false));
+    let collapse_all = move |_| {
+        let roots_only = dataset.with(|ds| {
+            open.get()
+                .and_then(|i| ds.traces.get(i))
+                .map(|t| {
+                    (0..t.len())
+                        .map(|s| t.tree.subtree_size[s] > 1)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        });
+        collapsed.set(roots_only);
+    };
+    view! {
+            <Show
+                when=move || summary.with(|s| s.is_some())
+                fallback=move || view! {
+                    <div class="empty">
+                        <p><b>"Drop trace files anywhere on this page"</b></p>
+                        <p>"or use Open files…, or paste JSON. Jaeger, OTLP, Zipkin v1/v2, Chrome trace events, AWS X-Ray, Datadog and Google Cloud Trace; .json, .jsonl and .gz."</p>
+                    </div>
+                }
+            >
+                {move || summary.get().map(|s| {
+                    let warn_count = s.warnings.len();
+                    let has_errors = s.errors > 0;
+                    let duration_us = s.duration_ns / 1000;
+                    view! {
+                        <section
+                            class="trace-summary"
+                            data-testid="trace-summary"
+                            data-trace-id=s.trace_id.clone()
+                            data-spans=s.spans
+                            data-services=s.services
+                            data-errors=s.errors
+                            data-duration-us=duration_us
+                        >
+                            <div class="root">
+                                <b>{s.root_service.clone()}</b>" "<span>{s.root_name.clone()}</span>
+                            </div>
+                            <div class="facts">
+                                <span title="trace id" class="mono">{s.trace_id.clone()}</span>
+                                <span>{format_utc(s.start_ns)}</span>
+                                <span>{format!("duration {}", format_duration(s.duration_ns as f64))}</span>
+                                <span>{format!("{} spans", s.spans)}</span>
+                                <span>{format!("{} services", s.services)}</span>
+                                <span class:error=has_errors>{format!("{} errors", s.errors)}</span>
+                                {move || trace_log_links.get().into_iter().map(|(name, href)| view! {
+                                    <a class="log-link" data-testid="trace-log-link" href=href target="_blank" rel="noopener noreferrer">{format!("{name} ↗")}</a>
+                                }).collect_view()}
+                            </div>
+                            {(warn_count > 0).then(|| view! {
+                                <details class="trace-warnings" data-testid="trace-warnings">
+                                    <summary>{format!("{warn_count} warning{}", if warn_count == 1 { "" } else { "s" })}</summary>
+                                    <ul>{s.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
+                                </details>
+                            })}
+                        </section>
+                    }
+                })}
+                <nav class="toolbar">
+                    <div class="tabs" role="tablist">
+                        {Tab::ALL.into_iter().map(|t| view! {
+                            <button
+                                class="tab"
+                                class:active=move || tab.get() == t
+                                role="tab"
+                                aria-selected=move || (tab.get() == t).to_string()
+                                data-testid=t.test_id()
+                                on:click=move |_| tab.set(t)
+                            >{t.label()}</button>
+                        }).collect_view()}
+                    </div>
+                    <Show when=move || { tab.get().has_scope(flame_mode.get()) && trace_count.get() > 1 }>
+                        <div class="segmented" role="group" aria-label="Scope">
+                            <button class:active=move || !all_traces.get() data-testid="scope-trace" on:click=move |_| { all_traces.set(false); flame_merged_focus.set(0); }>"This trace"</button>
+                            <button class:active=move || all_traces.get() data-testid="scope-all" on:click=move |_| { all_traces.set(true); flame_merged_focus.set(0); }>
+                                {move || format!("All {} traces", trace_count.get())}
+                            </button>
+                        </div>
+                    </Show>
+                    {move || filter_name.get().map(|name| {
+                        let key = name.clone();
+                        view! {
+                        <span class="chip" data-testid="service-filter" data-service=key>
+                            "service: "<b>{name}</b>
+                            <button class="close" title="Show every service" on:click=move |_| service_filter.set(None)>"×"</button>
+                        </span>
+                    }})}
+                    <span class="spacer"></span>
+                    <Show when=move || tab.get() == Tab::Waterfall || (tab.get() == Tab::Flame && flame_mode.get() == FlameMode::Chart)>
+                        <label class="toggle" title="Mark the chain of work that determined the trace's duration">
+                            <input type="checkbox" data-testid="critical-toggle"
+                                prop:checked=move || show_critical.get()
+                                on:change=move |ev| show_critical.set(event_target_checked(&ev)) />
+                            " Critical path"
+                        </label>
+                    </Show>
+                    <Show when=move || tab.get() == Tab::Waterfall>
+                        <button class="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
+                        <button class="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
+                        <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
+                    </Show>
+                </nav>
+                <div class="view-area" data-view=move || tab.get().test_id()>
+                    {move || match tab.get() {
+                        Tab::Waterfall => view! {
+                            <WaterfallCanvas
+                                dataset=dataset
+                                trace=open_signal
+                                selected=selected
+                                collapsed=collapsed
+                                view=view
+                                slots=slots
+                                critical_path=critical
+                                show_critical=show_critical
+                                service_filter=service_filter
+                                dark=Signal::derive(move || dark.get())
+                            />
+                        }.into_any(),
+                        Tab::Flame => view! {
+                            <FlameGraph
+                                dataset=dataset
+                                trace=open_signal
+                                all_traces=scope_all
+                                mode=flame_mode
+                                selected=selected
+                                selected_op=selected_op
+                                search=flame_search
+                                service_filter=service_filter
+                                slots=slots
+                                critical_path=critical
+                                show_critical=show_critical
+                                dark=Signal::derive(move || dark.get())
+                                chart_focus=flame_chart_focus
+                                merged_focus=flame_merged_focus
+                            />
+                        }.into_any(),
+                        Tab::Map => view! {
+                            <ServiceMap
+                                dataset=dataset
+                                trace=open_signal
+                                all_traces=scope_all
+                                service_filter=service_filter
+                                slots=slots
+                                dark=Signal::derive(move || dark.get())
+                            />
+                        }.into_any(),
+                        Tab::Stats => view! {
+                            <StatsView
+                                dataset=dataset
+                                trace=open_signal
+                                all_traces=scope_all
+                                service_filter=service_filter
+                                selected=selected
+                                selected_op=selected_op
+                                dark=Signal::derive(move || dark.get())
+                            />
+                        }.into_any(),
+                    }}
+                    <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
+                        <SpanDetail dataset=dataset trace=open_signal selected=selected critical=critical_of_selected copy_link=copy_span_link
+                            copy_feedback=ViewFn::from(move || view! { <CopyFeedback feedback=span_copied testid="span-copy-feedback" /> }) log_links=span_log_links />
+                    </Show>
+                </div>
+                <p class="hint">{move || match tab.get() {
+                    Tab::Waterfall => "Wheel scrolls · Ctrl/⌘+wheel or pinch zooms · Shift+wheel pans · drag on the timeline to zoom to a range · drag the minimap · double-click resets · ↑↓←→ move and fold",
+                    Tab::Flame => "Click a frame to zoom into it · the breadcrumb goes back · Ctrl/⌘+wheel zooms the time axis · the search box dims frames that do not match · click a service in the legend to filter",
+                    Tab::Map => "Drag pans · wheel zooms · double-click fits · hover a service to see its neighbours · click it to filter every view to it",
+                    Tab::Stats => "Click a column to sort · click a row for its latency histogram · percentiles are exact (nearest rank)",
+                }}</p>
+            </Show>
+    }
+}

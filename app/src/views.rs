@@ -1,0 +1,227 @@
+//! The views of the open trace and what they share: which view, the
+//! selected span and operation, zoom, folds, the service filter, the flame
+//! graph's mode and zoom, the critical path; the state a link brings,
+//! applied once its trace opens. Given to the tree with `provide_context`.
+
+use crate::state::AppState;
+use crate::url_state::UrlState;
+use leptos::prelude::*;
+use tracescope_components::theme::{service_slots, ServiceSlots};
+use tracescope_components::FlameMode;
+use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
+use tracescope_core::analysis::summary::{summarize, TraceSummary};
+use tracescope_core::model::StrId;
+
+/// The views of the open trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Waterfall,
+    Flame,
+    Map,
+    Stats,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Waterfall, Tab::Flame, Tab::Map, Tab::Stats];
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Waterfall => "Waterfall",
+            Tab::Flame => "Flame graph",
+            Tab::Map => "Service map",
+            Tab::Stats => "Statistics",
+        }
+    }
+    /// The name in the URL (`view=`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Waterfall => "waterfall",
+            Tab::Flame => "flame",
+            Tab::Map => "map",
+            Tab::Stats => "stats",
+        }
+    }
+    pub fn from_name(name: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.name() == name)
+    }
+    pub fn test_id(self) -> &'static str {
+        match self {
+            Tab::Waterfall => "view-waterfall",
+            Tab::Flame => "view-flame",
+            Tab::Map => "view-map",
+            Tab::Stats => "view-stats",
+        }
+    }
+    /// Whether the view can cover every loaded trace, not only the open one.
+    pub fn has_scope(self, flame: FlameMode) -> bool {
+        matches!(self, Tab::Map | Tab::Stats) || (self == Tab::Flame && flame == FlameMode::Merged)
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct ViewState {
+    pub tab: RwSignal<Tab>,
+    pub selected: RwSignal<Option<u32>>,
+    /// The operation (service, name) of the selected span, or chosen in the statistics.
+    pub selected_op: RwSignal<Option<(StrId, StrId)>>,
+    /// Folded subtrees, by span.
+    pub collapsed: RwSignal<Vec<bool>>,
+    /// The waterfall's time window (absolute ns), None: the whole trace.
+    pub view: RwSignal<Option<(f64, f64)>>,
+    /// Views that can, cover every loaded trace.
+    pub all_traces: RwSignal<bool>,
+    pub service_filter: RwSignal<Option<StrId>>,
+    pub show_critical: RwSignal<bool>,
+    pub flame_mode: RwSignal<FlameMode>,
+    pub flame_search: RwSignal<String>,
+    pub flame_chart_focus: RwSignal<Option<u32>>,
+    pub flame_merged_focus: RwSignal<u32>,
+    /// State from a link, waiting for its trace to open (span, zoom, service).
+    pub pending: StoredValue<Option<UrlState>>,
+    /// Bumped when a pending state has been applied, so the URL is written then.
+    pub pending_applied: RwSignal<u32>,
+    pub summary: Memo<Option<TraceSummary>>,
+    pub trace_count: Memo<usize>,
+    /// Whether the view on screen covers every trace.
+    pub scope_all: Signal<bool>,
+    /// One palette for every view: over what the views show.
+    pub slots: Memo<ServiceSlots>,
+    pub critical: RwSignal<Option<CriticalPath>>,
+    /// (time of the selected span on the critical path, trace duration), ns.
+    pub critical_of_selected: Signal<Option<(i64, i64)>>,
+}
+
+impl ViewState {
+    pub fn new(state: AppState) -> ViewState {
+        let AppState { dataset, open, .. } = state;
+        let selected = RwSignal::new(None::<u32>);
+        let collapsed = RwSignal::new(Vec::<bool>::new());
+        let view = RwSignal::new(None::<(f64, f64)>);
+        let tab = RwSignal::new(Tab::Waterfall);
+        let all_traces = RwSignal::new(false);
+        let service_filter = RwSignal::new(None::<StrId>);
+        let selected_op = RwSignal::new(None::<(StrId, StrId)>);
+        let show_critical = RwSignal::new(true);
+        let flame_mode = RwSignal::new(FlameMode::Chart);
+        let flame_search = RwSignal::new(String::new());
+        let flame_chart_focus = RwSignal::new(None::<u32>);
+        let flame_merged_focus = RwSignal::new(0u32);
+        let pending = StoredValue::new(None::<UrlState>);
+        let pending_applied = RwSignal::new(0u32);
+        // Opening a trace resets what belonged to the previous one.
+        Effect::new(move |_| {
+            let n = dataset.with(|ds| {
+                open.get()
+                    .and_then(|i| ds.traces.get(i))
+                    .map(|t| t.len())
+                    .unwrap_or(0)
+            });
+            selected.set(None);
+            view.set(None);
+            service_filter.set(None);
+            flame_chart_focus.set(None);
+            flame_merged_focus.set(0);
+            collapsed.set(vec![false; n]);
+            // A link's span, zoom and service filter apply to the trace it opened.
+            if let Some(st) = pending.try_update_value(|p| p.take()).flatten() {
+                pending_applied.update(|n| *n += 1);
+                dataset.with_untracked(|ds| {
+                    let Some(t) = open.get_untracked().and_then(|i| ds.traces.get(i)) else {
+                        return;
+                    };
+                    if let Some(id) = &st.span {
+                        let s = (0..t.len()).find(|&s| ds.str(t.span_id_text[s]) == id);
+                        selected.set(s.map(|s| s as u32));
+                    }
+                    if let Some((a, b)) = st.zoom {
+                        let b0 = t.bounds().0 as f64;
+                        view.set(Some((b0 + a, b0 + b)));
+                    }
+                    service_filter.set(st.service.as_deref().and_then(|n| ds.strings.lookup(n)));
+                    if let Some(id) = &st.flame_span {
+                        let s = (0..t.len()).find(|&s| ds.str(t.span_id_text[s]) == id);
+                        flame_chart_focus.set(s.map(|s| s as u32));
+                    }
+                    flame_merged_focus.set(st.flame_node.unwrap_or(0));
+                    if !st.fold.is_empty() {
+                        collapsed.set(
+                            (0..t.len())
+                                .map(|s| st.fold.iter().any(|id| id == ds.str(t.span_id_text[s])))
+                                .collect(),
+                        );
+                    }
+                });
+            }
+        });
+        // A span selected anywhere selects its operation everywhere.
+        Effect::new(move |_| {
+            let Some(s) = selected.get() else { return };
+            let op = dataset.with_untracked(|ds| {
+                let t = ds.traces.get(open.get_untracked()?)?;
+                let s = s as usize;
+                (s < t.len()).then(|| (t.service[s], t.name[s]))
+            });
+            if op.is_some() && op != selected_op.get_untracked() {
+                selected_op.set(op);
+            }
+        });
+        let summary = Memo::new(move |_| {
+            dataset.with(|ds| {
+                open.get()
+                    .and_then(|i| ds.traces.get(i))
+                    .map(|t| summarize(ds, t))
+            })
+        });
+        let trace_count = Memo::new(move |_| dataset.with(|ds| ds.traces.len()));
+        // One palette for every view: over what the views show.
+        let scope_all =
+            Signal::derive(move || all_traces.get() && tab.get().has_scope(flame_mode.get()));
+        let slots = Memo::new(move |_| {
+            let all = scope_all.get();
+            let i = open.get();
+            dataset.with(|ds| service_slots(ds, ds.scope(i, all)))
+        });
+        // The critical path comes a task after the views' first paint: for a
+        // million spans it is tens of milliseconds the first paint need not wait.
+        let critical = RwSignal::new(None);
+        let critical_job = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let i = open.get();
+            dataset.track();
+            critical.set(None);
+            tracescope_components::canvas::in_parts(critical_job, move || {
+                let cp = dataset.try_with_untracked(|ds| ds.traces.get(i?).map(critical_path));
+                critical.try_set(cp.flatten());
+                false
+            });
+        });
+        let critical_of_selected = Signal::derive(move || {
+            let s = selected.get()? as usize;
+            let total = summary.with(|m| m.as_ref().map(|m| m.duration_ns))?;
+            critical
+                .with(|c| c.as_ref()?.time_on_path.get(s).copied())
+                .map(|on| (on, total))
+        });
+        ViewState {
+            tab,
+            selected,
+            selected_op,
+            collapsed,
+            view,
+            all_traces,
+            service_filter,
+            show_critical,
+            flame_mode,
+            flame_search,
+            flame_chart_focus,
+            flame_merged_focus,
+            pending,
+            pending_applied,
+            summary,
+            trace_count,
+            scope_all,
+            slots,
+            critical,
+            critical_of_selected,
+        }
+    }
+}
