@@ -1,11 +1,13 @@
-//! Every file in ../shared/corpus decodes to the counts checked by hand
-//! (an independent Python count over the raw JSON, and the notes in
-//! SOURCES.md), or is rejected with the stated reason.
+//! Every file in ../shared/corpus, one test each (a failure names the file
+//! and its format): it decodes to the counts checked by hand (an
+//! independent Python count over the raw JSON, and the notes in
+//! SOURCES.md) with every span once in its tree, or is refused with the
+//! stated reason. A file in the corpus but not listed here fails too.
+//! `harness = false`: the tests are made from the corpus (libtest-mimic).
 
-mod common;
-use common::{corpus_dir, corpus_files, decode_file};
-use tracescope_core::analysis::summary::summarize;
-use tracescope_core::{decode_bytes, Dataset, Format};
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
+use tracescope_decode::{decode_bytes, Dataset, Format};
 
 /// (file, format, traces, spans, services, error spans)
 const EXPECTED: &[(&str, Format, usize, usize, usize, usize)] = &[
@@ -700,195 +702,111 @@ const REJECTED: &[(&str, &str)] = &[
     ),
 ];
 
-#[test]
-fn every_corpus_file_is_listed() {
-    for f in corpus_files() {
-        assert!(
-            EXPECTED.iter().any(|e| e.0 == f) || REJECTED.iter().any(|r| r.0 == f),
-            "{f} is in the corpus but has no expected counts here"
-        );
-    }
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
 }
 
-#[test]
-fn corpus_files_decode_to_hand_checked_counts() {
-    let mut failures = Vec::new();
-    for &(file, format, traces, spans, services, errors) in EXPECTED {
-        let bytes = std::fs::read(corpus_dir().join(file)).unwrap();
-        let mut ds = Dataset::default();
-        let sum = match decode_bytes(&mut ds, &bytes) {
-            Ok(s) => s,
-            Err(e) => {
-                failures.push(format!("{file}: {e}"));
-                continue;
+/// Every corpus file as its path below the corpus (`jaeger/x.json`), sorted.
+fn corpus_files() -> Vec<String> {
+    let root = corpus_dir();
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(&root).expect("../shared/corpus is missing") {
+        let dir = dir.expect("a corpus folder").path();
+        if dir.is_dir() {
+            for f in std::fs::read_dir(&dir).expect("a corpus folder") {
+                let f = f.expect("a corpus file").path();
+                let rel = f.strip_prefix(&root).expect("below the corpus");
+                out.push(rel.to_string_lossy().replace('\\', "/"));
             }
-        };
-        let mut svc: Vec<_> = ds
-            .traces
-            .iter()
-            .flat_map(|t| t.service.iter().copied())
-            .collect();
-        svc.sort();
-        svc.dedup();
-        let errs: usize = ds.traces.iter().map(|t| t.error_count()).sum();
-        let got = (sum.format, ds.traces.len(), sum.spans, svc.len(), errs);
-        if got != (format, traces, spans, services, errors) {
-            failures.push(format!(
-                "{file}: got {got:?}, expected {:?}",
-                (format, traces, spans, services, errors)
-            ));
-        }
-        // Every span appears exactly once in its trace's tree order.
-        for t in &ds.traces {
-            // What the tree keeps for the views is what the columns say.
-            let mut own: Vec<_> = t.service.clone();
-            own.sort();
-            own.dedup();
-            assert_eq!(t.tree.services, own, "{file}");
-            assert_eq!(t.tree.errors as usize, t.error_count(), "{file}");
-            let mut seen = vec![false; t.len()];
-            for &s in &t.tree.preorder {
-                assert!(!seen[s as usize], "{file}: span {s} twice in preorder");
-                seen[s as usize] = true;
-            }
-            assert!(
-                seen.iter().all(|x| *x),
-                "{file}: a span is missing from the tree"
-            );
         }
     }
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    out.sort();
+    out
 }
 
-#[test]
-fn non_trace_files_are_rejected_with_what_they_look_like() {
-    for &(file, words) in REJECTED {
-        let bytes = std::fs::read(corpus_dir().join(file)).unwrap();
-        let mut ds = Dataset::default();
-        let e = decode_bytes(&mut ds, &bytes).expect_err(file).to_string();
-        assert!(e.contains(words), "{file}: {e}");
-        assert!(ds.traces.is_empty());
+fn read(file: &str) -> Result<Vec<u8>, Failed> {
+    std::fs::read(corpus_dir().join(file)).map_err(|e| format!("{file}: {e}").into())
+}
+
+/// The file decodes to its hand-checked counts, every span once in its tree.
+fn decodes_as_counted(
+    file: &str,
+    (format, traces, spans, services, errors): (Format, usize, usize, usize, usize),
+) -> Result<(), Failed> {
+    let mut ds = Dataset::default();
+    let sum = decode_bytes(&mut ds, &read(file)?).map_err(|e| format!("{file}: {e}"))?;
+    let mut svc: Vec<_> = ds
+        .traces
+        .iter()
+        .flat_map(|t| t.service.iter().copied())
+        .collect();
+    svc.sort();
+    svc.dedup();
+    let errs: usize = ds.traces.iter().map(|t| t.error_count()).sum();
+    let got = (sum.format, ds.traces.len(), sum.spans, svc.len(), errs);
+    let want = (format, traces, spans, services, errors);
+    if got != want {
+        return Err(format!(
+            "got (format, traces, spans, services, errors) {got:?}, expected {want:?}"
+        )
+        .into());
+    }
+    for t in &ds.traces {
+        // What the tree keeps for the views is what the columns say.
+        let mut own: Vec<_> = t.service.clone();
+        own.sort();
+        own.dedup();
+        if t.tree.services != own || t.tree.errors as usize != t.error_count() {
+            return Err("the tree's services or error count differ from the columns".into());
+        }
+        let mut seen = vec![false; t.len()];
+        for &s in &t.tree.preorder {
+            if std::mem::replace(&mut seen[s as usize], true) {
+                return Err(format!("span {s} twice in the tree order").into());
+            }
+        }
+        if !seen.iter().all(|x| *x) {
+            return Err("a span is missing from the tree".into());
+        }
+    }
+    Ok(())
+}
+
+/// The file is refused, and the message says what it looks like.
+fn refused_as(file: &str, words: &str) -> Result<(), Failed> {
+    let mut ds = Dataset::default();
+    match decode_bytes(&mut ds, &read(file)?) {
+        Ok(_) => Err("decoded, but it is not a trace".into()),
+        Err(e) if !e.to_string().contains(words) => {
+            Err(format!("refused as \"{e}\", not with \"{words}\"").into())
+        }
+        Err(_) if !ds.traces.is_empty() => Err("refused, but traces were kept".into()),
+        Err(_) => Ok(()),
     }
 }
 
-fn span_by_text<'a>(ds: &'a Dataset, t: &'a tracescope_core::Trace, id: &str) -> Vec<usize> {
-    (0..t.len())
-        .filter(|&i| ds.str(t.span_id_text[i]) == id)
-        .collect()
-}
-
-#[test]
-fn zipkin_shared_ids_are_two_linked_rows_with_children_under_the_server_half() {
-    use tracescope_core::model::{flags, LinkKind, SpanKind};
-    let ds = decode_file("zipkin/zipkin-lens-skew.json");
-    let t = &ds.traces[0];
-    let halves = span_by_text(&ds, t, "74280ae0c10d8062");
-    assert_eq!(halves.len(), 2);
-    let client = *halves
-        .iter()
-        .find(|&&i| t.kind[i] == SpanKind::Client)
-        .unwrap();
-    let server = *halves
-        .iter()
-        .find(|&&i| t.kind[i] == SpanKind::Server)
-        .unwrap();
-    assert_eq!(t.tree.parent_of(server), Some(client));
-    assert!(t.flags[server] & flags::SHARED != 0);
-    let link = ds.links(t.links[server])[0];
-    assert_eq!(link.kind, LinkKind::SharedHalf);
-    assert_eq!(ds.str(link.span_id_text), "74280ae0c10d8062");
-    let asynch = span_by_text(&ds, t, "43210ae0c10d1234")[0];
-    assert_eq!(t.tree.parent_of(asynch), Some(server));
-    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
-}
-
-#[test]
-fn zipkin_v1_timestamps_come_from_annotations() {
-    let ds = decode_file("zipkin/v1-otelcol-zipkin_v1_single_batch.json");
-    let t = &ds.traces[0];
-    let halves = span_by_text(&ds, t, "0ed2e63cbe71f5a8");
-    // Server half sr..ss on service1: 1544805927448081 → 1544805927460102 µs.
-    let server = *halves
-        .iter()
-        .find(|&&i| ds.str(t.service[i]) == "service1")
-        .unwrap();
-    assert_eq!(t.start_ns[server], 1_544_805_927_448_081_000);
-    assert_eq!(
-        t.duration_ns[server],
-        (1_544_805_927_460_102 - 1_544_805_927_448_081) * 1000
-    );
-    // "custom time event" stays as an event of the half that reported it.
-    assert!(ds
-        .events(t.events[server])
-        .iter()
-        .any(|e| ds.str(e.name) == "custom time event"));
-}
-
-#[test]
-fn datadog_uint64_ids_are_exact() {
-    let ds = decode_file("datadog/ddtracepy-sampling-match_non_root_span-uint64-parent.json");
-    let t = &ds.traces[0];
-    assert_eq!(ds.str(t.parent_id_text[0]), "13788320320102458254");
-    assert_eq!(
-        t.parent_key[0],
-        Some(tracescope_core::model::IdKey::Num(13788320320102458254))
-    );
-    // _dd.p.tid is the high half of the 128-bit trace id.
-    assert_eq!(ds.str(t.trace_id_text), "69f39dfa000000000000000000000000");
-}
-
-#[test]
-fn jaeger_proto_json_ids_and_times_match_the_ui_form() {
-    let proto = decode_file("jaeger/model-protojson-jaeger-uimodel-domain_01.json");
-    let ui = decode_file("jaeger/jaeger-uimodel-ui_01.json");
-    let (p, u) = (&proto.traces[0], &ui.traces[0]);
-    assert_eq!(p.trace_id, u.trace_id);
-    assert_eq!(p.span_key, u.span_key);
-    assert_eq!(p.duration_ns[0], 5000);
-    // The UI form has µs precision; the proto form ns.
-    assert_eq!(p.start_ns[0] / 1000, u.start_ns[0] / 1000);
-    // Span 2 appears twice: both kept, both flagged.
-    assert!(u.warnings.iter().any(|w| w.contains("used more than once")));
-    assert_eq!(u.tree.preorder.len(), 5);
-}
-
-#[test]
-fn orphans_are_kept_under_their_trace_with_a_warning() {
-    let ds = decode_file("jaeger/jaeger-ui-otlp2jaeger-out.json");
-    let t = &ds.traces[0];
-    assert_eq!(t.tree.roots.len(), 2);
-    assert!(t
-        .flags
-        .iter()
-        .all(|f| f & tracescope_core::model::flags::ORPHAN != 0));
-    assert!(t.warnings.iter().any(|w| w.contains("not in this file")));
-}
-
-#[test]
-fn chrome_unclosed_slices_reach_the_end_and_are_flagged() {
-    let ds = decode_file("chrome/trace-viewer-main_thread_has_unclosed_slices.json");
-    let t = &ds.traces[0];
-    let open = t
-        .flags
-        .iter()
-        .filter(|f| **f & tracescope_core::model::flags::NO_DURATION != 0)
-        .count();
-    assert_eq!(open, 4); // 1684 B vs 1680 E
-    assert!(t.warnings.iter().any(|w| w.contains("never closed")));
-}
-
-#[test]
-fn xray_documents_as_strings_nest_across_documents() {
-    let ds = decode_file("xray/awscli-example-batch-get-traces-scorekeep.json");
-    let t = &ds.traces[0];
-    let ddb_inferred = span_by_text(&ds, t, "0f278b6334c34e6b")[0];
-    let sub = span_by_text(&ds, t, "2d6900034ccfe558")[0];
-    assert_eq!(t.tree.parent_of(ddb_inferred), Some(sub));
-    assert_eq!(
-        ds.str(t.trace_id_text),
-        "1-5d82881a-0a9126e92a73e971eed891b9"
-    );
-    let s = summarize(&ds, t);
-    assert_eq!(s.root_service, "Scorekeep");
-    assert_eq!(s.duration_ns, 232_000_000);
+fn main() {
+    let args = Arguments::from_args();
+    let trials = corpus_files()
+        .into_iter()
+        .map(|file| {
+            let listed = EXPECTED.iter().find(|e| e.0 == file).copied();
+            let refused = REJECTED.iter().find(|r| r.0 == file).copied();
+            match (listed, refused) {
+                (Some((_, format, traces, spans, services, errors)), _) => {
+                    let name = format!("{file} ({})", format.name());
+                    Trial::test(name, move || {
+                        decodes_as_counted(&file, (format, traces, spans, services, errors))
+                    })
+                }
+                (None, Some((_, words))) => Trial::test(format!("{file} (refused)"), move || {
+                    refused_as(&file, words)
+                }),
+                (None, None) => Trial::test(format!("{file} (not listed)"), move || {
+                    Err("in the corpus but has no expected counts here".into())
+                }),
+            }
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
 }

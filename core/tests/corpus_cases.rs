@@ -1,0 +1,129 @@
+//! What particular corpus files must decode to, beyond their counts
+//! (`decode/tests/corpus.rs` checks every file's counts, one test each).
+
+mod common;
+use common::decode_file;
+use tracescope_core::analysis::summary::summarize;
+use tracescope_core::Dataset;
+
+fn span_by_text<'a>(ds: &'a Dataset, t: &'a tracescope_core::Trace, id: &str) -> Vec<usize> {
+    (0..t.len())
+        .filter(|&i| ds.str(t.span_id_text[i]) == id)
+        .collect()
+}
+
+#[test]
+fn zipkin_shared_ids_are_two_linked_rows_with_children_under_the_server_half() {
+    use tracescope_core::model::{flags, LinkKind, SpanKind};
+    let ds = decode_file("zipkin/zipkin-lens-skew.json");
+    let t = &ds.traces[0];
+    let halves = span_by_text(&ds, t, "74280ae0c10d8062");
+    assert_eq!(halves.len(), 2);
+    let client = *halves
+        .iter()
+        .find(|&&i| t.kind[i] == SpanKind::Client)
+        .unwrap();
+    let server = *halves
+        .iter()
+        .find(|&&i| t.kind[i] == SpanKind::Server)
+        .unwrap();
+    assert_eq!(t.tree.parent_of(server), Some(client));
+    assert!(t.flags[server] & flags::SHARED != 0);
+    let link = ds.links(t.links[server])[0];
+    assert_eq!(link.kind, LinkKind::SharedHalf);
+    assert_eq!(ds.str(link.span_id_text), "74280ae0c10d8062");
+    let asynch = span_by_text(&ds, t, "43210ae0c10d1234")[0];
+    assert_eq!(t.tree.parent_of(asynch), Some(server));
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
+
+#[test]
+fn zipkin_v1_timestamps_come_from_annotations() {
+    let ds = decode_file("zipkin/v1-otelcol-zipkin_v1_single_batch.json");
+    let t = &ds.traces[0];
+    let halves = span_by_text(&ds, t, "0ed2e63cbe71f5a8");
+    // Server half sr..ss on service1: 1544805927448081 → 1544805927460102 µs.
+    let server = *halves
+        .iter()
+        .find(|&&i| ds.str(t.service[i]) == "service1")
+        .unwrap();
+    assert_eq!(t.start_ns[server], 1_544_805_927_448_081_000);
+    assert_eq!(
+        t.duration_ns[server],
+        (1_544_805_927_460_102 - 1_544_805_927_448_081) * 1000
+    );
+    // "custom time event" stays as an event of the half that reported it.
+    assert!(ds
+        .events(t.events[server])
+        .iter()
+        .any(|e| ds.str(e.name) == "custom time event"));
+}
+
+#[test]
+fn datadog_uint64_ids_are_exact() {
+    let ds = decode_file("datadog/ddtracepy-sampling-match_non_root_span-uint64-parent.json");
+    let t = &ds.traces[0];
+    assert_eq!(ds.str(t.parent_id_text[0]), "13788320320102458254");
+    assert_eq!(
+        t.parent_key[0],
+        Some(tracescope_core::model::IdKey::Num(13788320320102458254))
+    );
+    // _dd.p.tid is the high half of the 128-bit trace id.
+    assert_eq!(ds.str(t.trace_id_text), "69f39dfa000000000000000000000000");
+}
+
+#[test]
+fn jaeger_proto_json_ids_and_times_match_the_ui_form() {
+    let proto = decode_file("jaeger/model-protojson-jaeger-uimodel-domain_01.json");
+    let ui = decode_file("jaeger/jaeger-uimodel-ui_01.json");
+    let (p, u) = (&proto.traces[0], &ui.traces[0]);
+    assert_eq!(p.trace_id, u.trace_id);
+    assert_eq!(p.span_key, u.span_key);
+    assert_eq!(p.duration_ns[0], 5000);
+    // The UI form has µs precision; the proto form ns.
+    assert_eq!(p.start_ns[0] / 1000, u.start_ns[0] / 1000);
+    // Span 2 appears twice: both kept, both flagged.
+    assert!(u.warnings.iter().any(|w| w.contains("used more than once")));
+    assert_eq!(u.tree.preorder.len(), 5);
+}
+
+#[test]
+fn orphans_are_kept_under_their_trace_with_a_warning() {
+    let ds = decode_file("jaeger/jaeger-ui-otlp2jaeger-out.json");
+    let t = &ds.traces[0];
+    assert_eq!(t.tree.roots.len(), 2);
+    assert!(t
+        .flags
+        .iter()
+        .all(|f| f & tracescope_core::model::flags::ORPHAN != 0));
+    assert!(t.warnings.iter().any(|w| w.contains("not in this file")));
+}
+
+#[test]
+fn chrome_unclosed_slices_reach_the_end_and_are_flagged() {
+    let ds = decode_file("chrome/trace-viewer-main_thread_has_unclosed_slices.json");
+    let t = &ds.traces[0];
+    let open = t
+        .flags
+        .iter()
+        .filter(|f| **f & tracescope_core::model::flags::NO_DURATION != 0)
+        .count();
+    assert_eq!(open, 4); // 1684 B vs 1680 E
+    assert!(t.warnings.iter().any(|w| w.contains("never closed")));
+}
+
+#[test]
+fn xray_documents_as_strings_nest_across_documents() {
+    let ds = decode_file("xray/awscli-example-batch-get-traces-scorekeep.json");
+    let t = &ds.traces[0];
+    let ddb_inferred = span_by_text(&ds, t, "0f278b6334c34e6b")[0];
+    let sub = span_by_text(&ds, t, "2d6900034ccfe558")[0];
+    assert_eq!(t.tree.parent_of(ddb_inferred), Some(sub));
+    assert_eq!(
+        ds.str(t.trace_id_text),
+        "1-5d82881a-0a9126e92a73e971eed891b9"
+    );
+    let s = summarize(&ds, t);
+    assert_eq!(s.root_service, "Scorekeep");
+    assert_eq!(s.duration_ns, 232_000_000);
+}
