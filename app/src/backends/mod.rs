@@ -2,10 +2,18 @@
 //! browser's storage), the search form (the same one filters the traces
 //! already loaded), and the requests behind it. URLs and answers are
 //! `tracescope_core::backend`'s; whole traces go through the loader (the
-//! decoding worker), so search results become loaded traces.
+//! decoding worker), so search results become loaded traces. The settings
+//! are `settings`, the requests `client`.
+
+mod client;
+mod settings;
+
+pub use client::{cancel, fetch_trace};
+use client::{get_bytes, load_traces, Feed};
+pub use settings::{ensure, BackendConf};
+use settings::{load, BackendSettings};
 
 use crate::loader::Loader;
-use crate::url_state::{self, storage};
 use js_sys::Date;
 use leptos::prelude::*;
 use tracescope_components::search_results::SearchResults;
@@ -13,315 +21,6 @@ use tracescope_core::backend::form::{matches, parse_duration_us, parse_tags};
 use tracescope_core::backend::response::{self, Found};
 use tracescope_core::backend::{query, Kind, Search};
 use tracescope_core::model::StrId;
-use wasm_bindgen::JsCast;
-
-const KEY: &str = "tracescope.backends";
-
-/// One configured backend.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BackendConf {
-    pub name: String,
-    pub url: String,
-    pub kind: Kind,
-    pub timeout_s: f64,
-}
-
-pub fn load() -> Vec<BackendConf> {
-    let text = storage()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .unwrap_or_default();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|b| {
-                    Some(BackendConf {
-                        name: b.get("name")?.as_str()?.to_string(),
-                        url: b.get("url")?.as_str()?.to_string(),
-                        kind: Kind::from_key(b.get("kind")?.as_str()?)?,
-                        timeout_s: b.get("timeout_s").and_then(|t| t.as_f64()).unwrap_or(15.0),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn save(list: &[BackendConf]) {
-    let v: Vec<serde_json::Value> = list
-        .iter()
-        .map(|b| {
-            serde_json::json!({"name": b.name, "url": b.url, "kind": b.kind.key(), "timeout_s": b.timeout_s})
-        })
-        .collect();
-    if let Some(s) = storage() {
-        let _ = s.set_item(KEY, &serde_json::Value::Array(v).to_string());
-    }
-}
-
-/// `url`'s origin for messages (the URL itself when it has none).
-fn origin_of(url: &str) -> String {
-    url_state::origin_of(url).unwrap_or_else(|| url.to_string())
-}
-
-/// What to say when the browser gives no answer at all: it cannot tell
-/// an unreachable host from an answer it may not read (CORS), so both,
-/// with how to allow this page for the backend's kind.
-pub fn unreachable_message(b: &BackendConf, url: &str) -> String {
-    let (origin, page) = (origin_of(url), url_state::page_origin());
-    let how = match b.kind {
-        Kind::JaegerV1 | Kind::JaegerV3 => format!(
-            "Jaeger: start the query service with --query.additional-headers=\"Access-Control-Allow-Origin: {page}\" \
-             (Jaeger v2: the same header in the jaeger_query extension's settings)"
-        ),
-        Kind::Tempo => "Tempo has no CORS setting: serve Tracescope and Tempo from one origin \
-                        with a reverse proxy (README: nginx example) or Trunk's dev proxy"
-            .to_string(),
-        Kind::Zipkin => format!(
-            "Zipkin allows every origin unless QUERY_ALLOWED_ORIGINS restricts it: add {page} there"
-        ),
-    };
-    format!(
-        "no answer from {origin}: it is unreachable, or it does not let this page ({page}) read its answers (CORS). \
-         If it is running, allow this page's origin — {how} — or use a proxy (README, \"Backends\")."
-    )
-}
-
-/// Cancels every request in flight.
-pub fn cancel() {
-    crate::fetch::cancel_all();
-}
-
-/// The answers the page reads itself (lists of services and operations,
-/// search summaries, error texts) are at most this large; a larger one is
-/// refused rather than read into the page's memory. Whole traces are never
-/// read by the page: they go to the worker as a Blob.
-const MAX_READ_ANSWER: usize = 32 << 20;
-
-/// GET `url` from backend `b`: its status and body (a Blob, not read),
-/// within its timeout (the body's download included), if the status is a
-/// success (or an empty Jaeger v3 search); else a message. `on_bytes`
-/// hears the bytes received.
-async fn get_body(
-    b: &BackendConf,
-    url: &str,
-    on_bytes: impl Fn(f64, f64),
-) -> Result<(u16, web_sys::Blob), String> {
-    use crate::fetch::Failure;
-    let request = crate::fetch::Request::start(Some(b.timeout_s))?;
-    let answer = match crate::fetch::get(url, &request, Some("application/json"), on_bytes).await {
-        Ok(a) => a,
-        Err(Failure::Stopped) if request.timed_out() => {
-            return Err(format!(
-                "{} did not answer within {} s (the timeout in its settings)",
-                origin_of(url),
-                b.timeout_s
-            ))
-        }
-        Err(Failure::Stopped) => return Err("cancelled".to_string()),
-        Err(Failure::Unreachable(_)) => return Err(unreachable_message(b, url)),
-        Err(Failure::BrokeOff(e)) => return Err(format!("the answer broke off: {e}")),
-    };
-    let status = answer.status;
-    if (200..300).contains(&status) {
-        return Ok((status, answer.body));
-    }
-    // An error's words are short; a long error page is cut.
-    let body = crate::fetch::small_bytes(&answer.body, 64 << 10)
-        .await?
-        .unwrap_or_default();
-    if response::is_empty_search(b.kind, status, &body) {
-        return Ok((status, answer.body));
-    }
-    let text = response::error_text(&body);
-    Err(format!(
-        "HTTP {status} {} from {}{}",
-        answer.status_text,
-        b.name,
-        if text.is_empty() {
-            String::new()
-        } else {
-            format!(": {text}")
-        }
-    ))
-}
-
-/// [`get_body`] read into the page: for answers the page parses itself.
-async fn get_bytes(b: &BackendConf, url: &str) -> Result<(u16, Vec<u8>), String> {
-    let (status, body) = get_body(b, url, |_, _| {}).await?;
-    let bytes = crate::fetch::small_bytes(&body, MAX_READ_ANSWER)
-        .await?
-        .ok_or_else(|| {
-            format!(
-                "{}'s answer is {:.0} MB, more than a list of results can be (at most {} MB is read)",
-                b.name,
-                body.size() / 1e6,
-                MAX_READ_ANSWER >> 20
-            )
-        })?;
-    Ok((status, bytes))
-}
-
-/// Whole traces from `url` into the dataset; the index of each trace of
-/// the answer (none when the backend found none). The answer goes to the
-/// worker as it came (a Blob), with the bytes received shown. A trace
-/// loaded before (the same search again) is not added twice. The open
-/// trace stays open.
-async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<Vec<usize>, String> {
-    let progress = loader.progress;
-    loader.loading.set(Some(b.name.clone()));
-    let on_bytes = move |read, total| {
-        progress.set(Some(crate::decode_worker::LoadProgress {
-            read,
-            total,
-            spans: 0,
-        }))
-    };
-    let answer = get_body(b, url, on_bytes).await;
-    let (status, body) = match answer {
-        Ok(a) => a,
-        Err(e) => {
-            loader.loading.set(None);
-            progress.set(None);
-            return Err(e);
-        }
-    };
-    // "Nothing found" answers are small.
-    if let Some(small) = crate::fetch::small_bytes(&body, 4096).await? {
-        if response::is_empty_search(b.kind, status, &small) || response::is_empty_traces(&small) {
-            loader.loading.set(None);
-            progress.set(None);
-            return Ok(Vec::new());
-        }
-    }
-    let was_open = loader.dataset.with_untracked(|ds| {
-        let t = ds.traces.get(loader.open.get_untracked()?)?;
-        Some(t.trace_id_text)
-    });
-    let added = loader.load_blob(&b.name, body).await.ok_or_else(|| {
-        format!(
-            "{}'s answer could not be read (see the message above)",
-            b.name
-        )
-    })?;
-    // Where the traces came from: the link that brings them back.
-    loader.fetched_from.update(|f| {
-        for &i in &added {
-            if let Some(u) = f.get_mut(i) {
-                u.get_or_insert_with(|| url.to_string());
-            }
-        }
-    });
-    // The trace that was open, found again by its id (the load may have
-    // replaced the demo traces); else the first of the answer.
-    let still_open = was_open.and_then(|id| {
-        loader
-            .dataset
-            .with_untracked(|ds| ds.traces.iter().position(|t| t.trace_id_text == id))
-    });
-    loader.open.set(still_open.or(added.first().copied()));
-    Ok(added)
-}
-
-/// Loads the trace `id` from backend `b` (Tempo: its v2 API, then the older
-/// one); its index in the dataset.
-pub async fn fetch_trace(loader: Loader, b: &BackendConf, id: &str) -> Result<usize, String> {
-    let mut last = String::new();
-    for url in query::trace(b.kind, &b.url, id) {
-        match load_traces(loader, b, &url).await {
-            Ok(r) if !r.is_empty() => return Ok(r[0]),
-            Ok(_) => last = format!("{}: no trace with id {id}", b.name),
-            Err(e) => last = e,
-        }
-    }
-    if last.contains("HTTP 404") {
-        last = format!("{}: no trace with id {id} (HTTP 404)", b.name);
-    }
-    Err(last)
-}
-
-/// The configured backend with this URL and kind, added (and kept) when
-/// there is none: a link that names a backend.
-pub fn ensure(url: &str, kind: Kind) -> BackendConf {
-    let mut list = load();
-    let url = url.trim_end_matches('/').to_string();
-    if let Some(b) = list
-        .iter()
-        .find(|b| b.url.trim_end_matches('/') == url && b.kind == kind)
-    {
-        return b.clone();
-    }
-    let b = BackendConf {
-        name: default_name(&url),
-        url,
-        kind,
-        timeout_s: 15.0,
-    };
-    list.push(b.clone());
-    save(&list);
-    b
-}
-
-/// A backend's name when none is given: its URL without the scheme.
-fn default_name(url: &str) -> String {
-    url.split_once("://")
-        .map_or(url, |(_, r)| r)
-        .trim_end_matches('/')
-        .to_string()
-}
-
-/// How a list's answer is read.
-type ParseList = fn(Kind, &[u8]) -> Result<Vec<String>, String>;
-
-/// A list filled from a backend (services, operations, Tempo's tags or tag
-/// values). An answer lands only if nothing newer was asked for the same
-/// list meanwhile (another backend chosen before a slow one answered).
-#[derive(Clone, Copy)]
-struct Feed {
-    list: RwSignal<Vec<String>>,
-    asked: StoredValue<u32>,
-}
-
-impl Feed {
-    fn new() -> Self {
-        Feed {
-            list: RwSignal::new(Vec::new()),
-            asked: StoredValue::new(0),
-        }
-    }
-
-    fn set(self, v: Vec<String>) {
-        self.asked.update_value(|n| *n += 1);
-        self.list.set(v);
-    }
-
-    /// `url` from `b`, read by `parse`; failures into `status`.
-    fn fetch(
-        self,
-        b: BackendConf,
-        url: String,
-        status: RwSignal<Option<String>>,
-        parse: ParseList,
-    ) {
-        self.asked.update_value(|n| *n += 1);
-        let me = self.asked.get_value();
-        leptos::task::spawn_local(async move {
-            let parsed = get_bytes(&b, &url)
-                .await
-                .and_then(|(_, body)| parse(b.kind, &body));
-            if self.asked.try_get_value() != Some(me) {
-                return;
-            }
-            match parsed {
-                Ok(v) => self.list.set(v),
-                Err(e) => {
-                    self.list.set(Vec::new());
-                    status.set(Some(format!("{}: {e}", b.name)));
-                }
-            }
-        });
-    }
-}
 
 /// The lookback choices (label, µs); "custom" uses the from/to fields.
 const LOOKBACKS: &[(&str, i64)] = &[
@@ -418,11 +117,6 @@ pub fn BackendPanel(
     let busy = RwSignal::new(false);
     let results = RwSignal::new((Vec::<Found>::new(), Vec::<Option<usize>>::new()) as Results);
     let last_url = RwSignal::new(String::new());
-    // Settings form.
-    let new_name = RwSignal::new(String::new());
-    let new_url = RwSignal::new(String::new());
-    let new_kind = RwSignal::new(None::<Kind>);
-    let new_timeout = RwSignal::new(15.0f64);
     let settings_open = RwSignal::new(backends.with_untracked(Vec::is_empty));
 
     let backend = move || backends.with(|b| b.get(source.get()).cloned());
@@ -742,92 +436,12 @@ pub fn BackendPanel(
         }
     };
 
-    let add_backend = move || {
-        let url = new_url.get_untracked().trim().to_string();
-        let Some(kind) = new_kind.get_untracked().or_else(|| Kind::detect(&url)) else {
-            return status.set(Some("choose the backend's kind".into()));
-        };
-        if web_sys::Url::new(&url).is_err() {
-            return status.set(Some(format!(
-                "`{url}` is not a URL (like http://localhost:16686)"
-            )));
-        }
-        let name = match new_name.get_untracked().trim() {
-            "" => default_name(&url),
-            n => n.to_string(),
-        };
-        backends.update(|l| {
-            l.push(BackendConf {
-                name,
-                url,
-                kind,
-                timeout_s: new_timeout.get_untracked().max(0.5),
-            });
-            save(l);
-        });
-        source.set(backends.with_untracked(|l| l.len() - 1));
-        new_name.set(String::new());
-        new_url.set(String::new());
-        new_kind.set(None);
-        settings_open.set(false);
-    };
-    let remove_backend = move |i: usize| {
-        backends.update(|l| {
-            l.remove(i);
-            save(l);
-        });
-        source.set(if backends.with_untracked(Vec::is_empty) {
-            usize::MAX
-        } else {
-            0
-        });
-    };
-
     // One copy of the rows per search, not per read.
     let result_rows = Memo::new(move |_| results.with(|r| r.0.clone()));
     let input = |sig: RwSignal<String>| move |ev| sig.set(event_target_value(&ev));
     view! {
         <section class="search-panel" data-testid="search-panel">
-            <details class="backend-settings" prop:open=move || settings_open.get() on:toggle=move |ev| {
-                if let Some(d) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
-                    settings_open.set(d.open());
-                }
-            }>
-                <summary>"Backends"</summary>
-                <ul class="backend-list" data-testid="backend-list">
-                    {move || backends.get().into_iter().enumerate().map(|(i, b)| view! {
-                        <li data-kind=b.kind.key()>
-                            <b>{b.name.clone()}</b>" "<span class="muted">{b.kind.label()}</span>" "<span class="mono">{b.url.clone()}</span>
-                            " "<span class="muted">{format!("timeout {} s", b.timeout_s)}</span>
-                            <button class="button" title="Remove this backend" on:click=move |_| remove_backend(i)>"Remove"</button>
-                        </li>
-                    }).collect_view()}
-                </ul>
-                <div class="backend-add">
-                    <input placeholder="Base URL, e.g. http://localhost:16686" data-testid="backend-url"
-                        prop:value=move || new_url.get() on:input=input(new_url) />
-                    <select data-testid="backend-kind" on:change=move |ev| new_kind.set(Kind::from_key(&event_target_value(&ev)))>
-                        <option value="" selected=move || new_kind.get().is_none()>
-                            {move || match Kind::detect(&new_url.get()) {
-                                Some(k) => format!("{} (from the URL)", k.label()),
-                                None => "Kind…".to_string(),
-                            }}
-                        </option>
-                        {Kind::ALL.into_iter().map(|k| view! {
-                            <option value=k.key() selected=move || new_kind.get() == Some(k)>{k.label()}</option>
-                        }).collect_view()}
-                    </select>
-                    <input placeholder="Name (optional)" data-testid="backend-name" prop:value=move || new_name.get() on:input=input(new_name) />
-                    <label>"Timeout (s) "
-                        <input type="number" min="0.5" step="0.5" class="short" data-testid="backend-timeout"
-                            prop:value=move || new_timeout.get().to_string()
-                            on:input=move |ev| new_timeout.set(event_target_value(&ev).parse().unwrap_or(15.0)) />
-                    </label>
-                    <button class="button primary" data-testid="backend-add" on:click=move |_| add_backend()>"Add backend"</button>
-                </div>
-                <p class="muted hint">"Requests go from this browser straight to the backend: it must allow this page's origin (CORS), or both must sit behind one proxy — see the README."</p>
-            </details>
-
+            <BackendSettings backends=backends source=source status=status open=settings_open />
             <form class="search-form" data-testid="search-form" on:submit=move |ev| {
                 ev.prevent_default();
                 run_search();
