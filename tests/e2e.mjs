@@ -578,10 +578,18 @@ describe('bad input', () => {
     }
     assert.match((await page.evaluate(() => window.__tracescope.error)) || '', /tempo-search\.json/);
     await page.screenshot({ path: path.join(out, 'load-error.png') });
-    // The page stays usable: a good file still opens, and the message can be dismissed.
-    await dropFiles(page, [corpusFile('zipkin/zipkin-lens-skew.json')]);
+    // The messages do not pile up: one per source, dismissed one by one.
+    const items = () => page.locator('[data-testid=load-error-item]').count();
+    assert.equal(await items(), bad.length);
+    await page.click('[data-testid=load-error-item]:has-text("broken.json") [data-testid=load-error-dismiss]');
+    assert.equal(await items(), bad.length - 1);
+    // The same name loading well takes its old message away.
+    await dropFiles(page, [{ name: 'cut.json', bytes: corpusFile('zipkin/zipkin-lens-skew.json').bytes }]);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '4');
-    await page.click('[data-testid=load-error] .close');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=load-error-item]').length === n, bad.length - 2);
+    assert.equal(await page.locator('[data-testid=load-error-item]:has-text("cut.json")').count(), 0);
+    // The page stays usable, and every message can go at once.
+    await page.click('[data-testid=load-error-dismiss-all]');
     assert.equal(await page.locator('[data-testid=load-error]').count(), 0);
     assert.deepEqual(page.errors, []);
     await page.context().close();
@@ -1037,6 +1045,12 @@ describe('the app shell', () => {
       const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.equal(await overflow(), 0, 'no sideways scrolling');
       await page.screenshot({ path: path.join(out, `shell-${vp.width}.png`) });
+      // "Open files…" is the first stop of Tab, and opens the file picker from the keyboard.
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset?.testid), 'file-input');
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+      assert.ok(chooser.isMultiple());
       // Every action can be reached.
       for (const t of ['paste-button', 'search-button', 'loglinks-button', 'share-button', 'copy-link', 'theme-toggle']) {
         if (!(await page.isVisible(`[data-testid=${t}]`))) await page.click('[data-testid=menu-button]');

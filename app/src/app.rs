@@ -102,11 +102,18 @@ pub fn App() -> impl IntoView {
             <Show when=move || !errors.with(|e| e.is_empty())>
                 <div class="load-error" role="alert" data-testid="load-error">
                     <ul>
-                        {move || errors.get().into_iter().map(|e| view! {
-                            <li><b>{e.source}</b>": "{e.message}</li>
+                        {move || errors.get().into_iter().map(|e| {
+                            let source = e.source.clone();
+                            view! {
+                                <li data-testid="load-error-item">
+                                    <b>{e.source}</b>": "{e.message}
+                                    <button class="close" data-testid="load-error-dismiss" title="Dismiss this message"
+                                        on:click=move |_| errors.update(|v| v.retain(|x| x.source != source))>"×"</button>
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
-                    <button class="close" title="Dismiss" on:click=move |_| errors.set(Vec::new())>"×"</button>
+                    <button class="close" title="Dismiss all" data-testid="load-error-dismiss-all" on:click=move |_| errors.set(Vec::new())>"×"</button>
                 </div>
             </Show>
 
