@@ -1154,6 +1154,40 @@ describe('the app shell', () => {
     await page.context().close();
   });
 
+  test('the waterfall as a table of text: the same rows, a page at a time; a row selects its span', async () => {
+    const page = await newPage();
+    const wfRows = +(await page.getAttribute('[data-testid=waterfall-canvas]', 'data-rows'));
+    await page.check('[data-testid=rows-table-toggle]');
+    const table = page.locator('[data-testid=rows-table]');
+    await table.waitFor();
+    assert.equal(+(await table.getAttribute('data-rows')), wfRows);
+    assert.equal(wfRows, demo.spans.length);
+    assert.equal(await table.locator('tbody tr').count(), 200);
+    // The first row is the root, as in the waterfall.
+    const root = demo.spans.find((x) => x.references.length === 0);
+    assert.match(await table.locator('tbody tr').first().innerText(), new RegExp(`${demo.processes[root.processID].serviceName}\\s+${root.operationName.replace(/[/]/g, '\\/')}`));
+    await page.click('[data-testid=rows-next]');
+    assert.equal(await table.locator('tbody tr').count(), wfRows - 200);
+    assert.match(await table.locator('.rows-table-bar').innerText(), new RegExp(`Rows 201–${wfRows} of ${wfRows}`));
+    // A row, by keyboard: its span is selected, shown and announced.
+    await table.locator('tbody tr').nth(3).focus();
+    await page.keyboard.press('Enter');
+    const span = await table.locator('tbody tr').nth(3).getAttribute('data-span');
+    await page.waitForSelector('[data-testid=span-detail]');
+    assert.match(await page.textContent('[data-testid=announce]'), /Selected span/);
+    assert.equal(await table.locator(`tbody tr[data-span="${span}"][aria-selected=true]`).count(), 1);
+    // Folds apply to the table too.
+    await page.click('[data-testid=collapse-all]');
+    await page.waitForFunction(() => +document.querySelector('[data-testid=rows-table]').dataset.rows < 10);
+    await page.screenshot({ path: path.join(out, 'shell-rows-table.png') });
+    const folded = +(await table.getAttribute('data-rows'));
+    await page.uncheck('[data-testid=rows-table-toggle]');
+    await page.waitForSelector('[data-testid=waterfall-canvas]');
+    assert.equal(+(await page.getAttribute('[data-testid=waterfall-canvas]', 'data-rows')), folded, 'the same rows folded in both');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('a link to a trace that is not here says so, and opens it when its file is dropped', async () => {
     const page = await newPage();
     await dropFiles(page, [corpusFile('zipkin/zipkin-lens-netflix.json')]);

@@ -8,7 +8,7 @@ use crate::topbar::CopyFeedback;
 use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_components::{
-    FlameGraph, FlameMode, ServiceMap, SpanDetail, StatsView, WaterfallCanvas,
+    FlameGraph, FlameMode, RowsTable, ServiceMap, SpanDetail, StatsView, WaterfallCanvas,
 };
 use tracescope_core::layout::time::{format_duration, format_utc};
 use tracescope_core::links::LinkContext;
@@ -44,6 +44,8 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         ..
     } = expect_context::<ViewState>();
     let open_signal = Signal::derive(move || open.get());
+    // The waterfall shown as a table of text (its text alternative).
+    let as_table = RwSignal::new(false);
     let span_copied = RwSignal::new(None::<(f64, crate::copy_link::Copied)>);
     let copy_span_link = Callback::new(move |_: u32| {
         leptos::task::spawn_local(async move {
@@ -192,6 +194,12 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         </label>
                     </Show>
                     <Show when=move || tab.get() == Tab::Waterfall>
+                        <label class="toggle" title="The same rows as a table of text (for screen readers, and to select and copy)">
+                            <input type="checkbox" data-testid="rows-table-toggle"
+                                prop:checked=move || as_table.get()
+                                on:change=move |ev| as_table.set(event_target_checked(&ev)) />
+                            " As a table"
+                        </label>
                         <button class="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
                         <button class="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
                         <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
@@ -199,6 +207,9 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                 </nav>
                 <div class="view-area" data-view=move || tab.get().test_id()>
                     {move || match tab.get() {
+                        Tab::Waterfall if as_table.get() => view! {
+                            <RowsTable dataset=dataset trace=open_signal selected=selected collapsed=collapsed />
+                        }.into_any(),
                         Tab::Waterfall => view! {
                             <WaterfallCanvas
                                 dataset=dataset

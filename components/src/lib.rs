@@ -5,6 +5,7 @@ pub mod canvas;
 pub mod chart;
 pub mod dialog;
 pub mod flame;
+pub mod rows_table;
 pub mod search_results;
 pub mod service_map;
 pub mod span_detail;
@@ -15,6 +16,7 @@ pub mod waterfall;
 
 pub use dialog::Dialog;
 pub use flame::{FlameGraph, FlameMode};
+pub use rows_table::RowsTable;
 pub use search_results::SearchResults;
 pub use service_map::ServiceMap;
 pub use span_detail::SpanDetail;
