@@ -619,10 +619,15 @@ describe('analysis views', () => {
       await tab(page, 'map');
       await page.waitForTimeout(150);
       const map = await box(page, 'map-canvas');
-      assert.equal(+map.nodes, demoServices.size);
-      assert.ok(+map.edges >= demoServices.size - 1, `map has ${map.edges} edges`);
+      // Every service is drawn, on its own or in its caller's fold, at a readable size.
+      assert.equal(+map.services, demoServices.size);
+      assert.ok(+map.zoom >= 1, `map text at ${map.zoom}× (11 px text at ${11 * map.zoom} px)`);
+      assert.ok(+map.edges >= +map.nodes - 1, `map has ${map.edges} edges`);
       assert.ok((await inkRatio(page, 'map-canvas')) > 0.02, 'service map looks blank');
-      assert.equal(await page.locator('[data-testid=map-legend] li').count(), demoServices.size);
+      const members = await page.$$eval('[data-testid=map-legend] li', (l) => l.reduce((n, e) => n + +e.dataset.members, 0));
+      assert.equal(members, demoServices.size);
+      // The legend is whole: no item hidden behind a scroll.
+      assert.equal(await page.$eval('[data-testid=map-legend]', (l) => l.scrollHeight <= l.clientHeight + 1), true);
       await page.screenshot({ path: path.join(out, `service-map-${theme}.png`) });
       await tab(page, 'stats');
       const rows = await page.locator('[data-testid=stats-table] tbody tr').count();

@@ -11,10 +11,12 @@ use crate::canvas::{
 };
 use crate::theme::{theme, ServiceSlots, Theme};
 use leptos::prelude::*;
-use tracescope_core::analysis::service_graph::{service_graph_at_most, ServiceGraph, ServiceNode};
+use tracescope_core::analysis::service_graph::{
+    fold_leaves, service_graph_at_most, ServiceGraph, ServiceNode,
+};
 use tracescope_core::layout::service_map::{
-    bezier_mid, edge_curve, layout, node_at, MapLayout, Transform, COL_GAP, MAX_MAP_SIZE, NODE_H,
-    NODE_W, ROW_GAP,
+    bezier_mid, edge_curve, edge_labels, fits_readably, layout, node_at, MapLayout, Transform,
+    COL_GAP, MAX_MAP_SIZE, NODE_H, NODE_W, ROW_GAP,
 };
 use tracescope_core::layout::text::percent;
 use tracescope_core::layout::time::format_duration;
@@ -26,6 +28,9 @@ use web_sys::CanvasRenderingContext2d;
 struct Drawn {
     g: ServiceGraph,
     l: MapLayout,
+    /// Leaf services are folded into one box per caller (the map would
+    /// not be readable whole).
+    folded: bool,
 }
 
 pub struct MapPaint<'a> {
@@ -39,6 +44,8 @@ pub struct MapPaint<'a> {
     pub filter: Option<StrId>,
     pub slots: &'a ServiceSlots,
     pub th: &'static Theme,
+    /// Groups are folds of leaf services ([`node_name`]).
+    pub folded: bool,
 }
 
 fn rounded_rect(ctx: &CanvasRenderingContext2d, x: f64, y: f64, w: f64, h: f64, r: f64) {
@@ -51,14 +58,18 @@ fn rounded_rect(ctx: &CanvasRenderingContext2d, x: f64, y: f64, w: f64, h: f64, 
     ctx.close_path();
 }
 
-/// A node's name: its service, or how many services its group holds.
-pub fn node_name(ds: &Dataset, n: &ServiceNode) -> String {
-    if n.members > 1 {
-        format!("{} other services", n.members)
-    } else {
-        ds.str(n.service).to_string()
+/// A node's name: its service; for a fold, its busiest service and how
+/// many more; for the group of a graph too large to lay out, how many.
+pub fn node_name(ds: &Dataset, n: &ServiceNode, folded: bool) -> String {
+    match (n.members, folded) {
+        (1, _) => ds.str(n.service).to_string(),
+        (m, true) => format!("{} +{} more", ds.str(n.service), m - 1),
+        (m, false) => format!("{m} other services"),
     }
 }
+
+/// An edge label's height (graph units).
+const LABEL_H: f64 = 18.0;
 
 /// Text for an edge: calls, error rate, p95.
 pub fn edge_label(calls: usize, error_rate: f64, p95_ns: i64) -> String {
@@ -91,7 +102,18 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
                     .any(|e| (e.from == h && e.to == i) || (e.to == h && e.from == i))
         }
     };
-    for e in &p.g.edges {
+    // Labels where they cover nothing; the rest show when a service is hovered.
+    ctx.set_font(FONT_SMALL);
+    let labels: Vec<String> =
+        p.g.edges
+            .iter()
+            .map(|e| edge_label(e.calls, e.error_rate(), e.p95_ns))
+            .collect();
+    let widths: Vec<f64> = labels.iter().map(|l| text_width(ctx, l) + 10.0).collect();
+    let ends: Vec<(usize, usize, usize)> =
+        p.g.edges.iter().map(|e| (e.from, e.to, e.calls)).collect();
+    let placed = edge_labels(p.l, &ends, &widths, LABEL_H);
+    for (ei, e) in p.g.edges.iter().enumerate() {
         if e.from == e.to {
             continue;
         }
@@ -116,15 +138,26 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
         ctx.line_to(c[3].0 - ux * 9.0 + uy * 4.5, c[3].1 - uy * 9.0 - ux * 4.5);
         ctx.close_path();
         ctx.fill();
+        let touches_hover = p.hover.is_some_and(|h| e.from == h || e.to == h);
+        if placed[ei].is_none() && !touches_hover {
+            continue;
+        }
         let m = bezier_mid(&c);
-        let label = edge_label(e.calls, e.error_rate(), e.p95_ns);
+        let label = &labels[ei];
         ctx.set_font(FONT_SMALL);
-        let lw = text_width(ctx, &label);
+        let lw = text_width(ctx, label);
         ctx.set_fill_style_str(th.header_bg);
-        rounded_rect(ctx, m.0 - lw / 2.0 - 5.0, m.1 - 9.0, lw + 10.0, 18.0, 9.0);
+        rounded_rect(
+            ctx,
+            m.0 - lw / 2.0 - 5.0,
+            m.1 - LABEL_H / 2.0,
+            lw + 10.0,
+            LABEL_H,
+            9.0,
+        );
         ctx.fill();
         ctx.set_fill_style_str(if e.errors > 0 { th.error } else { th.fg });
-        let _ = ctx.fill_text(&label, m.0 - lw / 2.0, m.1);
+        let _ = ctx.fill_text(label, m.0 - lw / 2.0, m.1);
     }
     for (i, n) in p.g.nodes.iter().enumerate() {
         let (cx, cy) = p.l.centers[i];
@@ -143,7 +176,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
         ctx.fill_rect(x + 6.0, y + 7.0, 5.0, NODE_H - 14.0);
         ctx.set_font(FONT_BOLD);
         ctx.set_fill_style_str(th.fg);
-        if let Some(t) = fit_text(ctx, &node_name(p.ds, n), NODE_W - 26.0) {
+        if let Some(t) = fit_text(ctx, &node_name(p.ds, n, p.folded), NODE_W - 26.0) {
             let _ = ctx.fill_text(&t, x + 18.0, y + 14.0);
         }
         ctx.set_font(FONT_SMALL);
@@ -198,7 +231,23 @@ pub fn ServiceMap(
             }
             Some(g) => {
                 let l = layout(&g, NODE_W, NODE_H, COL_GAP, ROW_GAP);
-                drawn.set(Drawn { g, l });
+                let (w, h) = size.get_untracked();
+                // Too large to read whole: each caller's leaf services share a box.
+                let folded = (!fits_readably(&l, w, h))
+                    .then(|| dataset.with_untracked(|ds| fold_leaves(ds.scope(open, all), &g)))
+                    .flatten()
+                    .map(|f| {
+                        let fl = layout(&f, NODE_W, NODE_H, COL_GAP, ROW_GAP);
+                        (f, fl)
+                    });
+                drawn.set(match folded {
+                    Some((g, l)) => Drawn { g, l, folded: true },
+                    None => Drawn {
+                        g,
+                        l,
+                        folded: false,
+                    },
+                });
                 laying_out.set(false);
                 false
             }
@@ -212,7 +261,7 @@ pub fn ServiceMap(
     let tf = move || {
         user_tf.get().unwrap_or_else(|| {
             let (w, h) = size.get();
-            drawn.with(|d| Transform::fit(&d.l, w, h))
+            drawn.with(|d| Transform::fit_readably(&d.l, w, h))
         })
     };
 
@@ -221,7 +270,7 @@ pub fn ServiceMap(
         let th = theme(dark.get());
         let hov = hover.get();
         let filter = service_filter.get();
-        drawn.with(|Drawn { g, l }| {
+        drawn.with(|Drawn { g, l, folded }| {
             slots.with(|slots| {
                 dataset.with(|ds| {
                     paint(
@@ -237,6 +286,7 @@ pub fn ServiceMap(
                             filter,
                             slots,
                             th,
+                            folded: *folded,
                         },
                     )
                 })
@@ -309,7 +359,7 @@ pub fn ServiceMap(
     let legend = move || {
         let t = tf();
         let th = theme(dark.get());
-        drawn.with(|Drawn { g, l }| {
+        drawn.with(|Drawn { g, l, folded }| {
                 dataset.with(|ds| {
                     let mut order: Vec<usize> = (0..g.nodes.len()).collect();
                     // The group of services, if any, last.
@@ -322,7 +372,7 @@ pub fn ServiceMap(
                             let n = &g.nodes[i];
                             let group = n.members > 1;
                             let (name, spans, errors, s) =
-                                (node_name(ds, n), n.spans, n.errors, n.service);
+                                (node_name(ds, n, *folded), n.spans, n.errors, n.service);
                             let (cx, cy) = t.to_screen(l.centers[i].0, l.centers[i].1);
                             let color = slots.with(|sl| th.service(sl, s));
                             let key = name.clone();
@@ -349,8 +399,20 @@ pub fn ServiceMap(
 
     // Said plainly when the map groups services to stay drawable.
     let notice = move || {
-        drawn.with(|Drawn { g, .. }| {
+        drawn.with(|Drawn { g, folded, .. }| {
             let group = g.nodes.iter().find(|n| n.members > 1)?;
+            if *folded {
+                let boxes = g.nodes.iter().filter(|n| n.members > 1).count();
+                let services: usize = g.nodes.iter().filter(|n| n.members > 1).map(|n| n.members).sum();
+                return Some(view! {
+                    <p class="map-notice" data-testid="map-notice" data-folded=services>
+                        {format!(
+                            "To keep the map readable, {services} services that only one caller calls share {boxes} box{} (“+N more”); every caller and call is drawn. Hover a service for the labels of its calls.",
+                            if boxes == 1 { "" } else { "es" }
+                        )}
+                    </p>
+                }.into_any());
+            }
             let total: usize = g.nodes.iter().map(|n| n.members).sum();
             Some(view! {
                 <p class="map-notice" data-testid="map-notice" data-services=total data-grouped=group.members>
@@ -360,13 +422,24 @@ pub fn ServiceMap(
                         group.members
                     )}
                 </p>
-            })
+            }.into_any())
         })
     };
 
+    // Said too when the map is larger than the view at a readable size.
+    let pan_hint = move || {
+        let (w, h) = size.get();
+        let larger = drawn.with(|d| !d.g.nodes.is_empty() && !fits_readably(&d.l, w, h));
+        (larger && user_tf.with(Option::is_none)).then(|| view! {
+            <p class="map-notice" data-testid="map-pan-hint">
+                "The map is larger than the view at a readable size: drag to see the rest, or zoom out with the wheel."
+            </p>
+        })
+    };
     view! {
         <div class="map-view">
             {notice}
+            {pan_hint}
             <div class="map" node_ref=wrap_ref>
                 <canvas
                     node_ref=canvas_ref
@@ -376,6 +449,8 @@ pub fn ServiceMap(
                     data-nodes=move || drawn.with(|d| d.g.nodes.len())
                     data-edges=move || drawn.with(|d| d.g.edges.len())
                     data-laying-out=move || laying_out.get().to_string()
+                    data-zoom=move || format!("{:.3}", tf().k)
+                    data-services=move || drawn.with(|d| d.g.nodes.iter().map(|n| n.members).sum::<usize>())
                     on:mousedown=on_mousedown
                     on:mousemove=on_mousemove
                     on:mouseup=on_mouseup

@@ -269,6 +269,7 @@ fn service_map_boxes_are_drawn_at_their_layout_positions() {
             filter: None,
             slots: &slots,
             th: &LIGHT,
+            folded: false,
         },
     );
     for (i, n) in g.nodes.iter().enumerate() {

@@ -221,3 +221,81 @@ fn three_hundred_services_are_grouped_to_what_can_be_laid_out() {
     let l = layout(&g, NODE_W, NODE_H, COL_GAP, ROW_GAP);
     check_layout(&g, &l).unwrap();
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    /// Folding leaves loses no span, error or call, keeps every caller on
+    /// its own, and puts together only services one caller alone calls.
+    #[test]
+    fn folded_leaves_keep_every_span_call_and_caller(
+        shapes in proptest::collection::vec(
+            (proptest::collection::vec(0usize..1000, 2..40), proptest::collection::vec(0usize..25, 40)),
+            1..4,
+        ),
+    ) {
+        use tracescope_core::analysis::service_graph::{fold_leaves, service_graph};
+        let mut ds = Dataset::default();
+        let traces = traces_of(&mut ds, &shapes);
+        let whole = service_graph(&traces);
+        let Some(folded) = fold_leaves(&traces, &whole) else { return Ok(()) };
+        let sum = |g: &ServiceGraph| (
+            g.nodes.iter().map(|n| n.spans).sum::<usize>(),
+            g.nodes.iter().map(|n| n.errors).sum::<usize>(),
+            g.nodes.iter().map(|n| n.members).sum::<usize>(),
+        );
+        prop_assert_eq!(sum(&folded), sum(&whole));
+        prop_assert!(folded.nodes.len() < whole.nodes.len());
+        // Every service that calls another is still a box of its own.
+        let callers: FxHashSet<StrId> = whole.edges.iter().filter(|e| e.from != e.to).map(|e| whole.nodes[e.from].service).collect();
+        for c in &callers {
+            prop_assert!(folded.nodes.iter().any(|n| n.service == *c && n.members == 1), "caller {:?} folded", c);
+        }
+        // Calls into a folded box come from one caller, and count all the calls they replace.
+        for (i, n) in folded.nodes.iter().enumerate().filter(|(_, n)| n.members > 1) {
+            let into: Vec<_> = folded.edges.iter().filter(|e| e.to == i).collect();
+            prop_assert_eq!(into.len(), 1, "{:?} has {} callers", n.service, into.len());
+            prop_assert!(folded.edges.iter().all(|e| e.from != i || e.to == i), "a folded box calls out");
+        }
+        let calls = |g: &ServiceGraph| g.edges.iter().map(|e| e.calls).sum::<usize>();
+        prop_assert_eq!(calls(&folded), calls(&whole));
+    }
+
+    /// Edge labels placed never cover a service's box or each other, and
+    /// the busiest call's label is never the one left out for another.
+    #[test]
+    fn edge_labels_never_collide(
+        shapes in proptest::collection::vec(
+            (proptest::collection::vec(0usize..1000, 2..40), proptest::collection::vec(0usize..20, 40)),
+            1..4,
+        ),
+        width in 40.0f64..260.0,
+    ) {
+        use tracescope_core::analysis::service_graph::service_graph;
+        use tracescope_core::layout::service_map::edge_labels;
+        let mut ds = Dataset::default();
+        let traces = traces_of(&mut ds, &shapes);
+        let g = service_graph(&traces);
+        let l = layout(&g, NODE_W, NODE_H, COL_GAP, ROW_GAP);
+        let edges: Vec<(usize, usize, usize)> = g.edges.iter().map(|e| (e.from, e.to, e.calls)).collect();
+        let widths = vec![width; edges.len()];
+        let boxes = edge_labels(&l, &edges, &widths, 18.0);
+        let placed: Vec<_> = boxes.iter().flatten().collect();
+        for (a, x) in placed.iter().enumerate() {
+            for y in &placed[a + 1..] {
+                prop_assert!(!x.overlaps(y), "labels overlap: {:?} {:?}", x, y);
+            }
+            for &(cx, cy) in &l.centers {
+                let node = tracescope_core::layout::service_map::LabelBox { x: cx - NODE_W / 2.0, y: cy - NODE_H / 2.0, w: NODE_W, h: NODE_H };
+                prop_assert!(!x.overlaps(&node), "a label covers a service");
+            }
+        }
+        // The busiest edge (between two services) always has its label, unless it covers a box.
+        if let Some(top) = (0..edges.len()).filter(|&e| edges[e].0 != edges[e].1).max_by_key(|&e| edges[e].2) {
+            let m = tracescope_core::layout::service_map::bezier_mid(&edge_curve(l.centers[edges[top].0], l.centers[edges[top].1]));
+            let b = tracescope_core::layout::service_map::LabelBox { x: m.0 - width / 2.0, y: m.1 - 9.0, w: width, h: 18.0 };
+            let on_node = l.centers.iter().any(|&(cx, cy)| b.overlaps(&tracescope_core::layout::service_map::LabelBox { x: cx - NODE_W / 2.0, y: cy - NODE_H / 2.0, w: NODE_W, h: NODE_H }));
+            prop_assert!(on_node || boxes[top].is_some() || edges.iter().enumerate().any(|(e, x)| e != top && x.2 == edges[top].2));
+        }
+    }
+}

@@ -180,3 +180,50 @@ pub fn service_graph_at_most(traces: &[Trace], max_size: usize) -> ServiceGraph 
         .collect();
     build(traces, |s| if kept.contains(&s) { s } else { group_key })
 }
+
+/// The graph with each caller's leaf services (called by it alone, calling
+/// none) folded into one node when it has two or more: a map too large to
+/// read whole keeps every caller and every call path, and only the ends of
+/// the paths share a box (`members` says how many services it holds; its
+/// `service` is the busiest). Numbers are counted again over the spans, so
+/// a folded edge's p95 is exact. None when nothing folds.
+pub fn fold_leaves(traces: &[Trace], whole: &ServiceGraph) -> Option<ServiceGraph> {
+    // A graph already grouped to stay drawable is not folded again.
+    if whole.nodes.iter().any(|n| n.members > 1) {
+        return None;
+    }
+    let n = whole.nodes.len();
+    let mut callers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut calls_out = vec![false; n];
+    for e in &whole.edges {
+        if e.from != e.to {
+            callers[e.to].push(e.from);
+            calls_out[e.from] = true;
+        }
+    }
+    // Leaves by their one caller.
+    let mut leaves_of: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for v in 0..n {
+        if let [c] = callers[v][..] {
+            if !calls_out[v] && whole.nodes[v].members == 1 {
+                leaves_of.entry(c).or_default().push(v);
+            }
+        }
+    }
+    let mut key: FxHashMap<StrId, StrId> = FxHashMap::default();
+    for leaves in leaves_of.values().filter(|l| l.len() >= 2) {
+        let busiest = *leaves.iter().max_by_key(|&&v| {
+            (
+                whole.nodes[v].spans,
+                std::cmp::Reverse(whole.nodes[v].service),
+            )
+        })?;
+        for &v in leaves {
+            key.insert(whole.nodes[v].service, whole.nodes[busiest].service);
+        }
+    }
+    if key.is_empty() {
+        return None;
+    }
+    Some(build(traces, |s| key.get(&s).copied().unwrap_or(s)))
+}

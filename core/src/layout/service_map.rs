@@ -155,6 +155,30 @@ impl Transform {
             ty: ((h - lh * k) / 2.0).max(MARGIN.min(h / 2.0)),
         }
     }
+    /// [`Self::fit`], but never below [`MIN_READABLE_ZOOM`]: a map larger
+    /// than the view starts at its top left (the first callers), to be
+    /// panned, rather than shrinking its text past reading.
+    pub fn fit_readably(l: &MapLayout, w: f64, h: f64) -> Transform {
+        let fit = Transform::fit(l, w, h);
+        if fit.k >= MIN_READABLE_ZOOM {
+            return fit;
+        }
+        let k = MIN_READABLE_ZOOM;
+        let (lw, lh) = (l.width * k, l.height * k);
+        Transform {
+            k,
+            tx: if lw + 2.0 * MARGIN <= w {
+                (w - lw) / 2.0
+            } else {
+                MARGIN
+            },
+            ty: if lh + 2.0 * MARGIN <= h {
+                (h - lh) / 2.0
+            } else {
+                MARGIN
+            },
+        }
+    }
     pub fn to_graph(&self, x: f64, y: f64) -> (f64, f64) {
         ((x - self.tx) / self.k, (y - self.ty) / self.k)
     }
@@ -207,4 +231,74 @@ pub fn node_at(l: &MapLayout, x: f64, y: f64, node_w: f64, node_h: f64) -> Optio
     l.centers
         .iter()
         .position(|&(cx, cy)| (x - cx).abs() <= node_w / 2.0 && (y - cy).abs() <= node_h / 2.0)
+}
+
+/// Where edge labels go, in graph coordinates: each edge's label box
+/// (`widths[e]` × `height`, centred on its curve's midpoint), or None where
+/// it would cover a service's box or a label already placed. The busiest
+/// calls are placed first; the others are shown on hover.
+pub fn edge_labels(
+    l: &MapLayout,
+    edges: &[(usize, usize, usize)],
+    widths: &[f64],
+    height: f64,
+) -> Vec<Option<LabelBox>> {
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    crate::order::sort_by_key(&mut order, |&e| std::cmp::Reverse(edges[e].2));
+    let node_boxes: Vec<LabelBox> = l
+        .centers
+        .iter()
+        .map(|&(cx, cy)| LabelBox {
+            x: cx - NODE_W / 2.0,
+            y: cy - NODE_H / 2.0,
+            w: NODE_W,
+            h: NODE_H,
+        })
+        .collect();
+    let mut placed: Vec<LabelBox> = Vec::new();
+    let mut out = vec![None; edges.len()];
+    for e in order {
+        let (from, to, _) = edges[e];
+        if from == to || from >= l.centers.len() || to >= l.centers.len() {
+            continue;
+        }
+        let m = bezier_mid(&edge_curve(l.centers[from], l.centers[to]));
+        let b = LabelBox {
+            x: m.0 - widths[e] / 2.0,
+            y: m.1 - height / 2.0,
+            w: widths[e],
+            h: height,
+        };
+        if node_boxes.iter().chain(&placed).all(|o| !o.overlaps(&b)) {
+            placed.push(b);
+            out[e] = Some(b);
+        }
+    }
+    out
+}
+
+/// A rectangle: an edge label's box, or a service's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LabelBox {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl LabelBox {
+    pub fn overlaps(&self, o: &LabelBox) -> bool {
+        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+}
+
+/// The smallest zoom at which the map's text is still readable (its 11 px
+/// text at 11 px or more): a map that would need less is folded first
+/// ([`crate::analysis::service_graph::fold_leaves`]), then shown at this
+/// zoom, to be panned.
+pub const MIN_READABLE_ZOOM: f64 = 1.0;
+
+/// Whether the whole map fits a `w`×`h` view at a readable zoom.
+pub fn fits_readably(l: &MapLayout, w: f64, h: f64) -> bool {
+    Transform::fit(l, w, h).k >= MIN_READABLE_ZOOM - 1e-9
 }
