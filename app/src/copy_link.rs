@@ -21,11 +21,21 @@ fn write_clipboard(text: &str) {
 
 /// Copies the link to what is on screen; what was copied, or why nothing was.
 pub async fn copy_view_link(state: AppState) -> Copied {
+    let made = link_to_view(state).await;
+    if let Ok((_, link)) = &made {
+        write_clipboard(link);
+    }
+    made
+}
+
+/// A link that opens what is on screen anywhere (the page's address, or a
+/// self-contained link for a trace from a file here), with what it is in
+/// words; or why there is none.
+pub async fn link_to_view(state: AppState) -> Copied {
     let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
         return Err("the page has no address".into());
     };
     let Some(i) = state.open.get_untracked() else {
-        write_clipboard(&href);
         return Ok(("Link copied", href));
     };
     let from_file = state
@@ -33,7 +43,6 @@ pub async fn copy_view_link(state: AppState) -> Copied {
         .with_untracked(|f| f.get(i).cloned().flatten().is_none())
         && !href.contains("#data=");
     if !from_file {
-        write_clipboard(&href);
         return Ok(("Link copied", href));
     }
     let (spans, source) = state.dataset.with_untracked(|ds| {
@@ -67,7 +76,6 @@ pub async fn copy_view_link(state: AppState) -> Copied {
                     link.len()
                 ));
             }
-            write_clipboard(&link);
             Ok((
                 "Copied a self-contained link (the trace travels in it, secrets redacted)",
                 link,

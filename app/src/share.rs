@@ -255,16 +255,25 @@ pub fn ShareDialog(
                 }
             });
         };
+    // The summary links what opens the trace anywhere: for a trace from a
+    // file here, its self-contained link when it fits.
+    let app_state = use_context::<crate::state::AppState>();
     let markdown = move |_| {
-        let href = web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .unwrap_or_default();
-        export_file(
-            Export::Markdown { link: href },
-            "Markdown summary",
-            "md",
-            "text/markdown",
-        );
+        let Some(state) = app_state else { return };
+        leptos::task::spawn_local(async move {
+            let href = web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .unwrap_or_default();
+            let link = crate::copy_link::link_to_view(state)
+                .await
+                .map_or(href, |(_, link)| link);
+            export_file(
+                Export::Markdown { link },
+                "Markdown summary",
+                "md",
+                "text/markdown",
+            );
+        });
     };
 
     view! {
