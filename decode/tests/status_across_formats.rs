@@ -6,8 +6,8 @@
 //! exporter `error=true`, `otel.status_code` and `otel.status_description`.
 
 use serde_json::{json, Value};
-use tracescope_core::model::StatusCode;
-use tracescope_core::{decode_bytes, Dataset};
+use tracescope_decode::model::StatusCode;
+use tracescope_decode::{decode_bytes, Dataset};
 
 const TRACE: &str = "5b8efff798038103d269b633813fc60c";
 

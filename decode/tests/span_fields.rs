@@ -3,8 +3,8 @@
 //! span exactly its own attributes and events, on the streamed path and on
 //! the general one alike.
 
-use tracescope_core::model::{AttrValue, SpanKind, StatusCode};
-use tracescope_core::{decode_bytes, Dataset};
+use tracescope_decode::model::{AttrValue, SpanKind, StatusCode};
+use tracescope_decode::{decode_bytes, Dataset};
 
 /// `key=value` of each attribute of span `i` of the only trace, in order.
 fn attrs(ds: &Dataset, i: usize) -> Vec<String> {

@@ -1,12 +1,19 @@
 //! What particular corpus files must decode to, beyond their counts
 //! (`decode/tests/corpus.rs` checks every file's counts, one test each).
 
-mod common;
-use common::decode_file;
-use tracescope_core::analysis::summary::summarize;
-use tracescope_core::Dataset;
+use tracescope_decode::{decode_bytes, Dataset};
 
-fn span_by_text<'a>(ds: &'a Dataset, t: &'a tracescope_core::Trace, id: &str) -> Vec<usize> {
+/// A corpus file (path below ../shared/corpus) decoded; it must decode.
+fn decode_file(file: &str) -> Dataset {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(file);
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, &std::fs::read(&path).expect("a corpus file")).expect(file);
+    ds
+}
+
+fn span_by_text<'a>(ds: &'a Dataset, t: &'a tracescope_decode::Trace, id: &str) -> Vec<usize> {
     (0..t.len())
         .filter(|&i| ds.str(t.span_id_text[i]) == id)
         .collect()
@@ -14,7 +21,7 @@ fn span_by_text<'a>(ds: &'a Dataset, t: &'a tracescope_core::Trace, id: &str) ->
 
 #[test]
 fn zipkin_shared_ids_are_two_linked_rows_with_children_under_the_server_half() {
-    use tracescope_core::model::{flags, LinkKind, SpanKind};
+    use tracescope_decode::model::{flags, LinkKind, SpanKind};
     let ds = decode_file("zipkin/zipkin-lens-skew.json");
     let t = &ds.traces[0];
     let halves = span_by_text(&ds, t, "74280ae0c10d8062");
@@ -66,7 +73,7 @@ fn datadog_uint64_ids_are_exact() {
     assert_eq!(ds.str(t.parent_id_text[0]), "13788320320102458254");
     assert_eq!(
         t.parent_key[0],
-        Some(tracescope_core::model::IdKey::Num(13788320320102458254))
+        Some(tracescope_decode::model::IdKey::Num(13788320320102458254))
     );
     // _dd.p.tid is the high half of the 128-bit trace id.
     assert_eq!(ds.str(t.trace_id_text), "69f39dfa000000000000000000000000");
@@ -95,7 +102,7 @@ fn orphans_are_kept_under_their_trace_with_a_warning() {
     assert!(t
         .flags
         .iter()
-        .all(|f| f & tracescope_core::model::flags::ORPHAN != 0));
+        .all(|f| f & tracescope_decode::model::flags::ORPHAN != 0));
     assert!(t.warnings.iter().any(|w| w.contains("not in this file")));
 }
 
@@ -106,7 +113,7 @@ fn chrome_unclosed_slices_reach_the_end_and_are_flagged() {
     let open = t
         .flags
         .iter()
-        .filter(|f| **f & tracescope_core::model::flags::NO_DURATION != 0)
+        .filter(|f| **f & tracescope_decode::model::flags::NO_DURATION != 0)
         .count();
     assert_eq!(open, 4); // 1684 B vs 1680 E
     assert!(t.warnings.iter().any(|w| w.contains("never closed")));
@@ -123,7 +130,8 @@ fn xray_documents_as_strings_nest_across_documents() {
         ds.str(t.trace_id_text),
         "1-5d82881a-0a9126e92a73e971eed891b9"
     );
-    let s = summarize(&ds, t);
-    assert_eq!(s.root_service, "Scorekeep");
-    assert_eq!(s.duration_ns, 232_000_000);
+    let root = t.tree.roots[0] as usize;
+    assert_eq!(ds.str(t.service[root]), "Scorekeep");
+    let (a, b) = t.bounds();
+    assert_eq!(b - a, 232_000_000);
 }
