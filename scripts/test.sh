@@ -15,7 +15,7 @@ cargo fmt --all -- --check
 
 step "clippy (core natively; components and app for wasm32)"
 cargo clippy -p tracescope-decode -p tracescope-core --all-targets -- -D warnings
-cargo clippy -p tracescope-components -p tracescope -p tracescope-worker --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p tracescope-components -p tracescope -p tracescope-worker --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "core: unit, corpus, snapshot and property tests"
 cargo test -p tracescope-decode -p tracescope-core
