@@ -169,24 +169,22 @@ impl Loader {
     /// open where it is still there.
     pub fn close_traces(self, which: &[usize]) -> Vec<Option<usize>> {
         let n = self.dataset.with_untracked(|ds| ds.traces.len());
-        let mut moved = Vec::with_capacity(n);
-        let mut next = 0;
-        for i in 0..n {
-            if which.contains(&i) {
-                moved.push(None);
-            } else {
-                moved.push(Some(next));
-                next += 1;
-            }
+        // A mask, not a search of `which` per trace: "Close all" on 200k traces.
+        let mut closing = vec![false; n];
+        for &i in which.iter().filter(|&&i| i < n) {
+            closing[i] = true;
         }
-        let keep = |i: &usize| moved[*i].is_some();
-        self.dataset.update(|ds| {
-            let mut i = 0;
-            ds.traces.retain(|_| {
-                i += 1;
-                keep(&(i - 1))
-            });
-        });
+        let mut next = 0;
+        let moved: Vec<Option<usize>> = closing
+            .iter()
+            .map(|&c| {
+                (!c).then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        /// Keeps the entries of `v` whose trace stays.
         fn compact<T>(v: &mut Vec<T>, moved: &[Option<usize>]) {
             let mut i = 0;
             v.retain(|_| {
@@ -194,6 +192,7 @@ impl Loader {
                 moved.get(i - 1).copied().flatten().is_some()
             });
         }
+        self.dataset.update(|ds| compact(&mut ds.traces, &moved));
         self.sources.update(|v| compact(v, &moved));
         self.fetched_from.update(|v| compact(v, &moved));
         let open = self
