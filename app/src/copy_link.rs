@@ -13,17 +13,11 @@ use tracescope_worker::protocol::{Export, Exported};
 /// why nothing was.
 pub type Copied = Result<(&'static str, String), String>;
 
-fn write_clipboard(text: &str) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
-    }
-}
-
 /// Copies the link to what is on screen; what was copied, or why nothing was.
 pub async fn copy_view_link(state: AppState) -> Copied {
     let made = link_to_view(state).await;
     if let Ok((_, link)) = &made {
-        write_clipboard(link);
+        tracescope_components::copy_text(link);
     }
     made
 }

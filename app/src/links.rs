@@ -69,12 +69,7 @@ impl Links {
             flame_search.set(st.q.clone().unwrap_or_default());
             all_traces.set(st.scope_all);
             show_critical.set(!st.hide_critical);
-            let idx = dataset.with_untracked(|ds| {
-                let want = st.trace.as_deref()?;
-                ds.traces
-                    .iter()
-                    .position(|t| ds.str(t.trace_id_text) == want)
-            });
+            let idx = dataset.with_untracked(|ds| ds.trace_with_id(st.trace.as_deref()?));
             if let (Some(want), None) = (st.trace.clone(), idx) {
                 // Not here: say so, show nothing in its place, and open it with
                 // the link's state if it arrives (the file dropped, a search).
@@ -92,12 +87,7 @@ impl Links {
         // The trace a link waits for has arrived: opened as the link says.
         Effect::new(move |_| {
             let Some(st) = waiting_for.get() else { return };
-            let arrived = dataset.with(|ds| {
-                let want = st.trace.as_deref()?;
-                ds.traces
-                    .iter()
-                    .position(|t| ds.str(t.trace_id_text) == want)
-            });
+            let arrived = dataset.with(|ds| ds.trace_with_id(st.trace.as_deref()?));
             if arrived.is_some() {
                 waiting_for.set(None);
                 notice.set(None);
@@ -115,7 +105,7 @@ impl Links {
             dataset.with_untracked(|ds| {
                 st.trace
                     .as_deref()
-                    .is_some_and(|id| ds.traces.iter().any(|t| ds.str(t.trace_id_text) == id))
+                    .is_some_and(|id| ds.trace_with_id(id).is_some())
             })
         };
         // A link naming a backend: added to the settings (asking first for a

@@ -311,7 +311,7 @@ pub fn ShareDialog(
                                 <div class="share-link">
                                     <input type="text" readonly data-testid="share-link" prop:value=href.clone() />
                                     <button class="button" on:click=move |_| {
-                                        if let Some(w) = web_sys::window() { let _ = w.navigator().clipboard().write_text(&h2); }
+                                        tracescope_components::copy_text(&h2);
                                     }>"Copy"</button>
                                     <p class="muted" data-testid="share-length" data-length=n>{format!("{n} characters; the trace is in the part after #, which browsers never send to a server.")}</p>
                                 </div>

@@ -44,3 +44,10 @@ pub fn open_trace_window(
 ) -> Memo<(f64, f64)> {
     Memo::new(move |_| with_open_trace(dataset, trace, Trace::time_window).unwrap_or((0.0, 1.0)))
 }
+
+/// Puts `text` on the clipboard (quietly nothing where the browser refuses).
+pub fn copy_text(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}

@@ -144,12 +144,6 @@ fn dotted_key(key: String) -> impl IntoView {
         .collect_view()
 }
 
-fn copy_text(text: &str) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
-    }
-}
-
 /// A button that copies `text`, saying so for a moment.
 #[component]
 fn CopyButton(
@@ -160,7 +154,7 @@ fn CopyButton(
     let done = RwSignal::new(false);
     view! {
         <button class="copy" data-testid=testid title="Copy" on:click=move |_| {
-            copy_text(&text);
+            crate::copy_text(&text);
             done.set(true);
             set_timeout(move || done.set(false), std::time::Duration::from_millis(1500));
         }>{move || if done.get() { "✓ copied" } else if label.is_empty() { "copy" } else { label }}</button>

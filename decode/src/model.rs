@@ -572,6 +572,12 @@ impl Dataset {
     pub fn str(&self, id: StrId) -> &str {
         self.strings.get(id)
     }
+    /// The index of the trace whose id reads `id` exactly.
+    pub fn trace_with_id(&self, id: &str) -> Option<usize> {
+        self.traces
+            .iter()
+            .position(|t| self.str(t.trace_id_text) == id)
+    }
     pub fn span_count(&self) -> usize {
         self.traces.iter().map(|t| t.len()).sum()
     }
