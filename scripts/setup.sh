@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever Tracescope needs that is missing, and nothing else.
-# Usage: scripts/setup.sh [--browser] [--fuzz]
+# Usage: scripts/setup.sh [--browser] [--fuzz] [--backends]
 #   --browser: also Chromium for the tests; --fuzz: also the nightly
-#   toolchain and cargo-fuzz (scripts/fuzz.sh).
+#   toolchain and cargo-fuzz (scripts/fuzz.sh); --backends: also Jaeger v2
+#   (built from its Go module) and Zipkin (its jar from Maven Central) for
+#   the real-backend tests and scripts/backends.sh.
 # Every step first checks for the tool at the right version, so a warm
 # machine passes through in a second or two.
 set -euo pipefail
@@ -10,10 +12,12 @@ cd "$(dirname "$0")/.."
 
 want_browser=0
 want_fuzz=0
+want_backends=0
 for arg in "$@"; do
   case $arg in
     --browser) want_browser=1 ;;
     --fuzz) want_fuzz=1 ;;
+    --backends) want_backends=1 ;;
   esac
 done
 CARGO_FUZZ_VERSION=0.13.2
@@ -56,9 +60,9 @@ fi
 if ! command -v npm >/dev/null; then
   apt_install nodejs npm
 fi
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@opentelemetry/sdk-trace ] \
    || [ "$(node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $3}')" != "132" ]; then
-  say "npm ci (binaryen's wasm-opt, playwright-core)"
+  say "npm ci (binaryen's wasm-opt, playwright-core, the OpenTelemetry SDK)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 if [ "$want_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
@@ -74,5 +78,30 @@ if [ "$want_fuzz" = 1 ]; then
     say "cargo install cargo-fuzz $CARGO_FUZZ_VERSION (about a minute)"
     cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
   fi
+fi
+if [ "$want_backends" = 1 ]; then
+  # Jaeger v2 is the module version tests/backends/jaeger/go.mod names, built
+  # there (`go install pkg@version` refuses it: its go.mod has replace lines).
+  jaeger_version=$(awk '$1 == "github.com/jaegertracing/jaeger" {print $2}' tests/backends/jaeger/go.mod)
+  jaeger_bin=target/backends/jaeger-$jaeger_version
+  if [ ! -x "$jaeger_bin" ]; then
+    command -v go >/dev/null || { echo "go is missing: install Go 1.24 or newer first" >&2; exit 1; }
+    say "go build Jaeger $jaeger_version (about 5 minutes on 2 cores, 1.3 GB of modules)"
+    mkdir -p target/backends
+    (cd tests/backends/jaeger && go build -trimpath \
+      -ldflags "-s -w -X github.com/jaegertracing/jaeger/internal/version.latestVersion=$jaeger_version" \
+      -o "../../../$jaeger_bin.part" github.com/jaegertracing/jaeger/cmd/jaeger)
+    mv "$jaeger_bin.part" "$jaeger_bin"
+  fi
+  # shellcheck source=../tests/backends/versions.env
+  . tests/backends/versions.env
+  zipkin_jar=$HOME/.m2/repository/io/zipkin/zipkin-server/$ZIPKIN_VERSION/zipkin-server-$ZIPKIN_VERSION-exec.jar
+  if [ ! -f "$zipkin_jar" ]; then
+    command -v java >/dev/null && command -v mvn >/dev/null || apt_install openjdk-17-jre-headless maven
+    say "mvn dependency:get io.zipkin:zipkin-server:$ZIPKIN_VERSION (its 130 MB executable jar)"
+    mvn -q -B dependency:get -Dartifact="io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" -Dtransitive=false
+  fi
+  command -v setpriv >/dev/null || apt_install util-linux
+  say "backends: Jaeger $jaeger_version ($jaeger_bin), Zipkin $ZIPKIN_VERSION ($zipkin_jar)"
 fi
 say "ready: $(trunk --version), wasm-bindgen $WBG_VERSION, wasm-opt $(wasm-opt --version | awk '{print $3}')"

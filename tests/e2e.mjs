@@ -8,19 +8,12 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { app, root, out, startApp, stopApp, newPage, summary, tab, inkRatio, sendFile,
+  openSearch, addBackend, choose, search, openResult, scatterInk, watchLongTasks, longestTask } from './harness.mjs';
 import { startFakeBackends } from './fake_backends.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = path.resolve(root, process.env.DIST || path.join('target', 'test-dist'));
 const corpus = path.resolve(root, '..', 'shared', 'corpus');
-const out = path.join(root, 'tests', 'out');
-fs.mkdirSync(out, { recursive: true });
-
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',
-  '.json': 'application/json', '.svg': 'image/svg+xml' };
 
 const synthCache = new Map();
 /** Downloads of /slow/ that the browser broke off. */
@@ -60,83 +53,43 @@ const FIXTURES = {
   })),
 };
 
-/** A static server for the release build on 127.0.0.1 (a free port); it stops with the tests. */
-function serve() {
-  const server = http.createServer((req, res) => {
-    const u = new URL(req.url, 'http://x');
-    // /slow/<corpus file>: the file in five pieces, 250 ms apart (a big download).
-    if (u.pathname.startsWith('/slow/')) {
-      const bytes = fs.readFileSync(path.join(corpus, decodeURIComponent(u.pathname.slice(6))));
-      res.on('close', () => { if (!res.writableFinished) slowDownloadsAborted++; });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
-      const step = Math.ceil(bytes.length / 5);
-      let i = 0;
-      const next = () => { res.write(bytes.subarray(i, i + step)); i += step; if (i < bytes.length) setTimeout(next, 250); else res.end(); };
-      next();
-      return;
-    }
-    // /synth/<spans>.json: a synthetic Jaeger trace of that many spans (core::synth).
-    if (u.pathname.startsWith('/synth/')) {
-      let bytes;
-      // A missing generator fails the test that asked, not hangs it.
-      try { bytes = synthTrace(Number(path.basename(u.pathname, '.json'))); } catch (e) { res.writeHead(500).end(String(e)); return; }
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
-      res.end(bytes);
-      return;
-    }
-    // /fixture/<name>.json: a trace made here for one test (FIXTURES).
-    if (u.pathname.startsWith('/fixture/')) {
-      const doc = FIXTURES[path.basename(u.pathname, '.json')];
-      if (!doc) { res.writeHead(404).end('no such fixture'); return; }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(doc));
-      return;
-    }
-    // Corpus files under /corpus/, as a ticket attachment would be.
-    const [dir, rel] = u.pathname.startsWith('/corpus/') ? [corpus, u.pathname.slice(8)] : [dist, u.pathname];
-    let p = path.join(dir, decodeURIComponent(rel));
-    if (!p.startsWith(dir)) { res.writeHead(403).end(); return; }
-    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) p = path.join(p, 'index.html');
-    if (!fs.existsSync(p)) { res.writeHead(404).end('not found'); return; }
-    res.writeHead(200, { 'content-type': MIME[path.extname(p)] || 'application/octet-stream' });
-    fs.createReadStream(p).pipe(res);
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+/** The paths the tests serve beside the release build; true when `u` was one of them. */
+function testRoutes(u, req, res) {
+  // /slow/<corpus file>: the file in five pieces, 250 ms apart (a big download).
+  if (u.pathname.startsWith('/slow/')) {
+    const bytes = fs.readFileSync(path.join(corpus, decodeURIComponent(u.pathname.slice(6))));
+    res.on('close', () => { if (!res.writableFinished) slowDownloadsAborted++; });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+    const step = Math.ceil(bytes.length / 5);
+    let i = 0;
+    const next = () => { res.write(bytes.subarray(i, i + step)); i += step; if (i < bytes.length) setTimeout(next, 250); else res.end(); };
+    next();
+    return true;
+  }
+  // /synth/<spans>.json: a synthetic Jaeger trace of that many spans (core::synth).
+  if (u.pathname.startsWith('/synth/')) {
+    let bytes;
+    // A missing generator fails the test that asked, not hangs it.
+    try { bytes = synthTrace(Number(path.basename(u.pathname, '.json'))); } catch (e) { res.writeHead(500).end(String(e)); return true; }
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+    res.end(bytes);
+    return true;
+  }
+  // /fixture/<name>.json: a trace made here for one test (FIXTURES).
+  if (u.pathname.startsWith('/fixture/')) {
+    const doc = FIXTURES[path.basename(u.pathname, '.json')];
+    if (!doc) { res.writeHead(404).end('no such fixture'); return true; }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(doc));
+    return true;
+  }
+  // Corpus files under /corpus/, as a ticket attachment would be.
+  if (u.pathname.startsWith('/corpus/')) { sendFile(res, corpus, u.pathname.slice(8)); return true; }
+  return false;
 }
 
-let server, browser, base;
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(dist, 'index.html')), `${dist} is missing: run \`trunk build --release --dist target/test-dist\` first`);
-  // A page built by `trunk serve` reloads itself through a WebSocket to Trunk:
-  // never what the tests (or a user's host) should serve.
-  const index = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
-  assert.ok(!/__trunk_address__|well-known\/trunk/.test(index), `${dist}/index.html holds Trunk's auto-reload script`);
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function newPage({ dark = false, url = '', wait = true, viewport = { width: 1440, height: 900 } } = {}) {
-  const ctx = await browser.newContext({ viewport, colorScheme: dark ? 'dark' : 'light' });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.errors = errors;
-  await page.goto(url.startsWith('http') ? url : base + url);
-  // The demo traces (or the link's trace) open on first start.
-  // Ready: the first traces are loaded and the link's state applied.
-  if (wait) await page.waitForSelector('.app[data-ready=true] [data-testid=trace-summary]');
-  return page;
-}
+before(() => startApp(testRoutes));
+after(stopApp);
 
 /** Drops files on the page as a person dragging them from a file manager would. */
 async function dropFiles(page, files) {
@@ -154,22 +107,6 @@ async function dropFiles(page, files) {
 }
 const corpusFile = (rel) => ({ name: path.basename(rel), bytes: fs.readFileSync(path.join(corpus, rel)) });
 
-async function summary(page) {
-  return page.$eval('[data-testid=trace-summary]', (e) => ({
-    traceId: e.dataset.traceId, spans: +e.dataset.spans, services: +e.dataset.services,
-    errors: +e.dataset.errors, durationUs: +e.dataset.durationUs,
-  }));
-}
-
-/** Switches to a view by its tab, as a click would. */
-/** From now on, the page records its longest task ([`longestTask`]). */
-const watchLongTasks = (page) => page.evaluate(() => {
-  window.longest = 0;
-  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration); })
-    .observe({ type: 'longtask' });
-});
-/** The longest task in ms since [`watchLongTasks`]. */
-const longestTask = (page) => page.evaluate(() => window.longest);
 
 /** An element's box on the page and its data- attributes. */
 const box = (page, testid) => page.$eval(`[data-testid=${testid}]`, (c) => {
@@ -177,31 +114,11 @@ const box = (page, testid) => page.$eval(`[data-testid=${testid}]`, (c) => {
   return { x: r.x, y: r.y, w: r.width, h: r.height, ...c.dataset };
 });
 
-async function tab(page, name) {
-  await page.click(`[data-testid=view-${name}]`);
-  await page.waitForSelector(`[data-testid=view-${name}][aria-selected=true]`);
-  // The flame chart is drawn once its level-of-detail index is made.
-  if (name === 'flame') await page.waitForSelector('[data-testid=flame-indexing]', { state: 'detached' });
-  // The map is laid out in later tasks.
-  if (name === 'map') await page.waitForSelector('[data-testid=map-canvas][data-laying-out=false]');
-}
-
 async function canvasInfo(page) {
   return page.$eval('[data-testid=waterfall-canvas]', (c) => {
     const r = c.getBoundingClientRect();
     return { x: r.x, y: r.y, w: r.width, h: r.height, rows: +c.dataset.rows, header: +c.dataset.header,
       rowH: +c.dataset.rowHeight, nameW: +c.dataset.nameWidth, view: c.dataset.view };
-  });
-}
-
-/** Share of canvas pixels that differ from the background (a pixel near the bottom-left corner). */
-async function inkRatio(page, testid = 'waterfall-canvas') {
-  return page.$eval(`[data-testid=${testid}]`, (c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const bg = [d[(c.width * (c.height - 2) + 2) * 4], d[(c.width * (c.height - 2) + 2) * 4 + 1], d[(c.width * (c.height - 2) + 2) * 4 + 2]];
-    let ink = 0;
-    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 30) ink++;
-    return ink / (d.length / 4);
   });
 }
 
@@ -980,7 +897,7 @@ describe('a page that runs only its own code', () => {
     const foreign = http.createServer((req, res) => {
       if (req.url.startsWith('/frame')) {
         res.writeHead(200, { 'content-type': 'text/html' });
-        res.end(`<iframe src="${base}?url=${encodeURIComponent(`http://localhost:${foreign.address().port}/trace.json`)}" width="1200" height="800"></iframe>`);
+        res.end(`<iframe src="${app.base}?url=${encodeURIComponent(`http://localhost:${foreign.address().port}/trace.json`)}" width="1200" height="800"></iframe>`);
         return;
       }
       if (req.url.startsWith('/trace.json')) hits++;
@@ -1218,7 +1135,7 @@ describe('the app shell', () => {
     // The plain link, opened in a fresh browser: the trace is not there.
     const plain = page.url();
     await page.context().close();
-    const other = await newPage({ url: plain.replace(base, ''), wait: false });
+    const other = await newPage({ url: plain.replace(app.base, ''), wait: false });
     await other.waitForSelector('[data-testid=notice]');
     const text = await other.textContent('[data-testid=notice]');
     assert.match(text, new RegExp(`trace ${want.traceId}, which is not loaded here`));
@@ -1273,7 +1190,7 @@ describe('sharing and exports', () => {
     await page.screenshot({ path: path.join(out, 'share-dialog.png') });
     await page.context().close();
     // A fresh browser: only the app's own files may be fetched.
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const ctx = await app.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const other = await ctx.newPage();
     const fetched = [];
     other.on('request', (r) => fetched.push(r.url()));
@@ -1421,54 +1338,7 @@ describe('live backends', () => {
   after(() => fake?.server.close());
 
   const requestsTo = (prefix, p) => fake.requests.filter((r) => r.prefix === prefix && (!p || r.path === p));
-  async function openSearch(page) {
-    await page.click('[data-testid=search-button]');
-    await page.waitForSelector('[data-testid=search-panel]');
-  }
-  async function addBackend(page, url, { kind, timeout } = {}) {
-    await page.evaluate(() => { document.querySelector('.backend-settings').open = true; });
-    await page.fill('[data-testid=backend-url]', url);
-    if (kind) await page.selectOption('[data-testid=backend-kind]', kind);
-    if (timeout) await page.fill('[data-testid=backend-timeout]', String(timeout));
-    await page.click('[data-testid=backend-add]');
-  }
   const count = (page, testid) => page.$eval(`[data-testid=${testid}]`, (e) => +e.dataset.count);
-  async function choose(page, testid, value) {
-    await page.waitForFunction((t) => +document.querySelector(`[data-testid=${t}]`).dataset.count > 0, testid);
-    await page.selectOption(`[data-testid=${testid}]`, value);
-  }
-  async function search(page, { service, operation, tags, min }) {
-    if (service) await choose(page, 'search-service', service);
-    if (operation) await choose(page, 'search-operation', operation);
-    if (tags) await page.fill('[data-testid=search-tags]', tags);
-    if (min) await page.fill('[data-testid=search-min]', min);
-    await page.click('[data-testid=search-submit]');
-    await page.waitForFunction(() => +document.querySelector('[data-testid=search-results]').dataset.count > 0
-      || document.querySelector('[data-testid=search-error], [data-testid=search-notice]'));
-    return page.$$eval('[data-testid=results-table] tbody tr', (rows) => rows.map((r) => r.dataset.traceId));
-  }
-  /** Opens a result by clicking its row; the trace summary shows the opened trace. */
-  async function openResult(page, id) {
-    const before = (await summary(page)).traceId;
-    await page.click(`[data-testid=results-table] tbody tr[data-trace-id="${id}"] td:nth-child(2)`);
-    // Another trace opens, or it was open already (the search replaced the demo traces).
-    await page.waitForFunction(([b, i]) => {
-      const now = document.querySelector('[data-testid=trace-summary]')?.dataset.traceId || '';
-      return now !== b || now.toLowerCase().endsWith(i.toLowerCase());
-    }, [before, id]);
-    return summary(page);
-  }
-  /** Dots drawn on the scatter plot: [any ink, red (error) ink]. */
-  const scatterInk = (page) => page.$eval('[data-testid=results-scatter]', (c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const bg = [d[0], d[1], d[2]];
-    let ink = 0, red = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 30) ink++;
-      if (d[i] > 200 && d[i] - d[i + 1] > 120 && d[i] - d[i + 2] > 120) red++;
-    }
-    return [ink, red];
-  });
 
   test('Jaeger query API v1: services, operations, a search with a tag and a minimum duration, open a result', async () => {
     const page = await newPage();

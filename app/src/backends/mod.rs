@@ -90,6 +90,7 @@ pub fn BackendPanel(
     linked: RwSignal<Option<BackendConf>>,
 ) -> impl IntoView {
     let dataset = loader.dataset;
+    settings::adopt_host_list();
     let backends = RwSignal::new(load());
     // usize::MAX: the traces already loaded.
     let source = RwSignal::new(if backends.with_untracked(Vec::is_empty) {
@@ -115,6 +116,8 @@ pub fn BackendPanel(
     // Not an error: a search that found nothing.
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Searches answered (results, none, or an error): tests wait on it.
+    let answered = RwSignal::new(0u32);
     let results = RwSignal::new((Vec::<Found>::new(), Vec::<Option<usize>>::new()) as Results);
     let last_url = RwSignal::new(String::new());
     let settings_open = RwSignal::new(backends.with_untracked(Vec::is_empty));
@@ -262,9 +265,15 @@ pub fn BackendPanel(
 
     let run_search = move || {
         notice.set(None);
+        // Never the last search's rows under this one's error.
+        results.set(Results::default());
         let s = match form() {
             Ok(s) => s,
-            Err(e) => return status.set(Some(e)),
+            Err(e) => {
+                status.set(Some(e));
+                answered.update(|n| *n += 1);
+                return;
+            }
         };
         status.set(None);
         let Some(b) = backend() else {
@@ -285,6 +294,7 @@ pub fn BackendPanel(
                 (rows, hits.into_iter().map(Some).collect())
             });
             results.set((rows, idx));
+            answered.update(|n| *n += 1);
             return;
         };
         busy.set(true);
@@ -348,6 +358,7 @@ pub fn BackendPanel(
                 }
                 Err(e) => status.set(Some(e)),
             }
+            answered.update(|n| *n += 1);
         });
     };
 
@@ -440,7 +451,7 @@ pub fn BackendPanel(
     let result_rows = Memo::new(move |_| results.with(|r| r.0.clone()));
     let input = |sig: RwSignal<String>| move |ev| sig.set(event_target_value(&ev));
     view! {
-        <section class="search-panel" data-testid="search-panel">
+        <section class="search-panel" data-testid="search-panel" data-answered=move || answered.get()>
             <BackendSettings backends=backends source=source status=status open=settings_open />
             <form class="search-form" data-testid="search-form" on:submit=move |ev| {
                 ev.prevent_default();

@@ -18,24 +18,87 @@ pub struct BackendConf {
 }
 
 pub fn load() -> Vec<BackendConf> {
+    parse(&stored(KEY))
+}
+
+/// A JSON text kept in this browser's storage under `key` (null when none).
+fn stored(key: &str) -> serde_json::Value {
     let text = storage()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
         .unwrap_or_default();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
+/// A list of backends as stored or as a host lists them; entries without a
+/// name, a URL or a known kind are left out.
+fn parse(v: &serde_json::Value) -> Vec<BackendConf> {
     v.as_array()
         .map(|a| {
             a.iter()
                 .filter_map(|b| {
+                    let url = b.get("url")?.as_str()?.trim_end_matches('/').to_string();
                     Some(BackendConf {
-                        name: b.get("name")?.as_str()?.to_string(),
-                        url: b.get("url")?.as_str()?.to_string(),
+                        name: b
+                            .get("name")
+                            .and_then(|n| n.as_str())
+                            .map_or_else(|| default_name(&url), str::to_string),
                         kind: Kind::from_key(b.get("kind")?.as_str()?)?,
                         timeout_s: b.get("timeout_s").and_then(|t| t.as_f64()).unwrap_or(15.0),
+                        url,
                     })
                 })
                 .collect()
         })
         .unwrap_or_default()
+}
+
+const HOST_LISTED: &str = "tracescope.backends.host-listed";
+
+/// Adds the backends the page's host lists in `<meta
+/// name="tracescope-backends" content="[{name, url, kind}]">` (as
+/// `scripts/backends.sh` does) to this browser's list. The host serves the
+/// page, so its list is trusted as the person's own settings. Each is
+/// added once: one the person removes stays removed.
+pub fn adopt_host_list() {
+    let Some(content) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("meta[name=tracescope-backends]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|m| m.get_attribute("content"))
+    else {
+        return;
+    };
+    let listed = parse(&serde_json::from_str(&content).unwrap_or_default());
+    let key = |b: &BackendConf| format!("{} {}", b.kind.key(), b.url);
+    let mut seen: Vec<String> = stored(HOST_LISTED)
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| Some(k.as_str()?.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut list = load();
+    let fresh: Vec<BackendConf> = listed
+        .into_iter()
+        .filter(|b| !seen.contains(&key(b)))
+        .collect();
+    if fresh.is_empty() {
+        return;
+    }
+    for b in fresh {
+        seen.push(key(&b));
+        if !list.iter().any(|x| key(x) == key(&b)) {
+            list.push(b);
+        }
+    }
+    save(&list);
+    if let Some(s) = storage() {
+        let _ = s.set_item(HOST_LISTED, &serde_json::json!(seen).to_string());
+    }
 }
 
 pub fn save(list: &[BackendConf]) {

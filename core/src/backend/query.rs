@@ -182,7 +182,14 @@ pub fn search(kind: Kind, base: &str, s: &Search) -> String {
                 ("serviceName", s.service.clone()),
                 ("spanName", s.operation.clone()),
                 ("annotationQuery", annotation),
-                ("minDuration", opt(s.min_duration_us, |d| d.to_string())),
+                // Zipkin refuses maxDuration alone ("only valid with
+                // minDuration"): a maximum alone goes with the least minimum.
+                (
+                    "minDuration",
+                    opt(s.min_duration_us.or(s.max_duration_us.map(|_| 1)), |d| {
+                        d.to_string()
+                    }),
+                ),
                 ("maxDuration", opt(s.max_duration_us, |d| d.to_string())),
                 ("endTs", s.end_us.div_euclid(1000).to_string()),
                 (
@@ -393,6 +400,11 @@ mod tests {
              &annotationQuery=http.status_code%3D500%20and%20error%3Dtrue&minDuration=1500\
              &maxDuration=2000000&endTs=1634727900000&lookback=3600000&limit=20"
         );
+        let max_only = Search {
+            min_duration_us: None,
+            ..search_form()
+        };
+        assert!(search(Kind::Zipkin, b, &max_only).contains("&minDuration=1&maxDuration=2000000&"));
         assert_eq!(
             trace(Kind::Zipkin, b, " abc "),
             ["http://localhost:9411/api/v2/trace/abc"]
