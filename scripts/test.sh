@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test: format and lints, the
 # native core tests, inspect over the corpus, a short fuzzing round, the
-# wasm-bindgen browser tests, the release build, and the end-to-end tests in
-# headless Chromium.
+# wasm-bindgen browser tests, the release build, the end-to-end tests in
+# headless Chromium, and the same against a real Jaeger v2 and Zipkin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --browser
+bash scripts/setup.sh --browser --backends
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 export CARGO_TERM_COLOR=never
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -46,3 +46,6 @@ trunk build --release --dist target/test-dist
 
 step "end-to-end tests in headless Chromium"
 DIST=target/test-dist node tests/e2e.mjs
+
+step "end-to-end tests against a real Jaeger v2 and Zipkin (tests/backends)"
+DIST=target/test-dist node tests/e2e_backends.mjs

@@ -7,7 +7,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { app, out, startApp, stopApp, newPage, summary, tab, inkRatio, openSearch, addBackend, choose, search,
+import { app, dist, out, pageListing, sendFile, startApp, stopApp, newPage, summary, tab, inkRatio, openSearch, addBackend, choose, search,
   openResult, scatterInk, watchLongTasks, longestTask } from './harness.mjs';
 import { startJaeger, startZipkin } from './backends/servers.mjs';
 import { sendTraffic } from './backends/traffic.mjs';
@@ -16,7 +16,14 @@ let jaeger, zipkin, sent;
 const logDir = out;
 
 before(async () => {
-  await startApp();
+  // /hosted/: the page as a host serves it with both servers listed.
+  await startApp((u, req, res) => {
+    if (!u.pathname.startsWith('/hosted/')) return false;
+    if (u.pathname !== '/hosted/') { sendFile(res, dist, u.pathname.slice('/hosted'.length)); return true; }
+    res.writeHead(200, { 'content-type': 'text/html' }).end(pageListing([
+      { name: 'Jaeger here', url: jaeger.queryUrl, kind: 'jaeger' }, { name: 'Zipkin here', url: zipkin.url, kind: 'zipkin' }]));
+    return true;
+  });
   const origin = app.base.replace(/\/$/, '');
   [jaeger, zipkin] = await Promise.all([startJaeger({ origin, logDir }), startZipkin({ logDir })]);
   console.log(`# real backends: Jaeger ${jaeger.version} (github.com/jaegertracing/jaeger/cmd/jaeger) at ${jaeger.queryUrl}, `
@@ -274,20 +281,45 @@ describe('a real Zipkin', () => {
   });
 });
 
+describe('a host that lists its backends in the page', () => {
+  test('they are in the settings and ready to search; one removed stays removed', async () => {
+    const page = await newPage({ url: 'hosted/' });
+    await openSearch(page);
+    const kinds = () => page.$$eval('[data-testid=backend-list] li', (l) => l.map((x) => x.dataset.kind));
+    assert.deepEqual(await kinds(), ['jaeger', 'zipkin']);
+    // The first is chosen: its services are there without a click.
+    await page.waitForFunction(() => +document.querySelector('[data-testid=search-service]').dataset.count > 0);
+    assert.deepEqual(await listed(page, 'search-service'), Object.keys(sentServices()).sort());
+    assert.deepEqual(norm(await search(page, { service: 'frontend', operation: 'GET /checkout' })), ids(checkouts()));
+    await page.evaluate(() => { document.querySelector('.backend-settings').open = true; });
+    await page.click('[data-testid=backend-list] li:first-child button');
+    // The page again, as first opened (still listing both).
+    await page.goto(`${app.base}hosted/`);
+    await page.waitForSelector('.app[data-ready=true]');
+    await openSearch(page);
+    assert.deepEqual(await kinds(), ['zipkin']);
+    assert.deepEqual(page.errors, []);
+  });
+});
+
 describe('a server that stops', () => {
   test('stopped in the middle of a session: a clear message, what was open stays, the other server still answers', async () => {
-    // A Jaeger of this test's own, so the others keep theirs.
+    // A Jaeger of this test's own, so the others keep theirs; under a base
+    // path, as behind a reverse proxy (its kind is told from the path).
     const origin = app.base.replace(/\/$/, '');
-    const doomed = await startJaeger({ origin, logDir: out });
+    const doomed = await startJaeger({ origin, logDir: out, basePath: '/jaeger' });
     const itsOwn = (await sendTraffic({ otlp: doomed.otlpUrl, round: 1 })).filter((t) => t.root === 'GET /checkout');
     const page = await newPage();
     await openSearch(page);
-    await addBackend(page, doomed.queryUrl, { kind: 'jaeger' });
+    await addBackend(page, `${doomed.queryUrl}/`);
+    assert.equal(await page.$eval('[data-testid=backend-list] li', (e) => e.dataset.kind), 'jaeger');
     assert.equal((await search(page, { service: 'frontend', operation: 'GET /checkout' })).length, itsOwn.length);
     const before = await summary(page);
     await doomed.stop();
     await search(page, {});
-    assert.match(await page.textContent('[data-testid=search-error]'), new RegExp(`no answer from ${doomed.queryUrl.replace(/[.]/g, '\\.')}`));
+    const said = await page.textContent('[data-testid=search-error]');
+    assert.ok(said.startsWith(`no answer from ${new URL(doomed.queryUrl).origin}: it is unreachable`), said);
+    assert.ok(said.includes(`cors: allowed_origins: ["${origin}"]`), said);
     assert.equal(await page.$eval('[data-testid=search-results]', (e) => +e.dataset.count), 0, 'no rows of the search before');
     assert.deepEqual(await summary(page), before, 'the open trace stays');
     await addBackend(page, jaeger.queryUrl, { kind: 'jaeger' });

@@ -41,6 +41,17 @@ export function serveApp(special = () => false, { dir = dist, port = 0 } = {}) {
   });
 }
 
+/**
+ * The release build's page with `backends` ([{name, url, kind}]) listed in
+ * it, as a host that serves the app lists its own (the app adds them to its
+ * settings).
+ */
+export function pageListing(backends, dir = dist) {
+  const content = JSON.stringify(backends).replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  return fs.readFileSync(path.join(dir, 'index.html'), 'utf8')
+    .replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta name="tracescope-backends" content="${content}" />`);
+}
+
 /** The browser and the app's address, set by [`startApp`]. */
 export const app = { browser: null, base: '', server: null };
 

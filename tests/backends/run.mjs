@@ -3,9 +3,8 @@
 // http://127.0.0.1:8080 with both backends already in its settings (listed
 // in the page it serves). Ctrl+C stops everything; the servers also stop if
 // this process is killed.
-import fs from 'node:fs';
 import path from 'node:path';
-import { serveApp, root } from '../harness.mjs';
+import { pageListing, serveApp, root } from '../harness.mjs';
 import { startJaeger, startZipkin } from './servers.mjs';
 import { sendTraffic } from './traffic.mjs';
 
@@ -18,13 +17,11 @@ const [jaeger, zipkin] = await Promise.all([
   startJaeger({ origin, logDir, ports: { query: 16686, queryGrpc: 16685, otlpHttp: 4318, otlpGrpc: 4317, health: 13133 } }),
   startZipkin({ logDir, port: 9411 }),
 ]);
-const listed = JSON.stringify([
+// The page lists both backends for the app to add to its settings.
+const page = pageListing([
   { name: `Jaeger ${jaeger.version} (local)`, url: jaeger.queryUrl, kind: 'jaeger' },
   { name: `Zipkin ${zipkin.version} (local)`, url: zipkin.url, kind: 'zipkin' },
-]).replace(/"/g, '&quot;');
-// The page, with the backends listed for the app to add to its settings.
-const page = fs.readFileSync(path.join(dir, 'index.html'), 'utf8')
-  .replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta name="tracescope-backends" content="${listed}" />`);
+], dir);
 const server = await serveApp((u, req, res) => {
   if (u.pathname !== '/' && u.pathname !== '/index.html') return false;
   res.writeHead(200, { 'content-type': 'text/html' }).end(page);

@@ -69,26 +69,27 @@ async function ready(url, proc, name, logFile, timeoutMs = 120_000) {
 
 /**
  * Jaeger v2 with memory storage (tests/backends/jaeger/config.yaml): OTLP in,
- * query API v1 and v3 out, CORS open to `origin`. Ports are chosen free
- * unless given.
+ * query API v1 and v3 out, CORS open to `origin`, under `basePath` (like
+ * `/jaeger`) when given. Ports are chosen free unless given.
  */
-export async function startJaeger({ origin, logDir = os.tmpdir(), ports = {} } = {}) {
+export async function startJaeger({ origin, logDir = os.tmpdir(), ports = {}, basePath = '' } = {}) {
   if (!fs.existsSync(JAEGER_BIN)) throw new Error(`${JAEGER_BIN} is missing: run \`bash scripts/setup.sh --backends\``);
   const p = {
     query: ports.query ?? await freePort(), queryGrpc: ports.queryGrpc ?? await freePort(),
     otlpHttp: ports.otlpHttp ?? await freePort(), otlpGrpc: ports.otlpGrpc ?? await freePort(),
     health: ports.health ?? await freePort(),
   };
-  const logFile = path.join(logDir, 'jaeger.log');
+  const logFile = path.join(logDir, `jaeger-${p.query}.log`);
   const proc = start(JAEGER_BIN, ['--config', path.join(here, 'jaeger', 'config.yaml')], {
     JAEGER_QUERY_PORT: p.query, JAEGER_QUERY_GRPC_PORT: p.queryGrpc, JAEGER_OTLP_HTTP_PORT: p.otlpHttp,
     JAEGER_OTLP_GRPC_PORT: p.otlpGrpc, JAEGER_HEALTH_PORT: p.health, JAEGER_CORS_ORIGIN: origin ?? '',
+    JAEGER_BASE_PATH: basePath || '/',
   }, logFile);
   await ready(`http://127.0.0.1:${p.health}/status`, proc, 'Jaeger', logFile);
   const version = JSON.parse(execFileSync(JAEGER_BIN, ['version'], { stdio: ['ignore', 'pipe', 'ignore'] })).gitVersion;
   return {
     version, logFile, ports: p,
-    queryUrl: `http://127.0.0.1:${p.query}`,
+    queryUrl: `http://127.0.0.1:${p.query}${basePath}`,
     otlpUrl: `http://127.0.0.1:${p.otlpHttp}/v1/traces`,
     stop: proc.stop,
   };
@@ -98,7 +99,7 @@ export async function startJaeger({ origin, logDir = os.tmpdir(), ports = {} } =
 export async function startZipkin({ logDir = os.tmpdir(), port } = {}) {
   if (!fs.existsSync(ZIPKIN_JAR)) throw new Error(`${ZIPKIN_JAR} is missing: run \`bash scripts/setup.sh --backends\``);
   port ??= await freePort();
-  const logFile = path.join(logDir, 'zipkin.log');
+  const logFile = path.join(logDir, `zipkin-${port}.log`);
   // Armeria's own port list replaces Zipkin's `*:9411`, so it binds loopback only.
   const proc = start('java', ['-Xmx1g', '-jar', ZIPKIN_JAR, `--armeria.ports[0].ip=127.0.0.1`,
     `--armeria.ports[0].port=${port}`, '--armeria.ports[0].protocols=http'],

@@ -22,7 +22,7 @@ pub fn unreachable_message(b: &BackendConf, url: &str) -> String {
     let how = match b.kind {
         Kind::JaegerV1 | Kind::JaegerV3 => format!(
             "Jaeger: start the query service with --query.additional-headers=\"Access-Control-Allow-Origin: {page}\" \
-             (Jaeger v2: the same header in the jaeger_query extension's settings)"
+             (Jaeger v2: cors: allowed_origins: [\"{page}\"] under the jaeger_query extension's http)"
         ),
         Kind::Tempo => "Tempo has no CORS setting: serve Tracescope and Tempo from one origin \
                         with a reverse proxy (README: nginx example) or Trunk's dev proxy"
