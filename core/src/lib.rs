@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod backend;
 pub mod encode;
+pub mod find;
 pub mod heap;
 pub mod layout;
 pub mod links;

@@ -1,0 +1,396 @@
+//! Find inside a trace: the query typed in the find box and the spans it
+//! matches.
+//!
+//! A query is terms separated by spaces; a span matches when every term
+//! holds:
+//! - `word` or `"a phrase"`: a case-insensitive substring of the span's
+//!   service, operation, span id, status message, an attribute's key or
+//!   value (the span's or its resource's), or an event's name or fields;
+//! - `key=value`: an attribute (span, resource or event field) whose key is
+//!   `key` and whose value is `value`, both ignoring case (quotes allowed:
+//!   `db.statement="SELECT 1"`); `service=`, `operation=` and `error=true`
+//!   (or `false`) ask the span itself;
+//! - `duration>10ms`, `duration<1.5s` (also `>=`, `<=`; units us, ms, s, m,
+//!   h, a bare number is ms);
+//! - `-term`: any of the above, negated.
+//!
+//! Texts are matched once per interned string, not once per span: a query
+//! over a million spans reads each distinct string once.
+
+use crate::backend::form::parse_duration_us;
+use crate::model::{AttrValue, Dataset, StatusCode, StrId, Trace};
+
+/// One term of a query.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Term {
+    /// A lower-case substring of any of the span's texts.
+    Text(String),
+    /// An attribute whose key and value equal these (lower case).
+    Attr { key: String, value: String },
+    Service(String),
+    Operation(String),
+    Error(bool),
+    /// Duration bounds in ns: at least, at most.
+    Duration { min_ns: Option<i64>, max_ns: Option<i64> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clause {
+    pub term: Term,
+    pub negated: bool,
+}
+
+/// A parsed find query: every clause must hold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FindQuery {
+    pub clauses: Vec<Clause>,
+}
+
+/// Splits on spaces outside double quotes; quotes are removed.
+fn tokens(text: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in text.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if quoted {
+        return Err("a quote is not closed".into());
+    }
+    if any {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+fn duration_ns(text: &str, whole: &str) -> Result<i64, String> {
+    match parse_duration_us(text)? {
+        Some(us) => Ok(us.saturating_mul(1000)),
+        None => Err(format!("`{whole}` needs a duration (like duration>10ms)")),
+    }
+}
+
+impl FindQuery {
+    pub fn parse(text: &str) -> Result<FindQuery, String> {
+        let mut clauses = Vec::new();
+        for token in tokens(text)? {
+            let (negated, body) = match token.strip_prefix('-') {
+                Some(rest) if !rest.is_empty() => (true, rest),
+                _ => (false, token.as_str()),
+            };
+            if body == "-" || body.is_empty() {
+                return Err("`-` needs a term after it (like -cart)".into());
+            }
+            let lower = body.to_lowercase();
+            let term = if let Some(rest) = lower.strip_prefix("duration") {
+                let (min_ns, max_ns) = if let Some(v) = rest.strip_prefix(">=") {
+                    (Some(duration_ns(v, body)?), None)
+                } else if let Some(v) = rest.strip_prefix("<=") {
+                    (None, Some(duration_ns(v, body)?))
+                } else if let Some(v) = rest.strip_prefix('>') {
+                    (Some(duration_ns(v, body)?.saturating_add(1)), None)
+                } else if let Some(v) = rest.strip_prefix('<') {
+                    (None, Some(duration_ns(v, body)?.saturating_sub(1)))
+                } else if rest.is_empty() {
+                    (None, None)
+                } else {
+                    return Err(format!(
+                        "`{body}`: durations compare with > or < (like duration>10ms)"
+                    ));
+                };
+                if min_ns.is_none() && max_ns.is_none() {
+                    Term::Text(lower)
+                } else {
+                    Term::Duration { min_ns, max_ns }
+                }
+            } else if let Some((key, value)) = lower.split_once('=') {
+                if key.is_empty() {
+                    return Err(format!("`{body}` has no key before ="));
+                }
+                match key {
+                    "service" => Term::Service(value.to_string()),
+                    "operation" | "name" => Term::Operation(value.to_string()),
+                    "error" if value == "true" || value == "false" => Term::Error(value == "true"),
+                    _ => Term::Attr {
+                        key: key.to_string(),
+                        value: value.to_string(),
+                    },
+                }
+            } else {
+                Term::Text(lower)
+            };
+            clauses.push(Clause { term, negated });
+        }
+        Ok(FindQuery { clauses })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+}
+
+/// Per interned string: whether it passes a test (computed once per query).
+struct StrSet(Vec<u64>);
+
+impl StrSet {
+    fn of(ds: &Dataset, test: impl Fn(&str) -> bool) -> StrSet {
+        let n = ds.strings.len();
+        let mut bits = vec![0u64; n.div_ceil(64)];
+        for i in 0..n {
+            if test(&ds.strings.get(StrId(i as u32)).to_lowercase()) {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        StrSet(bits)
+    }
+    fn has(&self, s: StrId) -> bool {
+        let i = s.0 as usize;
+        self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+}
+
+/// A clause made ready to test spans: its strings looked up once.
+enum Ready<'q> {
+    /// Strings containing the text; the text for numbers and booleans.
+    Text(StrSet, &'q str),
+    /// Keys equal to the key, values equal to the value.
+    Attr(StrSet, StrSet, &'q str),
+    Service(StrSet),
+    Operation(StrSet),
+    Error(bool),
+    Duration(Option<i64>, Option<i64>),
+}
+
+fn value_is(ds: &Dataset, v: AttrValue, strs: &StrSet, text: &str, contains: bool) -> bool {
+    match v {
+        AttrValue::Str(s) => strs.has(s),
+        other => {
+            let t = ds.value_text(other).to_lowercase();
+            if contains {
+                t.contains(text)
+            } else {
+                t == text
+            }
+        }
+    }
+}
+
+impl Ready<'_> {
+    fn holds(&self, ds: &Dataset, t: &Trace, i: usize) -> bool {
+        let resource = ds.resources.get(t.resource[i] as usize);
+        let attrs = || {
+            let events = ds.events(t.events[i]).iter().flat_map(|e| ds.attrs(e.attrs));
+            ds.attrs(t.attrs[i])
+                .iter()
+                .chain(resource.map_or(&[][..], |r| ds.attrs(r.attrs)))
+                .chain(events)
+        };
+        match self {
+            Ready::Text(strs, text) => {
+                strs.has(t.service[i])
+                    || strs.has(t.name[i])
+                    || strs.has(t.span_id_text[i])
+                    || strs.has(t.status_message[i])
+                    || ds.events(t.events[i]).iter().any(|e| strs.has(e.name))
+                    || attrs().any(|a| strs.has(a.key) || value_is(ds, a.value, strs, text, true))
+            }
+            Ready::Attr(keys, values, value) => {
+                attrs().any(|a| keys.has(a.key) && value_is(ds, a.value, values, value, false))
+            }
+            Ready::Service(s) => s.has(t.service[i]),
+            Ready::Operation(s) => s.has(t.name[i]),
+            Ready::Error(e) => (t.status[i] == StatusCode::Error) == *e,
+            Ready::Duration(min, max) => {
+                let d = t.duration_ns[i];
+                min.is_none_or(|m| d >= m) && max.is_none_or(|m| d <= m)
+            }
+        }
+    }
+}
+
+/// The spans of `t` a query matches, in the waterfall's order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Found {
+    /// Matching spans in depth-first (waterfall) order.
+    pub order: Vec<u32>,
+    /// Per span: whether it matches.
+    pub matched: Vec<bool>,
+}
+
+impl Found {
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+    /// The match after (or before, `back`) span `from` in waterfall order,
+    /// wrapping around; the first (last) when `from` is None.
+    pub fn step(&self, t: &Trace, from: Option<u32>, back: bool) -> Option<u32> {
+        let n = self.order.len();
+        if n == 0 {
+            return None;
+        }
+        let pos = |s: u32| t.tree.preorder_pos[s as usize];
+        let k = match from.filter(|&s| (s as usize) < t.len()) {
+            None if back => n - 1,
+            None => 0,
+            Some(s) => {
+                // The first match at or after `s`'s place.
+                let at = self.order.partition_point(|&m| pos(m) < pos(s));
+                match (back, self.order.get(at) == Some(&s)) {
+                    (false, true) => (at + 1) % n,
+                    (false, false) => at % n,
+                    (true, _) => (at + n - 1) % n,
+                }
+            }
+        };
+        Some(self.order[k])
+    }
+}
+
+/// The spans of `t` that `q` matches (none for an empty query).
+pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
+    if q.is_empty() {
+        return Found::default();
+    }
+    let ready: Vec<(Ready, bool)> = q
+        .clauses
+        .iter()
+        .map(|c| {
+            let r = match &c.term {
+                Term::Text(text) => Ready::Text(StrSet::of(ds, |s| s.contains(text.as_str())), text),
+                Term::Attr { key, value } => Ready::Attr(
+                    StrSet::of(ds, |s| s == key),
+                    StrSet::of(ds, |s| s == value),
+                    value,
+                ),
+                Term::Service(v) => Ready::Service(StrSet::of(ds, |s| s == v)),
+                Term::Operation(v) => Ready::Operation(StrSet::of(ds, |s| s == v)),
+                Term::Error(e) => Ready::Error(*e),
+                Term::Duration { min_ns, max_ns } => Ready::Duration(*min_ns, *max_ns),
+            };
+            (r, c.negated)
+        })
+        .collect();
+    let matched: Vec<bool> = (0..t.len())
+        .map(|i| ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg))
+        .collect();
+    let order = t
+        .tree
+        .preorder
+        .iter()
+        .copied()
+        .filter(|&s| matched[s as usize])
+        .collect();
+    Found { order, matched }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Clause {
+        Clause {
+            term: Term::Text(s.into()),
+            negated: false,
+        }
+    }
+
+    #[test]
+    fn each_operator() {
+        let q = FindQuery::parse(r#"GET  "a Phrase" -Cart http.Route=/api duration>10ms duration<=2s service=cart error=true operation="GET /x""#)
+            .unwrap();
+        assert_eq!(
+            q.clauses,
+            [
+                text("get"),
+                text("a phrase"),
+                Clause {
+                    term: Term::Text("cart".into()),
+                    negated: true
+                },
+                Clause {
+                    term: Term::Attr {
+                        key: "http.route".into(),
+                        value: "/api".into()
+                    },
+                    negated: false
+                },
+                Clause {
+                    term: Term::Duration {
+                        min_ns: Some(10_000_001),
+                        max_ns: None
+                    },
+                    negated: false
+                },
+                Clause {
+                    term: Term::Duration {
+                        min_ns: None,
+                        max_ns: Some(2_000_000_000)
+                    },
+                    negated: false
+                },
+                Clause {
+                    term: Term::Service("cart".into()),
+                    negated: false
+                },
+                Clause {
+                    term: Term::Error(true),
+                    negated: false
+                },
+                Clause {
+                    term: Term::Operation("get /x".into()),
+                    negated: false
+                },
+            ]
+        );
+        assert!(FindQuery::parse("   ").unwrap().is_empty());
+        assert_eq!(FindQuery::parse("duration").unwrap().clauses, [text("duration")]);
+        assert_eq!(
+            FindQuery::parse("error=maybe").unwrap().clauses[0].term,
+            Term::Attr {
+                key: "error".into(),
+                value: "maybe".into()
+            }
+        );
+    }
+
+    #[test]
+    fn bad_input_says_what_is_wrong() {
+        for (q, says) in [
+            (r#""open"#, "quote"),
+            ("duration>", "needs a duration"),
+            ("duration>fast", "not a duration"),
+            ("duration=3ms", "compare with > or <"),
+            ("=x", "no key"),
+            ("a - b", "needs a term"),
+        ] {
+            let e = FindQuery::parse(q).unwrap_err();
+            assert!(e.contains(says), "{q}: {e}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_says_why(s in "\\PC{0,40}") {
+            let _ = FindQuery::parse(&s);
+        }
+    }
+}
