@@ -365,6 +365,7 @@ pub fn WaterfallCanvas(
                                     view: view_now,
                                     bounds: bounds.get(),
                                     critical: cp.as_ref().filter(|_| show_cp),
+                                    matched: None,
                                 },
                                 selected: sel,
                                 hover_row: hov,

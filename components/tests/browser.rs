@@ -75,6 +75,7 @@ fn bars_are_drawn_where_the_layout_says() {
             view: (b0 as f64, b1 as f64),
             bounds: (b0 as f64, b1 as f64),
             critical: None,
+            matched: None,
         },
         selected: None,
         hover_row: None,
@@ -117,6 +118,7 @@ fn bars_are_drawn_where_the_layout_says() {
         &Frame {
             scene: SceneInput {
                 critical: Some(&cp),
+                matched: None,
                 ..frame.scene
             },
             ..frame
@@ -182,6 +184,7 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
             t,
             scale,
             critical: None,
+            matched: None,
         },
         rects: &rects,
         fine: &lod.fine,
@@ -237,6 +240,7 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
                 t,
                 scale: wide,
                 critical: None,
+                matched: None,
             },
             ..p("")
         },

@@ -26,12 +26,18 @@ pub enum Term {
     /// A lower-case substring of any of the span's texts.
     Text(String),
     /// An attribute whose key and value equal these (lower case).
-    Attr { key: String, value: String },
+    Attr {
+        key: String,
+        value: String,
+    },
     Service(String),
     Operation(String),
     Error(bool),
     /// Duration bounds in ns: at least, at most.
-    Duration { min_ns: Option<i64>, max_ns: Option<i64> },
+    Duration {
+        min_ns: Option<i64>,
+        max_ns: Option<i64>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -195,7 +201,10 @@ impl Ready<'_> {
     fn holds(&self, ds: &Dataset, t: &Trace, i: usize) -> bool {
         let resource = ds.resources.get(t.resource[i] as usize);
         let attrs = || {
-            let events = ds.events(t.events[i]).iter().flat_map(|e| ds.attrs(e.attrs));
+            let events = ds
+                .events(t.events[i])
+                .iter()
+                .flat_map(|e| ds.attrs(e.attrs));
             ds.attrs(t.attrs[i])
                 .iter()
                 .chain(resource.map_or(&[][..], |r| ds.attrs(r.attrs)))
@@ -275,7 +284,9 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
         .iter()
         .map(|c| {
             let r = match &c.term {
-                Term::Text(text) => Ready::Text(StrSet::of(ds, |s| s.contains(text.as_str())), text),
+                Term::Text(text) => {
+                    Ready::Text(StrSet::of(ds, |s| s.contains(text.as_str())), text)
+                }
                 Term::Attr { key, value } => Ready::Attr(
                     StrSet::of(ds, |s| s == key),
                     StrSet::of(ds, |s| s == value),
@@ -362,7 +373,10 @@ mod tests {
             ]
         );
         assert!(FindQuery::parse("   ").unwrap().is_empty());
-        assert_eq!(FindQuery::parse("duration").unwrap().clauses, [text("duration")]);
+        assert_eq!(
+            FindQuery::parse("duration").unwrap().clauses,
+            [text("duration")]
+        );
         assert_eq!(
             FindQuery::parse("error=maybe").unwrap().clauses[0].term,
             Term::Attr {

@@ -7,7 +7,11 @@ use tracescope_core::model::StatusCode;
 use tracescope_core::{decode_bytes, Dataset, Trace};
 
 fn demo() -> Dataset {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../public/demo/checkout-jaeger.json")).unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../public/demo/checkout-jaeger.json"
+    ))
+    .unwrap();
     let mut ds = Dataset::default();
     decode_bytes(&mut ds, &bytes).unwrap();
     ds
@@ -34,7 +38,10 @@ fn the_demo_trace_by_hand() {
     assert_eq!(count(&ds, "service=redis"), 100);
     assert_eq!(count(&ds, "error=true"), 4);
     assert_eq!(count(&ds, "db.system=MySQL"), 36);
-    assert_eq!(count(&ds, "-service=redis -db.system=mysql"), 264 - 100 - 36);
+    assert_eq!(
+        count(&ds, "-service=redis -db.system=mysql"),
+        264 - 100 - 36
+    );
     assert_eq!(count(&ds, ""), 0);
 }
 

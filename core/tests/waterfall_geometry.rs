@@ -9,7 +9,8 @@ use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::layout::text::{FixedAdvance, Label};
 use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{
-    scene, timeline_extent, visible_rows, Scene, SceneInput, Stretch, HEADER, MINIMAP_H, ROW_H,
+    matching_rows, scene, timeline_extent, visible_rows, Scene, SceneInput, Stretch, HEADER,
+    MINIMAP_H, ROW_H,
 };
 use tracescope_core::model::Trace;
 use tracescope_core::Dataset;
@@ -179,6 +180,7 @@ fn scene_at(ds: &Dataset, t: &Trace, view: (f64, f64)) -> Scene {
         view,
         bounds: t.time_window(),
         critical: Some(&cp),
+        matched: None,
     };
     scene(&input, &FixedAdvance(7.0))
 }
@@ -196,6 +198,7 @@ proptest! {
         height in 120.0f64..1200.0,
         scroll in 0.0f64..1.0,
         fold in prop::collection::vec(any::<bool>(), 1..8),
+        hits in prop::collection::vec(any::<bool>(), 1..8),
     ) {
         // Half the cases zoomed far in, where the bugs were.
         let b = if zoom_in { a + (b - a) / 5000.0 } else { b };
@@ -204,6 +207,8 @@ proptest! {
         let rows = visible_rows(&t, &collapsed);
         let scroll_y = scroll * rows.len() as f64 * ROW_H;
         let cp = critical_path(&t);
+        let matched: Vec<bool> = (0..t.len()).map(|s| hits[s % hits.len()] && s % 2 == 0).collect();
+        let order: Vec<u32> = t.tree.preorder.iter().copied().filter(|&s| matched[s as usize]).collect();
         let input = SceneInput {
             ds: &ds,
             t: &t,
@@ -215,9 +220,50 @@ proptest! {
             view,
             bounds: t.time_window(),
             critical: Some(&cp),
+            matched: Some((&matched, &order)),
         };
         let sc = scene(&input, &FixedAdvance(7.0));
         check(&t, &input, &sc)?;
+        // Matches are marked on their rows and on the minimap where they start.
+        for r in &sc.rows {
+            prop_assert_eq!(r.matched, matched[r.span as usize]);
+        }
+        let (tl0, tl1) = timeline_extent(width);
+        let mini = TimeScale::new(input.bounds.0, input.bounds.1, tl0, tl1 - tl0);
+        prop_assert!(sc.minimap_matches.iter().all(|&x| x >= tl0 && x < tl1));
+        prop_assert!(sc.minimap_matches.windows(2).all(|w| w[0] < w[1]));
+        for &s in &order {
+            let x = mini.x(t.start_ns[s as usize] as f64);
+            prop_assert!(sc.minimap_matches.iter().any(|&m| (m - x).abs() <= 1.0 + PX), "match {} at {}", s, x);
+        }
+    }
+}
+
+proptest! {
+    /// "Matches only": every match and every span above one, nothing else,
+    /// in tree order, whatever is folded.
+    #[test]
+    fn matches_only_shows_the_matches_and_what_is_above_them(
+        (_ds, t) in traces(),
+        hits in prop::collection::vec(any::<bool>(), 1..8),
+    ) {
+        let matched: Vec<bool> = (0..t.len()).map(|s| hits[s % hits.len()] && s % 3 == 1).collect();
+        let rows = matching_rows(&t, &matched);
+        let pos = |s: u32| t.tree.preorder_pos[s as usize];
+        prop_assert!(rows.windows(2).all(|w| pos(w[0]) < pos(w[1])));
+        let shown: std::collections::HashSet<u32> = rows.iter().copied().collect();
+        for s in 0..t.len() {
+            // Above a match: walk up from each match.
+            let mut above_a_match = matched[s];
+            for m in (0..t.len()).filter(|&m| matched[m]) {
+                let mut a = t.tree.parent_of(m);
+                while let Some(p) = a {
+                    above_a_match |= p == s;
+                    a = t.tree.parent_of(p);
+                }
+            }
+            prop_assert_eq!(shown.contains(&(s as u32)), above_a_match, "span {}", s);
+        }
     }
 }
 

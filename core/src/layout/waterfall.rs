@@ -30,6 +30,29 @@ pub fn visible_rows(t: &Trace, collapsed: &[bool]) -> Vec<u32> {
     out
 }
 
+/// Rows for "matches only": each span that matches and the spans above
+/// it, in tree order; folds are ignored (a match is never hidden).
+pub fn matching_rows(t: &Trace, matched: &[bool]) -> Vec<u32> {
+    let tree = &t.tree;
+    let mut keep: Vec<bool> = (0..t.len())
+        .map(|s| matched.get(s).copied().unwrap_or(false))
+        .collect();
+    // Children come after their parent in preorder: walking it backwards
+    // marks every ancestor of a kept span.
+    for &s in tree.preorder.iter().rev() {
+        if let Some(p) = tree.parent_of(s as usize) {
+            if keep[s as usize] {
+                keep[p] = true;
+            }
+        }
+    }
+    tree.preorder
+        .iter()
+        .copied()
+        .filter(|&s| keep[s as usize])
+        .collect()
+}
+
 /// Row geometry of the waterfall canvas, in CSS pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RowGeometry {
@@ -198,6 +221,8 @@ pub struct RowScene {
     pub has_children: bool,
     pub collapsed: bool,
     pub error: bool,
+    /// Whether the span matches the find.
+    pub matched: bool,
     pub service: Option<Label>,
     pub operation: Option<Label>,
     /// The span's interval ∩ the visible window; None when that is empty.
@@ -222,6 +247,8 @@ pub struct Scene {
     pub ticks: Vec<Tick>,
     /// The visible window on the minimap (the whole trace across the timeline).
     pub minimap_window: Stretch,
+    /// Where the find's matches start on the minimap, one x per pixel.
+    pub minimap_matches: Vec<f64>,
 }
 
 /// What [`scene`] draws from.
@@ -239,6 +266,8 @@ pub struct SceneInput<'a> {
     pub view: (f64, f64),
     pub bounds: (f64, f64),
     pub critical: Option<&'a CriticalPath>,
+    /// The find's matches: per span, and in tree order.
+    pub matched: Option<(&'a [bool], &'a [u32])>,
 }
 
 /// `[a, b]` ∩ `[lo, hi]` in pixels, at least [`MIN_BAR_W`] wide and kept
@@ -377,6 +406,9 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                 has_children: t.tree.subtree_size[s] > 1,
                 collapsed: i.collapsed.get(s).copied().unwrap_or(false),
                 error,
+                matched: i
+                    .matched
+                    .is_some_and(|(m, _)| m.get(s).copied().unwrap_or(false)),
                 service,
                 operation,
                 bar,
@@ -400,12 +432,28 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
     let x0 = mini.x(i.view.0).clamp(tl0, tl1 - 2.0);
     let x1 = mini.x(i.view.1).clamp(tl0, tl1).max(x0 + 2.0);
     let minimap_window = Stretch { x0, x1 };
+    let mut minimap_matches: Vec<f64> = i
+        .matched
+        .map(|(_, order)| {
+            order
+                .iter()
+                .map(|&s| {
+                    mini.x(t.start_ns[s as usize] as f64)
+                        .round()
+                        .clamp(tl0, tl1 - 1.0)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    minimap_matches.sort_by(f64::total_cmp);
+    minimap_matches.dedup();
     Scene {
         name_w,
         timeline,
         rows,
         ticks,
         minimap_window,
+        minimap_matches,
     }
 }
 
@@ -474,6 +522,7 @@ mod tests {
                 view,
                 bounds: b,
                 critical: None,
+                matched: None,
             },
             &crate::layout::text::FixedAdvance(6.0),
         );
