@@ -587,7 +587,7 @@ describe('analysis views', () => {
     assert.deepEqual(await page.locator('[data-testid=flame-breadcrumb] button').allInnerTexts(), ['All', 'frontend: HTTP POST /checkout']);
     // Search dims what does not match: less ink.
     const before = await inkRatio(page, 'flame-canvas');
-    await page.fill('[data-testid=flame-search]', 'redis');
+    await page.fill('[data-testid=find-input]', 'redis');
     await page.waitForTimeout(150);
     const after = await inkRatio(page, 'flame-canvas');
     assert.ok(after < before, `search did not dim frames (${before} → ${after})`);
@@ -693,6 +693,97 @@ describe('analysis views', () => {
   });
 });
 
+describe('find inside a trace', () => {
+  /** Every text of a demo span, lower case: service, operation, id, tags, process tags, log fields. */
+  const texts = (s) => [demo.processes[s.processID].serviceName, s.operationName, s.spanID,
+    ...s.tags.flatMap((t) => [t.key, String(t.value)]), ...(demo.processes[s.processID].tags || []).flatMap((t) => [t.key, String(t.value)]),
+    ...s.logs.flatMap((l) => l.fields.flatMap((f) => [f.key, String(f.value)]))].map((x) => x.toLowerCase());
+  const having = (...words) => demo.spans.filter((s) => words.every((w) => texts(s).some((x) => x.includes(w))));
+  const count = (page) => page.$eval('[data-testid=find-count]', (e) => ({ n: +e.dataset.count, text: e.textContent }));
+  /** Pixels of the find's colour on the waterfall. */
+  const foundInk = (page) => page.$eval('[data-testid=waterfall-canvas]', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0xf2) < 8 && Math.abs(d[i + 1] - 0xc2) < 8 && d[i + 2] < 30) n++;
+    return n;
+  });
+
+  test('find counts the spans by its rule; Enter, n and N step through them; matches only; the link reopens it', async () => {
+    const page = await newPage();
+    assert.equal(await foundInk(page), 0, 'nothing marked before a find');
+    // `/` focuses the box from anywhere on the page.
+    await page.locator('[data-testid=trace-summary]').click();
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'find-input');
+    await page.keyboard.type('GET price');
+    const want = having('get', 'price');
+    assert.equal(want.length, 36);
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=find-count]').dataset.count === n, want.length);
+    assert.equal((await count(page)).text, '36 matches');
+    await page.waitForTimeout(100);
+    assert.ok(await foundInk(page) > 100, 'matched rows and minimap marks drawn');
+    // Enter selects the first match, n the next, N goes back, Shift+Enter wraps to the last.
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').textContent === '1 of 36');
+    const first = await page.getAttribute('[data-testid=span-detail]', 'data-span-id');
+    assert.ok(want.some((s) => s.spanID === first), first);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('n');
+    await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').textContent === '2 of 36');
+    const second = await page.getAttribute('[data-testid=span-detail]', 'data-span-id');
+    assert.ok(second !== first && want.some((s) => s.spanID === second));
+    await page.keyboard.press('Shift+N');
+    await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').textContent === '1 of 36');
+    await page.focus('[data-testid=find-input]');
+    await page.keyboard.press('Shift+Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').textContent === '36 of 36');
+    // Matches only: the matches and the spans above them.
+    const parent = new Map(demo.spans.map((s) => [s.spanID, s.references.find((r) => r.refType === 'CHILD_OF')?.spanID]));
+    const shown = new Set();
+    for (const s of want) for (let id = s.spanID; id; id = parent.get(id)) shown.add(id);
+    await page.check('[data-testid=find-only]');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, shown.size);
+    await page.waitForTimeout(100);
+    // The list is not left scrolled past its end: many marked rows on screen.
+    const oneRow = 4 * 19 + 2 * 330;
+    const marked = await foundInk(page);
+    assert.ok(marked > 8 * oneRow, `marked pixels ${marked}`);
+    await page.screenshot({ path: path.join(out, 'find.png') });
+    await page.uncheck('[data-testid=find-only]');
+    // The copied link holds the find; opened elsewhere, the same count.
+    await page.mouse.move(1, 1);
+    await page.click('[data-testid=copy-link]');
+    const link = await page.getAttribute('[data-testid=copy-link]', 'data-link');
+    assert.match(link, /[?&]find=GET(\+|%20)price/);
+    const other = await newPage({ url: link });
+    await other.waitForFunction(() => +document.querySelector('[data-testid=find-count]')?.dataset.count === 36);
+    assert.equal(await other.inputValue('[data-testid=find-input]'), 'GET price');
+    assert.deepEqual([...page.errors, ...other.errors], []);
+  });
+
+  test('a phrase only in logs is found; exclusions and durations; a bad query says why and the view stays', async () => {
+    const page = await newPage({ dark: true });
+    const find = async (q) => {
+      await page.fill('[data-testid=find-input]', q);
+      await page.waitForFunction((q) => document.querySelector('[data-testid=find-input]').value === q, q);
+      await page.waitForTimeout(50);
+      return count(page);
+    };
+    assert.equal((await find('"upstream timeout"')).n, having('upstream timeout').length);
+    assert.equal(having('upstream timeout').length, 2);
+    const redis = demo.spans.filter((s) => demo.processes[s.processID].serviceName === 'redis');
+    assert.equal((await find('service=redis -price')).n, redis.filter((s) => !texts(s).some((x) => x.includes('price'))).length);
+    assert.equal((await find('duration>50ms')).n, demo.spans.filter((s) => s.duration > 50_000).length);
+    const bad = await find('"open');
+    assert.equal(bad.n, 0);
+    assert.match(bad.text, /quote is not closed/);
+    assert.equal(await page.$eval('[data-testid=find-count]', (e) => e.classList.contains('error')), true);
+    assert.ok(await inkRatio(page) > 0.01, 'the waterfall is still drawn');
+    await page.screenshot({ path: path.join(out, 'find-error-dark.png') });
+    assert.deepEqual(page.errors, []);
+  });
+});
+
 describe('links', () => {
   /** A hash of a canvas's pixels (leaving out the last row and column, which
    * blend with the page by sub-pixel layout). */
@@ -725,7 +816,7 @@ describe('links', () => {
       await tab(page, 'flame');
       const c = await page.$eval('[data-testid=flame-canvas]', (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, top: +e.dataset.top, rh: +e.dataset.rowHeight }; });
       await page.mouse.click(c.x + 5, c.y + c.top + c.rh * 0.5);
-      await page.fill('[data-testid=flame-search]', 'redis');
+      await page.fill('[data-testid=find-input]', 'redis');
     } },
     map: { canvas: 'map-canvas', async set(page) {
       await tab(page, 'map');

@@ -44,7 +44,7 @@ impl Links {
             service_filter,
             show_critical,
             flame_mode,
-            flame_search,
+            find,
             flame_chart_focus,
             flame_merged_focus,
             pending,
@@ -66,7 +66,7 @@ impl Links {
             } else {
                 FlameMode::Chart
             });
-            flame_search.set(st.q.clone().unwrap_or_default());
+            find.set(st.find.clone().unwrap_or_default());
             all_traces.set(st.scope_all);
             show_critical.set(!st.hide_critical);
             let idx = dataset.with_untracked(|ds| ds.trace_with_id(st.trace.as_deref()?));
@@ -195,7 +195,7 @@ impl Links {
             let i = open.get();
             let mut st = UrlState {
                 view: Some(tab.get().name().to_string()),
-                q: Some(flame_search.get()).filter(|q| !q.is_empty()),
+                find: Some(find.get()).filter(|q| !q.is_empty()),
                 flame_merged: flame_mode.get() == FlameMode::Merged,
                 scope_all: all_traces.get(),
                 hide_critical: !show_critical.get(),

@@ -6,6 +6,7 @@ mod compare;
 mod copy_link;
 mod decode_worker;
 mod fetch;
+mod find_bar;
 mod links;
 mod loader;
 mod log_links;

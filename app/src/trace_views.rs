@@ -2,6 +2,7 @@
 //! screen with the span detail, and the hint line. Everything it needs
 //! comes from the contexts (`AppState`, `ViewState`).
 
+use crate::find_bar::FindBar;
 use crate::log_links::Templates;
 use crate::state::AppState;
 use crate::topbar::CopyFeedback;
@@ -31,7 +32,8 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         service_filter,
         show_critical,
         flame_mode,
-        flame_search,
+        found,
+        matches_only,
         flame_chart_focus,
         flame_merged_focus,
         summary,
@@ -44,6 +46,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         ..
     } = expect_context::<ViewState>();
     let open_signal = Signal::derive(move || open.get());
+    let found_spans = Signal::derive(move || found.get().ok().flatten());
     // The waterfall shown as a table of text (its text alternative).
     let as_table = RwSignal::new(false);
     let span_copied = RwSignal::new(None::<(f64, crate::copy_link::Copied)>);
@@ -185,6 +188,9 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         </span>
                     }})}
                     <span class="spacer"></span>
+                    <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
+                        <FindBar />
+                    </Show>
                     <Show when=move || tab.get() == Tab::Waterfall || (tab.get() == Tab::Flame && flame_mode.get() == FlameMode::Chart)>
                         <label class="toggle" title="Mark the chain of work that determined the trace's duration">
                             <input type="checkbox" data-testid="critical-toggle"
@@ -221,6 +227,8 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                                 critical_path=critical
                                 show_critical=show_critical
                                 service_filter=service_filter
+                                found=found_spans
+                                matches_only=matches_only
                                 dark=Signal::derive(move || dark.get())
                             />
                         }.into_any(),
@@ -232,7 +240,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                                 mode=flame_mode
                                 selected=selected
                                 selected_op=selected_op
-                                search=flame_search
+                                found=found_spans
                                 service_filter=service_filter
                                 slots=slots
                                 critical_path=critical
@@ -270,8 +278,8 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     </Show>
                 </div>
                 <p class="hint">{move || match tab.get() {
-                    Tab::Waterfall => "Wheel scrolls · Ctrl/⌘+wheel or pinch zooms · Shift+wheel pans · drag on the timeline to zoom to a range · drag the minimap · double-click resets · ↑↓←→ move and fold",
-                    Tab::Flame => "Click a frame to zoom into it · the breadcrumb goes back · Ctrl/⌘+wheel zooms the time axis · the search box dims frames that do not match · click a service in the legend to filter",
+                    Tab::Waterfall => "Wheel scrolls · Ctrl/⌘+wheel or pinch zooms · Shift+wheel pans · drag on the timeline to zoom to a range · drag the minimap · double-click resets · ↑↓←→ move and fold · / finds, n and N step through matches",
+                    Tab::Flame => "Click a frame to zoom into it · the breadcrumb goes back · Ctrl/⌘+wheel zooms the time axis · frames without a match of the find are dimmed · click a service in the legend to filter",
                     Tab::Map => "Drag pans · wheel zooms · double-click fits · hover a service to see its neighbours · click it to filter every view to it",
                     Tab::Stats => "Click a column to sort · click a row for its latency histogram · percentiles are exact (nearest rank)",
                 }}</p>

@@ -6,10 +6,12 @@
 use crate::state::AppState;
 use crate::url_state::UrlState;
 use leptos::prelude::*;
+use std::sync::Arc;
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
 use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
+use tracescope_core::find::{find as find_spans, FindQuery, Found};
 use tracescope_core::model::StrId;
 
 /// The views of the open trace.
@@ -72,7 +74,13 @@ pub struct ViewState {
     pub service_filter: RwSignal<Option<StrId>>,
     pub show_critical: RwSignal<bool>,
     pub flame_mode: RwSignal<FlameMode>,
-    pub flame_search: RwSignal<String>,
+    /// The find box's text (in the URL as `find=`).
+    pub find: RwSignal<String>,
+    /// The spans of the open trace it matches (None for an empty query),
+    /// or what is wrong with it.
+    pub found: Memo<Result<Option<Arc<Found>>, String>>,
+    /// Only matches and the spans above them are listed.
+    pub matches_only: RwSignal<bool>,
     pub flame_chart_focus: RwSignal<Option<u32>>,
     pub flame_merged_focus: RwSignal<u32>,
     /// State from a link, waiting for its trace to open (span, zoom, service).
@@ -102,7 +110,8 @@ impl ViewState {
         let selected_op = RwSignal::new(None::<(StrId, StrId)>);
         let show_critical = RwSignal::new(true);
         let flame_mode = RwSignal::new(FlameMode::Chart);
-        let flame_search = RwSignal::new(String::new());
+        let find = RwSignal::new(String::new());
+        let matches_only = RwSignal::new(false);
         let flame_chart_focus = RwSignal::new(None::<u32>);
         let flame_merged_focus = RwSignal::new(0u32);
         let pending = StoredValue::new(None::<UrlState>);
@@ -172,6 +181,16 @@ impl ViewState {
             })
         });
         let trace_count = Memo::new(move |_| dataset.with(|ds| ds.traces.len()));
+        let found = Memo::new(move |_| {
+            let q = FindQuery::parse(&find.get())?;
+            if q.is_empty() {
+                return Ok(None);
+            }
+            Ok(dataset.with(|ds| {
+                let t = ds.traces.get(open.get()?)?;
+                Some(Arc::new(find_spans(ds, t, &q)))
+            }))
+        });
         // One palette for every view: over what the views show.
         let scope_all =
             Signal::derive(move || all_traces.get() && tab.get().has_scope(flame_mode.get()));
@@ -211,7 +230,9 @@ impl ViewState {
             service_filter,
             show_critical,
             flame_mode,
-            flame_search,
+            find,
+            found,
+            matches_only,
             flame_chart_focus,
             flame_merged_focus,
             pending,

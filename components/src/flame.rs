@@ -4,7 +4,7 @@
 //! widths = total time) over the open trace or every loaded trace.
 //!
 //! Click a frame to zoom into it (the breadcrumb goes back), hover for
-//! total/self/count/% of root, the search box dims frames that do not match.
+//! total/self/count/% of root, frames without a match of the find are dimmed.
 //! Wheel scrolls deep graphs; Ctrl/⌘+wheel zooms the chart's time axis.
 
 use crate::canvas::{
@@ -14,9 +14,11 @@ use crate::canvas::{
 use crate::open_trace_window;
 use crate::theme::{theme, ServiceSlots, Theme};
 use leptos::prelude::*;
+use std::sync::Arc;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::flame::{merge, MergedFlame};
 use tracescope_core::analysis::self_time::self_time_of;
+use tracescope_core::find::Found;
 use tracescope_core::layout::flame::{
     ancestry, chart_lod, frames_scene, hit, merged_rects, ChartLod, FlameRect, FrameScene,
     FramesInput,
@@ -100,18 +102,28 @@ pub struct FlamePaint<'a> {
     /// Frame id outlined as selected.
     pub selected: Option<u32>,
     pub hover: Option<u32>,
-    /// Lower-case search text; frames that do not contain it are dimmed.
-    pub search: &'a str,
+    /// The find's matches in the open trace: frames without one are dimmed.
+    pub found: Option<&'a Found>,
     pub service_filter: Option<StrId>,
     pub slots: &'a ServiceSlots,
     pub th: &'static Theme,
 }
 
-/// Whether a frame's service or operation contains `needle` (lower case).
-pub fn matches(ds: &Dataset, service: StrId, name: StrId, needle: &str) -> bool {
-    needle.is_empty()
-        || ds.str(name).to_lowercase().contains(needle)
-        || ds.str(service).to_lowercase().contains(needle)
+/// Whether a frame holds a match of the find (every frame when nothing is
+/// sought): its span in the chart; in the merged graph, a span of its
+/// operation.
+fn frame_found(
+    source: &FlameSource,
+    found: Option<&Found>,
+    id: u32,
+    svc: StrId,
+    name: StrId,
+) -> bool {
+    let Some(f) = found else { return true };
+    match source {
+        FlameSource::Chart { t, .. } => f.matched.len() != t.len() || f.matched[id as usize],
+        FlameSource::Merged { .. } => f.operations.binary_search(&(svc, name)).is_ok(),
+    }
 }
 
 /// Draws one frame of the flame view; returns the frames drawn.
@@ -168,7 +180,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) -> Vec<FrameScene> 
         let (x, w) = (f.x + 0.5, (f.w - 1.0).max(0.5));
         let (fill, error, dim) = match p.source.frame(f.id) {
             Some((svc, name, err)) => {
-                let dim = !matches(p.ds, svc, name, p.search)
+                let dim = !frame_found(&p.source, p.found, f.id, svc, name)
                     || p.service_filter.is_some_and(|f| f != svc);
                 (th.service(p.slots, svc), err, dim)
             }
@@ -259,7 +271,9 @@ pub fn FlameGraph(
     selected: RwSignal<Option<u32>>,
     /// (service, operation) selected anywhere.
     selected_op: RwSignal<Option<(StrId, StrId)>>,
-    search: RwSignal<String>,
+    /// The find's matches in the open trace.
+    #[prop(into)]
+    found: Signal<Option<Arc<Found>>>,
     service_filter: RwSignal<Option<StrId>>,
     slots: Memo<ServiceSlots>,
     #[prop(into)] critical_path: Signal<Option<CriticalPath>>,
@@ -401,7 +415,7 @@ pub fn FlameGraph(
 
     repaint(canvas_ref, size, move |ctx, w, h| {
         let th = theme(dark.get());
-        let needle = search.get().trim().to_lowercase();
+        let found_now = found.get();
         let sel = selected_frame();
         let hov = hover.get().map(|h| h.0);
         let filter = service_filter.get();
@@ -444,7 +458,7 @@ pub fn FlameGraph(
                                     scroll_y: sy,
                                     selected: sel,
                                     hover: hov,
-                                    search: &needle,
+                                    found: found_now.as_deref(),
                                     service_filter: filter,
                                     slots,
                                     th,
@@ -708,15 +722,6 @@ pub fn FlameGraph(
                         }).collect_view()
                     }}
                 </nav>
-                <span class="spacer"></span>
-                <input
-                    type="search"
-                    class="search"
-                    placeholder="Highlight service or operation…"
-                    data-testid="flame-search"
-                    prop:value=move || search.get()
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
             </div>
             <div class="flame" node_ref=wrap_ref>
                 <Show when=indexing>

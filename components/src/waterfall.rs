@@ -15,13 +15,16 @@ use crate::canvas::{
 use crate::theme::{theme, ServiceSlots, Theme};
 use crate::{open_trace_window, with_open_trace};
 use leptos::prelude::*;
+use std::sync::Arc;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::tree::NONE;
+use tracescope_core::find::Found;
 use tracescope_core::layout::raster::{self, Run};
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::{
-    hits_toggle, name_width, pan_window, scene, timeline_extent, timeline_scale, toggle_x,
-    visible_rows, zoom_window, RowGeometry, RowScene, Scene, SceneInput, BAR_INSET, TOGGLE_W,
+    hits_toggle, matching_rows, name_width, pan_window, scene, timeline_extent, timeline_scale,
+    toggle_x, visible_rows, zoom_window, RowGeometry, RowScene, Scene, SceneInput, BAR_INSET,
+    TOGGLE_W,
 };
 use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
 use web_sys::CanvasRenderingContext2d;
@@ -121,6 +124,11 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
         let w = (r.x1 - r.x0) as f64;
         ctx.fill_rect(tl.x0 + r.x0 as f64, 3.0 + r.row as f64, w, 1.0);
     }
+    // Where the find's matches start: a mark along the minimap's bottom.
+    ctx.set_fill_style_str(th.found);
+    for &x in &sc.minimap_matches {
+        ctx.fill_rect(x, MINIMAP_H - 5.0, 1.0, 5.0);
+    }
     let win = sc.minimap_window;
     ctx.set_fill_style_str(th.window);
     ctx.fill_rect(win.x0, 0.0, win.w(), MINIMAP_H);
@@ -219,6 +227,12 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
         });
         draw_label(ctx, l);
     }
+    if row.matched {
+        // A bar down the row's left edge and under the name: found.
+        ctx.set_fill_style_str(th.found);
+        ctx.fill_rect(0.0, y + 1.0, 4.0, ROW_H - 2.0);
+        ctx.fill_rect(0.0, y + ROW_H - 3.0, name_w, 2.0);
+    }
     if Some(row.span) == f.selected {
         ctx.set_stroke_style_str(th.selected_outline);
         ctx.set_line_width(1.0);
@@ -246,6 +260,12 @@ pub fn WaterfallCanvas(
     /// Only spans of this service are listed.
     #[prop(into)]
     service_filter: Signal<Option<StrId>>,
+    /// The find's matches in the open trace, marked on their rows.
+    #[prop(optional, into)]
+    found: Signal<Option<Arc<Found>>>,
+    /// Only matches and the spans above them are listed.
+    #[prop(optional, into)]
+    matches_only: Signal<bool>,
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
@@ -262,8 +282,12 @@ pub fn WaterfallCanvas(
     let rows = Memo::new(move |_| {
         let c = collapsed.get();
         let only = service_filter.get();
+        let found = found.get().filter(|f| matches_only.get() && !f.is_empty());
         with_open_trace(dataset, trace, |t| {
-            let mut rows = visible_rows(t, &c);
+            let mut rows = match &found {
+                Some(f) => matching_rows(t, &f.matched),
+                None => visible_rows(t, &c),
+            };
             if let Some(svc) = only {
                 rows.retain(|&s| t.service[s as usize] == svc);
             }
@@ -313,6 +337,14 @@ pub fn WaterfallCanvas(
         trace.track();
         scroll_y.set(0.0);
     });
+    // Fewer rows (a fold, "matches only"): never scrolled past the last.
+    Effect::new(move |_| {
+        rows.track();
+        let most = max_scroll();
+        if scroll_y.get_untracked() > most {
+            scroll_y.set(most);
+        }
+    });
     // Bring the selected row into view (keyboard navigation, selection from elsewhere).
     Effect::new(move |_| {
         let Some(sel) = selected.get() else { return };
@@ -324,7 +356,7 @@ pub fn WaterfallCanvas(
                 row_height: ROW_H,
                 scroll_y: scroll_y.get_untracked(),
             };
-            let target = g.scroll_to_show(p, h);
+            let target = g.scroll_to_show(p, h).min(max_scroll()).max(0.0);
             if (target - g.scroll_y).abs() > 0.5 {
                 scroll_y.set(target);
             }
@@ -342,6 +374,7 @@ pub fn WaterfallCanvas(
         let th = theme(dark.get());
         let coll = collapsed.get();
         let mini = minimap.read();
+        let found_now = found.get();
         rows.with(|rows| {
             slots.with(|slots| {
                 critical_path.with(|cp| {
@@ -365,7 +398,10 @@ pub fn WaterfallCanvas(
                                     view: view_now,
                                     bounds: bounds.get(),
                                     critical: cp.as_ref().filter(|_| show_cp),
-                                    matched: None,
+                                    matched: found_now
+                                        .as_deref()
+                                        .filter(|f| f.matched.len() == t.len())
+                                        .map(|f| (&f.matched[..], &f.order[..])),
                                 },
                                 selected: sel,
                                 hover_row: hov,

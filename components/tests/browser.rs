@@ -13,6 +13,7 @@ use tracescope_components::SpanDetail;
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::analysis::stats::{operation_stats, GroupBy, OpStats};
+use tracescope_core::find::{find, FindQuery};
 use tracescope_core::layout::flame::chart_lod;
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::service_map::{layout, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP};
@@ -178,13 +179,14 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
     let scale = TimeScale::new(b0 as f64, b1 as f64, 0.0, w);
     let lod = chart_lod(t, &FlameMipmap::build(t), &scale, 1.0, 0..5);
     let rects = lod.rects.clone();
-    let p = |search: &'static str| FlamePaint {
+    let child = find(&ds, t, &FindQuery::parse("child").unwrap());
+    assert_eq!(child.len(), 1);
+    let p = |finding: bool| FlamePaint {
         ds: &ds,
         source: FlameSource::Chart {
             t,
             scale,
             critical: None,
-            matched: None,
         },
         rects: &rects,
         fine: &lod.fine,
@@ -194,12 +196,12 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
         scroll_y: 0.0,
         selected: None,
         hover: None,
-        search,
+        found: finding.then_some(&child),
         service_filter: None,
         slots: &slots,
         th: &LIGHT,
     };
-    let frames = flame::paint(&ctx, &p(""));
+    let frames = flame::paint(&ctx, &p(false));
     let mid = |d: f64| TOP + d * FRAME_H + 4.0;
     // Each frame's pixels are where its geometry says, and end there (inside
     // the error outline).
@@ -217,8 +219,8 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
     assert_eq!(pixel(&ctx, w * 0.9, mid(0.0)), hex(LIGHT.services[0]));
     assert_eq!(pixel(&ctx, w * 0.75, mid(1.0)), hex(LIGHT.services[1]));
     assert_eq!(pixel(&ctx, w * 0.25, mid(1.0)), hex(LIGHT.bg));
-    // Searching for "child" dims the root.
-    flame::paint(&ctx, &p("child"));
+    // Finding "child" dims the root.
+    flame::paint(&ctx, &p(true));
     assert_ne!(pixel(&ctx, w * 0.1, mid(0.0)), hex(LIGHT.services[0]));
     assert_eq!(pixel(&ctx, w * 0.75, mid(1.0)), hex(LIGHT.services[1]));
 
@@ -240,9 +242,8 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
                 t,
                 scale: wide,
                 critical: None,
-                matched: None,
             },
-            ..p("")
+            ..p(false)
         },
     );
     assert_ne!(pixel(&ctx, 0.5, mid(0.0)), hex(LIGHT.bg));

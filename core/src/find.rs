@@ -240,6 +240,8 @@ pub struct Found {
     pub order: Vec<u32>,
     /// Per span: whether it matches.
     pub matched: Vec<bool>,
+    /// The (service, operation) of the matches, sorted, once each.
+    pub operations: Vec<(StrId, StrId)>,
 }
 
 impl Found {
@@ -309,8 +311,18 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
         .iter()
         .copied()
         .filter(|&s| matched[s as usize])
+        .collect::<Vec<u32>>();
+    let mut operations: Vec<(StrId, StrId)> = order
+        .iter()
+        .map(|&s| (t.service[s as usize], t.name[s as usize]))
         .collect();
-    Found { order, matched }
+    operations.sort_unstable();
+    operations.dedup();
+    Found {
+        order,
+        matched,
+        operations,
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! `?url=` the trace file (when it was fetched), `trace=` trace id,
 //! `view=` waterfall|flame|map|stats, `span=` span id, `zoom=` the waterfall
 //! window as ns offsets from the trace start, `service=` the service
-//! filter, `q=` the flame search, `flame=merged`, `scope=all`, `cp=0` when
+//! filter, `find=` the find query (`q=`, its older name, is read too), `flame=merged`, `scope=all`, `cp=0` when
 //! the critical path is hidden, `fspan=` the span the flame chart is zoomed
 //! into, `fnode=` the merged flame frame zoomed into, `fold=` span ids of
 //! collapsed subtrees (up to [`MAX_FOLDS`]), `backend=` and `kind=` a
@@ -22,7 +22,7 @@ pub struct UrlState {
     pub span: Option<String>,
     pub zoom: Option<(f64, f64)>,
     pub service: Option<String>,
-    pub q: Option<String>,
+    pub find: Option<String>,
     pub flame_merged: bool,
     pub scope_all: bool,
     pub hide_critical: bool,
@@ -72,7 +72,7 @@ impl UrlState {
                 (a.is_finite() && b.is_finite() && b > a).then_some((a, b))
             }),
             service: get("service"),
-            q: get("q"),
+            find: get("find").or_else(|| get("q")),
             flame_merged: get("flame").as_deref() == Some("merged"),
             scope_all: get("scope").as_deref() == Some("all"),
             hide_critical: get("cp").as_deref() == Some("0"),
@@ -105,7 +105,7 @@ impl UrlState {
         put("span", &self.span);
         put("zoom", &self.zoom.map(|(a, b)| format!("{a:.0},{b:.0}")));
         put("service", &self.service);
-        put("q", &self.q);
+        put("find", &self.find);
         put("flame", &self.flame_merged.then(|| "merged".to_string()));
         put("scope", &self.scope_all.then(|| "all".to_string()));
         put("cp", &self.hide_critical.then(|| "0".to_string()));

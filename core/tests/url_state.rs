@@ -12,7 +12,7 @@ fn reads_a_query_as_url_search_params_does() {
     // The first of a repeated key; `+` and `%20` are spaces; empty fold ids skipped.
     assert_eq!(st.trace.as_deref(), Some("abc"));
     assert_eq!(st.view.as_deref(), Some("flame"));
-    assert_eq!(st.q.as_deref(), Some("GET /api x"));
+    assert_eq!(st.find.as_deref(), Some("GET /api x"));
     assert_eq!(st.zoom, Some((10.0, 20.0)));
     assert!(st.flame_merged && st.hide_critical && !st.scope_all);
     assert_eq!(st.fold, ["a", "b"]);
@@ -55,7 +55,7 @@ fn malformed_parts_are_ignored() {
 fn writes_what_url_search_params_writes() {
     let st = UrlState {
         trace: Some("a b&c=d".into()),
-        q: Some("100%/✓+".into()),
+        find: Some("100%/✓+".into()),
         zoom: Some((1.4, 2.6)),
         fold: vec!["x".into(), "y".into()],
         ..UrlState::default()
@@ -63,7 +63,7 @@ fn writes_what_url_search_params_writes() {
     // Space as `+`, everything but `*-._` and alphanumerics escaped; zoom in whole ns.
     assert_eq!(
         st.to_query(),
-        "?trace=a+b%26c%3Dd&zoom=1%2C3&q=100%25%2F%E2%9C%93%2B&fold=x%2Cy"
+        "?trace=a+b%26c%3Dd&zoom=1%2C3&find=100%25%2F%E2%9C%93%2B&fold=x%2Cy"
     );
     assert_eq!(UrlState::default().to_query(), "");
     // Backends are read from links, not written (the trace's `url=` says where it came from).
@@ -81,13 +81,13 @@ proptest! {
     #[test]
     fn what_is_written_reads_back(
         url in text(), trace in text(), view in text(), span in text(),
-        service in text(), q in text(), fspan in text(),
+        service in text(), find in text(), fspan in text(),
         zoom in proptest::option::of((0u32..1_000_000, 1u32..1_000_000)),
         flags in any::<(bool, bool, bool)>(), fnode in proptest::option::of(1u32..),
         fold in proptest::collection::vec("[a-f0-9]{1,16}", 0..5),
     ) {
         let st = UrlState {
-            url, trace, view, span, service, q,
+            url, trace, view, span, service, find,
             zoom: zoom.map(|(a, d)| (a as f64, a as f64 + d as f64)),
             flame_merged: flags.0, scope_all: flags.1, hide_critical: flags.2,
             flame_span: fspan, flame_node: fnode, fold,

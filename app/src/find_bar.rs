@@ -1,0 +1,136 @@
+//! The find bar over the open trace: the query (`core::find`), how many
+//! spans match and which one is selected, stepping through them (Enter /
+//! Shift+Enter in the box, `n` / `N` anywhere, the arrows), and "matches
+//! only". `/` or Ctrl+F (⌘F) focuses it from anywhere on the page.
+
+use crate::state::AppState;
+use crate::views::ViewState;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Whether a key press is meant for a text field rather than the page.
+fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| {
+            matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || e.has_attribute("contenteditable")
+        })
+}
+
+#[component]
+pub fn FindBar() -> impl IntoView {
+    let AppState { dataset, open, .. } = expect_context::<AppState>();
+    let ViewState {
+        find,
+        found,
+        matches_only,
+        selected,
+        collapsed,
+        ..
+    } = expect_context::<ViewState>();
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+
+    // Selects the next (previous) match, unfolding what hides it; the
+    // waterfall scrolls to the selection.
+    let step = move |back: bool| {
+        let Ok(Some(f)) = found.get_untracked() else {
+            return;
+        };
+        let next = dataset.with_untracked(|ds| {
+            let t = ds.traces.get(open.get_untracked()?)?;
+            let next = f.step(t, selected.get_untracked(), back)?;
+            collapsed.update(|c| {
+                let mut above = t.tree.parent_of(next as usize);
+                while let Some(p) = above {
+                    if let Some(x) = c.get_mut(p) {
+                        *x = false;
+                    }
+                    above = t.tree.parent_of(p);
+                }
+            });
+            Some(next)
+        });
+        if next.is_some() {
+            selected.set(next);
+        }
+    };
+
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let ctrl = ev.ctrl_key() || ev.meta_key();
+        let to_box =
+            (ev.key() == "/" && !typing(&ev)) || (ctrl && ev.key().eq_ignore_ascii_case("f"));
+        if to_box {
+            if let Some(input) = input_ref.get_untracked() {
+                ev.prevent_default();
+                let _ = input.focus();
+                input.select();
+            }
+        } else if !ctrl && !ev.alt_key() && !typing(&ev) && matches!(ev.key().as_str(), "n" | "N") {
+            step(ev.key() == "N");
+        }
+    });
+
+    // "k of n" when the selection is a match.
+    let count_text = move || match found.get() {
+        Err(e) => e,
+        Ok(None) => String::new(),
+        Ok(Some(f)) if f.is_empty() => "no match".into(),
+        Ok(Some(f)) => {
+            let at = selected
+                .get()
+                .filter(|&s| f.matched.get(s as usize) == Some(&true))
+                .and_then(|s| {
+                    dataset.with(|ds| {
+                        let t = ds.traces.get(open.get()?)?;
+                        let pos = |x: u32| t.tree.preorder_pos[x as usize];
+                        Some(f.order.partition_point(|&m| pos(m) < pos(s)) + 1)
+                    })
+                });
+            match at {
+                Some(k) => format!("{k} of {}", f.len()),
+                None => format!("{} match{}", f.len(), if f.len() == 1 { "" } else { "es" }),
+            }
+        }
+    };
+    let count = move || found.with(|f| f.as_ref().ok().flatten().map_or(0, |f| f.len()));
+    let bad = move || found.with(Result::is_err);
+    let none = move || count() == 0;
+
+    view! {
+        <div class="find" role="search" data-testid="find-bar">
+            <input
+                type="search"
+                class="search"
+                node_ref=input_ref
+                data-testid="find-input"
+                aria-label="Find spans"
+                placeholder="Find spans  ( / )"
+                title="Words match any text of a span; \"a phrase\"; key=value; service= operation= error=true; duration>10ms; -word excludes. Enter: next, Shift+Enter: previous"
+                prop:value=move || find.get()
+                on:input=move |ev| find.set(event_target_value(&ev))
+                on:keydown=move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+                    "Enter" => {
+                        ev.prevent_default();
+                        step(ev.shift_key());
+                    }
+                    "Escape" => {
+                        if let Some(i) = input_ref.get_untracked() {
+                            let _ = i.blur();
+                        }
+                    }
+                    _ => {}
+                }
+            />
+            <span class="find-count" class:error=bad role="status" data-testid="find-count" data-count=count>{count_text}</span>
+            <button class="button icon" data-testid="find-prev" title="Previous match (Shift+Enter, N)" disabled=none on:click=move |_| step(true)>"↑"</button>
+            <button class="button icon" data-testid="find-next" title="Next match (Enter, n)" disabled=none on:click=move |_| step(false)>"↓"</button>
+            <label class="toggle" title="List only the matches and the spans above them">
+                <input type="checkbox" data-testid="find-only"
+                    prop:checked=move || matches_only.get()
+                    on:change=move |ev| matches_only.set(event_target_checked(&ev)) />
+                " Matches only"
+            </label>
+        </div>
+    }
+}
