@@ -761,6 +761,25 @@ describe('find inside a trace', () => {
     assert.deepEqual([...page.errors, ...other.errors], []);
   });
 
+  test('the error count and e / E step through the spans with errors, in waterfall order, wrapping', async () => {
+    const page = await newPage();
+    const errorIds = demo.spans.filter((s) => s.tags.some((t) => t.key === 'error' && (t.value === true || t.value === 'true'))).map((s) => s.spanID);
+    assert.equal(errorIds.length, 4);
+    const selectedId = () => page.getAttribute('[data-testid=span-detail]', 'data-span-id');
+    const next = async (act) => {
+      const before = await page.$eval('[data-testid=span-detail]', (e) => e.dataset.spanId).catch(() => null);
+      await act();
+      await page.waitForFunction((b) => document.querySelector('[data-testid=span-detail]')?.dataset.spanId !== b, before);
+      return selectedId();
+    };
+    const seen = [await next(() => page.click('[data-testid=error-count]'))];
+    for (let i = 0; i < 3; i++) seen.push(await next(() => page.keyboard.press('e')));
+    assert.deepEqual([...seen].sort(), [...errorIds].sort(), 'each error span once');
+    assert.equal(await next(() => page.keyboard.press('e')), seen[0], 'wraps to the first');
+    assert.equal(await next(() => page.keyboard.press('Shift+E')), seen[3], 'E goes back');
+    assert.deepEqual(page.errors, []);
+  });
+
   test('a phrase only in logs is found; exclusions and durations; a bad query says why and the view stays', async () => {
     const page = await newPage({ dark: true });
     const find = async (q) => {

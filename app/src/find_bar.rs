@@ -1,11 +1,13 @@
 //! The find bar over the open trace: the query (`core::find`), how many
 //! spans match and which one is selected, stepping through them (Enter /
 //! Shift+Enter in the box, `n` / `N` anywhere, the arrows), and "matches
-//! only". `/` or Ctrl+F (⌘F) focuses it from anywhere on the page.
+//! only". `/` or Ctrl+F (⌘F) focuses it from anywhere on the page; `e` /
+//! `E` step through the spans with errors.
 
 use crate::state::AppState;
 use crate::views::ViewState;
 use leptos::prelude::*;
+use tracescope_core::find::{find, FindQuery, Found};
 use wasm_bindgen::JsCast;
 
 /// Whether a key press is meant for a text field rather than the page.
@@ -18,6 +20,45 @@ fn typing(ev: &web_sys::KeyboardEvent) -> bool {
         })
 }
 
+/// Selects the match after (before, `back`) the selection among `found`,
+/// unfolding what hides it; the waterfall scrolls to the selection.
+fn step_through(state: AppState, views: ViewState, found: &Found, back: bool) {
+    let ViewState {
+        selected,
+        collapsed,
+        ..
+    } = views;
+    let next = state.dataset.with_untracked(|ds| {
+        let t = ds.traces.get(state.open.get_untracked()?)?;
+        let next = found.step(t, selected.get_untracked(), back)?;
+        collapsed.update(|c| {
+            let mut above = t.tree.parent_of(next as usize);
+            while let Some(p) = above {
+                if let Some(x) = c.get_mut(p) {
+                    *x = false;
+                }
+                above = t.tree.parent_of(p);
+            }
+        });
+        Some(next)
+    });
+    if next.is_some() {
+        selected.set(next);
+    }
+}
+
+/// Selects the next (previous) span with an error status: `e` / `E`, and
+/// the error count in the trace's summary.
+pub fn step_error(state: AppState, views: ViewState, back: bool) {
+    let errors = state.dataset.with_untracked(|ds| {
+        let t = ds.traces.get(state.open.get_untracked()?)?;
+        Some(find(ds, t, &FindQuery::parse("error=true").ok()?))
+    });
+    if let Some(f) = errors {
+        step_through(state, views, &f, back);
+    }
+}
+
 #[component]
 pub fn FindBar() -> impl IntoView {
     let AppState { dataset, open, .. } = expect_context::<AppState>();
@@ -26,33 +67,15 @@ pub fn FindBar() -> impl IntoView {
         found,
         matches_only,
         selected,
-        collapsed,
         ..
     } = expect_context::<ViewState>();
     let input_ref = NodeRef::<leptos::html::Input>::new();
 
-    // Selects the next (previous) match, unfolding what hides it; the
-    // waterfall scrolls to the selection.
+    let state = expect_context::<AppState>();
+    let views = expect_context::<ViewState>();
     let step = move |back: bool| {
-        let Ok(Some(f)) = found.get_untracked() else {
-            return;
-        };
-        let next = dataset.with_untracked(|ds| {
-            let t = ds.traces.get(open.get_untracked()?)?;
-            let next = f.step(t, selected.get_untracked(), back)?;
-            collapsed.update(|c| {
-                let mut above = t.tree.parent_of(next as usize);
-                while let Some(p) = above {
-                    if let Some(x) = c.get_mut(p) {
-                        *x = false;
-                    }
-                    above = t.tree.parent_of(p);
-                }
-            });
-            Some(next)
-        });
-        if next.is_some() {
-            selected.set(next);
+        if let Ok(Some(f)) = found.get_untracked() {
+            step_through(state, views, &f, back);
         }
     };
 
@@ -66,8 +89,12 @@ pub fn FindBar() -> impl IntoView {
                 let _ = input.focus();
                 input.select();
             }
-        } else if !ctrl && !ev.alt_key() && !typing(&ev) && matches!(ev.key().as_str(), "n" | "N") {
-            step(ev.key() == "N");
+        } else if !ctrl && !ev.alt_key() && !typing(&ev) {
+            match ev.key().as_str() {
+                "n" | "N" => step(ev.key() == "N"),
+                "e" | "E" => step_error(state, views, ev.key() == "E"),
+                _ => {}
+            }
         }
     });
 

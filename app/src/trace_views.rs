@@ -2,7 +2,7 @@
 //! screen with the span detail, and the hint line. Everything it needs
 //! comes from the contexts (`AppState`, `ViewState`).
 
-use crate::find_bar::FindBar;
+use crate::find_bar::{step_error, FindBar};
 use crate::log_links::Templates;
 use crate::state::AppState;
 use crate::topbar::CopyFeedback;
@@ -45,6 +45,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         selected_op,
         ..
     } = expect_context::<ViewState>();
+    let views = expect_context::<ViewState>();
     let open_signal = Signal::derive(move || open.get());
     let found_spans = Signal::derive(move || found.get().ok().flatten());
     // The waterfall shown as a table of text (its text alternative).
@@ -144,7 +145,9 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                                 <span>{format!("duration {}", format_duration(s.duration_ns as f64))}</span>
                                 <span>{format!("{} spans", s.spans)}</span>
                                 <span>{format!("{} services", s.services)}</span>
-                                <span class:error=has_errors>{format!("{} errors", s.errors)}</span>
+                                <button class="link-button" class:error=has_errors data-testid="error-count"
+                                    title="Select the next span with an error (e; E goes back)" disabled=!has_errors
+                                    on:click=move |_| step_error(state, views, false)>{format!("{} errors", s.errors)}</button>
                                 {move || trace_log_links.get().into_iter().map(|(name, href)| view! {
                                     <a class="log-link" data-testid="trace-log-link" href=href target="_blank" rel="noopener noreferrer">{format!("{name} ↗")}</a>
                                 }).collect_view()}
