@@ -780,6 +780,23 @@ describe('find inside a trace', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('? lists every shortcut and Esc closes it; a ? typed in the find box stays text', async () => {
+    const page = await newPage();
+    await page.locator('[data-testid=trace-summary]').click();
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid=shortcuts-dialog]');
+    const text = await page.textContent('[data-testid=shortcuts-dialog]');
+    for (const k of ['Find spans in the open trace', 'Next / previous span with an error', 'Show the whole trace']) assert.ok(text.includes(k), k);
+    await page.screenshot({ path: path.join(out, 'shortcuts.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=shortcuts-dialog]', { state: 'detached' });
+    await page.focus('[data-testid=find-input]');
+    await page.keyboard.type('a?b');
+    assert.equal(await page.inputValue('[data-testid=find-input]'), 'a?b');
+    assert.equal(await page.locator('[data-testid=shortcuts-dialog]').count(), 0);
+    assert.deepEqual(page.errors, []);
+  });
+
   test('a phrase only in logs is found; exclusions and durations; a bad query says why and the view stays', async () => {
     const page = await newPage({ dark: true });
     const find = async (q) => {

@@ -4,6 +4,7 @@ use crate::links::Links;
 use crate::loader::{file_list, pasted_into_field};
 use crate::log_links::LogLinksDialog;
 use crate::share::ShareDialog;
+use crate::shortcuts::Shortcuts;
 use crate::state::AppState;
 use crate::topbar::TopBar;
 use crate::trace_views::TraceViews;
@@ -182,6 +183,7 @@ pub fn App() -> impl IntoView {
 
             <ShareDialog dataset=dataset trace=open_signal open=share_open />
             <LogLinksDialog templates=log_templates open=log_links_open />
+            <Shortcuts />
 
             <Dialog open=paste_open on_close=Callback::new(move |_| paste_open.set(false)) title="Paste trace JSON" testid="paste-dialog">
                         <textarea

@@ -11,7 +11,7 @@ use tracescope_core::find::{find, FindQuery, Found};
 use wasm_bindgen::JsCast;
 
 /// Whether a key press is meant for a text field rather than the page.
-fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
     ev.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|e| {

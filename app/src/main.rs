@@ -12,6 +12,7 @@ mod loader;
 mod log_links;
 mod metrics;
 mod share;
+mod shortcuts;
 mod state;
 mod topbar;
 mod trace_views;
