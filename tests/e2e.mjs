@@ -820,6 +820,60 @@ describe('find inside a trace', () => {
   });
 });
 
+describe('embed mode', () => {
+  test('embed=1 shows one view of one trace with the link\'s find and theme, no bar or list, fetches only its link; opens the full app', async () => {
+    const ctx = await app.browser.newContext({ viewport: { width: 900, height: 560 } });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const requests = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const file = `${app.base}corpus/jaeger/jaeger-ui-TraceGraph-testTrace.json`;
+    await page.goto(`${app.base}?url=${encodeURIComponent(file)}&view=flame&find=redis&theme=dark&embed=1`);
+    await page.waitForSelector('.app.embed[data-ready=true] [data-testid=trace-summary]');
+    await page.waitForSelector('[data-testid=flame-indexing]', { state: 'detached' });
+    // One view: no top bar, no list of traces, no tabs; the link's view, find and theme.
+    for (const gone of ['share-button', 'search-button', 'copy-link', 'theme-toggle']) {
+      assert.equal(await page.locator(`[data-testid=${gone}]`).count(), 0, gone);
+    }
+    assert.equal(await page.locator('section.traces').count(), 0);
+    assert.equal(await page.isVisible('[data-testid=view-waterfall]'), false);
+    assert.equal(await page.getAttribute('[data-testid=view-flame]', 'aria-selected'), 'true');
+    assert.equal(await page.inputValue('[data-testid=find-input]'), 'redis');
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    assert.equal((await summary(page)).spans > 0, true);
+    assert.ok(await inkRatio(page, 'flame-canvas') > 0.01, 'the flame graph is drawn');
+    await page.screenshot({ path: path.join(out, 'embed.png') });
+    // Only the app's own files and the link's file were fetched: no demo traces.
+    assert.ok(requests.every((u) => u.startsWith(app.base)), requests.join('\n'));
+    assert.ok(!requests.some((u) => u.includes('/demo/')), 'no demo traces');
+    assert.ok(requests.includes(file));
+    // "Open in Tracescope": the same view in the full app, in a new tab.
+    const [full] = await Promise.all([ctx.waitForEvent('page'), page.click('[data-testid=embed-open]')]);
+    await full.waitForLoadState();
+    const u = new URL(full.url());
+    assert.equal(u.searchParams.get('embed'), null);
+    assert.equal(u.searchParams.get('find'), 'redis');
+    assert.equal(u.searchParams.get('view'), 'flame');
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  });
+
+  test('embedded, a link to another site is refused with a message: no prompt, no request', async () => {
+    const ctx = await app.browser.newContext({ viewport: { width: 900, height: 560 } });
+    const page = await ctx.newPage();
+    const requests = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`${app.base}?url=${encodeURIComponent('http://localhost:9/trace.json')}&embed=1`);
+    await page.waitForSelector('.app.embed[data-ready=true]');
+    await page.waitForSelector('[data-testid=load-error]');
+    assert.match(await page.textContent('[data-testid=load-error]'), /embedded view loads only what its link holds.*open it in Tracescope to load from http:\/\/localhost:9/);
+    assert.equal(await page.locator('[data-testid=origin-prompt]').count(), 0);
+    assert.ok(!requests.some((u) => u.startsWith('http://localhost:9')), 'nothing asked of the other site');
+    await ctx.close();
+  });
+});
+
 describe('links', () => {
   /** A hash of a canvas's pixels (leaving out the last row and column, which
    * blend with the page by sub-pixel layout). */

@@ -17,6 +17,22 @@ use tracescope_core::layout::time::format_duration;
 /// Demo traces shown on first start (files in `public/demo/`).
 pub const DEMO: &[&str] = &["demo/checkout-jaeger.json", "demo/search-otlp.json"];
 
+/// Opens what an embedded view shows in the full app, in a new tab: the
+/// same address without `embed=1`.
+fn open_full_app() {
+    let Some(w) = web_sys::window() else { return };
+    let Some(url) = w
+        .location()
+        .href()
+        .ok()
+        .and_then(|h| web_sys::Url::new(&h).ok())
+    else {
+        return;
+    };
+    url.search_params().delete("embed");
+    let _ = w.open_with_url_and_target_and_features(&url.href(), "_blank", "noopener,noreferrer");
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
@@ -97,8 +113,18 @@ pub fn App() -> impl IntoView {
                 }
             }
             on:drop=on_drop
+            class:embed=state.embed
         >
-            <TopBar />
+            {if state.embed {
+                view! {
+                    <div class="embed-bar">
+                        <button class="link-button" data-testid="embed-open" title="This view in the full app, in a new tab"
+                            on:click=move |_| open_full_app()>"Open in Tracescope ↗"</button>
+                    </div>
+                }.into_any()
+            } else {
+                view! { <TopBar /> }.into_any()
+            }}
 
             <Show when=move || !errors.with(|e| e.is_empty())>
                 <div class="load-error" role="alert" data-testid="load-error">
@@ -209,7 +235,7 @@ pub fn App() -> impl IntoView {
                     <crate::compare::CompareView dataset=dataset pair=pair dark=Signal::derive(move || dark.get())
                         on_close=Callback::new(move |_| compare.set(None)) />
                 })}
-                <Show when=move || { trace_count.get() > 1 }>
+                <Show when=move || { trace_count.get() > 1 && !state.embed }>
                     <section class="traces">
                         <h2>
                             {move || format!("{} traces loaded", trace_count.get())}

@@ -108,6 +108,16 @@ impl Links {
                     .is_some_and(|id| ds.trace_with_id(id).is_some())
             })
         };
+        // Embedded, nothing is asked (a click in a frame may be lured) and
+        // no other site is contacted: the full app can ask.
+        let refuse_embedded = move |what: &str, origin: &str, st: UrlState| {
+            loader.fail(
+                what,
+                format!("an embedded view loads only what its link holds (#data=) or this site's files; open it in Tracescope to load from {origin}"),
+            );
+            apply(st);
+            url_ready.set(true);
+        };
         // A link naming a backend: added to the settings (asking first for a
         // new origin), its trace fetched by id, then the link applied.
         let open_backend_link = move |base: String, st: UrlState| {
@@ -129,6 +139,9 @@ impl Links {
                 return;
             };
             if !url_state::origin_allowed(&origin) {
+                if state.embed {
+                    return refuse_embedded(&base, &origin, st);
+                }
                 origin_prompt.set(Some((origin, base, st)));
                 return;
             }
@@ -161,6 +174,9 @@ impl Links {
                 return;
             };
             if !url_state::origin_allowed(&origin) {
+                if state.embed {
+                    return refuse_embedded(&url, &origin, st);
+                }
                 origin_prompt.set(Some((origin, url, st)));
                 return;
             }
@@ -178,7 +194,7 @@ impl Links {
             if let Some(packed) = url_state::shared_data() {
                 // A self-contained link: the trace is in the fragment; no network.
                 loader.load_shared(&packed).await;
-            } else if initial.url.is_none() {
+            } else if initial.url.is_none() && !state.embed {
                 loader.load_demo(DEMO).await;
                 // The first demo trace, not the last one loaded (unless the link names one).
                 open.set(dataset.with_untracked(|ds| (!ds.traces.is_empty()).then_some(0)));
@@ -199,6 +215,8 @@ impl Links {
                 flame_merged: flame_mode.get() == FlameMode::Merged,
                 scope_all: all_traces.get(),
                 hide_critical: !show_critical.get(),
+                embed: state.embed,
+                theme: state.link_theme.map(str::to_string),
                 url: i
                     .and_then(|i| fetched_from.with(|f| f.get(i).cloned().flatten()))
                     .filter(|u| !DEMO.contains(&u.as_str())),

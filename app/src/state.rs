@@ -54,10 +54,21 @@ pub struct AppState {
     pub search_open: RwSignal<bool>,
     pub log_links_open: RwSignal<bool>,
     pub share_open: RwSignal<bool>,
+    /// `embed=1`: one view of one trace for a frame in another page; no
+    /// demo traces, no prompts, nothing fetched that the link does not hold.
+    pub embed: bool,
+    /// The theme the link names (`theme=`), kept in the address bar.
+    pub link_theme: Option<&'static str>,
 }
 
 impl AppState {
     pub fn new() -> AppState {
+        let link = crate::url_state::UrlState::parse(&crate::url_state::location_search());
+        let link_theme = match link.theme.as_deref() {
+            Some("dark") => Some("dark"),
+            Some("light") => Some("light"),
+            _ => None,
+        };
         let dataset = RwSignal::new(Dataset::default());
         let loader = Loader {
             dataset,
@@ -80,11 +91,13 @@ impl AppState {
             loading: loader.loading,
             progress: loader.progress,
             notice: loader.notice,
-            dark: RwSignal::new(prefers_dark()),
+            dark: RwSignal::new(link_theme.map_or_else(prefers_dark, |t| t == "dark")),
             paste_open: RwSignal::new(false),
             search_open: RwSignal::new(false),
             log_links_open: RwSignal::new(false),
             share_open: RwSignal::new(false),
+            embed: link.embed,
+            link_theme,
         }
     }
 

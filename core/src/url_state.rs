@@ -35,6 +35,11 @@ pub struct UrlState {
     /// out): the link opens `trace=` from there.
     pub backend: Option<String>,
     pub kind: Option<String>,
+    /// `embed=1`: one view of one trace, for a frame in another page.
+    pub embed: bool,
+    /// `theme=dark` or `light`: the theme this link shows, whatever the
+    /// browser's.
+    pub theme: Option<String>,
 }
 
 /// More collapsed subtrees than this are not put in the URL (it would grow
@@ -88,6 +93,8 @@ impl UrlState {
                 .unwrap_or_default(),
             backend: get("backend"),
             kind: get("kind"),
+            embed: get("embed").as_deref() == Some("1"),
+            theme: get("theme").filter(|t| t == "dark" || t == "light"),
         }
     }
 
@@ -115,6 +122,8 @@ impl UrlState {
             "fold",
             &(!self.fold.is_empty()).then(|| self.fold.join(",")),
         );
+        put("theme", &self.theme);
+        put("embed", &self.embed.then(|| "1".to_string()));
         let s = p.finish();
         if s.is_empty() {
             s

@@ -85,13 +85,14 @@ proptest! {
         zoom in proptest::option::of((0u32..1_000_000, 1u32..1_000_000)),
         flags in any::<(bool, bool, bool)>(), fnode in proptest::option::of(1u32..),
         fold in proptest::collection::vec("[a-f0-9]{1,16}", 0..5),
+        embed in any::<bool>(), theme in proptest::option::of(prop_oneof![Just("dark".to_string()), Just("light".to_string())]),
     ) {
         let st = UrlState {
             url, trace, view, span, service, find,
             zoom: zoom.map(|(a, d)| (a as f64, a as f64 + d as f64)),
             flame_merged: flags.0, scope_all: flags.1, hide_critical: flags.2,
             flame_span: fspan, flame_node: fnode, fold,
-            backend: None, kind: None,
+            backend: None, kind: None, embed, theme,
         };
         let query = st.to_query();
         prop_assert_eq!(UrlState::parse(&query), st.clone());
