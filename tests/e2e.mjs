@@ -829,7 +829,7 @@ describe('embed mode', () => {
     const requests = [];
     page.on('request', (r) => requests.push(r.url()));
     const file = `${app.base}corpus/jaeger/jaeger-ui-TraceGraph-testTrace.json`;
-    await page.goto(`${app.base}?url=${encodeURIComponent(file)}&view=flame&find=redis&theme=dark&embed=1`);
+    await page.goto(`${app.base}?url=${encodeURIComponent(file)}&view=flame&find=service2&theme=dark&embed=1`);
     await page.waitForSelector('.app.embed[data-ready=true] [data-testid=trace-summary]');
     await page.waitForSelector('[data-testid=flame-indexing]', { state: 'detached' });
     // One view: no top bar, no list of traces, no tabs; the link's view, find and theme.
@@ -839,13 +839,14 @@ describe('embed mode', () => {
     assert.equal(await page.locator('section.traces').count(), 0);
     assert.equal(await page.isVisible('[data-testid=view-waterfall]'), false);
     assert.equal(await page.getAttribute('[data-testid=view-flame]', 'aria-selected'), 'true');
-    assert.equal(await page.inputValue('[data-testid=find-input]'), 'redis');
+    assert.equal(await page.inputValue('[data-testid=find-input]'), 'service2');
+    assert.ok(+await page.getAttribute('[data-testid=find-count]', 'data-count') > 0);
     assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
     assert.equal((await summary(page)).spans > 0, true);
     assert.ok(await inkRatio(page, 'flame-canvas') > 0.01, 'the flame graph is drawn');
     await page.screenshot({ path: path.join(out, 'embed.png') });
-    // Only the app's own files and the link's file were fetched: no demo traces.
-    assert.ok(requests.every((u) => u.startsWith(app.base)), requests.join('\n'));
+    // Only the app's own files (its worker is a blob of them) and the link's file: no demo traces.
+    assert.ok(requests.every((u) => u.startsWith(app.base) || u.startsWith(`blob:${app.base}`)), requests.join('\n'));
     assert.ok(!requests.some((u) => u.includes('/demo/')), 'no demo traces');
     assert.ok(requests.includes(file));
     // "Open in Tracescope": the same view in the full app, in a new tab.
@@ -853,7 +854,7 @@ describe('embed mode', () => {
     await full.waitForLoadState();
     const u = new URL(full.url());
     assert.equal(u.searchParams.get('embed'), null);
-    assert.equal(u.searchParams.get('find'), 'redis');
+    assert.equal(u.searchParams.get('find'), 'service2');
     assert.equal(u.searchParams.get('view'), 'flame');
     assert.deepEqual(errors, []);
     await ctx.close();

@@ -5,7 +5,7 @@
 //! `E` step through the spans with errors.
 
 use crate::state::AppState;
-use crate::views::ViewState;
+use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_core::find::{find, FindQuery, Found};
 use wasm_bindgen::JsCast;
@@ -67,6 +67,7 @@ pub fn FindBar() -> impl IntoView {
         found,
         matches_only,
         selected,
+        tab,
         ..
     } = expect_context::<ViewState>();
     let input_ref = NodeRef::<leptos::html::Input>::new();
@@ -152,12 +153,14 @@ pub fn FindBar() -> impl IntoView {
             <span class="find-count" class:error=bad role="status" data-testid="find-count" data-count=count>{count_text}</span>
             <button class="button icon" data-testid="find-prev" title="Previous match (Shift+Enter, N)" disabled=none on:click=move |_| step(true)>"↑"</button>
             <button class="button icon" data-testid="find-next" title="Next match (Enter, n)" disabled=none on:click=move |_| step(false)>"↓"</button>
-            <label class="toggle" title="List only the matches and the spans above them">
-                <input type="checkbox" data-testid="find-only"
-                    prop:checked=move || matches_only.get()
-                    on:change=move |ev| matches_only.set(event_target_checked(&ev)) />
-                " Matches only"
-            </label>
+            <Show when=move || tab.get() == Tab::Waterfall>
+                <label class="toggle" title="List only the matches and the spans above them">
+                    <input type="checkbox" data-testid="find-only"
+                        prop:checked=move || matches_only.get()
+                        on:change=move |ev| matches_only.set(event_target_checked(&ev)) />
+                    " Matches only"
+                </label>
+            </Show>
         </div>
     }
 }

@@ -162,7 +162,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     }
                 })}
                 <nav class="toolbar">
-                    <div class="tabs" role="tablist" hidden=state.embed>
+                    <div class="tabs" role="tablist">
                         {Tab::ALL.into_iter().map(|t| view! {
                             <button
                                 class="tab"
