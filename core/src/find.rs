@@ -151,6 +151,38 @@ impl FindQuery {
     }
 }
 
+/// Whether `hay` contains `needle` (lower case), ignoring case; ASCII text
+/// (nearly all of a trace) is compared in place, without a lowered copy.
+fn contains_folded(hay: &str, needle: &str) -> bool {
+    if hay.is_ascii() && needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        let Some((&first, rest)) = n.split_first() else {
+            return true;
+        };
+        if h.len() < n.len() {
+            return false;
+        }
+        // Only where the first letter is (memchr skips the rest fast).
+        let starts = &h[..=h.len() - n.len()];
+        return memchr::memchr2_iter(
+            first.to_ascii_lowercase(),
+            first.to_ascii_uppercase(),
+            starts,
+        )
+        .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(rest));
+    }
+    hay.to_lowercase().contains(needle)
+}
+
+/// Whether `s` equals `lower` (lower case), ignoring case.
+fn eq_folded(s: &str, lower: &str) -> bool {
+    if lower.is_ascii() && s.is_ascii() {
+        // Lengths first: nearly every string differs there.
+        return s.len() == lower.len() && s.eq_ignore_ascii_case(lower);
+    }
+    s.to_lowercase() == lower
+}
+
 /// Per interned string: whether it passes a test (computed once per query).
 struct StrSet(Vec<u64>);
 
@@ -159,11 +191,47 @@ impl StrSet {
         let n = ds.strings.len();
         let mut bits = vec![0u64; n.div_ceil(64)];
         for i in 0..n {
-            if test(&ds.strings.get(StrId(i as u32)).to_lowercase()) {
+            if test(ds.strings.get(StrId(i as u32))) {
                 bits[i / 64] |= 1 << (i % 64);
             }
         }
         StrSet(bits)
+    }
+    /// The strings containing `needle` (lower case), ignoring case. ASCII
+    /// text (nearly every trace's) is searched in one pass over all of it,
+    /// each hit mapped to its string: a million spans' strings in a few
+    /// milliseconds rather than one test per string.
+    fn containing(ds: &Dataset, needle: &str) -> StrSet {
+        let (text, ends) = ds.strings.text_and_ends();
+        let (h, n) = (text.as_bytes(), needle.as_bytes());
+        if !(needle.is_ascii() && text.is_ascii()) || n.is_empty() {
+            return StrSet::of(ds, |s| contains_folded(s, needle));
+        }
+        let (first, rest) = (n[0], &n[1..]);
+        let mut bits = vec![0u64; ends.len().div_ceil(64)];
+        // Past the end of the last string that matched: it is in the set.
+        let mut skip_to = 0usize;
+        for i in memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), h) {
+            if i < skip_to
+                || !h
+                    .get(i + 1..i + n.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+            {
+                continue;
+            }
+            // The string holding byte i: the first that ends after it.
+            let id = ends.partition_point(|&e| e as usize <= i);
+            let end = ends[id] as usize;
+            if i + n.len() <= end {
+                bits[id / 64] |= 1 << (id % 64);
+                skip_to = end;
+            }
+        }
+        StrSet(bits)
+    }
+    /// The strings equal to `lower` (lower case), ignoring case.
+    fn equal_to(ds: &Dataset, lower: &str) -> StrSet {
+        StrSet::of(ds, |s| eq_folded(s, lower))
     }
     fn has(&self, s: StrId) -> bool {
         let i = s.0 as usize;
@@ -184,17 +252,30 @@ enum Ready<'q> {
 }
 
 fn value_is(ds: &Dataset, v: AttrValue, strs: &StrSet, text: &str, contains: bool) -> bool {
+    let matches = |t: &str| {
+        if contains {
+            t.contains(text)
+        } else {
+            t == text
+        }
+    };
     match v {
         AttrValue::Str(s) => strs.has(s),
-        other => {
-            let t = ds.value_text(other).to_lowercase();
-            if contains {
-                t.contains(text)
-            } else {
-                t == text
-            }
-        }
+        AttrValue::Bool(b) => matches(if b { "true" } else { "false" }),
+        // Equal to a whole number: parsed, not formatted, for each span.
+        AttrValue::Int(i) if !contains => text.parse::<i64>() == Ok(i) && i.to_string() == text,
+        // A number's text is made only when the sought text could be in
+        // it: formatting every number of a million spans is what a search
+        // would spend its time on.
+        other => could_be_in_number(text) && matches(&ds.value_text(other).to_lowercase()),
     }
+}
+
+/// Whether `text` may occur in a number as Rust writes one (digits, sign,
+/// point, exponent, `inf`, `nan`).
+fn could_be_in_number(text: &str) -> bool {
+    text.bytes()
+        .all(|c| c.is_ascii_digit() || b".-+einfa".contains(&c))
 }
 
 impl Ready<'_> {
@@ -286,16 +367,14 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
         .iter()
         .map(|c| {
             let r = match &c.term {
-                Term::Text(text) => {
-                    Ready::Text(StrSet::of(ds, |s| s.contains(text.as_str())), text)
-                }
+                Term::Text(text) => Ready::Text(StrSet::containing(ds, text), text),
                 Term::Attr { key, value } => Ready::Attr(
-                    StrSet::of(ds, |s| s == key),
-                    StrSet::of(ds, |s| s == value),
+                    StrSet::equal_to(ds, key),
+                    StrSet::equal_to(ds, value),
                     value,
                 ),
-                Term::Service(v) => Ready::Service(StrSet::of(ds, |s| s == v)),
-                Term::Operation(v) => Ready::Operation(StrSet::of(ds, |s| s == v)),
+                Term::Service(v) => Ready::Service(StrSet::equal_to(ds, v)),
+                Term::Operation(v) => Ready::Operation(StrSet::equal_to(ds, v)),
                 Term::Error(e) => Ready::Error(*e),
                 Term::Duration { min_ns, max_ns } => Ready::Duration(*min_ns, *max_ns),
             };

@@ -139,6 +139,12 @@ impl Interner {
     pub fn get(&self, id: StrId) -> &str {
         slice(&self.text, &self.ends, id.0)
     }
+    /// All the interned text, and the byte offset where each string ends
+    /// (string `i` starts where `i - 1` ends): for a search that reads the
+    /// text once rather than string by string.
+    pub fn text_and_ends(&self) -> (&str, &[u32]) {
+        (&self.text, &self.ends)
+    }
     /// The first id of `s`; strings not indexed yet are searched in order.
     pub fn lookup(&self, s: &str) -> Option<StrId> {
         self.index
