@@ -3,6 +3,7 @@
 
 pub mod critical_path;
 pub mod flame;
+pub mod insights;
 pub mod percentile;
 pub mod self_time;
 pub mod service_graph;

@@ -1,0 +1,238 @@
+//! Insights: what an experienced engineer would point out in a trace,
+//! found from what the trace says and nothing more. Each finding names the
+//! spans that prove it.
+//!
+//! - **N+1**: at least [`Thresholds::n_plus_one`] sibling spans under one
+//!   parent with the same service, operation and normalized target (SQL
+//!   literals → `?`, numbers and hex ids in paths → `{id}`).
+//! - **Retry**: sibling calls of the same service, operation and target
+//!   where earlier attempts failed and a later one succeeded, or a call that
+//!   says it was resent (`http.request.resend_count` > 0).
+//!
+//! Each detector is one pass over the spans plus a sort of the sibling
+//! groups: O(n log n) per trace, no recursion.
+
+use crate::layout::time::format_duration;
+use crate::model::{AttrValue, Dataset, StatusCode, StrId, Trace};
+use rustc_hash::FxHashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InsightKind {
+    NPlusOne,
+    Retry,
+}
+
+impl InsightKind {
+    /// The name in `inspect --json` and in the page (`data-kind`).
+    pub fn key(self) -> &'static str {
+        match self {
+            InsightKind::NPlusOne => "n_plus_one",
+            InsightKind::Retry => "retry",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            InsightKind::NPlusOne => "N+1 calls",
+            InsightKind::Retry => "Retry",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Insight {
+    pub kind: InsightKind,
+    /// The spans that show it (span indices of the trace).
+    pub spans: Vec<u32>,
+    pub count: usize,
+    /// Time that doing it the other way would save (batched calls; no
+    /// failed attempts), ns.
+    pub saving_ns: i64,
+    pub message: String,
+}
+
+/// The detectors' thresholds.
+#[derive(Clone, Copy, Debug)]
+pub struct Thresholds {
+    /// Sibling calls of one kind that make an N+1.
+    pub n_plus_one: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { n_plus_one: 3 }
+    }
+}
+
+/// The attribute keys that name what a call is aimed at, first found wins.
+const TARGET_KEYS: &[&str] = &[
+    "db.query.text",
+    "db.statement",
+    "http.route",
+    "url.template",
+    "url.path",
+    "http.target",
+    "url.full",
+    "http.url",
+    "rpc.method",
+];
+
+/// SQL literals become `?`, numbers and long hex runs `{id}` (in URLs), so
+/// calls that differ only in their arguments compare equal.
+pub fn normalize_target(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut prev_word = false;
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            // A quoted SQL literal ('' is an escaped quote inside it).
+            loop {
+                match chars.next() {
+                    Some('\'') if chars.peek() == Some(&'\'') => {
+                        chars.next();
+                    }
+                    Some('\'') | None => break,
+                    Some(_) => {}
+                }
+            }
+            out.push('?');
+            prev_word = false;
+        } else if c.is_ascii_hexdigit() && !prev_word {
+            // A number, or a hex id, standing on its own.
+            let mut run = String::from(c);
+            while let Some(&d) = chars.peek() {
+                if d.is_ascii_alphanumeric() || d == '-' || d == '.' {
+                    run.push(d);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let digits = run.chars().filter(|d| d.is_ascii_digit()).count();
+            let hex_id = run.len() >= 8 && run.chars().all(|d| d.is_ascii_hexdigit() || d == '-');
+            if run.chars().all(|d| d.is_ascii_digit() || d == '.') || (hex_id && digits > 0) {
+                out.push_str(if text.contains('/') && !text.contains(' ') {
+                    "{id}"
+                } else {
+                    "?"
+                });
+            } else {
+                out.push_str(&run);
+            }
+            prev_word = true;
+        } else {
+            prev_word = c.is_alphanumeric() || c == '_';
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn target_of(ds: &Dataset, t: &Trace, s: usize) -> String {
+    let attrs = ds.attrs(t.attrs[s]);
+    for key in TARGET_KEYS {
+        if let Some(a) = attrs.iter().find(|a| ds.str(a.key) == *key) {
+            return normalize_target(&ds.value_text(a.value));
+        }
+    }
+    String::new()
+}
+
+/// Siblings of one kind: (parent, service, operation, target) → spans.
+fn sibling_groups(ds: &Dataset, t: &Trace) -> Vec<Vec<u32>> {
+    let mut groups: FxHashMap<(u32, StrId, StrId, String), Vec<u32>> = FxHashMap::default();
+    for s in 0..t.len() {
+        let Some(p) = t.tree.parent_of(s) else {
+            continue;
+        };
+        groups
+            .entry((p as u32, t.service[s], t.name[s], target_of(ds, t, s)))
+            .or_default()
+            .push(s as u32);
+    }
+    let mut out: Vec<Vec<u32>> = groups
+        .into_values()
+        .filter(|g| g.len() >= 2)
+        .map(|mut g| {
+            g.sort_by_key(|&s| (t.start_ns[s as usize], s));
+            g
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn op_name(ds: &Dataset, t: &Trace, s: usize) -> String {
+    format!("{} {}", ds.str(t.service[s]), ds.str(t.name[s]))
+}
+
+fn resent(ds: &Dataset, t: &Trace, s: usize) -> bool {
+    ds.attrs(t.attrs[s]).iter().any(|a| {
+        ds.str(a.key) == "http.request.resend_count"
+            && match a.value {
+                AttrValue::Int(n) => n > 0,
+                AttrValue::Str(v) => ds.str(v).parse::<i64>().is_ok_and(|n| n > 0),
+                _ => false,
+            }
+    })
+}
+
+/// Every insight of `t`, the most time at stake first.
+pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
+    let mut out = Vec::new();
+    for g in sibling_groups(ds, t) {
+        let first = g[0] as usize;
+        let parent = t.tree.parent_of(first).unwrap_or(first);
+        let total: i64 = g.iter().map(|&s| t.duration_ns[s as usize]).sum();
+        let longest = g
+            .iter()
+            .map(|&s| t.duration_ns[s as usize])
+            .max()
+            .unwrap_or(0);
+        let failed: Vec<u32> = g
+            .iter()
+            .copied()
+            .filter(|&s| t.status[s as usize] == StatusCode::Error)
+            .collect();
+        // A retry: some attempt failed and a later one did not.
+        let last_failure = failed.last().map(|&s| t.start_ns[s as usize]);
+        let recovered = last_failure.is_some_and(|at| {
+            g.iter()
+                .any(|&s| t.status[s as usize] != StatusCode::Error && t.start_ns[s as usize] > at)
+        });
+        if recovered || g.iter().any(|&s| resent(ds, t, s as usize)) {
+            let lost: i64 = failed.iter().map(|&s| t.duration_ns[s as usize]).sum();
+            out.push(Insight {
+                kind: InsightKind::Retry,
+                spans: g.clone(),
+                count: g.len(),
+                saving_ns: lost,
+                message: format!(
+                    "Retry: {} {}× under {}; {} failed, {} lost",
+                    op_name(ds, t, first),
+                    g.len(),
+                    op_name(ds, t, parent),
+                    failed.len(),
+                    format_duration(lost as f64),
+                ),
+            });
+        } else if g.len() >= th.n_plus_one {
+            let parent_ns = t.duration_ns[parent].max(1);
+            out.push(Insight {
+                kind: InsightKind::NPlusOne,
+                spans: g.clone(),
+                count: g.len(),
+                saving_ns: total - longest,
+                message: format!(
+                    "N+1: {} calls {} {}× ({} in all, {:.0}% of it)",
+                    op_name(ds, t, parent),
+                    op_name(ds, t, first),
+                    g.len(),
+                    format_duration(total as f64),
+                    100.0 * total as f64 / parent_ns as f64,
+                ),
+            });
+        }
+    }
+    out.sort_by(|a, b| b.saving_ns.cmp(&a.saving_ns).then(a.spans.cmp(&b.spans)));
+    out
+}

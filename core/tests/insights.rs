@@ -1,0 +1,172 @@
+//! Insights against hand-built traces that must and must not show them, and
+//! proptests that no detector panics or names spans outside its trace.
+
+mod common;
+use proptest::prelude::*;
+use tracescope_core::analysis::insights::{insights, normalize_target, InsightKind, Thresholds};
+use tracescope_core::{decode_bytes, Dataset};
+
+/// A Jaeger trace of spans: (id, parent, service, operation, start µs,
+/// duration µs, error, statement).
+fn trace(spans: &[(&str, &str, &str, &str, i64, i64, bool, &str)]) -> Dataset {
+    let spans: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|(id, parent, svc, op, start, dur, error, stmt)| {
+            let refs = if parent.is_empty() {
+                serde_json::json!([])
+            } else {
+                serde_json::json!([{"refType": "CHILD_OF", "traceID": "t1", "spanID": parent}])
+            };
+            let mut tags = vec![serde_json::json!({"key": "error", "type": "bool", "value": error})];
+            if !stmt.is_empty() {
+                tags.push(serde_json::json!({"key": "db.statement", "type": "string", "value": stmt}));
+            }
+            serde_json::json!({"traceID": "t1", "spanID": id, "operationName": op, "startTime": start, "duration": dur,
+                "references": refs, "tags": tags, "process": {"serviceName": svc}})
+        })
+        .collect();
+    let mut ds = Dataset::default();
+    decode_bytes(
+        &mut ds,
+        serde_json::json!({"data": [{"traceID": "t1", "spans": spans}]})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    ds
+}
+
+fn kinds(ds: &Dataset) -> Vec<(InsightKind, usize)> {
+    insights(ds, &ds.traces[0], Thresholds::default())
+        .iter()
+        .map(|i| (i.kind, i.count))
+        .collect()
+}
+
+#[test]
+fn n_plus_one_needs_three_calls_of_one_statement_under_one_parent() {
+    let q = |id: &'static str,
+             start,
+             sku: &'static str|
+     -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        i64,
+        i64,
+        bool,
+        &'static str,
+    ) { (id, "a", "db", "SELECT", start, 10, false, sku) };
+    let root = ("a", "", "api", "GET /order", 0, 100, false, "");
+    // Three selects that differ only in their literal: N+1, 30 µs in all, 20 µs to save.
+    let ds = trace(&[
+        root,
+        q("b", 10, "SELECT * FROM item WHERE sku = 'A1'"),
+        q("c", 30, "SELECT * FROM item WHERE sku = 'B2'"),
+        q("d", 50, "SELECT * FROM item WHERE sku = 'C''3'"),
+    ]);
+    let found = insights(&ds, &ds.traces[0], Thresholds::default());
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].kind, found[0].count, found[0].saving_ns),
+        (InsightKind::NPlusOne, 3, 20_000)
+    );
+    assert_eq!(
+        found[0].message,
+        "N+1: api GET /order calls db SELECT 3× (30µs in all, 30% of it)"
+    );
+    // Two are not N+1.
+    assert_eq!(
+        kinds(&trace(&[
+            root,
+            q("b", 10, "SELECT 1"),
+            q("c", 30, "SELECT 1")
+        ])),
+        []
+    );
+    // Three different statements are not N+1.
+    assert_eq!(
+        kinds(&trace(&[
+            root,
+            q("b", 10, "SELECT * FROM a"),
+            q("c", 30, "SELECT * FROM b"),
+            q("d", 50, "SELECT * FROM c")
+        ])),
+        []
+    );
+    // Three under different parents are not N+1.
+    let ds = trace(&[
+        root,
+        ("p", "a", "api", "step", 0, 50, false, ""),
+        q("b", 10, "SELECT 1"),
+        q("c", 30, "SELECT 1"),
+        ("d", "p", "db", "SELECT", 5, 10, false, "SELECT 1"),
+    ]);
+    assert_eq!(kinds(&ds), []);
+}
+
+#[test]
+fn a_retry_is_a_failure_then_a_success() {
+    let call =
+        |id: &'static str, start, error| (id, "a", "pay", "POST /charge", start, 20, error, "");
+    let root = ("a", "", "api", "checkout", 0, 100, false, "");
+    let b = call("b", 0, true);
+    let c = call("c", 30, false);
+    let ds = trace(&[root, b, c]);
+    let found = insights(&ds, &ds.traces[0], Thresholds::default());
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].kind, found[0].count, found[0].saving_ns),
+        (InsightKind::Retry, 2, 20_000)
+    );
+    assert_eq!(
+        found[0].message,
+        "Retry: pay POST /charge 2× under api checkout; 1 failed, 20µs lost"
+    );
+    // Never failed: no retry. Failed every time: no retry either (it never worked).
+    let ok1 = call("b", 0, false);
+    assert_eq!(kinds(&trace(&[root, ok1, c])), []);
+    let bad2 = call("c", 30, true);
+    assert_eq!(kinds(&trace(&[root, b, bad2])), []);
+    // The success before the failure is not a recovery.
+    let ok_first = call("b", 0, false);
+    let fail_last = call("c", 30, true);
+    assert_eq!(kinds(&trace(&[root, ok_first, fail_last])), []);
+}
+
+#[test]
+fn targets_compare_without_their_arguments() {
+    assert_eq!(
+        normalize_target("SELECT * FROM t WHERE a = 42 AND b = 'x''y'"),
+        "SELECT * FROM t WHERE a = ? AND b = ?"
+    );
+    assert_eq!(
+        normalize_target("/orders/1234/items/9f8e7d6c-aaaa"),
+        "/orders/{id}/items/{id}"
+    );
+    assert_eq!(normalize_target("GET /v2/users"), "GET /v2/users");
+    assert_eq!(
+        normalize_target("SELECT col1 FROM t2"),
+        "SELECT col1 FROM t2"
+    );
+}
+
+proptest! {
+    #[test]
+    fn detectors_never_panic_nor_name_spans_outside_the_trace((ds, t) in common::random::traces()) {
+        for i in insights(&ds, &t, Thresholds::default()) {
+            prop_assert!(i.count == i.spans.len() && i.count >= 2);
+            prop_assert!(i.spans.iter().all(|&s| (s as usize) < t.len()));
+            // Siblings: one parent.
+            let p = t.tree.parent_of(i.spans[0] as usize);
+            prop_assert!(p.is_some() && i.spans.iter().all(|&s| t.tree.parent_of(s as usize) == p));
+            prop_assert!(i.saving_ns >= 0);
+        }
+    }
+
+    #[test]
+    fn normalizing_any_text_never_panics(s in "\\PC{0,60}") {
+        let _ = normalize_target(&s);
+    }
+}
