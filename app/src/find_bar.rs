@@ -74,8 +74,10 @@ pub fn FindBar() -> impl IntoView {
 
     let state = expect_context::<AppState>();
     let views = expect_context::<ViewState>();
+    // What is marked: the find's matches, or the spans of an insight.
+    let marked = views.marked;
     let step = move |back: bool| {
-        if let Ok(Some(f)) = found.get_untracked() {
+        if let Some(f) = marked.get_untracked() {
             step_through(state, views, &f, back);
         }
     };
@@ -100,11 +102,11 @@ pub fn FindBar() -> impl IntoView {
     });
 
     // "k of n" when the selection is a match.
-    let count_text = move || match found.get() {
-        Err(e) => e,
-        Ok(None) => String::new(),
-        Ok(Some(f)) if f.is_empty() => "no match".into(),
-        Ok(Some(f)) => {
+    let count_text = move || match (found.get(), marked.get()) {
+        (Err(e), _) => e,
+        (Ok(_), None) => String::new(),
+        (Ok(_), Some(f)) if f.is_empty() => "no match".into(),
+        (Ok(_), Some(f)) => {
             let at = selected
                 .get()
                 .filter(|&s| f.matched.get(s as usize) == Some(&true))
@@ -121,7 +123,7 @@ pub fn FindBar() -> impl IntoView {
             }
         }
     };
-    let count = move || found.with(|f| f.as_ref().ok().flatten().map_or(0, |f| f.len()));
+    let count = move || marked.with(|f| f.as_ref().map_or(0, |f| f.len()));
     let bad = move || found.with(Result::is_err);
     let none = move || count() == 0;
 

@@ -3,6 +3,7 @@
 //! comes from the contexts (`AppState`, `ViewState`).
 
 use crate::find_bar::{step_error, FindBar};
+use crate::insights::InsightsList;
 use crate::log_links::Templates;
 use crate::state::AppState;
 use crate::topbar::CopyFeedback;
@@ -32,7 +33,6 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         service_filter,
         show_critical,
         flame_mode,
-        found,
         matches_only,
         flame_chart_focus,
         flame_merged_focus,
@@ -47,7 +47,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
     } = expect_context::<ViewState>();
     let views = expect_context::<ViewState>();
     let open_signal = Signal::derive(move || open.get());
-    let found_spans = Signal::derive(move || found.get().ok().flatten());
+    let found_spans = views.marked;
     // The waterfall shown as a table of text (its text alternative).
     let as_table = RwSignal::new(false);
     let span_copied = RwSignal::new(None::<(f64, crate::copy_link::Copied)>);
@@ -152,6 +152,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                                     <a class="log-link" data-testid="trace-log-link" href=href target="_blank" rel="noopener noreferrer">{format!("{name} ↗")}</a>
                                 }).collect_view()}
                             </div>
+                            <InsightsList />
                             {(warn_count > 0).then(|| view! {
                                 <details class="trace-warnings" data-testid="trace-warnings">
                                     <summary>{format!("{warn_count} warning{}", if warn_count == 1 { "" } else { "s" })}</summary>

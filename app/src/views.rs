@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
 use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
+use tracescope_core::analysis::insights::{insights as find_insights, Insight, Thresholds};
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::find::{find as find_spans, FindQuery, Found};
 use tracescope_core::model::StrId;
@@ -81,6 +82,13 @@ pub struct ViewState {
     pub found: Memo<Result<Option<Arc<Found>>, String>>,
     /// Only matches and the spans above them are listed.
     pub matches_only: RwSignal<bool>,
+    /// Spans an insight points at, marked instead of the find's until the
+    /// find changes.
+    pub highlight: RwSignal<Option<Arc<Found>>>,
+    /// What the views mark: the highlight, else the find's matches.
+    pub marked: Signal<Option<Arc<Found>>>,
+    /// The open trace's insights, the most time at stake first.
+    pub insights: Memo<Vec<Insight>>,
     pub flame_chart_focus: RwSignal<Option<u32>>,
     pub flame_merged_focus: RwSignal<u32>,
     /// State from a link, waiting for its trace to open (span, zoom, service).
@@ -112,6 +120,7 @@ impl ViewState {
         let flame_mode = RwSignal::new(FlameMode::Chart);
         let find = RwSignal::new(String::new());
         let matches_only = RwSignal::new(false);
+        let highlight = RwSignal::new(None::<Arc<Found>>);
         let flame_chart_focus = RwSignal::new(None::<u32>);
         let flame_merged_focus = RwSignal::new(0u32);
         let pending = StoredValue::new(None::<UrlState>);
@@ -125,6 +134,7 @@ impl ViewState {
                     .unwrap_or(0)
             });
             selected.set(None);
+            highlight.set(None);
             view.set(None);
             service_filter.set(None);
             flame_chart_focus.set(None);
@@ -220,6 +230,20 @@ impl ViewState {
                 .with(|c| c.as_ref()?.time_on_path.get(s).copied())
                 .map(|on| (on, total))
         });
+        // Typing a find replaces an insight's highlight.
+        Effect::new(move |_| {
+            find.track();
+            highlight.set(None);
+        });
+        let marked = Signal::derive(move || highlight.get().or_else(|| found.get().ok().flatten()));
+        let insights = Memo::new(move |_| {
+            dataset.with(|ds| {
+                open.get()
+                    .and_then(|i| ds.traces.get(i))
+                    .map(|t| find_insights(ds, t, Thresholds::default()))
+                    .unwrap_or_default()
+            })
+        });
         ViewState {
             tab,
             selected,
@@ -233,6 +257,9 @@ impl ViewState {
             find,
             found,
             matches_only,
+            highlight,
+            marked,
+            insights,
             flame_chart_focus,
             flame_merged_focus,
             pending,

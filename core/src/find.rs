@@ -326,6 +326,36 @@ pub struct Found {
 }
 
 impl Found {
+    /// Given spans of `t` as a find's result (an insight's spans, say).
+    pub fn of_spans(t: &Trace, spans: &[u32]) -> Found {
+        let mut matched = vec![false; t.len()];
+        for &s in spans {
+            if let Some(m) = matched.get_mut(s as usize) {
+                *m = true;
+            }
+        }
+        Found::from_mask(t, matched)
+    }
+    fn from_mask(t: &Trace, matched: Vec<bool>) -> Found {
+        let order: Vec<u32> = t
+            .tree
+            .preorder
+            .iter()
+            .copied()
+            .filter(|&s| matched[s as usize])
+            .collect();
+        let mut operations: Vec<(StrId, StrId)> = order
+            .iter()
+            .map(|&s| (t.service[s as usize], t.name[s as usize]))
+            .collect();
+        operations.sort_unstable();
+        operations.dedup();
+        Found {
+            order,
+            matched,
+            operations,
+        }
+    }
     pub fn len(&self) -> usize {
         self.order.len()
     }
@@ -384,24 +414,7 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
     let matched: Vec<bool> = (0..t.len())
         .map(|i| ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg))
         .collect();
-    let order = t
-        .tree
-        .preorder
-        .iter()
-        .copied()
-        .filter(|&s| matched[s as usize])
-        .collect::<Vec<u32>>();
-    let mut operations: Vec<(StrId, StrId)> = order
-        .iter()
-        .map(|&s| (t.service[s as usize], t.name[s as usize]))
-        .collect();
-    operations.sort_unstable();
-    operations.dedup();
-    Found {
-        order,
-        matched,
-        operations,
-    }
+    Found::from_mask(t, matched)
 }
 
 #[cfg(test)]

@@ -6,9 +6,17 @@ use proptest::prelude::*;
 use tracescope_core::analysis::insights::{insights, normalize_target, InsightKind, Thresholds};
 use tracescope_core::{decode_bytes, Dataset};
 
-/// A Jaeger trace of spans: (id, parent, service, operation, start µs,
-/// duration µs, error, statement).
-fn trace(spans: &[(&str, &str, &str, &str, i64, i64, bool, &str)]) -> Dataset {
+/// One span: (id, parent, service, operation, start µs, duration µs,
+/// error, statement).
+type Span<'a> = (&'a str, &'a str, &'a str, &'a str, i64, i64, bool, &'a str);
+
+/// A Jaeger trace of these spans, each child a client call.
+fn trace(spans: &[Span]) -> Dataset {
+    trace_of_kind(spans, Some("client"))
+}
+
+/// The same, children of span kind `kind` (none: unspecified).
+fn trace_of_kind(spans: &[Span], kind: Option<&str>) -> Dataset {
     let spans: Vec<serde_json::Value> = spans
         .iter()
         .map(|(id, parent, svc, op, start, dur, error, stmt)| {
@@ -18,6 +26,9 @@ fn trace(spans: &[(&str, &str, &str, &str, i64, i64, bool, &str)]) -> Dataset {
                 serde_json::json!([{"refType": "CHILD_OF", "traceID": "t1", "spanID": parent}])
             };
             let mut tags = vec![serde_json::json!({"key": "error", "type": "bool", "value": error})];
+            if let (false, Some(kind)) = (parent.is_empty(), kind) {
+                tags.push(serde_json::json!({"key": "span.kind", "type": "string", "value": kind}));
+            }
             if !stmt.is_empty() {
                 tags.push(serde_json::json!({"key": "db.statement", "type": "string", "value": stmt}));
             }
@@ -74,7 +85,7 @@ fn n_plus_one_needs_three_calls_of_one_statement_under_one_parent() {
     );
     assert_eq!(
         found[0].message,
-        "N+1: api GET /order calls db SELECT 3× (30µs in all, 30% of it)"
+        "N+1: api GET /order calls db SELECT 3× (30µs of calls, 30% of it)"
     );
     // Two are not N+1.
     assert_eq!(
@@ -95,6 +106,22 @@ fn n_plus_one_needs_three_calls_of_one_statement_under_one_parent() {
         ])),
         []
     );
+    // Three at once (overlapping): nothing to save by batching them.
+    let ds = trace(&[
+        root,
+        q("b", 10, "SELECT 1"),
+        q("c", 10, "SELECT 1"),
+        q("d", 12, "SELECT 1"),
+    ]);
+    let found = insights(&ds, &ds.traces[0], Thresholds::default());
+    assert_eq!((found[0].count, found[0].saving_ns), (3, 2_000));
+    // Spans that are no calls (no client kind, no target) are not N+1: a loop's iterations.
+    let tick = |id: &'static str, start| (id, "a", "app", "RunTask", start, 10, false, "");
+    let ticks = [root, tick("b", 10), tick("c", 30), tick("d", 50)];
+    assert_eq!(kinds(&trace_of_kind(&ticks, None)), []);
+    assert_eq!(kinds(&trace_of_kind(&ticks, Some("internal"))), []);
+    // The same three as client calls are.
+    assert_eq!(kinds(&trace(&ticks)), [(InsightKind::NPlusOne, 3)]);
     // Three under different parents are not N+1.
     let ds = trace(&[
         root,

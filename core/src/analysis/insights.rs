@@ -2,9 +2,11 @@
 //! found from what the trace says and nothing more. Each finding names the
 //! spans that prove it.
 //!
-//! - **N+1**: at least [`Thresholds::n_plus_one`] sibling spans under one
-//!   parent with the same service, operation and normalized target (SQL
-//!   literals → `?`, numbers and hex ids in paths → `{id}`).
+//! - **N+1**: at least [`Thresholds::n_plus_one`] sibling calls (client or
+//!   producer spans, or spans naming a target) under one parent with the
+//!   same service, operation and normalized target (SQL literals → `?`,
+//!   numbers and hex ids in paths → `{id}`). The time at stake is what the
+//!   calls cover (overlaps counted once) less the longest call.
 //! - **Retry**: sibling calls of the same service, operation and target
 //!   where earlier attempts failed and a later one succeeded, or a call that
 //!   says it was resent (`http.request.resend_count` > 0).
@@ -13,7 +15,7 @@
 //! groups: O(n log n) per trace, no recursion.
 
 use crate::layout::time::format_duration;
-use crate::model::{AttrValue, Dataset, StatusCode, StrId, Trace};
+use crate::model::{AttrValue, Dataset, SpanKind, StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -144,8 +146,15 @@ fn sibling_groups(ds: &Dataset, t: &Trace) -> Vec<Vec<u32>> {
         let Some(p) = t.tree.parent_of(s) else {
             continue;
         };
+        let target = target_of(ds, t, s);
+        // Calls only: a client or producer span, or one that names its
+        // target. Loop iterations of one process (a browser's tasks, a
+        // profiler's frames) are not calls made once per item.
+        if target.is_empty() && !matches!(t.kind[s], SpanKind::Client | SpanKind::Producer) {
+            continue;
+        }
         groups
-            .entry((p as u32, t.service[s], t.name[s], target_of(ds, t, s)))
+            .entry((p as u32, t.service[s], t.name[s], target))
             .or_default()
             .push(s as u32);
     }
@@ -182,7 +191,6 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
     for g in sibling_groups(ds, t) {
         let first = g[0] as usize;
         let parent = t.tree.parent_of(first).unwrap_or(first);
-        let total: i64 = g.iter().map(|&s| t.duration_ns[s as usize]).sum();
         let longest = g
             .iter()
             .map(|&s| t.duration_ns[s as usize])
@@ -216,19 +224,33 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
                 ),
             });
         } else if g.len() >= th.n_plus_one {
-            let parent_ns = t.duration_ns[parent].max(1);
+            // Time the calls cover (overlapping ones counted once): made as
+            // one batched call, the rest of it would be saved.
+            let mut covered = 0i64;
+            let mut reach = i64::MIN;
+            for &c in &g {
+                let (a, b) = (t.start_ns[c as usize], t.end_ns(c as usize));
+                covered += (b - a.max(reach)).max(0);
+                reach = reach.max(b);
+            }
+            let parent_ns = t.duration_ns[parent];
+            let share = if parent_ns > 0 && covered <= parent_ns {
+                format!(", {:.0}% of it", 100.0 * covered as f64 / parent_ns as f64)
+            } else {
+                String::new()
+            };
             out.push(Insight {
                 kind: InsightKind::NPlusOne,
                 spans: g.clone(),
                 count: g.len(),
-                saving_ns: total - longest,
+                saving_ns: (covered - longest).max(0),
                 message: format!(
-                    "N+1: {} calls {} {}× ({} in all, {:.0}% of it)",
+                    "N+1: {} calls {} {}× ({} of calls{})",
                     op_name(ds, t, parent),
                     op_name(ds, t, first),
                     g.len(),
-                    format_duration(total as f64),
-                    100.0 * total as f64 / parent_ns as f64,
+                    format_duration(covered as f64),
+                    share,
                 ),
             });
         }
