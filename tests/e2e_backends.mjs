@@ -199,6 +199,34 @@ describe('a real Jaeger v2, query API v1', () => {
   });
 });
 
+describe('insights on real OpenTelemetry traces', () => {
+  test('the N+1 loop of SELECTs and the retried payment call are found, with the counts the program made', async () => {
+    const page = await newPage();
+    await openSearch(page);
+    await addBackend(page, jaeger.queryUrl, { kind: 'jaeger' });
+    await search(page, { service: 'frontend', operation: 'GET /checkout' });
+    const flaky = checkouts().find((t) => t.statusCodes.includes(503));
+    const selects = flaky.spanCounts['inventory SELECT inventory'];
+    assert.ok(selects >= 3, 'the retried order has an N+1 loop too');
+    await openResult(page, flaky.traceId);
+    await page.waitForSelector('[data-testid=insights]');
+    const items = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => ({ kind: x.dataset.kind, count: +x.dataset.count, text: x.textContent })));
+    const nPlusOne = items.find((i) => i.kind === 'n_plus_one');
+    assert.equal(nPlusOne?.count, selects, JSON.stringify(items));
+    assert.match(nPlusOne.text, new RegExp(`N\\+1: inventory GET /items calls inventory SELECT inventory ${selects}×`));
+    const retry = items.find((i) => i.kind === 'retry');
+    assert.match(retry?.text ?? '', /^Retry: frontend POST \/charge 2× under frontend GET \/checkout; 1 failed/, JSON.stringify(items));
+    // A checkout with no retry has none listed.
+    const calm = checkouts().find((t) => t.errors === 0 && (t.spanCounts['inventory SELECT inventory'] ?? 0) >= 3);
+    await openResult(page, calm.traceId);
+    await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]').dataset.traceId.endsWith(id), calm.traceId.slice(-16));
+    const kinds = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => x.dataset.kind));
+    assert.deepEqual(kinds, ['n_plus_one']);
+    await page.screenshot({ path: path.join(out, 'real-insights.png') });
+    assert.deepEqual(page.errors, []);
+  });
+});
+
 describe('a real Jaeger v2, API v3', () => {
   test('services, operations, a search with tags (matched in the page) and every result as sent', async () => {
     const page = await newPage({ dark: true });

@@ -223,6 +223,8 @@ export function summarize(spans) {
       errorMessages: [...new Set(list.filter((s) => s.error && s.message).map((s) => s.message))].sort(),
       statusCodes: [...new Set(list.map((s) => s.attributes['http.response.status_code']).filter(Boolean))].sort(),
       services: Object.keys(operations).sort(),
+      // Spans per "service operation".
+      spanCounts: list.reduce((m, s) => { m[`${s.service} ${s.name}`] = (m[`${s.service} ${s.name}`] ?? 0) + 1; return m; }, {}),
       operations: Object.fromEntries(Object.entries(operations).map(([k, v]) => [k, [...v].sort()])),
       // Each service's shortest span: Zipkin matches durations against any span of the service.
       shortestUs: Object.fromEntries(Object.keys(operations).map((svc) => [svc, Math.min(...list.filter((s) => s.service === svc).map((s) => s.endUs - s.startUs))])),
