@@ -833,14 +833,23 @@ describe('insights', () => {
     // Read off the demo file: cart-service calls redis GET price once per item (36), product-catalog SELECT
     // once per item (36), inventory UPDATE stock 40 times; payment-service tries the charge 3 times, 2 fail.
     const byText = (re) => items.find((i) => re.test(i.text));
+    const want = new Set(demo.spans.filter((s) => s.operationName === 'GET price').map((s) => s.spanID));
     assert.deepEqual(byText(/redis GET price 36×/), { kind: 'n_plus_one', count: 36, text: byText(/redis GET price 36×/).text });
     assert.equal(byText(/SELECT product 36×/)?.kind, 'n_plus_one');
     assert.equal(byText(/UPDATE stock 40×/)?.kind, 'n_plus_one');
     const retry = byText(/^Retry: payment-service POST .* 3× under payment-service Charge; 2 failed/);
     assert.equal(retry?.kind, 'retry');
     assert.equal(items.length, 4, items.map((i) => i.text).join('\n'));
+    // The same findings as `inspect --json` gives for the file.
+    const inspect = process.env.INSPECT || path.join(root, 'target', 'debug', 'inspect');
+    const report = JSON.parse(execFileSync(inspect, ['--json', path.join(root, 'public', 'demo', 'checkout-jaeger.json')], { encoding: 'utf8' }));
+    assert.deepEqual(report.insights.map((i) => [i.kind, i.count, i.message]),
+      items.map((i) => [i.kind, i.count, i.text.split(' · ')[0]]));
+    assert.deepEqual(new Set(report.insights.find((i) => /GET price/.test(i.message)).span_ids), want);
     // A click marks the 36 GET price calls and selects the first; n goes to the next.
-    const want = new Set(demo.spans.filter((s) => s.operationName === 'GET price').map((s) => s.spanID));
+    // Closed, the list is one line with the finding most at stake.
+    assert.match(await page.textContent('[data-testid=insights] summary'), /^4 insights · Retry: payment-service/);
+    await page.click('[data-testid=insights] summary');
     await page.click('[data-testid=insights] li:has-text("redis GET price") button');
     await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').dataset.count === '36');
     const first = await page.getAttribute('[data-testid=span-detail]', 'data-span-id');

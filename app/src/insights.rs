@@ -31,9 +31,14 @@ pub fn InsightsList() -> impl IntoView {
         let list = insights.get();
         (!list.is_empty()).then(|| {
             let n = list.len();
+            let top = list[0].message.clone();
             view! {
-                <details class="insights" data-testid="insights" data-count=n open>
-                    <summary>{format!("{n} insight{}", if n == 1 { "" } else { "s" })}</summary>
+                // Closed, one line: the count and the finding with most at stake.
+                <details class="insights" data-testid="insights" data-count=n>
+                    <summary>
+                        <b>{format!("{n} insight{}", if n == 1 { "" } else { "s" })}</b>
+                        <span class="muted">{format!(" · {}", top)}</span>
+                    </summary>
                     <ul>
                         {list.into_iter().map(|i| {
                             let spans = i.spans.clone();

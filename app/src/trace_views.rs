@@ -192,9 +192,6 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         </span>
                     }})}
                     <span class="spacer"></span>
-                    <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
-                        <FindBar />
-                    </Show>
                     <Show when=move || tab.get() == Tab::Waterfall || (tab.get() == Tab::Flame && flame_mode.get() == FlameMode::Chart)>
                         <label class="toggle" title="Mark the chain of work that determined the trace's duration">
                             <input type="checkbox" data-testid="critical-toggle"
@@ -215,6 +212,12 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
                     </Show>
                 </nav>
+                // Find has a row of its own: the toolbar keeps one line beside Search.
+                <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
+                    <div class="find-row">
+                        <FindBar />
+                    </div>
+                </Show>
                 <div class="view-area" data-view=move || tab.get().test_id()>
                     {move || match tab.get() {
                         Tab::Waterfall if as_table.get() => view! {

@@ -4,6 +4,7 @@
 //! p95, p99, max in ns; nearest-rank percentiles). Exit 0 when every file decoded, 1 when any was rejected.
 
 use std::process::ExitCode;
+use tracescope_core::analysis::insights::{insights, Thresholds};
 use tracescope_core::analysis::stats::{operation_stats, GroupBy};
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::{decode_bytes, Dataset};
@@ -50,6 +51,22 @@ fn main() -> ExitCode {
                         &ds.traces[sum.traces.clone()],
                         &GroupBy::ServiceOperation,
                     );
+                    let insights: Vec<serde_json::Value> = ds.traces[sum.traces.clone()]
+                        .iter()
+                        .flat_map(|t| {
+                            let ds = &ds;
+                            insights(ds, t, Thresholds::default()).into_iter().map(move |i| {
+                                serde_json::json!({
+                                    "kind": i.kind.key(),
+                                    "trace_id": ds.str(t.trace_id_text),
+                                    "span_ids": i.spans.iter().map(|&s| ds.str(t.span_id_text[s as usize])).collect::<Vec<_>>(),
+                                    "count": i.count,
+                                    "saving_ns": i.saving_ns,
+                                    "message": i.message,
+                                })
+                            })
+                        })
+                        .collect();
                     let obj = serde_json::json!({
                         "file": f,
                         "format": sum.format.name(),
@@ -60,6 +77,7 @@ fn main() -> ExitCode {
                         "warnings": warnings,
                         "trace_summaries": traces,
                         "operations": operations,
+                        "insights": insights,
                     });
                     println!("{obj}");
                 } else {
