@@ -1,6 +1,7 @@
 //! The Markdown summary of a trace for an incident ticket.
 
 use crate::analysis::critical_path::critical_path;
+use crate::analysis::insights::{insights, InsightKind, Thresholds};
 use crate::analysis::self_time::self_times;
 use crate::analysis::summary::summarize;
 use crate::encode::redact::Redaction;
@@ -40,7 +41,8 @@ fn destination(link: &str) -> String {
 
 /// Trace id, root, start (UTC), duration, services, error spans with their
 /// messages, the five slowest spans by self time, the critical path, the
-/// link; every text from the trace passes through `r` first.
+/// top five insights, the link; every text from the trace passes through
+/// `r` first.
 pub fn markdown(ds: &Dataset, t: &Trace, link: &str, r: &Redaction) -> String {
     let s = summarize(ds, t);
     let (b0, _) = t.bounds();
@@ -114,6 +116,37 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str, r: &Redaction) -> String {
     }
     if on_path.len() > 10 {
         out += &format!("- … and {} more spans\n", on_path.len() - 10);
+    }
+    let found = insights(ds, t, Thresholds::default());
+    if !found.is_empty() {
+        out += "\n**Insights**\n\n";
+        for i in found.iter().take(5) {
+            let first = i.spans[0] as usize;
+            let parent = t.tree.parent_of(first).unwrap_or(first);
+            out += &match i.kind {
+                InsightKind::NPlusOne => format!(
+                    "- N+1: {} calls {} {}× ({} at stake)\n",
+                    name(parent),
+                    name(first),
+                    i.count,
+                    format_duration(i.saving_ns as f64)
+                ),
+                InsightKind::Retry => format!(
+                    "- Retry: {} {}× under {}; {} failed ({} lost)\n",
+                    name(first),
+                    i.count,
+                    name(parent),
+                    i.spans
+                        .iter()
+                        .filter(|&&s| t.status[s as usize] == StatusCode::Error)
+                        .count(),
+                    format_duration(i.saving_ns as f64)
+                ),
+            };
+        }
+        if found.len() > 5 {
+            out += &format!("- … and {} more\n", found.len() - 5);
+        }
     }
     if !link.is_empty() {
         out += &format!("\n[Open in Tracescope]({})\n", destination(link));

@@ -18,6 +18,19 @@ const HOSTILE: &[&str] = &[
 ];
 
 fn hostile_trace() -> Dataset {
+    // Each text also names three calls of one statement under the root: an
+    // N+1 insight, so the insights' lines are checked too.
+    let calls = HOSTILE.iter().enumerate().flat_map(|(i, text)| {
+        (0..3).map(move |k| {
+            json!({
+                "traceID": "a1", "spanID": format!("{:016x}", 0x100 + i * 3 + k), "operationName": text,
+                "references": [{"refType": "CHILD_OF", "traceID": "a1", "spanID": "0000000000000001"}],
+                "startTime": 1_700_000_000_000_000i64 + k as i64 * 20, "duration": 10,
+                "tags": [{"key": "span.kind", "type": "string", "value": "client"}, {"key": "db.statement", "type": "string", "value": text}],
+                "processID": format!("p{i}"),
+            })
+        })
+    });
     let spans: Vec<_> = HOSTILE
         .iter()
         .enumerate()
@@ -30,6 +43,7 @@ fn hostile_trace() -> Dataset {
                 "processID": format!("p{i}"),
             })
         })
+        .chain(calls)
         .collect();
     let processes: serde_json::Map<String, serde_json::Value> = HOSTILE
         .iter()
@@ -69,6 +83,7 @@ fn trace_text_never_becomes_a_link_image_or_html() {
         ["https://tracescope.example/?trace=a1&view=waterfall#data=ab(c)d%3Ce%3E"],
         "{md}"
     );
+    assert!(md.contains("**Insights**\n\n- N+1: "), "{md}");
     // Every hostile text is still there to read, in code spans.
     for text in HOSTILE {
         let shown = text.replace('`', "'").replace('\n', " ");
