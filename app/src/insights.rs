@@ -47,7 +47,9 @@ pub fn InsightsList() -> impl IntoView {
                                     <button class="link-button" title="Mark these spans and select the first" on:click=move |_| show(spans.clone())>
                                         {i.message.clone()}
                                     </button>
-                                    <span class="muted">{format!(" · {} at stake", format_duration(i.saving_ns as f64))}</span>
+                                    {(i.saving_ns > 0).then(|| view! {
+                                        <span class="muted">{format!(" · {} at stake", format_duration(i.saving_ns as f64))}</span>
+                                    })}
                                 </li>
                             }
                         }).collect_view()}

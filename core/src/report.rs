@@ -131,6 +131,13 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str, r: &Redaction) -> String {
                     i.count,
                     format_duration(i.saving_ns as f64)
                 ),
+                InsightKind::ClockSkew => format!(
+                    "- Clock skew: {} span{} of {} outside {} parents (clocks disagree)\n",
+                    i.count,
+                    if i.count == 1 { "" } else { "s" },
+                    code(&r.text(ds.str(t.service[first])), false),
+                    code(&r.text(ds.str(t.service[parent])), false),
+                ),
                 InsightKind::Retry => format!(
                     "- Retry: {} {}× under {}; {} failed ({} lost)\n",
                     name(first),

@@ -163,6 +163,39 @@ fn a_retry_is_a_failure_then_a_success() {
 }
 
 #[test]
+fn clock_skew_is_another_service_outside_its_parent_where_it_would_fit() {
+    let root = ("a", "", "api", "GET /", 100, 100, false, "");
+    // Starts 5 µs before its parent, on another service: skew.
+    let ds = trace(&[root, ("b", "a", "db", "q", 95, 10, false, "")]);
+    let found = insights(&ds, &ds.traces[0], Thresholds::default());
+    assert_eq!((found[0].kind, found[0].count), (InsightKind::ClockSkew, 1));
+    assert_eq!(
+        found[0].message,
+        "Clock skew: 1 span of db outside api parent by up to 5µs"
+    );
+    // Ends 10 µs after, though it would fit: skew.
+    assert_eq!(
+        kinds(&trace(&[root, ("b", "a", "db", "q", 190, 20, false, "")])),
+        [(InsightKind::ClockSkew, 1)]
+    );
+    // Longer than its parent and ending after it: async work, not skew.
+    assert_eq!(
+        kinds(&trace(&[root, ("b", "a", "db", "q", 150, 120, false, "")])),
+        []
+    );
+    // The same service starting early: one clock, so no skew claimed.
+    assert_eq!(
+        kinds(&trace(&[root, ("b", "a", "api", "q", 95, 10, false, "")])),
+        []
+    );
+    // Inside its parent: nothing.
+    assert_eq!(
+        kinds(&trace(&[root, ("b", "a", "db", "q", 120, 10, false, "")])),
+        []
+    );
+}
+
+#[test]
 fn targets_compare_without_their_arguments() {
     assert_eq!(
         normalize_target("SELECT * FROM t WHERE a = 42 AND b = 'x''y'"),
@@ -183,12 +216,23 @@ proptest! {
     #[test]
     fn detectors_never_panic_nor_name_spans_outside_the_trace((ds, t) in common::random::traces()) {
         for i in insights(&ds, &t, Thresholds::default()) {
-            prop_assert!(i.count == i.spans.len() && i.count >= 2);
+            prop_assert!(i.count == i.spans.len() && i.count >= 1);
             prop_assert!(i.spans.iter().all(|&s| (s as usize) < t.len()));
-            // Siblings: one parent.
-            let p = t.tree.parent_of(i.spans[0] as usize);
-            prop_assert!(p.is_some() && i.spans.iter().all(|&s| t.tree.parent_of(s as usize) == p));
             prop_assert!(i.saving_ns >= 0);
+            if i.kind == InsightKind::ClockSkew {
+                // Each outside a parent of another service.
+                for &s in &i.spans {
+                    let p = t.tree.parent_of(s as usize).unwrap();
+                    let s = s as usize;
+                    prop_assert!(t.service[s] != t.service[p]);
+                    prop_assert!(t.start_ns[s] < t.start_ns[p] || t.end_ns(s) > t.end_ns(p));
+                }
+            } else {
+                // Siblings: one parent.
+                prop_assert!(i.count >= 2);
+                let p = t.tree.parent_of(i.spans[0] as usize);
+                prop_assert!(p.is_some() && i.spans.iter().all(|&s| t.tree.parent_of(s as usize) == p));
+            }
         }
     }
 

@@ -10,6 +10,12 @@
 //! - **Retry**: sibling calls of the same service, operation and target
 //!   where earlier attempts failed and a later one succeeded, or a call that
 //!   says it was resent (`http.request.resend_count` > 0).
+//! - **Clock skew**: a span of another service than its parent that starts
+//!   before the parent, or ends after it though it is no longer than the
+//!   parent (it would fit, shifted): their clocks disagree. Same-service
+//!   children that outlive their parent are async work, not skew. Grouped
+//!   by (parent service, child service); the time at stake is nil (the
+//!   views are off, not the system), so these come last.
 //!
 //! Each detector is one pass over the spans plus a sort of the sibling
 //! groups: O(n log n) per trace, no recursion.
@@ -22,6 +28,7 @@ use rustc_hash::FxHashMap;
 pub enum InsightKind {
     NPlusOne,
     Retry,
+    ClockSkew,
 }
 
 impl InsightKind {
@@ -30,12 +37,14 @@ impl InsightKind {
         match self {
             InsightKind::NPlusOne => "n_plus_one",
             InsightKind::Retry => "retry",
+            InsightKind::ClockSkew => "clock_skew",
         }
     }
     pub fn label(self) -> &'static str {
         match self {
             InsightKind::NPlusOne => "N+1 calls",
             InsightKind::Retry => "Retry",
+            InsightKind::ClockSkew => "Clock skew",
         }
     }
 }
@@ -255,6 +264,53 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
             });
         }
     }
+    out.extend(clock_skew(ds, t));
     out.sort_by(|a, b| b.saving_ns.cmp(&a.saving_ns).then(a.spans.cmp(&b.spans)));
+    out
+}
+
+/// Spans whose clock disagrees with their parent's, by (parent service,
+/// child service), with the largest offset seen.
+fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
+    let mut groups: FxHashMap<(StrId, StrId), (Vec<u32>, i64)> = FxHashMap::default();
+    for s in 0..t.len() {
+        let Some(p) = t.tree.parent_of(s) else {
+            continue;
+        };
+        if t.service[s] == t.service[p] {
+            continue;
+        }
+        let early = t.start_ns[p] - t.start_ns[s];
+        let late = t.end_ns(s) - t.end_ns(p);
+        let off = if early > 0 {
+            early
+        } else if late > 0 && t.duration_ns[s] <= t.duration_ns[p] {
+            late
+        } else {
+            continue;
+        };
+        let g = groups.entry((t.service[p], t.service[s])).or_default();
+        g.0.push(s as u32);
+        g.1 = g.1.max(off);
+    }
+    let mut out: Vec<Insight> = groups
+        .into_iter()
+        .map(|((parent, child), (spans, most))| Insight {
+            kind: InsightKind::ClockSkew,
+            count: spans.len(),
+            saving_ns: 0,
+            message: format!(
+                "Clock skew: {} span{} of {} outside {} parent{} by up to {}",
+                spans.len(),
+                if spans.len() == 1 { "" } else { "s" },
+                ds.str(child),
+                ds.str(parent),
+                if spans.len() == 1 { "" } else { "s" },
+                format_duration(most as f64),
+            ),
+            spans,
+        })
+        .collect();
+    out.sort_by(|a, b| a.spans.cmp(&b.spans));
     out
 }
