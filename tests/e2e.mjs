@@ -27,16 +27,28 @@ function synthTrace(spans) {
   return synthCache.get(spans);
 }
 
-/** A Jaeger trace of spans given as [id, parent, service, start µs, duration µs]. */
-function jaegerTrace(spans) {
+/** A Jaeger trace of spans given as [id, parent, service, start µs, duration µs(, operation)]. */
+function jaegerTrace(spans, traceID = 'f1e2d3c4b5a69788') {
   const t0 = 1_700_000_000_000_000;
-  return { data: [{ traceID: 'f1e2d3c4b5a69788', processes: Object.fromEntries(spans.map(([, , svc]) => [svc, { serviceName: svc, tags: [] }])),
-    spans: spans.map(([id, parent, svc, start, dur]) => ({ traceID: 'f1e2d3c4b5a69788', spanID: id, operationName: `op-${id}`,
-      references: parent ? [{ refType: 'CHILD_OF', traceID: 'f1e2d3c4b5a69788', spanID: parent }] : [],
+  return { data: [{ traceID, processes: Object.fromEntries(spans.map(([, , svc]) => [svc, { serviceName: svc, tags: [] }])),
+    spans: spans.map(([id, parent, svc, start, dur, op]) => ({ traceID, spanID: id, operationName: op ?? `op-${id}`,
+      references: parent ? [{ refType: 'CHILD_OF', traceID, spanID: parent }] : [],
       startTime: t0 + start, duration: dur, tags: [], logs: [], processID: svc })) }] };
 }
 /** Traces made for one test each, served at /fixture/<name>.json. */
 const FIXTURES = {
+  // One checkout request twice: the second charged twice (a failed try of 30 ms, then 40 ms) and took 40 ms longer.
+  'checkout-once': jaegerTrace([
+    ['c100000000000001', null, 'web', 0, 100_000, 'checkout'],
+    ['c100000000000002', 'c100000000000001', 'cart', 5_000, 20_000, 'load'],
+    ['c100000000000003', 'c100000000000001', 'pay', 30_000, 40_000, 'charge'],
+  ], 'c0ffee0000000001'),
+  'checkout-retried': jaegerTrace([
+    ['c200000000000001', null, 'web', 0, 140_000, 'checkout'],
+    ['c200000000000002', 'c200000000000001', 'cart', 5_000, 20_000, 'load'],
+    ['c200000000000003', 'c200000000000001', 'pay', 30_000, 30_000, 'charge'],
+    ['c200000000000004', 'c200000000000001', 'pay', 65_000, 40_000, 'charge'],
+  ], 'c0ffee0000000002'),
   // A root of 0–100 ms whose children all end by 10 ms.
   'children-end-at-10ms': jaegerTrace([
     ['a000000000000001', null, 'frontend', 0, 100_000],
@@ -862,6 +874,33 @@ describe('insights', () => {
     // Typing a find replaces the insight's marks.
     await page.fill('[data-testid=find-input]', 'postgres');
     await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').dataset.count !== '36');
+    assert.deepEqual(page.errors, []);
+  });
+});
+
+describe('compare two traces', () => {
+  test('two traces of one request, one with a retried call: what changed, per path, the largest change first', async () => {
+    const page = await newPage();
+    await dropFiles(page, ['checkout-once', 'checkout-retried'].map((n) => ({ name: `${n}.json`, bytes: Buffer.from(JSON.stringify(FIXTURES[n])) })));
+    // They replace the demo traces.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 2);
+    await openSearch(page);
+    await search(page, {});
+    await page.check('[data-testid=results-table] tbody tr[data-trace-id="c0ffee0000000001"] input');
+    await page.check('[data-testid=results-table] tbody tr[data-trace-id="c0ffee0000000002"] input');
+    await page.click('[data-testid=results-compare]');
+    await page.waitForSelector('[data-testid=diff-table]');
+    const rows = await page.$$eval('[data-testid=diff-table] tbody tr', (r) => r.map((x) => [x.dataset.service, x.dataset.operation, +x.dataset.countA, +x.dataset.countB, +x.dataset.deltaNs]));
+    const sides = await page.$$eval('[data-testid=compare-side]', (s) => s.map((e) => e.dataset.traceId));
+    // B − A as the sides are shown (the first ticked may be either).
+    const sign = sides[0] === 'c0ffee0000000001' ? 1 : -1;
+    const [a, b] = sign === 1 ? [0, 1] : [1, 0];
+    assert.deepEqual(rows, [
+      ['web', 'checkout', 1, 1, sign * 40_000_000],
+      ['pay', 'charge', [1, 2][a], [1, 2][b], sign * 30_000_000],
+      ['cart', 'load', 1, 1, 0],
+    ]);
+    await page.screenshot({ path: path.join(out, 'compare-diff.png') });
     assert.deepEqual(page.errors, []);
   });
 });

@@ -1,10 +1,13 @@
 //! Two traces side by side (two search results ticked): a waterfall each,
-//! on one palette, each with its own selection, folds and zoom.
+//! on one palette, each with its own selection, folds and zoom; under them,
+//! what changed: the spans aligned by their path of service:operation
+//! (`core::analysis::diff`), the largest change in time first.
 
 use leptos::prelude::*;
 use tracescope_components::theme::service_slots;
 use tracescope_components::WaterfallCanvas;
 use tracescope_core::analysis::critical_path::critical_path;
+use tracescope_core::analysis::diff::{align, DiffNode};
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::Dataset;
@@ -74,6 +77,79 @@ pub fn CompareView(
                 <Side dataset=dataset trace=a slots=slots dark=dark />
                 <Side dataset=dataset trace=b slots=slots dark=dark />
             </div>
+            <DiffTable dataset=dataset pair=pair />
         </section>
+    }
+}
+
+/// What changed between A (left) and B (right), per path of
+/// service:operation: spans and time in each, and B − A; the largest
+/// change first.
+#[component]
+fn DiffTable(dataset: RwSignal<Dataset>, pair: (usize, usize)) -> impl IntoView {
+    let (a, b) = pair;
+    let rows = Memo::new(move |_| {
+        dataset.with(|ds| {
+            let (Some(ta), Some(tb)) = (ds.traces.get(a), ds.traces.get(b)) else {
+                return Vec::new();
+            };
+            let mut nodes = align(ta, tb);
+            nodes.sort_by_key(|n| std::cmp::Reverse(n.delta_ns().abs()));
+            nodes
+                .into_iter()
+                .map(|n| {
+                    (
+                        ds.str(n.service).to_string(),
+                        ds.str(n.operation).to_string(),
+                        n,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let pct = |n: &DiffNode| match n.delta_ratio() {
+        Some(r) => format!("{:+.0}%", r * 100.0),
+        None => "new".to_string(),
+    };
+    view! {
+        <div class="diff">
+            <table class="diff-table" data-testid="diff-table">
+                <thead>
+                    <tr>
+                        <th>"Service"</th><th>"Operation"</th>
+                        <th class="num">"Spans A"</th><th class="num">"Spans B"</th>
+                        <th class="num">"Time A"</th><th class="num">"Time B"</th>
+                        <th class="num">"B − A"</th><th class="num">"Change"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || rows.get().into_iter().map(|(service, operation, n)| {
+                        let d = n.delta_ns();
+                        let change = pct(&n);
+                        let (service_key, operation_key) = (service.clone(), operation.clone());
+                        view! {
+                            <tr
+                                class:slower={ d > 0 }
+                                class:faster={ d < 0 }
+                                data-service=service_key
+                                data-operation=operation_key
+                                data-count-a=n.count[0]
+                                data-count-b=n.count[1]
+                                data-delta-ns=d
+                            >
+                                <td><b>{service}</b></td>
+                                <td style=format!("padding-left: {}px", 6 + 12 * n.depth)>{operation}</td>
+                                <td class="num">{n.count[0]}</td>
+                                <td class="num">{n.count[1]}</td>
+                                <td class="num">{format_duration(n.total_ns[0] as f64)}</td>
+                                <td class="num">{format_duration(n.total_ns[1] as f64)}</td>
+                                <td class="num">{format!("{}{}", if d >= 0 { "+" } else { "−" }, format_duration(d.abs() as f64))}</td>
+                                <td class="num">{change}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

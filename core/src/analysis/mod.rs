@@ -2,6 +2,7 @@
 //! the span tree), so a 100k-deep chain is fine.
 
 pub mod critical_path;
+pub mod diff;
 pub mod flame;
 pub mod insights;
 pub mod percentile;

@@ -1,0 +1,70 @@
+//! Trace against trace: spans aligned by their path of service:operation
+//! from the root, so two traces of one request line up even when their span
+//! counts differ. Siblings with one path are merged, with counts; a node
+//! only one trace has has a count of 0 in the other.
+
+use crate::analysis::self_time::self_times;
+use crate::model::{StrId, Trace};
+use rustc_hash::FxHashMap;
+
+/// One path of the merged tree, with what each trace spent there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiffNode {
+    /// The node above it (an index into the list), None for a root.
+    pub parent: Option<u32>,
+    pub depth: u32,
+    pub service: StrId,
+    pub operation: StrId,
+    /// Spans on this path in A and in B.
+    pub count: [u32; 2],
+    /// Their summed duration and self time in A and in B, ns.
+    pub total_ns: [i64; 2],
+    pub self_ns: [i64; 2],
+}
+
+impl DiffNode {
+    /// Total duration in B minus in A.
+    pub fn delta_ns(&self) -> i64 {
+        self.total_ns[1] - self.total_ns[0]
+    }
+    /// The change relative to A, None when A has none of it.
+    pub fn delta_ratio(&self) -> Option<f64> {
+        (self.total_ns[0] > 0).then(|| self.delta_ns() as f64 / self.total_ns[0] as f64)
+    }
+}
+
+/// The merged tree of `a` and `b` (from one dataset, so their string ids
+/// compare), parents before children: A's paths in A's depth-first order,
+/// then the paths only B has.
+pub fn align(a: &Trace, b: &Trace) -> Vec<DiffNode> {
+    let mut nodes: Vec<DiffNode> = Vec::new();
+    let mut index: FxHashMap<(Option<u32>, StrId, StrId), u32> = FxHashMap::default();
+    for (k, t) in [a, b].into_iter().enumerate() {
+        let st = self_times(t);
+        // Each span's node, filled in depth-first order (parents first).
+        let mut node_of = vec![0u32; t.len()];
+        for &s in &t.tree.preorder {
+            let s = s as usize;
+            let parent = t.tree.parent_of(s).map(|p| node_of[p]);
+            let key = (parent, t.service[s], t.name[s]);
+            let id = *index.entry(key).or_insert_with(|| {
+                nodes.push(DiffNode {
+                    parent,
+                    depth: parent.map_or(0, |p| nodes[p as usize].depth + 1),
+                    service: t.service[s],
+                    operation: t.name[s],
+                    count: [0; 2],
+                    total_ns: [0; 2],
+                    self_ns: [0; 2],
+                });
+                (nodes.len() - 1) as u32
+            });
+            node_of[s] = id;
+            let n = &mut nodes[id as usize];
+            n.count[k] += 1;
+            n.total_ns[k] += t.duration_ns[s];
+            n.self_ns[k] += st[s];
+        }
+    }
+    nodes
+}

@@ -1,0 +1,122 @@
+//! Trace against trace: the alignment and its numbers against hand-computed
+//! answers.
+
+use serde_json::json;
+use tracescope_core::analysis::diff::{align, DiffNode};
+use tracescope_core::{decode_bytes, Dataset};
+
+/// Two Jaeger traces in one dataset; spans are (id, parent, service,
+/// operation, start µs, duration µs).
+fn two(
+    a: &[(&str, &str, &str, &str, i64, i64)],
+    b: &[(&str, &str, &str, &str, i64, i64)],
+) -> Dataset {
+    let trace = |id: &str, spans: &[(&str, &str, &str, &str, i64, i64)]| {
+        let spans: Vec<_> = spans
+            .iter()
+            .map(|(s, p, svc, op, start, dur)| {
+                json!({"traceID": id, "spanID": s, "operationName": op, "startTime": start, "duration": dur,
+                    "references": if p.is_empty() { json!([]) } else { json!([{"refType": "CHILD_OF", "traceID": id, "spanID": p}]) },
+                    "process": {"serviceName": svc}})
+            })
+            .collect();
+        json!({"traceID": id, "spans": spans})
+    };
+    let mut ds = Dataset::default();
+    let doc = json!({"data": [trace("aaaa", a), trace("bbbb", b)]});
+    decode_bytes(&mut ds, doc.to_string().as_bytes()).unwrap();
+    ds
+}
+
+/// (service operation, count A, count B, delta µs) of each node.
+fn rows(ds: &Dataset, nodes: &[DiffNode]) -> Vec<(String, u32, u32, i64)> {
+    nodes
+        .iter()
+        .map(|n| {
+            (
+                format!("{} {}", ds.str(n.service), ds.str(n.operation)),
+                n.count[0],
+                n.count[1],
+                n.delta_ns() / 1000,
+            )
+        })
+        .collect()
+}
+
+const CHECKOUT: &[(&str, &str, &str, &str, i64, i64)] = &[
+    ("1", "", "web", "checkout", 0, 100),
+    ("2", "1", "cart", "load", 5, 20),
+    ("3", "1", "pay", "charge", 30, 40),
+];
+
+#[test]
+fn identical_traces_differ_nowhere() {
+    let ds = two(CHECKOUT, CHECKOUT);
+    let nodes = align(&ds.traces[0], &ds.traces[1]);
+    assert_eq!(
+        rows(&ds, &nodes),
+        [
+            ("web checkout".into(), 1, 1, 0),
+            ("cart load".into(), 1, 1, 0),
+            ("pay charge".into(), 1, 1, 0)
+        ]
+    );
+    assert!(nodes.iter().all(|n| n.delta_ratio() == Some(0.0)));
+    assert_eq!((nodes[1].parent, nodes[1].depth), (Some(0), 1));
+}
+
+#[test]
+fn a_clock_shifted_copy_differs_nowhere() {
+    let later: Vec<_> = CHECKOUT
+        .iter()
+        .map(|&(s, p, svc, op, start, dur)| (s, p, svc, op, start + 3_600_000_000, dur))
+        .collect();
+    let ds = two(CHECKOUT, &later);
+    assert!(align(&ds.traces[0], &ds.traces[1])
+        .iter()
+        .all(|n| n.delta_ns() == 0 && n.count == [1, 1]));
+}
+
+#[test]
+fn a_retried_call_counts_twice_and_its_time_adds_up() {
+    // B charged twice (a failed try of 30 µs, then 40 µs) and took longer.
+    let b = [
+        ("1", "", "web", "checkout", 0, 140),
+        ("2", "1", "cart", "load", 5, 20),
+        ("3", "1", "pay", "charge", 30, 30),
+        ("4", "1", "pay", "charge", 65, 40),
+        ("5", "4", "bank", "authorize", 70, 10),
+    ];
+    let ds = two(CHECKOUT, &b);
+    let nodes = align(&ds.traces[0], &ds.traces[1]);
+    assert_eq!(
+        rows(&ds, &nodes),
+        [
+            ("web checkout".into(), 1, 1, 40),
+            ("cart load".into(), 1, 1, 0),
+            ("pay charge".into(), 1, 2, 30),
+            // Only in B: below the merged charge node.
+            ("bank authorize".into(), 0, 1, 10),
+        ]
+    );
+    assert_eq!(nodes[3].parent, Some(2));
+    assert_eq!(nodes[3].delta_ratio(), None, "nothing in A to compare with");
+    // Self time: B's charges 30 + (40 − 10) µs.
+    assert_eq!(nodes[2].self_ns, [40_000, 60_000]);
+    assert_eq!(nodes[2].delta_ratio(), Some(0.75));
+}
+
+#[test]
+fn different_roots_are_different_nodes() {
+    let ds = two(
+        &[("1", "", "web", "GET /a", 0, 10)],
+        &[("1", "", "web", "GET /b", 0, 12)],
+    );
+    assert_eq!(
+        rows(&ds, &align(&ds.traces[0], &ds.traces[1])),
+        [
+            ("web GET /a".into(), 1, 0, -10),
+            ("web GET /b".into(), 0, 1, 12)
+        ]
+    );
+}
