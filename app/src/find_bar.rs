@@ -61,21 +61,21 @@ pub fn step_error(state: AppState, views: ViewState, back: bool) {
 
 #[component]
 pub fn FindBar() -> impl IntoView {
-    let AppState { dataset, open, .. } = expect_context::<AppState>();
+    let state = expect_context::<AppState>();
+    let views = expect_context::<ViewState>();
+    let AppState { dataset, open, .. } = state;
     let ViewState {
         find,
         found,
         matches_only,
         selected,
         tab,
+        // What is marked: the find's matches, or the spans of an insight.
+        marked,
         ..
-    } = expect_context::<ViewState>();
+    } = views;
     let input_ref = NodeRef::<leptos::html::Input>::new();
 
-    let state = expect_context::<AppState>();
-    let views = expect_context::<ViewState>();
-    // What is marked: the find's matches, or the spans of an insight.
-    let marked = views.marked;
     let step = move |back: bool| {
         if let Some(f) = marked.get_untracked() {
             step_through(state, views, &f, back);
