@@ -138,28 +138,82 @@ pub fn normalize_target(text: &str) -> String {
     out
 }
 
-fn target_of(ds: &Dataset, t: &Trace, s: usize) -> String {
-    let attrs = ds.attrs(t.attrs[s]);
-    for key in TARGET_KEYS {
-        if let Some(a) = attrs.iter().find(|a| ds.str(a.key) == *key) {
-            return normalize_target(&ds.value_text(a.value));
+/// Each span's normalized target as a small id (0: it names none). The
+/// work is done once per distinct attribute key and value, not per span:
+/// a million spans share a few hundred statements.
+struct Targets<'a> {
+    ds: &'a Dataset,
+    /// Per attribute key id: its place in [`TARGET_KEYS`], if it is one.
+    rank: FxHashMap<StrId, Option<u8>>,
+    /// Per string value: its target's id.
+    by_value: FxHashMap<StrId, u32>,
+    /// Normalized targets; "" is 0.
+    ids: FxHashMap<String, u32>,
+}
+
+impl<'a> Targets<'a> {
+    fn new(ds: &'a Dataset) -> Self {
+        let mut ids = FxHashMap::default();
+        ids.insert(String::new(), 0);
+        Targets {
+            ds,
+            rank: FxHashMap::default(),
+            by_value: FxHashMap::default(),
+            ids,
         }
     }
-    String::new()
+
+    fn intern(&mut self, text: String) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(text).or_insert(next)
+    }
+
+    /// The target of span `s`: its attribute whose key comes first in
+    /// [`TARGET_KEYS`] (the first such attribute when repeated).
+    fn of(&mut self, t: &Trace, s: usize) -> u32 {
+        let ds = self.ds;
+        let mut best: Option<(u8, AttrValue)> = None;
+        for a in ds.attrs(t.attrs[s]) {
+            let rank = *self.rank.entry(a.key).or_insert_with(|| {
+                TARGET_KEYS
+                    .iter()
+                    .position(|k| ds.str(a.key) == *k)
+                    .map(|r| r as u8)
+            });
+            if let Some(r) = rank {
+                if best.is_none_or(|(b, _)| r < b) {
+                    best = Some((r, a.value));
+                }
+            }
+        }
+        match best {
+            None => 0,
+            Some((_, AttrValue::Str(v))) => match self.by_value.get(&v) {
+                Some(&id) => id,
+                None => {
+                    let id = self.intern(normalize_target(ds.str(v)));
+                    self.by_value.insert(v, id);
+                    id
+                }
+            },
+            Some((_, other)) => self.intern(normalize_target(&ds.value_text(other))),
+        }
+    }
 }
 
 /// Siblings of one kind: (parent, service, operation, target) → spans.
 fn sibling_groups(ds: &Dataset, t: &Trace) -> Vec<Vec<u32>> {
-    let mut groups: FxHashMap<(u32, StrId, StrId, String), Vec<u32>> = FxHashMap::default();
+    let mut targets = Targets::new(ds);
+    let mut groups: FxHashMap<(u32, StrId, StrId, u32), Vec<u32>> = FxHashMap::default();
     for s in 0..t.len() {
         let Some(p) = t.tree.parent_of(s) else {
             continue;
         };
-        let target = target_of(ds, t, s);
+        let target = targets.of(t, s);
         // Calls only: a client or producer span, or one that names its
         // target. Loop iterations of one process (a browser's tasks, a
         // profiler's frames) are not calls made once per item.
-        if target.is_empty() && !matches!(t.kind[s], SpanKind::Client | SpanKind::Producer) {
+        if target == 0 && !matches!(t.kind[s], SpanKind::Client | SpanKind::Producer) {
             continue;
         }
         groups
