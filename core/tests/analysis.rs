@@ -1,7 +1,7 @@
 //! Analyses against hand-computed answers, and layout invariants.
 
 mod common;
-use common::decode_file;
+use common::{decode_file, jaeger_dataset, jaeger_refs};
 use proptest::prelude::*;
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::flame::merge;
@@ -18,24 +18,11 @@ fn jaeger(spans: &[(&str, &str, &str, &str, i64, i64, &str)]) -> Dataset {
     let spans: Vec<serde_json::Value> = spans
         .iter()
         .map(|(id, parent, svc, op, start, dur, rt)| {
-            let refs = if parent.is_empty() {
-                serde_json::json!([])
-            } else {
-                serde_json::json!([{"refType": rt, "traceID": "t1", "spanID": parent}])
-            };
             serde_json::json!({"traceID": "t1", "spanID": id, "operationName": op, "startTime": start, "duration": dur,
-                "references": refs, "process": {"serviceName": svc}})
+                "references": jaeger_refs("t1", parent, rt), "process": {"serviceName": svc}})
         })
         .collect();
-    let mut ds = Dataset::default();
-    decode_bytes(
-        &mut ds,
-        serde_json::json!({"data": [{"traceID": "t1", "spans": spans}]})
-            .to_string()
-            .as_bytes(),
-    )
-    .unwrap();
-    ds
+    jaeger_dataset(vec![serde_json::json!({"traceID": "t1", "spans": spans})])
 }
 
 /// Time on the critical path per span, in µs, by span id.

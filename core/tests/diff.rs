@@ -1,9 +1,11 @@
 //! Trace against trace: the alignment and its numbers against hand-computed
 //! answers.
 
+mod common;
+use common::{jaeger_dataset, jaeger_refs};
 use serde_json::json;
 use tracescope_core::analysis::diff::{align, DiffNode};
-use tracescope_core::{decode_bytes, Dataset};
+use tracescope_core::Dataset;
 
 /// Two Jaeger traces in one dataset; spans are (id, parent, service,
 /// operation, start µs, duration µs).
@@ -16,16 +18,13 @@ fn two(
             .iter()
             .map(|(s, p, svc, op, start, dur)| {
                 json!({"traceID": id, "spanID": s, "operationName": op, "startTime": start, "duration": dur,
-                    "references": if p.is_empty() { json!([]) } else { json!([{"refType": "CHILD_OF", "traceID": id, "spanID": p}]) },
+                    "references": jaeger_refs(id, p, "CHILD_OF"),
                     "process": {"serviceName": svc}})
             })
             .collect();
         json!({"traceID": id, "spans": spans})
     };
-    let mut ds = Dataset::default();
-    let doc = json!({"data": [trace("aaaa", a), trace("bbbb", b)]});
-    decode_bytes(&mut ds, doc.to_string().as_bytes()).unwrap();
-    ds
+    jaeger_dataset(vec![trace("aaaa", a), trace("bbbb", b)])
 }
 
 /// (service operation, count A, count B, delta µs) of each node.

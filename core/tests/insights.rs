@@ -2,9 +2,10 @@
 //! proptests that no detector panics or names spans outside its trace.
 
 mod common;
+use common::{jaeger_dataset, jaeger_refs};
 use proptest::prelude::*;
 use tracescope_core::analysis::insights::{insights, normalize_target, InsightKind, Thresholds};
-use tracescope_core::{decode_bytes, Dataset};
+use tracescope_core::Dataset;
 
 /// One span: (id, parent, service, operation, start µs, duration µs,
 /// error, statement).
@@ -20,11 +21,6 @@ fn trace_of_kind(spans: &[Span], kind: Option<&str>) -> Dataset {
     let spans: Vec<serde_json::Value> = spans
         .iter()
         .map(|(id, parent, svc, op, start, dur, error, stmt)| {
-            let refs = if parent.is_empty() {
-                serde_json::json!([])
-            } else {
-                serde_json::json!([{"refType": "CHILD_OF", "traceID": "t1", "spanID": parent}])
-            };
             let mut tags = vec![serde_json::json!({"key": "error", "type": "bool", "value": error})];
             if let (false, Some(kind)) = (parent.is_empty(), kind) {
                 tags.push(serde_json::json!({"key": "span.kind", "type": "string", "value": kind}));
@@ -33,18 +29,10 @@ fn trace_of_kind(spans: &[Span], kind: Option<&str>) -> Dataset {
                 tags.push(serde_json::json!({"key": "db.statement", "type": "string", "value": stmt}));
             }
             serde_json::json!({"traceID": "t1", "spanID": id, "operationName": op, "startTime": start, "duration": dur,
-                "references": refs, "tags": tags, "process": {"serviceName": svc}})
+                "references": jaeger_refs("t1", parent, "CHILD_OF"), "tags": tags, "process": {"serviceName": svc}})
         })
         .collect();
-    let mut ds = Dataset::default();
-    decode_bytes(
-        &mut ds,
-        serde_json::json!({"data": [{"traceID": "t1", "spans": spans}]})
-            .to_string()
-            .as_bytes(),
-    )
-    .unwrap();
-    ds
+    jaeger_dataset(vec![serde_json::json!({"traceID": "t1", "spans": spans})])
 }
 
 fn kinds(ds: &Dataset) -> Vec<(InsightKind, usize)> {

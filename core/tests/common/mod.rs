@@ -35,6 +35,27 @@ pub fn corpus_files() -> Vec<String> {
 }
 
 /// A corpus file (path below the corpus) decoded; it must decode.
+/// A Jaeger span's references: `ref_type` (CHILD_OF, FOLLOWS_FROM) to
+/// `parent` in `trace`; none for a root (`parent` empty).
+pub fn jaeger_refs(trace: &str, parent: &str, ref_type: &str) -> serde_json::Value {
+    if parent.is_empty() {
+        serde_json::json!([])
+    } else {
+        serde_json::json!([{"refType": ref_type, "traceID": trace, "spanID": parent}])
+    }
+}
+
+/// Jaeger query-API traces (`{traceID, spans}`) decoded into one dataset.
+pub fn jaeger_dataset(traces: Vec<serde_json::Value>) -> Dataset {
+    let mut ds = Dataset::default();
+    decode_bytes(
+        &mut ds,
+        serde_json::json!({ "data": traces }).to_string().as_bytes(),
+    )
+    .unwrap();
+    ds
+}
+
 pub fn decode_file(file: &str) -> Dataset {
     let mut ds = Dataset::default();
     decode_bytes(&mut ds, &std::fs::read(corpus_dir().join(file)).unwrap()).unwrap();
