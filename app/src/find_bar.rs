@@ -7,6 +7,7 @@
 use crate::state::AppState;
 use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
+use tracescope_components::Toggle;
 use tracescope_core::find::{find, FindQuery, Found};
 use wasm_bindgen::JsCast;
 
@@ -156,12 +157,8 @@ pub fn FindBar() -> impl IntoView {
             <button class="button icon" data-testid="find-prev" title="Previous match (Shift+Enter, N)" disabled=none on:click=move |_| step(true)>"↑"</button>
             <button class="button icon" data-testid="find-next" title="Next match (Enter, n)" disabled=none on:click=move |_| step(false)>"↓"</button>
             <Show when=move || tab.get() == Tab::Waterfall>
-                <label class="toggle" title="List only the matches and the spans above them">
-                    <input type="checkbox" data-testid="find-only"
-                        prop:checked=move || matches_only.get()
-                        on:change=move |ev| matches_only.set(event_target_checked(&ev)) />
-                    " Matches only"
-                </label>
+                <Toggle checked=matches_only testid="find-only" label="Matches only"
+                    title="List only the matches and the spans above them" />
             </Show>
         </div>
     }

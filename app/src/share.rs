@@ -8,7 +8,7 @@
 
 use crate::decode_worker;
 use leptos::prelude::*;
-use tracescope_components::Dialog;
+use tracescope_components::{Dialog, Toggle};
 use tracescope_core::encode::redact::{Mode, Redaction, Removed, DEFAULT_PATTERNS};
 use tracescope_core::share::{MAX_LINK_CHARS, MIN_LINK_CHARS_PER_SPAN};
 use tracescope_worker::protocol::{Export, Exported};
@@ -284,14 +284,12 @@ pub fn ShareDialog(
                             <input type="text" data-testid="redact-patterns" prop:value=move || patterns.get()
                                 on:input=move |ev| patterns.set(event_target_value(&ev)) />
                         </label>
-                        <label class="toggle"><input type="checkbox" data-testid="redact-hash" prop:checked=move || hash.get()
-                            on:change=move |ev| hash.set(event_target_checked(&ev)) />" replace them by a hash instead (equal values stay equal)"</label>
-                        <label class="toggle"><input type="checkbox" data-testid="redact-allowlist-on" prop:checked=move || use_allowlist.get()
-                            on:change=move |ev| use_allowlist.set(event_target_checked(&ev)) />" keep only keys matching"</label>
+                        <Toggle checked=hash testid="redact-hash" label="replace them by a hash instead (equal values stay equal)" />
+                        <Toggle checked=use_allowlist testid="redact-allowlist-on" label="keep only keys matching" />
                         <input type="text" data-testid="redact-allowlist" prop:value=move || allowlist.get() disabled=move || !use_allowlist.get()
                             on:input=move |ev| allowlist.set(event_target_value(&ev)) />
-                        <label class="toggle"><input type="checkbox" data-testid="redact-values" prop:checked=move || values.get()
-                            on:change=move |ev| values.set(event_target_checked(&ev)) />" and anything that looks like a secret, in any text (tokens, JWTs, emails, URL secrets, SQL passwords, private keys)"</label>
+                        <Toggle checked=values testid="redact-values"
+                            label="and anything that looks like a secret, in any text (tokens, JWTs, emails, URL secrets, SQL passwords, private keys)" />
                         <p class="muted" data-testid="redact-count" data-count=move || removed.with(|r| r.as_ref().map(Removed::total))>
                             {move || removed.with(|r| match r {
                                 Some(r) => removed_text(r, hash.get()),

@@ -10,7 +10,7 @@ use crate::topbar::CopyFeedback;
 use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_components::{
-    FlameGraph, FlameMode, RowsTable, ServiceMap, SpanDetail, StatsView, WaterfallCanvas,
+    FlameGraph, FlameMode, RowsTable, ServiceMap, SpanDetail, StatsView, Toggle, WaterfallCanvas,
 };
 use tracescope_core::layout::time::{format_duration, format_utc};
 use tracescope_core::links::LinkContext;
@@ -193,20 +193,12 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     }})}
                     <span class="spacer"></span>
                     <Show when=move || tab.get() == Tab::Waterfall || (tab.get() == Tab::Flame && flame_mode.get() == FlameMode::Chart)>
-                        <label class="toggle" title="Mark the chain of work that determined the trace's duration">
-                            <input type="checkbox" data-testid="critical-toggle"
-                                prop:checked=move || show_critical.get()
-                                on:change=move |ev| show_critical.set(event_target_checked(&ev)) />
-                            " Critical path"
-                        </label>
+                        <Toggle checked=show_critical testid="critical-toggle" label="Critical path"
+                            title="Mark the chain of work that determined the trace's duration" />
                     </Show>
                     <Show when=move || tab.get() == Tab::Waterfall>
-                        <label class="toggle" title="The same rows as a table of text (for screen readers, and to select and copy)">
-                            <input type="checkbox" data-testid="rows-table-toggle"
-                                prop:checked=move || as_table.get()
-                                on:change=move |ev| as_table.set(event_target_checked(&ev)) />
-                            " As a table"
-                        </label>
+                        <Toggle checked=as_table testid="rows-table-toggle" label="As a table"
+                            title="The same rows as a table of text (for screen readers, and to select and copy)" />
                         <button class="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
                         <button class="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
                         <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>

@@ -11,6 +11,7 @@ pub mod service_map;
 pub mod span_detail;
 pub mod stats;
 pub mod theme;
+pub mod toggle;
 pub mod trace_list;
 pub mod waterfall;
 
@@ -21,6 +22,7 @@ pub use search_results::SearchResults;
 pub use service_map::ServiceMap;
 pub use span_detail::SpanDetail;
 pub use stats::StatsView;
+pub use toggle::Toggle;
 pub use trace_list::TraceList;
 pub use waterfall::WaterfallCanvas;
 
