@@ -1383,6 +1383,97 @@ describe('the app shell', () => {
     await page.context().close();
   });
 
+  test('on a touch screen: a drag scrolls and pans, a pinch zooms about the fingers, a tap selects (waterfall, flame chart, map)', async () => {
+    const page = await newPage({ viewport: { width: 390, height: 844 }, touch: true });
+    const cdp = await page.context().newCDPSession(page);
+    /** Fingers from `from` to `to` (page pixels, one [x, y] per finger) in `steps` moves, then lifted. */
+    const touch = async (from, to, steps = 8) => {
+      const at = (k) => from.map(([x, y], id) => ({ x: x + (to[id][0] - x) * k, y: y + (to[id][1] - y) * k, id }));
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
+      for (let i = 1; i <= steps; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(i / steps) });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await page.waitForTimeout(50);
+    };
+    const viewOf = (v) => v.split(',').map(Number);
+    /** The time (ns) under page x on the waterfall's timeline. */
+    const timeAt = (c, x) => {
+      const [v0, v1] = viewOf(c.view);
+      const x0 = c.nameW + 1, x1 = x0 + Math.max(c.w - x0 - 8, 10);
+      return v0 + ((x - c.x - x0) / (x1 - x0)) * (v1 - v0);
+    };
+
+    // The hint under the view speaks of fingers, not of a wheel.
+    assert.match(await page.innerText('.hint-touch'), /pinch zooms/);
+    assert.equal(await page.isVisible('.hint-pointer'), false);
+    // A tap on the first row selects the root span.
+    let c = await canvasInfo(page);
+    await page.touchscreen.tap(c.x + c.nameW + 30, c.y + c.header + c.rowH / 2);
+    await page.waitForSelector('[data-testid=span-detail]');
+    const root = demo.spans.find((x) => x.references.length === 0);
+    assert.equal(await page.getAttribute('[data-testid=span-detail]', 'data-span-id'), root.spanID);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=span-detail]', { state: 'detached' });
+
+    // One finger up by 150 px: the rows follow it, the time axis stays.
+    c = await canvasInfo(page);
+    const x = c.x + c.nameW + 60, y = c.y + c.h - 30;
+    await touch([[x, y]], [[x, y - 150]]);
+    assert.equal(+(await page.getAttribute('[data-testid=waterfall-canvas]', 'data-scroll-y')), 150);
+    assert.equal((await canvasInfo(page)).view, c.view, 'a vertical drag does not pan');
+    assert.equal(await page.locator('[data-testid=span-detail]').count(), 0, 'a drag is not a tap');
+
+    // Two fingers spread from 60 to 120 px apart: half the time across, the time between them kept.
+    const mid = c.x + c.nameW + 1 + (c.w - c.nameW - 9) / 2;
+    const before = timeAt(c, mid);
+    await touch([[mid - 30, y], [mid + 30, y]], [[mid - 60, y], [mid + 60, y]]);
+    const zoomed = await canvasInfo(page);
+    const [a0, a1] = viewOf(c.view), [b0, b1] = viewOf(zoomed.view);
+    assert.ok(Math.abs((b1 - b0) / (a1 - a0) - 0.5) < 0.02, `pinch out halves the window: ${c.view} → ${zoomed.view}`);
+    assert.ok(Math.abs(timeAt(zoomed, mid) - before) < (b1 - b0) * 0.01, 'the time between the fingers stays under them');
+
+    // One finger right by 80 px: the timeline follows it (earlier times come in).
+    await touch([[mid, y]], [[mid + 80, y]]);
+    const panned = await canvasInfo(page);
+    const [p0, p1] = viewOf(panned.view);
+    assert.ok(Math.abs(timeAt(panned, mid + 80) - timeAt(zoomed, mid)) < (p1 - p0) * 0.01, `the time under the finger moved with it: ${zoomed.view} → ${panned.view}`);
+    assert.ok(p0 < b0 && Math.abs(p1 - p0 - (b1 - b0)) <= 1, 'a pan keeps the zoom');
+    await page.screenshot({ path: path.join(out, 'touch-waterfall-390.png') });
+
+    // The flame chart: a pinch zooms its time axis about the fingers.
+    await tab(page, 'flame');
+    const f = await box(page, 'flame-canvas');
+    const [f0, f1] = viewOf(f.view);
+    const fx = f.x + f.w / 2, fy = f.y + 60;
+    await touch([[fx - 40, fy], [fx + 40, fy]], [[fx - 80, fy], [fx + 80, fy]]);
+    const [g0, g1] = viewOf(await page.getAttribute('[data-testid=flame-canvas]', 'data-view'));
+    assert.ok(Math.abs((g1 - g0) / (f1 - f0) - 0.5) < 0.02, `flame chart pinch halves the window: ${f.view} → ${g0},${g1}`);
+    const tf0 = f0 + ((fx - f.x) / f.w) * (f1 - f0), tf1 = g0 + ((fx - f.x) / f.w) * (g1 - g0);
+    assert.ok(Math.abs(tf1 - tf0) < (g1 - g0) * 0.01, 'the time between the fingers stays under them');
+
+    // The map: one finger pans it, two pinch it about the point between them.
+    await tab(page, 'map');
+    const legend = () => page.$$eval('[data-testid=map-legend] li', (l) => l.map((e) => [+e.dataset.cx, +e.dataset.cy]));
+    const m = await box(page, 'map-canvas');
+    const mx = m.x + m.w / 2, my = m.y + m.h / 2;
+    const p = await legend();
+    await touch([[mx, my]], [[mx - 50, my + 30]]);
+    const q = await legend();
+    q.forEach(([cx, cy], i) => assert.ok(Math.abs(cx - p[i][0] + 50) <= 1 && Math.abs(cy - p[i][1] - 30) <= 1, `service ${i} moved with the finger: ${p[i]} → ${q[i]}`));
+    const k = +(await page.getAttribute('[data-testid=map-canvas]', 'data-zoom'));
+    await touch([[mx - 30, my], [mx + 30, my]], [[mx - 45, my], [mx + 45, my]]);
+    const r = await legend();
+    const k2 = +(await page.getAttribute('[data-testid=map-canvas]', 'data-zoom'));
+    assert.ok(Math.abs(k2 / k - 1.5) < 0.01, `pinch to 1.5× the distance zooms 1.5×: ${k} → ${k2}`);
+    // Screen positions are relative to the canvas: the middle of the fingers is (m.w/2, m.h/2).
+    r.forEach(([cx, cy], i) => {
+      const ex = m.w / 2 + (q[i][0] - m.w / 2) * 1.5, ey = m.h / 2 + (q[i][1] - m.h / 2) * 1.5;
+      assert.ok(Math.abs(cx - ex) <= 1.5 && Math.abs(cy - ey) <= 1.5, `service ${i} scaled about the fingers: ${[cx, cy]} vs ${[ex, ey]}`);
+    });
+    await page.screenshot({ path: path.join(out, 'touch-map-390.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('a link to a trace that is not here says so, and opens it when its file is dropped', async () => {
     const page = await newPage();
     await dropFiles(page, [corpusFile('zipkin/zipkin-lens-netflix.json')]);

@@ -74,9 +74,9 @@ export async function stopApp() {
   app.server?.close();
 }
 
-/** A page in a fresh context; errors on the page collect in `page.errors`. */
-export async function newPage({ dark = false, url = '', wait = true, viewport = { width: 1440, height: 900 } } = {}) {
-  const ctx = await app.browser.newContext({ viewport, colorScheme: dark ? 'dark' : 'light' });
+/** A page in a fresh context (a phone's touch screen with `touch`); errors on the page collect in `page.errors`. */
+export async function newPage({ dark = false, url = '', wait = true, viewport = { width: 1440, height: 900 }, touch = false } = {}) {
+  const ctx = await app.browser.newContext({ viewport, colorScheme: dark ? 'dark' : 'light', hasTouch: touch, isMobile: touch });
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   const errors = [];

@@ -276,11 +276,18 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                             copy_feedback=ViewFn::from(move || view! { <CopyFeedback feedback=span_copied testid="span-copy-feedback" /> }) log_links=span_log_links />
                     </Show>
                 </div>
-                <p class="hint">{move || match tab.get() {
+                // The stylesheet shows the touch line on touch screens instead.
+                <p class="hint hint-pointer">{move || match tab.get() {
                     Tab::Waterfall => "Wheel scrolls · Ctrl/⌘+wheel or pinch zooms · Shift+wheel pans · drag on the timeline to zoom to a range · drag the minimap · double-click resets · ↑↓←→ move and fold · / finds, n and N step through matches · ? lists every shortcut",
                     Tab::Flame => "Click a frame to zoom into it · the breadcrumb goes back · Ctrl/⌘+wheel zooms the time axis · frames without a match of the find are dimmed · click a service in the legend to filter",
                     Tab::Map => "Drag pans · wheel zooms · double-click fits · hover a service to see its neighbours · click it to filter every view to it",
                     Tab::Stats => "Click a column to sort · click a row for its latency histogram · percentiles are exact (nearest rank)",
+                }}</p>
+                <p class="hint hint-touch">{move || match tab.get() {
+                    Tab::Waterfall => "Drag scrolls the rows and pans the time · pinch zooms · tap a span for its details · double-tap resets the zoom",
+                    Tab::Flame => "Tap a frame to zoom into it · the breadcrumb goes back · drag scrolls · pinch zooms the time axis",
+                    Tab::Map => "Drag pans · pinch zooms · double-tap fits · tap a service to filter every view to it",
+                    Tab::Stats => "Tap a column to sort · tap a row for its latency histogram · percentiles are exact (nearest rank)",
                 }}</p>
             </Show>
     }

@@ -6,6 +6,7 @@
 //! Click a frame to zoom into it (the breadcrumb goes back), hover for
 //! total/self/count/% of root, frames without a match of the find are dimmed.
 //! Wheel scrolls deep graphs; Ctrl/⌘+wheel zooms the chart's time axis.
+//! Touch: a drag scrolls (and pans the chart), a pinch zooms the chart.
 
 use crate::canvas::{
     draw_label, draw_ruler, local_point, observe_size, repaint, tooltip_style, CanvasText, FONT,
@@ -13,6 +14,7 @@ use crate::canvas::{
 };
 use crate::open_trace_window;
 use crate::theme::{theme, ServiceSlots, Theme};
+use crate::touch::{TouchPad, TOUCH_STYLE};
 use leptos::prelude::*;
 use std::sync::Arc;
 use tracescope_core::analysis::critical_path::CriticalPath;
@@ -27,7 +29,7 @@ pub use tracescope_core::layout::flame::{FRAME_H, TOP};
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::raster::Run;
 use tracescope_core::layout::time::{format_duration, ruler, TimeScale};
-use tracescope_core::layout::waterfall::{clamp_window, zoom_window, TICK_SPACING};
+use tracescope_core::layout::waterfall::{clamp_window, pan_window, zoom_window, TICK_SPACING};
 use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
 use web_sys::CanvasRenderingContext2d;
 
@@ -522,35 +524,53 @@ pub fn FlameGraph(
         let (x, y) = local_point(canvas_ref, &ev);
         hover.set(frame_at(x, y).map(|r| (r.id, x, y)));
     };
+    // Scrolls the frames by `dy` pixels, no further than the deepest.
+    let scroll_by = move |dy: f64| {
+        let depth = match mode.get_untracked() {
+            FlameMode::Chart => dataset.with_untracked(|ds| {
+                trace
+                    .get_untracked()
+                    .and_then(|i| ds.traces.get(i))
+                    .map_or(0, |t| t.tree.max_depth)
+            }),
+            FlameMode::Merged => {
+                lod.with_untracked(|l| l.rects.iter().map(|r| r.depth).max().unwrap_or(0))
+            }
+        } as f64
+            + 1.0;
+        let (_, h) = size.get_untracked();
+        let max = (depth * FRAME_H - (h - TOP) + FRAME_H).max(0.0);
+        scroll_y.set((scroll_y.get_untracked() + dy).clamp(0.0, max));
+    };
+    // The chart's time window scaled by `factor` about `x`, then moved by
+    // `dx` pixels (the flame graph of merged paths has no time axis).
+    let move_chart = move |x: f64, factor: f64, dx: f64| {
+        if mode.get_untracked() != FlameMode::Chart {
+            return;
+        }
+        let v = window();
+        let (w, _) = size.get_untracked();
+        let b = bounds.get_untracked();
+        let mut next = zoom_window(v, b, TimeScale::new(v.0, v.1, 0.0, w).t(x), factor);
+        next = pan_window(next, b, dx * (next.1 - next.0) / w);
+        if next != v {
+            chart_view.set(Some(next));
+        }
+    };
     let on_wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();
         let (x, _) = local_point(canvas_ref, &ev);
         if (ev.ctrl_key() || ev.meta_key()) && mode.get_untracked() == FlameMode::Chart {
-            let v = window();
-            let (w, _) = size.get_untracked();
-            let anchor = TimeScale::new(v.0, v.1, 0.0, w).t(x);
-            chart_view.set(Some(zoom_window(
-                v,
-                bounds.get_untracked(),
-                anchor,
-                (ev.delta_y() * 0.002).exp(),
-            )));
+            move_chart(x, (ev.delta_y() * 0.002).exp(), 0.0);
         } else {
-            let depth = match mode.get_untracked() {
-                FlameMode::Chart => dataset.with_untracked(|ds| {
-                    trace
-                        .get_untracked()
-                        .and_then(|i| ds.traces.get(i))
-                        .map_or(0, |t| t.tree.max_depth)
-                }),
-                FlameMode::Merged => {
-                    lod.with_untracked(|l| l.rects.iter().map(|r| r.depth).max().unwrap_or(0))
-                }
-            } as f64
-                + 1.0;
-            let (_, h) = size.get_untracked();
-            let max = (depth * FRAME_H - (h - TOP) + FRAME_H).max(0.0);
-            scroll_y.set((scroll_y.get_untracked() + ev.delta_y()).clamp(0.0, max));
+            scroll_by(ev.delta_y());
+        }
+    };
+    let pad = TouchPad::new(canvas_ref);
+    let on_touch_move = move |ev: web_sys::PointerEvent| {
+        if let Some(g) = pad.moved(&ev) {
+            move_chart(g.cx - g.dx, 1.0 / g.scale, -g.dx);
+            scroll_by(-g.dy);
         }
     };
 
@@ -733,7 +753,7 @@ pub fn FlameGraph(
                     node_ref=canvas_ref
                     data-testid="flame-canvas"
                     aria-label="Flame graph; click a frame to zoom into it"
-                    style="width:100%;height:100%;display:block"
+                    style=TOUCH_STYLE
                     data-mode=move || mode.get().as_str()
                     data-frames=move || lod.with(|l| l.rects.len())
                     data-focus=move || match mode.get() {
@@ -748,6 +768,10 @@ pub fn FlameGraph(
                     on:mousemove=on_mousemove
                     on:mouseleave=move |_| hover.set(None)
                     on:wheel=on_wheel
+                    on:pointerdown=move |ev| pad.down(&ev)
+                    on:pointermove=on_touch_move
+                    on:pointerup=move |ev| pad.up(&ev)
+                    on:pointercancel=move |ev| pad.up(&ev)
                 ></canvas>
                 {tooltip}
             </div>

@@ -12,6 +12,7 @@ pub mod span_detail;
 pub mod stats;
 pub mod theme;
 pub mod toggle;
+pub mod touch;
 pub mod trace_list;
 pub mod waterfall;
 

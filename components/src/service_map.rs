@@ -2,7 +2,8 @@
 //! left of callees, laid out by `tracescope_core::layout::service_map`), calls
 //! as arrows labelled with call count, error rate and p95 latency.
 //!
-//! Drag pans, wheel zooms at the cursor, double-click fits the map again.
+//! Drag pans, wheel zooms at the cursor, double-click fits the map again;
+//! on a touch screen one finger pans and two pinch.
 //! Hovering a service highlights its neighbours; clicking one filters the
 //! other views to it (click again, or on the filter chip, to clear).
 
@@ -10,6 +11,7 @@ use crate::canvas::{
     fit_text, in_parts, local_point, observe_size, repaint, text_width, FONT_BOLD, FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
+use crate::touch::{TouchPad, TOUCH_STYLE};
 use leptos::prelude::*;
 use tracescope_core::analysis::service_graph::{
     fold_leaves, service_graph_at_most, ServiceGraph, ServiceNode,
@@ -323,11 +325,7 @@ pub fn ServiceMap(
         if let Some((x0, y0, t0, moved)) = drag.get_value() {
             if moved || (x - x0).abs() + (y - y0).abs() > 4.0 {
                 drag.set_value(Some((x0, y0, t0, true)));
-                user_tf.set(Some(Transform {
-                    tx: t0.tx + x - x0,
-                    ty: t0.ty + y - y0,
-                    ..t0
-                }));
+                user_tf.set(Some(t0.moved_by(x - x0, y - y0)));
                 return;
             }
         }
@@ -352,6 +350,12 @@ pub fn ServiceMap(
         ev.prevent_default();
         let (x, y) = local_point(canvas_ref, &ev);
         user_tf.set(Some(tf().zoom_at(x, y, (-ev.delta_y() * 0.002).exp())));
+    };
+    let pad = TouchPad::new(canvas_ref);
+    let on_touch_move = move |ev: web_sys::PointerEvent| {
+        if let Some(g) = pad.moved(&ev) {
+            user_tf.set(Some(tf().moved_by(g.dx, g.dy).zoom_at(g.cx, g.cy, g.scale)));
+        }
     };
 
     // The services as a list too: readable without the canvas, and each
@@ -426,12 +430,14 @@ pub fn ServiceMap(
         })
     };
 
-    // Said too when the map is larger than the view at a readable size.
+    // Said too when the map is larger than the view at a readable size: over
+    // the map, so that the map stays where it is under the pointer when the
+    // first drag makes the hint go.
     let pan_hint = move || {
         let (w, h) = size.get();
         let larger = drawn.with(|d| !d.g.nodes.is_empty() && !fits_readably(&d.l, w, h));
         (larger && user_tf.with(Option::is_none)).then(|| view! {
-            <p class="map-notice" data-testid="map-pan-hint">
+            <p class="map-notice map-hint" data-testid="map-pan-hint">
                 "The map is larger than the view at a readable size: drag to see the rest, or zoom out with the wheel."
             </p>
         })
@@ -439,13 +445,13 @@ pub fn ServiceMap(
     view! {
         <div class="map-view">
             {notice}
-            {pan_hint}
             <div class="map" node_ref=wrap_ref>
+                {pan_hint}
                 <canvas
                     node_ref=canvas_ref
                     data-testid="map-canvas"
                     aria-label="Service map; click a service to filter the other views to it"
-                    style="width:100%;height:100%;display:block"
+                    style=TOUCH_STYLE
                     data-nodes=move || drawn.with(|d| d.g.nodes.len())
                     data-edges=move || drawn.with(|d| d.g.edges.len())
                     data-laying-out=move || laying_out.get().to_string()
@@ -460,6 +466,10 @@ pub fn ServiceMap(
                     }
                     on:dblclick=move |_| user_tf.set(None)
                     on:wheel=on_wheel
+                    on:pointerdown=move |ev| pad.down(&ev)
+                    on:pointermove=on_touch_move
+                    on:pointerup=move |ev| pad.up(&ev)
+                    on:pointercancel=move |ev| pad.up(&ev)
                 ></canvas>
             </div>
             <ul class="legend" data-testid="map-legend">{legend}</ul>

@@ -6,13 +6,16 @@
 //! cursor; Shift+wheel or a horizontal swipe pans; dragging on the timeline
 //! zooms to that range; dragging on the minimap moves the window; a click
 //! selects a span; a click on a triangle collapses/expands; double-click
-//! resets the zoom. Keyboard: ↑/↓ select, ←/→ collapse/expand, Esc clears.
+//! resets the zoom. Touch: a drag scrolls rows and pans time, a pinch zooms
+//! about the fingers, a tap selects. Keyboard: ↑/↓ select, ←/→
+//! collapse/expand, Esc clears.
 
 use crate::canvas::{
     draw_label, draw_ruler, local_point, observe_size, repaint, tooltip_style, CanvasText,
     FONT_SMALL,
 };
 use crate::theme::{theme, ServiceSlots, Theme};
+use crate::touch::{TouchPad, TOUCH_STYLE};
 use crate::{open_trace_window, with_open_trace};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -539,6 +542,22 @@ pub fn WaterfallCanvas(
             scroll_y.set((scroll_y.get_untracked() + dy).clamp(0.0, max_scroll()));
         }
     };
+    let pad = TouchPad::new(canvas_ref);
+    let on_touch_move = move |ev: web_sys::PointerEvent| {
+        let Some(g) = pad.moved(&ev) else { return };
+        let v = current_view();
+        let sc = scale_of(v);
+        let b = bounds.get();
+        // Zoomed about where the fingers were, then moved with them: the
+        // time between them stays under them (zooming in first leaves room
+        // to pan at the trace's ends).
+        let mut next = zoom_window(v, b, sc.t((g.cx - g.dx).max(sc.x0)), 1.0 / g.scale);
+        next = pan_window(next, b, -g.dx * (next.1 - next.0) / sc.width);
+        if next != v {
+            view.set(Some(next));
+        }
+        scroll_y.set((scroll_y.get_untracked() - g.dy).clamp(0.0, max_scroll()));
+    };
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
         let key = ev.key();
         let rws = rows.get_untracked();
@@ -621,7 +640,7 @@ pub fn WaterfallCanvas(
                 data-testid="waterfall-canvas"
                 tabindex="0"
                 aria-label="Waterfall of the spans of the open trace; arrow keys move the selection"
-                style="width:100%;height:100%;display:block"
+                style=TOUCH_STYLE
                 data-rows=move || rows.with(|r| r.len())
                 data-header=HEADER
                 data-row-height=ROW_H
@@ -644,6 +663,10 @@ pub fn WaterfallCanvas(
                     selected.set(before_click.get_value());
                 }
                 on:wheel=on_wheel
+                on:pointerdown=move |ev| pad.down(&ev)
+                on:pointermove=on_touch_move
+                on:pointerup=move |ev| pad.up(&ev)
+                on:pointercancel=move |ev| pad.up(&ev)
                 on:keydown=on_keydown
             ></canvas>
             {tooltip}

@@ -3,6 +3,7 @@
 
 pub mod flame;
 pub mod flame_mipmap;
+pub mod gesture;
 pub mod raster;
 pub mod scatter;
 pub mod service_map;

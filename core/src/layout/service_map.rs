@@ -185,6 +185,14 @@ impl Transform {
     pub fn to_screen(&self, x: f64, y: f64) -> (f64, f64) {
         (x * self.k + self.tx, y * self.k + self.ty)
     }
+    /// Moved on screen by (dx, dy) pixels.
+    pub fn moved_by(&self, dx: f64, dy: f64) -> Transform {
+        Transform {
+            tx: self.tx + dx,
+            ty: self.ty + dy,
+            ..*self
+        }
+    }
     /// Zoomed by `factor` keeping the screen point (x, y) still.
     pub fn zoom_at(&self, x: f64, y: f64, factor: f64) -> Transform {
         let k = (self.k * factor).clamp(0.1, 4.0);
