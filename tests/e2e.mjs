@@ -1383,6 +1383,61 @@ describe('the app shell', () => {
     await page.context().close();
   });
 
+  test('the flame graph and the map as tables of text: every frame and every call, as the trace says', async () => {
+    const page = await newPage();
+    // Read from the demo file: each span's service and parent.
+    const byId = new Map(demo.spans.map((x) => [x.spanID, x]));
+    const svc = (x) => demo.processes[x.processID].serviceName;
+    const parentOf = (x) => byId.get(x.references.find((r) => byId.has(r.spanID))?.spanID);
+    const failed = (x) => x.tags.some((t) => t.key === 'error' && t.value === true);
+    // The merged flame graph: one frame per path of service and operation.
+    const pathOf = (x) => { const p = []; for (let y = x; y; y = parentOf(y)) p.unshift(`${svc(y)} ${y.operationName}`); return p.join(' / '); };
+    const frames = new Map();
+    for (const x of demo.spans) frames.set(pathOf(x), (frames.get(pathOf(x)) || 0) + 1);
+    await tab(page, 'flame');
+    await page.click('[data-testid=flame-mode-merged]');
+    await page.check('[data-testid=rows-table-toggle]');
+    const ft = page.locator('[data-testid=frames-table]');
+    await ft.waitFor();
+    assert.equal(+(await ft.getAttribute('data-rows')), frames.size, 'one row per distinct path');
+    const calls = await ft.locator('tbody tr').evaluateAll((rows) => rows.map((r) => +r.dataset.calls));
+    assert.deepEqual([...calls].sort((a, b) => a - b), [...frames.values()].sort((a, b) => a - b), 'each frame counts the spans of its path');
+    // A row zooms the graph into its frame.
+    const row = ft.locator('tbody tr').nth(2);
+    const node = await row.getAttribute('data-node');
+    await row.click();
+    await page.screenshot({ path: path.join(out, 'shell-frames-table.png') });
+    await page.uncheck('[data-testid=rows-table-toggle]');
+    await page.waitForSelector(`[data-testid=flame-canvas][data-focus="${node}"]`);
+    // The flame chart's table is the trace's rows.
+    await page.click('[data-testid=flame-mode-chart]');
+    await page.check('[data-testid=rows-table-toggle]');
+    assert.equal(+(await page.getAttribute('[data-testid=rows-table]', 'data-rows')), demo.spans.length);
+
+    // The map: one row per pair of services where one calls the other.
+    const edges = new Map();
+    for (const x of demo.spans) {
+      const p = parentOf(x);
+      if (!p || svc(p) === svc(x)) continue;
+      const k = `${svc(p)} → ${svc(x)}`;
+      const e = edges.get(k) || { calls: 0, errors: 0 };
+      e.calls++; e.errors += failed(x);
+      edges.set(k, e);
+    }
+    await page.click('[data-testid=view-map]');
+    const ct = page.locator('[data-testid=calls-table]');
+    await ct.waitFor();
+    const got = await ct.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [`${r.dataset.caller} → ${r.dataset.callee}`, +r.dataset.calls, +r.dataset.errors]));
+    assert.deepEqual(new Map(got.map(([k, calls, errors]) => [k, { calls, errors }])), edges);
+    assert.deepEqual(got.map((g) => g[1]), got.map((g) => g[1]).sort((a, b) => b - a), 'busiest first');
+    // A row filters every view to the called service.
+    await ct.locator('tbody tr').first().click();
+    await page.waitForSelector(`[data-testid=service-filter][data-service="${got[0][0].split(' → ')[1]}"]`);
+    await page.screenshot({ path: path.join(out, 'shell-calls-table.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('on a touch screen: a drag scrolls and pans, a pinch zooms about the fingers, a tap selects (waterfall, flame chart, map)', async () => {
     const page = await newPage({ viewport: { width: 390, height: 844 }, touch: true });
     const cdp = await page.context().newCDPSession(page);

@@ -10,7 +10,8 @@ use crate::topbar::CopyFeedback;
 use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_components::{
-    FlameGraph, FlameMode, RowsTable, ServiceMap, SpanDetail, StatsView, Toggle, WaterfallCanvas,
+    CallsTable, FlameGraph, FlameMode, FlameModeSwitch, FramesTable, RowsTable, ServiceMap,
+    SpanDetail, StatsView, Toggle, WaterfallCanvas,
 };
 use tracescope_core::layout::time::{format_duration, format_utc};
 use tracescope_core::links::LinkContext;
@@ -48,7 +49,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
     let views = expect_context::<ViewState>();
     let open_signal = Signal::derive(move || open.get());
     let found_spans = views.marked;
-    // The waterfall shown as a table of text (its text alternative).
+    // The canvas views shown as tables of text (their text alternatives).
     let as_table = RwSignal::new(false);
     let span_copied = RwSignal::new(None::<(f64, crate::copy_link::Copied)>);
     let copy_span_link = Callback::new(move |_: u32| {
@@ -175,6 +176,9 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                             >{t.label()}</button>
                         }).collect_view()}
                     </div>
+                    <Show when=move || tab.get() == Tab::Flame>
+                        <FlameModeSwitch mode=flame_mode chart_focus=flame_chart_focus merged_focus=flame_merged_focus />
+                    </Show>
                     <Show when=move || { tab.get().has_scope(flame_mode.get()) && trace_count.get() > 1 }>
                         <div class="segmented" role="group" aria-label="Scope">
                             <button class:active=move || !all_traces.get() data-testid="scope-trace" on:click=move |_| { all_traces.set(false); flame_merged_focus.set(0); }>"This trace"</button>
@@ -196,9 +200,11 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         <Toggle checked=show_critical testid="critical-toggle" label="Critical path"
                             title="Mark the chain of work that determined the trace's duration" />
                     </Show>
-                    <Show when=move || tab.get() == Tab::Waterfall>
+                    <Show when=move || tab.get() != Tab::Stats>
                         <Toggle checked=as_table testid="rows-table-toggle" label="As a table"
-                            title="The same rows as a table of text (for screen readers, and to select and copy)" />
+                            title="The same view as a table of text (for screen readers, and to select and copy)" />
+                    </Show>
+                    <Show when=move || tab.get() == Tab::Waterfall>
                         <button class="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
                         <button class="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
                         <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
@@ -230,6 +236,15 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                                 matches_only=matches_only
                                 dark=Signal::derive(move || dark.get())
                             />
+                        }.into_any(),
+                        Tab::Flame if as_table.get() && flame_mode.get() == FlameMode::Chart => view! {
+                            <RowsTable dataset=dataset trace=open_signal selected=selected collapsed=collapsed />
+                        }.into_any(),
+                        Tab::Flame if as_table.get() => view! {
+                            <FramesTable dataset=dataset trace=open_signal all_traces=scope_all focus=flame_merged_focus />
+                        }.into_any(),
+                        Tab::Map if as_table.get() => view! {
+                            <CallsTable dataset=dataset trace=open_signal all_traces=scope_all service_filter=service_filter />
                         }.into_any(),
                         Tab::Flame => view! {
                             <FlameGraph
@@ -277,6 +292,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     </Show>
                 </div>
                 // The stylesheet shows the touch line on touch screens instead.
+                <Show when=move || !as_table.get() || tab.get() == Tab::Stats>
                 <p class="hint hint-pointer">{move || match tab.get() {
                     Tab::Waterfall => "Wheel scrolls · Ctrl/⌘+wheel or pinch zooms · Shift+wheel pans · drag on the timeline to zoom to a range · drag the minimap · double-click resets · ↑↓←→ move and fold · / finds, n and N step through matches · ? lists every shortcut",
                     Tab::Flame => "Click a frame to zoom into it · the breadcrumb goes back · Ctrl/⌘+wheel zooms the time axis · frames without a match of the find are dimmed · click a service in the legend to filter",
@@ -289,6 +305,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     Tab::Map => "Drag pans · pinch zooms · double-tap fits · tap a service to filter every view to it",
                     Tab::Stats => "Tap a column to sort · tap a row for its latency histogram · percentiles are exact (nearest rank)",
                 }}</p>
+                </Show>
             </Show>
     }
 }

@@ -42,6 +42,37 @@ const CRUMBS: usize = 8;
 /// made (~20 ms of wasm).
 const MIPMAP_PART: usize = 150_000;
 
+/// The flame graph's two modes, as buttons (in the toolbar, so that they
+/// are there with the graph shown as a table too). A switch starts unzoomed.
+#[component]
+pub fn FlameModeSwitch(
+    mode: RwSignal<FlameMode>,
+    chart_focus: RwSignal<Option<u32>>,
+    merged_focus: RwSignal<u32>,
+) -> impl IntoView {
+    let switch = move |m: FlameMode| {
+        mode.set(m);
+        chart_focus.set(None);
+        merged_focus.set(0);
+    };
+    view! {
+        <div class="segmented" role="group" aria-label="Flame graph mode">
+            <button
+                class:active=move || mode.get() == FlameMode::Chart
+                data-testid="flame-mode-chart"
+                title="One trace, x = time, critical path marked"
+                on:click=move |_| switch(FlameMode::Chart)
+            >"Flame chart"</button>
+            <button
+                class:active=move || mode.get() == FlameMode::Merged
+                data-testid="flame-mode-merged"
+                title="Spans with the same service+operation path combined"
+                on:click=move |_| switch(FlameMode::Merged)
+            >"Merged"</button>
+        </div>
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FlameMode {
     /// One trace, x = time.
@@ -269,7 +300,7 @@ pub fn FlameGraph(
     /// Merge over every loaded trace rather than the open one.
     #[prop(into)]
     all_traces: Signal<bool>,
-    mode: RwSignal<FlameMode>,
+    #[prop(into)] mode: Signal<FlameMode>,
     selected: RwSignal<Option<u32>>,
     /// (service, operation) selected anywhere.
     selected_op: RwSignal<Option<(StrId, StrId)>>,
@@ -712,20 +743,6 @@ pub fn FlameGraph(
     view! {
         <div class="flame-view">
             <div class="view-controls">
-                <div class="segmented" role="group" aria-label="Flame graph mode">
-                    <button
-                        class:active=move || mode.get() == FlameMode::Chart
-                        data-testid="flame-mode-chart"
-                        title="One trace, x = time, critical path marked"
-                        on:click=move |_| { mode.set(FlameMode::Chart); reset(); }
-                    >"Flame chart"</button>
-                    <button
-                        class:active=move || mode.get() == FlameMode::Merged
-                        data-testid="flame-mode-merged"
-                        title="Spans with the same service+operation path combined"
-                        on:click=move |_| { mode.set(FlameMode::Merged); reset(); }
-                    >"Merged"</button>
-                </div>
                 <nav class="breadcrumb" data-testid="flame-breadcrumb" aria-label="Zoom path">
                     {move || {
                         let cs = crumbs.get();

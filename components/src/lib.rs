@@ -1,10 +1,13 @@
 //! tracescope-components: Leptos components and the canvas painters. The
 //! geometry they draw comes from `tracescope_core::layout`.
 
+pub mod calls_table;
 pub mod canvas;
 pub mod chart;
 pub mod dialog;
 pub mod flame;
+pub mod frames_table;
+pub mod page_bar;
 pub mod rows_table;
 pub mod search_results;
 pub mod service_map;
@@ -16,8 +19,10 @@ pub mod touch;
 pub mod trace_list;
 pub mod waterfall;
 
+pub use calls_table::CallsTable;
 pub use dialog::Dialog;
-pub use flame::{FlameGraph, FlameMode};
+pub use flame::{FlameGraph, FlameMode, FlameModeSwitch};
+pub use frames_table::FramesTable;
 pub use rows_table::RowsTable;
 pub use search_results::SearchResults;
 pub use service_map::ServiceMap;

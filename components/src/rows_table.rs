@@ -1,16 +1,14 @@
 //! The waterfall as a table: the same rows in the same order (folds
 //! respected), as text a screen reader reads and a person can select — the
-//! canvas's text alternative. A page of rows at a time, so a million-span
-//! trace makes no million-row table; selecting a row selects the span.
+//! canvas's text alternative, a page of rows at a time; selecting a row
+//! selects the span.
 
+use crate::page_bar::{page_rows, PageBar};
 use leptos::prelude::*;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::visible_rows;
 use tracescope_core::model::StatusCode;
 use tracescope_core::Dataset;
-
-/// Rows per page of the table.
-pub const ROWS_PER_PAGE: usize = 200;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Row {
@@ -45,7 +43,7 @@ pub fn RowsTable(
         page.set(0);
     });
     let rows = Memo::new(move |_| {
-        let from = page.get() * ROWS_PER_PAGE;
+        let (from, n) = page_rows(page.get());
         dataset.with(|ds| {
             let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
                 return Vec::new();
@@ -54,7 +52,7 @@ pub fn RowsTable(
             order.with(|o| {
                 o.iter()
                     .skip(from)
-                    .take(ROWS_PER_PAGE)
+                    .take(n)
                     .map(|&s| {
                         let i = s as usize;
                         Row {
@@ -71,20 +69,10 @@ pub fn RowsTable(
             })
         })
     });
-    let total = move || order.with(Vec::len);
-    let pages = move || total().div_ceil(ROWS_PER_PAGE).max(1);
+    let total = Signal::derive(move || order.with(Vec::len));
     view! {
         <div class="rows-table" data-testid="rows-table" data-rows=total>
-            <div class="rows-table-bar">
-                <span>{move || {
-                    let from = page.get() * ROWS_PER_PAGE;
-                    format!("Rows {}–{} of {}", (from + 1).min(total()), (from + ROWS_PER_PAGE).min(total()), total())
-                }}</span>
-                <button class="button small" data-testid="rows-prev" disabled=move || page.get() == 0
-                    on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"← Earlier rows"</button>
-                <button class="button small" data-testid="rows-next" disabled=move || { page.get() + 1 >= pages() }
-                    on:click=move |_| page.update(|p| *p += 1)>"Later rows →"</button>
-            </div>
+            <PageBar page=page total=total testid="rows" />
             <table class="trace-list">
                 <caption class="visually-hidden">"The waterfall's rows: each span with its depth, start and duration"</caption>
                 <thead>

@@ -366,6 +366,35 @@ proptest! {
     }
 
     #[test]
+    fn the_frames_table_lists_every_frame_once_each_subtree_together(spec in proptest::collection::vec((proptest::option::of(0usize..40), 0i64..200), 1..40)) {
+        let ds = random_dataset(&spec);
+        let f = merge(&ds.traces);
+        let order = f.preorder();
+        prop_assert_eq!(order.len(), f.nodes.len() - 1);
+        let mut at = vec![usize::MAX; f.nodes.len()];
+        for (i, &n) in order.iter().enumerate() {
+            prop_assert_eq!(at[n as usize], usize::MAX, "frame {} listed twice", n);
+            at[n as usize] = i;
+        }
+        // Each frame's children follow it, widest first, each right after
+        // the whole subtree of the one before.
+        let mut size = vec![1usize; f.nodes.len()];
+        for &n in order.iter().rev() {
+            let p = f.nodes[n as usize].parent as usize;
+            if p != 0 {
+                size[p] += size[n as usize];
+            }
+        }
+        for &n in &order {
+            let mut next = at[n as usize] + 1;
+            for &c in &f.nodes[n as usize].children {
+                prop_assert_eq!(at[c as usize], next);
+                next += size[c as usize];
+            }
+        }
+    }
+
+    #[test]
     fn service_map_nodes_do_not_overlap(edges in proptest::collection::vec((0usize..12, 0usize..12), 0..30)) {
         use tracescope_core::analysis::service_graph::{ServiceEdge, ServiceGraph, ServiceNode};
         use tracescope_core::model::StrId;

@@ -29,6 +29,23 @@ pub struct MergedFlame {
     pub node_of: Vec<Vec<u32>>,
 }
 
+impl MergedFlame {
+    /// The frames below the virtual root, each before its children and
+    /// children widest first: the order a table of the graph reads in.
+    pub fn preorder(&self) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.nodes.len().saturating_sub(1));
+        let mut stack: Vec<u32> = match self.nodes.first() {
+            Some(root) => root.children.iter().rev().copied().collect(),
+            None => return out,
+        };
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            stack.extend(self.nodes[n as usize].children.iter().rev());
+        }
+        out
+    }
+}
+
 pub fn merge<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> MergedFlame {
     let mut nodes = vec![FlameNode {
         parent: u32::MAX,

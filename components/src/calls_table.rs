@@ -1,0 +1,107 @@
+//! The service map as a table: each call from one service to another with
+//! how many there were, their error rate and p95 latency, busiest first —
+//! the canvas's text alternative (the services themselves are the map's
+//! legend). Selecting a row filters every view to the called service.
+
+use crate::page_bar::{page_rows, PageBar};
+use leptos::prelude::*;
+use tracescope_core::analysis::service_graph::service_graph;
+use tracescope_core::layout::text::percent;
+use tracescope_core::layout::time::format_duration;
+use tracescope_core::model::StrId;
+use tracescope_core::Dataset;
+
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    caller: String,
+    callee: StrId,
+    callee_name: String,
+    calls: usize,
+    errors: usize,
+    error_rate: String,
+    p95: String,
+}
+
+#[component]
+pub fn CallsTable(
+    dataset: RwSignal<Dataset>,
+    #[prop(into)] trace: Signal<Option<usize>>,
+    #[prop(into)] all_traces: Signal<bool>,
+    service_filter: RwSignal<Option<StrId>>,
+) -> impl IntoView {
+    let page = RwSignal::new(0usize);
+    let table = Memo::new(move |_| {
+        let (all, open) = (all_traces.get(), trace.get());
+        dataset.with(|ds| {
+            let g = service_graph(ds.scope(open, all));
+            let mut edges: Vec<_> = g.edges.iter().collect();
+            tracescope_core::order::sort_by_key(&mut edges, |e| {
+                (
+                    std::cmp::Reverse(e.calls),
+                    ds.str(g.nodes[e.from].service),
+                    ds.str(g.nodes[e.to].service),
+                )
+            });
+            edges
+                .into_iter()
+                .map(|e| Row {
+                    caller: ds.str(g.nodes[e.from].service).to_string(),
+                    callee: g.nodes[e.to].service,
+                    callee_name: ds.str(g.nodes[e.to].service).to_string(),
+                    calls: e.calls,
+                    errors: e.errors,
+                    error_rate: percent(e.error_rate()),
+                    p95: format_duration(e.p95_ns as f64),
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    Effect::new(move |_| {
+        table.track();
+        page.set(0);
+    });
+    let rows = move || {
+        let (from, n) = page_rows(page.get());
+        table.with(|t| t.iter().skip(from).take(n).cloned().collect::<Vec<_>>())
+    };
+    let total = Signal::derive(move || table.with(Vec::len));
+    view! {
+        <div class="rows-table" data-testid="calls-table" data-rows=total>
+            <PageBar page=page total=total testid="calls" />
+            <table class="trace-list">
+                <caption class="visually-hidden">"The service map's calls: which service calls which, how often, how often in error, and their p95 latency"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Caller"</th>
+                        <th scope="col">"Called"</th>
+                        <th scope="col" class="num">"Calls"</th>
+                        <th scope="col" class="num">"Errors"</th>
+                        <th scope="col" class="num">"p95"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=rows key=|r| (r.caller.clone(), r.callee) children=move |r| {
+                        let callee = r.callee;
+                        let (caller, callee_name) = (r.caller.clone(), r.callee_name.clone());
+                        view! {
+                            <tr class:open=move || service_filter.get() == Some(callee) tabindex="0"
+                                data-caller=caller data-callee=callee_name data-calls=r.calls data-errors=r.errors
+                                title="Filter every view to the called service"
+                                on:click=move |_| service_filter.update(|f| *f = if *f == Some(callee) { None } else { Some(callee) })
+                                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " {
+                                    ev.prevent_default();
+                                    service_filter.update(|f| *f = if *f == Some(callee) { None } else { Some(callee) });
+                                }>
+                                <td><b>{r.caller}</b></td>
+                                <td>"→ "<b>{r.callee_name}</b></td>
+                                <td class="num mono">{r.calls}</td>
+                                <td class="num mono" class:error={r.errors > 0}>{if r.errors > 0 { r.error_rate } else { String::new() }}</td>
+                                <td class="num mono">{r.p95}</td>
+                            </tr>
+                        }
+                    } />
+                </tbody>
+            </table>
+        </div>
+    }
+}

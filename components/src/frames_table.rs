@@ -1,0 +1,110 @@
+//! The merged flame graph as a table: each frame (a service and operation
+//! under the same path) with its calls, total and self time and share of the
+//! whole, indented by depth in the graph's order — the canvas's text
+//! alternative. Selecting a row zooms the graph into that frame.
+
+use crate::page_bar::{page_rows, PageBar};
+use leptos::prelude::*;
+use tracescope_core::analysis::flame::merge;
+use tracescope_core::layout::text::percent;
+use tracescope_core::layout::time::format_duration;
+use tracescope_core::Dataset;
+
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    node: u32,
+    depth: u32,
+    service: String,
+    name: String,
+    calls: u32,
+    total: String,
+    self_time: String,
+    share: String,
+    errors: u32,
+}
+
+#[component]
+pub fn FramesTable(
+    dataset: RwSignal<Dataset>,
+    #[prop(into)] trace: Signal<Option<usize>>,
+    #[prop(into)] all_traces: Signal<bool>,
+    /// The frame the graph is zoomed into (0 = all).
+    focus: RwSignal<u32>,
+) -> impl IntoView {
+    let page = RwSignal::new(0usize);
+    let table = Memo::new(move |_| {
+        let (all, open) = (all_traces.get(), trace.get());
+        dataset.with(|ds| {
+            let f = merge(ds.scope(open, all));
+            let whole = f.nodes.first().map_or(0, |r| r.total_ns).max(1) as f64;
+            f.preorder()
+                .into_iter()
+                .map(|id| {
+                    let n = &f.nodes[id as usize];
+                    Row {
+                        node: id,
+                        depth: n.depth,
+                        service: ds.str(n.service).to_string(),
+                        name: ds.str(n.name).to_string(),
+                        calls: n.count,
+                        total: format_duration(n.total_ns as f64),
+                        self_time: format_duration(n.self_ns as f64),
+                        share: percent(n.total_ns as f64 / whole),
+                        errors: n.errors,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    Effect::new(move |_| {
+        table.track();
+        page.set(0);
+    });
+    let rows = move || {
+        let (from, n) = page_rows(page.get());
+        table.with(|t| t.iter().skip(from).take(n).cloned().collect::<Vec<_>>())
+    };
+    let total = Signal::derive(move || table.with(Vec::len));
+    view! {
+        <div class="rows-table" data-testid="frames-table" data-rows=total>
+            <PageBar page=page total=total testid="frames" />
+            <table class="trace-list">
+                <caption class="visually-hidden">"The flame graph's frames: each service and operation under the same path, with its calls, total and self time"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Frame"</th>
+                        <th scope="col" class="num">"Calls"</th>
+                        <th scope="col" class="num">"Total"</th>
+                        <th scope="col" class="num">"Self"</th>
+                        <th scope="col" class="num">"Of all"</th>
+                        <th scope="col" class="num">"Errors"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=rows key=|r| r.node children=move |r| {
+                        let id = r.node;
+                        view! {
+                            <tr class:open=move || focus.get() == id tabindex="0" data-node=id
+                                data-calls=r.calls
+                                aria-selected=move || (focus.get() == id).to_string()
+                                on:click=move |_| focus.set(id)
+                                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " {
+                                    ev.prevent_default();
+                                    focus.set(id);
+                                }>
+                                <td style=format!("padding-left: {}px", 10 + 14 * r.depth.saturating_sub(1)) title=format!("depth {}", r.depth)>
+                                    <b>{r.service}</b>" "<span class="muted">{r.name}</span>
+                                </td>
+                                <td class="num mono">{r.calls}</td>
+                                <td class="num mono">{r.total}</td>
+                                <td class="num mono">{r.self_time}</td>
+                                <td class="num mono">{r.share}</td>
+                                <td class="num" class:error={r.errors > 0}>{(r.errors > 0).then_some(r.errors)}</td>
+                            </tr>
+                        }
+                    } />
+                </tbody>
+            </table>
+        </div>
+    }
+}
