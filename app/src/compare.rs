@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use tracescope_components::theme::service_slots;
-use tracescope_components::WaterfallCanvas;
+use tracescope_components::{ViewContext, WaterfallCanvas};
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::diff::{align, DiffNode};
 use tracescope_core::analysis::summary::summarize;
@@ -19,11 +19,15 @@ fn Side(
     slots: Memo<tracescope_components::theme::ServiceSlots>,
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {
-    let n = dataset.with_untracked(|ds| ds.traces.get(trace).map_or(0, |t| t.len()));
-    let selected = RwSignal::new(None::<u32>);
-    let collapsed = RwSignal::new(vec![false; n]);
     let view = RwSignal::new(None::<(f64, f64)>);
     let critical = Memo::new(move |_| dataset.with(|ds| ds.traces.get(trace).map(critical_path)));
+    // This side's own trace, selection and folds, on the palette of both.
+    provide_context(ViewContext {
+        slots: slots.into(),
+        critical_path: critical.into(),
+        dark,
+        ..ViewContext::of_trace(dataset, trace)
+    });
     let s = dataset.with_untracked(|ds| ds.traces.get(trace).map(|t| summarize(ds, t)));
     let id = s.as_ref().map(|s| s.trace_id.clone());
     view! {
@@ -35,18 +39,7 @@ fn Side(
                     " "<span class="mono muted">{s.trace_id}</span>
                 </h3>
             })}
-            <WaterfallCanvas
-                dataset=dataset
-                trace=Signal::derive(move || Some(trace))
-                selected=selected
-                collapsed=collapsed
-                view=view
-                slots=slots
-                critical_path=critical
-                show_critical=false
-                service_filter=Signal::derive(|| None)
-                dark=dark
-            />
+            <WaterfallCanvas view=view />
         </div>
     }
 }

@@ -11,7 +11,7 @@ use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_components::{
     CallsTable, FlameGraph, FlameMode, FlameModeSwitch, FramesTable, RowsTable, ServiceMap,
-    SpanDetail, StatsView, Toggle, WaterfallCanvas,
+    SpanDetail, StatsView, Toggle, ViewContext, WaterfallCanvas,
 };
 use tracescope_core::layout::time::{format_duration, format_utc};
 use tracescope_core::links::LinkContext;
@@ -48,7 +48,21 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
     } = expect_context::<ViewState>();
     let views = expect_context::<ViewState>();
     let open_signal = Signal::derive(move || open.get());
-    let found_spans = views.marked;
+    provide_context(ViewContext {
+        dataset,
+        trace: open_signal,
+        all_traces: scope_all,
+        selected,
+        selected_op,
+        collapsed,
+        service_filter,
+        slots: slots.into(),
+        critical_path: critical.into(),
+        show_critical: show_critical.into(),
+        found: views.marked,
+        matches_only: matches_only.into(),
+        dark: dark.into(),
+    });
     // The canvas views shown as tables of text (their text alternatives).
     let as_table = RwSignal::new(false);
     let span_copied = RwSignal::new(None::<(f64, crate::copy_link::Copied)>);
@@ -219,75 +233,32 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                 <div class="view-area" data-view=move || tab.get().test_id()>
                     {move || match tab.get() {
                         Tab::Waterfall if as_table.get() => view! {
-                            <RowsTable dataset=dataset trace=open_signal selected=selected collapsed=collapsed />
+                            <RowsTable />
                         }.into_any(),
                         Tab::Waterfall => view! {
-                            <WaterfallCanvas
-                                dataset=dataset
-                                trace=open_signal
-                                selected=selected
-                                collapsed=collapsed
-                                view=view
-                                slots=slots
-                                critical_path=critical
-                                show_critical=show_critical
-                                service_filter=service_filter
-                                found=found_spans
-                                matches_only=matches_only
-                                dark=Signal::derive(move || dark.get())
-                            />
+                            <WaterfallCanvas view=view />
                         }.into_any(),
                         Tab::Flame if as_table.get() && flame_mode.get() == FlameMode::Chart => view! {
-                            <RowsTable dataset=dataset trace=open_signal selected=selected collapsed=collapsed />
+                            <RowsTable />
                         }.into_any(),
                         Tab::Flame if as_table.get() => view! {
-                            <FramesTable dataset=dataset trace=open_signal all_traces=scope_all focus=flame_merged_focus />
+                            <FramesTable focus=flame_merged_focus />
                         }.into_any(),
                         Tab::Map if as_table.get() => view! {
-                            <CallsTable dataset=dataset trace=open_signal all_traces=scope_all service_filter=service_filter />
+                            <CallsTable />
                         }.into_any(),
                         Tab::Flame => view! {
-                            <FlameGraph
-                                dataset=dataset
-                                trace=open_signal
-                                all_traces=scope_all
-                                mode=flame_mode
-                                selected=selected
-                                selected_op=selected_op
-                                found=found_spans
-                                service_filter=service_filter
-                                slots=slots
-                                critical_path=critical
-                                show_critical=show_critical
-                                dark=Signal::derive(move || dark.get())
-                                chart_focus=flame_chart_focus
-                                merged_focus=flame_merged_focus
-                            />
+                            <FlameGraph mode=flame_mode chart_focus=flame_chart_focus merged_focus=flame_merged_focus />
                         }.into_any(),
                         Tab::Map => view! {
-                            <ServiceMap
-                                dataset=dataset
-                                trace=open_signal
-                                all_traces=scope_all
-                                service_filter=service_filter
-                                slots=slots
-                                dark=Signal::derive(move || dark.get())
-                            />
+                            <ServiceMap />
                         }.into_any(),
                         Tab::Stats => view! {
-                            <StatsView
-                                dataset=dataset
-                                trace=open_signal
-                                all_traces=scope_all
-                                service_filter=service_filter
-                                selected=selected
-                                selected_op=selected_op
-                                dark=Signal::derive(move || dark.get())
-                            />
+                            <StatsView />
                         }.into_any(),
                     }}
                     <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
-                        <SpanDetail dataset=dataset trace=open_signal selected=selected critical=critical_of_selected copy_link=copy_span_link
+                        <SpanDetail critical=critical_of_selected copy_link=copy_span_link
                             copy_feedback=ViewFn::from(move || view! { <CopyFeedback feedback=span_copied testid="span-copy-feedback" /> }) log_links=span_log_links />
                     </Show>
                 </div>

@@ -3,13 +3,13 @@
 //! the canvas's text alternative (the services themselves are the map's
 //! legend). Selecting a row filters every view to the called service.
 
+use crate::context::{view_context, ViewContext};
 use crate::page_bar::{page_rows, PageBar};
 use leptos::prelude::*;
 use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::layout::text::percent;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::model::StrId;
-use tracescope_core::Dataset;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Row {
@@ -23,12 +23,14 @@ struct Row {
 }
 
 #[component]
-pub fn CallsTable(
-    dataset: RwSignal<Dataset>,
-    #[prop(into)] trace: Signal<Option<usize>>,
-    #[prop(into)] all_traces: Signal<bool>,
-    service_filter: RwSignal<Option<StrId>>,
-) -> impl IntoView {
+pub fn CallsTable() -> impl IntoView {
+    let ViewContext {
+        dataset,
+        trace,
+        all_traces,
+        service_filter,
+        ..
+    } = view_context();
     let page = RwSignal::new(0usize);
     let table = Memo::new(move |_| {
         let (all, open) = (all_traces.get(), trace.get());

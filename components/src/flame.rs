@@ -12,11 +12,11 @@ use crate::canvas::{
     draw_label, draw_ruler, local_point, observe_size, repaint, tooltip_style, CanvasText, FONT,
     FONT_SMALL,
 };
+use crate::context::{view_context, ViewContext};
 use crate::open_trace_window;
 use crate::theme::{theme, ServiceSlots, Theme};
 use crate::touch::{TouchPad, TOUCH_STYLE};
 use leptos::prelude::*;
-use std::sync::Arc;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::flame::{merge, MergedFlame};
 use tracescope_core::analysis::self_time::self_time_of;
@@ -295,29 +295,27 @@ struct Crumb {
 
 #[component]
 pub fn FlameGraph(
-    dataset: RwSignal<Dataset>,
-    #[prop(into)] trace: Signal<Option<usize>>,
-    /// Merge over every loaded trace rather than the open one.
-    #[prop(into)]
-    all_traces: Signal<bool>,
     #[prop(into)] mode: Signal<FlameMode>,
-    selected: RwSignal<Option<u32>>,
-    /// (service, operation) selected anywhere.
-    selected_op: RwSignal<Option<(StrId, StrId)>>,
-    /// The find's matches in the open trace.
-    #[prop(into)]
-    found: Signal<Option<Arc<Found>>>,
-    service_filter: RwSignal<Option<StrId>>,
-    slots: Memo<ServiceSlots>,
-    #[prop(into)] critical_path: Signal<Option<CriticalPath>>,
-    #[prop(into)] show_critical: Signal<bool>,
-    #[prop(into)] dark: Signal<bool>,
     /// Chart zoom: the span zoomed into (None = the whole trace). Owned by
     /// the App (it is in the URL and resets with the trace).
     chart_focus: RwSignal<Option<u32>>,
     /// Merged zoom: a node of the merged graph (0 = all).
     merged_focus: RwSignal<u32>,
 ) -> impl IntoView {
+    let ViewContext {
+        dataset,
+        trace,
+        all_traces,
+        selected,
+        selected_op,
+        found,
+        service_filter,
+        slots,
+        critical_path,
+        show_critical,
+        dark,
+        ..
+    } = view_context();
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let wrap_ref = NodeRef::<leptos::html::Div>::new();
     let size = RwSignal::new((800.0f64, 400.0f64));

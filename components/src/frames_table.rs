@@ -3,12 +3,12 @@
 //! whole, indented by depth in the graph's order — the canvas's text
 //! alternative. Selecting a row zooms the graph into that frame.
 
+use crate::context::{view_context, ViewContext};
 use crate::page_bar::{page_rows, PageBar};
 use leptos::prelude::*;
 use tracescope_core::analysis::flame::merge;
 use tracescope_core::layout::text::percent;
 use tracescope_core::layout::time::format_duration;
-use tracescope_core::Dataset;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Row {
@@ -25,12 +25,15 @@ struct Row {
 
 #[component]
 pub fn FramesTable(
-    dataset: RwSignal<Dataset>,
-    #[prop(into)] trace: Signal<Option<usize>>,
-    #[prop(into)] all_traces: Signal<bool>,
     /// The frame the graph is zoomed into (0 = all).
     focus: RwSignal<u32>,
 ) -> impl IntoView {
+    let ViewContext {
+        dataset,
+        trace,
+        all_traces,
+        ..
+    } = view_context();
     let page = RwSignal::new(0usize);
     let table = Memo::new(move |_| {
         let (all, open) = (all_traces.get(), trace.get());

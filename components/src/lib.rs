@@ -4,6 +4,7 @@
 pub mod calls_table;
 pub mod canvas;
 pub mod chart;
+pub mod context;
 pub mod dialog;
 pub mod flame;
 pub mod frames_table;
@@ -20,6 +21,7 @@ pub mod trace_list;
 pub mod waterfall;
 
 pub use calls_table::CallsTable;
+pub use context::{view_context, ViewContext};
 pub use dialog::Dialog;
 pub use flame::{FlameGraph, FlameMode, FlameModeSwitch};
 pub use frames_table::FramesTable;

@@ -3,12 +3,12 @@
 //! canvas's text alternative, a page of rows at a time; selecting a row
 //! selects the span.
 
+use crate::context::{view_context, ViewContext};
 use crate::page_bar::{page_rows, PageBar};
 use leptos::prelude::*;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::visible_rows;
 use tracescope_core::model::StatusCode;
-use tracescope_core::Dataset;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Row {
@@ -22,12 +22,14 @@ struct Row {
 }
 
 #[component]
-pub fn RowsTable(
-    dataset: RwSignal<Dataset>,
-    #[prop(into)] trace: Signal<Option<usize>>,
-    selected: RwSignal<Option<u32>>,
-    collapsed: RwSignal<Vec<bool>>,
-) -> impl IntoView {
+pub fn RowsTable() -> impl IntoView {
+    let ViewContext {
+        dataset,
+        trace,
+        selected,
+        collapsed,
+        ..
+    } = view_context();
     let page = RwSignal::new(0usize);
     let order = Memo::new(move |_| {
         dataset

@@ -10,6 +10,7 @@
 use crate::canvas::{
     fit_text, in_parts, local_point, observe_size, repaint, text_width, FONT_BOLD, FONT_SMALL,
 };
+use crate::context::{view_context, ViewContext};
 use crate::theme::{theme, ServiceSlots, Theme};
 use crate::touch::{TouchPad, TOUCH_STYLE};
 use leptos::prelude::*;
@@ -196,14 +197,16 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
 }
 
 #[component]
-pub fn ServiceMap(
-    dataset: RwSignal<Dataset>,
-    #[prop(into)] trace: Signal<Option<usize>>,
-    #[prop(into)] all_traces: Signal<bool>,
-    service_filter: RwSignal<Option<StrId>>,
-    slots: Memo<ServiceSlots>,
-    #[prop(into)] dark: Signal<bool>,
-) -> impl IntoView {
+pub fn ServiceMap() -> impl IntoView {
+    let ViewContext {
+        dataset,
+        trace,
+        all_traces,
+        service_filter,
+        slots,
+        dark,
+        ..
+    } = view_context();
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let wrap_ref = NodeRef::<leptos::html::Div>::new();
     let size = RwSignal::new((800.0f64, 500.0f64));

@@ -1,6 +1,7 @@
 //! The detail panel of the selected span. Everything from the trace is
 //! rendered as text nodes (never HTML).
 
+use crate::context::{view_context, ViewContext};
 use leptos::prelude::*;
 use tracescope_core::analysis::self_time::self_time_of;
 use tracescope_core::layout::time::format_duration;
@@ -207,9 +208,6 @@ fn kv_table(rows: Pairs, testid: &'static str) -> impl IntoView {
 
 #[component]
 pub fn SpanDetail(
-    dataset: RwSignal<Dataset>,
-    #[prop(into)] trace: Signal<Option<usize>>,
-    selected: RwSignal<Option<u32>>,
     /// (time of the selected span on the critical path, trace duration), ns.
     #[prop(into)]
     critical: Signal<Option<(i64, i64)>>,
@@ -223,6 +221,12 @@ pub fn SpanDetail(
     #[prop(optional, into)]
     log_links: Option<Signal<NamedLinks>>,
 ) -> impl IntoView {
+    let ViewContext {
+        dataset,
+        trace,
+        selected,
+        ..
+    } = view_context();
     let d = Memo::new(move |_| {
         let s = selected.get()? as usize;
         dataset.with(|ds| detail(ds, trace.get()?, s))

@@ -6,6 +6,7 @@
 
 use crate::canvas::{device_pixel_ratio, observe_size};
 use crate::chart::{color, err, ChartStyle};
+use crate::context::{view_context, ViewContext};
 use crate::theme::{theme, Theme};
 use leptos::prelude::*;
 use plotters::prelude::*;
@@ -15,7 +16,6 @@ use tracescope_core::analysis::stats::{
     attribute_keys, histogram, operation_stats_of, GroupBy, OpStats,
 };
 use tracescope_core::layout::time::format_duration;
-use tracescope_core::model::{Dataset, StrId};
 use web_sys::HtmlCanvasElement;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -284,15 +284,17 @@ fn parse_group(v: &str) -> GroupBy {
 pub const MAX_ROWS: usize = 200;
 
 #[component]
-pub fn StatsView(
-    dataset: RwSignal<Dataset>,
-    #[prop(into)] trace: Signal<Option<usize>>,
-    #[prop(into)] all_traces: Signal<bool>,
-    #[prop(into)] service_filter: Signal<Option<StrId>>,
-    selected: RwSignal<Option<u32>>,
-    selected_op: RwSignal<Option<(StrId, StrId)>>,
-    #[prop(into)] dark: Signal<bool>,
-) -> impl IntoView {
+pub fn StatsView() -> impl IntoView {
+    let ViewContext {
+        dataset,
+        trace,
+        all_traces,
+        service_filter,
+        selected,
+        selected_op,
+        dark,
+        ..
+    } = view_context();
     let group = RwSignal::new(GroupBy::ServiceOperation);
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new((Column::P99, true));

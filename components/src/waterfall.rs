@@ -14,14 +14,12 @@ use crate::canvas::{
     draw_label, draw_ruler, local_point, observe_size, repaint, tooltip_style, CanvasText,
     FONT_SMALL,
 };
+use crate::context::{view_context, ViewContext};
 use crate::theme::{theme, ServiceSlots, Theme};
 use crate::touch::{TouchPad, TOUCH_STYLE};
 use crate::{open_trace_window, with_open_trace};
 use leptos::prelude::*;
-use std::sync::Arc;
-use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::tree::NONE;
-use tracescope_core::find::Found;
 use tracescope_core::layout::raster::{self, Run};
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::{
@@ -29,7 +27,7 @@ use tracescope_core::layout::waterfall::{
     toggle_x, visible_rows, zoom_window, RowGeometry, RowScene, Scene, SceneInput, BAR_INSET,
     TOGGLE_W,
 };
-use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
+use tracescope_core::model::{StatusCode, Trace};
 use web_sys::CanvasRenderingContext2d;
 
 pub use tracescope_core::layout::waterfall::{HEADER, MINIMAP_H, ROW_H, RULER_H};
@@ -245,32 +243,23 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
 
 #[component]
 pub fn WaterfallCanvas(
-    dataset: RwSignal<Dataset>,
-    /// Index of the open trace in the dataset.
-    #[prop(into)]
-    trace: Signal<Option<usize>>,
-    selected: RwSignal<Option<u32>>,
-    /// Per-span collapsed flags of the open trace.
-    collapsed: RwSignal<Vec<bool>>,
     /// Visible time window (absolute ns); None shows the whole trace.
     view: RwSignal<Option<(f64, f64)>>,
-    /// Palette slots shared by every view.
-    slots: Memo<ServiceSlots>,
-    /// The open trace's critical path, drawn when `show_critical` is on.
-    #[prop(into)]
-    critical_path: Signal<Option<CriticalPath>>,
-    #[prop(into)] show_critical: Signal<bool>,
-    /// Only spans of this service are listed.
-    #[prop(into)]
-    service_filter: Signal<Option<StrId>>,
-    /// The find's matches in the open trace, marked on their rows.
-    #[prop(optional, into)]
-    found: Signal<Option<Arc<Found>>>,
-    /// Only matches and the spans above them are listed.
-    #[prop(optional, into)]
-    matches_only: Signal<bool>,
-    #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {
+    let ViewContext {
+        dataset,
+        trace,
+        selected,
+        collapsed,
+        slots,
+        critical_path,
+        show_critical,
+        service_filter,
+        found,
+        matches_only,
+        dark,
+        ..
+    } = view_context();
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let wrap_ref = NodeRef::<leptos::html::Div>::new();
     let size = RwSignal::new((800.0f64, 500.0f64));

@@ -9,7 +9,7 @@ use tracescope_components::service_map::{self, MapPaint};
 use tracescope_components::stats::{draw_charts, row_order, sort_rows, Column};
 use tracescope_components::theme::{rgb as hex, service_slots, LIGHT};
 use tracescope_components::waterfall::{minimap_runs, paint, Frame, HEADER, MINIMAP_H, ROW_H};
-use tracescope_components::SpanDetail;
+use tracescope_components::{SpanDetail, ViewContext};
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::analysis::stats::{operation_stats, GroupBy, OpStats};
@@ -347,7 +347,11 @@ fn span_detail_shows_attribute_values_as_text() {
     let ds = RwSignal::new(dataset());
     let selected = RwSignal::new(Some(1u32));
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        view! { <SpanDetail dataset=ds trace=Signal::derive(|| Some(0usize)) selected=selected critical=Signal::derive(|| Some((500_000i64, 1_000_000i64))) /> }
+        provide_context(ViewContext {
+            selected,
+            ..ViewContext::of_trace(ds, 0)
+        });
+        view! { <SpanDetail critical=Signal::derive(|| Some((500_000i64, 1_000_000i64))) /> }
     });
     let panel = host
         .query_selector("[data-testid=span-detail]")

@@ -1,0 +1,65 @@
+//! What every view of a trace reads and changes, given once by the app with
+//! `provide_context` instead of a dozen props per view. Each side of a
+//! comparison gives its own (its trace, its selection and folds).
+
+use crate::theme::{service_slots, ServiceSlots};
+use leptos::prelude::*;
+use std::sync::Arc;
+use tracescope_core::analysis::critical_path::CriticalPath;
+use tracescope_core::find::Found;
+use tracescope_core::model::StrId;
+use tracescope_core::Dataset;
+
+#[derive(Clone, Copy)]
+pub struct ViewContext {
+    pub dataset: RwSignal<Dataset>,
+    /// The open trace (an index into `dataset.traces`).
+    pub trace: Signal<Option<usize>>,
+    /// Views that can cover every loaded trace do.
+    pub all_traces: Signal<bool>,
+    pub selected: RwSignal<Option<u32>>,
+    /// The operation (service, name) selected in any view.
+    pub selected_op: RwSignal<Option<(StrId, StrId)>>,
+    /// Folded subtrees, by span.
+    pub collapsed: RwSignal<Vec<bool>>,
+    /// One service every view shows alone.
+    pub service_filter: RwSignal<Option<StrId>>,
+    /// One palette for every view.
+    pub slots: Signal<ServiceSlots>,
+    pub critical_path: Signal<Option<CriticalPath>>,
+    pub show_critical: Signal<bool>,
+    /// Spans marked by the find or an insight.
+    pub found: Signal<Option<Arc<Found>>>,
+    /// Only the marked spans and those above them are listed.
+    pub matches_only: Signal<bool>,
+    pub dark: Signal<bool>,
+}
+
+impl ViewContext {
+    /// One trace of `dataset` on its own: nothing folded, filtered, marked
+    /// or on a critical path; its own palette; the light theme.
+    pub fn of_trace(dataset: RwSignal<Dataset>, trace: usize) -> ViewContext {
+        let n = dataset.with_untracked(|ds| ds.traces.get(trace).map_or(0, |t| t.len()));
+        let slots = Memo::new(move |_| dataset.with(|ds| service_slots(ds, ds.traces.get(trace))));
+        ViewContext {
+            dataset,
+            trace: Signal::derive(move || Some(trace)),
+            all_traces: Signal::derive(|| false),
+            selected: RwSignal::new(None),
+            selected_op: RwSignal::new(None),
+            collapsed: RwSignal::new(vec![false; n]),
+            service_filter: RwSignal::new(None),
+            slots: slots.into(),
+            critical_path: Signal::derive(|| None),
+            show_critical: Signal::derive(|| false),
+            found: Signal::derive(|| None),
+            matches_only: Signal::derive(|| false),
+            dark: Signal::derive(|| false),
+        }
+    }
+}
+
+/// The views' context; a view outside one is a bug of the page.
+pub fn view_context() -> ViewContext {
+    expect_context::<ViewContext>()
+}
