@@ -10,8 +10,8 @@ use crate::topbar::CopyFeedback;
 use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_components::{
-    CallsTable, FlameGraph, FlameMode, FlameModeSwitch, FramesTable, RowsTable, ServiceMap,
-    SpanDetail, StatsView, Toggle, ViewContext, WaterfallCanvas,
+    CallsTable, FlameGraph, FlameMode, FlameModeSwitch, FlameZoom, FramesTable, RowsTable,
+    ServiceMap, SpanDetail, StatsView, Toggle, ViewContext, WaterfallCanvas,
 };
 use tracescope_core::layout::time::{format_duration, format_utc};
 use tracescope_core::links::LinkContext;
@@ -48,6 +48,11 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
     } = expect_context::<ViewState>();
     let views = expect_context::<ViewState>();
     let open_signal = Signal::derive(move || open.get());
+    let flame_zoom = FlameZoom {
+        mode: flame_mode.into(),
+        chart_focus: flame_chart_focus,
+        merged_focus: flame_merged_focus,
+    };
     provide_context(ViewContext {
         dataset,
         trace: open_signal,
@@ -191,7 +196,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         }).collect_view()}
                     </div>
                     <Show when=move || tab.get() == Tab::Flame>
-                        <FlameModeSwitch mode=flame_mode chart_focus=flame_chart_focus merged_focus=flame_merged_focus />
+                        <FlameModeSwitch mode=flame_mode zoom=flame_zoom />
                     </Show>
                     <Show when=move || { tab.get().has_scope(flame_mode.get()) && trace_count.get() > 1 }>
                         <div class="segmented" role="group" aria-label="Scope">
@@ -248,7 +253,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                             <CallsTable />
                         }.into_any(),
                         Tab::Flame => view! {
-                            <FlameGraph mode=flame_mode chart_focus=flame_chart_focus merged_focus=flame_merged_focus />
+                            <FlameGraph zoom=flame_zoom />
                         }.into_any(),
                         Tab::Map => view! {
                             <ServiceMap />

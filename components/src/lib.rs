@@ -23,7 +23,7 @@ pub mod waterfall;
 pub use calls_table::CallsTable;
 pub use context::{view_context, ViewContext};
 pub use dialog::Dialog;
-pub use flame::{FlameGraph, FlameMode, FlameModeSwitch};
+pub use flame::{FlameGraph, FlameMode, FlameModeSwitch, FlameZoom};
 pub use frames_table::FramesTable;
 pub use rows_table::RowsTable;
 pub use search_results::SearchResults;
@@ -45,6 +45,15 @@ pub fn with_open_trace<T>(
     f: impl FnOnce(&Trace) -> T,
 ) -> Option<T> {
     dataset.with(|ds| trace.get().and_then(|i| ds.traces.get(i)).map(f))
+}
+
+/// [`with_open_trace`] in an event handler: nothing tracked.
+pub fn with_open_trace_untracked<T>(
+    dataset: RwSignal<Dataset>,
+    trace: Signal<Option<usize>>,
+    f: impl FnOnce(&Trace) -> T,
+) -> Option<T> {
+    dataset.with_untracked(|ds| trace.get_untracked().and_then(|i| ds.traces.get(i)).map(f))
 }
 
 /// The open trace's time window ([`Trace::time_window`]), `(0, 1)` when none.

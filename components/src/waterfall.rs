@@ -17,17 +17,16 @@ use crate::canvas::{
 use crate::context::{view_context, ViewContext};
 use crate::theme::{theme, ServiceSlots, Theme};
 use crate::touch::{TouchPad, TOUCH_STYLE};
-use crate::{open_trace_window, with_open_trace};
+use crate::{open_trace_window, with_open_trace, with_open_trace_untracked};
 use leptos::prelude::*;
-use tracescope_core::analysis::tree::NONE;
 use tracescope_core::layout::raster::{self, Run};
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::{
-    hits_toggle, matching_rows, name_width, pan_window, scene, timeline_extent, timeline_scale,
-    toggle_x, visible_rows, zoom_window, RowGeometry, RowScene, Scene, SceneInput, BAR_INSET,
-    TOGGLE_W,
+    hits_toggle, key_move, matching_rows, name_width, pan_window, scene, timeline_extent,
+    timeline_scale, toggle_x, visible_rows, zoom_window, KeyMove, RowGeometry, RowScene, Scene,
+    SceneInput, BAR_INSET, TOGGLE_W,
 };
-use tracescope_core::model::{StatusCode, Trace};
+use tracescope_core::model::{Dataset, StatusCode, Trace};
 use web_sys::CanvasRenderingContext2d;
 
 pub use tracescope_core::layout::waterfall::{HEADER, MINIMAP_H, ROW_H, RULER_H};
@@ -241,6 +240,39 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
     }
 }
 
+/// The minimap's runs, computed once per trace and width, not per frame, a
+/// part per task: the rows of a million spans paint first and the page
+/// stays answerable.
+fn minimap_in_parts(
+    dataset: RwSignal<Dataset>,
+    trace: Signal<Option<usize>>,
+    size: RwSignal<(f64, f64)>,
+) -> RwSignal<Vec<Run>> {
+    let minimap = RwSignal::new(Vec::<Run>::new());
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (w, _) = size.get();
+        let open = trace.get();
+        dataset.track();
+        let mut m = None;
+        crate::canvas::in_parts(job, move || {
+            let done = dataset.try_with_untracked(|ds| {
+                let t = ds.traces.get(open?)?;
+                Some(
+                    m.get_or_insert_with(|| minimap_for(t, w))
+                        .step(t, MINIMAP_PART),
+                )
+            });
+            if done.flatten() == Some(false) {
+                return true;
+            }
+            minimap.try_set(m.take().map(|m| m.raster.runs()).unwrap_or_default());
+            false
+        });
+    });
+    minimap
+}
+
 #[component]
 pub fn WaterfallCanvas(
     /// Visible time window (absolute ns); None shows the whole trace.
@@ -289,30 +321,7 @@ pub fn WaterfallCanvas(
     });
     let bounds = open_trace_window(dataset, trace);
     let current_view = move || view.get().unwrap_or_else(|| bounds.get());
-    // Computed once per trace and width, not per frame, a part per task:
-    // the rows of a million spans paint first and the page stays answerable.
-    let minimap = RwSignal::new(Vec::<Run>::new());
-    let minimap_job = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        let (w, _) = size.get();
-        let open = trace.get();
-        dataset.track();
-        let mut m = None;
-        crate::canvas::in_parts(minimap_job, move || {
-            let done = dataset.try_with_untracked(|ds| {
-                let t = ds.traces.get(open?)?;
-                Some(
-                    m.get_or_insert_with(|| minimap_for(t, w))
-                        .step(t, MINIMAP_PART),
-                )
-            });
-            if done.flatten() == Some(false) {
-                return true;
-            }
-            minimap.try_set(m.take().map(|m| m.raster.runs()).unwrap_or_default());
-            false
-        });
-    });
+    let minimap = minimap_in_parts(dataset, trace, size);
     let geometry = move || RowGeometry {
         header: HEADER,
         row_height: ROW_H,
@@ -548,78 +557,22 @@ pub fn WaterfallCanvas(
         scroll_y.set((scroll_y.get_untracked() - g.dy).clamp(0.0, max_scroll()));
     };
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        let key = ev.key();
-        let rws = rows.get_untracked();
-        if rws.is_empty() {
-            return;
-        }
         let sel = selected.get_untracked();
-        let pos = sel.and_then(|s| rws.iter().position(|&r| r == s));
-        let pick = |p: usize| selected.set(Some(rws[p]));
-        match key.as_str() {
-            "ArrowDown" => pick(pos.map(|p| (p + 1).min(rws.len() - 1)).unwrap_or(0)),
-            "ArrowUp" => pick(pos.map(|p| p.saturating_sub(1)).unwrap_or(0)),
-            "Home" => pick(0),
-            "End" => pick(rws.len() - 1),
-            "ArrowLeft" | "ArrowRight" | "Enter" => {
-                let Some(s) = sel else { return };
-                let s = s as usize;
-                let (has_kids, parent) = dataset.with_untracked(|ds| {
-                    trace
-                        .get_untracked()
-                        .and_then(|i| ds.traces.get(i))
-                        .map(|t| (t.tree.subtree_size[s] > 1, t.tree.parent[s]))
-                        .unwrap_or((false, NONE))
-                });
-                let is_collapsed = collapsed.with_untracked(|c| c.get(s).copied().unwrap_or(false));
-                match key.as_str() {
-                    "ArrowLeft" if has_kids && !is_collapsed => toggle(s),
-                    "ArrowLeft" if parent != NONE => selected.set(Some(parent)),
-                    "ArrowRight" if has_kids && is_collapsed => toggle(s),
-                    "Enter" if has_kids => toggle(s),
-                    _ => return,
-                }
-            }
-            "Escape" => selected.set(None),
-            "0" => view.set(None),
-            _ => return,
+        let action = rows.with_untracked(|rows| {
+            collapsed.with_untracked(|c| {
+                with_open_trace_untracked(dataset, trace, |t| key_move(&ev.key(), t, rows, sel, c))
+            })
+        });
+        match action.flatten() {
+            Some(KeyMove::Select(s)) => selected.set(Some(s)),
+            Some(KeyMove::Toggle(s)) => toggle(s as usize),
+            Some(KeyMove::ClearSelection) => selected.set(None),
+            Some(KeyMove::ResetZoom) => view.set(None),
+            None => return,
         }
         // The tooltip belongs to the pointer's row, not the keyboard's.
         hover.set(None);
         ev.prevent_default();
-    };
-
-    let tooltip = move || {
-        let (r, x, y) = hover.get()?;
-        if drag.get().is_some() {
-            return None;
-        }
-        let s = rows.with(|rows| rows.get(r).copied())? as usize;
-        let (svc, name, dur, off, err, events) = dataset.with(|ds| {
-            let t = ds.traces.get(trace.get()?)?;
-            let (b0, _) = t.bounds();
-            Some((
-                ds.str(t.service[s]).to_string(),
-                ds.str(t.name[s]).to_string(),
-                format_duration(t.duration_ns[s] as f64),
-                format_duration(t.start_ns[s].saturating_sub(b0) as f64),
-                t.status[s] == StatusCode::Error,
-                t.events[s].len(),
-            ))
-        })?;
-        let (w, h) = size.get();
-        Some(view! {
-            <div class="tooltip" style=tooltip_style(x, y, w, h)>
-                <div class="tooltip-title">{svc}</div>
-                <div>{name}</div>
-                <div class="tooltip-row">
-                    <span>{format!("duration {dur}")}</span>
-                    <span>{format!("starts at +{off}")}</span>
-                </div>
-                {(events > 0).then(|| view! { <div class="tooltip-row">{format!("{events} events")}</div> })}
-                {err.then(|| view! { <div class="tooltip-error">"error"</div> })}
-            </div>
-        })
     };
 
     view! {
@@ -658,7 +611,53 @@ pub fn WaterfallCanvas(
                 on:pointercancel=move |ev| pad.up(&ev)
                 on:keydown=on_keydown
             ></canvas>
-            {tooltip}
+            <WaterfallTooltip hover=hover drag=drag rows=rows size=size />
         </div>
     }
+}
+
+/// The span under the pointer: service, operation, duration, start, events
+/// and whether it failed (none while dragging).
+#[component]
+fn WaterfallTooltip(
+    /// The row under the pointer and where the pointer is.
+    hover: RwSignal<Option<(usize, f64, f64)>>,
+    drag: RwSignal<Option<Drag>>,
+    rows: Memo<Vec<u32>>,
+    size: RwSignal<(f64, f64)>,
+) -> impl IntoView {
+    let ViewContext { dataset, trace, .. } = view_context();
+    let tooltip = move || {
+        let (r, x, y) = hover.get()?;
+        if drag.get().is_some() {
+            return None;
+        }
+        let s = rows.with(|rows| rows.get(r).copied())? as usize;
+        let (svc, name, dur, off, err, events) = dataset.with(|ds| {
+            let t = ds.traces.get(trace.get()?)?;
+            let (b0, _) = t.bounds();
+            Some((
+                ds.str(t.service[s]).to_string(),
+                ds.str(t.name[s]).to_string(),
+                format_duration(t.duration_ns[s] as f64),
+                format_duration(t.start_ns[s].saturating_sub(b0) as f64),
+                t.status[s] == StatusCode::Error,
+                t.events[s].len(),
+            ))
+        })?;
+        let (w, h) = size.get();
+        Some(view! {
+            <div class="tooltip" style=tooltip_style(x, y, w, h)>
+                <div class="tooltip-title">{svc}</div>
+                <div>{name}</div>
+                <div class="tooltip-row">
+                    <span>{format!("duration {dur}")}</span>
+                    <span>{format!("starts at +{off}")}</span>
+                </div>
+                {(events > 0).then(|| view! { <div class="tooltip-row">{format!("{events} events")}</div> })}
+                {err.then(|| view! { <div class="tooltip-error">"error"</div> })}
+            </div>
+        })
+    };
+    tooltip
 }

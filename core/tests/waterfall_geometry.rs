@@ -350,3 +350,56 @@ fn the_critical_band_never_runs_under_a_duration_label() {
     }
     let _ = MINIMAP_H;
 }
+
+#[test]
+fn the_waterfall_keys_move_fold_and_climb_the_tree() {
+    use tracescope_core::layout::waterfall::{key_move, visible_rows, KeyMove};
+    use tracescope_core::synth::trace_with;
+    // 0 ─┬─ 1 ── 2
+    //    └─ 3
+    let t = trace_with(
+        &[None, Some(0), Some(1), Some(0)],
+        &[0, 1, 2, 3],
+        &[10, 5, 2, 4],
+    );
+    let open = vec![false; 4];
+    let rows = visible_rows(&t, &open);
+    assert_eq!(rows, [0, 1, 2, 3]);
+    let k = |key, sel, folded: &[bool]| key_move(key, &t, &visible_rows(&t, folded), sel, folded);
+    assert_eq!(k("ArrowDown", None, &open), Some(KeyMove::Select(0)));
+    assert_eq!(k("ArrowDown", Some(2), &open), Some(KeyMove::Select(3)));
+    assert_eq!(
+        k("ArrowDown", Some(3), &open),
+        Some(KeyMove::Select(3)),
+        "stays on the last row"
+    );
+    assert_eq!(k("ArrowUp", Some(0), &open), Some(KeyMove::Select(0)));
+    assert_eq!(k("End", Some(0), &open), Some(KeyMove::Select(3)));
+    // ← folds an open subtree, then climbs to the parent; a leaf climbs.
+    assert_eq!(k("ArrowLeft", Some(1), &open), Some(KeyMove::Toggle(1)));
+    let folded = [false, true, false, false];
+    assert_eq!(k("ArrowLeft", Some(1), &folded), Some(KeyMove::Select(0)));
+    assert_eq!(k("ArrowLeft", Some(2), &open), Some(KeyMove::Select(1)));
+    assert_eq!(
+        k("ArrowLeft", Some(0), &folded[..0]),
+        Some(KeyMove::Toggle(0))
+    );
+    // → unfolds only what is folded; Enter toggles what has children.
+    assert_eq!(k("ArrowRight", Some(1), &folded), Some(KeyMove::Toggle(1)));
+    assert_eq!(k("ArrowRight", Some(1), &open), None);
+    assert_eq!(
+        k("Enter", Some(3), &open),
+        None,
+        "a leaf has nothing to fold"
+    );
+    // Folded, the hidden row is skipped.
+    assert_eq!(k("ArrowDown", Some(1), &folded), Some(KeyMove::Select(3)));
+    assert_eq!(k("Escape", Some(1), &open), Some(KeyMove::ClearSelection));
+    assert_eq!(k("0", None, &open), Some(KeyMove::ResetZoom));
+    assert_eq!(k("x", Some(1), &open), None);
+    assert_eq!(
+        key_move("ArrowDown", &t, &[], None, &open),
+        None,
+        "no rows, no move"
+    );
+}

@@ -113,6 +113,54 @@ pub fn toggle_x(depth: u32) -> f64 {
     NAME_PAD + depth as f64 * INDENT
 }
 
+/// What a key pressed on the waterfall does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyMove {
+    Select(u32),
+    /// Fold or unfold this span's subtree.
+    Toggle(u32),
+    ClearSelection,
+    ResetZoom,
+}
+
+/// The waterfall's keys over its `rows` (the listed spans, in order): ↑/↓,
+/// Home/End move the selection; ← folds an open subtree, else goes to the
+/// parent; → unfolds; Enter folds or unfolds; Esc clears; 0 resets the zoom.
+/// None: the key is not the waterfall's.
+pub fn key_move(
+    key: &str,
+    t: &Trace,
+    rows: &[u32],
+    selected: Option<u32>,
+    collapsed: &[bool],
+) -> Option<KeyMove> {
+    let last = rows.len().checked_sub(1)?;
+    let pos = selected.and_then(|s| rows.iter().position(|&r| r == s));
+    let pick = |p: usize| Some(KeyMove::Select(rows[p]));
+    match key {
+        "ArrowDown" => pick(pos.map_or(0, |p| (p + 1).min(last))),
+        "ArrowUp" => pick(pos.map_or(0, |p| p.saturating_sub(1))),
+        "Home" => pick(0),
+        "End" => pick(last),
+        "ArrowLeft" | "ArrowRight" | "Enter" => {
+            let s = selected? as usize;
+            let has_kids = *t.tree.subtree_size.get(s)? > 1;
+            let folded = collapsed.get(s).copied().unwrap_or(false);
+            let parent = t.tree.parent_of(s);
+            match key {
+                "ArrowLeft" if has_kids && !folded => Some(KeyMove::Toggle(s as u32)),
+                "ArrowLeft" => parent.map(|p| KeyMove::Select(p as u32)),
+                "ArrowRight" if has_kids && folded => Some(KeyMove::Toggle(s as u32)),
+                "Enter" if has_kids => Some(KeyMove::Toggle(s as u32)),
+                _ => None,
+            }
+        }
+        "Escape" => Some(KeyMove::ClearSelection),
+        "0" => Some(KeyMove::ResetZoom),
+        _ => None,
+    }
+}
+
 /// Whether x falls on the collapse toggle of a row at `depth` (with a few
 /// pixels of slack, so it is easy to hit).
 pub fn hits_toggle(x: f64, depth: u32) -> bool {

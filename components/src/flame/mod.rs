@@ -9,21 +9,25 @@
 //! Touch: a drag scrolls (and pans the chart), a pinch zooms the chart.
 
 use crate::canvas::{
-    draw_label, draw_ruler, local_point, observe_size, repaint, tooltip_style, CanvasText, FONT,
-    FONT_SMALL,
+    draw_label, draw_ruler, local_point, observe_size, repaint, CanvasText, FONT, FONT_SMALL,
 };
 use crate::context::{view_context, ViewContext};
 use crate::open_trace_window;
+
+mod breadcrumb;
+mod legend;
+mod tooltip;
 use crate::theme::{theme, ServiceSlots, Theme};
 use crate::touch::{TouchPad, TOUCH_STYLE};
+use breadcrumb::FlameBreadcrumb;
+use legend::FlameLegend;
 use leptos::prelude::*;
+use tooltip::FlameTooltip;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::analysis::flame::{merge, MergedFlame};
-use tracescope_core::analysis::self_time::self_time_of;
 use tracescope_core::find::Found;
 use tracescope_core::layout::flame::{
-    ancestry, chart_lod, frames_scene, hit, merged_rects, ChartLod, FlameRect, FrameScene,
-    FramesInput,
+    chart_lod, frames_scene, hit, merged_rects, ChartLod, FlameRect, FrameScene, FramesInput,
 };
 pub use tracescope_core::layout::flame::{FRAME_H, TOP};
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
@@ -36,24 +40,42 @@ use web_sys::CanvasRenderingContext2d;
 /// Frames narrower than this (pixels) are merged per pixel, not drawn one by one.
 pub const MIN_FRAME_W: f64 = 1.0;
 const BAR_TEXT: &str = "#10141c";
-/// How many breadcrumb steps are shown before the last ones are elided.
-const CRUMBS: usize = 8;
 /// Index entries handled a task while the chart's level-of-detail index is
 /// made (~20 ms of wasm).
 const MIPMAP_PART: usize = 150_000;
 
+/// Where the flame graph is zoomed: into a span of the chart or a frame of
+/// the merged graph, by mode. The app owns it (it is in the URL and resets
+/// with the trace).
+#[derive(Clone, Copy)]
+pub struct FlameZoom {
+    pub mode: Signal<FlameMode>,
+    /// The chart's span zoomed into (None: the whole trace).
+    pub chart_focus: RwSignal<Option<u32>>,
+    /// The merged graph's frame zoomed into (0: all).
+    pub merged_focus: RwSignal<u32>,
+}
+
+impl FlameZoom {
+    pub fn zoom_to(&self, id: u32) {
+        match self.mode.get_untracked() {
+            FlameMode::Chart => self.chart_focus.set(Some(id)),
+            FlameMode::Merged => self.merged_focus.set(id),
+        }
+    }
+    pub fn reset(&self) {
+        self.chart_focus.set(None);
+        self.merged_focus.set(0);
+    }
+}
+
 /// The flame graph's two modes, as buttons (in the toolbar, so that they
 /// are there with the graph shown as a table too). A switch starts unzoomed.
 #[component]
-pub fn FlameModeSwitch(
-    mode: RwSignal<FlameMode>,
-    chart_focus: RwSignal<Option<u32>>,
-    merged_focus: RwSignal<u32>,
-) -> impl IntoView {
+pub fn FlameModeSwitch(mode: RwSignal<FlameMode>, zoom: FlameZoom) -> impl IntoView {
     let switch = move |m: FlameMode| {
         mode.set(m);
-        chart_focus.set(None);
-        merged_focus.set(0);
+        zoom.reset();
     };
     view! {
         <div class="segmented" role="group" aria-label="Flame graph mode">
@@ -286,22 +308,46 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) -> Vec<FrameScene> 
     frames
 }
 
-/// One breadcrumb step: the frame id to focus and its label.
-#[derive(Clone, PartialEq)]
-struct Crumb {
-    id: Option<u32>,
-    label: String,
+/// Per trace, once, a part per task: the chart's level-of-detail index (of
+/// the open trace, in chart mode). Made quietly (untracked) and announced
+/// once whole.
+fn chart_index(
+    dataset: RwSignal<Dataset>,
+    trace: Signal<Option<usize>>,
+    mode: Signal<FlameMode>,
+) -> RwSignal<Option<(usize, FlameMipmap)>> {
+    let mipmap = RwSignal::new(None::<(usize, FlameMipmap)>);
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let open = trace.get().filter(|_| mode.get() == FlameMode::Chart);
+        dataset.track();
+        mipmap.set(None);
+        crate::canvas::in_parts(job, move || {
+            let more = dataset.try_with_untracked(|ds| {
+                let t = ds.traces.get(open?)?;
+                let done = mipmap.try_update_untracked(|m| {
+                    m.get_or_insert_with(|| (open.unwrap_or(0), FlameMipmap::new(t)))
+                        .1
+                        .step(t, MIPMAP_PART)
+                })?;
+                if done {
+                    mipmap.notify();
+                }
+                Some(!done)
+            });
+            more.flatten().unwrap_or(false)
+        });
+    });
+    mipmap
 }
 
 #[component]
-pub fn FlameGraph(
-    #[prop(into)] mode: Signal<FlameMode>,
-    /// Chart zoom: the span zoomed into (None = the whole trace). Owned by
-    /// the App (it is in the URL and resets with the trace).
-    chart_focus: RwSignal<Option<u32>>,
-    /// Merged zoom: a node of the merged graph (0 = all).
-    merged_focus: RwSignal<u32>,
-) -> impl IntoView {
+pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
+    let FlameZoom {
+        mode,
+        chart_focus,
+        merged_focus,
+    } = zoom;
     let ViewContext {
         dataset,
         trace,
@@ -359,30 +405,7 @@ pub fn FlameGraph(
             .or_else(focus_range)
             .unwrap_or_else(|| bounds.get())
     };
-    // Per trace, once, a part per task: the chart's level-of-detail index.
-    // Made quietly (untracked) and announced once whole.
-    let mipmap = RwSignal::new(None::<(usize, FlameMipmap)>);
-    let mipmap_job = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        let open = trace.get().filter(|_| mode.get() == FlameMode::Chart);
-        dataset.track();
-        mipmap.set(None);
-        crate::canvas::in_parts(mipmap_job, move || {
-            let more = dataset.try_with_untracked(|ds| {
-                let t = ds.traces.get(open?)?;
-                let done = mipmap.try_update_untracked(|m| {
-                    m.get_or_insert_with(|| (open.unwrap_or(0), FlameMipmap::new(t)))
-                        .1
-                        .step(t, MIPMAP_PART)
-                })?;
-                if done {
-                    mipmap.notify();
-                }
-                Some(!done)
-            });
-            more.flatten().unwrap_or(false)
-        });
-    });
+    let mipmap = chart_index(dataset, trace, mode);
     let indexing = move || {
         mode.get() == FlameMode::Chart
             && trace.get().is_some()
@@ -505,18 +528,10 @@ pub fn FlameGraph(
     let frame_at = move |x: f64, y: f64| {
         lod.with_untracked(|l| hit(&l.rects, x, y + scroll_y.get_untracked(), TOP, FRAME_H))
     };
-    let zoom_to = move |id: u32| match mode.get_untracked() {
-        FlameMode::Chart => chart_focus.set(Some(id)),
-        FlameMode::Merged => merged_focus.set(id),
-    };
-    let reset = move || {
-        chart_focus.set(None);
-        merged_focus.set(0);
-    };
     let on_click = move |ev: web_sys::MouseEvent| {
         let (x, y) = local_point(canvas_ref, &ev);
         let Some(r) = frame_at(x, y) else { return };
-        zoom_to(r.id);
+        zoom.zoom_to(r.id);
         match mode.get_untracked() {
             FlameMode::Chart => selected.set(Some(r.id)),
             FlameMode::Merged => {
@@ -603,160 +618,10 @@ pub fn FlameGraph(
         }
     };
 
-    let crumbs = Memo::new(move |_| -> Vec<Crumb> {
-        let mut out = vec![Crumb {
-            id: None,
-            label: match mode.get() {
-                FlameMode::Chart => "Whole trace".to_string(),
-                FlameMode::Merged => "All".to_string(),
-            },
-        }];
-        let chain: Vec<(u32, String)> = match mode.get() {
-            FlameMode::Chart => {
-                let Some(f) = chart_focus.get() else {
-                    return out;
-                };
-                dataset.with(|ds| {
-                    let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
-                        return Vec::new();
-                    };
-                    let mut chain = Vec::new();
-                    let mut cur = Some(f as usize);
-                    while let Some(s) = cur {
-                        chain.push((
-                            s as u32,
-                            format!("{}: {}", ds.str(t.service[s]), ds.str(t.name[s])),
-                        ));
-                        cur = t.tree.parent_of(s);
-                    }
-                    chain.reverse();
-                    chain
-                })
-            }
-            FlameMode::Merged => {
-                let focus = merged_focus.get();
-                merged.with(|m| {
-                    let Some((f, _)) = m.as_ref() else {
-                        return Vec::new();
-                    };
-                    dataset.with(|ds| {
-                        ancestry(f, focus)
-                            .into_iter()
-                            .skip(1)
-                            .map(|id| {
-                                let n = &f.nodes[id as usize];
-                                (id, format!("{}: {}", ds.str(n.service), ds.str(n.name)))
-                            })
-                            .collect()
-                    })
-                })
-            }
-        };
-        if chain.len() > CRUMBS {
-            out.push(Crumb {
-                id: Some(chain[chain.len() - CRUMBS - 1].0),
-                label: "…".to_string(),
-            });
-        }
-        let skip = chain.len().saturating_sub(CRUMBS);
-        out.extend(chain.into_iter().skip(skip).map(|(id, label)| Crumb {
-            id: Some(id),
-            label,
-        }));
-        out
-    });
-
-    let tooltip = move || {
-        let (id, x, y) = hover.get()?;
-        let (title, name, total, self_ns, count, errors, root) =
-            dataset.with(|ds| match mode.get() {
-                FlameMode::Chart => {
-                    let t = ds.traces.get(trace.get()?)?;
-                    let s = id as usize;
-                    let (b0, b1) = t.bounds();
-                    Some((
-                        ds.str(t.service[s]).to_string(),
-                        ds.str(t.name[s]).to_string(),
-                        t.duration_ns[s],
-                        self_time_of(t, s),
-                        1u32,
-                        (t.status[s] == StatusCode::Error) as u32,
-                        b1 - b0,
-                    ))
-                }
-                FlameMode::Merged => merged.with(|m| {
-                    let f = &m.as_ref()?.0;
-                    let n = f.nodes.get(id as usize)?;
-                    let (svc, name) = if id == 0 {
-                        ("all".to_string(), String::new())
-                    } else {
-                        (ds.str(n.service).to_string(), ds.str(n.name).to_string())
-                    };
-                    Some((
-                        svc,
-                        name,
-                        n.total_ns,
-                        n.self_ns,
-                        n.count,
-                        n.errors,
-                        f.nodes[0].total_ns,
-                    ))
-                }),
-            })?;
-        let pct = if root > 0 {
-            100.0 * total as f64 / root as f64
-        } else {
-            0.0
-        };
-        let (w, h) = size.get();
-        Some(view! {
-            <div class="tooltip" style=tooltip_style(x, y, w, h) data-testid="flame-tooltip">
-                <div class="tooltip-title">{title}</div>
-                <div>{name}</div>
-                <div class="tooltip-row">
-                    <span>{format!("total {}", format_duration(total as f64))}</span>
-                    <span>{format!("self {}", format_duration(self_ns as f64))}</span>
-                </div>
-                <div class="tooltip-row">
-                    <span>{format!("{count} span{}", if count == 1 { "" } else { "s" })}</span>
-                    <span>{format!("{pct:.1}% of root")}</span>
-                </div>
-                {(errors > 0).then(|| view! { <div class="tooltip-error">{format!("{errors} error{}", if errors == 1 { "" } else { "s" })}</div> })}
-            </div>
-        })
-    };
-
-    // The services in the palette (the scope shown), in palette order: by name.
-    let legend = Memo::new(move |_| {
-        let mut v: Vec<(usize, StrId)> =
-            slots.with(|sl| sl.iter().map(|(&s, &slot)| (slot, s)).collect());
-        tracescope_core::order::sort(&mut v);
-        dataset.with(|ds| {
-            v.into_iter()
-                .map(|(_, s)| (s, ds.str(s).to_string()))
-                .collect::<Vec<_>>()
-        })
-    });
-
     view! {
         <div class="flame-view">
             <div class="view-controls">
-                <nav class="breadcrumb" data-testid="flame-breadcrumb" aria-label="Zoom path">
-                    {move || {
-                        let cs = crumbs.get();
-                        let last = cs.len() - 1;
-                        cs.into_iter().enumerate().map(|(i, c)| {
-                            let id = c.id;
-                            view! {
-                                <button
-                                    class="crumb"
-                                    class:current=i == last
-                                    on:click=move |_| match id { Some(id) => zoom_to(id), None => reset() }
-                                >{c.label}</button>
-                            }
-                        }).collect_view()
-                    }}
-                </nav>
+                <FlameBreadcrumb zoom=zoom merged=merged />
             </div>
             <div class="flame" node_ref=wrap_ref>
                 <Show when=indexing>
@@ -788,26 +653,9 @@ pub fn FlameGraph(
                     on:pointerup=move |ev| pad.up(&ev)
                     on:pointercancel=move |ev| pad.up(&ev)
                 ></canvas>
-                {tooltip}
+                <FlameTooltip hover=hover mode=mode merged=merged size=size />
             </div>
-            <ul class="legend" data-testid="flame-legend">
-                {move || {
-                    let th = theme(dark.get());
-                    legend.get().into_iter().map(|(s, name)| {
-                        let color = slots.with(|sl| th.service(sl, s));
-                        view! {
-                            <li
-                                class:active=move || service_filter.get() == Some(s)
-                                title="Show only this service in every view (click again to clear)"
-                                on:click=move |_| service_filter.update(|f| *f = if *f == Some(s) { None } else { Some(s) })
-                            >
-                                <span class="swatch" style=format!("background:{color}")></span>
-                                {name}
-                            </li>
-                        }
-                    }).collect_view()
-                }}
-            </ul>
+            <FlameLegend />
         </div>
     }
 }
