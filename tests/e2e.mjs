@@ -49,6 +49,8 @@ const FIXTURES = {
     ['c200000000000003', 'c200000000000001', 'pay', 30_000, 30_000, 'charge'],
     ['c200000000000004', 'c200000000000001', 'pay', 65_000, 40_000, 'charge'],
   ], 'c0ffee0000000002'),
+  // The two above in one file.
+  get 'checkout-both'() { return { data: [...this['checkout-once'].data, ...this['checkout-retried'].data] }; },
   // A root of 0–100 ms whose children all end by 10 ms.
   'children-end-at-10ms': jaegerTrace([
     ['a000000000000001', null, 'frontend', 0, 100_000],
@@ -903,6 +905,47 @@ describe('compare two traces', () => {
     await page.screenshot({ path: path.join(out, 'compare-diff.png') });
     assert.deepEqual(page.errors, []);
   });
+
+  test('ticked in the trace list: both waterfalls on one time scale, and the link reopens the comparison', async () => {
+    const link = `?url=${encodeURIComponent(`${app.base}fixture/checkout-both.json`)}`;
+    const page = await newPage({ url: link });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 2);
+    assert.equal(await page.isDisabled('[data-testid=compare-button]'), true, 'nothing to compare yet');
+    for (const id of ['c0ffee0000000001', 'c0ffee0000000002']) await page.check(`[data-testid=trace-list] tr[data-trace-id="${id}"] [data-testid=compare-pick]`);
+    await page.click('[data-testid=compare-button]');
+    await page.waitForSelector('[data-testid=diff-table]');
+    // One scale: each root bar (0–100 ms, 0–140 ms) as long as its time, on the same pixels per ms.
+    await page.waitForTimeout(200);
+    const bars = await page.$$eval('[data-testid=compare-side]', (sides) => sides.map((side) => {
+      const c = side.querySelector('[data-testid=waterfall-canvas]');
+      const dpr = c.width / c.getBoundingClientRect().width;
+      const x0 = +c.dataset.nameWidth + 1, x1 = x0 + Math.max(c.getBoundingClientRect().width - x0 - 8, 10);
+      const y = Math.round((+c.dataset.header + +c.dataset.rowHeight / 2) * dpr);
+      const px = c.getContext('2d').getImageData(0, y, c.width, 1).data;
+      const at = (x) => { const i = Math.round(x * dpr) * 4; return `${px[i]},${px[i + 1]},${px[i + 2]}`; };
+      const colour = at(x0 + 2);
+      let start = null, end = x0;
+      for (let x = x0 - 2; x <= x1; x += 1 / dpr) if (at(x) === colour) { start ??= x; end = x; }
+      return { id: side.dataset.traceId, view: c.dataset.view, width: end - start + 1 / dpr, timeline: x1 - x0 };
+    }));
+    const ms = { c0ffee0000000001: 100, c0ffee0000000002: 140 };
+    const span = (v) => { const [a, b] = v.split(',').map(Number); return b - a; };
+    assert.equal(span(bars[0].view), span(bars[1].view), `one window length: ${bars.map((b) => b.view)}`);
+    for (const b of bars) {
+      const want = (b.timeline * ms[b.id]) / 140;
+      assert.ok(Math.abs(b.width - want) <= 2, `${b.id}: bar ${b.width.toFixed(1)} px, want ${want.toFixed(1)}`);
+    }
+    await page.screenshot({ path: path.join(out, 'compare-one-scale.png') });
+    // The address names both; opened in a fresh browser, it shows the comparison again.
+    const address = new URL(page.url());
+    assert.deepEqual(address.searchParams.get('compare').split(',').sort(), ['c0ffee0000000001', 'c0ffee0000000002']);
+    await page.context().close();
+    const again = await newPage({ url: address.search });
+    await again.waitForSelector('[data-testid=diff-table]');
+    assert.deepEqual((await again.$$eval('[data-testid=compare-side]', (s) => s.map((e) => e.dataset.traceId))).sort(), ['c0ffee0000000001', 'c0ffee0000000002']);
+    assert.deepEqual(again.errors, []);
+    await again.context().close();
+  });
 });
 
 describe('embed mode', () => {
@@ -1379,6 +1422,40 @@ describe('the app shell', () => {
     await page.uncheck('[data-testid=rows-table-toggle]');
     await page.waitForSelector('[data-testid=waterfall-canvas]');
     assert.equal(+(await page.getAttribute('[data-testid=waterfall-canvas]', 'data-rows')), folded, 'the same rows folded in both');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('span detail: where the span\'s duration falls among the loaded spans of its operation', async () => {
+    const page = await newPage();
+    await page.check('[data-testid=rows-table-toggle]');
+    const svc = (x) => demo.processes[x.processID].serviceName;
+    const same = demo.spans.filter((x) => svc(x) === 'postgres' && x.operationName === 'UPDATE stock');
+    assert.ok(same.length >= 20, `${same.length} samples`);
+    // The slowest but one, and the root (one of its kind: no rank).
+    const sorted = [...same].sort((a, b) => a.duration - b.duration);
+    const pick = sorted[sorted.length - 2];
+    const want = Math.floor((100 * same.filter((x) => x.duration <= pick.duration).length) / same.length);
+    const rowOf = async (spanId) => {
+      for (;;) {
+        const row = page.locator('[data-testid=rows-table] tbody tr').filter({ hasText: spanId ? 'UPDATE stock' : 'HTTP POST /checkout' });
+        const n = await row.count();
+        for (let i = 0; i < n; i++) {
+          await row.nth(i).click();
+          if (!spanId || (await page.getAttribute('[data-testid=span-detail]', 'data-span-id')) === spanId) return;
+        }
+        await page.click('[data-testid=rows-next]');
+      }
+    };
+    await rowOf(pick.spanID);
+    const cell = page.locator('[data-testid=span-rank]');
+    assert.equal(+(await cell.getAttribute('data-of')), same.length);
+    assert.equal(+(await cell.getAttribute('data-rank')), want);
+    assert.equal(await cell.innerText(), `p${want} of ${same.length} spans`);
+    await page.screenshot({ path: path.join(out, 'span-rank.png') });
+    if (await page.isEnabled('[data-testid=rows-prev]')) await page.click('[data-testid=rows-prev]');
+    await rowOf(null);
+    assert.equal(await page.locator('[data-testid=span-rank]').count(), 0, 'one span of its kind has no rank');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

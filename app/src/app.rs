@@ -68,7 +68,9 @@ pub fn App() -> impl IntoView {
         open_link,
     } = Links::follow(state, views);
     let log_templates = RwSignal::new(crate::log_links::load());
-    let compare = RwSignal::new(None::<(usize, usize)>);
+    let compare = state.compare;
+    // Traces ticked in the list for a comparison (at most two).
+    let picked = RwSignal::new(Vec::<usize>::new());
 
     Effect::new(move |_| {
         let d = dark.get();
@@ -245,9 +247,19 @@ pub fn App() -> impl IntoView {
                                     loader.close_traces(&all);
                                     loader.demo_loaded.set(false);
                                 }>"Close all"</button>
+                            <button class="button small" data-testid="compare-button"
+                                title="Show the two ticked traces side by side, with what changed"
+                                disabled=move || picked.with(|p| p.len() != 2)
+                                on:click=move |_| {
+                                    if let [a, b] = picked.get_untracked()[..] {
+                                        compare.set(Some((a, b)));
+                                        picked.set(Vec::new());
+                                    }
+                                }>{move || format!("Compare {} of 2", picked.with(Vec::len))}</button>
                         </h2>
                         <TraceList dataset=dataset open=open sources=Signal::derive(move || sources.get())
-                            on_close=Callback::new(move |i: usize| { loader.close_traces(&[i]); }) />
+                            picked=picked
+                            on_close=Callback::new(move |i: usize| { picked.set(Vec::new()); loader.close_traces(&[i]); }) />
                     </section>
                 </Show>
 

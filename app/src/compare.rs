@@ -1,6 +1,7 @@
-//! Two traces side by side (two search results ticked): a waterfall each,
-//! on one palette, each with its own selection, folds and zoom; under them,
-//! what changed: the spans aligned by their path of service:operation
+//! Two traces side by side (two traces ticked in the list or the search
+//! results, or `compare=`): a waterfall each, on one palette and one time
+//! scale, each with its own selection, folds and zoom; under them, what
+//! changed: the spans aligned by their path of service:operation
 //! (`core::analysis::diff`), the largest change in time first.
 
 use leptos::prelude::*;
@@ -17,6 +18,8 @@ fn Side(
     dataset: RwSignal<Dataset>,
     trace: usize,
     slots: Memo<tracescope_components::theme::ServiceSlots>,
+    /// The longer trace's duration: both sides on one time scale.
+    longest_ns: Memo<f64>,
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {
     let view = RwSignal::new(None::<(f64, f64)>);
@@ -26,6 +29,7 @@ fn Side(
         slots: slots.into(),
         critical_path: critical.into(),
         dark,
+        min_window_ns: longest_ns.into(),
         ..ViewContext::of_trace(dataset, trace)
     });
     let s = dataset.with_untracked(|ds| ds.traces.get(trace).map(|t| summarize(ds, t)));
@@ -60,6 +64,18 @@ pub fn CompareView(
             service_slots(ds, both)
         })
     });
+    let longest_ns = Memo::new(move |_| {
+        dataset.with(|ds| {
+            [a, b]
+                .iter()
+                .filter_map(|&i| ds.traces.get(i))
+                .map(|t| {
+                    let (s, e) = t.time_window();
+                    e - s
+                })
+                .fold(0.0, f64::max)
+        })
+    });
     view! {
         <section class="compare" data-testid="compare-view">
             <div class="compare-bar">
@@ -67,8 +83,8 @@ pub fn CompareView(
                 <button class="button" data-testid="compare-close" on:click=move |_| on_close.run(())>"Close"</button>
             </div>
             <div class="compare-sides">
-                <Side dataset=dataset trace=a slots=slots dark=dark />
-                <Side dataset=dataset trace=b slots=slots dark=dark />
+                <Side dataset=dataset trace=a slots=slots longest_ns=longest_ns dark=dark />
+                <Side dataset=dataset trace=b slots=slots longest_ns=longest_ns dark=dark />
             </div>
             <DiffTable dataset=dataset pair=pair />
         </section>

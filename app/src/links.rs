@@ -33,6 +33,7 @@ impl Links {
             notice,
             search_open,
             fetched_from,
+            compare,
             ..
         } = state;
         let ViewState {
@@ -81,6 +82,10 @@ impl Links {
             let idx = idx
                 .or(open.get_untracked())
                 .or_else(|| dataset.with_untracked(|ds| (!ds.traces.is_empty()).then_some(0)));
+            compare.set(dataset.with_untracked(|ds| {
+                let (a, b) = st.compare.as_ref()?;
+                Some((ds.trace_with_id(a)?, ds.trace_with_id(b)?))
+            }));
             pending.set_value(Some(st));
             open.set(idx);
         };
@@ -223,6 +228,12 @@ impl Links {
                 ..Default::default()
             };
             dataset.with(|ds| {
+                let id = |t: usize| {
+                    ds.traces
+                        .get(t)
+                        .map(|t| ds.str(t.trace_id_text).to_string())
+                };
+                st.compare = compare.get().and_then(|(a, b)| Some((id(a)?, id(b)?)));
                 let Some(t) = i.and_then(|i| ds.traces.get(i)) else {
                     return;
                 };

@@ -54,6 +54,8 @@ pub struct AppState {
     pub search_open: RwSignal<bool>,
     pub log_links_open: RwSignal<bool>,
     pub share_open: RwSignal<bool>,
+    /// Two loaded traces shown side by side (`compare=` in the address).
+    pub compare: RwSignal<Option<(usize, usize)>>,
     /// `embed=1`: one view of one trace for a frame in another page; no
     /// demo traces, no prompts, nothing fetched that the link does not hold.
     pub embed: bool,
@@ -96,6 +98,7 @@ impl AppState {
             search_open: RwSignal::new(false),
             log_links_open: RwSignal::new(false),
             share_open: RwSignal::new(false),
+            compare: RwSignal::new(None),
             embed: link.embed,
             link_theme,
         }

@@ -67,6 +67,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         found: views.marked,
         matches_only: matches_only.into(),
         dark: dark.into(),
+        min_window_ns: Signal::derive(|| 0.0),
     });
     // The canvas views shown as tables of text (their text alternatives).
     let as_table = RwSignal::new(false);

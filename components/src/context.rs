@@ -33,6 +33,9 @@ pub struct ViewContext {
     /// Only the marked spans and those above them are listed.
     pub matches_only: Signal<bool>,
     pub dark: Signal<bool>,
+    /// The timeline spans at least this long (ns) from the trace's start:
+    /// a comparison puts both traces on one time scale.
+    pub min_window_ns: Signal<f64>,
 }
 
 impl ViewContext {
@@ -55,6 +58,7 @@ impl ViewContext {
             found: Signal::derive(|| None),
             matches_only: Signal::derive(|| false),
             dark: Signal::derive(|| false),
+            min_window_ns: Signal::derive(|| 0.0),
         }
     }
 }

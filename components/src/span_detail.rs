@@ -3,6 +3,7 @@
 
 use crate::context::{view_context, ViewContext};
 use leptos::prelude::*;
+use tracescope_core::analysis::percentile::span_rank;
 use tracescope_core::analysis::self_time::self_time_of;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::model::{flags, Dataset, Range32, StatusCode};
@@ -231,6 +232,11 @@ pub fn SpanDetail(
         let s = selected.get()? as usize;
         dataset.with(|ds| detail(ds, trace.get()?, s))
     });
+    // Where its duration falls among every loaded span of its operation.
+    let rank = Memo::new(move |_| {
+        let s = selected.get()? as usize;
+        dataset.with(|ds| span_rank(&ds.traces, ds.traces.get(trace.get()?)?, s))
+    });
     move || {
         d.get().map(|d| {
             let n_attrs = d.attrs.len();
@@ -260,6 +266,13 @@ pub fn SpanDetail(
                     <table class="kv facts">
                         <tbody>
                             <tr><th>"duration"</th><td>{d.duration.clone()}</td></tr>
+                            {move || rank.get().map(|(p, n)| view! {
+                                <tr><th>"among its operation"</th>
+                                    <td data-testid="span-rank" data-rank=p data-of=n
+                                        title="The share of the loaded spans of this service and operation as fast as this one or faster">
+                                        {format!("p{p} of {n} spans")}
+                                    </td></tr>
+                            })}
                             <tr><th>"self time"</th><td data-testid="self-time">{d.self_time.clone()}</td></tr>
                             <tr><th>"critical path"</th><td data-testid="critical-time">{move || match critical.get() {
                                 Some((on, total)) if on > 0 => format!("{} ({:.0}% of the trace)", format_duration(on as f64), 100.0 * on as f64 / total.max(1) as f64),

@@ -15,6 +15,10 @@ pub fn TraceList(
     /// Where each trace came from (file name), by trace index.
     #[prop(into)]
     sources: Signal<Vec<String>>,
+    /// Traces ticked for a comparison (a box on each row; a third replaces
+    /// the first).
+    #[prop(optional)]
+    picked: Option<RwSignal<Vec<usize>>>,
     /// Closes trace `i` (a × on each row).
     #[prop(optional)]
     on_close: Option<Callback<usize>>,
@@ -38,6 +42,7 @@ pub fn TraceList(
                     <th class="num">"Spans"</th>
                     <th class="num">"Errors"</th>
                     <th>"Source"</th>
+                    {picked.map(|_| view! { <th>"Compare"</th> })}
                     {on_close.map(|_| view! { <th><span class="visually-hidden">"Close"</span></th> })}
                 </tr>
             </thead>
@@ -71,6 +76,20 @@ pub fn TraceList(
                                 <td class="num">{s.spans}</td>
                                 <td class="num">{s.errors}</td>
                                 <td class="muted">{src}</td>
+                                {picked.map(|p| view! {
+                                    <td on:click=|ev| ev.stop_propagation() on:keydown=|ev| ev.stop_propagation()>
+                                        <input type="checkbox" data-testid="compare-pick"
+                                            aria-label=format!("Compare trace {}", s.trace_id)
+                                            prop:checked=move || p.with(|v| v.contains(&i))
+                                            on:change=move |_| p.update(|v| match v.iter().position(|&x| x == i) {
+                                                Some(k) => { v.remove(k); }
+                                                None => {
+                                                    if v.len() == 2 { v.remove(0); }
+                                                    v.push(i);
+                                                }
+                                            }) />
+                                    </td>
+                                })}
                                 {on_close.map(|cb| view! {
                                     <td>
                                         <button class="close" data-testid="trace-close" title="Close this trace"

@@ -57,14 +57,17 @@ pub struct Frame<'a> {
 /// The minimap of `t` for a canvas `width` wide, one value per pixel: its
 /// cost to draw does not grow with the trace.
 pub fn minimap_runs(t: &Trace, width: f64) -> Vec<Run> {
-    let mut m = minimap_for(t, width);
+    let mut m = minimap_for(t, width, 1.0);
     m.step(t, usize::MAX);
     m.raster.runs()
 }
 
-fn minimap_for(t: &Trace, width: f64) -> raster::Minimap {
+/// The minimap of `t` over `share` of the timeline (less than all of it
+/// when the timeline spans longer than the trace).
+fn minimap_for(t: &Trace, width: f64, share: f64) -> raster::Minimap {
     let (x0, x1) = timeline_extent(width);
-    raster::Minimap::new(t, (x1 - x0).round() as usize, (MINIMAP_H - 6.0) as usize)
+    let columns = ((x1 - x0) * share.clamp(0.0, 1.0)).round() as usize;
+    raster::Minimap::new(t, columns.max(1), (MINIMAP_H - 6.0) as usize)
 }
 
 /// Spans marked per task when the minimap is built (~20 ms of work).
@@ -138,10 +141,11 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
     ctx.set_fill_style_str(th.muted);
     ctx.set_font(FONT_SMALL);
     let _ = ctx.fill_text(
-        &format!(
-            "total {}",
-            format_duration(f.scene.bounds.1 - f.scene.bounds.0)
-        ),
+        &format!("total {}", {
+            // The trace's own length (the timeline may span longer).
+            let (a, b) = f.scene.t.time_window();
+            format_duration(b - a)
+        }),
         8.0,
         MINIMAP_H / 2.0,
     );
@@ -247,20 +251,25 @@ fn minimap_in_parts(
     dataset: RwSignal<Dataset>,
     trace: Signal<Option<usize>>,
     size: RwSignal<(f64, f64)>,
+    bounds: Memo<(f64, f64)>,
 ) -> RwSignal<Vec<Run>> {
     let minimap = RwSignal::new(Vec::<Run>::new());
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
         let (w, _) = size.get();
         let open = trace.get();
+        let (b0, b1) = bounds.get();
         dataset.track();
         let mut m = None;
         crate::canvas::in_parts(job, move || {
             let done = dataset.try_with_untracked(|ds| {
                 let t = ds.traces.get(open?)?;
                 Some(
-                    m.get_or_insert_with(|| minimap_for(t, w))
-                        .step(t, MINIMAP_PART),
+                    m.get_or_insert_with(|| {
+                        let (a, b) = t.time_window();
+                        minimap_for(t, w, (b - a) / (b1 - b0).max(1.0))
+                    })
+                    .step(t, MINIMAP_PART),
                 )
             });
             if done.flatten() == Some(false) {
@@ -290,6 +299,7 @@ pub fn WaterfallCanvas(
         found,
         matches_only,
         dark,
+        min_window_ns,
         ..
     } = view_context();
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
@@ -319,9 +329,13 @@ pub fn WaterfallCanvas(
         })
         .unwrap_or_default()
     });
-    let bounds = open_trace_window(dataset, trace);
+    let own_window = open_trace_window(dataset, trace);
+    let bounds = Memo::new(move |_| {
+        let (a, b) = own_window.get();
+        (a, b.max(a + min_window_ns.get()))
+    });
     let current_view = move || view.get().unwrap_or_else(|| bounds.get());
-    let minimap = minimap_in_parts(dataset, trace, size);
+    let minimap = minimap_in_parts(dataset, trace, size, bounds);
     let geometry = move || RowGeometry {
         header: HEADER,
         row_height: ROW_H,

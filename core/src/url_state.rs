@@ -40,6 +40,8 @@ pub struct UrlState {
     /// `theme=dark` or `light`: the theme this link shows, whatever the
     /// browser's.
     pub theme: Option<String>,
+    /// `compare=<traceA>,<traceB>`: the two traces shown side by side.
+    pub compare: Option<(String, String)>,
 }
 
 /// More collapsed subtrees than this are not put in the URL (it would grow
@@ -95,6 +97,11 @@ impl UrlState {
             kind: get("kind"),
             embed: get("embed").as_deref() == Some("1"),
             theme: get("theme").filter(|t| t == "dark" || t == "light"),
+            compare: get("compare").and_then(|c| {
+                let (a, b) = c.split_once(',')?;
+                (!a.is_empty() && !b.is_empty() && !b.contains(','))
+                    .then(|| (a.to_string(), b.to_string()))
+            }),
         }
     }
 
@@ -122,6 +129,10 @@ impl UrlState {
             "fold",
             &(!self.fold.is_empty()).then(|| self.fold.join(",")),
         );
+        put(
+            "compare",
+            &self.compare.as_ref().map(|(a, b)| format!("{a},{b}")),
+        );
         put("theme", &self.theme);
         put("embed", &self.embed.then(|| "1".to_string()));
         let s = p.finish();
@@ -144,5 +155,6 @@ impl UrlState {
             || self.scope_all != next.scope_all
             || self.flame_span != next.flame_span
             || self.flame_node != next.flame_node
+            || self.compare != next.compare
     }
 }

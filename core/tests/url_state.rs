@@ -44,6 +44,13 @@ fn malformed_parts_are_ignored() {
         assert_eq!(st.trace.as_deref(), Some("t"));
     }
     // Empty values are absent; broken escapes are kept as text, as browsers do.
+    for compare in ["a", "a,", ",b", "a,b,c", ""] {
+        assert_eq!(
+            UrlState::parse(&format!("compare={compare}")).compare,
+            None,
+            "compare={compare}"
+        );
+    }
     let st = UrlState::parse("trace=&span=%zz&service=%E2%9C%93&view");
     assert_eq!(st.trace, None);
     assert_eq!(st.span.as_deref(), Some("%zz"));
@@ -86,13 +93,14 @@ proptest! {
         flags in any::<(bool, bool, bool)>(), fnode in proptest::option::of(1u32..),
         fold in proptest::collection::vec("[a-f0-9]{1,16}", 0..5),
         embed in any::<bool>(), theme in proptest::option::of(prop_oneof![Just("dark".to_string()), Just("light".to_string())]),
+        compare in proptest::option::of(("[a-f0-9]{1,32}", "[a-f0-9]{1,32}")),
     ) {
         let st = UrlState {
             url, trace, view, span, service, find,
             zoom: zoom.map(|(a, d)| (a as f64, a as f64 + d as f64)),
             flame_merged: flags.0, scope_all: flags.1, hide_critical: flags.2,
             flame_span: fspan, flame_node: fnode, fold,
-            backend: None, kind: None, embed, theme,
+            backend: None, kind: None, embed, theme, compare,
         };
         let query = st.to_query();
         prop_assert_eq!(UrlState::parse(&query), st.clone());
