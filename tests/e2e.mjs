@@ -840,6 +840,25 @@ describe('find inside a trace', () => {
 });
 
 describe('insights', () => {
+  test('HotROD: serial calls and a retry, as inspect --json finds them; a click marks the serial calls', async () => {
+    const page = await newPage();
+    const file = 'otlp/jaeger-apiv3-getTrace-response-hotrod.json';
+    await dropFiles(page, [corpusFile(file)]);
+    await page.waitForSelector('[data-testid=insights] li[data-kind=serial_calls]', { state: 'attached' });
+    const items = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.count, x.textContent.split(' · ')[0]]));
+    const inspect = process.env.INSPECT || path.join(root, 'target', 'debug', 'inspect');
+    const report = JSON.parse(execFileSync(inspect, ['--json', path.join(corpus, file)], { encoding: 'utf8' }));
+    assert.deepEqual(items, report.insights.map((i) => [i.kind, i.count, i.message]));
+    assert.ok(items.some(([k, n, m]) => k === 'serial_calls' && n === 3 && /under frontend GET \/dispatch ran one after another/.test(m)), items.join('\n'));
+    assert.ok(items.some(([k]) => k === 'retry'));
+    await page.click('[data-testid=insights] summary');
+    await page.click('[data-testid=insights] li[data-kind=serial_calls] button');
+    await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').dataset.count === '3');
+    await page.screenshot({ path: path.join(out, 'insights-serial.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('the demo trace lists its N+1 calls and its retry; a click marks their spans and n steps through them', async () => {
     const page = await newPage();
     await page.waitForSelector('[data-testid=insights]');

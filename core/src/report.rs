@@ -131,6 +131,18 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str, r: &Redaction) -> String {
                     i.count,
                     format_duration(i.saving_ns as f64)
                 ),
+                InsightKind::SerialCalls => format!(
+                    "- Serial calls: {} calls under {} one after another ({} less at once, if independent)\n",
+                    i.count,
+                    name(parent),
+                    format_duration(i.saving_ns as f64)
+                ),
+                InsightKind::DuplicateCalls => format!(
+                    "- Duplicate calls: {} {}× with the same arguments ({} on the repeats)\n",
+                    name(first),
+                    i.count,
+                    format_duration(i.saving_ns as f64)
+                ),
                 InsightKind::ClockSkew => format!(
                     "- Clock skew: {} span{} of {} outside {} parents (clocks disagree)\n",
                     i.count,

@@ -35,6 +35,14 @@ fn trace_of_kind(spans: &[Span], kind: Option<&str>) -> Dataset {
     jaeger_dataset(vec![serde_json::json!({"traceID": "t1", "spans": spans})])
 }
 
+/// The N+1 findings alone (other detectors may see more in the same spans).
+fn n_plus_one(ds: &Dataset) -> Vec<(InsightKind, usize)> {
+    kinds(ds)
+        .into_iter()
+        .filter(|k| k.0 == InsightKind::NPlusOne)
+        .collect()
+}
+
 fn kinds(ds: &Dataset) -> Vec<(InsightKind, usize)> {
     insights(ds, &ds.traces[0], Thresholds::default())
         .iter()
@@ -77,7 +85,7 @@ fn n_plus_one_needs_three_calls_of_one_statement_under_one_parent() {
     );
     // Two are not N+1.
     assert_eq!(
-        kinds(&trace(&[
+        n_plus_one(&trace(&[
             root,
             q("b", 10, "SELECT 1"),
             q("c", 30, "SELECT 1")
@@ -86,7 +94,7 @@ fn n_plus_one_needs_three_calls_of_one_statement_under_one_parent() {
     );
     // Three different statements are not N+1.
     assert_eq!(
-        kinds(&trace(&[
+        n_plus_one(&trace(&[
             root,
             q("b", 10, "SELECT * FROM a"),
             q("c", 30, "SELECT * FROM b"),
@@ -102,14 +110,15 @@ fn n_plus_one_needs_three_calls_of_one_statement_under_one_parent() {
         q("d", 12, "SELECT 1"),
     ]);
     let found = insights(&ds, &ds.traces[0], Thresholds::default());
-    assert_eq!((found[0].count, found[0].saving_ns), (3, 2_000));
+    let n1 = found.iter().find(|i| i.kind == InsightKind::NPlusOne).unwrap();
+    assert_eq!((n1.count, n1.saving_ns), (3, 2_000));
     // Spans that are no calls (no client kind, no target) are not N+1: a loop's iterations.
     let tick = |id: &'static str, start| (id, "a", "app", "RunTask", start, 10, false, "");
     let ticks = [root, tick("b", 10), tick("c", 30), tick("d", 50)];
-    assert_eq!(kinds(&trace_of_kind(&ticks, None)), []);
-    assert_eq!(kinds(&trace_of_kind(&ticks, Some("internal"))), []);
+    assert_eq!(n_plus_one(&trace_of_kind(&ticks, None)), []);
+    assert_eq!(n_plus_one(&trace_of_kind(&ticks, Some("internal"))), []);
     // The same three as client calls are.
-    assert_eq!(kinds(&trace(&ticks)), [(InsightKind::NPlusOne, 3)]);
+    assert_eq!(n_plus_one(&trace(&ticks)), [(InsightKind::NPlusOne, 3)]);
     // Three under different parents are not N+1.
     let ds = trace(&[
         root,
@@ -118,7 +127,7 @@ fn n_plus_one_needs_three_calls_of_one_statement_under_one_parent() {
         q("c", 30, "SELECT 1"),
         ("d", "p", "db", "SELECT", 5, 10, false, "SELECT 1"),
     ]);
-    assert_eq!(kinds(&ds), []);
+    assert_eq!(n_plus_one(&ds), []);
 }
 
 #[test]
@@ -228,4 +237,82 @@ proptest! {
     fn normalizing_any_text_never_panics(s in "\\PC{0,60}") {
         let _ = normalize_target(&s);
     }
+}
+
+#[test]
+fn serial_calls_run_one_after_another_and_are_not_all_of_one_kind() {
+    let root = ("a", "", "api", "GET /cart", 0, 200, false, "");
+    let call = |id: &'static str, svc: &'static str, start, dur| -> Span<'static> {
+        (id, "a", svc, "GET", start, dur, false, "")
+    };
+    // Three calls to three services, each after the last: 10 + 30 + 20 µs,
+    // at once 30 µs; 30 µs to save.
+    let ds = trace(&[root, call("b", "cart", 10, 10), call("c", "price", 20, 30), call("d", "stock", 60, 20)]);
+    let found = insights(&ds, &ds.traces[0], Thresholds::default());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].kind, found[0].count, found[0].saving_ns),
+        (InsightKind::SerialCalls, 3, 30_000)
+    );
+    assert_eq!(
+        found[0].message,
+        "Serial calls: 3 calls under api GET /cart ran one after another (60µs); at once, if they do not depend on each other, 30µs less"
+    );
+    // Overlapping (the second starts before the first ends): not serial.
+    assert_eq!(kinds(&trace(&[root, call("b", "cart", 10, 10), call("c", "price", 15, 30), call("d", "stock", 60, 20)])), []);
+    // Two in a row are below the threshold; a fourth after an overlap starts a new run.
+    assert_eq!(kinds(&trace(&[root, call("b", "cart", 10, 10), call("c", "price", 20, 30)])), []);
+    let four = [root, call("b", "cart", 10, 10), call("c", "price", 15, 10), call("d", "stock", 25, 10), call("e", "tax", 40, 10)];
+    let found = insights(&trace(&four), &trace(&four).traces[0], Thresholds::default());
+    assert_eq!(found.iter().map(|i| (i.kind, i.spans.clone())).collect::<Vec<_>>(), [(InsightKind::SerialCalls, vec![2, 3, 4])]);
+    // All of one kind one after another: that is an N+1, not serial calls.
+    assert_eq!(kinds(&trace(&[root, call("b", "cart", 10, 10), call("c", "cart", 20, 10), call("d", "cart", 30, 10)])), [(InsightKind::NPlusOne, 3)]);
+    // Under different parents: not siblings, not serial.
+    let ds = trace(&[
+        root,
+        ("p", "a", "api", "step", 0, 100, false, ""),
+        call("b", "cart", 10, 10),
+        ("c", "p", "price", "GET", 20, 10, false, ""),
+        call("d", "stock", 40, 10),
+    ]);
+    assert_eq!(kinds(&ds), []);
+}
+
+#[test]
+fn duplicate_calls_are_the_same_call_arguments_and_all_answered_twice() {
+    let root = ("a", "", "api", "GET /order", 0, 200, false, "");
+    let q = |id: &'static str, start, error, stmt: &'static str| -> Span<'static> {
+        (id, "a", "db", "SELECT", start, 10, error, stmt)
+    };
+    // The same statement twice, at once: 10 µs on the repeat.
+    let ds = trace(&[root, q("b", 10, false, "SELECT * FROM user WHERE id = 7"), q("c", 10, false, "SELECT * FROM user WHERE id = 7")]);
+    let found = insights(&ds, &ds.traces[0], Thresholds::default());
+    assert_eq!(
+        found.iter().map(|i| (i.kind, i.count, i.saving_ns)).collect::<Vec<_>>(),
+        [(InsightKind::DuplicateCalls, 2, 10_000)]
+    );
+    assert_eq!(
+        found[0].message,
+        "Duplicate calls: db SELECT SELECT * FROM user WHERE id = 7 made 2× with the same arguments; 10µs spent on the repeats"
+    );
+    // Values bound later (`?`, `$1`) are not shown: nothing says they were the same.
+    for bound in ["SELECT * FROM user WHERE id = ?", "SELECT * FROM user WHERE id = $1"] {
+        assert_eq!(kinds(&trace(&[root, q("b", 10, false, bound), q("c", 10, false, bound)])), [], "{bound}");
+    }
+    // Other arguments: not the same call.
+    assert_eq!(kinds(&trace(&[root, q("b", 10, false, "SELECT * FROM user WHERE id = 7"), q("c", 10, false, "SELECT * FROM user WHERE id = 8")])), []);
+    // A failed attempt and its retry: a retry, not a duplicate.
+    let ds = trace(&[root, q("b", 10, true, "SELECT 1"), q("c", 30, false, "SELECT 1")]);
+    assert_eq!(kinds(&ds), [(InsightKind::Retry, 2)]);
+    // Calls that name no target are never duplicates: nothing shows they asked the same.
+    let bare = |id: &'static str, start| -> Span<'static> { (id, "a", "db", "SELECT", start, 10, false, "") };
+    assert_eq!(kinds(&trace(&[root, bare("b", 10), bare("c", 10)])), []);
+    // Anywhere in the trace, not only among siblings.
+    let ds = trace(&[
+        root,
+        ("p", "a", "api", "step", 0, 100, false, ""),
+        q("b", 10, false, "SELECT 1"),
+        ("c", "p", "db", "SELECT", 20, 10, false, "SELECT 1"),
+    ]);
+    assert_eq!(kinds(&ds), [(InsightKind::DuplicateCalls, 2)]);
 }

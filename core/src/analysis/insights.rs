@@ -10,6 +10,21 @@
 //! - **Retry**: sibling calls of the same service, operation and target
 //!   where earlier attempts failed and a later one succeeded, or a call that
 //!   says it was resent (`http.request.resend_count` > 0).
+//! - **Serial calls**: at least [`Thresholds::serial`] sibling calls that
+//!   ran one after another, each starting after the one before it ended,
+//!   not all of one kind and not already in an N+1 or a retry (those are
+//!   reported as such).
+//!   Nothing in a trace shows whether a call needed the one before it, so
+//!   the message says "if they do not depend on each other". The time at
+//!   stake is what running them at once would save: their sum less the
+//!   longest.
+//! - **Duplicate calls**: the same call — service, operation and the exact
+//!   statement or URL, arguments included — made more than once in a trace
+//!   and answered without error each time (a failed attempt is a retry's).
+//!   Only where the trace shows the arguments: a statement with its values
+//!   written in (not bound to `?` or `$1`), or the URL of a GET or HEAD
+//!   (other methods carry a body the trace does not hold). The time at
+//!   stake is all but the longest.
 //! - **Clock skew**: a span of another service than its parent that starts
 //!   before the parent, or ends after it though it is no longer than the
 //!   parent (it would fit, shifted): their clocks disagree. Same-service
@@ -27,7 +42,9 @@ use rustc_hash::FxHashMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InsightKind {
     NPlusOne,
+    SerialCalls,
     Retry,
+    DuplicateCalls,
     ClockSkew,
 }
 
@@ -36,14 +53,18 @@ impl InsightKind {
     pub fn key(self) -> &'static str {
         match self {
             InsightKind::NPlusOne => "n_plus_one",
+            InsightKind::SerialCalls => "serial_calls",
             InsightKind::Retry => "retry",
+            InsightKind::DuplicateCalls => "duplicate_calls",
             InsightKind::ClockSkew => "clock_skew",
         }
     }
     pub fn label(self) -> &'static str {
         match self {
             InsightKind::NPlusOne => "N+1 calls",
+            InsightKind::SerialCalls => "Serial calls",
             InsightKind::Retry => "Retry",
+            InsightKind::DuplicateCalls => "Duplicate calls",
             InsightKind::ClockSkew => "Clock skew",
         }
     }
@@ -66,11 +87,16 @@ pub struct Insight {
 pub struct Thresholds {
     /// Sibling calls of one kind that make an N+1.
     pub n_plus_one: usize,
+    /// Sibling calls one after another that make serial calls.
+    pub serial: usize,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { n_plus_one: 3 }
+        Thresholds {
+            n_plus_one: 3,
+            serial: 3,
+        }
     }
 }
 
@@ -168,9 +194,59 @@ impl<'a> Targets<'a> {
         *self.ids.entry(text).or_insert(next)
     }
 
-    /// The target of span `s`: its attribute whose key comes first in
-    /// [`TARGET_KEYS`] (the first such attribute when repeated).
+    /// The target of span `s`, normalized.
     fn of(&mut self, t: &Trace, s: usize) -> u32 {
+        match self.named(t, s) {
+            None => 0,
+            Some(AttrValue::Str(v)) => match self.by_value.get(&v) {
+                Some(&id) => id,
+                None => {
+                    let id = self.intern(normalize_target(self.ds.str(v)));
+                    self.by_value.insert(v, id);
+                    id
+                }
+            },
+            Some(other) => self.intern(normalize_target(&self.ds.value_text(other))),
+        }
+    }
+
+    /// What span `s` asked, arguments and all, where the trace shows them:
+    /// a statement with its values written in (no `?` or `$1` bound
+    /// later), or the URL of a GET or HEAD (other methods send a body the
+    /// trace does not hold).
+    fn exact(&self, t: &Trace, s: usize) -> Option<StrId> {
+        let ds = self.ds;
+        let text = |v: AttrValue| match v {
+            AttrValue::Str(v) => Some(v),
+            _ => None,
+        };
+        let (mut statement, mut url, mut method) = (None, None, None);
+        for a in ds.attrs(t.attrs[s]) {
+            match ds.str(a.key) {
+                "db.query.text" | "db.statement" => statement = statement.or(text(a.value)),
+                "url.full" | "http.url" | "http.target" => url = url.or(text(a.value)),
+                "http.request.method" | "http.method" => method = method.or(text(a.value)),
+                _ => {}
+            }
+        }
+        if let Some(v) = statement {
+            let q = ds.str(v);
+            let bound = q.contains('?')
+                || q.as_bytes()
+                    .windows(2)
+                    .any(|w| w[0] == b'$' && w[1].is_ascii_digit());
+            return (!bound).then_some(v);
+        }
+        let method = method.map_or_else(
+            || ds.str(t.name[s]).split(' ').next().unwrap_or(""),
+            |m| ds.str(m),
+        );
+        url.filter(|_| method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD"))
+    }
+
+    /// The attribute of span `s` whose key comes first in [`TARGET_KEYS`]
+    /// (the first such attribute when repeated).
+    fn named(&mut self, t: &Trace, s: usize) -> Option<AttrValue> {
         let ds = self.ds;
         let mut best: Option<(u8, AttrValue)> = None;
         for a in ds.attrs(t.attrs[s]) {
@@ -186,51 +262,73 @@ impl<'a> Targets<'a> {
                 }
             }
         }
-        match best {
-            None => 0,
-            Some((_, AttrValue::Str(v))) => match self.by_value.get(&v) {
-                Some(&id) => id,
-                None => {
-                    let id = self.intern(normalize_target(ds.str(v)));
-                    self.by_value.insert(v, id);
-                    id
-                }
-            },
-            Some((_, other)) => self.intern(normalize_target(&ds.value_text(other))),
-        }
+        best.map(|(_, v)| v)
     }
 }
 
-/// Siblings of one kind: (parent, service, operation, target) → spans.
-fn sibling_groups(ds: &Dataset, t: &Trace) -> Vec<Vec<u32>> {
-    let mut targets = Targets::new(ds);
-    let mut groups: FxHashMap<(u32, StrId, StrId, u32), Vec<u32>> = FxHashMap::default();
-    for s in 0..t.len() {
-        let Some(p) = t.tree.parent_of(s) else {
-            continue;
-        };
-        let target = targets.of(t, s);
-        // Calls only: a client or producer span, or one that names its
-        // target. Loop iterations of one process (a browser's tasks, a
-        // profiler's frames) are not calls made once per item.
-        if target == 0 && !matches!(t.kind[s], SpanKind::Client | SpanKind::Producer) {
-            continue;
+/// The calls of a trace: spans with a parent that are client or producer
+/// spans or name a target. Loop iterations of one process (a browser's
+/// tasks, a profiler's frames) are not calls made once per item.
+struct Calls {
+    /// Each call with its parent, its kind (service, operation, normalized
+    /// target) and its exact target, if it names one in text.
+    list: Vec<Call>,
+}
+
+#[derive(Clone, Copy)]
+struct Call {
+    span: u32,
+    parent: u32,
+    kind: (StrId, StrId, u32),
+    exact: Option<StrId>,
+}
+
+impl Calls {
+    fn of(ds: &Dataset, t: &Trace) -> Calls {
+        let mut targets = Targets::new(ds);
+        let mut list = Vec::new();
+        for s in 0..t.len() {
+            let Some(p) = t.tree.parent_of(s) else {
+                continue;
+            };
+            let target = targets.of(t, s);
+            if target == 0 && !matches!(t.kind[s], SpanKind::Client | SpanKind::Producer) {
+                continue;
+            }
+            list.push(Call {
+                span: s as u32,
+                parent: p as u32,
+                kind: (t.service[s], t.name[s], target),
+                exact: targets.exact(t, s),
+            });
         }
-        groups
-            .entry((p as u32, t.service[s], t.name[s], target))
-            .or_default()
-            .push(s as u32);
+        Calls { list }
     }
-    let mut out: Vec<Vec<u32>> = groups
-        .into_values()
-        .filter(|g| g.len() >= 2)
-        .map(|mut g| {
-            g.sort_by_key(|&s| (t.start_ns[s as usize], s));
-            g
-        })
-        .collect();
-    out.sort();
-    out
+
+    /// Spans grouped by `key`, groups of two or more, each by start time,
+    /// the groups in a stable order.
+    fn grouped<K: std::hash::Hash + Eq>(
+        &self,
+        t: &Trace,
+        key: impl Fn(&Call) -> Option<K>,
+    ) -> Vec<Vec<u32>> {
+        let mut groups: FxHashMap<K, Vec<u32>> = FxHashMap::default();
+        for c in &self.list {
+            if let Some(k) = key(c) {
+                groups.entry(k).or_default().push(c.span);
+            }
+        }
+        let mut out: Vec<Vec<u32>> = groups
+            .into_values()
+            .filter(|g| g.len() >= 2)
+            .map(|mut g| {
+                g.sort_by_key(|&s| (t.start_ns[s as usize], s));
+                g
+            })
+            .collect();
+        out.sort();
+        out
+    }
 }
 
 fn op_name(ds: &Dataset, t: &Trace, s: usize) -> String {
@@ -251,7 +349,9 @@ fn resent(ds: &Dataset, t: &Trace, s: usize) -> bool {
 /// Every insight of `t`, the most time at stake first.
 pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
     let mut out = Vec::new();
-    for g in sibling_groups(ds, t) {
+    let calls = Calls::of(ds, t);
+    // Siblings of one kind: (parent, service, operation, target).
+    for g in calls.grouped(t, |c| Some((c.parent, c.kind))) {
         let first = g[0] as usize;
         let parent = t.tree.parent_of(first).unwrap_or(first);
         let longest = g
@@ -318,9 +418,119 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
             });
         }
     }
+    // A call already in an N+1 or a retry is said there, not again.
+    let mut said = vec![false; t.len()];
+    for i in &out {
+        for &s in &i.spans {
+            said[s as usize] = true;
+        }
+    }
+    out.extend(serial_calls(ds, t, &calls, &said, th));
+    out.extend(duplicate_calls(ds, t, &calls));
     out.extend(clock_skew(ds, t));
     out.sort_by(|a, b| b.saving_ns.cmp(&a.saving_ns).then(a.spans.cmp(&b.spans)));
     out
+}
+
+/// Runs of sibling calls, each starting once the one before it ended, not
+/// all of one kind.
+fn serial_calls(
+    ds: &Dataset,
+    t: &Trace,
+    calls: &Calls,
+    said: &[bool],
+    th: Thresholds,
+) -> Vec<Insight> {
+    let mut by_parent: FxHashMap<u32, Vec<Call>> = FxHashMap::default();
+    for c in calls.list.iter().filter(|c| !said[c.span as usize]) {
+        by_parent.entry(c.parent).or_default().push(*c);
+    }
+    let mut out = Vec::new();
+    let report = |run: &[Call], out: &mut Vec<Insight>| {
+        if run.len() < th.serial.max(2) || run.iter().all(|c| c.kind == run[0].kind) {
+            return;
+        }
+        let durations = run.iter().map(|c| t.duration_ns[c.span as usize]);
+        let sum: i64 = durations.clone().sum();
+        let longest = durations.max().unwrap_or(0);
+        let parent = run[0].parent as usize;
+        out.push(Insight {
+            kind: InsightKind::SerialCalls,
+            spans: run.iter().map(|c| c.span).collect(),
+            count: run.len(),
+            saving_ns: sum - longest,
+            message: format!(
+                "Serial calls: {} calls under {} ran one after another ({}); at once, if they do not depend on each other, {} less",
+                run.len(),
+                op_name(ds, t, parent),
+                format_duration(sum as f64),
+                format_duration((sum - longest) as f64),
+            ),
+        });
+    };
+    let mut parents: Vec<u32> = by_parent.keys().copied().collect();
+    parents.sort_unstable();
+    for p in parents {
+        let mut siblings = by_parent.remove(&p).unwrap_or_default();
+        siblings.sort_by_key(|c| (t.start_ns[c.span as usize], c.span));
+        let mut run: Vec<Call> = Vec::new();
+        for c in siblings {
+            let starts_after = run
+                .last()
+                .is_some_and(|prev| t.start_ns[c.span as usize] >= t.end_ns(prev.span as usize));
+            if !starts_after {
+                report(&run, &mut out);
+                run.clear();
+            }
+            run.push(c);
+        }
+        report(&run, &mut out);
+    }
+    out
+}
+
+/// The same call, arguments and all, answered more than once.
+fn duplicate_calls(ds: &Dataset, t: &Trace, calls: &Calls) -> Vec<Insight> {
+    calls
+        .grouped(t, |c| {
+            let ok = t.status[c.span as usize] != StatusCode::Error;
+            ok.then_some((c.kind.0, c.kind.1, c.exact?))
+        })
+        .into_iter()
+        .map(|g| {
+            let first = g[0] as usize;
+            let durations = g.iter().map(|&s| t.duration_ns[s as usize]);
+            let sum: i64 = durations.clone().sum();
+            let longest = durations.max().unwrap_or(0);
+            let target = t.tree.parent_of(first).map_or(String::new(), |_| {
+                let text = calls
+                    .list
+                    .iter()
+                    .find(|c| c.span == g[0])
+                    .and_then(|c| c.exact)
+                    .map_or("", |v| ds.str(v));
+                let short: String = text.chars().take(60).collect();
+                if short.len() < text.len() {
+                    format!(" {short}…")
+                } else {
+                    format!(" {short}")
+                }
+            });
+            Insight {
+                kind: InsightKind::DuplicateCalls,
+                count: g.len(),
+                saving_ns: sum - longest,
+                message: format!(
+                    "Duplicate calls: {}{} made {}× with the same arguments; {} spent on the repeats",
+                    op_name(ds, t, first),
+                    target,
+                    g.len(),
+                    format_duration((sum - longest) as f64),
+                ),
+                spans: g,
+            }
+        })
+        .collect()
 }
 
 /// Spans whose clock disagrees with their parent's, by (parent service,
