@@ -110,7 +110,10 @@ fn n_plus_one_needs_three_calls_of_one_statement_under_one_parent() {
         q("d", 12, "SELECT 1"),
     ]);
     let found = insights(&ds, &ds.traces[0], Thresholds::default());
-    let n1 = found.iter().find(|i| i.kind == InsightKind::NPlusOne).unwrap();
+    let n1 = found
+        .iter()
+        .find(|i| i.kind == InsightKind::NPlusOne)
+        .unwrap();
     assert_eq!((n1.count, n1.saving_ns), (3, 2_000));
     // Spans that are no calls (no client kind, no target) are not N+1: a loop's iterations.
     let tick = |id: &'static str, start| (id, "a", "app", "RunTask", start, 10, false, "");
@@ -247,7 +250,12 @@ fn serial_calls_run_one_after_another_and_are_not_all_of_one_kind() {
     };
     // Three calls to three services, each after the last: 10 + 30 + 20 µs,
     // at once 30 µs; 30 µs to save.
-    let ds = trace(&[root, call("b", "cart", 10, 10), call("c", "price", 20, 30), call("d", "stock", 60, 20)]);
+    let ds = trace(&[
+        root,
+        call("b", "cart", 10, 10),
+        call("c", "price", 20, 30),
+        call("d", "stock", 60, 20),
+    ]);
     let found = insights(&ds, &ds.traces[0], Thresholds::default());
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(
@@ -259,14 +267,53 @@ fn serial_calls_run_one_after_another_and_are_not_all_of_one_kind() {
         "Serial calls: 3 calls under api GET /cart ran one after another (60µs); at once, if they do not depend on each other, 30µs less"
     );
     // Overlapping (the second starts before the first ends): not serial.
-    assert_eq!(kinds(&trace(&[root, call("b", "cart", 10, 10), call("c", "price", 15, 30), call("d", "stock", 60, 20)])), []);
+    assert_eq!(
+        kinds(&trace(&[
+            root,
+            call("b", "cart", 10, 10),
+            call("c", "price", 15, 30),
+            call("d", "stock", 60, 20)
+        ])),
+        []
+    );
     // Two in a row are below the threshold; a fourth after an overlap starts a new run.
-    assert_eq!(kinds(&trace(&[root, call("b", "cart", 10, 10), call("c", "price", 20, 30)])), []);
-    let four = [root, call("b", "cart", 10, 10), call("c", "price", 15, 10), call("d", "stock", 25, 10), call("e", "tax", 40, 10)];
-    let found = insights(&trace(&four), &trace(&four).traces[0], Thresholds::default());
-    assert_eq!(found.iter().map(|i| (i.kind, i.spans.clone())).collect::<Vec<_>>(), [(InsightKind::SerialCalls, vec![2, 3, 4])]);
+    assert_eq!(
+        kinds(&trace(&[
+            root,
+            call("b", "cart", 10, 10),
+            call("c", "price", 20, 30)
+        ])),
+        []
+    );
+    let four = [
+        root,
+        call("b", "cart", 10, 10),
+        call("c", "price", 15, 10),
+        call("d", "stock", 25, 10),
+        call("e", "tax", 40, 10),
+    ];
+    let found = insights(
+        &trace(&four),
+        &trace(&four).traces[0],
+        Thresholds::default(),
+    );
+    assert_eq!(
+        found
+            .iter()
+            .map(|i| (i.kind, i.spans.clone()))
+            .collect::<Vec<_>>(),
+        [(InsightKind::SerialCalls, vec![2, 3, 4])]
+    );
     // All of one kind one after another: that is an N+1, not serial calls.
-    assert_eq!(kinds(&trace(&[root, call("b", "cart", 10, 10), call("c", "cart", 20, 10), call("d", "cart", 30, 10)])), [(InsightKind::NPlusOne, 3)]);
+    assert_eq!(
+        kinds(&trace(&[
+            root,
+            call("b", "cart", 10, 10),
+            call("c", "cart", 20, 10),
+            call("d", "cart", 30, 10)
+        ])),
+        [(InsightKind::NPlusOne, 3)]
+    );
     // Under different parents: not siblings, not serial.
     let ds = trace(&[
         root,
@@ -285,10 +332,17 @@ fn duplicate_calls_are_the_same_call_arguments_and_all_answered_twice() {
         (id, "a", "db", "SELECT", start, 10, error, stmt)
     };
     // The same statement twice, at once: 10 µs on the repeat.
-    let ds = trace(&[root, q("b", 10, false, "SELECT * FROM user WHERE id = 7"), q("c", 10, false, "SELECT * FROM user WHERE id = 7")]);
+    let ds = trace(&[
+        root,
+        q("b", 10, false, "SELECT * FROM user WHERE id = 7"),
+        q("c", 10, false, "SELECT * FROM user WHERE id = 7"),
+    ]);
     let found = insights(&ds, &ds.traces[0], Thresholds::default());
     assert_eq!(
-        found.iter().map(|i| (i.kind, i.count, i.saving_ns)).collect::<Vec<_>>(),
+        found
+            .iter()
+            .map(|i| (i.kind, i.count, i.saving_ns))
+            .collect::<Vec<_>>(),
         [(InsightKind::DuplicateCalls, 2, 10_000)]
     );
     assert_eq!(
@@ -296,16 +350,40 @@ fn duplicate_calls_are_the_same_call_arguments_and_all_answered_twice() {
         "Duplicate calls: db SELECT SELECT * FROM user WHERE id = 7 made 2× with the same arguments; 10µs spent on the repeats"
     );
     // Values bound later (`?`, `$1`) are not shown: nothing says they were the same.
-    for bound in ["SELECT * FROM user WHERE id = ?", "SELECT * FROM user WHERE id = $1"] {
-        assert_eq!(kinds(&trace(&[root, q("b", 10, false, bound), q("c", 10, false, bound)])), [], "{bound}");
+    for bound in [
+        "SELECT * FROM user WHERE id = ?",
+        "SELECT * FROM user WHERE id = $1",
+    ] {
+        assert_eq!(
+            kinds(&trace(&[
+                root,
+                q("b", 10, false, bound),
+                q("c", 10, false, bound)
+            ])),
+            [],
+            "{bound}"
+        );
     }
     // Other arguments: not the same call.
-    assert_eq!(kinds(&trace(&[root, q("b", 10, false, "SELECT * FROM user WHERE id = 7"), q("c", 10, false, "SELECT * FROM user WHERE id = 8")])), []);
+    assert_eq!(
+        kinds(&trace(&[
+            root,
+            q("b", 10, false, "SELECT * FROM user WHERE id = 7"),
+            q("c", 10, false, "SELECT * FROM user WHERE id = 8")
+        ])),
+        []
+    );
     // A failed attempt and its retry: a retry, not a duplicate.
-    let ds = trace(&[root, q("b", 10, true, "SELECT 1"), q("c", 30, false, "SELECT 1")]);
+    let ds = trace(&[
+        root,
+        q("b", 10, true, "SELECT 1"),
+        q("c", 30, false, "SELECT 1"),
+    ]);
     assert_eq!(kinds(&ds), [(InsightKind::Retry, 2)]);
     // Calls that name no target are never duplicates: nothing shows they asked the same.
-    let bare = |id: &'static str, start| -> Span<'static> { (id, "a", "db", "SELECT", start, 10, false, "") };
+    let bare = |id: &'static str, start| -> Span<'static> {
+        (id, "a", "db", "SELECT", start, 10, false, "")
+    };
     assert_eq!(kinds(&trace(&[root, bare("b", 10), bare("c", 10)])), []);
     // Anywhere in the trace, not only among siblings.
     let ds = trace(&[
