@@ -1479,6 +1479,44 @@ describe('the app shell', () => {
     await page.context().close();
   });
 
+  test('focus on a subtree: only that span and the spans below it, a path back, and the link keeps it', async () => {
+    const page = await newPage();
+    const svc = (x) => demo.processes[x.processID].serviceName;
+    const cart = demo.spans.find((x) => svc(x) === 'cart-service' && x.operationName === 'GetCart');
+    const rows = () => page.getAttribute('[data-testid=waterfall-canvas]', 'data-rows').then(Number);
+    // Selected by find, then focused from the span detail.
+    await page.fill('[data-testid=find-input]', 'GetCart');
+    await page.press('[data-testid=find-input]', 'Enter');
+    await page.waitForFunction((id) => document.querySelector('[data-testid=span-detail]')?.dataset.spanId === id, cart.spanID);
+    await page.fill('[data-testid=find-input]', '');
+    await page.click('[data-testid=focus-span]');
+    await page.waitForSelector('[data-testid=focus-crumbs]');
+    assert.equal(await rows(), subtreeSize(demo.spans, cart.spanID));
+    assert.match(await page.innerText('[data-testid=focus-crumbs]'), /Whole trace\s*›\s*frontend HTTP POST \/checkout\s*›\s*api-gateway POST \/api\/v2\/checkout\s*›\s*cart-service GetCart/);
+    assert.equal(new URL(page.url()).searchParams.get('focus'), cart.spanID);
+    // Over the span's own time.
+    // (Absolute ns as doubles: within a microsecond.)
+    const [v0, v1] = (await page.getAttribute('[data-testid=waterfall-canvas]', 'data-view')).split(',').map(Number);
+    assert.ok(Math.abs(v0 / 1000 - cart.startTime) < 1 && Math.abs(v1 / 1000 - cart.startTime - cart.duration) < 1, `${v0},${v1}`);
+    // The table lists the same rows.
+    await page.check('[data-testid=rows-table-toggle]');
+    assert.equal(+(await page.getAttribute('[data-testid=rows-table]', 'data-rows')), subtreeSize(demo.spans, cart.spanID));
+    await page.uncheck('[data-testid=rows-table-toggle]');
+    await page.screenshot({ path: path.join(out, 'focus.png') });
+    // The link reopens the focus; "Whole trace" lists every span again.
+    const link = new URL(page.url()).search;
+    await page.context().close();
+    const again = await newPage({ url: link });
+    await again.waitForSelector('[data-testid=focus-crumbs]');
+    assert.equal(+(await again.getAttribute('[data-testid=waterfall-canvas]', 'data-rows')), subtreeSize(demo.spans, cart.spanID));
+    await again.click('[data-testid=focus-clear]');
+    await again.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, demo.spans.length);
+    assert.equal(new URL(again.url()).searchParams.get('focus'), null);
+    assert.equal(await again.isDisabled('[data-testid=reset-zoom]'), true, 'the whole trace again');
+    assert.deepEqual(again.errors, []);
+    await again.context().close();
+  });
+
   test('the flame graph and the map as tables of text: every frame and every call, as the trace says', async () => {
     const page = await newPage();
     // Read from the demo file: each span's service and parent.

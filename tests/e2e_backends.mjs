@@ -216,12 +216,18 @@ describe('insights on real OpenTelemetry traces', () => {
     assert.match(nPlusOne.text, new RegExp(`N\\+1: inventory GET /items calls inventory SELECT inventory ${selects}×`));
     const retry = items.find((i) => i.kind === 'retry');
     assert.match(retry?.text ?? '', /^Retry: frontend POST \/charge 2× under frontend GET \/checkout; 1 failed/, JSON.stringify(items));
+    // The program awaits its cart, its one charge and its shipping quote in turn: three serial calls
+    // (the retried order's two charges are its retry, and the two calls left are too few).
+    assert.equal(items.find((i) => i.kind === 'serial_calls'), undefined, JSON.stringify(items));
     // A checkout with no retry has none listed.
     const calm = checkouts().find((t) => t.errors === 0 && (t.spanCounts['inventory SELECT inventory'] ?? 0) >= 3);
     await openResult(page, calm.traceId);
     await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]').dataset.traceId.endsWith(id), calm.traceId.slice(-16));
-    const kinds = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => x.dataset.kind));
-    assert.deepEqual(kinds, ['n_plus_one']);
+    const found = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.count, x.textContent]));
+    assert.deepEqual(found.map((f) => f[0]).sort(), ['n_plus_one', 'serial_calls'], JSON.stringify(found));
+    const serial = found.find((f) => f[0] === 'serial_calls');
+    assert.equal(serial[1], 3);
+    assert.match(serial[2], /^Serial calls: 3 calls under frontend GET \/checkout ran one after another/);
     await page.screenshot({ path: path.join(out, 'real-insights.png') });
     assert.deepEqual(page.errors, []);
   });

@@ -48,6 +48,7 @@ impl Links {
             find,
             flame_chart_focus,
             flame_merged_focus,
+            focus,
             pending,
             pending_applied,
             ..
@@ -250,6 +251,10 @@ impl Links {
                     .filter(|&s| (s as usize) < t.len())
                     .map(|s| ds.str(t.span_id_text[s as usize]).to_string());
                 st.flame_node = Some(flame_merged_focus.get()).filter(|&n| n > 0);
+                st.focus = focus
+                    .get()
+                    .filter(|&s| (s as usize) < t.len())
+                    .map(|s| ds.str(t.span_id_text[s as usize]).to_string());
                 let folds: Vec<String> = collapsed.with(|c| {
                     c.iter()
                         .enumerate()

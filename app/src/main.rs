@@ -7,6 +7,7 @@ mod copy_link;
 mod decode_worker;
 mod fetch;
 mod find_bar;
+mod focus;
 mod insights;
 mod links;
 mod loader;

@@ -3,6 +3,7 @@
 //! comes from the contexts (`AppState`, `ViewState`).
 
 use crate::find_bar::{step_error, FindBar};
+use crate::focus::{focus_on, FocusCrumbs};
 use crate::insights::InsightsList;
 use crate::log_links::Templates;
 use crate::state::AppState;
@@ -68,6 +69,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         matches_only: matches_only.into(),
         dark: dark.into(),
         min_window_ns: Signal::derive(|| 0.0),
+        focus: views.focus.into(),
     });
     // The canvas views shown as tables of text (their text alternatives).
     let as_table = RwSignal::new(false);
@@ -230,6 +232,9 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
                     </Show>
                 </nav>
+                <Show when=move || tab.get() == Tab::Waterfall>
+                    <FocusCrumbs />
+                </Show>
                 // Find has a row of its own: the toolbar keeps one line beside Search.
                 <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
                     <div class="find-row">
@@ -264,7 +269,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         }.into_any(),
                     }}
                     <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
-                        <SpanDetail critical=critical_of_selected copy_link=copy_span_link
+                        <SpanDetail on_focus=Callback::new(move |s: u32| focus_on(state, views, s)) critical=critical_of_selected copy_link=copy_span_link
                             copy_feedback=ViewFn::from(move || view! { <CopyFeedback feedback=span_copied testid="span-copy-feedback" /> }) log_links=span_log_links />
                     </Show>
                 </div>

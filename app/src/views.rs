@@ -91,6 +91,8 @@ pub struct ViewState {
     pub insights: Memo<Vec<Insight>>,
     pub flame_chart_focus: RwSignal<Option<u32>>,
     pub flame_merged_focus: RwSignal<u32>,
+    /// The span whose subtree alone is listed (`focus=`).
+    pub focus: RwSignal<Option<u32>>,
     /// State from a link, waiting for its trace to open (span, zoom, service).
     pub pending: StoredValue<Option<UrlState>>,
     /// Bumped when a pending state has been applied, so the URL is written then.
@@ -123,6 +125,7 @@ impl ViewState {
         let highlight = RwSignal::new(None::<Arc<Found>>);
         let flame_chart_focus = RwSignal::new(None::<u32>);
         let flame_merged_focus = RwSignal::new(0u32);
+        let focus = RwSignal::new(None::<u32>);
         let pending = StoredValue::new(None::<UrlState>);
         let pending_applied = RwSignal::new(0u32);
         // Opening a trace resets what belonged to the previous one.
@@ -139,6 +142,7 @@ impl ViewState {
             service_filter.set(None);
             flame_chart_focus.set(None);
             flame_merged_focus.set(0);
+            focus.set(None);
             collapsed.set(vec![false; n]);
             // A link's span, zoom and service filter apply to the trace it opened.
             if let Some(st) = pending.try_update_value(|p| p.take()).flatten() {
@@ -161,6 +165,10 @@ impl ViewState {
                         flame_chart_focus.set(s.map(|s| s as u32));
                     }
                     flame_merged_focus.set(st.flame_node.unwrap_or(0));
+                    if let Some(id) = &st.focus {
+                        let s = (0..t.len()).find(|&s| ds.str(t.span_id_text[s]) == id);
+                        focus.set(s.map(|s| s as u32));
+                    }
                     if !st.fold.is_empty() {
                         collapsed.set(
                             (0..t.len())
@@ -262,6 +270,7 @@ impl ViewState {
             insights,
             flame_chart_focus,
             flame_merged_focus,
+            focus,
             pending,
             pending_applied,
             summary,

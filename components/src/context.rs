@@ -33,6 +33,8 @@ pub struct ViewContext {
     /// Only the marked spans and those above them are listed.
     pub matches_only: Signal<bool>,
     pub dark: Signal<bool>,
+    /// The span whose subtree alone is listed.
+    pub focus: Signal<Option<u32>>,
     /// The timeline spans at least this long (ns) from the trace's start:
     /// a comparison puts both traces on one time scale.
     pub min_window_ns: Signal<f64>,
@@ -59,6 +61,7 @@ impl ViewContext {
             matches_only: Signal::derive(|| false),
             dark: Signal::derive(|| false),
             min_window_ns: Signal::derive(|| 0.0),
+            focus: Signal::derive(|| None),
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::context::{view_context, ViewContext};
 use crate::page_bar::{page_rows, PageBar};
 use leptos::prelude::*;
 use tracescope_core::layout::time::format_duration;
-use tracescope_core::layout::waterfall::visible_rows;
+use tracescope_core::layout::waterfall::{visible_rows, within_subtree};
 use tracescope_core::model::StatusCode;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +28,7 @@ pub fn RowsTable() -> impl IntoView {
         trace,
         selected,
         collapsed,
+        focus,
         ..
     } = view_context();
     let page = RwSignal::new(0usize);
@@ -35,7 +36,11 @@ pub fn RowsTable() -> impl IntoView {
         dataset
             .with(|ds| {
                 let t = ds.traces.get(trace.get()?)?;
-                Some(collapsed.with(|c| visible_rows(t, c)))
+                let mut rows = collapsed.with(|c| visible_rows(t, c));
+                if let Some(f) = focus.get() {
+                    rows.retain(|&s| within_subtree(t, f, s));
+                }
+                Some(rows)
             })
             .unwrap_or_default()
     });

@@ -41,6 +41,8 @@ struct Detail {
     links: Vec<(String, String, String)>,
     warnings: Vec<&'static str>,
     is_error: bool,
+    /// Spans below it: a subtree to focus on.
+    has_children: bool,
 }
 
 fn pairs(ds: &Dataset, r: Range32) -> Pairs {
@@ -128,6 +130,7 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
             .collect(),
         warnings,
         is_error: t.status[s] == StatusCode::Error,
+        has_children: t.tree.subtree_size[s] > 1,
     })
 }
 
@@ -215,6 +218,9 @@ pub fn SpanDetail(
     /// Copies a link to the selected span (the App knows the URL).
     #[prop(optional)]
     copy_link: Option<Callback<u32>>,
+    /// Lists only the selected span and those below it.
+    #[prop(optional)]
+    on_focus: Option<Callback<u32>>,
     /// What the copy did, shown next to its button.
     #[prop(optional)]
     copy_feedback: Option<ViewFn>,
@@ -255,6 +261,10 @@ pub fn SpanDetail(
                             on:click=move |_| if let Some(s) = selected.get_untracked() { cb.run(s) }>"Copy link to this span"</button>
                     })}
                     {copy_feedback.clone().map(|f| f.run())}
+                    {on_focus.filter(|_| d.has_children).map(|cb| view! {
+                        <button class="button small" data-testid="focus-span" title="List only this span and the spans below it"
+                            on:click=move |_| if let Some(s) = selected.get_untracked() { cb.run(s) }>"Focus on this subtree"</button>
+                    })}
                     {log_links.map(|l| move || l.get().into_iter().map(|(name, href)| view! {
                         <a class="log-link" data-testid="span-log-link" href=href target="_blank" rel="noopener noreferrer">{format!("{name} ↗")}</a>
                     }).collect_view())}

@@ -23,8 +23,8 @@ use tracescope_core::layout::raster::{self, Run};
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::{
     hits_toggle, key_move, matching_rows, name_width, pan_window, scene, timeline_extent,
-    timeline_scale, toggle_x, visible_rows, zoom_window, KeyMove, RowGeometry, RowScene, Scene,
-    SceneInput, BAR_INSET, TOGGLE_W,
+    timeline_scale, toggle_x, visible_rows, within_subtree, zoom_window, KeyMove, RowGeometry,
+    RowScene, Scene, SceneInput, BAR_INSET, TOGGLE_W,
 };
 use tracescope_core::model::{Dataset, StatusCode, Trace};
 use web_sys::CanvasRenderingContext2d;
@@ -300,6 +300,7 @@ pub fn WaterfallCanvas(
         matches_only,
         dark,
         min_window_ns,
+        focus,
         ..
     } = view_context();
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
@@ -324,6 +325,9 @@ pub fn WaterfallCanvas(
             };
             if let Some(svc) = only {
                 rows.retain(|&s| t.service[s as usize] == svc);
+            }
+            if let Some(f) = focus.get() {
+                rows.retain(|&s| within_subtree(t, f, s));
             }
             rows
         })

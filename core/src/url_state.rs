@@ -40,6 +40,8 @@ pub struct UrlState {
     /// `theme=dark` or `light`: the theme this link shows, whatever the
     /// browser's.
     pub theme: Option<String>,
+    /// `focus=<span id>`: only that span and the spans below it are listed.
+    pub focus: Option<String>,
     /// `compare=<traceA>,<traceB>`: the two traces shown side by side.
     pub compare: Option<(String, String)>,
 }
@@ -97,6 +99,7 @@ impl UrlState {
             kind: get("kind"),
             embed: get("embed").as_deref() == Some("1"),
             theme: get("theme").filter(|t| t == "dark" || t == "light"),
+            focus: get("focus"),
             compare: get("compare").and_then(|c| {
                 let (a, b) = c.split_once(',')?;
                 (!a.is_empty() && !b.is_empty() && !b.contains(','))
@@ -119,6 +122,7 @@ impl UrlState {
         put("span", &self.span);
         put("zoom", &self.zoom.map(|(a, b)| format!("{a:.0},{b:.0}")));
         put("service", &self.service);
+        put("focus", &self.focus);
         put("find", &self.find);
         put("flame", &self.flame_merged.then(|| "merged".to_string()));
         put("scope", &self.scope_all.then(|| "all".to_string()));
@@ -156,5 +160,6 @@ impl UrlState {
             || self.flame_span != next.flame_span
             || self.flame_node != next.flame_node
             || self.compare != next.compare
+            || self.focus != next.focus
     }
 }

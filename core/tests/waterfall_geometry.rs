@@ -403,3 +403,28 @@ fn the_waterfall_keys_move_fold_and_climb_the_tree() {
         "no rows, no move"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A focus lists its span and every span below it, and nothing else:
+    /// the same answer as walking each span's parents.
+    #[test]
+    fn a_focus_is_its_span_and_every_span_below_it((_ds, t) in traces(), pick in any::<prop::sample::Index>()) {
+        use tracescope_core::layout::waterfall::within_subtree;
+        let root = pick.index(t.len()) as u32;
+        for s in 0..t.len() {
+            let mut cur = Some(s);
+            let mut below = false;
+            while let Some(c) = cur {
+                if c == root as usize {
+                    below = true;
+                    break;
+                }
+                cur = t.tree.parent_of(c);
+            }
+            prop_assert_eq!(within_subtree(&t, root, s as u32), below, "span {} under {}", s, root);
+        }
+        prop_assert!(!within_subtree(&t, root, t.len() as u32), "a span past the end is in no subtree");
+    }
+}

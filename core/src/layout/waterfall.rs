@@ -113,6 +113,15 @@ pub fn toggle_x(depth: u32) -> f64 {
     NAME_PAD + depth as f64 * INDENT
 }
 
+/// Whether span `s` is `root` or below it (the spans of a focus).
+pub fn within_subtree(t: &Trace, root: u32, s: u32) -> bool {
+    let pos = &t.tree.preorder_pos;
+    let (Some(&r), Some(&p)) = (pos.get(root as usize), pos.get(s as usize)) else {
+        return false;
+    };
+    p >= r && p - r < t.tree.subtree_size[root as usize]
+}
+
 /// What a key pressed on the waterfall does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyMove {
