@@ -958,6 +958,14 @@ describe('compare two traces', () => {
     // The address names both; opened in a fresh browser, it shows the comparison again.
     const address = new URL(page.url());
     assert.deepEqual(address.searchParams.get('compare').split(',').sort(), ['c0ffee0000000001', 'c0ffee0000000002']);
+    // For the ticket: what changed, in Markdown, with that address.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-markdown]')]);
+    const md = fs.readFileSync(await dl.path(), 'utf8');
+    const [a, b] = await page.$$eval('[data-testid=compare-side]', (s) => s.map((e) => e.dataset.traceId));
+    const sign = a === 'c0ffee0000000001' ? '+' : '-';
+    assert.match(md, new RegExp(`End to end: ${a.endsWith('1') ? '100ms → 140ms' : '140ms → 100ms'} \\(\\${sign}40ms`), md);
+    assert.ok(md.includes(`| \`pay\` | \`charge\` | ${a.endsWith('1') ? '1 | 2 | 40ms | 70ms | +30ms' : '2 | 1 | 70ms | 40ms | -30ms'} |`), md);
+    assert.ok(md.includes(`[Open the comparison in Tracescope](<${address.href}>)`), md);
     await page.context().close();
     const again = await newPage({ url: address.search });
     await again.waitForSelector('[data-testid=diff-table]');

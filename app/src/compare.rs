@@ -10,7 +10,9 @@ use tracescope_components::{ViewContext, WaterfallCanvas};
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::diff::{align, DiffNode};
 use tracescope_core::analysis::summary::summarize;
+use tracescope_core::encode::redact::Redaction;
 use tracescope_core::layout::time::format_duration;
+use tracescope_core::report::comparison_markdown;
 use tracescope_core::Dataset;
 
 #[component]
@@ -80,6 +82,18 @@ pub fn CompareView(
         <section class="compare" data-testid="compare-view">
             <div class="compare-bar">
                 <h2>"Side by side"</h2>
+                <button class="button" data-testid="compare-markdown"
+                    title="What changed, as Markdown for a ticket, with the link that reopens this comparison"
+                    on:click=move |_| {
+                        let link = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                        let text = dataset.with_untracked(|ds| {
+                            let (ta, tb) = (ds.traces.get(a)?, ds.traces.get(b)?);
+                            Some(comparison_markdown(ds, ta, tb, &link, &Redaction::defaults()))
+                        });
+                        if let Some(text) = text {
+                            crate::share::download_text("comparison.md", &text, "text/markdown");
+                        }
+                    }>"Markdown for a ticket"</button>
                 <button class="button" data-testid="compare-close" on:click=move |_| on_close.run(())>"Close"</button>
             </div>
             <div class="compare-sides">

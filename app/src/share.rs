@@ -35,12 +35,14 @@ pub fn download(name: &str, blob: &web_sys::Blob) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// `text` as a Blob of type `mime`.
-fn text_blob(text: &str, mime: &str) -> Option<web_sys::Blob> {
+/// Saves `text` as a file named `name` of type `mime`.
+pub fn download_text(name: &str, text: &str, mime: &str) {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let parts = js_sys::Array::of1(&text.into());
-    web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()
+    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) {
+        download(name, &blob);
+    }
 }
 
 fn click_link(name: &str, href: &str) {
@@ -246,11 +248,7 @@ pub fn ShareDialog(
             leptos::task::spawn_local(async move {
                 match made.await {
                     Some(Exported::File(blob)) => download(&name, &blob),
-                    Some(Exported::Text(t)) => {
-                        if let Some(blob) = text_blob(&t, mime) {
-                            download(&name, &blob)
-                        }
-                    }
+                    Some(Exported::Text(t)) => download_text(&name, &t, mime),
                     _ => {}
                 }
             });

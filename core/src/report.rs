@@ -1,6 +1,7 @@
 //! The Markdown summary of a trace for an incident ticket.
 
 use crate::analysis::critical_path::critical_path;
+use crate::analysis::diff::align;
 use crate::analysis::insights::{insights, InsightKind, Thresholds};
 use crate::analysis::self_time::self_times;
 use crate::analysis::summary::summarize;
@@ -171,4 +172,82 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str, r: &Redaction) -> String {
         out += &format!("\n[Open in Tracescope]({})\n", destination(link));
     }
     out
+}
+
+/// Paths of a comparison listed in its Markdown, the largest change first.
+pub const COMPARISON_ROWS: usize = 10;
+
+/// Two traces compared, for a ticket: each trace in one line, the change
+/// end to end, the paths of service:operation that changed most (spans and
+/// time in A and B, B − A and the change in %), and the link that reopens
+/// the comparison. Every text from the traces passes through `r`.
+pub fn comparison_markdown(
+    ds: &Dataset,
+    a: &Trace,
+    b: &Trace,
+    link: &str,
+    r: &Redaction,
+) -> String {
+    let line = |label: &str, t: &Trace| {
+        let s = summarize(ds, t);
+        format!(
+            "**{label}**: {}: {} · {} · {} · {} spans · {} errors · trace `{}`\n",
+            code(&r.text(&s.root_service), false),
+            code(&r.text(&s.root_name), false),
+            format_duration(s.duration_ns as f64),
+            utc(s.start_ns),
+            s.spans,
+            s.errors,
+            s.trace_id.replace('`', "'"),
+        )
+    };
+    let (da, db) = (summarize(ds, a).duration_ns, summarize(ds, b).duration_ns);
+    let mut out = String::from("### Comparing two traces\n\n");
+    out += &line("A", a);
+    out += "\n";
+    out += &line("B", b);
+    out += &format!(
+        "\nEnd to end: {} → {} ({}{}).\n",
+        format_duration(da as f64),
+        format_duration(db as f64),
+        signed_duration(db - da),
+        if da > 0 {
+            format!(", {:+.0}%", 100.0 * (db - da) as f64 / da as f64)
+        } else {
+            String::new()
+        },
+    );
+    let mut nodes = align(a, b);
+    nodes.sort_by_key(|n| std::cmp::Reverse(n.delta_ns().abs()));
+    out += "\n| Service | Operation | Spans A | Spans B | Time A | Time B | B − A | Change |\n|---|---|---:|---:|---:|---:|---:|---:|\n";
+    for n in nodes.iter().take(COMPARISON_ROWS) {
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            code(&r.text(ds.str(n.service)), true),
+            code(&r.text(ds.str(n.operation)), true),
+            n.count[0],
+            n.count[1],
+            format_duration(n.total_ns[0] as f64),
+            format_duration(n.total_ns[1] as f64),
+            signed_duration(n.delta_ns()),
+            n.delta_ratio()
+                .map_or("new".to_string(), |x| format!("{:+.0}%", x * 100.0)),
+        );
+    }
+    if nodes.len() > COMPARISON_ROWS {
+        out += &format!("\n… and {} more paths\n", nodes.len() - COMPARISON_ROWS);
+    }
+    if !link.is_empty() {
+        out += &format!(
+            "\n[Open the comparison in Tracescope]({})\n",
+            destination(link)
+        );
+    }
+    out
+}
+
+/// A duration with its sign: +40ms, -3ms, +0ns.
+fn signed_duration(ns: i64) -> String {
+    let sign = if ns < 0 { "-" } else { "+" };
+    format!("{sign}{}", format_duration(ns.unsigned_abs() as f64))
 }

@@ -62,9 +62,21 @@ fn trace_text_never_becomes_a_link_image_or_html() {
     let link = "https://tracescope.example/?trace=a1&view=waterfall#data=ab(c)d<e>";
     let none = tracescope_core::encode::redact::Redaction::none();
     let md = tracescope_core::report::markdown(&ds, &ds.traces[0], link, &none);
+    assert!(md.contains("**Insights**\n\n- N+1: "), "{md}");
+    only_the_link_and_every_text_in_code(&md, link);
+    // A comparison of the trace with itself says the same of its texts.
+    let t = &ds.traces[0];
+    let cmp = tracescope_core::report::comparison_markdown(&ds, t, t, link, &none);
+    only_the_link_and_every_text_in_code(&cmp, link);
+}
+
+/// The one link is the app's; trace text is never a link, an image, HTML,
+/// emphasis or an address a renderer would autolink, and every hostile
+/// text is still there to read, in code spans.
+fn only_the_link_and_every_text_in_code(md: &str, link: &str) {
     let mut links = Vec::new();
     let mut code = String::new();
-    for ev in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+    for ev in Parser::new_ext(md, Options::ENABLE_TABLES) {
         match ev {
             Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
             Event::Start(Tag::Image { dest_url, .. }) => panic!("an image: {dest_url}\n{md}"),
@@ -80,13 +92,62 @@ fn trace_text_never_becomes_a_link_image_or_html() {
     }
     assert_eq!(
         links,
-        ["https://tracescope.example/?trace=a1&view=waterfall#data=ab(c)d%3Ce%3E"],
+        [link.replace('<', "%3C").replace('>', "%3E")],
         "{md}"
     );
-    assert!(md.contains("**Insights**\n\n- N+1: "), "{md}");
-    // Every hostile text is still there to read, in code spans.
     for text in HOSTILE {
         let shown = text.replace('`', "'").replace('\n', " ");
         assert!(code.contains(&shown), "{shown} missing\n{md}");
     }
+}
+
+#[test]
+fn a_comparison_for_a_ticket_says_what_changed_most_first() {
+    // One checkout (web 0–100 ms: cart 20 ms, pay 40 ms) and one whose
+    // payment was tried twice (web 0–140 ms: cart 20 ms, pay 30 + 40 ms).
+    let span = |trace: &str, id: &str, parent: &str, svc: &str, op: &str, start: i64, dur: i64| {
+        json!({"traceID": trace, "spanID": id, "operationName": op, "startTime": 1_700_000_000_000_000i64 + start, "duration": dur,
+            "references": if parent.is_empty() { json!([]) } else { json!([{"refType": "CHILD_OF", "traceID": trace, "spanID": parent}]) },
+            "tags": [], "process": {"serviceName": svc}})
+    };
+    let doc = json!({"data": [
+        {"traceID": "aa", "spans": [span("aa", "01", "", "web", "checkout", 0, 100_000), span("aa", "02", "01", "cart", "load", 5_000, 20_000), span("aa", "03", "01", "pay", "charge", 30_000, 40_000)]},
+        {"traceID": "bb", "spans": [span("bb", "01", "", "web", "checkout", 0, 140_000), span("bb", "02", "01", "cart", "load", 5_000, 20_000), span("bb", "03", "01", "pay", "charge", 30_000, 30_000), span("bb", "04", "01", "pay", "charge", 65_000, 40_000)]},
+    ]});
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.to_string().as_bytes()).unwrap();
+    let none = tracescope_core::encode::redact::Redaction::none();
+    let md = tracescope_core::report::comparison_markdown(
+        &ds,
+        &ds.traces[0],
+        &ds.traces[1],
+        "https://t.example/?compare=aa,bb",
+        &none,
+    );
+    assert!(
+        md.contains("End to end: 100ms → 140ms (+40ms, +40%)."),
+        "{md}"
+    );
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(
+        rows,
+        [
+            "| `web` | `checkout` | 1 | 1 | 100ms | 140ms | +40ms | +40% |",
+            "| `pay` | `charge` | 1 | 2 | 40ms | 70ms | +30ms | +75% |",
+            "| `cart` | `load` | 1 | 1 | 20ms | 20ms | +0ns | +0% |",
+        ],
+        "{md}"
+    );
+    assert!(
+        md.ends_with("[Open the comparison in Tracescope](<https://t.example/?compare=aa,bb>)\n"),
+        "{md}"
+    );
+    // B against A: the same paths, the signs turned.
+    let back =
+        tracescope_core::report::comparison_markdown(&ds, &ds.traces[1], &ds.traces[0], "", &none);
+    assert!(
+        back.contains("| `pay` | `charge` | 2 | 1 | 70ms | 40ms | -30ms | -43% |"),
+        "{back}"
+    );
+    assert!(!back.contains("Open the comparison"), "no link, no line");
 }
