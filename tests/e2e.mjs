@@ -1525,6 +1525,41 @@ describe('the app shell', () => {
     await again.context().close();
   });
 
+  test('Jaeger\'s keys on the waterfall: [ and ] fold and unfold all, f and b step through rows, a and d pan', async () => {
+    // Zoomed to the first 50 ms by the link.
+    const page = await newPage({ url: '?zoom=0,50000000' });
+    const c = () => page.$eval('[data-testid=waterfall-canvas]', (e) => ({ rows: +e.dataset.rows, view: e.dataset.view.split(',').map(Number) }));
+    await page.locator('[data-testid=trace-summary] .root').click();
+    await page.keyboard.press('[');
+    await page.waitForFunction(() => document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === '1');
+    await page.keyboard.press(']');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, demo.spans.length);
+    // f: the first row (the root), then the next; b: back.
+    const root = demo.spans.find((x) => x.references.length === 0);
+    await page.keyboard.press('f');
+    await page.waitForFunction((id) => document.querySelector('[data-testid=span-detail]')?.dataset.spanId === id, root.spanID);
+    await page.keyboard.press('f');
+    await page.waitForFunction((id) => document.querySelector('[data-testid=span-detail]')?.dataset.spanId !== id, root.spanID);
+    const second = await page.getAttribute('[data-testid=span-detail]', 'data-span-id');
+    assert.equal(demo.spans.find((x) => x.spanID === second).references[0].spanID, root.spanID, 'the second row is a child of the root');
+    await page.keyboard.press('b');
+    await page.waitForFunction((id) => document.querySelector('[data-testid=span-detail]')?.dataset.spanId === id, root.spanID);
+    // d: a tenth of the 50 ms window later; a: back.
+    const before = (await c()).view;
+    await page.keyboard.press('d');
+    await page.waitForFunction((v) => document.querySelector('[data-testid=waterfall-canvas]').dataset.view !== v, before.join(','));
+    const after = (await c()).view;
+    assert.ok(Math.abs(after[0] - before[0] - 5e6) < 1e3 && Math.abs(after[1] - before[1] - 5e6) < 1e3, `${before} → ${after}`);
+    await page.keyboard.press('a');
+    await page.waitForFunction((v) => Math.abs(+document.querySelector('[data-testid=waterfall-canvas]').dataset.view.split(',')[0] - v) < 1e3, before[0]);
+    // Not while typing in the find box.
+    await page.click('[data-testid=find-input]');
+    await page.keyboard.press('[');
+    assert.equal((await c()).rows, demo.spans.length);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('the flame graph and the map as tables of text: every frame and every call, as the trace says', async () => {
     const page = await newPage();
     // Read from the demo file: each span's service and parent.

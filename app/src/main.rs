@@ -9,6 +9,7 @@ mod fetch;
 mod find_bar;
 mod focus;
 mod insights;
+mod jaeger_keys;
 mod links;
 mod loader;
 mod log_links;

@@ -17,6 +17,14 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Waterfall tab (Jaeger's keys)",
+        &[
+            ("[  /  ]", "Collapse / expand every subtree"),
+            ("f  /  b", "Select the next / previous span"),
+            ("a  /  d", "Move the time window earlier / later"),
+        ],
+    ),
+    (
         "Find box",
         &[
             ("Enter  /  Shift+Enter", "Next / previous match"),

@@ -121,20 +121,9 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
             .get()
             .map(|s| dataset.with(|ds| ds.str(s).to_string()))
     });
-    let expand_all = move |_| collapsed.update(|c| c.iter_mut().for_each(|x| *x = false));
-    let collapse_all = move |_| {
-        let roots_only = dataset.with(|ds| {
-            open.get()
-                .and_then(|i| ds.traces.get(i))
-                .map(|t| {
-                    (0..t.len())
-                        .map(|s| t.tree.subtree_size[s] > 1)
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        });
-        collapsed.set(roots_only);
-    };
+    let expand_all = move |_| views.expand_all();
+    let collapse_all = move |_| views.collapse_all(state);
+    crate::jaeger_keys::listen(state, views);
     view! {
             <Show
                 when=move || summary.with(|s| s.is_some())

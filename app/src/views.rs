@@ -109,6 +109,29 @@ pub struct ViewState {
 }
 
 impl ViewState {
+    /// Every subtree unfolded.
+    pub fn expand_all(&self) {
+        self.collapsed
+            .update(|c| c.iter_mut().for_each(|x| *x = false));
+    }
+
+    /// Every subtree folded: the roots alone are listed.
+    pub fn collapse_all(&self, state: AppState) {
+        let folded = state.dataset.with_untracked(|ds| {
+            state
+                .open
+                .get_untracked()
+                .and_then(|i| ds.traces.get(i))
+                .map(|t| {
+                    (0..t.len())
+                        .map(|s| t.tree.subtree_size[s] > 1)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        });
+        self.collapsed.set(folded);
+    }
+
     pub fn new(state: AppState) -> ViewState {
         let AppState { dataset, open, .. } = state;
         let selected = RwSignal::new(None::<u32>);

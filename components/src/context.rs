@@ -3,10 +3,12 @@
 //! comparison gives its own (its trace, its selection and folds).
 
 use crate::theme::{service_slots, ServiceSlots};
+use crate::with_open_trace;
 use leptos::prelude::*;
 use std::sync::Arc;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::find::Found;
+use tracescope_core::layout::waterfall::{listed_rows, RowFilter};
 use tracescope_core::model::StrId;
 use tracescope_core::Dataset;
 
@@ -63,6 +65,32 @@ impl ViewContext {
             min_window_ns: Signal::derive(|| 0.0),
             focus: Signal::derive(|| None),
         }
+    }
+}
+
+impl ViewContext {
+    /// The rows the open trace lists (folds, "matches only", the service
+    /// filter, the focus): the waterfall's and its table's.
+    pub fn listed_rows(self) -> Memo<Vec<u32>> {
+        Memo::new(move |_| {
+            let found = self
+                .found
+                .get()
+                .filter(|f| self.matches_only.get() && !f.is_empty());
+            let filter = |matched| RowFilter {
+                service: self.service_filter.get(),
+                matched,
+                focus: self.focus.get(),
+            };
+            self.collapsed
+                .with(|c| {
+                    with_open_trace(self.dataset, self.trace, |t| {
+                        let matched = found.as_deref().map(|f| &f.matched[..]);
+                        listed_rows(t, c, &filter(matched))
+                    })
+                })
+                .unwrap_or_default()
+        })
     }
 }
 

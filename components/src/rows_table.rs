@@ -7,7 +7,6 @@ use crate::context::{view_context, ViewContext};
 use crate::page_bar::{page_rows, PageBar};
 use leptos::prelude::*;
 use tracescope_core::layout::time::format_duration;
-use tracescope_core::layout::waterfall::{visible_rows, within_subtree};
 use tracescope_core::model::StatusCode;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -27,23 +26,10 @@ pub fn RowsTable() -> impl IntoView {
         dataset,
         trace,
         selected,
-        collapsed,
-        focus,
         ..
     } = view_context();
     let page = RwSignal::new(0usize);
-    let order = Memo::new(move |_| {
-        dataset
-            .with(|ds| {
-                let t = ds.traces.get(trace.get()?)?;
-                let mut rows = collapsed.with(|c| visible_rows(t, c));
-                if let Some(f) = focus.get() {
-                    rows.retain(|&s| within_subtree(t, f, s));
-                }
-                Some(rows)
-            })
-            .unwrap_or_default()
-    });
+    let order = view_context().listed_rows();
     // Back to the first page when the rows change.
     Effect::new(move |_| {
         order.track();

@@ -17,14 +17,13 @@ use crate::canvas::{
 use crate::context::{view_context, ViewContext};
 use crate::theme::{theme, ServiceSlots, Theme};
 use crate::touch::{TouchPad, TOUCH_STYLE};
-use crate::{open_trace_window, with_open_trace, with_open_trace_untracked};
+use crate::{open_trace_window, with_open_trace_untracked};
 use leptos::prelude::*;
 use tracescope_core::layout::raster::{self, Run};
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::{
-    hits_toggle, key_move, matching_rows, name_width, pan_window, scene, timeline_extent,
-    timeline_scale, toggle_x, visible_rows, within_subtree, zoom_window, KeyMove, RowGeometry,
-    RowScene, Scene, SceneInput, BAR_INSET, TOGGLE_W,
+    hits_toggle, key_move, name_width, pan_window, scene, timeline_extent, timeline_scale,
+    toggle_x, zoom_window, KeyMove, RowGeometry, RowScene, Scene, SceneInput, BAR_INSET, TOGGLE_W,
 };
 use tracescope_core::model::{Dataset, StatusCode, Trace};
 use web_sys::CanvasRenderingContext2d;
@@ -287,6 +286,7 @@ pub fn WaterfallCanvas(
     /// Visible time window (absolute ns); None shows the whole trace.
     view: RwSignal<Option<(f64, f64)>>,
 ) -> impl IntoView {
+    let context = view_context();
     let ViewContext {
         dataset,
         trace,
@@ -295,14 +295,11 @@ pub fn WaterfallCanvas(
         slots,
         critical_path,
         show_critical,
-        service_filter,
         found,
-        matches_only,
         dark,
         min_window_ns,
-        focus,
         ..
-    } = view_context();
+    } = context;
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let wrap_ref = NodeRef::<leptos::html::Div>::new();
     let size = RwSignal::new((800.0f64, 500.0f64));
@@ -314,25 +311,7 @@ pub fn WaterfallCanvas(
     // The ruler's labels as drawn, for tests (`data-ticks`).
     let tick_labels = RwSignal::new(String::new());
 
-    let rows = Memo::new(move |_| {
-        let c = collapsed.get();
-        let only = service_filter.get();
-        let found = found.get().filter(|f| matches_only.get() && !f.is_empty());
-        with_open_trace(dataset, trace, |t| {
-            let mut rows = match &found {
-                Some(f) => matching_rows(t, &f.matched),
-                None => visible_rows(t, &c),
-            };
-            if let Some(svc) = only {
-                rows.retain(|&s| t.service[s as usize] == svc);
-            }
-            if let Some(f) = focus.get() {
-                rows.retain(|&s| within_subtree(t, f, s));
-            }
-            rows
-        })
-        .unwrap_or_default()
-    });
+    let rows = context.listed_rows();
     let own_window = open_trace_window(dataset, trace);
     let bounds = Memo::new(move |_| {
         let (a, b) = own_window.get();

@@ -7,7 +7,7 @@
 use super::text::{Font, Label, TextMeasure};
 use super::time::{format_duration, ruler, Tick, TimeScale};
 use crate::analysis::critical_path::CriticalPath;
-use crate::model::{flags, Dataset, StatusCode, Trace};
+use crate::model::{flags, Dataset, StatusCode, StrId, Trace};
 
 /// Visible rows (span indices) given a per-span `collapsed` mask.
 pub fn visible_rows(t: &Trace, collapsed: &[bool]) -> Vec<u32> {
@@ -111,6 +111,34 @@ pub const NAME_PAD: f64 = 6.0;
 /// x of the collapse toggle of a row at `depth`.
 pub fn toggle_x(depth: u32) -> f64 {
     NAME_PAD + depth as f64 * INDENT
+}
+
+/// What narrows the rows a trace lists.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RowFilter<'a> {
+    /// Only spans of this service.
+    pub service: Option<StrId>,
+    /// Only these spans (per span) and the spans above them, folds ignored.
+    pub matched: Option<&'a [bool]>,
+    /// Only this span and the spans below it.
+    pub focus: Option<u32>,
+}
+
+/// The rows listed, in tree order: the unfolded ones (or the matches and
+/// their ancestors), narrowed by `filter`. The waterfall, its table and the
+/// keys that step through rows all list these.
+pub fn listed_rows(t: &Trace, collapsed: &[bool], filter: &RowFilter) -> Vec<u32> {
+    let mut rows = match filter.matched {
+        Some(m) => matching_rows(t, m),
+        None => visible_rows(t, collapsed),
+    };
+    if let Some(svc) = filter.service {
+        rows.retain(|&s| t.service[s as usize] == svc);
+    }
+    if let Some(root) = filter.focus {
+        rows.retain(|&s| within_subtree(t, root, s));
+    }
+    rows
 }
 
 /// Whether span `s` is `root` or below it (the spans of a focus).
