@@ -266,6 +266,16 @@ fn serial_calls_run_one_after_another_and_are_not_all_of_one_kind() {
         found[0].message,
         "Serial calls: 3 calls under api GET /cart ran one after another (60µs); at once, if they do not depend on each other, 30µs less"
     );
+    // A microsecond of overlap is the timestamps' rounding: still one after another.
+    assert_eq!(
+        kinds(&trace(&[
+            root,
+            call("b", "cart", 10, 10),
+            call("c", "price", 19, 30),
+            call("d", "stock", 49, 20)
+        ])),
+        [(InsightKind::SerialCalls, 3)]
+    );
     // Overlapping (the second starts before the first ends): not serial.
     assert_eq!(
         kinds(&trace(&[

@@ -11,7 +11,8 @@
 //!   where earlier attempts failed and a later one succeeded, or a call that
 //!   says it was resent (`http.request.resend_count` > 0).
 //! - **Serial calls**: at least [`Thresholds::serial`] sibling calls that
-//!   ran one after another, each starting after the one before it ended,
+//!   ran one after another, each starting after the one before it ended
+//!   (give or take a microsecond or 2 % of the shorter: rounding),
 //!   not all of one kind and not already in an N+1 or a retry (those are
 //!   reported as such).
 //!   Nothing in a trace shows whether a call needed the one before it, so
@@ -432,6 +433,12 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
     out
 }
 
+/// How much a call may seem to start before the one before it ended and
+/// still follow it: timestamps are rounded to microseconds, and start and
+/// end come from different clocks in some SDKs. The slack is this, or 2 %
+/// of the shorter call when that is more.
+const SERIAL_SLACK_NS: i64 = 1_000;
+
 /// Runs of sibling calls, each starting once the one before it ended, not
 /// all of one kind.
 fn serial_calls(
@@ -475,9 +482,12 @@ fn serial_calls(
         siblings.sort_by_key(|c| (t.start_ns[c.span as usize], c.span));
         let mut run: Vec<Call> = Vec::new();
         for c in siblings {
-            let starts_after = run
-                .last()
-                .is_some_and(|prev| t.start_ns[c.span as usize] >= t.end_ns(prev.span as usize));
+            let starts_after = run.last().is_some_and(|prev| {
+                let (p, n) = (prev.span as usize, c.span as usize);
+                let shorter = t.duration_ns[p].min(t.duration_ns[n]);
+                let slack = (shorter / 50).max(SERIAL_SLACK_NS);
+                t.start_ns[n] >= t.end_ns(p) - slack
+            });
             if !starts_after {
                 report(&run, &mut out);
                 run.clear();
@@ -502,28 +512,22 @@ fn duplicate_calls(ds: &Dataset, t: &Trace, calls: &Calls) -> Vec<Insight> {
             let durations = g.iter().map(|&s| t.duration_ns[s as usize]);
             let sum: i64 = durations.clone().sum();
             let longest = durations.max().unwrap_or(0);
-            let target = t.tree.parent_of(first).map_or(String::new(), |_| {
-                let text = calls
-                    .list
-                    .iter()
-                    .find(|c| c.span == g[0])
-                    .and_then(|c| c.exact)
-                    .map_or("", |v| ds.str(v));
-                let short: String = text.chars().take(60).collect();
-                if short.len() < text.len() {
-                    format!(" {short}…")
-                } else {
-                    format!(" {short}")
-                }
-            });
+            // What was asked, shortened: the group's key, so every call has it.
+            let asked = calls
+                .list
+                .iter()
+                .find(|c| c.span == g[0])
+                .and_then(|c| c.exact)
+                .map_or("", |v| ds.str(v));
+            let short: String = asked.chars().take(60).collect();
+            let ellipsis = if short.len() < asked.len() { "…" } else { "" };
             Insight {
                 kind: InsightKind::DuplicateCalls,
                 count: g.len(),
                 saving_ns: sum - longest,
                 message: format!(
-                    "Duplicate calls: {}{} made {}× with the same arguments; {} spent on the repeats",
+                    "Duplicate calls: {} {short}{ellipsis} made {}× with the same arguments; {} spent on the repeats",
                     op_name(ds, t, first),
-                    target,
                     g.len(),
                     format_duration((sum - longest) as f64),
                 ),
