@@ -1487,6 +1487,44 @@ describe('the app shell', () => {
     await page.context().close();
   });
 
+  test('pills: only the errors, the critical path or the slow spans (with the spans above them); the link keeps it', async () => {
+    const page = await newPage();
+    const rows = () => page.getAttribute('[data-testid=waterfall-canvas]', 'data-rows').then(Number);
+    // Read from the demo file: each kept span and its ancestors.
+    const byId = new Map(demo.spans.map((x) => [x.spanID, x]));
+    const parentOf = (x) => byId.get(x.references.find((r) => byId.has(r.spanID))?.spanID);
+    const withAncestors = (kept) => { const all = new Set(); for (const x of kept) for (let y = x; y; y = parentOf(y)) all.add(y.spanID); return all.size; };
+    const errors = demo.spans.filter((x) => x.tags.some((t) => t.key === 'error' && t.value === true));
+    await page.click('[data-testid=pill-errors]');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, withAncestors(errors));
+    assert.match(await page.innerText('[data-testid=pill-errors]'), new RegExp(`· ${errors.length}$`));
+    assert.equal(new URL(page.url()).searchParams.get('only'), 'errors');
+    // Slow: at or above the nearest-rank p90 of their service and operation, for operations of 10 spans or more.
+    const svc = (x) => demo.processes[x.processID].serviceName;
+    const ops = new Map();
+    for (const x of demo.spans) { const k = `${svc(x)} ${x.operationName}`; ops.set(k, [...(ops.get(k) || []), x.duration]); }
+    const p90 = new Map([...ops].filter(([, d]) => d.length >= 10).map(([k, d]) => { d.sort((a, b) => a - b); return [k, d[Math.ceil(0.9 * d.length) - 1]]; }));
+    const slow = demo.spans.filter((x) => p90.has(`${svc(x)} ${x.operationName}`) && x.duration >= p90.get(`${svc(x)} ${x.operationName}`));
+    await page.click('[data-testid=pill-slow]');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, withAncestors(slow));
+    assert.equal(await page.getAttribute('[data-testid=pill-errors]', 'aria-pressed'), 'false', 'one pill at a time');
+    await page.screenshot({ path: path.join(out, 'pills.png') });
+    // The critical path: fewer rows than the trace, the root among them; a second click lists every span.
+    await page.click('[data-testid=pill-critical]');
+    await page.waitForFunction((n) => { const r = +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows; return r > 1 && r < n; }, demo.spans.length);
+    const link = new URL(page.url()).search;
+    const critical = await rows();
+    await page.click('[data-testid=pill-critical]');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, demo.spans.length);
+    // The link reopens the pill.
+    await page.context().close();
+    const again = await newPage({ url: link });
+    await again.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, critical);
+    assert.equal(await again.getAttribute('[data-testid=pill-critical]', 'aria-pressed'), 'true');
+    assert.deepEqual(again.errors, []);
+    await again.context().close();
+  });
+
   test('focus on a subtree: only that span and the spans below it, a path back, and the link keeps it', async () => {
     const page = await newPage();
     const svc = (x) => demo.processes[x.processID].serviceName;

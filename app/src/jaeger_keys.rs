@@ -43,9 +43,11 @@ fn step(state: AppState, views: ViewState, by: isize) {
             .as_deref()
             .filter(|f| views.matches_only.get_untracked() && !f.is_empty())
             .map(|f| &f.matched[..]);
+        let only = views.pill_spans.get_untracked();
         let filter = RowFilter {
             service: views.service_filter.get_untracked(),
             matched,
+            only: only.as_deref().map(|o| &o[..]),
             focus: views.focus.get_untracked(),
         };
         let rows = views

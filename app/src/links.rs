@@ -49,6 +49,7 @@ impl Links {
             flame_chart_focus,
             flame_merged_focus,
             focus,
+            pill,
             pending,
             pending_applied,
             ..
@@ -251,6 +252,7 @@ impl Links {
                     .filter(|&s| (s as usize) < t.len())
                     .map(|s| ds.str(t.span_id_text[s as usize]).to_string());
                 st.flame_node = Some(flame_merged_focus.get()).filter(|&n| n > 0);
+                st.only = pill.get().map(|p| p.key().to_string());
                 st.focus = focus
                     .get()
                     .filter(|&s| (s as usize) < t.len())

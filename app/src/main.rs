@@ -14,6 +14,7 @@ mod links;
 mod loader;
 mod log_links;
 mod metrics;
+mod pills;
 mod share;
 mod shortcuts;
 mod state;

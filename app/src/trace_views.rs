@@ -6,6 +6,7 @@ use crate::find_bar::{step_error, FindBar};
 use crate::focus::{focus_on, FocusCrumbs};
 use crate::insights::InsightsList;
 use crate::log_links::Templates;
+use crate::pills::Pills;
 use crate::state::AppState;
 use crate::topbar::CopyFeedback;
 use crate::views::{Tab, ViewState};
@@ -70,6 +71,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         dark: dark.into(),
         min_window_ns: Signal::derive(|| 0.0),
         focus: views.focus.into(),
+        only: views.pill_spans.into(),
     });
     // The canvas views shown as tables of text (their text alternatives).
     let as_table = RwSignal::new(false);
@@ -222,6 +224,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     </Show>
                 </nav>
                 <Show when=move || tab.get() == Tab::Waterfall>
+                    <Pills />
                     <FocusCrumbs />
                 </Show>
                 // Find has a row of its own: the toolbar keeps one line beside Search.

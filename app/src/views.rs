@@ -11,6 +11,7 @@ use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
 use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
 use tracescope_core::analysis::insights::{insights as find_insights, Insight, Thresholds};
+use tracescope_core::analysis::pills::{pill_spans, Pill};
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::find::{find as find_spans, FindQuery, Found};
 use tracescope_core::model::StrId;
@@ -93,6 +94,9 @@ pub struct ViewState {
     pub flame_merged_focus: RwSignal<u32>,
     /// The span whose subtree alone is listed (`focus=`).
     pub focus: RwSignal<Option<u32>>,
+    /// The pill that narrows the rows (`only=`), and the spans it keeps.
+    pub pill: RwSignal<Option<Pill>>,
+    pub pill_spans: Memo<Option<Arc<Vec<bool>>>>,
     /// State from a link, waiting for its trace to open (span, zoom, service).
     pub pending: StoredValue<Option<UrlState>>,
     /// Bumped when a pending state has been applied, so the URL is written then.
@@ -149,6 +153,7 @@ impl ViewState {
         let flame_chart_focus = RwSignal::new(None::<u32>);
         let flame_merged_focus = RwSignal::new(0u32);
         let focus = RwSignal::new(None::<u32>);
+        let pill = RwSignal::new(None::<Pill>);
         let pending = StoredValue::new(None::<UrlState>);
         let pending_applied = RwSignal::new(0u32);
         // Opening a trace resets what belonged to the previous one.
@@ -166,6 +171,7 @@ impl ViewState {
             flame_chart_focus.set(None);
             flame_merged_focus.set(0);
             focus.set(None);
+            pill.set(None);
             collapsed.set(vec![false; n]);
             // A link's span, zoom and service filter apply to the trace it opened.
             if let Some(st) = pending.try_update_value(|p| p.take()).flatten() {
@@ -188,6 +194,7 @@ impl ViewState {
                         flame_chart_focus.set(s.map(|s| s as u32));
                     }
                     flame_merged_focus.set(st.flame_node.unwrap_or(0));
+                    pill.set(st.only.as_deref().and_then(Pill::from_key));
                     if let Some(id) = &st.focus {
                         let s = (0..t.len()).find(|&s| ds.str(t.span_id_text[s]) == id);
                         focus.set(s.map(|s| s as u32));
@@ -254,6 +261,15 @@ impl ViewState {
                 false
             });
         });
+        let pill_spans = Memo::new(move |_| {
+            let p = pill.get()?;
+            critical.with(|cp| {
+                dataset.with(|ds| {
+                    let t = ds.traces.get(open.get()?)?;
+                    Some(Arc::new(pill_spans(t, p, cp.as_ref())))
+                })
+            })
+        });
         let critical_of_selected = Signal::derive(move || {
             let s = selected.get()? as usize;
             let total = summary.with(|m| m.as_ref().map(|m| m.duration_ns))?;
@@ -294,6 +310,8 @@ impl ViewState {
             flame_chart_focus,
             flame_merged_focus,
             focus,
+            pill,
+            pill_spans,
             pending,
             pending_applied,
             summary,

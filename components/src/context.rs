@@ -35,6 +35,8 @@ pub struct ViewContext {
     /// Only the marked spans and those above them are listed.
     pub matches_only: Signal<bool>,
     pub dark: Signal<bool>,
+    /// The spans a pill keeps (with the spans above them, alone listed).
+    pub only: Signal<Option<Arc<Vec<bool>>>>,
     /// The span whose subtree alone is listed.
     pub focus: Signal<Option<u32>>,
     /// The timeline spans at least this long (ns) from the trace's start:
@@ -64,29 +66,32 @@ impl ViewContext {
             dark: Signal::derive(|| false),
             min_window_ns: Signal::derive(|| 0.0),
             focus: Signal::derive(|| None),
+            only: Signal::derive(|| None),
         }
     }
 }
 
 impl ViewContext {
-    /// The rows the open trace lists (folds, "matches only", the service
-    /// filter, the focus): the waterfall's and its table's.
+    /// The rows the open trace lists (folds, "matches only", a pill, the
+    /// service filter, the focus): the waterfall's and its table's.
     pub fn listed_rows(self) -> Memo<Vec<u32>> {
         Memo::new(move |_| {
             let found = self
                 .found
                 .get()
                 .filter(|f| self.matches_only.get() && !f.is_empty());
-            let filter = |matched| RowFilter {
-                service: self.service_filter.get(),
-                matched,
-                focus: self.focus.get(),
-            };
+            let only = self.only.get();
+            let (service, focus) = (self.service_filter.get(), self.focus.get());
             self.collapsed
                 .with(|c| {
                     with_open_trace(self.dataset, self.trace, |t| {
-                        let matched = found.as_deref().map(|f| &f.matched[..]);
-                        listed_rows(t, c, &filter(matched))
+                        let filter = RowFilter {
+                            service,
+                            matched: found.as_deref().map(|f| &f.matched[..]),
+                            only: only.as_deref().map(|o| &o[..]),
+                            focus,
+                        };
+                        listed_rows(t, c, &filter)
                     })
                 })
                 .unwrap_or_default()

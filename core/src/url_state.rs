@@ -40,6 +40,8 @@ pub struct UrlState {
     /// `theme=dark` or `light`: the theme this link shows, whatever the
     /// browser's.
     pub theme: Option<String>,
+    /// `only=errors`, `critical` or `slow`: the pill that narrows the rows.
+    pub only: Option<String>,
     /// `focus=<span id>`: only that span and the spans below it are listed.
     pub focus: Option<String>,
     /// `compare=<traceA>,<traceB>`: the two traces shown side by side.
@@ -100,6 +102,7 @@ impl UrlState {
             embed: get("embed").as_deref() == Some("1"),
             theme: get("theme").filter(|t| t == "dark" || t == "light"),
             focus: get("focus"),
+            only: get("only"),
             compare: get("compare").and_then(|c| {
                 let (a, b) = c.split_once(',')?;
                 (!a.is_empty() && !b.is_empty() && !b.contains(','))
@@ -123,6 +126,7 @@ impl UrlState {
         put("zoom", &self.zoom.map(|(a, b)| format!("{a:.0},{b:.0}")));
         put("service", &self.service);
         put("focus", &self.focus);
+        put("only", &self.only);
         put("find", &self.find);
         put("flame", &self.flame_merged.then(|| "merged".to_string()));
         put("scope", &self.scope_all.then(|| "all".to_string()));
@@ -161,5 +165,6 @@ impl UrlState {
             || self.flame_node != next.flame_node
             || self.compare != next.compare
             || self.focus != next.focus
+            || self.only != next.only
     }
 }

@@ -95,13 +95,14 @@ proptest! {
         embed in any::<bool>(), theme in proptest::option::of(prop_oneof![Just("dark".to_string()), Just("light".to_string())]),
         compare in proptest::option::of(("[a-f0-9]{1,32}", "[a-f0-9]{1,32}")),
         focus in text(),
+        only in text(),
     ) {
         let st = UrlState {
             url, trace, view, span, service, find,
             zoom: zoom.map(|(a, d)| (a as f64, a as f64 + d as f64)),
             flame_merged: flags.0, scope_all: flags.1, hide_critical: flags.2,
             flame_span: fspan, flame_node: fnode, fold,
-            backend: None, kind: None, embed, theme, compare, focus,
+            backend: None, kind: None, embed, theme, compare, focus, only,
         };
         let query = st.to_query();
         prop_assert_eq!(UrlState::parse(&query), st.clone());

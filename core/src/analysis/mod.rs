@@ -6,6 +6,7 @@ pub mod diff;
 pub mod flame;
 pub mod insights;
 pub mod percentile;
+pub mod pills;
 pub mod self_time;
 pub mod service_graph;
 pub mod stats;

@@ -120,6 +120,8 @@ pub struct RowFilter<'a> {
     pub service: Option<StrId>,
     /// Only these spans (per span) and the spans above them, folds ignored.
     pub matched: Option<&'a [bool]>,
+    /// The same, for a pill: with `matched` too, only spans in both.
+    pub only: Option<&'a [bool]>,
     /// Only this span and the spans below it.
     pub focus: Option<u32>,
 }
@@ -128,9 +130,13 @@ pub struct RowFilter<'a> {
 /// their ancestors), narrowed by `filter`. The waterfall, its table and the
 /// keys that step through rows all list these.
 pub fn listed_rows(t: &Trace, collapsed: &[bool], filter: &RowFilter) -> Vec<u32> {
-    let mut rows = match filter.matched {
-        Some(m) => matching_rows(t, m),
-        None => visible_rows(t, collapsed),
+    let mut rows = match (filter.matched, filter.only) {
+        (Some(a), Some(b)) => {
+            let both: Vec<bool> = a.iter().zip(b).map(|(&x, &y)| x && y).collect();
+            matching_rows(t, &both)
+        }
+        (Some(m), None) | (None, Some(m)) => matching_rows(t, m),
+        (None, None) => visible_rows(t, collapsed),
     };
     if let Some(svc) = filter.service {
         rows.retain(|&s| t.service[s as usize] == svc);
