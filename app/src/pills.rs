@@ -17,7 +17,7 @@ pub fn Pills() -> impl IntoView {
         <div class="pills" role="group" aria-label="Show only">
             <span class="muted">"Only: "</span>
             {Pill::ALL.into_iter().map(|p| view! {
-                <button class="pill" data-testid=format!("pill-{}", p.key())
+                <button class="pill" data-testid=format!("pill-{}", p.key()) title=p.explained()
                     class:active=move || pill.get() == Some(p)
                     aria-pressed=move || (pill.get() == Some(p)).to_string()
                     on:click=move |_| pill.update(|on| *on = if *on == Some(p) { None } else { Some(p) })>

@@ -224,13 +224,16 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     </Show>
                 </nav>
                 <Show when=move || tab.get() == Tab::Waterfall>
-                    <Pills />
                     <FocusCrumbs />
                 </Show>
                 // Find has a row of its own: the toolbar keeps one line beside Search.
                 <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
                     <div class="find-row">
                         <FindBar />
+                        // Beside the find: they narrow the rows the same way.
+                        <Show when=move || tab.get() == Tab::Waterfall>
+                            <Pills />
+                        </Show>
                     </div>
                 </Show>
                 <div class="view-area" data-view=move || tab.get().test_id()>

@@ -41,7 +41,15 @@ impl Pill {
         match self {
             Pill::Errors => "Errors",
             Pill::CriticalPath => "Critical path",
-            Pill::Slow => "Slow (≥ p90 of their operation)",
+            Pill::Slow => "Slow",
+        }
+    }
+    /// What it keeps, in a sentence (a tooltip).
+    pub fn explained(self) -> &'static str {
+        match self {
+            Pill::Errors => "Only the spans with an error, and the spans above them",
+            Pill::CriticalPath => "Only the spans on the critical path, and the spans above them",
+            Pill::Slow => "Only the spans at or above the 90th percentile of their service and operation in this trace (operations of 10 spans or more), and the spans above them",
         }
     }
 }
