@@ -1563,7 +1563,7 @@ describe('the app shell', () => {
     await again.context().close();
   });
 
-  test('Jaeger\'s keys on the waterfall: [ and ] fold and unfold all, f and b step through rows, a and d pan', async () => {
+  test('Jaeger\'s keys on the waterfall: [ and ] fold and unfold all, f and b step through rows, a and d pan, w and s scroll', async () => {
     // Zoomed to the first 50 ms by the link.
     const page = await newPage({ url: '?zoom=0,50000000' });
     const c = () => page.$eval('[data-testid=waterfall-canvas]', (e) => ({ rows: +e.dataset.rows, view: e.dataset.view.split(',').map(Number) }));
@@ -1590,8 +1590,20 @@ describe('the app shell', () => {
     assert.ok(Math.abs(after[0] - before[0] - 5e6) < 1e3 && Math.abs(after[1] - before[1] - 5e6) < 1e3, `${before} → ${after}`);
     await page.keyboard.press('a');
     await page.waitForFunction((v) => Math.abs(+document.querySelector('[data-testid=waterfall-canvas]').dataset.view.split(',')[0] - v) < 1e3, before[0]);
+    // s / w: a page of rows down and back up.
+    const scrollY = () => page.getAttribute('[data-testid=waterfall-canvas]', 'data-scroll-y').then(Number);
+    const box = await page.locator('[data-testid=waterfall-canvas]').boundingBox();
+    const pageOfRows = box.height - +(await page.getAttribute('[data-testid=waterfall-canvas]', 'data-header')) - 22;
+    await page.keyboard.press('s');
+    await page.waitForFunction(() => +document.querySelector('[data-testid=waterfall-canvas]').dataset.scrollY > 0);
+    // (The canvas is measured inside its frame: within its 2 px of border.)
+    assert.ok(Math.abs((await scrollY()) - pageOfRows) <= 3, `scrolled ${await scrollY()}, a page is ${pageOfRows}`);
+    await page.keyboard.press('w');
+    await page.waitForFunction(() => +document.querySelector('[data-testid=waterfall-canvas]').dataset.scrollY === 0);
     // Not while typing in the find box.
     await page.click('[data-testid=find-input]');
+    await page.keyboard.press('s');
+    assert.equal(await scrollY(), 0);
     await page.keyboard.press('[');
     assert.equal((await c()).rows, demo.spans.length);
     assert.deepEqual(page.errors, []);

@@ -9,17 +9,8 @@ use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_components::Toggle;
 use tracescope_core::find::{find, FindQuery, Found};
-use wasm_bindgen::JsCast;
 
-/// Whether a key press is meant for a text field rather than the page.
-pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|e| {
-            matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                || e.has_attribute("contenteditable")
-        })
-}
+pub use tracescope_components::typing;
 
 /// Selects the match after (before, `back`) the selection among `found`,
 /// unfolding what hides it; the waterfall scrolls to the selection.

@@ -1,7 +1,8 @@
 //! Jaeger UI's keys, for people who know them, anywhere on the page while
 //! the waterfall is shown (not while typing): `[` folds and `]` unfolds
 //! every subtree, `f` / `b` select the next / previous listed span, `a` /
-//! `d` move the time a tenth of the window earlier / later.
+//! `d` move the time a tenth of the window earlier / later (`w` / `s`, a
+//! page of rows up / down, are the waterfall's own: it holds its scroll).
 
 use crate::find_bar::typing;
 use crate::state::AppState;

@@ -20,6 +20,7 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         "Waterfall tab (Jaeger's keys)",
         &[
             ("[  /  ]", "Collapse / expand every subtree"),
+            ("w  /  s", "Scroll a page of rows up / down"),
             ("f  /  b", "Select the next / previous span"),
             ("a  /  d", "Move the time window earlier / later"),
         ],

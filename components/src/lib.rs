@@ -47,6 +47,16 @@ pub fn with_open_trace<T>(
     dataset.with(|ds| trace.get().and_then(|i| ds.traces.get(i)).map(f))
 }
 
+/// Whether a key press is meant for a text field rather than the page.
+pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        .is_some_and(|e| {
+            matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || e.has_attribute("contenteditable")
+        })
+}
+
 /// [`with_open_trace`] in an event handler: nothing tracked.
 pub fn with_open_trace_untracked<T>(
     dataset: RwSignal<Dataset>,

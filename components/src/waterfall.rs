@@ -553,6 +553,21 @@ pub fn WaterfallCanvas(
         }
         scroll_y.set((scroll_y.get_untracked() - g.dy).clamp(0.0, max_scroll()));
     };
+    // Jaeger's w / s: a page of rows up / down, from anywhere on the page
+    // but a text field.
+    let _page_keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if crate::typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let page = (size.get_untracked().1 - HEADER - ROW_H).max(ROW_H);
+        let dy = match ev.key().as_str() {
+            "w" => -page,
+            "s" => page,
+            _ => return,
+        };
+        scroll_y.set((scroll_y.get_untracked() + dy).clamp(0.0, max_scroll()));
+        ev.prevent_default();
+    });
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
         let sel = selected.get_untracked();
         let action = rows.with_untracked(|rows| {
