@@ -555,11 +555,16 @@ pub fn WaterfallCanvas(
     };
     // Jaeger's w / s: a page of rows up / down, from anywhere on the page
     // but a text field.
-    let _page_keys = window_event_listener(leptos::ev::keydown, move |ev| {
+    // The listener is the window's: it goes with the waterfall (a table in
+    // its place, another tab), or it would reach for what went with it.
+    let page_keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if crate::typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
-        let page = (size.get_untracked().1 - HEADER - ROW_H).max(ROW_H);
+        let Some((_, h)) = size.try_get_untracked() else {
+            return;
+        };
+        let page = (h - HEADER - ROW_H).max(ROW_H);
         let dy = match ev.key().as_str() {
             "w" => -page,
             "s" => page,
@@ -568,6 +573,7 @@ pub fn WaterfallCanvas(
         scroll_y.set((scroll_y.get_untracked() + dy).clamp(0.0, max_scroll()));
         ev.prevent_default();
     });
+    on_cleanup(move || page_keys.remove());
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
         let sel = selected.get_untracked();
         let action = rows.with_untracked(|rows| {
