@@ -1600,6 +1600,16 @@ describe('the app shell', () => {
     assert.ok(Math.abs((await scrollY()) - pageOfRows) <= 3, `scrolled ${await scrollY()}, a page is ${pageOfRows}`);
     await page.keyboard.press('w');
     await page.waitForFunction(() => +document.querySelector('[data-testid=waterfall-canvas]').dataset.scrollY === 0);
+    // After other tabs (their views gone and back), each key acts once and nothing reaches for what went.
+    for (const t of ['map', 'stats', 'flame', 'waterfall']) await page.click(`[data-testid=view-${t}]`);
+    await page.waitForSelector('[data-testid=waterfall-canvas]');
+    await page.locator('[data-testid=trace-summary] .root').click();
+    await page.keyboard.press('s');
+    await page.waitForFunction(() => +document.querySelector('[data-testid=waterfall-canvas]').dataset.scrollY > 0);
+    assert.ok(Math.abs((await scrollY()) - pageOfRows) <= 3, `one page, once: ${await scrollY()}`);
+    await page.keyboard.press('w');
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset?.testid), 'find-input');
     // Not while typing in the find box.
     await page.click('[data-testid=find-input]');
     await page.keyboard.press('s');

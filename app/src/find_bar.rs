@@ -74,7 +74,7 @@ pub fn FindBar() -> impl IntoView {
         }
     };
 
-    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         let ctrl = ev.ctrl_key() || ev.meta_key();
         let to_box =
             (ev.key() == "/" && !typing(&ev)) || (ctrl && ev.key().eq_ignore_ascii_case("f"));
@@ -92,6 +92,8 @@ pub fn FindBar() -> impl IntoView {
             }
         }
     });
+    // Gone with the find bar (another tab), or it would outlive its signals.
+    on_cleanup(move || keys.remove());
 
     // "k of n" when the selection is a match.
     let count_text = move || match (found.get(), marked.get()) {

@@ -14,7 +14,7 @@ use tracescope_core::layout::waterfall::{listed_rows, pan_window, RowFilter};
 const PAN_STEP: f64 = 0.1;
 
 pub fn listen(state: AppState, views: ViewState) {
-    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
@@ -32,6 +32,8 @@ pub fn listen(state: AppState, views: ViewState) {
         }
         ev.prevent_default();
     });
+    // Gone with the views that asked for it.
+    on_cleanup(move || keys.remove());
 }
 
 /// Selects the listed span `by` rows from the selected one (the first row
