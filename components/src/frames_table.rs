@@ -4,7 +4,7 @@
 //! alternative. Selecting a row zooms the graph into that frame.
 
 use crate::context::{view_context, ViewContext};
-use crate::page_bar::{page_rows, PageBar};
+use crate::page_bar::{first_page_on_change, rows_on_page, PageBar};
 use leptos::prelude::*;
 use tracescope_core::analysis::flame::merge;
 use tracescope_core::layout::text::percent;
@@ -34,7 +34,6 @@ pub fn FramesTable(
         all_traces,
         ..
     } = view_context();
-    let page = RwSignal::new(0usize);
     let table = Memo::new(move |_| {
         let (all, open) = (all_traces.get(), trace.get());
         dataset.with(|ds| {
@@ -59,14 +58,8 @@ pub fn FramesTable(
                 .collect::<Vec<_>>()
         })
     });
-    Effect::new(move |_| {
-        table.track();
-        page.set(0);
-    });
-    let rows = move || {
-        let (from, n) = page_rows(page.get());
-        table.with(|t| t.iter().skip(from).take(n).cloned().collect::<Vec<_>>())
-    };
+    let page = first_page_on_change(table);
+    let rows = move || rows_on_page(table, page);
     let total = Signal::derive(move || table.with(Vec::len));
     view! {
         <div class="rows-table" data-testid="frames-table" data-rows=total>

@@ -11,6 +11,26 @@ pub fn page_rows(page: usize) -> (usize, usize) {
     (page * ROWS_PER_PAGE, ROWS_PER_PAGE)
 }
 
+/// The page shown of a table listing `all`: back to the first page
+/// whenever the rows change.
+pub fn first_page_on_change<T: PartialEq + Send + Sync + 'static>(all: Memo<T>) -> RwSignal<usize> {
+    let page = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        all.track();
+        page.set(0);
+    });
+    page
+}
+
+/// The rows of `all` on `page`.
+pub fn rows_on_page<T: Clone + PartialEq + Send + Sync + 'static>(
+    all: Memo<Vec<T>>,
+    page: RwSignal<usize>,
+) -> Vec<T> {
+    let (from, n) = page_rows(page.get());
+    all.with(|t| t.iter().skip(from).take(n).cloned().collect())
+}
+
 /// `testid` names the buttons: `{testid}-prev`, `{testid}-next`.
 #[component]
 pub fn PageBar(

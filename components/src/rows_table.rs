@@ -4,7 +4,7 @@
 //! selects the span.
 
 use crate::context::{view_context, ViewContext};
-use crate::page_bar::{page_rows, PageBar};
+use crate::page_bar::{first_page_on_change, page_rows, PageBar};
 use leptos::prelude::*;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::model::StatusCode;
@@ -28,13 +28,8 @@ pub fn RowsTable() -> impl IntoView {
         selected,
         ..
     } = view_context();
-    let page = RwSignal::new(0usize);
     let order = view_context().listed_rows();
-    // Back to the first page when the rows change.
-    Effect::new(move |_| {
-        order.track();
-        page.set(0);
-    });
+    let page = first_page_on_change(order);
     let rows = Memo::new(move |_| {
         let (from, n) = page_rows(page.get());
         dataset.with(|ds| {
