@@ -19,7 +19,7 @@ if ! rustup toolchain list | grep -q '^nightly'; then
   export RUSTC_BOOTSTRAP=1
 fi
 
-targets="decode share_link backend_answers redaction search_form url_state"
+targets="decode share_link link_payload backend_answers redaction search_form url_state"
 corpus=../shared/corpus
 seeds=target/fuzz-corpus
 mkdir -p "$seeds"
@@ -32,6 +32,8 @@ printf '1.5ms' > "$seeds/search_form/duration"
 printf 'H4sIAAAAAAAA' > "$seeds/share_link/seed"
 printf '?trace=4bf92f35&view=flame&zoom=10,20&q=GET+%%2Fapi&fold=a,b' > "$seeds/url_state/seed"
 corpus_dirs=$(find "$corpus" -mindepth 1 -maxdepth 1 -type d | sort)
+# Compact link payloads of every corpus trace (written by linkchars).
+cargo run -q -p tracescope-core --bin linkchars -- "$corpus" --payloads "$seeds/link_payload" > /dev/null
 
 (cd fuzz && cargo +"$toolchain" fuzz build -O)
 report=target/fuzz-report.txt

@@ -4,6 +4,7 @@
 //! computer does not, so its link is the self-contained one (the trace in
 //! the fragment) when it fits, and otherwise a message says what to do.
 
+use crate::share_link::Links;
 use crate::state::AppState;
 use leptos::prelude::*;
 use tracescope_core::encode::redact::Redaction;
@@ -47,35 +48,34 @@ pub async fn link_to_view(state: AppState) -> Copied {
                 .with_untracked(|s| s.get(i).cloned().unwrap_or_default()),
         )
     });
-    if !tracescope_core::share::may_fit_in_link(spans) {
-        return Err(format!(
-            "This trace came from {source} on this computer, and at {spans} spans it is too large to travel inside a link: a link opens it only where that file is opened again. Attach the file to the ticket, or link to it in your tracing backend."
-        ));
-    }
     // Redacted as the share dialog does by default: a link leaves the page.
     let made = crate::decode_worker::export(
         state.dataset,
         i,
-        Export::Link,
+        Export::Link {
+            selected: use_context::<crate::views::ViewState>()
+                .and_then(|v| v.selected.get_untracked()),
+            budget: Links::budget() as u32,
+        },
         Redaction::defaults(),
         |_| {},
     )
     .await;
-    match made {
-        Ok(Exported::Text(data)) => {
-            let link = crate::share::self_contained_link(&data);
-            if link.len() > tracescope_core::share::MAX_LINK_CHARS {
-                return Err(format!(
-                    "This trace came from {source} on this computer and makes a {}-character link, too long for a ticket. Attach the file instead.",
-                    link.len()
-                ));
-            }
-            Ok((
-                "Copied a self-contained link (the trace travels in it, secrets redacted)",
-                link,
-            ))
-        }
-        Ok(_) => Err("the link could not be made".into()),
-        Err(e) => Err(e),
-    }
+    let choices = match made {
+        Ok(Exported::Links(choices)) => choices,
+        Ok(_) => return Err("the link could not be made".into()),
+        Err(e) => return Err(e),
+    };
+    let links = Links::new(choices, spans);
+    let Some(c) = links.chosen.map(|c| &links.choices[c]) else {
+        return Err(format!(
+            "This trace came from {source} on this computer, and at {spans} spans it is too large to travel inside a link: a link opens it only where that file is opened again. Attach the file to the ticket, or link to it in your tracing backend."
+        ));
+    };
+    let what = if c.spans < spans {
+        "Copied a self-contained link holding the spans that matter most (the whole trace is too large for a link; secrets redacted)"
+    } else {
+        "Copied a self-contained link (the trace travels in it, secrets redacted)"
+    };
+    Ok((what, crate::share::self_contained_link(&c.text)))
 }

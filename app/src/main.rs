@@ -16,6 +16,7 @@ mod log_links;
 mod metrics;
 mod pills;
 mod share;
+mod share_link;
 mod shortcuts;
 mod state;
 mod topbar;

@@ -1,5 +1,6 @@
-//! The Share / export dialog: redaction settings with a preview count, a
-//! self-contained link (the trace deflated into the URL fragment), and
+//! The Share / export dialog: redaction settings with a preview count,
+//! self-contained links (the trace in the URL fragment; what each choice
+//! keeps and its length, `share_link`), and
 //! downloads of OTLP JSON, Jaeger JSON, a Markdown summary and a PNG of the
 //! view on screen. Redaction applies to the link and to every export but
 //! the PNG (which is what is on screen). Everything but the PNG is made in
@@ -7,15 +8,12 @@
 //! Cancel, so a large trace never freezes the page.
 
 use crate::decode_worker;
+use crate::share_link::{LinkChoices, Links};
 use leptos::prelude::*;
 use tracescope_components::{Dialog, Toggle};
 use tracescope_core::encode::redact::{Mode, Redaction, Removed, DEFAULT_PATTERNS};
-use tracescope_core::share::{MAX_LINK_CHARS, MIN_LINK_CHARS_PER_SPAN};
-use tracescope_worker::protocol::{Export, Exported};
-
-/// What to do instead of a link that cannot hold the trace.
-const TOO_LONG_ADVICE: &str = "Attach the file to the ticket and share a link with ?url= pointing at it, or link to the trace in your Jaeger, Tempo or Zipkin.";
 use tracescope_core::Dataset;
+use tracescope_worker::protocol::{Export, Exported};
 use wasm_bindgen::JsCast;
 
 fn split_patterns(s: &str) -> Vec<String> {
@@ -128,7 +126,7 @@ pub fn ShareDialog(
     let allowlist = RwSignal::new(String::from(
         "http.*, rpc.*, db.system, service.*, span.kind, otel.*",
     ));
-    let link = RwSignal::new(None::<Result<String, String>>);
+    let link = RwSignal::new(None::<Links>);
     let redaction = Memo::new(move |_| Redaction {
         patterns: split_patterns(&patterns.get()),
         mode: if hash.get() { Mode::Hash } else { Mode::Drop },
@@ -203,40 +201,26 @@ pub fn ShareDialog(
                 .unwrap_or_else(|| "trace".into())
         })
     };
+    let selected = use_context::<crate::views::ViewState>().map(|v| v.selected);
     let make_link = move |_| {
         let spans = trace.get_untracked().map_or(0, spans_of);
-        // Refused before anything is made when it cannot fit.
-        if !tracescope_core::share::may_fit_in_link(spans) {
-            return link.set(Some(Err(format!(
-                "This trace has {spans} spans; a self-contained link holds at most about {} ({} characters). {}",
-                MAX_LINK_CHARS / MIN_LINK_CHARS_PER_SPAN,
-                MAX_LINK_CHARS,
-                TOO_LONG_ADVICE
-            ))));
-        }
         let asked = (trace.get_untracked(), redaction.get_untracked());
-        let Some(made) = make(Export::Link, "link") else {
+        let what = Export::Link {
+            selected: selected.and_then(|s| s.get_untracked()),
+            budget: Links::budget() as u32,
+        };
+        let Some(made) = make(what, "links") else {
             return;
         };
         leptos::task::spawn_local(async move {
-            let Some(Exported::Text(data)) = made.await else {
+            let Some(Exported::Links(choices)) = made.await else {
                 return;
             };
-            // Changed while it was made: that link would not match the settings shown.
+            // Changed while they were made: they would not match the settings shown.
             if asked != (trace.get_untracked(), redaction.get_untracked()) {
                 return;
             }
-            let href = self_contained_link(&data);
-            link.set(Some(if href.len() <= MAX_LINK_CHARS {
-                Ok(href)
-            } else {
-                Err(format!(
-                    "This trace makes a {}-character link; links over {} characters break in ticket systems (Jira's limit is 32,767). {}",
-                    href.len(),
-                    MAX_LINK_CHARS,
-                    TOO_LONG_ADVICE
-                ))
-            }));
+            link.set(Some(Links::new(choices, spans)));
         });
     };
     let export_file =
@@ -299,22 +283,7 @@ pub fn ShareDialog(
                         <button class="button primary" data-testid="share-create" on:click=make_link
                             disabled=move || making.with(Option::is_some)>"Create self-contained link"</button>
                     </div>
-                    {move || link.get().map(|l| match l {
-                        Ok(href) => {
-                            let n = href.len();
-                            let h2 = href.clone();
-                            view! {
-                                <div class="share-link">
-                                    <input type="text" readonly data-testid="share-link" prop:value=href.clone() />
-                                    <button class="button" on:click=move |_| {
-                                        tracescope_components::copy_text(&h2);
-                                    }>"Copy"</button>
-                                    <p class="muted" data-testid="share-length" data-length=n>{format!("{n} characters; the trace is in the part after #, which browsers never send to a server.")}</p>
-                                </div>
-                            }.into_any()
-                        }
-                        Err(msg) => view! { <p class="error" data-testid="share-too-long">{msg}</p> }.into_any(),
-                    })}
+                    <LinkChoices links=link />
                     <h3>"Export"</h3>
                     {move || making.get().map(|m| view! {
                         <div class="export-progress" data-testid="export-progress" data-written=m.written role="status">

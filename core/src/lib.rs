@@ -15,6 +15,6 @@ pub mod share;
 pub mod synth;
 pub mod url_state;
 
-pub use tracescope_decode::{decode, model, wire};
+pub use tracescope_decode::{decode, model, tree, wire};
 pub use tracescope_decode::{decode_bytes, DecodeError, DecodeSummary, Format};
 pub use tracescope_decode::{Dataset, Trace};

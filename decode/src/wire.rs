@@ -1112,12 +1112,33 @@ impl Decoder {
         on_progress: &mut dyn FnMut(usize),
         out: &mut dyn FnMut(Vec<u8>),
     ) -> Result<crate::DecodeSummary, crate::DecodeError> {
+        self.decode_each_read_by(bytes, None, on_progress, out)
+    }
+    /// [`Self::decode_each`], read by `reader` when given
+    /// ([`crate::decode::decode_bytes_read_by`]) instead of sniffed.
+    pub fn decode_each_read_by(
+        &mut self,
+        bytes: &[u8],
+        reader: Option<(crate::decode::Reader, crate::Format)>,
+        on_progress: &mut dyn FnMut(usize),
+        out: &mut dyn FnMut(Vec<u8>),
+    ) -> Result<crate::DecodeSummary, crate::DecodeError> {
         self.keep_only_strings();
         let before = self.ds.strings.len();
-        let result =
-            crate::decode::decode_bytes_staged(&mut self.ds, bytes, on_progress, &mut |ds| {
-                Delta::tables_only(before..ds.strings.len()).each(ds, ds, out)
-            });
+        let mut on_tables =
+            |ds: &Dataset| Delta::tables_only(before..ds.strings.len()).each(ds, ds, out);
+        let result = match reader {
+            Some(r) => crate::decode::decode_bytes_read_by(
+                &mut self.ds,
+                bytes,
+                r,
+                on_progress,
+                &mut on_tables,
+            ),
+            None => {
+                crate::decode::decode_bytes_staged(&mut self.ds, bytes, on_progress, &mut on_tables)
+            }
+        };
         match &result {
             Ok(sum) => Delta::traces_only(sum.traces.clone()).each(&self.ds, &self.ds, out),
             Err(_) => self.ds.strings.truncate(before),

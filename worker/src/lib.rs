@@ -12,6 +12,7 @@ use protocol::{Export, Exported, FromWorker, ToWorker};
 use std::cell::RefCell;
 use std::rc::Rc;
 use tracescope_core::encode::{jaeger, otlp, redact::Redaction};
+use tracescope_core::share::LinkPlan;
 use tracescope_core::wire::Decoder;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -109,17 +110,11 @@ async fn handle(worker: Rc<RefCell<Worker>>, message: ToWorker) {
                     });
                 }
             }
-            let made = export(&worker.borrow().decoder, id, &what, &redaction);
-            let output = match made {
-                Ok(Made::Done(output)) => Ok(output),
-                Ok(Made::ToDeflate(json)) => deflate(&json)
-                    .await
-                    .map(|d| Exported::Text(tracescope_core::share::text(&d)))
-                    .map_err(|e| {
-                        let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
-                        format!("the browser could not compress the trace: {why}")
-                    }),
-                Err(m) => Err(m),
+            let output = match what {
+                Export::Link { selected, budget } => {
+                    links(&worker, selected, budget as usize, &redaction).await
+                }
+                what => export(&worker.borrow().decoder, id, &what, &redaction),
             };
             match output {
                 Ok(output) => post(FromWorker::Exported { id, output }),
@@ -177,8 +172,13 @@ async fn decode(worker: &Rc<RefCell<Worker>>, id: u32, strings: &[u8], blob: Blo
     // Each part is posted as soon as it is made (the page applies it while
     // the next is made), one behind: the last goes with "done".
     let mut held: Option<Vec<u8>> = None;
-    let result = worker.borrow_mut().decoder.decode_each(
+    // A link's payload is a compact trace (or, from earlier builds, JSON).
+    let reader = packed
+        .then(|| tracescope_core::encode::compact::reader(&bytes))
+        .flatten();
+    let result = worker.borrow_mut().decoder.decode_each_read_by(
         &bytes,
+        reader,
         &mut |spans| post(progress(spans)),
         &mut |p| {
             if let Some(prev) = held.replace(p) {
@@ -204,32 +204,57 @@ async fn decode(worker: &Rc<RefCell<Worker>>, id: u32, strings: &[u8], blob: Blo
     }
 }
 
-/// What an export job made, or a link's JSON still to compress.
-enum Made {
-    Done(Exported),
-    ToDeflate(Vec<u8>),
-}
-
 /// `what` of the trace the decoder holds.
-fn export(decoder: &Decoder, id: u32, what: &Export, r: &Redaction) -> Result<Made, String> {
+fn export(decoder: &Decoder, id: u32, what: &Export, r: &Redaction) -> Result<Exported, String> {
     let ds = decoder.held();
     let t = ds.traces.first().ok_or("no trace was handed over")?;
     let mut report = |spans| post(FromWorker::Exporting { id, spans });
     let file = |b: Vec<u8>| {
         let parts = js_sys::Array::of1(&Uint8Array::from(&b[..]));
         Blob::new_with_u8_array_sequence(&parts)
-            .map(|blob| Made::Done(Exported::File(blob)))
+            .map(Exported::File)
             .map_err(|e| format!("the browser could not hold the export: {e:?}"))
     };
     Ok(match what {
-        Export::Count => Made::Done(Exported::Count(r.removed(ds, [t]))),
+        Export::Count => Exported::Count(r.removed(ds, [t])),
         Export::Otlp => file(otlp::encode_reporting(ds, [t], r, &mut report))?,
         Export::Jaeger => file(jaeger::encode_reporting(ds, [t], r, &mut report))?,
-        Export::Link => Made::ToDeflate(otlp::encode_reporting(ds, [t], r, &mut report)),
-        Export::Markdown { link } => Made::Done(Exported::Text(tracescope_core::report::markdown(
-            ds, t, link, r,
-        ))),
+        Export::Markdown { link } => {
+            Exported::Text(tracescope_core::report::markdown(ds, t, link, r))
+        }
+        Export::Link { .. } => return Err("links are made by `links`".into()),
     })
+}
+
+/// The links of the trace held ([`LinkPlan`]): each payload is made with
+/// the decoder borrowed, then compressed by the browser with it released.
+async fn links(
+    worker: &Rc<RefCell<Worker>>,
+    selected: Option<u32>,
+    budget: usize,
+    r: &Redaction,
+) -> Result<Exported, String> {
+    let spans = {
+        let w = worker.borrow();
+        w.decoder.held().traces.first().map(|t| t.len())
+    }
+    .ok_or("no trace was handed over")?;
+    let mut plan = LinkPlan::new(spans, selected.map(|s| s as usize), budget);
+    loop {
+        let payload = {
+            let w = worker.borrow();
+            let ds = w.decoder.held();
+            let Some(t) = ds.traces.first() else { break };
+            plan.next(ds, t, r)
+        };
+        let Some(payload) = payload else { break };
+        let deflated = deflate(&payload).await.map_err(|e| {
+            let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+            format!("the browser could not compress the trace: {why}")
+        })?;
+        plan.took(tracescope_core::share::text(&deflated));
+    }
+    Ok(Exported::Links(plan.choices()))
 }
 
 #[wasm_bindgen]

@@ -3,7 +3,9 @@
 //! transferred) are made and read only here.
 
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use tracescope_core::encode::compact::Keep;
 use tracescope_core::encode::redact::{secret_kinds, Mode, Redaction, Removed};
+use tracescope_core::share::LinkChoice;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
@@ -14,8 +16,12 @@ pub enum Export {
     Count,
     Otlp,
     Jaeger,
-    /// OTLP JSON deflated, as a self-contained link's `#data=` text.
-    Link,
+    /// The self-contained links of the trace (`core::share::LinkPlan`),
+    /// each payload at most `budget` characters; a subset keeps `selected`.
+    Link {
+        selected: Option<u32>,
+        budget: u32,
+    },
     /// The Markdown summary, linking `link`.
     Markdown {
         link: String,
@@ -54,6 +60,8 @@ pub enum Exported {
     /// took 461 ms there), and it never enters the page's wasm memory.
     File(Blob),
     Text(String),
+    /// The links offered, fullest first.
+    Links(Vec<LinkChoice>),
 }
 
 /// The worker to the page.
@@ -157,7 +165,7 @@ fn what_name(what: &Export) -> &'static str {
         Export::Count => "count",
         Export::Otlp => "otlp",
         Export::Jaeger => "jaeger",
-        Export::Link => "link",
+        Export::Link { .. } => "link",
         Export::Markdown { .. } => "markdown",
     }
 }
@@ -191,8 +199,15 @@ impl ToWorker {
             } => {
                 let o = message("export", *id);
                 set(&o, "what", what_name(what));
-                if let Export::Markdown { link } = what {
-                    set(&o, "link", link.as_str());
+                match what {
+                    Export::Markdown { link } => set(&o, "link", link.as_str()),
+                    Export::Link { selected, budget } => {
+                        if let Some(s) = selected {
+                            set(&o, "selected", *s);
+                        }
+                        set(&o, "budget", *budget);
+                    }
+                    _ => {}
                 }
                 set(&o, "patterns", redaction.patterns.join("\n"));
                 set(&o, "hash", redaction.mode == Mode::Hash);
@@ -234,7 +249,10 @@ impl ToWorker {
                     "count" => Export::Count,
                     "otlp" => Export::Otlp,
                     "jaeger" => Export::Jaeger,
-                    "link" => Export::Link,
+                    "link" => Export::Link {
+                        selected: num(v, "selected").map(|n| n as u32),
+                        budget: num(v, "budget")? as u32,
+                    },
                     "markdown" => Export::Markdown {
                         link: text(v, "link")?,
                     },
@@ -321,6 +339,18 @@ impl FromWorker {
                         set(&o, "text", t.as_str());
                         posted(o, &[])
                     }
+                    Exported::Links(links) => {
+                        let all = Array::new();
+                        for l in links {
+                            let c = Object::new();
+                            set(&c, "keep", l.keep.name());
+                            set(&c, "text", l.text.as_str());
+                            set(&c, "spans", l.spans as f64);
+                            all.push(&c);
+                        }
+                        set(&o, "links", all);
+                        posted(o, &[])
+                    }
                 }
             }
             FromWorker::Error {
@@ -371,6 +401,16 @@ impl FromWorker {
                 id,
                 output: if let Some(t) = text(v, "text") {
                     Exported::Text(t)
+                } else if let Ok(all) = get(v, "links").dyn_into::<Array>() {
+                    let mut links = Vec::new();
+                    for c in all.iter() {
+                        links.push(LinkChoice {
+                            keep: Keep::parse(&text(&c, "keep")?)?,
+                            text: text(&c, "text")?,
+                            spans: num(&c, "spans")? as usize,
+                        });
+                    }
+                    Exported::Links(links)
                 } else if let Ok(b) = get(v, "file").dyn_into() {
                     Exported::File(b)
                 } else {

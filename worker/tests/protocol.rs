@@ -3,7 +3,9 @@
 //! `postMessage` copies it); what neither side sends is refused. Run with
 //! `cargo test -p tracescope-worker --target wasm32-unknown-unknown`.
 
+use tracescope_core::encode::compact::Keep;
 use tracescope_core::encode::redact::{Mode, Redaction, Removed};
+use tracescope_core::share::LinkChoice;
 use tracescope_worker::protocol::{buffer_of, Export, Exported, FromWorker, ToWorker};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -69,7 +71,14 @@ fn what_the_page_says_reads_back() {
         Export::Count,
         Export::Otlp,
         Export::Jaeger,
-        Export::Link,
+        Export::Link {
+            selected: None,
+            budget: 31_900,
+        },
+        Export::Link {
+            selected: Some(41),
+            budget: 12,
+        },
         Export::Markdown {
             link: "https://x.example/?trace=a&b=c#d".into(),
         },
@@ -181,6 +190,28 @@ fn what_the_worker_says_reads_back() {
             id: 6,
             output: Exported::Text(t),
         }) => assert_eq!(t, "#data=abc"),
+        other => panic!("{other:?}"),
+    }
+    let links = vec![
+        LinkChoice {
+            keep: Keep::Everything,
+            text: "AAAA-_".into(),
+            spans: 264,
+        },
+        LinkChoice {
+            keep: Keep::ForTicket,
+            text: "B".into(),
+            spans: 12,
+        },
+    ];
+    match from_worker(&FromWorker::Exported {
+        id: 6,
+        output: Exported::Links(links.clone()),
+    }) {
+        Some(FromWorker::Exported {
+            id: 6,
+            output: Exported::Links(l),
+        }) => assert_eq!(l, links),
         other => panic!("{other:?}"),
     }
     let file = web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&"{}".into())).unwrap();

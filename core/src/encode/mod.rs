@@ -4,6 +4,7 @@
 //! is written as it is made (serde, no document tree in memory), with the
 //! spans written reported as it goes.
 
+pub mod compact;
 pub mod jaeger;
 pub mod otlp;
 pub mod redact;

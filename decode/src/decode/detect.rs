@@ -14,6 +14,8 @@ pub enum Format {
     XRay,
     Datadog,
     Gcp,
+    /// A self-contained link's compact payload (read by `core::encode::compact`).
+    Link,
 }
 
 impl Format {
@@ -27,6 +29,7 @@ impl Format {
             Format::XRay => "xray",
             Format::Datadog => "datadog",
             Format::Gcp => "gcp",
+            Format::Link => "link",
         }
     }
     pub fn label(self) -> &'static str {
@@ -38,6 +41,7 @@ impl Format {
             Format::XRay => "AWS X-Ray",
             Format::Datadog => "Datadog",
             Format::Gcp => "Google Cloud Trace",
+            Format::Link => "Tracescope link",
         }
     }
 }

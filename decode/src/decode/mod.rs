@@ -233,6 +233,24 @@ pub fn decode_bytes_staged(
     )
 }
 
+/// A reader of one format that is not sniffed from JSON (a share link's
+/// compact payload, read in `core`): it fills the builder from the bytes.
+pub type Reader = fn(&mut builder::Builder, &[u8]) -> Result<(), DecodeError>;
+
+/// [`decode_bytes_staged`] with the `format` read by `read` instead of
+/// sniffed.
+pub fn decode_bytes_read_by(
+    ds: &mut Dataset,
+    bytes: &[u8],
+    (read, format): (Reader, Format),
+    on_progress: &mut dyn FnMut(usize),
+    on_tables: &mut dyn FnMut(&Dataset),
+) -> Result<DecodeSummary, DecodeError> {
+    let mut b = builder::Builder::with_progress(ds, on_progress);
+    read(&mut b, bytes)?;
+    finish(b, format, false, on_tables)
+}
+
 /// [`decode_bytes_with_progress`] without the streaming decoders: the whole
 /// file parsed as JSON first (kept public so tests can compare the two).
 #[doc(hidden)]
@@ -298,6 +316,8 @@ fn decode_values(
             Format::XRay => xray::decode(&mut b, v),
             Format::Datadog => datadog::decode(&mut b, v),
             Format::Gcp => gcp::decode(&mut b, v),
+            // Never detected in JSON: its bytes are read before any JSON.
+            Format::Link => Err(DecodeError::shape("a link's payload inside JSON")),
         };
         r.map_err(|e| match (values.len() > 1, e) {
             (true, DecodeError::Shape(m)) => DecodeError::Shape(format!("line {}: {m}", line + 1)),
