@@ -5,7 +5,9 @@
 // decode ms, the time from its last part to the first paint, first
 // waterfall paint ms, first paint ÷ JSON.parse, p50/p99 frame time during a
 // scripted scroll and zoom, the flame chart's index time and zoom paints,
-// JS heap and wasm memory, and the bundle size.
+// JS heap and wasm memory, and the bundle size; then the longest main-thread
+// task of each interaction (tabs, flame modes, statistics groupings, a
+// sort, a filter, find, the pills).
 //
 //   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|otlp|zipkin]
 //   (after `trunk build --release --dist target/bench-dist` and `cargo build --release -p tracescope-core --bin gentrace`)
@@ -48,6 +50,7 @@ const browser = await chromium.launch({
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN; };
 const rows = [];
+const interactions = [];
 for (const n of sizes) {
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   page.setDefaultTimeout(600000);
@@ -129,6 +132,33 @@ for (const n of sizes) {
   for (let i = 0; i < 30; i++) { await page.mouse.wheel(0, i < 15 ? -150 : 150); await page.waitForTimeout(16); }
   await page.keyboard.up('Control');
   const flamePaints = await page.evaluate(() => window.__paint_ms);
+  // Interactions (#27): the longest main-thread task of each, from the
+  // click until the page is still again (tasks under 50 ms are not
+  // reported by the browser: "<50").
+  const interact = async (what, act, settled) => {
+    await page.evaluate(() => { window.__long = []; window.__t_act = performance.now(); });
+    await act();
+    if (settled) await settled();
+    await page.waitForTimeout(700);
+    const longest = await page.evaluate(() => Math.max(0, ...window.__long));
+    interactions.push({ spans: n, interaction: what, 'longest task ms': longest ? longest.toFixed(0) : '<50' });
+  };
+  const tabTo = (name, ready) => interact(`${name} tab`, () => page.click(`[data-testid=view-${name}]`), ready);
+  await interact('flame: merged', () => page.click('[data-testid=flame-mode-merged]'));
+  await interact('flame: chart', () => page.click('[data-testid=flame-mode-chart]'), () => page.waitForSelector('[data-testid=flame-indexing]', { state: 'detached' }));
+  await tabTo('map', () => page.waitForSelector('[data-testid=map-canvas][data-laying-out=false]'));
+  await tabTo('stats', () => page.waitForSelector('[data-testid=stats-table]'));
+  for (const group of ['service', 'operation', 'op']) await interact(`statistics: group by ${group}`, () => page.selectOption('[data-testid=stats-group]', group));
+  await interact('statistics: sort by a column', () => page.click('[data-testid=stats-table] thead th:nth-child(3)'));
+  await interact('statistics: filter', () => page.fill('[data-testid=stats-filter]', 'GET'));
+  await tabTo('waterfall', () => page.waitForSelector('[data-testid=waterfall-canvas]'));
+  await interact('find: a word', async () => { await page.fill('[data-testid=find-input]', 'GET'); await page.keyboard.press('Enter'); });
+  await interact('find: no match', () => page.fill('[data-testid=find-input]', 'zzzz'));
+  await page.fill('[data-testid=find-input]', '');
+  for (const pill of ['errors', 'critical', 'slow']) {
+    await interact(`pill: ${pill}`, () => page.click(`[data-testid=pill-${pill}]`));
+    await page.click(`[data-testid=pill-${pill}]`);
+  }
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
   rows.push({
     spans: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'JSON.parse ms': Number.isNaN(r.parse) ? 'impossible' : r.parse.toFixed(0), 'read+parse ms': Number.isNaN(r.readParse) ? 'impossible' : r.readParse.toFixed(0), 'wait ms': m.wait_ms.toFixed(0), 'read ms': m.read_ms.toFixed(0), 'decode ms': m.decode_ms.toFixed(0), 'apply ms': m.apply_ms.toFixed(0),
@@ -151,3 +181,4 @@ const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 
 const bundle = fs.readdirSync(dist).filter((f) => /\.(wasm|js)$/.test(f)).reduce((s, f) => s + gz(f), 0);
 console.log(`format ${format}; bundle (wasm + js, gzip -9): ${(bundle / 1024).toFixed(0)} KB`);
 console.table(rows);
+console.table(interactions);

@@ -2157,6 +2157,8 @@ describe('live backends', () => {
     await page.fill('[data-testid=search-tags]', 'http.request.method=GET');
     await page.click('[data-testid=search-submit]');
     await page.waitForFunction(() => /\/api\/v3\/traces\?/.test(document.querySelector('[data-testid=search-url]').textContent));
+    // The address shows as the request leaves; the results come with its answer.
+    await page.waitForSelector('[data-testid=search-results][data-count="1"]');
     assert.equal(requestsTo('jaeger3s', '/api/v3/traces').length, 1);
     assert.equal(await count(page, 'search-results'), 1);
     assert.deepEqual(page.errors, []);
