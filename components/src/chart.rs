@@ -1,96 +1,65 @@
-//! What the plotters charts (statistics, search results) share: the
-//! theme's colours at the canvas' pixel ratio, and the look of axes, grid
-//! and labels.
+//! Draws a chart of numbers (statistics, search results) placed by
+//! `core::layout::chart`, in the theme's colours.
 
-use crate::theme::{rgb, Theme};
-use plotters::chart::MeshStyle;
-use plotters::coord::ranged1d::{Ranged, ValueFormatter};
-use plotters::prelude::*;
+use crate::canvas::draw_label;
+use crate::theme::Theme;
+use tracescope_core::layout::chart::{Chart, Ink, Mark};
+use web_sys::CanvasRenderingContext2d;
 
-/// A theme colour as plotters takes it.
-pub fn color(hex: &str) -> RGBColor {
-    let (r, g, b) = rgb(hex);
-    RGBColor(r, g, b)
-}
-
-/// Errors from plotters as text.
-pub fn err(e: &dyn std::fmt::Display) -> String {
-    e.to_string()
-}
-
-pub struct ChartStyle {
-    pub fg: RGBColor,
-    pub muted: RGBColor,
-    pub grid: RGBColor,
-    pub bg: RGBColor,
-    pub dpr: f64,
-}
-
-impl ChartStyle {
-    pub fn new(th: &Theme, dpr: f64) -> Self {
-        ChartStyle {
-            fg: color(th.fg),
-            muted: color(th.muted),
-            grid: color(th.grid),
-            bg: color(th.bg),
-            dpr,
-        }
-    }
-
-    /// CSS pixels to canvas pixels.
-    pub fn px(&self, v: f64) -> i32 {
-        (v * self.dpr).round() as i32
-    }
-
-    pub fn font(&self, size: f64) -> TextStyle<'static> {
-        ("sans-serif", size * self.dpr).into_font().color(&self.fg)
-    }
-
-    /// Axes, grid and labels in the theme's colours.
-    pub fn mesh<'m, 'a, 'b, X, Y, XT, YT, DB>(
-        &self,
-        m: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
-    ) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
-    where
-        X: Ranged<ValueType = XT> + ValueFormatter<XT>,
-        Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
-        DB: DrawingBackend,
-    {
-        m.label_style(self.font(11.0))
-            .axis_desc_style(self.font(11.0))
-            .axis_style(self.muted)
-            .bold_line_style(self.grid)
-            .light_line_style(self.bg)
+fn color(th: &Theme, ink: Ink) -> &'static str {
+    match ink {
+        Ink::Series => th.services[0],
+        Ink::Error => th.error,
+        // p50, p95, p99: calm to alarming.
+        Ink::Percentile(0) => th.services[2],
+        Ink::Percentile(1) => th.services[1],
+        Ink::Percentile(_) => th.error,
+        Ink::Axis | Ink::Muted => th.muted,
+        Ink::Grid => th.grid,
+        Ink::Text => th.fg,
+        Ink::Panel => th.bg,
     }
 }
 
-/// A linear axis over `range` whose ticks are the given values: chosen by
-/// `core::layout`, where they are tested, and labelled by the caller's
-/// formatter (plotters' own key-point wrapper cannot be formatted).
-pub struct TickedAxis {
-    pub range: std::ops::Range<f64>,
-    pub ticks: Vec<f64>,
-}
-
-impl Ranged for TickedAxis {
-    type ValueType = f64;
-    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.range.clone()
-    }
-
-    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
-        let (a, b) = (self.range.start, self.range.end);
-        let frac = if b > a { (v - a) / (b - a) } else { 0.0 };
-        limit.0 + (frac * (limit.1 - limit.0) as f64).round() as i32
-    }
-
-    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
+/// Clears the `w`×`h` (CSS pixels) canvas and draws every mark in order.
+pub fn paint_chart(ctx: &CanvasRenderingContext2d, chart: &Chart, th: &Theme, w: f64, h: f64) {
+    ctx.set_fill_style_str(th.bg);
+    ctx.fill_rect(0.0, 0.0, w, h);
+    ctx.set_text_baseline("middle");
+    for mark in &chart.marks {
+        match mark {
+            Mark::Rect { rect, ink, .. } => {
+                ctx.set_global_alpha(if *ink == Ink::Panel { 0.9 } else { 1.0 });
+                ctx.set_fill_style_str(color(th, *ink));
+                ctx.fill_rect(rect.x, rect.y, rect.w, rect.h);
+                ctx.set_global_alpha(1.0);
+            }
+            Mark::Line { points, width, ink } => {
+                ctx.set_stroke_style_str(color(th, *ink));
+                ctx.set_line_width(*width);
+                ctx.begin_path();
+                // A 1-pixel line on the half pixel covers one pixel row.
+                let nudge = if *width == 1.0 { 0.5 } else { 0.0 };
+                let snap = |v: f64| if nudge > 0.0 { v.round() + nudge } else { v };
+                for (i, &(x, y)) in points.iter().enumerate() {
+                    if i == 0 {
+                        ctx.move_to(snap(x), snap(y));
+                    } else {
+                        ctx.line_to(snap(x), snap(y));
+                    }
+                }
+                ctx.stroke();
+            }
+            Mark::Dot { x, y, r, ink, .. } => {
+                ctx.set_fill_style_str(color(th, *ink));
+                ctx.begin_path();
+                let _ = ctx.arc(*x, *y, *r, 0.0, std::f64::consts::TAU);
+                ctx.fill();
+            }
+            Mark::Text { label, ink } => {
+                ctx.set_fill_style_str(color(th, *ink));
+                draw_label(ctx, label);
+            }
         }
     }
 }

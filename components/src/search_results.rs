@@ -1,16 +1,15 @@
-//! Search results: a scatter plot of duration against start time (drawn
-//! with plotters; traces with errors in red; click a dot to open it) and a
+//! Search results: a scatter plot of duration against start time (traces
+//! with errors in red; click a dot to open it) and a
 //! sortable list (root service and operation, start, duration, spans,
 //! errors, services). Tick two rows to open them side by side.
 
-use crate::canvas::{device_pixel_ratio, local_point, observe_size};
-use crate::chart::{color, err, ChartStyle, TickedAxis};
+use crate::canvas::{local_point, observe_size, prepare, CanvasText};
+use crate::chart::paint_chart;
 use crate::theme::theme;
 use leptos::prelude::*;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use tracescope_core::backend::response::Found;
-use tracescope_core::layout::scatter::{ScatterAxes, XLabel};
+use tracescope_core::layout::chart::{scatter_chart, Mark, ScatterPoint};
+use tracescope_core::layout::scatter::{XLabel, XTick};
 use tracescope_core::layout::time::{format_duration, format_utc};
 use web_sys::HtmlCanvasElement;
 
@@ -83,25 +82,13 @@ pub fn SearchResults(
     observe_size(wrap, size);
     // Where each dot was drawn (CSS pixels), for clicks.
     let dots = RwSignal::new(Vec::<(f64, f64)>::new());
-    let chart_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        let (w, h) = size.get();
-        let dark = dark.get();
+        let size = size.get();
+        let (dark, utc) = (dark.get(), utc.get());
         let Some(canvas) = canvas_ref.get() else {
             return;
         };
-        let dpr = device_pixel_ratio();
-        canvas.set_width((w * dpr).round() as u32);
-        canvas.set_height((h * dpr).round() as u32);
-        let utc = utc.get();
-        let drawn = results.with(|r| draw_scatter(canvas, r, dark, utc, dpr));
-        match drawn {
-            Ok(points) => {
-                dots.set(points);
-                chart_error.set(None);
-            }
-            Err(e) => chart_error.set(Some(e)),
-        }
+        dots.set(results.with(|r| draw_scatter(&canvas, r, dark, utc, size)));
     });
     let on_click = move |ev: web_sys::MouseEvent| {
         let (x, y) = local_point(canvas_ref, &ev);
@@ -179,7 +166,6 @@ pub fn SearchResults(
                     style="width:100%;height:100%;display:block;cursor:pointer"
                     on:click=on_click
                 ></canvas>
-                {move || chart_error.get().map(|e| view! { <p class="error">{format!("The plot could not be drawn: {e}")}</p> })}
             </div>
             <div class="results-actions">
                 <span class="muted">{move || format!("{} traces", results.with(Vec::len))}</span>
@@ -207,125 +193,46 @@ pub fn SearchResults(
 
 /// Draws the scatter plot; returns each result's dot in CSS pixels.
 pub fn draw_scatter(
-    canvas: HtmlCanvasElement,
+    canvas: &HtmlCanvasElement,
     rows: &[Found],
     dark: bool,
     utc: bool,
-    dpr: f64,
-) -> Result<Vec<(f64, f64)>, String> {
-    let th = theme(dark);
-    let e = err;
-    let st = ChartStyle::new(th, dpr);
-    let (muted, bg) = (st.muted, st.bg);
-    let (ok, bad) = (color(th.services[0]), color(th.error));
-    let px = |v: f64| st.px(v);
-    let font = |size: f64| st.font(size);
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&bg).map_err(|x| e(&x))?;
-    if rows.is_empty() {
-        let (w, h) = root.dim_in_pixel();
-        let style = font(12.0)
-            .color(&muted)
-            .pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Center,
-            ));
-        root.draw_text(
-            "No results: the duration and start of each will be plotted here",
-            &style,
-            (w as i32 / 2, h as i32 / 2),
-        )
-        .map_err(|x| e(&x))?;
-        return Ok(Vec::new());
-    }
-    let results: Vec<(i64, i64)> = rows.iter().map(|r| (r.start_ns, r.duration_ns)).collect();
-    let Some(axes) = ScatterAxes::new(&results) else {
-        return Ok(Vec::new());
+    (w, h): (f64, f64),
+) -> Vec<(f64, f64)> {
+    let Some(ctx) = prepare(canvas, w, h) else {
+        return Vec::new();
     };
-    let xs: Vec<f64> = axes.x_ticks.iter().map(|t| t.value).collect();
-    let ys: Vec<f64> = axes.y_ticks.iter().map(|t| t.0).collect();
-    let (x0, x1) = axes.x_range;
-    let (y0, y1) = axes.y_range;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(px(8.0))
-        .x_label_area_size(px(30.0))
-        .y_label_area_size(px(52.0))
-        .build_cartesian_2d(
-            TickedAxis {
-                range: x0..x1,
-                ticks: xs.clone(),
-            },
-            TickedAxis {
-                range: y0..y1,
-                ticks: ys.clone(),
-            },
-        )
-        .map_err(|x| e(&x))?;
-    // Each tick's label, found by its value (the library hands values back).
-    let nearest = |v: f64, at: &[f64]| {
-        at.iter()
-            .enumerate()
-            .min_by(|a, b| (a.1 - v).abs().total_cmp(&(b.1 - v).abs()))
-            .map(|(i, _)| i)
-    };
-    let x_label = |v: &f64| {
-        nearest(*v, &xs)
-            .map(|i| {
-                let t = &axes.x_ticks[i];
-                match &t.label {
-                    XLabel::Date => format_time(t.at_ns, utc)[..10].to_string(),
-                    XLabel::Clock => format_time(t.at_ns, utc)[11..19].to_string(),
-                    XLabel::Offset(text) => text.clone(),
-                }
-            })
-            .unwrap_or_default()
-    };
-    let y_label = |v: &f64| {
-        nearest(*v, &ys)
-            .map(|i| axes.y_ticks[i].1.clone())
-            .unwrap_or_default()
-    };
-    let offsets = axes
-        .x_ticks
+    let points: Vec<ScatterPoint> = rows
         .iter()
-        .all(|t| matches!(t.label, XLabel::Offset(_)));
-    st.mesh(&mut chart.configure_mesh())
-        .x_desc(match (offsets, utc) {
-            (true, _) => "start, after the earliest",
-            (false, true) => "start (UTC)",
-            (false, false) => "start (local time)",
+        .map(|r| ScatterPoint {
+            start_ns: r.start_ns,
+            duration_ns: r.duration_ns,
+            has_errors: r.errors.unwrap_or(0) > 0,
         })
-        .y_desc("duration")
-        .x_labels(xs.len())
-        .y_labels(ys.len())
-        .x_label_formatter(&x_label)
-        .y_label_formatter(&y_label)
-        .draw()
-        .map_err(|x| e(&x))?;
-    let point = |r: &Found| axes.point(r.start_ns, r.duration_ns);
-    let radius = px(4.0) as u32;
-    // Errors drawn last, on top.
-    for with_errors in [false, true] {
-        let style = if with_errors {
-            bad.filled()
-        } else {
-            ok.mix(0.85).filled()
-        };
-        chart
-            .draw_series(
-                rows.iter()
-                    .filter(|r| (r.errors.unwrap_or(0) > 0) == with_errors)
-                    .map(|r| Circle::new(point(r), radius, style)),
-            )
-            .map_err(|x| e(&x))?;
+        .collect();
+    let label = |t: &XTick| match &t.label {
+        XLabel::Date => format_time(t.at_ns, utc)[..10].to_string(),
+        XLabel::Clock => format_time(t.at_ns, utc)[11..19].to_string(),
+        XLabel::Offset(text) => text.clone(),
+    };
+    let title = if utc {
+        "start (UTC)"
+    } else {
+        "start (local time)"
+    };
+    let chart = scatter_chart(&points, w, h, &CanvasText(&ctx), label, title);
+    paint_chart(&ctx, &chart, theme(dark), w, h);
+    let mut dots = vec![(0.0, 0.0); rows.len()];
+    for m in &chart.marks {
+        if let Mark::Dot {
+            x,
+            y,
+            item: Some(i),
+            ..
+        } = m
+        {
+            dots[*i] = (*x, *y);
+        }
     }
-    let spec = chart.as_coord_spec();
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let (x, y) = spec.translate(&point(r));
-            (x as f64 / dpr, y as f64 / dpr)
-        })
-        .collect())
+    dots
 }

@@ -2,21 +2,16 @@
 //! per operation, per value of an attribute — with count, errors, exact
 //! nearest-rank percentiles and self time; sortable, filterable. The
 //! selected row's latency histogram (p50/p95/p99 marked) and percentile
-//! curve are drawn with plotters on a canvas.
+//! curve are drawn on a canvas, placed by `core::layout::chart`.
 
-use crate::canvas::{device_pixel_ratio, observe_size};
-use crate::chart::{color, err, ChartStyle};
+use crate::canvas::{observe_size, prepare, CanvasText};
+use crate::chart::paint_chart;
 use crate::context::{view_context, ViewContext};
-use crate::theme::{theme, Theme};
+use crate::theme::theme;
 use leptos::prelude::*;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
-use tracescope_core::analysis::percentile::nearest_rank;
-use tracescope_core::analysis::stats::{
-    attribute_keys, histogram, operation_stats_of, GroupBy, OpStats,
-};
+use tracescope_core::analysis::stats::{attribute_keys, operation_stats_of, GroupBy, OpStats};
+use tracescope_core::layout::chart::latency_charts;
 use tracescope_core::layout::time::format_duration;
-use web_sys::HtmlCanvasElement;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
@@ -112,151 +107,6 @@ pub fn row_order(rows: &[OpStats], needle: &str, col: Column, descending: bool) 
         compare(&rows[a], &rows[b], col, descending)
     });
     order
-}
-
-/// A duration unit that suits values up to `max_ns`: (ns per unit, name).
-fn unit_for(max_ns: f64) -> (f64, &'static str) {
-    if max_ns >= 1e9 {
-        (1e9, "s")
-    } else if max_ns >= 1e6 {
-        (1e6, "ms")
-    } else if max_ns >= 1e3 {
-        (1e3, "µs")
-    } else {
-        (1.0, "ns")
-    }
-}
-
-/// Draws the histogram (left) and the percentile curve (right) of one row.
-pub fn draw_charts(
-    canvas: HtmlCanvasElement,
-    row: &OpStats,
-    th: &Theme,
-    dpr: f64,
-) -> Result<(), String> {
-    let e = err;
-    let st = ChartStyle::new(th, dpr);
-    let (grid, bg) = (st.grid, st.bg);
-    let bar = color(th.services[0]);
-    let marks = [
-        (50.0, row.p50_ns, color(th.services[2])),
-        (95.0, row.p95_ns, color(th.services[1])),
-        (99.0, row.p99_ns, color(th.error)),
-    ];
-    let px = |v: f64| st.px(v);
-    let font = |size: f64| st.font(size);
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&bg).map_err(|x| e(&x))?;
-    let (w, _) = root.dim_in_pixel();
-    let (left, right) = root.split_horizontally((w as f64 * 0.6) as i32);
-    let (unit, unit_name) = unit_for(row.max_ns as f64);
-    let mut bins = histogram(&row.durations);
-    let (lo, hi) = (row.min_ns as f64, row.max_ns as f64);
-    // All values (nearly) equal: one bar, 10 % of the value wide, centred.
-    let degenerate = hi - lo < hi.abs() * 0.01 + 1.0;
-    if degenerate {
-        let half = (hi.abs() * 0.05).max(1.0);
-        bins = vec![(lo - half, hi + half, row.count)];
-    }
-    let pad = (bins.last().map_or(1.0, |b| b.1) - bins.first().map_or(0.0, |b| b.0))
-        * if degenerate { 1.0 } else { 0.02 };
-    let x0 = ((bins.first().map_or(0.0, |b| b.0) - pad) / unit).max(0.0);
-    let x1 = (bins.last().map_or(1.0, |b| b.1) + pad) / unit;
-    let top = bins.iter().map(|b| b.2).max().unwrap_or(1);
-    let ymax = (top as f64 * 1.15).ceil().max(top as f64 + 1.0);
-    let mut chart = ChartBuilder::on(&left)
-        .margin(px(10.0))
-        .caption(
-            format!("Latency histogram · {} spans", row.count),
-            font(13.0),
-        )
-        .x_label_area_size(px(34.0))
-        .y_label_area_size(px(44.0))
-        .build_cartesian_2d(x0..x1.max(x0 + 1e-9), 0.0..ymax.max(1.0))
-        .map_err(|x| e(&x))?;
-    st.mesh(&mut chart.configure_mesh())
-        .x_desc(format!("duration ({unit_name})"))
-        .y_desc("spans")
-        .x_labels(6)
-        .y_labels((ymax as usize + 1).min(6))
-        .x_label_formatter(&|v| trim_number(*v))
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .draw()
-        .map_err(|x| e(&x))?;
-    chart
-        .draw_series(bins.iter().map(|&(a, b, c)| {
-            Rectangle::new([(a / unit, 0.0), (b / unit, c as f64)], bar.filled())
-        }))
-        .map_err(|x| e(&x))?;
-    for (p, v, c) in marks {
-        let x = v as f64 / unit;
-        chart
-            .draw_series(LineSeries::new(
-                vec![(x, 0.0), (x, ymax)],
-                c.stroke_width(px(2.0) as u32),
-            ))
-            .map_err(|x| e(&x))?
-            .label(format!("p{p:.0} {}", format_duration(v as f64)))
-            .legend(move |(lx, ly)| {
-                PathElement::new(vec![(lx, ly), (lx + 14, ly)], c.stroke_width(3))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(bg.mix(0.9))
-        .border_style(grid)
-        .label_font(font(11.0))
-        .draw()
-        .map_err(|x| e(&x))?;
-
-    // Percentile curve: x = percentile, y = duration at that nearest rank.
-    let ymax2 = row.max_ns as f64 / unit * 1.05;
-    let mut curve = ChartBuilder::on(&right)
-        .margin(px(10.0))
-        .margin_right(px(20.0))
-        .caption("Percentiles", font(13.0))
-        .x_label_area_size(px(34.0))
-        .y_label_area_size(px(52.0))
-        .build_cartesian_2d(0.0..100.0, 0.0..ymax2.max(1e-9))
-        .map_err(|x| e(&x))?;
-    st.mesh(&mut curve.configure_mesh())
-        .x_desc("percentile")
-        .y_desc(unit_name)
-        .x_labels(6)
-        .y_labels(5)
-        .x_label_formatter(&|v| trim_number(*v))
-        .y_label_formatter(&|v| trim_number(*v))
-        .draw()
-        .map_err(|x| e(&x))?;
-    let points: Vec<(f64, f64)> = (0..=200)
-        .map(|i| i as f64 / 2.0)
-        .map(|p| {
-            (
-                p,
-                nearest_rank(&row.durations, p).unwrap_or(0) as f64 / unit,
-            )
-        })
-        .collect();
-    curve
-        .draw_series(LineSeries::new(points, bar.stroke_width(px(2.0) as u32)))
-        .map_err(|x| e(&x))?;
-    curve
-        .draw_series(
-            marks
-                .iter()
-                .map(|&(p, v, c)| Circle::new((p, v as f64 / unit), px(4.0), c.filled())),
-        )
-        .map_err(|x| e(&x))?;
-    root.present().map_err(|x| e(&x))?;
-    Ok(())
-}
-
-/// An axis number without needless decimals: 12, 1.5, 0.25.
-fn trim_number(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn group_value(g: &GroupBy) -> String {
@@ -366,7 +216,6 @@ pub fn StatsView() -> impl IntoView {
                 .cloned()
         })
     });
-    let chart_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         let (w, h) = chart_size.get();
         let th = theme(dark.get());
@@ -374,10 +223,10 @@ pub fn StatsView() -> impl IntoView {
             return;
         };
         let Some(row) = chosen_row.get() else { return };
-        let dpr = device_pixel_ratio();
-        canvas.set_width((w * dpr).round() as u32);
-        canvas.set_height((h * dpr).round() as u32);
-        chart_error.set(draw_charts(canvas, &row, th, dpr).err());
+        if let Some(ctx) = prepare(&canvas, w, h) {
+            let chart = latency_charts(&row, w, h, &CanvasText(&ctx));
+            paint_chart(&ctx, &chart, th, w, h);
+        }
     });
 
     let (key_label, value_label) = (
@@ -532,7 +381,6 @@ pub fn StatsView() -> impl IntoView {
                         style="width:100%;height:100%;display:block"
                     ></canvas>
                 </Show>
-                {move || chart_error.get().map(|e| view! { <p class="error">{format!("The chart could not be drawn: {e}")}</p> })}
             </div>
         </div>
     }

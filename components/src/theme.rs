@@ -124,14 +124,3 @@ impl Theme {
         }
     }
 }
-
-/// `#rrggbb` as bytes (for plotters); black for anything else.
-pub fn rgb(hex: &str) -> (u8, u8, u8) {
-    let h = hex.trim_start_matches('#');
-    let byte = |i: usize| {
-        h.get(i..i + 2)
-            .and_then(|b| u8::from_str_radix(b, 16).ok())
-            .unwrap_or(0)
-    };
-    (byte(0), byte(2), byte(4))
-}

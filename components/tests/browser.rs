@@ -2,18 +2,20 @@
 //! DOM rendering. Run with `cargo test -p tracescope-components --target wasm32-unknown-unknown`.
 
 use leptos::prelude::*;
-use tracescope_components::canvas::{ctx2d, fit_text, text_width};
+use tracescope_components::canvas::{ctx2d, fit_text, text_width, CanvasText};
+use tracescope_components::chart::paint_chart;
 use tracescope_components::flame::{self, FlamePaint, FlameSource, FRAME_H, TOP};
 use tracescope_components::search_results::draw_scatter;
 use tracescope_components::service_map::{self, MapPaint};
-use tracescope_components::stats::{draw_charts, row_order, sort_rows, Column};
-use tracescope_components::theme::{rgb as hex, service_slots, LIGHT};
+use tracescope_components::stats::{row_order, sort_rows, Column};
+use tracescope_components::theme::{service_slots, LIGHT};
 use tracescope_components::waterfall::{minimap_runs, paint, Frame, HEADER, MINIMAP_H, ROW_H};
 use tracescope_components::{SpanDetail, ViewContext};
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::analysis::stats::{operation_stats, GroupBy, OpStats};
 use tracescope_core::find::{find, FindQuery};
+use tracescope_core::layout::chart::{latency_charts, Ink, Mark};
 use tracescope_core::layout::flame::chart_lod;
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::service_map::{layout, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP};
@@ -45,6 +47,12 @@ fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
     c.set_width(w);
     c.set_height(h);
     c
+}
+
+/// `#rrggbb` as bytes.
+fn hex(h: &str) -> (u8, u8, u8) {
+    let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).unwrap();
+    (byte(1), byte(3), byte(5))
 }
 
 fn pixel(ctx: &web_sys::CanvasRenderingContext2d, x: f64, y: f64) -> (u8, u8, u8) {
@@ -314,13 +322,66 @@ fn statistics_sort_and_chart() {
     assert!(row_order(&rows, "child", Column::P99, true)
         .iter()
         .all(|&i| rows[i].operation.contains("child")));
+    // The chart's bars, lines and dots are painted where its geometry says.
     let c = canvas(600, 240);
-    draw_charts(c.clone(), &rows[0], &LIGHT, 1.0).unwrap();
     let ctx = ctx2d(&c).unwrap();
-    let data = ctx.get_image_data(0.0, 0.0, 600.0, 240.0).unwrap().data();
-    let bar = hex(LIGHT.services[0]);
-    let bars = data.chunks(4).filter(|p| (p[0], p[1], p[2]) == bar).count();
-    assert!(bars > 200, "histogram bars drawn: {bars} pixels");
+    let chart = latency_charts(&rows[0], 600.0, 240.0, &CanvasText(&ctx));
+    paint_chart(&ctx, &chart, &LIGHT, 600.0, 240.0);
+    let lines: Vec<f64> = chart
+        .marks
+        .iter()
+        .filter_map(|m| match m {
+            Mark::Line {
+                points,
+                ink: Ink::Percentile(_),
+                width,
+            } if *width == 2.0 => Some(points[0].0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let mut checked = 0;
+    for m in &chart.marks {
+        match m {
+            Mark::Rect {
+                rect: r,
+                item: Some(_),
+                ..
+            } => {
+                // Beside the percentile lines, just above the axis.
+                let x = r.x + 2.0;
+                if r.w >= 4.0 && lines.iter().all(|l| (l - x).abs() > 3.0) {
+                    assert_eq!(
+                        pixel(&ctx, x, r.bottom() - 3.0),
+                        hex(LIGHT.services[0]),
+                        "{r:?}"
+                    );
+                    assert_eq!(
+                        pixel(&ctx, r.x - 2.0, r.bottom() - 3.0),
+                        hex(LIGHT.bg),
+                        "{r:?}"
+                    );
+                    checked += 1;
+                }
+            }
+            Mark::Dot {
+                x,
+                y,
+                ink: Ink::Percentile(k),
+                ..
+            } => {
+                let want = [LIGHT.services[2], LIGHT.services[1], LIGHT.error][*k];
+                assert_eq!(pixel(&ctx, *x, *y), hex(want), "p dot {k}");
+                checked += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(checked >= 2, "{checked} marks checked");
+    // A percentile line, drawn at its x down the plot.
+    let plot = &chart.plots[0];
+    let mid = plot.frame.y + plot.frame.h * 0.1;
+    assert_eq!(pixel(&ctx, lines[2], mid), hex(LIGHT.error));
 }
 
 #[wasm_bindgen_test]
@@ -403,7 +464,7 @@ fn scatter_dots_sit_at_start_and_duration_errors_red() {
         row(t0 + 60_000_000_000, 50_000_000, 2),
     ];
     let c = canvas(600, 240);
-    let dots = draw_scatter(c.clone(), &rows, false, true, 1.0).unwrap();
+    let dots = draw_scatter(&c, &rows, false, true, (600.0, 240.0));
     assert_eq!(dots.len(), 2);
     assert!(dots[1].0 > dots[0].0 + 300.0, "{dots:?}");
     assert!(dots[1].1 < dots[0].1 - 100.0, "{dots:?}");
@@ -414,10 +475,7 @@ fn scatter_dots_sit_at_start_and_duration_errors_red() {
             + (a.2 as i32 - b.2 as i32).abs()
             < 40
     };
-    let (ok, bg, err) = (hex(LIGHT.services[0]), hex(LIGHT.bg), hex(LIGHT.error));
-    // The plain dot is the first service colour at 85 % over the background.
-    let mix = |a: u8, b: u8| (a as f64 * 0.85 + b as f64 * 0.15).round() as u8;
-    let plain = (mix(ok.0, bg.0), mix(ok.1, bg.1), mix(ok.2, bg.2));
+    let (plain, err) = (hex(LIGHT.services[0]), hex(LIGHT.error));
     assert!(
         close(pixel(&ctx, dots[0].0, dots[0].1), plain),
         "{:?}",
@@ -432,7 +490,5 @@ fn scatter_dots_sit_at_start_and_duration_errors_red() {
     let mid = ((dots[0].0 + dots[1].0) / 2.0, (dots[0].1 + dots[1].1) / 2.0);
     assert!(!close(pixel(&ctx, mid.0, mid.1), err));
     // No results: no dots, a sentence instead.
-    assert!(draw_scatter(canvas(600, 240), &[], false, true, 1.0)
-        .unwrap()
-        .is_empty());
+    assert!(draw_scatter(&canvas(600, 240), &[], false, true, (600.0, 240.0)).is_empty());
 }

@@ -1,6 +1,7 @@
 //! Pure geometry for the canvases: which rows are visible, where a time
 //! falls in pixels, ruler ticks. Tested natively; the painters only draw it.
 
+pub mod chart;
 pub mod flame;
 pub mod flame_mipmap;
 pub mod gesture;
