@@ -35,8 +35,38 @@ function jaegerTrace(spans, traceID = 'f1e2d3c4b5a69788') {
       references: parent ? [{ refType: 'CHILD_OF', traceID, spanID: parent }] : [],
       startTime: t0 + start, duration: dur, tags: [], logs: [], processID: svc })) }] };
 }
+/**
+ * Twelve checkouts of one day: web checkout on host vm-7 (the first `vm7`)
+ * or vm-2, cart load 5 ms, pay charge of the given ms (500 ms fails); on
+ * Tuesday each charge asks fraud score twice.
+ */
+function checkoutDay(day, charges, vm7) {
+  const t0 = 1_700_000_000_000_000;
+  return { data: charges.map((ms, k) => {
+    const traceID = `${day === 'tuesday' ? 'b' : 'a'}${String(k + 1).padStart(15, '0')}`;
+    const span = (id, parent, svc, op, start, dur, tags = []) => ({ traceID, spanID: `${traceID.slice(0, 1)}${k}${id}`.padEnd(16, '0'), operationName: op,
+      references: parent ? [{ refType: 'CHILD_OF', traceID, spanID: `${traceID.slice(0, 1)}${k}${parent}`.padEnd(16, '0') }] : [],
+      startTime: t0 + k * 1_000_000 + start, duration: dur, tags, logs: [], processID: svc });
+    const spans = [
+      span('1', null, 'web', 'checkout', 0, (ms + 10) * 1000),
+      span('2', '1', 'cart', 'load', 0, 5000),
+      span('3', '1', 'pay', 'charge', 5000, ms * 1000, ms === 500 ? [{ key: 'error', type: 'bool', value: true }] : []),
+    ];
+    if (day === 'tuesday') spans.push(span('4', '3', 'fraud', 'score', 5000, 1000), span('5', '3', 'fraud', 'score', 6000, 1000));
+    const host = k < vm7 ? 'vm-7' : 'vm-2';
+    return { traceID, spans, processes: {
+      web: { serviceName: 'web', tags: [{ key: 'host.name', type: 'string', value: host }, { key: 'region', type: 'string', value: 'eu' }] },
+      cart: { serviceName: 'cart', tags: [] }, pay: { serviceName: 'pay', tags: [] }, fraud: { serviceName: 'fraud', tags: [] } } };
+  }) };
+}
+const MONDAY_CHARGES = [10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65];
+const TUESDAY_CHARGES = [20, 30, 40, 50, 60, 70, 80, 90, 110, 120, 130, 500];
+
 /** Traces made for one test each, served at /fixture/<name>.json. */
 const FIXTURES = {
+  monday: checkoutDay('monday', MONDAY_CHARGES, 2),
+  tuesday: checkoutDay('tuesday', TUESDAY_CHARGES, 9),
+  get week() { return { data: [...this.monday.data, ...this.tuesday.data] }; },
   // One checkout request twice: the second charged twice (a failed try of 30 ms, then 40 ms) and took 40 ms longer.
   'checkout-once': jaegerTrace([
     ['c100000000000001', null, 'web', 0, 100_000, 'checkout'],
@@ -970,6 +1000,92 @@ describe('compare two traces', () => {
     const again = await newPage({ url: address.search });
     await again.waitForSelector('[data-testid=diff-table]');
     assert.deepEqual((await again.$$eval('[data-testid=compare-side]', (s) => s.map((e) => e.dataset.traceId))).sort(), ['c0ffee0000000001', 'c0ffee0000000002']);
+    assert.deepEqual(again.errors, []);
+    await again.context().close();
+  });
+});
+
+describe('compare two sets of traces', () => {
+  // Nearest rank, as its definition says.
+  const rank = (values, p) => { const v = [...values].sort((a, b) => a - b); return v[Math.max(1, Math.ceil((p / 100) * v.length)) - 1]; };
+  /** Per service:operation, the durations (ns) of each day's spans, from the fixtures themselves. */
+  const durations = (doc) => {
+    const out = new Map();
+    for (const t of doc.data) for (const s of t.spans) {
+      const k = `${t.processes[s.processID].serviceName} ${s.operationName}`;
+      out.set(k, [...(out.get(k) ?? []), s.duration * 1000]);
+    }
+    return out;
+  };
+  const tableRows = (page) => page.$$eval('[data-testid=sets-table] tbody tr', (r) => r.map((x) => ({
+    op: `${x.dataset.service} ${x.dataset.operation}`, a: +x.dataset.countA, b: +x.dataset.countB,
+    p95a: x.dataset.p95A ? +x.dataset.p95A : null, p95b: x.dataset.p95B ? +x.dataset.p95B : null })));
+  const sizes = (page) => page.$eval('[data-testid=sets-sizes]', (e) => e.textContent);
+
+  test('two files: counts and percentiles per operation, both histograms, the values that differ; a find against the rest; the link reopens it', async () => {
+    const page = await newPage();
+    await dropFiles(page, ['monday', 'tuesday'].map((n) => ({ name: `${n}.json`, bytes: Buffer.from(JSON.stringify(FIXTURES[n])) })));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 24);
+    await page.click('[data-testid=sets-button]');
+    await page.selectOption('[data-testid=set-a-kind]', 'file:monday.json');
+    await page.selectOption('[data-testid=set-b-kind]', 'file:tuesday.json');
+    await page.waitForFunction(() => document.querySelector('[data-testid=sets-sizes]')?.textContent === '12 traces vs 12');
+    // Every operation with its counts and p95 in each file, as the files say.
+    const [mon, tue] = [durations(FIXTURES.monday), durations(FIXTURES.tuesday)];
+    const want = [...new Set([...mon.keys(), ...tue.keys()])].map((op) => ({ op, a: mon.get(op)?.length ?? 0, b: tue.get(op)?.length ?? 0,
+      p95a: mon.has(op) ? rank(mon.get(op), 95) : null, p95b: tue.has(op) ? rank(tue.get(op), 95) : null }));
+    const rows = await tableRows(page);
+    const byOp = (x, y) => x.op.localeCompare(y.op);
+    assert.deepEqual([...rows].sort(byOp), [...want].sort(byOp));
+    // The largest change of p95 first: the charge (65 → 500 ms), then the checkout it is in.
+    assert.deepEqual(rows.slice(0, 2).map((r) => r.op), ['pay charge', 'web checkout']);
+    assert.equal(rows[0].p95b - rows[0].p95a, 435_000_000);
+    // The first row's durations drawn: both groups' colours on the canvas.
+    await page.waitForSelector('[data-testid=sets-histogram][data-operation=charge]');
+    const inks = await page.$eval('[data-testid=sets-histogram]', (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const count = (hex) => { const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === r && d[i + 1] === g && d[i + 2] === b) n++; return n; };
+      return [count('#4e79a7'), count('#f28e2b')];
+    });
+    assert.ok(inks[0] > 200 && inks[1] > 200, `A and B bars drawn: ${inks}`);
+    // Ordered by B's spans: Tuesday's fraud checks (two a checkout) come first.
+    await page.click('[data-testid=sets-table] th:has-text("Spans B")');
+    assert.deepEqual((await tableRows(page))[0], { op: 'fraud score', a: 0, b: 24, p95a: null, p95b: 1_000_000 });
+    // The attribute values whose share of traces differs most: the host, then the failure.
+    const values = await page.$$eval('[data-testid=sets-attributes] tbody tr', (r) => r.map((x) => [x.dataset.key, x.dataset.value, +x.dataset.tracesA, +x.dataset.tracesB]));
+    assert.deepEqual(values, [['host.name', 'vm-2', 10, 3], ['host.name', 'vm-7', 2, 9], ['error', 'true', 0, 1]]);
+    await page.screenshot({ path: path.join(out, 'sets-files.png') });
+    // A find that does not parse says so; the page stays usable.
+    await page.selectOption('[data-testid=set-a-kind]', 'find:');
+    await page.fill('[data-testid=set-a-query]', 'duration>');
+    await page.press('[data-testid=set-a-query]', 'Enter');
+    await page.waitForSelector('[data-testid=sets-error]');
+    // The slow charges against the rest.
+    await page.fill('[data-testid=set-a-query]', 'service=pay duration>100ms');
+    await page.press('[data-testid=set-a-query]', 'Enter');
+    await page.selectOption('[data-testid=set-b-kind]', 'rest');
+    const slow = TUESDAY_CHARGES.filter((ms) => ms > 100).length;
+    await page.waitForFunction((n) => document.querySelector('[data-testid=sets-sizes]')?.textContent === `${n} traces vs ${24 - n}`, slow);
+    assert.equal(await page.$('[data-testid=sets-error]'), null);
+    // For the ticket: the sentence and the link.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=sets-markdown]')]);
+    const md = fs.readFileSync(await dl.path(), 'utf8');
+    const restCharges = [...MONDAY_CHARGES, ...TUESDAY_CHARGES.filter((ms) => ms <= 100)].map((ms) => ms * 1e6);
+    const slowCharges = TUESDAY_CHARGES.filter((ms) => ms > 100).map((ms) => ms * 1e6);
+    assert.ok(md.includes(`, ${slow} traces vs ${24 - slow}.`), md);
+    assert.ok(md.includes(`| \`pay\` | \`charge\` | ${slow} | ${restCharges.length} |`), md);
+    assert.equal(rank(slowCharges, 95), 500e6);
+    const address = new URL(page.url());
+    assert.equal(address.searchParams.get('seta'), 'find:service=pay duration>100ms');
+    assert.equal(address.searchParams.get('setb'), 'rest');
+    assert.ok(md.includes(`[Open the comparison in Tracescope](<${address.href}>)`), md);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+    // The link in a fresh browser, with the two days in one file: the same groups.
+    const again = await newPage({ url: `?url=/fixture/week.json&${address.searchParams.toString().split('&').filter((p) => p.startsWith('set')).join('&')}` });
+    await again.waitForFunction((n) => document.querySelector('[data-testid=sets-sizes]')?.textContent === `${n} traces vs ${24 - n}`, slow);
+    assert.equal((await tableRows(again)).find((r) => r.op === 'pay charge').a, slow);
     assert.deepEqual(again.errors, []);
     await again.context().close();
   });

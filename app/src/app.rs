@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
     } = Links::follow(state, views);
     let log_templates = RwSignal::new(crate::log_links::load());
     let compare = state.compare;
+    let sets = state.sets;
     // Traces ticked in the list for a comparison (at most two).
     let picked = RwSignal::new(Vec::<usize>::new());
 
@@ -233,6 +234,10 @@ pub fn App() -> impl IntoView {
 
             <div class="workspace" class:search-open=move || search_open.get()>
             <main>
+                {move || sets.with(Option::is_some).then(|| view! {
+                    <crate::sets::SetsView dataset=dataset sources=Signal::derive(move || sources.get())
+                        groups=sets dark=Signal::derive(move || dark.get()) />
+                })}
                 {move || compare.get().map(|pair| view! {
                     <crate::compare::CompareView dataset=dataset pair=pair dark=Signal::derive(move || dark.get())
                         on_close=Callback::new(move |_| compare.set(None)) />
@@ -256,6 +261,10 @@ pub fn App() -> impl IntoView {
                                         picked.set(Vec::new());
                                     }
                                 }>{move || format!("Compare {} of 2", picked.with(Vec::len))}</button>
+                            <button class="button small" data-testid="sets-button"
+                                title="Compare two groups of the loaded traces: a file's, those a find matches, the rest"
+                                on:click=move |_| sets.set(Some(crate::sets::first_groups(&sources.get_untracked())))
+                            >"Compare sets…"</button>
                         </h2>
                         <TraceList dataset=dataset open=open sources=Signal::derive(move || sources.get())
                             picked=picked

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use tracescope_components::theme::service_slots;
 use tracescope_components::{ViewContext, WaterfallCanvas};
 use tracescope_core::analysis::critical_path::critical_path;
-use tracescope_core::analysis::diff::{align, DiffNode};
+use tracescope_core::analysis::diff::{align, largest_change_first, DiffNode};
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::encode::redact::Redaction;
 use tracescope_core::layout::time::format_duration;
@@ -117,7 +117,7 @@ fn DiffTable(dataset: RwSignal<Dataset>, pair: (usize, usize)) -> impl IntoView 
                 return Vec::new();
             };
             let mut nodes = align(ta, tb);
-            nodes.sort_by_key(|n| std::cmp::Reverse(n.delta_ns().abs()));
+            largest_change_first(&mut nodes);
             nodes
                 .into_iter()
                 .map(|n| {

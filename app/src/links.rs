@@ -9,6 +9,7 @@ use crate::url_state::{self, UrlState};
 use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_components::FlameMode;
+use tracescope_core::analysis::sets::TraceGroup;
 
 #[derive(Clone, Copy)]
 pub struct Links {
@@ -34,6 +35,7 @@ impl Links {
             search_open,
             fetched_from,
             compare,
+            sets,
             ..
         } = state;
         let ViewState {
@@ -84,6 +86,11 @@ impl Links {
             let idx = idx
                 .or(open.get_untracked())
                 .or_else(|| dataset.with_untracked(|ds| (!ds.traces.is_empty()).then_some(0)));
+            sets.set(
+                st.sets
+                    .as_ref()
+                    .and_then(|(a, b)| Some([TraceGroup::parse(a)?, TraceGroup::parse(b)?])),
+            );
             compare.set(dataset.with_untracked(|ds| {
                 let (a, b) = st.compare.as_ref()?;
                 Some((ds.trace_with_id(a)?, ds.trace_with_id(b)?))
@@ -236,6 +243,7 @@ impl Links {
                         .map(|t| ds.str(t.trace_id_text).to_string())
                 };
                 st.compare = compare.get().and_then(|(a, b)| Some((id(a)?, id(b)?)));
+                st.sets = sets.with(|g| g.as_ref().map(|[a, b]| (a.text(), b.text())));
                 let Some(t) = i.and_then(|i| ds.traces.get(i)) else {
                     return;
                 };

@@ -6,6 +6,7 @@
 use crate::decode_worker::LoadProgress;
 use crate::loader::{LoadError, Loader};
 use leptos::prelude::*;
+use tracescope_core::analysis::sets::TraceGroup;
 use tracescope_core::Dataset;
 
 /// A message about what the app did or could not do (not an error of a
@@ -56,6 +57,8 @@ pub struct AppState {
     pub share_open: RwSignal<bool>,
     /// Two loaded traces shown side by side (`compare=` in the address).
     pub compare: RwSignal<Option<(usize, usize)>>,
+    /// Two groups of loaded traces compared (`seta=`, `setb=`).
+    pub sets: RwSignal<Option<[TraceGroup; 2]>>,
     /// `embed=1`: one view of one trace for a frame in another page; no
     /// demo traces, no prompts, nothing fetched that the link does not hold.
     pub embed: bool,
@@ -99,6 +102,7 @@ impl AppState {
             log_links_open: RwSignal::new(false),
             share_open: RwSignal::new(false),
             compare: RwSignal::new(None),
+            sets: RwSignal::new(None),
             embed: link.embed,
             link_theme,
         }

@@ -14,6 +14,8 @@ fn color(th: &Theme, ink: Ink) -> &'static str {
         Ink::Percentile(0) => th.services[2],
         Ink::Percentile(1) => th.services[1],
         Ink::Percentile(_) => th.error,
+        Ink::Group(0) => th.services[0],
+        Ink::Group(_) => th.services[1],
         Ink::Axis | Ink::Muted => th.muted,
         Ink::Grid => th.grid,
         Ink::Text => th.fg,

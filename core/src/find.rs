@@ -392,8 +392,33 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
     if q.is_empty() {
         return Found::default();
     }
-    let ready: Vec<(Ready, bool)> = q
-        .clauses
+    let ready = prepare(ds, q);
+    let matched: Vec<bool> = (0..t.len())
+        .map(|i| ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg))
+        .collect();
+    Found::from_mask(t, matched)
+}
+
+/// The traces (indices into `ds.traces`) with at least one span the query
+/// matches; none for an empty query. Its strings are looked up once.
+pub fn traces_with_a_match(ds: &Dataset, q: &FindQuery) -> Vec<usize> {
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let ready = prepare(ds, q);
+    ds.traces
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            (0..t.len()).any(|i| ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg))
+        })
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Each clause made ready, with whether it is negated.
+fn prepare<'q>(ds: &Dataset, q: &'q FindQuery) -> Vec<(Ready<'q>, bool)> {
+    q.clauses
         .iter()
         .map(|c| {
             let r = match &c.term {
@@ -410,11 +435,7 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
             };
             (r, c.negated)
         })
-        .collect();
-    let matched: Vec<bool> = (0..t.len())
-        .map(|i| ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg))
-        .collect();
-    Found::from_mask(t, matched)
+        .collect()
 }
 
 #[cfg(test)]

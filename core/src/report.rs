@@ -1,11 +1,13 @@
 //! The Markdown summary of a trace for an incident ticket.
 
 use crate::analysis::critical_path::critical_path;
-use crate::analysis::diff::align;
+use crate::analysis::diff::{align, largest_change_first};
 use crate::analysis::insights::{insights, InsightKind, Thresholds};
 use crate::analysis::self_time::self_times;
+use crate::analysis::sets::{OperationShift, ValueShift};
 use crate::analysis::summary::summarize;
 use crate::encode::redact::Redaction;
+use crate::layout::text::percent;
 use crate::layout::time::{format_duration, format_utc as utc};
 use crate::model::{Dataset, StatusCode, Trace};
 
@@ -218,7 +220,7 @@ pub fn comparison_markdown(
         },
     );
     let mut nodes = align(a, b);
-    nodes.sort_by_key(|n| std::cmp::Reverse(n.delta_ns().abs()));
+    largest_change_first(&mut nodes);
     out += "\n| Service | Operation | Spans A | Spans B | Time A | Time B | B − A | Change |\n|---|---|---:|---:|---:|---:|---:|---:|\n";
     for n in nodes.iter().take(COMPARISON_ROWS) {
         out += &format!(
@@ -236,6 +238,113 @@ pub fn comparison_markdown(
     }
     if nodes.len() > COMPARISON_ROWS {
         out += &format!("\n… and {} more paths\n", nodes.len() - COMPARISON_ROWS);
+    }
+    if !link.is_empty() {
+        out += &format!(
+            "\n[Open the comparison in Tracescope]({})\n",
+            destination(link)
+        );
+    }
+    out
+}
+
+/// Operations and attribute values in a comparison of sets, at most.
+const SET_ROWS: usize = 10;
+
+/// Two groups of traces compared for a ticket: what each holds, the
+/// operation whose p95 changed most in a sentence ("p95 of `pay` `charge`
+/// rose from 50ms to 500ms (+900%), 5 traces vs 5"), the operations with
+/// their percentiles, the attribute values whose share differs most, and
+/// the link; every text from the traces passes through `r` (a value whose
+/// key it redacts is left out).
+pub fn sets_markdown(
+    ds: &Dataset,
+    names: [&str; 2],
+    groups: &[Vec<usize>; 2],
+    ops: &[OperationShift],
+    shifts: &[ValueShift],
+    link: &str,
+    r: &Redaction,
+) -> String {
+    let mut out = String::from("### Comparing two sets of traces\n\n");
+    for (label, (name, g)) in ["A", "B"].iter().zip(names.iter().zip(groups)) {
+        out += &format!(
+            "**{label}**: {} · {} traces\n\n",
+            code(&r.text(name), false),
+            g.len()
+        );
+    }
+    let name = |o: &OperationShift, in_table: bool| {
+        (
+            code(&r.text(ds.str(o.service)), in_table),
+            code(&r.text(ds.str(o.operation)), in_table),
+        )
+    };
+    if let Some(top) = ops.first() {
+        if let (Some(a), Some(b)) = (top.percentile(0, 95.0), top.percentile(1, 95.0)) {
+            let (svc, op) = name(top, false);
+            let d = |v: i64| format_duration(v as f64);
+            let change = if a == b {
+                format!("stayed at {}", d(a))
+            } else {
+                let how = if b > a { "rose" } else { "fell" };
+                let ratio = if a > 0 {
+                    format!(" ({:+.0}%)", 100.0 * (b - a) as f64 / a as f64)
+                } else {
+                    String::new()
+                };
+                format!("{how} from {} to {}{ratio}", d(a), d(b))
+            };
+            out += &format!(
+                "p95 of {svc} {op} {change}, {} traces vs {}.\n",
+                groups[0].len(),
+                groups[1].len(),
+            );
+        }
+    }
+    let p = |v: Option<i64>| v.map_or("—".to_string(), |v| format_duration(v as f64));
+    out += "\n| Service | Operation | Spans A | Spans B | p50 A | p50 B | p95 A | p95 B | p99 A | p99 B | Δ p95 |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for o in ops.iter().take(SET_ROWS) {
+        let (svc, op) = name(o, true);
+        out += &format!(
+            "| {svc} | {op} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            o.count(0),
+            o.count(1),
+            p(o.percentile(0, 50.0)),
+            p(o.percentile(1, 50.0)),
+            p(o.percentile(0, 95.0)),
+            p(o.percentile(1, 95.0)),
+            p(o.percentile(0, 99.0)),
+            p(o.percentile(1, 99.0)),
+            o.delta(95.0).map_or("—".to_string(), signed_duration),
+        );
+    }
+    if ops.len() > SET_ROWS {
+        out += &format!("\n… and {} more operations\n", ops.len() - SET_ROWS);
+    }
+    let kept: Vec<(String, String, &ValueShift)> = shifts
+        .iter()
+        .filter_map(|v| {
+            let key = ds.str(v.key);
+            let text = ds.value_text(v.value);
+            let value = r.apply(key, &text)?.unwrap_or(text);
+            Some((r.text(key).into_owned(), value, v))
+        })
+        .take(SET_ROWS)
+        .collect();
+    if !kept.is_empty() {
+        out += "\n| Attribute | Value | Traces A | Traces B |\n|---|---|---:|---:|\n";
+        for (key, value, v) in kept {
+            out += &format!(
+                "| {} | {} | {} ({}) | {} ({}) |\n",
+                code(&key, true),
+                code(&value, true),
+                percent(v.share[0]),
+                v.traces[0],
+                percent(v.share[1]),
+                v.traces[1],
+            );
+        }
     }
     if !link.is_empty() {
         out += &format!(

@@ -46,6 +46,9 @@ pub struct UrlState {
     pub focus: Option<String>,
     /// `compare=<traceA>,<traceB>`: the two traces shown side by side.
     pub compare: Option<(String, String)>,
+    /// `seta=` and `setb=`: two groups of traces compared (each
+    /// `file:NAME`, `find:QUERY` or `rest`; see `analysis::sets`).
+    pub sets: Option<(String, String)>,
 }
 
 /// More collapsed subtrees than this are not put in the URL (it would grow
@@ -108,6 +111,7 @@ impl UrlState {
                 (!a.is_empty() && !b.is_empty() && !b.contains(','))
                     .then(|| (a.to_string(), b.to_string()))
             }),
+            sets: get("seta").zip(get("setb")),
         }
     }
 
@@ -141,6 +145,8 @@ impl UrlState {
             "compare",
             &self.compare.as_ref().map(|(a, b)| format!("{a},{b}")),
         );
+        put("seta", &self.sets.as_ref().map(|s| s.0.clone()));
+        put("setb", &self.sets.as_ref().map(|s| s.1.clone()));
         put("theme", &self.theme);
         put("embed", &self.embed.then(|| "1".to_string()));
         let s = p.finish();
@@ -164,6 +170,7 @@ impl UrlState {
             || self.flame_span != next.flame_span
             || self.flame_node != next.flame_node
             || self.compare != next.compare
+            || self.sets != next.sets
             || self.focus != next.focus
             || self.only != next.only
     }

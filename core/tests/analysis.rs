@@ -7,7 +7,7 @@ use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::flame::merge;
 use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::analysis::stats::{
-    attribute_keys, histogram, operation_stats, operation_stats_of, GroupBy,
+    attribute_keys, operation_stats, operation_stats_of, Bins, GroupBy,
 };
 use tracescope_core::layout::flame::{ancestry, merged_rects, FlameRect};
 use tracescope_core::layout::service_map::layout;
@@ -478,6 +478,17 @@ fn service_map_of_services_that_call_each_other() {
     assert_eq!(l.centers.len(), 11);
     // The node nobody calls (8) is in the first column.
     assert!(l.centers.iter().all(|c| c.0 >= l.centers[8].0));
+}
+
+/// (start, end, count) of each bin of `sorted`.
+fn histogram(sorted: &[i64]) -> Vec<(f64, f64, usize)> {
+    let Some(bins) = Bins::of(sorted) else {
+        return Vec::new();
+    };
+    let counts = bins.counts(sorted);
+    (0..bins.len())
+        .map(|i| (bins.edges(i).0, bins.edges(i).1, counts[i]))
+        .collect()
 }
 
 #[test]

@@ -8,8 +8,8 @@
 use proptest::prelude::*;
 use tracescope_core::analysis::stats::OpStats;
 use tracescope_core::layout::chart::{
-    histogram_plot, latency_charts, percentile_plot, scatter_chart, Chart, Ink, Mark, Plot, Rect,
-    ScatterPoint, MARKED,
+    compared_histograms, histogram_plot, latency_charts, percentile_plot, scatter_chart, Chart,
+    Ink, Mark, Plot, Rect, ScatterPoint, MARKED,
 };
 use tracescope_core::layout::scatter::ScatterAxes;
 use tracescope_core::layout::text::{FixedAdvance, Label};
@@ -189,6 +189,51 @@ proptest! {
     }
 
     #[test]
+    fn compared_histograms_hold_each_group_whole_side_by_side(
+        a in durations(), b in durations(), (w, h) in size(),
+    ) {
+        let outer = Rect { x: 8.0, y: 6.0, w: w - 16.0, h: h - 12.0 };
+        let (plot, marks) = compared_histograms([&a, &b], ["A", "B"], outer, &M);
+        let bars = |g: usize| -> Vec<(usize, Rect)> {
+            marks.iter().filter_map(|m| match m {
+                Mark::Rect { rect, item: Some(i), ink: Ink::Group(k) } if *k == g => Some((*i, *rect)),
+                _ => None,
+            }).collect()
+        };
+        let (bars_a, bars_b) = (bars(0), bars(1));
+        prop_assert_eq!(bars_a.len(), bars_b.len());
+        // A point of share (one percent of a group's spans) in pixels.
+        let point = plot.py(0.0) - plot.py(1.0);
+        for (g, (group, values)) in [(&bars_a, &a), (&bars_b, &b)].into_iter().enumerate() {
+            let total: f64 = group.iter().map(|(_, r)| r.h / point).sum();
+            prop_assert!((total - 100.0).abs() < 1e-6, "group {g}: {total}% of its spans drawn");
+            for (_, r) in group.iter() {
+                prop_assert!(r.y >= plot.frame.y - EPS && r.x >= plot.frame.x - EPS && r.right() <= plot.frame.right() + EPS);
+                prop_assert!((r.bottom() - plot.frame.bottom()).abs() < EPS);
+                // Each bar's spans: a whole number of the group's.
+                let spans = r.h / point * values.len() as f64 / 100.0;
+                prop_assert!((spans - spans.round()).abs() < 1e-6);
+            }
+        }
+        // In each bin A left of B, and bins apart.
+        for (k, ((i, ra), (j, rb))) in bars_a.iter().zip(&bars_b).enumerate() {
+            prop_assert_eq!((*i, *j), (k, k));
+            prop_assert!(ra.right() <= rb.x + EPS);
+            if let Some((_, next)) = bars_a.get(k + 1) {
+                prop_assert!(rb.right() <= next.x + EPS);
+            }
+        }
+        // Each group's p95 line at its value.
+        for (g, values) in [&a, &b].into_iter().enumerate() {
+            let want = plot.px(by_definition(values, 95.0) as f64);
+            let at_value = marks.iter().any(|m| matches!(m, Mark::Line { points, ink: Ink::Group(k), width } if *k == g && *width == 2.0 && (points[0].0 - want).abs() < EPS));
+            prop_assert!(at_value, "no p95 line of group {} at {}", g, want);
+        }
+        axis_labels_apart(&plot, &marks)?;
+        on_canvas(&Chart { plots: vec![plot], marks }, w, h)?;
+    }
+
+    #[test]
     fn the_percentile_curve_rises_through_the_nearest_rank_values(
         sorted in durations(), (w, h) in size(),
     ) {
@@ -267,6 +312,21 @@ proptest! {
     }
 }
 
+/// The rectangles that stand for a bin.
+fn item_bars(marks: &[Mark]) -> Vec<&Rect> {
+    marks
+        .iter()
+        .filter_map(|m| match m {
+            Mark::Rect {
+                rect,
+                item: Some(_),
+                ..
+            } => Some(rect),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn no_results_say_so_in_the_middle() {
     let chart = scatter_chart(&[], 600.0, 200.0, &M, |_| String::new(), "start");
@@ -292,20 +352,28 @@ fn a_histogram_of_one_value_is_one_bar_around_it() {
         h: 300.0,
     };
     let (plot, marks) = histogram_plot(&sorted, &[5_000_000; 3], outer, &M);
-    let bars: Vec<&Rect> = marks
-        .iter()
-        .filter_map(|m| match m {
-            Mark::Rect {
-                rect,
-                item: Some(_),
-                ..
-            } => Some(rect),
-            _ => None,
-        })
-        .collect();
+    let bars = item_bars(&marks);
     assert_eq!(bars.len(), 1);
     let middle = plot.px(5_000_000.0);
     assert!((bars[0].x + bars[0].w / 2.0 - middle).abs() < 1.0);
     // 7 spans: the tallest tick is above the bar.
     assert!(plot.y.hi >= 8.0);
+}
+
+#[test]
+fn groups_of_one_value_are_one_bin_around_it() {
+    let outer = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: 500.0,
+        h: 300.0,
+    };
+    let (plot, marks) =
+        compared_histograms([&[1_000_000; 3], &[1_000_000; 5]], ["A", "B"], outer, &M);
+    let bars = item_bars(&marks);
+    assert_eq!(bars.len(), 2);
+    // A's half ends and B's begins at the value; the axis spans more than a
+    // few nanoseconds around it.
+    assert!((bars[0].right() - plot.px(1_000_000.0)).abs() < 1.0);
+    assert!(plot.x.hi - plot.x.lo > 100_000.0, "{:?}", plot.x);
 }

@@ -96,13 +96,14 @@ proptest! {
         compare in proptest::option::of(("[a-f0-9]{1,32}", "[a-f0-9]{1,32}")),
         focus in text(),
         only in text(),
+        sets in proptest::option::of((".{1,40}", ".{1,40}")),
     ) {
         let st = UrlState {
             url, trace, view, span, service, find,
             zoom: zoom.map(|(a, d)| (a as f64, a as f64 + d as f64)),
             flame_merged: flags.0, scope_all: flags.1, hide_critical: flags.2,
             flame_span: fspan, flame_node: fnode, fold,
-            backend: None, kind: None, embed, theme, compare, focus, only,
+            backend: None, kind: None, embed, theme, compare, focus, only, sets,
         };
         let query = st.to_query();
         prop_assert_eq!(UrlState::parse(&query), st.clone());

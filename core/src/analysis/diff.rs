@@ -33,6 +33,12 @@ impl DiffNode {
     }
 }
 
+/// Nodes in order of the size of their change, the largest first (ties
+/// keep their order): how a comparison lists what changed.
+pub fn largest_change_first(nodes: &mut [DiffNode]) {
+    crate::order::sort_by_key(nodes, |n| std::cmp::Reverse(n.delta_ns().abs()));
+}
+
 /// The merged tree of `a` and `b` (from one dataset, so their string ids
 /// compare), parents before children: A's paths in A's depth-first order,
 /// then the paths only B has.

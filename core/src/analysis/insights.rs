@@ -323,11 +323,11 @@ impl Calls {
             .into_values()
             .filter(|g| g.len() >= 2)
             .map(|mut g| {
-                g.sort_by_key(|&s| (t.start_ns[s as usize], s));
+                g.sort_unstable_by_key(|&s| (t.start_ns[s as usize], s));
                 g
             })
             .collect();
-        out.sort();
+        out.sort_unstable();
         out
     }
 }
@@ -429,7 +429,9 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
     out.extend(serial_calls(ds, t, &calls, &said, th));
     out.extend(duplicate_calls(ds, t, &calls));
     out.extend(clock_skew(ds, t));
-    out.sort_by(|a, b| b.saving_ns.cmp(&a.saving_ns).then(a.spans.cmp(&b.spans)));
+    crate::order::sort_by(&mut out, |a, b| {
+        b.saving_ns.cmp(&a.saving_ns).then(a.spans.cmp(&b.spans))
+    });
     out
 }
 
@@ -479,7 +481,7 @@ fn serial_calls(
     parents.sort_unstable();
     for p in parents {
         let mut siblings = by_parent.remove(&p).unwrap_or_default();
-        siblings.sort_by_key(|c| (t.start_ns[c.span as usize], c.span));
+        siblings.sort_unstable_by_key(|c| (t.start_ns[c.span as usize], c.span));
         let mut run: Vec<Call> = Vec::new();
         for c in siblings {
             let starts_after = run.last().is_some_and(|prev| {
@@ -579,6 +581,6 @@ fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
             spans,
         })
         .collect();
-    out.sort_by(|a, b| a.spans.cmp(&b.spans));
+    crate::order::sort_by(&mut out, |a, b| a.spans.cmp(&b.spans));
     out
 }

@@ -9,6 +9,7 @@ pub mod percentile;
 pub mod pills;
 pub mod self_time;
 pub mod service_graph;
+pub mod sets;
 pub mod stats;
 pub mod summary;
 pub use tracescope_decode::tree;

@@ -161,28 +161,62 @@ pub fn operation_stats_of<'a>(
     out
 }
 
-/// Histogram bins of sorted durations over [min, max]: (start, end, count),
-/// ns. About 2√N equal-width bins, between 1 and 40; every value lands in
-/// exactly one bin (the last bin includes the maximum).
-pub fn histogram(sorted: &[i64]) -> Vec<(f64, f64, usize)> {
-    let (Some(&lo), Some(&hi)) = (sorted.first(), sorted.last()) else {
-        return Vec::new();
-    };
-    let n = ((sorted.len() as f64).sqrt() * 2.0)
-        .round()
-        .clamp(1.0, 40.0) as usize;
-    let (lo, hi) = (lo as f64, hi as f64);
-    // Zero-width data still gets one visible bin.
-    let width = ((hi - lo) / n as f64).max(1.0);
-    let n = (((hi - lo) / width).ceil() as usize).clamp(1, n);
-    let mut out: Vec<(f64, f64, usize)> = (0..n)
-        .map(|i| (lo + i as f64 * width, lo + (i + 1) as f64 * width, 0))
-        .collect();
-    // Rounding must not leave the maximum outside the last bin.
-    out[n - 1].1 = out[n - 1].1.max(hi);
-    for &v in sorted {
-        let i = (((v as f64 - lo) / width).floor() as usize).min(n - 1);
-        out[i].2 += 1;
+/// Equal-width bins over [min, max] of sorted durations: about 2√N of
+/// them, between 1 and 40; every value lands in exactly one bin (the last
+/// includes the maximum).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bins {
+    lo: f64,
+    width: f64,
+    count: usize,
+    /// The end of the last bin: at least the maximum, whatever rounding did.
+    end: f64,
+}
+
+impl Bins {
+    /// None without values.
+    pub fn of(sorted: &[i64]) -> Option<Bins> {
+        let (&lo, &hi) = (sorted.first()?, sorted.last()?);
+        let n = ((sorted.len() as f64).sqrt() * 2.0)
+            .round()
+            .clamp(1.0, 40.0) as usize;
+        let (lo, hi) = (lo as f64, hi as f64);
+        // Zero-width data still gets one visible bin.
+        let width = ((hi - lo) / n as f64).max(1.0);
+        let count = (((hi - lo) / width).ceil() as usize).clamp(1, n);
+        Some(Bins {
+            lo,
+            width,
+            count,
+            end: (lo + count as f64 * width).max(hi),
+        })
     }
-    out
+    pub fn len(&self) -> usize {
+        self.count
+    }
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+    /// Bin `i`'s [start, end).
+    pub fn edges(&self, i: usize) -> (f64, f64) {
+        let start = self.lo + i as f64 * self.width;
+        let end = if i + 1 == self.count {
+            self.end
+        } else {
+            start + self.width
+        };
+        (start, end)
+    }
+    /// The bin a value lands in (values outside go to the nearest bin).
+    pub fn index(&self, v: i64) -> usize {
+        (((v as f64 - self.lo) / self.width).floor().max(0.0) as usize).min(self.count - 1)
+    }
+    /// How many of `values` land in each bin.
+    pub fn counts(&self, values: &[i64]) -> Vec<usize> {
+        let mut out = vec![0; self.count];
+        for &v in values {
+            out[self.index(v)] += 1;
+        }
+        out
+    }
 }

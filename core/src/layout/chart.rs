@@ -7,7 +7,7 @@ use super::scatter::{ScatterAxes, XTick};
 use super::text::{Font, Label, TextMeasure};
 use super::time::{format_duration, offset_labels, tick_offsets, tick_step};
 use crate::analysis::percentile::nearest_rank;
-use crate::analysis::stats::{histogram, OpStats};
+use crate::analysis::stats::{Bins, OpStats};
 
 /// A rectangle in CSS pixels, y down.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,6 +74,8 @@ pub enum Ink {
     Error,
     /// The nth marked percentile (p50, p95, p99).
     Percentile(usize),
+    /// Group A (0) or B (1) of a comparison.
+    Group(usize),
     Axis,
     Grid,
     Text,
@@ -289,23 +291,18 @@ pub fn histogram_plot(
     outer: Rect,
     m: &impl TextMeasure,
 ) -> (Plot, Vec<Mark>) {
-    let mut bins = histogram(sorted);
-    let (lo, hi) = match (sorted.first(), sorted.last()) {
-        (Some(&a), Some(&b)) => (a as f64, b as f64),
-        _ => (0.0, 1.0),
-    };
-    // All values (nearly) equal: one bar, 10 % of the value wide, centred.
-    if hi - lo < hi.abs() * 0.01 + 1.0 {
-        let half = (hi.abs() * 0.05).max(1.0);
-        bins = vec![(lo - half, hi + half, sorted.len())];
-    }
+    let drawn = DrawnBins::of(sorted);
+    let bins: Vec<(f64, f64, usize)> = drawn
+        .edges
+        .iter()
+        .zip(drawn.counts(sorted))
+        .map(|(&(a, b), c)| (a, b, c))
+        .collect();
     let (first, last) = match (bins.first(), bins.last()) {
         (Some(f), Some(l)) => (f.0, l.1),
         _ => (0.0, 1.0),
     };
-    let pad = (last - first) * if bins.len() == 1 { 1.0 } else { 0.02 };
-    let x_lo = (first - pad).max(0.0);
-    let x_hi = last + pad;
+    let (x_lo, x_hi) = padded(first, last, bins.len());
     let top = bins.iter().map(|b| b.2).max().unwrap_or(0) as f64;
     let y_hi = (top * 1.15).ceil().max(top + 1.0);
     let title = format!("Latency histogram · {} spans", sorted.len());
@@ -347,18 +344,80 @@ pub fn histogram_plot(
     (plot, marks)
 }
 
+/// The bins a histogram draws: [`Bins`], or, when every value is (nearly)
+/// the same, one bin 10 % of the value wide around it (a bin a nanosecond
+/// wide would read as a line on an axis of fractions of a nanosecond).
+struct DrawnBins {
+    /// Each bin's [start, end), ns.
+    edges: Vec<(f64, f64)>,
+    /// How values are placed; None: everything is in the one bin.
+    bins: Option<Bins>,
+}
+
+impl DrawnBins {
+    fn of(sorted: &[i64]) -> DrawnBins {
+        let (lo, hi) = match (sorted.first(), sorted.last()) {
+            (Some(&a), Some(&b)) => (a as f64, b as f64),
+            _ => {
+                return DrawnBins {
+                    edges: Vec::new(),
+                    bins: None,
+                }
+            }
+        };
+        if hi - lo < hi.abs() * 0.01 + 1.0 {
+            let half = (hi.abs() * 0.05).max(1.0);
+            return DrawnBins {
+                edges: vec![(lo - half, hi + half)],
+                bins: None,
+            };
+        }
+        let bins = Bins::of(sorted);
+        DrawnBins {
+            edges: bins.map_or(Vec::new(), |b| (0..b.len()).map(|i| b.edges(i)).collect()),
+            bins,
+        }
+    }
+    /// How many of `values` fall in each bin.
+    fn counts(&self, values: &[i64]) -> Vec<usize> {
+        match self.bins {
+            Some(b) => b.counts(values),
+            None => self.edges.iter().map(|_| values.len()).collect(),
+        }
+    }
+}
+
+/// The durations axis' ends around bins from `first` to `last` ns: a bin
+/// alone gets its own width on each side, more get 2 % of their span.
+fn padded(first: f64, last: f64, bins: usize) -> (f64, f64) {
+    let pad = (last - first) * if bins == 1 { 1.0 } else { 0.02 };
+    ((first - pad).max(0.0), last + pad)
+}
+
 /// "p50 12.3ms" for each marked value, in a box at the plot's top right.
 fn legend(plot: &Plot, marked: &[i64], m: &impl TextMeasure) -> Vec<Mark> {
-    let texts: Vec<String> = MARKED
+    let entries: Vec<(String, Ink)> = MARKED
         .iter()
         .zip(marked)
-        .map(|(p, &v)| format!("p{p:.0} {}", format_duration(v as f64)))
+        .enumerate()
+        .map(|(k, (p, &v))| {
+            (
+                format!("p{p:.0} {}", format_duration(v as f64)),
+                Ink::Percentile(k),
+            )
+        })
         .collect();
-    let text_w = texts
+    legend_box(plot, &entries, m)
+}
+
+/// A line of each entry's ink before its text, in a box at the plot's top
+/// right; nothing when the box does not fit.
+fn legend_box(plot: &Plot, entries: &[(String, Ink)], m: &impl TextMeasure) -> Vec<Mark> {
+    let text_w = entries
         .iter()
-        .map(|t| m.width(Font::Small, t))
+        .map(|(t, _)| m.width(Font::Small, t))
         .fold(0.0, f64::max);
-    let (w, h) = (text_w + 32.0, texts.len() as f64 * LINE + 8.0);
+    let (w, h) = (text_w + 32.0, entries.len() as f64 * LINE + 8.0);
     if w > plot.frame.w || h > plot.frame.h {
         return Vec::new();
     }
@@ -369,19 +428,102 @@ fn legend(plot: &Plot, marked: &[i64], m: &impl TextMeasure) -> Vec<Mark> {
         ink: Ink::Panel,
         item: None,
     }];
-    for (k, t) in texts.into_iter().enumerate() {
+    for (k, (t, ink)) in entries.iter().enumerate() {
         let line_y = y + 4.0 + LINE * (k as f64 + 0.5);
         marks.push(Mark::Line {
             points: vec![(x + 6.0, line_y), (x + 20.0, line_y)],
             width: 3.0,
-            ink: Ink::Percentile(k),
+            ink: *ink,
         });
         marks.push(Mark::Text {
-            label: Label::new(m, Font::Small, t, x + 26.0, line_y),
+            label: Label::new(m, Font::Small, t.clone(), x + 26.0, line_y),
             ink: Ink::Text,
         });
     }
     marks
+}
+
+/// Two groups' durations on shared bins: in each bin, A's bar (left half)
+/// and B's (right half), each as tall as the share of its group's spans
+/// in the bin (%), the bin's index its `item`; a line at each group's p95;
+/// a legend with `names`.
+pub fn compared_histograms(
+    sorted: [&[i64]; 2],
+    names: [&str; 2],
+    outer: Rect,
+    m: &impl TextMeasure,
+) -> (Plot, Vec<Mark>) {
+    let mut all: Vec<i64> = sorted.concat();
+    all.sort_unstable();
+    let bins = DrawnBins::of(&all);
+    let counts = sorted.map(|s| bins.counts(s));
+    let share = |g: usize, c: usize| 100.0 * c as f64 / sorted[g].len().max(1) as f64;
+    let top = (0..2)
+        .flat_map(|g| counts[g].iter().map(move |&c| share(g, c)))
+        .fold(0.0, f64::max);
+    let (first, last) = match (bins.edges.first(), bins.edges.last()) {
+        (Some(f), Some(l)) => (f.0, l.1),
+        _ => (0.0, 1.0),
+    };
+    let (x_lo, x_hi) = padded(first, last, bins.edges.len());
+    let y_hi = (top * 1.15).max(1.0);
+    let step = tick_step(y_hi, (outer.h / Y_TICK_SPACING).max(1.0));
+    let y = Axis {
+        lo: 0.0,
+        hi: y_hi,
+        ticks: (0..)
+            .map(|k| k as f64 * step)
+            .take_while(|v| *v <= y_hi)
+            .map(|v| (v, format!("{v}%")))
+            .collect(),
+    };
+    let (plot, mut marks) = framed(
+        outer,
+        Some("Durations, A against B"),
+        duration_axis(x_lo, x_hi, outer.w, X_TICK_SPACING),
+        y,
+        "duration",
+        "share of spans",
+        m,
+    );
+    let base = plot.py(0.0);
+    let in_bins = counts[0].iter().zip(&counts[1]);
+    for (i, (&(a, b), in_bin)) in bins.edges.iter().zip(in_bins).enumerate() {
+        let (x0, x1) = (plot.px(a), plot.px(b));
+        let mid = (x0 + x1) / 2.0;
+        let gap = if x1 - x0 > 8.0 { 0.5 } else { 0.0 };
+        let halves = [(x0 + gap, mid, *in_bin.0), (mid, x1 - gap, *in_bin.1)];
+        for (g, (l, r, count)) in halves.into_iter().enumerate() {
+            let y = plot.py(share(g, count));
+            marks.push(Mark::Rect {
+                rect: Rect {
+                    x: l,
+                    y,
+                    w: (r - l).max(0.0),
+                    h: base - y,
+                },
+                ink: Ink::Group(g),
+                item: Some(i),
+            });
+        }
+    }
+    let mut entries = Vec::new();
+    for g in 0..2 {
+        if let Some(v) = nearest_rank(sorted[g], 95.0) {
+            let x = plot.px(v as f64);
+            marks.push(Mark::Line {
+                points: vec![(x, plot.frame.y), (x, base)],
+                width: 2.0,
+                ink: Ink::Group(g),
+            });
+            entries.push((
+                format!("{} · p95 {}", names[g], format_duration(v as f64)),
+                Ink::Group(g),
+            ));
+        }
+    }
+    marks.extend(legend_box(&plot, &entries, m));
+    (plot, marks)
 }
 
 /// The duration at each percentile of `sorted` (nearest rank), every half

@@ -1,0 +1,227 @@
+//! Set against set: the groups, the per-operation percentiles and the
+//! attribute values against hand-computed answers.
+
+mod common;
+use common::{jaeger_dataset, jaeger_refs};
+use serde_json::json;
+use tracescope_core::analysis::sets::{attribute_shifts, members, operations, TraceGroup};
+use tracescope_core::Dataset;
+
+/// Ten checkouts: five on Monday (charge 10, 20, 30, 40, 50 ms; one on
+/// host vm-7) and five on Tuesday (charge 20, 40, 60, 80, 500 ms, the last
+/// failing; four on vm-7). Every checkout's cart load takes 5 ms; only
+/// Tuesday's call `fraud score`. Every trace is in region eu (as common
+/// in both: never a finding).
+fn week() -> (Dataset, Vec<String>) {
+    let mut traces = Vec::new();
+    let mut sources = Vec::new();
+    let monday = [10, 20, 30, 40, 50];
+    let tuesday = [20, 40, 60, 80, 500];
+    for (day, charges, vm7) in [("monday.json", monday, 1), ("tuesday.json", tuesday, 4)] {
+        for (k, charge_ms) in charges.into_iter().enumerate() {
+            let id = format!("{:016x}", traces.len() + 1);
+            let host = if k < vm7 { "vm-7" } else { "vm-2" };
+            let failed = charge_ms == 500;
+            let mut spans = vec![
+                json!({"traceID": id, "spanID": "1", "operationName": "checkout", "startTime": 1_000_000, "duration": (charge_ms + 10) * 1000,
+                    "references": [], "process": {"serviceName": "web", "tags": [{"key": "host.name", "type": "string", "value": host}, {"key": "region", "type": "string", "value": "eu"}]}}),
+                json!({"traceID": id, "spanID": "2", "operationName": "load", "startTime": 1_000_000, "duration": 5000,
+                    "references": jaeger_refs(&id, "1", "CHILD_OF"), "process": {"serviceName": "cart"}}),
+                json!({"traceID": id, "spanID": "3", "operationName": "charge", "startTime": 1_005_000, "duration": charge_ms * 1000,
+                    "references": jaeger_refs(&id, "1", "CHILD_OF"), "process": {"serviceName": "pay"},
+                    "tags": if failed { json!([{"key": "error", "type": "bool", "value": true}]) } else { json!([]) }}),
+            ];
+            if day == "tuesday.json" {
+                spans.push(json!({"traceID": id, "spanID": "4", "operationName": "score", "startTime": 1_005_000, "duration": 1000,
+                    "references": jaeger_refs(&id, "3", "CHILD_OF"), "process": {"serviceName": "fraud"}}));
+            }
+            traces.push(json!({"traceID": id, "spans": spans}));
+            sources.push(day.to_string());
+        }
+    }
+    (jaeger_dataset(traces), sources)
+}
+
+fn file(name: &str) -> TraceGroup {
+    TraceGroup::File(name.into())
+}
+
+#[test]
+fn groups_by_file_by_find_and_the_rest() {
+    let (ds, sources) = week();
+    let [a, b] = members(&ds, &sources, [&file("monday.json"), &file("tuesday.json")]).unwrap();
+    assert_eq!((a, b), ((0..5).collect(), (5..10).collect()));
+    // Traces with a failing span against the rest.
+    let failing = TraceGroup::Matching("error=true".into());
+    let [a, b] = members(&ds, &sources, [&failing, &TraceGroup::Rest]).unwrap();
+    assert_eq!((a, b), (vec![9], (0..9).collect()));
+    // "The rest" may come first.
+    let slow = TraceGroup::Matching("service=pay duration>45ms".into());
+    let [a, b] = members(&ds, &sources, [&TraceGroup::Rest, &slow]).unwrap();
+    assert_eq!((a, b), (vec![0, 1, 2, 3, 5, 6], vec![4, 7, 8, 9]));
+    // A trace may be in both.
+    let [a, b] = members(&ds, &sources, [&file("tuesday.json"), &failing]).unwrap();
+    assert_eq!((a, b), ((5..10).collect(), vec![9]));
+}
+
+#[test]
+fn groups_that_cannot_be_are_refused_with_a_sentence() {
+    let (ds, sources) = week();
+    let rest = TraceGroup::Rest;
+    let e = members(&ds, &sources, [&rest, &rest]).unwrap_err();
+    assert!(e.contains("Both groups"), "{e}");
+    let e = members(&ds, &sources, [&file("friday.json"), &rest]).unwrap_err();
+    assert_eq!(e, "No loaded trace is in friday.json.");
+    let e = members(
+        &ds,
+        &sources,
+        [&TraceGroup::Matching("duration>".into()), &rest],
+    )
+    .unwrap_err();
+    assert!(e.starts_with("duration>: "), "{e}");
+    let e = members(&ds, &sources, [&TraceGroup::Matching("  ".into()), &rest]).unwrap_err();
+    assert!(e.starts_with("Say which traces"), "{e}");
+    // Every trace matches: nothing is left for the rest.
+    let all = TraceGroup::Matching("service=web".into());
+    assert_eq!(
+        members(&ds, &sources, [&all, &rest]).unwrap_err(),
+        "No loaded trace is in the rest."
+    );
+}
+
+#[test]
+fn group_texts_read_back() {
+    for g in [
+        file("monday.json"),
+        file("a:b.json"),
+        TraceGroup::Matching("error=true duration>500ms".into()),
+        TraceGroup::Rest,
+    ] {
+        assert_eq!(TraceGroup::parse(&g.text()), Some(g));
+    }
+    assert_eq!(TraceGroup::parse("everything"), None);
+}
+
+#[test]
+fn operations_compare_counts_and_nearest_rank_percentiles() {
+    let (ds, sources) = week();
+    let groups = members(&ds, &sources, [&file("monday.json"), &file("tuesday.json")]).unwrap();
+    let ops = operations(&ds, &groups);
+    let row = |svc: &str, op: &str| {
+        ops.iter()
+            .find(|o| ds.str(o.service) == svc && ds.str(o.operation) == op)
+            .unwrap()
+    };
+    let ms = 1_000_000;
+    let charge = row("pay", "charge");
+    assert_eq!((charge.count(0), charge.count(1)), (5, 5));
+    // Nearest rank of 5: p50 is the 3rd value, p95 and p99 the 5th.
+    assert_eq!(charge.percentile(0, 50.0), Some(30 * ms));
+    assert_eq!(charge.percentile(1, 50.0), Some(60 * ms));
+    assert_eq!(charge.percentile(0, 95.0), Some(50 * ms));
+    assert_eq!(charge.percentile(1, 95.0), Some(500 * ms));
+    assert_eq!(charge.delta(95.0), Some(450 * ms));
+    assert_eq!(charge.delta(50.0), Some(30 * ms));
+    let checkout = row("web", "checkout");
+    assert_eq!(checkout.delta(95.0), Some(450 * ms));
+    let load = row("cart", "load");
+    assert_eq!(load.delta(95.0), Some(0));
+    let score = row("fraud", "score");
+    assert_eq!((score.count(0), score.count(1)), (0, 5));
+    assert_eq!((score.percentile(0, 95.0), score.delta(95.0)), (None, None));
+    // The largest change of p95 first (ties by name), then those only one
+    // group has.
+    let order: Vec<String> = ops
+        .iter()
+        .map(|o| format!("{} {}", ds.str(o.service), ds.str(o.operation)))
+        .collect();
+    assert_eq!(
+        order,
+        ["pay charge", "web checkout", "cart load", "fraud score"]
+    );
+}
+
+#[test]
+fn attribute_values_whose_share_differs_most_come_first() {
+    let (ds, sources) = week();
+    let groups = members(&ds, &sources, [&file("monday.json"), &file("tuesday.json")]).unwrap();
+    let shifts = attribute_shifts(&ds, &groups, 3, 10);
+    let rows: Vec<(String, String, [usize; 2])> = shifts
+        .iter()
+        .map(|v| (ds.str(v.key).to_string(), ds.value_text(v.value), v.traces))
+        .collect();
+    // vm-7 on 1 of 5 Monday traces and 4 of 5 Tuesday ones (+60 points),
+    // vm-2 the other way (−60); error=true on one Tuesday trace (+20).
+    assert_eq!(
+        rows,
+        [
+            ("host.name".to_string(), "vm-2".to_string(), [4, 1]),
+            ("host.name".to_string(), "vm-7".to_string(), [1, 4]),
+            ("error".to_string(), "true".to_string(), [0, 1]),
+        ]
+    );
+    assert!((shifts[1].difference() - 0.6).abs() < 1e-12);
+    assert!((shifts[0].difference() + 0.6).abs() < 1e-12);
+    // One value a key: vm-2 (its tie with vm-7 broken by text) stays.
+    let one = attribute_shifts(&ds, &groups, 1, 10);
+    assert_eq!(one.len(), 2);
+    assert_eq!(ds.value_text(one[0].value), "vm-2");
+    assert_eq!(attribute_shifts(&ds, &groups, 3, 1).len(), 1);
+}
+
+#[test]
+fn the_ticket_says_what_changed_most_in_a_sentence() {
+    use tracescope_core::encode::redact::Redaction;
+    use tracescope_core::report::sets_markdown;
+    let (ds, sources) = week();
+    let groups = members(&ds, &sources, [&file("monday.json"), &file("tuesday.json")]).unwrap();
+    let ops = operations(&ds, &groups);
+    let shifts = attribute_shifts(&ds, &groups, 3, 10);
+    let md = sets_markdown(
+        &ds,
+        ["monday.json", "tuesday.json"],
+        &groups,
+        &ops,
+        &shifts,
+        "https://x/?seta=file:monday.json",
+        &Redaction::defaults(),
+    );
+    assert!(md.contains("**A**: `monday.json` · 5 traces"), "{md}");
+    assert!(
+        md.contains("p95 of `pay` `charge` rose from 50ms to 500ms (+900%), 5 traces vs 5."),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| `pay` | `charge` | 5 | 5 | 30ms | 60ms | 50ms | 500ms | 50ms | 500ms | +450ms |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `fraud` | `score` | 0 | 5 | — | 1ms | — | 1ms | — | 1ms | — |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `host.name` | `vm-7` | 20% (1) | 80% (4) |"),
+        "{md}"
+    );
+    assert!(
+        md.ends_with("[Open the comparison in Tracescope](<https://x/?seta=file:monday.json>)\n"),
+        "{md}"
+    );
+    // The groups the other way round: it fell.
+    let back = [groups[1].clone(), groups[0].clone()];
+    let md = sets_markdown(
+        &ds,
+        ["b", "a"],
+        &back,
+        &operations(&ds, &back),
+        &[],
+        "",
+        &Redaction::defaults(),
+    );
+    assert!(
+        md.contains("p95 of `pay` `charge` fell from 500ms to 50ms (-90%), 5 traces vs 5."),
+        "{md}"
+    );
+}
