@@ -951,6 +951,28 @@ describe('compare two traces', () => {
       ['pay', 'charge', [1, 2][a], [1, 2][b], sign * 30_000_000],
       ['cart', 'load', 1, 1, 0],
     ]);
+    // The merged tree: a row per path in tree order (checkout, load, charge), each path's
+    // time in A (grey, above) and B (below) as long as that time on one scale.
+    const tree = await page.$eval('[data-testid=diff-tree]', (c) => {
+      const css = c.getBoundingClientRect().width, dpr = c.width / css;
+      const d = c.getContext('2d').getImageData(0, 0, Math.floor((css - 130) * dpr), c.height).data;
+      const w = Math.floor((css - 130) * dpr);
+      const colours = { muted: [0x6b, 0x73, 0x85], slower: [0xd6, 0x27, 0x28], faster: [0x2e, 0x85, 0x40] };
+      const run = (y, names) => { const row = Math.round(y * dpr); let n = 0;
+        for (let x = 0; x < w; x++) { const i = (row * w + x) * 4; if (names.some((k) => colours[k].every((v, j) => d[i + j] === v))) n++; }
+        return n / dpr; };
+      return { rows: +c.dataset.rows, bars: [0, 1, 2].map((r) => [run(r * 24 + 7.5, ['muted']), run(r * 24 + 15.5, ['muted', 'slower', 'faster'])]) };
+    });
+    assert.equal(tree.rows, 3);
+    const ms = [[100, 140], [20, 20], [40, 70]].map(([once, retried]) => sign === 1 ? [once, retried] : [retried, once]);
+    const full = Math.max(...tree.bars.flat());
+    ms.forEach((row, r) => row.forEach((t, g) => assert.ok(Math.abs(tree.bars[r][g] - (full * t) / 140) <= 2,
+      `row ${r} ${'AB'[g]}: ${tree.bars[r][g].toFixed(1)} px, want ${((full * t) / 140).toFixed(1)} of ${full}`)));
+    // ... saved as a picture for the ticket.
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-png]')]);
+    const bytes = fs.readFileSync(await png.path());
+    assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+    assert.equal(bytes.readUInt32BE(16), await page.$eval('[data-testid=diff-tree]', (c) => c.width), 'the PNG is the tree at device resolution');
     await page.screenshot({ path: path.join(out, 'compare-diff.png') });
     assert.deepEqual(page.errors, []);
   });

@@ -227,7 +227,11 @@ describe('insights on real OpenTelemetry traces', () => {
     // Its N+1, and, when the recorded times show the three awaited calls one after another, those
     // (in some runs two of them overlap by more than the detector's slack: see #25).
     assert.ok(found.some((f) => f[0] === 'n_plus_one'), JSON.stringify(found));
-    assert.ok(found.every((f) => f[0] === 'n_plus_one' || f[0] === 'serial_calls'), JSON.stringify(found));
+    // A server span may end a few µs after its client parent (its 'finish' runs after the client
+    // read the answer, on the one clock of this program): the detector cannot tell that from
+    // skew and says so under a millisecond (see #25); nothing else is claimed.
+    const afterItsParent = (f) => f[0] === 'clock_skew' && /by up to [\d.]+(ns|µs)$/.test(f[2]);
+    assert.ok(found.every((f) => f[0] === 'n_plus_one' || f[0] === 'serial_calls' || afterItsParent(f)), JSON.stringify(found));
     const serial = found.find((f) => f[0] === 'serial_calls');
     if (serial) {
       assert.equal(serial[1], 3);

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use tracescope_components::theme::service_slots;
-use tracescope_components::{ViewContext, WaterfallCanvas};
+use tracescope_components::{DiffTree, ViewContext, WaterfallCanvas};
 use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::diff::{align, largest_change_first, DiffNode};
 use tracescope_core::analysis::summary::summarize;
@@ -78,6 +78,14 @@ pub fn CompareView(
                 .fold(0.0, f64::max)
         })
     });
+    // The merged tree, drawn above the table of the same nodes.
+    let merged = Memo::new(move |_| {
+        dataset.with(|ds| match (ds.traces.get(a), ds.traces.get(b)) {
+            (Some(ta), Some(tb)) => align(ta, tb),
+            _ => Vec::new(),
+        })
+    });
+    let tree_canvas = NodeRef::<leptos::html::Canvas>::new();
     view! {
         <section class="compare" data-testid="compare-view">
             <div class="compare-bar">
@@ -94,13 +102,18 @@ pub fn CompareView(
                             crate::share::download_text("comparison.md", &text, "text/markdown");
                         }
                     }>"Markdown for a ticket"</button>
+                <button class="button" data-testid="compare-png"
+                    title="The merged tree of what changed, as a picture for a ticket"
+                    on:click=move |_| if let Some(c) = tree_canvas.get_untracked() { crate::share::download_canvas("comparison.png", &c) }
+                >"PNG"</button>
                 <button class="button" data-testid="compare-close" on:click=move |_| on_close.run(())>"Close"</button>
             </div>
             <div class="compare-sides">
                 <Side dataset=dataset trace=a slots=slots longest_ns=longest_ns dark=dark />
                 <Side dataset=dataset trace=b slots=slots longest_ns=longest_ns dark=dark />
             </div>
-            <DiffTable dataset=dataset pair=pair />
+            <DiffTree dataset=dataset nodes=merged canvas_ref=tree_canvas dark=dark />
+            <DiffTable dataset=dataset nodes=merged />
         </section>
     }
 }
@@ -109,14 +122,10 @@ pub fn CompareView(
 /// service:operation: spans and time in each, and B − A; the largest
 /// change first.
 #[component]
-fn DiffTable(dataset: RwSignal<Dataset>, pair: (usize, usize)) -> impl IntoView {
-    let (a, b) = pair;
+fn DiffTable(dataset: RwSignal<Dataset>, nodes: Memo<Vec<DiffNode>>) -> impl IntoView {
     let rows = Memo::new(move |_| {
         dataset.with(|ds| {
-            let (Some(ta), Some(tb)) = (ds.traces.get(a), ds.traces.get(b)) else {
-                return Vec::new();
-            };
-            let mut nodes = align(ta, tb);
+            let mut nodes = nodes.get();
             largest_change_first(&mut nodes);
             nodes
                 .into_iter()

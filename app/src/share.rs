@@ -64,7 +64,14 @@ pub fn download_png(name: &str) {
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(".view-area canvas").ok().flatten())
         .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok());
-    if let Some(url) = canvas.and_then(|c| c.to_data_url_with_type("image/png").ok()) {
+    if let Some(c) = canvas {
+        download_canvas(name, &c);
+    }
+}
+
+/// A canvas as a PNG, at device resolution.
+pub fn download_canvas(name: &str, canvas: &web_sys::HtmlCanvasElement) {
+    if let Ok(url) = canvas.to_data_url_with_type("image/png") {
         click_link(name, &url);
     }
 }

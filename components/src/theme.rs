@@ -18,6 +18,8 @@ pub struct Theme {
     /// Rows and minimap marks of spans the find matches.
     pub found: &'static str,
     pub error: &'static str,
+    /// What got faster in a comparison.
+    pub faster: &'static str,
     pub header_bg: &'static str,
     pub window: &'static str,
     pub window_edge: &'static str,
@@ -51,6 +53,7 @@ pub const LIGHT: Theme = Theme {
     selected_outline: "#2f5fd0",
     found: "#f2c200",
     error: "#d62728",
+    faster: "#2e8540",
     header_bg: "#f1f3f7",
     window: "rgba(47, 95, 208, 0.12)",
     window_edge: "#2f5fd0",
@@ -70,6 +73,7 @@ pub const DARK: Theme = Theme {
     selected_outline: "#7aa2ff",
     found: "#e0b400",
     error: "#ff5c5c",
+    faster: "#5cc46a",
     header_bg: "#1b1f29",
     window: "rgba(122, 162, 255, 0.16)",
     window_edge: "#7aa2ff",

@@ -2,6 +2,7 @@
 //! falls in pixels, ruler ticks. Tested natively; the painters only draw it.
 
 pub mod chart;
+pub mod diff_tree;
 pub mod flame;
 pub mod flame_mipmap;
 pub mod gesture;
