@@ -144,7 +144,8 @@ for (const n of sizes) {
     interactions.push({ spans: n, interaction: what, 'longest task ms': longest ? longest.toFixed(0) : '<50' });
   };
   const tabTo = (name, ready) => interact(`${name} tab`, () => page.click(`[data-testid=view-${name}]`), ready);
-  await interact('flame: merged', () => page.click('[data-testid=flame-mode-merged]'));
+  await interact('flame: merged', () => page.click('[data-testid=flame-mode-merged]'),
+    () => page.waitForSelector('[data-testid=flame-canvas][data-mode=merged]:not([data-frames="0"])', { timeout: 120_000 }));
   await interact('flame: chart', () => page.click('[data-testid=flame-mode-chart]'), () => page.waitForSelector('[data-testid=flame-indexing]', { state: 'detached' }));
   await tabTo('map', () => page.waitForSelector('[data-testid=map-canvas][data-laying-out=false]'));
   await tabTo('stats', () => page.waitForSelector('[data-testid=stats-table]'));

@@ -573,7 +573,7 @@ describe('analysis views', () => {
       assert.equal(await page.locator('[data-testid=flame-legend] li').count(), demoServices.size);
       await page.screenshot({ path: path.join(out, `flame-chart-${theme}.png`) });
       await page.click('[data-testid=flame-mode-merged]');
-      await page.waitForSelector('[data-testid=flame-canvas][data-mode=merged]');
+      await page.waitForSelector('[data-testid=flame-canvas][data-mode=merged]:not([data-frames="0"])');
       await page.waitForTimeout(150);
       assert.ok((await inkRatio(page, 'flame-canvas')) > 0.05, 'merged flame graph looks blank');
       await page.screenshot({ path: path.join(out, `flame-merged-${theme}.png`) });
@@ -625,7 +625,8 @@ describe('analysis views', () => {
     await page.waitForFunction((v) => document.querySelector('[data-testid=flame-canvas]').dataset.view === v, full);
     // Merged mode: the root frame (depth 1) fills the width; clicking focuses it.
     await page.click('[data-testid=flame-mode-merged]');
-    await page.waitForSelector('[data-testid=flame-canvas][data-mode=merged][data-focus="0"]');
+    // (The graph is merged over a few tasks: drawn, it has frames.)
+    await page.waitForSelector('[data-testid=flame-canvas][data-mode=merged][data-focus="0"]:not([data-frames="0"])');
     await page.mouse.click(c.x + 10, y);
     await page.waitForFunction(() => document.querySelector('[data-testid=flame-canvas]').dataset.focus !== '0');
     assert.deepEqual(await page.locator('[data-testid=flame-breadcrumb] button').allInnerTexts(), ['All', 'frontend: HTTP POST /checkout']);

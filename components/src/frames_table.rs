@@ -6,7 +6,6 @@
 use crate::context::{view_context, ViewContext};
 use crate::page_bar::{first_page_on_change, rows_on_page, PageBar};
 use leptos::prelude::*;
-use tracescope_core::analysis::flame::merge;
 use tracescope_core::layout::text::percent;
 use tracescope_core::layout::time::format_duration;
 
@@ -34,35 +33,42 @@ pub fn FramesTable(
         all_traces,
         ..
     } = view_context();
+    let merged = crate::flame::merged_graph(dataset, trace, all_traces, Signal::stored(true));
     let table = Memo::new(move |_| {
-        let (all, open) = (all_traces.get(), trace.get());
-        dataset.with(|ds| {
-            let f = merge(ds.scope(open, all));
-            let whole = f.nodes.first().map_or(0, |r| r.total_ns).max(1) as f64;
-            f.preorder()
-                .into_iter()
-                .map(|id| {
-                    let n = &f.nodes[id as usize];
-                    Row {
-                        node: id,
-                        depth: n.depth,
-                        service: ds.str(n.service).to_string(),
-                        name: ds.str(n.name).to_string(),
-                        calls: n.count,
-                        total: format_duration(n.total_ns as f64),
-                        self_time: format_duration(n.self_ns as f64),
-                        share: percent(n.total_ns as f64 / whole),
-                        errors: n.errors,
-                    }
-                })
-                .collect::<Vec<_>>()
+        merged.with(|m| {
+            let Some((f, _)) = m else {
+                return Vec::new();
+            };
+            dataset.with_untracked(|ds| {
+                let whole = f.nodes.first().map_or(0, |r| r.total_ns).max(1) as f64;
+                f.preorder()
+                    .into_iter()
+                    .map(|id| {
+                        let n = &f.nodes[id as usize];
+                        Row {
+                            node: id,
+                            depth: n.depth,
+                            service: ds.str(n.service).to_string(),
+                            name: ds.str(n.name).to_string(),
+                            calls: n.count,
+                            total: format_duration(n.total_ns as f64),
+                            self_time: format_duration(n.self_ns as f64),
+                            share: percent(n.total_ns as f64 / whole),
+                            errors: n.errors,
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     });
     let page = first_page_on_change(table);
     let rows = move || rows_on_page(table, page);
     let total = Signal::derive(move || table.with(Vec::len));
+    let ready = move || merged.with(Option::is_some);
     view! {
-        <div class="rows-table" data-testid="frames-table" data-rows=total>
+        // Shown once the graph is whole (it is merged over several tasks).
+        <p class="muted" hidden=ready>"Merging the frames…"</p>
+        <div class="rows-table" data-testid="frames-table" data-rows=total hidden=move || !ready()>
             <PageBar page=page total=total testid="frames" />
             <table class="trace-list">
                 <caption class="visually-hidden">"The flame graph's frames: each service and operation under the same path, with its calls, total and self time"</caption>

@@ -548,3 +548,17 @@ fn markdown_summary_of_the_jaeger_ui_critical_path_trace() {
     assert!(md.contains("**Critical path**"));
     assert!(md.trim_end().ends_with("(<https://example.test/?trace=x>)"));
 }
+
+proptest! {
+    /// Made a few spans at a time, the merged graph is the one made at once.
+    #[test]
+    fn merged_in_parts_is_merged_at_once(budgets in proptest::collection::vec(1usize..40, 1..200)) {
+        use tracescope_core::analysis::flame::MergeBuilder;
+        let ds = decode_file("jaeger/jaeger-ui-genaiTestTrace.json");
+        let traces: Vec<&tracescope_core::Trace> = ds.traces.iter().chain(&ds.traces).collect();
+        let mut b = MergeBuilder::default();
+        let mut steps = budgets.iter().cycle();
+        while !b.step(&traces, *steps.next().unwrap()) {}
+        prop_assert_eq!(b.finish(), merge(traces.iter().copied()));
+    }
+}

@@ -21,7 +21,7 @@ struct Crumb {
 #[component]
 pub fn FlameBreadcrumb(
     zoom: FlameZoom,
-    merged: Memo<Option<(MergedFlame, usize)>>,
+    merged: ReadSignal<Option<(MergedFlame, usize)>>,
 ) -> impl IntoView {
     let ViewContext { dataset, trace, .. } = view_context();
     let FlameZoom {

@@ -15,7 +15,7 @@ pub fn FlameTooltip(
     /// The frame under the pointer and where the pointer is.
     hover: RwSignal<Option<(u32, f64, f64)>>,
     mode: Signal<FlameMode>,
-    merged: Memo<Option<(MergedFlame, usize)>>,
+    merged: ReadSignal<Option<(MergedFlame, usize)>>,
     /// The canvas's size, to keep the tooltip inside it.
     size: RwSignal<(f64, f64)>,
 ) -> impl IntoView {

@@ -46,30 +46,70 @@ impl MergedFlame {
     }
 }
 
+/// The merged graph of `traces`, at once.
 pub fn merge<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> MergedFlame {
-    let mut nodes = vec![FlameNode {
-        parent: u32::MAX,
-        service: StrId(0),
-        name: StrId(0),
-        depth: 0,
-        total_ns: 0,
-        self_ns: 0,
-        count: 0,
-        errors: 0,
-        children: Vec::new(),
-    }];
-    let mut index: FxHashMap<(u32, StrId, StrId), u32> = FxHashMap::default();
-    let mut node_of_all = Vec::new();
-    for t in traces {
-        let mut node_of = vec![0u32; t.len()];
-        // Preorder: a span's parent is placed before it.
-        for &s in &t.tree.preorder {
-            let s = s as usize;
-            let parent_node = t.tree.parent_of(s).map(|p| node_of[p]).unwrap_or(0);
-            let key = (parent_node, t.service[s], t.name[s]);
-            let id = match index.get(&key) {
-                Some(&id) => id,
-                None => {
+    let traces: Vec<&Trace> = traces.into_iter().collect();
+    let mut b = MergeBuilder::default();
+    while !b.step(&traces, usize::MAX) {}
+    b.finish()
+}
+
+/// The merged graph made a few spans at a time, so a page can build it
+/// over many tasks: `step` with the same traces until it says it is done,
+/// then `finish`.
+#[derive(Debug, Clone)]
+pub struct MergeBuilder {
+    nodes: Vec<FlameNode>,
+    index: FxHashMap<(u32, StrId, StrId), u32>,
+    node_of: Vec<Vec<u32>>,
+    /// The trace being merged and the next position in its preorder.
+    trace: usize,
+    at: usize,
+}
+
+impl Default for MergeBuilder {
+    fn default() -> Self {
+        MergeBuilder {
+            nodes: vec![FlameNode {
+                parent: u32::MAX,
+                service: StrId(0),
+                name: StrId(0),
+                depth: 0,
+                total_ns: 0,
+                self_ns: 0,
+                count: 0,
+                errors: 0,
+                children: Vec::new(),
+            }],
+            index: FxHashMap::default(),
+            node_of: Vec::new(),
+            trace: 0,
+            at: 0,
+        }
+    }
+}
+
+impl MergeBuilder {
+    /// Merges up to `budget` more spans of `traces`; true once every span
+    /// is in.
+    pub fn step(&mut self, traces: &[&Trace], mut budget: usize) -> bool {
+        while let Some(&t) = traces.get(self.trace) {
+            if self.node_of.len() == self.trace {
+                self.node_of.push(vec![0u32; t.len()]);
+            }
+            let node_of = self.node_of.last_mut().expect("pushed above");
+            // Preorder: a span's parent is placed before it.
+            while let Some(&s) = t.tree.preorder.get(self.at) {
+                if budget == 0 {
+                    return false;
+                }
+                budget -= 1;
+                self.at += 1;
+                let s = s as usize;
+                let parent_node = t.tree.parent_of(s).map(|p| node_of[p]).unwrap_or(0);
+                let key = (parent_node, t.service[s], t.name[s]);
+                let nodes = &mut self.nodes;
+                let id = *self.index.entry(key).or_insert_with(|| {
                     let id = nodes.len() as u32;
                     let depth = nodes[parent_node as usize].depth + 1;
                     nodes.push(FlameNode {
@@ -84,39 +124,43 @@ pub fn merge<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> MergedFlame {
                         children: Vec::new(),
                     });
                     nodes[parent_node as usize].children.push(id);
-                    index.insert(key, id);
                     id
-                }
-            };
-            let n = &mut nodes[id as usize];
-            n.total_ns = n.total_ns.saturating_add(t.duration_ns[s]);
-            n.self_ns = n.self_ns.saturating_add(self_time_of(t, s));
-            n.count += 1;
-            n.errors += (t.status[s] == crate::model::StatusCode::Error) as u32;
-            node_of[s] = id;
+                });
+                let n = &mut nodes[id as usize];
+                n.total_ns = n.total_ns.saturating_add(t.duration_ns[s]);
+                n.self_ns = n.self_ns.saturating_add(self_time_of(t, s));
+                n.count += 1;
+                n.errors += (t.status[s] == crate::model::StatusCode::Error) as u32;
+                node_of[s] = id;
+            }
+            self.trace += 1;
+            self.at = 0;
         }
-        node_of_all.push(node_of);
+        true
     }
-    // The virtual root is as wide as its frames together.
-    let root_total = nodes[0]
-        .children
-        .iter()
-        .map(|&c| nodes[c as usize].total_ns)
-        .fold(0i64, i64::saturating_add);
-    nodes[0].total_ns = root_total;
-    // Widest first (left-heavy), ties by id for stability.
-    for i in 0..nodes.len() {
-        let mut kids = std::mem::take(&mut nodes[i].children);
-        crate::order::sort_by(&mut kids, |&a, &b| {
-            nodes[b as usize]
-                .total_ns
-                .cmp(&nodes[a as usize].total_ns)
-                .then(a.cmp(&b))
-        });
-        nodes[i].children = kids;
-    }
-    MergedFlame {
-        nodes,
-        node_of: node_of_all,
+
+    /// The graph: the root as wide as its frames, children widest first.
+    pub fn finish(self) -> MergedFlame {
+        let mut nodes = self.nodes;
+        nodes[0].total_ns = nodes[0]
+            .children
+            .iter()
+            .map(|&c| nodes[c as usize].total_ns)
+            .fold(0i64, i64::saturating_add);
+        // Widest first (left-heavy), ties by id for stability.
+        for i in 0..nodes.len() {
+            let mut kids = std::mem::take(&mut nodes[i].children);
+            crate::order::sort_by(&mut kids, |&a, &b| {
+                nodes[b as usize]
+                    .total_ns
+                    .cmp(&nodes[a as usize].total_ns)
+                    .then(a.cmp(&b))
+            });
+            nodes[i].children = kids;
+        }
+        MergedFlame {
+            nodes,
+            node_of: self.node_of,
+        }
     }
 }

@@ -323,7 +323,7 @@ impl Calls {
             .into_values()
             .filter(|g| g.len() >= 2)
             .map(|mut g| {
-                g.sort_unstable_by_key(|&s| (t.start_ns[s as usize], s));
+                crate::order::sort_by_key(&mut g, |&s| (t.start_ns[s as usize], s));
                 g
             })
             .collect();
@@ -481,7 +481,7 @@ fn serial_calls(
     parents.sort_unstable();
     for p in parents {
         let mut siblings = by_parent.remove(&p).unwrap_or_default();
-        siblings.sort_unstable_by_key(|c| (t.start_ns[c.span as usize], c.span));
+        crate::order::sort_by_key(&mut siblings, |c| (t.start_ns[c.span as usize], c.span));
         let mut run: Vec<Call> = Vec::new();
         for c in siblings {
             let starts_after = run.last().is_some_and(|prev| {
