@@ -108,8 +108,13 @@ impl Times {
         let micros = w.keep == Keep::ForTicket;
         let round = |v: i64| Times::round(micros, v);
         let start: Vec<i64> = t.start_ns.iter().map(|&v| round(v)).collect();
+        // Rounded, a duration is the rounded end less the rounded start;
+        // exact, it is the span's own (its end may pass the last i64).
         let duration: Vec<i64> = (0..t.len())
-            .map(|i| round(t.end_ns(i)).saturating_sub(start[i]).max(0))
+            .map(|i| match micros {
+                true => round(t.end_ns(i)).saturating_sub(start[i]).max(0),
+                false => t.duration_ns[i].max(0),
+            })
             .collect();
         let first_start = w.order.iter().map(|&i| start[i]).min().unwrap_or(0);
         let mut anchor = vec![first_start; t.len()];
