@@ -41,7 +41,8 @@ function jaegerTrace(spans, traceID = 'f1e2d3c4b5a69788') {
  * Tuesday each charge asks fraud score twice.
  */
 function checkoutDay(day, charges, vm7) {
-  const t0 = 1_700_000_000_000_000;
+  // Tuesday's a day after Monday's.
+  const t0 = 1_700_000_000_000_000 + (day === 'tuesday' ? 86_400_000_000 : 0);
   return { data: charges.map((ms, k) => {
     const traceID = `${day === 'tuesday' ? 'b' : 'a'}${String(k + 1).padStart(15, '0')}`;
     const span = (id, parent, svc, op, start, dur, tags = []) => ({ traceID, spanID: `${traceID.slice(0, 1)}${k}${id}`.padEnd(16, '0'), operationName: op,
@@ -1109,6 +1110,14 @@ describe('compare two sets of traces', () => {
     const again = await newPage({ url: `?url=/fixture/week.json&${address.searchParams.toString().split('&').filter((p) => p.startsWith('set')).join('&')}` });
     await again.waitForFunction((n) => document.querySelector('[data-testid=sets-sizes]')?.textContent === `${n} traces vs ${24 - n}`, slow);
     assert.equal((await tableRows(again)).find((r) => r.op === 'pay charge').a, slow);
+    // Before and after a moment (UTC): the traces started from Tuesday's first against the rest.
+    await again.selectOption('[data-testid=set-a-kind]', 'time:,');
+    await again.fill('[data-testid=set-a-from]', '2023-11-15T22:13:20');
+    await again.selectOption('[data-testid=set-b-kind]', 'rest');
+    await again.waitForFunction(() => document.querySelector('[data-testid=sets-sizes]')?.textContent === '12 traces vs 12');
+    const charge = (await tableRows(again)).find((r) => r.op === 'pay charge');
+    assert.deepEqual([charge.p95a, charge.p95b], [rank(TUESDAY_CHARGES, 95) * 1e6, rank(MONDAY_CHARGES, 95) * 1e6]);
+    assert.equal(new URL(again.url()).searchParams.get('seta'), `time:${(1_700_000_000 + 86_400) * 1e9},`);
     assert.deepEqual(again.errors, []);
     await again.context().close();
   });

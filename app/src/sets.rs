@@ -14,7 +14,7 @@ use tracescope_core::analysis::sets::{
 use tracescope_core::encode::redact::Redaction;
 use tracescope_core::layout::chart::{compared_histograms, Rect};
 use tracescope_core::layout::text::percent;
-use tracescope_core::layout::time::format_duration;
+use tracescope_core::layout::time::{format_duration, rfc3339};
 use tracescope_core::model::StrId;
 use tracescope_core::report::sets_markdown;
 use tracescope_core::Dataset;
@@ -96,9 +96,20 @@ fn choices(sources: &[String]) -> Vec<(String, String)> {
         .map(|f| (TraceGroup::File(f.clone()).text(), f.clone()))
         .chain([
             ("find:".to_string(), "traces matching…".to_string()),
+            (
+                "time:,".to_string(),
+                "traces started between… (UTC)".to_string(),
+            ),
             ("rest".to_string(), "the rest".to_string()),
         ])
         .collect()
+}
+
+/// A `datetime-local` field's text read as UTC, in ns; None when empty
+/// or not a time.
+fn utc_input_ns(text: &str) -> Option<i64> {
+    let ms = js_sys::Date::parse(&format!("{text}Z"));
+    ms.is_finite().then_some((ms * 1e6) as i64)
 }
 
 /// Groups to start from: the first two files, or failing traces against the rest.
@@ -134,6 +145,7 @@ fn GroupPicker(
     let kind = move || {
         group().map_or(String::new(), |g| match g {
             TraceGroup::Matching(_) => "find:".to_string(),
+            TraceGroup::Window(..) => "time:,".to_string(),
             other => other.text(),
         })
     };
@@ -161,6 +173,20 @@ fn GroupPicker(
                 hidden=move || !matches!(group(), Some(TraceGroup::Matching(_)))
                 prop:value=move || match group() { Some(TraceGroup::Matching(q)) => q, _ => String::new() }
                 on:change=move |ev| set(TraceGroup::Matching(event_target_value(&ev))) />
+            {[(0, "from"), (1, "to")].map(|(end, name)| {
+                let window = move || match group() { Some(TraceGroup::Window(a, b)) => Some([a, b]), _ => None };
+                view! {
+                    <input type="datetime-local" step="1" title=format!("Started {name} (UTC)")
+                        data-testid=format!("set-{letter}-{name}")
+                        hidden=move || window().is_none()
+                        prop:value=move || window().and_then(|w| w[end]).map_or(String::new(), |ns| rfc3339(ns)[..19].to_string())
+                        on:change=move |ev| {
+                            let mut w = window().unwrap_or([None, None]);
+                            w[end] = utc_input_ns(&event_target_value(&ev));
+                            set(TraceGroup::Window(w[0], w[1]));
+                        } />
+                }
+            })}
         </label>
     }
 }

@@ -95,11 +95,16 @@ fn group_texts_read_back() {
         file("monday.json"),
         file("a:b.json"),
         TraceGroup::Matching("error=true duration>500ms".into()),
+        TraceGroup::Window(Some(-5), Some(1_700_000_000_000_000_000)),
+        TraceGroup::Window(None, Some(7)),
+        TraceGroup::Window(Some(7), None),
         TraceGroup::Rest,
     ] {
         assert_eq!(TraceGroup::parse(&g.text()), Some(g));
     }
     assert_eq!(TraceGroup::parse("everything"), None);
+    assert_eq!(TraceGroup::parse("time:1"), None);
+    assert_eq!(TraceGroup::parse("time:x,"), None);
 }
 
 #[test]
@@ -224,4 +229,29 @@ fn the_ticket_says_what_changed_most_in_a_sentence() {
         md.contains("p95 of `pay` `charge` fell from 500ms to 50ms (-90%), 5 traces vs 5."),
         "{md}"
     );
+}
+
+#[test]
+fn groups_by_when_their_traces_started() {
+    let (ds, sources) = week();
+    // Every checkout starts at 1 s after the epoch (µs 1,000,000): a window
+    // from then holds all, one ending then holds none.
+    let from = TraceGroup::Window(Some(1_000_000_000), None);
+    let [a, b] = members(&ds, &sources, [&from, &file("tuesday.json")]).unwrap();
+    assert_eq!((a.len(), b.len()), (10, 5));
+    let before = TraceGroup::Window(None, Some(1_000_000_000));
+    assert_eq!(
+        members(&ds, &sources, [&before, &TraceGroup::Rest]).unwrap_err(),
+        format!("No loaded trace is in {}.", before.describe())
+    );
+    assert_eq!(
+        before.describe(),
+        "traces started before 1970-01-01 00:00:01.000 UTC"
+    );
+    // The end is left out of the window.
+    let just = TraceGroup::Window(Some(999_999_999), Some(1_000_000_001));
+    let [a, _] = members(&ds, &sources, [&just, &file("monday.json")]).unwrap();
+    assert_eq!(a.len(), 10);
+    let upto = TraceGroup::Window(Some(0), Some(1_000_000_000));
+    assert!(members(&ds, &sources, [&upto, &file("monday.json")]).is_err());
 }

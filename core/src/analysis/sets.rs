@@ -1,10 +1,12 @@
 //! Set against set: two groups of loaded traces (those of a file, those
-//! with a span a find matches, the rest) compared per operation (span
+//! with a span a find matches, those that started in a time window, the
+//! rest) compared per operation (span
 //! counts and nearest-rank percentiles) and per attribute value (the share
 //! of each group's traces that carry it).
 
 use crate::analysis::percentile::nearest_rank;
 use crate::find::{traces_with_a_match, FindQuery};
+use crate::layout::time::format_utc;
 use crate::model::{AttrValue, Dataset, StrId};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -15,15 +17,29 @@ pub enum TraceGroup {
     File(String),
     /// The traces with at least one span the find query matches.
     Matching(String),
+    /// The traces that started in [from, to) (ns since the epoch; an end
+    /// left out is open): before and after a deploy, say.
+    Window(Option<i64>, Option<i64>),
     /// Every loaded trace not in the other group.
     Rest,
 }
 
 impl TraceGroup {
-    /// `file:NAME`, `find:QUERY` or `rest`.
+    /// `file:NAME`, `find:QUERY`, `time:FROM,TO` (ns, either may be
+    /// empty) or `rest`.
     pub fn parse(text: &str) -> Option<TraceGroup> {
         if text == "rest" {
             return Some(TraceGroup::Rest);
+        }
+        if let Some(window) = text.strip_prefix("time:") {
+            let (from, to) = window.split_once(',')?;
+            let end = |v: &str| -> Option<Option<i64>> {
+                match v {
+                    "" => Some(None),
+                    v => v.parse().ok().map(Some),
+                }
+            };
+            return Some(TraceGroup::Window(end(from)?, end(to)?));
         }
         if let Some(name) = text.strip_prefix("file:") {
             return Some(TraceGroup::File(name.to_string()));
@@ -36,6 +52,10 @@ impl TraceGroup {
         match self {
             TraceGroup::File(name) => format!("file:{name}"),
             TraceGroup::Matching(q) => format!("find:{q}"),
+            TraceGroup::Window(from, to) => {
+                let end = |v: &Option<i64>| v.map_or(String::new(), |v| v.to_string());
+                format!("time:{},{}", end(from), end(to))
+            }
             TraceGroup::Rest => "rest".to_string(),
         }
     }
@@ -45,6 +65,18 @@ impl TraceGroup {
         match self {
             TraceGroup::File(name) => name.clone(),
             TraceGroup::Matching(q) => format!("traces matching {q}"),
+            TraceGroup::Window(from, to) => match (from, to) {
+                (Some(a), Some(b)) => {
+                    format!(
+                        "traces started from {} to {}",
+                        format_utc(*a),
+                        format_utc(*b)
+                    )
+                }
+                (Some(a), None) => format!("traces started from {}", format_utc(*a)),
+                (None, Some(b)) => format!("traces started before {}", format_utc(*b)),
+                (None, None) => "every trace".to_string(),
+            },
             TraceGroup::Rest => "the rest".to_string(),
         }
     }
@@ -75,6 +107,14 @@ pub fn members(
                 }
                 Some(traces_with_a_match(ds, &query))
             }
+            TraceGroup::Window(from, to) => Some(
+                (0..ds.traces.len())
+                    .filter(|&i| {
+                        let start = ds.traces[i].bounds().0;
+                        from.is_none_or(|f| start >= f) && to.is_none_or(|t| start < t)
+                    })
+                    .collect(),
+            ),
             TraceGroup::Rest => None,
         })
     };
