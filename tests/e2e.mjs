@@ -136,6 +136,12 @@ function testRoutes(u, req, res) {
 before(() => startApp(testRoutes));
 after(stopApp);
 
+/** Drops FIXTURES as files named after them; waits for the list to show `rows` traces. */
+async function dropFixtures(page, names, rows) {
+  await dropFiles(page, names.map((n) => ({ name: `${n}.json`, bytes: Buffer.from(JSON.stringify(FIXTURES[n])) })));
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === n, rows);
+}
+
 /** Drops files on the page as a person dragging them from a file manager would. */
 async function dropFiles(page, files) {
   const payload = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
@@ -934,9 +940,8 @@ describe('insights', () => {
 describe('compare two traces', () => {
   test('two traces of one request, one with a retried call: what changed, per path, the largest change first', async () => {
     const page = await newPage();
-    await dropFiles(page, ['checkout-once', 'checkout-retried'].map((n) => ({ name: `${n}.json`, bytes: Buffer.from(JSON.stringify(FIXTURES[n])) })));
     // They replace the demo traces.
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 2);
+    await dropFixtures(page, ['checkout-once', 'checkout-retried'], 2);
     await openSearch(page);
     await search(page, {});
     await page.check('[data-testid=results-table] tbody tr[data-trace-id="c0ffee0000000001"] input');
@@ -1048,8 +1053,7 @@ describe('compare two sets of traces', () => {
 
   test('two files: counts and percentiles per operation, both histograms, the values that differ; a find against the rest; the link reopens it', async () => {
     const page = await newPage();
-    await dropFiles(page, ['monday', 'tuesday'].map((n) => ({ name: `${n}.json`, bytes: Buffer.from(JSON.stringify(FIXTURES[n])) })));
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 24);
+    await dropFixtures(page, ['monday', 'tuesday'], 24);
     await page.click('[data-testid=sets-button]');
     await page.selectOption('[data-testid=set-a-kind]', 'file:monday.json');
     await page.selectOption('[data-testid=set-b-kind]', 'file:tuesday.json');
@@ -1120,6 +1124,41 @@ describe('compare two sets of traces', () => {
     assert.equal(new URL(again.url()).searchParams.get('seta'), `time:${(1_700_000_000 + 86_400) * 1e9},`);
     assert.deepEqual(again.errors, []);
     await again.context().close();
+  });
+
+  test('a box drawn on the search results, or traces ticked in the list, against the rest', async () => {
+    const page = await newPage();
+    await dropFixtures(page, ['monday', 'tuesday'], 24);
+    await openSearch(page);
+    await search(page, {});
+    await page.waitForSelector('[data-testid=search-results][data-count="24"]');
+    // The four slowest checkouts are the four highest dots: a box around them.
+    const dots = await page.$eval('[data-testid=results-scatter]', (c) => c.dataset.dots.split(';').map((d) => d.split(',').map(Number)));
+    const byHeight = [...dots].sort((a, b) => a[1] - b[1]);
+    const inBox = byHeight.slice(0, 4);
+    const xs = inBox.map((d) => d[0]), top = byHeight[0][1] - 6, bottom = (byHeight[3][1] + byHeight[4][1]) / 2;
+    const c = await page.locator('[data-testid=results-scatter]').boundingBox();
+    await page.mouse.move(c.x + Math.min(...xs) - 6, c.y + top);
+    await page.mouse.down();
+    await page.mouse.move(c.x + Math.max(...xs) + 6, c.y + bottom, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForSelector('[data-testid=results-brush][data-count="4"]');
+    await page.click('[data-testid=results-compare-box]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=sets-sizes]')?.textContent === '4 traces vs 20');
+    // They are Tuesday's slow charges: p95 of the charge 500 ms in A, 90 ms in the rest.
+    const charge = (await tableRows(page)).find((r) => r.op === 'pay charge');
+    const rest = [...MONDAY_CHARGES, ...TUESDAY_CHARGES.filter((ms) => ms <= 100)];
+    assert.deepEqual([charge.a, charge.p95a, charge.p95b], [4, 500e6, rank(rest, 95) * 1e6]);
+    assert.equal(new URL(page.url()).searchParams.get('seta'), 'ids:b000000000000009,b000000000000010,b000000000000011,b000000000000012');
+    await page.screenshot({ path: path.join(out, 'sets-box.png') });
+    // Two traces ticked in the list against the rest.
+    await page.click('[data-testid=sets-close]');
+    for (const id of ['a000000000000001', 'b000000000000001']) await page.check(`[data-testid=trace-list] tr[data-trace-id="${id}"] [data-testid=compare-pick]`);
+    await page.click('[data-testid=sets-button]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=sets-sizes]')?.textContent === '2 traces vs 22');
+    assert.equal(await page.$eval('[data-testid=set-a-kind]', (s) => s.selectedOptions[0].textContent), '2 chosen traces');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
   });
 });
 

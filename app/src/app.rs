@@ -263,7 +263,16 @@ pub fn App() -> impl IntoView {
                                 }>{move || format!("Compare {} of 2", picked.with(Vec::len))}</button>
                             <button class="button small" data-testid="sets-button"
                                 title="Compare two groups of the loaded traces: a file's, those a find matches, the rest"
-                                on:click=move |_| sets.set(Some(crate::sets::first_groups(&sources.get_untracked())))
+                                on:click=move |_| {
+                                    // The ticked traces against the rest, else two files.
+                                    let ids: Vec<String> = dataset.with_untracked(|ds| picked.get_untracked().iter()
+                                        .filter_map(|&i| ds.traces.get(i).map(|t| ds.str(t.trace_id_text).to_string())).collect());
+                                    sets.set(Some(match ids.is_empty() {
+                                        true => crate::sets::first_groups(&sources.get_untracked()),
+                                        false => [tracescope_core::analysis::sets::TraceGroup::Traces(ids), tracescope_core::analysis::sets::TraceGroup::Rest],
+                                    }));
+                                    picked.set(Vec::new());
+                                }
                             >"Compare sets…"</button>
                         </h2>
                         <TraceList dataset=dataset open=open sources=Signal::derive(move || sources.get())
@@ -277,7 +286,7 @@ pub fn App() -> impl IntoView {
             // Search is a drawer beside the views: they keep their height.
             <Show when=move || search_open.get()>
                 <aside class="search-drawer" aria-label="Search">
-                    <crate::backends::BackendPanel loader=loader dark=Signal::derive(move || dark.get()) compare=compare linked=linked_backend />
+                    <crate::backends::BackendPanel loader=loader dark=Signal::derive(move || dark.get()) compare=compare sets=sets linked=linked_backend />
                 </aside>
             </Show>
             </div>

@@ -164,7 +164,14 @@ fn GroupPicker(
                     };
                     set(g);
                 }>
-                {move || choices(&sources.get()).into_iter().map(|(value, text)| {
+                {move || {
+                    let mut c = choices(&sources.get());
+                    // Traces chosen elsewhere (ticked, boxed) are a choice of their own.
+                    if let Some(g @ TraceGroup::Traces(_)) = group() {
+                        c.insert(0, (g.text(), g.describe()));
+                    }
+                    c
+                }.into_iter().map(|(value, text)| {
                     let selected = value == kind();
                     view! { <option value=value selected=selected>{text}</option> }
                 }).collect_view()}

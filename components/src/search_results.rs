@@ -69,6 +69,8 @@ pub fn SearchResults(
     on_open: Callback<usize>,
     /// Two results to show side by side.
     on_compare: Callback<(usize, usize)>,
+    /// Results in a box drawn on the plot, to compare with the rest.
+    on_compare_box: Callback<Vec<usize>>,
 ) -> impl IntoView {
     let sort = RwSignal::new((Column::Start, true));
     let ticked = RwSignal::new(Vec::<usize>::new());
@@ -90,8 +92,34 @@ pub fn SearchResults(
         };
         dots.set(results.with(|r| draw_scatter(&canvas, r, dark, utc, size)));
     });
+    // A box dragged on the plot (CSS pixels: where the drag began, where it
+    // is) and the results whose dots are in it.
+    let brush = RwSignal::new(None::<[(f64, f64); 2]>);
+    let dragging = RwSignal::new(false);
+    let boxed = Memo::new(move |_| {
+        let Some([a, b]) = brush.get() else {
+            return Vec::new();
+        };
+        let inside = |v: f64, p: f64, q: f64| v >= p.min(q) && v <= p.max(q);
+        dots.with(|d| {
+            (0..d.len())
+                .filter(|&i| inside(d[i].0, a.0, b.0) && inside(d[i].1, a.1, b.1))
+                .collect()
+        })
+    });
+    Effect::new(move |_| {
+        results.track();
+        brush.set(None);
+    });
     let on_click = move |ev: web_sys::MouseEvent| {
         let (x, y) = local_point(canvas_ref, &ev);
+        // The end of a drag is no click on a dot.
+        if brush
+            .with_untracked(|b| b.is_some_and(|[a, b]| (a.0 - b.0).abs() + (a.1 - b.1).abs() > 6.0))
+        {
+            return;
+        }
+        brush.set(None);
         let hit = dots.with_untracked(|d| {
             d.iter()
                 .enumerate()
@@ -162,10 +190,21 @@ pub fn SearchResults(
                     node_ref=canvas_ref
                     data-testid="results-scatter"
                     data-dots=move || dots.with(|d| d.iter().map(|(x, y)| format!("{x:.0},{y:.0}")).collect::<Vec<_>>().join(";"))
-                    aria-label="Duration against start time of each result; red: traces with errors. Click a dot to open its trace."
+                    aria-label="Duration against start time of each result; red: traces with errors. Click a dot to open its trace; drag a box to compare the traces in it with the rest."
                     style="width:100%;height:100%;display:block;cursor:pointer"
                     on:click=on_click
+                    on:mousedown=move |ev| { let p = local_point(canvas_ref, &ev); brush.set(Some([p, p])); dragging.set(true); }
+                    on:mousemove=move |ev| if dragging.get_untracked() {
+                        let p = local_point(canvas_ref, &ev);
+                        brush.update(|b| if let Some(b) = b { b[1] = p });
+                    }
+                    on:mouseup=move |_| dragging.set(false)
                 ></canvas>
+                <div class="brush" data-testid="results-brush" data-count=move || boxed.with(Vec::len)
+                    hidden=move || boxed.with(Vec::is_empty)
+                    style=move || brush.get().map_or(String::new(), |[a, b]| format!(
+                        "left:{}px;top:{}px;width:{}px;height:{}px",
+                        a.0.min(b.0), a.1.min(b.1), (a.0 - b.0).abs(), (a.1 - b.1).abs()))></div>
             </div>
             <div class="results-actions">
                 <span class="muted">{move || format!("{} traces", results.with(Vec::len))}</span>
@@ -173,6 +212,10 @@ pub fn SearchResults(
                     disabled=move || ticked.with(|t| t.len() != 2)
                     on:click=move |_| if let [a, b] = ticked.get_untracked()[..] { on_compare.run((a, b)) }
                 >"Open the two ticked side by side"</button>
+                <button class="button" data-testid="results-compare-box"
+                    hidden=move || boxed.with(Vec::is_empty)
+                    on:click=move |_| on_compare_box.run(boxed.get_untracked())
+                >{move || format!("Compare the {} in the box with the rest", boxed.with(Vec::len))}</button>
             </div>
             <table class="trace-list results-table" data-testid="results-table">
                 <thead><tr>

@@ -104,7 +104,7 @@ pub fn service_slots<'a>(
         .into_iter()
         .flat_map(|t| t.tree.services.iter().copied())
         .collect();
-    services.sort_unstable();
+    tracescope_core::order::sort(&mut services);
     services.dedup();
     let mut named: Vec<(&str, StrId)> = services.into_iter().map(|s| (ds.str(s), s)).collect();
     tracescope_core::order::sort(&mut named);

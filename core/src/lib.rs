@@ -9,7 +9,7 @@ pub mod find;
 pub mod heap;
 pub mod layout;
 pub mod links;
-pub mod order;
+pub use tracescope_decode::order;
 pub mod report;
 pub mod share;
 pub mod synth;

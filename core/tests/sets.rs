@@ -255,3 +255,18 @@ fn groups_by_when_their_traces_started() {
     let upto = TraceGroup::Window(Some(0), Some(1_000_000_000));
     assert!(members(&ds, &sources, [&upto, &file("monday.json")]).is_err());
 }
+
+#[test]
+fn groups_of_chosen_traces() {
+    let (ds, sources) = week();
+    let chosen = TraceGroup::Traces(vec![
+        "0000000000000002".into(),
+        "000000000000000a".into(),
+        "ffff".into(),
+    ]);
+    let [a, b] = members(&ds, &sources, [&chosen, &TraceGroup::Rest]).unwrap();
+    assert_eq!((a, b.len()), (vec![1, 9], 8));
+    assert_eq!(chosen.describe(), "3 chosen traces");
+    assert_eq!(TraceGroup::parse(&chosen.text()), Some(chosen));
+    assert_eq!(TraceGroup::parse("ids:"), None);
+}

@@ -9,6 +9,7 @@
 
 pub mod decode;
 pub mod model;
+pub mod order;
 pub mod tree;
 pub mod wire;
 

@@ -14,6 +14,7 @@ pub use client::fetch_trace;
 use client::{get_bytes, load_traces};
 pub use settings::{ensure, BackendConf};
 use settings::{load, BackendSettings};
+use tracescope_core::analysis::sets::TraceGroup;
 
 use crate::loader::Loader;
 use leptos::prelude::*;
@@ -54,6 +55,8 @@ pub fn BackendPanel(
     #[prop(into)] dark: Signal<bool>,
     /// Two loaded traces to show side by side.
     compare: RwSignal<Option<(usize, usize)>>,
+    /// Two groups of loaded traces compared.
+    sets: RwSignal<Option<[TraceGroup; 2]>>,
     /// A backend a link named ([`ensure`]d): chosen as the source.
     linked: RwSignal<Option<BackendConf>>,
 ) -> impl IntoView {
@@ -247,6 +250,24 @@ pub fn BackendPanel(
             }
         });
     });
+    // The results in a box on the plot against every other loaded trace.
+    let on_compare_box = Callback::new(move |boxed: Vec<usize>| {
+        leptos::task::spawn_local(async move {
+            let mut ids = Vec::new();
+            for i in boxed {
+                match ensure_loaded(i).await {
+                    Ok(t) => ids.extend(dataset.with_untracked(|ds| {
+                        ds.traces
+                            .get(t)
+                            .map(|t| ds.str(t.trace_id_text).to_string())
+                    })),
+                    Err(e) => return status.set(Some(e)),
+                }
+            }
+            compare.set(None);
+            sets.set(Some([TraceGroup::Traces(ids), TraceGroup::Rest]));
+        });
+    });
     let open_by_id = move |id: String| {
         let id = id.trim().to_string();
         if id.is_empty() {
@@ -295,6 +316,7 @@ pub fn BackendPanel(
                 utc=Signal::derive(move || utc.get())
                 on_open=on_open
                 on_compare=on_compare
+                on_compare_box=on_compare_box
             />
         </section>
     }

@@ -70,7 +70,7 @@ fn frame(t: &Trace, span: usize, limit: i64) -> Frame {
         .map(|c| (t.end_ns(c).min(end), t.start_ns[c].max(start), c))
         .filter(|&(ce, cs, _)| ce > start && ce > cs)
         .collect();
-    crate::order::sort_by(&mut kids, |a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+    kids.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
     Frame {
         span,
         cursor: end,

@@ -327,7 +327,7 @@ impl Calls {
                 g
             })
             .collect();
-        out.sort_unstable();
+        crate::order::sort(&mut out);
         out
     }
 }

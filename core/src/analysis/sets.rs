@@ -20,16 +20,27 @@ pub enum TraceGroup {
     /// The traces that started in [from, to) (ns since the epoch; an end
     /// left out is open): before and after a deploy, say.
     Window(Option<i64>, Option<i64>),
+    /// The traces with these ids: ticked in the list, or in a box drawn
+    /// on the search results.
+    Traces(Vec<String>),
     /// Every loaded trace not in the other group.
     Rest,
 }
 
 impl TraceGroup {
     /// `file:NAME`, `find:QUERY`, `time:FROM,TO` (ns, either may be
-    /// empty) or `rest`.
+    /// empty), `ids:ID,ID…` or `rest`.
     pub fn parse(text: &str) -> Option<TraceGroup> {
         if text == "rest" {
             return Some(TraceGroup::Rest);
+        }
+        if let Some(ids) = text.strip_prefix("ids:") {
+            let ids: Vec<String> = ids
+                .split(',')
+                .filter(|i| !i.is_empty())
+                .map(str::to_string)
+                .collect();
+            return (!ids.is_empty()).then_some(TraceGroup::Traces(ids));
         }
         if let Some(window) = text.strip_prefix("time:") {
             let (from, to) = window.split_once(',')?;
@@ -56,6 +67,7 @@ impl TraceGroup {
                 let end = |v: &Option<i64>| v.map_or(String::new(), |v| v.to_string());
                 format!("time:{},{}", end(from), end(to))
             }
+            TraceGroup::Traces(ids) => format!("ids:{}", ids.join(",")),
             TraceGroup::Rest => "rest".to_string(),
         }
     }
@@ -76,6 +88,10 @@ impl TraceGroup {
                 (Some(a), None) => format!("traces started from {}", format_utc(*a)),
                 (None, Some(b)) => format!("traces started before {}", format_utc(*b)),
                 (None, None) => "every trace".to_string(),
+            },
+            TraceGroup::Traces(ids) => match ids.len() {
+                1 => "1 chosen trace".to_string(),
+                n => format!("{n} chosen traces"),
             },
             TraceGroup::Rest => "the rest".to_string(),
         }
@@ -107,6 +123,14 @@ pub fn members(
                 }
                 Some(traces_with_a_match(ds, &query))
             }
+            TraceGroup::Traces(ids) => Some(
+                (0..ds.traces.len())
+                    .filter(|&i| {
+                        ids.iter()
+                            .any(|id| id == ds.str(ds.traces[i].trace_id_text))
+                    })
+                    .collect(),
+            ),
             TraceGroup::Window(from, to) => Some(
                 (0..ds.traces.len())
                     .filter(|&i| {

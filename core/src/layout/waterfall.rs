@@ -536,7 +536,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                 .collect()
         })
         .unwrap_or_default();
-    crate::order::sort_by(&mut minimap_matches, f64::total_cmp);
+    minimap_matches.sort_unstable_by(f64::total_cmp);
     minimap_matches.dedup();
     Scene {
         name_w,

@@ -254,7 +254,7 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
     }
     let mut parents: Vec<(usize, usize)> = Vec::new();
     for list in by_thread.values_mut() {
-        list.sort_by(|&a, &b| {
+        crate::order::sort_by(list, |&a, &b| {
             let (x, y) = (&slices[a], &slices[b]);
             x.start
                 .cmp(&y.start)
@@ -353,7 +353,7 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
             b.attr_json("args", a);
         }
         let attrs = b.since(am);
-        s.events.sort_by_key(|e| e.0);
+        crate::order::sort_by_key(&mut s.events, |e| e.0);
         let em = b.event_mark();
         for &(t, n, a) in &s.events {
             let m = b.mark();

@@ -3,8 +3,9 @@
 //! KB of wasm each; the page carried 187 sort functions, 88 KB before gzip).
 //! Sorts off the hot paths go through here instead: a permutation of indices
 //! is ordered by a `dyn` comparator (one instantiation), then applied in
-//! place. Stable. Hot sorts (the tree, the critical path) and sorts of plain
-//! integers (one copy per type already) keep `slice::sort*`.
+//! place. Stable. Hot sorts (the tree, the critical path, find's minimap
+//! marks) and sorts of plain integers (one copy per type already) keep
+//! `slice::sort*`. In the decoders' crate so they share it with core.
 
 use std::cmp::Ordering;
 
