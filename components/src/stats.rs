@@ -4,7 +4,7 @@
 //! selected row's latency histogram (p50/p95/p99 marked) and percentile
 //! curve are drawn on a canvas, placed by `core::layout::chart`.
 
-use crate::canvas::{observe_size, prepare, CanvasText};
+use crate::canvas::{in_parts, observe_size, prepare, CanvasText};
 use crate::chart::paint_chart;
 use crate::context::{view_context, ViewContext};
 use crate::theme::theme;
@@ -155,10 +155,20 @@ pub fn StatsView() -> impl IntoView {
     let chart_size = RwSignal::new((800.0f64, 260.0f64));
     observe_size(chart_wrap, chart_size);
 
-    let keys = Memo::new(move |_| {
-        let all = all_traces.get();
-        let open = trace.get();
-        dataset.with(|ds| attribute_keys(ds, ds.scope(open, all)))
+    // The keys to group by are listed a task after the table is drawn:
+    // over a million spans, each is tens of milliseconds.
+    let keys = RwSignal::new(Vec::<String>::new());
+    let keys_job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (all, open) = (all_traces.get(), trace.get());
+        dataset.track();
+        in_parts(keys_job, move || {
+            let found = dataset.try_with_untracked(|ds| attribute_keys(ds, ds.scope(open, all)));
+            if let Some(found) = found {
+                keys.set(found);
+            }
+            false
+        });
     });
     let stats = Memo::new(move |_| {
         let all = all_traces.get();
