@@ -1157,6 +1157,17 @@ describe('compare two sets of traces', () => {
     await page.click('[data-testid=sets-button]');
     await page.waitForFunction(() => document.querySelector('[data-testid=sets-sizes]')?.textContent === '2 traces vs 22');
     assert.equal(await page.$eval('[data-testid=set-a-kind]', (s) => s.selectedOptions[0].textContent), '2 chosen traces');
+    // On a phone, in the dark (the search drawer closed): nothing wider than the screen.
+    await page.click('[data-testid=search-button]');
+    await page.click('[data-testid=theme-toggle]');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(200);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page scrolls sideways at 390 px');
+    for (const id of ['set-a-kind', 'set-b-kind', 'sets-markdown', 'sets-close']) {
+      const b = await page.locator(`[data-testid=${id}]`).boundingBox();
+      assert.ok(b.x >= 0 && b.x + b.width <= 390, `${id} off the screen at 390 px: ${JSON.stringify(b)}`);
+    }
+    await page.screenshot({ path: path.join(out, 'sets-390-dark.png'), fullPage: true });
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
