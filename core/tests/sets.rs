@@ -270,3 +270,32 @@ fn groups_of_chosen_traces() {
     assert_eq!(TraceGroup::parse(&chosen.text()), Some(chosen));
     assert_eq!(TraceGroup::parse("ids:"), None);
 }
+
+#[test]
+fn a_secret_in_an_attribute_value_stays_out_of_the_ticket() {
+    use tracescope_core::encode::redact::Redaction;
+    use tracescope_core::report::sets_markdown;
+    let (mut ds, mut sources) = week();
+    // One more Tuesday checkout whose span carries a password.
+    let id = "00000000000000ff";
+    let more = json!({"data": [{"traceID": id, "spans": [
+        {"traceID": id, "spanID": "1", "operationName": "checkout", "startTime": 1_000_000, "duration": 10_000,
+            "references": [], "process": {"serviceName": "web"},
+            "tags": [{"key": "db.password", "type": "string", "value": "hunter2"}]}
+    ]}]});
+    tracescope_core::decode_bytes(&mut ds, more.to_string().as_bytes()).unwrap();
+    sources.push("tuesday.json".into());
+    let groups = members(&ds, &sources, [&file("monday.json"), &file("tuesday.json")]).unwrap();
+    let ops = operations(&ds, &groups);
+    let shifts = attribute_shifts(&ds, &groups, 3, 10);
+    let md = |r: &Redaction| sets_markdown(&ds, ["a", "b"], &groups, &ops, &shifts, "", r);
+    assert!(
+        md(&Redaction::none()).contains("hunter2"),
+        "the value is a finding"
+    );
+    assert!(
+        !md(&Redaction::defaults()).contains("hunter2"),
+        "{}",
+        md(&Redaction::defaults())
+    );
+}
