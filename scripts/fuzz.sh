@@ -31,6 +31,8 @@ printf 'service=frontend error=true http.status_code=500' > "$seeds/search_form/
 printf '1.5ms' > "$seeds/search_form/duration"
 printf 'H4sIAAAAAAAA' > "$seeds/share_link/seed"
 printf '?trace=4bf92f35&view=flame&zoom=10,20&q=GET+%%2Fapi&fold=a,b' > "$seeds/url_state/seed"
+printf '?seta=time:1700000000000000000,&setb=ids:a1,b2&compare=a,b' > "$seeds/url_state/sets"
+printf '?seta=find:error%%3Dtrue+duration%%3E5ms&setb=rest' > "$seeds/url_state/sets-find"
 corpus_dirs=$(find "$corpus" -mindepth 1 -maxdepth 1 -type d | sort)
 # Compact link payloads of every corpus trace (written by linkchars).
 cargo run -q -p tracescope-core --bin linkchars -- "$corpus" --payloads "$seeds/link_payload" > /dev/null
