@@ -237,6 +237,9 @@ impl StrSet {
         let i = s.0 as usize;
         self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
     }
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
 }
 
 /// A clause made ready to test spans: its strings looked up once.
@@ -279,6 +282,29 @@ fn could_be_in_number(text: &str) -> bool {
 }
 
 impl Ready<'_> {
+    /// Whether no span can hold it, known from the strings alone: a word in
+    /// no interned string (nor in a number or a boolean's text), a key or
+    /// a name no string is. Then no span need be looked at.
+    fn holds_for_none(&self) -> bool {
+        match self {
+            Ready::Text(strs, text) => {
+                strs.is_empty()
+                    && !could_be_in_number(text)
+                    && !"true".contains(*text)
+                    && !"false".contains(*text)
+            }
+            Ready::Attr(keys, values, value) => {
+                keys.is_empty()
+                    || (values.is_empty()
+                        && !could_be_in_number(value)
+                        && *value != "true"
+                        && *value != "false")
+            }
+            Ready::Service(s) | Ready::Operation(s) => s.is_empty(),
+            Ready::Error(_) | Ready::Duration(..) => false,
+        }
+    }
+
     fn holds(&self, ds: &Dataset, t: &Trace, i: usize) -> bool {
         let resource = ds.resources.get(t.resource[i] as usize);
         let attrs = || {
@@ -393,10 +419,20 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
         return Found::default();
     }
     let ready = prepare(ds, q);
+    if none_can_match(&ready) {
+        return Found::from_mask(t, vec![false; t.len()]);
+    }
     let matched: Vec<bool> = (0..t.len())
         .map(|i| ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg))
         .collect();
     Found::from_mask(t, matched)
+}
+
+/// Whether a clause that must hold can hold for no span.
+fn none_can_match(ready: &[(Ready, bool)]) -> bool {
+    ready
+        .iter()
+        .any(|(r, negated)| !negated && r.holds_for_none())
 }
 
 /// The traces (indices into `ds.traces`) with at least one span the query
@@ -406,6 +442,9 @@ pub fn traces_with_a_match(ds: &Dataset, q: &FindQuery) -> Vec<usize> {
         return Vec::new();
     }
     let ready = prepare(ds, q);
+    if none_can_match(&ready) {
+        return Vec::new();
+    }
     ds.traces
         .iter()
         .enumerate()

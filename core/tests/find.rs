@@ -101,3 +101,19 @@ proptest! {
         prop_assert_eq!(f.order.len(), f.matched.iter().filter(|&&m| m).count());
     }
 }
+
+#[test]
+fn words_found_only_in_a_number_or_a_boolean_are_found() {
+    let ds = demo();
+    let t = &ds.traces[0];
+    // "rue" is in no string of the demo, only in the `true` of its error
+    // tags; digits are in numbers too.
+    for word in ["rue", "tru", "00"] {
+        let want = (0..t.len()).filter(|&i| plain(&ds, t, i, word)).count();
+        assert!(want > 0, "{word} is in the demo");
+        let q = FindQuery::parse(word).unwrap();
+        assert_eq!(find(&ds, t, &q).len(), want, "{word}");
+    }
+    // A word in nothing at all: found nowhere, without a span looked at.
+    assert_eq!(count(&ds, "zqzqzq"), 0);
+}
