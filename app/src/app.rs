@@ -264,13 +264,9 @@ pub fn App() -> impl IntoView {
                             <button class="button small" data-testid="sets-button"
                                 title="Compare two groups of the loaded traces: a file's, those a find matches, the rest"
                                 on:click=move |_| {
-                                    // The ticked traces against the rest, else two files.
-                                    let ids: Vec<String> = dataset.with_untracked(|ds| picked.get_untracked().iter()
+                                    let ticked: Vec<String> = dataset.with_untracked(|ds| picked.get_untracked().iter()
                                         .filter_map(|&i| ds.traces.get(i).map(|t| ds.str(t.trace_id_text).to_string())).collect());
-                                    sets.set(Some(match ids.is_empty() {
-                                        true => crate::sets::first_groups(&sources.get_untracked()),
-                                        false => [tracescope_core::analysis::sets::TraceGroup::Traces(ids), tracescope_core::analysis::sets::TraceGroup::Rest],
-                                    }));
+                                    sets.set(Some(crate::sets::first_groups(&sources.get_untracked(), ticked)));
                                     picked.set(Vec::new());
                                 }
                             >"Compare sets…"</button>

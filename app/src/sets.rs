@@ -85,13 +85,7 @@ struct Compared {
 
 /// The groups a person can pick: each file loaded, a find, the rest.
 fn choices(sources: &[String]) -> Vec<(String, String)> {
-    let mut files: Vec<&String> = Vec::new();
-    for s in sources {
-        if !files.contains(&s) {
-            files.push(s);
-        }
-    }
-    files
+    files(sources)
         .into_iter()
         .map(|f| (TraceGroup::File(f.clone()).text(), f.clone()))
         .chain([
@@ -112,18 +106,27 @@ fn utc_input_ns(text: &str) -> Option<i64> {
     ms.is_finite().then_some((ms * 1e6) as i64)
 }
 
-/// Groups to start from: the first two files, or failing traces against the rest.
-pub fn first_groups(sources: &[String]) -> [TraceGroup; 2] {
-    let mut files = choices(sources)
-        .into_iter()
-        .filter_map(|(t, _)| match TraceGroup::parse(&t) {
-            Some(TraceGroup::File(f)) => Some(f),
-            _ => None,
-        });
-    match (files.next(), files.next()) {
-        (Some(a), Some(b)) => [TraceGroup::File(a), TraceGroup::File(b)],
+/// Groups to start from: the ticked traces (their ids) against the rest,
+/// else the first two files, else failing traces against the rest.
+pub fn first_groups(sources: &[String], ticked: Vec<String>) -> [TraceGroup; 2] {
+    if !ticked.is_empty() {
+        return [TraceGroup::Traces(ticked), TraceGroup::Rest];
+    }
+    match files(sources)[..] {
+        [a, b, ..] => [TraceGroup::File(a.clone()), TraceGroup::File(b.clone())],
         _ => [TraceGroup::Matching("error=true".into()), TraceGroup::Rest],
     }
+}
+
+/// The files (sources) the traces came from, each once, in load order.
+fn files(sources: &[String]) -> Vec<&String> {
+    let mut out: Vec<&String> = Vec::new();
+    for s in sources {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// One group's picker: a file, a find (with its query) or the rest.

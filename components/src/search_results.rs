@@ -74,9 +74,13 @@ pub fn SearchResults(
 ) -> impl IntoView {
     let sort = RwSignal::new((Column::Start, true));
     let ticked = RwSignal::new(Vec::<usize>::new());
+    // A box dragged on the plot (CSS pixels: where the drag began, where it is).
+    let brush = RwSignal::new(None::<[(f64, f64); 2]>);
+    // A new answer: nothing ticked, no box.
     Effect::new(move |_| {
         results.track();
         ticked.set(Vec::new());
+        brush.set(None);
     });
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let wrap = NodeRef::<leptos::html::Div>::new();
@@ -92,10 +96,8 @@ pub fn SearchResults(
         };
         dots.set(results.with(|r| draw_scatter(&canvas, r, dark, utc, size)));
     });
-    // A box dragged on the plot (CSS pixels: where the drag began, where it
-    // is) and the results whose dots are in it.
-    let brush = RwSignal::new(None::<[(f64, f64); 2]>);
     let dragging = RwSignal::new(false);
+    // The results whose dots are in the box.
     let boxed = Memo::new(move |_| {
         let Some([a, b]) = brush.get() else {
             return Vec::new();
@@ -106,10 +108,6 @@ pub fn SearchResults(
                 .filter(|&i| inside(d[i].0, a.0, b.0) && inside(d[i].1, a.1, b.1))
                 .collect()
         })
-    });
-    Effect::new(move |_| {
-        results.track();
-        brush.set(None);
     });
     let on_click = move |ev: web_sys::MouseEvent| {
         let (x, y) = local_point(canvas_ref, &ev);

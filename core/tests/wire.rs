@@ -4,7 +4,7 @@
 //! page would have, including after failed files.
 
 mod common;
-use common::{corpus_dir, corpus_files};
+use common::{corpus_dir, corpus_files, model_text};
 use tracescope_core::wire::{apply, encode, encode_strings, encode_trace, Decoder, Receiver};
 use tracescope_core::{decode_bytes, Dataset};
 
@@ -157,19 +157,13 @@ fn unstreamed(
     })
 }
 
-/// Every span with everything it refers to, spelled out (no string ids).
+/// Every span with everything it refers to, spelled out (no string ids;
+/// `model_text::span`, what links are checked with too).
 fn spans_as_text(ds: &Dataset) -> Vec<String> {
     trace_as_text(ds, &ds.traces)
 }
 
 fn trace_as_text(ds: &Dataset, traces: &[tracescope_core::Trace]) -> Vec<String> {
-    let attrs = |r| {
-        ds.attrs(r)
-            .iter()
-            .map(|a| format!("{}={}", ds.str(a.key), ds.value_text(a.value)))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
     let mut out = Vec::new();
     for t in traces {
         // String ids depend on the order of interning: services by name.
@@ -184,45 +178,7 @@ fn trace_as_text(ds: &Dataset, traces: &[tracescope_core::Trace]) -> Vec<String>
             ds.str(t.trace_id_text),
             t.warnings,
         ));
-        for i in 0..t.len() {
-            let res = &ds.resources[t.resource[i] as usize];
-            let events: Vec<String> = ds
-                .events(t.events[i])
-                .iter()
-                .map(|e| format!("{}@{}[{}]", ds.str(e.name), e.time_ns, attrs(e.attrs)))
-                .collect();
-            let links: Vec<String> = ds
-                .links(t.links[i])
-                .iter()
-                .map(|l| {
-                    format!(
-                        "{}/{}:{:?}[{}]",
-                        ds.str(l.trace_id_text),
-                        ds.str(l.span_id_text),
-                        l.kind,
-                        attrs(l.attrs)
-                    )
-                })
-                .collect();
-            out.push(format!(
-                "{} <- {} {}/{} {} {} {:?} {:?} {} res {}[{}] [{}] {:?} {:?} {}",
-                ds.str(t.span_id_text[i]),
-                ds.str(t.parent_id_text[i]),
-                ds.str(t.service[i]),
-                ds.str(t.name[i]),
-                t.start_ns[i],
-                t.duration_ns[i],
-                t.kind[i],
-                t.status[i],
-                ds.str(t.status_message[i]),
-                ds.str(res.service),
-                attrs(res.attrs),
-                attrs(t.attrs[i]),
-                events,
-                links,
-                t.flags[i],
-            ));
-        }
+        out.extend((0..t.len()).map(|i| model_text::span(ds, t, i, None)));
     }
     out
 }

@@ -336,16 +336,14 @@ pub fn merged_graph(
                 let traces: Vec<&Trace> = ds.scope(open, all).iter().collect();
                 (b.step(&traces, MERGE_PART), traces.len())
             });
-            match (step, builder.take()) {
-                (Some((true, n)), Some(b)) => {
-                    merged.set(Some((b.finish(), n)));
+            match step {
+                Some((false, _)) => true,
+                Some((true, n)) => {
+                    merged.set(builder.take().map(|b| (b.finish(), n)));
                     false
                 }
-                (Some((false, _)), b) => {
-                    builder = b;
-                    true
-                }
-                _ => false,
+                // The view is gone.
+                None => false,
             }
         });
     });

@@ -271,7 +271,7 @@ pub fn latency_charts(row: &OpStats, w: f64, h: f64, m: &impl TextMeasure) -> Ch
         w: w - split - 16.0,
         h: h - 12.0,
     };
-    let marked: Vec<i64> = [row.p50_ns, row.p95_ns, row.p99_ns].to_vec();
+    let marked = [row.p50_ns, row.p95_ns, row.p99_ns];
     let mut chart = Chart::default();
     for (plot, marks) in [
         histogram_plot(&row.durations, &marked, left, m),
