@@ -10,7 +10,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { app, root, out, startApp, stopApp, newPage, summary, tab, inkRatio, sendFile,
-  openSearch, addBackend, choose, search, openResult, scatterInk, watchLongTasks, longestTask } from './harness.mjs';
+  openSearch, addBackend, choose, search, openResult, scatterInk, watchLongTasks, longestTask, statsReady } from './harness.mjs';
 import { startFakeBackends } from './fake_backends.mjs';
 
 const corpus = path.resolve(root, '..', 'shared', 'corpus');
@@ -439,9 +439,9 @@ describe('a large trace', () => {
     await page.waitForTimeout(300);
     const longest = await longestTask(page);
     fs.writeFileSync(path.join(out, 'stats-20000-operations.txt'), `longest task ${longest.toFixed(0)} ms\n`);
-    // 8 s when every row was drawn. What is left (~190 ms: grouping 20,000
-    // operations, sorting them, 200 rows) moves off the page with #27.
-    assert.ok(longest < 1000, `a task of ${longest} ms while the statistics opened`);
+    // 8 s when every row was drawn; now no task of 50 ms or more (the
+    // bound leaves room for a slow machine).
+    assert.ok(longest < 100, `a task of ${longest} ms while the statistics opened`);
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -704,6 +704,7 @@ describe('analysis views', () => {
     // Group by an attribute key.
     await page.fill('[data-testid=stats-filter]', '');
     await page.selectOption('[data-testid=stats-group]', 'attr:db.system');
+    await statsReady(page);
     const groups = await page.$$eval('[data-testid=stats-table] tbody tr', (rs) => rs.map((r) => r.dataset.operation));
     assert.ok(groups.includes('redis') && groups.includes('(none)'), groups.join(','));
     await page.context().close();
@@ -1860,7 +1861,7 @@ describe('the app shell', () => {
       edges.set(k, e);
     }
     await page.click('[data-testid=view-map]');
-    const ct = page.locator('[data-testid=calls-table]');
+    const ct = page.locator('[data-testid=calls-table][aria-busy=false]');
     await ct.waitFor();
     const got = await ct.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [`${r.dataset.caller} → ${r.dataset.callee}`, +r.dataset.calls, +r.dataset.errors]));
     assert.deepEqual(new Map(got.map(([k, calls, errors]) => [k, { calls, errors }])), edges);

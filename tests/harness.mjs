@@ -105,6 +105,12 @@ export async function tab(page, name) {
   if (name === 'flame') await page.waitForSelector('[data-testid=flame-indexing]', { state: 'detached' });
   // The map is laid out in later tasks.
   if (name === 'map') await page.waitForSelector('[data-testid=map-canvas][data-laying-out=false]');
+  if (name === 'stats') await statsReady(page);
+}
+
+/** Waits until the statistics' rows are made (a part per task). */
+export async function statsReady(page) {
+  await page.waitForSelector('[data-testid=stats-table][aria-busy=false]');
 }
 
 /** Share of canvas pixels that differ from the background (a pixel near the bottom-left corner). */

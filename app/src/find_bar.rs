@@ -59,6 +59,7 @@ pub fn FindBar() -> impl IntoView {
     let ViewState {
         find,
         found,
+        finding,
         matches_only,
         selected,
         tab,
@@ -98,6 +99,7 @@ pub fn FindBar() -> impl IntoView {
     // "k of n" when the selection is a match.
     let count_text = move || match (found.get(), marked.get()) {
         (Err(e), _) => e,
+        (Ok(_), None) if finding.get() => "finding…".into(),
         (Ok(_), None) => String::new(),
         (Ok(_), Some(f)) if f.is_empty() => "no match".into(),
         (Ok(_), Some(f)) => {

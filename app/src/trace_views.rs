@@ -217,11 +217,11 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         <Toggle checked=as_table testid="rows-table-toggle" label="As a table"
                             title="The same view as a table of text (for screen readers, and to select and copy)" />
                     </Show>
-                    <Show when=move || tab.get() == Tab::Waterfall>
+                    <span class="contents" hidden=move || tab.get() != Tab::Waterfall>
                         <button class="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
                         <button class="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
                         <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
-                    </Show>
+                    </span>
                 </nav>
                 <Show when=move || tab.get() == Tab::Waterfall>
                     <FocusCrumbs />
@@ -269,7 +269,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     </Show>
                 </div>
                 // The stylesheet shows the touch line on touch screens instead.
-                <Show when=move || !as_table.get() || tab.get() == Tab::Stats>
+                <div hidden=move || as_table.get() && tab.get() != Tab::Stats>
                 <p class="hint hint-pointer">{move || match tab.get() {
                     Tab::Waterfall => "Wheel scrolls · Ctrl/⌘+wheel or pinch zooms · Shift+wheel pans · drag on the timeline to zoom to a range · drag the minimap · double-click resets · ↑↓←→ move and fold · / finds, n and N step through matches · ? lists every shortcut",
                     Tab::Flame => "Click a frame to zoom into it · the breadcrumb goes back · Ctrl/⌘+wheel zooms the time axis · frames without a match of the find are dimmed · click a service in the legend to filter",
@@ -282,7 +282,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     Tab::Map => "Drag pans · pinch zooms · double-tap fits · tap a service to filter every view to it",
                     Tab::Stats => "Tap a column to sort · tap a row for its latency histogram · percentiles are exact (nearest rank)",
                 }}</p>
-                </Show>
+                </div>
             </Show>
     }
 }

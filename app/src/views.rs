@@ -7,14 +7,18 @@ use crate::state::AppState;
 use crate::url_state::UrlState;
 use leptos::prelude::*;
 use std::sync::Arc;
+use tracescope_components::canvas::{build_in_parts, in_parts};
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
 use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
 use tracescope_core::analysis::insights::{insights as find_insights, Insight, Thresholds};
 use tracescope_core::analysis::pills::{pill_spans, Pill};
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
-use tracescope_core::find::{find as find_spans, FindQuery, Found};
+use tracescope_core::find::{FindBuilder, FindQuery, Found};
 use tracescope_core::model::StrId;
+
+/// Spans a find tests per task: ~10 ms in a page.
+const FIND_PART: usize = 100_000;
 
 /// The views of the open trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,9 +82,11 @@ pub struct ViewState {
     pub flame_mode: RwSignal<FlameMode>,
     /// The find box's text (in the URL as `find=`).
     pub find: RwSignal<String>,
-    /// The spans of the open trace it matches (None for an empty query),
-    /// or what is wrong with it.
-    pub found: Memo<Result<Option<Arc<Found>>, String>>,
+    /// The spans of the open trace it matches (None for an empty query,
+    /// and while `finding`), or what is wrong with it.
+    pub found: RwSignal<Result<Option<Arc<Found>>, String>>,
+    /// A find over a large trace is being made, a part per task.
+    pub finding: RwSignal<bool>,
     /// Only matches and the spans above them are listed.
     pub matches_only: RwSignal<bool>,
     /// Spans an insight points at, marked instead of the find's until the
@@ -229,15 +235,49 @@ impl ViewState {
             })
         });
         let trace_count = Memo::new(move |_| dataset.with(|ds| ds.traces.len()));
-        let found = Memo::new(move |_| {
-            let q = FindQuery::parse(&find.get())?;
-            if q.is_empty() {
-                return Ok(None);
+        let found = RwSignal::new(Ok(None));
+        let finding = RwSignal::new(false);
+        let find_job = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let (i, text) = (open.get(), find.get());
+            dataset.track();
+            // Stops a find still being made.
+            in_parts(find_job, || false);
+            finding.set(false);
+            let q = match FindQuery::parse(&text) {
+                Ok(q) if !q.is_empty() => q,
+                other => return found.set(other.map(|_| None)),
+            };
+            // A small trace is searched at once; a large one's first part
+            // too, then the rest a part per task.
+            let first = dataset.with_untracked(|ds| {
+                let t = ds.traces.get(i?)?;
+                let mut b = FindBuilder::new(ds, &q);
+                Some(if b.step(ds, t, FIND_PART) {
+                    Ok(b.finish(t))
+                } else {
+                    Err(b)
+                })
+            });
+            match first {
+                None => found.set(Ok(None)),
+                Some(Ok(f)) => found.set(Ok(Some(Arc::new(f)))),
+                Some(Err(b)) => {
+                    found.set(Ok(None));
+                    finding.set(true);
+                    let at = i.unwrap_or(usize::MAX);
+                    build_in_parts(
+                        find_job,
+                        dataset,
+                        b,
+                        move |b, ds| ds.traces.get(at).is_none_or(|t| b.step(ds, t, FIND_PART)),
+                        move |b, ds| {
+                            found.set(Ok(ds.traces.get(at).map(|t| Arc::new(b.finish(t)))));
+                            finding.set(false);
+                        },
+                    );
+                }
             }
-            Ok(dataset.with(|ds| {
-                let t = ds.traces.get(open.get()?)?;
-                Some(Arc::new(find_spans(ds, t, &q)))
-            }))
         });
         // One palette for every view: over what the views show.
         let scope_all =
@@ -255,7 +295,7 @@ impl ViewState {
             let i = open.get();
             dataset.track();
             critical.set(None);
-            tracescope_components::canvas::in_parts(critical_job, move || {
+            in_parts(critical_job, move || {
                 let cp = dataset.try_with_untracked(|ds| ds.traces.get(i?).map(critical_path));
                 critical.try_set(cp.flatten());
                 false
@@ -303,6 +343,7 @@ impl ViewState {
             flame_mode,
             find,
             found,
+            finding,
             matches_only,
             highlight,
             marked,

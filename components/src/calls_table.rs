@@ -5,8 +5,8 @@
 
 use crate::context::{view_context, ViewContext};
 use crate::page_bar::{first_page_on_change, rows_on_page, PageBar};
+use crate::service_map::service_graph_in_parts;
 use leptos::prelude::*;
-use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::layout::text::percent;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::model::StrId;
@@ -31,37 +31,41 @@ pub fn CallsTable() -> impl IntoView {
         service_filter,
         ..
     } = view_context();
+    let graph = service_graph_in_parts(dataset, trace, all_traces, usize::MAX);
     let table = Memo::new(move |_| {
-        let (all, open) = (all_traces.get(), trace.get());
-        dataset.with(|ds| {
-            let g = service_graph(ds.scope(open, all));
-            let mut edges: Vec<_> = g.edges.iter().collect();
-            tracescope_core::order::sort_by_key(&mut edges, |e| {
-                (
-                    std::cmp::Reverse(e.calls),
-                    ds.str(g.nodes[e.from].service),
-                    ds.str(g.nodes[e.to].service),
-                )
-            });
-            edges
-                .into_iter()
-                .map(|e| Row {
-                    caller: ds.str(g.nodes[e.from].service).to_string(),
-                    callee: g.nodes[e.to].service,
-                    callee_name: ds.str(g.nodes[e.to].service).to_string(),
-                    calls: e.calls,
-                    errors: e.errors,
-                    error_rate: percent(e.error_rate()),
-                    p95: format_duration(e.p95_ns as f64),
-                })
-                .collect::<Vec<_>>()
+        graph.with(|g| {
+            dataset.with(|ds| {
+                let Some(g) = g else {
+                    return Vec::new();
+                };
+                let mut edges: Vec<_> = g.edges.iter().collect();
+                tracescope_core::order::sort_by_key(&mut edges, |e| {
+                    (
+                        std::cmp::Reverse(e.calls),
+                        ds.str(g.nodes[e.from].service),
+                        ds.str(g.nodes[e.to].service),
+                    )
+                });
+                edges
+                    .into_iter()
+                    .map(|e| Row {
+                        caller: ds.str(g.nodes[e.from].service).to_string(),
+                        callee: g.nodes[e.to].service,
+                        callee_name: ds.str(g.nodes[e.to].service).to_string(),
+                        calls: e.calls,
+                        errors: e.errors,
+                        error_rate: percent(e.error_rate()),
+                        p95: format_duration(e.p95_ns as f64),
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     });
     let page = first_page_on_change(table);
     let rows = move || rows_on_page(table, page);
     let total = Signal::derive(move || table.with(Vec::len));
     view! {
-        <div class="rows-table" data-testid="calls-table" data-rows=total>
+        <div class="rows-table" data-testid="calls-table" data-rows=total aria-busy=move || graph.with(Option::is_none).to_string()>
             <PageBar page=page total=total testid="calls" />
             <table class="trace-list">
                 <caption class="visually-hidden">"The service map's calls: which service calls which, how often, how often in error, and their p95 latency"</caption>
@@ -75,7 +79,8 @@ pub fn CallsTable() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=rows key=|r| (r.caller.clone(), r.callee) children=move |r| {
+                    // A few rows: made again when they change (no keyed list).
+                    {move || rows().into_iter().map(|r| {
                         let callee = r.callee;
                         let (caller, callee_name) = (r.caller.clone(), r.callee_name.clone());
                         view! {
@@ -94,7 +99,7 @@ pub fn CallsTable() -> impl IntoView {
                                 <td class="num mono">{r.p95}</td>
                             </tr>
                         }
-                    } />
+                    }).collect_view()}
                 </tbody>
             </table>
         </div>

@@ -5,6 +5,7 @@ use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 use tracescope_core::layout::text::{Font, Label, TextMeasure};
 use tracescope_core::layout::time::Tick;
+use tracescope_core::Dataset;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -93,7 +94,12 @@ pub fn repaint(
 /// more to do: long work split so the page paints and answers input in
 /// between. A newer call with the same `job`, or the view's disposal (its
 /// signals gone), stops the old work.
-pub fn in_parts(job: StoredValue<u64>, mut part: impl FnMut() -> bool + 'static) {
+pub fn in_parts(job: StoredValue<u64>, part: impl FnMut() -> bool + 'static) {
+    // One copy of the loop for every caller.
+    run_in_parts(job, Box::new(part))
+}
+
+fn run_in_parts(job: StoredValue<u64>, mut part: Box<dyn FnMut() -> bool>) {
     let id = job.get_value().wrapping_add(1);
     job.set_value(id);
     leptos::task::spawn_local(async move {
@@ -103,6 +109,31 @@ pub fn in_parts(job: StoredValue<u64>, mut part: impl FnMut() -> bool + 'static)
                 break;
             }
         }
+    });
+}
+
+/// Makes `builder` a part per task with [`in_parts`]: `step` until it says
+/// it is done, then `finish` (both with the dataset, read untracked). The
+/// work stops with the view (its dataset gone) or a newer call with `job`.
+pub fn build_in_parts<B: 'static>(
+    job: StoredValue<u64>,
+    dataset: RwSignal<Dataset>,
+    builder: B,
+    step: impl Fn(&mut B, &Dataset) -> bool + 'static,
+    finish: impl FnOnce(B, &Dataset) + 'static,
+) {
+    let mut work = Some((builder, finish));
+    in_parts(job, move || {
+        let more = dataset.try_with_untracked(|ds| {
+            let (b, _) = work.as_mut()?;
+            if step(b, ds) {
+                let (b, finish) = work.take()?;
+                finish(b, ds);
+                return None;
+            }
+            Some(())
+        });
+        more.flatten().is_some()
     });
 }
 

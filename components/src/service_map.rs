@@ -8,14 +8,15 @@
 //! other views to it (click again, or on the filter chip, to clear).
 
 use crate::canvas::{
-    fit_text, in_parts, local_point, observe_size, repaint, text_width, FONT_BOLD, FONT_SMALL,
+    build_in_parts, fit_text, in_parts, local_point, observe_size, repaint, text_width, FONT_BOLD,
+    FONT_SMALL,
 };
 use crate::context::{view_context, ViewContext};
 use crate::theme::{theme, ServiceSlots, Theme};
 use crate::touch::{TouchPad, TOUCH_STYLE};
 use leptos::prelude::*;
 use tracescope_core::analysis::service_graph::{
-    fold_leaves, service_graph_at_most, ServiceGraph, ServiceNode,
+    fold_leaves, GraphBuilder, ServiceGraph, ServiceNode,
 };
 use tracescope_core::layout::service_map::{
     bezier_mid, edge_curve, edge_labels, fits_readably, layout, node_at, MapLayout, Transform,
@@ -196,6 +197,35 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &MapPaint) {
     ctx.restore();
 }
 
+/// Spans taken into the service graph per task: ~10 ms in a page.
+const GRAPH_PART: usize = 100_000;
+
+/// The service graph of the open trace (or of all loaded) with at most
+/// `max_size` nodes plus edges, made a part per task; None while it is
+/// made. The map and its table of calls both use it.
+pub fn service_graph_in_parts(
+    dataset: RwSignal<Dataset>,
+    trace: Signal<Option<usize>>,
+    all_traces: Signal<bool>,
+    max_size: usize,
+) -> RwSignal<Option<ServiceGraph>> {
+    let graph = RwSignal::new(None);
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (all, open) = (all_traces.get(), trace.get());
+        dataset.track();
+        graph.set(None);
+        build_in_parts(
+            job,
+            dataset,
+            GraphBuilder::new(max_size),
+            move |b, ds| b.step(ds.scope(open, all), GRAPH_PART),
+            move |b, _| graph.set(Some(b.finish())),
+        );
+    });
+    graph
+}
+
 #[component]
 pub fn ServiceMap() -> impl IntoView {
     let ViewContext {
@@ -215,47 +245,41 @@ pub fn ServiceMap() -> impl IntoView {
     let drag = StoredValue::new(None::<(f64, f64, Transform, bool)>);
     observe_size(wrap_ref, size);
 
-    // The graph and its layout are made in two later tasks, not in the
-    // render: on a large trace each takes tens of milliseconds. The map
+    // The graph is made a part per task and laid out a task later: on a
+    // large trace each would take tens of milliseconds at once. The map
     // drawn so far stays until the new one is ready.
     let drawn = RwSignal::new(Drawn::default());
+    let graph = service_graph_in_parts(dataset, trace, all_traces, MAX_MAP_SIZE);
     let laying_out = RwSignal::new(true);
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
-        let (all, open) = (all_traces.get(), trace.get());
-        dataset.track();
+        let mut g = graph.get();
         laying_out.set(true);
-        let mut graph = None;
-        in_parts(job, move || match graph.take() {
-            None => {
-                graph =
-                    Some(dataset.with_untracked(|ds| {
-                        service_graph_at_most(ds.scope(open, all), MAX_MAP_SIZE)
-                    }));
-                true
-            }
-            Some(g) => {
-                let l = layout(&g, NODE_W, NODE_H, COL_GAP, ROW_GAP);
-                let (w, h) = size.get_untracked();
-                // Too large to read whole: each caller's leaf services share a box.
-                let folded = (!fits_readably(&l, w, h))
-                    .then(|| dataset.with_untracked(|ds| fold_leaves(ds.scope(open, all), &g)))
-                    .flatten()
-                    .map(|f| {
-                        let fl = layout(&f, NODE_W, NODE_H, COL_GAP, ROW_GAP);
-                        (f, fl)
-                    });
-                drawn.set(match folded {
-                    Some((g, l)) => Drawn { g, l, folded: true },
-                    None => Drawn {
-                        g,
-                        l,
-                        folded: false,
-                    },
+        let (all, open) = (all_traces.get_untracked(), trace.get_untracked());
+        in_parts(job, move || {
+            let Some(g) = g.take() else {
+                return false;
+            };
+            let l = layout(&g, NODE_W, NODE_H, COL_GAP, ROW_GAP);
+            let (w, h) = size.get_untracked();
+            // Too large to read whole: each caller's leaf services share a box.
+            let folded = (!fits_readably(&l, w, h))
+                .then(|| dataset.with_untracked(|ds| fold_leaves(ds.scope(open, all), &g)))
+                .flatten()
+                .map(|f| {
+                    let fl = layout(&f, NODE_W, NODE_H, COL_GAP, ROW_GAP);
+                    (f, fl)
                 });
-                laying_out.set(false);
-                false
-            }
+            drawn.set(match folded {
+                Some((g, l)) => Drawn { g, l, folded: true },
+                None => Drawn {
+                    g,
+                    l,
+                    folded: false,
+                },
+            });
+            laying_out.set(false);
+            false
         });
     });
     // New data: fit again.

@@ -4,12 +4,12 @@
 //! selected row's latency histogram (p50/p95/p99 marked) and percentile
 //! curve are drawn on a canvas, placed by `core::layout::chart`.
 
-use crate::canvas::{in_parts, observe_size, prepare, CanvasText};
+use crate::canvas::{build_in_parts, in_parts, observe_size, prepare, CanvasText};
 use crate::chart::paint_chart;
 use crate::context::{view_context, ViewContext};
 use crate::theme::theme;
 use leptos::prelude::*;
-use tracescope_core::analysis::stats::{attribute_keys, operation_stats_of, GroupBy, OpStats};
+use tracescope_core::analysis::stats::{attribute_keys, GroupBy, OpStats, StatsBuilder};
 use tracescope_core::layout::chart::latency_charts;
 use tracescope_core::layout::time::format_duration;
 
@@ -132,6 +132,8 @@ fn parse_group(v: &str) -> GroupBy {
 
 /// Table rows drawn at most (the rest are a sort or a filter away).
 pub const MAX_ROWS: usize = 200;
+/// Spans grouped (or durations sorted) per task: under 10 ms in a page.
+const STATS_PART: usize = 100_000;
 
 #[component]
 pub fn StatsView() -> impl IntoView {
@@ -170,18 +172,37 @@ pub fn StatsView() -> impl IntoView {
             false
         });
     });
-    let stats = Memo::new(move |_| {
-        let all = all_traces.get();
-        let open = trace.get();
-        let by = group.get();
-        let only = service_filter.get();
-        dataset.with(|ds| operation_stats_of(ds, ds.scope(open, all), &by, only))
+    // Made a part per task (a million spans take ~100 ms at once); the
+    // rows shown, with the grouping they were made by, stay until the new
+    // ones are whole.
+    let stats = RwSignal::new((GroupBy::ServiceOperation, Vec::<OpStats>::new()));
+    let computing = RwSignal::new(true);
+    let stats_job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (all, open, by, only) = (
+            all_traces.get(),
+            trace.get(),
+            group.get(),
+            service_filter.get(),
+        );
+        dataset.track();
+        computing.set(true);
+        build_in_parts(
+            stats_job,
+            dataset,
+            StatsBuilder::new(by.clone(), only),
+            move |b, ds| b.step(ds, ds.scope(open, all), STATS_PART),
+            move |b, ds| {
+                stats.set((by, b.finish(ds)));
+                computing.set(false);
+            },
+        );
     });
     // Indices into `stats`, filtered and in the chosen order.
     let rows = Memo::new(move |_| {
         let needle = filter.get().trim().to_lowercase();
         let (col, desc) = sort.get();
-        stats.with(|s| row_order(s, &needle, col, desc))
+        stats.with(|(_, s)| row_order(s, &needle, col, desc))
     });
     // A span or operation selected elsewhere picks its row.
     Effect::new(move |_| {
@@ -220,7 +241,7 @@ pub fn StatsView() -> impl IntoView {
     };
     let chosen_row = Memo::new(move |_| {
         let key = chosen.get()?;
-        stats.with(|s| {
+        stats.with(|(_, s)| {
             s.iter()
                 .find(|r| (&r.service, &r.operation) == (&key.0, &key.1))
                 .cloned()
@@ -240,15 +261,19 @@ pub fn StatsView() -> impl IntoView {
     });
 
     let (key_label, value_label) = (
-        move || match group.get() {
-            GroupBy::Attribute(_) => "attribute",
-            GroupBy::Operation => "",
-            _ => "service",
+        move || {
+            stats.with(|(by, _)| match by {
+                GroupBy::Attribute(_) => "attribute",
+                GroupBy::Operation => "",
+                _ => "service",
+            })
         },
-        move || match group.get() {
-            GroupBy::Attribute(_) => "value",
-            GroupBy::Service => "",
-            _ => "operation",
+        move || {
+            stats.with(|(by, _)| match by {
+                GroupBy::Attribute(_) => "value",
+                GroupBy::Service => "",
+                _ => "operation",
+            })
         },
     );
     let header = move || {
@@ -280,7 +305,7 @@ pub fn StatsView() -> impl IntoView {
     // and a table row each would block the page for seconds.
     let shown = move || {
         let key = chosen.get();
-        stats.with(|all| {
+        stats.with(|(_, all)| {
             rows.with(|order| {
                 let mut out: Vec<OpStats> = order
                     .iter()
@@ -362,10 +387,10 @@ pub fn StatsView() -> impl IntoView {
                     prop:value=move || filter.get()
                     on:input=move |ev| filter.set(event_target_value(&ev))
                 />
-                <span class="muted">{move || format!("{} of {} rows", rows.with(|r| r.len()), stats.with(|s| s.len()))}</span>
+                <span class="muted">{move || format!("{} of {} rows{}", rows.with(|r| r.len()), stats.with(|(_, s)| s.len()), if computing.get() { " · computing…" } else { "" })}</span>
             </div>
             <div class="stats-table-wrap">
-                <table class="stats-table" data-testid="stats-table">
+                <table class="stats-table" data-testid="stats-table" aria-busy=move || computing.get().to_string()>
                     <thead><tr>{header}</tr></thead>
                     <tbody>{body}</tbody>
                 </table>

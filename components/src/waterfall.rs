@@ -259,24 +259,22 @@ fn minimap_in_parts(
         let open = trace.get();
         let (b0, b1) = bounds.get();
         dataset.track();
-        let mut m = None;
-        crate::canvas::in_parts(job, move || {
-            let done = dataset.try_with_untracked(|ds| {
-                let t = ds.traces.get(open?)?;
-                Some(
-                    m.get_or_insert_with(|| {
-                        let (a, b) = t.time_window();
-                        minimap_for(t, w, (b - a) / (b1 - b0).max(1.0))
-                    })
-                    .step(t, MINIMAP_PART),
-                )
-            });
-            if done.flatten() == Some(false) {
-                return true;
-            }
-            minimap.try_set(m.take().map(|m| m.raster.runs()).unwrap_or_default());
-            false
-        });
+        crate::canvas::build_in_parts(
+            job,
+            dataset,
+            None,
+            move |m, ds| {
+                let Some(t) = open.and_then(|i| ds.traces.get(i)) else {
+                    return true;
+                };
+                m.get_or_insert_with(|| {
+                    let (a, b) = t.time_window();
+                    minimap_for(t, w, (b - a) / (b1 - b0).max(1.0))
+                })
+                .step(t, MINIMAP_PART)
+            },
+            move |m, _| minimap.set(m.map(|m| m.raster.runs()).unwrap_or_default()),
+        );
     });
     minimap
 }

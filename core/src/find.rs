@@ -17,6 +17,7 @@
 //! Texts are matched once per interned string, not once per span: a query
 //! over a million spans reads each distinct string once.
 
+use crate::analysis::span_walk::SpanWalk;
 use crate::backend::form::parse_duration_us;
 use crate::model::{AttrValue, Dataset, StatusCode, StrId, Trace};
 
@@ -243,11 +244,11 @@ impl StrSet {
 }
 
 /// A clause made ready to test spans: its strings looked up once.
-enum Ready<'q> {
+enum Ready {
     /// Strings containing the text; the text for numbers and booleans.
-    Text(StrSet, &'q str),
+    Text(StrSet, String),
     /// Keys equal to the key, values equal to the value.
-    Attr(StrSet, StrSet, &'q str),
+    Attr(StrSet, StrSet, String),
     Service(StrSet),
     Operation(StrSet),
     Error(bool),
@@ -281,7 +282,7 @@ fn could_be_in_number(text: &str) -> bool {
         .all(|c| c.is_ascii_digit() || b".-+einfa".contains(&c))
 }
 
-impl Ready<'_> {
+impl Ready {
     /// Whether no span can hold it, known from the strings alone: a word in
     /// no interned string (nor in a number or a boolean's text), a key or
     /// a name no string is. Then no span need be looked at.
@@ -290,15 +291,15 @@ impl Ready<'_> {
             Ready::Text(strs, text) => {
                 strs.is_empty()
                     && !could_be_in_number(text)
-                    && !"true".contains(*text)
-                    && !"false".contains(*text)
+                    && !"true".contains(text.as_str())
+                    && !"false".contains(text.as_str())
             }
             Ready::Attr(keys, values, value) => {
                 keys.is_empty()
                     || (values.is_empty()
                         && !could_be_in_number(value)
-                        && *value != "true"
-                        && *value != "false")
+                        && value != "true"
+                        && value != "false")
             }
             Ready::Service(s) | Ready::Operation(s) => s.is_empty(),
             Ready::Error(_) | Ready::Duration(..) => false,
@@ -418,14 +419,51 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
     if q.is_empty() {
         return Found::default();
     }
-    let ready = prepare(ds, q);
-    if none_can_match(&ready) {
-        return Found::from_mask(t, vec![false; t.len()]);
+    let mut b = FindBuilder::new(ds, q);
+    b.step(ds, t, usize::MAX);
+    b.finish(t)
+}
+
+/// [`find`] over one trace made a part at a time (a word over a million
+/// spans takes ~100 ms in a page): `step` with the same trace until it
+/// says it is done, then `finish`.
+pub struct FindBuilder {
+    ready: Vec<(Ready, bool)>,
+    matched: Vec<bool>,
+    walk: SpanWalk,
+}
+
+impl FindBuilder {
+    /// The query's strings looked up once (a few milliseconds).
+    pub fn new(ds: &Dataset, q: &FindQuery) -> FindBuilder {
+        FindBuilder {
+            ready: prepare(ds, q),
+            matched: Vec::new(),
+            walk: SpanWalk::default(),
+        }
     }
-    let matched: Vec<bool> = (0..t.len())
-        .map(|i| ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg))
-        .collect();
-    Found::from_mask(t, matched)
+
+    /// Tests up to `budget` more spans of `t`; true once all are tested.
+    pub fn step(&mut self, ds: &Dataset, t: &Trace, budget: usize) -> bool {
+        if none_can_match(&self.ready) {
+            return true;
+        }
+        let FindBuilder {
+            ready,
+            matched,
+            walk,
+        } = self;
+        matched.resize(t.len(), false);
+        walk.step(std::slice::from_ref(t), budget, |_, t, i| {
+            matched[i] = ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg);
+        })
+    }
+
+    /// The matches (of the spans tested so far).
+    pub fn finish(mut self, t: &Trace) -> Found {
+        self.matched.resize(t.len(), false);
+        Found::from_mask(t, self.matched)
+    }
 }
 
 /// Whether a clause that must hold can hold for no span.
@@ -456,16 +494,16 @@ pub fn traces_with_a_match(ds: &Dataset, q: &FindQuery) -> Vec<usize> {
 }
 
 /// Each clause made ready, with whether it is negated.
-fn prepare<'q>(ds: &Dataset, q: &'q FindQuery) -> Vec<(Ready<'q>, bool)> {
+fn prepare(ds: &Dataset, q: &FindQuery) -> Vec<(Ready, bool)> {
     q.clauses
         .iter()
         .map(|c| {
             let r = match &c.term {
-                Term::Text(text) => Ready::Text(StrSet::containing(ds, text), text),
+                Term::Text(text) => Ready::Text(StrSet::containing(ds, text), text.clone()),
                 Term::Attr { key, value } => Ready::Attr(
                     StrSet::equal_to(ds, key),
                     StrSet::equal_to(ds, value),
-                    value,
+                    value.clone(),
                 ),
                 Term::Service(v) => Ready::Service(StrSet::equal_to(ds, v)),
                 Term::Operation(v) => Ready::Operation(StrSet::equal_to(ds, v)),

@@ -327,32 +327,23 @@ pub fn merged_graph(
         let (all, open, on) = (all_traces.get(), trace.get(), active.get());
         dataset.track();
         merged.set(None);
-        let mut builder = on.then(MergeBuilder::default);
-        crate::canvas::in_parts(job, move || {
-            let Some(b) = builder.as_mut() else {
-                return false;
-            };
-            let step = dataset.try_with_untracked(|ds| {
-                let traces: Vec<&Trace> = ds.scope(open, all).iter().collect();
-                (b.step(&traces, MERGE_PART), traces.len())
-            });
-            match step {
-                Some((false, _)) => true,
-                Some((true, n)) => {
-                    merged.set(builder.take().map(|b| (b.finish(), n)));
-                    false
-                }
-                // The view is gone.
-                None => false,
-            }
-        });
+        if !on {
+            // Stops a graph still being made.
+            return crate::canvas::in_parts(job, || false);
+        }
+        crate::canvas::build_in_parts(
+            job,
+            dataset,
+            MergeBuilder::default(),
+            move |b, ds| b.step(ds.scope(open, all), MERGE_PART),
+            move |b, ds| merged.set(Some((b.finish(), ds.scope(open, all).len()))),
+        );
     });
     merged
 }
 
 /// Per trace, once, a part per task: the chart's level-of-detail index (of
-/// the open trace, in chart mode). Made quietly (untracked) and announced
-/// once whole.
+/// the open trace, in chart mode), announced once whole.
 fn chart_index(
     dataset: RwSignal<Dataset>,
     trace: Signal<Option<usize>>,
@@ -364,21 +355,19 @@ fn chart_index(
         let open = trace.get().filter(|_| mode.get() == FlameMode::Chart);
         dataset.track();
         mipmap.set(None);
-        crate::canvas::in_parts(job, move || {
-            let more = dataset.try_with_untracked(|ds| {
-                let t = ds.traces.get(open?)?;
-                let done = mipmap.try_update_untracked(|m| {
-                    m.get_or_insert_with(|| (open.unwrap_or(0), FlameMipmap::new(t)))
-                        .1
-                        .step(t, MIPMAP_PART)
-                })?;
-                if done {
-                    mipmap.notify();
-                }
-                Some(!done)
-            });
-            more.flatten().unwrap_or(false)
-        });
+        crate::canvas::build_in_parts(
+            job,
+            dataset,
+            None,
+            move |m, ds| {
+                let Some(t) = open.and_then(|i| ds.traces.get(i)) else {
+                    return true;
+                };
+                m.get_or_insert_with(|| FlameMipmap::new(t))
+                    .step(t, MIPMAP_PART)
+            },
+            move |m, _| mipmap.set(m.zip(open).map(|(m, i)| (i, m))),
+        );
     });
     mipmap
 }

@@ -3,8 +3,10 @@
 //! Over one trace or many (they share the dataset's interned strings).
 
 use super::self_time::self_time_of;
+use super::span_walk::SpanWalk;
 use crate::model::{StrId, Trace};
 use rustc_hash::FxHashMap;
+use std::borrow::Borrow;
 
 /// Node 0 is the virtual root ("all"), parent of every root frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +52,7 @@ impl MergedFlame {
 pub fn merge<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> MergedFlame {
     let traces: Vec<&Trace> = traces.into_iter().collect();
     let mut b = MergeBuilder::default();
-    while !b.step(&traces, usize::MAX) {}
+    b.step(&traces, usize::MAX);
     b.finish()
 }
 
@@ -62,9 +64,8 @@ pub struct MergeBuilder {
     nodes: Vec<FlameNode>,
     index: FxHashMap<(u32, StrId, StrId), u32>,
     node_of: Vec<Vec<u32>>,
-    /// The trace being merged and the next position in its preorder.
-    trace: usize,
-    at: usize,
+    /// Positions in each trace's preorder.
+    walk: SpanWalk,
 }
 
 impl Default for MergeBuilder {
@@ -83,8 +84,7 @@ impl Default for MergeBuilder {
             }],
             index: FxHashMap::default(),
             node_of: Vec::new(),
-            trace: 0,
-            at: 0,
+            walk: SpanWalk::default(),
         }
     }
 }
@@ -92,51 +92,52 @@ impl Default for MergeBuilder {
 impl MergeBuilder {
     /// Merges up to `budget` more spans of `traces`; true once every span
     /// is in.
-    pub fn step(&mut self, traces: &[&Trace], mut budget: usize) -> bool {
-        while let Some(&t) = traces.get(self.trace) {
-            if self.node_of.len() == self.trace {
-                self.node_of.push(vec![0u32; t.len()]);
+    pub fn step<T: Borrow<Trace>>(&mut self, traces: &[T], budget: usize) -> bool {
+        let MergeBuilder {
+            nodes,
+            index,
+            node_of,
+            walk,
+        } = self;
+        let done = walk.step(traces, budget, |k, t, at| {
+            if node_of.len() <= k {
+                // Traces with no span (never visited) before this one.
+                node_of.resize_with(k, Vec::new);
+                node_of.push(vec![0u32; t.len()]);
             }
-            let node_of = self.node_of.last_mut().expect("pushed above");
+            let node_of = &mut node_of[k];
             // Preorder: a span's parent is placed before it.
-            while let Some(&s) = t.tree.preorder.get(self.at) {
-                if budget == 0 {
-                    return false;
-                }
-                budget -= 1;
-                self.at += 1;
-                let s = s as usize;
-                let parent_node = t.tree.parent_of(s).map(|p| node_of[p]).unwrap_or(0);
-                let key = (parent_node, t.service[s], t.name[s]);
-                let nodes = &mut self.nodes;
-                let id = *self.index.entry(key).or_insert_with(|| {
-                    let id = nodes.len() as u32;
-                    let depth = nodes[parent_node as usize].depth + 1;
-                    nodes.push(FlameNode {
-                        parent: parent_node,
-                        service: t.service[s],
-                        name: t.name[s],
-                        depth,
-                        total_ns: 0,
-                        self_ns: 0,
-                        count: 0,
-                        errors: 0,
-                        children: Vec::new(),
-                    });
-                    nodes[parent_node as usize].children.push(id);
-                    id
+            let s = t.tree.preorder[at] as usize;
+            let parent_node = t.tree.parent_of(s).map(|p| node_of[p]).unwrap_or(0);
+            let key = (parent_node, t.service[s], t.name[s]);
+            let id = *index.entry(key).or_insert_with(|| {
+                let id = nodes.len() as u32;
+                let depth = nodes[parent_node as usize].depth + 1;
+                nodes.push(FlameNode {
+                    parent: parent_node,
+                    service: t.service[s],
+                    name: t.name[s],
+                    depth,
+                    total_ns: 0,
+                    self_ns: 0,
+                    count: 0,
+                    errors: 0,
+                    children: Vec::new(),
                 });
-                let n = &mut nodes[id as usize];
-                n.total_ns = n.total_ns.saturating_add(t.duration_ns[s]);
-                n.self_ns = n.self_ns.saturating_add(self_time_of(t, s));
-                n.count += 1;
-                n.errors += (t.status[s] == crate::model::StatusCode::Error) as u32;
-                node_of[s] = id;
-            }
-            self.trace += 1;
-            self.at = 0;
+                nodes[parent_node as usize].children.push(id);
+                id
+            });
+            let n = &mut nodes[id as usize];
+            n.total_ns = n.total_ns.saturating_add(t.duration_ns[s]);
+            n.self_ns = n.self_ns.saturating_add(self_time_of(t, s));
+            n.count += 1;
+            n.errors += (t.status[s] == crate::model::StatusCode::Error) as u32;
+            node_of[s] = id;
+        });
+        if done {
+            node_of.resize_with(traces.len(), Vec::new);
         }
-        true
+        done
     }
 
     /// The graph: the root as wide as its frames, children widest first.

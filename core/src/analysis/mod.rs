@@ -10,6 +10,7 @@ pub mod pills;
 pub mod self_time;
 pub mod service_graph;
 pub mod sets;
+pub mod span_walk;
 pub mod stats;
 pub mod summary;
 pub use tracescope_decode::tree;

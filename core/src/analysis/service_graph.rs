@@ -5,8 +5,10 @@
 //! durations); each node its span count and errors.
 
 use super::percentile::nearest_rank;
+use super::span_walk::SpanWalk;
 use crate::model::{StatusCode, StrId, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Borrow;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceNode {
@@ -56,39 +58,79 @@ impl ServiceEdge {
 }
 
 pub fn service_graph<'a>(traces: impl IntoIterator<Item = &'a Trace>) -> ServiceGraph {
-    build(traces, |s| s)
+    let traces: Vec<&Trace> = traces.into_iter().collect();
+    Pass::run(&traces, None)
 }
 
-/// The service graph with services mapped to nodes by `node_of` (services
-/// with the same key share a node; calls inside one node are not edges).
-fn build<'a>(
-    traces: impl IntoIterator<Item = &'a Trace>,
-    node_of: impl Fn(StrId) -> StrId,
-) -> ServiceGraph {
-    // Each service's node, and each key's node.
-    let mut node_ix: FxHashMap<StrId, usize> = FxHashMap::default();
-    let mut key_ix: FxHashMap<StrId, usize> = FxHashMap::default();
-    let mut nodes: Vec<ServiceNode> = Vec::new();
-    let mut edge_acc: FxHashMap<(usize, usize), (Vec<i64>, usize)> = FxHashMap::default();
-    let mut ix = |s: StrId, nodes: &mut Vec<ServiceNode>| {
-        *node_ix.entry(s).or_insert_with(|| {
-            let key = node_of(s);
-            let i = *key_ix.entry(key).or_insert_with(|| {
-                nodes.push(ServiceNode {
-                    service: key,
-                    members: 0,
-                    spans: 0,
-                    errors: 0,
+/// Which services share a node: each service in `key` is drawn as the
+/// service it maps to; every other one as `rest` (None: as itself).
+struct Grouping {
+    key: FxHashMap<StrId, StrId>,
+    rest: Option<StrId>,
+}
+
+/// One walk over the spans making a graph, services mapped to nodes by
+/// `grouping` (services with the same key share a node; calls inside one
+/// node are not edges).
+struct Pass {
+    walk: SpanWalk,
+    grouping: Option<Grouping>,
+    /// Each service's node, and each key's node.
+    node_ix: FxHashMap<StrId, usize>,
+    key_ix: FxHashMap<StrId, usize>,
+    nodes: Vec<ServiceNode>,
+    edges: FxHashMap<(usize, usize), (Vec<i64>, usize)>,
+}
+
+impl Pass {
+    fn new(grouping: Option<Grouping>) -> Pass {
+        Pass {
+            walk: SpanWalk::default(),
+            grouping,
+            node_ix: FxHashMap::default(),
+            key_ix: FxHashMap::default(),
+            nodes: Vec::new(),
+            edges: FxHashMap::default(),
+        }
+    }
+
+    /// The graph of `traces` at once.
+    fn run<T: Borrow<Trace>>(traces: &[T], grouping: Option<Grouping>) -> ServiceGraph {
+        let mut pass = Pass::new(grouping);
+        pass.step(traces, usize::MAX);
+        pass.finish()
+    }
+
+    fn step<T: Borrow<Trace>>(&mut self, traces: &[T], budget: usize) -> bool {
+        let Pass {
+            walk,
+            grouping,
+            node_ix,
+            key_ix,
+            nodes,
+            edges,
+        } = self;
+        let mut ix = |s: StrId, nodes: &mut Vec<ServiceNode>| {
+            *node_ix.entry(s).or_insert_with(|| {
+                let key = match grouping {
+                    Some(g) => g.key.get(&s).copied().or(g.rest).unwrap_or(s),
+                    None => s,
+                };
+                let i = *key_ix.entry(key).or_insert_with(|| {
+                    nodes.push(ServiceNode {
+                        service: key,
+                        members: 0,
+                        spans: 0,
+                        errors: 0,
+                    });
+                    nodes.len() - 1
                 });
-                nodes.len() - 1
-            });
-            nodes[i].members += 1;
-            i
-        })
-    };
-    for t in traces {
-        for i in 0..t.len() {
-            let me = ix(t.service[i], &mut nodes);
+                nodes[i].members += 1;
+                i
+            })
+        };
+        walk.step(traces, budget, |_, t, i| {
+            let me = ix(t.service[i], nodes);
             let err = t.status[i] == StatusCode::Error;
             nodes[me].spans += 1;
             nodes[me].errors += err as usize;
@@ -98,31 +140,38 @@ fn build<'a>(
                 .parent_of(i)
                 .filter(|&p| t.service[p] != t.service[i])
             {
-                let from = ix(t.service[p], &mut nodes);
+                let from = ix(t.service[p], nodes);
                 // Two services in one group: a call inside the group.
                 if from != me {
-                    let e = edge_acc.entry((from, me)).or_default();
+                    let e = edges.entry((from, me)).or_default();
                     e.0.push(t.duration_ns[i]);
                     e.1 += err as usize;
                 }
             }
+        })
+    }
+
+    fn finish(self) -> ServiceGraph {
+        let mut edges: Vec<ServiceEdge> = self
+            .edges
+            .into_iter()
+            .map(|((from, to), (mut d, errors))| {
+                d.sort_unstable();
+                ServiceEdge {
+                    from,
+                    to,
+                    calls: d.len(),
+                    errors,
+                    p95_ns: nearest_rank(&d, 95.0).unwrap_or(0),
+                }
+            })
+            .collect();
+        crate::order::sort_by_key(&mut edges, |e| (e.from, e.to));
+        ServiceGraph {
+            nodes: self.nodes,
+            edges,
         }
     }
-    let mut edges: Vec<ServiceEdge> = edge_acc
-        .into_iter()
-        .map(|((from, to), (mut d, errors))| {
-            d.sort_unstable();
-            ServiceEdge {
-                from,
-                to,
-                calls: d.len(),
-                errors,
-                p95_ns: nearest_rank(&d, 95.0).unwrap_or(0),
-            }
-        })
-        .collect();
-    crate::order::sort_by_key(&mut edges, |e| (e.from, e.to));
-    ServiceGraph { nodes, edges }
 }
 
 impl ServiceGraph {
@@ -138,10 +187,60 @@ impl ServiceGraph {
 /// calls to, from and inside the group counted there. Each edge's numbers
 /// are computed from the spans, never merged from other edges.
 pub fn service_graph_at_most(traces: &[Trace], max_size: usize) -> ServiceGraph {
-    let whole = service_graph(traces);
-    if whole.size() <= max_size || whole.nodes.len() < 2 {
-        return whole;
+    let mut b = GraphBuilder::new(max_size);
+    while !b.step(traces, usize::MAX) {}
+    b.finish()
+}
+
+/// [`service_graph_at_most`] made a part at a time (a million spans take
+/// ~100 ms in a page): `step` with the same traces until it says it is
+/// done, then `finish`. The whole graph first; when it is too large, a
+/// second walk with the least busy services grouped.
+pub struct GraphBuilder {
+    max_size: usize,
+    pass: Pass,
+    grouped: bool,
+    graph: Option<ServiceGraph>,
+}
+
+impl GraphBuilder {
+    pub fn new(max_size: usize) -> GraphBuilder {
+        GraphBuilder {
+            max_size,
+            pass: Pass::new(None),
+            grouped: false,
+            graph: None,
+        }
     }
+
+    /// Takes up to `budget` more spans of `traces`; true once the graph is made.
+    pub fn step<T: Borrow<Trace>>(&mut self, traces: &[T], budget: usize) -> bool {
+        if self.graph.is_some() {
+            return true;
+        }
+        if !self.pass.step(traces, budget) {
+            return false;
+        }
+        let g = std::mem::replace(&mut self.pass, Pass::new(None)).finish();
+        if self.grouped || g.size() <= self.max_size || g.nodes.len() < 2 {
+            self.graph = Some(g);
+            return true;
+        }
+        self.pass = Pass::new(Some(grouping_within(&g, self.max_size)));
+        self.grouped = true;
+        false
+    }
+
+    /// The graph, once `step` said it is made (empty before).
+    pub fn finish(self) -> ServiceGraph {
+        self.graph.unwrap_or_default()
+    }
+}
+
+/// The busiest services of `whole` (by spans) kept on their own, as many
+/// as keep the graph within `max_size` nodes plus edges, and every other
+/// service in one group.
+fn grouping_within(whole: &ServiceGraph, max_size: usize) -> Grouping {
     let mut busiest: Vec<usize> = (0..whole.nodes.len()).collect();
     crate::order::sort_by_key(&mut busiest, |&i| std::cmp::Reverse(whole.nodes[i].spans));
     // rank[node] = its place among the busiest.
@@ -173,12 +272,13 @@ pub fn service_graph_at_most(traces: &[Trace], max_size: usize) -> ServiceGraph 
         }
     }
     let keep = lo;
-    let group_key = whole.nodes[busiest[keep]].service;
-    let kept: FxHashSet<StrId> = busiest[..keep]
-        .iter()
-        .map(|&i| whole.nodes[i].service)
-        .collect();
-    build(traces, |s| if kept.contains(&s) { s } else { group_key })
+    Grouping {
+        key: busiest[..keep]
+            .iter()
+            .map(|&i| (whole.nodes[i].service, whole.nodes[i].service))
+            .collect(),
+        rest: Some(whole.nodes[busiest[keep]].service),
+    }
 }
 
 /// The graph with each caller's leaf services (called by it alone, calling
@@ -225,5 +325,5 @@ pub fn fold_leaves(traces: &[Trace], whole: &ServiceGraph) -> Option<ServiceGrap
     if key.is_empty() {
         return None;
     }
-    Some(build(traces, |s| key.get(&s).copied().unwrap_or(s)))
+    Some(Pass::run(traces, Some(Grouping { key, rest: None })))
 }

@@ -4,9 +4,11 @@
 
 use super::percentile::nearest_rank;
 use super::self_time::self_time_of;
+use super::span_walk::SpanWalk;
 use crate::model::{Dataset, StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::borrow::Borrow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupBy {
@@ -114,58 +116,126 @@ pub fn operation_stats_of<'a>(
     by: &GroupBy,
     service: Option<StrId>,
 ) -> Vec<OpStats> {
-    struct Acc {
-        durations: Vec<i64>,
-        errors: usize,
-        self_total: i64,
-    }
-    let mut groups: FxHashMap<GroupKey, Acc> = FxHashMap::default();
-    for t in traces {
-        for i in 0..t.len() {
-            if service.is_some_and(|s| s != t.service[i]) {
-                continue;
-            }
-            let acc = groups.entry(key_of(ds, t, i, by)).or_insert(Acc {
-                durations: Vec::new(),
-                errors: 0,
-                self_total: 0,
-            });
-            acc.durations.push(t.duration_ns[i]);
-            acc.errors += (t.status[i] == StatusCode::Error) as usize;
-            acc.self_total = acc.self_total.saturating_add(self_time_of(t, i));
+    let traces: Vec<&Trace> = traces.into_iter().collect();
+    let mut b = StatsBuilder::new(by.clone(), service);
+    b.step(ds, &traces, usize::MAX);
+    b.finish(ds)
+}
+
+/// One group's numbers while they are gathered.
+struct Acc {
+    durations: Vec<i64>,
+    errors: usize,
+    self_total: i64,
+}
+
+/// The statistics made a part at a time (a million spans take ~100 ms in
+/// a page): `step` with the same traces until it says it is done, then
+/// `finish`. Spans are grouped first, then each group's durations sorted.
+pub struct StatsBuilder {
+    by: GroupBy,
+    service: Option<StrId>,
+    groups: FxHashMap<GroupKey, Acc>,
+    walk: SpanWalk,
+    /// Once every span is grouped: the groups, the first `sorted` of them
+    /// with their durations in order.
+    gathered: Vec<(GroupKey, Acc)>,
+    sorted: usize,
+}
+
+impl StatsBuilder {
+    /// Statistics grouped `by`, over the spans of `service` only (None: all).
+    pub fn new(by: GroupBy, service: Option<StrId>) -> StatsBuilder {
+        StatsBuilder {
+            by,
+            service,
+            groups: FxHashMap::default(),
+            walk: SpanWalk::default(),
+            gathered: Vec::new(),
+            sorted: 0,
         }
     }
-    let mut out: Vec<OpStats> = groups
-        .into_iter()
-        .map(|(key, mut a)| {
-            let (service, operation) = columns(ds, key, by);
-            a.durations.sort_unstable();
-            let n = a.durations.len();
-            let p = |q| nearest_rank(&a.durations, q).unwrap_or(0);
-            OpStats {
-                service,
-                operation,
-                count: n,
-                errors: a.errors,
-                error_pct: 100.0 * a.errors as f64 / n as f64,
-                min_ns: a.durations[0],
-                p50_ns: p(50.0),
-                p90_ns: p(90.0),
-                p95_ns: p(95.0),
-                p99_ns: p(99.0),
-                max_ns: a.durations[n - 1],
-                total_ns: a.durations.iter().fold(0i64, |s, d| s.saturating_add(*d)),
-                avg_self_ns: a.self_total / n as i64,
-                durations: a.durations,
+
+    /// Groups up to `budget` more spans of `traces`, or sorts groups of
+    /// about `budget` durations; true once everything is done.
+    pub fn step<T: Borrow<Trace>>(&mut self, ds: &Dataset, traces: &[T], budget: usize) -> bool {
+        let StatsBuilder {
+            by,
+            service,
+            groups,
+            walk,
+            ..
+        } = self;
+        if !walk.is_done(traces) {
+            let grouped = walk.step(traces, budget, |_, t, i| {
+                if service.is_some_and(|s| s != t.service[i]) {
+                    return;
+                }
+                let acc = groups.entry(key_of(ds, t, i, by)).or_insert(Acc {
+                    durations: Vec::new(),
+                    errors: 0,
+                    self_total: 0,
+                });
+                acc.durations.push(t.duration_ns[i]);
+                acc.errors += (t.status[i] == StatusCode::Error) as usize;
+                acc.self_total = acc.self_total.saturating_add(self_time_of(t, i));
+            });
+            if !grouped {
+                return false;
             }
-        })
-        .collect();
-    crate::order::sort_by(&mut out, |a, b| {
-        a.service
-            .cmp(&b.service)
-            .then(a.operation.cmp(&b.operation))
-    });
-    out
+            self.gathered = std::mem::take(&mut self.groups).into_iter().collect();
+            return self.gathered.is_empty();
+        }
+        let mut sorted_now = 0;
+        while let Some((_, acc)) = self.gathered.get_mut(self.sorted) {
+            if sorted_now >= budget {
+                return false;
+            }
+            acc.durations.sort_unstable();
+            sorted_now += acc.durations.len();
+            self.sorted += 1;
+        }
+        true
+    }
+
+    /// The rows, by service then operation (steps left undone are done here).
+    pub fn finish(mut self, ds: &Dataset) -> Vec<OpStats> {
+        for (_, acc) in &mut self.gathered[self.sorted..] {
+            acc.durations.sort_unstable();
+        }
+        let by = &self.by;
+        let mut out: Vec<OpStats> = self
+            .gathered
+            .into_iter()
+            .map(|(key, a)| {
+                let (service, operation) = columns(ds, key, by);
+                let n = a.durations.len();
+                let p = |q| nearest_rank(&a.durations, q).unwrap_or(0);
+                OpStats {
+                    service,
+                    operation,
+                    count: n,
+                    errors: a.errors,
+                    error_pct: 100.0 * a.errors as f64 / n as f64,
+                    min_ns: a.durations[0],
+                    p50_ns: p(50.0),
+                    p90_ns: p(90.0),
+                    p95_ns: p(95.0),
+                    p99_ns: p(99.0),
+                    max_ns: a.durations[n - 1],
+                    total_ns: a.durations.iter().fold(0i64, |s, d| s.saturating_add(*d)),
+                    avg_self_ns: a.self_total / n as i64,
+                    durations: a.durations,
+                }
+            })
+            .collect();
+        crate::order::sort_by(&mut out, |a, b| {
+            a.service
+                .cmp(&b.service)
+                .then(a.operation.cmp(&b.operation))
+        });
+        out
+    }
 }
 
 /// Equal-width bins over [min, max] of sorted durations: about 2√N of

@@ -1,0 +1,48 @@
+//! Work over every span of some traces done a part at a time: a page runs
+//! an analysis of a million spans as many short tasks (each ≤ 16 ms), so
+//! input is answered in between. The builders of the analyses keep a
+//! [`SpanWalk`] and take `budget` spans per step.
+
+use crate::model::Trace;
+use std::borrow::Borrow;
+
+/// Where a walk over the spans of a list of traces is: the trace, then
+/// the position within it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SpanWalk {
+    trace: usize,
+    at: usize,
+}
+
+impl SpanWalk {
+    /// Calls `each(trace index, trace, position)` for up to `budget` more
+    /// positions (0..len of each trace, trace after trace); true once every
+    /// span of `traces` was visited. Called with the same traces each time.
+    pub fn step<T: Borrow<Trace>>(
+        &mut self,
+        traces: &[T],
+        mut budget: usize,
+        mut each: impl FnMut(usize, &Trace, usize),
+    ) -> bool {
+        while let Some(t) = traces.get(self.trace) {
+            let t = t.borrow();
+            let take = (t.len() - self.at.min(t.len())).min(budget);
+            for at in self.at..self.at + take {
+                each(self.trace, t, at);
+            }
+            self.at += take;
+            budget -= take;
+            if self.at < t.len() {
+                return false;
+            }
+            self.trace += 1;
+            self.at = 0;
+        }
+        true
+    }
+
+    /// Whether every span was visited.
+    pub fn is_done<T>(&self, traces: &[T]) -> bool {
+        self.trace >= traces.len()
+    }
+}
