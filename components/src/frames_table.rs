@@ -83,7 +83,8 @@ pub fn FramesTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=rows key=|r| r.node children=move |r| {
+                    // A page of rows: made again when it changes (no keyed list).
+                    {move || rows().into_iter().map(|r| {
                         let id = r.node;
                         view! {
                             <tr class:open=move || focus.get() == id tabindex="0" data-node=id
@@ -104,7 +105,7 @@ pub fn FramesTable(
                                 <td class="num" class:error={r.errors > 0}>{(r.errors > 0).then_some(r.errors)}</td>
                             </tr>
                         }
-                    } />
+                    }).collect_view()}
                 </tbody>
             </table>
         </div>

@@ -72,7 +72,8 @@ pub fn RowsTable() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || rows.get() key=|r| r.span children=move |r| {
+                    // A page of rows: made again when it changes (no keyed list).
+                    {move || rows.get().into_iter().map(|r| {
                         let s = r.span;
                         view! {
                             <tr class:open=move || selected.get() == Some(s) class:has-errors=r.error
@@ -92,7 +93,7 @@ pub fn RowsTable() -> impl IntoView {
                                 <td class:error=r.error>{if r.error { "error" } else { "" }}</td>
                             </tr>
                         }
-                    } />
+                    }).collect_view()}
                 </tbody>
             </table>
         </div>

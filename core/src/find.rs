@@ -371,12 +371,15 @@ impl Found {
             .copied()
             .filter(|&s| matched[s as usize])
             .collect();
+        // Each operation once, sorted: a few distinct among what can be
+        // hundreds of thousands of matches, so they are not all sorted.
+        let mut seen = rustc_hash::FxHashSet::default();
         let mut operations: Vec<(StrId, StrId)> = order
             .iter()
             .map(|&s| (t.service[s as usize], t.name[s as usize]))
+            .filter(|&op| seen.insert(op))
             .collect();
         operations.sort_unstable();
-        operations.dedup();
         Found {
             order,
             matched,

@@ -523,21 +523,23 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
     let x0 = mini.x(i.view.0).clamp(tl0, tl1 - 2.0);
     let x1 = mini.x(i.view.1).clamp(tl0, tl1).max(x0 + 2.0);
     let minimap_window = Stretch { x0, x1 };
-    let mut minimap_matches: Vec<f64> = i
-        .matched
-        .map(|(_, order)| {
-            order
-                .iter()
-                .map(|&s| {
-                    mini.x(t.start_ns[s as usize] as f64)
-                        .round()
-                        .clamp(tl0, tl1 - 1.0)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    minimap_matches.sort_unstable_by(f64::total_cmp);
-    minimap_matches.dedup();
+    // A mark per pixel, not a sort of every match: a word can match a few
+    // hundred thousand spans, and this runs every frame.
+    let first_px = tl0.floor();
+    let mut marked = vec![false; (tl1 - first_px).max(0.0) as usize + 1];
+    for &s in i.matched.map_or(&[][..], |(_, order)| order) {
+        let x = mini
+            .x(t.start_ns[s as usize] as f64)
+            .round()
+            .clamp(tl0, tl1 - 1.0);
+        if let Some(m) = marked.get_mut((x - first_px) as usize) {
+            *m = true;
+        }
+    }
+    let minimap_matches: Vec<f64> = (0..marked.len())
+        .filter(|&k| marked[k])
+        .map(|k| (first_px + k as f64).max(tl0))
+        .collect();
     Scene {
         name_w,
         timeline,
