@@ -313,6 +313,35 @@ describe('the waterfall', () => {
     await page.context().close();
   });
 
+  test('an attribute chosen is shown after each span\'s name, and remembered', async () => {
+    const page = await newPage();
+    const picker = '[data-testid=row-attribute]';
+    // The keys of the open trace arrive a task later.
+    await page.waitForSelector(`${picker} option[value="db.system"]`, { state: 'attached' });
+    await page.selectOption(picker, 'db.system');
+    const canvas = page.locator('[data-testid=waterfall-canvas]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=waterfall-canvas]').dataset.details !== '');
+    const drawn = (await canvas.getAttribute('data-details')).split('|');
+    // Values of the trace's spans (which rows, exactly: core/tests/waterfall_geometry.rs).
+    const rows = +(await canvas.getAttribute('data-rows'));
+    const values = new Set(demo.spans.map((x) => x.tags.find((t) => t.key === 'db.system')?.value).filter(Boolean));
+    assert.ok(drawn.length > 3 && drawn.length <= rows, `${drawn.length} values for ${rows} rows`);
+    assert.ok(drawn.every((v) => values.has(v)), drawn.join(','));
+    await page.screenshot({ path: path.join(out, 'row-attribute.png') });
+    // Remembered in this browser: a new page shows it again.
+    const again = await page.context().newPage();
+    again.errors = [];
+    again.on('pageerror', (e) => again.errors.push(e));
+    await again.goto(app.base);
+    await again.waitForFunction(() => document.querySelector('[data-testid=waterfall-canvas]')?.dataset.details);
+    assert.equal(await again.$eval(picker, (s) => s.value), 'db.system');
+    // "no attribute" takes them away.
+    await again.selectOption(picker, '');
+    await again.waitForFunction(() => document.querySelector('[data-testid=waterfall-canvas]').dataset.details === '');
+    assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.context().close();
+  });
+
   test('collapse hides a subtree and expand brings it back', async () => {
     const page = await newPage();
     const total = demo.spans.length;

@@ -15,6 +15,7 @@ mod loader;
 mod log_links;
 mod metrics;
 mod pills;
+mod row_attribute;
 mod sets;
 mod share;
 mod share_link;

@@ -7,6 +7,7 @@ use crate::focus::{focus_on, FocusCrumbs};
 use crate::insights::InsightsList;
 use crate::log_links::Templates;
 use crate::pills::Pills;
+use crate::row_attribute::RowAttributePicker;
 use crate::state::AppState;
 use crate::topbar::CopyFeedback;
 use crate::views::{Tab, ViewState};
@@ -72,6 +73,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         min_window_ns: Signal::derive(|| 0.0),
         focus: views.focus.into(),
         only: views.pill_spans.into(),
+        row_attribute: views.row_attribute.into(),
     });
     // The canvas views shown as tables of text (their text alternatives).
     let as_table = RwSignal::new(false);
@@ -221,6 +223,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         <button class="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
                         <button class="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
                         <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
+                        <RowAttributePicker />
                     </span>
                 </nav>
                 <Show when=move || tab.get() == Tab::Waterfall>

@@ -89,6 +89,8 @@ pub struct ViewState {
     pub finding: RwSignal<bool>,
     /// Only matches and the spans above them are listed.
     pub matches_only: RwSignal<bool>,
+    /// The attribute each waterfall row shows after its name.
+    pub row_attribute: RwSignal<Option<String>>,
     /// Spans an insight points at, marked instead of the find's until the
     /// find changes.
     pub highlight: RwSignal<Option<Arc<Found>>>,
@@ -345,6 +347,7 @@ impl ViewState {
             found,
             finding,
             matches_only,
+            row_attribute: RwSignal::new(crate::row_attribute::remembered()),
             highlight,
             marked,
             insights,

@@ -42,6 +42,8 @@ pub struct ViewContext {
     /// The timeline spans at least this long (ns) from the trace's start:
     /// a comparison puts both traces on one time scale.
     pub min_window_ns: Signal<f64>,
+    /// The attribute whose value each waterfall row shows after its name.
+    pub row_attribute: Signal<Option<String>>,
 }
 
 impl ViewContext {
@@ -67,6 +69,7 @@ impl ViewContext {
             min_window_ns: Signal::derive(|| 0.0),
             focus: Signal::derive(|| None),
             only: Signal::derive(|| None),
+            row_attribute: Signal::derive(|| None),
         }
     }
 }

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use tracescope_core::analysis::stats::{attribute_keys, GroupBy, OpStats, StatsBuilder};
 use tracescope_core::layout::chart::latency_charts;
 use tracescope_core::layout::time::format_duration;
+use tracescope_core::Dataset;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
@@ -135,6 +136,30 @@ pub const MAX_ROWS: usize = 200;
 /// Spans grouped (or durations sorted) per task: under 10 ms in a page.
 const STATS_PART: usize = 100_000;
 
+/// The attribute keys of the open trace (or of all loaded), listed a task
+/// later: over a million spans it takes tens of milliseconds, which the
+/// first paint of a view need not wait for.
+pub fn attribute_keys_later(
+    dataset: RwSignal<Dataset>,
+    trace: Signal<Option<usize>>,
+    all_traces: Signal<bool>,
+) -> RwSignal<Vec<String>> {
+    let keys = RwSignal::new(Vec::new());
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (all, open) = (all_traces.get(), trace.get());
+        dataset.track();
+        in_parts(job, move || {
+            let found = dataset.try_with_untracked(|ds| attribute_keys(ds, ds.scope(open, all)));
+            if let Some(found) = found {
+                keys.set(found);
+            }
+            false
+        });
+    });
+    keys
+}
+
 #[component]
 pub fn StatsView() -> impl IntoView {
     let ViewContext {
@@ -157,21 +182,7 @@ pub fn StatsView() -> impl IntoView {
     let chart_size = RwSignal::new((800.0f64, 260.0f64));
     observe_size(chart_wrap, chart_size);
 
-    // The keys to group by are listed a task after the table is drawn:
-    // over a million spans, each is tens of milliseconds.
-    let keys = RwSignal::new(Vec::<String>::new());
-    let keys_job = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        let (all, open) = (all_traces.get(), trace.get());
-        dataset.track();
-        in_parts(keys_job, move || {
-            let found = dataset.try_with_untracked(|ds| attribute_keys(ds, ds.scope(open, all)));
-            if let Some(found) = found {
-                keys.set(found);
-            }
-            false
-        });
-    });
+    let keys = attribute_keys_later(dataset, trace, all_traces);
     // Made a part per task (a million spans take ~100 ms at once); the
     // rows shown, with the grouping they were made by, stay until the new
     // ones are whole.

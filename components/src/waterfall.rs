@@ -193,8 +193,8 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
         ctx.set_fill_style_str(if row.error { th.error } else { th.fg });
         draw_label(ctx, l);
     }
-    if let Some(l) = &row.operation {
-        ctx.set_fill_style_str(th.muted);
+    ctx.set_fill_style_str(th.muted);
+    for l in row.operation.iter().chain(&row.detail) {
         draw_label(ctx, l);
     }
     if row.error {
@@ -296,6 +296,7 @@ pub fn WaterfallCanvas(
         found,
         dark,
         min_window_ns,
+        row_attribute,
         ..
     } = context;
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
@@ -308,6 +309,8 @@ pub fn WaterfallCanvas(
     let before_click = StoredValue::new(None::<u32>);
     // The ruler's labels as drawn, for tests (`data-ticks`).
     let tick_labels = RwSignal::new(String::new());
+    // The chosen attribute's values as drawn on the rows (`data-details`).
+    let detail_labels = RwSignal::new(String::new());
 
     let rows = context.listed_rows();
     let own_window = open_trace_window(dataset, trace);
@@ -371,6 +374,7 @@ pub fn WaterfallCanvas(
         let coll = collapsed.get();
         let mini = minimap.read();
         let found_now = found.get();
+        let detail_key = row_attribute.get();
         rows.with(|rows| {
             slots.with(|slots| {
                 critical_path.with(|cp| {
@@ -398,6 +402,7 @@ pub fn WaterfallCanvas(
                                         .as_deref()
                                         .filter(|f| f.matched.len() == t.len())
                                         .map(|f| (&f.matched[..], &f.order[..])),
+                                    detail_key: detail_key.as_deref(),
                                 },
                                 selected: sel,
                                 hover_row: hov,
@@ -415,6 +420,15 @@ pub fn WaterfallCanvas(
                             .join("|");
                         if tick_labels.get_untracked() != labels {
                             tick_labels.set(labels);
+                        }
+                        let details = sc
+                            .rows
+                            .iter()
+                            .filter_map(|r| r.detail.as_ref().map(|l| l.text.as_str()))
+                            .collect::<Vec<_>>()
+                            .join("|");
+                        if detail_labels.get_untracked() != details {
+                            detail_labels.set(details);
                         }
                     })
                 })
@@ -605,6 +619,7 @@ pub fn WaterfallCanvas(
                 data-name-width=move || name_width(size.get().0)
                 data-scroll-y=move || scroll_y.get()
                 data-ticks=move || tick_labels.get()
+                data-details=move || detail_labels.get()
                 data-view=move || {
                     let v = current_view();
                     format!("{:.0},{:.0}", v.0, v.1)

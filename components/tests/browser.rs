@@ -85,6 +85,7 @@ fn bars_are_drawn_where_the_layout_says() {
             bounds: (b0 as f64, b1 as f64),
             critical: None,
             matched: None,
+            detail_key: None,
         },
         selected: None,
         hover_row: None,

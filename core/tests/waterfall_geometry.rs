@@ -9,8 +9,8 @@ use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::layout::text::{FixedAdvance, Label};
 use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{
-    matching_rows, scene, timeline_extent, visible_rows, Scene, SceneInput, Stretch, HEADER,
-    MINIMAP_H, ROW_H,
+    matching_rows, name_width, scene, timeline_extent, visible_rows, Scene, SceneInput, Stretch,
+    HEADER, MINIMAP_H, ROW_H,
 };
 use tracescope_core::model::Trace;
 use tracescope_core::Dataset;
@@ -181,6 +181,7 @@ fn scene_at(ds: &Dataset, t: &Trace, view: (f64, f64)) -> Scene {
         bounds: t.time_window(),
         critical: Some(&cp),
         matched: None,
+        detail_key: None,
     };
     scene(&input, &FixedAdvance(7.0))
 }
@@ -221,7 +222,8 @@ proptest! {
             bounds: t.time_window(),
             critical: Some(&cp),
             matched: Some((&matched, &order)),
-        };
+        detail_key: None,
+    };
         let sc = scene(&input, &FixedAdvance(7.0));
         check(&t, &input, &sc)?;
         // Matches are marked on their rows and on the minimap where they start.
@@ -426,5 +428,62 @@ proptest! {
             prop_assert_eq!(within_subtree(&t, root, s as u32), below, "span {} under {}", s, root);
         }
         prop_assert!(!within_subtree(&t, root, t.len() as u32), "a span past the end is in no subtree");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// The chosen attribute is shown after the operation, in the name
+    /// column, as the span's own value (cut with an ellipsis where it does
+    /// not fit), on exactly the rows whose span has it.
+    #[test]
+    fn each_row_shows_its_spans_value_of_the_chosen_attribute(
+        n in 1usize..200,
+        seed in 0u64..500,
+        width in 240.0f64..2400.0,
+        key in 0usize..3,
+    ) {
+        use tracescope_core::synth::{trace_json, SynthFormat};
+        let mut ds = Dataset::default();
+        tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed).as_bytes()).unwrap();
+        // Text, a number, and a key no span has.
+        let key = ["request.id", "http.status_code", "no.such.key"][key];
+        let t = &ds.traces[0];
+        let rows = visible_rows(t, &[]);
+        let input = SceneInput {
+            ds: &ds,
+            t,
+            rows: &rows,
+            collapsed: &[],
+            width,
+            height: 4000.0,
+            scroll_y: 0.0,
+            view: t.time_window(),
+            bounds: t.time_window(),
+            critical: None,
+            matched: None,
+            detail_key: Some(key),
+        };
+        let sc = scene(&input, &FixedAdvance(7.0));
+        let name_w = name_width(width);
+        for r in &sc.rows {
+            let value = ds.span_attr(t, r.span as usize, key).map(|v| ds.value_text(v));
+            match (&r.detail, &value, &r.operation) {
+                (Some(d), Some(v), Some(op)) => {
+                    prop_assert!(d.text == *v || (d.text.ends_with('…') && v.starts_with(d.text.trim_end_matches('…'))), "{} for {}", d.text, v);
+                    prop_assert!(d.x >= op.right() && d.right() <= name_w + PX, "detail at {}..{} after {} in {}", d.x, d.right(), op.right(), name_w);
+                }
+                // No room after the operation (a gap, the error dot's
+                // place, a character and the ellipsis).
+                (None, Some(_), Some(op)) => prop_assert!(name_w - op.right() < 6.0 + 14.0 + 2.0 * 7.0 + PX, "room {} left", name_w - op.right()),
+                (None, _, _) => {}
+                (Some(d), None, _) => prop_assert!(false, "{} shown on a span without {}", d.text, key),
+                (Some(d), _, None) => prop_assert!(false, "{} shown with no operation", d.text),
+            }
+        }
+        // Without a chosen attribute, none.
+        let plain = scene(&SceneInput { detail_key: None, ..input }, &FixedAdvance(7.0));
+        prop_assert!(plain.rows.iter().all(|r| r.detail.is_none()));
     }
 }

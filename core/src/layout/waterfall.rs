@@ -316,6 +316,8 @@ pub struct RowScene {
     pub matched: bool,
     pub service: Option<Label>,
     pub operation: Option<Label>,
+    /// The chosen attribute's value, after the operation where it fits.
+    pub detail: Option<Label>,
     /// The span's interval ∩ the visible window; None when that is empty.
     pub bar: Option<Stretch>,
     /// Its stretches on the critical path, inside the bar, never under the
@@ -359,6 +361,8 @@ pub struct SceneInput<'a> {
     pub critical: Option<&'a CriticalPath>,
     /// The find's matches: per span, and in tree order.
     pub matched: Option<(&'a [bool], &'a [u32])>,
+    /// The attribute whose value each row shows after its operation.
+    pub detail_key: Option<&'a str>,
 }
 
 /// `[a, b]` ∩ `[lo, hi]` in pixels, at least [`MIN_BAR_W`] wide and kept
@@ -436,6 +440,12 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
             let operation = m
                 .fit(Font::Regular, i.ds.str(t.name[s]), name_right - x)
                 .map(|txt| Label::new(m, Font::Regular, txt, x, cy));
+            let detail = operation.as_ref().and_then(|op| {
+                let value = i.ds.span_attr(t, s, i.detail_key?)?;
+                let x = op.right() + 6.0;
+                let txt = m.fit(Font::Small, &i.ds.value_text(value), name_right - x)?;
+                Some(Label::new(m, Font::Small, txt, x, cy))
+            });
             // Timeline.
             let bar = clip(scale.x_at(t.start_ns[s]), scale.x_at(t.end_ns(s)), tl0, tl1);
             let mut critical = Vec::new();
@@ -502,6 +512,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                     .is_some_and(|(m, _)| m.get(s).copied().unwrap_or(false)),
                 service,
                 operation,
+                detail,
                 bar,
                 critical,
                 events,
@@ -616,6 +627,7 @@ mod tests {
                 bounds: b,
                 critical: None,
                 matched: None,
+                detail_key: None,
             },
             &crate::layout::text::FixedAdvance(6.0),
         );
