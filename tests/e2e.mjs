@@ -82,6 +82,23 @@ const FIXTURES = {
   ], 'c0ffee0000000002'),
   // The two above in one file.
   get 'checkout-both'() { return { data: [...this['checkout-once'].data, ...this['checkout-retried'].data] }; },
+  // Three redis price reads; after the first two the catalog was read for the same SKU (misses), after the third not.
+  get 'cache-misses'() {
+    const t = jaegerTrace([
+      ['d000000000000001', null, 'api', 0, 20_000, 'GET /prices'],
+      ['d000000000000002', 'd000000000000001', 'redis', 1_000, 200, 'GET price'],
+      ['d000000000000003', 'd000000000000001', 'catalog', 1_300, 3_000, 'SELECT product'],
+      ['d000000000000004', 'd000000000000001', 'redis', 5_000, 200, 'GET price'],
+      ['d000000000000005', 'd000000000000001', 'catalog', 5_300, 2_000, 'SELECT product'],
+      ['d000000000000006', 'd000000000000001', 'redis', 8_000, 200, 'GET price'],
+    ], 'cafe000000000001');
+    const sku = [null, null, 'SKU-1', 'SKU-1', 'SKU-2', 'SKU-2', 'SKU-3'];
+    for (const x of t.data[0].spans.slice(1)) {
+      x.tags = [{ key: 'db.system', type: 'string', value: x.processID === 'redis' ? 'redis' : 'mysql' },
+        { key: 'product.sku', type: 'string', value: sku[+x.spanID.slice(-1)] }];
+    }
+    return t;
+  },
   // A root of 0–100 ms whose children all end by 10 ms.
   'children-end-at-10ms': jaegerTrace([
     ['a000000000000001', null, 'frontend', 0, 100_000],
@@ -927,6 +944,28 @@ describe('insights', () => {
     await page.context().close();
   });
 
+  test('cache reads followed by a database read of the same key are misses, as inspect --json finds them; a click marks them', async () => {
+    const page = await newPage();
+    // One file: it replaces the demo traces (no list of traces).
+    await dropFiles(page, [{ name: 'cache-misses.json', bytes: Buffer.from(JSON.stringify(FIXTURES['cache-misses'])) }]);
+    await page.waitForSelector('[data-testid=insights] li[data-kind=cache]', { state: 'attached' });
+    const items = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.count, x.textContent.split(' · ')[0]]));
+    assert.deepEqual(items, [['cache', 3, 'Cache: redis GET price: 3 reads, 0 hits and 2 misses where the trace says (0% hits); 2 followed by a database read of the same key (5ms)']]);
+    const file = path.join(out, 'cache-misses.json');
+    fs.writeFileSync(file, JSON.stringify(FIXTURES['cache-misses']));
+    const inspect = process.env.INSPECT || path.join(root, 'target', 'debug', 'inspect');
+    const report = JSON.parse(execFileSync(inspect, ['--json', file], { encoding: 'utf8' }));
+    assert.deepEqual(report.insights.map((i) => [i.kind, i.count, i.message]), items);
+    assert.deepEqual(new Set(report.insights[0].span_ids), new Set(['d000000000000002', 'd000000000000003', 'd000000000000004', 'd000000000000005']));
+    // The two misses and the two database reads they led to.
+    await page.click('[data-testid=insights] summary');
+    await page.click('[data-testid=insights] li[data-kind=cache] button');
+    await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').dataset.count === '4');
+    await page.screenshot({ path: path.join(out, 'insights-cache.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('the demo trace lists its N+1 calls and its retry; a click marks their spans and n steps through them', async () => {
     const page = await newPage();
     await page.waitForSelector('[data-testid=insights]');
@@ -1563,6 +1602,28 @@ describe('the app shell', () => {
       await page.context().close();
     });
   }
+
+  test('450 traces are listed 200 at a time; a trace on a later page opens', async () => {
+    const page = await newPage();
+    const many = { data: Array.from({ length: 450 }, (_, k) => jaegerTrace([
+      [`e${String(k).padStart(15, '0')}`, null, `svc-${k % 7}`, k * 1000, 500, `op-${k}`],
+    ], `e${String(k).padStart(15, '0')}`).data[0]) };
+    await dropFiles(page, [{ name: 'many.json', bytes: Buffer.from(JSON.stringify(many)) }]);
+    const rows = page.locator('[data-testid=trace-list] tbody tr');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 200);
+    const bar = page.locator('.rows-table-bar:has([data-testid=traces-next])');
+    assert.match(await bar.textContent(), /Rows 1–200 of 450/);
+    await page.click('[data-testid=traces-next]');
+    await page.click('[data-testid=traces-next]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 50);
+    assert.match(await bar.textContent(), /Rows 401–450 of 450/);
+    assert.equal(await page.isDisabled('[data-testid=traces-next]'), true);
+    // The last row is the last trace; a click opens it.
+    await rows.last().click();
+    await page.waitForSelector('[data-testid=trace-summary][data-trace-id="e000000000000449"]');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
 
   test('loading a file twice adds no rows; traces close one by one or all at once', async () => {
     const page = await newPage();

@@ -1,6 +1,7 @@
 //! The list of loaded traces: root service and operation, start, duration,
 //! spans, errors. Clicking a row opens that trace.
 
+use crate::page_bar::{first_page_on_change, rows_on_page, PageBar, ROWS_PER_PAGE};
 use leptos::prelude::*;
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::layout::time::format_duration;
@@ -32,7 +33,13 @@ pub fn TraceList(
                 .collect()
         })
     });
+    // Thousands of small traces make no table of thousands of rows.
+    let page = first_page_on_change(rows);
+    let total = Signal::derive(move || rows.with(Vec::len));
     view! {
+        <div hidden=move || total.get() <= ROWS_PER_PAGE>
+            <PageBar page=page total=total testid="traces" />
+        </div>
         <table class="trace-list" data-testid="trace-list">
             <thead>
                 <tr>
@@ -47,10 +54,8 @@ pub fn TraceList(
                 </tr>
             </thead>
             <tbody>
-                <For
-                    each=move || rows.get()
-                    key=|(i, s)| (*i, s.spans, s.trace_id.clone())
-                    children=move |(i, s)| {
+                // A page of rows, made again when it changes (no keyed list).
+                {move || rows_on_page(rows, page).into_iter().map(|(i, s)| {
                         let src = move || sources.with(|v| v.get(i).cloned().unwrap_or_default());
                         let has_errors = s.errors > 0;
                         view! {
@@ -99,8 +104,7 @@ pub fn TraceList(
                                 })}
                             </tr>
                         }
-                    }
-                />
+                    }).collect_view()}
             </tbody>
         </table>
     }

@@ -153,6 +153,12 @@ pub fn markdown(ds: &Dataset, t: &Trace, link: &str, r: &Redaction) -> String {
                     code(&r.text(ds.str(t.service[first])), false),
                     code(&r.text(ds.str(t.service[parent])), false),
                 ),
+                InsightKind::Cache => format!(
+                    "- Cache: {} read {}× ({} in database reads after misses)\n",
+                    name(first),
+                    i.count,
+                    format_duration(i.saving_ns as f64)
+                ),
                 InsightKind::Retry => format!(
                     "- Retry: {} {}× under {}; {} failed ({} lost)\n",
                     name(first),

@@ -404,3 +404,122 @@ fn duplicate_calls_are_the_same_call_arguments_and_all_answered_twice() {
     ]);
     assert_eq!(kinds(&ds), [(InsightKind::DuplicateCalls, 2)]);
 }
+
+/// One span with tags: (id, parent, service, operation, start µs,
+/// duration µs, tags).
+type Tagged<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    i64,
+    i64,
+    &'a [(&'a str, &'a str)],
+);
+
+fn tagged_trace(spans: &[Tagged]) -> Dataset {
+    let spans: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|(id, parent, svc, op, start, dur, tags)| {
+            let tags: Vec<serde_json::Value> = tags
+                .iter()
+                .map(|(k, v)| serde_json::json!({"key": k, "type": "string", "value": v}))
+                .collect();
+            serde_json::json!({"traceID": "t1", "spanID": id, "operationName": op, "startTime": start, "duration": dur,
+                "references": jaeger_refs("t1", parent, "CHILD_OF"), "tags": tags, "process": {"serviceName": svc}})
+        })
+        .collect();
+    jaeger_dataset(vec![serde_json::json!({"traceID": "t1", "spans": spans})])
+}
+
+fn cache_findings(ds: &Dataset) -> Vec<(usize, i64, Vec<u32>, String)> {
+    insights(ds, &ds.traces[0], Thresholds::default())
+        .into_iter()
+        .filter(|i| i.kind == InsightKind::Cache)
+        .map(|i| (i.count, i.saving_ns, i.spans, i.message))
+        .collect()
+}
+
+#[test]
+fn cache_hits_and_misses_are_what_the_trace_says() {
+    let redis: &[(&str, &str)] = &[("db.system", "redis"), ("product.sku", "SKU-1")];
+    let mysql: &[(&str, &str)] = &[("db.system", "mysql"), ("product.sku", "SKU-1")];
+    let other_sku: &[(&str, &str)] = &[("db.system", "mysql"), ("product.sku", "SKU-2")];
+    let root = ("a", "", "api", "GET /price", 0, 1000, &[][..]);
+    // A GET, then a database read of the same key once it is over: a miss,
+    // and the read's 300 µs is the time at stake.
+    let ds = tagged_trace(&[
+        root,
+        ("b", "a", "redis", "GET price", 10, 20, redis),
+        ("c", "a", "catalog", "SELECT product", 40, 300, mysql),
+    ]);
+    let found = cache_findings(&ds);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (count, saving, spans, message) = &found[0];
+    assert_eq!((*count, *saving), (1, 300_000));
+    let ids: Vec<&str> = spans
+        .iter()
+        .map(|&s| ds.str(ds.traces[0].span_id_text[s as usize]))
+        .collect();
+    assert_eq!(ids, ["b", "c"]);
+    assert!(message.contains("0 hits and 1 misses"), "{message}");
+    // Another key, a read that began before the GET ended, or the database
+    // read first (a cache filled after it): no miss is shown.
+    for ds in [
+        tagged_trace(&[
+            root,
+            ("b", "a", "redis", "GET price", 10, 20, redis),
+            ("c", "a", "catalog", "SELECT product", 40, 300, other_sku),
+        ]),
+        tagged_trace(&[
+            root,
+            ("b", "a", "redis", "GET price", 10, 20, redis),
+            ("c", "a", "catalog", "SELECT product", 25, 300, mysql),
+        ]),
+        tagged_trace(&[
+            root,
+            ("c", "a", "catalog", "SELECT product", 10, 300, mysql),
+            ("b", "a", "redis", "GET price", 320, 20, redis),
+        ]),
+    ] {
+        assert_eq!(cache_findings(&ds), vec![], "a miss claimed");
+    }
+    // A SET is not a read, whatever follows.
+    let ds = tagged_trace(&[
+        root,
+        ("b", "a", "redis", "SET price", 10, 20, redis),
+        ("c", "a", "catalog", "SELECT product", 40, 300, mysql),
+    ]);
+    assert_eq!(cache_findings(&ds), vec![]);
+}
+
+#[test]
+fn cache_hit_attributes_give_the_hit_rate() {
+    let hit: &[(&str, &str)] = &[("cache.hit", "true")];
+    let miss: &[(&str, &str)] = &[("app.cache.hit", "false")];
+    let ds = tagged_trace(&[
+        ("a", "", "api", "GET /user", 0, 1000, &[]),
+        ("b", "a", "api", "cache lookup", 10, 5, hit),
+        ("c", "a", "api", "cache lookup", 20, 5, hit),
+        ("d", "a", "api", "cache lookup", 30, 5, hit),
+        ("e", "a", "api", "cache lookup", 40, 5, miss),
+        // A read with no word of the outcome: counted, but not as a hit.
+        (
+            "f",
+            "a",
+            "api",
+            "cache lookup",
+            50,
+            5,
+            &[("db.system", "redis"), ("db.statement", "GET user:1")],
+        ),
+    ]);
+    let found = cache_findings(&ds);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (count, saving, spans, message) = &found[0];
+    assert_eq!((*count, *saving, spans.len()), (5, 0, 4), "{message}");
+    assert!(
+        message.contains("3 hits and 1 misses where the trace says (75% hits)"),
+        "{message}"
+    );
+}

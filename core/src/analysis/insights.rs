@@ -26,6 +26,17 @@
 //!   written in (not bound to `?` or `$1`), or the URL of a GET or HEAD
 //!   (other methods carry a body the trace does not hold). The time at
 //!   stake is all but the longest.
+//! - **Cache**: per cache operation (service and operation), how many of
+//!   its reads were hits and misses where the trace says so: a `cache.hit`
+//!   attribute (or `*.cache.hit`, `cache_hit`: true / false, "hit" /
+//!   "miss"), or a read of a cache store (`db.system` redis, memcached,
+//!   valkey; a GET-like command) followed by a database read under the
+//!   same parent, among the next few calls started after it ended, that
+//!   carries the same key (an
+//!   attribute of the same name and value on both, `db.*`, `net.*`,
+//!   `peer.*`, `server.*` and the span kind left out): a miss. Reads that
+//!   show neither are counted as such, never as hits. The time at stake is
+//!   the database reads after the misses.
 //! - **Clock skew**: a span of another service than its parent that starts
 //!   before the parent, or ends after it though it is no longer than the
 //!   parent (it would fit, shifted): their clocks disagree. Same-service
@@ -46,6 +57,7 @@ pub enum InsightKind {
     SerialCalls,
     Retry,
     DuplicateCalls,
+    Cache,
     ClockSkew,
 }
 
@@ -57,6 +69,7 @@ impl InsightKind {
             InsightKind::SerialCalls => "serial_calls",
             InsightKind::Retry => "retry",
             InsightKind::DuplicateCalls => "duplicate_calls",
+            InsightKind::Cache => "cache",
             InsightKind::ClockSkew => "clock_skew",
         }
     }
@@ -66,6 +79,7 @@ impl InsightKind {
             InsightKind::SerialCalls => "Serial calls",
             InsightKind::Retry => "Retry",
             InsightKind::DuplicateCalls => "Duplicate calls",
+            InsightKind::Cache => "Cache",
             InsightKind::ClockSkew => "Clock skew",
         }
     }
@@ -428,6 +442,7 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
     }
     out.extend(serial_calls(ds, t, &calls, &said, th));
     out.extend(duplicate_calls(ds, t, &calls));
+    out.extend(cache(ds, t));
     out.extend(clock_skew(ds, t));
     crate::order::sort_by(&mut out, |a, b| {
         b.saving_ns.cmp(&a.saving_ns).then(a.spans.cmp(&b.spans))
@@ -537,6 +552,145 @@ fn duplicate_calls(ds: &Dataset, t: &Trace, calls: &Calls) -> Vec<Insight> {
             }
         })
         .collect()
+}
+
+/// `db.system`s that are caches.
+const CACHE_SYSTEMS: &[&str] = &["redis", "memcached", "valkey"];
+/// Siblings after a cache read looked at for the database read of a miss.
+const CACHE_FOLLOW_LOOK: usize = 8;
+/// Cache commands that read (the first word of the statement or operation).
+const CACHE_READS: &[&str] = &["get", "gets", "mget", "getex", "hget", "hmget", "hgetall"];
+
+/// What the attributes of span `s` say: whether it read a cache and hit
+/// (`Some(Some(hit))`), read one with no word of the outcome
+/// (`Some(None)`), or is no cache read (None).
+fn cache_read(ds: &Dataset, t: &Trace, s: usize) -> Option<Option<bool>> {
+    let (mut system, mut statement) = (None, None);
+    for a in ds.attrs(t.attrs[s]) {
+        let key = ds.str(a.key);
+        if key == "cache.hit" || key == "cache_hit" || key.ends_with(".cache.hit") {
+            let text = ds.value_text(a.value).to_ascii_lowercase();
+            match text.as_str() {
+                "true" | "hit" => return Some(Some(true)),
+                "false" | "miss" => return Some(Some(false)),
+                _ => {}
+            }
+        }
+        match (key, a.value) {
+            ("db.system", AttrValue::Str(v)) => system = Some(ds.str(v)),
+            ("db.statement" | "db.query.text", AttrValue::Str(v)) => statement = Some(ds.str(v)),
+            _ => {}
+        }
+    }
+    let command = statement.unwrap_or(ds.str(t.name[s]));
+    let command = command.split_whitespace().next().unwrap_or("");
+    let reads = CACHE_READS.iter().any(|r| command.eq_ignore_ascii_case(r));
+    (system.is_some_and(|s| CACHE_SYSTEMS.contains(&s)) && reads).then_some(None)
+}
+
+/// Whether span `d` reads a database that is not a cache.
+fn database_read(ds: &Dataset, t: &Trace, d: usize) -> bool {
+    ds.attrs(t.attrs[d]).iter().any(|a| {
+        ds.str(a.key) == "db.system"
+            && matches!(a.value, AttrValue::Str(v) if !CACHE_SYSTEMS.contains(&ds.str(v)))
+    })
+}
+
+/// Whether spans `c` and `d` carry an attribute of the same name and value
+/// that names what they look up (not the database, peer or kind).
+fn same_key(ds: &Dataset, t: &Trace, c: usize, d: usize) -> bool {
+    let about_the_call = |k: &str| {
+        ["db.", "net.", "peer.", "server.", "network."]
+            .iter()
+            .any(|p| k.starts_with(p))
+            || k == "span.kind"
+            || k == "error"
+    };
+    let theirs = ds.attrs(t.attrs[d]);
+    ds.attrs(t.attrs[c]).iter().any(|a| {
+        !about_the_call(ds.str(a.key))
+            && theirs
+                .iter()
+                .any(|b| b.key == a.key && ds.value_text(b.value) == ds.value_text(a.value))
+    })
+}
+
+/// Hits and misses of each cache operation, where the trace says them.
+fn cache(ds: &Dataset, t: &Trace) -> Vec<Insight> {
+    #[derive(Default)]
+    struct Reads {
+        reads: usize,
+        hits: Vec<u32>,
+        misses: Vec<u32>,
+        /// Database reads right after a miss, and their time.
+        fetched: Vec<u32>,
+        fetched_ns: i64,
+    }
+    let mut ops: FxHashMap<(StrId, StrId), Reads> = FxHashMap::default();
+    for s in 0..t.len() {
+        let Some(said) = cache_read(ds, t, s) else {
+            continue;
+        };
+        let op = ops.entry((t.service[s], t.name[s])).or_default();
+        op.reads += 1;
+        // The first database read among the few siblings that start once
+        // the cache read is over (children are in order of start; a bounded
+        // look keeps a parent of a million reads linear).
+        let siblings = t
+            .tree
+            .parent_of(s)
+            .map_or(&[][..], |p| t.tree.children_of(p));
+        let after = siblings.partition_point(|&d| t.start_ns[d as usize] < t.end_ns(s));
+        let then = siblings[after..]
+            .iter()
+            .take(CACHE_FOLLOW_LOOK)
+            .map(|&d| d as usize)
+            .find(|&d| d != s && database_read(ds, t, d))
+            .filter(|&d| same_key(ds, t, s, d));
+        match (said, then) {
+            (Some(true), _) => op.hits.push(s as u32),
+            (Some(false), None) => op.misses.push(s as u32),
+            (_, Some(d)) => {
+                op.misses.push(s as u32);
+                op.fetched.push(d as u32);
+                op.fetched_ns += t.duration_ns[d];
+            }
+            (None, None) => {}
+        }
+    }
+    let mut out: Vec<Insight> = ops
+        .into_iter()
+        .filter(|(_, r)| !r.hits.is_empty() || !r.misses.is_empty())
+        .map(|((service, name), r)| {
+            let (hits, misses) = (r.hits.len(), r.misses.len());
+            let after = if r.fetched.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} followed by a database read of the same key ({})",
+                    r.fetched.len(),
+                    format_duration(r.fetched_ns as f64)
+                )
+            };
+            // The cache reads first: the finding is named by its first span.
+            let spans = [r.hits, r.misses, r.fetched].concat();
+            Insight {
+                kind: InsightKind::Cache,
+                count: r.reads,
+                saving_ns: r.fetched_ns,
+                message: format!(
+                    "Cache: {} {}: {} reads, {hits} hits and {misses} misses where the trace says ({:.0}% hits){after}",
+                    ds.str(service),
+                    ds.str(name),
+                    r.reads,
+                    100.0 * hits as f64 / (hits + misses) as f64,
+                ),
+                spans,
+            }
+        })
+        .collect();
+    crate::order::sort_by(&mut out, |a, b| a.spans.cmp(&b.spans));
+    out
 }
 
 /// Spans whose clock disagrees with their parent's, by (parent service,
