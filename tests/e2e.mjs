@@ -99,6 +99,20 @@ const FIXTURES = {
     }
     return t;
   },
+  // A publish (producer) consumed later (FOLLOWS_FROM its publish alone), and an audit write that also follows from it (a link).
+  get flows() {
+    const t = jaegerTrace([
+      ['f000000000000001', null, 'web', 0, 100_000, 'checkout'],
+      ['f000000000000002', 'f000000000000001', 'orders', 10_000, 2_000, 'publish order'],
+      ['f000000000000003', 'f000000000000002', 'billing', 30_000, 20_000, 'consume order'],
+      ['f000000000000004', 'f000000000000001', 'audit', 60_000, 10_000, 'write entry'],
+    ], 'f10f000000000001');
+    const [, b, c, d] = t.data[0].spans;
+    b.tags = [{ key: 'span.kind', type: 'string', value: 'producer' }];
+    c.references[0].refType = 'FOLLOWS_FROM';
+    d.references.push({ refType: 'FOLLOWS_FROM', traceID: 'f10f000000000001', spanID: b.spanID });
+    return t;
+  },
   // A root of 0–100 ms whose children all end by 10 ms.
   'children-end-at-10ms': jaegerTrace([
     ['a000000000000001', null, 'frontend', 0, 100_000],
@@ -356,6 +370,22 @@ describe('the waterfall', () => {
     await again.selectOption(picker, '');
     await again.waitForFunction(() => document.querySelector('[data-testid=waterfall-canvas]').dataset.details === '');
     assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.context().close();
+  });
+
+  test('a consumer after its producer and a span link are arrows between rows; the link goes to its span', async () => {
+    const page = await newPage();
+    await dropFiles(page, [{ name: 'flows.json', bytes: Buffer.from(JSON.stringify(FIXTURES.flows)) }]);
+    await page.waitForSelector('[data-testid=trace-summary][data-trace-id="f10f000000000001"]');
+    // publish → consume (its FOLLOWS_FROM parent), publish → write entry (a link).
+    await page.waitForSelector('[data-testid=waterfall-canvas][data-arrows="2"]');
+    await page.screenshot({ path: path.join(out, 'waterfall-flows.png') });
+    // Rows: checkout, publish order, consume order, write entry.
+    await clickRow(page, 3);
+    await page.waitForSelector('[data-testid=span-detail][data-span-id="f000000000000004"]');
+    await page.click('[data-testid=span-links] button');
+    await page.waitForSelector('[data-testid=span-detail][data-span-id="f000000000000002"]');
+    assert.deepEqual(page.errors, []);
     await page.context().close();
   });
 

@@ -5,7 +5,7 @@ use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 use tracescope_core::layout::text::{Font, Label, TextMeasure};
 use tracescope_core::layout::time::Tick;
-use tracescope_core::Dataset;
+use tracescope_core::{Dataset, Trace};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -135,6 +135,29 @@ pub fn build_in_parts<B: 'static>(
         });
         more.flatten().is_some()
     });
+}
+
+/// [`build_in_parts`] over one trace (`open`): the builder is made by
+/// `make` in the first part, not in the render, then stepped; `finish`
+/// gets it (None without the trace).
+pub fn build_for_trace_in_parts<B: 'static>(
+    job: StoredValue<u64>,
+    dataset: RwSignal<Dataset>,
+    open: Option<usize>,
+    make: impl Fn(&Trace) -> B + 'static,
+    step: impl Fn(&mut B, &Trace) -> bool + 'static,
+    finish: impl FnOnce(Option<B>) + 'static,
+) {
+    build_in_parts(
+        job,
+        dataset,
+        None,
+        move |b, ds| match open.and_then(|i| ds.traces.get(i)) {
+            Some(t) => step(b.get_or_insert_with(|| make(t)), t),
+            None => true,
+        },
+        move |b, _| finish(b),
+    );
 }
 
 /// Resolves in a later task (a zero timeout): long work split with it lets

@@ -38,7 +38,8 @@ struct Detail {
     attrs: Pairs,
     resource: Pairs,
     events: Vec<EventRow>,
-    links: Vec<(String, String, String)>,
+    /// Kind, trace id, span id, and the span's index when it is in this trace.
+    links: Vec<(String, String, String, Option<u32>)>,
     warnings: Vec<&'static str>,
     is_error: bool,
     /// Spans below it: a subtree to focus on.
@@ -121,10 +122,14 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
             .links(t.links[s])
             .iter()
             .map(|l| {
+                let here = (Some(l.trace_id) == t.trace_id)
+                    .then(|| t.span_key.iter().position(|&k| k == l.span_id))
+                    .flatten();
                 (
                     l.kind.as_str().to_string(),
                     ds.str(l.trace_id_text).to_string(),
                     ds.str(l.span_id_text).to_string(),
+                    here.map(|k| k as u32),
                 )
             })
             .collect(),
@@ -321,8 +326,14 @@ pub fn SpanDetail(
                         <details open=true>
                             <summary>{format!("Links ({n_links})")}</summary>
                             <ul class="links" data-testid="span-links">
-                                {d.links.iter().cloned().map(|(kind, tr, sp)| view! {
-                                    <li><span class="tag">{kind}</span>" "<span class="mono">{format!("{tr} / {sp}")}</span></li>
+                                {d.links.iter().cloned().map(|(kind, tr, sp, here)| view! {
+                                    <li><span class="tag">{kind}</span>" "
+                                        // A span of this trace: go to it.
+                                        {match here {
+                                            Some(k) => view! { <button class="link-button mono" data-span=k on:click=move |_| selected.set(Some(k))>{sp}</button> }.into_any(),
+                                            None => view! { <span class="mono">{format!("{tr} / {sp}")}</span> }.into_any(),
+                                        }}
+                                    </li>
                                 }).collect_view()}
                             </ul>
                         </details>

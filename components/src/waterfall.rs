@@ -19,11 +19,13 @@ use crate::theme::{theme, ServiceSlots, Theme};
 use crate::touch::{TouchPad, TOUCH_STYLE};
 use crate::{open_trace_window, with_open_trace_untracked};
 use leptos::prelude::*;
+use std::sync::Arc;
 use tracescope_core::layout::raster::{self, Run};
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::{
-    hits_toggle, key_move, name_width, pan_window, scene, timeline_extent, timeline_scale,
-    toggle_x, zoom_window, KeyMove, RowGeometry, RowScene, Scene, SceneInput, BAR_INSET, TOGGLE_W,
+    flows as flows_of, hits_toggle, key_move, name_width, pan_window, scene, timeline_extent,
+    timeline_scale, toggle_x, zoom_window, KeyMove, RowGeometry, RowScene, Scene, SceneInput,
+    BAR_INSET, TOGGLE_W,
 };
 use tracescope_core::model::{Dataset, StatusCode, Trace};
 use web_sys::CanvasRenderingContext2d;
@@ -93,6 +95,21 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
     }
     for row in &sc.rows {
         paint_row(ctx, f, row, sc.name_w);
+    }
+    // Flows: a curve from the end of one bar to the start of the other.
+    ctx.set_stroke_style_str(th.muted);
+    ctx.set_fill_style_str(th.muted);
+    ctx.set_line_width(1.0);
+    for a in &sc.arrows {
+        ctx.begin_path();
+        ctx.move_to(a.x0, a.y0);
+        ctx.bezier_curve_to(a.x0 + 24.0, a.y0, a.x1 - 24.0, a.y1, a.x1, a.y1);
+        ctx.stroke();
+        ctx.begin_path();
+        ctx.move_to(a.x1, a.y1);
+        ctx.line_to(a.x1 - 6.0, a.y1 - 3.5);
+        ctx.line_to(a.x1 - 6.0, a.y1 + 3.5);
+        ctx.fill();
     }
     if let Some(Drag::Range { x0, x1 }) = f.drag {
         let (a, b) = (x0.min(x1).max(tl.x0), x0.max(x1).min(tl.x1));
@@ -259,21 +276,16 @@ fn minimap_in_parts(
         let open = trace.get();
         let (b0, b1) = bounds.get();
         dataset.track();
-        crate::canvas::build_in_parts(
+        crate::canvas::build_for_trace_in_parts(
             job,
             dataset,
-            None,
-            move |m, ds| {
-                let Some(t) = open.and_then(|i| ds.traces.get(i)) else {
-                    return true;
-                };
-                m.get_or_insert_with(|| {
-                    let (a, b) = t.time_window();
-                    minimap_for(t, w, (b - a) / (b1 - b0).max(1.0))
-                })
-                .step(t, MINIMAP_PART)
+            open,
+            move |t| {
+                let (a, b) = t.time_window();
+                minimap_for(t, w, (b - a) / (b1 - b0).max(1.0))
             },
-            move |m, _| minimap.set(m.map(|m| m.raster.runs()).unwrap_or_default()),
+            |m, t| m.step(t, MINIMAP_PART),
+            move |m| minimap.set(m.map(|m| m.raster.runs()).unwrap_or_default()),
         );
     });
     minimap
@@ -309,8 +321,17 @@ pub fn WaterfallCanvas(
     let before_click = StoredValue::new(None::<u32>);
     // The ruler's labels as drawn, for tests (`data-ticks`).
     let tick_labels = RwSignal::new(String::new());
-    // The chosen attribute's values as drawn on the rows (`data-details`).
+    // The chosen attribute's values as drawn on the rows (`data-details`),
+    // and how many flows are drawn (`data-arrows`).
     let detail_labels = RwSignal::new(String::new());
+    let arrows_drawn = RwSignal::new(0usize);
+    // Links and follows-from within the trace, drawn as arrows.
+    let flows = Memo::new(move |_| {
+        dataset.with(|ds| {
+            let t = trace.get().and_then(|i| ds.traces.get(i));
+            Arc::new(t.map(|t| flows_of(ds, t)).unwrap_or_default())
+        })
+    });
 
     let rows = context.listed_rows();
     let own_window = open_trace_window(dataset, trace);
@@ -375,6 +396,7 @@ pub fn WaterfallCanvas(
         let mini = minimap.read();
         let found_now = found.get();
         let detail_key = row_attribute.get();
+        let fl = flows.get();
         rows.with(|rows| {
             slots.with(|slots| {
                 critical_path.with(|cp| {
@@ -403,6 +425,7 @@ pub fn WaterfallCanvas(
                                         .filter(|f| f.matched.len() == t.len())
                                         .map(|f| (&f.matched[..], &f.order[..])),
                                     detail_key: detail_key.as_deref(),
+                                    flows: &fl,
                                 },
                                 selected: sel,
                                 hover_row: hov,
@@ -429,6 +452,9 @@ pub fn WaterfallCanvas(
                             .join("|");
                         if detail_labels.get_untracked() != details {
                             detail_labels.set(details);
+                        }
+                        if arrows_drawn.get_untracked() != sc.arrows.len() {
+                            arrows_drawn.set(sc.arrows.len());
                         }
                     })
                 })
@@ -620,6 +646,7 @@ pub fn WaterfallCanvas(
                 data-scroll-y=move || scroll_y.get()
                 data-ticks=move || tick_labels.get()
                 data-details=move || detail_labels.get()
+                data-arrows=move || arrows_drawn.get()
                 data-view=move || {
                     let v = current_view();
                     format!("{:.0},{:.0}", v.0, v.1)

@@ -86,6 +86,7 @@ fn bars_are_drawn_where_the_layout_says() {
             critical: None,
             matched: None,
             detail_key: None,
+            flows: &[],
         },
         selected: None,
         hover_row: None,

@@ -9,8 +9,8 @@ use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::layout::text::{FixedAdvance, Label};
 use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{
-    matching_rows, name_width, scene, timeline_extent, visible_rows, Scene, SceneInput, Stretch,
-    HEADER, MINIMAP_H, ROW_H,
+    matching_rows, name_width, scene, timeline_extent, visible_rows, RowGeometry, Scene,
+    SceneInput, Stretch, HEADER, MINIMAP_H, ROW_H,
 };
 use tracescope_core::model::Trace;
 use tracescope_core::Dataset;
@@ -182,6 +182,7 @@ fn scene_at(ds: &Dataset, t: &Trace, view: (f64, f64)) -> Scene {
         critical: Some(&cp),
         matched: None,
         detail_key: None,
+        flows: &[],
     };
     scene(&input, &FixedAdvance(7.0))
 }
@@ -200,6 +201,7 @@ proptest! {
         scroll in 0.0f64..1.0,
         fold in prop::collection::vec(any::<bool>(), 1..8),
         hits in prop::collection::vec(any::<bool>(), 1..8),
+        flow_ends in prop::collection::vec((any::<u16>(), any::<u16>()), 0..6),
     ) {
         // Half the cases zoomed far in, where the bugs were.
         let b = if zoom_in { a + (b - a) / 5000.0 } else { b };
@@ -210,6 +212,8 @@ proptest! {
         let cp = critical_path(&t);
         let matched: Vec<bool> = (0..t.len()).map(|s| hits[s % hits.len()] && s % 2 == 0).collect();
         let order: Vec<u32> = t.tree.preorder.iter().copied().filter(|&s| matched[s as usize]).collect();
+        let n = t.len() as u32;
+        let flows: Vec<(u32, u32)> = flow_ends.iter().map(|&(a, b)| (a as u32 % n, b as u32 % n)).collect();
         let input = SceneInput {
             ds: &ds,
             t: &t,
@@ -223,6 +227,7 @@ proptest! {
             critical: Some(&cp),
             matched: Some((&matched, &order)),
         detail_key: None,
+        flows: &flows,
     };
         let sc = scene(&input, &FixedAdvance(7.0));
         check(&t, &input, &sc)?;
@@ -237,6 +242,27 @@ proptest! {
         for &s in &order {
             let x = mini.x(t.start_ns[s as usize] as f64);
             prop_assert!(sc.minimap_matches.iter().any(|&m| (m - x).abs() <= 1.0 + PX), "match {} at {}", s, x);
+        }
+        // Each flow with both spans listed and a row on screen is one arrow,
+        // from the end of one bar to the start of the other, at their rows.
+        let geo = RowGeometry { header: HEADER, row_height: ROW_H, scroll_y };
+        let on_screen = geo.visible_range(height, rows.len());
+        let row = |s: u32| rows.iter().position(|&r| r == s);
+        let scale = TimeScale::new(view.0, view.1, tl0, tl1 - tl0);
+        let mut expected = Vec::new();
+        for &(from, to) in &flows {
+            let (Some(rf), Some(rt)) = (row(from), row(to)) else { continue };
+            if on_screen.contains(&rf) || on_screen.contains(&rt) {
+                expected.push((from, to, geo.row_top(rf) + ROW_H / 2.0, geo.row_top(rt) + ROW_H / 2.0));
+            }
+        }
+        let drawn: Vec<_> = sc.arrows.iter().map(|a| (a.from, a.to, a.y0, a.y1)).collect();
+        prop_assert_eq!(drawn, expected);
+        for a in &sc.arrows {
+            prop_assert!(a.x0 >= tl0 && a.x0 <= tl1 && a.x1 >= tl0 && a.x1 <= tl1);
+            let end = scale.x(t.end_ns(a.from as usize) as f64).clamp(tl0, tl1);
+            let start = scale.x(t.start_ns[a.to as usize] as f64).clamp(tl0, tl1);
+            prop_assert!((a.x0 - end).abs() <= PX && (a.x1 - start).abs() <= PX, "arrow {:?}: {} {}", a, end, start);
         }
     }
 }
@@ -464,6 +490,7 @@ proptest! {
             critical: None,
             matched: None,
             detail_key: Some(key),
+            flows: &[],
         };
         let sc = scene(&input, &FixedAdvance(7.0));
         let name_w = name_width(width);
@@ -486,4 +513,45 @@ proptest! {
         let plain = scene(&SceneInput { detail_key: None, ..input }, &FixedAdvance(7.0));
         prop_assert!(plain.rows.iter().all(|r| r.detail.is_none()));
     }
+}
+
+/// The flows drawn as arrows: a further FOLLOWS_FROM or span link within
+/// the trace, a FOLLOWS_FROM parent and a consumer of its producer; not a
+/// plain child, nor a link into another trace.
+#[test]
+fn flows_are_links_within_the_trace_and_children_that_follow_their_parent() {
+    use tracescope_core::layout::waterfall::flows;
+    let span = |id: &str, refs: serde_json::Value, kind: &str| {
+        serde_json::json!({"traceID": "t1", "spanID": id, "operationName": id, "startTime": 1, "duration": 1,
+            "references": refs, "tags": [{"key": "span.kind", "type": "string", "value": kind}],
+            "process": {"serviceName": "s"}})
+    };
+    let r = |ty: &str, trace: &str, id: &str| serde_json::json!({"refType": ty, "traceID": trace, "spanID": id});
+    let ds = common::jaeger_dataset(vec![serde_json::json!({"traceID": "t1", "spans": [
+        span("a", serde_json::json!([]), "server"),
+        span("b", serde_json::json!([r("CHILD_OF", "t1", "a")]), "producer"),
+        // Follows from b alone: b is its parent, and the work goes on after it.
+        span("c", serde_json::json!([r("FOLLOWS_FROM", "t1", "b")]), "internal"),
+        // A child of a that also follows from b: a flow from b.
+        span("d", serde_json::json!([r("CHILD_OF", "t1", "a"), r("FOLLOWS_FROM", "t1", "b")]), "internal"),
+        // A consumer of the producer b.
+        span("e", serde_json::json!([r("CHILD_OF", "t1", "b")]), "consumer"),
+        // A link into another trace, and a plain child: no flow.
+        span("f", serde_json::json!([r("CHILD_OF", "t1", "a"), r("FOLLOWS_FROM", "t2", "x")]), "client"),
+    ]})]);
+    let t = &ds.traces[0];
+    let id = |s: u32| ds.str(t.span_id_text[s as usize]).to_string();
+    let got: Vec<(String, String)> = flows(&ds, t)
+        .into_iter()
+        .map(|(a, b)| (id(a), id(b)))
+        .collect();
+    let mut want = vec![("b", "c"), ("b", "d"), ("b", "e")];
+    want.sort_by_key(|&(_, to)| to);
+    let want: Vec<(String, String)> = want
+        .into_iter()
+        .map(|(a, b)| (a.into(), b.into()))
+        .collect();
+    let mut got_sorted = got.clone();
+    got_sorted.sort_by(|x, y| x.1.cmp(&y.1));
+    assert_eq!(got_sorted, want);
 }

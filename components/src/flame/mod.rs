@@ -355,18 +355,13 @@ fn chart_index(
         let open = trace.get().filter(|_| mode.get() == FlameMode::Chart);
         dataset.track();
         mipmap.set(None);
-        crate::canvas::build_in_parts(
+        crate::canvas::build_for_trace_in_parts(
             job,
             dataset,
-            None,
-            move |m, ds| {
-                let Some(t) = open.and_then(|i| ds.traces.get(i)) else {
-                    return true;
-                };
-                m.get_or_insert_with(|| FlameMipmap::new(t))
-                    .step(t, MIPMAP_PART)
-            },
-            move |m, _| mipmap.set(m.zip(open).map(|(m, i)| (i, m))),
+            open,
+            FlameMipmap::new,
+            |m, t| m.step(t, MIPMAP_PART),
+            move |m| mipmap.set(m.zip(open).map(|(m, i)| (i, m))),
         );
     });
     mipmap

@@ -7,7 +7,7 @@
 use super::text::{Font, Label, TextMeasure};
 use super::time::{format_duration, ruler, Tick, TimeScale};
 use crate::analysis::critical_path::CriticalPath;
-use crate::model::{flags, Dataset, StatusCode, StrId, Trace};
+use crate::model::{flags, Dataset, LinkKind, SpanKind, StatusCode, StrId, Trace};
 
 /// Visible rows (span indices) given a per-span `collapsed` mask.
 pub fn visible_rows(t: &Trace, collapsed: &[bool]) -> Vec<u32> {
@@ -300,6 +300,53 @@ impl Stretch {
     }
 }
 
+/// The flows of a trace drawn as arrows between rows, (from, to) span
+/// pairs: a span linked to another of the same trace (a span link, a
+/// further FOLLOWS_FROM), and a child that follows from its parent (a
+/// FOLLOWS_FROM parent, a consumer of its producer) — where its row alone
+/// does not say the work went on after the parent. By `to`, then `from`.
+pub fn flows(ds: &Dataset, t: &Trace) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let mut by_key: Option<rustc_hash::FxHashMap<_, u32>> = None;
+    for s in 0..t.len() {
+        if let Some(p) = t.tree.parent_of(s) {
+            let consumer = t.kind[s] == SpanKind::Consumer && t.kind[p] == SpanKind::Producer;
+            if consumer || t.flags[s] & flags::ASYNC_PARENT != 0 {
+                out.push((p as u32, s as u32));
+            }
+        }
+        for l in ds.links(t.links[s]) {
+            if l.kind == LinkKind::SharedHalf || Some(l.trace_id) != t.trace_id {
+                continue;
+            }
+            // Spans by id, made at the first link within the trace.
+            let index = by_key.get_or_insert_with(|| {
+                (0..t.len() as u32)
+                    .map(|k| (t.span_key[k as usize], k))
+                    .collect()
+            });
+            if let Some(&from) = index.get(&l.span_id).filter(|&&f| f as usize != s) {
+                out.push((from, s as u32));
+            }
+        }
+    }
+    out.sort_unstable_by_key(|&(from, to)| (to, from));
+    out.dedup();
+    out
+}
+
+/// A flow's arrow: from the end of `from`'s bar to the start of `to`'s,
+/// each at its row's middle (a row off screen is above or below it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlowArrow {
+    pub from: u32,
+    pub to: u32,
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
 /// What one row of the waterfall draws.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowScene {
@@ -342,6 +389,8 @@ pub struct Scene {
     pub minimap_window: Stretch,
     /// Where the find's matches start on the minimap, one x per pixel.
     pub minimap_matches: Vec<f64>,
+    /// The flows with a row on screen, both spans listed.
+    pub arrows: Vec<FlowArrow>,
 }
 
 /// What [`scene`] draws from.
@@ -363,6 +412,8 @@ pub struct SceneInput<'a> {
     pub matched: Option<(&'a [bool], &'a [u32])>,
     /// The attribute whose value each row shows after its operation.
     pub detail_key: Option<&'a str>,
+    /// The trace's flows, as from [`flows`].
+    pub flows: &'a [(u32, u32)],
 }
 
 /// `[a, b]` ∩ `[lo, hi]` in pixels, at least [`MIN_BAR_W`] wide and kept
@@ -551,6 +602,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
         .filter(|&k| marked[k])
         .map(|k| (first_px + k as f64).max(tl0))
         .collect();
+    let arrows = flow_arrows(i, &geo, &scale, (tl0, tl1));
     Scene {
         name_w,
         timeline,
@@ -558,7 +610,44 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
         ticks,
         minimap_window,
         minimap_matches,
+        arrows,
     }
+}
+
+/// The arrows of the flows with an end on a visible row. Rows are in tree
+/// order, so a span's row is found by its place in the tree.
+fn flow_arrows(
+    i: &SceneInput,
+    geo: &RowGeometry,
+    scale: &TimeScale,
+    (tl0, tl1): (f64, f64),
+) -> Vec<FlowArrow> {
+    let t = i.t;
+    let pos = |s: u32| t.tree.preorder_pos[s as usize];
+    let row_of = |s: u32| {
+        let r = i.rows.partition_point(|&x| pos(x) < pos(s));
+        (i.rows.get(r) == Some(&s)).then_some(r)
+    };
+    let on_screen = geo.visible_range(i.height, i.rows.len());
+    let y = |r: usize| geo.row_top(r) + ROW_H / 2.0;
+    let x = |ns: i64| scale.x_at(ns).clamp(tl0, tl1);
+    i.flows
+        .iter()
+        .filter_map(|&(from, to)| {
+            let (rf, rt) = (row_of(from)?, row_of(to)?);
+            if !on_screen.contains(&rf) && !on_screen.contains(&rt) {
+                return None;
+            }
+            Some(FlowArrow {
+                from,
+                to,
+                x0: x(t.end_ns(from as usize)),
+                y0: y(rf),
+                x1: x(t.start_ns[to as usize]),
+                y1: y(rt),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -628,6 +717,7 @@ mod tests {
                 critical: None,
                 matched: None,
                 detail_key: None,
+                flows: &[],
             },
             &crate::layout::text::FixedAdvance(6.0),
         );
