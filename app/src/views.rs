@@ -17,8 +17,8 @@ use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::find::{FindBuilder, FindQuery, Found};
 use tracescope_core::model::StrId;
 
-/// Spans a find tests per task: ~10 ms in a page.
-const FIND_PART: usize = 100_000;
+/// Spans a find tests per task: ~5 ms in a page.
+const FIND_PART: usize = 50_000;
 
 /// The views of the open trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,7 +97,7 @@ pub struct ViewState {
     /// What the views mark: the highlight, else the find's matches.
     pub marked: Signal<Option<Arc<Found>>>,
     /// The open trace's insights, the most time at stake first.
-    pub insights: Memo<Vec<Insight>>,
+    pub insights: RwSignal<Vec<Insight>>,
     pub flame_chart_focus: RwSignal<Option<u32>>,
     pub flame_merged_focus: RwSignal<u32>,
     /// The span whose subtree alone is listed (`focus=`).
@@ -325,13 +325,22 @@ impl ViewState {
             highlight.set(None);
         });
         let marked = Signal::derive(move || highlight.get().or_else(|| found.get().ok().flatten()));
-        let insights = Memo::new(move |_| {
-            dataset.with(|ds| {
-                open.get()
-                    .and_then(|i| ds.traces.get(i))
-                    .map(|t| find_insights(ds, t, Thresholds::default()))
-                    .unwrap_or_default()
-            })
+        // The insights come a task after the views' first paint too: over
+        // a million spans they take tens of milliseconds.
+        let insights = RwSignal::new(Vec::new());
+        let insights_job = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let i = open.get();
+            dataset.track();
+            insights.set(Vec::new());
+            in_parts(insights_job, move || {
+                let found = dataset.try_with_untracked(|ds| {
+                    let t = ds.traces.get(i?)?;
+                    Some(find_insights(ds, t, Thresholds::default()))
+                });
+                insights.try_set(found.flatten().unwrap_or_default());
+                false
+            });
         });
         ViewState {
             tab,

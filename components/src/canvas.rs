@@ -113,7 +113,8 @@ fn run_in_parts(job: StoredValue<u64>, mut part: Box<dyn FnMut() -> bool>) {
 }
 
 /// Makes `builder` a part per task with [`in_parts`]: `step` until it says
-/// it is done, then `finish` (both with the dataset, read untracked). The
+/// it is done, then, a task later, `finish` (both with the dataset, read
+/// untracked). The
 /// work stops with the view (its dataset gone) or a newer call with `job`.
 pub fn build_in_parts<B: 'static>(
     job: StoredValue<u64>,
@@ -123,15 +124,19 @@ pub fn build_in_parts<B: 'static>(
     finish: impl FnOnce(B, &Dataset) + 'static,
 ) {
     let mut work = Some((builder, finish));
+    // `finish` and what its result sets off run in a task of their own,
+    // not after the last step.
+    let mut stepped = false;
     in_parts(job, move || {
         let more = dataset.try_with_untracked(|ds| {
             let (b, _) = work.as_mut()?;
-            if step(b, ds) {
-                let (b, finish) = work.take()?;
-                finish(b, ds);
-                return None;
+            if !stepped {
+                stepped = step(b, ds);
+                return Some(());
             }
-            Some(())
+            let (b, finish) = work.take()?;
+            finish(b, ds);
+            None
         });
         more.flatten().is_some()
     });

@@ -1,7 +1,7 @@
 //! The list of loaded traces: root service and operation, start, duration,
 //! spans, errors. Clicking a row opens that trace.
 
-use crate::page_bar::{first_page_on_change, rows_on_page, PageBar, ROWS_PER_PAGE};
+use crate::page_bar::{first_page_on_change, page_rows, PageBar, ROWS_PER_PAGE};
 use leptos::prelude::*;
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::layout::time::format_duration;
@@ -24,18 +24,17 @@ pub fn TraceList(
     #[prop(optional)]
     on_close: Option<Callback<usize>>,
 ) -> impl IntoView {
-    let rows = Memo::new(move |_| -> Vec<(usize, TraceSummary)> {
+    // A page of traces at a time, and only its traces summarized: a file of
+    // a million one-span traces makes no million rows nor summaries.
+    let total = Memo::new(move |_| dataset.with(|ds| ds.traces.len()));
+    let page = first_page_on_change(total);
+    let rows = move || -> Vec<(usize, TraceSummary)> {
+        let (from, n) = page_rows(page.get());
         dataset.with(|ds| {
-            ds.traces
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (i, summarize(ds, t)))
-                .collect()
+            let shown = ds.traces.iter().enumerate().skip(from).take(n);
+            shown.map(|(i, t)| (i, summarize(ds, t))).collect()
         })
-    });
-    // Thousands of small traces make no table of thousands of rows.
-    let page = first_page_on_change(rows);
-    let total = Signal::derive(move || rows.with(Vec::len));
+    };
     view! {
         <div hidden=move || total.get() <= ROWS_PER_PAGE>
             <PageBar page=page total=total testid="traces" />
@@ -55,7 +54,7 @@ pub fn TraceList(
             </thead>
             <tbody>
                 // A page of rows, made again when it changes (no keyed list).
-                {move || rows_on_page(rows, page).into_iter().map(|(i, s)| {
+                {move || rows().into_iter().map(|(i, s)| {
                         let src = move || sources.with(|v| v.get(i).cloned().unwrap_or_default());
                         let has_errors = s.errors > 0;
                         view! {

@@ -561,39 +561,72 @@ const CACHE_FOLLOW_LOOK: usize = 8;
 /// Cache commands that read (the first word of the statement or operation).
 const CACHE_READS: &[&str] = &["get", "gets", "mget", "getex", "hget", "hmget", "hgetall"];
 
-/// What the attributes of span `s` say: whether it read a cache and hit
-/// (`Some(Some(hit))`), read one with no word of the outcome
-/// (`Some(None)`), or is no cache read (None).
-fn cache_read(ds: &Dataset, t: &Trace, s: usize) -> Option<Option<bool>> {
-    let (mut system, mut statement) = (None, None);
-    for a in ds.attrs(t.attrs[s]) {
-        let key = ds.str(a.key);
-        if key == "cache.hit" || key == "cache_hit" || key.ends_with(".cache.hit") {
-            let text = ds.value_text(a.value).to_ascii_lowercase();
-            match text.as_str() {
-                "true" | "hit" => return Some(Some(true)),
-                "false" | "miss" => return Some(Some(false)),
+/// What each attribute key is to the cache detector, looked at once per
+/// key (a million spans hold a few keys millions of times).
+struct CacheKeys(Vec<u8>);
+
+const UNSEEN: u8 = 0;
+const OTHER: u8 = 1;
+const HIT: u8 = 2;
+const SYSTEM: u8 = 3;
+const STATEMENT: u8 = 4;
+
+impl CacheKeys {
+    fn new(ds: &Dataset) -> CacheKeys {
+        CacheKeys(vec![UNSEEN; ds.strings.len()])
+    }
+
+    fn role(&mut self, ds: &Dataset, key: StrId) -> u8 {
+        let Some(role) = self.0.get_mut(key.0 as usize) else {
+            return OTHER;
+        };
+        if *role == UNSEEN {
+            *role = match ds.str(key) {
+                "cache.hit" | "cache_hit" => HIT,
+                k if k.ends_with(".cache.hit") => HIT,
+                "db.system" => SYSTEM,
+                "db.statement" | "db.query.text" => STATEMENT,
+                _ => OTHER,
+            };
+        }
+        *role
+    }
+
+    /// What the attributes of span `s` say: whether it read a cache and
+    /// hit (`Some(Some(hit))`), read one with no word of the outcome
+    /// (`Some(None)`), or is no cache read (None).
+    fn read(&mut self, ds: &Dataset, t: &Trace, s: usize) -> Option<Option<bool>> {
+        let (mut system, mut statement) = (None, None);
+        for a in ds.attrs(t.attrs[s]) {
+            match (self.role(ds, a.key), a.value) {
+                (HIT, v) => match ds.value_text(v).to_ascii_lowercase().as_str() {
+                    "true" | "hit" => return Some(Some(true)),
+                    "false" | "miss" => return Some(Some(false)),
+                    _ => {}
+                },
+                (SYSTEM, AttrValue::Str(v)) => system = Some(ds.str(v)),
+                (STATEMENT, AttrValue::Str(v)) => statement = Some(ds.str(v)),
                 _ => {}
             }
         }
-        match (key, a.value) {
-            ("db.system", AttrValue::Str(v)) => system = Some(ds.str(v)),
-            ("db.statement" | "db.query.text", AttrValue::Str(v)) => statement = Some(ds.str(v)),
-            _ => {}
+        if !system.is_some_and(|s| CACHE_SYSTEMS.contains(&s)) {
+            return None;
         }
+        let command = statement.unwrap_or(ds.str(t.name[s]));
+        let command = command.split_whitespace().next().unwrap_or("");
+        CACHE_READS
+            .iter()
+            .any(|r| command.eq_ignore_ascii_case(r))
+            .then_some(None)
     }
-    let command = statement.unwrap_or(ds.str(t.name[s]));
-    let command = command.split_whitespace().next().unwrap_or("");
-    let reads = CACHE_READS.iter().any(|r| command.eq_ignore_ascii_case(r));
-    (system.is_some_and(|s| CACHE_SYSTEMS.contains(&s)) && reads).then_some(None)
-}
 
-/// Whether span `d` reads a database that is not a cache.
-fn database_read(ds: &Dataset, t: &Trace, d: usize) -> bool {
-    ds.attrs(t.attrs[d]).iter().any(|a| {
-        ds.str(a.key) == "db.system"
-            && matches!(a.value, AttrValue::Str(v) if !CACHE_SYSTEMS.contains(&ds.str(v)))
-    })
+    /// Whether span `d` reads a database that is not a cache.
+    fn database_read(&mut self, ds: &Dataset, t: &Trace, d: usize) -> bool {
+        ds.attrs(t.attrs[d]).iter().any(|a| {
+            self.role(ds, a.key) == SYSTEM
+                && matches!(a.value, AttrValue::Str(v) if !CACHE_SYSTEMS.contains(&ds.str(v)))
+        })
+    }
 }
 
 /// Whether spans `c` and `d` carry an attribute of the same name and value
@@ -627,8 +660,9 @@ fn cache(ds: &Dataset, t: &Trace) -> Vec<Insight> {
         fetched_ns: i64,
     }
     let mut ops: FxHashMap<(StrId, StrId), Reads> = FxHashMap::default();
+    let mut keys = CacheKeys::new(ds);
     for s in 0..t.len() {
-        let Some(said) = cache_read(ds, t, s) else {
+        let Some(said) = keys.read(ds, t, s) else {
             continue;
         };
         let op = ops.entry((t.service[s], t.name[s])).or_default();
@@ -645,7 +679,7 @@ fn cache(ds: &Dataset, t: &Trace) -> Vec<Insight> {
             .iter()
             .take(CACHE_FOLLOW_LOOK)
             .map(|&d| d as usize)
-            .find(|&d| d != s && database_read(ds, t, d))
+            .find(|&d| d != s && keys.database_read(ds, t, d))
             .filter(|&d| same_key(ds, t, s, d));
         match (said, then) {
             (Some(true), _) => op.hits.push(s as u32),
