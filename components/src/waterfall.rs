@@ -325,12 +325,21 @@ pub fn WaterfallCanvas(
     // and how many flows are drawn (`data-arrows`).
     let detail_labels = RwSignal::new(String::new());
     let arrows_drawn = RwSignal::new(0usize);
-    // Links and follows-from within the trace, drawn as arrows.
-    let flows = Memo::new(move |_| {
-        dataset.with(|ds| {
-            let t = trace.get().and_then(|i| ds.traces.get(i));
-            Arc::new(t.map(|t| flows_of(ds, t)).unwrap_or_default())
-        })
+    // Links and follows-from within the trace, drawn as arrows: found a
+    // task after the first paint (a pass over every span).
+    let flows = RwSignal::new(Arc::new(Vec::new()));
+    let flows_job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let open = trace.get();
+        dataset.track();
+        flows.set(Arc::default());
+        crate::canvas::in_parts(flows_job, move || {
+            let found = dataset.try_with_untracked(|ds| {
+                open.and_then(|i| ds.traces.get(i)).map(|t| flows_of(ds, t))
+            });
+            flows.try_set(Arc::new(found.flatten().unwrap_or_default()));
+            false
+        });
     });
 
     let rows = context.listed_rows();
