@@ -299,3 +299,90 @@ fn a_secret_in_an_attribute_value_stays_out_of_the_ticket() {
         md(&Redaction::defaults())
     );
 }
+
+/// The values whose share differs most, as the sentence says, worked out
+/// the plain way: every value counted once per trace, all sorted, then
+/// each key's first `per_key` kept, then the first `limit`.
+fn shifts_by_hand(
+    ds: &Dataset,
+    groups: &[Vec<usize>; 2],
+    per_key: usize,
+    limit: usize,
+) -> Vec<(String, String, [usize; 2])> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut counts: BTreeMap<(String, String), [usize; 2]> = BTreeMap::new();
+    for (g, members) in groups.iter().enumerate() {
+        for &i in members {
+            let t = &ds.traces[i];
+            let mut seen = BTreeSet::new();
+            let resources: BTreeSet<u32> = t.resource.iter().copied().collect();
+            let span_attrs = t.attrs.iter().flat_map(|&r| ds.attrs(r));
+            let resource_attrs = resources
+                .iter()
+                .flat_map(|&r| ds.attrs(ds.resources[r as usize].attrs));
+            for a in span_attrs.chain(resource_attrs) {
+                // Values told apart by type too (1 and "1" are two).
+                let key = (
+                    ds.str(a.key).to_string(),
+                    format!("{:?}", std::mem::discriminant(&a.value)),
+                    ds.value_text(a.value),
+                );
+                if seen.insert(key.clone()) {
+                    counts
+                        .entry((key.0, format!("{}\u{0}{}", key.2, key.1)))
+                        .or_default()[g] += 1;
+                }
+            }
+        }
+    }
+    let sizes = [groups[0].len().max(1) as f64, groups[1].len().max(1) as f64];
+    let diff = |c: &[usize; 2]| c[1] as f64 / sizes[1] - c[0] as f64 / sizes[0];
+    let mut all: Vec<(String, String, [usize; 2])> = counts
+        .into_iter()
+        .map(|((k, v), c)| (k, v.split('\u{0}').next().unwrap_or("").to_string(), c))
+        .filter(|(_, _, c)| diff(c) != 0.0)
+        .collect();
+    all.sort_by(|a, b| {
+        diff(&b.2)
+            .abs()
+            .total_cmp(&diff(&a.2).abs())
+            .then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1)))
+    });
+    let mut per: std::collections::HashMap<String, usize> = Default::default();
+    all.retain(|(k, _, _)| {
+        let n = per.entry(k.clone()).or_default();
+        *n += 1;
+        *n <= per_key
+    });
+    all.truncate(limit);
+    all
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(60))]
+
+    /// Values kept per key before anything is sorted give what sorting
+    /// every value gives.
+    #[test]
+    fn attribute_shifts_are_the_plain_sort_of_every_value(
+        sizes in proptest::collection::vec(1usize..60, 2..6),
+        seed in 0u64..1000,
+        cut in 1usize..5,
+        per_key in 0usize..4,
+        limit in 0usize..30,
+    ) {
+        use tracescope_core::synth::{trace_json, SynthFormat};
+        let mut ds = Dataset::default();
+        for (k, &n) in sizes.iter().enumerate() {
+            tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed + k as u64).as_bytes()).unwrap();
+        }
+        let n = ds.traces.len();
+        let cut = cut.min(n - 1);
+        let groups = [(0..cut).collect::<Vec<_>>(), (cut..n).collect::<Vec<_>>()];
+        let got: Vec<(String, String, [usize; 2])> = attribute_shifts(&ds, &groups, per_key, limit)
+            .into_iter()
+            .map(|v| (ds.str(v.key).to_string(), ds.value_text(v.value), v.traces))
+            .collect();
+        proptest::prop_assert_eq!(got, shifts_by_hand(&ds, &groups, per_key, limit));
+    }
+}

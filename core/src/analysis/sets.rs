@@ -274,12 +274,15 @@ pub fn attribute_shifts(
     per_key: usize,
     limit: usize,
 ) -> Vec<ValueShift> {
-    let mut counts: FxHashMap<(StrId, ValueKey), (AttrValue, [usize; 2])> = FxHashMap::default();
-    let mut seen: FxHashSet<(StrId, ValueKey)> = FxHashSet::default();
+    // Each value's traces per group; a value counts once per trace, told by
+    // the number of the trace that counted it last.
+    let mut counts: FxHashMap<(StrId, ValueKey), (AttrValue, [usize; 2], usize)> =
+        FxHashMap::default();
     let mut resources: FxHashSet<u32> = FxHashSet::default();
+    let mut stamp = 0;
     for (g, members) in groups.iter().enumerate() {
         for t in members.iter().filter_map(|&i| ds.traces.get(i)) {
-            seen.clear();
+            stamp += 1;
             resources.clear();
             resources.extend(t.resource.iter().copied());
             let resource_attrs = resources
@@ -288,36 +291,61 @@ pub fn attribute_shifts(
                 .flat_map(|r| ds.attrs(r.attrs));
             let span_attrs = t.attrs.iter().flat_map(|&r| ds.attrs(r));
             for a in span_attrs.chain(resource_attrs) {
-                let key = (a.key, ValueKey::of(a.value));
-                if seen.insert(key) {
-                    counts.entry(key).or_insert((a.value, [0, 0])).1[g] += 1;
+                let c =
+                    counts
+                        .entry((a.key, ValueKey::of(a.value)))
+                        .or_insert((a.value, [0, 0], 0));
+                if c.2 != stamp {
+                    c.2 = stamp;
+                    c.1[g] += 1;
                 }
             }
         }
     }
     let sizes = [groups[0].len().max(1) as f64, groups[1].len().max(1) as f64];
-    let mut shifts: Vec<ValueShift> = counts
-        .into_iter()
-        .map(|((key, _), (value, traces))| ValueShift {
+    let mut by_key: FxHashMap<StrId, Vec<ValueShift>> = FxHashMap::default();
+    for ((key, _), (value, traces, _)) in counts {
+        let v = ValueShift {
             key,
             value,
             traces,
             share: [traces[0] as f64 / sizes[0], traces[1] as f64 / sizes[1]],
-        })
-        .filter(|v| v.difference() != 0.0)
-        .collect();
-    let text = |v: &ValueShift| (ds.str(v.key), ds.value_text(v.value));
+        };
+        if v.difference() != 0.0 {
+            by_key.entry(key).or_default().push(v);
+        }
+    }
+    // The largest difference first, then by text (strings compared where
+    // they are, not copied: a key can have a value per span).
+    let by_value = |a: &ValueShift, b: &ValueShift| {
+        let text = |v: AttrValue| match v {
+            AttrValue::Str(s) => std::borrow::Cow::Borrowed(ds.str(s)),
+            other => std::borrow::Cow::Owned(ds.value_text(other)),
+        };
+        b.difference()
+            .abs()
+            .total_cmp(&a.difference().abs())
+            .then_with(|| text(a.value).cmp(&text(b.value)))
+    };
+    // A key's `per_key` first values alone can be listed: chosen before
+    // anything is sorted.
+    let mut shifts: Vec<ValueShift> = Vec::new();
+    for mut values in by_key.into_values() {
+        if values.len() > per_key {
+            if per_key == 0 {
+                continue;
+            }
+            values.select_nth_unstable_by(per_key - 1, by_value);
+            values.truncate(per_key);
+        }
+        shifts.extend(values);
+    }
     crate::order::sort_by(&mut shifts, |a, b| {
         b.difference()
             .abs()
             .total_cmp(&a.difference().abs())
-            .then_with(|| text(a).cmp(&text(b)))
-    });
-    let mut per: FxHashMap<StrId, usize> = FxHashMap::default();
-    shifts.retain(|v| {
-        let n = per.entry(v.key).or_default();
-        *n += 1;
-        *n <= per_key
+            .then_with(|| ds.str(a.key).cmp(ds.str(b.key)))
+            .then_with(|| by_value(a, b))
     });
     shifts.truncate(limit);
     shifts
