@@ -303,49 +303,34 @@ pub fn attribute_shifts(
         }
     }
     let sizes = [groups[0].len().max(1) as f64, groups[1].len().max(1) as f64];
-    let mut by_key: FxHashMap<StrId, Vec<ValueShift>> = FxHashMap::default();
-    for ((key, _), (value, traces, _)) in counts {
-        let v = ValueShift {
+    let mut shifts: Vec<ValueShift> = counts
+        .into_iter()
+        .map(|((key, _), (value, traces, _))| ValueShift {
             key,
             value,
             traces,
             share: [traces[0] as f64 / sizes[0], traces[1] as f64 / sizes[1]],
-        };
-        if v.difference() != 0.0 {
-            by_key.entry(key).or_default().push(v);
-        }
-    }
-    // The largest difference first, then by text (strings compared where
-    // they are, not copied: a key can have a value per span).
-    let by_value = |a: &ValueShift, b: &ValueShift| {
-        let text = |v: AttrValue| match v {
-            AttrValue::Str(s) => std::borrow::Cow::Borrowed(ds.str(s)),
-            other => std::borrow::Cow::Owned(ds.value_text(other)),
-        };
-        b.difference()
-            .abs()
-            .total_cmp(&a.difference().abs())
-            .then_with(|| text(a.value).cmp(&text(b.value)))
+        })
+        .filter(|v| v.difference() != 0.0)
+        .collect();
+    // Strings compared where they are, not copied: a key can have a value
+    // per span, and ties are many.
+    let text = |v: AttrValue| match v {
+        AttrValue::Str(s) => std::borrow::Cow::Borrowed(ds.str(s)),
+        other => std::borrow::Cow::Owned(ds.value_text(other)),
     };
-    // A key's `per_key` first values alone can be listed: chosen before
-    // anything is sorted.
-    let mut shifts: Vec<ValueShift> = Vec::new();
-    for mut values in by_key.into_values() {
-        if values.len() > per_key {
-            if per_key == 0 {
-                continue;
-            }
-            values.select_nth_unstable_by(per_key - 1, by_value);
-            values.truncate(per_key);
-        }
-        shifts.extend(values);
-    }
     crate::order::sort_by(&mut shifts, |a, b| {
         b.difference()
             .abs()
             .total_cmp(&a.difference().abs())
             .then_with(|| ds.str(a.key).cmp(ds.str(b.key)))
-            .then_with(|| by_value(a, b))
+            .then_with(|| text(a.value).cmp(&text(b.value)))
+    });
+    let mut per: FxHashMap<StrId, usize> = FxHashMap::default();
+    shifts.retain(|v| {
+        let n = per.entry(v.key).or_default();
+        *n += 1;
+        *n <= per_key
     });
     shifts.truncate(limit);
     shifts
