@@ -7,7 +7,7 @@ use crate::state::AppState;
 use crate::url_state::UrlState;
 use leptos::prelude::*;
 use std::sync::Arc;
-use tracescope_components::canvas::{build_in_parts, in_parts};
+use tracescope_components::canvas::{build_in_parts, compute_later, in_parts};
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
 use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
@@ -297,10 +297,8 @@ impl ViewState {
             let i = open.get();
             dataset.track();
             critical.set(None);
-            in_parts(critical_job, move || {
-                let cp = dataset.try_with_untracked(|ds| ds.traces.get(i?).map(critical_path));
-                critical.try_set(cp.flatten());
-                false
+            compute_later(critical_job, dataset, critical, move |ds| {
+                ds.traces.get(i?).map(critical_path)
             });
         });
         let pill_spans = Memo::new(move |_| {
@@ -333,13 +331,10 @@ impl ViewState {
             let i = open.get();
             dataset.track();
             insights.set(Vec::new());
-            in_parts(insights_job, move || {
-                let found = dataset.try_with_untracked(|ds| {
-                    let t = ds.traces.get(i?)?;
-                    Some(find_insights(ds, t, Thresholds::default()))
-                });
-                insights.try_set(found.flatten().unwrap_or_default());
-                false
+            compute_later(insights_job, dataset, insights, move |ds| {
+                let t = i.and_then(|i| ds.traces.get(i));
+                t.map(|t| find_insights(ds, t, Thresholds::default()))
+                    .unwrap_or_default()
             });
         });
         ViewState {

@@ -112,6 +112,25 @@ fn run_in_parts(job: StoredValue<u64>, mut part: Box<dyn FnMut() -> bool>) {
     });
 }
 
+/// Sets `into` to what `make` finds in the dataset, a task later: work of
+/// tens of milliseconds over a million spans that a first paint need not
+/// wait for. A newer call with `job` replaces it.
+pub fn compute_later<T: Send + Sync + 'static>(
+    job: StoredValue<u64>,
+    dataset: RwSignal<Dataset>,
+    into: RwSignal<T>,
+    make: impl FnOnce(&Dataset) -> T + 'static,
+) {
+    let mut make = Some(make);
+    in_parts(job, move || {
+        let made = dataset.try_with_untracked(|ds| make.take().map(|f| f(ds)));
+        if let Some(v) = made.flatten() {
+            into.try_set(v);
+        }
+        false
+    });
+}
+
 /// Makes `builder` a part per task with [`in_parts`]: `step` until it says
 /// it is done, then, a task later, `finish` (both with the dataset, read
 /// untracked). The

@@ -4,7 +4,7 @@
 //! selected row's latency histogram (p50/p95/p99 marked) and percentile
 //! curve are drawn on a canvas, placed by `core::layout::chart`.
 
-use crate::canvas::{build_in_parts, in_parts, observe_size, prepare, CanvasText};
+use crate::canvas::{build_in_parts, compute_later, observe_size, prepare, CanvasText};
 use crate::chart::paint_chart;
 use crate::context::{view_context, ViewContext};
 use crate::theme::theme;
@@ -149,12 +149,8 @@ pub fn attribute_keys_later(
     Effect::new(move |_| {
         let (all, open) = (all_traces.get(), trace.get());
         dataset.track();
-        in_parts(job, move || {
-            let found = dataset.try_with_untracked(|ds| attribute_keys(ds, ds.scope(open, all)));
-            if let Some(found) = found {
-                keys.set(found);
-            }
-            false
+        compute_later(job, dataset, keys, move |ds| {
+            attribute_keys(ds, ds.scope(open, all))
         });
     });
     keys

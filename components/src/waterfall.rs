@@ -260,6 +260,37 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
     }
 }
 
+/// What a frame drew, read by tests: the ruler's labels (`data-ticks`),
+/// the chosen attribute's values on the rows (`data-details`) and how
+/// many flows (`data-arrows`).
+#[derive(Clone, Default, PartialEq)]
+struct DrawnText {
+    ticks: String,
+    details: String,
+    arrows: usize,
+}
+
+impl DrawnText {
+    fn of(sc: &Scene) -> DrawnText {
+        let join = |texts: Vec<&str>| texts.join("|");
+        DrawnText {
+            ticks: join(
+                sc.ticks
+                    .iter()
+                    .filter_map(|t| Some(t.label.as_ref()?.text.as_str()))
+                    .collect(),
+            ),
+            details: join(
+                sc.rows
+                    .iter()
+                    .filter_map(|r| Some(r.detail.as_ref()?.text.as_str()))
+                    .collect(),
+            ),
+            arrows: sc.arrows.len(),
+        }
+    }
+}
+
 /// The minimap's runs, computed once per trace and width, not per frame, a
 /// part per task: the rows of a million spans paint first and the page
 /// stays answerable.
@@ -319,12 +350,8 @@ pub fn WaterfallCanvas(
     let drag = RwSignal::new(None::<Drag>);
     let drag_origin = StoredValue::new((0.0f64, 0.0f64));
     let before_click = StoredValue::new(None::<u32>);
-    // The ruler's labels as drawn, for tests (`data-ticks`).
-    let tick_labels = RwSignal::new(String::new());
-    // The chosen attribute's values as drawn on the rows (`data-details`),
-    // and how many flows are drawn (`data-arrows`).
-    let detail_labels = RwSignal::new(String::new());
-    let arrows_drawn = RwSignal::new(0usize);
+    // What the frame drew, for tests.
+    let drawn = RwSignal::new(DrawnText::default());
     // Links and follows-from within the trace, drawn as arrows: found a
     // task after the first paint (a pass over every span).
     let flows = RwSignal::new(Arc::new(Vec::new()));
@@ -333,12 +360,9 @@ pub fn WaterfallCanvas(
         let open = trace.get();
         dataset.track();
         flows.set(Arc::default());
-        crate::canvas::in_parts(flows_job, move || {
-            let found = dataset.try_with_untracked(|ds| {
-                open.and_then(|i| ds.traces.get(i)).map(|t| flows_of(ds, t))
-            });
-            flows.try_set(Arc::new(found.flatten().unwrap_or_default()));
-            false
+        crate::canvas::compute_later(flows_job, dataset, flows, move |ds| {
+            let t = open.and_then(|i| ds.traces.get(i));
+            Arc::new(t.map(|t| flows_of(ds, t)).unwrap_or_default())
         });
     });
 
@@ -444,26 +468,9 @@ pub fn WaterfallCanvas(
                                 th,
                             },
                         );
-                        let labels = sc
-                            .ticks
-                            .iter()
-                            .filter_map(|t| t.label.as_ref().map(|l| l.text.as_str()))
-                            .collect::<Vec<_>>()
-                            .join("|");
-                        if tick_labels.get_untracked() != labels {
-                            tick_labels.set(labels);
-                        }
-                        let details = sc
-                            .rows
-                            .iter()
-                            .filter_map(|r| r.detail.as_ref().map(|l| l.text.as_str()))
-                            .collect::<Vec<_>>()
-                            .join("|");
-                        if detail_labels.get_untracked() != details {
-                            detail_labels.set(details);
-                        }
-                        if arrows_drawn.get_untracked() != sc.arrows.len() {
-                            arrows_drawn.set(sc.arrows.len());
+                        let now = DrawnText::of(&sc);
+                        if drawn.with_untracked(|d| *d != now) {
+                            drawn.set(now);
                         }
                     })
                 })
@@ -653,9 +660,9 @@ pub fn WaterfallCanvas(
                 data-row-height=ROW_H
                 data-name-width=move || name_width(size.get().0)
                 data-scroll-y=move || scroll_y.get()
-                data-ticks=move || tick_labels.get()
-                data-details=move || detail_labels.get()
-                data-arrows=move || arrows_drawn.get()
+                data-ticks=move || drawn.with(|d| d.ticks.clone())
+                data-details=move || drawn.with(|d| d.details.clone())
+                data-arrows=move || drawn.with(|d| d.arrows)
                 data-view=move || {
                     let v = current_view();
                     format!("{:.0},{:.0}", v.0, v.1)

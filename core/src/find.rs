@@ -432,6 +432,8 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
 /// says it is done, then `finish`.
 pub struct FindBuilder {
     ready: Vec<(Ready, bool)>,
+    /// A clause that must hold holds for no span: no span is tested.
+    matches_none: bool,
     matched: Vec<bool>,
     walk: SpanWalk,
 }
@@ -439,8 +441,10 @@ pub struct FindBuilder {
 impl FindBuilder {
     /// The query's strings looked up once (a few milliseconds).
     pub fn new(ds: &Dataset, q: &FindQuery) -> FindBuilder {
+        let ready = prepare(ds, q);
         FindBuilder {
-            ready: prepare(ds, q),
+            matches_none: none_can_match(&ready),
+            ready,
             matched: Vec::new(),
             walk: SpanWalk::default(),
         }
@@ -448,13 +452,14 @@ impl FindBuilder {
 
     /// Tests up to `budget` more spans of `t`; true once all are tested.
     pub fn step(&mut self, ds: &Dataset, t: &Trace, budget: usize) -> bool {
-        if none_can_match(&self.ready) {
+        if self.matches_none {
             return true;
         }
         let FindBuilder {
             ready,
             matched,
             walk,
+            ..
         } = self;
         matched.resize(t.len(), false);
         walk.step(std::slice::from_ref(t), budget, |_, t, i| {
