@@ -266,6 +266,15 @@ impl<'a> Builder<'a> {
             .reserve(added(now.strings, was.strings), new_text);
     }
 
+    /// Room for more spans of traces already begun: (trace id, spans).
+    pub fn reserve_spans(&mut self, more: impl Iterator<Item = (Option<IdKey>, usize)>) {
+        for (id, n) in more {
+            if let Some(&i) = id.and_then(|id| self.by_trace.get(&id)) {
+                self.traces[i].reserve(n);
+            }
+        }
+    }
+
     /// Appends a span; where it went (trace, span index in that trace).
     pub fn push(&mut self, s: SpanIn) -> (usize, usize) {
         let idx = match self.by_trace.get(&s.trace) {
@@ -317,6 +326,13 @@ impl<'a> Builder<'a> {
     /// rewrite parents after seeing every span, like Zipkin's shared ids).
     pub fn traces_mut(&mut self) -> &mut Vec<Trace> {
         &mut self.traces
+    }
+
+    /// The traces collected, as read (no trees), and the warnings for every
+    /// trace: a part of a file, merged into another builder
+    /// ([`super::parts`]).
+    pub fn into_traces(self) -> (Vec<Trace>, Vec<String>) {
+        (self.traces, self.warnings)
     }
 
     /// Builds each trace's tree and appends the traces to the dataset.

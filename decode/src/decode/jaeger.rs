@@ -355,10 +355,11 @@ fn decode_trace_like(
     Ok(())
 }
 
-/// A span whose `processID` was not known yet when it was decoded (the
+/// Spans whose `processID` was not known yet when they were decoded (the
 /// `processes` map may come after the spans): (trace, span, processID).
-type Deferred = Vec<(usize, usize, String)>;
-const UNRESOLVED: u32 = u32::MAX;
+pub type Deferred = Vec<(usize, usize, String)>;
+/// The resource of a span in [`Deferred`] until it is known.
+pub const UNRESOLVED: u32 = u32::MAX;
 
 fn decode_span(
     b: &mut Builder,
@@ -547,6 +548,20 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     stream::run(b, bytes, envelope)
 }
 
+/// What a part of a file cut between spans ([`super::parts`]) begins with
+/// when it does not begin the file: the trace object it is inside.
+pub const PART_PREFIX: &[u8] = br#"{"data":[{"spans":["#;
+
+/// [`decode_stream`] of a part of a file (see [`stream::run_part`]).
+pub fn decode_part(
+    b: &mut Builder,
+    bytes: &[u8],
+    stop_inherited: (usize, bool),
+) -> Option<Result<Seam, DecodeError>> {
+    stream::run_part(b, bytes, stop_inherited, envelope)
+}
+
+use super::parts::Seam;
 use super::pull::{fields, Bad, Pull, Read};
 use super::stream::{self, Stream};
 
@@ -574,10 +589,12 @@ fn envelope(st: &mut Stream, r: &mut Pull) -> Read<()> {
 
 /// One `{traceID, spans, processes}`.
 fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
+    // The first object of a later part began in an earlier one.
+    let inherited = std::mem::take(&mut st.inherited);
     let mut table = FxHashMap::default();
     let mut deferred = Deferred::new();
     let mut saw_spans = false;
-    r.each_key(|k, r| match k.as_ref() {
+    let read = r.each_key(|k, r| match k.as_ref() {
         "spans" if !saw_spans => {
             saw_spans = true;
             span_list(st, r, &table, &mut deferred)
@@ -592,25 +609,49 @@ fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
         }
         "spans" | "processes" | "processMap" => Err(Bad),
         _ => r.skip(),
-    })?;
+    });
+    if read.is_err() {
+        if stream::PARTS && st.stopped_at.is_some() {
+            // Cut inside this object: its processes may come in a later part.
+            st.seam.hold(inherited, deferred, table);
+        }
+        return read;
+    }
     if !saw_spans {
         return Err(Bad);
     }
+    if stream::PARTS && inherited && table.is_empty() {
+        // Its processes came before its spans, in an earlier part.
+        st.seam.closed_inherited = true;
+        st.seam.leading = deferred;
+        return Ok(());
+    }
     // Spans read before the processes map: their resource and service now.
+    resolve(st.b, deferred, &table);
+    if stream::PARTS && inherited {
+        // Spans of earlier parts wait for these processes.
+        st.seam.closed_inherited = true;
+        st.seam.inherited_processes = table;
+    }
+    Ok(())
+}
+
+/// Gives spans that named a process before the `processes` map was read
+/// their resource and service (the unknown service when it is not there).
+pub fn resolve(b: &mut Builder, deferred: Deferred, table: &FxHashMap<String, u32>) {
     for (ti, si, pid) in deferred {
         let r = match table.get(&pid) {
             Some(&r) => r,
             None => {
-                let u = st.b.unknown_service();
-                st.b.service_resource(u)
+                let u = b.unknown_service();
+                b.service_resource(u)
             }
         };
-        let service = st.b.ds.resources[r as usize].service;
-        let t = &mut st.b.traces_mut()[ti];
+        let service = b.ds.resources[r as usize].service;
+        let t = &mut b.traces_mut()[ti];
         t.resource[si] = r;
         t.service[si] = service;
     }
-    Ok(())
 }
 
 /// The trace's `spans`, decoded as they are read.
@@ -623,6 +664,7 @@ fn span_list(
     let mut inline_cache = FxHashMap::default();
     let mut n = 0;
     r.each_item(|r| {
+        st.stop_before(r)?;
         let v = read_span(r, st.b)?;
         let decoded = decode_span(
             st.b,

@@ -11,6 +11,7 @@ pub mod gcp;
 pub mod ids;
 pub mod jaeger;
 pub mod otlp;
+pub mod parts;
 mod pull;
 pub mod status;
 mod stream;

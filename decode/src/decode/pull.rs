@@ -72,6 +72,12 @@ impl<'a> Pull<'a> {
         (self.at, self.bytes.len())
     }
 
+    /// Where the next value starts (whitespace taken).
+    pub fn here(&mut self) -> usize {
+        self.peek();
+        self.at
+    }
+
     /// The next byte after whitespace, not taken (0 at the end).
     #[inline(always)]
     pub fn peek(&mut self) -> u8 {

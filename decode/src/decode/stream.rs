@@ -18,7 +18,22 @@ pub struct Stream<'s, 'b> {
     pub found: bool,
     /// Spans read so far (for [`Stream::estimate`]).
     spans: usize,
+    /// A part of a file ([`super::parts`]) stops before the first item it
+    /// is cut at (a span, an OTLP resource) that starts here or later.
+    pub stop_at: usize,
+    /// Where it stopped: that item's first byte.
+    pub stopped_at: Option<usize>,
+    /// The bytes begin inside a context an earlier part opened (its trace
+    /// object, for Jaeger): what only that part knows is left to the merge.
+    pub inherited: bool,
+    /// What the merge needs of this part's edges.
+    pub seam: super::parts::Seam,
 }
+
+/// Whether this build decodes files in parts ([`super::parts`]): natively
+/// (`inspect`); the page's worker decodes a file in one part, and its
+/// bundle (held under 800 kB) carries none of the parts' edges.
+pub const PARTS: bool = cfg!(not(target_arch = "wasm32"));
 
 /// Spans after which a decoder estimates the file's total.
 const ESTIMATE_AFTER: usize = 4096;
@@ -41,6 +56,21 @@ impl Stream<'_, '_> {
         self.failed = Some(e);
         Bad
     }
+
+    /// Called before each item a file may be cut at: stops the reader (as
+    /// [`Bad`], which every level passes up) when the item starts at or
+    /// past [`Self::stop_at`].
+    pub fn stop_before(&mut self, r: &mut Pull) -> Read<()> {
+        if !PARTS {
+            return Ok(());
+        }
+        let at = r.here();
+        if at < self.stop_at {
+            return Ok(());
+        }
+        self.stopped_at = Some(at);
+        Err(Bad)
+    }
 }
 
 /// Runs `read` (the reader of the top-level value) over `bytes`: `Some`
@@ -51,17 +81,35 @@ pub fn run<'x>(
     bytes: &'x [u8],
     read: impl FnOnce(&mut Stream, &mut Pull<'x>) -> Read<()>,
 ) -> Option<Result<(), DecodeError>> {
+    run_part(b, bytes, (usize::MAX, false), read).map(|r| r.map(drop))
+}
+
+/// [`run`] over a part of a file: stopping before the first cut item at or
+/// past `stop_at`, and beginning inside an earlier part's context when
+/// `inherited`; the part's [`super::parts::Seam`] (`end` where it stopped).
+pub fn run_part<'x>(
+    b: &mut Builder,
+    bytes: &'x [u8],
+    (stop_at, inherited): (usize, bool),
+    read: impl FnOnce(&mut Stream, &mut Pull<'x>) -> Read<()>,
+) -> Option<Result<super::parts::Seam, DecodeError>> {
     let mut st = Stream {
         b,
         failed: None,
         found: false,
         spans: 0,
+        stop_at,
+        stopped_at: None,
+        inherited,
+        seam: Default::default(),
     };
     let mut r = Pull::new(bytes);
     let ok = read(&mut st, &mut r).and_then(|_| r.end()).is_ok();
-    match (st.failed, ok && st.found) {
+    let done = st.stopped_at.is_some() || ok;
+    st.seam.end = st.stopped_at;
+    match (st.failed, done && st.found) {
         (Some(e), _) => Some(Err(e)),
-        (None, true) => Some(Ok(())),
+        (None, true) => Some(Ok(st.seam)),
         (None, false) => None,
     }
 }

@@ -1,0 +1,267 @@
+//! A file decoded in parts (`decode::parts`) gives exactly the model that
+//! decoding it whole gives: every corpus file cut in 2–4 parts, synthetic
+//! files cut at every kind of awkward place, gzip, and guesses of where a
+//! part begins that are wrong (caught, and the file decoded whole).
+
+mod common;
+use common::{corpus_dir, corpus_files, model_text};
+use proptest::prelude::*;
+use tracescope_core::decode::parts::{cuts, decode_in_parts, format_of, merged};
+use tracescope_core::{decode_bytes, Dataset};
+
+/// Everything the model holds, comparable across datasets: per trace its
+/// id, warnings and spans in order (each with its tree parent).
+fn model(ds: &Dataset) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in &ds.traces {
+        out.push(format!(
+            "trace {} {:?} roots {:?} depth {}",
+            ds.str(t.trace_id_text),
+            t.warnings,
+            t.tree.roots,
+            t.tree.max_depth
+        ));
+        for i in 0..t.len() {
+            let p = t.tree.parent[i];
+            let parent = (p != tracescope_core::tree::NONE).then_some(p as usize);
+            out.push(model_text::span(ds, t, i, parent));
+        }
+    }
+    out
+}
+
+fn whole(bytes: &[u8]) -> (Result<usize, String>, Vec<String>) {
+    let mut ds = Dataset::default();
+    let r = decode_bytes(&mut ds, bytes)
+        .map(|s| s.spans)
+        .map_err(|e| e.to_string());
+    (r, model(&ds))
+}
+
+#[test]
+fn every_corpus_file_in_parts_is_the_file_decoded_whole() {
+    let mut merged_files = 0;
+    for f in corpus_files() {
+        let bytes = std::fs::read(corpus_dir().join(&f)).unwrap();
+        let expected = whole(&bytes);
+        for n in 2..=4 {
+            let mut ds = Dataset::default();
+            let r = decode_in_parts(&mut ds, &bytes, n)
+                .map(|s| s.spans)
+                .map_err(|e| e.to_string());
+            assert_eq!((r, model(&ds)), expected, "{f} in {n} parts");
+        }
+        // The Jaeger files of the streamed shape really are merged from parts.
+        let mut ds = Dataset::default();
+        let streamed = decode_bytes(&mut ds, &bytes).is_ok_and(|s| s.streamed);
+        if format_of(&bytes).is_some() && streamed {
+            let mut ds = Dataset::default();
+            let sum = merged(&mut ds, &bytes, &cuts(bytes.len(), 2));
+            assert!(sum.is_some(), "{f}: not merged");
+            assert_eq!(model(&ds), expected.1, "{f}");
+            merged_files += 1;
+        }
+    }
+    assert!(merged_files >= 4, "{merged_files} Jaeger files merged");
+}
+
+/// A string that JSON must escape, or that holds JSON's own punctuation.
+fn awkward(i: usize) -> String {
+    let s = [
+        r#"say \"{\"spanID\":\"1\",\"operationName\":\"x\"},\""#,
+        r"back\\slash",
+        "{,[]}",
+        "caf\u{e9} \\u00e9",
+        "},{",
+        "plain",
+    ];
+    s[i % s.len()].to_string()
+}
+
+/// A Jaeger file of `traces` (spans per trace); processes before or after
+/// the spans per trace object; compact or with newlines and indents.
+fn jaeger_file(traces: &[usize], processes_first: &[bool], pretty: bool, seed: usize) -> String {
+    let nl = if pretty { "\n    " } else { "" };
+    let mut objects = Vec::new();
+    for (t, &n) in traces.iter().enumerate() {
+        let tid = format!("{:032x}", t + 1);
+        let spans: Vec<String> = (0..n)
+            .map(|i| {
+                let parent = match i {
+                    0 => "[]".to_string(),
+                    _ => format!(
+                        r#"[{{"refType":"CHILD_OF","traceID":"{tid}","spanID":"{:016x}"}}]"#,
+                        (i - 1) / 2 + 1
+                    ),
+                };
+                format!(
+                    r#"{nl}{{"traceID":"{tid}",{nl}"spanID":"{:016x}","operationName":"op {}","references":{parent},"startTime":{},"duration":{},"tags":[{{"key":"note","type":"string","value":"{}"}},{{"key":"n","type":"int64","value":{i}}}],"logs":[{{"timestamp":{},"fields":[{{"key":"event","type":"string","value":"{}"}}]}}],"processID":"p{}","warnings":null}}"#,
+                    i + 1,
+                    awkward(i + seed),
+                    1_000 + i * 10,
+                    5 + i % 7,
+                    awkward(i + seed + 1),
+                    1_002 + i * 10,
+                    awkward(i + seed + 2),
+                    (i + t) % 3
+                )
+            })
+            .collect();
+        let processes = (0..3)
+            .map(|p| {
+                format!(
+                    r#""p{p}":{{"serviceName":"svc {p} {}","tags":[{{"key":"host","type":"string","value":"{}"}}]}}"#,
+                    awkward(p + seed),
+                    awkward(p + t)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        let spans = format!(r#""spans":[{}]"#, spans.join(","));
+        let processes = format!(r#""processes":{{{processes}}}"#);
+        let body = match processes_first.get(t % processes_first.len().max(1)) {
+            Some(true) => format!("{processes},{nl}{spans}"),
+            _ => format!("{spans},{nl}{processes}"),
+        };
+        objects.push(format!(r#"{{"traceID":"{tid}",{body},"warnings":null}}"#));
+    }
+    format!(
+        r#"{{"data":[{}],"total":0,"limit":0,"offset":0,"errors":null}}"#,
+        objects.join(",")
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Cut anywhere (inside strings, escapes, ids, between objects), in up
+    /// to five parts: the result is the file decoded whole.
+    #[test]
+    fn cut_anywhere_the_parts_are_the_whole_file(
+        traces in prop::collection::vec(1usize..40, 1..4),
+        processes_first in prop::collection::vec(any::<bool>(), 1..3),
+        pretty in any::<bool>(),
+        seed in 0usize..6,
+        at in prop::collection::vec(0.0f64..1.0, 1..5),
+    ) {
+        let text = jaeger_file(&traces, &processes_first, pretty, seed);
+        let bytes = text.as_bytes();
+        let expected = whole(bytes);
+        prop_assert!(expected.0.is_ok(), "{:?}", expected.0);
+        let mut cuts: Vec<usize> = at.iter().map(|f| (f * bytes.len() as f64) as usize).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut ds = Dataset::default();
+        let got = merged(&mut ds, bytes, &cuts);
+        // Mixed layouts (processes before the spans in one object, after in
+        // another) may not fit; whatever merges is the whole file's model.
+        if let Some(sum) = got {
+            prop_assert_eq!(Ok(sum.spans), expected.0.clone());
+            prop_assert_eq!(model(&ds), expected.1.clone());
+        } else {
+            prop_assert!(ds.traces.is_empty() && ds.strings.len() == 1);
+        }
+        // One layout throughout always merges.
+        if processes_first.iter().all(|&p| p == processes_first[0]) {
+            prop_assert!(model(&ds) == expected.1, "cut at {:?} did not merge", cuts);
+        }
+    }
+}
+
+#[test]
+fn a_gzip_file_in_parts_is_the_file_decoded_whole() {
+    use std::io::Write;
+    let text = jaeger_file(&[300, 200], &[false], false, 1);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let expected = whole(text.as_bytes());
+    for n in 2..=4 {
+        let mut ds = Dataset::default();
+        let sum = decode_in_parts(&mut ds, &gz, n).unwrap();
+        assert_eq!((Ok(sum.spans), model(&ds)), expected, "{n} parts");
+    }
+}
+
+/// An object that looks like a span where no span is (in a list under a
+/// key of its own, after a trace object's spans, where what follows reads
+/// as a part would): a part that begins there is not taken, and the file is
+/// decoded whole, the same.
+#[test]
+fn a_wrong_guess_of_where_a_part_begins_is_caught() {
+    let text = jaeger_file(&[20, 20], &[false], false, 2);
+    let fake = r#"{"traceID":"ff","spanID":"00000000000000ff","operationName":"not a span","startTime":1}"#;
+    // After the first trace object's processes (which follow its spans).
+    let end = r#"}]}},"warnings":null}"#;
+    let text = text.replacen(
+        end,
+        &format!(r#"}}]}}}},"extra":[{fake}],"warnings":null}}"#),
+        1,
+    );
+    let bytes = text.as_bytes();
+    let expected = whole(bytes);
+    assert!(expected.0.is_ok());
+    let at = text.find(fake).unwrap();
+    let mut ds = Dataset::default();
+    assert!(merged(&mut ds, bytes, &[at]).is_none());
+    assert!(
+        ds.traces.is_empty() && ds.strings.len() == 1,
+        "nothing left behind"
+    );
+    let mut ds = Dataset::default();
+    assert_eq!(
+        (
+            decode_in_parts(&mut ds, bytes, 2)
+                .map(|s| s.spans)
+                .map_err(|e| e.to_string()),
+            model(&ds)
+        ),
+        expected
+    );
+    // Cut before it, the parts merge.
+    let mut ds = Dataset::default();
+    assert!(merged(&mut ds, bytes, &[at / 2]).is_some());
+    assert_eq!(model(&ds), expected.1);
+}
+
+/// A file the whole decoder refuses is refused in parts with the same
+/// message (a span without an id in the second half).
+#[test]
+fn a_refused_file_gives_the_whole_files_message() {
+    let text = jaeger_file(&[40], &[false], false, 0);
+    let cut = text.len() * 3 / 4;
+    let bad_at = cut + text[cut..].find(r#""spanID":"#).unwrap();
+    let text = format!("{}\"spanNo\":{}", &text[..bad_at], &text[bad_at + 9..]);
+    let expected = whole(text.as_bytes());
+    assert!(expected.0.is_err());
+    let mut ds = Dataset::default();
+    let r = decode_in_parts(&mut ds, text.as_bytes(), 2)
+        .map(|s| s.spans)
+        .map_err(|e| e.to_string());
+    assert_eq!((r, model(&ds)), expected);
+}
+
+/// Cuts past the end or out of order (found by fuzzing: a cut past the end
+/// indexed past the file): no panic, and what merges is the whole file.
+#[test]
+fn cuts_past_the_end_or_out_of_order_are_safe() {
+    let text = jaeger_file(&[10], &[false], false, 0);
+    let bytes = text.as_bytes();
+    let expected = whole(bytes);
+    let len = bytes.len();
+    for cuts in [
+        vec![len / 2, len * 3 / 2],
+        vec![len + 5],
+        vec![len / 2, len / 4],
+        vec![0, 0],
+    ] {
+        for k in 0..=cuts.len() {
+            let r = tracescope_core::decode::parts::bytes_of(len, &cuts, k);
+            assert!(r.start <= r.end && r.end <= len, "{cuts:?} part {k}: {r:?}");
+        }
+        let mut ds = Dataset::default();
+        if merged(&mut ds, bytes, &cuts).is_some() {
+            assert_eq!(model(&ds), expected.1, "{cuts:?}");
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! One file decoded in parts, each on a core of its own, and merged into
+//! exactly what decoding it whole gives.
+//!
+//! A file of the streamed Jaeger shape is cut between spans. Where a
+//! part begins is found without reading what comes before it: from its
+//! nominal cut, the first object that looks like such an item ([`first_item`]).
+//! That guess is checked, not trusted: the part before reads on from its
+//! own beginning and stops before the first item at or past the same cut
+//! (it knows where items are), and the merge takes a part only where the
+//! part before stopped exactly at that part's beginning. Anything else — a
+//! guess that was wrong, a shape the streamed decoders do not read, a span
+//! refused — and the file is decoded whole instead, so the result and its
+//! error messages never depend on the cutting.
+//!
+//! A later part is read as if it began the file: a few bytes of context
+//! ([`jaeger::PART_PREFIX`]) go in front of its bytes. A Jaeger span names
+//! its process by an id that its trace object's `processes` map, possibly in
+//! another part, defines: such spans wait in the [`Seam`] until the merge
+//! reaches that map.
+
+use super::builder::Builder;
+use super::jaeger::{self, Deferred, UNRESOLVED};
+use super::{detect, without_bom, DecodeError, DecodeSummary, Format};
+use crate::model::*;
+use rustc_hash::FxHashMap;
+use std::ops::Range;
+
+/// How far past its nominal end a part's bytes go: the part reads on to the
+/// first item at or past the next cut (a span is a few hundred bytes; one of
+/// megabytes makes the merge fall back to the whole file).
+pub const MARGIN: usize = 4 << 20;
+
+/// The fewest bytes worth a part of their own: below, one part decodes
+/// faster than starting another worker and merging.
+pub const PART_MIN_BYTES: usize = 8 << 20;
+
+/// What the merge needs to know of a part's edges.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Seam {
+    /// Where the part stopped (the first byte of the item it did not read),
+    /// as a position in the bytes it read; None when it read them to the end.
+    pub end: Option<usize>,
+    /// The part read past the end of the trace object it began inside.
+    pub closed_inherited: bool,
+    /// Spans of that object waiting for its processes (from an earlier part).
+    pub leading: Deferred,
+    /// That object's processes, read in this part (id to resource).
+    pub inherited_processes: FxHashMap<String, u32>,
+    /// The object open where the part stopped: its spans waiting for its
+    /// processes, and the processes read so far.
+    pub trailing: Deferred,
+    pub trailing_processes: FxHashMap<String, u32>,
+}
+
+impl Seam {
+    /// Keeps what a trace object cut at the part's stop has read: spans
+    /// waiting for processes, and processes (of the object the part began
+    /// inside when `inherited`).
+    pub fn hold(&mut self, inherited: bool, waiting: Deferred, processes: FxHashMap<String, u32>) {
+        if inherited {
+            self.leading = waiting;
+            self.inherited_processes = processes;
+        } else {
+            self.trailing = waiting;
+            self.trailing_processes = processes;
+        }
+    }
+}
+
+/// A file's bytes that can be decoded in parts, and their format.
+pub fn format_of(bytes: &[u8]) -> Option<Format> {
+    detect::streamable(bytes).filter(|f| *f == Format::Jaeger)
+}
+
+/// How many parts a file of `len` bytes is worth on `cores` cores.
+pub fn worth(len: usize, cores: usize) -> usize {
+    (len / PART_MIN_BYTES).clamp(1, cores.max(1))
+}
+
+/// Where a file of `len` bytes is cut into `n` parts of about equal size.
+pub fn cuts(len: usize, n: usize) -> Vec<usize> {
+    (1..n.max(1))
+        .map(|k| (len as u128 * k as u128 / n as u128) as usize)
+        .collect()
+}
+
+/// The bytes part `k` reads of a file of `len` cut at `cuts`: from its cut
+/// to [`MARGIN`] past the next one.
+pub fn bytes_of(len: usize, cuts: &[usize], k: usize) -> Range<usize> {
+    let start = if k == 0 { 0 } else { cuts[k - 1].min(len) };
+    start
+        ..cuts
+            .get(k)
+            .map_or(len, |&c| c.saturating_add(MARGIN).clamp(start, len))
+}
+
+/// Where in `bytes` the first object that looks like a Jaeger span begins:
+/// whole, with an id and an operation name or a start, and followed by a
+/// comma or the end of its list (a reference has an id but neither).
+pub fn first_item(bytes: &[u8]) -> Option<usize> {
+    let wanted = |keys: &[String]| {
+        let has = |k: &str| keys.iter().any(|x| x == k);
+        (has("spanID") || has("spanId")) && (has("operationName") || has("startTime"))
+    };
+    let mut from = 0;
+    while let Some(i) = bytes[from..].iter().position(|&c| c == b'{') {
+        let at = from + i;
+        from = at + 1;
+        let mut r = super::pull::Pull::new(&bytes[at..]);
+        let mut keys = Vec::new();
+        let whole = r.each_key(|k, r| {
+            keys.push(k.into_owned());
+            r.skip()
+        });
+        if whole.is_ok() && matches!(r.peek(), b',' | b']') && wanted(&keys) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// Decodes the first part, `bytes` from the file's start, into `b`,
+/// stopping before the first item at or past `stop` (None: to the end).
+pub fn decode_first(
+    b: &mut Builder,
+    bytes: &[u8],
+    stop: Option<usize>,
+) -> Option<Result<Seam, DecodeError>> {
+    let raw = without_bom(bytes);
+    let bom = bytes.len() - raw.len();
+    let stop = stop.map_or(usize::MAX, |s| s.saturating_sub(bom));
+    let mut seam = jaeger::decode_part(b, raw, (stop, false))?;
+    if let Ok(s) = &mut seam {
+        s.end = s.end.map(|e| e + bom);
+    }
+    Some(seam)
+}
+
+/// A later part, decoded on its own.
+#[derive(Debug, Default)]
+pub struct Part {
+    /// Where in the file it began (None: no item begins in its bytes).
+    pub start: Option<usize>,
+    /// What it read: its traces as read (no trees), with its own tables.
+    pub ds: Dataset,
+    pub seam: Seam,
+    /// Warnings for every trace of the file.
+    pub warnings: Vec<String>,
+}
+
+/// Decodes a later part: `bytes`, which begin at `at` in the file, from
+/// their first item on, stopping before the first item at or past `stop`.
+/// None when it does not read as such a part (the file is decoded whole).
+pub fn decode_later(bytes: &[u8], at: usize, stop: Option<usize>) -> Option<Part> {
+    let Some(first) = first_item(bytes) else {
+        return Some(Part::default());
+    };
+    let prefix = jaeger::PART_PREFIX;
+    let start = at + first;
+    let mut text = Vec::with_capacity(prefix.len() + bytes.len() - first);
+    text.extend_from_slice(prefix);
+    text.extend_from_slice(&bytes[first..]);
+    let stop = stop.map_or(usize::MAX, |s| prefix.len() + s.saturating_sub(start));
+    let mut ds = Dataset::default();
+    let mut b = Builder::new(&mut ds);
+    let mut seam = jaeger::decode_part(&mut b, &text, (stop, true))?.ok()?;
+    let (traces, warnings) = b.into_traces();
+    ds.traces = traces;
+    seam.end = seam.end.map(|e| start + e - prefix.len());
+    Some(Part {
+        start: Some(start),
+        ds,
+        seam,
+        warnings,
+    })
+}
+
+/// Takes later parts, in order, into the builder that decoded the first.
+pub struct Merge {
+    /// Where the next part must begin (None: the file was read to its end).
+    next: Option<usize>,
+    /// The Jaeger trace object open where the parts so far end: its
+    /// processes (resources of the builder) and its spans waiting for them.
+    processes: FxHashMap<String, u32>,
+    waiting: Deferred,
+}
+
+/// The parts do not fit together: the file is decoded whole instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mismatch;
+
+impl Merge {
+    /// After the first part, whose seam is `first`.
+    pub fn new(first: Seam) -> Merge {
+        Merge {
+            next: first.end,
+            processes: first.trailing_processes,
+            waiting: first.trailing,
+        }
+    }
+
+    /// Appends `part` to what `b` holds: its strings interned, its arenas
+    /// after the builder's, its spans pushed in order (so traces and spans
+    /// come in the order of the whole file).
+    pub fn absorb(&mut self, b: &mut Builder, part: &Part) -> Result<(), Mismatch> {
+        let Some(next) = self.next else {
+            // The part before read to the end: anything found after its
+            // cut was not an item.
+            return Ok(());
+        };
+        if part.start != Some(next) {
+            return Err(Mismatch);
+        }
+        let p = &part.ds;
+        b.ds.strings.reserve(p.strings.len(), p.strings.text_len());
+        let strings: Vec<StrId> = (0..p.strings.len() as u32)
+            .map(|i| b.intern(p.str(StrId(i))))
+            .collect();
+        let s = |id: StrId| strings[id.0 as usize];
+        let id = |k: IdKey| match k {
+            IdKey::Text(t) => IdKey::Text(s(t)),
+            n => n,
+        };
+        b.reserve_spans(p.traces.iter().map(|t| (t.trace_id.map(id), t.len())));
+        let base = b.ds.lengths();
+        let shift = |r: Range32, by: u32| Range32::new(r.start + by, r.end + by);
+        b.ds.attrs.extend(p.attrs.iter().map(|a| Attr {
+            key: s(a.key),
+            value: match a.value {
+                AttrValue::Str(v) => AttrValue::Str(s(v)),
+                v => v,
+            },
+        }));
+        b.ds.events.extend(p.events.iter().map(|e| Event {
+            name: s(e.name),
+            attrs: shift(e.attrs, base.attrs),
+            ..*e
+        }));
+        b.ds.links.extend(p.links.iter().map(|l| Link {
+            trace_id: id(l.trace_id),
+            trace_id_text: s(l.trace_id_text),
+            span_id: id(l.span_id),
+            span_id_text: s(l.span_id_text),
+            attrs: shift(l.attrs, base.attrs),
+            ..*l
+        }));
+        b.ds.resources.extend(p.resources.iter().map(|r| Resource {
+            service: s(r.service),
+            attrs: shift(r.attrs, base.attrs),
+        }));
+        // Where each of the part's traces went: (trace, its spans before).
+        let mut went = Vec::with_capacity(p.traces.len());
+        for t in &p.traces {
+            let trace = t.trace_id.map_or(IdKey::Num(0), id);
+            let mut at = (0, 0);
+            for i in 0..t.len() {
+                let resource = match t.resource[i] {
+                    UNRESOLVED => UNRESOLVED,
+                    r => r + base.resources,
+                };
+                at = b.push(super::builder::SpanIn {
+                    trace,
+                    trace_text: s(t.trace_id_text),
+                    key: id(t.span_key[i]),
+                    id_text: s(t.span_id_text[i]),
+                    parent: t.parent_key[i].map(|k| (id(k), s(t.parent_id_text[i]))),
+                    service: s(t.service[i]),
+                    name: s(t.name[i]),
+                    start_ns: t.start_ns[i],
+                    duration_ns: t.duration_ns[i],
+                    kind: t.kind[i],
+                    status: t.status[i],
+                    status_message: s(t.status_message[i]),
+                    resource,
+                    attrs: shift(t.attrs[i], base.attrs),
+                    events: shift(t.events[i], base.events),
+                    links: shift(t.links[i], base.links),
+                    flags: t.flags[i],
+                });
+            }
+            went.push((at.0, at.1 + 1 - t.len()));
+            b.traces_mut()[at.0].warnings.extend_from_slice(&t.warnings);
+        }
+        b.warnings.extend_from_slice(&part.warnings);
+        let moved = |d: &Deferred| -> Deferred {
+            d.iter()
+                .map(|(t, i, pid)| (went[*t].0, went[*t].1 + i, pid.clone()))
+                .collect()
+        };
+        let processes = |list: &FxHashMap<String, u32>| -> FxHashMap<String, u32> {
+            list.iter()
+                .map(|(pid, r)| (pid.clone(), r + base.resources))
+                .collect()
+        };
+        let seam = &part.seam;
+        // A second processes map for one trace object: the whole-file
+        // decoder refuses the shape (and says why).
+        if !self.processes.is_empty() && !seam.inherited_processes.is_empty() {
+            return Err(Mismatch);
+        }
+        self.processes.extend(processes(&seam.inherited_processes));
+        self.waiting.extend(moved(&seam.leading));
+        if seam.closed_inherited {
+            jaeger::resolve(b, std::mem::take(&mut self.waiting), &self.processes);
+            self.processes = processes(&seam.trailing_processes);
+            self.waiting = moved(&seam.trailing);
+        } else if !seam.trailing.is_empty() || !seam.trailing_processes.is_empty() {
+            return Err(Mismatch);
+        }
+        self.next = seam.end;
+        Ok(())
+    }
+
+    /// Whether every part fitted and the last read to the file's end.
+    pub fn done(&self) -> Result<(), Mismatch> {
+        match (self.next, self.waiting.is_empty()) {
+            (None, true) => Ok(()),
+            _ => Err(Mismatch),
+        }
+    }
+}
+
+/// Decodes `bytes` (plain or gzip) in `n` parts, the later ones on threads
+/// of their own, into `ds`; decoded whole when the file cannot be (another
+/// format or shape, a part that does not fit, a span refused). What the
+/// `inspect` tool and the tests use; the page's worker runs the same steps
+/// in workers of its own.
+pub fn decode_in_parts(
+    ds: &mut Dataset,
+    bytes: &[u8],
+    n: usize,
+) -> Result<DecodeSummary, DecodeError> {
+    let unpacked = super::gunzip_if_needed(bytes)?;
+    match merged(ds, &unpacked, &cuts(unpacked.len(), n)) {
+        Some(sum) => Ok(sum),
+        None => super::decode_bytes(ds, &unpacked),
+    }
+}
+
+/// Decodes plain `bytes` cut at `cuts` into `ds`: None, with `ds` as it
+/// was, when they cannot be decoded in those parts.
+pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSummary> {
+    if cuts.is_empty() || format_of(bytes).is_none() {
+        return None;
+    }
+    let len = bytes.len();
+    let before = ds.lengths();
+    let mut b = Builder::new(ds);
+    // The first part here while the later ones decode on threads of their own.
+    let (first, later) = std::thread::scope(|scope| {
+        let jobs: Vec<_> = (1..=cuts.len())
+            .map(|k| {
+                let r = bytes_of(len, cuts, k);
+                scope.spawn(move || decode_later(&bytes[r.clone()], r.start, cuts.get(k).copied()))
+            })
+            .collect();
+        let first = decode_first(
+            &mut b,
+            &bytes[bytes_of(len, cuts, 0)],
+            cuts.first().copied(),
+        );
+        let later: Vec<Option<Part>> = jobs.into_iter().map(|j| j.join().ok().flatten()).collect();
+        (first, later)
+    });
+    let fitted = (|| {
+        let mut merge = Merge::new(first?.ok()?);
+        for part in &later {
+            merge.absorb(&mut b, part.as_ref()?).ok()?;
+        }
+        merge.done().ok()
+    })();
+    if fitted.is_none() {
+        drop(b);
+        ds.truncate_tables(before);
+        return None;
+    }
+    super::finish(b, Format::Jaeger, true, &mut |_| {}).ok()
+}
