@@ -31,7 +31,7 @@ use std::ops::Range;
 pub const MARGIN: usize = 4 << 20;
 
 /// The fewest bytes worth a part of their own: below, one part decodes
-/// faster than starting another worker and merging.
+/// faster than starting another thread and merging.
 pub const PART_MIN_BYTES: usize = 8 << 20;
 
 /// What the merge needs to know of a part's edges.
