@@ -36,7 +36,7 @@ impl HeldTrace {
 /// thread back (a task stays well under 100 ms).
 const HAND_OVER_MS: f64 = 25.0;
 /// Spans taken out of the dataset per step of that.
-const SPANS_PER_STEP: usize = 50_000;
+const SPANS_PER_STEP: usize = 10_000;
 
 /// Makes `what` of trace `trace` in the worker (handing it the trace
 /// first, unless it holds it); `on_progress` hears the spans written. A
