@@ -19,7 +19,7 @@ if ! rustup toolchain list | grep -q '^nightly'; then
   export RUSTC_BOOTSTRAP=1
 fi
 
-targets="decode share_link link_payload backend_answers redaction search_form url_state"
+targets="decode gzip share_link link_payload backend_answers redaction search_form url_state"
 corpus=../shared/corpus
 seeds=target/fuzz-corpus
 mkdir -p "$seeds"
@@ -33,6 +33,11 @@ printf 'H4sIAAAAAAAA' > "$seeds/share_link/seed"
 printf '?trace=4bf92f35&view=flame&zoom=10,20&q=GET+%%2Fapi&fold=a,b' > "$seeds/url_state/seed"
 printf '?seta=time:1700000000000000000,&setb=ids:a1,b2&compare=a,b' > "$seeds/url_state/sets"
 printf '?seta=find:error%%3Dtrue+duration%%3E5ms&setb=rest' > "$seeds/url_state/sets-find"
+# Gzip files of one member and of two (`cat a.gz b.gz`).
+for f in otlp/jaeger-integration-example_trace.json zipkin/zipkin-lens-skew.json; do
+  gzip -c "$corpus/$f" > "$seeds/gzip/$(basename "$f").gz"
+done
+cat "$seeds"/gzip/*.json.gz > "$seeds/gzip/two-members.gz"
 corpus_dirs=$(find "$corpus" -mindepth 1 -maxdepth 1 -type d | sort)
 # Compact link payloads of every corpus trace (written by linkchars).
 cargo run -q -p tracescope-core --bin linkchars -- "$corpus" --payloads "$seeds/link_payload" > /dev/null

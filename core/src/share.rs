@@ -9,10 +9,9 @@ use crate::encode::redact::Redaction;
 use crate::model::{Dataset, StatusCode, Trace};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 use flate2::Compression;
-use std::io::{Read, Write};
+use std::io::Write;
 
 /// The longest fragment we put in a link. Jira's default text-field limit
 /// is 32,767 characters (comments and descriptions), Slack cuts messages at
@@ -246,18 +245,17 @@ pub fn text(deflated: &[u8]) -> String {
 
 /// The bytes of a packed link, or why not.
 pub fn unpack(text: &str) -> Result<Vec<u8>, String> {
+    use tracescope_decode::decode::gzip;
     let raw = URL_SAFE_NO_PAD
         .decode(text.trim().trim_end_matches('='))
         .map_err(|e| format!("the link's data is not base64url: {e}"))?;
     let mut out = Vec::new();
-    DeflateDecoder::new(&raw[..])
-        .take(MAX_UNPACKED + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("the link's data is cut or corrupt: {e}"))?;
-    if out.len() as u64 > MAX_UNPACKED {
-        return Err("the link's data unpacks to more than 64 MB".into());
+    let inflated = gzip::inflate_raw(&raw, &mut gzip::filling(&mut out, MAX_UNPACKED));
+    match inflated {
+        Ok(()) => Ok(out),
+        Err(gzip::Stop::Refused) => Err("the link's data unpacks to more than 64 MB".into()),
+        Err(gzip::Stop::Corrupt(m)) => Err(format!("the link's data is cut or corrupt: {m}")),
     }
-    Ok(out)
 }
 
 #[cfg(test)]

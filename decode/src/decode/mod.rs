@@ -8,6 +8,7 @@ pub mod chrome;
 pub mod datadog;
 pub mod detect;
 pub mod gcp;
+pub mod gzip;
 pub mod ids;
 pub mod jaeger;
 pub mod otlp;
@@ -22,7 +23,6 @@ use crate::model::Dataset;
 pub use detect::{detect, Format};
 use serde_json::Value;
 use std::fmt;
-use std::io::Read;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DecodeError {
@@ -123,6 +123,11 @@ fn json_error(e: &serde_json::Error) -> DecodeError {
 /// both.
 pub const MAX_INFLATED: u64 = 1 << 30;
 
+/// True when `bytes` start with gzip's magic number.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
 /// Unpacks gzip when the bytes start with its magic number.
 pub fn gunzip_if_needed(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DecodeError> {
     gunzip_within(bytes, MAX_INFLATED)
@@ -134,28 +139,34 @@ pub fn gunzip_if_needed(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Deco
 /// and counted: a bomb is refused without holding it, a cut or corrupt
 /// file (whose last bytes are no trailer) is named as such.
 pub fn gunzip_within(bytes: &[u8], limit: u64) -> Result<std::borrow::Cow<'_, [u8]>, DecodeError> {
-    if !(bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
+    if !is_gzip(bytes) {
         return Ok(std::borrow::Cow::Borrowed(bytes));
     }
-    let gz_error = |e: std::io::Error| DecodeError::Gzip(e.to_string());
-    let unpacked = || flate2::read::MultiGzDecoder::new(bytes).take(limit + 1);
-    let claimed = match bytes.len().checked_sub(4) {
-        Some(at) => u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]),
-        None => 0,
-    } as u64;
-    let mut expected = claimed;
+    let stopped = |s| match s {
+        gzip::Stop::Refused => DecodeError::Inflated { limit },
+        gzip::Stop::Corrupt(m) => DecodeError::Gzip(m),
+    };
+    let claimed = claimed_size(bytes);
     if claimed > limit {
-        expected = std::io::copy(&mut unpacked(), &mut std::io::sink()).map_err(gz_error)?;
-        if expected > limit {
-            return Err(DecodeError::Inflated { limit });
-        }
+        let mut counted = 0u64;
+        gzip::gunzip_members(bytes, &mut |piece| {
+            counted += piece.len() as u64;
+            counted <= limit
+        })
+        .map_err(stopped)?;
     }
-    let mut out = Vec::with_capacity(expected.max(bytes.len() as u64 * 4).min(limit) as usize);
-    unpacked().read_to_end(&mut out).map_err(gz_error)?;
-    if out.len() as u64 > limit {
-        return Err(DecodeError::Inflated { limit });
-    }
+    let mut out = Vec::with_capacity(claimed.max(bytes.len() as u64 * 4).min(limit) as usize);
+    gzip::gunzip_members(bytes, &mut gzip::filling(&mut out, limit)).map_err(stopped)?;
     Ok(std::borrow::Cow::Owned(out))
+}
+
+/// The unpacked size gzip's trailer claims: that of the last member,
+/// modulo 4 GiB (or the last four bytes of a file that is cut).
+pub fn claimed_size(gzip: &[u8]) -> u64 {
+    match gzip.len().checked_sub(4) {
+        Some(at) => u32::from_le_bytes([gzip[at], gzip[at + 1], gzip[at + 2], gzip[at + 3]]) as u64,
+        None => 0,
+    }
 }
 
 /// The bytes after a UTF-8 byte-order mark, if they start with one.
