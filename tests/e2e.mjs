@@ -294,10 +294,14 @@ describe('dropping one file of each format', () => {
   test('a gzipped file and several files at once', async () => {
     const page = await newPage();
     const gz = { name: 'genai.json.gz', bytes: zlib.gzipSync(fs.readFileSync(path.join(corpus, 'jaeger/jaeger-ui-genaiTestTrace.json'))) };
-    await dropFiles(page, [gz, corpusFile('zipkin/zipkin-lens-skew.json')]);
+    // Two gzip members end to end (`cat a.gz b.gz`), cut inside the JSON: one file.
+    const ui = fs.readFileSync(path.join(corpus, 'jaeger/jaeger-uimodel-ui_01.json'));
+    const two = { name: 'ui-two-members.json.gz', bytes: Buffer.concat([zlib.gzipSync(ui.subarray(0, 333)), zlib.gzipSync(ui.subarray(333))]) };
+    await dropFiles(page, [gz, two, corpusFile('zipkin/zipkin-lens-skew.json')]);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.spans === '4');
     const rows = await page.locator('[data-testid=trace-list] tbody tr').allInnerTexts();
     assert.ok(rows.some((r) => r.includes('genai.json.gz') && r.includes('57')), rows.join('\n'));
+    assert.ok(rows.some((r) => r.includes('ui-two-members.json.gz') && /\b5\b/.test(r)), rows.join('\n'));
     assert.ok(rows.some((r) => r.includes('zipkin-lens-skew.json')), rows.join('\n'));
     // Opening a trace from the list.
     await page.locator('[data-testid=trace-list] tbody tr', { hasText: 'genai.json.gz' }).click();
@@ -929,6 +933,87 @@ describe('find inside a trace', () => {
     assert.equal(await page.inputValue('[data-testid=find-input]'), 'a?b');
     assert.equal(await page.locator('[data-testid=shortcuts-dialog]').count(), 0);
     assert.deepEqual(page.errors, []);
+  });
+
+  test('Ctrl+K runs any action by name: views, filters, theme, find; arrows choose, Esc runs nothing', async () => {
+    const page = await newPage();
+    const palette = async (typed) => {
+      await page.keyboard.press('Control+k');
+      await page.waitForSelector('[data-testid=palette-input]:focus');
+      if (typed) await page.keyboard.type(typed);
+    };
+    const items = () => page.locator('[data-testid=palette-item]').allInnerTexts();
+    const closed = () => page.waitForSelector('[data-testid=palette]', { state: 'detached' });
+    // Everything listed at first, then what the words name, best first.
+    await palette();
+    const all = await items();
+    for (const c of ['Open trace files…', 'Go to Flame graph', 'Show only: Errors', 'Share or export…', 'Switch to the dark theme', 'Keyboard shortcuts'])
+      assert.ok(all.some((t) => t.startsWith(c)), `${c} in ${all.join(' | ')}`);
+    await page.keyboard.type('flame');
+    assert.deepEqual((await items()).slice(0, 2).map((t) => t.split('\n')[0]).sort(), ['Flame graph: merged by operation', 'Go to Flame graph']);
+    await page.fill('[data-testid=palette-input]', 'go to flame');
+    assert.match((await items())[0], /^Go to Flame graph/);
+    await page.screenshot({ path: path.join(out, 'palette.png') });
+    await page.keyboard.press('Enter');
+    await closed();
+    await page.waitForSelector('[data-testid=view-flame][aria-selected=true]');
+    // Letters in order find it too; arrows move to the next match.
+    await palette('dark');
+    assert.equal((await items())[0].split('\n')[0], 'Switch to the dark theme');
+    await page.keyboard.press('Enter');
+    await closed();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await palette('only');
+    await page.screenshot({ path: path.join(out, 'palette-dark.png') });
+    const onlys = await items();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator('[data-testid=palette-item][aria-selected=true]').innerText(), onlys[1]);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await page.locator('[data-testid=palette-item][aria-selected=true]').innerText(), onlys.at(-1));
+    await page.keyboard.press('Escape');
+    await closed();
+    await page.waitForSelector('[data-testid=view-flame][aria-selected=true]');
+    // A filter, from the keyboard: the waterfall with the pill on.
+    await palette('errors');
+    assert.match((await items())[0], /^Show only: Errors/);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=pill-errors][aria-pressed=true]');
+    await page.waitForSelector('[data-testid=view-waterfall][aria-selected=true]');
+    // Nothing matches: said so, and Enter does nothing.
+    await palette('zzzzqq');
+    await page.waitForSelector('[data-testid=palette-empty]');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('[data-testid=palette]').count(), 1);
+    await page.keyboard.press('Control+k');
+    await closed();
+    // The find box gets the keys (not the button that had them before); the
+    // shortcuts list names the palette.
+    await page.click('[data-testid=view-waterfall]');
+    await palette('find spans');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=find-input]:focus');
+    await page.keyboard.type('redis');
+    assert.equal(await page.inputValue('[data-testid=find-input]'), 'redis');
+    await palette('shortcuts');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=shortcuts-dialog]');
+    assert.match(await page.textContent('[data-testid=shortcuts-dialog]'), /command palette/);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('the palette on a phone: above the keyboard, every row reachable', async () => {
+    const page = await newPage({ viewport: { width: 390, height: 740 }, touch: true });
+    await page.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', ctrlKey: true })));
+    await page.waitForSelector('[data-testid=palette-input]');
+    const box = await page.locator('[data-testid=palette]').boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390 && box.y < 740 / 3, JSON.stringify(box));
+    await page.screenshot({ path: path.join(out, 'palette-phone.png') });
+    await page.locator('[data-testid=palette-item]').last().scrollIntoViewIfNeeded();
+    await page.locator('[data-testid=palette-item]', { hasText: 'Go to Statistics' }).tap();
+    await page.waitForSelector('[data-testid=view-stats][aria-selected=true]');
+    await page.context().close();
   });
 
   test('a phrase only in logs is found; exclusions and durations; a bad query says why and the view stays', async () => {

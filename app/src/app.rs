@@ -213,6 +213,7 @@ pub fn App() -> impl IntoView {
             <ShareDialog dataset=dataset trace=open_signal open=share_open />
             <LogLinksDialog templates=log_templates open=log_links_open />
             <Shortcuts />
+            <crate::palette::Palette />
 
             <Dialog open=paste_open on_close=Callback::new(move |_| paste_open.set(false)) title="Paste trace JSON" testid="paste-dialog">
                         <textarea

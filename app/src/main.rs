@@ -14,6 +14,7 @@ mod links;
 mod loader;
 mod log_links;
 mod metrics;
+mod palette;
 mod pills;
 mod row_attribute;
 mod sets;

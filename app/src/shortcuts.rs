@@ -12,6 +12,7 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
             ("/  or  Ctrl+F", "Find spans in the open trace"),
             ("n  /  N", "Next / previous match of the find"),
             ("e  /  E", "Next / previous span with an error"),
+            ("Ctrl+K  or  ⌘K", "Every action by name (command palette)"),
             ("Ctrl+V", "Paste trace JSON"),
             ("?", "This list"),
         ],
@@ -57,7 +58,7 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
 
 #[component]
 pub fn Shortcuts() -> impl IntoView {
-    let open = RwSignal::new(false);
+    let open = expect_context::<crate::state::AppState>().shortcuts_open;
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "?" && !typing(&ev) && !ev.ctrl_key() && !ev.meta_key() {
             ev.prevent_default();

@@ -55,6 +55,8 @@ pub struct AppState {
     pub search_open: RwSignal<bool>,
     pub log_links_open: RwSignal<bool>,
     pub share_open: RwSignal<bool>,
+    /// The list of keyboard shortcuts (`?`).
+    pub shortcuts_open: RwSignal<bool>,
     /// Two loaded traces shown side by side (`compare=` in the address).
     pub compare: RwSignal<Option<(usize, usize)>>,
     /// Two groups of loaded traces compared (`seta=`, `setb=`).
@@ -101,6 +103,7 @@ impl AppState {
             search_open: RwSignal::new(false),
             log_links_open: RwSignal::new(false),
             share_open: RwSignal::new(false),
+            shortcuts_open: RwSignal::new(false),
             compare: RwSignal::new(None),
             sets: RwSignal::new(None),
             embed: link.embed,

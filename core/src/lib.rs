@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod backend;
+pub mod commands;
 pub mod encode;
 pub mod find;
 pub mod heap;
