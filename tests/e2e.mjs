@@ -731,6 +731,72 @@ describe('analysis views', () => {
     await page.context().close();
   });
 
+  test("a sandwich: the selected operation's callers above, what it calls below; a caller clicked is the next; the link keeps it", async () => {
+    const page = await newPage();
+    // From the demo file: the outermost calls of pay's charge, their chains of callers and what is under them.
+    const byId = new Map(demo.spans.map((x) => [x.spanID, x]));
+    const parentOf = (x) => byId.get(x.references.find((r) => byId.has(r.spanID))?.spanID);
+    const opOf = (x) => `${serviceOf(x)} ${x.operationName}`;
+    const ancestors = (x) => { const up = []; for (let y = parentOf(x); y; y = parentOf(y)) up.push(y); return up; };
+    const sandwichOf = (op) => {
+      const calls = demo.spans.filter((x) => opOf(x) === op && !ancestors(x).some((y) => opOf(y) === op));
+      const callers = new Set(calls.flatMap((x) => ancestors(x).map((_, k, up) => up.slice(0, k + 1).map(opOf).join(' < '))));
+      const under = demo.spans.filter((x) => ancestors(x).some((y) => calls.includes(y)));
+      const pathOf = (x) => { const p = []; for (let y = x; !calls.includes(y); y = parentOf(y)) p.unshift(opOf(y)); return p.join(' / '); };
+      return { calls, callers, callees: new Set(under.map(pathOf)) };
+    };
+    const charge = demo.spans.find((x) => x.operationName === 'Charge');
+    const want = sandwichOf(opOf(charge));
+    assert.ok(want.calls.length >= 1 && want.callers.size >= 2 && want.callees.size >= 1, JSON.stringify([...want.callers]));
+    // Select a Charge span (find, Enter), then the sandwich.
+    await page.fill('[data-testid=find-input]', `service=${serviceOf(charge)} Charge`);
+    await page.press('[data-testid=find-input]', 'Enter');
+    await page.fill('[data-testid=find-input]', '');
+    await tab(page, 'flame');
+    await page.click('[data-testid=flame-mode-sandwich]');
+    // Every caller chain and callee path a frame, the operation once.
+    const frames = 1 + want.callers.size + want.callees.size;
+    await page.waitForSelector(`[data-testid=flame-canvas][data-mode=sandwich][data-frames="${frames}"]`);
+    assert.deepEqual(await page.locator('[data-testid=flame-breadcrumb] button').allInnerTexts(), ['Sandwich', `${serviceOf(charge)}: Charge`]);
+    await page.screenshot({ path: path.join(out, 'flame-sandwich.png') });
+    // As a table: the operation and its callers, nearest first, then the operation and what it calls.
+    await page.check('[data-testid=rows-table-toggle]');
+    const ft = page.locator('[data-testid=frames-table]');
+    await ft.waitFor();
+    const rows = await ft.locator('tbody tr').evaluateAll((rs) => rs.map((r) => [r.querySelector('td').innerText, +r.dataset.calls]));
+    assert.equal(rows.length, 2 + want.callers.size + want.callees.size);
+    assert.match(rows[0][0], /Charge\s*called by, nearest first/);
+    assert.equal(rows[0][1], want.calls.length);
+    const second = rows.findIndex((r, k) => k > 0 && /Charge\s*calls$/.test(r[0]));
+    assert.equal(second, 1 + want.callers.size, rows.map((r) => r[0]).join(' | '));
+    await page.uncheck('[data-testid=rows-table-toggle]');
+    // The nearest caller, clicked: its own sandwich, and its span selected.
+    const c = await box(page, 'flame-canvas');
+    const nearest = parentOf(want.calls[0]);
+    const mid = Math.max(...[...want.callers].map((k) => k.split(' < ').length));
+    await page.waitForSelector('[data-testid=flame-canvas][data-mode=sandwich]');
+    await page.mouse.click(c.x + 5, c.y + +c.top + (mid - 1) * +c.rowHeight + 10);
+    await page.waitForFunction((op) => document.querySelector('[data-testid=flame-breadcrumb]').innerText.includes(op), `${serviceOf(nearest)}: ${nearest.operationName}`);
+    const next = sandwichOf(opOf(nearest));
+    await page.waitForSelector(`[data-testid=flame-canvas][data-frames="${1 + next.callers.size + next.callees.size}"]`);
+    assert.equal(await page.getAttribute('[data-testid=span-detail]', 'data-span-id'), nearest.spanID);
+    // The link opens the same sandwich in a fresh browser.
+    await page.click('[data-testid=copy-link]');
+    const link = await page.getAttribute('[data-testid=copy-link]', 'data-link');
+    assert.match(link, /flame=sandwich/);
+    const again = await newPage({ url: link.slice(link.indexOf('?')), dark: true });
+    await again.waitForSelector(`[data-testid=flame-canvas][data-mode=sandwich][data-frames="${1 + next.callers.size + next.callees.size}"]`);
+    await again.waitForTimeout(100);
+    await again.screenshot({ path: path.join(out, 'flame-sandwich-dark.png') });
+    // Without an operation chosen, it says how to choose one.
+    const fresh = await newPage({ url: '?view=flame&flame=sandwich' });
+    await fresh.waitForSelector('[data-testid=sandwich-choose]');
+    for (const p of [page, again, fresh]) {
+      assert.deepEqual(p.errors, []);
+      await p.context().close();
+    }
+  });
+
   test('clicking a service node filters the other views', async () => {
     const page = await newPage();
     await tab(page, 'map');
@@ -950,7 +1016,8 @@ describe('find inside a trace', () => {
     for (const c of ['Open trace files…', 'Go to Flame graph', 'Show only: Errors', 'Share or export…', 'Switch to the dark theme', 'Keyboard shortcuts'])
       assert.ok(all.some((t) => t.startsWith(c)), `${c} in ${all.join(' | ')}`);
     await page.keyboard.type('flame');
-    assert.deepEqual((await items()).slice(0, 2).map((t) => t.split('\n')[0]).sort(), ['Flame graph: merged by operation', 'Go to Flame graph']);
+    const top = (await items()).slice(0, 4).map((t) => t.split('\n')[0]);
+    for (const c of ['Flame graph: merged by operation', 'Flame graph: sandwich of the selected operation', 'Go to Flame graph']) assert.ok(top.includes(c), top.join(' | '));
     await page.fill('[data-testid=palette-input]', 'go to flame');
     assert.match((await items())[0], /^Go to Flame graph/);
     await page.screenshot({ path: path.join(out, 'palette.png') });

@@ -66,10 +66,10 @@ impl Links {
             if let Some(t) = st.view.as_deref().and_then(Tab::from_name) {
                 tab.set(t);
             }
-            flame_mode.set(if st.flame_merged {
-                FlameMode::Merged
-            } else {
-                FlameMode::Chart
+            flame_mode.set(match st.flame.as_deref() {
+                Some("merged") => FlameMode::Merged,
+                Some("sandwich") => FlameMode::Sandwich,
+                _ => FlameMode::Chart,
             });
             find.set(st.find.clone().unwrap_or_default());
             all_traces.set(st.scope_all);
@@ -226,7 +226,9 @@ impl Links {
             let mut st = UrlState {
                 view: Some(tab.get().name().to_string()),
                 find: Some(find.get()).filter(|q| !q.is_empty()),
-                flame_merged: flame_mode.get() == FlameMode::Merged,
+                flame: Some(flame_mode.get())
+                    .filter(|&m| m != FlameMode::Chart)
+                    .map(|m| m.as_str().to_string()),
                 scope_all: all_traces.get(),
                 hide_critical: !show_critical.get(),
                 embed: state.embed,

@@ -78,24 +78,26 @@ fn commands(state: AppState, views: ViewState) -> Vec<Command> {
                 move || views.tab.set(tab),
             ));
         }
-        let merged = views.flame_mode.get_untracked() == FlameMode::Merged;
-        out.push(command(
-            if merged {
-                "Flame graph: one trace over time"
-            } else {
-                "Flame graph: merged by operation"
-            },
-            "flame mode merged chart",
-            "",
-            move || {
-                views.flame_mode.set(if merged {
-                    FlameMode::Chart
-                } else {
-                    FlameMode::Merged
-                });
-                views.tab.set(Tab::Flame);
-            },
-        ));
+        let mode = views.flame_mode.get_untracked();
+        let modes = [
+            (FlameMode::Chart, "Flame graph: one trace over time"),
+            (FlameMode::Merged, "Flame graph: merged by operation"),
+            (
+                FlameMode::Sandwich,
+                "Flame graph: sandwich of the selected operation",
+            ),
+        ];
+        for (m, label) in modes.into_iter().filter(|&(m, _)| m != mode) {
+            out.push(command(
+                label,
+                "flame mode callers callees",
+                "",
+                move || {
+                    views.flame_mode.set(m);
+                    views.tab.set(Tab::Flame);
+                },
+            ));
+        }
         out.push(command("Find spans…", "search filter query", "/", || {
             if let Some(input) = document()
                 .query_selector("[data-testid=find-input]")

@@ -13,7 +13,7 @@ use crate::topbar::CopyFeedback;
 use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_components::{
-    CallsTable, FlameGraph, FlameMode, FlameModeSwitch, FlameZoom, FramesTable, RowsTable,
+    CallsTable, FlameGraph, FlameMode, FlameModeSwitch, FlameZoom, FramesTable, Merge, RowsTable,
     ServiceMap, SpanDetail, StatsView, Toggle, ViewContext, WaterfallCanvas,
 };
 use tracescope_core::layout::time::{format_duration, format_utc};
@@ -251,7 +251,8 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                             <RowsTable />
                         }.into_any(),
                         Tab::Flame if as_table.get() => view! {
-                            <FramesTable focus=flame_merged_focus />
+                            <FramesTable focus=flame_merged_focus
+                                what=Signal::derive(move || Merge::of(flame_mode.get(), selected_op.get())) />
                         }.into_any(),
                         Tab::Map if as_table.get() => view! {
                             <CallsTable />
@@ -275,12 +276,14 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                 <div hidden=move || as_table.get() && tab.get() != Tab::Stats>
                 <p class="hint hint-pointer">{move || match tab.get() {
                     Tab::Waterfall => "Wheel scrolls · Ctrl/⌘+wheel or pinch zooms · Shift+wheel pans · drag on the timeline to zoom to a range · drag the minimap · double-click resets · ↑↓←→ move and fold · / finds, n and N step through matches · ? lists every shortcut",
+                    Tab::Flame if flame_mode.get() == FlameMode::Sandwich => "Who calls the operation is above it (the nearest caller first), what it calls below · click a frame for its operation's sandwich · wheel scrolls",
                     Tab::Flame => "Click a frame to zoom into it · the breadcrumb goes back · Ctrl/⌘+wheel zooms the time axis · frames without a match of the find are dimmed · click a service in the legend to filter",
                     Tab::Map => "Drag pans · wheel zooms · double-click fits · hover a service to see its neighbours · click it to filter every view to it",
                     Tab::Stats => "Click a column to sort · click a row for its latency histogram · percentiles are exact (nearest rank)",
                 }}</p>
                 <p class="hint hint-touch">{move || match tab.get() {
                     Tab::Waterfall => "Drag scrolls the rows and pans the time · pinch zooms · tap a span for its details · double-tap resets the zoom",
+                    Tab::Flame if flame_mode.get() == FlameMode::Sandwich => "Callers above the operation, what it calls below · tap a frame for its operation's sandwich · drag scrolls",
                     Tab::Flame => "Tap a frame to zoom into it · the breadcrumb goes back · drag scrolls · pinch zooms the time axis",
                     Tab::Map => "Drag pans · pinch zooms · double-tap fits · tap a service to filter every view to it",
                     Tab::Stats => "Tap a column to sort · tap a row for its latency histogram · percentiles are exact (nearest rank)",

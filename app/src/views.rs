@@ -61,7 +61,7 @@ impl Tab {
     }
     /// Whether the view can cover every loaded trace, not only the open one.
     pub fn has_scope(self, flame: FlameMode) -> bool {
-        matches!(self, Tab::Map | Tab::Stats) || (self == Tab::Flame && flame == FlameMode::Merged)
+        matches!(self, Tab::Map | Tab::Stats) || (self == Tab::Flame && flame != FlameMode::Chart)
     }
 }
 

@@ -1,11 +1,15 @@
 //! The merged flame graph as a table: each frame (a service and operation
 //! under the same path) with its calls, total and self time and share of the
 //! whole, indented by depth in the graph's order — the canvas's text
-//! alternative. Selecting a row zooms the graph into that frame.
+//! alternative. Selecting a row zooms the graph into that frame. A
+//! sandwich is listed the same way: the operation and its callers (each
+//! caller under what it calls), then the operation and what it calls.
 
 use crate::context::{view_context, ViewContext};
+use crate::flame::Merge;
 use crate::page_bar::{first_page_on_change, rows_on_page, PageBar};
 use leptos::prelude::*;
+use tracescope_core::analysis::flame::{SANDWICH_CALLEES, SANDWICH_CALLERS};
 use tracescope_core::layout::text::percent;
 use tracescope_core::layout::time::format_duration;
 
@@ -20,12 +24,17 @@ struct Row {
     self_time: String,
     share: String,
     errors: u32,
+    /// Which half of a sandwich a root row begins.
+    half: Option<&'static str>,
 }
 
 #[component]
 pub fn FramesTable(
     /// The frame the graph is zoomed into (0 = all).
     focus: RwSignal<u32>,
+    /// The graph (`Merge::of` the flame graph's mode).
+    #[prop(into)]
+    what: Signal<Option<Merge>>,
 ) -> impl IntoView {
     let ViewContext {
         dataset,
@@ -33,7 +42,8 @@ pub fn FramesTable(
         all_traces,
         ..
     } = view_context();
-    let merged = crate::flame::merged_graph(dataset, trace, all_traces, Signal::stored(true));
+    let merged = crate::flame::merged_graph(dataset, trace, all_traces, what);
+    let sandwich = move || matches!(what.get(), Some(Merge::Sandwich(_)));
     let table = Memo::new(move |_| {
         merged.with(|m| {
             let Some((f, _)) = m else {
@@ -55,6 +65,11 @@ pub fn FramesTable(
                             self_time: format_duration(n.self_ns as f64),
                             share: percent(n.total_ns as f64 / whole),
                             errors: n.errors,
+                            half: match id {
+                                SANDWICH_CALLERS if sandwich() => Some("called by, nearest first"),
+                                SANDWICH_CALLEES if sandwich() => Some("calls"),
+                                _ => None,
+                            },
                         }
                     })
                     .collect::<Vec<_>>()
@@ -97,6 +112,7 @@ pub fn FramesTable(
                                 }>
                                 <td style=format!("padding-left: {}px", 10 + 14 * r.depth.saturating_sub(1)) title=format!("depth {}", r.depth)>
                                     <b>{r.service}</b>" "<span class="muted">{r.name}</span>
+                                    {r.half.map(|h| view! { <span class="sandwich-half" data-testid="sandwich-half">{h}</span> })}
                                 </td>
                                 <td class="num mono">{r.calls}</td>
                                 <td class="num mono">{r.total}</td>

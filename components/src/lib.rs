@@ -25,7 +25,7 @@ pub use calls_table::CallsTable;
 pub use context::{view_context, ViewContext};
 pub use dialog::Dialog;
 pub use diff_tree::DiffTree;
-pub use flame::{FlameGraph, FlameMode, FlameModeSwitch, FlameZoom};
+pub use flame::{FlameGraph, FlameMode, FlameModeSwitch, FlameZoom, Merge};
 pub use frames_table::FramesTable;
 pub use rows_table::RowsTable;
 pub use search_results::SearchResults;

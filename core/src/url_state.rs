@@ -4,7 +4,7 @@
 //! `?url=` the trace file (when it was fetched), `trace=` trace id,
 //! `view=` waterfall|flame|map|stats, `span=` span id, `zoom=` the waterfall
 //! window as ns offsets from the trace start, `service=` the service
-//! filter, `find=` the find query (`q=`, its older name, is read too), `flame=merged`, `scope=all`, `cp=0` when
+//! filter, `find=` the find query (`q=`, its older name, is read too), `flame=merged|sandwich` (the sandwich of the selected span's operation), `scope=all`, `cp=0` when
 //! the critical path is hidden, `fspan=` the span the flame chart is zoomed
 //! into, `fnode=` the merged flame frame zoomed into, `fold=` span ids of
 //! collapsed subtrees (up to [`MAX_FOLDS`]), `backend=` and `kind=` a
@@ -23,7 +23,8 @@ pub struct UrlState {
     pub zoom: Option<(f64, f64)>,
     pub service: Option<String>,
     pub find: Option<String>,
-    pub flame_merged: bool,
+    /// The flame graph's mode other than the chart: `merged` or `sandwich`.
+    pub flame: Option<String>,
     pub scope_all: bool,
     pub hide_critical: bool,
     pub flame_span: Option<String>,
@@ -87,7 +88,7 @@ impl UrlState {
             }),
             service: get("service"),
             find: get("find").or_else(|| get("q")),
-            flame_merged: get("flame").as_deref() == Some("merged"),
+            flame: get("flame").filter(|f| f == "merged" || f == "sandwich"),
             scope_all: get("scope").as_deref() == Some("all"),
             hide_critical: get("cp").as_deref() == Some("0"),
             flame_span: get("fspan"),
@@ -132,7 +133,7 @@ impl UrlState {
         put("focus", &self.focus);
         put("only", &self.only);
         put("find", &self.find);
-        put("flame", &self.flame_merged.then(|| "merged".to_string()));
+        put("flame", &self.flame);
         put("scope", &self.scope_all.then(|| "all".to_string()));
         put("cp", &self.hide_critical.then(|| "0".to_string()));
         put("fspan", &self.flame_span);
@@ -165,7 +166,7 @@ impl UrlState {
             || self.view != next.view
             || self.span != next.span
             || self.service != next.service
-            || self.flame_merged != next.flame_merged
+            || self.flame != next.flame
             || self.scope_all != next.scope_all
             || self.flame_span != next.flame_span
             || self.flame_node != next.flame_node

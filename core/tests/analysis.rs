@@ -562,3 +562,179 @@ proptest! {
         prop_assert_eq!(b.finish(), merge(traces.iter().copied()));
     }
 }
+
+/// (service, operation) of a sandwich frame, and its total, self and count.
+fn frame_of(
+    ds: &Dataset,
+    f: &tracescope_core::analysis::flame::MergedFlame,
+    id: u32,
+) -> (String, i64, i64, u32) {
+    let n = &f.nodes[id as usize];
+    (
+        format!("{} {}", ds.str(n.service), ds.str(n.name)),
+        n.total_ns,
+        n.self_ns,
+        n.count,
+    )
+}
+
+#[test]
+fn a_sandwich_merges_an_operations_callers_upside_down_and_its_callees() {
+    use tracescope_core::analysis::flame::{sandwich, SANDWICH_CALLEES, SANDWICH_CALLERS};
+    let ds = jaeger(&[
+        ("1", "", "web", "GET /", 0, 100, ""),
+        ("a", "1", "api", "handle", 0, 60, "CHILD_OF"),
+        ("c", "a", "db", "SELECT", 0, 10, "CHILD_OF"),
+        ("d", "a", "db", "SELECT", 20, 20, "CHILD_OF"),
+        // A SELECT inside a SELECT: among its callees, not a call of its own.
+        ("h", "d", "db", "SELECT", 25, 5, "CHILD_OF"),
+        ("b", "1", "api", "render", 60, 30, "CHILD_OF"),
+        ("e", "b", "db", "SELECT", 60, 5, "CHILD_OF"),
+        ("f", "b", "cache", "GET", 70, 10, "CHILD_OF"),
+        ("g", "f", "db", "SELECT", 71, 2, "CHILD_OF"),
+    ]);
+    let select = ds.traces[0].name[(0..9)
+        .find(|&s| ds.str(ds.traces[0].name[s]) == "SELECT")
+        .unwrap()];
+    let db = ds.traces[0].service[(0..9)
+        .find(|&s| ds.str(ds.traces[0].service[s]) == "db")
+        .unwrap()];
+    let f = &sandwich(&ds.traces, (db, select));
+    let kids = |id: u32| -> Vec<(String, i64, i64, u32)> {
+        f.nodes[id as usize]
+            .children
+            .iter()
+            .map(|&c| frame_of(&ds, f, c))
+            .collect()
+    };
+    // Four calls: c, d, e, g (h is inside d); 37 µs in all.
+    assert_eq!(
+        frame_of(&ds, f, SANDWICH_CALLERS),
+        ("db SELECT".into(), 37_000, 0, 4)
+    );
+    assert_eq!(frame_of(&ds, f, SANDWICH_CALLEES).3, 4);
+    assert_eq!(f.nodes[0].total_ns, 37_000);
+    // Nearest callers first, each as wide as the calls it leads to, widest first.
+    assert_eq!(
+        kids(SANDWICH_CALLERS),
+        [
+            ("api handle".into(), 30_000, 0, 2),
+            ("api render".into(), 5_000, 0, 1),
+            ("cache GET".into(), 2_000, 0, 1),
+        ]
+    );
+    let handle = f.nodes[SANDWICH_CALLERS as usize].children[0];
+    // The chain starts at the root span: its self time is the calls' time.
+    assert_eq!(kids(handle), [("web GET /".into(), 30_000, 30_000, 2)]);
+    let cache = f.nodes[SANDWICH_CALLERS as usize].children[2];
+    let render = f.nodes[cache as usize].children[0];
+    assert_eq!(frame_of(&ds, f, render), ("api render".into(), 2_000, 0, 1));
+    assert_eq!(kids(render), [("web GET /".into(), 2_000, 2_000, 1)]);
+    // What it calls: the SELECT inside a SELECT.
+    assert_eq!(
+        kids(SANDWICH_CALLEES),
+        [("db SELECT".into(), 5_000, 5_000, 1)]
+    );
+    // An operation with no span: empty halves.
+    let none = sandwich(&ds.traces, (db, ds.traces[0].name[0]));
+    assert_eq!((none.nodes.len(), none.nodes[0].total_ns), (3, 0));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+    /// Over random trees and any operation of them: both halves are as wide
+    /// as the operation's outermost calls; each caller's width is its own
+    /// chains' time plus its callers'; the callees hold every span under
+    /// those calls once; made a few spans at a time, it is the same; drawn,
+    /// callers sit above what they call and callees below, inside it,
+    /// never overlapping in a row, the operation once across the width.
+    #[test]
+    fn a_sandwich_holds_every_call_once_and_draws_nested(
+        spec in proptest::collection::vec((proptest::option::of(0usize..40), 0i64..200), 1..40),
+        pick in any::<proptest::sample::Index>(),
+        budgets in proptest::collection::vec(1usize..9, 1..20),
+    ) {
+        use tracescope_core::analysis::flame::{sandwich, SandwichBuilder, SANDWICH_CALLEES, SANDWICH_CALLERS};
+        use tracescope_core::layout::flame::sandwich_rects;
+        let ds = random_dataset(&spec);
+        let t = &ds.traces[0];
+        let k = pick.index(t.len());
+        let op = (t.service[k], t.name[k]);
+        let s = sandwich(&ds.traces, op);
+        let f = &s;
+        let is_op = |x: usize| (t.service[x], t.name[x]) == op;
+        let mut outer = Vec::new();
+        for x in 0..t.len() {
+            let mut up = t.tree.parent_of(x);
+            let mut inside = false;
+            while let Some(p) = up {
+                inside |= is_op(p);
+                up = t.tree.parent_of(p);
+            }
+            if is_op(x) && !inside {
+                outer.push(x);
+            }
+        }
+        let total: i64 = outer.iter().map(|&x| t.duration_ns[x]).sum();
+        for root in [SANDWICH_CALLERS, SANDWICH_CALLEES] {
+            prop_assert_eq!((f.nodes[root as usize].total_ns, f.nodes[root as usize].count as usize), (total, outer.len()));
+        }
+        // Callers: a frame's width is its chains that start there plus its callers.
+        let mut stack = vec![SANDWICH_CALLERS];
+        while let Some(n) = stack.pop() {
+            let node = &f.nodes[n as usize];
+            let above: i64 = node.children.iter().map(|&c| f.nodes[c as usize].total_ns).sum();
+            prop_assert_eq!(node.self_ns + above, node.total_ns);
+            stack.extend(&node.children);
+        }
+        // Callees: every span under the calls, once.
+        let under = (0..t.len()).filter(|&x| {
+            let mut up = t.tree.parent_of(x);
+            while let Some(p) = up {
+                if outer.contains(&p) { return true; }
+                up = t.tree.parent_of(p);
+            }
+            false
+        }).count();
+        let mut counted = 0;
+        let mut stack = f.nodes[SANDWICH_CALLEES as usize].children.clone();
+        while let Some(n) = stack.pop() {
+            counted += f.nodes[n as usize].count as usize;
+            stack.extend(&f.nodes[n as usize].children);
+        }
+        prop_assert_eq!(counted, under);
+        // In parts.
+        let mut b = SandwichBuilder::new(op);
+        let mut steps = budgets.iter().cycle();
+        while !b.step(&ds.traces, *steps.next().unwrap()) {}
+        prop_assert_eq!(&b.finish(), &s);
+        // Drawn.
+        let (rects, mid) = sandwich_rects(&s, 10.0, 800.0, 0.0);
+        let at_mid: Vec<_> = rects.iter().filter(|r| r.depth == mid).collect();
+        prop_assert_eq!(at_mid.len(), 1);
+        prop_assert_eq!((at_mid[0].id, at_mid[0].x, at_mid[0].w), (SANDWICH_CALLERS, 10.0, 800.0));
+        let eps = 1e-6;
+        let callees: std::collections::HashSet<u32> = {
+            let mut all = std::collections::HashSet::new();
+            let mut stack = vec![SANDWICH_CALLEES];
+            while let Some(n) = stack.pop() { all.insert(n); stack.extend(&f.nodes[n as usize].children); }
+            all
+        };
+        for a in &rects {
+            for b in &rects {
+                if a.id != b.id && a.depth == b.depth {
+                    prop_assert!(a.x + a.w <= b.x + eps || b.x + b.w <= a.x + eps, "{:?} overlaps {:?}", a, b);
+                }
+            }
+            prop_assert!(a.x >= 10.0 - eps && a.x + a.w <= 810.0 + eps);
+            if a.id == SANDWICH_CALLERS { continue; }
+            let below = callees.contains(&a.id);
+            prop_assert_eq!(a.depth > mid, below, "{:?}", a);
+            // The frame it hangs from: its parent node (the callees' root is drawn as the callers').
+            let parent = match f.nodes[a.id as usize].parent { p if p == SANDWICH_CALLEES => SANDWICH_CALLERS, p => p };
+            let p = rects.iter().find(|r| r.id == parent).unwrap();
+            prop_assert!(a.x >= p.x - eps && a.x + a.w <= p.x + p.w + eps, "{:?} outside {:?}", a, p);
+            prop_assert_eq!(a.depth, if below { p.depth + 1 } else { p.depth - 1 });
+        }
+    }
+}

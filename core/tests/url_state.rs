@@ -14,7 +14,12 @@ fn reads_a_query_as_url_search_params_does() {
     assert_eq!(st.view.as_deref(), Some("flame"));
     assert_eq!(st.find.as_deref(), Some("GET /api x"));
     assert_eq!(st.zoom, Some((10.0, 20.0)));
-    assert!(st.flame_merged && st.hide_critical && !st.scope_all);
+    assert!(st.flame.as_deref() == Some("merged") && st.hide_critical && !st.scope_all);
+    assert_eq!(
+        UrlState::parse("?flame=sandwich").flame.as_deref(),
+        Some("sandwich")
+    );
+    assert_eq!(UrlState::parse("?flame=spiral").flame, None);
     assert_eq!(st.fold, ["a", "b"]);
     // Frame 0 is the root: not a zoom.
     assert_eq!(st.flame_node, None);
@@ -101,7 +106,7 @@ proptest! {
         let st = UrlState {
             url, trace, view, span, service, find,
             zoom: zoom.map(|(a, d)| (a as f64, a as f64 + d as f64)),
-            flame_merged: flags.0, scope_all: flags.1, hide_critical: flags.2,
+            flame: flags.0.then(|| "sandwich".to_string()), scope_all: flags.1, hide_critical: flags.2,
             flame_span: fspan, flame_node: fnode, fold,
             backend: None, kind: None, embed, theme, compare, focus, only, sets,
         };

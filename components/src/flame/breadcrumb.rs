@@ -5,7 +5,7 @@
 use super::{FlameMode, FlameZoom};
 use crate::context::{view_context, ViewContext};
 use leptos::prelude::*;
-use tracescope_core::analysis::flame::MergedFlame;
+use tracescope_core::analysis::flame::{MergedFlame, SANDWICH_CALLERS};
 use tracescope_core::layout::flame::ancestry;
 
 /// How many breadcrumb steps are shown before the first ones are elided.
@@ -35,6 +35,7 @@ pub fn FlameBreadcrumb(
             label: match mode.get() {
                 FlameMode::Chart => "Whole trace".to_string(),
                 FlameMode::Merged => "All".to_string(),
+                FlameMode::Sandwich => "Sandwich".to_string(),
             },
         }];
         let chain: Vec<(u32, String)> = match mode.get() {
@@ -77,6 +78,18 @@ pub fn FlameBreadcrumb(
                     })
                 })
             }
+            FlameMode::Sandwich => merged.with(|m| {
+                let Some((f, _)) = m.as_ref() else {
+                    return Vec::new();
+                };
+                let op = &f.nodes[SANDWICH_CALLERS as usize];
+                dataset.with(|ds| {
+                    vec![(
+                        SANDWICH_CALLERS,
+                        format!("{}: {}", ds.str(op.service), ds.str(op.name)),
+                    )]
+                })
+            }),
         };
         if chain.len() > CRUMBS {
             out.push(Crumb {

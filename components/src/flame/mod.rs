@@ -1,7 +1,9 @@
-//! The flame graph on `<canvas>`, two modes: the time-ordered flame chart of
-//! the open trace (x = time, y = depth, critical path marked) and the merged
+//! The flame graph on `<canvas>`, three modes: the time-ordered flame chart
+//! of the open trace (x = time, y = depth, critical path marked), the merged
 //! flame graph (siblings with the same service+operation path combined,
-//! widths = total time) over the open trace or every loaded trace.
+//! widths = total time) and the sandwich of one operation (its callers
+//! upside down above it, its callees merged below), the last two over the
+//! open trace or every loaded trace.
 //!
 //! Click a frame to zoom into it (the breadcrumb goes back), hover for
 //! total/self/count/% of root, frames without a match of the find are dimmed.
@@ -24,10 +26,13 @@ use legend::FlameLegend;
 use leptos::prelude::*;
 use tooltip::FlameTooltip;
 use tracescope_core::analysis::critical_path::CriticalPath;
-use tracescope_core::analysis::flame::{MergeBuilder, MergedFlame};
+use tracescope_core::analysis::flame::{
+    MergeBuilder, MergedFlame, SandwichBuilder, SANDWICH_CALLERS,
+};
 use tracescope_core::find::Found;
 use tracescope_core::layout::flame::{
-    chart_lod, frames_scene, hit, merged_rects, ChartLod, FlameRect, FrameScene, FramesInput,
+    chart_lod, frames_scene, hit, merged_rects, sandwich_rects, ChartLod, FlameRect, FrameScene,
+    FramesInput,
 };
 pub use tracescope_core::layout::flame::{FRAME_H, TOP};
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
@@ -61,6 +66,8 @@ impl FlameZoom {
         match self.mode.get_untracked() {
             FlameMode::Chart => self.chart_focus.set(Some(id)),
             FlameMode::Merged => self.merged_focus.set(id),
+            // A sandwich moves to the operation clicked instead.
+            FlameMode::Sandwich => {}
         }
     }
     pub fn reset(&self) {
@@ -91,6 +98,12 @@ pub fn FlameModeSwitch(mode: RwSignal<FlameMode>, zoom: FlameZoom) -> impl IntoV
                 title="Spans with the same service+operation path combined"
                 on:click=move |_| switch(FlameMode::Merged)
             >"Merged"</button>
+            <button
+                class:active=move || mode.get() == FlameMode::Sandwich
+                data-testid="flame-mode-sandwich"
+                title="The selected operation: who calls it (above, upside down) and what it calls (below), merged"
+                on:click=move |_| switch(FlameMode::Sandwich)
+            >"Sandwich"</button>
         </div>
     }
 }
@@ -102,6 +115,9 @@ pub enum FlameMode {
     Chart,
     /// Same service+operation paths merged, x = share of total time.
     Merged,
+    /// One operation's callers above it (upside down) and its callees
+    /// below, merged, x = share of its time.
+    Sandwich,
 }
 
 impl FlameMode {
@@ -109,6 +125,7 @@ impl FlameMode {
         match self {
             FlameMode::Chart => "chart",
             FlameMode::Merged => "merged",
+            FlameMode::Sandwich => "sandwich",
         }
     }
 }
@@ -120,9 +137,11 @@ pub enum FlameSource<'a> {
         scale: TimeScale,
         critical: Option<&'a CriticalPath>,
     },
+    /// The merged graph, or a sandwich (drawn by `sandwich_rects`).
     Merged {
         f: &'a MergedFlame,
         traces: usize,
+        sandwich: bool,
     },
 }
 
@@ -291,18 +310,29 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) -> Vec<FrameScene> 
             );
             draw_ruler(ctx, &tl, 0.0, TOP);
         }
-        FlameSource::Merged { f, traces } => {
-            let _ = ctx.fill_text(
-                &format!(
-                    "{} frames merged from {} trace{} · total {}",
-                    f.nodes.len() - 1,
-                    traces,
-                    if *traces == 1 { "" } else { "s" },
-                    format_duration(f.nodes[0].total_ns as f64)
-                ),
-                8.0,
-                TOP / 2.0,
-            );
+        FlameSource::Merged {
+            f,
+            traces,
+            sandwich,
+        } => {
+            let of_traces = format!("{} trace{}", traces, if *traces == 1 { "" } else { "s" });
+            let total = format_duration(f.nodes[0].total_ns as f64);
+            let caption = if *sandwich {
+                let op = &f.nodes[SANDWICH_CALLERS as usize];
+                format!(
+                    "{}: {} · {} call{} in {of_traces} · total {total} · who calls it above, what it calls below",
+                    p.ds.str(op.service),
+                    p.ds.str(op.name),
+                    op.count,
+                    if op.count == 1 { "" } else { "s" }
+                )
+            } else {
+                format!(
+                    "{} frames merged from {of_traces} · total {total}",
+                    f.nodes.len() - 1
+                )
+            };
+            let _ = ctx.fill_text(&caption, 8.0, TOP / 2.0);
         }
     }
     frames
@@ -312,32 +342,60 @@ pub fn paint(ctx: &CanvasRenderingContext2d, p: &FlamePaint) -> Vec<FrameScene> 
 /// measured on a million spans (381 ms for all of them at once).
 const MERGE_PART: usize = 50_000;
 
-/// The merged graph of the open trace (or of all loaded, with the number
-/// of traces) while `active`, made a part per task and announced once
-/// whole; None until then. The flame graph and its table both use it.
+/// Which merged graph to make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Merge {
+    /// Every path (the merged graph).
+    Paths,
+    /// One operation's callers and callees (`analysis::flame::sandwich`).
+    Sandwich((StrId, StrId)),
+}
+
+impl Merge {
+    /// What the flame graph in `mode` draws merged, with `op` chosen.
+    pub fn of(mode: FlameMode, op: Option<(StrId, StrId)>) -> Option<Merge> {
+        match mode {
+            FlameMode::Chart => None,
+            FlameMode::Merged => Some(Merge::Paths),
+            FlameMode::Sandwich => op.map(Merge::Sandwich),
+        }
+    }
+}
+
+/// The merged graph `what` (None: none) of the open trace (or of all
+/// loaded, with the number of traces), made a part per task and announced
+/// once whole; None until then. The flame graph and its table both use it.
 pub fn merged_graph(
     dataset: RwSignal<Dataset>,
     trace: Signal<Option<usize>>,
     all_traces: Signal<bool>,
-    active: Signal<bool>,
+    what: Signal<Option<Merge>>,
 ) -> RwSignal<Option<(MergedFlame, usize)>> {
     let merged = RwSignal::new(None);
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
-        let (all, open, on) = (all_traces.get(), trace.get(), active.get());
+        let (all, open, what) = (all_traces.get(), trace.get(), what.get());
         dataset.track();
         merged.set(None);
-        if !on {
+        let done = move |f, ds: &Dataset| merged.set(Some((f, ds.scope(open, all).len())));
+        match what {
             // Stops a graph still being made.
-            return crate::canvas::in_parts(job, || false);
+            None => crate::canvas::in_parts(job, || false),
+            Some(Merge::Paths) => crate::canvas::build_in_parts(
+                job,
+                dataset,
+                MergeBuilder::default(),
+                move |b, ds| b.step(ds.scope(open, all), MERGE_PART),
+                move |b, ds| done(b.finish(), ds),
+            ),
+            Some(Merge::Sandwich(op)) => crate::canvas::build_in_parts(
+                job,
+                dataset,
+                SandwichBuilder::new(op),
+                move |b, ds| b.step(ds.scope(open, all), MERGE_PART),
+                move |b, ds| done(b.finish(), ds),
+            ),
         }
-        crate::canvas::build_in_parts(
-            job,
-            dataset,
-            MergeBuilder::default(),
-            move |b, ds| b.step(ds.scope(open, all), MERGE_PART),
-            move |b, ds| merged.set(Some((b.finish(), ds.scope(open, all).len()))),
-        );
     });
     merged
 }
@@ -397,12 +455,9 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
     let chart_view = RwSignal::new(None::<(f64, f64)>);
     observe_size(wrap_ref, size);
 
-    let merged = merged_graph(
-        dataset,
-        trace,
-        all_traces,
-        Signal::derive(move || mode.get() == FlameMode::Merged),
-    );
+    // A memo: choosing an operation changes nothing in merged mode.
+    let what = Memo::new(move |_| Merge::of(mode.get(), selected_op.get()));
+    let merged = merged_graph(dataset, trace, all_traces, what.into());
     // Another focus (a click, the breadcrumb, a link) drops the wheel zoom.
     Effect::new(move |_| {
         chart_focus.track();
@@ -461,6 +516,13 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     ..Default::default()
                 })
             }
+            FlameMode::Sandwich => merged.with(|m| ChartLod {
+                rects: m
+                    .as_ref()
+                    .map(|(f, _)| sandwich_rects(f, 0.0, w, 0.3).0)
+                    .unwrap_or_default(),
+                ..Default::default()
+            }),
         }
     });
     // The merged node of a span of the open trace.
@@ -485,6 +547,8 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     })
                 })
             }
+            // The operation, drawn once between its callers and callees.
+            FlameMode::Sandwich => merged.with(|m| m.as_ref().map(|_| SANDWICH_CALLERS)),
         }
     };
 
@@ -504,8 +568,12 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     critical_path.with(|cp| {
                         merged.with(|m| {
                             let source = match (mode.get(), m) {
-                                (FlameMode::Merged, Some((f, n))) => {
-                                    FlameSource::Merged { f, traces: *n }
+                                (m @ (FlameMode::Merged | FlameMode::Sandwich), Some((f, n))) => {
+                                    FlameSource::Merged {
+                                        f,
+                                        traces: *n,
+                                        sandwich: m == FlameMode::Sandwich,
+                                    }
                                 }
                                 _ => {
                                     let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
@@ -583,6 +651,25 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     selected.set(span);
                 }
             }
+            FlameMode::Sandwich => {
+                let op = merged.with_untracked(|m| {
+                    let n = m.as_ref()?.0.nodes.get(r.id as usize)?;
+                    Some((n.service, n.name))
+                });
+                let Some(op) = op else { return };
+                // The sandwich of the operation clicked, and its longest span here.
+                selected_op.set(Some(op));
+                let span = dataset.with_untracked(|ds| {
+                    let t = ds.traces.get(trace.get_untracked()?)?;
+                    (0..t.len())
+                        .filter(|&s| (t.service[s], t.name[s]) == op)
+                        .max_by_key(|&s| (t.duration_ns[s], std::cmp::Reverse(s)))
+                        .map(|s| s as u32)
+                });
+                if span.is_some() {
+                    selected.set(span);
+                }
+            }
         }
     };
     let on_mousemove = move |ev: web_sys::MouseEvent| {
@@ -598,7 +685,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     .and_then(|i| ds.traces.get(i))
                     .map_or(0, |t| t.tree.max_depth)
             }),
-            FlameMode::Merged => {
+            FlameMode::Merged | FlameMode::Sandwich => {
                 lod.with_untracked(|l| l.rects.iter().map(|r| r.depth).max().unwrap_or(0))
             }
         } as f64
@@ -650,6 +737,11 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                         "Indexing spans for the flame chart…"
                     </div>
                 </Show>
+                <Show when=move || mode.get() == FlameMode::Sandwich && selected_op.get().is_none()>
+                    <div class="canvas-note" data-testid="sandwich-choose">
+                        "Select a span, a frame or a row of the statistics: the sandwich shows who calls its operation and what it calls."
+                    </div>
+                </Show>
                 <canvas
                     node_ref=canvas_ref
                     data-testid="flame-canvas"
@@ -660,6 +752,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     data-focus=move || match mode.get() {
                         FlameMode::Chart => chart_focus.get().map(|s| s.to_string()).unwrap_or_default(),
                         FlameMode::Merged => merged_focus.get().to_string(),
+                        FlameMode::Sandwich => String::new(),
                     }
                     data-view=move || { let v = window(); format!("{:.0},{:.0}", v.0, v.1) }
                     data-top=TOP

@@ -38,7 +38,7 @@ pub fn FlameTooltip(
                         b1 - b0,
                     ))
                 }
-                FlameMode::Merged => merged.with(|m| {
+                FlameMode::Merged | FlameMode::Sandwich => merged.with(|m| {
                     let f = &m.as_ref()?.0;
                     let n = f.nodes.get(id as usize)?;
                     let (svc, name) = if id == 0 {
@@ -73,7 +73,7 @@ pub fn FlameTooltip(
                 </div>
                 <div class="tooltip-row">
                     <span>{format!("{count} span{}", if count == 1 { "" } else { "s" })}</span>
-                    <span>{format!("{pct:.1}% of root")}</span>
+                    <span>{format!("{pct:.1}% of {}", if mode.get() == FlameMode::Sandwich { "its calls" } else { "root" })}</span>
                 </div>
                 {(errors > 0).then(|| view! { <div class="tooltip-error">{format!("{errors} error{}", if errors == 1 { "" } else { "s" })}</div> })}
             </div>

@@ -8,7 +8,7 @@ use super::text::{Font, Label, TextMeasure};
 use super::time::TimeScale;
 use super::waterfall::Stretch;
 use crate::analysis::critical_path::CriticalPath;
-use crate::analysis::flame::MergedFlame;
+use crate::analysis::flame::{MergedFlame, SANDWICH_CALLEES, SANDWICH_CALLERS};
 use crate::model::Trace;
 use std::collections::BTreeMap;
 
@@ -72,6 +72,30 @@ pub fn merged_rects(
         }
     }
     out
+}
+
+/// The rectangles of a sandwich (`analysis::flame::sandwich`), filling
+/// `[x0, x0 + width]`: the callers' tree
+/// upside down (each caller in the row above what it calls, inside it),
+/// the operation once in row `mid`, its callees below it as in
+/// [`merged_rects`]. Returns them and `mid`.
+pub fn sandwich_rects(s: &MergedFlame, x0: f64, width: f64, min_w: f64) -> (Vec<FlameRect>, u32) {
+    let callers = merged_rects(s, SANDWICH_CALLERS, x0, width, min_w);
+    let mid = callers.iter().map(|r| r.depth).max().unwrap_or(0);
+    let mut out: Vec<FlameRect> = callers
+        .into_iter()
+        .map(|r| FlameRect {
+            depth: mid - r.depth,
+            ..r
+        })
+        .collect();
+    // The operation is drawn once: as the callers' root.
+    let callees = merged_rects(s, SANDWICH_CALLEES, x0, width, min_w);
+    out.extend(callees.into_iter().skip(1).map(|r| FlameRect {
+        depth: mid + r.depth,
+        ..r
+    }));
+    (out, mid)
 }
 
 /// The chain of frames from the virtual root to `focus` (for the breadcrumb).
