@@ -774,7 +774,8 @@ describe('analysis views', () => {
     const c = await box(page, 'flame-canvas');
     const nearest = parentOf(want.calls[0]);
     const mid = Math.max(...[...want.callers].map((k) => k.split(' < ').length));
-    await page.waitForSelector('[data-testid=flame-canvas][data-mode=sandwich]');
+    // Drawn again (the canvas is new, its graph made again).
+    await page.waitForSelector(`[data-testid=flame-canvas][data-mode=sandwich][data-frames="${frames}"]`);
     await page.mouse.click(c.x + 5, c.y + +c.top + (mid - 1) * +c.rowHeight + 10);
     await page.waitForFunction((op) => document.querySelector('[data-testid=flame-breadcrumb]').innerText.includes(op), `${serviceOf(nearest)}: ${nearest.operationName}`);
     const next = sandwichOf(opOf(nearest));
@@ -1144,6 +1145,43 @@ describe('insights', () => {
     await page.click('[data-testid=insights] li[data-kind=cache] button');
     await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').dataset.count === '4');
     await page.screenshot({ path: path.join(out, 'insights-cache.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test("rows carry their insight's badge, on the canvas and in its table, as inspect --json names the spans", async () => {
+    const page = await newPage();
+    await page.waitForSelector('[data-testid=insights]');
+    const inspect = process.env.INSPECT || path.join(root, 'target', 'debug', 'inspect');
+    const report = JSON.parse(execFileSync(inspect, ['--json', path.join(root, 'public', 'demo', 'checkout-jaeger.json')], { encoding: 'utf8' }));
+    const short = { n_plus_one: 'N+1', serial_calls: 'serial', retry: 'retry', duplicate_calls: 'dup', cache: 'cache', clock_skew: 'skew' };
+    // Each span with the badge of the first insight that names it (most at stake first).
+    const badgeOf = new Map();
+    for (const i of report.insights) for (const id of i.span_ids) if (!badgeOf.has(id)) badgeOf.set(id, short[i.kind]);
+    // The retry's spans and those above them, listed alone: every badge among them is drawn.
+    const byId = new Map(demo.spans.map((x) => [x.spanID, x]));
+    const parentOf = (x) => byId.get(x.references.find((r) => byId.has(r.spanID))?.spanID);
+    const retry = report.insights.find((i) => i.kind === 'retry');
+    const listed = new Set();
+    for (const id of retry.span_ids) for (let y = byId.get(id); y; y = parentOf(y)) listed.add(y.spanID);
+    const want = [...listed].map((id) => badgeOf.get(id)).filter(Boolean).sort();
+    assert.ok(want.filter((b) => b === 'retry').length === retry.span_ids.length && want.length > retry.span_ids.length - 1, want.join(','));
+    await page.click('[data-testid=insights] summary');
+    await page.click('[data-testid=insights] li[data-kind=retry] button');
+    await page.check('[data-testid=find-only]');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, listed.size);
+    const drawn = () => page.getAttribute('[data-testid=waterfall-canvas]', 'data-badges').then((b) => b.split('|').filter(Boolean).sort());
+    assert.deepEqual(await drawn(), want);
+    await page.screenshot({ path: path.join(out, 'waterfall-badges.png') });
+    // The table says the same.
+    await page.check('[data-testid=rows-table-toggle]');
+    const inTable = await page.locator('[data-testid=row-badge]').allInnerTexts();
+    assert.deepEqual(inTable.sort(), want);
+    // Every span named: with nothing hidden, the badges on screen are those of the named spans on screen.
+    await page.uncheck('[data-testid=rows-table-toggle]');
+    await page.uncheck('[data-testid=find-only]');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, demo.spans.length);
+    assert.ok((await drawn()).length > 0);
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

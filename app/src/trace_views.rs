@@ -74,6 +74,14 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         focus: views.focus.into(),
         only: views.pill_spans.into(),
         row_attribute: views.row_attribute.into(),
+        badges: Memo::new(move |_| {
+            std::sync::Arc::new(
+                views
+                    .insights
+                    .with(|i| tracescope_core::layout::waterfall::Badges::of(i)),
+            )
+        })
+        .into(),
     });
     // The canvas views shown as tables of text (their text alternatives).
     let as_table = RwSignal::new(false);

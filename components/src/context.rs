@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use tracescope_core::analysis::critical_path::CriticalPath;
 use tracescope_core::find::Found;
-use tracescope_core::layout::waterfall::{listed_rows, RowFilter};
+use tracescope_core::layout::waterfall::{listed_rows, Badges, RowFilter};
 use tracescope_core::model::StrId;
 use tracescope_core::Dataset;
 
@@ -44,6 +44,8 @@ pub struct ViewContext {
     pub min_window_ns: Signal<f64>,
     /// The attribute whose value each waterfall row shows after its name.
     pub row_attribute: Signal<Option<String>>,
+    /// What the open trace's insights say of its spans (row badges).
+    pub badges: Signal<Arc<Badges>>,
 }
 
 impl ViewContext {
@@ -70,6 +72,7 @@ impl ViewContext {
             focus: Signal::derive(|| None),
             only: Signal::derive(|| None),
             row_attribute: Signal::derive(|| None),
+            badges: Signal::derive(Arc::default),
         }
     }
 }

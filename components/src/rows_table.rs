@@ -18,6 +18,8 @@ struct Row {
     start: String,
     duration: String,
     error: bool,
+    /// What an insight says of the span (the canvas's badge).
+    badge: Option<&'static str>,
 }
 
 #[component]
@@ -26,12 +28,14 @@ pub fn RowsTable() -> impl IntoView {
         dataset,
         trace,
         selected,
+        badges,
         ..
     } = view_context();
     let order = view_context().listed_rows();
     let page = first_page_on_change(order);
     let rows = Memo::new(move |_| {
         let (from, n) = page_rows(page.get());
+        let badges = badges.get();
         dataset.with(|ds| {
             let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
                 return Vec::new();
@@ -51,6 +55,7 @@ pub fn RowsTable() -> impl IntoView {
                             start: format!("+{}", format_duration((t.start_ns[i] - t0) as f64)),
                             duration: format_duration(t.duration_ns[i] as f64),
                             error: t.status[i] == StatusCode::Error,
+                            badge: badges.of_span(s),
                         }
                     })
                     .collect()
@@ -87,6 +92,7 @@ pub fn RowsTable() -> impl IntoView {
                                 <td style=format!("padding-left: {}px", 10 + 14 * r.depth)
                                     title=format!("depth {}", r.depth + 1)>
                                     <b>{r.service}</b>" "<span class="muted">{r.name}</span>
+                                    {r.badge.map(|b| view! { <span class="insight-badge" data-testid="row-badge">{b}</span> })}
                                 </td>
                                 <td class="num mono">{r.start}</td>
                                 <td class="num mono">{r.duration}</td>

@@ -17,6 +17,9 @@ pub struct Theme {
     pub selected_outline: &'static str,
     /// Rows and minimap marks of spans the find matches.
     pub found: &'static str,
+    /// A row's insight badge: its box and its text.
+    pub insight_bg: &'static str,
+    pub insight_fg: &'static str,
     pub error: &'static str,
     /// What got faster in a comparison.
     pub faster: &'static str,
@@ -52,6 +55,8 @@ pub const LIGHT: Theme = Theme {
     selected: "#dce7ff",
     selected_outline: "#2f5fd0",
     found: "#f2c200",
+    insight_bg: "#ece2fb",
+    insight_fg: "#57307f",
     error: "#d62728",
     faster: "#2e8540",
     header_bg: "#f1f3f7",
@@ -72,6 +77,8 @@ pub const DARK: Theme = Theme {
     selected: "#24324f",
     selected_outline: "#7aa2ff",
     found: "#e0b400",
+    insight_bg: "#3b2f55",
+    insight_fg: "#dccbff",
     error: "#ff5c5c",
     faster: "#5cc46a",
     header_bg: "#1b1f29",

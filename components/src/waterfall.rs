@@ -25,7 +25,7 @@ use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::{
     flows as flows_of, hits_toggle, key_move, name_width, pan_window, scene, timeline_extent,
     timeline_scale, toggle_x, zoom_window, KeyMove, RowGeometry, RowScene, Scene, SceneInput,
-    BAR_INSET, TOGGLE_W,
+    BADGE_PAD, BAR_INSET, TOGGLE_W,
 };
 use tracescope_core::model::{Dataset, StatusCode, Trace};
 use web_sys::CanvasRenderingContext2d;
@@ -214,6 +214,13 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
     for l in row.operation.iter().chain(&row.detail) {
         draw_label(ctx, l);
     }
+    if let Some(b) = &row.badge {
+        // A small box in the insights' colour, the text inside.
+        ctx.set_fill_style_str(th.insight_bg);
+        ctx.fill_rect(b.x - BADGE_PAD, y + 4.0, b.w + 2.0 * BADGE_PAD, ROW_H - 8.0);
+        ctx.set_fill_style_str(th.insight_fg);
+        draw_label(ctx, b);
+    }
     if row.error {
         ctx.set_fill_style_str(th.error);
         ctx.begin_path();
@@ -268,6 +275,7 @@ struct DrawnText {
     ticks: String,
     details: String,
     arrows: usize,
+    badges: String,
 }
 
 impl DrawnText {
@@ -287,6 +295,12 @@ impl DrawnText {
                     .collect(),
             ),
             arrows: sc.arrows.len(),
+            badges: join(
+                sc.rows
+                    .iter()
+                    .filter_map(|r| Some(r.badge.as_ref()?.text.as_str()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -340,6 +354,7 @@ pub fn WaterfallCanvas(
         dark,
         min_window_ns,
         row_attribute,
+        badges,
         ..
     } = context;
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
@@ -429,6 +444,7 @@ pub fn WaterfallCanvas(
         let mini = minimap.read();
         let found_now = found.get();
         let detail_key = row_attribute.get();
+        let badges_now = badges.get();
         let fl = flows.get();
         rows.with(|rows| {
             slots.with(|slots| {
@@ -459,6 +475,7 @@ pub fn WaterfallCanvas(
                                         .map(|f| (&f.matched[..], &f.order[..])),
                                     detail_key: detail_key.as_deref(),
                                     flows: &fl,
+                                    badges: &badges_now,
                                 },
                                 selected: sel,
                                 hover_row: hov,
@@ -663,6 +680,7 @@ pub fn WaterfallCanvas(
                 data-ticks=move || drawn.with(|d| d.ticks.clone())
                 data-details=move || drawn.with(|d| d.details.clone())
                 data-arrows=move || drawn.with(|d| d.arrows)
+                data-badges=move || drawn.with(|d| d.badges.clone())
                 data-view=move || {
                     let v = current_view();
                     format!("{:.0},{:.0}", v.0, v.1)

@@ -20,7 +20,7 @@ use tracescope_core::layout::flame::chart_lod;
 use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::service_map::{layout, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP};
 use tracescope_core::layout::time::TimeScale;
-use tracescope_core::layout::waterfall::{name_width, visible_rows, SceneInput};
+use tracescope_core::layout::waterfall::{name_width, scene, visible_rows, Badges, SceneInput};
 use tracescope_core::{decode_bytes, Dataset};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -87,6 +87,7 @@ fn bars_are_drawn_where_the_layout_says() {
             matched: None,
             detail_key: None,
             flows: &[],
+            badges: &Badges::default(),
         },
         selected: None,
         hover_row: None,
@@ -493,4 +494,62 @@ fn scatter_dots_sit_at_start_and_duration_errors_red() {
     assert!(!close(pixel(&ctx, mid.0, mid.1), err));
     // No results: no dots, a sentence instead.
     assert!(draw_scatter(&canvas(600, 240), &[], false, true, (600.0, 240.0)).is_empty());
+}
+
+#[wasm_bindgen_test]
+fn an_insights_badge_is_boxed_where_the_layout_puts_it() {
+    use tracescope_core::analysis::insights::{Insight, InsightKind};
+    let ds = dataset();
+    let t = &ds.traces[0];
+    let (w, h) = (1000.0, 200.0);
+    let c = canvas(w as u32, h as u32);
+    let ctx = ctx2d(&c).unwrap();
+    let slots = service_slots(&ds, [t]);
+    let rows = visible_rows(t, &[false, false]);
+    let (b0, b1) = t.bounds();
+    let mini = minimap_runs(t, w);
+    let badges = Badges::of(&[Insight {
+        kind: InsightKind::Retry,
+        spans: vec![1],
+        count: 2,
+        saving_ns: 0,
+        message: String::new(),
+    }]);
+    let input = SceneInput {
+        ds: &ds,
+        t,
+        rows: &rows,
+        collapsed: &[false, false],
+        width: w,
+        height: h,
+        scroll_y: 0.0,
+        view: (b0 as f64, b1 as f64),
+        bounds: (b0 as f64, b1 as f64),
+        critical: None,
+        matched: None,
+        detail_key: None,
+        flows: &[],
+        badges: &badges,
+    };
+    let frame = Frame {
+        scene: input,
+        selected: None,
+        hover_row: None,
+        drag: None,
+        slots: &slots,
+        minimap: &mini,
+        th: &LIGHT,
+    };
+    paint(&ctx, &frame);
+    let sc = scene(&input, &CanvasText(&ctx));
+    let b = sc.rows[1]
+        .badge
+        .as_ref()
+        .expect("the retried span's row has a badge");
+    assert_eq!(b.text, "retry");
+    assert!(sc.rows[0].badge.is_none());
+    // The box just left of the text, in the badge colour; nothing like it on the root's row.
+    let y = HEADER + ROW_H + ROW_H / 2.0;
+    assert_eq!(pixel(&ctx, b.x - 1.5, y), hex(LIGHT.insight_bg));
+    assert_ne!(pixel(&ctx, b.x - 1.5, y - ROW_H), hex(LIGHT.insight_bg));
 }

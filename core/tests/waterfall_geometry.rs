@@ -9,7 +9,7 @@ use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::layout::text::{FixedAdvance, Label};
 use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{
-    matching_rows, name_width, scene, timeline_extent, visible_rows, RowGeometry, Scene,
+    matching_rows, name_width, scene, timeline_extent, visible_rows, Badges, RowGeometry, Scene,
     SceneInput, Stretch, HEADER, MINIMAP_H, ROW_H,
 };
 use tracescope_core::model::Trace;
@@ -183,6 +183,7 @@ fn scene_at(ds: &Dataset, t: &Trace, view: (f64, f64)) -> Scene {
         matched: None,
         detail_key: None,
         flows: &[],
+        badges: &Badges::default(),
     };
     scene(&input, &FixedAdvance(7.0))
 }
@@ -228,6 +229,7 @@ proptest! {
             matched: Some((&matched, &order)),
         detail_key: None,
         flows: &flows,
+        badges: &Badges::default(),
     };
         let sc = scene(&input, &FixedAdvance(7.0));
         check(&t, &input, &sc)?;
@@ -491,6 +493,7 @@ proptest! {
             matched: None,
             detail_key: Some(key),
             flows: &[],
+            badges: &Badges::default(),
         };
         let sc = scene(&input, &FixedAdvance(7.0));
         let name_w = name_width(width);
@@ -512,6 +515,81 @@ proptest! {
         // Without a chosen attribute, none.
         let plain = scene(&SceneInput { detail_key: None, ..input }, &FixedAdvance(7.0));
         prop_assert!(plain.rows.iter().all(|r| r.detail.is_none()));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A span an insight names shows the first such insight's badge at the
+    /// name column's right end, before the error dot, clear of the service,
+    /// the operation and the chosen attribute; a row shows none when there
+    /// is no room for it and a letter of the operation, and no other row
+    /// shows one.
+    #[test]
+    fn rows_named_by_an_insight_carry_its_badge_clear_of_their_names(
+        n in 1usize..200,
+        seed in 0u64..500,
+        width in 240.0f64..2400.0,
+        named in prop::collection::vec((any::<prop::sample::Index>(), 0usize..6), 1..6),
+    ) {
+        use tracescope_core::analysis::insights::{Insight, InsightKind};
+        use tracescope_core::synth::{trace_json, SynthFormat};
+        let mut ds = Dataset::default();
+        tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed).as_bytes()).unwrap();
+        let t = &ds.traces[0];
+        let kinds = [InsightKind::NPlusOne, InsightKind::SerialCalls, InsightKind::Retry,
+            InsightKind::DuplicateCalls, InsightKind::Cache, InsightKind::ClockSkew];
+        // Insights of a few spans each, overlapping.
+        let insights: Vec<Insight> = named.iter().map(|(at, k)| {
+            let first = at.index(t.len());
+            Insight { kind: kinds[*k], spans: (first..t.len().min(first + 4)).map(|s| s as u32).collect(),
+                count: 1, saving_ns: 0, message: String::new() }
+        }).collect();
+        let badges = Badges::of(&insights);
+        let rows = visible_rows(t, &[]);
+        let input = SceneInput {
+            ds: &ds,
+            t,
+            rows: &rows,
+            collapsed: &[],
+            width,
+            height: 4000.0,
+            scroll_y: 0.0,
+            view: t.time_window(),
+            bounds: t.time_window(),
+            critical: None,
+            matched: None,
+            detail_key: Some("http.status_code"),
+            flows: &[],
+            badges: &badges,
+        };
+        let sc = scene(&input, &FixedAdvance(7.0));
+        let name_w = name_width(width);
+        for r in &sc.rows {
+            let first = insights.iter().find(|i| i.spans.contains(&r.span)).map(|i| i.kind.badge());
+            match (&r.badge, first) {
+                (Some(b), Some(want)) => {
+                    prop_assert_eq!(b.text.as_str(), want);
+                    let error = t.status[r.span as usize] == tracescope_core::model::StatusCode::Error;
+                    let right = if error { name_w - 14.0 } else { name_w - 6.0 };
+                    prop_assert!((b.right() + 3.0 - right).abs() < PX, "badge ends at {} not {}", b.right() + 3.0, right);
+                    for l in [&r.service, &r.operation, &r.detail].into_iter().flatten() {
+                        prop_assert!(l.right() <= b.x - 3.0 + PX, "{:?} runs under the badge {:?}", l.text, b.text);
+                    }
+                    prop_assert!(r.operation.is_some(), "a badge hides the whole operation");
+                }
+                (Some(b), None) => prop_assert!(false, "{} on a span no insight names", b.text),
+                // No room: the badge, a gap, a letter and an ellipsis do not fit after the service.
+                (None, Some(want)) => {
+                    let start = tracescope_core::layout::waterfall::toggle_x(r.depth) + 14.0 + 9.0;
+                    let after = r.service.as_ref().map_or(start, |l| l.right() + 6.0);
+                    prop_assert!(name_w - 6.0 - after < 7.0 * want.len() as f64 + 6.0 + 4.0 + 14.0 + PX, "room {} for {}", name_w - after, want);
+                }
+                (None, None) => {}
+            }
+        }
+        prop_assert_eq!(sc.rows.iter().filter(|r| r.badge.is_some()).count() <= badges.len(), true);
     }
 }
 

@@ -73,6 +73,17 @@ impl InsightKind {
             InsightKind::ClockSkew => "clock_skew",
         }
     }
+    /// The few letters a waterfall row shows for it.
+    pub fn badge(self) -> &'static str {
+        match self {
+            InsightKind::NPlusOne => "N+1",
+            InsightKind::SerialCalls => "serial",
+            InsightKind::Retry => "retry",
+            InsightKind::DuplicateCalls => "dup",
+            InsightKind::Cache => "cache",
+            InsightKind::ClockSkew => "skew",
+        }
+    }
     pub fn label(self) -> &'static str {
         match self {
             InsightKind::NPlusOne => "N+1 calls",

@@ -7,6 +7,7 @@
 use super::text::{Font, Label, TextMeasure};
 use super::time::{format_duration, ruler, Tick, TimeScale};
 use crate::analysis::critical_path::CriticalPath;
+use crate::analysis::insights::Insight;
 use crate::model::{flags, Dataset, LinkKind, SpanKind, StatusCode, StrId, Trace};
 
 /// Visible rows (span indices) given a per-span `collapsed` mask.
@@ -365,6 +366,9 @@ pub struct RowScene {
     pub operation: Option<Label>,
     /// The chosen attribute's value, after the operation where it fits.
     pub detail: Option<Label>,
+    /// What an insight says of the span, at the name column's right end
+    /// (the painter boxes it [`BADGE_PAD`] around the text).
+    pub badge: Option<Label>,
     /// The span's interval ∩ the visible window; None when that is empty.
     pub bar: Option<Stretch>,
     /// Its stretches on the critical path, inside the bar, never under the
@@ -414,7 +418,48 @@ pub struct SceneInput<'a> {
     pub detail_key: Option<&'a str>,
     /// The trace's flows, as from [`flows`].
     pub flows: &'a [(u32, u32)],
+    /// What the trace's insights say of its spans.
+    pub badges: &'a Badges,
 }
+
+/// Each span an insight names, with the badge of the first insight that
+/// names it (insights come with the most time at stake first).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Badges(Vec<(u32, &'static str)>);
+
+impl Badges {
+    pub fn of(insights: &[Insight]) -> Badges {
+        let mut all: Vec<(u32, usize)> = insights
+            .iter()
+            .enumerate()
+            .flat_map(|(k, i)| i.spans.iter().map(move |&s| (s, k)))
+            .collect();
+        all.sort_unstable();
+        all.dedup_by_key(|(s, _)| *s);
+        Badges(
+            all.into_iter()
+                .map(|(s, k)| (s, insights[k].kind.badge()))
+                .collect(),
+        )
+    }
+
+    /// The badge of span `s`.
+    pub fn of_span(&self, s: u32) -> Option<&'static str> {
+        let at = self.0.binary_search_by_key(&s, |&(x, _)| x).ok()?;
+        Some(self.0[at].1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Room around a badge's text, inside its box.
+pub const BADGE_PAD: f64 = 3.0;
 
 /// `[a, b]` ∩ `[lo, hi]` in pixels, at least [`MIN_BAR_W`] wide and kept
 /// inside `[lo, hi]`; None when the interval is wholly outside.
@@ -486,8 +531,16 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
             if let Some(l) = &service {
                 x = l.right() + 6.0;
             }
-            // The error dot sits at the column's right end.
-            let name_right = if error { name_w - 14.0 } else { name_w - 6.0 };
+            // The error dot sits at the column's right end, an insight's
+            // badge before it where there is room for it and a letter of the operation.
+            let mut name_right = if error { name_w - 14.0 } else { name_w - 6.0 };
+            let badge = i.badges.of_span(s as u32).and_then(|text| {
+                let x0 = name_right - m.width(Font::Small, text) - 2.0 * BADGE_PAD;
+                (x0 - 4.0 - m.width(Font::Regular, "m…") >= x).then(|| {
+                    name_right = x0 - 4.0;
+                    Label::new(m, Font::Small, text.to_string(), x0 + BADGE_PAD, cy)
+                })
+            });
             let operation = m
                 .fit(Font::Regular, i.ds.str(t.name[s]), name_right - x)
                 .map(|txt| Label::new(m, Font::Regular, txt, x, cy));
@@ -564,6 +617,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                 service,
                 operation,
                 detail,
+                badge,
                 bar,
                 critical,
                 events,
@@ -718,6 +772,7 @@ mod tests {
                 matched: None,
                 detail_key: None,
                 flows: &[],
+                badges: &Badges::default(),
             },
             &crate::layout::text::FixedAdvance(6.0),
         );
