@@ -44,6 +44,17 @@ step "release build (trunk) into target/test-dist"
 # must not rebuild into, or put its reload script in, what the tests serve.
 trunk build --release --dist target/test-dist
 
+step "the bundle: wasm + JS, gzip -9, at most 800,000 bytes"
+bundle=0
+for f in target/test-dist/*.wasm target/test-dist/*.js; do
+  bundle=$((bundle + $(gzip -9 -c "$f" | wc -c)))
+done
+echo "bundle: $bundle bytes"
+if [ "$bundle" -gt 800000 ]; then
+  echo "the bundle is over its budget of 800,000 bytes" >&2
+  exit 1
+fi
+
 step "end-to-end tests in headless Chromium"
 DIST=target/test-dist node tests/e2e.mjs
 

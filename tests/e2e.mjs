@@ -1112,15 +1112,15 @@ describe('insights', () => {
     const page = await newPage();
     const file = 'otlp/jaeger-apiv3-getTrace-response-hotrod.json';
     await dropFiles(page, [corpusFile(file)]);
-    await page.waitForSelector('[data-testid=insights] li[data-kind=serial_calls]', { state: 'attached' });
-    const items = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.count, x.textContent.split(' · ')[0]]));
+    await page.waitForSelector('[data-testid=insights-trace] li[data-kind=serial_calls]', { state: 'attached' });
+    const items = await page.$$eval('[data-testid=insights-trace] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.count, x.textContent.split(' · ')[0]]));
     const inspect = process.env.INSPECT || path.join(root, 'target', 'debug', 'inspect');
     const report = JSON.parse(execFileSync(inspect, ['--json', path.join(corpus, file)], { encoding: 'utf8' }));
     assert.deepEqual(items, report.insights.map((i) => [i.kind, i.count, i.message]));
     assert.ok(items.some(([k, n, m]) => k === 'serial_calls' && n === 3 && /under frontend GET \/dispatch ran one after another/.test(m)), items.join('\n'));
     assert.ok(items.some(([k]) => k === 'retry'));
     await page.click('[data-testid=insights] summary');
-    await page.click('[data-testid=insights] li[data-kind=serial_calls] button');
+    await page.click('[data-testid=insights-trace] li[data-kind=serial_calls] button');
     await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').dataset.count === '3');
     await page.screenshot({ path: path.join(out, 'insights-serial.png') });
     assert.deepEqual(page.errors, []);
@@ -1131,8 +1131,8 @@ describe('insights', () => {
     const page = await newPage();
     // One file: it replaces the demo traces (no list of traces).
     await dropFiles(page, [{ name: 'cache-misses.json', bytes: Buffer.from(JSON.stringify(FIXTURES['cache-misses'])) }]);
-    await page.waitForSelector('[data-testid=insights] li[data-kind=cache]', { state: 'attached' });
-    const items = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.count, x.textContent.split(' · ')[0]]));
+    await page.waitForSelector('[data-testid=insights-trace] li[data-kind=cache]', { state: 'attached' });
+    const items = await page.$$eval('[data-testid=insights-trace] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.count, x.textContent.split(' · ')[0]]));
     assert.deepEqual(items, [['cache', 3, 'Cache: redis GET price: 3 reads, 0 hits and 2 misses where the trace says (0% hits); 2 followed by a database read of the same key (5ms)']]);
     const file = path.join(out, 'cache-misses.json');
     fs.writeFileSync(file, JSON.stringify(FIXTURES['cache-misses']));
@@ -1142,9 +1142,45 @@ describe('insights', () => {
     assert.deepEqual(new Set(report.insights[0].span_ids), new Set(['d000000000000002', 'd000000000000003', 'd000000000000004', 'd000000000000005']));
     // The two misses and the two database reads they led to.
     await page.click('[data-testid=insights] summary');
-    await page.click('[data-testid=insights] li[data-kind=cache] button');
+    await page.click('[data-testid=insights-trace] li[data-kind=cache] button');
     await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').dataset.count === '4');
     await page.screenshot({ path: path.join(out, 'insights-cache.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('across the loaded traces the same finding is one line: in how many traces, as inspect --json says; a click opens one', async () => {
+    const page = await newPage();
+    // Five checkouts; in the 2nd, 3rd and 5th, cart load asks the database once per item (3, 4, 5 items,
+    // one after another, 10 µs each): 20, 30 and 40 µs to save, 30 a trace.
+    const items = [1, 3, 4, 1, 5];
+    const t0 = 1_700_000_000_000_000;
+    const doc = { data: items.map((n, k) => {
+      const traceID = `c${String(k + 1).padStart(15, '0')}`;
+      const span = (id, parent, svc, op, start, dur, tags = []) => ({ traceID, spanID: `${k}${id}`.padEnd(16, '0'), operationName: op,
+        references: parent ? [{ refType: 'CHILD_OF', traceID, spanID: `${k}${parent}`.padEnd(16, '0') }] : [],
+        startTime: t0 + k * 1_000_000 + start, duration: dur, tags, logs: [], processID: svc });
+      const selects = Array.from({ length: n }, (_, i) => span(`s${i}`, 'a', 'db', 'SELECT', 10 + i * 20, 10,
+        [{ key: 'span.kind', type: 'string', value: 'client' }, { key: 'db.statement', type: 'string', value: `SELECT * FROM item WHERE sku = 'K${i}'` }]));
+      return { traceID, spans: [span('a', '', 'cart', 'load', 0, 200), ...selects],
+        processes: { cart: { serviceName: 'cart', tags: [] }, db: { serviceName: 'db', tags: [] } } };
+    }) };
+    const file = path.join(out, 'checkouts-n-plus-one.json');
+    fs.writeFileSync(file, JSON.stringify(doc));
+    await dropFiles(page, [{ name: 'checkouts-n-plus-one.json', bytes: Buffer.from(JSON.stringify(doc)) }]);
+    await page.waitForSelector('[data-testid=insights-across] li', { state: 'attached' });
+    const lines = await page.$$eval('[data-testid=insights-across] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.traces, x.textContent]));
+    const inspect = process.env.INSPECT || path.join(root, 'target', 'debug', 'inspect');
+    const report = JSON.parse(execFileSync(inspect, ['--json', file], { encoding: 'utf8' }));
+    assert.deepEqual(lines, report.insights_across.map((a) => [a.kind, a.trace_ids.length, a.message]));
+    assert.deepEqual(lines.map((l) => l[2]), ['N+1 calls: cart load calls db SELECT 4× in 3 of 5 traces; 30µs at stake a trace']);
+    assert.deepEqual(report.insights_across[0].trace_ids, ['c000000000000002', 'c000000000000003', 'c000000000000005']);
+    // The first trace opened has none of its own; the line opens the first that has it.
+    await page.click('[data-testid=insights] summary');
+    await page.screenshot({ path: path.join(out, 'insights-across.png') });
+    await page.click('[data-testid=insights-across] li button');
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === 'c000000000000002');
+    await page.waitForSelector('[data-testid=insights-trace] li[data-kind=n_plus_one]', { state: 'attached' });
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -1167,7 +1203,7 @@ describe('insights', () => {
     const want = [...listed].map((id) => badgeOf.get(id)).filter(Boolean).sort();
     assert.ok(want.filter((b) => b === 'retry').length === retry.span_ids.length && want.length > retry.span_ids.length - 1, want.join(','));
     await page.click('[data-testid=insights] summary');
-    await page.click('[data-testid=insights] li[data-kind=retry] button');
+    await page.click('[data-testid=insights-trace] li[data-kind=retry] button');
     await page.check('[data-testid=find-only]');
     await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, listed.size);
     const drawn = () => page.getAttribute('[data-testid=waterfall-canvas]', 'data-badges').then((b) => b.split('|').filter(Boolean).sort());
@@ -1189,7 +1225,7 @@ describe('insights', () => {
   test('the demo trace lists its N+1 calls and its retry; a click marks their spans and n steps through them', async () => {
     const page = await newPage();
     await page.waitForSelector('[data-testid=insights]');
-    const items = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => ({ kind: x.dataset.kind, count: +x.dataset.count, text: x.textContent })));
+    const items = await page.$$eval('[data-testid=insights-trace] li', (l) => l.map((x) => ({ kind: x.dataset.kind, count: +x.dataset.count, text: x.textContent })));
     // Read off the demo file: cart-service calls redis GET price once per item (36), product-catalog SELECT
     // once per item (36), inventory UPDATE stock 40 times; payment-service tries the charge 3 times, 2 fail.
     const byText = (re) => items.find((i) => re.test(i.text));
@@ -1210,7 +1246,7 @@ describe('insights', () => {
     // Closed, the list is one line with the finding most at stake.
     assert.match(await page.textContent('[data-testid=insights] summary'), /^4 insights · Retry: payment-service/);
     await page.click('[data-testid=insights] summary');
-    await page.click('[data-testid=insights] li:has-text("redis GET price") button');
+    await page.click('[data-testid=insights-trace] li:has-text("redis GET price") button');
     await page.waitForFunction(() => document.querySelector('[data-testid=find-count]').dataset.count === '36');
     const first = await page.getAttribute('[data-testid=span-detail]', 'data-span-id');
     assert.ok(want.has(first));

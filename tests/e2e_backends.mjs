@@ -210,7 +210,7 @@ describe('insights on real OpenTelemetry traces', () => {
     assert.ok(selects >= 3, 'the retried order has an N+1 loop too');
     await openResult(page, flaky.traceId);
     await page.waitForSelector('[data-testid=insights]');
-    const items = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => ({ kind: x.dataset.kind, count: +x.dataset.count, text: x.textContent })));
+    const items = await page.$$eval('[data-testid=insights-trace] li', (l) => l.map((x) => ({ kind: x.dataset.kind, count: +x.dataset.count, text: x.textContent })));
     const nPlusOne = items.find((i) => i.kind === 'n_plus_one');
     assert.equal(nPlusOne?.count, selects, JSON.stringify(items));
     assert.match(nPlusOne.text, new RegExp(`N\\+1: inventory GET /items calls inventory SELECT inventory ${selects}×`));
@@ -223,7 +223,7 @@ describe('insights on real OpenTelemetry traces', () => {
     const calm = checkouts().find((t) => t.errors === 0 && (t.spanCounts['inventory SELECT inventory'] ?? 0) >= 3);
     await openResult(page, calm.traceId);
     await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]').dataset.traceId.endsWith(id), calm.traceId.slice(-16));
-    const found = await page.$$eval('[data-testid=insights] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.count, x.textContent]));
+    const found = await page.$$eval('[data-testid=insights-trace] li', (l) => l.map((x) => [x.dataset.kind, +x.dataset.count, x.textContent]));
     // Its N+1, and, when the recorded times show the three awaited calls one after another, those
     // (in some runs two of them overlap by more than the detector's slack: see #25).
     assert.ok(found.some((f) => f[0] === 'n_plus_one'), JSON.stringify(found));

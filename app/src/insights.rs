@@ -1,12 +1,20 @@
 //! The open trace's insights (`core::analysis::insights`) under its
 //! summary: each names what it found and how much time is at stake; a click
 //! marks its spans in the waterfall and flame graph and selects the first.
+//! With several traces loaded, the same findings grouped across all of them
+//! ("in 12 of 12 traces"), made a few traces a task; a click opens the
+//! first trace that has it.
 
 use crate::views::ViewState;
 use leptos::prelude::*;
 use std::sync::Arc;
+use tracescope_components::canvas::build_in_parts;
+use tracescope_core::analysis::insights::{Across, AcrossBuilder, Thresholds};
 use tracescope_core::find::Found;
 use tracescope_core::layout::time::format_duration;
+
+/// Spans whose traces are looked at per task.
+const ACROSS_PART: usize = 50_000;
 
 #[component]
 pub fn InsightsList() -> impl IntoView {
@@ -15,6 +23,7 @@ pub fn InsightsList() -> impl IntoView {
         insights,
         highlight,
         selected,
+        trace_count,
         ..
     } = expect_context::<ViewState>();
     let show = move |spans: Vec<u32>| {
@@ -27,19 +36,39 @@ pub fn InsightsList() -> impl IntoView {
             highlight.set(Some(Arc::new(f)));
         }
     };
+    let across = RwSignal::new(Vec::<Across>::new());
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        state.dataset.track();
+        across.set(Vec::new());
+        if trace_count.get() > 1 {
+            build_in_parts(
+                job,
+                state.dataset,
+                AcrossBuilder::new(Thresholds::default()),
+                |b, ds| b.step(ds, &ds.traces, ACROSS_PART),
+                move |b, _| across.set(b.finish()),
+            );
+        }
+    });
     move || {
         let list = insights.get();
-        (!list.is_empty()).then(|| {
+        let grouped = across.get();
+        (!list.is_empty() || !grouped.is_empty()).then(|| {
             let n = list.len();
-            let top = list[0].message.clone();
+            let of = trace_count.get();
+            let top = list.first().map_or_else(
+                || format!(" · {} across the {of} traces", grouped.len()),
+                |i| format!(" · {}", i.message),
+            );
             view! {
                 // Closed, one line: the count and the finding with most at stake.
                 <details class="insights" data-testid="insights" data-count=n>
                     <summary>
                         <b>{format!("{n} insight{}", if n == 1 { "" } else { "s" })}</b>
-                        <span class="muted">{format!(" · {}", top)}</span>
+                        <span class="muted">{top}</span>
                     </summary>
-                    <ul>
+                    <ul data-testid="insights-trace">
                         {list.into_iter().map(|i| {
                             let spans = i.spans.clone();
                             view! {
@@ -54,6 +83,20 @@ pub fn InsightsList() -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
+                    {(!grouped.is_empty()).then(|| view! {
+                        <h4>{format!("Across the {of} loaded traces")}</h4>
+                        <ul data-testid="insights-across">
+                            {grouped.into_iter().map(|a| {
+                                let first = a.traces.first().map(|&k| k as usize);
+                                view! {
+                                    <li data-kind=a.kind.key() data-traces=a.traces.len()>
+                                        <button class="link-button" title="Open the first trace with it"
+                                            on:click=move |_| state.open.set(first)>{a.message(of)}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })}
                 </details>
             }
         })

@@ -514,6 +514,7 @@ fn an_insights_badge_is_boxed_where_the_layout_puts_it() {
         count: 2,
         saving_ns: 0,
         message: String::new(),
+        subject: String::new(),
     }]);
     let input = SceneInput {
         ds: &ds,

@@ -523,3 +523,113 @@ fn cache_hit_attributes_give_the_hit_rate() {
         "{message}"
     );
 }
+
+/// A trace's JSON: (id, parent, service, operation, start µs, duration µs,
+/// error, statement), each child a client call.
+fn trace_json(trace: &str, spans: &[Span]) -> serde_json::Value {
+    let spans: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|(id, parent, svc, op, start, dur, error, stmt)| {
+            let mut tags = vec![serde_json::json!({"key": "error", "type": "bool", "value": error})];
+            if !parent.is_empty() {
+                tags.push(serde_json::json!({"key": "span.kind", "type": "string", "value": "client"}));
+            }
+            if !stmt.is_empty() {
+                tags.push(serde_json::json!({"key": "db.statement", "type": "string", "value": stmt}));
+            }
+            serde_json::json!({"traceID": trace, "spanID": format!("{trace}{id}"), "operationName": op, "startTime": start,
+                "duration": dur, "references": jaeger_refs(trace, &if parent.is_empty() { String::new() } else { format!("{trace}{parent}") }, "CHILD_OF"),
+                "tags": tags, "process": {"serviceName": svc}})
+        })
+        .collect();
+    serde_json::json!({"traceID": trace, "spans": spans})
+}
+
+#[test]
+fn across_traces_the_same_finding_is_one_line_naming_how_many_traces_have_it() {
+    use tracescope_core::analysis::insights::{across, AcrossBuilder};
+    let root = ("a", "", "api", "GET /order", 0, 100, false, "");
+    // Selects that differ only in their literal (the same would be duplicates too).
+    let q = |id: &'static str, start: i64| -> Span<'static> {
+        let stmt = match id {
+            "b" => "SELECT * FROM item WHERE sku = 'B'",
+            "c" => "SELECT * FROM item WHERE sku = 'C'",
+            "d" => "SELECT * FROM item WHERE sku = 'D'",
+            "e" => "SELECT * FROM item WHERE sku = 'E'",
+            _ => "SELECT * FROM item WHERE sku = 'F'",
+        };
+        (id, "a", "db", "SELECT", start, 10, false, stmt)
+    };
+    // Three and five selects in two traces (20 and 40 µs to save), none in the third;
+    // a retry in the third and fourth.
+    let retry = |t: &str| {
+        trace_json(
+            t,
+            &[
+                root,
+                ("b", "a", "pay", "POST /charge", 0, 10, true, ""),
+                ("c", "a", "pay", "POST /charge", 20, 10, false, ""),
+            ],
+        )
+    };
+    let ds = jaeger_dataset(vec![
+        trace_json("a1", &[root, q("b", 10), q("c", 30), q("d", 50)]),
+        trace_json(
+            "a2",
+            &[
+                root,
+                q("b", 10),
+                q("c", 25),
+                q("d", 40),
+                q("e", 55),
+                q("f", 70),
+            ],
+        ),
+        retry("a3"),
+        retry("a4"),
+    ]);
+    let found = across(&ds, &ds.traces, Thresholds::default());
+    let lines: Vec<(InsightKind, Vec<u32>, usize, i64, String)> = found
+        .iter()
+        .map(|a| {
+            (
+                a.kind,
+                a.traces.clone(),
+                a.count,
+                a.saving_ns,
+                a.message(ds.traces.len()),
+            )
+        })
+        .collect();
+    // The trace of each finding, by its ID.
+    let index = |ids: [&str; 2]| {
+        let mut v: Vec<u32> = ids
+            .iter()
+            .map(|id| {
+                ds.traces
+                    .iter()
+                    .position(|t| ds.str(t.trace_id_text) == *id)
+                    .unwrap() as u32
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(
+        lines,
+        [
+            (InsightKind::NPlusOne, index(["a1", "a2"]), 8, 60_000,
+                "N+1 calls: api GET /order calls db SELECT 4× in 2 of 4 traces; 30µs at stake a trace".to_string()),
+            (InsightKind::Retry, index(["a3", "a4"]), 4, 20_000,
+                "Retry: pay POST /charge under api GET /order 2× in 2 of 4 traces; 10µs at stake a trace".to_string()),
+        ]
+    );
+    // A trace a step, or all at once: the same.
+    let mut b = AcrossBuilder::new(Thresholds::default());
+    let mut steps = 0;
+    while !b.step(&ds, &ds.traces, 1) {
+        steps += 1;
+    }
+    assert_eq!(steps, 3);
+    assert_eq!(b.finish(), found);
+}

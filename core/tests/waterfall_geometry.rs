@@ -544,7 +544,7 @@ proptest! {
         let insights: Vec<Insight> = named.iter().map(|(at, k)| {
             let first = at.index(t.len());
             Insight { kind: kinds[*k], spans: (first..t.len().min(first + 4)).map(|s| s as u32).collect(),
-                count: 1, saving_ns: 0, message: String::new() }
+                count: 1, saving_ns: 0, message: String::new(), subject: String::new() }
         }).collect();
         let badges = Badges::of(&insights);
         let rows = visible_rows(t, &[]);
@@ -584,7 +584,9 @@ proptest! {
                 (None, Some(want)) => {
                     let start = tracescope_core::layout::waterfall::toggle_x(r.depth) + 14.0 + 9.0;
                     let after = r.service.as_ref().map_or(start, |l| l.right() + 6.0);
-                    prop_assert!(name_w - 6.0 - after < 7.0 * want.len() as f64 + 6.0 + 4.0 + 14.0 + PX, "room {} for {}", name_w - after, want);
+                    let error = t.status[r.span as usize] == tracescope_core::model::StatusCode::Error;
+                    let right = if error { name_w - 14.0 } else { name_w - 6.0 };
+                    prop_assert!(right - after < 7.0 * want.len() as f64 + 6.0 + 4.0 + 14.0 + PX, "room {} for {}", right - after, want);
                 }
                 (None, None) => {}
             }

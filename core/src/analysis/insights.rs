@@ -106,6 +106,9 @@ pub struct Insight {
     /// failed attempts), ns.
     pub saving_ns: i64,
     pub message: String,
+    /// What it is about, without its numbers: the same in every trace
+    /// where the same thing happens (insights across traces group by it).
+    pub subject: String,
 }
 
 /// The detectors' thresholds.
@@ -403,6 +406,7 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
                 spans: g.clone(),
                 count: g.len(),
                 saving_ns: lost,
+                subject: format!("{} under {}", op_name(ds, t, first), op_name(ds, t, parent)),
                 message: format!(
                     "Retry: {} {}× under {}; {} failed, {} lost",
                     op_name(ds, t, first),
@@ -433,6 +437,7 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
                 spans: g.clone(),
                 count: g.len(),
                 saving_ns: (covered - longest).max(0),
+                subject: format!("{} calls {}", op_name(ds, t, parent), op_name(ds, t, first)),
                 message: format!(
                     "N+1: {} calls {} {}× ({} of calls{})",
                     op_name(ds, t, parent),
@@ -494,6 +499,7 @@ fn serial_calls(
             spans: run.iter().map(|c| c.span).collect(),
             count: run.len(),
             saving_ns: sum - longest,
+            subject: format!("calls under {}", op_name(ds, t, parent)),
             message: format!(
                 "Serial calls: {} calls under {} ran one after another ({}); at once, if they do not depend on each other, {} less",
                 run.len(),
@@ -553,6 +559,7 @@ fn duplicate_calls(ds: &Dataset, t: &Trace, calls: &Calls) -> Vec<Insight> {
                 kind: InsightKind::DuplicateCalls,
                 count: g.len(),
                 saving_ns: sum - longest,
+                subject: format!("{} {short}{ellipsis}", op_name(ds, t, first)),
                 message: format!(
                     "Duplicate calls: {} {short}{ellipsis} made {}× with the same arguments; {} spent on the repeats",
                     op_name(ds, t, first),
@@ -723,6 +730,7 @@ fn cache(ds: &Dataset, t: &Trace) -> Vec<Insight> {
                 kind: InsightKind::Cache,
                 count: r.reads,
                 saving_ns: r.fetched_ns,
+                subject: format!("{} {}", ds.str(service), ds.str(name)),
                 message: format!(
                     "Cache: {} {}: {} reads, {hits} hits and {misses} misses where the trace says ({:.0}% hits){after}",
                     ds.str(service),
@@ -768,6 +776,7 @@ fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
             kind: InsightKind::ClockSkew,
             count: spans.len(),
             saving_ns: 0,
+            subject: format!("{} under {}", ds.str(child), ds.str(parent)),
             message: format!(
                 "Clock skew: {} span{} of {} outside {} parent{} by up to {}",
                 spans.len(),
@@ -782,4 +791,109 @@ fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
         .collect();
     crate::order::sort_by(&mut out, |a, b| a.spans.cmp(&b.spans));
     out
+}
+
+/// One finding over many traces: the traces of the scope it is found in,
+/// its calls and the time at stake in all of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Across {
+    pub kind: InsightKind,
+    pub subject: String,
+    /// Indices (into the traces looked at) of the traces with it, in order.
+    pub traces: Vec<u32>,
+    pub count: usize,
+    pub saving_ns: i64,
+}
+
+impl Across {
+    /// "N+1 calls: cart GetCart calls redis GET 36× in 12 of 12 traces;
+    /// 12ms at stake a trace".
+    pub fn message(&self, of: usize) -> String {
+        let k = self.traces.len().max(1);
+        format!(
+            "{}: {} {}× in {} of {of} traces; {} at stake a trace",
+            self.kind.label(),
+            self.subject,
+            (self.count as f64 / k as f64).round(),
+            self.traces.len(),
+            format_duration(self.saving_ns as f64 / k as f64),
+        )
+    }
+}
+
+/// The insights of every trace, grouped by what they are about: the most
+/// time at stake in all first. At once, or a few traces a step
+/// ([`AcrossBuilder`]).
+pub fn across(ds: &Dataset, traces: &[Trace], th: Thresholds) -> Vec<Across> {
+    let mut b = AcrossBuilder::new(th);
+    b.step(ds, traces, usize::MAX);
+    b.finish()
+}
+
+/// [`across`] a step at a time: whole traces until `budget` spans are
+/// looked at in a step (a larger trace takes a step of its own).
+#[derive(Clone, Debug)]
+pub struct AcrossBuilder {
+    th: Thresholds,
+    next: usize,
+    /// Every trace's findings, grouped when finished (a sort: no map).
+    found: Vec<Across>,
+}
+
+impl AcrossBuilder {
+    pub fn new(th: Thresholds) -> AcrossBuilder {
+        AcrossBuilder {
+            th,
+            next: 0,
+            found: Vec::new(),
+        }
+    }
+
+    /// True once every trace is looked at.
+    pub fn step(&mut self, ds: &Dataset, traces: &[Trace], budget: usize) -> bool {
+        let mut spent = 0usize;
+        while let Some(t) = traces.get(self.next).filter(|_| spent < budget) {
+            self.found
+                .extend(insights(ds, t, self.th).into_iter().map(|i| Across {
+                    kind: i.kind,
+                    subject: i.subject,
+                    traces: vec![self.next as u32],
+                    count: i.count,
+                    saving_ns: i.saving_ns,
+                }));
+            spent += t.len().max(1);
+            self.next += 1;
+        }
+        self.next >= traces.len()
+    }
+
+    /// The findings grouped by kind and subject, the most time at stake
+    /// first (then the most traces).
+    pub fn finish(self) -> Vec<Across> {
+        let mut all = self.found;
+        // By what they are about, each group in trace order.
+        crate::order::sort_by(&mut all, |a, b| {
+            (a.kind, &a.subject, &a.traces).cmp(&(b.kind, &b.subject, &b.traces))
+        });
+        let mut out: Vec<Across> = Vec::new();
+        for a in all {
+            match out.last_mut() {
+                Some(g) if g.kind == a.kind && g.subject == a.subject => {
+                    if g.traces.last() != a.traces.last() {
+                        g.traces.extend(a.traces);
+                    }
+                    g.count += a.count;
+                    g.saving_ns = g.saving_ns.saturating_add(a.saving_ns);
+                }
+                _ => out.push(a),
+            }
+        }
+        crate::order::sort_by(&mut out, |a, b| {
+            b.saving_ns
+                .cmp(&a.saving_ns)
+                .then(b.traces.len().cmp(&a.traces.len()))
+                .then(a.subject.cmp(&b.subject))
+        });
+        out
+    }
 }

@@ -7,7 +7,7 @@
 //! every file decoded, 1 when any was rejected.
 
 use std::process::ExitCode;
-use tracescope_core::analysis::insights::{insights, Thresholds};
+use tracescope_core::analysis::insights::{across, insights, Thresholds};
 use tracescope_core::analysis::stats::{operation_stats, GroupBy};
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::decode::parts;
@@ -85,6 +85,21 @@ fn main() -> ExitCode {
                             })
                         })
                         .collect();
+                    // The same findings grouped over the file's traces.
+                    let in_file = &ds.traces[sum.traces.clone()];
+                    let across: Vec<serde_json::Value> = across(&ds, in_file, Thresholds::default())
+                        .iter()
+                        .map(|a| {
+                            serde_json::json!({
+                                "kind": a.kind.key(),
+                                "subject": a.subject,
+                                "trace_ids": a.traces.iter().map(|&k| ds.str(in_file[k as usize].trace_id_text)).collect::<Vec<_>>(),
+                                "count": a.count,
+                                "saving_ns": a.saving_ns,
+                                "message": a.message(in_file.len()),
+                            })
+                        })
+                        .collect();
                     let obj = serde_json::json!({
                         "file": f,
                         "format": sum.format.name(),
@@ -96,6 +111,7 @@ fn main() -> ExitCode {
                         "trace_summaries": traces,
                         "operations": operations,
                         "insights": insights,
+                        "insights_across": across,
                     });
                     println!("{obj}");
                 } else {

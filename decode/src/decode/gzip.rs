@@ -88,10 +88,11 @@ fn header_len(b: &[u8]) -> Result<usize, Stop> {
 /// against its trailer (CRC-32 and size).
 pub fn gunzip_members(packed: &[u8], take: &mut dyn FnMut(&[u8]) -> bool) -> Result<(), Stop> {
     let mut state = InflateState::new_boxed(DataFormat::Raw);
+    let tables = crc_tables();
     let mut at = 0;
     while at < packed.len() {
         at += header_len(&packed[at..])?;
-        let mut crc = Crc32::new();
+        let mut crc = Crc32::new(&tables);
         let mut size = 0u32;
         state.reset(DataFormat::Raw);
         at += inflate_stream(&mut state, &packed[at..], &mut |piece| {
@@ -117,36 +118,38 @@ pub fn gunzip_members(packed: &[u8], take: &mut dyn FnMut(&[u8]) -> bool) -> Res
 }
 
 /// CRC-32 (IEEE, as gzip checks it), sixteen bytes a step over tables
-/// made on first use (none in the binary).
-struct Crc32 {
+/// made for each file (none in the binary).
+struct Crc32<'a> {
     value: u32,
-    tables: &'static [[u32; 256]; 16],
+    tables: &'a CrcTables,
 }
 
-impl Crc32 {
-    fn new() -> Crc32 {
-        static TABLES: std::sync::OnceLock<Box<[[u32; 256]; 16]>> = std::sync::OnceLock::new();
-        let tables = TABLES.get_or_init(|| {
-            let mut t = Box::new([[0u32; 256]; 16]);
-            for i in 0..256 {
-                let mut c = i as u32;
-                for _ in 0..8 {
-                    c = if c & 1 != 0 {
-                        0xedb8_8320 ^ (c >> 1)
-                    } else {
-                        c >> 1
-                    };
-                }
-                t[0][i] = c;
-            }
-            for k in 1..16 {
-                for i in 0..256 {
-                    let prev = t[k - 1][i];
-                    t[k][i] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
-                }
-            }
-            t
-        });
+type CrcTables = [[u32; 256]; 16];
+
+fn crc_tables() -> Box<CrcTables> {
+    let mut t = Box::new([[0u32; 256]; 16]);
+    for i in 0..256 {
+        let mut c = i as u32;
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xedb8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+        t[0][i] = c;
+    }
+    for k in 1..16 {
+        for i in 0..256 {
+            let prev = t[k - 1][i];
+            t[k][i] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
+        }
+    }
+    t
+}
+
+impl<'a> Crc32<'a> {
+    fn new(tables: &'a CrcTables) -> Crc32<'a> {
         Crc32 { value: !0, tables }
     }
 
