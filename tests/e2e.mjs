@@ -2530,7 +2530,6 @@ describe('sharing and exports', () => {
     assert.match(md, /Critical path/);
     const otlp = await save('export-otlp');
     const jaeger = await save('export-jaeger');
-    await page.keyboard.press('Escape');
     await page.click('[data-testid=share-dialog] button:has-text("Close")');
     // Each export opens again as the same trace: the first replaces the demo
     // traces but keeps this one (now the file's); the second is not added again.

@@ -76,7 +76,7 @@ impl FlameZoom {
     }
 }
 
-/// The flame graph's two modes, as buttons (in the toolbar, so that they
+/// The flame graph's modes, as buttons (in the toolbar, so that they
 /// are there with the graph shown as a table too). A switch starts unzoomed.
 #[component]
 pub fn FlameModeSwitch(mode: RwSignal<FlameMode>, zoom: FlameZoom) -> impl IntoView {
@@ -86,24 +86,10 @@ pub fn FlameModeSwitch(mode: RwSignal<FlameMode>, zoom: FlameZoom) -> impl IntoV
     };
     view! {
         <div class="segmented" role="group" aria-label="Flame graph mode">
-            <button
-                class:active=move || mode.get() == FlameMode::Chart
-                data-testid="flame-mode-chart"
-                title="One trace, x = time, critical path marked"
-                on:click=move |_| switch(FlameMode::Chart)
-            >"Flame chart"</button>
-            <button
-                class:active=move || mode.get() == FlameMode::Merged
-                data-testid="flame-mode-merged"
-                title="Spans with the same service+operation path combined"
-                on:click=move |_| switch(FlameMode::Merged)
-            >"Merged"</button>
-            <button
-                class:active=move || mode.get() == FlameMode::Sandwich
-                data-testid="flame-mode-sandwich"
-                title="The selected operation: who calls it (above, upside down) and what it calls (below), merged"
-                on:click=move |_| switch(FlameMode::Sandwich)
-            >"Sandwich"</button>
+            {FlameMode::ALL.into_iter().map(|m| view! {
+                <button class:active=move || mode.get() == m data-testid=format!("flame-mode-{}", m.as_str())
+                    title=m.title() on:click=move |_| switch(m)>{m.label()}</button>
+            }).collect_view()}
         </div>
     }
 }
@@ -121,6 +107,23 @@ pub enum FlameMode {
 }
 
 impl FlameMode {
+    pub const ALL: [FlameMode; 3] = [FlameMode::Chart, FlameMode::Merged, FlameMode::Sandwich];
+    fn label(self) -> &'static str {
+        match self {
+            FlameMode::Chart => "Flame chart",
+            FlameMode::Merged => "Merged",
+            FlameMode::Sandwich => "Sandwich",
+        }
+    }
+    fn title(self) -> &'static str {
+        match self {
+            FlameMode::Chart => "One trace, x = time, critical path marked",
+            FlameMode::Merged => "Spans with the same service+operation path combined",
+            FlameMode::Sandwich => {
+                "The selected operation: who calls it (above, upside down) and what it calls (below), merged"
+            }
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             FlameMode::Chart => "chart",
