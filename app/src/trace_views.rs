@@ -51,6 +51,9 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
     } = expect_context::<ViewState>();
     let views = expect_context::<ViewState>();
     let open_signal = Signal::derive(move || open.get());
+    // Which merged graph the flame table lists (a memo: choosing an
+    // operation changes nothing in merged mode).
+    let merge = Memo::new(move |_| Merge::of(flame_mode.get(), selected_op.get()));
     let flame_zoom = FlameZoom {
         mode: flame_mode.into(),
         chart_focus: flame_chart_focus,
@@ -259,8 +262,7 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                             <RowsTable />
                         }.into_any(),
                         Tab::Flame if as_table.get() => view! {
-                            <FramesTable focus=flame_merged_focus
-                                what=Signal::derive(move || Merge::of(flame_mode.get(), selected_op.get())) />
+                            <FramesTable focus=flame_merged_focus what=merge />
                         }.into_any(),
                         Tab::Map if as_table.get() => view! {
                             <CallsTable />
