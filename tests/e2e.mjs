@@ -1149,7 +1149,7 @@ describe('insights', () => {
     await page.context().close();
   });
 
-  test('across the loaded traces the same finding is one line: in how many traces, as inspect --json says; a click opens one', async () => {
+  test('across the loaded traces the same finding is one line: in how many traces, as inspect --json says; a click opens one and marks its spans', async () => {
     const page = await newPage();
     // Five checkouts; in the 2nd, 3rd and 5th, cart load asks the database once per item (3, 4, 5 items,
     // one after another, 10 µs each): 20, 30 and 40 µs to save, 30 a trace.
@@ -1181,6 +1181,9 @@ describe('insights', () => {
     await page.click('[data-testid=insights-across] li button');
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === 'c000000000000002');
     await page.waitForSelector('[data-testid=insights-trace] li[data-kind=n_plus_one]', { state: 'attached' });
+    // Its three calls marked there, the first selected.
+    await page.waitForFunction(() => document.querySelector('[data-testid=find-count]')?.dataset.count === '3');
+    assert.equal(await page.getAttribute('[data-testid=span-detail]', 'data-span-id'), '1s00000000000000');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

@@ -3,13 +3,15 @@
 //! marks its spans in the waterfall and flame graph and selects the first.
 //! With several traces loaded, the same findings grouped across all of them
 //! ("in 12 of 12 traces"), made a few traces a task; a click opens the
-//! first trace that has it.
+//! first trace that has it and marks its spans there.
 
 use crate::views::ViewState;
 use leptos::prelude::*;
 use std::sync::Arc;
 use tracescope_components::canvas::build_in_parts;
-use tracescope_core::analysis::insights::{Across, AcrossBuilder, Thresholds};
+use tracescope_core::analysis::insights::{
+    insights as find_insights, Across, AcrossBuilder, Thresholds,
+};
 use tracescope_core::find::Found;
 use tracescope_core::layout::time::format_duration;
 
@@ -36,6 +38,27 @@ pub fn InsightsList() -> impl IntoView {
             highlight.set(Some(Arc::new(f)));
         }
     };
+    // Opens trace `k` and, once it is open (opening resets the marks),
+    // marks the spans of its insight about `subject`.
+    let open_at = move |k: usize, subject: String| {
+        state.open.set(Some(k));
+        set_timeout(
+            move || {
+                let spans = state.dataset.with_untracked(|ds| {
+                    let t = ds.traces.get(k)?;
+                    let found = find_insights(ds, t, Thresholds::default());
+                    found
+                        .into_iter()
+                        .find(|i| i.subject == subject)
+                        .map(|i| i.spans)
+                });
+                if let Some(spans) = spans {
+                    show(spans);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    };
     let across = RwSignal::new(Vec::<Across>::new());
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
@@ -57,10 +80,7 @@ pub fn InsightsList() -> impl IntoView {
         (!list.is_empty() || !grouped.is_empty()).then(|| {
             let n = list.len();
             let of = trace_count.get();
-            let top = list.first().map_or_else(
-                || format!(" · {} across the {of} traces", grouped.len()),
-                |i| format!(" · {}", i.message),
-            );
+            let top = list.first().map(|i| format!(" · {}", i.message));
             view! {
                 // Closed, one line: the count and the finding with most at stake.
                 <details class="insights" data-testid="insights" data-count=n>
@@ -87,11 +107,12 @@ pub fn InsightsList() -> impl IntoView {
                         <h4>{format!("Across the {of} loaded traces")}</h4>
                         <ul data-testid="insights-across">
                             {grouped.into_iter().map(|a| {
-                                let first = a.traces.first().map(|&k| k as usize);
+                                let first = a.traces.first().map_or(0, |&k| k as usize);
+                                let subject = a.subject.clone();
                                 view! {
                                     <li data-kind=a.kind.key() data-traces=a.traces.len()>
-                                        <button class="link-button" title="Open the first trace with it"
-                                            on:click=move |_| state.open.set(first)>{a.message(of)}</button>
+                                        <button class="link-button" title="Open a trace with it"
+                                            on:click=move |_| open_at(first, subject.clone())>{a.message(of)}</button>
                                     </li>
                                 }
                             }).collect_view()}
