@@ -792,6 +792,10 @@ describe('analysis views', () => {
     // Without an operation chosen, it says how to choose one.
     const fresh = await newPage({ url: '?view=flame&flame=sandwich' });
     await fresh.waitForSelector('[data-testid=sandwich-choose]');
+    // As a table too: there is no table of nothing yet.
+    await fresh.check('[data-testid=rows-table-toggle]');
+    await fresh.waitForSelector('[data-testid=sandwich-choose]');
+    assert.equal(await fresh.locator('[data-testid=frames-table]').count(), 0);
     for (const p of [page, again, fresh]) {
       assert.deepEqual(p.errors, []);
       await p.context().close();

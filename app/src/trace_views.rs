@@ -261,7 +261,8 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         Tab::Flame if as_table.get() && flame_mode.get() == FlameMode::Chart => view! {
                             <RowsTable />
                         }.into_any(),
-                        Tab::Flame if as_table.get() => view! {
+                        // A sandwich with no operation yet: the graph's note says how to choose one.
+                        Tab::Flame if as_table.get() && merge.with(Option::is_some) => view! {
                             <FramesTable focus=flame_merged_focus what=merge />
                         }.into_any(),
                         Tab::Map if as_table.get() => view! {
