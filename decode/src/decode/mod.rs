@@ -124,7 +124,7 @@ fn json_error(e: &serde_json::Error) -> DecodeError {
 pub const MAX_INFLATED: u64 = 1 << 30;
 
 /// True when `bytes` start with gzip's magic number.
-pub fn is_gzip(bytes: &[u8]) -> bool {
+fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1f, 0x8b])
 }
 
@@ -146,27 +146,20 @@ pub fn gunzip_within(bytes: &[u8], limit: u64) -> Result<std::borrow::Cow<'_, [u
         gzip::Stop::Refused => DecodeError::Inflated { limit },
         gzip::Stop::Corrupt(m) => DecodeError::Gzip(m),
     };
-    let claimed = claimed_size(bytes);
-    if claimed > limit {
+    let mut expected = gzip::claimed_size(bytes);
+    if expected > limit {
         let mut counted = 0u64;
         gzip::gunzip_members(bytes, &mut |piece| {
             counted += piece.len() as u64;
             counted <= limit
         })
         .map_err(stopped)?;
+        // Room for what is there, not for what the trailer claimed.
+        expected = counted;
     }
-    let mut out = Vec::with_capacity(claimed.max(bytes.len() as u64 * 4).min(limit) as usize);
+    let mut out = Vec::with_capacity(expected.max(bytes.len() as u64 * 4).min(limit) as usize);
     gzip::gunzip_members(bytes, &mut gzip::filling(&mut out, limit)).map_err(stopped)?;
     Ok(std::borrow::Cow::Owned(out))
-}
-
-/// The unpacked size gzip's trailer claims: that of the last member,
-/// modulo 4 GiB (or the last four bytes of a file that is cut).
-pub fn claimed_size(gzip: &[u8]) -> u64 {
-    match gzip.len().checked_sub(4) {
-        Some(at) => u32::from_le_bytes([gzip[at], gzip[at + 1], gzip[at + 2], gzip[at + 3]]) as u64,
-        None => 0,
-    }
 }
 
 /// The bytes after a UTF-8 byte-order mark, if they start with one.
