@@ -86,8 +86,11 @@ describe('a real Jaeger v2, query API v1', () => {
     const page = await newPage();
     await openSearch(page);
     await addBackend(page, jaeger.queryUrl, { kind: 'jaeger' });
-    await choose(page, 'search-service', 'frontend');
     const ops = sentServices();
+    // The loaded traces' services are listed until Jaeger's answer replaces them.
+    await page.waitForFunction((want) => [...document.querySelectorAll('[data-testid=search-service] option')]
+      .map((o) => o.value).filter(Boolean).sort().join('|') === want, Object.keys(ops).sort().join('|')).catch(() => {});
+    await choose(page, 'search-service', 'frontend');
     assert.deepEqual(await listed(page, 'search-service'), Object.keys(ops).sort());
     for (const service of ['frontend', 'payment', 'inventory']) {
       await choose(page, 'search-service', service);
