@@ -424,6 +424,37 @@ pub struct Trace {
     pub warnings: Vec<String>,
     /// Filled by [`crate::tree::build`].
     pub tree: crate::tree::Tree,
+    /// The start times not shown, once clock-adjusted ones were made
+    /// (tracescope-core's `analysis::clock`): see [`Trace::swap_clock`].
+    pub other_clock: Option<Box<OtherClock>>,
+}
+
+/// (earliest start, latest end) of spans with these columns; (0, 0) for none.
+pub fn time_bounds(start_ns: &[i64], duration_ns: &[i64]) -> (i64, i64) {
+    let mut lo = i64::MAX;
+    let mut hi = i64::MIN;
+    for (&s, &d) in start_ns.iter().zip(duration_ns) {
+        lo = lo.min(s);
+        hi = hi.max(s.saturating_add(d));
+    }
+    if lo > hi {
+        (0, 0)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// A second reading of a trace's start times, and its tree ordered by them.
+#[derive(Debug, Clone, Default)]
+pub struct OtherClock {
+    /// Empty when adjusting moves nothing (then there is nothing to swap).
+    pub start_ns: Vec<i64>,
+    pub tree: crate::tree::Tree,
+    /// These are the source's times: the adjusted ones are shown.
+    pub raw: bool,
+    /// Spans whose clock disagreed by more than the largest shift allowed,
+    /// left where they were.
+    pub refused: u32,
 }
 
 impl Trace {
@@ -485,22 +516,37 @@ impl Trace {
     }
     /// [`Self::bounds`] computed from the columns.
     pub fn scan_bounds(&self) -> (i64, i64) {
-        let mut lo = i64::MAX;
-        let mut hi = i64::MIN;
-        for i in 0..self.len() {
-            lo = lo.min(self.start_ns[i]);
-            hi = hi.max(self.end_ns(i));
-        }
-        if lo > hi {
-            (0, 0)
-        } else {
-            (lo, hi)
-        }
+        time_bounds(&self.start_ns, &self.duration_ns)
     }
     /// `bounds` as a time window for drawing: f64, at least 1 ns wide.
     pub fn time_window(&self) -> (f64, f64) {
         let (a, b) = self.bounds();
         (a as f64, (b as f64).max(a as f64 + 1.0))
+    }
+    /// Shows the other reading of the start times (adjusted or the
+    /// source's): a swap of two columns, nothing copied.
+    pub fn swap_clock(&mut self) {
+        if let Some(o) = self
+            .other_clock
+            .as_deref_mut()
+            .filter(|o| !o.start_ns.is_empty())
+        {
+            std::mem::swap(&mut self.start_ns, &mut o.start_ns);
+            std::mem::swap(&mut self.tree, &mut o.tree);
+            o.raw = !o.raw;
+        }
+    }
+    /// Whether the start times shown are clock-adjusted ones.
+    pub fn clock_adjusted(&self) -> bool {
+        self.other_clock.as_ref().is_some_and(|o| o.raw)
+    }
+    /// The source's start times and tree, whichever reading is shown
+    /// (exports write what the source said).
+    pub fn raw_clock(&self) -> (&[i64], &crate::tree::Tree) {
+        match self.other_clock.as_deref() {
+            Some(o) if o.raw => (&o.start_ns, &o.tree),
+            _ => (&self.start_ns, &self.tree),
+        }
     }
     pub fn error_count(&self) -> usize {
         self.status

@@ -125,11 +125,6 @@ pub fn build(t: &mut Trace) {
         path.clear();
     }
 
-    let by_start = |a: &u32, b: &u32| {
-        t.start_ns[*a as usize]
-            .cmp(&t.start_ns[*b as usize])
-            .then(a.cmp(b))
-    };
     let mut count = vec![0u32; n + 1];
     for &p in &parent {
         if p != NONE {
@@ -151,31 +146,10 @@ pub fn build(t: &mut Trace) {
             fill[p as usize] += 1;
         }
     }
-    for i in 0..n {
-        children[child_start[i] as usize..child_start[i + 1] as usize].sort_by(by_start);
-    }
-    roots.sort_by(by_start);
-
-    let mut preorder = Vec::with_capacity(n);
-    let mut depth = vec![0u32; n];
-    let mut stack: Vec<u32> = roots.iter().rev().copied().collect();
-    let mut max_depth = 0;
-    while let Some(s) = stack.pop() {
-        preorder.push(s);
-        let d = depth[s as usize];
-        max_depth = max_depth.max(d);
-        let kids =
-            &children[child_start[s as usize] as usize..child_start[s as usize + 1] as usize];
-        for &c in kids.iter().rev() {
-            depth[c as usize] = d + 1;
-            stack.push(c);
-        }
-    }
+    sort_by_start(&t.start_ns, &child_start, &mut children, &mut roots);
+    let (preorder, depth, max_depth) = walk_preorder(&child_start, &children, &roots);
     place_unknown_starts(t, &parent, &preorder);
-    let mut preorder_pos = vec![0u32; n];
-    for (k, &s) in preorder.iter().enumerate() {
-        preorder_pos[s as usize] = k as u32;
-    }
+    let preorder_pos = positions(&preorder);
     let mut subtree_size = vec![1u32; n];
     for &s in preorder.iter().rev() {
         let p = parent[s as usize];
@@ -216,6 +190,68 @@ pub fn build(t: &mut Trace) {
         services: distinct(&t.service),
         errors: t.error_count() as u32,
     };
+}
+
+/// Orders `tree`'s children and roots by these start times again (its
+/// parent links stay): the preorder and the bounds follow.
+pub fn reorder(tree: &mut Tree, start_ns: &[i64], duration_ns: &[i64]) {
+    sort_by_start(
+        start_ns,
+        &tree.child_start,
+        &mut tree.children,
+        &mut tree.roots,
+    );
+    (tree.preorder, _, _) = walk_preorder(&tree.child_start, &tree.children, &tree.roots);
+    tree.preorder_pos = positions(&tree.preorder);
+    tree.bounds = Some(crate::model::time_bounds(start_ns, duration_ns));
+}
+
+/// Each span's children, and the roots, by start (ties by index).
+fn sort_by_start(start_ns: &[i64], child_start: &[u32], children: &mut [u32], roots: &mut [u32]) {
+    let by_start = |a: &u32, b: &u32| {
+        start_ns[*a as usize]
+            .cmp(&start_ns[*b as usize])
+            .then(a.cmp(b))
+    };
+    for w in child_start.windows(2) {
+        children[w[0] as usize..w[1] as usize].sort_by(by_start);
+    }
+    roots.sort_by(by_start);
+}
+
+/// The spans depth first (roots in order, children in order), each span's
+/// depth, and the deepest.
+fn walk_preorder(
+    child_start: &[u32],
+    children: &[u32],
+    roots: &[u32],
+) -> (Vec<u32>, Vec<u32>, u32) {
+    let n = child_start.len() - 1;
+    let mut preorder = Vec::with_capacity(n);
+    let mut depth = vec![0u32; n];
+    let mut stack: Vec<u32> = roots.iter().rev().copied().collect();
+    let mut max_depth = 0;
+    while let Some(s) = stack.pop() {
+        preorder.push(s);
+        let d = depth[s as usize];
+        max_depth = max_depth.max(d);
+        let kids =
+            &children[child_start[s as usize] as usize..child_start[s as usize + 1] as usize];
+        for &c in kids.iter().rev() {
+            depth[c as usize] = d + 1;
+            stack.push(c);
+        }
+    }
+    (preorder, depth, max_depth)
+}
+
+/// Each span's place in `preorder`.
+fn positions(preorder: &[u32]) -> Vec<u32> {
+    let mut pos = vec![0u32; preorder.len()];
+    for (k, &s) in preorder.iter().enumerate() {
+        pos[s as usize] = k as u32;
+    }
+    pos
 }
 
 /// Spans whose source gave no start time, or an impossible one

@@ -403,8 +403,10 @@ impl TraceAlone {
             alone.traces.push(t);
         }
         let t = &mut alone.traces[0];
+        // The source's times, whether or not adjusted ones are shown.
+        let (raw_start, raw_tree) = source.raw_clock();
         if self.next_span == source.len() {
-            t.tree = source.tree.clone();
+            t.tree = raw_tree.clone();
             return true;
         }
         fn take<T: Clone>(from: &[T], r: Range32, to: &mut Vec<T>) -> Range32 {
@@ -414,6 +416,7 @@ impl TraceAlone {
         }
         let end = self.next_span.saturating_add(spans).min(source.len());
         t.append_spans(source, self.next_span..end);
+        t.start_ns[self.next_span..end].copy_from_slice(&raw_start[self.next_span..end]);
         for i in self.next_span..end {
             t.attrs[i] = take(&ds.attrs, t.attrs[i], &mut alone.attrs);
             let first = alone.events.len();

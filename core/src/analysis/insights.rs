@@ -37,16 +37,19 @@
 //!   `peer.*`, `server.*` and the span kind left out): a miss. Reads that
 //!   show neither are counted as such, never as hits. The time at stake is
 //!   the database reads after the misses.
-//! - **Clock skew**: a span of another service than its parent that starts
-//!   before the parent, or ends after it though it is no longer than the
-//!   parent (it would fit, shifted): their clocks disagree. Same-service
-//!   children that outlive their parent are async work, not skew. Grouped
+//! - **Clock skew**: a span on another clock than its parent (another
+//!   host, or another service where the hosts are not named:
+//!   [`super::clock::Clocks`]) that starts before the parent, or ends after
+//!   it though it is no longer than the parent (it would fit, shifted):
+//!   their clocks disagree. Children on the parent's clock that outlive it
+//!   are async work, not skew. Grouped
 //!   by (parent service, child service); the time at stake is nil (the
 //!   views are off, not the system), so these come last.
 //!
 //! Each detector is one pass over the spans plus a sort of the sibling
 //! groups: O(n log n) per trace, no recursion.
 
+use super::clock::Clocks;
 use crate::layout::time::format_duration;
 use crate::model::{AttrValue, Dataset, SpanKind, StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
@@ -749,14 +752,12 @@ fn cache(ds: &Dataset, t: &Trace) -> Vec<Insight> {
 /// Spans whose clock disagrees with their parent's, by (parent service,
 /// child service), with the largest offset seen.
 fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
+    let clocks = Clocks::new(ds);
     let mut groups: FxHashMap<(StrId, StrId), (Vec<u32>, i64)> = FxHashMap::default();
     for s in 0..t.len() {
         let Some(p) = t.tree.parent_of(s) else {
             continue;
         };
-        if t.service[s] == t.service[p] {
-            continue;
-        }
         let early = t.start_ns[p] - t.start_ns[s];
         let late = t.end_ns(s) - t.end_ns(p);
         let off = if early > 0 {
@@ -766,6 +767,9 @@ fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
         } else {
             continue;
         };
+        if !clocks.differ(ds, t, p, s) {
+            continue;
+        }
         let g = groups.entry((t.service[p], t.service[s])).or_default();
         g.0.push(s as u32);
         g.1 = g.1.max(off);

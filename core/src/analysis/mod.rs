@@ -1,6 +1,7 @@
 //! Analyses over the columnar model. Each is iterative (no recursion over
 //! the span tree), so a 100k-deep chain is fine.
 
+pub mod clock;
 pub mod critical_path;
 pub mod diff;
 pub mod flame;
