@@ -1269,6 +1269,90 @@ describe('insights', () => {
   });
 });
 
+describe('clock skew', () => {
+  /** The first and last timeline columns (device px) of row `row`'s bar:
+   * bars are in service colours, the rest of a row in greys. */
+  async function barExtent(page, row) {
+    const c = await canvasInfo(page);
+    return page.$eval('[data-testid=waterfall-canvas]', (el, { c, row }) => {
+      const k = el.width / c.w;
+      const x0 = Math.ceil((c.nameW + 2) * k), x1 = Math.floor((c.w - 8) * k);
+      const y = Math.round((c.header + (row + 0.5) * c.rowH) * k);
+      const d = el.getContext('2d').getImageData(x0, y, x1 - x0, 1).data;
+      let first = -1, last = -1;
+      for (let i = 0; i < d.length; i += 4) {
+        if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 40) {
+          if (first < 0) first = i / 4;
+          last = i / 4;
+        }
+      }
+      return [x0 + first, x0 + last];
+    }, { c, row });
+  }
+  /** Where row `row`'s bar starts and ends, in widths of the root's bar from its start. */
+  const asRoot = (root, bar) => bar.map((x) => (x - root[0]) / (root[1] - root[0]));
+
+  test('adjusting moves the server half into its client as Zipkin corrects it; the link keeps it, exports keep the source', async () => {
+    // Zipkin Lens's own skew sample: the server half of "post" (serviceb) starts 65,441 µs before its
+    // client half (servicea, 94,539 µs); centred, it starts (94,539 - 93,577) / 2 = 481 µs after it.
+    const page = await newPage({ url: '?url=/corpus/zipkin/zipkin-lens-skew.json' });
+    await page.waitForSelector('[data-testid=trace-summary][data-spans="4"]');
+    await page.waitForSelector('[data-testid=skew-toggle]');
+    assert.equal(await page.isChecked('[data-testid=skew-toggle]'), false, 'raw times by default');
+    // The critical path's band runs through the bars' middles, where they are measured.
+    await page.uncheck('[data-testid=critical-toggle]');
+    await page.screenshot({ path: path.join(out, 'clock-raw.png') });
+    // Rows: get (servicea), post (client), post (server), async (server's host).
+    let root = await barExtent(page, 0);
+    let server = asRoot(root, await barExtent(page, 2));
+    // As timed: the server starts 62,307 µs before the 99,411 µs root (0.627 of it).
+    assert.ok(Math.abs(server[0] + 62307 / 99411) < 0.02, `raw server bar at ${server}`);
+    await page.check('[data-testid=skew-toggle]');
+    await page.waitForSelector('[data-testid=clock-shifts][data-moved="2"][data-refused="0"]');
+    assert.match(page.url(), /[?&]skew=adjust/);
+    root = await barExtent(page, 0);
+    server = asRoot(root, await barExtent(page, 2));
+    // Adjusted: 3,615 µs to 97,192 µs into the root.
+    assert.ok(Math.abs(server[0] - 3615 / 99411) < 0.01 && Math.abs(server[1] - 97192 / 99411) < 0.01, `adjusted server bar at ${server}`);
+    const adjusted = server;
+    await page.screenshot({ path: path.join(out, 'clock-adjusted.png') });
+    await clickRow(page, 2);
+    await page.waitForSelector('[data-testid=clock-shift][data-shift-ns="65922000"]');
+    assert.match(await page.textContent('[data-testid=clock-shift]'), /^moved \+65\.9/);
+    // The link opens it adjusted in a fresh browser.
+    await page.click('[data-testid=copy-link]');
+    const link = await page.getAttribute('[data-testid=copy-link]', 'data-link');
+    const again = await newPage({ url: link.slice(link.indexOf('?')) });
+    await again.waitForSelector('[data-testid=clock-shifts][data-moved="2"]');
+    assert.ok(await again.isChecked('[data-testid=skew-toggle]'));
+    await again.waitForSelector('[data-testid=clock-shift][data-shift-ns="65922000"]');
+    const there = asRoot(await barExtent(again, 0), await barExtent(again, 2));
+    assert.ok(Math.abs(there[0] - adjusted[0]) < 0.01 && Math.abs(there[1] - adjusted[1]) < 0.01, `${there} there, ${adjusted} here`);
+    // An export writes what the source said.
+    await page.click('[data-testid=share-button]');
+    await page.waitForSelector('[data-testid=share-dialog]');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-otlp]')]);
+    const file = path.join(out, 'clock-adjusted.otlp.json');
+    await dl.saveAs(file);
+    const spans = JSON.parse(fs.readFileSync(file, 'utf8')).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    const starts = spans.filter((s) => s.name === 'post').map((s) => s.startTimeUnixNano).sort();
+    assert.deepEqual(starts, ['1470150004008761000', '1470150004074202000']);
+    await page.click('[data-testid=share-dialog] button:has-text("Close")');
+    // Off again: the source's times.
+    await page.uncheck('[data-testid=skew-toggle]');
+    await page.waitForSelector('[data-testid=clock-shifts]', { state: 'detached' });
+    assert.doesNotMatch(page.url(), /skew=/);
+    root = await barExtent(page, 0);
+    server = asRoot(root, await barExtent(page, 2));
+    assert.ok(Math.abs(server[0] + 62307 / 99411) < 0.02, `raw again: ${server}`);
+    assert.equal(await page.locator('[data-testid=clock-shift]').count(), 0);
+    for (const p of [page, again]) {
+      assert.deepEqual(p.errors, []);
+      await p.context().close();
+    }
+  });
+});
+
 describe('compare two traces', () => {
   test('two traces of one request, one with a retried call: what changed, per path, the largest change first', async () => {
     const page = await newPage();

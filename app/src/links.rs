@@ -46,6 +46,7 @@ impl Links {
             all_traces,
             service_filter,
             show_critical,
+            adjust_clocks,
             flame_mode,
             find,
             flame_chart_focus,
@@ -74,6 +75,7 @@ impl Links {
             find.set(st.find.clone().unwrap_or_default());
             all_traces.set(st.scope_all);
             show_critical.set(!st.hide_critical);
+            adjust_clocks.set(st.adjust_clocks);
             let idx = dataset.with_untracked(|ds| ds.trace_with_id(st.trace.as_deref()?));
             if let (Some(want), None) = (st.trace.clone(), idx) {
                 // Not here: say so, show nothing in its place, and open it with
@@ -231,6 +233,7 @@ impl Links {
                     .map(|m| m.as_str().to_string()),
                 scope_all: all_traces.get(),
                 hide_critical: !show_critical.get(),
+                adjust_clocks: adjust_clocks.get(),
                 embed: state.embed,
                 theme: state.link_theme.map(str::to_string),
                 url: i

@@ -16,6 +16,8 @@ use tracescope_components::{
     CallsTable, FlameGraph, FlameMode, FlameModeSwitch, FlameZoom, FramesTable, Merge, RowsTable,
     ServiceMap, SpanDetail, StatsView, Toggle, ViewContext, WaterfallCanvas,
 };
+use tracescope_core::analysis::clock;
+use tracescope_core::analysis::insights::InsightKind;
 use tracescope_core::layout::time::{format_duration, format_utc};
 use tracescope_core::links::LinkContext;
 
@@ -50,6 +52,14 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
         ..
     } = expect_context::<ViewState>();
     let views = expect_context::<ViewState>();
+    // Where the clocks disagree, or while they are adjusted.
+    let clock_toggle_shown = Signal::derive(move || {
+        matches!(tab.get(), Tab::Waterfall | Tab::Flame)
+            && (views.adjust_clocks.get()
+                || views
+                    .insights
+                    .with(|v| v.iter().any(|i| i.kind == InsightKind::ClockSkew)))
+    });
     let open_signal = Signal::derive(move || open.get());
     // Which merged graph the flame table lists (a memo: choosing an
     // operation changes nothing in merged mode).
@@ -226,6 +236,15 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                         <Toggle checked=show_critical testid="critical-toggle" label="Critical path"
                             title="Mark the chain of work that determined the trace's duration" />
                     </Show>
+                    <Show when=move || clock_toggle_shown.get()>
+                        <Toggle checked=views.adjust_clocks testid="skew-toggle" label="Adjust clocks"
+                            title="Move spans timed by another machine's clock into their parents, as Jaeger does (exports and shared data keep the source's times)" />
+                        {move || views.clock_shifts.get().map(|(moved, refused)| view! {
+                            <span class="muted" data-testid="clock-shifts" data-moved=moved data-refused=refused>
+                                {clock_shifts_text(moved, refused)}
+                            </span>
+                        })}
+                    </Show>
                     <Show when=move || tab.get() != Tab::Stats>
                         <Toggle checked=as_table testid="rows-table-toggle" label="As a table"
                             title="The same view as a table of text (for screen readers, and to select and copy)" />
@@ -302,4 +321,16 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                 </div>
             </Show>
     }
+}
+
+/// What adjusting the clocks did, beside its toggle.
+fn clock_shifts_text(moved: usize, refused: u32) -> String {
+    let mut text = format!("{moved} span{} moved", if moved == 1 { "" } else { "s" });
+    if refused > 0 {
+        text += &format!(
+            "; {refused} off by more than {} left",
+            format_duration(clock::MAX_SHIFT_NS as f64)
+        );
+    }
+    text
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tracescope_components::canvas::{build_in_parts, compute_later, in_parts};
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
+use tracescope_core::analysis::clock;
 use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
 use tracescope_core::analysis::insights::{insights as find_insights, Insight, Thresholds};
 use tracescope_core::analysis::pills::{pill_spans, Pill};
@@ -79,6 +80,11 @@ pub struct ViewState {
     pub all_traces: RwSignal<bool>,
     pub service_filter: RwSignal<Option<StrId>>,
     pub show_critical: RwSignal<bool>,
+    /// The open trace shown with its clocks adjusted (`skew=adjust`).
+    pub adjust_clocks: RwSignal<bool>,
+    /// While it is: how many of its spans moved, and how many shifts were
+    /// too large to make.
+    pub clock_shifts: Memo<Option<(usize, u32)>>,
     pub flame_mode: RwSignal<FlameMode>,
     /// The find box's text (in the URL as `find=`).
     pub find: RwSignal<String>,
@@ -154,6 +160,24 @@ impl ViewState {
         let service_filter = RwSignal::new(None::<StrId>);
         let selected_op = RwSignal::new(None::<(StrId, StrId)>);
         let show_critical = RwSignal::new(true);
+        let adjust_clocks = RwSignal::new(false);
+        // The open trace alone is shown adjusted; the views hear of it only
+        // when the times shown change.
+        Effect::new(move |_| {
+            let target = open.get().filter(|_| adjust_clocks.get());
+            dataset.track();
+            let changed = dataset.try_update_untracked(|ds| clock::show_adjusted(ds, target));
+            if changed == Some(true) {
+                dataset.notify();
+            }
+        });
+        let clock_shifts = Memo::new(move |_| {
+            let i = open.get()?;
+            dataset.with(|ds| {
+                let t = ds.traces.get(i)?;
+                t.clock_adjusted().then(|| clock::moved_and_refused(t))
+            })
+        });
         let flame_mode = RwSignal::new(FlameMode::Chart);
         let find = RwSignal::new(String::new());
         let matches_only = RwSignal::new(false);
@@ -164,14 +188,18 @@ impl ViewState {
         let pill = RwSignal::new(None::<Pill>);
         let pending = StoredValue::new(None::<UrlState>);
         let pending_applied = RwSignal::new(0u32);
+        // Which trace is open: the same one after other files load or its
+        // clocks are adjusted.
+        let opened = Memo::new(move |_| {
+            let i = open.get();
+            dataset.with(|ds| {
+                i.and_then(|i| ds.traces.get(i))
+                    .map(|t| (i, t.trace_id_text, t.len()))
+            })
+        });
         // Opening a trace resets what belonged to the previous one.
         Effect::new(move |_| {
-            let n = dataset.with(|ds| {
-                open.get()
-                    .and_then(|i| ds.traces.get(i))
-                    .map(|t| t.len())
-                    .unwrap_or(0)
-            });
+            let n = opened.get().map_or(0, |(.., n)| n);
             selected.set(None);
             highlight.set(None);
             view.set(None);
@@ -346,6 +374,8 @@ impl ViewState {
             all_traces,
             service_filter,
             show_critical,
+            adjust_clocks,
+            clock_shifts,
             flame_mode,
             find,
             found,

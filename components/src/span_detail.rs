@@ -3,6 +3,7 @@
 
 use crate::context::{view_context, ViewContext};
 use leptos::prelude::*;
+use tracescope_core::analysis::clock;
 use tracescope_core::analysis::percentile::span_rank;
 use tracescope_core::analysis::self_time::self_time_of;
 use tracescope_core::layout::time::format_duration;
@@ -30,6 +31,8 @@ struct Detail {
     trace_id: String,
     parent_id: String,
     start: String,
+    /// How far adjusting the clocks moved it (ns), when it did.
+    clock_shift: Option<i64>,
     duration: String,
     self_time: String,
     kind: &'static str,
@@ -99,6 +102,7 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
             "+{}",
             format_duration(t.start_ns[s].saturating_sub(b0) as f64)
         ),
+        clock_shift: Some(clock::shift_of(t, s)).filter(|&d| d != 0),
         duration: format_duration(t.duration_ns[s] as f64),
         self_time: format_duration(self_time_of(t, s) as f64),
         kind: t.kind[s].as_str(),
@@ -294,6 +298,12 @@ pub fn SpanDetail(
                                 _ => "not on the critical path".to_string(),
                             }}</td></tr>
                             <tr><th>"start"</th><td>{d.start.clone()}</td></tr>
+                            {d.clock_shift.map(|shift| view! {
+                                <tr><th>"clock adjusted"</th><td data-testid="clock-shift" data-shift-ns=shift
+                                    title="Its clock disagreed with its parent's; the source's start is this much earlier or later">
+                                    {format!("moved {}{}", if shift < 0 { "−" } else { "+" }, format_duration(shift.unsigned_abs() as f64))}
+                                </td></tr>
+                            })}
                             <tr><th>"kind"</th><td>{d.kind}</td></tr>
                             <tr><th>"status"</th><td class:error=d.is_error>{d.status}{(!d.status_message.is_empty()).then(|| format!(": {}", d.status_message))}</td></tr>
                             <tr><th>"span id"</th><td class="mono">{d.id.clone()}" "<CopyButton text=d.id.clone() testid="copy-span-id" /></td></tr>

@@ -7,7 +7,8 @@
 //! filter, `find=` the find query (`q=`, its older name, is read too), `flame=merged|sandwich` (the sandwich of the selected span's operation), `scope=all`, `cp=0` when
 //! the critical path is hidden, `fspan=` the span the flame chart is zoomed
 //! into, `fnode=` the merged flame frame zoomed into, `fold=` span ids of
-//! collapsed subtrees (up to [`MAX_FOLDS`]), `backend=` and `kind=` a
+//! collapsed subtrees (up to [`MAX_FOLDS`]), `skew=adjust` the open trace
+//! shown with its clocks adjusted, `backend=` and `kind=` a
 //! tracing backend to open `trace=` from (read, not written: the trace's
 //! `url=` is its answer's address).
 //!
@@ -27,6 +28,8 @@ pub struct UrlState {
     pub flame: Option<String>,
     pub scope_all: bool,
     pub hide_critical: bool,
+    /// `skew=adjust`: the open trace's clocks adjusted (`analysis::clock`).
+    pub adjust_clocks: bool,
     pub flame_span: Option<String>,
     pub flame_node: Option<u32>,
     /// Span ids of collapsed subtrees (left out when there are too many).
@@ -91,6 +94,7 @@ impl UrlState {
             flame: get("flame").filter(|f| f == "merged" || f == "sandwich"),
             scope_all: get("scope").as_deref() == Some("all"),
             hide_critical: get("cp").as_deref() == Some("0"),
+            adjust_clocks: get("skew").as_deref() == Some("adjust"),
             flame_span: get("fspan"),
             flame_node: get("fnode").and_then(|n| n.parse().ok()).filter(|&n| n > 0),
             fold: get("fold")
@@ -136,6 +140,7 @@ impl UrlState {
         put("flame", &self.flame);
         put("scope", &self.scope_all.then(|| "all".to_string()));
         put("cp", &self.hide_critical.then(|| "0".to_string()));
+        put("skew", &self.adjust_clocks.then(|| "adjust".to_string()));
         put("fspan", &self.flame_span);
         put("fnode", &self.flame_node.map(|n| n.to_string()));
         put(

@@ -189,6 +189,11 @@ fn clock_skew_is_another_service_outside_its_parent_where_it_would_fit() {
         kinds(&trace(&[root, ("b", "a", "api", "q", 95, 10, false, "")])),
         []
     );
+    // Starting after its parent ended: maybe work handed on, not skew.
+    assert_eq!(
+        kinds(&trace(&[root, ("b", "a", "db", "q", 250, 10, false, "")])),
+        []
+    );
     // Inside its parent: nothing.
     assert_eq!(
         kinds(&trace(&[root, ("b", "a", "db", "q", 120, 10, false, "")])),

@@ -20,6 +20,8 @@ fn reads_a_query_as_url_search_params_does() {
         Some("sandwich")
     );
     assert_eq!(UrlState::parse("?flame=spiral").flame, None);
+    assert!(UrlState::parse("?skew=adjust").adjust_clocks && !st.adjust_clocks);
+    assert!(!UrlState::parse("?skew=1").adjust_clocks);
     assert_eq!(st.fold, ["a", "b"]);
     // Frame 0 is the root: not a zoom.
     assert_eq!(st.flame_node, None);
@@ -95,7 +97,7 @@ proptest! {
         url in text(), trace in text(), view in text(), span in text(),
         service in text(), find in text(), fspan in text(),
         zoom in proptest::option::of((0u32..1_000_000, 1u32..1_000_000)),
-        flags in any::<(bool, bool, bool)>(), fnode in proptest::option::of(1u32..),
+        flags in any::<(bool, bool, bool, bool)>(), fnode in proptest::option::of(1u32..),
         fold in proptest::collection::vec("[a-f0-9]{1,16}", 0..5),
         embed in any::<bool>(), theme in proptest::option::of(prop_oneof![Just("dark".to_string()), Just("light".to_string())]),
         compare in proptest::option::of(("[a-f0-9]{1,32}", "[a-f0-9]{1,32}")),
@@ -106,7 +108,7 @@ proptest! {
         let st = UrlState {
             url, trace, view, span, service, find,
             zoom: zoom.map(|(a, d)| (a as f64, a as f64 + d as f64)),
-            flame: flags.0.then(|| "sandwich".to_string()), scope_all: flags.1, hide_critical: flags.2,
+            flame: flags.0.then(|| "sandwich".to_string()), scope_all: flags.1, hide_critical: flags.2, adjust_clocks: flags.3,
             flame_span: fspan, flame_node: fnode, fold,
             backend: None, kind: None, embed, theme, compare, focus, only, sets,
         };

@@ -9,10 +9,13 @@
 //!   it (the network's time split evenly between request and response);
 //! - one longer than its parent only stops starting before it.
 //!
-//! Two additions: a span its parent does not wait for (FOLLOWS_FROM, a
-//! consumer) only stops starting before its parent, since ending after it
-//! is what such work does; and a shift larger than [`MAX_SHIFT_NS`] is not
-//! made (the span and its same-clock children stay; they are counted).
+//! Three additions: a span its parent does not wait for (FOLLOWS_FROM, a
+//! consumer, under a producer) only stops starting before its parent,
+//! since ending after it is what such work does; a span that starts after
+//! its parent ended stays (it may be work handed on: nothing shows its
+//! clock is off); and a shift larger than [`MAX_SHIFT_NS`] is not made
+//! (the span and its same-clock children stay; they are counted). What
+//! moves is what the clock-skew insight names ([`outside`]).
 //!
 //! A span's clock is its host (`host.id`, `host.name`, `hostname`, `ip`,
 //! Zipkin's `local.ipv4` / `local.ipv6`) where both spans name one, else
@@ -111,25 +114,44 @@ pub fn shifts(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> (Vec<i64>, u32) {
 
 /// Whether the parent's work includes the child's (not FOLLOWS_FROM, not
 /// a message consumed later).
-fn waited_for(t: &Trace, parent: usize, child: usize) -> bool {
+pub(crate) fn waited_for(t: &Trace, parent: usize, child: usize) -> bool {
     t.flags[child] & flags::ASYNC_PARENT == 0
         && t.kind[child] != SpanKind::Consumer
         && t.kind[parent] != SpanKind::Producer
 }
 
+/// How far a child (start, duration) on another clock lies outside its
+/// parent, where that shows their clocks disagree: starting before the
+/// parent always does; ending after it does when the parent waits for it,
+/// it is no longer than the parent and it starts before the parent ends
+/// (one that starts later may be work handed on, a page after a page).
+pub(crate) fn outside(parent: (i64, i64), child: (i64, i64), waited: bool) -> Option<i64> {
+    let ((ps, pd), (cs, cd)) = (parent, child);
+    let pe = ps.saturating_add(pd);
+    let early = ps.saturating_sub(cs);
+    let late = cs.saturating_add(cd).saturating_sub(pe);
+    if early > 0 {
+        Some(early)
+    } else if late > 0 && waited && cd <= pd && cs < pe {
+        Some(late)
+    } else {
+        None
+    }
+}
+
 /// The shift (ns) that puts a child (start, duration) on another clock
-/// where its parent's says it must be.
+/// where its parent's says it must be: centred in it when the parent waits
+/// for it and it fits, else at the parent's start.
 fn wanted_shift(parent: (i64, i64), child: (i64, i64), waited: bool) -> i64 {
     let ((ps, pd), (cs, cd)) = (parent, child);
-    let before = ps.saturating_sub(cs).max(0);
-    if !waited || pd < cd {
-        return before;
+    if outside(parent, child, waited).is_none() {
+        0
+    } else if waited && cd <= pd {
+        ps.saturating_add(pd.saturating_sub(cd) / 2)
+            .saturating_sub(cs)
+    } else {
+        ps.saturating_sub(cs)
     }
-    if cs >= ps && cs.saturating_add(cd) <= ps.saturating_add(pd) {
-        return 0;
-    }
-    ps.saturating_add(pd.saturating_sub(cd) / 2)
-        .saturating_sub(cs)
 }
 
 /// `t`'s start times adjusted, with its tree ordered by them: empty
@@ -160,14 +182,17 @@ pub fn adjusted(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> OtherClock {
 
 /// Shows trace `open` with its clocks adjusted (made the first time) and
 /// every other trace as its source timed it; `None`: every trace as timed.
-pub fn show_adjusted(ds: &mut Dataset, open: Option<usize>) {
+/// Whether the times shown changed.
+pub fn show_adjusted(ds: &mut Dataset, open: Option<usize>) -> bool {
+    let mut changed = false;
     for (i, t) in ds.traces.iter_mut().enumerate() {
         if t.clock_adjusted() && Some(i) != open {
             t.swap_clock();
+            changed = true;
         }
     }
     let Some(i) = open.filter(|&i| i < ds.traces.len()) else {
-        return;
+        return changed;
     };
     if ds.traces[i].other_clock.is_none() {
         let other = adjusted(ds, &ds.traces[i], MAX_SHIFT_NS);
@@ -175,7 +200,9 @@ pub fn show_adjusted(ds: &mut Dataset, open: Option<usize>) {
     }
     if !ds.traces[i].clock_adjusted() {
         ds.traces[i].swap_clock();
+        changed |= ds.traces[i].clock_adjusted();
     }
+    changed
 }
 
 /// How far span `s` was moved (ns): 0 unless adjusted times are shown.

@@ -40,16 +40,18 @@
 //! - **Clock skew**: a span on another clock than its parent (another
 //!   host, or another service where the hosts are not named:
 //!   [`super::clock::Clocks`]) that starts before the parent, or ends after
-//!   it though it is no longer than the parent (it would fit, shifted):
-//!   their clocks disagree. Children on the parent's clock that outlive it
-//!   are async work, not skew. Grouped
+//!   it though the parent waits for it, it is no longer than the parent
+//!   (it would fit, shifted) and it starts before the parent ends: their
+//!   clocks disagree. Children on the parent's clock that outlive it, work
+//!   not waited for, and spans starting after their parent ended (a page
+//!   after a page) are not skew. Grouped
 //!   by (parent service, child service); the time at stake is nil (the
 //!   views are off, not the system), so these come last.
 //!
 //! Each detector is one pass over the spans plus a sort of the sibling
 //! groups: O(n log n) per trace, no recursion.
 
-use super::clock::Clocks;
+use super::clock::{self, Clocks};
 use crate::layout::time::format_duration;
 use crate::model::{AttrValue, Dataset, SpanKind, StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
@@ -758,13 +760,11 @@ fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
         let Some(p) = t.tree.parent_of(s) else {
             continue;
         };
-        let early = t.start_ns[p] - t.start_ns[s];
-        let late = t.end_ns(s) - t.end_ns(p);
-        let off = if early > 0 {
-            early
-        } else if late > 0 && t.duration_ns[s] <= t.duration_ns[p] {
-            late
-        } else {
+        let Some(off) = clock::outside(
+            (t.start_ns[p], t.duration_ns[p]),
+            (t.start_ns[s], t.duration_ns[s]),
+            clock::waited_for(t, p, s),
+        ) else {
             continue;
         };
         if !clocks.differ(ds, t, p, s) {
