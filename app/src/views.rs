@@ -7,16 +7,17 @@ use crate::state::AppState;
 use crate::url_state::UrlState;
 use leptos::prelude::*;
 use std::sync::Arc;
-use tracescope_components::canvas::{build_in_parts, compute_later, in_parts};
+use tracescope_components::canvas::{build_in_parts, compute_later, in_parts, next_task};
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
-use tracescope_core::analysis::clock;
+use tracescope_core::analysis::clock::{self, ShiftsBuilder};
 use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
 use tracescope_core::analysis::insights::{insights as find_insights, Insight, Thresholds};
 use tracescope_core::analysis::pills::{pill_spans, Pill};
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::find::{FindBuilder, FindQuery, Found};
 use tracescope_core::model::StrId;
+use tracescope_core::{Dataset, Trace};
 
 /// Spans a find tests per task: ~5 ms in a page.
 const FIND_PART: usize = 50_000;
@@ -126,6 +127,17 @@ pub struct ViewState {
     pub critical_of_selected: Signal<Option<(i64, i64)>>,
 }
 
+/// Spans a part of adjusting a trace's clocks places.
+const CLOCK_PART: usize = 100_000;
+
+/// Shows trace `target` clock-adjusted, if that reading is made, and every
+/// other as timed; the views hear of it only when the times shown change.
+fn show_clocks(dataset: RwSignal<Dataset>, target: Option<usize>) {
+    if dataset.try_update_untracked(|ds| clock::show_adjusted(ds, target)) == Some(true) {
+        dataset.notify();
+    }
+}
+
 impl ViewState {
     /// Every subtree unfolded.
     pub fn expand_all(&self) {
@@ -161,15 +173,53 @@ impl ViewState {
         let selected_op = RwSignal::new(None::<(StrId, StrId)>);
         let show_critical = RwSignal::new(true);
         let adjust_clocks = RwSignal::new(false);
-        // The open trace alone is shown adjusted; the views hear of it only
-        // when the times shown change.
+        // The open trace alone is shown adjusted, once its adjusted reading
+        // is made (a part per task: a million spans take tens of ms).
+        let adjust_job = StoredValue::new(0u64);
         Effect::new(move |_| {
             let target = open.get().filter(|_| adjust_clocks.get());
             dataset.track();
-            let changed = dataset.try_update_untracked(|ds| clock::show_adjusted(ds, target));
-            if changed == Some(true) {
-                dataset.notify();
-            }
+            show_clocks(dataset, target);
+            let Some(i) = target else { return };
+            let start = dataset.with_untracked(|ds| {
+                let t = ds.traces.get(i).filter(|t| t.other_clock.is_none())?;
+                let b = ShiftsBuilder::new(ds, t, clock::MAX_SHIFT_NS);
+                Some((b, (t.trace_id_text, t.len())))
+            });
+            let Some((builder, key)) = start else { return };
+            // Still the trace the reading is made for.
+            let same = move |t: &&Trace| (t.trace_id_text, t.len()) == key;
+            build_in_parts(
+                adjust_job,
+                dataset,
+                builder,
+                move |b, ds| {
+                    ds.traces
+                        .get(i)
+                        .filter(same)
+                        .is_none_or(|t| b.step(ds, t, CLOCK_PART))
+                },
+                move |b, ds| {
+                    let Some(other) = ds.traces.get(i).filter(same).map(|t| b.finish(t)) else {
+                        return;
+                    };
+                    // Kept in the trace a task later: the views' reaction to
+                    // the new times gets a task of its own.
+                    leptos::task::spawn_local(async move {
+                        next_task().await;
+                        dataset.try_update_untracked(|ds| {
+                            if let Some(t) = ds.traces.get_mut(i).filter(|t| same(&&**t)) {
+                                t.other_clock = Some(Box::new(other));
+                            }
+                        });
+                        show_clocks(
+                            dataset,
+                            open.get_untracked()
+                                .filter(|_| adjust_clocks.get_untracked()),
+                        );
+                    });
+                },
+            );
         });
         let clock_shifts = Memo::new(move |_| {
             let i = open.get()?;
@@ -197,8 +247,10 @@ impl ViewState {
                     .map(|t| (i, t.trace_id_text, t.len()))
             })
         });
-        // Opening a trace resets what belonged to the previous one.
+        // Opening a trace resets what belonged to the previous one (and
+        // applies a link's state: opened again by the link).
         Effect::new(move |_| {
+            open.track();
             let n = opened.get().map_or(0, |(.., n)| n);
             selected.set(None);
             highlight.set(None);

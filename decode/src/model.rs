@@ -449,7 +449,8 @@ pub fn time_bounds(start_ns: &[i64], duration_ns: &[i64]) -> (i64, i64) {
 pub struct OtherClock {
     /// Empty when adjusting moves nothing (then there is nothing to swap).
     pub start_ns: Vec<i64>,
-    pub tree: crate::tree::Tree,
+    /// The tree's order by those times.
+    pub order: crate::tree::TreeOrder,
     /// These are the source's times: the adjusted ones are shown.
     pub raw: bool,
     /// Spans whose clock disagreed by more than the largest shift allowed,
@@ -524,7 +525,7 @@ impl Trace {
         (a as f64, (b as f64).max(a as f64 + 1.0))
     }
     /// Shows the other reading of the start times (adjusted or the
-    /// source's): a swap of two columns, nothing copied.
+    /// source's): a swap of columns, nothing copied.
     pub fn swap_clock(&mut self) {
         if let Some(o) = self
             .other_clock
@@ -532,7 +533,7 @@ impl Trace {
             .filter(|o| !o.start_ns.is_empty())
         {
             std::mem::swap(&mut self.start_ns, &mut o.start_ns);
-            std::mem::swap(&mut self.tree, &mut o.tree);
+            self.tree.swap_order(&mut o.order);
             o.raw = !o.raw;
         }
     }
@@ -540,13 +541,22 @@ impl Trace {
     pub fn clock_adjusted(&self) -> bool {
         self.other_clock.as_ref().is_some_and(|o| o.raw)
     }
-    /// The source's start times and tree, whichever reading is shown
-    /// (exports write what the source said).
-    pub fn raw_clock(&self) -> (&[i64], &crate::tree::Tree) {
+    /// The source's start times, whichever reading is shown (exports write
+    /// what the source said).
+    pub fn raw_start_ns(&self) -> &[i64] {
         match self.other_clock.as_deref() {
-            Some(o) if o.raw => (&o.start_ns, &o.tree),
-            _ => (&self.start_ns, &self.tree),
+            Some(o) if o.raw => &o.start_ns,
+            _ => &self.start_ns,
         }
+    }
+    /// The tree ordered by [`Self::raw_start_ns`] (a copy).
+    pub fn raw_tree(&self) -> crate::tree::Tree {
+        let mut tree = self.tree.clone();
+        if let Some(o) = self.other_clock.as_deref().filter(|o| o.raw) {
+            let mut order = o.order.clone();
+            tree.swap_order(&mut order);
+        }
+        tree
     }
     pub fn error_count(&self) -> usize {
         self.status

@@ -146,7 +146,10 @@ pub fn build(t: &mut Trace) {
             fill[p as usize] += 1;
         }
     }
-    sort_by_start(&t.start_ns, &child_start, &mut children, &mut roots);
+    for w in child_start.windows(2) {
+        sort_list(&t.start_ns, &mut children[w[0] as usize..w[1] as usize]);
+    }
+    sort_list(&t.start_ns, &mut roots);
     let (preorder, depth, max_depth) = walk_preorder(&child_start, &children, &roots);
     place_unknown_starts(t, &parent, &preorder);
     let preorder_pos = positions(&preorder);
@@ -192,31 +195,76 @@ pub fn build(t: &mut Trace) {
     };
 }
 
-/// Orders `tree`'s children and roots by these start times again (its
-/// parent links stay): the preorder and the bounds follow.
-pub fn reorder(tree: &mut Tree, start_ns: &[i64], duration_ns: &[i64]) {
-    sort_by_start(
-        start_ns,
-        &tree.child_start,
-        &mut tree.children,
-        &mut tree.roots,
-    );
-    (tree.preorder, _, _) = walk_preorder(&tree.child_start, &tree.children, &tree.roots);
-    tree.preorder_pos = positions(&tree.preorder);
-    tree.bounds = Some(crate::model::time_bounds(start_ns, duration_ns));
+/// What of a tree follows its spans' start times: children and roots in
+/// start order, the preorder, and the bounds (the parent links, depths and
+/// subtree sizes do not).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TreeOrder {
+    pub roots: Vec<u32>,
+    pub children: Vec<u32>,
+    pub preorder: Vec<u32>,
+    pub preorder_pos: Vec<u32>,
+    pub bounds: Option<(i64, i64)>,
 }
 
-/// Each span's children, and the roots, by start (ties by index).
-fn sort_by_start(start_ns: &[i64], child_start: &[u32], children: &mut [u32], roots: &mut [u32]) {
-    let by_start = |a: &u32, b: &u32| {
-        start_ns[*a as usize]
-            .cmp(&start_ns[*b as usize])
-            .then(a.cmp(b))
-    };
-    for w in child_start.windows(2) {
-        children[w[0] as usize..w[1] as usize].sort_by(by_start);
+impl Tree {
+    /// Exchanges this tree's order with `order` (a swap: nothing copied).
+    pub fn swap_order(&mut self, order: &mut TreeOrder) {
+        std::mem::swap(&mut self.roots, &mut order.roots);
+        std::mem::swap(&mut self.children, &mut order.children);
+        std::mem::swap(&mut self.preorder, &mut order.preorder);
+        std::mem::swap(&mut self.preorder_pos, &mut order.preorder_pos);
+        std::mem::swap(&mut self.bounds, &mut order.bounds);
     }
-    roots.sort_by(by_start);
+}
+
+/// `tree`'s order under other start times (same parent links).
+pub fn reordered(tree: &Tree, start_ns: &[i64], duration_ns: &[i64]) -> TreeOrder {
+    let mut children = tree.children.clone();
+    let mut changed = false;
+    for w in tree.child_start.windows(2) {
+        changed |= sort_list(start_ns, &mut children[w[0] as usize..w[1] as usize]);
+    }
+    order_with(tree, start_ns, duration_ns, children, changed)
+}
+
+/// `tree`'s order under other start times given its children lists
+/// already sorted by them (`changed`: some list's order changed): the
+/// roots sorted, and the preorder walked again if anything moved.
+pub fn order_with(
+    tree: &Tree,
+    start_ns: &[i64],
+    duration_ns: &[i64],
+    children: Vec<u32>,
+    changed: bool,
+) -> TreeOrder {
+    let mut roots = tree.roots.clone();
+    let changed = sort_list(start_ns, &mut roots) || changed;
+    let (preorder, preorder_pos) = if changed {
+        let (preorder, _, _) = walk_preorder(&tree.child_start, &children, &roots);
+        let pos = positions(&preorder);
+        (preorder, pos)
+    } else {
+        (tree.preorder.clone(), tree.preorder_pos.clone())
+    };
+    TreeOrder {
+        roots,
+        children,
+        preorder,
+        preorder_pos,
+        bounds: Some(crate::model::time_bounds(start_ns, duration_ns)),
+    }
+}
+
+/// Sorts spans by start (ties by index); whether their order changed. A
+/// list in order already is only checked: after a clock adjustment most are.
+pub fn sort_list(start_ns: &[i64], list: &mut [u32]) -> bool {
+    let key = |s: &u32| (start_ns[*s as usize], *s);
+    let sorted = list.is_sorted_by_key(key);
+    if !sorted {
+        list.sort_unstable_by_key(key);
+    }
+    !sorted
 }
 
 /// The spans depth first (roots in order, children in order), each span's

@@ -404,9 +404,8 @@ impl TraceAlone {
         }
         let t = &mut alone.traces[0];
         // The source's times, whether or not adjusted ones are shown.
-        let (raw_start, raw_tree) = source.raw_clock();
         if self.next_span == source.len() {
-            t.tree = raw_tree.clone();
+            t.tree = source.raw_tree();
             return true;
         }
         fn take<T: Clone>(from: &[T], r: Range32, to: &mut Vec<T>) -> Range32 {
@@ -416,7 +415,8 @@ impl TraceAlone {
         }
         let end = self.next_span.saturating_add(spans).min(source.len());
         t.append_spans(source, self.next_span..end);
-        t.start_ns[self.next_span..end].copy_from_slice(&raw_start[self.next_span..end]);
+        t.start_ns[self.next_span..end]
+            .copy_from_slice(&source.raw_start_ns()[self.next_span..end]);
         for i in self.next_span..end {
             t.attrs[i] = take(&ds.attrs, t.attrs[i], &mut alone.attrs);
             let first = alone.events.len();

@@ -79,37 +79,147 @@ impl Clocks {
     }
 }
 
-/// How far each span of `t` moves (ns), and how many shifts were larger
-/// than `max_shift_ns` and not made.
-pub fn shifts(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> (Vec<i64>, u32) {
-    let clocks = Clocks::new(ds);
-    let mut delta = vec![0i64; t.len()];
-    let mut refused = 0;
-    for &s in &t.tree.preorder {
-        let s = s as usize;
-        let Some(p) = t.tree.parent_of(s) else {
-            continue;
-        };
-        let moved = delta[p];
-        let want = wanted_shift(
-            (t.start_ns[p].saturating_add(moved), t.duration_ns[p]),
-            (t.start_ns[s], t.duration_ns[s]),
-            waited_for(t, p, s),
-        );
-        if moved == 0 && want == 0 {
-            // Nothing to inherit and nothing to mend: no clock to look up.
-            continue;
+/// How far each span of `t` moves (ns), found a part at a time (parents
+/// before children: a span's shift depends on its parent's); then, if any
+/// moves, each span's children sorted by the new times, a part at a time
+/// too.
+pub struct ShiftsBuilder {
+    clocks: Clocks,
+    max_shift_ns: i64,
+    delta: Vec<i64>,
+    /// Spans placed, in preorder.
+    placed: usize,
+    refused: u32,
+    /// The adjusted times, once all spans are placed and some moved.
+    start_ns: Vec<i64>,
+    /// The children lists, sorted by those times up to span `sorted`'s.
+    children: Vec<u32>,
+    sorted: usize,
+    reordered: bool,
+}
+
+impl ShiftsBuilder {
+    pub fn new(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> ShiftsBuilder {
+        ShiftsBuilder {
+            clocks: Clocks::new(ds),
+            max_shift_ns,
+            delta: vec![0; t.len()],
+            placed: 0,
+            refused: 0,
+            start_ns: Vec::new(),
+            children: Vec::new(),
+            sorted: 0,
+            reordered: false,
         }
-        delta[s] = if !clocks.differ(ds, t, p, s) {
-            moved
-        } else if want.unsigned_abs() > max_shift_ns.unsigned_abs() {
-            refused += 1;
-            0
-        } else {
-            want
-        };
     }
-    (delta, refused)
+
+    /// Places up to `budget` more spans, or sorts the children of that
+    /// many; true when all is done.
+    pub fn step(&mut self, ds: &Dataset, t: &Trace, budget: usize) -> bool {
+        let n = t.tree.preorder.len();
+        if self.placed < n {
+            let end = self.placed.saturating_add(budget).min(n);
+            self.place(ds, t, self.placed..end);
+            self.placed = end;
+            return end == n && !self.moves();
+        }
+        if self.start_ns.is_empty() {
+            if !self.moves() {
+                return true;
+            }
+            self.start_ns = t
+                .start_ns
+                .iter()
+                .zip(&self.delta)
+                .map(|(&s, &d)| s.saturating_add(d))
+                .collect();
+            self.children = t.tree.children.clone();
+        }
+        let lists = &t.tree.child_start;
+        let end = self.sorted.saturating_add(budget).min(n);
+        for p in self.sorted..end {
+            let list = &mut self.children[lists[p] as usize..lists[p + 1] as usize];
+            self.reordered |= tree::sort_list(&self.start_ns, list);
+        }
+        self.sorted = end;
+        end == n
+    }
+
+    fn moves(&self) -> bool {
+        self.delta.iter().any(|&d| d != 0)
+    }
+
+    /// Jaeger's rule for the spans at these places of the preorder.
+    fn place(&mut self, ds: &Dataset, t: &Trace, places: std::ops::Range<usize>) {
+        for &s in &t.tree.preorder[places] {
+            let s = s as usize;
+            let Some(p) = t.tree.parent_of(s) else {
+                continue;
+            };
+            let moved = self.delta[p];
+            let want = wanted_shift(
+                (t.start_ns[p].saturating_add(moved), t.duration_ns[p]),
+                (t.start_ns[s], t.duration_ns[s]),
+                waited_for(t, p, s),
+            );
+            if moved == 0 && want == 0 {
+                // Nothing to inherit and nothing to mend: no clock to look up.
+                continue;
+            }
+            self.delta[s] = if !self.clocks.differ(ds, t, p, s) {
+                moved
+            } else if want.unsigned_abs() > self.max_shift_ns.unsigned_abs() {
+                self.refused += 1;
+                0
+            } else {
+                want
+            };
+        }
+    }
+
+    /// Each span's shift, and how many were larger than allowed.
+    pub fn shifts(self) -> (Vec<i64>, u32) {
+        (self.delta, self.refused)
+    }
+
+    /// `t`'s start times adjusted, with its tree ordered by them (the
+    /// preorder walked again if an order changed): empty times when
+    /// nothing moves. After the last step.
+    pub fn finish(self, t: &Trace) -> OtherClock {
+        if self.start_ns.is_empty() {
+            return OtherClock {
+                refused: self.refused,
+                ..OtherClock::default()
+            };
+        }
+        let order = tree::order_with(
+            &t.tree,
+            &self.start_ns,
+            &t.duration_ns,
+            self.children,
+            self.reordered,
+        );
+        OtherClock {
+            start_ns: self.start_ns,
+            order,
+            raw: false,
+            refused: self.refused,
+        }
+    }
+}
+
+/// [`ShiftsBuilder`] at once.
+pub fn shifts(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> (Vec<i64>, u32) {
+    let mut b = ShiftsBuilder::new(ds, t, max_shift_ns);
+    b.step(ds, t, usize::MAX);
+    b.shifts()
+}
+
+/// `t`'s clock-adjusted reading, at once.
+pub fn adjusted(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> OtherClock {
+    let mut b = ShiftsBuilder::new(ds, t, max_shift_ns);
+    while !b.step(ds, t, usize::MAX) {}
+    b.finish(t)
 }
 
 /// Whether the parent's work includes the child's (not FOLLOWS_FROM, not
@@ -154,61 +264,24 @@ fn wanted_shift(parent: (i64, i64), child: (i64, i64), waited: bool) -> i64 {
     }
 }
 
-/// `t`'s start times adjusted, with its tree ordered by them: empty
-/// times when nothing moves.
-pub fn adjusted(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> OtherClock {
-    let (delta, refused) = shifts(ds, t, max_shift_ns);
-    if delta.iter().all(|&d| d == 0) {
-        return OtherClock {
-            refused,
-            ..OtherClock::default()
-        };
-    }
-    let start_ns: Vec<i64> = t
-        .start_ns
-        .iter()
-        .zip(&delta)
-        .map(|(&s, &d)| s.saturating_add(d))
-        .collect();
-    let mut tree = t.tree.clone();
-    tree::reorder(&mut tree, &start_ns, &t.duration_ns);
-    OtherClock {
-        start_ns,
-        tree,
-        raw: false,
-        refused,
-    }
-}
-
-/// Shows trace `open` with its clocks adjusted (made the first time) and
-/// every other trace as its source timed it; `None`: every trace as timed.
-/// Whether the times shown changed.
+/// Shows trace `open` with its clocks adjusted, once that reading is made
+/// ([`ShiftsBuilder`], kept in the trace's `other_clock`), and every other
+/// trace as its source timed it; `None`: every trace as timed. Whether the
+/// times shown changed.
 pub fn show_adjusted(ds: &mut Dataset, open: Option<usize>) -> bool {
     let mut changed = false;
     for (i, t) in ds.traces.iter_mut().enumerate() {
-        if t.clock_adjusted() && Some(i) != open {
+        if t.clock_adjusted() != (Some(i) == open && t.other_clock.is_some()) {
             t.swap_clock();
-            changed = true;
+            changed |= t.clock_adjusted() == (Some(i) == open);
         }
-    }
-    let Some(i) = open.filter(|&i| i < ds.traces.len()) else {
-        return changed;
-    };
-    if ds.traces[i].other_clock.is_none() {
-        let other = adjusted(ds, &ds.traces[i], MAX_SHIFT_NS);
-        ds.traces[i].other_clock = Some(Box::new(other));
-    }
-    if !ds.traces[i].clock_adjusted() {
-        ds.traces[i].swap_clock();
-        changed |= ds.traces[i].clock_adjusted();
     }
     changed
 }
 
 /// How far span `s` was moved (ns): 0 unless adjusted times are shown.
 pub fn shift_of(t: &Trace, s: usize) -> i64 {
-    let (raw, _) = t.raw_clock();
-    t.start_ns[s].saturating_sub(raw[s])
+    t.start_ns[s].saturating_sub(t.raw_start_ns()[s])
 }
 
 /// How many spans of `t` are shown moved, and how many were left.
