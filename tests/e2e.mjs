@@ -2667,6 +2667,8 @@ describe('log links and links from trace data', () => {
       processes: { p1: { serviceName: 'svc' } } }] };
     await dropFiles(page, [{ name: 'links.json', bytes: Buffer.from(JSON.stringify(trace)) }]);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === 'ab12');
+    // The summary can come a frame before the waterfall it heads.
+    await page.waitForSelector('[data-testid=waterfall-canvas][data-rows="1"]');
     await clickRow(page, 0);
     const anchors = await page.$$eval('[data-testid=span-attributes] a', (as) => as.map((a) => a.getAttribute('href')));
     assert.deepEqual(anchors, ['https://runbook.example/cart']);

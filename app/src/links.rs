@@ -67,11 +67,7 @@ impl Links {
             if let Some(t) = st.view.as_deref().and_then(Tab::from_name) {
                 tab.set(t);
             }
-            flame_mode.set(match st.flame.as_deref() {
-                Some("merged") => FlameMode::Merged,
-                Some("sandwich") => FlameMode::Sandwich,
-                _ => FlameMode::Chart,
-            });
+            flame_mode.set(FlameMode::from_name(st.flame.as_deref()));
             find.set(st.find.clone().unwrap_or_default());
             all_traces.set(st.scope_all);
             show_critical.set(!st.hide_critical);

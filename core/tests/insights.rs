@@ -282,6 +282,21 @@ fn serial_calls_run_one_after_another_and_are_not_all_of_one_kind() {
         ])),
         [(InsightKind::SerialCalls, 3)]
     );
+    // Starting 0.3 ms before the last call ended, at a whole millisecond (a
+    // Date.now() start, as the OpenTelemetry JS SDK writes): one after
+    // another. A microsecond later, not a whole millisecond: overlapping.
+    let ms_calls = |c_start| {
+        trace(&[
+            ("a", "", "api", "GET /cart", 1_000_000, 40_000, false, ""),
+            call("b", "cart", 1_001_300, 10_000),
+            call("c", "price", c_start, 10_000),
+            call("d", "stock", 1_021_500, 10_000),
+        ])
+    };
+    assert_eq!(kinds(&ms_calls(1_011_000)), [(InsightKind::SerialCalls, 3)]);
+    assert_eq!(kinds(&ms_calls(1_011_001)), []);
+    // A whole millisecond never makes calls that overlap by half serial.
+    assert_eq!(kinds(&ms_calls(1_006_000)), []);
     // Overlapping (the second starts before the first ends): not serial.
     assert_eq!(
         kinds(&trace(&[

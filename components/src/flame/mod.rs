@@ -124,6 +124,13 @@ impl FlameMode {
             }
         }
     }
+    /// The mode a link names (`flame=`), the chart for any other name.
+    pub fn from_name(name: Option<&str>) -> FlameMode {
+        FlameMode::ALL
+            .into_iter()
+            .find(|m| Some(m.as_str()) == name)
+            .unwrap_or(FlameMode::Chart)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             FlameMode::Chart => "chart",

@@ -474,8 +474,12 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
 /// How much a call may seem to start before the one before it ended and
 /// still follow it: timestamps are rounded to microseconds, and start and
 /// end come from different clocks in some SDKs. The slack is this, or 2 %
-/// of the shorter call when that is more.
+/// of the shorter call when that is more; and for a call whose start is a
+/// whole millisecond, up to a millisecond (at most half the shorter call):
+/// the OpenTelemetry JS SDK starts each span at `Date.now()`, a whole
+/// millisecond up to 1 ms early, and times its end from a finer clock.
 const SERIAL_SLACK_NS: i64 = 1_000;
+const MS: i64 = 1_000_000;
 
 /// Runs of sibling calls, each starting once the one before it ended, not
 /// all of one kind.
@@ -524,7 +528,12 @@ fn serial_calls(
             let starts_after = run.last().is_some_and(|prev| {
                 let (p, n) = (prev.span as usize, c.span as usize);
                 let shorter = t.duration_ns[p].min(t.duration_ns[n]);
-                let slack = (shorter / 50).max(SERIAL_SLACK_NS);
+                let whole_ms = if t.start_ns[n] % MS == 0 {
+                    MS.min(shorter / 2)
+                } else {
+                    0
+                };
+                let slack = (shorter / 50).max(SERIAL_SLACK_NS).max(whole_ms);
                 t.start_ns[n] >= t.end_ns(p) - slack
             });
             if !starts_after {
