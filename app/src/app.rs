@@ -236,7 +236,7 @@ pub fn App() -> impl IntoView {
             <div class="workspace" class:search-open=move || search_open.get()>
             <main>
                 {move || sets.with(Option::is_some).then(|| view! {
-                    <crate::sets::SetsView dataset=dataset sources=Signal::derive(move || sources.get())
+                    <crate::sets::SetsView dataset=dataset sources=Signal::from(sources)
                         groups=sets dark=Signal::derive(move || dark.get()) />
                 })}
                 {move || compare.get().map(|pair| view! {
@@ -272,7 +272,7 @@ pub fn App() -> impl IntoView {
                                 }
                             >"Compare sets…"</button>
                         </h2>
-                        <TraceList dataset=dataset open=open sources=Signal::derive(move || sources.get())
+                        <TraceList dataset=dataset open=open sources=Signal::from(sources)
                             picked=picked
                             on_close=Callback::new(move |i: usize| { picked.set(Vec::new()); loader.close_traces(&[i]); }) />
                     </section>

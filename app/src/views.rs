@@ -183,7 +183,7 @@ impl ViewState {
             let Some(i) = target else { return };
             let start = dataset.with_untracked(|ds| {
                 let t = ds.traces.get(i).filter(|t| t.other_clock.is_none())?;
-                let b = ShiftsBuilder::new(ds, t, clock::MAX_SHIFT_NS);
+                let b = ShiftsBuilder::new(t, clock::MAX_SHIFT_NS);
                 Some((b, (t.trace_id_text, t.len())))
             });
             let Some((builder, key)) = start else { return };

@@ -5,7 +5,7 @@
 mod common;
 use common::{jaeger_dataset, jaeger_refs};
 use proptest::prelude::*;
-use tracescope_core::analysis::clock::{self, Clocks, MAX_SHIFT_NS};
+use tracescope_core::analysis::clock::{self, MAX_SHIFT_NS};
 use tracescope_core::model::{flags, SpanKind};
 use tracescope_core::synth::trace_with;
 use tracescope_core::wire::TraceAlone;
@@ -189,7 +189,7 @@ fn shown_adjusted_the_open_trace_alone_moves_and_exports_keep_the_source() {
 
 /// Makes trace `i`'s adjusted reading, as the page does in parts.
 fn make_adjusted(ds: &mut Dataset, i: usize) {
-    let mut b = clock::ShiftsBuilder::new(ds, &ds.traces[i], MAX_SHIFT_NS);
+    let mut b = clock::ShiftsBuilder::new(&ds.traces[i], MAX_SHIFT_NS);
     while !b.step(ds, &ds.traces[i], 1) {}
     let other = b.finish(&ds.traces[i]);
     ds.traces[i].other_clock = Some(Box::new(other));
@@ -249,7 +249,6 @@ proptest! {
     fn adjusted_times_follow_jaegers_rule((ds, t) in random_trace(), max_us in 1i64..2_000) {
         let max = max_us * 1000;
         let (delta, refused) = clock::shifts(&ds, &t, max);
-        let clocks = Clocks::new(&ds);
         let start = |s: usize| t.start_ns[s] + delta[s];
         let mut refusals = 0;
         for s in 0..t.len() {
@@ -258,7 +257,7 @@ proptest! {
                 prop_assert_eq!(delta[s], 0, "a root never moves");
                 continue;
             };
-            if !clocks.differ(&ds, &t, p, s) {
+            if !clock::differ(&ds, &t, p, s) {
                 prop_assert_eq!(delta[s], delta[p], "one clock, one shift");
                 continue;
             }
@@ -294,7 +293,7 @@ proptest! {
     #[test]
     fn shifts_made_in_parts_are_the_ones_made_at_once((ds, t) in random_trace(), part in 1usize..50) {
         let in_parts = |last: &mut dyn FnMut(clock::ShiftsBuilder)| {
-            let mut b = clock::ShiftsBuilder::new(&ds, &t, 300_000);
+            let mut b = clock::ShiftsBuilder::new(&t, 300_000);
             let mut steps = 1;
             while !b.step(&ds, &t, part) {
                 steps += 1;

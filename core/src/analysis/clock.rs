@@ -21,7 +21,7 @@
 //! Zipkin's `local.ipv4` / `local.ipv6`) where both spans name one, else
 //! its service.
 
-use crate::model::{flags, AttrValue, Dataset, OtherClock, SpanKind, StrId, Trace};
+use crate::model::{flags, AttrValue, Dataset, OtherClock, SpanKind, Trace};
 use crate::tree;
 
 /// The largest shift made: clocks off by more are left alone (Jaeger's
@@ -39,43 +39,31 @@ const HOST_KEYS: [&str; 6] = [
     "local.ipv6",
 ];
 
-/// Tells whether two spans of a trace were timed by different clocks.
-pub struct Clocks {
-    keys: Vec<StrId>,
+/// The host span `s` names (its resource's, then its own attributes),
+/// by [`HOST_KEYS`] in order. Keys are compared as text: looking them up
+/// in the string table would search every string not indexed yet, and this
+/// runs over each of many traces while a large load is still being indexed.
+fn host(ds: &Dataset, t: &Trace, s: usize) -> Option<AttrValue> {
+    let resource = ds
+        .resources
+        .get(t.resource[s] as usize)
+        .map_or(&[][..], |r| ds.attrs(r.attrs));
+    let own = ds.attrs(t.attrs[s]);
+    HOST_KEYS.iter().find_map(|&k| {
+        resource
+            .iter()
+            .chain(own)
+            .find(|a| ds.str(a.key) == k)
+            .map(|a| a.value)
+    })
 }
 
-impl Clocks {
-    pub fn new(ds: &Dataset) -> Clocks {
-        Clocks {
-            keys: HOST_KEYS
-                .iter()
-                .filter_map(|k| ds.strings.lookup(k))
-                .collect(),
-        }
-    }
-
-    /// The host span `s` names (its resource's, then its own attributes).
-    fn host(&self, ds: &Dataset, t: &Trace, s: usize) -> Option<AttrValue> {
-        let resource = ds
-            .resources
-            .get(t.resource[s] as usize)
-            .map_or(&[][..], |r| ds.attrs(r.attrs));
-        let own = ds.attrs(t.attrs[s]);
-        self.keys.iter().find_map(|&k| {
-            resource
-                .iter()
-                .chain(own)
-                .find(|a| a.key == k)
-                .map(|a| a.value)
-        })
-    }
-
-    /// Different hosts where both name one, else different services.
-    pub fn differ(&self, ds: &Dataset, t: &Trace, a: usize, b: usize) -> bool {
-        match (self.host(ds, t, a), self.host(ds, t, b)) {
-            (Some(x), Some(y)) => x != y,
-            _ => t.service[a] != t.service[b],
-        }
+/// Whether spans `a` and `b` of `t` were timed by different clocks:
+/// different hosts where both name one, else different services.
+pub fn differ(ds: &Dataset, t: &Trace, a: usize, b: usize) -> bool {
+    match (host(ds, t, a), host(ds, t, b)) {
+        (Some(x), Some(y)) => x != y,
+        _ => t.service[a] != t.service[b],
     }
 }
 
@@ -84,7 +72,6 @@ impl Clocks {
 /// moves, each span's children sorted by the new times, a part at a time
 /// too.
 pub struct ShiftsBuilder {
-    clocks: Clocks,
     max_shift_ns: i64,
     delta: Vec<i64>,
     /// Spans placed, in preorder.
@@ -99,9 +86,8 @@ pub struct ShiftsBuilder {
 }
 
 impl ShiftsBuilder {
-    pub fn new(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> ShiftsBuilder {
+    pub fn new(t: &Trace, max_shift_ns: i64) -> ShiftsBuilder {
         ShiftsBuilder {
-            clocks: Clocks::new(ds),
             max_shift_ns,
             delta: vec![0; t.len()],
             placed: 0,
@@ -166,7 +152,7 @@ impl ShiftsBuilder {
                 // Nothing to inherit and nothing to mend: no clock to look up.
                 continue;
             }
-            self.delta[s] = if !self.clocks.differ(ds, t, p, s) {
+            self.delta[s] = if !differ(ds, t, p, s) {
                 moved
             } else if want.unsigned_abs() > self.max_shift_ns.unsigned_abs() {
                 self.refused += 1;
@@ -210,14 +196,14 @@ impl ShiftsBuilder {
 
 /// [`ShiftsBuilder`] at once.
 pub fn shifts(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> (Vec<i64>, u32) {
-    let mut b = ShiftsBuilder::new(ds, t, max_shift_ns);
+    let mut b = ShiftsBuilder::new(t, max_shift_ns);
     b.step(ds, t, usize::MAX);
     b.shifts()
 }
 
 /// `t`'s clock-adjusted reading, at once.
 pub fn adjusted(ds: &Dataset, t: &Trace, max_shift_ns: i64) -> OtherClock {
-    let mut b = ShiftsBuilder::new(ds, t, max_shift_ns);
+    let mut b = ShiftsBuilder::new(t, max_shift_ns);
     while !b.step(ds, t, usize::MAX) {}
     b.finish(t)
 }

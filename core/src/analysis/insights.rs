@@ -39,7 +39,7 @@
 //!   the database reads after the misses.
 //! - **Clock skew**: a span on another clock than its parent (another
 //!   host, or another service where the hosts are not named:
-//!   [`super::clock::Clocks`]) that starts before the parent, or ends after
+//!   [`super::clock::differ`]) that starts before the parent, or ends after
 //!   it though the parent waits for it, it is no longer than the parent
 //!   (it would fit, shifted) and it starts before the parent ends: their
 //!   clocks disagree. Children on the parent's clock that outlive it, work
@@ -51,7 +51,7 @@
 //! Each detector is one pass over the spans plus a sort of the sibling
 //! groups: O(n log n) per trace, no recursion.
 
-use super::clock::{self, Clocks};
+use super::clock;
 use crate::layout::time::format_duration;
 use crate::model::{AttrValue, Dataset, SpanKind, StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
@@ -382,6 +382,13 @@ fn resent(ds: &Dataset, t: &Trace, s: usize) -> bool {
 
 /// Every insight of `t`, the most time at stake first.
 pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
+    detect(ds, t, th, &mut CacheKeys::default())
+}
+
+/// [`insights`] with what is known of the attribute keys already (kept
+/// across the traces of a dataset: a table per trace of every string of a
+/// million one-span traces was seconds of zeroing).
+fn detect(ds: &Dataset, t: &Trace, th: Thresholds, keys: &mut CacheKeys) -> Vec<Insight> {
     let mut out = Vec::new();
     let calls = Calls::of(ds, t);
     // Siblings of one kind: (parent, service, operation, target).
@@ -463,7 +470,7 @@ pub fn insights(ds: &Dataset, t: &Trace, th: Thresholds) -> Vec<Insight> {
     }
     out.extend(serial_calls(ds, t, &calls, &said, th));
     out.extend(duplicate_calls(ds, t, &calls));
-    out.extend(cache(ds, t));
+    out.extend(cache(ds, t, keys));
     out.extend(clock_skew(ds, t));
     crate::order::sort_by(&mut out, |a, b| {
         b.saving_ns.cmp(&a.saving_ns).then(a.spans.cmp(&b.spans))
@@ -594,7 +601,9 @@ const CACHE_FOLLOW_LOOK: usize = 8;
 const CACHE_READS: &[&str] = &["get", "gets", "mget", "getex", "hget", "hmget", "hgetall"];
 
 /// What each attribute key is to the cache detector, looked at once per
-/// key (a million spans hold a few keys millions of times).
+/// key (a million spans hold a few keys millions of times); grown to the
+/// string table when a key is first asked about.
+#[derive(Clone, Debug, Default)]
 struct CacheKeys(Vec<u8>);
 
 const UNSEEN: u8 = 0;
@@ -604,14 +613,12 @@ const SYSTEM: u8 = 3;
 const STATEMENT: u8 = 4;
 
 impl CacheKeys {
-    fn new(ds: &Dataset) -> CacheKeys {
-        CacheKeys(vec![UNSEEN; ds.strings.len()])
-    }
-
     fn role(&mut self, ds: &Dataset, key: StrId) -> u8 {
-        let Some(role) = self.0.get_mut(key.0 as usize) else {
-            return OTHER;
-        };
+        let at = key.0 as usize;
+        if at >= self.0.len() {
+            self.0.resize(ds.strings.len().max(at + 1), UNSEEN);
+        }
+        let role = &mut self.0[at];
         if *role == UNSEEN {
             *role = match ds.str(key) {
                 "cache.hit" | "cache_hit" => HIT,
@@ -681,7 +688,7 @@ fn same_key(ds: &Dataset, t: &Trace, c: usize, d: usize) -> bool {
 }
 
 /// Hits and misses of each cache operation, where the trace says them.
-fn cache(ds: &Dataset, t: &Trace) -> Vec<Insight> {
+fn cache(ds: &Dataset, t: &Trace, keys: &mut CacheKeys) -> Vec<Insight> {
     #[derive(Default)]
     struct Reads {
         reads: usize,
@@ -692,7 +699,6 @@ fn cache(ds: &Dataset, t: &Trace) -> Vec<Insight> {
         fetched_ns: i64,
     }
     let mut ops: FxHashMap<(StrId, StrId), Reads> = FxHashMap::default();
-    let mut keys = CacheKeys::new(ds);
     for s in 0..t.len() {
         let Some(said) = keys.read(ds, t, s) else {
             continue;
@@ -763,7 +769,6 @@ fn cache(ds: &Dataset, t: &Trace) -> Vec<Insight> {
 /// Spans whose clock disagrees with their parent's, by (parent service,
 /// child service), with the largest offset seen.
 fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
-    let clocks = Clocks::new(ds);
     let mut groups: FxHashMap<(StrId, StrId), (Vec<u32>, i64)> = FxHashMap::default();
     for s in 0..t.len() {
         let Some(p) = t.tree.parent_of(s) else {
@@ -776,7 +781,7 @@ fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
         ) else {
             continue;
         };
-        if !clocks.differ(ds, t, p, s) {
+        if !clock::differ(ds, t, p, s) {
             continue;
         }
         let g = groups.entry((t.service[p], t.service[s])).or_default();
@@ -851,6 +856,7 @@ pub struct AcrossBuilder {
     next: usize,
     /// Every trace's findings, grouped when finished (a sort: no map).
     found: Vec<Across>,
+    keys: CacheKeys,
 }
 
 impl AcrossBuilder {
@@ -859,6 +865,7 @@ impl AcrossBuilder {
             th,
             next: 0,
             found: Vec::new(),
+            keys: CacheKeys::default(),
         }
     }
 
@@ -866,14 +873,17 @@ impl AcrossBuilder {
     pub fn step(&mut self, ds: &Dataset, traces: &[Trace], budget: usize) -> bool {
         let mut spent = 0usize;
         while let Some(t) = traces.get(self.next).filter(|_| spent < budget) {
-            self.found
-                .extend(insights(ds, t, self.th).into_iter().map(|i| Across {
-                    kind: i.kind,
-                    subject: i.subject,
-                    traces: vec![self.next as u32],
-                    count: i.count,
-                    saving_ns: i.saving_ns,
-                }));
+            self.found.extend(
+                detect(ds, t, self.th, &mut self.keys)
+                    .into_iter()
+                    .map(|i| Across {
+                        kind: i.kind,
+                        subject: i.subject,
+                        traces: vec![self.next as u32],
+                        count: i.count,
+                        saving_ns: i.saving_ns,
+                    }),
+            );
             spent += t.len().max(1);
             self.next += 1;
         }
