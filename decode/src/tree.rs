@@ -218,16 +218,6 @@ impl Tree {
     }
 }
 
-/// `tree`'s order under other start times (same parent links).
-pub fn reordered(tree: &Tree, start_ns: &[i64], duration_ns: &[i64]) -> TreeOrder {
-    let mut children = tree.children.clone();
-    let mut changed = false;
-    for w in tree.child_start.windows(2) {
-        changed |= sort_list(start_ns, &mut children[w[0] as usize..w[1] as usize]);
-    }
-    order_with(tree, start_ns, duration_ns, children, changed)
-}
-
 /// `tree`'s order under other start times given its children lists
 /// already sorted by them (`changed`: some list's order changed): the
 /// roots sorted, and the preorder walked again if anything moved.
@@ -274,7 +264,7 @@ fn walk_preorder(
     children: &[u32],
     roots: &[u32],
 ) -> (Vec<u32>, Vec<u32>, u32) {
-    let n = child_start.len() - 1;
+    let n = child_start.len().saturating_sub(1);
     let mut preorder = Vec::with_capacity(n);
     let mut depth = vec![0u32; n];
     let mut stack: Vec<u32> = roots.iter().rev().copied().collect();
