@@ -353,3 +353,30 @@ fn encode_strings_range(ds: &Dataset, to: usize) -> Vec<u8> {
     }
     encode_strings(&part, 1)
 }
+
+#[test]
+fn many_traces_arrive_in_room_made_once_for_them() {
+    // 1,000 one-span traces, as a file of many small traces is: the page
+    // is told how many come before their columns, so its list of traces
+    // is never grown by doubling (each doubling copied every trace so far:
+    // at a million, hundreds of MB in one task).
+    let spans: Vec<serde_json::Value> = (0..1000)
+        .map(|k| {
+            serde_json::json!({"traceID": format!("{k:x}"), "spans": [{"traceID": format!("{k:x}"), "spanID": "a1",
+                "operationName": "op", "startTime": 1_700_000_000_000_000i64 + k, "duration": 5, "references": [],
+                "processID": "p1"}], "processes": {"p1": {"serviceName": "svc"}}})
+        })
+        .collect();
+    let bytes = serde_json::json!({ "data": spans }).to_string();
+    let mut worker = Decoder::default();
+    let mut page = Dataset::default();
+    let mut rx = Receiver::new();
+    let mut applied = None;
+    worker
+        .decode_each(bytes.as_bytes(), &mut |_| {}, &mut |part| {
+            applied = rx.part(&mut page, &part).unwrap().or(applied.take());
+        })
+        .unwrap();
+    assert_eq!(applied, Some(0..1000));
+    assert_eq!(page.traces.capacity(), 1000);
+}

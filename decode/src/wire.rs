@@ -463,6 +463,9 @@ enum Stage {
     Events(usize),
     Links(usize),
     Resources,
+    /// How many traces follow: the receiver makes room for them once (a
+    /// million traces grown by doubling copied hundreds of MB a task).
+    Count,
     /// Trace `k`, column `c`, from value `lo`.
     Columns {
         k: usize,
@@ -496,7 +499,7 @@ impl Delta {
     /// The traces only, after a [`Self::tables_only`].
     fn traces_only(traces: Range<usize>) -> Delta {
         Delta {
-            stage: Stage::Columns { k: 0, c: 0, lo: 0 },
+            stage: Stage::Count,
             ..Delta::new(0..0, traces)
         }
     }
@@ -582,9 +585,14 @@ impl Delta {
                 let next = if self.tables_only {
                     Stage::Done
                 } else {
-                    Stage::Columns { k: 0, c: 0, lo: 0 }
+                    Stage::Count
                 };
                 (next, w)
+            }
+            Stage::Count => {
+                let mut w = part(b'N');
+                w.len(self.traces.len());
+                (Stage::Columns { k: 0, c: 0, lo: 0 }, w)
             }
             Stage::Columns { k, c, lo } => {
                 let (next, w) = self.columns(ds, k, c, lo);
@@ -947,6 +955,8 @@ fn apply_part(
             ds.links.reserve(n[4]);
         }
         b'S' => push_strings(&mut r, ds)?,
+        // A hint only, as the sizes are.
+        b'N' => pending.reserve(r.len()?.min(1 << 21)),
         b'A' => {
             let keys = r.strids()?;
             let values = r.values()?;
@@ -1054,7 +1064,12 @@ fn apply_part(
         return Ok(None);
     }
     let start = ds.traces.len();
-    ds.traces.extend(traces);
+    if start == 0 {
+        // Taken as they are: no second copy of a million traces.
+        ds.traces = traces;
+    } else {
+        ds.traces.extend(traces);
+    }
     Ok(Some(start..ds.traces.len()))
 }
 
