@@ -5,11 +5,11 @@
 //! each group's traces carrying it), with a Markdown summary for a ticket.
 
 use leptos::prelude::*;
-use tracescope_components::canvas::{observe_size, prepare, CanvasText};
+use tracescope_components::canvas::{build_in_parts, observe_size, prepare, CanvasText};
 use tracescope_components::chart::paint_chart;
 use tracescope_components::theme::theme;
 use tracescope_core::analysis::sets::{
-    attribute_shifts, members, operations, OperationShift, TraceGroup, ValueShift,
+    Comparison, OperationShift, SetsBuilder, TraceGroup, ValueShift,
 };
 use tracescope_core::encode::redact::Redaction;
 use tracescope_core::layout::chart::{compared_histograms, Rect};
@@ -22,6 +22,9 @@ use tracescope_core::Dataset;
 /// Attribute values listed: per key, and in all.
 const VALUES_PER_KEY: usize = 3;
 const VALUES: usize = 30;
+/// Spans (or values) compared a task: over a million spans, the whole
+/// comparison is hundreds of milliseconds.
+const SETS_PART: usize = 50_000;
 
 /// What the operations are ordered by (largest first).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -73,14 +76,6 @@ fn cells_view(cells: Vec<String>, text: usize) -> impl IntoView {
         .enumerate()
         .map(|(k, c)| view! { <td class:num={k >= text}>{c}</td> })
         .collect_view()
-}
-
-/// Two groups' traces and what differs between them.
-#[derive(PartialEq)]
-struct Compared {
-    members: [Vec<usize>; 2],
-    ops: Vec<OperationShift>,
-    values: Vec<ValueShift>,
 }
 
 /// The groups a person can pick: each file loaded, a find, the rest.
@@ -152,7 +147,7 @@ fn GroupPicker(
             other => other.text(),
         })
     };
-    let letter = label.to_lowercase();
+    let letter = label.to_ascii_lowercase();
     view! {
         <label class="set-picker">
             <b>{label}</b>
@@ -208,19 +203,43 @@ pub fn SetsView(
     groups: RwSignal<Option<[TraceGroup; 2]>>,
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {
-    // The groups' traces and what differs between them, or why they cannot be.
-    let compared = Memo::new(move |_| {
-        let gs = groups.get()?;
-        let m = sources.with(|src| dataset.with(|ds| members(ds, src, [&gs[0], &gs[1]])));
-        Some(m.map(|members| {
-            dataset.with(|ds| Compared {
-                ops: operations(ds, &members),
-                values: attribute_shifts(ds, &members, VALUES_PER_KEY, VALUES),
-                members,
+    // The groups' traces and what differs between them, or why they cannot
+    // be; made a part a task (the last result stays until then).
+    let compared = RwSignal::new(None::<Result<Comparison, String>>);
+    let computing = RwSignal::new(false);
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        dataset.track();
+        let made = groups.get().map(|gs| {
+            sources.with(|src| {
+                dataset.with_untracked(|ds| {
+                    SetsBuilder::new(ds, src, [&gs[0], &gs[1]], VALUES_PER_KEY, VALUES)
+                })
             })
-        }))
+        });
+        match made {
+            Some(Ok(builder)) => {
+                computing.set(true);
+                build_in_parts(
+                    job,
+                    dataset,
+                    builder,
+                    |b, ds| b.step(ds, SETS_PART),
+                    move |b, ds| {
+                        compared.set(Some(b.finish(ds)));
+                        computing.set(false);
+                    },
+                );
+            }
+            refused => {
+                // Work under way for earlier groups is dropped.
+                job.update_value(|j| *j += 1);
+                computing.set(false);
+                compared.set(refused.and_then(Result::err).map(Err));
+            }
+        }
     });
-    let with_compared = move |f: &dyn Fn(&Compared)| {
+    let with_compared = move |f: &dyn Fn(&Comparison)| {
         compared.with(|c| {
             if let Some(Ok(c)) = c {
                 f(c)
@@ -241,7 +260,7 @@ pub fn SetsView(
     };
     let table = move || {
         compared.with(|c| {
-            let Some(Ok(Compared { ops, .. })) = c else {
+            let Some(Ok(Comparison { ops, .. })) = c else {
                 return Vec::new();
             };
             let d = |v: Option<i64>| v.map_or("—".to_string(), |v| format_duration(v as f64));
@@ -285,7 +304,7 @@ pub fn SetsView(
     };
     let values = move || {
         compared.with(|c| {
-            let Some(Ok(Compared { values, .. })) = c else {
+            let Some(Ok(Comparison { values, .. })) = c else {
                 return Vec::new();
             };
             values
@@ -404,6 +423,7 @@ pub fn SetsView(
                 <span class="muted">"against"</span>
                 <GroupPicker label="B" side=1 groups=groups sources=sources />
                 <span class="muted" data-testid="sets-sizes">{move || compared.with(|c| match c {
+                    _ if computing.get() => "Comparing…".to_string(),
                     Some(Ok(c)) => format!("{} traces vs {}", c.members[0].len(), c.members[1].len()),
                     _ => String::new(),
                 })}</span>

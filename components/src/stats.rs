@@ -10,6 +10,7 @@ use crate::context::{view_context, ViewContext};
 use crate::theme::theme;
 use leptos::prelude::*;
 use tracescope_core::analysis::stats::{attribute_keys, GroupBy, OpStats, StatsBuilder};
+use tracescope_core::case::lower;
 use tracescope_core::layout::chart::latency_charts;
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::Dataset;
@@ -100,8 +101,8 @@ pub fn row_order(rows: &[OpStats], needle: &str, col: Column, descending: bool) 
         .filter(|&i| {
             let r = &rows[i];
             needle.is_empty()
-                || r.service.to_lowercase().contains(needle)
-                || r.operation.to_lowercase().contains(needle)
+                || lower(&r.service).contains(needle)
+                || lower(&r.operation).contains(needle)
         })
         .collect();
     tracescope_core::order::sort_by(&mut order, |&a, &b| {
@@ -207,7 +208,7 @@ pub fn StatsView() -> impl IntoView {
     });
     // Indices into `stats`, filtered and in the chosen order.
     let rows = Memo::new(move |_| {
-        let needle = filter.get().trim().to_lowercase();
+        let needle = lower(filter.get().trim());
         let (col, desc) = sort.get();
         stats.with(|(_, s)| row_order(s, &needle, col, desc))
     });

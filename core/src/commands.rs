@@ -8,11 +8,11 @@ use std::cmp::Reverse;
 /// The indices of `texts` that `query` matches, best first (all of them,
 /// in order, for an empty query).
 pub fn rank<S: AsRef<str>>(query: &str, texts: &[S]) -> Vec<usize> {
-    let query = query.trim().to_lowercase();
+    let query = crate::case::lower(query.trim());
     let mut scored: Vec<(u32, usize)> = texts
         .iter()
         .enumerate()
-        .filter_map(|(i, t)| Some((score(&query, &t.as_ref().to_lowercase())?, i)))
+        .filter_map(|(i, t)| Some((score(&query, &crate::case::lower(t.as_ref()))?, i)))
         .collect();
     scored.sort_by_key(|&(s, i)| (Reverse(s), i));
     scored.into_iter().map(|(_, i)| i).collect()

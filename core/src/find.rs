@@ -104,7 +104,7 @@ impl FindQuery {
             if body == "-" || body.is_empty() {
                 return Err("`-` needs a term after it (like -cart)".into());
             }
-            let lower = body.to_lowercase();
+            let lower = crate::case::lower(body);
             let term = if let Some(rest) = lower.strip_prefix("duration") {
                 let (min_ns, max_ns) = if let Some(v) = rest.strip_prefix(">=") {
                     (Some(duration_ns(v, body)?), None)
@@ -172,7 +172,7 @@ fn contains_folded(hay: &str, needle: &str) -> bool {
         )
         .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(rest));
     }
-    hay.to_lowercase().contains(needle)
+    crate::case::lower(hay).contains(needle)
 }
 
 /// Whether `s` equals `lower` (lower case), ignoring case.
@@ -181,7 +181,7 @@ fn eq_folded(s: &str, lower: &str) -> bool {
         // Lengths first: nearly every string differs there.
         return s.len() == lower.len() && s.eq_ignore_ascii_case(lower);
     }
-    s.to_lowercase() == lower
+    crate::case::lower(s) == lower
 }
 
 /// Per interned string: whether it passes a test (computed once per query).
@@ -271,7 +271,7 @@ fn value_is(ds: &Dataset, v: AttrValue, strs: &StrSet, text: &str, contains: boo
         // A number's text is made only when the sought text could be in
         // it: formatting every number of a million spans is what a search
         // would spend its time on.
-        other => could_be_in_number(text) && matches(&ds.value_text(other).to_lowercase()),
+        other => could_be_in_number(text) && matches(&crate::case::lower(&ds.value_text(other))),
     }
 }
 
@@ -481,24 +481,48 @@ fn none_can_match(ready: &[(Ready, bool)]) -> bool {
         .any(|(r, negated)| !negated && r.holds_for_none())
 }
 
-/// The traces (indices into `ds.traces`) with at least one span the query
-/// matches; none for an empty query. Its strings are looked up once.
-pub fn traces_with_a_match(ds: &Dataset, q: &FindQuery) -> Vec<usize> {
-    if q.is_empty() {
-        return Vec::new();
+/// The traces (indices into `ds.traces`) with at least one span a query
+/// matches, none for an empty query; found a part at a time over every
+/// span of the dataset, the query's strings looked up once.
+pub struct TracesMatching {
+    ready: Vec<(Ready, bool)>,
+    matches_none: bool,
+    /// Per trace: a span matched (the rest of its spans are not tested).
+    hit: Vec<bool>,
+    walk: SpanWalk,
+}
+
+impl TracesMatching {
+    pub fn new(ds: &Dataset, q: &FindQuery) -> TracesMatching {
+        let ready = prepare(ds, q);
+        TracesMatching {
+            matches_none: q.is_empty() || none_can_match(&ready),
+            ready,
+            hit: Vec::new(),
+            walk: SpanWalk::default(),
+        }
     }
-    let ready = prepare(ds, q);
-    if none_can_match(&ready) {
-        return Vec::new();
-    }
-    ds.traces
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| {
-            (0..t.len()).any(|i| ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg))
+
+    /// Tests up to `budget` more spans; true once every trace is decided.
+    pub fn step(&mut self, ds: &Dataset, budget: usize) -> bool {
+        if self.matches_none {
+            return true;
+        }
+        let TracesMatching {
+            ready, hit, walk, ..
+        } = self;
+        hit.resize(ds.traces.len(), false);
+        walk.step(&ds.traces, budget, |k, t, i| {
+            if !hit[k] {
+                hit[k] = ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg);
+            }
         })
-        .map(|(k, _)| k)
-        .collect()
+    }
+
+    /// The traces with a match (among the spans tested so far).
+    pub fn finish(self) -> Vec<usize> {
+        (0..self.hit.len()).filter(|&k| self.hit[k]).collect()
+    }
 }
 
 /// Each clause made ready, with whether it is negated.

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod backend;
+pub mod case;
 pub mod commands;
 pub mod encode;
 pub mod find;

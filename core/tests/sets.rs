@@ -4,7 +4,9 @@
 mod common;
 use common::{jaeger_dataset, jaeger_refs};
 use serde_json::json;
-use tracescope_core::analysis::sets::{attribute_shifts, members, operations, TraceGroup};
+use tracescope_core::analysis::sets::{
+    attribute_shifts, members, operations, SetsBuilder, TraceGroup,
+};
 use tracescope_core::Dataset;
 
 /// Ten checkouts: five on Monday (charge 10, 20, 30, 40, 50 ms; one on
@@ -384,5 +386,87 @@ proptest::proptest! {
             .map(|v| (ds.str(v.key).to_string(), ds.value_text(v.value), v.traces))
             .collect();
         proptest::prop_assert_eq!(got, shifts_by_hand(&ds, &groups, per_key, limit));
+    }
+
+    /// Made a part at a time, however small the parts, a comparison is
+    /// what the plain way gives: the traces with a matching span, every
+    /// operation's sorted durations per group, the values by hand.
+    #[test]
+    fn a_comparison_in_parts_is_the_plain_one(
+        sizes in proptest::collection::vec(1usize..40, 2..7),
+        seed in 0u64..1000,
+        budget in 1usize..120,
+        which in 0usize..4,
+    ) {
+        use std::collections::BTreeMap;
+        use tracescope_core::find::{find, FindQuery};
+        use tracescope_core::synth::{trace_json, SynthFormat};
+        let mut ds = Dataset::default();
+        for (k, &n) in sizes.iter().enumerate() {
+            tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed + k as u64).as_bytes()).unwrap();
+        }
+        let n = ds.traces.len();
+        let sources: Vec<String> = (0..n).map(|k| format!("f{}", k % 2)).collect();
+        let query = ["http.status_code=500", "duration>2ms", "nothing-like-it"];
+        let groups = [
+            [TraceGroup::File("f0".into()), TraceGroup::Rest],
+            [TraceGroup::Matching(query[0].into()), TraceGroup::File("f1".into())],
+            [TraceGroup::Rest, TraceGroup::Matching(query[1].into())],
+            [TraceGroup::Matching(query[2].into()), TraceGroup::Rest],
+        ][which].clone();
+        // The groups the plain way.
+        let traces_of = |g: &TraceGroup| -> Option<Vec<usize>> {
+            match g {
+                TraceGroup::File(f) => Some((0..n).filter(|&k| &sources[k] == f).collect()),
+                TraceGroup::Matching(q) => {
+                    let q = FindQuery::parse(q).unwrap();
+                    Some((0..n).filter(|&k| !find(&ds, &ds.traces[k], &q).order.is_empty()).collect())
+                }
+                _ => None,
+            }
+        };
+        let (a, b) = (traces_of(&groups[0]), traces_of(&groups[1]));
+        let rest = |o: &Vec<usize>| (0..n).filter(|k| !o.contains(k)).collect::<Vec<_>>();
+        let plain = match (a, b) {
+            (Some(a), Some(b)) => [a, b],
+            (Some(a), None) => { let b = rest(&a); [a, b] }
+            (None, Some(b)) => [rest(&b), b],
+            (None, None) => unreachable!(),
+        };
+        let mut builder = SetsBuilder::new(&ds, &sources, [&groups[0], &groups[1]], 2, 9).unwrap();
+        let mut steps = 0;
+        while !builder.step(&ds, budget) {
+            steps += 1;
+            proptest::prop_assert!(steps < 100_000);
+        }
+        let made = builder.finish(&ds);
+        if plain.iter().any(|m| m.is_empty()) {
+            proptest::prop_assert!(made.is_err());
+            return Ok(());
+        }
+        let c = made.unwrap();
+        proptest::prop_assert_eq!(&c.members, &plain);
+        // Every operation with its durations, sorted, in each group.
+        let mut ops: BTreeMap<(String, String), [Vec<i64>; 2]> = BTreeMap::new();
+        for (g, m) in plain.iter().enumerate() {
+            for &k in m {
+                let t = &ds.traces[k];
+                for s in 0..t.len() {
+                    ops.entry((ds.str(t.service[s]).into(), ds.str(t.name[s]).into())).or_default()[g].push(t.duration_ns[s]);
+                }
+            }
+        }
+        ops.values_mut().for_each(|d| d.iter_mut().for_each(|d| d.sort_unstable()));
+        let got: BTreeMap<(String, String), [Vec<i64>; 2]> = c.ops.iter()
+            .map(|o| ((ds.str(o.service).into(), ds.str(o.operation).into()), o.durations.clone()))
+            .collect();
+        proptest::prop_assert_eq!(got.len(), c.ops.len(), "an operation listed twice");
+        proptest::prop_assert_eq!(got, ops);
+        let change = |o: &tracescope_core::analysis::sets::OperationShift| o.delta(95.0).map(i64::unsigned_abs);
+        proptest::prop_assert!(c.ops.windows(2).all(|w| change(&w[0]) >= change(&w[1])));
+        let values: Vec<(String, String, [usize; 2])> = c.values.iter()
+            .map(|v| (ds.str(v.key).to_string(), ds.value_text(v.value), v.traces))
+            .collect();
+        proptest::prop_assert_eq!(values, shifts_by_hand(&ds, &plain, 2, 9));
     }
 }

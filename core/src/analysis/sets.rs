@@ -5,7 +5,8 @@
 //! of each group's traces that carry it).
 
 use crate::analysis::percentile::nearest_rank;
-use crate::find::{traces_with_a_match, FindQuery};
+use crate::analysis::span_walk::SpanWalk;
+use crate::find::{FindQuery, TracesMatching};
 use crate::layout::time::format_utc;
 use crate::model::{AttrValue, Dataset, StrId};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -107,63 +108,124 @@ pub fn members(
     sources: &[String],
     groups: [&TraceGroup; 2],
 ) -> Result<[Vec<usize>; 2], String> {
-    let chosen = |g: &TraceGroup| -> Result<Option<Vec<usize>>, String> {
-        Ok(match g {
-            TraceGroup::File(name) => Some(
-                (0..ds.traces.len())
-                    .filter(|&i| sources.get(i) == Some(name))
-                    .collect(),
-            ),
-            TraceGroup::Matching(q) => {
-                let query = FindQuery::parse(q).map_err(|e| format!("{q}: {e}"))?;
-                if query.is_empty() {
-                    return Err(
-                        "Say which traces: a find such as error=true or duration>500ms.".into(),
-                    );
+    MembersBuilder::new(ds, sources, groups)?.finish(ds)
+}
+
+const BOTH_REST: &str = "Both groups are “the rest”: choose what one of them holds.";
+
+/// [`members`] a part at a time: a group chosen by a find tests spans.
+pub struct MembersBuilder {
+    chosen: [Chosen; 2],
+    /// What each group is, for the sentence that says one is empty.
+    described: [String; 2],
+}
+
+enum Chosen {
+    Traces(Vec<usize>),
+    Finding(TracesMatching),
+    Rest,
+}
+
+impl MembersBuilder {
+    /// Refused at once when a query does not parse or both are the rest;
+    /// groups that need no span tested are known here.
+    pub fn new(
+        ds: &Dataset,
+        sources: &[String],
+        groups: [&TraceGroup; 2],
+    ) -> Result<MembersBuilder, String> {
+        let all = 0..ds.traces.len();
+        let chosen = |g: &TraceGroup| -> Result<Chosen, String> {
+            Ok(match g {
+                TraceGroup::File(name) => Chosen::Traces(
+                    all.clone()
+                        .filter(|&i| sources.get(i) == Some(name))
+                        .collect(),
+                ),
+                TraceGroup::Matching(q) => {
+                    let query = FindQuery::parse(q).map_err(|e| format!("{q}: {e}"))?;
+                    if query.is_empty() {
+                        return Err(
+                            "Say which traces: a find such as error=true or duration>500ms.".into(),
+                        );
+                    }
+                    Chosen::Finding(TracesMatching::new(ds, &query))
                 }
-                Some(traces_with_a_match(ds, &query))
-            }
-            TraceGroup::Traces(ids) => Some(
-                (0..ds.traces.len())
-                    .filter(|&i| {
-                        ids.iter()
-                            .any(|id| id == ds.str(ds.traces[i].trace_id_text))
-                    })
-                    .collect(),
-            ),
-            TraceGroup::Window(from, to) => Some(
-                (0..ds.traces.len())
-                    .filter(|&i| {
-                        let start = ds.traces[i].bounds().0;
-                        from.is_none_or(|f| start >= f) && to.is_none_or(|t| start < t)
-                    })
-                    .collect(),
-            ),
-            TraceGroup::Rest => None,
+                TraceGroup::Traces(ids) => Chosen::Traces(
+                    all.clone()
+                        .filter(|&i| {
+                            ids.iter()
+                                .any(|id| id == ds.str(ds.traces[i].trace_id_text))
+                        })
+                        .collect(),
+                ),
+                TraceGroup::Window(from, to) => Chosen::Traces(
+                    all.clone()
+                        .filter(|&i| {
+                            let start = ds.traces[i].bounds().0;
+                            from.is_none_or(|f| start >= f) && to.is_none_or(|t| start < t)
+                        })
+                        .collect(),
+                ),
+                TraceGroup::Rest => Chosen::Rest,
+            })
+        };
+        let chosen = [chosen(groups[0])?, chosen(groups[1])?];
+        if matches!(chosen, [Chosen::Rest, Chosen::Rest]) {
+            return Err(BOTH_REST.into());
+        }
+        Ok(MembersBuilder {
+            chosen,
+            described: groups.map(TraceGroup::describe),
         })
-    };
-    let rest_of = |other: &[usize]| -> Vec<usize> {
-        (0..ds.traces.len())
-            .filter(|i| other.binary_search(i).is_err())
-            .collect()
-    };
-    let out = match (chosen(groups[0])?, chosen(groups[1])?) {
-        (Some(a), Some(b)) => [a, b],
-        (Some(a), None) => {
-            let b = rest_of(&a);
-            [a, b]
-        }
-        (None, Some(b)) => [rest_of(&b), b],
-        (None, None) => {
-            return Err("Both groups are “the rest”: choose what one of them holds.".into())
-        }
-    };
-    for (g, m) in groups.iter().zip(&out) {
-        if m.is_empty() {
-            return Err(format!("No loaded trace is in {}.", g.describe()));
-        }
     }
-    Ok(out)
+
+    /// Tests up to `budget` more spans for each find; true once both
+    /// groups are known.
+    pub fn step(&mut self, ds: &Dataset, budget: usize) -> bool {
+        let mut done = true;
+        for c in &mut self.chosen {
+            let found = match c {
+                Chosen::Finding(f) => f.step(ds, budget),
+                _ => continue,
+            };
+            if !found {
+                done = false;
+            } else if let Chosen::Finding(f) = std::mem::replace(c, Chosen::Rest) {
+                *c = Chosen::Traces(f.finish());
+            }
+        }
+        done
+    }
+
+    /// Both groups (steps left undone are done here), or why not.
+    pub fn finish(mut self, ds: &Dataset) -> Result<[Vec<usize>; 2], String> {
+        self.step(ds, usize::MAX);
+        let [a, b] = self.chosen.map(|c| match c {
+            Chosen::Traces(t) => Some(t),
+            _ => None,
+        });
+        let rest_of = |other: &[usize]| -> Vec<usize> {
+            (0..ds.traces.len())
+                .filter(|i| other.binary_search(i).is_err())
+                .collect()
+        };
+        let out = match (a, b) {
+            (Some(a), Some(b)) => [a, b],
+            (Some(a), None) => {
+                let b = rest_of(&a);
+                [a, b]
+            }
+            (None, Some(b)) => [rest_of(&b), b],
+            (None, None) => return Err(BOTH_REST.into()),
+        };
+        for (g, m) in self.described.iter().zip(&out) {
+            if m.is_empty() {
+                return Err(format!("No loaded trace is in {g}."));
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// One operation in both groups: the durations of its spans.
@@ -192,11 +254,36 @@ impl OperationShift {
 /// Every (service, operation) of either group's spans, the largest change
 /// of p95 first, then those only one group has (most spans first).
 pub fn operations(ds: &Dataset, groups: &[Vec<usize>; 2]) -> Vec<OperationShift> {
-    let mut index: FxHashMap<(StrId, StrId), usize> = FxHashMap::default();
-    let mut out: Vec<OperationShift> = Vec::new();
-    for (g, members) in groups.iter().enumerate() {
-        for t in members.iter().filter_map(|&i| ds.traces.get(i)) {
-            for s in 0..t.len() {
+    OperationsBuilder::default().finish(ds, groups)
+}
+
+/// [`operations`] a part at a time: each group's spans gathered, then each
+/// operation's durations sorted.
+#[derive(Default)]
+pub struct OperationsBuilder {
+    index: FxHashMap<(StrId, StrId), usize>,
+    out: Vec<OperationShift>,
+    /// The group being walked (2: both were).
+    group: usize,
+    walk: SpanWalk,
+    /// Operations whose durations are sorted.
+    sorted: usize,
+}
+
+impl OperationsBuilder {
+    /// Gathers up to `budget` more spans, or sorts about `budget` durations;
+    /// true once everything is done. Called with the same groups each time.
+    pub fn step(&mut self, ds: &Dataset, groups: &[Vec<usize>; 2], budget: usize) -> bool {
+        let OperationsBuilder {
+            index,
+            out,
+            group,
+            walk,
+            ..
+        } = self;
+        if let Some(members) = groups.get(*group) {
+            let g = *group;
+            if walk.step_among(&ds.traces, members, budget, |_, t, s| {
                 let key = (t.service[s], t.name[s]);
                 let k = *index.entry(key).or_insert_with(|| {
                     out.push(OperationShift {
@@ -207,23 +294,40 @@ pub fn operations(ds: &Dataset, groups: &[Vec<usize>; 2]) -> Vec<OperationShift>
                     out.len() - 1
                 });
                 out[k].durations[g].push(t.duration_ns[s]);
+            }) {
+                *group += 1;
+                *walk = SpanWalk::default();
             }
+            return false;
         }
+        let mut sorted_now = 0;
+        while let Some(o) = self.out.get_mut(self.sorted) {
+            if sorted_now >= budget {
+                return false;
+            }
+            o.durations.iter_mut().for_each(|d| d.sort_unstable());
+            sorted_now += o.count(0) + o.count(1);
+            self.sorted += 1;
+        }
+        true
     }
-    for o in &mut out {
-        o.durations.iter_mut().for_each(|d| d.sort_unstable());
+
+    /// The operations in order (steps left undone are done here).
+    pub fn finish(mut self, ds: &Dataset, groups: &[Vec<usize>; 2]) -> Vec<OperationShift> {
+        while !self.step(ds, groups, usize::MAX) {}
+        let mut out = self.out;
+        crate::order::sort_by(&mut out, |a, b| {
+            let change = |o: &OperationShift| o.delta(95.0).map(i64::unsigned_abs);
+            change(b)
+                .cmp(&change(a))
+                .then((b.count(0) + b.count(1)).cmp(&(a.count(0) + a.count(1))))
+                .then(
+                    (ds.str(a.service), ds.str(a.operation))
+                        .cmp(&(ds.str(b.service), ds.str(b.operation))),
+                )
+        });
+        out
     }
-    crate::order::sort_by(&mut out, |a, b| {
-        let change = |o: &OperationShift| o.delta(95.0).map(i64::unsigned_abs);
-        change(b)
-            .cmp(&change(a))
-            .then((b.count(0) + b.count(1)).cmp(&(a.count(0) + a.count(1))))
-            .then(
-                (ds.str(a.service), ds.str(a.operation))
-                    .cmp(&(ds.str(b.service), ds.str(b.operation))),
-            )
-    });
-    out
 }
 
 /// An attribute value carried by a different share of each group's traces.
@@ -274,64 +378,216 @@ pub fn attribute_shifts(
     per_key: usize,
     limit: usize,
 ) -> Vec<ValueShift> {
-    // Each value's traces per group; a value counts once per trace, told by
-    // the number of the trace that counted it last.
-    let mut counts: FxHashMap<(StrId, ValueKey), (AttrValue, [usize; 2], usize)> =
-        FxHashMap::default();
-    let mut resources: FxHashSet<u32> = FxHashSet::default();
-    let mut stamp = 0;
-    for (g, members) in groups.iter().enumerate() {
-        for t in members.iter().filter_map(|&i| ds.traces.get(i)) {
-            stamp += 1;
-            resources.clear();
-            resources.extend(t.resource.iter().copied());
-            let resource_attrs = resources
-                .iter()
-                .filter_map(|&r| ds.resources.get(r as usize))
-                .flat_map(|r| ds.attrs(r.attrs));
-            let span_attrs = t.attrs.iter().flat_map(|&r| ds.attrs(r));
-            for a in span_attrs.chain(resource_attrs) {
-                let c =
-                    counts
-                        .entry((a.key, ValueKey::of(a.value)))
-                        .or_insert((a.value, [0, 0], 0));
-                if c.2 != stamp {
-                    c.2 = stamp;
-                    c.1[g] += 1;
-                }
-            }
+    ValuesBuilder::new(per_key, limit).finish(ds, groups)
+}
+
+/// A value's traces in each group so far.
+struct Counted {
+    key: StrId,
+    value: AttrValue,
+    traces: [usize; 2],
+    /// The walk's number of the trace that counted it last: a value counts
+    /// once per trace.
+    stamp: usize,
+}
+
+/// [`attribute_shifts`] a part at a time: each group's spans walked,
+/// counting values per trace, then the values ranked, keeping only the
+/// best `per_key` of each key as they come (a key can have a value per
+/// span: sorting them all would take seconds).
+pub struct ValuesBuilder {
+    per_key: usize,
+    limit: usize,
+    index: FxHashMap<(StrId, ValueKey), usize>,
+    counted: Vec<Counted>,
+    /// The resources already counted for the trace being walked.
+    resources: FxHashSet<u32>,
+    stamp: usize,
+    group: usize,
+    walk: SpanWalk,
+    /// Values ranked so far, and the best of each key among them.
+    ranked: usize,
+    best: FxHashMap<StrId, Vec<ValueShift>>,
+}
+
+impl ValuesBuilder {
+    pub fn new(per_key: usize, limit: usize) -> ValuesBuilder {
+        ValuesBuilder {
+            per_key,
+            limit,
+            index: FxHashMap::default(),
+            counted: Vec::new(),
+            resources: FxHashSet::default(),
+            stamp: 0,
+            group: 0,
+            walk: SpanWalk::default(),
+            ranked: 0,
+            best: FxHashMap::default(),
         }
     }
-    let sizes = [groups[0].len().max(1) as f64, groups[1].len().max(1) as f64];
-    let mut shifts: Vec<ValueShift> = counts
-        .into_iter()
-        .map(|((key, _), (value, traces, _))| ValueShift {
-            key,
-            value,
-            traces,
-            share: [traces[0] as f64 / sizes[0], traces[1] as f64 / sizes[1]],
-        })
-        .filter(|v| v.difference() != 0.0)
-        .collect();
-    // Strings compared where they are, not copied: a key can have a value
-    // per span, and ties are many.
+
+    /// Walks up to `budget` more spans, or ranks `budget` values; true once
+    /// everything is done. Called with the same groups each time.
+    pub fn step(&mut self, ds: &Dataset, groups: &[Vec<usize>; 2], budget: usize) -> bool {
+        let ValuesBuilder {
+            index,
+            counted,
+            resources,
+            stamp,
+            group,
+            walk,
+            ..
+        } = self;
+        if let Some(members) = groups.get(*group) {
+            let g = *group;
+            let mut count = |stamp: usize, attrs: &[crate::model::Attr]| {
+                for a in attrs {
+                    let k = *index
+                        .entry((a.key, ValueKey::of(a.value)))
+                        .or_insert_with(|| {
+                            counted.push(Counted {
+                                key: a.key,
+                                value: a.value,
+                                traces: [0, 0],
+                                stamp: 0,
+                            });
+                            counted.len() - 1
+                        });
+                    let c = &mut counted[k];
+                    if c.stamp != stamp {
+                        c.stamp = stamp;
+                        c.traces[g] += 1;
+                    }
+                }
+            };
+            if walk.step_among(&ds.traces, members, budget, |_, t, i| {
+                if i == 0 {
+                    *stamp += 1;
+                    resources.clear();
+                }
+                count(*stamp, ds.attrs(t.attrs[i]));
+                let r = t.resource[i];
+                if resources.insert(r) {
+                    if let Some(res) = ds.resources.get(r as usize) {
+                        count(*stamp, ds.attrs(res.attrs));
+                    }
+                }
+            }) {
+                *group += 1;
+                *walk = SpanWalk::default();
+            }
+            return false;
+        }
+        let sizes = [groups[0].len().max(1) as f64, groups[1].len().max(1) as f64];
+        let end = self.counted.len().min(self.ranked.saturating_add(budget));
+        for c in &self.counted[self.ranked..end] {
+            let v = ValueShift {
+                key: c.key,
+                value: c.value,
+                traces: c.traces,
+                share: [c.traces[0] as f64 / sizes[0], c.traces[1] as f64 / sizes[1]],
+            };
+            if v.difference() == 0.0 {
+                continue;
+            }
+            let best = self.best.entry(v.key).or_default();
+            let at = best.partition_point(|b| by_change(ds, b, &v).is_le());
+            if at < self.per_key {
+                best.insert(at, v);
+                best.truncate(self.per_key);
+            }
+        }
+        self.ranked = end;
+        end == self.counted.len()
+    }
+
+    /// The values in order (steps left undone are done here).
+    pub fn finish(mut self, ds: &Dataset, groups: &[Vec<usize>; 2]) -> Vec<ValueShift> {
+        while !self.step(ds, groups, usize::MAX) {}
+        let mut shifts: Vec<ValueShift> = self.best.into_values().flatten().collect();
+        crate::order::sort_by(&mut shifts, |a, b| by_change(ds, a, b));
+        shifts.truncate(self.limit);
+        shifts
+    }
+}
+
+/// The larger difference first, then by key and value text.
+fn by_change(ds: &Dataset, a: &ValueShift, b: &ValueShift) -> std::cmp::Ordering {
+    // Strings compared where they are, not copied: ties are many.
     let text = |v: AttrValue| match v {
         AttrValue::Str(s) => std::borrow::Cow::Borrowed(ds.str(s)),
         other => std::borrow::Cow::Owned(ds.value_text(other)),
     };
-    crate::order::sort_by(&mut shifts, |a, b| {
-        b.difference()
-            .abs()
-            .total_cmp(&a.difference().abs())
-            .then_with(|| ds.str(a.key).cmp(ds.str(b.key)))
-            .then_with(|| text(a.value).cmp(&text(b.value)))
-    });
-    let mut per: FxHashMap<StrId, usize> = FxHashMap::default();
-    shifts.retain(|v| {
-        let n = per.entry(v.key).or_default();
-        *n += 1;
-        *n <= per_key
-    });
-    shifts.truncate(limit);
-    shifts
+    b.difference()
+        .abs()
+        .total_cmp(&a.difference().abs())
+        .then_with(|| ds.str(a.key).cmp(ds.str(b.key)))
+        .then_with(|| text(a.value).cmp(&text(b.value)))
+}
+
+/// Two groups compared: their traces, operations and attribute values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub members: [Vec<usize>; 2],
+    pub ops: Vec<OperationShift>,
+    pub values: Vec<ValueShift>,
+}
+
+/// A [`Comparison`] a part at a time (over a million spans it takes
+/// hundreds of milliseconds on a page): the groups' traces, then their
+/// operations, then their values.
+pub struct SetsBuilder {
+    /// Until both groups are known.
+    members: Option<MembersBuilder>,
+    /// Then, the groups or why there are none.
+    found: Result<[Vec<usize>; 2], String>,
+    ops: OperationsBuilder,
+    values: ValuesBuilder,
+}
+
+impl SetsBuilder {
+    /// Refused at once when the groups cannot be ([`MembersBuilder::new`]).
+    pub fn new(
+        ds: &Dataset,
+        sources: &[String],
+        groups: [&TraceGroup; 2],
+        per_key: usize,
+        limit: usize,
+    ) -> Result<SetsBuilder, String> {
+        Ok(SetsBuilder {
+            members: Some(MembersBuilder::new(ds, sources, groups)?),
+            found: Ok(Default::default()),
+            ops: OperationsBuilder::default(),
+            values: ValuesBuilder::new(per_key, limit),
+        })
+    }
+
+    /// Up to `budget` spans (or values) more; true once done.
+    pub fn step(&mut self, ds: &Dataset, budget: usize) -> bool {
+        if let Some(m) = &mut self.members {
+            if m.step(ds, budget) {
+                if let Some(m) = self.members.take() {
+                    self.found = m.finish(ds);
+                }
+            }
+            return false;
+        }
+        match &self.found {
+            Ok(groups) => self.ops.step(ds, groups, budget) && self.values.step(ds, groups, budget),
+            Err(_) => true,
+        }
+    }
+
+    /// The comparison, or why there is none (steps left undone are done here).
+    pub fn finish(mut self, ds: &Dataset) -> Result<Comparison, String> {
+        while self.members.is_some() {
+            self.step(ds, usize::MAX);
+        }
+        let members = self.found?;
+        Ok(Comparison {
+            ops: self.ops.finish(ds, &members),
+            values: self.values.finish(ds, &members),
+            members,
+        })
+    }
 }

@@ -21,19 +21,43 @@ impl SpanWalk {
     pub fn step<T: Borrow<Trace>>(
         &mut self,
         traces: &[T],
+        budget: usize,
+        each: impl FnMut(usize, &Trace, usize),
+    ) -> bool {
+        self.step_by(traces.len(), |k| Some(traces[k].borrow()), budget, each)
+    }
+
+    /// [`Self::step`] over the traces `which` names (indices into
+    /// `traces`); `each` gets the position in `which`. An index past the
+    /// end counts as an empty trace.
+    pub fn step_among(
+        &mut self,
+        traces: &[Trace],
+        which: &[usize],
+        budget: usize,
+        each: impl FnMut(usize, &Trace, usize),
+    ) -> bool {
+        self.step_by(which.len(), |k| traces.get(which[k]), budget, each)
+    }
+
+    fn step_by<'a>(
+        &mut self,
+        count: usize,
+        trace: impl Fn(usize) -> Option<&'a Trace>,
         mut budget: usize,
         mut each: impl FnMut(usize, &Trace, usize),
     ) -> bool {
-        while let Some(t) = traces.get(self.trace) {
-            let t = t.borrow();
-            let take = (t.len() - self.at.min(t.len())).min(budget);
-            for at in self.at..self.at + take {
-                each(self.trace, t, at);
-            }
-            self.at += take;
-            budget -= take;
-            if self.at < t.len() {
-                return false;
+        while self.trace < count {
+            if let Some(t) = trace(self.trace) {
+                let take = (t.len() - self.at.min(t.len())).min(budget);
+                for at in self.at..self.at + take {
+                    each(self.trace, t, at);
+                }
+                self.at += take;
+                budget -= take;
+                if self.at < t.len() {
+                    return false;
+                }
             }
             self.trace += 1;
             self.at = 0;
