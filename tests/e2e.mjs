@@ -1437,6 +1437,37 @@ describe('compare two traces', () => {
     assert.deepEqual(again.errors, []);
     await again.context().close();
   });
+
+  test('two traces of a dropped file: the copied link holds both and reopens the comparison with no file and no network', async () => {
+    const page = await newPage();
+    await dropFixtures(page, ['checkout-both'], 2);
+    for (const id of ['c0ffee0000000001', 'c0ffee0000000002']) await page.check(`[data-testid=trace-list] tr[data-trace-id="${id}"] [data-testid=compare-pick]`);
+    await page.click('[data-testid=compare-button]');
+    await page.waitForSelector('[data-testid=diff-table]');
+    const rowsOf = (p) => p.$$eval('[data-testid=diff-table] tbody tr', (r) => r.map((x) => [x.dataset.service, x.dataset.operation, x.dataset.countA, x.dataset.countB, x.dataset.deltaNs]));
+    const want = await rowsOf(page);
+    assert.ok(want.some(([, op, a, b]) => op === 'charge' && a !== b), JSON.stringify(want));
+    await page.click('[data-testid=copy-link]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=copy-link]')?.dataset.link);
+    const link = await page.getAttribute('[data-testid=copy-link]', 'data-link');
+    assert.match(link, /[?&]compare=c0ffee000000000[12]%2Cc0ffee000000000[12]&?.*#data=/);
+    assert.ok(link.length <= 32000, `${link.length} characters`);
+    // For the ticket, the same link.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-markdown]')]);
+    assert.ok(fs.readFileSync(await dl.path(), 'utf8').includes(`(<${link}>)`));
+    await page.context().close();
+    const ctx = await app.browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const other = await ctx.newPage();
+    const fetched = [];
+    other.on('request', (r) => fetched.push(r.url()));
+    await other.goto(link);
+    await other.waitForSelector('[data-testid=diff-table]');
+    assert.deepEqual(await rowsOf(other), want);
+    assert.deepEqual((await other.$$eval('[data-testid=compare-side]', (s) => s.map((e) => e.dataset.traceId))).sort(), ['c0ffee0000000001', 'c0ffee0000000002']);
+    const foreign = fetched.filter((u) => !/\.(js|wasm|css|html|svg)$|\/(\?|#|$)/.test(u.split('#')[0].split('?')[0]) && !/^(data|blob):/.test(u));
+    assert.deepEqual(foreign, [], 'requests beyond the app itself');
+    await ctx.close();
+  });
 });
 
 describe('compare two sets of traces', () => {

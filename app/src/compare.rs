@@ -86,6 +86,7 @@ pub fn CompareView(
         })
     });
     let tree_canvas = NodeRef::<leptos::html::Canvas>::new();
+    let app_state = use_context::<crate::state::AppState>();
     view! {
         <section class="compare" data-testid="compare-view">
             <div class="compare-bar">
@@ -93,14 +94,19 @@ pub fn CompareView(
                 <button class="button" data-testid="compare-markdown"
                     title="What changed, as Markdown for a ticket, with the link that reopens this comparison"
                     on:click=move |_| {
-                        let link = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-                        let text = dataset.with_untracked(|ds| {
-                            let (ta, tb) = (ds.traces.get(a)?, ds.traces.get(b)?);
-                            Some(comparison_markdown(ds, ta, tb, &link, &Redaction::defaults()))
+                        let Some(state) = app_state else { return };
+                        leptos::task::spawn_local(async move {
+                            // The link that reopens it anywhere: both traces in it when they fit.
+                            let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                            let link = crate::copy_link::link_to_view(state).await.map_or(href, |(_, link)| link);
+                            let text = dataset.with_untracked(|ds| {
+                                let (ta, tb) = (ds.traces.get(a)?, ds.traces.get(b)?);
+                                Some(comparison_markdown(ds, ta, tb, &link, &Redaction::defaults()))
+                            });
+                            if let Some(text) = text {
+                                crate::share::download_text("comparison.md", &text, "text/markdown");
+                            }
                         });
-                        if let Some(text) = text {
-                            crate::share::download_text("comparison.md", &text, "text/markdown");
-                        }
                     }>"Markdown for a ticket"</button>
                 <button class="button" data-testid="compare-png"
                     title="The merged tree of what changed, as a picture for a ticket"

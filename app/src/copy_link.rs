@@ -7,7 +7,9 @@
 use crate::share_link::Links;
 use crate::state::AppState;
 use leptos::prelude::*;
+use tracescope_core::encode::compact::Keep;
 use tracescope_core::encode::redact::Redaction;
+use tracescope_core::share::{self, may_fit_in_link};
 use tracescope_worker::protocol::{Export, Exported};
 
 /// What was copied (in words for the feedback, and the link itself), or
@@ -30,6 +32,9 @@ pub async fn link_to_view(state: AppState) -> Copied {
     let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
         return Err("the page has no address".into());
     };
+    if let Some(pair) = state.compare.get_untracked() {
+        return comparison_link(state, pair, href).await;
+    }
     let Some(i) = state.open.get_untracked() else {
         return Ok(("Link copied", href));
     };
@@ -78,4 +83,51 @@ pub async fn link_to_view(state: AppState) -> Copied {
         "Copied a self-contained link (the trace travels in it, secrets redacted)"
     };
     Ok((what, crate::share::self_contained_link(&c.text)))
+}
+
+/// The comparison on screen: the address when it reopens both traces
+/// (fetched from one URL or backend, or a self-contained link already);
+/// else both traces whole in a self-contained link (the fullest choice that
+/// fits, redacted as by default), made here since two traces that fit are
+/// small (at most a few thousand spans); else why there is no link.
+async fn comparison_link(state: AppState, (a, b): (usize, usize), href: String) -> Copied {
+    let from = state
+        .fetched_from
+        .with_untracked(|f| [a, b].map(|i| f.get(i).cloned().flatten()));
+    if href.contains("#data=") || (from[0].is_some() && from[0] == from[1]) {
+        return Ok(("Link copied", href));
+    }
+    let spans = state.dataset.with_untracked(|ds| {
+        [a, b]
+            .iter()
+            .filter_map(|&i| ds.traces.get(i))
+            .map(|t| t.len())
+            .sum()
+    });
+    let budget = Links::budget();
+    let mut shortest = None;
+    if may_fit_in_link(spans, budget) {
+        for keep in Keep::ALL {
+            let payload = state.dataset.with_untracked(|ds| {
+                let (ta, tb) = (ds.traces.get(a)?, ds.traces.get(b)?);
+                Some(share::pair(ds, [ta, tb], &Redaction::defaults(), keep))
+            });
+            let Some(payload) = payload else { break };
+            let Ok(deflated) = tracescope_worker::deflate(&payload).await else {
+                break;
+            };
+            let text = share::text(&deflated);
+            if text.len() <= budget {
+                return Ok((
+                    "Copied a self-contained link to the comparison (both traces travel in it, secrets redacted)",
+                    crate::share::self_contained_link(&text),
+                ));
+            }
+            shortest = Some(text.len());
+        }
+    }
+    let needs = shortest.map_or(String::new(), |n| format!(" (they need {n} characters)"));
+    Err(format!(
+        "The two traces ({spans} spans) are too large to travel inside a link{needs}, and they were not loaded from one URL or backend: a link would reopen the comparison only where both are loaded again. Attach the files to the ticket."
+    ))
 }

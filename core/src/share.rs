@@ -71,8 +71,8 @@ pub fn best_subset(t: &Trace, selected: Option<usize>, k: usize) -> Vec<bool> {
     keep
 }
 
-/// The trace of a link's unpacked payload, added to `ds`: a compact
-/// payload, or OTLP JSON (links of earlier builds).
+/// The traces of a link's unpacked payload, added to `ds`: compact
+/// payloads, or OTLP JSON (links of earlier builds).
 pub fn open(ds: &mut Dataset, bytes: &[u8]) -> Result<crate::DecodeSummary, crate::DecodeError> {
     match compact::reader(bytes) {
         Some(reader) => {
@@ -80,6 +80,14 @@ pub fn open(ds: &mut Dataset, bytes: &[u8]) -> Result<crate::DecodeSummary, crat
         }
         None => crate::decode_bytes(ds, bytes),
     }
+}
+
+/// The payload of a comparison's link: both traces whole, one payload
+/// after the other ([`open`] reads both).
+pub fn pair(ds: &Dataset, traces: [&Trace; 2], r: &Redaction, keep: Keep) -> Vec<u8> {
+    let mut payload = compact::encode(ds, traces[0], r, keep, None);
+    payload.extend(compact::encode(ds, traces[1], r, keep, None));
+    payload
 }
 
 /// One link the share dialog offers: what it keeps of the trace, its

@@ -373,3 +373,33 @@ fn a_link_of_another_version_or_cut_short_is_refused_with_a_reason() {
     let e = share::open(&mut Dataset::default(), &payload).unwrap_err();
     assert!(e.to_string().contains("another version"), "{e}");
 }
+
+#[test]
+fn a_comparisons_link_holds_both_traces_whole() {
+    // Two traces, each coming back as its own link would bring it.
+    let mut ds = Dataset::default();
+    for f in [
+        "jaeger/jaeger-ui-genaiTestTrace.json",
+        "zipkin/zipkin-lens-messaging-kafka.json",
+    ] {
+        let bytes = std::fs::read(common::corpus_dir().join(f)).unwrap();
+        decode_bytes(&mut ds, &bytes).unwrap();
+    }
+    let (a, b) = (&ds.traces[0], &ds.traces[1]);
+    let r = Redaction::defaults();
+    let both = back(&share::pair(&ds, [a, b], &r, Keep::Everything));
+    assert_eq!(both.traces.len(), 2);
+    for (t, got) in [a, b].into_iter().zip(&both.traces) {
+        let alone = back(&encode(&ds, t, &r, Keep::Everything, None));
+        assert_eq!(
+            in_tree_order(&both, got),
+            in_tree_order(&alone, &alone.traces[0])
+        );
+        assert_eq!(both.str(got.trace_id_text), ds.str(t.trace_id_text));
+    }
+    // A payload cut inside the second trace is refused, not half read.
+    let payload = share::pair(&ds, [a, b], &r, Keep::Everything);
+    let first = encode(&ds, a, &r, Keep::Everything, None).len();
+    let e = share::open(&mut Dataset::default(), &payload[..first + 20]).unwrap_err();
+    assert!(e.to_string().contains("corrupt"), "{e}");
+}

@@ -268,7 +268,7 @@ extern "C" {
 
 /// `bytes` raw-deflated by the browser, as `core::share::unpack` reads them:
 /// the module carries no compressor of its own (flate2's was 7 KB gzipped).
-async fn deflate(bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+pub async fn deflate(bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
     let cs = CompressionStream::new("deflate-raw")?;
     let parts = js_sys::Array::of1(&Uint8Array::from(bytes));
     let blob = Blob::new_with_u8_array_sequence(&parts)?;

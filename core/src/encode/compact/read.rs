@@ -40,8 +40,9 @@ impl<'a> Column<'a> {
     }
 }
 
-/// The payload's sections after its magic and version.
-fn sections(bytes: &[u8]) -> Result<Vec<Column<'_>>, DecodeError> {
+/// The payload's sections after its magic and version, and the bytes after
+/// them (another payload, or none).
+fn sections(bytes: &[u8]) -> Result<(Vec<Column<'_>>, &[u8]), DecodeError> {
     let body = bytes.strip_prefix(MAGIC).ok_or_else(corrupt)?;
     let mut all = Column(body);
     let version = all.byte()?;
@@ -55,7 +56,7 @@ fn sections(bytes: &[u8]) -> Result<Vec<Column<'_>>, DecodeError> {
         let len = usize::try_from(all.u()?).map_err(|_| corrupt())?;
         columns.push(Column(all.take(len)?));
     }
-    Ok(columns)
+    Ok((columns, all.0))
 }
 
 /// What the spans refer to: the dictionary, the time unit, the trace.
@@ -123,9 +124,21 @@ impl Context {
     }
 }
 
-/// Decodes a compact payload into `b`.
-pub fn decode(b: &mut Builder, bytes: &[u8]) -> Result<(), DecodeError> {
-    let mut c = sections(bytes)?;
+/// Decodes compact payloads into `b`: one trace, or one after another (a
+/// comparison's link holds both its traces).
+pub fn decode(b: &mut Builder, mut bytes: &[u8]) -> Result<(), DecodeError> {
+    loop {
+        let (columns, rest) = sections(bytes)?;
+        decode_trace(b, columns)?;
+        if rest.is_empty() {
+            return Ok(());
+        }
+        bytes = rest;
+    }
+}
+
+/// One payload's trace, from its sections.
+fn decode_trace(b: &mut Builder, mut c: Vec<Column>) -> Result<(), DecodeError> {
     let mut strings = Vec::new();
     {
         let col = &mut c[section::STRINGS];
