@@ -1363,6 +1363,17 @@ describe('compare two traces', () => {
       ['pay', 'charge', [1, 2][a], [1, 2][b], sign * 30_000_000],
       ['cart', 'load', 1, 1, 0],
     ]);
+    // Self time in each (checkout: its time less its children's), and any column orders the rows.
+    const self = await page.$$eval('[data-testid=diff-table] tbody tr', (r) => r.map((x) => [x.dataset.operation, +x.dataset.selfA, +x.dataset.selfB]));
+    const bySide = (once, retried) => (sign === 1 ? [once, retried] : [retried, once]).map((ms) => ms * 1e6);
+    assert.deepEqual(self, [['checkout', ...bySide(40, 50)], ['charge', ...bySide(40, 70)], ['load', ...bySide(20, 20)]]);
+    const operations = () => page.$$eval('[data-testid=diff-table] tbody tr', (r) => r.map((x) => x.dataset.operation));
+    await page.click(`[data-testid=diff-table] th:has-text("Spans ${'AB'[b]}")`);
+    assert.deepEqual(await operations(), ['charge', 'checkout', 'load'], 'the retried call has the most spans');
+    await page.click('[data-testid=diff-table] th:has-text("Operation")');
+    assert.deepEqual(await operations(), ['checkout', 'load', 'charge'], 'the tree order');
+    await page.click('[data-testid=diff-table] th:has-text("B − A")');
+    assert.deepEqual(await operations(), ['checkout', 'charge', 'load']);
     // The merged tree: a row per path in tree order (checkout, load, charge), each path's
     // time in A (grey, above) and B (below) as long as that time on one scale.
     const tree = await page.$eval('[data-testid=diff-tree]', (c) => {

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use tracescope_components::theme::service_slots;
 use tracescope_components::{DiffTree, ViewContext, WaterfallCanvas};
 use tracescope_core::analysis::critical_path::critical_path;
-use tracescope_core::analysis::diff::{align, largest_change_first, DiffNode};
+use tracescope_core::analysis::diff::{align, DiffNode, DiffOrder};
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::encode::redact::Redaction;
 use tracescope_core::layout::time::format_duration;
@@ -124,18 +124,36 @@ pub fn CompareView(
     }
 }
 
+/// The table's columns and what a click on each orders by.
+const DIFF_COLUMNS: [(&str, DiffOrder); 10] = [
+    ("Service", DiffOrder::Tree),
+    ("Operation", DiffOrder::Tree),
+    ("Spans A", DiffOrder::Spans(0)),
+    ("Spans B", DiffOrder::Spans(1)),
+    ("Time A", DiffOrder::Total(0)),
+    ("Time B", DiffOrder::Total(1)),
+    ("Self A", DiffOrder::SelfTime(0)),
+    ("Self B", DiffOrder::SelfTime(1)),
+    ("B − A", DiffOrder::Change),
+    ("Change", DiffOrder::Ratio),
+];
+
 /// What changed between A (left) and B (right), per path of
-/// service:operation: spans and time in each, and B − A; the largest
-/// change first.
+/// service:operation: spans, time and self time in each, and B − A; the
+/// largest change first, or by the column clicked (the names: the tree's
+/// order).
 #[component]
 fn DiffTable(dataset: RwSignal<Dataset>, nodes: Memo<Vec<DiffNode>>) -> impl IntoView {
+    let order = RwSignal::new(DiffOrder::Change);
     let rows = Memo::new(move |_| {
+        let nodes = nodes.get();
         dataset.with(|ds| {
-            let mut nodes = nodes.get();
-            largest_change_first(&mut nodes);
-            nodes
+            order
+                .get()
+                .rows(&nodes)
                 .into_iter()
-                .map(|n| {
+                .map(|i| {
+                    let n = nodes[i].clone();
                     (
                         ds.str(n.service).to_string(),
                         ds.str(n.operation).to_string(),
@@ -145,6 +163,18 @@ fn DiffTable(dataset: RwSignal<Dataset>, nodes: Memo<Vec<DiffNode>>) -> impl Int
                 .collect::<Vec<_>>()
         })
     });
+    let headers = DIFF_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(k, &(text, by))| {
+            view! {
+                <th class:num={k >= 2} class="sortable"
+                    on:click=move |_| order.set(by)>
+                    {text}{move || if order.get() == by && k != 0 { " ▼" } else { "" }}
+                </th>
+            }
+        })
+        .collect_view();
     let pct = |n: &DiffNode| match n.delta_ratio() {
         Some(r) => format!("{:+.0}%", r * 100.0),
         None => "new".to_string(),
@@ -153,12 +183,7 @@ fn DiffTable(dataset: RwSignal<Dataset>, nodes: Memo<Vec<DiffNode>>) -> impl Int
         <div class="diff">
             <table class="diff-table" data-testid="diff-table">
                 <thead>
-                    <tr>
-                        <th>"Service"</th><th>"Operation"</th>
-                        <th class="num">"Spans A"</th><th class="num">"Spans B"</th>
-                        <th class="num">"Time A"</th><th class="num">"Time B"</th>
-                        <th class="num">"B − A"</th><th class="num">"Change"</th>
-                    </tr>
+                    <tr>{headers}</tr>
                 </thead>
                 <tbody>
                     {move || rows.get().into_iter().map(|(service, operation, n)| {
@@ -173,6 +198,8 @@ fn DiffTable(dataset: RwSignal<Dataset>, nodes: Memo<Vec<DiffNode>>) -> impl Int
                                 data-operation=operation_key
                                 data-count-a=n.count[0]
                                 data-count-b=n.count[1]
+                                data-self-a=n.self_ns[0]
+                                data-self-b=n.self_ns[1]
                                 data-delta-ns=d
                             >
                                 <td><b>{service}</b></td>
@@ -181,6 +208,8 @@ fn DiffTable(dataset: RwSignal<Dataset>, nodes: Memo<Vec<DiffNode>>) -> impl Int
                                 <td class="num">{n.count[1]}</td>
                                 <td class="num">{format_duration(n.total_ns[0] as f64)}</td>
                                 <td class="num">{format_duration(n.total_ns[1] as f64)}</td>
+                                <td class="num">{format_duration(n.self_ns[0] as f64)}</td>
+                                <td class="num">{format_duration(n.self_ns[1] as f64)}</td>
                                 <td class="num">{format!("{}{}", if d >= 0 { "+" } else { "−" }, format_duration(d.abs() as f64))}</td>
                                 <td class="num">{change}</td>
                             </tr>

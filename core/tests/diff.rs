@@ -4,7 +4,7 @@
 mod common;
 use common::{jaeger_dataset, jaeger_refs};
 use serde_json::json;
-use tracescope_core::analysis::diff::{align, DiffNode};
+use tracescope_core::analysis::diff::{align, DiffNode, DiffOrder};
 use tracescope_core::Dataset;
 
 /// Two Jaeger traces in one dataset; spans are (id, parent, service,
@@ -118,4 +118,31 @@ fn different_roots_are_different_nodes() {
             ("web GET /b".into(), 0, 1, 12)
         ]
     );
+}
+
+#[test]
+fn the_table_orders_by_any_column_largest_first_ties_in_tree_order() {
+    // Tree order: checkout (A 100, B 140; self 40, 50), load (20, 20),
+    // charge (A 40; B 30 + 40 less authorize's 10: self 60), authorize (B only, 10).
+    let b = [
+        ("1", "", "web", "checkout", 0, 140),
+        ("2", "1", "cart", "load", 5, 20),
+        ("3", "1", "pay", "charge", 30, 30),
+        ("4", "1", "pay", "charge", 65, 40),
+        ("5", "4", "bank", "authorize", 70, 10),
+    ];
+    let ds = two(CHECKOUT, &b);
+    let nodes = align(&ds.traces[0], &ds.traces[1]);
+    let order = |o: DiffOrder| o.rows(&nodes);
+    assert_eq!(order(DiffOrder::Tree), [0, 1, 2, 3]);
+    // |B − A|: 40, 0, 30, 10.
+    assert_eq!(order(DiffOrder::Change), [0, 2, 3, 1]);
+    // Relative: authorize is new; charge +75 %, checkout +40 %, load 0.
+    assert_eq!(order(DiffOrder::Ratio), [3, 2, 0, 1]);
+    assert_eq!(order(DiffOrder::Spans(1)), [2, 0, 1, 3]);
+    assert_eq!(order(DiffOrder::Spans(0)), [0, 1, 2, 3]);
+    assert_eq!(order(DiffOrder::Total(1)), [0, 2, 1, 3]);
+    // Self in B: checkout 140 − 20 − 30 − 40 = 50, load 20, charge 60, authorize 10.
+    assert_eq!(order(DiffOrder::SelfTime(1)), [2, 0, 1, 3]);
+    assert_eq!(order(DiffOrder::SelfTime(0)), [0, 2, 1, 3]);
 }

@@ -36,7 +36,45 @@ impl DiffNode {
 /// Nodes in order of the size of their change, the largest first (ties
 /// keep their order): how a comparison lists what changed.
 pub fn largest_change_first(nodes: &mut [DiffNode]) {
-    crate::order::sort_by_key(nodes, |n| std::cmp::Reverse(n.delta_ns().abs()));
+    crate::order::sort_by_key(nodes, |n| std::cmp::Reverse(DiffOrder::Change.key(n)));
+}
+
+/// What a table of nodes is ordered by: the merged tree's order, or a
+/// number of each node, largest first (ties keep the tree's order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffOrder {
+    Tree,
+    /// The size of B − A.
+    Change,
+    /// The size of the change relative to A; paths only B has first.
+    Ratio,
+    /// Spans, total time or self time in A (0) or B (1).
+    Spans(usize),
+    Total(usize),
+    SelfTime(usize),
+}
+
+impl DiffOrder {
+    fn key(self, n: &DiffNode) -> i64 {
+        let side = |v: &[i64; 2], g: usize| v.get(g).copied().unwrap_or(0);
+        match self {
+            DiffOrder::Tree => 0,
+            DiffOrder::Change => n.delta_ns().saturating_abs(),
+            DiffOrder::Ratio => n.delta_ratio().map_or(i64::MAX, |r| {
+                (r.abs() * 1e6).min(i64::MAX as f64 / 2.0) as i64
+            }),
+            DiffOrder::Spans(g) => n.count.get(g).copied().unwrap_or(0) as i64,
+            DiffOrder::Total(g) => side(&n.total_ns, g),
+            DiffOrder::SelfTime(g) => side(&n.self_ns, g),
+        }
+    }
+
+    /// The indices of `nodes` in this order.
+    pub fn rows(self, nodes: &[DiffNode]) -> Vec<usize> {
+        let mut rows: Vec<usize> = (0..nodes.len()).collect();
+        crate::order::sort_by_key(&mut rows, |&i| std::cmp::Reverse(self.key(&nodes[i])));
+        rows
+    }
 }
 
 /// The merged tree of `a` and `b` (from one dataset, so their string ids
