@@ -81,6 +81,16 @@ const FIXTURES = {
     ['c200000000000003', 'c200000000000001', 'pay', 30_000, 30_000, 'charge'],
     ['c200000000000004', 'c200000000000001', 'pay', 65_000, 40_000, 'charge'],
   ], 'c0ffee0000000002'),
+  // A batch job whose span links the request that queued it (another trace) and a request kept nowhere.
+  get 'linked-jobs'() {
+    const queued = jaegerTrace([['a100000000000001', null, 'web', 0, 50_000, 'POST /jobs'], ['a100000000000002', 'a100000000000001', 'queue', 10_000, 2_000, 'enqueue']], 'aaaa000000000001');
+    const job = jaegerTrace([['b100000000000001', null, 'worker', 900_000, 80_000, 'run job']], 'bbbb000000000002');
+    job.data[0].spans[0].references = [
+      { refType: 'FOLLOWS_FROM', traceID: 'aaaa000000000001', spanID: 'a100000000000002' },
+      { refType: 'FOLLOWS_FROM', traceID: 'cccc000000000003', spanID: 'c100000000000001' },
+    ];
+    return { data: [...queued.data, ...job.data] };
+  },
   // The two above in one file.
   get 'checkout-both'() { return { data: [...this['checkout-once'].data, ...this['checkout-retried'].data] }; },
   // Three redis price reads; after the first two the catalog was read for the same SKU (misses), after the third not.
@@ -415,6 +425,31 @@ describe('the waterfall', () => {
     await page.waitForSelector('[data-testid=span-detail][data-span-id="f000000000000004"]');
     await page.click('[data-testid=span-links] button');
     await page.waitForSelector('[data-testid=span-detail][data-span-id="f000000000000002"]');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a link to a span of another trace opens that trace at that span, Back returns; one not loaded says so and the view stays', async () => {
+    const page = await newPage();
+    await dropFixtures(page, ['linked-jobs'], 2);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 2);
+    await page.click('[data-testid=trace-list] tr[data-trace-id="bbbb000000000002"]');
+    await page.waitForSelector('[data-testid=trace-summary][data-trace-id="bbbb000000000002"]');
+    await clickRow(page, 0);
+    await page.waitForSelector('[data-testid=span-detail][data-span-id="b100000000000001"]');
+    const links = page.locator('[data-testid=span-links] [data-testid=open-linked-trace]');
+    assert.equal(await links.count(), 2);
+    await links.first().click();
+    await page.waitForSelector('[data-testid=trace-summary][data-trace-id="aaaa000000000001"]');
+    await page.waitForSelector('[data-testid=span-detail][data-span-id="a100000000000002"]');
+    await page.goBack();
+    await page.waitForSelector('[data-testid=trace-summary][data-trace-id="bbbb000000000002"]');
+    // Not loaded: a notice names it, and what is open stays.
+    await clickRow(page, 0);
+    await page.locator('[data-testid=span-links] [data-testid=open-linked-trace]').nth(1).click();
+    await page.waitForSelector('[data-testid=notice] >> text=/Trace cccc000000000003 is not loaded/');
+    assert.equal(await page.getAttribute('[data-testid=trace-summary]', 'data-trace-id'), 'bbbb000000000002');
+    assert.equal(await page.getAttribute('[data-testid=span-detail]', 'data-span-id'), 'b100000000000001');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -2773,7 +2808,7 @@ describe('log links and links from trace data', () => {
 
 describe('live backends', () => {
   let fake;
-  before(async () => { fake = await startFakeBackends(corpus); });
+  before(async () => { fake = await startFakeBackends(corpus, { linked: FIXTURES['linked-jobs'].data }); });
   after(() => fake?.server.close());
 
   const requestsTo = (prefix, p) => fake.requests.filter((r) => r.prefix === prefix && (!p || r.path === p));
@@ -2981,6 +3016,21 @@ describe('live backends', () => {
     // The backend is now in the settings, chosen in the search form.
     await page.waitForSelector('[data-testid=search-panel]');
     assert.equal(await page.$eval('[data-testid=backend-list] li', (e) => e.dataset.kind), 'jaeger');
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a link to a span of a trace not loaded fetches it from the backend this trace came from', async () => {
+    const link = `?backend=${encodeURIComponent(`${fake.base}/linked`)}&kind=jaeger&trace=bbbb000000000002`;
+    const page = await newPage({ url: link, wait: false });
+    await page.click('[data-testid=origin-allow]');
+    await page.waitForSelector('[data-testid=trace-summary][data-trace-id="bbbb000000000002"]');
+    await clickRow(page, 0);
+    await page.waitForSelector('[data-testid=span-detail][data-span-id="b100000000000001"]');
+    assert.equal(requestsTo('linked', '/api/traces/aaaa000000000001').length, 0);
+    await page.locator('[data-testid=span-links] [data-testid=open-linked-trace]').first().click();
+    await page.waitForSelector('[data-testid=trace-summary][data-trace-id="aaaa000000000001"]');
+    await page.waitForSelector('[data-testid=span-detail][data-span-id="a100000000000002"]');
+    assert.equal(requestsTo('linked', '/api/traces/aaaa000000000001').length, 1);
     assert.deepEqual(page.errors, []);
   });
 

@@ -14,6 +14,7 @@
 //   /notjson  answers an HTML page     /nocors   answers without CORS headers
 //   /stallbody sends the headers and half of the body, then nothing
 //   /dribble  sends traces (not lists) in two halves, 1.5 s apart
+// and /linked, a Jaeger v1 holding only the Jaeger traces the test gives.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,7 +55,7 @@ const otlpService = (rs) => rs.resource?.attributes?.find((a) => a.key === 'serv
 const sorted = (xs) => [...new Set(xs.filter(Boolean))].sort();
 
 /** Starts the server on 127.0.0.1 (a free port); `requests` records every request. */
-export async function startFakeBackends(corpus) {
+export async function startFakeBackends(corpus, { linked = [] } = {}) {
   const c = loadCorpus(corpus);
   const requests = [];
   const server = http.createServer((req, res) => {
@@ -81,6 +82,7 @@ export async function startFakeBackends(corpus) {
           if (p === '/api/services') return send(200, { data: ['slow-only'], total: 1, limit: 0, offset: 0, errors: null });
           return jaegerV1(c, p, q, send);
         case 'jaeger': case 'nocors': case 'stallbody': case 'dribble': return jaegerV1(c, p, q, send);
+        case 'linked': return jaegerV1({ jaeger: linked }, p, q, send);
         case 'broken':
           return send(500, { data: null, total: 0, limit: 0, offset: 0,
             errors: [{ code: 500, msg: 'storage backend unavailable: cassandra query timed out' }] });

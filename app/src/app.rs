@@ -278,7 +278,7 @@ pub fn App() -> impl IntoView {
                     </section>
                 </Show>
 
-                <TraceViews log_templates=log_templates />
+                <TraceViews log_templates=log_templates open_link=open_link />
             </main>
             // Search is a drawer beside the views: they keep their height.
             <Show when=move || search_open.get()>

@@ -10,6 +10,7 @@ use crate::pills::Pills;
 use crate::row_attribute::RowAttributePicker;
 use crate::state::AppState;
 use crate::topbar::CopyFeedback;
+use crate::url_state::UrlState;
 use crate::views::{Tab, ViewState};
 use leptos::prelude::*;
 use tracescope_components::{
@@ -22,7 +23,11 @@ use tracescope_core::layout::time::{format_duration, format_utc};
 use tracescope_core::links::LinkContext;
 
 #[component]
-pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
+pub fn TraceViews(
+    log_templates: RwSignal<Templates>,
+    /// Opens what a link names (`links::Links::open_link`).
+    open_link: Callback<UrlState>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let AppState {
         dataset,
@@ -299,7 +304,8 @@ pub fn TraceViews(log_templates: RwSignal<Templates>) -> impl IntoView {
                     }}
                     <Show when=move || matches!(tab.get(), Tab::Waterfall | Tab::Flame)>
                         <SpanDetail on_focus=Callback::new(move |s: u32| focus_on(state, views, s)) critical=critical_of_selected copy_link=copy_span_link
-                            copy_feedback=ViewFn::from(move || view! { <CopyFeedback feedback=span_copied testid="span-copy-feedback" /> }) log_links=span_log_links />
+                            copy_feedback=ViewFn::from(move || view! { <CopyFeedback feedback=span_copied testid="span-copy-feedback" /> }) log_links=span_log_links
+                            open_trace=Callback::new(move |(trace, span)| open_linked(state, open_link, trace, span)) />
                     </Show>
                 </div>
                 // The stylesheet shows the touch line on touch screens instead.
@@ -333,4 +339,41 @@ fn clock_shifts_text(moved: usize, refused: u32) -> String {
         );
     }
     text
+}
+
+/// Opens a span of another trace as a link to it would, asking the backend
+/// the open trace came from when it is not loaded; else a notice says it
+/// is not here and what is open stays.
+fn open_linked(state: AppState, open_link: Callback<UrlState>, trace: String, span: String) {
+    let here = UrlState::parse(&crate::url_state::location_search());
+    let loaded = state
+        .dataset
+        .with_untracked(|ds| ds.trace_with_id(&trace).is_some());
+    // A trace fetched from a backend keeps the URL it was fetched by.
+    let source = state.open.get_untracked().and_then(|i| {
+        state
+            .fetched_from
+            .with_untracked(|f| f.get(i).cloned().flatten())
+    });
+    let backend = source.and_then(|u| {
+        crate::backends::configured()
+            .into_iter()
+            .find(|b| u.starts_with(&b.url))
+    });
+    if !loaded && backend.is_none() {
+        state.notice.set(Some(crate::state::Notice::text(format!(
+            "Trace {trace} is not loaded: open the file that holds it (Open files…, or drop it here), or search for it in its backend."
+        ))));
+        return;
+    }
+    open_link.run(UrlState {
+        trace: Some(trace),
+        span: Some(span),
+        view: here.view,
+        kind: backend.as_ref().map(|b| b.kind.key().to_string()),
+        backend: backend.map(|b| b.url),
+        embed: here.embed,
+        theme: here.theme,
+        ..UrlState::default()
+    });
 }

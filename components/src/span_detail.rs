@@ -236,6 +236,10 @@ pub fn SpanDetail(
     /// (name, href) links to logs for the selected span.
     #[prop(optional, into)]
     log_links: Option<Signal<NamedLinks>>,
+    /// Opens a span of another trace (trace id, span id): the App opens it
+    /// when loaded, else fetches it from the backend this one came from.
+    #[prop(optional)]
+    open_trace: Option<Callback<(String, String)>>,
 ) -> impl IntoView {
     let ViewContext {
         dataset,
@@ -341,7 +345,15 @@ pub fn SpanDetail(
                                         // A span of this trace: go to it.
                                         {match here {
                                             Some(k) => view! { <button class="link-button mono" data-span=k on:click=move |_| selected.set(Some(k))>{sp}</button> }.into_any(),
-                                            None => view! { <span class="mono">{format!("{tr} / {sp}")}</span> }.into_any(),
+                                            // Another trace's span: opened as a link to it would be.
+                                            None => {
+                                                let text = format!("{tr} / {sp}");
+                                                match open_trace {
+                                                    Some(open) => view! { <button class="link-button mono" data-testid="open-linked-trace" title="Open this span in its trace"
+                                                        on:click=move |_| open.run((tr.clone(), sp.clone()))>{text}</button> }.into_any(),
+                                                    None => view! { <span class="mono">{text}</span> }.into_any(),
+                                                }
+                                            }
                                         }}
                                     </li>
                                 }).collect_view()}

@@ -12,7 +12,7 @@ mod settings;
 
 pub use client::fetch_trace;
 use client::{get_bytes, load_traces};
-pub use settings::{ensure, BackendConf};
+pub use settings::{ensure, load as configured, BackendConf};
 use settings::{load, BackendSettings};
 use tracescope_core::analysis::sets::TraceGroup;
 
