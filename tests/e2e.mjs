@@ -184,6 +184,21 @@ async function dropFixtures(page, names, rows) {
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === n, rows);
 }
 
+/**
+ * Opens `link` in a fresh browser context; `foreign()` lists the requests
+ * made beyond the app's own files (blob: is the decoding worker's boot
+ * script, made in the page).
+ */
+async function openInFreshBrowser(link) {
+  const ctx = await app.browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const other = await ctx.newPage();
+  const fetched = [];
+  other.on('request', (r) => fetched.push(r.url()));
+  await other.goto(link);
+  const foreign = () => fetched.filter((u) => !/\.(js|wasm|css|html|svg)$|\/(\?|#|$)/.test(u.split('#')[0].split('?')[0]) && !/^(data|blob):/.test(u));
+  return { ctx, other, foreign };
+}
+
 /** Drops files on the page as a person dragging them from a file manager would. */
 async function dropFiles(page, files) {
   const payload = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
@@ -1502,16 +1517,11 @@ describe('compare two traces', () => {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-markdown]')]);
     assert.ok(fs.readFileSync(await dl.path(), 'utf8').includes(`(<${link}>)`));
     await page.context().close();
-    const ctx = await app.browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const other = await ctx.newPage();
-    const fetched = [];
-    other.on('request', (r) => fetched.push(r.url()));
-    await other.goto(link);
+    const { ctx, other, foreign } = await openInFreshBrowser(link);
     await other.waitForSelector('[data-testid=diff-table]');
     assert.deepEqual(await rowsOf(other), want);
     assert.deepEqual((await other.$$eval('[data-testid=compare-side]', (s) => s.map((e) => e.dataset.traceId))).sort(), ['c0ffee0000000001', 'c0ffee0000000002']);
-    const foreign = fetched.filter((u) => !/\.(js|wasm|css|html|svg)$|\/(\?|#|$)/.test(u.split('#')[0].split('?')[0]) && !/^(data|blob):/.test(u));
-    assert.deepEqual(foreign, [], 'requests beyond the app itself');
+    assert.deepEqual(foreign(), [], 'requests beyond the app itself');
     await ctx.close();
   });
 });
@@ -2663,16 +2673,10 @@ describe('sharing and exports', () => {
     await page.screenshot({ path: path.join(out, 'share-dialog.png') });
     await page.context().close();
     // A fresh browser: only the app's own files may be fetched.
-    const ctx = await app.browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const other = await ctx.newPage();
-    const fetched = [];
-    other.on('request', (r) => fetched.push(r.url()));
-    await other.goto(link);
+    const { ctx, other, foreign } = await openInFreshBrowser(link);
     await other.waitForSelector('[data-testid=trace-summary]');
     assert.deepEqual(await summary(other), want);
-    // blob: is the decoding worker's boot script, made in the page (no network).
-    const foreign = fetched.filter((u) => !/\.(js|wasm|css|html|svg)$|\/(\?|#|$)/.test(u.split('#')[0].split('?')[0]) && !/^(data|blob):/.test(u));
-    assert.deepEqual(foreign, [], 'requests beyond the app itself');
+    assert.deepEqual(foreign(), [], 'requests beyond the app itself');
     await ctx.close();
   });
 

@@ -76,17 +76,19 @@ fn a_clock_shifted_copy_differs_nowhere() {
         .all(|n| n.delta_ns() == 0 && n.count == [1, 1]));
 }
 
+/// The checkout charged twice (a failed try of 30 µs, then 40 µs, which
+/// asked the bank) and took longer.
+const RETRIED: &[(&str, &str, &str, &str, i64, i64)] = &[
+    ("1", "", "web", "checkout", 0, 140),
+    ("2", "1", "cart", "load", 5, 20),
+    ("3", "1", "pay", "charge", 30, 30),
+    ("4", "1", "pay", "charge", 65, 40),
+    ("5", "4", "bank", "authorize", 70, 10),
+];
+
 #[test]
 fn a_retried_call_counts_twice_and_its_time_adds_up() {
-    // B charged twice (a failed try of 30 µs, then 40 µs) and took longer.
-    let b = [
-        ("1", "", "web", "checkout", 0, 140),
-        ("2", "1", "cart", "load", 5, 20),
-        ("3", "1", "pay", "charge", 30, 30),
-        ("4", "1", "pay", "charge", 65, 40),
-        ("5", "4", "bank", "authorize", 70, 10),
-    ];
-    let ds = two(CHECKOUT, &b);
+    let ds = two(CHECKOUT, RETRIED);
     let nodes = align(&ds.traces[0], &ds.traces[1]);
     assert_eq!(
         rows(&ds, &nodes),
@@ -124,14 +126,7 @@ fn different_roots_are_different_nodes() {
 fn the_table_orders_by_any_column_largest_first_ties_in_tree_order() {
     // Tree order: checkout (A 100, B 140; self 40, 50), load (20, 20),
     // charge (A 40; B 30 + 40 less authorize's 10: self 60), authorize (B only, 10).
-    let b = [
-        ("1", "", "web", "checkout", 0, 140),
-        ("2", "1", "cart", "load", 5, 20),
-        ("3", "1", "pay", "charge", 30, 30),
-        ("4", "1", "pay", "charge", 65, 40),
-        ("5", "4", "bank", "authorize", 70, 10),
-    ];
-    let ds = two(CHECKOUT, &b);
+    let ds = two(CHECKOUT, RETRIED);
     let nodes = align(&ds.traces[0], &ds.traces[1]);
     let order = |o: DiffOrder| o.rows(&nodes);
     assert_eq!(order(DiffOrder::Tree), [0, 1, 2, 3]);

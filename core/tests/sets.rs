@@ -360,6 +360,17 @@ fn shifts_by_hand(
     all
 }
 
+/// Synthetic traces of the given sizes (services, errors, attributes).
+fn synthetic(sizes: &[usize], seed: u64) -> Dataset {
+    use tracescope_core::synth::{trace_json, SynthFormat};
+    let mut ds = Dataset::default();
+    for (k, &n) in sizes.iter().enumerate() {
+        let json = trace_json(n, SynthFormat::Jaeger, seed + k as u64);
+        tracescope_core::decode_bytes(&mut ds, json.as_bytes()).unwrap();
+    }
+    ds
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(60))]
 
@@ -373,11 +384,7 @@ proptest::proptest! {
         per_key in 0usize..4,
         limit in 0usize..30,
     ) {
-        use tracescope_core::synth::{trace_json, SynthFormat};
-        let mut ds = Dataset::default();
-        for (k, &n) in sizes.iter().enumerate() {
-            tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed + k as u64).as_bytes()).unwrap();
-        }
+        let ds = synthetic(&sizes, seed);
         let n = ds.traces.len();
         let cut = cut.min(n - 1);
         let groups = [(0..cut).collect::<Vec<_>>(), (cut..n).collect::<Vec<_>>()];
@@ -400,11 +407,7 @@ proptest::proptest! {
     ) {
         use std::collections::BTreeMap;
         use tracescope_core::find::{find, FindQuery};
-        use tracescope_core::synth::{trace_json, SynthFormat};
-        let mut ds = Dataset::default();
-        for (k, &n) in sizes.iter().enumerate() {
-            tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed + k as u64).as_bytes()).unwrap();
-        }
+        let ds = synthetic(&sizes, seed);
         let n = ds.traces.len();
         let sources: Vec<String> = (0..n).map(|k| format!("f{}", k % 2)).collect();
         let query = ["http.status_code=500", "duration>2ms", "nothing-like-it"];

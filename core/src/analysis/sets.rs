@@ -8,7 +8,7 @@ use crate::analysis::percentile::nearest_rank;
 use crate::analysis::span_walk::SpanWalk;
 use crate::find::{FindQuery, TracesMatching};
 use crate::layout::time::format_utc;
-use crate::model::{AttrValue, Dataset, StrId};
+use crate::model::{AttrValue, Dataset, StrId, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// How a group of traces is chosen; written in a link as its `text`.
@@ -257,15 +257,46 @@ pub fn operations(ds: &Dataset, groups: &[Vec<usize>; 2]) -> Vec<OperationShift>
     OperationsBuilder::default().finish(ds, groups)
 }
 
+/// A walk over the spans of both groups' traces, A's then B's.
+#[derive(Default)]
+struct GroupsWalk {
+    /// The group being walked (2: both were).
+    group: usize,
+    walk: SpanWalk,
+}
+
+impl GroupsWalk {
+    /// Calls `each(group, trace, span)` for up to `budget` more spans;
+    /// false, visiting none, once both groups were walked.
+    fn step(
+        &mut self,
+        ds: &Dataset,
+        groups: &[Vec<usize>; 2],
+        budget: usize,
+        mut each: impl FnMut(usize, &Trace, usize),
+    ) -> bool {
+        let Some(members) = groups.get(self.group) else {
+            return false;
+        };
+        let g = self.group;
+        if self
+            .walk
+            .step_among(&ds.traces, members, budget, |_, t, s| each(g, t, s))
+        {
+            self.group += 1;
+            self.walk = SpanWalk::default();
+        }
+        true
+    }
+}
+
 /// [`operations`] a part at a time: each group's spans gathered, then each
 /// operation's durations sorted.
 #[derive(Default)]
 pub struct OperationsBuilder {
     index: FxHashMap<(StrId, StrId), usize>,
     out: Vec<OperationShift>,
-    /// The group being walked (2: both were).
-    group: usize,
-    walk: SpanWalk,
+    walk: GroupsWalk,
     /// Operations whose durations are sorted.
     sorted: usize,
 }
@@ -275,29 +306,21 @@ impl OperationsBuilder {
     /// true once everything is done. Called with the same groups each time.
     pub fn step(&mut self, ds: &Dataset, groups: &[Vec<usize>; 2], budget: usize) -> bool {
         let OperationsBuilder {
-            index,
-            out,
-            group,
-            walk,
-            ..
+            index, out, walk, ..
         } = self;
-        if let Some(members) = groups.get(*group) {
-            let g = *group;
-            if walk.step_among(&ds.traces, members, budget, |_, t, s| {
-                let key = (t.service[s], t.name[s]);
-                let k = *index.entry(key).or_insert_with(|| {
-                    out.push(OperationShift {
-                        service: key.0,
-                        operation: key.1,
-                        durations: [Vec::new(), Vec::new()],
-                    });
-                    out.len() - 1
+        let walked = walk.step(ds, groups, budget, |g, t, s| {
+            let key = (t.service[s], t.name[s]);
+            let k = *index.entry(key).or_insert_with(|| {
+                out.push(OperationShift {
+                    service: key.0,
+                    operation: key.1,
+                    durations: [Vec::new(), Vec::new()],
                 });
-                out[k].durations[g].push(t.duration_ns[s]);
-            }) {
-                *group += 1;
-                *walk = SpanWalk::default();
-            }
+                out.len() - 1
+            });
+            out[k].durations[g].push(t.duration_ns[s]);
+        });
+        if walked {
             return false;
         }
         let mut sorted_now = 0;
@@ -403,8 +426,7 @@ pub struct ValuesBuilder {
     /// The resources already counted for the trace being walked.
     resources: FxHashSet<u32>,
     stamp: usize,
-    group: usize,
-    walk: SpanWalk,
+    walk: GroupsWalk,
     /// Values ranked so far, and the best of each key among them.
     ranked: usize,
     best: FxHashMap<StrId, Vec<ValueShift>>,
@@ -419,8 +441,7 @@ impl ValuesBuilder {
             counted: Vec::new(),
             resources: FxHashSet::default(),
             stamp: 0,
-            group: 0,
-            walk: SpanWalk::default(),
+            walk: GroupsWalk::default(),
             ranked: 0,
             best: FxHashMap::default(),
         }
@@ -434,48 +455,43 @@ impl ValuesBuilder {
             counted,
             resources,
             stamp,
-            group,
             walk,
             ..
         } = self;
-        if let Some(members) = groups.get(*group) {
-            let g = *group;
-            let mut count = |stamp: usize, attrs: &[crate::model::Attr]| {
-                for a in attrs {
-                    let k = *index
-                        .entry((a.key, ValueKey::of(a.value)))
-                        .or_insert_with(|| {
-                            counted.push(Counted {
-                                key: a.key,
-                                value: a.value,
-                                traces: [0, 0],
-                                stamp: 0,
-                            });
-                            counted.len() - 1
+        let mut count = |g: usize, stamp: usize, attrs: &[crate::model::Attr]| {
+            for a in attrs {
+                let k = *index
+                    .entry((a.key, ValueKey::of(a.value)))
+                    .or_insert_with(|| {
+                        counted.push(Counted {
+                            key: a.key,
+                            value: a.value,
+                            traces: [0, 0],
+                            stamp: 0,
                         });
-                    let c = &mut counted[k];
-                    if c.stamp != stamp {
-                        c.stamp = stamp;
-                        c.traces[g] += 1;
-                    }
+                        counted.len() - 1
+                    });
+                let c = &mut counted[k];
+                if c.stamp != stamp {
+                    c.stamp = stamp;
+                    c.traces[g] += 1;
                 }
-            };
-            if walk.step_among(&ds.traces, members, budget, |_, t, i| {
-                if i == 0 {
-                    *stamp += 1;
-                    resources.clear();
-                }
-                count(*stamp, ds.attrs(t.attrs[i]));
-                let r = t.resource[i];
-                if resources.insert(r) {
-                    if let Some(res) = ds.resources.get(r as usize) {
-                        count(*stamp, ds.attrs(res.attrs));
-                    }
-                }
-            }) {
-                *group += 1;
-                *walk = SpanWalk::default();
             }
+        };
+        let walked = walk.step(ds, groups, budget, |g, t, i| {
+            if i == 0 {
+                *stamp += 1;
+                resources.clear();
+            }
+            count(g, *stamp, ds.attrs(t.attrs[i]));
+            let r = t.resource[i];
+            if resources.insert(r) {
+                if let Some(res) = ds.resources.get(r as usize) {
+                    count(g, *stamp, ds.attrs(res.attrs));
+                }
+            }
+        });
+        if walked {
             return false;
         }
         let sizes = [groups[0].len().max(1) as f64, groups[1].len().max(1) as f64];
