@@ -5,10 +5,11 @@
 //! (`core::analysis::diff`), the largest change in time first.
 
 use leptos::prelude::*;
+use tracescope_components::canvas::build_in_parts;
 use tracescope_components::theme::service_slots;
 use tracescope_components::{DiffTree, ViewContext, WaterfallCanvas};
 use tracescope_core::analysis::critical_path::critical_path;
-use tracescope_core::analysis::diff::{align, DiffNode, DiffOrder};
+use tracescope_core::analysis::diff::{AlignBuilder, DiffNode, DiffOrder};
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::encode::redact::Redaction;
 use tracescope_core::layout::time::format_duration;
@@ -78,12 +79,26 @@ pub fn CompareView(
                 .fold(0.0, f64::max)
         })
     });
-    // The merged tree, drawn above the table of the same nodes.
-    let merged = Memo::new(move |_| {
-        dataset.with(|ds| match (ds.traces.get(a), ds.traces.get(b)) {
-            (Some(ta), Some(tb)) => align(ta, tb),
-            _ => Vec::new(),
-        })
+    // The merged tree, drawn above the table of the same nodes: made a
+    // part a task (two traces of 200k spans took one of seconds).
+    let merged = RwSignal::new(Vec::<DiffNode>::new());
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        dataset.track();
+        build_in_parts(
+            job,
+            dataset,
+            AlignBuilder::default(),
+            move |builder, ds| match (ds.traces.get(a), ds.traces.get(b)) {
+                (Some(ta), Some(tb)) => builder.step([ta, tb], ALIGN_PART),
+                _ => true,
+            },
+            move |builder, ds| {
+                if let (Some(ta), Some(tb)) = (ds.traces.get(a), ds.traces.get(b)) {
+                    merged.set(builder.finish([ta, tb]));
+                }
+            },
+        );
     });
     let tree_canvas = NodeRef::<leptos::html::Canvas>::new();
     let app_state = use_context::<crate::state::AppState>();
@@ -118,11 +133,21 @@ pub fn CompareView(
                 <Side dataset=dataset trace=a slots=slots longest_ns=longest_ns dark=dark />
                 <Side dataset=dataset trace=b slots=slots longest_ns=longest_ns dark=dark />
             </div>
+            // Every trace has a span, so no path yet is the alignment under way.
+            {move || merged.with(Vec::is_empty).then(|| view! { <p class="muted" data-testid="compare-aligning">"Aligning…"</p> })}
             <DiffTree dataset=dataset nodes=merged canvas_ref=tree_canvas dark=dark />
             <DiffTable dataset=dataset nodes=merged />
         </section>
     }
 }
+
+/// Spans placed a task while two traces are aligned.
+const ALIGN_PART: usize = 100_000;
+/// Paths listed at most: the first in the order chosen.
+const TABLE_ROWS: usize = 200;
+
+/// The column the table is ordered by first: B − A.
+const BY_CHANGE: usize = 8;
 
 /// The table's columns and what a click on each orders by.
 const DIFF_COLUMNS: [(&str, DiffOrder); 10] = [
@@ -143,34 +168,35 @@ const DIFF_COLUMNS: [(&str, DiffOrder); 10] = [
 /// largest change first, or by the column clicked (the names: the tree's
 /// order).
 #[component]
-fn DiffTable(dataset: RwSignal<Dataset>, nodes: Memo<Vec<DiffNode>>) -> impl IntoView {
-    let order = RwSignal::new(DiffOrder::Change);
+fn DiffTable(dataset: RwSignal<Dataset>, nodes: RwSignal<Vec<DiffNode>>) -> impl IntoView {
+    // The column clicked (an index into DIFF_COLUMNS).
+    let order = RwSignal::new(BY_CHANGE);
     let rows = Memo::new(move |_| {
-        let nodes = nodes.get();
-        dataset.with(|ds| {
-            order
-                .get()
-                .rows(&nodes)
-                .into_iter()
-                .map(|i| {
-                    let n = nodes[i].clone();
-                    (
-                        ds.str(n.service).to_string(),
-                        ds.str(n.operation).to_string(),
-                        n,
-                    )
-                })
-                .collect::<Vec<_>>()
+        let by = DIFF_COLUMNS[order.get()].1;
+        nodes.with(|nodes| {
+            dataset.with(|ds| {
+                by.rows(nodes, TABLE_ROWS)
+                    .into_iter()
+                    .map(|i| {
+                        let n = nodes[i].clone();
+                        (
+                            ds.str(n.service).to_string(),
+                            ds.str(n.operation).to_string(),
+                            n,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     });
     let headers = DIFF_COLUMNS
         .iter()
         .enumerate()
-        .map(|(k, &(text, by))| {
+        .map(|(k, &(text, _))| {
             view! {
                 <th class:num={k >= 2} class="sortable"
-                    on:click=move |_| order.set(by)>
-                    {text}{move || if order.get() == by && k != 0 { " ▼" } else { "" }}
+                    on:click=move |_| order.set(k)>
+                    {text}{move || if order.get() == k { " ▼" } else { "" }}
                 </th>
             }
         })
@@ -217,6 +243,9 @@ fn DiffTable(dataset: RwSignal<Dataset>, nodes: Memo<Vec<DiffNode>>) -> impl Int
                     }).collect_view()}
                 </tbody>
             </table>
+            {move || nodes.with(|n| (n.len() > TABLE_ROWS).then(|| view! {
+                <p class="muted" data-testid="diff-more">{format!("The first {TABLE_ROWS} of {} paths in this order.", n.len())}</p>
+            }))}
         </div>
     }
 }

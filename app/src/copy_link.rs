@@ -105,7 +105,6 @@ async fn comparison_link(state: AppState, (a, b): (usize, usize), href: String) 
             .sum()
     });
     let budget = Links::budget();
-    let mut shortest = None;
     if may_fit_in_link(spans, budget) {
         for keep in Keep::ALL {
             let payload = state.dataset.with_untracked(|ds| {
@@ -119,15 +118,13 @@ async fn comparison_link(state: AppState, (a, b): (usize, usize), href: String) 
             let text = share::text(&deflated);
             if text.len() <= budget {
                 return Ok((
-                    "Copied a self-contained link to the comparison (both traces travel in it, secrets redacted)",
+                    "Copied a self-contained link to the comparison (both traces in it, secrets redacted)",
                     crate::share::self_contained_link(&text),
                 ));
             }
-            shortest = Some(text.len());
         }
     }
-    let needs = shortest.map_or(String::new(), |n| format!(" (they need {n} characters)"));
     Err(format!(
-        "The two traces ({spans} spans) are too large to travel inside a link{needs}, and they were not loaded from one URL or backend: a link would reopen the comparison only where both are loaded again. Attach the files to the ticket."
+        "The two traces ({spans} spans) do not fit in a link; one to this page reopens them only where both are loaded again: attach the files to the ticket."
     ))
 }

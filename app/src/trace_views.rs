@@ -362,7 +362,7 @@ fn open_linked(state: AppState, open_link: Callback<UrlState>, trace: String, sp
     });
     if !loaded && backend.is_none() {
         state.notice.set(Some(crate::state::Notice::text(format!(
-            "Trace {trace} is not loaded: open the file that holds it (Open files…, or drop it here), or search for it in its backend."
+            "Trace {trace} is not loaded: open the file that holds it, or search for it in its backend."
         ))));
         return;
     }

@@ -12,8 +12,8 @@ use tracescope_core::layout::diff_tree::{diff_rows, Change, DiffRow, ROW_H};
 use tracescope_core::Dataset;
 use web_sys::CanvasRenderingContext2d;
 
-/// Paths drawn at most (a canvas has a height limit); the table lists all.
-pub const MAX_ROWS: usize = 500;
+/// Paths drawn at most (a canvas has a height limit).
+pub const MAX_ROWS: usize = 200;
 
 fn change_color(th: &Theme, c: Change) -> &'static str {
     match c {
@@ -56,7 +56,7 @@ pub fn paint_diff_tree(
 #[component]
 pub fn DiffTree(
     dataset: RwSignal<Dataset>,
-    nodes: Memo<Vec<DiffNode>>,
+    nodes: RwSignal<Vec<DiffNode>>,
     canvas_ref: NodeRef<Canvas>,
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {
@@ -77,9 +77,7 @@ pub fn DiffTree(
         let rows = nodes.with(|n| {
             dataset.with(|ds| {
                 let name = |d: &DiffNode| format!("{} {}", ds.str(d.service), ds.str(d.operation));
-                let mut rows = diff_rows(n, name, w, &CanvasText(&ctx));
-                rows.truncate(MAX_ROWS);
-                rows
+                diff_rows(n, name, w, &CanvasText(&ctx), MAX_ROWS)
             })
         });
         paint_diff_tree(&ctx, &rows, th, w, h);
@@ -90,7 +88,7 @@ pub fn DiffTree(
                 style=move || format!("width:100%;height:{}px;display:block", shown() as f64 * ROW_H)
                 aria-label="The two traces merged by path of service:operation: each path's time in A (grey, above) and B (below, red when slower, green when faster), on one scale; the table below holds the same numbers"></canvas>
             {move || (nodes.with(Vec::len) > MAX_ROWS).then(|| view! {
-                <p class="muted">{format!("The first {MAX_ROWS} paths are drawn; the table lists all {}.", nodes.with(Vec::len))}</p>
+                <p class="muted">{format!("The first {MAX_ROWS} of {} paths are drawn.", nodes.with(Vec::len))}</p>
             })}
         </div>
     }

@@ -128,7 +128,7 @@ fn the_table_orders_by_any_column_largest_first_ties_in_tree_order() {
     // charge (A 40; B 30 + 40 less authorize's 10: self 60), authorize (B only, 10).
     let ds = two(CHECKOUT, RETRIED);
     let nodes = align(&ds.traces[0], &ds.traces[1]);
-    let order = |o: DiffOrder| o.rows(&nodes);
+    let order = |o: DiffOrder| o.rows(&nodes, usize::MAX);
     assert_eq!(order(DiffOrder::Tree), [0, 1, 2, 3]);
     // |B − A|: 40, 0, 30, 10.
     assert_eq!(order(DiffOrder::Change), [0, 2, 3, 1]);
@@ -140,4 +140,9 @@ fn the_table_orders_by_any_column_largest_first_ties_in_tree_order() {
     // Self in B: checkout 140 − 20 − 30 − 40 = 50, load 20, charge 60, authorize 10.
     assert_eq!(order(DiffOrder::SelfTime(1)), [2, 0, 1, 3]);
     assert_eq!(order(DiffOrder::SelfTime(0)), [0, 2, 1, 3]);
+    // The first few only: the same as the head of the whole order.
+    for limit in 0..5 {
+        let all = order(DiffOrder::Ratio);
+        assert_eq!(DiffOrder::Ratio.rows(&nodes, limit), all[..limit.min(4)]);
+    }
 }

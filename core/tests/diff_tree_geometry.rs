@@ -82,7 +82,7 @@ proptest! {
 
     #[test]
     fn bars_are_as_long_as_their_time_on_one_scale(ns in nodes(), width in 300.0f64..2000.0) {
-        let rows = diff_rows(&ns, |n| format!("svc-{} op", n.service.0), width, &FixedAdvance(7.0));
+        let rows = diff_rows(&ns, |n| format!("svc-{} op", n.service.0), width, &FixedAdvance(7.0), usize::MAX);
         prop_assert_eq!(rows.len(), ns.len());
         let name_w = name_column(width);
         let longest = ns.iter().flat_map(|n| n.total_ns).max().unwrap().max(1) as f64;

@@ -4,6 +4,7 @@
 //! span once, in order, never more in a step than it was allowed.
 
 use proptest::prelude::*;
+use tracescope_core::analysis::diff::{align, AlignBuilder};
 use tracescope_core::analysis::flame::{merge, MergeBuilder};
 use tracescope_core::analysis::service_graph::{service_graph_at_most, GraphBuilder};
 use tracescope_core::analysis::span_walk::SpanWalk;
@@ -103,6 +104,18 @@ proptest! {
             steps(|| b.step(&ds, t, budget));
             prop_assert_eq!(b.finish(t), find(&ds, t, &q));
         }
+    }
+
+    #[test]
+    fn two_traces_aligned_in_parts_are_aligned_as_at_once(
+        sizes in prop::collection::vec(1usize..400, 2..3), seed in 0u64..1000, budget in 1usize..300,
+    ) {
+        let ds = dataset(&sizes, seed);
+        let pair = [&ds.traces[0], &ds.traces[1]];
+        let mut b = AlignBuilder::default();
+        let n = steps(|| b.step(pair, budget));
+        prop_assert!(n <= (sizes[0] + sizes[1]) / budget + 3, "{} steps", n);
+        prop_assert_eq!(b.finish(pair), align(pair[0], pair[1]));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! counts differ. Siblings with one path are merged, with counts; a node
 //! only one trace has has a count of 0 in the other.
 
-use crate::analysis::self_time::self_times;
+use crate::analysis::self_time::self_time_of;
 use crate::model::{StrId, Trace};
 use rustc_hash::FxHashMap;
 
@@ -69,10 +69,11 @@ impl DiffOrder {
         }
     }
 
-    /// The indices of `nodes` in this order.
-    pub fn rows(self, nodes: &[DiffNode]) -> Vec<usize> {
+    /// The indices of the first `limit` of `nodes` in this order.
+    pub fn rows(self, nodes: &[DiffNode], limit: usize) -> Vec<usize> {
         let mut rows: Vec<usize> = (0..nodes.len()).collect();
         crate::order::sort_by_key(&mut rows, |&i| std::cmp::Reverse(self.key(&nodes[i])));
+        rows.truncate(limit);
         rows
     }
 }
@@ -81,17 +82,39 @@ impl DiffOrder {
 /// compare), parents before children: A's paths in A's depth-first order,
 /// then the paths only B has.
 pub fn align(a: &Trace, b: &Trace) -> Vec<DiffNode> {
-    let mut nodes: Vec<DiffNode> = Vec::new();
-    let mut index: FxHashMap<(Option<u32>, StrId, StrId), u32> = FxHashMap::default();
-    for (k, t) in [a, b].into_iter().enumerate() {
-        let st = self_times(t);
-        // Each span's node, filled in depth-first order (parents first).
-        let mut node_of = vec![0u32; t.len()];
-        for &s in &t.tree.preorder {
+    AlignBuilder::default().finish([a, b])
+}
+
+/// [`align`] a part at a time (two traces of a million spans take seconds
+/// on a page): A's spans in depth-first order, then B's.
+#[derive(Default)]
+pub struct AlignBuilder {
+    nodes: Vec<DiffNode>,
+    index: FxHashMap<(Option<u32>, StrId, StrId), u32>,
+    /// The trace being walked (0: A, 1: B, 2: both were), how far into its
+    /// depth-first order, and the node of each of its spans placed.
+    side: usize,
+    at: usize,
+    node_of: Vec<u32>,
+}
+
+impl AlignBuilder {
+    /// Places up to `budget` more spans; true once both traces are placed.
+    /// Called with the same traces each time.
+    pub fn step(&mut self, traces: [&Trace; 2], budget: usize) -> bool {
+        let Some(t) = traces.get(self.side) else {
+            return true;
+        };
+        let k = self.side;
+        self.node_of.resize(t.len(), 0);
+        let order = &t.tree.preorder;
+        let end = order.len().min(self.at.saturating_add(budget));
+        for &s in &order[self.at..end] {
             let s = s as usize;
-            let parent = t.tree.parent_of(s).map(|p| node_of[p]);
+            let parent = t.tree.parent_of(s).map(|p| self.node_of[p]);
             let key = (parent, t.service[s], t.name[s]);
-            let id = *index.entry(key).or_insert_with(|| {
+            let nodes = &mut self.nodes;
+            let id = *self.index.entry(key).or_insert_with(|| {
                 nodes.push(DiffNode {
                     parent,
                     depth: parent.map_or(0, |p| nodes[p as usize].depth + 1),
@@ -103,12 +126,24 @@ pub fn align(a: &Trace, b: &Trace) -> Vec<DiffNode> {
                 });
                 (nodes.len() - 1) as u32
             });
-            node_of[s] = id;
+            self.node_of[s] = id;
             let n = &mut nodes[id as usize];
             n.count[k] += 1;
             n.total_ns[k] += t.duration_ns[s];
-            n.self_ns[k] += st[s];
+            n.self_ns[k] += self_time_of(t, s);
         }
+        self.at = end;
+        if end == order.len() {
+            self.side += 1;
+            self.at = 0;
+            self.node_of.clear();
+        }
+        self.side >= 2
     }
-    nodes
+
+    /// The merged tree (steps left undone are done here).
+    pub fn finish(mut self, traces: [&Trace; 2]) -> Vec<DiffNode> {
+        while !self.step(traces, usize::MAX) {}
+        self.nodes
+    }
 }

@@ -81,13 +81,14 @@ pub fn tree_order(nodes: &[DiffNode]) -> Vec<u32> {
     out
 }
 
-/// The rows of `nodes` on a canvas `width` wide, in tree order from the
-/// top; `name` gives a node's service and operation as text.
+/// The first `max_rows` rows of `nodes` on a canvas `width` wide, in tree
+/// order from the top; `name` gives a node's service and operation as text.
 pub fn diff_rows(
     nodes: &[DiffNode],
     name: impl Fn(&DiffNode) -> String,
     width: f64,
     m: &impl TextMeasure,
+    max_rows: usize,
 ) -> Vec<DiffRow> {
     let name_w = name_column(width);
     let bars_x = name_w + 8.0;
@@ -100,6 +101,7 @@ pub fn diff_rows(
         .max(1) as f64;
     tree_order(nodes)
         .into_iter()
+        .take(max_rows)
         .enumerate()
         .map(|(row, id)| {
             let n = &nodes[id as usize];
