@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use tracescope_core::analysis::diff::{align, AlignBuilder};
 use tracescope_core::analysis::flame::{merge, MergeBuilder};
 use tracescope_core::analysis::service_graph::{service_graph_at_most, GraphBuilder};
-use tracescope_core::analysis::span_walk::SpanWalk;
+use tracescope_core::analysis::span_walk::{sort_in_parts, SpanWalk};
 use tracescope_core::analysis::stats::{operation_stats_of, GroupBy, StatsBuilder};
 use tracescope_core::find::{find, FindBuilder, FindQuery};
 use tracescope_core::synth::{trace_json, trace_with, SynthFormat};
@@ -139,4 +139,28 @@ fn an_analysis_takes_a_step_per_part() {
     assert!(n > 20, "{n} steps");
     let mut g = GraphBuilder::new(usize::MAX);
     assert_eq!(steps(|| g.step(&ds.traces, 100)), 20);
+}
+
+#[test]
+fn sorting_in_parts_takes_whole_lists_until_a_step_sorted_its_budget() {
+    // Lists of 3, 5, 1, 4 and 2 values, 4 a step: 3 + 5, then 1 + 4, then 2.
+    let mut lists: Vec<Vec<u32>> = [3u32, 5, 1, 4, 2]
+        .iter()
+        .map(|&n| (0..n).rev().collect())
+        .collect();
+    let mut sorted = 0;
+    let mut per_step = Vec::new();
+    loop {
+        let before = sorted;
+        let done = sort_in_parts(&mut lists, &mut sorted, 4, |l| {
+            l.sort_unstable();
+            l.len()
+        });
+        per_step.push(sorted - before);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(per_step, [2, 2, 1]);
+    assert!(lists.iter().all(|l| l.windows(2).all(|w| w[0] <= w[1])));
 }

@@ -5,7 +5,7 @@
 //! of each group's traces that carry it).
 
 use crate::analysis::percentile::nearest_rank;
-use crate::analysis::span_walk::SpanWalk;
+use crate::analysis::span_walk::{sort_in_parts, SpanWalk};
 use crate::find::{FindQuery, TracesMatching};
 use crate::layout::time::format_utc;
 use crate::model::{AttrValue, Dataset, StrId, Trace};
@@ -323,16 +323,10 @@ impl OperationsBuilder {
         if walked {
             return false;
         }
-        let mut sorted_now = 0;
-        while let Some(o) = self.out.get_mut(self.sorted) {
-            if sorted_now >= budget {
-                return false;
-            }
+        sort_in_parts(&mut self.out, &mut self.sorted, budget, |o| {
             o.durations.iter_mut().for_each(|d| d.sort_unstable());
-            sorted_now += o.count(0) + o.count(1);
-            self.sorted += 1;
-        }
-        true
+            o.count(0) + o.count(1)
+        })
     }
 
     /// The operations in order (steps left undone are done here).

@@ -70,3 +70,24 @@ impl SpanWalk {
         self.trace >= traces.len()
     }
 }
+
+/// The sorting after a walk, a part at a time: `sort` sorts the lists of
+/// `items[*sorted]` and says how many values they held, item after item,
+/// until about `budget` values were sorted in this step; true once every
+/// item is sorted.
+pub fn sort_in_parts<T>(
+    items: &mut [T],
+    sorted: &mut usize,
+    budget: usize,
+    mut sort: impl FnMut(&mut T) -> usize,
+) -> bool {
+    let mut sorted_now = 0;
+    while let Some(item) = items.get_mut(*sorted) {
+        if sorted_now >= budget {
+            return false;
+        }
+        sorted_now += sort(item);
+        *sorted += 1;
+    }
+    true
+}

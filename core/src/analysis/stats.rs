@@ -4,7 +4,7 @@
 
 use super::percentile::nearest_rank;
 use super::self_time::self_time_of;
-use super::span_walk::SpanWalk;
+use super::span_walk::{sort_in_parts, SpanWalk};
 use crate::model::{Dataset, StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -186,16 +186,10 @@ impl StatsBuilder {
             self.gathered = std::mem::take(&mut self.groups).into_iter().collect();
             return self.gathered.is_empty();
         }
-        let mut sorted_now = 0;
-        while let Some((_, acc)) = self.gathered.get_mut(self.sorted) {
-            if sorted_now >= budget {
-                return false;
-            }
+        sort_in_parts(&mut self.gathered, &mut self.sorted, budget, |(_, acc)| {
             acc.durations.sort_unstable();
-            sorted_now += acc.durations.len();
-            self.sorted += 1;
-        }
-        true
+            acc.durations.len()
+        })
     }
 
     /// The rows, by service then operation (steps left undone are done here).
