@@ -8,6 +8,7 @@ pub mod compact;
 pub mod jaeger;
 pub mod otlp;
 pub mod redact;
+pub mod secret_looks;
 
 use crate::model::{Attr, AttrValue, Dataset, IdKey, StrId};
 use redact::{Mode, Redaction};

@@ -10,13 +10,12 @@
 //! `token` catches `http.request.header.x-auth-token`); with `*` it is a
 //! glob over the whole key (`*.key` catches `aws.secret.key`).
 
+use super::secret_looks::{Look, LOOKS};
 use crate::model::{AttrValue, Dataset, Range32, StrId, Trace};
-use regex_lite::Regex;
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -34,77 +33,14 @@ pub struct Redaction {
     pub values: bool,
 }
 
-/// A kind of secret found by its look: a pattern whose first group is kept
-/// (the name before the secret) and second replaced, and the words one of
-/// which a text must hold (ASCII, any case) for the pattern to match:
-/// checked first, since most texts hold none and the patterns are slow.
-struct Look {
-    kind: &'static str,
-    pattern: &'static str,
-    hints: &'static [&'static str],
-}
-
-const SECRET_LOOKS: &[Look] = &[
-    Look {
-        kind: "private key",
-        pattern: r"()(-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$))",
-        hints: &["-----begin "],
-    },
-    Look {
-        kind: "JWT",
-        pattern: r"()\b(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,})",
-        hints: &["eyj"],
-    },
-    Look {
-        kind: "bearer token",
-        pattern: r"(?i)(\b(?:bearer|basic)\s+)([A-Za-z0-9._~+/=-]{8,})",
-        hints: &["bearer", "basic"],
-    },
-    Look {
-        kind: "URL secret",
-        pattern: r"(?i)([?&;][a-z0-9_.-]*(?:token|secret|passw|pwd|api[_-]?key|apikey|signature|sig|auth|session|credential|code)[a-z0-9_.-]*=)([^&#\s]+)",
-        hints: &["="],
-    },
-    Look {
-        kind: "SQL password",
-        pattern: r"(?i)(\b(?:password|identified\s+by)\s*=?\s*)('[^']*')",
-        hints: &["password", "identified"],
-    },
-    Look {
-        kind: "email",
-        pattern: r"()([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})",
-        hints: &["@"],
-    },
-];
-
 /// The names of the kinds of secret found by their look.
 pub fn secret_kinds() -> impl Iterator<Item = &'static str> {
-    SECRET_LOOKS.iter().map(|l| l.kind)
+    LOOKS.iter().map(|l| l.kind)
 }
 
-/// The looks whose hints `text` holds, with their compiled patterns.
-fn secret_looks(text: &str) -> impl Iterator<Item = (&'static str, &'static Regex)> + '_ {
-    static COMPILED: OnceLock<Vec<Regex>> = OnceLock::new();
-    let compiled = COMPILED.get_or_init(|| {
-        SECRET_LOOKS
-            .iter()
-            .map(|l| Regex::new(l.pattern).expect("secret pattern"))
-            .collect()
-    });
-    SECRET_LOOKS
-        .iter()
-        .zip(compiled)
-        .filter(move |(l, _)| l.hints.iter().any(|h| holds(text, h)))
-        .map(|(l, re)| (l.kind, re))
-}
-
-/// Whether `text` holds `word` (lower case ASCII) in any case.
-fn holds(text: &str, word: &str) -> bool {
-    let (text, word) = (text.as_bytes(), word.as_bytes());
-    text.len() >= word.len()
-        && text
-            .windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word))
+/// The looks whose hints `text` holds.
+fn secret_looks(text: &str) -> impl Iterator<Item = &'static Look> + '_ {
+    LOOKS.iter().filter(move |l| l.hinted(text))
 }
 
 /// What a redaction removes from some traces, for the preview: values by
@@ -160,18 +96,22 @@ impl Redaction {
             return Cow::Borrowed(text);
         }
         let mut out = Cow::Borrowed(text);
-        for (kind, re) in secret_looks(text) {
-            let replaced = re.replace_all(&out, |c: &regex_lite::Captures| {
-                let secret = c.get(2).map_or("", |m| m.as_str());
+        for look in secret_looks(text) {
+            let mut replaced = String::new();
+            let mut kept = 0;
+            for f in look.find_iter(&out) {
                 let with = match self.mode {
-                    Mode::Drop => format!("[redacted {kind}]"),
-                    Mode::Hash => hash_value(secret),
+                    Mode::Drop => format!("[redacted {}]", look.kind),
+                    Mode::Hash => hash_value(&out[f.secret..f.end]),
                 };
-                format!("{}{with}", c.get(1).map_or("", |m| m.as_str()))
-            });
-            // Borrowed: nothing of this kind in the text.
-            if let Cow::Owned(s) = replaced {
-                out = Cow::Owned(s);
+                replaced.push_str(&out[kept..f.secret]);
+                replaced.push_str(&with);
+                kept = f.end;
+            }
+            // Nothing of this kind in the text: it stays as it is.
+            if kept > 0 {
+                replaced.push_str(&out[kept..]);
+                out = Cow::Owned(replaced);
             }
         }
         out
@@ -182,10 +122,10 @@ impl Redaction {
         if !self.values {
             return;
         }
-        for (kind, re) in secret_looks(text) {
-            let n = re.find_iter(text).count();
+        for look in secret_looks(text) {
+            let n = look.find_iter(text).count();
             if n > 0 {
-                *into.by_look.entry(kind).or_default() += n;
+                *into.by_look.entry(look.kind).or_default() += n;
             }
         }
     }
