@@ -428,6 +428,56 @@ describe('the waterfall', () => {
     await page.context().close();
   });
 
+  test('attributes chosen as columns show each row\'s own values beside the names, and are remembered', async () => {
+    const page = await newPage();
+    const pick = '[data-testid=row-columns]';
+    const canvas = '[data-testid=waterfall-canvas]';
+    await page.waitForSelector(`${pick} option[value="peer.service"]`, { state: 'attached' });
+    await page.selectOption(pick, 'db.system');
+    await page.selectOption(pick, 'peer.service');
+    // Chosen, the list goes back to its title and marks what is shown.
+    assert.equal(await page.$eval(pick, (s) => s.value), '');
+    assert.equal(await page.locator(`${pick} option[value="db.system"]`).innerText(), '✓ db.system');
+    assert.equal(await page.locator(`${pick} option[value="http.method"]`).innerText(), 'http.method');
+    await page.waitForSelector(`${canvas}[data-columns="db.system|peer.service"]`);
+    const tag = (s, k) => s.tags.find((t) => t.key === k)?.value ?? '';
+    const shows = (cell, value) => cell === value || (cell.endsWith('…') && value.startsWith(cell.slice(0, -1)));
+    const cells = (await page.getAttribute(canvas, 'data-cells')).split('|');
+    // Every row on screen drawn, a cell a column; a row's cells are its span's values.
+    const onScreen = cells.length / 2;
+    assert.ok(onScreen >= 20 && Number.isInteger(onScreen), `${cells.length} cells`);
+    let id = null;
+    for (const row of [0, 1, 2, 5, 9]) {
+      await clickRow(page, row);
+      await page.waitForFunction((prev) => {
+        const d = document.querySelector('[data-testid=span-detail]');
+        return d && d.dataset.spanId !== prev;
+      }, id);
+      id = await page.getAttribute('[data-testid=span-detail]', 'data-span-id');
+      const span = demo.spans.find((s) => s.spanID === id);
+      const [db, peer] = [cells[2 * row], cells[2 * row + 1]];
+      assert.ok(shows(db, tag(span, 'db.system')) && shows(peer, tag(span, 'peer.service')),
+        `row ${row} (${span.operationName}) shows ${db}, ${peer}`);
+    }
+    assert.ok(cells.some((c) => c !== ''), 'no values drawn');
+    await page.keyboard.press('Escape');
+    await page.screenshot({ path: path.join(out, 'row-columns.png') });
+    // Remembered in this browser.
+    const again = await page.context().newPage();
+    again.errors = [];
+    again.on('pageerror', (e) => again.errors.push(e));
+    await again.goto(app.base);
+    await again.waitForSelector(`${canvas}[data-columns="db.system|peer.service"]`);
+    // Chosen again, a column goes.
+    await again.selectOption(pick, 'db.system');
+    await again.waitForSelector(`${canvas}[data-columns="peer.service"]`);
+    // A narrow window keeps its room for names: no column fits at 700 px.
+    await again.setViewportSize({ width: 700, height: 700 });
+    await again.waitForSelector(`${canvas}[data-columns=""]`);
+    assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.context().close();
+  });
+
   test('a consumer after its producer and a span link are arrows between rows; the link goes to its span', async () => {
     const page = await newPage();
     await dropFiles(page, [{ name: 'flows.json', bytes: Buffer.from(JSON.stringify(FIXTURES.flows)) }]);

@@ -92,6 +92,7 @@ pub fn TraceViews(
         focus: views.focus.into(),
         only: views.pill_spans.into(),
         row_attribute: views.row_attribute.into(),
+        row_columns: views.row_columns.into(),
         badges: Memo::new(move |_| {
             std::sync::Arc::new(
                 views

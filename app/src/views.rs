@@ -98,6 +98,8 @@ pub struct ViewState {
     pub matches_only: RwSignal<bool>,
     /// The attribute each waterfall row shows after its name.
     pub row_attribute: RwSignal<Option<String>>,
+    /// The attributes shown as columns beside the waterfall's names.
+    pub row_columns: RwSignal<Vec<String>>,
     /// Spans an insight points at, marked instead of the find's until the
     /// find changes.
     pub highlight: RwSignal<Option<Arc<Found>>>,
@@ -434,6 +436,7 @@ impl ViewState {
             finding,
             matches_only,
             row_attribute: RwSignal::new(crate::row_attribute::remembered()),
+            row_columns: RwSignal::new(crate::row_attribute::remembered_columns()),
             highlight,
             marked,
             insights,

@@ -44,6 +44,8 @@ pub struct ViewContext {
     pub min_window_ns: Signal<f64>,
     /// The attribute whose value each waterfall row shows after its name.
     pub row_attribute: Signal<Option<String>>,
+    /// The attributes shown as columns beside the waterfall's names.
+    pub row_columns: Signal<Vec<String>>,
     /// What the open trace's insights say of its spans (row badges).
     pub badges: Signal<Arc<Badges>>,
 }
@@ -72,6 +74,7 @@ impl ViewContext {
             focus: Signal::derive(|| None),
             only: Signal::derive(|| None),
             row_attribute: Signal::derive(|| None),
+            row_columns: Signal::derive(Vec::new),
             badges: Signal::derive(Arc::default),
         }
     }

@@ -94,7 +94,11 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
         ctx.fill_rect(tick.x.round() + 0.5, HEADER, 1.0, height - HEADER);
     }
     for row in &sc.rows {
-        paint_row(ctx, f, row, sc.name_w);
+        paint_row(ctx, f, row, &sc);
+    }
+    ctx.set_fill_style_str(th.grid);
+    for c in &sc.columns {
+        ctx.fill_rect(c.at.x0, HEADER, 1.0, height - HEADER);
     }
     // Flows: a curve from the end of one bar to the start of the other.
     ctx.set_stroke_style_str(th.muted);
@@ -134,6 +138,17 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
         MINIMAP_H + RULER_H / 2.0,
     );
     draw_ruler(ctx, &sc.ticks, MINIMAP_H, RULER_H);
+    // The attribute columns' keys, over the ruler's band.
+    for c in &sc.columns {
+        ctx.set_fill_style_str(th.header_bg);
+        ctx.fill_rect(c.at.x0, MINIMAP_H, c.at.w(), RULER_H - 1.0);
+        ctx.set_fill_style_str(th.grid);
+        ctx.fill_rect(c.at.x0, MINIMAP_H, 1.0, RULER_H);
+        ctx.set_fill_style_str(th.muted);
+        if let Some(l) = &c.header {
+            draw_label(ctx, l);
+        }
+    }
 
     // Minimap: every span of the trace in tree order, squeezed to the strip.
     ctx.set_fill_style_str(th.header_bg);
@@ -169,7 +184,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, f: &Frame) -> Scene {
 }
 
 /// One row of [`paint`]: background, name column, then what falls in the window.
-fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: f64) {
+fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, sc: &Scene) {
     let (th, width) = (f.th, f.scene.width);
     let s = row.span as usize;
     let y = row.top;
@@ -211,7 +226,12 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
         draw_label(ctx, l);
     }
     ctx.set_fill_style_str(th.muted);
-    for l in row.operation.iter().chain(&row.detail) {
+    for l in row
+        .operation
+        .iter()
+        .chain(&row.detail)
+        .chain(row.cells.iter().flatten())
+    {
         draw_label(ctx, l);
     }
     if let Some(b) = &row.badge {
@@ -224,7 +244,7 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
     if row.error {
         ctx.set_fill_style_str(th.error);
         ctx.begin_path();
-        let _ = ctx.arc(name_w - 9.0, cy, 3.5, 0.0, std::f64::consts::TAU);
+        let _ = ctx.arc(sc.names_end - 9.0, cy, 3.5, 0.0, std::f64::consts::TAU);
         ctx.fill();
     }
     if let Some(b) = row.bar {
@@ -258,7 +278,7 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, name_w: 
         // A bar down the row's left edge and under the name: found.
         ctx.set_fill_style_str(th.found);
         ctx.fill_rect(0.0, y + 1.0, 4.0, ROW_H - 2.0);
-        ctx.fill_rect(0.0, y + ROW_H - 3.0, name_w, 2.0);
+        ctx.fill_rect(0.0, y + ROW_H - 3.0, sc.name_w, 2.0);
     }
     if Some(row.span) == f.selected {
         ctx.set_stroke_style_str(th.selected_outline);
@@ -276,6 +296,8 @@ struct DrawnText {
     details: String,
     arrows: usize,
     badges: String,
+    columns: String,
+    cells: String,
 }
 
 impl DrawnText {
@@ -295,6 +317,20 @@ impl DrawnText {
                     .collect(),
             ),
             arrows: sc.arrows.len(),
+            columns: join(
+                sc.columns
+                    .iter()
+                    .map(|c| c.header.as_ref().map_or("", |l| l.text.as_str()))
+                    .collect(),
+            ),
+            // Row by row, a cell a column; an attribute the span lacks is empty.
+            cells: join(
+                sc.rows
+                    .iter()
+                    .flat_map(|r| &r.cells)
+                    .map(|c| c.as_ref().map_or("", |l| l.text.as_str()))
+                    .collect(),
+            ),
             badges: join(
                 sc.rows
                     .iter()
@@ -354,6 +390,7 @@ pub fn WaterfallCanvas(
         dark,
         min_window_ns,
         row_attribute,
+        row_columns,
         badges,
         ..
     } = context;
@@ -444,6 +481,7 @@ pub fn WaterfallCanvas(
         let mini = minimap.read();
         let found_now = found.get();
         let detail_key = row_attribute.get();
+        let columns = row_columns.get();
         let badges_now = badges.get();
         let fl = flows.get();
         rows.with(|rows| {
@@ -474,6 +512,7 @@ pub fn WaterfallCanvas(
                                         .filter(|f| f.matched.len() == t.len())
                                         .map(|f| (&f.matched[..], &f.order[..])),
                                     detail_key: detail_key.as_deref(),
+                                    columns: &columns,
                                     flows: &fl,
                                     badges: &badges_now,
                                 },
@@ -681,6 +720,8 @@ pub fn WaterfallCanvas(
                 data-details=move || drawn.with(|d| d.details.clone())
                 data-arrows=move || drawn.with(|d| d.arrows)
                 data-badges=move || drawn.with(|d| d.badges.clone())
+                data-columns=move || drawn.with(|d| d.columns.clone())
+                data-cells=move || drawn.with(|d| d.cells.clone())
                 data-view=move || {
                     let v = current_view();
                     format!("{:.0},{:.0}", v.0, v.1)

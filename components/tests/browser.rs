@@ -86,6 +86,7 @@ fn bars_are_drawn_where_the_layout_says() {
             critical: None,
             matched: None,
             detail_key: None,
+            columns: &[],
             flows: &[],
             badges: &Badges::default(),
         },
@@ -529,6 +530,7 @@ fn an_insights_badge_is_boxed_where_the_layout_puts_it() {
         critical: None,
         matched: None,
         detail_key: None,
+        columns: &[],
         flows: &[],
         badges: &badges,
     };

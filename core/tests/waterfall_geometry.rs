@@ -9,8 +9,8 @@ use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::layout::text::{FixedAdvance, Label};
 use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{
-    matching_rows, name_width, scene, timeline_extent, visible_rows, Badges, RowGeometry, Scene,
-    SceneInput, Stretch, HEADER, MINIMAP_H, ROW_H,
+    columns_fitting, matching_rows, name_width, scene, timeline_extent, visible_rows, Badges,
+    RowGeometry, Scene, SceneInput, Stretch, COLUMN_W, HEADER, MINIMAP_H, NAMES_MIN_W, ROW_H,
 };
 use tracescope_core::model::Trace;
 use tracescope_core::Dataset;
@@ -182,6 +182,7 @@ fn scene_at(ds: &Dataset, t: &Trace, view: (f64, f64)) -> Scene {
         critical: Some(&cp),
         matched: None,
         detail_key: None,
+        columns: &[],
         flows: &[],
         badges: &Badges::default(),
     };
@@ -228,6 +229,7 @@ proptest! {
             critical: Some(&cp),
             matched: Some((&matched, &order)),
         detail_key: None,
+        columns: &[],
         flows: &flows,
         badges: &Badges::default(),
     };
@@ -471,6 +473,7 @@ proptest! {
         seed in 0u64..500,
         width in 240.0f64..2400.0,
         key in 0usize..3,
+        chosen in prop::collection::vec(0usize..4, 0..4),
     ) {
         use tracescope_core::synth::{trace_json, SynthFormat};
         let mut ds = Dataset::default();
@@ -492,11 +495,12 @@ proptest! {
             critical: None,
             matched: None,
             detail_key: Some(key),
+            columns: &column_keys(&chosen),
             flows: &[],
             badges: &Badges::default(),
         };
         let sc = scene(&input, &FixedAdvance(7.0));
-        let name_w = name_width(width);
+        let name_w = sc.names_end;
         for r in &sc.rows {
             let value = ds.span_attr(t, r.span as usize, key).map(|v| ds.value_text(v));
             match (&r.detail, &value, &r.operation) {
@@ -532,6 +536,7 @@ proptest! {
         seed in 0u64..500,
         width in 240.0f64..2400.0,
         named in prop::collection::vec((any::<prop::sample::Index>(), 0usize..6), 1..6),
+        chosen in prop::collection::vec(0usize..4, 0..4),
     ) {
         use tracescope_core::analysis::insights::{Insight, InsightKind};
         use tracescope_core::synth::{trace_json, SynthFormat};
@@ -561,11 +566,12 @@ proptest! {
             critical: None,
             matched: None,
             detail_key: Some("http.status_code"),
+            columns: &column_keys(&chosen),
             flows: &[],
             badges: &badges,
         };
         let sc = scene(&input, &FixedAdvance(7.0));
-        let name_w = name_width(width);
+        let name_w = sc.names_end;
         for r in &sc.rows {
             let first = insights.iter().find(|i| i.spans.contains(&r.span)).map(|i| i.kind.badge());
             match (&r.badge, first) {
@@ -592,6 +598,89 @@ proptest! {
             }
         }
         prop_assert_eq!(sc.rows.iter().filter(|r| r.badge.is_some()).count() <= badges.len(), true);
+    }
+}
+
+/// Attribute keys by number: text, a number, a key no span has, a bool.
+fn column_keys(chosen: &[usize]) -> Vec<String> {
+    let keys = ["request.id", "http.status_code", "no.such.key", "error"];
+    chosen.iter().map(|&k| keys[k].to_string()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// The attribute columns sit side by side at the name column's right
+    /// end, as many of the chosen as fit after the room kept for names, in
+    /// the order chosen, each headed by its key; a row shows in each its
+    /// span's own value (cut with an ellipsis where it does not fit) inside
+    /// the column, and nothing where the span lacks the attribute; every
+    /// name ends before the first column.
+    #[test]
+    fn attribute_columns_show_each_spans_own_values_beside_the_names(
+        n in 1usize..150,
+        seed in 0u64..500,
+        width in 240.0f64..2400.0,
+        chosen in prop::collection::vec(0usize..4, 0..5),
+        detail in any::<bool>(),
+    ) {
+        use tracescope_core::synth::{trace_json, SynthFormat};
+        let mut ds = Dataset::default();
+        tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed).as_bytes()).unwrap();
+        let t = &ds.traces[0];
+        let rows = visible_rows(t, &[]);
+        let keys = column_keys(&chosen);
+        let input = SceneInput {
+            ds: &ds,
+            t,
+            rows: &rows,
+            collapsed: &[],
+            width,
+            height: 4000.0,
+            scroll_y: 0.0,
+            view: t.time_window(),
+            bounds: t.time_window(),
+            critical: None,
+            matched: None,
+            detail_key: detail.then_some("request.id"),
+            columns: &keys,
+            flows: &[],
+            badges: &Badges::default(),
+        };
+        let sc = scene(&input, &FixedAdvance(7.0));
+        let name_w = name_width(width);
+        let shown = ((name_w - NAMES_MIN_W) / COLUMN_W).floor().max(0.0) as usize;
+        prop_assert_eq!(sc.columns.len(), shown.min(keys.len()));
+        prop_assert_eq!(columns_fitting(name_w, keys.len()), sc.columns.len());
+        prop_assert!(sc.names_end >= NAMES_MIN_W.min(name_w) - PX);
+        let mut x = sc.names_end;
+        for (c, key) in sc.columns.iter().zip(&keys) {
+            prop_assert!((c.at.x0 - x).abs() < PX && (c.at.w() - COLUMN_W).abs() < PX);
+            x = c.at.x1;
+            let h = c.header.as_ref().expect("a header");
+            prop_assert!(h.text == *key || (h.text.ends_with('…') && key.starts_with(h.text.trim_end_matches('…'))), "header {}", h.text);
+            prop_assert!(h.x >= c.at.x0 && h.right() <= c.at.x1 + PX);
+            prop_assert!(h.y > MINIMAP_H && h.y < HEADER);
+        }
+        prop_assert!((x - name_w).abs() < PX || sc.columns.is_empty(), "columns end at {} not {}", x, name_w);
+        for r in &sc.rows {
+            prop_assert_eq!(r.cells.len(), sc.columns.len());
+            for ((cell, c), key) in r.cells.iter().zip(&sc.columns).zip(&keys) {
+                let value = ds.span_attr(t, r.span as usize, key).map(|v| ds.value_text(v));
+                match (cell, value) {
+                    (Some(l), Some(v)) => {
+                        prop_assert!(l.text == v || (l.text.ends_with('…') && v.starts_with(l.text.trim_end_matches('…'))), "{} for {}", l.text, v);
+                        prop_assert!(l.x >= c.at.x0 && l.right() <= c.at.x1 + PX, "{} outside its column", l.text);
+                        prop_assert!((l.y - (r.top + ROW_H / 2.0)).abs() < PX);
+                    }
+                    (None, None) => {}
+                    (cell, value) => prop_assert!(false, "{:?} drawn for {:?} of span {}", cell.as_ref().map(|l| &l.text), value, r.span),
+                }
+            }
+            for l in [&r.service, &r.operation, &r.detail].into_iter().flatten() {
+                prop_assert!(l.right() <= sc.names_end + PX, "{} runs into the columns", l.text);
+            }
+        }
     }
 }
 

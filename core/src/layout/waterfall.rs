@@ -275,6 +275,19 @@ const LABEL_GAP: f64 = 4.0;
 /// Ruler labels about this many pixels apart.
 pub const TICK_SPACING: f64 = 110.0;
 
+/// An attribute column: this wide, at the name column's right end.
+pub const COLUMN_W: f64 = 88.0;
+/// Room kept for the names before any attribute column is drawn.
+pub const NAMES_MIN_W: f64 = 140.0;
+/// A column's text this far inside its edges.
+pub const CELL_PAD: f64 = 5.0;
+
+/// How many of `chosen` attribute columns fit in a name column `name_w`
+/// wide (the first ones; the rest are not drawn).
+pub fn columns_fitting(name_w: f64, chosen: usize) -> usize {
+    (((name_w - NAMES_MIN_W) / COLUMN_W).floor().max(0.0) as usize).min(chosen)
+}
+
 /// The timeline's left edge and right edge on a canvas `width` wide.
 pub fn timeline_extent(width: f64) -> (f64, f64) {
     let x0 = name_width(width) + 1.0;
@@ -366,6 +379,8 @@ pub struct RowScene {
     pub operation: Option<Label>,
     /// The chosen attribute's value, after the operation where it fits.
     pub detail: Option<Label>,
+    /// The span's value in each attribute column drawn (None: it has none).
+    pub cells: Vec<Option<Label>>,
     /// What an insight says of the span, at the name column's right end
     /// (the painter boxes it [`BADGE_PAD`] around the text).
     pub badge: Option<Label>,
@@ -385,6 +400,11 @@ pub struct RowScene {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scene {
     pub name_w: f64,
+    /// Where the names end: the attribute columns fill the rest of the
+    /// name column.
+    pub names_end: f64,
+    /// The attribute columns drawn, left to right, each with its key.
+    pub columns: Vec<ColumnScene>,
     /// The timeline's horizontal extent; rows draw time only inside it.
     pub timeline: Stretch,
     pub rows: Vec<RowScene>,
@@ -395,6 +415,14 @@ pub struct Scene {
     pub minimap_matches: Vec<f64>,
     /// The flows with a row on screen, both spans listed.
     pub arrows: Vec<FlowArrow>,
+}
+
+/// An attribute column: where it is, and its key in the ruler's band
+/// (cut with an ellipsis where it does not fit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnScene {
+    pub at: Stretch,
+    pub header: Option<Label>,
 }
 
 /// What [`scene`] draws from.
@@ -416,6 +444,8 @@ pub struct SceneInput<'a> {
     pub matched: Option<(&'a [bool], &'a [u32])>,
     /// The attribute whose value each row shows after its operation.
     pub detail_key: Option<&'a str>,
+    /// The attributes shown as columns at the name column's right end.
+    pub columns: &'a [String],
     /// The trace's flows, as from [`flows`].
     pub flows: &'a [(u32, u32)],
     /// What the trace's insights say of its spans.
@@ -514,6 +544,31 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
         row_height: ROW_H,
         scroll_y: i.scroll_y,
     };
+    let shown = columns_fitting(name_w, i.columns.len());
+    let names_end = name_w - shown as f64 * COLUMN_W;
+    let columns: Vec<ColumnScene> = (0..shown)
+        .map(|k| {
+            let x0 = names_end + k as f64 * COLUMN_W;
+            let header = m
+                .fit(Font::Small, &i.columns[k], COLUMN_W - 2.0 * CELL_PAD)
+                .map(|txt| {
+                    Label::new(
+                        m,
+                        Font::Small,
+                        txt,
+                        x0 + CELL_PAD,
+                        MINIMAP_H + RULER_H / 2.0,
+                    )
+                });
+            ColumnScene {
+                at: Stretch {
+                    x0,
+                    x1: x0 + COLUMN_W,
+                },
+                header,
+            }
+        })
+        .collect();
     let t = i.t;
     let rows = geo
         .visible_range(i.height, i.rows.len())
@@ -526,14 +581,18 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
             // Name column: toggle, colour chip, service, operation.
             let mut x = toggle_x(depth) + TOGGLE_W + 9.0;
             let service = m
-                .fit(Font::Bold, i.ds.str(t.service[s]), name_w - x - 6.0)
+                .fit(Font::Bold, i.ds.str(t.service[s]), names_end - x - 6.0)
                 .map(|txt| Label::new(m, Font::Bold, txt, x, cy));
             if let Some(l) = &service {
                 x = l.right() + 6.0;
             }
             // The error dot sits at the column's right end, an insight's
             // badge before it where there is room for it and a letter of the operation.
-            let mut name_right = if error { name_w - 14.0 } else { name_w - 6.0 };
+            let mut name_right = if error {
+                names_end - 14.0
+            } else {
+                names_end - 6.0
+            };
             let badge = i.badges.of_span(s as u32).and_then(|text| {
                 let x0 = name_right - m.width(Font::Small, text) - 2.0 * BADGE_PAD;
                 (x0 - 4.0 - m.width(Font::Regular, "m…") >= x).then(|| {
@@ -550,6 +609,19 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                 let txt = m.fit(Font::Small, &i.ds.value_text(value), name_right - x)?;
                 Some(Label::new(m, Font::Small, txt, x, cy))
             });
+            let cells = columns
+                .iter()
+                .zip(i.columns)
+                .map(|(c, key)| {
+                    let value = i.ds.span_attr(t, s, key)?;
+                    let txt = m.fit(
+                        Font::Small,
+                        &i.ds.value_text(value),
+                        c.at.w() - 2.0 * CELL_PAD,
+                    )?;
+                    Some(Label::new(m, Font::Small, txt, c.at.x0 + CELL_PAD, cy))
+                })
+                .collect();
             // Timeline.
             let bar = clip(scale.x_at(t.start_ns[s]), scale.x_at(t.end_ns(s)), tl0, tl1);
             let mut critical = Vec::new();
@@ -617,6 +689,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                 service,
                 operation,
                 detail,
+                cells,
                 badge,
                 bar,
                 critical,
@@ -659,6 +732,8 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
     let arrows = flow_arrows(i, &geo, &scale, (tl0, tl1));
     Scene {
         name_w,
+        names_end,
+        columns,
         timeline,
         rows,
         ticks,
@@ -771,6 +846,7 @@ mod tests {
                 critical: None,
                 matched: None,
                 detail_key: None,
+                columns: &[],
                 flows: &[],
                 badges: &Badges::default(),
             },
