@@ -108,15 +108,19 @@ pub fn CompareView(
                 <h2>"Side by side"</h2>
                 <button class="button" data-testid="compare-markdown"
                     title="What changed, as Markdown for a ticket, with the link that reopens this comparison"
+                    disabled=move || merged.with(Vec::is_empty)
                     on:click=move |_| {
                         let Some(state) = app_state else { return };
                         leptos::task::spawn_local(async move {
                             // The link that reopens it anywhere: both traces in it when they fit.
                             let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
                             let link = crate::copy_link::link_to_view(state).await.map_or(href, |(_, link)| link);
+                            // The merged tree the page shows: not aligned again.
                             let text = dataset.with_untracked(|ds| {
                                 let (ta, tb) = (ds.traces.get(a)?, ds.traces.get(b)?);
-                                Some(comparison_markdown(ds, ta, tb, &link, &Redaction::defaults()))
+                                merged.with_untracked(|nodes| {
+                                    Some(comparison_markdown(ds, [ta, tb], nodes, &link, &Redaction::defaults()))
+                                })
                             });
                             if let Some(text) = text {
                                 crate::share::download_text("comparison.md", &text, "text/markdown");

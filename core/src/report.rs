@@ -1,7 +1,7 @@
 //! The Markdown summary of a trace for an incident ticket.
 
 use crate::analysis::critical_path::critical_path;
-use crate::analysis::diff::{align, largest_change_first};
+use crate::analysis::diff::{DiffNode, DiffOrder};
 use crate::analysis::insights::{insights, InsightKind, Thresholds};
 use crate::analysis::self_time::self_times;
 use crate::analysis::sets::{OperationShift, ValueShift};
@@ -188,11 +188,12 @@ pub const COMPARISON_ROWS: usize = 10;
 /// Two traces compared, for a ticket: each trace in one line, the change
 /// end to end, the paths of service:operation that changed most (spans and
 /// time in A and B, B − A and the change in %), and the link that reopens
-/// the comparison. Every text from the traces passes through `r`.
+/// the comparison. Every text from the traces passes through `r`. `nodes`
+/// is their merged tree, as `diff::align` makes it (the page has it made).
 pub fn comparison_markdown(
     ds: &Dataset,
-    a: &Trace,
-    b: &Trace,
+    [a, b]: [&Trace; 2],
+    nodes: &[DiffNode],
     link: &str,
     r: &Redaction,
 ) -> String {
@@ -225,10 +226,12 @@ pub fn comparison_markdown(
             String::new()
         },
     );
-    let mut nodes = align(a, b);
-    largest_change_first(&mut nodes);
     out += "\n| Service | Operation | Spans A | Spans B | Time A | Time B | B − A | Change |\n|---|---|---:|---:|---:|---:|---:|---:|\n";
-    for n in nodes.iter().take(COMPARISON_ROWS) {
+    for n in DiffOrder::Change
+        .rows(nodes, COMPARISON_ROWS)
+        .into_iter()
+        .map(|i| &nodes[i])
+    {
         out += &format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             code(&r.text(ds.str(n.service)), true),

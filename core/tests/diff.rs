@@ -146,3 +146,29 @@ fn the_table_orders_by_any_column_largest_first_ties_in_tree_order() {
         assert_eq!(DiffOrder::Ratio.rows(&nodes, limit), all[..limit.min(4)]);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(60))]
+
+    /// The first rows of any order, taken without ordering every node, are
+    /// the head of the whole order (ties in tree order).
+    #[test]
+    fn the_first_rows_of_any_order_are_the_head_of_the_whole_order(
+        n in 1usize..300,
+        seeds in (0u64..500, 0u64..500),
+        limit in 0usize..40,
+    ) {
+        use tracescope_core::synth::{trace_json, SynthFormat};
+        let mut ds = Dataset::default();
+        for (size, seed) in [(n, seeds.0), (n / 2 + 1, seeds.1)] {
+            tracescope_core::decode_bytes(&mut ds, trace_json(size, SynthFormat::Jaeger, seed).as_bytes()).unwrap();
+        }
+        let nodes = align(&ds.traces[0], &ds.traces[1]);
+        for order in [DiffOrder::Tree, DiffOrder::Change, DiffOrder::Ratio, DiffOrder::Spans(0),
+            DiffOrder::Spans(1), DiffOrder::Total(0), DiffOrder::Total(1), DiffOrder::SelfTime(1)] {
+            let all = order.rows(&nodes, usize::MAX);
+            proptest::prop_assert_eq!(all.len(), nodes.len());
+            proptest::prop_assert_eq!(&order.rows(&nodes, limit)[..], &all[..limit.min(all.len())], "{:?}", order);
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use serde_json::json;
+use tracescope_core::analysis::diff::align;
 use tracescope_core::{decode_bytes, Dataset};
 
 const HOSTILE: &[&str] = &[
@@ -66,7 +67,7 @@ fn trace_text_never_becomes_a_link_image_or_html() {
     only_the_link_and_every_text_in_code(&md, link);
     // A comparison of the trace with itself says the same of its texts.
     let t = &ds.traces[0];
-    let cmp = tracescope_core::report::comparison_markdown(&ds, t, t, link, &none);
+    let cmp = tracescope_core::report::comparison_markdown(&ds, [t, t], &align(t, t), link, &none);
     only_the_link_and_every_text_in_code(&cmp, link);
 }
 
@@ -117,10 +118,11 @@ fn a_comparison_for_a_ticket_says_what_changed_most_first() {
     let mut ds = Dataset::default();
     decode_bytes(&mut ds, doc.to_string().as_bytes()).unwrap();
     let none = tracescope_core::encode::redact::Redaction::none();
+    let (a, b) = (&ds.traces[0], &ds.traces[1]);
     let md = tracescope_core::report::comparison_markdown(
         &ds,
-        &ds.traces[0],
-        &ds.traces[1],
+        [a, b],
+        &align(a, b),
         "https://t.example/?compare=aa,bb",
         &none,
     );
@@ -143,8 +145,7 @@ fn a_comparison_for_a_ticket_says_what_changed_most_first() {
         "{md}"
     );
     // B against A: the same paths, the signs turned.
-    let back =
-        tracescope_core::report::comparison_markdown(&ds, &ds.traces[1], &ds.traces[0], "", &none);
+    let back = tracescope_core::report::comparison_markdown(&ds, [b, a], &align(b, a), "", &none);
     assert!(
         back.contains("| `pay` | `charge` | 2 | 1 | 70ms | 40ms | -30ms | -43% |"),
         "{back}"
