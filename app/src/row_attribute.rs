@@ -117,7 +117,8 @@ pub fn RowAttributePicker() -> impl IntoView {
                 {after_name}
             </select>
         </label>
-        <label class="row-attribute" title="Attributes shown as columns beside the names, as many as fit: choose one to add it, a marked one to take it away">
+        // Hidden where no column fits beside the names (style/main.css).
+        <label class="row-attribute row-columns" title="Attributes shown as columns beside the names, as many as fit: choose one to add it, a marked one to take it away">
             "Columns "
             <select data-testid="row-columns" on:change=toggle_column>
                 <option value="" prop:selected=move || true>"choose…"</option>

@@ -278,7 +278,7 @@ pub const TICK_SPACING: f64 = 110.0;
 /// An attribute column: this wide, at the name column's right end.
 pub const COLUMN_W: f64 = 88.0;
 /// Room kept for the names before any attribute column is drawn.
-pub const NAMES_MIN_W: f64 = 140.0;
+pub const NAMES_MIN_W: f64 = 180.0;
 /// A column's text this far inside its edges.
 pub const CELL_PAD: f64 = 5.0;
 
