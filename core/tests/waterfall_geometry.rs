@@ -461,6 +461,43 @@ proptest! {
     }
 }
 
+/// A synthetic trace of `n` spans (Jaeger, from `seed`), decoded.
+fn synth(n: usize, seed: u64) -> Dataset {
+    use tracescope_core::synth::{trace_json, SynthFormat};
+    let mut ds = Dataset::default();
+    tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed).as_bytes())
+        .unwrap();
+    ds
+}
+
+/// Every row of `t` on a canvas `width` wide and tall enough for all of
+/// them, the whole trace in view; nothing folded, marked or chosen.
+fn every_row<'a>(
+    ds: &'a Dataset,
+    t: &'a Trace,
+    rows: &'a [u32],
+    width: f64,
+    badges: &'a Badges,
+) -> SceneInput<'a> {
+    SceneInput {
+        ds,
+        t,
+        rows,
+        collapsed: &[],
+        width,
+        height: 4000.0,
+        scroll_y: 0.0,
+        view: t.time_window(),
+        bounds: t.time_window(),
+        critical: None,
+        matched: None,
+        detail_key: None,
+        columns: &[],
+        flows: &[],
+        badges,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(60))]
 
@@ -475,29 +512,16 @@ proptest! {
         key in 0usize..3,
         chosen in prop::collection::vec(0usize..4, 0..4),
     ) {
-        use tracescope_core::synth::{trace_json, SynthFormat};
-        let mut ds = Dataset::default();
-        tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed).as_bytes()).unwrap();
+        let ds = synth(n, seed);
         // Text, a number, and a key no span has.
         let key = ["request.id", "http.status_code", "no.such.key"][key];
         let t = &ds.traces[0];
         let rows = visible_rows(t, &[]);
+        let (columns, badges) = (column_keys(&chosen), Badges::default());
         let input = SceneInput {
-            ds: &ds,
-            t,
-            rows: &rows,
-            collapsed: &[],
-            width,
-            height: 4000.0,
-            scroll_y: 0.0,
-            view: t.time_window(),
-            bounds: t.time_window(),
-            critical: None,
-            matched: None,
             detail_key: Some(key),
-            columns: &column_keys(&chosen),
-            flows: &[],
-            badges: &Badges::default(),
+            columns: &columns,
+            ..every_row(&ds, t, &rows, width, &badges)
         };
         let sc = scene(&input, &FixedAdvance(7.0));
         let name_w = sc.names_end;
@@ -539,9 +563,7 @@ proptest! {
         chosen in prop::collection::vec(0usize..4, 0..4),
     ) {
         use tracescope_core::analysis::insights::{Insight, InsightKind};
-        use tracescope_core::synth::{trace_json, SynthFormat};
-        let mut ds = Dataset::default();
-        tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed).as_bytes()).unwrap();
+        let ds = synth(n, seed);
         let t = &ds.traces[0];
         let kinds = [InsightKind::NPlusOne, InsightKind::SerialCalls, InsightKind::Retry,
             InsightKind::DuplicateCalls, InsightKind::Cache, InsightKind::ClockSkew];
@@ -553,22 +575,11 @@ proptest! {
         }).collect();
         let badges = Badges::of(&insights);
         let rows = visible_rows(t, &[]);
+        let columns = column_keys(&chosen);
         let input = SceneInput {
-            ds: &ds,
-            t,
-            rows: &rows,
-            collapsed: &[],
-            width,
-            height: 4000.0,
-            scroll_y: 0.0,
-            view: t.time_window(),
-            bounds: t.time_window(),
-            critical: None,
-            matched: None,
             detail_key: Some("http.status_code"),
-            columns: &column_keys(&chosen),
-            flows: &[],
-            badges: &badges,
+            columns: &columns,
+            ..every_row(&ds, t, &rows, width, &badges)
         };
         let sc = scene(&input, &FixedAdvance(7.0));
         let name_w = sc.names_end;
@@ -624,28 +635,15 @@ proptest! {
         chosen in prop::collection::vec(0usize..4, 0..5),
         detail in any::<bool>(),
     ) {
-        use tracescope_core::synth::{trace_json, SynthFormat};
-        let mut ds = Dataset::default();
-        tracescope_core::decode_bytes(&mut ds, trace_json(n, SynthFormat::Jaeger, seed).as_bytes()).unwrap();
+        let ds = synth(n, seed);
         let t = &ds.traces[0];
         let rows = visible_rows(t, &[]);
         let keys = column_keys(&chosen);
+        let badges = Badges::default();
         let input = SceneInput {
-            ds: &ds,
-            t,
-            rows: &rows,
-            collapsed: &[],
-            width,
-            height: 4000.0,
-            scroll_y: 0.0,
-            view: t.time_window(),
-            bounds: t.time_window(),
-            critical: None,
-            matched: None,
             detail_key: detail.then_some("request.id"),
             columns: &keys,
-            flows: &[],
-            badges: &Badges::default(),
+            ..every_row(&ds, t, &rows, width, &badges)
         };
         let sc = scene(&input, &FixedAdvance(7.0));
         let name_w = name_width(width);
