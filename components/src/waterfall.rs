@@ -288,8 +288,9 @@ fn paint_row(ctx: &CanvasRenderingContext2d, f: &Frame, row: &RowScene, sc: &Sce
 }
 
 /// What a frame drew, read by tests: the ruler's labels (`data-ticks`),
-/// the chosen attribute's values on the rows (`data-details`) and how
-/// many flows (`data-arrows`).
+/// the chosen attribute's values on the rows (`data-details`), how many
+/// flows (`data-arrows`), the insights' badges (`data-badges`), and the
+/// attribute columns' keys (`data-columns`) and cells (`data-cells`).
 #[derive(Clone, Default, PartialEq)]
 struct DrawnText {
     ticks: String,

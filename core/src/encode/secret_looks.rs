@@ -3,8 +3,8 @@
 //! regular expression says (the doc of each, read as `regex-lite` reads
 //! it: ASCII classes, `\b` and case); `core/tests/secret_looks.rs` holds
 //! them to those expressions on random and adversarial texts. Written by
-//! hand because the regex engine was 15.7 kB of the page's 800 kB bundle
-//! for these six patterns.
+//! hand: a regex engine costs the page 15.7 kB of its 800 kB bundle, for
+//! six patterns.
 //!
 //! A match keeps what names the secret (`Bearer `, `?token=`, `password = `)
 //! and replaces the rest.
