@@ -460,7 +460,23 @@ describe('the waterfall', () => {
         `row ${row} (${span.operationName}) shows ${db}, ${peer}`);
     }
     assert.ok(cells.some((c) => c !== ''), 'no values drawn');
+    // As a table: the same columns, whole; each row's cells its span's values.
+    await page.check('[data-testid=rows-table-toggle]');
+    const table = page.locator('[data-testid=rows-table]');
+    await table.waitFor();
+    assert.deepEqual((await table.locator('thead th').allInnerTexts()).slice(-2), ['db.system', 'peer.service']);
+    for (const k of [3, 6, 8]) {
+      const tr = table.locator('tbody tr').nth(k);
+      await tr.click();
+      await page.waitForFunction((prev) => document.querySelector('[data-testid=span-detail]')?.dataset.spanId !== prev, id);
+      id = await page.getAttribute('[data-testid=span-detail]', 'data-span-id');
+      const span = demo.spans.find((s) => s.spanID === id);
+      assert.deepEqual(await tr.locator('[data-testid=row-cell]').allInnerTexts(), [tag(span, 'db.system'), tag(span, 'peer.service')], `table row ${k}`);
+    }
+    await page.uncheck('[data-testid=rows-table-toggle]');
+    await page.focus('[data-testid=waterfall-canvas]');
     await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=span-detail]', { state: 'detached' });
     await page.screenshot({ path: path.join(out, 'row-columns.png') });
     // As many as fit: at 1024 px the names keep their room and one column is left.
     await page.setViewportSize({ width: 1024, height: 700 });

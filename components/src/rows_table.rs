@@ -1,5 +1,6 @@
 //! The waterfall as a table: the same rows in the same order (folds
-//! respected), as text a screen reader reads and a person can select — the
+//! respected), with the attribute after each name and the attribute
+//! columns, as text a screen reader reads and a person can select — the
 //! canvas's text alternative, a page of rows at a time; selecting a row
 //! selects the span.
 
@@ -20,6 +21,10 @@ struct Row {
     error: bool,
     /// What an insight says of the span (the canvas's badge).
     badge: Option<&'static str>,
+    /// The chosen attribute shown after the name, and the span's value in
+    /// each attribute column (empty where it has none), as the canvas.
+    detail: Option<String>,
+    cells: Vec<String>,
 }
 
 #[component]
@@ -29,6 +34,8 @@ pub fn RowsTable() -> impl IntoView {
         trace,
         selected,
         badges,
+        row_attribute,
+        row_columns,
         ..
     } = view_context();
     let order = view_context().listed_rows();
@@ -36,6 +43,7 @@ pub fn RowsTable() -> impl IntoView {
     let rows = Memo::new(move |_| {
         let (from, n) = page_rows(page.get());
         let badges = badges.get();
+        let (detail_key, columns) = (row_attribute.get(), row_columns.get());
         dataset.with(|ds| {
             let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
                 return Vec::new();
@@ -47,6 +55,7 @@ pub fn RowsTable() -> impl IntoView {
                     .take(n)
                     .map(|&s| {
                         let i = s as usize;
+                        let value = |k: &str| ds.span_attr(t, i, k).map(|v| ds.value_text(v));
                         Row {
                             span: s,
                             depth: t.tree.depth[i],
@@ -56,6 +65,11 @@ pub fn RowsTable() -> impl IntoView {
                             duration: format_duration(t.duration_ns[i] as f64),
                             error: t.status[i] == StatusCode::Error,
                             badge: badges.of_span(s),
+                            detail: detail_key.as_deref().and_then(value),
+                            cells: columns
+                                .iter()
+                                .map(|k| value(k).unwrap_or_default())
+                                .collect(),
                         }
                     })
                     .collect()
@@ -74,6 +88,7 @@ pub fn RowsTable() -> impl IntoView {
                         <th scope="col" class="num">"Start"</th>
                         <th scope="col" class="num">"Duration"</th>
                         <th scope="col">"Status"</th>
+                        {move || row_columns.get().into_iter().map(|k| view! { <th scope="col">{k}</th> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
@@ -92,11 +107,13 @@ pub fn RowsTable() -> impl IntoView {
                                 <td style=format!("padding-left: {}px", 10 + 14 * r.depth)
                                     title=format!("depth {}", r.depth + 1)>
                                     <b>{r.service}</b>" "<span class="muted">{r.name}</span>
+                                    {r.detail.map(|d| view! { " "<span class="muted mono">{d}</span> })}
                                     {r.badge.map(|b| view! { <span class="insight-badge" data-testid="row-badge">{b}</span> })}
                                 </td>
                                 <td class="num mono">{r.start}</td>
                                 <td class="num mono">{r.duration}</td>
                                 <td class:error=r.error>{if r.error { "error" } else { "" }}</td>
+                                {r.cells.into_iter().map(|v| view! { <td class="mono" data-testid="row-cell">{v}</td> }).collect_view()}
                             </tr>
                         }
                     }).collect_view()}
