@@ -431,9 +431,7 @@ pub fn find(ds: &Dataset, t: &Trace, q: &FindQuery) -> Found {
 /// spans takes ~100 ms in a page): `step` with the same trace until it
 /// says it is done, then `finish`.
 pub struct FindBuilder {
-    ready: Vec<(Ready, bool)>,
-    /// A clause that must hold holds for no span: no span is tested.
-    matches_none: bool,
+    clauses: Clauses,
     matched: Vec<bool>,
     walk: SpanWalk,
 }
@@ -441,10 +439,8 @@ pub struct FindBuilder {
 impl FindBuilder {
     /// The query's strings looked up once (a few milliseconds).
     pub fn new(ds: &Dataset, q: &FindQuery) -> FindBuilder {
-        let ready = prepare(ds, q);
         FindBuilder {
-            matches_none: none_can_match(&ready),
-            ready,
+            clauses: Clauses::new(ds, q),
             matched: Vec::new(),
             walk: SpanWalk::default(),
         }
@@ -452,18 +448,17 @@ impl FindBuilder {
 
     /// Tests up to `budget` more spans of `t`; true once all are tested.
     pub fn step(&mut self, ds: &Dataset, t: &Trace, budget: usize) -> bool {
-        if self.matches_none {
-            return true;
-        }
         let FindBuilder {
-            ready,
+            clauses,
             matched,
             walk,
-            ..
         } = self;
+        if clauses.match_none {
+            return true;
+        }
         matched.resize(t.len(), false);
         walk.step(std::slice::from_ref(t), budget, |_, t, i| {
-            matched[i] = ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg);
+            matched[i] = clauses.hold(ds, t, i);
         })
     }
 
@@ -474,19 +469,36 @@ impl FindBuilder {
     }
 }
 
-/// Whether a clause that must hold can hold for no span.
-fn none_can_match(ready: &[(Ready, bool)]) -> bool {
-    ready
-        .iter()
-        .any(|(r, negated)| !negated && r.holds_for_none())
+/// A query's clauses made ready (its strings looked up once in the
+/// dataset), each with whether it is negated.
+struct Clauses {
+    ready: Vec<(Ready, bool)>,
+    /// A clause that must hold holds for no span: no span is tested.
+    match_none: bool,
+}
+
+impl Clauses {
+    fn new(ds: &Dataset, q: &FindQuery) -> Clauses {
+        let ready = prepare(ds, q);
+        Clauses {
+            match_none: ready
+                .iter()
+                .any(|(r, negated)| !negated && r.holds_for_none()),
+            ready,
+        }
+    }
+
+    /// Whether span `i` of `t` matches every clause.
+    fn hold(&self, ds: &Dataset, t: &Trace, i: usize) -> bool {
+        self.ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg)
+    }
 }
 
 /// The traces (indices into `ds.traces`) with at least one span a query
 /// matches, none for an empty query; found a part at a time over every
 /// span of the dataset, the query's strings looked up once.
 pub struct TracesMatching {
-    ready: Vec<(Ready, bool)>,
-    matches_none: bool,
+    clauses: Clauses,
     /// Per trace: a span matched (the rest of its spans are not tested).
     hit: Vec<bool>,
     walk: SpanWalk,
@@ -494,10 +506,10 @@ pub struct TracesMatching {
 
 impl TracesMatching {
     pub fn new(ds: &Dataset, q: &FindQuery) -> TracesMatching {
-        let ready = prepare(ds, q);
+        let mut clauses = Clauses::new(ds, q);
+        clauses.match_none |= q.is_empty();
         TracesMatching {
-            matches_none: q.is_empty() || none_can_match(&ready),
-            ready,
+            clauses,
             hit: Vec::new(),
             walk: SpanWalk::default(),
         }
@@ -505,16 +517,14 @@ impl TracesMatching {
 
     /// Tests up to `budget` more spans; true once every trace is decided.
     pub fn step(&mut self, ds: &Dataset, budget: usize) -> bool {
-        if self.matches_none {
+        let TracesMatching { clauses, hit, walk } = self;
+        if clauses.match_none {
             return true;
         }
-        let TracesMatching {
-            ready, hit, walk, ..
-        } = self;
         hit.resize(ds.traces.len(), false);
         walk.step(&ds.traces, budget, |k, t, i| {
             if !hit[k] {
-                hit[k] = ready.iter().all(|(r, neg)| r.holds(ds, t, i) != *neg);
+                hit[k] = clauses.hold(ds, t, i);
             }
         })
     }
