@@ -55,7 +55,6 @@ pub fn RowsTable() -> impl IntoView {
                     .take(n)
                     .map(|&s| {
                         let i = s as usize;
-                        let value = |k: &str| ds.span_attr(t, i, k).map(|v| ds.value_text(v));
                         Row {
                             span: s,
                             depth: t.tree.depth[i],
@@ -65,10 +64,12 @@ pub fn RowsTable() -> impl IntoView {
                             duration: format_duration(t.duration_ns[i] as f64),
                             error: t.status[i] == StatusCode::Error,
                             badge: badges.of_span(s),
-                            detail: detail_key.as_deref().and_then(value),
+                            detail: detail_key
+                                .as_deref()
+                                .and_then(|k| ds.span_attr_text(t, i, k)),
                             cells: columns
                                 .iter()
-                                .map(|k| value(k).unwrap_or_default())
+                                .map(|k| ds.span_attr_text(t, i, k).unwrap_or_default())
                                 .collect(),
                         }
                     })

@@ -680,6 +680,10 @@ impl Dataset {
             .find(|a| a.key == k)
             .map(|a| a.value)
     }
+    /// [`Self::span_attr`] as display text ([`Self::value_text`]).
+    pub fn span_attr_text(&self, t: &Trace, i: usize, key: &str) -> Option<String> {
+        self.span_attr(t, i, key).map(|v| self.value_text(v))
+    }
 }
 
 #[cfg(test)]

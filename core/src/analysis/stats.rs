@@ -53,8 +53,7 @@ fn key_of(ds: &Dataset, t: &Trace, i: usize, by: &GroupBy) -> GroupKey {
         GroupBy::Service => GroupKey::Names(Some(t.service[i]), None),
         GroupBy::Operation => GroupKey::Names(None, Some(t.name[i])),
         GroupBy::Attribute(k) => GroupKey::Value(
-            ds.span_attr(t, i, k)
-                .map(|v| ds.value_text(v))
+            ds.span_attr_text(t, i, k)
                 .unwrap_or_else(|| "(none)".to_string()),
         ),
     }

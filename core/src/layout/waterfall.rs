@@ -604,21 +604,17 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                 .fit(Font::Regular, i.ds.str(t.name[s]), name_right - x)
                 .map(|txt| Label::new(m, Font::Regular, txt, x, cy));
             let detail = operation.as_ref().and_then(|op| {
-                let value = i.ds.span_attr(t, s, i.detail_key?)?;
+                let value = i.ds.span_attr_text(t, s, i.detail_key?)?;
                 let x = op.right() + 6.0;
-                let txt = m.fit(Font::Small, &i.ds.value_text(value), name_right - x)?;
+                let txt = m.fit(Font::Small, &value, name_right - x)?;
                 Some(Label::new(m, Font::Small, txt, x, cy))
             });
             let cells = columns
                 .iter()
                 .zip(i.columns)
                 .map(|(c, key)| {
-                    let value = i.ds.span_attr(t, s, key)?;
-                    let txt = m.fit(
-                        Font::Small,
-                        &i.ds.value_text(value),
-                        c.at.w() - 2.0 * CELL_PAD,
-                    )?;
+                    let value = i.ds.span_attr_text(t, s, key)?;
+                    let txt = m.fit(Font::Small, &value, c.at.w() - 2.0 * CELL_PAD)?;
                     Some(Label::new(m, Font::Small, txt, c.at.x0 + CELL_PAD, cy))
                 })
                 .collect();
