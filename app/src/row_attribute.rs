@@ -121,7 +121,7 @@ pub fn RowAttributePicker() -> impl IntoView {
         <label class="row-attribute row-columns" title="Attributes shown as columns beside the names, as many as fit: choose one to add it, a marked one to take it away">
             "Columns "
             <select data-testid="row-columns" on:change=toggle_column>
-                <option value="" prop:selected=move || true>"choose…"</option>
+                <option value="" prop:selected=true>"choose…"</option>
                 {as_columns}
             </select>
         </label>
