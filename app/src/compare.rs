@@ -26,7 +26,13 @@ fn Side(
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {
     let view = RwSignal::new(None::<(f64, f64)>);
-    let critical = Memo::new(move |_| dataset.with(|ds| ds.traces.get(trace).map(critical_path)));
+    let critical = Memo::new(move |_| {
+        dataset.with(|ds| {
+            ds.traces
+                .get(trace)
+                .map(|t| std::sync::Arc::new(critical_path(t)))
+        })
+    });
     // This side's own trace, selection and folds, on the palette of both.
     provide_context(ViewContext {
         slots: slots.into(),

@@ -75,7 +75,7 @@ pub fn InsightsList() -> impl IntoView {
         }
     });
     move || {
-        let list = insights.get();
+        let list = insights.get().unwrap_or_default();
         let grouped = across.get();
         (!list.is_empty() || !grouped.is_empty()).then(|| {
             let n = list.len();
@@ -89,7 +89,7 @@ pub fn InsightsList() -> impl IntoView {
                         <span class="muted">{top}</span>
                     </summary>
                     <ul data-testid="insights-trace">
-                        {list.into_iter().map(|i| {
+                        {list.iter().map(|i| {
                             let spans = i.spans.clone();
                             view! {
                                 <li data-kind=i.kind.key() data-count=i.count>

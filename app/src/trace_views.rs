@@ -61,9 +61,11 @@ pub fn TraceViews(
     let clock_toggle_shown = Signal::derive(move || {
         matches!(tab.get(), Tab::Waterfall | Tab::Flame)
             && (views.adjust_clocks.get()
-                || views
-                    .insights
-                    .with(|v| v.iter().any(|i| i.kind == InsightKind::ClockSkew)))
+                || views.insights.with(|v| {
+                    v.iter()
+                        .flat_map(|l| l.iter())
+                        .any(|i| i.kind == InsightKind::ClockSkew)
+                }))
     });
     let open_signal = Signal::derive(move || open.get());
     // Which merged graph the flame table lists (a memo: choosing an
@@ -94,11 +96,9 @@ pub fn TraceViews(
         row_attribute: views.row_attribute.into(),
         row_columns: views.row_columns.into(),
         badges: Memo::new(move |_| {
-            std::sync::Arc::new(
-                views
-                    .insights
-                    .with(|i| tracescope_core::layout::waterfall::Badges::of(i)),
-            )
+            std::sync::Arc::new(views.insights.with(|i| {
+                tracescope_core::layout::waterfall::Badges::of(i.as_deref().map_or(&[], |l| &l[..]))
+            }))
         })
         .into(),
     });

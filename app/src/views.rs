@@ -7,7 +7,7 @@ use crate::state::AppState;
 use crate::url_state::UrlState;
 use leptos::prelude::*;
 use std::sync::Arc;
-use tracescope_components::canvas::{build_in_parts, compute_later, in_parts, next_task};
+use tracescope_components::canvas::{build_in_parts, in_parts, later_for_open_trace, next_task};
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
 use tracescope_core::analysis::clock::{self, ShiftsBuilder};
@@ -106,7 +106,7 @@ pub struct ViewState {
     /// What the views mark: the highlight, else the find's matches.
     pub marked: Signal<Option<Arc<Found>>>,
     /// The open trace's insights, the most time at stake first.
-    pub insights: RwSignal<Vec<Insight>>,
+    pub insights: Signal<Option<Arc<Vec<Insight>>>>,
     pub flame_chart_focus: RwSignal<Option<u32>>,
     pub flame_merged_focus: RwSignal<u32>,
     /// The span whose subtree alone is listed (`focus=`).
@@ -124,7 +124,7 @@ pub struct ViewState {
     pub scope_all: Signal<bool>,
     /// One palette for every view: over what the views show.
     pub slots: Memo<ServiceSlots>,
-    pub critical: RwSignal<Option<CriticalPath>>,
+    pub critical: Signal<Option<Arc<CriticalPath>>>,
     /// (time of the selected span on the critical path, trace duration), ns.
     pub critical_of_selected: Signal<Option<(i64, i64)>>,
 }
@@ -373,22 +373,14 @@ impl ViewState {
         });
         // The critical path comes a task after the views' first paint: for a
         // million spans it is tens of milliseconds the first paint need not wait.
-        let critical = RwSignal::new(None);
-        let critical_job = StoredValue::new(0u64);
-        Effect::new(move |_| {
-            let i = open.get();
-            dataset.track();
-            critical.set(None);
-            compute_later(critical_job, dataset, critical, move |ds| {
-                ds.traces.get(i?).map(critical_path)
-            });
-        });
+        let open_signal = Signal::derive(move || open.get());
+        let critical = later_for_open_trace(dataset, open_signal, |_, t| critical_path(t));
         let pill_spans = Memo::new(move |_| {
             let p = pill.get()?;
             critical.with(|cp| {
                 dataset.with(|ds| {
                     let t = ds.traces.get(open.get()?)?;
-                    Some(Arc::new(pill_spans(t, p, cp.as_ref())))
+                    Some(Arc::new(pill_spans(t, p, cp.as_deref())))
                 })
             })
         });
@@ -407,17 +399,8 @@ impl ViewState {
         let marked = Signal::derive(move || highlight.get().or_else(|| found.get().ok().flatten()));
         // The insights come a task after the views' first paint too: over
         // a million spans they take tens of milliseconds.
-        let insights = RwSignal::new(Vec::new());
-        let insights_job = StoredValue::new(0u64);
-        Effect::new(move |_| {
-            let i = open.get();
-            dataset.track();
-            insights.set(Vec::new());
-            compute_later(insights_job, dataset, insights, move |ds| {
-                let t = i.and_then(|i| ds.traces.get(i));
-                t.map(|t| find_insights(ds, t, Thresholds::default()))
-                    .unwrap_or_default()
-            });
+        let insights = later_for_open_trace(dataset, open_signal, |ds, t| {
+            find_insights(ds, t, Thresholds::default())
         });
         ViewState {
             tab,

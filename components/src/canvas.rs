@@ -3,6 +3,7 @@
 
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
+use std::sync::Arc;
 use tracescope_core::layout::text::{Font, Label, TextMeasure};
 use tracescope_core::layout::time::Tick;
 use tracescope_core::{Dataset, Trace};
@@ -129,6 +130,40 @@ pub fn compute_later<T: Send + Sync + 'static>(
         }
         false
     });
+}
+
+/// `make` over the open trace, a task after the trace or the dataset
+/// changes (work of tens of milliseconds over a million spans that a first
+/// paint need not wait for); None until then. What was made is read only
+/// beside the trace it was made for: a view may draw before the effect
+/// that follows a change has run, and the trace at the open index can be
+/// another one by then (the first trace closed, the demo traces replaced).
+pub fn later_for_open_trace<T: Send + Sync + 'static>(
+    dataset: RwSignal<Dataset>,
+    open: Signal<Option<usize>>,
+    make: impl Fn(&Dataset, &Trace) -> T + Copy + 'static,
+) -> Signal<Option<Arc<T>>> {
+    // A trace is its id and span count: a trace's spans only change as a
+    // load adds spans to it.
+    let key = |t: &Trace| (t.trace_id_text, t.len());
+    let made = RwSignal::new(None);
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let i = open.get();
+        dataset.track();
+        made.set(None);
+        compute_later(job, dataset, made, move |ds| {
+            let t = ds.traces.get(i?)?;
+            Some((key(t), Arc::new(make(ds, t))))
+        });
+    });
+    Signal::derive(move || {
+        let now = dataset.with(|ds| Some(key(ds.traces.get(open.get()?)?)));
+        made.with(|m| {
+            let (of, value) = m.as_ref()?;
+            (Some(*of) == now).then(|| value.clone())
+        })
+    })
 }
 
 /// Makes `builder` a part per task with [`in_parts`]: `step` until it says

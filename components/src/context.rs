@@ -28,7 +28,7 @@ pub struct ViewContext {
     pub service_filter: RwSignal<Option<StrId>>,
     /// One palette for every view.
     pub slots: Signal<ServiceSlots>,
-    pub critical_path: Signal<Option<CriticalPath>>,
+    pub critical_path: Signal<Option<std::sync::Arc<CriticalPath>>>,
     pub show_critical: Signal<bool>,
     /// Spans marked by the find or an insight.
     pub found: Signal<Option<Arc<Found>>>,

@@ -19,7 +19,6 @@ use crate::theme::{theme, ServiceSlots, Theme};
 use crate::touch::{TouchPad, TOUCH_STYLE};
 use crate::{open_trace_window, with_open_trace_untracked};
 use leptos::prelude::*;
-use std::sync::Arc;
 use tracescope_core::layout::raster::{self, Run};
 use tracescope_core::layout::time::format_duration;
 use tracescope_core::layout::waterfall::{
@@ -407,17 +406,7 @@ pub fn WaterfallCanvas(
     let drawn = RwSignal::new(DrawnText::default());
     // Links and follows-from within the trace, drawn as arrows: found a
     // task after the first paint (a pass over every span).
-    let flows = RwSignal::new(Arc::new(Vec::new()));
-    let flows_job = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        let open = trace.get();
-        dataset.track();
-        flows.set(Arc::default());
-        crate::canvas::compute_later(flows_job, dataset, flows, move |ds| {
-            let t = open.and_then(|i| ds.traces.get(i));
-            Arc::new(t.map(|t| flows_of(ds, t)).unwrap_or_default())
-        });
-    });
+    let flows = crate::canvas::later_for_open_trace(dataset, trace, flows_of);
 
     let rows = context.listed_rows();
     let own_window = open_trace_window(dataset, trace);
@@ -507,14 +496,14 @@ pub fn WaterfallCanvas(
                                     scroll_y: geo.scroll_y,
                                     view: view_now,
                                     bounds: bounds.get(),
-                                    critical: cp.as_ref().filter(|_| show_cp),
+                                    critical: cp.as_deref().filter(|_| show_cp),
                                     matched: found_now
                                         .as_deref()
                                         .filter(|f| f.matched.len() == t.len())
                                         .map(|f| (&f.matched[..], &f.order[..])),
                                     detail_key: detail_key.as_deref(),
                                     columns: &columns,
-                                    flows: &fl,
+                                    flows: fl.as_deref().map_or(&[], |f| &f[..]),
                                     badges: &badges_now,
                                 },
                                 selected: sel,

@@ -594,7 +594,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                                     FlameSource::Chart {
                                         t,
                                         scale: TimeScale::new(v.0, v.1, 0.0, w),
-                                        critical: cp.as_ref().filter(|_| show_cp),
+                                        critical: cp.as_deref().filter(|_| show_cp),
                                     }
                                 }
                             };
