@@ -98,6 +98,7 @@ impl Loader {
                 // A load that works takes its source's old error away.
                 self.errors.update(|v| v.retain(|e| e.source != source));
                 let start = out.traces.start;
+                // Notifies the views of the load (the worker did not).
                 let map = self
                     .dataset
                     .try_update(|ds| ds.drop_repeated_from(start))

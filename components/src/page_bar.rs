@@ -17,7 +17,10 @@ pub fn first_page_on_change<T: PartialEq + Send + Sync + 'static>(all: Memo<T>) 
     let page = RwSignal::new(0usize);
     Effect::new(move |_| {
         all.track();
-        page.set(0);
+        // Setting 0 again would make the page's rows again for nothing.
+        if page.get_untracked() != 0 {
+            page.set(0);
+        }
     });
     page
 }

@@ -156,7 +156,8 @@ fn queue(dataset: RwSignal<Dataset>, work: Work) {
     pump();
 }
 
-/// Decodes `blob` in the worker and appends its traces to `dataset`;
+/// Decodes `blob` in the worker and appends its traces to `dataset`,
+/// without notifying it: the caller does once it has made its own changes.
 /// `packed`: the blob is a share link's payload.
 pub async fn decode(
     dataset: RwSignal<Dataset>,
@@ -487,8 +488,10 @@ fn apply_part(
     }
 }
 
-/// A load is in: the views take the new traces in a task of their own, not
-/// in the one that applied the last part.
+/// A load is in: its caller takes the new traces in a task of their own,
+/// not in the one that applied the last part. The dataset is not notified
+/// here: the loader's own changes that follow (repeated traces dropped, demo
+/// traces closed) notify it, so the views render the load once.
 fn loaded(
     dataset: RwSignal<Dataset>,
     outcome: Outcome,
@@ -500,7 +503,6 @@ fn loaded(
     tracescope_core::heap::reserve(outcome.spans * 32);
     leptos::task::spawn_local(async move {
         tracescope_components::canvas::next_task().await;
-        dataset.notify();
         let _ = reply.send(Ok(outcome));
         // After the first paint (two frames), when idle.
         tracescope_components::canvas::next_frame().await;
