@@ -85,7 +85,7 @@ pub fn TraceViews(
         collapsed,
         service_filter,
         slots: slots.into(),
-        critical_path: critical.into(),
+        critical_path: critical,
         show_critical: show_critical.into(),
         found: views.marked,
         matches_only: matches_only.into(),
