@@ -41,7 +41,7 @@ fn Side(
         min_window_ns: longest_ns.into(),
         ..ViewContext::of_trace(dataset, trace)
     });
-    let s = dataset.with_untracked(|ds| ds.traces.get(trace).map(|t| summarize(ds, t)));
+    let s = dataset.with_untracked(|ds| ds.trace(trace).map(|t| summarize(ds, t)));
     let id = s.as_ref().map(|s| s.trace_id.clone());
     view! {
         <div class="compare-side" data-testid="compare-side" data-trace-id=id>
@@ -69,7 +69,7 @@ pub fn CompareView(
     let slots = Memo::new(move |_| {
         dataset.with(|ds| {
             let both: Vec<&tracescope_core::Trace> =
-                [a, b].iter().filter_map(|&i| ds.traces.get(i)).collect();
+                [a, b].iter().filter_map(|&i| ds.trace(i)).collect();
             service_slots(ds, both)
         })
     });
@@ -77,7 +77,7 @@ pub fn CompareView(
         dataset.with(|ds| {
             [a, b]
                 .iter()
-                .filter_map(|&i| ds.traces.get(i))
+                .filter_map(|&i| ds.trace(i))
                 .map(|t| {
                     let (s, e) = t.time_window();
                     e - s
@@ -95,12 +95,12 @@ pub fn CompareView(
             job,
             dataset,
             AlignBuilder::default(),
-            move |builder, ds| match (ds.traces.get(a), ds.traces.get(b)) {
+            move |builder, ds| match (ds.trace(a), ds.trace(b)) {
                 (Some(ta), Some(tb)) => builder.step([ta, tb], ALIGN_PART),
                 _ => true,
             },
             move |builder, ds| {
-                if let (Some(ta), Some(tb)) = (ds.traces.get(a), ds.traces.get(b)) {
+                if let (Some(ta), Some(tb)) = (ds.trace(a), ds.trace(b)) {
                     merged.set(builder.finish([ta, tb]));
                 }
             },
@@ -123,7 +123,7 @@ pub fn CompareView(
                             let link = crate::copy_link::link_to_view(state).await.map_or(href, |(_, link)| link);
                             // The merged tree the page shows: not aligned again.
                             let text = dataset.with_untracked(|ds| {
-                                let (ta, tb) = (ds.traces.get(a)?, ds.traces.get(b)?);
+                                let (ta, tb) = (ds.trace(a)?, ds.trace(b)?);
                                 merged.with_untracked(|nodes| {
                                     Some(comparison_markdown(ds, [ta, tb], nodes, &link, &Redaction::defaults()))
                                 })

@@ -47,10 +47,10 @@ pub async fn link_to_view(state: AppState) -> Copied {
     }
     let (spans, source) = state.dataset.with_untracked(|ds| {
         (
-            ds.traces.get(i).map_or(0, |t| t.len()),
+            ds.trace(i).map_or(0, |t| t.len()),
             state
                 .sources
-                .with_untracked(|s| s.get(i).cloned().unwrap_or_default()),
+                .with_untracked(|s| s.get(i).map(|s| s.to_string()).unwrap_or_default()),
         )
     });
     // Redacted as the share dialog does by default: a link leaves the page.
@@ -100,7 +100,7 @@ async fn comparison_link(state: AppState, (a, b): (usize, usize), href: String) 
     let spans = state.dataset.with_untracked(|ds| {
         [a, b]
             .iter()
-            .filter_map(|&i| ds.traces.get(i))
+            .filter_map(|&i| ds.trace(i))
             .map(|t| t.len())
             .sum()
     });
@@ -108,7 +108,7 @@ async fn comparison_link(state: AppState, (a, b): (usize, usize), href: String) 
     if may_fit_in_link(spans, budget) {
         for keep in Keep::ALL {
             let payload = state.dataset.with_untracked(|ds| {
-                let (ta, tb) = (ds.traces.get(a)?, ds.traces.get(b)?);
+                let (ta, tb) = (ds.trace(a)?, ds.trace(b)?);
                 Some(share::pair(ds, [ta, tb], &Redaction::defaults(), keep))
             });
             let Some(payload) = payload else { break };

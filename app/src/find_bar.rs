@@ -21,7 +21,7 @@ fn step_through(state: AppState, views: ViewState, found: &Found, back: bool) {
         ..
     } = views;
     let next = state.dataset.with_untracked(|ds| {
-        let t = ds.traces.get(state.open.get_untracked()?)?;
+        let t = ds.trace(state.open.get_untracked()?)?;
         let next = found.step(t, selected.get_untracked(), back)?;
         collapsed.update(|c| {
             let mut above = t.tree.parent_of(next as usize);
@@ -43,7 +43,7 @@ fn step_through(state: AppState, views: ViewState, found: &Found, back: bool) {
 /// the error count in the trace's summary.
 pub fn step_error(state: AppState, views: ViewState, back: bool) {
     let errors = state.dataset.with_untracked(|ds| {
-        let t = ds.traces.get(state.open.get_untracked()?)?;
+        let t = ds.trace(state.open.get_untracked()?)?;
         Some(find(ds, t, &FindQuery::parse("error=true").ok()?))
     });
     if let Some(f) = errors {
@@ -108,7 +108,7 @@ pub fn FindBar() -> impl IntoView {
                 .filter(|&s| f.matched.get(s as usize) == Some(&true))
                 .and_then(|s| {
                     dataset.with(|ds| {
-                        let t = ds.traces.get(open.get()?)?;
+                        let t = ds.trace(open.get()?)?;
                         let pos = |x: u32| t.tree.preorder_pos[x as usize];
                         Some(f.order.partition_point(|&m| pos(m) < pos(s)) + 1)
                     })

@@ -16,7 +16,7 @@ pub fn focus_on(state: AppState, views: ViewState, s: u32) {
     views.focus.set(Some(s));
     views.flame_chart_focus.set(Some(s));
     let window = state.dataset.with_untracked(|ds| {
-        let t = ds.traces.get(state.open.get_untracked()?)?;
+        let t = ds.trace(state.open.get_untracked()?)?;
         let i = s as usize;
         (i < t.len()).then(|| {
             let (a, b) = (t.start_ns[i] as f64, t.end_ns(i) as f64);
@@ -44,7 +44,7 @@ pub fn FocusCrumbs() -> impl IntoView {
     let path = Memo::new(move |_| {
         let f = focus.get()? as usize;
         dataset.with(|ds| {
-            let t = ds.traces.get(open.get()?)?;
+            let t = ds.trace(open.get()?)?;
             let label = |s: usize| format!("{} {}", ds.str(t.service[s]), ds.str(t.name[s]));
             let mut chain = vec![(f as u32, label(f))];
             let mut cur = t.tree.parent_of(f);

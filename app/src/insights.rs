@@ -30,7 +30,7 @@ pub fn InsightsList() -> impl IntoView {
     } = expect_context::<ViewState>();
     let show = move |spans: Vec<u32>| {
         let found = state.dataset.with_untracked(|ds| {
-            let t = ds.traces.get(state.open.get_untracked()?)?;
+            let t = ds.trace(state.open.get_untracked()?)?;
             Some(Found::of_spans(t, &spans))
         });
         if let Some(f) = found {
@@ -45,7 +45,7 @@ pub fn InsightsList() -> impl IntoView {
         set_timeout(
             move || {
                 let spans = state.dataset.with_untracked(|ds| {
-                    let t = ds.traces.get(k)?;
+                    let t = ds.trace(k)?;
                     let found = find_insights(ds, t, Thresholds::default());
                     found
                         .into_iter()

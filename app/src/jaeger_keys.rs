@@ -40,7 +40,7 @@ pub fn listen(state: AppState, views: ViewState) {
 /// when none is selected).
 fn step(state: AppState, views: ViewState, by: isize) {
     let next = state.dataset.with_untracked(|ds| {
-        let t = ds.traces.get(state.open.get_untracked()?)?;
+        let t = ds.trace(state.open.get_untracked()?)?;
         let found = views.marked.get_untracked();
         let matched = found
             .as_deref()
@@ -76,7 +76,7 @@ fn step(state: AppState, views: ViewState, by: isize) {
 fn pan(state: AppState, views: ViewState, share: f64) {
     let bounds = state
         .dataset
-        .with_untracked(|ds| Some(ds.traces.get(state.open.get_untracked()?)?.time_window()));
+        .with_untracked(|ds| Some(ds.trace(state.open.get_untracked()?)?.time_window()));
     let Some(b) = bounds else { return };
     let v = views.view.get_untracked().unwrap_or(b);
     let next = pan_window(v, b, share * (v.1 - v.0));

@@ -245,7 +245,7 @@ impl Links {
                 };
                 st.compare = compare.get().and_then(|(a, b)| Some((id(a)?, id(b)?)));
                 st.sets = sets.with(|g| g.as_ref().map(|[a, b]| (a.text(), b.text())));
-                let Some(t) = i.and_then(|i| ds.traces.get(i)) else {
+                let Some(t) = i.and_then(|i| ds.trace(i)) else {
                     return;
                 };
                 st.trace = Some(ds.str(t.trace_id_text).to_string());

@@ -8,6 +8,7 @@
 use crate::decode_worker::{self, LoadProgress};
 use crate::metrics;
 use leptos::prelude::*;
+use std::sync::Arc;
 use tracescope_core::Dataset;
 use wasm_bindgen::JsCast;
 use web_sys::Blob;
@@ -24,7 +25,7 @@ pub struct LoadError {
 pub struct Loader {
     pub dataset: RwSignal<Dataset>,
     /// Source name of each trace, by trace index.
-    pub sources: RwSignal<Vec<String>>,
+    pub sources: RwSignal<Vec<Arc<str>>>,
     pub open: RwSignal<Option<usize>>,
     pub errors: RwSignal<Vec<LoadError>>,
     /// The name of the input being loaded.
@@ -104,7 +105,10 @@ impl Loader {
                     .try_update(|ds| ds.drop_repeated_from(start))
                     .unwrap_or_default();
                 let n = self.dataset.with_untracked(|ds| ds.traces.len());
-                self.sources.update(|s| s.resize(n, source.to_string()));
+                // One text shared by the traces: a million one-span traces
+                // made a million copies (80 ms).
+                let named: Arc<str> = Arc::from(source);
+                self.sources.update(|s| s.resize(n, named.clone()));
                 self.fetched_from.update(|f| f.resize(n, None));
                 // Traces loaded before from the user's own inputs (a demo
                 // trace the input holds too becomes the input's).
@@ -141,7 +145,7 @@ impl Loader {
                     });
                     self.sources.update(|s| {
                         for &i in map.iter().filter(|&&i| i < start) {
-                            s[i] = source.to_string();
+                            s[i] = named.clone();
                         }
                     });
                     let moved = self.close_traces(&demo);

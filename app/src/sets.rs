@@ -5,6 +5,7 @@
 //! each group's traces carrying it), with a Markdown summary for a ticket.
 
 use leptos::prelude::*;
+use std::sync::Arc;
 use tracescope_components::canvas::{build_in_parts, observe_size, prepare, CanvasText};
 use tracescope_components::chart::paint_chart;
 use tracescope_components::theme::theme;
@@ -79,10 +80,10 @@ fn cells_view(cells: Vec<String>, text: usize) -> impl IntoView {
 }
 
 /// The groups a person can pick: each file loaded, a find, the rest.
-fn choices(sources: &[String]) -> Vec<(String, String)> {
+fn choices(sources: &[Arc<str>]) -> Vec<(String, String)> {
     files(sources)
         .into_iter()
-        .map(|f| (TraceGroup::File(f.clone()).text(), f.clone()))
+        .map(|f| (TraceGroup::File(f.to_string()).text(), f.to_string()))
         .chain([
             ("find:".to_string(), "traces matching…".to_string()),
             (
@@ -103,21 +104,25 @@ fn utc_input_ns(text: &str) -> Option<i64> {
 
 /// Groups to start from: the ticked traces (their ids) against the rest,
 /// else the first two files, else failing traces against the rest.
-pub fn first_groups(sources: &[String], ticked: Vec<String>) -> [TraceGroup; 2] {
+pub fn first_groups(sources: &[Arc<str>], ticked: Vec<String>) -> [TraceGroup; 2] {
     if !ticked.is_empty() {
         return [TraceGroup::Traces(ticked), TraceGroup::Rest];
     }
     match files(sources)[..] {
-        [a, b, ..] => [TraceGroup::File(a.clone()), TraceGroup::File(b.clone())],
+        [a, b, ..] => [
+            TraceGroup::File(a.to_string()),
+            TraceGroup::File(b.to_string()),
+        ],
         _ => [TraceGroup::Matching("error=true".into()), TraceGroup::Rest],
     }
 }
 
 /// The files (sources) the traces came from, each once, in load order.
-fn files(sources: &[String]) -> Vec<&String> {
-    let mut out: Vec<&String> = Vec::new();
+fn files(sources: &[Arc<str>]) -> Vec<&Arc<str>> {
+    let mut out: Vec<&Arc<str>> = Vec::new();
     for s in sources {
-        if !out.contains(&s) {
+        // A load's traces share one text: most are the last one seen.
+        if !out.iter().any(|o| Arc::ptr_eq(o, s) || o == &s) {
             out.push(s);
         }
     }
@@ -130,7 +135,7 @@ fn GroupPicker(
     label: &'static str,
     side: usize,
     groups: RwSignal<Option<[TraceGroup; 2]>>,
-    sources: Signal<Vec<String>>,
+    sources: Signal<Vec<Arc<str>>>,
 ) -> impl IntoView {
     let group = move || groups.with(|g| g.as_ref().map(|g| g[side].clone()));
     let set = move |g: TraceGroup| {
@@ -199,7 +204,7 @@ fn GroupPicker(
 #[component]
 pub fn SetsView(
     dataset: RwSignal<Dataset>,
-    sources: Signal<Vec<String>>,
+    sources: Signal<Vec<Arc<str>>>,
     groups: RwSignal<Option<[TraceGroup; 2]>>,
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {

@@ -170,8 +170,7 @@ pub fn ShareDialog(
     });
     let making = RwSignal::new(None::<Making>);
     let failed = RwSignal::new(None::<String>);
-    let spans_of =
-        move |i: usize| dataset.with_untracked(|ds| ds.traces.get(i).map_or(0, |t| t.len()));
+    let spans_of = move |i: usize| dataset.with_untracked(|ds| ds.trace(i).map_or(0, |t| t.len()));
     // Makes `what` of the trace in the worker, showing the spans written.
     let make = move |what: Export, label: &'static str| {
         let i = trace.get_untracked()?;
@@ -203,7 +202,7 @@ pub fn ShareDialog(
         dataset.with_untracked(|ds| {
             trace
                 .get_untracked()
-                .and_then(|i| ds.traces.get(i))
+                .and_then(|i| ds.trace(i))
                 .map(|t| ds.str(t.trace_id_text).to_string())
                 .unwrap_or_else(|| "trace".into())
         })

@@ -44,7 +44,7 @@ pub struct AppState {
     pub loader: Loader,
     pub dataset: RwSignal<Dataset>,
     pub open: RwSignal<Option<usize>>,
-    pub sources: RwSignal<Vec<String>>,
+    pub sources: RwSignal<Vec<std::sync::Arc<str>>>,
     pub fetched_from: RwSignal<Vec<Option<String>>>,
     pub errors: RwSignal<Vec<LoadError>>,
     pub loading: RwSignal<Option<String>>,

@@ -113,7 +113,7 @@ pub fn TraceViews(
     // Log links of the open trace (its whole time) and of the selected span.
     let link_context = move |templates: &Templates, span: Option<usize>| -> Vec<(String, String)> {
         dataset.with(|ds| {
-            let Some(t) = open.get().and_then(|i| ds.traces.get(i)) else {
+            let Some(t) = open.get().and_then(|i| ds.trace(i)) else {
                 return Vec::new();
             };
             let (b0, b1) = t.bounds();

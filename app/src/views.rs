@@ -153,7 +153,7 @@ impl ViewState {
             state
                 .open
                 .get_untracked()
-                .and_then(|i| ds.traces.get(i))
+                .and_then(|i| ds.trace(i))
                 .map(|t| {
                     (0..t.len())
                         .map(|s| t.tree.subtree_size[s] > 1)
@@ -184,7 +184,7 @@ impl ViewState {
             show_clocks(dataset, target);
             let Some(i) = target else { return };
             let start = dataset.with_untracked(|ds| {
-                let t = ds.traces.get(i).filter(|t| t.other_clock.is_none())?;
+                let t = ds.trace(i).filter(|t| t.other_clock.is_none())?;
                 let b = ShiftsBuilder::new(t, clock::MAX_SHIFT_NS);
                 Some((b, (t.trace_id_text, t.len())))
             });
@@ -196,13 +196,12 @@ impl ViewState {
                 dataset,
                 builder,
                 move |b, ds| {
-                    ds.traces
-                        .get(i)
+                    ds.trace(i)
                         .filter(same)
                         .is_none_or(|t| b.step(ds, t, CLOCK_PART))
                 },
                 move |b, ds| {
-                    let Some(other) = ds.traces.get(i).filter(same).map(|t| b.finish(t)) else {
+                    let Some(other) = ds.trace(i).filter(same).map(|t| b.finish(t)) else {
                         return;
                     };
                     // Kept in the trace a task later: the views' reaction to
@@ -210,7 +209,7 @@ impl ViewState {
                     leptos::task::spawn_local(async move {
                         next_task().await;
                         dataset.try_update_untracked(|ds| {
-                            if let Some(t) = ds.traces.get_mut(i).filter(|t| same(&&**t)) {
+                            if let Some(t) = ds.traces.get_mut(i).filter(|t| same(&&***t)) {
                                 t.other_clock = Some(Box::new(other));
                             }
                         });
@@ -226,7 +225,7 @@ impl ViewState {
         let clock_shifts = Memo::new(move |_| {
             let i = open.get()?;
             dataset.with(|ds| {
-                let t = ds.traces.get(i)?;
+                let t = ds.trace(i)?;
                 t.clock_adjusted().then(|| clock::moved_and_refused(t))
             })
         });
@@ -245,7 +244,7 @@ impl ViewState {
         let opened = Memo::new(move |_| {
             let i = open.get();
             dataset.with(|ds| {
-                i.and_then(|i| ds.traces.get(i))
+                i.and_then(|i| ds.trace(i))
                     .map(|t| (i, t.trace_id_text, t.len()))
             })
         });
@@ -267,7 +266,7 @@ impl ViewState {
             if let Some(st) = pending.try_update_value(|p| p.take()).flatten() {
                 pending_applied.update(|n| *n += 1);
                 dataset.with_untracked(|ds| {
-                    let Some(t) = open.get_untracked().and_then(|i| ds.traces.get(i)) else {
+                    let Some(t) = open.get_untracked().and_then(|i| ds.trace(i)) else {
                         return;
                     };
                     if let Some(id) = &st.span {
@@ -303,7 +302,7 @@ impl ViewState {
         Effect::new(move |_| {
             let Some(s) = selected.get() else { return };
             let op = dataset.with_untracked(|ds| {
-                let t = ds.traces.get(open.get_untracked()?)?;
+                let t = ds.trace(open.get_untracked()?)?;
                 let s = s as usize;
                 (s < t.len()).then(|| (t.service[s], t.name[s]))
             });
@@ -314,7 +313,7 @@ impl ViewState {
         let summary = Memo::new(move |_| {
             dataset.with(|ds| {
                 open.get()
-                    .and_then(|i| ds.traces.get(i))
+                    .and_then(|i| ds.trace(i))
                     .map(|t| summarize(ds, t))
             })
         });
@@ -335,7 +334,7 @@ impl ViewState {
             // A small trace is searched at once; a large one's first part
             // too, then the rest a part per task.
             let first = dataset.with_untracked(|ds| {
-                let t = ds.traces.get(i?)?;
+                let t = ds.trace(i?)?;
                 let mut b = FindBuilder::new(ds, &q);
                 Some(if b.step(ds, t, FIND_PART) {
                     Ok(b.finish(t))
@@ -354,9 +353,9 @@ impl ViewState {
                         find_job,
                         dataset,
                         b,
-                        move |b, ds| ds.traces.get(at).is_none_or(|t| b.step(ds, t, FIND_PART)),
+                        move |b, ds| ds.trace(at).is_none_or(|t| b.step(ds, t, FIND_PART)),
                         move |b, ds| {
-                            found.set(Ok(ds.traces.get(at).map(|t| Arc::new(b.finish(t)))));
+                            found.set(Ok(ds.trace(at).map(|t| Arc::new(b.finish(t)))));
                             finding.set(false);
                         },
                     );
@@ -369,7 +368,7 @@ impl ViewState {
         let slots = Memo::new(move |_| {
             let all = scope_all.get();
             let i = open.get();
-            dataset.with(|ds| service_slots(ds, ds.scope(i, all)))
+            dataset.with(|ds| service_slots(ds, ds.scope(i, all).iter().map(Box::as_ref)))
         });
         // The critical path comes a task after the views' first paint: for a
         // million spans it is tens of milliseconds the first paint need not wait.
@@ -379,7 +378,7 @@ impl ViewState {
             let p = pill.get()?;
             critical.with(|cp| {
                 dataset.with(|ds| {
-                    let t = ds.traces.get(open.get()?)?;
+                    let t = ds.trace(open.get()?)?;
                     Some(Arc::new(pill_spans(t, p, cp.as_deref())))
                 })
             })

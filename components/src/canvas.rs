@@ -153,12 +153,12 @@ pub fn later_for_open_trace<T: Send + Sync + 'static>(
         dataset.track();
         made.set(None);
         compute_later(job, dataset, made, move |ds| {
-            let t = ds.traces.get(i?)?;
+            let t = ds.trace(i?)?;
             Some((key(t), Arc::new(make(ds, t))))
         });
     });
     Signal::derive(move || {
-        let now = dataset.with(|ds| Some(key(ds.traces.get(open.get()?)?)));
+        let now = dataset.with(|ds| Some(key(ds.trace(open.get()?)?)));
         made.with(|m| {
             let (of, value) = m.as_ref()?;
             (Some(*of) == now).then(|| value.clone())
@@ -211,7 +211,7 @@ pub fn build_for_trace_in_parts<B: 'static>(
         job,
         dataset,
         None,
-        move |b, ds| match open.and_then(|i| ds.traces.get(i)) {
+        move |b, ds| match open.and_then(|i| ds.trace(i)) {
             Some(t) => step(b.get_or_insert_with(|| make(t)), t),
             None => true,
         },

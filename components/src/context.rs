@@ -54,8 +54,8 @@ impl ViewContext {
     /// One trace of `dataset` on its own: nothing folded, filtered, marked
     /// or on a critical path; its own palette; the light theme.
     pub fn of_trace(dataset: RwSignal<Dataset>, trace: usize) -> ViewContext {
-        let n = dataset.with_untracked(|ds| ds.traces.get(trace).map_or(0, |t| t.len()));
-        let slots = Memo::new(move |_| dataset.with(|ds| service_slots(ds, ds.traces.get(trace))));
+        let n = dataset.with_untracked(|ds| ds.trace(trace).map_or(0, |t| t.len()));
+        let slots = Memo::new(move |_| dataset.with(|ds| service_slots(ds, ds.trace(trace))));
         ViewContext {
             dataset,
             trace: Signal::derive(move || Some(trace)),

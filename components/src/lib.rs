@@ -46,7 +46,7 @@ pub fn with_open_trace<T>(
     trace: Signal<Option<usize>>,
     f: impl FnOnce(&Trace) -> T,
 ) -> Option<T> {
-    dataset.with(|ds| trace.get().and_then(|i| ds.traces.get(i)).map(f))
+    dataset.with(|ds| trace.get().and_then(|i| ds.trace(i)).map(f))
 }
 
 /// Whether a key press is meant for a text field rather than the page.
@@ -65,7 +65,7 @@ pub fn with_open_trace_untracked<T>(
     trace: Signal<Option<usize>>,
     f: impl FnOnce(&Trace) -> T,
 ) -> Option<T> {
-    dataset.with_untracked(|ds| trace.get_untracked().and_then(|i| ds.traces.get(i)).map(f))
+    dataset.with_untracked(|ds| trace.get_untracked().and_then(|i| ds.trace(i)).map(f))
 }
 
 /// The open trace's time window ([`Trace::time_window`]), `(0, 1)` when none.

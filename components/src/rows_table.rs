@@ -45,7 +45,7 @@ pub fn RowsTable() -> impl IntoView {
         let badges = badges.get();
         let (detail_key, columns) = (row_attribute.get(), row_columns.get());
         dataset.with(|ds| {
-            let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
+            let Some(t) = trace.get().and_then(|i| ds.trace(i)) else {
                 return Vec::new();
             };
             let t0 = t.bounds().0;

@@ -57,7 +57,7 @@ fn pairs(ds: &Dataset, r: Range32) -> Pairs {
 }
 
 fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
-    let t = ds.traces.get(ti)?;
+    let t = ds.trace(ti)?;
     if s >= t.len() {
         return None;
     }
@@ -254,7 +254,7 @@ pub fn SpanDetail(
     // Where its duration falls among every loaded span of its operation.
     let rank = Memo::new(move |_| {
         let s = selected.get()? as usize;
-        dataset.with(|ds| span_rank(&ds.traces, ds.traces.get(trace.get()?)?, s))
+        dataset.with(|ds| span_rank(&ds.traces, ds.trace(trace.get()?)?, s))
     });
     move || {
         d.get().map(|d| {

@@ -151,7 +151,7 @@ pub fn attribute_keys_later(
         let (all, open) = (all_traces.get(), trace.get());
         dataset.track();
         compute_later(job, dataset, keys, move |ds| {
-            attribute_keys(ds, ds.scope(open, all))
+            attribute_keys(ds, ds.scope(open, all).iter().map(Box::as_ref))
         });
     });
     keys
@@ -233,7 +233,7 @@ pub fn StatsView() -> impl IntoView {
             // The slowest span of this operation in the open trace.
             let span = trace
                 .get_untracked()
-                .and_then(|i| ds.traces.get(i))
+                .and_then(|i| ds.trace(i))
                 .and_then(|t| {
                     (0..t.len())
                         .filter(|&s| t.service[s] == svc && t.name[s] == name)

@@ -15,7 +15,7 @@ pub fn TraceList(
     open: RwSignal<Option<usize>>,
     /// Where each trace came from (file name), by trace index.
     #[prop(into)]
-    sources: Signal<Vec<String>>,
+    sources: Signal<Vec<std::sync::Arc<str>>>,
     /// Traces ticked for a comparison (a box on each row; a third replaces
     /// the first).
     #[prop(optional)]
@@ -55,7 +55,7 @@ pub fn TraceList(
             <tbody>
                 // A page of rows, made again when it changes (no keyed list).
                 {move || rows().into_iter().map(|(i, s)| {
-                        let src = move || sources.with(|v| v.get(i).cloned().unwrap_or_default());
+                        let src = move || sources.with(|v| v.get(i).map(|s| s.to_string()).unwrap_or_default());
                         let has_errors = s.errors > 0;
                         view! {
                             <tr

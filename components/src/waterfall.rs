@@ -478,7 +478,7 @@ pub fn WaterfallCanvas(
             slots.with(|slots| {
                 critical_path.with(|cp| {
                     dataset.with(|ds| {
-                        let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
+                        let Some(t) = trace.get().and_then(|i| ds.trace(i)) else {
                             ctx.set_fill_style_str(th.bg);
                             ctx.fill_rect(0.0, 0.0, w, h);
                             return;
@@ -605,7 +605,7 @@ pub fn WaterfallCanvas(
         let (depth, has_kids) = dataset.with_untracked(|ds| {
             trace
                 .get_untracked()
-                .and_then(|i| ds.traces.get(i))
+                .and_then(|i| ds.trace(i))
                 .map(|t| (t.tree.depth[s], t.tree.subtree_size[s] > 1))
                 .unwrap_or((0, false))
         });
@@ -757,7 +757,7 @@ fn WaterfallTooltip(
         }
         let s = rows.with(|rows| rows.get(r).copied())? as usize;
         let (svc, name, dur, off, err, events) = dataset.with(|ds| {
-            let t = ds.traces.get(trace.get()?)?;
+            let t = ds.trace(trace.get()?)?;
             let (b0, _) = t.bounds();
             Some((
                 ds.str(t.service[s]).to_string(),

@@ -21,7 +21,7 @@ use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::service_map::{layout, Transform, COL_GAP, NODE_H, NODE_W, ROW_GAP};
 use tracescope_core::layout::time::TimeScale;
 use tracescope_core::layout::waterfall::{name_width, scene, visible_rows, Badges, SceneInput};
-use tracescope_core::{decode_bytes, Dataset};
+use tracescope_core::{decode_bytes, Dataset, Trace};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -63,7 +63,7 @@ fn pixel(ctx: &web_sys::CanvasRenderingContext2d, x: f64, y: f64) -> (u8, u8, u8
 #[wasm_bindgen_test]
 fn bars_are_drawn_where_the_layout_says() {
     let ds = dataset();
-    let t = &ds.traces[0];
+    let t: &Trace = &ds.traces[0];
     let (w, h) = (1000.0, 200.0);
     let c = canvas(w as u32, h as u32);
     let ctx = ctx2d(&c).unwrap();
@@ -182,7 +182,7 @@ fn bars_are_drawn_where_the_layout_says() {
 #[wasm_bindgen_test]
 fn flame_chart_frames_sit_at_their_time_and_depth() {
     let ds = dataset();
-    let t = &ds.traces[0];
+    let t: &Trace = &ds.traces[0];
     let (w, h) = (800.0, 120.0);
     let c = canvas(w as u32, h as u32);
     let ctx = ctx2d(&c).unwrap();
@@ -266,12 +266,12 @@ fn flame_chart_frames_sit_at_their_time_and_depth() {
 #[wasm_bindgen_test]
 fn service_map_boxes_are_drawn_at_their_layout_positions() {
     let ds = dataset();
-    let g = service_graph(&ds.traces);
+    let g = service_graph(ds.traces.iter().map(Box::as_ref));
     let l = layout(&g, NODE_W, NODE_H, COL_GAP, ROW_GAP);
     let (w, h) = (600.0, 400.0);
     let c = canvas(w as u32, h as u32);
     let ctx = ctx2d(&c).unwrap();
-    let slots = service_slots(&ds, &ds.traces);
+    let slots = service_slots(&ds, ds.traces.iter().map(Box::as_ref));
     let tf = Transform::fit(&l, w, h);
     service_map::paint(
         &ctx,
@@ -301,7 +301,11 @@ fn service_map_boxes_are_drawn_at_their_layout_positions() {
 #[wasm_bindgen_test]
 fn statistics_sort_and_chart() {
     let ds = dataset();
-    let mut rows = operation_stats(&ds, &ds.traces, &GroupBy::ServiceOperation);
+    let mut rows = operation_stats(
+        &ds,
+        ds.traces.iter().map(Box::as_ref),
+        &GroupBy::ServiceOperation,
+    );
     sort_rows(&mut rows, Column::P99, true);
     assert_eq!(rows[0].operation, "root");
     sort_rows(&mut rows, Column::Errors, true);
@@ -501,7 +505,7 @@ fn scatter_dots_sit_at_start_and_duration_errors_red() {
 fn an_insights_badge_is_boxed_where_the_layout_puts_it() {
     use tracescope_core::analysis::insights::{Insight, InsightKind};
     let ds = dataset();
-    let t = &ds.traces[0];
+    let t: &Trace = &ds.traces[0];
     let (w, h) = (1000.0, 200.0);
     let c = canvas(w as u32, h as u32);
     let ctx = ctx2d(&c).unwrap();

@@ -8,7 +8,7 @@ use tracescope_core::analysis::service_graph::service_graph;
 use tracescope_core::analysis::stats::{operation_stats, GroupBy};
 use tracescope_core::decode::decode_bytes_general;
 use tracescope_core::decode_bytes;
-use tracescope_core::model::Dataset;
+use tracescope_core::model::{Dataset, Trace};
 use tracescope_core::synth::{trace_json, SynthFormat};
 
 const SPANS: usize = 20_000;
@@ -58,7 +58,7 @@ fn analyses(c: &mut Criterion) {
         trace_json(SPANS, SynthFormat::Jaeger, 1).as_bytes(),
     )
     .unwrap();
-    let t = &ds.traces[0];
+    let t: &Trace = &ds.traces[0];
     let mut g = c.benchmark_group("analysis");
     g.throughput(Throughput::Elements(SPANS as u64));
     g.bench_function("critical_path", |b| b.iter(|| critical_path(t)));

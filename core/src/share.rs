@@ -290,7 +290,7 @@ mod tests {
         let json = crate::synth::trace_json(2_000, crate::synth::SynthFormat::Jaeger, 1);
         crate::decode_bytes(&mut ds, json.as_bytes()).unwrap();
         let none = crate::encode::redact::Redaction::none();
-        let doc = crate::encode::otlp::encode(&ds, &ds.traces, &none);
+        let doc = crate::encode::otlp::encode(&ds, ds.traces.iter().map(Box::as_ref), &none);
         let chars = pack(&doc).len();
         let per_span = chars / 2_000;
         assert!(

@@ -153,7 +153,7 @@ fn merged_flame_combines_siblings_with_the_same_path() {
         ("c", "1", "db", "SELECT", 50, 30, "CHILD_OF"),
         ("d", "1", "cache", "GET", 90, 5, "CHILD_OF"),
     ]);
-    let f = merge(&ds.traces);
+    let f = merge(ds.traces.iter().map(Box::as_ref));
     // virtual root, GET /, db SELECT, cache GET.
     assert_eq!(f.nodes.len(), 4);
     let select = f.nodes.iter().find(|n| ds.str(n.name) == "SELECT").unwrap();
@@ -166,7 +166,7 @@ fn merged_flame_combines_siblings_with_the_same_path() {
     // Widest child first.
     assert_eq!(ds.str(f.nodes[root.children[0] as usize].name), "SELECT");
     // Over two copies of the trace, counts and totals double.
-    let two = merge([&ds.traces[0], &ds.traces[0]]);
+    let two = merge([&*ds.traces[0], &*ds.traces[0]]);
     assert_eq!(two.nodes.len(), 4);
     assert_eq!(
         two.nodes
@@ -211,7 +211,7 @@ fn service_graph_edges_of_the_tempo_files() {
     ];
     for (file, want) in cases {
         let ds = decode_file(file);
-        let g = service_graph(&ds.traces);
+        let g = service_graph(ds.traces.iter().map(Box::as_ref));
         let mut got: Vec<(&str, &str, usize, usize)> = g
             .edges
             .iter()
@@ -240,7 +240,11 @@ fn operation_stats_by_hand() {
         ("b", "1", "db", "SELECT", 20, 30, "CHILD_OF"),
         ("c", "1", "db", "SELECT", 60, 20, "CHILD_OF"),
     ]);
-    let s = operation_stats(&ds, &ds.traces, &GroupBy::ServiceOperation);
+    let s = operation_stats(
+        &ds,
+        ds.traces.iter().map(Box::as_ref),
+        &GroupBy::ServiceOperation,
+    );
     assert_eq!(s.len(), 2);
     let sel = &s[0];
     assert_eq!(
@@ -252,7 +256,7 @@ fn operation_stats_by_hand() {
         (10_000, 20_000, 30_000, 30_000, 30_000)
     );
     assert_eq!((sel.total_ns, sel.avg_self_ns), (60_000, 20_000));
-    let by_service = operation_stats(&ds, &ds.traces, &GroupBy::Service);
+    let by_service = operation_stats(&ds, ds.traces.iter().map(Box::as_ref), &GroupBy::Service);
     assert_eq!(
         by_service
             .iter()
@@ -260,7 +264,11 @@ fn operation_stats_by_hand() {
             .collect::<Vec<_>>(),
         vec![("db", 3), ("web", 1)]
     );
-    let by_attr = operation_stats(&ds, &ds.traces, &GroupBy::Attribute("nope".into()));
+    let by_attr = operation_stats(
+        &ds,
+        ds.traces.iter().map(Box::as_ref),
+        &GroupBy::Attribute("nope".into()),
+    );
     assert_eq!(
         (
             by_attr.len(),
@@ -271,7 +279,12 @@ fn operation_stats_by_hand() {
     );
     // Only the db spans: one row.
     let db = ds.strings.lookup("db");
-    let only_db = operation_stats_of(&ds, &ds.traces, &GroupBy::ServiceOperation, db);
+    let only_db = operation_stats_of(
+        &ds,
+        ds.traces.iter().map(Box::as_ref),
+        &GroupBy::ServiceOperation,
+        db,
+    );
     assert_eq!(only_db.len(), 1);
     assert_eq!(only_db[0].count, 3);
 }
@@ -279,12 +292,16 @@ fn operation_stats_by_hand() {
 #[test]
 fn attribute_keys_of_the_hotrod_trace() {
     let ds = decode_file("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
-    let keys = attribute_keys(&ds, &ds.traces);
+    let keys = attribute_keys(&ds, ds.traces.iter().map(Box::as_ref));
     // Span and resource keys, sorted, once each.
     assert!(keys.contains(&"service.name".to_string()), "{keys:?}");
     assert!(keys.windows(2).all(|w| w[0] < w[1]));
     // Grouping by one of them accounts for every span.
-    let by = operation_stats(&ds, &ds.traces, &GroupBy::Attribute("service.name".into()));
+    let by = operation_stats(
+        &ds,
+        ds.traces.iter().map(Box::as_ref),
+        &GroupBy::Attribute("service.name".into()),
+    );
     assert_eq!(by.iter().map(|s| s.count).sum::<usize>(), ds.span_count());
 }
 
@@ -356,7 +373,7 @@ proptest! {
     #[test]
     fn flame_rects_never_overlap_and_nest(spec in proptest::collection::vec((proptest::option::of(0usize..40), 0i64..200), 1..40)) {
         let ds = random_dataset(&spec);
-        let f = merge(&ds.traces);
+        let f = merge(ds.traces.iter().map(Box::as_ref));
         check_flame(&merged_rects(&f, 0, 0.0, 1000.0, 0.0), &f)?;
         // Focused on any frame, the same holds and the frame fills the width.
         let focus = (f.nodes.len() - 1) as u32;
@@ -368,7 +385,7 @@ proptest! {
     #[test]
     fn the_frames_table_lists_every_frame_once_each_subtree_together(spec in proptest::collection::vec((proptest::option::of(0usize..40), 0i64..200), 1..40)) {
         let ds = random_dataset(&spec);
-        let f = merge(&ds.traces);
+        let f = merge(ds.traces.iter().map(Box::as_ref));
         let order = f.preorder();
         prop_assert_eq!(order.len(), f.nodes.len() - 1);
         let mut at = vec![usize::MAX; f.nodes.len()];
@@ -418,7 +435,7 @@ proptest! {
 #[test]
 fn service_map_of_the_hotrod_trace_puts_callers_left_of_callees() {
     let ds = decode_file("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
-    let g = service_graph(&ds.traces);
+    let g = service_graph(ds.traces.iter().map(Box::as_ref));
     let l = layout(&g, 150.0, 44.0, 80.0, 24.0);
     for e in &g.edges {
         assert!(
@@ -555,7 +572,7 @@ proptest! {
     fn merged_in_parts_is_merged_at_once(budgets in proptest::collection::vec(1usize..40, 1..200)) {
         use tracescope_core::analysis::flame::MergeBuilder;
         let ds = decode_file("jaeger/jaeger-ui-genaiTestTrace.json");
-        let traces: Vec<&tracescope_core::Trace> = ds.traces.iter().chain(&ds.traces).collect();
+        let traces: Vec<&tracescope_core::Trace> = ds.traces.iter().chain(&ds.traces).map(Box::as_ref).collect();
         let mut b = MergeBuilder::default();
         let mut steps = budgets.iter().cycle();
         while !b.step(&traces, *steps.next().unwrap()) {}
@@ -599,7 +616,7 @@ fn a_sandwich_merges_an_operations_callers_upside_down_and_its_callees() {
     let db = ds.traces[0].service[(0..9)
         .find(|&s| ds.str(ds.traces[0].service[s]) == "db")
         .unwrap()];
-    let f = &sandwich(&ds.traces, (db, select));
+    let f = &sandwich(ds.traces.iter().map(Box::as_ref), (db, select));
     let kids = |id: u32| -> Vec<(String, i64, i64, u32)> {
         f.nodes[id as usize]
             .children
@@ -636,7 +653,10 @@ fn a_sandwich_merges_an_operations_callers_upside_down_and_its_callees() {
         [("db SELECT".into(), 5_000, 5_000, 1)]
     );
     // An operation with no span: empty halves.
-    let none = sandwich(&ds.traces, (db, ds.traces[0].name[0]));
+    let none = sandwich(
+        ds.traces.iter().map(Box::as_ref),
+        (db, ds.traces[0].name[0]),
+    );
     assert_eq!((none.nodes.len(), none.nodes[0].total_ns), (3, 0));
 }
 
@@ -660,7 +680,7 @@ proptest! {
         let t = &ds.traces[0];
         let k = pick.index(t.len());
         let op = (t.service[k], t.name[k]);
-        let s = sandwich(&ds.traces, op);
+        let s = sandwich(ds.traces.iter().map(Box::as_ref), op);
         let f = &s;
         let is_op = |x: usize| (t.service[x], t.name[x]) == op;
         let mut outer = Vec::new();

@@ -121,3 +121,53 @@ fn a_search_answered_again_adds_no_second_copy() {
     assert_eq!(again.drop_repeated_from(0), [0]);
     assert_eq!(again.traces.len(), 1);
 }
+
+proptest::proptest! {
+    /// Against a search of every earlier trace: which traces stay, in
+    /// order, and where each added one went.
+    #[test]
+    fn repeated_traces_are_dropped_as_a_search_of_the_earlier_ones_finds(
+        keys in proptest::collection::vec((0u32..6, 1usize..3), 0..24),
+        start in 0usize..24,
+    ) {
+        use tracescope_core::model::StrId;
+        use tracescope_core::synth::trace_with;
+        let mut ds = Dataset::default();
+        // Earlier traces are distinct among themselves, as loads leave them,
+        // and so are a load's own (one trace of each id); a load repeats
+        // some earlier ones.
+        let start = start.min(keys.len());
+        let mut earlier: Vec<(u32, usize)> = Vec::new();
+        let mut added: Vec<(u32, usize)> = Vec::new();
+        for (k, &key) in keys.iter().enumerate() {
+            if k < start && !earlier.contains(&key) {
+                earlier.push(key);
+            }
+            if k >= start && !added.iter().any(|&(id, _)| id == key.0) {
+                added.push(key);
+            }
+        }
+        for &(id, len) in earlier.iter().chain(&added) {
+            let mut t = trace_with(&vec![None; len], &[0], &[1]);
+            t.trace_id_text = StrId(id);
+            ds.traces.push(Box::new(t));
+        }
+        let start = earlier.len();
+        let all: Vec<(u32, usize)> = ds.traces.iter().map(|t| (t.trace_id_text.0, t.len())).collect();
+        let mut expected = all[..start].to_vec();
+        let mut expected_map = Vec::new();
+        for &key in &all[start..] {
+            match expected.iter().position(|&e| e == key) {
+                Some(i) => expected_map.push(i),
+                None => {
+                    expected_map.push(expected.len());
+                    expected.push(key);
+                }
+            }
+        }
+        let map = ds.drop_repeated_from(start);
+        let now: Vec<(u32, usize)> = ds.traces.iter().map(|t| (t.trace_id_text.0, t.len())).collect();
+        proptest::prop_assert_eq!(now, expected);
+        proptest::prop_assert_eq!(map, expected_map);
+    }
+}

@@ -76,7 +76,7 @@ proptest! {
             GroupBy::Attribute("http.status_code".into()),
         ][group].clone();
         let service = only_one.then(|| ds.traces[0].service[0]);
-        let at_once = operation_stats_of(&ds, &ds.traces, &by, service);
+        let at_once = operation_stats_of(&ds, ds.traces.iter().map(Box::as_ref), &by, service);
         let mut b = StatsBuilder::new(by, service);
         steps(|| b.step(&ds, &ds.traces, budget));
         prop_assert_eq!(b.finish(&ds), at_once);
@@ -111,7 +111,7 @@ proptest! {
         sizes in prop::collection::vec(1usize..400, 2..3), seed in 0u64..1000, budget in 1usize..300,
     ) {
         let ds = dataset(&sizes, seed);
-        let pair = [&ds.traces[0], &ds.traces[1]];
+        let pair = [&*ds.traces[0], &*ds.traces[1]];
         let mut b = AlignBuilder::default();
         let n = steps(|| b.step(pair, budget));
         prop_assert!(n <= (sizes[0] + sizes[1]) / budget + 3, "{} steps", n);
@@ -125,7 +125,7 @@ proptest! {
         let ds = dataset(&sizes, seed);
         let mut b = MergeBuilder::default();
         steps(|| b.step(&ds.traces, budget));
-        prop_assert_eq!(b.finish(), merge(&ds.traces));
+        prop_assert_eq!(b.finish(), merge(ds.traces.iter().map(Box::as_ref)));
     }
 }
 

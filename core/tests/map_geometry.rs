@@ -14,7 +14,7 @@ use tracescope_core::synth::trace_with;
 use tracescope_core::Dataset;
 
 /// Traces of random trees whose span i belongs to service `svc[i]`.
-fn traces_of(ds: &mut Dataset, shapes: &[(Vec<usize>, Vec<usize>)]) -> Vec<Trace> {
+fn traces_of(ds: &mut Dataset, shapes: &[(Vec<usize>, Vec<usize>)]) -> Vec<Box<Trace>> {
     shapes
         .iter()
         .map(|(parent_pick, svc)| {
@@ -25,12 +25,12 @@ fn traces_of(ds: &mut Dataset, shapes: &[(Vec<usize>, Vec<usize>)]) -> Vec<Trace
             for (s, &k) in svc.iter().enumerate().take(t.len()) {
                 t.service[s] = ds.strings.intern(&format!("svc{k}"));
             }
-            t
+            Box::new(t)
         })
         .collect()
 }
 
-fn graphs() -> impl Strategy<Value = (Dataset, Vec<Trace>, usize)> {
+fn graphs() -> impl Strategy<Value = (Dataset, Vec<Box<Trace>>, usize)> {
     (1usize..400, 5usize..300)
         .prop_flat_map(|(services, budget)| {
             let trace = (1usize..200).prop_flat_map(move |n| {
@@ -54,7 +54,7 @@ fn graphs() -> impl Strategy<Value = (Dataset, Vec<Trace>, usize)> {
 
 /// Spans per service, and calls per (caller, callee) service pair, counted
 /// from the spans.
-fn counted(traces: &[Trace]) -> (FxHashMap<StrId, usize>, FxHashMap<(StrId, StrId), usize>) {
+fn counted(traces: &[Box<Trace>]) -> (FxHashMap<StrId, usize>, FxHashMap<(StrId, StrId), usize>) {
     let mut spans: FxHashMap<StrId, usize> = FxHashMap::default();
     let mut calls: FxHashMap<(StrId, StrId), usize> = FxHashMap::default();
     for t in traces {
@@ -70,7 +70,11 @@ fn counted(traces: &[Trace]) -> (FxHashMap<StrId, usize>, FxHashMap<(StrId, StrI
     (spans, calls)
 }
 
-fn check_grouping(traces: &[Trace], g: &ServiceGraph, budget: usize) -> Result<(), TestCaseError> {
+fn check_grouping(
+    traces: &[Box<Trace>],
+    g: &ServiceGraph,
+    budget: usize,
+) -> Result<(), TestCaseError> {
     let (spans, calls) = counted(traces);
     let singles: FxHashSet<StrId> = g
         .nodes
@@ -237,7 +241,7 @@ proptest! {
         use tracescope_core::analysis::service_graph::{fold_leaves, service_graph};
         let mut ds = Dataset::default();
         let traces = traces_of(&mut ds, &shapes);
-        let whole = service_graph(&traces);
+        let whole = service_graph(traces.iter().map(Box::as_ref));
         let Some(folded) = fold_leaves(&traces, &whole) else { return Ok(()) };
         let sum = |g: &ServiceGraph| (
             g.nodes.iter().map(|n| n.spans).sum::<usize>(),
@@ -275,7 +279,7 @@ proptest! {
         use tracescope_core::layout::service_map::edge_labels;
         let mut ds = Dataset::default();
         let traces = traces_of(&mut ds, &shapes);
-        let g = service_graph(&traces);
+        let g = service_graph(traces.iter().map(Box::as_ref));
         let l = layout(&g, NODE_W, NODE_H, COL_GAP, ROW_GAP);
         let edges: Vec<(usize, usize, usize)> = g.edges.iter().map(|e| (e.from, e.to, e.calls)).collect();
         let widths = vec![width; edges.len()];

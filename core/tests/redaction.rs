@@ -48,7 +48,7 @@ fn planted() -> Dataset {
 }
 
 fn outputs(ds: &Dataset, r: &Redaction) -> Vec<(&'static str, String)> {
-    let t = &ds.traces[0];
+    let t: &tracescope_core::Trace = &ds.traces[0];
     vec![
         (
             "share link / OTLP JSON",
@@ -92,7 +92,7 @@ fn no_planted_secret_leaves_in_any_output() {
     }
     // What stays readable: the rest of each text.
     let r = Redaction::defaults();
-    let otlp = String::from_utf8(otlp::encode(&ds, &ds.traces, &r)).unwrap();
+    let otlp = String::from_utf8(otlp::encode(&ds, ds.traces.iter().map(Box::as_ref), &r)).unwrap();
     assert!(
         otlp.contains("GET /login?user=x&api_key=[redacted URL secret]"),
         "{otlp}"
@@ -106,7 +106,7 @@ fn no_planted_secret_leaves_in_any_output() {
 #[test]
 fn the_preview_counts_what_is_removed_by_kind() {
     let ds = planted();
-    let removed = Redaction::defaults().removed(&ds, &ds.traces);
+    let removed = Redaction::defaults().removed(&ds, ds.traces.iter().map(Box::as_ref));
     // By key: session.token; by look, each where it was planted.
     assert_eq!(removed.by_key, 1);
     let by = |k: &str| removed.by_look.get(k).copied().unwrap_or(0);
@@ -119,5 +119,10 @@ fn the_preview_counts_what_is_removed_by_kind() {
     assert_eq!(by("SQL password"), 2); // statement, link attribute
     assert_eq!(by("private key"), 1);
     assert_eq!(removed.total(), 12);
-    assert_eq!(Redaction::none().removed(&ds, &ds.traces).total(), 0);
+    assert_eq!(
+        Redaction::none()
+            .removed(&ds, ds.traces.iter().map(Box::as_ref))
+            .total(),
+        0
+    );
 }

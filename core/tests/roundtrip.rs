@@ -44,12 +44,12 @@ fn every_corpus_file_round_trips_through_otlp_and_jaeger_json() {
         for (label, doc, round_us) in [
             (
                 "otlp",
-                otlp::encode(&ds, &ds.traces, &Redaction::none()),
+                otlp::encode(&ds, ds.traces.iter().map(Box::as_ref), &Redaction::none()),
                 false,
             ),
             (
                 "jaeger",
-                jaeger::encode(&ds, &ds.traces, &Redaction::none()),
+                jaeger::encode(&ds, ds.traces.iter().map(Box::as_ref), &Redaction::none()),
                 true,
             ),
         ] {
@@ -83,10 +83,15 @@ fn redaction_removes_values_from_exports() {
         allowlist: None,
         values: false,
     };
-    let n = r.removed(&ds, &ds.traces).total();
+    let n = r.removed(&ds, ds.traces.iter().map(Box::as_ref)).total();
     assert!(n > 0);
-    let plain = String::from_utf8(otlp::encode(&ds, &ds.traces, &Redaction::none())).unwrap();
-    let red = String::from_utf8(otlp::encode(&ds, &ds.traces, &r)).unwrap();
+    let plain = String::from_utf8(otlp::encode(
+        &ds,
+        ds.traces.iter().map(Box::as_ref),
+        &Redaction::none(),
+    ))
+    .unwrap();
+    let red = String::from_utf8(otlp::encode(&ds, ds.traces.iter().map(Box::as_ref), &r)).unwrap();
     // Every redacted key is gone from the export, and nothing else is.
     let keys = |s: &str| s.matches("\"key\":").count();
     assert_eq!(keys(&plain) - keys(&red), n);
@@ -95,7 +100,12 @@ fn redaction_removes_values_from_exports() {
         mode: Mode::Hash,
         ..r.clone()
     };
-    let h = String::from_utf8(jaeger::encode(&ds, &ds.traces, &hashed)).unwrap();
+    let h = String::from_utf8(jaeger::encode(
+        &ds,
+        ds.traces.iter().map(Box::as_ref),
+        &hashed,
+    ))
+    .unwrap();
     assert!(h.contains("sha256:"));
 }
 
@@ -108,20 +118,34 @@ fn a_large_export_reports_the_spans_written_as_it_goes() {
     for jaeger_json in [false, true] {
         let mut reports = Vec::new();
         let bytes = if jaeger_json {
-            jaeger::encode_reporting(&ds, &ds.traces, &Redaction::defaults(), &mut |n| {
-                reports.push(n)
-            })
+            jaeger::encode_reporting(
+                &ds,
+                ds.traces.iter().map(Box::as_ref),
+                &Redaction::defaults(),
+                &mut |n| reports.push(n),
+            )
         } else {
-            otlp::encode_reporting(&ds, &ds.traces, &Redaction::defaults(), &mut |n| {
-                reports.push(n)
-            })
+            otlp::encode_reporting(
+                &ds,
+                ds.traces.iter().map(Box::as_ref),
+                &Redaction::defaults(),
+                &mut |n| reports.push(n),
+            )
         };
         assert_eq!(reports, [16_384, 32_768], "jaeger: {jaeger_json}");
         // Reporting changes nothing of what is written.
         let plain = if jaeger_json {
-            jaeger::encode(&ds, &ds.traces, &Redaction::defaults())
+            jaeger::encode(
+                &ds,
+                ds.traces.iter().map(Box::as_ref),
+                &Redaction::defaults(),
+            )
         } else {
-            otlp::encode(&ds, &ds.traces, &Redaction::defaults())
+            otlp::encode(
+                &ds,
+                ds.traces.iter().map(Box::as_ref),
+                &Redaction::defaults(),
+            )
         };
         assert!(bytes == plain);
     }

@@ -177,7 +177,7 @@ fn build(specs: Vec<SpanSpec>, trace: u64, micros: bool) -> Dataset {
             .push(pick & (flags::NO_DURATION | flags::ASYNC_PARENT | flags::SHARED));
     }
     tracescope_core::tree::build(&mut t);
-    ds.traces.push(t);
+    ds.traces.push(Box::new(t));
     ds
 }
 
@@ -348,7 +348,11 @@ fn a_small_trace_gets_every_choice_whole() {
 fn links_made_by_earlier_builds_still_open() {
     // Earlier builds put deflated OTLP JSON in the link.
     let ds = decode_file("zipkin/zipkin-lens-netflix.json");
-    let old = share::pack(&otlp::encode(&ds, &ds.traces, &Redaction::defaults()));
+    let old = share::pack(&otlp::encode(
+        &ds,
+        ds.traces.iter().map(Box::as_ref),
+        &Redaction::defaults(),
+    ));
     let mut back = Dataset::default();
     let sum = share::open(&mut back, &share::unpack(&old).unwrap()).unwrap();
     assert_eq!(sum.format, Format::Otlp);

@@ -163,7 +163,7 @@ fn spans_as_text(ds: &Dataset) -> Vec<String> {
     trace_as_text(ds, &ds.traces)
 }
 
-fn trace_as_text(ds: &Dataset, traces: &[tracescope_core::Trace]) -> Vec<String> {
+fn trace_as_text(ds: &Dataset, traces: &[Box<tracescope_core::Trace>]) -> Vec<String> {
     let mut out = Vec::new();
     for t in traces {
         // String ids depend on the order of interning: services by name.
@@ -198,7 +198,7 @@ fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
         service: Default::default(),
         attrs: Default::default(),
     });
-    ds.traces.push(t);
+    ds.traces.push(Box::new(t));
     // Both sides start with the empty string.
     let parts = encode(&ds, 1, 0..1);
     let biggest = parts.iter().map(Vec::len).max().unwrap();
@@ -379,4 +379,50 @@ fn many_traces_arrive_in_room_made_once_for_them() {
         .unwrap();
     assert_eq!(applied, Some(0..1000));
     assert_eq!(page.traces.capacity(), 1000);
+}
+
+#[test]
+fn a_trace_pointing_past_the_string_table_is_refused_wherever_it_is_in_the_delta() {
+    // Each trace is checked once its columns are whole (while later ones
+    // still come): a bad first, middle or last trace each stops the load,
+    // and the page keeps what it had.
+    // 3: none is bad.
+    for bad in 0..4 {
+        let mut ds = Dataset::default();
+        let svc = ds.strings.intern("svc");
+        ds.resources.push(tracescope_core::model::Resource {
+            service: svc,
+            attrs: Default::default(),
+        });
+        for k in 0..3 {
+            let mut t = tracescope_core::synth::trace_with(&[None, Some(0)], &[0, 1], &[5, 2]);
+            t.trace_id_text = ds.strings.intern(&format!("t{k}"));
+            t.service = vec![svc; 2];
+            ds.traces.push(Box::new(t));
+        }
+        if bad < 3 {
+            ds.traces[bad].service[1] = tracescope_core::model::StrId(1_000_000);
+        }
+        let mut page = Dataset::default();
+        let mut rx = Receiver::new();
+        // The page starts with the same first string (the empty one).
+        let refused = encode(&ds, 1, 0..3)
+            .iter()
+            .map(|part| rx.part(&mut page, part))
+            .find_map(Result::err);
+        if bad == 3 {
+            // None is bad: all three arrive.
+            assert!(refused.is_none(), "{refused:?}");
+            assert_eq!(page.traces.len(), 3);
+            continue;
+        }
+        assert!(
+            refused.is_some(),
+            "trace {bad} pointing past the strings was taken"
+        );
+        assert!(
+            page.traces.is_empty() && page.strings.len() <= 1,
+            "trace {bad}: the page keeps a part"
+        );
+    }
 }

@@ -574,7 +574,10 @@ pub struct Dataset {
     pub events: Vec<Event>,
     pub links: Vec<Link>,
     pub resources: Vec<Resource>,
-    pub traces: Vec<Trace>,
+    /// Boxed: a `Trace` is some 400 bytes of column headers, and adding,
+    /// closing or de-duplicating 100,000 one-span traces moved them all
+    /// (tasks of 100+ ms on the page); a box moves in 4.
+    pub traces: Vec<Box<Trace>>,
 }
 
 /// How long a dataset's shared tables are (all indexed by `u32`): where a
@@ -608,31 +611,62 @@ impl Dataset {
     }
     /// Drops the traces from `start` on that repeat an earlier one (same
     /// trace id and span count: a search answered again); for each of those
-    /// traces, the index it now has or the earlier one it repeats. What the
-    /// repeats referred to in the shared tables stays (unused).
+    /// traces, the index it now has or the earlier one it repeats. The
+    /// traces from `start` on are one load's, distinct among themselves (a
+    /// decode makes one trace of each id). What the repeats referred to in
+    /// the shared tables stays (unused).
     pub fn drop_repeated_from(&mut self, start: usize) -> Vec<usize> {
-        let mut seen: rustc_hash::FxHashMap<(StrId, usize), usize> = self.traces[..start]
-            .iter()
-            .enumerate()
-            .map(|(i, t)| ((t.trace_id_text, t.len()), i))
-            .collect();
-        let tail = self.traces.split_off(start);
-        let mut map = Vec::with_capacity(tail.len());
-        for t in tail {
-            let key = (t.trace_id_text, t.len());
-            match seen.get(&key) {
-                Some(&i) => map.push(i),
-                None => {
-                    seen.insert(key, self.traces.len());
-                    map.push(self.traces.len());
-                    self.traces.push(t);
+        let key = |t: &Trace| (t.trace_id_text, t.len());
+        let (old, new) = self.traces.split_at(start.min(self.traces.len()));
+        // The earlier trace each new one repeats, found through a map of
+        // the smaller side: a million one-span traces after the two demo
+        // ones make a map of two, not of a million (125 ms).
+        let mut repeats: Vec<Option<usize>> = vec![None; new.len()];
+        if old.len() <= new.len() {
+            let first: rustc_hash::FxHashMap<_, usize> = old
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, t)| (key(t), i))
+                .collect();
+            for (r, t) in repeats.iter_mut().zip(new) {
+                *r = first.get(&key(t)).copied();
+            }
+        } else {
+            let added: rustc_hash::FxHashMap<_, usize> =
+                new.iter().enumerate().map(|(j, t)| (key(t), j)).collect();
+            for (i, t) in old.iter().enumerate() {
+                if let Some(&j) = added.get(&key(t)) {
+                    repeats[j].get_or_insert(i);
                 }
             }
+        }
+        let mut next = start;
+        let map: Vec<usize> = repeats
+            .iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        // Traces move only when one repeats.
+        if next < self.traces.len() {
+            let mut i = 0;
+            self.traces.retain(|_| {
+                i += 1;
+                i <= start || repeats[i - 1 - start].is_none()
+            });
         }
         map
     }
     pub fn str(&self, id: StrId) -> &str {
         self.strings.get(id)
+    }
+    /// Trace `i`, if there is one.
+    pub fn trace(&self, i: usize) -> Option<&Trace> {
+        self.traces.get(i).map(Box::as_ref)
     }
     /// The index of the trace whose id reads `id` exactly.
     pub fn trace_with_id(&self, id: &str) -> Option<usize> {
@@ -645,7 +679,7 @@ impl Dataset {
     }
     /// What a view covers: every trace, or only the open one (none when
     /// nothing is open).
-    pub fn scope(&self, open: Option<usize>, all: bool) -> &[Trace] {
+    pub fn scope(&self, open: Option<usize>, all: bool) -> &[Box<Trace>] {
         match (all, open) {
             (true, _) => &self.traces,
             (false, Some(i)) if i < self.traces.len() => &self.traces[i..=i],

@@ -393,12 +393,12 @@ impl TraceAlone {
         };
         let alone = &mut self.tables;
         if alone.traces.is_empty() {
-            let mut t = Trace {
+            let mut t = Box::new(Trace {
                 trace_id: source.trace_id,
                 trace_id_text: source.trace_id_text,
                 warnings: source.warnings.clone(),
                 ..Trace::default()
-            };
+            });
             t.reserve(source.len());
             alone.traces.push(t);
         }
@@ -879,7 +879,7 @@ pub struct Receiver {
     /// and what an aborted delta is cut back to.
     bases: Option<Lengths>,
     /// Traces being put together column by column.
-    pending: Vec<Trace>,
+    pending: Vec<Box<Trace>>,
 }
 
 impl Receiver {
@@ -918,7 +918,7 @@ fn apply_part(
     ds: &mut Dataset,
     bytes: &[u8],
     b: Lengths,
-    pending: &mut Vec<Trace>,
+    pending: &mut Vec<Box<Trace>>,
 ) -> Result<Option<Range<usize>>, WireError> {
     if bytes.get(..4) != Some(MAGIC.as_slice()) || bytes.len() < 5 {
         return Err(WireError("not a Tracescope model buffer".into()));
@@ -1036,11 +1036,18 @@ fn apply_part(
         b'C' => {
             while r.at < bytes.len() {
                 let k = r.len()?;
-                if k > pending.len() {
+                // Only the last trace grows, or a next one starts.
+                if k > pending.len() || k + 1 < pending.len() {
                     return Err(WireError("columns of a trace out of order".into()));
                 }
                 if k == pending.len() {
-                    pending.push(Trace::default());
+                    // The trace before is whole: checked in this part's task,
+                    // not all at once with the last part (a million one-span
+                    // traces took 170 ms there).
+                    if let Some(whole) = pending.last() {
+                        check_trace(whole, ds)?;
+                    }
+                    pending.push(Box::default());
                 }
                 let c = *r.take(1)?.first().unwrap_or(&u8::MAX);
                 read_column(&mut r, &mut pending[k], c, b)?;
@@ -1050,8 +1057,8 @@ fn apply_part(
             if r.len()? != pending.len() {
                 return Err(WireError("a trace is missing".into()));
             }
-            for t in pending.iter_mut() {
-                check_trace(t, ds)?;
+            if let Some(last) = pending.last() {
+                check_trace(last, ds)?;
             }
             traces = std::mem::take(pending);
         }

@@ -207,7 +207,7 @@ async fn decode(worker: &Rc<RefCell<Worker>>, id: u32, strings: &[u8], blob: Blo
 /// `what` of the trace the decoder holds.
 fn export(decoder: &Decoder, id: u32, what: &Export, r: &Redaction) -> Result<Exported, String> {
     let ds = decoder.held();
-    let t = ds.traces.first().ok_or("no trace was handed over")?;
+    let t = ds.trace(0).ok_or("no trace was handed over")?;
     let mut report = |spans| post(FromWorker::Exporting { id, spans });
     let file = |b: Vec<u8>| {
         let parts = js_sys::Array::of1(&Uint8Array::from(&b[..]));

@@ -145,7 +145,7 @@ pub async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<V
         }
     }
     let was_open = loader.dataset.with_untracked(|ds| {
-        let t = ds.traces.get(loader.open.get_untracked()?)?;
+        let t = ds.trace(loader.open.get_untracked()?)?;
         Some(t.trace_id_text)
     });
     let added = loader.load_blob(&b.name, body).await.ok_or_else(|| {

@@ -23,7 +23,7 @@ pub(super) struct HeldTrace {
 
 impl HeldTrace {
     pub(super) fn of(ds: &Dataset, index: usize) -> Option<HeldTrace> {
-        let t = ds.traces.get(index)?;
+        let t = ds.trace(index)?;
         Some(HeldTrace {
             index,
             trace_id: t.trace_id_text,

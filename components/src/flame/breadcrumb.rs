@@ -44,7 +44,7 @@ pub fn FlameBreadcrumb(
                     return out;
                 };
                 dataset.with(|ds| {
-                    let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
+                    let Some(t) = trace.get().and_then(|i| ds.trace(i)) else {
                         return Vec::new();
                     };
                     let mut chain = Vec::new();

@@ -478,7 +478,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
     let focus_range = move || {
         let s = chart_focus.get()? as usize;
         dataset.with(|ds| {
-            let t = ds.traces.get(trace.get()?)?;
+            let t = ds.trace(trace.get()?)?;
             (s < t.len()).then(|| {
                 let (a, b) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
                 clamp_window((a, b.max(a + 1.0)), bounds.get())
@@ -510,7 +510,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     .with(|m| {
                         let (built_for, m) = m.as_ref().filter(|(_, m)| m.is_done())?;
                         dataset.with(|ds| {
-                            let t = ds.traces.get(trace.get().filter(|o| o == built_for)?)?;
+                            let t = ds.trace(trace.get().filter(|o| o == built_for)?)?;
                             Some(chart_lod(t, m, &scale, MIN_FRAME_W, rows))
                         })
                     })
@@ -586,7 +586,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                                     }
                                 }
                                 _ => {
-                                    let Some(t) = trace.get().and_then(|i| ds.traces.get(i)) else {
+                                    let Some(t) = trace.get().and_then(|i| ds.trace(i)) else {
                                         ctx.set_fill_style_str(th.bg);
                                         ctx.fill_rect(0.0, 0.0, w, h);
                                         return;
@@ -650,7 +650,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     let f = &m.as_ref()?.0;
                     let node_of = f.node_of.get(idx?)?;
                     dataset.with_untracked(|ds| {
-                        let t = ds.traces.get(ti?)?;
+                        let t = ds.trace(ti?)?;
                         (0..t.len())
                             .filter(|&s| node_of[s] == r.id)
                             .max_by_key(|&s| (t.duration_ns[s], std::cmp::Reverse(s)))
@@ -670,7 +670,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                 // The sandwich of the operation clicked, and its longest span here.
                 selected_op.set(Some(op));
                 let span = dataset.with_untracked(|ds| {
-                    let t = ds.traces.get(trace.get_untracked()?)?;
+                    let t = ds.trace(trace.get_untracked()?)?;
                     (0..t.len())
                         .filter(|&s| (t.service[s], t.name[s]) == op)
                         .max_by_key(|&s| (t.duration_ns[s], std::cmp::Reverse(s)))
@@ -692,7 +692,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
             FlameMode::Chart => dataset.with_untracked(|ds| {
                 trace
                     .get_untracked()
-                    .and_then(|i| ds.traces.get(i))
+                    .and_then(|i| ds.trace(i))
                     .map_or(0, |t| t.tree.max_depth)
             }),
             FlameMode::Merged | FlameMode::Sandwich => {

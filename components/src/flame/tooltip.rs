@@ -25,7 +25,7 @@ pub fn FlameTooltip(
         let (title, name, total, self_ns, count, errors, root) =
             dataset.with(|ds| match mode.get() {
                 FlameMode::Chart => {
-                    let t = ds.traces.get(trace.get()?)?;
+                    let t = ds.trace(trace.get()?)?;
                     let s = id as usize;
                     let (b0, b1) = t.bounds();
                     Some((

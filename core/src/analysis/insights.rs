@@ -842,7 +842,7 @@ impl Across {
 /// The insights of every trace, grouped by what they are about: the most
 /// time at stake in all first. At once, or a few traces a step
 /// ([`AcrossBuilder`]).
-pub fn across(ds: &Dataset, traces: &[Trace], th: Thresholds) -> Vec<Across> {
+pub fn across(ds: &Dataset, traces: &[Box<Trace>], th: Thresholds) -> Vec<Across> {
     let mut b = AcrossBuilder::new(th);
     b.step(ds, traces, usize::MAX);
     b.finish()
@@ -870,7 +870,7 @@ impl AcrossBuilder {
     }
 
     /// True once every trace is looked at.
-    pub fn step(&mut self, ds: &Dataset, traces: &[Trace], budget: usize) -> bool {
+    pub fn step(&mut self, ds: &Dataset, traces: &[Box<Trace>], budget: usize) -> bool {
         let mut spent = 0usize;
         while let Some(t) = traces.get(self.next).filter(|_| spent < budget) {
             self.found.extend(

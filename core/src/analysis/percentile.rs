@@ -32,7 +32,7 @@ pub fn percentile_rank(values: impl IntoIterator<Item = i64>, x: i64) -> Option<
 
 /// [`percentile_rank`] of span `s` of `t` among the spans of its service
 /// and operation in `traces` (itself included).
-pub fn span_rank(traces: &[Trace], t: &Trace, s: usize) -> Option<(u32, usize)> {
+pub fn span_rank(traces: &[Box<Trace>], t: &Trace, s: usize) -> Option<(u32, usize)> {
     let (service, name) = (*t.service.get(s)?, t.name[s]);
     let same = traces.iter().flat_map(|u| {
         (0..u.len())

@@ -186,7 +186,7 @@ impl ServiceGraph {
 /// and every other service in one group node (`members` > 1), with the
 /// calls to, from and inside the group counted there. Each edge's numbers
 /// are computed from the spans, never merged from other edges.
-pub fn service_graph_at_most(traces: &[Trace], max_size: usize) -> ServiceGraph {
+pub fn service_graph_at_most(traces: &[Box<Trace>], max_size: usize) -> ServiceGraph {
     let mut b = GraphBuilder::new(max_size);
     while !b.step(traces, usize::MAX) {}
     b.finish()
@@ -287,7 +287,7 @@ fn grouping_within(whole: &ServiceGraph, max_size: usize) -> Grouping {
 /// the paths share a box (`members` says how many services it holds; its
 /// `service` is the busiest). Numbers are counted again over the spans, so
 /// a folded edge's p95 is exact. None when nothing folds.
-pub fn fold_leaves(traces: &[Trace], whole: &ServiceGraph) -> Option<ServiceGraph> {
+pub fn fold_leaves(traces: &[Box<Trace>], whole: &ServiceGraph) -> Option<ServiceGraph> {
     // A graph already grouped to stay drawable is not folded again.
     if whole.nodes.iter().any(|n| n.members > 1) {
         return None;

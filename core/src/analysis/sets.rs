@@ -105,7 +105,7 @@ impl TraceGroup {
 /// rest", a group with no trace.
 pub fn members(
     ds: &Dataset,
-    sources: &[String],
+    sources: &[impl AsRef<str>],
     groups: [&TraceGroup; 2],
 ) -> Result<[Vec<usize>; 2], String> {
     MembersBuilder::new(ds, sources, groups)?.finish(ds)
@@ -131,7 +131,7 @@ impl MembersBuilder {
     /// groups that need no span tested are known here.
     pub fn new(
         ds: &Dataset,
-        sources: &[String],
+        sources: &[impl AsRef<str>],
         groups: [&TraceGroup; 2],
     ) -> Result<MembersBuilder, String> {
         let all = 0..ds.traces.len();
@@ -139,7 +139,7 @@ impl MembersBuilder {
             Ok(match g {
                 TraceGroup::File(name) => Chosen::Traces(
                     all.clone()
-                        .filter(|&i| sources.get(i) == Some(name))
+                        .filter(|&i| sources.get(i).is_some_and(|s| s.as_ref() == name))
                         .collect(),
                 ),
                 TraceGroup::Matching(q) => {
@@ -559,7 +559,7 @@ impl SetsBuilder {
     /// Refused at once when the groups cannot be ([`MembersBuilder::new`]).
     pub fn new(
         ds: &Dataset,
-        sources: &[String],
+        sources: &[impl AsRef<str>],
         groups: [&TraceGroup; 2],
         per_key: usize,
         limit: usize,

@@ -30,14 +30,19 @@ impl SpanWalk {
     /// [`Self::step`] over the traces `which` names (indices into
     /// `traces`); `each` gets the position in `which`. An index past the
     /// end counts as an empty trace.
-    pub fn step_among(
+    pub fn step_among<T: Borrow<Trace>>(
         &mut self,
-        traces: &[Trace],
+        traces: &[T],
         which: &[usize],
         budget: usize,
         each: impl FnMut(usize, &Trace, usize),
     ) -> bool {
-        self.step_by(which.len(), |k| traces.get(which[k]), budget, each)
+        self.step_by(
+            which.len(),
+            |k| traces.get(which[k]).map(T::borrow),
+            budget,
+            each,
+        )
     }
 
     fn step_by<'a>(

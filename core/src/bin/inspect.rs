@@ -66,7 +66,7 @@ fn main() -> ExitCode {
                     // Same numbers as the app's statistics view (nearest-rank percentiles).
                     let operations = operation_stats(
                         &ds,
-                        &ds.traces[sum.traces.clone()],
+                        ds.traces[sum.traces.clone()].iter().map(Box::as_ref),
                         &GroupBy::ServiceOperation,
                     );
                     let insights: Vec<serde_json::Value> = ds.traces[sum.traces.clone()]

@@ -39,7 +39,7 @@ fn main() {
         let before: usize = ds
             .traces
             .iter()
-            .map(|t| share::pack(&otlp::encode(&ds, [t], &r)).len())
+            .map(|t| share::pack(&otlp::encode(&ds, [&**t], &r)).len())
             .sum();
         if let Some(dir) = seeds {
             for (n, t) in ds.traces.iter().enumerate() {

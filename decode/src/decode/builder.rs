@@ -66,7 +66,7 @@ pub const FLAT_KEY_MAX: usize = 64;
 pub struct Builder<'a> {
     pub ds: &'a mut Dataset,
     by_trace: FxHashMap<IdKey, usize>,
-    traces: Vec<Trace>,
+    traces: Vec<Box<Trace>>,
     service_resources: FxHashMap<StrId, u32>,
     pub warnings: Vec<String>,
     /// Told the number of spans decoded so far, every [`PROGRESS_EVERY`] spans.
@@ -280,12 +280,11 @@ impl<'a> Builder<'a> {
         let idx = match self.by_trace.get(&s.trace) {
             Some(&i) => i,
             None => {
-                let t = Trace {
+                self.traces.push(Box::new(Trace {
                     trace_id: Some(s.trace),
                     trace_id_text: s.trace_text,
                     ..Default::default()
-                };
-                self.traces.push(t);
+                }));
                 self.by_trace.insert(s.trace, self.traces.len() - 1);
                 self.traces.len() - 1
             }
@@ -324,14 +323,14 @@ impl<'a> Builder<'a> {
 
     /// Mutable access to the traces collected so far (for decoders that
     /// rewrite parents after seeing every span, like Zipkin's shared ids).
-    pub fn traces_mut(&mut self) -> &mut Vec<Trace> {
+    pub fn traces_mut(&mut self) -> &mut Vec<Box<Trace>> {
         &mut self.traces
     }
 
     /// The traces collected, as read (no trees), and the warnings for every
     /// trace: a part of a file, merged into another builder
     /// ([`super::parts`]).
-    pub fn into_traces(self) -> (Vec<Trace>, Vec<String>) {
+    pub fn into_traces(self) -> (Vec<Box<Trace>>, Vec<String>) {
         (self.traces, self.warnings)
     }
 
