@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use tracescope_components::canvas::build_in_parts;
 use tracescope_components::theme::service_slots;
 use tracescope_components::{DiffTree, ViewContext, WaterfallCanvas};
-use tracescope_core::analysis::critical_path::critical_path;
 use tracescope_core::analysis::diff::{AlignBuilder, DiffNode, DiffOrder};
 use tracescope_core::analysis::summary::summarize;
 use tracescope_core::encode::redact::Redaction;
@@ -26,17 +25,9 @@ fn Side(
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {
     let view = RwSignal::new(None::<(f64, f64)>);
-    let critical = Memo::new(move |_| {
-        dataset.with(|ds| {
-            ds.traces
-                .get(trace)
-                .map(|t| std::sync::Arc::new(critical_path(t)))
-        })
-    });
     // This side's own trace, selection and folds, on the palette of both.
     provide_context(ViewContext {
         slots: slots.into(),
-        critical_path: critical.into(),
         dark,
         min_window_ns: longest_ns.into(),
         ..ViewContext::of_trace(dataset, trace)

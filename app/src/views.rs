@@ -7,7 +7,7 @@ use crate::state::AppState;
 use crate::url_state::UrlState;
 use leptos::prelude::*;
 use std::sync::Arc;
-use tracescope_components::canvas::{build_in_parts, in_parts, later_for_open_trace, next_task};
+use tracescope_components::canvas::{build_in_parts, in_parts, later_for_trace, next_task};
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
 use tracescope_core::analysis::clock::{self, ShiftsBuilder};
@@ -373,7 +373,7 @@ impl ViewState {
         // The critical path comes a task after the views' first paint: for a
         // million spans it is tens of milliseconds the first paint need not wait.
         let open_signal = Signal::derive(move || open.get());
-        let critical = later_for_open_trace(dataset, open_signal, |_, t| critical_path(t));
+        let critical = later_for_trace(dataset, open_signal, |_, t| critical_path(t));
         let pill_spans = Memo::new(move |_| {
             let p = pill.get()?;
             critical.with(|cp| {
@@ -398,7 +398,7 @@ impl ViewState {
         let marked = Signal::derive(move || highlight.get().or_else(|| found.get().ok().flatten()));
         // The insights come a task after the views' first paint too: over
         // a million spans they take tens of milliseconds.
-        let insights = later_for_open_trace(dataset, open_signal, |ds, t| {
+        let insights = later_for_trace(dataset, open_signal, |ds, t| {
             find_insights(ds, t, Thresholds::default())
         });
         ViewState {

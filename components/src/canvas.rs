@@ -132,24 +132,26 @@ pub fn compute_later<T: Send + Sync + 'static>(
     });
 }
 
-/// `make` over the open trace, a task after the trace or the dataset
-/// changes (work of tens of milliseconds over a million spans that a first
-/// paint need not wait for); None until then. What was made is read only
-/// beside the trace it was made for: a view may draw before the effect
-/// that follows a change has run, and the trace at the open index can be
-/// another one by then (the first trace closed, the demo traces replaced).
-pub fn later_for_open_trace<T: Send + Sync + 'static>(
+/// `make` over the trace `trace` names (the open one, a side of a
+/// comparison), a task after it or the dataset changes (work of tens of
+/// milliseconds over a million spans that a first paint need not wait
+/// for); None until then. What was made is read only beside the trace it
+/// was made for: a view may draw before the effect that follows a change
+/// has run, and the trace at that index can be another one by then (the
+/// first trace closed, the demo traces replaced).
+pub fn later_for_trace<T: Send + Sync + 'static>(
     dataset: RwSignal<Dataset>,
-    open: Signal<Option<usize>>,
+    trace: Signal<Option<usize>>,
     make: impl Fn(&Dataset, &Trace) -> T + Copy + 'static,
 ) -> Signal<Option<Arc<T>>> {
-    // A trace is its id and span count: a trace's spans only change as a
-    // load adds spans to it.
+    // Which trace a value is of: its id and span count tell the trace now
+    // at an index from the one before. (A change to the same trace, clocks
+    // adjusted, is cleared by the effect below.)
     let key = |t: &Trace| (t.trace_id_text, t.len());
     let made = RwSignal::new(None);
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
-        let i = open.get();
+        let i = trace.get();
         dataset.track();
         made.set(None);
         compute_later(job, dataset, made, move |ds| {
@@ -158,7 +160,7 @@ pub fn later_for_open_trace<T: Send + Sync + 'static>(
         });
     });
     Signal::derive(move || {
-        let now = dataset.with(|ds| Some(key(ds.trace(open.get()?)?)));
+        let now = dataset.with(|ds| Some(key(ds.trace(trace.get()?)?)));
         made.with(|m| {
             let (of, value) = m.as_ref()?;
             (Some(*of) == now).then(|| value.clone())

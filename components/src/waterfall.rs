@@ -406,7 +406,7 @@ pub fn WaterfallCanvas(
     let drawn = RwSignal::new(DrawnText::default());
     // Links and follows-from within the trace, drawn as arrows: found a
     // task after the first paint (a pass over every span).
-    let flows = crate::canvas::later_for_open_trace(dataset, trace, flows_of);
+    let flows = crate::canvas::later_for_trace(dataset, trace, flows_of);
 
     let rows = context.listed_rows();
     let own_window = open_trace_window(dataset, trace);
