@@ -186,11 +186,11 @@ impl ViewState {
             let start = dataset.with_untracked(|ds| {
                 let t = ds.trace(i).filter(|t| t.other_clock.is_none())?;
                 let b = ShiftsBuilder::new(t, clock::MAX_SHIFT_NS);
-                Some((b, (t.trace_id_text, t.len())))
+                Some((b, t.identity()))
             });
             let Some((builder, key)) = start else { return };
             // Still the trace the reading is made for.
-            let same = move |t: &&Trace| (t.trace_id_text, t.len()) == key;
+            let same = move |t: &&Trace| t.identity() == key;
             build_in_parts(
                 adjust_job,
                 dataset,
@@ -209,7 +209,7 @@ impl ViewState {
                     leptos::task::spawn_local(async move {
                         next_task().await;
                         dataset.try_update_untracked(|ds| {
-                            if let Some(t) = ds.traces.get_mut(i).filter(|t| same(&&***t)) {
+                            if let Some(t) = ds.traces.get_mut(i).filter(|t| t.identity() == key) {
                                 t.other_clock = Some(Box::new(other));
                             }
                         });
@@ -243,16 +243,13 @@ impl ViewState {
         // clocks are adjusted.
         let opened = Memo::new(move |_| {
             let i = open.get();
-            dataset.with(|ds| {
-                i.and_then(|i| ds.trace(i))
-                    .map(|t| (i, t.trace_id_text, t.len()))
-            })
+            dataset.with(|ds| i.and_then(|i| ds.trace(i)).map(|t| (i, t.identity())))
         });
         // Opening a trace resets what belonged to the previous one (and
         // applies a link's state: opened again by the link).
         Effect::new(move |_| {
             open.track();
-            let n = opened.get().map_or(0, |(.., n)| n);
+            let n = opened.get().map_or(0, |(_, (_, n))| n);
             selected.set(None);
             highlight.set(None);
             view.set(None);

@@ -144,10 +144,9 @@ pub fn later_for_trace<T: Send + Sync + 'static>(
     trace: Signal<Option<usize>>,
     make: impl Fn(&Dataset, &Trace) -> T + Copy + 'static,
 ) -> Signal<Option<Arc<T>>> {
-    // Which trace a value is of: its id and span count tell the trace now
-    // at an index from the one before. (A change to the same trace, clocks
-    // adjusted, is cleared by the effect below.)
-    let key = |t: &Trace| (t.trace_id_text, t.len());
+    // Made for a trace: `Trace::identity`. (A change to the same trace,
+    // clocks adjusted, is cleared by the effect below.)
+    let key = Trace::identity;
     let made = RwSignal::new(None);
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
