@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let mut ds = Dataset::default();
     let whole = decode_bytes(&mut ds, data);
     if whole.is_ok() {
-        for t in &ds.traces {
+        for t in ds.traces.iter().map(Box::as_ref) {
             let _ = critical_path(t);
             let _ = tracescope_core::analysis::service_graph::service_graph([t]);
         }

@@ -24,8 +24,8 @@ fuzz_target!(|data: &[u8]| {
             allowlist: (mode == Mode::Hash).then(|| patterns.iter().take(2).cloned().collect()),
             values: true,
         };
-        let _ = otlp::encode(&ds, &ds.traces, &r);
-        let _ = jaeger::encode(&ds, &ds.traces, &r);
+        let _ = otlp::encode(&ds, ds.traces.iter().map(Box::as_ref), &r);
+        let _ = jaeger::encode(&ds, ds.traces.iter().map(Box::as_ref), &r);
         for t in &ds.traces {
             let _ = tracescope_core::report::markdown(&ds, t, "https://x.example/", &r);
         }
