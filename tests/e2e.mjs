@@ -1205,6 +1205,32 @@ describe('find inside a trace', () => {
     await page.context().close();
   });
 
+  test('on a phone the waterfall keeps its height: the view\'s controls and the find are a line each that scrolls sideways', async () => {
+    // 390×740 showed one row of the waterfall (89 px) under five lines of controls and three of hint.
+    const page = await newPage({ viewport: { width: 390, height: 740 }, touch: true });
+    const canvas = page.locator('[data-testid=waterfall-canvas]');
+    const height = (await canvas.boundingBox()).height;
+    assert.ok(height >= 220, `the waterfall is ${height} px tall`);
+    for (const line of ['toolbar-controls', 'find-row']) {
+      const sel = line === 'find-row' ? '.find-row' : `[data-testid=${line}]`;
+      const box = await page.locator(sel).boundingBox();
+      assert.ok(box.height <= 44 && box.x >= 0 && box.x + box.width <= 390, `${line}: ${JSON.stringify(box)}`);
+      const [scroll, client] = await page.$eval(sel, (e) => [e.scrollWidth, e.clientWidth]);
+      assert.ok(scroll > client, `${line} holds more than the screen shows, and scrolls (${scroll} > ${client})`);
+    }
+    // A control past the screen's edge is still there to tap: it scrolls into view.
+    const rows = Number(await canvas.getAttribute('data-rows'));
+    await page.locator('[data-testid=collapse-all]').tap();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=waterfall-canvas]').dataset.rows) < n, rows);
+    const tapped = await page.locator('[data-testid=collapse-all]').boundingBox();
+    assert.ok(tapped.x >= 0 && tapped.x + tapped.width <= 390, JSON.stringify(tapped));
+    await page.locator('[data-testid=pill-errors]').tap();
+    await page.waitForSelector('[data-testid=pill-errors][aria-pressed=true]');
+    await page.screenshot({ path: path.join(out, 'phone-waterfall.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('the palette on a phone: above the keyboard, every row reachable', async () => {
     const page = await newPage({ viewport: { width: 390, height: 740 }, touch: true });
     await page.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', ctrlKey: true })));

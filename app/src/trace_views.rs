@@ -238,6 +238,9 @@ pub fn TraceViews(
                         </span>
                     }})}
                     <span class="spacer"></span>
+                    // The view's own controls: after the tabs on a wide screen, one
+                    // line of their own that scrolls sideways on a narrow one.
+                    <div class="toolbar-controls" data-testid="toolbar-controls">
                     <Show when=move || tab.get() == Tab::Waterfall || (tab.get() == Tab::Flame && flame_mode.get() == FlameMode::Chart)>
                         <Toggle checked=show_critical testid="critical-toggle" label="Critical path"
                             title="Mark the chain of work that determined the trace's duration" />
@@ -261,6 +264,7 @@ pub fn TraceViews(
                         <button class="button" data-testid="reset-zoom" on:click=move |_| view.set(None) disabled=move || view.get().is_none()>"Reset zoom"</button>
                         <RowAttributePicker />
                     </span>
+                    </div>
                 </nav>
                 <Show when=move || tab.get() == Tab::Waterfall>
                     <FocusCrumbs />
