@@ -2280,24 +2280,31 @@ describe('the app shell', () => {
 
   test('closing the open first trace opens the next one drawn with nothing of the closed one', async () => {
     // The open index stays 0 while the trace there changes: what is made a task later for a trace
-    // (its links' arrows, critical path, insights) must not be drawn beside another.
-    const page = await newPage();
-    const canvas = '[data-testid=waterfall-canvas]';
-    const drawn = () => page.$eval(canvas, (c) => [c.dataset.rows, c.dataset.arrows, c.dataset.badges, c.dataset.details].join(' | '));
-    const second = await page.getAttribute('[data-testid=trace-list] tbody tr:nth-child(2)', 'data-trace-id');
-    await page.click('[data-testid=trace-list] tbody tr:nth-child(2)');
-    await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === id, second);
-    await page.waitForTimeout(500);
-    const alone = await drawn();
-    await page.click('[data-testid=trace-list] tbody tr:nth-child(1)');
-    await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId !== id, second);
-    await page.waitForTimeout(500);
-    await page.click('[data-testid=trace-list] tbody tr:nth-child(1) [data-testid=trace-close]');
-    await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === id, second);
-    await page.waitForTimeout(500);
-    assert.equal(await drawn(), alone);
-    assert.deepEqual(page.errors, []);
-    await page.context().close();
+    // (its links' arrows, critical path, insights, the minimap, the flame chart's index) must not be
+    // drawn beside another. Both panicked: the arrows' and the index's spans were the closed trace's.
+    const views = {
+      waterfall: ['view-waterfall', '[data-testid=waterfall-canvas]', (c) => [c.dataset.rows, c.dataset.arrows, c.dataset.badges, c.dataset.details]],
+      flame: ['view-flame', '[data-testid=flame-canvas]', (c) => [c.dataset.mode, c.dataset.frames, c.dataset.view]],
+    };
+    for (const [name, [tab, canvas, what]] of Object.entries(views)) {
+      const page = await newPage();
+      await page.click(`[data-testid=${tab}]`);
+      const drawn = async () => (await page.$eval(canvas, what)).join(' | ');
+      const second = await page.getAttribute('[data-testid=trace-list] tbody tr:nth-child(2)', 'data-trace-id');
+      await page.click('[data-testid=trace-list] tbody tr:nth-child(2)');
+      await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === id, second);
+      await page.waitForTimeout(500);
+      const alone = await drawn();
+      await page.click('[data-testid=trace-list] tbody tr:nth-child(1)');
+      await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId !== id, second);
+      await page.waitForTimeout(500);
+      await page.click('[data-testid=trace-list] tbody tr:nth-child(1) [data-testid=trace-close]');
+      await page.waitForFunction((id) => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === id, second);
+      await page.waitForTimeout(500);
+      assert.equal(await drawn(), alone, name);
+      assert.deepEqual(page.errors, [], name);
+      await page.context().close();
+    }
   });
 
   test('span detail: a long stack trace is clamped in monospace with show all and copy; keys break at dots; ids copy', async () => {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use tracescope_core::layout::text::{Font, Label, TextMeasure};
 use tracescope_core::layout::time::Tick;
+use tracescope_core::model::TraceIdentity;
 use tracescope_core::{Dataset, Trace};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -199,21 +200,24 @@ pub fn build_in_parts<B: 'static>(
 
 /// [`build_in_parts`] over one trace (`open`): the builder is made by
 /// `make` in the first part, not in the render, then stepped; `finish`
-/// gets it (None without the trace).
+/// gets it with the identity of the trace it was made for (None without
+/// the trace), for a view to draw it only beside that trace: the trace at
+/// an index can change before the effect that rebuilds has run (the first
+/// trace closed).
 pub fn build_for_trace_in_parts<B: 'static>(
     job: StoredValue<u64>,
     dataset: RwSignal<Dataset>,
     open: Option<usize>,
     make: impl Fn(&Trace) -> B + 'static,
     step: impl Fn(&mut B, &Trace) -> bool + 'static,
-    finish: impl FnOnce(Option<B>) + 'static,
+    finish: impl FnOnce(Option<(TraceIdentity, B)>) + 'static,
 ) {
     build_in_parts(
         job,
         dataset,
         None,
         move |b, ds| match open.and_then(|i| ds.trace(i)) {
-            Some(t) => step(b.get_or_insert_with(|| make(t)), t),
+            Some(t) => step(&mut b.get_or_insert_with(|| (t.identity(), make(t))).1, t),
             None => true,
         },
         move |b, _| finish(b),

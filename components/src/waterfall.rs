@@ -26,7 +26,7 @@ use tracescope_core::layout::waterfall::{
     timeline_scale, toggle_x, zoom_window, KeyMove, RowGeometry, RowScene, Scene, SceneInput,
     BADGE_PAD, BAR_INSET, TOGGLE_W,
 };
-use tracescope_core::model::{Dataset, StatusCode, Trace};
+use tracescope_core::model::{Dataset, StatusCode, Trace, TraceIdentity};
 use web_sys::CanvasRenderingContext2d;
 
 pub use tracescope_core::layout::waterfall::{HEADER, MINIMAP_H, ROW_H, RULER_H};
@@ -349,8 +349,10 @@ fn minimap_in_parts(
     trace: Signal<Option<usize>>,
     size: RwSignal<(f64, f64)>,
     bounds: Memo<(f64, f64)>,
-) -> RwSignal<Vec<Run>> {
-    let minimap = RwSignal::new(Vec::<Run>::new());
+) -> RwSignal<Option<(TraceIdentity, Vec<Run>)>> {
+    // Kept while a new width's is made (no flicker on a resize); drawn only
+    // beside the trace it is of.
+    let minimap = RwSignal::new(None);
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
         let (w, _) = size.get();
@@ -366,7 +368,7 @@ fn minimap_in_parts(
                 minimap_for(t, w, (b - a) / (b1 - b0).max(1.0))
             },
             |m, t| m.step(t, MINIMAP_PART),
-            move |m| minimap.set(m.map(|m| m.raster.runs()).unwrap_or_default()),
+            move |m| minimap.set(m.map(|(of, m)| (of, m.raster.runs()))),
         );
     });
     minimap
@@ -510,7 +512,10 @@ pub fn WaterfallCanvas(
                                 hover_row: hov,
                                 drag: dr,
                                 slots,
-                                minimap: &mini,
+                                minimap: mini
+                                    .as_ref()
+                                    .filter(|(of, _)| *of == t.identity())
+                                    .map_or(&[], |(_, runs)| &runs[..]),
                                 th,
                             },
                         );

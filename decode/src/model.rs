@@ -398,6 +398,9 @@ pub mod flags {
     pub const START_FROM_EVENT: u8 = 128;
 }
 
+/// [`Trace::identity`]: a trace's id and span count.
+pub type TraceIdentity = (StrId, usize);
+
 /// One trace: its spans as columns.
 #[derive(Debug, Clone, Default)]
 pub struct Trace {
@@ -511,7 +514,7 @@ impl Trace {
     /// What tells one trace of a dataset from another: its id and span
     /// count. A search answered again gives the same; the trace at an index
     /// after another was closed, a different one.
-    pub fn identity(&self) -> (StrId, usize) {
+    pub fn identity(&self) -> TraceIdentity {
         (self.trace_id_text, self.len())
     }
     pub fn end_ns(&self, i: usize) -> i64 {

@@ -39,7 +39,7 @@ use tracescope_core::layout::flame_mipmap::FlameMipmap;
 use tracescope_core::layout::raster::Run;
 use tracescope_core::layout::time::{format_duration, ruler, TimeScale};
 use tracescope_core::layout::waterfall::{clamp_window, pan_window, zoom_window, TICK_SPACING};
-use tracescope_core::model::{Dataset, StatusCode, StrId, Trace};
+use tracescope_core::model::{Dataset, StatusCode, StrId, Trace, TraceIdentity};
 use web_sys::CanvasRenderingContext2d;
 
 /// Frames narrower than this (pixels) are merged per pixel, not drawn one by one.
@@ -416,8 +416,8 @@ fn chart_index(
     dataset: RwSignal<Dataset>,
     trace: Signal<Option<usize>>,
     mode: Signal<FlameMode>,
-) -> RwSignal<Option<(usize, FlameMipmap)>> {
-    let mipmap = RwSignal::new(None::<(usize, FlameMipmap)>);
+) -> RwSignal<Option<(TraceIdentity, FlameMipmap)>> {
+    let mipmap = RwSignal::new(None::<(TraceIdentity, FlameMipmap)>);
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
         let open = trace.get().filter(|_| mode.get() == FlameMode::Chart);
@@ -429,7 +429,7 @@ fn chart_index(
             open,
             FlameMipmap::new,
             |m, t| m.step(t, MIPMAP_PART),
-            move |m| mipmap.set(m.zip(open).map(|(m, i)| (i, m))),
+            move |m| mipmap.set(m),
         );
     });
     mipmap
@@ -510,8 +510,9 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     .with(|m| {
                         let (built_for, m) = m.as_ref().filter(|(_, m)| m.is_done())?;
                         dataset.with(|ds| {
-                            let t = ds.trace(trace.get().filter(|o| o == built_for)?)?;
-                            Some(chart_lod(t, m, &scale, MIN_FRAME_W, rows))
+                            let t = ds.trace(trace.get()?)?;
+                            (t.identity() == *built_for)
+                                .then(|| chart_lod(t, m, &scale, MIN_FRAME_W, rows))
                         })
                     })
                     .unwrap_or_default()
