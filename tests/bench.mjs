@@ -11,6 +11,8 @@
 //
 //   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|otlp|zipkin]
 //   (after `trunk build --release --dist target/bench-dist` and `cargo build --release -p tracescope-core --bin gentrace`)
+//   BENCH_PROFILE='<interaction>' writes a CPU profile of that interaction to
+//   target/bench-profile.json (names with a build whose wasm keeps them, see docs/benchmarks.md).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -136,10 +138,20 @@ for (const n of sizes) {
   // click until the page is still again (tasks under 50 ms are not
   // reported by the browser: "<50").
   const interact = async (what, act, settled) => {
+    const profiled = process.env.BENCH_PROFILE === what && await page.context().newCDPSession(page);
+    if (profiled) {
+      await profiled.send('Profiler.enable');
+      await profiled.send('Profiler.setSamplingInterval', { interval: 200 });
+      await profiled.send('Profiler.start');
+    }
     await page.evaluate(() => { window.__long = []; window.__t_act = performance.now(); });
     await act();
     if (settled) await settled();
     await page.waitForTimeout(700);
+    if (profiled) {
+      const { profile } = await profiled.send('Profiler.stop');
+      fs.writeFileSync(path.join(root, 'target', 'bench-profile.json'), JSON.stringify(profile));
+    }
     const longest = await page.evaluate(() => Math.max(0, ...window.__long));
     interactions.push({ spans: n, interaction: what, 'longest task ms': longest ? longest.toFixed(0) : '<50' });
   };
