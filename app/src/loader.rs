@@ -116,11 +116,13 @@ impl Loader {
                     self.sources
                         .with_untracked(|s| s[i].starts_with(DEMO_LABEL))
                 };
-                let repeated: Vec<usize> = map
-                    .iter()
-                    .copied()
-                    .filter(|&i| i < start && !is_demo(i))
-                    .collect();
+                // The earlier traces this input holds again: one pass over
+                // its traces (a million one-span ones), not one per question.
+                let mut held = vec![false; start];
+                for &i in map.iter().filter(|&&i| i < start) {
+                    held[i] = true;
+                }
+                let repeated: Vec<usize> = (0..start).filter(|&i| held[i] && !is_demo(i)).collect();
                 if let Some(&first) = repeated.first() {
                     let id = self
                         .dataset
@@ -138,13 +140,9 @@ impl Loader {
                 if !source.starts_with(DEMO_LABEL) && self.demo_loaded.get_untracked() {
                     self.demo_loaded.set(false);
                     // A demo trace the user's own input holds too stays, as theirs.
-                    let demo: Vec<usize> = self.sources.with_untracked(|s| {
-                        (0..start)
-                            .filter(|&i| s[i].starts_with(DEMO_LABEL) && !map.contains(&i))
-                            .collect()
-                    });
+                    let demo: Vec<usize> = (0..start).filter(|&i| is_demo(i) && !held[i]).collect();
                     self.sources.update(|s| {
-                        for &i in map.iter().filter(|&&i| i < start) {
+                        for i in (0..start).filter(|&i| held[i]) {
                             s[i] = named.clone();
                         }
                     });

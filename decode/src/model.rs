@@ -627,10 +627,11 @@ impl Dataset {
     pub fn drop_repeated_from(&mut self, start: usize) -> Vec<usize> {
         let key = Trace::identity;
         let (old, new) = self.traces.split_at(start.min(self.traces.len()));
-        // The earlier trace each new one repeats, found through a map of
-        // the smaller side: a million one-span traces after the two demo
-        // ones make a map of two, not of a million (125 ms).
-        let mut repeats: Vec<Option<usize>> = vec![None; new.len()];
+        // For each new trace, the earlier one it repeats (NEW until then),
+        // found through a map of the smaller side: a million one-span traces
+        // after the two demo ones make a map of two, not of a million (125 ms).
+        const NEW: usize = usize::MAX;
+        let mut map = vec![NEW; new.len()];
         if old.len() <= new.len() {
             let first: rustc_hash::FxHashMap<_, usize> = old
                 .iter()
@@ -638,34 +639,29 @@ impl Dataset {
                 .rev()
                 .map(|(i, t)| (key(t), i))
                 .collect();
-            for (r, t) in repeats.iter_mut().zip(new) {
-                *r = first.get(&key(t)).copied();
+            for (m, t) in map.iter_mut().zip(new) {
+                *m = first.get(&key(t)).copied().unwrap_or(NEW);
             }
         } else {
             let added: rustc_hash::FxHashMap<_, usize> =
                 new.iter().enumerate().map(|(j, t)| (key(t), j)).collect();
             for (i, t) in old.iter().enumerate() {
-                if let Some(&j) = added.get(&key(t)) {
-                    repeats[j].get_or_insert(i);
+                if let Some(m) = added.get(&key(t)).map(|&j| &mut map[j]) {
+                    *m = (*m).min(i);
                 }
             }
         }
         let mut next = start;
-        let map: Vec<usize> = repeats
-            .iter()
-            .map(|r| {
-                r.unwrap_or_else(|| {
-                    next += 1;
-                    next - 1
-                })
-            })
-            .collect();
-        // Traces move only when one repeats.
+        for m in map.iter_mut().filter(|m| **m == NEW) {
+            *m = next;
+            next += 1;
+        }
+        // Traces move only when one repeats (and maps below `start`).
         if next < self.traces.len() {
             let mut i = 0;
             self.traces.retain(|_| {
                 i += 1;
-                i <= start || repeats[i - 1 - start].is_none()
+                i <= start || map[i - 1 - start] >= start
             });
         }
         map
