@@ -121,8 +121,9 @@ pub fn first_groups(sources: &[Arc<str>], ticked: Vec<String>) -> [TraceGroup; 2
 fn files(sources: &[Arc<str>]) -> Vec<&Arc<str>> {
     let mut out: Vec<&Arc<str>> = Vec::new();
     for s in sources {
-        // A load's traces share one text: most are the last one seen.
-        if !out.iter().any(|o| Arc::ptr_eq(o, s) || o == &s) {
+        // A load's traces share one text, and `Arc`'s equality tries the
+        // pointer first.
+        if !out.contains(&s) {
             out.push(s);
         }
     }
