@@ -9,6 +9,7 @@ use crate::decode_worker::{self, LoadProgress};
 use crate::metrics;
 use leptos::prelude::*;
 use std::sync::Arc;
+use tracescope_core::runs::{Removal, Runs};
 use tracescope_core::Dataset;
 use wasm_bindgen::JsCast;
 use web_sys::Blob;
@@ -25,13 +26,13 @@ pub struct LoadError {
 pub struct Loader {
     pub dataset: RwSignal<Dataset>,
     /// Source name of each trace, by trace index.
-    pub sources: RwSignal<Vec<Arc<str>>>,
+    pub sources: RwSignal<Runs<Arc<str>>>,
     pub open: RwSignal<Option<usize>>,
     pub errors: RwSignal<Vec<LoadError>>,
     /// The name of the input being loaded.
     pub loading: RwSignal<Option<String>>,
     /// The URL each trace was fetched from (None: dropped, picked or pasted).
-    pub fetched_from: RwSignal<Vec<Option<String>>>,
+    pub fetched_from: RwSignal<Runs<Option<String>>>,
     /// Bytes received or read, and spans decoded, of the load in progress.
     pub progress: RwSignal<Option<LoadProgress>>,
     pub notice: RwSignal<Option<crate::state::Notice>>,
@@ -102,11 +103,9 @@ impl Loader {
                 // Notifies the views of the load (the worker did not).
                 let map = self
                     .dataset
-                    .try_update(|ds| ds.drop_repeated_from(start))
+                    .try_update(|ds| ds.drop_repeated_from(start, &out.identities))
                     .unwrap_or_default();
                 let n = self.dataset.with_untracked(|ds| ds.traces.len());
-                // One text shared by the traces: a million one-span traces
-                // made a million copies (80 ms).
                 let named: Arc<str> = Arc::from(source);
                 self.sources.update(|s| s.resize(n, named.clone()));
                 self.fetched_from.update(|f| f.resize(n, None));
@@ -114,7 +113,7 @@ impl Loader {
                 // trace the input holds too becomes the input's).
                 let is_demo = |i: usize| {
                     self.sources
-                        .with_untracked(|s| s[i].starts_with(DEMO_LABEL))
+                        .with_untracked(|s| s.get(i).is_some_and(|s| s.starts_with(DEMO_LABEL)))
                 };
                 // The earlier traces this input holds again: one pass over
                 // its traces (a million one-span ones), not one per question.
@@ -143,7 +142,7 @@ impl Loader {
                     let demo: Vec<usize> = (0..start).filter(|&i| is_demo(i) && !held[i]).collect();
                     self.sources.update(|s| {
                         for i in (0..start).filter(|&i| held[i]) {
-                            s[i] = named.clone();
+                            s.set_range(i..i + 1, named.clone());
                         }
                     });
                     let moved = self.close_traces(&demo);
@@ -153,7 +152,7 @@ impl Loader {
                             demo_again: true,
                         }));
                     }
-                    let map: Vec<usize> = map.iter().filter_map(|&i| moved[i]).collect();
+                    let map: Vec<usize> = map.iter().filter_map(|&i| moved.moved(i)).collect();
                     self.open.set(map.first().copied());
                     return Some(map);
                 }
@@ -167,46 +166,20 @@ impl Loader {
         }
     }
 
-    /// Takes traces `which` out (with their sources); for every trace index
-    /// before, the index it has now (None: taken out). The open trace stays
-    /// open where it is still there.
-    pub fn close_traces(self, which: &[usize]) -> Vec<Option<usize>> {
+    /// Takes traces `which` out (with their sources); where every trace
+    /// index before is now. The open trace stays open where it is still there.
+    pub fn close_traces(self, which: &[usize]) -> Removal {
         let n = self.dataset.with_untracked(|ds| ds.traces.len());
-        // A mask, not a search of `which` per trace: "Close all" on 200k traces.
-        let mut closing = vec![false; n];
-        for &i in which.iter().filter(|&&i| i < n) {
-            closing[i] = true;
-        }
-        let mut next = 0;
-        let moved: Vec<Option<usize>> = closing
-            .iter()
-            .map(|&c| {
-                (!c).then(|| {
-                    next += 1;
-                    next - 1
-                })
-            })
-            .collect();
-        /// Keeps the entries of `v` whose trace stays.
-        fn compact<T>(v: &mut Vec<T>, moved: &[Option<usize>]) {
-            let mut i = 0;
-            v.retain(|_| {
-                i += 1;
-                moved.get(i - 1).copied().flatten().is_some()
-            });
-        }
-        self.dataset.update(|ds| compact(&mut ds.traces, &moved));
-        self.sources.update(|v| compact(v, &moved));
-        self.fetched_from.update(|v| compact(v, &moved));
-        let open = self
-            .open
-            .get_untracked()
-            .and_then(|o| moved.get(o).copied().flatten());
+        let closed = Removal::new(which, n);
+        self.dataset.update(|ds| closed.apply(&mut ds.traces));
+        self.sources.update(|v| v.remove(&closed));
+        self.fetched_from.update(|v| v.remove(&closed));
+        let open = self.open.get_untracked().and_then(|o| closed.moved(o));
         self.open.set(open.or_else(|| {
             self.dataset
                 .with_untracked(|ds| (!ds.traces.is_empty()).then_some(0))
         }));
-        moved
+        closed
     }
 
     /// Loads bytes that are already in the page (pasted text, a shared link).
@@ -278,13 +251,9 @@ impl Loader {
             }
         };
         if let Some(r) = &loaded {
-            self.fetched_from.update(|f| {
-                for &i in r {
-                    if let Some(u) = f.get_mut(i) {
-                        u.get_or_insert_with(|| url.to_string());
-                    }
-                }
-            });
+            // Those with no origin yet take this one.
+            self.fetched_from
+                .update(|f| f.fill_empty(r, url.to_string()));
         }
         loaded
     }

@@ -18,6 +18,7 @@ use tracescope_core::layout::text::percent;
 use tracescope_core::layout::time::{format_duration, rfc3339};
 use tracescope_core::model::StrId;
 use tracescope_core::report::sets_markdown;
+use tracescope_core::runs::Runs;
 use tracescope_core::Dataset;
 
 /// Attribute values listed: per key, and in all.
@@ -80,7 +81,7 @@ fn cells_view(cells: Vec<String>, text: usize) -> impl IntoView {
 }
 
 /// The groups a person can pick: each file loaded, a find, the rest.
-fn choices(sources: &[Arc<str>]) -> Vec<(String, String)> {
+fn choices(sources: &Runs<Arc<str>>) -> Vec<(String, String)> {
     files(sources)
         .into_iter()
         .map(|f| (TraceGroup::File(f.to_string()).text(), f.to_string()))
@@ -104,7 +105,7 @@ fn utc_input_ns(text: &str) -> Option<i64> {
 
 /// Groups to start from: the ticked traces (their ids) against the rest,
 /// else the first two files, else failing traces against the rest.
-pub fn first_groups(sources: &[Arc<str>], ticked: Vec<String>) -> [TraceGroup; 2] {
+pub fn first_groups(sources: &Runs<Arc<str>>, ticked: Vec<String>) -> [TraceGroup; 2] {
     if !ticked.is_empty() {
         return [TraceGroup::Traces(ticked), TraceGroup::Rest];
     }
@@ -118,11 +119,9 @@ pub fn first_groups(sources: &[Arc<str>], ticked: Vec<String>) -> [TraceGroup; 2
 }
 
 /// The files (sources) the traces came from, each once, in load order.
-fn files(sources: &[Arc<str>]) -> Vec<&Arc<str>> {
+fn files(sources: &Runs<Arc<str>>) -> Vec<&Arc<str>> {
     let mut out: Vec<&Arc<str>> = Vec::new();
-    for s in sources {
-        // A load's traces share one text, and `Arc`'s equality tries the
-        // pointer first.
+    for (_, s) in sources.ranges() {
         if !out.contains(&s) {
             out.push(s);
         }
@@ -136,7 +135,7 @@ fn GroupPicker(
     label: &'static str,
     side: usize,
     groups: RwSignal<Option<[TraceGroup; 2]>>,
-    sources: Signal<Vec<Arc<str>>>,
+    sources: Signal<Runs<Arc<str>>>,
 ) -> impl IntoView {
     let group = move || groups.with(|g| g.as_ref().map(|g| g[side].clone()));
     let set = move |g: TraceGroup| {
@@ -205,7 +204,7 @@ fn GroupPicker(
 #[component]
 pub fn SetsView(
     dataset: RwSignal<Dataset>,
-    sources: Signal<Vec<Arc<str>>>,
+    sources: Signal<Runs<Arc<str>>>,
     groups: RwSignal<Option<[TraceGroup; 2]>>,
     #[prop(into)] dark: Signal<bool>,
 ) -> impl IntoView {

@@ -7,6 +7,7 @@ use crate::decode_worker::LoadProgress;
 use crate::loader::{LoadError, Loader};
 use leptos::prelude::*;
 use tracescope_core::analysis::sets::TraceGroup;
+use tracescope_core::runs::Runs;
 use tracescope_core::Dataset;
 
 /// A message about what the app did or could not do (not an error of a
@@ -44,8 +45,8 @@ pub struct AppState {
     pub loader: Loader,
     pub dataset: RwSignal<Dataset>,
     pub open: RwSignal<Option<usize>>,
-    pub sources: RwSignal<Vec<std::sync::Arc<str>>>,
-    pub fetched_from: RwSignal<Vec<Option<String>>>,
+    pub sources: RwSignal<Runs<std::sync::Arc<str>>>,
+    pub fetched_from: RwSignal<Runs<Option<String>>>,
     pub errors: RwSignal<Vec<LoadError>>,
     pub loading: RwSignal<Option<String>>,
     pub progress: RwSignal<Option<LoadProgress>>,
@@ -79,11 +80,11 @@ impl AppState {
         let dataset = RwSignal::new(Dataset::default());
         let loader = Loader {
             dataset,
-            sources: RwSignal::new(Vec::new()),
+            sources: RwSignal::new(Runs::default()),
             open: RwSignal::new(None),
             errors: RwSignal::new(Vec::new()),
             loading: RwSignal::new(None),
-            fetched_from: RwSignal::new(Vec::new()),
+            fetched_from: RwSignal::new(Runs::default()),
             progress: RwSignal::new(None),
             notice: RwSignal::new(None),
             demo_loaded: RwSignal::new(false),

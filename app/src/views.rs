@@ -134,8 +134,12 @@ const CLOCK_PART: usize = 100_000;
 
 /// Shows trace `target` clock-adjusted, if that reading is made, and every
 /// other as timed; the views hear of it only when the times shown change.
-fn show_clocks(dataset: RwSignal<Dataset>, target: Option<usize>) {
-    if dataset.try_update_untracked(|ds| clock::show_adjusted(ds, target)) == Some(true) {
+/// Until a reading was `made` (only here) there is nothing to swap: a load
+/// of a million one-span traces read each of them for nothing (~20 ms).
+fn show_clocks(dataset: RwSignal<Dataset>, target: Option<usize>, made: StoredValue<bool>) {
+    if made.get_value()
+        && dataset.try_update_untracked(|ds| clock::show_adjusted(ds, target)) == Some(true)
+    {
         dataset.notify();
     }
 }
@@ -178,10 +182,11 @@ impl ViewState {
         // The open trace alone is shown adjusted, once its adjusted reading
         // is made (a part per task: a million spans take tens of ms).
         let adjust_job = StoredValue::new(0u64);
+        let reading_made = StoredValue::new(false);
         Effect::new(move |_| {
             let target = open.get().filter(|_| adjust_clocks.get());
             dataset.track();
-            show_clocks(dataset, target);
+            show_clocks(dataset, target, reading_made);
             let Some(i) = target else { return };
             let start = dataset.with_untracked(|ds| {
                 let t = ds.trace(i).filter(|t| t.other_clock.is_none())?;
@@ -211,12 +216,14 @@ impl ViewState {
                         dataset.try_update_untracked(|ds| {
                             if let Some(t) = ds.traces.get_mut(i).filter(|t| t.identity() == key) {
                                 t.other_clock = Some(Box::new(other));
+                                reading_made.set_value(true);
                             }
                         });
                         show_clocks(
                             dataset,
                             open.get_untracked()
                                 .filter(|_| adjust_clocks.get_untracked()),
+                            reading_made,
                         );
                     });
                 },

@@ -1,6 +1,7 @@
 //! The list of loaded traces: root service and operation, start, duration,
 //! spans, errors. Clicking a row opens that trace.
 
+use crate::canvas::compute_later;
 use crate::page_bar::{first_page_on_change, page_rows, PageBar, ROWS_PER_PAGE};
 use leptos::prelude::*;
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
@@ -15,7 +16,7 @@ pub fn TraceList(
     open: RwSignal<Option<usize>>,
     /// Where each trace came from (file name), by trace index.
     #[prop(into)]
-    sources: Signal<Vec<std::sync::Arc<str>>>,
+    sources: Signal<tracescope_core::runs::Runs<std::sync::Arc<str>>>,
     /// Traces ticked for a comparison (a box on each row; a third replaces
     /// the first).
     #[prop(optional)]
@@ -28,13 +29,19 @@ pub fn TraceList(
     // a million one-span traces makes no million rows nor summaries.
     let total = Memo::new(move |_| dataset.with(|ds| ds.traces.len()));
     let page = first_page_on_change(total);
-    let rows = move || -> Vec<(usize, TraceSummary)> {
+    // The page's rows are made a task after the dataset or the page
+    // changes: a load's first paint and its 200 rows (~40 ms of DOM) are
+    // two tasks, not one.
+    let rows = RwSignal::new(Vec::<(usize, TraceSummary)>::new());
+    let job = StoredValue::new(0u64);
+    Effect::new(move |_| {
         let (from, n) = page_rows(page.get());
-        dataset.with(|ds| {
+        dataset.track();
+        compute_later(job, dataset, rows, move |ds| {
             let shown = ds.traces.iter().enumerate().skip(from).take(n);
             shown.map(|(i, t)| (i, summarize(ds, t))).collect()
-        })
-    };
+        });
+    });
     view! {
         <div hidden=move || total.get() <= ROWS_PER_PAGE>
             <PageBar page=page total=total testid="traces" />
@@ -54,7 +61,7 @@ pub fn TraceList(
             </thead>
             <tbody>
                 // A page of rows, made again when it changes (no keyed list).
-                {move || rows().into_iter().map(|(i, s)| {
+                {move || rows.get().into_iter().map(|(i, s)| {
                         let src = move || sources.with(|v| v.get(i).map(|s| s.to_string()).unwrap_or_default());
                         let has_errors = s.errors > 0;
                         view! {

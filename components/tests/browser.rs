@@ -2,7 +2,7 @@
 //! DOM rendering. Run with `cargo test -p tracescope-components --target wasm32-unknown-unknown`.
 
 use leptos::prelude::*;
-use tracescope_components::canvas::{ctx2d, fit_text, text_width, CanvasText};
+use tracescope_components::canvas::{ctx2d, fit_text, font_css, text_width, CanvasText};
 use tracescope_components::chart::paint_chart;
 use tracescope_components::flame::{self, FlamePaint, FlameSource, FRAME_H, TOP};
 use tracescope_components::search_results::draw_scatter;
@@ -406,6 +406,22 @@ fn long_names_are_cut_to_fit() {
     // Widths come from cached per-character advances: close to the real one.
     let real = ctx.measure_text(long).unwrap().width();
     assert!((text_width(&ctx, long) - real).abs() < 2.0, "{real}");
+}
+
+#[wasm_bindgen_test]
+fn text_in_another_font_is_measured_in_it_and_the_context_keeps_its_own() {
+    use tracescope_core::layout::text::{Font, TextMeasure};
+    let c = canvas(10, 10);
+    let ctx = ctx2d(&c).unwrap();
+    ctx.set_font("10px serif");
+    let before = ctx.font();
+    // ASCII (measured with the font's first character) and what is not.
+    let text = "GET /orders/{id} 250 µs — ok…";
+    let w = CanvasText(&ctx).width(Font::Bold, text);
+    assert_eq!(ctx.font(), before);
+    ctx.set_font(font_css(Font::Bold));
+    let real = ctx.measure_text(text).unwrap().width();
+    assert!((w - real).abs() < 2.0, "{w} measured, {real} real");
 }
 
 #[wasm_bindgen_test]

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod links;
 pub use tracescope_decode::order;
 pub mod report;
+pub mod runs;
 pub mod share;
 pub mod synth;
 pub mod url_state;

@@ -114,11 +114,11 @@ fn a_search_answered_again_adds_no_second_copy() {
     assert_eq!(ds.traces.len(), 2);
     // The same answer again, then a new one: the repeat maps to trace 0.
     decode_bytes(&mut ds, &bytes).unwrap();
-    assert_eq!(ds.drop_repeated_from(2), [0]);
+    assert_eq!(ds.drop_repeated_from(2, &[]), [0]);
     assert_eq!(ds.traces.len(), 2);
     let mut again = Dataset::default();
     decode_bytes(&mut again, &bytes).unwrap();
-    assert_eq!(again.drop_repeated_from(0), [0]);
+    assert_eq!(again.drop_repeated_from(0, &[]), [0]);
     assert_eq!(again.traces.len(), 1);
 }
 
@@ -129,6 +129,7 @@ proptest::proptest! {
     fn repeated_traces_are_dropped_as_a_search_of_the_earlier_ones_finds(
         keys in proptest::collection::vec((0u32..6, 1usize..3), 0..24),
         start in 0usize..24,
+        told in proptest::bool::ANY,
     ) {
         use tracescope_core::model::StrId;
         use tracescope_core::synth::trace_with;
@@ -165,7 +166,9 @@ proptest::proptest! {
                 }
             }
         }
-        let map = ds.drop_repeated_from(start);
+        // The receiver tells the added traces' identities; else they are read.
+        let arrived: Vec<_> = added.iter().map(|&(id, len)| (StrId(id), len)).collect();
+        let map = ds.drop_repeated_from(start, if told { &arrived } else { &[] });
         let now: Vec<(u32, usize)> = ds.traces.iter().map(|t| (t.trace_id_text.0, t.len())).collect();
         proptest::prop_assert_eq!(now, expected);
         proptest::prop_assert_eq!(map, expected_map);

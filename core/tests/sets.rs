@@ -7,6 +7,7 @@ use serde_json::json;
 use tracescope_core::analysis::sets::{
     attribute_shifts, members, operations, SetsBuilder, TraceGroup,
 };
+use tracescope_core::runs::Runs;
 use tracescope_core::Dataset;
 
 /// Ten checkouts: five on Monday (charge 10, 20, 30, 40, 50 ms; one on
@@ -14,7 +15,7 @@ use tracescope_core::Dataset;
 /// failing; four on vm-7). Every checkout's cart load takes 5 ms; only
 /// Tuesday's call `fraud score`. Every trace is in region eu (as common
 /// in both: never a finding).
-fn week() -> (Dataset, Vec<String>) {
+fn week() -> (Dataset, Runs<String>) {
     let mut traces = Vec::new();
     let mut sources = Vec::new();
     let monday = [10, 20, 30, 40, 50];
@@ -41,7 +42,7 @@ fn week() -> (Dataset, Vec<String>) {
             sources.push(day.to_string());
         }
     }
-    (jaeger_dataset(traces), sources)
+    (jaeger_dataset(traces), sources.into_iter().collect())
 }
 
 fn file(name: &str) -> TraceGroup {
@@ -286,7 +287,7 @@ fn a_secret_in_an_attribute_value_stays_out_of_the_ticket() {
             "tags": [{"key": "db.password", "type": "string", "value": "hunter2"}]}
     ]}]});
     tracescope_core::decode_bytes(&mut ds, more.to_string().as_bytes()).unwrap();
-    sources.push("tuesday.json".into());
+    sources.push_n(1, "tuesday.json".into());
     let groups = members(&ds, &sources, [&file("monday.json"), &file("tuesday.json")]).unwrap();
     let ops = operations(&ds, &groups);
     let shifts = attribute_shifts(&ds, &groups, 3, 10);
@@ -436,7 +437,7 @@ proptest::proptest! {
             (None, Some(b)) => [rest(&b), b],
             (None, None) => unreachable!(),
         };
-        let mut builder = SetsBuilder::new(&ds, &sources, [&groups[0], &groups[1]], 2, 9).unwrap();
+        let mut builder = SetsBuilder::new(&ds, &sources.iter().collect(), [&groups[0], &groups[1]], 2, 9).unwrap();
         let mut steps = 0;
         while !builder.step(&ds, budget) {
             steps += 1;

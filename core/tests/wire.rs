@@ -44,6 +44,9 @@ fn every_corpus_file_through_the_worker_protocol_equals_decoding_in_place() {
                 let range = applied.unwrap_or_else(|| panic!("{f}: no last part"));
                 assert_eq!(Ok(range.clone()), direct.map(|d| d.traces), "{f}");
                 assert_eq!(sum.traces.len(), range.len(), "{f}");
+                // Each trace's identity, told once it was whole.
+                let told: Vec<_> = page.traces[range].iter().map(|t| t.identity()).collect();
+                assert_eq!(rx.take_arrived(), told, "{f}");
                 ok += 1;
             }
             Err(e) => {
@@ -208,7 +211,14 @@ fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
         parts.len()
     );
     let mut page = Dataset::default();
-    let range = apply(&mut page, &parts).unwrap();
+    let mut rx = Receiver::new();
+    let range = parts
+        .iter()
+        .find_map(|p| rx.part(&mut page, p).unwrap())
+        .unwrap();
+    // Its identity told once, with its whole length.
+    assert_eq!(rx.take_arrived(), [(Default::default(), n)]);
+    assert!(rx.take_arrived().is_empty());
     let (a, b) = (&page.traces[range.start], &ds.traces[0]);
     assert_eq!(a.start_ns, b.start_ns);
     assert_eq!(a.parent_key, b.parent_key);
@@ -356,14 +366,17 @@ fn encode_strings_range(ds: &Dataset, to: usize) -> Vec<u8> {
 
 #[test]
 fn many_traces_arrive_in_room_made_once_for_them() {
-    // 1,000 one-span traces, as a file of many small traces is: the page
+    // 5,000 one-span traces, as a file of many small traces is: the page
     // is told how many come before their columns, so its list of traces
     // is never grown by doubling (each doubling copied every trace so far:
-    // at a million, hundreds of MB in one task).
-    let spans: Vec<serde_json::Value> = (0..1000)
+    // at a million, hundreds of MB in one task); and each part brings a
+    // few thousand traces at most, however few bytes they are (each is
+    // ~25 allocations on the page).
+    let n: usize = 5000;
+    let spans: Vec<serde_json::Value> = (0..n)
         .map(|k| {
             serde_json::json!({"traceID": format!("{k:x}"), "spans": [{"traceID": format!("{k:x}"), "spanID": "a1",
-                "operationName": "op", "startTime": 1_700_000_000_000_000i64 + k, "duration": 5, "references": [],
+                "operationName": "op", "startTime": 1_700_000_000_000_000i64 + k as i64, "duration": 5, "references": [],
                 "processID": "p1"}], "processes": {"p1": {"serviceName": "svc"}}})
         })
         .collect();
@@ -371,14 +384,22 @@ fn many_traces_arrive_in_room_made_once_for_them() {
     let mut worker = Decoder::default();
     let mut page = Dataset::default();
     let mut rx = Receiver::new();
-    let mut applied = None;
+    let (mut applied, mut column_parts) = (None, 0);
     worker
         .decode_each(bytes.as_bytes(), &mut |_| {}, &mut |part| {
+            column_parts += usize::from(part[4] == b'C');
             applied = rx.part(&mut page, &part).unwrap().or(applied.take());
         })
         .unwrap();
-    assert_eq!(applied, Some(0..1000));
-    assert_eq!(page.traces.capacity(), 1000);
+    assert_eq!(applied, Some(0..n));
+    assert_eq!(page.traces.capacity(), n);
+    assert!(column_parts >= 3, "{column_parts} parts of columns");
+    let told = rx.take_arrived();
+    assert_eq!(told.len(), n);
+    assert!(told
+        .iter()
+        .zip(&page.traces)
+        .all(|(&k, t)| k == t.identity()));
 }
 
 #[test]
@@ -425,4 +446,29 @@ fn a_trace_pointing_past_the_string_table_is_refused_wherever_it_is_in_the_delta
             "trace {bad}: the page keeps a part"
         );
     }
+}
+
+#[test]
+fn a_million_resources_cross_in_parts_of_their_own() {
+    // One process per one-span trace makes a resource per trace: all of
+    // them in one part was one task of 200 ms on the page.
+    let mut ds = Dataset::default();
+    let svc = ds.strings.intern("svc");
+    let n = 300_000u32;
+    for k in 0..n {
+        ds.resources.push(tracescope_core::model::Resource {
+            service: svc,
+            attrs: tracescope_core::model::Range32::new(0, k % 2),
+        });
+    }
+    ds.attrs.push(tracescope_core::model::Attr {
+        key: svc,
+        value: tracescope_core::model::AttrValue::Int(1),
+    });
+    let parts = encode(&ds, 1, 0..0);
+    let resource_parts = parts.iter().filter(|p| p[4] == b'R').count();
+    assert!(resource_parts >= 3, "{resource_parts} parts of resources");
+    let mut page = Dataset::default();
+    apply(&mut page, &parts).unwrap();
+    assert_eq!(page.resources, ds.resources);
 }

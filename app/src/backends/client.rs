@@ -155,13 +155,9 @@ pub async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<V
         )
     })?;
     // Where the traces came from: the link that brings them back.
-    loader.fetched_from.update(|f| {
-        for &i in &added {
-            if let Some(u) = f.get_mut(i) {
-                u.get_or_insert_with(|| url.to_string());
-            }
-        }
-    });
+    loader
+        .fetched_from
+        .update(|f| f.fill_empty(&added, url.to_string()));
     // The trace that was open, found again by its id (the load may have
     // replaced the demo traces); else the first of the answer.
     let still_open = was_open.and_then(|id| {

@@ -17,6 +17,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use tracescope_core::encode::redact::Redaction;
+use tracescope_core::model::TraceIdentity;
 use tracescope_core::wire;
 use tracescope_core::Dataset;
 use tracescope_worker::protocol::{Export, Exported, FromWorker, ToWorker};
@@ -50,6 +51,9 @@ pub struct LoadProgress {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub traces: std::ops::Range<usize>,
+    /// Each new trace's identity, in order (for finding repeats without
+    /// reading every trace again).
+    pub identities: Vec<TraceIdentity>,
     pub format: String,
     pub spans: usize,
     pub decode_ms: f64,
@@ -421,7 +425,7 @@ fn on_message(ev: MessageEvent) {
             ..
         } => match apply_part(&buffer) {
             Ok(Some((traces, strings))) => {
-                let (job, apply_ms) = STATE.with_borrow_mut(|s| {
+                let (job, apply_ms, identities) = STATE.with_borrow_mut(|s| {
                     s.synced = strings;
                     let job = s.current.take();
                     let large = job.as_ref().is_some_and(|j| match &j.work {
@@ -431,7 +435,11 @@ fn on_message(ev: MessageEvent) {
                     if large {
                         retire_worker(s);
                     }
-                    (job, std::mem::take(&mut s.apply_ms))
+                    (
+                        job,
+                        std::mem::take(&mut s.apply_ms),
+                        s.receiver.take_arrived(),
+                    )
                 });
                 let Some(Job {
                     dataset,
@@ -444,6 +452,7 @@ fn on_message(ev: MessageEvent) {
                 };
                 let outcome = Outcome {
                     traces,
+                    identities,
                     format,
                     spans,
                     decode_ms,

@@ -9,6 +9,7 @@ use crate::analysis::span_walk::{sort_in_parts, SpanWalk};
 use crate::find::{FindQuery, TracesMatching};
 use crate::layout::time::format_utc;
 use crate::model::{AttrValue, Dataset, StrId, Trace};
+use crate::runs::Runs;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// How a group of traces is chosen; written in a link as its `text`.
@@ -100,12 +101,12 @@ impl TraceGroup {
 }
 
 /// The traces of each group (indices into `ds.traces`, ascending);
-/// `sources[i]` names where trace i came from. A trace may be in both.
+/// `sources` names where each trace came from. A trace may be in both.
 /// Refused with a sentence: a query that does not parse, both groups "the
 /// rest", a group with no trace.
 pub fn members(
     ds: &Dataset,
-    sources: &[impl AsRef<str>],
+    sources: &Runs<impl AsRef<str>>,
     groups: [&TraceGroup; 2],
 ) -> Result<[Vec<usize>; 2], String> {
     MembersBuilder::new(ds, sources, groups)?.finish(ds)
@@ -131,15 +132,18 @@ impl MembersBuilder {
     /// groups that need no span tested are known here.
     pub fn new(
         ds: &Dataset,
-        sources: &[impl AsRef<str>],
+        sources: &Runs<impl AsRef<str>>,
         groups: [&TraceGroup; 2],
     ) -> Result<MembersBuilder, String> {
         let all = 0..ds.traces.len();
         let chosen = |g: &TraceGroup| -> Result<Chosen, String> {
             Ok(match g {
                 TraceGroup::File(name) => Chosen::Traces(
-                    all.clone()
-                        .filter(|&i| sources.get(i).is_some_and(|s| s.as_ref() == name))
+                    sources
+                        .ranges()
+                        .filter(|(_, s)| s.as_ref() == name)
+                        .flat_map(|(r, _)| r)
+                        .take_while(|&i| i < all.end)
                         .collect(),
                 ),
                 TraceGroup::Matching(q) => {
@@ -559,7 +563,7 @@ impl SetsBuilder {
     /// Refused at once when the groups cannot be ([`MembersBuilder::new`]).
     pub fn new(
         ds: &Dataset,
-        sources: &[impl AsRef<str>],
+        sources: &Runs<impl AsRef<str>>,
         groups: [&TraceGroup; 2],
         per_key: usize,
         limit: usize,
