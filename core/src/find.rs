@@ -198,14 +198,18 @@ impl StrSet {
         }
         StrSet(bits)
     }
-    /// The strings containing `needle` (lower case), ignoring case. ASCII
-    /// text (nearly every trace's) is searched in one pass over all of it,
-    /// each hit mapped to its string: a million spans' strings in a few
-    /// milliseconds rather than one test per string.
+    /// The strings containing `needle` (lower case), ignoring case. An
+    /// ASCII needle is searched in one pass over all the text, each hit
+    /// mapped to its string: a million spans' strings in a few milliseconds
+    /// rather than one test per string. Text that is not ASCII changes
+    /// nothing: no letter outside ASCII has a lower case inside it
+    /// ([`crate::case::lower_char`]), so a match is a run of ASCII bytes
+    /// either way (one such string anywhere once sent every string the
+    /// slow way: 70 ms at a million).
     fn containing(ds: &Dataset, needle: &str) -> StrSet {
         let (text, ends) = ds.strings.text_and_ends();
         let (h, n) = (text.as_bytes(), needle.as_bytes());
-        if !(needle.is_ascii() && text.is_ascii()) || n.is_empty() {
+        if !needle.is_ascii() || n.is_empty() {
             return StrSet::of(ds, |s| contains_folded(s, needle));
         }
         let (first, rest) = (n[0], &n[1..]);

@@ -48,3 +48,14 @@ fn text_is_lowered_letter_by_letter() {
     // A letter outside the blocks matches as written.
     assert_eq!(lower("Ⴀ"), "Ⴀ");
 }
+
+#[test]
+fn no_letter_outside_ascii_lowers_into_it() {
+    // Find searches an ASCII word in all the text at once, byte by byte,
+    // which is exact only while this holds.
+    for u in 0x80..=0x10FFFu32 {
+        if let Some(c) = char::from_u32(u) {
+            assert!(!tracescope_core::case::lower_char(c).is_ascii(), "{c:?}");
+        }
+    }
+}

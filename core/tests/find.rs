@@ -81,7 +81,9 @@ fn plain(ds: &Dataset, t: &Trace, i: usize, word: &str) -> bool {
     for a in ds.attrs(t.attrs[i]).iter().chain(ds.attrs(r.attrs)) {
         texts.extend([ds.str(a.key).to_string(), ds.value_text(a.value)]);
     }
-    texts.iter().any(|x| x.to_lowercase().contains(word))
+    texts
+        .iter()
+        .any(|x| tracescope_core::case::lower(x).contains(word))
 }
 
 proptest! {
@@ -99,6 +101,34 @@ proptest! {
             prop_assert_eq!(f.matched[i], want, "span {} for {}", i, q);
         }
         prop_assert_eq!(f.order.len(), f.matched.iter().filter(|&&m| m).count());
+    }
+}
+
+proptest! {
+    #[test]
+    fn words_among_other_scripts_match_the_plain_reading(
+        names in prop::collection::vec("[a-zA-Z \u{212A}\u{e9}\u{17f}\u{130}\u{3a3}]{0,12}", 1..40),
+        pad in 0usize..9000,
+        word in "[a-z]{1,3}",
+    ) {
+        // ASCII text before the names (so they fall in blocks of text of
+        // their own or share one), then names mixing letters that are not
+        // ASCII, some of whose lower case the app knows (Σ, İ) and some not
+        // (the Kelvin sign).
+        let mut ds = Dataset::default();
+        ds.strings.intern(&"x".repeat(pad));
+        let svc = ds.strings.intern("svc");
+        ds.resources.push(tracescope_core::model::Resource { service: svc, attrs: Default::default() });
+        let n = names.len();
+        let mut t = tracescope_core::synth::trace_with(&vec![None; n], &[0], &[1]);
+        for (i, name) in names.iter().enumerate() {
+            t.name[i] = ds.strings.intern(name);
+            t.service[i] = svc;
+        }
+        let f = find(&ds, &t, &FindQuery::parse(&format!("\"{word}\"")).unwrap());
+        for i in 0..n {
+            prop_assert_eq!(f.matched[i], plain(&ds, &t, i, &word), "{:?} for {}", names[i], word);
+        }
     }
 }
 
