@@ -126,8 +126,8 @@ proptest! {
             t.service[i] = svc;
         }
         let f = find(&ds, &t, &FindQuery::parse(&format!("\"{word}\"")).unwrap());
-        for i in 0..n {
-            prop_assert_eq!(f.matched[i], plain(&ds, &t, i, &word), "{:?} for {}", names[i], word);
+        for (i, name) in names.iter().enumerate() {
+            prop_assert_eq!(f.matched[i], plain(&ds, &t, i, &word), "{:?} for {}", name, word);
         }
     }
 }
