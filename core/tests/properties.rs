@@ -1,4 +1,4 @@
-//! Invariants over arbitrary input: id parsing and tree building.
+//! Invariants over arbitrary input: id parsing, tree building, percentiles.
 
 mod common;
 use base64::Engine;
@@ -13,6 +13,19 @@ use tracescope_core::synth::trace_with;
 use tracescope_core::{decode_bytes, Dataset};
 
 proptest! {
+    /// A percentile selected from values in any order is the one read off
+    /// them sorted.
+    #[test]
+    fn a_percentile_selected_is_the_sorted_one(
+        mut values in proptest::collection::vec(-50i64..50, 0..60),
+        p in 0.0f64..=100.0,
+    ) {
+        use tracescope_core::analysis::percentile::{nearest_rank, nearest_rank_of};
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        prop_assert_eq!(nearest_rank_of(&mut values, p), nearest_rank(&sorted, p));
+    }
+
     #[test]
     fn span_ids_agree_across_spellings(v in any::<u64>()) {
         let mut s = Interner::default();

@@ -6,12 +6,24 @@ use crate::model::Trace;
 
 /// Nearest-rank percentile of `sorted` (ascending); None when empty.
 pub fn nearest_rank(sorted: &[i64], p: f64) -> Option<i64> {
-    if sorted.is_empty() {
+    (!sorted.is_empty()).then(|| sorted[rank_index(sorted.len(), p)])
+}
+
+/// [`nearest_rank`] of `values` in any order, found without sorting them
+/// (a selection, linear: the slow pill's p90s over a million spans sorted
+/// them in 20 ms); `values` is reordered.
+pub fn nearest_rank_of(values: &mut [i64], p: f64) -> Option<i64> {
+    if values.is_empty() {
         return None;
     }
-    let n = sorted.len();
+    let k = rank_index(values.len(), p);
+    Some(*values.select_nth_unstable(k).1)
+}
+
+/// Where the `p`th percentile is among `n > 0` sorted values.
+fn rank_index(n: usize, p: f64) -> usize {
     let rank = ((p.clamp(0.0, 100.0) / 100.0) * n as f64).ceil() as usize;
-    Some(sorted[rank.clamp(1, n) - 1])
+    rank.clamp(1, n) - 1
 }
 
 /// Fewer samples than this give no rank: a percentile of a handful says

@@ -9,7 +9,7 @@
 //!   handful would call every lone span slow).
 
 use crate::analysis::critical_path::CriticalPath;
-use crate::analysis::percentile::nearest_rank;
+use crate::analysis::percentile::nearest_rank_of;
 use crate::model::{StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
 
@@ -77,10 +77,7 @@ fn slow_spans(t: &Trace) -> Vec<bool> {
     let p90: FxHashMap<(StrId, StrId), i64> = by_op
         .into_iter()
         .filter(|(_, d)| d.len() >= SLOW_MIN_SPANS)
-        .filter_map(|(op, mut d)| {
-            d.sort_unstable();
-            Some((op, nearest_rank(&d, 90.0)?))
-        })
+        .filter_map(|(op, mut d)| Some((op, nearest_rank_of(&mut d, 90.0)?)))
         .collect();
     (0..t.len())
         .map(|s| {
