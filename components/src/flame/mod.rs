@@ -653,7 +653,7 @@ pub fn FlameGraph(zoom: FlameZoom) -> impl IntoView {
                     dataset.with_untracked(|ds| {
                         let t = ds.trace(ti?)?;
                         (0..t.len())
-                            .filter(|&s| node_of[s] == r.id)
+                            .filter(|&s| node_of.get(s) == Some(&r.id))
                             .max_by_key(|&s| (t.duration_ns[s], std::cmp::Reverse(s)))
                             .map(|s| s as u32)
                     })
