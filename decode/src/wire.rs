@@ -797,6 +797,14 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
     Ok(())
 }
 
+/// Trace `t` has all its columns: checked ([`check_trace`]), and its
+/// identity noted in `whole` while it is at hand.
+fn came_whole(t: &Trace, ds: &Dataset, whole: &mut Vec<TraceIdentity>) -> R<()> {
+    check_trace(t, ds)?;
+    whole.push(t.identity());
+    Ok(())
+}
+
 /// Whether a trace put together from columns is whole and points only at
 /// what the dataset has.
 fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
@@ -1076,8 +1084,7 @@ fn apply_part(
                     // not all at once with the last part (a million one-span
                     // traces took 170 ms there).
                     if let Some(t) = pending.last() {
-                        check_trace(t, ds)?;
-                        whole.push(t.identity());
+                        came_whole(t, ds, whole)?;
                     }
                     pending.push(Box::default());
                 }
@@ -1090,8 +1097,7 @@ fn apply_part(
                 return Err(WireError("a trace is missing".into()));
             }
             if let Some(last) = pending.last() {
-                check_trace(last, ds)?;
-                whole.push(last.identity());
+                came_whole(last, ds, whole)?;
             }
             traces = std::mem::take(pending);
         }
