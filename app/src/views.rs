@@ -7,20 +7,32 @@ use crate::state::AppState;
 use crate::url_state::UrlState;
 use leptos::prelude::*;
 use std::sync::Arc;
-use tracescope_components::canvas::{build_in_parts, in_parts, later_for_trace, next_task};
+use tracescope_components::canvas::{
+    build_for_trace_in_parts, build_in_parts, in_parts, later_for_trace, next_task,
+};
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
 use tracescope_core::analysis::clock::{self, ShiftsBuilder};
 use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
 use tracescope_core::analysis::insights::{insights as find_insights, Insight, Thresholds};
-use tracescope_core::analysis::pills::{pill_spans, Pill};
+use tracescope_core::analysis::pills::{pill_spans, Pill, SlowBuilder};
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::find::{FindBuilder, FindQuery, Found};
-use tracescope_core::model::StrId;
+use tracescope_core::model::{StrId, TraceIdentity};
 use tracescope_core::{Dataset, Trace};
 
 /// Spans a find tests per task: ~5 ms in a page.
 const FIND_PART: usize = 50_000;
+/// A trace up to this many spans has its slow spans found at once (~5 ms).
+const SLOW_AT_ONCE: usize = 50_000;
+/// Spans the slow pill numbers per task in a larger one: ~4 ms in a page.
+const SLOW_PART: usize = 250_000;
+
+/// Whether `t`'s slow spans are found a part per task (the effect that
+/// makes them and the mask that waits for them must agree).
+fn slow_in_parts(t: &Trace) -> bool {
+    t.len() > SLOW_AT_ONCE
+}
 
 /// The views of the open trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -335,36 +347,40 @@ impl ViewState {
                 Ok(q) if !q.is_empty() => q,
                 other => return found.set(other.map(|_| None)),
             };
-            // A small trace is searched at once; a large one's first part
-            // too, then the rest a part per task.
-            let first = dataset.with_untracked(|ds| {
-                let t = ds.trace(i?)?;
-                let mut b = FindBuilder::new(ds, &q);
-                Some(if b.step(ds, t, FIND_PART) {
-                    Ok(b.finish(t))
-                } else {
-                    Err(b)
-                })
-            });
-            match first {
-                None => found.set(Ok(None)),
-                Some(Ok(f)) => found.set(Ok(Some(Arc::new(f)))),
-                Some(Err(b)) => {
-                    found.set(Ok(None));
-                    finding.set(true);
-                    let at = i.unwrap_or(usize::MAX);
-                    build_in_parts(
-                        find_job,
-                        dataset,
-                        b,
-                        move |b, ds| ds.trace(at).is_none_or(|t| b.step(ds, t, FIND_PART)),
-                        move |b, ds| {
-                            found.set(Ok(ds.trace(at).map(|t| Arc::new(b.finish(t)))));
-                            finding.set(false);
-                        },
-                    );
-                }
+            let spans = |ds: &Dataset| Some((i?, ds.trace(i?)?.len()));
+            let Some((at, len)) = dataset.with_untracked(spans) else {
+                return found.set(Ok(None));
+            };
+            // A small trace is searched at once.
+            if len <= FIND_PART {
+                let f = dataset.with_untracked(|ds| {
+                    let t = ds.trace(at)?;
+                    let mut b = FindBuilder::new(ds, &q);
+                    b.step(ds, t, FIND_PART);
+                    Some(Arc::new(b.finish(t)))
+                });
+                return found.set(Ok(f));
             }
+            // A large one a part per task from the next on, its strings
+            // looked up in the first (the ~3M strings of a million spans
+            // took 16 ms, in the task of the keystroke with its first part).
+            found.set(Ok(None));
+            finding.set(true);
+            build_in_parts(
+                find_job,
+                dataset,
+                None,
+                move |b: &mut Option<FindBuilder>, ds| match ds.trace(at) {
+                    Some(t) => b
+                        .get_or_insert_with(|| FindBuilder::new(ds, &q))
+                        .step(ds, t, FIND_PART),
+                    None => true,
+                },
+                move |b, ds| {
+                    found.set(Ok(ds.trace(at).zip(b).map(|(t, b)| Arc::new(b.finish(t)))));
+                    finding.set(false);
+                },
+            );
         });
         // One palette for every view: over what the views show.
         let scope_all =
@@ -378,13 +394,37 @@ impl ViewState {
         // million spans it is tens of milliseconds the first paint need not wait.
         let open_signal = Signal::derive(move || open.get());
         let critical = later_for_trace(dataset, open_signal, |_, t| critical_path(t));
+        // The slow spans of a large trace are found a part per task (a
+        // million spans: 25 ms at once), for the trace they were found in;
+        // the other pills, and a small trace's slow spans, at once.
+        let slow_made = RwSignal::new(None::<(TraceIdentity, Arc<Vec<bool>>)>);
+        let slow_job = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let i = open.get();
+            let large = dataset.with(|ds| i.and_then(|i| ds.trace(i)).is_some_and(slow_in_parts));
+            if pill.get() != Some(Pill::Slow) || !large {
+                return in_parts(slow_job, || false);
+            }
+            build_for_trace_in_parts(
+                slow_job,
+                dataset,
+                i,
+                |_| SlowBuilder::default(),
+                |b, t| b.step(t, SLOW_PART),
+                move |made| slow_made.set(made.map(|(of, b)| (of, Arc::new(b.finish())))),
+            );
+        });
         let pill_spans = Memo::new(move |_| {
             let p = pill.get()?;
-            critical.with(|cp| {
-                dataset.with(|ds| {
-                    let t = ds.trace(open.get()?)?;
-                    Some(Arc::new(pill_spans(t, p, cp.as_deref())))
-                })
+            dataset.with(|ds| {
+                let t = ds.trace(open.get()?)?;
+                match p {
+                    Pill::Slow if slow_in_parts(t) => slow_made.with(|m| {
+                        let (of, slow) = m.as_ref()?;
+                        (*of == t.identity()).then(|| slow.clone())
+                    }),
+                    p => critical.with(|cp| Some(Arc::new(pill_spans(t, p, cp.as_deref())))),
+                }
             })
         });
         let critical_of_selected = Signal::derive(move || {

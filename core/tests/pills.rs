@@ -1,7 +1,7 @@
 //! The pills' spans against hand-computed answers.
 
 use tracescope_core::analysis::critical_path::critical_path;
-use tracescope_core::analysis::pills::{pill_spans, Pill};
+use tracescope_core::analysis::pills::{pill_spans, Pill, SlowBuilder};
 use tracescope_core::model::StatusCode;
 use tracescope_core::synth::trace_with;
 use tracescope_core::Dataset;
@@ -41,5 +41,45 @@ fn errors_and_the_critical_path_keep_their_spans() {
     assert_eq!(pill_spans(&t, Pill::CriticalPath, None), [false; 3]);
     for p in Pill::ALL {
         assert_eq!(Pill::from_key(p.key()), Some(p));
+    }
+}
+
+proptest::proptest! {
+    /// Spans of several services and operations, interleaved: each span is
+    /// slow exactly when its operation has ten spans or more and its
+    /// duration reaches the p90 of that operation's durations, sorted.
+    #[test]
+    fn slow_matches_each_operations_sorted_p90(
+        spans in proptest::collection::vec((0u8..3, 0u8..4, 0i64..50), 1..120),
+        budget in 1usize..40,
+    ) {
+        use tracescope_core::analysis::percentile::nearest_rank;
+        let mut ds = Dataset::default();
+        let n = spans.len();
+        let parents: Vec<Option<usize>> = (0..n).map(|i| (i > 0).then_some(0)).collect();
+        let durs: Vec<i64> = spans.iter().map(|&(_, _, d)| d).collect();
+        let mut t = trace_with(&parents, &vec![0; n], &durs);
+        for (s, &(svc, op, _)) in spans.iter().enumerate() {
+            t.service[s] = ds.strings.intern(&format!("svc{svc}"));
+            t.name[s] = ds.strings.intern(&format!("op{op}"));
+        }
+        let slow = pill_spans(&t, Pill::Slow, None);
+        // A part at a time: a step per `budget` spans numbered, then one that marks them; the same spans.
+        let mut parts = SlowBuilder::default();
+        let mut steps = 0;
+        while !parts.step(&t, budget) {
+            steps += 1;
+        }
+        proptest::prop_assert_eq!(steps, n.div_ceil(budget));
+        proptest::prop_assert_eq!(&parts.finish(), &slow);
+        for s in 0..n {
+            let mut same: Vec<i64> = (0..n)
+                .filter(|&o| (t.service[o], t.name[o]) == (t.service[s], t.name[s]))
+                .map(|o| t.duration_ns[o])
+                .collect();
+            same.sort_unstable();
+            let expected = same.len() >= 10 && nearest_rank(&same, 90.0).is_some_and(|p| durs[s] >= p);
+            proptest::prop_assert_eq!(slow[s], expected, "span {}", s);
+        }
     }
 }

@@ -41,8 +41,8 @@ pub fn matching_rows(t: &Trace, matched: &[bool]) -> Vec<u32> {
     // Children come after their parent in preorder: walking it backwards
     // marks every ancestor of a kept span.
     for &s in tree.preorder.iter().rev() {
-        if let Some(p) = tree.parent_of(s as usize) {
-            if keep[s as usize] {
+        if keep[s as usize] {
+            if let Some(p) = tree.parent_of(s as usize) {
                 keep[p] = true;
             }
         }
