@@ -11,7 +11,7 @@
 //
 //   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|otlp|zipkin]
 //   (after `trunk build --release --dist target/bench-dist` and `cargo build --release -p tracescope-core --bin gentrace`)
-//   BENCH_PROFILE='<interaction>' writes a CPU profile of that interaction to
+//   BENCH_PROFILE='<interaction>' (or 'load') writes a CPU profile of that interaction to
 //   target/bench-profile.json (names with a build whose wasm keeps them, see docs/benchmarks.md).
 import http from 'node:http';
 import fs from 'node:fs';
@@ -20,6 +20,22 @@ import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+/** A CPU profile of what follows when BENCH_PROFILE names it, written to
+ * target/bench-profile.json by `stop()` (a no-op otherwise). */
+async function profiling(page, what) {
+  if (process.env.BENCH_PROFILE !== what) return { stop: async () => {} };
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.writeFileSync(path.join(root, 'target', 'bench-profile.json'), JSON.stringify(profile));
+    },
+  };
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.resolve(root, process.env.DIST || path.join('target', 'bench-dist'));
@@ -98,11 +114,13 @@ for (const n of sizes) {
   });
   // Opened from disk, as a person opens a file (a File made from a 600 MB
   // ArrayBuffer in the page cannot be read back by this Chromium).
+  const loadProfiled = await profiling(page, 'load');
   await page.setInputFiles('[data-testid=file-input]', files[url]);
   await page.waitForFunction((n) => (window.__tracescope?.spans === n && window.__tracescope.first_paint_ms != null) || window.__tracescope?.error, n, { polling: 50 });
   const failed = await page.evaluate(() => window.__tracescope.error);
   if (failed) { console.log(`${n} spans: the load failed: ${failed}`); await page.context().close(); continue; }
   await page.waitForTimeout(1500);
+  await loadProfiled.stop();
   const m = await page.evaluate(() => ({ ...window.__tracescope, wasm: window.__tracescope.wasm_bytes(), longest: Math.max(0, ...window.__long) }));
   // BENCH_LOG: when each long task began (ms from the open) and how long it took.
   if (process.env.BENCH_LOG) console.log('long tasks [start, ms]:', JSON.stringify(await page.evaluate(() => window.__long_at)), 'first paint', m.first_paint_ms);
@@ -138,20 +156,12 @@ for (const n of sizes) {
   // click until the page is still again (tasks under 50 ms are not
   // reported by the browser: "<50").
   const interact = async (what, act, settled) => {
-    const profiled = process.env.BENCH_PROFILE === what && await page.context().newCDPSession(page);
-    if (profiled) {
-      await profiled.send('Profiler.enable');
-      await profiled.send('Profiler.setSamplingInterval', { interval: 200 });
-      await profiled.send('Profiler.start');
-    }
+    const profiled = await profiling(page, what);
     await page.evaluate(() => { window.__long = []; window.__t_act = performance.now(); });
     await act();
     if (settled) await settled();
     await page.waitForTimeout(700);
-    if (profiled) {
-      const { profile } = await profiled.send('Profiler.stop');
-      fs.writeFileSync(path.join(root, 'target', 'bench-profile.json'), JSON.stringify(profile));
-    }
+    await profiled.stop();
     const longest = await page.evaluate(() => Math.max(0, ...window.__long));
     interactions.push({ spans: n, interaction: what, 'longest task ms': longest ? longest.toFixed(0) : '<50' });
   };

@@ -2,7 +2,7 @@
 // way a person does, and check what is on the screen (DOM and canvas pixels).
 // Run: node tests/e2e.mjs   (after `trunk build --release --dist target/test-dist`; scripts/test.sh does both)
 // Screenshots for a person to look at land in tests/out/.
-import { test, before, after, describe } from 'node:test';
+import { test, before, after, afterEach, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import fs from 'node:fs';
@@ -19,6 +19,11 @@ const corpus = path.resolve(root, '..', 'shared', 'corpus');
 const synthCache = new Map();
 /** Downloads of /slow/ that the browser broke off. */
 let slowDownloadsAborted = 0;
+/** Every text of a span of Jaeger trace `t` that find reads, lower case: service, operation, id, tags,
+ * process tags, log fields. */
+const textsIn = (t) => (s) => [t.processes[s.processID].serviceName, s.operationName, s.spanID,
+  ...s.tags.flatMap((x) => [x.key, String(x.value)]), ...(t.processes[s.processID].tags || []).flatMap((x) => [x.key, String(x.value)]),
+  ...s.logs.flatMap((l) => l.fields.flatMap((f) => [f.key, String(f.value)]))].map((x) => x.toLowerCase());
 /** `gentrace N jaeger 1` (scripts/test.sh builds it), once per size. */
 function synthTrace(spans) {
   if (!synthCache.has(spans)) {
@@ -177,6 +182,9 @@ function testRoutes(u, req, res) {
 
 before(() => startApp(testRoutes));
 after(stopApp);
+// A page a test left open (an early return, a second page) is closed with it: eight such pages were
+// still open by the comparison's timing test, and an idle page still holds a renderer's memory.
+afterEach(async () => { await Promise.all((app.browser?.contexts() ?? []).map((c) => c.close())); });
 
 /** Drops FIXTURES as files named after them; waits for the list to show `rows` traces. */
 async function dropFixtures(page, names, rows) {
@@ -715,6 +723,30 @@ describe('a large trace', () => {
     await tab(page, 'flame');
     assert.ok(await inkRatio(page, 'flame-canvas') > 0.05, 'the flame chart is drawn');
     await page.screenshot({ path: path.join(out, 'large-100k-flame.png') });
+    // Find and the slow pill in a trace this large go a part per task from the one after the keystroke or
+    // click: every span is still tested, by the rules the small-trace tests check.
+    await tab(page, 'waterfall');
+    const doc = JSON.parse(synthTrace(100000));
+    const want = doc.data[0].spans.filter((s) => textsIn(doc.data[0])(s).some((x) => x.includes('get'))).length;
+    assert.ok(want > 1000 && want < 100000, `${want} spans hold "get"`);
+    await page.fill('[data-testid=find-input]', 'GET');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=find-count]')?.dataset.count === n, want, { timeout: 60000 });
+    // So does the slow pill (at or above the nearest-rank p90 of their service and operation, operations of
+    // 10 spans or more): the rows are those spans and the spans above them, as read from the file.
+    await page.fill('[data-testid=find-input]', '');
+    const spans = doc.data[0].spans;
+    const byId = new Map(spans.map((x) => [x.spanID, x]));
+    const opOf = (x) => `${doc.data[0].processes[x.processID].serviceName} ${x.operationName}`;
+    const ops = new Map();
+    for (const x of spans) { if (!ops.has(opOf(x))) ops.set(opOf(x), []); ops.get(opOf(x)).push(x.duration); }
+    const p90 = new Map([...ops].filter(([, d]) => d.length >= 10).map(([k, d]) => { d.sort((a, b) => a - b); return [k, d[Math.ceil(0.9 * d.length) - 1]]; }));
+    const listed = new Set();
+    for (const x of spans.filter((x) => p90.has(opOf(x)) && x.duration >= p90.get(opOf(x)))) {
+      for (let y = x; y && !listed.has(y.spanID); y = byId.get(y.references.find((r) => r.refType === 'CHILD_OF')?.spanID)) listed.add(y.spanID);
+    }
+    assert.ok(listed.size > 1000 && listed.size < 100000, `${listed.size} rows`);
+    await page.click('[data-testid=pill-slow]');
+    await page.waitForFunction((n) => +document.querySelector('[data-testid=waterfall-canvas]').dataset.rows === n, listed.size, { timeout: 60000 });
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -1028,10 +1060,7 @@ describe('analysis views', () => {
 });
 
 describe('find inside a trace', () => {
-  /** Every text of a demo span, lower case: service, operation, id, tags, process tags, log fields. */
-  const texts = (s) => [demo.processes[s.processID].serviceName, s.operationName, s.spanID,
-    ...s.tags.flatMap((t) => [t.key, String(t.value)]), ...(demo.processes[s.processID].tags || []).flatMap((t) => [t.key, String(t.value)]),
-    ...s.logs.flatMap((l) => l.fields.flatMap((f) => [f.key, String(f.value)]))].map((x) => x.toLowerCase());
+  const texts = textsIn(demo);
   const having = (...words) => demo.spans.filter((s) => words.every((w) => texts(s).some((x) => x.includes(w))));
   const count = (page) => page.$eval('[data-testid=find-count]', (e) => ({ n: +e.dataset.count, text: e.textContent }));
   /** Pixels of the find's colour on the waterfall. */
@@ -1646,11 +1675,12 @@ describe('compare two traces', () => {
     assert.equal(await page.textContent('[data-testid=diff-more]'), `The first 200 of ${paths.size} paths in this order.`);
     assert.equal(await page.locator('[data-testid=diff-table] tbody tr').count(), 200);
     await page.waitForTimeout(500);
-    // The task after the last step (the first 200 paths in order, their rows, the tree's canvas): 62–75 ms
-    // alone; 157–161 ms when every path was ordered; before the steps, the page stopped for minutes.
+    // After the last step the first 200 paths in order and their rows make one task, the tree's canvas
+    // the next: none reached 50 ms alone, one of 57 ms with both cores busy (55–95 ms in one task; 157–161 ms
+    // when every path was ordered; before the steps, the page stopped for minutes).
     const longest = await longestTask(page);
     console.log(`# two traces of 50,000 spans compared: longest task ${longest} ms`);
-    assert.ok(longest < 120, `a task of ${longest} ms`);
+    assert.ok(longest < 100, `a task of ${longest} ms`);
     assert.deepEqual(page.errors, []);
     await page.context().close();
     fs.rmSync(dir, { recursive: true });
