@@ -9,7 +9,9 @@
 // task of each interaction (tabs, flame modes, statistics groupings, a
 // sort, a filter, find, the pills).
 //
-//   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|otlp|zipkin]
+//   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|otlp|zipkin|traces]
+//   ("traces": a Jaeger file of SPANS one-span traces, each its own process, as many small
+//   traces come; only the load is measured, with the page's wasm memory per trace)
 //   (after `trunk build --release --dist target/bench-dist` and `cargo build --release -p tracescope-core --bin gentrace`)
 //   BENCH_PROFILE='<interaction>' (or 'load') writes a CPU profile of that interaction to
 //   target/bench-profile.json (names with a build whose wasm keeps them, see docs/benchmarks.md).
@@ -44,10 +46,29 @@ const format = process.argv[3] || 'jaeger';
 const gentrace = process.env.GENTRACE || path.join(root, 'target', 'release', 'gentrace');
 const tmp = fs.mkdtempSync('/tmp/tracescope-bench-');
 
+/** A Jaeger file of `n` one-span traces, each its own process, written a thousand traces at a time. */
+function writeOneSpanTraces(f, n) {
+  const fd = fs.openSync(f, 'w');
+  fs.writeSync(fd, '{"data":[');
+  for (let k = 0; k < n; k += 1000) {
+    const part = [];
+    for (let i = k; i < Math.min(n, k + 1000); i++) {
+      const id = i.toString(16).padStart(16, '0');
+      part.push(`{"traceID":"${id}","spans":[{"traceID":"${id}","spanID":"${id}","operationName":"op-${i % 5}","references":[],`
+        + `"startTime":${1700000000000000 + i * 1000},"duration":${500 + (i % 13)},"tags":[{"key":"k","type":"int64","value":${i % 7}}],"logs":[],"processID":"p1"}],`
+        + `"processes":{"p1":{"serviceName":"svc-${i % 7}","tags":[]}}}`);
+    }
+    fs.writeSync(fd, (k ? ',' : '') + part.join(','));
+  }
+  fs.writeSync(fd, ']}');
+  fs.closeSync(fd);
+}
+
 const files = {};
 for (const n of sizes) {
   const f = path.join(tmp, `synth-${n}.json`);
-  fs.writeFileSync(f, execFileSync(gentrace, [String(n), format, '1'], { maxBuffer: 4 << 30 }));
+  if (format === 'traces') writeOneSpanTraces(f, n);
+  else fs.writeFileSync(f, execFileSync(gentrace, [String(n), format, '1'], { maxBuffer: 4 << 30 }));
   files[`/synth-${n}.json`] = f;
 }
 const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
@@ -124,6 +145,15 @@ for (const n of sizes) {
   const m = await page.evaluate(() => ({ ...window.__tracescope, wasm: window.__tracescope.wasm_bytes(), longest: Math.max(0, ...window.__long) }));
   // BENCH_LOG: when each long task began (ms from the open) and how long it took.
   if (process.env.BENCH_LOG) console.log('long tasks [start, ms]:', JSON.stringify(await page.evaluate(() => window.__long_at)), 'first paint', m.first_paint_ms);
+  if (format === 'traces') {
+    rows.push({
+      traces: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'read ms': m.read_ms.toFixed(0), 'decode ms': m.decode_ms.toFixed(0), 'apply ms': m.apply_ms.toFixed(0),
+      'first paint ms': m.first_paint_ms.toFixed(0), 'longest task ms': m.longest.toFixed(0),
+      'wasm MB': (m.wasm / 1e6).toFixed(0), 'wasm B a trace': (m.wasm / n).toFixed(0),
+    });
+    await page.context().close();
+    continue;
+  }
   // Scripted scroll and zoom over the waterfall, frame intervals from requestAnimationFrame.
   const c = await page.$eval('[data-testid=waterfall-canvas]', (e) => { const b = e.getBoundingClientRect(); return { x: b.x + b.width * 0.7, y: b.y + b.height * 0.6 }; });
   await page.mouse.move(c.x, c.y);

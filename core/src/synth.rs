@@ -254,10 +254,10 @@ pub fn trace_with(parents: &[Option<usize>], starts: &[i64], durs: &[i64]) -> cr
     let n = parents.len();
     let mut t = crate::model::Trace::default();
     for i in 0..n {
-        t.span_key.push(crate::model::IdKey::Num(i as u128 + 1));
+        t.span_key.push(crate::model::IdKey::num(i as u128 + 1));
         t.span_id_text.push(Default::default());
         t.parent_key
-            .push(parents[i].map(|p| crate::model::IdKey::Num(p as u128 + 1)));
+            .push(parents[i].map(|p| crate::model::IdKey::num(p as u128 + 1)));
         t.parent_id_text.push(Default::default());
         t.service.push(Default::default());
         t.name.push(Default::default());

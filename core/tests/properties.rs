@@ -34,7 +34,7 @@ proptest! {
         let upper = padded.to_uppercase();
         let b64 = base64::engine::general_purpose::STANDARD.encode(v.to_be_bytes());
         let k = span_key(&mut s, &padded);
-        prop_assert_eq!(k, IdKey::Num(v as u128));
+        prop_assert_eq!(k, IdKey::num(v as u128));
         prop_assert_eq!(span_key(&mut s, &short), k);
         prop_assert_eq!(span_key(&mut s, &upper), k);
         prop_assert_eq!(span_key(&mut s, &b64), k);
@@ -44,8 +44,8 @@ proptest! {
     fn trace_ids_keep_all_128_bits(v in any::<u128>()) {
         let mut s = Interner::default();
         let b64 = base64::engine::general_purpose::STANDARD.encode(v.to_be_bytes());
-        prop_assert_eq!(trace_key(&mut s, &format!("{v:032x}")), IdKey::Num(v));
-        prop_assert_eq!(trace_key(&mut s, &b64), IdKey::Num(v));
+        prop_assert_eq!(trace_key(&mut s, &format!("{v:032x}")), IdKey::num(v));
+        prop_assert_eq!(trace_key(&mut s, &b64), IdKey::num(v));
     }
 
     /// Strings pushed from a copy of the table are indexed late, a slice

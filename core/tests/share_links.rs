@@ -25,10 +25,10 @@ fn back(payload: &[u8]) -> Dataset {
 /// An id and its text in one of the spellings sources use.
 fn id(ds: &mut Dataset, style: u8, v: u64) -> (IdKey, StrId) {
     let (key, text) = match style % 5 {
-        0 => (IdKey::Num(v as u128), format!("{v:016x}")),
-        1 => (IdKey::Num(v as u128), format!("{v:x}")),
-        2 => (IdKey::Num(v as u128), v.to_string()),
-        3 => (IdKey::Num(v as u128), format!("{v:X}")),
+        0 => (IdKey::num(v as u128), format!("{v:016x}")),
+        1 => (IdKey::num(v as u128), format!("{v:x}")),
+        2 => (IdKey::num(v as u128), v.to_string()),
+        3 => (IdKey::num(v as u128), format!("{v:X}")),
         _ => {
             let t = format!("span-{v}");
             (IdKey::Text(ds.strings.intern(&t)), t)
@@ -93,7 +93,7 @@ fn build(specs: Vec<SpanSpec>, trace: u64, micros: bool) -> Dataset {
         });
     }
     let mut t = Trace {
-        trace_id: Some(IdKey::Num(trace as u128 * 7)),
+        trace_id: Some(IdKey::num(trace as u128 * 7)),
         trace_id_text: ds.strings.intern(&format!("{:032x}", trace as u128 * 7)),
         ..Default::default()
     };

@@ -195,7 +195,7 @@ fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
     let starts: Vec<i64> = (0..n as i64).map(|i| 1_000 * i).collect();
     let durs: Vec<i64> = (0..n as i64).map(|i| 5_000_000 - i).collect();
     let mut t = tracescope_core::synth::trace_with(&parents, &starts, &durs);
-    t.trace_id = Some(tracescope_core::model::IdKey::Num(7));
+    t.trace_id = Some(tracescope_core::model::IdKey::num(7));
     let mut ds = Dataset::default();
     ds.resources.push(tracescope_core::model::Resource {
         service: Default::default(),
@@ -400,6 +400,42 @@ fn many_traces_arrive_in_room_made_once_for_them() {
         .iter()
         .zip(&page.traces)
         .all(|(&k, t)| k == t.identity()));
+    // Each trace holds no room past its values: a column grown from empty
+    // has room for at least 4, and a million one-span traces held four
+    // times their columns' bytes.
+    fn room<T>(v: &Vec<T>) -> usize {
+        v.capacity() - v.len()
+    }
+    for t in &page.traces {
+        let tr = &t.tree;
+        let rooms = [
+            room(&t.span_key),
+            room(&t.span_id_text),
+            room(&t.parent_key),
+            room(&t.parent_id_text),
+            room(&t.service),
+            room(&t.name),
+            room(&t.start_ns),
+            room(&t.duration_ns),
+            room(&t.kind),
+            room(&t.status),
+            room(&t.status_message),
+            room(&t.resource),
+            room(&t.attrs),
+            room(&t.events),
+            room(&t.links),
+            room(&t.flags),
+            room(&tr.parent),
+            room(&tr.roots),
+            room(&tr.child_start),
+            room(&tr.preorder),
+            room(&tr.preorder_pos),
+            room(&tr.depth),
+            room(&tr.subtree_size),
+            room(&tr.services),
+        ];
+        assert_eq!(rooms, [0; 24], "{:?}", t.identity());
+    }
 }
 
 #[test]

@@ -35,8 +35,9 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// Room for `n` spans in every per-span column.
-    pub fn reserve(&mut self, n: usize) {
+    /// Room for exactly `n` spans in every per-span column (see
+    /// `Trace::reserve_exact`).
+    pub fn reserve_exact(&mut self, n: usize) {
         for c in [
             &mut self.parent,
             &mut self.children,
@@ -45,9 +46,9 @@ impl Tree {
             &mut self.depth,
             &mut self.subtree_size,
         ] {
-            c.reserve(n);
+            c.reserve_exact(n);
         }
-        self.child_start.reserve(n + 1);
+        self.child_start.reserve_exact(n + 1);
     }
     pub fn children_of(&self, i: usize) -> &[u32] {
         &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]

@@ -103,7 +103,7 @@ impl Writer {
         );
         self.u128s(v.map(|k| match k {
             None => 0,
-            Some(IdKey::Num(n)) => n,
+            Some(IdKey::Num(n)) => n.get(),
             Some(IdKey::Text(s)) => s.0 as u128,
         }));
     }
@@ -168,6 +168,10 @@ impl<'a> Reader<'a> {
         let n = self.len()?;
         let bytes = self.take(n.checked_mul(size_of::<T>()).ok_or_else(short)?)?;
         let at = dst.len();
+        // A column's first piece is most often all of it (roots, services).
+        if at == 0 {
+            dst.reserve_exact(n);
+        }
         dst.resize(at + n, T::zeroed());
         bytemuck::cast_slice_mut::<T, u8>(&mut dst[at..]).copy_from_slice(bytes);
         Ok(at)
@@ -223,7 +227,7 @@ impl<'a> Reader<'a> {
                 let v = u128::from_le_bytes(v.try_into().unwrap());
                 match t {
                     0 => Ok(None),
-                    1 => Ok(Some(IdKey::Num(v))),
+                    1 => Ok(Some(IdKey::num(v))),
                     2 => Ok(Some(IdKey::Text(StrId(v as u32)))),
                     _ => Err(WireError("an unknown id tag".into())),
                 }
@@ -399,7 +403,7 @@ impl TraceAlone {
                 warnings: source.warnings.clone(),
                 ..Trace::default()
             });
-            t.reserve(source.len());
+            t.reserve_exact(source.len());
             alone.traces.push(t);
         }
         let t = &mut alone.traces[0];
@@ -749,12 +753,12 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
             // Room for every span's columns at once, not doubling as pieces
             // arrive (a hint: never more than a sane amount on its say-so).
             let n = r.len()?.min(1 << 23);
-            t.reserve(n);
-            t.tree.reserve(n);
+            t.reserve_exact(n);
+            t.tree.reserve_exact(n);
         }
         1 => t
             .span_key
-            .extend(r.ids()?.into_iter().map(|k| k.unwrap_or(IdKey::Num(0)))),
+            .extend(r.ids()?.into_iter().map(|k| k.unwrap_or(IdKey::num(0)))),
         2 => r.pods_into(&mut t.span_id_text).map(drop)?,
         3 => t.parent_key.extend(r.ids()?),
         4 => r.pods_into(&mut t.parent_id_text).map(drop)?,
@@ -1052,9 +1056,9 @@ fn apply_part(
                 return Err(WireError("a link is malformed".into()));
             }
             ds.links.extend((0..n).map(|i| Link {
-                trace_id: trace[i].unwrap_or(IdKey::Num(0)),
+                trace_id: trace[i].unwrap_or(IdKey::num(0)),
                 trace_id_text: trace_text[i],
-                span_id: span[i].unwrap_or(IdKey::Num(0)),
+                span_id: span[i].unwrap_or(IdKey::num(0)),
                 span_id_text: span_text[i],
                 kind: link_kind_of(kind[i]),
                 attrs: attrs[i],

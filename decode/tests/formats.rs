@@ -73,7 +73,7 @@ fn datadog_uint64_ids_are_exact() {
     assert_eq!(ds.str(t.parent_id_text[0]), "13788320320102458254");
     assert_eq!(
         t.parent_key[0],
-        Some(tracescope_decode::model::IdKey::Num(13788320320102458254))
+        Some(tracescope_decode::model::IdKey::num(13788320320102458254))
     );
     // _dd.p.tid is the high half of the 128-bit trace id.
     assert_eq!(ds.str(t.trace_id_text), "69f39dfa000000000000000000000000");

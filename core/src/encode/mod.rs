@@ -24,7 +24,7 @@ use std::hash::{Hash, Hasher};
 /// spans survive.
 pub fn id_number(ds: &Dataset, k: IdKey) -> u128 {
     match k {
-        IdKey::Num(v) => v,
+        IdKey::Num(v) => v.get(),
         IdKey::Text(s) => {
             let mut h = rustc_hash::FxHasher::default();
             ds.str(s).hash(&mut h);

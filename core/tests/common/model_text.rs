@@ -8,7 +8,7 @@ use tracescope_core::tree::NONE;
 /// An id as comparable across datasets: its number, or its key's text.
 pub fn key(ds: &Dataset, k: IdKey) -> String {
     match k {
-        IdKey::Num(v) => format!("#{v}"),
+        IdKey::Num(v) => format!("#{}", v.get()),
         IdKey::Text(s) => format!("'{}", ds.str(s)),
     }
 }

@@ -92,7 +92,7 @@ impl<'a> Builder<'a> {
             on_progress: None,
             pushed: 0,
             start: (ds.lengths(), ds.strings.text_len()),
-            last_trace: (String::new(), IdKey::Num(0), StrId(0)),
+            last_trace: (String::new(), IdKey::num(0), StrId(0)),
             ds,
         }
     }

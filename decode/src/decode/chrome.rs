@@ -369,7 +369,7 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
         let parent = match s.parent {
             Some(p) => {
                 let pt = b.intern(&format!("{:x}", p + 1));
-                Some((IdKey::Num(p as u128 + 1), pt))
+                Some((IdKey::num(p as u128 + 1), pt))
             }
             None => None,
         };
@@ -377,7 +377,7 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
         b.push(SpanIn {
             trace,
             trace_text: trace_text_id,
-            key: IdKey::Num(i as u128 + 1),
+            key: IdKey::num(i as u128 + 1),
             id_text,
             parent,
             service,

@@ -58,16 +58,16 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
         Some(h) => {
             let v = ((h as u128) << 64) | lo as u128;
             let text = b.intern(&format!("{v:032x}"));
-            (IdKey::Num(v), text)
+            (IdKey::num(v), text)
         }
-        None => (IdKey::Num(lo as u128), b.intern(&lo.to_string())),
+        None => (IdKey::num(lo as u128), b.intern(&lo.to_string())),
     };
     let sid = json::u64(s, "span_id")
         .ok_or_else(|| DecodeError::shape("a Datadog span without span_id"))?;
-    let key = IdKey::Num(sid as u128);
+    let key = IdKey::num(sid as u128);
     let id_text = b.intern(&sid.to_string());
     let parent = match json::u64(s, "parent_id") {
-        Some(p) if p != 0 => Some((IdKey::Num(p as u128), b.intern(&p.to_string()))),
+        Some(p) if p != 0 => Some((IdKey::num(p as u128), b.intern(&p.to_string()))),
         _ => None,
     };
     let service = match json::str(s, "service") {

@@ -63,7 +63,7 @@ fn parse_base64(s: &str, bytes: usize) -> Option<u128> {
 pub fn trace_key(strings: &mut Interner, s: &str) -> IdKey {
     let t = s.trim();
     if let Some(v) = parse_hex(t, 32).or_else(|| parse_base64(t, 16)) {
-        return IdKey::Num(v);
+        return IdKey::num(v);
     }
     IdKey::Text(strings.intern(t))
 }
@@ -72,7 +72,7 @@ pub fn trace_key(strings: &mut Interner, s: &str) -> IdKey {
 pub fn span_key(strings: &mut Interner, s: &str) -> IdKey {
     let t = s.trim();
     if let Some(v) = parse_hex(t, 16).or_else(|| parse_base64(t, 8)) {
-        return IdKey::Num(v);
+        return IdKey::num(v);
     }
     IdKey::Text(strings.intern(t))
 }
@@ -135,8 +135,8 @@ mod tests {
     #[test]
     fn hex_and_base64_ids_agree() {
         let mut s = Interner::default();
-        assert_eq!(span_key(&mut s, "AAAAAAAAAAI="), IdKey::Num(2));
-        assert_eq!(span_key(&mut s, "0000000000000002"), IdKey::Num(2));
+        assert_eq!(span_key(&mut s, "AAAAAAAAAAI="), IdKey::num(2));
+        assert_eq!(span_key(&mut s, "0000000000000002"), IdKey::num(2));
         assert_eq!(
             span_key(&mut s, "c26551047c72d19"),
             span_key(&mut s, "0c26551047c72d19")
@@ -150,13 +150,13 @@ mod tests {
                     .as_str()
             )
         );
-        assert_eq!(trace_key(&mut s, "AAAAAAAAAAAAAAAAAAAAAQ=="), IdKey::Num(1));
+        assert_eq!(trace_key(&mut s, "AAAAAAAAAAAAAAAAAAAAAQ=="), IdKey::num(1));
         assert!(matches!(span_key(&mut s, "span-2_1"), IdKey::Text(_)));
-        assert_eq!(span_key(&mut s, "A"), IdKey::Num(10));
+        assert_eq!(span_key(&mut s, "A"), IdKey::num(10));
         // Across the two 64-bit halves the digits are read in.
         assert_eq!(
             trace_key(&mut s, "1f0000000000000002"),
-            IdKey::Num(0x1f << 64 | 2)
+            IdKey::num(0x1f << 64 | 2)
         );
     }
 
@@ -170,9 +170,9 @@ mod tests {
                 (true, false) => format!("{v:X}"),
                 (true, true) => format!("{v:032X}"),
             };
-            proptest::prop_assert_eq!(trace_key(&mut s, &text), IdKey::Num(v));
+            proptest::prop_assert_eq!(trace_key(&mut s, &text), IdKey::num(v));
             let span = v as u64;
-            proptest::prop_assert_eq!(span_key(&mut s, &format!("{span:016x}")), IdKey::Num(span as u128));
+            proptest::prop_assert_eq!(span_key(&mut s, &format!("{span:016x}")), IdKey::num(span as u128));
             // A character that is neither hex nor base64 makes the id text.
             let mut bad = text.clone();
             bad.replace_range(0..1, "!");

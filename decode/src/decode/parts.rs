@@ -251,7 +251,7 @@ impl Merge {
         // Where each of the part's traces went: (trace, its spans before).
         let mut went = Vec::with_capacity(p.traces.len());
         for t in &p.traces {
-            let trace = t.trace_id.map_or(IdKey::Num(0), id);
+            let trace = t.trace_id.map_or(IdKey::num(0), id);
             let mut at = (0, 0);
             for i in 0..t.len() {
                 let resource = match t.resource[i] {

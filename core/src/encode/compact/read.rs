@@ -85,7 +85,7 @@ impl Context {
         Ok(match tag {
             id_tag::DECIMAL => {
                 let v = c.u()?;
-                (IdKey::Num(v as u128), b.intern(&v.to_string()))
+                (IdKey::num(v as u128), b.intern(&v.to_string()))
             }
             1..=id_tag::HEX_DIGITS_MAX => {
                 let digits = tag as usize;
@@ -93,11 +93,11 @@ impl Context {
                     .take(digits.div_ceil(2))?
                     .iter()
                     .fold(0u128, |acc, &x| (acc << 8) | x as u128);
-                (IdKey::Num(v), b.intern(&ids::hex(v, digits)))
+                (IdKey::num(v), b.intern(&ids::hex(v, digits)))
             }
             id_tag::NUMBER_AND_TEXT => {
                 let bytes: [u8; 16] = c.take(16)?.try_into().map_err(|_| corrupt())?;
-                (IdKey::Num(u128::from_be_bytes(bytes)), self.str(c)?)
+                (IdKey::num(u128::from_be_bytes(bytes)), self.str(c)?)
             }
             id_tag::TEXT => (IdKey::Text(self.str(c)?), self.str(c)?),
             _ => return Err(corrupt()),
@@ -151,7 +151,7 @@ fn decode_trace(b: &mut Builder, mut c: Vec<Column>) -> Result<(), DecodeError> 
     let mut cx = Context {
         strings,
         unit: 1,
-        trace: (IdKey::Num(0), StrId(0)),
+        trace: (IdKey::num(0), StrId(0)),
     };
     let header = &mut c[section::HEADER];
     let exponent = header.byte()?;

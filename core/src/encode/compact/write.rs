@@ -201,29 +201,28 @@ impl<'o, 'a, 'p> Writer<'o, 'a, 'p> {
     }
 
     fn id(&mut self, col: usize, key: IdKey, text: &str) {
-        match key {
-            IdKey::Num(v) if v <= u64::MAX as u128 && text == v.to_string() => {
-                self.cols[col].push(id_tag::DECIMAL);
-                u(&mut self.cols[col], v as u64);
-            }
-            IdKey::Num(v)
-                if (1..=id_tag::HEX_DIGITS_MAX as usize).contains(&text.len())
-                    && text == ids::hex(v, text.len()) =>
-            {
-                let c = &mut self.cols[col];
-                c.push(text.len() as u8);
-                c.extend_from_slice(&v.to_be_bytes()[16 - text.len().div_ceil(2)..]);
-            }
-            IdKey::Num(v) => {
-                self.cols[col].push(id_tag::NUMBER_AND_TEXT);
-                self.cols[col].extend_from_slice(&v.to_be_bytes());
-                self.str(col, text);
-            }
+        let v = match key {
+            IdKey::Num(v) => v.get(),
             IdKey::Text(k) => {
                 self.cols[col].push(id_tag::TEXT);
                 self.str(col, self.out.ds.str(k));
                 self.str(col, text);
+                return;
             }
+        };
+        if v <= u64::MAX as u128 && text == v.to_string() {
+            self.cols[col].push(id_tag::DECIMAL);
+            u(&mut self.cols[col], v as u64);
+        } else if (1..=id_tag::HEX_DIGITS_MAX as usize).contains(&text.len())
+            && text == ids::hex(v, text.len())
+        {
+            let c = &mut self.cols[col];
+            c.push(text.len() as u8);
+            c.extend_from_slice(&v.to_be_bytes()[16 - text.len().div_ceil(2)..]);
+        } else {
+            self.cols[col].push(id_tag::NUMBER_AND_TEXT);
+            self.cols[col].extend_from_slice(&v.to_be_bytes());
+            self.str(col, text);
         }
     }
 
@@ -312,7 +311,7 @@ impl<'o, 'a, 'p> Writer<'o, 'a, 'p> {
         let h = section::HEADER;
         self.cols[h].push(e);
         s(&mut self.cols[h], times.first_start);
-        let trace_key = t.trace_id.unwrap_or(IdKey::Num(0));
+        let trace_key = t.trace_id.unwrap_or(IdKey::num(0));
         self.id(h, trace_key, ds.str(t.trace_id_text));
         u(&mut self.cols[h], (t.len() - self.order.len()) as u64);
         u(&mut self.cols[h], self.order.len() as u64);
