@@ -8,13 +8,14 @@ use crate::url_state::UrlState;
 use leptos::prelude::*;
 use std::sync::Arc;
 use tracescope_components::canvas::{
-    build_for_trace_in_parts, build_in_parts, in_parts, later_for_trace, next_task,
+    build_for_trace_in_parts, build_in_parts, in_parts, later_for_trace, later_for_trace_in_parts,
+    next_task,
 };
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
 use tracescope_core::analysis::clock::{self, ShiftsBuilder};
 use tracescope_core::analysis::critical_path::{critical_path, CriticalPath};
-use tracescope_core::analysis::insights::{insights as find_insights, Insight, Thresholds};
+use tracescope_core::analysis::insights::{Insight, InsightsBuilder, Thresholds};
 use tracescope_core::analysis::pills::{pill_spans, Pill, SlowBuilder};
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::find::{FindBuilder, FindQuery, Found};
@@ -409,8 +410,8 @@ impl ViewState {
                 slow_job,
                 dataset,
                 i,
-                |_| SlowBuilder::default(),
-                |b, t| b.step(t, SLOW_PART),
+                |_, _| SlowBuilder::default(),
+                |b, _, t| b.step(t, SLOW_PART),
                 move |made| slow_made.set(made.map(|(of, b)| (of, Arc::new(b.finish())))),
             );
         });
@@ -440,11 +441,15 @@ impl ViewState {
             highlight.set(None);
         });
         let marked = Signal::derive(move || highlight.get().or_else(|| found.get().ok().flatten()));
-        // The insights come a task after the views' first paint too: over
-        // a million spans they take tens of milliseconds.
-        let insights = later_for_trace(dataset, open_signal, |ds, t| {
-            find_insights(ds, t, Thresholds::default())
-        });
+        // The insights come after the views' first paint too, a detector
+        // per task: over a million spans they take 50–75 ms.
+        let insights = later_for_trace_in_parts(
+            dataset,
+            open_signal,
+            |_, _| InsightsBuilder::new(Thresholds::default()),
+            |b, ds, t| b.step(ds, t),
+            InsightsBuilder::finish,
+        );
         ViewState {
             tab,
             selected,

@@ -145,22 +145,33 @@ pub fn later_for_trace<T: Send + Sync + 'static>(
     trace: Signal<Option<usize>>,
     make: impl Fn(&Dataset, &Trace) -> T + Copy + 'static,
 ) -> Signal<Option<Arc<T>>> {
-    // Made for a trace: `Trace::identity`. (A change to the same trace,
-    // clocks adjusted, is cleared by the effect below.)
-    let key = Trace::identity;
+    later_for_trace_in_parts(dataset, trace, make, |_, _, _| true, |made| made)
+}
+
+/// [`later_for_trace`] for work that goes a part per task: `make` in the
+/// first part, `step` until it says it is done, then `finish` a task
+/// later.
+pub fn later_for_trace_in_parts<B: 'static, T: Send + Sync + 'static>(
+    dataset: RwSignal<Dataset>,
+    trace: Signal<Option<usize>>,
+    make: impl Fn(&Dataset, &Trace) -> B + Copy + 'static,
+    step: impl Fn(&mut B, &Dataset, &Trace) -> bool + Copy + 'static,
+    finish: impl Fn(B) -> T + Copy + 'static,
+) -> Signal<Option<Arc<T>>> {
     let made = RwSignal::new(None);
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
         let i = trace.get();
         dataset.track();
         made.set(None);
-        compute_later(job, dataset, made, move |ds| {
-            let t = ds.trace(i?)?;
-            Some((key(t), Arc::new(make(ds, t))))
+        build_for_trace_in_parts(job, dataset, i, make, step, move |b| {
+            made.try_set(b.map(|(of, b)| (of, Arc::new(finish(b)))));
         });
     });
+    // Made for a trace: `Trace::identity`. (A change to the same trace,
+    // clocks adjusted, is cleared by the effect above.)
     Signal::derive(move || {
-        let now = dataset.with(|ds| Some(key(ds.trace(trace.get()?)?)));
+        let now = dataset.with(|ds| Some(ds.trace(trace.get()?)?.identity()));
         made.with(|m| {
             let (of, value) = m.as_ref()?;
             (Some(*of) == now).then(|| value.clone())
@@ -208,8 +219,8 @@ pub fn build_for_trace_in_parts<B: 'static>(
     job: StoredValue<u64>,
     dataset: RwSignal<Dataset>,
     open: Option<usize>,
-    make: impl Fn(&Trace) -> B + 'static,
-    step: impl Fn(&mut B, &Trace) -> bool + 'static,
+    make: impl Fn(&Dataset, &Trace) -> B + 'static,
+    step: impl Fn(&mut B, &Dataset, &Trace) -> bool + 'static,
     finish: impl FnOnce(Option<(TraceIdentity, B)>) + 'static,
 ) {
     build_in_parts(
@@ -217,7 +228,10 @@ pub fn build_for_trace_in_parts<B: 'static>(
         dataset,
         None,
         move |b, ds| match open.and_then(|i| ds.trace(i)) {
-            Some(t) => step(&mut b.get_or_insert_with(|| (t.identity(), make(t))).1, t),
+            Some(t) => {
+                let (_, b) = b.get_or_insert_with(|| (t.identity(), make(ds, t)));
+                step(b, ds, t)
+            }
             None => true,
         },
         move |b, _| finish(b),

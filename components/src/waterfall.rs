@@ -363,11 +363,11 @@ fn minimap_in_parts(
             job,
             dataset,
             open,
-            move |t| {
+            move |_, t| {
                 let (a, b) = t.time_window();
                 minimap_for(t, w, (b - a) / (b1 - b0).max(1.0))
             },
-            |m, t| m.step(t, MINIMAP_PART),
+            |m, _, t| m.step(t, MINIMAP_PART),
             move |m| minimap.set(m.map(|(of, m)| (of, m.raster.runs()))),
         );
     });

@@ -5,7 +5,9 @@ mod common;
 use common::{jaeger_dataset, jaeger_refs};
 use proptest::prelude::*;
 use tracescope_core::analysis::clock;
-use tracescope_core::analysis::insights::{insights, normalize_target, InsightKind, Thresholds};
+use tracescope_core::analysis::insights::{
+    insights, normalize_target, InsightKind, InsightsBuilder, Thresholds,
+};
 use tracescope_core::Dataset;
 
 /// One span: (id, parent, service, operation, start µs, duration µs,
@@ -161,6 +163,13 @@ fn a_retry_is_a_failure_then_a_success() {
     let ok_first = call("b", 0, false);
     let fail_last = call("c", 30, true);
     assert_eq!(kinds(&trace(&[root, ok_first, fail_last])), []);
+    // A retry's calls are said there, not again as serial calls with the
+    // call after them.
+    let after = ("d", "a", "stock", "GET /item", 60, 20, false, "");
+    assert_eq!(
+        kinds(&trace(&[root, b, c, after])),
+        [(InsightKind::Retry, 2)]
+    );
 }
 
 #[test]
@@ -240,6 +249,19 @@ proptest! {
                 prop_assert!(p.is_some() && i.spans.iter().all(|&s| t.tree.parent_of(s as usize) == p));
             }
         }
+    }
+
+    /// The page finds them a stage per task: the same insights, in six
+    /// steps.
+    #[test]
+    fn stepped_the_insights_are_the_same((ds, t) in common::random::traces()) {
+        let mut b = InsightsBuilder::new(Thresholds::default());
+        let mut steps = 1;
+        while !b.step(&ds, &t) {
+            steps += 1;
+        }
+        prop_assert_eq!(steps, 6);
+        prop_assert_eq!(b.finish(), insights(&ds, &t, Thresholds::default()));
     }
 
     #[test]

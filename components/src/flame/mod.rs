@@ -427,8 +427,8 @@ fn chart_index(
             job,
             dataset,
             open,
-            FlameMipmap::new,
-            |m, t| m.step(t, MIPMAP_PART),
+            |_, t| FlameMipmap::new(t),
+            |m, _, t| m.step(t, MIPMAP_PART),
             move |m| mipmap.set(m),
         );
     });
