@@ -4,12 +4,12 @@
 //! selected row's latency histogram (p50/p95/p99 marked) and percentile
 //! curve are drawn on a canvas, placed by `core::layout::chart`.
 
-use crate::canvas::{build_in_parts, compute_later, observe_size, prepare, CanvasText};
+use crate::canvas::{build_in_parts, observe_size, prepare, CanvasText};
 use crate::chart::paint_chart;
 use crate::context::{view_context, ViewContext};
 use crate::theme::theme;
 use leptos::prelude::*;
-use tracescope_core::analysis::stats::{attribute_keys, GroupBy, OpStats, StatsBuilder};
+use tracescope_core::analysis::stats::{GroupBy, KeysBuilder, OpStats, StatsBuilder};
 use tracescope_core::case::lower;
 use tracescope_core::layout::chart::latency_charts;
 use tracescope_core::layout::time::format_duration;
@@ -138,9 +138,12 @@ pub const MAX_ROWS: usize = 100;
 /// Spans grouped (or durations sorted) per task: under 10 ms in a page.
 const STATS_PART: usize = 100_000;
 
-/// The attribute keys of the open trace (or of all loaded), listed a task
-/// later: over a million spans it takes tens of milliseconds, which the
-/// first paint of a view need not wait for.
+/// Spans whose attribute keys are listed in a task.
+const KEYS_PART: usize = 250_000;
+
+/// The attribute keys of the open trace (or of all loaded), listed a part
+/// per task from the next one on: over a million spans it takes tens of
+/// milliseconds, which the first paint of a view need not wait for.
 pub fn attribute_keys_later(
     dataset: RwSignal<Dataset>,
     trace: Signal<Option<usize>>,
@@ -151,9 +154,15 @@ pub fn attribute_keys_later(
     Effect::new(move |_| {
         let (all, open) = (all_traces.get(), trace.get());
         dataset.track();
-        compute_later(job, dataset, keys, move |ds| {
-            attribute_keys(ds, ds.scope(open, all).iter().map(Box::as_ref))
-        });
+        build_in_parts(
+            job,
+            dataset,
+            KeysBuilder::default(),
+            move |b, ds| b.step(ds, ds.scope(open, all), KEYS_PART),
+            move |b, ds| {
+                keys.try_set(b.finish(ds));
+            },
+        );
     });
     keys
 }

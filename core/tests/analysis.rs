@@ -292,7 +292,7 @@ fn operation_stats_by_hand() {
 #[test]
 fn attribute_keys_of_the_hotrod_trace() {
     let ds = decode_file("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
-    let keys = attribute_keys(&ds, ds.traces.iter().map(Box::as_ref));
+    let keys = attribute_keys(&ds, &ds.traces);
     // Span and resource keys, sorted, once each.
     assert!(keys.contains(&"service.name".to_string()), "{keys:?}");
     assert!(keys.windows(2).all(|w| w[0] < w[1]));

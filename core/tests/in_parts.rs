@@ -8,7 +8,7 @@ use tracescope_core::analysis::diff::{align, AlignBuilder};
 use tracescope_core::analysis::flame::{merge, MergeBuilder};
 use tracescope_core::analysis::service_graph::{service_graph_at_most, GraphBuilder};
 use tracescope_core::analysis::span_walk::{sort_in_parts, SpanWalk};
-use tracescope_core::analysis::stats::{operation_stats_of, GroupBy, StatsBuilder};
+use tracescope_core::analysis::stats::{operation_stats_of, GroupBy, KeysBuilder, StatsBuilder};
 use tracescope_core::find::{find, FindBuilder, FindQuery};
 use tracescope_core::synth::{trace_json, trace_with, SynthFormat};
 use tracescope_core::{decode_bytes, Dataset, Trace};
@@ -62,6 +62,27 @@ proptest! {
             .flat_map(|(k, &n)| (0..n).map(move |at| (k, at))).collect();
         prop_assert_eq!(seen, expected);
         prop_assert!(n <= total / budget + 2, "{} steps for {} spans by {}", n, total, budget);
+    }
+
+    #[test]
+    fn attribute_keys_in_parts_are_every_key_of_the_spans_and_their_resources(
+        sizes in sizes(), seed in 0u64..1000, budget in 1usize..300,
+    ) {
+        let ds = dataset(&sizes, seed);
+        let mut b = KeysBuilder::default();
+        steps(|| b.step(&ds, &ds.traces, budget));
+        let mut every = std::collections::BTreeSet::new();
+        for t in &ds.traces {
+            for i in 0..t.len() {
+                let resource = ds.resources[t.resource[i] as usize].attrs;
+                for a in ds.attrs(t.attrs[i]).iter().chain(ds.attrs(resource)) {
+                    every.insert(ds.str(a.key).to_string());
+                }
+            }
+        }
+        let keys = b.finish(&ds);
+        prop_assert!(!keys.is_empty());
+        prop_assert_eq!(keys, every.into_iter().collect::<Vec<_>>());
     }
 
     #[test]
