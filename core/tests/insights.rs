@@ -6,7 +6,7 @@ use common::{jaeger_dataset, jaeger_refs};
 use proptest::prelude::*;
 use tracescope_core::analysis::clock;
 use tracescope_core::analysis::insights::{
-    insights, normalize_target, InsightKind, InsightsBuilder, Thresholds,
+    insights, normalize_target, InsightKind, InsightsBuilder, Thresholds, SKEW_PART,
 };
 use tracescope_core::Dataset;
 
@@ -208,6 +208,45 @@ fn clock_skew_is_another_service_outside_its_parent_where_it_would_fit() {
         kinds(&trace(&[root, ("b", "a", "db", "q", 120, 10, false, "")])),
         []
     );
+}
+
+#[test]
+fn clock_skew_is_found_in_parts_across_a_large_trace() {
+    // Two spans of another service start before their parent, one in the
+    // first part of the spans looked at and one in the second.
+    let n = SKEW_PART + 3;
+    let parents: Vec<Option<usize>> = (0..n).map(|i| (i > 0).then_some(0)).collect();
+    let mut starts = vec![1_100; n];
+    starts[0] = 1_000;
+    let skewed = [5, SKEW_PART + 1];
+    for s in skewed {
+        starts[s] = 500;
+    }
+    let mut t = tracescope_core::synth::trace_with(&parents, &starts, &[1_000, 10]);
+    let mut ds = Dataset::default();
+    let (a, b) = (ds.strings.intern("a"), ds.strings.intern("b"));
+    t.service.iter_mut().for_each(|s| *s = a);
+    for s in skewed {
+        t.service[s] = b;
+    }
+    let mut builder = InsightsBuilder::new(Thresholds::default());
+    let mut steps = 1;
+    while !builder.step(&ds, &t) {
+        steps += 1;
+    }
+    assert_eq!(steps, 5 + n.div_ceil(SKEW_PART));
+    let found = builder.finish();
+    let skew: Vec<_> = found
+        .iter()
+        .filter(|i| i.kind == InsightKind::ClockSkew)
+        .collect();
+    assert_eq!(skew.len(), 1);
+    assert_eq!(skew[0].spans, skewed.map(|s| s as u32));
+    assert_eq!(
+        skew[0].message,
+        "Clock skew: 2 spans of b outside a parents by up to 500ns"
+    );
+    assert_eq!(found, insights(&ds, &t, Thresholds::default()));
 }
 
 #[test]

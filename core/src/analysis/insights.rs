@@ -395,16 +395,21 @@ fn detect(ds: &Dataset, t: &Trace, th: Thresholds, keys: &mut CacheKeys) -> Vec<
     b.finish()
 }
 
-/// [`insights`] a stage per step: the calls, then each detector in turn
-/// (over a million spans the whole is 50–75 ms in the page).
+/// [`insights`] a stage per step: the calls, then each detector in turn,
+/// clock skew [`SKEW_PART`] spans a step (over a million spans the whole
+/// is 50–75 ms in the page, clock skew alone up to 60).
 #[derive(Default)]
 pub struct InsightsBuilder {
     th: Thresholds,
     keys: CacheKeys,
     calls: Calls,
+    skew: SkewGroups,
     out: Vec<Insight>,
     stage: u8,
 }
+
+/// Spans looked at for clock skew in a step.
+pub const SKEW_PART: usize = 200_000;
 
 impl InsightsBuilder {
     pub fn new(th: Thresholds) -> InsightsBuilder {
@@ -440,7 +445,12 @@ impl InsightsBuilder {
             }
             3 => duplicate_calls(ds, t, calls),
             4 => cache(ds, t, keys),
-            _ => clock_skew(ds, t),
+            _ => {
+                if !self.skew.step(ds, t, SKEW_PART) {
+                    return false;
+                }
+                std::mem::take(&mut self.skew).insights(ds)
+            }
         };
         self.out.extend(found);
         self.stage += 1;
@@ -819,49 +829,64 @@ fn cache(ds: &Dataset, t: &Trace, keys: &mut CacheKeys) -> Vec<Insight> {
     out
 }
 
-/// Spans whose clock disagrees with their parent's, by (parent service,
-/// child service), with the largest offset seen.
-fn clock_skew(ds: &Dataset, t: &Trace) -> Vec<Insight> {
-    let mut groups: FxHashMap<(StrId, StrId), (Vec<u32>, i64)> = FxHashMap::default();
-    for s in 0..t.len() {
-        let Some(p) = t.tree.parent_of(s) else {
-            continue;
-        };
-        let Some(off) = clock::outside(
-            (t.start_ns[p], t.duration_ns[p]),
-            (t.start_ns[s], t.duration_ns[s]),
-            clock::waited_for(t, p, s),
-        ) else {
-            continue;
-        };
-        if !clock::differ(ds, t, p, s) {
-            continue;
+/// Spans outside their parents, by (parent's service, child's service),
+/// with the most each is off by; `next` is the first span not looked at.
+#[derive(Default)]
+struct SkewGroups {
+    groups: FxHashMap<(StrId, StrId), (Vec<u32>, i64)>,
+    next: usize,
+}
+
+impl SkewGroups {
+    /// Looks at up to `budget` more spans; true once every one was.
+    fn step(&mut self, ds: &Dataset, t: &Trace, budget: usize) -> bool {
+        let to = self.next.saturating_add(budget).min(t.len());
+        for s in self.next..to {
+            let Some(p) = t.tree.parent_of(s) else {
+                continue;
+            };
+            let Some(off) = clock::outside(
+                (t.start_ns[p], t.duration_ns[p]),
+                (t.start_ns[s], t.duration_ns[s]),
+                clock::waited_for(t, p, s),
+            ) else {
+                continue;
+            };
+            if !clock::differ(ds, t, p, s) {
+                continue;
+            }
+            let g = self.groups.entry((t.service[p], t.service[s])).or_default();
+            g.0.push(s as u32);
+            g.1 = g.1.max(off);
         }
-        let g = groups.entry((t.service[p], t.service[s])).or_default();
-        g.0.push(s as u32);
-        g.1 = g.1.max(off);
+        self.next = to;
+        to == t.len()
     }
-    let mut out: Vec<Insight> = groups
-        .into_iter()
-        .map(|((parent, child), (spans, most))| Insight {
-            kind: InsightKind::ClockSkew,
-            count: spans.len(),
-            saving_ns: 0,
-            subject: format!("{} under {}", ds.str(child), ds.str(parent)),
-            message: format!(
-                "Clock skew: {} span{} of {} outside {} parent{} by up to {}",
-                spans.len(),
-                if spans.len() == 1 { "" } else { "s" },
-                ds.str(child),
-                ds.str(parent),
-                if spans.len() == 1 { "" } else { "s" },
-                format_duration(most as f64),
-            ),
-            spans,
-        })
-        .collect();
-    crate::order::sort_by(&mut out, |a, b| a.spans.cmp(&b.spans));
-    out
+
+    fn insights(self, ds: &Dataset) -> Vec<Insight> {
+        let mut out: Vec<Insight> = self
+            .groups
+            .into_iter()
+            .map(|((parent, child), (spans, most))| Insight {
+                kind: InsightKind::ClockSkew,
+                count: spans.len(),
+                saving_ns: 0,
+                subject: format!("{} under {}", ds.str(child), ds.str(parent)),
+                message: format!(
+                    "Clock skew: {} span{} of {} outside {} parent{} by up to {}",
+                    spans.len(),
+                    if spans.len() == 1 { "" } else { "s" },
+                    ds.str(child),
+                    ds.str(parent),
+                    if spans.len() == 1 { "" } else { "s" },
+                    format_duration(most as f64),
+                ),
+                spans,
+            })
+            .collect();
+        crate::order::sort_by(&mut out, |a, b| a.spans.cmp(&b.spans));
+        out
+    }
 }
 
 /// One finding over many traces: the traces of the scope it is found in,
