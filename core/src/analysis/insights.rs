@@ -418,7 +418,8 @@ impl InsightsBuilder {
             ..InsightsBuilder::default()
         }
     }
-    /// The next stage over `t`; true once every one is done.
+    /// The next stage over `t` (clock skew a part of it); true once every
+    /// one is done.
     pub fn step(&mut self, ds: &Dataset, t: &Trace) -> bool {
         let mut keys = std::mem::take(&mut self.keys);
         let done = self.step_with(ds, t, &mut keys);
