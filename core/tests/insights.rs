@@ -6,7 +6,7 @@ use common::{jaeger_dataset, jaeger_refs};
 use proptest::prelude::*;
 use tracescope_core::analysis::clock;
 use tracescope_core::analysis::insights::{
-    insights, normalize_target, InsightKind, InsightsBuilder, Thresholds, SKEW_PART,
+    insights, normalize_target, InsightKind, InsightsBuilder, Thresholds, SPAN_PART,
 };
 use tracescope_core::Dataset;
 
@@ -211,14 +211,15 @@ fn clock_skew_is_another_service_outside_its_parent_where_it_would_fit() {
 }
 
 #[test]
-fn clock_skew_is_found_in_parts_across_a_large_trace() {
-    // Two spans of another service start before their parent, one in the
-    // first part of the spans looked at and one in the second.
-    let n = SKEW_PART + 3;
+fn calls_and_clock_skew_are_found_in_parts_across_a_large_trace() {
+    // Every child is a client call of one kind, but two spans of another
+    // service that start before their parent, one in the first part of the
+    // spans looked at and one in the second.
+    let n = SPAN_PART + 3;
     let parents: Vec<Option<usize>> = (0..n).map(|i| (i > 0).then_some(0)).collect();
     let mut starts = vec![1_100; n];
     starts[0] = 1_000;
-    let skewed = [5, SKEW_PART + 1];
+    let skewed = [5, SPAN_PART + 1];
     for s in skewed {
         starts[s] = 500;
     }
@@ -229,13 +230,21 @@ fn clock_skew_is_found_in_parts_across_a_large_trace() {
     for s in skewed {
         t.service[s] = b;
     }
+    t.kind[1..].fill(tracescope_core::model::SpanKind::Client);
     let mut builder = InsightsBuilder::new(Thresholds::default());
     let mut steps = 1;
     while !builder.step(&ds, &t) {
         steps += 1;
     }
-    assert_eq!(steps, 5 + n.div_ceil(SKEW_PART));
+    // The calls, the cache reads and clock skew take two steps each.
+    assert_eq!(steps, 3 + 3 * n.div_ceil(SPAN_PART));
     let found = builder.finish();
+    let calls: Vec<_> = found
+        .iter()
+        .filter(|i| i.kind == InsightKind::NPlusOne)
+        .collect();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].count, n - 3);
     let skew: Vec<_> = found
         .iter()
         .filter(|i| i.kind == InsightKind::ClockSkew)

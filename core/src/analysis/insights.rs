@@ -55,6 +55,7 @@ use super::clock;
 use crate::layout::time::format_duration;
 use crate::model::{AttrValue, Dataset, SpanKind, StatusCode, StrId, Trace};
 use rustc_hash::FxHashMap;
+use std::ops::Range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InsightKind {
@@ -201,8 +202,7 @@ pub fn normalize_target(text: &str) -> String {
 /// Each span's normalized target as a small id (0: it names none). The
 /// work is done once per distinct attribute key and value, not per span:
 /// a million spans share a few hundred statements.
-struct Targets<'a> {
-    ds: &'a Dataset,
+struct Targets {
     /// Per attribute key id: its place in [`TARGET_KEYS`], if it is one.
     rank: FxHashMap<StrId, Option<u8>>,
     /// Per string value: its target's id.
@@ -211,36 +211,37 @@ struct Targets<'a> {
     ids: FxHashMap<String, u32>,
 }
 
-impl<'a> Targets<'a> {
-    fn new(ds: &'a Dataset) -> Self {
+impl Default for Targets {
+    fn default() -> Self {
         let mut ids = FxHashMap::default();
         ids.insert(String::new(), 0);
         Targets {
-            ds,
             rank: FxHashMap::default(),
             by_value: FxHashMap::default(),
             ids,
         }
     }
+}
 
+impl Targets {
     fn intern(&mut self, text: String) -> u32 {
         let next = self.ids.len() as u32;
         *self.ids.entry(text).or_insert(next)
     }
 
     /// The target of span `s`, normalized.
-    fn of(&mut self, t: &Trace, s: usize) -> u32 {
-        match self.named(t, s) {
+    fn of(&mut self, ds: &Dataset, t: &Trace, s: usize) -> u32 {
+        match self.named(ds, t, s) {
             None => 0,
             Some(AttrValue::Str(v)) => match self.by_value.get(&v) {
                 Some(&id) => id,
                 None => {
-                    let id = self.intern(normalize_target(self.ds.str(v)));
+                    let id = self.intern(normalize_target(ds.str(v)));
                     self.by_value.insert(v, id);
                     id
                 }
             },
-            Some(other) => self.intern(normalize_target(&self.ds.value_text(other))),
+            Some(other) => self.intern(normalize_target(&ds.value_text(other))),
         }
     }
 
@@ -248,8 +249,7 @@ impl<'a> Targets<'a> {
     /// a statement with its values written in (no `?` or `$1` bound
     /// later), or the URL of a GET or HEAD (other methods send a body the
     /// trace does not hold).
-    fn exact(&self, t: &Trace, s: usize) -> Option<StrId> {
-        let ds = self.ds;
+    fn exact(ds: &Dataset, t: &Trace, s: usize) -> Option<StrId> {
         let text = |v: AttrValue| match v {
             AttrValue::Str(v) => Some(v),
             _ => None,
@@ -280,8 +280,7 @@ impl<'a> Targets<'a> {
 
     /// The attribute of span `s` whose key comes first in [`TARGET_KEYS`]
     /// (the first such attribute when repeated).
-    fn named(&mut self, t: &Trace, s: usize) -> Option<AttrValue> {
-        let ds = self.ds;
+    fn named(&mut self, ds: &Dataset, t: &Trace, s: usize) -> Option<AttrValue> {
         let mut best: Option<(u8, AttrValue)> = None;
         for a in ds.attrs(t.attrs[s]) {
             let rank = *self.rank.entry(a.key).or_insert_with(|| {
@@ -308,6 +307,7 @@ struct Calls {
     /// Each call with its parent, its kind (service, operation, normalized
     /// target) and its exact target, if it names one in text.
     list: Vec<Call>,
+    targets: Targets,
 }
 
 #[derive(Clone, Copy)]
@@ -319,25 +319,23 @@ struct Call {
 }
 
 impl Calls {
-    fn of(ds: &Dataset, t: &Trace) -> Calls {
-        let mut targets = Targets::new(ds);
-        let mut list = Vec::new();
-        for s in 0..t.len() {
+    /// Adds the calls among spans `spans` of `t`.
+    fn add(&mut self, ds: &Dataset, t: &Trace, spans: Range<usize>) {
+        for s in spans {
             let Some(p) = t.tree.parent_of(s) else {
                 continue;
             };
-            let target = targets.of(t, s);
+            let target = self.targets.of(ds, t, s);
             if target == 0 && !matches!(t.kind[s], SpanKind::Client | SpanKind::Producer) {
                 continue;
             }
-            list.push(Call {
+            self.list.push(Call {
                 span: s as u32,
                 parent: p as u32,
                 kind: (t.service[s], t.name[s], target),
-                exact: targets.exact(t, s),
+                exact: Targets::exact(ds, t, s),
             });
         }
-        Calls { list }
     }
 
     /// Spans grouped by `key`, groups of two or more, each by start time,
@@ -395,21 +393,25 @@ fn detect(ds: &Dataset, t: &Trace, th: Thresholds, keys: &mut CacheKeys) -> Vec<
     b.finish()
 }
 
-/// [`insights`] a stage per step: the calls, then each detector in turn,
-/// clock skew [`SKEW_PART`] spans a step (over a million spans the whole
-/// is 50–75 ms in the page, clock skew alone up to 60).
+/// [`insights`] a stage per step: the calls, then each detector in turn;
+/// the stages that look at every span ([`SPAN_PART`] spans a step: the
+/// calls, cache reads and clock skew) take a step per part (over a million
+/// spans the whole is 50–75 ms in the page, each of those 30–60).
 #[derive(Default)]
 pub struct InsightsBuilder {
     th: Thresholds,
     keys: CacheKeys,
     calls: Calls,
+    cache: CacheReads,
     skew: SkewGroups,
     out: Vec<Insight>,
     stage: u8,
+    /// The first span the stage has not looked at.
+    at: usize,
 }
 
-/// Spans looked at for clock skew in a step.
-pub const SKEW_PART: usize = 200_000;
+/// Spans a stage looks at in a step.
+pub const SPAN_PART: usize = 100_000;
 
 impl InsightsBuilder {
     pub fn new(th: Thresholds) -> InsightsBuilder {
@@ -418,7 +420,7 @@ impl InsightsBuilder {
             ..InsightsBuilder::default()
         }
     }
-    /// The next stage over `t` (clock skew a part of it); true once every
+    /// The next stage over `t`, or the next part of it; true once every
     /// one is done.
     pub fn step(&mut self, ds: &Dataset, t: &Trace) -> bool {
         let mut keys = std::mem::take(&mut self.keys);
@@ -427,13 +429,14 @@ impl InsightsBuilder {
         done
     }
     fn step_with(&mut self, ds: &Dataset, t: &Trace, keys: &mut CacheKeys) -> bool {
-        let (calls, th) = (&self.calls, self.th);
+        let part = self.at..self.at.saturating_add(SPAN_PART).min(t.len());
+        let th = self.th;
         let found = match self.stage {
             0 => {
-                self.calls = Calls::of(ds, t);
+                self.calls.add(ds, t, part.clone());
                 Vec::new()
             }
-            1 => repeated_calls(ds, t, calls, th),
+            1 => repeated_calls(ds, t, &self.calls, th),
             2 => {
                 // A call already in an N+1 or a retry is said there, not again.
                 let mut said = vec![false; t.len()];
@@ -442,18 +445,32 @@ impl InsightsBuilder {
                         said[s as usize] = true;
                     }
                 }
-                serial_calls(ds, t, calls, &said, th)
+                serial_calls(ds, t, &self.calls, &said, th)
             }
-            3 => duplicate_calls(ds, t, calls),
-            4 => cache(ds, t, keys),
-            _ => {
-                if !self.skew.step(ds, t, SKEW_PART) {
-                    return false;
+            3 => duplicate_calls(ds, t, &self.calls),
+            4 => {
+                self.cache.add(ds, t, part.clone(), keys);
+                if part.end < t.len() {
+                    Vec::new()
+                } else {
+                    std::mem::take(&mut self.cache).insights(ds)
                 }
-                std::mem::take(&mut self.skew).insights(ds)
+            }
+            _ => {
+                self.skew.add(ds, t, part.clone());
+                if part.end < t.len() {
+                    Vec::new()
+                } else {
+                    std::mem::take(&mut self.skew).insights(ds)
+                }
             }
         };
         self.out.extend(found);
+        if matches!(self.stage, 0 | 4 | 5) && part.end < t.len() {
+            self.at = part.end;
+            return false;
+        }
+        self.at = 0;
         self.stage += 1;
         self.stage > 5
     }
@@ -751,98 +768,105 @@ fn same_key(ds: &Dataset, t: &Trace, c: usize, d: usize) -> bool {
     })
 }
 
-/// Hits and misses of each cache operation, where the trace says them.
-fn cache(ds: &Dataset, t: &Trace, keys: &mut CacheKeys) -> Vec<Insight> {
-    #[derive(Default)]
-    struct Reads {
-        reads: usize,
-        hits: Vec<u32>,
-        misses: Vec<u32>,
-        /// Database reads right after a miss, and their time.
-        fetched: Vec<u32>,
-        fetched_ns: i64,
-    }
-    let mut ops: FxHashMap<(StrId, StrId), Reads> = FxHashMap::default();
-    for s in 0..t.len() {
-        let Some(said) = keys.read(ds, t, s) else {
-            continue;
-        };
-        let op = ops.entry((t.service[s], t.name[s])).or_default();
-        op.reads += 1;
-        // The first database read among the few siblings that start once
-        // the cache read is over (children are in order of start; a bounded
-        // look keeps a parent of a million reads linear).
-        let siblings = t
-            .tree
-            .parent_of(s)
-            .map_or(&[][..], |p| t.tree.children_of(p));
-        let after = siblings.partition_point(|&d| t.start_ns[d as usize] < t.end_ns(s));
-        let then = siblings[after..]
-            .iter()
-            .take(CACHE_FOLLOW_LOOK)
-            .map(|&d| d as usize)
-            .find(|&d| d != s && keys.database_read(ds, t, d))
-            .filter(|&d| same_key(ds, t, s, d));
-        match (said, then) {
-            (Some(true), _) => op.hits.push(s as u32),
-            (Some(false), None) => op.misses.push(s as u32),
-            (_, Some(d)) => {
-                op.misses.push(s as u32);
-                op.fetched.push(d as u32);
-                op.fetched_ns += t.duration_ns[d];
+/// Cache reads by (service, operation): hits and misses, where the trace
+/// says them, and the database reads that followed a miss.
+#[derive(Default)]
+struct CacheReads(FxHashMap<(StrId, StrId), Reads>);
+
+#[derive(Default)]
+struct Reads {
+    reads: usize,
+    hits: Vec<u32>,
+    misses: Vec<u32>,
+    /// Database reads right after a miss, and their time.
+    fetched: Vec<u32>,
+    fetched_ns: i64,
+}
+
+impl CacheReads {
+    /// Adds the cache reads among spans `spans` of `t`.
+    fn add(&mut self, ds: &Dataset, t: &Trace, spans: Range<usize>, keys: &mut CacheKeys) {
+        for s in spans {
+            let Some(said) = keys.read(ds, t, s) else {
+                continue;
+            };
+            let op = self.0.entry((t.service[s], t.name[s])).or_default();
+            op.reads += 1;
+            // The first database read among the few siblings that start once
+            // the cache read is over (children are in order of start; a bounded
+            // look keeps a parent of a million reads linear).
+            let siblings = t
+                .tree
+                .parent_of(s)
+                .map_or(&[][..], |p| t.tree.children_of(p));
+            let after = siblings.partition_point(|&d| t.start_ns[d as usize] < t.end_ns(s));
+            let then = siblings[after..]
+                .iter()
+                .take(CACHE_FOLLOW_LOOK)
+                .map(|&d| d as usize)
+                .find(|&d| d != s && keys.database_read(ds, t, d))
+                .filter(|&d| same_key(ds, t, s, d));
+            match (said, then) {
+                (Some(true), _) => op.hits.push(s as u32),
+                (Some(false), None) => op.misses.push(s as u32),
+                (_, Some(d)) => {
+                    op.misses.push(s as u32);
+                    op.fetched.push(d as u32);
+                    op.fetched_ns += t.duration_ns[d];
+                }
+                (None, None) => {}
             }
-            (None, None) => {}
         }
     }
-    let mut out: Vec<Insight> = ops
-        .into_iter()
-        .filter(|(_, r)| !r.hits.is_empty() || !r.misses.is_empty())
-        .map(|((service, name), r)| {
-            let (hits, misses) = (r.hits.len(), r.misses.len());
-            let after = if r.fetched.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} followed by a database read of the same key ({})",
-                    r.fetched.len(),
-                    format_duration(r.fetched_ns as f64)
-                )
-            };
-            // The cache reads first: the finding is named by its first span.
-            let spans = [r.hits, r.misses, r.fetched].concat();
-            Insight {
-                kind: InsightKind::Cache,
-                count: r.reads,
-                saving_ns: r.fetched_ns,
-                subject: format!("{} {}", ds.str(service), ds.str(name)),
-                message: format!(
-                    "Cache: {} {}: {} reads, {hits} hits and {misses} misses where the trace says ({:.0}% hits){after}",
-                    ds.str(service),
-                    ds.str(name),
-                    r.reads,
-                    100.0 * hits as f64 / (hits + misses) as f64,
-                ),
-                spans,
-            }
-        })
-        .collect();
-    crate::order::sort_by(&mut out, |a, b| a.spans.cmp(&b.spans));
-    out
+
+    fn insights(self, ds: &Dataset) -> Vec<Insight> {
+        let mut out: Vec<Insight> = self
+            .0
+            .into_iter()
+            .filter(|(_, r)| !r.hits.is_empty() || !r.misses.is_empty())
+            .map(|((service, name), r)| {
+                let (hits, misses) = (r.hits.len(), r.misses.len());
+                let after = if r.fetched.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} followed by a database read of the same key ({})",
+                        r.fetched.len(),
+                        format_duration(r.fetched_ns as f64)
+                    )
+                };
+                // The cache reads first: the finding is named by its first span.
+                let spans = [r.hits, r.misses, r.fetched].concat();
+                Insight {
+                    kind: InsightKind::Cache,
+                    count: r.reads,
+                    saving_ns: r.fetched_ns,
+                    subject: format!("{} {}", ds.str(service), ds.str(name)),
+                    message: format!(
+                        "Cache: {} {}: {} reads, {hits} hits and {misses} misses where the trace says ({:.0}% hits){after}",
+                        ds.str(service),
+                        ds.str(name),
+                        r.reads,
+                        100.0 * hits as f64 / (hits + misses) as f64,
+                    ),
+                    spans,
+                }
+            })
+            .collect();
+        crate::order::sort_by(&mut out, |a, b| a.spans.cmp(&b.spans));
+        out
+    }
 }
 
 /// Spans outside their parents, by (parent's service, child's service),
-/// with the most each is off by; `next` is the first span not looked at.
+/// with the most each is off by.
 #[derive(Default)]
-struct SkewGroups {
-    groups: FxHashMap<(StrId, StrId), (Vec<u32>, i64)>,
-    next: usize,
-}
+struct SkewGroups(FxHashMap<(StrId, StrId), (Vec<u32>, i64)>);
 
 impl SkewGroups {
-    /// Looks at up to `budget` more spans; true once every one was.
-    fn step(&mut self, ds: &Dataset, t: &Trace, budget: usize) -> bool {
-        let to = self.next.saturating_add(budget).min(t.len());
-        for s in self.next..to {
+    /// Adds the spans among `spans` of `t` outside their parents.
+    fn add(&mut self, ds: &Dataset, t: &Trace, spans: Range<usize>) {
+        for s in spans {
             let Some(p) = t.tree.parent_of(s) else {
                 continue;
             };
@@ -856,17 +880,15 @@ impl SkewGroups {
             if !clock::differ(ds, t, p, s) {
                 continue;
             }
-            let g = self.groups.entry((t.service[p], t.service[s])).or_default();
+            let g = self.0.entry((t.service[p], t.service[s])).or_default();
             g.0.push(s as u32);
             g.1 = g.1.max(off);
         }
-        self.next = to;
-        to == t.len()
     }
 
     fn insights(self, ds: &Dataset) -> Vec<Insight> {
         let mut out: Vec<Insight> = self
-            .groups
+            .0
             .into_iter()
             .map(|((parent, child), (spans, most))| Insight {
                 kind: InsightKind::ClockSkew,
