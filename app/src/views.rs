@@ -8,8 +8,7 @@ use crate::url_state::UrlState;
 use leptos::prelude::*;
 use std::sync::Arc;
 use tracescope_components::canvas::{
-    build_for_trace_in_parts, build_in_parts, in_parts, later_for_trace, later_for_trace_in_parts,
-    next_task,
+    build_in_parts, in_parts, later_for_trace, later_for_trace_in_parts, next_task,
 };
 use tracescope_components::theme::{service_slots, ServiceSlots};
 use tracescope_components::FlameMode;
@@ -19,7 +18,7 @@ use tracescope_core::analysis::insights::{Insight, InsightsBuilder, Thresholds};
 use tracescope_core::analysis::pills::{pill_spans, Pill, SlowBuilder};
 use tracescope_core::analysis::summary::{summarize, TraceSummary};
 use tracescope_core::find::{FindBuilder, FindQuery, Found};
-use tracescope_core::model::{StrId, TraceIdentity};
+use tracescope_core::model::StrId;
 use tracescope_core::{Dataset, Trace};
 
 /// Spans a find tests per task: ~5 ms in a page.
@@ -398,32 +397,24 @@ impl ViewState {
         // The slow spans of a large trace are found a part per task (a
         // million spans: 25 ms at once), for the trace they were found in;
         // the other pills, and a small trace's slow spans, at once.
-        let slow_made = RwSignal::new(None::<(TraceIdentity, Arc<Vec<bool>>)>);
-        let slow_job = StoredValue::new(0u64);
-        Effect::new(move |_| {
-            let i = open.get();
-            let large = dataset.with(|ds| i.and_then(|i| ds.trace(i)).is_some_and(slow_in_parts));
-            if pill.get() != Some(Pill::Slow) || !large {
-                return in_parts(slow_job, || false);
-            }
-            build_for_trace_in_parts(
-                slow_job,
-                dataset,
-                i,
-                |_, _| SlowBuilder::default(),
-                |b, _, t| b.step(t, SLOW_PART),
-                move |made| slow_made.set(made.map(|(of, b)| (of, Arc::new(b.finish())))),
-            );
+        let slow_of = Signal::derive(move || {
+            let large = |i| dataset.with(|ds| ds.trace(i).is_some_and(slow_in_parts));
+            open.get()
+                .filter(|&i| pill.get() == Some(Pill::Slow) && large(i))
         });
+        let slow = later_for_trace_in_parts(
+            dataset,
+            slow_of,
+            |_, _| SlowBuilder::default(),
+            |b, _, t| b.step(t, SLOW_PART),
+            SlowBuilder::finish,
+        );
         let pill_spans = Memo::new(move |_| {
             let p = pill.get()?;
             dataset.with(|ds| {
                 let t = ds.trace(open.get()?)?;
                 match p {
-                    Pill::Slow if slow_in_parts(t) => slow_made.with(|m| {
-                        let (of, slow) = m.as_ref()?;
-                        (*of == t.identity()).then(|| slow.clone())
-                    }),
+                    Pill::Slow if slow_in_parts(t) => slow.get(),
                     p => critical.with(|cp| Some(Arc::new(pill_spans(t, p, cp.as_deref())))),
                 }
             })
