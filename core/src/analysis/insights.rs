@@ -430,10 +430,16 @@ impl InsightsBuilder {
     }
     fn step_with(&mut self, ds: &Dataset, t: &Trace, keys: &mut CacheKeys) -> bool {
         let part = self.at..self.at.saturating_add(SPAN_PART).min(t.len());
+        // A stage over every span stays at this one while spans are left.
+        let more = part.end < t.len();
         let th = self.th;
         let found = match self.stage {
             0 => {
                 self.calls.add(ds, t, part.clone());
+                if more {
+                    self.at = part.end;
+                    return false;
+                }
                 Vec::new()
             }
             1 => repeated_calls(ds, t, &self.calls, th),
@@ -450,26 +456,22 @@ impl InsightsBuilder {
             3 => duplicate_calls(ds, t, &self.calls),
             4 => {
                 self.cache.add(ds, t, part.clone(), keys);
-                if part.end < t.len() {
-                    Vec::new()
-                } else {
-                    std::mem::take(&mut self.cache).insights(ds)
+                if more {
+                    self.at = part.end;
+                    return false;
                 }
+                std::mem::take(&mut self.cache).insights(ds)
             }
             _ => {
                 self.skew.add(ds, t, part.clone());
-                if part.end < t.len() {
-                    Vec::new()
-                } else {
-                    std::mem::take(&mut self.skew).insights(ds)
+                if more {
+                    self.at = part.end;
+                    return false;
                 }
+                std::mem::take(&mut self.skew).insights(ds)
             }
         };
         self.out.extend(found);
-        if matches!(self.stage, 0 | 4 | 5) && part.end < t.len() {
-            self.at = part.end;
-            return false;
-        }
         self.at = 0;
         self.stage += 1;
         self.stage > 5
