@@ -136,10 +136,11 @@ pub fn compute_later<T: Send + Sync + 'static>(
 /// `make` over the trace `trace` names (the open one, a side of a
 /// comparison), made a task after it or the dataset changes (work of tens
 /// of milliseconds over a million spans that a first paint need not wait
-/// for) and handed over a task later; None until then. What was made is read only beside the trace it
-/// was made for: a view may draw before the effect that follows a change
-/// has run, and the trace at that index can be another one by then (the
-/// first trace closed, the demo traces replaced).
+/// for) and handed over a task later; None until then. What was made is
+/// read only beside the trace it was made for: a view may draw before the
+/// effect that follows a change has run, and the trace at that index can
+/// be another one by then (the first trace closed, the demo traces
+/// replaced).
 pub fn later_for_trace<T: Send + Sync + 'static>(
     dataset: RwSignal<Dataset>,
     trace: Signal<Option<usize>>,

@@ -95,8 +95,8 @@ struct Grouped {
 }
 
 impl SlowBuilder {
-    /// Numbers up to `budget` more spans of `t`, or, once all are, makes
-    /// the mask; true when it is made.
+    /// Numbers up to `budget` more spans of `t`, or, once all are, groups
+    /// their durations, then makes the mask; true when it is made.
     pub fn step(&mut self, t: &Trace, budget: usize) -> bool {
         let from = self.op_of.len();
         if from < t.len() {
