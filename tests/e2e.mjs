@@ -2077,6 +2077,23 @@ describe('links', () => {
     await page.context().close();
   });
 
+  test('a browser that cannot compile the WebAssembly is told what it needs', async () => {
+    const ctx = await app.browser.newContext();
+    // What a browser without WebAssembly SIMD answers when the module is compiled.
+    await ctx.addInitScript(() => {
+      const refuse = () => Promise.reject(new WebAssembly.CompileError('invalid value type 0x7b'));
+      WebAssembly.instantiateStreaming = refuse;
+      WebAssembly.instantiate = refuse;
+    });
+    const page = await ctx.newPage();
+    await page.goto(app.base);
+    const panel = page.locator('[data-testid=crash-panel]');
+    await panel.waitFor();
+    assert.match(await panel.textContent(), /cannot run Tracescope.*0x7b.*SIMD.*Safari 16\.4/s);
+    await page.screenshot({ path: path.join(out, 'old-browser.png') });
+    await ctx.close();
+  });
+
   test('?url= opens a trace file; another origin is asked about before any request', async () => {
     const page = await newPage({ url: '?url=/corpus/zipkin/zipkin-lens-skew.json' });
     assert.equal((await summary(page)).spans, 4);
