@@ -442,6 +442,19 @@ impl<K: std::hash::Hash + Eq> Groups<K> {
             next: Vec::with_capacity(n),
         }
     }
+    /// The first index filed under `key`; when there is none, files the
+    /// next index under it (one probe of the map, not two).
+    fn first_or_push(&mut self, key: K) -> Option<usize> {
+        let i = self.next.len() as u32;
+        match self.ends.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(e.get().0 as usize),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert((i, i));
+                self.next.push(LAST);
+                None
+            }
+        }
+    }
     /// Files the next index (the number pushed so far) under `key`.
     fn push(&mut self, key: K) {
         let i = self.next.len() as u32;
@@ -477,10 +490,16 @@ struct Entry {
     key: IdKey,
 }
 
+/// The rows to emit, and their indices filed by (trace, id).
+struct Entries {
+    list: Vec<Entry>,
+    by_id: Groups<(IdKey, IdKey)>,
+}
+
 /// Groups by (trace, id): fragments with no kind and no service, and entries
 /// of the same role and service, merge (in place: a merged span is left
 /// empty); distinct roles stay apart.
-fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Vec<Entry> {
+fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Entries {
     let mut out: Vec<Entry> = Vec::with_capacity(spans.len());
     let mut by_id = Groups::with_capacity(spans.len());
     // For ids seen more than once: the entries by role, service and start,
@@ -495,8 +514,7 @@ fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Vec<Entry> {
         let key = ids::span_key(&mut b.ds.strings, &v.id_text());
         let r = v.role();
         let svc = ep_service(&v.local);
-        let Some(first) = by_id.members(&(trace, key)).next() else {
-            by_id.push((trace, key));
+        let Some(first) = by_id.first_or_push((trace, key)) else {
             out.push(Entry { i: j, trace, key });
             continue;
         };
@@ -549,7 +567,7 @@ fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Vec<Entry> {
         let piece = std::mem::take(&mut spans[j]);
         merge_into(&mut spans[out[target].i], &piece);
     }
-    out
+    Entries { list: out, by_id }
 }
 
 /// What makes two entries of one id pieces of one span: role and service.
@@ -619,12 +637,12 @@ impl FirstEntries {
 /// Spans after which [`emit`] gives the builder room for all of them.
 const EXPECT_AFTER: usize = 1024;
 
-fn emit(b: &mut Builder, spans: &[Span], entries: Vec<Entry>) {
+fn emit(b: &mut Builder, spans: &[Span], entries: Entries) {
+    let Entries {
+        list: entries,
+        by_id: groups,
+    } = entries;
     // Shared ids: which entry keeps the id, which become linked halves.
-    let mut groups = Groups::with_capacity(entries.len());
-    for e in &entries {
-        groups.push((e.trace, e.key));
-    }
     let mut key_of: Vec<IdKey> = entries.iter().map(|e| e.key).collect();
     let mut parent_override: Vec<Option<IdKey>> = vec![None; entries.len()];
     let mut shared_link: Vec<Option<usize>> = vec![None; entries.len()];
@@ -785,5 +803,19 @@ mod tests {
         let mut shared: Vec<_> = g.shared().copied().collect();
         shared.sort();
         assert_eq!(shared, ["a", "b"]);
+    }
+
+    #[test]
+    fn first_or_push_files_only_a_new_key() {
+        let mut g = Groups::with_capacity(0);
+        assert_eq!(g.first_or_push("a"), None);
+        g.push("b");
+        assert_eq!(g.first_or_push("b"), Some(1));
+        assert_eq!(g.first_or_push("a"), Some(0));
+        assert_eq!(g.first_or_push("c"), None);
+        // Only the new keys took indices: "c" is the third.
+        assert_eq!(g.members(&"c").collect::<Vec<_>>(), [2]);
+        assert_eq!(g.members(&"b").collect::<Vec<_>>(), [1]);
+        assert_eq!(g.shared().count(), 0);
     }
 }
