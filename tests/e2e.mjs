@@ -715,6 +715,10 @@ describe('a large trace', () => {
     assert.equal(await page.locator('[data-testid=load-progress]').count(), 1, 'the click was answered before the load ended');
     await page.waitForSelector('[data-testid=trace-summary][data-spans="100000"]', { timeout: 120000 });
     assert.equal(await page.locator('[data-testid=load-progress]').count(), 0);
+    // The page holds less than the file: the model (not a room of the file's size).
+    const file = synthTrace(100000).length;
+    const wasm = await page.evaluate(() => window.__tracescope.wasm_bytes());
+    assert.ok(wasm < 0.85 * file, `the page holds ${(wasm / 1e6).toFixed(0)} MB for a ${(file / 1e6).toFixed(0)} MB file`);
     assert.ok(await inkRatio(page) > 0.02, 'the waterfall is drawn');
     const late = await Promise.race([ended.then(() => false), new Promise((ok) => setTimeout(ok, 20000, true).unref())]);
     assert.equal(late, false, 'the worker that decoded the file was ended');
