@@ -150,6 +150,63 @@ fn shapes_the_streams_leave_to_the_general_path() {
     }
 }
 
+/// A streamed Jaeger trace's `processes` map is read in place, not through
+/// a JSON tree: it gives what the general path gives, repeated ids (first
+/// place, last value), odd processes and maps before or after the spans
+/// included; a map that is no object leaves the file to the general path.
+#[test]
+fn process_maps_read_in_place_decode_as_the_general_path() {
+    use tracescope_core::decode::decode_bytes_general;
+    let spans = r#""spans":[{"traceID":"a1","spanID":"b1","operationName":"x","startTime":1,"duration":2,"processID":"p1"},{"traceID":"a1","spanID":"b2","operationName":"y","startTime":2,"duration":1,"processID":"p2","references":[{"refType":"CHILD_OF","traceID":"a1","spanID":"b1"}]},{"traceID":"a1","spanID":"b3","operationName":"z","startTime":2,"duration":1,"processID":"p3"}]"#;
+    let maps = [
+        // A repeated id: its first place, its last value.
+        r#"{"p1":{"serviceName":"first"},"p2":{"serviceName":"b","tags":[{"key":"host","type":"string","value":"h2"}]},"p1":{"serviceName":"last","tags":[{"key":"n","type":"int64","value":7},{"key":"ok","type":"bool","value":true}]}}"#,
+        // Not an object, no service, an empty service, unknown fields.
+        r#"{"p1":5,"p2":{"tags":[{"key":"k","value":"v"}]},"p3":{"serviceName":"","x":[1,{"y":2}]}}"#,
+        r#"{}"#,
+        r#"{"p3":{"serviceName":"c","tags":"no list"},"p2":{"serviceName":"b"},"p1":{"serviceName":"a"}}"#,
+    ];
+    let mut files = Vec::new();
+    for m in maps {
+        files.push((
+            format!(r#"{{"data":[{{"traceID":"a1",{spans},"processes":{m}}}]}}"#),
+            true,
+        ));
+        files.push((
+            format!(r#"{{"data":[{{"traceID":"a1","processes":{m},{spans}}}]}}"#),
+            true,
+        ));
+    }
+    // A map that is no object: the general way.
+    files.push((
+        format!(r#"{{"data":[{{"traceID":"a1",{spans},"processes":[]}}]}}"#),
+        false,
+    ));
+    for (text, streams) in &files {
+        let (mut a, mut b) = (Dataset::default(), Dataset::default());
+        let ra = decode_bytes(&mut a, text.as_bytes());
+        let rb = decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
+        assert_eq!(ra.as_ref().map(|s| s.streamed), Ok(*streams), "{text}");
+        assert_eq!(unstreamed(&ra), rb, "{text}");
+        assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
+        assert_eq!(a.lengths(), b.lengths(), "{text}");
+        let resources = |ds: &Dataset| -> Vec<String> {
+            ds.resources
+                .iter()
+                .map(|r| {
+                    let attrs: Vec<String> = ds
+                        .attrs(r.attrs)
+                        .iter()
+                        .map(|x| format!("{}={}", ds.str(x.key), ds.value_text(x.value)))
+                        .collect();
+                    format!("{} {attrs:?}", ds.str(r.service))
+                })
+                .collect()
+        };
+        assert_eq!(resources(&a), resources(&b), "{text}");
+    }
+}
+
 /// A result as the general path gives it (which says it was not streamed).
 fn unstreamed(
     r: &Result<tracescope_core::DecodeSummary, tracescope_core::DecodeError>,
