@@ -190,21 +190,74 @@ fn process_maps_read_in_place_decode_as_the_general_path() {
         assert_eq!(unstreamed(&ra), rb, "{text}");
         assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
         assert_eq!(a.lengths(), b.lengths(), "{text}");
-        let resources = |ds: &Dataset| -> Vec<String> {
-            ds.resources
-                .iter()
-                .map(|r| {
-                    let attrs: Vec<String> = ds
-                        .attrs(r.attrs)
-                        .iter()
-                        .map(|x| format!("{}={}", ds.str(x.key), ds.value_text(x.value)))
-                        .collect();
-                    format!("{} {attrs:?}", ds.str(r.service))
-                })
-                .collect()
-        };
-        assert_eq!(resources(&a), resources(&b), "{text}");
+        assert_eq!(resources_as_text(&a), resources_as_text(&b), "{text}");
     }
+}
+
+/// A streamed OTLP resource and scope are read in place too: odd
+/// attributes, services and scopes give what the general path gives.
+#[test]
+fn otlp_resources_read_in_place_decode_as_the_general_path() {
+    use tracescope_core::decode::decode_bytes_general;
+    let span = r#"{"traceId":"0a","spanId":"0b","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}"#;
+    let resources = [
+        r#"{"attributes":[{"key":"service.name","value":{"stringValue":"a"}},{"key":"host","value":{"intValue":"3"}}]}"#,
+        // The first service.name counts, even when it is no string or empty.
+        r#"{"attributes":[{"key":"service.name","value":{"intValue":"7"}},{"key":"service.name","value":{"stringValue":"b"}}]}"#,
+        r#"{"attributes":[{"key":"service.name","value":{"stringValue":""}},5,{"value":{"stringValue":"v"}},{"key":"k","key":"service.name","value":{"stringValue":"c"}}]}"#,
+        r#"{"attributes":{"key":"service.name"}}"#,
+        r#""no object""#,
+        r#"{}"#,
+    ];
+    let scopes = [
+        r#""scope":{"name":"lib","version":"1.2"}"#,
+        r#""scope":{"name":"","version":3}"#,
+        r#""instrumentationLibrary":{"name":"old"}"#,
+        r#""scope":[1]"#,
+    ];
+    let mut files = Vec::new();
+    for res in resources {
+        for sc in scopes {
+            files.push(format!(
+                r#"{{"resourceSpans":[{{"resource":{res},"scopeSpans":[{{{sc},"spans":[{span}]}},{{{sc}}}]}},{{"resource":{res}}}]}}"#
+            ));
+        }
+    }
+    for text in &files {
+        let (mut a, mut b) = (Dataset::default(), Dataset::default());
+        let ra = decode_bytes(&mut a, text.as_bytes());
+        let rb = decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
+        assert_eq!(ra.as_ref().map(|s| s.streamed), Ok(true), "{text}");
+        assert_eq!(unstreamed(&ra), rb, "{text}");
+        assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
+        assert_eq!(a.lengths(), b.lengths(), "{text}");
+        assert_eq!(resources_as_text(&a), resources_as_text(&b), "{text}");
+    }
+    // What both give, as the general path gave it before either changed.
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, files[0].as_bytes()).unwrap();
+    assert_eq!(
+        resources_as_text(&ds)[0],
+        r#"a ["service.name=a", "host=3", "otel.scope.name=lib", "otel.scope.version=1.2"]"#
+    );
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, files[scopes.len()].as_bytes()).unwrap();
+    assert_eq!(ds.str(ds.resources[0].service), "unknown_service");
+}
+
+/// Each resource: its service and attributes.
+fn resources_as_text(ds: &Dataset) -> Vec<String> {
+    ds.resources
+        .iter()
+        .map(|r| {
+            let attrs: Vec<String> = ds
+                .attrs(r.attrs)
+                .iter()
+                .map(|x| format!("{}={}", ds.str(x.key), ds.value_text(x.value)))
+                .collect();
+            format!("{} {attrs:?}", ds.str(r.service))
+        })
+        .collect()
 }
 
 /// A result as the general path gives it (which says it was not streamed).

@@ -44,6 +44,30 @@ struct KeyValueIn<'a> {
 }
 fields!(KeyValueIn { "key" => key, "value" => value });
 
+/// A `resource` (`{attributes}`), read without a JSON tree: a file of many
+/// small traces has one a trace.
+#[derive(Default)]
+struct ResourceIn<'a> {
+    attributes: List<Obj<KeyValueIn<'a>>>,
+}
+fields!(ResourceIn { "attributes" => attributes });
+
+/// A `scope` (or the older `instrumentationLibrary`).
+#[derive(Default)]
+struct ScopeIn<'a> {
+    name: Str<'a>,
+    version: Str<'a>,
+}
+fields!(ScopeIn { "name" => name, "version" => version });
+
+/// A resource's attributes that are objects (as the general path skips others).
+fn resource_attributes<'r, 'a>(
+    r: &'r Obj<ResourceIn<'a>>,
+) -> impl Iterator<Item = &'r KeyValueIn<'a>> {
+    r.0.iter()
+        .flat_map(|r| r.attributes.iter().filter_map(|a| a.0.as_ref()))
+}
+
 /// An OTLP `AnyValue` as an attribute.
 fn any_value(b: &mut Builder, key: &str, v: &AnyValueIn) {
     if v.string_value.is_present() {
@@ -154,12 +178,11 @@ fn status_code(code: &Any) -> StatusCode {
 }
 
 /// The service named by a resource's `service.name` (or the unknown service).
-fn resource_service(b: &mut Builder, res_attrs: &[Value]) -> StrId {
-    let name = res_attrs
-        .iter()
-        .find(|a| json::str(a, "key") == Some("service.name"))
-        .and_then(|a| a.get("value"))
-        .and_then(|v| json::str(v, "stringValue"))
+fn resource_service(b: &mut Builder, resource: &Obj<ResourceIn>) -> StrId {
+    let name = resource_attributes(resource)
+        .find(|a| a.key.get() == Some("service.name"))
+        .and_then(|a| a.value.0.as_ref())
+        .and_then(|v| v.string_value.as_str())
         .filter(|s| !s.is_empty());
     match name {
         Some(s) => b.intern(s),
@@ -172,22 +195,18 @@ fn resource_service(b: &mut Builder, res_attrs: &[Value]) -> StrId {
 fn scope_resource(
     b: &mut Builder,
     service: StrId,
-    res_attrs: &[Value],
-    scope: Option<&Value>,
+    resource: &Obj<ResourceIn>,
+    scope: &Obj<ScopeIn>,
 ) -> u32 {
     let m = b.mark();
-    for a in res_attrs {
-        let text = borrowed::text_of(a);
-        let kv: Obj<KeyValueIn> = borrowed::read(&text);
-        if let Some(kv) = kv.0 {
-            key_value(b, &kv);
-        }
+    for kv in resource_attributes(resource) {
+        key_value(b, kv);
     }
-    if let Some(scope) = scope {
-        if let Some(n) = json::str(scope, "name").filter(|n| !n.is_empty()) {
+    if let Some(scope) = &scope.0 {
+        if let Some(n) = scope.name.get().filter(|n| !n.is_empty()) {
             b.attr_str("otel.scope.name", n);
         }
-        if let Some(n) = json::str(scope, "version").filter(|n| !n.is_empty()) {
+        if let Some(n) = scope.version.get().filter(|n| !n.is_empty()) {
             b.attr_str("otel.scope.version", n);
         }
     }
@@ -196,8 +215,9 @@ fn scope_resource(
 }
 
 fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> {
-    let res_attrs = json::arr(r.get("resource").unwrap_or(&Value::Null), "attributes");
-    let service = resource_service(b, res_attrs);
+    let text = borrowed::text_of(r.get("resource").unwrap_or(&Value::Null));
+    let res: Obj<ResourceIn> = borrowed::read(&text);
+    let service = resource_service(b, &res);
     let scopes = r
         .get("scopeSpans")
         .or_else(|| r.get("instrumentationLibrarySpans"))
@@ -206,7 +226,8 @@ fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> 
         .unwrap_or(&[]);
     for sc in scopes {
         let scope = sc.get("scope").or_else(|| sc.get("instrumentationLibrary"));
-        let resource = scope_resource(b, service, res_attrs, scope);
+        let text = borrowed::text_of(scope.unwrap_or(&Value::Null));
+        let resource = scope_resource(b, service, &res, &borrowed::read(&text));
         for s in json::arr(sc, "spans") {
             let text = borrowed::text_of(s);
             // Text made from a Value is JSON: it always reads.
@@ -374,7 +395,7 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     stream::run(b, bytes, |st, r| envelope(st, r, false))
 }
 
-use super::pull::{fields, Bad, Pull, Read};
+use super::pull::{fields, Bad, FromJson, Pull, Read};
 use super::stream::{self, Stream};
 
 /// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
@@ -393,43 +414,48 @@ fn envelope(st: &mut Stream, r: &mut Pull, nested: bool) -> Read<()> {
 
 /// `{resource, scopeSpans}`: the resource must come before its spans to be
 /// streamed.
-fn resource_spans(st: &mut Stream, r: &mut Pull) -> Read<()> {
-    let mut resource: Option<Value> = None;
+fn resource_spans<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
+    let mut resource: Option<Obj<ResourceIn<'a>>> = None;
     let mut service = None;
+    let none = Obj::default();
     r.each_key(|k, r| match k.as_ref() {
         "resource" if service.is_none() && resource.is_none() => {
-            resource = Some(r.value()?);
+            resource = Some(FromJson::from_json(r)?);
             Ok(())
         }
         "scopeSpans" | "instrumentationLibrarySpans" if service.is_none() => {
-            let res = resource.as_ref().unwrap_or(&Value::Null);
-            let res_attrs = json::arr(res, "attributes");
-            let svc = resource_service(st.b, res_attrs);
+            let res = resource.as_ref().unwrap_or(&none);
+            let svc = resource_service(st.b, res);
             service = Some(svc);
-            r.each_item(|r| scope_spans(st, r, svc, res_attrs))
+            r.each_item(|r| scope_spans(st, r, svc, res))
         }
         "resource" | "scopeSpans" | "instrumentationLibrarySpans" => Err(Bad),
         _ => r.skip(),
     })?;
     if service.is_none() {
         // No spans: the general path still names the service.
-        let res = resource.as_ref().unwrap_or(&Value::Null);
-        resource_service(st.b, json::arr(res, "attributes"));
+        resource_service(st.b, resource.as_ref().unwrap_or(&none));
     }
     Ok(())
 }
 
 /// `{scope, spans}`: the scope must come before its spans to be streamed.
-fn scope_spans(st: &mut Stream, r: &mut Pull, service: StrId, res_attrs: &[Value]) -> Read<()> {
-    let mut scope: Option<Value> = None;
+fn scope_spans<'a>(
+    st: &mut Stream,
+    r: &mut Pull<'a>,
+    service: StrId,
+    res_in: &Obj<ResourceIn>,
+) -> Read<()> {
+    let mut scope: Option<Obj<ScopeIn<'a>>> = None;
     let mut resource = None;
+    let none = Obj::default();
     r.each_key(|k, r| match k.as_ref() {
         "scope" | "instrumentationLibrary" if scope.is_none() && resource.is_none() => {
-            scope = Some(r.value()?);
+            scope = Some(FromJson::from_json(r)?);
             Ok(())
         }
         "spans" if resource.is_none() => {
-            let res = scope_resource(st.b, service, res_attrs, scope.as_ref());
+            let res = scope_resource(st.b, service, res_in, scope.as_ref().unwrap_or(&none));
             resource = Some(res);
             r.each_item(|r| {
                 let s = read_span(r, st.b)?;
@@ -444,7 +470,7 @@ fn scope_spans(st: &mut Stream, r: &mut Pull, service: StrId, res_attrs: &[Value
     })?;
     if resource.is_none() {
         // A scope without spans still has its resource, as on the general path.
-        scope_resource(st.b, service, res_attrs, scope.as_ref());
+        scope_resource(st.b, service, res_in, scope.as_ref().unwrap_or(&none));
     }
     Ok(())
 }
