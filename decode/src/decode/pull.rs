@@ -284,8 +284,8 @@ impl<'a> Pull<'a> {
         })
     }
 
-    /// The next value as a `Value` (parts of a file that are small and rare:
-    /// a process map, a resource).
+    /// The next value as a `Value` (what is small and rare: a list or an
+    /// object as an attribute's value).
     pub fn value(&mut self) -> Read<Value> {
         let raw = self.raw()?;
         serde_json::from_slice(raw).map_err(|_| Bad)
