@@ -79,9 +79,10 @@ fn process_resource(b: &mut Builder, p: &Value) -> u32 {
 }
 
 /// The `processes` map of a streamed trace, read from the file as it
-/// comes (a file of many small traces has one a trace; through a JSON tree
-/// it was a third of their allocations). A repeated id keeps its first
-/// place and its last value, as `JSON.parse` and the general path do.
+/// comes: a file of many small traces has one a trace (read as a JSON tree,
+/// then as its text again, it was a fifth of decoding a million one-span
+/// traces). A repeated id keeps its first place and its last value, as
+/// `JSON.parse` and the general path do.
 fn process_map<'a>(b: &mut Builder, r: &mut Pull<'a>) -> Read<FxHashMap<String, u32>> {
     if r.peek() != b'{' {
         return Err(Bad);
