@@ -238,7 +238,7 @@ fn otlp_resources_read_in_place_decode_as_the_general_path() {
     decode_bytes(&mut ds, files[0].as_bytes()).unwrap();
     assert_eq!(
         resources_as_text(&ds)[0],
-        r#"a ["service.name=a", "host=3", "otel.scope.name=lib", "otel.scope.version=1.2"]"#
+        r#"a ["service.name=s:a", "host=i:3", "otel.scope.name=s:lib", "otel.scope.version=s:1.2"]"#
     );
     let mut ds = Dataset::default();
     decode_bytes(&mut ds, files[scopes.len()].as_bytes()).unwrap();
@@ -250,11 +250,7 @@ fn resources_as_text(ds: &Dataset) -> Vec<String> {
     ds.resources
         .iter()
         .map(|r| {
-            let attrs: Vec<String> = ds
-                .attrs(r.attrs)
-                .iter()
-                .map(|x| format!("{}={}", ds.str(x.key), ds.value_text(x.value)))
-                .collect();
+            let attrs = model_text::attrs(ds, ds.attrs(r.attrs));
             format!("{} {attrs:?}", ds.str(r.service))
         })
         .collect()
