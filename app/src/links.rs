@@ -252,26 +252,26 @@ impl Links {
                 st.span = selected
                     .get()
                     .filter(|&s| (s as usize) < t.len())
-                    .map(|s| ds.str(t.span_id_text[s as usize]).to_string());
+                    .map(|s| ds.span_id(t, s as usize).to_string());
                 let b0 = t.bounds().0 as f64;
                 st.zoom = view.get().map(|(a, b)| (a - b0, b - b0));
                 st.service = service_filter.get().map(|s| ds.str(s).to_string());
                 st.flame_span = flame_chart_focus
                     .get()
                     .filter(|&s| (s as usize) < t.len())
-                    .map(|s| ds.str(t.span_id_text[s as usize]).to_string());
+                    .map(|s| ds.span_id(t, s as usize).to_string());
                 st.flame_node = Some(flame_merged_focus.get()).filter(|&n| n > 0);
                 st.only = pill.get().map(|p| p.key().to_string());
                 st.focus = focus
                     .get()
                     .filter(|&s| (s as usize) < t.len())
-                    .map(|s| ds.str(t.span_id_text[s as usize]).to_string());
+                    .map(|s| ds.span_id(t, s as usize).to_string());
                 let folds: Vec<String> = collapsed.with(|c| {
                     c.iter()
                         .enumerate()
                         .filter(|&(s, &f)| f && s < t.len())
                         .take(url_state::MAX_FOLDS + 1)
-                        .map(|(s, _)| ds.str(t.span_id_text[s]).to_string())
+                        .map(|(s, _)| ds.span_id(t, s).to_string())
                         .collect()
                 });
                 if folds.len() <= url_state::MAX_FOLDS {

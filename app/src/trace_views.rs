@@ -122,7 +122,7 @@ pub fn TraceViews(
                 .unwrap_or_default();
             let (span_id, service, start, end) = match span.filter(|&s| s < t.len()) {
                 Some(s) => (
-                    ds.str(t.span_id_text[s]).to_string(),
+                    ds.span_id(t, s).to_string(),
                     ds.str(t.service[s]).to_string(),
                     t.start_ns[s],
                     t.end_ns(s),

@@ -286,7 +286,7 @@ impl ViewState {
                         return;
                     };
                     if let Some(id) = &st.span {
-                        let s = (0..t.len()).find(|&s| ds.str(t.span_id_text[s]) == id);
+                        let s = (0..t.len()).find(|&s| *ds.span_id(t, s) == *id);
                         selected.set(s.map(|s| s as u32));
                     }
                     if let Some((a, b)) = st.zoom {
@@ -295,19 +295,19 @@ impl ViewState {
                     }
                     service_filter.set(st.service.as_deref().and_then(|n| ds.strings.lookup(n)));
                     if let Some(id) = &st.flame_span {
-                        let s = (0..t.len()).find(|&s| ds.str(t.span_id_text[s]) == id);
+                        let s = (0..t.len()).find(|&s| *ds.span_id(t, s) == *id);
                         flame_chart_focus.set(s.map(|s| s as u32));
                     }
                     flame_merged_focus.set(st.flame_node.unwrap_or(0));
                     pill.set(st.only.as_deref().and_then(Pill::from_key));
                     if let Some(id) = &st.focus {
-                        let s = (0..t.len()).find(|&s| ds.str(t.span_id_text[s]) == id);
+                        let s = (0..t.len()).find(|&s| *ds.span_id(t, s) == *id);
                         focus.set(s.map(|s| s as u32));
                     }
                     if !st.fold.is_empty() {
                         collapsed.set(
                             (0..t.len())
-                                .map(|s| st.fold.iter().any(|id| id == ds.str(t.span_id_text[s])))
+                                .map(|s| st.fold.iter().any(|id| *id == *ds.span_id(t, s)))
                                 .collect(),
                         );
                     }

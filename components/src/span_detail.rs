@@ -93,11 +93,11 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
         }
     }
     Some(Detail {
-        id: ds.str(t.span_id_text[s]).to_string(),
+        id: ds.span_id(t, s).to_string(),
         service: ds.str(t.service[s]).to_string(),
         name: ds.str(t.name[s]).to_string(),
         trace_id: ds.str(t.trace_id_text).to_string(),
-        parent_id: ds.str(t.parent_id_text[s]).to_string(),
+        parent_id: ds.parent_id(t, s).to_string(),
         start: format!(
             "+{}",
             format_duration(t.start_ns[s].saturating_sub(b0) as f64)
@@ -132,7 +132,7 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
                 (
                     l.kind.as_str().to_string(),
                     ds.str(l.trace_id_text).to_string(),
-                    ds.str(l.span_id_text).to_string(),
+                    ds.link_span_id(l).to_string(),
                     here.map(|k| k as u32),
                 )
             })

@@ -286,6 +286,12 @@ fn could_be_in_number(text: &str) -> bool {
         .all(|c| c.is_ascii_digit() || b".-+einfa".contains(&c))
 }
 
+/// Whether `text` (lower case) may occur in a span id made from its value
+/// ([`StrId::HEX_ID`]): no interned string holds those.
+fn could_be_in_hex_id(text: &str) -> bool {
+    text.len() <= 16 && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 impl Ready {
     /// Whether no span can hold it, known from the strings alone: a word in
     /// no interned string (nor in a number or a boolean's text), a key or
@@ -295,6 +301,7 @@ impl Ready {
             Ready::Text(strs, text) => {
                 strs.is_empty()
                     && !could_be_in_number(text)
+                    && !could_be_in_hex_id(text)
                     && !"true".contains(text.as_str())
                     && !"false".contains(text.as_str())
             }
@@ -327,6 +334,9 @@ impl Ready {
                 strs.has(t.service[i])
                     || strs.has(t.name[i])
                     || strs.has(t.span_id_text[i])
+                    || (t.span_id_text[i] == StrId::HEX_ID
+                        && could_be_in_hex_id(text)
+                        && ds.span_id(t, i).contains(text.as_str()))
                     || strs.has(t.status_message[i])
                     || ds.events(t.events[i]).iter().any(|e| strs.has(e.name))
                     || attrs().any(|a| strs.has(a.key) || value_is(ds, a.value, strs, text, true))

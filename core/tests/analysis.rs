@@ -30,12 +30,7 @@ fn path_us(ds: &Dataset) -> Vec<(String, i64)> {
     let t = &ds.traces[0];
     let cp = critical_path(t);
     let mut v: Vec<(String, i64)> = (0..t.len())
-        .map(|i| {
-            (
-                ds.str(t.span_id_text[i]).to_string(),
-                cp.time_on_path[i] / 1000,
-            )
-        })
+        .map(|i| (ds.span_id(t, i).to_string(), cp.time_on_path[i] / 1000))
         .collect();
     v.sort();
     v

@@ -39,7 +39,7 @@ fn moved(ds: &Dataset) -> (Vec<(String, i64)>, u32) {
     let (delta, refused) = clock::shifts(ds, t, MAX_SHIFT_NS);
     let mut out: Vec<(String, i64)> = (0..t.len())
         .filter(|&s| delta[s] != 0)
-        .map(|s| (ds.str(t.span_id_text[s]).to_string(), delta[s] / 1000))
+        .map(|s| (ds.span_id(t, s).to_string(), delta[s] / 1000))
         .collect();
     out.sort();
     (out, refused)

@@ -69,7 +69,7 @@ fn plain(ds: &Dataset, t: &Trace, i: usize, word: &str) -> bool {
     let mut texts = vec![
         ds.str(t.service[i]).to_string(),
         ds.str(t.name[i]).to_string(),
-        ds.str(t.span_id_text[i]).to_string(),
+        ds.span_id(t, i).to_string(),
         ds.str(t.status_message[i]).to_string(),
     ];
     for e in ds.events(t.events[i]) {

@@ -548,9 +548,9 @@ fn cache_hits_and_misses_are_what_the_trace_says() {
     assert_eq!(found.len(), 1, "{found:?}");
     let (count, saving, spans, message) = &found[0];
     assert_eq!((*count, *saving), (1, 300_000));
-    let ids: Vec<&str> = spans
+    let ids: Vec<String> = spans
         .iter()
-        .map(|&s| ds.str(ds.traces[0].span_id_text[s as usize]))
+        .map(|&s| ds.span_id(&ds.traces[0], s as usize).to_string())
         .collect();
     assert_eq!(ids, ["b", "c"]);
     assert!(message.contains("0 hits and 1 misses"), "{message}");

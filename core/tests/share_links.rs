@@ -295,8 +295,8 @@ fn a_trace_too_large_for_a_link_gets_the_largest_subset_that_fits() {
         .iter()
         .any(|w| w.contains(&format!("holds {} of the trace's 20000 spans", c.spans))));
     // The selected span is there, with its path.
-    let id = ds.str(t.span_id_text[deepest]);
-    assert!((0..bt.len()).any(|i| b.str(bt.span_id_text[i]) == id));
+    let id = ds.span_id(t, deepest).to_string();
+    assert!((0..bt.len()).any(|i| *b.span_id(bt, i) == *id));
 }
 
 #[test]

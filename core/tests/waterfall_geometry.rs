@@ -707,7 +707,7 @@ fn flows_are_links_within_the_trace_and_children_that_follow_their_parent() {
         span("f", serde_json::json!([r("CHILD_OF", "t1", "a"), r("FOLLOWS_FROM", "t2", "x")]), "client"),
     ]})]);
     let t = &ds.traces[0];
-    let id = |s: u32| ds.str(t.span_id_text[s as usize]).to_string();
+    let id = |s: u32| ds.span_id(t, s as usize).to_string();
     let got: Vec<(String, String)> = flows(&ds, t)
         .into_iter()
         .map(|(a, b)| (id(a), id(b)))

@@ -15,6 +15,57 @@ pub struct StrId(pub u32);
 unsafe impl bytemuck::Zeroable for StrId {}
 unsafe impl bytemuck::Pod for StrId {}
 
+impl StrId {
+    /// In a span-id text column: the text is the id's value as 16 lowercase
+    /// hex digits (as nearly every trace writes a span id), made when read
+    /// rather than interned: a million spans were a million strings of the
+    /// table, and the largest part of the time spent in it.
+    pub const HEX_ID: StrId = StrId(u32::MAX);
+}
+
+/// A span id's text as it was written: interned, or made from its value
+/// ([`StrId::HEX_ID`]).
+#[derive(Clone, Copy)]
+pub enum IdText<'a> {
+    Interned(&'a str),
+    Hex([u8; 16]),
+}
+
+impl std::ops::Deref for IdText<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            IdText::Interned(s) => s,
+            // Only ASCII hex digits are ever written into it.
+            IdText::Hex(digits) => std::str::from_utf8(digits).unwrap_or_default(),
+        }
+    }
+}
+
+impl std::fmt::Display for IdText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl std::fmt::Debug for IdText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl IdText<'_> {
+    /// The 16 lowercase hex digits of a 64-bit id.
+    pub fn hex(v: u64) -> IdText<'static> {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 16];
+        for (i, d) in out.iter_mut().enumerate() {
+            *d = DIGITS[(v >> (60 - 4 * i) & 0xf) as usize];
+        }
+        IdText::Hex(out)
+    }
+}
+
 /// Deduplicating string store. `StrId(0)` is always the empty string.
 ///
 /// All text lives in one `String`; the index is a hash table of ids that
@@ -717,6 +768,27 @@ impl Dataset {
     }
     pub fn str(&self, id: StrId) -> &str {
         self.strings.get(id)
+    }
+    /// The text of an id whose text column holds `text` and whose value is
+    /// `key` (see [`StrId::HEX_ID`]).
+    pub fn id_text(&self, text: StrId, key: Option<IdKey>) -> IdText<'_> {
+        match (text, key.and_then(IdKey::as_u128)) {
+            (StrId::HEX_ID, Some(v)) => IdText::hex(v as u64),
+            (StrId::HEX_ID, None) => IdText::Interned(""),
+            (t, _) => IdText::Interned(self.str(t)),
+        }
+    }
+    /// Span `i`'s id as written.
+    pub fn span_id(&self, t: &Trace, i: usize) -> IdText<'_> {
+        self.id_text(t.span_id_text[i], Some(t.span_key[i]))
+    }
+    /// Span `i`'s parent id as written ("" for none).
+    pub fn parent_id(&self, t: &Trace, i: usize) -> IdText<'_> {
+        self.id_text(t.parent_id_text[i], t.parent_key[i])
+    }
+    /// The span id a link points at, as written.
+    pub fn link_span_id(&self, l: &Link) -> IdText<'_> {
+        self.id_text(l.span_id_text, Some(l.span_id))
     }
     /// Trace `i`, if there is one.
     pub fn trace(&self, i: usize) -> Option<&Trace> {

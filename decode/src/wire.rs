@@ -840,17 +840,14 @@ fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
         return Err(WireError("a trace's columns differ in length".into()));
     }
     let n_strings = ds.strings.len() as u32;
-    let strs_ok = [
-        &t.span_id_text,
-        &t.parent_id_text,
-        &t.service,
-        &t.name,
-        &t.status_message,
-        &t.tree.services,
-    ]
-    .iter()
-    .all(|c| c.iter().all(|s| s.0 < n_strings))
-        && t.trace_id_text.0 < n_strings;
+    let id_texts_ok = [&t.span_id_text, &t.parent_id_text]
+        .iter()
+        .all(|c| c.iter().all(|&s| s.0 < n_strings || s == StrId::HEX_ID));
+    let strs_ok = [&t.service, &t.name, &t.status_message, &t.tree.services]
+        .iter()
+        .all(|c| c.iter().all(|s| s.0 < n_strings))
+        && t.trace_id_text.0 < n_strings
+        && id_texts_ok;
     let within = |rs: &[Range32], len: usize| rs.iter().all(|r| r.end as usize <= len);
     let tree_ok = [
         &t.tree.roots,
@@ -1040,7 +1037,12 @@ fn apply_part(
             let kind = r.u8s()?;
             let attrs = r.ranges(b.attrs)?;
             check(&trace_text)?;
-            check(&span_text)?;
+            if span_text
+                .iter()
+                .any(|&s| s.0 >= n_strings && s != StrId::HEX_ID)
+            {
+                return Err(WireError("a string index is out of range".into()));
+            }
             within(&attrs, ds.attrs.len())?;
             let n = trace.len();
             if [

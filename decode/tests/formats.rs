@@ -14,9 +14,7 @@ fn decode_file(file: &str) -> Dataset {
 }
 
 fn span_by_text<'a>(ds: &'a Dataset, t: &'a tracescope_decode::Trace, id: &str) -> Vec<usize> {
-    (0..t.len())
-        .filter(|&i| ds.str(t.span_id_text[i]) == id)
-        .collect()
+    (0..t.len()).filter(|&i| *ds.span_id(t, i) == *id).collect()
 }
 
 #[test]
@@ -38,9 +36,12 @@ fn zipkin_shared_ids_are_two_linked_rows_with_children_under_the_server_half() {
     assert!(t.flags[server] & flags::SHARED != 0);
     let link = ds.links(t.links[server])[0];
     assert_eq!(link.kind, LinkKind::SharedHalf);
-    assert_eq!(ds.str(link.span_id_text), "74280ae0c10d8062");
+    assert_eq!(&*ds.link_span_id(&link), "74280ae0c10d8062");
     let asynch = span_by_text(&ds, t, "43210ae0c10d1234")[0];
     assert_eq!(t.tree.parent_of(asynch), Some(server));
+    // Both halves' ids, and the parent id of the child, read as written.
+    assert_eq!(&*ds.span_id(t, server), "74280ae0c10d8062");
+    assert_eq!(&*ds.parent_id(t, asynch), "74280ae0c10d8062");
     assert!(t.warnings.is_empty(), "{:?}", t.warnings);
 }
 
@@ -70,7 +71,7 @@ fn zipkin_v1_timestamps_come_from_annotations() {
 fn datadog_uint64_ids_are_exact() {
     let ds = decode_file("datadog/ddtracepy-sampling-match_non_root_span-uint64-parent.json");
     let t = &ds.traces[0];
-    assert_eq!(ds.str(t.parent_id_text[0]), "13788320320102458254");
+    assert_eq!(&*ds.parent_id(t, 0), "13788320320102458254");
     assert_eq!(
         t.parent_key[0],
         Some(tracescope_decode::model::IdKey::num(13788320320102458254))
@@ -134,4 +135,54 @@ fn xray_documents_as_strings_nest_across_documents() {
     assert_eq!(ds.str(t.service[root]), "Scorekeep");
     let (a, b) = t.bounds();
     assert_eq!(b - a, 232_000_000);
+}
+
+/// Span ids read back exactly as written, however written; only the usual
+/// 16 lowercase hex digits are made from the id's value instead of being
+/// kept as text (a million spans were a million strings of the table).
+#[test]
+fn span_ids_read_back_as_written_and_the_usual_ones_are_not_interned() {
+    let written = [
+        ("00f067aa0ba902b7", true),
+        ("00F067AA0BA902B7", false),
+        ("f067aa0ba902b8", false),
+        ("AAAAAAAAAAk=", false),
+        ("span-4", false),
+        ("ffffffffffffffff", true),
+    ];
+    let spans: Vec<String> = written
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| {
+            let parent = if i == 0 { String::new() } else { written[i - 1].0.to_string() };
+            let refs = if parent.is_empty() {
+                String::new()
+            } else {
+                format!(r#"{{"refType":"CHILD_OF","traceID":"7","spanID":"{parent}"}}"#)
+            };
+            format!(
+                r#"{{"traceID":"7","spanID":"{id}","operationName":"op{i}","references":[{refs}],"startTime":{},"duration":5,"processID":"p1"}}"#,
+                1_000_000 + i
+            )
+        })
+        .collect();
+    let file = format!(
+        r#"{{"data":[{{"traceID":"7","spans":[{}],"processes":{{"p1":{{"serviceName":"s"}}}}}}]}}"#,
+        spans.join(",")
+    );
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, file.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    for (i, &(id, made)) in written.iter().enumerate() {
+        assert_eq!(&*ds.span_id(t, i), id);
+        assert_eq!(ds.strings.lookup(id).is_none(), made, "{id} interned?");
+        let parent = if i == 0 { "" } else { written[i - 1].0 };
+        assert_eq!(&*ds.parent_id(t, i), parent);
+        // Every span found its parent by value.
+        assert_eq!(
+            t.tree.parent[i] == tracescope_decode::tree::NONE,
+            i == 0,
+            "span {id}"
+        );
+    }
 }

@@ -77,7 +77,7 @@ fn main() -> ExitCode {
                                 serde_json::json!({
                                     "kind": i.kind.key(),
                                     "trace_id": ds.str(t.trace_id_text),
-                                    "span_ids": i.spans.iter().map(|&s| ds.str(t.span_id_text[s as usize])).collect::<Vec<_>>(),
+                                    "span_ids": i.spans.iter().map(|&s| ds.span_id(t, s as usize).to_string()).collect::<Vec<_>>(),
                                     "count": i.count,
                                     "saving_ns": i.saving_ns,
                                     "message": i.message,

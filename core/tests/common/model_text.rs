@@ -52,7 +52,7 @@ pub fn span(ds: &Dataset, t: &Trace, i: usize, parent: Option<usize>) -> String 
                 key(ds, l.trace_id),
                 ds.str(l.trace_id_text),
                 key(ds, l.span_id),
-                ds.str(l.span_id_text),
+                ds.link_span_id(l),
                 l.kind,
                 attrs(ds, ds.attrs(l.attrs))
             )
@@ -61,9 +61,9 @@ pub fn span(ds: &Dataset, t: &Trace, i: usize, parent: Option<usize>) -> String 
     format!(
         "id {} '{}' parent {:?} '{}' at {parent:?} | {}:{} res {}:{:?} | {}+{} {:?} {:?} '{}' flags {} | {:?} | {events:?} | {links:?}",
         key(ds, t.span_key[i]),
-        ds.str(t.span_id_text[i]),
+        ds.span_id(t, i),
         t.parent_key[i].map(|k| key(ds, k)),
-        ds.str(t.parent_id_text[i]),
+        ds.parent_id(t, i),
         ds.str(t.service[i]),
         ds.str(t.name[i]),
         ds.str(res.service),

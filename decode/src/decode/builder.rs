@@ -117,7 +117,8 @@ impl<'a> Builder<'a> {
         (*key, *id)
     }
     pub fn span_id(&mut self, s: &str) -> (IdKey, StrId) {
-        (ids::span_key(&mut self.ds.strings, s), self.intern(s))
+        let key = ids::span_key(&mut self.ds.strings, s);
+        (key, ids::span_id_text(&mut self.ds.strings, key, s))
     }
     /// A parent id, or None for the formats' "no parent" spellings.
     pub fn parent_id(&mut self, s: Option<&str>) -> Option<(IdKey, StrId)> {
@@ -361,7 +362,7 @@ fn warn_no_start(ds: &Dataset, t: &mut Trace) {
         .map(|s| {
             format!(
                 "span {}: no valid start time in the source; shown at its parent's start (or the trace's)",
-                ds.str(t.span_id_text[s])
+                ds.span_id(t, s)
             )
         })
         .collect();

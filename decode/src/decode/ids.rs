@@ -1,6 +1,6 @@
 //! Id and time parsing shared by all decoders.
 
-use crate::model::{IdKey, Interner};
+use crate::model::{IdKey, Interner, StrId};
 use base64::Engine;
 
 fn parse_hex(s: &str, max_len: usize) -> Option<u128> {
@@ -75,6 +75,20 @@ pub fn span_key(strings: &mut Interner, s: &str) -> IdKey {
         return IdKey::num(v);
     }
     IdKey::Text(strings.intern(t))
+}
+
+/// What a span-id text column holds for `s`, the text of the span id `key`:
+/// [`StrId::HEX_ID`] when `s` is the 16 lowercase hex digits of its value
+/// (made again when read), else `s` interned.
+pub fn span_id_text(strings: &mut Interner, key: IdKey, s: &str) -> StrId {
+    let canonical = s.len() == 16
+        && matches!(key, IdKey::Num(_))
+        && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if canonical {
+        StrId::HEX_ID
+    } else {
+        strings.intern(s)
+    }
 }
 
 /// True for ids that mean "no parent" in the formats (`""`, all zeros).

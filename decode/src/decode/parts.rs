@@ -216,7 +216,10 @@ impl Merge {
         let strings: Vec<StrId> = (0..p.strings.len() as u32)
             .map(|i| b.intern(p.str(StrId(i))))
             .collect();
-        let s = |id: StrId| strings[id.0 as usize];
+        let s = |id: StrId| match id {
+            StrId::HEX_ID => id,
+            id => strings[id.0 as usize],
+        };
         let id = |k: IdKey| match k {
             IdKey::Text(t) => IdKey::Text(s(t)),
             n => n,

@@ -683,7 +683,8 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Entries) {
         }
         let s = &spans[e.i];
         let trace_text = b.intern(s.trace_id.get().unwrap_or(""));
-        let id_text = b.intern(&s.id_text());
+        // A shared id's later halves have keys of their own: their text is kept.
+        let id_text = ids::span_id_text(&mut b.ds.strings, key_of[i], &s.id_text());
         let mut flags = 0u8;
         let parent = match parent_override[i] {
             Some(p) => {
@@ -691,8 +692,13 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Entries) {
                 Some((p, id_text))
             }
             None => {
-                let p = b.parent_id(id_text_of(&s.parent_id).as_deref());
-                p.map(|(k, t)| (child_target.get(&(e.trace, k)).copied().unwrap_or(k), t))
+                let written = id_text_of(&s.parent_id);
+                let p = b.parent_id(written.as_deref());
+                p.map(|(k, t)| match child_target.get(&(e.trace, k)) {
+                    // Under a shared id's server half: its key, the text as written.
+                    Some(&half) => (half, b.intern(written.as_deref().unwrap_or_default())),
+                    None => (k, t),
+                })
             }
         };
         if has_shared_half[i] {

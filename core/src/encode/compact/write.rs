@@ -329,7 +329,7 @@ impl<'o, 'a, 'p> Writer<'o, 'a, 'p> {
 
         let order = std::mem::take(&mut self.order);
         for (p, &i) in order.iter().enumerate() {
-            self.id(section::IDS, t.span_key[i], ds.str(t.span_id_text[i]));
+            self.id(section::IDS, t.span_key[i], &ds.span_id(t, i));
             match (self.parent_in_payload(i, &pos), t.parent_key[i]) {
                 (Some(q), _) => u(
                     &mut self.cols[section::PARENTS],
@@ -337,7 +337,7 @@ impl<'o, 'a, 'p> Writer<'o, 'a, 'p> {
                 ),
                 (None, Some(key)) => {
                     u(&mut self.cols[section::PARENTS], 1);
-                    self.id(section::PARENTS, key, ds.str(t.parent_id_text[i]));
+                    self.id(section::PARENTS, key, &ds.parent_id(t, i));
                 }
                 (None, None) => u(&mut self.cols[section::PARENTS], 0),
             }
@@ -379,7 +379,7 @@ impl<'o, 'a, 'p> Writer<'o, 'a, 'p> {
                     self.cols[c].push(0);
                     self.id(c, l.trace_id, ds.str(l.trace_id_text));
                 }
-                self.id(c, l.span_id, ds.str(l.span_id_text));
+                self.id(c, l.span_id, &ds.link_span_id(l));
                 self.cols[c].push(l.kind as u8);
                 let attrs = if ticket { &[][..] } else { ds.attrs(l.attrs) };
                 self.attrs(attrs, false);
