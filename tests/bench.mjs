@@ -13,6 +13,9 @@
 //   ("traces": a Jaeger file of SPANS one-span traces, each its own process, as many small
 //   traces come; only the load is measured, with the page's wasm memory per trace)
 //   (after `trunk build --release --dist target/bench-dist` and `cargo build --release -p tracescope-core --bin gentrace`)
+//   BENCH_WORKERS=1,2,4 opens each size once per count of workers the app may decode it
+//   with (its setting 'tracescope-decode-workers'; by default one per core) and measures
+//   only the load, with the parts it was decoded in.
 //   BENCH_PROFILE='<interaction>' (or 'load') writes a CPU profile of that interaction to
 //   target/bench-profile.json (names with a build whose wasm keeps them, see docs/benchmarks.md).
 import http from 'node:http';
@@ -90,12 +93,15 @@ const browser = await chromium.launch({
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN; };
 const rows = [];
 const interactions = [];
-for (const n of sizes) {
+const workerCounts = process.env.BENCH_WORKERS ? process.env.BENCH_WORKERS.split(',').map(Number) : [0];
+const loadOnly = format === 'traces' || !!process.env.BENCH_WORKERS;
+for (const n of sizes) for (const workers of workerCounts) {
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   page.setDefaultTimeout(600000);
   page.on('console', (m) => { if (process.env.BENCH_LOG) console.log('page:', m.text()); });
   await page.goto(base);
   await page.waitForSelector('.app[data-ready=true]');
+  if (workers) await page.evaluate((w) => localStorage.setItem('tracescope-decode-workers', String(w)), workers);
   const url = `/synth-${n}.json`;
   // The same bytes: JSON.parse (the floor of every JavaScript viewer), then the file opened in the app.
   const r = await page.evaluate(async (url) => {
@@ -145,11 +151,12 @@ for (const n of sizes) {
   const m = await page.evaluate(() => ({ ...window.__tracescope, wasm: window.__tracescope.wasm_bytes(), longest: Math.max(0, ...window.__long) }));
   // BENCH_LOG: when each long task began (ms from the open) and how long it took.
   if (process.env.BENCH_LOG) console.log('long tasks [start, ms]:', JSON.stringify(await page.evaluate(() => window.__long_at)), 'first paint', m.first_paint_ms);
-  if (format === 'traces') {
+  if (loadOnly) {
     rows.push({
-      traces: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'read ms': m.read_ms.toFixed(0), 'decode ms': m.decode_ms.toFixed(0), 'apply ms': m.apply_ms.toFixed(0),
-      'first paint ms': m.first_paint_ms.toFixed(0), 'longest task ms': m.longest.toFixed(0),
-      'wasm MB': (m.wasm / 1e6).toFixed(0), 'wasm B a trace': (m.wasm / n).toFixed(0),
+      [format === 'traces' ? 'traces' : 'spans']: n, workers: workers || 'per core', parts: m.decode_parts, 'file MB': (r.bytes / 1e6).toFixed(1),
+      'JSON.parse ms': Number.isNaN(r.parse) ? 'impossible' : r.parse.toFixed(0), 'read ms': m.read_ms.toFixed(0), 'decode ms': m.decode_ms.toFixed(0), 'apply ms': m.apply_ms.toFixed(0),
+      'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2), 'longest task ms': m.longest.toFixed(0),
+      'wasm MB': (m.wasm / 1e6).toFixed(0), ...(format === 'traces' ? { 'wasm B a trace': (m.wasm / n).toFixed(0) } : {}),
     });
     await page.context().close();
     continue;
@@ -214,7 +221,7 @@ for (const n of sizes) {
   }
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
   rows.push({
-    spans: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'JSON.parse ms': Number.isNaN(r.parse) ? 'impossible' : r.parse.toFixed(0), 'read+parse ms': Number.isNaN(r.readParse) ? 'impossible' : r.readParse.toFixed(0), 'wait ms': m.wait_ms.toFixed(0), 'read ms': m.read_ms.toFixed(0), 'decode ms': m.decode_ms.toFixed(0), 'apply ms': m.apply_ms.toFixed(0),
+    spans: n, 'file MB': (r.bytes / 1e6).toFixed(1), 'JSON.parse ms': Number.isNaN(r.parse) ? 'impossible' : r.parse.toFixed(0), 'read+parse ms': Number.isNaN(r.readParse) ? 'impossible' : r.readParse.toFixed(0), 'wait ms': m.wait_ms.toFixed(0), 'read ms': m.read_ms.toFixed(0), 'decode ms': m.decode_ms.toFixed(0), parts: m.decode_parts, 'apply ms': m.apply_ms.toFixed(0),
     // From the worker's last part to the first paint.
     'after decode ms': (m.first_paint_ms - m.wait_ms - m.read_ms - m.decode_ms).toFixed(0),
     'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2), 'paint ÷ read+parse': (m.first_paint_ms / r.readParse).toFixed(2),

@@ -755,6 +755,30 @@ describe('a large trace', () => {
     await page.context().close();
   });
 
+  test('a large Jaeger file decoded in parts by several workers is the model one worker makes', async () => {
+    // The same 59 MB file, in one page decoded whole and in another by two
+    // workers (each a part, merged): their OTLP exports are byte for byte
+    // the same (ids, times, attributes, events, links, resources, order).
+    const exported = [];
+    for (const workers of [1, 2]) {
+      const page = await newPage();
+      await page.evaluate((w) => localStorage.setItem('tracescope-decode-workers', String(w)), workers);
+      await dropSynth(page, 100000);
+      await page.waitForSelector('[data-testid=trace-summary][data-spans="100000"]', { timeout: 120000 });
+      assert.equal(await page.evaluate(() => window.__tracescope.decode_parts), workers, `decoded in ${workers} part(s)`);
+      await page.click('[data-testid=share-button]');
+      await page.waitForSelector('[data-testid=share-dialog]');
+      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click('[data-testid=export-otlp]')]);
+      const file = path.join(out, `parts-${workers}.otlp.json`);
+      await dl.saveAs(file);
+      exported.push(fs.readFileSync(file));
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    }
+    assert.ok(exported[0].length > 50e6, `${exported[0].length} bytes exported`);
+    assert.ok(exported[0].equals(exported[1]), 'the export of the file decoded in parts differs');
+  });
+
   test('a load can be cancelled; what was open stays and the next file loads', async () => {
     const page = await newPage();
     const before = await summary(page);

@@ -1,8 +1,8 @@
 //! `window.__tracescope`: read-only figures of the last load, for tests and
 //! benchmark scripts: `{format, traces, spans, wait_ms, read_ms, decode_ms,
-//! apply_ms, first_paint_ms, error}` (`wait_ms` until the worker had the
-//! job, `read_ms` and `decode_ms` in the worker, `apply_ms` on the page's
-//! thread)
+//! decode_parts, apply_ms, first_paint_ms, error}` (`wait_ms` until the
+//! worker had the job, `read_ms` and `decode_ms` in the worker, in
+//! `decode_parts` parts, `apply_ms` on the page's thread)
 //! and `wasm_bytes()`, the size of the wasm linear memory now.
 
 use js_sys::{Object, Reflect};
@@ -53,6 +53,7 @@ pub fn record_load(out: &crate::decode_worker::Outcome, t0: f64) {
     set(&o, "wait_ms", out.wait_ms.into());
     set(&o, "read_ms", out.read_ms.into());
     set(&o, "decode_ms", out.decode_ms.into());
+    set(&o, "decode_parts", out.parts.into());
     set(&o, "apply_ms", out.apply_ms.into());
     set(&o, "first_paint_ms", JsValue::NULL);
     set(&o, "error", JsValue::NULL);

@@ -6,7 +6,11 @@
 mod common;
 use common::{corpus_dir, corpus_files, model_text};
 use proptest::prelude::*;
-use tracescope_core::decode::parts::{cuts, decode_in_parts, format_of, merged};
+use tracescope_core::decode::parts::{
+    bytes_of, cuts, decode_first_part, decode_in_parts, decode_later, format_of, merge_later,
+    merged,
+};
+use tracescope_core::wire::{part_bytes, read_part, Decoder};
 use tracescope_core::{decode_bytes, Dataset};
 
 /// Everything the model holds, comparable across datasets: per trace its
@@ -38,6 +42,27 @@ fn whole(bytes: &[u8]) -> (Result<usize, String>, Vec<String>) {
     (r, model(&ds))
 }
 
+/// The parts decoded apart, handed over as bytes (as the page's helper
+/// workers hand theirs to the worker) and merged; None when they do not fit.
+fn merged_through_bytes(bytes: &[u8], cuts: &[usize]) -> Option<Dataset> {
+    let mut ds = Dataset::default();
+    let first = decode_first_part(
+        &mut ds,
+        &bytes[bytes_of(bytes.len(), cuts, 0)],
+        cuts.first().copied(),
+        &mut |_| {},
+    )?;
+    let later = (1..=cuts.len())
+        .map(|k| {
+            let r = bytes_of(bytes.len(), cuts, k);
+            let part = decode_later(&bytes[r.clone()], r.start, cuts.get(k).copied())?;
+            Some(read_part(&part_bytes(&part)).expect("a part reads back"))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    merge_later(&mut ds, first, &later, &mut |_| {}, &mut |_| {})?.ok()?;
+    Some(ds)
+}
+
 #[test]
 fn every_corpus_file_in_parts_is_the_file_decoded_whole() {
     let mut merged_files = 0;
@@ -59,6 +84,12 @@ fn every_corpus_file_in_parts_is_the_file_decoded_whole() {
             let sum = merged(&mut ds, &bytes, &cuts(bytes.len(), 2));
             assert!(sum.is_some(), "{f}: not merged");
             assert_eq!(model(&ds), expected.1, "{f}");
+            let handed = merged_through_bytes(&bytes, &cuts(bytes.len(), 3));
+            assert_eq!(
+                handed.map(|ds| model(&ds)),
+                Some(expected.1.clone()),
+                "{f} as bytes"
+            );
             merged_files += 1;
         }
     }
@@ -158,6 +189,8 @@ proptest! {
         if let Some(sum) = got {
             prop_assert_eq!(Ok(sum.spans), expected.0.clone());
             prop_assert_eq!(model(&ds), expected.1.clone());
+            let handed = merged_through_bytes(bytes, &cuts).map(|ds| model(&ds));
+            prop_assert_eq!(handed, Some(expected.1.clone()));
         } else {
             prop_assert!(ds.traces.is_empty() && ds.strings.len() == 1);
         }
@@ -222,6 +255,43 @@ fn a_wrong_guess_of_where_a_part_begins_is_caught() {
     let mut ds = Dataset::default();
     assert!(merged(&mut ds, bytes, &[at / 2]).is_some());
     assert_eq!(model(&ds), expected.1);
+}
+
+/// A helper worker that fails leaves its part out: the parts left do not
+/// fit, nothing is sent to the page, and the decoder's strings are what the
+/// page has (the file is then decoded whole).
+#[test]
+fn a_missing_part_is_a_gap_the_merge_finds() {
+    // One trace (nothing but the positions tells the parts apart) and three.
+    for text in [
+        jaeger_file(&[90], &[false], false, 1),
+        jaeger_file(&[30, 30, 30], &[false, true, false], false, 1),
+    ] {
+        let bytes = text.as_bytes();
+        let cuts = cuts(bytes.len(), 3);
+        let part = |k: usize| {
+            let r = bytes_of(bytes.len(), &cuts, k);
+            decode_later(&bytes[r.clone()], r.start, cuts.get(k).copied()).expect("a part")
+        };
+        for missing in 1..=cuts.len() {
+            let mut decoder = Decoder::default();
+            let first = decoder
+                .first_part(
+                    &bytes[bytes_of(bytes.len(), &cuts, 0)],
+                    cuts.first().copied(),
+                    &mut |_| {},
+                )
+                .expect("the first part reads");
+            let later: Vec<_> = (1..=cuts.len())
+                .filter(|&k| k != missing)
+                .map(part)
+                .collect();
+            let mut sent = 0;
+            let merged = decoder.decode_parts_each(first, &later, &mut |_| {}, &mut |_| sent += 1);
+            assert!(merged.is_none(), "part {missing} missing");
+            assert_eq!((sent, decoder.strings()), (0, 1), "part {missing} missing");
+        }
+    }
 }
 
 /// A file the whole decoder refuses is refused in parts with the same

@@ -1217,6 +1217,161 @@ impl Decoder {
         self.keep_only_strings();
         result
     }
+
+    /// Decodes the first part of a file (see [`crate::decode::parts`]):
+    /// what it read waits here for the later parts
+    /// ([`Self::decode_parts_each`]). None when it does not read as one.
+    pub fn first_part(
+        &mut self,
+        bytes: &[u8],
+        stop: Option<usize>,
+        on_progress: &mut dyn FnMut(usize),
+    ) -> Option<crate::decode::parts::FirstPart> {
+        self.keep_only_strings();
+        crate::decode::parts::decode_first_part(&mut self.ds, bytes, stop, on_progress)
+    }
+
+    /// [`Self::decode_each_read_by`] of a file decoded in parts: its
+    /// `first` here, the `later` ones by helper workers ([`read_part`]).
+    /// None, with nothing added, when they do not fit together (the file is
+    /// decoded whole).
+    pub fn decode_parts_each(
+        &mut self,
+        first: crate::decode::parts::FirstPart,
+        later: &[crate::decode::parts::Part],
+        on_progress: &mut dyn FnMut(usize),
+        out: &mut dyn FnMut(Vec<u8>),
+    ) -> Option<Result<crate::DecodeSummary, crate::DecodeError>> {
+        let before = first.strings_before();
+        let mut on_tables =
+            |ds: &Dataset| Delta::tables_only(before..ds.strings.len()).each(ds, ds, out);
+        let result = crate::decode::parts::merge_later(
+            &mut self.ds,
+            first,
+            later,
+            on_progress,
+            &mut on_tables,
+        );
+        match &result {
+            Some(Ok(sum)) => Delta::traces_only(sum.traces.clone()).each(&self.ds, &self.ds, out),
+            _ => self.ds.strings.truncate(before),
+        }
+        self.keep_only_strings();
+        result
+    }
+}
+
+const PART_MAGIC: &[u8; 4] = b"TSP1";
+/// `None` of a position.
+const NO_POSITION: u64 = u64::MAX;
+
+fn write_position(w: &mut Writer, p: Option<usize>) {
+    w.0.extend_from_slice(&p.map_or(NO_POSITION, |p| p as u64).to_le_bytes());
+}
+
+fn read_position(r: &mut Reader) -> R<Option<usize>> {
+    let v = u64::from_le_bytes(r.take(8)?.try_into().unwrap());
+    Ok((v != NO_POSITION).then_some(v as usize))
+}
+
+fn write_deferred(w: &mut Writer, d: &crate::decode::jaeger::Deferred) {
+    w.u32s(d.iter().map(|e| e.0 as u32));
+    w.u32s(d.iter().map(|e| e.1 as u32));
+    w.strs(d.iter().map(|e| e.2.as_str()));
+}
+
+fn read_deferred(r: &mut Reader) -> R<crate::decode::jaeger::Deferred> {
+    let (t, i, pid) = (r.u32s()?, r.u32s()?, r.strs()?);
+    if t.len() != i.len() || t.len() != pid.len() {
+        return Err(short());
+    }
+    Ok((0..t.len())
+        .map(|k| (t[k] as usize, i[k] as usize, pid[k].to_string()))
+        .collect())
+}
+
+fn write_processes(w: &mut Writer, m: &rustc_hash::FxHashMap<String, u32>) {
+    w.strs(m.keys().map(String::as_str));
+    w.u32s(m.values().copied());
+}
+
+fn read_processes(r: &mut Reader) -> R<rustc_hash::FxHashMap<String, u32>> {
+    let (k, v) = (r.strs()?, r.u32s()?);
+    if k.len() != v.len() {
+        return Err(short());
+    }
+    Ok(k.into_iter().map(str::to_string).zip(v).collect())
+}
+
+/// A part of a file decoded on a helper worker, as bytes for the worker
+/// that merges it ([`read_part`]): where it began, its tables as a delta of
+/// their own, its traces' columns (no trees yet) and its seam.
+pub fn part_bytes(part: &crate::decode::parts::Part) -> Vec<u8> {
+    let ds = &part.ds;
+    let mut w = Writer(PART_MAGIC.to_vec());
+    write_position(&mut w, part.start);
+    let mut tables = Vec::new();
+    Delta::tables_only(1..ds.strings.len()).each(ds, ds, &mut |p| tables.push(p));
+    w.len(tables.len());
+    tables.iter().for_each(|p| w.u8s(p));
+    w.len(ds.traces.len());
+    for t in &ds.traces {
+        // The trace's id, then its span columns and warnings.
+        for c in 0..=SPAN_COLUMNS_END {
+            write_column(&mut w, t, c, 0..column_len(t, c));
+        }
+    }
+    let seam = &part.seam;
+    write_position(&mut w, seam.end);
+    w.0.push(seam.closed_inherited as u8);
+    write_deferred(&mut w, &seam.leading);
+    write_processes(&mut w, &seam.inherited_processes);
+    write_deferred(&mut w, &seam.trailing);
+    write_processes(&mut w, &seam.trailing_processes);
+    w.strs(part.warnings.iter().map(String::as_str));
+    w.0
+}
+
+/// The last column [`part_bytes`] writes of a trace: the warnings.
+const SPAN_COLUMNS_END: u8 = 17;
+
+/// A part written by [`part_bytes`]. Parts come from this module's own
+/// helper workers: its tables are checked as any delta's are, and what the
+/// merge makes of its traces is checked by the page ([`Receiver`]).
+pub fn read_part(bytes: &[u8]) -> Result<crate::decode::parts::Part, WireError> {
+    if bytes.get(..4) != Some(PART_MAGIC.as_slice()) {
+        return Err(WireError("not a part of a file".into()));
+    }
+    let mut r = Reader { buf: bytes, at: 4 };
+    let start = read_position(&mut r)?;
+    let mut ds = Dataset::default();
+    let bases = ds.lengths();
+    for _ in 0..r.len()? {
+        apply_part(&mut ds, r.u8s()?, bases, &mut Vec::new(), &mut Vec::new())?;
+    }
+    for _ in 0..r.len()? {
+        let mut t = Box::<Trace>::default();
+        for c in 0..=SPAN_COLUMNS_END {
+            read_column(&mut r, &mut t, c, bases)?;
+        }
+        ds.traces.push(t);
+    }
+    let mut seam = crate::decode::parts::Seam {
+        end: read_position(&mut r)?,
+        closed_inherited: r.take(1)?[0] != 0,
+        ..Default::default()
+    };
+    seam.leading = read_deferred(&mut r)?;
+    seam.inherited_processes = read_processes(&mut r)?;
+    seam.trailing = read_deferred(&mut r)?;
+    seam.trailing_processes = read_processes(&mut r)?;
+    let warnings = r.strs()?.into_iter().map(str::to_string).collect();
+    Ok(crate::decode::parts::Part {
+        start,
+        ds,
+        seam,
+        warnings,
+    })
 }
 
 #[cfg(test)]

@@ -11,9 +11,10 @@ use js_sys::Uint8Array;
 use protocol::{Export, Exported, FromWorker, ToWorker};
 use std::cell::RefCell;
 use std::rc::Rc;
+use tracescope_core::decode::parts;
 use tracescope_core::encode::{jaeger, otlp, redact::Redaction};
 use tracescope_core::share::LinkPlan;
-use tracescope_core::wire::Decoder;
+use tracescope_core::wire::{self, Decoder};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -91,7 +92,9 @@ async fn handle(worker: Rc<RefCell<Worker>>, message: ToWorker) {
             strings,
             blob,
             packed,
-        } => decode(&worker, id, &strings, blob, packed).await,
+            workers,
+        } => decode(&worker, id, &strings, blob, packed, workers).await,
+        ToWorker::DecodePart { id, blob, at, stop } => decode_part(id, &blob, at, stop).await,
         ToWorker::Hold { part, .. } => worker.borrow_mut().holding.push(part),
         ToWorker::Export {
             id,
@@ -124,7 +127,14 @@ async fn handle(worker: Rc<RefCell<Worker>>, message: ToWorker) {
     }
 }
 
-async fn decode(worker: &Rc<RefCell<Worker>>, id: u32, strings: &[u8], blob: Blob, packed: bool) {
+async fn decode(
+    worker: &Rc<RefCell<Worker>>,
+    id: u32,
+    strings: &[u8],
+    blob: Blob,
+    packed: bool,
+    workers: u32,
+) {
     let t_read = now();
     if let Err(e) = worker.borrow_mut().decoder.sync(strings) {
         // Out of step with the page: the page starts a fresh worker.
@@ -138,6 +148,12 @@ async fn decode(worker: &Rc<RefCell<Worker>>, id: u32, strings: &[u8], blob: Blo
     // (the worker of a large input is ended afterwards, which hands the
     // memory back).
     tracescope_core::heap::reserve(2 * blob.size() as usize);
+    if !packed {
+        let n = parts_for(&blob, workers).await;
+        if n > 1 && decode_in_parts(worker, id, &blob, n, t_read).await {
+            return;
+        }
+    }
     let bytes = match read(id, &blob).await {
         Ok(b) => b,
         // Chromium's stream of a very large blob can fail under memory
@@ -180,16 +196,30 @@ async fn decode(worker: &Rc<RefCell<Worker>>, id: u32, strings: &[u8], blob: Blo
         &bytes,
         reader,
         &mut |spans| post(progress(spans)),
-        &mut |p| {
-            if let Some(prev) = held.replace(p) {
-                post(FromWorker::Part {
-                    id,
-                    buffer: protocol::buffer_of(&prev),
-                });
-            }
-        },
+        &mut |p| send_part(id, &mut held, p),
     );
     drop(bytes);
+    finish_decode(id, result, held, (now() - t0, read_ms), 1);
+}
+
+/// Posts the part held (the one before `p`) and holds `p`: the last part
+/// goes with "done".
+fn send_part(id: u32, held: &mut Option<Vec<u8>>, p: Vec<u8>) {
+    if let Some(prev) = held.replace(p) {
+        post(FromWorker::Part {
+            id,
+            buffer: protocol::buffer_of(&prev),
+        });
+    }
+}
+
+fn finish_decode(
+    id: u32,
+    result: Result<tracescope_core::DecodeSummary, tracescope_core::DecodeError>,
+    held: Option<Vec<u8>>,
+    (decode_ms, read_ms): (f64, f64),
+    parts: u32,
+) {
     match result {
         Ok(sum) => post(FromWorker::Done {
             id,
@@ -197,10 +227,197 @@ async fn decode(worker: &Rc<RefCell<Worker>>, id: u32, strings: &[u8], blob: Blo
             format: sum.format.name().to_string(),
             traces: sum.traces.len(),
             spans: sum.spans,
-            decode_ms: now() - t0,
+            decode_ms,
             read_ms,
+            parts,
         }),
         Err(e) => fail(id, e.to_string()),
+    }
+}
+
+/// The fewest bytes a part is worth: below, starting a helper worker and
+/// handing its part over costs about what decoding the bytes here does.
+const PART_MIN_BYTES: f64 = 16e6;
+/// The most workers one file is decoded with.
+const MOST_WORKERS: usize = 8;
+
+/// How many parts to decode `blob` in, on at most `workers` workers (0:
+/// one per core): 1 unless it is large and of the shape that parts read
+/// (Jaeger's `{"data": [...]}`; a gzip file is read whole).
+async fn parts_for(blob: &Blob, workers: u32) -> usize {
+    let cores = scope().navigator().hardware_concurrency() as usize;
+    let most = match workers {
+        0 => cores,
+        w => w as usize,
+    };
+    let n = ((blob.size() / PART_MIN_BYTES) as usize).clamp(1, most.clamp(1, MOST_WORKERS));
+    if n < 2 {
+        return 1;
+    }
+    let Ok(head) = blob.slice_with_f64_and_f64(0.0, 4096.0) else {
+        return 1;
+    };
+    match JsFuture::from(head.array_buffer()).await {
+        Ok(b) if parts::format_of(&Uint8Array::new(&b).to_vec()).is_some() => n,
+        _ => 1,
+    }
+}
+
+/// A helper worker given a part to decode, and its answer to come.
+struct Helper {
+    worker: web_sys::Worker,
+    answer: JsFuture,
+}
+
+/// Starts this module in a worker of its own (as the page started this
+/// one) and hands it `job` once it is ready.
+fn start_helper(job: ToWorker) -> Result<Helper, JsValue> {
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(&scope().location().href(), &opts)?;
+    // What the page's boot script was started with: the glue's URL and the module.
+    worker.post_message(&js_sys::Reflect::get(&js_sys::global(), &"boot".into())?)?;
+    let job = job.to_js();
+    let helper = worker.clone();
+    let answer = js_sys::Promise::new(&mut |resolve, _| {
+        let (to, job, answered) = (helper.clone(), job.message.clone(), resolve.clone());
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
+            match FromWorker::from_js(&ev.data()) {
+                Some(FromWorker::Ready) => {
+                    if to.post_message(&job).is_err() {
+                        let _ = answered.call0(&JsValue::NULL);
+                    }
+                }
+                Some(FromWorker::Part { .. } | FromWorker::Error { .. }) | None => {
+                    let _ = answered.call1(&JsValue::NULL, &ev.data());
+                }
+                // Its reading's progress: this worker reports its own.
+                Some(_) => {}
+            }
+        });
+        helper.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // One closure per helper started (a few per large file).
+        on_message.forget();
+        let failed = resolve;
+        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+            let _ = failed.call0(&JsValue::NULL);
+        });
+        helper.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+    });
+    Ok(Helper {
+        worker,
+        answer: JsFuture::from(answer),
+    })
+}
+
+/// A helper's part, read back; None if it has none (the file is decoded whole).
+async fn part_of(helper: Helper) -> Option<parts::Part> {
+    let answer = helper.answer.await.ok();
+    helper.worker.terminate();
+    match FromWorker::from_js(&answer?)? {
+        FromWorker::Part { buffer, .. } => wire::read_part(&Uint8Array::new(&buffer).to_vec()).ok(),
+        _ => None,
+    }
+}
+
+/// Decodes `blob` in `n` parts, the first here while helper workers decode
+/// the others, and hands the merged model to the page as a whole decode
+/// does. False, with nothing sent, when the parts do not fit together (the
+/// caller decodes the file whole).
+async fn decode_in_parts(
+    worker: &Rc<RefCell<Worker>>,
+    id: u32,
+    blob: &Blob,
+    n: usize,
+    t_read: f64,
+) -> bool {
+    let len = blob.size() as usize;
+    let cuts = parts::cuts(len, n);
+    let slice = |k: usize| {
+        let r = parts::bytes_of(len, &cuts, k);
+        let b = blob
+            .slice_with_f64_and_f64(r.start as f64, r.end as f64)
+            .ok()?;
+        Some((b, r.start))
+    };
+    let mut helpers = Vec::new();
+    for k in 1..n {
+        let started = slice(k).and_then(|(blob, at)| {
+            let job = ToWorker::DecodePart {
+                id,
+                blob,
+                at: at as f64,
+                stop: cuts.get(k).map(|&c| c as f64),
+            };
+            start_helper(job).ok()
+        });
+        match started {
+            Some(h) => helpers.push(h),
+            None => {
+                helpers.iter().for_each(|h| h.worker.terminate());
+                return false;
+            }
+        }
+    }
+    let Some((first, _)) = slice(0) else {
+        return false;
+    };
+    let Ok(bytes) = read(id, &first).await else {
+        return false;
+    };
+    let t0 = now();
+    let read_ms = t0 - t_read;
+    let progress = |spans| FromWorker::Progress {
+        id,
+        read: len as f64,
+        total: len as f64,
+        spans,
+    };
+    let first =
+        worker
+            .borrow_mut()
+            .decoder
+            .first_part(&bytes, cuts.first().copied(), &mut |spans| {
+                post(progress(spans))
+            });
+    drop(bytes);
+    let mut later = Vec::with_capacity(n - 1);
+    for h in helpers {
+        later.extend(part_of(h).await);
+    }
+    // A helper that failed leaves a gap the merge finds (and then cuts the
+    // tables back to what the page has).
+    let Some(first) = first else {
+        return false;
+    };
+    let mut held = None;
+    let result = worker.borrow_mut().decoder.decode_parts_each(
+        first,
+        &later,
+        &mut |spans| post(progress(spans)),
+        &mut |p| send_part(id, &mut held, p),
+    );
+    drop(later);
+    let Some(result) = result else {
+        return false;
+    };
+    finish_decode(id, result, held, (now() - t0, read_ms), n as u32);
+    true
+}
+
+/// A helper's job: decodes its part of a file and hands it over as bytes.
+async fn decode_part(id: u32, blob: &Blob, at: f64, stop: Option<f64>) {
+    let part = match read(id, blob).await {
+        Ok(bytes) => parts::decode_later(&bytes, at as usize, stop.map(|s| s as usize)),
+        Err(_) => None,
+    };
+    match part {
+        Some(p) => post(FromWorker::Part {
+            id,
+            buffer: protocol::buffer_of(&wire::part_bytes(&p)),
+        }),
+        None => fail(id, "this part of the file was not read as one".into()),
     }
 }
 

@@ -38,6 +38,16 @@ pub enum ToWorker {
         strings: Vec<u8>,
         blob: Blob,
         packed: bool,
+        /// The most workers to decode it with (0: one per core).
+        workers: u32,
+    },
+    /// A helper's job: the part of a file that begins at `at` (its bytes,
+    /// `blob`), up to the first item at or past `stop`.
+    DecodePart {
+        id: u32,
+        blob: Blob,
+        at: f64,
+        stop: Option<f64>,
     },
     /// A part of a trace to hold (a `wire::Delta` of a `wire::TraceAlone`),
     /// in place of any held before once its `Export` comes.
@@ -76,7 +86,8 @@ pub enum FromWorker {
         total: f64,
         spans: usize,
     },
-    /// A part of the decoded model (`wire`), to apply in a task of its own.
+    /// A part of the decoded model (`wire`), to apply in a task of its own;
+    /// from a helper worker, its part of the file (`wire::part_bytes`).
     Part {
         id: u32,
         buffer: ArrayBuffer,
@@ -90,6 +101,8 @@ pub enum FromWorker {
         spans: usize,
         decode_ms: f64,
         read_ms: f64,
+        /// How many parts the file was decoded in (1: whole, in this worker).
+        parts: u32,
     },
     /// `spans` of the held trace written so far.
     Exporting {
@@ -178,11 +191,22 @@ impl ToWorker {
                 strings,
                 blob,
                 packed,
+                workers,
             } => {
                 let o = message("decode", *id);
                 set(&o, "strings", Uint8Array::from(&strings[..]));
                 set(&o, "blob", blob);
                 set(&o, "packed", *packed);
+                set(&o, "workers", *workers);
+                posted(o, &[])
+            }
+            ToWorker::DecodePart { id, blob, at, stop } => {
+                let o = message("decode_part", *id);
+                set(&o, "blob", blob);
+                set(&o, "at", *at);
+                if let Some(stop) = stop {
+                    set(&o, "stop", *stop);
+                }
                 posted(o, &[])
             }
             ToWorker::Hold { id, part } => {
@@ -238,6 +262,13 @@ impl ToWorker {
                 strings: bytes_of(&get(v, "strings")),
                 blob: get(v, "blob").dyn_into().ok()?,
                 packed: get(v, "packed").as_bool()?,
+                workers: num(v, "workers")? as u32,
+            },
+            "decode_part" => ToWorker::DecodePart {
+                id,
+                blob: get(v, "blob").dyn_into().ok()?,
+                at: num(v, "at")?,
+                stop: num(v, "stop"),
             },
             "hold" => ToWorker::Hold {
                 id,
@@ -304,6 +335,7 @@ impl FromWorker {
                 spans,
                 decode_ms,
                 read_ms,
+                parts,
             } => {
                 let o = message("done", *id);
                 set(&o, "buffer", buffer);
@@ -312,6 +344,7 @@ impl FromWorker {
                 set(&o, "spans", *spans as f64);
                 set(&o, "decode_ms", *decode_ms);
                 set(&o, "read_ms", *read_ms);
+                set(&o, "parts", *parts);
                 posted(o, &[buffer])
             }
             FromWorker::Exporting { id, spans } => {
@@ -392,6 +425,7 @@ impl FromWorker {
                 spans: count("spans")?,
                 decode_ms: num(v, "decode_ms")?,
                 read_ms: num(v, "read_ms")?,
+                parts: num(v, "parts")? as u32,
             },
             "exporting" => FromWorker::Exporting {
                 id,

@@ -36,16 +36,34 @@ fn what_the_page_says_reads_back() {
     match to_worker(&ToWorker::Decode {
         id: 7,
         strings: vec![1, 2, 3],
-        blob,
+        blob: blob.clone(),
         packed: true,
+        workers: 4,
     }) {
         Some(ToWorker::Decode {
             id: 7,
             strings,
             packed: true,
+            workers: 4,
             ..
         }) => assert_eq!(strings, [1, 2, 3]),
         other => panic!("{other:?}"),
+    }
+    for stop in [Some(2e9), None] {
+        match to_worker(&ToWorker::DecodePart {
+            id: 7,
+            blob: blob.clone(),
+            at: 16e6,
+            stop,
+        }) {
+            Some(ToWorker::DecodePart {
+                id: 7,
+                at,
+                stop: read,
+                ..
+            }) => assert_eq!((at, read), (16e6, stop)),
+            other => panic!("{other:?}"),
+        }
     }
     match to_worker(&ToWorker::Hold {
         id: 8,
@@ -141,6 +159,7 @@ fn what_the_worker_says_reads_back() {
         spans: 40,
         decode_ms: 1.5,
         read_ms: 0.5,
+        parts: 3,
     }) {
         Some(FromWorker::Done {
             id: 3,
@@ -150,6 +169,7 @@ fn what_the_worker_says_reads_back() {
             spans: 40,
             decode_ms,
             read_ms,
+            parts: 3,
         }) => assert_eq!(
             (bytes(&buffer), format.as_str(), decode_ms, read_ms),
             (vec![6], "Jaeger", 1.5, 0.5)

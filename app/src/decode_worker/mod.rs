@@ -31,8 +31,13 @@ use web_sys::{Blob, MessageEvent, Worker};
 
 /// The worker's script: it imports the page's wasm-bindgen glue and starts
 /// the module it is sent, whose `main` then runs the worker's loop.
-const BOOT: &str = "self.onmessage = async (ev) => { self.onmessage = null; \
+/// It keeps what it was started with (`self.boot`): the worker starts
+/// helpers of its own with it.
+const BOOT: &str = "self.onmessage = async (ev) => { self.onmessage = null; self.boot = ev.data; \
 const glue = await import(ev.data.glue); await glue.default({ module_or_path: ev.data.module }); };";
+/// Where a person (or the benchmark) can set how many workers decode one
+/// file, at most; by default one per core.
+const WORKERS_KEY: &str = "tracescope-decode-workers";
 /// After an input this large the worker is ended, which gives its memory
 /// (the file's bytes and the decoder's scratch) back to the browser.
 const RELEASE_AFTER_BYTES: f64 = 32e6;
@@ -57,6 +62,8 @@ pub struct Outcome {
     pub format: String,
     pub spans: usize,
     pub decode_ms: f64,
+    /// How many parts (and workers) the file was decoded in.
+    pub parts: u32,
     /// The worker's time from taking the job until decoding starts: the
     /// string table's sync, the heap reserve, reading the file's bytes (and
     /// unpacking a share link's payload); reading is nearly all of it.
@@ -326,6 +333,10 @@ fn pump() {
                 strings,
                 blob: blob.clone(),
                 packed: *packed,
+                workers: crate::url_state::storage()
+                    .and_then(|s| s.get_item(WORKERS_KEY).ok().flatten())
+                    .and_then(|w| w.parse().ok())
+                    .unwrap_or(0),
             };
             // The worker drops a trace it held when it decodes.
             s.held = None;
@@ -424,6 +435,7 @@ fn on_message(ev: MessageEvent) {
             spans,
             decode_ms,
             read_ms,
+            parts,
             ..
         } => match apply_part(&buffer) {
             Ok(Some((traces, strings))) => {
@@ -458,6 +470,7 @@ fn on_message(ev: MessageEvent) {
                     format,
                     spans,
                     decode_ms,
+                    parts,
                     read_ms,
                     wait_ms,
                     apply_ms,

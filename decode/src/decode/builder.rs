@@ -79,6 +79,19 @@ pub struct Builder<'a> {
     last_trace: (String, IdKey, StrId),
 }
 
+/// A builder's own state, without its dataset or progress callback: what a
+/// decode that waits (for parts of its file decoded elsewhere) holds instead
+/// of a borrow of the dataset.
+pub struct Suspended {
+    by_trace: FxHashMap<IdKey, usize>,
+    traces: Vec<Box<Trace>>,
+    service_resources: FxHashMap<StrId, u32>,
+    warnings: Vec<String>,
+    pushed: usize,
+    start: (Lengths, usize),
+    last_trace: (String, IdKey, StrId),
+}
+
 /// How often (in spans) a builder reports progress.
 pub const PROGRESS_EVERY: usize = 16_384;
 
@@ -100,6 +113,38 @@ impl<'a> Builder<'a> {
         Builder {
             on_progress: Some(on_progress),
             ..Builder::new(ds)
+        }
+    }
+
+    /// Its state, to go on with later on the same dataset ([`Self::resume`]).
+    pub fn suspend(self) -> Suspended {
+        Suspended {
+            by_trace: self.by_trace,
+            traces: self.traces,
+            service_resources: self.service_resources,
+            warnings: self.warnings,
+            pushed: self.pushed,
+            start: self.start,
+            last_trace: self.last_trace,
+        }
+    }
+    /// Goes on where [`Self::suspend`] left off; `ds` must be the dataset it
+    /// built into, as it left it.
+    pub fn resume(
+        ds: &'a mut Dataset,
+        s: Suspended,
+        on_progress: &'a mut dyn FnMut(usize),
+    ) -> Self {
+        Builder {
+            ds,
+            by_trace: s.by_trace,
+            traces: s.traces,
+            service_resources: s.service_resources,
+            warnings: s.warnings,
+            on_progress: Some(on_progress),
+            pushed: s.pushed,
+            start: s.start,
+            last_trace: s.last_trace,
         }
     }
 
@@ -276,20 +321,25 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Appends a span; where it went (trace, span index in that trace).
-    pub fn push(&mut self, s: SpanIn) -> (usize, usize) {
-        let idx = match self.by_trace.get(&s.trace) {
+    /// The index of the trace with this id, begun (with no spans) if new.
+    pub fn trace_of(&mut self, trace: IdKey, text: StrId) -> usize {
+        match self.by_trace.get(&trace) {
             Some(&i) => i,
             None => {
                 self.traces.push(Box::new(Trace {
-                    trace_id: Some(s.trace),
-                    trace_id_text: s.trace_text,
+                    trace_id: Some(trace),
+                    trace_id_text: text,
                     ..Default::default()
                 }));
-                self.by_trace.insert(s.trace, self.traces.len() - 1);
+                self.by_trace.insert(trace, self.traces.len() - 1);
                 self.traces.len() - 1
             }
-        };
+        }
+    }
+
+    /// Appends a span; where it went (trace, span index in that trace).
+    pub fn push(&mut self, s: SpanIn) -> (usize, usize) {
+        let idx = self.trace_of(s.trace, s.trace_text);
         let t = &mut self.traces[idx];
         t.span_key.push(s.key);
         t.span_id_text.push(s.id_text);
@@ -309,13 +359,20 @@ impl<'a> Builder<'a> {
         t.links.push(s.links);
         t.flags.push(s.flags);
         let at = (idx, t.flags.len() - 1);
-        self.pushed += 1;
-        if self.pushed.is_multiple_of(PROGRESS_EVERY) {
+        self.count_pushed(1);
+        at
+    }
+
+    /// Counts `n` spans added (by [`Builder::push`] or a part's columns
+    /// appended whole), telling progress each [`PROGRESS_EVERY`].
+    pub fn count_pushed(&mut self, n: usize) {
+        let before = self.pushed / PROGRESS_EVERY;
+        self.pushed += n;
+        if self.pushed / PROGRESS_EVERY != before {
             if let Some(f) = self.on_progress.as_mut() {
                 f(self.pushed);
             }
         }
-        at
     }
 
     pub fn span_count(&self) -> usize {

@@ -643,7 +643,7 @@ fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
         _ => r.skip(),
     });
     if read.is_err() {
-        if stream::PARTS && st.stopped_at.is_some() {
+        if st.stopped_at.is_some() {
             // Cut inside this object: its processes may come in a later part.
             st.seam.hold(inherited, deferred, table);
         }
@@ -652,7 +652,7 @@ fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
     if !saw_spans {
         return Err(Bad);
     }
-    if stream::PARTS && inherited && table.is_empty() {
+    if inherited && table.is_empty() {
         // Its processes came before its spans, in an earlier part.
         st.seam.closed_inherited = true;
         st.seam.leading = deferred;
@@ -660,7 +660,7 @@ fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
     }
     // Spans read before the processes map: their resource and service now.
     resolve(st.b, deferred, &table);
-    if stream::PARTS && inherited {
+    if inherited {
         // Spans of earlier parts wait for these processes.
         st.seam.closed_inherited = true;
         st.seam.inherited_processes = table;

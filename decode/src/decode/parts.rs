@@ -18,7 +18,7 @@
 //! another part, defines: such spans wait in the [`Seam`] until the merge
 //! reaches that map.
 
-use super::builder::Builder;
+use super::builder::{Builder, Suspended};
 use super::jaeger::{self, Deferred, UNRESOLVED};
 use super::{detect, without_bom, DecodeError, DecodeSummary, Format};
 use crate::model::*;
@@ -121,7 +121,7 @@ pub fn first_item(bytes: &[u8]) -> Option<usize> {
 
 /// Decodes the first part, `bytes` from the file's start, into `b`,
 /// stopping before the first item at or past `stop` (None: to the end).
-pub fn decode_first(
+fn decode_first(
     b: &mut Builder,
     bytes: &[u8],
     stop: Option<usize>,
@@ -136,7 +136,7 @@ pub fn decode_first(
     Some(seam)
 }
 
-/// A later part, decoded on its own.
+/// A part of a file, decoded on its own (on a thread or a helper worker).
 #[derive(Debug, Default)]
 pub struct Part {
     /// Where in the file it began (None: no item begins in its bytes).
@@ -173,6 +173,47 @@ pub fn decode_later(bytes: &[u8], at: usize, stop: Option<usize>) -> Option<Part
         seam,
         warnings,
     })
+}
+
+/// The first part of a file, decoded into the dataset that gets the
+/// whole file: what it read waits there for the later parts.
+pub struct FirstPart {
+    held: Suspended,
+    seam: Seam,
+    /// The dataset's tables before it (what a failed merge cuts them back to).
+    before: Lengths,
+}
+
+impl FirstPart {
+    /// How many strings the dataset had before it.
+    pub fn strings_before(&self) -> usize {
+        self.before.strings as usize
+    }
+}
+
+/// Decodes the first part of a file (`bytes`, from its start) into `ds`,
+/// stopping before the first item at or past `stop`. None, with `ds` as it
+/// was, when it does not read as such a part (the file is decoded whole).
+pub fn decode_first_part(
+    ds: &mut Dataset,
+    bytes: &[u8],
+    stop: Option<usize>,
+    on_progress: &mut dyn FnMut(usize),
+) -> Option<FirstPart> {
+    let before = ds.lengths();
+    let mut b = Builder::with_progress(ds, on_progress);
+    match decode_first(&mut b, bytes, stop) {
+        Some(Ok(seam)) => Some(FirstPart {
+            held: b.suspend(),
+            seam,
+            before,
+        }),
+        _ => {
+            drop(b);
+            ds.truncate_tables(before);
+            None
+        }
+    }
 }
 
 /// Takes later parts, in order, into the builder that decoded the first.
@@ -224,7 +265,6 @@ impl Merge {
             IdKey::Text(t) => IdKey::Text(s(t)),
             n => n,
         };
-        b.reserve_spans(p.traces.iter().map(|t| (t.trace_id.map(id), t.len())));
         let base = b.ds.lengths();
         let shift = |r: Range32, by: u32| Range32::new(r.start + by, r.end + by);
         b.ds.attrs.extend(p.attrs.iter().map(|a| Attr {
@@ -252,37 +292,35 @@ impl Merge {
             attrs: shift(r.attrs, base.attrs),
         }));
         // Where each of the part's traces went: (trace, its spans before).
+        // Its spans are appended column by column: pushed one by one, as
+        // read, the merge was slower than decoding the part here.
         let mut went = Vec::with_capacity(p.traces.len());
         for t in &p.traces {
             let trace = t.trace_id.map_or(IdKey::num(0), id);
-            let mut at = (0, 0);
-            for i in 0..t.len() {
-                let resource = match t.resource[i] {
-                    UNRESOLVED => UNRESOLVED,
-                    r => r + base.resources,
-                };
-                at = b.push(super::builder::SpanIn {
-                    trace,
-                    trace_text: s(t.trace_id_text),
-                    key: id(t.span_key[i]),
-                    id_text: s(t.span_id_text[i]),
-                    parent: t.parent_key[i].map(|k| (id(k), s(t.parent_id_text[i]))),
-                    service: s(t.service[i]),
-                    name: s(t.name[i]),
-                    start_ns: t.start_ns[i],
-                    duration_ns: t.duration_ns[i],
-                    kind: t.kind[i],
-                    status: t.status[i],
-                    status_message: s(t.status_message[i]),
-                    resource,
-                    attrs: shift(t.attrs[i], base.attrs),
-                    events: shift(t.events[i], base.events),
-                    links: shift(t.links[i], base.links),
-                    flags: t.flags[i],
-                });
-            }
-            went.push((at.0, at.1 + 1 - t.len()));
-            b.traces_mut()[at.0].warnings.extend_from_slice(&t.warnings);
+            let at = b.trace_of(trace, s(t.trace_id_text));
+            let into = &mut b.traces_mut()[at];
+            went.push((at, into.len()));
+            extend_with(&mut into.span_key, &t.span_key, &id);
+            extend_with(&mut into.span_id_text, &t.span_id_text, &s);
+            extend_with(&mut into.parent_key, &t.parent_key, &|k| k.map(id));
+            extend_with(&mut into.parent_id_text, &t.parent_id_text, &s);
+            extend_with(&mut into.service, &t.service, &s);
+            extend_with(&mut into.name, &t.name, &s);
+            into.start_ns.extend_from_slice(&t.start_ns);
+            into.duration_ns.extend_from_slice(&t.duration_ns);
+            into.kind.extend_from_slice(&t.kind);
+            into.status.extend_from_slice(&t.status);
+            extend_with(&mut into.status_message, &t.status_message, &s);
+            extend_with(&mut into.resource, &t.resource, &|r| match r {
+                UNRESOLVED => UNRESOLVED,
+                r => r + base.resources,
+            });
+            extend_with(&mut into.attrs, &t.attrs, &|r| shift(r, base.attrs));
+            extend_with(&mut into.events, &t.events, &|r| shift(r, base.events));
+            extend_with(&mut into.links, &t.links, &|r| shift(r, base.links));
+            into.flags.extend_from_slice(&t.flags);
+            into.warnings.extend_from_slice(&t.warnings);
+            b.count_pushed(t.len());
         }
         b.warnings.extend_from_slice(&part.warnings);
         let moved = |d: &Deferred| -> Deferred {
@@ -323,6 +361,12 @@ impl Merge {
     }
 }
 
+/// Appends `src` to `dst`, each value through `f`: one loop for the
+/// columns of a type (the merge is in the page's bundle, which is tight).
+fn extend_with<T: Copy>(dst: &mut Vec<T>, src: &[T], f: &dyn Fn(T) -> T) {
+    dst.extend(src.iter().map(|&x| f(x)));
+}
+
 /// Decodes `bytes` (plain or gzip) in `n` parts, the later ones on threads
 /// of their own, into `ds`; decoded whole when the file cannot be (another
 /// format or shape, a part that does not fit, a span refused). What the
@@ -341,41 +385,60 @@ pub fn decode_in_parts(
 }
 
 /// Decodes plain `bytes` cut at `cuts` into `ds`: None, with `ds` as it
-/// was, when they cannot be decoded in those parts.
+/// was, when they cannot be decoded in those parts. The first part here
+/// while the later ones decode on threads of their own, then merged as the
+/// page's worker merges its helpers' parts.
 pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSummary> {
     if cuts.is_empty() || format_of(bytes).is_none() {
         return None;
     }
     let len = bytes.len();
-    let before = ds.lengths();
-    let mut b = Builder::new(ds);
-    // The first part here while the later ones decode on threads of their own.
     let (first, later) = std::thread::scope(|scope| {
         let jobs: Vec<_> = (1..=cuts.len())
             .map(|k| {
                 let r = bytes_of(len, cuts, k);
-                scope.spawn(move || decode_later(&bytes[r.clone()], r.start, cuts.get(k).copied()))
+                let stop = cuts.get(k).copied();
+                scope.spawn(move || decode_later(&bytes[r.clone()], r.start, stop))
             })
             .collect();
-        let first = decode_first(
-            &mut b,
+        let first = decode_first_part(
+            ds,
             &bytes[bytes_of(len, cuts, 0)],
             cuts.first().copied(),
+            &mut |_| {},
         );
-        let later: Vec<Option<Part>> = jobs.into_iter().map(|j| j.join().ok().flatten()).collect();
+        let later: Option<Vec<Part>> = jobs.into_iter().map(|j| j.join().ok().flatten()).collect();
         (first, later)
     });
-    let fitted = (|| {
-        let mut merge = Merge::new(first?.ok()?);
-        for part in &later {
-            merge.absorb(&mut b, part.as_ref()?).ok()?;
-        }
-        merge.done().ok()
-    })();
-    if fitted.is_none() {
+    let first = first?;
+    let Some(later) = later else {
+        ds.truncate_tables(first.before);
+        return None;
+    };
+    merge_later(ds, first, &later, &mut |_| {}, &mut |_| {})?.ok()
+}
+
+/// The later parts of a file, decoded apart, merged in order after its
+/// first: None, with `ds` as it was before the first, when they do not fit
+/// together (the file is decoded whole instead).
+pub fn merge_later(
+    ds: &mut Dataset,
+    first: FirstPart,
+    later: &[Part],
+    on_progress: &mut dyn FnMut(usize),
+    on_tables: &mut dyn FnMut(&Dataset),
+) -> Option<Result<DecodeSummary, DecodeError>> {
+    let before = first.before;
+    let mut b = Builder::resume(ds, first.held, on_progress);
+    let mut merge = Merge::new(first.seam);
+    let fitted = later
+        .iter()
+        .try_for_each(|p| merge.absorb(&mut b, p))
+        .and_then(|()| merge.done());
+    if fitted.is_err() {
         drop(b);
         ds.truncate_tables(before);
         return None;
     }
-    super::finish(b, Format::Jaeger, true, &mut |_| {}).ok()
+    Some(super::finish(b, Format::Jaeger, true, on_tables))
 }

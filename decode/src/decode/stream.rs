@@ -30,11 +30,6 @@ pub struct Stream<'s, 'b> {
     pub seam: super::parts::Seam,
 }
 
-/// Whether this build decodes files in parts ([`super::parts`]): natively
-/// (`inspect`); the page's worker decodes a file in one part, and its
-/// bundle (held under 800 kB) carries none of the parts' edges.
-pub const PARTS: bool = cfg!(not(target_arch = "wasm32"));
-
 /// Spans after which a decoder estimates the file's total.
 const ESTIMATE_AFTER: usize = 4096;
 
@@ -61,9 +56,6 @@ impl Stream<'_, '_> {
     /// [`Bad`], which every level passes up) when the item starts at or
     /// past [`Self::stop_at`].
     pub fn stop_before(&mut self, r: &mut Pull) -> Read<()> {
-        if !PARTS {
-            return Ok(());
-        }
         let at = r.here();
         if at < self.stop_at {
             return Ok(());
