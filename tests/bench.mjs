@@ -15,7 +15,7 @@
 //   (after `trunk build --release --dist target/bench-dist` and `cargo build --release -p tracescope-core --bin gentrace`)
 //   BENCH_WORKERS=1,2,4 opens each size once per count of workers the app may decode it
 //   with (its setting 'tracescope-decode-workers'; by default one per core) and measures
-//   only the load, with the parts it was decoded in.
+//   only the load, with the parts it was decoded in and where the decode's time went.
 //   BENCH_PROFILE='<interaction>' (or 'load') writes a CPU profile of that interaction to
 //   target/bench-profile.json (names with a build whose wasm keeps them, see docs/benchmarks.md).
 import http from 'node:http';
@@ -154,8 +154,10 @@ for (const n of sizes) for (const workers of workerCounts) {
   if (loadOnly) {
     rows.push({
       [format === 'traces' ? 'traces' : 'spans']: n, workers: workers || 'per core', parts: m.decode_parts, 'file MB': (r.bytes / 1e6).toFixed(1),
-      'JSON.parse ms': Number.isNaN(r.parse) ? 'impossible' : r.parse.toFixed(0), 'read ms': m.read_ms.toFixed(0), 'decode ms': m.decode_ms.toFixed(0), 'apply ms': m.apply_ms.toFixed(0),
-      'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2), 'longest task ms': m.longest.toFixed(0),
+      'JSON.parse ms': Number.isNaN(r.parse) ? 'impossible' : r.parse.toFixed(0), 'read ms': m.read_ms.toFixed(0), 'decode ms': m.decode_ms.toFixed(0),
+      // Of the decode: the first part's (here the worker's own), waiting for the helpers' parts, then the merge.
+      'first part ms': m.first_part_ms.toFixed(0), 'helpers ms': m.helpers_ms.toFixed(0), 'merge ms': (m.decode_ms - m.first_part_ms - m.helpers_ms).toFixed(0),
+      'apply ms': m.apply_ms.toFixed(0), 'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2), 'longest task ms': m.longest.toFixed(0),
       'wasm MB': (m.wasm / 1e6).toFixed(0), ...(format === 'traces' ? { 'wasm B a trace': (m.wasm / n).toFixed(0) } : {}),
     });
     await page.context().close();

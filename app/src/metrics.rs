@@ -1,8 +1,10 @@
 //! `window.__tracescope`: read-only figures of the last load, for tests and
 //! benchmark scripts: `{format, traces, spans, wait_ms, read_ms, decode_ms,
-//! decode_parts, apply_ms, first_paint_ms, error}` (`wait_ms` until the
-//! worker had the job, `read_ms` and `decode_ms` in the worker, in
-//! `decode_parts` parts, `apply_ms` on the page's thread)
+//! decode_parts, first_part_ms, helpers_ms, apply_ms, first_paint_ms,
+//! error}` (`wait_ms` until the worker had the job, `read_ms` and
+//! `decode_ms` in the worker, in `decode_parts` parts — of it the first
+//! part's decode and the wait for the helpers' —, `apply_ms` on the page's
+//! thread)
 //! and `wasm_bytes()`, the size of the wasm linear memory now.
 
 use js_sys::{Object, Reflect};
@@ -51,9 +53,11 @@ pub fn record_load(out: &crate::decode_worker::Outcome, t0: f64) {
     set(&o, "traces", (out.traces.len() as f64).into());
     set(&o, "spans", (out.spans as f64).into());
     set(&o, "wait_ms", out.wait_ms.into());
-    set(&o, "read_ms", out.read_ms.into());
-    set(&o, "decode_ms", out.decode_ms.into());
-    set(&o, "decode_parts", out.parts.into());
+    set(&o, "read_ms", out.times.read_ms.into());
+    set(&o, "decode_ms", out.times.decode_ms.into());
+    set(&o, "decode_parts", out.times.parts.into());
+    set(&o, "first_part_ms", out.times.first_part_ms.into());
+    set(&o, "helpers_ms", out.times.helpers_ms.into());
     set(&o, "apply_ms", out.apply_ms.into());
     set(&o, "first_paint_ms", JsValue::NULL);
     set(&o, "error", JsValue::NULL);

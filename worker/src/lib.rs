@@ -8,7 +8,7 @@
 pub mod protocol;
 
 use js_sys::Uint8Array;
-use protocol::{Export, Exported, FromWorker, ToWorker};
+use protocol::{DecodeTimes, Export, Exported, FromWorker, ToWorker};
 use std::cell::RefCell;
 use std::rc::Rc;
 use tracescope_core::decode::parts;
@@ -199,7 +199,15 @@ async fn decode(
         &mut |p| send_part(id, &mut held, p),
     );
     drop(bytes);
-    finish_decode(id, result, held, (now() - t0, read_ms), 1);
+    let decode_ms = now() - t0;
+    let times = DecodeTimes {
+        read_ms,
+        decode_ms,
+        parts: 1,
+        first_part_ms: decode_ms,
+        helpers_ms: 0.0,
+    };
+    finish_decode(id, result, held, times);
 }
 
 /// Posts the part held (the one before `p`) and holds `p`: the last part
@@ -217,8 +225,7 @@ fn finish_decode(
     id: u32,
     result: Result<tracescope_core::DecodeSummary, tracescope_core::DecodeError>,
     held: Option<Vec<u8>>,
-    (decode_ms, read_ms): (f64, f64),
-    parts: u32,
+    times: DecodeTimes,
 ) {
     match result {
         Ok(sum) => post(FromWorker::Done {
@@ -227,9 +234,7 @@ fn finish_decode(
             format: sum.format.name().to_string(),
             traces: sum.traces.len(),
             spans: sum.spans,
-            decode_ms,
-            read_ms,
-            parts,
+            times,
         }),
         Err(e) => fail(id, e.to_string()),
     }
@@ -382,10 +387,12 @@ async fn decode_in_parts(
                 post(progress(spans))
             });
     drop(bytes);
+    let t_first = now();
     let mut later = Vec::with_capacity(n - 1);
     for h in helpers {
         later.extend(part_of(h).await);
     }
+    let t_helpers = now();
     // A helper that failed leaves a gap the merge finds (and then cuts the
     // tables back to what the page has).
     let Some(first) = first else {
@@ -402,7 +409,14 @@ async fn decode_in_parts(
     let Some(result) = result else {
         return false;
     };
-    finish_decode(id, result, held, (now() - t0, read_ms), n as u32);
+    let times = DecodeTimes {
+        read_ms,
+        decode_ms: now() - t0,
+        parts: n as u32,
+        first_part_ms: t_first - t0,
+        helpers_ms: t_helpers - t_first,
+    };
+    finish_decode(id, result, held, times);
     true
 }
 

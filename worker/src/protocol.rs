@@ -74,6 +74,22 @@ pub enum Exported {
     Links(Vec<LinkChoice>),
 }
 
+/// Where a decode's time went, in the worker.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DecodeTimes {
+    /// From taking the job until decoding starts: the string table's sync,
+    /// the heap reserve, reading the file's (or the first part's) bytes.
+    pub read_ms: f64,
+    pub decode_ms: f64,
+    /// How many parts the file was decoded in (1: whole, in this worker).
+    pub parts: u32,
+    /// Of `decode_ms`: the first part's (or the whole file's) decode here.
+    pub first_part_ms: f64,
+    /// Of `decode_ms`: then waiting for the helpers' parts and reading
+    /// them back; the rest is the merge, the trees and the delta.
+    pub helpers_ms: f64,
+}
+
 /// The worker to the page.
 #[derive(Debug)]
 pub enum FromWorker {
@@ -99,10 +115,7 @@ pub enum FromWorker {
         format: String,
         traces: usize,
         spans: usize,
-        decode_ms: f64,
-        read_ms: f64,
-        /// How many parts the file was decoded in (1: whole, in this worker).
-        parts: u32,
+        times: DecodeTimes,
     },
     /// `spans` of the held trace written so far.
     Exporting {
@@ -333,18 +346,18 @@ impl FromWorker {
                 format,
                 traces,
                 spans,
-                decode_ms,
-                read_ms,
-                parts,
+                times,
             } => {
                 let o = message("done", *id);
                 set(&o, "buffer", buffer);
                 set(&o, "format", format.as_str());
                 set(&o, "traces", *traces as f64);
                 set(&o, "spans", *spans as f64);
-                set(&o, "decode_ms", *decode_ms);
-                set(&o, "read_ms", *read_ms);
-                set(&o, "parts", *parts);
+                set(&o, "read_ms", times.read_ms);
+                set(&o, "decode_ms", times.decode_ms);
+                set(&o, "parts", times.parts);
+                set(&o, "first_part_ms", times.first_part_ms);
+                set(&o, "helpers_ms", times.helpers_ms);
                 posted(o, &[buffer])
             }
             FromWorker::Exporting { id, spans } => {
@@ -423,9 +436,13 @@ impl FromWorker {
                 format: text(v, "format")?,
                 traces: count("traces")?,
                 spans: count("spans")?,
-                decode_ms: num(v, "decode_ms")?,
-                read_ms: num(v, "read_ms")?,
-                parts: num(v, "parts")? as u32,
+                times: DecodeTimes {
+                    read_ms: num(v, "read_ms")?,
+                    decode_ms: num(v, "decode_ms")?,
+                    parts: num(v, "parts")? as u32,
+                    first_part_ms: num(v, "first_part_ms")?,
+                    helpers_ms: num(v, "helpers_ms")?,
+                },
             },
             "exporting" => FromWorker::Exporting {
                 id,

@@ -6,7 +6,7 @@
 use tracescope_core::encode::compact::Keep;
 use tracescope_core::encode::redact::{Mode, Redaction, Removed};
 use tracescope_core::share::LinkChoice;
-use tracescope_worker::protocol::{buffer_of, Export, Exported, FromWorker, ToWorker};
+use tracescope_worker::protocol::{buffer_of, DecodeTimes, Export, Exported, FromWorker, ToWorker};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -157,9 +157,13 @@ fn what_the_worker_says_reads_back() {
         format: "Jaeger".into(),
         traces: 2,
         spans: 40,
-        decode_ms: 1.5,
-        read_ms: 0.5,
-        parts: 3,
+        times: DecodeTimes {
+            read_ms: 0.5,
+            decode_ms: 1.5,
+            parts: 3,
+            first_part_ms: 1.0,
+            helpers_ms: 0.25,
+        },
     }) {
         Some(FromWorker::Done {
             id: 3,
@@ -167,12 +171,20 @@ fn what_the_worker_says_reads_back() {
             format,
             traces: 2,
             spans: 40,
-            decode_ms,
-            read_ms,
-            parts: 3,
+            times,
         }) => assert_eq!(
-            (bytes(&buffer), format.as_str(), decode_ms, read_ms),
-            (vec![6], "Jaeger", 1.5, 0.5)
+            (bytes(&buffer), format.as_str(), times),
+            (
+                vec![6],
+                "Jaeger",
+                DecodeTimes {
+                    read_ms: 0.5,
+                    decode_ms: 1.5,
+                    parts: 3,
+                    first_part_ms: 1.0,
+                    helpers_ms: 0.25,
+                }
+            )
         ),
         other => panic!("{other:?}"),
     }

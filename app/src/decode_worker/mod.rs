@@ -20,7 +20,7 @@ use tracescope_core::encode::redact::Redaction;
 use tracescope_core::model::TraceIdentity;
 use tracescope_core::wire;
 use tracescope_core::Dataset;
-use tracescope_worker::protocol::{Export, Exported, FromWorker, ToWorker};
+use tracescope_worker::protocol::{DecodeTimes, Export, Exported, FromWorker, ToWorker};
 
 mod export;
 pub use export::{cancel_exports, export};
@@ -61,13 +61,9 @@ pub struct Outcome {
     pub identities: Vec<TraceIdentity>,
     pub format: String,
     pub spans: usize,
-    pub decode_ms: f64,
-    /// How many parts (and workers) the file was decoded in.
-    pub parts: u32,
-    /// The worker's time from taking the job until decoding starts: the
-    /// string table's sync, the heap reserve, reading the file's bytes (and
-    /// unpacking a share link's payload); reading is nearly all of it.
-    pub read_ms: f64,
+    /// The worker's read and decode (reading is nearly all of the time
+    /// before decoding starts; a share link's payload is unpacked then).
+    pub times: DecodeTimes,
     /// From the load's start until the worker was handed the job: starting
     /// the worker, or the jobs before it.
     pub wait_ms: f64,
@@ -433,9 +429,7 @@ fn on_message(ev: MessageEvent) {
             buffer,
             format,
             spans,
-            decode_ms,
-            read_ms,
-            parts,
+            times,
             ..
         } => match apply_part(&buffer) {
             Ok(Some((traces, strings))) => {
@@ -469,9 +463,7 @@ fn on_message(ev: MessageEvent) {
                     identities,
                     format,
                     spans,
-                    decode_ms,
-                    parts,
-                    read_ms,
+                    times,
                     wait_ms,
                     apply_ms,
                 };
