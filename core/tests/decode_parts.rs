@@ -59,7 +59,7 @@ fn merged_through_bytes(bytes: &[u8], cuts: &[usize]) -> Option<Dataset> {
             Some(read_part(&part_bytes(&part)).expect("a part reads back"))
         })
         .collect::<Option<Vec<_>>>()?;
-    merge_later(&mut ds, first, &later, &mut |_| {}, &mut |_| {})?.ok()?;
+    merge_later(&mut ds, first, later, &mut |_| {}, &mut |_| {})?.ok()?;
     Some(ds)
 }
 
@@ -287,7 +287,7 @@ fn a_missing_part_is_a_gap_the_merge_finds() {
                 .map(part)
                 .collect();
             let mut sent = 0;
-            let merged = decoder.decode_parts_each(first, &later, &mut |_| {}, &mut |_| sent += 1);
+            let merged = decoder.decode_parts_each(first, later, &mut |_| {}, &mut |_| sent += 1);
             assert!(merged.is_none(), "part {missing} missing");
             assert_eq!((sent, decoder.strings()), (0, 1), "part {missing} missing");
         }

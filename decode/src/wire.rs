@@ -1238,7 +1238,7 @@ impl Decoder {
     pub fn decode_parts_each(
         &mut self,
         first: crate::decode::parts::FirstPart,
-        later: &[crate::decode::parts::Part],
+        later: Vec<crate::decode::parts::Part>,
         on_progress: &mut dyn FnMut(usize),
         out: &mut dyn FnMut(Vec<u8>),
     ) -> Option<Result<crate::DecodeSummary, crate::DecodeError>> {

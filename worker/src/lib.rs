@@ -401,11 +401,10 @@ async fn decode_in_parts(
     let mut held = None;
     let result = worker.borrow_mut().decoder.decode_parts_each(
         first,
-        &later,
+        later,
         &mut |spans| post(progress(spans)),
         &mut |p| send_part(id, &mut held, p),
     );
-    drop(later);
     let Some(result) = result else {
         return false;
     };

@@ -322,7 +322,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The index of the trace with this id, begun (with no spans) if new.
-    pub fn trace_of(&mut self, trace: IdKey, text: StrId) -> usize {
+    fn trace_of(&mut self, trace: IdKey, text: StrId) -> usize {
         match self.by_trace.get(&trace) {
             Some(&i) => i,
             None => {
@@ -335,6 +335,23 @@ impl<'a> Builder<'a> {
                 self.traces.len() - 1
             }
         }
+    }
+
+    /// Takes a trace read elsewhere, its ids and ranges already the
+    /// dataset's: whole when its id is new, else its spans appended to the
+    /// trace of that id. Where its spans went (trace, index of the first).
+    pub fn adopt(&mut self, t: Box<Trace>) -> (usize, usize) {
+        let key = t.trace_id.unwrap_or(IdKey::num(0));
+        if let Some(&at) = self.by_trace.get(&key) {
+            let into = &mut self.traces[at];
+            let before = into.len();
+            into.append_spans(&t, 0..t.len());
+            into.warnings.extend_from_slice(&t.warnings);
+            return (at, before);
+        }
+        self.traces.push(t);
+        self.by_trace.insert(key, self.traces.len() - 1);
+        (self.traces.len() - 1, 0)
     }
 
     /// Appends a span; where it went (trace, span index in that trace).

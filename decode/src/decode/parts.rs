@@ -243,7 +243,7 @@ impl Merge {
     /// Appends `part` to what `b` holds: its strings interned, its arenas
     /// after the builder's, its spans pushed in order (so traces and spans
     /// come in the order of the whole file).
-    pub fn absorb(&mut self, b: &mut Builder, part: &Part) -> Result<(), Mismatch> {
+    pub fn absorb(&mut self, b: &mut Builder, mut part: Part) -> Result<(), Mismatch> {
         let Some(next) = self.next else {
             // The part before read to the end: anything found after its
             // cut was not an item.
@@ -292,35 +292,30 @@ impl Merge {
             attrs: shift(r.attrs, base.attrs),
         }));
         // Where each of the part's traces went: (trace, its spans before).
-        // Its spans are appended column by column: pushed one by one, as
-        // read, the merge was slower than decoding the part here.
+        // A trace's columns are made the builder's in place, then the trace
+        // is taken whole, or appended to the one it continues: pushed span
+        // by span, or copied into new columns, the merge was slower than
+        // decoding the part here.
         let mut went = Vec::with_capacity(p.traces.len());
-        for t in &p.traces {
-            let trace = t.trace_id.map_or(IdKey::num(0), id);
-            let at = b.trace_of(trace, s(t.trace_id_text));
-            let into = &mut b.traces_mut()[at];
-            went.push((at, into.len()));
-            extend_with(&mut into.span_key, &t.span_key, &id);
-            extend_with(&mut into.span_id_text, &t.span_id_text, &s);
-            extend_with(&mut into.parent_key, &t.parent_key, &|k| k.map(id));
-            extend_with(&mut into.parent_id_text, &t.parent_id_text, &s);
-            extend_with(&mut into.service, &t.service, &s);
-            extend_with(&mut into.name, &t.name, &s);
-            into.start_ns.extend_from_slice(&t.start_ns);
-            into.duration_ns.extend_from_slice(&t.duration_ns);
-            into.kind.extend_from_slice(&t.kind);
-            into.status.extend_from_slice(&t.status);
-            extend_with(&mut into.status_message, &t.status_message, &s);
-            extend_with(&mut into.resource, &t.resource, &|r| match r {
+        for mut t in std::mem::take(&mut part.ds.traces) {
+            t.trace_id = Some(t.trace_id.map_or(IdKey::num(0), id));
+            t.trace_id_text = s(t.trace_id_text);
+            map_in_place(&mut t.span_key, &id);
+            map_in_place(&mut t.span_id_text, &s);
+            map_in_place(&mut t.parent_key, &|k| k.map(id));
+            map_in_place(&mut t.parent_id_text, &s);
+            map_in_place(&mut t.service, &s);
+            map_in_place(&mut t.name, &s);
+            map_in_place(&mut t.status_message, &s);
+            map_in_place(&mut t.resource, &|r| match r {
                 UNRESOLVED => UNRESOLVED,
                 r => r + base.resources,
             });
-            extend_with(&mut into.attrs, &t.attrs, &|r| shift(r, base.attrs));
-            extend_with(&mut into.events, &t.events, &|r| shift(r, base.events));
-            extend_with(&mut into.links, &t.links, &|r| shift(r, base.links));
-            into.flags.extend_from_slice(&t.flags);
-            into.warnings.extend_from_slice(&t.warnings);
+            map_in_place(&mut t.attrs, &|r| shift(r, base.attrs));
+            map_in_place(&mut t.events, &|r| shift(r, base.events));
+            map_in_place(&mut t.links, &|r| shift(r, base.links));
             b.count_pushed(t.len());
+            went.push(b.adopt(t));
         }
         b.warnings.extend_from_slice(&part.warnings);
         let moved = |d: &Deferred| -> Deferred {
@@ -361,10 +356,10 @@ impl Merge {
     }
 }
 
-/// Appends `src` to `dst`, each value through `f`: one loop for the
-/// columns of a type (the merge is in the page's bundle, which is tight).
-fn extend_with<T: Copy>(dst: &mut Vec<T>, src: &[T], f: &dyn Fn(T) -> T) {
-    dst.extend(src.iter().map(|&x| f(x)));
+/// Puts each value of `column` through `f`: one loop for the columns of a
+/// type (the merge is in the page's bundle, which is tight).
+fn map_in_place<T: Copy>(column: &mut [T], f: &dyn Fn(T) -> T) {
+    column.iter_mut().for_each(|x| *x = f(*x));
 }
 
 /// Decodes `bytes` (plain or gzip) in `n` parts, the later ones on threads
@@ -415,7 +410,7 @@ pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSu
         ds.truncate_tables(first.before);
         return None;
     };
-    merge_later(ds, first, &later, &mut |_| {}, &mut |_| {})?.ok()
+    merge_later(ds, first, later, &mut |_| {}, &mut |_| {})?.ok()
 }
 
 /// The later parts of a file, decoded apart, merged in order after its
@@ -424,7 +419,7 @@ pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSu
 pub fn merge_later(
     ds: &mut Dataset,
     first: FirstPart,
-    later: &[Part],
+    later: Vec<Part>,
     on_progress: &mut dyn FnMut(usize),
     on_tables: &mut dyn FnMut(&Dataset),
 ) -> Option<Result<DecodeSummary, DecodeError>> {
@@ -432,7 +427,7 @@ pub fn merge_later(
     let mut b = Builder::resume(ds, first.held, on_progress);
     let mut merge = Merge::new(first.seam);
     let fitted = later
-        .iter()
+        .into_iter()
         .try_for_each(|p| merge.absorb(&mut b, p))
         .and_then(|()| merge.done());
     if fitted.is_err() {
