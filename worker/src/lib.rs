@@ -272,6 +272,9 @@ async fn parts_for(blob: &Blob, workers: u32) -> usize {
 struct Helper {
     worker: web_sys::Worker,
     answer: JsFuture,
+    // Its handlers, kept as long as it runs (dropped once it is ended).
+    _on_message: Closure<dyn Fn(MessageEvent)>,
+    _on_error: Closure<dyn Fn(web_sys::Event)>,
 }
 
 /// Starts this module in a worker of its own (as the page started this
@@ -282,37 +285,35 @@ fn start_helper(job: ToWorker) -> Result<Helper, JsValue> {
     let worker = web_sys::Worker::new_with_options(&scope().location().href(), &opts)?;
     // What the page's boot script was started with: the glue's URL and the module.
     worker.post_message(&js_sys::Reflect::get(&js_sys::global(), &"boot".into())?)?;
-    let job = job.to_js();
-    let helper = worker.clone();
-    let answer = js_sys::Promise::new(&mut |resolve, _| {
-        let (to, job, answered) = (helper.clone(), job.message.clone(), resolve.clone());
-        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
-            match FromWorker::from_js(&ev.data()) {
-                Some(FromWorker::Ready) => {
-                    if to.post_message(&job).is_err() {
-                        let _ = answered.call0(&JsValue::NULL);
-                    }
+    let mut resolve = None;
+    let answer = js_sys::Promise::new(&mut |r, _| resolve = Some(r));
+    let answered = resolve.ok_or(JsValue::NULL)?;
+    let job = job.to_js().message;
+    let (to, on_ready) = (worker.clone(), answered.clone());
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
+        match FromWorker::from_js(&ev.data()) {
+            Some(FromWorker::Ready) => {
+                if to.post_message(&job).is_err() {
+                    let _ = on_ready.call0(&JsValue::NULL);
                 }
-                Some(FromWorker::Part { .. } | FromWorker::Error { .. }) | None => {
-                    let _ = answered.call1(&JsValue::NULL, &ev.data());
-                }
-                // Its reading's progress: this worker reports its own.
-                Some(_) => {}
             }
-        });
-        helper.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // One closure per helper started (a few per large file).
-        on_message.forget();
-        let failed = resolve;
-        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
-            let _ = failed.call0(&JsValue::NULL);
-        });
-        helper.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        on_error.forget();
+            Some(FromWorker::Part { .. } | FromWorker::Error { .. }) | None => {
+                let _ = on_ready.call1(&JsValue::NULL, &ev.data());
+            }
+            // Its reading's progress: this worker reports its own.
+            Some(_) => {}
+        }
     });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+        let _ = answered.call0(&JsValue::NULL);
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Ok(Helper {
         worker,
         answer: JsFuture::from(answer),
+        _on_message: on_message,
+        _on_error: on_error,
     })
 }
 
