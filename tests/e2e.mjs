@@ -779,6 +779,40 @@ describe('a large trace', () => {
     assert.ok(exported[0].equals(exported[1]), 'the export of the file decoded in parts differs');
   });
 
+  test('a helper worker that cannot start leaves the file decoded whole, and the load ends', async () => {
+    // The page's script is refused once the page's worker runs (it starts
+    // with the first file): a helper worker, which loads the script again,
+    // cannot start (as when its module cannot be made); the worker decodes
+    // the file whole.
+    const page = await newPage();
+    await page.evaluate(() => localStorage.setItem('tracescope-decode-workers', '2'));
+    await dropSynth(page, 100);
+    await page.waitForSelector('[data-testid=trace-summary][data-spans="100"]');
+    await page.route(/\.js$/, (r) => r.abort());
+    await dropSynth(page, 100000);
+    await page.waitForSelector('[data-testid=trace-summary][data-spans="100000"]', { timeout: 120000 });
+    assert.equal(await page.evaluate(() => window.__tracescope.decode_parts), 1);
+    assert.equal(await page.locator('[data-testid=load-error]').count(), 0);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a decoding worker that cannot start is a message naming the file, and what was open stays', async () => {
+    // After a large file the page ends its worker (giving its memory back)
+    // and starts a new one for the next file: that one cannot load the
+    // page's script.
+    const page = await newPage();
+    await dropSynth(page, 100000);
+    await page.waitForSelector('[data-testid=trace-summary][data-spans="100000"]', { timeout: 120000 });
+    const before = await summary(page);
+    await page.route(/\.js$/, (r) => r.abort());
+    await dropSynth(page, 100000);
+    await page.waitForSelector('[data-testid=load-error]', { timeout: 60000 });
+    assert.match(await page.textContent('[data-testid=load-error]'), /synth-100000\.json.*could not start/);
+    assert.deepEqual(await summary(page), before);
+    await page.context().close();
+  });
+
   test('a load can be cancelled; what was open stays and the next file loads', async () => {
     const page = await newPage();
     const before = await summary(page);

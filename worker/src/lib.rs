@@ -305,7 +305,9 @@ fn start_helper(job: ToWorker) -> Result<Helper, JsValue> {
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        // Handled here: not passed on to the page as this worker's own error.
+        ev.prevent_default();
         let _ = answered.call0(&JsValue::NULL);
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

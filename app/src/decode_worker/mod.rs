@@ -32,9 +32,12 @@ use web_sys::{Blob, MessageEvent, Worker};
 /// The worker's script: it imports the page's wasm-bindgen glue and starts
 /// the module it is sent, whose `main` then runs the worker's loop.
 /// It keeps what it was started with (`self.boot`): the worker starts
-/// helpers of its own with it.
+/// helpers of its own with it. A start that fails is thrown again from a
+/// timer, so that it reaches whoever started the worker as its `error`
+/// event (a rejected promise would not, and they would wait for "ready").
 const BOOT: &str = "self.onmessage = async (ev) => { self.onmessage = null; self.boot = ev.data; \
-const glue = await import(ev.data.glue); await glue.default({ module_or_path: ev.data.module }); };";
+try { const glue = await import(ev.data.glue); await glue.default({ module_or_path: ev.data.module }); } \
+catch (e) { setTimeout(() => { throw e; }); } };";
 /// Where a person (or the benchmark) can set how many workers decode one
 /// file, at most; by default one per core.
 const WORKERS_KEY: &str = "tracescope-decode-workers";
@@ -277,7 +280,7 @@ fn start_worker(s: &mut State) -> Result<(), String> {
     onmessage.forget();
     let onerror = Closure::<dyn Fn(web_sys::Event)>::new(|_| {
         fail_current(
-            "the decoding worker stopped unexpectedly (out of memory?)".into(),
+            "the decoding worker stopped or could not start (out of memory?)".into(),
             true,
         )
     });
@@ -353,10 +356,17 @@ fn pump() {
 
 fn fail_current(message: String, restart: bool) {
     let job = STATE.with_borrow_mut(|s| {
+        // A worker that ends before it is ready never took a job: the next
+        // one waited for it, and fails (not a new worker, which would fail
+        // the same way, again and again).
+        let never_started = restart && !s.ready && s.current.is_none();
         if restart {
             end_worker(s);
         }
-        s.current.take()
+        match never_started {
+            true => s.queue.pop_front(),
+            false => s.current.take(),
+        }
     });
     if let Some(j) = job {
         j.fail(message);
