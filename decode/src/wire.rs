@@ -809,6 +809,12 @@ fn came_whole(t: &Trace, ds: &Dataset, whole: &mut Vec<TraceIdentity>) -> R<()> 
     Ok(())
 }
 
+/// Whether an id's text column entry `s` names one of `n_strings` strings
+/// or is made from the id's value ([`StrId::HEX_ID`]).
+fn id_text_within(s: StrId, n_strings: u32) -> bool {
+    s.0 < n_strings || s == StrId::HEX_ID
+}
+
 /// Whether a trace put together from columns is whole and points only at
 /// what the dataset has.
 fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
@@ -842,7 +848,7 @@ fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
     let n_strings = ds.strings.len() as u32;
     let id_texts_ok = [&t.span_id_text, &t.parent_id_text]
         .iter()
-        .all(|c| c.iter().all(|&s| s.0 < n_strings || s == StrId::HEX_ID));
+        .all(|c| c.iter().all(|&s| id_text_within(s, n_strings)));
     let strs_ok = [&t.service, &t.name, &t.status_message, &t.tree.services]
         .iter()
         .all(|c| c.iter().all(|s| s.0 < n_strings))
@@ -1037,10 +1043,7 @@ fn apply_part(
             let kind = r.u8s()?;
             let attrs = r.ranges(b.attrs)?;
             check(&trace_text)?;
-            if span_text
-                .iter()
-                .any(|&s| s.0 >= n_strings && s != StrId::HEX_ID)
-            {
+            if !span_text.iter().all(|&s| id_text_within(s, n_strings)) {
                 return Err(WireError("a string index is out of range".into()));
             }
             within(&attrs, ds.attrs.len())?;
@@ -1195,25 +1198,38 @@ impl Decoder {
     ) -> Result<crate::DecodeSummary, crate::DecodeError> {
         self.keep_only_strings();
         let before = self.ds.strings.len();
+        self.delta_of(
+            before,
+            out,
+            |ds, on_tables| match reader {
+                Some(r) => {
+                    crate::decode::decode_bytes_read_by(ds, bytes, r, on_progress, on_tables)
+                }
+                None => crate::decode::decode_bytes_staged(ds, bytes, on_progress, on_tables),
+            },
+            |result| result.as_ref().ok(),
+        )
+    }
+
+    /// Runs `decode` on the dataset and hands what it added to `out` as a
+    /// delta: the tables from string `before` on as `decode` reports them,
+    /// then, when `decoded` finds a summary in its result, the traces; when
+    /// not, the strings are cut back to `before`. Only the strings stay:
+    /// the receiver now has the rest.
+    fn delta_of<T>(
+        &mut self,
+        before: usize,
+        out: &mut dyn FnMut(Vec<u8>),
+        decode: impl FnOnce(&mut Dataset, &mut dyn FnMut(&Dataset)) -> T,
+        decoded: fn(&T) -> Option<&crate::DecodeSummary>,
+    ) -> T {
         let mut on_tables =
             |ds: &Dataset| Delta::tables_only(before..ds.strings.len()).each(ds, ds, out);
-        let result = match reader {
-            Some(r) => crate::decode::decode_bytes_read_by(
-                &mut self.ds,
-                bytes,
-                r,
-                on_progress,
-                &mut on_tables,
-            ),
-            None => {
-                crate::decode::decode_bytes_staged(&mut self.ds, bytes, on_progress, &mut on_tables)
-            }
-        };
-        match &result {
-            Ok(sum) => Delta::traces_only(sum.traces.clone()).each(&self.ds, &self.ds, out),
-            Err(_) => self.ds.strings.truncate(before),
+        let result = decode(&mut self.ds, &mut on_tables);
+        match decoded(&result) {
+            Some(sum) => Delta::traces_only(sum.traces.clone()).each(&self.ds, &self.ds, out),
+            None => self.ds.strings.truncate(before),
         }
-        // Only the strings stay: the receiver now has the rest.
         self.keep_only_strings();
         result
     }
@@ -1242,22 +1258,14 @@ impl Decoder {
         on_progress: &mut dyn FnMut(usize),
         out: &mut dyn FnMut(Vec<u8>),
     ) -> Option<Result<crate::DecodeSummary, crate::DecodeError>> {
-        let before = first.strings_before();
-        let mut on_tables =
-            |ds: &Dataset| Delta::tables_only(before..ds.strings.len()).each(ds, ds, out);
-        let result = crate::decode::parts::merge_later(
-            &mut self.ds,
-            first,
-            later,
-            on_progress,
-            &mut on_tables,
-        );
-        match &result {
-            Some(Ok(sum)) => Delta::traces_only(sum.traces.clone()).each(&self.ds, &self.ds, out),
-            _ => self.ds.strings.truncate(before),
-        }
-        self.keep_only_strings();
-        result
+        self.delta_of(
+            first.strings_before(),
+            out,
+            |ds, on_tables| {
+                crate::decode::parts::merge_later(ds, first, later, on_progress, on_tables)
+            },
+            |result| result.as_ref()?.as_ref().ok(),
+        )
     }
 }
 
