@@ -285,9 +285,14 @@ impl ViewState {
                     let Some(t) = open.get_untracked().and_then(|i| ds.trace(i)) else {
                         return;
                     };
+                    // The span a link names by its id.
+                    let span_of = |id: &str| {
+                        (0..t.len())
+                            .find(|&s| *ds.span_id(t, s) == *id)
+                            .map(|s| s as u32)
+                    };
                     if let Some(id) = &st.span {
-                        let s = (0..t.len()).find(|&s| *ds.span_id(t, s) == *id);
-                        selected.set(s.map(|s| s as u32));
+                        selected.set(span_of(id));
                     }
                     if let Some((a, b)) = st.zoom {
                         let b0 = t.bounds().0 as f64;
@@ -295,14 +300,12 @@ impl ViewState {
                     }
                     service_filter.set(st.service.as_deref().and_then(|n| ds.strings.lookup(n)));
                     if let Some(id) = &st.flame_span {
-                        let s = (0..t.len()).find(|&s| *ds.span_id(t, s) == *id);
-                        flame_chart_focus.set(s.map(|s| s as u32));
+                        flame_chart_focus.set(span_of(id));
                     }
                     flame_merged_focus.set(st.flame_node.unwrap_or(0));
                     pill.set(st.only.as_deref().and_then(Pill::from_key));
                     if let Some(id) = &st.focus {
-                        let s = (0..t.len()).find(|&s| *ds.span_id(t, s) == *id);
-                        focus.set(s.map(|s| s as u32));
+                        focus.set(span_of(id));
                     }
                     if !st.fold.is_empty() {
                         collapsed.set(
