@@ -240,9 +240,9 @@ fn finish_decode(
     }
 }
 
-/// The fewest bytes a part is worth: below, starting a helper worker and
-/// handing its part over costs about what decoding the bytes here does.
-const PART_MIN_BYTES: f64 = 16e6;
+/// The fewest bytes a part is worth in a helper worker: below, starting it
+/// and handing its part over costs about what decoding the bytes here does.
+const PART_MIN_BYTES: usize = 16_000_000;
 /// The most workers one file is decoded with.
 const MOST_WORKERS: usize = 8;
 
@@ -255,7 +255,7 @@ async fn parts_for(blob: &Blob, workers: u32) -> usize {
         0 => cores,
         w => w as usize,
     };
-    let n = ((blob.size() / PART_MIN_BYTES) as usize).clamp(1, most.clamp(1, MOST_WORKERS));
+    let n = parts::worth(blob.size() as usize, most.min(MOST_WORKERS), PART_MIN_BYTES);
     if n < 2 {
         return 1;
     }
@@ -275,6 +275,14 @@ struct Helper {
     // Its handlers, kept as long as it runs (dropped once it is ended).
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(web_sys::Event)>,
+}
+
+/// A helper no longer wanted (its part in, or the file decoded otherwise)
+/// is ended: it would go on decoding, then call handlers dropped with it.
+impl Drop for Helper {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
 }
 
 /// Starts this module in a worker of its own (as the page started this
@@ -320,9 +328,9 @@ fn start_helper(job: ToWorker) -> Result<Helper, JsValue> {
 }
 
 /// A helper's part, read back; None if it has none (the file is decoded whole).
-async fn part_of(helper: Helper) -> Option<parts::Part> {
-    let answer = helper.answer.await.ok();
-    helper.worker.terminate();
+async fn part_of(mut helper: Helper) -> Option<parts::Part> {
+    let answer = (&mut helper.answer).await.ok();
+    drop(helper);
     match FromWorker::from_js(&answer?)? {
         FromWorker::Part { buffer, .. } => wire::read_part(&Uint8Array::new(&buffer).to_vec()).ok(),
         _ => None,
@@ -360,13 +368,11 @@ async fn decode_in_parts(
             };
             start_helper(job).ok()
         });
-        match started {
-            Some(h) => helpers.push(h),
-            None => {
-                helpers.iter().for_each(|h| h.worker.terminate());
-                return false;
-            }
-        }
+        // Those started are ended as they are dropped.
+        let Some(h) = started else {
+            return false;
+        };
+        helpers.push(h);
     }
     let Some((first, _)) = slice(0) else {
         return false;

@@ -37,7 +37,8 @@ fn main() -> ExitCode {
             }
         };
         let mut ds = Dataset::default();
-        let n = parts_asked.unwrap_or_else(|| parts::worth(bytes.len(), cores));
+        let n =
+            parts_asked.unwrap_or_else(|| parts::worth(bytes.len(), cores, parts::PART_MIN_BYTES));
         let t0 = std::time::Instant::now();
         let decoded = parts::decode_in_parts(&mut ds, &bytes, n);
         if timed {

@@ -312,15 +312,6 @@ impl<'a> Builder<'a> {
             .reserve(added(now.strings, was.strings), new_text);
     }
 
-    /// Room for more spans of traces already begun: (trace id, spans).
-    pub fn reserve_spans(&mut self, more: impl Iterator<Item = (Option<IdKey>, usize)>) {
-        for (id, n) in more {
-            if let Some(&i) = id.and_then(|id| self.by_trace.get(&id)) {
-                self.traces[i].reserve(n);
-            }
-        }
-    }
-
     /// The index of the trace with this id, begun (with no spans) if new.
     fn trace_of(&mut self, trace: IdKey, text: StrId) -> usize {
         match self.by_trace.get(&trace) {

@@ -30,8 +30,8 @@ use std::ops::Range;
 /// megabytes makes the merge fall back to the whole file).
 pub const MARGIN: usize = 4 << 20;
 
-/// The fewest bytes worth a part of their own: below, one part decodes
-/// faster than starting another thread and merging.
+/// The fewest bytes worth a part of their own on a thread: below, one
+/// part decodes faster than starting another thread and merging.
 pub const PART_MIN_BYTES: usize = 8 << 20;
 
 /// What the merge needs to know of a part's edges.
@@ -72,9 +72,10 @@ pub fn format_of(bytes: &[u8]) -> Option<Format> {
     detect::streamable(bytes).filter(|f| *f == Format::Jaeger)
 }
 
-/// How many parts a file of `len` bytes is worth on `cores` cores.
-pub fn worth(len: usize, cores: usize) -> usize {
-    (len / PART_MIN_BYTES).clamp(1, cores.max(1))
+/// How many parts a file of `len` bytes is worth on `cores` cores, a part
+/// being worth at least `part_min_bytes`.
+pub fn worth(len: usize, cores: usize, part_min_bytes: usize) -> usize {
+    (len / part_min_bytes.max(1)).clamp(1, cores.max(1))
 }
 
 /// Where a file of `len` bytes is cut into `n` parts of about equal size.
@@ -241,8 +242,8 @@ impl Merge {
     }
 
     /// Appends `part` to what `b` holds: its strings interned, its arenas
-    /// after the builder's, its spans pushed in order (so traces and spans
-    /// come in the order of the whole file).
+    /// after the builder's, its traces after the builder's or continuing
+    /// them (so traces and spans come in the order of the whole file).
     pub fn absorb(&mut self, b: &mut Builder, mut part: Part) -> Result<(), Mismatch> {
         let Some(next) = self.next else {
             // The part before read to the end: anything found after its
@@ -402,15 +403,14 @@ pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSu
             cuts.first().copied(),
             &mut |_| {},
         );
-        let later: Option<Vec<Part>> = jobs.into_iter().map(|j| j.join().ok().flatten()).collect();
+        let later: Vec<Part> = jobs
+            .into_iter()
+            .filter_map(|j| j.join().ok().flatten())
+            .collect();
         (first, later)
     });
-    let first = first?;
-    let Some(later) = later else {
-        ds.truncate_tables(first.before);
-        return None;
-    };
-    merge_later(ds, first, later, &mut |_| {}, &mut |_| {})?.ok()
+    // A part that did not decode leaves a gap the merge finds.
+    merge_later(ds, first?, later, &mut |_| {}, &mut |_| {})?.ok()
 }
 
 /// The later parts of a file, decoded apart, merged in order after its
