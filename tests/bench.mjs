@@ -5,7 +5,8 @@
 // decode ms, the time from its last part to the first paint, first
 // waterfall paint ms, first paint ÷ JSON.parse, p50/p99 frame time during a
 // scripted scroll and zoom, the flame chart's index time and zoom paints,
-// JS heap and wasm memory, and the bundle size; then the longest main-thread
+// JS heap and wasm memory, the browser's resident memory at its peak during
+// the load, and the bundle size; then the longest main-thread
 // task of each interaction (tabs, flame modes, statistics groupings, a
 // sort, a filter, find, the pills).
 //
@@ -90,6 +91,33 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--enable-precise-memory-info', '--js-flags=--max-old-space-size=8192 --expose-gc'],
 });
 
+/** Bytes resident in this process's descendants (the browser and its
+ * renderers, where the page's workers run), from /proc; NaN elsewhere. */
+function browserResident() {
+  try {
+    const parent = new Map();
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try { parent.set(pid, fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]); } catch { /* ended */ }
+    }
+    const ours = (pid) => { for (let p = pid; p && p !== '0' && p !== '1'; p = parent.get(p)) if (p === String(process.pid)) return true; return false; };
+    let pages = 0;
+    for (const pid of parent.keys()) {
+      if (pid === String(process.pid) || !ours(pid)) continue;
+      try { pages += Number(fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]); } catch { /* ended */ }
+    }
+    return pages * 4096;
+  } catch { return NaN; }
+}
+
+/** Samples [`browserResident`] every 50 ms until `stop()`, which returns
+ * the resident bytes before and the peak. */
+function residentPeak() {
+  const before = browserResident();
+  let peak = before;
+  const timer = setInterval(() => { peak = Math.max(peak, browserResident()); }, 50);
+  return { stop: () => { clearInterval(timer); return { before, peak: Math.max(peak, browserResident()) }; } };
+}
+
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN; };
 const rows = [];
 const interactions = [];
@@ -142,8 +170,10 @@ for (const n of sizes) for (const workers of workerCounts) {
   // Opened from disk, as a person opens a file (a File made from a 600 MB
   // ArrayBuffer in the page cannot be read back by this Chromium).
   const loadProfiled = await profiling(page, 'load');
+  const resident = residentPeak();
   await page.setInputFiles('[data-testid=file-input]', files[url]);
   await page.waitForFunction((n) => (window.__tracescope?.spans === n && window.__tracescope.first_paint_ms != null) || window.__tracescope?.error, n, { polling: 50 });
+  const memory = resident.stop();
   const failed = await page.evaluate(() => window.__tracescope.error);
   if (failed) { console.log(`${n} spans: the load failed: ${failed}`); await page.context().close(); continue; }
   await page.waitForTimeout(1500);
@@ -159,6 +189,8 @@ for (const n of sizes) for (const workers of workerCounts) {
       'first part ms': m.first_part_ms.toFixed(0), 'helpers ms': m.helpers_ms.toFixed(0), 'merge ms': (m.decode_ms - m.first_part_ms - m.helpers_ms).toFixed(0),
       'apply ms': m.apply_ms.toFixed(0), 'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2), 'longest task ms': m.longest.toFixed(0),
       'wasm MB': (m.wasm / 1e6).toFixed(0), ...(format === 'traces' ? { 'wasm B a trace': (m.wasm / n).toFixed(0) } : {}),
+      // The browser's resident memory during the load, above what it held before (the file's bytes in the page included).
+      'load peak MB': ((memory.peak - memory.before) / 1e6).toFixed(0),
     });
     await page.context().close();
     continue;
@@ -231,7 +263,7 @@ for (const n of sizes) for (const workers of workerCounts) {
     'frame p50 ms': pct(frames, 50).toFixed(1), 'frame p99 ms': pct(frames, 99).toFixed(1),
     'paint p99 ms': pct(paints, 99).toFixed(1), 'flame paint p50 ms': pct(flamePaints, 50).toFixed(1), 'flame paint p99 ms': pct(flamePaints, 99).toFixed(1),
     'flame index ms': index.ms.toFixed(0), 'flame index longest task ms': index.longest.toFixed(0),
-    'JS heap MB': (heap / 1e6).toFixed(0), 'wasm MB': (m.wasm / 1e6).toFixed(0),
+    'JS heap MB': (heap / 1e6).toFixed(0), 'wasm MB': (m.wasm / 1e6).toFixed(0), 'load peak MB': ((memory.peak - memory.before) / 1e6).toFixed(0),
   });
   await page.context().close();
 }

@@ -24,13 +24,14 @@ let slowDownloadsAborted = 0;
 const textsIn = (t) => (s) => [t.processes[s.processID].serviceName, s.operationName, s.spanID,
   ...s.tags.flatMap((x) => [x.key, String(x.value)]), ...(t.processes[s.processID].tags || []).flatMap((x) => [x.key, String(x.value)]),
   ...s.logs.flatMap((l) => l.fields.flatMap((f) => [f.key, String(f.value)]))].map((x) => x.toLowerCase());
-/** `gentrace N jaeger 1` (scripts/test.sh builds it), once per size. */
-function synthTrace(spans) {
-  if (!synthCache.has(spans)) {
+/** `gentrace N FORMAT 1` (scripts/test.sh builds it), once per size and format. */
+function synthTrace(spans, format = 'jaeger') {
+  const key = `${spans} ${format}`;
+  if (!synthCache.has(key)) {
     const bin = process.env.GENTRACE || path.join(root, 'target', 'debug', 'gentrace');
-    synthCache.set(spans, execFileSync(bin, [String(spans), 'jaeger', '1'], { maxBuffer: 1 << 30 }));
+    synthCache.set(key, execFileSync(bin, [String(spans), format, '1'], { maxBuffer: 1 << 30 }));
   }
-  return synthCache.get(spans);
+  return synthCache.get(key);
 }
 
 /** A Jaeger trace of spans given as [id, parent, service, start µs, duration µs(, operation)]. */
@@ -158,11 +159,12 @@ function testRoutes(u, req, res) {
     next();
     return true;
   }
-  // /synth/<spans>.json: a synthetic Jaeger trace of that many spans (core::synth).
+  // /synth/<spans>.json[?format=otlp]: a synthetic trace of that many spans
+  // (core::synth), Jaeger unless another format is asked.
   if (u.pathname.startsWith('/synth/')) {
     let bytes;
     // A missing generator fails the test that asked, not hangs it.
-    try { bytes = synthTrace(Number(path.basename(u.pathname, '.json'))); } catch (e) { res.writeHead(500).end(String(e)); return true; }
+    try { bytes = synthTrace(Number(path.basename(u.pathname, '.json')), u.searchParams.get('format') ?? 'jaeger'); } catch (e) { res.writeHead(500).end(String(e)); return true; }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
     res.end(bytes);
     return true;
@@ -691,12 +693,12 @@ describe('a large trace', () => {
   });
 
   /** Drops the server's /synth/<spans>.json as a file, fetched inside the page. */
-  const dropSynth = (page, spans) => page.evaluate(async (spans) => {
-    const buf = await (await fetch(`/synth/${spans}.json`)).arrayBuffer();
+  const dropSynth = (page, spans, format = 'jaeger') => page.evaluate(async ([spans, format]) => {
+    const buf = await (await fetch(`/synth/${spans}.json?format=${format}`)).arrayBuffer();
     const dt = new DataTransfer();
     dt.items.add(new File([buf], `synth-${spans}.json`));
     document.querySelector('[data-testid=drop-zone]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, spans);
+  }, [spans, format]);
 
   test('a 100k-span file shows the progress bar and the page answers a click while it loads', async () => {
     const page = await newPage();
@@ -755,29 +757,31 @@ describe('a large trace', () => {
     await page.context().close();
   });
 
-  test('a large Jaeger file decoded in parts by several workers is the model one worker makes', async () => {
-    // The same 59 MB file, in one page decoded whole and in another by two
-    // workers (each a part, merged): their OTLP exports are byte for byte
-    // the same (ids, times, attributes, events, links, resources, order).
-    const exported = [];
-    for (const workers of [1, 2]) {
-      const page = await newPage();
-      await page.evaluate((w) => localStorage.setItem('tracescope-decode-workers', String(w)), workers);
-      await dropSynth(page, 100000);
-      await page.waitForSelector('[data-testid=trace-summary][data-spans="100000"]', { timeout: 120000 });
-      assert.equal(await page.evaluate(() => window.__tracescope.decode_parts), workers, `decoded in ${workers} part(s)`);
-      await page.click('[data-testid=share-button]');
-      await page.waitForSelector('[data-testid=share-dialog]');
-      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click('[data-testid=export-otlp]')]);
-      const file = path.join(out, `parts-${workers}.otlp.json`);
-      await dl.saveAs(file);
-      exported.push(fs.readFileSync(file));
-      assert.deepEqual(page.errors, []);
-      await page.context().close();
-    }
-    assert.ok(exported[0].length > 50e6, `${exported[0].length} bytes exported`);
-    assert.ok(exported[0].equals(exported[1]), 'the export of the file decoded in parts differs');
-  });
+  for (const [format, size] of [['jaeger', '59 MB'], ['otlp', '43 MB']]) {
+    test(`a large ${format} file decoded in parts by several workers is the model one worker makes`, async () => {
+      // The same ${size} file, in one page decoded whole and in another by
+      // two workers (each a part, merged): their OTLP exports are byte for
+      // byte the same (ids, times, attributes, events, links, resources, order).
+      const exported = [];
+      for (const workers of [1, 2]) {
+        const page = await newPage();
+        await page.evaluate((w) => localStorage.setItem('tracescope-decode-workers', String(w)), workers);
+        await dropSynth(page, 100000, format);
+        await page.waitForSelector('[data-testid=trace-summary][data-spans="100000"]', { timeout: 120000 });
+        assert.equal(await page.evaluate(() => window.__tracescope.decode_parts), workers, `decoded in ${workers} part(s)`);
+        await page.click('[data-testid=share-button]');
+        await page.waitForSelector('[data-testid=share-dialog]');
+        const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click('[data-testid=export-otlp]')]);
+        const file = path.join(out, `parts-${format}-${workers}.otlp.json`);
+        await dl.saveAs(file);
+        exported.push(fs.readFileSync(file));
+        assert.deepEqual(page.errors, []);
+        await page.context().close();
+      }
+      assert.ok(exported[0].length > 40e6, `${exported[0].length} bytes exported`);
+      assert.ok(exported[0].equals(exported[1]), 'the export of the file decoded in parts differs');
+    });
+  }
 
   test('a helper worker that cannot start leaves the file decoded whole, and the load ends', async () => {
     // The page's script is refused once the page's worker runs (it starts

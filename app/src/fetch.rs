@@ -110,9 +110,12 @@ pub async fn get(
     accept: Option<&str>,
     on_bytes: impl Fn(f64, f64),
 ) -> Result<Answer, Failure> {
-    let mut req = gloo_net::http::Request::get(url).abort_signal(Some(&request.signal()));
+    let init = web_sys::RequestInit::new();
+    init.set_signal(Some(&request.signal()));
     if let Some(a) = accept {
-        req = req.header("Accept", a);
+        let headers = web_sys::Headers::new().map_err(|e| Failure::Unreachable(js_text(&e)))?;
+        let _ = headers.set("Accept", a);
+        init.set_headers(&headers);
     }
     let stopped_or = |f: Failure| {
         if request.aborted() {
@@ -121,13 +124,18 @@ pub async fn get(
             f
         }
     };
-    let resp = req
-        .send()
+    let sent = web_sys::window()
+        .ok_or_else(|| Failure::Unreachable("no window".into()))?
+        .fetch_with_str_and_init(url, &init);
+    let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(sent)
         .await
-        .map_err(|e| stopped_or(Failure::Unreachable(e.to_string())))?;
+        .map_err(|e| stopped_or(Failure::Unreachable(js_text(&e))))?
+        .unchecked_into();
     let total = resp
         .headers()
         .get("content-length")
+        .ok()
+        .flatten()
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(0.0);
     let body = match resp.body() {
@@ -140,6 +148,14 @@ pub async fn get(
         status_text: resp.status_text(),
         body,
     })
+}
+
+/// What a JavaScript error says ("TypeError: Failed to fetch").
+fn js_text(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(e) => e.to_string().into(),
+        None => format!("{e:?}"),
+    }
 }
 
 /// Reads a body chunk by chunk into a Blob, reporting bytes read.

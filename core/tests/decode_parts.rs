@@ -1,7 +1,8 @@
 //! A file decoded in parts (`decode::parts`) gives exactly the model that
 //! decoding it whole gives: every corpus file cut in 2–4 parts, synthetic
-//! files cut at every kind of awkward place, gzip, and guesses of where a
-//! part begins that are wrong (caught, and the file decoded whole).
+//! Jaeger and OTLP files cut at every kind of awkward place, gzip, and
+//! guesses of where a part begins that are wrong (caught, and the file
+//! decoded whole).
 
 mod common;
 use common::{corpus_dir, corpus_files, model_text};
@@ -45,6 +46,7 @@ fn whole(bytes: &[u8]) -> (Result<usize, String>, Vec<String>) {
 /// The parts decoded apart, handed over as bytes (as the page's helper
 /// workers hand theirs to the worker) and merged; None when they do not fit.
 fn merged_through_bytes(bytes: &[u8], cuts: &[usize]) -> Option<Dataset> {
+    let format = format_of(bytes)?;
     let mut ds = Dataset::default();
     let first = decode_first_part(
         &mut ds,
@@ -55,7 +57,7 @@ fn merged_through_bytes(bytes: &[u8], cuts: &[usize]) -> Option<Dataset> {
     let later = (1..=cuts.len())
         .map(|k| {
             let r = bytes_of(bytes.len(), cuts, k);
-            let part = decode_later(&bytes[r.clone()], r.start, cuts.get(k).copied())?;
+            let part = decode_later(format, &bytes[r.clone()], r.start, cuts.get(k).copied())?;
             Some(read_part(&part_bytes(&part)).expect("a part reads back"))
         })
         .collect::<Option<Vec<_>>>()?;
@@ -76,7 +78,8 @@ fn every_corpus_file_in_parts_is_the_file_decoded_whole() {
                 .map_err(|e| e.to_string());
             assert_eq!((r, model(&ds)), expected, "{f} in {n} parts");
         }
-        // The Jaeger files of the streamed shape really are merged from parts.
+        // The Jaeger and OTLP files of the streamed shape really are merged
+        // from parts.
         let mut ds = Dataset::default();
         let streamed = decode_bytes(&mut ds, &bytes).is_ok_and(|s| s.streamed);
         if format_of(&bytes).is_some() && streamed {
@@ -93,7 +96,7 @@ fn every_corpus_file_in_parts_is_the_file_decoded_whole() {
             merged_files += 1;
         }
     }
-    assert!(merged_files >= 4, "{merged_files} Jaeger files merged");
+    assert!(merged_files >= 8, "{merged_files} files merged");
 }
 
 /// A string that JSON must escape, or that holds JSON's own punctuation.
@@ -103,6 +106,7 @@ fn awkward(i: usize) -> String {
         r"back\\slash",
         "{,[]}",
         "caf\u{e9} \\u00e9",
+        r#"{\"traceId\":\"1\",\"spanId\":\"1\",\"name\":\"x\"},\""#,
         "},{",
         "plain",
     ];
@@ -162,8 +166,99 @@ fn jaeger_file(traces: &[usize], processes_first: &[bool], pretty: bool, seed: u
     )
 }
 
+/// An OTLP file of resources, each of scopes of that many spans (a scope
+/// of none has no `spans`), its spans spread over three traces. A resource's
+/// attributes include a nested one (flattened into several); every fourth
+/// resource names no service. Compact or with newlines and indents.
+fn otlp_file(resources: &[Vec<usize>], pretty: bool, seed: usize) -> String {
+    let nl = if pretty { "\n    " } else { "" };
+    let mut n = 0;
+    let mut items = Vec::new();
+    for (r, scopes) in resources.iter().enumerate() {
+        let service = match r % 4 {
+            3 => String::new(),
+            _ => format!(
+                r#"{{"key":"service.name","value":{{"stringValue":"svc {r} {}"}}}},"#,
+                awkward(r + seed)
+            ),
+        };
+        let resource = format!(
+            r#""resource":{{"attributes":[{service}{nl}{{"key":"host","value":{{"kvlistValue":{{"values":[{{"key":"name","value":{{"stringValue":"{}"}}}},{{"key":"cores","value":{{"intValue":"{r}"}}}}]}}}}}}]}}"#,
+            awkward(r + seed + 1)
+        );
+        let mut scope_items = Vec::new();
+        for (k, &count) in scopes.iter().enumerate() {
+            let scope = format!(
+                r#""scope":{{"name":"lib {k}","version":"{}"}}"#,
+                awkward(k + seed)
+            );
+            if count == 0 {
+                scope_items.push(format!("{{{scope}}}"));
+                continue;
+            }
+            let spans: Vec<String> = (0..count)
+                .map(|_| {
+                    n += 1;
+                    let i = n;
+                    let tid = format!("{:032x}", i % 3 + 1);
+                    let parent = match i {
+                        1..=3 => String::new(),
+                        _ => format!(r#""parentSpanId":"{:016x}","#, i - 3),
+                    };
+                    format!(
+                        r#"{nl}{{"traceId":"{tid}",{nl}"spanId":"{i:016x}",{parent}"name":"op {}","kind":{},"startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{{"key":"note","value":{{"stringValue":"{}"}}}}],"events":[{{"timeUnixNano":"{}","name":"{}"}}],"links":[{{"traceId":"{tid}","spanId":"{:016x}"}}],"status":{{"code":{},"message":"{}"}}}}"#,
+                        awkward(i + seed),
+                        i % 5,
+                        1_000 + i * 10,
+                        1_005 + i * 10 + i % 7,
+                        awkward(i + seed + 1),
+                        1_002 + i * 10,
+                        awkward(i + seed + 2),
+                        i + 1,
+                        i % 3,
+                        awkward(i + seed + 3),
+                    )
+                })
+                .collect();
+            scope_items.push(format!(r#"{{{scope},{nl}"spans":[{}]}}"#, spans.join(",")));
+        }
+        items.push(format!(
+            r#"{{{resource},{nl}"scopeSpans":[{}],"schemaUrl":"https://x"}}"#,
+            scope_items.join(",")
+        ));
+    }
+    format!(r#"{{"resourceSpans":[{}]}}"#, items.join(","))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// An OTLP file cut anywhere, in up to five parts: a part beginning in
+    /// a resource (and scope) an earlier part read takes them from it, and
+    /// the result is the file decoded whole.
+    #[test]
+    fn otlp_cut_anywhere_the_parts_are_the_whole_file(
+        resources in prop::collection::vec(prop::collection::vec(0usize..25, 1..4), 1..5),
+        pretty in any::<bool>(),
+        seed in 0usize..7,
+        at in prop::collection::vec(0.0f64..1.0, 1..5),
+    ) {
+        prop_assume!(resources.iter().flatten().sum::<usize>() > 0);
+        let text = otlp_file(&resources, pretty, seed);
+        let bytes = text.as_bytes();
+        let expected = whole(bytes);
+        prop_assert!(expected.0.is_ok(), "{:?}", expected.0);
+        let mut cuts: Vec<usize> = at.iter().map(|f| (f * bytes.len() as f64) as usize).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut ds = Dataset::default();
+        let sum = merged(&mut ds, bytes, &cuts);
+        prop_assert!(sum.is_some(), "cut at {:?} did not merge", cuts);
+        prop_assert_eq!(Ok(sum.unwrap().spans), expected.0.clone());
+        prop_assert_eq!(model(&ds), expected.1.clone());
+        let handed = merged_through_bytes(bytes, &cuts).map(|ds| model(&ds));
+        prop_assert_eq!(handed, Some(expected.1.clone()));
+    }
 
     /// Cut anywhere (inside strings, escapes, ids, between objects), in up
     /// to five parts: the result is the file decoded whole.
@@ -217,44 +312,53 @@ fn a_gzip_file_in_parts_is_the_file_decoded_whole() {
 }
 
 /// An object that looks like a span where no span is (in a list under a
-/// key of its own, after a trace object's spans, where what follows reads
-/// as a part would): a part that begins there is not taken, and the file is
-/// decoded whole, the same.
+/// key of its own, after a Jaeger trace object's spans or an OTLP scope's,
+/// where what follows reads as a part would): a part that begins there is
+/// not taken, and the file is decoded whole, the same.
 #[test]
 fn a_wrong_guess_of_where_a_part_begins_is_caught() {
-    let text = jaeger_file(&[20, 20], &[false], false, 2);
-    let fake = r#"{"traceID":"ff","spanID":"00000000000000ff","operationName":"not a span","startTime":1}"#;
-    // After the first trace object's processes (which follow its spans).
-    let end = r#"}]}},"warnings":null}"#;
-    let text = text.replacen(
-        end,
-        &format!(r#"}}]}}}},"extra":[{fake}],"warnings":null}}"#),
-        1,
-    );
-    let bytes = text.as_bytes();
-    let expected = whole(bytes);
-    assert!(expected.0.is_ok());
-    let at = text.find(fake).unwrap();
-    let mut ds = Dataset::default();
-    assert!(merged(&mut ds, bytes, &[at]).is_none());
-    assert!(
-        ds.traces.is_empty() && ds.strings.len() == 1,
-        "nothing left behind"
-    );
-    let mut ds = Dataset::default();
-    assert_eq!(
-        (
-            decode_in_parts(&mut ds, bytes, 2)
-                .map(|s| s.spans)
-                .map_err(|e| e.to_string()),
-            model(&ds)
+    let jaeger_fake = r#"{"traceID":"ff","spanID":"00000000000000ff","operationName":"not a span","startTime":1}"#;
+    let otlp_fake = r#"{"traceId":"ff","spanId":"00000000000000ff","name":"not a span","startTimeUnixNano":"1"}"#;
+    let files = [
+        // After the first trace object's processes (which follow its spans).
+        jaeger_file(&[20, 20], &[false], false, 2).replacen(
+            r#"}]}},"warnings":null}"#,
+            &format!(r#"}}]}}}},"extra":[{jaeger_fake}],"warnings":null}}"#),
+            1,
         ),
-        expected
-    );
-    // Cut before it, the parts merge.
-    let mut ds = Dataset::default();
-    assert!(merged(&mut ds, bytes, &[at / 2]).is_some());
-    assert_eq!(model(&ds), expected.1);
+        // After the spans of the first resource's last scope.
+        otlp_file(&[vec![20], vec![20]], false, 2).replacen(
+            r#"}]}],"schemaUrl""#,
+            &format!(r#"}}],"extra":[{otlp_fake}]}}],"schemaUrl""#),
+            1,
+        ),
+    ];
+    for (text, fake) in files.iter().zip([jaeger_fake, otlp_fake]) {
+        let bytes = text.as_bytes();
+        let expected = whole(bytes);
+        assert!(expected.0.is_ok());
+        let at = text.find(fake).expect("the fake is in the file");
+        let mut ds = Dataset::default();
+        assert!(merged(&mut ds, bytes, &[at]).is_none(), "{fake}");
+        assert!(
+            ds.traces.is_empty() && ds.strings.len() == 1,
+            "nothing left behind"
+        );
+        let mut ds = Dataset::default();
+        assert_eq!(
+            (
+                decode_in_parts(&mut ds, bytes, 2)
+                    .map(|s| s.spans)
+                    .map_err(|e| e.to_string()),
+                model(&ds)
+            ),
+            expected
+        );
+        // Cut before it, the parts merge.
+        let mut ds = Dataset::default();
+        assert!(merged(&mut ds, bytes, &[at / 2]).is_some());
+        assert_eq!(model(&ds), expected.1);
+    }
 }
 
 /// A helper worker that fails leaves its part out: the parts left do not
@@ -266,12 +370,15 @@ fn a_missing_part_is_a_gap_the_merge_finds() {
     for text in [
         jaeger_file(&[90], &[false], false, 1),
         jaeger_file(&[30, 30, 30], &[false, true, false], false, 1),
+        otlp_file(&[vec![90]], false, 1),
+        otlp_file(&[vec![20, 10], vec![30], vec![30]], false, 1),
     ] {
         let bytes = text.as_bytes();
         let cuts = cuts(bytes.len(), 3);
         let part = |k: usize| {
             let r = bytes_of(bytes.len(), &cuts, k);
-            decode_later(&bytes[r.clone()], r.start, cuts.get(k).copied()).expect("a part")
+            let format = format_of(bytes).unwrap();
+            decode_later(format, &bytes[r.clone()], r.start, cuts.get(k).copied()).expect("a part")
         };
         for missing in 1..=cuts.len() {
             let mut decoder = Decoder::default();

@@ -1336,6 +1336,12 @@ pub fn part_bytes(part: &crate::decode::parts::Part) -> Vec<u8> {
     write_processes(&mut w, &seam.inherited_processes);
     write_deferred(&mut w, &seam.trailing);
     write_processes(&mut w, &seam.trailing_processes);
+    w.u32(seam.inherited_scopes);
+    // The open resource: its three numbers, or none.
+    let open = seam
+        .open
+        .map(|o| vec![o.service.0, o.resource, o.resource_attrs]);
+    w.u32s(open.unwrap_or_default().into_iter());
     w.strs(part.warnings.iter().map(String::as_str));
     w.0
 }
@@ -1373,6 +1379,16 @@ pub fn read_part(bytes: &[u8]) -> Result<crate::decode::parts::Part, WireError> 
     seam.inherited_processes = read_processes(&mut r)?;
     seam.trailing = read_deferred(&mut r)?;
     seam.trailing_processes = read_processes(&mut r)?;
+    seam.inherited_scopes = r.u32()?;
+    seam.open = match r.u32s()?[..] {
+        [] => None,
+        [service, resource, resource_attrs] => Some(crate::decode::parts::OpenResource {
+            service: StrId(service),
+            resource,
+            resource_attrs,
+        }),
+        _ => return Err(short()),
+    };
     let warnings = r.strs()?.into_iter().map(str::to_string).collect();
     Ok(crate::decode::parts::Part {
         start,

@@ -15,6 +15,7 @@ use tracescope_core::decode::parts;
 use tracescope_core::encode::{jaeger, otlp, redact::Redaction};
 use tracescope_core::share::LinkPlan;
 use tracescope_core::wire::{self, Decoder};
+use tracescope_core::Format;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -94,7 +95,13 @@ async fn handle(worker: Rc<RefCell<Worker>>, message: ToWorker) {
             packed,
             workers,
         } => decode(&worker, id, &strings, blob, packed, workers).await,
-        ToWorker::DecodePart { id, blob, at, stop } => decode_part(id, &blob, at, stop).await,
+        ToWorker::DecodePart {
+            id,
+            blob,
+            format,
+            at,
+            stop,
+        } => decode_part(id, &blob, format, at, stop).await,
         ToWorker::Hold { part, .. } => worker.borrow_mut().holding.push(part),
         ToWorker::Export {
             id,
@@ -149,9 +156,10 @@ async fn decode(
     // memory back).
     tracescope_core::heap::reserve(2 * blob.size() as usize);
     if !packed {
-        let n = parts_for(&blob, workers).await;
-        if n > 1 && decode_in_parts(worker, id, &blob, n, t_read).await {
-            return;
+        if let Some((format, n)) = parts_for(&blob, workers).await {
+            if decode_in_parts(worker, id, &blob, (format, n), t_read).await {
+                return;
+            }
         }
     }
     let bytes = match read(id, &blob).await {
@@ -246,10 +254,11 @@ const PART_MIN_BYTES: usize = 16_000_000;
 /// The most workers one file is decoded with.
 const MOST_WORKERS: usize = 8;
 
-/// How many parts to decode `blob` in, on at most `workers` workers (0:
-/// one per core): 1 unless it is large and of the shape that parts read
-/// (Jaeger's `{"data": [...]}`; a gzip file is read whole).
-async fn parts_for(blob: &Blob, workers: u32) -> usize {
+/// The format of `blob` and how many parts to decode it in, on at most
+/// `workers` workers (0: one per core); None for one part: unless it is
+/// large and of a shape that parts read (Jaeger's `{"data": [...]}`, OTLP's
+/// `{"resourceSpans": [...]}`; a gzip file is read whole).
+async fn parts_for(blob: &Blob, workers: u32) -> Option<(Format, usize)> {
     let cores = scope().navigator().hardware_concurrency() as usize;
     let most = match workers {
         0 => cores,
@@ -257,15 +266,11 @@ async fn parts_for(blob: &Blob, workers: u32) -> usize {
     };
     let n = parts::worth(blob.size() as usize, most.min(MOST_WORKERS), PART_MIN_BYTES);
     if n < 2 {
-        return 1;
+        return None;
     }
-    let Ok(head) = blob.slice_with_f64_and_f64(0.0, 4096.0) else {
-        return 1;
-    };
-    match JsFuture::from(head.array_buffer()).await {
-        Ok(b) if parts::format_of(&Uint8Array::new(&b).to_vec()).is_some() => n,
-        _ => 1,
-    }
+    let head = blob.slice_with_f64_and_f64(0.0, 4096.0).ok()?;
+    let head = JsFuture::from(head.array_buffer()).await.ok()?;
+    Some((parts::format_of(&Uint8Array::new(&head).to_vec())?, n))
 }
 
 /// A helper worker given a part to decode, and its answer to come.
@@ -345,7 +350,7 @@ async fn decode_in_parts(
     worker: &Rc<RefCell<Worker>>,
     id: u32,
     blob: &Blob,
-    n: usize,
+    (format, n): (Format, usize),
     t_read: f64,
 ) -> bool {
     let len = blob.size() as usize;
@@ -363,6 +368,7 @@ async fn decode_in_parts(
             let job = ToWorker::DecodePart {
                 id,
                 blob,
+                format,
                 at: at as f64,
                 stop: cuts.get(k).map(|&c| c as f64),
             };
@@ -429,9 +435,9 @@ async fn decode_in_parts(
 }
 
 /// A helper's job: decodes its part of a file and hands it over as bytes.
-async fn decode_part(id: u32, blob: &Blob, at: f64, stop: Option<f64>) {
+async fn decode_part(id: u32, blob: &Blob, format: Format, at: f64, stop: Option<f64>) {
     let part = match read(id, blob).await {
-        Ok(bytes) => parts::decode_later(&bytes, at as usize, stop.map(|s| s as usize)),
+        Ok(bytes) => parts::decode_later(format, &bytes, at as usize, stop.map(|s| s as usize)),
         Err(_) => None,
     };
     match part {

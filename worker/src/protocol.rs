@@ -6,6 +6,7 @@ use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
 use tracescope_core::encode::compact::Keep;
 use tracescope_core::encode::redact::{secret_kinds, Mode, Redaction, Removed};
 use tracescope_core::share::LinkChoice;
+use tracescope_core::Format;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
@@ -41,11 +42,12 @@ pub enum ToWorker {
         /// The most workers to decode it with (0: one per core).
         workers: u32,
     },
-    /// A helper's job: the part of a file that begins at `at` (its bytes,
-    /// `blob`), up to the first item at or past `stop`.
+    /// A helper's job: the part of a file of `format` that begins at `at`
+    /// (its bytes, `blob`), up to the first item at or past `stop`.
     DecodePart {
         id: u32,
         blob: Blob,
+        format: Format,
         at: f64,
         stop: Option<f64>,
     },
@@ -213,9 +215,16 @@ impl ToWorker {
                 set(&o, "workers", *workers);
                 posted(o, &[])
             }
-            ToWorker::DecodePart { id, blob, at, stop } => {
+            ToWorker::DecodePart {
+                id,
+                blob,
+                format,
+                at,
+                stop,
+            } => {
                 let o = message("decode_part", *id);
                 set(&o, "blob", blob);
+                set(&o, "format", format.name());
                 set(&o, "at", *at);
                 if let Some(stop) = stop {
                     set(&o, "stop", *stop);
@@ -280,6 +289,7 @@ impl ToWorker {
             "decode_part" => ToWorker::DecodePart {
                 id,
                 blob: get(v, "blob").dyn_into().ok()?,
+                format: Format::from_name(&text(v, "format")?)?,
                 at: num(v, "at")?,
                 stop: num(v, "stop"),
             },

@@ -63,6 +63,11 @@ impl Timing {
 /// dotted keys; under a longer one, the object is one attribute of JSON text.
 pub const FLAT_KEY_MAX: usize = 64;
 
+/// The resource of a span decoded before its resource is known (a Jaeger
+/// span before its trace's `processes`, an OTLP span of a part of a file
+/// before the merge): the decoder or the merge puts it in.
+pub const UNRESOLVED: u32 = u32::MAX;
+
 pub struct Builder<'a> {
     pub ds: &'a mut Dataset,
     by_trace: FxHashMap<IdKey, usize>,

@@ -3,7 +3,7 @@
 //! and the Jaeger model proto-JSON (base64 ids, RFC 3339 times, `"5000ns"`).
 
 use super::borrowed::{self, Any, List, Obj, Str};
-use super::builder::{json, Builder, SpanIn as BuiltSpan};
+use super::builder::{json, Builder, SpanIn as BuiltSpan, UNRESOLVED};
 use super::status::{StatusTags, TagValue};
 use super::{ids, DecodeError};
 use crate::model::*;
@@ -394,8 +394,6 @@ fn decode_trace_like(
 /// Spans whose `processID` was not known yet when they were decoded (the
 /// `processes` map may come after the spans): (trace, span, processID).
 pub type Deferred = Vec<(usize, usize, String)>;
-/// The resource of a span in [`Deferred`] until it is known.
-pub const UNRESOLVED: u32 = u32::MAX;
 
 fn decode_span(
     b: &mut Builder,

@@ -4,7 +4,7 @@
 //! `kind` as a number or `"SPAN_KIND_…"`.
 
 use super::borrowed::{self, Any, List, Obj, Str};
-use super::builder::{json, Builder, SpanIn as BuiltSpan, Timing};
+use super::builder::{json, Builder, SpanIn as BuiltSpan, Timing, UNRESOLVED};
 use super::DecodeError;
 use crate::model::*;
 use serde_json::Value;
@@ -191,17 +191,19 @@ fn resource_service(b: &mut Builder, resource: &Obj<ResourceIn>) -> StrId {
 }
 
 /// One resource per (resource, scope): the scope's name and version belong
-/// to every span of it, so they are stored once.
+/// to every span of it, so they are stored once. Returns it, and how many
+/// of its attributes are the resource's (before the scope's).
 fn scope_resource(
     b: &mut Builder,
     service: StrId,
     resource: &Obj<ResourceIn>,
     scope: &Obj<ScopeIn>,
-) -> u32 {
+) -> (u32, u32) {
     let m = b.mark();
     for kv in resource_attributes(resource) {
         key_value(b, kv);
     }
+    let resource_attrs = b.mark() - m;
     if let Some(scope) = &scope.0 {
         if let Some(n) = scope.name.get().filter(|n| !n.is_empty()) {
             b.attr_str("otel.scope.name", n);
@@ -211,7 +213,7 @@ fn scope_resource(
         }
     }
     let rattrs = b.since(m);
-    b.resource(service, rattrs)
+    (b.resource(service, rattrs), resource_attrs)
 }
 
 fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> {
@@ -227,7 +229,7 @@ fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> 
     for sc in scopes {
         let scope = sc.get("scope").or_else(|| sc.get("instrumentationLibrary"));
         let text = borrowed::text_of(scope.unwrap_or(&Value::Null));
-        let resource = scope_resource(b, service, &res, &borrowed::read(&text));
+        let (resource, _) = scope_resource(b, service, &res, &borrowed::read(&text));
         for s in json::arr(sc, "spans") {
             let text = borrowed::text_of(s);
             // Text made from a Value is JSON: it always reads.
@@ -392,9 +394,28 @@ fn decode_span(
 /// `{"result":…}` around it) one span at a time ([`super::stream`]); `None`
 /// for another shape, e.g. a resource after its spans.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    stream::run(b, bytes, |st, r| envelope(st, r, false))
+    stream::run(b, bytes, file)
 }
 
+/// What a part of a file cut between spans ([`super::parts`]) begins with
+/// when it does not begin the file: the resource and scope it is inside.
+pub const PART_PREFIX: &[u8] = br#"{"resourceSpans":[{"scopeSpans":[{"spans":["#;
+
+/// [`decode_stream`] of a part of a file (see [`stream::run_part`]).
+pub fn decode_part(
+    b: &mut Builder,
+    bytes: &[u8],
+    stop_inherited: (usize, bool),
+) -> Option<Result<Seam, DecodeError>> {
+    stream::run_part(b, bytes, stop_inherited, file)
+}
+
+/// The file's top-level object.
+fn file(st: &mut Stream, r: &mut Pull) -> Read<()> {
+    envelope(st, r, false)
+}
+
+use super::parts::{OpenResource, Seam};
 use super::pull::{fields, Bad, FromJson, Pull, Read};
 use super::stream::{self, Stream};
 
@@ -412,9 +433,20 @@ fn envelope(st: &mut Stream, r: &mut Pull, nested: bool) -> Read<()> {
     })
 }
 
+/// Where a `scopeSpans` item is read: inside a resource a later part of a
+/// file began in (its attributes and service read by an earlier part), and
+/// whether the scope itself is the one it began in.
+#[derive(Clone, Copy)]
+struct Inside {
+    inherited_resource: bool,
+    inherited_scope: bool,
+}
+
 /// `{resource, scopeSpans}`: the resource must come before its spans to be
 /// streamed.
 fn resource_spans<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
+    // The first resource of a later part began in an earlier one.
+    let inherited = std::mem::take(&mut st.inherited);
     let mut resource: Option<Obj<ResourceIn<'a>>> = None;
     let mut service = None;
     let none = Obj::default();
@@ -425,9 +457,20 @@ fn resource_spans<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
         }
         "scopeSpans" | "instrumentationLibrarySpans" if service.is_none() => {
             let res = resource.as_ref().unwrap_or(&none);
-            let svc = resource_service(st.b, res);
+            // An inherited resource's service is the merge's to put in.
+            let svc = match inherited {
+                true => StrId(0),
+                false => resource_service(st.b, res),
+            };
             service = Some(svc);
-            r.each_item(|r| scope_spans(st, r, svc, res))
+            let mut inherited_scope = inherited;
+            r.each_item(|r| {
+                let inside = Inside {
+                    inherited_resource: inherited,
+                    inherited_scope: std::mem::take(&mut inherited_scope),
+                };
+                scope_spans(st, r, svc, res, inside)
+            })
         }
         "resource" | "scopeSpans" | "instrumentationLibrarySpans" => Err(Bad),
         _ => r.skip(),
@@ -436,6 +479,7 @@ fn resource_spans<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
         // No spans: the general path still names the service.
         resource_service(st.b, resource.as_ref().unwrap_or(&none));
     }
+    st.seam.closed_inherited |= inherited;
     Ok(())
 }
 
@@ -445,19 +489,29 @@ fn scope_spans<'a>(
     r: &mut Pull<'a>,
     service: StrId,
     res_in: &Obj<ResourceIn>,
+    inside: Inside,
 ) -> Read<()> {
     let mut scope: Option<Obj<ScopeIn<'a>>> = None;
-    let mut resource = None;
+    // The scope a later part began in has its resource from an earlier part.
+    let mut resource = inside.inherited_scope.then_some((UNRESOLVED, 0));
     let none = Obj::default();
-    r.each_key(|k, r| match k.as_ref() {
-        "scope" | "instrumentationLibrary" if scope.is_none() && resource.is_none() => {
+    let make_resource = |st: &mut Stream, scope: &Option<Obj<ScopeIn>>| {
+        let made = scope_resource(st.b, service, res_in, scope.as_ref().unwrap_or(&none));
+        // A scope of an inherited resource lacks that resource's attributes.
+        st.seam.inherited_scopes += inside.inherited_resource as u32;
+        made
+    };
+    let mut spans_read = false;
+    let read = r.each_key(|k, r| match k.as_ref() {
+        "scope" | "instrumentationLibrary" if scope.is_none() && !spans_read => {
             scope = Some(FromJson::from_json(r)?);
             Ok(())
         }
-        "spans" if resource.is_none() => {
-            let res = scope_resource(st.b, service, res_in, scope.as_ref().unwrap_or(&none));
-            resource = Some(res);
+        "spans" if !spans_read => {
+            spans_read = true;
+            let (res, _) = *resource.get_or_insert_with(|| make_resource(st, &scope));
             r.each_item(|r| {
+                st.stop_before(r)?;
                 let s = read_span(r, st.b)?;
                 if let Some(total) = st.estimate(r) {
                     st.b.expect_spans(total);
@@ -467,12 +521,27 @@ fn scope_spans<'a>(
         }
         "scope" | "instrumentationLibrary" | "spans" => Err(Bad),
         _ => r.skip(),
-    })?;
-    if resource.is_none() {
-        // A scope without spans still has its resource, as on the general path.
-        scope_resource(st.b, service, res_in, scope.as_ref().unwrap_or(&none));
+    });
+    match (read, resource) {
+        (Err(Bad), Some((res, resource_attrs))) => {
+            if st.stopped_at.is_some() && !inside.inherited_resource {
+                // Cut inside this scope: the next part's first spans are its.
+                st.seam.open = Some(OpenResource {
+                    service,
+                    resource: res,
+                    resource_attrs,
+                });
+            }
+            Err(Bad)
+        }
+        (Err(Bad), None) => Err(Bad),
+        (Ok(()), Some(_)) => Ok(()),
+        (Ok(()), None) => {
+            // A scope without spans still has its resource, as on the general path.
+            make_resource(st, &scope);
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! One file decoded in parts, each on a core of its own, and merged into
 //! exactly what decoding it whole gives.
 //!
-//! A file of the streamed Jaeger shape is cut between spans. Where a
+//! A file of the streamed Jaeger or OTLP shape is cut between spans. Where a
 //! part begins is found without reading what comes before it: from its
 //! nominal cut, the first object that looks like such an item ([`first_item`]).
 //! That guess is checked, not trusted: the part before reads on from its
@@ -13,13 +13,20 @@
 //! error messages never depend on the cutting.
 //!
 //! A later part is read as if it began the file: a few bytes of context
-//! ([`jaeger::PART_PREFIX`]) go in front of its bytes. A Jaeger span names
-//! its process by an id that its trace object's `processes` map, possibly in
-//! another part, defines: such spans wait in the [`Seam`] until the merge
-//! reaches that map.
+//! ([`jaeger::PART_PREFIX`], [`otlp::PART_PREFIX`]) go in front of its
+//! bytes. What that context holds is in an earlier part, and the merge puts
+//! it in:
+//! - A Jaeger span names its process by an id that its trace object's
+//!   `processes` map, possibly in another part, defines: such spans wait in
+//!   the [`Seam`] until the merge reaches that map.
+//! - An OTLP span's service and resource are those of the `resource` (and
+//!   `scope`) it is inside, which come before its spans: the spans a part
+//!   reads before its first resource of its own take them from the
+//!   resource open where the part before stopped ([`OpenResource`]).
 
-use super::builder::{Builder, Suspended};
-use super::jaeger::{self, Deferred, UNRESOLVED};
+use super::builder::{Builder, Suspended, UNRESOLVED};
+use super::jaeger::{self, Deferred};
+use super::otlp;
 use super::{detect, without_bom, DecodeError, DecodeSummary, Format};
 use crate::model::*;
 use rustc_hash::FxHashMap;
@@ -50,6 +57,26 @@ pub struct Seam {
     /// processes, and the processes read so far.
     pub trailing: Deferred,
     pub trailing_processes: FxHashMap<String, u32>,
+    /// OTLP: how many of the part's first resources were made for scopes of
+    /// the resource it began inside (they lack that resource's attributes
+    /// and service, read by an earlier part).
+    pub inherited_scopes: u32,
+    /// OTLP: the resource open where the part stopped, when it is one the
+    /// part began (None: still the one it began inside, or none).
+    pub open: Option<OpenResource>,
+}
+
+/// An OTLP resource open where a part stopped, as the part's own tables
+/// hold it: what the spans of the next part read before a resource of
+/// their own belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenResource {
+    pub service: StrId,
+    /// The resource of the scope open there (the resource's attributes,
+    /// then the scope's).
+    pub resource: u32,
+    /// How many of its attributes are the resource's.
+    pub resource_attrs: u32,
 }
 
 impl Seam {
@@ -67,9 +94,48 @@ impl Seam {
     }
 }
 
-/// A file's bytes that can be decoded in parts, and their format.
+/// A file's bytes that can be decoded in parts, and their format: Jaeger's
+/// `{"data": …}`, and OTLP's `{"resourceSpans": …}` (or Tempo's `batches`)
+/// when it is not wrapped in another object (a later part's context is
+/// the plain shape's).
 pub fn format_of(bytes: &[u8]) -> Option<Format> {
-    detect::streamable(bytes).filter(|f| *f == Format::Jaeger)
+    let plain_otlp = || {
+        let key: Vec<u8> = without_bom(bytes)
+            .iter()
+            .filter(|b| !b.is_ascii_whitespace())
+            .skip(1)
+            .take(10)
+            .copied()
+            .collect();
+        key.starts_with(b"\"resourceS") || key.starts_with(b"\"batches\"")
+    };
+    match detect::streamable(bytes)? {
+        Format::Jaeger => Some(Format::Jaeger),
+        Format::Otlp if plain_otlp() => Some(Format::Otlp),
+        _ => None,
+    }
+}
+
+/// What a later part of a file of `format` begins with: the context it
+/// is read inside.
+fn prefix(format: Format) -> &'static [u8] {
+    match format {
+        Format::Otlp => otlp::PART_PREFIX,
+        _ => jaeger::PART_PREFIX,
+    }
+}
+
+/// Reads a part of a file of `format` (see [`super::stream::run_part`]).
+fn decode_part(
+    format: Format,
+    b: &mut Builder,
+    bytes: &[u8],
+    stop_inherited: (usize, bool),
+) -> Option<Result<Seam, DecodeError>> {
+    match format {
+        Format::Otlp => otlp::decode_part(b, bytes, stop_inherited),
+        _ => jaeger::decode_part(b, bytes, stop_inherited),
+    }
 }
 
 /// How many parts a file of `len` bytes is worth on `cores` cores, a part
@@ -95,13 +161,17 @@ pub fn bytes_of(len: usize, cuts: &[usize], k: usize) -> Range<usize> {
             .map_or(len, |&c| c.saturating_add(MARGIN).clamp(start, len))
 }
 
-/// Where in `bytes` the first object that looks like a Jaeger span begins:
-/// whole, with an id and an operation name or a start, and followed by a
-/// comma or the end of its list (a reference has an id but neither).
-pub fn first_item(bytes: &[u8]) -> Option<usize> {
+/// Where in `bytes` the first object that looks like a span of `format`
+/// begins: whole, with an id and a name or a start, and followed by a
+/// comma or the end of its list (a reference or a link has an id but
+/// neither).
+pub fn first_item(format: Format, bytes: &[u8]) -> Option<usize> {
     let wanted = |keys: &[String]| {
         let has = |k: &str| keys.iter().any(|x| x == k);
-        (has("spanID") || has("spanId")) && (has("operationName") || has("startTime"))
+        match format {
+            Format::Otlp => has("spanId") && (has("name") || has("startTimeUnixNano")),
+            _ => (has("spanID") || has("spanId")) && (has("operationName") || has("startTime")),
+        }
     };
     let mut from = 0;
     while let Some(i) = bytes[from..].iter().position(|&c| c == b'{') {
@@ -123,6 +193,7 @@ pub fn first_item(bytes: &[u8]) -> Option<usize> {
 /// Decodes the first part, `bytes` from the file's start, into `b`,
 /// stopping before the first item at or past `stop` (None: to the end).
 fn decode_first(
+    format: Format,
     b: &mut Builder,
     bytes: &[u8],
     stop: Option<usize>,
@@ -130,7 +201,7 @@ fn decode_first(
     let raw = without_bom(bytes);
     let bom = bytes.len() - raw.len();
     let stop = stop.map_or(usize::MAX, |s| s.saturating_sub(bom));
-    let mut seam = jaeger::decode_part(b, raw, (stop, false))?;
+    let mut seam = decode_part(format, b, raw, (stop, false))?;
     if let Ok(s) = &mut seam {
         s.end = s.end.map(|e| e + bom);
     }
@@ -149,14 +220,15 @@ pub struct Part {
     pub warnings: Vec<String>,
 }
 
-/// Decodes a later part: `bytes`, which begin at `at` in the file, from
-/// their first item on, stopping before the first item at or past `stop`.
-/// None when it does not read as such a part (the file is decoded whole).
-pub fn decode_later(bytes: &[u8], at: usize, stop: Option<usize>) -> Option<Part> {
-    let Some(first) = first_item(bytes) else {
+/// Decodes a later part of a file of `format`: `bytes`, which begin at
+/// `at` in the file, from their first item on, stopping before the first
+/// item at or past `stop`. None when it does not read as such a part (the
+/// file is decoded whole).
+pub fn decode_later(format: Format, bytes: &[u8], at: usize, stop: Option<usize>) -> Option<Part> {
+    let Some(first) = first_item(format, bytes) else {
         return Some(Part::default());
     };
-    let prefix = jaeger::PART_PREFIX;
+    let prefix = prefix(format);
     let start = at + first;
     let mut text = Vec::with_capacity(prefix.len() + bytes.len() - first);
     text.extend_from_slice(prefix);
@@ -164,7 +236,7 @@ pub fn decode_later(bytes: &[u8], at: usize, stop: Option<usize>) -> Option<Part
     let stop = stop.map_or(usize::MAX, |s| prefix.len() + s.saturating_sub(start));
     let mut ds = Dataset::default();
     let mut b = Builder::new(&mut ds);
-    let mut seam = jaeger::decode_part(&mut b, &text, (stop, true))?.ok()?;
+    let mut seam = decode_part(format, &mut b, &text, (stop, true))?.ok()?;
     let (traces, warnings) = b.into_traces();
     ds.traces = traces;
     seam.end = seam.end.map(|e| start + e - prefix.len());
@@ -179,6 +251,7 @@ pub fn decode_later(bytes: &[u8], at: usize, stop: Option<usize>) -> Option<Part
 /// The first part of a file, decoded into the dataset that gets the
 /// whole file: what it read waits there for the later parts.
 pub struct FirstPart {
+    format: Format,
     held: Suspended,
     seam: Seam,
     /// The dataset's tables before it (what a failed merge cuts them back to).
@@ -201,10 +274,12 @@ pub fn decode_first_part(
     stop: Option<usize>,
     on_progress: &mut dyn FnMut(usize),
 ) -> Option<FirstPart> {
+    let format = format_of(bytes)?;
     let before = ds.lengths();
     let mut b = Builder::with_progress(ds, on_progress);
-    match decode_first(&mut b, bytes, stop) {
+    match decode_first(format, &mut b, bytes, stop) {
         Some(Ok(seam)) => Some(FirstPart {
+            format,
             held: b.suspend(),
             seam,
             before,
@@ -219,12 +294,15 @@ pub fn decode_first_part(
 
 /// Takes later parts, in order, into the builder that decoded the first.
 pub struct Merge {
+    format: Format,
     /// Where the next part must begin (None: the file was read to its end).
     next: Option<usize>,
-    /// The Jaeger trace object open where the parts so far end: its
+    /// Jaeger: the trace object open where the parts so far end: its
     /// processes (resources of the builder) and its spans waiting for them.
     processes: FxHashMap<String, u32>,
     waiting: Deferred,
+    /// OTLP: the resource open where the parts so far end.
+    open: Option<OpenResource>,
 }
 
 /// The parts do not fit together: the file is decoded whole instead.
@@ -232,12 +310,14 @@ pub struct Merge {
 pub struct Mismatch;
 
 impl Merge {
-    /// After the first part, whose seam is `first`.
-    pub fn new(first: Seam) -> Merge {
+    /// After the first part, of `format`, whose seam is `first`.
+    pub fn new(format: Format, first: Seam) -> Merge {
         Merge {
+            format,
             next: first.end,
             processes: first.trailing_processes,
             waiting: first.trailing,
+            open: first.open,
         }
     }
 
@@ -292,6 +372,19 @@ impl Merge {
             service: s(r.service),
             attrs: shift(r.attrs, base.attrs),
         }));
+        let seam = &part.seam;
+        // OTLP: the spans read inside the resource the part began in, and
+        // the resources of that resource's scopes, are completed from the
+        // resource open where the part before stopped.
+        let inherited = match self.format {
+            Format::Otlp => {
+                let open = self.open.ok_or(Mismatch)?;
+                let scopes = base.resources..base.resources + seam.inherited_scopes;
+                scopes.clone().for_each(|r| complete_scope(b, r, open));
+                Some((open, scopes))
+            }
+            _ => None,
+        };
         // Where each of the part's traces went: (trace, its spans before).
         // A trace's columns are made the builder's in place, then the trace
         // is taken whole, or appended to the one it continues: pushed span
@@ -315,10 +408,37 @@ impl Merge {
             map_in_place(&mut t.attrs, &|r| shift(r, base.attrs));
             map_in_place(&mut t.events, &|r| shift(r, base.events));
             map_in_place(&mut t.links, &|r| shift(r, base.links));
+            if let Some((open, scopes)) = &inherited {
+                for (r, service) in t.resource.iter_mut().zip(t.service.iter_mut()) {
+                    if *r == UNRESOLVED {
+                        *r = open.resource;
+                        *service = open.service;
+                    } else if scopes.contains(r) {
+                        *service = open.service;
+                    }
+                }
+            }
             b.count_pushed(t.len());
             went.push(b.adopt(t));
         }
         b.warnings.extend_from_slice(&part.warnings);
+        match inherited {
+            Some((open, _)) => self.follow_resources(seam, open, &s, base.resources),
+            None => self.follow_processes(b, seam, &went, base.resources)?,
+        }
+        self.next = seam.end;
+        Ok(())
+    }
+
+    /// Jaeger: spans of the trace object open across the part's start get
+    /// their processes once that object ends.
+    fn follow_processes(
+        &mut self,
+        b: &mut Builder,
+        seam: &Seam,
+        went: &[(usize, usize)],
+        resources_before: u32,
+    ) -> Result<(), Mismatch> {
         let moved = |d: &Deferred| -> Deferred {
             d.iter()
                 .map(|(t, i, pid)| (went[*t].0, went[*t].1 + i, pid.clone()))
@@ -326,10 +446,9 @@ impl Merge {
         };
         let processes = |list: &FxHashMap<String, u32>| -> FxHashMap<String, u32> {
             list.iter()
-                .map(|(pid, r)| (pid.clone(), r + base.resources))
+                .map(|(pid, r)| (pid.clone(), r + resources_before))
                 .collect()
         };
-        let seam = &part.seam;
         // A second processes map for one trace object: the whole-file
         // decoder refuses the shape (and says why).
         if !self.processes.is_empty() && !seam.inherited_processes.is_empty() {
@@ -344,8 +463,35 @@ impl Merge {
         } else if !seam.trailing.is_empty() || !seam.trailing_processes.is_empty() {
             return Err(Mismatch);
         }
-        self.next = seam.end;
         Ok(())
+    }
+
+    /// OTLP: the resource open where this part stopped, which the next
+    /// part's first spans belong to.
+    fn follow_resources(
+        &mut self,
+        seam: &Seam,
+        open: OpenResource,
+        s: &dyn Fn(StrId) -> StrId,
+        resources_before: u32,
+    ) {
+        self.open = match (seam.open, seam.closed_inherited) {
+            (Some(own), _) => Some(OpenResource {
+                service: s(own.service),
+                resource: own.resource + resources_before,
+                ..own
+            }),
+            // Still inside the resource it began in: in its last scope.
+            (None, false) => Some(match seam.inherited_scopes {
+                0 => open,
+                n => OpenResource {
+                    resource: resources_before + n - 1,
+                    ..open
+                },
+            }),
+            // Read to the file's end (a part stops only inside a scope).
+            (None, true) => None,
+        };
     }
 
     /// Whether every part fitted and the last read to the file's end.
@@ -355,6 +501,23 @@ impl Merge {
             _ => Err(Mismatch),
         }
     }
+}
+
+/// Resource `r`, made by a later part for a scope of the resource `open`
+/// (read by an earlier part), as decoding the file whole makes it: that
+/// resource's attributes, then the scope's, and its service. (The scope's
+/// attributes where the part put them are left unused.)
+fn complete_scope(b: &mut Builder, r: u32, open: OpenResource) {
+    let of_resource = b.ds.resources[open.resource as usize].attrs.start;
+    let of_scope = b.ds.resources[r as usize].attrs;
+    let from = b.ds.attrs.len() as u32;
+    let of_resource = of_resource as usize..(of_resource + open.resource_attrs) as usize;
+    b.ds.attrs.extend_from_within(of_resource);
+    b.ds.attrs.extend_from_within(of_scope.range());
+    b.ds.resources[r as usize] = Resource {
+        service: open.service,
+        attrs: Range32::new(from, b.ds.attrs.len() as u32),
+    };
 }
 
 /// Puts each value of `column` through `f`: one loop for the columns of a
@@ -385,7 +548,8 @@ pub fn decode_in_parts(
 /// while the later ones decode on threads of their own, then merged as the
 /// page's worker merges its helpers' parts.
 pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSummary> {
-    if cuts.is_empty() || format_of(bytes).is_none() {
+    let format = format_of(bytes)?;
+    if cuts.is_empty() {
         return None;
     }
     let len = bytes.len();
@@ -394,7 +558,7 @@ pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSu
             .map(|k| {
                 let r = bytes_of(len, cuts, k);
                 let stop = cuts.get(k).copied();
-                scope.spawn(move || decode_later(&bytes[r.clone()], r.start, stop))
+                scope.spawn(move || decode_later(format, &bytes[r.clone()], r.start, stop))
             })
             .collect();
         let first = decode_first_part(
@@ -425,7 +589,8 @@ pub fn merge_later(
 ) -> Option<Result<DecodeSummary, DecodeError>> {
     let before = first.before;
     let mut b = Builder::resume(ds, first.held, on_progress);
-    let mut merge = Merge::new(first.seam);
+    let format = first.format;
+    let mut merge = Merge::new(format, first.seam);
     let fitted = later
         .into_iter()
         .try_for_each(|p| merge.absorb(&mut b, p))
@@ -435,5 +600,5 @@ pub fn merge_later(
         ds.truncate_tables(before);
         return None;
     }
-    Some(super::finish(b, Format::Jaeger, true, on_tables))
+    Some(super::finish(b, format, true, on_tables))
 }
