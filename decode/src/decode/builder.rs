@@ -322,11 +322,16 @@ impl<'a> Builder<'a> {
         match self.by_trace.get(&trace) {
             Some(&i) => i,
             None => {
-                self.traces.push(Box::new(Trace {
+                let mut t = Box::new(Trace {
                     trace_id: Some(trace),
                     trace_id_text: text,
                     ..Default::default()
-                }));
+                });
+                // Room for one span, exactly: a first push would make room
+                // for four in every column, and a file of many small traces
+                // is mostly traces of one span.
+                t.reserve_exact(1);
+                self.traces.push(t);
                 self.by_trace.insert(trace, self.traces.len() - 1);
                 self.traces.len() - 1
             }

@@ -181,6 +181,7 @@ fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<()
     } else {
         // Held until merged: no room to spare (lists are read with room for 8).
         s.annotations.0.shrink_to_fit();
+        s.tags.0.shrink_to_fit();
         v2.push(s);
     }
     Ok(())

@@ -1,0 +1,124 @@
+//! What decoding a file holds at its peak (#20: at most ~3× the file): a
+//! counting allocator over the whole decode of a synthetic file of each
+//! streamed format, whole and in parts, and of a file of many one-span
+//! traces. The bytes of the file itself are not counted (the caller holds
+//! them).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::Mutex;
+use tracescope_core::decode::parts::decode_in_parts;
+use tracescope_core::synth::{trace_json, SynthFormat};
+use tracescope_core::{decode_bytes, Dataset};
+
+/// The system allocator, counting the bytes held now and at most.
+struct Counting;
+
+static HELD: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            let now = HELD.fetch_add(l.size(), Relaxed) + l.size();
+            PEAK.fetch_max(now, Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        HELD.fetch_sub(l.size(), Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// The tests of this file measure one at a time (the counts are global).
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// The most `decode` held at once above what was held before it.
+fn peak_of(decode: impl FnOnce()) -> usize {
+    let before = HELD.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    decode();
+    PEAK.load(Relaxed) - before
+}
+
+fn ratio(peak: usize, file: usize) -> f64 {
+    peak as f64 / file as f64
+}
+
+#[test]
+fn decoding_holds_at_most_three_times_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    for format in [SynthFormat::Jaeger, SynthFormat::Otlp, SynthFormat::Zipkin] {
+        let text = trace_json(50_000, format, 3);
+        let bytes = text.as_bytes();
+        let whole = peak_of(|| {
+            let mut ds = Dataset::default();
+            decode_bytes(&mut ds, bytes).unwrap();
+        });
+        let parts = peak_of(|| {
+            let mut ds = Dataset::default();
+            decode_in_parts(&mut ds, bytes, 2).unwrap();
+        });
+        eprintln!(
+            "{format:?}: {} MB file, whole {:.2}×, in 2 parts {:.2}×",
+            bytes.len() / 1_000_000,
+            ratio(whole, bytes.len()),
+            ratio(parts, bytes.len())
+        );
+        for (how, peak) in [("whole", whole), ("in parts", parts)] {
+            assert!(
+                ratio(peak, bytes.len()) <= 3.0,
+                "{format:?} {how}: {peak} bytes held for a {} byte file",
+                bytes.len()
+            );
+        }
+    }
+}
+
+/// A Jaeger file of `n` one-span traces, each its own process (as
+/// `tests/bench.mjs … traces` writes it: 309 bytes a trace).
+fn one_span_traces(n: usize) -> String {
+    let traces: Vec<String> = (0..n)
+        .map(|i| {
+            let id = format!("{i:016x}");
+            format!(
+                r#"{{"traceID":"{id}","spans":[{{"traceID":"{id}","spanID":"{id}","operationName":"op-{}","references":[],"startTime":{},"duration":{},"tags":[{{"key":"k","type":"int64","value":{}}}],"logs":[],"processID":"p1"}}],"processes":{{"p1":{{"serviceName":"svc-{}","tags":[]}}}}}}"#,
+                i % 5,
+                1_700_000_000_000_000u64 + i as u64 * 1000,
+                500 + i % 13,
+                i % 7,
+                i % 7
+            )
+        })
+        .collect();
+    format!(r#"{{"data":[{}]}}"#, traces.join(","))
+}
+
+#[test]
+fn many_one_span_traces_hold_a_bounded_multiple_of_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let text = one_span_traces(50_000);
+    let bytes = text.as_bytes();
+    let peak = peak_of(|| {
+        let mut ds = Dataset::default();
+        decode_bytes(&mut ds, bytes).unwrap();
+    });
+    eprintln!(
+        "{} one-span traces, {} MB: {:.2}×",
+        50_000,
+        bytes.len() / 1_000_000,
+        ratio(peak, bytes.len())
+    );
+    // Each trace's own columns and tree (some 40 small lists) are most of
+    // it: ~3× needs traces kept as ranges of shared columns (not built).
+    assert!(
+        ratio(peak, bytes.len()) <= 3.5,
+        "{peak} bytes held for a {} byte file",
+        bytes.len()
+    );
+}
