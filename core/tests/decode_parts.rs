@@ -230,6 +230,14 @@ fn otlp_file(resources: &[Vec<usize>], pretty: bool, seed: usize) -> String {
     format!(r#"{{"resourceSpans":[{}]}}"#, items.join(","))
 }
 
+/// Cuts at fractions `at` of a file of `len` bytes, in order, each once.
+fn cuts_at(at: &[f64], len: usize) -> Vec<usize> {
+    let mut cuts: Vec<usize> = at.iter().map(|f| (f * len as f64) as usize).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -248,9 +256,7 @@ proptest! {
         let bytes = text.as_bytes();
         let expected = whole(bytes);
         prop_assert!(expected.0.is_ok(), "{:?}", expected.0);
-        let mut cuts: Vec<usize> = at.iter().map(|f| (f * bytes.len() as f64) as usize).collect();
-        cuts.sort_unstable();
-        cuts.dedup();
+        let cuts = cuts_at(&at, bytes.len());
         let mut ds = Dataset::default();
         let sum = merged(&mut ds, bytes, &cuts);
         prop_assert!(sum.is_some(), "cut at {:?} did not merge", cuts);
@@ -274,9 +280,7 @@ proptest! {
         let bytes = text.as_bytes();
         let expected = whole(bytes);
         prop_assert!(expected.0.is_ok(), "{:?}", expected.0);
-        let mut cuts: Vec<usize> = at.iter().map(|f| (f * bytes.len() as f64) as usize).collect();
-        cuts.sort_unstable();
-        cuts.dedup();
+        let cuts = cuts_at(&at, bytes.len());
         let mut ds = Dataset::default();
         let got = merged(&mut ds, bytes, &cuts);
         // Mixed layouts (processes before the spans in one object, after in
