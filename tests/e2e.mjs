@@ -24,12 +24,14 @@ let slowDownloadsAborted = 0;
 const textsIn = (t) => (s) => [t.processes[s.processID].serviceName, s.operationName, s.spanID,
   ...s.tags.flatMap((x) => [x.key, String(x.value)]), ...(t.processes[s.processID].tags || []).flatMap((x) => [x.key, String(x.value)]),
   ...s.logs.flatMap((l) => l.fields.flatMap((f) => [f.key, String(f.value)]))].map((x) => x.toLowerCase());
-/** `gentrace N FORMAT 1` (scripts/test.sh builds it), once per size and format. */
-function synthTrace(spans, format = 'jaeger') {
-  const key = `${spans} ${format}`;
+/** `gentrace N FORMAT 1` (scripts/test.sh builds it), once per size and
+ * format; inside `{"<wrap>": …}` when `wrap` names a key (Tempo's `trace`). */
+function synthTrace(spans, format = 'jaeger', wrap = '') {
+  const key = `${spans} ${format} ${wrap}`;
   if (!synthCache.has(key)) {
     const bin = process.env.GENTRACE || path.join(root, 'target', 'debug', 'gentrace');
-    synthCache.set(key, execFileSync(bin, [String(spans), format, '1'], { maxBuffer: 1 << 30 }));
+    const bytes = execFileSync(bin, [String(spans), format, '1'], { maxBuffer: 1 << 30 });
+    synthCache.set(key, wrap ? Buffer.concat([Buffer.from(`{"${wrap}":`), bytes, Buffer.from('}')]) : bytes);
   }
   return synthCache.get(key);
 }
@@ -159,12 +161,12 @@ function testRoutes(u, req, res) {
     next();
     return true;
   }
-  // /synth/<spans>.json[?format=otlp]: a synthetic trace of that many spans
-  // (core::synth), Jaeger unless another format is asked.
+  // /synth/<spans>.json[?format=otlp[&wrap=trace]]: a synthetic trace of
+  // that many spans (core::synth), Jaeger unless another format is asked.
   if (u.pathname.startsWith('/synth/')) {
     let bytes;
     // A missing generator fails the test that asked, not hangs it.
-    try { bytes = synthTrace(Number(path.basename(u.pathname, '.json')), u.searchParams.get('format') ?? 'jaeger'); } catch (e) { res.writeHead(500).end(String(e)); return true; }
+    try { bytes = synthTrace(Number(path.basename(u.pathname, '.json')), u.searchParams.get('format') ?? 'jaeger', u.searchParams.get('wrap') ?? ''); } catch (e) { res.writeHead(500).end(String(e)); return true; }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
     res.end(bytes);
     return true;
@@ -693,12 +695,12 @@ describe('a large trace', () => {
   });
 
   /** Drops the server's /synth/<spans>.json as a file, fetched inside the page. */
-  const dropSynth = (page, spans, format = 'jaeger') => page.evaluate(async ([spans, format]) => {
-    const buf = await (await fetch(`/synth/${spans}.json?format=${format}`)).arrayBuffer();
+  const dropSynth = (page, spans, format = 'jaeger', wrap = '') => page.evaluate(async ([spans, format, wrap]) => {
+    const buf = await (await fetch(`/synth/${spans}.json?format=${format}&wrap=${wrap}`)).arrayBuffer();
     const dt = new DataTransfer();
     dt.items.add(new File([buf], `synth-${spans}.json`));
     document.querySelector('[data-testid=drop-zone]').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, [spans, format]);
+  }, [spans, format, wrap]);
 
   test('a 100k-span file shows the progress bar and the page answers a click while it loads', async () => {
     const page = await newPage();
@@ -757,8 +759,9 @@ describe('a large trace', () => {
     await page.context().close();
   });
 
-  for (const [format, size] of [['jaeger', '59 MB'], ['otlp', '43 MB']]) {
-    test(`a large ${format} file decoded in parts by several workers is the model one worker makes`, async () => {
+  for (const [format, size, wrap] of [['jaeger', '59 MB', ''], ['otlp', '43 MB', ''], ['otlp', '43 MB', 'trace']]) {
+    const inside = wrap ? ` inside {"${wrap}": …}` : '';
+    test(`a large ${format} file${inside} decoded in parts by several workers is the model one worker makes`, async () => {
       // The same ${size} file, in one page decoded whole and in another by
       // two workers (each a part, merged): their OTLP exports are byte for
       // byte the same (ids, times, attributes, events, links, resources, order).
@@ -766,13 +769,13 @@ describe('a large trace', () => {
       for (const workers of [1, 2]) {
         const page = await newPage();
         await page.evaluate((w) => localStorage.setItem('tracescope-decode-workers', String(w)), workers);
-        await dropSynth(page, 100000, format);
+        await dropSynth(page, 100000, format, wrap);
         await page.waitForSelector('[data-testid=trace-summary][data-spans="100000"]', { timeout: 120000 });
         assert.equal(await page.evaluate(() => window.__tracescope.decode_parts), workers, `decoded in ${workers} part(s)`);
         await page.click('[data-testid=share-button]');
         await page.waitForSelector('[data-testid=share-dialog]');
         const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click('[data-testid=export-otlp]')]);
-        const file = path.join(out, `parts-${format}-${workers}.otlp.json`);
+        const file = path.join(out, `parts-${format}${wrap}-${workers}.otlp.json`);
         await dl.saveAs(file);
         exported.push(fs.readFileSync(file));
         assert.deepEqual(page.errors, []);

@@ -8,8 +8,8 @@ mod common;
 use common::{corpus_dir, corpus_files, model_text};
 use proptest::prelude::*;
 use tracescope_core::decode::parts::{
-    bytes_of, cuts, decode_first_part, decode_in_parts, decode_later, format_of, merge_later,
-    merged,
+    bytes_of, context_of, cuts, decode_first_part, decode_in_parts, decode_later, format_of,
+    merge_later, merged,
 };
 use tracescope_core::wire::{part_bytes, read_part, Decoder};
 use tracescope_core::{decode_bytes, Dataset};
@@ -46,7 +46,7 @@ fn whole(bytes: &[u8]) -> (Result<usize, String>, Vec<String>) {
 /// The parts decoded apart, handed over as bytes (as the page's helper
 /// workers hand theirs to the worker) and merged; None when they do not fit.
 fn merged_through_bytes(bytes: &[u8], cuts: &[usize]) -> Option<Dataset> {
-    let format = format_of(bytes)?;
+    let context = context_of(bytes)?;
     let mut ds = Dataset::default();
     let first = decode_first_part(
         &mut ds,
@@ -57,7 +57,7 @@ fn merged_through_bytes(bytes: &[u8], cuts: &[usize]) -> Option<Dataset> {
     let later = (1..=cuts.len())
         .map(|k| {
             let r = bytes_of(bytes.len(), cuts, k);
-            let part = decode_later(format, &bytes[r.clone()], r.start, cuts.get(k).copied())?;
+            let part = decode_later(&context, &bytes[r.clone()], r.start, cuts.get(k).copied())?;
             Some(read_part(&part_bytes(&part)).expect("a part reads back"))
         })
         .collect::<Option<Vec<_>>>()?;
@@ -241,18 +241,23 @@ fn cuts_at(at: &[f64], len: usize) -> Vec<usize> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
-    /// An OTLP file cut anywhere, in up to five parts: a part beginning in
-    /// a resource (and scope) an earlier part read takes them from it, and
+    /// An OTLP file cut anywhere, in up to five parts, bare or inside
+    /// Jaeger API v3's `result` or Tempo's `trace`: a part beginning in a
+    /// resource (and scope) an earlier part read takes them from it, and
     /// the result is the file decoded whole.
     #[test]
     fn otlp_cut_anywhere_the_parts_are_the_whole_file(
         resources in prop::collection::vec(prop::collection::vec(0usize..25, 1..4), 1..5),
         pretty in any::<bool>(),
         seed in 0usize..7,
+        wrapper in prop::sample::select(vec!["", "result", "trace"]),
         at in prop::collection::vec(0.0f64..1.0, 1..5),
     ) {
         prop_assume!(resources.iter().flatten().sum::<usize>() > 0);
-        let text = otlp_file(&resources, pretty, seed);
+        let text = match (otlp_file(&resources, pretty, seed), wrapper) {
+            (bare, "") => bare,
+            (inner, key) => format!(r#"{{"{key}":{inner}}}"#),
+        };
         let bytes = text.as_bytes();
         let expected = whole(bytes);
         prop_assert!(expected.0.is_ok(), "{:?}", expected.0);
@@ -381,8 +386,9 @@ fn a_missing_part_is_a_gap_the_merge_finds() {
         let cuts = cuts(bytes.len(), 3);
         let part = |k: usize| {
             let r = bytes_of(bytes.len(), &cuts, k);
-            let format = format_of(bytes).unwrap();
-            decode_later(format, &bytes[r.clone()], r.start, cuts.get(k).copied()).expect("a part")
+            let context = context_of(bytes).unwrap();
+            decode_later(&context, &bytes[r.clone()], r.start, cuts.get(k).copied())
+                .expect("a part")
         };
         for missing in 1..=cuts.len() {
             let mut decoder = Decoder::default();

@@ -15,7 +15,6 @@ use tracescope_core::decode::parts;
 use tracescope_core::encode::{jaeger, otlp, redact::Redaction};
 use tracescope_core::share::LinkPlan;
 use tracescope_core::wire::{self, Decoder};
-use tracescope_core::Format;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -98,10 +97,10 @@ async fn handle(worker: Rc<RefCell<Worker>>, message: ToWorker) {
         ToWorker::DecodePart {
             id,
             blob,
-            format,
+            context,
             at,
             stop,
-        } => decode_part(id, &blob, format, at, stop).await,
+        } => decode_part(id, &blob, &context, at, stop).await,
         ToWorker::Hold { part, .. } => worker.borrow_mut().holding.push(part),
         ToWorker::Export {
             id,
@@ -156,8 +155,8 @@ async fn decode(
     // memory back).
     tracescope_core::heap::reserve(2 * blob.size() as usize);
     if !packed {
-        if let Some((format, n)) = parts_for(&blob, workers).await {
-            if decode_in_parts(worker, id, &blob, (format, n), t_read).await {
+        if let Some((context, n)) = parts_for(&blob, workers).await {
+            if decode_in_parts(worker, id, &blob, (&context, n), t_read).await {
                 return;
             }
         }
@@ -254,11 +253,12 @@ const PART_MIN_BYTES: usize = 16_000_000;
 /// The most workers one file is decoded with.
 const MOST_WORKERS: usize = 8;
 
-/// The format of `blob` and how many parts to decode it in, on at most
-/// `workers` workers (0: one per core); None for one part: unless it is
-/// large and of a shape that parts read (Jaeger's `{"data": [...]}`, OTLP's
-/// `{"resourceSpans": [...]}`; a gzip file is read whole).
-async fn parts_for(blob: &Blob, workers: u32) -> Option<(Format, usize)> {
+/// What a later part of `blob` is read after (`parts::context_of`) and how
+/// many parts to decode it in, on at most `workers` workers (0: one per
+/// core); None for one part: unless it is large and of a shape that parts
+/// read (Jaeger's `{"data": [...]}`, OTLP's `{"resourceSpans": [...]}`; a
+/// gzip file is read whole).
+async fn parts_for(blob: &Blob, workers: u32) -> Option<(String, usize)> {
     let cores = scope().navigator().hardware_concurrency() as usize;
     let most = match workers {
         0 => cores,
@@ -270,7 +270,8 @@ async fn parts_for(blob: &Blob, workers: u32) -> Option<(Format, usize)> {
     }
     let head = blob.slice_with_f64_and_f64(0.0, 4096.0).ok()?;
     let head = JsFuture::from(head.array_buffer()).await.ok()?;
-    Some((parts::format_of(&Uint8Array::new(&head).to_vec())?, n))
+    let context = parts::context_of(&Uint8Array::new(&head).to_vec())?;
+    Some((String::from_utf8(context).ok()?, n))
 }
 
 /// A helper worker given a part to decode, and its answer to come.
@@ -350,7 +351,7 @@ async fn decode_in_parts(
     worker: &Rc<RefCell<Worker>>,
     id: u32,
     blob: &Blob,
-    (format, n): (Format, usize),
+    (context, n): (&str, usize),
     t_read: f64,
 ) -> bool {
     let len = blob.size() as usize;
@@ -368,7 +369,7 @@ async fn decode_in_parts(
             let job = ToWorker::DecodePart {
                 id,
                 blob,
-                format,
+                context: context.to_string(),
                 at: at as f64,
                 stop: cuts.get(k).map(|&c| c as f64),
             };
@@ -435,9 +436,12 @@ async fn decode_in_parts(
 }
 
 /// A helper's job: decodes its part of a file and hands it over as bytes.
-async fn decode_part(id: u32, blob: &Blob, format: Format, at: f64, stop: Option<f64>) {
+async fn decode_part(id: u32, blob: &Blob, context: &str, at: f64, stop: Option<f64>) {
     let part = match read(id, blob).await {
-        Ok(bytes) => parts::decode_later(format, &bytes, at as usize, stop.map(|s| s as usize)),
+        Ok(bytes) => {
+            let stop = stop.map(|s| s as usize);
+            parts::decode_later(context.as_bytes(), &bytes, at as usize, stop)
+        }
         Err(_) => None,
     };
     match part {

@@ -6,7 +6,6 @@ use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
 use tracescope_core::encode::compact::Keep;
 use tracescope_core::encode::redact::{secret_kinds, Mode, Redaction, Removed};
 use tracescope_core::share::LinkChoice;
-use tracescope_core::Format;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
@@ -42,12 +41,13 @@ pub enum ToWorker {
         /// The most workers to decode it with (0: one per core).
         workers: u32,
     },
-    /// A helper's job: the part of a file of `format` that begins at `at`
-    /// (its bytes, `blob`), up to the first item at or past `stop`.
+    /// A helper's job: the part of a file that begins at `at` (its bytes,
+    /// `blob`), read after `context` (`decode::parts::context_of`, which
+    /// names the format), up to the first item at or past `stop`.
     DecodePart {
         id: u32,
         blob: Blob,
-        format: Format,
+        context: String,
         at: f64,
         stop: Option<f64>,
     },
@@ -218,13 +218,13 @@ impl ToWorker {
             ToWorker::DecodePart {
                 id,
                 blob,
-                format,
+                context,
                 at,
                 stop,
             } => {
                 let o = message("decode_part", *id);
                 set(&o, "blob", blob);
-                set(&o, "format", format.name());
+                set(&o, "context", context.as_str());
                 set(&o, "at", *at);
                 if let Some(stop) = stop {
                     set(&o, "stop", *stop);
@@ -289,7 +289,7 @@ impl ToWorker {
             "decode_part" => ToWorker::DecodePart {
                 id,
                 blob: get(v, "blob").dyn_into().ok()?,
-                format: Format::from_name(&text(v, "format")?)?,
+                context: text(v, "context")?,
                 at: num(v, "at")?,
                 stop: num(v, "stop"),
             },

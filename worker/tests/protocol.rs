@@ -6,7 +6,6 @@
 use tracescope_core::encode::compact::Keep;
 use tracescope_core::encode::redact::{Mode, Redaction, Removed};
 use tracescope_core::share::LinkChoice;
-use tracescope_core::Format;
 use tracescope_worker::protocol::{buffer_of, DecodeTimes, Export, Exported, FromWorker, ToWorker};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -50,21 +49,21 @@ fn what_the_page_says_reads_back() {
         }) => assert_eq!(strings, [1, 2, 3]),
         other => panic!("{other:?}"),
     }
-    for (stop, sent) in [(Some(2e9), Format::Otlp), (None, Format::Jaeger)] {
+    for (stop, sent) in [(Some(2e9), r#"{"data":[{"spans":["#), (None, "{")] {
         match to_worker(&ToWorker::DecodePart {
             id: 7,
             blob: blob.clone(),
-            format: sent,
+            context: sent.to_string(),
             at: 16e6,
             stop,
         }) {
             Some(ToWorker::DecodePart {
                 id: 7,
-                format,
+                context,
                 at,
                 stop: read,
                 ..
-            }) => assert_eq!((format, at, read), (sent, 16e6, stop)),
+            }) => assert_eq!((context.as_str(), at, read), (sent, 16e6, stop)),
             other => panic!("{other:?}"),
         }
     }

@@ -32,13 +32,6 @@ impl Format {
             Format::Link => "link",
         }
     }
-    /// The format [`Self::name`] names.
-    pub fn from_name(name: &str) -> Option<Format> {
-        use Format::*;
-        [Jaeger, Otlp, Zipkin, Chrome, XRay, Datadog, Gcp, Link]
-            .into_iter()
-            .find(|f| f.name() == name)
-    }
     pub fn label(self) -> &'static str {
         match self {
             Format::Jaeger => "Jaeger JSON",

@@ -95,34 +95,36 @@ impl Seam {
 }
 
 /// A file's bytes that can be decoded in parts, and their format: Jaeger's
-/// `{"data": …}`, and OTLP's `{"resourceSpans": …}` (or Tempo's `batches`)
-/// when it is not wrapped in another object (a later part's context is
-/// the plain shape's).
+/// `{"data": …}`, and OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
+/// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`.
 pub fn format_of(bytes: &[u8]) -> Option<Format> {
-    let plain_otlp = || {
-        let key: Vec<u8> = without_bom(bytes)
-            .iter()
-            .filter(|b| !b.is_ascii_whitespace())
-            .skip(1)
-            .take(10)
-            .copied()
-            .collect();
-        key.starts_with(b"\"resourceS") || key.starts_with(b"\"batches\"")
-    };
-    match detect::streamable(bytes)? {
-        Format::Jaeger => Some(Format::Jaeger),
-        Format::Otlp if plain_otlp() => Some(Format::Otlp),
-        _ => None,
-    }
+    detect::streamable(bytes).filter(|f| matches!(f, Format::Jaeger | Format::Otlp))
 }
 
-/// What a later part of a file of `format` begins with: the context it
-/// is read inside.
-fn prefix(format: Format) -> &'static [u8] {
-    match format {
-        Format::Otlp => otlp::PART_PREFIX,
-        _ => jaeger::PART_PREFIX,
+/// What a later part of the file that begins with `head` is read after:
+/// the context it begins inside, up to its first span, whose closing
+/// brackets are the file's. It names the format too ([`format_of`]).
+pub fn context_of(head: &[u8]) -> Option<Vec<u8>> {
+    if format_of(head)? == Format::Jaeger {
+        return Some(jaeger::PART_PREFIX.to_vec());
     }
+    let key: Vec<u8> = without_bom(head)
+        .iter()
+        .filter(|b| !b.is_ascii_whitespace())
+        .skip(1)
+        .take(9)
+        .copied()
+        .collect();
+    let mut context = Vec::new();
+    if let Some(wrapper) = [&b"\"result\":"[..], b"\"trace\":"]
+        .into_iter()
+        .find(|w| key.starts_with(w))
+    {
+        context.push(b'{');
+        context.extend_from_slice(wrapper);
+    }
+    context.extend_from_slice(otlp::PART_PREFIX);
+    Some(context)
 }
 
 /// Reads a part of a file of `format` (see [`super::stream::run_part`]).
@@ -220,15 +222,15 @@ pub struct Part {
     pub warnings: Vec<String>,
 }
 
-/// Decodes a later part of a file of `format`: `bytes`, which begin at
-/// `at` in the file, from their first item on, stopping before the first
-/// item at or past `stop`. None when it does not read as such a part (the
-/// file is decoded whole).
-pub fn decode_later(format: Format, bytes: &[u8], at: usize, stop: Option<usize>) -> Option<Part> {
+/// Decodes a later part of a file: `bytes`, which begin at `at` in the
+/// file, from their first item on, read after `prefix` (the file's
+/// [`context_of`]), stopping before the first item at or past `stop`. None
+/// when it does not read as such a part (the file is decoded whole).
+pub fn decode_later(prefix: &[u8], bytes: &[u8], at: usize, stop: Option<usize>) -> Option<Part> {
+    let format = format_of(prefix)?;
     let Some(first) = first_item(format, bytes) else {
         return Some(Part::default());
     };
-    let prefix = prefix(format);
     let start = at + first;
     let mut text = Vec::with_capacity(prefix.len() + bytes.len() - first);
     text.extend_from_slice(prefix);
@@ -548,7 +550,8 @@ pub fn decode_in_parts(
 /// while the later ones decode on threads of their own, then merged as the
 /// page's worker merges its helpers' parts.
 pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSummary> {
-    let format = format_of(bytes)?;
+    let context = context_of(bytes)?;
+    let context = context.as_slice();
     if cuts.is_empty() {
         return None;
     }
@@ -558,7 +561,7 @@ pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSu
             .map(|k| {
                 let r = bytes_of(len, cuts, k);
                 let stop = cuts.get(k).copied();
-                scope.spawn(move || decode_later(format, &bytes[r.clone()], r.start, stop))
+                scope.spawn(move || decode_later(context, &bytes[r.clone()], r.start, stop))
             })
             .collect();
         let first = decode_first_part(
