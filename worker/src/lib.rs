@@ -156,7 +156,7 @@ async fn decode(
     tracescope_core::heap::reserve(2 * blob.size() as usize);
     if !packed {
         if let Some((context, n)) = parts_for(&blob, workers).await {
-            if decode_in_parts(worker, id, &blob, (&context, n), t_read).await {
+            if decode_in_parts(worker, id, &blob, &context, n, t_read).await {
                 return;
             }
         }
@@ -344,14 +344,15 @@ async fn part_of(mut helper: Helper) -> Option<parts::Part> {
 }
 
 /// Decodes `blob` in `n` parts, the first here while helper workers decode
-/// the others, and hands the merged model to the page as a whole decode
-/// does. False, with nothing sent, when the parts do not fit together (the
+/// the others (each read after `context`), and hands the merged model to
+/// the page as a whole decode does. False, with nothing sent, when the parts do not fit together (the
 /// caller decodes the file whole).
 async fn decode_in_parts(
     worker: &Rc<RefCell<Worker>>,
     id: u32,
     blob: &Blob,
-    (context, n): (&str, usize),
+    context: &str,
+    n: usize,
     t_read: f64,
 ) -> bool {
     let len = blob.size() as usize;

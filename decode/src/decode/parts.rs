@@ -510,10 +510,10 @@ impl Merge {
 /// resource's attributes, then the scope's, and its service. (The scope's
 /// attributes where the part put them are left unused.)
 fn complete_scope(b: &mut Builder, r: u32, open: OpenResource) {
-    let of_resource = b.ds.resources[open.resource as usize].attrs.start;
+    let resource_start = b.ds.resources[open.resource as usize].attrs.start as usize;
+    let of_resource = resource_start..resource_start + open.resource_attrs as usize;
     let of_scope = b.ds.resources[r as usize].attrs;
     let from = b.ds.attrs.len() as u32;
-    let of_resource = of_resource as usize..(of_resource + open.resource_attrs) as usize;
     b.ds.attrs.extend_from_within(of_resource);
     b.ds.attrs.extend_from_within(of_scope.range());
     b.ds.resources[r as usize] = Resource {
