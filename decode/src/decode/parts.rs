@@ -26,8 +26,8 @@
 
 use super::builder::{Builder, Suspended, UNRESOLVED};
 use super::jaeger::{self, Deferred};
-use super::otlp;
 use super::{detect, without_bom, DecodeError, DecodeSummary, Format};
+use super::{otlp, zipkin};
 use crate::model::*;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -95,19 +95,18 @@ impl Seam {
 }
 
 /// A file's bytes that can be decoded in parts, and their format: Jaeger's
-/// `{"data": …}`, and OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
-/// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`.
+/// `{"data": …}`; OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
+/// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`;
+/// Zipkin's `[span, …]` or `[[span, …], …]`.
 pub fn format_of(bytes: &[u8]) -> Option<Format> {
-    detect::streamable(bytes).filter(|f| matches!(f, Format::Jaeger | Format::Otlp))
+    detect::streamable(bytes)
 }
 
 /// What a later part of the file that begins with `head` is read after:
 /// the context it begins inside, up to its first span, whose closing
 /// brackets are the file's. It names the format too ([`format_of`]).
 pub fn context_of(head: &[u8]) -> Option<Vec<u8>> {
-    if format_of(head)? == Format::Jaeger {
-        return Some(jaeger::PART_PREFIX.to_vec());
-    }
+    let format = format_of(head)?;
     let key: Vec<u8> = without_bom(head)
         .iter()
         .filter(|b| !b.is_ascii_whitespace())
@@ -115,6 +114,13 @@ pub fn context_of(head: &[u8]) -> Option<Vec<u8>> {
         .take(9)
         .copied()
         .collect();
+    match format {
+        Format::Jaeger => return Some(jaeger::PART_PREFIX.to_vec()),
+        // A list of lists: cut inside one of them.
+        Format::Zipkin if key.first() == Some(&b'[') => return Some(b"[[".to_vec()),
+        Format::Zipkin => return Some(zipkin::PART_PREFIX.to_vec()),
+        _ => {}
+    }
     let mut context = Vec::new();
     if let Some(wrapper) = [&b"\"result\":"[..], b"\"trace\":"]
         .into_iter()
@@ -136,6 +142,7 @@ fn decode_part(
 ) -> Option<Result<Seam, DecodeError>> {
     match format {
         Format::Otlp => otlp::decode_part(b, bytes, stop_inherited),
+        Format::Zipkin => zipkin::decode_part(b, bytes, stop_inherited),
         _ => jaeger::decode_part(b, bytes, stop_inherited),
     }
 }
@@ -172,6 +179,7 @@ pub fn first_item(format: Format, bytes: &[u8]) -> Option<usize> {
         let has = |k: &str| keys.iter().any(|x| x == k);
         match format {
             Format::Otlp => has("spanId") && (has("name") || has("startTimeUnixNano")),
+            Format::Zipkin => has("traceId") && has("id"),
             _ => (has("spanID") || has("spanId")) && (has("operationName") || has("startTime")),
         }
     };
@@ -370,6 +378,8 @@ impl Merge {
             attrs: shift(l.attrs, base.attrs),
             ..*l
         }));
+        // A resource the part read again (Zipkin's of a service, Jaeger's
+        // of the unknown service) is kept twice: equal, and few.
         b.ds.resources.extend(p.resources.iter().map(|r| Resource {
             service: s(r.service),
             attrs: shift(r.attrs, base.attrs),
@@ -424,9 +434,10 @@ impl Merge {
             went.push(b.adopt(t));
         }
         b.warnings.extend_from_slice(&part.warnings);
-        match inherited {
-            Some((open, _)) => self.follow_resources(seam, open, &s, base.resources),
-            None => self.follow_processes(b, seam, &went, base.resources)?,
+        match (self.format, inherited) {
+            (_, Some((open, _))) => self.follow_resources(seam, open, &s, base.resources),
+            (Format::Jaeger, None) => self.follow_processes(b, seam, &went, base.resources)?,
+            _ => {}
         }
         self.next = seam.end;
         Ok(())
@@ -497,9 +508,12 @@ impl Merge {
     }
 
     /// Whether every part fitted and the last read to the file's end.
-    pub fn done(&self) -> Result<(), Mismatch> {
-        match (self.next, self.waiting.is_empty()) {
-            (None, true) => Ok(()),
+    /// Zipkin: and no span id of a trace is in two parts (its pieces would
+    /// merge, or its halves split, only when decoded whole).
+    pub fn done(&self, b: &mut Builder) -> Result<(), Mismatch> {
+        let joined = self.format != Format::Zipkin || zipkin::ids_apart(b);
+        match (self.next, self.waiting.is_empty(), joined) {
+            (None, true, true) => Ok(()),
             _ => Err(Mismatch),
         }
     }
@@ -597,7 +611,7 @@ pub fn merge_later(
     let fitted = later
         .into_iter()
         .try_for_each(|p| merge.absorb(&mut b, p))
-        .and_then(|()| merge.done());
+        .and_then(|()| merge.done(&mut b));
     if fitted.is_err() {
         drop(b);
         ds.truncate_tables(before);

@@ -191,24 +191,55 @@ fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<()
 /// read as typed structs borrowing from the file, then merged as on the
 /// general path. `None` for another shape.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    decode_part(b, bytes, (usize::MAX, false)).map(|r| r.map(drop))
+}
+
+/// What a later part of a file is read after: the list it is cut in.
+pub const PART_PREFIX: &[u8] = b"[";
+
+/// [`decode_stream`] of a part of a file (see [`stream::run_part`]). The
+/// pieces of a span are merged within the part. A part with an id of two
+/// rows (a shared id's halves, whose children may be in another part) is
+/// not read as a part, and the merge refuses a file whose span ids repeat
+/// across parts: such a file is decoded whole.
+pub fn decode_part(
+    b: &mut Builder,
+    bytes: &[u8],
+    stop_inherited: (usize, bool),
+) -> Option<Result<Seam, DecodeError>> {
+    let whole = stop_inherited == (usize::MAX, false);
     let mut v2 = Vec::new();
-    let r = stream::run(b, bytes, |st, r| span_lists(st, r, &mut v2));
-    if let Some(Ok(())) = r {
+    let r = stream::run_part(b, bytes, stop_inherited, |st, r| span_lists(st, r, &mut v2));
+    if let Some(Ok(_)) = r {
         let entries = merge_fragments(b, &mut v2);
+        if !whole && entries.by_id.shared().next().is_some() {
+            return None;
+        }
         emit(b, &v2, entries);
     }
     r
 }
 
+use super::parts::Seam;
 use super::pull::{fields, Bad, FromJson, Pull, Read};
 use super::stream::{self, Stream};
 
 /// The top-level list: spans, or lists of spans. Anything else in it is not
 /// a span: checked (and refused) as one.
 fn span_lists<'a>(st: &mut Stream, r: &mut Pull<'a>, v2: &mut Vec<Span<'a>>) -> Read<()> {
+    // A later part is of a Zipkin list (its first part found it), even
+    // when it stops before a span of its own.
+    st.found |= st.inherited;
     let mut n = 0;
+    let in_part = st.stop_at != usize::MAX || st.inherited;
     let mut add = |st: &mut Stream, r: &mut Pull<'a>| {
+        st.stop_before(r)?;
         add_streamed(st, v2, &mut n, FromJson::from_json(r)?)?;
+        // A shared span's server half: the file is decoded whole (see
+        // [`decode_part`]), known at once.
+        if in_part && v2.last().is_some_and(|s| s.shared.truthy()) {
+            return Err(Bad);
+        }
         // Held until all are read: room for the rest once, not doubling.
         if let Some(total) = st.estimate(r) {
             v2.reserve(total.saturating_sub(v2.len()));
@@ -571,6 +602,16 @@ fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Entries {
     Entries { list: out, by_id }
 }
 
+/// After the last part of a file decoded in parts: whether no span id of
+/// a trace was in two parts (its pieces merge, or its halves split, only
+/// when decoded whole).
+pub(super) fn ids_apart(b: &mut Builder) -> bool {
+    b.traces_and_strings().0.iter().all(|t| {
+        let mut seen = FxHashMap::default();
+        t.span_key.iter().all(|k| seen.insert(*k, 0u32).is_none())
+    })
+}
+
 /// What makes two entries of one id pieces of one span: role and service.
 #[derive(Hash, PartialEq, Eq)]
 struct SameSpan {
@@ -657,13 +698,15 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Entries) {
             .or_else(|| members().next())
             .unwrap_or_default();
         let id_text = spans[entries[primary].i].id_text();
-        for m in members() {
+        // Numbered within the id, so a part of a file names a half as the
+        // whole file does.
+        for (n, m) in members().enumerate() {
             if m == primary {
                 continue;
             }
             let r = spans[entries[m].i].role();
             let synthetic = b.intern(&format!(
-                "{id_text}~{}~{m}",
+                "{id_text}~{}~{n}",
                 if r.is_empty() { "half" } else { r }
             ));
             key_of[m] = IdKey::Text(synthetic);
