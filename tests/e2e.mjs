@@ -759,7 +759,8 @@ describe('a large trace', () => {
     await page.context().close();
   });
 
-  for (const [format, size, wrap] of [['jaeger', '59 MB', ''], ['otlp', '43 MB', ''], ['otlp', '43 MB', 'trace']]) {
+  // (Zipkin's spans are smaller: 120k of them make two parts' worth.)
+  for (const [format, size, wrap, spans] of [['jaeger', '59 MB', '', 100000], ['otlp', '43 MB', '', 100000], ['otlp', '43 MB', 'trace', 100000], ['zipkin', '37 MB', '', 120000]]) {
     const inside = wrap ? ` inside {"${wrap}": …}` : '';
     test(`a large ${format} file${inside} decoded in parts by several workers is the model one worker makes`, async () => {
       // The same ${size} file, in one page decoded whole and in another by
@@ -769,8 +770,8 @@ describe('a large trace', () => {
       for (const workers of [1, 2]) {
         const page = await newPage();
         await page.evaluate((w) => localStorage.setItem('tracescope-decode-workers', String(w)), workers);
-        await dropSynth(page, 100000, format, wrap);
-        await page.waitForSelector('[data-testid=trace-summary][data-spans="100000"]', { timeout: 120000 });
+        await dropSynth(page, spans, format, wrap);
+        await page.waitForSelector(`[data-testid=trace-summary][data-spans="${spans}"]`, { timeout: 120000 });
         assert.equal(await page.evaluate(() => window.__tracescope.decode_parts), workers, `decoded in ${workers} part(s)`);
         await page.click('[data-testid=share-button]');
         await page.waitForSelector('[data-testid=share-dialog]');

@@ -125,8 +125,13 @@ pub fn compute_later<T: Send + Sync + 'static>(
 ) {
     let mut make = Some(make);
     in_parts(job, move || {
-        let made = dataset.try_with_untracked(|ds| make.take().map(|f| f(ds)));
-        if let Some(v) = made.flatten() {
+        let mut made = None;
+        part_with_dataset(dataset, &mut |ds| {
+            made = make.take().map(|f| f(ds));
+            false
+        });
+        // Set once the dataset is no longer read.
+        if let Some(v) = made {
             into.try_set(v);
         }
         false
@@ -196,18 +201,27 @@ pub fn build_in_parts<B: 'static>(
     // not after the last step.
     let mut stepped = false;
     in_parts(job, move || {
-        let more = dataset.try_with_untracked(|ds| {
-            let (b, _) = work.as_mut()?;
+        part_with_dataset(dataset, &mut |ds| {
+            let Some((b, _)) = work.as_mut() else {
+                return false;
+            };
             if !stepped {
                 stepped = step(b, ds);
-                return Some(());
+                return true;
             }
-            let (b, finish) = work.take()?;
-            finish(b, ds);
-            None
-        });
-        more.flatten().is_some()
+            if let Some((b, finish)) = work.take() {
+                finish(b, ds);
+            }
+            false
+        })
     });
+}
+
+/// A part of [`in_parts`] work with the dataset, read untracked: whether
+/// there is more (none once the dataset is gone). One copy of the reading
+/// for every caller.
+fn part_with_dataset(dataset: RwSignal<Dataset>, part: &mut dyn FnMut(&Dataset) -> bool) -> bool {
+    dataset.try_with_untracked(|ds| part(ds)).unwrap_or(false)
 }
 
 /// [`build_in_parts`] over one trace (`open`): the builder is made by

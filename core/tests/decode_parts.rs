@@ -469,6 +469,11 @@ proptest! {
         if let Some(sum) = sum {
             prop_assert_eq!(Ok(sum.spans), expected.0.clone());
             prop_assert_eq!(model(&ds), expected.1.clone());
+            // One resource per service, as decoding whole makes them (an
+            // export groups spans by resource).
+            let mut one = Dataset::default();
+            decode_bytes(&mut one, bytes).unwrap();
+            prop_assert_eq!(ds.resources.len(), one.resources.len());
             let handed = merged_through_bytes(bytes, &cuts).map(|ds| model(&ds));
             prop_assert_eq!(handed, Some(expected.1.clone()));
         } else {

@@ -61,24 +61,32 @@ impl Tree {
     }
 }
 
-/// Builds `t.tree`, sets span flags and adds trace warnings.
-pub fn build(t: &mut Trace) {
-    let n = t.len();
+/// The first row of each span id, and each later row of an id with its
+/// first row.
+pub fn first_rows(span_key: &[IdKey]) -> (FxHashMap<IdKey, u32>, Vec<(usize, u32)>) {
     let mut first: FxHashMap<IdKey, u32> = FxHashMap::default();
-    first.reserve(n);
-    let mut duplicates = 0usize;
-    for i in 0..n {
-        match first.get(&t.span_key[i]) {
-            Some(&j) => {
-                t.flags[i] |= flags::DUPLICATE_ID;
-                t.flags[j as usize] |= flags::DUPLICATE_ID;
-                duplicates += 1;
-            }
+    first.reserve(span_key.len());
+    let mut repeats = Vec::new();
+    for (i, k) in span_key.iter().enumerate() {
+        match first.get(k) {
+            Some(&j) => repeats.push((i, j)),
             None => {
-                first.insert(t.span_key[i], i as u32);
+                first.insert(*k, i as u32);
             }
         }
     }
+    (first, repeats)
+}
+
+/// Builds `t.tree`, sets span flags and adds trace warnings.
+pub fn build(t: &mut Trace) {
+    let n = t.len();
+    let (first, repeats) = first_rows(&t.span_key);
+    for &(i, j) in &repeats {
+        t.flags[i] |= flags::DUPLICATE_ID;
+        t.flags[j as usize] |= flags::DUPLICATE_ID;
+    }
+    let duplicates = repeats.len();
     let mut parent = vec![NONE; n];
     let mut orphans = 0usize;
     for (i, slot) in parent.iter_mut().enumerate() {

@@ -403,12 +403,6 @@ impl<'a> Builder<'a> {
         &mut self.traces
     }
 
-    /// The traces collected so far, and the strings (a merge rewriting
-    /// parents after seeing another part).
-    pub fn traces_and_strings(&mut self) -> (&mut [Box<Trace>], &mut Interner) {
-        (&mut self.traces, &mut self.ds.strings)
-    }
-
     /// The traces collected, as read (no trees), and the warnings for every
     /// trace: a part of a file, merged into another builder
     /// ([`super::parts`]).

@@ -378,12 +378,19 @@ impl Merge {
             attrs: shift(l.attrs, base.attrs),
             ..*l
         }));
-        // A resource the part read again (Zipkin's of a service, Jaeger's
-        // of the unknown service) is kept twice: equal, and few.
-        b.ds.resources.extend(p.resources.iter().map(|r| Resource {
-            service: s(r.service),
-            attrs: shift(r.attrs, base.attrs),
-        }));
+        // Zipkin has one resource per service, whichever part read it
+        // first (an export groups spans by resource).
+        let mut of_service = Vec::new();
+        for r in &p.resources {
+            let service = s(r.service);
+            match self.format {
+                Format::Zipkin => of_service.push(b.service_resource(service)),
+                _ => b.ds.resources.push(Resource {
+                    service,
+                    attrs: shift(r.attrs, base.attrs),
+                }),
+            }
+        }
         let seam = &part.seam;
         // OTLP: the spans read inside the resource the part began in, and
         // the resources of that resource's scopes, are completed from the
@@ -415,7 +422,10 @@ impl Merge {
             map_in_place(&mut t.status_message, &s);
             map_in_place(&mut t.resource, &|r| match r {
                 UNRESOLVED => UNRESOLVED,
-                r => r + base.resources,
+                r => of_service
+                    .get(r as usize)
+                    .copied()
+                    .unwrap_or(r + base.resources),
             });
             map_in_place(&mut t.attrs, &|r| shift(r, base.attrs));
             map_in_place(&mut t.events, &|r| shift(r, base.events));

@@ -212,7 +212,7 @@ pub fn decode_part(
     let r = stream::run_part(b, bytes, stop_inherited, |st, r| span_lists(st, r, &mut v2));
     if let Some(Ok(_)) = r {
         let entries = merge_fragments(b, &mut v2);
-        if !whole && entries.by_id.shared().next().is_some() {
+        if !whole && entries.by_id.repeats > 0 {
             return None;
         }
         emit(b, &v2, entries);
@@ -460,6 +460,8 @@ fn merge_into<'a>(a: &mut Span<'a>, b: &Span<'a>) {
 struct Groups<K> {
     ends: FxHashMap<K, (u32, u32)>,
     next: Vec<u32>,
+    /// How many keys have more than one index.
+    repeats: usize,
 }
 
 /// No successor.
@@ -472,6 +474,7 @@ impl<K: std::hash::Hash + Eq> Groups<K> {
         Groups {
             ends,
             next: Vec::with_capacity(n),
+            repeats: 0,
         }
     }
     /// The first index filed under `key`; when there is none, files the
@@ -491,7 +494,8 @@ impl<K: std::hash::Hash + Eq> Groups<K> {
     fn push(&mut self, key: K) {
         let i = self.next.len() as u32;
         self.next.push(LAST);
-        let (_, last) = self.ends.entry(key).or_insert((i, i));
+        let (first, last) = self.ends.entry(key).or_insert((i, i));
+        self.repeats += (*first == *last && *last != i) as usize;
         if *last != i {
             self.next[*last as usize] = i;
             *last = i;
@@ -606,10 +610,10 @@ fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Entries {
 /// a trace was in two parts (its pieces merge, or its halves split, only
 /// when decoded whole).
 pub(super) fn ids_apart(b: &mut Builder) -> bool {
-    b.traces_and_strings().0.iter().all(|t| {
-        let mut seen = FxHashMap::default();
-        t.span_key.iter().all(|k| seen.insert(*k, 0u32).is_none())
-    })
+    let traces = b.traces_mut();
+    traces
+        .iter()
+        .all(|t| crate::tree::first_rows(&t.span_key).1.is_empty())
 }
 
 /// What makes two entries of one id pieces of one span: role and service.
@@ -853,6 +857,7 @@ mod tests {
         let mut shared: Vec<_> = g.shared().copied().collect();
         shared.sort();
         assert_eq!(shared, ["a", "b"]);
+        assert_eq!(g.repeats, 2);
     }
 
     #[test]
@@ -867,5 +872,6 @@ mod tests {
         assert_eq!(g.members(&"c").collect::<Vec<_>>(), [2]);
         assert_eq!(g.members(&"b").collect::<Vec<_>>(), [1]);
         assert_eq!(g.shared().count(), 0);
+        assert_eq!(g.repeats, 0);
     }
 }
