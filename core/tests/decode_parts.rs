@@ -401,6 +401,24 @@ fn cuts_at(at: &[f64], len: usize) -> Vec<usize> {
     cuts
 }
 
+/// A file's parts merged (`ds`, `spans` of them) are the file decoded
+/// whole, handed over as bytes too. As many resources: an export groups
+/// spans by resource.
+fn same_as_whole(
+    bytes: &[u8],
+    cuts: &[usize],
+    ds: &Dataset,
+    spans: usize,
+) -> Result<(), TestCaseError> {
+    let mut one = Dataset::default();
+    prop_assert_eq!(Ok(spans), decode_bytes(&mut one, bytes).map(|s| s.spans));
+    prop_assert_eq!(model(ds), model(&one));
+    prop_assert_eq!(ds.resources.len(), one.resources.len());
+    let handed = merged_through_bytes(bytes, cuts).map(|ds| model(&ds));
+    prop_assert_eq!(handed, Some(model(&one)));
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -428,10 +446,7 @@ proptest! {
         let mut ds = Dataset::default();
         let sum = merged(&mut ds, bytes, &cuts);
         prop_assert!(sum.is_some(), "cut at {:?} did not merge", cuts);
-        prop_assert_eq!(Ok(sum.unwrap().spans), expected.0.clone());
-        prop_assert_eq!(model(&ds), expected.1.clone());
-        let handed = merged_through_bytes(bytes, &cuts).map(|ds| model(&ds));
-        prop_assert_eq!(handed, Some(expected.1.clone()));
+        same_as_whole(bytes, &cuts, &ds, sum.unwrap().spans)?;
     }
 
     /// A Zipkin file cut anywhere, in up to five parts: each part merges
@@ -467,15 +482,7 @@ proptest! {
             prop_assert_eq!(sum.is_none(), shared || split, "cut at {:?}: {:?}", cuts, repeated);
         }
         if let Some(sum) = sum {
-            prop_assert_eq!(Ok(sum.spans), expected.0.clone());
-            prop_assert_eq!(model(&ds), expected.1.clone());
-            // One resource per service, as decoding whole makes them (an
-            // export groups spans by resource).
-            let mut one = Dataset::default();
-            decode_bytes(&mut one, bytes).unwrap();
-            prop_assert_eq!(ds.resources.len(), one.resources.len());
-            let handed = merged_through_bytes(bytes, &cuts).map(|ds| model(&ds));
-            prop_assert_eq!(handed, Some(expected.1.clone()));
+            same_as_whole(bytes, &cuts, &ds, sum.spans)?;
         } else {
             prop_assert!(ds.traces.is_empty() && ds.strings.len() == 1);
         }
