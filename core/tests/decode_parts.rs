@@ -57,7 +57,8 @@ fn merged_through_bytes(bytes: &[u8], cuts: &[usize]) -> Option<Dataset> {
     let later = (1..=cuts.len())
         .map(|k| {
             let r = bytes_of(bytes.len(), cuts, k);
-            let part = decode_later(&context, &bytes[r.clone()], r.start, cuts.get(k).copied())?;
+            let mut part = bytes[r.clone()].to_vec();
+            let part = decode_later(&context, &mut part, r.start, cuts.get(k).copied())?;
             Some(read_part(&part_bytes(&part)).expect("a part reads back"))
         })
         .collect::<Option<Vec<_>>>()?;
@@ -606,8 +607,13 @@ fn a_missing_part_is_a_gap_the_merge_finds() {
         let part = |k: usize| {
             let r = bytes_of(bytes.len(), &cuts, k);
             let context = context_of(bytes).unwrap();
-            decode_later(&context, &bytes[r.clone()], r.start, cuts.get(k).copied())
-                .expect("a part")
+            decode_later(
+                &context,
+                &mut bytes[r.clone()].to_vec(),
+                r.start,
+                cuts.get(k).copied(),
+            )
+            .expect("a part")
         };
         for missing in 1..=cuts.len() {
             let mut decoder = Decoder::default();

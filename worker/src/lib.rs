@@ -439,9 +439,9 @@ async fn decode_in_parts(
 /// A helper's job: decodes its part of a file and hands it over as bytes.
 async fn decode_part(id: u32, blob: &Blob, context: &str, at: f64, stop: Option<f64>) {
     let part = match read(id, blob).await {
-        Ok(bytes) => {
+        Ok(mut bytes) => {
             let stop = stop.map(|s| s as usize);
-            parts::decode_later(context.as_bytes(), &bytes, at as usize, stop)
+            parts::decode_later(context.as_bytes(), &mut bytes, at as usize, stop)
         }
         Err(_) => None,
     };

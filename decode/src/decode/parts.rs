@@ -234,19 +234,35 @@ pub struct Part {
 /// file, from their first item on, read after `prefix` (the file's
 /// [`context_of`]), stopping before the first item at or past `stop`. None
 /// when it does not read as such a part (the file is decoded whole).
-pub fn decode_later(prefix: &[u8], bytes: &[u8], at: usize, stop: Option<usize>) -> Option<Part> {
+/// `bytes` are changed: the prefix is written over the end of the item cut
+/// at their start (read by the part before) when it fits there, so a part
+/// of hundreds of megabytes is not copied.
+pub fn decode_later(
+    prefix: &[u8],
+    bytes: &mut [u8],
+    at: usize,
+    stop: Option<usize>,
+) -> Option<Part> {
     let format = format_of(prefix)?;
     let Some(first) = first_item(format, bytes) else {
         return Some(Part::default());
     };
     let start = at + first;
-    let mut text = Vec::with_capacity(prefix.len() + bytes.len() - first);
-    text.extend_from_slice(prefix);
-    text.extend_from_slice(&bytes[first..]);
+    let copied;
+    let text = match first.checked_sub(prefix.len()) {
+        Some(from) => {
+            bytes[from..first].copy_from_slice(prefix);
+            &bytes[from..]
+        }
+        None => {
+            copied = [prefix, &bytes[first..]].concat();
+            &copied[..]
+        }
+    };
     let stop = stop.map_or(usize::MAX, |s| prefix.len() + s.saturating_sub(start));
     let mut ds = Dataset::default();
     let mut b = Builder::new(&mut ds);
-    let mut seam = decode_part(format, &mut b, &text, (stop, true))?.ok()?;
+    let mut seam = decode_part(format, &mut b, text, (stop, true))?.ok()?;
     let (traces, warnings) = b.into_traces();
     ds.traces = traces;
     seam.end = seam.end.map(|e| start + e - prefix.len());
@@ -585,7 +601,10 @@ pub fn merged(ds: &mut Dataset, bytes: &[u8], cuts: &[usize]) -> Option<DecodeSu
             .map(|k| {
                 let r = bytes_of(len, cuts, k);
                 let stop = cuts.get(k).copied();
-                scope.spawn(move || decode_later(context, &bytes[r.clone()], r.start, stop))
+                // The file is shared by the threads: each part a copy.
+                scope.spawn(move || {
+                    decode_later(context, &mut bytes[r.clone()].to_vec(), r.start, stop)
+                })
             })
             .collect();
         let first = decode_first_part(
