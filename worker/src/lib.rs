@@ -256,8 +256,9 @@ const MOST_WORKERS: usize = 8;
 /// What a later part of `blob` is read after (`parts::context_of`) and how
 /// many parts to decode it in, on at most `workers` workers (0: one per
 /// core); None for one part: unless it is large and of a shape that parts
-/// read (Jaeger's `{"data": [...]}`, OTLP's `{"resourceSpans": [...]}`; a
-/// gzip file is read whole).
+/// read (`parts::format_of`: Jaeger's `{"data": [...]}`, OTLP's
+/// `{"resourceSpans": [...]}`, Zipkin's `[...]`; a gzip file is read
+/// whole).
 async fn parts_for(blob: &Blob, workers: u32) -> Option<(String, usize)> {
     let cores = scope().navigator().hardware_concurrency() as usize;
     let most = match workers {
@@ -345,8 +346,8 @@ async fn part_of(mut helper: Helper) -> Option<parts::Part> {
 
 /// Decodes `blob` in `n` parts, the first here while helper workers decode
 /// the others (each read after `context`), and hands the merged model to
-/// the page as a whole decode does. False, with nothing sent, when the parts do not fit together (the
-/// caller decodes the file whole).
+/// the page as a whole decode does. False, with nothing sent, when the
+/// parts do not fit together (the caller decodes the file whole).
 async fn decode_in_parts(
     worker: &Rc<RefCell<Worker>>,
     id: u32,

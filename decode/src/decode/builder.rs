@@ -397,6 +397,11 @@ impl<'a> Builder<'a> {
         self.traces.iter().map(|t| t.len()).sum()
     }
 
+    /// The traces collected so far.
+    pub fn traces(&self) -> &[Box<Trace>] {
+        &self.traces
+    }
+
     /// Mutable access to the traces collected so far (for decoders that
     /// rewrite parents after seeing every span, like Zipkin's shared ids).
     pub fn traces_mut(&mut self) -> &mut Vec<Box<Trace>> {

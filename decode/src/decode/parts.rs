@@ -536,7 +536,7 @@ impl Merge {
     /// Whether every part fitted and the last read to the file's end.
     /// Zipkin: and no span id of a trace is in two parts (its pieces would
     /// merge, or its halves split, only when decoded whole).
-    pub fn done(&self, b: &mut Builder) -> Result<(), Mismatch> {
+    pub fn done(&self, b: &Builder) -> Result<(), Mismatch> {
         let joined = self.format != Format::Zipkin || zipkin::ids_apart(b);
         match (self.next, self.waiting.is_empty(), joined) {
             (None, true, true) => Ok(()),
@@ -640,7 +640,7 @@ pub fn merge_later(
     let fitted = later
         .into_iter()
         .try_for_each(|p| merge.absorb(&mut b, p))
-        .and_then(|()| merge.done(&mut b));
+        .and_then(|()| merge.done(&b));
     if fitted.is_err() {
         drop(b);
         ds.truncate_tables(before);

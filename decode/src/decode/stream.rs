@@ -65,6 +65,10 @@ impl Stream<'_, '_> {
     }
 }
 
+/// How a whole file is read ([`run_part`]): no stop, and no context of an
+/// earlier part.
+pub const WHOLE_FILE: (usize, bool) = (usize::MAX, false);
+
 /// Runs `read` (the reader of the top-level value) over `bytes`: `Some`
 /// when the file had the streamed shape (decoded or refused), `None` when it
 /// has another shape or is not JSON (the general path says where).
@@ -73,7 +77,7 @@ pub fn run<'x>(
     bytes: &'x [u8],
     read: impl FnOnce(&mut Stream, &mut Pull<'x>) -> Read<()>,
 ) -> Option<Result<(), DecodeError>> {
-    run_part(b, bytes, (usize::MAX, false), read).map(|r| r.map(drop))
+    run_part(b, bytes, WHOLE_FILE, read).map(|r| r.map(drop))
 }
 
 /// [`run`] over a part of a file: stopping before the first cut item at or

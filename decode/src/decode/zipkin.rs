@@ -191,7 +191,7 @@ fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<()
 /// read as typed structs borrowing from the file, then merged as on the
 /// general path. `None` for another shape.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    decode_part(b, bytes, (usize::MAX, false)).map(|r| r.map(drop))
+    decode_part(b, bytes, stream::WHOLE_FILE).map(|r| r.map(drop))
 }
 
 /// What a later part of a file is read after: the list it is cut in.
@@ -207,12 +207,14 @@ pub fn decode_part(
     bytes: &[u8],
     stop_inherited: (usize, bool),
 ) -> Option<Result<Seam, DecodeError>> {
-    let whole = stop_inherited == (usize::MAX, false);
+    let in_part = stop_inherited != stream::WHOLE_FILE;
     let mut v2 = Vec::new();
-    let r = stream::run_part(b, bytes, stop_inherited, |st, r| span_lists(st, r, &mut v2));
+    let r = stream::run_part(b, bytes, stop_inherited, |st, r| {
+        span_lists(st, r, &mut v2, in_part)
+    });
     if let Some(Ok(_)) = r {
         let entries = merge_fragments(b, &mut v2);
-        if !whole && entries.by_id.repeats > 0 {
+        if in_part && entries.by_id.repeats > 0 {
             return None;
         }
         emit(b, &v2, entries);
@@ -225,13 +227,18 @@ use super::pull::{fields, Bad, FromJson, Pull, Read};
 use super::stream::{self, Stream};
 
 /// The top-level list: spans, or lists of spans. Anything else in it is not
-/// a span: checked (and refused) as one.
-fn span_lists<'a>(st: &mut Stream, r: &mut Pull<'a>, v2: &mut Vec<Span<'a>>) -> Read<()> {
+/// a span: checked (and refused) as one. `in_part`: of a file decoded in
+/// parts.
+fn span_lists<'a>(
+    st: &mut Stream,
+    r: &mut Pull<'a>,
+    v2: &mut Vec<Span<'a>>,
+    in_part: bool,
+) -> Read<()> {
     // A later part is of a Zipkin list (its first part found it), even
     // when it stops before a span of its own.
     st.found |= st.inherited;
     let mut n = 0;
-    let in_part = st.stop_at != usize::MAX || st.inherited;
     let mut add = |st: &mut Stream, r: &mut Pull<'a>| {
         st.stop_before(r)?;
         add_streamed(st, v2, &mut n, FromJson::from_json(r)?)?;
@@ -609,9 +616,8 @@ fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Entries {
 /// After the last part of a file decoded in parts: whether no span id of
 /// a trace was in two parts (its pieces merge, or its halves split, only
 /// when decoded whole).
-pub(super) fn ids_apart(b: &mut Builder) -> bool {
-    let traces = b.traces_mut();
-    traces
+pub(super) fn ids_apart(b: &Builder) -> bool {
+    b.traces()
         .iter()
         .all(|t| crate::tree::first_rows(&t.span_key).1.is_empty())
 }
