@@ -186,3 +186,58 @@ fn span_ids_read_back_as_written_and_the_usual_ones_are_not_interned() {
         );
     }
 }
+
+/// Equal processes are one resource, in the order first named, whichever
+/// way the file names them (two ids of one trace's `processes`, another
+/// trace's, a span's inline process); a tag of another type, or another
+/// service, is another resource. A file loaded before keeps its own.
+#[test]
+fn equal_processes_are_one_resource_in_the_order_first_named() {
+    let span = |trace: &str, id: &str, process: &str| {
+        format!(
+            r#"{{"traceID":"{trace}","spanID":"{id}","operationName":"op","references":[],"startTime":1,"duration":1,{process}}}"#
+        )
+    };
+    let process = |service: &str, n: &str| {
+        format!(
+            r#"{{"serviceName":"{service}","tags":[{{"key":"n",{n}}},{{"key":"f","type":"float64","value":0.5}}]}}"#
+        )
+    };
+    let a = process("a", r#""type":"int64","value":1"#);
+    let a_as_text = process("a", r#""type":"string","value":"1""#);
+    let b = process("b", r#""type":"int64","value":1"#);
+    // The inline process is read first: the processes come after the spans.
+    let file = |t: &str| {
+        let spans = [
+            span(t, "1", r#""processID":"p3""#),
+            span(t, "2", r#""processID":"p2""#),
+            span(t, "3", &format!(r#""process":{a}"#)),
+            span(t, "4", r#""processID":"p4""#),
+            span(t, "5", r#""processID":"p1""#),
+        ];
+        format!(
+            r#"{{"data":[{{"traceID":"{t}","spans":[{}],"processes":{{"p1":{a},"p2":{a_as_text},"p3":{a},"p4":{b}}}}},{{"traceID":"{t}2","spans":[{}],"processes":{{"p1":{b}}}}}]}}"#,
+            spans.join(","),
+            span(&format!("{t}2"), "6", r#""processID":"p1""#),
+        )
+    };
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, file("aa").as_bytes()).unwrap();
+    decode_bytes(&mut ds, file("bb").as_bytes()).unwrap();
+    let described: Vec<String> = ds
+        .resources
+        .iter()
+        .map(|r| format!("{} {:?}", ds.str(r.service), ds.attrs(r.attrs)))
+        .collect();
+    // Of each file: a, a with `n` as text, b.
+    let services: Vec<&str> = ds.resources.iter().map(|r| ds.str(r.service)).collect();
+    assert_eq!(services, ["a", "a", "b", "a", "a", "b"], "{described:#?}");
+    let n = |r: usize| ds.attrs(ds.resources[r].attrs)[0].value;
+    assert!(matches!(n(0), tracescope_decode::model::AttrValue::Int(1)));
+    assert!(matches!(n(1), tracescope_decode::model::AttrValue::Str(_)));
+    let of_spans: Vec<Vec<u32>> = ds.traces.iter().map(|t| t.resource.clone()).collect();
+    assert_eq!(
+        of_spans,
+        vec![vec![0, 1, 0, 2, 0], vec![2], vec![3, 4, 3, 5, 3], vec![5]]
+    );
+}

@@ -415,6 +415,18 @@ impl<'a> Builder<'a> {
         (self.traces, self.warnings)
     }
 
+    /// Keeps each resource it made once per content: see
+    /// [`keep_one_of_each`].
+    pub fn keep_one_of_each_resource(&mut self) {
+        let from = self.start.0.resources as usize;
+        if let Some(moved) = keep_one_of_each(self.ds, from) {
+            for r in self.traces.iter_mut().flat_map(|t| t.resource.iter_mut()) {
+                let k = (*r as usize).wrapping_sub(from);
+                *r = moved.get(k).copied().unwrap_or(*r);
+            }
+        }
+    }
+
     /// Builds each trace's tree and appends the traces to the dataset.
     /// Returns the index range of the new traces.
     pub fn finish(self) -> std::ops::Range<usize> {
@@ -427,6 +439,76 @@ impl<'a> Builder<'a> {
         }
         start..self.ds.traces.len()
     }
+}
+
+/// Keeps the resources from `from` on once per content (service and
+/// attributes), in the order they were first made: a source can name one
+/// process many times (a Jaeger trace's `processes` and the same process
+/// inline, OTLP batches of one resource), and parts of a file decoded apart
+/// each make their own (Jaeger's query service also keeps a trace's equal
+/// processes once). Returns where each went (from `from`), None when none
+/// repeats.
+fn keep_one_of_each(ds: &mut Dataset, from: usize) -> Option<Vec<u32>> {
+    use hashbrown::hash_table::Entry;
+    use std::hash::{Hash, Hasher};
+    let moved = {
+        let value = |v: AttrValue| match v {
+            AttrValue::Str(s) => (0u8, s.0 as u64),
+            AttrValue::Int(i) => (1, i as u64),
+            AttrValue::Float(f) => (2, f.to_bits()),
+            AttrValue::Bool(b) => (3, b as u64),
+        };
+        let content = |r: &Resource| {
+            let attrs = ds
+                .attrs(r.attrs)
+                .iter()
+                .map(move |a| (a.key, value(a.value)));
+            (r.service, attrs)
+        };
+        let hash = |r: &Resource| {
+            let mut h = rustc_hash::FxHasher::default();
+            let (service, attrs) = content(r);
+            service.hash(&mut h);
+            attrs.for_each(|a| a.hash(&mut h));
+            h.finish()
+        };
+        let same = |a: &Resource, b: &Resource| {
+            let ((sa, aa), (sb, ab)) = (content(a), content(b));
+            sa == sb && aa.eq(ab)
+        };
+        let resources = &ds.resources[from..];
+        // The first of each content, by its place in `resources`.
+        let mut first = hashbrown::HashTable::<u32>::new();
+        let mut moved: Vec<u32> = Vec::with_capacity(resources.len());
+        let mut kept = from as u32;
+        for (i, r) in resources.iter().enumerate() {
+            let at = |&k: &u32| &resources[k as usize];
+            match first.entry(hash(r), |k| same(at(k), r), |k| hash(at(k))) {
+                Entry::Occupied(e) => moved.push(moved[*e.get() as usize]),
+                Entry::Vacant(e) => {
+                    e.insert(i as u32);
+                    moved.push(kept);
+                    kept += 1;
+                }
+            }
+        }
+        if kept as usize == ds.resources.len() {
+            return None;
+        }
+        moved
+    };
+    // A resource first of its content moves to the next place kept (the
+    // others to an earlier one).
+    let mut kept = from;
+    for (i, &to) in moved.iter().enumerate() {
+        if to as usize == kept {
+            ds.resources[kept] = ds.resources[from + i];
+            kept += 1;
+        }
+    }
+    ds.resources.truncate(kept);
+    ds.resources.shrink_to_fit();
+    Some(moved)
 }
 
 /// Spans without a start named in a trace's warnings; the rest are counted.

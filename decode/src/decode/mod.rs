@@ -273,7 +273,7 @@ pub fn decode_bytes_general(
 }
 
 fn finish(
-    b: builder::Builder,
+    mut b: builder::Builder,
     format: Format,
     streamed: bool,
     on_tables: &mut dyn FnMut(&Dataset),
@@ -285,6 +285,7 @@ fn finish(
             format.label()
         )));
     }
+    b.keep_one_of_each_resource();
     // Building the trees adds no strings or arena items.
     on_tables(b.ds);
     let traces = b.finish();

@@ -394,19 +394,12 @@ impl Merge {
             attrs: shift(l.attrs, base.attrs),
             ..*l
         }));
-        // Zipkin has one resource per service, whichever part read it
-        // first (an export groups spans by resource).
-        let mut of_service = Vec::new();
-        for r in &p.resources {
-            let service = s(r.service);
-            match self.format {
-                Format::Zipkin => of_service.push(b.service_resource(service)),
-                _ => b.ds.resources.push(Resource {
-                    service,
-                    attrs: shift(r.attrs, base.attrs),
-                }),
-            }
-        }
+        // A resource also made by an earlier part is kept once when the
+        // builder finishes.
+        b.ds.resources.extend(p.resources.iter().map(|r| Resource {
+            service: s(r.service),
+            attrs: shift(r.attrs, base.attrs),
+        }));
         let seam = &part.seam;
         // OTLP: the spans read inside the resource the part began in, and
         // the resources of that resource's scopes, are completed from the
@@ -438,10 +431,7 @@ impl Merge {
             map_in_place(&mut t.status_message, &s);
             map_in_place(&mut t.resource, &|r| match r {
                 UNRESOLVED => UNRESOLVED,
-                r => of_service
-                    .get(r as usize)
-                    .copied()
-                    .unwrap_or(r + base.resources),
+                r => r + base.resources,
             });
             map_in_place(&mut t.attrs, &|r| shift(r, base.attrs));
             map_in_place(&mut t.events, &|r| shift(r, base.events));
