@@ -189,8 +189,8 @@ fn span_ids_read_back_as_written_and_the_usual_ones_are_not_interned() {
 
 /// Equal processes are one resource, in the order first named, whichever
 /// way the file names them (two ids of one trace's `processes`, another
-/// trace's, a span's inline process); a tag of another type, or another
-/// service, is another resource. A file loaded before keeps its own.
+/// trace's, a span's inline process); a tag of another type with the same
+/// bits, or another service, is another resource. A file loaded before keeps its own.
 #[test]
 fn equal_processes_are_one_resource_in_the_order_first_named() {
     let span = |trace: &str, id: &str, process: &str| {
@@ -204,7 +204,7 @@ fn equal_processes_are_one_resource_in_the_order_first_named() {
         )
     };
     let a = process("a", r#""type":"int64","value":1"#);
-    let a_as_text = process("a", r#""type":"string","value":"1""#);
+    let a_as_bool = process("a", r#""type":"bool","value":true"#);
     let b = process("b", r#""type":"int64","value":1"#);
     // The inline process is read first: the processes come after the spans.
     let file = |t: &str| {
@@ -216,7 +216,7 @@ fn equal_processes_are_one_resource_in_the_order_first_named() {
             span(t, "5", r#""processID":"p1""#),
         ];
         format!(
-            r#"{{"data":[{{"traceID":"{t}","spans":[{}],"processes":{{"p1":{a},"p2":{a_as_text},"p3":{a},"p4":{b}}}}},{{"traceID":"{t}2","spans":[{}],"processes":{{"p1":{b}}}}}]}}"#,
+            r#"{{"data":[{{"traceID":"{t}","spans":[{}],"processes":{{"p1":{a},"p2":{a_as_bool},"p3":{a},"p4":{b}}}}},{{"traceID":"{t}2","spans":[{}],"processes":{{"p1":{b}}}}}]}}"#,
             spans.join(","),
             span(&format!("{t}2"), "6", r#""processID":"p1""#),
         )
@@ -229,12 +229,15 @@ fn equal_processes_are_one_resource_in_the_order_first_named() {
         .iter()
         .map(|r| format!("{} {:?}", ds.str(r.service), ds.attrs(r.attrs)))
         .collect();
-    // Of each file: a, a with `n` as text, b.
+    // Of each file: a, a with `n` true (of the bits of 1), b.
     let services: Vec<&str> = ds.resources.iter().map(|r| ds.str(r.service)).collect();
     assert_eq!(services, ["a", "a", "b", "a", "a", "b"], "{described:#?}");
     let n = |r: usize| ds.attrs(ds.resources[r].attrs)[0].value;
     assert!(matches!(n(0), tracescope_decode::model::AttrValue::Int(1)));
-    assert!(matches!(n(1), tracescope_decode::model::AttrValue::Str(_)));
+    assert!(matches!(
+        n(1),
+        tracescope_decode::model::AttrValue::Bool(true)
+    ));
     let of_spans: Vec<Vec<u32>> = ds.traces.iter().map(|t| t.resource.clone()).collect();
     assert_eq!(
         of_spans,

@@ -449,54 +449,42 @@ impl<'a> Builder<'a> {
 /// processes once). Returns where each went (from `from`), None when none
 /// repeats.
 fn keep_one_of_each(ds: &mut Dataset, from: usize) -> Option<Vec<u32>> {
-    use hashbrown::hash_table::Entry;
-    use std::hash::{Hash, Hasher};
-    let moved = {
-        let value = |v: AttrValue| match v {
-            AttrValue::Str(s) => (0u8, s.0 as u64),
-            AttrValue::Int(i) => (1, i as u64),
-            AttrValue::Float(f) => (2, f.to_bits()),
-            AttrValue::Bool(b) => (3, b as u64),
-        };
-        let content = |r: &Resource| {
-            let attrs = ds
-                .attrs(r.attrs)
-                .iter()
-                .map(move |a| (a.key, value(a.value)));
-            (r.service, attrs)
-        };
-        let hash = |r: &Resource| {
-            let mut h = rustc_hash::FxHasher::default();
-            let (service, attrs) = content(r);
-            service.hash(&mut h);
-            attrs.for_each(|a| a.hash(&mut h));
-            h.finish()
-        };
-        let same = |a: &Resource, b: &Resource| {
-            let ((sa, aa), (sb, ab)) = (content(a), content(b));
-            sa == sb && aa.eq(ab)
-        };
-        let resources = &ds.resources[from..];
-        // The first of each content, by its place in `resources`.
-        let mut first = hashbrown::HashTable::<u32>::new();
-        let mut moved: Vec<u32> = Vec::with_capacity(resources.len());
-        let mut kept = from as u32;
-        for (i, r) in resources.iter().enumerate() {
-            let at = |&k: &u32| &resources[k as usize];
-            match first.entry(hash(r), |k| same(at(k), r), |k| hash(at(k))) {
-                Entry::Occupied(e) => moved.push(moved[*e.get() as usize]),
-                Entry::Vacant(e) => {
-                    e.insert(i as u32);
-                    moved.push(kept);
-                    kept += 1;
+    // Each content as text, interned: its id tells the first resource of
+    // that content, and how many contents were seen before it.
+    let mut contents = Interner::default();
+    let mut text = String::new();
+    let moved: Vec<u32> = ds.resources[from..]
+        .iter()
+        .map(|r| {
+            text.clear();
+            let mut number = |v: u64| {
+                // Six bits a character from '0', low bits first, then a space.
+                let digits = (64 - v.leading_zeros()).div_ceil(6).max(1);
+                for d in 0..digits {
+                    text.push(char::from(b'0' + (v >> (6 * d) & 63) as u8));
                 }
+                text.push(' ');
+            };
+            number(r.service.0 as u64);
+            for a in ds.attrs(r.attrs) {
+                // A value as its type and bits (a float's sign of zero too).
+                let (kind, bits) = match a.value {
+                    AttrValue::Str(s) => (0, s.0 as u64),
+                    AttrValue::Int(i) => (1, i as u64),
+                    AttrValue::Float(f) => (2, f.to_bits()),
+                    AttrValue::Bool(b) => (3, b as u64),
+                };
+                number(a.key.0 as u64);
+                number(kind);
+                number(bits);
             }
-        }
-        if kept as usize == ds.resources.len() {
-            return None;
-        }
-        moved
-    };
+            // The interner's first string is "", which no content is.
+            (from + contents.intern(&text).0 as usize - 1) as u32
+        })
+        .collect();
+    if from + contents.len() - 1 == ds.resources.len() {
+        return None;
+    }
     // A resource first of its content moves to the next place kept (the
     // others to an earlier one).
     let mut kept = from;
@@ -507,7 +495,6 @@ fn keep_one_of_each(ds: &mut Dataset, from: usize) -> Option<Vec<u32>> {
         }
     }
     ds.resources.truncate(kept);
-    ds.resources.shrink_to_fit();
     Some(moved)
 }
 
