@@ -431,6 +431,9 @@ impl<'a> Builder<'a> {
     /// Returns the index range of the new traces.
     pub fn finish(self) -> std::ops::Range<usize> {
         let start = self.ds.traces.len();
+        // What finding a trace by its id took is let go before the trees
+        // are made (of a million small traces, the peak).
+        drop(self.by_trace);
         for mut t in self.traces {
             warn_no_start(self.ds, &mut t);
             t.warnings.extend(self.warnings.iter().cloned());
