@@ -329,9 +329,18 @@ fn place_unknown_starts(t: &mut Trace, parent: &[u32], preorder: &[u32]) {
     }
 }
 
-/// The distinct ids of a column, in id order: a bit per id, one pass.
-fn distinct(ids: &[StrId]) -> Vec<StrId> {
+/// The distinct ids of a column, in id order: a bit per id, one pass; or,
+/// when the ids reach far past the column's length (a service first named
+/// after a million strings, then in many small traces), sorted, so that a
+/// trace's cost follows its spans and not the string table.
+pub fn distinct(ids: &[StrId]) -> Vec<StrId> {
     let top = ids.iter().map(|s| s.0 as usize).max().map_or(0, |m| m + 1);
+    if top > 64 * ids.len() {
+        let mut out: Vec<u32> = ids.iter().map(|s| s.0).collect();
+        out.sort_unstable();
+        out.dedup();
+        return out.into_iter().map(StrId).collect();
+    }
     let mut seen = vec![0u64; top.div_ceil(64)];
     for s in ids {
         seen[s.0 as usize / 64] |= 1 << (s.0 % 64);

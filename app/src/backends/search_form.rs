@@ -39,9 +39,8 @@ fn datetime_us(text: &str, utc: bool) -> Option<i64> {
 }
 
 /// The distinct texts of `ids`, sorted (a string per name, not per span).
-fn names(ds: &tracescope_core::Dataset, mut ids: Vec<StrId>) -> Vec<String> {
-    ids.sort_unstable();
-    ids.dedup();
+fn names(ds: &tracescope_core::Dataset, ids: Vec<StrId>) -> Vec<String> {
+    let ids = tracescope_core::tree::distinct(&ids);
     let mut v: Vec<String> = ids.into_iter().map(|id| ds.str(id).to_string()).collect();
     tracescope_core::order::sort(&mut v);
     v
