@@ -108,6 +108,39 @@ fn zipkin_spans_sharing_one_id_decode_in_linear_time() {
     assert_eq!((ds.str(t.name[at10]), t.duration_ns[at10]), ("op", 5_000));
 }
 
+/// `n` one-span Jaeger traces, each span with a tag value of its own (a
+/// string each), the second half of them of a service first named there:
+/// its string id is past every value before it.
+fn service_named_late(n: usize) -> String {
+    let mut s = String::from("{\"data\":[");
+    for i in 0..n {
+        let sep = if i + 1 < n { "," } else { "" };
+        let service = if i < n / 2 { "early" } else { "late" };
+        let _ = write!(s, "{{\"traceID\":\"{i:x}\",\"spans\":[{{\"traceID\":\"{i:x}\",\"spanID\":\"1\",\"operationName\":\"op\",\"startTime\":{i},\"duration\":1,\"tags\":[{{\"key\":\"u\",\"type\":\"string\",\"value\":\"v{i}\"}}],\"processID\":\"p\"}}],\"processes\":{{\"p\":{{\"serviceName\":\"{service}\"}}}}}}{sep}");
+    }
+    s + "]}"
+}
+
+#[test]
+fn a_service_named_after_many_strings_costs_each_trace_its_spans() {
+    for n in [100_000, 200_000] {
+        let ds = timed(
+            &format!("service named late {n}"),
+            service_named_late(n).as_bytes(),
+        );
+        assert_eq!(ds.traces.len(), n);
+        for (k, want) in [(0, "early"), (n - 1, "late")] {
+            let services: Vec<&str> = ds.traces[k]
+                .tree
+                .services
+                .iter()
+                .map(|&s| ds.str(s))
+                .collect();
+            assert_eq!(services, [want]);
+        }
+    }
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write as _;
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
