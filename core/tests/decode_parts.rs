@@ -21,10 +21,7 @@ fn model(ds: &Dataset) -> Vec<String> {
     let mut out: Vec<String> = ds
         .resources
         .iter()
-        .map(|r| {
-            let attrs = model_text::attrs(ds, ds.attrs(r.attrs));
-            format!("resource {} {attrs:?}", ds.str(r.service))
-        })
+        .map(|r| format!("resource {}", model_text::resource(ds, r)))
         .collect();
     for t in &ds.traces {
         out.push(format!(

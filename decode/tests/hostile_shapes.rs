@@ -112,13 +112,13 @@ fn zipkin_spans_sharing_one_id_decode_in_linear_time() {
 /// string each), the second half of them of a service first named there:
 /// its string id is past every value before it.
 fn service_named_late(n: usize) -> String {
-    let mut s = String::from("{\"data\":[");
-    for i in 0..n {
-        let sep = if i + 1 < n { "," } else { "" };
-        let service = if i < n / 2 { "early" } else { "late" };
-        let _ = write!(s, "{{\"traceID\":\"{i:x}\",\"spans\":[{{\"traceID\":\"{i:x}\",\"spanID\":\"1\",\"operationName\":\"op\",\"startTime\":{i},\"duration\":1,\"tags\":[{{\"key\":\"u\",\"type\":\"string\",\"value\":\"v{i}\"}}],\"processID\":\"p\"}}],\"processes\":{{\"p\":{{\"serviceName\":\"{service}\"}}}}}}{sep}");
-    }
-    s + "]}"
+    let traces: Vec<String> = (0..n)
+        .map(|i| {
+            let service = if i < n / 2 { "early" } else { "late" };
+            format!("{{\"traceID\":\"{i:x}\",\"spans\":[{{\"traceID\":\"{i:x}\",\"spanID\":\"1\",\"operationName\":\"op\",\"startTime\":{i},\"duration\":1,\"tags\":[{{\"key\":\"u\",\"type\":\"string\",\"value\":\"v{i}\"}}],\"processID\":\"p\"}}],\"processes\":{{\"p\":{{\"serviceName\":\"{service}\"}}}}}}")
+        })
+        .collect();
+    format!("{{\"data\":[{}]}}", traces.join(","))
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! across datasets (string ids differ, texts do not): what a link must
 //! bring back unchanged.
 
-use tracescope_core::model::{Attr, AttrValue, Dataset, IdKey, Trace};
+use tracescope_core::model::{Attr, AttrValue, Dataset, IdKey, Resource, Trace};
 use tracescope_core::tree::NONE;
 
 /// An id as comparable across datasets: its number, or its key's text.
@@ -25,6 +25,11 @@ pub fn attrs(ds: &Dataset, a: &[Attr]) -> Vec<String> {
             format!("{}={v}", ds.str(a.key))
         })
         .collect()
+}
+
+/// A resource as text: its service and attributes.
+pub fn resource(ds: &Dataset, r: &Resource) -> String {
+    format!("{}:{:?}", ds.str(r.service), attrs(ds, ds.attrs(r.attrs)))
 }
 
 /// Span `i` of `t` as text: everything a link must keep. `parent` is the
@@ -59,15 +64,14 @@ pub fn span(ds: &Dataset, t: &Trace, i: usize, parent: Option<usize>) -> String 
         })
         .collect();
     format!(
-        "id {} '{}' parent {:?} '{}' at {parent:?} | {}:{} res {}:{:?} | {}+{} {:?} {:?} '{}' flags {} | {:?} | {events:?} | {links:?}",
+        "id {} '{}' parent {:?} '{}' at {parent:?} | {}:{} res {} | {}+{} {:?} {:?} '{}' flags {} | {:?} | {events:?} | {links:?}",
         key(ds, t.span_key[i]),
         ds.span_id(t, i),
         t.parent_key[i].map(|k| key(ds, k)),
         ds.parent_id(t, i),
         ds.str(t.service[i]),
         ds.str(t.name[i]),
-        ds.str(res.service),
-        attrs(ds, ds.attrs(res.attrs)),
+        resource(ds, res),
         t.start_ns[i],
         t.duration_ns[i],
         t.kind[i],
