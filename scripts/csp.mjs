@@ -36,6 +36,10 @@ const policy = [
   "base-uri 'none'",
   "form-action 'none'",
 ].join('; ');
-html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/, '');
-html = html.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${policy}" />`);
+html = html.replace(/<meta http-equiv="?Content-Security-Policy"?[^>]*>\s*/i, '');
+// Right after the charset, in either form (Trunk's release build minifies
+// the page: `<meta charset=utf-8>`).
+const charset = /<meta charset="?utf-8"?\s*\/?>/i;
+if (!charset.test(html)) throw new Error(`${file}: no <meta charset> to put the Content-Security-Policy after`);
+html = html.replace(charset, (m) => `${m}<meta http-equiv="Content-Security-Policy" content="${policy}" />`);
 fs.writeFileSync(file, html);
