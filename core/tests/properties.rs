@@ -122,6 +122,44 @@ proptest! {
             prop_assert!(st >= 0 && st <= t.duration_ns[i]);
         }
     }
+
+    /// Each span's parent row and each repeated id are those a map filled
+    /// in file order gives: in small traces, and in large ones, whose ids
+    /// are matched a group at a time. Ids repeat and parents go missing;
+    /// numbers with high bits and text ids are mixed.
+    #[test]
+    fn parent_rows_are_those_a_map_filled_in_file_order_gives(
+        spans in proptest::collection::vec((0u32..2500, proptest::option::of(0u32..2800)), 0..3000),
+    ) {
+        use tracescope_core::model::StrId;
+        use tracescope_core::tree::{parent_rows, MISSING};
+        let key = |k: u32| match k % 3 {
+            0 => IdKey::Text(StrId(k)),
+            1 => IdKey::num(k as u128),
+            _ => IdKey::num((k as u128) << 70 | 7),
+        };
+        let span_key: Vec<IdKey> = spans.iter().map(|s| key(s.0)).collect();
+        let parent_key: Vec<Option<IdKey>> = spans.iter().map(|s| s.1.map(key)).collect();
+        let mut first = std::collections::BTreeMap::new();
+        for (i, k) in span_key.iter().enumerate() {
+            first.entry(*k).or_insert(i as u32);
+        }
+        let want_parents: Vec<u32> = parent_key
+            .iter()
+            .map(|p| p.map_or(NONE, |p| first.get(&p).copied().unwrap_or(MISSING)))
+            .collect();
+        let mut want_repeats: Vec<(usize, u32)> = span_key
+            .iter()
+            .enumerate()
+            .filter(|&(i, k)| first[k] as usize != i)
+            .map(|(i, k)| (i, first[k]))
+            .collect();
+        let (parents, mut repeats) = parent_rows(&span_key, &parent_key);
+        prop_assert_eq!(parents, want_parents);
+        repeats.sort_unstable();
+        want_repeats.sort_unstable();
+        prop_assert_eq!(repeats, want_repeats);
+    }
 }
 
 #[test]

@@ -61,46 +61,109 @@ impl Tree {
     }
 }
 
-/// The first row of each span id, and each later row of an id with its
-/// first row.
-pub fn first_rows(span_key: &[IdKey]) -> (FxHashMap<IdKey, u32>, Vec<(usize, u32)>) {
-    let mut first: FxHashMap<IdKey, u32> = FxHashMap::default();
-    first.reserve(span_key.len());
+/// A span whose parent id is not among the trace's spans (before it is
+/// flagged an orphan).
+pub const MISSING: u32 = NONE - 1;
+
+/// About how many spans' ids are matched at a time, in a group whose map
+/// stays in the cache: one map of a million ids is tens of megabytes, and
+/// looking parents up in it in file order missed the cache on nearly
+/// every span (a third of a large trace's tree).
+const GROUP_LOG2: u32 = 10;
+
+/// Each span's parent row ([`NONE`]: it names none; [`MISSING`]: none of
+/// the spans has that id), for the spans `parent_key` covers, and each
+/// later row of an id with its first row (in no particular order).
+pub fn parent_rows(
+    span_key: &[IdKey],
+    parent_key: &[Option<IdKey>],
+) -> (Vec<u32>, Vec<(usize, u32)>) {
+    let n = span_key.len();
+    let mut parent = vec![NONE; parent_key.len()];
     let mut repeats = Vec::new();
-    for (i, k) in span_key.iter().enumerate() {
-        match first.get(k) {
-            Some(&j) => repeats.push((i, j)),
-            None => {
-                first.insert(*k, i as u32);
+    // One list of the spans' ids (item i: span i) and then their parents'
+    // (item n + i: span i's parent), in groups: within a group, the spans
+    // come first, in file order (an id's first row is met first), then the
+    // parent ids to look up among them.
+    let bits = (usize::BITS - n.leading_zeros()).saturating_sub(GROUP_LOG2);
+    let key = |i: usize| match i.checked_sub(n) {
+        None => Some(span_key[i]),
+        Some(row) => parent_key[row],
+    };
+    let (items, ends) = grouped(n + parent_key.len(), &key, bits);
+    // usize rows: the map type the builder finds traces with.
+    let mut first: FxHashMap<IdKey, usize> = FxHashMap::default();
+    let mut at = 0;
+    for end in ends {
+        first.clear();
+        for &(k, i) in &items[at..end as usize] {
+            let i = i as usize;
+            match i.checked_sub(n) {
+                None => match first.get(&k) {
+                    Some(&j) => repeats.push((i, j as u32)),
+                    None => {
+                        first.insert(k, i);
+                    }
+                },
+                Some(row) => parent[row] = first.get(&k).map_or(MISSING, |&p| p as u32),
             }
         }
+        at = end as usize;
     }
-    (first, repeats)
+    (parent, repeats)
+}
+
+/// The ids of items `0..len` (`key`) with their index, in `2^bits` groups
+/// by a hash of the id (not the map's, which would put every id of a
+/// group under one tag): a counting sort, each group in item order. And
+/// where each group ends.
+fn grouped(
+    len: usize,
+    key: &dyn Fn(usize) -> Option<IdKey>,
+    bits: u32,
+) -> (Vec<(IdKey, u32)>, Vec<u32>) {
+    let group = |k: IdKey| {
+        let folded = match k {
+            IdKey::Num(v) => (v.get() as u64) ^ (v.get() >> 64) as u64,
+            IdKey::Text(s) => u64::from(s.0),
+        };
+        (folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32 >> (32 - bits)) as usize
+    };
+    let ids = || (0..len).filter_map(|i| Some((key(i)?, i as u32)));
+    let mut ends = vec![0u32; 1 << bits];
+    ids().for_each(|(k, _)| ends[group(k)] += 1);
+    // Where each group begins; a group's end once it is filled.
+    let mut at = 0;
+    for e in &mut ends {
+        (*e, at) = (at, at + *e);
+    }
+    let mut out = vec![(IdKey::Text(StrId(0)), 0); at as usize];
+    for (k, i) in ids() {
+        let slot = &mut ends[group(k)];
+        out[*slot as usize] = (k, i);
+        *slot += 1;
+    }
+    (out, ends)
 }
 
 /// Builds `t.tree`, sets span flags and adds trace warnings.
 pub fn build(t: &mut Trace) {
     let n = t.len();
-    let (first, repeats) = first_rows(&t.span_key);
+    let (mut parent, repeats) = parent_rows(&t.span_key, &t.parent_key);
     for &(i, j) in &repeats {
         t.flags[i] |= flags::DUPLICATE_ID;
         t.flags[j as usize] |= flags::DUPLICATE_ID;
     }
     let duplicates = repeats.len();
-    let mut parent = vec![NONE; n];
     let mut orphans = 0usize;
     for (i, slot) in parent.iter_mut().enumerate() {
-        if let Some(pk) = t.parent_key[i] {
-            match first.get(&pk) {
-                Some(&p) if p as usize != i => *slot = p,
-                Some(_) => {
-                    t.flags[i] |= flags::CYCLE_BROKEN;
-                }
-                None => {
-                    t.flags[i] |= flags::ORPHAN;
-                    orphans += 1;
-                }
-            }
+        if *slot == MISSING {
+            t.flags[i] |= flags::ORPHAN;
+            orphans += 1;
+            *slot = NONE;
+        } else if *slot as usize == i {
+            t.flags[i] |= flags::CYCLE_BROKEN;
+            *slot = NONE;
         }
     }
     // Cycles: walk up from each span; meeting a span of the current walk

@@ -619,7 +619,7 @@ fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Entries {
 pub(super) fn ids_apart(b: &Builder) -> bool {
     b.traces()
         .iter()
-        .all(|t| crate::tree::first_rows(&t.span_key).1.is_empty())
+        .all(|t| crate::tree::parent_rows(&t.span_key, &[]).1.is_empty())
 }
 
 /// What makes two entries of one id pieces of one span: role and service.
