@@ -48,8 +48,11 @@ export function serveApp(special = () => false, { dir = dist, port = 0 } = {}) {
  */
 export function pageListing(backends, dir = dist) {
   const content = JSON.stringify(backends).replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-  return fs.readFileSync(path.join(dir, 'index.html'), 'utf8')
-    .replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta name="tracescope-backends" content="${content}" />`);
+  const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+  // After the charset, in either form (the release build's page is minified).
+  const charset = /<meta charset="?utf-8"?\s*\/?>/i;
+  if (!charset.test(html)) throw new Error(`${dir}/index.html: no <meta charset> to list the backends after`);
+  return html.replace(charset, (m) => `${m}<meta name="tracescope-backends" content="${content}" />`);
 }
 
 /** The browser and the app's address, set by [`startApp`]. */
