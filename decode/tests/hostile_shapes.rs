@@ -240,3 +240,47 @@ fn nested_attributes_take_memory_linear_in_the_file() {
         assert!(attrs.iter().any(|a| ds.str(a.key).starts_with("a.0")));
     }
 }
+
+/// One Jaeger trace of `n` spans in a chain, whose span ids are made to
+/// fall in one group of the tree's id matching (`tree::parent_rows`
+/// groups ids by the top bits of id × 0x9e3779b97f4a7c15; these ids give
+/// products under 2^32): every id in one map, as before there were groups.
+fn jaeger_ids_in_one_group(n: usize) -> String {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    // K's inverse modulo 2^64 (Newton's iteration doubles the bits known).
+    let inverse = (0..6).fold(K, |x, _| {
+        x.wrapping_mul(2u64.wrapping_sub(K.wrapping_mul(x)))
+    });
+    let id = |i: usize| format!("{:016x}", (i as u64 + 1).wrapping_mul(inverse));
+    let spans: Vec<String> = (0..n)
+        .map(|i| {
+            let parent = match i {
+                0 => String::new(),
+                _ => format!(r#","references":[{{"refType":"CHILD_OF","traceID":"a1","spanID":"{}"}}]"#, id(i - 1)),
+            };
+            format!(r#"{{"traceID":"a1","spanID":"{}","operationName":"op","startTime":{i},"duration":1,"processID":"p1"{parent}}}"#, id(i))
+        })
+        .collect();
+    format!(
+        r#"{{"data":[{{"traceID":"a1","spans":[{}],"processes":{{"p1":{{"serviceName":"svc"}}}}}}]}}"#,
+        spans.join(",")
+    )
+}
+
+#[test]
+fn span_ids_that_all_fall_in_one_group_still_build_the_tree_in_linear_time() {
+    for n in [100_000, 200_000] {
+        let ds = timed(
+            &format!("ids in one group {n}"),
+            jaeger_ids_in_one_group(n).as_bytes(),
+        );
+        let t = &ds.traces[0];
+        assert_eq!(t.len(), n);
+        assert_eq!(
+            t.tree.max_depth as usize,
+            n - 1,
+            "one chain: every parent found"
+        );
+        assert_eq!(t.tree.roots.len(), 1);
+    }
+}
