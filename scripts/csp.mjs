@@ -19,6 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { afterCharset } from './page_meta.mjs';
 
 const file = path.join(process.env.TRUNK_STAGING_DIR || 'dist', 'index.html');
 let html = fs.readFileSync(file, 'utf8');
@@ -37,9 +38,5 @@ const policy = [
   "form-action 'none'",
 ].join('; ');
 html = html.replace(/<meta http-equiv="?Content-Security-Policy"?[^>]*>\s*/i, '');
-// Right after the charset, in either form (Trunk's release build minifies
-// the page: `<meta charset=utf-8>`).
-const charset = /<meta charset="?utf-8"?\s*\/?>/i;
-if (!charset.test(html)) throw new Error(`${file}: no <meta charset> to put the Content-Security-Policy after`);
-html = html.replace(charset, (m) => `${m}<meta http-equiv="Content-Security-Policy" content="${policy}" />`);
+html = afterCharset(html, `<meta http-equiv="Content-Security-Policy" content="${policy}" />`, file);
 fs.writeFileSync(file, html);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { afterCharset } from '../scripts/page_meta.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const dist = path.resolve(root, process.env.DIST || path.join('target', 'test-dist'));
@@ -48,11 +49,8 @@ export function serveApp(special = () => false, { dir = dist, port = 0 } = {}) {
  */
 export function pageListing(backends, dir = dist) {
   const content = JSON.stringify(backends).replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-  const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
-  // After the charset, in either form (the release build's page is minified).
-  const charset = /<meta charset="?utf-8"?\s*\/?>/i;
-  if (!charset.test(html)) throw new Error(`${dir}/index.html: no <meta charset> to list the backends after`);
-  return html.replace(charset, (m) => `${m}<meta name="tracescope-backends" content="${content}" />`);
+  const file = path.join(dir, 'index.html');
+  return afterCharset(fs.readFileSync(file, 'utf8'), `<meta name="tracescope-backends" content="${content}" />`, file);
 }
 
 /** The browser and the app's address, set by [`startApp`]. */
