@@ -71,6 +71,10 @@ pub const MISSING: u32 = NONE - 1;
 /// every span (in wasm, two thirds of a 1M-span trace's tree).
 const GROUP_LOG2: u32 = 10;
 
+/// What an id is multiplied by for its group (the top bits of the
+/// product); public so a test can make ids that all share one group.
+pub const GROUP_MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// Each span's parent row ([`NONE`]: it names none; [`MISSING`]: none of
 /// the spans has that id), for the spans `parent_key` covers, and each
 /// later row of an id with its first row (in no particular order).
@@ -128,7 +132,7 @@ fn grouped(
             IdKey::Num(v) => (v.get() as u64) ^ (v.get() >> 64) as u64,
             IdKey::Text(s) => u64::from(s.0),
         };
-        (folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32 >> (32 - bits)) as usize
+        (folded.wrapping_mul(GROUP_MULTIPLIER) >> 32 >> (32 - bits)) as usize
     };
     let ids = || (0..len).filter_map(|i| Some((key(i)?, i as u32)));
     let mut ends = vec![0u32; 1 << bits];

@@ -243,10 +243,10 @@ fn nested_attributes_take_memory_linear_in_the_file() {
 
 /// One Jaeger trace of `n` spans in a chain, whose span ids are made to
 /// fall in one group of the tree's id matching (`tree::parent_rows`
-/// groups ids by the top bits of id × 0x9e3779b97f4a7c15; these ids give
+/// groups ids by the top bits of id × `GROUP_MULTIPLIER`; these ids give
 /// products under 2^32): every id in one map, as before there were groups.
 fn jaeger_ids_in_one_group(n: usize) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K: u64 = tracescope_decode::tree::GROUP_MULTIPLIER;
     // K's inverse modulo 2^64 (Newton's iteration doubles the bits known).
     let inverse = (0..6).fold(K, |x, _| {
         x.wrapping_mul(2u64.wrapping_sub(K.wrapping_mul(x)))
