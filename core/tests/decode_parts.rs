@@ -8,8 +8,8 @@ mod common;
 use common::{corpus_dir, corpus_files, model_text};
 use proptest::prelude::*;
 use tracescope_core::decode::parts::{
-    bytes_of, context_of, cuts, decode_first_part, decode_in_parts, decode_later, format_of,
-    merge_later, merged,
+    bytes_of, context_of, cuts, cuts_weighted, decode_first_part, decode_in_parts, decode_later,
+    format_of, merge_later, merged,
 };
 use tracescope_core::wire::{part_bytes, read_part, Decoder};
 use tracescope_core::{decode_bytes, Dataset, DecodeSummary};
@@ -69,6 +69,20 @@ fn merged_through_bytes(bytes: &[u8], cuts: &[usize]) -> Option<Dataset> {
         .collect::<Option<Vec<_>>>()?;
     merge_later(&mut ds, first, later, &mut |_| {}, &mut |_| {})?.ok()?;
     Some(ds)
+}
+
+#[test]
+fn the_first_part_is_larger_by_its_weight() {
+    assert_eq!(cuts_weighted(2080, 2, 1.08), [1080]);
+    assert_eq!(cuts_weighted(3080, 3, 1.08), [1080, 2080]);
+    assert_eq!(cuts(3000, 3), [1000, 2000]);
+    for len in [0, 1, 999, 431_000_000, 1 << 40] {
+        for n in 1..=8 {
+            let c = cuts_weighted(len, n, 1.08);
+            assert_eq!(c.len(), n.saturating_sub(1));
+            assert!(c.windows(2).all(|w| w[0] <= w[1]) && c.iter().all(|&x| x <= len));
+        }
+    }
 }
 
 #[test]

@@ -155,8 +155,15 @@ pub fn worth(len: usize, cores: usize, part_min_bytes: usize) -> usize {
 
 /// Where a file of `len` bytes is cut into `n` parts of about equal size.
 pub fn cuts(len: usize, n: usize) -> Vec<usize> {
+    cuts_weighted(len, n, 1.0)
+}
+
+/// Where a file of `len` bytes is cut into `n` parts, the first
+/// `first_weight` times the size of each of the others.
+pub fn cuts_weighted(len: usize, n: usize, first_weight: f64) -> Vec<usize> {
+    let total = first_weight + n.saturating_sub(1) as f64;
     (1..n.max(1))
-        .map(|k| (len as u128 * k as u128 / n as u128) as usize)
+        .map(|k| ((first_weight + (k - 1) as f64) / total * len as f64) as usize)
         .collect()
 }
 
