@@ -591,6 +591,125 @@ fn a_trace_pointing_past_the_string_table_is_refused_wherever_it_is_in_the_delta
 }
 
 #[test]
+fn every_column_that_points_is_checked_up_to_its_last_allowed_value() {
+    use tracescope_core::model::{Attr, AttrValue, Range32, StrId};
+    use tracescope_core::Trace;
+    // A trace of two spans (span 1 the child of span 0), its dataset with
+    // three strings, two attributes and one resource; then one column set
+    // to the last value it may hold (taken) or the first past it (refused).
+    type Case = (&'static str, fn(&mut Trace), bool);
+    let cases: Vec<Case> = vec![
+        ("service, last string", |t| t.service[1] = StrId(2), true),
+        (
+            "service past the strings",
+            |t| t.service[1] = StrId(3),
+            false,
+        ),
+        ("name past the strings", |t| t.name[0] = StrId(3), false),
+        (
+            "status message past",
+            |t| t.status_message[0] = StrId(3),
+            false,
+        ),
+        (
+            "services of the tree past",
+            |t| t.tree.services[0] = StrId(3),
+            false,
+        ),
+        ("trace id text past", |t| t.trace_id_text = StrId(3), false),
+        (
+            "span id text from the id's value",
+            |t| t.span_id_text[0] = StrId::HEX_ID,
+            true,
+        ),
+        ("span id text past", |t| t.span_id_text[0] = StrId(3), false),
+        (
+            "parent id text, last string",
+            |t| t.parent_id_text[1] = StrId(2),
+            true,
+        ),
+        (
+            "parent id text past",
+            |t| t.parent_id_text[1] = StrId(u32::MAX - 1),
+            false,
+        ),
+        (
+            "parent, none",
+            |t| t.tree.parent[1] = tracescope_core::tree::NONE,
+            true,
+        ),
+        ("parent past the spans", |t| t.tree.parent[1] = 2, false),
+        ("root past the spans", |t| t.tree.roots[0] = 2, false),
+        ("child past the spans", |t| t.tree.children[0] = 2, false),
+        ("preorder past the spans", |t| t.tree.preorder[1] = 2, false),
+        (
+            "position past the spans",
+            |t| t.tree.preorder_pos[1] = 2,
+            false,
+        ),
+        (
+            "children end, all of them",
+            |t| t.tree.child_start[2] = 1,
+            true,
+        ),
+        (
+            "children end past them",
+            |t| t.tree.child_start[2] = 2,
+            false,
+        ),
+        (
+            "attributes to the arena's end",
+            |t| t.attrs[1] = Range32::new(0, 2),
+            true,
+        ),
+        (
+            "attributes past the arena",
+            |t| t.attrs[1] = Range32::new(1, 3),
+            false,
+        ),
+        (
+            "events past the arena",
+            |t| t.events[0] = Range32::new(0, 1),
+            false,
+        ),
+        (
+            "links past the arena",
+            |t| t.links[0] = Range32::new(0, 1),
+            false,
+        ),
+        ("resource, the last", |t| t.resource[1] = 0, true),
+        ("resource past them", |t| t.resource[1] = 1, false),
+    ];
+    for (what, change, taken) in cases {
+        let mut ds = Dataset::default();
+        let svc = ds.strings.intern("svc");
+        let key = ds.strings.intern("k");
+        ds.resources.push(tracescope_core::model::Resource {
+            service: svc,
+            attrs: Default::default(),
+        });
+        for v in 0..2 {
+            ds.attrs.push(Attr {
+                key,
+                value: AttrValue::Int(v),
+            });
+        }
+        let mut t = tracescope_core::synth::trace_with(&[None, Some(0)], &[0, 1], &[5, 2]);
+        t.service = vec![svc; 2];
+        change(&mut t);
+        ds.traces.push(Box::new(t));
+        let mut page = Dataset::default();
+        let mut rx = Receiver::new();
+        let refused = encode(&ds, 1, 0..1)
+            .iter()
+            .map(|part| rx.part(&mut page, part))
+            .find_map(Result::err);
+        assert_eq!(refused.is_none(), taken, "{what}: {refused:?}");
+        assert_eq!(page.traces.len(), taken as usize, "{what}");
+    }
+}
+
+#[test]
 fn a_million_resources_cross_in_parts_of_their_own() {
     // One process per one-span trace makes a resource per trace: all of
     // them in one part was one task of 200 ms on the page.
