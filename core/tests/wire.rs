@@ -334,6 +334,41 @@ fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
     assert_eq!(a.bounds(), b.bounds());
 }
 
+#[test]
+fn a_trace_longer_than_the_room_its_count_makes_still_arrives_whole() {
+    // The receiver makes room for a trace's spans from the count its first
+    // column gives, never past a sane amount (8M spans): a longer trace's
+    // later pieces need more room as they come. Told one span here, a trace
+    // of 70,000 (two pieces a column) arrives whole.
+    let n = 70_000usize;
+    let parents: Vec<Option<usize>> = (0..n).map(|i| i.checked_sub(1)).collect();
+    let t = tracescope_core::synth::trace_with(&parents, &[1, 2], &[5, 3]);
+    let mut ds = Dataset::default();
+    ds.resources.push(tracescope_core::model::Resource {
+        service: Default::default(),
+        attrs: Default::default(),
+    });
+    ds.traces.push(Box::new(t));
+    let mut parts = encode(&ds, 1, 0..1);
+    let count = (n as u64).to_le_bytes();
+    let first_columns = parts.iter_mut().find(|p| p[4] == b'C').unwrap();
+    let at = first_columns
+        .windows(8)
+        .position(|w| w == count)
+        .expect("the trace's span count");
+    first_columns[at..at + 8].copy_from_slice(&1u64.to_le_bytes());
+    let mut page = Dataset::default();
+    let mut rx = Receiver::new();
+    let range = parts
+        .iter()
+        .find_map(|p| rx.part(&mut page, p).unwrap())
+        .unwrap();
+    let (a, b) = (&page.traces[range.start], &ds.traces[0]);
+    assert_eq!(a.len(), n);
+    assert_eq!(a.parent_key, b.parent_key);
+    assert_eq!(a.tree.preorder, b.tree.preorder);
+}
+
 /// The worker sends the strings and arenas while it builds the trees: they
 /// must be complete by then, and nothing may fail afterwards.
 #[test]
