@@ -817,10 +817,10 @@ fn came_whole(t: &Trace, ds: &Dataset, whole: &mut Vec<TraceIdentity>) -> R<()> 
     Ok(())
 }
 
-/// Whether an id's text column entry `s` names one of `n_strings` strings
-/// or is made from the id's value ([`StrId::HEX_ID`]).
-fn id_text_within(s: StrId, n_strings: u32) -> bool {
-    s.0 < n_strings || s == StrId::HEX_ID
+/// Whether each id's text names one of `n_strings` strings or is made
+/// from the id's value ([`StrId::HEX_ID`], u32::MAX, which wraps to 0).
+fn id_texts_within(texts: &[StrId], n_strings: usize) -> bool {
+    all_below(texts.iter().map(|s| s.0.wrapping_add(1)), n_strings + 1)
 }
 
 /// Whether every value of `v` is below `limit`: its largest, found by a
@@ -861,10 +861,9 @@ fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
         return Err(WireError("a trace's columns differ in length".into()));
     }
     let n_strings = ds.strings.len();
-    // An id's text may also be StrId::HEX_ID (u32::MAX), which wraps to 0.
     let id_texts_ok = [&t.span_id_text, &t.parent_id_text]
         .iter()
-        .all(|c| all_below(c.iter().map(|s| s.0.wrapping_add(1)), n_strings + 1));
+        .all(|c| id_texts_within(c, n_strings));
     let strs_ok = [&t.service, &t.name, &t.status_message, &t.tree.services]
         .iter()
         .all(|c| all_below(c.iter().map(|s| s.0), n_strings))
@@ -1054,7 +1053,7 @@ fn apply_part(
             let kind = r.u8s()?;
             let attrs = r.ranges(b.attrs)?;
             check(&trace_text)?;
-            if !span_text.iter().all(|&s| id_text_within(s, n_strings)) {
+            if !id_texts_within(&span_text, n_strings as usize) {
                 return Err(WireError("a string index is out of range".into()));
             }
             within(&attrs, ds.attrs.len())?;
