@@ -61,8 +61,8 @@ if ! command -v npm >/dev/null; then
   apt_install nodejs npm
 fi
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@opentelemetry/sdk-trace ] \
-   || [ "$(node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $3}')" != "132" ]; then
-  say "npm ci (binaryen's wasm-opt, playwright-core, the OpenTelemetry SDK)"
+   || [ ! -d node_modules/terser ] || [ "$(node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $3}')" != "132" ]; then
+  say "npm ci (binaryen's wasm-opt, terser, playwright-core, the OpenTelemetry SDK)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 if [ "$want_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
