@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { app, root, out, startApp, stopApp, newPage, summary, tab, inkRatio, sendFile,
   openSearch, addBackend, choose, search, openResult, scatterInk, watchLongTasks, longestTask, statsReady } from './harness.mjs';
@@ -2206,6 +2207,22 @@ describe('a page that runs only its own code', () => {
     }));
     assert.equal(ran, 'refused: script-src-elem');
     await page.context().close();
+  });
+
+  test('every file the page names with an integrity hash has those bytes (the glue is minified after Trunk hashed it)', async () => {
+    const html = await (await fetch(app.base)).text();
+    const tags = [...html.matchAll(/<(?:link|script)\b[^>]*>/g)].map((m) => m[0]).filter((t) => /\bintegrity=/.test(t));
+    const glue = tags.find((t) => /rel="?modulepreload/.test(t));
+    assert.ok(glue, 'the wasm-bindgen glue is preloaded with its hash');
+    for (const tag of tags) {
+      const href = /\b(?:href|src)="?([^"\s>]+)/.exec(tag)[1];
+      const hash = /\bintegrity="?sha384-([^"\s>]+)/.exec(tag)[1];
+      const bytes = Buffer.from(await (await fetch(new URL(href, app.base))).arrayBuffer());
+      assert.equal(crypto.createHash('sha384').update(bytes).digest('base64'), hash, `${href}: its integrity hash`);
+    }
+    // Minified: no comment line of wasm-bindgen's is left in it.
+    const href = /\bhref="?([^"\s>]+)/.exec(glue)[1];
+    assert.doesNotMatch(await (await fetch(new URL(href, app.base))).text(), /^\s*\/\/ /m);
   });
 
   test('framed by another site, the page will not contact other origins', async () => {
