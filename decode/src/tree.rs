@@ -171,63 +171,22 @@ pub fn build(t: &mut Trace) {
             *slot = NONE;
         }
     }
-    // Cycles: walk up from each span; meeting a span of the current walk
-    // closes a cycle, which is broken at the span whose parent closes it.
-    let mut state = vec![0u8; n]; // 0 unseen, 1 on the current walk, 2 done
-    let mut path: Vec<u32> = Vec::new();
-    let mut cycles = 0usize;
-    for s in 0..n {
-        if state[s] != 0 {
-            continue;
-        }
-        let mut cur = s as u32;
-        loop {
-            state[cur as usize] = 1;
-            path.push(cur);
-            let p = parent[cur as usize];
-            if p == NONE || state[p as usize] == 2 {
-                break;
-            }
-            if state[p as usize] == 1 {
-                parent[cur as usize] = NONE;
-                t.flags[cur as usize] |= flags::CYCLE_BROKEN;
-                cycles += 1;
-                break;
-            }
-            cur = p;
-        }
-        for &x in &path {
-            state[x as usize] = 2;
-        }
-        path.clear();
+    // A span on a parent cycle is never reached from a root: only when the
+    // walk from the roots misses some are the cycles looked for and broken.
+    let mut shape = Shape::of(&parent, &t.start_ns);
+    let mut cycles = 0;
+    if shape.preorder.len() < n {
+        cycles = break_cycles(&mut parent, &mut t.flags);
+        shape = Shape::of(&parent, &t.start_ns);
     }
-
-    let mut count = vec![0u32; n + 1];
-    for &p in &parent {
-        if p != NONE {
-            count[p as usize + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        count[i + 1] += count[i];
-    }
-    let child_start = count;
-    let mut fill = child_start.clone();
-    let mut children = vec![0u32; child_start[n] as usize];
-    let mut roots = Vec::new();
-    for (i, &p) in parent.iter().enumerate() {
-        if p == NONE {
-            roots.push(i as u32);
-        } else {
-            children[fill[p as usize] as usize] = i as u32;
-            fill[p as usize] += 1;
-        }
-    }
-    for w in child_start.windows(2) {
-        sort_list(&t.start_ns, &mut children[w[0] as usize..w[1] as usize]);
-    }
-    sort_list(&t.start_ns, &mut roots);
-    let (preorder, depth, max_depth) = walk_preorder(&child_start, &children, &roots);
+    let Shape {
+        child_start,
+        children,
+        roots,
+        preorder,
+        depth,
+        max_depth,
+    } = shape;
     place_unknown_starts(t, &parent, &preorder);
     let preorder_pos = positions(&preorder);
     let mut subtree_size = vec![1u32; n];
@@ -270,6 +229,93 @@ pub fn build(t: &mut Trace) {
         services: distinct(&t.service),
         errors: t.error_count() as u32,
     };
+}
+
+/// Each span's children and the roots, by start; the spans reached from
+/// the roots, depth first, with their depths.
+struct Shape {
+    child_start: Vec<u32>,
+    children: Vec<u32>,
+    roots: Vec<u32>,
+    preorder: Vec<u32>,
+    depth: Vec<u32>,
+    max_depth: u32,
+}
+
+impl Shape {
+    fn of(parent: &[u32], start_ns: &[i64]) -> Shape {
+        let n = parent.len();
+        let mut count = vec![0u32; n + 1];
+        for &p in parent {
+            if p != NONE {
+                count[p as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let child_start = count;
+        let mut fill = child_start.clone();
+        let mut children = vec![0u32; child_start[n] as usize];
+        let mut roots = Vec::new();
+        for (i, &p) in parent.iter().enumerate() {
+            if p == NONE {
+                roots.push(i as u32);
+            } else {
+                children[fill[p as usize] as usize] = i as u32;
+                fill[p as usize] += 1;
+            }
+        }
+        for w in child_start.windows(2) {
+            sort_list(start_ns, &mut children[w[0] as usize..w[1] as usize]);
+        }
+        sort_list(start_ns, &mut roots);
+        let (preorder, depth, max_depth) = walk_preorder(&child_start, &children, &roots);
+        Shape {
+            child_start,
+            children,
+            roots,
+            preorder,
+            depth,
+            max_depth,
+        }
+    }
+}
+
+/// Breaks each parent cycle: walks up from each span, and meeting a span
+/// of the current walk closes a cycle, broken at the span whose parent
+/// closes it. How many were broken.
+fn break_cycles(parent: &mut [u32], flags: &mut [u8]) -> usize {
+    let n = parent.len();
+    let mut state = vec![0u8; n]; // 0 unseen, 1 on the current walk, 2 done
+    let mut path: Vec<u32> = Vec::new();
+    let mut cycles = 0usize;
+    for s in 0..n {
+        if state[s] != 0 {
+            continue;
+        }
+        let mut cur = s as u32;
+        loop {
+            state[cur as usize] = 1;
+            path.push(cur);
+            let p = parent[cur as usize];
+            if p == NONE || state[p as usize] == 2 {
+                break;
+            }
+            if state[p as usize] == 1 {
+                parent[cur as usize] = NONE;
+                flags[cur as usize] |= flags::CYCLE_BROKEN;
+                cycles += 1;
+                break;
+            }
+            cur = p;
+        }
+        for &x in &path {
+            state[x as usize] = 2;
+        }
+        path.clear();
+    }
+    cycles
 }
 
 /// What of a tree follows its spans' start times: children and roots in
