@@ -38,9 +38,11 @@ impl Tree {
     /// Room for exactly `n` spans in every per-span column (see
     /// `Trace::reserve_exact`).
     pub fn reserve_exact(&mut self, n: usize) {
+        // Every span but the roots is a child, and a tree has a root: a
+        // one-span trace (a million of them in some files) has no child.
+        self.children.reserve_exact(n.saturating_sub(1));
         for c in [
             &mut self.parent,
-            &mut self.children,
             &mut self.preorder,
             &mut self.preorder_pos,
             &mut self.depth,
