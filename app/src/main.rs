@@ -27,6 +27,14 @@ mod trace_views;
 mod url_state;
 mod views;
 
+/// Small allocations (a column of a one-span trace) from size classes, the
+/// rest from Rust's wasm allocator (see `heap::SmallFirst`): the page and
+/// each worker run this module, one thread each.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: tracescope_core::heap::SmallFirst<std::alloc::System> =
+    tracescope_core::heap::SmallFirst::new(std::alloc::System);
+
 fn main() {
     install_panic_hook();
     // The same module runs in the decoding worker (see `decode_worker`).
