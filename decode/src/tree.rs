@@ -181,18 +181,10 @@ pub fn build(t: &mut Trace) {
         cycles = break_cycles(&mut parent, &mut t.flags);
         shape = Shape::of(&parent, &t.start_ns);
     }
-    let Shape {
-        child_start,
-        children,
-        roots,
-        preorder,
-        depth,
-        max_depth,
-    } = shape;
-    place_unknown_starts(t, &parent, &preorder);
-    let preorder_pos = positions(&preorder);
+    place_unknown_starts(t, &parent, &shape.preorder);
+    let preorder_pos = positions(&shape.preorder);
     let mut subtree_size = vec![1u32; n];
-    for &s in preorder.iter().rev() {
+    for &s in shape.preorder.iter().rev() {
         let p = parent[s as usize];
         if p != NONE {
             subtree_size[p as usize] += subtree_size[s as usize];
@@ -219,14 +211,14 @@ pub fn build(t: &mut Trace) {
     }
     t.tree = Tree {
         parent,
-        roots,
-        child_start,
-        children,
-        preorder,
+        roots: shape.roots,
+        child_start: shape.child_start,
+        children: shape.children,
+        preorder: shape.preorder,
         preorder_pos,
-        depth,
+        depth: shape.depth,
         subtree_size,
-        max_depth,
+        max_depth: shape.max_depth,
         bounds: Some(t.scan_bounds()),
         services: distinct(&t.service),
         errors: t.error_count() as u32,
