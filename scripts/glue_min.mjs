@@ -1,7 +1,7 @@
 // Trunk post_build hook: minifies wasm-bindgen's JavaScript glue, which
 // Trunk's own minify leaves as it is (12.0 → 9.5 KB gzip'd), and writes its
-// new integrity hash into the built index.html (the browser refuses a
-// preloaded module whose bytes do not match it).
+// new integrity hash into the built index.html (a preload whose bytes do not
+// match its hash is thrown away, and the module fetched a second time).
 //
 // Terser as an ES module: the exports keep their names (the page's loader
 // and the decoding worker import them), and so do the properties the wasm
@@ -18,11 +18,11 @@ let html = fs.readFileSync(page, 'utf8');
 const preload = /<link\b(?=[^>]*\brel="?modulepreload"?)[^>]*>/i.exec(html);
 const href = preload && /\bhref="?\/?([^"\s>]+\.js)"?/i.exec(preload[0]);
 if (!href) throw new Error(`${page}: no modulepreload of the wasm-bindgen glue`);
+if (!/\bintegrity=/i.test(preload[0])) throw new Error(`${page}: the glue's preload has no integrity to update`);
 const file = path.join(dir, href[1]);
 const { code } = await minify(fs.readFileSync(file, 'utf8'), { module: true, ecma: 2020 });
 fs.writeFileSync(file, code);
 const integrity = `sha384-${crypto.createHash('sha384').update(code, 'utf8').digest('base64')}`;
 const tag = preload[0].replace(/\bintegrity="?[^"\s>]+"?/i, `integrity="${integrity}"`);
-if (tag === preload[0] && !preload[0].includes(integrity)) throw new Error(`${page}: the glue's preload has no integrity to update`);
 html = html.replace(preload[0], tag);
 fs.writeFileSync(page, html);

@@ -830,6 +830,11 @@ fn all_below(v: impl Iterator<Item = u32>, limit: usize) -> bool {
     v.reduce(u32::max).is_none_or(|m| (m as usize) < limit)
 }
 
+/// Whether every range ends within an arena of `len` items.
+fn ranges_within(rs: &[Range32], len: usize) -> bool {
+    all_below(rs.iter().map(|r| r.end), len + 1)
+}
+
 /// Whether a trace put together from columns is whole and points only at
 /// what the dataset has.
 fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
@@ -869,7 +874,6 @@ fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
         .all(|c| all_below(c.iter().map(|s| s.0), n_strings))
         && (t.trace_id_text.0 as usize) < n_strings
         && id_texts_ok;
-    let within = |rs: &[Range32], len: usize| all_below(rs.iter().map(|r| r.end), len + 1);
     let tree_ok = [
         &t.tree.roots,
         &t.tree.children,
@@ -883,9 +887,9 @@ fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
         && all_below(t.tree.child_start.iter().copied(), t.tree.children.len() + 1);
     if !strs_ok
         || !tree_ok
-        || !within(&t.attrs, ds.attrs.len())
-        || !within(&t.events, ds.events.len())
-        || !within(&t.links, ds.links.len())
+        || !ranges_within(&t.attrs, ds.attrs.len())
+        || !ranges_within(&t.events, ds.events.len())
+        || !ranges_within(&t.links, ds.links.len())
         || !all_below(t.resource.iter().copied(), ds.resources.len())
     {
         return Err(WireError("a trace points past what was sent".into()));
@@ -978,9 +982,9 @@ fn apply_part(
     let mut r = Reader { buf: bytes, at: 5 };
     let n_strings = ds.strings.len() as u32;
     let check = |ids: &[StrId]| -> R<()> {
-        match ids.iter().any(|s| s.0 >= n_strings) {
-            true => Err(WireError("a string index is out of range".into())),
-            false => Ok(()),
+        match all_below(ids.iter().map(|s| s.0), n_strings as usize) {
+            true => Ok(()),
+            false => Err(WireError("a string index is out of range".into())),
         }
     };
     let values_ok = |v: &[AttrValue]| {
@@ -988,7 +992,7 @@ fn apply_part(
             .all(|v| !matches!(v, AttrValue::Str(s) if s.0 >= n_strings))
     };
     let within = |rs: &[Range32], len: usize| -> R<()> {
-        match rs.iter().all(|r| r.end as usize <= len) {
+        match ranges_within(rs, len) {
             true => Ok(()),
             false => Err(WireError("a range points past its arena".into())),
         }
