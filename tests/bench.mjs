@@ -28,17 +28,33 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 /** A CPU profile of what follows when BENCH_PROFILE names it, written to
- * target/bench-profile.json by `stop()` (a no-op otherwise). */
+ * target/bench-profile.json by `stop()` (a no-op otherwise); and the
+ * page's tasks over 8 ms in target/bench-tasks.json, each `[start µs,
+ * ms, [[event, ms, ms from the task's start], …]]` on the profile's clock
+ * (a profile alone does not say where one task ends and the next begins):
+ * `node scripts/profile_tasks.mjs` reads the two together. */
 async function profiling(page, what) {
   if (process.env.BENCH_PROFILE !== what) return { stop: async () => {} };
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
+  const events = [];
+  cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
+  const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
   return {
     stop: async () => {
+      await cdp.send('Tracing.end');
+      await traced;
       const { profile } = await cdp.send('Profiler.stop');
       fs.writeFileSync(path.join(root, 'target', 'bench-profile.json'), JSON.stringify(profile));
+      // The page's thread is the one that lays out; workers' tasks are left out.
+      const main = events.find((e) => e.name === 'Layout' || e.name === 'FireAnimationFrame')?.tid;
+      const tasks = events.filter((e) => e.tid === main && e.name === 'RunTask' && e.dur > 8000).map((t) => [t.ts, t.dur / 1000,
+        events.filter((e) => e.tid === main && e.ts >= t.ts && e.ts < t.ts + t.dur && e.dur > 1000 && !/RunTask$/.test(e.name))
+          .map((e) => [e.name, +(e.dur / 1000).toFixed(1), +((e.ts - t.ts) / 1000).toFixed(1)])]);
+      fs.writeFileSync(path.join(root, 'target', 'bench-tasks.json'), JSON.stringify(tasks));
     },
   };
 }

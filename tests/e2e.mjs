@@ -2332,24 +2332,24 @@ describe('the app shell', () => {
     });
   }
 
-  test('450 traces are listed 200 at a time; a trace on a later page opens', async () => {
+  test('250 traces are listed 100 at a time; a trace on a later page opens', async () => {
     const page = await newPage();
-    const many = { data: Array.from({ length: 450 }, (_, k) => jaegerTrace([
+    const many = { data: Array.from({ length: 250 }, (_, k) => jaegerTrace([
       [`e${String(k).padStart(15, '0')}`, null, `svc-${k % 7}`, k * 1000, 500, `op-${k}`],
     ], `e${String(k).padStart(15, '0')}`).data[0]) };
     await dropFiles(page, [{ name: 'many.json', bytes: Buffer.from(JSON.stringify(many)) }]);
     const rows = page.locator('[data-testid=trace-list] tbody tr');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 200);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 100);
     const bar = page.locator('.rows-table-bar:has([data-testid=traces-next])');
-    assert.match(await bar.textContent(), /Rows 1–200 of 450/);
+    assert.match(await bar.textContent(), /Rows 1–100 of 250/);
     await page.click('[data-testid=traces-next]');
     await page.click('[data-testid=traces-next]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=trace-list] tbody tr').length === 50);
-    assert.match(await bar.textContent(), /Rows 401–450 of 450/);
+    assert.match(await bar.textContent(), /Rows 201–250 of 250/);
     assert.equal(await page.isDisabled('[data-testid=traces-next]'), true);
     // The last row is the last trace; a click opens it.
     await rows.last().click();
-    await page.waitForSelector('[data-testid=trace-summary][data-trace-id="e000000000000449"]');
+    await page.waitForSelector('[data-testid=trace-summary][data-trace-id="e000000000000249"]');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -2368,7 +2368,7 @@ describe('the app shell', () => {
     await page.waitForFunction((n) => window.__tracescope?.traces === n, n);
     const bar = page.locator('.rows-table-bar:has([data-testid=traces-next])');
     await page.waitForFunction(() => /of 10,?000/.test(document.querySelector('.rows-table-bar:has([data-testid=traces-next])')?.textContent || ''));
-    assert.match(await bar.textContent(), /Rows 1–200 of 10,?000/);
+    assert.match(await bar.textContent(), /Rows 1–100 of 10,?000/);
     await page.waitForTimeout(1500);
     const longest = await longestTask(page);
     assert.ok(longest < 100, `a task of ${longest} ms`);
@@ -2496,10 +2496,12 @@ describe('the app shell', () => {
     await table.waitFor();
     assert.equal(+(await table.getAttribute('data-rows')), wfRows);
     assert.equal(wfRows, demo.spans.length);
-    assert.equal(await table.locator('tbody tr').count(), 200);
+    assert.equal(await table.locator('tbody tr').count(), 100);
     // The first row is the root, as in the waterfall.
     const root = demo.spans.find((x) => x.references.length === 0);
     assert.match(await table.locator('tbody tr').first().innerText(), new RegExp(`${demo.processes[root.processID].serviceName}\\s+${root.operationName.replace(/[/]/g, '\\/')}`));
+    await page.click('[data-testid=rows-next]');
+    assert.match(await table.locator('.rows-table-bar').innerText(), /Rows 101–200 of /);
     await page.click('[data-testid=rows-next]');
     assert.equal(await table.locator('tbody tr').count(), wfRows - 200);
     assert.match(await table.locator('.rows-table-bar').innerText(), new RegExp(`Rows 201–${wfRows} of ${wfRows}`));

@@ -30,8 +30,7 @@ pub fn TraceList(
     let total = Memo::new(move |_| dataset.with(|ds| ds.traces.len()));
     let page = first_page_on_change(total);
     // The page's rows are made a task after the dataset or the page
-    // changes: a load's first paint and its 200 rows (~40 ms of DOM) are
-    // two tasks, not one.
+    // changes: a load's first paint and its rows are two tasks, not one.
     let rows = RwSignal::new(Vec::<(usize, TraceSummary)>::new());
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {

@@ -536,11 +536,14 @@ fn loaded(
         end_retired();
         // The strings came unindexed (`Interner::push_new`): indexed now, a
         // slice per task, so lookups by text (a link's service, a search)
-        // are quick later.
-        while dataset.try_update_untracked(|ds| ds.strings.index_pending(INDEX_PER_TASK))
-            == Some(false)
-        {
+        // are quick later. Not in the frame's task, which lays out what the
+        // load drew.
+        loop {
             tracescope_components::canvas::next_task().await;
+            let done = dataset.try_update_untracked(|ds| ds.strings.index_pending(INDEX_PER_TASK));
+            if done != Some(false) {
+                break;
+            }
         }
     });
 }
