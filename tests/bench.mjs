@@ -42,7 +42,7 @@ async function profiling(page, what) {
   const events = [];
   cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
   const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
-  await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,disabled-by-default-v8.cpu_profiler', transferMode: 'ReportEvents' });
   return {
     stop: async () => {
       await cdp.send('Tracing.end');
@@ -55,6 +55,23 @@ async function profiling(page, what) {
         events.filter((e) => e.tid === main && e.ts >= t.ts && e.ts < t.ts + t.dur && e.dur > 1000 && !/RunTask$/.test(e.name))
           .map((e) => [e.name, +(e.dur / 1000).toFixed(1), +((e.ts - t.ts) / 1000).toFixed(1)])]);
       fs.writeFileSync(path.join(root, 'target', 'bench-tasks.json'), JSON.stringify(tasks));
+      // The workers' CPU profiles (the trace's, in pieces), one file each.
+      const workers = new Set(events.filter((e) => e.name === 'thread_name' && e.args.name === 'DedicatedWorker thread').map((e) => e.tid));
+      const ids = events.filter((e) => e.name === 'Profile' && workers.has(e.tid)).map((e) => [e.id, e.args.data.startTime]);
+      ids.forEach(([id, startTime], k) => {
+        const nodes = new Map();
+        const samples = [];
+        const timeDeltas = [];
+        for (const e of events.filter((e) => e.name === 'ProfileChunk' && e.id === id)) {
+          const { cpuProfile = {}, timeDeltas: dt = [] } = e.args.data;
+          for (const n of cpuProfile.nodes || []) nodes.set(n.id, { ...n, children: [] });
+          samples.push(...(cpuProfile.samples || []));
+          timeDeltas.push(...dt);
+        }
+        for (const n of nodes.values()) if (n.parent) nodes.get(n.parent).children.push(n.id);
+        const profile = { nodes: [...nodes.values()], startTime, samples, timeDeltas };
+        fs.writeFileSync(path.join(root, 'target', `bench-profile-worker-${k + 1}.json`), JSON.stringify(profile));
+      });
     },
   };
 }

@@ -694,3 +694,52 @@ fn cuts_past_the_end_or_out_of_order_are_safe() {
         }
     }
 }
+
+/// A Jaeger file of `n` one-span traces, each its own process (as
+/// `tests/bench.mjs` makes for many small traces).
+fn one_span_traces(n: usize) -> String {
+    let traces: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"traceID":"{i:016x}","spans":[{{"traceID":"{i:016x}","spanID":"{i:016x}","operationName":"op-{}","references":[],"startTime":{},"duration":{},"tags":[{{"key":"k","type":"int64","value":{}}}],"logs":[],"processID":"p1"}}],"processes":{{"p1":{{"serviceName":"svc-{}","tags":[]}}}}}}"#,
+                i % 5,
+                1_700_000_000_000_000u64 + i as u64 * 1000,
+                500 + i % 13,
+                i % 7,
+                i % 7
+            )
+        })
+        .collect();
+    format!(r#"{{"data":[{}]}}"#, traces.join(","))
+}
+
+#[test]
+fn a_helpers_part_is_written_in_the_room_made_for_it_at_once() {
+    use tracescope_core::synth::{trace_json, SynthFormat};
+    // Grown by doubling, the bytes were copied and touched about twice over.
+    for (what, file) in [
+        ("one-span traces", one_span_traces(4_000)),
+        ("one OTLP trace", trace_json(20_000, SynthFormat::Otlp, 1)),
+        (
+            "one Jaeger trace",
+            trace_json(20_000, SynthFormat::Jaeger, 1),
+        ),
+        (
+            "one Zipkin trace",
+            trace_json(20_000, SynthFormat::Zipkin, 1),
+        ),
+    ] {
+        let bytes = file.as_bytes();
+        let context = context_of(bytes).expect("a file that parts can be cut from");
+        let cut = cuts(bytes.len(), 2);
+        let r = bytes_of(bytes.len(), &cut, 1);
+        let part = decode_later(&context, &mut bytes[r.clone()].to_vec(), r.start, None)
+            .expect("the later half decodes apart");
+        let written = part_bytes(&part);
+        let (len, room) = (written.len(), written.capacity());
+        assert!(
+            len <= room && room <= len + len / 4,
+            "{what}: {len} bytes written in room for {room}"
+        );
+    }
+}
