@@ -4,6 +4,8 @@
 //! traces. The bytes of the file itself are not counted (the caller holds
 //! them).
 
+mod common;
+use common::one_span_traces;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -86,25 +88,6 @@ fn decoding_holds_at_most_three_times_the_file() {
             );
         }
     }
-}
-
-/// A Jaeger file of `n` one-span traces, each its own process (as
-/// `tests/bench.mjs … traces` writes it: 309 bytes a trace).
-fn one_span_traces(n: usize) -> String {
-    let traces: Vec<String> = (0..n)
-        .map(|i| {
-            let id = format!("{i:016x}");
-            format!(
-                r#"{{"traceID":"{id}","spans":[{{"traceID":"{id}","spanID":"{id}","operationName":"op-{}","references":[],"startTime":{},"duration":{},"tags":[{{"key":"k","type":"int64","value":{}}}],"logs":[],"processID":"p1"}}],"processes":{{"p1":{{"serviceName":"svc-{}","tags":[]}}}}}}"#,
-                i % 5,
-                1_700_000_000_000_000u64 + i as u64 * 1000,
-                500 + i % 13,
-                i % 7,
-                i % 7
-            )
-        })
-        .collect();
-    format!(r#"{{"data":[{}]}}"#, traces.join(","))
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! decoded whole).
 
 mod common;
-use common::{corpus_dir, corpus_files, model_text};
+use common::{corpus_dir, corpus_files, model_text, one_span_traces};
 use proptest::prelude::*;
 use tracescope_core::decode::parts::{
     bytes_of, context_of, cuts, cuts_weighted, decode_first_part, decode_in_parts, decode_later,
@@ -693,24 +693,6 @@ fn cuts_past_the_end_or_out_of_order_are_safe() {
             assert_eq!(model(&ds), expected.1, "{cuts:?}");
         }
     }
-}
-
-/// A Jaeger file of `n` one-span traces, each its own process (as
-/// `tests/bench.mjs` makes for many small traces).
-fn one_span_traces(n: usize) -> String {
-    let traces: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                r#"{{"traceID":"{i:016x}","spans":[{{"traceID":"{i:016x}","spanID":"{i:016x}","operationName":"op-{}","references":[],"startTime":{},"duration":{},"tags":[{{"key":"k","type":"int64","value":{}}}],"logs":[],"processID":"p1"}}],"processes":{{"p1":{{"serviceName":"svc-{}","tags":[]}}}}}}"#,
-                i % 5,
-                1_700_000_000_000_000u64 + i as u64 * 1000,
-                500 + i % 13,
-                i % 7,
-                i % 7
-            )
-        })
-        .collect();
-    format!(r#"{{"data":[{}]}}"#, traces.join(","))
 }
 
 #[test]
