@@ -41,7 +41,7 @@ fn fail(id: u32, message: String) {
     })
 }
 
-/// Reads a blob chunk by chunk, reporting bytes read.
+/// A blob's bytes ([`read_blob`]), the page told every 4 MB read.
 fn read(id: u32, blob: &Blob) -> impl std::future::Future<Output = Result<Vec<u8>, String>> + '_ {
     let total = blob.size();
     let mut last_report = 0usize;
