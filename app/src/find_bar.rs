@@ -109,7 +109,8 @@ pub fn FindBar() -> impl IntoView {
                 .and_then(|s| {
                     dataset.with(|ds| {
                         let t = ds.trace(open.get()?)?;
-                        let pos = |x: u32| t.tree.preorder_pos[x as usize];
+                        let places = t.tree.preorder_pos();
+                        let pos = |x: u32| places[x as usize];
                         Some(f.order.partition_point(|&m| pos(m) < pos(s)) + 1)
                     })
                 });

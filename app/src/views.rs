@@ -172,7 +172,7 @@ impl ViewState {
                 .and_then(|i| ds.trace(i))
                 .map(|t| {
                     (0..t.len())
-                        .map(|s| t.tree.subtree_size[s] > 1)
+                        .map(|s| t.tree.subtree_size()[s] > 1)
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()

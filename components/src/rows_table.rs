@@ -57,7 +57,7 @@ pub fn RowsTable() -> impl IntoView {
                         let i = s as usize;
                         Row {
                             span: s,
-                            depth: t.tree.depth[i],
+                            depth: t.tree.depth()[i],
                             service: ds.str(t.service[i]).to_string(),
                             name: ds.str(t.name[i]).to_string(),
                             start: format!("+{}", format_duration((t.start_ns[i] - t0) as f64)),

@@ -139,7 +139,7 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
             .collect(),
         warnings,
         is_error: t.status[s] == StatusCode::Error,
-        has_children: t.tree.subtree_size[s] > 1,
+        has_children: t.tree.subtree_size()[s] > 1,
     })
 }
 

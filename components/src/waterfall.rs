@@ -611,7 +611,7 @@ pub fn WaterfallCanvas(
             trace
                 .get_untracked()
                 .and_then(|i| ds.trace(i))
-                .map(|t| (t.tree.depth[s], t.tree.subtree_size[s] > 1))
+                .map(|t| (t.tree.depth()[s], t.tree.subtree_size()[s] > 1))
                 .unwrap_or((0, false))
         });
         if has_kids && x < timeline_left() && hits_toggle(x, depth) {

@@ -380,7 +380,7 @@ impl Found {
     fn from_mask(t: &Trace, matched: Vec<bool>) -> Found {
         let order: Vec<u32> = t
             .tree
-            .preorder
+            .preorder()
             .iter()
             .copied()
             .filter(|&s| matched[s as usize])
@@ -413,7 +413,8 @@ impl Found {
         if n == 0 {
             return None;
         }
-        let pos = |s: u32| t.tree.preorder_pos[s as usize];
+        let places = t.tree.preorder_pos();
+        let pos = |s: u32| places[s as usize];
         let k = match from.filter(|&s| (s as usize) < t.len()) {
             None if back => n - 1,
             None => 0,

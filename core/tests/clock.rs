@@ -142,8 +142,8 @@ fn shown_adjusted_the_open_trace_alone_moves_and_exports_keep_the_source() {
     let raw_order = ds.traces[0].tree.clone();
     // b comes after c as timed; centred (135) it comes before.
     assert_eq!(
-        raw_order.preorder,
-        vec![0, 2, 1],
+        raw_order.preorder(),
+        [0, 2, 1],
         "the test's premise: b after c"
     );
     assert!(
@@ -158,8 +158,8 @@ fn shown_adjusted_the_open_trace_alone_moves_and_exports_keep_the_source() {
     assert_eq!(t.start_ns[1] - raw[1], -55_000);
     assert_eq!(clock::shift_of(t, 1), -55_000);
     assert_eq!(clock::moved_and_refused(t), (1, 0));
-    assert_eq!(t.tree.preorder, vec![0, 1, 2]);
-    assert_eq!(t.tree.bounds, Some((100_000, 200_000)));
+    assert_eq!(t.tree.preorder(), vec![0, 1, 2]);
+    assert_eq!(t.tree.order.bounds, Some((100_000, 200_000)));
     assert_eq!(
         (t.raw_start_ns(), t.raw_tree()),
         (&raw[..], raw_order.clone())

@@ -28,11 +28,11 @@ fn model(ds: &Dataset) -> Vec<String> {
             "trace {} {:?} roots {:?} depth {}",
             ds.str(t.trace_id_text),
             t.warnings,
-            t.tree.roots,
+            t.tree.roots(),
             t.tree.max_depth
         ));
         for i in 0..t.len() {
-            let p = t.tree.parent[i];
+            let p = t.tree.parent()[i];
             let parent = (p != tracescope_core::tree::NONE).then_some(p as usize);
             out.push(model_text::span(ds, t, i, parent));
         }

@@ -50,7 +50,7 @@ fn stepping_goes_in_waterfall_order_and_wraps() {
     let ds = demo();
     let t = &ds.traces[0];
     let f = find(&ds, t, &FindQuery::parse("GET price").unwrap());
-    let pos = |s: u32| t.tree.preorder_pos[s as usize];
+    let pos = |s: u32| t.tree.preorder_pos()[s as usize];
     assert!(f.order.windows(2).all(|w| pos(w[0]) < pos(w[1])));
     let first = f.step(t, None, false).unwrap();
     assert_eq!(first, f.order[0]);
@@ -58,7 +58,7 @@ fn stepping_goes_in_waterfall_order_and_wraps() {
     assert_eq!(f.step(t, Some(first), true), f.order.last().copied());
     assert_eq!(f.step(t, f.order.last().copied(), false), Some(first));
     // From a span that is no match: the next match after it.
-    let root = t.tree.preorder[0];
+    let root = t.tree.preorder()[0];
     assert!(!f.matched[root as usize]);
     assert_eq!(f.step(t, Some(root), false), Some(first));
 }

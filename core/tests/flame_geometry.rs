@@ -86,7 +86,7 @@ fn check_chart(
     for f in &frames {
         let s = f.id as usize;
         let (st, en) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
-        prop_assert_eq!(f.depth, t.tree.depth[s]);
+        prop_assert_eq!(f.depth, t.tree.depth()[s]);
         prop_assert!(row_range.contains(&f.depth), "row {} drawn", f.depth);
         prop_assert!((f.top - (TOP + (f.depth - first_row) as f64 * FRAME_H)).abs() < EPS);
         prop_assert!(
@@ -122,7 +122,7 @@ fn check_chart(
     // Every span in the rows and the window shows (a bucket of the level
     // of detail may put it up to two pixels off).
     for s in 0..t.len() {
-        let d = t.tree.depth[s];
+        let d = t.tree.depth()[s];
         let (st, en) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
         if !row_range.contains(&d) || en < v0 || st > v1 {
             continue;

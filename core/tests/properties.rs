@@ -101,21 +101,21 @@ proptest! {
         let t = trace_with(&parents, &starts, &durs);
         let n = parents.len();
         let mut seen = vec![0u32; n];
-        for &s in &t.tree.preorder { seen[s as usize] += 1; }
+        for &s in t.tree.preorder() { seen[s as usize] += 1; }
         prop_assert!(seen.iter().all(|&c| c == 1));
         // Parent links are acyclic and depth grows by one along them.
         for i in 0..n {
-            let p = t.tree.parent[i];
+            let p = t.tree.parent()[i];
             if p != NONE {
-                prop_assert_eq!(t.tree.depth[i], t.tree.depth[p as usize] + 1);
-                prop_assert!(t.tree.preorder_pos[p as usize] < t.tree.preorder_pos[i]);
+                prop_assert_eq!(t.tree.depth()[i], t.tree.depth()[p as usize] + 1);
+                prop_assert!(t.tree.preorder_pos()[p as usize] < t.tree.preorder_pos()[i]);
             }
         }
         // Subtree sizes add up; every root's subtree is contiguous in preorder.
-        let total: u32 = t.tree.roots.iter().map(|&r| t.tree.subtree_size[r as usize]).sum();
+        let total: u32 = t.tree.roots().iter().map(|&r| t.tree.subtree_size()[r as usize]).sum();
         prop_assert_eq!(total as usize, n);
         // Collapsing everything shows only roots; collapsing nothing shows all.
-        prop_assert_eq!(visible_rows(&t, &vec![true; n]).len(), t.tree.roots.len());
+        prop_assert_eq!(visible_rows(&t, &vec![true; n]).len(), t.tree.roots().len());
         prop_assert_eq!(visible_rows(&t, &vec![false; n]).len(), n);
         // Self time is never negative nor above the duration.
         for (i, st) in self_times(&t).into_iter().enumerate() {
@@ -170,7 +170,7 @@ fn a_100k_deep_chain_builds_without_recursion() {
         .collect();
     let t = trace_with(&parents, &[0], &[10]);
     assert_eq!(t.tree.max_depth as usize, n - 1);
-    assert_eq!(t.tree.subtree_size[0] as usize, n);
+    assert_eq!(t.tree.subtree_size()[0] as usize, n);
     let mut collapsed = vec![false; n];
     collapsed[1] = true;
     assert_eq!(visible_rows(&t, &collapsed).len(), 2);
@@ -180,9 +180,9 @@ fn a_100k_deep_chain_builds_without_recursion() {
 fn cycles_are_broken_once_each() {
     // 0 → 1 → 2 → 0 and 3 → 3.
     let t = trace_with(&[Some(2), Some(0), Some(1), Some(3)], &[0, 1, 2, 3], &[5]);
-    assert_eq!(t.tree.roots.len(), 2);
+    assert_eq!(t.tree.roots().len(), 2);
     assert!(t.warnings.iter().any(|w| w.contains("cycle")));
-    assert_eq!(t.tree.preorder.len(), 4);
+    assert_eq!(t.tree.preorder().len(), 4);
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn children_are_ordered_by_start() {
         &[100, 1, 1, 1],
     );
     assert_eq!(t.tree.children_of(0), &[2, 3, 1]);
-    assert_eq!(t.tree.preorder, vec![0, 2, 3, 1]);
+    assert_eq!(t.tree.preorder(), vec![0, 2, 3, 1]);
 }
 
 /// JSON built from the keys the formats use, nested at random: the decoders

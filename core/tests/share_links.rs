@@ -253,7 +253,7 @@ fn each_choice_keeps_what_it_says() {
     assert_eq!(bt.error_count(), t.error_count());
     // Times to the microsecond: start and end each rounded.
     let us = |v: i64| (v + 500).div_euclid(1000) * 1000;
-    for (j, &i) in t.tree.preorder.iter().enumerate() {
+    for (j, &i) in t.tree.preorder().iter().enumerate() {
         let i = i as usize;
         assert_eq!(bt.start_ns[j], us(t.start_ns[i]), "span {j}");
         assert_eq!(bt.end_ns(j), us(t.end_ns(i)), "span {j}");
@@ -269,7 +269,7 @@ fn a_trace_too_large_for_a_link_gets_the_largest_subset_that_fits() {
     let t = &ds.traces[0];
     let r = Redaction::defaults();
     let budget = MAX_LINK_CHARS - 60;
-    let deepest = (0..t.len()).max_by_key(|&i| t.tree.depth[i]).unwrap();
+    let deepest = (0..t.len()).max_by_key(|&i| t.tree.depth()[i]).unwrap();
     let mut plan = LinkPlan::new(t.len(), Some(deepest), budget);
     let mut rounds = 0;
     while let Some(payload) = plan.next(&ds, t, &r) {

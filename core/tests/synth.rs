@@ -13,12 +13,12 @@ fn synthetic_traces_decode_to_the_asked_size() {
         assert_eq!((sum.traces.len(), sum.spans), (1, 5_000), "{f:?}");
         let t = &ds.traces[0];
         assert!(t.warnings.is_empty(), "{f:?}: {:?}", t.warnings);
-        assert_eq!(t.tree.roots.len(), 1, "{f:?}");
+        assert_eq!(t.tree.roots().len(), 1, "{f:?}");
         let services = t.tree.services.len();
         assert!((20..=30).contains(&services), "{f:?}: {services} services");
         let errors = t.error_count();
         assert!((40..=160).contains(&errors), "{f:?}: {errors} errors");
-        let depth = t.tree.depth.iter().max().copied().unwrap_or(0);
+        let depth = t.tree.depth().iter().max().copied().unwrap_or(0);
         assert!(depth > 20, "{f:?}: depth {depth}");
     }
     // Same seed, same bytes.

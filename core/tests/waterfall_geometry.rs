@@ -213,7 +213,7 @@ proptest! {
         let scroll_y = scroll * rows.len() as f64 * ROW_H;
         let cp = critical_path(&t);
         let matched: Vec<bool> = (0..t.len()).map(|s| hits[s % hits.len()] && s % 2 == 0).collect();
-        let order: Vec<u32> = t.tree.preorder.iter().copied().filter(|&s| matched[s as usize]).collect();
+        let order: Vec<u32> = t.tree.preorder().iter().copied().filter(|&s| matched[s as usize]).collect();
         let n = t.len() as u32;
         let flows: Vec<(u32, u32)> = flow_ends.iter().map(|&(a, b)| (a as u32 % n, b as u32 % n)).collect();
         let input = SceneInput {
@@ -281,7 +281,7 @@ proptest! {
     ) {
         let matched: Vec<bool> = (0..t.len()).map(|s| hits[s % hits.len()] && s % 3 == 1).collect();
         let rows = matching_rows(&t, &matched);
-        let pos = |s: u32| t.tree.preorder_pos[s as usize];
+        let pos = |s: u32| t.tree.preorder_pos()[s as usize];
         prop_assert!(rows.windows(2).all(|w| pos(w[0]) < pos(w[1])));
         let shown: std::collections::HashSet<u32> = rows.iter().copied().collect();
         for s in 0..t.len() {

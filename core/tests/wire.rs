@@ -276,10 +276,8 @@ fn trace_as_text(ds: &Dataset, traces: &[Box<tracescope_core::Trace>]) -> Vec<St
     let mut out = Vec::new();
     for t in traces {
         // String ids depend on the order of interning: services by name.
-        let tree = tracescope_core::analysis::tree::Tree {
-            services: Vec::new(),
-            ..t.tree.clone()
-        };
+        let mut tree = t.tree.clone();
+        tree.services.clear();
         let mut services: Vec<&str> = t.tree.services.iter().map(|&s| ds.str(s)).collect();
         services.sort();
         out.push(format!(
@@ -328,8 +326,8 @@ fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
     let (a, b) = (&page.traces[range.start], &ds.traces[0]);
     assert_eq!(a.start_ns, b.start_ns);
     assert_eq!(a.parent_key, b.parent_key);
-    assert_eq!(a.tree.preorder, b.tree.preorder);
-    assert_eq!(a.tree.depth, b.tree.depth);
+    assert_eq!(a.tree.preorder(), b.tree.preorder());
+    assert_eq!(a.tree.depth(), b.tree.depth());
     assert_eq!(a.tree.max_depth, n as u32 - 1);
     assert_eq!(a.bounds(), b.bounds());
 }
@@ -366,7 +364,7 @@ fn a_trace_longer_than_the_room_its_count_makes_still_arrives_whole() {
     let (a, b) = (&page.traces[range.start], &ds.traces[0]);
     assert_eq!(a.len(), n);
     assert_eq!(a.parent_key, b.parent_key);
-    assert_eq!(a.tree.preorder, b.tree.preorder);
+    assert_eq!(a.tree.preorder(), b.tree.preorder());
 }
 
 /// The worker sends the strings and arenas while it builds the trees: they
@@ -566,18 +564,10 @@ fn many_traces_arrive_in_room_made_once_for_them() {
             room(&t.events),
             room(&t.links),
             room(&t.flags),
-            room(&tr.parent),
-            room(&tr.roots),
-            room(&tr.child_start),
-            // None at all for a one-span trace: it has no child.
-            room(&tr.children),
-            room(&tr.preorder),
-            room(&tr.preorder_pos),
-            room(&tr.depth),
-            room(&tr.subtree_size),
-            room(&tr.services),
+            // None at all for a one-span trace's children: it has none.
+            tr.spare(),
         ];
-        assert_eq!(rooms, [0; 25], "{:?}", t.identity());
+        assert_eq!(rooms, [0; 17], "{:?}", t.identity());
     }
 }
 
@@ -672,26 +662,42 @@ fn every_column_that_points_is_checked_up_to_its_last_allowed_value() {
         ),
         (
             "parent, none",
-            |t| t.tree.parent[1] = tracescope_core::tree::NONE,
+            |t| t.tree.lists_mut().parent[1] = tracescope_core::tree::NONE,
             true,
         ),
-        ("parent past the spans", |t| t.tree.parent[1] = 2, false),
-        ("root past the spans", |t| t.tree.roots[0] = 2, false),
-        ("child past the spans", |t| t.tree.children[0] = 2, false),
-        ("preorder past the spans", |t| t.tree.preorder[1] = 2, false),
+        (
+            "parent past the spans",
+            |t| t.tree.lists_mut().parent[1] = 2,
+            false,
+        ),
+        (
+            "root past the spans",
+            |t| t.tree.lists_mut().roots[0] = 2,
+            false,
+        ),
+        (
+            "child past the spans",
+            |t| t.tree.lists_mut().children[0] = 2,
+            false,
+        ),
+        (
+            "preorder past the spans",
+            |t| t.tree.lists_mut().preorder[1] = 2,
+            false,
+        ),
         (
             "position past the spans",
-            |t| t.tree.preorder_pos[1] = 2,
+            |t| t.tree.lists_mut().preorder_pos[1] = 2,
             false,
         ),
         (
             "children end, all of them",
-            |t| t.tree.child_start[2] = 1,
+            |t| t.tree.lists_mut().child_start[2] = 1,
             true,
         ),
         (
             "children end past them",
-            |t| t.tree.child_start[2] = 2,
+            |t| t.tree.lists_mut().child_start[2] = 2,
             false,
         ),
         (
@@ -716,6 +722,22 @@ fn every_column_that_points_is_checked_up_to_its_last_allowed_value() {
         ),
         ("resource, the last", |t| t.resource[1] = 0, true),
         ("resource past them", |t| t.resource[1] = 1, false),
+        // A tree's lists are cut by the trace's span count: one made for
+        // another count, or none, is refused before any is cut.
+        (
+            "the tree of three spans",
+            |t| {
+                let three = [None, Some(0), Some(0)];
+                t.tree = tracescope_core::synth::trace_with(&three, &[0, 1, 2], &[5, 2, 1]).tree;
+            },
+            false,
+        ),
+        (
+            "another tree of two spans",
+            |t| t.tree = tracescope_core::synth::trace_with(&[None, None], &[0, 1], &[5, 2]).tree,
+            true,
+        ),
+        ("no tree", |t| t.tree = Default::default(), false),
     ];
     for (what, change, taken) in cases {
         let mut ds = Dataset::default();

@@ -612,7 +612,7 @@ impl Trace {
     }
     /// (earliest start, latest end) over all spans (kept by the tree once built).
     pub fn bounds(&self) -> (i64, i64) {
-        self.tree.bounds.unwrap_or_else(|| self.scan_bounds())
+        self.tree.order.bounds.unwrap_or_else(|| self.scan_bounds())
     }
     /// [`Self::bounds`] computed from the columns.
     pub fn scan_bounds(&self) -> (i64, i64) {

@@ -8,59 +8,130 @@ use rustc_hash::FxHashMap;
 
 pub const NONE: u32 = u32::MAX;
 
+/// A trace's tree: its lists of numbers in two allocations, not one a list
+/// (a file of a million one-span traces makes a million trees).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tree {
-    /// Parent span index or [`NONE`].
-    pub parent: Vec<u32>,
-    /// Roots (no parent, orphans, broken cycles), by start time.
-    pub roots: Vec<u32>,
-    /// Children of span `i` are `children[child_start[i]..child_start[i+1]]`, by start time.
-    pub child_start: Vec<u32>,
-    pub children: Vec<u32>,
-    /// Spans in depth-first order (roots in order, children by start).
-    pub preorder: Vec<u32>,
-    /// Position of each span in `preorder`.
-    pub preorder_pos: Vec<u32>,
-    pub depth: Vec<u32>,
-    /// Number of spans in the subtree of each span, itself included.
-    pub subtree_size: Vec<u32>,
+    /// Per span, its [`Self::parent`], then [`Self::depth`] and
+    /// [`Self::subtree_size`], then [`Self::child_start`] (one more).
+    pub(crate) links: Vec<u32>,
+    /// What follows the start times (a clock adjustment swaps it).
+    pub order: TreeOrder,
     pub max_depth: u32,
-    /// The trace's (earliest start, latest end), kept here because views ask
-    /// for it often and a scan of a million spans takes milliseconds.
-    pub bounds: Option<(i64, i64)>,
     /// The services of the trace, distinct, by string id; and how many of
-    /// its spans are errors (kept for the same reason).
+    /// its spans are errors (kept here because views ask for them often and
+    /// a scan of a million spans takes milliseconds).
     pub services: Vec<StrId>,
     pub errors: u32,
 }
 
+/// A [`Tree`]'s lists, each to change in place.
+pub struct ListsMut<'t> {
+    pub parent: &'t mut [u32],
+    pub depth: &'t mut [u32],
+    pub subtree_size: &'t mut [u32],
+    pub child_start: &'t mut [u32],
+    pub roots: &'t mut [u32],
+    pub children: &'t mut [u32],
+    pub preorder: &'t mut [u32],
+    pub preorder_pos: &'t mut [u32],
+}
+
 impl Tree {
-    /// Room for exactly `n` spans in every per-span column (see
-    /// `Trace::reserve_exact`).
+    fn len(&self) -> usize {
+        self.links.len() / 4
+    }
+    /// Room for exactly `n` spans (see `Trace::reserve_exact`).
     pub fn reserve_exact(&mut self, n: usize) {
-        // Every span but the roots is a child, and a tree has a root: a
-        // one-span trace (a million of them in some files) has no child.
-        self.children.reserve_exact(n.saturating_sub(1));
-        for c in [
-            &mut self.parent,
-            &mut self.preorder,
-            &mut self.preorder_pos,
-            &mut self.depth,
-            &mut self.subtree_size,
-        ] {
-            c.reserve_exact(n);
-        }
-        self.child_start.reserve_exact(n + 1);
+        self.links.reserve_exact(4 * n + 1);
+        self.order.lists.reserve_exact(3 * n);
     }
+    /// Parent span index or [`NONE`].
+    pub fn parent(&self) -> &[u32] {
+        part(&self.links, 0, self.len())
+    }
+    pub fn depth(&self) -> &[u32] {
+        let n = self.len();
+        part(&self.links, n, 2 * n)
+    }
+    /// Number of spans in the subtree of each span, itself included.
+    pub fn subtree_size(&self) -> &[u32] {
+        let n = self.len();
+        part(&self.links, 2 * n, 3 * n)
+    }
+    /// Children of span `i` are `children()[child_start()[i]..child_start()[i+1]]`.
+    pub fn child_start(&self) -> &[u32] {
+        part(&self.links, 3 * self.len(), self.links.len())
+    }
+    /// Roots (no parent, orphans, broken cycles), by start time.
+    pub fn roots(&self) -> &[u32] {
+        self.order.roots()
+    }
+    /// Every span's children, a list a span, each by start time.
+    pub fn children(&self) -> &[u32] {
+        self.order.children()
+    }
+    /// Spans in depth-first order (roots in order, children by start).
+    pub fn preorder(&self) -> &[u32] {
+        self.order.preorder()
+    }
+    /// Position of each span in `preorder`.
+    pub fn preorder_pos(&self) -> &[u32] {
+        self.order.preorder_pos()
+    }
+    #[inline(never)]
     pub fn children_of(&self, i: usize) -> &[u32] {
-        &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
+        let c = self.child_start();
+        &self.children()[c[i] as usize..c[i + 1] as usize]
     }
+    #[inline(never)]
     pub fn parent_of(&self, i: usize) -> Option<usize> {
-        match self.parent.get(i) {
+        match self.parent().get(i) {
             Some(&p) if p != NONE => Some(p as usize),
             _ => None,
         }
     }
+    /// Whether its lists fit a trace of `n` spans (a tree put together from
+    /// parts is checked before its lists are cut by these lengths).
+    pub fn fits(&self, n: usize) -> bool {
+        let o = &self.order;
+        self.links.len() == 4 * n + 1 && o.lists.len() == 3 * n && o.roots as usize <= n
+    }
+    /// Each list to change in place (for tests that spoil a tree).
+    pub fn lists_mut(&mut self) -> ListsMut<'_> {
+        let n = self.len();
+        let (parent, rest) = self.links.split_at_mut(n);
+        let (depth, rest) = rest.split_at_mut(n);
+        let (subtree_size, child_start) = rest.split_at_mut(n);
+        let o = &mut self.order;
+        let (roots, rest) = o.lists.split_at_mut(o.roots as usize);
+        let (children, rest) = rest.split_at_mut(n - o.roots as usize);
+        let (preorder, preorder_pos) = rest.split_at_mut(n);
+        ListsMut {
+            parent,
+            depth,
+            subtree_size,
+            child_start,
+            roots,
+            children,
+            preorder,
+            preorder_pos,
+        }
+    }
+    /// Room allocated and not used, for tests of how a tree is sized.
+    pub fn spare(&self) -> usize {
+        self.links.capacity() - self.links.len() + self.order.lists.capacity()
+            - self.order.lists.len()
+            + self.services.capacity()
+            - self.services.len()
+    }
+}
+
+/// Items `start..end` of one of a tree's lists; none when the list is not
+/// as long (what only a tree put together from a bad part could be: such a
+/// tree is refused, see [`Tree::fits`]).
+fn part(list: &[u32], start: usize, end: usize) -> &[u32] {
+    list.get(start..end).unwrap_or_default()
 }
 
 /// A span whose parent id is not among the trace's spans (before it is
@@ -177,19 +248,12 @@ pub fn build(t: &mut Trace) {
     // walk from the roots misses some are the cycles looked for and broken.
     let mut shape = Shape::of(&parent, &t.start_ns);
     let mut cycles = 0;
-    if shape.preorder.len() < n {
+    if shape.reached < n {
         cycles = break_cycles(&mut parent, &mut t.flags);
         shape = Shape::of(&parent, &t.start_ns);
     }
-    place_unknown_starts(t, &parent, &shape.preorder);
-    let preorder_pos = positions(&shape.preorder);
-    let mut subtree_size = vec![1u32; n];
-    for &s in shape.preorder.iter().rev() {
-        let p = parent[s as usize];
-        if p != NONE {
-            subtree_size[p as usize] += subtree_size[s as usize];
-        }
-    }
+    let preorder = &shape.lists[n..2 * n];
+    place_unknown_starts(t, &parent, preorder);
 
     if orphans > 0 {
         t.warnings.push(format!(
@@ -209,29 +273,41 @@ pub fn build(t: &mut Trace) {
             if cycles == 1 { " was" } else { "s were" }
         ));
     }
+    let mut links = parent;
+    links.reserve_exact(3 * n + 1);
+    links.extend_from_slice(&shape.depth);
+    links.resize(3 * n, 1);
+    // Each subtree's size, children before their parents.
+    let (parent, sizes) = links.split_at_mut(2 * n);
+    for &s in preorder.iter().rev() {
+        let p = parent[s as usize];
+        if p != NONE {
+            sizes[p as usize] += sizes[s as usize];
+        }
+    }
+    links.extend_from_slice(&shape.child_start);
     t.tree = Tree {
-        parent,
-        roots: shape.roots,
-        child_start: shape.child_start,
-        children: shape.children,
-        preorder: shape.preorder,
-        preorder_pos,
-        depth: shape.depth,
-        subtree_size,
+        links,
+        order: TreeOrder {
+            lists: shape.lists,
+            roots: shape.roots as u32,
+            bounds: Some(t.scan_bounds()),
+        },
         max_depth: shape.max_depth,
-        bounds: Some(t.scan_bounds()),
         services: distinct(&t.service),
         errors: t.error_count() as u32,
     };
 }
 
-/// Each span's children and the roots, by start; the spans reached from
-/// the roots, depth first, with their depths.
+/// Each span's children and the roots, by start (a tree's order lists, see
+/// [`TreeOrder`]); the spans reached from the roots, depth first, with
+/// their depths.
 struct Shape {
     child_start: Vec<u32>,
-    children: Vec<u32>,
-    roots: Vec<u32>,
-    preorder: Vec<u32>,
+    lists: Vec<u32>,
+    roots: usize,
+    /// How many spans the walk from the roots reached.
+    reached: usize,
     depth: Vec<u32>,
     max_depth: u32,
 }
@@ -249,27 +325,33 @@ impl Shape {
             count[i + 1] += count[i];
         }
         let child_start = count;
+        // The roots, then the children lists (where each list starts is
+        // after the roots).
+        let roots = n - child_start[n] as usize;
         let mut fill = child_start.clone();
-        let mut children = vec![0u32; child_start[n] as usize];
-        let mut roots = Vec::new();
+        let mut lists = vec![0u32; 3 * n];
+        let mut root = 0;
         for (i, &p) in parent.iter().enumerate() {
-            if p == NONE {
-                roots.push(i as u32);
+            let at = if p == NONE {
+                root += 1;
+                root - 1
             } else {
-                children[fill[p as usize] as usize] = i as u32;
                 fill[p as usize] += 1;
-            }
+                roots + fill[p as usize] as usize - 1
+            };
+            lists[at] = i as u32;
         }
+        let (root_list, children) = lists[..n].split_at_mut(roots);
         for w in child_start.windows(2) {
             sort_list(start_ns, &mut children[w[0] as usize..w[1] as usize]);
         }
-        sort_list(start_ns, &mut roots);
-        let (preorder, depth, max_depth) = walk_preorder(&child_start, &children, &roots);
+        sort_list(start_ns, root_list);
+        let (reached, depth, max_depth) = walk_preorder(&child_start, &mut lists, roots);
         Shape {
             child_start,
-            children,
+            lists,
             roots,
-            preorder,
+            reached,
             depth,
             max_depth,
         }
@@ -312,55 +394,79 @@ fn break_cycles(parent: &mut [u32], flags: &mut [u8]) -> usize {
     cycles
 }
 
-/// What of a tree follows its spans' start times: children and roots in
-/// start order, the preorder, and the bounds (the parent links, depths and
-/// subtree sizes do not).
+/// What of a tree follows its spans' start times: the roots and each
+/// span's children in start order, the preorder, and the bounds (the
+/// parent links, depths and subtree sizes do not).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TreeOrder {
-    pub roots: Vec<u32>,
-    pub children: Vec<u32>,
-    pub preorder: Vec<u32>,
-    pub preorder_pos: Vec<u32>,
+    /// [`Self::roots`], [`Self::children`] (together one a span), then
+    /// [`Self::preorder`] and [`Self::preorder_pos`].
+    pub(crate) lists: Vec<u32>,
+    /// How many roots.
+    pub(crate) roots: u32,
     pub bounds: Option<(i64, i64)>,
+}
+
+impl TreeOrder {
+    fn len(&self) -> usize {
+        self.lists.len() / 3
+    }
+    pub fn roots(&self) -> &[u32] {
+        part(&self.lists, 0, self.roots as usize)
+    }
+    pub fn children(&self) -> &[u32] {
+        part(&self.lists, self.roots as usize, self.len())
+    }
+    pub fn preorder(&self) -> &[u32] {
+        let n = self.len();
+        part(&self.lists, n, 2 * n)
+    }
+    pub fn preorder_pos(&self) -> &[u32] {
+        part(&self.lists, 2 * self.len(), self.lists.len())
+    }
+    /// Sorts the children lists of `spans` by `start_ns` (`child_start`:
+    /// the tree's); whether any list's order changed.
+    pub fn sort_children(
+        &mut self,
+        child_start: &[u32],
+        start_ns: &[i64],
+        spans: std::ops::Range<usize>,
+    ) -> bool {
+        let r = self.roots as usize;
+        let mut changed = false;
+        for p in spans {
+            let list =
+                &mut self.lists[r + child_start[p] as usize..r + child_start[p + 1] as usize];
+            changed |= sort_list(start_ns, list);
+        }
+        changed
+    }
 }
 
 impl Tree {
     /// Exchanges this tree's order with `order` (a swap: nothing copied).
     pub fn swap_order(&mut self, order: &mut TreeOrder) {
-        std::mem::swap(&mut self.roots, &mut order.roots);
-        std::mem::swap(&mut self.children, &mut order.children);
-        std::mem::swap(&mut self.preorder, &mut order.preorder);
-        std::mem::swap(&mut self.preorder_pos, &mut order.preorder_pos);
-        std::mem::swap(&mut self.bounds, &mut order.bounds);
+        std::mem::swap(&mut self.order, order);
     }
 }
 
-/// `tree`'s order under other start times given its children lists
-/// already sorted by them (`changed`: some list's order changed): the
-/// roots sorted, and the preorder walked again if anything moved.
+/// `tree`'s order under other start times given that `order` with its
+/// children lists already sorted by them (`changed`: some list's
+/// order changed): the roots sorted, and the preorder walked again if
+/// anything moved.
 pub fn order_with(
     tree: &Tree,
     start_ns: &[i64],
     duration_ns: &[i64],
-    children: Vec<u32>,
+    mut order: TreeOrder,
     changed: bool,
 ) -> TreeOrder {
-    let mut roots = tree.roots.clone();
-    let changed = sort_list(start_ns, &mut roots) || changed;
-    let (preorder, preorder_pos) = if changed {
-        let (preorder, _, _) = walk_preorder(&tree.child_start, &children, &roots);
-        let pos = positions(&preorder);
-        (preorder, pos)
-    } else {
-        (tree.preorder.clone(), tree.preorder_pos.clone())
-    };
-    TreeOrder {
-        roots,
-        children,
-        preorder,
-        preorder_pos,
-        bounds: Some(crate::model::time_bounds(start_ns, duration_ns)),
+    let roots = order.roots as usize;
+    if sort_list(start_ns, &mut order.lists[..roots]) || changed {
+        walk_preorder(tree.child_start(), &mut order.lists, roots);
     }
+    order.bounds = Some(crate::model::time_bounds(start_ns, duration_ns));
+    order
 }
 
 /// Sorts spans by start (ties by index); whether their order changed. A
@@ -374,20 +480,23 @@ pub fn sort_list(start_ns: &[i64], list: &mut [u32]) -> bool {
     !sorted
 }
 
-/// The spans depth first (roots in order, children in order), each span's
+/// Walks a tree's order `lists` (its roots and children lists filled)
+/// depth first, roots in order, children in order: fills their preorder
+/// and each span's place in it. How many spans it reached, each span's
 /// depth, and the deepest.
-fn walk_preorder(
-    child_start: &[u32],
-    children: &[u32],
-    roots: &[u32],
-) -> (Vec<u32>, Vec<u32>, u32) {
+fn walk_preorder(child_start: &[u32], lists: &mut [u32], roots: usize) -> (usize, Vec<u32>, u32) {
     let n = child_start.len().saturating_sub(1);
-    let mut preorder = Vec::with_capacity(n);
+    let (listed, walked) = lists.split_at_mut(n);
+    let (root_list, children) = listed.split_at(roots);
+    let (preorder, place) = walked.split_at_mut(n);
     let mut depth = vec![0u32; n];
-    let mut stack: Vec<u32> = roots.iter().rev().copied().collect();
+    let mut stack: Vec<u32> = root_list.iter().rev().copied().collect();
     let mut max_depth = 0;
+    let mut k = 0;
     while let Some(s) = stack.pop() {
-        preorder.push(s);
+        preorder[k] = s;
+        place[s as usize] = k as u32;
+        k += 1;
         let d = depth[s as usize];
         max_depth = max_depth.max(d);
         let kids =
@@ -397,16 +506,7 @@ fn walk_preorder(
             stack.push(c);
         }
     }
-    (preorder, depth, max_depth)
-}
-
-/// Each span's place in `preorder`.
-fn positions(preorder: &[u32]) -> Vec<u32> {
-    let mut pos = vec![0u32; preorder.len()];
-    for (k, &s) in preorder.iter().enumerate() {
-        pos[s as usize] = k as u32;
-    }
-    pos
+    (k, depth, max_depth)
 }
 
 /// Spans whose source gave no start time, or an impossible one

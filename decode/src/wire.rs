@@ -673,19 +673,17 @@ const PART_BYTES: usize = 2 << 20;
 const TRACES_PER_PART: usize = 1_000;
 /// A column is sent in pieces of at most this many values (≤ 1.1 MB).
 const PIECE: usize = 1 << 16;
-const COLUMNS: u8 = 30;
+const COLUMNS: u8 = 25;
 
 /// The number of values of column `c` (1 for the trace's id and max depth).
 fn column_len(t: &Trace, c: u8) -> usize {
     let tr = &t.tree;
     match c {
-        1..=16 | 18 => t.len(),
+        1..=16 => t.len(),
         17 => t.warnings.len(),
-        19 => tr.roots.len(),
-        20 => tr.child_start.len(),
-        21 => tr.children.len(),
-        22..=25 => tr.preorder.len(),
-        28 => tr.services.len(),
+        18 => tr.links.len(),
+        19 => tr.order.lists.len(),
+        23 => tr.services.len(),
         _ => 1,
     }
 }
@@ -731,22 +729,18 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
         15 => w.ranges(cut(&t.links, &r)),
         16 => w.u8s(cut(&t.flags, &r)),
         17 => w.strs(cut(&t.warnings, &r).iter().map(String::as_str)),
-        18 => w.pods(cut(&tr.parent, &r)),
-        19 => w.pods(cut(&tr.roots, &r)),
-        20 => w.pods(cut(&tr.child_start, &r)),
-        21 => w.pods(cut(&tr.children, &r)),
-        22 => w.pods(cut(&tr.preorder, &r)),
-        23 => w.pods(cut(&tr.preorder_pos, &r)),
-        24 => w.pods(cut(&tr.depth, &r)),
-        25 => w.pods(cut(&tr.subtree_size, &r)),
-        26 => w.u32(tr.max_depth),
+        18 => w.pods(cut(&tr.links, &r)),
+        19 => w.pods(cut(&tr.order.lists, &r)),
+        20 => w.u32(tr.order.roots),
+        21 => w.u32(tr.max_depth),
         // Kept by the tree so that the page need not scan a million spans.
-        27 => w.u64s(
-            tr.bounds
+        22 => w.u64s(
+            tr.order
+                .bounds
                 .map_or(vec![], |(a, b)| vec![a as u64, b as u64])
                 .into_iter(),
         ),
-        28 => w.pods(cut(&tr.services, &r)),
+        23 => w.pods(cut(&tr.services, &r)),
         _ => w.u32(tr.errors),
     }
 }
@@ -788,22 +782,17 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
         15 => r.ranges_into(&mut t.links, b.links)?,
         16 => t.flags.extend_from_slice(r.u8s()?),
         17 => t.warnings.extend(r.strs()?.into_iter().map(str::to_string)),
-        18 => r.pods_into(&mut tr.parent).map(drop)?,
-        19 => r.pods_into(&mut tr.roots).map(drop)?,
-        20 => r.pods_into(&mut tr.child_start).map(drop)?,
-        21 => r.pods_into(&mut tr.children).map(drop)?,
-        22 => r.pods_into(&mut tr.preorder).map(drop)?,
-        23 => r.pods_into(&mut tr.preorder_pos).map(drop)?,
-        24 => r.pods_into(&mut tr.depth).map(drop)?,
-        25 => r.pods_into(&mut tr.subtree_size).map(drop)?,
-        26 => tr.max_depth = r.u32()?,
-        27 => {
+        18 => r.pods_into(&mut tr.links).map(drop)?,
+        19 => r.pods_into(&mut tr.order.lists).map(drop)?,
+        20 => tr.order.roots = r.u32()?,
+        21 => tr.max_depth = r.u32()?,
+        22 => {
             if let [a, b] = r.pods::<i64>()?[..] {
-                tr.bounds = Some((a, b));
+                tr.order.bounds = Some((a, b));
             }
         }
-        28 => r.pods_into(&mut tr.services).map(drop)?,
-        29 => tr.errors = r.u32()?,
+        23 => r.pods_into(&mut tr.services).map(drop)?,
+        24 => tr.errors = r.u32()?,
         _ => return Err(WireError("an unknown column".into())),
     }
     Ok(())
@@ -855,36 +844,25 @@ fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
         t.events.len(),
         t.links.len(),
         t.flags.len(),
-        t.tree.parent.len(),
-        t.tree.preorder.len(),
-        t.tree.preorder_pos.len(),
-        t.tree.depth.len(),
-        t.tree.subtree_size.len(),
-        t.tree.child_start.len().saturating_sub(1),
     ];
-    if same.iter().any(|&l| l != n) || t.tree.child_start.len() != n + 1 {
+    if same.iter().any(|&l| l != n) || !t.tree.fits(n) {
         return Err(WireError("a trace's columns differ in length".into()));
     }
     let n_strings = ds.strings.len();
     let id_texts_ok = [&t.span_id_text, &t.parent_id_text]
         .iter()
         .all(|c| id_texts_within(c, n_strings));
-    let strs_ok = [&t.service, &t.name, &t.status_message, &t.tree.services]
+    let strs_ok = [&t.service, &t.name, &t.status_message, &t.tree.services[..]]
         .iter()
         .all(|c| all_below(c.iter().map(|s| s.0), n_strings))
         && (t.trace_id_text.0 as usize) < n_strings
         && id_texts_ok;
-    let tree_ok = [
-        &t.tree.roots,
-        &t.tree.children,
-        &t.tree.preorder,
-        &t.tree.preorder_pos,
-    ]
-    .iter()
-    .all(|c| all_below(c.iter().copied(), n))
+    let tr = &t.tree;
+    // The roots, children, preorder and places in it are all spans.
+    let tree_ok = all_below(tr.order.lists.iter().copied(), n)
         // A parent may also be NONE (u32::MAX), which wraps to 0.
-        && all_below(t.tree.parent.iter().map(|p| p.wrapping_add(1)), n + 1)
-        && all_below(t.tree.child_start.iter().copied(), t.tree.children.len() + 1);
+        && all_below(tr.parent().iter().map(|p| p.wrapping_add(1)), n + 1)
+        && all_below(tr.child_start().iter().copied(), tr.children().len() + 1);
     if !strs_ok
         || !tree_ok
         || !ranges_within(&t.attrs, ds.attrs.len())

@@ -760,7 +760,7 @@ fn decodes_as_counted(
             return Err("the tree's services or error count differ from the columns".into());
         }
         let mut seen = vec![false; t.len()];
-        for &s in &t.tree.preorder {
+        for &s in t.tree.preorder() {
             if std::mem::replace(&mut seen[s as usize], true) {
                 return Err(format!("span {s} twice in the tree order").into());
             }

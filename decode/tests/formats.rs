@@ -92,14 +92,14 @@ fn jaeger_proto_json_ids_and_times_match_the_ui_form() {
     assert_eq!(p.start_ns[0] / 1000, u.start_ns[0] / 1000);
     // Span 2 appears twice: both kept, both flagged.
     assert!(u.warnings.iter().any(|w| w.contains("used more than once")));
-    assert_eq!(u.tree.preorder.len(), 5);
+    assert_eq!(u.tree.preorder().len(), 5);
 }
 
 #[test]
 fn orphans_are_kept_under_their_trace_with_a_warning() {
     let ds = decode_file("jaeger/jaeger-ui-otlp2jaeger-out.json");
     let t = &ds.traces[0];
-    assert_eq!(t.tree.roots.len(), 2);
+    assert_eq!(t.tree.roots().len(), 2);
     assert!(t
         .flags
         .iter()
@@ -131,7 +131,7 @@ fn xray_documents_as_strings_nest_across_documents() {
         ds.str(t.trace_id_text),
         "1-5d82881a-0a9126e92a73e971eed891b9"
     );
-    let root = t.tree.roots[0] as usize;
+    let root = t.tree.roots()[0] as usize;
     assert_eq!(ds.str(t.service[root]), "Scorekeep");
     let (a, b) = t.bounds();
     assert_eq!(b - a, 232_000_000);
@@ -180,7 +180,7 @@ fn span_ids_read_back_as_written_and_the_usual_ones_are_not_interned() {
         assert_eq!(&*ds.parent_id(t, i), parent);
         // Every span found its parent by value.
         assert_eq!(
-            t.tree.parent[i] == tracescope_decode::tree::NONE,
+            t.tree.parent()[i] == tracescope_decode::tree::NONE,
             i == 0,
             "span {id}"
         );

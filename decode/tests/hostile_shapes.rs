@@ -281,6 +281,6 @@ fn span_ids_that_all_fall_in_one_group_still_build_the_tree_in_linear_time() {
             n - 1,
             "one chain: every parent found"
         );
-        assert_eq!(t.tree.roots.len(), 1);
+        assert_eq!(t.tree.roots().len(), 1);
     }
 }

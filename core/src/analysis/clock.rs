@@ -79,8 +79,9 @@ pub struct ShiftsBuilder {
     refused: u32,
     /// The adjusted times, once all spans are placed and some moved.
     start_ns: Vec<i64>,
-    /// The children lists, sorted by those times up to span `sorted`'s.
-    children: Vec<u32>,
+    /// The tree's order, its children lists sorted by those times up to
+    /// span `sorted`'s.
+    order: tree::TreeOrder,
     sorted: usize,
     reordered: bool,
 }
@@ -93,7 +94,7 @@ impl ShiftsBuilder {
             placed: 0,
             refused: 0,
             start_ns: Vec::new(),
-            children: Vec::new(),
+            order: Default::default(),
             sorted: 0,
             reordered: false,
         }
@@ -102,7 +103,7 @@ impl ShiftsBuilder {
     /// Places up to `budget` more spans, or sorts the children of that
     /// many; true when all is done.
     pub fn step(&mut self, ds: &Dataset, t: &Trace, budget: usize) -> bool {
-        let n = t.tree.preorder.len();
+        let n = t.tree.preorder().len();
         if self.placed < n {
             let end = self.placed.saturating_add(budget).min(n);
             self.place(ds, t, self.placed..end);
@@ -119,14 +120,13 @@ impl ShiftsBuilder {
                 .zip(&self.delta)
                 .map(|(&s, &d)| s.saturating_add(d))
                 .collect();
-            self.children = t.tree.children.clone();
+            self.order = t.tree.order.clone();
         }
-        let lists = &t.tree.child_start;
         let end = self.sorted.saturating_add(budget).min(n);
-        for p in self.sorted..end {
-            let list = &mut self.children[lists[p] as usize..lists[p + 1] as usize];
-            self.reordered |= tree::sort_list(&self.start_ns, list);
-        }
+        let spans = self.sorted..end;
+        self.reordered |= self
+            .order
+            .sort_children(t.tree.child_start(), &self.start_ns, spans);
         self.sorted = end;
         end == n
     }
@@ -137,7 +137,7 @@ impl ShiftsBuilder {
 
     /// Jaeger's rule for the spans at these places of the preorder.
     fn place(&mut self, ds: &Dataset, t: &Trace, places: std::ops::Range<usize>) {
-        for &s in &t.tree.preorder[places] {
+        for &s in &t.tree.preorder()[places] {
             let s = s as usize;
             let Some(p) = t.tree.parent_of(s) else {
                 continue;
@@ -182,7 +182,7 @@ impl ShiftsBuilder {
             &t.tree,
             &self.start_ns,
             &t.duration_ns,
-            self.children,
+            self.order,
             self.reordered,
         );
         OtherClock {

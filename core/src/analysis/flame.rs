@@ -97,7 +97,7 @@ impl MergeBuilder {
             }
             let node_of = &mut node_of[k];
             // Preorder: a span's parent is placed before it.
-            let s = t.tree.preorder[at] as usize;
+            let s = t.tree.preorder()[at] as usize;
             let parent_node = t.tree.parent_of(s).map(|p| node_of[p]).unwrap_or(0);
             let id = node_under(nodes, index, parent_node, t.service[s], t.name[s]);
             let error = t.status[s] == crate::model::StatusCode::Error;
@@ -257,7 +257,7 @@ impl SandwichBuilder {
                 callee_of.resize(t.len(), NOT_UNDER);
             }
             // Preorder: a span's parent is placed before it.
-            let s = t.tree.preorder[at] as usize;
+            let s = t.tree.preorder()[at] as usize;
             let parent = t.tree.parent_of(s);
             let (duration, error) = (
                 t.duration_ns[s],

@@ -21,11 +21,11 @@ pub fn summarize(ds: &Dataset, t: &Trace) -> TraceSummary {
     // The root shown is the earliest true root, else the earliest span.
     let root = t
         .tree
-        .roots
+        .roots()
         .iter()
         .copied()
         .find(|&r| t.parent_key[r as usize].is_none())
-        .or_else(|| t.tree.roots.first().copied());
+        .or_else(|| t.tree.roots().first().copied());
     let (root_service, root_name) = match root {
         Some(r) => (
             ds.str(t.service[r as usize]).to_string(),

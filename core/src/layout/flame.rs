@@ -364,7 +364,7 @@ mod lod_tests {
     fn every_span(t: &Trace, scale: &TimeScale, rows: std::ops::Range<u32>) -> Raster {
         let mut r = Raster::new(scale.width as usize, (rows.end - rows.start) as usize);
         for s in 0..t.len() {
-            let d = t.tree.depth[s];
+            let d = t.tree.depth()[s];
             let (st, en) = (t.start_ns[s] as f64, t.end_ns(s) as f64);
             if rows.contains(&d) && en >= scale.start_ns && st <= scale.end_ns {
                 let x = scale.x(st.max(scale.start_ns));
@@ -489,7 +489,8 @@ mod lod_tests {
         let far = TimeScale::new(b0, b0 + (b1 - b0) * 5000.0, 0.0, 800.0);
         let lod = chart_lod(t, &mip, &far, 1.0, 0..t.tree.max_depth + 1);
         for d in 0..=t.tree.max_depth {
-            let errs = (0..t.len()).any(|s| t.tree.depth[s] == d && service_key(t, s) == ERROR_KEY);
+            let errs =
+                (0..t.len()).any(|s| t.tree.depth()[s] == d && service_key(t, s) == ERROR_KEY);
             let red = lod.fine.iter().any(|r| r.row == d && r.key == ERROR_KEY);
             assert_eq!(errs, red, "depth {d}");
         }

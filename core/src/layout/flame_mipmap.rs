@@ -196,11 +196,11 @@ impl FlameMipmap {
         while read < budget {
             let next_build = match &mut self.build {
                 Build::Rows { next, rows } => {
-                    let order = &t.tree.preorder;
+                    let (order, depth) = (t.tree.preorder(), t.tree.depth());
                     let end = next.saturating_add(budget - read).min(order.len());
                     for &s in &order[*next..end] {
                         let s = s as usize;
-                        rows[t.tree.depth[s] as usize].push((t.start_ns[s], s as u32));
+                        rows[depth[s] as usize].push((t.start_ns[s], s as u32));
                     }
                     read += end - *next;
                     *next = end;
@@ -319,7 +319,7 @@ mod tests {
                     }
                 };
                 let mut best: std::collections::BTreeMap<u64, (i64, u32)> = Default::default();
-                for s in (0..t.len() as u32).filter(|&s| t.tree.depth[s as usize] == d) {
+                for s in (0..t.len() as u32).filter(|&s| t.tree.depth()[s as usize] == d) {
                     let e = best.entry(bucket(s)).or_insert((i64::MIN, 0));
                     e.0 = e.0.max(t.duration_ns[s as usize]);
                     e.1 = e.1.max(service_key(t, s as usize));

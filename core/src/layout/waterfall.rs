@@ -12,18 +12,19 @@ use crate::model::{flags, Dataset, LinkKind, SpanKind, StatusCode, StrId, Trace}
 
 /// Visible rows (span indices) given a per-span `collapsed` mask.
 pub fn visible_rows(t: &Trace, collapsed: &[bool]) -> Vec<u32> {
-    let tree = &t.tree;
+    let preorder = t.tree.preorder();
     // Nothing folded (a trace just opened): every row, copied at once.
     if !collapsed.contains(&true) {
-        return tree.preorder.clone();
+        return preorder.to_vec();
     }
-    let mut out = Vec::with_capacity(tree.preorder.len().min(1 << 16));
+    let sizes = t.tree.subtree_size();
+    let mut out = Vec::with_capacity(preorder.len().min(1 << 16));
     let mut k = 0usize;
-    while k < tree.preorder.len() {
-        let s = tree.preorder[k] as usize;
+    while let Some(&s) = preorder.get(k) {
+        let s = s as usize;
         out.push(s as u32);
         k += if collapsed.get(s).copied().unwrap_or(false) {
-            tree.subtree_size[s] as usize
+            sizes[s] as usize
         } else {
             1
         };
@@ -40,14 +41,14 @@ pub fn matching_rows(t: &Trace, matched: &[bool]) -> Vec<u32> {
         .collect();
     // Children come after their parent in preorder: walking it backwards
     // marks every ancestor of a kept span.
-    for &s in tree.preorder.iter().rev() {
+    for &s in tree.preorder().iter().rev() {
         if keep[s as usize] {
             if let Some(p) = tree.parent_of(s as usize) {
                 keep[p] = true;
             }
         }
     }
-    tree.preorder
+    tree.preorder()
         .iter()
         .copied()
         .filter(|&s| keep[s as usize])
@@ -150,11 +151,11 @@ pub fn listed_rows(t: &Trace, collapsed: &[bool], filter: &RowFilter) -> Vec<u32
 
 /// Whether span `s` is `root` or below it (the spans of a focus).
 pub fn within_subtree(t: &Trace, root: u32, s: u32) -> bool {
-    let pos = &t.tree.preorder_pos;
+    let pos = &t.tree.preorder_pos();
     let (Some(&r), Some(&p)) = (pos.get(root as usize), pos.get(s as usize)) else {
         return false;
     };
-    p >= r && p - r < t.tree.subtree_size[root as usize]
+    p >= r && p - r < t.tree.subtree_size()[root as usize]
 }
 
 /// What a key pressed on the waterfall does.
@@ -188,7 +189,7 @@ pub fn key_move(
         "End" => pick(last),
         "ArrowLeft" | "ArrowRight" | "Enter" => {
             let s = selected? as usize;
-            let has_kids = *t.tree.subtree_size.get(s)? > 1;
+            let has_kids = *t.tree.subtree_size().get(s)? > 1;
             let folded = collapsed.get(s).copied().unwrap_or(false);
             let parent = t.tree.parent_of(s);
             match key {
@@ -576,7 +577,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
             let s = i.rows[r] as usize;
             let top = geo.row_top(r);
             let cy = top + ROW_H / 2.0;
-            let depth = t.tree.depth[s];
+            let depth = t.tree.depth()[s];
             let error = t.status[s] == StatusCode::Error;
             // Name column: toggle, colour chip, service, operation.
             let mut x = toggle_x(depth) + TOGGLE_W + 9.0;
@@ -676,7 +677,7 @@ pub fn scene(i: &SceneInput, m: &impl TextMeasure) -> Scene {
                 span: s as u32,
                 top,
                 depth,
-                has_children: t.tree.subtree_size[s] > 1,
+                has_children: t.tree.subtree_size()[s] > 1,
                 collapsed: i.collapsed.get(s).copied().unwrap_or(false),
                 error,
                 matched: i
@@ -748,7 +749,8 @@ fn flow_arrows(
     (tl0, tl1): (f64, f64),
 ) -> Vec<FlowArrow> {
     let t = i.t;
-    let pos = |s: u32| t.tree.preorder_pos[s as usize];
+    let places = t.tree.preorder_pos();
+    let pos = |s: u32| places[s as usize];
     let row_of = |s: u32| {
         let r = i.rows.partition_point(|&x| pos(x) < pos(s));
         (i.rows.get(r) == Some(&s)).then_some(r)

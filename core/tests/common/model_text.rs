@@ -85,15 +85,15 @@ pub fn span(ds: &Dataset, t: &Trace, i: usize, parent: Option<usize>) -> String 
 /// The trace's spans in tree order, each with its parent's position.
 pub fn in_tree_order(ds: &Dataset, t: &Trace) -> Vec<String> {
     let mut pos = vec![0; t.len()];
-    for (p, &i) in t.tree.preorder.iter().enumerate() {
+    for (p, &i) in t.tree.preorder().iter().enumerate() {
         pos[i as usize] = p;
     }
     t.tree
-        .preorder
+        .preorder()
         .iter()
         .map(|&i| {
             let i = i as usize;
-            let parent = (t.tree.parent[i] != NONE).then(|| pos[t.tree.parent[i] as usize]);
+            let parent = (t.tree.parent()[i] != NONE).then(|| pos[t.tree.parent()[i] as usize]);
             span(ds, t, i, parent)
         })
         .collect()

@@ -75,7 +75,7 @@ pub fn encode(
 ) -> Vec<u8> {
     let order: Vec<usize> = t
         .tree
-        .preorder
+        .preorder()
         .iter()
         .map(|&i| i as usize)
         .filter(|&i| only.is_none_or(|m| m.get(i).copied().unwrap_or(false)))
@@ -274,7 +274,7 @@ impl<'o, 'a, 'p> Writer<'o, 'a, 'p> {
     /// The parent as written: in the payload (its position), or None.
     fn parent_in_payload(&self, i: usize, pos: &[u32]) -> Option<usize> {
         let t = self.t;
-        let q = t.tree.parent[i];
+        let q = t.tree.parent()[i];
         let same = q != NONE
             && pos[q as usize] != u32::MAX
             && t.parent_key[i] == Some(t.span_key[q as usize])
