@@ -10,9 +10,10 @@
 // task of each interaction (tabs, flame modes, statistics groupings, a
 // sort, a filter, find, the pills).
 //
-//   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|otlp|zipkin|traces]
+//   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|otlp|zipkin|traces|tiny]
 //   ("traces": a Jaeger file of SPANS one-span traces, each its own process, as many small
-//   traces come; only the load is measured, with the page's wasm memory per trace)
+//   traces come; "tiny": the same with only ids, start and duration a span; only the load
+//   is measured, with the page's wasm memory per trace)
 //   (after `trunk build --release --dist target/bench-dist` and `cargo build --release -p tracescope-core --bin gentrace`)
 //   BENCH_WORKERS=1,2,4 opens each size once per count of workers the app may decode it
 //   with (its setting 'tracescope-decode-workers'; by default one per core) and measures
@@ -83,14 +84,20 @@ const format = process.argv[3] || 'jaeger';
 const gentrace = process.env.GENTRACE || path.join(root, 'target', 'release', 'gentrace');
 const tmp = fs.mkdtempSync('/tmp/tracescope-bench-');
 
-/** A Jaeger file of `n` one-span traces, each its own process, written a thousand traces at a time. */
-function writeOneSpanTraces(f, n) {
+/** A Jaeger file of `n` one-span traces, each its own process, written a
+ * thousand traces at a time; `tiny`: each span only its ids, start and
+ * duration (#20's shape of a file that is nearly all traces). */
+function writeOneSpanTraces(f, n, tiny) {
   const fd = fs.openSync(f, 'w');
   fs.writeSync(fd, '{"data":[');
   for (let k = 0; k < n; k += 1000) {
     const part = [];
     for (let i = k; i < Math.min(n, k + 1000); i++) {
       const id = i.toString(16).padStart(16, '0');
+      if (tiny) {
+        part.push(`{"traceID":"${id}","spans":[{"traceID":"${id}","spanID":"${id}","startTime":${1700000000000000 + i * 1000},"duration":${500 + (i % 13)}}]}`);
+        continue;
+      }
       part.push(`{"traceID":"${id}","spans":[{"traceID":"${id}","spanID":"${id}","operationName":"op-${i % 5}","references":[],`
         + `"startTime":${1700000000000000 + i * 1000},"duration":${500 + (i % 13)},"tags":[{"key":"k","type":"int64","value":${i % 7}}],"logs":[],"processID":"p1"}],`
         + `"processes":{"p1":{"serviceName":"svc-${i % 7}","tags":[]}}}`);
@@ -104,7 +111,7 @@ function writeOneSpanTraces(f, n) {
 const files = {};
 for (const n of sizes) {
   const f = path.join(tmp, `synth-${n}.json`);
-  if (format === 'traces') writeOneSpanTraces(f, n);
+  if (format === 'traces' || format === 'tiny') writeOneSpanTraces(f, n, format === 'tiny');
   else fs.writeFileSync(f, execFileSync(gentrace, [String(n), format, '1'], { maxBuffer: 4 << 30 }));
   files[`/synth-${n}.json`] = f;
 }
@@ -155,7 +162,8 @@ const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 const rows = [];
 const interactions = [];
 const workerCounts = process.env.BENCH_WORKERS ? process.env.BENCH_WORKERS.split(',').map(Number) : [0];
-const loadOnly = format === 'traces' || !!process.env.BENCH_WORKERS;
+const manyTraces = format === 'traces' || format === 'tiny';
+const loadOnly = manyTraces || !!process.env.BENCH_WORKERS;
 for (const n of sizes) for (const workers of workerCounts) {
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   page.setDefaultTimeout(600000);
@@ -216,12 +224,12 @@ for (const n of sizes) for (const workers of workerCounts) {
   if (process.env.BENCH_LOG) console.log('long tasks [start, ms]:', JSON.stringify(await page.evaluate(() => window.__long_at)), 'first paint', m.first_paint_ms);
   if (loadOnly) {
     rows.push({
-      [format === 'traces' ? 'traces' : 'spans']: n, workers: workers || 'per core', parts: m.decode_parts, 'file MB': (r.bytes / 1e6).toFixed(1),
+      [manyTraces ? 'traces' : 'spans']: n, workers: workers || 'per core', parts: m.decode_parts, 'file MB': (r.bytes / 1e6).toFixed(1),
       'JSON.parse ms': Number.isNaN(r.parse) ? 'impossible' : r.parse.toFixed(0), 'read ms': m.read_ms.toFixed(0), 'decode ms': m.decode_ms.toFixed(0),
       // Of the decode: the first part's (here the worker's own), waiting for the helpers' parts, then the merge.
       'first part ms': m.first_part_ms.toFixed(0), 'helpers ms': m.helpers_ms.toFixed(0), 'merge ms': (m.decode_ms - m.first_part_ms - m.helpers_ms).toFixed(0),
       'apply ms': m.apply_ms.toFixed(0), 'first paint ms': m.first_paint_ms.toFixed(0), 'paint ÷ parse': (m.first_paint_ms / r.parse).toFixed(2), 'longest task ms': m.longest.toFixed(0),
-      'wasm MB': (m.wasm / 1e6).toFixed(0), ...(format === 'traces' ? { 'wasm B a trace': (m.wasm / n).toFixed(0) } : {}),
+      'wasm MB': (m.wasm / 1e6).toFixed(0), ...(manyTraces ? { 'wasm B a trace': (m.wasm / n).toFixed(0) } : {}),
       // The browser's resident memory during the load, above what it held before (the file's bytes in the page included).
       'load peak MB': ((memory.peak - memory.before) / 1e6).toFixed(0),
     });
