@@ -21,22 +21,27 @@ pub fn reserve(bytes: usize) {
 
 /// The largest allocation served from [`SmallFirst`]'s size classes.
 pub const SMALL_MAX: usize = 64;
-/// Size classes are this many bytes apart (and blocks this aligned).
-const GRAIN: usize = 8;
+/// Size classes are this many bytes apart (and blocks this aligned; those
+/// of a class of a multiple of 8 bytes are 8-aligned).
+const GRAIN: usize = 4;
 const CLASSES: usize = SMALL_MAX / GRAIN;
+/// The smallest block: a free one holds the link to the next (4 bytes in
+/// wasm; natively, where the tests run, 8).
+const MIN_BLOCK: usize = std::mem::size_of::<*mut u8>();
 /// What a class's blocks are cut from when its free list is empty.
 const SLAB: usize = 64 << 10;
 
 /// An allocator that serves allocations of up to [`SMALL_MAX`] bytes from
-/// size classes 8 bytes apart (a free list each, refilled from 64 KiB
+/// size classes 4 bytes apart (a free list each, refilled from 64 KiB
 /// slabs of `inner`) and everything else from `inner`.
 ///
 /// A file of a million one-span traces makes ~25 allocations of a few
 /// bytes a trace (one per column); dlmalloc, wasm's allocator, spent ~80 %
 /// of the page's time applying them in `malloc`, and took 16 bytes or more
 /// for each (a header, and a chunk of at least 16). Here a block is its
-/// class's size and taken by a pop or a bump. Freed blocks stay in their
-/// class for the next allocation of that size.
+/// class's size and taken by a pop or a bump: a column of one `u32` or one
+/// byte takes 4 bytes. Freed blocks stay in their class for the next
+/// allocation of that size.
 ///
 /// Single-threaded: it is `Sync` only where the program has one thread
 /// (wasm without atomics: the page and each worker are instances of their
@@ -71,15 +76,23 @@ impl<A> SmallFirst<A> {
     }
 }
 
-/// The size class of `l`, or None for `inner`'s.
+/// The size class of `l`, or None for `inner`'s. An 8-aligned layout takes
+/// a class of a multiple of 8 bytes.
 fn class_of(l: std::alloc::Layout) -> Option<usize> {
-    (l.size() <= SMALL_MAX && l.align() <= GRAIN).then(|| l.size().max(1).div_ceil(GRAIN) - 1)
+    let size = l.size().max(1).next_multiple_of(l.align());
+    (size <= SMALL_MAX && l.align() <= 8).then(|| (size - 1) / GRAIN)
+}
+
+/// The size of class `c`'s blocks.
+fn block_size(c: usize) -> usize {
+    ((c + 1) * GRAIN).max(MIN_BLOCK)
 }
 
 // SAFETY: a block is handed out once until it is freed: popped from its
 // class's list, or cut from a slab past every block cut before. Blocks
-// are GRAIN-aligned (slabs are, and sizes are multiples of GRAIN) and at
-// least a pointer wide (to hold the list's link).
+// are GRAIN-aligned (slabs are, and sizes are multiples of GRAIN), those
+// of a size that is a multiple of 8 are cut 8-aligned, and every block is
+// at least a pointer wide (to hold the list's link).
 unsafe impl<A: std::alloc::GlobalAlloc> std::alloc::GlobalAlloc for SmallFirst<A> {
     #[inline(never)]
     unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
@@ -89,22 +102,26 @@ unsafe impl<A: std::alloc::GlobalAlloc> std::alloc::GlobalAlloc for SmallFirst<A
         let s = &mut *self.state.get();
         let head = s.free[c];
         if !head.is_null() {
-            s.free[c] = head.cast::<*mut u8>().read();
+            // A block of 12 bytes (natively) is narrower-aligned than a link.
+            s.free[c] = head.cast::<*mut u8>().read_unaligned();
             return head;
         }
-        let size = (c + 1) * GRAIN;
-        if (s.end as usize) - (s.next as usize) < size {
-            let slab = self
+        let size = block_size(c);
+        // A block of a multiple of 8 bytes (bit 2 of its size clear) starts
+        // 8-aligned: 4 more bytes when `next` (4-aligned) is not.
+        let skip = s.next as usize & !size & 4;
+        let mut block = s.next.wrapping_add(skip);
+        if block as usize + size > s.end as usize {
+            block = self
                 .inner
-                .alloc(std::alloc::Layout::from_size_align_unchecked(SLAB, GRAIN));
-            if slab.is_null() {
-                return slab;
+                .alloc(std::alloc::Layout::from_size_align_unchecked(SLAB, 8));
+            if block.is_null() {
+                return block;
             }
             // What was left of the last slab is too small for this block;
             // it is not used again.
-            (s.next, s.end) = (slab, slab.add(SLAB));
+            s.end = block.add(SLAB);
         }
-        let block = s.next;
         s.next = block.add(size);
         block
     }
@@ -115,7 +132,7 @@ unsafe impl<A: std::alloc::GlobalAlloc> std::alloc::GlobalAlloc for SmallFirst<A
             return self.inner.dealloc(p, l);
         };
         let s = &mut *self.state.get();
-        p.cast::<*mut u8>().write(s.free[c]);
+        p.cast::<*mut u8>().write_unaligned(s.free[c]);
         s.free[c] = p;
     }
 
@@ -263,18 +280,28 @@ mod tests {
         let a = SmallFirst::new(System);
         let l = Layout::from_size_align(4, 4).unwrap();
         unsafe {
-            // Cut one after another from a slab, each its class's size (8
-            // bytes for 4), not 16 or more as a general allocator's.
+            // Cut one after another from a slab, each its class's size (4
+            // bytes for 4 in wasm, a pointer's 8 natively), not 16 or more
+            // as a general allocator's.
             let x = a.alloc(l);
             let y = a.alloc(l);
-            assert_eq!(y as usize - x as usize, 8);
+            assert_eq!(y as usize - x as usize, super::MIN_BLOCK);
+            // Twelve bytes take twelve; a block of a multiple of 8 bytes
+            // after them starts 8-aligned.
+            let twelve = Layout::from_size_align(12, 4).unwrap();
+            let (p, q) = (a.alloc(twelve), a.alloc(twelve));
+            assert_eq!(q as usize - p as usize, 12);
+            assert_eq!(
+                a.alloc(Layout::from_size_align(8, 4).unwrap()) as usize % 8,
+                0
+            );
             a.dealloc(x, l);
             // Another class does not take it; the same class does.
             let other = a.alloc(Layout::from_size_align(24, 8).unwrap());
             assert_ne!(other, x);
             assert_eq!(a.alloc(l), x);
-            // Within its class a block grows where it is.
-            assert_eq!(a.realloc(y, l, 8), y);
+            // Within its class a block changes size where it is.
+            assert_eq!(a.realloc(q, twelve, 9), q);
         }
     }
 }
