@@ -572,6 +572,38 @@ fn many_traces_arrive_in_room_made_once_for_them() {
 }
 
 #[test]
+fn a_column_pointing_past_is_refused_with_the_part_that_completes_it() {
+    // A 300k-span trace crosses in many parts; a service past the strings
+    // in its last span is refused with the part that completes the service
+    // column, long before the last part (where all was once checked at
+    // once, a task of ~30 ms at a million spans).
+    let n = 300_000usize;
+    let parents: Vec<Option<usize>> = (0..n).map(|i| i.checked_sub(1)).collect();
+    let starts: Vec<i64> = (0..n as i64).collect();
+    let mut t = tracescope_core::synth::trace_with(&parents, &starts, &vec![1; n]);
+    t.service[n - 1] = tracescope_core::model::StrId(7);
+    let mut ds = Dataset::default();
+    ds.resources.push(tracescope_core::model::Resource {
+        service: Default::default(),
+        attrs: Default::default(),
+    });
+    ds.traces.push(Box::new(t));
+    let parts = encode(&ds, 1, 0..1);
+    let mut page = Dataset::default();
+    let mut rx = Receiver::new();
+    let refused_at = parts
+        .iter()
+        .position(|p| rx.part(&mut page, p).is_err())
+        .expect("refused");
+    assert!(
+        refused_at + 3 < parts.len(),
+        "refused with part {refused_at} of {}",
+        parts.len()
+    );
+    assert!(page.traces.is_empty());
+}
+
+#[test]
 fn a_trace_pointing_past_the_string_table_is_refused_wherever_it_is_in_the_delta() {
     // Each trace is checked once its columns are whole (while later ones
     // still come): a bad first, middle or last trace each stops the load,
