@@ -35,8 +35,8 @@ const SLAB: usize = 64 << 10;
 /// size classes 4 bytes apart (a free list each, refilled from 64 KiB
 /// slabs of `inner`) and everything else from `inner`.
 ///
-/// A file of a million one-span traces makes ~25 allocations of a few
-/// bytes a trace (one per column); dlmalloc, wasm's allocator, spent ~80 %
+/// A file of a million one-span traces makes ~19 allocations of a few
+/// bytes a trace (one per column, two for its tree); dlmalloc, wasm's allocator, spent ~80 %
 /// of the page's time applying them in `malloc`, and took 16 bytes or more
 /// for each (a header, and a chunk of at least 16). Here a block is its
 /// class's size and taken by a pop or a bump: a column of one `u32` or one
