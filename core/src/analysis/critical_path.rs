@@ -81,7 +81,7 @@ fn frame(t: &Trace, span: usize, limit: i64) -> Frame {
 
 /// The root whose work ends last (true roots before orphans).
 pub fn main_root(t: &Trace) -> Option<usize> {
-    let roots = &t.tree.roots();
+    let roots = t.tree.roots();
     let true_roots: Vec<usize> = roots
         .iter()
         .map(|&r| r as usize)

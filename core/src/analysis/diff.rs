@@ -124,7 +124,7 @@ impl AlignBuilder {
         };
         let k = self.side;
         self.node_of.resize(t.len(), 0);
-        let order = &t.tree.preorder();
+        let order = t.tree.preorder();
         let end = order.len().min(self.at.saturating_add(budget));
         for &s in &order[self.at..end] {
             let s = s as usize;

@@ -130,7 +130,7 @@ impl Minimap {
     /// Marks the next `count` spans of `t` (the trace it was made for);
     /// true once every span is marked.
     pub fn step(&mut self, t: &crate::model::Trace, count: usize) -> bool {
-        let order = &t.tree.preorder();
+        let order = t.tree.preorder();
         let end = self.next.saturating_add(count).min(order.len());
         for (k, &s) in order.iter().enumerate().take(end).skip(self.next) {
             let s = s as usize;

@@ -151,7 +151,7 @@ pub fn listed_rows(t: &Trace, collapsed: &[bool], filter: &RowFilter) -> Vec<u32
 
 /// Whether span `s` is `root` or below it (the spans of a focus).
 pub fn within_subtree(t: &Trace, root: u32, s: u32) -> bool {
-    let pos = &t.tree.preorder_pos();
+    let pos = t.tree.preorder_pos();
     let (Some(&r), Some(&p)) = (pos.get(root as usize), pos.get(s as usize)) else {
         return false;
     };
