@@ -159,7 +159,7 @@ fn shown_adjusted_the_open_trace_alone_moves_and_exports_keep_the_source() {
     assert_eq!(clock::shift_of(t, 1), -55_000);
     assert_eq!(clock::moved_and_refused(t), (1, 0));
     assert_eq!(t.tree.preorder(), vec![0, 1, 2]);
-    assert_eq!(t.tree.order.bounds, Some((100_000, 200_000)));
+    assert_eq!(t.tree.order.bounds, (100_000, 200_000));
     assert_eq!(
         (t.raw_start_ns(), t.raw_tree()),
         (&raw[..], raw_order.clone())

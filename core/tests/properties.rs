@@ -8,7 +8,7 @@ use tracescope_core::analysis::self_time::self_times;
 use tracescope_core::analysis::tree::NONE;
 use tracescope_core::decode::ids::{span_key, trace_key};
 use tracescope_core::layout::waterfall::visible_rows;
-use tracescope_core::model::{IdKey, Interner};
+use tracescope_core::model::{IdKey, Interner, Trace};
 use tracescope_core::synth::trace_with;
 use tracescope_core::{decode_bytes, Dataset};
 
@@ -196,6 +196,21 @@ fn self_time_merges_overlapping_children_and_clips_overhang() {
     let st = self_times(&t);
     assert_eq!(st[0], 100 - 40 - 10);
     assert_eq!(st[1], 20);
+}
+
+#[test]
+fn bounds_are_the_trees_while_it_covers_the_spans_and_else_the_columns() {
+    let mut t = trace_with(&[None, Some(0)], &[100, 150], &[100, 10]);
+    assert_eq!(t.bounds(), (100, 200));
+    // Spans appended after the tree was made: it no longer covers them.
+    let later = trace_with(&[None], &[50], &[400]);
+    t.append_spans(&later, 0..1);
+    assert_eq!(t.bounds(), (50, 450));
+    // Columns with no tree at all (as a decoder holds them).
+    let mut bare = Trace::default();
+    bare.append_spans(&later, 0..1);
+    assert_eq!(bare.bounds(), (50, 450));
+    assert_eq!(Trace::default().bounds(), (0, 0));
 }
 
 #[test]

@@ -610,9 +610,14 @@ impl Trace {
     pub fn end_ns(&self, i: usize) -> i64 {
         self.start_ns[i].saturating_add(self.duration_ns[i])
     }
-    /// (earliest start, latest end) over all spans (kept by the tree once built).
+    /// (earliest start, latest end) over all spans (kept by the tree once
+    /// built for these spans).
     pub fn bounds(&self) -> (i64, i64) {
-        self.tree.order.bounds.unwrap_or_else(|| self.scan_bounds())
+        if self.tree.fits(self.len()) {
+            self.tree.order.bounds
+        } else {
+            self.scan_bounds()
+        }
     }
     /// [`Self::bounds`] computed from the columns.
     pub fn scan_bounds(&self) -> (i64, i64) {

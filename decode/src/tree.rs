@@ -291,7 +291,7 @@ pub fn build(t: &mut Trace) {
         order: TreeOrder {
             lists: shape.lists,
             roots: shape.roots as u32,
-            bounds: Some(t.scan_bounds()),
+            bounds: t.scan_bounds(),
         },
         max_depth: shape.max_depth,
         services: distinct(&t.service),
@@ -404,7 +404,7 @@ pub struct TreeOrder {
     pub(crate) lists: Vec<u32>,
     /// How many roots.
     pub(crate) roots: u32,
-    pub bounds: Option<(i64, i64)>,
+    pub bounds: (i64, i64),
 }
 
 impl TreeOrder {
@@ -465,7 +465,7 @@ pub fn order_with(
     if sort_list(start_ns, &mut order.lists[..roots]) || changed {
         walk_preorder(tree.child_start(), &mut order.lists, roots);
     }
-    order.bounds = Some(crate::model::time_bounds(start_ns, duration_ns));
+    order.bounds = crate::model::time_bounds(start_ns, duration_ns);
     order
 }
 

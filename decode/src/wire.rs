@@ -734,12 +734,7 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
         20 => w.u32(tr.order.roots),
         21 => w.u32(tr.max_depth),
         // Kept by the tree so that the page need not scan a million spans.
-        22 => w.u64s(
-            tr.order
-                .bounds
-                .map_or(vec![], |(a, b)| vec![a as u64, b as u64])
-                .into_iter(),
-        ),
+        22 => w.u64s([tr.order.bounds.0 as u64, tr.order.bounds.1 as u64].into_iter()),
         23 => w.pods(cut(&tr.services, &r)),
         _ => w.u32(tr.errors),
     }
@@ -788,7 +783,7 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
         21 => tr.max_depth = r.u32()?,
         22 => {
             if let [a, b] = r.pods::<i64>()?[..] {
-                tr.order.bounds = Some((a, b));
+                tr.order.bounds = (a, b);
             }
         }
         23 => r.pods_into(&mut tr.services).map(drop)?,
