@@ -254,23 +254,13 @@ pub fn trace_with(parents: &[Option<usize>], starts: &[i64], durs: &[i64]) -> cr
     let n = parents.len();
     let mut t = crate::model::Trace::default();
     for i in 0..n {
-        t.span_key.push(crate::model::IdKey::num(i as u128 + 1));
-        t.span_id_text.push(Default::default());
-        t.parent_key
-            .push(parents[i].map(|p| crate::model::IdKey::num(p as u128 + 1)));
-        t.parent_id_text.push(Default::default());
-        t.service.push(Default::default());
-        t.name.push(Default::default());
-        t.start_ns.push(starts[i % starts.len().max(1)]);
-        t.duration_ns.push(durs[i % durs.len().max(1)]);
-        t.kind.push(Default::default());
-        t.status.push(Default::default());
-        t.status_message.push(Default::default());
-        t.resource.push(0);
-        t.attrs.push(Default::default());
-        t.events.push(Default::default());
-        t.links.push(Default::default());
-        t.flags.push(0);
+        t.push_span(crate::model::SpanRow {
+            span_key: crate::model::IdKey::num(i as u128 + 1),
+            parent_key: parents[i].map(|p| crate::model::IdKey::num(p as u128 + 1)),
+            start_ns: starts[i % starts.len().max(1)],
+            duration_ns: durs[i % durs.len().max(1)],
+            ..Default::default()
+        });
     }
     crate::analysis::tree::build(&mut t);
     t

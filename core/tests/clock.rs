@@ -138,7 +138,7 @@ fn shown_adjusted_the_open_trace_alone_moves_and_exports_keep_the_source() {
     ]);
     let mut ds = skewed.clone();
     ds.traces.push(skewed.traces[0].clone());
-    let raw = ds.traces[0].start_ns.clone();
+    let raw = ds.traces[0].start_ns.to_vec();
     let raw_order = ds.traces[0].tree.clone();
     // b comes after c as timed; centred (135) it comes before.
     assert_eq!(
@@ -168,14 +168,17 @@ fn shown_adjusted_the_open_trace_alone_moves_and_exports_keep_the_source() {
     let mut alone = TraceAlone::new(0);
     while !alone.step(&ds, 1) {}
     let exported = &alone.tables().traces[0];
-    assert_eq!((&exported.start_ns, &exported.tree), (&raw, &raw_order));
+    assert_eq!(
+        (&exported.start_ns[..], &exported.tree),
+        (&raw[..], &raw_order)
+    );
     // Another trace opened: the first shows its own times again.
     make_adjusted(&mut ds, 1);
     assert!(clock::show_adjusted(&mut ds, Some(1)));
     assert!(!ds.traces[0].clock_adjusted() && ds.traces[1].clock_adjusted());
     assert_eq!(
-        (&ds.traces[0].start_ns, &ds.traces[0].tree),
-        (&raw, &raw_order)
+        (&ds.traces[0].start_ns[..], &ds.traces[0].tree),
+        (&raw[..], &raw_order)
     );
     assert!(clock::show_adjusted(&mut ds, None));
     assert!(!clock::show_adjusted(&mut ds, None));
@@ -317,7 +320,7 @@ proptest! {
         let other = clock::adjusted(&ds, &t, MAX_SHIFT_NS);
         prop_assume!(!other.start_ns.is_empty());
         let mut built = t.clone();
-        built.start_ns = other.start_ns.clone();
+        built.start_ns.copy_from_slice(&other.start_ns);
         built.warnings.clear();
         built.flags.iter_mut().for_each(|f| *f &= !(flags::ORPHAN | flags::DUPLICATE_ID | flags::CYCLE_BROKEN));
         tree::build(&mut built);

@@ -8,7 +8,9 @@ use tracescope_core::analysis::self_time::self_times;
 use tracescope_core::analysis::tree::NONE;
 use tracescope_core::decode::ids::{span_key, trace_key};
 use tracescope_core::layout::waterfall::visible_rows;
-use tracescope_core::model::{IdKey, Interner, Trace};
+use tracescope_core::model::{
+    IdKey, Interner, Range32, SpanKind, SpanRow, StatusCode, StrId, Trace,
+};
 use tracescope_core::synth::trace_with;
 use tracescope_core::{decode_bytes, Dataset};
 
@@ -196,6 +198,133 @@ fn self_time_merges_overlapping_children_and_clips_overhang() {
     let st = self_times(&t);
     assert_eq!(st[0], 100 - 40 - 10);
     assert_eq!(st[1], 20);
+}
+
+fn span_row() -> impl Strategy<Value = SpanRow> {
+    (
+        (
+            any::<u64>(),
+            proptest::option::of(any::<u64>()),
+            any::<u32>(),
+            any::<u32>(),
+        ),
+        (any::<u32>(), any::<u32>(), any::<i64>(), any::<i64>()),
+        (0i64..6, 0usize..3, any::<u32>(), any::<u32>()),
+        (any::<(u32, u32, u32)>(), any::<u8>()),
+    )
+        .prop_map(
+            |(
+                (key, parent, id, pid),
+                (svc, name, start, dur),
+                (kind, status, msg, res),
+                ((a, e, l), flags),
+            )| SpanRow {
+                span_key: IdKey::num(u128::from(key)),
+                span_id_text: StrId(id),
+                parent_key: parent.map(|p| IdKey::num(u128::from(p))),
+                parent_id_text: StrId(pid),
+                service: StrId(svc),
+                name: StrId(name),
+                start_ns: start,
+                duration_ns: dur,
+                kind: SpanKind::from_number(kind),
+                status: [StatusCode::Unset, StatusCode::Ok, StatusCode::Error][status],
+                status_message: StrId(msg),
+                resource: res,
+                attrs: Range32::new(a / 2, a),
+                events: Range32::new(e / 2, e),
+                links: Range32::new(l / 2, l),
+                flags,
+            },
+        )
+}
+
+/// Each column of `t` against the spans it should hold, in order.
+fn columns_hold(t: &Trace, rows: &[SpanRow]) -> Result<(), TestCaseError> {
+    macro_rules! column {
+        ($($c:ident),*) => {$(
+            prop_assert_eq!(&t.$c[..], &rows.iter().map(|r| r.$c).collect::<Vec<_>>()[..], "{}", stringify!($c));
+        )*};
+    }
+    column!(
+        span_key,
+        span_id_text,
+        parent_key,
+        parent_id_text,
+        service,
+        name,
+        start_ns,
+        duration_ns,
+        kind,
+        status,
+        status_message,
+        resource,
+        attrs,
+        events,
+        links,
+        flags
+    );
+    prop_assert!(t.columns_agree() && t.len() == rows.len() && t.room() >= t.len());
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+enum ColumnStep {
+    Push(SpanRow),
+    Append(Vec<SpanRow>, usize, usize),
+    Reserve(usize),
+    ReserveExact(usize),
+    Clone,
+}
+
+proptest! {
+    #[test]
+    fn a_traces_columns_in_one_block_hold_what_was_put_in_them(
+        steps in proptest::collection::vec(prop_oneof![
+            4 => span_row().prop_map(ColumnStep::Push),
+            2 => (proptest::collection::vec(span_row(), 0..12), 0usize..12, 0usize..12)
+                .prop_map(|(rows, a, b)| ColumnStep::Append(rows, a, b)),
+            1 => (0usize..40).prop_map(ColumnStep::Reserve),
+            1 => (0usize..40).prop_map(ColumnStep::ReserveExact),
+            1 => Just(ColumnStep::Clone),
+        ], 0..40)
+    ) {
+        let mut t = Trace::default();
+        let mut rows: Vec<SpanRow> = Vec::new();
+        for step in steps {
+            match step {
+                ColumnStep::Push(r) => {
+                    t.push_span(r);
+                    rows.push(r);
+                }
+                ColumnStep::Append(src, a, b) => {
+                    let mut from = Trace::default();
+                    src.iter().for_each(|&r| from.push_span(r));
+                    let (a, b) = (a.min(src.len()), b.min(src.len()));
+                    let r = a.min(b)..b.max(a);
+                    t.append_spans(&from, r.clone());
+                    rows.extend_from_slice(&src[r]);
+                }
+                ColumnStep::Reserve(n) => {
+                    t.reserve(n);
+                    prop_assert!(t.room() >= t.len() + n);
+                }
+                ColumnStep::ReserveExact(n) => {
+                    let room = t.room();
+                    t.reserve_exact(n);
+                    prop_assert_eq!(t.room(), room.max(t.len() + n));
+                }
+                ColumnStep::Clone => {
+                    let copy = t.clone();
+                    columns_hold(&copy, &rows)?;
+                    // A copy holds no more room than its spans.
+                    prop_assert_eq!(copy.room(), rows.len());
+                    t = copy;
+                }
+            }
+            columns_hold(&t, &rows)?;
+        }
+    }
 }
 
 #[test]

@@ -92,11 +92,9 @@ fn build(specs: Vec<SpanSpec>, trace: u64, micros: bool) -> Dataset {
             attrs: Range32::new(start, ds.attrs.len() as u32),
         });
     }
-    let mut t = Trace {
-        trace_id: Some(IdKey::num(trace as u128 * 7)),
-        trace_id_text: ds.strings.intern(&format!("{:032x}", trace as u128 * 7)),
-        ..Default::default()
-    };
+    let mut t = Trace::default();
+    t.trace_id = Some(IdKey::num(trace as u128 * 7));
+    t.trace_id_text = ds.strings.intern(&format!("{:032x}", trace as u128 * 7));
     let ids: Vec<(IdKey, StrId)> = specs.iter().map(|s| id(&mut ds, s.0 .0, s.0 .1)).collect();
     for (i, ((_, _, pick, orphan), (start, dur, kind, status), attrs, events, links)) in
         specs.into_iter().enumerate()
@@ -147,34 +145,36 @@ fn build(specs: Vec<SpanSpec>, trace: u64, micros: bool) -> Dataset {
                 attrs: Range32::default(),
             });
         }
-        t.span_key.push(ids[i].0);
-        t.span_id_text.push(ids[i].1);
-        t.parent_key.push(parent.map(|p| p.0));
-        t.parent_id_text
-            .push(parent.map(|p| p.1).unwrap_or_default());
-        t.resource.push((i % 2) as u32);
         // Now and then a span's service is not its resource's.
-        t.service.push(if i % 5 == 4 {
+        let service = if i % 5 == 4 {
             word(&mut ds, pick)
         } else {
             ds.resources[i % 2].service
-        });
-        t.name.push(word(&mut ds, pick.wrapping_add(2)));
-        t.start_ns.push(start / unit * unit);
-        t.duration_ns.push(dur / unit * unit);
-        t.kind.push(SpanKind::from_number(kind as i64));
-        t.status
-            .push([StatusCode::Unset, StatusCode::Ok, StatusCode::Error][status as usize]);
-        t.status_message.push(if status == 2 {
+        };
+        let name = word(&mut ds, pick.wrapping_add(2));
+        let status_message = if status == 2 {
             word(&mut ds, kind)
         } else {
             StrId(0)
+        };
+        t.push_span(SpanRow {
+            span_key: ids[i].0,
+            span_id_text: ids[i].1,
+            parent_key: parent.map(|p| p.0),
+            parent_id_text: parent.map(|p| p.1).unwrap_or_default(),
+            service,
+            name,
+            start_ns: start / unit * unit,
+            duration_ns: dur / unit * unit,
+            kind: SpanKind::from_number(kind as i64),
+            status: [StatusCode::Unset, StatusCode::Ok, StatusCode::Error][status as usize],
+            status_message,
+            resource: (i % 2) as u32,
+            attrs: Range32::new(a0, ds.attrs.len() as u32),
+            events: Range32::new(e0, ds.events.len() as u32),
+            links: Range32::new(l0, ds.links.len() as u32),
+            flags: pick & (flags::NO_DURATION | flags::ASYNC_PARENT | flags::SHARED),
         });
-        t.attrs.push(Range32::new(a0, ds.attrs.len() as u32));
-        t.events.push(Range32::new(e0, ds.events.len() as u32));
-        t.links.push(Range32::new(l0, ds.links.len() as u32));
-        t.flags
-            .push(pick & (flags::NO_DURATION | flags::ASYNC_PARENT | flags::SHARED));
     }
     tracescope_core::tree::build(&mut t);
     ds.traces.push(Box::new(t));

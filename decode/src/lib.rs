@@ -10,6 +10,7 @@
 pub mod decode;
 pub mod model;
 pub mod order;
+pub mod span_room;
 pub mod tree;
 pub mod wire;
 

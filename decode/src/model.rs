@@ -5,6 +5,9 @@
 //! ([`StrId`]); attributes, events and links live in shared arenas and a span
 //! points at them with half-open ranges.
 
+pub use crate::span_room::Col;
+use crate::span_room::SpanRoom;
+
 /// Index of an interned string in [`Interner`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[repr(transparent)]
@@ -476,27 +479,29 @@ pub mod flags {
 pub type TraceIdentity = (StrId, usize);
 
 /// One trace: its spans as columns.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Trace {
     pub trace_id: Option<IdKey>,
     pub trace_id_text: StrId,
-    pub span_key: Vec<IdKey>,
-    pub span_id_text: Vec<StrId>,
+    pub span_key: Col<IdKey>,
+    pub span_id_text: Col<StrId>,
     /// The parent as written in the source (resolved to `parent` by the tree analysis).
-    pub parent_key: Vec<Option<IdKey>>,
-    pub parent_id_text: Vec<StrId>,
-    pub service: Vec<StrId>,
-    pub name: Vec<StrId>,
-    pub start_ns: Vec<i64>,
-    pub duration_ns: Vec<i64>,
-    pub kind: Vec<SpanKind>,
-    pub status: Vec<StatusCode>,
-    pub status_message: Vec<StrId>,
-    pub resource: Vec<u32>,
-    pub attrs: Vec<Range32>,
-    pub events: Vec<Range32>,
-    pub links: Vec<Range32>,
-    pub flags: Vec<u8>,
+    pub parent_key: Col<Option<IdKey>>,
+    pub parent_id_text: Col<StrId>,
+    pub service: Col<StrId>,
+    pub name: Col<StrId>,
+    pub start_ns: Col<i64>,
+    pub duration_ns: Col<i64>,
+    pub kind: Col<SpanKind>,
+    pub status: Col<StatusCode>,
+    pub status_message: Col<StrId>,
+    pub resource: Col<u32>,
+    pub attrs: Col<Range32>,
+    pub events: Col<Range32>,
+    pub links: Col<Range32>,
+    pub flags: Col<u8>,
+    /// The block the span columns live in.
+    pub(crate) room: SpanRoom,
     /// Trace-level warnings (orphans, cycles, dropped input), for display.
     pub warnings: Vec<String>,
     /// Filled by [`crate::tree::build`].
@@ -504,6 +509,143 @@ pub struct Trace {
     /// The start times not shown, once clock-adjusted ones were made
     /// (tracescope-core's `analysis::clock`): see [`Trace::swap_clock`].
     pub other_clock: Option<Box<OtherClock>>,
+}
+
+/// Names `$then!` with each span column of a trace and its type, in the
+/// order of their parts of the trace's block (most aligned first, so each
+/// part begins aligned).
+macro_rules! span_columns {
+    ($then:ident) => {
+        $then! {
+            start_ns: i64,
+            duration_ns: i64,
+            span_key: IdKey,
+            parent_key: Option<IdKey>,
+            span_id_text: StrId,
+            parent_id_text: StrId,
+            service: StrId,
+            name: StrId,
+            status_message: StrId,
+            resource: u32,
+            attrs: Range32,
+            events: Range32,
+            links: Range32,
+            kind: SpanKind,
+            status: StatusCode,
+            flags: u8
+        }
+    };
+}
+
+/// The bytes a span takes in its trace's block.
+pub const SPAN_BYTES: usize = {
+    macro_rules! sum {
+        ($($c:ident: $t:ty),*) => { 0 $(+ size_of::<$t>())* };
+    }
+    span_columns!(sum)
+};
+
+/// Each span column's place in a [`Trace`], its values' size and its
+/// value's place in a [`SpanRow`], in block order: the block's work is done
+/// by one loop over this rather than once per column.
+const COLUMNS: [(usize, usize, usize); 16] = {
+    macro_rules! table {
+        ($($c:ident: $t:ty),*) => {
+            [$((
+                std::mem::offset_of!(Trace, $c),
+                size_of::<$t>(),
+                std::mem::offset_of!(SpanRow, $c),
+            )),*]
+        };
+    }
+    span_columns!(table)
+};
+
+// Each column's part begins aligned: alignments never grow along the block
+// (whose own alignment is 8).
+const _: () = {
+    macro_rules! descending {
+        ($($c:ident: $t:ty),*) => {{
+            let aligns = [$(align_of::<$t>()),*];
+            let mut i = 1;
+            assert!(aligns[0] <= 8);
+            while i < aligns.len() {
+                assert!(aligns[i] <= aligns[i - 1]);
+                i += 1;
+            }
+        }};
+    }
+    span_columns!(descending)
+};
+
+/// One span's values, as [`Trace::push_span`] takes them.
+#[derive(Clone, Copy, Debug)]
+pub struct SpanRow {
+    pub span_key: IdKey,
+    pub span_id_text: StrId,
+    pub parent_key: Option<IdKey>,
+    pub parent_id_text: StrId,
+    pub service: StrId,
+    pub name: StrId,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub kind: SpanKind,
+    pub status: StatusCode,
+    pub status_message: StrId,
+    pub resource: u32,
+    pub attrs: Range32,
+    pub events: Range32,
+    pub links: Range32,
+    pub flags: u8,
+}
+
+impl Default for SpanRow {
+    fn default() -> Self {
+        SpanRow {
+            span_key: IdKey::num(0),
+            span_id_text: StrId::default(),
+            parent_key: None,
+            parent_id_text: StrId::default(),
+            service: StrId::default(),
+            name: StrId::default(),
+            start_ns: 0,
+            duration_ns: 0,
+            kind: SpanKind::default(),
+            status: StatusCode::default(),
+            status_message: StrId::default(),
+            resource: 0,
+            attrs: Range32::default(),
+            events: Range32::default(),
+            links: Range32::default(),
+            flags: 0,
+        }
+    }
+}
+
+impl Clone for Trace {
+    // One copy of the block's work, however many places clone a trace.
+    #[inline(never)]
+    fn clone(&self) -> Self {
+        let mut t = Trace {
+            trace_id: self.trace_id,
+            trace_id_text: self.trace_id_text,
+            warnings: self.warnings.clone(),
+            tree: self.tree.clone(),
+            other_clock: self.other_clock.clone(),
+            ..Trace::default()
+        };
+        t.room_for(self.longest_column());
+        let room = t.room.spans();
+        for &(at, size, _) in &COLUMNS {
+            let from = self.column(at);
+            // SAFETY: the two traces' columns at `at`, of the same type.
+            unsafe {
+                t.column_mut(at)
+                    .append(size, room, from.start(), from.len())
+            };
+        }
+        t
+    }
 }
 
 /// (earliest start, latest end) of spans with these columns; (0, 0) for none.
@@ -535,65 +677,138 @@ pub struct OtherClock {
     pub refused: u32,
 }
 
-/// Calls `$method($n)` on every per-span column of trace `$t`.
-macro_rules! span_columns {
-    ($t:expr, $method:ident($n:expr)) => {{
-        let n = $n;
-        $t.span_key.$method(n);
-        $t.span_id_text.$method(n);
-        $t.parent_key.$method(n);
-        $t.parent_id_text.$method(n);
-        $t.service.$method(n);
-        $t.name.$method(n);
-        $t.start_ns.$method(n);
-        $t.duration_ns.$method(n);
-        $t.kind.$method(n);
-        $t.status.$method(n);
-        $t.status_message.$method(n);
-        $t.resource.$method(n);
-        $t.attrs.$method(n);
-        $t.events.$method(n);
-        $t.links.$method(n);
-        $t.flags.$method(n);
-    }};
-}
-
 impl Trace {
     /// Room for `n` more spans in every column, growing as a `Vec` grows
     /// (for estimates made again and again as a file is read).
     pub fn reserve(&mut self, n: usize) {
-        span_columns!(self, reserve(n));
+        self.grow_to(self.longest_column().saturating_add(n));
+    }
+    /// Room for `spans` spans in every column, at least twice the room
+    /// there when it must grow.
+    pub(crate) fn grow_to(&mut self, spans: usize) {
+        if spans > self.room.spans() {
+            self.room_for(spans.max(2 * self.room.spans()));
+        }
     }
     /// Room for exactly `n` more spans in every column, for a trace whose
-    /// size is known. `reserve` would leave an empty column room for at
-    /// least 4 values (8 bytes): a one-span trace held 440 bytes of columns
-    /// for its ~110 bytes of values.
+    /// size is known (`reserve` doubles: a file of many small traces is
+    /// mostly traces of one span, each with room for one).
     pub fn reserve_exact(&mut self, n: usize) {
-        span_columns!(self, reserve_exact(n));
+        self.room_for(self.longest_column().saturating_add(n));
+    }
+    /// Room for `spans` spans in every column (at least): a new block when
+    /// the one there is smaller, each column's values moved into it.
+    pub(crate) fn room_for(&mut self, spans: usize) {
+        if spans <= self.room.spans() {
+            return;
+        }
+        let room = SpanRoom::new(spans);
+        let mut part = 0;
+        for &(at, size, _) in &COLUMNS {
+            // SAFETY: each column's part of the new block begins aligned
+            // (see `SPAN_BYTES`), holds `spans` values, and is apart from
+            // the others and from the old block.
+            unsafe { self.column_mut(at).move_to(size, room.at(part)) };
+            part += spans * size;
+        }
+        self.room = room;
+    }
+    /// Appends `n` values at `from` (any alignment) to the span column at
+    /// byte `at` of the trace (of values of `size` bytes), growing the room
+    /// as a `Vec` grows; where they start.
+    ///
+    /// # Safety
+    /// `at` and `size` are a column's (`offset_of!`, `size_of`), and
+    /// `from` holds `n` values of its type.
+    pub(crate) unsafe fn append_values(
+        &mut self,
+        at: usize,
+        size: usize,
+        from: *const u8,
+        n: usize,
+    ) -> usize {
+        let start = self.column(at).len();
+        self.grow_to(start + n);
+        let room = self.room.spans();
+        self.column_mut(at).append(size, room, from, n);
+        start
+    }
+    /// The bytes of values `r` (cut to the column) of the span column at
+    /// byte `at` of the trace, of values of `size` bytes.
+    ///
+    /// # Safety
+    /// `at` and `size` are a column's (`offset_of!`, `size_of`) whose
+    /// values have no padding.
+    pub(crate) unsafe fn column_bytes(
+        &self,
+        at: usize,
+        size: usize,
+        r: std::ops::Range<usize>,
+    ) -> &[u8] {
+        let col = self.column(at);
+        let (start, end) = (r.start.min(col.len()), r.end.min(col.len()));
+        std::slice::from_raw_parts(
+            col.start().add(start * size),
+            end.saturating_sub(start) * size,
+        )
+    }
+    /// The span column at byte `at` of the trace (see [`COLUMNS`]) as bytes.
+    fn column(&self, at: usize) -> &Col<u8> {
+        // SAFETY: `at` is where `offset_of!` put a column; `Col` is
+        // `repr(C)` (the same layout whatever its type).
+        unsafe {
+            &*(self as *const Trace)
+                .cast::<u8>()
+                .add(at)
+                .cast::<Col<u8>>()
+        }
+    }
+    fn column_mut(&mut self, at: usize) -> &mut Col<u8> {
+        // SAFETY: as for `column`.
+        unsafe { Col::bytes_of((self as *mut Trace).cast::<u8>().add(at)) }
+    }
+    /// How many spans every column has room for.
+    pub fn room(&self) -> usize {
+        self.room.spans()
+    }
+    /// The length of the longest column (all are as long once a trace is
+    /// whole; the wire fills them one at a time).
+    /// Whether every span column is as long as the others.
+    pub fn columns_agree(&self) -> bool {
+        COLUMNS
+            .iter()
+            .all(|&(at, ..)| self.column(at).len() == self.len())
+    }
+    fn longest_column(&self) -> usize {
+        COLUMNS
+            .iter()
+            .map(|&(at, ..)| self.column(at).len())
+            .max()
+            .unwrap_or(0)
+    }
+    /// Appends a span.
+    pub fn push_span(&mut self, s: SpanRow) {
+        // Spans are pushed whole: every column is as long.
+        self.grow_to(self.len() + 1);
+        let room = self.room.spans();
+        let row = (&s as *const SpanRow).cast::<u8>();
+        for &(at, size, in_row) in &COLUMNS {
+            // SAFETY: the row's value at `in_row` is of the column's type.
+            unsafe { self.column_mut(at).append(size, room, row.add(in_row), 1) };
+        }
     }
     /// Appends spans `r` of `src`, every column as it is there.
     pub fn append_spans(&mut self, src: &Trace, r: std::ops::Range<usize>) {
-        self.span_key.extend_from_slice(&src.span_key[r.clone()]);
-        self.span_id_text
-            .extend_from_slice(&src.span_id_text[r.clone()]);
-        self.parent_key
-            .extend_from_slice(&src.parent_key[r.clone()]);
-        self.parent_id_text
-            .extend_from_slice(&src.parent_id_text[r.clone()]);
-        self.service.extend_from_slice(&src.service[r.clone()]);
-        self.name.extend_from_slice(&src.name[r.clone()]);
-        self.start_ns.extend_from_slice(&src.start_ns[r.clone()]);
-        self.duration_ns
-            .extend_from_slice(&src.duration_ns[r.clone()]);
-        self.kind.extend_from_slice(&src.kind[r.clone()]);
-        self.status.extend_from_slice(&src.status[r.clone()]);
-        self.status_message
-            .extend_from_slice(&src.status_message[r.clone()]);
-        self.resource.extend_from_slice(&src.resource[r.clone()]);
-        self.attrs.extend_from_slice(&src.attrs[r.clone()]);
-        self.events.extend_from_slice(&src.events[r.clone()]);
-        self.links.extend_from_slice(&src.links[r.clone()]);
-        self.flags.extend_from_slice(&src.flags[r]);
+        self.reserve(r.len());
+        let room = self.room.spans();
+        for &(at, size, _) in &COLUMNS {
+            let from = src.column(at);
+            assert!(r.end <= from.len());
+            // SAFETY: the two traces' columns at `at`, of the same type;
+            // `r` is within the source's.
+            let start = unsafe { from.start().add(r.start * size) };
+            unsafe { self.column_mut(at).append(size, room, start, r.len()) };
+        }
     }
     pub fn len(&self) -> usize {
         self.span_key.len()
@@ -631,12 +846,13 @@ impl Trace {
     /// Shows the other reading of the start times (adjusted or the
     /// source's): a swap of columns, nothing copied.
     pub fn swap_clock(&mut self) {
+        let n = self.len();
         if let Some(o) = self
             .other_clock
             .as_deref_mut()
-            .filter(|o| !o.start_ns.is_empty())
+            .filter(|o| n > 0 && o.start_ns.len() == n)
         {
-            std::mem::swap(&mut self.start_ns, &mut o.start_ns);
+            self.start_ns.swap_with_slice(&mut o.start_ns);
             self.tree.swap_order(&mut o.order);
             o.raw = !o.raw;
         }
@@ -678,7 +894,7 @@ pub struct Dataset {
     pub events: Vec<Event>,
     pub links: Vec<Link>,
     pub resources: Vec<Resource>,
-    /// Boxed: a `Trace` is some 400 bytes of column headers, and adding,
+    /// Boxed: a `Trace` is some 240 bytes of column places and lengths, and adding,
     /// closing or de-duplicating 100,000 one-span traces moved them all
     /// (tasks of 100+ ms on the page); now a pointer each moves.
     pub traces: Vec<Box<Trace>>,

@@ -184,6 +184,13 @@ impl<'a> Reader<'a> {
         }
         Ok(at)
     }
+    /// The bytes of a column written by [`Writer::pods`], of values of
+    /// `size` bytes.
+    fn pod_bytes(&mut self, size: usize) -> R<&'a [u8]> {
+        let () = LITTLE_ENDIAN;
+        let n = self.len()?;
+        self.take(n.checked_mul(size).ok_or_else(short)?)
+    }
     fn pods<T: bytemuck::Pod>(&mut self) -> R<Vec<T>> {
         let mut v = Vec::new();
         self.pods_into(&mut v)?;
@@ -258,25 +265,6 @@ impl<'a> Reader<'a> {
                 _ => Err(WireError("an unknown value tag".into())),
             })
             .collect()
-    }
-}
-
-fn kind_of(v: u8) -> SpanKind {
-    match v {
-        1 => SpanKind::Internal,
-        2 => SpanKind::Server,
-        3 => SpanKind::Client,
-        4 => SpanKind::Producer,
-        5 => SpanKind::Consumer,
-        _ => SpanKind::Unspecified,
-    }
-}
-
-fn status_of(v: u8) -> StatusCode {
-    match v {
-        1 => StatusCode::Ok,
-        2 => StatusCode::Error,
-        _ => StatusCode::Unset,
     }
 }
 
@@ -703,31 +691,15 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
             w.len(t.len());
         }
         1 => w.ids(cut(&t.span_key, &r).iter().map(|k| Some(*k))),
-        2 => w.pods(cut(&t.span_id_text, &r)),
         3 => w.ids(cut(&t.parent_key, &r).iter().copied()),
-        4 => w.pods(cut(&t.parent_id_text, &r)),
-        5 => w.pods(cut(&t.service, &r)),
-        6 => w.pods(cut(&t.name, &r)),
-        7 => w.pods(cut(&t.start_ns, &r)),
-        8 => w.pods(cut(&t.duration_ns, &r)),
-        9 => w.u8s(
-            &cut(&t.kind, &r)
-                .iter()
-                .map(|k| *k as u8)
-                .collect::<Vec<_>>(),
-        ),
-        10 => w.u8s(
-            &cut(&t.status, &r)
-                .iter()
-                .map(|k| *k as u8)
-                .collect::<Vec<_>>(),
-        ),
-        11 => w.pods(cut(&t.status_message, &r)),
-        12 => w.pods(cut(&t.resource, &r)),
-        13 => w.ranges(cut(&t.attrs, &r)),
-        14 => w.ranges(cut(&t.events, &r)),
-        15 => w.ranges(cut(&t.links, &r)),
-        16 => w.u8s(cut(&t.flags, &r)),
+        2 | 4..=16 => {
+            let (at, size) = column_at(c);
+            // SAFETY: a column of values with no padding (ids of strings,
+            // numbers, ranges, `repr(u8)` kinds and statuses, flags).
+            let bytes = unsafe { t.column_bytes(at, size, r) };
+            w.len(bytes.len() / size);
+            w.0.extend_from_slice(bytes);
+        }
         17 => w.strs(cut(&t.warnings, &r).iter().map(String::as_str)),
         18 => w.pods(cut(&tr.links, &r)),
         19 => w.pods(cut(&tr.order.lists, &r)),
@@ -737,6 +709,43 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
         22 => w.u64s([tr.order.bounds.0 as u64, tr.order.bounds.1 as u64].into_iter()),
         23 => w.pods(cut(&tr.services, &r)),
         _ => w.u32(tr.errors),
+    }
+}
+
+/// Appends `values` to the span column of `T`s at byte `at` of `t`
+/// ([`column_at`]).
+fn extend<T: Copy>(t: &mut Trace, (at, size): (usize, usize), values: &[T]) {
+    assert!(size == size_of::<T>());
+    // SAFETY: `column_at` gives a column's place and size; its values are
+    // `T`s (the size agrees, and each caller names its column's type).
+    unsafe { t.append_values(at, size, values.as_ptr().cast(), values.len()) };
+}
+
+/// Where span column `c` lies in a [`Trace`] (`offset_of!`) and its
+/// values' size.
+fn column_at(c: u8) -> (usize, usize) {
+    macro_rules! at {
+        ($c:ident: $t:ty) => {
+            (std::mem::offset_of!(Trace, $c), size_of::<$t>())
+        };
+    }
+    match c {
+        1 => at!(span_key: IdKey),
+        2 => at!(span_id_text: StrId),
+        3 => at!(parent_key: Option<IdKey>),
+        4 => at!(parent_id_text: StrId),
+        5 => at!(service: StrId),
+        6 => at!(name: StrId),
+        7 => at!(start_ns: i64),
+        8 => at!(duration_ns: i64),
+        9 => at!(kind: SpanKind),
+        10 => at!(status: StatusCode),
+        11 => at!(status_message: StrId),
+        12 => at!(resource: u32),
+        13 => at!(attrs: Range32),
+        14 => at!(events: Range32),
+        15 => at!(links: Range32),
+        _ => at!(flags: u8),
     }
 }
 
@@ -753,29 +762,47 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
             t.reserve_exact(n);
             t.tree.reserve_exact(n);
         }
-        1 => t
-            .span_key
-            .extend(r.ids()?.into_iter().map(|k| k.unwrap_or(IdKey::num(0)))),
-        2 => r.pods_into(&mut t.span_id_text).map(drop)?,
-        3 => t.parent_key.extend(r.ids()?),
-        4 => r.pods_into(&mut t.parent_id_text).map(drop)?,
-        5 => r.pods_into(&mut t.service).map(drop)?,
-        6 => r.pods_into(&mut t.name).map(drop)?,
-        7 => r.pods_into(&mut t.start_ns).map(drop)?,
-        8 => r.pods_into(&mut t.duration_ns).map(drop)?,
-        9 => t.kind.extend(r.u8s()?.iter().map(|k| kind_of(*k))),
-        10 => t.status.extend(r.u8s()?.iter().map(|k| status_of(*k))),
-        11 => r.pods_into(&mut t.status_message).map(drop)?,
-        12 => {
-            let at = r.pods_into(&mut t.resource)?;
-            t.resource[at..]
-                .iter_mut()
-                .for_each(|x| *x = x.saturating_add(b.resources));
+        1 => {
+            let ids: Vec<IdKey> = r
+                .ids()?
+                .into_iter()
+                .map(|k| k.unwrap_or(IdKey::num(0)))
+                .collect();
+            extend(t, column_at(c), &ids)
         }
-        13 => r.ranges_into(&mut t.attrs, b.attrs)?,
-        14 => r.ranges_into(&mut t.events, b.events)?,
-        15 => r.ranges_into(&mut t.links, b.links)?,
-        16 => t.flags.extend_from_slice(r.u8s()?),
+        3 => extend(t, column_at(c), &r.ids()?),
+        2 | 4..=16 => {
+            let (at, size) = column_at(c);
+            let bytes = r.pod_bytes(size)?;
+            // A kind's or a status's byte is its `repr(u8)` value.
+            let most = match c {
+                9 => SpanKind::Consumer as u8,
+                10 => StatusCode::Error as u8,
+                _ => u8::MAX,
+            };
+            if matches!(c, 9 | 10) && bytes.iter().any(|&v| v > most) {
+                return Err(WireError(
+                    "a span kind or status the app does not know".into(),
+                ));
+            }
+            // SAFETY: any bytes are a value of these columns' types, the
+            // kinds' and statuses' checked above.
+            let from = unsafe { t.append_values(at, size, bytes.as_ptr(), bytes.len() / size) };
+            let shift = |rs: &mut [Range32], by: u32| {
+                for r in rs {
+                    *r = Range32::new(r.start.saturating_add(by), r.end.saturating_add(by));
+                }
+            };
+            match c {
+                12 => t.resource[from..]
+                    .iter_mut()
+                    .for_each(|x| *x = x.saturating_add(b.resources)),
+                13 => shift(&mut t.attrs[from..], b.attrs),
+                14 => shift(&mut t.events[from..], b.events),
+                15 => shift(&mut t.links[from..], b.links),
+                _ => {}
+            }
+        }
         17 => t.warnings.extend(r.strs()?.into_iter().map(str::to_string)),
         18 => r.pods_into(&mut tr.links).map(drop)?,
         19 => r.pods_into(&mut tr.order.lists).map(drop)?,
@@ -822,25 +849,8 @@ fn ranges_within(rs: &[Range32], len: usize) -> bool {
 /// Whether a trace put together from columns is whole and points only at
 /// what the dataset has.
 fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
-    let n = t.span_key.len();
-    let same = [
-        t.span_id_text.len(),
-        t.parent_key.len(),
-        t.parent_id_text.len(),
-        t.service.len(),
-        t.name.len(),
-        t.start_ns.len(),
-        t.duration_ns.len(),
-        t.kind.len(),
-        t.status.len(),
-        t.status_message.len(),
-        t.resource.len(),
-        t.attrs.len(),
-        t.events.len(),
-        t.links.len(),
-        t.flags.len(),
-    ];
-    if same.iter().any(|&l| l != n) || !t.tree.fits(n) {
+    let n = t.len();
+    if !t.columns_agree() || !t.tree.fits(n) {
         return Err(WireError("a trace's columns differ in length".into()));
     }
     // The span columns were checked as each came whole (`column_within`).

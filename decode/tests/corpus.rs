@@ -753,7 +753,7 @@ fn decodes_as_counted(
     }
     for t in &ds.traces {
         // What the tree keeps for the views is what the columns say.
-        let mut own: Vec<_> = t.service.clone();
+        let mut own: Vec<_> = t.service.to_vec();
         own.sort();
         own.dedup();
         if t.tree.services != own || t.tree.errors as usize != t.error_count() {

@@ -238,7 +238,7 @@ fn equal_processes_are_one_resource_in_the_order_first_named() {
         n(1),
         tracescope_decode::model::AttrValue::Bool(true)
     ));
-    let of_spans: Vec<Vec<u32>> = ds.traces.iter().map(|t| t.resource.clone()).collect();
+    let of_spans: Vec<Vec<u32>> = ds.traces.iter().map(|t| t.resource.to_vec()).collect();
     assert_eq!(
         of_spans,
         vec![vec![0, 1, 0, 2, 0], vec![2], vec![3, 4, 3, 5, 3], vec![5]]

@@ -359,23 +359,24 @@ impl<'a> Builder<'a> {
     pub fn push(&mut self, s: SpanIn) -> (usize, usize) {
         let idx = self.trace_of(s.trace, s.trace_text);
         let t = &mut self.traces[idx];
-        t.span_key.push(s.key);
-        t.span_id_text.push(s.id_text);
-        t.parent_key.push(s.parent.map(|p| p.0));
-        t.parent_id_text
-            .push(s.parent.map(|p| p.1).unwrap_or_default());
-        t.service.push(s.service);
-        t.name.push(s.name);
-        t.start_ns.push(s.start_ns);
-        t.duration_ns.push(s.duration_ns.max(0));
-        t.kind.push(s.kind);
-        t.status.push(s.status);
-        t.status_message.push(s.status_message);
-        t.resource.push(s.resource);
-        t.attrs.push(s.attrs);
-        t.events.push(s.events);
-        t.links.push(s.links);
-        t.flags.push(s.flags);
+        t.push_span(SpanRow {
+            span_key: s.key,
+            span_id_text: s.id_text,
+            parent_key: s.parent.map(|p| p.0),
+            parent_id_text: s.parent.map(|p| p.1).unwrap_or_default(),
+            service: s.service,
+            name: s.name,
+            start_ns: s.start_ns,
+            duration_ns: s.duration_ns.max(0),
+            kind: s.kind,
+            status: s.status,
+            status_message: s.status_message,
+            resource: s.resource,
+            attrs: s.attrs,
+            events: s.events,
+            links: s.links,
+            flags: s.flags,
+        });
         let at = (idx, t.flags.len() - 1);
         self.count_pushed(1);
         at
