@@ -623,8 +623,6 @@ impl Default for SpanRow {
 }
 
 impl Clone for Trace {
-    // One copy of the block's work, however many places clone a trace.
-    #[inline(never)]
     fn clone(&self) -> Self {
         let mut t = Trace {
             trace_id: self.trace_id,

@@ -164,9 +164,8 @@ impl<'a> Reader<'a> {
     }
     /// Appends a column written by [`Writer::pods`] to `dst`; where it starts.
     fn pods_into<T: bytemuck::Pod>(&mut self, dst: &mut Vec<T>) -> R<usize> {
-        let () = LITTLE_ENDIAN;
-        let n = self.len()?;
-        let bytes = self.take(n.checked_mul(size_of::<T>()).ok_or_else(short)?)?;
+        let bytes = self.pod_bytes(size_of::<T>())?;
+        let n = bytes.len() / size_of::<T>();
         let at = dst.len();
         // A column's first piece is most often all of it (roots, services).
         if at == 0 {
@@ -206,9 +205,7 @@ impl<'a> Reader<'a> {
     /// arena starts in the receiver's).
     fn ranges_into(&mut self, dst: &mut Vec<Range32>, shift: u32) -> R<()> {
         let at = self.pods_into(dst)?;
-        for r in &mut dst[at..] {
-            *r = Range32::new(r.start.saturating_add(shift), r.end.saturating_add(shift));
-        }
+        shift_ranges(&mut dst[at..], shift);
         Ok(())
     }
     fn ranges(&mut self, shift: u32) -> R<Vec<Range32>> {
@@ -265,6 +262,14 @@ impl<'a> Reader<'a> {
                 _ => Err(WireError("an unknown value tag".into())),
             })
             .collect()
+    }
+}
+
+/// Moves ranges into an arena by `by` (where a delta's arena starts in the
+/// receiver's).
+fn shift_ranges(rs: &mut [Range32], by: u32) {
+    for r in rs {
+        *r = Range32::new(r.start.saturating_add(by), r.end.saturating_add(by));
     }
 }
 
@@ -776,11 +781,11 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
             let bytes = r.pod_bytes(size)?;
             // A kind's or a status's byte is its `repr(u8)` value.
             let most = match c {
-                9 => SpanKind::Consumer as u8,
-                10 => StatusCode::Error as u8,
-                _ => u8::MAX,
+                9 => Some(SpanKind::Consumer as u8),
+                10 => Some(StatusCode::Error as u8),
+                _ => None,
             };
-            if matches!(c, 9 | 10) && bytes.iter().any(|&v| v > most) {
+            if most.is_some_and(|most| bytes.iter().any(|&v| v > most)) {
                 return Err(WireError(
                     "a span kind or status the app does not know".into(),
                 ));
@@ -788,18 +793,13 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
             // SAFETY: any bytes are a value of these columns' types, the
             // kinds' and statuses' checked above.
             let from = unsafe { t.append_values(at, size, bytes.as_ptr(), bytes.len() / size) };
-            let shift = |rs: &mut [Range32], by: u32| {
-                for r in rs {
-                    *r = Range32::new(r.start.saturating_add(by), r.end.saturating_add(by));
-                }
-            };
             match c {
                 12 => t.resource[from..]
                     .iter_mut()
                     .for_each(|x| *x = x.saturating_add(b.resources)),
-                13 => shift(&mut t.attrs[from..], b.attrs),
-                14 => shift(&mut t.events[from..], b.events),
-                15 => shift(&mut t.links[from..], b.links),
+                13 => shift_ranges(&mut t.attrs[from..], b.attrs),
+                14 => shift_ranges(&mut t.events[from..], b.events),
+                15 => shift_ranges(&mut t.links[from..], b.links),
                 _ => {}
             }
         }
