@@ -266,7 +266,7 @@ pub fn App() -> impl IntoView {
                                 title="Compare two groups of the loaded traces: a file's, those a find matches, the rest"
                                 on:click=move |_| {
                                     let ticked: Vec<String> = dataset.with_untracked(|ds| picked.get_untracked().iter()
-                                        .filter_map(|&i| ds.trace(i).map(|t| ds.str(t.trace_id_text).to_string())).collect());
+                                        .filter_map(|&i| ds.trace(i).map(|t| ds.trace_id(t).to_string())).collect());
                                     sets.set(Some(crate::sets::first_groups(&sources.get_untracked(), ticked)));
                                     picked.set(Vec::new());
                                 }

@@ -238,17 +238,13 @@ impl Links {
                 ..Default::default()
             };
             dataset.with(|ds| {
-                let id = |t: usize| {
-                    ds.traces
-                        .get(t)
-                        .map(|t| ds.str(t.trace_id_text).to_string())
-                };
+                let id = |t: usize| ds.traces.get(t).map(|t| ds.trace_id(t).to_string());
                 st.compare = compare.get().and_then(|(a, b)| Some((id(a)?, id(b)?)));
                 st.sets = sets.with(|g| g.as_ref().map(|[a, b]| (a.text(), b.text())));
                 let Some(t) = i.and_then(|i| ds.trace(i)) else {
                     return;
                 };
-                st.trace = Some(ds.str(t.trace_id_text).to_string());
+                st.trace = Some(ds.trace_id(t).to_string());
                 st.span = selected
                     .get()
                     .filter(|&s| (s as usize) < t.len())

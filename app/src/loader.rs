@@ -103,7 +103,7 @@ impl Loader {
                 // Notifies the views of the load (the worker did not).
                 let map = self
                     .dataset
-                    .try_update(|ds| ds.drop_repeated_from(start, &out.identities))
+                    .try_update(|ds| ds.drop_repeated_from(start, &out.fingerprints))
                     .unwrap_or_default();
                 let n = self.dataset.with_untracked(|ds| ds.traces.len());
                 let named: Arc<str> = Arc::from(source);
@@ -125,7 +125,7 @@ impl Loader {
                 if let Some(&first) = repeated.first() {
                     let id = self
                         .dataset
-                        .with_untracked(|ds| ds.str(ds.traces[first].trace_id_text).to_string());
+                        .with_untracked(|ds| ds.trace_id(&ds.traces[first]).to_string());
                     self.notice.set(Some(crate::state::Notice::text(if map.len() == 1 {
                         format!("{source}: trace {id} is loaded already; it is open.")
                     } else {

@@ -203,7 +203,7 @@ pub fn ShareDialog(
             trace
                 .get_untracked()
                 .and_then(|i| ds.trace(i))
-                .map(|t| ds.str(t.trace_id_text).to_string())
+                .map(|t| ds.trace_id(t).to_string())
                 .unwrap_or_else(|| "trace".into())
         })
     };

@@ -129,7 +129,7 @@ pub fn TraceViews(
                 ),
                 None => (String::new(), root, b0, b1),
             };
-            let trace_id = ds.str(t.trace_id_text).to_string();
+            let trace_id = ds.trace_id(t).to_string();
             crate::log_links::links(
                 templates,
                 &LinkContext {

@@ -201,7 +201,7 @@ impl ViewState {
             show_clocks(dataset, target, reading_made);
             let Some(i) = target else { return };
             let start = dataset.with_untracked(|ds| {
-                let t = ds.trace(i).filter(|t| t.other_clock.is_none())?;
+                let t = ds.trace(i).filter(|t| t.other_clock().is_none())?;
                 let b = ShiftsBuilder::new(t, clock::MAX_SHIFT_NS);
                 Some((b, t.identity()))
             });
@@ -227,7 +227,7 @@ impl ViewState {
                         next_task().await;
                         dataset.try_update_untracked(|ds| {
                             if let Some(t) = ds.traces.get_mut(i).filter(|t| t.identity() == key) {
-                                t.other_clock = Some(Box::new(other));
+                                t.set_other_clock(other);
                                 reading_made.set_value(true);
                             }
                         });
@@ -268,7 +268,7 @@ impl ViewState {
         // applies a link's state: opened again by the link).
         Effect::new(move |_| {
             open.track();
-            let n = opened.get().map_or(0, |(_, (_, n))| n);
+            let n = opened.get().map_or(0, |(_, (_, _, n))| n);
             selected.set(None);
             highlight.set(None);
             view.set(None);

@@ -96,7 +96,7 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
         id: ds.span_id(t, s).to_string(),
         service: ds.str(t.service[s]).to_string(),
         name: ds.str(t.name[s]).to_string(),
-        trace_id: ds.str(t.trace_id_text).to_string(),
+        trace_id: ds.trace_id(t).to_string(),
         parent_id: ds.parent_id(t, s).to_string(),
         start: format!(
             "+{}",
@@ -131,7 +131,7 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
                     .flatten();
                 (
                     l.kind.as_str().to_string(),
-                    ds.str(l.trace_id_text).to_string(),
+                    ds.link_trace_id(l).to_string(),
                     ds.link_span_id(l).to_string(),
                     here.map(|k| k as u32),
                 )

@@ -109,7 +109,7 @@ pub fn service_slots<'a>(
 ) -> ServiceSlots {
     let mut services: Vec<StrId> = traces
         .into_iter()
-        .flat_map(|t| t.tree.services.iter().copied())
+        .flat_map(|t| t.tree.services().iter().copied())
         .collect();
     tracescope_core::order::sort(&mut services);
     services.dedup();

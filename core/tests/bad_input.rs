@@ -150,7 +150,7 @@ fn times_of(doc: &str) -> Times {
     let starts = (0..t.len())
         .map(|s| (ds.str(t.name[s]).to_string(), t.start_ns[s]))
         .collect();
-    (t.bounds(), starts, t.warnings.clone())
+    (t.bounds(), starts, t.warnings().to_vec())
 }
 
 const SEC: i64 = 1_000_000_000;
@@ -235,16 +235,16 @@ fn times_past_2262_never_wrap() {
     let log = &ds.events(t.events[0])[0];
     assert_eq!(log.time_ns, T0);
     assert!(
-        t.warnings
+        t.warnings()
             .iter()
             .any(|w| w.contains("span b1") && w.contains("log")),
         "{:?}",
-        t.warnings
+        t.warnings()
     );
     assert!(
-        t.warnings.iter().any(|w| w.contains("span b2")),
+        t.warnings().iter().any(|w| w.contains("span b2")),
         "{:?}",
-        t.warnings
+        t.warnings()
     );
 }
 
@@ -260,12 +260,8 @@ fn a_span_warning_stays_with_its_own_trace() {
     let mut ds = Dataset::default();
     decode_bytes(&mut ds, doc.as_bytes()).unwrap();
     let warnings = |id: &str| {
-        let t = ds
-            .traces
-            .iter()
-            .find(|t| ds.str(t.trace_id_text) == id)
-            .unwrap();
-        t.warnings.clone()
+        let t = ds.traces.iter().find(|t| ds.trace_id(t) == id).unwrap();
+        t.warnings().to_vec()
     };
     assert!(
         warnings("a1").iter().any(|w| w.contains("span b1")),

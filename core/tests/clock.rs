@@ -195,7 +195,7 @@ fn make_adjusted(ds: &mut Dataset, i: usize) {
     let mut b = clock::ShiftsBuilder::new(&ds.traces[i], MAX_SHIFT_NS);
     while !b.step(ds, &ds.traces[i], 1) {}
     let other = b.finish(&ds.traces[i]);
-    ds.traces[i].other_clock = Some(Box::new(other));
+    ds.traces[i].set_other_clock(other);
 }
 
 /// A trace of `n` spans on up to three services, some on named hosts,
@@ -321,12 +321,11 @@ proptest! {
         prop_assume!(!other.start_ns.is_empty());
         let mut built = t.clone();
         built.start_ns.copy_from_slice(&other.start_ns);
-        built.warnings.clear();
         built.flags.iter_mut().for_each(|f| *f &= !(flags::ORPHAN | flags::DUPLICATE_ID | flags::CYCLE_BROKEN));
         tree::build(&mut built);
         // Swapped in and back: the trace as it was.
         let mut shown = t.clone();
-        shown.other_clock = Some(Box::new(other));
+        shown.set_other_clock(other);
         shown.swap_clock();
         prop_assert!(shown.clock_adjusted());
         prop_assert_eq!(&shown.tree, &built.tree);

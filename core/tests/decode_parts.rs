@@ -26,8 +26,8 @@ fn model(ds: &Dataset) -> Vec<String> {
     for t in &ds.traces {
         out.push(format!(
             "trace {} {:?} roots {:?} depth {}",
-            ds.str(t.trace_id_text),
-            t.warnings,
+            ds.trace_id(t),
+            t.warnings(),
             t.tree.roots(),
             t.tree.max_depth
         ));

@@ -699,7 +699,7 @@ fn across_traces_the_same_finding_is_one_line_naming_how_many_traces_have_it() {
             .map(|id| {
                 ds.traces
                     .iter()
-                    .position(|t| ds.str(t.trace_id_text) == *id)
+                    .position(|t| ds.trace_id(t) == *id)
                     .unwrap() as u32
             })
             .collect();

@@ -34,12 +34,8 @@ fn check(file: &str) -> Result<(), Failed> {
             .into());
         }
         let b = &back.traces[0];
-        let ids = |d: &Dataset, t: &Trace| {
-            (
-                t.trace_id.map(|k| key(d, k)),
-                d.str(t.trace_id_text).to_string(),
-            )
-        };
+        let ids =
+            |d: &Dataset, t: &Trace| (t.trace_id.map(|k| key(d, k)), d.trace_id(t).to_string());
         if ids(&ds, t) != ids(&back, b) {
             return Err(format!(
                 "trace {n}: id {:?} came back as {:?}",

@@ -183,7 +183,7 @@ fn cycles_are_broken_once_each() {
     // 0 → 1 → 2 → 0 and 3 → 3.
     let t = trace_with(&[Some(2), Some(0), Some(1), Some(3)], &[0, 1, 2, 3], &[5]);
     assert_eq!(t.tree.roots().len(), 2);
-    assert!(t.warnings.iter().any(|w| w.contains("cycle")));
+    assert!(t.warnings().iter().any(|w| w.contains("cycle")));
     assert_eq!(t.tree.preorder().len(), 4);
 }
 

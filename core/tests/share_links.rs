@@ -214,7 +214,7 @@ proptest! {
         // What a subset link holds: those spans, and it says how many were left out.
         let b = back(&encode(&ds, t, &Redaction::none(), Keep::ForTicket, Some(&keep)));
         prop_assert_eq!(b.traces[0].len(), kept);
-        let warned = b.traces[0].warnings.iter().any(|w| w.contains(&format!("holds {kept} of the trace's {} spans", t.len())));
+        let warned = b.traces[0].warnings().iter().any(|w| w.contains(&format!("holds {kept} of the trace's {} spans", t.len())));
         prop_assert_eq!(warned, kept < t.len());
     }
 }
@@ -291,7 +291,7 @@ fn a_trace_too_large_for_a_link_gets_the_largest_subset_that_fits() {
     let bt = &b.traces[0];
     assert_eq!(bt.len(), c.spans);
     assert!(bt
-        .warnings
+        .warnings()
         .iter()
         .any(|w| w.contains(&format!("holds {} of the trace's 20000 spans", c.spans))));
     // The selected span is there, with its path.
@@ -399,7 +399,7 @@ fn a_comparisons_link_holds_both_traces_whole() {
             in_tree_order(&both, got),
             in_tree_order(&alone, &alone.traces[0])
         );
-        assert_eq!(both.str(got.trace_id_text), ds.str(t.trace_id_text));
+        assert_eq!(*both.trace_id(got), *ds.trace_id(t));
     }
     // A payload cut inside the second trace is refused, not half read.
     let payload = share::pair(&ds, [a, b], &r, Keep::Everything);

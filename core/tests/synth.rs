@@ -12,9 +12,9 @@ fn synthetic_traces_decode_to_the_asked_size() {
         let sum = decode_bytes(&mut ds, json.as_bytes()).unwrap_or_else(|e| panic!("{f:?}: {e}"));
         assert_eq!((sum.traces.len(), sum.spans), (1, 5_000), "{f:?}");
         let t = &ds.traces[0];
-        assert!(t.warnings.is_empty(), "{f:?}: {:?}", t.warnings);
+        assert!(t.warnings().is_empty(), "{f:?}: {:?}", t.warnings());
         assert_eq!(t.tree.roots().len(), 1, "{f:?}");
-        let services = t.tree.services.len();
+        let services = t.tree.services().len();
         assert!((20..=30).contains(&services), "{f:?}: {services} services");
         let errors = t.error_count();
         assert!((40..=160).contains(&errors), "{f:?}: {errors} errors");

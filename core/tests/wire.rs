@@ -44,8 +44,8 @@ fn every_corpus_file_through_the_worker_protocol_equals_decoding_in_place() {
                 let range = applied.unwrap_or_else(|| panic!("{f}: no last part"));
                 assert_eq!(Ok(range.clone()), direct.map(|d| d.traces), "{f}");
                 assert_eq!(sum.traces.len(), range.len(), "{f}");
-                // Each trace's identity, told once it was whole.
-                let told: Vec<_> = page.traces[range].iter().map(|t| t.identity()).collect();
+                // Each trace's fingerprint, told once it was whole.
+                let told: Vec<_> = page.traces[range].iter().map(|t| t.fingerprint()).collect();
                 assert_eq!(rx.take_arrived(), told, "{f}");
                 ok += 1;
             }
@@ -276,14 +276,20 @@ fn trace_as_text(ds: &Dataset, traces: &[Box<tracescope_core::Trace>]) -> Vec<St
     let mut out = Vec::new();
     for t in traces {
         // String ids depend on the order of interning: services by name.
-        let mut tree = t.tree.clone();
-        tree.services.clear();
-        let mut services: Vec<&str> = t.tree.services.iter().map(|&s| ds.str(s)).collect();
+        let tree = &t.tree;
+        let mut services: Vec<&str> = tree.services().iter().map(|&s| ds.str(s)).collect();
         services.sort();
         out.push(format!(
-            "trace {} {:?} {tree:?} {services:?}",
-            ds.str(t.trace_id_text),
-            t.warnings,
+            "trace {} {:?} {:?} {:?} {:?} {:?} {:?} {} {} {services:?}",
+            ds.trace_id(t),
+            t.warnings(),
+            tree.parent(),
+            tree.depth(),
+            tree.subtree_size(),
+            tree.child_start(),
+            tree.order,
+            tree.max_depth,
+            tree.errors,
         ));
         out.extend((0..t.len()).map(|i| model_text::span(ds, t, i, None)));
     }
@@ -321,7 +327,7 @@ fn a_trace_longer_than_a_piece_of_a_column_crosses_whole_in_small_parts() {
         .find_map(|p| rx.part(&mut page, p).unwrap())
         .unwrap();
     // Its identity told once, with its whole length.
-    assert_eq!(rx.take_arrived(), [(Default::default(), n)]);
+    assert_eq!(rx.take_arrived(), [ds.traces[0].fingerprint()]);
     assert!(rx.take_arrived().is_empty());
     let (a, b) = (&page.traces[range.start], &ds.traces[0]);
     assert_eq!(a.start_ns, b.start_ns);
@@ -420,7 +426,7 @@ fn one_trace_handed_to_the_worker_arrives_whole_with_only_what_it_points_at() {
         let ds = worker.held();
         let sizes = (ds.attrs.len(), ds.events.len(), ds.links.len());
         let text = trace_as_text(ds, &ds.traces);
-        let id = page.str(t.trace_id_text);
+        let id = page.trace_id(t);
         assert_eq!(
             text,
             trace_as_text(&page, std::slice::from_ref(t)),
@@ -538,7 +544,7 @@ fn many_traces_arrive_in_room_made_once_for_them() {
     assert!(told
         .iter()
         .zip(&page.traces)
-        .all(|(&k, t)| k == t.identity()));
+        .all(|(&k, t)| k == t.fingerprint()));
     // Each trace holds no room past its values: a column grown from empty
     // has room for at least 4, and a million one-span traces held four
     // times their columns' bytes.
@@ -650,10 +656,20 @@ fn every_column_that_points_is_checked_up_to_its_last_allowed_value() {
         ),
         (
             "services of the tree past",
-            |t| t.tree.services[0] = StrId(3),
+            |t| t.tree.lists_mut().services[0] = StrId(3),
             false,
         ),
         ("trace id text past", |t| t.trace_id_text = StrId(3), false),
+        (
+            "trace id text from the id's value",
+            |t| t.trace_id_text = StrId::HEX_ID_32,
+            true,
+        ),
+        (
+            "trace id text, below those made",
+            |t| t.trace_id_text = StrId(u32::MAX - 2),
+            false,
+        ),
         (
             "span id text from the id's value",
             |t| t.span_id_text[0] = StrId::HEX_ID,
@@ -667,7 +683,7 @@ fn every_column_that_points_is_checked_up_to_its_last_allowed_value() {
         ),
         (
             "parent id text past",
-            |t| t.parent_id_text[1] = StrId(u32::MAX - 1),
+            |t| t.parent_id_text[1] = StrId(u32::MAX - 2),
             false,
         ),
         (

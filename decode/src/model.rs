@@ -19,19 +19,32 @@ unsafe impl bytemuck::Zeroable for StrId {}
 unsafe impl bytemuck::Pod for StrId {}
 
 impl StrId {
-    /// In a span-id text column: the text is the id's value as 16 lowercase
+    /// In place of an id's text: the text is the id's value as 16 lowercase
     /// hex digits (as nearly every trace writes a span id), made when read
     /// rather than interned: a million spans were a million strings of the
     /// table, and the largest part of the time spent in it.
     pub const HEX_ID: StrId = StrId(u32::MAX);
+    /// As [`Self::HEX_ID`], with 32 digits (a 128-bit trace id): a file of a
+    /// million one-span traces interned a million trace ids.
+    pub const HEX_ID_32: StrId = StrId(u32::MAX - 1);
+
+    /// How many hex digits an id's text made from its value has (see
+    /// [`Self::HEX_ID`]); None for interned text.
+    pub fn hex_digits(self) -> Option<usize> {
+        match self {
+            StrId::HEX_ID => Some(16),
+            StrId::HEX_ID_32 => Some(32),
+            _ => None,
+        }
+    }
 }
 
-/// A span id's text as it was written: interned, or made from its value
+/// An id's text as it was written: interned, or made from its value
 /// ([`StrId::HEX_ID`]).
 #[derive(Clone, Copy)]
 pub enum IdText<'a> {
     Interned(&'a str),
-    Hex([u8; 16]),
+    Hex { digits: [u8; 32], len: u8 },
 }
 
 impl std::ops::Deref for IdText<'_> {
@@ -40,8 +53,16 @@ impl std::ops::Deref for IdText<'_> {
         match self {
             IdText::Interned(s) => s,
             // Only ASCII hex digits are ever written into it.
-            IdText::Hex(digits) => std::str::from_utf8(digits).unwrap_or_default(),
+            IdText::Hex { digits, len } => {
+                std::str::from_utf8(&digits[..*len as usize]).unwrap_or_default()
+            }
         }
+    }
+}
+
+impl PartialEq<&str> for IdText<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
     }
 }
 
@@ -58,14 +79,21 @@ impl std::fmt::Debug for IdText<'_> {
 }
 
 impl IdText<'_> {
-    /// The 16 lowercase hex digits of a 64-bit id.
-    pub fn hex(v: u64) -> IdText<'static> {
+    /// The last `len` (16 or 32) lowercase hex digits of an id's value.
+    pub fn hex(v: u128, len: usize) -> IdText<'static> {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut out = [0u8; 16];
-        for (i, d) in out.iter_mut().enumerate() {
-            *d = DIGITS[(v >> (60 - 4 * i) & 0xf) as usize];
+        let len = len.min(32);
+        // In 64-bit halves: a 64-bit shift is one wasm instruction.
+        let halves = [(v >> 64) as u64, v as u64];
+        let mut digits = [0u8; 32];
+        for (i, d) in digits.iter_mut().enumerate() {
+            *d = DIGITS[(halves[i / 16] >> (60 - 4 * (i % 16)) & 0xf) as usize];
         }
-        IdText::Hex(out)
+        digits.copy_within(32 - len.., 0);
+        IdText::Hex {
+            digits,
+            len: len as u8,
+        }
     }
 }
 
@@ -475,8 +503,17 @@ pub mod flags {
     pub const START_FROM_EVENT: u8 = 128;
 }
 
-/// [`Trace::identity`]: a trace's id and span count.
-pub type TraceIdentity = (StrId, usize);
+/// [`Trace::identity`]: a trace's id (its value, and its text as written)
+/// and span count.
+pub type TraceIdentity = (Option<IdKey>, StrId, usize);
+
+/// `at`, if the trace there (where `t`'s fingerprint led) has `t`'s
+/// identity: a fingerprint shared by two traces (1 in 2^64) at worst keeps
+/// a repeat, and never drops a trace.
+fn repeat_of(t: &Trace, traces: &[Box<Trace>], at: usize) -> Option<usize> {
+    let same = traces.get(at).is_some_and(|o| o.identity() == t.identity());
+    same.then_some(at)
+}
 
 /// One trace: its spans as columns.
 #[derive(Debug, Default)]
@@ -502,13 +539,19 @@ pub struct Trace {
     pub flags: Col<u8>,
     /// The block the span columns live in.
     pub(crate) room: SpanRoom,
-    /// Trace-level warnings (orphans, cycles, dropped input), for display.
-    pub warnings: Vec<String>,
     /// Filled by [`crate::tree::build`].
     pub tree: crate::tree::Tree,
-    /// The start times not shown, once clock-adjusted ones were made
-    /// (tracescope-core's `analysis::clock`): see [`Trace::swap_clock`].
-    pub other_clock: Option<Box<OtherClock>>,
+    /// What few traces have, boxed: a file of a million one-span traces
+    /// makes a million traces.
+    pub(crate) notes: Option<Box<TraceNotes>>,
+}
+
+/// A trace's warnings and second clock reading ([`Trace::warnings`],
+/// [`Trace::other_clock`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TraceNotes {
+    warnings: Vec<String>,
+    other_clock: Option<OtherClock>,
 }
 
 /// Names `$then!` with each span column of a trace and its type, in the
@@ -627,9 +670,8 @@ impl Clone for Trace {
         let mut t = Trace {
             trace_id: self.trace_id,
             trace_id_text: self.trace_id_text,
-            warnings: self.warnings.clone(),
             tree: self.tree.clone(),
-            other_clock: self.other_clock.clone(),
+            notes: self.notes.clone(),
             ..Trace::default()
         };
         t.room_for(self.longest_column());
@@ -818,7 +860,14 @@ impl Trace {
     /// count. A search answered again gives the same; the trace at an index
     /// after another was closed, a different one.
     pub fn identity(&self) -> TraceIdentity {
-        (self.trace_id_text, self.len())
+        (self.trace_id, self.trace_id_text, self.len())
+    }
+    /// Its [`Self::identity`] hashed into 8 bytes, for a list of a million
+    /// traces' (28 bytes each): equal identities have equal fingerprints,
+    /// and a fingerprint found again is checked against the identity.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(self.identity())
     }
     pub fn end_ns(&self, i: usize) -> i64 {
         self.start_ns[i].saturating_add(self.duration_ns[i])
@@ -841,15 +890,39 @@ impl Trace {
         let (a, b) = self.bounds();
         (a as f64, (b as f64).max(a as f64 + 1.0))
     }
+    /// Trace-level warnings (orphans, cycles, dropped input), for display.
+    pub fn warnings(&self) -> &[String] {
+        self.notes.as_ref().map_or(&[], |n| &n.warnings)
+    }
+    pub fn warn(&mut self, warning: String) {
+        self.notes_mut().warnings.push(warning);
+    }
+    /// Adds `warnings` (nothing is kept for none).
+    pub fn add_warnings(&mut self, warnings: &[String]) {
+        if !warnings.is_empty() {
+            self.notes_mut().warnings.extend_from_slice(warnings);
+        }
+    }
+    /// The start times not shown, once clock-adjusted ones were made
+    /// (tracescope-core's `analysis::clock`): see [`Trace::swap_clock`].
+    pub fn other_clock(&self) -> Option<&OtherClock> {
+        self.notes.as_ref()?.other_clock.as_ref()
+    }
+    pub fn set_other_clock(&mut self, other: OtherClock) {
+        self.notes_mut().other_clock = Some(other);
+    }
+    fn notes_mut(&mut self) -> &mut TraceNotes {
+        self.notes.get_or_insert_default()
+    }
     /// Shows the other reading of the start times (adjusted or the
     /// source's): a swap of columns, nothing copied.
     pub fn swap_clock(&mut self) {
         let n = self.len();
-        if let Some(o) = self
-            .other_clock
+        let other = self
+            .notes
             .as_deref_mut()
-            .filter(|o| n > 0 && o.start_ns.len() == n)
-        {
+            .and_then(|x| x.other_clock.as_mut());
+        if let Some(o) = other.filter(|o| n > 0 && o.start_ns.len() == n) {
             self.start_ns.swap_with_slice(&mut o.start_ns);
             self.tree.swap_order(&mut o.order);
             o.raw = !o.raw;
@@ -857,12 +930,12 @@ impl Trace {
     }
     /// Whether the start times shown are clock-adjusted ones.
     pub fn clock_adjusted(&self) -> bool {
-        self.other_clock.as_ref().is_some_and(|o| o.raw)
+        self.other_clock().is_some_and(|o| o.raw)
     }
     /// The source's start times, whichever reading is shown (exports write
     /// what the source said).
     pub fn raw_start_ns(&self) -> &[i64] {
-        match self.other_clock.as_deref() {
+        match self.other_clock() {
             Some(o) if o.raw => &o.start_ns,
             _ => &self.start_ns,
         }
@@ -870,7 +943,7 @@ impl Trace {
     /// The tree ordered by [`Self::raw_start_ns`] (a copy).
     pub fn raw_tree(&self) -> crate::tree::Tree {
         let mut tree = self.tree.clone();
-        if let Some(o) = self.other_clock.as_deref().filter(|o| o.raw) {
+        if let Some(o) = self.other_clock().filter(|o| o.raw) {
             let mut order = o.order.clone();
             tree.swap_order(&mut order);
         }
@@ -931,42 +1004,48 @@ impl Dataset {
     /// trace id and span count: a search answered again); for each of those
     /// traces, the index it now has or the earlier one it repeats. The
     /// traces from `start` on are one load's, distinct among themselves (a
-    /// decode makes one trace of each id). `arrived`: their identities if
+    /// decode makes one trace of each id). `arrived`: their fingerprints if
     /// known (read as they arrived, [`crate::wire::Receiver`]: through a
     /// million boxes it took ~50 ms), else read here. What the repeats
     /// referred to in the shared tables stays (unused).
-    pub fn drop_repeated_from(&mut self, start: usize, arrived: &[TraceIdentity]) -> Vec<usize> {
-        let key = Trace::identity;
+    pub fn drop_repeated_from(&mut self, start: usize, arrived: &[u64]) -> Vec<usize> {
         let start = start.min(self.traces.len());
         let (old, added) = self.traces.split_at(start);
-        let read: Vec<TraceIdentity>;
-        let new = if arrived.len() == added.len() {
-            arrived
-        } else {
-            read = added.iter().map(|t| key(t)).collect();
-            &read
-        };
         // For each new trace, the earlier one it repeats (NEW until then),
-        // found through a map of the smaller side: a million one-span traces
-        // after the two demo ones make a map of two, not of a million (125 ms).
+        // found through a map of the smaller side's fingerprints: a million
+        // one-span traces after the two demo ones make a map of two, not of
+        // a million (125 ms).
         const NEW: usize = usize::MAX;
-        let mut map = vec![NEW; new.len()];
-        if old.len() <= new.len() {
-            let first: rustc_hash::FxHashMap<_, usize> = old
+        let mut map = vec![NEW; added.len()];
+        if old.len() <= added.len() {
+            let read: Vec<u64>;
+            let new = if arrived.len() == added.len() {
+                arrived
+            } else {
+                read = added.iter().map(|t| t.fingerprint()).collect();
+                &read
+            };
+            let first: rustc_hash::FxHashMap<u64, usize> = old
                 .iter()
                 .enumerate()
                 .rev()
-                .map(|(i, t)| (key(t), i))
+                .map(|(i, t)| (t.fingerprint(), i))
                 .collect();
-            for (m, t) in map.iter_mut().zip(new) {
-                *m = first.get(t).copied().unwrap_or(NEW);
+            for ((m, f), t) in map.iter_mut().zip(new).zip(added) {
+                if let Some(&i) = first.get(f) {
+                    *m = repeat_of(t, old, i).unwrap_or(NEW);
+                }
             }
         } else {
-            let added: rustc_hash::FxHashMap<_, usize> =
-                new.iter().enumerate().map(|(j, &t)| (t, j)).collect();
+            let at: rustc_hash::FxHashMap<u64, usize> = added
+                .iter()
+                .enumerate()
+                .map(|(j, t)| (t.fingerprint(), j))
+                .collect();
             for (i, t) in old.iter().enumerate() {
-                if let Some(m) = added.get(&key(t)).map(|&j| &mut map[j]) {
-                    *m = (*m).min(i);
+                let found = at.get(&t.fingerprint());
+                if let Some(j) = found.and_then(|&j| repeat_of(t, added, j)) {
+                    map[j] = map[j].min(i);
                 }
             }
         }
@@ -991,11 +1070,19 @@ impl Dataset {
     /// The text of an id whose text column holds `text` and whose value is
     /// `key` (see [`StrId::HEX_ID`]).
     pub fn id_text(&self, text: StrId, key: Option<IdKey>) -> IdText<'_> {
-        match (text, key.and_then(IdKey::as_u128)) {
-            (StrId::HEX_ID, Some(v)) => IdText::hex(v as u64),
-            (StrId::HEX_ID, None) => IdText::Interned(""),
-            (t, _) => IdText::Interned(self.str(t)),
+        match (text.hex_digits(), key.and_then(IdKey::as_u128)) {
+            (Some(len), Some(v)) => IdText::hex(v, len),
+            (Some(_), None) => IdText::Interned(""),
+            (None, _) => IdText::Interned(self.str(text)),
         }
+    }
+    /// Trace `t`'s id as written.
+    pub fn trace_id(&self, t: &Trace) -> IdText<'_> {
+        self.id_text(t.trace_id_text, t.trace_id)
+    }
+    /// The trace id a link points at, as written.
+    pub fn link_trace_id(&self, l: &Link) -> IdText<'_> {
+        self.id_text(l.trace_id_text, Some(l.trace_id))
     }
     /// Span `i`'s id as written.
     pub fn span_id(&self, t: &Trace, i: usize) -> IdText<'_> {
@@ -1015,9 +1102,7 @@ impl Dataset {
     }
     /// The index of the trace whose id reads `id` exactly.
     pub fn trace_with_id(&self, id: &str) -> Option<usize> {
-        self.traces
-            .iter()
-            .position(|t| self.str(t.trace_id_text) == id)
+        self.traces.iter().position(|t| *self.trace_id(t) == *id)
     }
     pub fn span_count(&self) -> usize {
         self.traces.iter().map(|t| t.len()).sum()

@@ -13,15 +13,16 @@ pub const NONE: u32 = u32::MAX;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tree {
     /// Per span, its [`Self::parent`], then [`Self::depth`] and
-    /// [`Self::subtree_size`], then [`Self::child_start`] (one more).
+    /// [`Self::subtree_size`], then [`Self::child_start`] (one more); then
+    /// the trace's [`Self::services`].
     pub(crate) links: Vec<u32>,
     /// What follows the start times (a clock adjustment swaps it).
     pub order: TreeOrder,
     pub max_depth: u32,
-    /// The services of the trace, distinct, by string id; and how many of
-    /// its spans are errors (kept here because views ask for them often and
-    /// a scan of a million spans takes milliseconds).
-    pub services: Vec<StrId>,
+    /// How many services end [`Self::links`].
+    pub(crate) services: u32,
+    /// How many of its spans are errors (kept, as its services are, because
+    /// views ask often and a scan of a million spans takes milliseconds).
     pub errors: u32,
 }
 
@@ -35,16 +36,29 @@ pub struct ListsMut<'t> {
     pub children: &'t mut [u32],
     pub preorder: &'t mut [u32],
     pub preorder_pos: &'t mut [u32],
+    pub services: &'t mut [StrId],
 }
 
 impl Tree {
     fn len(&self) -> usize {
-        self.links.len() / 4
+        self.span_links() / 4
     }
-    /// Room for exactly `n` spans (see `Trace::reserve_exact`).
-    pub fn reserve_exact(&mut self, n: usize) {
-        self.links.reserve_exact(4 * n + 1);
+    /// How many of [`Self::links`] are the spans' (all but the services).
+    fn span_links(&self) -> usize {
+        self.links.len().saturating_sub(self.services as usize)
+    }
+    /// Room for exactly `n` spans of `services` services (see
+    /// `Trace::reserve_exact`).
+    pub fn reserve_exact(&mut self, n: usize, services: usize) {
+        self.links.reserve_exact(4 * n + 1 + services);
         self.order.lists.reserve_exact(3 * n);
+    }
+    pub fn service_count(&self) -> usize {
+        self.services as usize
+    }
+    /// The services of the trace, distinct, by string id.
+    pub fn services(&self) -> &[StrId] {
+        bytemuck::cast_slice(&self.links[self.span_links()..])
     }
     /// Parent span index or [`NONE`].
     pub fn parent(&self) -> &[u32] {
@@ -61,7 +75,7 @@ impl Tree {
     }
     /// Children of span `i` are `children()[child_start()[i]..child_start()[i+1]]`.
     pub fn child_start(&self) -> &[u32] {
-        part(&self.links, 3 * self.len(), self.links.len())
+        part(&self.links, 3 * self.len(), self.span_links())
     }
     /// Roots (no parent, orphans, broken cycles), by start time.
     pub fn roots(&self) -> &[u32] {
@@ -95,14 +109,17 @@ impl Tree {
     /// parts is checked before its lists are cut by these lengths).
     pub fn fits(&self, n: usize) -> bool {
         let o = &self.order;
-        self.links.len() == 4 * n + 1 && o.lists.len() == 3 * n && o.roots as usize <= n
+        self.links.len() == 4 * n + 1 + self.services as usize
+            && o.lists.len() == 3 * n
+            && o.roots as usize <= n
     }
     /// Each list to change in place (for tests that spoil a tree).
     pub fn lists_mut(&mut self) -> ListsMut<'_> {
         let n = self.len();
         let (parent, rest) = self.links.split_at_mut(n);
         let (depth, rest) = rest.split_at_mut(n);
-        let (subtree_size, child_start) = rest.split_at_mut(n);
+        let (subtree_size, rest) = rest.split_at_mut(n);
+        let (child_start, services) = rest.split_at_mut(rest.len() - self.services as usize);
         let o = &mut self.order;
         let (roots, rest) = o.lists.split_at_mut(o.roots as usize);
         let (children, rest) = rest.split_at_mut(n - o.roots as usize);
@@ -116,14 +133,13 @@ impl Tree {
             children,
             preorder,
             preorder_pos,
+            services: bytemuck::cast_slice_mut(services),
         }
     }
     /// Room allocated and not used, for tests of how a tree is sized.
     pub fn spare(&self) -> usize {
         self.links.capacity() - self.links.len() + self.order.lists.capacity()
             - self.order.lists.len()
-            + self.services.capacity()
-            - self.services.len()
     }
 }
 
@@ -256,25 +272,26 @@ pub fn build(t: &mut Trace) {
     place_unknown_starts(t, &parent, preorder);
 
     if orphans > 0 {
-        t.warnings.push(format!(
+        t.warn(format!(
             "{orphans} span{} a parent that is not in this file; shown at the top level",
             if orphans == 1 { " has" } else { "s have" }
         ));
     }
     if duplicates > 0 {
-        t.warnings.push(format!(
+        t.warn(format!(
             "{duplicates} span id{} used more than once; all copies are kept",
             if duplicates == 1 { " is" } else { "s are" }
         ));
     }
     if cycles > 0 {
-        t.warnings.push(format!(
+        t.warn(format!(
             "{cycles} parent cycle{} broken",
             if cycles == 1 { " was" } else { "s were" }
         ));
     }
+    let services = distinct(&t.service);
     let mut links = parent;
-    links.reserve_exact(3 * n + 1);
+    links.reserve_exact(3 * n + 1 + services.len());
     links.extend_from_slice(&shape.depth);
     links.resize(3 * n, 1);
     // Each subtree's size, children before their parents.
@@ -286,6 +303,7 @@ pub fn build(t: &mut Trace) {
         }
     }
     links.extend_from_slice(&shape.child_start);
+    links.extend(services.iter().map(|s| s.0));
     t.tree = Tree {
         links,
         order: TreeOrder {
@@ -294,7 +312,7 @@ pub fn build(t: &mut Trace) {
             bounds: t.scan_bounds(),
         },
         max_depth: shape.max_depth,
-        services: distinct(&t.service),
+        services: services.len() as u32,
         errors: t.error_count() as u32,
     };
 }

@@ -401,9 +401,9 @@ impl TraceAlone {
             let mut t = Box::new(Trace {
                 trace_id: source.trace_id,
                 trace_id_text: source.trace_id_text,
-                warnings: source.warnings.clone(),
                 ..Trace::default()
             });
+            t.add_warnings(source.warnings());
             t.reserve_exact(source.len());
             alone.traces.push(t);
         }
@@ -666,17 +666,16 @@ const PART_BYTES: usize = 2 << 20;
 const TRACES_PER_PART: usize = 1_000;
 /// A column is sent in pieces of at most this many values (≤ 1.1 MB).
 const PIECE: usize = 1 << 16;
-const COLUMNS: u8 = 25;
+const COLUMNS: u8 = 24;
 
 /// The number of values of column `c` (1 for the trace's id and max depth).
 fn column_len(t: &Trace, c: u8) -> usize {
     let tr = &t.tree;
     match c {
         1..=16 => t.len(),
-        17 => t.warnings.len(),
+        17 => t.warnings().len(),
         18 => tr.links.len(),
         19 => tr.order.lists.len(),
-        23 => tr.services.len(),
         _ => 1,
     }
 }
@@ -692,8 +691,10 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
         0 => {
             w.ids(std::iter::once(t.trace_id));
             w.u32(t.trace_id_text.0);
-            // Its span count: the receiver sizes the columns once.
+            // Its span and service counts: the receiver sizes the columns
+            // once.
             w.len(t.len());
+            w.u32(tr.services);
         }
         1 => w.ids(cut(&t.span_key, &r).iter().map(|k| Some(*k))),
         3 => w.ids(cut(&t.parent_key, &r).iter().copied()),
@@ -705,14 +706,13 @@ fn write_column(w: &mut Writer, t: &Trace, c: u8, r: std::ops::Range<usize>) {
             w.len(bytes.len() / size);
             w.0.extend_from_slice(bytes);
         }
-        17 => w.strs(cut(&t.warnings, &r).iter().map(String::as_str)),
+        17 => w.strs(cut(t.warnings(), &r).iter().map(String::as_str)),
         18 => w.pods(cut(&tr.links, &r)),
         19 => w.pods(cut(&tr.order.lists, &r)),
         20 => w.u32(tr.order.roots),
         21 => w.u32(tr.max_depth),
         // Kept by the tree so that the page need not scan a million spans.
         22 => w.u64s([tr.order.bounds.0 as u64, tr.order.bounds.1 as u64].into_iter()),
-        23 => w.pods(cut(&tr.services, &r)),
         _ => w.u32(tr.errors),
     }
 }
@@ -764,8 +764,10 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
             // Room for every span's columns at once, not doubling as pieces
             // arrive (a hint: never more than a sane amount on its say-so).
             let n = r.len()?.min(1 << 23);
+            let services = r.u32()?;
             t.reserve_exact(n);
-            t.tree.reserve_exact(n);
+            t.tree.reserve_exact(n, services.min(1 << 23) as usize);
+            t.tree.services = services;
         }
         1 => {
             let ids: Vec<IdKey> = r
@@ -803,7 +805,10 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
                 _ => {}
             }
         }
-        17 => t.warnings.extend(r.strs()?.into_iter().map(str::to_string)),
+        17 => {
+            let warnings: Vec<String> = r.strs()?.into_iter().map(str::to_string).collect();
+            t.add_warnings(&warnings);
+        }
         18 => r.pods_into(&mut tr.links).map(drop)?,
         19 => r.pods_into(&mut tr.order.lists).map(drop)?,
         20 => tr.order.roots = r.u32()?,
@@ -813,25 +818,25 @@ fn read_column(r: &mut Reader, t: &mut Trace, c: u8, b: Lengths) -> R<()> {
                 tr.order.bounds = (a, b);
             }
         }
-        23 => r.pods_into(&mut tr.services).map(drop)?,
-        24 => tr.errors = r.u32()?,
+        23 => tr.errors = r.u32()?,
         _ => return Err(WireError("an unknown column".into())),
     }
     Ok(())
 }
 
 /// Trace `t` has all its columns: checked ([`check_trace`]), and its
-/// identity noted in `whole` while it is at hand.
-fn came_whole(t: &Trace, ds: &Dataset, whole: &mut Vec<TraceIdentity>) -> R<()> {
+/// fingerprint ([`Trace::fingerprint`]) noted in `whole` while it is at hand.
+fn came_whole(t: &Trace, ds: &Dataset, whole: &mut Vec<u64>) -> R<()> {
     check_trace(t, ds)?;
-    whole.push(t.identity());
+    whole.push(t.fingerprint());
     Ok(())
 }
 
 /// Whether each id's text names one of `n_strings` strings or is made
-/// from the id's value ([`StrId::HEX_ID`], u32::MAX, which wraps to 0).
+/// from the id's value ([`StrId::HEX_ID`] and [`StrId::HEX_ID_32`], the two
+/// largest `u32`s, which wrap to 0 and 1).
 fn id_texts_within(texts: &[StrId], n_strings: usize) -> bool {
-    all_below(texts.iter().map(|s| s.0.wrapping_add(1)), n_strings + 1)
+    all_below(texts.iter().map(|s| s.0.wrapping_add(2)), n_strings + 2)
 }
 
 /// Whether every value of `v` is below `limit`: its largest, found by a
@@ -855,8 +860,8 @@ fn check_trace(t: &Trace, ds: &Dataset) -> R<()> {
     }
     // The span columns were checked as each came whole (`column_within`).
     let n_strings = ds.strings.len();
-    let strs_ok = all_below(t.tree.services.iter().map(|s| s.0), n_strings)
-        && (t.trace_id_text.0 as usize) < n_strings;
+    let strs_ok = all_below(t.tree.services().iter().map(|s| s.0), n_strings)
+        && id_texts_within(&[t.trace_id_text], n_strings);
     let tr = &t.tree;
     // The roots, children, preorder and places in it are all spans.
     let tree_ok = all_below(tr.order.lists.iter().copied(), n)
@@ -920,11 +925,11 @@ pub struct Receiver {
     bases: Option<Lengths>,
     /// Traces being put together column by column.
     pending: Vec<Box<Trace>>,
-    /// The identity of each pending trace once it is whole, read while it
-    /// is at hand: found again through a million boxes it took ~50 ms.
-    whole: Vec<TraceIdentity>,
+    /// The fingerprint of each pending trace once it is whole, read while
+    /// it is at hand: found again through a million boxes it took ~50 ms.
+    whole: Vec<u64>,
     /// The last delta's, once it is in.
-    arrived: Vec<TraceIdentity>,
+    arrived: Vec<u64>,
 }
 
 impl Receiver {
@@ -955,9 +960,9 @@ impl Receiver {
         }
         result
     }
-    /// The identities of the traces the last whole delta added, in order
+    /// The fingerprints of the traces the last whole delta added, in order
     /// (taken: a second call gives none).
-    pub fn take_arrived(&mut self) -> Vec<TraceIdentity> {
+    pub fn take_arrived(&mut self) -> Vec<u64> {
         std::mem::take(&mut self.arrived)
     }
     /// Takes out what the parts so far added (a failed or cancelled load).
@@ -975,7 +980,7 @@ fn apply_part(
     bytes: &[u8],
     b: Lengths,
     pending: &mut Vec<Box<Trace>>,
-    whole: &mut Vec<TraceIdentity>,
+    whole: &mut Vec<u64>,
 ) -> Result<Option<Range<usize>>, WireError> {
     if bytes.get(..4) != Some(MAGIC.as_slice()) || bytes.len() < 5 {
         return Err(WireError("not a Tracescope model buffer".into()));
@@ -1057,8 +1062,9 @@ fn apply_part(
             let span_text = r.strids()?;
             let kind = r.u8s()?;
             let attrs = r.ranges(b.attrs)?;
-            check(&trace_text)?;
-            if !id_texts_within(&span_text, n_strings as usize) {
+            if !id_texts_within(&trace_text, n_strings as usize)
+                || !id_texts_within(&span_text, n_strings as usize)
+            {
                 return Err(WireError("a string index is out of range".into()));
             }
             within(&attrs, ds.attrs.len())?;

@@ -756,7 +756,7 @@ fn decodes_as_counted(
         let mut own: Vec<_> = t.service.to_vec();
         own.sort();
         own.dedup();
-        if t.tree.services != own || t.tree.errors as usize != t.error_count() {
+        if t.tree.services() != own || t.tree.errors as usize != t.error_count() {
             return Err("the tree's services or error count differ from the columns".into());
         }
         let mut seen = vec![false; t.len()];

@@ -42,7 +42,7 @@ fn zipkin_shared_ids_are_two_linked_rows_with_children_under_the_server_half() {
     // Both halves' ids, and the parent id of the child, read as written.
     assert_eq!(&*ds.span_id(t, server), "74280ae0c10d8062");
     assert_eq!(&*ds.parent_id(t, asynch), "74280ae0c10d8062");
-    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    assert!(t.warnings().is_empty(), "{:?}", t.warnings());
 }
 
 #[test]
@@ -77,7 +77,7 @@ fn datadog_uint64_ids_are_exact() {
         Some(tracescope_decode::model::IdKey::num(13788320320102458254))
     );
     // _dd.p.tid is the high half of the 128-bit trace id.
-    assert_eq!(ds.str(t.trace_id_text), "69f39dfa000000000000000000000000");
+    assert_eq!(ds.trace_id(t), "69f39dfa000000000000000000000000");
 }
 
 #[test]
@@ -91,7 +91,10 @@ fn jaeger_proto_json_ids_and_times_match_the_ui_form() {
     // The UI form has µs precision; the proto form ns.
     assert_eq!(p.start_ns[0] / 1000, u.start_ns[0] / 1000);
     // Span 2 appears twice: both kept, both flagged.
-    assert!(u.warnings.iter().any(|w| w.contains("used more than once")));
+    assert!(u
+        .warnings()
+        .iter()
+        .any(|w| w.contains("used more than once")));
     assert_eq!(u.tree.preorder().len(), 5);
 }
 
@@ -104,7 +107,7 @@ fn orphans_are_kept_under_their_trace_with_a_warning() {
         .flags
         .iter()
         .all(|f| f & tracescope_decode::model::flags::ORPHAN != 0));
-    assert!(t.warnings.iter().any(|w| w.contains("not in this file")));
+    assert!(t.warnings().iter().any(|w| w.contains("not in this file")));
 }
 
 #[test]
@@ -117,7 +120,7 @@ fn chrome_unclosed_slices_reach_the_end_and_are_flagged() {
         .filter(|f| **f & tracescope_decode::model::flags::NO_DURATION != 0)
         .count();
     assert_eq!(open, 4); // 1684 B vs 1680 E
-    assert!(t.warnings.iter().any(|w| w.contains("never closed")));
+    assert!(t.warnings().iter().any(|w| w.contains("never closed")));
 }
 
 #[test]
@@ -127,10 +130,7 @@ fn xray_documents_as_strings_nest_across_documents() {
     let ddb_inferred = span_by_text(&ds, t, "0f278b6334c34e6b")[0];
     let sub = span_by_text(&ds, t, "2d6900034ccfe558")[0];
     assert_eq!(t.tree.parent_of(ddb_inferred), Some(sub));
-    assert_eq!(
-        ds.str(t.trace_id_text),
-        "1-5d82881a-0a9126e92a73e971eed891b9"
-    );
+    assert_eq!(ds.trace_id(t), "1-5d82881a-0a9126e92a73e971eed891b9");
     let root = t.tree.roots()[0] as usize;
     assert_eq!(ds.str(t.service[root]), "Scorekeep");
     let (a, b) = t.bounds();

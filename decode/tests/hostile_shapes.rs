@@ -132,7 +132,7 @@ fn a_service_named_after_many_strings_costs_each_trace_its_spans() {
         for (k, want) in [(0, "early"), (n - 1, "late")] {
             let services: Vec<&str> = ds.traces[k]
                 .tree
-                .services
+                .services()
                 .iter()
                 .map(|&s| ds.str(s))
                 .collect();

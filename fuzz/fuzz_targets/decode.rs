@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         let whole = whole.expect("parts decoded a file the whole decoder refuses");
         assert_eq!(sum.spans, whole.spans);
         let shape = |ds: &Dataset| -> Vec<(usize, Vec<String>)> {
-            ds.traces.iter().map(|t| (t.len(), t.warnings.clone())).collect()
+            ds.traces.iter().map(|t| (t.len(), t.warnings().to_vec())).collect()
         };
         assert_eq!(shape(&in_parts), shape(&ds));
     }

@@ -146,7 +146,7 @@ pub async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<V
     }
     let was_open = loader.dataset.with_untracked(|ds| {
         let t = ds.trace(loader.open.get_untracked()?)?;
-        Some(t.trace_id_text)
+        Some((t.trace_id, t.trace_id_text))
     });
     let added = loader.load_blob(&b.name, body).await.ok_or_else(|| {
         format!(
@@ -161,9 +161,11 @@ pub async fn load_traces(loader: Loader, b: &BackendConf, url: &str) -> Result<V
     // The trace that was open, found again by its id (the load may have
     // replaced the demo traces); else the first of the answer.
     let still_open = was_open.and_then(|id| {
-        loader
-            .dataset
-            .with_untracked(|ds| ds.traces.iter().position(|t| t.trace_id_text == id))
+        loader.dataset.with_untracked(|ds| {
+            ds.traces
+                .iter()
+                .position(|t| (t.trace_id, t.trace_id_text) == id)
+        })
     });
     loader.open.set(still_open.or(added.first().copied()));
     Ok(added)

@@ -208,7 +208,7 @@ pub fn BackendPanel(
                 let is = |t: usize| {
                     ds.traces
                         .get(t)
-                        .is_some_and(|t| ds.str(t.trace_id_text).eq_ignore_ascii_case(id))
+                        .is_some_and(|t| ds.trace_id(t).eq_ignore_ascii_case(id))
                 };
                 was.filter(|&t| is(t))
                     .or_else(|| (0..ds.traces.len()).find(|&t| is(t)))
@@ -251,23 +251,22 @@ pub fn BackendPanel(
         });
     });
     // The results in a box on the plot against every other loaded trace.
-    let on_compare_box = Callback::new(move |boxed: Vec<usize>| {
-        leptos::task::spawn_local(async move {
-            let mut ids = Vec::new();
-            for i in boxed {
-                match ensure_loaded(i).await {
-                    Ok(t) => ids.extend(dataset.with_untracked(|ds| {
-                        ds.traces
-                            .get(t)
-                            .map(|t| ds.str(t.trace_id_text).to_string())
-                    })),
-                    Err(e) => return status.set(Some(e)),
+    let on_compare_box =
+        Callback::new(move |boxed: Vec<usize>| {
+            leptos::task::spawn_local(async move {
+                let mut ids = Vec::new();
+                for i in boxed {
+                    match ensure_loaded(i).await {
+                        Ok(t) => ids.extend(dataset.with_untracked(|ds| {
+                            ds.traces.get(t).map(|t| ds.trace_id(t).to_string())
+                        })),
+                        Err(e) => return status.set(Some(e)),
+                    }
                 }
-            }
-            compare.set(None);
-            sets.set(Some([TraceGroup::Traces(ids), TraceGroup::Rest]));
+                compare.set(None);
+                sets.set(Some([TraceGroup::Traces(ids), TraceGroup::Rest]));
+            });
         });
-    });
     let open_by_id = move |id: String| {
         let id = id.trim().to_string();
         if id.is_empty() {
@@ -279,7 +278,7 @@ pub fn BackendPanel(
                 let found = dataset.with_untracked(|ds| {
                     ds.traces
                         .iter()
-                        .position(|t| ds.str(t.trace_id_text).eq_ignore_ascii_case(&id))
+                        .position(|t| ds.trace_id(t).eq_ignore_ascii_case(&id))
                 });
                 match found {
                     Some(t) => loader.open.set(Some(t)),

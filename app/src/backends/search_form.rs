@@ -160,7 +160,7 @@ pub fn SearchForm(
                 let ids: Vec<StrId> = ds
                     .traces
                     .iter()
-                    .flat_map(|t| t.tree.services.iter().copied())
+                    .flat_map(|t| t.tree.services().iter().copied())
                     .collect();
                 names(ds, ids)
             })),

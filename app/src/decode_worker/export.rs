@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use tracescope_core::encode::redact::Redaction;
-use tracescope_core::model::StrId;
+use tracescope_core::model::TraceIdentity;
 use tracescope_core::wire::{Delta, TraceAlone};
 use tracescope_core::Dataset;
 use tracescope_worker::protocol::{Export, Exported, ToWorker};
@@ -17,8 +17,7 @@ use tracescope_worker::protocol::{Export, Exported, ToWorker};
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct HeldTrace {
     index: usize,
-    trace_id: StrId,
-    spans: usize,
+    identity: TraceIdentity,
 }
 
 impl HeldTrace {
@@ -26,8 +25,7 @@ impl HeldTrace {
         let t = ds.trace(index)?;
         Some(HeldTrace {
             index,
-            trace_id: t.trace_id_text,
-            spans: t.len(),
+            identity: t.identity(),
         })
     }
 }

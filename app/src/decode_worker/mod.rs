@@ -17,7 +17,6 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use tracescope_core::encode::redact::Redaction;
-use tracescope_core::model::TraceIdentity;
 use tracescope_core::wire;
 use tracescope_core::Dataset;
 use tracescope_worker::protocol::{DecodeTimes, Export, Exported, FromWorker, ToWorker};
@@ -59,9 +58,9 @@ pub struct LoadProgress {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub traces: std::ops::Range<usize>,
-    /// Each new trace's identity, in order (for finding repeats without
-    /// reading every trace again).
-    pub identities: Vec<TraceIdentity>,
+    /// Each new trace's fingerprint, in order (for finding repeats
+    /// without reading every trace again).
+    pub fingerprints: Vec<u64>,
     pub format: String,
     pub spans: usize,
     /// The worker's read and decode (reading is nearly all of the time
@@ -443,7 +442,7 @@ fn on_message(ev: MessageEvent) {
             ..
         } => match apply_part(&buffer) {
             Ok(Some((traces, strings))) => {
-                let (job, apply_ms, identities) = STATE.with_borrow_mut(|s| {
+                let (job, apply_ms, fingerprints) = STATE.with_borrow_mut(|s| {
                     s.synced = strings;
                     let job = s.current.take();
                     let large = job.as_ref().is_some_and(|j| match &j.work {
@@ -470,7 +469,7 @@ fn on_message(ev: MessageEvent) {
                 };
                 let outcome = Outcome {
                     traces,
-                    identities,
+                    fingerprints,
                     format,
                     spans,
                     times,

@@ -257,7 +257,7 @@ fn wanted_shift(parent: (i64, i64), child: (i64, i64), waited: bool) -> i64 {
 pub fn show_adjusted(ds: &mut Dataset, open: Option<usize>) -> bool {
     let mut changed = false;
     for (i, t) in ds.traces.iter_mut().enumerate() {
-        if t.clock_adjusted() != (Some(i) == open && t.other_clock.is_some()) {
+        if t.clock_adjusted() != (Some(i) == open && t.other_clock().is_some()) {
             t.swap_clock();
             changed |= t.clock_adjusted() == (Some(i) == open);
         }
@@ -272,7 +272,7 @@ pub fn shift_of(t: &Trace, s: usize) -> i64 {
 
 /// How many spans of `t` are shown moved, and how many were left.
 pub fn moved_and_refused(t: &Trace) -> (usize, u32) {
-    match t.other_clock.as_deref() {
+    match t.other_clock() {
         Some(o) if o.raw => (
             (0..t.len()).filter(|&s| shift_of(t, s) != 0).count(),
             o.refused,

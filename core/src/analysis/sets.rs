@@ -157,10 +157,7 @@ impl MembersBuilder {
                 }
                 TraceGroup::Traces(ids) => Chosen::Traces(
                     all.clone()
-                        .filter(|&i| {
-                            ids.iter()
-                                .any(|id| id == ds.str(ds.traces[i].trace_id_text))
-                        })
+                        .filter(|&i| ids.iter().any(|id| **id == *ds.trace_id(&ds.traces[i])))
                         .collect(),
                 ),
                 TraceGroup::Window(from, to) => Chosen::Traces(

@@ -34,14 +34,14 @@ pub fn summarize(ds: &Dataset, t: &Trace) -> TraceSummary {
         None => (String::new(), String::new()),
     };
     TraceSummary {
-        trace_id: ds.str(t.trace_id_text).to_string(),
+        trace_id: ds.trace_id(t).to_string(),
         root_service,
         root_name,
         start_ns: start,
         duration_ns: end.saturating_sub(start),
         spans: t.len(),
-        services: t.tree.services.len(),
+        services: t.tree.service_count(),
         errors: t.tree.errors as usize,
-        warnings: t.warnings.clone(),
+        warnings: t.warnings().to_vec(),
     }
 }

@@ -77,7 +77,7 @@ fn main() -> ExitCode {
                             insights(ds, t, Thresholds::default()).into_iter().map(move |i| {
                                 serde_json::json!({
                                     "kind": i.kind.key(),
-                                    "trace_id": ds.str(t.trace_id_text),
+                                    "trace_id": ds.trace_id(t).to_string(),
                                     "span_ids": i.spans.iter().map(|&s| ds.span_id(t, s as usize).to_string()).collect::<Vec<_>>(),
                                     "count": i.count,
                                     "saving_ns": i.saving_ns,
@@ -94,7 +94,7 @@ fn main() -> ExitCode {
                             serde_json::json!({
                                 "kind": a.kind.key(),
                                 "subject": a.subject,
-                                "trace_ids": a.traces.iter().map(|&k| ds.str(in_file[k as usize].trace_id_text)).collect::<Vec<_>>(),
+                                "trace_ids": a.traces.iter().map(|&k| ds.trace_id(&in_file[k as usize]).to_string()).collect::<Vec<_>>(),
                                 "count": a.count,
                                 "saving_ns": a.saving_ns,
                                 "message": a.message(in_file.len()),

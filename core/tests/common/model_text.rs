@@ -55,7 +55,7 @@ pub fn span(ds: &Dataset, t: &Trace, i: usize, parent: Option<usize>) -> String 
             format!(
                 "{}/{}→{}/{} {:?} {:?}",
                 key(ds, l.trace_id),
-                ds.str(l.trace_id_text),
+                ds.link_trace_id(l),
                 key(ds, l.span_id),
                 ds.link_span_id(l),
                 l.kind,

@@ -160,7 +160,7 @@ impl<'a> Builder<'a> {
         let (text, key, id) = &mut self.last_trace;
         if text != s || text.is_empty() {
             *key = ids::trace_key(&mut self.ds.strings, s);
-            *id = self.ds.strings.intern(s);
+            *id = ids::id_text(&mut self.ds.strings, *key, s);
             text.clear();
             text.push_str(s);
         }
@@ -168,7 +168,7 @@ impl<'a> Builder<'a> {
     }
     pub fn span_id(&mut self, s: &str) -> (IdKey, StrId) {
         let key = ids::span_key(&mut self.ds.strings, s);
-        (key, ids::span_id_text(&mut self.ds.strings, key, s))
+        (key, ids::id_text(&mut self.ds.strings, key, s))
     }
     /// A parent id, or None for the formats' "no parent" spellings.
     pub fn parent_id(&mut self, s: Option<&str>) -> Option<(IdKey, StrId)> {
@@ -347,7 +347,7 @@ impl<'a> Builder<'a> {
             let into = &mut self.traces[at];
             let before = into.len();
             into.append_spans(&t, 0..t.len());
-            into.warnings.extend_from_slice(&t.warnings);
+            into.add_warnings(t.warnings());
             return (at, before);
         }
         self.traces.push(t);
@@ -437,7 +437,7 @@ impl<'a> Builder<'a> {
         drop(self.by_trace);
         for mut t in self.traces {
             warn_no_start(self.ds, &mut t);
-            t.warnings.extend(self.warnings.iter().cloned());
+            t.add_warnings(&self.warnings);
             crate::tree::build(&mut t);
             self.ds.traces.push(t);
         }
@@ -520,9 +520,9 @@ fn warn_no_start(ds: &Dataset, t: &mut Trace) {
         })
         .collect();
     let more = without.count();
-    t.warnings.extend(named);
+    t.add_warnings(&named);
     if more > 0 {
-        t.warnings.push(format!(
+        t.warn(format!(
             "{more} more spans with no valid start time, shown at their parent's start"
         ));
     }

@@ -57,7 +57,7 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
     let (trace, trace_text) = match high.get(&lo).copied() {
         Some(h) => {
             let v = ((h as u128) << 64) | lo as u128;
-            let text = b.intern(&format!("{v:032x}"));
+            let text = StrId::HEX_ID_32;
             (IdKey::num(v), text)
         }
         None => (IdKey::num(lo as u128), b.intern(&lo.to_string())),

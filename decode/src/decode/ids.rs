@@ -77,15 +77,19 @@ pub fn span_key(strings: &mut Interner, s: &str) -> IdKey {
     IdKey::Text(strings.intern(t))
 }
 
-/// What a span-id text column holds for `s`, the text of the span id `key`:
-/// [`StrId::HEX_ID`] when `s` is the 16 lowercase hex digits of its value
-/// (made again when read), else `s` interned.
-pub fn span_id_text(strings: &mut Interner, key: IdKey, s: &str) -> StrId {
-    let canonical = s.len() == 16
-        && matches!(key, IdKey::Num(_))
-        && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if canonical {
-        StrId::HEX_ID
+/// What stands for `s`, the text of the id `key` (parsed from `s`):
+/// [`StrId::HEX_ID`] or [`StrId::HEX_ID_32`] when `s` is the 16 or 32
+/// lowercase hex digits of its value (made again when read), else `s`
+/// interned.
+pub fn id_text(strings: &mut Interner, key: IdKey, s: &str) -> StrId {
+    let made = match s.len() {
+        16 => StrId::HEX_ID,
+        32 => StrId::HEX_ID_32,
+        _ => return strings.intern(s),
+    };
+    let hex = s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if hex && matches!(key, IdKey::Num(_)) {
+        made
     } else {
         strings.intern(s)
     }
@@ -191,6 +195,28 @@ mod tests {
             let mut bad = text.clone();
             bad.replace_range(0..1, "!");
             proptest::prop_assert!(matches!(trace_key(&mut s, &bad), IdKey::Text(_)));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hex_id_texts_made_from_the_value_read_as_written(v: u128, upper: bool, short: bool) {
+            let mut ds = crate::model::Dataset::default();
+            let text = match (upper, short) {
+                (false, false) => format!("{v:032x}"),
+                (false, true) => format!("{:016x}", v as u64),
+                (true, false) => format!("{v:032X}"),
+                (true, true) => format!("{:016X}", v as u64),
+            };
+            let key = trace_key(&mut ds.strings, &text);
+            let id = id_text(&mut ds.strings, key, &text);
+            // Lowercase digits are made again when read; any other text is
+            // interned (a hex digit above 9 in upper case would read back
+            // lowercased).
+            let made = !upper || !text.bytes().any(|b| b.is_ascii_alphabetic());
+            proptest::prop_assert_eq!(id.hex_digits().is_some(), made);
+            proptest::prop_assert_eq!(ds.strings.len(), if made { 1 } else { 2 });
+            proptest::prop_assert_eq!(&*ds.id_text(id, Some(key)), text.as_str());
         }
     }
 

@@ -567,9 +567,7 @@ fn decode_span(
         links,
         flags,
     });
-    if !warnings.is_empty() {
-        b.traces_mut()[at.0].warnings.extend(warnings);
-    }
+    b.traces_mut()[at.0].add_warnings(&warnings);
     if let (UNRESOLVED, Some(d), Some(p)) = (resource, deferred, process_id) {
         d.push((at.0, at.1, p.to_string()));
     }

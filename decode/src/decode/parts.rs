@@ -372,7 +372,7 @@ impl Merge {
             .map(|i| b.intern(p.str(StrId(i))))
             .collect();
         let s = |id: StrId| match id {
-            StrId::HEX_ID => id,
+            id if id.hex_digits().is_some() => id,
             id => strings[id.0 as usize],
         };
         let id = |k: IdKey| match k {

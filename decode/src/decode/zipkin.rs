@@ -736,9 +736,9 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Entries) {
             b.expect_spans(entries.len());
         }
         let s = &spans[e.i];
-        let trace_text = b.intern(s.trace_id.get().unwrap_or(""));
+        let (_, trace_text) = b.trace_id(s.trace_id.get().unwrap_or(""));
         // A shared id's later halves have keys of their own: their text is kept.
-        let id_text = ids::span_id_text(&mut b.ds.strings, key_of[i], &s.id_text());
+        let id_text = ids::id_text(&mut b.ds.strings, key_of[i], &s.id_text());
         let mut flags = 0u8;
         let parent = match parent_override[i] {
             Some(p) => {

@@ -80,20 +80,8 @@ impl Context {
     fn after(&self, anchor: i64, units: i64) -> i64 {
         anchor.wrapping_add(units.wrapping_mul(self.unit))
     }
+    /// An id, its text held as the decoders hold it ([`ids::id_text`]).
     fn id(&self, b: &mut Builder, c: &mut Column) -> Result<(IdKey, StrId), DecodeError> {
-        self.id_with(b, c, |strings, _, text| strings.intern(text))
-    }
-    /// A span's id: its text held as a span-id text column holds it.
-    fn span_id(&self, b: &mut Builder, c: &mut Column) -> Result<(IdKey, StrId), DecodeError> {
-        self.id_with(b, c, ids::span_id_text)
-    }
-    /// An id; `hex_text` keeps the text of an id written as hex digits.
-    fn id_with(
-        &self,
-        b: &mut Builder,
-        c: &mut Column,
-        hex_text: fn(&mut Interner, IdKey, &str) -> StrId,
-    ) -> Result<(IdKey, StrId), DecodeError> {
         let tag = c.byte()?;
         Ok(match tag {
             id_tag::DECIMAL => {
@@ -107,7 +95,10 @@ impl Context {
                     .iter()
                     .fold(0u128, |acc, &x| (acc << 8) | x as u128);
                 let key = IdKey::num(v);
-                (key, hex_text(&mut b.ds.strings, key, &ids::hex(v, digits)))
+                (
+                    key,
+                    ids::id_text(&mut b.ds.strings, key, &ids::hex(v, digits)),
+                )
             }
             id_tag::NUMBER_AND_TEXT => {
                 let bytes: [u8; 16] = c.take(16)?.try_into().map_err(|_| corrupt())?;
@@ -190,10 +181,10 @@ fn decode_trace(b: &mut Builder, mut c: Vec<Column>) -> Result<(), DecodeError> 
     // spans after it that name it as parent.
     let mut written: Vec<(IdKey, StrId, i64, Option<i64>)> = Vec::new();
     for i in 0..spans as usize {
-        let (key, id_text) = cx.span_id(b, &mut c[section::IDS])?;
+        let (key, id_text) = cx.id(b, &mut c[section::IDS])?;
         let (parent, parent_at) = match c[section::PARENTS].u()? {
             0 => (None, None),
-            1 => (Some(cx.span_id(b, &mut c[section::PARENTS])?), None),
+            1 => (Some(cx.id(b, &mut c[section::PARENTS])?), None),
             d => {
                 let back = usize::try_from(d - 1).ok().filter(|&d| d <= i);
                 let at = i - back.ok_or_else(corrupt)?;
@@ -284,7 +275,7 @@ fn read_links(cx: &Context, b: &mut Builder, c: &mut [Column]) -> Result<Range32
             0 => cx.id(b, col)?,
             _ => return Err(corrupt()),
         };
-        let (span_id, span_id_text) = cx.span_id(b, col)?;
+        let (span_id, span_id_text) = cx.id(b, col)?;
         let kind = match col.byte()? {
             0 => LinkKind::Link,
             1 => LinkKind::FollowsFrom,

@@ -312,7 +312,7 @@ impl<'o, 'a, 'p> Writer<'o, 'a, 'p> {
         self.cols[h].push(e);
         s(&mut self.cols[h], times.first_start);
         let trace_key = t.trace_id.unwrap_or(IdKey::num(0));
-        self.id(h, trace_key, ds.str(t.trace_id_text));
+        self.id(h, trace_key, &ds.trace_id(t));
         u(&mut self.cols[h], (t.len() - self.order.len()) as u64);
         u(&mut self.cols[h], self.order.len() as u64);
         u(&mut self.cols[h], resources.len() as u64);
@@ -377,7 +377,7 @@ impl<'o, 'a, 'p> Writer<'o, 'a, 'p> {
                     self.cols[c].push(1);
                 } else {
                     self.cols[c].push(0);
-                    self.id(c, l.trace_id, ds.str(l.trace_id_text));
+                    self.id(c, l.trace_id, &ds.link_trace_id(l));
                 }
                 self.id(c, l.span_id, &ds.link_span_id(l));
                 self.cols[c].push(l.kind as u8);
