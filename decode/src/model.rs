@@ -86,10 +86,10 @@ impl IdText<'_> {
         // In 64-bit halves: a 64-bit shift is one wasm instruction.
         let halves = [(v >> 64) as u64, v as u64];
         let mut digits = [0u8; 32];
-        for (i, d) in digits.iter_mut().enumerate() {
+        // Digit `i` of the value's 32, for the last `len` of them.
+        for (d, i) in digits.iter_mut().zip(32 - len..32) {
             *d = DIGITS[(halves[i / 16] >> (60 - 4 * (i % 16)) & 0xf) as usize];
         }
-        digits.copy_within(32 - len.., 0);
         IdText::Hex {
             digits,
             len: len as u8,
