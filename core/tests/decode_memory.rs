@@ -53,7 +53,7 @@ fn ratio(peak: usize, file: usize) -> f64 {
 }
 
 #[test]
-fn decoding_holds_at_most_three_times_the_file() {
+fn decoding_holds_at_most_twice_the_file_whole_and_two_and_a_half_times_in_parts() {
     let _one = ONE_AT_A_TIME.lock().unwrap();
     for format in [SynthFormat::Jaeger, SynthFormat::Otlp, SynthFormat::Zipkin] {
         let text = trace_json(50_000, format, 3);
@@ -72,15 +72,10 @@ fn decoding_holds_at_most_three_times_the_file() {
             ratio(whole, bytes.len()),
             ratio(parts, bytes.len())
         );
-        // Zipkin in parts: each part holds its spans until all of its
-        // pieces are merged, and the later part's bytes are copied behind
-        // their context, at once on two threads (in the page, on two
-        // workers). Merging pieces as they stream would make it ~1×.
-        let parts_limit = match format {
-            SynthFormat::Zipkin => 3.75,
-            _ => 3.0,
-        };
-        for (how, peak, limit) in [("whole", whole, 3.0), ("in parts", parts, parts_limit)] {
+        // Zipkin, the most: 1.37× whole, 2.00× in parts (a later part's
+        // bytes are copied behind their context). It holds what it plans
+        // of each span until all are read, not the span (2.96× and 3.63×).
+        for (how, peak, limit) in [("whole", whole, 2.0), ("in parts", parts, 2.5)] {
             assert!(
                 ratio(peak, bytes.len()) <= limit,
                 "{format:?} {how}: {peak} bytes held for a {} byte file",

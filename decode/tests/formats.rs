@@ -45,6 +45,70 @@ fn zipkin_shared_ids_are_two_linked_rows_with_children_under_the_server_half() {
     assert!(t.warnings().is_empty(), "{:?}", t.warnings());
 }
 
+/// The text tags of span `i`, as `key=value`, in order.
+fn tags_of(ds: &Dataset, t: &tracescope_decode::Trace, i: usize) -> Vec<String> {
+    use tracescope_decode::model::AttrValue;
+    ds.attrs(t.attrs[i])
+        .iter()
+        .filter_map(|a| match a.value {
+            AttrValue::Str(v) => Some(format!("{}={}", ds.str(a.key), ds.str(v))),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn zipkin_pieces_reported_apart_merge_into_one_row_and_fragments_join_the_client_half() {
+    use tracescope_decode::model::{flags, SpanKind};
+    // The server half comes first, so a fragment (no kind, no service)
+    // that joined the id's first row would land on it.
+    let doc = r#"[
+        {"traceId":"7","id":"a","kind":"SERVER","shared":true,"timestamp":12,"duration":3,"localEndpoint":{"serviceName":"back"}},
+        {"traceId":"7","id":"a","name":"get","kind":"CLIENT","timestamp":10,"duration":4,"localEndpoint":{"serviceName":"front"},"tags":{"x":"1"}},
+        {"traceId":"7","id":"c","parentId":"a","name":"child","timestamp":13,"duration":1,"localEndpoint":{"serviceName":"back"}},
+        {"traceId":"7","id":"a","kind":"CLIENT","timestamp":10,"duration":6,"localEndpoint":{"serviceName":"front"},"tags":{"x":"2","y":"3"},"annotations":[{"timestamp":15,"value":"retry"}]},
+        {"traceId":"7","id":"a","tags":{"z":"4"}}
+    ]"#;
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    assert_eq!(
+        t.len(),
+        3,
+        "the client's pieces are one row, the server half another"
+    );
+    let row = |kind| (0..t.len()).find(|&i| t.kind[i] == kind).unwrap();
+    let (client, server) = (row(SpanKind::Client), row(SpanKind::Server));
+    assert_eq!(ds.str(t.name[client]), "get");
+    assert_eq!((t.start_ns[client], t.duration_ns[client]), (10_000, 6_000));
+    assert_eq!(tags_of(&ds, t, client), ["x=1", "y=3", "z=4"]);
+    let events: Vec<&str> = ds
+        .events(t.events[client])
+        .iter()
+        .map(|e| ds.str(e.name))
+        .collect();
+    assert_eq!(events, ["retry"]);
+    assert!(tags_of(&ds, t, server).is_empty());
+    assert_eq!(t.tree.parent_of(server), Some(client));
+    assert_eq!(t.tree.parent_of(client), None);
+    assert!(t.flags[server] & flags::SHARED != 0 && t.flags[client] & flags::SHARED != 0);
+    assert_eq!(ds.links(t.links[server]).len(), 1);
+    assert!(ds.links(t.links[client]).is_empty());
+    let child = span_by_text(&ds, t, "c")[0];
+    assert_eq!(t.tree.parent_of(child), Some(server));
+}
+
+#[test]
+fn a_single_zipkin_span_not_in_a_list_is_read() {
+    let doc = r#"{"traceId":"7","id":"a","name":"get","kind":"CLIENT","timestamp":10,"duration":4,"localEndpoint":{"serviceName":"front"},"tags":{"x":"1"}}"#;
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    assert_eq!(t.len(), 1);
+    assert_eq!((ds.str(t.name[0]), ds.str(t.service[0])), ("get", "front"));
+    assert_eq!(tags_of(&ds, t, 0), ["x=1"]);
+}
+
 #[test]
 fn zipkin_v1_timestamps_come_from_annotations() {
     let ds = decode_file("zipkin/v1-otelcol-zipkin_v1_single_batch.json");

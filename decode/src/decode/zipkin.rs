@@ -144,31 +144,35 @@ fn id_text_of<'v>(v: &'v Any) -> Option<Cow<'v, str>> {
     }
 }
 
+/// A file the streamed reader did not take (a single span, a BOM): read
+/// again as a list, the streamed way.
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
-    let items: Vec<&Value> = match v {
-        Value::Array(items) => items
-            .iter()
-            .flat_map(|x| match x {
-                Value::Array(inner) => inner.iter().collect::<Vec<_>>(),
-                other => vec![other],
-            })
-            .collect(),
-        other => vec![other],
+    let text = match v {
+        Value::Array(_) => borrowed::text_of(v),
+        one => [b"[", &borrowed::text_of(one)[..], b"]"].concat(),
     };
-    // Spans borrow from their text until they are emitted.
-    let texts: Vec<Vec<u8>> = items.into_iter().map(borrowed::text_of).collect();
-    let mut v2 = Vec::new();
-    for (n, t) in texts.iter().enumerate() {
-        add_span(&mut v2, n, borrowed::read(t))?;
-    }
-    let entries = merge_fragments(b, &mut v2);
-    emit(b, &v2, entries);
-    Ok(())
+    // Not taken: no span at all, or a first one that is not a span.
+    decode_stream(b, &text).unwrap_or_else(|| match v {
+        Value::Array(items)
+            if items
+                .iter()
+                .all(|x| x.as_array().is_some_and(Vec::is_empty)) =>
+        {
+            Ok(())
+        }
+        _ => Err(DecodeError::shape("Zipkin span #0 has no traceId or id")),
+    })
 }
 
-/// Span #`n` of the file, checked, as v2 span(s).
-fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<(), DecodeError> {
-    let mut s = match s.0 {
+/// Span #`n` of the file, checked, planned as v2 span(s) read again at `at`.
+fn add_span(
+    b: &mut Builder,
+    plan: &mut Plan,
+    n: usize,
+    at: usize,
+    s: Obj<Span>,
+) -> Result<(), DecodeError> {
+    let s = match s.0 {
         Some(s) if s.trace_id.get().is_some() && s.id.is_present() => s,
         _ => {
             return Err(DecodeError::shape(format!(
@@ -177,19 +181,25 @@ fn add_span<'a>(v2: &mut Vec<Span<'a>>, n: usize, s: Obj<Span<'a>>) -> Result<()
         }
     };
     if s.is_v1() {
-        v2.extend(v1_to_v2(s));
+        for (half, s) in v1_to_v2(s).iter().enumerate() {
+            plan.add(
+                b,
+                s,
+                Place {
+                    at,
+                    half: half as u8,
+                },
+            );
+        }
     } else {
-        // Held until merged: no room to spare (lists are read with room for 8).
-        s.annotations.0.shrink_to_fit();
-        s.tags.0.shrink_to_fit();
-        v2.push(s);
+        plan.add(b, &s, Place { at, half: 0 });
     }
     Ok(())
 }
 
 /// Streams `[span, …]` or `[[span, …], …]` ([`super::stream`]): spans are
-/// read as typed structs borrowing from the file, then merged as on the
-/// general path. `None` for another shape.
+/// read as typed structs borrowing from the file and planned, then read
+/// again as their rows are made. `None` for another shape.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
     decode_part(b, bytes, stream::WHOLE_FILE).map(|r| r.map(drop))
 }
@@ -208,16 +218,19 @@ pub fn decode_part(
     stop_inherited: (usize, bool),
 ) -> Option<Result<Seam, DecodeError>> {
     let in_part = stop_inherited != stream::WHOLE_FILE;
-    let mut v2 = Vec::new();
+    let mut plan = Plan::default();
     let r = stream::run_part(b, bytes, stop_inherited, |st, r| {
-        span_lists(st, r, &mut v2, in_part)
+        span_lists(st, r, &mut plan, in_part)
     });
     if let Some(Ok(_)) = r {
-        let entries = merge_fragments(b, &mut v2);
-        if in_part && entries.by_id.repeats > 0 {
+        if in_part && plan.by_id.repeats > 0 {
             return None;
         }
-        emit(b, &v2, entries);
+        let at = |at: usize| {
+            let mut r = Pull::new(bytes.get(at..).unwrap_or_default());
+            FromJson::from_json(&mut r).unwrap_or_default()
+        };
+        emit(b, plan, &at);
     }
     r
 }
@@ -229,27 +242,22 @@ use super::stream::{self, Stream};
 /// The top-level list: spans, or lists of spans. Anything else in it is not
 /// a span: checked (and refused) as one. `in_part`: of a file decoded in
 /// parts.
-fn span_lists<'a>(
-    st: &mut Stream,
-    r: &mut Pull<'a>,
-    v2: &mut Vec<Span<'a>>,
-    in_part: bool,
-) -> Read<()> {
+fn span_lists(st: &mut Stream, r: &mut Pull, plan: &mut Plan, in_part: bool) -> Read<()> {
     // A later part is of a Zipkin list (its first part found it), even
     // when it stops before a span of its own.
     st.found |= st.inherited;
     let mut n = 0;
-    let mut add = |st: &mut Stream, r: &mut Pull<'a>| {
+    let mut add = |st: &mut Stream, r: &mut Pull| {
         st.stop_before(r)?;
-        add_streamed(st, v2, &mut n, FromJson::from_json(r)?)?;
+        let at = r.here();
+        add_streamed(st, plan, &mut n, at, FromJson::from_json(r)?)?;
         // A shared span's server half: the file is decoded whole (see
         // [`decode_part`]), known at once.
-        if in_part && v2.last().is_some_and(|s| s.shared.truthy()) {
+        if in_part && plan.shared {
             return Err(Bad);
         }
-        // Held until all are read: room for the rest once, not doubling.
         if let Some(total) = st.estimate(r) {
-            v2.reserve(total.saturating_sub(v2.len()));
+            plan.reserve(total);
         }
         Ok(())
     };
@@ -262,13 +270,14 @@ fn span_lists<'a>(
     })
 }
 
-fn add_streamed<'a>(
+fn add_streamed(
     st: &mut Stream,
-    v2: &mut Vec<Span<'a>>,
+    plan: &mut Plan,
     n: &mut usize,
-    span: Obj<Span<'a>>,
+    at: usize,
+    span: Obj<Span>,
 ) -> Read<()> {
-    match add_span(v2, *n, span) {
+    match add_span(st.b, plan, *n, at, span) {
         Ok(()) => {
             *n += 1;
             st.found = true;
@@ -474,15 +483,21 @@ struct Groups<K> {
 /// No successor.
 const LAST: u32 = u32::MAX;
 
-impl<K: std::hash::Hash + Eq> Groups<K> {
-    fn with_capacity(n: usize) -> Self {
-        let mut ends = FxHashMap::default();
-        ends.reserve(n);
+impl<K> Default for Groups<K> {
+    fn default() -> Self {
         Groups {
-            ends,
-            next: Vec::with_capacity(n),
+            ends: FxHashMap::default(),
+            next: Vec::new(),
             repeats: 0,
         }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Groups<K> {
+    /// Room for `more` indices under new keys.
+    fn reserve(&mut self, more: usize) {
+        self.ends.reserve(more);
+        self.next.reserve(more);
     }
     /// The first index filed under `key`; when there is none, files the
     /// next index under it (one probe of the map, not two).
@@ -526,91 +541,192 @@ impl<K: std::hash::Hash + Eq> Groups<K> {
     }
 }
 
-/// A row to emit: a span of the list (fragments merged into it).
+/// Where a span is read again when its row is made: its object's first
+/// byte in the file (its item's index on the general path) and, for a v1
+/// span, which of the v2 spans it becomes.
+#[derive(Clone, Copy)]
+struct Place {
+    at: usize,
+    half: u8,
+}
+
+/// A row to emit: a span of the list, with the pieces of it reported
+/// apart that merge into it, and what the merging asks of it.
 struct Entry {
-    i: usize,
+    /// The span's index in [`Plan::places`].
+    i: u32,
+    /// Its pieces' first and last index in [`Plan::places`], each
+    /// piece's next in [`Plan::next_piece`].
+    pieces: (u32, u32),
     trace: IdKey,
     key: IdKey,
+    role: &'static str,
+    service: Option<StrId>,
+    /// Its start, as merged so far.
+    start: Option<i64>,
+    shared: bool,
 }
 
-/// The rows to emit, and their indices filed by (trace, id).
-struct Entries {
-    list: Vec<Entry>,
+/// The rows a file makes, planned from what each span says of its id,
+/// role, service and start, so that only that is held while the file is
+/// read (a whole span held until all were read took ~1 KB natively). As
+/// Zipkin Lens does: by (trace, id), fragments with no kind and no
+/// service, and spans of the same role and service, merge; distinct roles
+/// stay apart.
+#[derive(Default)]
+struct Plan {
+    places: Vec<Place>,
+    next_piece: Vec<u32>,
+    entries: Vec<Entry>,
+    /// The entries' indices by (trace, id).
     by_id: Groups<(IdKey, IdKey)>,
+    /// For ids seen more than once: the entries by role, service and
+    /// start, so a piece finds its span without scanning every entry of
+    /// its id (100k spans sharing one id took minutes).
+    repeated: FxHashMap<SameSpan, FirstEntries>,
+    indexed: rustc_hash::FxHashSet<(IdKey, IdKey)>,
+    /// (the first entry of its id, its place) of each fragment.
+    fragments: Vec<(usize, u32)>,
+    /// A span marked `shared` (or a v1 server half) was read.
+    shared: bool,
 }
 
-/// Groups by (trace, id): fragments with no kind and no service, and entries
-/// of the same role and service, merge (in place: a merged span is left
-/// empty); distinct roles stay apart.
-fn merge_fragments(b: &mut Builder, spans: &mut [Span]) -> Entries {
-    let mut out: Vec<Entry> = Vec::with_capacity(spans.len());
-    let mut by_id = Groups::with_capacity(spans.len());
-    // For ids seen more than once: the entries by role, service and start,
-    // so a piece finds its span without scanning every entry of its id
-    // (100k spans sharing one id took minutes).
-    let mut repeated: FxHashMap<SameSpan, FirstEntries> = FxHashMap::default();
-    let mut indexed: rustc_hash::FxHashSet<(IdKey, IdKey)> = Default::default();
-    let mut fragments: Vec<(usize, usize)> = Vec::new();
-    for j in 0..spans.len() {
-        let v = &spans[j];
+impl Plan {
+    fn reserve(&mut self, total: usize) {
+        let more = total.saturating_sub(self.places.len());
+        self.places.reserve(more);
+        self.next_piece.reserve(more);
+        self.entries.reserve(more);
+        self.by_id.reserve(more);
+    }
+
+    /// Plans span `v`, read again at `place`.
+    fn add(&mut self, b: &mut Builder, v: &Span, place: Place) {
+        let j = self.places.len() as u32;
+        self.places.push(place);
+        self.next_piece.push(LAST);
         let trace = ids::trace_key(&mut b.ds.strings, v.trace_id.get().unwrap_or(""));
         let key = ids::span_key(&mut b.ds.strings, &v.id_text());
-        let r = v.role();
-        let svc = ep_service(&v.local);
-        let Some(first) = by_id.first_or_push((trace, key)) else {
-            out.push(Entry { i: j, trace, key });
-            continue;
+        let role = v.role();
+        let service = ep_service(&v.local).map(|n| b.intern(n));
+        let start = v.timestamp.as_i64();
+        let shared = v.shared.truthy();
+        self.shared |= shared;
+        let entry = Entry {
+            i: j,
+            pieces: (LAST, LAST),
+            trace,
+            key,
+            role,
+            service,
+            start,
+            shared,
         };
-        if r.is_empty() && svc.is_none() {
-            fragments.push((first, j));
-            continue;
+        let Some(first) = self.by_id.first_or_push((trace, key)) else {
+            self.entries.push(entry);
+            return;
+        };
+        if role.is_empty() && service.is_none() {
+            self.fragments.push((first, j));
+            return;
         }
-        if indexed.insert((trace, key)) {
+        if self.indexed.insert((trace, key)) {
             // The id's one entry so far.
-            let o = &spans[out[first].i];
-            let same = SameSpan::of(b, trace, key, o);
-            repeated
-                .entry(same)
-                .or_default()
-                .file(first, o.timestamp.as_i64());
+            let o = &self.entries[first];
+            self.file(o.same_span(), first, o.start);
         }
         // Same role and service with the same (or no) start: one span reported in
         // pieces. Different starts are distinct calls (Kafka redeliveries) and stay rows.
-        let v = &spans[j];
-        let same = SameSpan::of(b, trace, key, v);
-        let start = v.timestamp.as_i64();
-        if let Some(firsts) = repeated.get_mut(&same) {
+        let same = entry.same_span();
+        if let Some(firsts) = self.repeated.get_mut(&same) {
             if let Some(e) = firsts.matching(start) {
-                let piece = std::mem::take(&mut spans[j]);
-                let target = &mut spans[out[e].i];
-                let had_start = target.timestamp.as_i64().is_some();
-                merge_into(target, &piece);
-                if let (false, Some(t)) = (had_start, target.timestamp.as_i64()) {
+                let target = &mut self.entries[e];
+                let had_start = target.start.is_some();
+                target.start = match (target.start, start) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                };
+                if let (false, Some(t)) = (had_start, target.start) {
                     firsts.started(e, t);
                 }
-                continue;
+                self.piece_of(e, j);
+                return;
             }
         }
-        repeated.entry(same).or_default().file(out.len(), start);
-        by_id.push((trace, key));
-        out.push(Entry { i: j, trace, key });
+        self.file(same, self.entries.len(), start);
+        self.by_id.push((trace, key));
+        self.entries.push(entry);
     }
-    // A fragment joins the client half if the id has one, else the first entry.
-    let mut client_of: FxHashMap<(IdKey, IdKey), usize> = FxHashMap::default();
-    if !fragments.is_empty() {
-        for (k, e) in out.iter().enumerate() {
-            if spans[e.i].role() == "client" {
-                client_of.entry((e.trace, e.key)).or_insert(k);
+
+    /// Files `entry`, of `start`, among the entries of its [`SameSpan`].
+    fn file(&mut self, same: SameSpan, entry: usize, start: Option<i64>) {
+        self.repeated.entry(same).or_default().file(entry, start);
+    }
+
+    /// Files place `j` as the last piece of entry `e`.
+    fn piece_of(&mut self, e: usize, j: u32) {
+        let pieces = &mut self.entries[e].pieces;
+        match pieces.1 {
+            LAST => pieces.0 = j,
+            last => self.next_piece[last as usize] = j,
+        }
+        pieces.1 = j;
+    }
+
+    /// Once all spans are planned: a fragment joins the client half if
+    /// its id has one, else the id's first entry, after that entry's
+    /// other pieces.
+    #[inline(never)]
+    fn place_fragments(&mut self) {
+        let mut client_of: FxHashMap<(IdKey, IdKey), usize> = FxHashMap::default();
+        if !self.fragments.is_empty() {
+            for (k, e) in self.entries.iter().enumerate() {
+                if e.role == "client" {
+                    client_of.entry((e.trace, e.key)).or_insert(k);
+                }
             }
         }
+        for (first, j) in std::mem::take(&mut self.fragments) {
+            let e = &self.entries[first];
+            let target = client_of.get(&(e.trace, e.key)).copied().unwrap_or(first);
+            self.piece_of(target, j);
+        }
     }
-    for (first, j) in fragments {
-        let e = &out[first];
-        let target = client_of.get(&(e.trace, e.key)).copied().unwrap_or(first);
-        let piece = std::mem::take(&mut spans[j]);
-        merge_into(&mut spans[out[target].i], &piece);
+
+    /// Entry `e`'s span with its pieces merged into it, each read by
+    /// `read` from its place.
+    #[inline(never)]
+    fn merged<'a>(&self, e: &Entry, read: &dyn Fn(usize) -> Obj<Span<'a>>) -> Span<'a> {
+        let span = |j: u32| {
+            let p = self.places[j as usize];
+            let s = read(p.at).0.unwrap_or_default();
+            match s.is_v1() {
+                true => v1_to_v2(s)
+                    .into_iter()
+                    .nth(p.half as usize)
+                    .unwrap_or_default(),
+                false => s,
+            }
+        };
+        let mut s = span(e.i);
+        let mut j = e.pieces.0;
+        while j != LAST {
+            merge_into(&mut s, &span(j));
+            j = self.next_piece[j as usize];
+        }
+        s
     }
-    Entries { list: out, by_id }
+}
+
+impl Entry {
+    fn same_span(&self) -> SameSpan {
+        SameSpan {
+            trace: self.trace,
+            key: self.key,
+            role: self.role,
+            service: self.service,
+        }
+    }
 }
 
 /// After the last part of a file decoded in parts: whether no span id of
@@ -629,17 +745,6 @@ struct SameSpan {
     key: IdKey,
     role: &'static str,
     service: Option<StrId>,
-}
-
-impl SameSpan {
-    fn of(b: &mut Builder, trace: IdKey, key: IdKey, s: &Span) -> Self {
-        SameSpan {
-            trace,
-            key,
-            role: s.role(),
-            service: ep_service(&s.local).map(|n| b.intern(n)),
-        }
-    }
 }
 
 /// The first entries (indices into the entry list) of one [`SameSpan`]:
@@ -689,61 +794,74 @@ impl FirstEntries {
 /// Spans after which [`emit`] gives the builder room for all of them.
 const EXPECT_AFTER: usize = 1024;
 
-fn emit(b: &mut Builder, spans: &[Span], entries: Entries) {
-    let Entries {
-        list: entries,
-        by_id: groups,
-    } = entries;
-    // Shared ids: which entry keeps the id, which become linked halves.
-    let mut key_of: Vec<IdKey> = entries.iter().map(|e| e.key).collect();
-    let mut parent_override: Vec<Option<IdKey>> = vec![None; entries.len()];
-    let mut shared_link: Vec<Option<usize>> = vec![None; entries.len()];
+/// A shared id's half that does not keep the id: its own key, and the
+/// entry that keeps it.
+struct Half {
+    key: IdKey,
+    primary: usize,
+}
+
+/// Makes the rows `plan` planned, each span read again by `read` from its
+/// place (its bytes are the file's).
+fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a>>) {
+    plan.place_fragments();
+    let entries = &plan.entries;
+    // Shared ids: which entry keeps the id, which become linked halves
+    // (each entry's, when an id is shared).
+    let mut halves: Vec<Option<Half>> = Vec::new();
     // Children of a shared id hang under its server half.
     let mut child_target: FxHashMap<(IdKey, IdKey), IdKey> = FxHashMap::default();
+    let groups = &plan.by_id;
     for &(trace, key) in groups.shared() {
         let members = || groups.members(&(trace, key));
         let primary = members()
-            .find(|&i| matches!(spans[entries[i].i].role(), "client" | "producer"))
-            .or_else(|| members().find(|&i| !spans[entries[i].i].shared.truthy()))
+            .find(|&i| matches!(entries[i].role, "client" | "producer"))
+            .or_else(|| members().find(|&i| !entries[i].shared))
             .or_else(|| members().next())
             .unwrap_or_default();
-        let id_text = spans[entries[primary].i].id_text();
+        let primary_span = plan.merged(&entries[primary], read);
+        let id_text = primary_span.id_text();
+        if halves.is_empty() {
+            halves.resize_with(entries.len(), || None);
+        }
+        halves[primary] = Some(Half { key, primary });
         // Numbered within the id, so a part of a file names a half as the
         // whole file does.
         for (n, m) in members().enumerate() {
             if m == primary {
                 continue;
             }
-            let r = spans[entries[m].i].role();
-            let synthetic = b.intern(&format!(
+            let r = entries[m].role;
+            let synthetic = IdKey::Text(b.intern(&format!(
                 "{id_text}~{}~{n}",
                 if r.is_empty() { "half" } else { r }
-            ));
-            key_of[m] = IdKey::Text(synthetic);
-            parent_override[m] = Some(key);
-            shared_link[m] = Some(primary);
+            )));
+            halves[m] = Some(Half {
+                key: synthetic,
+                primary,
+            });
             if r == "server" || r == "consumer" {
-                child_target.insert((trace, key), IdKey::Text(synthetic));
+                child_target.insert((trace, key), synthetic);
             }
         }
-    }
-    let mut has_shared_half = vec![false; entries.len()];
-    for p in shared_link.iter().flatten() {
-        has_shared_half[*p] = true;
     }
     for (i, e) in entries.iter().enumerate() {
         if i == EXPECT_AFTER {
             b.expect_spans(entries.len());
         }
-        let s = &spans[e.i];
+        let s = plan.merged(e, read);
+        let half = halves.get(i).and_then(Option::as_ref);
+        let keeps_id = half.is_some_and(|h| h.primary == i);
+        let half = half.filter(|_| !keeps_id);
         let (_, trace_text) = b.trace_id(s.trace_id.get().unwrap_or(""));
         // A shared id's later halves have keys of their own: their text is kept.
-        let id_text = ids::id_text(&mut b.ds.strings, key_of[i], &s.id_text());
+        let key = half.map_or(e.key, |h| h.key);
+        let id_text = ids::id_text(&mut b.ds.strings, key, &s.id_text());
         let mut flags = 0u8;
-        let parent = match parent_override[i] {
-            Some(p) => {
+        let parent = match half {
+            Some(_) => {
                 flags |= flags::SHARED;
-                Some((p, id_text))
+                Some((e.key, id_text))
             }
             None => {
                 let written = id_text_of(&s.parent_id);
@@ -755,7 +873,7 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Entries) {
                 })
             }
         };
-        if has_shared_half[i] {
+        if keeps_id {
             flags |= flags::SHARED;
         }
         let service = match ep_service(&s.local) {
@@ -794,8 +912,9 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Entries) {
         }
         let events = b.events_since(em);
         let lm = b.link_mark();
-        if let Some(p) = shared_link[i] {
-            let pid = spans[entries[p].i].id_text();
+        if let Some(h) = half {
+            let primary = plan.merged(&entries[h.primary], read);
+            let pid = primary.id_text();
             b.link(
                 s.trace_id.get().unwrap_or(""),
                 &pid,
@@ -827,7 +946,7 @@ fn emit(b: &mut Builder, spans: &[Span], entries: Entries) {
         b.push(SpanIn {
             trace: e.trace,
             trace_text,
-            key: key_of[i],
+            key,
             id_text,
             parent,
             service,
@@ -852,7 +971,7 @@ mod tests {
 
     #[test]
     fn groups_keep_each_keys_indices_in_the_order_pushed() {
-        let mut g = Groups::with_capacity(0);
+        let mut g = Groups::default();
         for k in ["a", "b", "a", "c", "a", "b"] {
             g.push(k);
         }
@@ -868,7 +987,7 @@ mod tests {
 
     #[test]
     fn first_or_push_files_only_a_new_key() {
-        let mut g = Groups::with_capacity(0);
+        let mut g = Groups::default();
         assert_eq!(g.first_or_push("a"), None);
         g.push("b");
         assert_eq!(g.first_or_push("b"), Some(1));
