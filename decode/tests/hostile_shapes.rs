@@ -7,7 +7,7 @@
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 use tracescope_decode::decode_bytes;
-use tracescope_decode::model::Dataset;
+use tracescope_decode::model::{AttrValue, Dataset};
 
 fn timed(what: &str, bytes: &[u8]) -> Dataset {
     let mut ds = Dataset::default();
@@ -106,6 +106,47 @@ fn zipkin_spans_sharing_one_id_decode_in_linear_time() {
     );
     let at10 = (0..t.len()).find(|&s| t.start_ns[s] == 10_000).unwrap();
     assert_eq!((ds.str(t.name[at10]), t.duration_ns[at10]), ("op", 5_000));
+}
+
+/// A shared id with `n` pieces of its client span (one start) and `n`
+/// server halves (each its own start): each half's row names the client.
+fn zipkin_pieces_and_halves(n: usize) -> String {
+    let mut s = String::from("[");
+    for i in 0..n {
+        let _ = write!(s, "{{\"traceId\":\"a1\",\"id\":\"b2\",\"kind\":\"CLIENT\",\"timestamp\":10,\"duration\":{},\"localEndpoint\":{{\"serviceName\":\"web\"}},\"tags\":{{\"t\":\"v{i}\"}}}},", 1 + i);
+    }
+    for i in 0..n {
+        let sep = if i + 1 < n { "," } else { "" };
+        let _ = write!(s, "{{\"traceId\":\"a1\",\"id\":\"b2\",\"kind\":\"SERVER\",\"timestamp\":{},\"duration\":1,\"localEndpoint\":{{\"serviceName\":\"svc\"}}}}{sep}", 20 + i);
+    }
+    s + "]"
+}
+
+#[test]
+fn a_zipkin_id_of_many_pieces_and_halves_decodes_in_linear_time() {
+    for n in [25_000, 50_000] {
+        let what = format!("zipkin pieces and halves {n}");
+        let ds = timed(&what, zipkin_pieces_and_halves(n).as_bytes());
+        let t = &ds.traces[0];
+        assert_eq!(t.len(), n + 1, "one client row, each server half a row");
+        let client = (0..t.len()).find(|&s| t.start_ns[s] == 10_000).unwrap();
+        // A key of two pieces keeps the first piece's value.
+        let tags = ds.attrs(t.attrs[client]);
+        assert_eq!(tags.len(), 1);
+        let AttrValue::Str(v) = tags[0].value else {
+            panic!("a text tag")
+        };
+        assert_eq!(ds.str(v), "v0");
+        assert_eq!(t.duration_ns[client], n as i64 * 1000);
+        let linked = (0..t.len())
+            .filter(|&s| {
+                ds.links(t.links[s])
+                    .iter()
+                    .any(|l| &*ds.link_span_id(l) == "b2")
+            })
+            .count();
+        assert_eq!(linked, n);
+    }
 }
 
 /// `n` one-span Jaeger traces, each span with a tag value of its own (a

@@ -693,25 +693,26 @@ impl Plan {
         }
     }
 
+    /// The span planned at place `j`, read by `read`.
+    fn span<'a>(&self, j: u32, read: &dyn Fn(usize) -> Obj<Span<'a>>) -> Span<'a> {
+        let p = self.places[j as usize];
+        let s = read(p.at).0.unwrap_or_default();
+        match s.is_v1() {
+            true => v1_to_v2(s)
+                .into_iter()
+                .nth(p.half as usize)
+                .unwrap_or_default(),
+            false => s,
+        }
+    }
+
     /// Entry `e`'s span with its pieces merged into it, each read by
     /// `read` from its place.
-    #[inline(never)]
     fn merged<'a>(&self, e: &Entry, read: &dyn Fn(usize) -> Obj<Span<'a>>) -> Span<'a> {
-        let span = |j: u32| {
-            let p = self.places[j as usize];
-            let s = read(p.at).0.unwrap_or_default();
-            match s.is_v1() {
-                true => v1_to_v2(s)
-                    .into_iter()
-                    .nth(p.half as usize)
-                    .unwrap_or_default(),
-                false => s,
-            }
-        };
-        let mut s = span(e.i);
+        let mut s = self.span(e.i, read);
         let mut j = e.pieces.0;
         while j != LAST {
-            merge_into(&mut s, &span(j));
+            merge_into(&mut s, &self.span(j, read));
             j = self.next_piece[j as usize];
         }
         s
@@ -794,11 +795,12 @@ impl FirstEntries {
 /// Spans after which [`emit`] gives the builder room for all of them.
 const EXPECT_AFTER: usize = 1024;
 
-/// A shared id's half that does not keep the id: its own key, and the
-/// entry that keeps it.
+/// A row of a shared id: its own key, the entry that keeps the id, and
+/// the index of that entry's id text (as written) in a list of them.
 struct Half {
     key: IdKey,
     primary: usize,
+    id_text: u32,
 }
 
 /// Makes the rows `plan` planned, each span read again by `read` from its
@@ -809,6 +811,9 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
     // Shared ids: which entry keeps the id, which become linked halves
     // (each entry's, when an id is shared).
     let mut halves: Vec<Option<Half>> = Vec::new();
+    // Read once an id: a half's link names it (reading the keeper again
+    // for each half was quadratic in an id's halves and pieces).
+    let mut id_texts: Vec<String> = Vec::new();
     // Children of a shared id hang under its server half.
     let mut child_target: FxHashMap<(IdKey, IdKey), IdKey> = FxHashMap::default();
     let groups = &plan.by_id;
@@ -819,12 +824,16 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
             .or_else(|| members().find(|&i| !entries[i].shared))
             .or_else(|| members().next())
             .unwrap_or_default();
-        let primary_span = plan.merged(&entries[primary], read);
-        let id_text = primary_span.id_text();
+        let id_text = plan.span(entries[primary].i, read).id_text().into_owned();
         if halves.is_empty() {
             halves.resize_with(entries.len(), || None);
         }
-        halves[primary] = Some(Half { key, primary });
+        let text = id_texts.len() as u32;
+        halves[primary] = Some(Half {
+            key,
+            primary,
+            id_text: text,
+        });
         // Numbered within the id, so a part of a file names a half as the
         // whole file does.
         for (n, m) in members().enumerate() {
@@ -839,11 +848,13 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
             halves[m] = Some(Half {
                 key: synthetic,
                 primary,
+                id_text: text,
             });
             if r == "server" || r == "consumer" {
                 child_target.insert((trace, key), synthetic);
             }
         }
+        id_texts.push(id_text);
     }
     for (i, e) in entries.iter().enumerate() {
         if i == EXPECT_AFTER {
@@ -913,11 +924,9 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
         let events = b.events_since(em);
         let lm = b.link_mark();
         if let Some(h) = half {
-            let primary = plan.merged(&entries[h.primary], read);
-            let pid = primary.id_text();
             b.link(
                 s.trace_id.get().unwrap_or(""),
-                &pid,
+                &id_texts[h.id_text as usize],
                 LinkKind::SharedHalf,
                 Range32::default(),
             );
