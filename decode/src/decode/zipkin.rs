@@ -542,8 +542,7 @@ impl<K: std::hash::Hash + Eq> Groups<K> {
 }
 
 /// Where a span is read again when its row is made: its object's first
-/// byte in the file (its item's index on the general path) and, for a v1
-/// span, which of the v2 spans it becomes.
+/// byte in the file and, for a v1 span, which of the v2 spans it becomes.
 #[derive(Clone, Copy)]
 struct Place {
     at: usize,
@@ -676,7 +675,6 @@ impl Plan {
     /// Once all spans are planned: a fragment joins the client half if
     /// its id has one, else the id's first entry, after that entry's
     /// other pieces.
-    #[inline(never)]
     fn place_fragments(&mut self) {
         let mut client_of: FxHashMap<(IdKey, IdKey), usize> = FxHashMap::default();
         if !self.fragments.is_empty() {
