@@ -568,7 +568,7 @@ struct Entry {
 
 /// The rows a file makes, planned from what each span says of its id,
 /// role, service and start, so that only that is held while the file is
-/// read (a whole span held until all were read took ~1 KB natively). As
+/// read (a whole span is ~1 KB natively). As
 /// Zipkin Lens does: by (trace, id), fragments with no kind and no
 /// service, and spans of the same role and service, merge; distinct roles
 /// stay apart.
@@ -581,7 +581,7 @@ struct Plan {
     by_id: Groups<(IdKey, IdKey)>,
     /// For ids seen more than once: the entries by role, service and
     /// start, so a piece finds its span without scanning every entry of
-    /// its id (100k spans sharing one id took minutes).
+    /// its id (a scan makes 100k spans of one id take minutes).
     repeated: FxHashMap<SameSpan, FirstEntries>,
     indexed: rustc_hash::FxHashSet<(IdKey, IdKey)>,
     /// (the first entry of its id, its place) of each fragment.
@@ -675,7 +675,7 @@ impl Plan {
     /// Once all spans are planned: a fragment joins the client half if
     /// its id has one, else the id's first entry, after that entry's
     /// other pieces.
-    // Out of line: inlined into the row maker it took 290 B more of the bundle.
+    // Out of line: inlined into the row maker, it adds ~290 B to the bundle.
     #[inline(never)]
     fn place_fragments(&mut self) {
         let mut client_of: FxHashMap<(IdKey, IdKey), usize> = FxHashMap::default();
@@ -811,8 +811,8 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
     // Shared ids: which entry keeps the id, which become linked halves
     // (each entry's, when an id is shared).
     let mut halves: Vec<Option<Half>> = Vec::new();
-    // Read once an id: a half's link names it (reading the keeper again
-    // for each half was quadratic in an id's halves and pieces).
+    // Read once an id: each half's link names it, and reading the keeper
+    // (with its pieces) for each half would be quadratic.
     let mut id_texts: Vec<String> = Vec::new();
     // Children of a shared id hang under its server half.
     let mut child_target: FxHashMap<(IdKey, IdKey), IdKey> = FxHashMap::default();
