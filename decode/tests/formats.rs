@@ -99,6 +99,31 @@ fn zipkin_pieces_reported_apart_merge_into_one_row_and_fragments_join_the_client
 }
 
 #[test]
+fn a_zipkin_row_without_a_start_takes_its_first_pieces_and_a_later_start_is_another_row() {
+    let doc = r#"[
+        {"traceId":"7","id":"a","name":"consume","kind":"SERVER","localEndpoint":{"serviceName":"q"}},
+        {"traceId":"7","id":"a","kind":"SERVER","timestamp":10,"duration":5,"localEndpoint":{"serviceName":"q"}},
+        {"traceId":"7","id":"a","kind":"SERVER","timestamp":10,"tags":{"late":"piece"},"localEndpoint":{"serviceName":"q"}},
+        {"traceId":"7","id":"a","kind":"SERVER","timestamp":20,"duration":1,"localEndpoint":{"serviceName":"q"}}
+    ]"#;
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    let mut rows: Vec<(i64, i64, Vec<String>)> = (0..t.len())
+        .map(|i| (t.start_ns[i], t.duration_ns[i], tags_of(&ds, t, i)))
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            (10_000, 5_000, vec!["late=piece".to_string()]),
+            (20_000, 1_000, vec![])
+        ],
+        "the redelivery at 20 is a row of its own"
+    );
+}
+
+#[test]
 fn a_single_zipkin_span_not_in_a_list_is_read() {
     let doc = r#"{"traceId":"7","id":"a","name":"get","kind":"CLIENT","timestamp":10,"duration":4,"localEndpoint":{"serviceName":"front"},"tags":{"x":"1"}}"#;
     let mut ds = Dataset::default();

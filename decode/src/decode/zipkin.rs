@@ -422,6 +422,14 @@ fn v1_to_v2<'a>(s: Span<'a>) -> Vec<Span<'a>> {
         .collect()
 }
 
+/// `f` of the two when both are there, else the one that is.
+fn either_or_both(a: Option<i64>, b: Option<i64>, f: fn(i64, i64) -> i64) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(f(x, y)),
+        (x, y) => x.or(y),
+    }
+}
+
 /// Merges `b` into `a` (a fragment of the same span reported separately).
 fn merge_into<'a>(a: &mut Span<'a>, b: &Span<'a>) {
     let end = |s: &Span| {
@@ -432,14 +440,8 @@ fn merge_into<'a>(a: &mut Span<'a>, b: &Span<'a>) {
     };
     let (a_start, a_end) = (a.timestamp.as_i64(), end(a));
     let (b_start, b_end) = (b.timestamp.as_i64(), end(b));
-    let start = match (a_start, b_start) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    };
-    let end = match (a_end, b_end) {
-        (Some(x), Some(y)) => Some(x.max(y)),
-        (x, y) => x.or(y),
-    };
+    let start = either_or_both(a_start, b_start, i64::min);
+    let end = either_or_both(a_end, b_end, i64::max);
     if let Some(s) = start {
         a.timestamp = Any::I64(s);
         if let Some(e) = end {
@@ -561,7 +563,7 @@ struct Entry {
     key: IdKey,
     role: &'static str,
     service: Option<StrId>,
-    /// Its start, as merged so far.
+    /// Its start, or the first a piece of it brought.
     start: Option<i64>,
     shared: bool,
 }
@@ -639,13 +641,11 @@ impl Plan {
         let same = entry.same_span();
         if let Some(firsts) = self.repeated.get_mut(&same) {
             if let Some(e) = firsts.matching(start) {
+                // Matching asks only whether a row has a start: a row
+                // without one takes the first a piece brings.
                 let target = &mut self.entries[e];
-                let had_start = target.start.is_some();
-                target.start = match (target.start, start) {
-                    (Some(x), Some(y)) => Some(x.min(y)),
-                    (x, y) => x.or(y),
-                };
-                if let (false, Some(t)) = (had_start, target.start) {
+                if let (None, Some(t)) = (target.start, start) {
+                    target.start = Some(t);
                     firsts.started(e, t);
                 }
                 self.piece_of(e, j);
@@ -887,10 +887,9 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
         if keeps_id {
             flags |= flags::SHARED;
         }
-        let service = match ep_service(&s.local) {
-            Some(n) => b.intern(n),
-            None => b.unknown_service(),
-        };
+        // The plan's: a row's pieces have its service, or none and no
+        // endpoint that names one.
+        let service = e.service.unwrap_or_else(|| b.unknown_service());
         let resource = b.service_resource(service);
         let mut status = StatusTags::default();
         let am = b.mark();
