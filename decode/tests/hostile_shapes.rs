@@ -10,12 +10,16 @@ use tracescope_decode::decode_bytes;
 use tracescope_decode::model::{AttrValue, Dataset};
 
 fn timed(what: &str, bytes: &[u8]) -> Dataset {
+    timed_within(what, bytes, Duration::from_secs(60))
+}
+
+fn timed_within(what: &str, bytes: &[u8], limit: Duration) -> Dataset {
     let mut ds = Dataset::default();
     let t = Instant::now();
     decode_bytes(&mut ds, bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
     let took = t.elapsed();
     eprintln!("{what}: {} bytes in {took:?}", bytes.len());
-    assert!(took < Duration::from_secs(60), "{what} took {took:?}");
+    assert!(took < limit, "{what} took {took:?}");
     ds
 }
 
@@ -127,13 +131,13 @@ fn a_zipkin_id_of_many_pieces_and_halves_decodes_in_linear_time() {
         let t = &ds.traces[0];
         assert_eq!(t.len(), n + 1, "one client row, each server half a row");
         let client = (0..t.len()).find(|&s| t.start_ns[s] == 10_000).unwrap();
-        // A key of two pieces keeps the first piece's value.
+        // A key of many pieces keeps the last piece's value.
         let tags = ds.attrs(t.attrs[client]);
         assert_eq!(tags.len(), 1);
         let AttrValue::Str(v) = tags[0].value else {
             panic!("a text tag")
         };
-        assert_eq!(ds.str(v), "v0");
+        assert_eq!(ds.str(v), format!("v{}", n - 1));
         assert_eq!(t.duration_ns[client], n as i64 * 1000);
         let linked = (0..t.len())
             .filter(|&s| {
@@ -143,6 +147,58 @@ fn a_zipkin_id_of_many_pieces_and_halves_decodes_in_linear_time() {
             })
             .count();
         assert_eq!(linked, n);
+    }
+}
+
+/// One span with `n` tags of their own and `k0` written again last; then
+/// `n` pieces of one span, each with a tag of its own and a value of
+/// `shared`.
+fn zipkin_many_tags(n: usize) -> (String, String) {
+    let tags: Vec<String> = (0..n).map(|i| format!("\"k{i}\":\"v{i}\"")).collect();
+    let one = format!(
+        "[{{\"traceId\":\"a1\",\"id\":\"b2\",\"name\":\"op\",\"timestamp\":1,\"duration\":1,\"tags\":{{{},\"k0\":\"last\"}}}}]",
+        tags.join(",")
+    );
+    let pieces: Vec<String> = (0..n)
+        .map(|i| format!("{{\"traceId\":\"a1\",\"id\":\"b2\",\"name\":\"op\",\"tags\":{{\"p{i}\":\"x\",\"shared\":\"v{i}\"}}}}"))
+        .collect();
+    (one, format!("[{}]", pieces.join(",")))
+}
+
+#[test]
+fn a_zipkin_span_of_many_tags_or_many_tagged_pieces_decodes_in_linear_time() {
+    // Ten seconds: well over linear in a debug build, well under what
+    // looking a key up on every insert took at 200k (3.2–3.6 s at 50k, 4×
+    // for each doubling, in a release build).
+    let limit = Duration::from_secs(10);
+    for n in [100_000, 200_000] {
+        let (one, pieces) = zipkin_many_tags(n);
+        let text = |ds: &Dataset, v: &AttrValue| match v {
+            AttrValue::Str(v) => ds.str(*v).to_string(),
+            _ => panic!("a text tag"),
+        };
+        let ds = timed_within(&format!("zipkin {n} tags"), one.as_bytes(), limit);
+        let t = &ds.traces[0];
+        let tags = ds.attrs(t.attrs[0]);
+        assert_eq!(tags.len(), n, "a written-again key is one tag");
+        // A repeated key keeps its first place and its last value.
+        assert_eq!(ds.str(tags[0].key), "k0");
+        assert_eq!(text(&ds, &tags[0].value), "last");
+        assert_eq!(text(&ds, &tags[n - 1].value), format!("v{}", n - 1));
+
+        let ds = timed_within(
+            &format!("zipkin {n} tagged pieces"),
+            pieces.as_bytes(),
+            limit,
+        );
+        let t = &ds.traces[0];
+        assert_eq!(t.len(), 1, "pieces of one span");
+        let tags = ds.attrs(t.attrs[0]);
+        assert_eq!(tags.len(), n + 1, "each piece's own tag and `shared` once");
+        // A key of many pieces keeps the last piece's value, at its first place.
+        assert_eq!(ds.str(tags[1].key), "shared");
+        assert_eq!(text(&ds, &tags[1].value), format!("v{}", n - 1));
+        assert_eq!(ds.str(tags[n].key), format!("p{}", n - 1));
     }
 }
 

@@ -6,6 +6,8 @@
 //! from each span's JSON text ([`text_of`]), so both paths share one decoder.
 
 use super::pull::{decimal_u64, Fields, FromJson, Pull, Read};
+use crate::model::StrId;
+use rustc_hash::FxHashMap;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -115,6 +117,29 @@ pub fn text_of(v: &Value) -> Vec<u8> {
 }
 
 pub use super::pull::read;
+
+/// Of the entries of a JSON object whose keys (interned) may repeat, the
+/// ones a map keeps, as `JSON.parse` and `Object.assign` do: each key once,
+/// at its first place, its last entry. Linear: a key is looked up once per
+/// entry.
+#[inline(never)]
+pub fn kept_entries(keys: &[StrId]) -> Vec<usize> {
+    if keys.len() < 2 {
+        return (0..keys.len()).collect();
+    }
+    let mut last: FxHashMap<StrId, u32> = FxHashMap::default();
+    for (i, &k) in keys.iter().enumerate() {
+        last.insert(k, i as u32);
+    }
+    // A key's first place takes its last entry; the mark skips its repeats.
+    let mut kept = Vec::with_capacity(last.len());
+    for &k in keys {
+        if let Some(j) = last.insert(k, u32::MAX).filter(|&j| j != u32::MAX) {
+            kept.push(j as usize);
+        }
+    }
+    kept
+}
 
 /// A JSON string; anything else reads as None.
 #[derive(Default, Debug, Clone)]

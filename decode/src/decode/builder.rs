@@ -186,6 +186,9 @@ impl<'a> Builder<'a> {
     }
     pub fn attr(&mut self, key: &str, value: AttrValue) {
         let key = self.intern(key);
+        self.attr_key(key, value);
+    }
+    pub fn attr_key(&mut self, key: StrId, value: AttrValue) {
         self.ds.attrs.push(Attr { key, value });
     }
     pub fn attr_str(&mut self, key: &str, value: &str) {

@@ -64,21 +64,11 @@ struct BinaryAnnotation<'a> {
 }
 fields!(BinaryAnnotation { "key" => key, "value" => value, "endpoint" => endpoint });
 
-/// Tags in file order; a repeated key keeps its first place and its last value.
+/// Tags as written, repeats and all: a key is looked up once, when the
+/// span is written ([`borrowed::kept_entries`]), not on every insert (which
+/// was quadratic in a span's tags).
 #[derive(Default, Clone)]
 struct Tags<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
-
-impl<'a> Tags<'a> {
-    fn set(&mut self, k: Cow<'a, str>, v: Cow<'a, str>) {
-        match self.0.iter_mut().find(|(x, _)| *x == k) {
-            Some(slot) => slot.1 = v,
-            None => self.0.push((k, v)),
-        }
-    }
-    fn has(&self, k: &str) -> bool {
-        self.0.iter().any(|(x, _)| x == k)
-    }
-}
 
 impl<'a> FromJson<'a> for Tags<'a> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
@@ -89,7 +79,7 @@ impl<'a> FromJson<'a> for Tags<'a> {
         }
         r.each_key(|k, r| {
             let v = r.any()?;
-            t.set(k, text_of(v));
+            t.0.push((k, text_of(v)));
             Ok(())
         })?;
         Ok(t)
@@ -405,10 +395,10 @@ fn v1_to_v2<'a>(s: Span<'a>) -> Vec<Span<'a>> {
             }
             continue;
         }
-        tags[i].set(
+        tags[i].0.push((
             Cow::Owned(k.to_string()),
             text_of(ba.value.clone()).into_owned().into(),
-        );
+        ));
     }
     parts
         .into_iter()
@@ -464,11 +454,9 @@ fn merge_into<'a>(a: &mut Span<'a>, b: &Span<'a>) {
         a.name = b.name.clone();
     }
     a.annotations.0.extend(b.annotations.iter().cloned());
-    for (k, v) in &b.tags.0 {
-        if !a.tags.has(k) {
-            a.tags.0.push((k.clone(), v.clone()));
-        }
-    }
+    // A later fragment's value wins, at the key's first place (as Zipkin
+    // Lens merges: `Object.assign({}, left.tags, right.tags)`).
+    a.tags.0.extend(b.tags.0.iter().cloned());
 }
 
 /// The indices `0, 1, 2…` filed by key as they are pushed, without a `Vec`
@@ -893,9 +881,11 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
         let resource = b.service_resource(service);
         let mut status = StatusTags::default();
         let am = b.mark();
-        for (k, text) in &s.tags.0 {
+        let keys: Vec<StrId> = s.tags.0.iter().map(|(k, _)| b.intern(k)).collect();
+        for i in borrowed::kept_entries(&keys) {
+            let (k, text) = &s.tags.0[i];
             let v = b.intern(text);
-            b.attr(k, AttrValue::Str(v));
+            b.attr_key(keys[i], AttrValue::Str(v));
             status.note(k, || (TagValue::Text(text), Some(v)));
         }
         let (status, status_message) = status.finish();
