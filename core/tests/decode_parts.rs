@@ -607,6 +607,48 @@ fn a_wrong_guess_of_where_a_part_begins_is_caught() {
     }
 }
 
+/// A part that begins inside objects nested deep: each object tried as its
+/// first item is read whole, so the search gives up after reading the part
+/// a few times (trying every one was quadratic: 19 s for a nest 200k deep
+/// in a 21 MB file, release build) and the file is decoded whole, the same.
+#[test]
+fn a_part_that_begins_inside_deep_nesting_gives_up_its_search_in_linear_time() {
+    let depth = 200_000;
+    let span = |i: usize| {
+        format!(
+            r#"{{"traceId":"a1","id":"{i:x}","name":"op","timestamp":{i},"duration":1,"localEndpoint":{{"serviceName":"svc"}}}}"#
+        )
+    };
+    let nest = format!(
+        r#"{{"traceId":"a1","id":"ffff","name":"nest","timestamp":5,"duration":1,"x":{}1{}}}"#,
+        r#"{"a":"#.repeat(depth),
+        "}".repeat(depth)
+    );
+    let spans: Vec<String> = (1..2000)
+        .map(span)
+        .chain([nest])
+        .chain((3000..5000).map(span))
+        .collect();
+    let text = format!("[{}]", spans.join(","));
+    let bytes = text.as_bytes();
+    let expected = whole(bytes);
+    assert_eq!(expected.0, Ok(4000));
+    let nest_at = text.find(r#"{"a":"#).unwrap();
+    let t = std::time::Instant::now();
+    let mut ds = Dataset::default();
+    assert!(merged(&mut ds, bytes, &[nest_at + depth * 5 / 2]).is_none());
+    let took = t.elapsed();
+    eprintln!("a part inside a nest {depth} deep: given up in {took:?}");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    let mut ds = Dataset::default();
+    let got = decode_in_parts(&mut ds, bytes, 2).map(|s| s.spans);
+    assert_eq!((got.map_err(|e| e.to_string()), model(&ds)), expected);
+    // Cut before the nest, the parts merge.
+    let mut ds = Dataset::default();
+    assert!(merged(&mut ds, bytes, &[nest_at / 2]).is_some());
+    assert_eq!(model(&ds), expected.1);
+}
+
 /// A helper worker that fails leaves its part out: the parts left do not
 /// fit, nothing is sent to the page, and the decoder's strings are what the
 /// page has (the file is then decoded whole).

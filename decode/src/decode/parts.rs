@@ -180,8 +180,11 @@ pub fn bytes_of(len: usize, cuts: &[usize], k: usize) -> Range<usize> {
 /// Where in `bytes` the first object that looks like a span of `format`
 /// begins: whole, with an id and a name or a start, and followed by a
 /// comma or the end of its list (a reference or a link has an id but
-/// neither).
-pub fn first_item(format: Format, bytes: &[u8]) -> Option<usize> {
+/// neither). Each object tried is read whole, so objects nested deep would
+/// make the search quadratic: it gives up (`Err`) once it has read
+/// [`SEARCH_READS`] times `bytes`, more than the objects a part can begin
+/// inside (a trace or a resource, then a scope) take.
+pub fn first_item(format: Format, bytes: &[u8]) -> Result<Option<usize>, GaveUp> {
     let wanted = |keys: &[String]| {
         let has = |k: &str| keys.iter().any(|x| x == k);
         match format {
@@ -190,6 +193,7 @@ pub fn first_item(format: Format, bytes: &[u8]) -> Option<usize> {
             _ => (has("spanID") || has("spanId")) && (has("operationName") || has("startTime")),
         }
     };
+    let mut budget = bytes.len().saturating_mul(SEARCH_READS);
     let mut from = 0;
     while let Some(i) = bytes[from..].iter().position(|&c| c == b'{') {
         let at = from + i;
@@ -201,11 +205,20 @@ pub fn first_item(format: Format, bytes: &[u8]) -> Option<usize> {
             r.skip()
         });
         if whole.is_ok() && matches!(r.peek(), b',' | b']') && wanted(&keys) {
-            return Some(at);
+            return Ok(Some(at));
         }
+        budget = budget.checked_sub(r.here()).ok_or(GaveUp)?;
     }
-    None
+    Ok(None)
 }
+
+/// How many times its bytes [`first_item`] reads before it gives up.
+pub const SEARCH_READS: usize = 3;
+
+/// The search for a part's first item cost more than it is worth: the file
+/// is decoded whole.
+#[derive(Debug, PartialEq)]
+pub struct GaveUp;
 
 /// Decodes the first part, `bytes` from the file's start, into `b`,
 /// stopping before the first item at or past `stop` (None: to the end).
@@ -251,7 +264,7 @@ pub fn decode_later(
     stop: Option<usize>,
 ) -> Option<Part> {
     let format = format_of(prefix)?;
-    let Some(first) = first_item(format, bytes) else {
+    let Some(first) = first_item(format, bytes).ok()? else {
         return Some(Part::default());
     };
     let start = at + first;
