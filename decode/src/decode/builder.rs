@@ -63,6 +63,10 @@ impl Timing {
 /// dotted keys; under a longer one, the object is one attribute of JSON text.
 pub const FLAT_KEY_MAX: usize = 64;
 
+/// Spans after which a decoder that knows how many it will push (Zipkin's
+/// rows, Chrome's slices) gives the builder room for all of them.
+pub const EXPECT_AFTER: usize = 1024;
+
 /// The resource of a span decoded before its resource is known (a Jaeger
 /// span before its trace's `processes`, an OTLP span of a part of a file
 /// before the merge): the decoder or the merge puts it in.
@@ -248,6 +252,9 @@ impl<'a> Builder<'a> {
     }
     pub fn event(&mut self, time_ns: i64, name: &str, attrs: Range32) {
         let name = self.intern(name);
+        self.event_named(time_ns, name, attrs);
+    }
+    pub fn event_named(&mut self, time_ns: i64, name: StrId, attrs: Range32) {
         self.ds.events.push(Event {
             time_ns,
             name,
@@ -292,7 +299,7 @@ impl<'a> Builder<'a> {
         self.intern("unknown_service")
     }
 
-    /// Told, after the first spans, about how many the file holds in all (an
+    /// Told, after the first spans ([`EXPECT_AFTER`] when the count is known), about how many the file holds in all (an
     /// estimate from how far into the file they went): the trace holding
     /// most spans and the shared tables get room for the rest at once,
     /// instead of doubling twenty times on the way to a million spans and

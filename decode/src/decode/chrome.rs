@@ -4,12 +4,20 @@
 //! become events of the slice that encloses them, or zero-length spans where
 //! none does. pid → service (its `process_name`), tid → `thread.name`.
 //! Counters, samples, metadata and flow events are counted and skipped.
+//!
+//! A file is read an event at a time ([`decode_stream`]: each event a small
+//! JSON tree, let go once read; texts interned, `args` kept as JSON text);
+//! what it cannot read that way (not JSON, a repeated `traceEvents`) goes
+//! to the general path, whose tree of the whole file ([`decode`]) feeds
+//! the same [`Events`].
 
-use super::builder::{json, Builder, SpanIn};
-use super::DecodeError;
+use super::builder::{self, json, Builder, SpanIn};
+use super::pull::{Bad, Pull};
+use super::{borrowed, DecodeError};
 use crate::model::*;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 pub fn events(v: &Value) -> Option<&[Value]> {
@@ -23,20 +31,29 @@ pub fn events(v: &Value) -> Option<&[Value]> {
     }
 }
 
-struct Slice<'v> {
-    pid: String,
-    tid: String,
-    name: &'v str,
-    cat: &'v str,
+/// A slice (or instant) as read. Its texts are interned as they are read,
+/// and its `args` kept as JSON text, so no event's JSON tree is held: a
+/// file's events as trees were ~20× the file.
+struct Slice {
+    pid: StrId,
+    tid: StrId,
+    name: StrId,
+    cat: StrId,
     start: i64,
     end: i64,
     open: bool,
     instant: bool,
-    args: Option<&'v Value>,
+    args: ArgsText,
     parent: Option<usize>,
-    events: Vec<(i64, &'v str, Option<&'v Value>)>,
+    events: Vec<(i64, StrId, ArgsText)>,
     phase: char,
 }
+
+/// An event's `args` as JSON text (read again when its span is written).
+type ArgsText = Option<Box<[u8]>>;
+
+/// What an async slice's begin and end share: (pid, cat, id).
+type AsyncKey = (StrId, StrId, String);
 
 fn ts_ns(e: &Value, key: &str) -> Option<i64> {
     json::f64(e, key).map(|us| (us * 1000.0).round() as i64)
@@ -56,54 +73,90 @@ fn async_id(e: &Value) -> String {
     String::new()
 }
 
-pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
-    let evs = events(v).ok_or_else(|| DecodeError::shape("no `traceEvents` list"))?;
-    let mut process_names: FxHashMap<String, &str> = FxHashMap::default();
-    let mut thread_names: FxHashMap<(String, String), &str> = FxHashMap::default();
-    let mut slices: Vec<Slice> = Vec::new();
-    let mut open_b: FxHashMap<(String, String), Vec<usize>> = FxHashMap::default();
+/// An event's `args` as JSON text, when it holds anything.
+fn args_text(args: Option<&Value>) -> ArgsText {
+    args.filter(|a| a.as_object().is_some_and(|o| !o.is_empty()))
+        .map(|a| borrowed::text_of(a).into())
+}
+
+/// The innermost slice of `stack` still open (closed ones above it are let go).
+fn innermost_open(stack: &mut Vec<usize>, slices: &[Slice]) -> Option<usize> {
+    while let Some(&i) = stack.last() {
+        if slices[i].open {
+            return Some(i);
+        }
+        stack.pop();
+    }
+    None
+}
+
+/// What the events read so far make, one event at a time.
+#[derive(Default)]
+struct Events {
+    count: usize,
+    process_names: FxHashMap<StrId, StrId>,
+    thread_names: FxHashMap<(StrId, StrId), StrId>,
+    slices: Vec<Slice>,
+    open_b: FxHashMap<(StrId, StrId), Vec<usize>>,
     // Open async slices per (pid, cat, id), innermost last, and the same per
     // name too, so an `e` finds its `b` without searching: a slice closed
     // through one stack stays in the other until it reaches the top.
-    let mut open_async: FxHashMap<(String, String, String), Vec<usize>> = FxHashMap::default();
-    let mut open_async_named: FxHashMap<(String, String, String, &str), Vec<usize>> =
-        FxHashMap::default();
-    fn innermost_open(stack: &mut Vec<usize>, slices: &[Slice]) -> Option<usize> {
-        while let Some(&i) = stack.last() {
-            if slices[i].open {
-                return Some(i);
-            }
-            stack.pop();
-        }
-        None
-    }
-    let mut open_legacy: FxHashMap<(String, String, String), usize> = FxHashMap::default();
-    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    let mut max_ts = i64::MIN;
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    open_async: FxHashMap<AsyncKey, Vec<usize>>,
+    open_async_named: FxHashMap<(AsyncKey, StrId), Vec<usize>>,
+    open_legacy: FxHashMap<(StrId, StrId, String), usize>,
+    skipped: BTreeMap<String, usize>,
+    max_ts: i64,
+    hash: u64,
+    display_unit: Option<String>,
+}
 
-    for e in evs {
+impl Events {
+    fn new() -> Self {
+        Events {
+            max_ts: i64::MIN,
+            hash: 0xcbf2_9ce4_8422_2325,
+            ..Events::default()
+        }
+    }
+
+    fn skip(&mut self, what: &str, n: usize) {
+        *self.skipped.entry(what.to_string()).or_default() += n;
+    }
+
+    fn skip_samples(&mut self, n: usize) {
+        if n > 0 {
+            self.skip("sample (samples list)", n);
+        }
+    }
+
+    fn read(&mut self, b: &mut Builder, e: &Value) {
+        self.count += 1;
         let ph = json::str(e, "ph").unwrap_or("");
-        let pid = e.get("pid").and_then(json::id_text).unwrap_or_default();
-        let tid = e.get("tid").and_then(json::id_text).unwrap_or_default();
-        let name = json::str(e, "name").unwrap_or("");
-        let cat = json::str(e, "cat").unwrap_or("");
+        let text = |b: &mut Builder, key| {
+            let t = e.get(key).and_then(json::id_text).unwrap_or_default();
+            b.intern(&t)
+        };
+        let (pid, tid) = (text(b, "pid"), text(b, "tid"));
+        let name_text = json::str(e, "name").unwrap_or("");
+        let name = b.intern(name_text);
+        let cat = b.intern(json::str(e, "cat").unwrap_or(""));
         let ts = ts_ns(e, "ts");
         if let Some(t) = ts {
-            max_ts = max_ts.max(t);
-            hash = (hash ^ t as u64).wrapping_mul(0x100_0000_01b3);
+            self.max_ts = self.max_ts.max(t);
+            self.hash = (self.hash ^ t as u64).wrapping_mul(0x100_0000_01b3);
         }
         let args = e.get("args");
+        let slices = &mut self.slices;
         let new_slice = |start: i64, end: i64, open: bool, instant: bool, phase: char| Slice {
-            pid: pid.clone(),
-            tid: tid.clone(),
+            pid,
+            tid,
             name,
             cat,
             start,
             end,
             open,
             instant,
-            args,
+            args: args_text(args),
             parent: None,
             events: Vec::new(),
             phase,
@@ -111,103 +164,96 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
         match (ph, ts) {
             ("M", _) => {
                 let n = args.and_then(|a| json::str(a, "name"));
-                match (name, n) {
+                match (name_text, n) {
                     ("process_name", Some(n)) => {
-                        process_names.insert(pid.clone(), n);
+                        self.process_names.insert(pid, b.intern(n));
                     }
                     ("thread_name", Some(n)) => {
-                        thread_names.insert((pid.clone(), tid.clone()), n);
+                        self.thread_names.insert((pid, tid), b.intern(n));
                     }
                     _ => {}
                 }
             }
             ("X", Some(t)) => {
                 let d = ts_ns(e, "dur").unwrap_or(0).max(0);
-                max_ts = max_ts.max(t.saturating_add(d));
+                self.max_ts = self.max_ts.max(t.saturating_add(d));
                 slices.push(new_slice(t, t.saturating_add(d), false, false, 'X'));
             }
             ("B", Some(t)) => {
                 slices.push(new_slice(t, t, true, false, 'B'));
-                open_b
-                    .entry((pid.clone(), tid.clone()))
+                self.open_b
+                    .entry((pid, tid))
                     .or_default()
                     .push(slices.len() - 1);
             }
-            ("E", Some(t)) => match open_b
-                .get_mut(&(pid.clone(), tid.clone()))
-                .and_then(Vec::pop)
-            {
+            ("E", Some(t)) => match self.open_b.get_mut(&(pid, tid)).and_then(Vec::pop) {
                 Some(i) => {
                     slices[i].end = t;
                     slices[i].open = false;
                 }
-                None => *skipped.entry("E without B".into()).or_default() += 1,
+                None => self.skip("E without B", 1),
             },
             ("b", Some(t)) => {
-                let key = (pid.clone(), cat.to_string(), async_id(e));
-                let stack = open_async.entry(key.clone()).or_default();
+                let key = (pid, cat, async_id(e));
+                let stack = self.open_async.entry(key.clone()).or_default();
                 let mut s = new_slice(t, t, true, false, 'b');
-                s.parent = innermost_open(stack, &slices);
+                s.parent = innermost_open(stack, slices);
                 slices.push(s);
                 stack.push(slices.len() - 1);
-                open_async_named
-                    .entry((key.0, key.1, key.2, name))
+                self.open_async_named
+                    .entry((key, name))
                     .or_default()
                     .push(slices.len() - 1);
             }
             ("e", Some(t)) => {
-                let key = (pid.clone(), cat.to_string(), async_id(e));
+                let key = (pid, cat, async_id(e));
                 // The innermost open slice of that name (the format allows unnamed ends).
-                let found = if name.is_empty() {
-                    open_async
-                        .get_mut(&key)
-                        .and_then(|s| innermost_open(s, &slices))
+                let found = if name_text.is_empty() {
+                    self.open_async.get_mut(&key)
                 } else {
-                    open_async_named
-                        .get_mut(&(key.0, key.1, key.2, name))
-                        .and_then(|s| innermost_open(s, &slices))
-                };
+                    self.open_async_named.get_mut(&(key, name))
+                }
+                .and_then(|s| innermost_open(s, slices));
                 match found {
                     Some(i) => {
                         slices[i].end = t;
                         slices[i].open = false;
                     }
-                    None => *skipped.entry("e without b".into()).or_default() += 1,
+                    None => self.skip("e without b", 1),
                 }
             }
             ("n", Some(t)) => {
-                let key = (pid.clone(), cat.to_string(), async_id(e));
-                match open_async
+                let key = (pid, cat, async_id(e));
+                match self
+                    .open_async
                     .get_mut(&key)
-                    .and_then(|s| innermost_open(s, &slices))
+                    .and_then(|s| innermost_open(s, slices))
                 {
-                    Some(i) => slices[i].events.push((t, name, args)),
+                    Some(i) => slices[i].events.push((t, name, args_text(args))),
                     None => slices.push(new_slice(t, t, false, true, 'n')),
                 }
             }
             ("S", Some(t)) => {
                 slices.push(new_slice(t, t, true, false, 'S'));
-                open_legacy.insert(
-                    (cat.to_string(), name.to_string(), async_id(e)),
-                    slices.len() - 1,
-                );
+                self.open_legacy
+                    .insert((cat, name, async_id(e)), slices.len() - 1);
             }
             ("T" | "p", Some(t)) => {
-                if let Some(&i) = open_legacy.get(&(cat.to_string(), name.to_string(), async_id(e)))
-                {
-                    let step = args.and_then(|a| json::str(a, "step")).unwrap_or(name);
-                    slices[i].events.push((t, step, args));
+                if let Some(&i) = self.open_legacy.get(&(cat, name, async_id(e))) {
+                    let step = match args.and_then(|a| json::str(a, "step")) {
+                        Some(step) => b.intern(step),
+                        None => name,
+                    };
+                    slices[i].events.push((t, step, args_text(args)));
                 }
             }
-            ("F", Some(t)) => {
-                match open_legacy.remove(&(cat.to_string(), name.to_string(), async_id(e))) {
-                    Some(i) => {
-                        slices[i].end = t;
-                        slices[i].open = false;
-                    }
-                    None => *skipped.entry("F without S".into()).or_default() += 1,
+            ("F", Some(t)) => match self.open_legacy.remove(&(cat, name, async_id(e))) {
+                Some(i) => {
+                    slices[i].end = t;
+                    slices[i].open = false;
                 }
-            }
+                None => self.skip("F without S", 1),
+            },
             ("i" | "I", Some(t)) => slices.push(new_slice(t, t, false, true, 'i')),
             (other, _) => {
                 let label = match other {
@@ -219,21 +265,110 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
                     "" => "without ph",
                     _ => "other",
                 };
-                *skipped.entry(label.to_string()).or_default() += 1;
+                self.skip(label, 1);
             }
         }
     }
-    if let Some(samples) = v.get("samples").and_then(Value::as_array) {
-        if !samples.is_empty() {
-            *skipped.entry("sample (samples list)".into()).or_default() += samples.len();
+}
+
+/// A file of trace events read one event at a time, each a JSON tree let
+/// go once read. None when the bytes are not such a file (or not JSON):
+/// what was added is undone and the file read the general way.
+pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    let mut ev = Events::new();
+    let mut r = Pull::new(bytes);
+    let mut each_event = |r: &mut Pull, ev: &mut Events| {
+        r.each_item(|r| {
+            let e = r.value()?;
+            // A list of other things is another format.
+            if ev.count == 0 && e.get("ph").is_none() {
+                return Err(Bad);
+            }
+            ev.read(b, &e);
+            Ok(())
+        })
+    };
+    let read = match r.peek() {
+        b'[' => {
+            let read = each_event(&mut r, &mut ev);
+            // An empty list is no file of events.
+            if ev.count == 0 {
+                return None;
+            }
+            read
         }
+        _ => {
+            let mut lists = 0;
+            let mut samples = 0;
+            let read = r.each_key(|k, r| match &*k {
+                "traceEvents" => {
+                    lists += 1;
+                    each_event(r, &mut ev)
+                }
+                "displayTimeUnit" => {
+                    ev.display_unit = r.string()?.map(Cow::into_owned);
+                    Ok(())
+                }
+                // The last list counts, as for any repeated key.
+                "samples" => {
+                    samples = 0;
+                    r.each_item(|r| {
+                        samples += 1;
+                        r.skip()
+                    })
+                }
+                _ => r.skip(),
+            });
+            // A repeated list (the last one counts) is left to the general path.
+            if lists != 1 {
+                return None;
+            }
+            ev.skip_samples(samples);
+            read
+        }
+    };
+    read.and_then(|()| r.end()).ok()?;
+    Some(finish(b, ev))
+}
+
+pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
+    let evs = events(v).ok_or_else(|| DecodeError::shape("no `traceEvents` list"))?;
+    let mut ev = Events::new();
+    for e in evs {
+        ev.read(b, e);
     }
-    let real = slices.iter().filter(|s| !s.instant).count();
+    ev.display_unit = json::str(v, "displayTimeUnit").map(str::to_string);
+    if let Some(samples) = v.get("samples").and_then(Value::as_array) {
+        ev.skip_samples(samples.len());
+    }
+    finish(b, ev)
+}
+
+/// The slices read nested and written as spans.
+fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
+    let Events {
+        count,
+        process_names,
+        thread_names,
+        mut slices,
+        skipped,
+        max_ts,
+        hash,
+        display_unit,
+        open_b,
+        open_async,
+        open_async_named,
+        open_legacy,
+    } = ev;
+    // What matched ends to begins is let go, and the slices take only
+    // their room, before the spans are made beside them.
+    drop((open_b, open_async, open_async_named, open_legacy));
+    slices.shrink_to_fit();
     if slices.is_empty() {
         let what: Vec<String> = skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
         return Err(DecodeError::NotATrace(format!(
             "a Chrome trace-event file with {} events but no slices or instants to show ({}): a profile, not a trace",
-            evs.len(),
+            count,
             if what.is_empty() { "none".to_string() } else { what.join(", ") }
         )));
     }
@@ -243,13 +378,10 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
     }
 
     // Thread slices (X, B/E, instants) nest by time on their thread.
-    let mut by_thread: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
+    let mut by_thread: FxHashMap<(StrId, StrId), Vec<usize>> = FxHashMap::default();
     for (i, s) in slices.iter().enumerate() {
         if matches!(s.phase, 'X' | 'B' | 'i') {
-            by_thread
-                .entry((s.pid.as_str(), s.tid.as_str()))
-                .or_default()
-                .push(i);
+            by_thread.entry((s.pid, s.tid)).or_default().push(i);
         }
     }
     let mut parents: Vec<(usize, usize)> = Vec::new();
@@ -288,7 +420,7 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
     for i in 0..slices.len() {
         if slices[i].instant {
             if let Some(p) = slices[i].parent {
-                let (t, n, a) = (slices[i].start, slices[i].name, slices[i].args);
+                let (t, n, a) = (slices[i].start, slices[i].name, slices[i].args.take());
                 slices[p].events.push((t, n, a));
                 keep[i] = false;
             }
@@ -308,76 +440,68 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
         b.warnings
             .push(format!("events not shown: {}", what.join(", ")));
     }
-    let _ = real;
-    let mut resources: FxHashMap<String, u32> = FxHashMap::default();
-    let display_unit = json::str(v, "displayTimeUnit").map(str::to_string);
+    let mut resources: FxHashMap<StrId, u32> = FxHashMap::default();
+    let total = keep.iter().filter(|&&k| k).count();
+    let mut pushed = 0;
     for (i, s) in slices.iter_mut().enumerate() {
         if !keep[i] {
             continue;
         }
+        if pushed == builder::EXPECT_AFTER {
+            b.expect_spans(total);
+        }
+        pushed += 1;
         let resource = match resources.get(&s.pid) {
             Some(&r) => r,
             None => {
-                let svc_name = match process_names.get(&s.pid) {
-                    Some(n) => n.to_string(),
-                    None => format!("pid {}", s.pid),
+                let svc = match process_names.get(&s.pid) {
+                    Some(&n) => n,
+                    None => b.intern(&format!("pid {}", b.ds.str(s.pid))),
                 };
-                let svc = b.intern(&svc_name);
                 let m = b.mark();
-                b.attr_str("process.pid", &s.pid);
+                b.attr("process.pid", AttrValue::Str(s.pid));
                 if let Some(u) = &display_unit {
                     b.attr_str("chrome.display_time_unit", u);
                 }
                 let a = b.since(m);
                 let r = b.resource(svc, a);
-                resources.insert(s.pid.clone(), r);
+                resources.insert(s.pid, r);
                 r
             }
         };
         let service = b.ds.resources[resource as usize].service;
         let am = b.mark();
-        if !s.tid.is_empty() {
-            b.attr_str("thread.id", &s.tid);
+        if !b.ds.str(s.tid).is_empty() {
+            b.attr("thread.id", AttrValue::Str(s.tid));
         }
-        if let Some(n) = thread_names.get(&(s.pid.clone(), s.tid.clone())) {
-            b.attr_str("thread.name", n);
+        if let Some(&n) = thread_names.get(&(s.pid, s.tid)) {
+            b.attr("thread.name", AttrValue::Str(n));
         }
-        if !s.cat.is_empty() {
-            b.attr_str("category", s.cat);
+        if !b.ds.str(s.cat).is_empty() {
+            b.attr("category", AttrValue::Str(s.cat));
         }
         b.attr_str("chrome.phase", &s.phase.to_string());
-        if let Some(a) = s
-            .args
-            .filter(|a| a.as_object().is_some_and(|o| !o.is_empty()))
-        {
-            b.attr_json("args", a);
-        }
+        args_attr(b, &s.args.take());
         let attrs = b.since(am);
-        crate::order::sort_by_key(&mut s.events, |e| e.0);
+        let mut events = std::mem::take(&mut s.events);
+        crate::order::sort_by_key(&mut events, |e| e.0);
         let em = b.event_mark();
-        for &(t, n, a) in &s.events {
+        for (t, n, a) in &events {
             let m = b.mark();
-            if let Some(a) = a.filter(|a| a.as_object().is_some_and(|o| !o.is_empty())) {
-                b.attr_json("args", a);
-            }
+            args_attr(b, a);
             let ea = b.since(m);
-            b.event(t, n, ea);
+            b.event_named(*t, *n, ea);
         }
         let events = b.events_since(em);
-        let id = format!("{:x}", i + 1);
-        let id_text = b.intern(&id);
-        let parent = match s.parent {
-            Some(p) => {
-                let pt = b.intern(&format!("{:x}", p + 1));
-                Some((IdKey::num(p as u128 + 1), pt))
-            }
-            None => None,
-        };
-        let name = b.intern(s.name);
+        // A slice's id is its place in the file, written as 16 hex digits
+        // (made again when shown, not stored as text).
+        let (key, id_text) = b.span_id(&format!("{:016x}", i + 1));
+        let parent = s.parent.map(|p| b.span_id(&format!("{:016x}", p + 1)));
+        let name = s.name;
         b.push(SpanIn {
             trace,
             trace_text: trace_text_id,
-            key: IdKey::num(i as u128 + 1),
+            key,
             id_text,
             parent,
             service,
@@ -395,4 +519,12 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
         });
     }
     Ok(())
+}
+
+/// An event's `args`, kept as JSON text, as the attribute `args`.
+fn args_attr(b: &mut Builder, args: &ArgsText) {
+    if let Some(text) = args {
+        let v: Value = serde_json::from_slice(text).unwrap_or_default();
+        b.attr_json("args", &v);
+    }
 }

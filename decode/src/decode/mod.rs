@@ -211,13 +211,16 @@ pub fn decode_bytes_staged(
     let unpacked = gunzip_if_needed(bytes)?;
     // Without the BOM for every reader, so it never changes the path taken.
     let raw = without_bom(&unpacked);
-    if let Some(format) = detect::streamable(raw) {
+    // A Chrome file's events are read one at a time too, when it is no
+    // other streamed format.
+    for format in detect::streamable(raw).into_iter().chain([Format::Chrome]) {
         let before = ds.lengths();
         let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
         let streamed = match format {
             Format::Jaeger => jaeger::decode_stream(&mut b, raw),
             Format::Otlp => otlp::decode_stream(&mut b, raw),
-            _ => zipkin::decode_stream(&mut b, raw),
+            Format::Zipkin => zipkin::decode_stream(&mut b, raw),
+            _ => chrome::decode_stream(&mut b, raw),
         };
         match streamed {
             Some(Ok(())) => return finish(b, format, true, on_tables),

@@ -7,7 +7,7 @@
 //! id's children under the server half.
 
 use super::borrowed::{self, Any, List, Obj, Str};
-use super::builder::{Builder, SpanIn};
+use super::builder::{self, Builder, SpanIn};
 use super::status::{StatusTags, TagValue};
 use super::{ids, DecodeError};
 use crate::model::*;
@@ -780,9 +780,6 @@ impl FirstEntries {
     }
 }
 
-/// Spans after which [`emit`] gives the builder room for all of them.
-const EXPECT_AFTER: usize = 1024;
-
 /// A row of a shared id: its own key, the entry that keeps the id, and
 /// the index of that entry's id text (as written) in a list of them.
 struct Half {
@@ -845,7 +842,7 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
         id_texts.push(id_text);
     }
     for (i, e) in entries.iter().enumerate() {
-        if i == EXPECT_AFTER {
+        if i == builder::EXPECT_AFTER {
             b.expect_spans(entries.len());
         }
         let s = plan.merged(e, read);
