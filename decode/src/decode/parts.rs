@@ -182,8 +182,8 @@ pub fn bytes_of(len: usize, cuts: &[usize], k: usize) -> Range<usize> {
 /// comma or the end of its list (a reference or a link has an id but
 /// neither). Each object tried is read whole, so objects nested deep would
 /// make the search quadratic: it gives up (`Err`) once it has read
-/// [`SEARCH_READS`] times `bytes`, more than the objects a part can begin
-/// inside (a trace or a resource, then a scope) take.
+/// [`SEARCH_READS`] times `bytes` (or [`SEARCH_MIN`]), more than the objects
+/// a part can begin inside (a trace or a resource, then a scope) take.
 pub fn first_item(format: Format, bytes: &[u8]) -> Result<Option<usize>, GaveUp> {
     let wanted = |keys: &[String]| {
         let has = |k: &str| keys.iter().any(|x| x == k);
@@ -193,7 +193,7 @@ pub fn first_item(format: Format, bytes: &[u8]) -> Result<Option<usize>, GaveUp>
             _ => (has("spanID") || has("spanId")) && (has("operationName") || has("startTime")),
         }
     };
-    let mut budget = bytes.len().saturating_mul(SEARCH_READS);
+    let mut budget = bytes.len().saturating_mul(SEARCH_READS).max(SEARCH_MIN);
     let mut from = 0;
     while let Some(i) = bytes[from..].iter().position(|&c| c == b'{') {
         let at = from + i;
@@ -214,6 +214,10 @@ pub fn first_item(format: Format, bytes: &[u8]) -> Result<Option<usize>, GaveUp>
 
 /// How many times its bytes [`first_item`] reads before it gives up.
 pub const SEARCH_READS: usize = 3;
+
+/// And how many bytes it may read at least: a part's last bytes, with no
+/// span left to find, are read once for each level their objects nest.
+pub const SEARCH_MIN: usize = 1 << 20;
 
 /// The search for a part's first item cost more than it is worth: the file
 /// is decoded whole.
