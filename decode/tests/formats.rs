@@ -334,3 +334,97 @@ fn equal_processes_are_one_resource_in_the_order_first_named() {
         vec![vec![0, 1, 0, 2, 0], vec![2], vec![3, 4, 3, 5, 3], vec![5]]
     );
 }
+
+/// Every attribute of span `i` and its resource as `key=value` (text and
+/// integers), resource first.
+fn all_attrs_of(ds: &Dataset, t: &tracescope_decode::Trace, i: usize) -> Vec<String> {
+    use tracescope_decode::model::AttrValue;
+    let resource = ds.resources[t.resource[i] as usize].attrs;
+    ds.attrs(resource)
+        .iter()
+        .chain(ds.attrs(t.attrs[i]))
+        .map(|a| match a.value {
+            AttrValue::Str(v) => format!("{}={}", ds.str(a.key), ds.str(v)),
+            AttrValue::Int(n) => format!("{}={n}", ds.str(a.key)),
+            v => format!("{}={v:?}", ds.str(a.key)),
+        })
+        .collect()
+}
+
+/// What each field of a Chrome event becomes: names of processes and
+/// threads, ids as numbers or strings, times as numbers or strings, `args`
+/// (kept only when they hold anything), async ids in `id2`, legacy steps,
+/// instants inside a slice, the file's time unit.
+#[test]
+fn chrome_events_read_every_field_they_show() {
+    let doc = r#"{"displayTimeUnit":"ns","traceEvents":[
+        {"ph":"M","name":"process_name","pid":7,"args":{"name":"Renderer"}},
+        {"ph":"M","name":"thread_name","pid":7,"tid":"main","args":{"name":"CrRendererMain"}},
+        {"ph":"X","cat":"devtools","name":"Task","pid":7,"tid":"main","ts":"10","dur":20,"args":{"data":{"url":"u","line":3}}},
+        {"ph":"i","s":"t","name":"Mark","pid":7,"tid":"main","ts":12,"args":{"k":"v"}},
+        {"ph":"X","name":"Empty","pid":7,"tid":"main","ts":40,"dur":1,"args":{ }},
+        {"ph":"b","cat":"net","name":"Load","id2":{"local":"0x5"},"pid":7,"tid":"main","ts":50},
+        {"ph":"b","cat":"net","name":"Load","id2":{"local":"0x6"},"pid":7,"tid":"main","ts":60},
+        {"ph":"e","cat":"net","name":"Load","id2":{"local":"0x5"},"pid":7,"tid":"main","ts":70},
+        {"ph":"e","cat":"net","name":"Load","id2":{"local":"0x6"},"pid":7,"tid":"main","ts":80},
+        {"ph":"S","cat":"old","name":"Legacy","id":9,"pid":7,"tid":"main","ts":100},
+        {"ph":"T","cat":"old","name":"Legacy","id":9,"pid":7,"tid":"main","ts":105,"args":{"step":"halfway"}},
+        {"ph":"F","cat":"old","name":"Legacy","id":9,"pid":7,"tid":"main","ts":110}
+    ]}"#;
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    let by_name = |name: &str| (0..t.len()).find(|&i| ds.str(t.name[i]) == name).unwrap();
+    let task = by_name("Task");
+    assert_eq!(ds.str(t.service[task]), "Renderer");
+    assert_eq!((t.start_ns[task], t.duration_ns[task]), (10_000, 20_000));
+    assert_eq!(
+        all_attrs_of(&ds, t, task),
+        [
+            "process.pid=7",
+            "chrome.display_time_unit=ns",
+            "thread.id=main",
+            "thread.name=CrRendererMain",
+            "category=devtools",
+            "chrome.phase=X",
+            "args.data.url=u",
+            "args.data.line=3",
+        ]
+    );
+    // The instant inside the task is its event, with its arguments.
+    let events = ds.events(t.events[task]);
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (ds.str(events[0].name), events[0].time_ns),
+        ("Mark", 12_000)
+    );
+    let mark_args: Vec<String> = ds
+        .attrs(events[0].attrs)
+        .iter()
+        .map(|a| ds.str(a.key).to_string())
+        .collect();
+    assert_eq!(mark_args, ["args.k"]);
+    // Empty arguments are no attribute.
+    let empty = all_attrs_of(&ds, t, by_name("Empty"));
+    assert!(!empty.iter().any(|a| a.starts_with("args")), "{empty:?}");
+    // Async slices of one name told apart by their `id2`.
+    let mut loads: Vec<(i64, i64)> = (0..t.len())
+        .filter(|&i| ds.str(t.name[i]) == "Load")
+        .map(|i| (t.start_ns[i], t.duration_ns[i]))
+        .collect();
+    loads.sort();
+    assert_eq!(loads, [(50_000, 20_000), (60_000, 20_000)]);
+    let load = by_name("Load");
+    // A legacy slice, its step an event named by the step.
+    let legacy = by_name("Legacy");
+    assert_eq!(t.duration_ns[legacy], 10_000);
+    let steps: Vec<&str> = ds
+        .events(t.events[legacy])
+        .iter()
+        .map(|e| ds.str(e.name))
+        .collect();
+    assert_eq!(steps, ["halfway"]);
+    // Ids are places among the slices, as 16 hex digits.
+    assert_eq!(&*ds.span_id(t, task), "0000000000000001");
+    assert_eq!(&*ds.span_id(t, load), "0000000000000004");
+}

@@ -91,6 +91,16 @@ impl<'a> Any<'a> {
             Any::Json(v) => (**v).clone(),
         }
     }
+    /// An id given as a string (borrowed) or a number (as JSON writes it).
+    pub fn id_text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Any::Str(s) => Some(Cow::Borrowed(s)),
+            Any::I64(_) | Any::U64(_) | Any::F64(_) => {
+                Some(Cow::Owned(self.to_value().to_string()))
+            }
+            _ => None,
+        }
+    }
     /// true, a non-zero number, or "true"/"1".
     pub fn truthy(&self) -> bool {
         match self {
@@ -139,6 +149,16 @@ pub fn kept_entries(keys: &[StrId]) -> Vec<usize> {
         }
     }
     kept
+}
+
+/// Any JSON value as its text, borrowed from the file (checked, not parsed).
+#[derive(Default, Debug, Clone)]
+pub struct Raw<'a>(pub Option<&'a [u8]>);
+
+impl<'a> FromJson<'a> for Raw<'a> {
+    fn from_json(r: &mut Pull<'a>) -> Read<Self> {
+        r.raw().map(|t| Raw(Some(t)))
+    }
 }
 
 /// A JSON string; anything else reads as None.

@@ -11,9 +11,10 @@
 //! to the general path, whose tree of the whole file ([`decode`]) feeds
 //! the same [`Events`].
 
+use super::borrowed::{self, Any, Obj, Raw, Str};
 use super::builder::{self, json, Builder, SpanIn};
-use super::pull::{Bad, Pull};
-use super::{borrowed, DecodeError};
+use super::pull::{fields, Bad, FromJson, Pull};
+use super::DecodeError;
 use crate::model::*;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
@@ -55,15 +56,33 @@ type ArgsText = Option<Box<[u8]>>;
 /// What an async slice's begin and end share: (pid, cat, id).
 type AsyncKey = (StrId, StrId, String);
 
-fn ts_ns(e: &Value, key: &str) -> Option<i64> {
-    json::f64(e, key).map(|us| (us * 1000.0).round() as i64)
+/// A trace event, read field by field and borrowing from the file.
+#[derive(Default)]
+struct EventIn<'a> {
+    ph: Str<'a>,
+    name: Str<'a>,
+    cat: Str<'a>,
+    pid: Any<'a>,
+    tid: Any<'a>,
+    ts: Any<'a>,
+    dur: Any<'a>,
+    id: Any<'a>,
+    /// `{"local": …}` or `{"global": …}`, rare: read as a JSON tree.
+    id2: Any<'a>,
+    args: Raw<'a>,
+}
+fields!(EventIn { "ph" => ph, "name" => name, "cat" => cat, "pid" => pid, "tid" => tid, "ts" => ts, "dur" => dur, "id" => id, "id2" => id2, "args" => args });
+
+/// Microseconds (a number, or a string of one) as nanoseconds.
+fn ns(us: &Any) -> Option<i64> {
+    us.as_f64().map(|us| (us * 1000.0).round() as i64)
 }
 
-fn async_id(e: &Value) -> String {
-    if let Some(id) = e.get("id").and_then(json::id_text) {
-        return id;
+fn async_id(e: &EventIn) -> String {
+    if let Some(id) = e.id.id_text() {
+        return id.into_owned();
     }
-    if let Some(id2) = e.get("id2") {
+    if let Any::Json(id2) = &e.id2 {
         for k in ["local", "global"] {
             if let Some(id) = id2.get(k).and_then(json::id_text) {
                 return format!("{k}:{id}");
@@ -73,10 +92,21 @@ fn async_id(e: &Value) -> String {
     String::new()
 }
 
-/// An event's `args` as JSON text, when it holds anything.
-fn args_text(args: Option<&Value>) -> ArgsText {
-    args.filter(|a| a.as_object().is_some_and(|o| !o.is_empty()))
-        .map(|a| borrowed::text_of(a).into())
+/// An event's `args` as JSON text, when it is an object holding anything.
+fn args_text(args: &Raw) -> ArgsText {
+    let text = args.0?;
+    let inner = text.strip_prefix(b"{")?;
+    inner
+        .iter()
+        .any(|c| !c.is_ascii_whitespace() && *c != b'}')
+        .then(|| text.into())
+}
+
+/// A text in `args` (a metadata event's `name`, a legacy step's `step`:
+/// rare, so read as a JSON tree).
+fn args_str(args: &Raw, key: &str) -> Option<String> {
+    let v: Value = serde_json::from_slice(args.0?).ok()?;
+    json::str(&v, key).map(str::to_string)
 }
 
 /// The innermost slice of `stack` still open (closed ones above it are let go).
@@ -129,23 +159,20 @@ impl Events {
         }
     }
 
-    fn read(&mut self, b: &mut Builder, e: &Value) {
+    fn read(&mut self, b: &mut Builder, e: &EventIn) {
         self.count += 1;
-        let ph = json::str(e, "ph").unwrap_or("");
-        let text = |b: &mut Builder, key| {
-            let t = e.get(key).and_then(json::id_text).unwrap_or_default();
-            b.intern(&t)
-        };
-        let (pid, tid) = (text(b, "pid"), text(b, "tid"));
-        let name_text = json::str(e, "name").unwrap_or("");
+        let ph = e.ph.get().unwrap_or("");
+        let text = |b: &mut Builder, id: &Any| b.intern(&id.id_text().unwrap_or_default());
+        let (pid, tid) = (text(b, &e.pid), text(b, &e.tid));
+        let name_text = e.name.get().unwrap_or("");
         let name = b.intern(name_text);
-        let cat = b.intern(json::str(e, "cat").unwrap_or(""));
-        let ts = ts_ns(e, "ts");
+        let cat = b.intern(e.cat.get().unwrap_or(""));
+        let ts = ns(&e.ts);
         if let Some(t) = ts {
             self.max_ts = self.max_ts.max(t);
             self.hash = (self.hash ^ t as u64).wrapping_mul(0x100_0000_01b3);
         }
-        let args = e.get("args");
+        let args = &e.args;
         let slices = &mut self.slices;
         let new_slice = |start: i64, end: i64, open: bool, instant: bool, phase: char| Slice {
             pid,
@@ -162,20 +189,17 @@ impl Events {
             phase,
         };
         match (ph, ts) {
-            ("M", _) => {
-                let n = args.and_then(|a| json::str(a, "name"));
-                match (name_text, n) {
-                    ("process_name", Some(n)) => {
-                        self.process_names.insert(pid, b.intern(n));
-                    }
-                    ("thread_name", Some(n)) => {
-                        self.thread_names.insert((pid, tid), b.intern(n));
-                    }
-                    _ => {}
+            ("M", _) => match (name_text, args_str(args, "name")) {
+                ("process_name", Some(n)) => {
+                    self.process_names.insert(pid, b.intern(&n));
                 }
-            }
+                ("thread_name", Some(n)) => {
+                    self.thread_names.insert((pid, tid), b.intern(&n));
+                }
+                _ => {}
+            },
             ("X", Some(t)) => {
-                let d = ts_ns(e, "dur").unwrap_or(0).max(0);
+                let d = ns(&e.dur).unwrap_or(0).max(0);
                 self.max_ts = self.max_ts.max(t.saturating_add(d));
                 slices.push(new_slice(t, t.saturating_add(d), false, false, 'X'));
             }
@@ -240,8 +264,8 @@ impl Events {
             }
             ("T" | "p", Some(t)) => {
                 if let Some(&i) = self.open_legacy.get(&(cat, name, async_id(e))) {
-                    let step = match args.and_then(|a| json::str(a, "step")) {
-                        Some(step) => b.intern(step),
+                    let step = match args_str(args, "step") {
+                        Some(step) => b.intern(&step),
                         None => name,
                     };
                     slices[i].events.push((t, step, args_text(args)));
@@ -277,11 +301,12 @@ impl Events {
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
     let mut ev = Events::new();
     let mut r = Pull::new(bytes);
-    let mut each_event = |r: &mut Pull, ev: &mut Events| {
+    // `bare`: the file is the list, which may be another format's.
+    let mut each_event = |r: &mut Pull, ev: &mut Events, bare: bool| {
         r.each_item(|r| {
-            let e = r.value()?;
-            // A list of other things is another format.
-            if ev.count == 0 && e.get("ph").is_none() {
+            let e: Obj<EventIn> = FromJson::from_json(r)?;
+            let e = e.0.unwrap_or_default();
+            if bare && ev.count == 0 && e.ph.0.is_none() {
                 return Err(Bad);
             }
             ev.read(b, &e);
@@ -290,7 +315,7 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     };
     let read = match r.peek() {
         b'[' => {
-            let read = each_event(&mut r, &mut ev);
+            let read = each_event(&mut r, &mut ev, true);
             // An empty list is no file of events.
             if ev.count == 0 {
                 return None;
@@ -303,7 +328,7 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
             let read = r.each_key(|k, r| match &*k {
                 "traceEvents" => {
                     lists += 1;
-                    each_event(r, &mut ev)
+                    each_event(r, &mut ev, false)
                 }
                 "displayTimeUnit" => {
                     ev.display_unit = r.string()?.map(Cow::into_owned);
@@ -331,17 +356,11 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     Some(finish(b, ev))
 }
 
+/// A file the event reader did not take (JSON it could not read in one
+/// pass, a BOM): its tree written again as text and read the same way.
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
-    let evs = events(v).ok_or_else(|| DecodeError::shape("no `traceEvents` list"))?;
-    let mut ev = Events::new();
-    for e in evs {
-        ev.read(b, e);
-    }
-    ev.display_unit = json::str(v, "displayTimeUnit").map(str::to_string);
-    if let Some(samples) = v.get("samples").and_then(Value::as_array) {
-        ev.skip_samples(samples.len());
-    }
-    finish(b, ev)
+    decode_stream(b, &borrowed::text_of(v))
+        .unwrap_or_else(|| Err(DecodeError::shape("no `traceEvents` list of events")))
 }
 
 /// The slices read nested and written as spans.

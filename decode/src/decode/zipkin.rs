@@ -112,7 +112,7 @@ impl Span<'_> {
             }) && self.local.0.is_none()
     }
     fn id_text(&self) -> Cow<'_, str> {
-        id_text_of(&self.id).unwrap_or_default()
+        self.id.id_text().unwrap_or_default()
     }
     /// The kind in any case, as a role (compared in place: asked several
     /// times per span while fragments merge).
@@ -122,15 +122,6 @@ impl Span<'_> {
             .into_iter()
             .find(|r| kind.eq_ignore_ascii_case(r))
             .unwrap_or(if self.shared.truthy() { "server" } else { "" })
-    }
-}
-
-/// An id given as a string (borrowed) or a number.
-fn id_text_of<'v>(v: &'v Any) -> Option<Cow<'v, str>> {
-    match v {
-        Any::Str(s) => Some(Cow::Borrowed(s)),
-        Any::I64(_) | Any::U64(_) | Any::F64(_) => Some(Cow::Owned(v.to_value().to_string())),
-        _ => None,
     }
 }
 
@@ -860,7 +851,7 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
                 Some((e.key, id_text))
             }
             None => {
-                let written = id_text_of(&s.parent_id);
+                let written = s.parent_id.id_text();
                 let p = b.parent_id(written.as_deref());
                 p.map(|(k, t)| match child_target.get(&(e.trace, k)) {
                     // Under a shared id's server half: its key, the text as written.
