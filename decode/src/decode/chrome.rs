@@ -5,11 +5,11 @@
 //! none does. pid → service (its `process_name`), tid → `thread.name`.
 //! Counters, samples, metadata and flow events are counted and skipped.
 //!
-//! A file is read an event at a time ([`decode_stream`]: each event a small
-//! JSON tree, let go once read; texts interned, `args` kept as JSON text);
-//! what it cannot read that way (not JSON, a repeated `traceEvents`) goes
-//! to the general path, whose tree of the whole file ([`decode`]) feeds
-//! the same [`Events`].
+//! A file is read an event at a time ([`decode_stream`]: each event into
+//! typed fields borrowing from the file, texts interned, `args` kept as
+//! their JSON text); what it cannot read that way (not JSON, a repeated
+//! `traceEvents`) goes to the general path, whose tree of the whole file
+//! ([`decode`]) is written as text and read the same way.
 
 use super::borrowed::{self, Any, Obj, Raw, Str};
 use super::builder::{self, json, Builder, SpanIn};
@@ -295,9 +295,9 @@ impl Events {
     }
 }
 
-/// A file of trace events read one event at a time, each a JSON tree let
-/// go once read. None when the bytes are not such a file (or not JSON):
-/// what was added is undone and the file read the general way.
+/// A file of trace events read one event at a time, nothing of an event
+/// kept but its slice. None when the bytes are not such a file (or not
+/// JSON): what was added is undone and the file read the general way.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
     let mut ev = Events::new();
     let mut r = Pull::new(bytes);
