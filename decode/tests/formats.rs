@@ -57,6 +57,14 @@ fn tags_of(ds: &Dataset, t: &tracescope_decode::Trace, i: usize) -> Vec<String> 
         .collect()
 }
 
+/// The names of span `i`'s events, in order.
+fn event_names<'a>(ds: &'a Dataset, t: &tracescope_decode::Trace, i: usize) -> Vec<&'a str> {
+    ds.events(t.events[i])
+        .iter()
+        .map(|e| ds.str(e.name))
+        .collect()
+}
+
 #[test]
 fn zipkin_pieces_reported_apart_merge_into_one_row_and_fragments_join_the_client_half() {
     use tracescope_decode::model::{flags, SpanKind};
@@ -83,12 +91,7 @@ fn zipkin_pieces_reported_apart_merge_into_one_row_and_fragments_join_the_client
     assert_eq!((t.start_ns[client], t.duration_ns[client]), (10_000, 6_000));
     // A later piece's value wins, at the key's first place (Zipkin Lens).
     assert_eq!(tags_of(&ds, t, client), ["x=2", "y=3", "z=4"]);
-    let events: Vec<&str> = ds
-        .events(t.events[client])
-        .iter()
-        .map(|e| ds.str(e.name))
-        .collect();
-    assert_eq!(events, ["retry"]);
+    assert_eq!(event_names(&ds, t, client), ["retry"]);
     assert!(tags_of(&ds, t, server).is_empty());
     assert_eq!(t.tree.parent_of(server), Some(client));
     assert_eq!(t.tree.parent_of(client), None);
@@ -418,12 +421,7 @@ fn chrome_events_read_every_field_they_show() {
     // A legacy slice, its step an event named by the step.
     let legacy = by_name("Legacy");
     assert_eq!(t.duration_ns[legacy], 10_000);
-    let steps: Vec<&str> = ds
-        .events(t.events[legacy])
-        .iter()
-        .map(|e| ds.str(e.name))
-        .collect();
-    assert_eq!(steps, ["halfway"]);
+    assert_eq!(event_names(&ds, t, legacy), ["halfway"]);
     // Ids are places among the slices, as 16 hex digits.
     assert_eq!(&*ds.span_id(t, task), "0000000000000001");
     assert_eq!(&*ds.span_id(t, load), "0000000000000004");
