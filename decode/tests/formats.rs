@@ -426,3 +426,20 @@ fn chrome_events_read_every_field_they_show() {
     assert_eq!(&*ds.span_id(t, task), "0000000000000001");
     assert_eq!(&*ds.span_id(t, load), "0000000000000004");
 }
+
+/// A list that `detect` finds to be Chrome's (its first event with a `ph`)
+/// but that does not begin with an event, or whose first event has no
+/// `ph`, is read whole the general way: its events still become spans.
+#[test]
+fn a_chrome_list_not_beginning_with_an_event_still_decodes() {
+    for doc in [
+        r#"[null,{"ph":"X","name":"a","pid":1,"tid":1,"ts":1,"dur":2}]"#,
+        r#"[{"ts":1,"pid":1,"name":"x"},{"ph":"X","name":"a","pid":1,"tid":1,"ts":1,"dur":2}]"#,
+    ] {
+        let mut ds = Dataset::default();
+        decode_bytes(&mut ds, doc.as_bytes()).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        let t = &ds.traces[0];
+        assert_eq!((t.len(), ds.str(t.name[0])), (1, "a"), "{doc}");
+        assert_eq!(t.warnings(), ["events not shown: 1 without ph"], "{doc}");
+    }
+}

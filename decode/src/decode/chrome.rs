@@ -299,14 +299,28 @@ impl Events {
 /// kept but its slice. None when the bytes are not such a file (or not
 /// JSON): what was added is undone and the file read the general way.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    read_file(b, bytes, true)
+}
+
+/// A file the event reader did not take (JSON it could not read in one
+/// pass, a BOM), found to be Chrome's by `detect`: its tree written again
+/// as text and read the same way.
+pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
+    read_file(b, &borrowed::text_of(v), false)
+        .unwrap_or_else(|| Err(DecodeError::shape("no `traceEvents` list of events")))
+}
+
+/// The events of `bytes` read into slices, then spans. `sniffing`: no
+/// format is known yet, so a bare list that is empty or does not begin
+/// with an event is left to the others.
+fn read_file(b: &mut Builder, bytes: &[u8], sniffing: bool) -> Option<Result<(), DecodeError>> {
     let mut ev = Events::new();
     let mut r = Pull::new(bytes);
-    // `bare`: the file is the list, which may be another format's.
     let mut each_event = |r: &mut Pull, ev: &mut Events, bare: bool| {
         r.each_item(|r| {
             let e: Obj<EventIn> = FromJson::from_json(r)?;
             let e = e.0.unwrap_or_default();
-            if bare && ev.count == 0 && e.ph.0.is_none() {
+            if sniffing && bare && ev.count == 0 && e.ph.0.is_none() {
                 return Err(Bad);
             }
             ev.read(b, &e);
@@ -317,7 +331,7 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
         b'[' => {
             let read = each_event(&mut r, &mut ev, true);
             // An empty list is no file of events.
-            if ev.count == 0 {
+            if sniffing && ev.count == 0 {
                 return None;
             }
             read
@@ -354,13 +368,6 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     };
     read.and_then(|()| r.end()).ok()?;
     Some(finish(b, ev))
-}
-
-/// A file the event reader did not take (JSON it could not read in one
-/// pass, a BOM): its tree written again as text and read the same way.
-pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
-    decode_stream(b, &borrowed::text_of(v))
-        .unwrap_or_else(|| Err(DecodeError::shape("no `traceEvents` list of events")))
 }
 
 /// The slices read nested and written as spans.
