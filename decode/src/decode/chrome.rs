@@ -134,7 +134,7 @@ struct Events {
     open_async: FxHashMap<AsyncKey, Vec<usize>>,
     open_async_named: FxHashMap<(AsyncKey, StrId), Vec<usize>>,
     open_legacy: FxHashMap<(StrId, StrId, String), usize>,
-    skipped: BTreeMap<String, usize>,
+    skipped: BTreeMap<&'static str, usize>,
     max_ts: i64,
     hash: u64,
     display_unit: Option<String>,
@@ -149,8 +149,8 @@ impl Events {
         }
     }
 
-    fn skip(&mut self, what: &str, n: usize) {
-        *self.skipped.entry(what.to_string()).or_default() += n;
+    fn skip(&mut self, what: &'static str, n: usize) {
+        *self.skipped.entry(what).or_default() += n;
     }
 
     fn skip_samples(&mut self, n: usize) {
@@ -390,12 +390,13 @@ fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
     // their room, before the spans are made beside them.
     drop((open_b, open_async, open_async_named, open_legacy));
     slices.shrink_to_fit();
+    let not_shown: Vec<String> = skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let not_shown = not_shown.join(", ");
     if slices.is_empty() {
-        let what: Vec<String> = skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
         return Err(DecodeError::NotATrace(format!(
             "a Chrome trace-event file with {} events but no slices or instants to show ({}): a profile, not a trace",
             count,
-            if what.is_empty() { "none".to_string() } else { what.join(", ") }
+            if not_shown.is_empty() { "none" } else { &not_shown }
         )));
     }
     let unclosed = slices.iter().filter(|s| s.open).count();
@@ -461,10 +462,8 @@ fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
             if unclosed == 1 { " was" } else { "s were" }
         ));
     }
-    if !skipped.is_empty() {
-        let what: Vec<String> = skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        b.warnings
-            .push(format!("events not shown: {}", what.join(", ")));
+    if !not_shown.is_empty() {
+        b.warnings.push(format!("events not shown: {not_shown}"));
     }
     let mut resources: FxHashMap<StrId, u32> = FxHashMap::default();
     let total = keep.iter().filter(|&&k| k).count();
