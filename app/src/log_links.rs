@@ -15,7 +15,7 @@ pub fn load() -> Templates {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(KEY).ok().flatten())
-        .and_then(|v| serde_json::from_str(&v).ok())
+        .and_then(|v| serde_json::from_slice(v.as_bytes()).ok())
         .unwrap_or_default()
 }
 

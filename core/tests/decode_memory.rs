@@ -182,3 +182,174 @@ fn a_traces_services_take_room_for_its_spans_not_for_the_string_table() {
     assert_eq!(distinct(&near), (1..=100).map(StrId).collect::<Vec<_>>());
     assert_eq!(distinct(&[]), []);
 }
+
+/// A Datadog agent payload as dd-trace-py sends one: traces of 5 spans
+/// with `meta` and `metrics`, `_dd.p.tid` on each trace's first span.
+fn datadog_payload(traces: usize) -> String {
+    let trace = |t: usize| {
+        let spans: Vec<String> = (0..5)
+            .map(|i| {
+                let (span, parent) = (t * 8 + i + 1, if i == 0 { 0 } else { t * 8 + 1 });
+                let tid = if i == 0 { r#","_dd.p.tid":"6750a6f000000000""# } else { "" };
+                format!(
+                    r#"{{"name":"flask.request","service":"web","resource":"GET /users/{t}","trace_id":{},"span_id":{span},"parent_id":{parent},"type":"web","error":{},"meta":{{"http.method":"GET","http.url":"https://example.com/users/{t}?page={i}","component":"flask","span.kind":"server","runtime-id":"8f1c6b0e2d3a4f5b9c7d1e2f3a4b5c6d"{tid}}},"metrics":{{"_sampling_priority_v1":1,"process_id":4711,"_dd.top_level":1}},"duration":{},"start":{}}}"#,
+                    t + 1,
+                    u8::from((t + i).is_multiple_of(7)),
+                    1_000_000 - i * 1000,
+                    1_700_000_000_000_000_000u64 + (t * 1_000_000 + i * 100) as u64
+                )
+            })
+            .collect();
+        format!("[{}]", spans.join(","))
+    };
+    format!("[{}]", (0..traces).map(trace).collect::<Vec<_>>().join(","))
+}
+
+/// An X-Ray BatchGetTraces response: traces of 3 segments, each a
+/// `Document` string with 2 subsegments.
+fn xray_response(traces: usize) -> String {
+    let trace = |t: usize| {
+        let id = format!("1-5f84c7a5-{t:024x}");
+        let segments: Vec<String> = (0..3)
+            .map(|s| {
+                let doc = format!(
+                    r#"{{"id":"{t:08x}{s:08x}","name":"svc-{s}","trace_id":"{id}","start_time":1602504613.{s}1,"end_time":1602504614.5,"http":{{"request":{{"method":"GET","url":"https://example.com/api/{t}"}},"response":{{"status":200}}}},"aws":{{"account_id":"123456789012"}},"subsegments":[{{"id":"{t:08x}{s:06x}a1","name":"DynamoDB","start_time":1602504613.2,"end_time":1602504613.3,"namespace":"aws","aws":{{"operation":"GetItem","table_name":"users"}}}},{{"id":"{t:08x}{s:06x}a2","name":"https://api.example.com","start_time":1602504613.4,"end_time":1602504613.6,"namespace":"remote","http":{{"response":{{"status":200}}}}}}]}}"#
+                );
+                format!(
+                    r#"{{"Id":"{t:08x}{s:08x}","Document":{}}}"#,
+                    serde_json::to_string(&doc).unwrap()
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"Id":"{id}","Duration":1.4,"Segments":[{}]}}"#,
+            segments.join(",")
+        )
+    };
+    let traces: Vec<String> = (0..traces).map(trace).collect();
+    format!(
+        r#"{{"Traces":[{}],"UnprocessedTraceIds":[]}}"#,
+        traces.join(",")
+    )
+}
+
+/// A Cloud Trace v2 BatchWriteSpans request as the OpenTelemetry exporter
+/// writes one: spans with an `attributeMap`, in requests of 200.
+fn cloud_trace_batch(spans: usize) -> String {
+    let span = |i: usize| {
+        let t = i / 4;
+        let parent = if i.is_multiple_of(4) {
+            String::new()
+        } else {
+            format!(r#""parentSpanId":"{:016x}","#, t * 4 + 1)
+        };
+        format!(
+            r#"{{"name":"projects/p/traces/{t:032x}/spans/{:016x}","spanId":"{:016x}",{parent}"displayName":{{"value":"/users/{t}"}},"startTime":"2024-05-01T10:00:00.{:06}Z","endTime":"2024-05-01T10:00:01Z","attributes":{{"attributeMap":{{"service.name":{{"stringValue":{{"value":"web"}}}},"/http/method":{{"stringValue":{{"value":"GET"}}}},"/http/status_code":{{"intValue":"200"}},"/http/url":{{"stringValue":{{"value":"https://example.com/users/{t}"}}}}}}}},"spanKind":"SERVER"}}"#,
+            i + 1,
+            i + 1,
+            i % 1000
+        )
+    };
+    let requests: Vec<String> = (0..spans.div_ceil(200))
+        .map(|r| {
+            let spans: Vec<String> = (r * 200..((r + 1) * 200).min(spans)).map(span).collect();
+            format!(r#"{{"name":"projects/p","spans":[{}]}}"#, spans.join(","))
+        })
+        .collect();
+    format!(r#"{{"batchWriteSpansRequest":[{}]}}"#, requests.join(","))
+}
+
+/// Datadog, X-Ray and Cloud Trace files are read an item at a time (a
+/// span, a segment document): each item's tree let go once read.
+#[test]
+fn datadog_xray_and_cloud_trace_files_hold_at_most_twice_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    for (format, text, spans) in [
+        ("Datadog", datadog_payload(20_000), 100_000),
+        ("X-Ray", xray_response(11_000), 99_000),
+        ("Cloud Trace", cloud_trace_batch(100_000), 100_000),
+    ] {
+        let bytes = text.as_bytes();
+        let mut decoded = 0;
+        let peak = peak_of(|| {
+            let mut ds = Dataset::default();
+            let sum = decode_bytes(&mut ds, bytes).unwrap();
+            assert!(sum.streamed, "{format}");
+            decoded = sum.spans;
+        });
+        eprintln!(
+            "{format}, {} MB: {:.2}×",
+            bytes.len() / 1_000_000,
+            ratio(peak, bytes.len())
+        );
+        assert_eq!(decoded, spans, "{format}");
+        assert!(
+            ratio(peak, bytes.len()) <= 2.0,
+            "{format}: {peak} bytes held for a {} byte file",
+            bytes.len()
+        );
+    }
+}
+
+/// A Jaeger trace whose 100,000 spans each name a process of its own, an
+/// OTLP span of 100,000 links and events, each with an attribute, and an
+/// OTLP attribute that is a map (and one a list) of 100,000: the processes
+/// are held as their text until their resources are made, a link's
+/// attributes go to the arena as it is read, and a map or list is read an
+/// item at a time (held as read, with room for eight attributes each, or
+/// as trees, they were 11.6×, 9.9× and 23.7× the file).
+#[test]
+fn many_processes_links_or_map_keys_hold_at_most_three_times_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let n = 100_000;
+    let spans: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"traceID":"a1","spanID":"{:x}","operationName":"op","startTime":{},"duration":1,"processID":"p{i}"}}"#, i + 1, 1000 + i))
+        .collect();
+    let processes: Vec<String> = (0..n)
+        .map(|i| format!(r#""p{i}":{{"serviceName":"s{i}","tags":[{{"key":"host","type":"string","value":"h{i}"}}]}}"#))
+        .collect();
+    let jaeger = format!(
+        r#"{{"data":[{{"traceID":"a1","spans":[{}],"processes":{{{}}}}}]}}"#,
+        spans.join(","),
+        processes.join(",")
+    );
+    let links: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"traceId":"a1","spanId":"{:016x}","attributes":[{{"key":"k","value":{{"stringValue":"v{i}"}}}}]}}"#, i + 2))
+        .collect();
+    let events: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"timeUnixNano":"{}","name":"e{i}","attributes":[{{"key":"k","value":{{"intValue":{i}}}}}]}}"#, 1000 + i))
+        .collect();
+    let otlp = format!(
+        r#"{{"resourceSpans":[{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"s"}}}}]}},"scopeSpans":[{{"spans":[{{"traceId":"000000000000000000000000000000a1","spanId":"0000000000000001","name":"op","startTimeUnixNano":"1000","endTimeUnixNano":"2000000","links":[{}],"events":[{}]}}]}}]}}]}}"#,
+        links.join(","),
+        events.join(",")
+    );
+    let keys: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"key":"k{i}","value":{{"stringValue":"v{i}"}}}}"#))
+        .collect();
+    let items: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"stringValue":"v{i}"}}"#))
+        .collect();
+    let map = format!(
+        r#"{{"resourceSpans":[{{"resource":{{"attributes":[]}},"scopeSpans":[{{"spans":[{{"traceId":"000000000000000000000000000000a1","spanId":"0000000000000001","name":"op","startTimeUnixNano":"1000","endTimeUnixNano":"2000","attributes":[{{"key":"kv","value":{{"kvlistValue":{{"values":[{}]}}}}}},{{"key":"arr","value":{{"arrayValue":{{"values":[{}]}}}}}}]}}]}}]}}]}}"#,
+        keys.join(","),
+        items.join(",")
+    );
+    for (shape, text) in [
+        ("Jaeger processes", jaeger),
+        ("OTLP links", otlp),
+        ("OTLP map", map),
+    ] {
+        let bytes = text.as_bytes();
+        let peak = peak_of(|| {
+            let mut ds = Dataset::default();
+            assert!(decode_bytes(&mut ds, bytes).unwrap().streamed, "{shape}");
+        });
+        eprintln!("{shape}: {:.2}×", ratio(peak, bytes.len()));
+        assert!(
+            ratio(peak, bytes.len()) <= 3.0,
+            "{shape}: {peak} bytes held for a {} byte file",
+            bytes.len()
+        );
+    }
+}

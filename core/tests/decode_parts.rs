@@ -98,11 +98,12 @@ fn every_corpus_file_in_parts_is_the_file_decoded_whole() {
                 .map_err(|e| e.to_string());
             assert_eq!((r, model(&ds)), expected, "{f} in {n} parts");
         }
-        // The Jaeger and OTLP files of the streamed shape really are merged
-        // from parts.
+        // The Jaeger, OTLP and Zipkin files of the streamed shape really are
+        // merged from parts (the other streamed formats are read whole).
         let mut ds = Dataset::default();
-        let streamed = decode_bytes(&mut ds, &bytes).is_ok_and(|s| s.streamed);
-        if format_of(&bytes).is_some() && streamed {
+        let streamed = decode_bytes(&mut ds, &bytes)
+            .is_ok_and(|s| s.streamed && Some(s.format) == format_of(&bytes));
+        if streamed {
             let mut ds = Dataset::default();
             let sum = merged(&mut ds, &bytes, &cuts(bytes.len(), 2));
             if sum.is_none() && zipkin_ids_repeat(&bytes) {
@@ -766,4 +767,23 @@ fn a_helpers_part_is_written_in_the_room_made_for_it_at_once() {
             "{what}: {len} bytes written in room for {room}"
         );
     }
+}
+
+/// A bare list of another format's spans (Datadog's, X-Ray's documents)
+/// is not cut in parts: each later part would search for a Zipkin span it
+/// never finds, and the file is decoded whole after all. A Zipkin list is
+/// cut, and so is a list whose first item the head does not hold.
+#[test]
+fn only_a_list_of_zipkin_spans_is_cut_in_parts() {
+    let zipkin = r#"[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5}]"#;
+    let datadog = r#"[[{"trace_id":1,"span_id":2,"name":"op","start":1,"duration":2}]]"#;
+    let xray = r#"[{"trace_id":"1-5f84c7a5-a1","id":"b1","name":"svc","start_time":1.0}]"#;
+    assert_eq!(context_of(zipkin.as_bytes()).as_deref(), Some(&b"["[..]));
+    assert_eq!(
+        context_of(format!("[{zipkin}]").as_bytes()).as_deref(),
+        Some(&b"[["[..])
+    );
+    assert_eq!(context_of(datadog.as_bytes()), None);
+    assert_eq!(context_of(xray.as_bytes()), None);
+    assert!(context_of(&datadog.as_bytes()[..30]).is_some());
 }

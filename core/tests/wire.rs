@@ -120,6 +120,11 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     assert!(streamed[Format::Zipkin.label()] >= 10, "{streamed:?}");
     // Chrome files, listed or in an object, are read an event at a time.
     assert!(streamed[Format::Chrome.label()] >= 12, "{streamed:?}");
+    // Datadog payloads, X-Ray responses and Cloud Trace requests a span
+    // (or a segment document) at a time; single X-Ray documents whole.
+    assert_eq!(streamed[Format::Datadog.label()], 13, "{streamed:?}");
+    assert_eq!(streamed[Format::XRay.label()], 2, "{streamed:?}");
+    assert_eq!(streamed[Format::Gcp.label()], 2, "{streamed:?}");
 }
 
 /// Files that only look streamable at their first bytes (another format's
@@ -139,6 +144,16 @@ fn shapes_the_streams_leave_to_the_general_path() {
         r#"[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5},{"traceId":"a1"}]"#,
         // An OTLP span without a spanId.
         r#"{"result":{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01"}]}]}]}}"#,
+        // Datadog spans after a null; beside a key of no Datadog payload.
+        r#"[null,[{"trace_id":1,"span_id":2,"name":"op","start":1,"duration":2}]]"#,
+        r#"{"traces":[[{"trace_id":1,"span_id":2,"name":"op","start":1,"duration":2}]],"x":1}"#,
+        // One X-Ray document (its own tree either way); documents listed.
+        r#"{"trace_id":"1-5f84c7a5-a1","id":"b1","name":"svc","start_time":1.0,"end_time":2.0,"subsegments":[{"id":"c1","name":"db","start_time":1.1,"end_time":1.5}]}"#,
+        r#"[{"trace_id":"1-5f84c7a5-a1","id":"b1","name":"svc","start_time":1.0,"end_time":2.0},{"trace_id":"1-5f84c7a5-a1","id":"b2","parent_id":"b1","name":"svc","start_time":1.2,"end_time":1.4}]"#,
+        // Cloud Trace v2 spans beside a key another format is named by;
+        // Jaeger's spans beside v1 traces.
+        r#"{"batchWriteSpansRequest":[{"spans":[{"name":"projects/p/traces/a1/spans/b1","spanId":"b1","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}]}],"resourceSpans":[]}"#,
+        r#"{"spans":[{"traceID":"a1","spanID":"b1","operationName":"x","startTime":1,"duration":2}],"traces":[{"projectId":"p"}]}"#,
     ];
     for text in cases {
         let (mut a, mut b) = (Dataset::default(), Dataset::default());

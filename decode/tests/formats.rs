@@ -443,3 +443,145 @@ fn a_chrome_list_not_beginning_with_an_event_still_decodes() {
         assert_eq!(t.warnings(), ["events not shown: 1 without ph"], "{doc}");
     }
 }
+
+/// Decodes JSON text: the spans per trace (by trace id) and whether the
+/// file was read an item at a time, or the error's text.
+fn spans_per_trace(text: &str) -> Result<(Vec<(String, usize)>, bool), String> {
+    let mut ds = Dataset::default();
+    let sum = decode_bytes(&mut ds, text.as_bytes()).map_err(|e| e.to_string())?;
+    let mut traces: Vec<(String, usize)> = ds
+        .traces
+        .iter()
+        .map(|t| (ds.trace_id(t).to_string(), t.len()))
+        .collect();
+    traces.sort();
+    Ok((traces, sum.streamed))
+}
+
+/// Datadog, X-Ray and Cloud Trace files are read a span (or a segment
+/// document) at a time from where the pull reader finds it: each key's
+/// last value is the one read, as `JSON.parse` keeps it, and items that
+/// are not what they should be are refused (or passed over) as the whole
+/// file's tree was.
+#[test]
+fn formats_read_an_item_at_a_time_find_every_item_where_the_tree_has_it() {
+    let dd = |trace: u64, span: u64, meta: &str| {
+        format!(
+            r#"{{"trace_id":{trace},"span_id":{span},"parent_id":0,"name":"op","resource":"GET /","service":"web","start":1000,"duration":5,"meta":{{{meta}}}}}"#
+        )
+    };
+    let tid = r#""_dd.p.tid":"6750a6f000000000""#;
+    // The high half on the first span of a trace only: both spans share it.
+    let (traces, streamed) = spans_per_trace(&format!(
+        "[[{},{}],[{}]]",
+        dd(5, 1, tid),
+        dd(5, 2, ""),
+        dd(6, 3, "")
+    ))
+    .unwrap();
+    assert!(streamed);
+    assert_eq!(
+        traces,
+        [
+            ("6".into(), 1),
+            ("6750a6f0000000000000000000000005".into(), 2)
+        ]
+    );
+    // The key written with an escape is the same key.
+    let escaped = format!(
+        "[[{},{}]]",
+        dd(5, 1, r#""_dd.p\u002etid":"6750a6f000000000""#),
+        dd(5, 2, "")
+    );
+    assert_eq!(
+        spans_per_trace(&escaped).unwrap().0,
+        [("6750a6f0000000000000000000000005".into(), 2)]
+    );
+    // `traces` given twice: the last; a flat list; a list in an object.
+    let twice = format!(r#"{{"traces":[],"traces":[[{}]]}}"#, dd(7, 1, ""));
+    assert_eq!(spans_per_trace(&twice).unwrap().0, [("7".into(), 1)]);
+    let flat = format!("[{},{}]", dd(8, 1, ""), dd(8, 2, ""));
+    assert_eq!(
+        spans_per_trace(&flat).unwrap(),
+        (vec![("8".into(), 2)], true)
+    );
+    assert_eq!(
+        spans_per_trace(&format!("[[{}],5]", dd(9, 1, ""))).unwrap_err(),
+        "malformed trace: a Datadog trace is a list of spans"
+    );
+    assert_eq!(
+        spans_per_trace(&format!("[[{},5]]", dd(9, 1, ""))).unwrap_err(),
+        "malformed trace: a Datadog span without trace_id"
+    );
+
+    // X-Ray: a segment's document as a string or an object, a segment
+    // without one passed over, a trace's repeated `Segments` (the last).
+    let doc = |trace: &str, id: &str| {
+        format!(
+            r#"{{"trace_id":"1-5f84c7a5-{trace}","id":"{id}","name":"svc","start_time":1.0,"end_time":2.0,"subsegments":[{{"id":"{id}0","name":"db","start_time":1.1,"end_time":1.2}}]}}"#
+        )
+    };
+    let response = format!(
+        r#"{{"Traces":[{{"Id":"a","Segments":[{{"Id":"1","Document":{}}},{{"Id":"2","Document":{}}},{{"Id":"3"}}]}},5,{{"Segments":[{{"Document":{}}}],"Segments":[{{"Document":{}}}]}}],"UnprocessedTraceIds":[]}}"#,
+        serde_json::to_string(&doc("aa", "s1")).unwrap(),
+        doc("aa", "s2"),
+        serde_json::to_string(&doc("bb", "s3")).unwrap(),
+        serde_json::to_string(&doc("cc", "s4")).unwrap(),
+    );
+    assert_eq!(
+        spans_per_trace(&response).unwrap(),
+        (
+            vec![("1-5f84c7a5-aa".into(), 4), ("1-5f84c7a5-cc".into(), 2)],
+            true
+        )
+    );
+    let bad = r#"{"Traces":[{"Segments":[{"Id":"zz","Document":"{nope"}]}]}"#;
+    assert!(spans_per_trace(bad)
+        .unwrap_err()
+        .starts_with("malformed trace: segment zz has a Document that is not JSON"));
+    let listed = format!("[{},{}]", doc("dd", "s5"), doc("ee", "s6"));
+    assert_eq!(spans_per_trace(&listed).unwrap().0.len(), 2);
+
+    // Cloud Trace: every request's spans (a repeated `spans`: the last),
+    // a request that is no object holding none.
+    let span = |t: u32, s: u32| {
+        format!(
+            r#"{{"name":"projects/p/traces/{t:032x}/spans/{s:016x}","spanId":"{s:016x}","displayName":{{"value":"op"}},"startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}}"#
+        )
+    };
+    let batch = format!(
+        r#"{{"batchWriteSpansRequest":[{{"name":"projects/p","spans":[{},{}]}},5,{{"spans":[{}],"spans":[{},{}]}}]}}"#,
+        span(1, 1),
+        span(1, 2),
+        span(2, 3),
+        span(3, 4),
+        span(3, 5)
+    );
+    assert_eq!(
+        spans_per_trace(&batch).unwrap(),
+        (
+            vec![(format!("{:032x}", 1), 2), (format!("{:032x}", 3), 2)],
+            true
+        )
+    );
+    // v1: traces of their own ids; one without is refused.
+    let v1 = |id: &str| {
+        format!(
+            r#"{{"projectId":"p",{id}"spans":[{{"spanId":"1","name":"root","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}},{{"spanId":"2","parentSpanId":"1","name":"child","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:00.5Z"}}]}}"#
+        )
+    };
+    let traces = format!(
+        r#"{{"traces":[{},{}]}}"#,
+        v1(r#""traceId":"t1","#),
+        v1(r#""traceId":"t2","#)
+    );
+    assert_eq!(
+        spans_per_trace(&traces).unwrap(),
+        (vec![("t1".into(), 2), ("t2".into(), 2)], true)
+    );
+    let unnamed = format!(r#"{{"traces":[{},{}]}}"#, v1(r#""traceId":"t1","#), v1(""));
+    assert_eq!(
+        spans_per_trace(&unnamed).unwrap_err(),
+        "malformed trace: a Cloud Trace v1 trace without traceId"
+    );
+}

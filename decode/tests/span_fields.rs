@@ -114,3 +114,88 @@ fn otlp_attributes_and_events_land_on_their_own_span() {
         assert_eq!(ds.str(ds.resources[t.resource[1] as usize].service), "svc");
     }
 }
+
+/// `span_id[attrs]` of each link of span `i`.
+fn links(ds: &Dataset, i: usize) -> Vec<String> {
+    let t = &ds.traces[0];
+    ds.links(t.links[i])
+        .iter()
+        .map(|l| {
+            let a: Vec<String> = ds
+                .attrs(l.attrs)
+                .iter()
+                .map(|a| format!("{}={}", ds.str(a.key), ds.value_text(a.value)))
+                .collect();
+            format!("{}[{}]", ds.link_span_id(l), a.join(","))
+        })
+        .collect()
+}
+
+#[test]
+fn otlp_links_keep_their_attributes_and_trace_state_in_any_key_order() {
+    // A link's attributes are written while it is read, its trace state
+    // after them: before or after its attributes, alone, empty, with a
+    // repeated `attributes` (the last), and the span's own attributes and
+    // events read between links.
+    let span = r#"{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"root",
+       "startTimeUnixNano":"1000","endTimeUnixNano":"2000",
+       "links":[
+         {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"00000000000000a1","attributes":[{"key":"k","value":{"stringValue":"v"}}],"traceState":"ro=1"},
+         {"traceState":"ro=2","spanId":"00000000000000a2","attributes":[{"key":"n","value":{"intValue":"7"}},{"key":"m","value":{"boolValue":true}}]},
+         {"spanId":"00000000000000a3","traceState":"ro=3"},
+         {"spanId":"00000000000000a4","traceState":"","attributes":[{"key":"x","value":{"stringValue":"dropped"}}],"attributes":[{"key":"y","value":{"stringValue":"kept"}}]},
+         5],
+       "attributes":[{"key":"own","value":{"stringValue":"yes"}}],
+       "events":[{"name":"e","attributes":[{"key":"ek","value":{"stringValue":"ev"}}]}]}"#;
+    let text =
+        format!(r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{span}]}}]}}]}}"#);
+    let ds = decode(&text);
+    assert_eq!(
+        links(&ds, 0),
+        [
+            "00000000000000a1[k=v,trace_state=ro=1]",
+            "00000000000000a2[n=7,m=true,trace_state=ro=2]",
+            "00000000000000a3[trace_state=ro=3]",
+            "00000000000000a4[y=kept]",
+        ]
+    );
+    assert_eq!(attrs(&ds, 0), ["own=yes"]);
+    assert_eq!(events(&ds, 0), ["e@1000[ek=ev]"]);
+}
+
+#[test]
+fn otlp_maps_and_lists_flatten_as_their_trees_did() {
+    // A map read an item at a time: nested maps flattened, an item without
+    // a key or a value left out, a null value empty, a repeated `values`
+    // (the last counts); a list as JSON text of its plain values; under a
+    // key past `FLAT_KEY_MAX`, a map is one attribute of JSON text.
+    let long = "k".repeat(70);
+    let attrs_json = format!(
+        r#"[{{"key":"a","value":{{"kvlistValue":{{"values":[
+             {{"key":"b","value":{{"intValue":"3"}}}},
+             {{"key":"c","value":{{"kvlistValue":{{"values":[{{"key":"d","value":{{"boolValue":true}}}}]}}}}}},
+             {{"key":"e"}},{{"value":{{"stringValue":"nokey"}}}},{{"key":"f","value":null}},
+             {{"key":"g","value":{{"arrayValue":{{"values":[{{"stringValue":"x"}},{{"intValue":"1"}},{{"arrayValue":{{"values":[{{"boolValue":false}}]}}}}]}}}}}}]}}}}}},
+           {{"key":"r","value":{{"kvlistValue":{{"values":[{{"key":"old","value":{{"stringValue":"1"}}}}],"values":[{{"key":"new","value":{{"stringValue":"2"}}}}]}}}}}},
+           {{"key":"l","value":{{"arrayValue":{{"values":[{{"stringValue":"old"}}],"values":[{{"stringValue":"new"}},5]}}}}}},
+           {{"key":"n","value":{{"kvlistValue":null}}}},{{"key":"z","value":{{"arrayValue":{{"values":7}}}}}},
+           {{"key":"{long}","value":{{"kvlistValue":{{"values":[{{"key":"b","value":{{"intValue":"3"}}}}]}}}}}}]"#
+    );
+    let text = format!(
+        r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"root","startTimeUnixNano":"1000","endTimeUnixNano":"2000","attributes":{attrs_json}}}]}}]}}]}}"#
+    );
+    let ds = decode(&text);
+    assert_eq!(
+        attrs(&ds, 0),
+        [
+            "a.b=3".to_string(),
+            "a.c.d=true".into(),
+            "a.f=".into(),
+            r#"a.g=["x","1",[false]]"#.into(),
+            "r.new=2".into(),
+            r#"l=["new",5]"#.into(),
+            "z=[]".into(),
+            format!(r#"{long}={{"values":[{{"key":"b","value":{{"intValue":"3"}}}}]}}"#),
+        ]
+    );
+}

@@ -26,7 +26,7 @@ fn stored(key: &str) -> serde_json::Value {
     let text = storage()
         .and_then(|s| s.get_item(key).ok().flatten())
         .unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or_default()
+    serde_json::from_slice(text.as_bytes()).unwrap_or_default()
 }
 
 /// A list of backends as stored or as a host lists them; entries without a
@@ -71,7 +71,7 @@ pub fn adopt_host_list() {
     else {
         return;
     };
-    let listed = parse(&serde_json::from_str(&content).unwrap_or_default());
+    let listed = parse(&serde_json::from_slice(content.as_bytes()).unwrap_or_default());
     let key = |b: &BackendConf| format!("{} {}", b.kind.key(), b.url);
     let mut seen: Vec<String> = stored(HOST_LISTED)
         .as_array()

@@ -70,6 +70,16 @@ impl<'a> Any<'a> {
             _ => None,
         }
     }
+    /// A uint64 given as a JSON number (a negative one as its two's
+    /// complement) or as a decimal string; never through a float.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Any::I64(i) => Some(*i as u64),
+            Any::U64(u) => Some(*u),
+            Any::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Any::I64(i) => Some(*i as f64),
@@ -127,6 +137,16 @@ pub fn text_of(v: &Value) -> Vec<u8> {
 }
 
 pub use super::pull::read;
+
+/// An item of a file (a span, a segment document) found by the pull reader,
+/// as its own small tree: the formats whose decoders walk trees hold one
+/// item's tree at a time, never the file's (~15× the file).
+pub fn tree_of(text: &[u8]) -> Result<Value, super::DecodeError> {
+    // The text is JSON (the pull reader checked it); what serde_json may
+    // still refuse is nesting past its limit of 128.
+    serde_json::from_slice(text)
+        .map_err(|e| super::DecodeError::shape(format!("an item that cannot be read: {e}")))
+}
 
 /// Of the entries of a JSON object whose keys (interned) may repeat, the
 /// ones a map keeps, as `JSON.parse` and `Object.assign` do: each key once,

@@ -557,11 +557,7 @@ pub mod json {
         Any::scalar(v.get(key)?).as_f64()
     }
     pub fn u64(v: &Value, key: &str) -> Option<u64> {
-        match v.get(key)? {
-            Value::Number(n) => n.as_u64().or_else(|| n.as_i64().map(|i| i as u64)),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
+        Any::scalar(v.get(key)?).as_u64()
     }
     /// An id that may be a JSON string or a number (Chrome `tid`, X-Ray, etc.).
     pub fn id_text(v: &Value) -> Option<String> {

@@ -1,10 +1,18 @@
-//! Datadog agent payloads: `[[span…]…]` (traces of spans) or a flat span
-//! list. Ids are uint64 numbers (beyond 2^53: read exactly, never as
-//! floats); `_dd.p.tid` holds the high 64 bits of a 128-bit trace id; span
-//! events and links may come as JSON strings inside `meta`.
+//! Datadog agent payloads: `[[span…]…]` (traces of spans), a flat span
+//! list, or either under `{"traces": …}`. Ids are uint64 numbers (beyond
+//! 2^53: read exactly, never as floats); `_dd.p.tid` holds the high 64 bits
+//! of a 128-bit trace id; span events and links may come as JSON strings
+//! inside `meta`.
+//!
+//! A file is read with the pull reader ([`decode_stream`]): each span's text
+//! found without a tree of the file, then each span read as its own small
+//! tree. The general path writes its tree as text and reads it the same
+//! way ([`decode`]).
 
-use super::builder::{json, Builder, SpanIn};
-use super::DecodeError;
+use super::borrowed::{self, tree_of};
+use super::builder::{self, json, Builder, SpanIn};
+use super::pull::{Bad, Pull, Read};
+use super::{detect, DecodeError};
 use crate::model::*;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
@@ -13,35 +21,133 @@ pub fn is_span(v: &Value) -> bool {
     v.get("span_id").is_some() && v.get("trace_id").is_some()
 }
 
+const NOT_A_LIST: &str = "a Datadog payload is a list";
+
+/// A file's bytes, when they are a Datadog payload (judged, as `detect`
+/// judges, by its first span or list): its spans decoded.
+pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    let found = find_spans(bytes, true)?;
+    Some(found.and_then(|spans| decode_found(b, &spans)))
+}
+
+/// A payload the general path found to be Datadog's.
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
-    let root = v.get("traces").unwrap_or(v);
-    let items = root
-        .as_array()
-        .ok_or_else(|| DecodeError::shape("a Datadog payload is a list"))?;
+    let text = borrowed::text_of(v);
+    let spans = find_spans(&text, false).unwrap_or(Err(DecodeError::shape(NOT_A_LIST)))?;
+    decode_found(b, &spans)
+}
+
+/// What the first span or list must be for a file to be taken as Datadog's
+/// before any format is known (`sniffing`).
+#[derive(Clone, Copy, PartialEq)]
+enum FirstItem {
+    /// Anything: the format is known.
+    Any,
+    /// A Datadog span, or a list that begins with one (a bare list).
+    DatadogSpan,
+    /// A list (`{"traces": [[…]…]}`).
+    List,
+}
+
+/// The spans of a payload, in order; `None` for an item of the top list
+/// that is neither a span nor a list of them (refused when reached).
+type Spans<'a> = Vec<Option<&'a [u8]>>;
+
+/// The spans of a payload; `None` when sniffing finds another format's
+/// file.
+fn find_spans(bytes: &[u8], sniffing: bool) -> Option<Result<Spans<'_>, DecodeError>> {
+    let mut r = Pull::new(bytes);
+    let mut spans = Vec::new();
+    let mut listed = false;
+    // Checked when the first item is read: `Any` from then on.
+    let mut first = FirstItem::Any;
+    let read = if r.peek() == b'[' {
+        listed = true;
+        if sniffing {
+            first = FirstItem::DatadogSpan;
+        }
+        top_list(&mut r, &mut spans, &mut first)
+    } else {
+        // `{"traces": […]}`; other keys leave the format to `detect` while
+        // sniffing. (The general path's text has each key once.)
+        if sniffing {
+            first = FirstItem::List;
+        }
+        r.each_key(|k, r| match &*k {
+            "traces" if !listed && r.peek() == b'[' => {
+                listed = true;
+                top_list(r, &mut spans, &mut first)
+            }
+            "traces" => Err(Bad),
+            _ if sniffing => Err(Bad),
+            _ => r.skip(),
+        })
+    };
+    // An empty list says nothing of the format.
+    let unchecked = first != FirstItem::Any;
+    match (read.and_then(|_| r.end()), sniffing) {
+        (Err(_), true) => None,
+        (Ok(()), true) if unchecked => None,
+        (Err(_), false) => Some(Err(DecodeError::shape(NOT_A_LIST))),
+        (Ok(()), _) if !listed => Some(Err(DecodeError::shape(NOT_A_LIST))),
+        (Ok(()), _) => Some(Ok(spans)),
+    }
+}
+
+/// The items of the top list: spans, or lists of spans.
+fn top_list<'a>(r: &mut Pull<'a>, spans: &mut Spans<'a>, first: &mut FirstItem) -> Read<()> {
+    r.each_item(|r| {
+        let before = spans.len();
+        let list = r.peek() == b'[';
+        if list {
+            r.each_item(|r| {
+                spans.push(Some(r.raw()?));
+                Ok(())
+            })?;
+        } else {
+            let item = r.raw()?;
+            spans.push(item.starts_with(b"{").then_some(item));
+        }
+        let taken = match std::mem::replace(first, FirstItem::Any) {
+            FirstItem::Any => true,
+            FirstItem::List => list,
+            FirstItem::DatadogSpan => spans.get(before).copied().flatten().is_some_and(|s| {
+                tree_of(s).is_ok_and(|v| {
+                    v.is_object() && detect::span_like(&v) == Some(detect::Format::Datadog)
+                })
+            }),
+        };
+        if taken {
+            Ok(())
+        } else {
+            Err(Bad)
+        }
+    })
+}
+
+fn decode_found(b: &mut Builder, spans: &Spans) -> Result<(), DecodeError> {
     // Tracers put `_dd.p.tid` (the high 64 bits) on the chunk's first span
-    // only; every span with the same low 64 bits shares it.
+    // only; every span with the same low 64 bits shares it. Read first from
+    // the spans that may hold it: its key as written, or any escape.
     let mut high: FxHashMap<u64, u64> = FxHashMap::default();
-    for s in items.iter().flat_map(|i| {
-        i.as_array()
-            .map(|a| a.iter().collect())
-            .unwrap_or_else(|| vec![i])
-    }) {
-        if let (Some(lo), Some(h)) = (
-            json::u64(s, "trace_id"),
-            meta_str(s, "_dd.p.tid").and_then(|h| u64::from_str_radix(h, 16).ok()),
-        ) {
+    let may_name_tid = |t: &[u8]| {
+        let has = |w: &[u8]| t.windows(w.len()).any(|x| x == w);
+        has(b"_dd.p.tid") || has(b"\\u")
+    };
+    for text in spans.iter().flatten().filter(|t| may_name_tid(t)) {
+        let s = tree_of(text)?;
+        let h = meta_str(&s, "_dd.p.tid").and_then(|h| u64::from_str_radix(h, 16).ok());
+        if let (Some(lo), Some(h)) = (json::u64(&s, "trace_id"), h) {
             high.insert(lo, h);
         }
     }
-    for item in items {
-        match item {
-            Value::Array(spans) => {
-                for s in spans {
-                    span(b, s, &high)?;
-                }
-            }
-            s @ Value::Object(_) => span(b, s, &high)?,
-            _ => return Err(DecodeError::shape("a Datadog trace is a list of spans")),
+    for (i, s) in spans.iter().enumerate() {
+        if i == builder::EXPECT_AFTER {
+            b.expect_spans(spans.len());
+        }
+        match s {
+            Some(text) => span(b, &tree_of(text)?, &high)?,
+            None => return Err(DecodeError::shape("a Datadog trace is a list of spans")),
         }
     }
     Ok(())
@@ -111,7 +217,7 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
     let start_ns = json::i64(s, "start").unwrap_or(0);
     let em = b.event_mark();
     let parsed_events: Option<Value> =
-        meta_str(s, "events").and_then(|t| serde_json::from_str(t).ok());
+        meta_str(s, "events").and_then(|t| tree_of(t.as_bytes()).ok());
     let native_events = s.get("span_events").cloned();
     for list in [parsed_events, native_events].into_iter().flatten() {
         for e in list.as_array().map(|a| a.as_slice()).unwrap_or(&[]) {
@@ -150,9 +256,7 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
         let a = b.since(m);
         b.link(&t, &sp, LinkKind::Link, a);
     }
-    if let Some(list) =
-        meta_str(s, "_dd.span_links").and_then(|t| serde_json::from_str::<Value>(t).ok())
-    {
+    if let Some(list) = meta_str(s, "_dd.span_links").and_then(|t| tree_of(t.as_bytes()).ok()) {
         for l in list.as_array().map(|a| a.as_slice()).unwrap_or(&[]) {
             let m = b.mark();
             if let Some(a) = l.get("attributes") {

@@ -93,7 +93,8 @@ fn keys_of(v: &Value) -> String {
     }
 }
 
-fn span_like(s: &Value) -> Option<Format> {
+/// The format a span (or event) of a bare list belongs to, by its keys.
+pub fn span_like(s: &Value) -> Option<Format> {
     let has = |k: &str| s.get(k).is_some();
     if has("ph") || (has("ts") && has("pid")) {
         Some(Format::Chrome)

@@ -1,44 +1,252 @@
 //! Google Cloud Trace: v2 (BatchWriteSpans `{name, spans}`, spans named
 //! `projects/P/traces/T/spans/S`, `attributeMap`, `timeEvents`) and v1
 //! (`{projectId, traceId, spans}` with `labels`, or `{traces:[…]}`).
+//!
+//! A file is read with the pull reader ([`decode_stream`]): each span's
+//! text found without a tree of the file, then each span read as its own
+//! small tree. The general path writes its tree as text and reads it the
+//! same way ([`decode`]).
 
-use super::builder::{json, Builder, SpanIn, Timing};
+use super::borrowed::{self, tree_of};
+use super::builder::{self, json, Builder, SpanIn, Timing};
+use super::pull::{Bad, Pull, Read};
 use super::{ids, DecodeError};
 use crate::model::*;
 use serde_json::Value;
+use std::borrow::Cow;
 
-/// The v2 span lists of any accepted wrapper.
-fn v2_span_lists(v: &Value) -> Vec<&[Value]> {
-    let mut out = Vec::new();
-    if let Some(reqs) = v.get("batchWriteSpansRequest").and_then(Value::as_array) {
-        for r in reqs {
-            out.push(json::arr(r, "spans"));
-        }
-    } else if v.get("spans").is_some() && v.get("traceId").is_none() {
-        out.push(json::arr(v, "spans"));
+/// A file's bytes, when they are surely Cloud Trace's (judged as `detect`
+/// judges): decoded.
+pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    let found = find_spans(bytes, true)?;
+    if !found.surely_gcp() {
+        return None;
     }
-    out
+    Some(decode_found(b, &found))
 }
 
+/// A file the general path found to be Cloud Trace's.
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
-    let lists = v2_span_lists(v);
-    if !lists.is_empty() {
-        for l in lists {
-            for s in l {
-                v2_span(b, s)?;
+    let text = borrowed::text_of(v);
+    let found = find_spans(&text, false).unwrap_or_default();
+    decode_found(b, &found)
+}
+
+/// What the file's top object holds, each key's last value (as for any
+/// repeated key); spans as their JSON text.
+#[derive(Default)]
+struct Found<'a> {
+    /// `batchWriteSpansRequest`, when a list: how many requests, and
+    /// their spans.
+    requests: Option<(usize, Vec<&'a [u8]>)>,
+    /// `batchWriteSpansRequest` (any value).
+    has_requests: bool,
+    /// `spans`: there, and its items when a list.
+    spans: Option<Option<Vec<&'a [u8]>>>,
+    /// `traceId`: there, and its text when a string.
+    trace_id: Option<Option<Cow<'a, str>>>,
+    /// `traces` (v1), when a list.
+    traces: Option<Vec<TraceV1<'a>>>,
+    has_project: bool,
+}
+
+/// An item of a v1 `traces` list.
+#[derive(Default)]
+struct TraceV1<'a> {
+    trace_id: Option<Cow<'a, str>>,
+    spans: Vec<&'a [u8]>,
+    has_project: bool,
+}
+
+/// Keys by which `detect` names another format before Cloud Trace.
+const OTHER_FORMATS_KEYS: [&str; 8] = [
+    "traceEvents",
+    "resourceSpans",
+    "batches",
+    "result",
+    "trace",
+    "data",
+    "traceID",
+    "Traces",
+];
+
+/// The top object's spans. `sniffing`: `None` for a file whose keys may
+/// name another format, or that is no object.
+fn find_spans(bytes: &[u8], sniffing: bool) -> Option<Found<'_>> {
+    let mut r = Pull::new(bytes);
+    let mut f = Found::default();
+    let read = r.each_key(|k, r| match &*k {
+        "batchWriteSpansRequest" => {
+            f.has_requests = true;
+            f.requests = None;
+            if r.peek() == b'[' {
+                let (mut n, mut spans) = (0, Vec::new());
+                r.each_item(|r| {
+                    n += 1;
+                    spans.append(&mut trace_v1(r)?.spans);
+                    Ok(())
+                })?;
+                f.requests = Some((n, spans));
+            } else {
+                r.skip()?;
             }
+            Ok(())
+        }
+        "spans" => {
+            f.spans = Some(list_of_spans(r)?);
+            Ok(())
+        }
+        "traceId" => {
+            f.trace_id = Some(r.string()?);
+            Ok(())
+        }
+        "traces" => {
+            f.traces = None;
+            if r.peek() == b'[' {
+                let mut traces = Vec::new();
+                r.each_item(|r| {
+                    traces.push(trace_v1(r)?);
+                    Ok(())
+                })?;
+                f.traces = Some(traces);
+            } else {
+                r.skip()?;
+            }
+            Ok(())
+        }
+        "projectId" => {
+            f.has_project = true;
+            r.skip()
+        }
+        k if sniffing && OTHER_FORMATS_KEYS.contains(&k) => Err(Bad),
+        _ => r.skip(),
+    });
+    match read.and_then(|_| r.end()) {
+        Ok(()) => Some(f),
+        Err(_) => None,
+    }
+}
+
+/// The items of the list that comes next as texts; `None` for any other value.
+fn list_of_spans<'a>(r: &mut Pull<'a>) -> Read<Option<Vec<&'a [u8]>>> {
+    if r.peek() != b'[' {
+        r.skip()?;
+        return Ok(None);
+    }
+    let mut spans = Vec::new();
+    spans_of_list(r, &mut spans)?;
+    Ok(Some(spans))
+}
+
+/// The items of the list that comes next (none for any other value), as
+/// texts, replacing what `spans` held (a repeated key's last value).
+fn spans_of_list<'a>(r: &mut Pull<'a>, spans: &mut Vec<&'a [u8]>) -> Read<()> {
+    spans.clear();
+    borrowed::each_item(r, |r| {
+        spans.push(r.raw()?);
+        Ok(())
+    })
+}
+
+/// An item of `traces` (or of `batchWriteSpansRequest`, whose `spans`
+/// alone are read): an object's `traceId`, `spans` and whether it names a
+/// project; anything else holds none.
+fn trace_v1<'a>(r: &mut Pull<'a>) -> Read<TraceV1<'a>> {
+    let mut t = TraceV1::default();
+    if r.peek() != b'{' {
+        r.skip()?;
+        return Ok(t);
+    }
+    r.each_key(|k, r| match &*k {
+        "traceId" => {
+            t.trace_id = r.string()?;
+            Ok(())
+        }
+        "spans" => spans_of_list(r, &mut t.spans),
+        "projectId" => {
+            t.has_project = true;
+            r.skip()
+        }
+        _ => r.skip(),
+    })?;
+    Ok(t)
+}
+
+impl Found<'_> {
+    /// Whether `detect` names the file Cloud Trace's, read from what was
+    /// found (the keys it looks at before are refused while sniffing).
+    fn surely_gcp(&self) -> bool {
+        if self.has_requests
+            || (self.has_project && self.trace_id.is_some() && self.spans.is_some())
+        {
+            return true;
+        }
+        if let Some(Some(spans)) = &self.spans {
+            let first = spans.first().and_then(|t| tree_of(t).ok());
+            let first = first.as_ref();
+            if first
+                .and_then(|s| json::str(s, "name"))
+                .is_some_and(|n| n.starts_with("projects/"))
+            {
+                return true;
+            }
+            // Jaeger's spans.
+            if first.is_some_and(|s| s.get("operationName").is_some() || s.get("spanID").is_some())
+            {
+                return false;
+            }
+        }
+        self.traces
+            .as_ref()
+            .and_then(|t| t.first())
+            .is_some_and(|t| t.has_project)
+    }
+
+    /// The v2 spans: of `batchWriteSpansRequest` when it is a list of any
+    /// requests, else of `spans` when there is no `traceId`.
+    fn v2_spans(&self) -> Option<&[&[u8]]> {
+        match &self.requests {
+            Some((n, spans)) => (*n > 0).then_some(spans.as_slice()),
+            None if self.trace_id.is_none() => {
+                let spans = self.spans.as_ref()?;
+                Some(spans.as_deref().unwrap_or_default())
+            }
+            None => None,
+        }
+    }
+}
+
+fn decode_found(b: &mut Builder, f: &Found) -> Result<(), DecodeError> {
+    let expect = |b: &mut Builder, i: usize, total: usize| {
+        if i == builder::EXPECT_AFTER {
+            b.expect_spans(total);
+        }
+    };
+    if let Some(spans) = f.v2_spans() {
+        for (i, s) in spans.iter().enumerate() {
+            expect(b, i, spans.len());
+            v2_span(b, &tree_of(s)?)?;
         }
         return Ok(());
     }
-    let traces: Vec<&Value> = match v.get("traces").and_then(Value::as_array) {
-        Some(t) => t.iter().collect(),
-        None => vec![v],
+    // v1: `traces`, or the object itself one trace.
+    let top = TraceV1 {
+        trace_id: f.trace_id.clone().flatten(),
+        spans: f.spans.clone().flatten().unwrap_or_default(),
+        has_project: f.has_project,
     };
+    let traces = f.traces.as_deref().unwrap_or(std::slice::from_ref(&top));
+    let total = traces.iter().map(|t| t.spans.len()).sum();
+    let mut i = 0;
     for t in traces {
-        let trace_text = json::str(t, "traceId")
+        let trace_text = t
+            .trace_id
+            .as_deref()
             .ok_or_else(|| DecodeError::shape("a Cloud Trace v1 trace without traceId"))?;
-        for s in json::arr(t, "spans") {
-            v1_span(b, trace_text, s);
+        for s in &t.spans {
+            expect(b, i, total);
+            i += 1;
+            v1_span(b, trace_text, &tree_of(s)?);
         }
     }
     Ok(())

@@ -87,9 +87,11 @@ fn process_map<'a>(b: &mut Builder, r: &mut Pull<'a>) -> Read<FxHashMap<String, 
     if r.peek() != b'{' {
         return Err(Bad);
     }
-    let mut read: Vec<(Cow<'a, str>, Obj<ProcessIn<'a>>)> = Vec::new();
+    // Each process as its text until its resource is made: read ones are
+    // held all at once, and each has room for eight tags.
+    let mut read: Vec<(Cow<'a, str>, &'a [u8])> = Vec::new();
     r.each_key(|id, r| {
-        read.push((id, FromJson::from_json(r)?));
+        read.push((id, r.raw()?));
         Ok(())
     })?;
     let last: FxHashMap<&str, usize> = match read.len() {
@@ -103,8 +105,8 @@ fn process_map<'a>(b: &mut Builder, r: &mut Pull<'a>) -> Read<FxHashMap<String, 
     let mut table = FxHashMap::default();
     for (i, (id, _)) in read.iter().enumerate() {
         if !table.contains_key(id.as_ref()) {
-            let p = &read[last.get(id.as_ref()).copied().unwrap_or(i)].1;
-            table.insert(id.to_string(), resource_of(b, p));
+            let text = read[last.get(id.as_ref()).copied().unwrap_or(i)].1;
+            table.insert(id.to_string(), resource_of(b, &borrowed::read(text)));
         }
     }
     Ok(table)
@@ -594,7 +596,7 @@ pub fn decode_part(
 }
 
 use super::parts::Seam;
-use super::pull::{fields, Bad, FromJson, Pull, Read};
+use super::pull::{fields, Bad, Pull, Read};
 use super::stream::{self, Stream};
 
 /// `{"data": [...]}`: every other key is skipped.

@@ -211,15 +211,20 @@ pub fn decode_bytes_staged(
     let unpacked = gunzip_if_needed(bytes)?;
     // Without the BOM for every reader, so it never changes the path taken.
     let raw = without_bom(&unpacked);
-    // A Chrome file's events are read one at a time too, when it is no
-    // other streamed format.
-    for format in detect::streamable(raw).into_iter().chain([Format::Chrome]) {
+    // The formats read from the bytes that `streamable` cannot tell by the
+    // first bytes: each gives up at its first item or key when the file is
+    // not its own. Chrome last: its object may hold any keys.
+    let others = [Format::Datadog, Format::XRay, Format::Gcp, Format::Chrome];
+    for format in detect::streamable(raw).into_iter().chain(others) {
         let before = ds.lengths();
         let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
         let streamed = match format {
             Format::Jaeger => jaeger::decode_stream(&mut b, raw),
             Format::Otlp => otlp::decode_stream(&mut b, raw),
             Format::Zipkin => zipkin::decode_stream(&mut b, raw),
+            Format::Datadog => datadog::decode_stream(&mut b, raw),
+            Format::XRay => xray::decode_stream(&mut b, raw),
+            Format::Gcp => gcp::decode_stream(&mut b, raw),
             _ => chrome::decode_stream(&mut b, raw),
         };
         match streamed {

@@ -3,7 +3,7 @@
 //! `instrumentationLibrarySpans`; ids in hex or base64; int64 as strings;
 //! `kind` as a number or `"SPAN_KIND_…"`.
 
-use super::borrowed::{self, Any, List, Obj, Str};
+use super::borrowed::{self, tree_of, Any, List, Obj, Raw, Str};
 use super::builder::{json, Builder, SpanIn as BuiltSpan, Timing, UNRESOLVED};
 use super::DecodeError;
 use crate::model::*;
@@ -30,17 +30,19 @@ struct AnyValueIn<'a> {
     double_value: Any<'a>,
     bool_value: Any<'a>,
     bytes_value: Any<'a>,
-    /// Lists and maps are rare: kept as JSON.
-    array_value: Any<'a>,
-    kvlist_value: Any<'a>,
+    /// Lists and maps, as their JSON text: read an item at a time (as
+    /// trees, a map of many keys was held twice over, ~10× its text each).
+    array_value: Raw<'a>,
+    kvlist_value: Raw<'a>,
 }
 fields!(AnyValueIn { "stringValue" => string_value, "intValue" => int_value, "doubleValue" => double_value, "boolValue" => bool_value, "bytesValue" => bytes_value, "arrayValue" => array_value, "kvlistValue" => kvlist_value });
 
-/// `{key, value}`.
+/// `{key, value}`; the value None when the key is not there (an item of
+/// a map without one is left out).
 #[derive(Default)]
 struct KeyValueIn<'a> {
     key: Str<'a>,
-    value: Obj<AnyValueIn<'a>>,
+    value: Option<Obj<AnyValueIn<'a>>>,
 }
 fields!(KeyValueIn { "key" => key, "value" => value });
 
@@ -88,28 +90,63 @@ fn any_value(b: &mut Builder, key: &str, v: &AnyValueIn) {
         b.attr(key, AttrValue::Bool(v.bool_value.truthy()));
     } else if v.bytes_value.is_present() {
         b.attr_str(key, v.bytes_value.as_str().unwrap_or(""));
-    } else if v.array_value.is_present() {
+    } else if let Some(text) = v.array_value.0 {
         // Arrays are shown as JSON text of their plain values.
-        let arr = v.array_value.to_value();
-        let plain: Vec<Value> = json::arr(&arr, "values").iter().map(plain_value).collect();
-        b.attr_str(key, &Value::Array(plain).to_string());
-    } else if v.kvlist_value.is_present() {
-        let kv = v.kvlist_value.to_value();
+        let mut items = String::new();
+        each_value(text, |item| {
+            // A `values` list begins: the last one counts.
+            let Some(item) = item else {
+                return items.clear();
+            };
+            let plain = match tree_of(item) {
+                Ok(v) => plain_value(&v).to_string(),
+                Err(_) => String::from_utf8_lossy(item).into_owned(),
+            };
+            if !items.is_empty() {
+                items.push(',');
+            }
+            items.push_str(&plain);
+        });
+        b.attr_str(key, &format!("[{items}]"));
+    } else if let Some(text) = v.kvlist_value.0 {
         // As `Builder::attr_json`: deep under long keys, one attribute of JSON text.
         if key.len() > super::builder::FLAT_KEY_MAX {
+            let kv = tree_of(text).unwrap_or_default();
             return b.attr_str(key, &kv.to_string());
         }
-        for item in json::arr(&kv, "values") {
-            if let (Some(k), Some(val)) = (json::str(item, "key"), item.get("value")) {
-                let text = borrowed::text_of(val);
-                let val: Obj<AnyValueIn> = borrowed::read(&text);
+        let start = b.mark();
+        each_value(text, |item| {
+            // A `values` list begins: the last one counts.
+            let Some(item) = item else {
+                return b.ds.attrs.truncate(start as usize);
+            };
+            let item: Obj<KeyValueIn> = borrowed::read(item);
+            if let Some((Some(k), Some(val))) = item.0.as_ref().map(|i| (i.key.get(), &i.value)) {
                 let none = AnyValueIn::default();
                 any_value(b, &format!("{key}.{k}"), val.0.as_ref().unwrap_or(&none));
             }
-        }
+        });
     } else {
         b.attr_str(key, "");
     }
+}
+
+/// Calls `each` with the text of each item of the `values` list of the
+/// object `text` (an `arrayValue` or `kvlistValue`), and with None as
+/// each `values` list begins (a repeated key: what came before is dropped).
+fn each_value(text: &[u8], mut each: impl FnMut(Option<&[u8]>)) {
+    let mut r = Pull::new(text);
+    // The text is JSON (it was read so): an object, or nothing to read.
+    let _ = r.each_key(|k, r| {
+        if k != "values" {
+            return r.skip();
+        }
+        each(None);
+        borrowed::each_item(r, |r| {
+            each(Some(r.raw()?));
+            Ok(())
+        })
+    });
 }
 
 fn plain_value(v: &Value) -> Value {
@@ -130,18 +167,14 @@ fn plain_value(v: &Value) -> Value {
     v.clone()
 }
 
-fn attributes(b: &mut Builder, list: &[Obj<KeyValueIn>]) -> Range32 {
-    let m = b.mark();
-    for a in list.iter().filter_map(|a| a.0.as_ref()) {
-        key_value(b, a);
-    }
-    b.since(m)
-}
-
 fn key_value(b: &mut Builder, a: &KeyValueIn) {
     if let Some(k) = a.key.get() {
         let none = AnyValueIn::default();
-        any_value(b, k, a.value.0.as_ref().unwrap_or(&none));
+        any_value(
+            b,
+            k,
+            a.value.as_ref().and_then(|v| v.0.as_ref()).unwrap_or(&none),
+        );
     }
 }
 
@@ -181,7 +214,7 @@ fn status_code(code: &Any) -> StatusCode {
 fn resource_service(b: &mut Builder, resource: &Obj<ResourceIn>) -> StrId {
     let name = resource_attributes(resource)
         .find(|a| a.key.get() == Some("service.name"))
-        .and_then(|a| a.value.0.as_ref())
+        .and_then(|a| a.value.as_ref()?.0.as_ref())
         .and_then(|v| v.string_value.as_str())
         .filter(|s| !s.is_empty());
     match name {
@@ -241,8 +274,8 @@ fn decode_resource_spans(b: &mut Builder, r: &Value) -> Result<(), DecodeError> 
 }
 
 /// An OTLP span, read without a JSON tree. Its attributes (and its
-/// events') are not held: [`read_span`] writes them into the builder's
-/// arena as they are read.
+/// events' and links') are not held: [`read_span`] writes them into the
+/// builder's arena as they are read.
 #[derive(Default)]
 struct SpanIn<'a> {
     trace_id: Str<'a>,
@@ -255,9 +288,9 @@ struct SpanIn<'a> {
     status: Obj<StatusIn<'a>>,
     attributes: Range32,
     events: Vec<EventIn<'a>>,
-    links: List<Obj<LinkIn<'a>>>,
+    links: Vec<LinkIn<'a>>,
 }
-fields!(SpanIn { "traceId" => trace_id, "spanId" => span_id, "parentSpanId" => parent_span_id, "name" => name, "kind" => kind, "startTimeUnixNano" => start, "endTimeUnixNano" => end, "status" => status, "links" => links });
+fields!(SpanIn { "traceId" => trace_id, "spanId" => span_id, "parentSpanId" => parent_span_id, "name" => name, "kind" => kind, "startTimeUnixNano" => start, "endTimeUnixNano" => end, "status" => status });
 
 /// An event, its attributes already in the builder's arena. Events are
 /// pushed once the span is read: one without a time takes the span's start.
@@ -289,6 +322,34 @@ fn read_span<'a>(r: &mut Pull<'a>, b: &mut Builder) -> Read<Option<SpanIn<'a>>> 
                     Ok(())
                 })?;
             }
+            "links" => {
+                s.links.clear();
+                borrowed::each_item(r, |r| {
+                    let mut trace_state = Str::default();
+                    let l = borrowed::obj_with(r, |k, l: &mut LinkIn<'a>, r| {
+                        match k {
+                            "attributes" => l.attributes = read_attributes(r, b)?,
+                            "traceState" => trace_state = FromJson::from_json(r)?,
+                            _ => return Ok(false),
+                        }
+                        Ok(true)
+                    })?;
+                    s.links.extend(l.map(|mut l| {
+                        // After the link's attributes, in its range: nothing
+                        // else is written while a link is read.
+                        if let Some(ts) = trace_state.get().filter(|t| !t.is_empty()) {
+                            let m = match l.attributes.is_empty() {
+                                true => b.mark(),
+                                false => l.attributes.start,
+                            };
+                            b.attr_str("trace_state", ts);
+                            l.attributes = b.since(m);
+                        }
+                        l
+                    }));
+                    Ok(())
+                })?;
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -305,14 +366,14 @@ fn read_attributes(r: &mut Pull, b: &mut Builder) -> Read<Range32> {
     Ok(b.since(m))
 }
 
+/// A link, its attributes (and trace state) already in the builder's arena.
 #[derive(Default)]
 struct LinkIn<'a> {
     trace_id: Str<'a>,
     span_id: Str<'a>,
-    trace_state: Str<'a>,
-    attributes: List<Obj<KeyValueIn<'a>>>,
+    attributes: Range32,
 }
-fields!(LinkIn { "traceId" => trace_id, "spanId" => span_id, "traceState" => trace_state, "attributes" => attributes });
+fields!(LinkIn { "traceId" => trace_id, "spanId" => span_id });
 
 fn decode_span(
     b: &mut Builder,
@@ -356,15 +417,14 @@ fn decode_span(
     }
     let events = b.events_since(em);
     let lm = b.link_mark();
-    for l in s.links.iter().filter_map(|l| l.0.as_ref()) {
-        let m = b.mark();
-        attributes(b, &l.attributes);
-        if let Some(ts) = l.trace_state.get().filter(|t| !t.is_empty()) {
-            b.attr_str("trace_state", ts);
-        }
-        let la = b.since(m);
+    for l in &s.links {
         let lt = l.trace_id.get().unwrap_or(trace_text);
-        b.link(lt, l.span_id.get().unwrap_or(""), LinkKind::Link, la);
+        b.link(
+            lt,
+            l.span_id.get().unwrap_or(""),
+            LinkKind::Link,
+            l.attributes,
+        );
     }
     let links = b.links_since(lm);
     let name = b.intern(s.name.get().unwrap_or(""));

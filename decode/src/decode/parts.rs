@@ -26,6 +26,7 @@
 
 use super::builder::{Builder, Suspended, UNRESOLVED};
 use super::jaeger::{self, Deferred};
+use super::pull::Pull;
 use super::{detect, without_bom, DecodeError, DecodeSummary, Format};
 use super::{otlp, zipkin};
 use crate::model::*;
@@ -116,6 +117,8 @@ pub fn context_of(head: &[u8]) -> Option<Vec<u8>> {
         .collect();
     match format {
         Format::Jaeger => return Some(jaeger::PART_PREFIX.to_vec()),
+        // Another format's bare list (Datadog's, X-Ray's) is read whole.
+        Format::Zipkin if !begins_with_zipkin_span(head) => return None,
         // A list of lists: cut inside one of them.
         Format::Zipkin if key.first() == Some(&b'[') => return Some(b"[[".to_vec()),
         Format::Zipkin => return Some(zipkin::PART_PREFIX.to_vec()),
@@ -131,6 +134,18 @@ pub fn context_of(head: &[u8]) -> Option<Vec<u8>> {
     }
     context.extend_from_slice(otlp::PART_PREFIX);
     Some(context)
+}
+
+/// Whether the list (or list of lists) `head` begins is of Zipkin spans,
+/// judged as `detect` judges by its first item; true when `head` ends
+/// before that item does (the parts find out).
+fn begins_with_zipkin_span(head: &[u8]) -> bool {
+    let mut r = Pull::new(without_bom(head));
+    while r.list() {}
+    match r.raw().map(super::borrowed::tree_of) {
+        Ok(Ok(first)) => detect::span_like(&first) == Some(Format::Zipkin),
+        _ => true,
+    }
 }
 
 /// Reads a part of a file of `format` (see [`super::stream::run_part`]).
