@@ -3,16 +3,20 @@
 //! span exactly its own attributes and events, on the streamed path and on
 //! the general one alike.
 
-use tracescope_decode::model::{AttrValue, SpanKind, StatusCode};
+use tracescope_decode::model::{AttrValue, Range32, SpanKind, StatusCode};
 use tracescope_decode::{decode_bytes, Dataset};
 
-/// `key=value` of each attribute of span `i` of the only trace, in order.
-fn attrs(ds: &Dataset, i: usize) -> Vec<String> {
-    let t = &ds.traces[0];
-    ds.attrs(t.attrs[i])
+/// `key=value` of each attribute of a range, in order.
+fn attr_texts(ds: &Dataset, r: Range32) -> Vec<String> {
+    ds.attrs(r)
         .iter()
         .map(|a| format!("{}={}", ds.str(a.key), ds.value_text(a.value)))
         .collect()
+}
+
+/// `key=value` of each attribute of span `i` of the only trace, in order.
+fn attrs(ds: &Dataset, i: usize) -> Vec<String> {
+    attr_texts(ds, ds.traces[0].attrs[i])
 }
 
 /// `name@offset_ns[attrs]` of each event of span `i`.
@@ -21,12 +25,8 @@ fn events(ds: &Dataset, i: usize) -> Vec<String> {
     ds.events(t.events[i])
         .iter()
         .map(|e| {
-            let a: Vec<String> = ds
-                .attrs(e.attrs)
-                .iter()
-                .map(|a| format!("{}={}", ds.str(a.key), ds.value_text(a.value)))
-                .collect();
-            format!("{}@{}[{}]", ds.str(e.name), e.time_ns, a.join(","))
+            let a = attr_texts(ds, e.attrs).join(",");
+            format!("{}@{}[{a}]", ds.str(e.name), e.time_ns)
         })
         .collect()
 }
@@ -121,12 +121,11 @@ fn links(ds: &Dataset, i: usize) -> Vec<String> {
     ds.links(t.links[i])
         .iter()
         .map(|l| {
-            let a: Vec<String> = ds
-                .attrs(l.attrs)
-                .iter()
-                .map(|a| format!("{}={}", ds.str(a.key), ds.value_text(a.value)))
-                .collect();
-            format!("{}[{}]", ds.link_span_id(l), a.join(","))
+            format!(
+                "{}[{}]",
+                ds.link_span_id(l),
+                attr_texts(ds, l.attrs).join(",")
+            )
         })
         .collect()
 }
