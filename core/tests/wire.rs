@@ -154,6 +154,37 @@ fn shapes_the_streams_leave_to_the_general_path() {
         // Jaeger's spans beside v1 traces.
         r#"{"batchWriteSpansRequest":[{"spans":[{"name":"projects/p/traces/a1/spans/b1","spanId":"b1","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}]}],"resourceSpans":[]}"#,
         r#"{"spans":[{"traceID":"a1","spanID":"b1","operationName":"x","startTime":1,"duration":2}],"traces":[{"projectId":"p"}]}"#,
+        // Jaeger's `data` beside Chrome's events (`detect`: Chrome's).
+        r#"{"data":[{"traceID":"a1","spans":[{"traceID":"a1","spanID":"b1","operationName":"x","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"s"}}}],"traceEvents":[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]}"#,
+        r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}],"traceEvents":[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]}"#,
+        // JSON Lines: formats mixed, a line refused (its line named), an
+        // OTLP resource after its spans (the whole file the general way),
+        // Datadog lines.
+        concat!(
+            r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
+            "\n",
+            r#"[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5}]"#
+        ),
+        concat!(
+            r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
+            "\n",
+            r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01"}]}]}]}"#
+        ),
+        concat!(
+            r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01"}]}]}]}"#,
+            "\n",
+            r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#
+        ),
+        concat!(
+            r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
+            "\n",
+            r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"03","name":"y","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]}}]}"#
+        ),
+        concat!(
+            r#"[[{"trace_id":1,"span_id":2,"name":"op","service":"web","start":1,"duration":2}]]"#,
+            "\n",
+            r#"[[{"trace_id":1,"span_id":3,"parent_id":2,"name":"op","service":"db","start":1,"duration":1}]]"#
+        ),
     ];
     for text in cases {
         let (mut a, mut b) = (Dataset::default(), Dataset::default());

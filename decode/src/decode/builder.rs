@@ -404,6 +404,13 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// What this builder has added so far: the tables' lengths and the
+    /// spans pushed (a reader that gave up without adding anything leaves
+    /// it as it was).
+    pub fn added(&self) -> (Lengths, usize) {
+        (self.ds.lengths(), self.pushed)
+    }
+
     pub fn span_count(&self) -> usize {
         self.traces.iter().map(|t| t.len()).sum()
     }

@@ -74,6 +74,11 @@ pub fn streamable(bytes: &[u8]) -> Option<Format> {
     }
 }
 
+/// Top-level keys by which [`detect`] names a file Chrome's or OTLP's
+/// before it looks at any other: a streamed reader of another format that
+/// meets one leaves the file to the general path.
+pub const NAMED_FIRST: [&str; 5] = ["traceEvents", "resourceSpans", "batches", "result", "trace"];
+
 pub fn is_xray_daemon_header(v: &Value) -> bool {
     v.as_object().is_some_and(|o| {
         o.len() == 2 && json::str(v, "format") == Some("json") && o.contains_key("version")

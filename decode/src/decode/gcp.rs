@@ -9,6 +9,7 @@
 
 use super::borrowed::{self, tree_of};
 use super::builder::{self, json, Builder, SpanIn, Timing};
+use super::detect::NAMED_FIRST;
 use super::pull::{Bad, Pull, Read};
 use super::{ids, DecodeError};
 use crate::model::*;
@@ -58,17 +59,9 @@ struct TraceV1<'a> {
     has_project: bool,
 }
 
-/// Keys by which `detect` names another format before Cloud Trace.
-const OTHER_FORMATS_KEYS: [&str; 8] = [
-    "traceEvents",
-    "resourceSpans",
-    "batches",
-    "result",
-    "trace",
-    "data",
-    "traceID",
-    "Traces",
-];
+/// Keys by which `detect` names another format before Cloud Trace (with
+/// `detect::NAMED_FIRST`).
+const OTHER_FORMATS_KEYS: [&str; 3] = ["data", "traceID", "Traces"];
 
 /// The top object's spans. `sniffing`: `None` for a file whose keys may
 /// name another format, or that is no object.
@@ -118,7 +111,7 @@ fn find_spans(bytes: &[u8], sniffing: bool) -> Option<Found<'_>> {
             f.has_project = true;
             r.skip()
         }
-        k if sniffing && OTHER_FORMATS_KEYS.contains(&k) => Err(Bad),
+        k if sniffing && (NAMED_FIRST.contains(&k) || OTHER_FORMATS_KEYS.contains(&k)) => Err(Bad),
         _ => r.skip(),
     });
     match read.and_then(|_| r.end()) {

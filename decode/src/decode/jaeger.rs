@@ -617,6 +617,7 @@ fn envelope(st: &mut Stream, r: &mut Pull) -> Read<()> {
             }
         }
         "data" => Err(Bad),
+        k if super::detect::NAMED_FIRST.contains(&k) => Err(Bad),
         _ => r.skip(),
     })
 }

@@ -211,30 +211,15 @@ pub fn decode_bytes_staged(
     let unpacked = gunzip_if_needed(bytes)?;
     // Without the BOM for every reader, so it never changes the path taken.
     let raw = without_bom(&unpacked);
-    // The formats read from the bytes that `streamable` cannot tell by the
-    // first bytes: each gives up at its first item or key when the file is
-    // not its own. Chrome last: its object may hold any keys.
-    let others = [Format::Datadog, Format::XRay, Format::Gcp, Format::Chrome];
-    for format in detect::streamable(raw).into_iter().chain(others) {
-        let before = ds.lengths();
-        let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
-        let streamed = match format {
-            Format::Jaeger => jaeger::decode_stream(&mut b, raw),
-            Format::Otlp => otlp::decode_stream(&mut b, raw),
-            Format::Zipkin => zipkin::decode_stream(&mut b, raw),
-            Format::Datadog => datadog::decode_stream(&mut b, raw),
-            Format::XRay => xray::decode_stream(&mut b, raw),
-            Format::Gcp => gcp::decode_stream(&mut b, raw),
-            _ => chrome::decode_stream(&mut b, raw),
-        };
-        match streamed {
-            Some(Ok(())) => return finish(b, format, true, on_tables),
-            Some(Err(e)) => return Err(e),
-            // Another shape after all: undo (strings too) and read it the general way.
-            None => {
-                drop(b);
-                ds.truncate_tables(before);
-            }
+    let before = ds.lengths();
+    let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
+    match read_streamed(&mut b, raw) {
+        Some(Ok(format)) => return finish(b, format, true, on_tables),
+        Some(Err(e)) => return Err(e),
+        // Another shape after all: undo (strings too) and read it the general way.
+        None => {
+            drop(b);
+            ds.truncate_tables(before);
         }
     }
     let values = parse_json_values(raw)?;
@@ -244,6 +229,58 @@ pub fn decode_bytes_staged(
         &values,
         on_tables,
     )
+}
+
+/// Reads each JSON value of `raw` (one, or JSON Lines) with the streamed
+/// reader of its format, all into `b`: the first value's format, or None
+/// when a value has no streamed shape (the caller undoes what was added
+/// and reads the file the general way). A value's shape errors name its
+/// line (its place among the values), as the general path's do.
+fn read_streamed(b: &mut builder::Builder, raw: &[u8]) -> Option<Result<Format, DecodeError>> {
+    let mut r = pull::Pull::new(raw);
+    let mut first = None;
+    let mut line = 0;
+    while r.peek() != 0 {
+        let value = r.raw().ok()?;
+        line += 1;
+        let format = match read_value(b, value)? {
+            Ok(f) => f,
+            Err(DecodeError::Shape(m)) if r.end().is_err() || line > 1 => {
+                return Some(Err(DecodeError::Shape(format!("line {line}: {m}"))))
+            }
+            Err(e) => return Some(Err(e)),
+        };
+        first.get_or_insert(format);
+    }
+    r.end().ok()?;
+    first.map(Ok)
+}
+
+/// One JSON value read by the first streamed reader that takes it: the
+/// formats `streamable` tells by the first bytes, then those each reader
+/// tells by a first item or key (Chrome last: its object may hold any
+/// keys). None when none takes it, or when one gave up after adding to
+/// `b` (only the whole file can be undone).
+fn read_value(b: &mut builder::Builder, value: &[u8]) -> Option<Result<Format, DecodeError>> {
+    let others = [Format::Datadog, Format::XRay, Format::Gcp, Format::Chrome];
+    for format in detect::streamable(value).into_iter().chain(others) {
+        let before = b.added();
+        let read = match format {
+            Format::Jaeger => jaeger::decode_stream(b, value),
+            Format::Otlp => otlp::decode_stream(b, value),
+            Format::Zipkin => zipkin::decode_stream(b, value),
+            Format::Datadog => datadog::decode_stream(b, value),
+            Format::XRay => xray::decode_stream(b, value),
+            Format::Gcp => gcp::decode_stream(b, value),
+            _ => chrome::decode_stream(b, value),
+        };
+        match read {
+            Some(r) => return Some(r.map(|_| format)),
+            None if b.added() != before => return None,
+            None => {}
+        }
+    }
+    None
 }
 
 /// A reader of one format that is not sniffed from JSON (a share link's

@@ -489,6 +489,8 @@ fn envelope(st: &mut Stream, r: &mut Pull, nested: bool) -> Read<()> {
             r.each_item(|r| resource_spans(st, r))
         }
         "result" | "trace" | "resourceSpans" | "batches" => Err(Bad),
+        // Chrome's, as `detect` names it.
+        "traceEvents" if !nested => Err(Bad),
         _ => r.skip(),
     })
 }
