@@ -513,6 +513,14 @@ fn formats_read_an_item_at_a_time_find_every_item_where_the_tree_has_it() {
         spans_per_trace(&format!("[[{},5]]", dd(9, 1, ""))).unwrap_err(),
         "malformed trace: a Datadog span without trace_id"
     );
+    // Nesting past what a span's tree holds, said as such (the position
+    // serde_json gives is within the span, not the file).
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let nested = dd(9, 2, &format!(r#""x":"y"}},"meta_struct":{{"a":{deep}"#));
+    assert_eq!(
+        spans_per_trace(&format!("[[{},{nested}]]", dd(9, 1, ""))).unwrap_err(),
+        "malformed trace: a span nested more than 128 levels deep"
+    );
 
     // X-Ray: a segment's document as a string or an object, a segment
     // without one passed over, a trace's repeated `Segments` (the last).

@@ -142,10 +142,10 @@ pub use super::pull::read;
 /// as its own small tree: the formats whose decoders walk trees hold one
 /// item's tree at a time, never the file's (~15× the file).
 pub fn tree_of(text: &[u8]) -> Result<Value, super::DecodeError> {
-    // The text is JSON (the pull reader checked it); what serde_json may
-    // still refuse is nesting past its limit of 128.
+    // The text is JSON (the pull reader checked it, numbers as serde_json
+    // reads them); what serde_json may still refuse is nesting past 128.
     serde_json::from_slice(text)
-        .map_err(|e| super::DecodeError::shape(format!("an item that cannot be read: {e}")))
+        .map_err(|_| super::DecodeError::shape("a span nested more than 128 levels deep"))
 }
 
 /// Of the entries of a JSON object whose keys (interned) may repeat, the
