@@ -138,7 +138,16 @@ impl Col<u8> {
     pub(crate) unsafe fn append(&mut self, size: usize, room: usize, from: *const u8, n: usize) {
         // Past the room is never asked for (the trace grows it first).
         assert!(n <= room.saturating_sub(self.len));
-        std::ptr::copy_nonoverlapping(from, self.ptr.as_ptr().add(self.len * size), n * size);
+        let to = self.ptr.as_ptr().add(self.len * size);
+        // One span's value (the usual) moved as one load and store, not a
+        // call to copy memory (16 of them a span).
+        match n * size {
+            1 => std::ptr::copy_nonoverlapping(from, to, 1),
+            4 => std::ptr::copy_nonoverlapping(from, to, 4),
+            8 => std::ptr::copy_nonoverlapping(from, to, 8),
+            16 => std::ptr::copy_nonoverlapping(from, to, 16),
+            bytes => std::ptr::copy_nonoverlapping(from, to, bytes),
+        }
         self.len += n;
     }
     /// Copies the values (of `size` bytes) to `to` and points there from
