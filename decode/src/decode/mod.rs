@@ -212,6 +212,16 @@ pub fn decode_bytes_staged(
     // Without the BOM for every reader, so it never changes the path taken.
     let raw = without_bom(&unpacked);
     let before = ds.lengths();
+    // Most files are one JSON value: read as one, with no pass first to
+    // find where each value ends.
+    let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
+    if let Some(Ok(format)) = read_value(&mut b, raw) {
+        return finish(b, format, true, on_tables);
+    }
+    // JSON Lines, an error (named by its line there) or another shape:
+    // undone (strings too), and read a value at a time.
+    drop(b);
+    ds.truncate_tables(before);
     let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
     match read_streamed(&mut b, raw) {
         Some(Ok(format)) => return finish(b, format, true, on_tables),
