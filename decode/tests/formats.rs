@@ -1,6 +1,7 @@
 //! What particular corpus files must decode to, beyond their counts
 //! (`decode/tests/corpus.rs` checks every file's counts, one test each).
 
+use tracescope_decode::decode::decode_bytes_general;
 use tracescope_decode::{decode_bytes, Dataset};
 
 /// A corpus file (path below ../shared/corpus) decoded; it must decode.
@@ -425,6 +426,69 @@ fn chrome_events_read_every_field_they_show() {
     // Ids are places among the slices, as 16 hex digits.
     assert_eq!(&*ds.span_id(t, task), "0000000000000001");
     assert_eq!(&*ds.span_id(t, load), "0000000000000004");
+}
+
+/// A Chrome event's `args`, flattened as they are read, are what
+/// `JSON.parse` makes of them: a repeated key once, in its first place
+/// with its last value; a repeated `args` the last; a metadata name given
+/// twice the last, and one that is no text none. The arguments of events
+/// that show none (ends, counters) take no place of another's.
+#[test]
+fn chrome_args_read_as_json_parse_reads_them() {
+    let doc = r#"{"traceEvents":[
+        {"ph":"M","name":"thread_name","pid":1,"tid":1,"args":{"name":"first","name":"T"}},
+        {"ph":"M","name":"process_name","pid":1,"args":{"name":["not","a","name"]}},
+        {"ph":"C","name":"C","pid":1,"tid":1,"ts":0,"args":{"c":1}},
+        {"ph":"X","name":"A","pid":1,"tid":1,"ts":0,"dur":10,"args":{"gone":1},"args":{"k":1,"j":[1, 2],"k":{"x":2}}},
+        {"ph":"B","name":"B","pid":1,"tid":1,"ts":1,"args":{"a":{"x":1},"b":2,"a":{"y":3}}},
+        {"ph":"E","pid":1,"tid":1,"ts":2,"args":{"e":1}},
+        {"ph":"i","name":"I","pid":1,"tid":1,"ts":3,"args":{"i":{"deep":{"er":true}},"n":null}}
+    ]}"#;
+    for general in [false, true] {
+        let how = if general { "general" } else { "streamed" };
+        let mut ds = Dataset::default();
+        let read = if general {
+            decode_bytes_general(&mut ds, doc.as_bytes(), &mut |_| {})
+        } else {
+            decode_bytes(&mut ds, doc.as_bytes())
+        };
+        assert_eq!(read.unwrap().streamed, !general);
+        let t = &ds.traces[0];
+        let by_name = |name: &str| (0..t.len()).find(|&i| ds.str(t.name[i]) == name).unwrap();
+        let (a, b) = (by_name("A"), by_name("B"));
+        assert_eq!(ds.str(t.service[a]), "pid 1", "{how}");
+        let own = |i: usize| all_attrs_of(&ds, t, i)[1..].to_vec();
+        assert_eq!(
+            own(a),
+            [
+                "thread.id=1",
+                "thread.name=T",
+                "chrome.phase=X",
+                "args.k.x=2",
+                "args.j=[1,2]"
+            ],
+            "{how}"
+        );
+        assert_eq!(
+            own(b),
+            [
+                "thread.id=1",
+                "thread.name=T",
+                "chrome.phase=B",
+                "args.a.y=3",
+                "args.b=2"
+            ],
+            "{how}"
+        );
+        let instant = ds.events(t.events[a]);
+        assert_eq!(event_names(&ds, t, a), ["I"], "{how}");
+        let args: Vec<String> = ds
+            .attrs(instant[0].attrs)
+            .iter()
+            .map(|x| format!("{}={:?}", ds.str(x.key), x.value))
+            .collect();
+        assert_eq!(args, ["args.i.deep.er=Bool(true)"], "{how}");
+    }
 }
 
 /// A list that `detect` finds to be Chrome's (its first event with a `ph`)

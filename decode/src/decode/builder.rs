@@ -3,10 +3,13 @@
 //! [`Builder::finish`], so a decoder that fails leaves the dataset's traces
 //! as they were.
 
+use super::borrowed::Any;
 use super::ids;
+use super::pull::{Bad, Pull, Read};
 use crate::model::*;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
+use std::hash::BuildHasher;
 
 /// One span as a decoder sees it; attributes, events and links are pushed to
 /// the arenas first (see [`Builder::attr`] and friends) and referenced here.
@@ -200,17 +203,27 @@ impl<'a> Builder<'a> {
         self.attr(key, AttrValue::Str(v));
     }
     /// A JSON value read by [`super::borrowed`] as an attribute, as [`Self::attr_json`].
-    pub fn attr_any(&mut self, key: &str, value: &super::borrowed::Any) {
-        use super::borrowed::Any;
+    pub fn attr_any(&mut self, key: &str, value: &Any) {
         match value {
-            Any::Absent | Any::Null => {}
-            Any::Bool(v) => self.attr(key, AttrValue::Bool(*v)),
-            Any::I64(i) => self.attr(key, AttrValue::Int(*i)),
-            Any::U64(u) => self.attr_str(key, &u.to_string()),
-            Any::F64(f) => self.attr(key, AttrValue::Float(*f)),
-            Any::Str(s) => self.attr_str(key, s),
             Any::Json(v) => self.attr_json(key, v),
+            scalar => {
+                if let Some(v) = self.scalar_value(scalar) {
+                    self.attr(key, v)
+                }
+            }
         }
+    }
+    /// A scalar's attribute value: numbers past i64 as their text (an
+    /// attribute's integer is an i64), null none.
+    fn scalar_value(&mut self, v: &Any) -> Option<AttrValue> {
+        Some(match v {
+            Any::Bool(v) => AttrValue::Bool(*v),
+            Any::I64(i) => AttrValue::Int(*i),
+            Any::U64(u) => AttrValue::Str(self.intern(&u.to_string())),
+            Any::F64(f) => AttrValue::Float(*f),
+            Any::Str(s) => AttrValue::Str(self.intern(s)),
+            Any::Absent | Any::Null | Any::Json(_) => return None,
+        })
     }
     /// A JSON value as an attribute: scalars keep their type, objects and
     /// arrays are flattened to dotted keys (objects) or kept as JSON text
@@ -218,30 +231,87 @@ impl<'a> Builder<'a> {
     /// as JSON text too: each leaf's key repeats its whole path, so deep
     /// nesting of long keys would take memory quadratic in the file.
     pub fn attr_json(&mut self, key: &str, value: &Value) {
-        let mut stack: Vec<(String, &Value)> = vec![(key.to_string(), value)];
-        while let Some((k, v)) = stack.pop() {
+        // One path written in place: (where the parent's path ends, the
+        // key, the value); the top value's key has no dot before it.
+        let mut path = String::new();
+        let mut stack: Vec<(Option<usize>, &str, &Value)> = vec![(None, key, value)];
+        while let Some((parent_end, k, v)) = stack.pop() {
+            path.truncate(parent_end.unwrap_or(0));
+            if parent_end.is_some() {
+                path.push('.');
+            }
+            path.push_str(k);
+            let k = path.as_str();
             match v {
-                Value::Null => {}
-                Value::Bool(b) => self.attr(&k, AttrValue::Bool(*b)),
-                Value::Number(n) => {
-                    if let Some(i) = n.as_i64() {
-                        self.attr(&k, AttrValue::Int(i))
-                    } else if let Some(u) = n.as_u64() {
-                        self.attr_str(&k, &u.to_string())
-                    } else {
-                        self.attr(&k, AttrValue::Float(n.as_f64().unwrap_or(0.0)))
-                    }
-                }
-                Value::String(s) => self.attr_str(&k, s),
-                Value::Array(_) => self.attr_str(&k, &v.to_string()),
-                Value::Object(_) if k.len() > FLAT_KEY_MAX => self.attr_str(&k, &v.to_string()),
+                Value::Array(_) => self.attr_str(k, &v.to_string()),
+                Value::Object(_) if k.len() > FLAT_KEY_MAX => self.attr_str(k, &v.to_string()),
                 Value::Object(m) => {
-                    for (ck, cv) in m.iter().rev() {
-                        stack.push((format!("{k}.{ck}"), cv));
+                    let end = Some(path.len());
+                    stack.extend(m.iter().rev().map(|(ck, cv)| (end, ck.as_str(), cv)));
+                }
+                scalar => {
+                    if let Some(value) = self.scalar_value(&Any::scalar(scalar)) {
+                        self.attr(k, value)
                     }
                 }
             }
         }
+    }
+
+    /// The object that comes next in `r`, flattened into `out` as
+    /// [`Self::attr_json`] flattens its tree (under `key`), read straight
+    /// from the text. Anything but an object is skipped.
+    pub fn flatten_json(&mut self, key: &str, r: &mut Pull, out: &mut Vec<Attr>) -> Read<()> {
+        let (start, at) = (out.len(), r.here());
+        let mut path = String::from(key);
+        // Every key's path, hashed, to find repeats once the object is read.
+        let mut paths: Vec<u64> = Vec::new();
+        // The objects open, innermost last: where its path ends, and
+        // whether its first key is still to come.
+        let mut open: Vec<(usize, bool)> = Vec::new();
+        if r.object() {
+            open.push((path.len(), true));
+        } else {
+            r.skip()?;
+        }
+        while let Some((end, first)) = open.last_mut() {
+            path.truncate(*end);
+            let Some(k) = r.key(first)? else {
+                open.pop();
+                continue;
+            };
+            path.push('.');
+            path.push_str(&k);
+            paths.push(rustc_hash::FxBuildHasher.hash_one(&path));
+            let value = match r.peek() {
+                b'{' if path.len() <= FLAT_KEY_MAX => {
+                    r.object();
+                    open.push((path.len(), true));
+                    continue;
+                }
+                b'{' | b'[' => Some(AttrValue::Str(self.intern(&r.value()?.to_string()))),
+                _ => {
+                    let v = r.any()?;
+                    self.scalar_value(&v)
+                }
+            };
+            if let Some(value) = value {
+                let key = self.intern(&path);
+                out.push(Attr { key, value });
+            }
+        }
+        // A key repeated in an object (or two paths alike): its tree read,
+        // which keeps one entry of a repeated key (its first place, its last
+        // value), as `JSON.parse` does. Rare.
+        crate::order::sort(&mut paths);
+        if paths.windows(2).any(|w| w[0] == w[1]) {
+            out.truncate(start);
+            let tree: Value = serde_json::from_slice(r.taken_since(at)).map_err(|_| Bad)?;
+            let mark = self.mark();
+            self.attr_json(key, &tree);
+            out.extend(self.ds.attrs.drain(mark as usize..));
+        }
+        Ok(())
     }
 
     pub fn event_mark(&self) -> u32 {
@@ -325,6 +395,13 @@ impl<'a> Builder<'a> {
         self.ds
             .strings
             .reserve(added(now.strings, was.strings), new_text);
+    }
+
+    /// What the tables hold now is not counted by [`Self::expect_spans`]:
+    /// for a reader that interned texts before writing its first span
+    /// (Chrome's), whose growth from here is no measure of the spans'.
+    pub fn expect_from_here(&mut self) {
+        self.start = (self.ds.lengths(), self.ds.strings.text_len());
     }
 
     /// The index of the trace with this id, begun (with no spans) if new.
@@ -582,5 +659,87 @@ pub mod json {
     }
     pub fn truthy(v: Option<&Value>) -> bool {
         v.is_some_and(|v| Any::scalar(v).truthy())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A JSON object as text, keys possibly repeated or dotted (what a
+    /// tree keeps one of, or whose paths meet), values of every kind.
+    fn object_text() -> impl Strategy<Value = String> {
+        // "args." and 59 bytes: a path of exactly `FLAT_KEY_MAX`.
+        let key = prop_oneof![
+            4 => "[ab.]{1,2}",
+            1 => "[a-z\\\\\"\u{e9}]{0,3}",
+            1 => "k{28,40}",
+            1 => "k{59,60}",
+        ];
+        let number = prop_oneof![
+            any::<i64>().prop_map(|i| i.to_string()),
+            any::<u64>().prop_map(|u| u.to_string()),
+            // Decimals serde_json reads exactly (it rounds others its own way).
+            (-1e9..1e9f64).prop_map(|f| serde_json::to_string(&((f * 1e3).round() / 1e3)).unwrap()),
+            Just("1.5e3".to_string()),
+            Just("-0".to_string()),
+        ];
+        let leaf = prop_oneof![
+            number,
+            "[a-z\\\\\"\\n\u{e9}\u{1F600}]{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+            Just("true".to_string()),
+            Just("null".to_string()),
+            Just("[1, {\"a\": [2]}, \"x\"]".to_string()),
+            Just("{}".to_string()),
+        ];
+        let entries = key.clone();
+        let value = leaf.prop_recursive(4, 40, 5, move |inner| {
+            prop::collection::vec((entries.clone(), inner), 0..5).prop_map(object)
+        });
+        prop::collection::vec((key, value), 0..6).prop_map(object)
+    }
+
+    fn object(entries: Vec<(String, String)>) -> String {
+        let entries: Vec<String> = entries
+            .iter()
+            .map(|(k, v)| format!("{}: {v}", serde_json::to_string(k).unwrap()))
+            .collect();
+        format!("{{ {} }}", entries.join(", "))
+    }
+
+    fn shown(ds: &Dataset, attrs: &[Attr]) -> Vec<(String, String)> {
+        let value = |v: &AttrValue| match v {
+            AttrValue::Str(s) => format!("s:{}", ds.str(*s)),
+            AttrValue::Int(i) => format!("i:{i}"),
+            AttrValue::Float(f) => format!("f:{:x}", f.to_bits()),
+            AttrValue::Bool(b) => format!("b:{b}"),
+        };
+        attrs
+            .iter()
+            .map(|a| (ds.str(a.key).to_string(), value(&a.value)))
+            .collect()
+    }
+
+    proptest! {
+        /// An object flattened straight from its text gives the attributes
+        /// its tree gives: the same keys, values and order, a repeated key
+        /// once (its first place, its last value), lists and objects under
+        /// long keys as JSON text.
+        #[test]
+        fn text_flattens_as_its_tree(text in object_text()) {
+            let tree: Value = serde_json::from_str(&text).unwrap();
+            let mut from_tree = Dataset::default();
+            Builder::new(&mut from_tree).attr_json("args", &tree);
+            let expected = shown(&from_tree, &from_tree.attrs);
+
+            let mut ds = Dataset::default();
+            let mut out = Vec::new();
+            let mut r = Pull::new(text.as_bytes());
+            Builder::new(&mut ds).flatten_json("args", &mut r, &mut out).unwrap();
+            prop_assert!(r.end().is_ok());
+            prop_assert!(ds.attrs.is_empty(), "only `out` written");
+            prop_assert_eq!(shown(&ds, &out), expected, "{}", text);
+        }
     }
 }

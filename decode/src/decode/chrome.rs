@@ -6,14 +6,14 @@
 //! Counters, samples, metadata and flow events are counted and skipped.
 //!
 //! A file is read an event at a time ([`decode_stream`]: each event into
-//! typed fields borrowing from the file, texts interned, `args` kept as
-//! their JSON text); what it cannot read that way (not JSON, a repeated
-//! `traceEvents`) goes to the general path, whose tree of the whole file
-//! ([`decode`]) is written as text and read the same way.
+//! typed fields borrowing from the file, texts interned, `args` flattened
+//! into attributes as they are read); what it cannot read that way (not
+//! JSON, a repeated `traceEvents`) goes to the general path, whose tree of
+//! the whole file ([`decode`]) is written as text and read the same way.
 
-use super::borrowed::{self, Any, Obj, Raw, Str};
+use super::borrowed::{self, Any, Str};
 use super::builder::{self, json, Builder, SpanIn};
-use super::pull::{fields, Bad, FromJson, Pull};
+use super::pull::{fields, Bad, Pull, Read};
 use super::DecodeError;
 use crate::model::*;
 use rustc_hash::FxHashMap;
@@ -32,9 +32,9 @@ pub fn events(v: &Value) -> Option<&[Value]> {
     }
 }
 
-/// A slice (or instant) as read. Its texts are interned as they are read,
-/// and its `args` kept as JSON text, so no event's JSON tree is held: a
-/// file's events as trees were ~20× the file.
+/// A slice (or instant) as read. Its texts are interned and its `args`
+/// flattened as they are read, so no event's JSON tree is held: a file's
+/// events as trees were ~20× the file.
 struct Slice {
     pid: StrId,
     tid: StrId,
@@ -44,17 +44,39 @@ struct Slice {
     end: i64,
     open: bool,
     instant: bool,
-    args: ArgsText,
-    parent: Option<usize>,
-    events: Vec<(i64, StrId, ArgsText)>,
-    phase: char,
+    args: Args,
+    parent: Option<u32>,
+    /// Boxed: most slices have none (8 bytes each, a `Vec` 24).
+    #[allow(clippy::box_collection)]
+    events: Option<Box<Vec<SliceEvent>>>,
+    phase: u8,
 }
 
-/// An event's `args` as JSON text (read again when its span is written).
-type ArgsText = Option<Box<[u8]>>;
+/// An event of a slice: its time, name and `args`.
+type SliceEvent = (i64, StrId, Args);
 
-/// What an async slice's begin and end share: (pid, cat, id).
+/// An event's `args` (an object) as attributes, where they are in
+/// [`Events::args_attrs`].
+type Args = Range32;
+
+/// What an async slice's begin and end share: (pid, cat, id); or a legacy
+/// one's: (cat, name, id).
 type AsyncKey = (StrId, StrId, String);
+
+/// What the open slices are found by, each kind a stack of them, innermost
+/// last: `B` by its thread (pid, tid); async `b` by (pid, cat, id), and the
+/// same with the name too, so an `e` finds its `b` without searching (a
+/// slice closed through one stays in the other until it reaches the top);
+/// a legacy `S` by (cat, name, id), the last begun alone. One map of them
+/// all (and of the slices of each thread, when they are nested): one
+/// compiled map.
+#[derive(PartialEq, Eq, Hash)]
+enum Open {
+    Thread(StrId, StrId),
+    Async(AsyncKey),
+    AsyncNamed(AsyncKey, StrId),
+    Legacy(AsyncKey),
+}
 
 /// A trace event, read field by field and borrowing from the file.
 #[derive(Default)]
@@ -69,9 +91,9 @@ struct EventIn<'a> {
     id: Any<'a>,
     /// `{"local": …}` or `{"global": …}`, rare: read as a JSON tree.
     id2: Any<'a>,
-    args: Raw<'a>,
 }
-fields!(EventIn { "ph" => ph, "name" => name, "cat" => cat, "pid" => pid, "tid" => tid, "ts" => ts, "dur" => dur, "id" => id, "id2" => id2, "args" => args });
+// `args` is read apart (see `read_file`).
+fields!(EventIn { "ph" => ph, "name" => name, "cat" => cat, "pid" => pid, "tid" => tid, "ts" => ts, "dur" => dur, "id" => id, "id2" => id2 });
 
 /// Microseconds (a number, or a string of one) as nanoseconds.
 fn ns(us: &Any) -> Option<i64> {
@@ -92,21 +114,27 @@ fn async_id(e: &EventIn) -> String {
     String::new()
 }
 
-/// An event's `args` as JSON text, when it is an object holding anything.
-fn args_text(args: &Raw) -> ArgsText {
-    let text = args.0?;
-    let inner = text.strip_prefix(b"{")?;
-    inner
-        .iter()
-        .any(|c| !c.is_ascii_whitespace() && *c != b'}')
-        .then(|| text.into())
+/// A pid's or tid's text, interned (numbers, the usual, written without
+/// an allocation).
+fn id_text(b: &mut Builder, id: &Any) -> StrId {
+    match id {
+        Any::I64(n) => b.intern(itoa::Buffer::new().format(*n)),
+        _ => b.intern(&id.id_text().unwrap_or_default()),
+    }
 }
 
 /// A text in `args` (a metadata event's `name`, a legacy step's `step`:
 /// rare, so read as a JSON tree).
-fn args_str(args: &Raw, key: &str) -> Option<String> {
-    let v: Value = serde_json::from_slice(args.0?).ok()?;
+fn args_str(args: &[u8], key: &str) -> Option<String> {
+    let v: Value = serde_json::from_slice(args).ok()?;
     json::str(&v, key).map(str::to_string)
+}
+
+/// An event's `args` read from `r` into `attrs`.
+fn read_args(b: &mut Builder, r: &mut Pull, attrs: &mut Vec<Attr>) -> Read<Args> {
+    let start = attrs.len();
+    b.flatten_json("args", r, attrs)?;
+    Ok(Range32::new(start as u32, attrs.len() as u32))
 }
 
 /// The innermost slice of `stack` still open (closed ones above it are let go).
@@ -120,6 +148,12 @@ fn innermost_open(stack: &mut Vec<usize>, slices: &[Slice]) -> Option<usize> {
     None
 }
 
+impl Slice {
+    fn add_event(&mut self, e: SliceEvent) {
+        self.events.get_or_insert_default().push(e);
+    }
+}
+
 /// What the events read so far make, one event at a time.
 #[derive(Default)]
 struct Events {
@@ -127,17 +161,13 @@ struct Events {
     process_names: FxHashMap<StrId, StrId>,
     thread_names: FxHashMap<(StrId, StrId), StrId>,
     slices: Vec<Slice>,
-    open_b: FxHashMap<(StrId, StrId), Vec<usize>>,
-    // Open async slices per (pid, cat, id), innermost last, and the same per
-    // name too, so an `e` finds its `b` without searching: a slice closed
-    // through one stack stays in the other until it reaches the top.
-    open_async: FxHashMap<AsyncKey, Vec<usize>>,
-    open_async_named: FxHashMap<(AsyncKey, StrId), Vec<usize>>,
-    open_legacy: FxHashMap<(StrId, StrId, String), usize>,
+    open: FxHashMap<Open, Vec<usize>>,
     skipped: BTreeMap<&'static str, usize>,
     max_ts: i64,
     hash: u64,
     display_unit: Option<String>,
+    /// The attributes of the `args` kept ([`Args`]), in the order read.
+    args_attrs: Vec<Attr>,
 }
 
 impl Events {
@@ -159,11 +189,12 @@ impl Events {
         }
     }
 
-    fn read(&mut self, b: &mut Builder, e: &EventIn) {
+    /// Reads one event whose `args` were read as `args` (their JSON text
+    /// `args_text`). Whether its span or event keeps them.
+    fn read(&mut self, b: &mut Builder, e: &EventIn, args: Args, args_text: &[u8]) -> bool {
         self.count += 1;
         let ph = e.ph.get().unwrap_or("");
-        let text = |b: &mut Builder, id: &Any| b.intern(&id.id_text().unwrap_or_default());
-        let (pid, tid) = (text(b, &e.pid), text(b, &e.tid));
+        let (pid, tid) = (id_text(b, &e.pid), id_text(b, &e.tid));
         let name_text = e.name.get().unwrap_or("");
         let name = b.intern(name_text);
         let cat = b.intern(e.cat.get().unwrap_or(""));
@@ -172,9 +203,8 @@ impl Events {
             self.max_ts = self.max_ts.max(t);
             self.hash = (self.hash ^ t as u64).wrapping_mul(0x100_0000_01b3);
         }
-        let args = &e.args;
         let slices = &mut self.slices;
-        let new_slice = |start: i64, end: i64, open: bool, instant: bool, phase: char| Slice {
+        let new_slice = |start: i64, end: i64, open: bool, instant: bool, phase: u8| Slice {
             pid,
             tid,
             name,
@@ -183,13 +213,14 @@ impl Events {
             end,
             open,
             instant,
-            args: args_text(args),
+            args,
             parent: None,
-            events: Vec::new(),
+            events: None,
             phase,
         };
+        let mut kept = ts.is_some() && matches!(ph, "X" | "B" | "b" | "n" | "S" | "i" | "I");
         match (ph, ts) {
-            ("M", _) => match (name_text, args_str(args, "name")) {
+            ("M", _) => match (name_text, args_str(args_text, "name")) {
                 ("process_name", Some(n)) => {
                     self.process_names.insert(pid, b.intern(&n));
                 }
@@ -201,16 +232,20 @@ impl Events {
             ("X", Some(t)) => {
                 let d = ns(&e.dur).unwrap_or(0).max(0);
                 self.max_ts = self.max_ts.max(t.saturating_add(d));
-                slices.push(new_slice(t, t.saturating_add(d), false, false, 'X'));
+                slices.push(new_slice(t, t.saturating_add(d), false, false, b'X'));
             }
             ("B", Some(t)) => {
-                slices.push(new_slice(t, t, true, false, 'B'));
-                self.open_b
-                    .entry((pid, tid))
+                slices.push(new_slice(t, t, true, false, b'B'));
+                self.open
+                    .entry(Open::Thread(pid, tid))
                     .or_default()
                     .push(slices.len() - 1);
             }
-            ("E", Some(t)) => match self.open_b.get_mut(&(pid, tid)).and_then(Vec::pop) {
+            ("E", Some(t)) => match self
+                .open
+                .get_mut(&Open::Thread(pid, tid))
+                .and_then(Vec::pop)
+            {
                 Some(i) => {
                     slices[i].end = t;
                     slices[i].open = false;
@@ -219,25 +254,28 @@ impl Events {
             },
             ("b", Some(t)) => {
                 let key = (pid, cat, async_id(e));
-                let stack = self.open_async.entry(key.clone()).or_default();
-                let mut s = new_slice(t, t, true, false, 'b');
-                s.parent = innermost_open(stack, slices);
+                let stack = self.open.entry(Open::Async(key.clone())).or_default();
+                let mut s = new_slice(t, t, true, false, b'b');
+                s.parent = innermost_open(stack, slices).map(|p| p as u32);
                 slices.push(s);
                 stack.push(slices.len() - 1);
-                self.open_async_named
-                    .entry((key, name))
+                self.open
+                    .entry(Open::AsyncNamed(key, name))
                     .or_default()
                     .push(slices.len() - 1);
             }
             ("e", Some(t)) => {
                 let key = (pid, cat, async_id(e));
                 // The innermost open slice of that name (the format allows unnamed ends).
-                let found = if name_text.is_empty() {
-                    self.open_async.get_mut(&key)
+                let open = if name_text.is_empty() {
+                    Open::Async(key)
                 } else {
-                    self.open_async_named.get_mut(&(key, name))
-                }
-                .and_then(|s| innermost_open(s, slices));
+                    Open::AsyncNamed(key, name)
+                };
+                let found = self
+                    .open
+                    .get_mut(&open)
+                    .and_then(|s| innermost_open(s, slices));
                 match found {
                     Some(i) => {
                         slices[i].end = t;
@@ -247,38 +285,46 @@ impl Events {
                 }
             }
             ("n", Some(t)) => {
-                let key = (pid, cat, async_id(e));
+                let key = Open::Async((pid, cat, async_id(e)));
                 match self
-                    .open_async
+                    .open
                     .get_mut(&key)
                     .and_then(|s| innermost_open(s, slices))
                 {
-                    Some(i) => slices[i].events.push((t, name, args_text(args))),
-                    None => slices.push(new_slice(t, t, false, true, 'n')),
+                    Some(i) => slices[i].add_event((t, name, args)),
+                    None => slices.push(new_slice(t, t, false, true, b'n')),
                 }
             }
             ("S", Some(t)) => {
-                slices.push(new_slice(t, t, true, false, 'S'));
-                self.open_legacy
-                    .insert((cat, name, async_id(e)), slices.len() - 1);
+                slices.push(new_slice(t, t, true, false, b'S'));
+                let last = self.open.entry(Open::Legacy((cat, name, async_id(e))));
+                let last = last.or_default();
+                last.clear();
+                last.push(slices.len() - 1);
             }
             ("T" | "p", Some(t)) => {
-                if let Some(&i) = self.open_legacy.get(&(cat, name, async_id(e))) {
-                    let step = match args_str(args, "step") {
+                let legacy = self.open.get(&Open::Legacy((cat, name, async_id(e))));
+                if let Some(&i) = legacy.and_then(|l| l.last()) {
+                    let step = match args_str(args_text, "step") {
                         Some(step) => b.intern(&step),
                         None => name,
                     };
-                    slices[i].events.push((t, step, args_text(args)));
+                    slices[i].add_event((t, step, args));
+                    kept = true;
                 }
             }
-            ("F", Some(t)) => match self.open_legacy.remove(&(cat, name, async_id(e))) {
+            ("F", Some(t)) => match self
+                .open
+                .remove(&Open::Legacy((cat, name, async_id(e))))
+                .and_then(|l| l.last().copied())
+            {
                 Some(i) => {
                     slices[i].end = t;
                     slices[i].open = false;
                 }
                 None => self.skip("F without S", 1),
             },
-            ("i" | "I", Some(t)) => slices.push(new_slice(t, t, false, true, 'i')),
+            ("i" | "I", Some(t)) => slices.push(new_slice(t, t, false, true, b'i')),
             (other, _) => {
                 let label = match other {
                     "C" => "counter (C)",
@@ -292,6 +338,7 @@ impl Events {
                 self.skip(label, 1);
             }
         }
+        kept
     }
 }
 
@@ -313,17 +360,35 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
 /// The events of `bytes` read into slices, then spans. `sniffing`: no
 /// format is known yet, so a bare list that is empty or does not begin
 /// with an event is left to the others.
-fn read_file(b: &mut Builder, bytes: &[u8], sniffing: bool) -> Option<Result<(), DecodeError>> {
+fn read_file<'a>(
+    b: &mut Builder,
+    bytes: &'a [u8],
+    sniffing: bool,
+) -> Option<Result<(), DecodeError>> {
     let mut ev = Events::new();
     let mut r = Pull::new(bytes);
-    let mut each_event = |r: &mut Pull, ev: &mut Events, bare: bool| {
+    let mut each_event = |r: &mut Pull<'a>, ev: &mut Events, bare: bool| {
         r.each_item(|r| {
-            let e: Obj<EventIn> = FromJson::from_json(r)?;
-            let e = e.0.unwrap_or_default();
+            let start = ev.args_attrs.len();
+            let (mut args, mut args_text) = (Args::default(), &b""[..]);
+            let e = borrowed::obj_with(r, |k, _: &mut EventIn, r| {
+                if k != "args" {
+                    return Ok(false);
+                }
+                // A repeated `args`: the last counts.
+                ev.args_attrs.truncate(start);
+                let at = r.here();
+                args = read_args(b, r, &mut ev.args_attrs)?;
+                args_text = r.taken_since(at);
+                Ok(true)
+            })?;
+            let e = e.unwrap_or_default();
             if sniffing && bare && ev.count == 0 && e.ph.0.is_none() {
                 return Err(Bad);
             }
-            ev.read(b, &e);
+            if !ev.read(b, &e, args, args_text) {
+                ev.args_attrs.truncate(start);
+            }
             Ok(())
         })
     };
@@ -381,15 +446,14 @@ fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
         max_ts,
         hash,
         display_unit,
-        open_b,
-        open_async,
-        open_async_named,
-        open_legacy,
+        open,
+        mut args_attrs,
     } = ev;
-    // What matched ends to begins is let go, and the slices take only
-    // their room, before the spans are made beside them.
-    drop((open_b, open_async, open_async_named, open_legacy));
+    // What matched ends to begins is let go, and the slices and their
+    // attributes take only their room, before the spans are made beside them.
+    drop(open);
     slices.shrink_to_fit();
+    args_attrs.shrink_to_fit();
     let not_shown: Vec<String> = skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
     let not_shown = not_shown.join(", ");
     if slices.is_empty() {
@@ -405,10 +469,13 @@ fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
     }
 
     // Thread slices (X, B/E, instants) nest by time on their thread.
-    let mut by_thread: FxHashMap<(StrId, StrId), Vec<usize>> = FxHashMap::default();
+    let mut by_thread: FxHashMap<Open, Vec<usize>> = FxHashMap::default();
     for (i, s) in slices.iter().enumerate() {
-        if matches!(s.phase, 'X' | 'B' | 'i') {
-            by_thread.entry((s.pid, s.tid)).or_default().push(i);
+        if matches!(s.phase, b'X' | b'B' | b'i') {
+            by_thread
+                .entry(Open::Thread(s.pid, s.tid))
+                .or_default()
+                .push(i);
         }
     }
     let mut parents: Vec<(usize, usize)> = Vec::new();
@@ -440,15 +507,15 @@ fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
         }
     }
     for (i, p) in parents {
-        slices[i].parent = Some(p);
+        slices[i].parent = Some(p as u32);
     }
     // Instants with an enclosing slice become its events.
     let mut keep = vec![true; slices.len()];
     for i in 0..slices.len() {
         if slices[i].instant {
             if let Some(p) = slices[i].parent {
-                let (t, n, a) = (slices[i].start, slices[i].name, slices[i].args.take());
-                slices[p].events.push((t, n, a));
+                let (t, n, a) = (slices[i].start, slices[i].name, slices[i].args);
+                slices[p as usize].add_event((t, n, a));
                 keep[i] = false;
             }
         }
@@ -466,7 +533,10 @@ fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
         b.warnings.push(format!("events not shown: {not_shown}"));
     }
     let mut resources: FxHashMap<StrId, u32> = FxHashMap::default();
+    let [thread_id, thread_name, category, phase] =
+        ["thread.id", "thread.name", "category", "chrome.phase"].map(|k| b.intern(k));
     let total = keep.iter().filter(|&&k| k).count();
+    b.expect_from_here();
     let mut pushed = 0;
     for (i, s) in slices.iter_mut().enumerate() {
         if !keep[i] {
@@ -497,31 +567,30 @@ fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
         let service = b.ds.resources[resource as usize].service;
         let am = b.mark();
         if !b.ds.str(s.tid).is_empty() {
-            b.attr("thread.id", AttrValue::Str(s.tid));
+            b.attr_key(thread_id, AttrValue::Str(s.tid));
         }
         if let Some(&n) = thread_names.get(&(s.pid, s.tid)) {
-            b.attr("thread.name", AttrValue::Str(n));
+            b.attr_key(thread_name, AttrValue::Str(n));
         }
         if !b.ds.str(s.cat).is_empty() {
-            b.attr("category", AttrValue::Str(s.cat));
+            b.attr_key(category, AttrValue::Str(s.cat));
         }
-        b.attr_str("chrome.phase", &s.phase.to_string());
-        args_attr(b, &s.args.take());
+        let phase_text = b.intern(char::from(s.phase).encode_utf8(&mut [0; 4]));
+        b.attr_key(phase, AttrValue::Str(phase_text));
+        args_attr(b, &args_attrs, s.args);
         let attrs = b.since(am);
-        let mut events = std::mem::take(&mut s.events);
+        let mut events = s.events.take().map(|e| *e).unwrap_or_default();
         crate::order::sort_by_key(&mut events, |e| e.0);
         let em = b.event_mark();
-        for (t, n, a) in &events {
+        for &(t, n, a) in &events {
             let m = b.mark();
-            args_attr(b, a);
+            args_attr(b, &args_attrs, a);
             let ea = b.since(m);
-            b.event_named(*t, *n, ea);
+            b.event_named(t, n, ea);
         }
         let events = b.events_since(em);
-        // A slice's id is its place in the file, written as 16 hex digits
-        // (made again when shown, not stored as text).
-        let (key, id_text) = b.span_id(&format!("{:016x}", i + 1));
-        let parent = s.parent.map(|p| b.span_id(&format!("{:016x}", p + 1)));
+        let (key, id_text) = slice_id(i);
+        let parent = s.parent.map(|p| slice_id(p as usize));
         let name = s.name;
         b.push(SpanIn {
             trace,
@@ -546,10 +615,14 @@ fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// An event's `args`, kept as JSON text, as the attribute `args`.
-fn args_attr(b: &mut Builder, args: &ArgsText) {
-    if let Some(text) = args {
-        let v: Value = serde_json::from_slice(text).unwrap_or_default();
-        b.attr_json("args", &v);
-    }
+/// A slice's id: its place in the file (from 1), as the 16 hex digits
+/// `Builder::span_id` would read (made again when shown, not stored as text).
+fn slice_id(i: usize) -> (IdKey, StrId) {
+    (IdKey::num(i as u128 + 1), StrId::HEX_ID)
+}
+
+/// An event's `args` as attributes (`args.…`) of its span or event.
+fn args_attr(b: &mut Builder, attrs: &[Attr], args: Args) {
+    let (start, end) = (args.start as usize, args.end as usize);
+    b.ds.attrs.extend_from_slice(&attrs[start..end]);
 }

@@ -291,6 +291,11 @@ impl<'a> Pull<'a> {
         serde_json::from_slice(raw).map_err(|_| Bad)
     }
 
+    /// The bytes taken since `start` (a position [`Self::here`] gave).
+    pub fn taken_since(&self, start: usize) -> &'a [u8] {
+        &self.bytes[start..self.at]
+    }
+
     /// The JSON text of the next value, checked and taken.
     pub fn raw(&mut self) -> Read<&'a [u8]> {
         self.peek();
