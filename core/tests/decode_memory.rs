@@ -110,7 +110,7 @@ fn chrome_events(n: usize) -> String {
 }
 
 /// Read an event at a time (each event's JSON tree let go once read), a
-/// Chrome file is held as its slices, then its spans: 1.89× (as a tree of
+/// Chrome file is held as its slices, then its spans: 1.70× (as a tree of
 /// the whole file, 14.8–17×).
 #[test]
 fn a_chrome_file_holds_at_most_twice_the_file() {
@@ -175,7 +175,10 @@ fn a_traces_services_take_room_for_its_spans_not_for_the_string_table() {
     let mut out = Vec::new();
     let peak = peak_of(|| out = distinct(&far));
     assert_eq!(out, [StrId(3), StrId(7), StrId(1 << 28)]);
-    assert!(peak < 1024, "{peak} bytes for {} ids", far.len());
+    // A bit per string up to 1 << 28 would be 32 MB; the bound leaves
+    // room for what the test harness's own threads allocate meanwhile
+    // (1,191 bytes once, in a full run).
+    assert!(peak < 64 << 10, "{peak} bytes for {} ids", far.len());
     // Near ids, many of each: a bit per id.
     let near: Vec<StrId> = (0..1000).rev().map(|i| StrId(i % 100 + 1)).collect();
     assert_eq!(distinct(&near), (1..=100).map(StrId).collect::<Vec<_>>());
