@@ -110,7 +110,7 @@ fn chrome_events(n: usize) -> String {
 }
 
 /// Read an event at a time (each event's JSON tree let go once read), a
-/// Chrome file is held as its slices, then its spans: 1.70× (as a tree of
+/// Chrome file is held as its slices, then its spans: 1.71× (as a tree of
 /// the whole file, 14.8–17×).
 #[test]
 fn a_chrome_file_holds_at_most_twice_the_file() {

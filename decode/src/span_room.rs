@@ -139,13 +139,15 @@ impl Col<u8> {
         // Past the room is never asked for (the trace grows it first).
         assert!(n <= room.saturating_sub(self.len));
         let to = self.ptr.as_ptr().add(self.len * size);
-        // One span's value (the usual) moved as one load and store, not a
-        // call to copy memory (16 of them a span).
+        // One span's value (the usual) moved by loads and stores of a
+        // known size, not a call to copy memory (16 of them a span). The
+        // columns' sizes: 1, 4, 8 and an id's.
+        const ID: usize = size_of::<crate::model::IdKey>();
         match n * size {
             1 => std::ptr::copy_nonoverlapping(from, to, 1),
             4 => std::ptr::copy_nonoverlapping(from, to, 4),
             8 => std::ptr::copy_nonoverlapping(from, to, 8),
-            16 => std::ptr::copy_nonoverlapping(from, to, 16),
+            ID => std::ptr::copy_nonoverlapping(from, to, ID),
             bytes => std::ptr::copy_nonoverlapping(from, to, bytes),
         }
         self.len += n;

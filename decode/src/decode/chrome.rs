@@ -447,13 +447,12 @@ fn finish(b: &mut Builder, ev: Events) -> Result<(), DecodeError> {
         hash,
         display_unit,
         open,
-        mut args_attrs,
+        args_attrs,
     } = ev;
-    // What matched ends to begins is let go, and the slices and their
-    // attributes take only their room, before the spans are made beside them.
+    // What matched ends to begins is let go, and the slices take only
+    // their room, before the spans are made beside them.
     drop(open);
     slices.shrink_to_fit();
-    args_attrs.shrink_to_fit();
     let not_shown: Vec<String> = skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
     let not_shown = not_shown.join(", ");
     if slices.is_empty() {
