@@ -491,6 +491,35 @@ fn chrome_args_read_as_json_parse_reads_them() {
     }
 }
 
+/// `args` nested past serde_json's 128 levels still open: flattened down
+/// to the longest key, the rest one attribute of its text as written.
+#[test]
+fn chrome_args_nested_past_serde_json_levels_are_kept_as_text() {
+    let deep = format!("{}1{}", r#"{"a":"#.repeat(200), "}".repeat(200));
+    let doc = format!(
+        r#"{{"traceEvents":[{{"ph":"X","name":"n","pid":1,"tid":1,"ts":0,"dur":5,"args":{deep}}}]}}"#
+    );
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    let args: Vec<(&str, String)> = ds
+        .attrs(t.attrs[0])
+        .iter()
+        .filter(|a| ds.str(a.key).starts_with("args"))
+        .map(|a| (ds.str(a.key), format!("{:?}", a.value)))
+        .collect();
+    // "args" and 31 ".a": the first path past 64 bytes.
+    let key = format!("args{}", ".a".repeat(31));
+    let rest = format!("{}1{}", r#"{"a":"#.repeat(169), "}".repeat(169));
+    assert_eq!(args.len(), 1);
+    assert_eq!(args[0].0, key);
+    let tracescope_decode::model::AttrValue::Str(v) = ds.attrs(t.attrs[0]).last().unwrap().value
+    else {
+        panic!("{args:?}")
+    };
+    assert_eq!(ds.str(v), rest);
+}
+
 /// A list that `detect` finds to be Chrome's (its first event with a `ph`)
 /// but that does not begin with an event, or whose first event has no
 /// `ph`, is read whole the general way: its events still become spans.

@@ -5,7 +5,7 @@
 
 use super::borrowed::Any;
 use super::ids;
-use super::pull::{Bad, Pull, Read};
+use super::pull::{Pull, Read};
 use crate::model::*;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
@@ -289,7 +289,16 @@ impl<'a> Builder<'a> {
                     open.push((path.len(), true));
                     continue;
                 }
-                b'{' | b'[' => Some(AttrValue::Str(self.intern(&r.value()?.to_string()))),
+                b'{' | b'[' => {
+                    // Compact, as its tree is written; past serde_json's
+                    // 128 levels, as it stands in the file.
+                    let raw = r.raw()?;
+                    let text = match serde_json::from_slice::<Value>(raw) {
+                        Ok(tree) => tree.to_string(),
+                        Err(_) => String::from_utf8_lossy(raw).into_owned(),
+                    };
+                    Some(AttrValue::Str(self.intern(&text)))
+                }
                 _ => {
                     let v = r.any()?;
                     self.scalar_value(&v)
@@ -302,14 +311,16 @@ impl<'a> Builder<'a> {
         }
         // A key repeated in an object (or two paths alike): its tree read,
         // which keeps one entry of a repeated key (its first place, its last
-        // value), as `JSON.parse` does. Rare.
+        // value), as `JSON.parse` does. Rare (and past serde_json's 128
+        // levels, left as read).
         crate::order::sort(&mut paths);
         if paths.windows(2).any(|w| w[0] == w[1]) {
-            out.truncate(start);
-            let tree: Value = serde_json::from_slice(r.taken_since(at)).map_err(|_| Bad)?;
-            let mark = self.mark();
-            self.attr_json(key, &tree);
-            out.extend(self.ds.attrs.drain(mark as usize..));
+            if let Ok(tree) = serde_json::from_slice::<Value>(r.taken_since(at)) {
+                out.truncate(start);
+                let mark = self.mark();
+                self.attr_json(key, &tree);
+                out.extend(self.ds.attrs.drain(mark as usize..));
+            }
         }
         Ok(())
     }
