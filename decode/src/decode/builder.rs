@@ -654,13 +654,10 @@ pub mod json {
     pub fn u64(v: &Value, key: &str) -> Option<u64> {
         Any::scalar(v.get(key)?).as_u64()
     }
-    /// An id that may be a JSON string or a number (Chrome `tid`, X-Ray, etc.).
+    /// An id that may be a JSON string or a number (Chrome `id2`, Cloud
+    /// Trace), as [`Any::id_text`] reads it.
     pub fn id_text(v: &Value) -> Option<String> {
-        match v {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
+        Any::scalar(v).id_text().map(std::borrow::Cow::into_owned)
     }
     pub fn arr<'v>(v: &'v Value, key: &str) -> &'v [Value] {
         v.get(key)
