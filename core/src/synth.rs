@@ -1,7 +1,8 @@
 //! Realistic synthetic traces of any size, for benchmarks: one trace of N
 //! spans over ~30 services, a tree both deep (call chains) and wide (fan-outs
 //! to caches and databases), attributes, events, some errors and retries.
-//! Written as Jaeger, OTLP or Zipkin v2 JSON. Deterministic for a seed.
+//! Written as Jaeger, OTLP or Zipkin v2 JSON, or as Chrome trace events.
+//! Deterministic for a seed.
 
 use std::fmt::Write;
 
@@ -10,6 +11,7 @@ pub enum SynthFormat {
     Jaeger,
     Otlp,
     Zipkin,
+    Chrome,
 }
 
 impl SynthFormat {
@@ -18,6 +20,7 @@ impl SynthFormat {
             "jaeger" => Some(SynthFormat::Jaeger),
             "otlp" => Some(SynthFormat::Otlp),
             "zipkin" => Some(SynthFormat::Zipkin),
+            "chrome" => Some(SynthFormat::Chrome),
             _ => None,
         }
     }
@@ -244,8 +247,62 @@ pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
             }
             out.push(']');
         }
+        SynthFormat::Chrome => chrome_events(&spans, &mut out),
     }
     out
+}
+
+/// The spans as a DevTools file (`metadata` first, then `traceEvents`):
+/// a process per service (named by metadata), four threads each; six
+/// spans in ten an `X` slice, two a `B` whose `E` comes at the end of the
+/// file (in the reverse order, as a stack closes), two an async `b` whose
+/// `e` comes there too; a counter every tenth span. Each span is one slice.
+fn chrome_events(spans: &[S], out: &mut String) {
+    out.push_str("{\"metadata\":{\"source\":\"DevTools\",\"synthetic\":true},\"traceEvents\":[");
+    for (k, name) in SERVICES.iter().enumerate() {
+        let _ = write!(out, "{{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":{},\"tid\":0,\"ts\":0,\"args\":{{\"name\":\"{name}\"}}}},", k + 1);
+    }
+    let mut ends = Vec::new();
+    for (i, s) in spans.iter().enumerate() {
+        let (pid, tid, op) = (s.service + 1, i % 4, OPS[s.op]);
+        let common = format!(
+            "\"cat\":\"synth\",\"name\":\"{op}\",\"pid\":{pid},\"tid\":{tid},\"ts\":{}",
+            s.start_us
+        );
+        let args = format!(
+            "\"args\":{{\"data\":{{\"request\":\"req-{i}\",\"status\":{}}}}}",
+            if s.error { 500 } else { 200 }
+        );
+        let end = s.start_us + s.dur_us;
+        match i % 10 {
+            6 | 7 => {
+                let _ = write!(out, "{{\"ph\":\"B\",{common},{args}}},");
+                ends.push(format!(
+                    "{{\"ph\":\"E\",\"name\":\"{op}\",\"pid\":{pid},\"tid\":{tid},\"ts\":{end}}}"
+                ));
+            }
+            8 | 9 => {
+                let _ = write!(out, "{{\"ph\":\"b\",\"id\":\"0x{i:x}\",{common},{args}}},");
+                ends.push(format!("{{\"ph\":\"e\",\"id\":\"0x{i:x}\",\"cat\":\"synth\",\"name\":\"{op}\",\"pid\":{pid},\"tid\":{tid},\"ts\":{end}}}"));
+            }
+            _ => {
+                let _ = write!(
+                    out,
+                    "{{\"ph\":\"X\",{common},\"dur\":{},{args}}},",
+                    s.dur_us
+                );
+            }
+        }
+        if i % 10 == 0 {
+            let _ = write!(out, "{{\"ph\":\"C\",\"name\":\"heap\",\"pid\":{pid},\"tid\":{tid},\"ts\":{},\"args\":{{\"used\":{i}}}}},", s.start_us);
+        }
+    }
+    ends.reverse();
+    out.push_str(&ends.join(","));
+    if ends.is_empty() {
+        out.pop();
+    }
+    out.push_str("]}");
 }
 
 /// A trace whose span i has the parent `parents[i]` (an index, possibly

@@ -19,6 +19,9 @@ unsafe impl bytemuck::Zeroable for StrId {}
 unsafe impl bytemuck::Pod for StrId {}
 
 impl StrId {
+    /// The empty text, the first the table holds.
+    pub const EMPTY: StrId = StrId(0);
+
     /// In place of an id's text: the text is the id's value as 16 lowercase
     /// hex digits (as nearly every trace writes a span id), made when read
     /// rather than interned: a million spans were a million strings of the

@@ -10,6 +10,7 @@
 //! receiver's (see [`encode_strings`] to bring it up to date), which the
 //! receiver checks.
 
+use crate::decode::chrome::PartEvents;
 use crate::model::*;
 use std::ops::Range;
 
@@ -1373,8 +1374,42 @@ pub fn part_bytes(part: &crate::decode::parts::Part) -> Vec<u8> {
         .open
         .map(|o| vec![o.service.0, o.resource, o.resource_attrs]);
     w.u32s(open.unwrap_or_default().into_iter());
+    write_chrome(&mut w, seam.chrome.as_deref());
     w.strs(part.warnings.iter().map(String::as_str));
     w.0
+}
+
+/// A Chrome part's events (as their bytes), its `displayTimeUnit` and its
+/// samples (their `args` go as its attributes); a 0 for another format.
+fn write_chrome(w: &mut Writer, part: Option<&PartEvents>) {
+    w.0.push(part.is_some() as u8);
+    let Some(part) = part else { return };
+    w.pods(&part.events);
+    let unit = &part.display_unit;
+    w.0.push(unit.as_ref().map_or(0, |u| 1 + u.is_some() as u8));
+    w.strs(unit.clone().flatten().iter().map(String::as_str));
+    // A count that may be absent, written as a position is.
+    write_position(w, part.samples);
+}
+
+fn read_chrome(r: &mut Reader) -> R<Option<Box<PartEvents>>> {
+    if r.take(1)?[0] == 0 {
+        return Ok(None);
+    }
+    let events = r.pods()?;
+    let tag = r.take(1)?[0];
+    let display_unit = match (tag, r.strs()?.first()) {
+        (0, None) => None,
+        (1, None) => Some(None),
+        (2, Some(unit)) => Some(Some(unit.to_string())),
+        _ => return Err(short()),
+    };
+    Ok(Some(Box::new(PartEvents {
+        events,
+        args_attrs: Vec::new(),
+        display_unit,
+        samples: read_position(r)?,
+    })))
 }
 
 /// What [`part_bytes`] writes for a trace besides its spans and warnings
@@ -1427,6 +1462,7 @@ pub fn read_part(bytes: &[u8]) -> Result<crate::decode::parts::Part, WireError> 
         }),
         _ => return Err(short()),
     };
+    seam.chrome = read_chrome(&mut r)?;
     let warnings = r.strs()?.into_iter().map(str::to_string).collect();
     Ok(crate::decode::parts::Part {
         start,

@@ -55,24 +55,65 @@ fn chrome_async_ends_in_any_order_match_their_begins_in_linear_time() {
     }
 }
 
+/// Async events of one id, each (phase, name or none, µs), decoded; and
+/// the row of each name.
+fn chrome_async_of_one_id(
+    events: &[(&str, &str, i64)],
+) -> (Dataset, impl Fn(&Dataset, &str) -> usize) {
+    let events: Vec<String> = (events.iter())
+        .map(|(ph, name, ts)| {
+            let name = if name.is_empty() {
+                String::new()
+            } else {
+                format!(r#""name":"{name}","#)
+            };
+            format!(r#"{{"ph":"{ph}","cat":"c","id":"1",{name}"pid":1,"tid":1,"ts":{ts}}}"#)
+        })
+        .collect();
+    let doc = format!(r#"{{"traceEvents":[{}]}}"#, events.join(","));
+    let row = |ds: &Dataset, name: &str| {
+        let t = &ds.traces[0];
+        (0..t.len()).find(|&s| ds.str(t.name[s]) == name).unwrap()
+    };
+    (timed("chrome async events of one id", doc.as_bytes()), row)
+}
+
 #[test]
 fn chrome_unnamed_ends_close_the_innermost_open_slice() {
-    let doc = r#"{"traceEvents":[
-        {"ph":"b","cat":"c","id":"1","name":"outer","pid":1,"tid":1,"ts":0},
-        {"ph":"b","cat":"c","id":"1","name":"inner","pid":1,"tid":1,"ts":1},
-        {"ph":"e","cat":"c","id":"1","name":"outer","pid":1,"tid":1,"ts":5},
-        {"ph":"b","cat":"c","id":"1","name":"late","pid":1,"tid":1,"ts":6},
-        {"ph":"e","cat":"c","id":"1","pid":1,"tid":1,"ts":7},
-        {"ph":"e","cat":"c","id":"1","pid":1,"tid":1,"ts":9}
-    ]}"#;
-    let ds = timed("chrome unnamed ends", doc.as_bytes());
-    let t = &ds.traces[0];
-    let end = |name: &str| {
-        let s = (0..t.len()).find(|&s| ds.str(t.name[s]) == name).unwrap();
-        t.end_ns(s) / 1000
-    };
+    let (ds, row) = chrome_async_of_one_id(&[
+        ("b", "outer", 0),
+        ("b", "inner", 1),
+        ("e", "outer", 5),
+        ("b", "late", 6),
+        ("e", "", 7),
+        ("e", "", 9),
+    ]);
+    let end = |name: &str| ds.traces[0].end_ns(row(&ds, name)) / 1000;
     // `outer` closed by name under `inner`; the unnamed ends close `late`, then `inner`.
     assert_eq!((end("outer"), end("late"), end("inner")), (5, 7, 9));
+}
+
+#[test]
+fn chrome_an_async_slice_begun_after_its_ids_slices_closed_has_no_parent() {
+    // `a` ends before `b` begins: `b` is a root, not `a`'s child; `c`,
+    // begun while `b` is open, is `b`'s; the unnamed ends close `c`, then `b`.
+    let (ds, row) = chrome_async_of_one_id(&[
+        ("b", "a", 0),
+        ("e", "a", 1),
+        ("b", "b", 2),
+        ("b", "c", 3),
+        ("e", "", 4),
+        ("e", "", 6),
+    ]);
+    let t = &ds.traces[0];
+    let parent = |name: &str| {
+        let p = t.tree.parent()[row(&ds, name)];
+        (p != tracescope_decode::tree::NONE).then(|| ds.str(t.name[p as usize]).to_string())
+    };
+    assert_eq!((parent("a"), parent("b")), (None, None));
+    assert_eq!(parent("c").as_deref(), Some("b"));
+    let end = |name: &str| t.end_ns(row(&ds, name)) / 1000;
+    assert_eq!((end("c"), end("b")), (4, 6));
 }
 
 /// `n` server spans of one service sharing one id, each with its own start

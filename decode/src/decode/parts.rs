@@ -1,7 +1,8 @@
 //! One file decoded in parts, each on a core of its own, and merged into
 //! exactly what decoding it whole gives.
 //!
-//! A file of the streamed Jaeger or OTLP shape is cut between spans. Where a
+//! A file of the streamed Jaeger, OTLP or Zipkin shape is cut between spans,
+//! a Chrome `{"traceEvents": …}` between events. Where a
 //! part begins is found without reading what comes before it: from its
 //! nominal cut, the first object that looks like such an item ([`first_item`]).
 //! That guess is checked, not trusted: the part before reads on from its
@@ -23,12 +24,16 @@
 //!   `scope`) it is inside, which come before its spans: the spans a part
 //!   reads before its first resource of its own take them from the
 //!   resource open where the part before stopped ([`OpenResource`]).
+//! - A Chrome event's slice is made by matching it with events of any
+//!   part (a `B` with its `E`, a step with its `S`) and nested by time
+//!   over its whole thread: a part keeps its events as read, and the merge
+//!   matches them in the file's order and writes the spans at the end.
 
 use super::builder::{Builder, Suspended, UNRESOLVED};
 use super::jaeger::{self, Deferred};
 use super::pull::Pull;
+use super::{chrome, otlp, zipkin};
 use super::{detect, without_bom, DecodeError, DecodeSummary, Format};
-use super::{otlp, zipkin};
 use crate::model::*;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -65,6 +70,9 @@ pub struct Seam {
     /// OTLP: the resource open where the part stopped, when it is one the
     /// part began (None: still the one it began inside, or none).
     pub open: Option<OpenResource>,
+    /// Chrome: the part's events as read, matched by the merge. Those of a
+    /// later part go with their `args` in the part's attributes.
+    pub chrome: Option<Box<chrome::PartEvents>>,
 }
 
 /// An OTLP resource open where a part stopped, as the part's own tables
@@ -98,9 +106,10 @@ impl Seam {
 /// A file's bytes that can be decoded in parts, and their format: Jaeger's
 /// `{"data": …}`; OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
 /// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`;
-/// Zipkin's `[span, …]` or `[[span, …], …]`.
+/// Zipkin's `[span, …]` or `[[span, …], …]`; Chrome's `{"traceEvents": …}`.
 pub fn format_of(bytes: &[u8]) -> Option<Format> {
     detect::streamable(bytes)
+        .or_else(|| chrome::begins_events_object(bytes).then_some(Format::Chrome))
 }
 
 /// What a later part of the file that begins with `head` is read after:
@@ -117,6 +126,7 @@ pub fn context_of(head: &[u8]) -> Option<Vec<u8>> {
         .collect();
     match format {
         Format::Jaeger => return Some(jaeger::PART_PREFIX.to_vec()),
+        Format::Chrome => return Some(chrome::PART_PREFIX.to_vec()),
         // Another format's bare list (Datadog's, X-Ray's) is read whole.
         Format::Zipkin if !begins_with_zipkin_span(head) => return None,
         // A list of lists: cut inside one of them.
@@ -158,6 +168,7 @@ fn decode_part(
     match format {
         Format::Otlp => otlp::decode_part(b, bytes, stop_inherited),
         Format::Zipkin => zipkin::decode_part(b, bytes, stop_inherited),
+        Format::Chrome => chrome::decode_part(b, bytes, stop_inherited),
         _ => jaeger::decode_part(b, bytes, stop_inherited),
     }
 }
@@ -193,8 +204,9 @@ pub fn bytes_of(len: usize, cuts: &[usize], k: usize) -> Range<usize> {
 }
 
 /// Where in `bytes` the first object that looks like a span of `format`
-/// begins: whole, with an id and a name or a start, and followed by a
-/// comma or the end of its list (a reference or a link has an id but
+/// begins: whole, with an id and a name or a start (a Chrome event: a
+/// phase, or a time and a process, as `detect` tells one), and followed by
+/// a comma or the end of its list (a reference or a link has an id but
 /// neither). Each object tried is read whole, so objects nested deep would
 /// make the search quadratic: it gives up (`Err`) once it has read
 /// [`SEARCH_READS`] times `bytes` (or [`SEARCH_MIN`]), more than the objects
@@ -205,6 +217,7 @@ pub fn first_item(format: Format, bytes: &[u8]) -> Result<Option<usize>, GaveUp>
         match format {
             Format::Otlp => has("spanId") && (has("name") || has("startTimeUnixNano")),
             Format::Zipkin => has("traceId") && has("id"),
+            Format::Chrome => has("ph") || (has("ts") && has("pid")),
             _ => (has("spanID") || has("spanId")) && (has("operationName") || has("startTime")),
         }
     };
@@ -304,6 +317,11 @@ pub fn decode_later(
     let mut seam = decode_part(format, &mut b, text, (stop, true))?.ok()?;
     let (traces, warnings) = b.into_traces();
     ds.traces = traces;
+    // Chrome: the events' `args` go as the part's attributes, handed over
+    // with its strings.
+    if let Some(events) = &mut seam.chrome {
+        ds.attrs = std::mem::take(&mut events.args_attrs);
+    }
     seam.end = seam.end.map(|e| start + e - prefix.len());
     Some(Part {
         start: Some(start),
@@ -368,6 +386,8 @@ pub struct Merge {
     waiting: Deferred,
     /// OTLP: the resource open where the parts so far end.
     open: Option<OpenResource>,
+    /// Chrome: the events of the parts so far, matched in the file's order.
+    chrome: Option<Box<chrome::Events>>,
 }
 
 /// The parts do not fit together: the file is decoded whole instead.
@@ -383,6 +403,11 @@ impl Merge {
             processes: first.trailing_processes,
             waiting: first.trailing,
             open: first.open,
+            chrome: first.chrome.map(|read| {
+                let mut events = chrome::Events::new();
+                events.take(*read);
+                Box::new(events)
+            }),
         }
     }
 
@@ -411,15 +436,28 @@ impl Merge {
             IdKey::Text(t) => IdKey::Text(s(t)),
             n => n,
         };
-        let base = b.ds.lengths();
-        let shift = |r: Range32, by: u32| Range32::new(r.start + by, r.end + by);
-        b.ds.attrs.extend(p.attrs.iter().map(|a| Attr {
+        let attr = |a: &Attr| Attr {
             key: s(a.key),
             value: match a.value {
                 AttrValue::Str(v) => AttrValue::Str(s(v)),
                 v => v,
             },
-        }));
+        };
+        if let Some(events) = &mut self.chrome {
+            // Its events, matched after those of the parts before.
+            let mut read = part.seam.chrome.take().ok_or(Mismatch)?;
+            read.args_attrs = p.attrs.iter().map(attr).collect();
+            let args = read.args_attrs.len() as u32;
+            for e in &mut read.events {
+                *e = e.moved(&strings, args).ok_or(Mismatch)?;
+            }
+            events.take(*read);
+            self.next = part.seam.end;
+            return Ok(());
+        }
+        let base = b.ds.lengths();
+        let shift = |r: Range32, by: u32| Range32::new(r.start + by, r.end + by);
+        b.ds.attrs.extend(p.attrs.iter().map(attr));
         b.ds.events.extend(p.events.iter().map(|e| Event {
             name: s(e.name),
             attrs: shift(e.attrs, base.attrs),
@@ -666,11 +704,17 @@ pub fn merge_later(
     let mut b = Builder::resume(ds, first.held, on_progress);
     let format = first.format;
     let mut merge = Merge::new(format, first.seam);
-    let fitted = later
+    let fitted: Result<(), Mismatch> = later
         .into_iter()
         .try_for_each(|p| merge.absorb(&mut b, p))
         .and_then(|()| merge.done(&b));
-    if fitted.is_err() {
+    // Chrome: the events matched, nested and written as spans (a file
+    // with none to show is decoded whole, which says so).
+    let written = match merge.chrome.take() {
+        Some(events) => fitted.and_then(|()| chrome::finish(&mut b, *events).map_err(|_| Mismatch)),
+        None => fitted,
+    };
+    if written.is_err() {
         drop(b);
         ds.truncate_tables(before);
         return None;
