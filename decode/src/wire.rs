@@ -1387,7 +1387,7 @@ fn write_chrome(w: &mut Writer, part: Option<&PartEvents>) {
     w.pods(&part.events);
     let unit = &part.display_unit;
     w.0.push(unit.as_ref().map_or(0, |u| 1 + u.is_some() as u8));
-    w.strs(unit.clone().flatten().iter().map(String::as_str));
+    w.strs(unit.as_ref().and_then(Option::as_deref).into_iter());
     // A count that may be absent, written as a position is.
     write_position(w, part.samples);
 }

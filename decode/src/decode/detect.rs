@@ -98,10 +98,16 @@ fn keys_of(v: &Value) -> String {
     }
 }
 
+/// Whether an object with the keys `has` says is a Chrome trace event: a
+/// phase, or a time and a process.
+pub fn is_chrome_event(has: &dyn Fn(&str) -> bool) -> bool {
+    has("ph") || (has("ts") && has("pid"))
+}
+
 /// The format a span (or event) of a bare list belongs to, by its keys.
 pub fn span_like(s: &Value) -> Option<Format> {
     let has = |k: &str| s.get(k).is_some();
-    if has("ph") || (has("ts") && has("pid")) {
+    if is_chrome_event(&has) {
         Some(Format::Chrome)
     } else if has("traceID") && has("spanID")
         || (has("traceId") && has("spanId") && has("operationName"))

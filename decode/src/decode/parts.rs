@@ -217,7 +217,7 @@ pub fn first_item(format: Format, bytes: &[u8]) -> Result<Option<usize>, GaveUp>
         match format {
             Format::Otlp => has("spanId") && (has("name") || has("startTimeUnixNano")),
             Format::Zipkin => has("traceId") && has("id"),
-            Format::Chrome => has("ph") || (has("ts") && has("pid")),
+            Format::Chrome => detect::is_chrome_event(&has),
             _ => (has("spanID") || has("spanId")) && (has("operationName") || has("startTime")),
         }
     };
