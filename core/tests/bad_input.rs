@@ -115,6 +115,65 @@ fn jaeger_json_lines_of_single_spans() {
     assert_eq!(ds.traces[0].tree.parent_of(1), Some(0));
 }
 
+/// The X-Ray daemon's stream: a `{"format":"json","version":1}` header
+/// before each document, on lines of their own. Read a document at a time
+/// (the headers skipped), as the general path reads it.
+#[test]
+fn xray_daemon_streams_are_read_a_document_at_a_time() {
+    let header = r#"{"format":"json","version":1}"#;
+    let segment = r#"{"trace_id":"1-5f84c7a5-0123456789abcdef01234567","id":"00000000000000a1","name":"web","start_time":1.0,"end_time":2.0,"subsegments":[{"id":"00000000000000b1","name":"db","start_time":1.1,"end_time":1.5}]}"#;
+    let independent = r#"{"type":"subsegment","trace_id":"1-5f84c7a5-0123456789abcdef01234567","parent_id":"00000000000000a1","id":"00000000000000c1","name":"queue","start_time":1.6,"end_time":1.9}"#;
+    // A header spaced out is one too.
+    let spaced = format!("{{\"format\":\"json\",{}\"version\":1}}", " ".repeat(64));
+    let text = format!("{header}\n{segment}\n{header}\n{independent}\n");
+    let (mut streamed, mut general) = (Dataset::default(), Dataset::default());
+    let s = decode_bytes(&mut streamed, text.as_bytes()).unwrap();
+    assert!(s.streamed);
+    assert_eq!(
+        (s.format, streamed.traces.len(), s.spans),
+        (tracescope_core::Format::XRay, 1, 3)
+    );
+    let g =
+        tracescope_core::decode::decode_bytes_general(&mut general, text.as_bytes(), &mut |_| {})
+            .unwrap();
+    assert_eq!((g.format, g.spans), (s.format, s.spans));
+    for ds in [&streamed, &general] {
+        let t = &ds.traces[0];
+        let parents: Vec<(String, String)> = (0..t.len())
+            .map(|i| {
+                let parent = t.tree.parent_of(i).map(|p| ds.span_id(t, p).to_string());
+                (ds.str(t.name[i]).to_string(), parent.unwrap_or_default())
+            })
+            .collect();
+        assert_eq!(
+            parents,
+            [
+                ("web".to_string(), String::new()),
+                ("db".to_string(), "00000000000000a1".to_string()),
+                ("queue".to_string(), "00000000000000a1".to_string()),
+            ]
+        );
+    }
+    let mut ds = Dataset::default();
+    let s = decode_bytes(&mut ds, format!("{spaced}\n{segment}").as_bytes()).unwrap();
+    assert_eq!(
+        (s.format, s.spans, s.streamed),
+        (tracescope_core::Format::XRay, 2, true)
+    );
+    // A header alone is no trace; an object with only one of its keys is
+    // no header (nor a trace), either way.
+    for text in [
+        header.to_string(),
+        format!("{{\"format\":\"json\"}}\n{segment}"),
+    ] {
+        let mut ds = Dataset::default();
+        assert!(decode_bytes(&mut ds, text.as_bytes()).is_err(), "{text}");
+        let general =
+            tracescope_core::decode::decode_bytes_general(&mut ds, text.as_bytes(), &mut |_| {});
+        assert!(general.is_err(), "{text}");
+    }
+}
+
 #[test]
 fn extreme_times_do_not_overflow() {
     let docs = [

@@ -277,6 +277,32 @@ fn datadog_xray_and_cloud_trace_files_hold_at_most_twice_the_file() {
     }
 }
 
+/// One X-Ray document of 100,000 subsegments, side by side and each in
+/// the one before: each entity read as a tree of its own fields (as one
+/// tree of the document they were 22×; nested, refused past 128 levels).
+#[test]
+fn one_xray_document_of_many_subsegments_holds_at_most_three_times_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let n = 100_000;
+    let head = r#"{"trace_id":"1-5f84c7a5-0123456789abcdef01234567","id":"0000000000000001","name":"svc","start_time":1700000000.0,"end_time":1700000002.0,"subsegments":["#;
+    let sub = |i: usize| {
+        format!(
+            r#"{{"id":"{:016x}","name":"call-{}","start_time":1700000000.{i:06},"end_time":1700000001.{i:06},"namespace":"remote""#,
+            i + 2,
+            i % 50
+        )
+    };
+    let side_by_side: Vec<String> = (0..n).map(|i| sub(i) + "}").collect();
+    let side_by_side = format!("{head}{}]}}", side_by_side.join(","));
+    let nested: String = (0..n).map(|i| sub(i) + r#","subsegments":["#).collect();
+    let nested = format!("{head}{nested}{}]}}", "]}".repeat(n));
+    for (shape, text) in [("side by side", side_by_side), ("nested", nested)] {
+        let (spans, held) = streamed_decode_held(&format!("X-Ray document, {shape}"), &text);
+        assert_eq!(spans, n + 1, "{shape}");
+        assert!(held <= 3.0, "{shape}: {held:.2}× the file held");
+    }
+}
+
 /// A Jaeger trace whose 100,000 spans each name a process of its own, an
 /// OTLP span of 100,000 links and events, each with an attribute, and an
 /// OTLP attribute that is a map (and one a list) of 100,000: the processes

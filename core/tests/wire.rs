@@ -120,10 +120,11 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     assert!(streamed[Format::Zipkin.label()] >= 10, "{streamed:?}");
     // Chrome files, listed or in an object, are read an event at a time.
     assert!(streamed[Format::Chrome.label()] >= 12, "{streamed:?}");
-    // Datadog payloads, X-Ray responses and Cloud Trace requests a span
-    // (or a segment document) at a time; single X-Ray documents whole.
+    // Datadog payloads and Cloud Trace requests a span at a time; X-Ray
+    // responses and single documents an entity (segment or subsegment) at
+    // a time.
     assert_eq!(streamed[Format::Datadog.label()], 13, "{streamed:?}");
-    assert_eq!(streamed[Format::XRay.label()], 2, "{streamed:?}");
+    assert_eq!(streamed[Format::XRay.label()], 11, "{streamed:?}");
     assert_eq!(streamed[Format::Gcp.label()], 2, "{streamed:?}");
 }
 

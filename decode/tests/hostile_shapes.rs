@@ -419,3 +419,41 @@ fn span_ids_that_all_fall_in_one_group_still_build_the_tree_in_linear_time() {
         assert_eq!(t.tree.roots().len(), 1);
     }
 }
+
+/// One X-Ray document whose `n` subsegments each nest in the one before,
+/// each naming its id after its subsegments: JSON nested 2n deep, read
+/// without a tree of the document (serde_json's refuses past 128 levels).
+fn xray_chain(n: usize) -> String {
+    let mut s = String::from(
+        r#"{"trace_id":"1-5f84c7a5-0123456789abcdef01234567","id":"0000000000000001","name":"svc","start_time":1700000000.0,"end_time":1700000002.0,"subsegments":["#,
+    );
+    for i in 0..n {
+        let _ = write!(
+            s,
+            r#"{{"name":"call-{i}","start_time":1700000000.{i:06},"end_time":1700000001.{i:06},"subsegments":["#
+        );
+    }
+    for i in (0..n).rev() {
+        let _ = write!(s, r#"],"id":"{:016x}"}}"#, i + 2);
+    }
+    s + "]}"
+}
+
+#[test]
+fn an_xray_document_nested_deep_with_its_ids_last_decodes_in_linear_time() {
+    for n in [50_000, 100_000] {
+        let ds = timed(&format!("x-ray chain {n}"), xray_chain(n).as_bytes());
+        let t = &ds.traces[0];
+        assert_eq!(t.len(), n + 1);
+        for s in 0..t.len() {
+            // call-i (id i + 2) is in the entity of id i + 1.
+            let id = u64::from_str_radix(&ds.span_id(t, s), 16).unwrap();
+            let parent = t.tree.parent_of(s).map(|p| ds.span_id(t, p).to_string());
+            let expected = (id > 1).then(|| format!("{:016x}", id - 1));
+            assert_eq!(parent, expected, "span {id}");
+            if id > 1 {
+                assert_eq!(ds.str(t.name[s]), format!("call-{}", id - 2));
+            }
+        }
+    }
+}

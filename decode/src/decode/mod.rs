@@ -252,6 +252,9 @@ fn read_streamed(b: &mut builder::Builder, raw: &[u8]) -> Option<Result<Format, 
     let mut line = 0;
     while r.peek() != 0 {
         let value = r.raw().ok()?;
+        if xray::is_daemon_header(value) {
+            continue;
+        }
         line += 1;
         let format = match read_value(b, value)? {
             Ok(f) => f,
