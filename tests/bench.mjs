@@ -164,6 +164,8 @@ const interactions = [];
 const workerCounts = process.env.BENCH_WORKERS ? process.env.BENCH_WORKERS.split(',').map(Number) : [0];
 const manyTraces = format === 'traces' || format === 'tiny';
 const loadOnly = manyTraces || !!process.env.BENCH_WORKERS;
+// How long the page rests between the harness's JSON.parse and the open.
+const settleMs = Number(process.env.BENCH_SETTLE_MS || 300);
 for (const n of sizes) for (const workers of workerCounts) {
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   page.setDefaultTimeout(600000);
@@ -196,18 +198,18 @@ for (const n of sizes) for (const workers of workerCounts) {
     JSON.parse(await f.text());
     return performance.now() - t0;
   });
-  await page.evaluate(async () => {
+  await page.evaluate(async (settleMs) => {
     document.getElementById('bench-js-viewer').remove();
     // The parsed objects' garbage is the harness's, not the app's.
     globalThis.gc?.();
-    await new Promise((ok) => setTimeout(ok, 300));
+    await new Promise((ok) => setTimeout(ok, settleMs));
     // Main-thread tasks over 50 ms from the open until 1.5 s after the first
     // paint (the page cannot answer a click meanwhile).
     window.__long = [];
     window.__t_drop = performance.now();
     window.__long_at = [];
     new PerformanceObserver((l) => { window.__long.push(...l.getEntries().map((e) => e.duration)); window.__long_at.push(...l.getEntries().map((e) => [Math.round(e.startTime - window.__t_drop), Math.round(e.duration)])); }).observe({ type: 'longtask' });
-  });
+  }, settleMs);
   // Opened from disk, as a person opens a file (a File made from a 600 MB
   // ArrayBuffer in the page cannot be read back by this Chromium).
   const loadProfiled = await profiling(page, 'load');

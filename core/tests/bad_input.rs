@@ -160,6 +160,10 @@ fn xray_daemon_streams_are_read_a_document_at_a_time() {
         (s.format, s.spans, s.streamed),
         (tracescope_core::Format::XRay, 2, true)
     );
+    // One document after its header: still two values, streamed.
+    let mut ds = Dataset::default();
+    let s = decode_bytes(&mut ds, format!("{header}\n{segment}\n").as_bytes()).unwrap();
+    assert_eq!((s.spans, s.streamed), (2, true));
     // A header alone is no trace; an object with only one of its keys is
     // no header (nor a trace), either way.
     for text in [

@@ -131,6 +131,31 @@ fn streamed_files_decode_exactly_as_the_general_path() {
 /// Files that only look streamable at their first bytes (another format's
 /// list, a resource after its spans, an unknown key first) still decode, the
 /// general way, to the same result.
+/// A file of one value that a streamed reader gives up on late (an OTLP
+/// resource after its 40,000 spans) is read by the streams once, then the
+/// general way: progress counts each span read twice, not three times.
+#[test]
+fn a_file_the_streams_give_up_on_is_read_by_them_once() {
+    use tracescope_core::decode::decode_bytes_with_progress;
+    let spans: Vec<String> = (0..40_000)
+        .map(|i| format!(r#"{{"traceId":"01","spanId":"{:016x}","name":"x","startTimeUnixNano":"{}","endTimeUnixNano":"{}"}}"#, i + 1, 1000 + i, 2000 + i))
+        .collect();
+    let text = format!(
+        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}],"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc"}}}}]}}}}]}}"#,
+        spans.join(",")
+    );
+    let mut seen = Vec::new();
+    let mut ds = Dataset::default();
+    let sum = decode_bytes_with_progress(&mut ds, text.as_bytes(), &mut |n| seen.push(n)).unwrap();
+    assert!(!sum.streamed);
+    assert_eq!(sum.spans, 40_000);
+    assert_eq!(
+        seen,
+        [16_384, 32_768, 16_384, 32_768],
+        "the stream's, then the general path's"
+    );
+}
+
 #[test]
 fn shapes_the_streams_leave_to_the_general_path() {
     use tracescope_core::decode::decode_bytes_general;
@@ -148,7 +173,7 @@ fn shapes_the_streams_leave_to_the_general_path() {
         // Datadog spans after a null; beside a key of no Datadog payload.
         r#"[null,[{"trace_id":1,"span_id":2,"name":"op","start":1,"duration":2}]]"#,
         r#"{"traces":[[{"trace_id":1,"span_id":2,"name":"op","start":1,"duration":2}]],"x":1}"#,
-        // One X-Ray document (its own tree either way); documents listed.
+        // One X-Ray document (read an entity at a time); documents listed.
         r#"{"trace_id":"1-5f84c7a5-a1","id":"b1","name":"svc","start_time":1.0,"end_time":2.0,"subsegments":[{"id":"c1","name":"db","start_time":1.1,"end_time":1.5}]}"#,
         r#"[{"trace_id":"1-5f84c7a5-a1","id":"b1","name":"svc","start_time":1.0,"end_time":2.0},{"trace_id":"1-5f84c7a5-a1","id":"b2","parent_id":"b1","name":"svc","start_time":1.2,"end_time":1.4}]"#,
         // Cloud Trace v2 spans beside a key another format is named by;

@@ -23,14 +23,14 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
     if !found.surely_gcp() {
         return None;
     }
-    Some(decode_found(b, &found))
+    Some(decode_found(b, found))
 }
 
 /// A file the general path found to be Cloud Trace's.
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
     let text = borrowed::text_of(v);
     let found = find_spans(&text, false).unwrap_or_default();
-    decode_found(b, &found)
+    decode_found(b, found)
 }
 
 /// What the file's top object holds, each key's last value (as for any
@@ -209,7 +209,7 @@ impl Found<'_> {
     }
 }
 
-fn decode_found(b: &mut Builder, f: &Found) -> Result<(), DecodeError> {
+fn decode_found(b: &mut Builder, f: Found) -> Result<(), DecodeError> {
     let expect = |b: &mut Builder, i: usize, total: usize| {
         if i == builder::EXPECT_AFTER {
             b.expect_spans(total);
@@ -223,15 +223,16 @@ fn decode_found(b: &mut Builder, f: &Found) -> Result<(), DecodeError> {
         return Ok(());
     }
     // v1: `traces`, or the object itself one trace.
-    let top = TraceV1 {
-        trace_id: f.trace_id.clone().flatten(),
-        spans: f.spans.clone().flatten().unwrap_or_default(),
-        has_project: f.has_project,
-    };
-    let traces = f.traces.as_deref().unwrap_or(std::slice::from_ref(&top));
+    let traces = f.traces.unwrap_or_else(|| {
+        vec![TraceV1 {
+            trace_id: f.trace_id.flatten(),
+            spans: f.spans.flatten().unwrap_or_default(),
+            has_project: f.has_project,
+        }]
+    });
     let total = traces.iter().map(|t| t.spans.len()).sum();
     let mut i = 0;
-    for t in traces {
+    for t in &traces {
         let trace_text = t
             .trace_id
             .as_deref()

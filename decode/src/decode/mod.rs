@@ -215,15 +215,16 @@ pub fn decode_bytes_staged(
     // Most files are one JSON value: read as one, with no pass first to
     // find where each value ends.
     let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
-    if let Some(Ok(format)) = read_value(&mut b, raw) {
-        return finish(b, format, true, on_tables);
-    }
+    let whole = match read_value(&mut b, raw) {
+        Some(Ok(format)) => return finish(b, format, true, on_tables),
+        other => other,
+    };
     // JSON Lines, an error (named by its line there) or another shape:
     // undone (strings too), and read a value at a time.
     drop(b);
     ds.truncate_tables(before);
     let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
-    match read_streamed(&mut b, raw) {
+    match read_streamed(&mut b, raw, whole) {
         Some(Ok(format)) => return finish(b, format, true, on_tables),
         Some(Err(e)) => return Err(e),
         // Another shape after all: undo (strings too) and read it the general way.
@@ -245,13 +246,23 @@ pub fn decode_bytes_staged(
 /// reader of its format, all into `b`: the first value's format, or None
 /// when a value has no streamed shape (the caller undoes what was added
 /// and reads the file the general way). A value's shape errors name its
-/// line (its place among the values), as the general path's do.
-fn read_streamed(b: &mut builder::Builder, raw: &[u8]) -> Option<Result<Format, DecodeError>> {
+/// line (its place among the values), as the general path's do. `whole`:
+/// what [`read_value`] made of `raw` as one value, which a file of one
+/// value is not read again for.
+fn read_streamed(
+    b: &mut builder::Builder,
+    raw: &[u8],
+    whole: Option<Result<Format, DecodeError>>,
+) -> Option<Result<Format, DecodeError>> {
     let mut r = pull::Pull::new(raw);
     let mut first = None;
-    let mut line = 0;
+    let (mut values, mut line) = (0, 0);
     while r.peek() != 0 {
         let value = r.raw().ok()?;
+        values += 1;
+        if values == 1 && r.end().is_ok() {
+            return whole;
+        }
         if xray::is_daemon_header(value) {
             continue;
         }
