@@ -215,16 +215,16 @@ pub fn decode_bytes_staged(
     // Most files are one JSON value: read as one, with no pass first to
     // find where each value ends.
     let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
-    let whole = match read_value(&mut b, raw) {
+    let given_up = match read_value(&mut b, raw) {
         Some(Ok(format)) => return finish(b, format, true, on_tables),
-        other => other,
+        read => read.is_none(),
     };
     // JSON Lines, an error (named by its line there) or another shape:
     // undone (strings too), and read a value at a time.
     drop(b);
     ds.truncate_tables(before);
     let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
-    match read_streamed(&mut b, raw, whole) {
+    match read_streamed(&mut b, raw, given_up) {
         Some(Ok(format)) => return finish(b, format, true, on_tables),
         Some(Err(e)) => return Err(e),
         // Another shape after all: undo (strings too) and read it the general way.
@@ -246,13 +246,13 @@ pub fn decode_bytes_staged(
 /// reader of its format, all into `b`: the first value's format, or None
 /// when a value has no streamed shape (the caller undoes what was added
 /// and reads the file the general way). A value's shape errors name its
-/// line (its place among the values), as the general path's do. `whole`:
-/// what [`read_value`] made of `raw` as one value, which a file of one
-/// value is not read again for.
+/// line (its place among the values), as the general path's do.
+/// `given_up`: no reader took `raw` read as one value; a file of one value
+/// is then not read again.
 fn read_streamed(
     b: &mut builder::Builder,
     raw: &[u8],
-    whole: Option<Result<Format, DecodeError>>,
+    given_up: bool,
 ) -> Option<Result<Format, DecodeError>> {
     let mut r = pull::Pull::new(raw);
     let mut first = None;
@@ -260,8 +260,8 @@ fn read_streamed(
     while r.peek() != 0 {
         let value = r.raw().ok()?;
         values += 1;
-        if values == 1 && r.end().is_ok() {
-            return whole;
+        if given_up && values == 1 && r.end().is_ok() {
+            return None;
         }
         if xray::is_daemon_header(value) {
             continue;
