@@ -36,8 +36,9 @@ pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
 
 /// Where a segment document is in the file.
 enum Found<'a> {
-    /// A document's JSON (an item of a list, or the whole file).
-    Document(&'a [u8]),
+    /// A document's JSON (an item of a list, or the whole file), with its
+    /// outline when sniffing the file made it.
+    Document(&'a [u8], Option<Outline>),
     /// An item of a trace's `Segments`, whose `Document` (a JSON string or
     /// object) is read when it is reached.
     Segment(&'a [u8]),
@@ -94,10 +95,17 @@ fn find_documents(bytes: &[u8], sniffing: bool) -> Option<Result<Vec<Found<'_>>,
             r.each_item(|r| {
                 let text = r.raw()?;
                 // The first item says the format, as `detect` reads it.
-                if sniffing && std::mem::take(&mut first) && !is_document(text) {
-                    return Err(Bad);
-                }
-                docs.push(Found::Document(text));
+                let outline = if sniffing && std::mem::take(&mut first) {
+                    Some(
+                        outline_if(text, &[], |v| {
+                            v.is_object() && detect::span_like(v) == Some(detect::Format::XRay)
+                        })
+                        .ok_or(Bad)?,
+                    )
+                } else {
+                    None
+                };
+                docs.push(Found::Document(text, outline));
                 Ok(())
             })
             .map(|_| !(sniffing && first))
@@ -128,7 +136,12 @@ fn find_documents(bytes: &[u8], sniffing: bool) -> Option<Result<Vec<Found<'_>>,
                 _ => r.skip(),
             });
             if other_key {
-                return is_one_document(bytes).then(|| Ok(vec![Found::Document(bytes)]));
+                // As `detect` would name the whole file (the document's own
+                // fields are its keys).
+                let outline = outline_if(bytes, &NOT_ONE_DOCUMENT, |v| {
+                    detect::detect(v) == Ok(detect::Format::XRay)
+                })?;
+                return Some(Ok(vec![Found::Document(bytes, Some(outline))]));
             }
             keys.map(|_| match traces {
                 Some(t) => {
@@ -136,7 +149,7 @@ fn find_documents(bytes: &[u8], sniffing: bool) -> Option<Result<Vec<Found<'_>>,
                     true
                 }
                 None => {
-                    docs.push(Found::Document(bytes));
+                    docs.push(Found::Document(bytes, None));
                     !sniffing
                 }
             })
@@ -150,23 +163,17 @@ fn find_documents(bytes: &[u8], sniffing: bool) -> Option<Result<Vec<Found<'_>>,
     }
 }
 
-/// Whether an item of a bare list is a segment document, by its keys.
-fn is_document(text: &[u8]) -> bool {
-    own_tree_of_document(text, &[])
-        .is_some_and(|v| v.is_object() && detect::span_like(&v) == Some(detect::Format::XRay))
-}
-
-/// Whether a file that is one object is one segment document, as `detect`
-/// would name the whole file (its keys are the document's own).
-fn is_one_document(bytes: &[u8]) -> bool {
-    own_tree_of_document(bytes, &NOT_ONE_DOCUMENT)
-        .is_some_and(|v| detect::detect(&v) == Ok(detect::Format::XRay))
-}
-
-/// A document's own fields as a tree (its subsegments left out).
-fn own_tree_of_document(text: &[u8], not_ours: &[&str]) -> Option<Value> {
+/// A document's outline, when the tree of its own fields (its subsegments
+/// left out) is `judged` a segment document's; the decode reads it from
+/// that outline, not making another.
+fn outline_if(
+    text: &[u8],
+    not_ours: &[&str],
+    judged: impl FnOnce(&Value) -> bool,
+) -> Option<Outline> {
     let outline = Outline::of(text, not_ours).ok()?;
-    tree_of(&outline.own_text(text, 0)).ok()
+    let own = tree_of(&outline.own_text(text, 0)).ok()?;
+    judged(&own).then_some(outline)
 }
 
 /// The segments of a `Traces` list, in order: each trace's `Segments`
@@ -207,31 +214,42 @@ fn segment_document(seg: &[u8]) -> Result<Option<(Vec<u8>, Value)>, DecodeError>
     })
 }
 
+/// Why a document's text is not read: a segment's `Document` is named by
+/// the segment's id, with serde_json's message.
+fn not_json(text: &[u8], segment: Option<&Value>) -> DecodeError {
+    let Some(id) = segment else {
+        return DecodeError::shape(NOT_A_DOCUMENT);
+    };
+    let why = serde_json::from_slice::<Value>(text)
+        .err()
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
+    DecodeError::shape(format!(
+        "segment {} has a Document that is not JSON{why}",
+        id.as_str().unwrap_or("?")
+    ))
+}
+
 fn decode_found(b: &mut Builder, docs: &[Found]) -> Result<(), DecodeError> {
     let mut decoded = 0;
     for found in docs {
         // A segment's id, to name its document when that is not JSON.
-        let (text, segment) = match found {
-            Found::Document(text) => (Cow::Borrowed(*text), None),
+        let (text, segment, outlined) = match found {
+            Found::Document(text, outline) => (Cow::Borrowed(*text), None, outline.as_ref()),
             Found::Segment(text) => match segment_document(text)? {
-                Some((doc, id)) => (Cow::Owned(doc), Some(id)),
+                Some((doc, id)) => (Cow::Owned(doc), Some(id), None),
                 None => continue,
             },
         };
-        let outline = Outline::of(&text, &[]).map_err(|_| match &segment {
-            None => DecodeError::shape(NOT_A_DOCUMENT),
-            Some(id) => {
-                let why = serde_json::from_slice::<Value>(&text)
-                    .err()
-                    .map(|e| format!(": {e}"))
-                    .unwrap_or_default();
-                DecodeError::shape(format!(
-                    "segment {} has a Document that is not JSON{why}",
-                    id.as_str().unwrap_or("?")
-                ))
+        let made;
+        let outline = match outlined {
+            Some(outline) => outline,
+            None => {
+                made = Outline::of(&text, &[]).map_err(|_| not_json(&text, segment.as_ref()))?;
+                &made
             }
-        })?;
-        document(b, &text, &outline)?;
+        };
+        document(b, &text, outline)?;
         decoded += 1;
     }
     if decoded == 0 {
