@@ -17,11 +17,7 @@ const dir = process.env.TRUNK_STAGING_DIR || 'dist';
 const page = path.join(dir, 'index.html');
 let html = fs.readFileSync(page, 'utf8');
 // The glue is the module the page preloads (crash.js is a classic script).
-const preload = /<link\b(?=[^>]*\brel="?modulepreload"?)[^>]*>/i.exec(html);
-const href = preload && /\bhref="?\/?([^"\s>]+\.js)"?/i.exec(preload[0]);
-if (!href) throw new Error(`${page}: no modulepreload of the wasm-bindgen glue`);
-if (!/\bintegrity=/i.test(preload[0])) throw new Error(`${page}: the glue's preload has no integrity to update`);
-const file = path.join(dir, href[1]);
+const [preload, file] = preloaded(/\brel="?modulepreload"?/, 'js', 'the wasm-bindgen glue');
 // wasm-streams' classes, exported because leptos always links server_fn's
 // browser client (server functions, which this app has none of): nothing
 // imports them and the glue never makes one (-0.4 KB gzip'd).
@@ -35,10 +31,7 @@ const minified = (await minify(glue, { module: true, ecma: 2020 })).code;
 // `__wbg_<name>_<16 hex digits>`, in the glue and again in the wasm, where
 // the hex digits are most of what gzip cannot shrink (~290 imports). Each
 // becomes `_` and a number, in both files.
-const wasmLink = /<link\b(?=[^>]*\bas="?fetch"?)[^>]*\.wasm[^>]*>/i.exec(html);
-const wasmHref = wasmLink && /\bhref="?\/?([^"\s>]+\.wasm)"?/i.exec(wasmLink[0]);
-if (!wasmHref) throw new Error(`${page}: no preload of the wasm module`);
-const wasmFile = path.join(dir, wasmHref[1]);
+const [wasmLink, wasmFile] = preloaded(/\bas="?fetch"?/, 'wasm', 'the wasm module');
 const { wasm, renamed } = renameImports(fs.readFileSync(wasmFile));
 if (renamed.length === 0) throw new Error(`${wasmFile}: no import of the glue's to rename`);
 console.log(`glue_min: ${renamed.length} imports named anew`);
@@ -49,11 +42,20 @@ for (const [from, to] of renamed) {
   if (count !== 1) throw new Error(`${file}: the import ${from} is named ${count} times, not once`);
   code = code.replace(uses, to);
 }
+// Written once all is checked: the three files change together or not at all.
+html = withIntegrity(html, preload, code);
+html = withIntegrity(html, wasmLink, wasm);
 fs.writeFileSync(wasmFile, wasm);
 fs.writeFileSync(file, code);
-html = withIntegrity(html, preload[0], code);
-html = withIntegrity(html, wasmLink[0], wasm);
 fs.writeFileSync(page, html);
+
+/** The page's `<link>` whose attributes match `kind` and the file it names (ending `.ext`). */
+function preloaded(kind, ext, what) {
+  const tag = new RegExp(`<link\\b(?=[^>]*${kind.source})[^>]*>`, 'i').exec(html);
+  const href = tag && new RegExp(`\\bhref="?\\/?([^"\\s>]+\\.${ext})"?`, 'i').exec(tag[0]);
+  if (!href) throw new Error(`${page}: no preload of ${what}`);
+  return [tag[0], path.join(dir, href[1])];
+}
 
 /** `tag` in `html` with the integrity of `bytes`. */
 function withIntegrity(html, tag, bytes) {
