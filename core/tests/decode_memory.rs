@@ -371,3 +371,24 @@ fn json_lines_hold_at_most_twice_the_file() {
     assert_eq!(spans, 100_000);
     assert!(held <= 2.0, "{held:.2}× the file held");
 }
+
+/// An OTLP resource after its 100,000 spans, each scope after its spans:
+/// the lists are skipped, then read once the resource and scope are (the
+/// general path held the file's JSON tree, 11× the file).
+#[test]
+fn an_otlp_resource_after_its_spans_holds_at_most_twice_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let n = 100_000;
+    let spans: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"traceId":"{:032x}","spanId":"{:016x}","name":"op-{}","startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{{"key":"k","value":{{"stringValue":"v{i}"}}}}]}}"#, i / 100 + 1, i + 1, i % 50, 1_000_000 + i, 1_000_500 + i))
+        .collect();
+    let (first, second) = spans.split_at(n / 2);
+    let text = format!(
+        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}],"scope":{{"name":"a"}}}},{{"spans":[{}],"scope":{{"name":"b"}}}}],"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc"}}}}]}}}}]}}"#,
+        first.join(","),
+        second.join(",")
+    );
+    let (decoded, held) = streamed_decode_held("OTLP resource after its spans", &text);
+    assert_eq!(decoded, n);
+    assert!(held <= 2.0, "{held:.2}× the file held");
+}

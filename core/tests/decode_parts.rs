@@ -7,6 +7,7 @@
 mod common;
 use common::{corpus_dir, corpus_files, model_text, one_span_traces};
 use proptest::prelude::*;
+use tracescope_core::decode::decode_bytes_general;
 use tracescope_core::decode::parts::{
     bytes_of, context_of, cuts, cuts_weighted, decode_first_part, decode_in_parts, decode_later,
     format_of, merge_later, merged,
@@ -226,11 +227,21 @@ fn jaeger_file(traces: &[usize], processes_first: &[bool], pretty: bool, seed: u
     )
 }
 
+/// Where an OTLP file's resources and scopes are, beside their lists.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Keys {
+    Before,
+    Late,
+    Absent,
+}
+
 /// An OTLP file of resources, each of scopes of that many spans (a scope
 /// of none has no `spans`), its spans spread over three traces. A resource's
 /// attributes include a nested one (flattened into several); every fourth
 /// resource names no service. Compact or with newlines and indents.
-fn otlp_file(resources: &[Vec<usize>], pretty: bool, seed: usize) -> String {
+/// Every other resource after its scopes, and every other scope after its
+/// spans, with `Keys::Late`; with neither, `Keys::Absent`.
+fn otlp_file(resources: &[Vec<usize>], pretty: bool, keys: Keys, seed: usize) -> String {
     let nl = if pretty { "\n    " } else { "" };
     let mut n = 0;
     let mut items = Vec::new();
@@ -280,12 +291,21 @@ fn otlp_file(resources: &[Vec<usize>], pretty: bool, seed: usize) -> String {
                     )
                 })
                 .collect();
-            scope_items.push(format!(r#"{{{scope},{nl}"spans":[{}]}}"#, spans.join(",")));
+            let spans = spans.join(",");
+            scope_items.push(match (keys, k % 2) {
+                (Keys::Late, 0) => format!(r#"{{"spans":[{spans}],{nl}{scope}}}"#),
+                (Keys::Absent, 0) => format!(r#"{{"spans":[{spans}]}}"#),
+                _ => format!(r#"{{{scope},{nl}"spans":[{spans}]}}"#),
+            });
         }
-        items.push(format!(
-            r#"{{{resource},{nl}"scopeSpans":[{}],"schemaUrl":"https://x"}}"#,
-            scope_items.join(",")
-        ));
+        let scopes = scope_items.join(",");
+        items.push(match (keys, r % 2) {
+            (Keys::Late, 1) => {
+                format!(r#"{{"scopeSpans":[{scopes}],"schemaUrl":"https://x",{nl}{resource}}}"#)
+            }
+            (Keys::Absent, 1) => format!(r#"{{"scopeSpans":[{scopes}],"schemaUrl":"https://x"}}"#),
+            _ => format!(r#"{{{resource},{nl}"scopeSpans":[{scopes}],"schemaUrl":"https://x"}}"#),
+        });
     }
     format!(r#"{{"resourceSpans":[{}]}}"#, items.join(","))
 }
@@ -544,25 +564,41 @@ proptest! {
     /// An OTLP file cut anywhere, in up to five parts, bare or inside
     /// Jaeger API v3's `result` or Tempo's `trace`: a part beginning in a
     /// resource (and scope) an earlier part read takes them from it, and
-    /// the result is the file decoded whole.
+    /// the result is the file decoded whole. With resources and scopes
+    /// after their spans (`Keys::Late`), the file is streamed whole as the
+    /// general path reads it, and parts either merge to it or give up (a
+    /// part that begins inside such a list cannot know its resource);
+    /// without them (`Keys::Absent`), parts merge.
     #[test]
     fn otlp_cut_anywhere_the_parts_are_the_whole_file(
         resources in prop::collection::vec(prop::collection::vec(0usize..25, 1..4), 1..5),
         pretty in any::<bool>(),
+        keys in prop::sample::select(vec![Keys::Before, Keys::Late, Keys::Absent]),
         seed in 0usize..7,
         wrapper in prop::sample::select(vec!["", "result", "trace"]),
         at in prop::collection::vec(0.0f64..1.0, 1..5),
     ) {
         prop_assume!(resources.iter().flatten().sum::<usize>() > 0);
-        let text = match (otlp_file(&resources, pretty, seed), wrapper) {
+        let text = match (otlp_file(&resources, pretty, keys, seed), wrapper) {
             (bare, "") => bare,
             (inner, key) => format!(r#"{{"{key}":{inner}}}"#),
         };
         let bytes = text.as_bytes();
+        let mut general = Dataset::default();
+        decode_bytes_general(&mut general, bytes, &mut |_| {}).unwrap();
+        let mut one = Dataset::default();
+        prop_assert!(decode_bytes(&mut one, bytes).unwrap().streamed);
+        prop_assert_eq!(model(&one), model(&general));
         let mut ds = Dataset::default();
         let (cuts, sum) = cut_and_merged(bytes, &at, &mut ds)?;
-        prop_assert!(sum.is_some(), "cut at {:?} did not merge", cuts);
-        same_as_whole(bytes, &cuts, &ds, sum.unwrap().spans)?;
+        match sum {
+            Some(sum) => same_as_whole(bytes, &cuts, &ds, sum.spans)?,
+            None => prop_assert!(
+                keys == Keys::Late && ds.traces.is_empty() && ds.strings.len() == 1,
+                "cut at {:?} did not merge",
+                cuts
+            ),
+        }
     }
 
     /// A Zipkin file cut anywhere, in up to five parts: each part merges
@@ -692,7 +728,7 @@ fn a_wrong_guess_of_where_a_part_begins_is_caught() {
             1,
         ),
         // After the spans of the first resource's last scope.
-        otlp_file(&[vec![20], vec![20]], false, 2).replacen(
+        otlp_file(&[vec![20], vec![20]], false, Keys::Before, 2).replacen(
             r#"}]}],"schemaUrl""#,
             &format!(r#"}}],"extra":[{otlp_fake}]}}],"schemaUrl""#),
             1,
@@ -768,6 +804,26 @@ fn a_part_that_begins_inside_deep_nesting_gives_up_its_search_in_linear_time() {
     assert_eq!(model(&ds), expected.1);
 }
 
+/// OTLP lists with no resource (or scope) before them, longer than a part
+/// reads past its cut (`parts::MARGIN`): the parts read them with none,
+/// and merge. With the resource after such a list, they give up and the
+/// file is decoded whole.
+#[test]
+fn otlp_lists_longer_than_a_part_merge_unless_their_resource_comes_after() {
+    for (keys, merges) in [(Keys::Absent, true), (Keys::Late, false)] {
+        let text = otlp_file(&[vec![3], vec![30_000]], false, keys, 1);
+        let bytes = text.as_bytes();
+        assert!(bytes.len() > 3 * tracescope_core::decode::parts::MARGIN);
+        let cuts = cuts(bytes.len(), 3);
+        let mut ds = Dataset::default();
+        match merged(&mut ds, bytes, &cuts) {
+            Some(sum) => same_as_whole(bytes, &cuts, &ds, sum.spans).unwrap(),
+            None => assert!(ds.traces.is_empty() && ds.strings.len() == 1),
+        }
+        assert_eq!(ds.traces.is_empty(), !merges, "{keys:?}");
+    }
+}
+
 /// A helper worker that fails leaves its part out: the parts left do not
 /// fit, nothing is sent to the page, and the decoder's strings are what the
 /// page has (the file is then decoded whole).
@@ -777,8 +833,8 @@ fn a_missing_part_is_a_gap_the_merge_finds() {
     for text in [
         jaeger_file(&[90], &[false], false, 1),
         jaeger_file(&[30, 30, 30], &[false, true, false], false, 1),
-        otlp_file(&[vec![90]], false, 1),
-        otlp_file(&[vec![20, 10], vec![30], vec![30]], false, 1),
+        otlp_file(&[vec![90]], false, Keys::Before, 1),
+        otlp_file(&[vec![20, 10], vec![30], vec![30]], false, Keys::Before, 1),
     ] {
         let bytes = text.as_bytes();
         let cuts = cuts(bytes.len(), 3);

@@ -128,12 +128,10 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     assert_eq!(streamed[Format::Gcp.label()], 2, "{streamed:?}");
 }
 
-/// Files that only look streamable at their first bytes (another format's
-/// list, a resource after its spans, an unknown key first) still decode, the
-/// general way, to the same result.
 /// A file of one value that a streamed reader gives up on late (an OTLP
-/// resource after its 40,000 spans) is read by the streams once, then the
-/// general way: progress counts each span read twice, not three times.
+/// resource repeated after its 40,000 spans) is read by the streams once,
+/// then the general way: progress counts each span read twice, not three
+/// times.
 #[test]
 fn a_file_the_streams_give_up_on_is_read_by_them_once() {
     use tracescope_core::decode::decode_bytes_with_progress;
@@ -141,7 +139,7 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
         .map(|i| format!(r#"{{"traceId":"01","spanId":"{:016x}","name":"x","startTimeUnixNano":"{}","endTimeUnixNano":"{}"}}"#, i + 1, 1000 + i, 2000 + i))
         .collect();
     let text = format!(
-        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}],"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc"}}}}]}}}}]}}"#,
+        r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{}]}}],"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc"}}}}]}}}}]}}"#,
         spans.join(",")
     );
     let mut seen = Vec::new();
@@ -156,14 +154,107 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
     );
 }
 
+/// An OTLP resource after its scopes, or a scope after its spans (keys in
+/// any order are the same object), is streamed: the file is read again
+/// looking ahead, each list with none before it skipped, then read once
+/// the object is. Each decodes as the general path decodes it.
+#[test]
+fn an_otlp_resource_or_scope_after_its_spans_is_streamed() {
+    use tracescope_core::decode::decode_bytes_general;
+    let span = |id: u32| {
+        format!(
+            r#"{{"traceId":"01","spanId":"{id:016x}","name":"x{id}","startTimeUnixNano":"1","endTimeUnixNano":"5"}}"#
+        )
+    };
+    let resource = |name: &str| {
+        format!(
+            r#""resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"{name}"}}}},{{"key":"host","value":{{"stringValue":"h-{name}"}}}}]}}"#
+        )
+    };
+    let scope = |name: &str| format!(r#""scope":{{"name":"{name}","version":"1"}}"#);
+    let (s1, s2, s3) = (span(1), span(2), span(3));
+    let (late, early) = (resource("late"), resource("early"));
+    let (lib, old) = (scope("lib"), scope("old"));
+    let items = [
+        // The resource after its scopes; each scope after its spans; both.
+        format!(r#"{{"scopeSpans":[{{{lib},"spans":[{s1}]}}],{late}}}"#),
+        format!(
+            r#"{{{early},"scopeSpans":[{{"spans":[{s1},{s2}],{lib}}},{{"spans":[{s3}],{old}}}]}}"#
+        ),
+        format!(
+            r#"{{"scopeSpans":[{{"spans":[{s1}],{lib}}},{{{old},"spans":[{s2}]}}],"schemaUrl":"x",{late}}}"#
+        ),
+        // No resource, no scope; an empty list; the older key.
+        format!(r#"{{"scopeSpans":[{{"spans":[{s1}]}}]}}"#),
+        format!(r#"{{"scopeSpans":[{{"spans":[]}},{{"spans":[{s1}],{old}}}],{late}}}"#),
+        format!(
+            r#"{{"instrumentationLibrarySpans":[{{"spans":[{s1}],"instrumentationLibrary":{{"name":"il"}}}}],{late}}}"#
+        ),
+    ];
+    for (k, item) in items.iter().enumerate() {
+        // Alone, and after a resource of the usual order.
+        let other = format!(
+            r#"{{{early},"scopeSpans":[{{{lib},"spans":[{}]}}]}}"#,
+            span(9)
+        );
+        for text in [
+            format!(r#"{{"resourceSpans":[{item}]}}"#),
+            format!(r#"{{"resourceSpans":[{other},{item},{other}]}}"#),
+        ] {
+            let (mut a, mut b) = (Dataset::default(), Dataset::default());
+            let ra = decode_bytes(&mut a, text.as_bytes());
+            let rb = decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
+            assert!(ra.as_ref().is_ok_and(|s| s.streamed), "{k}: {text}");
+            assert_eq!(unstreamed(&ra), rb, "{text}");
+            assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
+            assert_eq!(a.lengths(), b.lengths(), "{text}");
+            assert_eq!(model_of_resources(&a), model_of_resources(&b), "{text}");
+        }
+    }
+}
+
+/// A resource after its 40,000 spans: they are read as they come, then
+/// again looking ahead (progress counts each twice), not a third time by
+/// the general path.
+#[test]
+fn a_file_with_a_resource_after_its_spans_is_read_twice() {
+    use tracescope_core::decode::decode_bytes_with_progress;
+    let spans: Vec<String> = (0..40_000)
+        .map(|i| format!(r#"{{"traceId":"01","spanId":"{:016x}","name":"x","startTimeUnixNano":"{}","endTimeUnixNano":"{}"}}"#, i + 1, 1000 + i, 2000 + i))
+        .collect();
+    let text = format!(
+        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}],"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc"}}}}]}}}}]}}"#,
+        spans.join(",")
+    );
+    let mut seen = Vec::new();
+    let mut ds = Dataset::default();
+    let sum = decode_bytes_with_progress(&mut ds, text.as_bytes(), &mut |n| seen.push(n)).unwrap();
+    assert!(sum.streamed);
+    assert_eq!((sum.spans, ds.resources.len()), (40_000, 1));
+    assert_eq!(ds.str(ds.resources[0].service), "svc");
+    assert_eq!(seen, [16_384, 32_768, 16_384, 32_768]);
+}
+
+/// Each resource spelled out, in order.
+fn model_of_resources(ds: &Dataset) -> Vec<String> {
+    ds.resources
+        .iter()
+        .map(|r| model_text::resource(ds, r))
+        .collect()
+}
+
+/// Files that only look streamable at their first bytes (another format's
+/// list, a key repeated, an unknown key first) still decode, the general
+/// way, to the same result.
 #[test]
 fn shapes_the_streams_leave_to_the_general_path() {
     use tracescope_core::decode::decode_bytes_general;
     let cases = [
         // Chrome trace events are a list too.
         r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#,
-        // Resource after its scope spans; scope after its spans.
-        r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}],"scope":{"name":"lib"}}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]}}]}"#,
+        // A resource, then a scope repeated after their spans.
+        r#"{"resourceSpans":[{"resource":{},"scopeSpans":[],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]}}]}"#,
+        r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}],"scope":{"name":"lib"}}]}]}"#,
         // Zipkin v1 and v2 spans in one list of lists.
         r#"[[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5,"localEndpoint":{"serviceName":"web"}}],[{"traceId":"a1","id":"b2","parentId":"b1","name":"q","annotations":[{"timestamp":11,"value":"cs","endpoint":{"serviceName":"web"}},{"timestamp":13,"value":"cr","endpoint":{"serviceName":"web"}}]}]]"#,
         // A Zipkin span without an id after a good one: refused, as in general.
@@ -184,8 +275,8 @@ fn shapes_the_streams_leave_to_the_general_path() {
         r#"{"data":[{"traceID":"a1","spans":[{"traceID":"a1","spanID":"b1","operationName":"x","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"s"}}}],"traceEvents":[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]}"#,
         r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}],"traceEvents":[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]}"#,
         // JSON Lines: formats mixed, a line refused (its line named), an
-        // OTLP resource after its spans (the whole file the general way),
-        // Datadog lines.
+        // OTLP resource repeated after its spans, or after its spans on a
+        // later line (the whole file the general way), Datadog lines.
         concat!(
             r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
             "\n",
@@ -200,6 +291,11 @@ fn shapes_the_streams_leave_to_the_general_path() {
             r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01"}]}]}]}"#,
             "\n",
             r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#
+        ),
+        concat!(
+            r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
+            "\n",
+            r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"03","name":"y","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]}}]}"#
         ),
         concat!(
             r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,

@@ -495,6 +495,34 @@ impl<'a> Builder<'a> {
     /// What this builder has added so far: the tables' lengths and the
     /// spans pushed (a reader that gave up without adding anything leaves
     /// it as it was).
+    /// Nothing was added since it began.
+    pub fn is_empty(&self) -> bool {
+        self.pushed == 0 && self.traces.is_empty() && self.ds.lengths() == self.start.0
+    }
+
+    /// Takes back everything added since it began: a reader that must read
+    /// its file again another way.
+    pub fn restart(&mut self) {
+        let Builder {
+            ds,
+            by_trace,
+            traces,
+            service_resources,
+            warnings,
+            on_progress: _,
+            pushed,
+            start,
+            last_trace,
+        } = self;
+        ds.truncate_tables(start.0);
+        by_trace.clear();
+        traces.clear();
+        service_resources.clear();
+        warnings.clear();
+        *pushed = 0;
+        *last_trace = (String::new(), IdKey::num(0), StrId(0));
+    }
+
     pub fn added(&self) -> (Lengths, usize) {
         (self.ds.lengths(), self.pushed)
     }

@@ -452,9 +452,27 @@ fn decode_span(
 
 /// Streams `{"resourceSpans":[…]}` (Tempo's `batches`, Jaeger API v3's
 /// `{"result":…}` around it) one span at a time ([`super::stream`]); `None`
-/// for another shape, e.g. a resource after its spans.
+/// for another shape. A list of spans with no resource (or scope) before it
+/// is read as it comes, the resource taken as absent (as it mostly is);
+/// when a resource turns up after such a list, the file is read again
+/// looking ahead ([`Stream::look_ahead`]), if nothing else was added to `b`
+/// (only then can what was read be taken back).
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    stream::run(b, bytes, file)
+    let alone = b.is_empty();
+    let mut context_after = false;
+    let read = stream::run(b, bytes, |st, r| {
+        let read = file(st, r);
+        context_after = st.context_after;
+        read
+    });
+    if read.is_some() || !context_after || !alone {
+        return read;
+    }
+    b.restart();
+    stream::run(b, bytes, |st, r| {
+        st.look_ahead = true;
+        file(st, r)
+    })
 }
 
 /// What a part of a file cut between spans ([`super::parts`]) begins with
@@ -504,48 +522,70 @@ struct Inside {
     inherited_scope: bool,
 }
 
-/// `{resource, scopeSpans}`: the resource must come before its spans to be
-/// streamed.
+/// `{resource, scopeSpans}`; a resource after the list, when looking ahead.
 fn resource_spans<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
     // The first resource of a later part began in an earlier one.
     let inherited = std::mem::take(&mut st.inherited);
     let mut resource: Option<Obj<ResourceIn<'a>>> = None;
-    let mut service = None;
-    let none = Obj::default();
+    let mut scopes_at = None;
+    let mut scopes_read = false;
     r.each_key(|k, r| match k.as_ref() {
-        "resource" if service.is_none() && resource.is_none() => {
+        "resource" if resource.is_none() && !scopes_read => {
             resource = Some(FromJson::from_json(r)?);
             Ok(())
         }
-        "scopeSpans" | "instrumentationLibrarySpans" if service.is_none() => {
-            let res = resource.as_ref().unwrap_or(&none);
-            // An inherited resource's service is the merge's to put in.
-            let svc = match inherited {
-                true => StrId(0),
-                false => resource_service(st.b, res),
-            };
-            service = Some(svc);
-            let mut inherited_scope = inherited;
-            r.each_item(|r| {
-                let inside = Inside {
-                    inherited_resource: inherited,
-                    inherited_scope: std::mem::take(&mut inherited_scope),
-                };
-                scope_spans(st, r, svc, res, inside)
-            })
+        "scopeSpans" | "instrumentationLibrarySpans" if scopes_at.is_none() => {
+            scopes_at = Some(r.here());
+            if resource.is_none() && st.look_ahead {
+                return r.skip();
+            }
+            scopes_read = true;
+            scope_list(st, r, resource.as_ref(), inherited)
+        }
+        "resource" if resource.is_none() => {
+            st.context_after = true;
+            Err(Bad)
         }
         "resource" | "scopeSpans" | "instrumentationLibrarySpans" => Err(Bad),
         _ => r.skip(),
     })?;
-    if service.is_none() {
+    match (scopes_at, scopes_read) {
+        (Some(at), false) => scope_list(st, &mut r.back_at(at), resource.as_ref(), inherited)?,
+        (Some(_), true) => {}
         // No spans: the general path still names the service.
-        resource_service(st.b, resource.as_ref().unwrap_or(&none));
+        (None, _) => {
+            resource_service(st.b, resource.as_ref().unwrap_or(&Obj::default()));
+        }
     }
     st.seam.closed_inherited |= inherited;
     Ok(())
 }
 
-/// `{scope, spans}`: the scope must come before its spans to be streamed.
+/// A resource's list of `scopeSpans`.
+fn scope_list<'a>(
+    st: &mut Stream,
+    r: &mut Pull<'a>,
+    resource: Option<&Obj<ResourceIn>>,
+    inherited: bool,
+) -> Read<()> {
+    let none = Obj::default();
+    let res = resource.unwrap_or(&none);
+    // An inherited resource's service is the merge's to put in.
+    let service = match inherited {
+        true => StrId(0),
+        false => resource_service(st.b, res),
+    };
+    let mut inherited_scope = inherited;
+    r.each_item(|r| {
+        let inside = Inside {
+            inherited_resource: inherited,
+            inherited_scope: std::mem::take(&mut inherited_scope),
+        };
+        scope_spans(st, r, service, res, inside)
+    })
+}
+
+/// `{scope, spans}`; a scope after its spans, when looking ahead.
 fn scope_spans<'a>(
     st: &mut Stream,
     r: &mut Pull<'a>,
@@ -563,27 +603,36 @@ fn scope_spans<'a>(
         st.seam.inherited_scopes += inside.inherited_resource as u32;
         made
     };
+    let mut spans_at = None;
     let mut spans_read = false;
     let read = r.each_key(|k, r| match k.as_ref() {
         "scope" | "instrumentationLibrary" if scope.is_none() && !spans_read => {
             scope = Some(FromJson::from_json(r)?);
             Ok(())
         }
-        "spans" if !spans_read => {
+        "spans" if spans_at.is_none() => {
+            spans_at = Some(r.here());
+            if scope.is_none() && st.look_ahead {
+                return r.skip();
+            }
             spans_read = true;
             let (res, _) = *resource.get_or_insert_with(|| make_resource(st, &scope));
-            r.each_item(|r| {
-                st.stop_before(r)?;
-                let s = read_span(r, st.b)?;
-                if let Some(total) = st.estimate(r) {
-                    st.b.expect_spans(total);
-                }
-                decode_span(st.b, s.as_ref(), service, res).map_err(|e| st.refuse(e))
-            })
+            span_list(st, r, service, res)
+        }
+        "scope" | "instrumentationLibrary" if scope.is_none() => {
+            st.context_after = true;
+            Err(Bad)
         }
         "scope" | "instrumentationLibrary" | "spans" => Err(Bad),
         _ => r.skip(),
     });
+    let read = match (read, spans_at, spans_read) {
+        (Ok(()), Some(at), false) => {
+            let (res, _) = *resource.get_or_insert_with(|| make_resource(st, &scope));
+            span_list(st, &mut r.back_at(at), service, res)
+        }
+        (read, ..) => read,
+    };
     match (read, resource) {
         (Err(Bad), Some((res, resource_attrs))) => {
             if st.stopped_at.is_some() && !inside.inherited_resource {
@@ -604,6 +653,18 @@ fn scope_spans<'a>(
             Ok(())
         }
     }
+}
+
+/// A scope's list of spans, each decoded as it is read.
+fn span_list(st: &mut Stream, r: &mut Pull, service: StrId, resource: u32) -> Read<()> {
+    r.each_item(|r| {
+        st.stop_before(r)?;
+        let s = read_span(r, st.b)?;
+        if let Some(total) = st.estimate(r) {
+            st.b.expect_spans(total);
+        }
+        decode_span(st.b, s.as_ref(), service, resource).map_err(|e| st.refuse(e))
+    })
 }
 
 #[cfg(test)]

@@ -291,6 +291,15 @@ impl<'a> Pull<'a> {
         serde_json::from_slice(raw).map_err(|_| Bad)
     }
 
+    /// A reader of the same bytes from `at` (a position [`Self::here`]
+    /// gave): to read a value that was skipped at first.
+    pub fn back_at(&self, at: usize) -> Pull<'a> {
+        Pull {
+            bytes: self.bytes,
+            at,
+        }
+    }
+
     /// The bytes taken since `start` (a position [`Self::here`] gave).
     pub fn taken_since(&self, start: usize) -> &'a [u8] {
         &self.bytes[start..self.at]

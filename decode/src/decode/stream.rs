@@ -28,6 +28,11 @@ pub struct Stream<'s, 'b> {
     pub inherited: bool,
     /// What the merge needs of this part's edges.
     pub seam: super::parts::Seam,
+    /// OTLP: a list of spans with no resource (or scope) before it is
+    /// skipped at first, and read once the rest of its object is.
+    pub look_ahead: bool,
+    /// OTLP: a resource (or scope) came after a list read without it.
+    pub context_after: bool,
 }
 
 /// Spans after which a decoder estimates the file's total.
@@ -98,6 +103,8 @@ pub fn run_part<'x>(
         stopped_at: None,
         inherited,
         seam: Default::default(),
+        look_ahead: false,
+        context_after: false,
     };
     let mut r = Pull::new(bytes);
     let ok = read(&mut st, &mut r).and_then(|_| r.end()).is_ok();
