@@ -761,8 +761,9 @@ describe('a large trace', () => {
   });
 
   // (Zipkin's spans are smaller: 120k of them make two parts' worth; a
-  // Chrome file's events, its B's E and its b's e at the file's end, 200k.)
-  for (const [format, size, wrap, spans] of [['jaeger', '59 MB', '', 100000], ['otlp', '43 MB', '', 100000], ['otlp', '43 MB', 'trace', 100000], ['zipkin', '37 MB', '', 120000], ['chrome', '37 MB', '', 200000]]) {
+  // Chrome file's events, its B's E and its b's e at the file's end, 200k;
+  // OTLP JSON Lines, a request of 512 spans a line.)
+  for (const [format, size, wrap, spans] of [['jaeger', '59 MB', '', 100000], ['otlp', '43 MB', '', 100000], ['otlp', '43 MB', 'trace', 100000], ['otlp-lines', '44 MB', '', 100000], ['zipkin', '37 MB', '', 120000], ['chrome', '37 MB', '', 200000]]) {
     const inside = wrap ? ` inside {"${wrap}": …}` : '';
     test(`a large ${format} file${inside} decoded in parts by several workers is the model one worker makes`, async () => {
       // The same ${size} file, in one page decoded whole and in another by

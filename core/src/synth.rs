@@ -1,7 +1,8 @@
 //! Realistic synthetic traces of any size, for benchmarks: one trace of N
 //! spans over ~30 services, a tree both deep (call chains) and wide (fan-outs
 //! to caches and databases), attributes, events, some errors and retries.
-//! Written as Jaeger, OTLP or Zipkin v2 JSON, or as Chrome trace events.
+//! Written as Jaeger, OTLP or Zipkin v2 JSON, OTLP JSON Lines, or as Chrome
+//! trace events.
 //! Deterministic for a seed.
 
 use std::fmt::Write;
@@ -10,15 +11,22 @@ use std::fmt::Write;
 pub enum SynthFormat {
     Jaeger,
     Otlp,
+    /// OTLP requests of [`LINE_SPANS`] spans, a line each (as the
+    /// OpenTelemetry Collector's file exporter writes a batch a line).
+    OtlpLines,
     Zipkin,
     Chrome,
 }
+
+/// The spans of a line of [`SynthFormat::OtlpLines`].
+pub const LINE_SPANS: usize = 512;
 
 impl SynthFormat {
     pub fn parse(s: &str) -> Option<SynthFormat> {
         match s {
             "jaeger" => Some(SynthFormat::Jaeger),
             "otlp" => Some(SynthFormat::Otlp),
+            "otlp-lines" => Some(SynthFormat::OtlpLines),
             "zipkin" => Some(SynthFormat::Zipkin),
             "chrome" => Some(SynthFormat::Chrome),
             _ => None,
@@ -183,44 +191,17 @@ pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
             out.push_str("}}]}");
         }
         SynthFormat::Otlp => {
-            out.push_str("{\"resourceSpans\":[");
-            let mut first_group = true;
-            for (k, name) in SERVICES.iter().enumerate() {
-                let mine: Vec<usize> = (0..spans.len())
-                    .filter(|&i| spans[i].service == k)
-                    .collect();
-                if mine.is_empty() {
-                    continue;
+            let all: Vec<usize> = (0..spans.len()).collect();
+            otlp_request(&spans, &all, &trace_id, &mut out);
+        }
+        SynthFormat::OtlpLines => {
+            let all: Vec<usize> = (0..spans.len()).collect();
+            for (k, line) in all.chunks(LINE_SPANS).enumerate() {
+                if k > 0 {
+                    out.push('\n');
                 }
-                if !first_group {
-                    out.push(',');
-                }
-                first_group = false;
-                let _ = write!(out, "{{\"resource\":{{\"attributes\":[{{\"key\":\"service.name\",\"value\":{{\"stringValue\":\"{name}\"}}}}]}},\"scopeSpans\":[{{\"scope\":{{\"name\":\"synth\"}},\"spans\":[");
-                for (j, &i) in mine.iter().enumerate() {
-                    let s = &spans[i];
-                    if j > 0 {
-                        out.push(',');
-                    }
-                    let parent = s
-                        .parent
-                        .map(|p| format!("\"parentSpanId\":\"{}\",", span_hex(p)))
-                        .unwrap_or_default();
-                    let start = s.start_us * 1000;
-                    let _ = write!(
-                        out,
-                        "{{\"traceId\":\"{trace_id}\",\"spanId\":\"{}\",{parent}\"name\":\"{}\",\"kind\":2,\"startTimeUnixNano\":\"{start}\",\"endTimeUnixNano\":\"{}\",\"attributes\":[{{\"key\":\"http.status_code\",\"value\":{{\"intValue\":\"{}\"}}}},{{\"key\":\"request.id\",\"value\":{{\"stringValue\":\"req-{i}\"}}}}],\"events\":[{{\"timeUnixNano\":\"{}\",\"name\":\"handled\"}}],\"status\":{{\"code\":{}}}}}",
-                        span_hex(i),
-                        OPS[s.op],
-                        start + s.dur_us * 1000,
-                        if s.error { 500 } else { 200 },
-                        start + s.dur_us * 500,
-                        if s.error { 2 } else { 0 }
-                    );
-                }
-                out.push_str("]}]}");
+                otlp_request(&spans, line, &trace_id, &mut out);
             }
-            out.push_str("]}");
         }
         SynthFormat::Zipkin => {
             let tid = &trace_id[16..];
@@ -250,6 +231,50 @@ pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
         SynthFormat::Chrome => chrome_events(&spans, &mut out),
     }
     out
+}
+
+/// One OTLP request of the spans `which`, a resource per service.
+fn otlp_request(spans: &[S], which: &[usize], trace_id: &str, out: &mut String) {
+    out.push_str("{\"resourceSpans\":[");
+    let mut first_group = true;
+    for (k, name) in SERVICES.iter().enumerate() {
+        let mine: Vec<usize> = which
+            .iter()
+            .copied()
+            .filter(|&i| spans[i].service == k)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        if !first_group {
+            out.push(',');
+        }
+        first_group = false;
+        let _ = write!(out, "{{\"resource\":{{\"attributes\":[{{\"key\":\"service.name\",\"value\":{{\"stringValue\":\"{name}\"}}}}]}},\"scopeSpans\":[{{\"scope\":{{\"name\":\"synth\"}},\"spans\":[");
+        for (j, &i) in mine.iter().enumerate() {
+            let s = &spans[i];
+            if j > 0 {
+                out.push(',');
+            }
+            let parent = s
+                .parent
+                .map(|p| format!("\"parentSpanId\":\"{}\",", span_hex(p)))
+                .unwrap_or_default();
+            let start = s.start_us * 1000;
+            let _ = write!(
+                out,
+                "{{\"traceId\":\"{trace_id}\",\"spanId\":\"{}\",{parent}\"name\":\"{}\",\"kind\":2,\"startTimeUnixNano\":\"{start}\",\"endTimeUnixNano\":\"{}\",\"attributes\":[{{\"key\":\"http.status_code\",\"value\":{{\"intValue\":\"{}\"}}}},{{\"key\":\"request.id\",\"value\":{{\"stringValue\":\"req-{i}\"}}}}],\"events\":[{{\"timeUnixNano\":\"{}\",\"name\":\"handled\"}}],\"status\":{{\"code\":{}}}}}",
+                span_hex(i),
+                OPS[s.op],
+                start + s.dur_us * 1000,
+                if s.error { 500 } else { 200 },
+                start + s.dur_us * 500,
+                if s.error { 2 } else { 0 }
+            );
+        }
+        out.push_str("]}]}");
+    }
+    out.push_str("]}");
 }
 
 /// The spans as a DevTools file (`metadata` first, then `traceEvents`):

@@ -242,8 +242,20 @@ enum Keys {
 /// Every other resource after its scopes, and every other scope after its
 /// spans, with `Keys::Late`; with neither, `Keys::Absent`.
 fn otlp_file(resources: &[Vec<usize>], pretty: bool, keys: Keys, seed: usize) -> String {
+    otlp_value(resources, pretty, keys, seed, 0)
+}
+
+/// [`otlp_file`] with span ids (and the trace each is in) from `first_id`
+/// on, for a request of JSON Lines.
+fn otlp_value(
+    resources: &[Vec<usize>],
+    pretty: bool,
+    keys: Keys,
+    seed: usize,
+    first_id: usize,
+) -> String {
     let nl = if pretty { "\n    " } else { "" };
-    let mut n = 0;
+    let mut n = first_id;
     let mut items = Vec::new();
     for (r, scopes) in resources.iter().enumerate() {
         let service = match r % 4 {
@@ -601,6 +613,41 @@ proptest! {
         }
     }
 
+    /// JSON Lines of OTLP requests (a request a line, as the Collector's
+    /// file exporter writes them: a trace's spans over several lines, a
+    /// span's parent in an earlier line) cut anywhere, in up to five parts:
+    /// each part reads on from one request to the next, and the result is
+    /// the file decoded whole (a line at a time).
+    #[test]
+    fn otlp_lines_cut_anywhere_the_parts_are_the_whole_file(
+        lines in prop::collection::vec(
+            prop::collection::vec(prop::collection::vec(0usize..25, 1..4), 1..4),
+            2..5,
+        ),
+        pretty in any::<bool>(),
+        keys in prop::sample::select(vec![Keys::Before, Keys::Absent]),
+        separator in prop::sample::select(vec!["\n", "\r\n", "\n\n"]),
+        seed in 0usize..7,
+        at in prop::collection::vec(0.0f64..1.0, 1..5),
+    ) {
+        prop_assume!(lines.iter().flatten().flatten().sum::<usize>() > 0);
+        let mut first_id = 0;
+        let requests: Vec<String> = lines
+            .iter()
+            .map(|resources| {
+                let request = otlp_value(resources, pretty, keys, seed, first_id);
+                first_id += resources.iter().flatten().sum::<usize>();
+                request
+            })
+            .collect();
+        let text = requests.join(separator);
+        let bytes = text.as_bytes();
+        let mut ds = Dataset::default();
+        let (cuts, sum) = cut_and_merged(bytes, &at, &mut ds)?;
+        prop_assert!(sum.is_some(), "cut at {:?} did not merge", cuts);
+        same_as_whole(bytes, &cuts, &ds, sum.unwrap().spans)?;
+    }
+
     /// A Zipkin file cut anywhere, in up to five parts: each part merges
     /// the pieces of a span, and the result is the file decoded whole. A
     /// file with a shared id (whose halves take their id's children) or
@@ -802,6 +849,21 @@ fn a_part_that_begins_inside_deep_nesting_gives_up_its_search_in_linear_time() {
     let mut ds = Dataset::default();
     assert!(merged(&mut ds, bytes, &[nest_at / 2]).is_some());
     assert_eq!(model(&ds), expected.1);
+}
+
+/// A line of JSON Lines that is no OTLP request (an object without
+/// `resourceSpans`) gives the parts up: the file is decoded whole, which
+/// says what is wrong with it.
+#[test]
+fn a_line_that_is_no_request_gives_the_parts_up() {
+    let request = |first_id| otlp_value(&[vec![40], vec![40]], false, Keys::Before, 1, first_id);
+    let text = [request(0), r#"{"other":1}"#.to_string(), request(80)].join("\n");
+    let bytes = text.as_bytes();
+    assert!(whole(bytes).0.is_err());
+    for cuts in [cuts(bytes.len(), 2), cuts(bytes.len(), 3)] {
+        let mut ds = Dataset::default();
+        assert!(merged(&mut ds, bytes, &cuts).is_none(), "cut at {cuts:?}");
+    }
 }
 
 /// OTLP lists with no resource (or scope) before them, longer than a part

@@ -91,10 +91,13 @@ fn streamed_files_decode_exactly_as_the_general_path() {
             (f, b)
         })
         .collect();
-    for (i, f) in [SynthFormat::Jaeger, SynthFormat::Otlp, SynthFormat::Zipkin]
-        .into_iter()
-        .enumerate()
-    {
+    let synth = [
+        SynthFormat::Jaeger,
+        SynthFormat::Otlp,
+        SynthFormat::OtlpLines,
+        SynthFormat::Zipkin,
+    ];
+    for (i, f) in synth.into_iter().enumerate() {
         files.push((format!("synth {i}"), trace_json(3000, f, 3).into_bytes()));
     }
     let mut streamed = std::collections::BTreeMap::<&str, usize>::new();

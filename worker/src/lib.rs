@@ -298,7 +298,7 @@ const MOST_WORKERS: usize = 8;
 /// many parts to decode it in, on at most `workers` workers (0: one per
 /// core); None for one part: unless it is large and of a shape that parts
 /// read (`parts::format_of`: Jaeger's `{"data": [...]}`, OTLP's
-/// `{"resourceSpans": [...]}`, Zipkin's `[...]`, Chrome's
+/// `{"resourceSpans": [...]}` (one, or a line each), Zipkin's `[...]`, Chrome's
 /// `{"traceEvents": [...]}`; a gzip file is read whole).
 async fn parts_for(blob: &Blob, workers: u32) -> Option<(String, usize)> {
     let cores = scope().navigator().hardware_concurrency() as usize;

@@ -479,13 +479,26 @@ pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeE
 /// when it does not begin the file: the resource and scope it is inside.
 pub const PART_PREFIX: &[u8] = br#"{"resourceSpans":[{"scopeSpans":[{"spans":["#;
 
-/// [`decode_stream`] of a part of a file (see [`stream::run_part`]).
+/// [`decode_stream`] of a part of a file (see [`stream::run_part`]): of
+/// one value, or of JSON Lines of them (the OpenTelemetry Collector's file
+/// exporter writes a request a line), read one after another as the whole
+/// file is read a line at a time.
 pub fn decode_part(
     b: &mut Builder,
     bytes: &[u8],
     stop_inherited: (usize, bool),
 ) -> Option<Result<Seam, DecodeError>> {
-    stream::run_part(b, bytes, stop_inherited, file)
+    stream::run_part(b, bytes, stop_inherited, |st, r| {
+        file(st, r)?;
+        while r.peek() != 0 {
+            st.found = false;
+            file(st, r)?;
+            if !st.found {
+                return Err(Bad);
+            }
+        }
+        Ok(())
+    })
 }
 
 /// The file's top-level object.

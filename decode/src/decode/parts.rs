@@ -2,7 +2,9 @@
 //! exactly what decoding it whole gives.
 //!
 //! A file of the streamed Jaeger, OTLP or Zipkin shape is cut between spans,
-//! a Chrome `{"traceEvents": …}` between events. Where a
+//! a Chrome `{"traceEvents": …}` between events; JSON Lines of OTLP
+//! requests between spans too, each part reading on from one request to
+//! the next. Where a
 //! part begins is found without reading what comes before it: from its
 //! nominal cut, the first object that looks like such an item ([`first_item`]).
 //! That guess is checked, not trusted: the part before reads on from its
@@ -105,7 +107,8 @@ impl Seam {
 
 /// A file's bytes that can be decoded in parts, and their format: Jaeger's
 /// `{"data": …}`; OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
-/// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`;
+/// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`,
+/// one or a line each;
 /// Zipkin's `[span, …]` or `[[span, …], …]`; Chrome's `{"traceEvents": …}`.
 pub fn format_of(bytes: &[u8]) -> Option<Format> {
     detect::streamable(bytes)
