@@ -392,3 +392,38 @@ fn an_otlp_resource_after_its_spans_holds_at_most_twice_the_file() {
     assert_eq!(decoded, n);
     assert!(held <= 2.0, "{held:.2}× the file held");
 }
+
+/// JSON Lines of 100 OTLP requests, each with its resource after its spans:
+/// the first line is read looking ahead, a later one sends the file to the
+/// general path, which parses and decodes a line at a time (all lines as
+/// trees at once held 11× the file).
+#[test]
+fn json_lines_left_to_the_general_path_hold_at_most_twice_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let line = |k: usize| {
+        let spans: Vec<String> = (0..1000)
+            .map(|i| format!(r#"{{"traceId":"{:032x}","spanId":"{:016x}","name":"op-{}","startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{{"key":"k","value":{{"stringValue":"v{i}"}}}}]}}"#, k + 1, k * 1000 + i + 1, i % 50, 1_000_000 + i, 1_000_500 + i))
+            .collect();
+        format!(
+            r#"{{"resourceSpans":[{{"scopeSpans":[{{"scope":{{"name":"a"}},"spans":[{}]}}],"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc-{}"}}}}]}}}}]}}"#,
+            spans.join(","),
+            k % 7
+        )
+    };
+    let text: Vec<String> = (0..100).map(line).collect();
+    let bytes = text.join("\n").into_bytes();
+    let mut spans = 0;
+    let peak = peak_of(|| {
+        let mut ds = Dataset::default();
+        let sum = decode_bytes(&mut ds, &bytes).unwrap();
+        assert!(!sum.streamed);
+        spans = sum.spans;
+    });
+    let held = ratio(peak, bytes.len());
+    eprintln!(
+        "OTLP JSON Lines, the general path, {} MB: {held:.2}×",
+        bytes.len() / 1_000_000
+    );
+    assert_eq!(spans, 100_000);
+    assert!(held <= 2.0, "{held:.2}× the file held");
+}

@@ -167,19 +167,6 @@ pub fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
-/// Parses one JSON value or a stream of them (JSON Lines).
-pub fn parse_json_values(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
-    let bytes = without_bom(bytes);
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(DecodeError::Empty);
-    }
-    let mut out = Vec::new();
-    for v in serde_json::Deserializer::from_slice(bytes).into_iter::<Value>() {
-        out.push(v.map_err(|e| json_error(&e))?);
-    }
-    Ok(out)
-}
-
 /// Decodes a file's bytes and appends its traces to `ds`. On error nothing
 /// is added to `ds.traces`.
 pub fn decode_bytes(ds: &mut Dataset, bytes: &[u8]) -> Result<DecodeSummary, DecodeError> {
@@ -233,11 +220,9 @@ pub fn decode_bytes_staged(
             ds.truncate_tables(before);
         }
     }
-    let values = parse_json_values(raw)?;
-    drop(unpacked);
     decode_values(
         builder::Builder::with_progress(ds, on_progress),
-        &values,
+        raw,
         on_tables,
     )
 }
@@ -333,10 +318,9 @@ pub fn decode_bytes_general(
     raw: &[u8],
     on_progress: &mut dyn FnMut(usize),
 ) -> Result<DecodeSummary, DecodeError> {
-    let values = parse_json_values(raw)?;
     decode_values(
         builder::Builder::with_progress(ds, on_progress),
-        &values,
+        raw,
         &mut |_| {},
     )
 }
@@ -366,38 +350,45 @@ fn finish(
     })
 }
 
-/// Decodes already parsed JSON values (one per JSON Lines line).
+/// Decodes the JSON values of `raw` (one, or JSON Lines) the general way,
+/// each parsed as a `serde_json::Value` and decoded before the next is
+/// parsed: JSON Lines never held whole as trees. A value's shape error
+/// names its line when there are more.
 fn decode_values(
     mut b: builder::Builder,
-    values: &[Value],
+    raw: &[u8],
     on_tables: &mut dyn FnMut(&Dataset),
 ) -> Result<DecodeSummary, DecodeError> {
-    // X-Ray daemon streams start each document with a `{"format":"json","version":1}` header.
-    let values: Vec<&Value> = values
-        .iter()
-        .filter(|v| !detect::is_xray_daemon_header(v))
-        .collect();
-    let Some(first) = values.first() else {
-        return Err(DecodeError::Empty);
-    };
-    let format = detect(first)?;
-    for (line, v) in values.iter().enumerate() {
-        let f = if line == 0 { format } else { detect(v)? };
+    let raw = without_bom(raw);
+    let mut values = serde_json::Deserializer::from_slice(raw).into_iter::<Value>();
+    let (mut format, mut line) = (None, 0);
+    while let Some(v) = values.next() {
+        let v = v.map_err(|e| json_error(&e))?;
+        // X-Ray daemon streams start each document with a `{"format":"json","version":1}` header.
+        if detect::is_xray_daemon_header(&v) {
+            continue;
+        }
+        line += 1;
+        let f = detect(&v)?;
+        format.get_or_insert(f);
         let r = match f {
-            Format::Jaeger => jaeger::decode(&mut b, v),
-            Format::Otlp => otlp::decode(&mut b, v),
-            Format::Zipkin => zipkin::decode(&mut b, v),
-            Format::Chrome => chrome::decode(&mut b, v),
-            Format::XRay => xray::decode(&mut b, v),
-            Format::Datadog => datadog::decode(&mut b, v),
-            Format::Gcp => gcp::decode(&mut b, v),
+            Format::Jaeger => jaeger::decode(&mut b, &v),
+            Format::Otlp => otlp::decode(&mut b, &v),
+            Format::Zipkin => zipkin::decode(&mut b, &v),
+            Format::Chrome => chrome::decode(&mut b, &v),
+            Format::XRay => xray::decode(&mut b, &v),
+            Format::Datadog => datadog::decode(&mut b, &v),
+            Format::Gcp => gcp::decode(&mut b, &v),
             // Never detected in JSON: its bytes are read before any JSON.
             Format::Link => Err(DecodeError::shape("a link's payload inside JSON")),
         };
-        r.map_err(|e| match (values.len() > 1, e) {
-            (true, DecodeError::Shape(m)) => DecodeError::Shape(format!("line {}: {m}", line + 1)),
+        drop(v);
+        let more = line > 1 || !raw[values.byte_offset()..].trim_ascii().is_empty();
+        r.map_err(|e| match (more, e) {
+            (true, DecodeError::Shape(m)) => DecodeError::Shape(format!("line {line}: {m}")),
             (_, e) => e,
         })?;
     }
+    let format = format.ok_or(DecodeError::Empty)?;
     finish(b, format, false, on_tables)
 }
