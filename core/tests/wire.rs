@@ -131,10 +131,10 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     assert_eq!(streamed[Format::Gcp.label()], 2, "{streamed:?}");
 }
 
-/// A file of one value that a streamed reader gives up on late (an OTLP
-/// resource repeated after its 40,000 spans) is read by the streams once,
-/// then the general way: progress counts each span read twice, not three
-/// times.
+/// A file of one value that a streamed reader gives up on late (OTLP's
+/// `resourceSpans` repeated after a list of 40,000 spans) is read by the
+/// streams once, then the general way: progress counts each span read
+/// twice, not three times.
 #[test]
 fn a_file_the_streams_give_up_on_is_read_by_them_once() {
     use tracescope_core::decode::decode_bytes_with_progress;
@@ -142,7 +142,7 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
         .map(|i| format!(r#"{{"traceId":"01","spanId":"{:016x}","name":"x","startTimeUnixNano":"{}","endTimeUnixNano":"{}"}}"#, i + 1, 1000 + i, 2000 + i))
         .collect();
     let text = format!(
-        r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{}]}}],"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc"}}}}]}}}}]}}"#,
+        r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}],"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}]}}"#,
         spans.join(",")
     );
     let mut seen = Vec::new();
@@ -158,9 +158,10 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
 }
 
 /// An OTLP resource after its scopes, or a scope after its spans (keys in
-/// any order are the same object), is streamed: the file is read again
-/// looking ahead, each list with none before it skipped, then read once
-/// the object is. Each decodes as the general path decodes it.
+/// any order are the same object), or a key repeated (the last counts, as
+/// in `JSON.parse`), is streamed: the file is read again looking ahead,
+/// each list skipped, then read once the object is. Each decodes as the
+/// general path decodes it.
 #[test]
 fn an_otlp_resource_or_scope_after_its_spans_is_streamed() {
     use tracescope_core::decode::decode_bytes_general;
@@ -192,6 +193,23 @@ fn an_otlp_resource_or_scope_after_its_spans_is_streamed() {
         format!(r#"{{"scopeSpans":[{{"spans":[]}},{{"spans":[{s1}],{old}}}],{late}}}"#),
         format!(
             r#"{{"instrumentationLibrarySpans":[{{"spans":[{s1}],"instrumentationLibrary":{{"name":"il"}}}}],{late}}}"#
+        ),
+        // Keys repeated: a resource, a scope, a list of scopes or of spans.
+        format!(r#"{{{early},"scopeSpans":[{{{lib},"spans":[{s1}]}}],{late}}}"#),
+        format!(r#"{{{early},{late},"scopeSpans":[{{{lib},"spans":[{s1}],{old}}}]}}"#),
+        format!(
+            r#"{{{early},"scopeSpans":[{{{lib},"spans":[{s1}]}}],"scopeSpans":[{{{old},"spans":[{s2},{s3}]}}]}}"#
+        ),
+        format!(r#"{{{early},"scopeSpans":[{{{lib},"spans":[{s1}],"spans":[{s2}]}}]}}"#),
+        // Both names of a list, or of a scope: the newer counts.
+        format!(
+            r#"{{{early},"scopeSpans":[{{{lib},"spans":[{s1}]}}],"instrumentationLibrarySpans":[{{"spans":[{s2}]}}]}}"#
+        ),
+        format!(
+            r#"{{"instrumentationLibrarySpans":[{{"spans":[{s2}]}}],{early},"scopeSpans":[{{{lib},"spans":[{s1}]}}]}}"#
+        ),
+        format!(
+            r#"{{{early},"scopeSpans":[{{"instrumentationLibrary":{{"name":"il"}},{lib},"spans":[{s1}]}}]}}"#
         ),
     ];
     for (k, item) in items.iter().enumerate() {
@@ -255,9 +273,8 @@ fn shapes_the_streams_leave_to_the_general_path() {
     let cases = [
         // Chrome trace events are a list too.
         r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#,
-        // A resource, then a scope repeated after their spans.
-        r#"{"resourceSpans":[{"resource":{},"scopeSpans":[],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]}}]}"#,
-        r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}],"scope":{"name":"lib"}}]}]}"#,
+        // OTLP's list of resources repeated.
+        r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}],"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"03","name":"y","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
         // Zipkin v1 and v2 spans in one list of lists.
         r#"[[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5,"localEndpoint":{"serviceName":"web"}}],[{"traceId":"a1","id":"b2","parentId":"b1","name":"q","annotations":[{"timestamp":11,"value":"cs","endpoint":{"serviceName":"web"}},{"timestamp":13,"value":"cr","endpoint":{"serviceName":"web"}}]}]]"#,
         // A Zipkin span without an id after a good one: refused, as in general.

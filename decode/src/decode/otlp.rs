@@ -535,38 +535,45 @@ struct Inside {
     inherited_scope: bool,
 }
 
-/// `{resource, scopeSpans}`; a resource after the list, when looking ahead.
+/// `{resource, scopeSpans}`. Read as it comes, the resource must come
+/// first (or not at all); a resource after the list, or a key repeated,
+/// sets [`Stream::context_after`]. Looking ahead, each list is skipped and
+/// read once the object is, and a repeated key keeps its last value (as
+/// `JSON.parse` does, and the general path, which prefers `scopeSpans` to
+/// the older `instrumentationLibrarySpans`).
 fn resource_spans<'a>(st: &mut Stream, r: &mut Pull<'a>) -> Read<()> {
     // The first resource of a later part began in an earlier one.
     let inherited = std::mem::take(&mut st.inherited);
+    let look_ahead = st.look_ahead;
     let mut resource: Option<Obj<ResourceIn<'a>>> = None;
-    let mut scopes_at = None;
+    // Looking ahead: where the last `scopeSpans` and the last
+    // `instrumentationLibrarySpans` begin.
+    let mut lists: [Option<usize>; 2] = [None, None];
     let mut scopes_read = false;
     r.each_key(|k, r| match k.as_ref() {
-        "resource" if resource.is_none() && !scopes_read => {
+        "resource" if look_ahead || (resource.is_none() && !scopes_read) => {
             resource = Some(FromJson::from_json(r)?);
             Ok(())
         }
-        "scopeSpans" | "instrumentationLibrarySpans" if scopes_at.is_none() => {
-            scopes_at = Some(r.here());
-            if resource.is_none() && st.look_ahead {
-                return r.skip();
-            }
+        "scopeSpans" | "instrumentationLibrarySpans" if look_ahead => {
+            lists[(k == "instrumentationLibrarySpans") as usize] = Some(r.here());
+            r.skip()
+        }
+        "scopeSpans" | "instrumentationLibrarySpans" if !scopes_read => {
             scopes_read = true;
             scope_list(st, r, resource.as_ref(), inherited)
         }
-        "resource" if resource.is_none() => {
+        "resource" | "scopeSpans" | "instrumentationLibrarySpans" => {
             st.context_after = true;
             Err(Bad)
         }
-        "resource" | "scopeSpans" | "instrumentationLibrarySpans" => Err(Bad),
         _ => r.skip(),
     })?;
-    match (scopes_at, scopes_read) {
-        (Some(at), false) => scope_list(st, &mut r.back_at(at), resource.as_ref(), inherited)?,
-        (Some(_), true) => {}
+    match lists[0].or(lists[1]) {
+        Some(at) => scope_list(st, &mut r.back_at(at), resource.as_ref(), inherited)?,
+        None if scopes_read => {}
         // No spans: the general path still names the service.
-        (None, _) => {
+        None => {
             resource_service(st.b, resource.as_ref().unwrap_or(&Obj::default()));
         }
     }
@@ -598,7 +605,8 @@ fn scope_list<'a>(
     })
 }
 
-/// `{scope, spans}`; a scope after its spans, when looking ahead.
+/// `{scope, spans}`, read as [`resource_spans`] reads its object (`scope`
+/// preferred to the older `instrumentationLibrary`, as on the general path).
 fn scope_spans<'a>(
     st: &mut Stream,
     r: &mut Pull<'a>,
@@ -606,12 +614,15 @@ fn scope_spans<'a>(
     res_in: &Obj<ResourceIn>,
     inside: Inside,
 ) -> Read<()> {
-    let mut scope: Option<Obj<ScopeIn<'a>>> = None;
+    let look_ahead = st.look_ahead;
+    // The last `scope` and the last `instrumentationLibrary`.
+    let mut scopes: [Option<Obj<ScopeIn<'a>>>; 2] = [None, None];
     // The scope a later part began in has its resource from an earlier part.
     let mut resource = inside.inherited_scope.then_some((UNRESOLVED, 0));
     let none = Obj::default();
-    let make_resource = |st: &mut Stream, scope: &Option<Obj<ScopeIn>>| {
-        let made = scope_resource(st.b, service, res_in, scope.as_ref().unwrap_or(&none));
+    let make_resource = |st: &mut Stream, scopes: &[Option<Obj<ScopeIn>>; 2]| {
+        let scope = scopes[0].as_ref().or(scopes[1].as_ref()).unwrap_or(&none);
+        let made = scope_resource(st.b, service, res_in, scope);
         // A scope of an inherited resource lacks that resource's attributes.
         st.seam.inherited_scopes += inside.inherited_resource as u32;
         made
@@ -619,32 +630,33 @@ fn scope_spans<'a>(
     let mut spans_at = None;
     let mut spans_read = false;
     let read = r.each_key(|k, r| match k.as_ref() {
-        "scope" | "instrumentationLibrary" if scope.is_none() && !spans_read => {
-            scope = Some(FromJson::from_json(r)?);
+        "scope" | "instrumentationLibrary"
+            if look_ahead || (scopes.iter().all(Option::is_none) && !spans_read) =>
+        {
+            scopes[(k == "instrumentationLibrary") as usize] = Some(FromJson::from_json(r)?);
             Ok(())
         }
-        "spans" if spans_at.is_none() => {
+        "spans" if look_ahead => {
             spans_at = Some(r.here());
-            if scope.is_none() && st.look_ahead {
-                return r.skip();
-            }
+            r.skip()
+        }
+        "spans" if !spans_read => {
             spans_read = true;
-            let (res, _) = *resource.get_or_insert_with(|| make_resource(st, &scope));
+            let (res, _) = *resource.get_or_insert_with(|| make_resource(st, &scopes));
             span_list(st, r, service, res)
         }
-        "scope" | "instrumentationLibrary" if scope.is_none() => {
+        "scope" | "instrumentationLibrary" | "spans" => {
             st.context_after = true;
             Err(Bad)
         }
-        "scope" | "instrumentationLibrary" | "spans" => Err(Bad),
         _ => r.skip(),
     });
-    let read = match (read, spans_at, spans_read) {
-        (Ok(()), Some(at), false) => {
-            let (res, _) = *resource.get_or_insert_with(|| make_resource(st, &scope));
+    let read = match (read, spans_at) {
+        (Ok(()), Some(at)) => {
+            let (res, _) = *resource.get_or_insert_with(|| make_resource(st, &scopes));
             span_list(st, &mut r.back_at(at), service, res)
         }
-        (read, ..) => read,
+        (read, _) => read,
     };
     match (read, resource) {
         (Err(Bad), Some((res, resource_attrs))) => {
@@ -662,7 +674,7 @@ fn scope_spans<'a>(
         (Ok(()), Some(_)) => Ok(()),
         (Ok(()), None) => {
             // A scope without spans still has its resource, as on the general path.
-            make_resource(st, &scope);
+            make_resource(st, &scopes);
             Ok(())
         }
     }
