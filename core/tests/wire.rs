@@ -137,17 +137,11 @@ fn streamed_files_decode_exactly_as_the_general_path() {
 /// twice, not three times.
 #[test]
 fn a_file_the_streams_give_up_on_is_read_by_them_once() {
-    use tracescope_core::decode::decode_bytes_with_progress;
-    let spans: Vec<String> = (0..40_000)
-        .map(|i| format!(r#"{{"traceId":"01","spanId":"{:016x}","name":"x","startTimeUnixNano":"{}","endTimeUnixNano":"{}"}}"#, i + 1, 1000 + i, 2000 + i))
-        .collect();
     let text = format!(
         r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}],"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}]}}"#,
-        spans.join(",")
+        forty_thousand_spans()
     );
-    let mut seen = Vec::new();
-    let mut ds = Dataset::default();
-    let sum = decode_bytes_with_progress(&mut ds, text.as_bytes(), &mut |n| seen.push(n)).unwrap();
+    let (_, sum, seen) = decoded_with_progress(&text);
     assert!(!sum.streamed);
     assert_eq!(sum.spans, 40_000);
     assert_eq!(
@@ -157,6 +151,23 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
     );
 }
 
+/// 40,000 OTLP spans of one trace, as the items of a list.
+fn forty_thousand_spans() -> String {
+    let spans: Vec<String> = (0..40_000)
+        .map(|i| format!(r#"{{"traceId":"01","spanId":"{:016x}","name":"x","startTimeUnixNano":"{}","endTimeUnixNano":"{}"}}"#, i + 1, 1000 + i, 2000 + i))
+        .collect();
+    spans.join(",")
+}
+
+/// `text` decoded as a file is, and the progress it told.
+fn decoded_with_progress(text: &str) -> (Dataset, tracescope_core::DecodeSummary, Vec<usize>) {
+    use tracescope_core::decode::decode_bytes_with_progress;
+    let mut seen = Vec::new();
+    let mut ds = Dataset::default();
+    let sum = decode_bytes_with_progress(&mut ds, text.as_bytes(), &mut |n| seen.push(n)).unwrap();
+    (ds, sum, seen)
+}
+
 /// An OTLP resource after its scopes, or a scope after its spans (keys in
 /// any order are the same object), or a key repeated (the last counts, as
 /// in `JSON.parse`), is streamed: the file is read again looking ahead,
@@ -164,7 +175,6 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
 /// general path decodes it.
 #[test]
 fn an_otlp_resource_or_scope_after_its_spans_is_streamed() {
-    use tracescope_core::decode::decode_bytes_general;
     let span = |id: u32| {
         format!(
             r#"{{"traceId":"01","spanId":"{id:016x}","name":"x{id}","startTimeUnixNano":"1","endTimeUnixNano":"5"}}"#
@@ -212,7 +222,7 @@ fn an_otlp_resource_or_scope_after_its_spans_is_streamed() {
             r#"{{{early},"scopeSpans":[{{"instrumentationLibrary":{{"name":"il"}},{lib},"spans":[{s1}]}}]}}"#
         ),
     ];
-    for (k, item) in items.iter().enumerate() {
+    for item in &items {
         // Alone, and after a resource of the usual order.
         let other = format!(
             r#"{{{early},"scopeSpans":[{{{lib},"spans":[{}]}}]}}"#,
@@ -222,14 +232,7 @@ fn an_otlp_resource_or_scope_after_its_spans_is_streamed() {
             format!(r#"{{"resourceSpans":[{item}]}}"#),
             format!(r#"{{"resourceSpans":[{other},{item},{other}]}}"#),
         ] {
-            let (mut a, mut b) = (Dataset::default(), Dataset::default());
-            let ra = decode_bytes(&mut a, text.as_bytes());
-            let rb = decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
-            assert!(ra.as_ref().is_ok_and(|s| s.streamed), "{k}: {text}");
-            assert_eq!(unstreamed(&ra), rb, "{text}");
-            assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
-            assert_eq!(a.lengths(), b.lengths(), "{text}");
-            assert_eq!(model_of_resources(&a), model_of_resources(&b), "{text}");
+            decodes_as_the_general_path(&text, Some(true));
         }
     }
 }
@@ -239,29 +242,31 @@ fn an_otlp_resource_or_scope_after_its_spans_is_streamed() {
 /// the general path.
 #[test]
 fn a_file_with_a_resource_after_its_spans_is_read_twice() {
-    use tracescope_core::decode::decode_bytes_with_progress;
-    let spans: Vec<String> = (0..40_000)
-        .map(|i| format!(r#"{{"traceId":"01","spanId":"{:016x}","name":"x","startTimeUnixNano":"{}","endTimeUnixNano":"{}"}}"#, i + 1, 1000 + i, 2000 + i))
-        .collect();
     let text = format!(
         r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}],"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc"}}}}]}}}}]}}"#,
-        spans.join(",")
+        forty_thousand_spans()
     );
-    let mut seen = Vec::new();
-    let mut ds = Dataset::default();
-    let sum = decode_bytes_with_progress(&mut ds, text.as_bytes(), &mut |n| seen.push(n)).unwrap();
+    let (ds, sum, seen) = decoded_with_progress(&text);
     assert!(sum.streamed);
     assert_eq!((sum.spans, ds.resources.len()), (40_000, 1));
     assert_eq!(ds.str(ds.resources[0].service), "svc");
     assert_eq!(seen, [16_384, 32_768, 16_384, 32_768]);
 }
 
-/// Each resource spelled out, in order.
-fn model_of_resources(ds: &Dataset) -> Vec<String> {
-    ds.resources
-        .iter()
-        .map(|r| model_text::resource(ds, r))
-        .collect()
+/// Decodes `text` as a file is (streamed, when `streams` says so) and the
+/// general way: the same result, spans, tables and resources.
+fn decodes_as_the_general_path(text: &str, streams: Option<bool>) {
+    use tracescope_core::decode::decode_bytes_general;
+    let (mut a, mut b) = (Dataset::default(), Dataset::default());
+    let ra = decode_bytes(&mut a, text.as_bytes());
+    let rb = decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
+    if let Some(streams) = streams {
+        assert_eq!(ra.as_ref().map(|s| s.streamed), Ok(streams), "{text}");
+    }
+    assert_eq!(unstreamed(&ra), rb, "{text}");
+    assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
+    assert_eq!(a.lengths(), b.lengths(), "{text}");
+    assert_eq!(resources_as_text(&a), resources_as_text(&b), "{text}");
 }
 
 /// Files that only look streamable at their first bytes (another format's
@@ -269,7 +274,6 @@ fn model_of_resources(ds: &Dataset) -> Vec<String> {
 /// way, to the same result.
 #[test]
 fn shapes_the_streams_leave_to_the_general_path() {
-    use tracescope_core::decode::decode_bytes_general;
     let cases = [
         // Chrome trace events are a list too.
         r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#,
@@ -329,12 +333,7 @@ fn shapes_the_streams_leave_to_the_general_path() {
         ),
     ];
     for text in cases {
-        let (mut a, mut b) = (Dataset::default(), Dataset::default());
-        let ra = decode_bytes(&mut a, text.as_bytes());
-        let rb = decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
-        assert_eq!(unstreamed(&ra), rb, "{text}");
-        assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
-        assert_eq!(a.lengths(), b.lengths(), "{text}");
+        decodes_as_the_general_path(text, None);
     }
 }
 
@@ -344,7 +343,6 @@ fn shapes_the_streams_leave_to_the_general_path() {
 /// included; a map that is no object leaves the file to the general path.
 #[test]
 fn process_maps_read_in_place_decode_as_the_general_path() {
-    use tracescope_core::decode::decode_bytes_general;
     let spans = r#""spans":[{"traceID":"a1","spanID":"b1","operationName":"x","startTime":1,"duration":2,"processID":"p1"},{"traceID":"a1","spanID":"b2","operationName":"y","startTime":2,"duration":1,"processID":"p2","references":[{"refType":"CHILD_OF","traceID":"a1","spanID":"b1"}]},{"traceID":"a1","spanID":"b3","operationName":"z","startTime":2,"duration":1,"processID":"p3"}]"#;
     let maps = [
         // A repeated id: its first place, its last value.
@@ -371,14 +369,7 @@ fn process_maps_read_in_place_decode_as_the_general_path() {
         false,
     ));
     for (text, streams) in &files {
-        let (mut a, mut b) = (Dataset::default(), Dataset::default());
-        let ra = decode_bytes(&mut a, text.as_bytes());
-        let rb = decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
-        assert_eq!(ra.as_ref().map(|s| s.streamed), Ok(*streams), "{text}");
-        assert_eq!(unstreamed(&ra), rb, "{text}");
-        assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
-        assert_eq!(a.lengths(), b.lengths(), "{text}");
-        assert_eq!(resources_as_text(&a), resources_as_text(&b), "{text}");
+        decodes_as_the_general_path(text, Some(*streams));
     }
 }
 
@@ -386,7 +377,6 @@ fn process_maps_read_in_place_decode_as_the_general_path() {
 /// attributes, services and scopes give what the general path gives.
 #[test]
 fn otlp_resources_read_in_place_decode_as_the_general_path() {
-    use tracescope_core::decode::decode_bytes_general;
     let span = r#"{"traceId":"0a","spanId":"0b","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}"#;
     let resources = [
         r#"{"attributes":[{"key":"service.name","value":{"stringValue":"a"}},{"key":"host","value":{"intValue":"3"}}]}"#,
@@ -412,14 +402,7 @@ fn otlp_resources_read_in_place_decode_as_the_general_path() {
         }
     }
     for text in &files {
-        let (mut a, mut b) = (Dataset::default(), Dataset::default());
-        let ra = decode_bytes(&mut a, text.as_bytes());
-        let rb = decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
-        assert_eq!(ra.as_ref().map(|s| s.streamed), Ok(true), "{text}");
-        assert_eq!(unstreamed(&ra), rb, "{text}");
-        assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
-        assert_eq!(a.lengths(), b.lengths(), "{text}");
-        assert_eq!(resources_as_text(&a), resources_as_text(&b), "{text}");
+        decodes_as_the_general_path(text, Some(true));
     }
     // What both give, as the general path gave it before either changed.
     let mut ds = Dataset::default();
