@@ -492,9 +492,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// What this builder has added so far: the tables' lengths and the
-    /// spans pushed (a reader that gave up without adding anything leaves
-    /// it as it was).
     /// Nothing was added since it began.
     pub fn is_empty(&self) -> bool {
         self.pushed == 0 && self.traces.is_empty() && self.ds.lengths() == self.start.0
@@ -523,6 +520,9 @@ impl<'a> Builder<'a> {
         *last_trace = (String::new(), IdKey::num(0), StrId(0));
     }
 
+    /// What this builder has added so far: the tables' lengths and the
+    /// spans pushed (a reader that gave up without adding anything leaves
+    /// it as it was).
     pub fn added(&self) -> (Lengths, usize) {
         (self.ds.lengths(), self.pushed)
     }
