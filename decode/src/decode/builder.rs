@@ -86,6 +86,9 @@ pub struct Builder<'a> {
     pushed: usize,
     /// The dataset's tables (and bytes of text) when this builder started.
     start: (Lengths, usize),
+    /// The dataset's tables when it began: what [`Self::restart`] cuts
+    /// them back to (`start` may move on, [`Self::expect_from_here`]).
+    began: Lengths,
     /// The last trace id read, as text and as read: the spans of a trace
     /// mostly come together, and each names its trace.
     last_trace: (String, IdKey, StrId),
@@ -101,6 +104,7 @@ pub struct Suspended {
     warnings: Vec<String>,
     pushed: usize,
     start: (Lengths, usize),
+    began: Lengths,
     last_trace: (String, IdKey, StrId),
 }
 
@@ -117,6 +121,7 @@ impl<'a> Builder<'a> {
             on_progress: None,
             pushed: 0,
             start: (ds.lengths(), ds.strings.text_len()),
+            began: ds.lengths(),
             last_trace: (String::new(), IdKey::num(0), StrId(0)),
             ds,
         }
@@ -137,6 +142,7 @@ impl<'a> Builder<'a> {
             warnings: self.warnings,
             pushed: self.pushed,
             start: self.start,
+            began: self.began,
             last_trace: self.last_trace,
         }
     }
@@ -156,6 +162,7 @@ impl<'a> Builder<'a> {
             on_progress: Some(on_progress),
             pushed: s.pushed,
             start: s.start,
+            began: s.began,
             last_trace: s.last_trace,
         }
     }
@@ -494,7 +501,7 @@ impl<'a> Builder<'a> {
 
     /// Nothing was added since it began.
     pub fn is_empty(&self) -> bool {
-        self.pushed == 0 && self.traces.is_empty() && self.ds.lengths() == self.start.0
+        self.pushed == 0 && self.traces.is_empty() && self.ds.lengths() == self.began
     }
 
     /// Takes back everything added since it began: a reader that must read
@@ -509,9 +516,11 @@ impl<'a> Builder<'a> {
             on_progress: _,
             pushed,
             start,
+            began,
             last_trace,
         } = self;
-        ds.truncate_tables(start.0);
+        ds.truncate_tables(*began);
+        *start = (*began, ds.strings.text_len());
         by_trace.clear();
         traces.clear();
         service_resources.clear();

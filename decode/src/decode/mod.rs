@@ -198,33 +198,23 @@ pub fn decode_bytes_staged(
     let unpacked = gunzip_if_needed(bytes)?;
     // Without the BOM for every reader, so it never changes the path taken.
     let raw = without_bom(&unpacked);
-    let before = ds.lengths();
     // Most files are one JSON value: read as one, with no pass first to
     // find where each value ends.
-    let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
+    let mut b = builder::Builder::with_progress(ds, on_progress);
     let given_up = match read_value(&mut b, raw) {
         Some(Ok(format)) => return finish(b, format, true, on_tables),
         read => read.is_none(),
     };
     // JSON Lines, an error (named by its line there) or another shape:
     // undone (strings too), and read a value at a time.
-    drop(b);
-    ds.truncate_tables(before);
-    let mut b = builder::Builder::with_progress(ds, &mut *on_progress);
+    b.restart();
     match read_streamed(&mut b, raw, given_up) {
         Some(Ok(format)) => return finish(b, format, true, on_tables),
         Some(Err(e)) => return Err(e),
-        // Another shape after all: undo (strings too) and read it the general way.
-        None => {
-            drop(b);
-            ds.truncate_tables(before);
-        }
+        // Another shape after all: undone (strings too), read the general way.
+        None => b.restart(),
     }
-    decode_values(
-        builder::Builder::with_progress(ds, on_progress),
-        raw,
-        on_tables,
-    )
+    decode_values(b, raw, on_tables)
 }
 
 /// Reads each JSON value of `raw` (one, or JSON Lines) with the streamed

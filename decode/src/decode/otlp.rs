@@ -454,9 +454,10 @@ fn decode_span(
 /// `{"result":…}` around it) one span at a time ([`super::stream`]); `None`
 /// for another shape. A list of spans with no resource (or scope) before it
 /// is read as it comes, the resource taken as absent (as it mostly is);
-/// when a resource turns up after such a list, the file is read again
-/// looking ahead ([`Stream::look_ahead`]), if nothing else was added to `b`
-/// (only then can what was read be taken back).
+/// when a resource turns up after such a list, or a key of a resource or
+/// scope repeats, the file is read again looking ahead
+/// ([`Stream::look_ahead`]), if nothing else was added to `b` (only then
+/// can what was read be taken back).
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
     let alone = b.is_empty();
     let mut context_after = false;

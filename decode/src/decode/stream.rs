@@ -28,10 +28,12 @@ pub struct Stream<'s, 'b> {
     pub inherited: bool,
     /// What the merge needs of this part's edges.
     pub seam: super::parts::Seam,
-    /// OTLP: a list of spans with no resource (or scope) before it is
-    /// skipped at first, and read once the rest of its object is.
+    /// OTLP: each list of a resource (or scope) is skipped at first and
+    /// read once the rest of its object is; a repeated key keeps its last
+    /// value.
     pub look_ahead: bool,
-    /// OTLP: a resource (or scope) came after a list read without it.
+    /// OTLP: a resource (or scope) came after a list read without it, or
+    /// one of their keys was repeated.
     pub context_after: bool,
 }
 
