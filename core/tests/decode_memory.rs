@@ -393,6 +393,25 @@ fn an_otlp_resource_after_its_spans_holds_at_most_twice_the_file() {
     assert!(held <= 2.0, "{held:.2}× the file held");
 }
 
+/// An OTLP request whose `resourceSpans` repeats (the last counts, as in
+/// `JSON.parse`) beside a Jaeger `data` list (`detect` names it OTLP's):
+/// written again as `detect` sees it and streamed (the general path held
+/// the file's JSON tree, ~15× the file).
+#[test]
+fn an_object_with_a_key_repeated_holds_at_most_three_times_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let spans: Vec<String> = (0..100_000)
+        .map(|i| format!(r#"{{"traceId":"{:032x}","spanId":"{:016x}","name":"op-{}","startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{{"key":"k","value":{{"stringValue":"v{i}"}}}}]}}"#, i / 100 + 1, i + 1, i % 50, 1_000_000 + i, 1_000_500 + i))
+        .collect();
+    let text = format!(
+        r#"{{"data":[],"resourceSpans":[],"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{}]}}]}}]}}"#,
+        spans.join(",")
+    );
+    let (decoded, held) = streamed_decode_held("OTLP list repeated", &text);
+    assert_eq!(decoded, 100_000);
+    assert!(held <= 3.0, "{held:.2}× the file held");
+}
+
 /// JSON Lines of 100 OTLP requests, each with its resource after its spans:
 /// the first line is read looking ahead, a later one sends the file to the
 /// general path, which parses and decodes a line at a time (all lines as

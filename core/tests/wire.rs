@@ -131,15 +131,18 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     assert_eq!(streamed[Format::Gcp.label()], 2, "{streamed:?}");
 }
 
-/// A file of one value that a streamed reader gives up on late (OTLP's
-/// `resourceSpans` repeated after a list of 40,000 spans) is read by the
-/// streams once, then the general way: progress counts each span read
-/// twice, not three times.
+/// A file of one value that a streamed reader gives up on late (a Jaeger
+/// trace object whose `spans` key repeats, after one of 40,000 spans) is
+/// read by the streams once, then the general way: progress counts each
+/// span read twice, not three times.
 #[test]
 fn a_file_the_streams_give_up_on_is_read_by_them_once() {
+    let spans: Vec<String> = (0..40_000)
+        .map(|i| format!(r#"{{"traceID":"a1","spanID":"{:016x}","operationName":"x","startTime":1,"duration":2,"processID":"p1"}}"#, i + 1))
+        .collect();
     let text = format!(
-        r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}],"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}]}}"#,
-        forty_thousand_spans()
+        r#"{{"data":[{{"traceID":"a1","spans":[{}],"processes":{{"p1":{{"serviceName":"s"}}}}}},{{"traceID":"a2","spans":[],"spans":[]}}]}}"#,
+        spans.join(",")
     );
     let (_, sum, seen) = decoded_with_progress(&text);
     assert!(!sum.streamed);
@@ -148,6 +151,85 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
         seen,
         [16_384, 32_768, 16_384, 32_768],
         "the stream's, then the general path's"
+    );
+}
+
+/// An object whose key repeats (the last counts, as in `JSON.parse`, its
+/// escapes read), or that holds a list of one format beside a key
+/// `detect` names another's by first (even one a reader refused before it
+/// met that key), is streamed once written as `detect` sees it: each key
+/// once, those keys first. It decodes as the general
+/// path does, and a reader that gave up late reads it once more, not the
+/// general way (progress: each span counted twice).
+#[test]
+fn an_object_with_a_key_repeated_or_two_formats_is_streamed() {
+    let otlp = |id: &str| {
+        format!(
+            r#"[{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"s{id}"}}}}]}},"scopeSpans":[{{"spans":[{{"traceId":"01","spanId":"{id}","name":"x{id}","startTimeUnixNano":"1","endTimeUnixNano":"5"}}]}}]}}]"#
+        )
+    };
+    let jaeger = |id: &str| {
+        format!(
+            r#"[{{"traceID":"a1","spans":[{{"traceID":"a1","spanID":"{id}","operationName":"x","startTime":1,"duration":2,"processID":"p1"}}],"processes":{{"p1":{{"serviceName":"s"}}}}}}]"#
+        )
+    };
+    let chrome = r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1},{"name":"b","ph":"X","ts":1,"dur":1,"pid":1,"tid":1}]"#;
+    let cases = [
+        format!(
+            r#"{{"resourceSpans":{},"resourceSpans":{}}}"#,
+            otlp("02"),
+            otlp("03")
+        ),
+        format!(
+            r#"{{"resourceSpans":[],"x":1,"resourceSpans":{}}}"#,
+            otlp("03")
+        ),
+        format!(
+            r#"{{"resourceSpans":{},"resource\u0053pans":{}}}"#,
+            otlp("02"),
+            otlp("03")
+        ),
+        format!(r#"{{"data":{},"data":{}}}"#, jaeger("b1"), jaeger("b2")),
+        format!(r#"{{"data":{},"traceEvents":{chrome}}}"#, jaeger("b1")),
+        format!(
+            r#"{{"data":{},"resourceSpans":{}}}"#,
+            jaeger("b1"),
+            otlp("03")
+        ),
+        // Jaeger's reader refuses a span before it meets the key that
+        // makes the object OTLP's.
+        format!(
+            r#"{{"data":[{{"traceID":"a1","spans":[{{"spanID":"b1"}}]}}],"resourceSpans":{}}}"#,
+            otlp("03")
+        ),
+        format!(
+            r#"{{"displayTimeUnit":"ns","traceEvents":[],"resourceSpans":{},"traceEvents":{chrome}}}"#,
+            otlp("03")
+        ),
+        format!(
+            r#"{{"result":{{"resourceSpans":{}}},"data":{}}}"#,
+            otlp("02"),
+            jaeger("b1")
+        ),
+        format!(
+            r#"{{"batchWriteSpansRequest":[{{"spans":[{{"name":"projects/p/traces/a1/spans/b1","spanId":"b1","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}}]}}],"resourceSpans":{}}}"#,
+            otlp("02")
+        ),
+    ];
+    for text in &cases {
+        decodes_as_the_general_path(text, Some(true));
+    }
+    let text = format!(
+        r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}],"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}]}}"#,
+        forty_thousand_spans()
+    );
+    let (_, sum, seen) = decoded_with_progress(&text);
+    assert!(sum.streamed);
+    assert_eq!(sum.spans, 40_000);
+    assert_eq!(
+        seen,
+        [16_384, 32_768, 16_384, 32_768],
+        "the stream's, then the object's as written again"
     );
 }
 
@@ -269,6 +351,82 @@ fn decodes_as_the_general_path(text: &str, streams: Option<bool>) {
     assert_eq!(resources_as_text(&a), resources_as_text(&b), "{text}");
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any object of keys that name formats, repeated and in any order
+    /// (written again as `detect` sees it, or left to the general path),
+    /// decodes exactly as the general path decodes it.
+    #[test]
+    fn an_object_of_any_keys_decodes_as_the_general_path(
+        picks in proptest::collection::vec(0..OBJECT_ENTRIES.len(), 1..7)
+    ) {
+        let entries: Vec<String> = picks
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| {
+                let (key, value) = OBJECT_ENTRIES[i];
+                format!(r#""{key}":{}"#, value.replace('@', &format!("{:02x}", n + 1)))
+            })
+            .collect();
+        decodes_as_the_general_path(&format!("{{{}}}", entries.join(",")), None);
+    }
+}
+
+/// Top-level entries of the formats' objects, `@` a span's id.
+const OBJECT_ENTRIES: [(&str, &str); 16] = [
+    (
+        "resourceSpans",
+        r#"[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"s@"}}]},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"@","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]"#,
+    ),
+    ("resourceSpans", "[]"),
+    (
+        r"resource\u0053pans",
+        r#"[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"@","name":"y","startTimeUnixNano":"2","endTimeUnixNano":"3"}]}]}]"#,
+    ),
+    (
+        "batches",
+        r#"[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"02","spanId":"@","name":"b","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]"#,
+    ),
+    (
+        "result",
+        r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"03","spanId":"@","name":"r","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
+    ),
+    (
+        "trace",
+        r#"{"batches":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"04","spanId":"@","name":"t","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
+    ),
+    (
+        "data",
+        r#"[{"traceID":"a1","spans":[{"traceID":"a1","spanID":"@","operationName":"x","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"s"}}}]"#,
+    ),
+    ("data", "[]"),
+    (
+        "traceEvents",
+        r#"[{"name":"a@","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#,
+    ),
+    ("traceEvents", "[]"),
+    ("displayTimeUnit", r#""ns""#),
+    (
+        "spans",
+        r#"[{"traceID":"a1","spanID":"@","operationName":"x","startTime":1,"duration":2}]"#,
+    ),
+    (
+        "batchWriteSpansRequest",
+        r#"[{"spans":[{"name":"projects/p/traces/a1/spans/b@","spanId":"b@","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}]}]"#,
+    ),
+    ("x", "1"),
+    // Refused: a Jaeger span without its trace's id, an OTLP span without its own.
+    (
+        "data",
+        r#"[{"traceID":"a1","spans":[{"spanID":"@","operationName":"x","startTime":1,"duration":2}]}]"#,
+    ),
+    (
+        "resourceSpans",
+        r#"[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","name":"@"}]}]}]"#,
+    ),
+];
+
 /// Files that only look streamable at their first bytes (another format's
 /// list, a key repeated, an unknown key first) still decode, the general
 /// way, to the same result.
@@ -277,8 +435,8 @@ fn shapes_the_streams_leave_to_the_general_path() {
     let cases = [
         // Chrome trace events are a list too.
         r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#,
-        // OTLP's list of resources repeated.
-        r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}],"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"03","name":"y","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
+        // OTLP's list of resources under both its names.
+        r#"{"batches":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}],"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"03","name":"y","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
         // Zipkin v1 and v2 spans in one list of lists.
         r#"[[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5,"localEndpoint":{"serviceName":"web"}}],[{"traceId":"a1","id":"b2","parentId":"b1","name":"q","annotations":[{"timestamp":11,"value":"cs","endpoint":{"serviceName":"web"}},{"timestamp":13,"value":"cr","endpoint":{"serviceName":"web"}}]}]]"#,
         // A Zipkin span without an id after a good one: refused, as in general.

@@ -2,7 +2,9 @@
 //! file name.
 
 use super::builder::json;
+use super::pull::Pull;
 use super::{chrome, datadog, DecodeError};
+use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,8 +78,10 @@ pub fn streamable(bytes: &[u8]) -> Option<Format> {
 
 /// Top-level keys by which [`detect`] names a file Chrome's or OTLP's
 /// before it looks at any other: a streamed reader of another format that
-/// meets one leaves the file to the general path.
-pub const NAMED_FIRST: [&str; 5] = ["traceEvents", "resourceSpans", "batches", "result", "trace"];
+/// meets one leaves the file to the general path. In the order the
+/// general path reads them: `traceEvents` makes a file Chrome's; OTLP's
+/// list is inside `result` (or else `trace`) when one is there.
+pub const NAMED_FIRST: [&str; 5] = ["traceEvents", "result", "trace", "resourceSpans", "batches"];
 
 pub fn is_xray_daemon_header(v: &Value) -> bool {
     v.as_object().is_some_and(|o| {
@@ -96,6 +100,58 @@ fn keys_of(v: &Value) -> String {
         }
         None => "a JSON value".into(),
     }
+}
+
+/// One JSON object written again as `JSON.parse` and [`detect`] see it,
+/// so a streamed reader can take it: each key once (its last value, at its
+/// first place) and the keys of [`NAMED_FIRST`] first, in that order. A
+/// key repeated, or a list of one format beside one [`detect`] names first,
+/// otherwise sends a file to the general path (a tree of the whole file,
+/// ~15× its size). None when `raw` is no object, or is one already so.
+pub fn object_as_detected(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut r = Pull::new(raw);
+    if r.peek() != b'{' {
+        return None;
+    }
+    let mut entries: Vec<(String, &[u8])> = Vec::new();
+    let mut place: FxHashMap<String, u32> = FxHashMap::default();
+    let mut keys = 0;
+    r.each_key(|k, r| {
+        keys += 1;
+        let value = r.raw()?;
+        match place.get(&*k) {
+            Some(&i) => entries[i as usize].1 = value,
+            None => {
+                place.insert(k.to_string(), entries.len() as u32);
+                entries.push((k.into_owned(), value));
+            }
+        }
+        Ok(())
+    })
+    .ok()?;
+    r.end().ok()?;
+    let named = NAMED_FIRST
+        .iter()
+        .filter_map(|k| place.get(*k))
+        .map(|&i| i as usize);
+    let others = (0..entries.len()).filter(|&i| !NAMED_FIRST.contains(&&*entries[i].0));
+    let order: Vec<usize> = named.chain(others).collect();
+    if entries.len() == keys && order.iter().enumerate().all(|(at, &i)| at == i) {
+        return None;
+    }
+    let mut text = Vec::with_capacity(raw.len());
+    text.push(b'{');
+    for (n, &i) in order.iter().enumerate() {
+        let (key, value) = &entries[i];
+        if n > 0 {
+            text.push(b',');
+        }
+        serde_json::to_writer(&mut text, key).ok()?;
+        text.push(b':');
+        text.extend_from_slice(value);
+    }
+    text.push(b'}');
+    Some(text)
 }
 
 /// Whether an object with the keys `has` says is a Chrome trace event: a

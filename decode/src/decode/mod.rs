@@ -208,12 +208,26 @@ pub fn decode_bytes_staged(
     // JSON Lines, an error (named by its line there) or another shape:
     // undone (strings too), and read a value at a time.
     b.restart();
-    match read_streamed(&mut b, raw, given_up) {
+    let refused = match read_streamed(&mut b, raw, given_up) {
         Some(Ok(format)) => return finish(b, format, true, on_tables),
-        Some(Err(e)) => return Err(e),
-        // Another shape after all: undone (strings too), read the general way.
-        None => b.restart(),
+        Some(Err(e)) => Some(e),
+        // Another shape after all.
+        None => None,
+    };
+    // One object is read again as `detect` sees it (a reader may have
+    // refused it before a key by which `detect` names it another
+    // format's); else, undone (strings too), the general way.
+    match (detect::object_as_detected(raw), refused) {
+        (Some(text), _) => {
+            b.restart();
+            if let Some(read) = read_value(&mut b, &text) {
+                return read.and_then(|format| finish(b, format, true, on_tables));
+            }
+        }
+        (None, Some(e)) => return Err(e),
+        (None, None) => {}
     }
+    b.restart();
     decode_values(b, raw, on_tables)
 }
 
