@@ -412,6 +412,25 @@ fn an_object_with_a_key_repeated_holds_at_most_three_times_the_file() {
     assert!(held <= 3.0, "{held:.2}× the file held");
 }
 
+/// A Jaeger trace object of 100,000 spans whose `spans` repeats (the last
+/// counts): read again looking ahead (the general path held the file's
+/// JSON tree, ~15× the file).
+#[test]
+fn a_jaeger_trace_object_whose_spans_repeat_holds_at_most_twice_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let spans: Vec<String> = (0..100_000)
+        .map(|i| format!(r#"{{"traceID":"{:032x}","spanID":"{:016x}","operationName":"op-{}","startTime":{},"duration":5,"processID":"p1","tags":[{{"key":"k","type":"string","value":"v{i}"}}]}}"#, 1, i + 1, i % 50, 1_000_000 + i))
+        .collect();
+    let text = format!(
+        r#"{{"data":[{{"traceID":"{:032x}","spans":[],"processes":{{"p1":{{"serviceName":"svc"}}}},"spans":[{}]}}]}}"#,
+        1,
+        spans.join(",")
+    );
+    let (decoded, held) = streamed_decode_held("Jaeger spans repeated", &text);
+    assert_eq!(decoded, 100_000);
+    assert!(held <= 2.0, "{held:.2}× the file held");
+}
+
 /// JSON Lines of 100 OTLP requests, each with its resource after its spans:
 /// the first line is read looking ahead, a later one sends the file to the
 /// general path, which parses and decodes a line at a time (all lines as

@@ -132,16 +132,16 @@ fn streamed_files_decode_exactly_as_the_general_path() {
 }
 
 /// A file of one value that a streamed reader gives up on late (a Jaeger
-/// trace object whose `spans` key repeats, after one of 40,000 spans) is
-/// read by the streams once, then the general way: progress counts each
-/// span read twice, not three times.
+/// trace object with a `processMap` list, after a trace of 40,000 spans)
+/// is read by the streams once, then the general way: progress counts
+/// each span read twice, not three times.
 #[test]
 fn a_file_the_streams_give_up_on_is_read_by_them_once() {
     let spans: Vec<String> = (0..40_000)
         .map(|i| format!(r#"{{"traceID":"a1","spanID":"{:016x}","operationName":"x","startTime":1,"duration":2,"processID":"p1"}}"#, i + 1))
         .collect();
     let text = format!(
-        r#"{{"data":[{{"traceID":"a1","spans":[{}],"processes":{{"p1":{{"serviceName":"s"}}}}}},{{"traceID":"a2","spans":[],"spans":[]}}]}}"#,
+        r#"{{"data":[{{"traceID":"a1","spans":[{}],"processes":{{"p1":{{"serviceName":"s"}}}}}},{{"traceID":"a2","spans":[],"processMap":[]}}]}}"#,
         spans.join(",")
     );
     let (_, sum, seen) = decoded_with_progress(&text);
@@ -158,9 +158,9 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
 /// escapes read), or that holds a list of one format beside a key
 /// `detect` names another's by first (even one a reader refused before it
 /// met that key), is streamed once written as `detect` sees it: each key
-/// once, those keys first. It decodes as the general
-/// path does, and a reader that gave up late reads it once more, not the
-/// general way (progress: each span counted twice).
+/// once, those keys first. It decodes as the general path does, and a
+/// reader that gave up late reads it once more, not the general way
+/// (progress: each span counted twice).
 #[test]
 fn an_object_with_a_key_repeated_or_two_formats_is_streamed() {
     let otlp = |id: &str| {
@@ -231,6 +231,48 @@ fn an_object_with_a_key_repeated_or_two_formats_is_streamed() {
         [16_384, 32_768, 16_384, 32_768],
         "the stream's, then the object's as written again"
     );
+}
+
+/// A Jaeger trace object whose `spans` or `processes` repeats (the last
+/// counts, as in `JSON.parse`) is streamed: the file is read again looking
+/// ahead, each trace object's last `processes` and `spans` read once the
+/// object is. Each decodes as the general path decodes it.
+#[test]
+fn a_jaeger_trace_object_whose_spans_or_processes_repeat_is_streamed() {
+    let spans = |id: &str, process: &str| {
+        format!(
+            r#""spans":[{{"traceID":"a1","spanID":"{id}","operationName":"x{id}","startTime":1,"duration":2,"processID":"{process}"}}]"#
+        )
+    };
+    let processes = |name: &str| {
+        format!(
+            r#""processes":{{"p1":{{"serviceName":"{name}"}},"p2":{{"serviceName":"{name}-2"}}}}"#
+        )
+    };
+    let cases = [
+        format!(
+            r#"{{"data":[{{"traceID":"a1",{},{}}}]}}"#,
+            spans("b1", "p1"),
+            spans("b2", "p2")
+        ),
+        format!(
+            r#"{{"data":[{{{},{},{}}}]}}"#,
+            processes("s"),
+            spans("b1", "p2"),
+            processes("t")
+        ),
+        format!(
+            r#"{{"data":[{{{},{}}},{{{},{},{}}}]}}"#,
+            spans("b1", "p1"),
+            processes("s"),
+            processes("t"),
+            spans("b2", "p1"),
+            spans("b3", "p2")
+        ),
+    ];
+    for text in &cases {
+        decodes_as_the_general_path(text, Some(true));
+    }
 }
 
 /// 40,000 OTLP spans of one trace, as the items of a list.
@@ -361,17 +403,66 @@ proptest::proptest! {
     fn an_object_of_any_keys_decodes_as_the_general_path(
         picks in proptest::collection::vec(0..OBJECT_ENTRIES.len(), 1..7)
     ) {
-        let entries: Vec<String> = picks
-            .iter()
-            .enumerate()
-            .map(|(n, &i)| {
-                let (key, value) = OBJECT_ENTRIES[i];
-                format!(r#""{key}":{}"#, value.replace('@', &format!("{:02x}", n + 1)))
-            })
-            .collect();
-        decodes_as_the_general_path(&format!("{{{}}}", entries.join(",")), None);
+        decodes_as_the_general_path(&object_of(&OBJECT_ENTRIES, &picks, 0), None);
+    }
+
+    /// Jaeger trace objects whose `spans` and `processes` repeat, in any
+    /// order (read again looking ahead, or left to the general path),
+    /// decode exactly as the general path decodes them.
+    #[test]
+    fn jaeger_trace_objects_of_any_keys_decode_as_the_general_path(
+        first in proptest::collection::vec(0..TRACE_OBJECT_ENTRIES.len(), 1..6),
+        second in proptest::collection::vec(0..TRACE_OBJECT_ENTRIES.len(), 0..6),
+    ) {
+        let mut objects = vec![object_of(&TRACE_OBJECT_ENTRIES, &first, 0)];
+        if !second.is_empty() {
+            objects.push(object_of(&TRACE_OBJECT_ENTRIES, &second, first.len()));
+        }
+        decodes_as_the_general_path(&format!(r#"{{"data":[{}]}}"#, objects.join(",")), None);
     }
 }
+
+/// An object of `entries` picked by `picks`, each `@` in the `n`th made
+/// `from + n + 1` in hex (a span's id, a service's name).
+fn object_of(entries: &[(&str, &str)], picks: &[usize], from: usize) -> String {
+    let entries: Vec<String> = picks
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let (key, value) = entries[i];
+            format!(
+                r#""{key}":{}"#,
+                value.replace('@', &format!("{:02x}", from + n + 1))
+            )
+        })
+        .collect();
+    format!("{{{}}}", entries.join(","))
+}
+
+/// Entries of a Jaeger trace object, `@` a span's id or a service's name.
+const TRACE_OBJECT_ENTRIES: [(&str, &str); 9] = [
+    ("traceID", r#""a1""#),
+    (
+        "spans",
+        r#"[{"traceID":"a1","spanID":"1@","operationName":"x","startTime":1,"duration":2,"processID":"p1"},{"traceID":"a1","spanID":"2@","operationName":"y","startTime":2,"duration":1,"processID":"p2","references":[{"refType":"CHILD_OF","traceID":"a1","spanID":"1@"}]}]"#,
+    ),
+    (
+        "spans",
+        r#"[{"traceID":"a1","spanID":"3@","operationName":"z","startTime":1,"duration":4,"processID":"p3"}]"#,
+    ),
+    ("spans", "[]"),
+    (
+        "processes",
+        r#"{"p1":{"serviceName":"s@"},"p2":{"serviceName":"t@","tags":[{"key":"host","type":"string","value":"h@"}]}}"#,
+    ),
+    (
+        "processes",
+        r#"{"p3":{"serviceName":"u@"},"p1":{"serviceName":"v@"}}"#,
+    ),
+    ("processes", "{}"),
+    ("warnings", "null"),
+    ("processMap", r#"[{"processID":"p1","serviceName":"m@"}]"#),
+];
 
 /// Top-level entries of the formats' objects, `@` a span's id.
 const OBJECT_ENTRIES: [(&str, &str); 16] = [

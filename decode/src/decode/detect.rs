@@ -108,7 +108,7 @@ fn keys_of(v: &Value) -> String {
 /// key repeated, or a list of one format beside one [`detect`] names first,
 /// otherwise sends a file to the general path (a tree of the whole file,
 /// ~15× its size). None when `raw` is no object, or is one already so.
-pub fn object_as_detected(raw: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn object_as_detected(raw: &[u8]) -> Option<Vec<u8>> {
     let mut r = Pull::new(raw);
     if r.peek() != b'{' {
         return None;

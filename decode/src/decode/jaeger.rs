@@ -577,9 +577,12 @@ fn decode_span(
 }
 
 /// Streams the common Jaeger shape, `{"data":[{traceID, spans, processes}]}`,
-/// one span at a time ([`super::stream`]); `None` for another shape.
+/// one span at a time ([`super::stream`]); `None` for another shape. When
+/// a trace object's `spans` or `processes` repeats, the file is read again
+/// looking ahead ([`Stream::look_ahead`]), if nothing else was added to
+/// `b`.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    stream::run(b, bytes, envelope)
+    stream::run_looking_ahead_when_asked(b, bytes, envelope)
 }
 
 /// What a part of a file cut between spans ([`super::parts`]) begins with
@@ -622,14 +625,28 @@ fn envelope(st: &mut Stream, r: &mut Pull) -> Read<()> {
     })
 }
 
-/// One `{traceID, spans, processes}`.
+/// One `{traceID, spans, processes}`. Read as it comes, `spans` and
+/// `processes` each come once; one repeated sets
+/// [`Stream::context_after`]. Looking ahead, both are skipped and the last
+/// of each read once the object is (as `JSON.parse` keeps the last).
 fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
     // The first object of a later part began in an earlier one.
     let inherited = std::mem::take(&mut st.inherited);
+    let look_ahead = st.look_ahead;
     let mut table = FxHashMap::default();
     let mut deferred = Deferred::new();
     let mut saw_spans = false;
-    let read = r.each_key(|k, r| match k.as_ref() {
+    // Looking ahead: where the last `spans` and `processes` begin.
+    let (mut spans_at, mut processes_at) = (None, None);
+    let mut read = r.each_key(|k, r| match k.as_ref() {
+        "spans" if look_ahead => {
+            spans_at = Some(r.here());
+            r.skip()
+        }
+        "processes" if look_ahead => {
+            processes_at = Some(r.here());
+            r.skip()
+        }
         "spans" if !saw_spans => {
             saw_spans = true;
             span_list(st, r, &table, &mut deferred)
@@ -638,9 +655,20 @@ fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
             table = process_map(st.b, r)?;
             Ok(())
         }
-        "spans" | "processes" | "processMap" => Err(Bad),
+        "spans" | "processes" => {
+            st.context_after = true;
+            Err(Bad)
+        }
+        "processMap" => Err(Bad),
         _ => r.skip(),
     });
+    if let (Ok(()), Some(at)) = (read, spans_at) {
+        if let Some(p) = processes_at {
+            table = process_map(st.b, &mut r.back_at(p))?;
+        }
+        saw_spans = true;
+        read = span_list(st, &mut r.back_at(at), &table, &mut deferred);
+    }
     if read.is_err() {
         if st.stopped_at.is_some() {
             // Cut inside this object: its processes may come in a later part.

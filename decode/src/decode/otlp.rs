@@ -459,21 +459,7 @@ fn decode_span(
 /// ([`Stream::look_ahead`]), if nothing else was added to `b` (only then
 /// can what was read be taken back).
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    let alone = b.is_empty();
-    let mut context_after = false;
-    let read = stream::run(b, bytes, |st, r| {
-        let read = file(st, r);
-        context_after = st.context_after;
-        read
-    });
-    if read.is_some() || !context_after || !alone {
-        return read;
-    }
-    b.restart();
-    stream::run(b, bytes, |st, r| {
-        st.look_ahead = true;
-        file(st, r)
-    })
+    stream::run_looking_ahead_when_asked(b, bytes, file)
 }
 
 /// What a part of a file cut between spans ([`super::parts`]) begins with

@@ -28,12 +28,13 @@ pub struct Stream<'s, 'b> {
     pub inherited: bool,
     /// What the merge needs of this part's edges.
     pub seam: super::parts::Seam,
-    /// OTLP: each list of a resource (or scope) is skipped at first and
-    /// read once the rest of its object is; a repeated key keeps its last
-    /// value.
+    /// Each list of an OTLP resource (or scope) or of a Jaeger trace
+    /// object is skipped at first and read once the rest of its object is;
+    /// a repeated key keeps its last value.
     pub look_ahead: bool,
-    /// OTLP: a resource (or scope) came after a list read without it, or
-    /// one of their keys was repeated.
+    /// An OTLP resource (or scope) came after a list read without it, or
+    /// one of their keys, or a Jaeger trace object's list or map, was
+    /// repeated.
     pub context_after: bool,
 }
 
@@ -85,6 +86,32 @@ pub fn run<'x>(
     read: impl FnOnce(&mut Stream, &mut Pull<'x>) -> Read<()>,
 ) -> Option<Result<(), DecodeError>> {
     run_part(b, bytes, WHOLE_FILE, read).map(|r| r.map(drop))
+}
+
+/// [`run`]; when `read` gave up because a key of an object came after a
+/// list read without it, or repeated ([`Stream::context_after`]), and `b`
+/// held nothing before the file (only then can what was read be taken
+/// back), the file is read again looking ahead ([`Stream::look_ahead`]).
+pub fn run_looking_ahead_when_asked<'x>(
+    b: &mut Builder,
+    bytes: &'x [u8],
+    read: impl Fn(&mut Stream, &mut Pull<'x>) -> Read<()>,
+) -> Option<Result<(), DecodeError>> {
+    let alone = b.is_empty();
+    let mut context_after = false;
+    let first = run(b, bytes, |st, r| {
+        let first = read(st, r);
+        context_after = st.context_after;
+        first
+    });
+    if first.is_some() || !context_after || !alone {
+        return first;
+    }
+    b.restart();
+    run(b, bytes, |st, r| {
+        st.look_ahead = true;
+        read(st, r)
+    })
 }
 
 /// [`run`] over a part of a file: stopping before the first cut item at or
