@@ -144,14 +144,7 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
         r#"{{"data":[{{"traceID":"a1","spans":[{}],"processes":{{"p1":{{"serviceName":"s"}}}}}},{{"traceID":"a2","spans":[],"processMap":[]}}]}}"#,
         spans.join(",")
     );
-    let (_, sum, seen) = decoded_with_progress(&text);
-    assert!(!sum.streamed);
-    assert_eq!(sum.spans, 40_000);
-    assert_eq!(
-        seen,
-        [16_384, 32_768, 16_384, 32_768],
-        "the stream's, then the general path's"
-    );
+    read_twice(&text, false, "the stream's, then the general path's");
 }
 
 /// An object whose key repeats (the last counts, as in `JSON.parse`, its
@@ -223,14 +216,20 @@ fn an_object_with_a_key_repeated_or_two_formats_is_streamed() {
         r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}],"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}]}}"#,
         forty_thousand_spans()
     );
-    let (_, sum, seen) = decoded_with_progress(&text);
-    assert!(sum.streamed);
-    assert_eq!(sum.spans, 40_000);
-    assert_eq!(
-        seen,
-        [16_384, 32_768, 16_384, 32_768],
-        "the stream's, then the object's as written again"
+    read_twice(
+        &text,
+        true,
+        "the stream's, then the object's as written again",
     );
+}
+
+/// Asserts that `text`, of 40,000 spans, is decoded (`streamed` or not)
+/// with each span counted twice: two reads, as `reads` says.
+fn read_twice(text: &str, streamed: bool, reads: &str) {
+    let (_, sum, seen) = decoded_with_progress(text);
+    assert_eq!(sum.streamed, streamed);
+    assert_eq!(sum.spans, 40_000);
+    assert_eq!(seen, [16_384, 32_768, 16_384, 32_768], "{reads}");
 }
 
 /// A Jaeger trace object whose `spans` or `processes` repeats (the last
