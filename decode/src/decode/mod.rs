@@ -205,27 +205,18 @@ pub fn decode_bytes_staged(
         Some(Ok(format)) => return finish(b, format, true, on_tables),
         read => read.is_none(),
     };
-    // JSON Lines, an error (named by its line there) or another shape:
-    // undone (strings too), and read a value at a time.
+    // Undone (strings too). One object is read again as `detect` sees it
+    // (a reader gave up on it, or refused it before a key by which
+    // `detect` names it another format's); JSON Lines, an error (named by
+    // its line there) or another shape a value at a time; else, undone
+    // again, the general way.
     b.restart();
-    let refused = match read_streamed(&mut b, raw, given_up) {
-        Some(Ok(format)) => return finish(b, format, true, on_tables),
-        Some(Err(e)) => Some(e),
-        // Another shape after all.
-        None => None,
+    let read = match detect::object_as_detected(raw) {
+        Some(text) => read_value(&mut b, &text),
+        None => read_streamed(&mut b, raw, given_up),
     };
-    // One object is read again as `detect` sees it (a reader may have
-    // refused it before a key by which `detect` names it another
-    // format's); else, undone (strings too), the general way.
-    match (detect::object_as_detected(raw), refused) {
-        (Some(text), _) => {
-            b.restart();
-            if let Some(read) = read_value(&mut b, &text) {
-                return read.and_then(|format| finish(b, format, true, on_tables));
-            }
-        }
-        (None, Some(e)) => return Err(e),
-        (None, None) => {}
+    if let Some(read) = read {
+        return read.and_then(|format| finish(b, format, true, on_tables));
     }
     b.restart();
     decode_values(b, raw, on_tables)
