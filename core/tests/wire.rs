@@ -116,13 +116,15 @@ fn streamed_files_decode_exactly_as_the_general_path() {
             assert_eq!(a.traces.len(), 0, "{f}");
         }
     }
-    // Most corpus files of the three formats have the streamed shape (and
+    // Most OTLP and Zipkin corpus files have the streamed shape (and
     // are read by the streams, not handed back to the general path).
-    assert!(streamed[Format::Jaeger.label()] >= 5, "{streamed:?}");
     assert!(streamed[Format::Otlp.label()] >= 10, "{streamed:?}");
     assert!(streamed[Format::Zipkin.label()] >= 10, "{streamed:?}");
     // Chrome files, listed or in an object, are read an event at a time.
     assert!(streamed[Format::Chrome.label()] >= 12, "{streamed:?}");
+    // Jaeger's trace objects, in `data` or alone (the UI's export, the
+    // proto-JSON), all but a bare list of spans and a UI state.
+    assert_eq!(streamed[Format::Jaeger.label()], 13, "{streamed:?}");
     // Datadog payloads and Cloud Trace requests a span at a time; X-Ray
     // responses and single documents an entity (segment or subsegment) at
     // a time.
@@ -131,20 +133,72 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     assert_eq!(streamed[Format::Gcp.label()], 2, "{streamed:?}");
 }
 
-/// A file of one value that a streamed reader gives up on late (a Jaeger
-/// trace object with a `processMap` list, after a trace of 40,000 spans)
-/// is read by the streams once, then the general way: progress counts
-/// each span read twice, not three times.
+/// A file of one value that a streamed reader gives up on late (a bare
+/// Jaeger trace object with a `projectId` after a trace of 40,000 spans:
+/// `detect` looks at that key before `spans`) is read by the streams once,
+/// then the general way: progress counts each span read twice, not three
+/// times.
 #[test]
 fn a_file_the_streams_give_up_on_is_read_by_them_once() {
     let spans: Vec<String> = (0..40_000)
         .map(|i| format!(r#"{{"traceID":"a1","spanID":"{:016x}","operationName":"x","startTime":1,"duration":2,"processID":"p1"}}"#, i + 1))
         .collect();
     let text = format!(
-        r#"{{"data":[{{"traceID":"a1","spans":[{}],"processes":{{"p1":{{"serviceName":"s"}}}}}},{{"traceID":"a2","spans":[],"processMap":[]}}]}}"#,
+        r#"{{"traceID":"a1","spans":[{}],"processes":{{"p1":{{"serviceName":"s"}}}},"projectId":"p"}}"#,
         spans.join(",")
     );
     read_twice(&text, false, "the stream's, then the general path's");
+}
+
+/// A Jaeger trace object that is the whole file (the UI's "Trace JSON",
+/// proto-JSON's `{spans, processMap}`) is read a span at a time when
+/// `detect` would name it Jaeger's: by a `traceID` or by its first span's
+/// `operationName` or `spanID`, unless that span's `name` is a Cloud Trace
+/// span's. Its process table is `processes` over `processMap`, each
+/// repeated key the last, as the general path reads them. A key `detect`
+/// looks at before `spans`, or a `traceID` that comes after spans that
+/// do not say Jaeger, leaves it to the general path.
+#[test]
+fn a_bare_jaeger_trace_object_is_streamed() {
+    let span = |id: &str, process: &str| {
+        format!(
+            r#"{{"traceID":"a1","spanID":"{id}","operationName":"x{id}","startTime":1,"duration":2,"processID":"{process}"}}"#
+        )
+    };
+    let proto_span = |id: &str| {
+        format!(
+            r#"{{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"{id}","operationName":"p{id}","references":[{{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"AAAAAAAAAAE="}}],"startTime":"2017-01-26T16:46:31.639875Z","duration":"0.000005s","processId":"p1"}}"#
+        )
+    };
+    let (s1, s2) = (span("b1", "p1"), span("b2", "p2"));
+    let processes = r#""processes":{"p1":{"serviceName":"ui"},"p2":{"serviceName":"ui-2"}}"#;
+    let process_map = r#""processMap":[{"processId":"p1","process":{"serviceName":"proto","tags":[{"key":"k","vStr":"v"}]}},{"processID":"p2","serviceName":"flat"}]"#;
+    let (p1, p2) = (proto_span("AAAAAAAAAAI="), proto_span("AAAAAAAAAAM="));
+    let streamed = [
+        format!(r#"{{"traceID":"a1","spans":[{s1},{s2}],{processes},"warnings":null}}"#),
+        format!(r#"{{{processes},"spans":[{s1},{s2}],"traceID":"a1"}}"#),
+        format!(r#"{{"spans":[{p1},{p2}],{process_map}}}"#),
+        // Spans that do not say Jaeger's after a `traceID`.
+        r#"{"traceID":"a1","spans":[{"traceId":"AQ==","spanId":"b1","startTime":1,"duration":2}]}"#.into(),
+        format!(r#"{{{process_map},"spans":[{p1},{s2}]}}"#),
+        // Both tables, in either order; a table or the spans repeated.
+        format!(r#"{{"spans":[{s1},{s2}],{process_map},{processes}}}"#),
+        format!(r#"{{{processes},"spans":[{s1},{s2}],{process_map}}}"#),
+        format!(r#"{{{processes},"spans":[{s1}],{processes},"spans":[{s2}]}}"#),
+        // A Cloud Trace request: its own reader's.
+        r#"{"spans":[{"name":"projects/p/traces/a1/spans/b1","spanId":"b1","operationName":"x","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}]}"#.into(),
+    ];
+    for text in &streamed {
+        decodes_as_the_general_path(text, Some(true));
+    }
+    let general = [
+        format!(r#"{{"projectId":"p","traceID":"a1","spans":[{s1}]}}"#),
+        r#"{"spans":[{"traceId":"AQ==","spanId":"b1","startTime":1,"duration":2}],"traceID":"a1"}"#
+            .into(),
+    ];
+    for text in &general {
+        decodes_as_the_general_path(text, Some(false));
+    }
 }
 
 /// An object whose key repeats (the last counts, as in `JSON.parse`, its
@@ -419,6 +473,16 @@ proptest::proptest! {
         }
         decodes_as_the_general_path(&format!(r#"{{"data":[{}]}}"#, objects.join(",")), None);
     }
+
+    /// A trace object of any keys that is the whole file (streamed when
+    /// `detect` names it Jaeger's, or by another format's reader, or left
+    /// to the general path) decodes exactly as the general path decodes it.
+    #[test]
+    fn a_bare_trace_object_of_any_keys_decodes_as_the_general_path(
+        picks in proptest::collection::vec(0..TRACE_OBJECT_ENTRIES.len(), 1..7),
+    ) {
+        decodes_as_the_general_path(&object_of(&TRACE_OBJECT_ENTRIES, &picks, 0), None);
+    }
 }
 
 /// An object of `entries` picked by `picks`, each `@` in the `n`th made
@@ -439,7 +503,7 @@ fn object_of(entries: &[(&str, &str)], picks: &[usize], from: usize) -> String {
 }
 
 /// Entries of a Jaeger trace object, `@` a span's id or a service's name.
-const TRACE_OBJECT_ENTRIES: [(&str, &str); 9] = [
+const TRACE_OBJECT_ENTRIES: [(&str, &str); 15] = [
     ("traceID", r#""a1""#),
     (
         "spans",
@@ -461,6 +525,23 @@ const TRACE_OBJECT_ENTRIES: [(&str, &str); 9] = [
     ("processes", "{}"),
     ("warnings", "null"),
     ("processMap", r#"[{"processID":"p1","serviceName":"m@"}]"#),
+    (
+        "processMap",
+        r#"[{"processId":"p2","process":{"serviceName":"q@","tags":[{"key":"k","vStr":"@"}]}},{"processID":"p3"}]"#,
+    ),
+    ("processes", "null"),
+    // What else `detect` reads of a top object: Cloud Trace's keys and spans.
+    ("projectId", r#""p""#),
+    ("traceId", r#""a1""#),
+    (
+        "spans",
+        r#"[{"name":"projects/p/traces/a1/spans/b@","spanId":"b@","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}]"#,
+    ),
+    // Proto-JSON, no `operationName`: Jaeger's by a `traceID` only.
+    (
+        "spans",
+        r#"[{"traceId":"AQ==","spanId":"c@","startTime":"2024-05-01T10:00:00Z","duration":"5ns","processId":"p2"}]"#,
+    ),
 ];
 
 /// Top-level entries of the formats' objects, `@` a span's id.
@@ -588,7 +669,8 @@ fn shapes_the_streams_leave_to_the_general_path() {
 /// A streamed Jaeger trace's `processes` map is read in place, not through
 /// a JSON tree: it gives what the general path gives, repeated ids (first
 /// place, last value), odd processes and maps before or after the spans
-/// included; a map that is no object leaves the file to the general path.
+/// included; a table that is no object (a list, as proto-JSON's
+/// `processMap`) is small and read as a tree, as the general path reads it.
 #[test]
 fn process_maps_read_in_place_decode_as_the_general_path() {
     let spans = r#""spans":[{"traceID":"a1","spanID":"b1","operationName":"x","startTime":1,"duration":2,"processID":"p1"},{"traceID":"a1","spanID":"b2","operationName":"y","startTime":2,"duration":1,"processID":"p2","references":[{"refType":"CHILD_OF","traceID":"a1","spanID":"b1"}]},{"traceID":"a1","spanID":"b3","operationName":"z","startTime":2,"duration":1,"processID":"p3"}]"#;
@@ -611,11 +693,16 @@ fn process_maps_read_in_place_decode_as_the_general_path() {
             true,
         ));
     }
-    // A map that is no object: the general way.
-    files.push((
-        format!(r#"{{"data":[{{"traceID":"a1",{spans},"processes":[]}}]}}"#),
-        false,
-    ));
+    for table in [
+        "[]",
+        "null",
+        r#"[{"processID":"p2","serviceName":"listed"}]"#,
+    ] {
+        files.push((
+            format!(r#"{{"data":[{{"traceID":"a1",{spans},"processes":{table}}}]}}"#),
+            true,
+        ));
+    }
     for (text, streams) in &files {
         decodes_as_the_general_path(text, Some(*streams));
     }

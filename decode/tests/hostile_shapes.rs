@@ -315,8 +315,10 @@ fn a_gzip_bomb_is_refused_before_it_is_unpacked_and_never_past_the_limit() {
 
 #[test]
 fn a_byte_order_mark_never_changes_the_reader() {
-    let docs: [&[u8]; 3] = [
+    let docs: [&[u8]; 5] = [
         br#"{"data":[{"traceID":"a1","spans":[{"traceID":"a1","spanID":"b2","operationName":"op","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"svc"}}}]}"#,
+        br#"{"traceID":"a1","spans":[{"traceID":"a1","spanID":"b2","operationName":"op","startTime":1,"duration":2,"processID":"p1"}],"processes":{"p1":{"serviceName":"svc"}}}"#,
+        br#"{"spans":[{"traceId":"AAAAAAAAAAAAAAAAAAAAoQ==","spanId":"AAAAAAAAALI=","operationName":"op","startTime":"2024-05-01T10:00:00Z","duration":"0.000002s","processId":"p1"}],"processMap":[{"processId":"p1","process":{"serviceName":"svc"}}]}"#,
         br#"{"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"op","startTimeUnixNano":"1","endTimeUnixNano":"3"}]}]}]}"#,
         br#"[{"traceId":"a1","id":"b2","name":"op","timestamp":1,"duration":2,"localEndpoint":{"serviceName":"svc"}}]"#,
     ];

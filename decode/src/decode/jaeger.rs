@@ -84,9 +84,6 @@ fn process_resource(b: &mut Builder, p: &Value) -> u32 {
 /// traces). A repeated id keeps its first place and its last value, as
 /// `JSON.parse` and the general path do.
 fn process_map<'a>(b: &mut Builder, r: &mut Pull<'a>) -> Read<FxHashMap<String, u32>> {
-    if r.peek() != b'{' {
-        return Err(Bad);
-    }
     // Each process as its text until its resource is made: read ones are
     // held all at once, and each has room for eight tags.
     let mut read: Vec<(Cow<'a, str>, &'a [u8])> = Vec::new();
@@ -576,13 +573,19 @@ fn decode_span(
     Ok(())
 }
 
-/// Streams the common Jaeger shape, `{"data":[{traceID, spans, processes}]}`,
-/// one span at a time ([`super::stream`]); `None` for another shape. When
-/// a trace object's `spans` or `processes` repeats, the file is read again
+/// Streams the Jaeger shapes of one object: the common
+/// `{"data":[{traceID, spans, processes}]}` and a bare trace object (the
+/// UI's "Trace JSON", proto-JSON's `{spans, processMap}`), one span at a
+/// time ([`super::stream`]); `None` for another shape. When a trace
+/// object's `spans` or process table repeats, the file is read again
 /// looking ahead ([`Stream::look_ahead`]), if nothing else was added to
 /// `b`.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    stream::run_looking_ahead_when_asked(b, bytes, envelope)
+    let read: fn(&mut Stream, &mut Pull) -> Read<()> = match super::detect::streamable(bytes) {
+        Some(super::Format::Jaeger) => envelope,
+        _ => bare_trace,
+    };
+    stream::run_looking_ahead_when_asked(b, bytes, read)
 }
 
 /// What a part of a file cut between spans ([`super::parts`]) begins with
@@ -598,6 +601,7 @@ pub fn decode_part(
     stream::run_part(b, bytes, stop_inherited, envelope)
 }
 
+use super::detect::NAMED_FIRST;
 use super::parts::Seam;
 use super::pull::{fields, Bad, Pull, Read};
 use super::stream::{self, Stream};
@@ -611,7 +615,7 @@ fn envelope(st: &mut Stream, r: &mut Pull) -> Read<()> {
             let mut any = false;
             r.each_item(|r| {
                 any = true;
-                trace_object(st, r)
+                trace_object(st, r, Place::InData)
             })?;
             if any {
                 Ok(())
@@ -620,25 +624,98 @@ fn envelope(st: &mut Stream, r: &mut Pull) -> Read<()> {
             }
         }
         "data" => Err(Bad),
-        k if super::detect::NAMED_FIRST.contains(&k) => Err(Bad),
+        k if NAMED_FIRST.contains(&k) => Err(Bad),
         _ => r.skip(),
     })
 }
 
-/// One `{traceID, spans, processes}`. Read as it comes, `spans` and
-/// `processes` each come once; one repeated sets
-/// [`Stream::context_after`]. Looking ahead, both are skipped and the last
-/// of each read once the object is (as `JSON.parse` keeps the last).
-fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
+/// A trace object that is the file's top value.
+fn bare_trace(st: &mut Stream, r: &mut Pull) -> Read<()> {
+    trace_object(st, r, Place::Top)
+}
+
+/// Where a trace object is met.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    /// An item of `data`: Jaeger's by the envelope.
+    InData,
+    /// The file's top value: Jaeger's only as [`super::detect`] judges it
+    /// ([`is_jaeger_list`]), and read only when no key it looks at first
+    /// ([`KEYS_DETECT_READS_FIRST`]) says otherwise.
+    Top,
+}
+
+/// Keys by which `detect` may name a top object another format's (or a
+/// Jaeger envelope) before it looks at `spans`, with [`NAMED_FIRST`].
+const KEYS_DETECT_READS_FIRST: [&str; 3] = ["data", "batchWriteSpansRequest", "projectId"];
+
+/// Whether the `spans` list that comes next makes the top object Jaeger's
+/// as `detect` judges it: not when its first span's `name` begins with
+/// `projects/` (Cloud Trace's); yes when the object has a `traceID`
+/// (`traced`, known so far) or the first span an `operationName` or
+/// `spanID`. An empty list, or no list, is left to the general path.
+fn is_jaeger_list(r: &mut Pull, traced: bool) -> Read<bool> {
+    let at = r.here();
+    let mut first = r.back_at(at);
+    let mut opening = true;
+    if !first.list() || !first.item(&mut opening)? {
+        return Ok(false);
+    }
+    let (mut cloud, mut jaeger_keys) = (false, false);
+    if first.peek() == b'{' {
+        first.each_key(|k, r| {
+            match k.as_ref() {
+                // The last `name`, as `JSON.parse` keeps it.
+                "name" => cloud = r.string()?.is_some_and(|n| n.starts_with("projects/")),
+                "operationName" | "spanID" => {
+                    jaeger_keys = true;
+                    r.skip()?
+                }
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+    }
+    Ok(!cloud && (traced || jaeger_keys))
+}
+
+/// A top object is taken as Jaeger's by the `spans` list that comes next
+/// ([`is_jaeger_list`]), or the reader gives up; an item of `data` is
+/// Jaeger's already.
+fn jaeger_by_spans(st: &mut Stream, r: &mut Pull, place: Place, traced: bool) -> Read<()> {
+    if place == Place::Top {
+        if !is_jaeger_list(r, traced)? {
+            return Err(Bad);
+        }
+        st.found = true;
+    }
+    Ok(())
+}
+
+/// One `{traceID, spans, processes}` (or proto-JSON's `processMap`, used
+/// when there is no `processes`, as the general path does). Read as it
+/// comes, `spans` and one process table each come once; one repeated, or
+/// `processes` after `processMap`, sets [`Stream::context_after`]. Looking
+/// ahead, all are skipped and the last of each read once the object is
+/// (as `JSON.parse` keeps the last).
+fn trace_object(st: &mut Stream, r: &mut Pull, place: Place) -> Read<()> {
     // The first object of a later part began in an earlier one.
     let inherited = std::mem::take(&mut st.inherited);
     let look_ahead = st.look_ahead;
+    let top = place == Place::Top;
     let mut table = FxHashMap::default();
     let mut deferred = Deferred::new();
-    let mut saw_spans = false;
-    // Looking ahead: where the last `spans` and `processes` begin.
-    let (mut spans_at, mut processes_at) = (None, None);
+    let (mut saw_spans, mut traced) = (false, false);
+    let mut read_table: Option<&str> = None;
+    let mut refused = None;
+    // Looking ahead: where the last `spans`, `processes` and `processMap` begin.
+    let (mut spans_at, mut processes_at, mut process_map_at) = (None, None, None);
     let mut read = r.each_key(|k, r| match k.as_ref() {
+        k if top && (NAMED_FIRST.contains(&k) || KEYS_DETECT_READS_FIRST.contains(&k)) => Err(Bad),
+        "traceID" => {
+            traced = true;
+            r.skip()
+        }
         "spans" if look_ahead => {
             spans_at = Some(r.here());
             r.skip()
@@ -647,27 +724,52 @@ fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
             processes_at = Some(r.here());
             r.skip()
         }
+        "processMap" if look_ahead => {
+            process_map_at = Some(r.here());
+            r.skip()
+        }
         "spans" if !saw_spans => {
             saw_spans = true;
-            span_list(st, r, &table, &mut deferred)
+            jaeger_by_spans(st, r, place, traced)?;
+            let at = r.here();
+            let read = span_list(st, r, &table, &mut deferred);
+            // A refused span counts once no later `spans` replaces its list.
+            refused = st.failed.take();
+            if refused.is_some() {
+                *r = r.back_at(at);
+                return r.skip();
+            }
+            read
         }
-        "processes" if table.is_empty() => {
-            table = process_map(st.b, r)?;
+        "processes" if read_table.is_none() => {
+            read_table = Some("processes");
+            table = processes_of(st.b, r)?;
             Ok(())
         }
-        "spans" | "processes" => {
+        "processMap" if read_table.is_none() => {
+            read_table = Some("processMap");
+            table = processes_of(st.b, r)?;
+            Ok(())
+        }
+        "processMap" if read_table == Some("processes") => r.skip(),
+        "spans" | "processes" | "processMap" => {
             st.context_after = true;
             Err(Bad)
         }
-        "processMap" => Err(Bad),
         _ => r.skip(),
     });
     if let (Ok(()), Some(at)) = (read, spans_at) {
-        if let Some(p) = processes_at {
-            table = process_map(st.b, &mut r.back_at(p))?;
+        let mut spans = r.back_at(at);
+        jaeger_by_spans(st, &mut spans, place, traced)?;
+        if let Some(p) = processes_at.or(process_map_at) {
+            table = processes_of(st.b, &mut r.back_at(p))?;
         }
         saw_spans = true;
-        read = span_list(st, &mut r.back_at(at), &table, &mut deferred);
+        read = span_list(st, &mut spans, &table, &mut deferred);
+    }
+    if refused.is_some() && read.is_ok() {
+        st.failed = refused;
+        return Err(Bad);
     }
     if read.is_err() {
         if st.stopped_at.is_some() {
@@ -685,7 +787,7 @@ fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
         st.seam.leading = deferred;
         return Ok(());
     }
-    // Spans read before the processes map: their resource and service now.
+    // Spans read before the process table: their resource and service now.
     resolve(st.b, deferred, &table);
     if inherited {
         // Spans of earlier parts wait for these processes.
@@ -693,6 +795,17 @@ fn trace_object(st: &mut Stream, r: &mut Pull) -> Read<()> {
         st.seam.inherited_processes = table;
     }
     Ok(())
+}
+
+/// A streamed trace's process table: the UI's `processes` map as it comes
+/// ([`process_map`]); any other value (proto-JSON's `processMap` list,
+/// `[{processID, process}]`) small, read as a tree as the general path
+/// reads it.
+fn processes_of(b: &mut Builder, r: &mut Pull) -> Read<FxHashMap<String, u32>> {
+    match r.peek() {
+        b'{' => process_map(b, r),
+        _ => Ok(process_table(b, Some(&r.value()?))),
+    }
 }
 
 /// Gives spans that named a process before the `processes` map was read

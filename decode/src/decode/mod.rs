@@ -261,13 +261,23 @@ fn read_streamed(
 }
 
 /// One JSON value read by the first streamed reader that takes it: the
-/// formats `streamable` tells by the first bytes, then those each reader
-/// tells by a first item or key (Chrome last: its object may hold any
-/// keys). None when none takes it, or when one gave up after adding to
-/// `b` (only the whole file can be undone).
+/// format `streamable` tells by the first bytes, then those each reader
+/// tells by a first item or key (a bare Jaeger trace object before Cloud
+/// Trace, which `detect` tells apart by its first span; Chrome last: its
+/// object may hold any keys). None when none takes it, or when one gave
+/// up after adding to `b` (only the whole file can be undone).
 fn read_value(b: &mut builder::Builder, value: &[u8]) -> Option<Result<Format, DecodeError>> {
-    let others = [Format::Datadog, Format::XRay, Format::Gcp, Format::Chrome];
-    for format in detect::streamable(value).into_iter().chain(others) {
+    let first = detect::streamable(value);
+    let others = [
+        Format::Datadog,
+        Format::XRay,
+        Format::Jaeger,
+        Format::Gcp,
+        Format::Chrome,
+    ]
+    .into_iter()
+    .filter(|&f| Some(f) != first);
+    for format in first.into_iter().chain(others) {
         let before = b.added();
         let read = match format {
             Format::Jaeger => jaeger::decode_stream(b, value),
