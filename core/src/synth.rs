@@ -10,6 +10,8 @@ use std::fmt::Write;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SynthFormat {
     Jaeger,
+    /// The same trace object alone, as Jaeger UI's "Trace JSON" shows it.
+    JaegerTrace,
     Otlp,
     /// OTLP requests of [`LINE_SPANS`] spans, a line each (as the
     /// OpenTelemetry Collector's file exporter writes a batch a line).
@@ -25,6 +27,7 @@ impl SynthFormat {
     pub fn parse(s: &str) -> Option<SynthFormat> {
         match s {
             "jaeger" => Some(SynthFormat::Jaeger),
+            "jaeger-trace" => Some(SynthFormat::JaegerTrace),
             "otlp" => Some(SynthFormat::Otlp),
             "otlp-lines" => Some(SynthFormat::OtlpLines),
             "zipkin" => Some(SynthFormat::Zipkin),
@@ -161,8 +164,12 @@ pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
     );
     let mut out = String::with_capacity(n * 420);
     match format {
-        SynthFormat::Jaeger => {
-            let _ = write!(out, "{{\"data\":[{{\"traceID\":\"{trace_id}\",\"spans\":[");
+        SynthFormat::Jaeger | SynthFormat::JaegerTrace => {
+            let enveloped = format == SynthFormat::Jaeger;
+            if enveloped {
+                out.push_str("{\"data\":[");
+            }
+            let _ = write!(out, "{{\"traceID\":\"{trace_id}\",\"spans\":[");
             for (i, s) in spans.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
@@ -188,7 +195,10 @@ pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
                 }
                 let _ = write!(out, "\"p{k}\":{{\"serviceName\":\"{name}\",\"tags\":[{{\"key\":\"hostname\",\"type\":\"string\",\"value\":\"{name}-7d9f\"}}]}}");
             }
-            out.push_str("}}]}");
+            out.push_str("}}");
+            if enveloped {
+                out.push_str("]}");
+            }
         }
         SynthFormat::Otlp => {
             let all: Vec<usize> = (0..spans.len()).collect();

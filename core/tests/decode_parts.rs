@@ -12,6 +12,7 @@ use tracescope_core::decode::parts::{
     bytes_of, context_of, cuts, cuts_weighted, decode_first_part, decode_in_parts, decode_later,
     format_of, merge_later, merged,
 };
+use tracescope_core::decode::{detect, Format};
 use tracescope_core::wire::{part_bytes, read_part, Decoder};
 use tracescope_core::{decode_bytes, Dataset, DecodeSummary};
 
@@ -90,7 +91,7 @@ fn the_first_part_is_larger_by_its_weight() {
 
 #[test]
 fn every_corpus_file_in_parts_is_the_file_decoded_whole() {
-    let (mut merged_files, mut zipkin_files) = (0, 0);
+    let (mut merged_files, mut zipkin_files, mut bare_jaeger_files) = (0, 0, 0);
     for f in corpus_files() {
         let bytes = std::fs::read(corpus_dir().join(&f)).unwrap();
         let expected = whole(&bytes);
@@ -126,10 +127,18 @@ fn every_corpus_file_in_parts_is_the_file_decoded_whole() {
             );
             merged_files += 1;
             zipkin_files += f.starts_with("zipkin/") as usize;
+            bare_jaeger_files += (f.starts_with("jaeger/")
+                && detect::streamable(&bytes) != Some(Format::Jaeger))
+                as usize;
         }
     }
-    assert!(merged_files >= 12, "{merged_files} files merged");
+    assert!(merged_files >= 40, "{merged_files} files merged");
     assert!(zipkin_files >= 4, "{zipkin_files} Zipkin files merged");
+    // The UI's Trace JSON and proto-JSON's `{spans, processMap}`.
+    assert!(
+        bare_jaeger_files >= 8,
+        "{bare_jaeger_files} bare Jaeger trace objects merged"
+    );
 }
 
 /// A Zipkin file in which a span id of a trace is there more than once
@@ -741,6 +750,34 @@ proptest! {
         if processes_first.iter().all(|&p| p == processes_first[0]) {
             prop_assert!(got.is_some(), "cut at {:?} did not merge", cuts);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// A Jaeger trace object that is the whole file (the UI's Trace JSON),
+    /// cut anywhere in up to five parts: each later part reads on inside
+    /// it, and the result is the file decoded whole.
+    #[test]
+    fn a_bare_trace_object_cut_anywhere_is_the_whole_file(
+        spans in 1usize..80,
+        processes_first in any::<bool>(),
+        pretty in any::<bool>(),
+        seed in 0usize..6,
+        at in prop::collection::vec(0.0f64..1.0, 1..5),
+    ) {
+        let text = jaeger_file(&[spans], &[processes_first], pretty, seed);
+        let object = text
+            .strip_prefix(r#"{"data":["#)
+            .and_then(|t| t.split_once(r#"],"total""#))
+            .map(|(object, _)| object)
+            .unwrap();
+        prop_assert_eq!(format_of(object.as_bytes()), Some(Format::Jaeger));
+        let mut ds = Dataset::default();
+        let (cuts, got) = cut_and_merged(object.as_bytes(), &at, &mut ds)?;
+        prop_assert!(got.is_some(), "cut at {:?} did not merge", cuts);
+        same_as_whole(object.as_bytes(), &cuts, &ds, got.unwrap().spans)?;
     }
 }
 

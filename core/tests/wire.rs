@@ -93,6 +93,7 @@ fn streamed_files_decode_exactly_as_the_general_path() {
         .collect();
     let synth = [
         SynthFormat::Jaeger,
+        SynthFormat::JaegerTrace,
         SynthFormat::Otlp,
         SynthFormat::OtlpLines,
         SynthFormat::Zipkin,
@@ -124,7 +125,7 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     assert!(streamed[Format::Chrome.label()] >= 12, "{streamed:?}");
     // Jaeger's trace objects, in `data` or alone (the UI's export, the
     // proto-JSON), all but a bare list of spans and a UI state.
-    assert_eq!(streamed[Format::Jaeger.label()], 13, "{streamed:?}");
+    assert_eq!(streamed[Format::Jaeger.label()], 14, "{streamed:?}");
     // Datadog payloads and Cloud Trace requests a span at a time; X-Ray
     // responses and single documents an entity (segment or subsegment) at
     // a time.

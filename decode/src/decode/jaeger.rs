@@ -581,16 +581,27 @@ fn decode_span(
 /// looking ahead ([`Stream::look_ahead`]), if nothing else was added to
 /// `b`.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    let read: fn(&mut Stream, &mut Pull) -> Read<()> = match super::detect::streamable(bytes) {
+    stream::run_looking_ahead_when_asked(b, bytes, reader_of(bytes))
+}
+
+/// The reader of a file (or of a part read after [`part_prefix`]): the
+/// envelope's when it begins `{"data":`, else a bare trace object's.
+fn reader_of(bytes: &[u8]) -> fn(&mut Stream, &mut Pull) -> Read<()> {
+    match super::detect::streamable(bytes) {
         Some(super::Format::Jaeger) => envelope,
         _ => bare_trace,
-    };
-    stream::run_looking_ahead_when_asked(b, bytes, read)
+    }
 }
 
 /// What a part of a file cut between spans ([`super::parts`]) begins with
-/// when it does not begin the file: the trace object it is inside.
-pub const PART_PREFIX: &[u8] = br#"{"data":[{"spans":["#;
+/// when it does not begin the file (`head`): the trace object it is
+/// inside, in the envelope or alone.
+pub fn part_prefix(head: &[u8]) -> &'static [u8] {
+    match super::detect::streamable(head) {
+        Some(super::Format::Jaeger) => br#"{"data":[{"spans":["#,
+        _ => br#"{"spans":["#,
+    }
+}
 
 /// [`decode_stream`] of a part of a file (see [`stream::run_part`]).
 pub fn decode_part(
@@ -598,7 +609,29 @@ pub fn decode_part(
     bytes: &[u8],
     stop_inherited: (usize, bool),
 ) -> Option<Result<Seam, DecodeError>> {
-    stream::run_part(b, bytes, stop_inherited, envelope)
+    stream::run_part(b, bytes, stop_inherited, reader_of(bytes))
+}
+
+/// Whether `head`, a file's first bytes, begins a trace object that is the
+/// whole file and that `detect` names Jaeger's: judged by its keys before
+/// `spans` and its first span ([`is_jaeger_list`]); true when `head` ends
+/// inside that span (the parts find out), false when it ends before
+/// `spans`.
+pub fn begins_trace_object(head: &[u8]) -> bool {
+    let (mut traced, mut jaeger) = (false, false);
+    let _ = Pull::new(super::without_bom(head)).each_key(|k, r| match k.as_ref() {
+        k if NAMED_FIRST.contains(&k) || KEYS_DETECT_READS_FIRST.contains(&k) => Err(Bad),
+        "traceID" => {
+            traced = true;
+            r.skip()
+        }
+        "spans" => {
+            jaeger = is_jaeger_list(r, traced).unwrap_or(true);
+            Err(Bad)
+        }
+        _ => r.skip(),
+    });
+    jaeger
 }
 
 use super::detect::NAMED_FIRST;
@@ -653,13 +686,17 @@ const KEYS_DETECT_READS_FIRST: [&str; 3] = ["data", "batchWriteSpansRequest", "p
 /// as `detect` judges it: not when its first span's `name` begins with
 /// `projects/` (Cloud Trace's); yes when the object has a `traceID`
 /// (`traced`, known so far) or the first span an `operationName` or
-/// `spanID`. An empty list, or no list, is left to the general path.
+/// `spanID`. An empty list, or no list, is left to the general path;
+/// bytes that end before the first span does are [`Bad`].
 fn is_jaeger_list(r: &mut Pull, traced: bool) -> Read<bool> {
     let at = r.here();
     let mut first = r.back_at(at);
     let mut opening = true;
     if !first.list() || !first.item(&mut opening)? {
         return Ok(false);
+    }
+    if first.peek() == 0 {
+        return Err(Bad);
     }
     let (mut cloud, mut jaeger_keys) = (false, false);
     if first.peek() == b'{' {

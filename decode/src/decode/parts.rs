@@ -16,7 +16,7 @@
 //! error messages never depend on the cutting.
 //!
 //! A later part is read as if it began the file: a few bytes of context
-//! ([`jaeger::PART_PREFIX`], [`otlp::PART_PREFIX`]) go in front of its
+//! ([`jaeger::part_prefix`], [`otlp::PART_PREFIX`]) go in front of its
 //! bytes. What that context holds is in an earlier part, and the merge puts
 //! it in:
 //! - A Jaeger span names its process by an id that its trace object's
@@ -106,12 +106,14 @@ impl Seam {
 }
 
 /// A file's bytes that can be decoded in parts, and their format: Jaeger's
-/// `{"data": …}`; OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
+/// `{"data": …}` or one trace object (`{traceID, spans, processes}`,
+/// proto-JSON's `{spans, processMap}`); OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
 /// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`,
 /// one or a line each;
 /// Zipkin's `[span, …]` or `[[span, …], …]`; Chrome's `{"traceEvents": …}`.
 pub fn format_of(bytes: &[u8]) -> Option<Format> {
     detect::streamable(bytes)
+        .or_else(|| jaeger::begins_trace_object(bytes).then_some(Format::Jaeger))
         .or_else(|| chrome::begins_events_object(bytes).then_some(Format::Chrome))
 }
 
@@ -128,7 +130,7 @@ pub fn context_of(head: &[u8]) -> Option<Vec<u8>> {
         .copied()
         .collect();
     match format {
-        Format::Jaeger => return Some(jaeger::PART_PREFIX.to_vec()),
+        Format::Jaeger => return Some(jaeger::part_prefix(head).to_vec()),
         Format::Chrome => return Some(chrome::PART_PREFIX.to_vec()),
         // Another format's bare list (Datadog's, X-Ray's) is read whole.
         Format::Zipkin if !begins_with_zipkin_span(head) => return None,
