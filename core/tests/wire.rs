@@ -5,6 +5,7 @@
 
 mod common;
 use common::{corpus_dir, corpus_files, model_text};
+use tracescope_core::decode::DecodeError;
 use tracescope_core::wire::{apply, encode, encode_strings, encode_trace, Decoder, Receiver};
 use tracescope_core::{decode_bytes, Dataset};
 
@@ -149,6 +150,54 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
         spans.join(",")
     );
     read_twice(&text, false, "the stream's, then the general path's");
+}
+
+/// A span refused in a list that a later key replaces (a scope's `spans`,
+/// a resource's `scopeSpans`, a Jaeger trace object's `spans`) is not
+/// reported: `JSON.parse` keeps the last list, and the file read again
+/// looking ahead reads only that. A span refused in the last list is,
+/// with the general path's message.
+#[test]
+fn a_span_refused_in_a_list_a_later_key_replaces_is_not_reported() {
+    let otlp_bad = r#"{"traceId":"01","name":"x"}"#;
+    let otlp_good = r#"{"traceId":"01","spanId":"02","name":"y","startTimeUnixNano":"1","endTimeUnixNano":"5"}"#;
+    let jaeger_bad = r#"{"spanID":"b1","operationName":"x","startTime":1,"duration":2}"#;
+    let jaeger_good =
+        r#"{"traceID":"a1","spanID":"b2","operationName":"y","startTime":1,"duration":2}"#;
+    let replaced = [
+        format!(
+            r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{otlp_bad}],"spans":[{otlp_good}]}}]}}]}}"#
+        ),
+        format!(
+            r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{otlp_good},{otlp_bad}]}}],"scopeSpans":[{{"spans":[{otlp_good}]}}]}}]}}"#
+        ),
+        format!(
+            r#"{{"data":[{{"traceID":"a1","spans":[{jaeger_bad}],"processes":{{}},"spans":[{jaeger_good}]}}]}}"#
+        ),
+        format!(
+            r#"{{"traceID":"a1","spans":[{jaeger_good},{jaeger_bad}],"spans":[{jaeger_good}]}}"#
+        ),
+    ];
+    for text in &replaced {
+        decodes_as_the_general_path(text, Some(true));
+    }
+    let refused = [
+        format!(
+            r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{otlp_good}],"spans":[{otlp_bad}]}}]}}]}}"#
+        ),
+        format!(
+            r#"{{"data":[{{"traceID":"a1","spans":[{jaeger_good}],"spans":[{jaeger_bad}]}}]}}"#
+        ),
+    ];
+    for text in &refused {
+        let mut ds = Dataset::default();
+        let read = decode_bytes(&mut ds, text.as_bytes());
+        assert!(
+            matches!(read, Err(DecodeError::Shape(_))),
+            "{text}: {read:?}"
+        );
+        decodes_as_the_general_path(text, None);
+    }
 }
 
 /// A Jaeger trace object that is the whole file (the UI's "Trace JSON",

@@ -744,7 +744,6 @@ fn trace_object(st: &mut Stream, r: &mut Pull, place: Place) -> Read<()> {
     let mut deferred = Deferred::new();
     let (mut saw_spans, mut traced) = (false, false);
     let mut read_table: Option<&str> = None;
-    let mut refused = None;
     // Looking ahead: where the last `spans`, `processes` and `processMap` begin.
     let (mut spans_at, mut processes_at, mut process_map_at) = (None, None, None);
     let mut read = r.each_key(|k, r| match k.as_ref() {
@@ -768,15 +767,7 @@ fn trace_object(st: &mut Stream, r: &mut Pull, place: Place) -> Read<()> {
         "spans" if !saw_spans => {
             saw_spans = true;
             jaeger_by_spans(st, r, place, traced)?;
-            let at = r.here();
-            let read = span_list(st, r, &table, &mut deferred);
-            // A refused span counts once no later `spans` replaces its list.
-            refused = st.failed.take();
-            if refused.is_some() {
-                *r = r.back_at(at);
-                return r.skip();
-            }
-            read
+            span_list(st, r, &table, &mut deferred)
         }
         "processes" if read_table.is_none() => {
             read_table = Some("processes");
@@ -803,10 +794,6 @@ fn trace_object(st: &mut Stream, r: &mut Pull, place: Place) -> Read<()> {
         }
         saw_spans = true;
         read = span_list(st, &mut spans, &table, &mut deferred);
-    }
-    if refused.is_some() && read.is_ok() {
-        st.failed = refused;
-        return Err(Bad);
     }
     if read.is_err() {
         if st.stopped_at.is_some() {

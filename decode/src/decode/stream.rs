@@ -89,9 +89,12 @@ pub fn run<'x>(
 }
 
 /// [`run`]; when `read` gave up because a key of an object came after a
-/// list read without it, or repeated ([`Stream::context_after`]), and `b`
-/// held nothing before the file (only then can what was read be taken
-/// back), the file is read again looking ahead ([`Stream::look_ahead`]).
+/// list read without it, or repeated ([`Stream::context_after`]), or
+/// refused a span (which may be in a list that a later key replaces), and
+/// `b` held nothing before the file (only then can what was read be taken
+/// back), the file is read again looking ahead ([`Stream::look_ahead`]):
+/// each list the last of its key, as `JSON.parse` keeps it, so what that
+/// reading refuses is refused.
 pub fn run_looking_ahead_when_asked<'x>(
     b: &mut Builder,
     bytes: &'x [u8],
@@ -104,7 +107,11 @@ pub fn run_looking_ahead_when_asked<'x>(
         context_after = st.context_after;
         first
     });
-    if first.is_some() || !context_after || !alone {
+    let again = match &first {
+        None => context_after,
+        Some(read) => read.is_err(),
+    };
+    if !again || !alone {
         return first;
     }
     b.restart();
