@@ -287,6 +287,17 @@ fn an_object_with_a_key_repeated_or_two_formats_is_streamed() {
             otlp("03")
         ),
         format!(r#"{{"data":{},"data":{}}}"#, jaeger("b1"), jaeger("b2")),
+        // Tempo's older name beside the newer, in either order: the newer.
+        format!(
+            r#"{{"resourceSpans":{},"batches":{}}}"#,
+            otlp("02"),
+            otlp("03")
+        ),
+        format!(
+            r#"{{"batches":{},"resourceSpans":{}}}"#,
+            otlp("02"),
+            otlp("03")
+        ),
         format!(r#"{{"data":{},"traceEvents":{chrome}}}"#, jaeger("b1")),
         format!(
             r#"{{"data":{},"resourceSpans":{}}}"#,
@@ -656,8 +667,6 @@ fn shapes_the_streams_leave_to_the_general_path() {
     let cases = [
         // Chrome trace events are a list too.
         r#"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}]"#,
-        // OTLP's list of resources under both its names.
-        r#"{"batches":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}],"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":[{"traceId":"01","spanId":"03","name":"y","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
         // Zipkin v1 and v2 spans in one list of lists.
         r#"[[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5,"localEndpoint":{"serviceName":"web"}}],[{"traceId":"a1","id":"b2","parentId":"b1","name":"q","annotations":[{"timestamp":11,"value":"cs","endpoint":{"serviceName":"web"}},{"timestamp":13,"value":"cr","endpoint":{"serviceName":"web"}}]}]]"#,
         // A Zipkin span without an id after a good one: refused, as in general.

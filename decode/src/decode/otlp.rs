@@ -500,12 +500,17 @@ use super::stream::{self, Stream};
 /// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
 /// `{"trace": {…}}` (Tempo's v2 trace by id) around it.
 fn envelope(st: &mut Stream, r: &mut Pull, nested: bool) -> Read<()> {
+    let mut read_resource_spans = false;
     r.each_key(|k, r| match k.as_ref() {
         "result" | "trace" if !nested && !st.found => envelope(st, r, true),
         "resourceSpans" | "batches" if !st.found => {
             st.found = true;
+            read_resource_spans = k == "resourceSpans";
             r.each_item(|r| resource_spans(st, r))
         }
+        // Tempo's older name, not read beside `resourceSpans` (nor by the
+        // general path).
+        "batches" if read_resource_spans => r.skip(),
         "result" | "trace" | "resourceSpans" | "batches" => Err(Bad),
         // Chrome's, as `detect` names it.
         "traceEvents" if !nested => Err(Bad),
