@@ -620,7 +620,7 @@ pub fn decode_part(
 pub fn begins_trace_object(head: &[u8]) -> bool {
     let (mut traced, mut jaeger) = (false, false);
     let _ = Pull::new(super::without_bom(head)).each_key(|k, r| match k.as_ref() {
-        k if NAMED_FIRST.contains(&k) || KEYS_DETECT_READS_FIRST.contains(&k) => Err(Bad),
+        k if read_before_spans(k) => Err(Bad),
         "traceID" => {
             traced = true;
             r.skip()
@@ -674,13 +674,19 @@ enum Place {
     InData,
     /// The file's top value: Jaeger's only as [`super::detect`] judges it
     /// ([`is_jaeger_list`]), and read only when no key it looks at first
-    /// ([`KEYS_DETECT_READS_FIRST`]) says otherwise.
+    /// ([`read_before_spans`]) says otherwise.
     Top,
 }
 
 /// Keys by which `detect` may name a top object another format's (or a
 /// Jaeger envelope) before it looks at `spans`, with [`NAMED_FIRST`].
 const KEYS_DETECT_READS_FIRST: [&str; 3] = ["data", "batchWriteSpansRequest", "projectId"];
+
+/// Whether `detect` reads top-level key `k` before `spans`: a top object
+/// that has it is left to the general path.
+fn read_before_spans(k: &str) -> bool {
+    NAMED_FIRST.contains(&k) || KEYS_DETECT_READS_FIRST.contains(&k)
+}
 
 /// Whether the `spans` list that comes next makes the top object Jaeger's
 /// as `detect` judges it: not when its first span's `name` begins with
@@ -747,7 +753,7 @@ fn trace_object(st: &mut Stream, r: &mut Pull, place: Place) -> Read<()> {
     // Looking ahead: where the last `spans`, `processes` and `processMap` begin.
     let (mut spans_at, mut processes_at, mut process_map_at) = (None, None, None);
     let mut read = r.each_key(|k, r| match k.as_ref() {
-        k if top && (NAMED_FIRST.contains(&k) || KEYS_DETECT_READS_FIRST.contains(&k)) => Err(Bad),
+        k if top && read_before_spans(k) => Err(Bad),
         "traceID" => {
             traced = true;
             r.skip()
