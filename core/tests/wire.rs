@@ -125,8 +125,8 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     // Chrome files, listed or in an object, are read an event at a time.
     assert!(streamed[Format::Chrome.label()] >= 12, "{streamed:?}");
     // Jaeger's trace objects, in `data` or alone (the UI's export, the
-    // proto-JSON), all but a bare list of spans and a UI state.
-    assert_eq!(streamed[Format::Jaeger.label()], 14, "{streamed:?}");
+    // proto-JSON), and a list of spans: all but a UI state.
+    assert_eq!(streamed[Format::Jaeger.label()], 15, "{streamed:?}");
     // Datadog payloads and Cloud Trace requests a span at a time; X-Ray
     // responses and single documents an entity (segment or subsegment) at
     // a time.
@@ -150,6 +150,59 @@ fn a_file_the_streams_give_up_on_is_read_by_them_once() {
         spans.join(",")
     );
     read_twice(&text, false, "the stream's, then the general path's");
+}
+
+/// Jaeger spans alone, as a list (each with its `process` inline, as
+/// jaeger-anonymizer writes them) or a line each (proto-JSON, as a
+/// collector's Kafka topic holds them), are read a span at a time when
+/// `detect` names them Jaeger's; a list or object it names another
+/// format's is not.
+#[test]
+fn jaeger_spans_alone_are_streamed() {
+    let span = |id: &str, parent: &str| {
+        format!(
+            r#"{{"traceID":"a1","spanID":"{id}","operationName":"x{id}","references":[{{"refType":"CHILD_OF","traceID":"a1","spanID":"{parent}"}}],"startTime":1,"duration":2,"process":{{"serviceName":"s{id}","tags":[{{"key":"h","type":"string","value":"v"}}]}}}}"#
+        )
+    };
+    let proto = |id: &str| {
+        format!(
+            r#"{{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"{id}","operationName":"p","startTime":"2017-01-26T16:46:31.639875Z","duration":"0.000005s","process":{{"serviceName":"proto"}}}}"#
+        )
+    };
+    let streamed = [
+        format!(
+            "[{},{},{}]",
+            span("b1", "b0"),
+            span("b2", "b1"),
+            span("b3", "b1")
+        ),
+        format!(
+            "{}\n{}\n{}",
+            span("b1", "b0"),
+            span("b2", "b1"),
+            span("b3", "b1")
+        ),
+        format!("{}\n{}", proto("AAAAAAAAAAI="), proto("AAAAAAAAAAM=")),
+        span("b1", "b0"),
+    ];
+    for text in &streamed {
+        decodes_as_the_general_path(text, Some(true));
+    }
+    // A key `detect` names an object by before it judges it one span.
+    for key in ["tagNames", "Traces", "traces"] {
+        let text = format!(r#"{{"{key}":[],{}"#, &span("b1", "b0")[1..]);
+        decodes_as_the_general_path(&text, None);
+    }
+    // A Chrome event's keys beside Jaeger's ids: Chrome's, as `detect`
+    // says (an event alone is no Chrome file).
+    let chrome_keys =
+        r#"{"traceID":"a1","spanID":"b1","ts":1,"pid":1,"name":"x","ph":"X","dur":2,"tid":1}"#;
+    for text in [format!("[{chrome_keys}]"), chrome_keys.to_string()] {
+        let mut ds = Dataset::default();
+        let read = decode_bytes(&mut ds, text.as_bytes()).map(|s| s.format);
+        assert_ne!(read, Ok(tracescope_core::decode::Format::Jaeger), "{text}");
+        decodes_as_the_general_path(&text, None);
+    }
 }
 
 /// A span refused in a list that a later key replaces (a scope's `spans`,

@@ -18,7 +18,12 @@ use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 pub fn is_span(v: &Value) -> bool {
-    v.get("span_id").is_some() && v.get("trace_id").is_some()
+    is_span_by(&|k| v.get(k).is_some())
+}
+
+/// [`is_span`] of an object with the keys `has` says.
+pub fn is_span_by(has: &dyn Fn(&str) -> bool) -> bool {
+    has("span_id") && has("trace_id")
 }
 
 const NOT_A_LIST: &str = "a Datadog payload is a list";

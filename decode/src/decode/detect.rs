@@ -76,6 +76,20 @@ pub fn streamable(bytes: &[u8]) -> Option<Format> {
     }
 }
 
+/// Keys of an object by which [`detect`] may name it before it judges the
+/// object one span ([`span_like`]), with [`NAMED_FIRST`].
+pub const READ_BEFORE_ONE_SPAN: [&str; 9] = [
+    "data",
+    "batchWriteSpansRequest",
+    "projectId",
+    "spans",
+    "Traces",
+    "traces",
+    "tagNames",
+    "scopes",
+    "tagValues",
+];
+
 /// Top-level keys by which [`detect`] names a file Chrome's or OTLP's
 /// before it looks at any other: a streamed reader of another format that
 /// meets one leaves the file to the general path. In the order the
@@ -162,8 +176,13 @@ pub fn is_chrome_event(has: &dyn Fn(&str) -> bool) -> bool {
 
 /// The format a span (or event) of a bare list belongs to, by its keys.
 pub fn span_like(s: &Value) -> Option<Format> {
-    let has = |k: &str| s.get(k).is_some();
-    if is_chrome_event(&has) {
+    span_like_by(&|k| s.get(k).is_some())
+}
+
+/// [`span_like`] of an object with the keys `has` says (none of its
+/// rules looks at a value).
+pub fn span_like_by(has: &dyn Fn(&str) -> bool) -> Option<Format> {
+    if is_chrome_event(has) {
         Some(Format::Chrome)
     } else if has("traceID") && has("spanID")
         || (has("traceId") && has("spanId") && has("operationName"))
@@ -171,7 +190,7 @@ pub fn span_like(s: &Value) -> Option<Format> {
         Some(Format::Jaeger)
     } else if has("traceId") && has("id") {
         Some(Format::Zipkin)
-    } else if datadog::is_span(s) {
+    } else if datadog::is_span_by(has) {
         Some(Format::Datadog)
     } else if has("trace_id") && has("id") && (has("start_time") || has("name")) {
         Some(Format::XRay)

@@ -581,7 +581,68 @@ fn decode_span(
 /// looking ahead ([`Stream::look_ahead`]), if nothing else was added to
 /// `b`.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    stream::run_looking_ahead_when_asked(b, bytes, reader_of(bytes))
+    let before = b.added();
+    match super::detect::streamable(bytes) {
+        Some(super::Format::Zipkin) => stream::run(b, bytes, span_array),
+        _ => stream::run_looking_ahead_when_asked(b, bytes, reader_of(bytes)).or_else(|| {
+            match b.added() == before {
+                true => stream::run(b, bytes, one_span),
+                false => None,
+            }
+        }),
+    }
+}
+
+/// A list of spans, each with its `process` inline (jaeger-anonymizer's
+/// output): Jaeger's when `detect` names its first item a Jaeger span.
+fn span_array(st: &mut Stream, r: &mut Pull) -> Read<()> {
+    let at = r.here();
+    let mut first = r.back_at(at);
+    let mut opening = true;
+    if !first.list() || !first.item(&mut opening)? || !is_jaeger_span(first.raw()?) {
+        return Err(Bad);
+    }
+    st.found = true;
+    span_list(st, r, &FxHashMap::default(), None)
+}
+
+/// One span alone (a line of JSON Lines of spans), judged by its keys as
+/// `detect` judges the object: none by which it names it first
+/// (`READ_BEFORE_ONE_SPAN`, `NAMED_FIRST`), then Jaeger's by `span_like`.
+fn one_span(st: &mut Stream, r: &mut Pull) -> Read<()> {
+    use super::detect::{span_like_by, Format, READ_BEFORE_ONE_SPAN};
+    let at = r.here();
+    let mut keys = Vec::new();
+    r.each_key(|k, r| {
+        if NAMED_FIRST.contains(&&*k) || READ_BEFORE_ONE_SPAN.contains(&&*k) {
+            return Err(Bad);
+        }
+        keys.push(k);
+        r.skip()
+    })?;
+    if span_like_by(&|k| keys.iter().any(|x| x == k)) != Some(Format::Jaeger) {
+        return Err(Bad);
+    }
+    st.found = true;
+    let span = read_span(&mut r.back_at(at), st.b)?;
+    let no_table = FxHashMap::default();
+    decode_span(
+        st.b,
+        0,
+        span.as_ref(),
+        &no_table,
+        &mut FxHashMap::default(),
+        None,
+    )
+    .map_err(|e| st.refuse(e))
+}
+
+/// Whether `detect` names a list whose first item is `text` (one span,
+/// small) a list of Jaeger spans: an object with Jaeger's ids, not a
+/// Chrome event's keys.
+fn is_jaeger_span(text: &[u8]) -> bool {
+    borrowed::tree_of(text)
+        .is_ok_and(|v| v.is_object() && super::detect::span_like(&v) == Some(super::Format::Jaeger))
 }
 
 /// The reader of a file (or of a part read after [`part_prefix`]): the
@@ -773,7 +834,7 @@ fn trace_object(st: &mut Stream, r: &mut Pull, place: Place) -> Read<()> {
         "spans" if !saw_spans => {
             saw_spans = true;
             jaeger_by_spans(st, r, place, traced)?;
-            span_list(st, r, &table, &mut deferred)
+            span_list(st, r, &table, Some(&mut deferred))
         }
         "processes" if read_table.is_none() => {
             read_table = Some("processes");
@@ -799,7 +860,7 @@ fn trace_object(st: &mut Stream, r: &mut Pull, place: Place) -> Read<()> {
             table = processes_of(st.b, &mut r.back_at(p))?;
         }
         saw_spans = true;
-        read = span_list(st, &mut spans, &table, &mut deferred);
+        read = span_list(st, &mut spans, &table, Some(&mut deferred));
     }
     if read.is_err() {
         if st.stopped_at.is_some() {
@@ -861,7 +922,7 @@ fn span_list(
     st: &mut Stream,
     r: &mut Pull,
     table: &FxHashMap<String, u32>,
-    deferred: &mut Deferred,
+    mut deferred: Option<&mut Deferred>,
 ) -> Read<()> {
     let mut inline_cache = FxHashMap::default();
     let mut n = 0;
@@ -874,7 +935,7 @@ fn span_list(
             v.as_ref(),
             table,
             &mut inline_cache,
-            Some(&mut *deferred),
+            deferred.as_deref_mut(),
         );
         n += 1;
         if let Some(total) = st.estimate(r) {

@@ -262,16 +262,17 @@ fn read_streamed(
 
 /// One JSON value read by the first streamed reader that takes it: the
 /// format `streamable` tells by the first bytes, then those each reader
-/// tells by a first item or key (a bare Jaeger trace object before Cloud
-/// Trace, which `detect` tells apart by its first span; Chrome last: its
-/// object may hold any keys). None when none takes it, or when one gave
+/// tells by a first item or key (Jaeger's trace object, spans or span
+/// alone before X-Ray's, whose sniffing makes a tree of an object, and
+/// before Cloud Trace's, which `detect` tells apart by its first span;
+/// Chrome last: its object may hold any keys). None when none takes it, or when one gave
 /// up after adding to `b` (only the whole file can be undone).
 fn read_value(b: &mut builder::Builder, value: &[u8]) -> Option<Result<Format, DecodeError>> {
     let first = detect::streamable(value);
     let others = [
         Format::Datadog,
-        Format::XRay,
         Format::Jaeger,
+        Format::XRay,
         Format::Gcp,
         Format::Chrome,
     ]
