@@ -55,7 +55,12 @@ fn ratio(peak: usize, file: usize) -> f64 {
 #[test]
 fn decoding_holds_at_most_twice_the_file_whole_and_two_and_a_half_times_in_parts() {
     let _one = ONE_AT_A_TIME.lock().unwrap();
-    for format in [SynthFormat::Jaeger, SynthFormat::Otlp, SynthFormat::Zipkin] {
+    for format in [
+        SynthFormat::Jaeger,
+        SynthFormat::JaegerTrace,
+        SynthFormat::Otlp,
+        SynthFormat::Zipkin,
+    ] {
         let text = trace_json(50_000, format, 3);
         let bytes = text.as_bytes();
         let whole = peak_of(|| {
@@ -429,6 +434,38 @@ fn a_jaeger_trace_object_whose_spans_repeat_holds_at_most_twice_the_file() {
     let (decoded, held) = streamed_decode_held("Jaeger spans repeated", &text);
     assert_eq!(decoded, 100_000);
     assert!(held <= 2.0, "{held:.2}× the file held");
+}
+
+/// Jaeger's other shapes of 100,000 spans: proto-JSON's `{spans,
+/// processMap}` (base64 ids, RFC 3339 times), a list of spans with their
+/// processes inline, and those spans a line each (the general path held
+/// the first two as the file's JSON tree, ~13× the file).
+#[test]
+fn jaeger_proto_json_and_spans_alone_hold_at_most_twice_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let n = 100_000;
+    let proto: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"AAAAAAA{:05}=","operationName":"op-{}","startTime":"2024-05-01T10:00:{:02}.{:06}Z","duration":"0.000005s","processId":"p{}","tags":[{{"key":"k","vStr":"v{i}"}}]}}"#, i, i % 50, i / 1_000_000, i % 1_000_000, i % 3))
+        .collect();
+    let processes = r#"[{"processId":"p0","process":{"serviceName":"a"}},{"processId":"p1","process":{"serviceName":"b"}},{"processId":"p2","process":{"serviceName":"c"}}]"#;
+    let listed: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"traceID":"{:032x}","spanID":"{:016x}","operationName":"op-{}","startTime":{},"duration":5,"process":{{"serviceName":"s{}"}},"tags":[{{"key":"k","type":"string","value":"v{i}"}}]}}"#, 1, i + 1, i % 50, 1_000_000 + i, i % 3))
+        .collect();
+    for (what, text) in [
+        (
+            "Jaeger proto-JSON",
+            format!(
+                r#"{{"spans":[{}],"processMap":{processes}}}"#,
+                proto.join(",")
+            ),
+        ),
+        ("Jaeger spans listed", format!("[{}]", listed.join(","))),
+        ("Jaeger spans a line each", listed.join("\n")),
+    ] {
+        let (decoded, held) = streamed_decode_held(what, &text);
+        assert_eq!(decoded, n, "{what}");
+        assert!(held <= 2.0, "{what}: {held:.2}× the file held");
+    }
 }
 
 /// JSON Lines of 100 OTLP requests, each with its resource after its spans:
