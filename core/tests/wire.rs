@@ -169,6 +169,9 @@ fn jaeger_spans_alone_are_streamed() {
             r#"{{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"{id}","operationName":"p","startTime":"2017-01-26T16:46:31.639875Z","duration":"0.000005s","process":{{"serviceName":"proto"}}}}"#
         )
     };
+    // One process written twice with other spacing, and another.
+    let spaced = span("b2", "b1").replace(r#""process":{"#, r#""process": {  "#);
+    let other = span("b3", "b1").replace(r#""serviceName":"sb3""#, r#""serviceName":"sb1""#);
     let streamed = [
         format!(
             "[{},{},{}]",
@@ -176,6 +179,7 @@ fn jaeger_spans_alone_are_streamed() {
             span("b2", "b1"),
             span("b3", "b1")
         ),
+        format!("[{},{spaced},{other},{spaced}]", span("b1", "b0")),
         format!(
             "{}\n{}\n{}",
             span("b1", "b0"),
@@ -188,6 +192,11 @@ fn jaeger_spans_alone_are_streamed() {
     for text in &streamed {
         decodes_as_the_general_path(text, Some(true));
     }
+    // A process nested past what `serde_json` reads: the general path's
+    // message, not a refused span.
+    let deep = format!("{}1{}", r#"{"a":"#.repeat(200), "}".repeat(200));
+    let nested = span("b2", "b1").replace(r#""process":{"#, &format!(r#""process":{{"x":{deep},"#));
+    decodes_as_the_general_path(&format!("[{},{nested}]", span("b1", "b0")), None);
     // A key `detect` names an object by before it judges it one span.
     for key in ["tagNames", "Traces", "traces"] {
         let text = format!(r#"{{"{key}":[],{}"#, &span("b1", "b0")[1..]);

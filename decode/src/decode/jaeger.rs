@@ -2,7 +2,7 @@
 //! (`{traceID, spans, processes}`), a bare span array with inline `process`,
 //! and the Jaeger model proto-JSON (base64 ids, RFC 3339 times, `"5000ns"`).
 
-use super::borrowed::{self, Any, List, Obj, Str};
+use super::borrowed::{self, Any, List, Obj, Raw, Str};
 use super::builder::{json, Builder, SpanIn as BuiltSpan, UNRESOLVED};
 use super::status::{StatusTags, TagValue};
 use super::{ids, DecodeError};
@@ -145,8 +145,8 @@ struct SpanIn<'a> {
     events: Range32,
     process_id: Str<'a>,
     process_id_proto: Str<'a>,
-    /// An inline process (bare span lists): rare, kept as JSON.
-    process: Any<'a>,
+    /// An inline process (spans listed alone), as its text.
+    process: Raw<'a>,
     warnings: List<Any<'a>>,
 }
 fields!(SpanIn { "traceID" => trace_id, "traceId" => trace_id_proto, "spanID" => span_id, "spanId" => span_id_proto, "parentSpanID" => parent_span_id, "operationName" => operation_name, "references" => references, "startTime" => start_time, "duration" => duration, "processID" => process_id, "processId" => process_id_proto, "process" => process, "warnings" => warnings });
@@ -379,15 +379,43 @@ fn decode_trace_like(
     processes: Option<&Value>,
 ) -> Result<(), DecodeError> {
     let table = process_table(b, processes);
-    let mut inline_cache: FxHashMap<String, u32> = FxHashMap::default();
+    let mut inline = InlineProcesses::default();
     for (n, s) in spans.iter().enumerate() {
         let text = borrowed::text_of(s);
         let mut r = Pull::new(&text);
         // Text made from a Value is JSON: it always reads.
         let span = read_span(&mut r, b).ok().flatten();
-        decode_span(b, n, span.as_ref(), &table, &mut inline_cache, None)?;
+        decode_span(b, n, span.as_ref(), &table, &mut inline, None)?;
     }
     Ok(())
+}
+
+/// The resources of inline processes (spans listed alone), by their
+/// text: most spans of a list repeat an earlier one's, and no tree of it
+/// is made again (the same process written otherwise is one resource once
+/// `Builder::keep_one_of_each_resource` has run).
+#[derive(Default)]
+struct InlineProcesses {
+    by_text: FxHashMap<Vec<u8>, u32>,
+    /// A process's text was no JSON `serde_json` reads (nested past its
+    /// limit): a streamed reader gives up, leaving the message to the
+    /// general path.
+    unreadable: bool,
+}
+
+impl InlineProcesses {
+    fn resource(&mut self, b: &mut Builder, text: &[u8]) -> Result<u32, DecodeError> {
+        if let Some(&r) = self.by_text.get(text) {
+            return Ok(r);
+        }
+        let Ok(p) = serde_json::from_slice::<Value>(text) else {
+            self.unreadable = true;
+            return Err(DecodeError::shape("a span's process is not JSON"));
+        };
+        let r = process_resource(b, &p);
+        self.by_text.insert(text.to_vec(), r);
+        Ok(r)
+    }
 }
 
 /// Spans whose `processID` was not known yet when they were decoded (the
@@ -399,7 +427,7 @@ fn decode_span(
     n: usize,
     s: Option<&SpanIn>,
     table: &FxHashMap<String, u32>,
-    inline_cache: &mut FxHashMap<String, u32>,
+    inline: &mut InlineProcesses,
     deferred: Option<&mut Deferred>,
 ) -> Result<(), DecodeError> {
     let Some(s) = s else {
@@ -422,8 +450,8 @@ fn decode_span(
     let process_id = s.process_id.get().or(s.process_id_proto.get());
     let resource = match process_id.and_then(|p| table.get(p)) {
         Some(&r) => r,
-        None => match &s.process {
-            Any::Absent => match deferred {
+        None => match s.process.0 {
+            None => match deferred {
                 // Named but not known yet: resolved once the trace object ends.
                 Some(_) if process_id.is_some() => UNRESOLVED,
                 _ => {
@@ -431,18 +459,7 @@ fn decode_span(
                     b.service_resource(u)
                 }
             },
-            p => {
-                let p = p.to_value();
-                let cache_key = p.to_string();
-                match inline_cache.get(&cache_key) {
-                    Some(&r) => r,
-                    None => {
-                        let r = process_resource(b, &p);
-                        inline_cache.insert(cache_key, r);
-                        r
-                    }
-                }
-            }
+            Some(text) => inline.resource(b, text)?,
         },
     };
     let service = match resource {
@@ -625,16 +642,29 @@ fn one_span(st: &mut Stream, r: &mut Pull) -> Read<()> {
     }
     st.found = true;
     let span = read_span(&mut r.back_at(at), st.b)?;
-    let no_table = FxHashMap::default();
-    decode_span(
+    let mut inline = InlineProcesses::default();
+    let decoded = decode_span(
         st.b,
         0,
         span.as_ref(),
-        &no_table,
-        &mut FxHashMap::default(),
+        &FxHashMap::default(),
+        &mut inline,
         None,
-    )
-    .map_err(|e| st.refuse(e))
+    );
+    refuse_unless_unreadable(st, decoded, &inline)
+}
+
+/// A span decoded: a refusal for the file, unless its process was
+/// unreadable ([`InlineProcesses::unreadable`]): then the reader gives up.
+fn refuse_unless_unreadable(
+    st: &mut Stream,
+    decoded: Result<(), DecodeError>,
+    inline: &InlineProcesses,
+) -> Read<()> {
+    match decoded {
+        Err(_) if inline.unreadable => Err(Bad),
+        decoded => decoded.map_err(|e| st.refuse(e)),
+    }
 }
 
 /// Whether `detect` names a list whose first item is `text` (one span,
@@ -924,7 +954,7 @@ fn span_list(
     table: &FxHashMap<String, u32>,
     mut deferred: Option<&mut Deferred>,
 ) -> Read<()> {
-    let mut inline_cache = FxHashMap::default();
+    let mut inline = InlineProcesses::default();
     let mut n = 0;
     r.each_item(|r| {
         st.stop_before(r)?;
@@ -934,13 +964,13 @@ fn span_list(
             n,
             v.as_ref(),
             table,
-            &mut inline_cache,
+            &mut inline,
             deferred.as_deref_mut(),
         );
         n += 1;
         if let Some(total) = st.estimate(r) {
             st.b.expect_spans(total);
         }
-        decoded.map_err(|e| st.refuse(e))
+        refuse_unless_unreadable(st, decoded, &inline)
     })
 }
