@@ -396,7 +396,7 @@ fn decode_trace_like(
 /// `Builder::keep_one_of_each_resource` has run).
 #[derive(Default)]
 struct InlineProcesses {
-    by_text: FxHashMap<Vec<u8>, u32>,
+    by_text: FxHashMap<String, u32>,
     /// A process's text was no JSON `serde_json` reads (nested past its
     /// limit): a streamed reader gives up, leaving the message to the
     /// general path.
@@ -405,15 +405,14 @@ struct InlineProcesses {
 
 impl InlineProcesses {
     fn resource(&mut self, b: &mut Builder, text: &[u8]) -> Result<u32, DecodeError> {
-        if let Some(&r) = self.by_text.get(text) {
+        // The pull reader checked the text: it is UTF-8.
+        let key = String::from_utf8_lossy(text);
+        if let Some(&r) = self.by_text.get(key.as_ref()) {
             return Ok(r);
         }
-        let Ok(p) = serde_json::from_slice::<Value>(text) else {
-            self.unreadable = true;
-            return Err(DecodeError::shape("a span's process is not JSON"));
-        };
+        let p = borrowed::tree_of(text).inspect_err(|_| self.unreadable = true)?;
         let r = process_resource(b, &p);
-        self.by_text.insert(text.to_vec(), r);
+        self.by_text.insert(key.into_owned(), r);
         Ok(r)
     }
 }
