@@ -377,6 +377,21 @@ fn json_lines_hold_at_most_twice_the_file() {
     assert!(held <= 2.0, "{held:.2}× the file held");
 }
 
+/// `n` OTLP spans, a hundred to a trace, each with an attribute.
+fn otlp_spans(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!(r#"{{"traceId":"{:032x}","spanId":"{:016x}","name":"op-{}","startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{{"key":"k","value":{{"stringValue":"v{i}"}}}}]}}"#, i / 100 + 1, i + 1, i % 50, 1_000_000 + i, 1_000_500 + i))
+        .collect()
+}
+
+/// `n` Jaeger spans of one trace, each with a tag; `process(i)` is the
+/// `i`th span's process entry (a `processID`, or the process inline).
+fn jaeger_spans(n: usize, process: impl Fn(usize) -> String) -> Vec<String> {
+    (0..n)
+        .map(|i| format!(r#"{{"traceID":"{:032x}","spanID":"{:016x}","operationName":"op-{}","startTime":{},"duration":5,{},"tags":[{{"key":"k","type":"string","value":"v{i}"}}]}}"#, 1, i + 1, i % 50, 1_000_000 + i, process(i)))
+        .collect()
+}
+
 /// An OTLP resource after its 100,000 spans, each scope after its spans:
 /// the lists are skipped, then read once the resource and scope are (the
 /// general path held the file's JSON tree, 11× the file).
@@ -384,9 +399,7 @@ fn json_lines_hold_at_most_twice_the_file() {
 fn an_otlp_resource_after_its_spans_holds_at_most_twice_the_file() {
     let _one = ONE_AT_A_TIME.lock().unwrap();
     let n = 100_000;
-    let spans: Vec<String> = (0..n)
-        .map(|i| format!(r#"{{"traceId":"{:032x}","spanId":"{:016x}","name":"op-{}","startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{{"key":"k","value":{{"stringValue":"v{i}"}}}}]}}"#, i / 100 + 1, i + 1, i % 50, 1_000_000 + i, 1_000_500 + i))
-        .collect();
+    let spans = otlp_spans(n);
     let (first, second) = spans.split_at(n / 2);
     let text = format!(
         r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}],"scope":{{"name":"a"}}}},{{"spans":[{}],"scope":{{"name":"b"}}}}],"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc"}}}}]}}}}]}}"#,
@@ -405,9 +418,7 @@ fn an_otlp_resource_after_its_spans_holds_at_most_twice_the_file() {
 #[test]
 fn an_object_with_a_key_repeated_holds_at_most_three_times_the_file() {
     let _one = ONE_AT_A_TIME.lock().unwrap();
-    let spans: Vec<String> = (0..100_000)
-        .map(|i| format!(r#"{{"traceId":"{:032x}","spanId":"{:016x}","name":"op-{}","startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{{"key":"k","value":{{"stringValue":"v{i}"}}}}]}}"#, i / 100 + 1, i + 1, i % 50, 1_000_000 + i, 1_000_500 + i))
-        .collect();
+    let spans = otlp_spans(100_000);
     let text = format!(
         r#"{{"data":[],"resourceSpans":[],"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{}]}}]}}]}}"#,
         spans.join(",")
@@ -423,9 +434,7 @@ fn an_object_with_a_key_repeated_holds_at_most_three_times_the_file() {
 #[test]
 fn a_jaeger_trace_object_whose_spans_repeat_holds_at_most_twice_the_file() {
     let _one = ONE_AT_A_TIME.lock().unwrap();
-    let spans: Vec<String> = (0..100_000)
-        .map(|i| format!(r#"{{"traceID":"{:032x}","spanID":"{:016x}","operationName":"op-{}","startTime":{},"duration":5,"processID":"p1","tags":[{{"key":"k","type":"string","value":"v{i}"}}]}}"#, 1, i + 1, i % 50, 1_000_000 + i))
-        .collect();
+    let spans = jaeger_spans(100_000, |_| r#""processID":"p1""#.to_string());
     let text = format!(
         r#"{{"data":[{{"traceID":"{:032x}","spans":[],"processes":{{"p1":{{"serviceName":"svc"}}}},"spans":[{}]}}]}}"#,
         1,
@@ -448,9 +457,9 @@ fn jaeger_proto_json_and_spans_alone_hold_at_most_twice_the_file() {
         .map(|i| format!(r#"{{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"AAAAAAA{:05}=","operationName":"op-{}","startTime":"2024-05-01T10:00:{:02}.{:06}Z","duration":"0.000005s","processId":"p{}","tags":[{{"key":"k","vStr":"v{i}"}}]}}"#, i, i % 50, i / 1_000_000, i % 1_000_000, i % 3))
         .collect();
     let processes = r#"[{"processId":"p0","process":{"serviceName":"a"}},{"processId":"p1","process":{"serviceName":"b"}},{"processId":"p2","process":{"serviceName":"c"}}]"#;
-    let listed: Vec<String> = (0..n)
-        .map(|i| format!(r#"{{"traceID":"{:032x}","spanID":"{:016x}","operationName":"op-{}","startTime":{},"duration":5,"process":{{"serviceName":"s{}"}},"tags":[{{"key":"k","type":"string","value":"v{i}"}}]}}"#, 1, i + 1, i % 50, 1_000_000 + i, i % 3))
-        .collect();
+    let listed = jaeger_spans(n, |i| {
+        format!(r#""process":{{"serviceName":"s{}"}}"#, i % 3)
+    });
     for (what, text) in [
         (
             "Jaeger proto-JSON",
