@@ -608,6 +608,65 @@ proptest::proptest! {
     }
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// JSON Lines of one object each, spans alone of any format (mostly
+    /// readable ones) or objects `detect` names otherwise first or refuses
+    /// (each judged by its keys once, the reader of that format first),
+    /// decode exactly as the general path decodes them.
+    #[test]
+    fn lines_of_spans_alone_of_any_format_decode_as_the_general_path(
+        picks in proptest::collection::vec(
+            proptest::prop_oneof![5 => 0..READABLE_ALONE, 1 => READABLE_ALONE..SPANS_ALONE.len()],
+            1..7,
+        ),
+    ) {
+        let lines: Vec<String> = picks
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| SPANS_ALONE[i].replace('@', &format!("{:02x}", n + 1)))
+            .collect();
+        let text = lines.join("\n");
+        decodes_as_the_general_path(&text, None);
+        // Each line's resources, made from it alone, are the file's (a
+        // process is not taken for another's across lines).
+        let mut file = Dataset::default();
+        if decode_bytes(&mut file, text.as_bytes()).is_ok() {
+            let mut each = std::collections::BTreeSet::new();
+            for line in &lines {
+                let mut ds = Dataset::default();
+                if decode_bytes(&mut ds, line.as_bytes()).is_ok() {
+                    each.extend(resources_as_text(&ds));
+                }
+            }
+            let whole: std::collections::BTreeSet<_> = resources_as_text(&file).into_iter().collect();
+            proptest::prop_assert_eq!(whole, each, "{}", text);
+        }
+    }
+}
+
+/// How many of [`SPANS_ALONE`] (the first) a file of that one line reads.
+const READABLE_ALONE: usize = 6;
+
+/// Objects a line of JSON Lines may hold, `@` a span's id: spans alone of
+/// each format `detect::span_like` names, and objects with keys by which
+/// `detect` names them first, or that it refuses.
+const SPANS_ALONE: [&str; 12] = [
+    r#"{"traceID":"a1","spanID":"@","operationName":"x","startTime":1,"duration":2,"process":{"serviceName":"s","tags":[{"key":"h","type":"string","value":"v"}]}}"#,
+    r#"{"traceID":"a1","spanID":"@","operationName":"y","startTime":2,"duration":1,"references":[{"refType":"CHILD_OF","traceID":"a1","spanID":"01"}],"process":{"serviceName":"s","tags":[{"key":"h","type":"string","value":"w"}]}}"#,
+    r#"{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"AAAAAAAAA@=","operationName":"p","startTime":"2017-01-26T16:46:31.639875Z","duration":"0.000005s","process":{"serviceName":"proto"}}"#,
+    r#"{"traceId":"a2","id":"@","name":"z","timestamp":1,"duration":2,"localEndpoint":{"serviceName":"zs"}}"#,
+    r#"{"trace_id":"1-5759e988-bd862e3fe1be46a994272793","id":"70de5b6f19ff9a@","name":"xr","start_time":1.0,"end_time":2.0}"#,
+    r#"{"traceID":"a1","spanID":"@","operationName":"x","startTime":1,"duration":2,"traces":[]}"#,
+    r#"{"traceID":"a1","operationName":"no id","startTime":1,"duration":2}"#,
+    r#"{"trace_id":1,"span_id":1@,"parent_id":0,"service":"dd","name":"n","resource":"r","start":1,"duration":2}"#,
+    r#"{"name":"c@","ph":"X","ts":1,"dur":2,"pid":1,"tid":1}"#,
+    r#"{"traceID":"a1","spanID":"@","ts":1,"pid":1,"name":"x","ph":"X","dur":2,"tid":1}"#,
+    r#"{"tagNames":[],"traceID":"a1","spanID":"@","operationName":"x","startTime":1,"duration":2}"#,
+    r#"{"format":"json","version":1}"#,
+];
+
 /// An object of `entries` picked by `picks`, each `@` in the `n`th made
 /// `from + n + 1` in hex (a span's id, a service's name).
 fn object_of(entries: &[(&str, &str)], picks: &[usize], from: usize) -> String {

@@ -80,6 +80,9 @@ pub struct Builder<'a> {
     by_trace: FxHashMap<IdKey, usize>,
     traces: Vec<Box<Trace>>,
     service_resources: FxHashMap<StrId, u32>,
+    /// Resources made from a text (a Jaeger span's inline process), by
+    /// that text: kept across the values of JSON Lines.
+    resources_by_text: FxHashMap<String, u32>,
     pub warnings: Vec<String>,
     /// Told the number of spans decoded so far, every [`PROGRESS_EVERY`] spans.
     on_progress: Option<&'a mut dyn FnMut(usize)>,
@@ -101,6 +104,7 @@ pub struct Suspended {
     by_trace: FxHashMap<IdKey, usize>,
     traces: Vec<Box<Trace>>,
     service_resources: FxHashMap<StrId, u32>,
+    resources_by_text: FxHashMap<String, u32>,
     warnings: Vec<String>,
     pushed: usize,
     start: (Lengths, usize),
@@ -117,6 +121,7 @@ impl<'a> Builder<'a> {
             by_trace: FxHashMap::default(),
             traces: Vec::new(),
             service_resources: FxHashMap::default(),
+            resources_by_text: FxHashMap::default(),
             warnings: Vec::new(),
             on_progress: None,
             pushed: 0,
@@ -139,6 +144,7 @@ impl<'a> Builder<'a> {
             by_trace: self.by_trace,
             traces: self.traces,
             service_resources: self.service_resources,
+            resources_by_text: self.resources_by_text,
             warnings: self.warnings,
             pushed: self.pushed,
             start: self.start,
@@ -158,6 +164,7 @@ impl<'a> Builder<'a> {
             by_trace: s.by_trace,
             traces: s.traces,
             service_resources: s.service_resources,
+            resources_by_text: s.resources_by_text,
             warnings: s.warnings,
             on_progress: Some(on_progress),
             pushed: s.pushed,
@@ -382,6 +389,20 @@ impl<'a> Builder<'a> {
         self.service_resources.insert(service, r);
         r
     }
+    /// The resource made from `text` before, else the one `make` makes
+    /// now, remembered by that text.
+    pub fn resource_of_text<E>(
+        &mut self,
+        text: &str,
+        make: impl FnOnce(&mut Self) -> Result<u32, E>,
+    ) -> Result<u32, E> {
+        if let Some(&r) = self.resources_by_text.get(text) {
+            return Ok(r);
+        }
+        let r = make(self)?;
+        self.resources_by_text.insert(text.to_string(), r);
+        Ok(r)
+    }
     /// The service name used when a source names none.
     pub fn unknown_service(&mut self) -> StrId {
         self.intern("unknown_service")
@@ -512,6 +533,7 @@ impl<'a> Builder<'a> {
             by_trace,
             traces,
             service_resources,
+            resources_by_text,
             warnings,
             on_progress: _,
             pushed,
@@ -524,6 +546,7 @@ impl<'a> Builder<'a> {
         by_trace.clear();
         traces.clear();
         service_resources.clear();
+        resources_by_text.clear();
         warnings.clear();
         *pushed = 0;
         *last_trace = (String::new(), IdKey::num(0), StrId(0));

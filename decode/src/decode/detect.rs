@@ -2,7 +2,7 @@
 //! file name.
 
 use super::builder::json;
-use super::pull::Pull;
+use super::pull::{Bad, Pull, Read};
 use super::{chrome, datadog, DecodeError};
 use rustc_hash::FxHashMap;
 use serde_json::Value;
@@ -197,6 +197,49 @@ pub fn span_like_by(has: &dyn Fn(&str) -> bool) -> Option<Format> {
     } else {
         None
     }
+}
+
+/// The format [`detect`] names an object that is one span alone (a line
+/// of JSON Lines of spans), judged as [`span_like`] judges it, by its keys
+/// alone and with no tree. None for any other value, and for an object
+/// with a key by which `detect` may name it first (read no further).
+pub fn span_alone(value: &[u8]) -> Option<Format> {
+    span_alone_read(&mut Pull::new(value), false).ok().flatten()
+}
+
+/// The next value `r` reads, taken whole (checked as [`Pull::raw`] checks
+/// it), and [`span_alone`] of it: one pass over a line of JSON Lines.
+pub fn next_value_and_span_alone<'a>(r: &mut Pull<'a>) -> Read<(&'a [u8], Option<Format>)> {
+    let start = r.here();
+    let format = span_alone_read(r, true)?;
+    Ok((r.taken_since(start), format))
+}
+
+/// [`span_alone`] of the value `r` reads next; `whole`: the value is read
+/// to its end, else no further than the first key that settles it.
+fn span_alone_read(r: &mut Pull, whole: bool) -> Read<Option<Format>> {
+    if r.peek() != b'{' {
+        return if whole {
+            r.skip().map(|_| None)
+        } else {
+            Ok(None)
+        };
+    }
+    let (mut keys, mut named_first) = (Vec::new(), false);
+    r.each_key(|k, r| {
+        if NAMED_FIRST.contains(&&*k) || READ_BEFORE_ONE_SPAN.contains(&&*k) {
+            named_first = true;
+            if !whole {
+                return Err(Bad);
+            }
+        }
+        keys.push(k);
+        r.skip()
+    })?;
+    Ok(match named_first {
+        true => None,
+        false => span_like_by(&|k| keys.iter().any(|x| x == k)),
+    })
 }
 
 /// Which decoder reads `v`; a clear error when none does.

@@ -391,12 +391,12 @@ fn decode_trace_like(
 }
 
 /// The resources of inline processes (spans listed alone), by their
-/// text: most spans of a list repeat an earlier one's, and no tree of it
-/// is made again (the same process written otherwise is one resource once
-/// `Builder::keep_one_of_each_resource` has run).
+/// text ([`Builder::resource_of_text`]): most spans of a list repeat an
+/// earlier one's, and no tree of it is made again (the same process written
+/// otherwise is one resource once `Builder::keep_one_of_each_resource` has
+/// run).
 #[derive(Default)]
 struct InlineProcesses {
-    by_text: FxHashMap<String, u32>,
     /// A process's text was no JSON `serde_json` reads (nested past its
     /// limit): a streamed reader gives up, leaving the message to the
     /// general path.
@@ -407,13 +407,10 @@ impl InlineProcesses {
     fn resource(&mut self, b: &mut Builder, text: &[u8]) -> Result<u32, DecodeError> {
         // The pull reader checked the text: it is UTF-8.
         let key = String::from_utf8_lossy(text);
-        if let Some(&r) = self.by_text.get(key.as_ref()) {
-            return Ok(r);
-        }
-        let p = borrowed::tree_of(text).inspect_err(|_| self.unreadable = true)?;
-        let r = process_resource(b, &p);
-        self.by_text.insert(key.into_owned(), r);
-        Ok(r)
+        b.resource_of_text(&key, |b| {
+            let p = borrowed::tree_of(text).inspect_err(|_| self.unreadable = true)?;
+            Ok(process_resource(b, &p))
+        })
     }
 }
 
@@ -597,16 +594,23 @@ fn decode_span(
 /// looking ahead ([`Stream::look_ahead`]), if nothing else was added to
 /// `b`.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    use super::detect::{span_alone, streamable, Format};
     let before = b.added();
-    match super::detect::streamable(bytes) {
-        Some(super::Format::Zipkin) => stream::run(b, bytes, span_array),
+    match streamable(bytes) {
+        Some(Format::Zipkin) => stream::run(b, bytes, span_array),
         _ => stream::run_looking_ahead_when_asked(b, bytes, reader_of(bytes)).or_else(|| {
-            match b.added() == before {
-                true => stream::run(b, bytes, one_span),
+            match b.added() == before && span_alone(bytes) == Some(Format::Jaeger) {
+                true => decode_span_alone(b, bytes),
                 false => None,
             }
         }),
     }
+}
+
+/// One span alone that [`super::detect::span_alone`] names Jaeger's (a
+/// line of JSON Lines of spans).
+pub fn decode_span_alone(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
+    stream::run(b, bytes, one_span)
 }
 
 /// A list of spans, each with its `process` inline (jaeger-anonymizer's
@@ -622,25 +626,10 @@ fn span_array(st: &mut Stream, r: &mut Pull) -> Read<()> {
     span_list(st, r, &FxHashMap::default(), None)
 }
 
-/// One span alone (a line of JSON Lines of spans), judged by its keys as
-/// `detect` judges the object: none by which it names it first
-/// (`READ_BEFORE_ONE_SPAN`, `NAMED_FIRST`), then Jaeger's by `span_like`.
+/// One span alone, judged Jaeger's by its caller.
 fn one_span(st: &mut Stream, r: &mut Pull) -> Read<()> {
-    use super::detect::{span_like_by, Format, READ_BEFORE_ONE_SPAN};
-    let at = r.here();
-    let mut keys = Vec::new();
-    r.each_key(|k, r| {
-        if NAMED_FIRST.contains(&&*k) || READ_BEFORE_ONE_SPAN.contains(&&*k) {
-            return Err(Bad);
-        }
-        keys.push(k);
-        r.skip()
-    })?;
-    if span_like_by(&|k| keys.iter().any(|x| x == k)) != Some(Format::Jaeger) {
-        return Err(Bad);
-    }
     st.found = true;
-    let span = read_span(&mut r.back_at(at), st.b)?;
+    let span = read_span(r, st.b)?;
     let mut inline = InlineProcesses::default();
     let decoded = decode_span(
         st.b,

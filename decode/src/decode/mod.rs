@@ -201,7 +201,7 @@ pub fn decode_bytes_staged(
     // Most files are one JSON value: read as one, with no pass first to
     // find where each value ends.
     let mut b = builder::Builder::with_progress(ds, on_progress);
-    let given_up = match read_value(&mut b, raw) {
+    let given_up = match read_value(&mut b, raw, detect::span_alone(raw)) {
         Some(Ok(format)) => return finish(b, format, true, on_tables),
         read => read.is_none(),
     };
@@ -212,7 +212,7 @@ pub fn decode_bytes_staged(
     // again, the general way.
     b.restart();
     let read = match detect::object_as_detected(raw) {
-        Some(text) => read_value(&mut b, &text),
+        Some(text) => read_value(&mut b, &text, detect::span_alone(&text)),
         None => read_streamed(&mut b, raw, given_up),
     };
     if let Some(read) = read {
@@ -238,7 +238,7 @@ fn read_streamed(
     let mut first = None;
     let (mut values, mut line) = (0, 0);
     while r.peek() != 0 {
-        let value = r.raw().ok()?;
+        let (value, alone) = detect::next_value_and_span_alone(&mut r).ok()?;
         values += 1;
         if given_up && values == 1 && r.end().is_ok() {
             return None;
@@ -247,7 +247,7 @@ fn read_streamed(
             continue;
         }
         line += 1;
-        let format = match read_value(b, value)? {
+        let format = match read_value(b, value, alone)? {
             Ok(f) => f,
             Err(DecodeError::Shape(m)) if r.end().is_err() || line > 1 => {
                 return Some(Err(DecodeError::Shape(format!("line {line}: {m}"))))
@@ -261,14 +261,20 @@ fn read_streamed(
 }
 
 /// One JSON value read by the first streamed reader that takes it: the
-/// format `streamable` tells by the first bytes, then those each reader
-/// tells by a first item or key (Jaeger's trace object, spans or span
-/// alone before X-Ray's, whose sniffing makes a tree of an object, and
-/// before Cloud Trace's, which `detect` tells apart by its first span;
-/// Chrome last: its object may hold any keys). None when none takes it, or when one gave
+/// format `streamable` tells by the first bytes, or `alone`, that of a
+/// span alone by its keys (`detect::span_alone` of `value`), then those each reader tells by a
+/// first item or key (Jaeger's trace object, spans or span alone before
+/// X-Ray's, whose sniffing makes a tree of an object, and before Cloud
+/// Trace's, which `detect` tells apart by its first span; Chrome last: its
+/// object may hold any keys). None when none takes it, or when one gave
 /// up after adding to `b` (only the whole file can be undone).
-fn read_value(b: &mut builder::Builder, value: &[u8]) -> Option<Result<Format, DecodeError>> {
-    let first = detect::streamable(value);
+fn read_value(
+    b: &mut builder::Builder,
+    value: &[u8],
+    alone: Option<Format>,
+) -> Option<Result<Format, DecodeError>> {
+    // A span alone is judged by its keys once, not by each reader in turn.
+    let first = detect::streamable(value).or(alone);
     let others = [
         Format::Datadog,
         Format::Jaeger,
@@ -281,6 +287,7 @@ fn read_value(b: &mut builder::Builder, value: &[u8]) -> Option<Result<Format, D
     for format in first.into_iter().chain(others) {
         let before = b.added();
         let read = match format {
+            Format::Jaeger if alone == Some(format) => jaeger::decode_span_alone(b, value),
             Format::Jaeger => jaeger::decode_stream(b, value),
             Format::Otlp => otlp::decode_stream(b, value),
             Format::Zipkin => zipkin::decode_stream(b, value),
