@@ -428,6 +428,22 @@ fn an_object_with_a_key_repeated_holds_at_most_three_times_the_file() {
     assert!(held <= 3.0, "{held:.2}× the file held");
 }
 
+/// The same inside Jaeger API v3's `{"result": …}`, beside Tempo's
+/// `{"trace": …}` that the general path does not read: the wrapper's
+/// object written again as `detect` sees it too.
+#[test]
+fn a_key_repeated_inside_a_wrapper_holds_at_most_three_times_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let spans = otlp_spans(100_000);
+    let text = format!(
+        r#"{{"trace":{{"resourceSpans":[]}},"result":{{"resourceSpans":[],"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{}]}}]}}]}}}}"#,
+        spans.join(",")
+    );
+    let (decoded, held) = streamed_decode_held("OTLP list repeated in a wrapper", &text);
+    assert_eq!(decoded, 100_000);
+    assert!(held <= 3.0, "{held:.2}× the file held");
+}
+
 /// A Jaeger trace object of 100,000 spans whose `spans` repeats (the last
 /// counts): read again looking ahead (the general path held the file's
 /// JSON tree, ~15× the file).

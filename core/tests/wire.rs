@@ -385,9 +385,39 @@ fn an_object_with_a_key_repeated_or_two_formats_is_streamed() {
             r#"{{"batchWriteSpansRequest":[{{"spans":[{{"name":"projects/p/traces/a1/spans/b1","spanId":"b1","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}}]}}],"resourceSpans":{}}}"#,
             otlp("02")
         ),
+        // Inside OTLP's wrappers: a list repeated, both names; and the
+        // wrapper the general path reads beside one it does not.
+        format!(
+            r#"{{"result":{{"resourceSpans":{},"resourceSpans":{}}}}}"#,
+            otlp("02"),
+            otlp("03")
+        ),
+        format!(
+            r#"{{"trace":{{"batches":{},"resourceSpans":{}}}}}"#,
+            otlp("02"),
+            otlp("03")
+        ),
+        format!(
+            r#"{{"trace":{{"resourceSpans":{}}},"result":{{"resourceSpans":{}}}}}"#,
+            otlp("02"),
+            otlp("03")
+        ),
+        format!(
+            r#"{{"resourceSpans":{},"trace":{{"resourceSpans":{},"trace":1}}}}"#,
+            otlp("02"),
+            otlp("03")
+        ),
     ];
     for text in &cases {
         decodes_as_the_general_path(text, Some(true));
+    }
+    // A wrapper with no list: the general path reads it, and refuses the
+    // file, however good a list beside it.
+    for text in [
+        format!(r#"{{"result":{{}},"resourceSpans":{}}}"#, otlp("02")),
+        format!(r#"{{"trace":{{"x":1}},"batches":{}}}"#, otlp("02")),
+    ] {
+        decodes_as_the_general_path(&text, None);
     }
     let text = format!(
         r#"{{"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}],"resourceSpans":[{{"resource":{{}},"scopeSpans":[{{"spans":[{0}]}}]}}]}}"#,
@@ -727,7 +757,7 @@ const TRACE_OBJECT_ENTRIES: [(&str, &str); 15] = [
 ];
 
 /// Top-level entries of the formats' objects, `@` a span's id.
-const OBJECT_ENTRIES: [(&str, &str); 16] = [
+const OBJECT_ENTRIES: [(&str, &str); 19] = [
     (
         "resourceSpans",
         r#"[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"s@"}}]},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"@","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]"#,
@@ -769,6 +799,13 @@ const OBJECT_ENTRIES: [(&str, &str); 16] = [
         r#"[{"spans":[{"name":"projects/p/traces/a1/spans/b@","spanId":"b@","startTime":"2024-05-01T10:00:00Z","endTime":"2024-05-01T10:00:01Z"}]}]"#,
     ),
     ("x", "1"),
+    // OTLP's wrappers: with no list, or with lists repeated and both names.
+    ("result", "{}"),
+    ("trace", r#"{"x":1}"#),
+    (
+        "trace",
+        r#"{"batches":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"05","spanId":"@","name":"tb","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}],"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"05","spanId":"@","name":"tr","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}],"result":1}"#,
+    ),
     // Refused: a Jaeger span without its trace's id, an OTLP span without its own.
     (
         "data",

@@ -6,6 +6,7 @@ use super::pull::{Bad, Pull, Read};
 use super::{chrome, datadog, DecodeError};
 use rustc_hash::FxHashMap;
 use serde_json::Value;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -118,21 +119,45 @@ fn keys_of(v: &Value) -> String {
 
 /// One JSON object written again as `JSON.parse` and [`detect`] see it,
 /// so a streamed reader can take it: each key once (its last value, at its
-/// first place) and the keys of [`NAMED_FIRST`] first, in that order. A
+/// first place) and the keys of [`NAMED_FIRST`] first, in that order; the
+/// object inside a `result` or `trace` (OTLP's wrappers) written so too. A
 /// key repeated, or a list of one format beside one [`detect`] names first,
 /// otherwise sends a file to the general path (a tree of the whole file,
 /// ~15× its size). None when `raw` is no object, or is one already so.
 pub(super) fn object_as_detected(raw: &[u8]) -> Option<Vec<u8>> {
+    let (mut entries, mut rewritten) = entries_as_detected(raw)?;
+    for (_, value) in entries
+        .iter_mut()
+        .filter(|(k, _)| k == "result" || k == "trace")
+    {
+        if let Some((inner, true)) = entries_as_detected(value) {
+            *value = Cow::Owned(object_of(&inner, value.len())?);
+            rewritten = true;
+        }
+    }
+    match rewritten {
+        true => object_of(&entries, raw.len()),
+        false => None,
+    }
+}
+
+/// An object's entries, each key with its value's JSON text.
+type Entries<'a> = Vec<(String, Cow<'a, [u8]>)>;
+
+/// An object's entries as [`object_as_detected`] writes them (each key
+/// once, in its order), and whether they differ from the object's; None
+/// when `raw` is no object.
+fn entries_as_detected(raw: &[u8]) -> Option<(Entries<'_>, bool)> {
     let mut r = Pull::new(raw);
     if r.peek() != b'{' {
         return None;
     }
-    let mut entries: Vec<(String, &[u8])> = Vec::new();
+    let mut entries: Entries = Vec::new();
     let mut place: FxHashMap<String, u32> = FxHashMap::default();
     let mut keys = 0;
     r.each_key(|k, r| {
         keys += 1;
-        let value = r.raw()?;
+        let value = Cow::Borrowed(r.raw()?);
         match place.get(&*k) {
             Some(&i) => entries[i as usize].1 = value,
             None => {
@@ -150,13 +175,17 @@ pub(super) fn object_as_detected(raw: &[u8]) -> Option<Vec<u8>> {
         .map(|&i| i as usize);
     let others = (0..entries.len()).filter(|&i| !NAMED_FIRST.contains(&&*entries[i].0));
     let order: Vec<usize> = named.chain(others).collect();
-    if entries.len() == keys && order.iter().enumerate().all(|(at, &i)| at == i) {
-        return None;
-    }
-    let mut text = Vec::with_capacity(raw.len());
+    let as_it_was = entries.len() == keys && order.iter().enumerate().all(|(at, &i)| at == i);
+    let mut slots: Vec<_> = entries.into_iter().map(Some).collect();
+    let ordered = order.iter().filter_map(|&i| slots[i].take()).collect();
+    Some((ordered, !as_it_was))
+}
+
+/// The JSON text of an object of `entries` (about `len` bytes).
+fn object_of(entries: &Entries, len: usize) -> Option<Vec<u8>> {
+    let mut text = Vec::with_capacity(len);
     text.push(b'{');
-    for (n, &i) in order.iter().enumerate() {
-        let (key, value) = &entries[i];
+    for (n, (key, value)) in entries.iter().enumerate() {
         if n > 0 {
             text.push(b',');
         }

@@ -498,25 +498,42 @@ use super::pull::{fields, Bad, FromJson, Pull, Read};
 use super::stream::{self, Stream};
 
 /// `{"resourceSpans": […]}`, or `{"result": {…}}` (Jaeger API v3) or
-/// `{"trace": {…}}` (Tempo's v2 trace by id) around it.
+/// `{"trace": {…}}` (Tempo's v2 trace by id) around it, read as the
+/// general path reads it: the list inside `result` when there is one, else
+/// inside `trace`, else the object's own; `resourceSpans` before `batches`
+/// ([`LIST_KEYS`]). A key that comes after the list read (or the wrapper
+/// looked into) and that the general path would not read is skipped; one
+/// it would read instead, or a repeat, makes the reader give up. A wrapper
+/// with no list leaves no list found: the reader gives up then too.
 fn envelope(st: &mut Stream, r: &mut Pull, nested: bool) -> Read<()> {
-    let mut read_resource_spans = false;
-    r.each_key(|k, r| match k.as_ref() {
-        "result" | "trace" if !nested && !st.found => envelope(st, r, true),
-        "resourceSpans" | "batches" if !st.found => {
-            st.found = true;
-            read_resource_spans = k == "resourceSpans";
-            r.each_item(|r| resource_spans(st, r))
+    // The rank in `LIST_KEYS` of the key whose list was read.
+    let mut read: Option<usize> = None;
+    r.each_key(|k, r| {
+        let rank = LIST_KEYS.iter().position(|&l| l == k);
+        match (rank, read) {
+            // A wrapper inside a wrapper: not looked into.
+            (Some(0 | 1), _) if nested => r.skip(),
+            (Some(_), Some(done)) if rank > Some(done) => r.skip(),
+            (Some(_), Some(_)) => Err(Bad),
+            (Some(wrapper @ (0 | 1)), None) => {
+                read = Some(wrapper);
+                envelope(st, r, true)
+            }
+            (Some(list), None) => {
+                st.found = true;
+                read = Some(list);
+                r.each_item(|r| resource_spans(st, r))
+            }
+            // Chrome's, as `detect` names it.
+            (None, _) if k == "traceEvents" && !nested => Err(Bad),
+            (None, _) => r.skip(),
         }
-        // Tempo's older name, not read beside `resourceSpans` (nor by the
-        // general path).
-        "batches" if read_resource_spans => r.skip(),
-        "result" | "trace" | "resourceSpans" | "batches" => Err(Bad),
-        // Chrome's, as `detect` names it.
-        "traceEvents" if !nested => Err(Bad),
-        _ => r.skip(),
     })
 }
+
+/// The keys the general path takes the list of resources from, first the
+/// one it prefers: the wrappers, then the lists.
+const LIST_KEYS: [&str; 4] = ["result", "trace", "resourceSpans", "batches"];
 
 /// Where a `scopeSpans` item is read: inside a resource a later part of a
 /// file began in (its attributes and service read by an earlier part), and
