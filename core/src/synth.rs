@@ -1,8 +1,8 @@
 //! Realistic synthetic traces of any size, for benchmarks: one trace of N
 //! spans over ~30 services, a tree both deep (call chains) and wide (fan-outs
 //! to caches and databases), attributes, events, some errors and retries.
-//! Written as Jaeger, OTLP or Zipkin v2 JSON, OTLP JSON Lines, or as Chrome
-//! trace events.
+//! Written as Jaeger, OTLP or Zipkin v2 JSON, Jaeger or OTLP JSON Lines, or
+//! as Chrome trace events.
 //! Deterministic for a seed.
 
 use std::fmt::Write;
@@ -12,6 +12,9 @@ pub enum SynthFormat {
     Jaeger,
     /// The same trace object alone, as Jaeger UI's "Trace JSON" shows it.
     JaegerTrace,
+    /// The trace's spans a line each, each with its process inline (as a
+    /// collector's Kafka topic holds them, written out).
+    JaegerLines,
     Otlp,
     /// OTLP requests of [`LINE_SPANS`] spans, a line each (as the
     /// OpenTelemetry Collector's file exporter writes a batch a line).
@@ -28,6 +31,7 @@ impl SynthFormat {
         match s {
             "jaeger" => Some(SynthFormat::Jaeger),
             "jaeger-trace" => Some(SynthFormat::JaegerTrace),
+            "jaeger-lines" => Some(SynthFormat::JaegerLines),
             "otlp" => Some(SynthFormat::Otlp),
             "otlp-lines" => Some(SynthFormat::OtlpLines),
             "zipkin" => Some(SynthFormat::Zipkin),
@@ -174,30 +178,28 @@ pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
                 if i > 0 {
                     out.push(',');
                 }
-                let refs = s.parent.map(|p| format!("[{{\"refType\":\"CHILD_OF\",\"traceID\":\"{trace_id}\",\"spanID\":\"{}\"}}]", span_hex(p))).unwrap_or_else(|| "[]".into());
-                let _ = write!(
-                    out,
-                    "{{\"traceID\":\"{trace_id}\",\"spanID\":\"{}\",\"operationName\":\"{}\",\"references\":{refs},\"startTime\":{},\"duration\":{},\"tags\":[{{\"key\":\"span.kind\",\"type\":\"string\",\"value\":\"server\"}},{{\"key\":\"http.status_code\",\"type\":\"int64\",\"value\":{}}},{{\"key\":\"request.id\",\"type\":\"string\",\"value\":\"req-{i}\"}},{{\"key\":\"error\",\"type\":\"bool\",\"value\":{}}}],\"logs\":[{{\"timestamp\":{},\"fields\":[{{\"key\":\"event\",\"type\":\"string\",\"value\":\"handled\"}}]}}],\"processID\":\"p{}\"}}",
-                    span_hex(i),
-                    OPS[s.op],
-                    s.start_us,
-                    s.dur_us,
-                    if s.error { 500 } else { 200 },
-                    s.error,
-                    s.start_us + s.dur_us / 2,
-                    s.service
-                );
+                let process = format!("\"processID\":\"p{}\"", s.service);
+                jaeger_span(&trace_id, i, s, &process, &mut out);
             }
             out.push_str("],\"processes\":{");
-            for (k, name) in SERVICES.iter().enumerate() {
+            for (k, _) in SERVICES.iter().enumerate() {
                 if k > 0 {
                     out.push(',');
                 }
-                let _ = write!(out, "\"p{k}\":{{\"serviceName\":\"{name}\",\"tags\":[{{\"key\":\"hostname\",\"type\":\"string\",\"value\":\"{name}-7d9f\"}}]}}");
+                let _ = write!(out, "\"p{k}\":{}", jaeger_process(k));
             }
             out.push_str("}}");
             if enveloped {
                 out.push_str("]}");
+            }
+        }
+        SynthFormat::JaegerLines => {
+            for (i, s) in spans.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                let process = format!("\"process\":{}", jaeger_process(s.service));
+                jaeger_span(&trace_id, i, s, &process, &mut out);
             }
         }
         SynthFormat::Otlp => {
@@ -241,6 +243,37 @@ pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
         SynthFormat::Chrome => chrome_events(&spans, &mut out),
     }
     out
+}
+
+/// Span `i` as a Jaeger span, naming its process by `process` (an id or
+/// the process inline).
+fn jaeger_span(trace_id: &str, i: usize, s: &S, process: &str, out: &mut String) {
+    let refs = s
+        .parent
+        .map(|p| {
+            format!(
+                "[{{\"refType\":\"CHILD_OF\",\"traceID\":\"{trace_id}\",\"spanID\":\"{}\"}}]",
+                span_hex(p)
+            )
+        })
+        .unwrap_or_else(|| "[]".into());
+    let _ = write!(
+        out,
+        "{{\"traceID\":\"{trace_id}\",\"spanID\":\"{}\",\"operationName\":\"{}\",\"references\":{refs},\"startTime\":{},\"duration\":{},\"tags\":[{{\"key\":\"span.kind\",\"type\":\"string\",\"value\":\"server\"}},{{\"key\":\"http.status_code\",\"type\":\"int64\",\"value\":{}}},{{\"key\":\"request.id\",\"type\":\"string\",\"value\":\"req-{i}\"}},{{\"key\":\"error\",\"type\":\"bool\",\"value\":{}}}],\"logs\":[{{\"timestamp\":{},\"fields\":[{{\"key\":\"event\",\"type\":\"string\",\"value\":\"handled\"}}]}}],{process}}}",
+        span_hex(i),
+        OPS[s.op],
+        s.start_us,
+        s.dur_us,
+        if s.error { 500 } else { 200 },
+        s.error,
+        s.start_us + s.dur_us / 2,
+    );
+}
+
+/// The Jaeger process of service `k`.
+fn jaeger_process(k: usize) -> String {
+    let name = SERVICES[k];
+    format!("{{\"serviceName\":\"{name}\",\"tags\":[{{\"key\":\"hostname\",\"type\":\"string\",\"value\":\"{name}-7d9f\"}}]}}")
 }
 
 /// One OTLP request of the spans `which`, a resource per service.

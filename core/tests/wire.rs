@@ -95,6 +95,7 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     let synth = [
         SynthFormat::Jaeger,
         SynthFormat::JaegerTrace,
+        SynthFormat::JaegerLines,
         SynthFormat::Otlp,
         SynthFormat::OtlpLines,
         SynthFormat::Zipkin,
@@ -125,8 +126,9 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     // Chrome files, listed or in an object, are read an event at a time.
     assert!(streamed[Format::Chrome.label()] >= 12, "{streamed:?}");
     // Jaeger's trace objects, in `data` or alone (the UI's export, the
-    // proto-JSON), and a list of spans: all but a UI state.
-    assert_eq!(streamed[Format::Jaeger.label()], 15, "{streamed:?}");
+    // proto-JSON), a list of spans and spans a line each: all but a UI
+    // state.
+    assert_eq!(streamed[Format::Jaeger.label()], 16, "{streamed:?}");
     // Datadog payloads and Cloud Trace requests a span at a time; X-Ray
     // responses and single documents an entity (segment or subsegment) at
     // a time.
