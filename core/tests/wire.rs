@@ -216,6 +216,34 @@ fn jaeger_spans_alone_are_streamed() {
     }
 }
 
+/// A span that names its process by id and carries one inline too (what
+/// Jaeger UI's own model holds, exported) takes the trace's `processes`
+/// entry, as the general path does, also when the map comes after the
+/// spans; its inline process when the map does not name it.
+#[test]
+fn a_span_with_a_process_id_and_an_inline_process_takes_the_maps() {
+    let spans = r#"[{"traceID":"a1","spanID":"b1","operationName":"x","startTime":1,"duration":5,"processID":"p1","process":{"serviceName":"inline"}},{"traceID":"a1","spanID":"b2","operationName":"y","startTime":2,"duration":1,"processID":"p9","process":{"serviceName":"own"}},{"traceID":"a1","spanID":"b3","operationName":"z","startTime":3,"duration":1,"processID":"p9"}]"#;
+    let processes = r#"{"p1":{"serviceName":"mapped"}}"#;
+    let objects = [
+        format!(r#"{{"traceID":"a1","spans":{spans},"processes":{processes}}}"#),
+        format!(r#"{{"traceID":"a1","processes":{processes},"spans":{spans}}}"#),
+    ];
+    for object in objects {
+        for text in [object.clone(), format!(r#"{{"data":[{object}]}}"#)] {
+            let (mut a, mut b) = (Dataset::default(), Dataset::default());
+            let streamed = decode_bytes(&mut a, text.as_bytes());
+            let general =
+                tracescope_core::decode::decode_bytes_general(&mut b, text.as_bytes(), &mut |_| {});
+            assert_eq!(streamed.as_ref().map(|s| s.streamed), Ok(true), "{text}");
+            assert_eq!(unstreamed(&streamed), general, "{text}");
+            assert_eq!(spans_as_text(&a), spans_as_text(&b), "{text}");
+            let t = &a.traces[0];
+            let services: Vec<&str> = (0..t.len()).map(|i| a.str(t.service[i])).collect();
+            assert_eq!(services, ["mapped", "own", "unknown_service"], "{text}");
+        }
+    }
+}
+
 /// A span refused in a list that a later key replaces (a scope's `spans`,
 /// a resource's `scopeSpans`, a Jaeger trace object's `spans`) is not
 /// reported: `JSON.parse` keeps the last list, and the file read again

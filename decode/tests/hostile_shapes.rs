@@ -334,6 +334,23 @@ fn a_byte_order_mark_never_changes_the_reader() {
         )
         .unwrap();
         assert_eq!(gz, plain);
+        // One mark is the file's; a second is no JSON, as the general path
+        // says (`JSON.parse` takes none).
+        let twice = decode_bytes(
+            &mut Dataset::default(),
+            &[b"\xEF\xBB\xBF\xEF\xBB\xBF", doc].concat(),
+        );
+        assert!(
+            matches!(
+                twice,
+                Err(tracescope_decode::decode::DecodeError::Json {
+                    line: 1,
+                    column: 1,
+                    ..
+                })
+            ),
+            "{twice:?}"
+        );
     }
 }
 

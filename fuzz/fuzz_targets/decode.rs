@@ -1,11 +1,16 @@
 //! Any bytes as a dropped file: decoded (gzip, every format, JSON Lines),
-//! then what the views compute first from it; and decoded in parts, cut
-//! where its first byte says, which must give what the whole file gives.
+//! then what the views compute first from it; decoded the general way (a
+//! JSON tree a value), which must give what the streamed readers give; and
+//! decoded in parts, cut where its first byte says, which must give what
+//! the whole file gives.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use tracescope_core::analysis::critical_path::critical_path;
-use tracescope_core::decode::parts;
+use tracescope_core::decode::{decode_bytes_general, parts, DecodeError, DecodeSummary};
 use tracescope_core::{decode_bytes, Dataset};
+
+#[path = "../../core/tests/common/model_text.rs"]
+mod model_text;
 
 fuzz_target!(|data: &[u8]| {
     let mut ds = Dataset::default();
@@ -15,6 +20,23 @@ fuzz_target!(|data: &[u8]| {
             let _ = critical_path(t);
             let _ = tracescope_core::analysis::service_graph::service_graph([t]);
         }
+    }
+    if !data.starts_with(&[0x1f, 0x8b]) {
+        let mut general = Dataset::default();
+        let by_general = decode_bytes_general(&mut general, data, &mut |_| {});
+        let result = |r: &Result<DecodeSummary, DecodeError>| {
+            r.clone().map(|s| (s.format, s.traces, s.spans))
+        };
+        assert_eq!(result(&whole), result(&by_general));
+        // The same spans (tables may differ: a streamed span whose list
+        // repeats leaves the earlier list's items unused behind).
+        let spans = |ds: &Dataset| -> Vec<(Vec<String>, Vec<String>)> {
+            ds.traces
+                .iter()
+                .map(|t| (model_text::in_tree_order(ds, t), t.warnings().to_vec()))
+                .collect()
+        };
+        assert_eq!(spans(&ds), spans(&general));
     }
     let Some(&first) = data.first() else { return };
     let cut = data.len() * (first as usize + 1) / 257;

@@ -444,19 +444,20 @@ fn decode_span(
 
     // Resource: processID into the table, else the inline process.
     let process_id = s.process_id.get().or(s.process_id_proto.get());
-    let resource = match process_id.and_then(|p| table.get(p)) {
-        Some(&r) => r,
-        None => match s.process.0 {
-            None => match deferred {
-                // Named but not known yet: resolved once the trace object ends.
-                Some(_) if process_id.is_some() => UNRESOLVED,
-                _ => {
-                    let u = b.unknown_service();
-                    b.service_resource(u)
-                }
-            },
-            Some(text) => inline.resource(b, text)?,
-        },
+    let in_table = process_id.and_then(|p| table.get(p)).copied();
+    // Named but not known yet: resolved once the trace object ends (the
+    // table may come after its spans), as the general path reads the
+    // table first; its inline process meanwhile, kept when the table does
+    // not name it.
+    let waits = in_table.is_none() && process_id.is_some() && deferred.is_some();
+    let resource = match (in_table, s.process.0) {
+        (Some(r), _) => r,
+        (None, Some(text)) => inline.resource(b, text)?,
+        (None, None) if waits => UNRESOLVED,
+        (None, None) => {
+            let u = b.unknown_service();
+            b.service_resource(u)
+        }
     };
     let service = match resource {
         UNRESOLVED => StrId(0),
@@ -580,7 +581,7 @@ fn decode_span(
         flags,
     });
     b.traces_mut()[at.0].add_warnings(&warnings);
-    if let (UNRESOLVED, Some(d), Some(p)) = (resource, deferred, process_id) {
+    if let (true, Some(d), Some(p)) = (waits, deferred, process_id) {
         d.push((at.0, at.1, p.to_string()));
     }
     Ok(())
@@ -918,11 +919,15 @@ fn processes_of(b: &mut Builder, r: &mut Pull) -> Read<FxHashMap<String, u32>> {
 }
 
 /// Gives spans that named a process before the `processes` map was read
-/// their resource and service (the unknown service when it is not there).
+/// their resource and service: the map's; when it does not name it, the
+/// span's inline process given as it was read, else the unknown service.
+/// (An inline process the map overrules stays in the resources unused.)
 pub fn resolve(b: &mut Builder, deferred: Deferred, table: &FxHashMap<String, u32>) {
     for (ti, si, pid) in deferred {
         let r = match table.get(&pid) {
             Some(&r) => r,
+            // Its inline process, given when it was read.
+            None if b.traces_mut()[ti].resource[si] != UNRESOLVED => continue,
             None => {
                 let u = b.unknown_service();
                 b.service_resource(u)

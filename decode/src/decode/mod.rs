@@ -333,7 +333,7 @@ pub fn decode_bytes_general(
 ) -> Result<DecodeSummary, DecodeError> {
     decode_values(
         builder::Builder::with_progress(ds, on_progress),
-        raw,
+        without_bom(raw),
         &mut |_| {},
     )
 }
@@ -363,7 +363,8 @@ fn finish(
     })
 }
 
-/// Decodes the JSON values of `raw` (one, or JSON Lines) the general way,
+/// Decodes the JSON values of `raw` (one, or JSON Lines; its BOM taken
+/// off by the caller) the general way,
 /// each parsed as a `serde_json::Value` and decoded before the next is
 /// parsed: JSON Lines never held whole as trees. A value's shape error
 /// names its line when there are more.
@@ -372,7 +373,6 @@ fn decode_values(
     raw: &[u8],
     on_tables: &mut dyn FnMut(&Dataset),
 ) -> Result<DecodeSummary, DecodeError> {
-    let raw = without_bom(raw);
     let mut values = serde_json::Deserializer::from_slice(raw).into_iter::<Value>();
     let (mut format, mut line) = (None, 0);
     while let Some(v) = values.next() {
