@@ -27,6 +27,17 @@ pub enum SynthFormat {
 pub const LINE_SPANS: usize = 512;
 
 impl SynthFormat {
+    /// Every format but Chrome's (whose events are matched into spans):
+    /// each writes the trace's spans as they are.
+    pub const OF_SPANS: [SynthFormat; 6] = [
+        SynthFormat::Jaeger,
+        SynthFormat::JaegerTrace,
+        SynthFormat::JaegerLines,
+        SynthFormat::Otlp,
+        SynthFormat::OtlpLines,
+        SynthFormat::Zipkin,
+    ];
+
     pub fn parse(s: &str) -> Option<SynthFormat> {
         match s {
             "jaeger" => Some(SynthFormat::Jaeger),

@@ -781,6 +781,106 @@ proptest! {
     }
 }
 
+/// JSON Lines of Jaeger spans alone, each with its process inline, the
+/// spans of `traces` traces taking turns (a span's parent in an earlier
+/// line), the lines joined by `separator`.
+fn jaeger_lines(spans: usize, traces: usize, separator: &str, seed: usize) -> String {
+    let lines: Vec<String> = (0..spans)
+        .map(|i| {
+            let tid = format!("{:032x}", i % traces + 1);
+            let parent = match i < traces {
+                true => "[]".to_string(),
+                false => format!(
+                    r#"[{{"refType":"CHILD_OF","traceID":"{tid}","spanID":"{:016x}"}}]"#,
+                    i - traces + 1
+                ),
+            };
+            format!(
+                r#"{{"traceID":"{tid}","spanID":"{:016x}","operationName":"op {}","references":{parent},"startTime":{},"duration":{},"tags":[{{"key":"note","type":"string","value":"{}"}}],"logs":[],"process":{{"serviceName":"svc {}","tags":[{{"key":"host","type":"string","value":"{}"}}]}}}}"#,
+                i + 1,
+                awkward(i + seed),
+                1_000 + i * 10,
+                5 + i % 7,
+                awkward(i + seed + 1),
+                i % 3,
+                awkward(i % 3 + seed),
+            )
+        })
+        .collect();
+    lines.join(separator)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// JSON Lines of Jaeger spans alone cut anywhere, in up to five parts:
+    /// each later part begins at the first line whose span begins in it,
+    /// and the result is the file decoded whole (a line at a time). A cut
+    /// exactly at a reference, which looks like a span alone, is the only
+    /// guess that gives the parts up.
+    #[test]
+    fn jaeger_lines_cut_anywhere_the_parts_are_the_whole_file(
+        spans in 2usize..80,
+        traces in 1usize..4,
+        separator in prop::sample::select(vec!["\n", "\r\n", "\n\n", "\n  "]),
+        seed in 0usize..7,
+        at in prop::collection::vec(0.0f64..1.0, 1..5),
+    ) {
+        let text = jaeger_lines(spans, traces, separator, seed);
+        let bytes = text.as_bytes();
+        prop_assert_eq!(format_of(bytes), Some(Format::Jaeger));
+        let mut ds = Dataset::default();
+        let (cuts, sum) = cut_and_merged(bytes, &at, &mut ds)?;
+        match sum {
+            Some(sum) => same_as_whole(bytes, &cuts, &ds, sum.spans)?,
+            None => prop_assert!(
+                cuts.iter().any(|&c| text[c..].starts_with(r#"{"refType""#)),
+                "cut at {:?} did not merge",
+                cuts
+            ),
+        }
+    }
+}
+
+/// JSON Lines of Jaeger spans are cut only into parts of such lines: a
+/// line of anything else in a later part (an X-Ray daemon's header, an
+/// OTLP request, an object `detect` names otherwise), or a span refused
+/// there, and the file is decoded whole, with the whole file's message.
+#[test]
+fn jaeger_lines_with_a_line_of_another_kind_are_decoded_whole() {
+    let text = jaeger_lines(40, 2, "\n", 0);
+    let half = text.len() / 2;
+    let cut = half + text[half..].find('\n').unwrap() + 1;
+    let lines = [
+        r#"{"format":"json","version":1}"#,
+        r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"5"}]}]}]}"#,
+        r#"{"traceID":5,"spanID":"b1","operationName":"x","startTime":1,"duration":2}"#,
+        // A span's keys beside one `detect` reads first: no span at all.
+        r#"{"tagNames":[],"traceID":"a1","spanID":"b9","operationName":"x","startTime":1,"duration":2}"#,
+    ];
+    for line in lines {
+        let mixed = format!("{}{line}\n{}", &text[..cut], &text[cut..]);
+        let bytes = mixed.as_bytes();
+        if line.starts_with(r#"{"traceID":5"#) {
+            let refused = whole(bytes).0.unwrap_err();
+            assert!(refused.contains("has no traceID"), "{refused}");
+        }
+        let mut ds = Dataset::default();
+        assert!(merged(&mut ds, bytes, &[cut + 10]).is_none(), "{line}");
+        assert_eq!(ds.traces.len(), 0);
+        for n in 2..=4 {
+            let mut ds = Dataset::default();
+            let r = decode_in_parts(&mut ds, bytes, n)
+                .map(|s| s.spans)
+                .map_err(|e| e.to_string());
+            assert_eq!((r, model(&ds)), whole(bytes), "{line} in {n} parts");
+        }
+    }
+    // Without such a line, the same cut merges.
+    let mut ds = Dataset::default();
+    assert!(merged(&mut ds, text.as_bytes(), &[cut + 10]).is_some());
+}
+
 #[test]
 fn a_gzip_file_in_parts_is_the_file_decoded_whole() {
     use std::io::Write;

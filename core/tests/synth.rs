@@ -6,14 +6,7 @@ use tracescope_core::synth::{trace_json, SynthFormat};
 
 #[test]
 fn synthetic_traces_decode_to_the_asked_size() {
-    for f in [
-        SynthFormat::Jaeger,
-        SynthFormat::JaegerTrace,
-        SynthFormat::JaegerLines,
-        SynthFormat::Otlp,
-        SynthFormat::OtlpLines,
-        SynthFormat::Zipkin,
-    ] {
+    for f in SynthFormat::OF_SPANS {
         let json = trace_json(5_000, f, 7);
         let mut ds = Dataset::default();
         let sum = decode_bytes(&mut ds, json.as_bytes()).unwrap_or_else(|e| panic!("{f:?}: {e}"));

@@ -92,15 +92,7 @@ fn streamed_files_decode_exactly_as_the_general_path() {
             (f, b)
         })
         .collect();
-    let synth = [
-        SynthFormat::Jaeger,
-        SynthFormat::JaegerTrace,
-        SynthFormat::JaegerLines,
-        SynthFormat::Otlp,
-        SynthFormat::OtlpLines,
-        SynthFormat::Zipkin,
-    ];
-    for (i, f) in synth.into_iter().enumerate() {
+    for (i, f) in SynthFormat::OF_SPANS.into_iter().enumerate() {
         files.push((format!("synth {i}"), trace_json(3000, f, 3).into_bytes()));
     }
     let mut streamed = std::collections::BTreeMap::<&str, usize>::new();

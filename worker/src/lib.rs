@@ -297,7 +297,8 @@ const MOST_WORKERS: usize = 8;
 /// What a later part of `blob` is read after (`parts::context_of`) and how
 /// many parts to decode it in, on at most `workers` workers (0: one per
 /// core); None for one part: unless it is large and of a shape that parts
-/// read (`parts::format_of`: Jaeger's `{"data": [...]}` or one trace object, OTLP's
+/// read (`parts::format_of`: Jaeger's `{"data": [...]}`, one trace object or
+/// spans a line each, OTLP's
 /// `{"resourceSpans": [...]}` (one, or a line each), Zipkin's `[...]`, Chrome's
 /// `{"traceEvents": [...]}`; a gzip file is read whole).
 async fn parts_for(blob: &Blob, workers: u32) -> Option<(String, usize)> {

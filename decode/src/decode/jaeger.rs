@@ -675,12 +675,21 @@ fn reader_of(bytes: &[u8]) -> fn(&mut Stream, &mut Pull) -> Read<()> {
 
 /// What a part of a file cut between spans ([`super::parts`]) begins with
 /// when it does not begin the file (`head`): the trace object it is
-/// inside, in the envelope or alone.
+/// inside, in the envelope or alone; nothing for JSON Lines of spans
+/// ([`begins_span_lines`]).
 pub fn part_prefix(head: &[u8]) -> &'static [u8] {
     match super::detect::streamable(head) {
         Some(super::Format::Jaeger) => br#"{"data":[{"spans":["#,
+        _ if begins_span_lines(head) => b"",
         _ => br#"{"spans":["#,
     }
+}
+
+/// Whether `head`, a file's first bytes, begins with a span alone that
+/// `detect` names Jaeger's (JSON Lines of spans, as a collector's Kafka
+/// topic holds them), whole in `head`.
+pub fn begins_span_lines(head: &[u8]) -> bool {
+    super::detect::span_alone(super::without_bom(head)) == Some(super::Format::Jaeger)
 }
 
 /// [`decode_stream`] of a part of a file (see [`stream::run_part`]).
@@ -689,7 +698,31 @@ pub fn decode_part(
     bytes: &[u8],
     stop_inherited: (usize, bool),
 ) -> Option<Result<Seam, DecodeError>> {
-    stream::run_part(b, bytes, stop_inherited, reader_of(bytes))
+    let read = match begins_span_lines(bytes) {
+        true => span_lines,
+        false => reader_of(bytes),
+    };
+    stream::run_part(b, bytes, stop_inherited, read)
+}
+
+/// JSON Lines of spans alone, a part of such a file: each value a span
+/// that `detect::span_alone` names Jaeger's, read as the whole file reads
+/// it ([`decode_span_alone`]); any other value ends the attempt (the file
+/// is decoded whole).
+fn span_lines(st: &mut Stream, r: &mut Pull) -> Read<()> {
+    use super::detect::{next_value_and_span_alone, Format};
+    while r.peek() != 0 {
+        st.stop_before(r)?;
+        let at = r.here();
+        if next_value_and_span_alone(r)?.1 != Some(Format::Jaeger) {
+            return Err(Bad);
+        }
+        one_span(st, &mut r.back_at(at))?;
+        if let Some(total) = st.estimate(r) {
+            st.b.expect_spans(total);
+        }
+    }
+    Ok(())
 }
 
 /// Whether `head`, a file's first bytes, begins a trace object that is the

@@ -4,9 +4,10 @@
 //! A file of the streamed Jaeger, OTLP or Zipkin shape is cut between spans,
 //! a Chrome `{"traceEvents": …}` between events; JSON Lines of OTLP
 //! requests between spans too, each part reading on from one request to
-//! the next. Where a
+//! the next; JSON Lines of Jaeger spans alone between lines. Where a
 //! part begins is found without reading what comes before it: from its
-//! nominal cut, the first object that looks like such an item ([`first_item`]).
+//! nominal cut, the first object that looks like such an item
+//! ([`first_item`]; the first line that is a span, [`first_line`]).
 //! That guess is checked, not trusted: the part before reads on from its
 //! own beginning and stops before the first item at or past the same cut
 //! (it knows where items are), and the merge takes a part only where the
@@ -107,14 +108,26 @@ impl Seam {
 
 /// A file's bytes that can be decoded in parts, and their format: Jaeger's
 /// `{"data": …}` or one trace object (`{traceID, spans, processes}`,
-/// proto-JSON's `{spans, processMap}`); OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
+/// proto-JSON's `{spans, processMap}`), or its spans alone a line each;
+/// OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
 /// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`,
 /// one or a line each;
 /// Zipkin's `[span, …]` or `[[span, …], …]`; Chrome's `{"traceEvents": …}`.
 pub fn format_of(bytes: &[u8]) -> Option<Format> {
     detect::streamable(bytes)
         .or_else(|| jaeger::begins_trace_object(bytes).then_some(Format::Jaeger))
+        .or_else(|| jaeger::begins_span_lines(bytes).then_some(Format::Jaeger))
         .or_else(|| chrome::begins_events_object(bytes).then_some(Format::Chrome))
+}
+
+/// The format of a file whose later parts are read after `context` (what
+/// [`context_of`] gave): named by it, or none at all for JSON Lines of
+/// Jaeger spans, whose parts need none.
+fn format_of_context(context: &[u8]) -> Option<Format> {
+    match context {
+        [] => Some(Format::Jaeger),
+        _ => format_of(context),
+    }
 }
 
 /// What a later part of the file that begins with `head` is read after:
@@ -245,6 +258,33 @@ pub fn first_item(format: Format, bytes: &[u8]) -> Result<Option<usize>, GaveUp>
     Ok(None)
 }
 
+/// Where in `bytes`, a part of JSON Lines of spans alone, the first value
+/// begins that starts a line (or the part) and is a Jaeger span alone
+/// (`detect::span_alone`). Each object tried is read, so the search gives
+/// up as [`first_item`]'s does.
+pub fn first_line(bytes: &[u8]) -> Result<Option<usize>, GaveUp> {
+    let mut budget = bytes.len().saturating_mul(SEARCH_READS).max(SEARCH_MIN);
+    let line_starts = std::iter::once(0).chain(
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c == b'\n')
+            .map(|(i, _)| i + 1),
+    );
+    for start in line_starts {
+        let mut r = Pull::new(&bytes[start..]);
+        if r.peek() != b'{' {
+            continue;
+        }
+        let at = start + r.here();
+        if detect::next_value_and_span_alone(&mut r).is_ok_and(|(_, f)| f == Some(Format::Jaeger)) {
+            return Ok(Some(at));
+        }
+        budget = budget.checked_sub(r.here()).ok_or(GaveUp)?;
+    }
+    Ok(None)
+}
+
 /// How many times its bytes [`first_item`] reads before it gives up.
 pub const SEARCH_READS: usize = 3;
 
@@ -300,8 +340,12 @@ pub fn decode_later(
     at: usize,
     stop: Option<usize>,
 ) -> Option<Part> {
-    let format = format_of(prefix)?;
-    let Some(first) = first_item(format, bytes).ok()? else {
+    let format = format_of_context(prefix)?;
+    let found = match prefix {
+        [] => first_line(bytes),
+        _ => first_item(format, bytes),
+    };
+    let Some(first) = found.ok()? else {
         return Some(Part::default());
     };
     let start = at + first;
