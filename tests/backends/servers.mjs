@@ -57,7 +57,11 @@ function start(cmd, args, env, logFile) {
 async function ready(url, proc, name, logFile, timeoutMs = 120_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (proc.exited()) throw new Error(`${name} stopped (${proc.exited()}) before it was ready; see ${logFile}`);
+    if (proc.exited()) {
+      const e = new Error(`${name} stopped (${proc.exited()}) before it was ready; see ${logFile}`);
+      e.portTaken = /address already in use/i.test(fs.readFileSync(logFile, 'utf8'));
+      throw e;
+    }
     try {
       const r = await fetch(url);
       if (r.ok) return;
@@ -68,11 +72,31 @@ async function ready(url, proc, name, logFile, timeoutMs = 120_000) {
 }
 
 /**
+ * Runs `startOnce` again when the server it started stopped because a port
+ * it was given was taken meanwhile (`freePort` only says a port was free: an
+ * outgoing connection may take it as its own before the server binds it),
+ * with ports chosen anew; at most three tries.
+ */
+async function retriedWhenPortTaken(startOnce) {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await startOnce();
+    } catch (e) {
+      if (!e.portTaken || tries === 3) throw e;
+    }
+  }
+}
+
+/**
  * Jaeger v2 with memory storage (tests/backends/jaeger/config.yaml): OTLP in,
  * query API v1 and v3 out, CORS open to `origin`, under `basePath` (like
  * `/jaeger`) when given. Ports are chosen free unless given.
  */
-export async function startJaeger({ origin, logDir = os.tmpdir(), ports = {}, basePath = '' } = {}) {
+export function startJaeger(options = {}) {
+  return retriedWhenPortTaken(() => startJaegerOnce(options));
+}
+
+async function startJaegerOnce({ origin, logDir = os.tmpdir(), ports = {}, basePath = '' }) {
   if (!fs.existsSync(JAEGER_BIN)) throw new Error(`${JAEGER_BIN} is missing: run \`bash scripts/setup.sh --backends\``);
   const p = {
     query: ports.query ?? await freePort(), queryGrpc: ports.queryGrpc ?? await freePort(),
@@ -96,7 +120,11 @@ export async function startJaeger({ origin, logDir = os.tmpdir(), ports = {}, ba
 }
 
 /** Zipkin server with memory storage on 127.0.0.1 only (CORS is open by default). */
-export async function startZipkin({ logDir = os.tmpdir(), port } = {}) {
+export function startZipkin(options = {}) {
+  return retriedWhenPortTaken(() => startZipkinOnce(options));
+}
+
+async function startZipkinOnce({ logDir = os.tmpdir(), port }) {
   if (!fs.existsSync(ZIPKIN_JAR)) throw new Error(`${ZIPKIN_JAR} is missing: run \`bash scripts/setup.sh --backends\``);
   port ??= await freePort();
   const logFile = path.join(logDir, `zipkin-${port}.log`);

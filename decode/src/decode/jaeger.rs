@@ -593,18 +593,12 @@ fn decode_span(
 /// time ([`super::stream`]); `None` for another shape. When a trace
 /// object's `spans` or process table repeats, the file is read again
 /// looking ahead ([`Stream::look_ahead`]), if nothing else was added to
-/// `b`.
+/// `b`. A span alone is read by [`decode_span_alone`], which the caller
+/// picks by its keys.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
-    use super::detect::{span_alone, streamable, Format};
-    let before = b.added();
-    match streamable(bytes) {
-        Some(Format::Zipkin) => stream::run(b, bytes, span_array),
-        _ => stream::run_looking_ahead_when_asked(b, bytes, reader_of(bytes)).or_else(|| {
-            match b.added() == before && span_alone(bytes) == Some(Format::Jaeger) {
-                true => decode_span_alone(b, bytes),
-                false => None,
-            }
-        }),
+    match super::detect::streamable(bytes) {
+        Some(super::Format::Zipkin) => stream::run(b, bytes, span_array),
+        _ => stream::run_looking_ahead_when_asked(b, bytes, reader_of(bytes)),
     }
 }
 
