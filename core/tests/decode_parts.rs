@@ -192,24 +192,9 @@ fn jaeger_file(traces: &[usize], processes_first: &[bool], pretty: bool, seed: u
         let tid = format!("{:032x}", t + 1);
         let spans: Vec<String> = (0..n)
             .map(|i| {
-                let parent = match i {
-                    0 => "[]".to_string(),
-                    _ => format!(
-                        r#"[{{"refType":"CHILD_OF","traceID":"{tid}","spanID":"{:016x}"}}]"#,
-                        (i - 1) / 2 + 1
-                    ),
-                };
-                format!(
-                    r#"{nl}{{"traceID":"{tid}",{nl}"spanID":"{:016x}","operationName":"op {}","references":{parent},"startTime":{},"duration":{},"tags":[{{"key":"note","type":"string","value":"{}"}},{{"key":"n","type":"int64","value":{i}}}],"logs":[{{"timestamp":{},"fields":[{{"key":"event","type":"string","value":"{}"}}]}}],"processID":"p{}","warnings":null}}"#,
-                    i + 1,
-                    awkward(i + seed),
-                    1_000 + i * 10,
-                    5 + i % 7,
-                    awkward(i + seed + 1),
-                    1_002 + i * 10,
-                    awkward(i + seed + 2),
-                    (i + t) % 3
-                )
+                let parent = (i > 0).then(|| (i - 1) / 2);
+                let process = format!(r#""processID":"p{}","warnings":null"#, (i + t) % 3);
+                jaeger_span(&tid, i, parent, seed, &process, nl)
             })
             .collect();
         let processes = (0..3)
@@ -233,6 +218,37 @@ fn jaeger_file(traces: &[usize], processes_first: &[bool], pretty: bool, seed: u
     format!(
         r#"{{"data":[{}],"total":0,"limit":0,"offset":0,"errors":null}}"#,
         objects.join(",")
+    )
+}
+
+/// Span `i` of the Jaeger trace `tid` (its id `i + 1`), a child of span
+/// `parent`, its strings awkward from `seed`, its process named by
+/// `process` (the last entries: a `processID`, or the process inline);
+/// `nl` before it and inside it.
+fn jaeger_span(
+    tid: &str,
+    i: usize,
+    parent: Option<usize>,
+    seed: usize,
+    process: &str,
+    nl: &str,
+) -> String {
+    let references = match parent {
+        None => "[]".to_string(),
+        Some(p) => format!(
+            r#"[{{"refType":"CHILD_OF","traceID":"{tid}","spanID":"{:016x}"}}]"#,
+            p + 1
+        ),
+    };
+    format!(
+        r#"{nl}{{"traceID":"{tid}",{nl}"spanID":"{:016x}","operationName":"op {}","references":{references},"startTime":{},"duration":{},"tags":[{{"key":"note","type":"string","value":"{}"}},{{"key":"n","type":"int64","value":{i}}}],"logs":[{{"timestamp":{},"fields":[{{"key":"event","type":"string","value":"{}"}}]}}],{process}}}"#,
+        i + 1,
+        awkward(i + seed),
+        1_000 + i * 10,
+        5 + i % 7,
+        awkward(i + seed + 1),
+        1_002 + i * 10,
+        awkward(i + seed + 2),
     )
 }
 
@@ -788,23 +804,13 @@ fn jaeger_lines(spans: usize, traces: usize, separator: &str, seed: usize) -> St
     let lines: Vec<String> = (0..spans)
         .map(|i| {
             let tid = format!("{:032x}", i % traces + 1);
-            let parent = match i < traces {
-                true => "[]".to_string(),
-                false => format!(
-                    r#"[{{"refType":"CHILD_OF","traceID":"{tid}","spanID":"{:016x}"}}]"#,
-                    i - traces + 1
-                ),
-            };
-            format!(
-                r#"{{"traceID":"{tid}","spanID":"{:016x}","operationName":"op {}","references":{parent},"startTime":{},"duration":{},"tags":[{{"key":"note","type":"string","value":"{}"}}],"logs":[],"process":{{"serviceName":"svc {}","tags":[{{"key":"host","type":"string","value":"{}"}}]}}}}"#,
-                i + 1,
-                awkward(i + seed),
-                1_000 + i * 10,
-                5 + i % 7,
-                awkward(i + seed + 1),
+            let parent = i.checked_sub(traces);
+            let process = format!(
+                r#""process":{{"serviceName":"svc {}","tags":[{{"key":"host","type":"string","value":"{}"}}]}}"#,
                 i % 3,
                 awkward(i % 3 + seed),
-            )
+            );
+            jaeger_span(&tid, i, parent, seed, &process, "")
         })
         .collect();
     lines.join(separator)
