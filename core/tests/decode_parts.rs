@@ -848,6 +848,21 @@ proptest! {
     }
 }
 
+/// A cut at a line's first byte (the file's own first byte too) leaves the
+/// part before it no line to read: it is still a part of these lines, and
+/// the parts merge to the whole file.
+#[test]
+fn jaeger_lines_cut_where_a_line_begins_merge() {
+    let text = jaeger_lines(6, 2, "\n", 0);
+    let second = text.find('\n').unwrap() + 1;
+    for cuts in [vec![0], vec![second], vec![0, second]] {
+        let mut ds = Dataset::default();
+        let sum = merged(&mut ds, text.as_bytes(), &cuts);
+        assert!(sum.is_some(), "cut at {cuts:?} did not merge");
+        same_as_whole(text.as_bytes(), &cuts, &ds, sum.unwrap().spans).unwrap();
+    }
+}
+
 /// JSON Lines of Jaeger spans are cut only into parts of such lines: a
 /// line of anything else in a later part (an X-Ray daemon's header, an
 /// OTLP request, an object `detect` names otherwise), or a span refused

@@ -50,6 +50,28 @@ proptest! {
         prop_assert_eq!(trace_key(&mut s, &b64), IdKey::num(v));
     }
 
+    /// However the index grows (as strings come, or reserved ahead), every
+    /// string is found again at its first id.
+    #[test]
+    fn the_index_finds_every_string_after_it_grows(
+        words in proptest::collection::vec(0u32..3000, 0..2000),
+        reserve_at in 0usize..2000,
+    ) {
+        let mut s = Interner::default();
+        let mut first = std::collections::HashMap::new();
+        for (i, w) in words.iter().enumerate() {
+            if i == reserve_at {
+                s.reserve(5000, 0);
+            }
+            let w = format!("w{w}");
+            let id = s.intern(&w);
+            prop_assert_eq!(id, *first.entry(w).or_insert(id));
+        }
+        for (w, id) in &first {
+            prop_assert_eq!(s.lookup(w), Some(*id));
+        }
+    }
+
     /// Strings pushed from a copy of the table are indexed late, a slice
     /// at a time: lookups and interning answer as a list searched in order
     /// would, whatever was indexed when.

@@ -686,3 +686,74 @@ fn formats_read_an_item_at_a_time_find_every_item_where_the_tree_has_it() {
         "malformed trace: a Cloud Trace v1 trace without traceId"
     );
 }
+
+/// A Datadog span read from its text as a map reads it: `meta` and
+/// `metrics` each key once, at its first place, with its last value;
+/// objects flattened to dotted keys, lists as their JSON text, numbers
+/// kept; `events` and `_dd.span_links` in `meta` read as the events and
+/// links they hold, not attributes; a field given twice (`meta` too), its
+/// last value.
+#[test]
+fn a_datadog_span_reads_its_maps_as_a_map_keeps_them() {
+    use tracescope_decode::model::{AttrValue, SpanKind, StatusCode};
+    let span = r#"[[{"trace_id":7,"span_id":1,"parent_id":0,"name":"web.request","resource":"GET /a","resource":"GET /users","service":"web","type":"web","error":1,"start":1000,"duration":5,"duration":9,
+        "meta":{"error.message":"stale","gone":"x"},
+        "meta":{"span.kind":"server","a":"1","b":{"c":"x","d":2},"a":"3","l":[1,"2"],"span.kind":"client","error.msg":"boom","events":"[{\"name\":\"retry\",\"time_unix_nano\":1004,\"attributes\":{\"n\":2}}]","_dd.span_links":"[{\"trace_id\":\"00000000000000000000000000000007\",\"span_id\":\"0000000000000002\"}]","u\u002ekey":"esc"},
+        "metrics":{"m":1.5,"big":18446744073709551615,"m":2},
+        "meta_struct":{"x":{"y":true}},
+        "span_events":[{"name":"native","time_unix_nano":1006,"attributes":{"k":"v"}}],
+        "span_links":[{"trace_id":8,"span_id":3,"attributes":{"why":"fan-in"}}]}]]"#;
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, span.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    let value = |v: &AttrValue| match v {
+        AttrValue::Str(s) => ds.str(*s).to_string(),
+        other => format!("{other:?}"),
+    };
+    let attrs: Vec<String> = ds
+        .attrs(t.attrs[0])
+        .iter()
+        .map(|a| format!("{}={}", ds.str(a.key), value(&a.value)))
+        .collect();
+    assert_eq!(
+        attrs,
+        [
+            "operation.name=web.request",
+            "resource.name=GET /users",
+            "span.type=web",
+            "span.kind=client",
+            "a=3",
+            "b.c=x",
+            "b.d=Int(2)",
+            r#"l=[1,"2"]"#,
+            "error.msg=boom",
+            "u.key=esc",
+            "m=Int(2)",
+            "big=18446744073709551615",
+            "meta_struct.x.y=Bool(true)",
+        ]
+    );
+    assert_eq!(ds.str(t.name[0]), "GET /users");
+    assert_eq!((t.start_ns[0], t.duration_ns[0]), (1000, 9));
+    assert_eq!(t.kind[0], SpanKind::Client);
+    assert_eq!(t.status[0], StatusCode::Error);
+    assert_eq!(ds.str(t.status_message[0]), "boom");
+    let events: Vec<(i64, &str)> = ds
+        .events(t.events[0])
+        .iter()
+        .map(|e| (e.time_ns, ds.str(e.name)))
+        .collect();
+    assert_eq!(events, [(1004, "retry"), (1006, "native")]);
+    let links: Vec<String> = ds
+        .links(t.links[0])
+        .iter()
+        .map(|l| format!("{}/{}", ds.link_trace_id(l), ds.link_span_id(l)))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "00000000000000000000000000000008/0000000000000003",
+            "00000000000000000000000000000007/0000000000000002"
+        ]
+    );
+}

@@ -233,20 +233,41 @@ pub fn span_like_by(has: &dyn Fn(&str) -> bool) -> Option<Format> {
 /// alone and with no tree. None for any other value, and for an object
 /// with a key by which `detect` may name it first (read no further).
 pub fn span_alone(value: &[u8]) -> Option<Format> {
-    span_alone_read(&mut Pull::new(value), false).ok().flatten()
+    span_keys_read(&mut Pull::new(value), Judged::Alone { whole: false })
+        .ok()
+        .flatten()
 }
 
 /// The next value `r` reads, taken whole (checked as [`Pull::raw`] checks
 /// it), and [`span_alone`] of it: one pass over a line of JSON Lines.
 pub fn next_value_and_span_alone<'a>(r: &mut Pull<'a>) -> Read<(&'a [u8], Option<Format>)> {
     let start = r.here();
-    let format = span_alone_read(r, true)?;
+    let format = span_keys_read(r, Judged::Alone { whole: true })?;
     Ok((r.taken_since(start), format))
 }
 
-/// [`span_alone`] of the value `r` reads next; `whole`: the value is read
-/// to its end, else no further than the first key that settles it.
-fn span_alone_read(r: &mut Pull, whole: bool) -> Read<Option<Format>> {
+/// [`span_like`] of the value `r` reads next, the first item of a list (as
+/// [`detect`] judges a list), by its keys alone and with no tree: a first
+/// item of any size costs nothing to judge. None for anything but an
+/// object; the value is read to its end.
+pub fn item_span_like(r: &mut Pull) -> Read<Option<Format>> {
+    span_keys_read(r, Judged::Item)
+}
+
+/// How a value is judged by [`span_keys_read`].
+#[derive(Clone, Copy)]
+enum Judged {
+    /// A value alone ([`span_alone`]); `whole`: read to its end, else no
+    /// further than the first key that settles it.
+    Alone { whole: bool },
+    /// A list's first item ([`item_span_like`]).
+    Item,
+}
+
+/// [`span_like_by`] of the keys of the value `r` reads next, judged `as_`.
+fn span_keys_read(r: &mut Pull, as_: Judged) -> Read<Option<Format>> {
+    let whole = !matches!(as_, Judged::Alone { whole: false });
+    let alone = matches!(as_, Judged::Alone { .. });
     if r.peek() != b'{' {
         return if whole {
             r.skip().map(|_| None)
@@ -256,7 +277,7 @@ fn span_alone_read(r: &mut Pull, whole: bool) -> Read<Option<Format>> {
     }
     let (mut keys, mut named_first) = (Vec::new(), false);
     r.each_key(|k, r| {
-        if NAMED_FIRST.contains(&&*k) || READ_BEFORE_ONE_SPAN.contains(&&*k) {
+        if alone && (NAMED_FIRST.contains(&&*k) || READ_BEFORE_ONE_SPAN.contains(&&*k)) {
             named_first = true;
             if !whole {
                 return Err(Bad);

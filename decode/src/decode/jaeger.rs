@@ -614,7 +614,10 @@ fn span_array(st: &mut Stream, r: &mut Pull) -> Read<()> {
     let at = r.here();
     let mut first = r.back_at(at);
     let mut opening = true;
-    if !first.list() || !first.item(&mut opening)? || !is_jaeger_span(first.raw()?) {
+    if !first.list()
+        || !first.item(&mut opening)?
+        || super::detect::item_span_like(&mut first)? != Some(super::Format::Jaeger)
+    {
         return Err(Bad);
     }
     st.found = true;
@@ -648,14 +651,6 @@ fn refuse_unless_unreadable(
         Err(_) if inline.unreadable => Err(Bad),
         decoded => decoded.map_err(|e| st.refuse(e)),
     }
-}
-
-/// Whether `detect` names a list whose first item is `text` (one span,
-/// small) a list of Jaeger spans: an object with Jaeger's ids, not a
-/// Chrome event's keys.
-fn is_jaeger_span(text: &[u8]) -> bool {
-    borrowed::tree_of(text)
-        .is_ok_and(|v| v.is_object() && super::detect::span_like(&v) == Some(super::Format::Jaeger))
 }
 
 /// The reader of a file (or of a part read after [`part_prefix`]): the
@@ -705,6 +700,9 @@ pub fn decode_part(
 /// is decoded whole).
 fn span_lines(st: &mut Stream, r: &mut Pull) -> Read<()> {
     use super::detect::{next_value_and_span_alone, Format};
+    // Its caller judged the part by its first line (`begins_span_lines`):
+    // a part that stops before that line (cut at it) is of these lines too.
+    st.found = true;
     while r.peek() != 0 {
         st.stop_before(r)?;
         let at = r.here();

@@ -170,9 +170,9 @@ pub fn context_of(head: &[u8]) -> Option<Vec<u8>> {
 fn begins_with_zipkin_span(head: &[u8]) -> bool {
     let mut r = Pull::new(without_bom(head));
     while r.list() {}
-    match r.raw().map(super::borrowed::tree_of) {
-        Ok(Ok(first)) => detect::span_like(&first) == Some(Format::Zipkin),
-        _ => true,
+    match detect::item_span_like(&mut r) {
+        Ok(first) => first == Some(Format::Zipkin),
+        Err(_) => true,
     }
 }
 
