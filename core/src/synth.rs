@@ -20,6 +20,8 @@ pub enum SynthFormat {
     /// OpenTelemetry Collector's file exporter writes a batch a line).
     OtlpLines,
     Zipkin,
+    /// A Datadog agent payload: the trace as one chunk of spans.
+    Datadog,
     Chrome,
 }
 
@@ -29,13 +31,14 @@ pub const LINE_SPANS: usize = 512;
 impl SynthFormat {
     /// Every format but Chrome's (whose events are matched into spans):
     /// each writes the trace's spans as they are.
-    pub const OF_SPANS: [SynthFormat; 6] = [
+    pub const OF_SPANS: [SynthFormat; 7] = [
         SynthFormat::Jaeger,
         SynthFormat::JaegerTrace,
         SynthFormat::JaegerLines,
         SynthFormat::Otlp,
         SynthFormat::OtlpLines,
         SynthFormat::Zipkin,
+        SynthFormat::Datadog,
     ];
 
     pub fn parse(s: &str) -> Option<SynthFormat> {
@@ -46,6 +49,7 @@ impl SynthFormat {
             "otlp" => Some(SynthFormat::Otlp),
             "otlp-lines" => Some(SynthFormat::OtlpLines),
             "zipkin" => Some(SynthFormat::Zipkin),
+            "datadog" => Some(SynthFormat::Datadog),
             "chrome" => Some(SynthFormat::Chrome),
             _ => None,
         }
@@ -251,9 +255,46 @@ pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
             }
             out.push(']');
         }
+        SynthFormat::Datadog => datadog_chunk(&spans, &trace_id, &mut out),
         SynthFormat::Chrome => chrome_events(&spans, &mut out),
     }
     out
+}
+
+/// The spans as a Datadog payload of one chunk: ids as uint64 numbers,
+/// the trace id's high half in the first span's `_dd.p.tid`, times in ns.
+fn datadog_chunk(spans: &[S], trace_id: &str, out: &mut String) {
+    let (high, low) = trace_id.split_at(16);
+    let low = u64::from_str_radix(low, 16).unwrap_or(0);
+    let id = |i: usize| u64::from_str_radix(&span_hex(i), 16).unwrap_or(0);
+    out.push_str("[[");
+    for (i, s) in spans.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let tid = match i {
+            0 => format!(",\"_dd.p.tid\":\"{high}\""),
+            _ => String::new(),
+        };
+        let err = if s.error {
+            ",\"error.message\":\"boom\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "{{\"trace_id\":{low},\"span_id\":{},\"parent_id\":{},\"name\":\"{op}\",\"resource\":\"{op}\",\"service\":\"{}\",\"type\":\"web\",\"start\":{},\"duration\":{},\"error\":{},\"meta\":{{\"span.kind\":\"server\",\"request.id\":\"req-{i}\"{err}{tid}}},\"metrics\":{{\"http.status_code\":{}}}}}",
+            id(i),
+            s.parent.map_or(0, id),
+            SERVICES[s.service],
+            s.start_us * 1000,
+            s.dur_us * 1000,
+            u8::from(s.error),
+            if s.error { 500 } else { 200 },
+            op = OPS[s.op],
+        );
+    }
+    out.push_str("]]");
 }
 
 /// Span `i` as a Jaeger span, naming its process by `process` (an id or

@@ -556,34 +556,3 @@ fn a_list_whose_first_span_is_large_holds_at_most_three_times_the_file() {
     let held = ratio(peak, bytes.len());
     assert!(held <= 3.0, "in parts: {held:.2}× the file held");
 }
-
-/// A Datadog span of 200,000 short `meta` entries, read from its text
-/// straight into the model: beyond the model it keeps (3.1× this file: two
-/// strings and an attribute an entry of 34 bytes), the read holds at most
-/// 1.5× the file (the span as its tree held 5.2× more; its entries listed
-/// before they were written, 2.6×).
-#[test]
-fn a_datadog_span_of_many_entries_holds_little_beyond_its_model() {
-    let _one = ONE_AT_A_TIME.lock().unwrap();
-    let meta: Vec<String> = (0..200_000)
-        .map(|i| format!(r#""tag.number.{i}":"value {i}""#))
-        .collect();
-    let text = format!(
-        r#"[[{{"trace_id":1,"span_id":1,"parent_id":0,"name":"a","service":"s","start":1,"duration":5,"meta":{{{}}}}}]]"#,
-        meta.join(",")
-    );
-    let before = HELD.load(Relaxed);
-    let mut ds = Dataset::default();
-    let peak = peak_of(|| {
-        let sum = decode_bytes(&mut ds, text.as_bytes()).unwrap();
-        assert!(sum.streamed && sum.spans == 1);
-    });
-    let kept = HELD.load(Relaxed) - before;
-    let (peak, kept) = (ratio(peak, text.len()), ratio(kept, text.len()));
-    eprintln!("a Datadog span of many entries: {peak:.2}× at the peak, {kept:.2}× kept");
-    assert!(
-        peak - kept <= 1.5,
-        "{:.2}× the file held beyond the model",
-        peak - kept
-    );
-}

@@ -124,7 +124,7 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     // Datadog payloads and Cloud Trace requests a span at a time; X-Ray
     // responses and single documents an entity (segment or subsegment) at
     // a time.
-    assert_eq!(streamed[Format::Datadog.label()], 13, "{streamed:?}");
+    assert_eq!(streamed[Format::Datadog.label()], 14, "{streamed:?}");
     assert_eq!(streamed[Format::XRay.label()], 11, "{streamed:?}");
     assert_eq!(streamed[Format::Gcp.label()], 2, "{streamed:?}");
 }

@@ -687,7 +687,7 @@ fn formats_read_an_item_at_a_time_find_every_item_where_the_tree_has_it() {
     );
 }
 
-/// A Datadog span read from its text as a map reads it: `meta` and
+/// A Datadog span's fields as a map keeps them: `meta` and
 /// `metrics` each key once, at its first place, with its last value;
 /// objects flattened to dotted keys, lists as their JSON text, numbers
 /// kept; `events` and `_dd.span_links` in `meta` read as the events and
