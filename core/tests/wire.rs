@@ -284,6 +284,32 @@ fn a_span_refused_in_a_list_a_later_key_replaces_is_not_reported() {
     }
 }
 
+/// A value of JSON Lines (or one with more after it) refused before a key
+/// by which `detect` names it another format's is refused as the general
+/// path refuses it, as that format's; read so, it may read (the fuzz
+/// target found the first, with junk after the value).
+#[test]
+fn a_line_refused_before_a_key_naming_another_format_reads_as_the_general_path() {
+    let refused = r#"{"data":[{"traceID":"a1","spans":[{"traceID":"a1","operationName":"x","startTime":1,"duration":2}]}],"traceEvents":1}"#;
+    let chrome = r#"{"data":[{"traceID":"a1","spans":[{"traceID":"a1","operationName":"x","startTime":1,"duration":2}]}],"traceEvents":[{"name":"e","ph":"X","pid":1,"tid":1,"ts":1,"dur":2}]}"#;
+    let after = r#"{"traceEvents":[{"name":"f","ph":"X","pid":1,"tid":1,"ts":3,"dur":2}]}"#;
+    for text in [
+        format!("{refused}\n{after}"),
+        format!("{refused}]"),
+        format!("{chrome}\n{after}"),
+    ] {
+        decodes_as_the_general_path(&text, None);
+    }
+    let mut ds = Dataset::default();
+    let read = decode_bytes(&mut ds, format!("{refused}\n{after}").as_bytes());
+    assert_eq!(
+        read.map(|s| s.spans).map_err(|e| e.to_string()),
+        Err("malformed trace: line 1: no `traceEvents` list of events".into())
+    );
+    let read = decode_bytes(&mut ds, format!("{chrome}\n{after}").as_bytes());
+    assert_eq!(read.map(|s| s.spans), Ok(2));
+}
+
 /// A Jaeger trace object that is the whole file (the UI's "Trace JSON",
 /// proto-JSON's `{spans, processMap}`) is read a span at a time when
 /// `detect` would name it Jaeger's: by a `traceID` or by its first span's

@@ -249,6 +249,10 @@ fn read_streamed(
         line += 1;
         let format = match read_value(b, value, alone)? {
             Ok(f) => f,
+            // Refused before a key by which `detect` names it another
+            // format's (read again so, it may read, or be refused as
+            // that format): the file goes to the general path.
+            Err(_) if detect::object_as_detected(value).is_some() => return None,
             Err(DecodeError::Shape(m)) if r.end().is_err() || line > 1 => {
                 return Some(Err(DecodeError::Shape(format!("line {line}: {m}"))))
             }
