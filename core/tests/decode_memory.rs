@@ -528,9 +528,10 @@ fn json_lines_left_to_the_general_path_hold_at_most_twice_the_file() {
     assert!(held <= 2.0, "{held:.2}× the file held");
 }
 
-/// A list whose first span is large (200,000 tags): each reader that
-/// judges a list by its first item (Zipkin's, Datadog's, Jaeger's, and
-/// which parts a file is cut in) judges it by its keys; a tree of that
+/// A list whose first span is large (200,000 tags): each place that
+/// judges a list by its first item (Datadog's sniffing, Jaeger's list of
+/// spans, and whether a Zipkin list is cut in parts) judges it by its
+/// keys; a tree of that
 /// item held 13× the file (200,000 distinct tags hold 1.9× as a model).
 #[test]
 fn a_list_whose_first_span_is_large_holds_at_most_three_times_the_file() {
