@@ -14,7 +14,7 @@ pub fn rank<S: AsRef<str>>(query: &str, texts: &[S]) -> Vec<usize> {
         .enumerate()
         .filter_map(|(i, t)| Some((score(&query, &crate::case::lower(t.as_ref()))?, i)))
         .collect();
-    scored.sort_by_key(|&(s, i)| (Reverse(s), i));
+    crate::order::sort_by_key(&mut scored, |&(s, i)| (Reverse(s), i));
     scored.into_iter().map(|(_, i)| i).collect()
 }
 

@@ -393,7 +393,7 @@ impl Found {
             .map(|&s| (t.service[s as usize], t.name[s as usize]))
             .filter(|&op| seen.insert(op))
             .collect();
-        operations.sort_unstable();
+        crate::order::sort(&mut operations);
         Found {
             order,
             matched,

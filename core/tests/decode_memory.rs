@@ -557,3 +557,33 @@ fn a_list_whose_first_span_is_large_holds_at_most_three_times_the_file() {
     let held = ratio(peak, bytes.len());
     assert!(held <= 3.0, "in parts: {held:.2}× the file held");
 }
+
+/// A Datadog span whose `meta` and `metrics` hold 100,000 entries each,
+/// and an X-Ray segment whose `annotations` and `metadata` do: the maps
+/// are flattened straight from the text, and held 3.5× and 4.0× the file
+/// (the model alone keeps 2.4× of Datadog's entries, this short; X-Ray's
+/// keys carry the map's name). Read as one tree of the span or entity,
+/// they held 6.6× and 7.2×.
+#[test]
+fn a_span_of_large_maps_holds_at_most_four_times_the_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let n = 100_000;
+    let strings: Vec<String> = (0..n)
+        .map(|i| format!(r#""http.request.header.x-{i}":"value-of-header-{i}""#))
+        .collect();
+    let numbers: Vec<String> = (0..n)
+        .map(|i| format!(r#""_dd.measured.{i}":{i}.5"#))
+        .collect();
+    let (strings, numbers) = (strings.join(","), numbers.join(","));
+    let datadog = format!(
+        r#"[[{{"trace_id":7,"span_id":1,"parent_id":0,"name":"web.request","resource":"GET /","service":"web","start":1000,"duration":9,"meta":{{{strings}}},"metrics":{{{numbers}}}}},{{"trace_id":7,"span_id":2,"parent_id":1,"name":"db","service":"db","start":1001,"duration":5}}]]"#
+    );
+    let xray = format!(
+        r#"{{"trace_id":"1-5f84c7a5-0123456789abcdef01234567","id":"0000000000000001","name":"svc","start_time":1.0,"end_time":2.0,"annotations":{{{strings}}},"metadata":{{{numbers}}},"subsegments":[{{"id":"0000000000000002","name":"db","start_time":1.1,"end_time":1.2}}]}}"#
+    );
+    for (format, text) in [("Datadog", datadog), ("X-Ray", xray)] {
+        let (spans, held) = streamed_decode_held(&format!("a {format} span of large maps"), &text);
+        assert_eq!(spans, 2, "{format}");
+        assert!(held <= 4.5, "{format}: {held:.2}× the file held");
+    }
+}

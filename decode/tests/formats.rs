@@ -355,6 +355,68 @@ fn all_attrs_of(ds: &Dataset, t: &tracescope_decode::Trace, i: usize) -> Vec<Str
         .collect()
 }
 
+/// An X-Ray entity's `annotations` and `metadata` read as a tree reads
+/// them at any size (a large map is flattened from the text, a small one
+/// read as a tree): each key's last value, nested maps as dotted keys, a
+/// map given twice or followed by a string keeping its last value.
+#[test]
+fn xray_maps_large_and_small_read_as_their_tree_reads_them() {
+    // A map of `n` entries (`n` = 300: past 4 KB), one of them nested, and
+    // the attributes it gives under `key`.
+    let map = |name: &str, n: usize| -> (String, Vec<String>) {
+        let mut text: Vec<String> = (0..n)
+            .map(|i| format!(r#""{name}{i}":"value-{i}""#))
+            .collect();
+        text.push(r#""nested":{"x":{"y":7}}"#.into());
+        let attrs = |key: &str| -> Vec<String> {
+            (0..n)
+                .map(|i| format!("{key}.{name}{i}=value-{i}"))
+                .chain([format!("{key}.nested.x.y=7")])
+                .collect()
+        };
+        (format!("{{{}}}", text.join(",")), attrs(name))
+    };
+    let (a, _) = map("a", 300);
+    let (m, m_attrs) = map("m", 300);
+    let (m2, m2_attrs) = map("n", 300);
+    let (a2, _) = map("b", 300);
+    let doc = format!(
+        r#"{{"trace_id":"1-5f84c7a5-0123456789abcdef01234567","id":"0000000000000001","name":"svc","start_time":1.0,"end_time":2.0,"annotations":{a},"http":{{"request":{{"method":"GET"}}}},"annotations":{{"only":1}},"metadata":{m},"subsegments":[{{"id":"0000000000000002","name":"call","start_time":1.1,"end_time":1.2,"namespace":"remote","metadata":{{"small":1}},"metadata":{m2},"annotations":{a2},"annotations":"text"}}]}}"#
+    );
+    let mut ds = Dataset::default();
+    decode_bytes(&mut ds, doc.as_bytes()).unwrap();
+    let t = &ds.traces[0];
+    let rename = |attrs: &[String], key: &str| -> Vec<String> {
+        attrs
+            .iter()
+            .map(|a| a.replacen(&a[..a.find('.').unwrap()], key, 1))
+            .collect()
+    };
+    let root = span_by_text(&ds, t, "0000000000000001")[0];
+    let mut expected = vec![
+        "http.request.method=GET".to_string(),
+        "annotations.only=1".into(),
+    ];
+    expected.extend(rename(&m_attrs, "metadata"));
+    assert_eq!(all_attrs_of(&ds, t, root), expected);
+    let call = span_by_text(&ds, t, "0000000000000002")[0];
+    let mut expected = vec!["namespace=remote".to_string(), "annotations=text".into()];
+    expected.extend(rename(&m2_attrs, "metadata"));
+    assert_eq!(all_attrs_of(&ds, t, call), expected);
+    // The general path (a tree of the whole document) reads the same.
+    let mut general = Dataset::default();
+    decode_bytes_general(&mut general, doc.as_bytes(), &mut |_| {}).unwrap();
+    let g = &general.traces[0];
+    for (id, i) in [("0000000000000001", root), ("0000000000000002", call)] {
+        let j = span_by_text(&general, g, id)[0];
+        assert_eq!(
+            all_attrs_of(&general, g, j),
+            all_attrs_of(&ds, t, i),
+            "{id}"
+        );
+    }
+}
+
 /// What each field of a Chrome event becomes: names of processes and
 /// threads, ids as numbers or strings, times as numbers or strings, `args`
 /// (kept only when they hold anything), async ids in `id2`, legacy steps,
@@ -744,6 +806,14 @@ fn a_datadog_span_reads_its_maps_as_a_map_keeps_them() {
         .map(|e| (e.time_ns, ds.str(e.name)))
         .collect();
     assert_eq!(events, [(1004, "retry"), (1006, "native")]);
+    // An event's attributes under their own keys (no dot before them).
+    let event_attrs: Vec<String> = ds
+        .events(t.events[0])
+        .iter()
+        .flat_map(|e| ds.attrs(e.attrs))
+        .map(|a| format!("{}={}", ds.str(a.key), value(&a.value)))
+        .collect();
+    assert_eq!(event_attrs, ["n=Int(2)", "k=v"]);
     let links: Vec<String> = ds
         .links(t.links[0])
         .iter()

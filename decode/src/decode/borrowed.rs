@@ -260,6 +260,18 @@ pub fn each_item<'a>(r: &mut Pull<'a>, each: impl FnMut(&mut Pull<'a>) -> Read<(
     r.each_item(each)
 }
 
+/// Calls `each` with each key of the object that comes next and the reader
+/// at its value; a value that is no object reads as empty.
+pub fn each_entry<'a>(
+    r: &mut Pull<'a>,
+    each: impl FnMut(Cow<'a, str>, &mut Pull<'a>) -> Read<()>,
+) -> Read<()> {
+    if r.peek() != b'{' {
+        return r.skip();
+    }
+    r.each_key(each)
+}
+
 /// Hands each object of the list that comes next, read as a `T`, to `each`
 /// as it is read: a [`List`] of [`Obj`] without the list. An item that is
 /// no object is skipped.

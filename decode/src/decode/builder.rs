@@ -243,15 +243,16 @@ impl<'a> Builder<'a> {
     /// arrays are flattened to dotted keys (objects) or kept as JSON text
     /// (arrays). An object under a key longer than [`FLAT_KEY_MAX`] is kept
     /// as JSON text too: each leaf's key repeats its whole path, so deep
-    /// nesting of long keys would take memory quadratic in the file.
+    /// nesting of long keys would take memory quadratic in the file. Under
+    /// an empty key, an object's entries are attributes of their own keys.
     pub fn attr_json(&mut self, key: &str, value: &Value) {
         // One path written in place: (where the parent's path ends, the
-        // key, the value); the top value's key has no dot before it.
+        // key, the value); no dot begins a path.
         let mut path = String::new();
         let mut stack: Vec<(Option<usize>, &str, &Value)> = vec![(None, key, value)];
         while let Some((parent_end, k, v)) = stack.pop() {
             path.truncate(parent_end.unwrap_or(0));
-            if parent_end.is_some() {
+            if parent_end.is_some_and(|end| end > 0) {
                 path.push('.');
             }
             path.push_str(k);
@@ -294,7 +295,9 @@ impl<'a> Builder<'a> {
                 open.pop();
                 continue;
             };
-            path.push('.');
+            if *end > 0 {
+                path.push('.');
+            }
             path.push_str(&k);
             paths.push(rustc_hash::FxBuildHasher.hash_one(&path));
             let value = match r.peek() {
@@ -789,22 +792,47 @@ mod tests {
             .collect()
     }
 
+    /// A map's entries (Datadog's `meta`) flatten to their own keys: no
+    /// dot begins a path, and none is dropped from a key that has one.
+    #[test]
+    fn under_an_empty_key_entries_keep_their_own_keys() {
+        let text = r#"{"a": {"b": 1, ".c": true}, ".d": "x", "": {"e": 2}}"#;
+        let expected = [
+            ("a.b", "i:1"),
+            ("a..c", "b:true"),
+            (".d", "s:x"),
+            ("e", "i:2"),
+        ];
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut ds = Dataset::default();
+        Builder::new(&mut ds).attr_json("", &serde_json::from_str(text).unwrap());
+        assert_eq!(shown(&ds, &ds.attrs), expected);
+        let (mut ds, mut out) = (Dataset::default(), Vec::new());
+        Builder::new(&mut ds)
+            .flatten_json("", &mut Pull::new(text.as_bytes()), &mut out)
+            .unwrap();
+        assert_eq!(shown(&ds, &out), expected);
+    }
+
     proptest! {
         /// An object flattened straight from its text gives the attributes
         /// its tree gives: the same keys, values and order, a repeated key
         /// once (its first place, its last value), lists and objects under
-        /// long keys as JSON text.
+        /// long keys as JSON text; under an empty key too.
         #[test]
-        fn text_flattens_as_its_tree(text in object_text()) {
+        fn text_flattens_as_its_tree(text in object_text(), key in prop_oneof![Just("args"), Just("")]) {
             let tree: Value = serde_json::from_str(&text).unwrap();
             let mut from_tree = Dataset::default();
-            Builder::new(&mut from_tree).attr_json("args", &tree);
+            Builder::new(&mut from_tree).attr_json(key, &tree);
             let expected = shown(&from_tree, &from_tree.attrs);
 
             let mut ds = Dataset::default();
             let mut out = Vec::new();
             let mut r = Pull::new(text.as_bytes());
-            Builder::new(&mut ds).flatten_json("args", &mut r, &mut out).unwrap();
+            Builder::new(&mut ds).flatten_json(key, &mut r, &mut out).unwrap();
             prop_assert!(r.end().is_ok());
             prop_assert!(ds.attrs.is_empty(), "only `out` written");
             prop_assert_eq!(shown(&ds, &out), expected, "{}", text);

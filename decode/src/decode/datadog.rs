@@ -5,13 +5,14 @@
 //! inside `meta`.
 //!
 //! A file is read with the pull reader ([`decode_stream`]): each span's text
-//! found without a tree of the file, then each span read as its own small
-//! tree. The general path writes its tree as text and reads it the same
-//! way ([`decode`]).
+//! found without a tree of the file, then each span read from its text
+//! (lists and objects inside it, rare, as trees; `meta` and `metrics`
+//! flattened from the text). The general path writes its tree as text and
+//! reads it the same way ([`decode`]).
 
-use super::borrowed::{self, tree_of};
+use super::borrowed::{self, obj_with, tree_of, Any, Str};
 use super::builder::{self, json, Builder, SpanIn};
-use super::pull::{Bad, Pull, Read};
+use super::pull::{fields, Bad, Pull, Read};
 use super::{detect, DecodeError};
 use crate::model::*;
 use rustc_hash::FxHashMap;
@@ -138,9 +139,7 @@ fn decode_found(b: &mut Builder, spans: &Spans) -> Result<(), DecodeError> {
         has(b"_dd.p.tid") || has(b"\\u")
     };
     for text in spans.iter().flatten().filter(|t| may_name_tid(t)) {
-        let s = tree_of(text)?;
-        let h = meta_str(&s, "_dd.p.tid").and_then(|h| u64::from_str_radix(h, 16).ok());
-        if let (Some(lo), Some(h)) = (json::u64(&s, "trace_id"), h) {
+        if let Some((lo, h)) = high_half(text) {
             high.insert(lo, h);
         }
     }
@@ -149,19 +148,132 @@ fn decode_found(b: &mut Builder, spans: &Spans) -> Result<(), DecodeError> {
             b.expect_spans(spans.len());
         }
         match s {
-            Some(text) => span(b, &tree_of(text)?, &high)?,
+            Some(text) => span(b, text, &high)?,
             None => return Err(DecodeError::shape("a Datadog trace is a list of spans")),
         }
     }
     Ok(())
 }
 
-fn meta_str<'v>(s: &'v Value, k: &str) -> Option<&'v str> {
-    s.get("meta").and_then(|m| json::str(m, k))
+/// The low half of a span's trace id and the high half its `meta` holds
+/// in `_dd.p.tid` (each key's last value, as a map keeps it).
+fn high_half(text: &[u8]) -> Option<(u64, u64)> {
+    let (mut low, mut high) = (None, None);
+    let mut r = Pull::new(text);
+    r.each_key(|k, r| match &*k {
+        "trace_id" => {
+            low = r.any()?.as_u64();
+            Ok(())
+        }
+        "meta" => {
+            high = None;
+            borrowed::each_entry(r, |k, r| match &*k {
+                "_dd.p.tid" => {
+                    high = r.string()?.and_then(|h| u64::from_str_radix(&h, 16).ok());
+                    Ok(())
+                }
+                _ => r.skip(),
+            })
+        }
+        _ => r.skip(),
+    })
+    .ok()?;
+    Some((low?, high?))
 }
 
-fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), DecodeError> {
-    let lo = json::u64(s, "trace_id")
+/// A span's fields, read from its text: `meta` and `metrics` flattened
+/// straight into the builder's strings, as attributes set aside until the
+/// span's own come first (no tree of the span: a map of a million entries
+/// is a million attributes, not a million tree nodes besides).
+#[derive(Default)]
+struct SpanFields<'a> {
+    trace_id: Any<'a>,
+    span_id: Any<'a>,
+    parent_id: Any<'a>,
+    service: Str<'a>,
+    name: Str<'a>,
+    resource: Str<'a>,
+    span_type: Str<'a>,
+    error: Any<'a>,
+    start: Any<'a>,
+    duration: Any<'a>,
+    meta_struct: Any<'a>,
+    span_events: Any<'a>,
+    span_links: Any<'a>,
+    meta: Vec<Attr>,
+    metrics: Vec<Attr>,
+}
+fields!(SpanFields { "trace_id" => trace_id, "span_id" => span_id, "parent_id" => parent_id, "service" => service, "name" => name, "resource" => resource, "type" => span_type, "error" => error, "start" => start, "duration" => duration, "meta_struct" => meta_struct, "span_events" => span_events, "span_links" => span_links });
+
+impl<'a> SpanFields<'a> {
+    fn read(b: &mut Builder, text: &'a [u8]) -> Result<Self, DecodeError> {
+        // A map's key repeated at the span's top keeps its last map, as a
+        // tree of the span would.
+        let read = obj_with(&mut Pull::new(text), |k, s: &mut Self, r| {
+            let map = match k {
+                "meta" => &mut s.meta,
+                "metrics" => &mut s.metrics,
+                _ => return Ok(false),
+            };
+            map.clear();
+            b.flatten_json("", r, map).map(|_| true)
+        });
+        // The text is JSON (found by the pull reader): what can still fail
+        // is a list or object nested past serde_json's 128 levels.
+        let span =
+            read.map_err(|_| DecodeError::shape("a span nested more than 128 levels deep"))?;
+        Ok(span.unwrap_or_default())
+    }
+}
+
+/// What a span's `meta` says besides its attributes (each a string, its
+/// entry's last value, as its flattened attributes hold it). Span events
+/// and links written as JSON text are read as events and links, and taken
+/// out of the attributes (their text stays in the string table).
+#[derive(Default)]
+struct MetaNotes {
+    span_kind: Option<StrId>,
+    error_message: Option<StrId>,
+    error_msg: Option<StrId>,
+    events: Option<StrId>,
+    links: Option<StrId>,
+}
+
+impl MetaNotes {
+    fn take(b: &Builder, meta: &mut Vec<Attr>) -> Self {
+        let mut notes = Self::default();
+        meta.retain(|a| {
+            let text = match a.value {
+                AttrValue::Str(v) => Some(v),
+                _ => None,
+            };
+            let (note, attribute) = match b.ds.strings.get(a.key) {
+                "span.kind" => (&mut notes.span_kind, true),
+                "error.message" => (&mut notes.error_message, true),
+                "error.msg" => (&mut notes.error_msg, true),
+                "events" => (&mut notes.events, false),
+                "_dd.span_links" => (&mut notes.links, false),
+                _ => return true,
+            };
+            *note = text;
+            attribute
+        });
+        notes
+    }
+}
+
+/// A list or object inside a span, as its tree (small and rare).
+fn json_of<'v>(v: &'v Any) -> Option<&'v Value> {
+    match v {
+        Any::Json(v) => Some(v),
+        _ => None,
+    }
+}
+
+fn span(b: &mut Builder, text: &[u8], high: &FxHashMap<u64, u64>) -> Result<(), DecodeError> {
+    let mut s = SpanFields::read(b, text)?;
+    let notes = MetaNotes::take(b, &mut s.meta);
+    let lo = (s.trace_id.as_u64())
         .ok_or_else(|| DecodeError::shape("a Datadog span without trace_id"))?;
     let (trace, trace_text) = match high.get(&lo).copied() {
         Some(h) => {
@@ -171,80 +283,63 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
         }
         None => (IdKey::num(lo as u128), b.intern(&lo.to_string())),
     };
-    let sid = json::u64(s, "span_id")
-        .ok_or_else(|| DecodeError::shape("a Datadog span without span_id"))?;
+    let sid =
+        (s.span_id.as_u64()).ok_or_else(|| DecodeError::shape("a Datadog span without span_id"))?;
     let key = IdKey::num(sid as u128);
     let id_text = b.intern(&sid.to_string());
-    let parent = match json::u64(s, "parent_id") {
+    let parent = match s.parent_id.as_u64() {
         Some(p) if p != 0 => Some((IdKey::num(p as u128), b.intern(&p.to_string()))),
         _ => None,
     };
-    let service = match json::str(s, "service") {
+    let service = match s.service.get() {
         Some(n) if !n.is_empty() => b.intern(n),
         _ => b.unknown_service(),
     };
     let resource = b.service_resource(service);
-    let op = json::str(s, "name").unwrap_or("");
-    let res_name = json::str(s, "resource").unwrap_or("");
+    let op = s.name.get().unwrap_or("");
+    let res_name = s.resource.get().unwrap_or("");
     // Datadog's UI leads with the resource (`GET /users`); the operation stays an attribute.
     let name = b.intern(if res_name.is_empty() { op } else { res_name });
-    let is_error = json::i64(s, "error").unwrap_or(0) != 0;
-    let status_message = match meta_str(s, "error.message").or_else(|| meta_str(s, "error.msg")) {
-        Some(m) if is_error => b.intern(m),
+    let is_error = s.error.as_i64().unwrap_or(0) != 0;
+    let status_message = match notes.error_message.or(notes.error_msg) {
+        Some(m) if is_error => m,
         _ => StrId(0),
     };
-    let kind = SpanKind::parse(meta_str(s, "span.kind").unwrap_or(""));
+    let kind = SpanKind::parse(notes.span_kind.map_or("", |k| b.ds.strings.get(k)));
     let am = b.mark();
     b.attr_str("operation.name", op);
     b.attr_str("resource.name", res_name);
-    if let Some(t) = json::str(s, "type").filter(|t| !t.is_empty()) {
+    if let Some(t) = s.span_type.get().filter(|t| !t.is_empty()) {
         b.attr_str("span.type", t);
     }
-    if let Some(meta) = s.get("meta").and_then(Value::as_object) {
-        for (k, v) in meta {
-            if k == "events" || k == "_dd.span_links" {
-                continue;
-            }
-            b.attr_json(k, v);
-        }
-    }
-    if let Some(metrics) = s.get("metrics").and_then(Value::as_object) {
-        for (k, v) in metrics {
-            b.attr_json(k, v);
-        }
-    }
-    if let Some(ms) = s.get("meta_struct") {
-        b.attr_json("meta_struct", ms);
-    }
+    b.ds.attrs.extend_from_slice(&s.meta);
+    b.ds.attrs.extend_from_slice(&s.metrics);
+    b.attr_any("meta_struct", &s.meta_struct);
     let attrs = b.since(am);
-    let start_ns = json::i64(s, "start").unwrap_or(0);
+    let start_ns = s.start.as_i64().unwrap_or(0);
     let em = b.event_mark();
-    let parsed_events: Option<Value> =
-        meta_str(s, "events").and_then(|t| tree_of(t.as_bytes()).ok());
-    let native_events = s.get("span_events").cloned();
-    for list in [parsed_events, native_events].into_iter().flatten() {
+    let meta_json = |b: &Builder, v: Option<StrId>| -> Option<Value> {
+        v.and_then(|t| tree_of(b.ds.strings.get(t).as_bytes()).ok())
+    };
+    let parsed_events = meta_json(b, notes.events);
+    for list in [parsed_events.as_ref(), json_of(&s.span_events)]
+        .into_iter()
+        .flatten()
+    {
         for e in list.as_array().map(|a| a.as_slice()).unwrap_or(&[]) {
             let m = b.mark();
             if let Some(a) = e.get("attributes") {
                 b.attr_json("", a);
             }
             let a = b.since(m);
-            // attr_json with an empty prefix writes ".key": strip the dot.
-            for attr in &mut b.ds.attrs[a.range()] {
-                let k =
-                    b.ds.strings
-                        .get(attr.key)
-                        .trim_start_matches('.')
-                        .to_string();
-                attr.key = b.ds.strings.intern(&k);
-            }
             let t = json::i64(e, "time_unix_nano").unwrap_or(start_ns);
             b.event(t, json::str(e, "name").unwrap_or("event"), a);
         }
     }
     let events = b.events_since(em);
     let lm = b.link_mark();
-    for l in json::arr(s, "span_links") {
+    let links = json_of(&s.span_links).and_then(Value::as_array);
+    for l in links.map(Vec::as_slice).unwrap_or(&[]) {
         let lo = json::u64(l, "trace_id").unwrap_or(0) as u128;
         let hi = json::u64(l, "trace_id_high").unwrap_or(0) as u128;
         let t = format!("{:032x}", (hi << 64) | lo);
@@ -259,7 +354,7 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
         let a = b.since(m);
         b.link(&t, &sp, LinkKind::Link, a);
     }
-    if let Some(list) = meta_str(s, "_dd.span_links").and_then(|t| tree_of(t.as_bytes()).ok()) {
+    if let Some(list) = meta_json(b, notes.links) {
         for l in list.as_array().map(|a| a.as_slice()).unwrap_or(&[]) {
             let m = b.mark();
             if let Some(a) = l.get("attributes") {
@@ -281,7 +376,7 @@ fn span(b: &mut Builder, s: &Value, high: &FxHashMap<u64, u64>) -> Result<(), De
         service,
         name,
         start_ns,
-        duration_ns: json::i64(s, "duration").unwrap_or(0),
+        duration_ns: s.duration.as_i64().unwrap_or(0),
         kind,
         status: StatusCode::error_if(is_error),
         status_message,

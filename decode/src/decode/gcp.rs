@@ -146,11 +146,7 @@ fn spans_of_list<'a>(r: &mut Pull<'a>, spans: &mut Vec<&'a [u8]>) -> Read<()> {
 /// project; anything else holds none.
 fn trace_v1<'a>(r: &mut Pull<'a>) -> Read<TraceV1<'a>> {
     let mut t = TraceV1::default();
-    if r.peek() != b'{' {
-        r.skip()?;
-        return Ok(t);
-    }
-    r.each_key(|k, r| match &*k {
+    borrowed::each_entry(r, |k, r| match &*k {
         "traceId" => {
             t.trace_id = r.string()?;
             Ok(())

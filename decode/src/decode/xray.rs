@@ -181,11 +181,8 @@ fn outline_if(
 fn segments_of_traces<'a>(r: &mut Pull<'a>) -> Read<Vec<Found<'a>>> {
     let mut all = Vec::new();
     r.each_item(|r| {
-        if r.peek() != b'{' {
-            return r.skip();
-        }
         let mut segments = Vec::new();
-        r.each_key(|k, r| {
+        borrowed::each_entry(r, |k, r| {
             if k != "Segments" {
                 return r.skip();
             }
@@ -286,9 +283,12 @@ struct Entity {
     /// Where its own last `subsegments` value starts: the one `JSON.parse`
     /// keeps when the key repeats.
     last_list: usize,
-    /// Its `subsegments` lists (places in [`Outline::lists`]), left out of
-    /// its own text.
+    /// Its `subsegments` lists and large maps (places in
+    /// [`Outline::lists`]), left out of its own text.
     lists: (u32, u32),
+    /// Which of its lists is each of its [`MAPS`] (+1; 0 when that map's
+    /// last value is no large object).
+    maps: [u32; 2],
     /// Every `subsegments` value it is in is the one kept.
     kept: bool,
 }
@@ -349,6 +349,19 @@ impl Outline {
                             e.lists = (from, o.lists.len() as u32);
                         }
                         Some(k) if entity == 0 && not_ours.contains(&&*k) => return Err(Bad),
+                        Some(k) if MAPS.contains(&&*k) => {
+                            let start = r.here();
+                            let value = r.raw()?;
+                            let large = value.starts_with(b"{") && value.len() >= LARGE_MAP;
+                            let place = if large {
+                                lists_open.push((start, start + value.len()));
+                                (lists_open.len() - lists_from) as u32
+                            } else {
+                                0
+                            };
+                            let which = usize::from(k == MAPS[1]);
+                            o.entities[entity].maps[which] = place;
+                        }
                         Some(k) if k == "subsegments" => {
                             let list = r.here();
                             o.entities[entity].last_list = list;
@@ -415,6 +428,7 @@ impl Outline {
             list,
             last_list: NO_LIST,
             lists: (0, 0),
+            maps: [0; 2],
             kept: false,
         });
         if r.object() {
@@ -430,7 +444,20 @@ impl Outline {
         Ok(())
     }
 
-    /// Entity `i`'s text with each of its `subsegments` lists emptied.
+    /// The text of each of entity `i`'s [`MAPS`] that is large.
+    fn large_maps<'t>(&self, text: &'t [u8], i: usize) -> [Option<&'t [u8]>; 2] {
+        let e = &self.entities[i];
+        e.maps.map(|place| match place {
+            0 => None,
+            p => {
+                let (start, end) = self.lists[(e.lists.0 + p - 1) as usize];
+                Some(&text[start..end])
+            }
+        })
+    }
+
+    /// Entity `i`'s text with each of its `subsegments` lists emptied, and
+    /// each of its large maps (`{}`: a tree of it keeps their keys).
     fn own_text<'t>(&self, text: &'t [u8], i: usize) -> Cow<'t, [u8]> {
         let e = &self.entities[i];
         let lists = &self.lists[e.lists.0 as usize..e.lists.1 as usize];
@@ -441,7 +468,7 @@ impl Outline {
         let mut at = e.start;
         for &(start, end) in lists {
             own.extend_from_slice(&text[at..start]);
-            own.extend_from_slice(b"[]");
+            own.extend_from_slice(if text[start] == b'{' { b"{}" } else { b"[]" });
             at = end;
         }
         own.extend_from_slice(&text[at..e.end]);
@@ -449,10 +476,38 @@ impl Outline {
     }
 }
 
+/// The maps of an entity that hold the user's data (X-Ray indexes
+/// `annotations`; `metadata` is any JSON): of any size, so a large one is
+/// flattened straight from the text, never read as a tree.
+const MAPS: [&str; 2] = ["annotations", "metadata"];
+
+/// From how many bytes a map is flattened from its text: below, its tree
+/// is smaller and quicker to read (both give the same attributes).
+const LARGE_MAP: usize = 4096;
+
+/// Entity `i` of a document: a tree of its own fields, and its large maps
+/// flattened from the text into attributes set aside.
+fn entity_fields(
+    b: &mut Builder,
+    text: &[u8],
+    outline: &Outline,
+    i: usize,
+) -> Result<(Value, [Vec<Attr>; 2]), DecodeError> {
+    let mut attrs: [Vec<Attr>; 2] = Default::default();
+    for ((key, map), out) in MAPS.iter().zip(outline.large_maps(text, i)).zip(&mut attrs) {
+        if let Some(map) = map {
+            // The text is JSON (the outline's walk read it).
+            b.flatten_json(key, &mut Pull::new(map), out)
+                .map_err(|_| DecodeError::shape("an X-Ray entity that is not JSON"))?;
+        }
+    }
+    Ok((tree_of(&outline.own_text(text, i))?, attrs))
+}
+
 /// One segment document (or independent subsegment) and its subsegments,
 /// each entity read as a tree of its own fields, parents before children.
 fn document(b: &mut Builder, text: &[u8], outline: &Outline) -> Result<(), DecodeError> {
-    let doc = tree_of(&outline.own_text(text, 0))?;
+    let (doc, mut doc_maps) = entity_fields(b, text, outline, 0)?;
     let trace_text = json::str(&doc, "trace_id").ok_or_else(|| {
         DecodeError::shape(format!(
             "X-Ray document {} has no trace_id",
@@ -502,13 +557,14 @@ fn document(b: &mut Builder, text: &[u8], outline: &Outline) -> Result<(), Decod
             }
         };
         let own;
-        let tree = if i == 0 {
-            &doc
+        let (tree, maps) = if i == 0 {
+            (&doc, std::mem::take(&mut doc_maps))
         } else {
-            own = tree_of(&outline.own_text(text, i))?;
-            &own
+            let (tree, maps) = entity_fields(b, text, outline, i)?;
+            own = tree;
+            (&own, maps)
         };
-        let as_parent = entity(b, tree, &place, parent, i == 0 && !is_sub);
+        let as_parent = entity(b, tree, &maps, &place, parent, i == 0 && !is_sub);
         above.push((i, as_parent));
     }
     Ok(())
@@ -526,6 +582,7 @@ struct EntityPlace {
 fn entity(
     b: &mut Builder,
     e: &Value,
+    maps: &[Vec<Attr>; 2],
     place: &EntityPlace,
     parent: Option<(IdKey, StrId)>,
     is_segment: bool,
@@ -579,6 +636,9 @@ fn entity(
     ] {
         if let Some(x) = e.get(k) {
             b.attr_json(k, x);
+        }
+        if let Some(i) = MAPS.iter().position(|m| *m == k) {
+            b.ds.attrs.extend_from_slice(&maps[i]);
         }
     }
     if !is_segment {

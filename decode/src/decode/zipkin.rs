@@ -73,11 +73,7 @@ struct Tags<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
 impl<'a> FromJson<'a> for Tags<'a> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
         let mut t = Tags::default();
-        if r.peek() != b'{' {
-            r.skip()?;
-            return Ok(t);
-        }
-        r.each_key(|k, r| {
+        borrowed::each_entry(r, |k, r| {
             let v = r.any()?;
             t.0.push((k, text_of(v)));
             Ok(())
