@@ -412,6 +412,50 @@ describe('the waterfall', () => {
     await page.context().close();
   });
 
+  test('a span of 100,000 attributes and 250 events draws the first 100 of each and 100 more on request; the page keeps answering', async () => {
+    const page = await newPage();
+    // A Datadog span (its `meta` read straight from the text).
+    const meta = Object.fromEntries(Array.from({ length: 100000 }, (_, i) => [`header.x-${i}`, `value-${i}`]));
+    const span_events = Array.from({ length: 250 }, (_, i) => ({ name: `retry-${i}`, time_unix_nano: 1000000000 + i * 1000, attributes: { n: i } }));
+    const root = { trace_id: 7, span_id: 1, parent_id: 0, name: 'web.request', resource: 'GET /', service: 'web', start: 1000000000, duration: 9000000, meta, span_events };
+    const child = { trace_id: 7, span_id: 2, parent_id: 1, name: 'db.query', resource: 'SELECT', service: 'db', start: 1001000000, duration: 5000000 };
+    await dropFiles(page, [{ name: 'wide.json', bytes: Buffer.from(JSON.stringify([[root, child]])) }]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === '7');
+    // The keys to show or group by: the 1,000 the most spans carry, not 100,002 options each.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=row-attribute] option').length === 1001);
+    await watchLongTasks(page);
+    await clickRow(page, 0);
+    await page.waitForSelector('[data-testid=span-detail]');
+    const rows = page.locator('[data-testid=span-attributes] tr');
+    assert.equal(await rows.count(), 100);
+    assert.equal(await page.locator('[data-testid=span-detail] summary').first().textContent(), 'Attributes (100002)');
+    assert.deepEqual((await rows.allInnerTexts()).slice(0, 3).map((r) => r.replace(/\s+/g, ' ')),
+      ['operation.name web.request', 'resource.name GET /', 'header.x-0 value-0']);
+    const events = page.locator('[data-testid=span-events] > li');
+    assert.equal(await events.count(), 100);
+    const moreEvents = page.locator('[data-testid=span-events] ~ [data-testid=show-more-rows]');
+    assert.equal(await moreEvents.textContent(), 'show 100 more of 250');
+    await page.screenshot({ path: path.join(out, 'span-detail-many-attributes.png') });
+    const more = page.locator('[data-testid=span-attributes] ~ [data-testid=show-more-rows]');
+    assert.equal(await more.textContent(), 'show 100 more of 100002');
+    await more.click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=span-attributes] tr').length === 200);
+    assert.equal((await rows.nth(199).innerText()).replace(/\s+/g, ' '), 'header.x-197 value-197');
+    assert.equal(await events.count(), 200);
+    assert.equal(await moreEvents.textContent(), 'show 50 more of 250');
+    // Another span selected starts again at 100 rows a list.
+    await page.focus('[data-testid=waterfall-canvas]');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() => document.querySelector('[data-testid=span-detail]')?.dataset.spanId === '2');
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=span-attributes] tr').length === 100);
+    const longest = await longestTask(page);
+    fs.writeFileSync(path.join(out, 'span-detail-many-attributes.txt'), `longest task ${longest.toFixed(0)} ms (select, show more, another span, back)\n`);
+    assert.ok(longest < 100, `a task of ${longest} ms`);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('an attribute chosen is shown after each span\'s name, and remembered', async () => {
     const page = await newPage();
     const picker = '[data-testid=row-attribute]';

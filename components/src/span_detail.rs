@@ -12,8 +12,31 @@ use tracescope_core::model::{flags, Dataset, Range32, StatusCode};
 /// (name, href) links.
 pub type NamedLinks = Vec<(String, String)>;
 
+/// How many rows of each list (attributes, resource, events and each
+/// one's attributes, links) the panel draws at first and adds with "show
+/// more": a span may hold a million attributes, and a million rows would
+/// stall the page for minutes.
+pub const ROWS: usize = 100;
+
+/// The first rows of a list, and how many it holds.
+#[derive(Clone, PartialEq)]
+struct Shown<T> {
+    rows: Vec<T>,
+    total: usize,
+}
+
+impl<T> Shown<T> {
+    /// The first `limit` of `all`, each made by `row`.
+    fn first<A>(all: &[A], limit: usize, row: impl FnMut(&A) -> T) -> Self {
+        Shown {
+            rows: all.iter().take(limit).map(row).collect(),
+            total: all.len(),
+        }
+    }
+}
+
 /// Key/value rows of an attribute table.
-type Pairs = Vec<(String, String)>;
+type Pairs = Shown<(String, String)>;
 
 /// An event: offset from the span start, name, attributes.
 #[derive(Clone, PartialEq)]
@@ -40,23 +63,25 @@ struct Detail {
     status_message: String,
     attrs: Pairs,
     resource: Pairs,
-    events: Vec<EventRow>,
+    events: Shown<EventRow>,
     /// Kind, trace id, span id, and the span's index when it is in this trace.
-    links: Vec<(String, String, String, Option<u32>)>,
+    links: Shown<(String, String, String, Option<u32>)>,
+    /// How many rows of each list were drawn (at most).
+    rows: usize,
     warnings: Vec<&'static str>,
     is_error: bool,
     /// Spans below it: a subtree to focus on.
     has_children: bool,
 }
 
-fn pairs(ds: &Dataset, r: Range32) -> Pairs {
-    ds.attrs(r)
-        .iter()
-        .map(|a| (ds.str(a.key).to_string(), ds.value_text(a.value)))
-        .collect()
+fn pairs(ds: &Dataset, r: Range32, rows: usize) -> Pairs {
+    Shown::first(ds.attrs(r), rows, |a| {
+        (ds.str(a.key).to_string(), ds.value_text(a.value))
+    })
 }
 
-fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
+/// Span `s` of trace `ti` as the panel shows it, each list's first `rows`.
+fn detail(ds: &Dataset, ti: usize, s: usize, rows: usize) -> Option<Detail> {
     let t = ds.trace(ti)?;
     if s >= t.len() {
         return None;
@@ -108,35 +133,28 @@ fn detail(ds: &Dataset, ti: usize, s: usize) -> Option<Detail> {
         kind: t.kind[s].as_str(),
         status: t.status[s].as_str(),
         status_message: ds.str(t.status_message[s]).to_string(),
-        attrs: pairs(ds, t.attrs[s]),
-        resource: pairs(ds, ds.resources[t.resource[s] as usize].attrs),
-        events: ds
-            .events(t.events[s])
-            .iter()
-            .map(|e| EventRow {
-                at: format!(
-                    "+{}",
-                    format_duration(e.time_ns.saturating_sub(t.start_ns[s]) as f64)
-                ),
-                name: ds.str(e.name).to_string(),
-                attrs: pairs(ds, e.attrs),
-            })
-            .collect(),
-        links: ds
-            .links(t.links[s])
-            .iter()
-            .map(|l| {
-                let here = (Some(l.trace_id) == t.trace_id)
-                    .then(|| t.span_key.iter().position(|&k| k == l.span_id))
-                    .flatten();
-                (
-                    l.kind.as_str().to_string(),
-                    ds.link_trace_id(l).to_string(),
-                    ds.link_span_id(l).to_string(),
-                    here.map(|k| k as u32),
-                )
-            })
-            .collect(),
+        attrs: pairs(ds, t.attrs[s], rows),
+        resource: pairs(ds, ds.resources[t.resource[s] as usize].attrs, rows),
+        events: Shown::first(ds.events(t.events[s]), rows, |e| EventRow {
+            at: format!(
+                "+{}",
+                format_duration(e.time_ns.saturating_sub(t.start_ns[s]) as f64)
+            ),
+            name: ds.str(e.name).to_string(),
+            attrs: pairs(ds, e.attrs, rows),
+        }),
+        links: Shown::first(ds.links(t.links[s]), rows, |l| {
+            let here = (Some(l.trace_id) == t.trace_id)
+                .then(|| t.span_key.iter().position(|&k| k == l.span_id))
+                .flatten();
+            (
+                l.kind.as_str().to_string(),
+                ds.link_trace_id(l).to_string(),
+                ds.link_span_id(l).to_string(),
+                here.map(|k| k as u32),
+            )
+        }),
+        rows,
         warnings,
         is_error: t.status[s] == StatusCode::Error,
         has_children: t.tree.subtree_size()[s] > 1,
@@ -206,16 +224,18 @@ fn value_cell(v: String) -> AnyView {
     .into_any()
 }
 
-fn kv_table(rows: Pairs, testid: &'static str) -> impl IntoView {
+fn kv_table(pairs: Pairs, testid: &'static str, more: impl IntoView) -> impl IntoView {
     view! {
         <table class="kv" data-testid=testid>
             <tbody>
-                {rows
+                {pairs
+                    .rows
                     .into_iter()
                     .map(|(k, v)| view! { <tr><th>{dotted_key(k)}</th><td>{value_cell(v)}</td></tr> })
                     .collect_view()}
             </tbody>
         </table>
+        {more}
     }
 }
 
@@ -247,10 +267,25 @@ pub fn SpanDetail(
         selected,
         ..
     } = view_context();
+    // Rows drawn per list; each span selected starts at ROWS.
+    let rows = RwSignal::new(ROWS);
+    Effect::new(move |_| {
+        selected.track();
+        rows.set(ROWS);
+    });
     let d = Memo::new(move |_| {
         let s = selected.get()? as usize;
-        dataset.with(|ds| detail(ds, trace.get()?, s))
+        dataset.with(|ds| detail(ds, trace.get()?, s, rows.get()))
     });
+    // "Show more" under a list drawn in part: ROWS more of every list.
+    let more = move |shown: usize, total: usize, drawn: usize| {
+        (shown < total).then(|| view! {
+            <button class="link-button more-rows" data-testid="show-more-rows" data-shown=shown data-total=total
+                on:click=move |_| rows.set(drawn + ROWS)>
+                {format!("show {} more of {total}", (total - shown).min(ROWS))}
+            </button>
+        })
+    };
     // Where its duration falls among every loaded span of its operation.
     let rank = Memo::new(move |_| {
         let s = selected.get()? as usize;
@@ -258,10 +293,12 @@ pub fn SpanDetail(
     });
     move || {
         d.get().map(|d| {
-            let n_attrs = d.attrs.len();
-            let n_res = d.resource.len();
-            let n_events = d.events.len();
-            let n_links = d.links.len();
+            let n_attrs = d.attrs.total;
+            let n_res = d.resource.total;
+            let n_events = d.events.total;
+            let n_links = d.links.total;
+            let drawn = d.rows;
+            let more = move |list: usize, total: usize| more(list, total, drawn);
             view! {
                 <aside class="span-detail" data-testid="span-detail" data-span-id=d.id.clone()>
                     <header>
@@ -317,30 +354,34 @@ pub fn SpanDetail(
                     </table>
                     <details open=true>
                         <summary>{format!("Attributes ({n_attrs})")}</summary>
-                        {kv_table(d.attrs.clone(), "span-attributes")}
+                        {kv_table(d.attrs.clone(), "span-attributes", more(d.attrs.rows.len(), n_attrs))}
                     </details>
                     <details open=n_res < 12>
                         <summary>{format!("Resource / process ({n_res})")}</summary>
-                        {kv_table(d.resource.clone(), "span-resource")}
+                        {kv_table(d.resource.clone(), "span-resource", more(d.resource.rows.len(), n_res))}
                     </details>
                     {(n_events > 0).then(|| view! {
                         <details open=true>
                             <summary>{format!("Events / logs ({n_events})")}</summary>
                             <ul class="events" data-testid="span-events">
-                                {d.events.iter().cloned().map(|EventRow { at, name, attrs }| view! {
+                                {d.events.rows.iter().cloned().map(|EventRow { at, name, attrs }| view! {
                                     <li>
                                         <div><span class="mono">{at}</span>" "<b>{name}</b></div>
-                                        {(!attrs.is_empty()).then(|| kv_table(attrs, "event-attributes"))}
+                                        {(attrs.total > 0).then(|| {
+                                            let more = more(attrs.rows.len(), attrs.total);
+                                            kv_table(attrs, "event-attributes", more)
+                                        })}
                                     </li>
                                 }).collect_view()}
                             </ul>
+                            {more(d.events.rows.len(), n_events)}
                         </details>
                     })}
                     {(n_links > 0).then(|| view! {
                         <details open=true>
                             <summary>{format!("Links ({n_links})")}</summary>
                             <ul class="links" data-testid="span-links">
-                                {d.links.iter().cloned().map(|(kind, tr, sp, here)| view! {
+                                {d.links.rows.iter().cloned().map(|(kind, tr, sp, here)| view! {
                                     <li><span class="tag">{kind}</span>" "
                                         // A span of this trace: go to it.
                                         {match here {
@@ -358,6 +399,7 @@ pub fn SpanDetail(
                                     </li>
                                 }).collect_view()}
                             </ul>
+                            {more(d.links.rows.len(), n_links)}
                         </details>
                     })}
                 </aside>

@@ -753,3 +753,43 @@ proptest! {
         }
     }
 }
+
+/// Past `MAX_KEYS` distinct keys (a span of 1,500 keys of its own), the
+/// keys listed are those carried by the most spans, then the first met:
+/// every list of keys is a list of options, and a million would stall the
+/// page.
+#[test]
+fn attribute_keys_past_the_most_listed_are_those_carried_most() {
+    use tracescope_core::analysis::stats::MAX_KEYS;
+    let tags = |keys: &[String]| -> String {
+        let tags: Vec<String> = keys
+            .iter()
+            .map(|k| format!(r#"{{"key":"{k}","type":"string","value":"v"}}"#))
+            .collect();
+        tags.join(",")
+    };
+    let own: Vec<String> = (0..1500).map(|i| format!("k{i:04}")).collect();
+    let shared = ["z.common".to_string(), "http.route".to_string()];
+    let span = |id: u32, keys: &[String]| {
+        format!(
+            r#"{{"traceID":"a1","spanID":"{id:x}","operationName":"op","startTime":{},"duration":5,"processID":"p1","tags":[{}]}}"#,
+            1000 + id,
+            tags(keys)
+        )
+    };
+    let text = format!(
+        r#"{{"data":[{{"traceID":"a1","spans":[{},{},{}],"processes":{{"p1":{{"serviceName":"s","tags":[]}}}}}}]}}"#,
+        span(1, &own),
+        span(2, &shared),
+        span(3, &shared)
+    );
+    let mut ds = Dataset::default();
+    tracescope_core::decode_bytes(&mut ds, text.as_bytes()).unwrap();
+    let keys = attribute_keys(&ds, &ds.traces);
+    assert_eq!(keys.len(), MAX_KEYS);
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "sorted");
+    for k in ["http.route", "z.common", "k0000", "k0997"] {
+        assert!(keys.iter().any(|x| x == k), "{k} listed");
+    }
+    assert!(!keys.iter().any(|x| x == "k0998"), "k0998 not listed");
+}

@@ -78,21 +78,27 @@ pub fn operation_stats<'a>(
 }
 
 /// Distinct attribute keys (span and resource) of the given traces, sorted:
-/// what the statistics can be grouped by.
+/// what the statistics can be grouped by, and rows show. At most
+/// [`MAX_KEYS`] of them: those the most spans and resources carry.
 pub fn attribute_keys<T: Borrow<Trace>>(ds: &Dataset, traces: &[T]) -> Vec<String> {
     let mut b = KeysBuilder::default();
     while !b.step(ds, traces, usize::MAX) {}
     b.finish(ds)
 }
 
+/// The most attribute keys listed: a span may hold a million attributes of
+/// their own keys, and every list of keys is a list of options to choose.
+pub const MAX_KEYS: usize = 1_000;
+
 /// [`attribute_keys`] a part at a time (a million spans' attributes take
 /// 40–50 ms in a page): `step` with the same traces until it says it is
 /// done, then `finish`.
 #[derive(Default)]
 pub struct KeysBuilder {
-    // Marked per interned string: no list of every key of every span to
-    // sort (at a million spans that sort alone took most of 100 ms).
-    is_key: Vec<bool>,
+    // Counted per interned string (the spans and resources that carry it):
+    // no list of every key of every span to sort (at a million spans that
+    // sort alone took most of 100 ms).
+    carried: Vec<u32>,
     seen_resource: Vec<bool>,
     walk: SpanWalk,
 }
@@ -102,30 +108,42 @@ impl KeysBuilder {
     /// every span's were.
     pub fn step<T: Borrow<Trace>>(&mut self, ds: &Dataset, traces: &[T], budget: usize) -> bool {
         let KeysBuilder {
-            is_key,
+            carried,
             seen_resource,
             walk,
         } = self;
-        is_key.resize(ds.strings.len(), false);
+        carried.resize(ds.strings.len(), 0);
         seen_resource.resize(ds.resources.len(), false);
+        let mut count = |key: StrId| {
+            let c = &mut carried[key.0 as usize];
+            *c = c.saturating_add(1);
+        };
         walk.step(traces, budget, |_, t, i| {
             for a in ds.attrs(t.attrs[i]) {
-                is_key[a.key.0 as usize] = true;
+                count(a.key);
             }
             let r = t.resource[i] as usize;
             if !std::mem::replace(&mut seen_resource[r], true) {
                 for a in ds.attrs(ds.resources[r].attrs) {
-                    is_key[a.key.0 as usize] = true;
+                    count(a.key);
                 }
             }
         })
     }
 
-    /// The keys seen, sorted.
+    /// The keys seen, sorted; past [`MAX_KEYS`], those carried most (ties:
+    /// the first met in the file).
     pub fn finish(self, ds: &Dataset) -> Vec<String> {
-        let mut out: Vec<String> = (0..self.is_key.len())
-            .filter(|&k| self.is_key[k])
-            .map(|k| ds.str(StrId(k as u32)).to_string())
+        let mut seen: Vec<(u32, u32)> = (self.carried.iter().enumerate())
+            .filter(|&(_, &c)| c > 0)
+            .map(|(k, &c)| (k as u32, c))
+            .collect();
+        if seen.len() > MAX_KEYS {
+            crate::order::sort_by_key(&mut seen, |&(k, c)| (std::cmp::Reverse(c), k));
+            seen.truncate(MAX_KEYS);
+        }
+        let mut out: Vec<String> = (seen.into_iter())
+            .map(|(k, _)| ds.str(StrId(k)).to_string())
             .collect();
         crate::order::sort(&mut out);
         out
