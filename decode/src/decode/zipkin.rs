@@ -64,21 +64,44 @@ struct BinaryAnnotation<'a> {
 }
 fields!(BinaryAnnotation { "key" => key, "value" => value, "endpoint" => endpoint });
 
-/// Tags as written, repeats and all: a key is looked up once, when the
-/// span is written ([`borrowed::kept_entries`]), not on every insert (which
-/// was quadratic in a span's tags).
+/// Tags as written, repeats and all, in the order merged fragments give
+/// them: a key is looked up once, when the span is written
+/// ([`borrowed::kept_entries`]), not on every insert (which was quadratic
+/// in a span's tags).
 #[derive(Default, Clone)]
-struct Tags<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+struct Tags<'a>(Vec<TagsFrom<'a>>);
+
+#[derive(Clone)]
+enum TagsFrom<'a> {
+    /// A v2 fragment's `tags`, as its text: read when the span is written,
+    /// so a span's tags are never held as a list (a million tags took 50
+    /// MB of pairs, twice: planned, then written).
+    Object(&'a [u8]),
+    /// A v1 binary annotation.
+    Pair(Cow<'a, str>, Cow<'a, str>),
+}
 
 impl<'a> FromJson<'a> for Tags<'a> {
     fn from_json(r: &mut Pull<'a>) -> Read<Self> {
-        let mut t = Tags::default();
-        borrowed::each_entry(r, |k, r| {
-            let v = r.any()?;
-            t.0.push((k, text_of(v)));
-            Ok(())
-        })?;
-        Ok(t)
+        Ok(Tags(vec![TagsFrom::Object(r.raw()?)]))
+    }
+}
+
+impl Tags<'_> {
+    /// Each tag as written, in order.
+    fn each(&self, mut tag: impl FnMut(&str, &str)) {
+        for from in &self.0 {
+            match from {
+                TagsFrom::Object(text) => {
+                    // Checked when the span was read: nothing to refuse here.
+                    let _ = borrowed::each_entry(&mut Pull::new(text), |k, r| {
+                        tag(&k, &text_of(r.any()?));
+                        Ok(())
+                    });
+                }
+                TagsFrom::Pair(k, v) => tag(k, v),
+            }
+        }
     }
 }
 
@@ -121,8 +144,8 @@ impl Span<'_> {
     }
 }
 
-/// A file the streamed reader did not take (a single span, a BOM): read
-/// again as a list, the streamed way.
+/// A value parsed whole (the general path, which tests compare the
+/// streamed one with): read again as a list, the streamed way.
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
     let text = match v {
         Value::Array(_) => borrowed::text_of(v),
@@ -174,7 +197,7 @@ fn add_span(
     Ok(())
 }
 
-/// Streams `[span, …]` or `[[span, …], …]` ([`super::stream`]): spans are
+/// Streams `[span, …]`, `[[span, …], …]` or a span alone ([`super::stream`]): spans are
 /// read as typed structs borrowing from the file and planned, then read
 /// again as their rows are made. `None` for another shape.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
@@ -216,7 +239,7 @@ use super::parts::Seam;
 use super::pull::{fields, Bad, FromJson, Pull, Read};
 use super::stream::{self, Stream};
 
-/// The top-level list: spans, or lists of spans. Anything else in it is not
+/// The top-level list: spans, or lists of spans, or one span alone. Anything else in it is not
 /// a span: checked (and refused) as one. `in_part`: of a file decoded in
 /// parts.
 fn span_lists(st: &mut Stream, r: &mut Pull, plan: &mut Plan, in_part: bool) -> Read<()> {
@@ -238,6 +261,11 @@ fn span_lists(st: &mut Stream, r: &mut Pull, plan: &mut Plan, in_part: bool) -> 
         }
         Ok(())
     };
+    // A span alone (`read_value` tries Zipkin's reader on an object only
+    // when `detect` names it a Zipkin span).
+    if r.peek() == b'{' {
+        return add(st, r);
+    }
     r.each_item(|r| {
         if r.peek() == b'[' {
             r.each_item(|r| add(st, r))
@@ -382,7 +410,7 @@ fn v1_to_v2<'a>(s: Span<'a>) -> Vec<Span<'a>> {
             }
             continue;
         }
-        tags[i].0.push((
+        tags[i].0.push(TagsFrom::Pair(
             Cow::Owned(k.to_string()),
             text_of(ba.value.clone()).into_owned().into(),
         ));
@@ -865,12 +893,17 @@ fn emit<'a>(b: &mut Builder, mut plan: Plan, read: &dyn Fn(usize) -> Obj<Span<'a
         let resource = b.service_resource(service);
         let mut status = StatusTags::default();
         let am = b.mark();
-        let keys: Vec<StrId> = s.tags.0.iter().map(|(k, _)| b.intern(k)).collect();
+        let mut keys: Vec<StrId> = Vec::new();
+        let mut values: Vec<StrId> = Vec::new();
+        s.tags.each(|k, v| {
+            keys.push(b.intern(k));
+            values.push(b.intern(v));
+        });
         for i in borrowed::kept_entries(&keys) {
-            let (k, text) = &s.tags.0[i];
-            let v = b.intern(text);
-            b.attr_key(keys[i], AttrValue::Str(v));
-            status.note(k, || (TagValue::Text(text), Some(v)));
+            let (k, v) = (keys[i], values[i]);
+            b.attr_key(k, AttrValue::Str(v));
+            let strings = &b.ds.strings;
+            status.note(strings.get(k), || (TagValue::Text(strings.get(v)), Some(v)));
         }
         let (status, status_message) = status.finish();
         if let Some(r) = &s.remote.0 {
