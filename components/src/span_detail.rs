@@ -7,7 +7,7 @@ use tracescope_core::analysis::clock;
 use tracescope_core::analysis::percentile::span_rank;
 use tracescope_core::analysis::self_time::self_time_of;
 use tracescope_core::layout::time::format_duration;
-use tracescope_core::model::{flags, Dataset, Range32, StatusCode};
+use tracescope_core::model::{flags, Dataset, IdKey, Link, Range32, StatusCode, Trace};
 
 /// (name, href) links.
 pub type NamedLinks = Vec<(String, String)>;
@@ -34,6 +34,9 @@ impl<T> Shown<T> {
         }
     }
 }
+
+/// A link's kind, trace id, span id, and its span when in the same trace.
+type LinkRow = (String, String, String, Option<u32>);
 
 /// Key/value rows of an attribute table.
 type Pairs = Shown<(String, String)>;
@@ -65,7 +68,7 @@ struct Detail {
     resource: Pairs,
     events: Shown<EventRow>,
     /// Kind, trace id, span id, and the span's index when it is in this trace.
-    links: Shown<(String, String, String, Option<u32>)>,
+    links: Shown<LinkRow>,
     /// How many rows of each list were drawn (at most).
     rows: usize,
     warnings: Vec<&'static str>,
@@ -77,6 +80,28 @@ struct Detail {
 fn pairs(ds: &Dataset, r: Range32, rows: usize) -> Pairs {
     Shown::first(ds.attrs(r), rows, |a| {
         (ds.str(a.key).to_string(), ds.value_text(a.value))
+    })
+}
+
+/// Span `s`'s first `rows` links: kind, trace id, span id, and the span
+/// it names when that is in this trace (found in one pass over the trace).
+fn links(ds: &Dataset, t: &Trace, s: usize, rows: usize) -> Shown<LinkRow> {
+    let all = ds.links(t.links[s]);
+    let within = |l: &&Link| Some(l.trace_id) == t.trace_id;
+    let keys: Vec<IdKey> = all
+        .iter()
+        .take(rows)
+        .filter(within)
+        .map(|l| l.span_id)
+        .collect();
+    let mut here = t.spans_of_keys(&keys).into_iter();
+    Shown::first(all, rows, |l| {
+        (
+            l.kind.as_str().to_string(),
+            ds.link_trace_id(l).to_string(),
+            ds.link_span_id(l).to_string(),
+            within(&l).then(|| here.next().flatten()).flatten(),
+        )
     })
 }
 
@@ -143,17 +168,7 @@ fn detail(ds: &Dataset, ti: usize, s: usize, rows: usize) -> Option<Detail> {
             name: ds.str(e.name).to_string(),
             attrs: pairs(ds, e.attrs, rows),
         }),
-        links: Shown::first(ds.links(t.links[s]), rows, |l| {
-            let here = (Some(l.trace_id) == t.trace_id)
-                .then(|| t.span_key.iter().position(|&k| k == l.span_id))
-                .flatten();
-            (
-                l.kind.as_str().to_string(),
-                ds.link_trace_id(l).to_string(),
-                ds.link_span_id(l).to_string(),
-                here.map(|k| k as u32),
-            )
-        }),
+        links: links(ds, t, s, rows),
         rows,
         warnings,
         is_error: t.status[s] == StatusCode::Error,

@@ -15,6 +15,26 @@ use tracescope_core::synth::trace_with;
 use tracescope_core::{decode_bytes, Dataset};
 
 proptest! {
+    /// The spans found for a list of ids (a span's links) in one pass are
+    /// each id's first span, as a search of the trace per id finds it:
+    /// with ids repeated in the trace, in the list, and ids no span has.
+    #[test]
+    fn spans_of_keys_are_each_keys_first_span(
+        span_ids in proptest::collection::vec(1u128..15, 0..40),
+        asked in proptest::collection::vec(0u128..20, 0..12),
+    ) {
+        let mut t = Trace::default();
+        for &id in &span_ids {
+            t.push_span(SpanRow { span_key: IdKey::num(id), ..Default::default() });
+        }
+        let keys: Vec<IdKey> = asked.iter().map(|&k| IdKey::num(k)).collect();
+        let searched: Vec<Option<u32>> = keys
+            .iter()
+            .map(|k| t.span_key.iter().position(|s| s == k).map(|s| s as u32))
+            .collect();
+        prop_assert_eq!(t.spans_of_keys(&keys), searched);
+    }
+
     /// A percentile selected from values in any order is the one read off
     /// them sorted.
     #[test]

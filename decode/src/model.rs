@@ -859,6 +859,24 @@ impl Trace {
     pub fn is_empty(&self) -> bool {
         self.span_key.is_empty()
     }
+    /// The first span with each of `keys` (None for a key no span has), in
+    /// one pass over the spans, not one a key: a span's links may name a
+    /// hundred spans of a trace of a million.
+    pub fn spans_of_keys(&self, keys: &[IdKey]) -> Vec<Option<u32>> {
+        let mut found: rustc_hash::FxHashMap<IdKey, Option<u32>> =
+            keys.iter().map(|&k| (k, None)).collect();
+        let mut left = found.len();
+        for (s, k) in self.span_key.iter().enumerate() {
+            if left == 0 {
+                break;
+            }
+            if let Some(slot @ None) = found.get_mut(k) {
+                *slot = Some(s as u32);
+                left -= 1;
+            }
+        }
+        keys.iter().map(|k| found[k]).collect()
+    }
     /// What tells one trace of a dataset from another: its id and span
     /// count. A search answered again gives the same; the trace at an index
     /// after another was closed, a different one.

@@ -322,7 +322,8 @@ impl Stretch {
 /// does not say the work went on after the parent. By `to`, then `from`.
 pub fn flows(ds: &Dataset, t: &Trace) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
-    let mut by_key: Option<rustc_hash::FxHashMap<_, u32>> = None;
+    // Links within the trace: the spans they name, found in one pass.
+    let (mut linked, mut keys) = (Vec::new(), Vec::new());
     for s in 0..t.len() {
         if let Some(p) = t.tree.parent_of(s) {
             let consumer = t.kind[s] == SpanKind::Consumer && t.kind[p] == SpanKind::Producer;
@@ -331,21 +332,20 @@ pub fn flows(ds: &Dataset, t: &Trace) -> Vec<(u32, u32)> {
             }
         }
         for l in ds.links(t.links[s]) {
-            if l.kind == LinkKind::SharedHalf || Some(l.trace_id) != t.trace_id {
-                continue;
-            }
-            // Spans by id, made at the first link within the trace.
-            let index = by_key.get_or_insert_with(|| {
-                (0..t.len() as u32)
-                    .map(|k| (t.span_key[k as usize], k))
-                    .collect()
-            });
-            if let Some(&from) = index.get(&l.span_id).filter(|&&f| f as usize != s) {
-                out.push((from, s as u32));
+            if l.kind != LinkKind::SharedHalf && Some(l.trace_id) == t.trace_id {
+                linked.push(s as u32);
+                keys.push(l.span_id);
             }
         }
     }
-    out.sort_unstable_by_key(|&(from, to)| (to, from));
+    let froms = t.spans_of_keys(&keys);
+    out.extend(
+        froms
+            .into_iter()
+            .zip(linked)
+            .filter_map(|(from, to)| from.filter(|&f| f != to).map(|f| (f, to))),
+    );
+    crate::order::sort_by_key(&mut out, |&(from, to)| (to, from));
     out.dedup();
     out
 }
@@ -460,16 +460,24 @@ pub struct Badges(Vec<(u32, &'static str)>);
 
 impl Badges {
     pub fn of(insights: &[Insight]) -> Badges {
-        let mut all: Vec<(u32, usize)> = insights
-            .iter()
-            .enumerate()
-            .flat_map(|(k, i)| i.spans.iter().map(move |&s| (s, k)))
-            .collect();
-        all.sort_unstable();
-        all.dedup_by_key(|(s, _)| *s);
+        // Each span's first insight marked in a list by span, not sorted:
+        // an insight may name every span of a trace.
+        let spans = || insights.iter().flat_map(|i| i.spans.iter().copied());
+        let Some(last) = spans().max() else {
+            return Badges::default();
+        };
+        let mut first = vec![u32::MAX; last as usize + 1];
+        for (k, i) in insights.iter().enumerate() {
+            for &s in &i.spans {
+                let f = &mut first[s as usize];
+                *f = (*f).min(k as u32);
+            }
+        }
         Badges(
-            all.into_iter()
-                .map(|(s, k)| (s, insights[k].kind.badge()))
+            (0..=last)
+                .zip(first)
+                .filter(|&(_, k)| k != u32::MAX)
+                .map(|(s, k)| (s, insights[k as usize].kind.badge()))
                 .collect(),
         )
     }
