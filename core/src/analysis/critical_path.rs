@@ -53,15 +53,17 @@ pub fn is_blocking(t: &Trace, parent: usize, child: usize) -> bool {
 struct Frame {
     span: usize,
     cursor: i64,
-    /// Blocking children as (clipped end, clipped start, index), latest end first.
-    kids: Vec<(i64, i64, usize)>,
+    /// Blocking children as (`!` clipped end, index): latest end first, as
+    /// a plain sort of these pairs orders them (the flame chart's rows are
+    /// sorted so too: one sort in the bundle).
+    kids: Vec<(i64, u32)>,
     next: usize,
 }
 
 fn frame(t: &Trace, span: usize, limit: i64) -> Frame {
     let start = t.start_ns[span];
     let end = t.end_ns(span).min(limit);
-    let mut kids: Vec<(i64, i64, usize)> = t
+    let mut kids: Vec<(i64, u32)> = t
         .tree
         .children_of(span)
         .iter()
@@ -69,8 +71,9 @@ fn frame(t: &Trace, span: usize, limit: i64) -> Frame {
         .filter(|&c| is_blocking(t, span, c))
         .map(|c| (t.end_ns(c).min(end), t.start_ns[c].max(start), c))
         .filter(|&(ce, cs, _)| ce > start && ce > cs)
+        .map(|(ce, _, c)| (!ce, c as u32))
         .collect();
-    kids.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+    kids.sort_unstable();
     Frame {
         span,
         cursor: end,
@@ -117,11 +120,13 @@ pub fn critical_path(t: &Trace) -> CriticalPath {
     };
     while let Some(top) = stack.last_mut() {
         // The latest-finishing child that ends by the cursor.
-        while top.next < top.kids.len() && top.kids[top.next].0 > top.cursor {
+        while top.next < top.kids.len() && !top.kids[top.next].0 > top.cursor {
             top.next += 1;
         }
         if top.next < top.kids.len() {
-            let (ce, cs, c) = top.kids[top.next];
+            let (not_end, c) = top.kids[top.next];
+            let (ce, c) = (!not_end, c as usize);
+            let cs = t.start_ns[c].max(t.start_ns[top.span]);
             top.next += 1;
             let span = top.span;
             let cursor = top.cursor;
