@@ -412,7 +412,7 @@ describe('the waterfall', () => {
     await page.context().close();
   });
 
-  test('a span of 100,000 attributes and 250 events draws the first 100 of each and 100 more on request; the page keeps answering', async () => {
+  test('a span of 100,000 attributes and 250 events draws the first 100 of each and 100 more of a list on request; the keys not listed are counted; the page keeps answering', async () => {
     const page = await newPage();
     // A Datadog span (its `meta` read straight from the text).
     const meta = Object.fromEntries(Array.from({ length: 100000 }, (_, i) => [`header.x-${i}`, `value-${i}`]));
@@ -421,8 +421,17 @@ describe('the waterfall', () => {
     const child = { trace_id: 7, span_id: 2, parent_id: 1, name: 'db.query', resource: 'SELECT', service: 'db', start: 1001000000, duration: 5000000 };
     await dropFiles(page, [{ name: 'wide.json', bytes: Buffer.from(JSON.stringify([[root, child]])) }]);
     await page.waitForFunction(() => document.querySelector('[data-testid=trace-summary]')?.dataset.traceId === '7');
-    // The keys to show or group by: the 1,000 the most spans carry, not 100,002 options each.
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=row-attribute] option').length === 1001);
+    // The keys to show or group by: the 1,000 the most spans carry, not 100,002 options each,
+    // and a last option that says how many more there are.
+    const distinct = 100002; // the root's keys (the child's are among them)
+    const leftOut = '[data-testid=row-attribute] [data-testid=keys-left-out]';
+    await page.waitForSelector(leftOut, { state: 'attached' });
+    assert.equal(await page.locator('[data-testid=row-attribute] option').count(), 1 + 1000 + 1);
+    assert.equal(await page.locator(leftOut).textContent(), `… ${distinct - 1000} more keys, carried by fewer spans, not listed`);
+    assert.equal(await page.locator(leftOut).evaluate((o) => o.disabled), true);
+    for (const k of ['operation.name', 'resource.name']) {
+      assert.equal(await page.locator(`[data-testid=row-attribute] option[value="${k}"]`).count(), 1, `${k} listed`);
+    }
     await watchLongTasks(page);
     await clickRow(page, 0);
     await page.waitForSelector('[data-testid=span-detail]');
@@ -441,16 +450,27 @@ describe('the waterfall', () => {
     await more.click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=span-attributes] tr').length === 200);
     assert.equal((await rows.nth(199).innerText()).replace(/\s+/g, ' '), 'header.x-197 value-197');
-    assert.equal(await events.count(), 200);
+    // Only the list whose "show more" was pressed grows.
+    assert.equal(await events.count(), 100);
+    await moreEvents.click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=span-events] > li').length === 200);
     assert.equal(await moreEvents.textContent(), 'show 50 more of 250');
+    assert.equal(await rows.count(), 200);
     // Another span selected starts again at 100 rows a list.
     await page.focus('[data-testid=waterfall-canvas]');
     await page.keyboard.press('ArrowDown');
     await page.waitForFunction(() => document.querySelector('[data-testid=span-detail]')?.dataset.spanId === '2');
     await page.keyboard.press('ArrowUp');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=span-attributes] tr').length === 100);
+    assert.equal(await events.count(), 100);
+    // Grouping the statistics offers the same keys, and says the same.
+    await tab(page, 'stats');
+    const groupLeftOut = '[data-testid=stats-group] [data-testid=keys-left-out]';
+    await page.waitForSelector(groupLeftOut, { state: 'attached' });
+    assert.equal(await page.locator(groupLeftOut).textContent(), `… ${distinct - 1000} more keys, carried by fewer spans, not listed`);
+    assert.equal(await page.locator('[data-testid=stats-group] option[value^="attr:"]').count(), 1000);
     const longest = await longestTask(page);
-    fs.writeFileSync(path.join(out, 'span-detail-many-attributes.txt'), `longest task ${longest.toFixed(0)} ms (select, show more, another span, back)\n`);
+    fs.writeFileSync(path.join(out, 'span-detail-many-attributes.txt'), `longest task ${longest.toFixed(0)} ms (select, show more of two lists, another span, back, statistics)\n`);
     assert.ok(longest < 100, `a task of ${longest} ms`);
     assert.deepEqual(page.errors, []);
     await page.context().close();

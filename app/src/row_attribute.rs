@@ -7,7 +7,8 @@ use crate::state::AppState;
 use crate::url_state::storage;
 use crate::views::ViewState;
 use leptos::prelude::*;
-use tracescope_components::stats::attribute_keys_later;
+use tracescope_components::stats::{attribute_keys_later, key_options};
+use tracescope_core::analysis::stats::AttributeKeys;
 
 const AFTER_NAME: &str = "tracescope.row-attribute";
 /// The columns' keys, a line each.
@@ -43,22 +44,21 @@ pub fn remembered_columns() -> Vec<String> {
 /// The open trace's keys as a list's options, each with its label and
 /// whether it is selected; `chosen` first among them when the trace lacks
 /// them (listed still, to be taken away).
-fn key_options(
-    mut keys: Vec<String>,
+fn chosen_and_keys(
+    keys: AttributeKeys,
     chosen: &[String],
     label: &dyn Fn(&str) -> (String, bool),
 ) -> impl IntoView {
+    let mut listed = keys.listed;
     for c in chosen.iter().rev() {
-        if !keys.contains(c) {
-            keys.insert(0, c.clone());
+        if !listed.contains(c) {
+            listed.insert(0, c.clone());
         }
     }
-    keys.into_iter()
-        .map(|k| {
-            let (text, selected) = label(&k);
-            view! { <option value=k prop:selected=selected>{text}</option> }
-        })
-        .collect_view()
+    key_options(&listed, keys.left_out, &|k| {
+        let (text, selected) = label(k);
+        (k.to_string(), text, selected)
+    })
 }
 
 #[component]
@@ -77,7 +77,7 @@ pub fn RowAttributePicker() -> impl IntoView {
     let after_name = move || {
         let c = chosen.get();
         let is = |k: &str| (k.to_string(), c.as_deref() == Some(k));
-        key_options(keys.get(), c.as_slice(), &is)
+        chosen_and_keys(keys.get(), c.as_slice(), &is)
     };
     // A column chosen is marked; choosing it again takes it away.
     let as_columns = move || {
@@ -86,7 +86,7 @@ pub fn RowAttributePicker() -> impl IntoView {
             let shown = c.iter().any(|x| x == k);
             (format!("{}{k}", if shown { "✓ " } else { "" }), false)
         };
-        key_options(keys.get(), &c, &mark)
+        chosen_and_keys(keys.get(), &c, &mark)
     };
     let toggle_column = move |ev: leptos::ev::Event| {
         let k = event_target_value(&ev);

@@ -13,25 +13,70 @@ use tracescope_core::model::{flags, Dataset, IdKey, Link, Range32, StatusCode, T
 pub type NamedLinks = Vec<(String, String)>;
 
 /// How many rows of each list (attributes, resource, events and each
-/// one's attributes, links) the panel draws at first and adds with "show
-/// more": a span may hold a million attributes, and a million rows would
-/// stall the page for minutes.
+/// one's attributes, links) the panel draws at first and adds with that
+/// list's "show more": a span may hold a million attributes, and a
+/// million rows would stall the page for minutes.
 pub const ROWS: usize = 100;
+
+/// A list of the panel, as its "show more" names it.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum List {
+    Attrs,
+    Resource,
+    Events,
+    Links,
+    /// The attributes of the event at this index.
+    EventAttrs(usize),
+}
+
+/// How many rows each list draws: [`ROWS`], and [`ROWS`] more each time
+/// its own "show more" is pressed (the lists pressed, in the order pressed).
+#[derive(Clone, Default, PartialEq)]
+struct Limits(Vec<(List, usize)>);
+
+impl Limits {
+    fn of(&self, list: List) -> usize {
+        self.0
+            .iter()
+            .find(|(l, _)| *l == list)
+            .map_or(ROWS, |&(_, n)| n)
+    }
+    fn more(&mut self, list: List) {
+        match self.0.iter_mut().find(|(l, _)| *l == list) {
+            Some((_, n)) => *n += ROWS,
+            None => self.0.push((list, 2 * ROWS)),
+        }
+    }
+}
 
 /// The first rows of a list, and how many it holds.
 #[derive(Clone, PartialEq)]
 struct Shown<T> {
+    list: List,
     rows: Vec<T>,
     total: usize,
 }
 
 impl<T> Shown<T> {
-    /// The first `limit` of `all`, each made by `row`.
-    fn first<A>(all: &[A], limit: usize, row: impl FnMut(&A) -> T) -> Self {
+    /// The first rows of `all` the `list` draws, each made by `row` from
+    /// its index and item.
+    fn first<A>(
+        all: &[A],
+        list: List,
+        limits: &Limits,
+        mut row: impl FnMut(usize, &A) -> T,
+    ) -> Self {
         Shown {
-            rows: all.iter().take(limit).map(row).collect(),
+            list,
+            rows: (all.iter().take(limits.of(list)).enumerate())
+                .map(|(i, a)| row(i, a))
+                .collect(),
             total: all.len(),
         }
+    }
+    /// Which list, how many rows it draws, how many it holds.
+    fn extent(&self) -> (List, usize, usize) {
+        (self.list, self.rows.len(), self.total)
     }
 }
 
@@ -69,33 +114,27 @@ struct Detail {
     events: Shown<EventRow>,
     /// Kind, trace id, span id, and the span's index when it is in this trace.
     links: Shown<LinkRow>,
-    /// How many rows of each list were drawn (at most).
-    rows: usize,
     warnings: Vec<&'static str>,
     is_error: bool,
     /// Spans below it: a subtree to focus on.
     has_children: bool,
 }
 
-fn pairs(ds: &Dataset, r: Range32, rows: usize) -> Pairs {
-    Shown::first(ds.attrs(r), rows, |a| {
+fn pairs(ds: &Dataset, r: Range32, list: List, limits: &Limits) -> Pairs {
+    Shown::first(ds.attrs(r), list, limits, |_, a| {
         (ds.str(a.key).to_string(), ds.value_text(a.value))
     })
 }
 
-/// Span `s`'s first `rows` links: kind, trace id, span id, and the span
-/// it names when that is in this trace (found in one pass over the trace).
-fn links(ds: &Dataset, t: &Trace, s: usize, rows: usize) -> Shown<LinkRow> {
+/// Span `s`'s first links: kind, trace id, span id, and the span it names
+/// when that is in this trace (found in one pass over the trace).
+fn links(ds: &Dataset, t: &Trace, s: usize, limits: &Limits) -> Shown<LinkRow> {
     let all = ds.links(t.links[s]);
     let within = |l: &&Link| Some(l.trace_id) == t.trace_id;
-    let keys: Vec<IdKey> = all
-        .iter()
-        .take(rows)
-        .filter(within)
-        .map(|l| l.span_id)
-        .collect();
+    let drawn = all.iter().take(limits.of(List::Links));
+    let keys: Vec<IdKey> = drawn.filter(within).map(|l| l.span_id).collect();
     let mut here = t.spans_of_keys(&keys).into_iter();
-    Shown::first(all, rows, |l| {
+    Shown::first(all, List::Links, limits, |_, l| {
         (
             l.kind.as_str().to_string(),
             ds.link_trace_id(l).to_string(),
@@ -105,8 +144,8 @@ fn links(ds: &Dataset, t: &Trace, s: usize, rows: usize) -> Shown<LinkRow> {
     })
 }
 
-/// Span `s` of trace `ti` as the panel shows it, each list's first `rows`.
-fn detail(ds: &Dataset, ti: usize, s: usize, rows: usize) -> Option<Detail> {
+/// Span `s` of trace `ti` as the panel shows it, each list's first rows.
+fn detail(ds: &Dataset, ti: usize, s: usize, limits: &Limits) -> Option<Detail> {
     let t = ds.trace(ti)?;
     if s >= t.len() {
         return None;
@@ -158,18 +197,24 @@ fn detail(ds: &Dataset, ti: usize, s: usize, rows: usize) -> Option<Detail> {
         kind: t.kind[s].as_str(),
         status: t.status[s].as_str(),
         status_message: ds.str(t.status_message[s]).to_string(),
-        attrs: pairs(ds, t.attrs[s], rows),
-        resource: pairs(ds, ds.resources[t.resource[s] as usize].attrs, rows),
-        events: Shown::first(ds.events(t.events[s]), rows, |e| EventRow {
-            at: format!(
-                "+{}",
-                format_duration(e.time_ns.saturating_sub(t.start_ns[s]) as f64)
-            ),
-            name: ds.str(e.name).to_string(),
-            attrs: pairs(ds, e.attrs, rows),
+        attrs: pairs(ds, t.attrs[s], List::Attrs, limits),
+        resource: pairs(
+            ds,
+            ds.resources[t.resource[s] as usize].attrs,
+            List::Resource,
+            limits,
+        ),
+        events: Shown::first(ds.events(t.events[s]), List::Events, limits, |i, e| {
+            EventRow {
+                at: format!(
+                    "+{}",
+                    format_duration(e.time_ns.saturating_sub(t.start_ns[s]) as f64)
+                ),
+                name: ds.str(e.name).to_string(),
+                attrs: pairs(ds, e.attrs, List::EventAttrs(i), limits),
+            }
         }),
-        links: links(ds, t, s, rows),
-        rows,
+        links: links(ds, t, s, limits),
         warnings,
         is_error: t.status[s] == StatusCode::Error,
         has_children: t.tree.subtree_size()[s] > 1,
@@ -282,21 +327,21 @@ pub fn SpanDetail(
         selected,
         ..
     } = view_context();
-    // Rows drawn per list; each span selected starts at ROWS.
-    let rows = RwSignal::new(ROWS);
+    // Rows drawn per list; each span selected starts at ROWS a list.
+    let limits = RwSignal::new(Limits::default());
     Effect::new(move |_| {
         selected.track();
-        rows.set(ROWS);
+        limits.set(Limits::default());
     });
     let d = Memo::new(move |_| {
         let s = selected.get()? as usize;
-        dataset.with(|ds| detail(ds, trace.get()?, s, rows.get()))
+        limits.with(|l| dataset.with(|ds| detail(ds, trace.get()?, s, l)))
     });
-    // "Show more" under a list drawn in part: ROWS more of every list.
-    let more = move |shown: usize, total: usize, drawn: usize| {
+    // "Show more" under a list drawn in part: ROWS more of that list.
+    let more = move |(list, shown, total): (List, usize, usize)| {
         (shown < total).then(|| view! {
             <button class="link-button more-rows" data-testid="show-more-rows" data-shown=shown data-total=total
-                on:click=move |_| rows.set(drawn + ROWS)>
+                on:click=move |_| limits.update(|l| l.more(list))>
                 {format!("show {} more of {total}", (total - shown).min(ROWS))}
             </button>
         })
@@ -312,8 +357,6 @@ pub fn SpanDetail(
             let n_res = d.resource.total;
             let n_events = d.events.total;
             let n_links = d.links.total;
-            let drawn = d.rows;
-            let more = move |list: usize, total: usize| more(list, total, drawn);
             view! {
                 <aside class="span-detail" data-testid="span-detail" data-span-id=d.id.clone()>
                     <header>
@@ -369,11 +412,11 @@ pub fn SpanDetail(
                     </table>
                     <details open=true>
                         <summary>{format!("Attributes ({n_attrs})")}</summary>
-                        {kv_table(d.attrs.clone(), "span-attributes", more(d.attrs.rows.len(), n_attrs))}
+                        {kv_table(d.attrs.clone(), "span-attributes", more(d.attrs.extent()))}
                     </details>
                     <details open=n_res < 12>
                         <summary>{format!("Resource / process ({n_res})")}</summary>
-                        {kv_table(d.resource.clone(), "span-resource", more(d.resource.rows.len(), n_res))}
+                        {kv_table(d.resource.clone(), "span-resource", more(d.resource.extent()))}
                     </details>
                     {(n_events > 0).then(|| view! {
                         <details open=true>
@@ -383,13 +426,13 @@ pub fn SpanDetail(
                                     <li>
                                         <div><span class="mono">{at}</span>" "<b>{name}</b></div>
                                         {(attrs.total > 0).then(|| {
-                                            let more = more(attrs.rows.len(), attrs.total);
+                                            let more = more(attrs.extent());
                                             kv_table(attrs, "event-attributes", more)
                                         })}
                                     </li>
                                 }).collect_view()}
                             </ul>
-                            {more(d.events.rows.len(), n_events)}
+                            {more(d.events.extent())}
                         </details>
                     })}
                     {(n_links > 0).then(|| view! {
@@ -414,7 +457,7 @@ pub fn SpanDetail(
                                     </li>
                                 }).collect_view()}
                             </ul>
-                            {more(d.links.rows.len(), n_links)}
+                            {more(d.links.extent())}
                         </details>
                     })}
                 </aside>

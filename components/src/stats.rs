@@ -9,7 +9,9 @@ use crate::chart::paint_chart;
 use crate::context::{view_context, ViewContext};
 use crate::theme::theme;
 use leptos::prelude::*;
-use tracescope_core::analysis::stats::{GroupBy, KeysBuilder, OpStats, StatsBuilder};
+use tracescope_core::analysis::stats::{
+    AttributeKeys, GroupBy, KeysBuilder, OpStats, StatsBuilder,
+};
 use tracescope_core::case::lower;
 use tracescope_core::layout::chart::latency_charts;
 use tracescope_core::layout::time::format_duration;
@@ -148,8 +150,8 @@ pub fn attribute_keys_later(
     dataset: RwSignal<Dataset>,
     trace: Signal<Option<usize>>,
     all_traces: Signal<bool>,
-) -> RwSignal<Vec<String>> {
-    let keys = RwSignal::new(Vec::new());
+) -> RwSignal<AttributeKeys> {
+    let keys = RwSignal::new(AttributeKeys::default());
     let job = StoredValue::new(0u64);
     Effect::new(move |_| {
         let (all, open) = (all_traces.get(), trace.get());
@@ -165,6 +167,34 @@ pub fn attribute_keys_later(
         );
     });
     keys
+}
+
+/// Keys as the options of a list, each with the value, text and whether
+/// it is selected that `option` gives it; when some keys were not listed,
+/// a last option, disabled, says how many (and that they are those
+/// carried by fewer spans, not cut off blind).
+pub fn key_options(
+    listed: &[String],
+    left_out: usize,
+    option: &dyn Fn(&str) -> (String, String, bool),
+) -> impl IntoView {
+    let notice = (left_out > 0).then(|| {
+        let text = format!("… {left_out} more keys, carried by fewer spans, not listed");
+        (String::new(), text, false, true)
+    });
+    (listed.iter())
+        .map(|k| {
+            let (value, text, selected) = option(k);
+            (value, text, selected, false)
+        })
+        .chain(notice)
+        .map(|(value, text, selected, notice)| {
+            view! {
+                <option value=value prop:selected=selected disabled=notice
+                    data-testid=notice.then_some("keys-left-out")>{text}</option>
+            }
+        })
+        .collect_view()
 }
 
 #[component]
@@ -390,10 +420,8 @@ pub fn StatsView() -> impl IntoView {
                         <option value="service">"service"</option>
                         <option value="operation">"operation"</option>
                         <optgroup label="attribute">
-                            {move || keys.get().into_iter().map(|k| {
-                                let v = format!("attr:{k}");
-                                view! { <option value=v>{k}</option> }
-                            }).collect_view()}
+                            {move || keys.with(|keys| key_options(&keys.listed, keys.left_out,
+                                &|k| (format!("attr:{k}"), k.to_string(), false)))}
                         </optgroup>
                     </select>
                 </label>

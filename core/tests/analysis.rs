@@ -288,6 +288,8 @@ fn operation_stats_by_hand() {
 fn attribute_keys_of_the_hotrod_trace() {
     let ds = decode_file("otlp/jaeger-apiv3-getTrace-response-hotrod.json");
     let keys = attribute_keys(&ds, &ds.traces);
+    assert_eq!(keys.left_out, 0);
+    let keys = keys.listed;
     // Span and resource keys, sorted, once each.
     assert!(keys.contains(&"service.name".to_string()), "{keys:?}");
     assert!(keys.windows(2).all(|w| w[0] < w[1]));
@@ -786,6 +788,9 @@ fn attribute_keys_past_the_most_listed_are_those_carried_most() {
     let mut ds = Dataset::default();
     tracescope_core::decode_bytes(&mut ds, text.as_bytes()).unwrap();
     let keys = attribute_keys(&ds, &ds.traces);
+    // 1,500 of the first span's own, and the two the others share.
+    assert_eq!(keys.left_out, 1502 - MAX_KEYS, "the keys not listed");
+    let keys = keys.listed;
     assert_eq!(keys.len(), MAX_KEYS);
     assert!(keys.windows(2).all(|w| w[0] < w[1]), "sorted");
     for k in ["http.route", "z.common", "k0000", "k0997"] {

@@ -81,8 +81,9 @@ proptest! {
             }
         }
         let keys = b.finish(&ds);
-        prop_assert!(!keys.is_empty());
-        prop_assert_eq!(keys, every.into_iter().collect::<Vec<_>>());
+        prop_assert!(!keys.listed.is_empty());
+        prop_assert_eq!(keys.left_out, 0);
+        prop_assert_eq!(keys.listed, every.into_iter().collect::<Vec<_>>());
     }
 
     #[test]

@@ -80,7 +80,7 @@ pub fn operation_stats<'a>(
 /// Distinct attribute keys (span and resource) of the given traces, sorted:
 /// what the statistics can be grouped by, and rows show. At most
 /// [`MAX_KEYS`] of them: those the most spans and resources carry.
-pub fn attribute_keys<T: Borrow<Trace>>(ds: &Dataset, traces: &[T]) -> Vec<String> {
+pub fn attribute_keys<T: Borrow<Trace>>(ds: &Dataset, traces: &[T]) -> AttributeKeys {
     let mut b = KeysBuilder::default();
     while !b.step(ds, traces, usize::MAX) {}
     b.finish(ds)
@@ -89,6 +89,14 @@ pub fn attribute_keys<T: Borrow<Trace>>(ds: &Dataset, traces: &[T]) -> Vec<Strin
 /// The most attribute keys listed: a span may hold a million attributes of
 /// their own keys, and every list of keys is a list of options to choose.
 pub const MAX_KEYS: usize = 1_000;
+
+/// The attribute keys listed, sorted, and how many more were seen (past
+/// [`MAX_KEYS`], carried by fewer spans): a list of options says so.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AttributeKeys {
+    pub listed: Vec<String>,
+    pub left_out: usize,
+}
 
 /// [`attribute_keys`] a part at a time (a million spans' attributes take
 /// 40–50 ms in a page): `step` with the same traces until it says it is
@@ -133,12 +141,13 @@ impl KeysBuilder {
 
     /// The keys seen, sorted; past [`MAX_KEYS`], those carried most (ties:
     /// the first met in the file).
-    pub fn finish(self, ds: &Dataset) -> Vec<String> {
+    pub fn finish(self, ds: &Dataset) -> AttributeKeys {
         let mut seen: Vec<(u32, u32)> = (self.carried.iter().enumerate())
             .filter(|&(_, &c)| c > 0)
             .map(|(k, &c)| (k as u32, c))
             .collect();
-        if seen.len() > MAX_KEYS {
+        let left_out = seen.len().saturating_sub(MAX_KEYS);
+        if left_out > 0 {
             // The least count kept, from how many keys carry each count: no
             // sort of every key on the page's thread (a million distinct
             // keys of varied counts took 44 ms natively to sort).
@@ -161,11 +170,11 @@ impl KeysBuilder {
                 c as usize > least || tie
             });
         }
-        let mut out: Vec<String> = (seen.into_iter())
+        let mut listed: Vec<String> = (seen.into_iter())
             .map(|(k, _)| ds.str(StrId(k)).to_string())
             .collect();
-        crate::order::sort(&mut out);
-        out
+        crate::order::sort(&mut listed);
+        AttributeKeys { listed, left_out }
     }
 }
 
