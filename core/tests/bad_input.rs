@@ -30,6 +30,31 @@ fn invalid_json_names_line_and_column() {
     assert!(e.to_string().contains("line 2, column 14"), "{e}");
 }
 
+/// Valid JSON nested past the 128 levels a tree is read to, where no
+/// streamed reader takes it: said as such, with where, not called
+/// invalid (the decode fuzz target tells this case by its kind).
+#[test]
+fn json_nested_too_deep_for_a_tree_says_so() {
+    let mut ds = Dataset::default();
+    let text = format!("{{\n\"x\": {}{}}}", "[".repeat(200), "]".repeat(200));
+    let e = decode_bytes(&mut ds, text.as_bytes()).unwrap_err();
+    assert_eq!(
+        e,
+        DecodeError::TooDeep {
+            line: 2,
+            column: 132
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "the JSON nests more than 128 levels deep at line 2, column 132, deeper than Tracescope reads this shape"
+    );
+    // Shallower, the same shape is only not a trace.
+    let text = format!("{{\"x\": {}{}}}", "[".repeat(100), "]".repeat(100));
+    let e = decode_bytes(&mut ds, text.as_bytes()).unwrap_err();
+    assert!(matches!(e, DecodeError::Unknown(_)), "{e:?}");
+}
+
 #[test]
 fn truncated_json_says_truncated() {
     let mut ds = Dataset::default();

@@ -40,6 +40,12 @@ pub enum DecodeError {
         message: String,
         truncated: bool,
     },
+    /// Valid JSON nested deeper than the 128 levels a JSON tree is read to
+    /// (the streamed readers read deeper; the general path cannot).
+    TooDeep {
+        line: usize,
+        column: usize,
+    },
     /// Valid JSON that is not a trace format Tracescope reads.
     Unknown(String),
     /// Recognised JSON that holds no trace (a search result, a tag list…).
@@ -80,6 +86,10 @@ impl fmt::Display for DecodeError {
             } => {
                 write!(f, "invalid JSON at line {line}, column {column}: {message}")
             }
+            DecodeError::TooDeep { line, column } => write!(
+                f,
+                "the JSON nests more than 128 levels deep at line {line}, column {column}, deeper than Tracescope reads this shape"
+            ),
             DecodeError::Unknown(m) => {
                 write!(f, "JSON, but not a trace format Tracescope reads: {m}")
             }
@@ -104,6 +114,13 @@ pub struct DecodeSummary {
 
 fn json_error(e: &serde_json::Error) -> DecodeError {
     let full = e.to_string();
+    // serde_json says so only in its message.
+    if full.starts_with("recursion limit exceeded") {
+        return DecodeError::TooDeep {
+            line: e.line(),
+            column: e.column(),
+        };
+    }
     // serde_json appends " at line L column C"; the position is reported separately.
     let message = match full.rfind(" at line ") {
         Some(i) => full[..i].to_string(),
