@@ -10,7 +10,7 @@
 // task of each interaction (tabs, flame modes, statistics groupings, a
 // sort, a filter, find, the pills).
 //
-//   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|jaeger-trace|jaeger-lines|otlp|otlp-lines|zipkin|datadog|chrome|traces|tiny]
+//   node tests/bench.mjs [SPANS,SPANS,...] [jaeger|jaeger-trace|jaeger-lines|jaeger-list|otlp|otlp-lines|zipkin|datadog|chrome|traces|tiny]
 //   ("otlp-lines": OTLP JSON Lines, a request of 512 spans a line, JSON.parse a line at a
 //   time; "traces": a Jaeger file of SPANS one-span traces, each its own process, as many small
 //   traces come; "tiny": the same with only ids, start and duration a span; only the load

@@ -1,7 +1,8 @@
 //! Realistic synthetic traces of any size, for benchmarks: one trace of N
 //! spans over ~30 services, a tree both deep (call chains) and wide (fan-outs
 //! to caches and databases), attributes, events, some errors and retries.
-//! Written as Jaeger, OTLP or Zipkin v2 JSON, Jaeger or OTLP JSON Lines, or
+//! Written as Jaeger (a trace object, or its spans listed), OTLP or Zipkin
+//! v2 JSON, Jaeger or OTLP JSON Lines, or
 //! as Chrome trace events.
 //! Deterministic for a seed.
 
@@ -15,6 +16,8 @@ pub enum SynthFormat {
     /// The trace's spans a line each, each with its process inline (as a
     /// collector's Kafka topic holds them, written out).
     JaegerLines,
+    /// The same spans as one list (jaeger-anonymizer's output).
+    JaegerList,
     Otlp,
     /// OTLP requests of [`LINE_SPANS`] spans, a line each (as the
     /// OpenTelemetry Collector's file exporter writes a batch a line).
@@ -31,10 +34,11 @@ pub const LINE_SPANS: usize = 512;
 impl SynthFormat {
     /// Every format but Chrome's (whose events are matched into spans):
     /// each writes the trace's spans as they are.
-    pub const OF_SPANS: [SynthFormat; 7] = [
+    pub const OF_SPANS: [SynthFormat; 8] = [
         SynthFormat::Jaeger,
         SynthFormat::JaegerTrace,
         SynthFormat::JaegerLines,
+        SynthFormat::JaegerList,
         SynthFormat::Otlp,
         SynthFormat::OtlpLines,
         SynthFormat::Zipkin,
@@ -46,6 +50,7 @@ impl SynthFormat {
             "jaeger" => Some(SynthFormat::Jaeger),
             "jaeger-trace" => Some(SynthFormat::JaegerTrace),
             "jaeger-lines" => Some(SynthFormat::JaegerLines),
+            "jaeger-list" => Some(SynthFormat::JaegerList),
             "otlp" => Some(SynthFormat::Otlp),
             "otlp-lines" => Some(SynthFormat::OtlpLines),
             "zipkin" => Some(SynthFormat::Zipkin),
@@ -208,13 +213,20 @@ pub fn trace_json(n: usize, format: SynthFormat, seed: u64) -> String {
                 out.push_str("]}");
             }
         }
-        SynthFormat::JaegerLines => {
+        SynthFormat::JaegerLines | SynthFormat::JaegerList => {
+            let listed = format == SynthFormat::JaegerList;
+            if listed {
+                out.push('[');
+            }
             for (i, s) in spans.iter().enumerate() {
                 if i > 0 {
-                    out.push('\n');
+                    out.push(if listed { ',' } else { '\n' });
                 }
                 let process = format!("\"process\":{}", jaeger_process(s.service));
                 jaeger_span(&trace_id, i, s, &process, &mut out);
+            }
+            if listed {
+                out.push(']');
             }
         }
         SynthFormat::Otlp => {

@@ -848,6 +848,33 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// A list of Jaeger spans, each with its process inline
+    /// (jaeger-anonymizer's output), cut anywhere in up to five parts:
+    /// each later part begins at the first span that begins in it (read
+    /// after `[` and a newline, which tell it from a Zipkin list), and the
+    /// parts are the file decoded whole.
+    #[test]
+    fn a_list_of_jaeger_spans_cut_anywhere_the_parts_are_the_whole_file(
+        spans in 2usize..80,
+        traces in 1usize..4,
+        separator in prop::sample::select(vec![",", ",\n", " ,\r\n  "]),
+        seed in 0usize..7,
+        at in prop::collection::vec(0.0f64..1.0, 1..5),
+    ) {
+        let text = format!("[{}]", jaeger_lines(spans, traces, separator, seed));
+        let bytes = text.as_bytes();
+        prop_assert_eq!(format_of(bytes), Some(Format::Jaeger));
+        prop_assert_eq!(context_of(bytes).as_deref(), Some(&b"[\n"[..]));
+        let mut ds = Dataset::default();
+        let (cuts, sum) = cut_and_merged(bytes, &at, &mut ds)?;
+        prop_assert!(sum.is_some(), "cut at {:?} did not merge", cuts);
+        same_as_whole(bytes, &cuts, &ds, sum.unwrap().spans)?;
+    }
+}
+
 /// A cut at a line's first byte (the file's own first byte too) leaves the
 /// part before it no line to read: it is still a part of these lines, and
 /// the parts merge to the whole file.
@@ -1166,9 +1193,10 @@ fn a_helpers_part_is_written_in_the_room_made_for_it_at_once() {
 /// A bare list of another format's spans (Datadog's, X-Ray's documents)
 /// is not cut in parts: each later part would search for a Zipkin span it
 /// never finds, and the file is decoded whole after all. A Zipkin list is
-/// cut, and so is a list whose first item the head does not hold.
+/// cut, a list of Jaeger spans too, and so is a list whose first item the
+/// head does not hold.
 #[test]
-fn only_a_list_of_zipkin_spans_is_cut_in_parts() {
+fn only_lists_of_zipkin_or_jaeger_spans_are_cut_in_parts() {
     let zipkin = r#"[{"traceId":"a1","id":"b1","name":"get","timestamp":10,"duration":5}]"#;
     let datadog = r#"[[{"trace_id":1,"span_id":2,"name":"op","start":1,"duration":2}]]"#;
     let xray = r#"[{"trace_id":"1-5f84c7a5-a1","id":"b1","name":"svc","start_time":1.0}]"#;
@@ -1179,5 +1207,8 @@ fn only_a_list_of_zipkin_spans_is_cut_in_parts() {
     );
     assert_eq!(context_of(datadog.as_bytes()), None);
     assert_eq!(context_of(xray.as_bytes()), None);
+    // A list of Jaeger spans is cut too, as its own format's.
+    let jaeger = r#"[{"traceID":"a1","spanID":"b1","operationName":"get","startTime":10,"duration":5,"process":{"serviceName":"s"}}]"#;
+    assert_eq!(context_of(jaeger.as_bytes()).as_deref(), Some(&b"[\n"[..]));
     assert!(context_of(&datadog.as_bytes()[..30]).is_some());
 }

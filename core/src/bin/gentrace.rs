@@ -1,4 +1,4 @@
-//! `gentrace SPANS [jaeger|jaeger-trace|jaeger-lines|otlp|otlp-lines|zipkin|datadog|chrome] [SEED]`: one
+//! `gentrace SPANS [jaeger|jaeger-trace|jaeger-lines|jaeger-list|otlp|otlp-lines|zipkin|datadog|chrome] [SEED]`: one
 //! synthetic trace of SPANS spans as JSON (or JSON Lines) on stdout, for
 //! benchmarks (see `tracescope_core::synth`).
 
@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     let seed = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
     let (Some(n), Some(format)) = (n, format) else {
         eprintln!(
-            "usage: gentrace SPANS [jaeger|jaeger-trace|jaeger-lines|otlp|otlp-lines|zipkin|datadog|chrome] [SEED]"
+            "usage: gentrace SPANS [jaeger|jaeger-trace|jaeger-lines|jaeger-list|otlp|otlp-lines|zipkin|datadog|chrome] [SEED]"
         );
         return ExitCode::from(2);
     };

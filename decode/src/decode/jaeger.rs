@@ -654,21 +654,37 @@ fn refuse_unless_unreadable(
 }
 
 /// The reader of a file (or of a part read after [`part_prefix`]): the
-/// envelope's when it begins `{"data":`, else a bare trace object's.
+/// envelope's when it begins `{"data":`, a list of spans' when it begins
+/// `[`, else a bare trace object's.
 fn reader_of(bytes: &[u8]) -> fn(&mut Stream, &mut Pull) -> Read<()> {
     match super::detect::streamable(bytes) {
         Some(super::Format::Jaeger) => envelope,
+        Some(super::Format::Zipkin) => span_array,
         _ => bare_trace,
     }
+}
+
+/// What a later part of a list of Jaeger spans is read after: `[`, as a
+/// part of a Zipkin list is, and a newline that tells the two apart
+/// ([`super::parts`] names a part's format by what it is read after).
+pub const LIST_PART_PREFIX: &[u8] = b"[\n";
+
+/// Whether `head`, a file's first bytes, begins a list whose first item
+/// `detect` names a Jaeger span, whole in `head` (jaeger-anonymizer's
+/// output): read by [`span_array`], and cut in parts as a list.
+pub fn begins_span_list(head: &[u8]) -> bool {
+    let mut r = Pull::new(super::without_bom(head));
+    r.list() && super::detect::item_span_like(&mut r) == Ok(Some(super::Format::Jaeger))
 }
 
 /// What a part of a file cut between spans ([`super::parts`]) begins with
 /// when it does not begin the file (`head`): the trace object it is
 /// inside, in the envelope or alone; nothing for JSON Lines of spans
-/// ([`begins_span_lines`]).
+/// ([`begins_span_lines`]); [`LIST_PART_PREFIX`] for a list of spans.
 pub fn part_prefix(head: &[u8]) -> &'static [u8] {
     match super::detect::streamable(head) {
         Some(super::Format::Jaeger) => br#"{"data":[{"spans":["#,
+        Some(super::Format::Zipkin) => LIST_PART_PREFIX,
         _ if begins_span_lines(head) => b"",
         _ => br#"{"spans":["#,
     }

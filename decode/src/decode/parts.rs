@@ -112,9 +112,16 @@ impl Seam {
 /// OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
 /// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`,
 /// one or a line each;
+/// or a list of them (each with its process inline);
 /// Zipkin's `[span, …]` or `[[span, …], …]`; Chrome's `{"traceEvents": …}`.
 pub fn format_of(bytes: &[u8]) -> Option<Format> {
+    let list_of = |f| match f {
+        // jaeger-anonymizer's list of spans begins as a Zipkin list does.
+        Format::Zipkin if jaeger::begins_span_list(bytes) => Format::Jaeger,
+        f => f,
+    };
     detect::streamable(bytes)
+        .map(list_of)
         .or_else(|| jaeger::begins_trace_object(bytes).then_some(Format::Jaeger))
         .or_else(|| jaeger::begins_span_lines(bytes).then_some(Format::Jaeger))
         .or_else(|| chrome::begins_events_object(bytes).then_some(Format::Chrome))
@@ -125,7 +132,7 @@ pub fn format_of(bytes: &[u8]) -> Option<Format> {
 /// Jaeger spans, whose parts need none.
 fn format_of_context(context: &[u8]) -> Option<Format> {
     match context {
-        [] => Some(Format::Jaeger),
+        [] | jaeger::LIST_PART_PREFIX => Some(Format::Jaeger),
         _ => format_of(context),
     }
 }
