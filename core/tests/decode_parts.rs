@@ -867,7 +867,7 @@ proptest! {
         let text = format!("[{}]", jaeger_lines(spans, traces, separator, seed));
         let bytes = text.as_bytes();
         prop_assert_eq!(format_of(bytes), Some(Format::Jaeger));
-        prop_assert_eq!(context_of(bytes).as_deref(), Some(&b"[\n"[..]));
+        prop_assert_eq!(context_of(bytes), Some(b"[\n".to_vec()));
         let mut ds = Dataset::default();
         let (cuts, sum) = cut_and_merged(bytes, &at, &mut ds)?;
         prop_assert!(sum.is_some(), "cut at {:?} did not merge", cuts);

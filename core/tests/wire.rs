@@ -120,7 +120,7 @@ fn streamed_files_decode_exactly_as_the_general_path() {
     // Jaeger's trace objects, in `data` or alone (the UI's export, the
     // proto-JSON), a list of spans and spans a line each: all but a UI
     // state.
-    assert_eq!(streamed[Format::Jaeger.label()], 16, "{streamed:?}");
+    assert_eq!(streamed[Format::Jaeger.label()], 17, "{streamed:?}");
     // Datadog payloads and Cloud Trace requests a span at a time; X-Ray
     // responses and single documents an entity (segment or subsegment) at
     // a time.
