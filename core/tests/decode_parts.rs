@@ -846,10 +846,6 @@ proptest! {
             ),
         }
     }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(100))]
 
     /// A list of Jaeger spans, each with its process inline
     /// (jaeger-anonymizer's output), cut anywhere in up to five parts:
