@@ -108,11 +108,11 @@ impl Seam {
 
 /// A file's bytes that can be decoded in parts, and their format: Jaeger's
 /// `{"data": …}` or one trace object (`{traceID, spans, processes}`,
-/// proto-JSON's `{spans, processMap}`), or its spans alone a line each;
+/// proto-JSON's `{spans, processMap}`), or its spans alone a line each or
+/// in one list (each with its process inline);
 /// OTLP's `{"resourceSpans": …}` (or Tempo's `batches`),
 /// bare or inside Jaeger API v3's `{"result": …}` or Tempo's `{"trace": …}`,
 /// one or a line each;
-/// or a list of them (each with its process inline);
 /// Zipkin's `[span, …]` or `[[span, …], …]`; Chrome's `{"traceEvents": …}`.
 pub fn format_of(bytes: &[u8]) -> Option<Format> {
     let list_of = |f| match f {

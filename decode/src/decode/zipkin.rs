@@ -145,14 +145,11 @@ impl Span<'_> {
 }
 
 /// A value parsed whole (the general path, which tests compare the
-/// streamed one with): read again as a list, the streamed way.
+/// streamed one with): read again as text, the streamed way (a list, or a
+/// span alone).
 pub fn decode(b: &mut Builder, v: &Value) -> Result<(), DecodeError> {
-    let text = match v {
-        Value::Array(_) => borrowed::text_of(v),
-        one => [b"[", &borrowed::text_of(one)[..], b"]"].concat(),
-    };
     // Not taken: no span at all, or a first one that is not a span.
-    decode_stream(b, &text).unwrap_or_else(|| match v {
+    decode_stream(b, &borrowed::text_of(v)).unwrap_or_else(|| match v {
         Value::Array(items)
             if items
                 .iter()
@@ -197,9 +194,10 @@ fn add_span(
     Ok(())
 }
 
-/// Streams `[span, …]`, `[[span, …], …]` or a span alone ([`super::stream`]): spans are
-/// read as typed structs borrowing from the file and planned, then read
-/// again as their rows are made. `None` for another shape.
+/// Streams `[span, …]`, `[[span, …], …]` or a span alone
+/// ([`super::stream`]): spans are read as typed structs borrowing from the
+/// file and planned, then read again as their rows are made. `None` for
+/// another shape.
 pub fn decode_stream(b: &mut Builder, bytes: &[u8]) -> Option<Result<(), DecodeError>> {
     decode_part(b, bytes, stream::WHOLE_FILE).map(|r| r.map(drop))
 }
@@ -239,9 +237,9 @@ use super::parts::Seam;
 use super::pull::{fields, Bad, FromJson, Pull, Read};
 use super::stream::{self, Stream};
 
-/// The top-level list: spans, or lists of spans, or one span alone. Anything else in it is not
-/// a span: checked (and refused) as one. `in_part`: of a file decoded in
-/// parts.
+/// The top-level list: spans, or lists of spans; or one span alone.
+/// Anything else in it is not a span: checked (and refused) as one.
+/// `in_part`: of a file decoded in parts.
 fn span_lists(st: &mut Stream, r: &mut Pull, plan: &mut Plan, in_part: bool) -> Read<()> {
     // A later part is of a Zipkin list (its first part found it), even
     // when it stops before a span of its own.
